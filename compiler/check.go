@@ -1,0 +1,661 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
+)
+
+// Config holds the options of a check. The zero value is ready to use.
+type Config struct{}
+
+// Check resolves names and types across the files of one rule set and
+// reports every error it can find. The files must have parsed without
+// errors. Check never modifies the AST: its results are the side tables of
+// the returned Info, which is never nil.
+func Check(files []*lang.File, cfg Config) (*Info, lang.Diagnostics) {
+	c := &checker{
+		info: &Info{
+			Files:      files,
+			Types:      map[lang.Expr]Type{},
+			Consts:     map[lang.Expr]*Value{},
+			Defs:       map[*lang.Ident]*Symbol{},
+			Uses:       map[*lang.Ident]*Symbol{},
+			Aggregates: map[*lang.AggregateExpr]*Symbol{},
+		},
+		globals:    map[string]*Symbol{},
+		props:      map[string]*Symbol{},
+		constDecls: map[*Symbol]*lang.ConstDecl{},
+		constState: map[*Symbol]uint8{},
+	}
+	c.collect(files)
+	c.checkSchema()
+	for _, s := range c.info.ConstSyms {
+		c.resolveConst(s)
+	}
+	for _, r := range c.info.Rewards {
+		c.checkReward(r)
+	}
+	return c.info, c.diags.Sort()
+}
+
+type checker struct {
+	info    *Info
+	diags   lang.Diagnostics
+	file    string
+	globals map[string]*Symbol // kinds, templates, consts, rewards: one namespace
+	props   map[string]*Symbol
+
+	constDecls map[*Symbol]*lang.ConstDecl
+	constState map[*Symbol]uint8 // 1 resolving, 2 done
+
+	// per reward
+	reward *RewardInfo
+	scope  *scope
+	used   map[*Symbol]bool
+	// agg is the kind whose attributes bare names refer to, inside a where.
+	agg *Symbol
+	// constOnly is set while checking an expression that must be constant
+	// (a const, a default, a cap); the reason names it for messages.
+	constOnly string
+}
+
+type scope struct {
+	parent *scope
+	names  map[string]*Symbol
+}
+
+func (s *scope) lookup(name string) *Symbol {
+	for ; s != nil; s = s.parent {
+		if sym, ok := s.names[name]; ok {
+			return sym
+		}
+	}
+	return nil
+}
+
+func (c *checker) errorf(n lang.Node, code lang.Code, format string, args ...any) {
+	c.diags.Errorf(c.file, n.Span(), code, format, args...)
+}
+
+func (c *checker) warnf(n lang.Node, code lang.Code, format string, args ...any) {
+	c.diags.Warnf(c.file, n.Span(), code, format, args...)
+}
+
+// ---- declarations
+
+func docOf(f *lang.File, n lang.Node) string {
+	var lines []string
+	line := n.Span().Start.Line
+	for i := len(f.Comments) - 1; i >= 0; i-- {
+		cm := f.Comments[i]
+		if cm.End.Offset > n.Span().Start.Offset {
+			continue
+		}
+		if cm.Start.Line != line-1 {
+			if cm.Start.Line < line-1 {
+				break
+			}
+			continue
+		}
+		lines = append([]string{strings.TrimSpace(strings.TrimPrefix(cm.Text, "//"))}, lines...)
+		line--
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c *checker) declare(f *lang.File, sym *Symbol) {
+	if prev, ok := c.globals[sym.Name]; ok {
+		c.diags.Add(lang.Diagnostic{
+			File: f.Name, Span: sym.Decl.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
+			Message: fmt.Sprintf("%s declared twice (first as a %s)", sym.Name, prev.Kind),
+			Related: []lang.Related{{File: prev.File, Span: prev.Decl.Span(), Message: "other declaration of " + sym.Name}},
+		})
+		return
+	}
+	c.globals[sym.Name] = sym
+	c.info.Defs[sym.Decl] = sym
+}
+
+var builtinAttrs = []struct {
+	name string
+	typ  Type
+	doc  string
+}{
+	{"id", tString, "The transaction's unique id."},
+	{"time", tTime, "When the transaction happened."},
+}
+
+func (c *checker) collect(files []*lang.File) {
+	for _, f := range files {
+		c.file = f.Name
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *lang.KindDecl:
+				sym := &Symbol{Kind: SymKind, Name: d.Name.Name, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Index: len(c.info.Kinds)}
+				for _, ba := range builtinAttrs {
+					sym.Attrs = append(sym.Attrs, &Symbol{Kind: SymAttr, Name: ba.name, Type: ba.typ, Parent: sym, Doc: ba.doc, Index: len(sym.Attrs)})
+				}
+				for _, fld := range d.Fields {
+					if a := findSym(sym.Attrs, fld.Name.Name); a != nil {
+						c.errorf(fld.Name, lang.CodeDuplicateDecl, "attribute %s declared twice in kind %s", fld.Name.Name, d.Name.Name)
+						continue
+					}
+					a := &Symbol{Kind: SymAttr, Name: fld.Name.Name, Decl: fld.Name, File: f.Name, Node: fld, Doc: docOf(f, fld), Parent: sym, Index: len(sym.Attrs)}
+					a.Type = c.fieldType(fld)
+					sym.Attrs = append(sym.Attrs, a)
+					c.info.Defs[fld.Name] = a
+				}
+				c.declare(f, sym)
+				if c.globals[sym.Name] == sym {
+					c.info.Kinds = append(c.info.Kinds, sym)
+				}
+			case *lang.PlayerDecl:
+				for _, fld := range d.Fields {
+					if prev, ok := c.props[fld.Name.Name]; ok {
+						c.diags.Add(lang.Diagnostic{File: f.Name, Span: fld.Name.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
+							Message: "player property " + fld.Name.Name + " declared twice",
+							Related: []lang.Related{{File: prev.File, Span: prev.Decl.Span(), Message: "other declaration of " + fld.Name.Name}}})
+						continue
+					}
+					p := &Symbol{Kind: SymProp, Name: fld.Name.Name, Decl: fld.Name, File: f.Name, Node: fld, Doc: docOf(f, fld), Index: len(c.info.Props)}
+					p.Type = c.fieldType(fld)
+					c.props[p.Name] = p
+					c.info.Props = append(c.info.Props, p)
+					c.info.Defs[fld.Name] = p
+				}
+			case *lang.TemplateDecl:
+				sym := &Symbol{Kind: SymTemplate, Name: d.Name.Name, Type: tTemplate, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Index: len(c.info.Templates)}
+				sym.Value = &Value{Type: tTemplate, Template: sym.Index, Str: d.Title.Value}
+				c.declare(f, sym)
+				if c.globals[sym.Name] == sym {
+					c.info.Templates = append(c.info.Templates, sym)
+				}
+			case *lang.ConstDecl:
+				sym := &Symbol{Kind: SymConst, Name: d.Name.Name, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Type: tInvalid}
+				c.declare(f, sym)
+				if c.globals[sym.Name] == sym {
+					c.constDecls[sym] = d
+					c.info.ConstSyms = append(c.info.ConstSyms, sym)
+				}
+			case *lang.RewardDecl:
+				sym := &Symbol{Kind: SymReward, Name: d.Name.Name, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Index: len(c.info.Rewards)}
+				c.declare(f, sym)
+				if c.globals[sym.Name] == sym {
+					c.info.Rewards = append(c.info.Rewards, &RewardInfo{Decl: d, File: f.Name, Symbol: sym})
+				}
+			}
+		}
+	}
+}
+
+func findSym(syms []*Symbol, name string) *Symbol {
+	for _, s := range syms {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *checker) fieldType(fld *lang.Field) Type {
+	t, ok := typeByName[fld.Type.Name]
+	if !ok {
+		c.errorf(fld.Type, lang.CodeInvalidType, "unknown type %s; expected money, number, count, percent, bool, string, time or duration", fld.Type.Name)
+		return tInvalid
+	}
+	return t
+}
+
+// checkSchema checks the defaults of attributes and properties.
+func (c *checker) checkSchema() {
+	check := func(sym *Symbol) {
+		fld, ok := sym.Node.(*lang.Field)
+		if !ok || fld.Default == nil {
+			return
+		}
+		c.file = sym.File
+		c.constOnly = "a default"
+		t := c.expr(fld.Default)
+		c.constOnly = ""
+		if t.Kind == Invalid || sym.Type.Kind == Invalid {
+			return
+		}
+		if !assignable(t, sym.Type) {
+			c.errorf(fld.Default, lang.CodeInvalidType, "default of %s must be a %s, not a %s", sym.Name, sym.Type, t)
+			return
+		}
+		sym.Value = c.info.Consts[fld.Default]
+	}
+	for _, k := range c.info.Kinds {
+		for _, a := range k.Attrs {
+			check(a)
+		}
+	}
+	for _, p := range c.info.Props {
+		check(p)
+	}
+}
+
+// assignable reports whether a value of type from can be used where to is
+// declared (a count where a number is expected, money of a known currency
+// where any money is).
+func assignable(from, to Type) bool {
+	if from.Kind == to.Kind {
+		return to.Kind != Money || to.Cur == "" || from.Cur == "" || from.Cur == to.Cur
+	}
+	return to.Kind == Number && from.Kind == Count
+}
+
+// resolveConst checks a const's value, following references to other consts
+// first and reporting cycles.
+func (c *checker) resolveConst(sym *Symbol) {
+	switch c.constState[sym] {
+	case 2:
+		return
+	case 1:
+		c.diags.Errorf(sym.File, sym.Decl.Span(), lang.CodeCycle, "const %s refers to itself", sym.Name)
+		c.constState[sym] = 2
+		return
+	}
+	c.constState[sym] = 1
+	d := c.constDecls[sym]
+	saved := c.file
+	savedScope, savedAgg, savedOnly := c.scope, c.agg, c.constOnly
+	c.file, c.scope, c.agg, c.constOnly = sym.File, nil, nil, "const "+sym.Name
+	t := c.expr(d.Value)
+	c.file, c.scope, c.agg, c.constOnly = saved, savedScope, savedAgg, savedOnly
+	if c.constState[sym] == 2 { // a cycle was reported
+		return
+	}
+	sym.Type = t
+	sym.Value = c.info.Consts[d.Value]
+	if t.Kind != Invalid && sym.Value == nil {
+		c.diags.Errorf(sym.File, d.Value.Span(), lang.CodeInvalidConst, "const %s must have a value known before any player is evaluated", sym.Name)
+		sym.Type = tInvalid
+	}
+	c.constState[sym] = 2
+}
+
+// ---- rewards
+
+func (c *checker) checkReward(r *RewardInfo) {
+	c.file = r.File
+	c.reward = r
+	c.scope = &scope{names: map[string]*Symbol{}}
+	c.used = map[*Symbol]bool{}
+	defer func() { c.reward, c.scope, c.used = nil, nil, nil }()
+
+	r.Window = window.Spec{Kind: window.All}
+	c.checkSettings(r)
+	c.block(r.Decl.Body, false)
+	for _, l := range r.Lets {
+		if !c.used[l] && l.Type.Kind != Invalid {
+			c.warnf(l.Decl, lang.CodeUnusedLet, "let %s is never used", l.Name)
+		}
+	}
+}
+
+func (c *checker) checkSettings(r *RewardInfo) {
+	seen := map[string]lang.Setting{}
+	res := r.Decl.Result.Kind
+	for _, s := range r.Decl.Settings {
+		name := settingName(s)
+		if prev, ok := seen[name]; ok {
+			c.diags.Add(lang.Diagnostic{File: c.file, Span: s.Span(), Severity: lang.Error, Code: lang.CodeDuplicateSetting,
+				Message: fmt.Sprintf("%s set twice in reward %s", name, r.Decl.Name.Name),
+				Related: []lang.Related{{File: c.file, Span: prev.Span(), Message: "first " + name}}})
+			continue
+		}
+		seen[name] = s
+		switch s := s.(type) {
+		case *lang.WindowSetting:
+			r.Window = c.window(s.Window)
+		case *lang.RoundSetting:
+			if res == lang.ResultTemplate {
+				c.errorf(s, lang.CodeInvalidSetting, "round does not apply to a template reward")
+				continue
+			}
+			d, err := num.Parse(s.Decimals.Text)
+			n, ok := d.Int64At(0)
+			if err != nil || !ok || n < 0 || n > 18 {
+				c.errorf(s.Decimals, lang.CodeInvalidSetting, "decimals must be a whole number from 0 to 18, not %s", s.Decimals.Text)
+				continue
+			}
+			r.RoundSet = true
+			r.Decimals = int32(n)
+			switch s.Mode {
+			case lang.RoundDown:
+				r.RoundMode = num.Down
+			case lang.RoundUp:
+				r.RoundMode = num.Up
+			default:
+				r.RoundMode = num.Nearest
+			}
+		case *lang.CapSetting:
+			r.Cap = c.limit(r, "cap", s.Value)
+		case *lang.MinimumSetting:
+			r.Minimum = c.limit(r, "minimum", s.Value)
+		case *lang.ApprovalSetting:
+			r.Manual = s.Manual
+		}
+	}
+	// A cap with more decimals than the rounding would issue an amount the
+	// rounding was meant to prevent.
+	if r.Cap != nil && r.RoundSet {
+		for _, a := range capAmounts(r.Cap) {
+			if a.Normalize().Scale() > r.Decimals {
+				c.errorf(seen["cap"], lang.CodeInvalidSetting, "cap %s has more decimals than the rounding to %d", a.Normalize(), r.Decimals)
+				break
+			}
+		}
+	}
+}
+
+func capAmounts(v *Value) []num.Dec {
+	if len(v.PerCur) > 0 {
+		out := make([]num.Dec, len(v.PerCur))
+		for i, p := range v.PerCur {
+			out[i] = p.Amount
+		}
+		return out
+	}
+	return []num.Dec{v.Num}
+}
+
+func settingName(s lang.Setting) string {
+	switch s.(type) {
+	case *lang.WindowSetting:
+		return "window"
+	case *lang.RoundSetting:
+		return "round"
+	case *lang.CapSetting:
+		return "cap"
+	case *lang.MinimumSetting:
+		return "minimum"
+	}
+	return "approval"
+}
+
+// limit checks a cap or minimum: a constant of the reward's result type.
+func (c *checker) limit(r *RewardInfo, what string, e lang.Expr) *Value {
+	c.constOnly = what
+	t := c.expr(e)
+	c.constOnly = ""
+	if t.Kind == Invalid {
+		return nil
+	}
+	switch r.Decl.Result.Kind {
+	case lang.ResultTemplate:
+		c.errorf(e, lang.CodeInvalidSetting, "%s does not apply to a template reward", what)
+		return nil
+	case lang.ResultAmount:
+		if t.Kind != Money {
+			c.errorf(e, lang.CodeInvalidType, "%s of an amount reward must be money, as in 200 EUR, not a %s", what, t)
+			return nil
+		}
+	default:
+		if t.Kind != Number && t.Kind != Count {
+			c.errorf(e, lang.CodeInvalidType, "%s of a %s reward must be a number, not a %s", what, r.Decl.Result.Kind, t)
+			return nil
+		}
+	}
+	v := c.info.Consts[e]
+	if v != nil {
+		for _, a := range capAmounts(v) {
+			if a.Sign() <= 0 {
+				c.errorf(e, lang.CodeInvalidSetting, "%s must be positive, not %s", what, a)
+				return nil
+			}
+		}
+	}
+	return v
+}
+
+func (c *checker) window(w *lang.Window) window.Spec {
+	spec := window.Spec{}
+	switch w.Kind {
+	case lang.WindowFixed:
+		spec.Kind = window.Fixed
+	case lang.WindowTimeBack:
+		spec.Kind = window.TimeBack
+	case lang.WindowLastFullDay:
+		spec.Kind = window.LastFullDay
+	case lang.WindowLastFullWeek:
+		spec.Kind = window.LastFullWeek
+	case lang.WindowLastWeekend:
+		spec.Kind = window.LastWeekend
+	case lang.WindowLastFullMonth:
+		spec.Kind = window.LastFullMonth
+	case lang.WindowFirstToLast:
+		spec.Kind = window.FirstToLast
+	case lang.WindowQualificationToLast:
+		spec.Kind = window.QualificationToLast
+	case lang.WindowFirstToFixed:
+		spec.Kind = window.FirstToFixed
+	case lang.WindowQualificationToFixed:
+		spec.Kind = window.QualificationToFixed
+	case lang.WindowSinceEntrance:
+		spec.Kind = window.SinceEntrance
+	}
+	if w.Length != nil {
+		spec.N = w.Length.N
+		switch w.Length.Unit {
+		case lang.Minutes:
+			spec.Unit = window.Minute
+		case lang.Hours:
+			spec.Unit = window.Hour
+		case lang.Days:
+			spec.Unit = window.Day
+		default:
+			spec.Unit = window.Week
+		}
+		if spec.N <= 0 {
+			c.errorf(w.Length, lang.CodeInvalidWindow, "a window must be at least 1 %s long", strings.TrimSuffix(w.Length.Unit.String(), "s"))
+		}
+	}
+	if w.From != nil {
+		spec.Start = wall(w.From)
+	}
+	if w.To != nil {
+		spec.End = wall(w.To)
+	}
+	if w.Zone != nil {
+		if w.Zone.Player {
+			spec.PlayerZone = true
+		} else {
+			spec.Zone = w.Zone.Name.Value
+			loc, err := window.LoadZone(spec.Zone)
+			if err != nil {
+				c.errorf(w.Zone.Name, lang.CodeInvalidZone, "unknown time zone %q", spec.Zone)
+				return spec
+			}
+			spec.Loc = loc // loaded once here, so that runs do not load it again
+		}
+	}
+	if n, ok := spec.StaticLength(); ok {
+		switch {
+		case n <= 0:
+			c.errorf(w, lang.CodeInvalidWindow, "window ends before it starts")
+		case n > window.MaxLength:
+			c.errorf(w, lang.CodeInvalidWindow, "window of %s exceeds the maximum of 31 days", humanDuration(n))
+		}
+	}
+	return spec
+}
+
+func wall(d *lang.DateLit) window.Wall {
+	return window.Wall{Year: d.Year, Month: time.Month(d.Month), Day: d.Day, Hour: d.Hour, Min: d.Min, Sec: d.Sec}
+}
+
+func humanDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
+}
+
+// ---- statements
+
+// block checks a list of statements in a new scope. It reports statements
+// after one that always ends the formula, and, when mustEnd is set, a block
+// that can finish without give or skip. It returns whether the block always
+// ends the formula.
+func (c *checker) block(stmts []lang.Stmt, mustEnd bool) bool {
+	saved := c.scope
+	c.scope = &scope{parent: saved, names: map[string]*Symbol{}}
+	defer func() { c.scope = saved }()
+
+	ends := false
+	var chain []chainCond // consecutive checks, for unreachability
+	for _, s := range stmts {
+		if ends {
+			c.errorf(s, lang.CodeUnreachable, "unreachable: the statements before always give or skip")
+			return true
+		}
+		if _, ok := s.(*lang.CheckStmt); !ok {
+			chain = chain[:0]
+		}
+		switch s := s.(type) {
+		case *lang.LetStmt:
+			c.let(s)
+		case *lang.GiveStmt:
+			c.give(s)
+			ends = true
+		case *lang.SkipStmt:
+			ends = true
+		case *lang.CheckStmt:
+			t := c.expr(s.Cond)
+			if t.Kind != Invalid && t.Kind != Bool {
+				c.errorf(s.Cond, lang.CodeInvalidType, "check needs a condition (a Bool), not a %s", t)
+			}
+			cc := c.condition(s.Cond)
+			if cc.never || covered(chain, cc) {
+				c.errorf(s.Cond, lang.CodeUnreachable, "check can never be reached: %s", unreachableWhy(chain, cc))
+			}
+			chain = append(chain, cc)
+			if !c.block(s.Body.Stmts, true) {
+				c.errorf(closing(s.Body), lang.CodeMissingResult, "check block must end with give or skip")
+			}
+			if cc.always {
+				ends = true
+			}
+		case *lang.TierStmt:
+			ends = c.tiers(s)
+		}
+	}
+	if mustEnd && !ends {
+		return false
+	}
+	return ends
+}
+
+func (c *checker) let(s *lang.LetStmt) {
+	t := c.expr(s.Value)
+	if prev := c.scope.lookup(s.Name.Name); prev != nil {
+		c.diags.Add(lang.Diagnostic{File: c.file, Span: s.Name.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
+			Message: "let " + s.Name.Name + " declared twice",
+			Related: []lang.Related{{File: c.file, Span: prev.Decl.Span(), Message: "other declaration of " + s.Name.Name}}})
+		return
+	}
+	// A let may share its name with a kind or a reward, which are never read
+	// as values; consts and templates are.
+	if g, ok := c.globals[s.Name.Name]; ok && (g.Kind == SymConst || g.Kind == SymTemplate) {
+		c.diags.Add(lang.Diagnostic{File: c.file, Span: s.Name.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
+			Message: fmt.Sprintf("let %s hides the %s %s", s.Name.Name, g.Kind, g.Name),
+			Related: []lang.Related{{File: g.File, Span: g.Decl.Span(), Message: "declaration of " + g.Name}}})
+		return
+	}
+	sym := &Symbol{Kind: SymLet, Name: s.Name.Name, Type: t, Decl: s.Name, File: c.file, Node: s, Index: len(c.reward.Lets)}
+	sym.Value = c.info.Consts[s.Value]
+	c.reward.Lets = append(c.reward.Lets, sym)
+	c.scope.names[sym.Name] = sym
+	c.info.Defs[s.Name] = sym
+}
+
+func (c *checker) give(s *lang.GiveStmt) {
+	t := c.expr(s.Value)
+	if t.Kind == Invalid {
+		return
+	}
+	r := c.reward.Decl
+	var ok bool
+	var want string
+	switch r.Result.Kind {
+	case lang.ResultAmount:
+		ok, want = t.Kind == Money, "an amount of money"
+	case lang.ResultTemplate:
+		ok, want = t.Kind == Template, "a bonus template"
+	default:
+		ok, want = t.Kind == Number || t.Kind == Count, "a number"
+	}
+	if !ok {
+		c.errorf(s.Value, lang.CodeInvalidResult, "reward %s gives %s, so give needs %s, not a %s", r.Name.Name, r.Result.Kind, want, t)
+	}
+}
+
+func (c *checker) tiers(s *lang.TierStmt) bool {
+	subj := c.expr(s.Subject)
+	if subj.Kind != Invalid && !subj.IsOrdered() {
+		c.errorf(s.Subject, lang.CodeInvalidType, "tiers need a number, an amount, a time or a duration to compare, not a %s", subj)
+		subj = tInvalid
+	}
+	var chain []chainCond
+	allEnd, hasElse := true, false
+	for _, b := range s.Branches {
+		var cc chainCond
+		if b.Op == lang.TierElse {
+			hasElse = true
+			cc = chainCond{always: true}
+			if covered(chain, cc) {
+				c.errorf(b, lang.CodeUnreachable, "else can never be reached: the tiers above cover every value")
+			}
+		} else {
+			bt := c.expr(b.Bound)
+			if subj.Kind != Invalid && bt.Kind != Invalid {
+				c.compare(b.Bound, subj, bt)
+			}
+			cc = chainCond{}
+			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {
+				if k, ok := orderKey(v); ok {
+					cc = chainCond{key: "tier", half: tierHalf(b.Op, k), label: b.Op.String() + " " + render(v)}
+				}
+			}
+			if covered(chain, cc) {
+				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b, c.info.Consts[b.Bound]), unreachableWhy(chain, cc))
+			}
+		}
+		chain = append(chain, cc)
+		if !c.block(b.Body.Stmts, true) {
+			allEnd = false
+			c.errorf(closing(b.Body), lang.CodeMissingResult, "tier must end with give or skip")
+		}
+	}
+	return hasElse && allEnd
+}
+
+func tierLabel(b *lang.TierBranch, v *Value) string {
+	if v == nil {
+		return b.Op.String()
+	}
+	return b.Op.String() + " " + render(v)
+}
+
+// closing returns the last character of a block (its closing brace, or the
+// end of a one-statement tier branch): where a missing give or skip goes.
+func closing(b *lang.Block) lang.Node {
+	end := b.End
+	start := end
+	if start.Offset > b.Start.Offset {
+		start.Offset--
+		start.Col--
+	}
+	return &lang.Ident{Loc: lang.Loc{Start: start, End: end}}
+}

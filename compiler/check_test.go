@@ -1,0 +1,123 @@
+package compiler_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+)
+
+// marker is an inline expectation: a trailing `// ERROR "regexp"` or
+// `// WARN "regexp"` comment marks a line that must report a matching
+// diagnostic. Several alternatives may be joined with | inside the regexp.
+var markerRE = regexp.MustCompile(`//\s*(ERROR|WARN)\s+"((?:[^"\\]|\\.)*)"`)
+
+type marker struct {
+	line int
+	sev  lang.Severity
+	re   *regexp.Regexp
+	used bool
+}
+
+func parseMarkers(t *testing.T, src string) []*marker {
+	var ms []*marker
+	for i, line := range strings.Split(src, "\n") {
+		for _, m := range markerRE.FindAllStringSubmatch(line, -1) {
+			sev := lang.Error
+			if m[1] == "WARN" {
+				sev = lang.Warning
+			}
+			re, err := regexp.Compile(strings.ReplaceAll(m[2], `\"`, `"`))
+			require.NoError(t, err)
+			ms = append(ms, &marker{line: i + 1, sev: sev, re: re})
+		}
+	}
+	return ms
+}
+
+func parseFile(t *testing.T, path string) (*lang.File, string) {
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	f, diags := lang.Parse(filepath.Base(path), src)
+	require.Empty(t, diags, "parse %s", path)
+	return f, string(src)
+}
+
+// TestCheckMarkers checks every file in testdata/check together with
+// testdata/check/schema.promo, comparing diagnostics with inline markers:
+// both unexpected and missing diagnostics fail.
+func TestCheckMarkers(t *testing.T) {
+	schema, _ := parseFile(t, "testdata/check/schema.promo")
+	paths, err := filepath.Glob("testdata/check/*.promo")
+	require.NoError(t, err)
+	for _, path := range paths {
+		if filepath.Base(path) == "schema.promo" {
+			continue
+		}
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			f, src := parseFile(t, path)
+			_, diags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
+			markers := parseMarkers(t, src)
+			for _, d := range diags {
+				if d.File != f.Name {
+					t.Errorf("diagnostic in the schema: %s", d)
+					continue
+				}
+				found := false
+				for _, m := range markers {
+					if m.line == d.Span.Start.Line && m.sev == d.Severity && m.re.MatchString(d.Message) {
+						m.used, found = true, true
+						break
+					}
+				}
+				if !found {
+					t.Errorf("unexpected diagnostic %s", d)
+				}
+			}
+			for _, m := range markers {
+				if !m.used {
+					t.Errorf("%s:%d: missing %s matching %q", f.Name, m.line, m.sev, m.re)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckExamples checks that every example rule set is free of errors and
+// warnings.
+func TestCheckExamples(t *testing.T) {
+	dirs := map[string][]string{}
+	err := filepath.WalkDir("../examples", func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".promo") && !strings.HasSuffix(path, "_test.promo") {
+			dirs[filepath.Dir(path)] = append(dirs[filepath.Dir(path)], path)
+		}
+		return err
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, dirs)
+	var names []string
+	for d := range dirs {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	for _, dir := range names {
+		t.Run(dir, func(t *testing.T) {
+			var files []*lang.File
+			for _, p := range dirs[dir] {
+				f, _ := parseFile(t, p)
+				files = append(files, f)
+			}
+			info, diags := compiler.Check(files, compiler.Config{})
+			require.Empty(t, diags)
+			_, err := compiler.Lower(info)
+			require.NoError(t, err)
+		})
+	}
+}

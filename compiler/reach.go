@@ -1,0 +1,321 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm/num"
+)
+
+// Reachability of checks and tiers. Within a chain of consecutive checks (or
+// the branches of one tiers statement) the first match wins, so a branch
+// whose condition only holds for values that earlier branches already take
+// can never run. Conditions of the form `x > 500 EUR` on the same x are
+// half-lines; the union of the earlier half-lines on the same x is one
+// upward and one downward half-line, which makes the test exact.
+
+// halfLine is {v : v > bound} (up, open), {v >= bound} (up, closed), and the
+// downward forms.
+type halfLine struct {
+	valid  bool
+	up     bool
+	closed bool
+	bound  num.Dec
+}
+
+// chainCond is what the analysis knows of one branch's condition.
+type chainCond struct {
+	always bool   // holds for every value (else, true)
+	never  bool   // holds for no value (false)
+	key    string // what is compared; "" when the condition is not understood
+	half   halfLine
+	label  string // for messages: "above 500 EUR", "deposits > 5"
+}
+
+func tierHalf(op lang.TierOp, bound num.Dec) halfLine {
+	switch op {
+	case lang.TierAbove:
+		return halfLine{valid: true, up: true, bound: bound}
+	case lang.TierAtLeast:
+		return halfLine{valid: true, up: true, closed: true, bound: bound}
+	case lang.TierBelow:
+		return halfLine{valid: true, bound: bound}
+	default:
+		return halfLine{valid: true, closed: true, bound: bound}
+	}
+}
+
+// union returns the widest upward and downward half-lines of the chain's
+// conditions on key, with their labels.
+func union(chain []chainCond, key string) (up, down halfLine, upLabel, downLabel string) {
+	for _, p := range chain {
+		if p.key != key || !p.half.valid {
+			continue
+		}
+		h := p.half
+		if h.up {
+			if !up.valid || h.bound.Cmp(up.bound) < 0 || (h.bound.Cmp(up.bound) == 0 && h.closed && !up.closed) {
+				up, upLabel = h, p.label
+			}
+		} else {
+			if !down.valid || h.bound.Cmp(down.bound) > 0 || (h.bound.Cmp(down.bound) == 0 && h.closed && !down.closed) {
+				down, downLabel = h, p.label
+			}
+		}
+	}
+	return
+}
+
+// coversAll reports whether the union of up and down is every value.
+func coversAll(up, down halfLine) bool {
+	if !up.valid || !down.valid {
+		return false
+	}
+	c := up.bound.Cmp(down.bound)
+	return c < 0 || (c == 0 && (up.closed || down.closed))
+}
+
+// covered reports whether every value matching cc is matched by an earlier
+// condition of the chain.
+func covered(chain []chainCond, cc chainCond) bool {
+	for _, p := range chain {
+		if p.always {
+			return true
+		}
+	}
+	if cc.always {
+		// An else is covered when some compared value's conditions cover the line.
+		for _, p := range chain {
+			if p.key != "" {
+				if up, down, _, _ := union(chain, p.key); coversAll(up, down) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if cc.key == "" || !cc.half.valid {
+		return false
+	}
+	up, down, _, _ := union(chain, cc.key)
+	if coversAll(up, down) {
+		return true
+	}
+	h := cc.half
+	if h.up && up.valid {
+		c := h.bound.Cmp(up.bound)
+		return c > 0 || (c == 0 && (up.closed || !h.closed))
+	}
+	if !h.up && down.valid {
+		c := h.bound.Cmp(down.bound)
+		return c < 0 || (c == 0 && (down.closed || !h.closed))
+	}
+	return false
+}
+
+func unreachableWhy(chain []chainCond, cc chainCond) string {
+	if cc.never {
+		return "its condition is always false"
+	}
+	for _, p := range chain {
+		if p.always {
+			return "an earlier branch always matches"
+		}
+	}
+	up, down, ul, dl := union(chain, cc.key)
+	var labels []string
+	if up.valid && (cc.half.up || cc.always || coversAll(up, down)) {
+		labels = append(labels, "`"+ul+"`")
+	}
+	if down.valid && (!cc.half.up || cc.always || coversAll(up, down)) {
+		labels = append(labels, "`"+dl+"`")
+	}
+	return strings.Join(labels, " and ") + " before it already matches every value it would"
+}
+
+// condition describes a check's condition for the analysis.
+func (c *checker) condition(e lang.Expr) chainCond {
+	if v := c.info.Consts[e]; v != nil && v.Type.Kind == Bool {
+		return chainCond{always: v.Bool, never: !v.Bool}
+	}
+	for {
+		p, ok := e.(*lang.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	b, ok := e.(*lang.BinaryExpr)
+	if !ok {
+		return chainCond{}
+	}
+	x, y, op := b.X, b.Y, b.Op
+	if c.info.Consts[x] != nil && c.info.Consts[y] == nil {
+		x, y = y, x
+		switch op {
+		case lang.OpLt:
+			op = lang.OpGt
+		case lang.OpLe:
+			op = lang.OpGe
+		case lang.OpGt:
+			op = lang.OpLt
+		case lang.OpGe:
+			op = lang.OpLe
+		}
+	}
+	v := c.info.Consts[y]
+	if v == nil {
+		return chainCond{}
+	}
+	bound, ok := orderKey(v)
+	key := c.exprKey(x)
+	if !ok || key == "" {
+		return chainCond{}
+	}
+	key += "|" + v.Type.Cur
+	label := fmt.Sprintf("%s %s %s", shortExpr(x), op, render(v))
+	var tier lang.TierOp
+	switch op {
+	case lang.OpGt:
+		tier = lang.TierAbove
+	case lang.OpGe:
+		tier = lang.TierAtLeast
+	case lang.OpLt:
+		tier = lang.TierBelow
+	case lang.OpLe:
+		tier = lang.TierAtMost
+	default:
+		return chainCond{}
+	}
+	return chainCond{key: key, half: tierHalf(tier, bound), label: label}
+}
+
+// orderKey returns a constant's position on the number line, for constants
+// that have one.
+func orderKey(v *Value) (num.Dec, bool) {
+	switch v.Type.Kind {
+	case Number, Count, Percent:
+		return v.Num, true
+	case Money:
+		if len(v.PerCur) > 0 {
+			return num.Dec{}, false
+		}
+		return v.Num, true
+	case Time:
+		return num.FromInt(v.Time.UnixNano()), true
+	case Duration:
+		return num.FromInt(int64(v.Dur)), true
+	}
+	return num.Dec{}, false
+}
+
+// exprKey is a structural key for an expression: two expressions with the
+// same key compute the same value in the same evaluation. "" when unknown.
+func (c *checker) exprKey(e lang.Expr) string {
+	switch e := e.(type) {
+	case *lang.Ident:
+		if s := c.info.Uses[e]; s != nil {
+			return fmt.Sprintf("%s:%s@%d", s.Kind, s.Name, s.Decl.Start.Offset)
+		}
+	case *lang.ParenExpr:
+		return c.exprKey(e.X)
+	case *lang.PlayerExpr:
+		k := "player." + e.Prop.Name
+		if e.Default != nil {
+			d := c.exprKey(e.Default)
+			if d == "" {
+				return ""
+			}
+			k += " default " + d
+		}
+		return k
+	case *lang.NumberLit:
+		return e.Text
+	case *lang.PercentLit:
+		return e.Text + "%"
+	case *lang.MoneyLit:
+		return e.Amount + " " + e.Currency
+	case *lang.StringLit:
+		return fmt.Sprintf("%q", e.Value)
+	case *lang.BinaryExpr:
+		x, y := c.exprKey(e.X), c.exprKey(e.Y)
+		if x != "" && y != "" {
+			return "(" + x + " " + e.Op.String() + " " + y + ")"
+		}
+	case *lang.AggregateExpr:
+		k := e.Op.String() + "(" + e.Kind.Name
+		if e.Attr != nil {
+			k += "." + e.Attr.Name
+		}
+		if e.Where != nil {
+			w := c.exprKey(e.Where)
+			if w == "" {
+				return ""
+			}
+			k += " where " + w
+		}
+		return k + ")"
+	case *lang.SelectorExpr:
+		return e.X.Name + "." + e.Sel.Name
+	case *lang.CallExpr:
+		k := e.Fun.Name + "("
+		for i, a := range e.Args {
+			ak := c.exprKey(a)
+			if ak == "" {
+				return ""
+			}
+			if i > 0 {
+				k += ", "
+			}
+			k += ak
+		}
+		return k + ")"
+	}
+	return ""
+}
+
+func shortExpr(e lang.Expr) string {
+	switch e := e.(type) {
+	case *lang.Ident:
+		return e.Name
+	case *lang.PlayerExpr:
+		return "player." + e.Prop.Name
+	case *lang.AggregateExpr:
+		if e.Attr != nil {
+			return e.Op.String() + "(" + e.Kind.Name + "." + e.Attr.Name + ")"
+		}
+		return e.Op.String() + "(" + e.Kind.Name + ")"
+	}
+	return "value"
+}
+
+// render formats a constant as it would be written in source.
+func render(v *Value) string {
+	switch v.Type.Kind {
+	case Money:
+		if len(v.PerCur) > 0 {
+			parts := make([]string, len(v.PerCur))
+			for i, p := range v.PerCur {
+				parts[i] = p.Amount.String() + " " + p.Cur
+			}
+			return strings.Join(parts, " | ")
+		}
+		return v.Num.String() + " " + v.Type.Cur
+	case Percent:
+		return v.Num.Mul(num.FromInt(100)).Normalize().String() + "%"
+	case Number, Count:
+		return v.Num.String()
+	case Bool:
+		return fmt.Sprint(v.Bool)
+	case String:
+		return fmt.Sprintf("%q", v.Str)
+	case Time:
+		return v.Time.UTC().Format("2006-01-02 15:04:05")
+	case Duration:
+		return v.Dur.String()
+	case Template:
+		return fmt.Sprintf("template %q", v.Str)
+	}
+	return "?"
+}
