@@ -1,0 +1,95 @@
+package runtime
+
+import (
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+)
+
+// Source is one file of a rule set.
+type Source struct {
+	Name string // the path used in diagnostics
+	Text []byte
+}
+
+// ReadSources returns the rule files of fsys: every *.promo file under root
+// (recursively), except the *_test.promo files, sorted by path.
+func ReadSources(fsys fs.FS, root string) ([]Source, error) {
+	var out []Source
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !IsRuleFile(p) {
+			return nil
+		}
+		text, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, Source{Name: p, Text: text})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// IsRuleFile reports whether a path names a rule file: *.promo but not
+// *_test.promo.
+func IsRuleFile(p string) bool {
+	base := path.Base(p)
+	return strings.HasSuffix(base, ".promo") && !strings.HasSuffix(base, "_test.promo")
+}
+
+// Analysis is the result of parsing and checking a rule set, whether or not
+// it has errors: what `promoc check` and the language server report.
+type Analysis struct {
+	Files       []*lang.File // one per source, partial after a syntax error
+	Info        *compiler.Info
+	Diagnostics lang.Diagnostics // sorted; errors and warnings
+}
+
+// Analyze parses every source and checks the rule set. Each file with a
+// syntax error reports that error; the files that parse are checked
+// together, with the complete declarations of the broken files, so that one
+// mistake does not hide the others. While some file does not parse, names
+// the checker cannot find are not reported, since they may be declared in
+// the part of the broken file that could not be read. (The attributes of a
+// kind are always known: a partial tree holds only complete declarations.)
+func Analyze(srcs []Source) *Analysis {
+	a := &Analysis{}
+	broken := map[string]bool{}
+	for _, s := range srcs {
+		f, diags := lang.Parse(s.Name, s.Text)
+		a.Files = append(a.Files, f)
+		if diags.HasErrors() {
+			broken[s.Name] = true
+		}
+		a.Diagnostics = append(a.Diagnostics, diags...)
+	}
+	info, diags := compiler.Check(a.Files, compiler.Config{})
+	a.Info = info
+	for _, d := range diags {
+		if broken[d.File] {
+			continue
+		}
+		if len(broken) > 0 && isUndefined(d.Code) {
+			continue
+		}
+		a.Diagnostics = append(a.Diagnostics, d)
+	}
+	a.Diagnostics = a.Diagnostics.Sort()
+	return a
+}
+
+func isUndefined(c lang.Code) bool {
+	switch c {
+	case lang.CodeUndefinedName, lang.CodeUndefinedKind, lang.CodeUndefinedProperty, lang.CodeUndefinedTemplate:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,21 @@
+// Package runtime is the embedding API of promoc: compile a rule set once,
+// evaluate its rewards many times.
+//
+// [Compile] reads every .promo file of an [io/fs.FS] (so rules can be
+// embedded with go:embed), parses, checks and lowers them to an immutable
+// [Program]. A Program is safe for concurrent use: each evaluation borrows a
+// VM machine from a pool, and nothing a run does is visible to another.
+//
+// [Program.Evaluate] runs one reward for one player: the [Input] holds the
+// player (currency, time zone, properties), the transactions and the
+// evaluation time, as Go values or decoded from the JSON document described
+// in spec/spec.md with [DecodeInput]. The [Result] says whether the reward
+// was calculated, skipped or ended in an error, with a machine-readable
+// reason, the amount (a shopspring decimal.Decimal and its currency), the
+// template or the points, and, on request, a trace of the evaluation.
+//
+// Money crosses this API only as decimal.Decimal or decimal text: never as
+// float64. Bad input (a missing attribute, a transaction in another currency
+// without a rate) is an error outcome of the evaluation, not a Go error; Go
+// errors are for misuse, such as an unknown reward, and are [*Error] values.
+package runtime

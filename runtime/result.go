@@ -1,0 +1,230 @@
+package runtime
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm"
+)
+
+// Outcome is how an evaluation ended.
+type Outcome string
+
+const (
+	// Calculated: the reward has a value. It is issued at once, or held for
+	// approval when Result.Manual is set.
+	Calculated Outcome = "calculated"
+	// Skipped: no reward, for Result.Reason.
+	Skipped Outcome = "skipped"
+	// Error_ is the error outcome: the reward could not be evaluated, for
+	// Result.Reason (bad input, a currency mismatch, a missing property).
+	Error_ Outcome = "error"
+)
+
+// Result is the outcome of evaluating one reward for one player.
+type Result struct {
+	Reward  string
+	Kind    string // the reward's result type: amount, template, points, gems, diamonds
+	Outcome Outcome
+	// Reason is a stable machine-readable code for Skipped and Error_
+	// outcomes (spec/spec.md lists them); "" when Calculated.
+	Reason string
+	// Detail explains the reason for people: the text of a skip statement,
+	// the missing property, the bad input field.
+	Detail string
+	// Amount is the issued amount (Kind amount) or number (points, gems,
+	// diamonds): after rounding, cap and minimum. Set when Calculated, and
+	// when skipped for being too small.
+	Amount   decimal.Decimal
+	Currency string // for amounts
+	Target   string // for points: balance, leaderboard or level
+	// Template is the name of the bonus template (Kind template) and
+	// TemplateTitle its title.
+	Template      string
+	TemplateTitle string
+	// Raw is what the formula gave, before rounding, cap and minimum.
+	Raw    decimal.Decimal
+	Manual bool // approval is manual: the reward waits in the approval queue
+	// Pos is where the evaluation ended: the give, skip or failing
+	// expression.
+	Pos   lang.Pos
+	File  string
+	Trace *Trace // with WithTrace only
+}
+
+// Trace explains an evaluation.
+type Trace struct {
+	// Window is the resolved transaction window, nil when the reward reads
+	// every transaction.
+	Window       *Interval
+	Branches     []TraceBranch
+	Lets         []TraceLet
+	Aggregations []TraceAggregation
+}
+
+// Interval is a half-open time range [Start, End).
+type Interval struct {
+	Start, End time.Time
+}
+
+// TraceBranch is a check or tier branch that was taken.
+type TraceBranch struct {
+	Label string // "above 500 EUR", "check deposits > 5", "else"
+	Pos   lang.Pos
+}
+
+// TraceLet is the value a let bound.
+type TraceLet struct {
+	Name  string
+	Value string
+	Pos   lang.Pos
+}
+
+// TraceAggregation is one aggregation over the transactions.
+type TraceAggregation struct {
+	Op      string // sum, count, avg, min, max, first, last
+	Kind    string
+	Matched int      // transactions in the window that passed the filter
+	IDs     []string // their ids, in time order
+	Value   string   // the result, or "none"
+	Pos     lang.Pos
+}
+
+func (p *Program) result(res Result, r *vm.Reward, d *vm.Data, vr vm.Result) Result {
+	res.Outcome = [...]Outcome{vm.Calculated: Calculated, vm.Skipped: Skipped, vm.Error: Error_}[vr.Outcome]
+	res.Reason, res.Detail, res.Manual = vr.Reason, vr.Detail, vr.Manual
+	res.File, res.Pos = r.File, vr.Span.Start
+	switch vr.Value.K {
+	case vm.KMoney:
+		res.Amount, res.Currency = vr.Value.N.Decimal(), vr.Value.Cur.String()
+	case vm.KNumber:
+		res.Amount = vr.Value.N.Decimal()
+	case vm.KTemplate:
+		if i := int(vr.Value.I); i >= 0 && i < len(p.prog.Templates) {
+			res.Template, res.TemplateTitle = p.prog.TemplateNames[i], p.prog.Templates[i]
+		}
+	}
+	if vr.Raw.K == vm.KMoney || vr.Raw.K == vm.KNumber {
+		res.Raw = vr.Raw.N.Decimal()
+	}
+	if r.Result == vm.ResultPoints {
+		res.Target = r.Target.String()
+	}
+	if t := vr.Trace; t != nil {
+		tr := &Trace{}
+		if t.Window != nil && !t.Window.All {
+			tr.Window = &Interval{Start: t.Window.Start, End: t.Window.End}
+		}
+		for _, b := range t.Branches {
+			tr.Branches = append(tr.Branches, TraceBranch{Label: b.Label, Pos: b.Span.Start})
+		}
+		for _, l := range t.Lets {
+			tr.Lets = append(tr.Lets, TraceLet{Name: l.Name, Value: l.Text, Pos: l.Span.Start})
+		}
+		for _, a := range t.Aggregations {
+			tr.Aggregations = append(tr.Aggregations, TraceAggregation{Op: a.Op.String(), Kind: a.Kind, Matched: a.Matched, IDs: a.IDs, Value: a.Text, Pos: a.Span.Start})
+		}
+		res.Trace = tr
+	}
+	return res
+}
+
+// MarshalJSON writes the output document of spec/spec.md ("The output
+// document"): amounts as decimal strings, never JSON numbers.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type pos struct {
+		Line int `json:"line"`
+		Col  int `json:"col"`
+	}
+	mkpos := func(p lang.Pos) *pos {
+		if !p.IsValid() {
+			return nil
+		}
+		return &pos{p.Line, p.Col}
+	}
+	doc := struct {
+		Reward        string     `json:"reward"`
+		Kind          string     `json:"kind"`
+		Outcome       Outcome    `json:"outcome"`
+		Reason        string     `json:"reason,omitempty"`
+		Detail        string     `json:"detail,omitempty"`
+		Amount        string     `json:"amount,omitempty"`
+		Currency      string     `json:"currency,omitempty"`
+		Points        string     `json:"points,omitempty"`
+		Target        string     `json:"target,omitempty"`
+		Template      string     `json:"template,omitempty"`
+		TemplateTitle string     `json:"template_title,omitempty"`
+		Raw           string     `json:"raw,omitempty"`
+		Manual        bool       `json:"manual"`
+		At            *pos       `json:"at,omitempty"`
+		Trace         *jsonTrace `json:"trace,omitempty"`
+	}{
+		Reward: r.Reward, Kind: r.Kind, Outcome: r.Outcome, Reason: r.Reason, Detail: r.Detail,
+		Target: r.Target, Template: r.Template, TemplateTitle: r.TemplateTitle, Manual: r.Manual, At: mkpos(r.Pos),
+	}
+	hasValue := r.Outcome == Calculated || r.Reason == "below-minimum" || r.Reason == "rounded-to-zero" || r.Reason == "non-positive-amount"
+	if hasValue && r.Kind != "template" {
+		if r.Kind == "amount" {
+			doc.Amount, doc.Currency = r.Amount.StringFixed(max(0, -r.Amount.Exponent())), r.Currency
+		} else {
+			doc.Points = r.Amount.String()
+		}
+		doc.Raw = r.Raw.String()
+	}
+	if t := r.Trace; t != nil {
+		jt := &jsonTrace{Branches: []jsonBranch{}, Lets: []jsonLet{}, Aggregations: []jsonAgg{}}
+		if t.Window != nil {
+			jt.Window = &jsonWindow{Start: t.Window.Start.Format(time.RFC3339Nano), End: t.Window.End.Format(time.RFC3339Nano)}
+		}
+		for _, b := range t.Branches {
+			jt.Branches = append(jt.Branches, jsonBranch{b.Label, b.Pos.Line})
+		}
+		for _, l := range t.Lets {
+			jt.Lets = append(jt.Lets, jsonLet{l.Name, l.Value, l.Pos.Line})
+		}
+		for _, a := range t.Aggregations {
+			ids := a.IDs
+			if ids == nil {
+				ids = []string{}
+			}
+			jt.Aggregations = append(jt.Aggregations, jsonAgg{a.Op, a.Kind, a.Matched, ids, a.Value, a.Pos.Line})
+		}
+		doc.Trace = jt
+	}
+	return json.Marshal(doc)
+}
+
+type jsonTrace struct {
+	Window       *jsonWindow  `json:"window,omitempty"`
+	Branches     []jsonBranch `json:"branches"`
+	Lets         []jsonLet    `json:"lets"`
+	Aggregations []jsonAgg    `json:"aggregations"`
+}
+
+type jsonWindow struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type jsonBranch struct {
+	Label string `json:"label"`
+	Line  int    `json:"line"`
+}
+
+type jsonLet struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Line  int    `json:"line"`
+}
+
+type jsonAgg struct {
+	Op      string   `json:"op"`
+	Kind    string   `json:"kind"`
+	Matched int      `json:"matched"`
+	IDs     []string `json:"ids"`
+	Value   string   `json:"value"`
+	Line    int      `json:"line"`
+}

@@ -1,0 +1,169 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"sync"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm"
+)
+
+// Program is a compiled rule set. It is immutable and safe for concurrent
+// use by any number of goroutines.
+type Program struct {
+	prog     *vm.Program
+	info     *compiler.Info
+	warnings lang.Diagnostics
+	maxSteps int64
+	machines sync.Pool // *vm.Machine, one per concurrent evaluation
+}
+
+// Option configures Compile.
+type Option func(*options)
+
+type options struct {
+	root     string
+	maxSteps int64
+}
+
+// WithRoot compiles only the files under dir of the file system.
+func WithRoot(dir string) Option { return func(o *options) { o.root = dir } }
+
+// WithMaxSteps bounds the instructions (and aggregated rows, counted in
+// blocks) one evaluation may run; 0 keeps the VM's default.
+func WithMaxSteps(n int64) Option { return func(o *options) { o.maxSteps = n } }
+
+// Compile compiles every rule file (*.promo, not *_test.promo) of fsys into
+// one program. On failure the error is an [*Error] holding every diagnostic.
+func Compile(fsys fs.FS, opts ...Option) (*Program, error) {
+	o := options{root: "."}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	srcs, err := ReadSources(fsys, o.root)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	if len(srcs) == 0 {
+		return nil, &Error{Msg: "no .promo files in " + o.root}
+	}
+	return CompileSources(srcs, opts...)
+}
+
+// CompileSources compiles the given files as one rule set.
+func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := Analyze(srcs)
+	if a.Diagnostics.HasErrors() {
+		return nil, &Error{Diagnostics: a.Diagnostics}
+	}
+	prog, err := compiler.Lower(a.Info)
+	if err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	return &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps}, nil
+}
+
+// Warnings returns the compiler's warnings.
+func (p *Program) Warnings() lang.Diagnostics { return p.warnings }
+
+// Rewards returns the names of the program's rewards, in source order.
+func (p *Program) Rewards() []string {
+	names := make([]string, len(p.prog.Rewards))
+	for i, r := range p.prog.Rewards {
+		names[i] = r.Name
+	}
+	return names
+}
+
+// Disassemble writes the bytecode of one reward, or of all when reward is "".
+func (p *Program) Disassemble(w io.Writer, reward string) error {
+	if reward != "" && p.prog.Reward(reward) == nil {
+		return p.unknownReward(reward)
+	}
+	return p.prog.Disassemble(w, reward)
+}
+
+func (p *Program) unknownReward(name string) error {
+	msg := fmt.Sprintf("unknown reward %q", name)
+	if s := compiler.Suggest(name, p.Rewards()); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return &Error{Msg: msg}
+}
+
+// Prepared is an input made ready for evaluations of one program: several
+// rewards can be evaluated on it, at once, without preparing it again.
+type Prepared struct {
+	prog *Program
+	data *vm.Data
+	err  error // the input error every evaluation reports
+}
+
+// Prepare checks and converts an input for this program. Bad input does not
+// fail here: every evaluation on it ends with an error outcome naming the
+// field, as DOMAIN.md asks.
+func (p *Program) Prepare(in Input) *Prepared {
+	vin, err := in.toVM()
+	if err != nil {
+		return &Prepared{prog: p, err: err}
+	}
+	d, err := vm.Prepare(p.prog, vin)
+	if err != nil {
+		var ie *vm.InputError
+		if errors.As(err, &ie) {
+			err = &InputError{Field: ie.Field, Msg: ie.Msg}
+		}
+		return &Prepared{prog: p, err: err}
+	}
+	return &Prepared{prog: p, data: d}
+}
+
+// EvalOption configures one evaluation.
+type EvalOption func(*vm.Options)
+
+// WithTrace records the trace of the evaluation in Result.Trace.
+func WithTrace() EvalOption { return func(o *vm.Options) { o.Trace = true } }
+
+// Evaluate runs one reward for one player.
+func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ...EvalOption) (Result, error) {
+	return p.EvaluatePrepared(ctx, reward, p.Prepare(in), opts...)
+}
+
+// EvaluatePrepared runs one reward on a prepared input.
+func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (Result, error) {
+	r := p.prog.Reward(reward)
+	if r == nil {
+		return Result{}, p.unknownReward(reward)
+	}
+	if in == nil || in.prog != p {
+		return Result{}, &Error{Msg: "input prepared for another program"}
+	}
+	res := Result{Reward: reward, Kind: r.Result.String()}
+	if in.err != nil {
+		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
+		return res, nil
+	}
+	o := vm.Options{MaxSteps: p.maxSteps}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	m, _ := p.machines.Get().(*vm.Machine)
+	if m == nil {
+		m = vm.NewMachine()
+	}
+	vr, err := m.Run(ctx, p.prog, r, in.data, o)
+	p.machines.Put(m)
+	if err != nil {
+		return Result{}, &Error{Msg: err.Error()}
+	}
+	return p.result(res, r, in.data, vr), nil
+}
