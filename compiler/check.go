@@ -59,6 +59,9 @@ type checker struct {
 	used   map[*Symbol]bool
 	// agg is the kind whose attributes bare names refer to, inside a where.
 	agg *Symbol
+	// wantTemplate is set while checking the bare name a template reward
+	// gives, so that an unknown one is reported as an undefined template.
+	wantTemplate bool
 	// constOnly is set while checking an expression that must be constant
 	// (a const, a default, a cap); the reason names it for messages.
 	constOnly string
@@ -225,11 +228,15 @@ func (c *checker) checkSchema() {
 		if t.Kind == Invalid || sym.Type.Kind == Invalid {
 			return
 		}
-		if !assignable(t, sym.Type) {
+		v := c.info.Consts[fld.Default]
+		if !assignable(t, sym.Type) && !wholeNumber(t, v, sym.Type) {
 			c.errorf(fld.Default, lang.CodeInvalidType, "default of %s must be a %s, not a %s", sym.Name, sym.Type, t)
 			return
 		}
-		sym.Value = c.info.Consts[fld.Default]
+		sym.Value = v
+		if sym.Type.Kind == Count && v != nil {
+			sym.Value = &Value{Type: tCount, Num: v.Num}
+		}
 	}
 	for _, k := range c.info.Kinds {
 		for _, a := range k.Attrs {
@@ -249,6 +256,16 @@ func assignable(from, to Type) bool {
 		return to.Kind != Money || to.Cur == "" || from.Cur == "" || from.Cur == to.Cur
 	}
 	return to.Kind == Number && from.Kind == Count
+}
+
+// wholeNumber reports whether a constant Number v of type t can stand for a
+// Count, as the 0 of `streak: count default 0` does.
+func wholeNumber(t Type, v *Value, to Type) bool {
+	if to.Kind != Count || t.Kind != Number || v == nil {
+		return false
+	}
+	_, ok := v.Num.Normalize().Int64At(0)
+	return ok && v.Num.Sign() >= 0
 }
 
 // resolveConst checks a const's value, following references to other consts
@@ -581,7 +598,10 @@ func (c *checker) let(s *lang.LetStmt) {
 }
 
 func (c *checker) give(s *lang.GiveStmt) {
+	_, bare := s.Value.(*lang.Ident)
+	c.wantTemplate = bare && c.reward.Decl.Result.Kind == lang.ResultTemplate
 	t := c.expr(s.Value)
+	c.wantTemplate = false
 	if t.Kind == Invalid {
 		return
 	}

@@ -154,6 +154,14 @@ func (c *checker) ident(id *lang.Ident) (Type, *Value) {
 			c.errorf(id, lang.CodeInvalidCall, "%s is a builtin function: call it, as in %s", id.Name, b.Signature)
 			return tInvalid, nil
 		}
+		if c.wantTemplate {
+			var names []string
+			for _, t := range c.info.Templates {
+				names = append(names, t.Name)
+			}
+			c.errorf(id, lang.CodeUndefinedTemplate, "undefined template %s%s", id.Name, didYouMean(id.Name, names))
+			return tInvalid, nil
+		}
 		c.errorf(id, lang.CodeUndefinedName, "undefined: %s%s", id.Name, didYouMean(id.Name, c.visibleNames()))
 		return tInvalid, nil
 	}
@@ -279,7 +287,7 @@ func (c *checker) player(e *lang.PlayerExpr) (Type, *Value) {
 	c.info.Uses[e.Prop] = p
 	if e.Default != nil {
 		dt := c.expr(e.Default)
-		if dt.Kind != Invalid && p.Type.Kind != Invalid && !assignable(dt, p.Type) {
+		if dt.Kind != Invalid && p.Type.Kind != Invalid && !assignable(dt, p.Type) && !wholeNumber(dt, c.info.Consts[e.Default], p.Type) {
 			c.errorf(e.Default, lang.CodeInvalidType, "default of player.%s must be a %s, not a %s", p.Name, p.Type, dt)
 		}
 	}
@@ -773,6 +781,13 @@ func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
 		}
 		res = u
 	}
+	if b.Name == "clamp" {
+		lo, hi := c.constValue(e.Args[1]), c.constValue(e.Args[2])
+		if lo != nil && hi != nil && len(lo.PerCur) == 0 && len(hi.PerCur) == 0 && lo.Num.Cmp(hi.Num) > 0 {
+			c.errorf(e, lang.CodeInvalidCall, "clamp's low %s is above its high %s", render(lo), render(hi))
+			return tInvalid, nil
+		}
+	}
 	// Fold calls on constants.
 	var vals []*Value
 	for _, a := range e.Args {
@@ -790,12 +805,14 @@ func foldBuiltin(name string, vals []*Value) num.Dec {
 	case "abs":
 		return vals[0].Num.Abs()
 	case "clamp":
+		// As the VM: below low gives low, else above high gives high (so
+		// low wins when low > high).
 		x, lo, hi := vals[0].Num, vals[1].Num, vals[2].Num
-		if x.Cmp(lo) < 0 {
-			x = lo
-		}
-		if x.Cmp(hi) > 0 {
-			x = hi
+		switch {
+		case x.Cmp(lo) < 0:
+			return lo
+		case x.Cmp(hi) > 0:
+			return hi
 		}
 		return x
 	}

@@ -333,7 +333,9 @@ func (l *lowerer) tiers(s *lang.TierStmt) {
 		l.emit(vm.OpMark, l.branch(label, b), b)
 		l.stmts(b.Body.Stmts)
 		if jump >= 0 {
-			ends = append(ends, l.emit(vm.OpJump, 0, b))
+			if !halts(b.Body.Stmts) {
+				ends = append(ends, l.emit(vm.OpJump, 0, b))
+			}
 			l.patch(jump)
 		}
 	}
@@ -634,4 +636,17 @@ func flip(c vm.Cond) vm.Cond {
 		return vm.CondLe
 	}
 	return c
+}
+
+// halts reports whether a block ends in give or skip, after which a jump
+// would be dead code.
+func halts(stmts []lang.Stmt) bool {
+	if len(stmts) == 0 {
+		return false
+	}
+	switch stmts[len(stmts)-1].(type) {
+	case *lang.GiveStmt, *lang.SkipStmt:
+		return true
+	}
+	return false
 }

@@ -109,7 +109,7 @@ type TemplateDecl struct {
 	Title *StringLit
 }
 
-// ConstDecl declares a named constant: const cap = 200 EUR | 220 USD.
+// ConstDecl declares a named constant: const max_bonus = 200 EUR | 220 USD.
 type ConstDecl struct {
 	Loc
 	Name  *Ident

@@ -65,7 +65,7 @@ const (
 	CodeInvalidZone Code = "invalid-zone"
 	// CodeInvalidCall: clamp takes 3 arguments, got 2.
 	CodeInvalidCall Code = "invalid-call"
-	// CodeInvalidConst: const cap is not a constant: it reads player.vip_level.
+	// CodeInvalidConst: const bonus cannot read player properties.
 	CodeInvalidConst Code = "invalid-constant"
 	// CodeUnreachable: tier "above 300" can never be reached: "above 500" ... covers it.
 	CodeUnreachable Code = "unreachable-code"

@@ -3,7 +3,6 @@ package runtime
 import (
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/promoc/promoc/compiler"
@@ -16,26 +15,28 @@ type Source struct {
 	Text []byte
 }
 
-// ReadSources returns the rule files of fsys: every *.promo file under root
-// (recursively), except the *_test.promo files, sorted by path.
-func ReadSources(fsys fs.FS, root string) ([]Source, error) {
+// ReadSources returns the rule files of directory dir of fsys: its *.promo
+// files except the *_test.promo ones, sorted by name. A rule set is one
+// directory, as for `promoc check`: subdirectories are rule sets of their
+// own and are not read.
+func ReadSources(fsys fs.FS, dir string) ([]Source, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
 	var out []Source
-	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !IsRuleFile(p) {
-			return nil
+	for _, e := range entries {
+		p := path.Join(dir, e.Name())
+		if e.IsDir() || !IsRuleFile(p) {
+			continue
 		}
 		text, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = append(out, Source{Name: p, Text: text})
-		return nil
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, err
+	}
+	return out, nil
 }
 
 // IsRuleFile reports whether a path names a rule file: *.promo but not

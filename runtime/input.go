@@ -86,7 +86,7 @@ func (in *Input) toVM() (vm.Input, error) {
 		Qualified: in.Anchors.Qualification, Entered: in.Anchors.Entrance,
 	}}
 	if in.Now.IsZero() {
-		return out, &InputError{"now", "missing"}
+		return out, &InputError{"now", "missing: the evaluation time is required"}
 	}
 	p := in.Player
 	out.Player = vm.Player{ID: p.ID, Props: p.Properties}
@@ -285,7 +285,7 @@ func decodeDecimal(raw json.RawMessage) (decimal.Decimal, error) {
 
 func parseTime(field, s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, &InputError{field, "missing"}
+		return time.Time{}, &InputError{field, "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm"
+	"github.com/promoc/promoc/vm/num"
 )
 
 // Outcome is how an evaluation ended.
@@ -35,25 +36,37 @@ type Result struct {
 	// Detail explains the reason for people: the text of a skip statement,
 	// the missing property, the bad input field.
 	Detail string
-	// Amount is the issued amount (Kind amount) or number (points, gems,
+	// amount is the issued amount (Kind amount) or number (points, gems,
 	// diamonds): after rounding, cap and minimum. Set when Calculated, and
-	// when skipped for being too small.
-	Amount   decimal.Decimal
+	// when skipped for being too small. It is converted to decimal.Decimal
+	// only when asked for, so that evaluations do not allocate.
+	amount   num.Dec
+	raw      num.Dec
 	Currency string // for amounts
 	Target   string // for points: balance, leaderboard or level
 	// Template is the name of the bonus template (Kind template) and
 	// TemplateTitle its title.
 	Template      string
 	TemplateTitle string
-	// Raw is what the formula gave, before rounding, cap and minimum.
-	Raw    decimal.Decimal
-	Manual bool // approval is manual: the reward waits in the approval queue
+	Manual        bool // approval is manual: the reward waits in the approval queue
 	// Pos is where the evaluation ended: the give, skip or failing
 	// expression.
 	Pos   lang.Pos
 	File  string
 	Trace *Trace // with WithTrace only
 }
+
+// Amount returns the issued amount (for amount rewards, in Currency) or
+// number (points, gems, diamonds), after rounding, cap and minimum; zero for
+// templates and for outcomes without a value. Its exponent is the issued
+// scale: 300.00 EUR has two decimals.
+func (r Result) Amount() decimal.Decimal { return r.amount.Decimal() }
+
+// AmountString returns Amount as text with its issued scale: "300.00".
+func (r Result) AmountString() string { return r.amount.String() }
+
+// Raw returns what the formula gave, before rounding, cap and minimum.
+func (r Result) Raw() decimal.Decimal { return r.raw.Decimal() }
 
 // Trace explains an evaluation.
 type Trace struct {
@@ -99,16 +112,16 @@ func (p *Program) result(res Result, r *vm.Reward, d *vm.Data, vr vm.Result) Res
 	res.File, res.Pos = r.File, vr.Span.Start
 	switch vr.Value.K {
 	case vm.KMoney:
-		res.Amount, res.Currency = vr.Value.N.Decimal(), vr.Value.Cur.String()
+		res.amount, res.Currency = vr.Value.N, vr.Value.Cur.String()
 	case vm.KNumber:
-		res.Amount = vr.Value.N.Decimal()
+		res.amount = vr.Value.N
 	case vm.KTemplate:
 		if i := int(vr.Value.I); i >= 0 && i < len(p.prog.Templates) {
 			res.Template, res.TemplateTitle = p.prog.TemplateNames[i], p.prog.Templates[i]
 		}
 	}
 	if vr.Raw.K == vm.KMoney || vr.Raw.K == vm.KNumber {
-		res.Raw = vr.Raw.N.Decimal()
+		res.raw = vr.Raw.N
 	}
 	if r.Result == vm.ResultPoints {
 		res.Target = r.Target.String()
@@ -136,14 +149,15 @@ func (p *Program) result(res Result, r *vm.Reward, d *vm.Data, vr vm.Result) Res
 // document"): amounts as decimal strings, never JSON numbers.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type pos struct {
-		Line int `json:"line"`
-		Col  int `json:"col"`
+		File string `json:"file"`
+		Line int    `json:"line"`
+		Col  int    `json:"col"`
 	}
 	mkpos := func(p lang.Pos) *pos {
 		if !p.IsValid() {
 			return nil
 		}
-		return &pos{p.Line, p.Col}
+		return &pos{r.File, p.Line, p.Col}
 	}
 	doc := struct {
 		Reward        string     `json:"reward"`
@@ -168,11 +182,11 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	hasValue := r.Outcome == Calculated || r.Reason == "below-minimum" || r.Reason == "rounded-to-zero" || r.Reason == "non-positive-amount"
 	if hasValue && r.Kind != "template" {
 		if r.Kind == "amount" {
-			doc.Amount, doc.Currency = r.Amount.StringFixed(max(0, -r.Amount.Exponent())), r.Currency
+			doc.Amount, doc.Currency = r.amount.String(), r.Currency
 		} else {
-			doc.Points = r.Amount.String()
+			doc.Points = r.amount.String()
 		}
-		doc.Raw = r.Raw.String()
+		doc.Raw = r.raw.String()
 	}
 	if t := r.Trace; t != nil {
 		jt := &jsonTrace{Branches: []jsonBranch{}, Lets: []jsonLet{}, Aggregations: []jsonAgg{}}

@@ -19,6 +19,7 @@ type Program struct {
 	prog     *vm.Program
 	info     *compiler.Info
 	warnings lang.Diagnostics
+	rewards  map[string]*vm.Reward
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
 }
@@ -31,15 +32,16 @@ type options struct {
 	maxSteps int64
 }
 
-// WithRoot compiles only the files under dir of the file system.
+// WithRoot compiles the rule files of directory dir of the file system
+// instead of its root.
 func WithRoot(dir string) Option { return func(o *options) { o.root = dir } }
 
 // WithMaxSteps bounds the instructions (and aggregated rows, counted in
 // blocks) one evaluation may run; 0 keeps the VM's default.
 func WithMaxSteps(n int64) Option { return func(o *options) { o.maxSteps = n } }
 
-// Compile compiles every rule file (*.promo, not *_test.promo) of fsys into
-// one program. On failure the error is an [*Error] holding every diagnostic.
+// Compile compiles the rule files (*.promo, not *_test.promo) of the root
+// directory of fsys (or of [WithRoot]'s) into one program. On failure the error is an [*Error] holding every diagnostic.
 func Compile(fsys fs.FS, opts ...Option) (*Program, error) {
 	o := options{root: "."}
 	for _, opt := range opts {
@@ -69,11 +71,18 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	return &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps}, nil
+	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, rewards: map[string]*vm.Reward{}}
+	for _, r := range prog.Rewards {
+		p.rewards[r.Name] = r
+	}
+	return p, nil
 }
 
 // Warnings returns the compiler's warnings.
 func (p *Program) Warnings() lang.Diagnostics { return p.warnings }
+
+// HasReward reports whether the program has a reward of that name.
+func (p *Program) HasReward(name string) bool { return p.rewards[name] != nil }
 
 // Rewards returns the names of the program's rewards, in source order.
 func (p *Program) Rewards() []string {
@@ -86,7 +95,7 @@ func (p *Program) Rewards() []string {
 
 // Disassemble writes the bytecode of one reward, or of all when reward is "".
 func (p *Program) Disassemble(w io.Writer, reward string) error {
-	if reward != "" && p.prog.Reward(reward) == nil {
+	if reward != "" && p.rewards[reward] == nil {
 		return p.unknownReward(reward)
 	}
 	return p.prog.Disassemble(w, reward)
@@ -140,7 +149,7 @@ func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ..
 
 // EvaluatePrepared runs one reward on a prepared input.
 func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (Result, error) {
-	r := p.prog.Reward(reward)
+	r := p.rewards[reward]
 	if r == nil {
 		return Result{}, p.unknownReward(reward)
 	}

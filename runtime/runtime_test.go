@@ -88,7 +88,7 @@ func TestDynamicRewards(t *testing.T) {
 			assert.Equal(t, tt.reason, res.Reason)
 			assert.Equal(t, tt.detail, res.Detail)
 			if tt.amount != "" {
-				assert.Equal(t, tt.amount, res.Amount.StringFixed(max(0, -res.Amount.Exponent())))
+				assert.Equal(t, tt.amount, res.AmountString())
 			}
 			assert.Equal(t, tt.currency, res.Currency)
 			assert.Equal(t, tt.template, res.Template)
@@ -132,7 +132,7 @@ func TestTieredDeposit(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.outcome, res.Outcome, res.Detail)
 			if tt.amount != "" {
-				assert.Equal(t, tt.amount, res.Amount.StringFixed(2))
+				assert.Equal(t, tt.amount, res.AmountString())
 			}
 		})
 	}
@@ -230,7 +230,7 @@ func TestConversionRates(t *testing.T) {
 	res, err := prog.Evaluate(context.Background(), "tiered_deposit", in)
 	require.NoError(t, err)
 	require.Equal(t, runtime.Calculated, res.Outcome, res.Detail)
-	assert.Equal(t, "315.00", res.Amount.StringFixed(2)) // 700 USD = 630 EUR, above 500: 50%
+	assert.Equal(t, "315.00", res.AmountString()) // 700 USD = 630 EUR, above 500: 50%
 }
 
 // TestConcurrentEvaluate evaluates one program from many goroutines; run
@@ -246,7 +246,7 @@ func TestConcurrentEvaluate(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
 				res, err := prog.EvaluatePrepared(context.Background(), "gold_quest_cashback", prepared, runtime.WithTrace())
-				if !assert.NoError(t, err) || !assert.Equal(t, "13.79", res.Amount.StringFixed(2)) {
+				if !assert.NoError(t, err) || !assert.Equal(t, "13.79", res.AmountString()) {
 					return
 				}
 			}

@@ -85,15 +85,15 @@ func (s Spec) String() string {
 	case LastFullDay, LastFullWeek, LastWeekend, LastFullMonth:
 		b.WriteString(s.Kind.String())
 	case FirstToLast:
-		b.WriteString("from first transaction to last transaction")
+		b.WriteString("between first transaction and last transaction")
 	case QualificationToLast:
-		b.WriteString("from qualification to last transaction")
+		b.WriteString("between qualification and last transaction")
 	case FirstToFixed:
 		fmt.Fprintf(&b, "from first transaction to %v", s.End)
 	case QualificationToFixed:
 		fmt.Fprintf(&b, "from qualification to %v", s.End)
 	case SinceEntrance:
-		b.WriteString("since campaign entrance")
+		b.WriteString("since entrance")
 	case All:
 		b.WriteString("all time")
 	default:

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of promoc.
+const (
+	exitOK      = 0 // success, including a skipped or error outcome of eval
+	exitFailure = 1 // diagnostics with errors, or an evaluation that failed
+	exitUsage   = 2 // bad usage, unreadable paths, malformed input, unknown reward
+)
+
+// Main runs promoc with the process's arguments and standard streams and
+// returns its exit code. A panic is reported as an internal error, never as
+// a stack trace.
+func Main() (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "promoc: internal error: %v\n", r)
+			code = exitUsage
+		}
+	}()
+	return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
+
+// run executes one command line and returns the exit code. Every message is
+// written once, here or by the command that printed diagnostics.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if len(args) == 0 {
+		// Without a command promoc is misused, as go is: the help goes to
+		// stderr, and the exit code is 2.
+		root.InitDefaultHelpCmd()
+		root.InitDefaultHelpFlag()
+		root.SetOut(stderr)
+		_ = root.Help()
+		return exitUsage
+	}
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "promoc: %s\n", ee.err)
+		}
+		return ee.code
+	}
+	// Anything else comes from cobra before a command ran: an unknown
+	// command or flag, or arguments its Args rejected.
+	fmt.Fprintf(stderr, "promoc: %s\n", strings.TrimRight(err.Error(), "\n"))
+	fmt.Fprintf(stderr, "run '%s --help' for usage\n", cmd.CommandPath())
+	return exitUsage
+}
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "promoc",
+		Short: "Check, evaluate and disassemble promo rule sets",
+		Long: `promoc checks, evaluates and disassembles rule sets written in the promo
+language. A rule set is the *.promo files (not *_test.promo) of one directory.
+
+Exit codes: 0 success; 1 diagnostics with errors, or a failed evaluation;
+2 bad usage, an unreadable path, malformed input or an unknown reward.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newVersionCmd())
+	return root
+}
+
+// exitError ends promoc with an exit code. A nil err means the problem has
+// been reported already (diagnostics were printed).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf reports bad usage: exit 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// failf reports a failure that is not the user's invocation: exit 1.
+func failf(format string, args ...any) error {
+	return &exitError{code: exitFailure, err: fmt.Errorf(format, args...)}
+}
+
+// errHasErrors ends a command whose diagnostics, already printed, include
+// errors.
+var errHasErrors = &exitError{code: exitFailure}
+
+// runE adapts a command's function so that every error it returns carries
+// an exit code: one without is a failure (exit 1), not bad usage.
+func runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := f(cmd, args)
+		var ee *exitError
+		if err != nil && !errors.As(err, &ee) {
+			return &exitError{code: exitFailure, err: err}
+		}
+		return err
+	}
+}
+
+// onePath is the Args of eval and disasm: exactly one PATH.
+func onePath(cmd *cobra.Command, args []string) error {
+	switch len(args) {
+	case 0:
+		return errors.New("missing PATH: expected a directory or a .promo file")
+	case 1:
+		return nil
+	}
+	return fmt.Errorf("%s takes one PATH, got %d: %s", cmd.Name(), len(args), strings.Join(args, " "))
+}

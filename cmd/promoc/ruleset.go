@@ -1,0 +1,256 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/promoc/promoc/runtime"
+)
+
+// A ruleSet is the rule files of one directory, analyzed or compiled
+// together.
+type ruleSet struct {
+	dir   string           // as printed: relative to the working directory, with /
+	osDir string           // as opened
+	srcs  []runtime.Source // Name is dir/base; sorted by Name
+	// only holds the files whose diagnostics check reports: those named on
+	// the command line. nil reports every file.
+	only map[string]bool
+}
+
+// reports says whether check prints the diagnostics of file. Diagnostics
+// without a file belong to the whole rule set and are always printed.
+func (rs *ruleSet) reports(file string) bool {
+	return rs.only == nil || file == "" || rs.only[file]
+}
+
+// paths resolves command-line paths and names them as promoc prints them:
+// relative to the working directory, with forward slashes.
+type paths struct {
+	cwd string // absolute; "" when unknown, and paths are printed as given
+}
+
+func newPaths() paths {
+	cwd, _ := os.Getwd()
+	return paths{cwd: cwd}
+}
+
+// display returns the name under which promoc prints an OS path.
+func (p paths) display(name string) string {
+	if filepath.IsAbs(name) && p.cwd != "" {
+		if rel, err := filepath.Rel(p.cwd, name); err == nil {
+			name = rel
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(name))
+}
+
+// isPattern reports whether a path argument is DIR/... (or ...).
+func isPattern(arg string) bool {
+	arg = filepath.ToSlash(arg)
+	return arg == "..." || strings.HasSuffix(arg, "/...")
+}
+
+// ruleSets resolves the arguments of check: files, directories and DIR/...
+// patterns. Arguments naming the same directory share one rule set; a
+// directory, or a pattern reaching it, reports all its files.
+func (p paths) ruleSets(args []string) ([]*ruleSet, error) {
+	sets := map[string]*ruleSet{}
+	whole := func(osDir string) {
+		dir := p.display(osDir)
+		if rs := sets[dir]; rs != nil {
+			rs.only = nil
+			return
+		}
+		sets[dir] = &ruleSet{dir: dir, osDir: osDir}
+	}
+	for _, arg := range args {
+		switch {
+		case isPattern(arg):
+			dirs, err := p.walk(arg)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range dirs {
+				whole(d)
+			}
+		default:
+			fi, err := os.Stat(arg)
+			if err != nil {
+				return nil, p.pathError(arg, err)
+			}
+			if fi.IsDir() {
+				whole(arg)
+				continue
+			}
+			if err := p.checkRuleFile(arg); err != nil {
+				return nil, err
+			}
+			osDir := filepath.Dir(arg)
+			dir := p.display(osDir)
+			rs := sets[dir]
+			if rs == nil {
+				rs = &ruleSet{dir: dir, osDir: osDir, only: map[string]bool{}}
+				sets[dir] = rs
+			}
+			if rs.only != nil {
+				rs.only[p.display(arg)] = true
+			}
+		}
+	}
+	out := make([]*ruleSet, 0, len(sets))
+	for _, rs := range sets {
+		if err := p.load(rs); err != nil {
+			return nil, err
+		}
+		out = append(out, rs)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
+	return out, nil
+}
+
+// walk returns the directories under the root of a DIR/... pattern that
+// hold rule files. As with Go's ./..., it skips directories named testdata
+// or beginning with . or _ (but not the root itself).
+func (p paths) walk(pattern string) ([]string, error) {
+	root := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(pattern), "..."), "/")
+	if root == "" {
+		root = "."
+	}
+	root = filepath.FromSlash(root)
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, p.pathError(root, err)
+	}
+	if !fi.IsDir() {
+		return nil, usageErrorf("%s: not a directory: expected DIR/...", p.display(pattern))
+	}
+	var dirs []string
+	err = filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return p.pathError(name, err)
+		}
+		if d.IsDir() {
+			base := d.Name()
+			if name != root && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if runtime.IsRuleFile(name) {
+			dir := filepath.Dir(name)
+			if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+				dirs = append(dirs, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(dirs) == 0 {
+		return nil, usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
+	}
+	return dirs, nil
+}
+
+// ruleSetOf resolves the PATH of eval and disasm: a directory, or a rule
+// file standing for its directory.
+func (p paths) ruleSetOf(arg string) (*ruleSet, error) {
+	if isPattern(arg) {
+		return nil, usageErrorf("%s: expected one rule set, a directory or a .promo file, not a pattern", filepath.ToSlash(arg))
+	}
+	fi, err := os.Stat(arg)
+	if err != nil {
+		return nil, p.pathError(arg, err)
+	}
+	osDir := arg
+	if !fi.IsDir() {
+		if err := p.checkRuleFile(arg); err != nil {
+			return nil, err
+		}
+		osDir = filepath.Dir(arg)
+	}
+	rs := &ruleSet{dir: p.display(osDir), osDir: osDir}
+	if err := p.load(rs); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// checkRuleFile rejects a file argument that is not a rule file.
+func (p paths) checkRuleFile(arg string) error {
+	if runtime.IsRuleFile(arg) {
+		return nil
+	}
+	if strings.HasSuffix(arg, "_test.promo") {
+		return usageErrorf("%s: is a test file: expected a rule file (*.promo, not *_test.promo)", p.display(arg))
+	}
+	return usageErrorf("%s: not a rule file: expected a .promo file or a directory", p.display(arg))
+}
+
+// load reads the rule files of rs's directory, not recursively: each
+// directory is a rule set of its own.
+func (p paths) load(rs *ruleSet) error {
+	entries, err := os.ReadDir(rs.osDir)
+	if err != nil {
+		return p.pathError(rs.osDir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !runtime.IsRuleFile(e.Name()) {
+			continue
+		}
+		name := filepath.Join(rs.osDir, e.Name())
+		text, err := os.ReadFile(name)
+		if err != nil {
+			return p.pathError(name, err)
+		}
+		rs.srcs = append(rs.srcs, runtime.Source{Name: path.Join(rs.dir, e.Name()), Text: text})
+	}
+	if len(rs.srcs) == 0 {
+		return usageErrorf("%s: no .promo files: expected a directory of rule files", rs.dir)
+	}
+	return nil
+}
+
+// pathError reports an unreadable path as bad usage, naming it as printed.
+func (p paths) pathError(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return usageErrorf("%s: %v", p.display(name), err)
+}
+
+// reportCompileError prints the diagnostics of a failed compilation on w,
+// as check does, and returns the error that ends the command: exit 1 for
+// diagnostics, exit 1 with the message for other compile failures.
+func reportCompileError(w io.Writer, err error, srcs []runtime.Source) error {
+	var rerr *runtime.Error
+	if !errors.As(err, &rerr) || len(rerr.Diagnostics) == 0 {
+		return failf("%v", err)
+	}
+	printText(w, rerr.Diagnostics, newSourceLines(srcs))
+	fmt.Fprintln(w, summary(rerr.Diagnostics))
+	return errHasErrors
+}
+
+// compile compiles the rule set and prints its warnings on w. On failure
+// the error ends the command.
+func (rs *ruleSet) compile(w io.Writer) (*runtime.Program, error) {
+	prog, err := runtime.CompileSources(rs.srcs)
+	if err != nil {
+		return nil, reportCompileError(w, err, rs.srcs)
+	}
+	if ws := prog.Warnings(); len(ws) > 0 {
+		printText(w, ws, newSourceLines(rs.srcs))
+	}
+	return prog, nil
+}
