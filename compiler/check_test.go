@@ -64,28 +64,12 @@ func TestCheckMarkers(t *testing.T) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			f, src := parseFile(t, path)
 			_, diags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
-			markers := parseMarkers(t, src)
 			for _, d := range diags {
 				if d.File != f.Name {
 					t.Errorf("diagnostic in the schema: %s", d)
-					continue
-				}
-				found := false
-				for _, m := range markers {
-					if m.line == d.Span.Start.Line && m.sev == d.Severity && m.re.MatchString(d.Message) {
-						m.used, found = true, true
-						break
-					}
-				}
-				if !found {
-					t.Errorf("unexpected diagnostic %s", d)
 				}
 			}
-			for _, m := range markers {
-				if !m.used {
-					t.Errorf("%s:%d: missing %s matching %q", f.Name, m.line, m.sev, m.re)
-				}
-			}
+			checkMarked(t, f.Name, src, diags)
 		})
 	}
 }

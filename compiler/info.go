@@ -12,14 +12,14 @@ import (
 type SymbolKind uint8
 
 const (
-	SymKind      SymbolKind = iota // a transaction kind: bet
-	SymAttr                        // an attribute of a kind: bet.game
-	SymProp                        // a player property: player.vip_level
-	SymTemplate                    // a bonus template
-	SymConst                       // a named constant
-	SymLet                         // a let inside a reward
-	SymReward                      // a reward
-	SymBuiltin                     // a builtin function
+	SymKind     SymbolKind = iota // a transaction kind: bet
+	SymAttr                       // an attribute of a kind: bet.game
+	SymProp                       // a player property: player.vip_level
+	SymTemplate                   // a bonus template
+	SymConst                      // a named constant
+	SymLet                        // a let inside a reward
+	SymReward                     // a reward
+	SymBuiltin                    // a builtin function
 )
 
 var symbolKindNames = [...]string{"kind", "attribute", "player property", "template", "const", "let", "reward", "builtin"}
@@ -34,9 +34,9 @@ type Symbol struct {
 	// Decl is the declaring identifier; nil for builtins and for the
 	// attributes every kind has (id, time).
 	Decl *lang.Ident
-	File string     // file of Decl
-	Node lang.Node  // the declaration: *lang.KindDecl, *lang.Field, *lang.ConstDecl, ...
-	Doc  string     // the comment just above the declaration, if any
+	File string    // file of Decl
+	Node lang.Node // the declaration: *lang.KindDecl, *lang.Field, *lang.ConstDecl, ...
+	Doc  string    // the comment just above the declaration, if any
 	// Parent is the kind of an attribute.
 	Parent *Symbol
 	// Index is the symbol's position in its table: kinds, a kind's attributes,

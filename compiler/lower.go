@@ -234,7 +234,9 @@ func (l *lowerer) reward(ri *RewardInfo) *vm.Reward {
 		r.Locals = append(r.Locals, vm.LocalInfo{Name: let.Name, Span: let.Node.Span()})
 	}
 	l.stmts(d.Body)
-	l.emit(vm.OpNoBranch, 0, d)
+	if !halts(d.Body) {
+		l.emit(vm.OpNoBranch, 0, d)
+	}
 	// Filter code goes after the formula: each where clause that is not a
 	// conjunction of simple terms ends in filter_end.
 	for _, f := range l.filters {

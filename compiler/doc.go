@@ -1,0 +1,24 @@
+// Package compiler checks a parsed rule set and lowers it to VM bytecode.
+//
+// [Check] takes the files of one rule set (all parsed without syntax
+// errors) and resolves every name across them: transaction kinds and their
+// attributes, player properties, templates, constants, rewards and lets. It
+// gives every expression a type — Number, Count, Percent, Money with its
+// currency when known at compile time, Bool, String, Time, Duration,
+// Template — folds constant expressions exactly, checks each reward's
+// settings (window, rounding, cap, minimum, approval) and reports checks and
+// tier branches that can never be reached. Its results are side tables in
+// [Info]; the syntax tree is never modified. The checker keeps going after
+// an error: an expression that fails gets type Invalid, and nothing built on
+// it is reported again, so one mistake makes one diagnostic.
+//
+// [Lower] turns a clean Info into a [vm.Program]: constants interned,
+// per-currency values as tables, where-clauses split into the simple terms
+// the VM filters in tight loops and filter code for the rest, jumps patched
+// in one place, and each reward's stack depth computed from the opcodes'
+// stack effects. A lowering failure is a compiler bug, reported as
+// "internal error".
+//
+// [Builtins] declares the builtin functions once, for the checker, the
+// language server and the test that keeps them in step with the VM.
+package compiler

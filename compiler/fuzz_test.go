@@ -1,0 +1,52 @@
+package compiler_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+)
+
+// FuzzCheck feeds arbitrary sources, seeded from the examples and the
+// checker's test files, through the whole compiler: a file that parses is
+// checked without panicking, and a file that checks clean always lowers,
+// validates and disassembles.
+func FuzzCheck(f *testing.F) {
+	schema, err := os.ReadFile("../examples/dynamic_rewards/schema.promo")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, glob := range []string{"../examples/*/*.promo", "testdata/check/*.promo"} {
+		paths, _ := filepath.Glob(glob)
+		for _, p := range paths {
+			if src, err := os.ReadFile(p); err == nil {
+				f.Add(src)
+			}
+		}
+	}
+	sf, _ := lang.Parse("schema.promo", schema)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<14 {
+			return
+		}
+		file, diags := lang.Parse("fuzz.promo", src)
+		if diags.HasErrors() {
+			return
+		}
+		info, diags := compiler.Check([]*lang.File{sf, file}, compiler.Config{})
+		if diags.HasErrors() {
+			return
+		}
+		prog, err := compiler.Lower(info)
+		if err != nil {
+			t.Fatalf("clean check but lowering failed: %v\n%s", err, src)
+		}
+		var buf bytes.Buffer
+		if err := prog.Disassemble(&buf, ""); err != nil {
+			t.Fatalf("disassemble: %v", err)
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package compiler_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/lower")
+
+// TestLowerGolden compiles each testdata/lower/*.txtar's in.promo (with the
+// checker tests' schema) and compares the disassembly with out/bytecode.
+// go test ./compiler -update rewrites the golden sections.
+func TestLowerGolden(t *testing.T) {
+	schema, _ := parseFile(t, "testdata/check/schema.promo")
+	paths, err := filepath.Glob("testdata/lower/*.txtar")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			require.NoError(t, err)
+			var in []byte
+			for _, f := range ar.Files {
+				if f.Name == "in.promo" {
+					in = f.Data
+				}
+			}
+			require.NotNil(t, in, "no in.promo section")
+			f, diags := lang.Parse("in.promo", in)
+			require.Empty(t, diags)
+			info, diags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
+			require.Empty(t, diags)
+			prog, err := compiler.Lower(info)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			require.NoError(t, prog.Disassemble(&buf, ""))
+			got := buf.Bytes()
+			if *update {
+				ar.Files = []txtar.File{{Name: "in.promo", Data: in}, {Name: "out/bytecode", Data: got}}
+				require.NoError(t, os.WriteFile(path, txtar.Format(ar), 0o644))
+				return
+			}
+			var want []byte
+			for _, f := range ar.Files {
+				if f.Name == "out/bytecode" {
+					want = f.Data
+				}
+			}
+			assert.Equal(t, string(want), string(got))
+		})
+	}
+}

@@ -1,0 +1,90 @@
+package compiler_test
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+)
+
+// docBlock is a fenced promo code block of a document.
+type docBlock struct {
+	doc   string
+	line  int // of the first line of code
+	code  string
+	error bool // a promo-error block
+}
+
+func docBlocks(t *testing.T, path string) []docBlock {
+	src, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var blocks []docBlock
+	var cur *docBlock
+	for i, line := range strings.Split(string(src), "\n") {
+		switch {
+		case cur == nil && (line == "```promo" || line == "```promo-error"):
+			cur = &docBlock{doc: path, line: i + 2, error: line == "```promo-error"}
+		case cur != nil && line == "```":
+			blocks = append(blocks, *cur)
+			cur = nil
+		case cur != nil:
+			cur.code += line + "\n"
+		}
+	}
+	return blocks
+}
+
+// TestDocBlocks checks every promo code block of spec/spec.md and the README
+// together with the schema of examples/dynamic_rewards, as the spec says: a
+// promo block has no diagnostic at all, and a promo-error block reports
+// exactly the diagnostics its // ERROR "regexp" markers announce.
+func TestDocBlocks(t *testing.T) {
+	schema, _ := parseFile(t, "../examples/dynamic_rewards/schema.promo")
+	blocks := append(docBlocks(t, "../spec/spec.md"), docBlocks(t, "../README.md")...)
+	require.GreaterOrEqual(t, len(blocks), 10)
+	for _, b := range blocks {
+		name := b.doc + ":" + strconv.Itoa(b.line)
+		f, diags := lang.Parse(name, []byte(b.code))
+		if !b.error {
+			require.Empty(t, diags, "%s", name)
+		}
+		if diags.HasErrors() {
+			checkMarked(t, name, b.code, diags)
+			continue
+		}
+		_, cdiags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
+		if !b.error {
+			require.Empty(t, cdiags, "%s", name)
+			continue
+		}
+		checkMarked(t, name, b.code, cdiags)
+	}
+}
+
+// checkMarked compares the diagnostics of a block with its markers.
+func checkMarked(t *testing.T, name, code string, diags lang.Diagnostics) {
+	t.Helper()
+	markers := parseMarkers(t, code)
+	for _, d := range diags {
+		found := false
+		for _, m := range markers {
+			if m.line == d.Span.Start.Line && m.sev == d.Severity && m.re.MatchString(d.Message) {
+				m.used, found = true, true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("%s: unexpected diagnostic %s", name, d)
+		}
+	}
+	for _, m := range markers {
+		if !m.used {
+			t.Errorf("%s: line %d of the block: missing %s matching %q", name, m.line, m.sev, m.re)
+		}
+	}
+}

@@ -1,0 +1,50 @@
+package runtime_test
+
+import (
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestImportGraph keeps the pipeline's imports running one way (STYLE.md):
+// lang ← compiler → vm; runtime uses all three; cmd/promoc uses runtime and
+// lang. A change of the graph must change this table on purpose.
+func TestImportGraph(t *testing.T) {
+	allowed := map[string][]string{
+		"lang":        {},
+		"vm/num":      {},
+		"vm/currency": {},
+		"vm/window":   {},
+		"vm":          {"lang", "vm/currency", "vm/num", "vm/window"},
+		"compiler":    {"lang", "vm", "vm/currency", "vm/num", "vm/window"},
+		"runtime":     {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/window"},
+		"cmd/promoc":  {"lang", "runtime"},
+	}
+	const mod = "github.com/promoc/promoc/"
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, mod+"...").Output()
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		pkg = strings.TrimPrefix(pkg, mod)
+		want, ok := allowed[pkg]
+		if !ok {
+			t.Errorf("package %s is not in the import graph of deps_test.go", pkg)
+			continue
+		}
+		var got []string
+		for _, imp := range strings.Fields(imports) {
+			if strings.HasPrefix(imp, mod) {
+				got = append(got, strings.TrimPrefix(imp, mod))
+			}
+		}
+		sort.Strings(got)
+		if got == nil {
+			got = []string{}
+		}
+		assert.Equal(t, want, got, "internal imports of %s", pkg)
+	}
+}
