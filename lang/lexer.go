@@ -1,0 +1,303 @@
+package lang
+
+import (
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// newDefinition returns the lexer of the grammar. Its rules are tried in
+// order at each position and the first that matches wins, so the longer
+// literal forms (dates, money, durations, percentages) come before plain
+// numbers, and comments before the "/" operator. The most frequent tokens
+// come first, as every rule tried costs a regular expression match. A rule
+// whose name starts in lowercase is skipped by the lexer and never reaches
+// the parser. Keywords are Idents here; the scanner tells them apart.
+func newDefinition() definition {
+	return definition{lexer.MustSimple([]lexer.SimpleRule{
+		{Name: "whitespace", Pattern: `[ \t\r\n]+`},
+		{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+		{Name: "Comment", Pattern: `//[^\r\n]*`},
+		{Name: "Operator", Pattern: `==|!=|<=|>=|[-+*/<>]`},
+		{Name: "Punct", Pattern: `[()\[\]{},.:=|]`},
+		{Name: "String", Pattern: `"(?:\\["\\nt]|[^"\\\n])*"`},
+		{Name: "DateTime", Pattern: `\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?`},
+		{Name: "Money", Pattern: `\d+(?:\.\d+)?[ \t]*[A-Z]{3}\b`},
+		{Name: "Duration", Pattern: `\d+[ \t]*(?:minutes?|hours?|days?|weeks?)\b`},
+		{Name: "Percent", Pattern: `\d+(?:\.\d+)?%`},
+		{Name: "Number", Pattern: `\d+(?:\.\d+)?`},
+	})}
+}
+
+// The token types. The stateful lexer numbers the rules of its one state
+// downwards from EOF-1 in order, ignored rules included; Keyword and
+// Contextual come after them, assigned by the scanner to Ident tokens that
+// are keywords. TestTokenTypes keeps these constants in step with the rules.
+const (
+	tokWhitespace lexer.TokenType = lexer.EOF - 1 - iota
+	tokIdent
+	tokComment
+	tokOperator
+	tokPunct
+	tokString
+	tokDateTime
+	tokMoney
+	tokDuration
+	tokPercent
+	tokNumber
+	tokKeyword
+	tokContextual
+)
+
+// keywordType returns tokKeyword for a reserved keyword, tokContextual for a
+// contextual one, and tokIdent otherwise.
+//
+// Reserved keywords begin a declaration, a setting, a statement or a tier
+// branch, are expression syntax, or are kept for future use. They are never
+// names, except after a dot and as field names in kind and player blocks.
+//
+// Contextual keywords are keywords where the grammar expects them (after
+// window, round, approval, at, and the reward's colon) and act as names in
+// expressions elsewhere, so that sum(deposit.amount where amount > 10 EUR)
+// and last(deposit.amount) work. They cannot be declared as names either.
+func keywordType(s string) lexer.TokenType {
+	switch s {
+	case "kind", "player", "template", "const", "reward",
+		"window", "round", "cap", "minimum", "approval",
+		"let", "give", "skip", "check", "tiers", "above", "at", "below", "else",
+		"if", "then", "where", "not", "and", "or", "in", "of", "true", "false", "now", "default",
+		"campaign", "automation", "offer", "payout", "test", "trigger", "segment", "budget", "split", "every", "schedule":
+		return tokKeyword
+	case "least", "most", "first", "last", "full", "day", "weekend", "week", "month",
+		"transaction", "qualification", "since", "entrance", "zone", "to", "from", "between",
+		"decimals", "auto", "manual", "nearest", "down", "up",
+		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level":
+		return tokContextual
+	}
+	return tokIdent
+}
+
+// definition is the lexer of the grammar: a participle lexer, plus the
+// Keyword and Contextual token types that the scanner assigns. It is
+// immutable once built.
+type definition struct {
+	simple *lexer.StatefulDefinition
+}
+
+func (d definition) Symbols() map[string]lexer.TokenType {
+	syms := d.simple.Symbols()
+	out := make(map[string]lexer.TokenType, len(syms)+2)
+	for k, v := range syms {
+		out[k] = v
+	}
+	out["Keyword"] = tokKeyword
+	out["Contextual"] = tokContextual
+	return out
+}
+
+func (d definition) Lex(name string, r io.Reader) (lexer.Lexer, error) {
+	return d.simple.Lex(name, r)
+}
+
+// maxNesting bounds the nesting of brackets, braces and parentheses, and
+// maxOperators the operators, if and default in one expression, so that no
+// input can exhaust the stack of the recursive parser or of the tree's
+// consumers. Real rules stay far below both.
+const (
+	maxNesting   = 200
+	maxOperators = 5000
+)
+
+// lexError is a lexical error: a character that starts no token, a string
+// that does not end on its line, or an input beyond maxNesting or
+// maxOperators.
+type lexError struct {
+	Pos     lexer.Position
+	Len     int // bytes of source at Pos that the error is about
+	Message string
+}
+
+// scanner feeds the parser: it wraps the participle lexer, sets the comments
+// aside (the grammar never sees them) and turns a lexical error into an EOF
+// at the error, so that the parser still builds the declarations before it.
+type scanner struct {
+	lex      lexer.Lexer
+	src      []byte
+	comments []lexer.Token
+	err      *lexError // the first lexical error
+	depth    int       // of open brackets
+	ops      int       // operators since the last token that cannot be in an expression
+	n        int       // tokens returned, EOF included
+	done     bool
+	eof      lexer.Token // the last token, once done
+}
+
+func newScanner(name string, src []byte) *scanner {
+	// The parser's own lexer, reached through it: the parser is the only
+	// package-level value.
+	lex, _ := parser.Lexer().(definition).simple.LexString(name, string(src)) // never fails
+	return &scanner{lex: lex, src: src}
+}
+
+// Next returns the next token for the parser. It never fails.
+func (s *scanner) Next() (lexer.Token, error) {
+	for !s.done {
+		t, err := s.lex.Next()
+		if err != nil {
+			return s.fail(describeLexError(s.src, err)), nil
+		}
+		switch t.Type {
+		case tokComment:
+			s.comments = append(s.comments, t)
+			continue
+		case tokIdent:
+			t.Type = keywordType(t.Value)
+		case lexer.EOF:
+			s.done = true
+			s.eof = t
+		}
+		if le := s.limit(t); le != nil {
+			return s.fail(*le), nil
+		}
+		s.n++
+		return t, nil
+	}
+	return s.eof, nil
+}
+
+// limit counts the open brackets and the operators of the current
+// expression, and returns an error when t goes beyond maxNesting or
+// maxOperators.
+func (s *scanner) limit(t lexer.Token) *lexError {
+	switch t.Type {
+	case tokPunct:
+		switch t.Value {
+		case "(", "[", "{":
+			s.depth++
+			if s.depth > maxNesting {
+				return &lexError{Pos: t.Pos, Len: 1, Message: fmt.Sprintf("brackets nested too deeply: more than %d levels", maxNesting)}
+			}
+		case ")", "]", "}":
+			s.depth--
+		}
+		if t.Value == "{" || t.Value == "}" || t.Value == ":" { // never inside an expression
+			s.ops = 0
+		}
+	case tokOperator:
+		s.ops++
+	case tokKeyword:
+		switch t.Value {
+		case "if", "default", "not", "and", "or", "in", "of": // may nest
+			s.ops++
+		case "then", "else", "where", "true", "false", "now", "player":
+		default: // never inside an expression
+			s.ops = 0
+		}
+	}
+	if s.ops > maxOperators {
+		return &lexError{Pos: t.Pos, Len: len(t.Value), Message: fmt.Sprintf("expression too long: more than %d operators", maxOperators)}
+	}
+	return nil
+}
+
+// fail records le, unless an error came first, and returns an EOF at it.
+func (s *scanner) fail(le lexError) lexer.Token {
+	if s.err == nil {
+		s.err = &le
+	}
+	s.done = true
+	s.n++
+	s.eof = lexer.EOFToken(s.err.Pos)
+	return s.eof
+}
+
+// describeLexError turns the lexer's "invalid input text" into a message
+// about the character at the error.
+func describeLexError(src []byte, err error) lexError {
+	le, ok := err.(*lexer.Error)
+	if !ok || le.Pos.Offset >= len(src) {
+		return lexError{Pos: lexer.Position{Line: 1, Column: 1}, Message: "cannot read the source: " + err.Error()}
+	}
+	pos := le.Pos
+	c := src[pos.Offset]
+	switch {
+	case c == '"':
+		return describeBadString(src, pos)
+	case c == '!':
+		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
+	case c >= utf8.RuneSelf:
+		r, size := utf8.DecodeRune(src[pos.Offset:])
+		if r == utf8.RuneError && size <= 1 {
+			return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("invalid UTF-8 byte %#x", c)}
+		}
+		return lexError{Pos: pos, Len: size, Message: fmt.Sprintf("unexpected character %q", string(r))}
+	case c < ' ' || c == 0x7f:
+		return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected control character %U", rune(c))}
+	}
+	return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected character %q", string(rune(c)))}
+}
+
+// describeBadString explains why the string starting at offset did not lex:
+// either it has an unknown escape or it does not end on its line.
+func describeBadString(src []byte, pos lexer.Position) lexError {
+	offset := pos.Offset
+	for i := offset + 1; i < len(src); i++ {
+		switch src[i] {
+		case '\\':
+			if i+1 >= len(src) || src[i+1] == '\n' {
+				return lexError{Pos: pos, Len: i - offset + 1, Message: `unterminated string: missing closing "`}
+			}
+			switch src[i+1] {
+			case '"', '\\', 'n', 't':
+				i++
+			default:
+				r, size := utf8.DecodeRune(src[i+1:])
+				at := pos
+				at.Offset = i // on the same line: the string has no newline before i
+				return lexError{Pos: at, Len: 1 + size, Message: fmt.Sprintf(`unknown escape \%c in string; use \", \\, \n or \t`, r)}
+			}
+		case '\n':
+			end := i
+			if end > offset && src[end-1] == '\r' {
+				end--
+			}
+			return lexError{Pos: pos, Len: end - offset, Message: `unterminated string: missing closing " before the end of the line`}
+		case '"':
+			i = len(src) // not reached: the String rule would have matched
+		}
+	}
+	return lexError{Pos: pos, Len: len(src) - offset, Message: `unterminated string: missing closing "`}
+}
+
+// unquote returns the value of a String token, which the lexer has already
+// checked: its escapes are \" \\ \n and \t.
+func unquote(s string) string {
+	s = s[1 : len(s)-1]
+	i := 0
+	for i < len(s) && s[i] != '\\' {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) {
+			i++
+			switch s[i] {
+			case 'n':
+				c = '\n'
+			case 't':
+				c = '\t'
+			default:
+				c = s[i]
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}

@@ -1,0 +1,45 @@
+package lang
+
+import (
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Parse parses one file. It never returns a nil *File: after a syntax error
+// the File holds the complete declarations before the error, for outlines.
+//
+// The first syntax error stops the parse and makes one diagnostic, with code
+// [CodeBadSyntax], at the offending token. A few rules of the syntax are
+// checked on the complete declarations instead (type names, the forms of
+// aggregations, unchained comparisons, the place of not, whole decimals);
+// each broken one makes a [CodeBadSyntax] diagnostic too. Invalid literals,
+// such as the date 2026-02-30, make [CodeBadLiteral] diagnostics. The
+// diagnostics are sorted by position.
+func Parse(name string, src []byte) (*File, Diagnostics) {
+	b := &builder{name: name, lines: lineStarts(src)}
+	f := &File{Name: name}
+	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, b.pos(lexer.Position{Offset: len(src), Line: len(b.lines)})}
+
+	sc := newScanner(name, src)
+	peek, _ := lexer.Upgrade(sc) // never fails: sc ends at a lexical error with EOF
+	g, err := parser.ParseFromLexer(peek)
+	f.Decls = b.decls(g)
+
+	f.Comments = make([]*Comment, len(sc.comments))
+	for i, t := range sc.comments {
+		f.Comments[i] = &Comment{Loc: b.tokLoc(t), Text: t.Value}
+	}
+
+	switch {
+	case sc.err != nil: // then the parser stopped at it: report only the cause
+		start := b.pos(sc.err.Pos)
+		end := start
+		end.Offset += sc.err.Len
+		end.Col += sc.err.Len
+		b.errorf(Span{start, end}, CodeBadSyntax, "%s", sc.err.Message)
+	case err != nil:
+		toks := peek.Range(0, lexer.RawCursor(sc.n))
+		sp, msg := explain(err, toks, b)
+		b.errorf(sp, CodeBadSyntax, "%s", msg)
+	}
+	return f, b.diags.Sort()
+}
