@@ -136,11 +136,15 @@ func (p *Program) Prepare(in Input) *Prepared {
 	return &Prepared{prog: p, data: d}
 }
 
-// EvalOption configures one evaluation.
-type EvalOption func(*vm.Options)
+// EvalOption configures one evaluation. (It maps options to options, rather
+// than setting them through a pointer, so that they stay on the stack and an
+// evaluation does not allocate.)
+type EvalOption func(vm.Options) vm.Options
 
 // WithTrace records the trace of the evaluation in Result.Trace.
-func WithTrace() EvalOption { return func(o *vm.Options) { o.Trace = true } }
+func WithTrace() EvalOption {
+	return func(o vm.Options) vm.Options { o.Trace = true; return o }
+}
 
 // Evaluate runs one reward for one player.
 func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ...EvalOption) (Result, error) {
@@ -163,7 +167,7 @@ func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepa
 	}
 	o := vm.Options{MaxSteps: p.maxSteps}
 	for _, opt := range opts {
-		opt(&o)
+		o = opt(o)
 	}
 	m, _ := p.machines.Get().(*vm.Machine)
 	if m == nil {
