@@ -83,6 +83,7 @@ func (s *scope) lookup(name string) *Symbol {
 
 func (c *checker) errorf(n lang.Node, code lang.Code, format string, args ...any) {
 	c.diags.Errorf(c.file, n.Span(), code, format, args...)
+	c.diags[len(c.diags)-1].Suggestion = suggestionOf(args)
 }
 
 func (c *checker) warnf(n lang.Node, code lang.Code, format string, args ...any) {
@@ -191,6 +192,8 @@ func (c *checker) collect(files []*lang.File) {
 				if c.globals[sym.Name] == sym {
 					c.info.Rewards = append(c.info.Rewards, &RewardInfo{Decl: d, File: f.Name, Symbol: sym})
 				}
+			case *lang.TestDecl:
+				c.errorf(d.Name, lang.CodeMisplacedDecl, "test %q belongs in a test file: move it to a *_test.promo file beside the rules", d.Name.Value)
 			}
 		}
 	}

@@ -122,11 +122,7 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 
 func (c *checker) money(m *lang.MoneyLit) (Type, *Value) {
 	if _, ok := currency.Parse(m.Currency); !ok {
-		msg := "unknown currency " + m.Currency
-		if s := currency.Suggest(m.Currency); s != "" {
-			msg += " (did you mean " + s + "?)"
-		}
-		c.errorf(m, lang.CodeUnknownCurrency, "%s", msg)
+		c.errorf(m, lang.CodeUnknownCurrency, "unknown currency %s%s", m.Currency, hint{currency.Suggest(m.Currency)})
 		return tInvalid, nil
 	}
 	d, err := num.Parse(m.Amount)

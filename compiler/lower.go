@@ -252,8 +252,9 @@ func (l *lowerer) reward(ri *RewardInfo) *vm.Reward {
 }
 
 // maxStack adds up the stack effects along the code and keeps the largest
-// running total: an upper bound, since both arms of a conditional are
-// counted.
+// running total. It is an estimate (filter code runs on top of the stack of
+// its aggregate instruction); vm.Program.Validate computes the exact depth
+// and the machine sizes its stack with the larger of the two.
 func maxStack(code []vm.Instr) int {
 	depth, most := 0, 0
 	for _, in := range code {
@@ -513,22 +514,28 @@ func (l *lowerer) list(e lang.Expr) int32 {
 }
 
 // aggregate adds an aggregation descriptor. The where clause is split into
-// its and-ed conditions; each condition comparing an attribute with a
-// constant or a let becomes a term the VM checks in a tight loop, and the
-// rest becomes filter code.
+// its and-ed conditions; conditions comparing an attribute with a constant
+// or a let become terms the VM checks in a tight loop, and the rest becomes
+// filter code.
 func (l *lowerer) aggregate(e *lang.AggregateExpr) int32 {
 	kind := l.info.Aggregates[e]
 	a := vm.Aggregation{Op: vm.AggOp(e.Op), Kind: kind.Index, Attr: -1, Filter: -1, Span: e.Span()}
 	if e.Attr != nil {
 		a.Attr = l.info.Uses[e.Attr].Index
 	}
+	// Only the leading run of simple conditions becomes terms: the VM checks
+	// terms before filter code, and and-ed conditions are evaluated left to
+	// right (an error in a later one must not run before an earlier one
+	// has ruled the row out).
 	var rest []lang.Expr
 	for _, c := range conjuncts(e.Where) {
-		if t, ok := l.term(c); ok {
-			a.Terms = append(a.Terms, t)
-		} else {
-			rest = append(rest, c)
+		if len(rest) == 0 {
+			if t, ok := l.term(c); ok {
+				a.Terms = append(a.Terms, t)
+				continue
+			}
 		}
+		rest = append(rest, c)
 	}
 	id := int32(len(l.r.Aggs))
 	l.r.Aggs = append(l.r.Aggs, a)

@@ -1,0 +1,84 @@
+// Package vm evaluates compiled rewards: one reward's formula against one
+// player's prepared data, then the fixed outcome pipeline.
+//
+// # What comes in
+//
+// A [Program], built by the compiler's lowering: the schema (transaction
+// kinds with typed attributes, player properties), the constant tables
+// (interned strings, values, per-currency amounts, lists, bonus templates)
+// and the rewards. A [Reward] is fixed-width bytecode ([Instr]: an [Opcode]
+// and an int32 argument, with one source span per instruction), the
+// descriptors of its aggregations, its window, rounding, cap, minimum and
+// approval. The opcodes, each with its stack picture, are listed in
+// opcode.go. [Program.Validate] checks a program once, before its first
+// run: every table reference in range, every path of the code with a
+// consistent stack that ends in give, skip or no_branch, filter code that
+// only reads and only jumps forward; and it computes the exact stack depth
+// each reward needs. The machine runs only validated programs, which is why
+// it can trust the code and still never panic.
+//
+// Where clauses come as aggregation descriptors ([Aggregation]): a
+// conjunction of simple terms (column, comparison, constant or local),
+// evaluated first and in order, then optional filter code for the rest. A
+// term whose operand cannot be compared (a currency mismatch, a
+// per-currency constant without the player's currency) traps only when a
+// row reaches it, as evaluating the clause row by row would.
+//
+// An [Input] per player: the player (currency, time zone, properties),
+// the transactions, the evaluation time, the anchors of rule-relative
+// windows and optional conversion rates. [Prepare] turns it into [Data]
+// once, for all rewards of the program: transactions deduplicated by id,
+// converted into the player's currency, split by kind, sorted by time and
+// stored as typed columns (strings interned, so that `game == "Gold Quest"`
+// compares two integers; numbers as int64 coefficients at a common scale
+// whenever they fit). Bad input is an [*InputError] with a field path.
+//
+// # What goes out
+//
+// [Machine.Run] returns a [Result]: Calculated with the value (money in the
+// player's currency, points, or a template) and whether approval is
+// manual; Skipped with a stable reason code and a human detail (an explicit
+// skip, no branch matched, no matching transactions, zero or negative
+// before or after rounding, below the minimum); or Error with a reason
+// (currency mismatch, division by zero, a missing property, no per-currency
+// value for the player's currency, a window that cannot be resolved or is
+// longer than 31 days, the step budget, a cancelled context). Evaluation
+// problems are outcomes, not Go errors: Run returns an error only for
+// misuse, such as a reward from another program. With [Options.Trace] the
+// result carries a [Trace]: the window, the branches taken, the value of
+// each let, and each aggregation's matched transaction ids.
+//
+// # Guarantees
+//
+// Exactness: numbers are [num.Dec] decimals, never floats. Addition,
+// subtraction and multiplication are exact, falling back from int64 to
+// math/big instead of overflowing; division rounds to 16 fractional digits,
+// half away from zero; rounding uses the reward's mode. Sums of int64
+// columns accumulate in 128 bits, so they are exact without a second pass.
+// Numbers larger than thousands of digits end the run with "out-of-range"
+// rather than exhausting memory.
+//
+// Bounded work: a run takes at most [Options.MaxSteps] steps (one per
+// instruction, one per 2048 rows an aggregation scans), and checks the
+// context and the budget on backward jumps, builtin calls, aggregations and
+// every chunk of rows.
+//
+// No allocation: without tracing, a run allocates nothing (the benchmarks
+// check it with testing.AllocsPerRun), except on error paths that format a
+// message and for numbers that leave the int64 fast path.
+//
+// Concurrency: a Program and a Data are read-only once built and may be
+// shared by any number of goroutines. A [Machine] holds the scratch space of
+// a run (stack, locals, row selections), reused across runs; each goroutine
+// needs its own.
+//
+// # Why this shape
+//
+// Measurements before promoc (shared/PERF-NOTES.md) showed that boxing
+// values and building intermediate lists cost general-purpose expression
+// engines 45-150 times the arithmetic, and that a filter fused with its
+// aggregation into one typed loop is the big win. So values are unboxed
+// 40-byte structs on a preallocated stack, the dispatch loop is one switch,
+// and an aggregation is a descriptor that the machine runs as chunked,
+// branch-free selection loops over columns rather than as bytecode per row.
+package vm

@@ -1,0 +1,609 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
+)
+
+// Outcome is how a run ended.
+type Outcome uint8
+
+const (
+	Calculated Outcome = iota // the reward has a value; Result.Manual says whether it waits for approval
+	Skipped                   // no reward, for the reason in Result.Reason
+	Error                     // the reward could not be evaluated, for the reason in Result.Reason
+)
+
+var outcomeNames = [...]string{"calculated", "skipped", "error"}
+
+// String returns "calculated", "skipped" or "error".
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("Outcome(%d)", o)
+}
+
+// Reasons of [Skipped] and [Error] outcomes: stable, machine-readable codes,
+// never renamed. [Result.Detail] says the same for people.
+const (
+	// ReasonSkipped: an explicit skip statement; Detail is its text.
+	ReasonSkipped = "skipped"
+	// ReasonNoBranchMatched: no check or tier branch matched and the formula
+	// has no fallback.
+	ReasonNoBranchMatched = "no-branch-matched"
+	// ReasonNoMatchingTransactions: an avg, min, max, first or last had no
+	// transaction to read, or the formula aggregated transactions and none
+	// matched at all.
+	ReasonNoMatchingTransactions = "no-matching-transactions"
+	// ReasonNonPositiveAmount: the result was zero or negative before
+	// rounding, or after the cap.
+	ReasonNonPositiveAmount = "non-positive-amount"
+	// ReasonRoundedToZero: the result rounded to zero (or below).
+	ReasonRoundedToZero = "rounded-to-zero"
+	// ReasonBelowMinimum: the result is below the reward's minimum.
+	ReasonBelowMinimum = "below-minimum"
+
+	// ReasonCurrencyMismatch: amounts in two currencies met.
+	ReasonCurrencyMismatch = "currency-mismatch"
+	// ReasonDivisionByZero: a division by zero.
+	ReasonDivisionByZero = "division-by-zero"
+	// ReasonMissingProperty: a player property without a value or default.
+	ReasonMissingProperty = "missing-property"
+	// ReasonMissingCurrencyValue: a per-currency value, cap or minimum has no
+	// entry for the player's currency.
+	ReasonMissingCurrencyValue = "missing-currency-value"
+	// ReasonMissingNow: the formula reads now and the input has no time.
+	ReasonMissingNow = "missing-now"
+	// ReasonInvalidWindow: the window could not be resolved (a missing anchor
+	// or player zone, a start after the end).
+	ReasonInvalidWindow = "invalid-window"
+	// ReasonWindowTooLong: the resolved window is longer than 31 days.
+	ReasonWindowTooLong = "window-too-long"
+	// ReasonOutOfRange: a number or time grew beyond what the machine
+	// represents (thousands of digits, or a time beyond the year 2262).
+	ReasonOutOfRange = "out-of-range"
+	// ReasonInvalidOperand: a filter operand does not suit its column; a
+	// compiler bug.
+	ReasonInvalidOperand = "invalid-operand"
+	// ReasonStepBudgetExhausted: the run took more steps than
+	// [Options.MaxSteps].
+	ReasonStepBudgetExhausted = "step-budget-exhausted"
+	// ReasonCancelled: the context was cancelled or its deadline passed.
+	ReasonCancelled = "cancelled"
+)
+
+// DefaultMaxSteps is the step budget when [Options.MaxSteps] is 0.
+const DefaultMaxSteps = 1_000_000
+
+// Options control one run.
+type Options struct {
+	// Trace records the branches taken, the lets, the aggregations and the
+	// window in [Result.Trace]. Tracing allocates; without it a run does not.
+	Trace bool
+	// MaxSteps bounds the work of a run: one step per instruction of the
+	// formula, and one per 2048 rows an aggregation scans (filter code is
+	// part of its rows' step). 0 means [DefaultMaxSteps].
+	MaxSteps int64
+}
+
+// Result is the outcome of one run of a reward for one player.
+type Result struct {
+	Outcome Outcome
+	Reason  string // one of the Reason constants; "" when Calculated
+	Detail  string // for people: the skip statement's text, what was missing
+	// Value is the result: money in the player's currency (KMoney) for
+	// amounts, a number for points, gems and diamonds, a KTemplate. It is set
+	// when Calculated, and when skipped by the pipeline (the amount that was
+	// too small).
+	Value Value
+	// Raw is the value the formula gave, before rounding, cap and minimum.
+	Raw    Value
+	Manual bool      // Calculated and approval is manual: hold the reward for an operator
+	Span   lang.Span // the give, skip or trapping instruction; zero for window errors
+	Trace  *Trace    // nil unless Options.Trace
+}
+
+// Machine evaluates rewards. It holds the scratch space of a run (stack,
+// locals, row selections), reused from run to run so that runs do not
+// allocate. A Machine is not safe for concurrent use: give each goroutine
+// its own.
+type Machine struct {
+	stack  []Value
+	locals []Value
+	sel    []int32   // rows selected in the current chunk; len chunkRows
+	terms  []cterm   // the compiled terms of the current aggregation
+	ibuf   []int64   // the int lists of the current aggregation's terms
+	dbuf   []num.Dec // the decimal lists of the current aggregation's terms
+
+	// The current run.
+	ctx      context.Context
+	done     <-chan struct{}
+	p        *Program
+	r        *Reward
+	d        *Data
+	steps    int64
+	maxSteps int64
+	trace    *Trace
+	all      bool  // no window
+	lo, hi   int64 // the window, Unix nanoseconds, [lo, hi)
+	ranAgg   bool  // an aggregation ran
+	matched  bool  // an aggregation matched a row
+
+	// The outcome, set when the run ends. Kept in fields rather than in a
+	// Result so that ending a run writes a few words, not a whole Result.
+	outcome        Outcome
+	reason, detail string
+	value, raw     Value // when valued
+	valued         bool  // give set value and raw
+	manual         bool
+	endPC          int // the instruction that ended the run, -1 for none
+}
+
+// NewMachine returns a machine with empty scratch space.
+func NewMachine() *Machine {
+	return &Machine{sel: make([]int32, chunkRows)}
+}
+
+// Run evaluates reward r of program p on data d, prepared for p.
+//
+// Problems of the evaluation (a currency mismatch, a missing property, a
+// window that cannot be resolved, the step budget, a cancelled ctx) are
+// outcomes: Result.Outcome is [Error], with a reason, and the error is nil.
+// Run returns an error only when it is misused: nil arguments, a program
+// that fails [Program.Validate], a reward of another program, data prepared
+// for another program. It never panics.
+func (m *Machine) Run(ctx context.Context, p *Program, r *Reward, d *Data, opt Options) (res Result, err error) {
+	switch {
+	case m == nil:
+		return Result{}, errors.New("vm: Run on a nil Machine")
+	case p == nil || r == nil || d == nil:
+		return Result{}, errors.New("vm: Run with a nil program, reward or data")
+	}
+	if err = p.Validate(); err != nil {
+		return Result{}, err
+	}
+	if r.prog != p {
+		return Result{}, fmt.Errorf("vm: reward %s is not a reward of the program", r.Name)
+	}
+	if d.prog != p {
+		return Result{}, errors.New("vm: the data was prepared for another program")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	m.start(ctx, p, r, d, opt)
+	if m.tick(-1) && m.window() {
+		m.exec(0, 0, nil, 0)
+	}
+	res.Outcome, res.Reason, res.Detail = m.outcome, m.reason, m.detail
+	res.Span, res.Trace = m.span(m.endPC), m.trace
+	if m.valued {
+		assign(&res.Value, &m.value)
+		assign(&res.Raw, &m.raw)
+		res.Manual = m.manual
+	}
+	m.ctx, m.done, m.p, m.r, m.d, m.trace = nil, nil, nil, nil, nil, nil
+	return res, nil
+}
+
+// start readies the machine for a run.
+func (m *Machine) start(ctx context.Context, p *Program, r *Reward, d *Data, opt Options) {
+	m.ctx, m.done = ctx, ctx.Done()
+	m.p, m.r, m.d = p, r, d
+	if len(m.stack) < r.need {
+		m.stack = make([]Value, r.need)
+	}
+	if cap(m.locals) < len(r.Locals) {
+		m.locals = make([]Value, len(r.Locals))
+	}
+	m.locals = m.locals[:len(r.Locals)]
+	clear(m.locals)
+	if len(m.sel) < chunkRows {
+		m.sel = make([]int32, chunkRows)
+	}
+	m.steps, m.maxSteps = 0, opt.MaxSteps
+	if m.maxSteps <= 0 {
+		m.maxSteps = DefaultMaxSteps
+	}
+	m.trace = nil
+	if opt.Trace {
+		m.trace = &Trace{}
+	}
+	m.ranAgg, m.matched = false, false
+	m.valued, m.manual = false, false
+}
+
+// window resolves the reward's window once for the run.
+func (m *Machine) window() bool {
+	if m.r.Window.Kind == window.All {
+		m.all = true
+		return true
+	}
+	spec := &m.r.Window
+	iv, err := window.Resolve(*spec, m.d.now, m.d.zone, m.d.anchors)
+	if err != nil {
+		reason := ReasonInvalidWindow
+		if errors.Is(err, window.ErrTooLong) {
+			reason = ReasonWindowTooLong
+		}
+		m.trap(-1, reason, "window "+spec.String()+": "+err.Error())
+		return false
+	}
+	if m.trace != nil {
+		m.trace.Window = &iv
+	}
+	m.all = iv.All
+	m.lo, m.hi = unixNano(iv.Start), unixNano(iv.End)
+	return true
+}
+
+// exec runs the reward's code from pc with the stack sp deep. Formula code
+// (t == nil) runs until give, skip or no_branch, or a trap, and returns
+// ok == false. Filter code runs with row of t as the current row until
+// filter_end and returns whether the row matches, with ok; a trap in it
+// returns ok == false. Either way the machine then holds the outcome.
+//
+// Only formula code counts steps: filter code is part of its row's step.
+func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
+	p, r, d := m.p, m.r, m.d
+	code := r.Code
+	st := m.stack
+	locals := m.locals
+	steps := m.steps
+	for {
+		in := code[pc]
+		steps++
+		switch in.Op {
+		case OpNop:
+		case OpPop:
+			sp--
+		case OpDup:
+			assign(&st[sp], &st[sp-1])
+			sp++
+		case OpNot:
+			x := &st[sp-1]
+			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(x.I == 0)
+		case OpNeg:
+			st[sp-1].N = st[sp-1].N.Neg()
+		case OpAdd:
+			x, y := &st[sp-2], &st[sp-1]
+			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
+				return false, false
+			}
+			x.N, x.Cur = x.N.Add(y.N), x.Cur|y.Cur
+			x.K = numKind(x.Cur)
+			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
+				return false, false
+			}
+			sp--
+		case OpSub:
+			x, y := &st[sp-2], &st[sp-1]
+			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
+				return false, false
+			}
+			x.N, x.Cur = x.N.Sub(y.N), x.Cur|y.Cur
+			x.K = numKind(x.Cur)
+			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
+				return false, false
+			}
+			sp--
+		case OpMul:
+			x, y := &st[sp-2], &st[sp-1]
+			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
+				return false, false
+			}
+			if x.N.Scale()+y.N.Scale() > maxScale {
+				m.trap(pc, ReasonOutOfRange, "a product with more than 1000 digits after the decimal point")
+				return false, false
+			}
+			x.N, x.Cur = x.N.Mul(y.N), x.Cur|y.Cur
+			x.K = numKind(x.Cur)
+			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
+				return false, false
+			}
+			sp--
+		case OpDiv:
+			x, y := &st[sp-2], &st[sp-1]
+			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
+				return false, false
+			}
+			q, err := x.N.Div(y.N)
+			if err != nil {
+				m.trap(pc, ReasonDivisionByZero, "division by zero")
+				return false, false
+			}
+			cur := x.Cur // money / number is money; money / money and number / money are numbers
+			if y.Cur != 0 {
+				cur = 0
+			}
+			x.N, x.Cur, x.K = q, cur, numKind(cur)
+			if !q.FitsInt64() && !m.sizeOK(pc, q) {
+				return false, false
+			}
+			sp--
+		case OpTimeAdd, OpTimeSub, OpTimeDiff:
+			x, y := &st[sp-2], &st[sp-1]
+			var z int64
+			var okInt bool
+			if in.Op == OpTimeAdd {
+				z, okInt = addInt(x.I, y.I)
+			} else {
+				z, okInt = subInt(x.I, y.I)
+			}
+			if !okInt {
+				m.trap(pc, ReasonOutOfRange, "a time or duration beyond the year 2262 or 292 years")
+				return false, false
+			}
+			k := KTime
+			if in.Op == OpTimeDiff {
+				k = KDuration
+			}
+			x.K, x.Cur, x.N, x.I = k, 0, num.Dec{}, z
+			sp--
+		case OpNow:
+			if d.now.IsZero() {
+				m.trap(pc, ReasonMissingNow, "the formula reads now but the input gives no evaluation time")
+				return false, false
+			}
+			st[sp].K, st[sp].Cur, st[sp].N, st[sp].I = KTime, 0, num.Dec{}, d.nowNS
+			sp++
+		case OpGive:
+			m.steps = steps
+			m.give(pc, &st[sp-1])
+			return false, false
+		case OpNoBranch:
+			m.steps = steps
+			m.skip(pc, ReasonNoBranchMatched, "no branch matched")
+			return false, false
+		case OpFilterEnd:
+			return st[sp-1].I != 0, true
+		case OpLoadConst:
+			assign(&st[sp], &p.Consts[in.Arg])
+			sp++
+		case OpLoadLocal:
+			assign(&st[sp], &locals[in.Arg])
+			sp++
+		case OpStoreLocal:
+			sp--
+			assign(&locals[in.Arg], &st[sp])
+			if m.trace != nil {
+				m.traceLet(int(in.Arg), st[sp])
+			}
+		case OpLoadProp:
+			if !d.hasProp[in.Arg] {
+				m.trap(pc, ReasonMissingProperty, "player property "+p.Props[in.Arg].Name+" is missing")
+				return false, false
+			}
+			assign(&st[sp], &d.props[in.Arg])
+			sp++
+		case OpHasProp:
+			st[sp].K, st[sp].Cur, st[sp].N, st[sp].I = KBool, 0, num.Dec{}, b2i(d.hasProp[in.Arg])
+			sp++
+		case OpLoadPerCurrency:
+			n, found := p.perCurrency(in.Arg, d.cur)
+			if !found {
+				m.trap(pc, ReasonMissingCurrencyValue, "no value for "+curName(d.cur)+" in "+p.formatTable(in.Arg))
+				return false, false
+			}
+			st[sp].K, st[sp].Cur, st[sp].N, st[sp].I = numKind(d.cur), d.cur, n, 0
+			sp++
+		case OpLoadAttr:
+			d.load(&st[sp], t, int(in.Arg), row)
+			sp++
+		case OpCmpNum:
+			x, y := &st[sp-2], &st[sp-1]
+			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
+				return false, false
+			}
+			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(Cond(in.Arg).holds(x.N.Cmp(y.N)))
+			sp--
+		case OpCmpInt:
+			x, y := &st[sp-2], &st[sp-1]
+			c := Cond(in.Arg)
+			var b bool
+			if x.K == KString && c > CondNe { // strings order by text, not by id
+				b = c.holds(strings.Compare(d.str(x.I), d.str(y.I)))
+			} else {
+				b = c.holdsInt(x.I, y.I)
+			}
+			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(b)
+			sp--
+		case OpIn, OpNotIn:
+			found, okIn := m.in(pc, st[sp-1], p.Lists[in.Arg])
+			if !okIn {
+				return false, false
+			}
+			x := &st[sp-1]
+			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(found == (in.Op == OpIn))
+		case OpJump:
+			if int(in.Arg) <= pc {
+				if m.steps = steps; !m.tick(pc) {
+					return false, false
+				}
+			}
+			pc = int(in.Arg)
+			continue
+		case OpJumpIfFalse, OpJumpIfTrue:
+			sp--
+			if (st[sp].I != 0) == (in.Op == OpJumpIfTrue) {
+				if int(in.Arg) <= pc {
+					if m.steps = steps; !m.tick(pc) {
+						return false, false
+					}
+				}
+				pc = int(in.Arg)
+				continue
+			}
+		case OpJumpIfFalseOrPop, OpJumpIfTrueOrPop:
+			if (st[sp-1].I != 0) == (in.Op == OpJumpIfTrueOrPop) {
+				if int(in.Arg) <= pc {
+					if m.steps = steps; !m.tick(pc) {
+						return false, false
+					}
+				}
+				pc = int(in.Arg)
+				continue
+			}
+			sp--
+		case OpCallBuiltin:
+			if t == nil {
+				m.steps = steps
+			}
+			if !m.tick(pc) {
+				return false, false
+			}
+			id, n := callID(in.Arg)
+			if !m.callBuiltin(pc, id, st[sp-n:sp]) {
+				return false, false
+			}
+			sp -= n - 1
+		case OpAggregate:
+			m.steps = steps
+			if !m.tick(pc) {
+				return false, false
+			}
+			if !m.aggregate(pc, int(in.Arg), sp) {
+				return false, false
+			}
+			steps = m.steps
+			sp++
+		case OpMark:
+			if m.trace != nil {
+				b := r.Branches[in.Arg]
+				m.trace.Branches = append(m.trace.Branches, TraceBranch(b))
+			}
+		case OpSkip:
+			m.steps = steps
+			m.skip(pc, ReasonSkipped, p.Strings[in.Arg])
+			return false, false
+		}
+		pc++
+	}
+}
+
+// tick checks the step budget and the context; pc is the instruction to
+// blame, -1 for none.
+func (m *Machine) tick(pc int) bool {
+	if m.steps > m.maxSteps {
+		m.trap(pc, ReasonStepBudgetExhausted, fmt.Sprintf("more than %d steps", m.maxSteps))
+		return false
+	}
+	if m.done != nil {
+		select {
+		case <-m.done:
+			m.trap(pc, ReasonCancelled, m.ctx.Err().Error())
+			return false
+		default:
+		}
+	}
+	return true
+}
+
+// trap ends the run with an Error outcome.
+func (m *Machine) trap(pc int, reason, detail string) { m.end(pc, Error, reason, detail) }
+
+// skip ends the run with a Skipped outcome.
+func (m *Machine) skip(pc int, reason, detail string) { m.end(pc, Skipped, reason, detail) }
+
+// end records the outcome of the run, ended by the instruction at pc.
+func (m *Machine) end(pc int, o Outcome, reason, detail string) {
+	m.outcome, m.reason, m.detail, m.endPC = o, reason, detail, pc
+}
+
+func (m *Machine) span(pc int) lang.Span {
+	if pc >= 0 && pc < len(m.r.Spans) {
+		return m.r.Spans[pc]
+	}
+	return lang.Span{}
+}
+
+// sameCur reports whether currencies a != b may meet: when one is 0, a
+// plain number. Otherwise it traps.
+func (m *Machine) sameCur(pc int, a, b currency.Code) bool {
+	if a != 0 && b != 0 {
+		m.trap(pc, ReasonCurrencyMismatch, "currency mismatch: "+a.String()+" and "+b.String())
+		return false
+	}
+	return true
+}
+
+// joinCur returns the currency of a result with operands in a and b.
+func (m *Machine) joinCur(pc int, a, b currency.Code) (currency.Code, bool) {
+	if a != b && !m.sameCur(pc, a, b) {
+		return 0, false
+	}
+	return a | b, true
+}
+
+// sizeOK traps on a number beyond the machine's limits.
+func (m *Machine) sizeOK(pc int, n num.Dec) bool {
+	if err := checkSize(n); err != nil {
+		m.trap(pc, ReasonOutOfRange, "a result with "+err.Error())
+		return false
+	}
+	return true
+}
+
+// in reports whether x equals an element of list, with the rules of
+// cmp_num and cmp_int, comparing in order and stopping at the first equal
+// one. A per-currency element stands for the player's currency's amount.
+func (m *Machine) in(pc int, x Value, list []Value) (found, ok bool) {
+	for i := range list {
+		e := &list[i]
+		if !x.K.numeric() {
+			if x.I == e.I {
+				return true, true
+			}
+			continue
+		}
+		n, cur := e.N, e.Cur
+		if e.K == KPerCurrency {
+			var has bool
+			if n, has = m.p.perCurrency(int32(e.I), m.d.cur); !has {
+				m.trap(pc, ReasonMissingCurrencyValue, "no value for "+curName(m.d.cur)+" in "+m.p.formatTable(int32(e.I)))
+				return false, false
+			}
+			cur = m.d.cur
+		}
+		if x.Cur != cur && !m.sameCur(pc, x.Cur, cur) {
+			return false, false
+		}
+		if x.N.Cmp(n) == 0 {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// numKind returns the kind of a numeric value in currency c.
+func numKind(c currency.Code) Kind {
+	if c != 0 {
+		return KMoney
+	}
+	return KNumber
+}
+
+func curName(c currency.Code) string {
+	if c == 0 {
+		return "no currency"
+	}
+	return c.String()
+}
+
+func addInt(a, b int64) (int64, bool) {
+	z := a + b
+	return z, (a^z)&(b^z) >= 0
+}
+
+func subInt(a, b int64) (int64, bool) {
+	z := a - b
+	return z, (a^b)&(a^z) >= 0
+}
