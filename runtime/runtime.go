@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 	"sync"
 
 	"github.com/promoc/promoc/compiler"
@@ -20,6 +21,7 @@ type Program struct {
 	info     *compiler.Info
 	warnings lang.Diagnostics
 	rewards  map[string]*vm.Reward
+	lines    map[string][]string // source lines by file, for the disassembly
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
 }
@@ -71,7 +73,10 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, rewards: map[string]*vm.Reward{}}
+	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, rewards: map[string]*vm.Reward{}, lines: map[string][]string{}}
+	for _, s := range srcs {
+		p.lines[s.Name] = strings.Split(string(s.Text), "\n")
+	}
 	for _, r := range prog.Rewards {
 		p.rewards[r.Name] = r
 	}
@@ -93,12 +98,19 @@ func (p *Program) Rewards() []string {
 	return names
 }
 
-// Disassemble writes the bytecode of one reward, or of all when reward is "".
+// Disassemble writes the bytecode of one reward, or of all when reward is "",
+// with each source line above its instructions.
 func (p *Program) Disassemble(w io.Writer, reward string) error {
 	if reward != "" && p.rewards[reward] == nil {
 		return p.unknownReward(reward)
 	}
-	return p.prog.Disassemble(w, reward)
+	return p.prog.DisassembleSource(w, reward, func(file string, line int) (string, bool) {
+		lines := p.lines[file]
+		if line < 1 || line > len(lines) {
+			return "", false
+		}
+		return lines[line-1], true
+	})
 }
 
 func (p *Program) unknownReward(name string) error {

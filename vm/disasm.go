@@ -17,6 +17,18 @@ import (
 // program, so golden files can hold it. It reports an unknown reward name
 // and write errors.
 func (p *Program) Disassemble(w io.Writer, name string) error {
+	return p.DisassembleSource(w, name, nil)
+}
+
+// SourceLine returns the text of a line (1-based) of a source file, and
+// false when it does not have it.
+type SourceLine func(file string, line int) (string, bool)
+
+// DisassembleSource is [Program.Disassemble] with the source beside the
+// code: before the instructions of each new source line, that line is
+// printed as a comment, "; 8 | above 500 EUR: give ...". With a nil src it
+// is Disassemble.
+func (p *Program) DisassembleSource(w io.Writer, name string, src SourceLine) error {
 	bw := bufio.NewWriter(w)
 	found := false
 	for _, r := range p.Rewards {
@@ -27,7 +39,7 @@ func (p *Program) Disassemble(w io.Writer, name string) error {
 			bw.WriteString("\n")
 		}
 		found = true
-		p.disassemble(bw, r)
+		p.disassemble(bw, r, src)
 	}
 	if !found && name != "" {
 		return fmt.Errorf("vm: no reward %q", name)
@@ -35,7 +47,7 @@ func (p *Program) Disassemble(w io.Writer, name string) error {
 	return bw.Flush()
 }
 
-func (p *Program) disassemble(w *bufio.Writer, r *Reward) {
+func (p *Program) disassemble(w *bufio.Writer, r *Reward, src SourceLine) {
 	result := r.Result.String()
 	if r.Result == ResultPoints {
 		result += " to " + r.Target.String()
@@ -72,7 +84,14 @@ func (p *Program) disassemble(w *bufio.Writer, r *Reward) {
 	}
 	w.WriteString("code\n")
 	kinds := filterKinds(r)
+	lastLine := 0
 	for pc, in := range r.Code {
+		if src != nil && pc < len(r.Spans) && r.Spans[pc].Start.Line != lastLine {
+			lastLine = r.Spans[pc].Start.Line
+			if text, ok := src(r.File, lastLine); ok {
+				fmt.Fprintf(w, "	      ; %d | %s\n", lastLine, strings.TrimSpace(text))
+			}
+		}
 		note := p.instrNote(r, in, kinds[pc])
 		span := ""
 		if pc < len(r.Spans) {
