@@ -12,6 +12,12 @@
 // an error: an expression that fails gets type Invalid, and nothing built on
 // it is reported again, so one mistake makes one diagnostic.
 //
+// [CheckTests] checks the test files of a checked rule set (spec/spec.md,
+// section 15): names, values against the schema, the order of clauses, and
+// expectations that could never pass, such as an amount with another scale
+// than the reward issues or a reason the reward never gives. Its side tables
+// are its own; the rule set's Info is only read.
+//
 // [Lower] turns a clean Info into a [vm.Program]: constants interned,
 // per-currency values as tables, where-clauses split into the simple terms
 // the VM filters in tight loops and filter code for the rest, jumps patched

@@ -42,7 +42,7 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 			c.errorf(e, lang.CodeBadLiteral, "invalid percentage %s%%", e.Text)
 			return tInvalid, nil
 		}
-		d, _ = d.Div(num.FromInt(100)) // exact: at most 16 digits are added
+		d = d.Mul(num.New(1, 2)).Normalize() // exactly: 5% is 0.05, whatever its digits
 		return tPercent, &Value{Type: tPercent, Num: d}
 	case *lang.MoneyLit:
 		return c.money(e)
@@ -562,11 +562,13 @@ func foldPerCur(op lang.BinaryOp, t Type, x, y *Value) (*Value, error) {
 	if len(y.PerCur) > 0 {
 		per, other, perLeft = y, x, false
 	}
+	if other.Type.Kind == Money && other.Type.Cur != "" {
+		// 10 EUR + (1 EUR | 2 USD): right for an EUR player, a currency
+		// mismatch for a USD one. Left to run time, which says so.
+		return nil, nil
+	}
 	for _, p := range per.PerCur {
 		pv := &Value{Type: Type{Kind: Money, Cur: p.Cur}, Num: p.Amount}
-		if other.Type.Kind == Money && other.Type.Cur != "" && other.Type.Cur != p.Cur {
-			continue // that currency's amount would not type: only the matching one survives
-		}
 		a, b := pv, other
 		if !perLeft {
 			a, b = other, pv
@@ -678,7 +680,12 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 	lt := Type{Kind: List, Elem: x.Kind}
 	c.info.Types[list] = lt
 	c.info.Consts[list] = &Value{Type: lt, List: vals}
-	if xv := c.constValue(e.X); xv != nil && len(xv.PerCur) == 0 {
+	perCur := false
+	for i := range vals {
+		perCur = perCur || len(vals[i].PerCur) > 0
+	}
+	// A per-currency element is known only for a given player: no folding.
+	if xv := c.constValue(e.X); xv != nil && len(xv.PerCur) == 0 && !perCur {
 		found := false
 		for i := range vals {
 			if len(vals[i].PerCur) == 0 && cmpValues(xv, &vals[i]) == 0 {
@@ -706,10 +713,12 @@ func (c *checker) cond(e *lang.CondExpr) (Type, *Value) {
 		return tInvalid, nil
 	}
 	if cv := c.constValue(e.Cond); cv != nil {
+		// A known condition picks its branch, with that branch's own type (a
+		// Money of a known currency stays one).
 		if cv.Bool {
-			return t, c.constValue(e.Then)
+			return tt, c.constValue(e.Then)
 		}
-		return t, c.constValue(e.Else)
+		return et, c.constValue(e.Else)
 	}
 	return t, nil
 }

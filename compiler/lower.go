@@ -653,9 +653,16 @@ func halts(stmts []lang.Stmt) bool {
 	if len(stmts) == 0 {
 		return false
 	}
-	switch stmts[len(stmts)-1].(type) {
+	switch s := stmts[len(stmts)-1].(type) {
 	case *lang.GiveStmt, *lang.SkipStmt:
 		return true
+	case *lang.TierStmt:
+		for _, b := range s.Branches {
+			if !halts(b.Body.Stmts) {
+				return false
+			}
+		}
+		return len(s.Branches) > 0 && s.Branches[len(s.Branches)-1].Op == lang.TierElse
 	}
 	return false
 }

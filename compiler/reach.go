@@ -216,7 +216,10 @@ func (c *checker) exprKey(e lang.Expr) string {
 	switch e := e.(type) {
 	case *lang.Ident:
 		if s := c.info.Uses[e]; s != nil {
-			return fmt.Sprintf("%s:%s@%d", s.Kind, s.Name, s.Decl.Start.Offset)
+			if s.Decl == nil { // an attribute every kind has (id, time)
+				return fmt.Sprintf("%s:%s.%s", s.Kind, s.Parent.Name, s.Name)
+			}
+			return fmt.Sprintf("%s:%s@%s:%d", s.Kind, s.Name, s.File, s.Decl.Start.Offset)
 		}
 	case *lang.ParenExpr:
 		return c.exprKey(e.X)

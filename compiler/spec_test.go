@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,6 +58,16 @@ func TestDocBlocks(t *testing.T) {
 			checkMarked(t, name, b.code, diags)
 			continue
 		}
+		if declaresTests(f) {
+			// A test file of examples/dynamic_rewards; promotest runs it.
+			_, cdiags := compiler.CheckTests([]*lang.File{f}, exampleRules(t))
+			if !b.error {
+				require.Empty(t, cdiags, "%s", name)
+				continue
+			}
+			checkMarked(t, name, b.code, cdiags)
+			continue
+		}
 		_, cdiags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
 		if !b.error {
 			require.Empty(t, cdiags, "%s", name)
@@ -87,4 +98,29 @@ func checkMarked(t *testing.T, name, code string, diags lang.Diagnostics) {
 			t.Errorf("%s: line %d of the block: missing %s matching %q", name, m.line, m.sev, m.re)
 		}
 	}
+}
+
+func declaresTests(f *lang.File) bool {
+	for _, d := range f.Decls {
+		if _, ok := d.(*lang.TestDecl); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// exampleRules checks the rule set of examples/dynamic_rewards.
+func exampleRules(t *testing.T) *compiler.Info {
+	paths, err := filepath.Glob("../examples/dynamic_rewards/*.promo")
+	require.NoError(t, err)
+	var files []*lang.File
+	for _, p := range paths {
+		if !strings.HasSuffix(p, "_test.promo") {
+			f, _ := parseFile(t, p)
+			files = append(files, f)
+		}
+	}
+	info, diags := compiler.Check(files, compiler.Config{})
+	require.Empty(t, diags)
+	return info
 }

@@ -135,7 +135,7 @@ func (c *testChecker) collectTests(files []*lang.File) []fileTest {
 				if prev, ok := seen[name]; ok {
 					c.diags.Add(lang.Diagnostic{File: f.Name, Span: d.Name.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
 						Message: fmt.Sprintf("test %q declared twice", name),
-						Related: []lang.Related{{File: prev.file, Span: prev.decl.Name.Span(), Message: "other test " + d.Name.Value}}})
+						Related: []lang.Related{{File: prev.file, Span: prev.decl.Name.Span(), Message: fmt.Sprintf("other test %q", name)}}})
 					continue
 				}
 				seen[name] = fileTest{f.Name, d}
