@@ -28,7 +28,7 @@ func docBlocks(t *testing.T, path string) []docBlock {
 	var cur *docBlock
 	for i, line := range strings.Split(string(src), "\n") {
 		switch {
-		case cur == nil && (line == "```promo" || line == "```promo-error"):
+		case cur == nil && (line == "```promo" || line == "```promo-error" || line == "```promo-test"):
 			cur = &docBlock{doc: path, line: i + 2, error: line == "```promo-error"}
 		case cur != nil && line == "```":
 			blocks = append(blocks, *cur)
@@ -43,7 +43,9 @@ func docBlocks(t *testing.T, path string) []docBlock {
 // TestDocBlocks checks every promo code block of spec/spec.md and the README
 // together with the schema of examples/dynamic_rewards, as the spec says: a
 // promo block has no diagnostic at all, and a promo-error block reports
-// exactly the diagnostics its // ERROR "regexp" markers announce.
+// exactly the diagnostics its // ERROR "regexp" markers announce. A
+// promo-test block, and a promo-error block that declares tests, is a test
+// file of examples/dynamic_rewards, checked against its rules.
 func TestDocBlocks(t *testing.T) {
 	schema, _ := parseFile(t, "../examples/dynamic_rewards/schema.promo")
 	blocks := append(docBlocks(t, "../spec/spec.md"), docBlocks(t, "../README.md")...)

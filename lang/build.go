@@ -94,6 +94,8 @@ func (b *builder) decl(d *decl) Decl {
 		return &ConstDecl{Loc: b.loc(c.Tokens), Name: b.ident(c.Name), Value: b.expr(c.Value)}
 	case d.Reward != nil && d.Reward.Tokens != nil:
 		return b.reward(d.Reward)
+	case d.Test != nil && d.Test.Tokens != nil:
+		return b.test(d.Test) // testbuild.go
 	}
 	return nil
 }

@@ -77,6 +77,16 @@ const (
 	CodeDivisionByZero Code = "division-by-zero"
 	// CodeCycle: const a refers to itself through b.
 	CodeCycle Code = "invalid-cycle"
+	// CodeMisplacedDecl: test "big deposit" belongs in a *_test.promo file.
+	CodeMisplacedDecl Code = "misplaced-declaration"
+	// CodeUndefinedReward: unknown reward tiered_deposti (did you mean tiered_deposit?).
+	CodeUndefinedReward Code = "undefined-reward"
+	// CodeUndefinedReason: unknown skip reason no-match (did you mean no-branch-matched?).
+	CodeUndefinedReason Code = "undefined-reason"
+	// CodeInvalidTest: test "big deposit" has no expect.
+	CodeInvalidTest Code = "invalid-test"
+	// CodeInvalidFixture: cannot read fixture testdata/player.json: no such file.
+	CodeInvalidFixture Code = "invalid-fixture"
 )
 
 // Related points at another place that explains a diagnostic.
@@ -94,6 +104,11 @@ type Diagnostic struct {
 	Code     Code
 	Message  string
 	Related  []Related
+	// Suggestion is the name the source likely meant, from a "did you mean"
+	// of the message, for an editor's quick fix: it replaces the name at
+	// Span (for unknown-currency, the currency code of the literal at Span);
+	// "" when there is none.
+	Suggestion string
 }
 
 // String renders d as "file:line:col: severity: message [code]".

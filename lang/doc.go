@@ -10,6 +10,10 @@
 // the File holds the complete declarations before the error, so that an
 // editor can still show an outline, and the caller must not check it.
 //
+// The same grammar reads test files (*_test.promo): a [TestDecl] is a list
+// of clauses (testast.go); which declarations a file may hold is for the
+// checker to say.
+//
 // [Walk] and [Inspect] visit a tree in source order, and [PathAt] finds the
 // nodes enclosing an offset, for editors. [EBNF] prints the grammar;
 // spec/grammar.ebnf is a copy of it.
@@ -87,15 +91,17 @@
 // setting, a statement or a tier branch (kind player template const reward
 // window round cap minimum approval let give skip check tiers above at
 // below else), are expression syntax (if then where not and or in of true
-// false now default), or are kept for later (campaign automation offer
-// payout test trigger segment budget split every schedule). Contextual
-// keywords (least most first last full day week weekend month transaction
-// qualification since entrance zone to from between decimals auto manual
-// nearest down up amount points gems diamonds balance leaderboard level)
-// are keywords only where the grammar expects them, as after window or
-// after the reward's colon, and are names in expressions elsewhere: that is
-// what makes last(deposit.amount) and sum(deposit.amount where amount > 100
-// EUR) work. No keyword can be declared as a name (of a kind, template,
+// false now default), begin a test (test), or are kept for later
+// (campaign automation offer payout trigger segment budget split every
+// schedule). Contextual keywords (least most first last full day week
+// weekend month transaction qualification since entrance zone to from
+// between decimals auto manual nearest down up amount points gems diamonds
+// balance leaderboard level, and the words of tests: expect transactions
+// repeat load rates anchors calculated skipped error branch aggregation
+// matched ids) are keywords only where the grammar expects them, as after
+// window, after the reward's colon or in a test, and are names in
+// expressions elsewhere: that is what makes last(deposit.amount) and
+// sum(deposit.amount where amount > 100 EUR) work. No keyword can be declared as a name (of a kind, template,
 // const, reward or let): "give is a keyword and cannot be a name". Any word,
 // reserved or not, may name a field in a kind or player block, a property
 // after player., and an attribute after a dot; a field whose name is a

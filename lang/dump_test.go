@@ -99,6 +99,8 @@ func nodeAttrs(n Node) string {
 		return n.Op.String()
 	case *AggregateExpr:
 		return n.Op.String()
+	case *ExpectOutcome:
+		return n.Outcome.String()
 	}
 	return ""
 }

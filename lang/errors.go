@@ -58,6 +58,9 @@ func (e expectation) message() (int, string) {
 	case e.head == `":"` && e.i > 0 && startsDecl(e.toks, e.i-1) && (e.innermost() == "kind" || e.innermost() == "player"):
 		// A field may be called kind: this is the next declaration.
 		return e.i - 1, fmt.Sprintf("missing \"}\" for %s before the next declaration", e.openBlockBefore(e.i-1))
+	case e.i > 0 && isTestClauseWord(e.toks[e.i-1].Value) && describe(e.head) == describe("TestValue") && e.innermostField():
+		// A clause after a field block left open: player { currency EUR expect ...
+		return e.i - 1, fmt.Sprintf("missing \"}\" for %s before the next clause", e.openBlockBefore(e.i-1))
 	case e.head == "" && tok.Value == "}":
 		return e.i, `unexpected "}": no block is open here`
 	case e.head == "<ident>" && (tok.Type == tokKeyword || tok.Type == tokContextual):
@@ -77,7 +80,7 @@ func startsDecl(toks []lexer.Token, j int) bool {
 		return false
 	}
 	switch t.Value {
-	case "kind", "const", "reward":
+	case "kind", "const", "reward", "test":
 		return true
 	case "template":
 		return j == 0 || toks[j-1].Value != ":"
@@ -119,6 +122,14 @@ func (e expectation) wantInBlock() string {
 		return `a tier condition such as "above 500 EUR", "at least 100 EUR" or "else"`
 	case "check", "branch":
 		return `a statement (let, give, skip, check or tiers) or "}"`
+	case "test":
+		return `a test clause (reward, now, player, transactions, repeat, load, rates, anchors or expect) or "}"`
+	case "player block", "rates", "anchors":
+		return `a name and a value, such as "vip_level 3", or "}"`
+	case "repeat":
+		return `an attribute and its value, such as "amount 1 EUR", or "}"`
+	case "transactions":
+		return `column names, then one value per column in each row, or "}"`
 	}
 	return `"}"`
 }
@@ -254,6 +265,24 @@ func describe(head string) string {
 		return `"player zone"`
 	case `("since" "entrance")`:
 		return `"since entrance"`
+	case "TestField":
+		return `a name and a value, such as "vip_level 3"`
+	case "TestValue":
+		return `a value such as 10 EUR, 3, "MT", 2026-11-20 18:00 or true`
+	case "ExpectReason":
+		return `a reason code such as no-matching-transactions, or the skip's text in double quotes`
+	case "ReasonCode":
+		return "a reason code such as no-matching-transactions"
+	case "ExpectLet":
+		return `a let and its value, as in "bets == 200 EUR"`
+	case "ExpectAggregation":
+		return `a transaction kind and a count, as in "bet matched 3"`
+	case `(("calculated" TestValue) | ("skipped" ExpectReason) | ("error" ExpectReason) | "manual" | ("branch" <string>) | ("let" ExpectLet) | ("aggregation" ExpectAggregation) | ("window" ExpectWindow))`:
+		return "calculated, skipped, error, manual, branch, let, aggregation or window"
+	case `(<money> | <number> | <string> | <datetime> | <duration> | <percent> | "true" | "false" | <ident>)`:
+		return describe("TestValue")
+	case "ExpectWindow":
+		return `"from" and a date, as in "from 2026-11-16 00:00 to 2026-11-23 00:00"`
 	}
 	if strings.HasPrefix(head, `"`) {
 		return head
@@ -362,6 +391,11 @@ func (e expectation) opener(j, decl, depth int) openBrace {
 		}
 		return openBrace{kw, kw}
 	}
+	if decl >= 0 && e.toks[decl].Value == "test" {
+		if b, ok := e.testOpener(j); ok {
+			return b
+		}
+	}
 	for k := j - 1; k > decl && k >= 0; k-- {
 		t := e.toks[k]
 		if t.Type != tokKeyword {
@@ -436,4 +470,44 @@ func (e expectation) innermostOpener() string {
 		}
 	}
 	return ""
+}
+
+// testOpener describes the brace at toks[j] when it opens a block of a test
+// clause: player { ... }, transactions bet { ... }, and so on.
+func (e expectation) testOpener(j int) (openBrace, bool) {
+	at := func(back int, word string) bool {
+		return j-back >= 0 && e.toks[j-back].Value == word && e.toks[j-back].Type != tokString
+	}
+	line := func(back int) int { return e.toks[j-back].Pos.Line }
+	switch {
+	case at(1, "player"):
+		return openBrace{"player block", fmt.Sprintf("the player block on line %d", line(1))}, true
+	case at(1, "rates"), at(1, "anchors"):
+		w := e.toks[j-1].Value
+		return openBrace{w, fmt.Sprintf("the %s on line %d", w, line(1))}, true
+	case at(2, "transactions"):
+		return openBrace{"transactions", fmt.Sprintf("transactions %s on line %d", e.toks[j-1].Value, line(2))}, true
+	case at(7, "repeat"):
+		return openBrace{"repeat", fmt.Sprintf("the repeat on line %d", line(7))}, true
+	}
+	return openBrace{}, false
+}
+
+// isTestClauseWord reports whether s begins a clause of a test.
+func isTestClauseWord(s string) bool {
+	switch s {
+	case "reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect":
+		return true
+	}
+	return false
+}
+
+// innermostField reports whether the innermost brace open at the error is
+// a block of names and values in a test.
+func (e expectation) innermostField() bool {
+	switch e.innermost() {
+	case "player block", "rates", "anchors", "repeat":
+		return true
+	}
+	return false
 }

@@ -51,6 +51,7 @@ type decl struct {
 	Template *templateDecl `parser:"| @@"`
 	Const    *constDecl    `parser:"| @@"`
 	Reward   *rewardDecl   `parser:"| @@"`
+	Test     *testDecl     `parser:"| @@"` // testgrammar.go
 }
 
 type kindDecl struct {

@@ -41,6 +41,9 @@ func TestExplainCoversGrammar(t *testing.T) {
 		"CapSetting": true, "MinimumSetting": true, "ApprovalSetting": true, "LetStmt": true,
 		"GiveStmt": true, "SkipStmt": true, "CheckStmt": true, "Block": true, "TierStmt": true,
 		"OpTerm": true, "NameExpr": true, "Zone": true, "Args": true, "Arg": true, "List": true,
+		"TestDecl": true, "TestClause": true, "RewardClause": true, "NowClause": true, "PlayerClause": true,
+		"TransactionsClause": true, "RepeatClause": true, "LoadClause": true, "RatesClause": true,
+		"AnchorsClause": true, "ExpectClause": true,
 	}
 	for _, m := range defined {
 		name := m[1]

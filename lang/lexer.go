@@ -59,7 +59,7 @@ const (
 // names, except after a dot and as field names in kind and player blocks.
 //
 // Contextual keywords are keywords where the grammar expects them (after
-// window, round, approval, at, and the reward's colon) and act as names in
+// window, round, approval, at, the reward's colon, and in tests) and act as names in
 // expressions elsewhere, so that sum(deposit.amount where amount > 10 EUR)
 // and last(deposit.amount) work. They cannot be declared as names either.
 func keywordType(s string) lexer.TokenType {
@@ -73,7 +73,9 @@ func keywordType(s string) lexer.TokenType {
 	case "least", "most", "first", "last", "full", "day", "weekend", "week", "month",
 		"transaction", "qualification", "since", "entrance", "zone", "to", "from", "between",
 		"decimals", "auto", "manual", "nearest", "down", "up",
-		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level":
+		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level",
+		"expect", "transactions", "repeat", "load", "rates", "anchors", // tests
+		"calculated", "skipped", "error", "branch", "aggregation", "matched", "ids":
 		return tokContextual
 	}
 	return tokIdent

@@ -175,7 +175,8 @@ var keywords = strings.Fields(`kind player template const reward window round ca
 	let give skip check tiers above at least below most else to from in between and or not of if
 	then where first last full day week weekend month transaction qualification since entrance zone
 	true false now default decimals auto manual nearest down up amount points gems diamonds balance
-	leaderboard level campaign automation offer payout test trigger segment budget split every schedule`)
+	leaderboard level campaign automation offer payout test trigger segment budget split every schedule
+	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids`)
 
 func TestKeywordsAreNotNames(t *testing.T) {
 	for _, kw := range keywords {

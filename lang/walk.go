@@ -140,6 +140,8 @@ func Walk(v Visitor, n Node) {
 		walkIdent(v, n.Kind)
 		walkIdent(v, n.Attr)
 		walkExpr(v, n.Where)
+	case *TestDecl, TestClause, *TestField, *TableRow:
+		walkTest(v, n)
 	}
 	v.Visit(nil)
 }

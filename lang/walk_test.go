@@ -31,7 +31,7 @@ func TestInspectSourceOrder(t *testing.T) {
 
 func TestInspectVisitsEveryNodeType(t *testing.T) {
 	seen := map[string]bool{}
-	for _, name := range []string{"schema", "consts", "windows", "settings", "statements", "literals", "calls", "operators"} {
+	for _, name := range []string{"schema", "consts", "windows", "settings", "statements", "literals", "calls", "operators", "tests"} {
 		src, err := os.ReadFile("testdata/parse/" + name + ".txtar")
 		require.NoError(t, err)
 		in := strings.SplitN(strings.SplitN(string(src), "-- out/ast --", 2)[0], "-- in.promo --\n", 2)[1]
@@ -51,6 +51,9 @@ func TestInspectVisitsEveryNodeType(t *testing.T) {
 		"Ident", "NumberLit", "PercentLit", "MoneyLit", "PerCurrencyLit", "DurationLit", "DateLit", "StringLit",
 		"BoolLit", "ListLit", "NowExpr", "SelectorExpr", "PlayerExpr", "ParenExpr", "UnaryExpr", "BinaryExpr",
 		"CondExpr", "CallExpr", "AggregateExpr",
+		"TestDecl", "RewardClause", "NowClause", "PlayerClause", "TestField", "TransactionsClause", "TableRow",
+		"RepeatClause", "LoadClause", "RatesClause", "AnchorsClause", "ExpectOutcome", "ExpectManual",
+		"ExpectBranch", "ExpectLet", "ExpectAggregation", "ExpectWindow",
 	} {
 		assert.True(t, seen[typ], "Inspect never visited a %s", typ)
 	}

@@ -62,15 +62,33 @@ type Analysis struct {
 // the part of the broken file that could not be read. (The attributes of a
 // kind are always known: a partial tree holds only complete declarations.)
 func Analyze(srcs []Source) *Analysis {
+	parsed := make([]Parsed, len(srcs))
+	for i, s := range srcs {
+		parsed[i].File, parsed[i].Diagnostics = lang.Parse(s.Name, s.Text)
+	}
+	return AnalyzeParsed(parsed)
+}
+
+// Parsed is a source parsed by [lang.Parse]: the File and the diagnostics
+// Parse returned with it.
+type Parsed struct {
+	File        *lang.File
+	Diagnostics lang.Diagnostics
+}
+
+// AnalyzeParsed is [Analyze] for sources parsed already, for callers that
+// keep the trees of unchanged files between analyses, as the language
+// server does. Check never modifies a tree, so one tree may be analyzed any
+// number of times, concurrently too.
+func AnalyzeParsed(files []Parsed) *Analysis {
 	a := &Analysis{}
 	broken := map[string]bool{}
-	for _, s := range srcs {
-		f, diags := lang.Parse(s.Name, s.Text)
-		a.Files = append(a.Files, f)
-		if diags.HasErrors() {
-			broken[s.Name] = true
+	for _, p := range files {
+		a.Files = append(a.Files, p.File)
+		if p.Diagnostics.HasErrors() {
+			broken[p.File.Name] = true
 		}
-		a.Diagnostics = append(a.Diagnostics, diags...)
+		a.Diagnostics = append(a.Diagnostics, p.Diagnostics...)
 	}
 	info, diags := compiler.Check(a.Files, compiler.Config{})
 	a.Info = info

@@ -12,6 +12,8 @@
 //	promoc check [--format text|json] PATH...
 //	promoc eval PATH --reward NAME --input FILE [--trace]
 //	promoc disasm PATH [--reward NAME]
+//	promoc fmt [-l] [-d] [-w] [PATH...]
+//	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
 //	promoc version
 //
 // # check
@@ -62,6 +64,35 @@
 // Disasm compiles the rule set of PATH and prints the bytecode of the named
 // reward, or of every reward.
 //
+// # fmt
+//
+// Fmt prints .promo files, rule and test files, in the canonical layout of
+// spec/spec.md ("Formatting"; package lang/format). A PATH is a .promo file,
+// a directory (its .promo files, not recursively) or DIR/...; without PATH,
+// fmt formats stdin. Without flags it prints the formatted sources; -l lists
+// the files whose formatting differs, -d prints a unified diff, -w rewrites
+// the files in place, atomically (a temporary file renamed over the file,
+// with the file's mode). With -l or -d and without -w, fmt exits with 1 when
+// a file differs, so that CI can gate on promoc fmt -l. A file that does not
+// parse is reported on stderr as check reports it, left untouched, and
+// makes fmt exit with 1, as a syntax error makes check exit with 1.
+//
+// # test
+//
+// Test runs the tests of rule sets: the test declarations of their
+// *_test.promo files (spec/spec.md, "Tests"; package runtime/promotest). A
+// PATH is a directory, DIR/... (every directory below with test files), a
+// test file (its tests only) or a rule file (its directory's tests). The
+// tests run in parallel and are reported in file and source order: each
+// failed one with its expects, expected and actual side by side, and the
+// trace of its evaluation; with -v, each passed one on a line. The last
+// line is "N passed, N failed". --run selects tests by name, --coverage
+// adds the branches of each reward no test took, and --format json or junit
+// prints a JSON document or JUnit XML. Test exits with 0 when all pass, 1
+// when one fails, and 2 on bad usage or when a file does not parse or
+// check, or a fixture cannot be read (printed on stderr as check prints
+// diagnostics).
+//
 // # version
 //
 // Version prints "promoc VERSION (GOVERSION)": the main module's version,
@@ -70,10 +101,11 @@
 // # Exit codes
 //
 //	0  success, including a skipped or error outcome of eval, and warnings
-//	1  diagnostics with errors, or an evaluation that failed
+//	1  diagnostics with errors, an evaluation that failed, a failed test
 //	2  bad usage: an unknown command or flag, a missing or extra argument,
 //	   an unreadable file or directory, a PATH without rule files,
-//	   malformed input JSON, an unknown reward
+//	   malformed input JSON, an unknown reward; for test, a file that does
+//	   not parse or check, or a fixture that cannot be read
 //
 // Messages on stderr start with "promoc: ". A panic is reported as
 // "promoc: internal error: ..." with exit code 2, never as a stack trace.

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/promotest"
+)
+
+func newTestCmd() *cobra.Command {
+	var verbose, coverage bool
+	var run, format string
+	cmd := &cobra.Command{
+		Use:   "test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...",
+		Short: "Run the tests of rule sets",
+		Long: `Test runs the tests of rule sets: the test declarations of their *_test.promo
+files (spec/spec.md, "Tests"). A rule set is one directory: its rule files
+(*.promo) and its test files (*_test.promo), which are checked together.
+Each PATH is one of:
+
+	DIR              the tests of DIR, not recursively
+	DIR/...          the tests of DIR and of every directory below it that
+	                 has test files (except testdata and directories
+	                 beginning with . or _)
+	FILE_test.promo  the tests of that file, checked with the rest of its
+	                 directory
+	FILE.promo       the tests of the file's directory
+
+The tests run in parallel; the report lists them in file and source order.
+Without -v only the failed tests are printed: the test's name and position,
+a table of its expects with the expected and actual outcome side by side,
+and the trace of the evaluation. -v prints a line for each passed test too.
+The last line is the summary, "N passed, N failed".
+
+--run REGEX runs only the tests whose name matches the regular expression.
+--coverage adds, for each reward, the branches of its checks and tiers the
+tests took, with the position of each branch none took. --format json prints
+one JSON document instead (coverage included with --coverage), and --format
+junit prints JUnit XML for CI systems.
+
+Test exits with 0 when every test passed, 1 when one failed, and 2 on bad
+usage or when a file does not parse, does not check, or a fixture cannot be
+read (the diagnostics are printed on stderr, as check prints them).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return errors.New("missing PATH: expected a directory, DIR/... or a .promo file")
+			}
+			return nil
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "text", "json", "junit":
+			default:
+				return usageErrorf("--format %s: expected text, json or junit", format)
+			}
+			opts := promotest.Options{Coverage: coverage}
+			if run != "" {
+				re, err := regexp.Compile(run)
+				if err != nil {
+					return usageErrorf("--run %s: %v", run, err)
+				}
+				opts.Run = re
+			}
+			p := newPaths()
+			sets, err := p.testSets(args)
+			if err != nil {
+				return err
+			}
+			stderr := cmd.ErrOrStderr()
+			var suites []*promotest.Suite
+			broken := false
+			for _, ts := range sets {
+				if len(ts.tests) == 0 {
+					if verbose || len(sets) == 1 {
+						fmt.Fprintf(stderr, "promoc: %s: no test files\n", ts.dir)
+					}
+					continue
+				}
+				s, err := promotest.New(ts.dir, ts.srcs, ts.tests)
+				if err != nil {
+					var rerr *runtime.Error
+					if !errors.As(err, &rerr) || len(rerr.Diagnostics) == 0 {
+						return usageErrorf("%v", err)
+					}
+					printText(stderr, rerr.Diagnostics, newSourceLines(ts.srcs, ts.tests))
+					fmt.Fprintln(stderr, summary(rerr.Diagnostics))
+					broken = true
+					continue
+				}
+				if ws := s.Warnings(); len(ws) > 0 {
+					printText(stderr, ws, newSourceLines(ts.srcs, ts.tests))
+				}
+				if ts.only != nil {
+					s = s.Only(ts.only...)
+				}
+				suites = append(suites, s)
+			}
+			if broken {
+				return &exitError{code: exitUsage}
+			}
+			rep := promotest.Run(cmd.Context(), suites, opts)
+			out := cmd.OutOrStdout()
+			switch format {
+			case "json":
+				err = rep.WriteJSON(out)
+			case "junit":
+				err = rep.WriteJUnit(out)
+			default:
+				err = rep.WriteText(out, verbose)
+			}
+			if err != nil {
+				return err
+			}
+			if opts.Run != nil && len(rep.Results) == 0 {
+				fmt.Fprintf(stderr, "promoc: --run %s matched no test\n", run)
+			}
+			if rep.Failed() > 0 {
+				return &exitError{code: exitFailure}
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list every test, not only the failed ones")
+	cmd.Flags().StringVar(&run, "run", "", "run only the tests whose name matches `REGEX`")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json or junit")
+	cmd.Flags().BoolVar(&coverage, "coverage", false, "report the branches of each reward the tests exercised")
+	return cmd
+}
+
+// testSet is a rule set to test: its rule files and test files.
+type testSet struct {
+	*ruleSet
+	tests []runtime.Source // sorted by Name
+	// only lists the test files named on the command line, whose tests
+	// alone run; nil runs every test of the rule set.
+	only []string
+}
+
+// testSets resolves the arguments of test: directories, DIR/... patterns
+// and files. Arguments naming the same directory share one rule set.
+func (p paths) testSets(args []string) ([]*testSet, error) {
+	sets := map[string]*testSet{}
+	add := func(osDir string, only string) {
+		dir := p.display(osDir)
+		ts := sets[dir]
+		if ts == nil {
+			ts = &testSet{ruleSet: &ruleSet{dir: dir, osDir: osDir}}
+			if only != "" {
+				ts.only = []string{}
+			}
+			sets[dir] = ts
+		}
+		switch {
+		case only == "":
+			ts.only = nil
+		case ts.only != nil:
+			ts.only = append(ts.only, only)
+		}
+	}
+	for _, arg := range args {
+		switch {
+		case isPattern(arg):
+			dirs, err := p.walkTests(arg)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range dirs {
+				add(d, "")
+			}
+		default:
+			fi, err := os.Stat(arg)
+			if err != nil {
+				return nil, p.pathError(arg, err)
+			}
+			switch {
+			case fi.IsDir():
+				add(arg, "")
+			case promotest.IsTestFile(arg):
+				add(filepath.Dir(arg), p.display(arg))
+			case runtime.IsRuleFile(arg):
+				add(filepath.Dir(arg), "")
+			default:
+				return nil, usageErrorf("%s: not a promo file: expected a .promo file or a directory", p.display(arg))
+			}
+		}
+	}
+	out := make([]*testSet, 0, len(sets))
+	for _, ts := range sets {
+		if err := p.loadTests(ts); err != nil {
+			return nil, err
+		}
+		out = append(out, ts)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
+	return out, nil
+}
+
+// loadTests reads the test files and the rule files of a test set.
+func (p paths) loadTests(ts *testSet) error {
+	entries, err := os.ReadDir(ts.osDir)
+	if err != nil {
+		return p.pathError(ts.osDir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !promotest.IsTestFile(e.Name()) {
+			continue
+		}
+		name := filepath.Join(ts.osDir, e.Name())
+		text, err := os.ReadFile(name)
+		if err != nil {
+			return p.pathError(name, err)
+		}
+		ts.tests = append(ts.tests, runtime.Source{Name: path.Join(ts.dir, e.Name()), Text: text})
+	}
+	if len(ts.tests) == 0 {
+		return nil // reported by the command; the rule files need not be read
+	}
+	return p.load(ts.ruleSet)
+}
+
+// walkTests returns the directories under the root of a DIR/... pattern
+// that hold test files, skipping those check skips.
+func (p paths) walkTests(pattern string) ([]string, error) {
+	root := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(pattern), "..."), "/")
+	if root == "" {
+		root = "."
+	}
+	root = filepath.FromSlash(root)
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, p.pathError(root, err)
+	}
+	if !fi.IsDir() {
+		return nil, usageErrorf("%s: not a directory: expected DIR/...", p.display(pattern))
+	}
+	var dirs []string
+	promo := false
+	err = filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return p.pathError(name, err)
+		}
+		if d.IsDir() {
+			base := d.Name()
+			if name != root && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		promo = promo || strings.HasSuffix(name, ".promo")
+		if promotest.IsTestFile(name) {
+			dir := filepath.Dir(name)
+			if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
+				dirs = append(dirs, dir)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !promo {
+		return nil, usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
+	}
+	return dirs, nil
+}

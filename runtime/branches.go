@@ -1,0 +1,33 @@
+package runtime
+
+import "github.com/promoc/promoc/compiler"
+
+// Branches returns the branches of a reward's checks and tiers, in source
+// order, as traces name them: its checks (`check deposits > 5`), its tier
+// branches (`above 500 EUR`) and its else branches. A test runner compares
+// them with the branches its evaluations took to report coverage. It
+// returns nil for an unknown reward.
+func (p *Program) Branches(reward string) []TraceBranch {
+	r := p.rewards[reward]
+	if r == nil {
+		return nil
+	}
+	out := make([]TraceBranch, len(r.Branches))
+	for i, b := range r.Branches {
+		out[i] = TraceBranch{Label: b.Label, Pos: b.Span.Start}
+	}
+	return out
+}
+
+// RewardFile returns the file that declares a reward, "" for an unknown one.
+func (p *Program) RewardFile(reward string) string {
+	if r := p.rewards[reward]; r != nil {
+		return r.File
+	}
+	return ""
+}
+
+// Info returns the checker's side tables of the program's rule set, for
+// tools that work on its source, such as the test runner. It must not be
+// modified.
+func (p *Program) Info() *compiler.Info { return p.info }

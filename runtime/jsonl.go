@@ -1,0 +1,51 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// DecodeTransactions reads transactions as JSON Lines: one JSON object per
+// line, each shaped like an element of the input document's transactions
+// (spec/spec.md, "The input document"). Blank lines are skipped. Numbers
+// keep their exact decimal text, and every error names the line and the
+// field: "line 3: time: ...".
+func DecodeTransactions(r io.Reader) ([]Transaction, error) {
+	var out []Transaction
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: jsonError(err).Error()}
+		}
+		if dec.More() {
+			return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: "more than one JSON value on the line"}
+		}
+		t, err := decodeTransaction(0, m)
+		if err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				_, field, _ := strings.Cut(ie.Field, ".") // transactions[0].time: time
+				return nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, field), Msg: ie.Msg}
+			}
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, &InputError{Msg: err.Error()}
+	}
+	return out, nil
+}

@@ -1,0 +1,20 @@
+// Package promotest runs the tests of promo rule sets: the test
+// declarations of their *_test.promo files (spec/spec.md, "Tests").
+//
+// A rule set is one directory: its rule files (*.promo) and its test files
+// (*_test.promo). [New] (or [Load], from an [io/fs.FS]) parses and checks
+// both, with [compiler.CheckTests] for the tests, reads the fixtures the
+// tests load, and compiles the rules once into a [runtime.Program]. Syntax
+// errors, check errors and unreadable fixtures make it fail with a
+// [*runtime.Error] holding every diagnostic: a broken rule set runs no test.
+//
+// [Run] evaluates every selected test of one or more suites on a pool of
+// GOMAXPROCS workers. Each test builds its [runtime.Input] from its clauses
+// (fixtures first, then the inline clauses in source order), evaluates its
+// reward with the trace on, and compares each expect clause with the
+// result. The [Report] lists the tests in a fixed order (suite, file,
+// position) whatever the scheduling, so its output is deterministic; it
+// writes itself as text (failures with expected and actual side by side and
+// the trace), JSON or JUnit XML, and holds the branch coverage of each
+// reward when asked.
+package promotest

@@ -1,0 +1,206 @@
+package promotest
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/runtime"
+)
+
+// Suite is the compiled tests of one rule set. It is immutable and may run
+// any number of times, concurrently too.
+type Suite struct {
+	dir      string
+	prog     *runtime.Program
+	info     *compiler.TestInfo
+	fixtures map[*lang.LoadClause]*fixture
+	warnings lang.Diagnostics
+	only     []string // the test files whose tests run; nil for all
+}
+
+// fixture is a loaded fixture: an input document or transactions.
+type fixture struct {
+	doc   *runtime.Input        // a .json input document
+	txns  []runtime.Transaction // a .jsonl file
+	isDoc bool
+}
+
+// Option configures [New].
+type Option func(*options)
+
+type options struct {
+	readFile func(name string) ([]byte, error)
+}
+
+// WithReadFile reads fixtures with read instead of from the operating
+// system's files. A fixture's name is the test file's directory joined with
+// the path of its load clause, with forward slashes.
+func WithReadFile(read func(name string) ([]byte, error)) Option {
+	return func(o *options) { o.readFile = read }
+}
+
+// IsTestFile reports whether a path names a test file: *_test.promo.
+func IsTestFile(p string) bool { return strings.HasSuffix(path.Base(p), "_test.promo") }
+
+// Load reads the rule set of directory dir of fsys: its rule files and its
+// test files, not recursively, and makes a suite of it as [New] does.
+// Fixtures are read from fsys too.
+func Load(fsys fs.FS, dir string) (*Suite, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, &runtime.Error{Msg: err.Error()}
+	}
+	var rules, tests []runtime.Source
+	for _, e := range entries {
+		name := path.Join(dir, e.Name())
+		if e.IsDir() || !strings.HasSuffix(name, ".promo") {
+			continue
+		}
+		text, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, &runtime.Error{Msg: err.Error()}
+		}
+		if IsTestFile(name) {
+			tests = append(tests, runtime.Source{Name: name, Text: text})
+		} else {
+			rules = append(rules, runtime.Source{Name: name, Text: text})
+		}
+	}
+	return New(dir, rules, tests, WithReadFile(func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }))
+}
+
+// New parses and checks the rule files and test files of one rule set,
+// reads the fixtures its tests load, and compiles the rules. dir names the
+// rule set in reports. Without [WithReadFile], fixtures are read from the
+// operating system, their names taken as paths.
+//
+// When a file has a syntax error, the rules or the tests do not check, or a
+// fixture cannot be read or decoded, New returns a [*runtime.Error] whose
+// Diagnostics hold every error and warning, sorted.
+func New(dir string, rules, tests []runtime.Source, opts ...Option) (*Suite, error) {
+	o := options{readFile: func(name string) ([]byte, error) { return os.ReadFile(filepath.FromSlash(name)) }}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if len(rules) == 0 {
+		return nil, &runtime.Error{Msg: dir + ": no rule files: the tests of a directory test its *.promo files"}
+	}
+	rules, tests = sorted(rules), sorted(tests)
+	var diags lang.Diagnostics
+	files := make([]*lang.File, len(tests))
+	for i, s := range tests {
+		f, ds := lang.Parse(s.Name, s.Text)
+		files[i] = f
+		diags = append(diags, ds...)
+	}
+	prog, err := runtime.CompileSources(rules)
+	if err != nil {
+		var rerr *runtime.Error
+		if !errors.As(err, &rerr) || len(rerr.Diagnostics) == 0 {
+			return nil, err
+		}
+		return nil, &runtime.Error{Diagnostics: append(diags, rerr.Diagnostics...).Sort()}
+	}
+	if diags.HasErrors() {
+		return nil, &runtime.Error{Diagnostics: append(diags, prog.Warnings()...).Sort()}
+	}
+	info, cdiags := compiler.CheckTests(files, prog.Info())
+	diags = append(diags, cdiags...)
+	s := &Suite{dir: dir, prog: prog, info: info, fixtures: map[*lang.LoadClause]*fixture{}}
+	if !cdiags.HasErrors() {
+		diags = append(diags, s.loadFixtures(o.readFile)...)
+	}
+	if diags.HasErrors() {
+		return nil, &runtime.Error{Diagnostics: append(diags, prog.Warnings()...).Sort()}
+	}
+	s.warnings = append(slices.Clone(prog.Warnings()), diags...).Sort()
+	return s, nil
+}
+
+// sorted returns a copy of srcs sorted by name.
+func sorted(srcs []runtime.Source) []runtime.Source {
+	out := slices.Clone(srcs)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Dir returns the name of the suite's rule set.
+func (s *Suite) Dir() string { return s.dir }
+
+// Warnings returns the warnings of the rule set and its tests.
+func (s *Suite) Warnings() lang.Diagnostics { return s.warnings }
+
+// Program returns the compiled rule set.
+func (s *Suite) Program() *runtime.Program { return s.prog }
+
+// Only returns the suite restricted to the tests of the given test files,
+// named as in the suite. The other test files are still part of it: their
+// constants are visible to all.
+func (s *Suite) Only(files ...string) *Suite {
+	c := *s
+	c.only = append([]string{}, files...)
+	return &c
+}
+
+// Len returns the number of tests in the suite.
+func (s *Suite) Len() int { return len(s.info.Tests) }
+
+// loadFixtures reads and decodes every fixture, once each, and reports the
+// ones that fail at their load clause.
+func (s *Suite) loadFixtures(read func(string) ([]byte, error)) lang.Diagnostics {
+	var diags lang.Diagnostics
+	byName := map[string]*fixture{}
+	for _, tc := range s.info.Tests {
+		for _, cl := range tc.Decl.Clauses {
+			l, ok := cl.(*lang.LoadClause)
+			if !ok {
+				continue
+			}
+			name := path.Join(path.Dir(tc.File), l.Path.Value)
+			if fx := byName[name]; fx != nil {
+				s.fixtures[l] = fx
+				continue
+			}
+			fx, msg := decodeFixture(read, name)
+			if msg != "" {
+				diags.Errorf(tc.File, l.Path.Span(), lang.CodeInvalidFixture, "fixture %s: %s", name, msg)
+				continue
+			}
+			byName[name] = fx
+			s.fixtures[l] = fx
+		}
+	}
+	return diags
+}
+
+func decodeFixture(read func(string) ([]byte, error), name string) (*fixture, string) {
+	data, err := read(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, "cannot read it: " + err.Error()
+	}
+	if path.Ext(name) == ".jsonl" {
+		txns, err := runtime.DecodeTransactions(bytes.NewReader(data))
+		if err != nil {
+			return nil, err.Error()
+		}
+		return &fixture{txns: txns}, ""
+	}
+	in, err := runtime.DecodeInput(bytes.NewReader(data))
+	if err != nil {
+		return nil, err.Error()
+	}
+	return &fixture{doc: &in, isDoc: true}, ""
+}
