@@ -501,9 +501,19 @@ func (c *checker) window(w *lang.Window) window.Spec {
 		switch {
 		case n <= 0:
 			c.errorf(w, lang.CodeInvalidWindow, "window ends before it starts")
+			return spec
 		case n > window.MaxLength:
 			c.errorf(w, lang.CodeInvalidWindow, "window of %s exceeds the maximum of 31 days", humanDuration(n))
+			return spec
 		}
+	}
+	if err := spec.Validate(); err != nil {
+		// What the parser lets through but no window can be, such as year 0.
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "invalid window") {
+			msg = "invalid window: " + msg
+		}
+		c.errorf(w, lang.CodeInvalidWindow, "%s", msg)
 	}
 	return spec
 }
