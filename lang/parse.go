@@ -10,7 +10,8 @@ import (
 // The first syntax error stops the parse and makes one diagnostic, with code
 // [CodeBadSyntax], at the offending token. A few rules of the syntax are
 // checked on the complete declarations instead (type names, the forms of
-// aggregations, unchained comparisons, the place of not, whole decimals);
+// aggregations, unchained comparisons, the place of not, whole decimals,
+// whole rows in a test's transactions table, reason codes without blanks);
 // each broken one makes a [CodeBadSyntax] diagnostic too. Invalid literals,
 // such as the date 2026-02-30, make [CodeBadLiteral] diagnostics. The
 // diagnostics are sorted by position.

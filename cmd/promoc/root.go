@@ -78,7 +78,7 @@ Exit codes: 0 success; 1 diagnostics with errors, or a failed evaluation;
 		SilenceUsage:  true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newVersionCmd())
+	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newVersionCmd())
 	return root
 }
 

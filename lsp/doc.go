@@ -1,0 +1,54 @@
+// Package lsp is the language server of promo, `promoc lsp`: the Language
+// Server Protocol 3.16 on one stream, stdio in the command, pipes in the
+// tests.
+//
+// # What comes in, what goes out
+//
+// The client opens, changes (full text) and closes .promo files. A
+// directory is one rule set, as for `promoc check`: its rule files on disk,
+// each replaced by its open buffer when there is one, analyzed together by
+// [runtime.AnalyzeParsed], the analysis `promoc check` uses, so that names
+// declared in one file resolve in the others and a syntax error in one file
+// does not stop the others. Its *_test.promo files are checked against the
+// rule set by compiler.CheckTests, as `promoc test` does, once the rule set
+// checks. The rule sets of the workspace folders are analyzed at start.
+//
+// Out go the diagnostics of every file of a rule set after each change
+// (cleared when they go away, with the version of the open document), and
+// the answers to hover, completion, signature help, definition, references,
+// prepareRename and rename, document and workspace symbols, code actions
+// and formatting.
+//
+// # How
+//
+// [Server] fills one glsp protocol.Handler; rpc.go connects it to a
+// JSON-RPC connection (sourcegraph/jsonrpc2, which glsp uses), so that the
+// same code runs over stdio and the pipes of the tests. One file per
+// feature, each handler a little glue: get the snapshot, ask lang and
+// compiler, convert. Byte offsets become UTF-16 positions in mapper.go and
+// nowhere else.
+//
+// Each change bumps its rule set's generation and (re)starts a debounce
+// timer (50ms by default); the analysis runs on the timer's goroutine with
+// the sources as they are then, parses again only the files whose text
+// changed, and publishes. The result is an immutable snapshot that handlers
+// read without locks. A request that needs positions in the current text
+// (hover, definition, rename, ...) analyzes at once if a change is pending;
+// completion and signature help do not wait: they read the place of the
+// cursor from the tokens of the current text (lang.Tokens), which works on
+// the half-typed lines that do not parse, and take the names from the
+// latest analysis, completed by the latest in which every file parsed.
+//
+// The documentation of keywords, windows, rounding modes, result kinds,
+// aggregations and types is cut out of spec/spec.md at start (specdoc.go):
+// the reference is the one source of truth, and a test fails when a change
+// of it leaves a keyword without documentation.
+//
+// # Guarantees
+//
+// Messages are handled in order, one at a time. A panic in a handler is
+// recovered, logged and answered with an internal error; a panic of the
+// checker leaves the syntax errors published and the server running. The
+// log never goes to the protocol's stream. FuzzEdits drives random edits,
+// binary garbage included, through the protocol.
+package lsp
