@@ -199,25 +199,37 @@ func (p paths) checkRuleFile(arg string) error {
 // load reads the rule files of rs's directory, not recursively: each
 // directory is a rule set of its own.
 func (p paths) load(rs *ruleSet) error {
-	entries, err := os.ReadDir(rs.osDir)
+	srcs, err := p.readDir(rs.osDir, rs.dir, runtime.IsRuleFile)
 	if err != nil {
-		return p.pathError(rs.osDir, err)
+		return err
 	}
-	for _, e := range entries {
-		if e.IsDir() || !runtime.IsRuleFile(e.Name()) {
-			continue
-		}
-		name := filepath.Join(rs.osDir, e.Name())
-		text, err := os.ReadFile(name)
-		if err != nil {
-			return p.pathError(name, err)
-		}
-		rs.srcs = append(rs.srcs, runtime.Source{Name: path.Join(rs.dir, e.Name()), Text: text})
-	}
-	if len(rs.srcs) == 0 {
+	if len(srcs) == 0 {
 		return usageErrorf("%s: no .promo files: expected a directory of rule files", rs.dir)
 	}
+	rs.srcs = append(rs.srcs, srcs...)
 	return nil
+}
+
+// readDir reads the files of directory osDir whose names keep accepts,
+// naming them under dir as printed.
+func (p paths) readDir(osDir, dir string, keep func(string) bool) ([]runtime.Source, error) {
+	entries, err := os.ReadDir(osDir)
+	if err != nil {
+		return nil, p.pathError(osDir, err)
+	}
+	var srcs []runtime.Source
+	for _, e := range entries {
+		if e.IsDir() || !keep(e.Name()) {
+			continue
+		}
+		name := filepath.Join(osDir, e.Name())
+		text, err := os.ReadFile(name)
+		if err != nil {
+			return nil, p.pathError(name, err)
+		}
+		srcs = append(srcs, runtime.Source{Name: path.Join(dir, e.Name()), Text: text})
+	}
+	return srcs, nil
 }
 
 // pathError reports an unreadable path as bad usage, naming it as printed.

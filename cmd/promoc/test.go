@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -207,21 +206,11 @@ func (p paths) testSets(args []string) ([]*testSet, error) {
 
 // loadTests reads the test files and the rule files of a test set.
 func (p paths) loadTests(ts *testSet) error {
-	entries, err := os.ReadDir(ts.osDir)
+	tests, err := p.readDir(ts.osDir, ts.dir, promotest.IsTestFile)
 	if err != nil {
-		return p.pathError(ts.osDir, err)
+		return err
 	}
-	for _, e := range entries {
-		if e.IsDir() || !promotest.IsTestFile(e.Name()) {
-			continue
-		}
-		name := filepath.Join(ts.osDir, e.Name())
-		text, err := os.ReadFile(name)
-		if err != nil {
-			return p.pathError(name, err)
-		}
-		ts.tests = append(ts.tests, runtime.Source{Name: path.Join(ts.dir, e.Name()), Text: text})
-	}
+	ts.tests = tests
 	if len(ts.tests) == 0 {
 		return nil // reported by the command; the rule files need not be read
 	}
