@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/promoc/promoc/lang"
@@ -25,9 +26,14 @@ func newSourceLines(sets ...[]runtime.Source) sourceLines {
 }
 
 // printText writes each diagnostic as "file:line:col: severity: message
-// [code]", followed by its source line and a caret under the column; each
-// related location follows as a note with its own caret.
+// [code]"; each related location follows as a note. For a person at a
+// terminal, each line is followed by its source line and a caret under the
+// column; into a pipe or a file, the output is one diagnostic per line for
+// the tools that read it. PROMOC_CARETS=always or never overrides the choice.
 func printText(w io.Writer, ds lang.Diagnostics, src sourceLines) {
+	if !showCarets(w) {
+		src = nil
+	}
 	for _, d := range ds {
 		fmt.Fprintln(w, d.String())
 		src.caret(w, d.File, d.Span.Start)
@@ -133,4 +139,21 @@ func printJSON(w io.Writer, ds lang.Diagnostics) error {
 	}
 	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
+}
+
+// showCarets reports whether diagnostics written to w get their source line
+// and caret: when w is a terminal, unless PROMOC_CARETS says otherwise.
+func showCarets(w io.Writer) bool {
+	switch os.Getenv("PROMOC_CARETS") {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

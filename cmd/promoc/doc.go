@@ -25,10 +25,12 @@
 //	    	give 5% + bets
 //	    	     ^
 //
-// Each diagnostic is followed by its source line and a caret under its
-// column (the tabs of the line are kept in the padding, so the caret lines
-// up whatever the tab width); a related location follows as a "note" line
-// with its own caret. Paths are relative to the current directory, with
+// At a terminal, each diagnostic is followed by its source line and a caret
+// under its column (the tabs of the line are kept in the padding, so the
+// caret lines up whatever the tab width), as above; into a pipe or a file
+// the output is exactly one line per diagnostic, for the tools that read it.
+// PROMOC_CARETS=always or PROMOC_CARETS=never overrides the choice. A
+// related location follows as a "note" line. Paths are relative to the current directory, with
 // forward slashes. When there are diagnostics, a summary such as "2 errors,
 // 1 warning" goes to stderr.
 //
