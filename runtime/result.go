@@ -106,13 +106,17 @@ type TraceAggregation struct {
 	Pos     lang.Pos
 }
 
-func (p *Program) result(res Result, r *vm.Reward, d *vm.Data, vr vm.Result) Result {
+// result fills in res from the machine's result vr of reward r on input in.
+func (p *Program) result(res *Result, r *vm.Reward, in *Prepared, vr *vm.Result) {
 	res.Outcome = [...]Outcome{vm.Calculated: Calculated, vm.Skipped: Skipped, vm.Error: Error_}[vr.Outcome]
 	res.Reason, res.Detail, res.Manual = vr.Reason, vr.Detail, vr.Manual
 	res.File, res.Pos = r.File, vr.Span.Start
 	switch vr.Value.K {
 	case vm.KMoney:
-		res.amount, res.Currency = vr.Value.N, vr.Value.Cur.String()
+		res.amount, res.Currency = vr.Value.N, in.curStr
+		if vr.Value.Cur != in.cur { // not expected: money results are in the player's currency
+			res.Currency = vr.Value.Cur.String()
+		}
 	case vm.KNumber:
 		res.amount = vr.Value.N
 	case vm.KTemplate:
@@ -142,7 +146,6 @@ func (p *Program) result(res Result, r *vm.Reward, d *vm.Data, vr vm.Result) Res
 		}
 		res.Trace = tr
 	}
-	return res
 }
 
 // MarshalJSON writes the output document of spec/spec.md ("The output

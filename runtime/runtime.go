@@ -12,6 +12,7 @@ import (
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm"
+	"github.com/promoc/promoc/vm/currency"
 )
 
 // Program is a compiled rule set. It is immutable and safe for concurrent
@@ -124,9 +125,11 @@ func (p *Program) unknownReward(name string) error {
 // Prepared is an input made ready for evaluations of one program: several
 // rewards can be evaluated on it, at once, without preparing it again.
 type Prepared struct {
-	prog *Program
-	data *vm.Data
-	err  error // the input error every evaluation reports
+	prog   *Program
+	data   *vm.Data
+	err    error         // the input error every evaluation reports
+	cur    currency.Code // the player's currency
+	curStr string        // its code, "EUR", found once rather than per result
 }
 
 // Prepare checks and converts an input for this program. Bad input does not
@@ -145,7 +148,7 @@ func (p *Program) Prepare(in Input) *Prepared {
 		}
 		return &Prepared{prog: p, err: err}
 	}
-	return &Prepared{prog: p, data: d}
+	return &Prepared{prog: p, data: d, cur: vin.Player.Currency, curStr: vin.Player.Currency.String()}
 }
 
 // EvalOption configures one evaluation. (It maps options to options, rather
@@ -164,15 +167,17 @@ func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ..
 }
 
 // EvaluatePrepared runs one reward on a prepared input.
-func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (Result, error) {
+func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (res Result, err error) {
+	// res is filled in place: a Result is large, and copying it is a
+	// noticeable part of a short evaluation.
 	r := p.rewards[reward]
 	if r == nil {
-		return Result{}, p.unknownReward(reward)
+		return res, p.unknownReward(reward)
 	}
 	if in == nil || in.prog != p {
-		return Result{}, &Error{Msg: "input prepared for another program"}
+		return res, &Error{Msg: "input prepared for another program"}
 	}
-	res := Result{Reward: reward, Kind: r.Result.String()}
+	res.Reward, res.Kind = reward, r.Result.String()
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
 		return res, nil
@@ -185,10 +190,12 @@ func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepa
 	if m == nil {
 		m = vm.NewMachine()
 	}
-	vr, err := m.Run(ctx, p.prog, r, in.data, o)
+	var vr vm.Result
+	err = m.RunInto(ctx, &vr, p.prog, r, in.data, o)
 	p.machines.Put(m)
 	if err != nil {
 		return Result{}, &Error{Msg: err.Error()}
 	}
-	return p.result(res, r, in.data, vr), nil
+	p.result(&res, r, in, &vr)
+	return res, nil
 }

@@ -67,7 +67,22 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 	a := &m.r.Aggs[ai]
 	d := m.d
 	t := &d.tables[a.Kind]
-	lo, hi := m.rows(t)
+	lo, hi := m.rows(t, a.Kind)
+	if (a.Op == AggLast || a.Op == AggFirst) && len(a.Terms) == 0 && a.Filter < 0 && m.trace == nil {
+		// The last or first row of the window, with nothing to select: the
+		// case below without its setup.
+		m.ranAgg = true
+		if lo == hi {
+			return m.result(&m.stack[sp], pc, a, t, &reducer{op: a.Op, best: -1})
+		}
+		m.matched = true
+		row := lo
+		if a.Op == AggLast {
+			row = hi - 1
+		}
+		d.load(&m.stack[sp], t, a.Attr, row)
+		return true
+	}
 	empty, ok := m.compileTerms(pc, a, t)
 	if !ok {
 		return false
@@ -203,18 +218,28 @@ func (m *Machine) result(dst *Value, pc int, a *Aggregation, t *table, rd *reduc
 			return true
 		}
 	}
-	m.skip(pc, ReasonNoMatchingTransactions, "no "+m.p.Kinds[a.Kind].Name+" transaction matched")
+	m.skip(pc, ReasonNoMatchingTransactions, m.p.noMatch[a.Kind])
 	return false
 }
 
-// rows returns the rows of t inside the run's window.
-func (m *Machine) rows(t *table) (lo, hi int) {
+// rows returns the rows of t, the table of kind k, inside the run's window.
+func (m *Machine) rows(t *table, k int) (lo, hi int) {
 	if m.all {
 		return 0, len(t.time)
 	}
+	var rr *rowRange
+	if m.win >= 0 {
+		if rr = &m.wrows[m.win*len(m.p.Kinds)+k]; rr.ok {
+			return rr.lo, rr.hi
+		}
+	}
 	lo, _ = slices.BinarySearch(t.time, m.lo)
 	hi, _ = slices.BinarySearch(t.time, m.hi)
-	return lo, max(lo, hi)
+	hi = max(lo, hi)
+	if rr != nil {
+		*rr = rowRange{ok: true, lo: lo, hi: hi}
+	}
+	return lo, hi
 }
 
 // unixNano returns t in Unix nanoseconds, clamped to the int64 range.
@@ -237,10 +262,12 @@ func (m *Machine) compileTerms(pc int, a *Aggregation, t *table) (empty, ok bool
 	trapping := false // a term so far may trap
 	for _, term := range a.Terms {
 		col := &t.cols[term.Col]
-		ct := cterm{cond: term.Cond, col: col}
+		// Compiled in place, at the end of m.terms: a cterm is large.
+		m.terms = append(m.terms, cterm{cond: term.Cond, col: col})
+		ct := &m.terms[len(m.terms)-1]
 		if term.Cond == CondIn || term.Cond == CondNotIn {
 			ct.not = term.Cond == CondNotIn
-			m.compileList(&ct, p.Lists[term.Const])
+			m.compileList(ct, p.Lists[term.Const])
 		} else {
 			var v *Value
 			if term.Local >= 0 {
@@ -252,22 +279,31 @@ func (m *Machine) compileTerms(pc int, a *Aggregation, t *table) (empty, ok bool
 				m.trap(pc, ReasonInvalidOperand, "a "+v.K.String()+" compared with a "+col.typ.String()+" column")
 				return false, false
 			}
-			if n, ok := m.operand(&ct, v); ok {
-				compileCmp(&ct, n)
+			if m.plainOperand(ct, v) {
+				compileCmp(ct, v)
+			} else if n, ok := m.operand(ct, v); ok {
+				compileCmp(ct, &n)
 			} else {
 				ct.kind = termTrap
 			}
 		}
 		switch {
 		case ct.kind == termAll:
+			m.terms = m.terms[:len(m.terms)-1]
 			continue
 		case ct.kind == termNone && !trapping:
+			m.terms = m.terms[:len(m.terms)-1]
 			return true, true
 		}
 		trapping = trapping || ct.trapping
-		m.terms = append(m.terms, ct)
 	}
 	return false, true
+}
+
+// plainOperand reports whether v is the value the column of ct is compared
+// with, as it is (see [Machine.operand]).
+func (m *Machine) plainOperand(ct *cterm, v *Value) bool {
+	return v.K != KPerCurrency && (ct.col.typ != KMoney || v.Cur == 0 || v.Cur == m.d.cur)
 }
 
 // operand returns the value a column is compared with: v itself, or for a
@@ -292,7 +328,7 @@ func (m *Machine) operand(ct *cterm, v *Value) (Value, bool) {
 }
 
 // compileCmp compiles column cond v.
-func compileCmp(ct *cterm, v Value) {
+func compileCmp(ct *cterm, v *Value) {
 	col := ct.col
 	switch {
 	case !col.typ.numeric():

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/vm/window"
 )
 
 // TestRunAllocs checks the promise of doc.go: without tracing, a run
@@ -42,17 +44,33 @@ func TestRunAllocs(t *testing.T) {
 		withAggs(Aggregation{Op: AggAvg, Kind: kBet, Attr: cAmount}), withFilter(0, "f"))
 	minimum := a.reward("minimum", "load_const 1 EUR\ngive", a.withMinimum("5 EUR"))
 	noBranch := a.reward("no_branch", "no_branch")
+	noRows := a.reward("no_rows", "aggregate 0\ngive", withAggs(Aggregation{Op: AggLast, Kind: kWithdrawal, Attr: cAmount}))
+	windowed := a.reward("windowed", "aggregate 0\ngive", withResult(ResultPoints),
+		withWindow(window.Spec{Kind: window.TimeBack, N: 2, Unit: window.Hour}), withAggs(Aggregation{Op: AggCount, Kind: kBet, Attr: -1}))
 	var txns []Txn
 	for i := range 10_000 {
 		game := []string{"Gold Quest", "Other"}[i%2]
 		txns = append(txns, bet("b"+strconv.Itoa(i), i, strconv.Itoa(i%500)+".25", game, "slots"),
 			win("w"+strconv.Itoa(i), i, "1.10", game, "slots"))
 	}
-	d := prepare(t, a.p, eurPlayer(txns...))
+	in := eurPlayer(txns...)
+	in.Now = at(10_000)
+	d := prepare(t, a.p, in)
 	check("net loss", a.p, net, d, "calculated 62037.50 EUR")
 	check("filter code", a.p, filtered, d, "calculated 274.75 EUR")
 	check("below minimum", a.p, minimum, d, "skipped below-minimum: the amount is below the minimum")
 	check("no branch", a.p, noBranch, d, "skipped no-branch-matched: no branch matched")
+	check("window", a.p, windowed, d, "calculated 120")
+	check("no rows", a.p, noRows, d, "skipped no-matching-transactions: no withdrawal transaction matched")
+	// Alternating data makes the machine resolve the window in every run.
+	in.Now = at(5_000)
+	d2 := prepare(t, a.p, in)
+	m, ctx, i := NewMachine(), context.Background(), 0
+	allocs := testing.AllocsPerRun(100, func() {
+		i++
+		m.Run(ctx, a.p, windowed, []*Data{d, d2}[i%2], Options{})
+	})
+	assert.Zero(t, allocs, "AllocsPerRun(window, resolved every run)")
 }
 
 // TestConcurrentRuns shares one program and one data between goroutines,

@@ -61,7 +61,8 @@
 // Bounded work: a run takes at most [Options.MaxSteps] steps (one per
 // instruction, one per 2048 rows an aggregation scans), and checks the
 // context and the budget on backward jumps, builtin calls, aggregations and
-// every chunk of rows.
+// every chunk of rows. (A comparison and the conditional jump on its result
+// run as one dispatch, and still count two steps.)
 //
 // No allocation: without tracing, a run allocates nothing (the benchmarks
 // check it with testing.AllocsPerRun), except on error paths that format a
@@ -70,7 +71,10 @@
 // Concurrency: a Program and a Data are read-only once built and may be
 // shared by any number of goroutines. A [Machine] holds the scratch space of
 // a run (stack, locals, row selections), reused across runs; each goroutine
-// needs its own.
+// needs its own. A Machine also keeps the windows it resolved on the last
+// Data it ran on, and the rows of each table inside them, so that the
+// rewards of one evaluation event that share a window resolve it once
+// (this keeps that Data reachable until the machine runs on another).
 //
 // # Why this shape
 //

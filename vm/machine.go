@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/promoc/promoc/lang"
@@ -134,8 +135,17 @@ type Machine struct {
 	trace    *Trace
 	all      bool  // no window
 	lo, hi   int64 // the window, Unix nanoseconds, [lo, hi)
+	win      int   // the window's id (Reward.win), -1 for none
 	ranAgg   bool  // an aggregation ran
 	matched  bool  // an aggregation matched a row
+
+	// The windows resolved on data wd, by window id, and the rows of each
+	// table inside them, by window id × len(p.Kinds) + kind. A Data is
+	// immutable, so what is resolved on it holds for every run on it; the
+	// cache is the machine's own, so it needs no lock.
+	wd    *Data
+	wins  []winEntry
+	wrows []rowRange
 
 	// The outcome, set when the run ends. Kept in fields rather than in a
 	// Result so that ending a run writes a few words, not a whole Result.
@@ -145,6 +155,20 @@ type Machine struct {
 	valued         bool  // give set value and raw
 	manual         bool
 	endPC          int // the instruction that ended the run, -1 for none
+}
+
+// winEntry is a window resolved on the data of Machine.wd.
+type winEntry struct {
+	ok     bool // resolved; errors are not kept, they resolve again
+	all    bool
+	lo, hi int64
+	iv     window.Interval // for the trace
+}
+
+// rowRange is the rows of a table inside a window, [lo, hi).
+type rowRange struct {
+	ok     bool // computed
+	lo, hi int
 }
 
 // NewMachine returns a machine with empty scratch space.
@@ -161,20 +185,32 @@ func NewMachine() *Machine {
 // that fails [Program.Validate], a reward of another program, data prepared
 // for another program. It never panics.
 func (m *Machine) Run(ctx context.Context, p *Program, r *Reward, d *Data, opt Options) (res Result, err error) {
+	err = m.RunInto(ctx, &res, p, r, d, opt)
+	return res, err
+}
+
+// RunInto is [Machine.Run] writing the result into *res rather than
+// returning it, which saves copying a Result on hot paths. On an error *res
+// is the zero Result.
+func (m *Machine) RunInto(ctx context.Context, res *Result, p *Program, r *Reward, d *Data, opt Options) error {
+	if res == nil {
+		return errors.New("vm: RunInto with a nil result")
+	}
+	*res = Result{}
 	switch {
 	case m == nil:
-		return Result{}, errors.New("vm: Run on a nil Machine")
+		return errors.New("vm: Run on a nil Machine")
 	case p == nil || r == nil || d == nil:
-		return Result{}, errors.New("vm: Run with a nil program, reward or data")
+		return errors.New("vm: Run with a nil program, reward or data")
 	}
-	if err = p.Validate(); err != nil {
-		return Result{}, err
+	if err := p.Validate(); err != nil {
+		return err
 	}
 	if r.prog != p {
-		return Result{}, fmt.Errorf("vm: reward %s is not a reward of the program", r.Name)
+		return fmt.Errorf("vm: reward %s is not a reward of the program", r.Name)
 	}
 	if d.prog != p {
-		return Result{}, errors.New("vm: the data was prepared for another program")
+		return errors.New("vm: the data was prepared for another program")
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -191,7 +227,7 @@ func (m *Machine) Run(ctx context.Context, p *Program, r *Reward, d *Data, opt O
 		res.Manual = m.manual
 	}
 	m.ctx, m.done, m.p, m.r, m.d, m.trace = nil, nil, nil, nil, nil, nil
-	return res, nil
+	return nil
 }
 
 // start readies the machine for a run.
@@ -223,8 +259,25 @@ func (m *Machine) start(ctx context.Context, p *Program, r *Reward, d *Data, opt
 
 // window resolves the reward's window once for the run.
 func (m *Machine) window() bool {
-	if m.r.Window.Kind == window.All {
-		m.all = true
+	m.win = m.r.win
+	if m.r.Window.Kind == window.All || m.win < 0 {
+		m.all, m.win = true, -1
+		return true
+	}
+	if m.wd != m.d {
+		m.wd = m.d
+		m.wins = slices.Grow(m.wins[:0], m.p.windows)[:m.p.windows]
+		clear(m.wins)
+		m.wrows = slices.Grow(m.wrows[:0], m.p.windows*len(m.p.Kinds))[:m.p.windows*len(m.p.Kinds)]
+		clear(m.wrows)
+	}
+	e := &m.wins[m.win]
+	if e.ok {
+		if m.trace != nil {
+			iv := e.iv
+			m.trace.Window = &iv
+		}
+		m.all, m.lo, m.hi = e.all, e.lo, e.hi
 		return true
 	}
 	spec := &m.r.Window
@@ -238,10 +291,12 @@ func (m *Machine) window() bool {
 		return false
 	}
 	if m.trace != nil {
-		m.trace.Window = &iv
+		tw := iv // a copy, so that iv stays on the stack when not tracing
+		m.trace.Window = &tw
 	}
 	m.all = iv.All
 	m.lo, m.hi = unixNano(iv.Start), unixNano(iv.End)
+	*e = winEntry{ok: true, all: m.all, lo: m.lo, hi: m.hi, iv: iv}
 	return true
 }
 
@@ -403,8 +458,24 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
 				return false, false
 			}
-			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(Cond(in.Arg).holds(x.N.Cmp(y.N)))
+			b := Cond(in.Arg).holds(x.N.Cmp(y.N))
 			sp--
+			// A comparison is nearly always followed by a forward
+			// jump_if_false or jump_if_true on its result: run both here,
+			// with the jump's step, as running them in turn would.
+			if pc+1 < len(code) {
+				if j := code[pc+1]; (j.Op == OpJumpIfFalse || j.Op == OpJumpIfTrue) && int(j.Arg) > pc+1 {
+					steps++
+					sp--
+					if b == (j.Op == OpJumpIfTrue) {
+						pc = int(j.Arg)
+					} else {
+						pc += 2
+					}
+					continue
+				}
+			}
+			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(b)
 		case OpCmpInt:
 			x, y := &st[sp-2], &st[sp-1]
 			c := Cond(in.Arg)

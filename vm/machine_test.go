@@ -255,6 +255,34 @@ func TestStepBudget(t *testing.T) {
 	assert.Equal(t, "error step-budget-exhausted: more than 1000000 steps", show(d, res))
 }
 
+// TestStepBudgetCmpJump checks that a comparison and the jump on its
+// result, which the machine runs together, still count one step each: the
+// budget runs out at the same instruction as when they run in turn.
+func TestStepBudgetCmpJump(t *testing.T) {
+	a := newAsm(t)
+	// 9 steps per round: the call ticks at step 7 of a round, the jump back at step 9.
+	r := a.reward("loop", `
+	loop:
+		load_const 1
+		load_const 2
+		cmp_num lt
+		jump_if_false end
+		load_const 1
+		load_const 2
+		call_builtin min/2
+		pop
+		jump loop
+	end:
+		load_const 1
+		give`)
+	d := prepare(t, a.p, eurPlayer())
+	res := run(t, a.p, r, d, Options{MaxSteps: 89}) // round 10: the call at step 88, the jump at 90
+	assert.Equal(t, "error step-budget-exhausted: more than 89 steps", show(d, res))
+	assert.Equal(t, r.Spans[8], res.Span)
+	res = run(t, a.p, r, d, Options{MaxSteps: 87})
+	assert.Equal(t, r.Spans[6], res.Span)
+}
+
 func TestCancel(t *testing.T) {
 	a := newAsm(t)
 	r := a.reward("loop", "load_const 1\nloop:\njump loop")
@@ -310,6 +338,62 @@ func TestWindow(t *testing.T) {
 	assert.Equal(t, "window "+long.Window.String()+": missing anchor: campaign entrance", res.Detail)
 }
 
+// TestWindowCache runs rewards on one machine, which keeps the windows it
+// resolved on a Data: rewards sharing a window, another Data with another
+// now, a window that fails and then resolves, and the trace on a cached window.
+func TestWindowCache(t *testing.T) {
+	a := newAsm(t)
+	hour := window.Spec{Kind: window.TimeBack, N: 1, Unit: window.Hour}
+	count := func(name string, w window.Spec, k int) *Reward {
+		return a.reward(name, "aggregate 0\ngive", withResult(ResultPoints), withWindow(w),
+			withAggs(Aggregation{Op: AggCount, Kind: k, Attr: -1}))
+	}
+	deposits := count("deposits", hour, kDeposit)
+	deposits2 := count("deposits2", hour, kDeposit)
+	bets := count("bets", hour, kBet)
+	entered := count("entered", window.Spec{Kind: window.SinceEntrance}, kDeposit)
+	require.NoError(t, a.p.Validate())
+	assert.Equal(t, deposits.win, deposits2.win)
+	assert.Equal(t, deposits.win, bets.win)
+	assert.NotEqual(t, deposits.win, entered.win)
+
+	in := eurPlayer(deposit("a", 59, "1"), deposit("b", 60, "1"), deposit("c", 90, "1"), deposit("d", 119, "1"), bet("x", 100, "5", "g", "c"))
+	in.Now = at(120)
+	d1 := prepare(t, a.p, in)
+	in.Now = at(91)
+	d2 := prepare(t, a.p, in)
+	in.Now = at(120)
+	in.Anchors.Entered = at(89)
+	d3 := prepare(t, a.p, in)
+
+	m := NewMachine()
+	runOn := func(r *Reward, d *Data, o Options) Result {
+		res, err := m.Run(context.Background(), a.p, r, d, o)
+		require.NoError(t, err)
+		return res
+	}
+	for range 2 {
+		assert.Equal(t, "calculated 3", show(d1, runOn(deposits, d1, Options{})))
+		assert.Equal(t, "calculated 1", show(d1, runOn(bets, d1, Options{})))
+		res := runOn(deposits2, d1, Options{Trace: true})
+		assert.Equal(t, "calculated 3", show(d1, res))
+		require.NotNil(t, res.Trace.Window)
+		assert.True(t, res.Trace.Window.Start.Equal(at(60)))
+		assert.True(t, res.Trace.Window.End.Equal(at(120)))
+		assert.Equal(t, ReasonInvalidWindow, runOn(entered, d1, Options{}).Reason)
+
+		assert.Equal(t, "calculated 3", show(d2, runOn(deposits, d2, Options{})))
+		assert.Equal(t, "skipped no-matching-transactions", show(d2, runOn(bets, d2, Options{}))[:32])
+		res = runOn(deposits2, d2, Options{Trace: true})
+		assert.Equal(t, "calculated 3", show(d2, res))
+		assert.True(t, res.Trace.Window.Start.Equal(at(31)))
+
+		assert.Equal(t, "calculated 2", show(d3, runOn(entered, d3, Options{})))
+		assert.Equal(t, "calculated 3", show(d3, runOn(deposits, d3, Options{})))
+		assert.Equal(t, ReasonInvalidWindow, runOn(entered, d1, Options{}).Reason)
+	}
+}
+
 func TestTrace(t *testing.T) {
 	a := newAsm(t)
 	r := a.reward("t", `
@@ -363,6 +447,12 @@ func TestMisuse(t *testing.T) {
 	assert.Error(t, err)
 	_, err = m.Run(context.Background(), a.p, r, d, Options{})
 	assert.NoError(t, err)
+	assert.Error(t, m.RunInto(context.Background(), nil, a.p, r, d, Options{}))
+	res := Result{Outcome: Error, Reason: "stale"}
+	assert.Error(t, m.RunInto(context.Background(), &res, nil, r, d, Options{}))
+	assert.Equal(t, Result{}, res)
+	assert.NoError(t, m.RunInto(context.Background(), &res, a.p, r, d, Options{}))
+	assert.Equal(t, "calculated 1.00 EUR", show(d, res))
 }
 
 func TestValidate(t *testing.T) {

@@ -48,6 +48,8 @@ type Program struct {
 	propIndex map[string]int   // property name → index in Props
 	strIndex  map[string]int32 // constant string → id
 	usesMoney bool             // some attribute or property is money
+	windows   int              // the number of distinct windows of the rewards (see Reward.win)
+	noMatch   []string         // per kind: the detail of a skip for lack of its transactions, made once
 }
 
 // CurAmount is one entry of a per-currency table: an amount in currency Cur,
@@ -175,6 +177,7 @@ type Reward struct {
 
 	prog *Program // set by Validate: the program the reward belongs to
 	need int      // set by Validate: the stack depth the code really needs
+	win  int      // set by Validate: the id of the window among the program's distinct windows; -1 for none
 }
 
 // LocalInfo names a local slot for traces and disassembly.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
 )
 
 // Validate reports whether p is well formed: every table reference is in
@@ -42,12 +43,14 @@ func (p *Program) validate() error {
 		return fmt.Errorf("vm: %d template names for %d templates", len(p.TemplateNames), len(p.Templates))
 	}
 	p.kindIndex = make(map[string]int, len(p.Kinds))
+	p.noMatch = make([]string, len(p.Kinds))
 	p.attrIndex = make([]map[string]int, len(p.Kinds))
 	for i, k := range p.Kinds {
 		if _, dup := p.kindIndex[k.Name]; dup || k.Name == "" {
 			return fmt.Errorf("vm: kinds[%d]: empty or repeated name %q", i, k.Name)
 		}
 		p.kindIndex[k.Name] = i
+		p.noMatch[i] = "no " + k.Name + " transaction matched"
 		p.attrIndex[i] = make(map[string]int, len(k.Attrs))
 		for j, a := range k.Attrs {
 			if _, dup := p.attrIndex[i][a.Name]; dup || a.Name == "" {
@@ -96,9 +99,21 @@ func (p *Program) validate() error {
 		}
 		needs[i] = need
 	}
+	// Rewards with the same window share its id, so that a machine resolves
+	// it once per Data (see Machine.window).
+	winIDs := map[window.Spec]int{}
 	for i, r := range p.Rewards {
-		r.prog, r.need = p, needs[i]
+		r.prog, r.need, r.win = p, needs[i], -1
+		if r.Window.Kind != window.All {
+			id, seen := winIDs[r.Window]
+			if !seen {
+				id = len(winIDs)
+				winIDs[r.Window] = id
+			}
+			r.win = id
+		}
 	}
+	p.windows = len(winIDs)
 	return nil
 }
 
