@@ -63,3 +63,19 @@ func BenchmarkParse10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRules200 parses the 200 rewards of workload 4 of the bench
+// module (bench/testdata/rules200.promo).
+func BenchmarkParseRules200(b *testing.B) {
+	src, err := os.ReadFile("../bench/testdata/rules200.promo")
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := Parse("rules200.promo", src); len(diags) > 0 {
+			b.Fatal(diags[0])
+		}
+	}
+}

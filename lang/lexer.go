@@ -11,10 +11,15 @@ import (
 // newDefinition returns the lexer of the grammar. Its rules are tried in
 // order at each position and the first that matches wins, so the longer
 // literal forms (dates, money, durations, percentages) come before plain
-// numbers, and comments before the "/" operator. The most frequent tokens
-// come first, as every rule tried costs a regular expression match. A rule
-// whose name starts in lowercase is skipped by the lexer and never reaches
-// the parser. Keywords are Idents here; the scanner tells them apart.
+// numbers, and comments before the "/" operator. A rule whose name starts
+// in lowercase is skipped by the lexer and never reaches the parser.
+// Keywords are Idents here; the scanner tells them apart.
+//
+// These rules are the specification of the tokens and give participle the
+// token types of the grammar; the tokens themselves come from handLexer
+// (scan.go), which does the same without regular expressions, several
+// times faster. TestHandLexerMatchesRules and FuzzHandLexer compare the
+// two: a change to a rule must be made in both.
 func newDefinition() definition {
 	return definition{lexer.MustSimple([]lexer.SimpleRule{
 		{Name: "whitespace", Pattern: `[ \t\r\n]+`},
@@ -81,9 +86,9 @@ func keywordType(s string) lexer.TokenType {
 	return tokIdent
 }
 
-// definition is the lexer of the grammar: a participle lexer, plus the
-// Keyword and Contextual token types that the scanner assigns. It is
-// immutable once built.
+// definition is the lexer of the grammar: the symbols of a participle
+// lexer, plus the Keyword and Contextual token types that the scanner
+// assigns; it lexes with handLexer. It is immutable once built.
 type definition struct {
 	simple *lexer.StatefulDefinition
 }
@@ -100,7 +105,11 @@ func (d definition) Symbols() map[string]lexer.TokenType {
 }
 
 func (d definition) Lex(name string, r io.Reader) (lexer.Lexer, error) {
-	return d.simple.Lex(name, r)
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return newHandLexer(name, string(src)), nil
 }
 
 // maxNesting bounds the nesting of brackets, braces and parentheses, and
@@ -121,11 +130,11 @@ type lexError struct {
 	Message string
 }
 
-// scanner feeds the parser: it wraps the participle lexer, sets the comments
+// scanner feeds the parser: it wraps the lexer, sets the comments
 // aside (the grammar never sees them) and turns a lexical error into an EOF
 // at the error, so that the parser still builds the declarations before it.
 type scanner struct {
-	lex      lexer.Lexer
+	lex      *handLexer
 	src      []byte
 	comments []lexer.Token
 	err      *lexError // the first lexical error
@@ -137,10 +146,7 @@ type scanner struct {
 }
 
 func newScanner(name string, src []byte) *scanner {
-	// The parser's own lexer, reached through it: the parser is the only
-	// package-level value.
-	lex, _ := parser.Lexer().(definition).simple.LexString(name, string(src)) // never fails
-	return &scanner{lex: lex, src: src}
+	return &scanner{lex: newHandLexer(name, string(src)), src: src}
 }
 
 // Next returns the next token for the parser. It never fails.

@@ -43,11 +43,10 @@ func Tokens(src []byte) []Token {
 		line := lineOf(lines, off)
 		return Pos{Offset: off, Line: line, Col: off - lines[line-1] + 1}
 	}
-	def := parser.Lexer().(definition).simple
 	text := string(src)
 	var out []Token
 	for base := 0; base < len(src); {
-		lex, _ := def.LexString("", text[base:]) // never fails
+		lex := newHandLexer("", text[base:])
 		for {
 			t, err := lex.Next()
 			if err != nil {
