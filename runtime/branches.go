@@ -8,12 +8,12 @@ import "github.com/promoc/promoc/compiler"
 // them with the branches its evaluations took to report coverage. It
 // returns nil for an unknown reward.
 func (p *Program) Branches(reward string) []TraceBranch {
-	r := p.rewards[reward]
-	if r == nil {
+	h := p.handles[reward]
+	if h == nil {
 		return nil
 	}
-	out := make([]TraceBranch, len(r.Branches))
-	for i, b := range r.Branches {
+	out := make([]TraceBranch, len(h.r.Branches))
+	for i, b := range h.r.Branches {
 		out[i] = TraceBranch{Label: b.Label, Pos: b.Span.Start}
 	}
 	return out
@@ -21,8 +21,8 @@ func (p *Program) Branches(reward string) []TraceBranch {
 
 // RewardFile returns the file that declares a reward, "" for an unknown one.
 func (p *Program) RewardFile(reward string) string {
-	if r := p.rewards[reward]; r != nil {
-		return r.File
+	if h := p.handles[reward]; h != nil {
+		return h.r.File
 	}
 	return ""
 }

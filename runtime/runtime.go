@@ -21,7 +21,7 @@ type Program struct {
 	prog     *vm.Program
 	info     *compiler.Info
 	warnings lang.Diagnostics
-	rewards  map[string]*vm.Reward
+	handles  map[string]*Reward  // by name
 	lines    map[string][]string // source lines by file, for the disassembly
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
@@ -74,12 +74,12 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, rewards: map[string]*vm.Reward{}, lines: map[string][]string{}}
+	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, handles: map[string]*Reward{}, lines: map[string][]string{}}
 	for _, s := range srcs {
 		p.lines[s.Name] = strings.Split(string(s.Text), "\n")
 	}
 	for _, r := range prog.Rewards {
-		p.rewards[r.Name] = r
+		p.handles[r.Name] = &Reward{p: p, r: r, kind: r.Result.String()}
 	}
 	return p, nil
 }
@@ -88,7 +88,7 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 func (p *Program) Warnings() lang.Diagnostics { return p.warnings }
 
 // HasReward reports whether the program has a reward of that name.
-func (p *Program) HasReward(name string) bool { return p.rewards[name] != nil }
+func (p *Program) HasReward(name string) bool { return p.handles[name] != nil }
 
 // Rewards returns the names of the program's rewards, in source order.
 func (p *Program) Rewards() []string {
@@ -102,7 +102,7 @@ func (p *Program) Rewards() []string {
 // Disassemble writes the bytecode of one reward, or of all when reward is "",
 // with each source line above its instructions.
 func (p *Program) Disassemble(w io.Writer, reward string) error {
-	if reward != "" && p.rewards[reward] == nil {
+	if reward != "" && p.handles[reward] == nil {
 		return p.unknownReward(reward)
 	}
 	return p.prog.DisassembleSource(w, reward, func(file string, line int) (string, bool) {
@@ -167,17 +167,45 @@ func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ..
 }
 
 // EvaluatePrepared runs one reward on a prepared input.
-func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (res Result, err error) {
+func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (Result, error) {
+	r, err := p.Reward(reward)
+	if err != nil {
+		return Result{}, err
+	}
+	return r.Evaluate(ctx, in, opts...)
+}
+
+// Reward is one reward of a program, looked up once by name: a service that
+// evaluates the same reward on every event keeps it and saves the look-up.
+// Like its Program, it is safe for concurrent use.
+type Reward struct {
+	p    *Program
+	r    *vm.Reward
+	kind string // the result type: amount, template, points, gems, diamonds
+}
+
+// Reward returns the reward of that name, or an [*Error] with a did-you-mean
+// suggestion.
+func (p *Program) Reward(name string) (*Reward, error) {
+	r := p.handles[name]
+	if r == nil {
+		return nil, p.unknownReward(name)
+	}
+	return r, nil
+}
+
+// Name returns the reward's name.
+func (r *Reward) Name() string { return r.r.Name }
+
+// Evaluate runs the reward on a prepared input.
+func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption) (res Result, err error) {
 	// res is filled in place: a Result is large, and copying it is a
 	// noticeable part of a short evaluation.
-	r := p.rewards[reward]
-	if r == nil {
-		return res, p.unknownReward(reward)
-	}
+	p := r.p
 	if in == nil || in.prog != p {
 		return res, &Error{Msg: "input prepared for another program"}
 	}
-	res.Reward, res.Kind = reward, r.Result.String()
+	res.Reward, res.Kind = r.r.Name, r.kind
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
 		return res, nil
@@ -191,11 +219,11 @@ func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepa
 		m = vm.NewMachine()
 	}
 	var vr vm.Result
-	err = m.RunInto(ctx, &vr, p.prog, r, in.data, o)
+	err = m.RunInto(ctx, &vr, p.prog, r.r, in.data, o)
 	p.machines.Put(m)
 	if err != nil {
 		return Result{}, &Error{Msg: err.Error()}
 	}
-	p.result(&res, r, in, &vr)
+	p.result(&res, r.r, in, &vr)
 	return res, nil
 }
