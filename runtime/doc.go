@@ -6,7 +6,9 @@
 // [Program]. A Program is safe for concurrent use: each evaluation borrows a
 // VM machine from a pool, and nothing a run does is visible to another.
 //
-// [Program.Evaluate] runs one reward for one player: the [Input] holds the
+// [Program.Evaluate] runs one reward for one player (a service that runs the
+// same reward on every event keeps a [Reward] handle from [Program.Reward]
+// and a [Prepared] input from [Program.Prepare]): the [Input] holds the
 // player (currency, time zone, properties), the transactions and the
 // evaluation time, as Go values or decoded from the JSON document described
 // in spec/spec.md with [DecodeInput]. The [Result] says whether the reward
