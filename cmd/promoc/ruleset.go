@@ -120,6 +120,17 @@ func (p paths) ruleSets(args []string) ([]*ruleSet, error) {
 // hold rule files. As with Go's ./..., it skips directories named testdata
 // or beginning with . or _ (but not the root itself).
 func (p paths) walk(pattern string) ([]string, error) {
+	dirs, _, err := p.walkFiles(pattern, runtime.IsRuleFile)
+	if err == nil && len(dirs) == 0 {
+		err = usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
+	}
+	return dirs, err
+}
+
+// walkFiles returns the directories under the root of a DIR/... pattern
+// that hold files keep accepts, skipping those walk skips, and whether the
+// tree holds any .promo file at all.
+func (p paths) walkFiles(pattern string, keep func(string) bool) (dirs []string, promo bool, err error) {
 	root := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(pattern), "..."), "/")
 	if root == "" {
 		root = "."
@@ -127,12 +138,11 @@ func (p paths) walk(pattern string) ([]string, error) {
 	root = filepath.FromSlash(root)
 	fi, err := os.Stat(root)
 	if err != nil {
-		return nil, p.pathError(root, err)
+		return nil, false, p.pathError(root, err)
 	}
 	if !fi.IsDir() {
-		return nil, usageErrorf("%s: not a directory: expected DIR/...", p.display(pattern))
+		return nil, false, usageErrorf("%s: not a directory: expected DIR/...", p.display(pattern))
 	}
-	var dirs []string
 	err = filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return p.pathError(name, err)
@@ -144,7 +154,8 @@ func (p paths) walk(pattern string) ([]string, error) {
 			}
 			return nil
 		}
-		if runtime.IsRuleFile(name) {
+		promo = promo || strings.HasSuffix(name, ".promo")
+		if keep(name) {
 			dir := filepath.Dir(name)
 			if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
 				dirs = append(dirs, dir)
@@ -152,13 +163,7 @@ func (p paths) walk(pattern string) ([]string, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(dirs) == 0 {
-		return nil, usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
-	}
-	return dirs, nil
+	return dirs, promo, err
 }
 
 // ruleSetOf resolves the PATH of eval and disasm: a directory, or a rule

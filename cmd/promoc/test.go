@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -220,45 +218,9 @@ func (p paths) loadTests(ts *testSet) error {
 // walkTests returns the directories under the root of a DIR/... pattern
 // that hold test files, skipping those check skips.
 func (p paths) walkTests(pattern string) ([]string, error) {
-	root := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(pattern), "..."), "/")
-	if root == "" {
-		root = "."
+	dirs, promo, err := p.walkFiles(pattern, promotest.IsTestFile)
+	if err == nil && !promo {
+		err = usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
 	}
-	root = filepath.FromSlash(root)
-	fi, err := os.Stat(root)
-	if err != nil {
-		return nil, p.pathError(root, err)
-	}
-	if !fi.IsDir() {
-		return nil, usageErrorf("%s: not a directory: expected DIR/...", p.display(pattern))
-	}
-	var dirs []string
-	promo := false
-	err = filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return p.pathError(name, err)
-		}
-		if d.IsDir() {
-			base := d.Name()
-			if name != root && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		promo = promo || strings.HasSuffix(name, ".promo")
-		if promotest.IsTestFile(name) {
-			dir := filepath.Dir(name)
-			if len(dirs) == 0 || dirs[len(dirs)-1] != dir {
-				dirs = append(dirs, dir)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !promo {
-		return nil, usageErrorf("%s: matched no .promo files", filepath.ToSlash(pattern))
-	}
-	return dirs, nil
+	return dirs, err
 }
