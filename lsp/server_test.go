@@ -200,7 +200,7 @@ func TestCloseRestoresTheFileOnDisk(t *testing.T) {
 
 func TestDebounce(t *testing.T) {
 	dir := t.TempDir()
-	c := startClient(t, dir, Options{Debounce: 100 * time.Millisecond})
+	c := startClient(t, dir, Options{Debounce: 500 * time.Millisecond})
 	c.initialize()
 	c.open("a.promo", "const a = 1\n")
 	c.diagnostics("a.promo")
