@@ -304,3 +304,17 @@ func BenchmarkPrepare(b *testing.B) {
 	}
 	b.ReportMetric(float64(netLossRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkPrepareOne prepares one transaction, as a service does per event,
+// with its amount a shopspring decimal as hosts give it.
+func BenchmarkPrepareOne(b *testing.B) {
+	f := netLossData(b)
+	in := eurPlayer(Txn{ID: "t1", Kind: "bet", Time: at(1),
+		Attrs: map[string]any{"amount": decimal.RequireFromString("12.50"), "game": "Gold Quest", "category": "slots"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Prepare(f.p, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -153,9 +153,7 @@ func Prepare(p *Program, in Input) (*Data, error) {
 		now:     in.Now,
 		anchors: in.Anchors,
 	}
-	// The interning map starts as a copy of the program's, so that a string
-	// costs one look-up.
-	pr := preparer{d: d, p: p, in: &in, strIndex: maps.Clone(p.strIndex)}
+	pr := preparer{d: d, p: p, in: &in}
 	if err := pr.player(); err != nil {
 		return nil, err
 	}
@@ -170,7 +168,8 @@ type preparer struct {
 	d        *Data
 	p        *Program
 	in       *Input
-	strIndex map[string]int32 // data strings → id
+	strIndex map[string]int32 // program and data strings → id, made on the first data string
+	strHint  int              // the number of data strings to expect: one per interned transaction id
 }
 
 var (
@@ -224,7 +223,13 @@ func (pr *preparer) txns() error {
 	// First pass: check, deduplicate and count. kinds[i] is the kind of
 	// transaction i, or -1 for a repeated id.
 	kinds := make([]int16, len(in.Txns))
-	counts := make([]int, len(p.Kinds))
+	var countBuf [8]int // most programs have few kinds: no allocation
+	var counts []int
+	if len(p.Kinds) <= len(countBuf) {
+		counts = countBuf[:len(p.Kinds)]
+	} else {
+		counts = make([]int, len(p.Kinds))
+	}
 	dedupe := newDeduper(len(in.Txns))
 	lastKind, lastK := "", -1 // transactions tend to come in runs of one kind
 	for i := range in.Txns {
@@ -259,14 +264,31 @@ func (pr *preparer) txns() error {
 		kinds[i] = int16(k)
 		counts[k]++
 	}
+	// Every transaction of a kind with an id attribute interns its id, most
+	// likely a new string: make room for them at once.
+	for k, n := range counts {
+		for _, a := range p.Kinds[k].Attrs {
+			if a.Name == "id" && a.Type == KString {
+				pr.strHint += n
+				break
+			}
+		}
+	}
 	// Second pass: the rows of each kind, in input order.
 	type rows struct {
 		idx  []int32 // input indexes
 		time []int64
 	}
+	// One array of indexes and one of times, cut into the kinds' parts.
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
 	byKind := make([]rows, len(p.Kinds))
+	allIdx, allTime := make([]int32, 0, total), make([]int64, 0, total)
 	for k, n := range counts {
-		byKind[k] = rows{make([]int32, 0, n), make([]int64, 0, n)}
+		byKind[k] = rows{allIdx[:0:n], allTime[:0:n]}
+		allIdx, allTime = allIdx[n:n:cap(allIdx)], allTime[n:n:cap(allTime)]
 	}
 	for i, k := range kinds {
 		if k >= 0 {
@@ -306,14 +328,32 @@ type deduper struct {
 	other map[string]struct{} // ids whose hash matched a different id's
 }
 
-func newDeduper(n int) *deduper {
-	return &deduper{seed: maphash.MakeSeed(), first: make(map[uint64]int32, n)}
+// smallDedupe is the number of transactions up to which a deduper compares
+// ids directly rather than hashing them into a map.
+const smallDedupe = 8
+
+func newDeduper(n int) deduper {
+	if n <= smallDedupe {
+		return deduper{}
+	}
+	return deduper{seed: maphash.MakeSeed(), first: make(map[uint64]int32, n)}
 }
 
 // seen reports whether transaction i repeats the id of an earlier one, and
 // records it otherwise.
 func (dd *deduper) seen(txns []Txn, i int) bool {
 	id := txns[i].ID
+	if dd.first == nil {
+		// Few transactions: every earlier one was checked and kept or
+		// dropped as a repeat of a kept one, so any earlier equal id means
+		// a repeat.
+		for j := range i {
+			if txns[j].ID == id {
+				return true
+			}
+		}
+		return false
+	}
 	h := maphash.String(dd.seed, id)
 	j, ok := dd.first[h]
 	switch {
@@ -341,35 +381,86 @@ func (dd *deduper) seen(txns []Txn, i int) bool {
 func (pr *preparer) fill(k int, idx []int32, times []int64) error {
 	d, p, in := pr.d, pr.p, pr.in
 	t := &d.tables[k]
+	n := len(idx)
 	t.time = times
-	t.id = make([]string, len(idx))
+	t.id = make([]string, n)
 	attrs := p.Kinds[k].Attrs
 	t.cols = make([]column, len(attrs))
-	decs := make([][]num.Dec, len(attrs)) // number columns, until they are stored
-	maxS := make([]int32, len(attrs))
-	for c, a := range attrs {
+	// Per column state: where the values come from, the
+	// number values until they are stored, their largest scale, and the
+	// last string interned, which rows tend to repeat.
+	type colState struct {
+		src     uint8 // srcAttr, srcID or srcTime
+		decs    []num.Dec
+		maxS    int32
+		last    string
+		lastID  int32
+		hasLast bool
+	}
+	const (
+		srcAttr = iota
+		srcID   // every kind has its id and time as attributes
+		srcTime
+	)
+	if n == 0 {
+		for c := range attrs {
+			t.cols[c] = column{typ: attrs[c].Type, ints: []int64{}}
+		}
+		return nil
+	}
+	var stBuf [8]colState // most kinds have few attributes: no allocation
+	var st []colState
+	if len(attrs) <= len(stBuf) {
+		st = stBuf[:len(attrs)]
+	} else {
+		st = make([]colState, len(attrs))
+	}
+	numeric := 0
+	for c := range attrs {
+		if attrs[c].Type.numeric() {
+			numeric++
+		}
+	}
+	// The int columns share one array, and so do the decimals.
+	ints := make([]int64, len(attrs)*n)
+	var decs []num.Dec
+	if numeric > 0 {
+		decs = make([]num.Dec, numeric*n)
+	}
+	for c := range attrs {
+		a := &attrs[c]
 		t.cols[c].typ = a.Type
+		col := ints[c*n : (c+1)*n : (c+1)*n]
+		switch {
+		case a.Name == "id" && a.Type == KString:
+			st[c].src = srcID
+		case a.Name == "time" && a.Type == KTime:
+			st[c].src = srcTime
+		}
 		if a.Type.numeric() {
-			decs[c] = make([]num.Dec, len(idx))
+			st[c].decs, decs = decs[:n:n], decs[n:]
 		} else {
-			t.cols[c].ints = make([]int64, len(idx))
+			t.cols[c].ints = col
 		}
 	}
 	for r, i := range idx {
 		tx := &in.Txns[i]
 		t.id[r] = tx.ID
 		for c := range attrs {
-			a := &attrs[c]
-			var raw any
-			switch {
-			case a.Name == "id" && a.Type == KString:
-				raw = tx.ID // every kind has its id and time as attributes
-			case a.Name == "time" && a.Type == KTime:
-				raw = tx.Time
-			default:
-				raw = tx.Attrs[a.Name]
-			}
+			a, cs := &attrs[c], &st[c]
 			var v Value
+			switch cs.src {
+			case srcID:
+				// Checked not empty, and ids are strings: as convert
+				// would, without boxing the id.
+				t.cols[c].ints[r] = int64(pr.intern(tx.ID))
+				continue
+			case srcTime:
+				// Checked in range: as convert would, it is the row's time.
+				t.cols[c].ints[r] = times[r]
+				continue
+			}
+			raw := tx.Attrs[a.Name]
 			if raw == nil {
 				def, hasDef := pr.resolve(a.Default)
 				switch {
@@ -382,13 +473,21 @@ func (pr *preparer) fill(k int, idx []int32, times []int64) error {
 				default:
 					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, "missing"}
 				}
+			} else if str, ok := raw.(string); ok && a.Type == KString {
+				// The string of the previous row, often the same, is
+				// interned already.
+				if !cs.hasLast || str != cs.last {
+					cs.last, cs.lastID, cs.hasLast = str, pr.intern(str), true
+				}
+				t.cols[c].ints[r] = int64(cs.lastID)
+				continue
 			} else {
 				var err error
 				if v, err = pr.convert(raw, a.Type); err != nil {
 					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, err.Error()}
 				}
 			}
-			if decs[c] == nil {
+			if cs.decs == nil {
 				t.cols[c].ints[r] = v.I
 				continue
 			}
@@ -398,17 +497,18 @@ func (pr *preparer) fill(k int, idx []int32, times []int64) error {
 					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, "after conversion: " + err.Error()}
 				}
 			}
-			decs[c][r] = v.N
-			maxS[c] = max(maxS[c], v.N.Scale())
+			cs.decs[r] = v.N
+			cs.maxS = max(cs.maxS, v.N.Scale())
 		}
 	}
-	for c, ds := range decs {
+	for c := range st {
+		ds := st[c].decs
 		if ds == nil {
 			continue
 		}
 		col := &t.cols[c]
-		col.scale = maxS[c]
-		col.ints = make([]int64, len(ds))
+		col.scale = st[c].maxS
+		col.ints = ints[c*n : (c+1)*n : (c+1)*n]
 		for r, v := range ds {
 			x, ok := v.Int64At(col.scale)
 			if !ok {
@@ -434,8 +534,20 @@ func (pr *preparer) resolve(def Value) (Value, bool) {
 // intern returns the id of s: its id in the program's strings, or else a
 // data id.
 func (pr *preparer) intern(s string) int32 {
-	if id, ok := pr.strIndex[s]; ok {
-		return id
+	if pr.strIndex != nil {
+		if id, ok := pr.strIndex[s]; ok {
+			return id
+		}
+	} else {
+		// Until the first data string, the program's strings are all
+		// there is; then the map becomes a copy of the program's, so
+		// that a string costs one look-up.
+		if id, ok := pr.p.strIndex[s]; ok {
+			return id
+		}
+		pr.strIndex = make(map[string]int32, len(pr.p.strIndex)+pr.strHint)
+		maps.Copy(pr.strIndex, pr.p.strIndex)
+		pr.d.strs = make([]string, 0, max(pr.strHint, 1))
 	}
 	id := int32(len(pr.p.Strings) + len(pr.d.strs))
 	pr.d.strs = append(pr.d.strs, s)

@@ -33,6 +33,15 @@ func New(coef int64, scale int32) Dec {
 // not end in 0, whose scale no int32 holds.
 func FromDecimal(d decimal.Decimal) Dec {
 	exp := int64(d.Exponent())
+	// The common case, a coefficient of at most 18 digits, reads it as an
+	// int64 without copying it into a new big.Int.
+	if exp > math.MinInt32 && d.NumDigits() <= 18 {
+		c := d.CoefficientInt64()
+		if exp >= 0 {
+			return mulPow10(Dec{coef: c}, exp, 0)
+		}
+		return Dec{coef: c, scale: int32(-exp)}
+	}
 	c := d.Coefficient() // a fresh copy, ours to keep
 	if exp >= 0 {
 		return mulPow10(fromBig(c, 0), exp, 0)
