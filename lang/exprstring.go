@@ -1,106 +1,166 @@
 package lang
 
 import (
+	"bytes"
 	"strconv"
-	"strings"
 )
 
 // ExprString renders an expression on one line as it would be written in
 // source, for traces, labels and messages.
-func ExprString(e Expr) string {
-	var b strings.Builder
-	writeExpr(&b, e)
-	return b.String()
+func ExprString(e Expr) string { return string(AppendExpr(nil, e, nil)) }
+
+// AppendExpr appends e to dst on one line: binary operators between single
+// spaces, parentheses exactly where the tree has ParenExpr nodes, one space
+// between the number of a money or duration literal and its unit, and "- -x"
+// rather than "--x". With src, the text of the file e was parsed from, the
+// other literals (numbers, strings, dates) are copied as written, and so is
+// an expression this version does not know; without it they are rendered
+// from the tree. The formatter prints expressions with it.
+func AppendExpr(dst []byte, e Expr, src []byte) []byte {
+	w := exprWriter{out: dst, src: src}
+	w.expr(e)
+	return w.out
 }
 
-func writeExpr(b *strings.Builder, e Expr) {
+type exprWriter struct {
+	out []byte
+	src []byte // nil: render literals from the tree
+}
+
+func (w *exprWriter) str(s string) { w.out = append(w.out, s...) }
+
+// text copies n's source text, reporting false when there is no source.
+func (w *exprWriter) text(n Node) bool {
+	sp := n.Span()
+	if w.src == nil || sp.End.Offset > len(w.src) || sp.Start.Offset > sp.End.Offset {
+		return false
+	}
+	w.out = append(w.out, w.src[sp.Start.Offset:sp.End.Offset]...)
+	return true
+}
+
+func (w *exprWriter) expr(e Expr) {
 	switch e := e.(type) {
 	case nil:
-		b.WriteString("<nil>")
+		w.str("<nil>")
 	case *Ident:
-		b.WriteString(e.Name)
+		w.str(e.Name)
 	case *NumberLit:
-		b.WriteString(e.Text)
+		if !w.text(e) {
+			w.str(e.Text)
+		}
 	case *PercentLit:
-		b.WriteString(e.Text + "%")
+		if !w.text(e) {
+			w.str(e.Text + "%")
+		}
 	case *MoneyLit:
-		b.WriteString(e.Amount + " " + e.Currency)
+		w.str(e.Amount + " " + e.Currency)
 	case *PerCurrencyLit:
 		for i, m := range e.Values {
 			if i > 0 {
-				b.WriteString(" | ")
+				w.str(" | ")
 			}
-			writeExpr(b, m)
+			w.expr(m)
 		}
 	case *DurationLit:
-		b.WriteString(strconv.FormatInt(e.N, 10) + " " + e.Unit.String())
+		w.duration(e)
 	case *DateLit:
-		b.WriteString(e.Text)
-	case *StringLit:
-		b.WriteString(strconv.Quote(e.Value))
-	case *BoolLit:
-		b.WriteString(strconv.FormatBool(e.Value))
-	case *ListLit:
-		b.WriteByte('[')
-		for i, x := range e.Elems {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeExpr(b, x)
+		if !w.text(e) {
+			w.str(e.Text)
 		}
-		b.WriteByte(']')
+	case *StringLit:
+		if !w.text(e) {
+			w.str(strconv.Quote(e.Value))
+		}
+	case *BoolLit:
+		w.str(strconv.FormatBool(e.Value))
+	case *ListLit:
+		w.str("[")
+		w.list(e.Elems)
+		w.str("]")
 	case *NowExpr:
-		b.WriteString("now")
+		w.str("now")
 	case *SelectorExpr:
-		b.WriteString(e.X.Name + "." + e.Sel.Name)
+		w.str(e.X.Name + "." + e.Sel.Name)
 	case *PlayerExpr:
-		b.WriteString("player." + e.Prop.Name)
+		w.str("player." + e.Prop.Name)
 		if e.Default != nil {
-			b.WriteString(" default ")
-			writeExpr(b, e.Default)
+			w.str(" default ")
+			w.expr(e.Default)
 		}
 	case *ParenExpr:
-		b.WriteByte('(')
-		writeExpr(b, e.X)
-		b.WriteByte(')')
+		w.str("(")
+		w.expr(e.X)
+		w.str(")")
 	case *UnaryExpr:
-		if e.Op == OpNot {
-			b.WriteString("not ")
-		} else {
-			b.WriteByte('-')
+		switch {
+		case e.Op == OpNot:
+			w.str("not ")
+		case isNeg(e.X):
+			w.str("- ") // not --x
+		default:
+			w.str("-")
 		}
-		writeExpr(b, e.X)
+		w.expr(e.X)
 	case *BinaryExpr:
-		writeExpr(b, e.X)
-		b.WriteString(" " + e.Op.String() + " ")
-		writeExpr(b, e.Y)
+		w.expr(e.X)
+		w.str(" " + e.Op.String() + " ")
+		w.expr(e.Y)
 	case *CondExpr:
-		b.WriteString("if ")
-		writeExpr(b, e.Cond)
-		b.WriteString(" then ")
-		writeExpr(b, e.Then)
-		b.WriteString(" else ")
-		writeExpr(b, e.Else)
+		w.str("if ")
+		w.expr(e.Cond)
+		w.str(" then ")
+		w.expr(e.Then)
+		w.str(" else ")
+		w.expr(e.Else)
 	case *CallExpr:
-		b.WriteString(e.Fun.Name + "(")
-		for i, a := range e.Args {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeExpr(b, a)
-		}
-		b.WriteByte(')')
+		w.str(e.Fun.Name + "(")
+		w.list(e.Args)
+		w.str(")")
 	case *AggregateExpr:
-		b.WriteString(e.Op.String() + "(" + e.Kind.Name)
+		w.str(e.Op.String() + "(" + e.Kind.Name)
 		if e.Attr != nil {
-			b.WriteString("." + e.Attr.Name)
+			w.str("." + e.Attr.Name)
 		}
 		if e.Where != nil {
-			b.WriteString(" where ")
-			writeExpr(b, e.Where)
+			w.str(" where ")
+			w.expr(e.Where)
 		}
-		b.WriteByte(')')
-	default:
-		b.WriteString("?")
+		w.str(")")
+	default: // an expression this version does not know
+		if !w.text(e) {
+			w.str("?")
+		}
 	}
+}
+
+func isNeg(e Expr) bool {
+	u, ok := e.(*UnaryExpr)
+	return ok && u.Op == OpNeg
+}
+
+func (w *exprWriter) list(es []Expr) {
+	for i, x := range es {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.expr(x)
+	}
+}
+
+// duration writes the digits and the unit of a duration with one space
+// between them: the unit as written when there is source ("1 day", "7
+// days"), else its plural name.
+func (w *exprWriter) duration(d *DurationLit) {
+	sp := d.Span()
+	if w.src != nil && sp.End.Offset <= len(w.src) && sp.Start.Offset < sp.End.Offset {
+		t := w.src[sp.Start.Offset:sp.End.Offset]
+		if i := bytes.IndexFunc(t, func(r rune) bool { return r < '0' || r > '9' }); i > 0 {
+			w.out = append(w.out, t[:i]...)
+			w.out = append(w.out, ' ')
+			w.out = append(w.out, bytes.TrimLeft(t[i:], " \t")...)
+			return
+		}
+	}
+	w.str(strconv.FormatInt(d.N, 10) + " " + d.Unit.String())
 }

@@ -171,7 +171,7 @@ func (p *printer) window(w *lang.Window) {
 		p.text(w.To)
 	case lang.WindowTimeBack:
 		p.str("last ")
-		p.duration(w.Length)
+		p.expr(w.Length)
 	case lang.WindowLastFullDay:
 		p.str("last full day")
 	case lang.WindowLastFullWeek:

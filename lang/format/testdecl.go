@@ -43,7 +43,7 @@ func (p *printer) testNode(n lang.Node) bool {
 		p.str(" ")
 		p.str(n.Kind.Name)
 		p.str(" every ")
-		p.duration(n.Every)
+		p.expr(n.Every)
 		p.str(" from ")
 		p.text(n.From)
 		p.testFields(n, n.Fields)
