@@ -653,7 +653,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 		} else {
 			bt := c.expr(b.Bound)
 			if subj.Kind != Invalid && bt.Kind != Invalid {
-				c.compare(b.Bound, subj, bt)
+				c.compareOp(b.Bound, lang.OpGt, subj, bt) // a tier bound against the subject
 			}
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {

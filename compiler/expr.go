@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -641,11 +642,6 @@ func (c *checker) compareOp(n lang.Node, op lang.BinaryOp, x, y Type) bool {
 	return false
 }
 
-// compare checks a tier bound against the tiers' subject.
-func (c *checker) compare(bound lang.Expr, subj, bt Type) {
-	c.compareOp(bound, lang.OpGt, subj, bt)
-}
-
 func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 	x := c.expr(e.X)
 	list, ok := e.Y.(*lang.ListLit)
@@ -743,7 +739,7 @@ func unify(a, b Type) (Type, bool) {
 }
 
 func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
-	id, b := builtinByName(e.Fun.Name)
+	_, b := builtinByName(e.Fun.Name)
 	var ts []Type
 	for _, a := range e.Args {
 		ts = append(ts, c.expr(a))
@@ -756,10 +752,8 @@ func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
 		c.errorf(e.Fun, lang.CodeUndefinedName, "unknown function %s%s", e.Fun.Name, didYouMean(e.Fun.Name, append(names, "sum", "count", "avg", "first", "last")))
 		return tInvalid, nil
 	}
-	_ = id
 	if len(e.Args) < b.MinArgs || (b.MaxArgs >= 0 && len(e.Args) > b.MaxArgs) {
-		want := b.MinArgs
-		c.errorf(e, lang.CodeInvalidCall, "%s takes %s, got %d", b.Signature, argCount(b, want), len(e.Args))
+		c.errorf(e, lang.CodeInvalidCall, "%s takes %s, got %d", b.Signature, argCount(b), len(e.Args))
 		return tInvalid, nil
 	}
 	for _, t := range ts {
@@ -830,17 +824,17 @@ func foldBuiltin(name string, vals []*Value) num.Dec {
 	return best
 }
 
-func argCount(b *Builtin, n int) string {
+// argCount says how many arguments a builtin takes: "1 argument", "3
+// arguments", "at least 2 arguments".
+func argCount(b *Builtin) string {
 	switch {
 	case b.MaxArgs < 0:
-		return "at least " + itoa(n) + " arguments"
-	case n == 1:
+		return "at least " + strconv.Itoa(b.MinArgs) + " arguments"
+	case b.MinArgs == 1:
 		return "1 argument"
 	}
-	return itoa(n) + " arguments"
+	return strconv.Itoa(b.MinArgs) + " arguments"
 }
-
-func itoa(n int) string { return num.FromInt(int64(n)).String() }
 
 func (c *checker) aggregate(e *lang.AggregateExpr) (Type, *Value) {
 	if c.constOnly != "" {
