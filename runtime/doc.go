@@ -1,9 +1,10 @@
 // Package runtime is the embedding API of promoc: compile a rule set once,
 // evaluate its rewards many times.
 //
-// [Compile] reads every .promo file of an [io/fs.FS] (so rules can be
-// embedded with go:embed), parses, checks and lowers them to an immutable
-// [Program]. A Program is safe for concurrent use: each evaluation borrows a
+// [Compile] reads the rule files of one directory of an [io/fs.FS] (its
+// root, or [WithRoot]'s; so rules can be embedded with go:embed): its
+// *.promo files except *_test.promo, as `promoc check` reads a rule set. It
+// parses, checks and lowers them to an immutable [Program]. A Program is safe for concurrent use: each evaluation borrows a
 // VM machine from a pool, and nothing a run does is visible to another.
 //
 // [Program.Evaluate] runs one reward for one player (a service that runs the
