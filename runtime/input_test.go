@@ -1,0 +1,81 @@
+package runtime_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime"
+)
+
+// TestDecodeInputErrors checks that every malformed input document is an
+// error naming the field.
+func TestDecodeInputErrors(t *testing.T) {
+	const now = `"now": "2026-11-23T10:00:00Z"`
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"empty", ``, "empty input: expected a JSON document"},
+		{"two documents", `{` + now + `} {}`, "more than one JSON document in the input"},
+		{"unknown field", `{` + now + `, "players": {}}`, `json: unknown field "players"`},
+		{"missing now", `{}`, "now: missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"},
+		{"bad now", `{"now": "yesterday"}`, `now: not an RFC 3339 time: "yesterday"`},
+		{"unknown anchor", `{` + now + `, "anchors": {"start": "2026-11-01T00:00:00Z"}}`,
+			"anchors.start: unknown anchor; expected first_transaction, last_transaction, qualification or entrance"},
+		{"bad rate", `{` + now + `, "rates": {"USD": "cheap"}}`, "rates.USD: not a decimal number: cheap"},
+		{"object attribute", `{` + now + `, "transactions": [{"id": "t", "kind": "bet", "time": "2026-11-23T09:00:00Z", "game": {}}]}`,
+			"transactions[0].game: must be a string, a number or a boolean"},
+		{"id not a string", `{` + now + `, "transactions": [{"id": 7}]}`, "transactions[0].id: must be a string"},
+		{"bad transaction time", `{` + now + `, "transactions": [{"id": "t", "time": "monday"}]}`,
+			`transactions[0].time: not an RFC 3339 time: "monday"`},
+		{"property array", `{` + now + `, "player": {"properties": {"vip_level": [1]}}}`,
+			"player.properties.vip_level: must be a string, a number or a boolean"},
+		{"wrong type", `{"now": 5}`, "now: must be a string, not a JSON number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := runtime.DecodeInput(strings.NewReader(tt.doc))
+			var ie *runtime.InputError
+			if assert.ErrorAs(t, err, &ie) {
+				assert.Equal(t, tt.want, err.Error())
+			}
+		})
+	}
+}
+
+// TestInputConversionErrors checks the input errors found when an input is
+// prepared: each is an error outcome, invalid-input, naming the field.
+func TestInputConversionErrors(t *testing.T) {
+	prog := compileExamples(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	deposit := []runtime.Transaction{{ID: "d", Kind: "deposit", Time: now.Add(-time.Hour), Attrs: map[string]any{"amount": "600"}}}
+	tests := []struct {
+		name   string
+		in     runtime.Input
+		detail string
+	}{
+		{"missing now", runtime.Input{Player: runtime.Player{Currency: "EUR"}}, "now: missing: the evaluation time is required"},
+		{"unknown player currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EURO"}}, `player.currency: unknown currency "EURO"`},
+		{"unknown zone", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}}, `player.zone: unknown time zone "Mars/Olympus"`},
+		{"unknown rate currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"}, Rates: map[string]decimal.Decimal{"XYZ": decimal.NewFromInt(1)}},
+			"rates.XYZ: unknown currency"},
+		{"unknown transaction currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"},
+			Transactions: []runtime.Transaction{{ID: "d", Kind: "deposit", Time: now, Currency: "eur"}}},
+			`transactions[0].currency: unknown currency "eur"`},
+		{"no currency", runtime.Input{Now: now, Transactions: deposit}, "player.currency: missing: the schema has money values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := prog.Evaluate(context.Background(), "tiered_deposit", tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, runtime.Error_, res.Outcome)
+			assert.Equal(t, "invalid-input", res.Reason)
+			assert.Equal(t, tt.detail, res.Detail)
+		})
+	}
+}
