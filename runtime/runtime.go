@@ -21,8 +21,8 @@ type Program struct {
 	prog     *vm.Program
 	info     *compiler.Info
 	warnings lang.Diagnostics
-	handles  map[string]*Reward  // by name
-	lines    map[string][]string // source lines by file, for the disassembly
+	handles  map[string]*Reward // by name
+	sources  map[string][]byte  // source text by file, for the disassembly
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
 }
@@ -74,9 +74,9 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, &Error{Msg: err.Error()}
 	}
-	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, handles: map[string]*Reward{}, lines: map[string][]string{}}
+	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, handles: map[string]*Reward{}, sources: map[string][]byte{}}
 	for _, s := range srcs {
-		p.lines[s.Name] = strings.Split(string(s.Text), "\n")
+		p.sources[s.Name] = s.Text
 	}
 	for _, r := range prog.Rewards {
 		p.handles[r.Name] = &Reward{p: p, r: r, kind: r.Result.String()}
@@ -105,12 +105,18 @@ func (p *Program) Disassemble(w io.Writer, reward string) error {
 	if reward != "" && p.handles[reward] == nil {
 		return p.unknownReward(reward)
 	}
+	// Split into lines here, not at compile time: disassembly is rare.
+	lines := map[string][]string{}
 	return p.prog.DisassembleSource(w, reward, func(file string, line int) (string, bool) {
-		lines := p.lines[file]
-		if line < 1 || line > len(lines) {
+		ls, ok := lines[file]
+		if !ok {
+			ls = strings.Split(string(p.sources[file]), "\n")
+			lines[file] = ls
+		}
+		if line < 1 || line > len(ls) {
 			return "", false
 		}
-		return lines[line-1], true
+		return ls[line-1], true
 	})
 }
 
