@@ -572,7 +572,7 @@ func (c *checker) block(stmts []lang.Stmt, mustEnd bool) bool {
 			}
 			chain = append(chain, cc)
 			if !c.block(s.Body.Stmts, true) {
-				c.errorf(closing(s.Body), lang.CodeMissingResult, "check block must end with give or skip")
+				c.diags.Errorf(c.file, closing(s.Body), lang.CodeMissingResult, "check block must end with give or skip")
 			}
 			if cc.always {
 				ends = true
@@ -668,7 +668,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 		chain = append(chain, cc)
 		if !c.block(b.Body.Stmts, true) {
 			allEnd = false
-			c.errorf(closing(b.Body), lang.CodeMissingResult, "tier must end with give or skip")
+			c.diags.Errorf(c.file, closing(b.Body), lang.CodeMissingResult, "tier must end with give or skip")
 		}
 	}
 	return hasElse && allEnd
@@ -683,12 +683,12 @@ func tierLabel(b *lang.TierBranch, v *Value) string {
 
 // closing returns the last character of a block (its closing brace, or the
 // end of a one-statement tier branch): where a missing give or skip goes.
-func closing(b *lang.Block) lang.Node {
+func closing(b *lang.Block) lang.Span {
 	end := b.End
 	start := end
 	if start.Offset > b.Start.Offset {
 		start.Offset--
 		start.Col--
 	}
-	return &lang.Ident{Loc: lang.Loc{Start: start, End: end}}
+	return lang.Span{Start: start, End: end}
 }
