@@ -1,0 +1,65 @@
+// Package limits is the one table of the bounds that promoc enforces on rule
+// sets, inputs and tests, so that a hostile or mistaken file or document
+// costs a bounded amount of memory and time. The command line, the runtime
+// and the language server all read these constants; spec/limits.md lists
+// them for readers, and a test keeps the two equal.
+//
+// A breach is reported as a diagnostic (for source text) or as an
+// invalid-input error naming the limit (for inputs), never as a crash.
+package limits
+
+import "time"
+
+// Source text.
+const (
+	// FileBytes bounds one .promo file, rules or tests.
+	FileBytes = 8 << 20
+	// RuleSetBytes bounds all the files of one rule set together.
+	RuleSetBytes = 64 << 20
+	// Declarations bounds the top-level declarations of a rule set.
+	Declarations = 100_000
+	// Branches bounds the branches of one tiers or check chain.
+	Branches = 10_000
+	// Fields bounds the attributes of one kind and the properties of the player.
+	Fields = 1_000
+	// ListElements bounds the elements of one list literal.
+	ListElements = 10_000
+	// Nesting bounds the depth of expressions, blocks and chains of
+	// constants that name each other.
+	Nesting = 200
+)
+
+// Numbers, in source text and in inputs alike. A computed value obeys the
+// same bounds; a result beyond them is an error outcome.
+const (
+	// Digits bounds the characters of a number's text.
+	Digits = 4000
+	// Decimals bounds the digits after the decimal point.
+	Decimals = 1000
+)
+
+// Times: a date or time, in source text or in an input, lies in
+// [MinTime, MaxTime). Inside this range every instant is exact to the
+// nanosecond as an int64 count of Unix nanoseconds.
+var (
+	MinTime = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	MaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Inputs.
+const (
+	// InputBytes bounds one JSON input document.
+	InputBytes = 512 << 20
+	// Transactions bounds the transactions of one input.
+	Transactions = 5_000_000
+	// StringBytes bounds one string value of an input: an id, a game, a
+	// category, a custom attribute.
+	StringBytes = 1024
+)
+
+// Tests.
+const (
+	// RepeatRows bounds the transactions that the repeat clauses of one test
+	// make together.
+	RepeatRows = 1_000_000
+)
