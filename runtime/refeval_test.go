@@ -19,7 +19,7 @@ import (
 )
 
 // This file is a reference evaluator: a direct, tree-walking evaluation of a
-// checked reward, written from spec/spec.md and shared/DOMAIN.md alone. It
+// checked reward, written from spec/spec.md and spec/semantics.md alone. It
 // shares nothing with the VM but the parser, the checker's side tables and
 // window.Resolve (windows are not what the differential test is about):
 // arithmetic is shopspring/decimal, and division and rounding are done here
@@ -31,7 +31,7 @@ type refResult struct {
 	Reason  string // "" when calculated
 	Detail  string // the text of a skip statement; other details are not compared
 	// Amount is the issued amount or number of points, at exactly Scale
-	// decimals; set when calculated and when skipped as below-minimum.
+	// decimals; set when calculated (a skipped result issues no amount).
 	Amount    decimal.Decimal
 	Scale     int32
 	HasAmount bool
@@ -485,13 +485,12 @@ func (r *refEval) give(v rval) {
 			}
 		}
 	}
-	res.Amount, res.Scale, res.HasAmount = amt, places, true
 	if minExpr != nil {
 		if amt.Cmp(r.limit(minExpr)) < 0 {
-			res.Outcome, res.Reason = "skipped", "below-minimum"
-			panic(refStop{res})
+			refSkip("below-minimum", "")
 		}
 	}
+	res.Amount, res.Scale, res.HasAmount = amt, places, true
 	res.Manual = r.manual()
 	panic(refStop{res})
 }

@@ -27,9 +27,12 @@ const (
 
 // Result is the outcome of evaluating one reward for one player.
 type Result struct {
-	Reward  string
-	Kind    string // the reward's result type: amount, template, points, gems, diamonds
-	Outcome Outcome
+	Reward string
+	Kind   string // the reward's result type: amount, template, points, gems, diamonds
+	// RuleSetVersion is the version of the rule set that gave the result,
+	// [Program.Version]: set on every result, error outcomes included.
+	RuleSetVersion string
+	Outcome        Outcome
 	// Reason is a stable machine-readable code for Skipped and Error_
 	// outcomes (spec/spec.md lists them); "" when Calculated.
 	Reason string
@@ -37,12 +40,14 @@ type Result struct {
 	// the missing property, the bad input field.
 	Detail string
 	// amount is the issued amount (Kind amount) or number (points, gems,
-	// diamonds): after rounding, cap and minimum. Set when Calculated, and
-	// when skipped for being too small. It is converted to decimal.Decimal
-	// only when asked for, so that evaluations do not allocate.
+	// diamonds): after rounding, cap and minimum; set only when Calculated.
+	// raw is what give produced, set when Calculated and when skipped by the
+	// amount itself (see HasRaw). Both are converted to decimal.Decimal only
+	// when asked for, so that evaluations do not allocate.
 	amount   num.Dec
 	raw      num.Dec
-	Currency string // for amounts
+	hasRaw   bool
+	Currency string // for amounts: the player's currency, when there is an amount or a raw value
 	Target   string // for points: balance, leaderboard or level
 	// Template is the name of the bonus template (Kind template) and
 	// TemplateTitle its title.
@@ -57,16 +62,34 @@ type Result struct {
 }
 
 // Amount returns the issued amount (for amount rewards, in Currency) or
-// number (points, gems, diamonds), after rounding, cap and minimum; zero for
-// templates and for outcomes without a value. Its exponent is the issued
-// scale: 300.00 EUR has two decimals.
+// number (points, gems, diamonds), after rounding, cap and minimum. It is
+// zero unless the outcome is Calculated, and for templates: a skipped result
+// issues nothing (its [Result.Raw] says how close it came). Its exponent is
+// the issued scale: 300.00 EUR has two decimals.
 func (r Result) Amount() decimal.Decimal { return r.amount.Decimal() }
 
 // AmountString returns Amount as text with its issued scale: "300.00".
 func (r Result) AmountString() string { return r.amount.String() }
 
-// Raw returns what the formula gave, before rounding, cap and minimum.
+// Raw returns what the formula gave, before rounding, cap and minimum, when
+// [Result.HasRaw] says there is such a value; zero otherwise.
 func (r Result) Raw() decimal.Decimal { return r.raw.Decimal() }
+
+// HasRaw reports whether the result has a raw value: an amount, points, gems
+// or diamonds reward that reached give and was calculated, or skipped for
+// the value itself (non-positive-amount, rounded-to-zero, below-minimum), so
+// that operators can see how close the player came.
+func (r Result) HasRaw() bool { return r.hasRaw }
+
+// rawReason reports whether a skip reason is one of the outcome pipeline's
+// checks of the value: the results it ends carry their raw value.
+func rawReason(reason string) bool {
+	switch reason {
+	case vm.ReasonNonPositiveAmount, vm.ReasonRoundedToZero, vm.ReasonBelowMinimum:
+		return true
+	}
+	return false
+}
 
 // Trace explains an evaluation.
 type Trace struct {
@@ -111,21 +134,25 @@ func (p *Program) result(res *Result, r *vm.Reward, in *Prepared, vr *vm.Result)
 	res.Outcome = [...]Outcome{vm.Calculated: Calculated, vm.Skipped: Skipped, vm.Error: Error_}[vr.Outcome]
 	res.Reason, res.Detail, res.Manual = vr.Reason, vr.Detail, vr.Manual
 	res.File, res.Pos = r.File, vr.Span.Start
+	calculated := res.Outcome == Calculated
 	switch vr.Value.K {
-	case vm.KMoney:
-		res.amount, res.Currency = vr.Value.N, in.curStr
-		if vr.Value.Cur != in.cur { // not expected: money results are in the player's currency
-			res.Currency = vr.Value.Cur.String()
+	case vm.KMoney, vm.KNumber:
+		if calculated {
+			res.amount = vr.Value.N
 		}
-	case vm.KNumber:
-		res.amount = vr.Value.N
 	case vm.KTemplate:
-		if i := int(vr.Value.I); i >= 0 && i < len(p.prog.Templates) {
+		if i := int(vr.Value.I); calculated && i >= 0 && i < len(p.prog.Templates) {
 			res.Template, res.TemplateTitle = p.prog.TemplateNames[i], p.prog.Templates[i]
 		}
 	}
-	if vr.Raw.K == vm.KMoney || vr.Raw.K == vm.KNumber {
-		res.raw = vr.Raw.N
+	if (vr.Raw.K == vm.KMoney || vr.Raw.K == vm.KNumber) && (calculated || res.Outcome == Skipped && rawReason(res.Reason)) {
+		res.raw, res.hasRaw = vr.Raw.N, true
+		if vr.Raw.K == vm.KMoney {
+			res.Currency = in.curStr
+			if vr.Raw.Cur != in.cur { // not expected: the pipeline checked the currency
+				res.Currency = vr.Raw.Cur.String()
+			}
+		}
 	}
 	if r.Result == vm.ResultPoints {
 		res.Target = r.Target.String()
@@ -148,8 +175,9 @@ func (p *Program) result(res *Result, r *vm.Reward, in *Prepared, vr *vm.Result)
 	}
 }
 
-// MarshalJSON writes the output document of spec/spec.md ("The output
-// document"): amounts as decimal strings, never JSON numbers.
+// MarshalJSON writes the result document of spec/spec.md (section 12,
+// "Output"; spec/schema/result.schema.json is its JSON Schema): amounts as
+// decimal strings, never JSON numbers, and no amount unless calculated.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type pos struct {
 		File string `json:"file"`
@@ -163,33 +191,35 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		return &pos{r.File, p.Line, p.Col}
 	}
 	doc := struct {
-		Reward        string     `json:"reward"`
-		Kind          string     `json:"kind"`
-		Outcome       Outcome    `json:"outcome"`
-		Reason        string     `json:"reason,omitempty"`
-		Detail        string     `json:"detail,omitempty"`
-		Amount        string     `json:"amount,omitempty"`
-		Currency      string     `json:"currency,omitempty"`
-		Points        string     `json:"points,omitempty"`
-		Target        string     `json:"target,omitempty"`
-		Template      string     `json:"template,omitempty"`
-		TemplateTitle string     `json:"template_title,omitempty"`
-		Raw           string     `json:"raw,omitempty"`
-		Manual        bool       `json:"manual"`
-		At            *pos       `json:"at,omitempty"`
-		Trace         *jsonTrace `json:"trace,omitempty"`
+		Reward         string     `json:"reward"`
+		RuleSetVersion string     `json:"rule_set_version"`
+		Kind           string     `json:"kind"`
+		Outcome        Outcome    `json:"outcome"`
+		Reason         string     `json:"reason,omitempty"`
+		Detail         string     `json:"detail,omitempty"`
+		Amount         string     `json:"amount,omitempty"`
+		Currency       string     `json:"currency,omitempty"`
+		Points         string     `json:"points,omitempty"`
+		Target         string     `json:"target,omitempty"`
+		Template       string     `json:"template,omitempty"`
+		TemplateTitle  string     `json:"template_title,omitempty"`
+		Raw            string     `json:"raw,omitempty"`
+		Manual         bool       `json:"manual"`
+		At             *pos       `json:"at,omitempty"`
+		Trace          *jsonTrace `json:"trace,omitempty"`
 	}{
-		Reward: r.Reward, Kind: r.Kind, Outcome: r.Outcome, Reason: r.Reason, Detail: r.Detail,
+		Reward: r.Reward, RuleSetVersion: r.RuleSetVersion, Kind: r.Kind, Outcome: r.Outcome, Reason: r.Reason, Detail: r.Detail,
 		Target: r.Target, Template: r.Template, TemplateTitle: r.TemplateTitle, Manual: r.Manual, At: mkpos(r.Pos),
 	}
-	hasValue := r.Outcome == Calculated || r.Reason == "below-minimum" || r.Reason == "rounded-to-zero" || r.Reason == "non-positive-amount"
-	if hasValue && r.Kind != "template" {
-		if r.Kind == "amount" {
-			doc.Amount, doc.Currency = r.amount.String(), r.Currency
-		} else {
-			doc.Points = r.amount.String()
+	if r.hasRaw {
+		if r.Outcome == Calculated {
+			if r.Kind == "amount" {
+				doc.Amount = r.amount.String()
+			} else {
+				doc.Points = r.amount.String()
+			}
 		}
-		doc.Raw = r.raw.String()
+		doc.Currency, doc.Raw = r.Currency, r.raw.String()
 	}
 	if t := r.Trace; t != nil {
 		jt := &jsonTrace{Branches: []jsonBranch{}, Lets: []jsonLet{}, Aggregations: []jsonAgg{}}

@@ -23,6 +23,7 @@ type Program struct {
 	warnings lang.Diagnostics
 	handles  map[string]*Reward // by name
 	sources  map[string][]byte  // source text by file, for the disassembly
+	version  string             // the content hash of the rule files; see Version
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
 }
@@ -75,6 +76,7 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 		return nil, &Error{Msg: err.Error()}
 	}
 	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, handles: map[string]*Reward{}, sources: map[string][]byte{}}
+	p.version = ruleSetVersion(srcs)
 	for _, s := range srcs {
 		p.sources[s.Name] = s.Text
 	}
@@ -83,6 +85,13 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 	}
 	return p, nil
 }
+
+// Version returns the rule set's version: "sha256:" and the hex SHA-256 of
+// its rule files, taken by base name and content, whatever directory they
+// were read from and in whatever order (spec/spec.md, section 12, "The rule
+// set's version"). Every [Result] carries it, so that an issued reward can be traced
+// to the rules that gave it.
+func (p *Program) Version() string { return p.version }
 
 // Warnings returns the compiler's warnings.
 func (p *Program) Warnings() lang.Diagnostics { return p.warnings }
@@ -140,7 +149,7 @@ type Prepared struct {
 
 // Prepare checks and converts an input for this program. Bad input does not
 // fail here: every evaluation on it ends with an error outcome naming the
-// field, as DOMAIN.md asks.
+// field (spec/semantics.md, "Inputs").
 func (p *Program) Prepare(in Input) *Prepared {
 	vin, err := in.toVM()
 	if err != nil {
@@ -211,7 +220,7 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	if in == nil || in.prog != p {
 		return res, &Error{Msg: "input prepared for another program"}
 	}
-	res.Reward, res.Kind = r.r.Name, r.kind
+	res.Reward, res.Kind, res.RuleSetVersion = r.r.Name, r.kind, p.version
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
 		return res, nil
