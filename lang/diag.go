@@ -87,6 +87,9 @@ const (
 	CodeInvalidTest Code = "invalid-test"
 	// CodeInvalidFixture: cannot read fixture testdata/player.json: no such file.
 	CodeInvalidFixture Code = "invalid-fixture"
+	// CodeExceededLimit: too many branches in tiers: more than 10000 (limit Branches).
+	// The limits are those of lang/limits, listed in spec/limits.md.
+	CodeExceededLimit Code = "exceeded-limit"
 )
 
 // Related points at another place that explains a diagnostic.

@@ -23,8 +23,13 @@
 //   - Parse never panics, whatever the input; it is safe for concurrent use,
 //     as the one participle parser it uses is immutable. To bound the depth
 //     of recursion, in the parser and in every consumer of the tree, it
-//     rejects brackets nested more than 200 deep and expressions of more
-//     than 5000 operators, far beyond any real rule.
+//     rejects brackets nested more than 200 deep, more than 200 operators
+//     in a row (- - - x) and expressions of more than 5000 operators, far
+//     beyond any real rule; and so that a literal costs no more than its
+//     reading, numbers of more than 4000 characters or 1000 decimals. Each
+//     is a diagnostic with code [CodeExceededLimit] naming the limit of
+//     lang/limits (spec/limits.md lists them), and stops the parse as a
+//     syntax error does.
 //   - Every node's span is exact: it starts at the node's first byte and
 //     ends just after its last one, comments and blanks around it excluded;
 //     children lie within their parents, and nodes within the file. Offsets

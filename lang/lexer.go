@@ -3,9 +3,12 @@ package lang
 import (
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // newDefinition returns the lexer of the grammar. Its rules are tried in
@@ -112,21 +115,15 @@ func (d definition) Lex(name string, r io.Reader) (lexer.Lexer, error) {
 	return newHandLexer(name, string(src)), nil
 }
 
-// maxNesting bounds the nesting of brackets, braces and parentheses, and
-// maxOperators the operators, if and default in one expression, so that no
-// input can exhaust the stack of the recursive parser or of the tree's
-// consumers. Real rules stay far below both.
-const (
-	maxNesting   = 200
-	maxOperators = 5000
-)
-
 // lexError is a lexical error: a character that starts no token, a string
-// that does not end on its line, or an input beyond maxNesting or
-// maxOperators.
+// that does not end on its line, or an input beyond one of the limits of
+// source text (lang/limits): brackets nested more than limits.Nesting deep,
+// an expression of more than limits.Operators operators, a number of more
+// than limits.Digits characters.
 type lexError struct {
 	Pos     lexer.Position
-	Len     int // bytes of source at Pos that the error is about
+	Len     int  // bytes of source at Pos that the error is about
+	Code    Code // CodeBadSyntax when empty
 	Message string
 }
 
@@ -140,6 +137,7 @@ type scanner struct {
 	err      *lexError // the first lexical error
 	depth    int       // of open brackets
 	ops      int       // operators since the last token that cannot be in an expression
+	row      int       // operators and opening brackets in a row, with no operand between
 	n        int       // tokens returned, EOF included
 	done     bool
 	eof      lexer.Token // the last token, once done
@@ -175,18 +173,22 @@ func (s *scanner) Next() (lexer.Token, error) {
 	return s.eof, nil
 }
 
-// limit counts the open brackets and the operators of the current
-// expression, and returns an error when t goes beyond maxNesting or
-// maxOperators.
+// limit counts the open brackets, the operators of the current expression
+// and the operators in a row, and returns an error when t goes beyond
+// limits.Nesting or limits.Operators, or is a number beyond limits.Digits
+// or limits.Decimals. Numbers are checked here, before anything parses
+// them, so that a huge one costs no more than reading it.
 func (s *scanner) limit(t lexer.Token) *lexError {
+	inRow := false // t cannot end an operand: another operator may follow it
 	switch t.Type {
 	case tokPunct:
 		switch t.Value {
 		case "(", "[", "{":
 			s.depth++
-			if s.depth > maxNesting {
-				return &lexError{Pos: t.Pos, Len: 1, Message: fmt.Sprintf("brackets nested too deeply: more than %d levels", maxNesting)}
+			if s.depth > limits.Nesting {
+				return limitError(t.Pos, 1, "brackets nested too deeply: more than %d levels (limit Nesting)", limits.Nesting)
 			}
+			inRow = t.Value != "{"
 		case ")", "]", "}":
 			s.depth--
 		}
@@ -195,19 +197,58 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 		}
 	case tokOperator:
 		s.ops++
+		inRow = true
 	case tokKeyword:
 		switch t.Value {
 		case "if", "default", "not", "and", "or", "in", "of": // may nest
 			s.ops++
-		case "then", "else", "where", "true", "false", "now", "player":
+			inRow = true
+		case "then", "else", "where":
+			inRow = true
+		case "true", "false", "now", "player":
 		default: // never inside an expression
 			s.ops = 0
 		}
+	case tokNumber, tokPercent, tokMoney:
+		if le := numberLimit(t); le != nil {
+			return le
+		}
 	}
-	if s.ops > maxOperators {
-		return &lexError{Pos: t.Pos, Len: len(t.Value), Message: fmt.Sprintf("expression too long: more than %d operators", maxOperators)}
+	if inRow {
+		s.row++
+	} else {
+		s.row = 0
+	}
+	switch {
+	case s.ops > limits.Operators:
+		return limitError(t.Pos, len(t.Value), "expression too long: more than %d operators (limit Operators)", limits.Operators)
+	case s.row > limits.Nesting:
+		// Each operator that follows another nests: - - x is -(-x).
+		return limitError(t.Pos, len(t.Value), "expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)
 	}
 	return nil
+}
+
+// numberLimit returns an error when the number of a Number, Percent or
+// Money token has more than limits.Digits characters or more than
+// limits.Decimals digits after its point.
+func numberLimit(t lexer.Token) *lexError {
+	v := t.Value
+	n := 0
+	for n < len(v) && (isDigit(v[n]) || v[n] == '.') {
+		n++
+	}
+	if n > limits.Digits {
+		return limitError(t.Pos, n, "number too long: more than %d characters (limit Digits)", limits.Digits)
+	}
+	if dot := strings.IndexByte(v[:n], '.'); dot >= 0 && n-dot-1 > limits.Decimals {
+		return limitError(t.Pos, n, "number with too many decimals: more than %d digits after the point (limit Decimals)", limits.Decimals)
+	}
+	return nil
+}
+
+func limitError(pos lexer.Position, n int, format string, args ...any) *lexError {
+	return &lexError{Pos: pos, Len: n, Code: CodeExceededLimit, Message: fmt.Sprintf(format, args...)}
 }
 
 // fail records le, unless an error came first, and returns an EOF at it.

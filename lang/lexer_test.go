@@ -8,6 +8,8 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 func TestTokenTypes(t *testing.T) {
@@ -136,24 +138,58 @@ func TestUnquote(t *testing.T) {
 }
 
 func TestScanLimits(t *testing.T) {
-	deep := strings.Repeat("(", maxNesting+1)
-	_, err := lexString("const x = " + deep)
-	require.NotNil(t, err)
-	assert.Equal(t, fmt.Sprintf("brackets nested too deeply: more than %d levels", maxNesting), err.Message)
-	assert.Equal(t, len("const x = ")+maxNesting, err.Pos.Offset)
+	tests := []struct {
+		name, src string
+		offset    int // of the error
+		msg       string
+	}{
+		{"brackets", "const x = " + strings.Repeat("(", limits.Nesting+1), len("const x = ") + limits.Nesting,
+			fmt.Sprintf("brackets nested too deeply: more than %d levels (limit Nesting)", limits.Nesting)},
+		{"operators", "const x = " + strings.Repeat("if a then b else ", limits.Operators+1) + "c", -1,
+			fmt.Sprintf("expression too long: more than %d operators (limit Operators)", limits.Operators)},
+		{"unary minus", "const x = " + strings.Repeat("-", 5000) + "1", len("const x = ") + limits.Nesting,
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+		{"not", "const x = " + strings.Repeat("not ", limits.Nesting+1) + "true", len("const x = ") + 4*limits.Nesting,
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+		{"minus and parentheses", "const x = " + strings.Repeat("-(", limits.Nesting/2+1) + "1", len("const x = ") + limits.Nesting,
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+		{"digits", "const x = " + strings.Repeat("9", limits.Digits+1), len("const x = "),
+			fmt.Sprintf("number too long: more than %d characters (limit Digits)", limits.Digits)},
+		{"digits of money", "const x = 1." + strings.Repeat("0", limits.Digits) + " EUR", len("const x = "),
+			fmt.Sprintf("number too long: more than %d characters (limit Digits)", limits.Digits)},
+		{"decimals", "const x = 0." + strings.Repeat("1", limits.Decimals+1) + "%", len("const x = "),
+			fmt.Sprintf("number with too many decimals: more than %d digits after the point (limit Decimals)", limits.Decimals)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := lexString(tt.src)
+			require.NotNil(t, err)
+			assert.Equal(t, tt.msg, err.Message)
+			assert.Equal(t, CodeExceededLimit, err.Code)
+			if tt.offset >= 0 {
+				assert.Equal(t, tt.offset, err.Pos.Offset)
+			}
+		})
+	}
 
-	long := "const x = " + strings.Repeat("if a then b else ", maxOperators+1) + "c"
-	_, err = lexString(long)
-	require.NotNil(t, err)
-	assert.Equal(t, fmt.Sprintf("expression too long: more than %d operators", maxOperators), err.Message)
+	// Within the limits, nothing is reported.
+	for _, src := range []string{
+		"const x = " + strings.Repeat("-", limits.Nesting) + "1",
+		"const x = " + strings.Repeat("9", limits.Digits),
+		"const x = 0." + strings.Repeat("1", limits.Decimals) + " EUR",
+		"const x = " + strings.Repeat("1 + ", limits.Operators) + "1",
+	} {
+		_, err := lexString(src)
+		assert.Nil(t, err, "%.40s...", src)
+	}
 
 	// The count starts again at each token that cannot be in an expression.
 	var many strings.Builder
 	many.WriteString("player {\n")
-	for i := range maxOperators + 10 {
+	for i := range limits.Operators + 10 {
 		fmt.Fprintf(&many, "\tf%d: number default 1 + 2\n", i)
 	}
 	many.WriteString("}\n")
-	_, err = lexString(many.String())
+	_, err := lexString(many.String())
 	assert.Nil(t, err)
 }

@@ -36,7 +36,11 @@ func Parse(name string, src []byte) (*File, Diagnostics) {
 		end := start
 		end.Offset += sc.err.Len
 		end.Col += sc.err.Len
-		b.errorf(Span{start, end}, CodeBadSyntax, "%s", sc.err.Message)
+		code := sc.err.Code
+		if code == "" {
+			code = CodeBadSyntax
+		}
+		b.errorf(Span{start, end}, code, "%s", sc.err.Message)
 	case err != nil:
 		toks := peek.Range(0, lexer.RawCursor(sc.n))
 		sp, msg := explain(err, toks, b)

@@ -24,9 +24,12 @@ const (
 	Fields = 1_000
 	// ListElements bounds the elements of one list literal.
 	ListElements = 10_000
-	// Nesting bounds the depth of expressions, blocks and chains of
-	// constants that name each other.
+	// Nesting bounds the brackets, parentheses and braces open at once, and
+	// the operators in a row with no operand between them (- - - x).
 	Nesting = 200
+	// Operators bounds the operators of one expression (with if, default,
+	// and, or, not, in and of), and so the depth of its tree.
+	Operators = 5000
 )
 
 // Numbers, in source text and in inputs alike. A computed value obeys the
