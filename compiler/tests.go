@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/vm"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
@@ -162,6 +163,7 @@ type testState struct {
 	expects  int
 	inputEnd lang.Node // the last input clause so far
 	expect   lang.Node // the first expect, once seen
+	repeated int64     // the transactions the repeat clauses so far add
 }
 
 func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
@@ -294,6 +296,8 @@ func (c *testChecker) load(st *testState, cl *lang.LoadClause) {
 	switch {
 	case p == "" || path.IsAbs(p) || strings.HasPrefix(p, "/") || strings.Contains(p, `\`):
 		c.errorf(cl.Path, lang.CodeInvalidTest, "load needs a path relative to the test file, with forward slashes, such as \"testdata/player.json\"")
+	case path.Clean(p) == ".." || strings.HasPrefix(path.Clean(p), "../"):
+		c.errorf(cl.Path, lang.CodeInvalidTest, "load reads the files of the test's directory and below: %s leads out of it", p)
 	case path.Ext(p) != ".json" && path.Ext(p) != ".jsonl":
 		c.errorf(cl.Path, lang.CodeInvalidTest, "load reads a JSON input document (.json) or JSON Lines of transactions (.jsonl), not %s", p)
 	}
@@ -524,6 +528,10 @@ func (c *testChecker) repeat(st *testState, cl *lang.RepeatClause) {
 	if n, err := num.Parse(cl.Count.Text); err == nil {
 		if i, ok := n.Int64At(0); !ok || i < 1 || i > MaxRepeat {
 			c.errorf(cl.Count, lang.CodeInvalidTest, "repeat adds from 1 to %d transactions, not %s", MaxRepeat, cl.Count.Text)
+		} else if st.repeated += i; st.repeated > limits.RepeatRows && st.repeated-i <= limits.RepeatRows {
+			// Reported once, at the clause that crosses the limit.
+			c.errorf(cl.Count, lang.CodeInvalidTest, "the repeat clauses of test %q add %d transactions so far, more than %d in all (limits.RepeatRows)",
+				st.tc.Name, st.repeated, limits.RepeatRows)
 		}
 	}
 	if cl.Every.N <= 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // Source is one file of a rule set.
@@ -18,21 +19,27 @@ type Source struct {
 // ReadSources returns the rule files of directory dir of fsys: its *.promo
 // files except the *_test.promo ones, sorted by name. A rule set is one
 // directory, as for `promoc check`: subdirectories are rule sets of their
-// own and are not read.
+// own and are not read. Each file is read with [ReadFile] (regular files
+// only, within lang/limits.FileBytes), and all of them together within
+// lang/limits.RuleSetBytes.
 func ReadSources(fsys fs.FS, dir string) ([]Source, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	var out []Source
+	var total int64
 	for _, e := range entries {
 		p := path.Join(dir, e.Name())
 		if e.IsDir() || !IsRuleFile(p) {
 			continue
 		}
-		text, err := fs.ReadFile(fsys, p)
+		text, err := ReadFile(fsys, p)
 		if err != nil {
 			return nil, err
+		}
+		if total += int64(len(text)); total > limits.RuleSetBytes {
+			return nil, &fs.PathError{Op: "read", Path: dir, Err: &TooLargeError{Limit: limits.RuleSetBytes, Name: "RuleSetBytes"}}
 		}
 		out = append(out, Source{Name: p, Text: text})
 	}

@@ -22,8 +22,8 @@ line, as
 
 	path:line:col: severity: message [code]
 
-followed by the source line and a caret under the column. Paths are relative
-to the current directory, with forward slashes. A summary line ("2 errors,
+followed by the source line and a caret under the column. Paths are printed
+as they were given (cleaned, with forward slashes). A summary line ("2 errors,
 1 warning") goes to stderr when there are diagnostics.
 
 Each PATH is one of:
@@ -37,7 +37,11 @@ Each PATH is one of:
 	            printed, and errors in the other files of the rule set are
 	            counted in a note on stderr (they fail the check too)
 
-Each directory is a rule set of its own; its files are checked together.
+Each directory is a rule set of its own; its files are checked together. A
+DIR is one rule set, not a tree, as a Go package is for the go command (and
+as for test and fmt): a directory without .promo files is refused, with
+DIR/... suggested when the directories below it have some. Rule files must
+be regular files of at most 8 MiB each, 64 MiB for a rule set (lang/limits).
 
 With --format json, check prints a JSON array of diagnostics instead ([] when
 there are none): objects with file, line, col, end_line, end_col, severity,

@@ -30,9 +30,9 @@
 // caret lines up whatever the tab width), as above; into a pipe or a file
 // the output is exactly one line per diagnostic, for the tools that read it.
 // PROMOC_CARETS=always or PROMOC_CARETS=never overrides the choice. A
-// related location follows as a "note" line. Paths are relative to the current directory, with
-// forward slashes. When there are diagnostics, a summary such as "2 errors,
-// 1 warning" goes to stderr.
+// related location follows as a "note" line. Paths are printed as given,
+// with forward slashes. When there are diagnostics, a summary such as "2
+// errors, 1 warning" goes to stderr.
 //
 // A PATH is a directory (its rule set), DIR/... (the rule sets of DIR and of
 // every directory below it that has rule files, skipping testdata and
@@ -91,9 +91,21 @@
 // line is "N passed, N failed". --run selects tests by name, --coverage
 // adds the branches of each reward no test took, and --format json or junit
 // prints a JSON document or JUnit XML. Test exits with 0 when all pass, 1
-// when one fails, and 2 on bad usage or when a file does not parse or
-// check, or a fixture cannot be read (printed on stderr as check prints
-// diagnostics).
+// when one fails or when no test ran, and 2 on bad usage or when a file
+// does not parse or check, or a fixture cannot be read (printed on stderr
+// as check prints diagnostics).
+//
+// # Paths and files
+//
+// For check, test and fmt alike, a DIR is one rule set, not a tree, as a Go
+// package is for the go command; DIR/... is the tree. A directory without
+// .promo files is refused (exit 2), with DIR/... suggested when the
+// directories below it have some. Paths are printed as they were given:
+// cleaned, with forward slashes, absolute when given absolute. Rule files,
+// test files and fixtures are read only if they are regular files, within
+// the limits of lang/limits (8 MiB a file, 64 MiB a rule set); a fixture
+// is read from its test's directory or below, never through a symbolic link
+// out of it.
 //
 // # version
 //
@@ -103,7 +115,8 @@
 // # Exit codes
 //
 //	0  success, including a skipped or error outcome of eval, and warnings
-//	1  diagnostics with errors, an evaluation that failed, a failed test
+//	1  diagnostics with errors, an evaluation that failed, a failed test,
+//	   no test to run
 //	2  bad usage: an unknown command or flag, a missing or extra argument,
 //	   an unreadable file or directory, a PATH without rule files,
 //	   malformed input JSON, an unknown reward; for test, a file that does

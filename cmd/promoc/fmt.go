@@ -31,7 +31,9 @@ func newFmtCmd() *cobra.Command {
 	DIR/...     the *.promo files of DIR and of every directory below it
 	            (except testdata and directories beginning with . or _)
 
-Without a PATH, fmt formats its standard input.
+A DIR is not a tree, as for check and test: a directory without .promo
+files is refused, with DIR/... suggested when the directories below it have
+some. Without a PATH, fmt formats its standard input.
 
 Without flags, fmt prints the formatted source of each file on stdout. With
 -l it lists the files whose formatting differs, with -d it prints their
@@ -64,7 +66,7 @@ read.`,
 				return err
 			}
 			for _, file := range files {
-				src, err := os.ReadFile(file.osName)
+				src, err := runtime.ReadOSFile(file.osName)
 				if err != nil {
 					return newPaths().pathError(file.osName, err)
 				}
@@ -205,9 +207,11 @@ func (p paths) promoFiles(args []string) ([]promoFile, error) {
 				}
 				return nil
 			}
-			if !isPromoFile(name) || !d.Type().IsRegular() {
+			if !isPromoFile(name) {
 				return nil
 			}
+			// A .promo name that is not a regular file (a link to a device,
+			// a named pipe) is refused when it is read, not skipped.
 			fi, err := d.Info()
 			if err != nil {
 				return p.pathError(name, err)
@@ -218,8 +222,12 @@ func (p paths) promoFiles(args []string) ([]promoFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(files) == n {
+		switch {
+		case len(files) > n:
+		case recursive:
 			return nil, usageErrorf("%s: matched no .promo files", filepath.ToSlash(arg))
+		default:
+			return nil, p.noRuleFiles(root)
 		}
 	}
 	slices.SortFunc(files, func(a, b promoFile) int { return strings.Compare(a.name, b.name) })

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"maps"
 	"os"
 	"os/exec"
 	"strconv"
@@ -25,16 +26,28 @@ func TestMain(m *testing.M) {
 //	status CODE COMMAND [ARGS...]
 //
 // which runs a command, as exec does, and fails unless it exits with CODE:
-// promoc's exit codes 1 and 2 mean different things.
+// promoc's exit codes 1 and 2 mean different things;
+//
+//	truncate SIZE FILE
+//
+// which makes FILE SIZE bytes long (sparse, so that a file past a limit
+// costs no disk); and, on Unix,
+//
+//	mkfifo FILE
+//
+// which makes a named pipe.
 func TestScripts(t *testing.T) {
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"status":   cmdStatus,
+		"truncate": cmdTruncate,
+	}
+	maps.Copy(cmds, osCmds)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"status": cmdStatus,
-		},
+		Cmds:                cmds,
 	})
 }
 
@@ -58,4 +71,19 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+}
+
+// osCmds are the script commands of one operating system.
+var osCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: truncate SIZE FILE")
+	}
+	size, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	f, err := os.Create(ts.MkAbs(args[1]))
+	ts.Check(err)
+	ts.Check(f.Truncate(size))
+	ts.Check(f.Close())
 }

@@ -11,15 +11,17 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 )
 
 // A ruleSet is the rule files of one directory, analyzed or compiled
 // together.
 type ruleSet struct {
-	dir   string           // as printed: relative to the working directory, with /
+	dir   string           // as printed: as given, cleaned, with /
 	osDir string           // as opened
 	srcs  []runtime.Source // Name is dir/base; sorted by Name
+	bytes int64            // read for the rule set, tests included
 	// only holds the files whose diagnostics check reports: those named on
 	// the command line. nil reports every file.
 	only map[string]bool
@@ -32,23 +34,15 @@ func (rs *ruleSet) reports(file string) bool {
 }
 
 // paths resolves command-line paths and names them as promoc prints them:
-// relative to the working directory, with forward slashes.
-type paths struct {
-	cwd string // absolute; "" when unknown, and paths are printed as given
-}
+// as the user gave them, cleaned, with forward slashes.
+type paths struct{}
 
-func newPaths() paths {
-	cwd, _ := os.Getwd()
-	return paths{cwd: cwd}
-}
+func newPaths() paths { return paths{} }
 
-// display returns the name under which promoc prints an OS path.
+// display returns the name under which promoc prints an OS path: the path
+// as given (an absolute path stays absolute), cleaned, with forward
+// slashes.
 func (p paths) display(name string) string {
-	if filepath.IsAbs(name) && p.cwd != "" {
-		if rel, err := filepath.Rel(p.cwd, name); err == nil {
-			name = rel
-		}
-	}
 	return filepath.ToSlash(filepath.Clean(name))
 }
 
@@ -204,20 +198,40 @@ func (p paths) checkRuleFile(arg string) error {
 // load reads the rule files of rs's directory, not recursively: each
 // directory is a rule set of its own.
 func (p paths) load(rs *ruleSet) error {
-	srcs, err := p.readDir(rs.osDir, rs.dir, runtime.IsRuleFile)
+	srcs, err := p.readDir(rs.osDir, rs.dir, runtime.IsRuleFile, &rs.bytes)
 	if err != nil {
 		return err
 	}
 	if len(srcs) == 0 {
-		return usageErrorf("%s: no .promo files: expected a directory of rule files", rs.dir)
+		return p.noRuleFiles(rs.osDir)
 	}
 	rs.srcs = append(rs.srcs, srcs...)
 	return nil
 }
 
+// noRuleFiles is the error for a directory argument without rule files. A
+// directory is one rule set, not a tree, for check, test and fmt alike; when
+// directories below it hold .promo files, the error suggests DIR/..., as
+// the Go tools ask for ./... .
+func (p paths) noRuleFiles(osDir string) error {
+	dir := p.display(osDir)
+	entries, _ := os.ReadDir(osDir)
+	for _, e := range entries {
+		if isPromoFile(e.Name()) {
+			return usageErrorf("%s: no rule files, only test files: a rule set's *.promo files go beside its *_test.promo files", dir)
+		}
+	}
+	if _, below, err := p.walkFiles(osDir+string(filepath.Separator)+"...", isPromoFile); err == nil && below {
+		return usageErrorf("%s: no .promo files: a directory is one rule set, not a tree; use %s/... for the directories below it", dir, dir)
+	}
+	return usageErrorf("%s: no .promo files", dir)
+}
+
 // readDir reads the files of directory osDir whose names keep accepts,
-// naming them under dir as printed.
-func (p paths) readDir(osDir, dir string, keep func(string) bool) ([]runtime.Source, error) {
+// naming them under dir as printed. Only regular files are read, each
+// within limits.FileBytes ([runtime.ReadOSFile]); total adds up the bytes
+// read for one rule set, within limits.RuleSetBytes.
+func (p paths) readDir(osDir, dir string, keep func(string) bool, total *int64) ([]runtime.Source, error) {
 	entries, err := os.ReadDir(osDir)
 	if err != nil {
 		return nil, p.pathError(osDir, err)
@@ -228,9 +242,12 @@ func (p paths) readDir(osDir, dir string, keep func(string) bool) ([]runtime.Sou
 			continue
 		}
 		name := filepath.Join(osDir, e.Name())
-		text, err := os.ReadFile(name)
+		text, err := runtime.ReadOSFile(name)
 		if err != nil {
 			return nil, p.pathError(name, err)
+		}
+		if *total += int64(len(text)); *total > limits.RuleSetBytes {
+			return nil, usageErrorf("rule set %s: %v", dir, &runtime.TooLargeError{Limit: limits.RuleSetBytes, Name: "RuleSetBytes"})
 		}
 		srcs = append(srcs, runtime.Source{Name: path.Join(dir, e.Name()), Text: text})
 	}

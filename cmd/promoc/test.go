@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,9 +46,18 @@ tests took, with the position of each branch none took. --format json prints
 one JSON document instead (coverage included with --coverage), and --format
 junit prints JUnit XML for CI systems.
 
-Test exits with 0 when every test passed, 1 when one failed, and 2 on bad
-usage or when a file does not parse, does not check, or a fixture cannot be
-read (the diagnostics are printed on stderr, as check prints them).`,
+A DIR is one rule set, not a tree, as for check and fmt: a directory
+without .promo files is refused, with DIR/... suggested when the
+directories below it have some.
+
+Test exits with 0 when every test passed; 1 when one failed, or when no
+test ran (no test files, test files without tests, or a --run that matched
+none: nothing tested is not a pass); and 2 on bad usage or when a file does
+not parse, does not check, or a fixture cannot be read (the diagnostics are
+printed on stderr, as check prints them). Rule files, test files and
+fixtures must be regular files (not links to devices, nor named pipes), of
+at most 8 MiB each and 64 MiB for a rule set (lang/limits); a fixture is
+read from the test's directory or below, never through a link out of it.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return errors.New("missing PATH: expected a directory, DIR/... or a .promo file")
@@ -107,19 +117,25 @@ read (the diagnostics are printed on stderr, as check prints them).`,
 			}
 			rep := promotest.Run(cmd.Context(), suites, opts)
 			out := cmd.OutOrStdout()
-			switch format {
-			case "json":
+			switch {
+			case format == "json":
 				err = rep.WriteJSON(out)
-			case "junit":
+			case format == "junit":
 				err = rep.WriteJUnit(out)
-			default:
+			case len(rep.Results) > 0:
 				err = rep.WriteText(out, verbose)
 			}
 			if err != nil {
 				return err
 			}
-			if opts.Run != nil && len(rep.Results) == 0 {
-				fmt.Fprintf(stderr, "promoc: --run %s matched no test\n", run)
+			if len(rep.Results) == 0 {
+				// Nothing tested is not a pass: CI that runs promoc test on
+				// the wrong directory, or with a --run that matches
+				// nothing, must not go green.
+				if opts.Run != nil && len(suites) > 0 {
+					return failf("no test to run: --run %s matched no test", run)
+				}
+				return failf("no test to run: no *_test.promo file has a test in %s", strings.Join(args, " "))
 			}
 			if rep.Failed() > 0 {
 				return &exitError{code: exitFailure}
@@ -204,14 +220,13 @@ func (p paths) testSets(args []string) ([]*testSet, error) {
 
 // loadTests reads the test files and the rule files of a test set.
 func (p paths) loadTests(ts *testSet) error {
-	tests, err := p.readDir(ts.osDir, ts.dir, promotest.IsTestFile)
+	tests, err := p.readDir(ts.osDir, ts.dir, promotest.IsTestFile, &ts.bytes)
 	if err != nil {
 		return err
 	}
 	ts.tests = tests
-	if len(ts.tests) == 0 {
-		return nil // reported by the command; the rule files need not be read
-	}
+	// Without test files the rule files are read all the same: a directory
+	// without them is refused as check refuses it.
 	return p.load(ts.ruleSet)
 }
 

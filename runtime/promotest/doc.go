@@ -7,6 +7,10 @@
 // tests load, and compiles the rules once into a [runtime.Program]. Syntax
 // errors, check errors and unreadable fixtures make it fail with a
 // [*runtime.Error] holding every diagnostic: a broken rule set runs no test.
+// Files and fixtures are read with [runtime.ReadFile]: regular files only,
+// within lang/limits.FileBytes each and RuleSetBytes in all; a fixture is
+// read from its test file's directory or below, through an [os.Root], so
+// that no symbolic link leads out of it.
 //
 // [Run] evaluates every selected test of one or more suites on a pool of
 // GOMAXPROCS workers. Each test builds its [runtime.Input] from its clauses

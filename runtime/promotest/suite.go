@@ -13,6 +13,7 @@ import (
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 )
 
@@ -38,14 +39,19 @@ type fixture struct {
 type Option func(*options)
 
 type options struct {
-	readFile func(name string) ([]byte, error)
+	// readFile reads the fixture at the local path rel of directory dir.
+	readFile func(dir, rel string) ([]byte, error)
 }
 
 // WithReadFile reads fixtures with read instead of from the operating
 // system's files. A fixture's name is the test file's directory joined with
-// the path of its load clause, with forward slashes.
+// the path of its load clause, with forward slashes; New has checked that
+// the path stays in that directory. read should refuse what is not a
+// regular file and bound what it reads, as [runtime.ReadFile] does.
 func WithReadFile(read func(name string) ([]byte, error)) Option {
-	return func(o *options) { o.readFile = read }
+	return func(o *options) {
+		o.readFile = func(dir, rel string) ([]byte, error) { return read(path.Join(dir, rel)) }
+	}
 }
 
 // IsTestFile reports whether a path names a test file: *_test.promo.
@@ -60,13 +66,18 @@ func Load(fsys fs.FS, dir string) (*Suite, error) {
 		return nil, &runtime.Error{Msg: err.Error()}
 	}
 	var rules, tests []runtime.Source
+	var total int64
 	for _, e := range entries {
 		name := path.Join(dir, e.Name())
 		if e.IsDir() || !strings.HasSuffix(name, ".promo") {
 			continue
 		}
-		text, err := fs.ReadFile(fsys, name)
+		text, err := runtime.ReadFile(fsys, name)
 		if err != nil {
+			return nil, &runtime.Error{Msg: err.Error()}
+		}
+		if total += int64(len(text)); total > limits.RuleSetBytes {
+			err := &fs.PathError{Op: "read", Path: dir, Err: &runtime.TooLargeError{Limit: limits.RuleSetBytes, Name: "RuleSetBytes"}}
 			return nil, &runtime.Error{Msg: err.Error()}
 		}
 		if IsTestFile(name) {
@@ -75,19 +86,23 @@ func Load(fsys fs.FS, dir string) (*Suite, error) {
 			rules = append(rules, runtime.Source{Name: name, Text: text})
 		}
 	}
-	return New(dir, rules, tests, WithReadFile(func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }))
+	return New(dir, rules, tests, WithReadFile(func(name string) ([]byte, error) { return runtime.ReadFile(fsys, name) }))
 }
 
 // New parses and checks the rule files and test files of one rule set,
 // reads the fixtures its tests load, and compiles the rules. dir names the
 // rule set in reports. Without [WithReadFile], fixtures are read from the
-// operating system, their names taken as paths.
+// operating system, their names taken as paths, with [runtime.ReadFile]
+// under an [os.Root] of the test file's directory: a symbolic link cannot
+// lead a fixture out of the rule set's directory.
+// (CheckTests has made sure that the path of a load clause does not lead
+// out of the directory either.)
 //
 // When a file has a syntax error, the rules or the tests do not check, or a
 // fixture cannot be read or decoded, New returns a [*runtime.Error] whose
 // Diagnostics hold every error and warning, sorted.
 func New(dir string, rules, tests []runtime.Source, opts ...Option) (*Suite, error) {
-	o := options{readFile: func(name string) ([]byte, error) { return os.ReadFile(filepath.FromSlash(name)) }}
+	o := options{readFile: readOSFixture}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -156,7 +171,7 @@ func (s *Suite) Len() int { return len(s.info.Tests) }
 
 // loadFixtures reads and decodes every fixture, once each, and reports the
 // ones that fail at their load clause.
-func (s *Suite) loadFixtures(read func(string) ([]byte, error)) lang.Diagnostics {
+func (s *Suite) loadFixtures(read func(dir, rel string) ([]byte, error)) lang.Diagnostics {
 	var diags lang.Diagnostics
 	byName := map[string]*fixture{}
 	for _, tc := range s.info.Tests {
@@ -170,7 +185,7 @@ func (s *Suite) loadFixtures(read func(string) ([]byte, error)) lang.Diagnostics
 				s.fixtures[l] = fx
 				continue
 			}
-			fx, msg := decodeFixture(read, name)
+			fx, msg := decodeFixture(read, path.Dir(tc.File), l.Path.Value)
 			if msg != "" {
 				diags.Errorf(tc.File, l.Path.Span(), lang.CodeInvalidFixture, "fixture %s: %s", name, msg)
 				continue
@@ -182,8 +197,8 @@ func (s *Suite) loadFixtures(read func(string) ([]byte, error)) lang.Diagnostics
 	return diags
 }
 
-func decodeFixture(read func(string) ([]byte, error), name string) (*fixture, string) {
-	data, err := read(name)
+func decodeFixture(read func(dir, rel string) ([]byte, error), dir, rel string) (*fixture, string) {
+	data, err := read(dir, rel)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -191,7 +206,7 @@ func decodeFixture(read func(string) ([]byte, error), name string) (*fixture, st
 		}
 		return nil, "cannot read it: " + err.Error()
 	}
-	if path.Ext(name) == ".jsonl" {
+	if path.Ext(rel) == ".jsonl" {
 		txns, err := runtime.DecodeTransactions(bytes.NewReader(data))
 		if err != nil {
 			return nil, err.Error()
@@ -203,4 +218,28 @@ func decodeFixture(read func(string) ([]byte, error), name string) (*fixture, st
 		return nil, err.Error()
 	}
 	return &fixture{doc: &in, isDoc: true}, ""
+}
+
+// readOSFixture reads the fixture at the local path rel of the directory dir
+// (of a test file) from the operating system's files, under an [os.Root] of
+// dir, so that no symbolic link leads out of it.
+func readOSFixture(dir, rel string) ([]byte, error) {
+	if dir == "" {
+		dir = "."
+	}
+	osDir, osRel := filepath.FromSlash(dir), filepath.FromSlash(rel)
+	// The root refuses a link out of dir; this says so in words first.
+	if real, err := filepath.EvalSymlinks(filepath.Join(osDir, osRel)); err == nil {
+		if top, err := filepath.EvalSymlinks(osDir); err == nil {
+			if r, err := filepath.Rel(top, real); err != nil || !filepath.IsLocal(r) {
+				return nil, errors.New("it is a symbolic link out of the test's directory, to " + filepath.ToSlash(real))
+			}
+		}
+	}
+	root, err := os.OpenRoot(osDir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return runtime.ReadFile(root.FS(), rel)
 }
