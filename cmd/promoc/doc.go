@@ -55,11 +55,15 @@
 // result document as indented JSON on stdout. --trace adds the trace: the
 // window, the branches taken, the lets and the aggregations.
 //
-// The outcome is data, not a failure: eval exits with 0 whether the reward
-// was calculated, skipped, or ended in an error outcome such as
-// missing-property or invalid-input (input that decodes, but that the rule
-// set rejects, such as an undeclared transaction kind). Compile errors are
-// printed on stderr as check prints them, and compiler warnings too.
+// Every problem of the input document (malformed JSON, a field of the wrong
+// type, an unknown kind, currency or time zone, a document over
+// lang/limits.InputBytes) is reported the same way: a result document with
+// outcome error, reason invalid-input and a detail that starts with the
+// field's path. Eval exits with 0 when the reward was calculated or
+// skipped, and with 3 when the result's outcome is error (invalid-input,
+// missing-property, currency-mismatch, ...), the result printed all the
+// same. Compile errors are printed on stderr as check prints them (exit 1),
+// and compiler warnings too.
 //
 // # disasm
 //
@@ -114,13 +118,14 @@
 //
 // # Exit codes
 //
-//	0  success, including a skipped or error outcome of eval, and warnings
+//	0  success, including a skipped outcome of eval, and warnings
 //	1  diagnostics with errors, an evaluation that failed, a failed test,
 //	   no test to run
 //	2  bad usage: an unknown command or flag, a missing or extra argument,
-//	   an unreadable file or directory, a PATH without rule files,
-//	   malformed input JSON, an unknown reward; for test, a file that does
-//	   not parse or check, or a fixture that cannot be read
+//	   an unreadable file or directory, a PATH without rule files, an
+//	   unknown reward; for test, a file that does not parse or check, or a
+//	   fixture that cannot be read
+//	3  eval: the result's outcome is error, such as invalid-input
 //
 // Messages on stderr start with "promoc: ". A panic is reported as
 // "promoc: internal error: ..." with exit code 2, never as a stack trace.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,8 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 )
+
+// exitErrorOutcome is eval's exit code for a result whose outcome is error:
+// the result document is printed, and CI can tell it from a rule set that
+// does not compile (1) and from bad usage (2).
+const exitErrorOutcome = 3
 
 func newEvalCmd() *cobra.Command {
 	var reward, input string
@@ -28,11 +35,22 @@ form the rule set, or a .promo file standing for its directory's rule set.
 --input - reads the input from stdin. --trace adds the trace of the
 evaluation: the window, the branches taken, the lets and the aggregations.
 
-The outcome is data, not a failure: eval exits with 0 whether the reward was
-calculated, skipped or ended in an error outcome (such as missing-property or
-invalid-input). It exits with 1 when the rule set has errors (printed on
-stderr as check prints them) or the evaluation itself failed, and with 2 for
-bad usage: an unreadable PATH or input, malformed JSON, or an unknown reward.
+Every problem of the input document is reported the same way, whether it is
+malformed JSON, a field of the wrong type, an unknown transaction kind, an
+unknown currency or time zone, or a document larger than the limit of
+lang/limits.InputBytes: the result document has "outcome": "error",
+"reason": "invalid-input", and a "detail" that starts with the field's path
+("transactions[2].time: not an RFC 3339 time").
+
+Exit codes:
+
+	0  the reward was calculated or skipped
+	1  the rule set has errors (printed on stderr as check prints them), or
+	   the evaluation itself failed
+	2  bad usage: an unreadable PATH or input file, an unknown reward
+	3  the result's outcome is error: invalid-input, or another reason such
+	   as missing-property or currency-mismatch (the result is printed)
+
 Compiler warnings are printed on stderr.`,
 		Args: onePath,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
@@ -51,7 +69,11 @@ Compiler warnings are printed on stderr.`,
 			if reward == "" {
 				return usageErrorf("missing --reward: expected one of %s", strings.Join(prog.Rewards(), ", "))
 			}
-			in, err := readInput(p, cmd.InOrStdin(), input)
+			if !slices.Contains(prog.Rewards(), reward) {
+				_, err := prog.Reward(reward) // unknown reward (did you mean ...?)
+				return &exitError{code: exitUsage, err: err}
+			}
+			prep, err := readInput(p, prog, cmd.InOrStdin(), input)
 			if err != nil {
 				return err
 			}
@@ -59,19 +81,21 @@ Compiler warnings are printed on stderr.`,
 			if trace {
 				opts = append(opts, runtime.WithTrace())
 			}
-			res, err := prog.Evaluate(cmd.Context(), reward, in, opts...)
+			res, err := prog.EvaluatePrepared(cmd.Context(), reward, prep, opts...)
 			if err != nil {
-				if !slices.Contains(prog.Rewards(), reward) {
-					return &exitError{code: exitUsage, err: err} // unknown reward (did you mean ...?)
-				}
 				return failf("%s: %v", reward, err)
 			}
 			b, err := json.MarshalIndent(res, "", "  ")
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b)
-			return err
+			if _, err := fmt.Fprintf(cmd.OutOrStdout(), "%s\n", b); err != nil {
+				return err
+			}
+			if res.Outcome == runtime.Error_ {
+				return &exitError{code: exitErrorOutcome}
+			}
+			return nil
 		}),
 	}
 	cmd.Flags().StringVar(&reward, "reward", "", "the `NAME` of the reward to evaluate")
@@ -80,22 +104,58 @@ Compiler warnings are printed on stderr.`,
 	return cmd
 }
 
-// readInput reads and decodes the input document named on the command line.
-// Its errors are bad usage, naming the file and the field.
-func readInput(p paths, stdin io.Reader, name string) (runtime.Input, error) {
-	r, display := stdin, "stdin"
+// readInput reads, decodes and prepares the input document named on the
+// command line. A file that cannot be opened is bad usage; a document that
+// cannot be decoded is prepared as invalid input, which the evaluation
+// reports as Prepare's own input errors are reported.
+func readInput(p paths, prog *runtime.Program, stdin io.Reader, name string) (*runtime.Prepared, error) {
+	r := stdin
 	if name != "-" {
+		// Not only regular files: --input <(...) is a pipe. The limit
+		// bounds what is read all the same.
 		f, err := os.Open(name)
 		if err != nil {
-			return runtime.Input{}, p.pathError(name, err)
+			return nil, p.pathError(name, err)
 		}
 		defer f.Close()
-		r, display = f, p.display(name)
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, usageErrorf("%s: is a directory: expected a JSON input file", p.display(name))
+		}
+		r = f
 	}
-	in, err := runtime.DecodeInput(r)
+	lr := &limitedReader{r: r, n: limits.InputBytes}
+	in, err := runtime.DecodeInput(lr)
+	if lr.over {
+		err = &runtime.InputError{Msg: fmt.Sprintf("larger than %d MiB, the limit of limits.InputBytes", limits.InputBytes>>20)}
+	}
 	if err != nil {
-		// An *runtime.InputError names the field: "transactions[2].time: ...".
-		return runtime.Input{}, usageErrorf("%s: %v", display, err)
+		return prog.InvalidInput(err), nil
 	}
-	return in, nil
+	return prog.Prepare(in), nil
+}
+
+// limitedReader reads at most n bytes of r, and notes when r has more.
+type limitedReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// One byte more says whether the input ends at the limit.
+		var b [1]byte
+		n, err := l.r.Read(b[:])
+		if n > 0 {
+			l.over = true
+			return 0, errors.New("input too large")
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }

@@ -12,9 +12,9 @@ import (
 
 // Exit codes of promoc.
 const (
-	exitOK      = 0 // success, including a skipped or error outcome of eval
+	exitOK      = 0 // success, including a skipped outcome of eval
 	exitFailure = 1 // diagnostics with errors, or an evaluation that failed
-	exitUsage   = 2 // bad usage, unreadable paths, malformed input, unknown reward
+	exitUsage   = 2 // bad usage, unreadable paths, unknown reward
 )
 
 // Main runs promoc with the process's arguments and standard streams and
@@ -72,8 +72,9 @@ func newRootCmd() *cobra.Command {
 		Long: `promoc checks, evaluates and disassembles rule sets written in the promo
 language. A rule set is the *.promo files (not *_test.promo) of one directory.
 
-Exit codes: 0 success; 1 diagnostics with errors, or a failed evaluation;
-2 bad usage, an unreadable path, malformed input or an unknown reward.`,
+Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
+failed test or no test to run; 2 bad usage, an unreadable path or an unknown
+reward; 3 (eval) a result whose outcome is error, such as invalid-input.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
