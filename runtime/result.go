@@ -154,9 +154,6 @@ func (p *Program) result(res *Result, r *vm.Reward, in *Prepared, vr *vm.Result)
 			}
 		}
 	}
-	if r.Result == vm.ResultPoints {
-		res.Target = r.Target.String()
-	}
 	if t := vr.Trace; t != nil {
 		tr := &Trace{}
 		if t.Window != nil && !t.Window.All {

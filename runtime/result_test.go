@@ -88,6 +88,8 @@ func TestResultJSON(t *testing.T) {
 			"outcome": "skipped", "reason": "skipped", "detail": "bets of 100 or less"}},
 		{"invalid input", "net_loss", runtime.Input{Now: now, Player: runtime.Player{ID: "p", Currency: "XXY"}}, map[string]any{
 			"outcome": "error", "reason": "invalid-input"}},
+		{"invalid input, points", "level_points", runtime.Input{Player: runtime.Player{ID: "p"}}, map[string]any{
+			"outcome": "error", "reason": "invalid-input", "target": "balance"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,7 +81,11 @@ func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
 		p.sources[s.Name] = s.Text
 	}
 	for _, r := range prog.Rewards {
-		p.handles[r.Name] = &Reward{p: p, r: r, kind: r.Result.String()}
+		h := &Reward{p: p, r: r, kind: r.Result.String()}
+		if r.Result == vm.ResultPoints {
+			h.target = r.Target.String()
+		}
+		p.handles[r.Name] = h
 	}
 	return p, nil
 }
@@ -194,9 +198,10 @@ func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepa
 // evaluates the same reward on every event keeps it and saves the look-up.
 // Like its Program, it is safe for concurrent use.
 type Reward struct {
-	p    *Program
-	r    *vm.Reward
-	kind string // the result type: amount, template, points, gems, diamonds
+	p      *Program
+	r      *vm.Reward
+	kind   string // the result type: amount, template, points, gems, diamonds
+	target string // for points: balance, leaderboard or level
 }
 
 // Reward returns the reward of that name, or an [*Error] with a did-you-mean
@@ -220,7 +225,7 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	if in == nil || in.prog != p {
 		return res, &Error{Msg: "input prepared for another program"}
 	}
-	res.Reward, res.Kind, res.RuleSetVersion = r.r.Name, r.kind, p.version
+	res.Reward, res.Kind, res.RuleSetVersion, res.Target = r.r.Name, r.kind, p.version, r.target
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
 		return res, nil
