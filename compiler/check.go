@@ -92,26 +92,6 @@ func (c *checker) warnf(n lang.Node, code lang.Code, format string, args ...any)
 
 // ---- declarations
 
-func docOf(f *lang.File, n lang.Node) string {
-	var lines []string
-	line := n.Span().Start.Line
-	for i := len(f.Comments) - 1; i >= 0; i-- {
-		cm := f.Comments[i]
-		if cm.End.Offset > n.Span().Start.Offset {
-			continue
-		}
-		if cm.Start.Line != line-1 {
-			if cm.Start.Line < line-1 {
-				break
-			}
-			continue
-		}
-		lines = append([]string{strings.TrimSpace(strings.TrimPrefix(cm.Text, "//"))}, lines...)
-		line--
-	}
-	return strings.Join(lines, "\n")
-}
-
 func (c *checker) declare(f *lang.File, sym *Symbol) {
 	if prev, ok := c.globals[sym.Name]; ok {
 		c.diags.Add(lang.Diagnostic{
