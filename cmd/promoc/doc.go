@@ -15,6 +15,7 @@
 //	promoc fmt [-l] [-d] [-w] [PATH...]
 //	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
 //	promoc version
+//	promoc completion bash|zsh|fish|powershell
 //
 // # check
 //
@@ -51,7 +52,7 @@
 //
 // Eval compiles the rule set of PATH (a directory, or a rule file standing
 // for its directory), decodes the JSON input document of FILE (- for stdin;
-// spec/spec.md, "The input document"), evaluates the reward and prints the
+// spec/spec.md#input), evaluates the reward and prints the
 // result document as indented JSON on stdout. --trace adds the trace: the
 // window, the branches taken, the lets and the aggregations.
 //
@@ -73,7 +74,7 @@
 // # fmt
 //
 // Fmt prints .promo files, rule and test files, in the canonical layout of
-// spec/spec.md ("Formatting"; package lang/format). A PATH is a .promo file,
+// spec/spec.md#14-formatting; package lang/format). A PATH is a .promo file,
 // a directory (its .promo files, not recursively) or DIR/...; without PATH,
 // fmt formats stdin. Without flags it prints the formatted sources; -l lists
 // the files whose formatting differs, -d prints a unified diff, -w rewrites
@@ -86,7 +87,7 @@
 // # test
 //
 // Test runs the tests of rule sets: the test declarations of their
-// *_test.promo files (spec/spec.md, "Tests"; package runtime/promotest). A
+// *_test.promo files (spec/spec.md#15-tests; package runtime/promotest). A
 // PATH is a directory, DIR/... (every directory below with test files), a
 // test file (its tests only) or a rule file (its directory's tests). The
 // tests run in parallel and are reported in file and source order: each
@@ -113,8 +114,16 @@
 //
 // # version
 //
-// Version prints "promoc VERSION (GOVERSION)": the main module's version,
-// (devel) when built from a working tree, and the Go version of the build.
+// Version, and promoc --version, print "promoc VERSION (revision REV, TIME)
+// GOVERSION" from the build information: the main module's version ((devel)
+// when built from a working tree), the VCS revision and time of the build
+// (", modified" for a tree with uncommitted changes; "revision unknown"
+// without VCS information), and the Go version of the build.
+//
+// # completion
+//
+// Completion bash|zsh|fish|powershell prints the shell's completion script
+// (cobra's), which completes commands and flags through promoc itself.
 //
 // # Exit codes
 //

@@ -27,8 +27,8 @@ func newEvalCmd() *cobra.Command {
 		Use:   "eval PATH --reward NAME --input FILE [--trace]",
 		Short: "Evaluate one reward for one player",
 		Long: `Eval compiles a rule set, evaluates one of its rewards on a JSON input document
-(spec/spec.md, "The input document") and prints the result document as
-indented JSON on stdout.
+(spec/spec.md#input) and prints the result document (spec/spec.md#output)
+as indented JSON on stdout.
 
 PATH is a directory, whose *.promo files (not *_test.promo, not recursively)
 form the rule set, or a .promo file standing for its directory's rule set.

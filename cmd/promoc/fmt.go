@@ -22,8 +22,8 @@ func newFmtCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fmt [-l] [-d] [-w] [PATH...]",
 		Short: "Format promo files in the canonical layout",
-		Long: `Fmt prints promo files in their one canonical layout (spec/spec.md,
-"Formatting"). Each PATH is one of:
+		Long: `Fmt prints promo files in their one canonical layout
+(spec/spec.md#14-formatting). Each PATH is one of:
 
 	FILE.promo  the file, rule or test file
 	DIR         the *.promo files of DIR, *_test.promo included, not

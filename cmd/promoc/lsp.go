@@ -45,8 +45,7 @@ with 1 when the client leaves without shutdown.`,
 				// goes to stderr.
 				os.Stdout = os.Stderr
 			}
-			v, _ := version()
-			s := lsp.New(lsp.Options{Log: logw, Version: v, Debounce: debounce})
+			s := lsp.New(lsp.Options{Log: logw, Version: moduleVersion(), Debounce: debounce})
 			return s.Serve(context.Background(), stdio{cmd.InOrStdin(), out})
 		}),
 	}

@@ -78,8 +78,25 @@ reward; 3 (eval) a result whose outcome is error, such as invalid-input.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
-	root.CompletionOptions.DisableDefaultCmd = true
+	// promoc --version prints what promoc version prints.
+	root.Version = version()
+	root.SetVersionTemplate("promoc {{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newVersionCmd())
+	// promoc completion bash|zsh|fish|powershell is cobra's, made here
+	// rather than when it runs so that an unknown shell is bad usage, not
+	// the help and exit 0.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return usageErrorf("completion: missing SHELL: expected bash, zsh, fish or powershell")
+				}
+				return usageErrorf("completion %s: unknown shell: expected bash, zsh, fish or powershell", args[0])
+			}
+		}
+	}
 	return root
 }
 

@@ -22,7 +22,7 @@ func newTestCmd() *cobra.Command {
 		Use:   "test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...",
 		Short: "Run the tests of rule sets",
 		Long: `Test runs the tests of rule sets: the test declarations of their *_test.promo
-files (spec/spec.md, "Tests"). A rule set is one directory: its rule files
+files (spec/spec.md#15-tests). A rule set is one directory: its rule files
 (*.promo) and its test files (*_test.promo), which are checked together.
 Each PATH is one of:
 
