@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
 	"github.com/promoc/promoc/vm/window"
 )
@@ -31,6 +32,7 @@ func Check(files []*lang.File, cfg Config) (*Info, lang.Diagnostics) {
 		props:      map[string]*Symbol{},
 		constDecls: map[*Symbol]*lang.ConstDecl{},
 		constState: map[*Symbol]uint8{},
+		curDecls:   map[string]curDecl{},
 	}
 	c.collect(files)
 	c.checkSchema()
@@ -51,7 +53,8 @@ type checker struct {
 	props   map[string]*Symbol
 
 	constDecls map[*Symbol]*lang.ConstDecl
-	constState map[*Symbol]uint8 // 1 resolving, 2 done
+	constState map[*Symbol]uint8  // 1 resolving, 2 done
+	curDecls   map[string]curDecl // the currencies served, by code
 
 	// per reward
 	reward *RewardInfo
@@ -172,6 +175,8 @@ func (c *checker) collect(files []*lang.File) {
 				if c.globals[sym.Name] == sym {
 					c.info.Rewards = append(c.info.Rewards, &RewardInfo{Decl: d, File: f.Name, Symbol: sym})
 				}
+			case *lang.CurrenciesDecl:
+				c.declareCurrencies(f, d)
 			case *lang.TestDecl:
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "test %q belongs in a test file: move it to a *_test.promo file beside the rules", d.Name.Value)
 			}
@@ -214,6 +219,9 @@ func (c *checker) checkSchema() {
 		v := c.info.Consts[fld.Default]
 		if !assignable(t, sym.Type) && !wholeNumber(t, v, sym.Type) {
 			c.errorf(fld.Default, lang.CodeInvalidType, "default of %s must be a %s, not a %s", sym.Name, sym.Type, t)
+			return
+		}
+		if !c.oneCurrency(fld.Default, t, "the default") {
 			return
 		}
 		sym.Value = v
@@ -268,6 +276,9 @@ func (c *checker) resolveConst(sym *Symbol) {
 	savedScope, savedAgg, savedOnly := c.scope, c.agg, c.constOnly
 	c.file, c.scope, c.agg, c.constOnly = sym.File, nil, nil, "const "+sym.Name
 	t := c.expr(d.Value)
+	if c.constState[sym] != 2 && !c.oneCurrency(d.Value, t, "const "+sym.Name+" =") {
+		t = tInvalid
+	}
 	c.file, c.scope, c.agg, c.constOnly = saved, savedScope, savedAgg, savedOnly
 	if c.constState[sym] == 2 { // a cycle was reported
 		return
@@ -353,6 +364,45 @@ func (c *checker) checkSettings(r *RewardInfo) {
 				break
 			}
 		}
+	} else if r.Cap != nil {
+		c.capDefaultRounding(r, seen["cap"])
+	}
+}
+
+// capDefaultRounding reports a cap with more decimals than the default
+// rounding keeps: the currency's minor units for an amount (each currency
+// of a per-currency cap its own), 0 decimals for points, gems and diamonds.
+func (c *checker) capDefaultRounding(r *RewardInfo, at lang.Setting) {
+	type amount struct {
+		cur string
+		n   num.Dec
+	}
+	var as []amount
+	if len(r.Cap.PerCur) > 0 {
+		for _, p := range r.Cap.PerCur {
+			as = append(as, amount{p.Cur, p.Amount})
+		}
+	} else {
+		as = append(as, amount{r.Cap.Type.Cur, r.Cap.Num})
+	}
+	for _, a := range as {
+		decimals, unit := int32(0), "0 decimals, the default for "+r.Decl.Result.Kind.String()
+		if r.Decl.Result.Kind == lang.ResultAmount {
+			code, ok := currency.Parse(a.cur)
+			if !ok {
+				continue // only the player's currency is known: checked at run time
+			}
+			decimals = int32(code.MinorUnits())
+			unit = fmt.Sprintf("%d decimals, the minor units of %s", decimals, a.cur)
+		}
+		if n := a.n.Normalize(); n.Scale() > decimals {
+			what := n.String()
+			if a.cur != "" {
+				what += " " + a.cur
+			}
+			c.errorf(at, lang.CodeInvalidSetting, "cap %s has more decimals than the default rounding to %s: write the cap with at most %d decimals, or set round", what, unit, decimals)
+			return
+		}
 	}
 }
 
@@ -396,6 +446,9 @@ func (c *checker) limit(r *RewardInfo, what string, e lang.Expr) *Value {
 	case lang.ResultAmount:
 		if t.Kind != Money {
 			c.errorf(e, lang.CodeInvalidType, "%s of an amount reward must be money, as in 200 EUR, not a %s", what, t)
+			return nil
+		}
+		if !c.isConstRef(e) && !c.oneCurrency(e, t, what) {
 			return nil
 		}
 	default:
@@ -611,6 +664,10 @@ func (c *checker) give(s *lang.GiveStmt) {
 	}
 	if !ok {
 		c.errorf(s.Value, lang.CodeInvalidResult, "reward %s gives %s, so give needs %s, not a %s", r.Name.Name, r.Result.Kind, want, t)
+		return
+	}
+	if r.Result.Kind == lang.ResultAmount && !c.isConstRef(s.Value) {
+		c.oneCurrency(s.Value, t, "give")
 	}
 }
 
@@ -632,8 +689,11 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			}
 		} else {
 			bt := c.expr(b.Bound)
-			if subj.Kind != Invalid && bt.Kind != Invalid {
-				c.compareOp(b.Bound, lang.OpGt, subj, bt) // a tier bound against the subject
+			if subj.Kind != Invalid && bt.Kind != Invalid && !c.zeroAgainstMoney(s.Subject, b.Bound, subj, bt) {
+				// a tier bound against the subject
+				if c.compareOp(b.Bound, lang.OpGt, subj, bt) {
+					c.meetPlayer(s.Subject, b.Bound, subj, bt)
+				}
 			}
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {

@@ -74,6 +74,44 @@ func TestCheckMarkers(t *testing.T) {
 	}
 }
 
+// TestCheckMarkerRuleSets checks each folder in testdata/check as one rule
+// set of its own, without the shared schema, comparing the diagnostics of
+// each of its files with the file's inline markers.
+func TestCheckMarkerRuleSets(t *testing.T) {
+	entries, err := os.ReadDir("testdata/check")
+	require.NoError(t, err)
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join("testdata/check", e.Name()))
+		}
+	}
+	require.NotEmpty(t, dirs)
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			paths, err := filepath.Glob(filepath.Join(dir, "*.promo"))
+			require.NoError(t, err)
+			var files []*lang.File
+			srcs := map[string]string{}
+			for _, path := range paths {
+				f, src := parseFile(t, path)
+				files = append(files, f)
+				srcs[f.Name] = src
+			}
+			_, diags := compiler.Check(files, compiler.Config{})
+			for name, src := range srcs {
+				var mine lang.Diagnostics
+				for _, d := range diags {
+					if d.File == name {
+						mine = append(mine, d)
+					}
+				}
+				checkMarked(t, name, src, mine)
+			}
+		})
+	}
+}
+
 // TestCheckExamples checks that every example rule set is free of errors and
 // warnings.
 func TestCheckExamples(t *testing.T) {

@@ -67,7 +67,7 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 			seen[m.Currency] = true
 			v.PerCur = append(v.PerCur, CurAmount{Cur: m.Currency, Amount: mv.Num})
 		}
-		if !ok {
+		if !ok || !c.checkPerCurrency(e) {
 			return tInvalid, nil
 		}
 		return tMoney, v
@@ -438,7 +438,7 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 		if x.Kind == Invalid || y.Kind == Invalid {
 			return tInvalid, nil
 		}
-		if !c.compareOp(e, e.Op, x, y) {
+		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y) || !c.meetPlayer(e.X, e.Y, x, y)) {
 			return tInvalid, nil
 		}
 		xv, yv := c.constValue(e.X), c.constValue(e.Y)
@@ -474,6 +474,9 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 			code = lang.CodeInvalidCurrency
 		}
 		c.errorf(e, code, "%s", msg)
+		return tInvalid, nil
+	}
+	if !c.meetPlayer(e.X, e.Y, x, y) {
 		return tInvalid, nil
 	}
 	xv, yv := c.constValue(e.X), c.constValue(e.Y)
@@ -664,7 +667,7 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 			okAll = false
 			continue
 		}
-		if x.Kind != Invalid && !c.compareOp(el, lang.OpEq, x, t) {
+		if x.Kind != Invalid && (!c.compareOp(el, lang.OpEq, x, t) || !c.meetPlayer(e.X, el, x, t)) {
 			okAll = false
 			continue
 		}
@@ -706,6 +709,9 @@ func (c *checker) cond(e *lang.CondExpr) (Type, *Value) {
 	t, ok := unify(tt, et)
 	if !ok {
 		c.errorf(e, lang.CodeInvalidType, "the branches of if differ: %s and %s", tt, et)
+		return tInvalid, nil
+	}
+	if !c.meetPlayer(e.Then, e.Else, tt, et) {
 		return tInvalid, nil
 	}
 	if cv := c.constValue(e.Cond); cv != nil {
@@ -762,6 +768,7 @@ func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
 		}
 	}
 	res := ts[0]
+	allZero := isZero(c.constValue(e.Args[0])) // every argument so far is a bare zero
 	for i, t := range ts {
 		if !t.IsNumeric() && t.Kind != Money {
 			c.errorf(e.Args[i], lang.CodeInvalidType, "%s needs numbers or amounts, not a %s", b.Name, t)
@@ -769,6 +776,19 @@ func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
 		}
 		if i == 0 {
 			continue
+		}
+		// A bare zero beside money: max(net_loss, 0).
+		zero := isZero(c.constValue(e.Args[i]))
+		switch {
+		case res.Kind == Money && zero:
+			continue
+		case t.Kind == Money && allZero:
+			res, allZero = t, false
+			continue
+		}
+		allZero = allZero && zero
+		if !c.meetPlayer(e.Args[0], e.Args[i], res, t) {
+			return tInvalid, nil
 		}
 		u, ok := unify(res, t)
 		if !ok || (res.Kind == Percent) != (t.Kind == Percent) && u.Kind != res.Kind {

@@ -102,6 +102,9 @@ type Info struct {
 	Templates []*Symbol
 	ConstSyms []*Symbol
 	Rewards   []*RewardInfo
+	// Currencies are the currencies the rule set serves, in declaration
+	// order; empty when it declares none, and then it serves any.
+	Currencies []string
 	// Aggregates maps each aggregation to the kind it reads.
 	Aggregates map[*lang.AggregateExpr]*Symbol
 }

@@ -111,6 +111,10 @@ func (l *lowerer) schema() {
 		l.prog.Templates = append(l.prog.Templates, t.Value.Str)
 		l.prog.TemplateNames = append(l.prog.TemplateNames, t.Name)
 	}
+	for _, code := range l.info.Currencies {
+		c, _ := currency.Parse(code) // checked by Check
+		l.prog.Currencies = append(l.prog.Currencies, c)
+	}
 }
 
 func (l *lowerer) str(s string) int32 {

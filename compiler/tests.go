@@ -145,6 +145,8 @@ func (c *testChecker) collectTests(files []*lang.File) []fileTest {
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "a test file cannot declare kind %s: declare it in a rule file", d.Name.Name)
 			case *lang.PlayerDecl:
 				c.errorf(d, lang.CodeMisplacedDecl, "a test file cannot declare player properties: declare them in a rule file")
+			case *lang.CurrenciesDecl:
+				c.errorf(d, lang.CodeMisplacedDecl, "a test file cannot declare currencies: declare them in a rule file")
 			case *lang.TemplateDecl:
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "a test file cannot declare template %s: declare it in a rule file", d.Name.Name)
 			case *lang.RewardDecl:

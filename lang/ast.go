@@ -102,6 +102,16 @@ type TypeName struct {
 	Name string
 }
 
+// CurrenciesDecl declares the currencies a rule set serves, in its schema:
+//
+//	currencies EUR, USD, JPY
+//
+// Several declarations add up to one set.
+type CurrenciesDecl struct {
+	Loc
+	Codes []*Ident // len > 0; as written, checked by the compiler
+}
+
 // TemplateDecl declares a bonus template: template spins "10 Free Spins".
 type TemplateDecl struct {
 	Loc
@@ -494,11 +504,12 @@ type AggregateExpr struct {
 	Where Expr   // nil when none
 }
 
-func (*KindDecl) declNode()     {}
-func (*PlayerDecl) declNode()   {}
-func (*TemplateDecl) declNode() {}
-func (*ConstDecl) declNode()    {}
-func (*RewardDecl) declNode()   {}
+func (*KindDecl) declNode()       {}
+func (*PlayerDecl) declNode()     {}
+func (*CurrenciesDecl) declNode() {}
+func (*TemplateDecl) declNode()   {}
+func (*ConstDecl) declNode()      {}
+func (*RewardDecl) declNode()     {}
 
 func (*WindowSetting) settingNode()   {}
 func (*RoundSetting) settingNode()    {}

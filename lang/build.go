@@ -96,6 +96,14 @@ func (b *builder) decl(d *decl) Decl {
 		return b.reward(d.Reward)
 	case d.Test != nil && d.Test.Tokens != nil:
 		return b.test(d.Test) // testbuild.go
+	case d.Currency != nil && d.Currency.Tokens != nil:
+		cd := &CurrenciesDecl{Loc: b.loc(d.Currency.Tokens)}
+		for _, t := range d.Currency.Tokens {
+			if t.Type == tokIdent {
+				cd.Codes = append(cd.Codes, b.ident(t))
+			}
+		}
+		return cd
 	}
 	return nil
 }

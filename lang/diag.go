@@ -90,6 +90,10 @@ const (
 	// CodeExceededLimit: too many branches in tiers: more than 10000 (limit Branches).
 	// The limits are those of lang/limits, listed in spec/limits.md.
 	CodeExceededLimit Code = "exceeded-limit"
+	// CodeMissingCurrency: cap 200 EUR is in EUR only, and the rule set also serves USD.
+	CodeMissingCurrency Code = "missing-currency"
+	// CodeUnusedZone: the zone of "last 7 days" changes nothing (did you mean "last full week"?).
+	CodeUnusedZone Code = "unused-zone"
 )
 
 // Related points at another place that explains a diagnostic.

@@ -101,7 +101,7 @@
 // schedule). Contextual keywords (least most first last full day week
 // weekend month transaction qualification since entrance zone to from
 // between decimals auto manual nearest down up amount points gems diamonds
-// balance leaderboard level, and the words of tests: expect transactions
+// balance leaderboard level currencies, and the words of tests: expect transactions
 // repeat load rates anchors calculated skipped error branch aggregation
 // matched ids) are keywords only where the grammar expects them, as after
 // window, after the reward's colon or in a test, and are names in

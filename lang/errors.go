@@ -94,7 +94,7 @@ func startsDecl(toks []lexer.Token, j int) bool {
 func (e expectation) want() string {
 	switch e.head {
 	case "":
-		return "a declaration (kind, player, template, const or reward)"
+		return "a declaration (kind, player, currencies, template, const or reward)"
 	case `"}"`:
 		return e.wantInBlock()
 	case `"{"`, "Block":
@@ -265,6 +265,8 @@ func describe(head string) string {
 		return `"player zone"`
 	case `("since" "entrance")`:
 		return `"since entrance"`
+	case "CurrenciesDecl":
+		return "currencies and their codes, as in \"currencies EUR, USD\""
 	case "TestField":
 		return `a name and a value, such as "vip_level 3"`
 	case "TestValue":

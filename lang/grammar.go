@@ -46,12 +46,13 @@ type file struct {
 }
 
 type decl struct {
-	Kind     *kindDecl     `parser:"  @@"`
-	Player   *playerDecl   `parser:"| @@"`
-	Template *templateDecl `parser:"| @@"`
-	Const    *constDecl    `parser:"| @@"`
-	Reward   *rewardDecl   `parser:"| @@"`
-	Test     *testDecl     `parser:"| @@"` // testgrammar.go
+	Kind     *kindDecl       `parser:"  @@"`
+	Player   *playerDecl     `parser:"| @@"`
+	Template *templateDecl   `parser:"| @@"`
+	Const    *constDecl      `parser:"| @@"`
+	Reward   *rewardDecl     `parser:"| @@"`
+	Test     *testDecl       `parser:"| @@"` // testgrammar.go
+	Currency *currenciesDecl `parser:"| @@"`
 }
 
 type kindDecl struct {
@@ -70,6 +71,13 @@ type field struct {
 	Name    lexer.Token `parser:"@(Ident | Contextual | Keyword)"`
 	Type    lexer.Token `parser:"':' @(Ident | Contextual | Keyword)"`
 	Default *expr       `parser:"('default' @@)?"`
+}
+
+// currenciesDecl lists the currencies a rule set serves. Its keyword is
+// contextual, so that currencies remains free as a name elsewhere.
+type currenciesDecl struct {
+	Tokens []lexer.Token
+	Codes  []string `parser:"'currencies' @Ident (',' @Ident)*"` // build.go takes the positions from Tokens
 }
 
 type templateDecl struct {

@@ -78,7 +78,7 @@ func keywordType(s string) lexer.TokenType {
 		"if", "then", "where", "not", "and", "or", "in", "of", "true", "false", "now", "default",
 		"campaign", "automation", "offer", "payout", "test", "trigger", "segment", "budget", "split", "every", "schedule":
 		return tokKeyword
-	case "least", "most", "first", "last", "full", "day", "weekend", "week", "month",
+	case "currencies", "least", "most", "first", "last", "full", "day", "weekend", "week", "month",
 		"transaction", "qualification", "since", "entrance", "zone", "to", "from", "between",
 		"decimals", "auto", "manual", "nearest", "down", "up",
 		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level",

@@ -35,6 +35,10 @@ func Walk(v Visitor, n Node) {
 			Walk(v, n.Type)
 		}
 		walkExpr(v, n.Default)
+	case *CurrenciesDecl:
+		for _, id := range n.Codes {
+			walkIdent(v, id)
+		}
 	case *TemplateDecl:
 		walkIdent(v, n.Name)
 		if n.Title != nil {

@@ -249,7 +249,7 @@ func join(parts ...string) string {
 // build fills the tables of documentation.
 func (d *specDoc) build() {
 	w := d.words
-	for _, k := range []string{"kind", "player", "template", "const", "reward"} {
+	for _, k := range []string{"kind", "player", "currencies", "template", "const", "reward"} {
 		w[k] = d.intro(k)
 	}
 	w["player."] = d.intro("Player properties")

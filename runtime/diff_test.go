@@ -1294,7 +1294,7 @@ func TestDifferentialCases(t *testing.T) {
 		{name: "cap USD", src: amount("cap 200 EUR | 220 USD | 25000 JPY", sum), cur: "USD", txs: []string{"bet 1000"}, want: "calculated amount=220.00 USD"},
 		{name: "cap JPY", src: amount("cap 200 EUR | 220 USD | 25000 JPY", sum), cur: "JPY", txs: []string{"bet 30000"}, want: "calculated amount=25000 JPY"},
 		{name: "under the cap", src: amount("cap 200 EUR | 220 USD | 25000 JPY", sum), cur: "JPY", txs: []string{"bet 100"}, want: "calculated amount=100 JPY"},
-		{name: "cap with more decimals than the currency", src: amount("cap 99.999 EUR", sum), txs: []string{"bet 1000"}, want: "calculated amount=99.99 EUR"},
+		{name: "cap with more decimals than the currency", src: round("down", 3, "cap 99.999 EUR\n\t"+sum), txs: []string{"bet 1000"}, want: "calculated amount=99.999 EUR"},
 		{name: "cap at the rounding's scale", src: round("down", 1, "cap 20.5 EUR\n\t"+sum), txs: []string{"bet 1000"}, want: "calculated amount=20.5 EUR"},
 		{name: "cap then minimum", src: amount("cap 5 EUR\n\tminimum 10 EUR", sum), txs: []string{"bet 100"}, want: "skipped below-minimum"},
 		{name: "minimum after rounding", src: amount("minimum 10 EUR", sum), txs: []string{"bet 9.995"}, want: "calculated amount=10.00 EUR"},

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -185,6 +186,16 @@ func (pr *preparer) player() error {
 	d, p, in := pr.d, pr.p, pr.in
 	if d.cur == 0 && p.usesMoney {
 		return &InputError{"player.currency", "missing: the schema has money values"}
+	}
+	if len(p.Currencies) > 0 && !slices.Contains(p.Currencies, d.cur) {
+		names := make([]string, len(p.Currencies))
+		for i, c := range p.Currencies {
+			names[i] = c.String()
+		}
+		if d.cur == 0 {
+			return &InputError{"player.currency", "missing: the rule set serves " + strings.Join(names, ", ")}
+		}
+		return &InputError{"player.currency", d.cur.String() + " is not served: the rule set serves " + strings.Join(names, ", ")}
 	}
 	if !in.Now.IsZero() && !inRange(in.Now) {
 		return &InputError{"now", timeRangeMsg}

@@ -40,6 +40,9 @@ type Program struct {
 	TemplateNames []string
 	// Rewards are the program's rewards, in source order.
 	Rewards []*Reward
+	// Currencies are the currencies the rule set serves; [Prepare] rejects
+	// a player in any other. Empty: it serves any currency.
+	Currencies []currency.Code
 
 	once      sync.Once
 	err       error            // the result of Validate, set once

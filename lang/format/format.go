@@ -172,7 +172,7 @@ func (p *printer) headEnd(n lang.Node) int {
 		if !p.short(n) {
 			return n.Body.Start.Offset
 		}
-	case lang.Setting, lang.Stmt, *lang.Field, *lang.ConstDecl, *lang.TemplateDecl:
+	case lang.Setting, lang.Stmt, *lang.Field, *lang.ConstDecl, *lang.TemplateDecl, *lang.CurrenciesDecl:
 	default:
 		if end, ok := p.testHeadEnd(n); ok {
 			return end
@@ -291,7 +291,7 @@ func lineAt(src []byte, sp lang.Span, offset int) int {
 // line, or its absence, that the author put between them.
 func oneLine(p *printer, d lang.Node) bool {
 	switch d := d.(type) {
-	case *lang.ConstDecl, *lang.TemplateDecl:
+	case *lang.ConstDecl, *lang.TemplateDecl, *lang.CurrenciesDecl:
 		return true
 	case *lang.KindDecl:
 		return len(d.Fields) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)

@@ -26,6 +26,14 @@ func (p *printer) node(n lang.Node) {
 			p.str(" default ")
 			p.expr(n.Default)
 		}
+	case *lang.CurrenciesDecl:
+		p.str("currencies ")
+		for i, id := range n.Codes {
+			if i > 0 {
+				p.str(", ")
+			}
+			p.str(id.Name)
+		}
 	case *lang.TemplateDecl:
 		p.str("template ")
 		p.str(n.Name.Name)
