@@ -4,7 +4,8 @@
 //
 // # What comes in, what goes out
 //
-// The client opens, changes (full text) and closes .promo files. A
+// The client opens, changes (incremental sync: ranges in UTF-16 code units,
+// or the full text) and closes .promo files. A
 // directory is one rule set, as for `promoc check`: its rule files on disk,
 // each replaced by its open buffer when there is one, analyzed together by
 // [runtime.AnalyzeParsed], the analysis `promoc check` uses, so that names
@@ -31,7 +32,9 @@
 // Each change bumps its rule set's generation and (re)starts a debounce
 // timer (50ms by default); the analysis runs on the timer's goroutine with
 // the sources as they are then, parses again only the files whose text
-// changed, and publishes. The result is an immutable snapshot that handlers
+// changed, and within them only the top-level declarations whose text
+// changed ([lang.Reparser]: the others are kept, their positions moved),
+// and publishes. Formatting prints the tree of that analysis. The result is an immutable snapshot that handlers
 // read without locks. A request that needs positions in the current text
 // (hover, definition, rename, ...) analyzes at once if a change is pending;
 // completion and signature help do not wait: they read the place of the

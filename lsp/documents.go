@@ -99,6 +99,7 @@ type sourceFile struct {
 	parse   lang.Diagnostics // from lang.Parse
 	diags   lang.Diagnostics // every diagnostic of the file
 	rule    bool             // a rule file; *_test.promo files are parsed alone
+	rp      *lang.Reparser   // parsed file; kept in ruleSet.cache for the next version
 }
 
 func (f *sourceFile) parsed() bool { return !f.parse.HasErrors() }
@@ -227,7 +228,13 @@ func (s *Server) didChange(_ *glsp.Context, p *protocol.DidChangeTextDocumentPar
 		case protocol.TextDocumentContentChangeEventWhole:
 			text = c.Text
 		case protocol.TextDocumentContentChangeEvent:
-			// Only full sync is offered; a range is applied all the same.
+			// A range in UTF-16 code units of the text as the earlier
+			// changes of the list left it (rangeLength is deprecated and
+			// ignored).
+			if c.Range == nil {
+				text = c.Text
+				continue
+			}
 			start, end := newMapper(text).offsets(*c.Range)
 			text = text[:start] + c.Text + text[end:]
 		}
@@ -447,10 +454,18 @@ func (s *Server) check(set *ruleSet, gen uint64, files []*sourceFile) *snapshot 
 	var parsed []runtime.Parsed
 	var rules, tests []*sourceFile
 	for _, f := range files {
-		if old := set.cache[f.path]; old != nil && old.text == f.text {
-			f.file, f.parse, f.m = old.file, old.parse, old.m
+		old := set.cache[f.path]
+		if old != nil && old.text == f.text {
+			f.file, f.parse, f.m, f.rp = old.file, old.parse, old.m, old.rp
 		} else {
-			f.file, f.parse = lang.Parse(f.path, []byte(f.text))
+			// Only the declarations whose text changed are parsed again.
+			if old != nil {
+				f.rp = old.rp
+			}
+			if f.rp == nil {
+				f.rp = lang.NewReparser(f.path)
+			}
+			f.file, f.parse = f.rp.Parse([]byte(f.text))
 			f.m = newMapper(f.text)
 		}
 		cache[f.path] = f

@@ -11,17 +11,19 @@ import (
 // function. A document that does not parse is left as it is: the answer is
 // no edits. The edit replaces only the lines that differ, so that the
 // editor keeps the cursor and folds elsewhere.
+//
+// The tree is the one of the analysis of the current text, which parsed
+// again only the declarations that changed.
 func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
-	text, ok := s.text(p.TextDocument.URI)
-	if !ok {
+	if _, ok := s.text(p.TextDocument.URI); !ok {
 		return nil, nil
 	}
-	path, _ := uriPath(p.TextDocument.URI)
-	out, diags := format.Source(path, []byte(text))
-	if diags.HasErrors() || out == nil {
+	_, f := s.snapshot(p.TextDocument.URI)
+	if f == nil || f.parse.HasErrors() {
 		return []protocol.TextEdit{}, nil
 	}
-	return diffEdits(text, string(out)), nil
+	out := format.File(f.file, []byte(f.text))
+	return diffEdits(f.text, string(out)), nil
 }
 
 // diffEdits returns one edit that turns old into new: the lines between

@@ -3,6 +3,7 @@ package lsp
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -38,7 +39,9 @@ func exampleFiles(tb testing.TB, tests bool) map[string]string {
 // examples through the protocol, with requests of every kind between
 // them. The server must answer every request without an internal error
 // (a recovered panic), publish the diagnostics of the last version, and
-// never log an internal error.
+// never log an internal error. The diagnostics of a rule file, from
+// parsing again only the declarations that changed, must be those of a
+// full parse and check of the rule set.
 func FuzzEdits(f *testing.F) {
 	files := exampleFiles(f, true)
 	var names []string
@@ -84,7 +87,19 @@ func FuzzEdits(f *testing.F) {
 			c.mu.Unlock()
 			fuzzRequest(t, c, name, op, pos)
 		}
-		c.diagnostics(name)
+		got := gotDiagnostics(c.diagnostics(name))
+		if isRuleFile(name) {
+			set := map[string]string{}
+			for n, t := range files {
+				if isRuleFile(n) {
+					set[filepath.Join(dir, n)] = t
+				}
+			}
+			set[filepath.Join(dir, name)] = c.text(name)
+			if want := wantDiagnostics(filepath.Join(dir, name), set); !reflect.DeepEqual(want, got) {
+				t.Fatalf("diagnostics of %q:\n got %q\nwant %q", c.text(name), got, want)
+			}
+		}
 		c.shutdown()
 	})
 }

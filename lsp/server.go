@@ -168,12 +168,12 @@ func (s *Server) initialize(_ *glsp.Context, p *protocol.InitializeParams) (any,
 	s.roots = roots
 	s.mu.Unlock()
 
-	full := protocol.TextDocumentSyncKindFull
+	incremental := protocol.TextDocumentSyncKindIncremental
 	yes := true
 	version := s.opts.Version
 	return protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
-			TextDocumentSync: protocol.TextDocumentSyncOptions{OpenClose: &yes, Change: &full, Save: true},
+			TextDocumentSync: protocol.TextDocumentSyncOptions{OpenClose: &yes, Change: &incremental, Save: true},
 			HoverProvider:    true,
 			CompletionProvider: &protocol.CompletionOptions{
 				TriggerCharacters: []string{"."},

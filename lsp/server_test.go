@@ -72,7 +72,7 @@ func TestInitialize(t *testing.T) {
 	require.NotNil(t, res.ServerInfo)
 	assert.Equal(t, "promoc", res.ServerInfo.Name)
 	raw, _ := json.Marshal(res.Capabilities)
-	for _, want := range []string{`"change":1`, `"hoverProvider":true`, `"prepareProvider":true`, `"documentFormattingProvider":true`,
+	for _, want := range []string{`"change":2`, `"hoverProvider":true`, `"prepareProvider":true`, `"documentFormattingProvider":true`,
 		`"definitionProvider":true`, `"referencesProvider":true`, `"workspaceSymbolProvider":true`, `"quickfix"`, `"triggerCharacters":["."]`} {
 		assert.Contains(t, string(raw), want)
 	}
