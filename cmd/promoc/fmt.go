@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/promoc/promoc/lang/format"
@@ -110,7 +109,8 @@ func (f *formatter) file(name, osName string, src []byte, mode fs.FileMode) {
 		fmt.Fprintln(f.stdout, name)
 	}
 	if f.diff {
-		f.stdout.Write(diff.Diff("a/"+name, src, "b/"+name, out))
+		fmt.Fprintf(f.stdout, "diff a/%s b/%s\n", name, name)
+		f.stdout.Write(unifiedDiff("a/"+name, src, "b/"+name, out))
 	}
 	if f.write {
 		if err := writeFile(osName, out, mode); err != nil {
