@@ -40,15 +40,22 @@ func docBlocks(t *testing.T, path string) []docBlock {
 	return blocks
 }
 
-// TestDocBlocks checks every promo code block of spec/spec.md and the README
-// together with the schema of examples/dynamic_rewards, as the spec says: a
+// TestDocBlocks checks every promo code block of the documents of spec/
+// (spec.md, semantics.md, ...) and the README together with the schema of
+// examples/dynamic_rewards, as the spec says: a
 // promo block has no diagnostic at all, and a promo-error block reports
 // exactly the diagnostics its // ERROR "regexp" markers announce. A
 // promo-test block, and a promo-error block that declares tests, is a test
 // file of examples/dynamic_rewards, checked against its rules.
 func TestDocBlocks(t *testing.T) {
 	schema, _ := parseFile(t, "../examples/dynamic_rewards/schema.promo")
-	blocks := append(docBlocks(t, "../spec/spec.md"), docBlocks(t, "../README.md")...)
+	docs, err := filepath.Glob("../spec/*.md")
+	require.NoError(t, err)
+	require.Contains(t, docs, "../spec/semantics.md")
+	var blocks []docBlock
+	for _, d := range append(docs, "../README.md") {
+		blocks = append(blocks, docBlocks(t, d)...)
+	}
 	require.GreaterOrEqual(t, len(blocks), 10)
 	for _, b := range blocks {
 		name := b.doc + ":" + strconv.Itoa(b.line)

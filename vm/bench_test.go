@@ -12,8 +12,10 @@ import (
 	"github.com/promoc/promoc/vm/num"
 )
 
-// The benchmarks of shared/PERF-NOTES.md, on the machine, each against the
-// hand-written Go it has to beat, with answers checked to the cent.
+// The two workloads measured before promoc was written (the tiered deposit
+// formula, and 5% of the net loss over many transactions), on the machine,
+// each against the hand-written Go it has to beat, with answers checked to
+// the cent. bench/README.md compares promoc with expr and CEL on them.
 
 // tieredDeposit assembles examples/dynamic_rewards/tiered_deposit.promo as
 // the lowerer would: 50% of the last deposit above 500 (at most 1000), 30%

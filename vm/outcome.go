@@ -6,7 +6,8 @@ import (
 )
 
 // give runs the outcome pipeline on the value *v that give at pc produced,
-// in the order DOMAIN.md fixes (steps 3 to 7 of "A reward"):
+// in the order spec/semantics.md fixes (steps 4 to 8 of "A reward, step by
+// step"; spec/spec.md section 8 in full):
 //
 //  1. A formula that aggregated transactions and matched none at all is
 //     skipped: "no-matching-transactions".

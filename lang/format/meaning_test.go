@@ -52,14 +52,20 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// TestSpecBlocks formats every promo and promo-error block of spec/spec.md:
+// TestSpecBlocks formats every promo and promo-error block of the documents
+// of spec/ (spec.md, semantics.md, ...):
 // formatting is idempotent and keeps the comments, and the clean blocks
 // compile, with the standard schema, to the same bytecode before and after.
 func TestSpecBlocks(t *testing.T) {
 	schemaSrc, err := os.ReadFile("../../examples/dynamic_rewards/schema.promo")
 	require.NoError(t, err)
 	schema := parse(t, "schema.promo", schemaSrc)
-	blocks := specBlocks(t, "../../spec/spec.md")
+	docs, err := filepath.Glob("../../spec/*.md")
+	require.NoError(t, err)
+	var blocks []specBlock
+	for _, d := range docs {
+		blocks = append(blocks, specBlocks(t, d)...)
+	}
 	require.GreaterOrEqual(t, len(blocks), 20)
 	for _, b := range blocks {
 		out, diags := format.Source(b.name, []byte(b.code))
@@ -90,7 +96,7 @@ func specBlocks(t *testing.T, path string) []specBlock {
 	for i, line := range strings.Split(string(src), "\n") {
 		switch {
 		case cur == nil && (line == "```promo" || line == "```promo-error"):
-			cur = &specBlock{name: "spec.md:" + strconv.Itoa(i+2), error: line == "```promo-error"}
+			cur = &specBlock{name: filepath.Base(path) + ":" + strconv.Itoa(i+2), error: line == "```promo-error"}
 		case cur != nil && line == "```":
 			blocks = append(blocks, *cur)
 			cur = nil

@@ -9,8 +9,8 @@
 //
 // Money in promoc is never a float. The obvious exact representation,
 // shopspring/decimal, allocates on every operation and is 5-40 times slower than
-// integer arithmetic (see shared/PERF-NOTES.md), and most promotion arithmetic
-// (deposits, bets, percentages) fits comfortably in 64 bits. A Dec therefore keeps
+// integer arithmetic (bench/README.md shows it beside int64), and most promotion
+// arithmetic (deposits, bets, percentages) fits comfortably in 64 bits. A Dec therefore keeps
 // its coefficient in an int64 whenever it fits. [Dec.Add], [Dec.Sub], [Dec.Mul] and
 // [Dec.Cmp] on such values align scales with overflow-checked multiplications by
 // powers of ten and detect overflow with math/bits; they take a few nanoseconds and

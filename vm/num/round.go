@@ -9,7 +9,8 @@ import (
 // language's default.
 type Mode uint8
 
-// The rounding modes. Down, Up and Nearest are the ones DOMAIN.md names:
+// The rounding modes. Down, Up and Nearest are the ones rewards use
+// (spec/semantics.md, "A reward, step by step"):
 // 2.735 rounds to 2.73, 2.74 and 2.74 at 2 decimals, -2.735 to -2.73, -2.74
 // and -2.74.
 const (

@@ -15,7 +15,7 @@ func TestRound(t *testing.T) {
 		mode     Mode
 		want     string
 	}{
-		// DOMAIN.md "A reward", step 4.
+		// spec/semantics.md, "A reward, step by step", step 5.
 		{"domain down 2", "2.735", 2, Down, "2.73"},
 		{"domain up 2", "2.735", 2, Up, "2.74"},
 		{"domain nearest 2", "2.735", 2, Nearest, "2.74"},
