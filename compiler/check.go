@@ -12,14 +12,22 @@ import (
 )
 
 // Config holds the options of a check. The zero value is ready to use.
-type Config struct{}
+type Config struct {
+	// hook, when set, is called with each expression before it is checked:
+	// the tests use it to make the checker fail where they choose.
+	hook func(lang.Expr)
+}
 
 // Check resolves names and types across the files of one rule set and
 // reports every error it can find. The files must have parsed without
 // errors. Check never modifies the AST: its results are the side tables of
 // the returned Info, which is never nil.
-func Check(files []*lang.File, cfg Config) (*Info, lang.Diagnostics) {
+//
+// Check never panics: a failure of the checker itself, a bug, is a
+// diagnostic with code [lang.CodeInternalError].
+func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) {
 	c := &checker{
+		hook: cfg.hook,
 		info: &Info{
 			Files:      files,
 			Types:      map[lang.Expr]Type{},
@@ -34,11 +42,11 @@ func Check(files []*lang.File, cfg Config) (*Info, lang.Diagnostics) {
 		constState: map[*Symbol]uint8{},
 		curDecls:   map[string]curDecl{},
 	}
+	info = c.info
+	defer c.recoverInternal(&diags)
 	c.collect(files)
+	c.resolveConsts() // first, so that defaults find every const resolved
 	c.checkSchema()
-	for _, s := range c.info.ConstSyms {
-		c.resolveConst(s)
-	}
 	for _, r := range c.info.Rewards {
 		c.checkReward(r)
 	}
@@ -46,6 +54,8 @@ func Check(files []*lang.File, cfg Config) (*Info, lang.Diagnostics) {
 }
 
 type checker struct {
+	hook    func(lang.Expr) // Config.hook
+	at      lang.Expr       // the expression being checked, for internal errors
 	info    *Info
 	diags   lang.Diagnostics
 	file    string

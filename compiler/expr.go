@@ -16,6 +16,10 @@ import (
 // A failed expression has type Invalid and operations on Invalid report
 // nothing more, so one mistake makes one diagnostic.
 func (c *checker) expr(e lang.Expr) Type {
+	c.at = e
+	if c.hook != nil {
+		c.hook(e)
+	}
 	t, v := c.expr1(e)
 	if t.Kind != Invalid {
 		c.info.Types[e] = t

@@ -60,7 +60,9 @@ var AnchorNames = []string{"first_transaction", "last_transaction", "qualificati
 // shared by all of them; any other declaration in a test file is an error,
 // as is a test in a rule file (reported by Check). CheckTests never modifies
 // rules: its side tables are in the returned TestInfo, which is never nil.
-func CheckTests(files []*lang.File, rules *Info) (*TestInfo, lang.Diagnostics) {
+// Like Check, it never panics: a bug of its own is a diagnostic with code
+// [lang.CodeInternalError].
+func CheckTests(files []*lang.File, rules *Info) (ti *TestInfo, diags lang.Diagnostics) {
 	c := &testChecker{rules: rules, checker: &checker{
 		info: &Info{
 			Files:      files,
@@ -79,6 +81,8 @@ func CheckTests(files []*lang.File, rules *Info) (*TestInfo, lang.Diagnostics) {
 		constDecls: map[*Symbol]*lang.ConstDecl{},
 		constState: map[*Symbol]uint8{},
 	}}
+	ti = &TestInfo{Info: c.info}
+	defer c.recoverInternal(&diags)
 	for _, syms := range [][]*Symbol{rules.Kinds, rules.Templates, rules.ConstSyms} {
 		for _, s := range syms {
 			c.globals[s.Name] = s
@@ -91,11 +95,8 @@ func CheckTests(files []*lang.File, rules *Info) (*TestInfo, lang.Diagnostics) {
 	for _, p := range rules.Props {
 		c.props[p.Name] = p
 	}
-	ti := &TestInfo{Info: c.info}
 	tests := c.collectTests(files)
-	for _, s := range c.info.ConstSyms {
-		c.resolveConst(s)
-	}
+	c.resolveConsts()
 	for _, t := range tests {
 		ti.Tests = append(ti.Tests, c.checkTest(t.file, t.decl))
 	}

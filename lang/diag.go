@@ -94,6 +94,9 @@ const (
 	CodeMissingCurrency Code = "missing-currency"
 	// CodeUnusedZone: the zone of "last 7 days" changes nothing (did you mean "last full week"?).
 	CodeUnusedZone Code = "unused-zone"
+	// CodeInternalError: internal error: runtime error: index out of range (a bug of promoc:
+	// a stage failed where it never should, and said so instead of crashing).
+	CodeInternalError Code = "internal-error"
 )
 
 // Related points at another place that explains a diagnostic.

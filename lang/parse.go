@@ -15,9 +15,19 @@ import (
 // each broken one makes a [CodeBadSyntax] diagnostic too. Invalid literals,
 // such as the date 2026-02-30, make [CodeBadLiteral] diagnostics. The
 // diagnostics are sorted by position.
-func Parse(name string, src []byte) (*File, Diagnostics) {
+//
+// Parse never panics: a failure of its own, a bug, is a diagnostic with
+// code [CodeInternalError] at the start of the file.
+func Parse(name string, src []byte) (_ *File, diags Diagnostics) {
 	b := &builder{name: name, lines: lineStarts(src)}
 	f := &File{Name: name}
+	defer func() {
+		if r := recover(); r != nil {
+			start := Pos{Offset: 0, Line: 1, Col: 1}
+			b.errorf(Span{Start: start, End: start}, CodeInternalError, "internal error: %v", r)
+			diags = b.diags.Sort()
+		}
+	}()
 	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, b.pos(lexer.Position{Offset: len(src), Line: len(b.lines)})}
 
 	sc := newScanner(name, src)

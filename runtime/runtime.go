@@ -61,8 +61,15 @@ func Compile(fsys fs.FS, opts ...Option) (*Program, error) {
 	return CompileSources(srcs, opts...)
 }
 
-// CompileSources compiles the given files as one rule set.
-func CompileSources(srcs []Source, opts ...Option) (*Program, error) {
+// CompileSources compiles the given files as one rule set. It never
+// panics: a failure of the compiler itself, a bug, is an error saying
+// "internal error".
+func CompileSources(srcs []Source, opts ...Option) (_ *Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
 	o := options{}
 	for _, opt := range opts {
 		opt(&o)
