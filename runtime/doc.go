@@ -14,8 +14,11 @@
 // evaluation time, as Go values or decoded from the JSON document described
 // in spec/spec.md with [DecodeInput]. The [Result] says whether the reward
 // was calculated, skipped or ended in an error, with a machine-readable
-// reason, the amount (a shopspring decimal.Decimal and its currency), the
-// template or the points, and, on request, a trace of the evaluation.
+// reason, the amount (a shopspring decimal.Decimal and its currency; only
+// when calculated), the template or the points, the rule set's version
+// ([Program.Version], a content hash of the rule files), and, on request, a
+// trace of the evaluation. Its JSON form is the result document of
+// spec/spec.md, whose JSON Schema is spec/schema/result.schema.json.
 //
 // Money crosses this API only as decimal.Decimal or decimal text: never as
 // float64. Bad input (a missing attribute, a transaction in another currency

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/spec"
 )
@@ -180,6 +181,41 @@ func TestInputSchemaRejects(t *testing.T) {
 			assert.Equal(t, "invalid-input", res.Reason, "promoc accepts %s", tt.doc)
 		})
 	}
+}
+
+// TestInputSchemaLimits checks that the bounds the input schema states are
+// those of lang/limits, and that it enforces them.
+func TestInputSchemaLimits(t *testing.T) {
+	s := loadSchemas(t)
+	doc := s.docs["input.schema.json"].(map[string]any)
+	at := func(path ...string) any {
+		var v any = doc
+		for _, k := range path {
+			v = v.(map[string]any)[k]
+		}
+		return v
+	}
+	number := func(v any) int64 {
+		n, err := v.(json.Number).Int64()
+		require.NoError(t, err)
+		return n
+	}
+	assert.Equal(t, int64(limits.Transactions), number(at("properties", "transactions", "maxItems")), "transactions")
+	for _, path := range [][]string{
+		{"$defs", "value", "maxLength"},
+		{"$defs", "transaction", "properties", "id", "maxLength"},
+		{"$defs", "transaction", "properties", "kind", "maxLength"},
+		{"$defs", "player", "properties", "id", "maxLength"},
+	} {
+		assert.Equal(t, int64(limits.StringBytes), number(at(path...)), "%v", path)
+	}
+	tx := func(id, game string) any {
+		return unmarshal(t, []byte(`{"id": "`+id+`", "kind": "bet", "time": "2026-11-20T18:02:11Z", "game": "`+game+`"}`))
+	}
+	long := strings.Repeat("x", limits.StringBytes)
+	assert.NoError(t, s.transaction.Validate(tx(long, long)))
+	assert.Error(t, s.transaction.Validate(tx(long+"x", "g")), "an id over the limit")
+	assert.Error(t, s.transaction.Validate(tx("t", long+"x")), "a string attribute over the limit")
 }
 
 // outcomeCase is one evaluation whose result the result schema must accept.
