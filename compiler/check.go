@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -527,6 +528,9 @@ func (c *checker) window(w *lang.Window) window.Spec {
 	if w.To != nil {
 		spec.End = wall(w.To)
 	}
+	if w.Zone != nil && w.Kind == lang.WindowTimeBack && w.Length != nil {
+		c.unusedZone(w)
+	}
 	if w.Zone != nil {
 		if w.Zone.Player {
 			spec.PlayerZone = true
@@ -559,6 +563,39 @@ func (c *checker) window(w *lang.Window) window.Spec {
 		c.errorf(w, lang.CodeInvalidWindow, "%s", msg)
 	}
 	return spec
+}
+
+// unusedZone warns of the zone of a time-back window, which counts back
+// from now whatever the zone, and suggests the calendar window the author
+// most likely meant ("last 1 week in player zone": "last full week in
+// player zone"), or the window without its zone.
+func (c *checker) unusedZone(w *lang.Window) {
+	zone := "player zone"
+	if !w.Zone.Player {
+		zone = strconv.Quote(w.Zone.Name.Value)
+	}
+	n, unit := w.Length.N, w.Length.Unit
+	length := fmt.Sprintf("%d %s", n, unit)
+	if n == 1 {
+		length = strings.TrimSuffix(length, "s")
+	}
+	full := ""
+	switch {
+	case n == 1 && unit == lang.Days, n == 24 && unit == lang.Hours:
+		full = "last full day in " + zone
+	case n == 1 && unit == lang.Weeks, n == 7 && unit == lang.Days:
+		full = "last full week in " + zone
+	}
+	msg := fmt.Sprintf("in %s changes nothing in last %s, which counts back from now", zone, length)
+	fix := "last " + length
+	if full != "" {
+		msg += fmt.Sprintf(": did you mean %s, the calendar %s on the zone's clock?", full, strings.TrimPrefix(strings.SplitN(full, " in ", 2)[0], "last full "))
+		fix = full
+	} else {
+		msg += ": remove the zone"
+	}
+	c.warnf(w, lang.CodeUnusedZone, "%s", msg)
+	c.diags[len(c.diags)-1].Suggestion = fix
 }
 
 func wall(d *lang.DateLit) window.Wall {

@@ -143,3 +143,39 @@ func TestCheckExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestions checks the fix a diagnostic offers an editor: the text
+// that replaces its span.
+func TestSuggestions(t *testing.T) {
+	const schema = "currencies EUR, USD\nkind bet { amount: money }\n"
+	tests := []struct {
+		name, src string
+		code      lang.Code
+		span, fix string // the text at the span, and its replacement
+	}{
+		{"zero with a currency", "reward r: amount {\n\tcheck sum(bet.amount) <= 0 EUR {\n\t\tskip \"none\"\n\t}\n\tgive sum(bet.amount)\n}",
+			lang.CodeMissingCurrency, "0 EUR", "0"},
+		{"zone of a week back", "reward r: amount {\n\twindow last 1 week in player zone\n\tgive sum(bet.amount)\n}",
+			lang.CodeUnusedZone, "last 1 week in player zone", "last full week in player zone"},
+		{"zone of days back", "reward r: amount {\n\twindow last 3 days in \"Europe/Malta\"\n\tgive sum(bet.amount)\n}",
+			lang.CodeUnusedZone, `last 3 days in "Europe/Malta"`, "last 3 days"},
+		{"misspelt currency", "currencies EUX\n", lang.CodeUnknownCurrency, "EUX", "EUR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := schema + tt.src
+			f, diags := lang.Parse("x.promo", []byte(src))
+			require.Empty(t, diags)
+			_, diags = compiler.Check([]*lang.File{f}, compiler.Config{})
+			var got *lang.Diagnostic
+			for i := range diags {
+				if diags[i].Code == tt.code {
+					got = &diags[i]
+				}
+			}
+			require.NotNil(t, got, "Check(%q) = %v, want a %s", tt.src, diags, tt.code)
+			require.Equal(t, tt.span, src[got.Span.Start.Offset:got.Span.End.Offset], "span of %s", got)
+			require.Equal(t, tt.fix, got.Suggestion, "suggestion of %s", got)
+		})
+	}
+}

@@ -7,7 +7,10 @@
 // currency when known at compile time, Bool, String, Time, Duration,
 // Template — folds constant expressions exactly, checks each reward's
 // settings (window, rounding, cap, minimum, approval) and reports checks and
-// tier branches that can never be reached. Its results are side tables in
+// tier branches that can never be reached. When the rule set declares the
+// currencies it serves, it requires an amount in each of them wherever a
+// fixed amount meets the player's money (currencies.go), so that no player
+// of a served currency meets a currency error at run time. Its results are side tables in
 // [Info]; the syntax tree is never modified. The checker keeps going after
 // an error: an expression that fails gets type Invalid, and nothing built on
 // it is reported again, so one mistake makes one diagnostic.

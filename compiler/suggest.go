@@ -1,20 +1,11 @@
 package compiler
 
+import "github.com/promoc/promoc/lang"
+
 // Suggest returns the candidate closest to name when it is close enough to
-// be a likely misspelling, or "".
-func Suggest(name string, candidates []string) string {
-	limit := max(1, min(3, (len(name)+1)/3))
-	best, bestD := "", limit+1
-	for _, c := range candidates {
-		if c == name {
-			continue
-		}
-		if d := editDistance(name, c); d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
+// be a likely misspelling, or "". It is [lang.Suggest], which the parser
+// uses for misspelt keywords.
+func Suggest(name string, candidates []string) string { return lang.Suggest(name, candidates) }
 
 // didYouMean returns the suggestion for a message, written with %s:
 // ` (did you mean bet?)`, or nothing.
@@ -42,31 +33,4 @@ func suggestionOf(args []any) string {
 		}
 	}
 	return ""
-}
-
-// editDistance is the Damerau-Levenshtein (optimal string alignment)
-// distance, so that a swap of two letters counts as one edit.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }

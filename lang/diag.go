@@ -114,10 +114,11 @@ type Diagnostic struct {
 	Code     Code
 	Message  string
 	Related  []Related
-	// Suggestion is the name the source likely meant, from a "did you mean"
-	// of the message, for an editor's quick fix: it replaces the name at
-	// Span (for unknown-currency, the currency code of the literal at Span);
-	// "" when there is none.
+	// Suggestion is the text that fixes the diagnostic by replacing the
+	// source at Span, for an editor's quick fix: the name the source likely
+	// meant, from a "did you mean" of the message (for unknown-currency, the
+	// currency code of the literal at Span), or another certain fix, such as
+	// "==" for a "=" in a condition; "" when there is none.
 	Suggestion string
 }
 

@@ -42,8 +42,12 @@
 //     reported the same way. A few rules are checked while building the
 //     tree (unknown type names, aggregation forms, chained comparisons, a
 //     misplaced not, whole decimals); they too are [CodeBadSyntax], one
-//     diagnostic each. Invalid literals, such as the date 2026-02-30, are
-//     [CodeBadLiteral].
+//     diagnostic each. Common mistakes are named as such (hints.go): a
+//     "=" in a condition, a string in single quotes, a misspelt keyword,
+//     an if without else (reported at the if), an amount without its
+//     currency in a per-currency value, a keyword reserved for later; where
+//     the fix is certain, [Diagnostic.Suggestion] holds it. Invalid
+//     literals, such as the date 2026-02-30, are [CodeBadLiteral].
 //   - The tree is never modified after Parse returns; later stages keep
 //     their results in side tables.
 //
@@ -104,10 +108,11 @@
 // balance leaderboard level currencies, and the words of tests: expect transactions
 // repeat load rates anchors calculated skipped error branch aggregation
 // matched ids) are keywords only where the grammar expects them, as after
-// window, after the reward's colon or in a test, and are names in
-// expressions elsewhere: that is what makes last(deposit.amount) and
-// sum(deposit.amount where amount > 100 EUR) work. No keyword can be declared as a name (of a kind, template,
-// const, reward or let): "give is a keyword and cannot be a name". Any word,
+// window, after the reward's colon or in a test, and are names elsewhere:
+// that is what makes last(deposit.amount) and sum(deposit.amount where
+// amount > 100 EUR) work, and lets everyday words name a kind, template,
+// const, reward or let (reward weekend, let week). No reserved keyword can
+// be declared as a name: "give is a keyword and cannot be a name". Any word,
 // reserved or not, may name a field in a kind or player block, a property
 // after player., and an attribute after a dot; a field whose name is a
 // reserved keyword can then only be read as kind.attr, not by its bare name

@@ -16,25 +16,32 @@ import (
 // what it expected as the rest of a grammar sequence in EBNF, such as
 // `":" ResultType "{" Item* "}"`; explain looks at its first element and at
 // the tokens before the error, never printing grammar or token names.
-func explain(err error, toks []lexer.Token, b *builder) (Span, string) {
+//
+// It also returns the text that would fix the error by replacing the span,
+// for an editor's quick fix, or "".
+func explain(err error, toks []lexer.Token, b *builder) (Span, string, string) {
 	var ute *participle.UnexpectedTokenError
 	if !errors.As(err, &ute) {
 		var perr participle.Error
 		if errors.As(err, &perr) {
 			p := b.pos(perr.Position())
-			return Span{p, p}, perr.Message()
+			return Span{p, p}, perr.Message(), ""
 		}
 		p := b.pos(toks[len(toks)-1].Pos) // not reached: participle's errors have positions
-		return Span{p, p}, err.Error()
+		return Span{p, p}, err.Error(), ""
 	}
 	e := expectation{toks: toks, i: tokenIndex(toks, ute.Unexpected.Pos.Offset), head: expectedHead(ute.Message())}
 	at, msg := e.message()
+	fix := ""
+	if h, ok := e.hint(); ok {
+		at, msg, fix = h.at, h.msg, h.fix
+	}
 	tok := toks[at]
 	if tok.EOF() {
 		p := b.pos(tok.Pos)
-		return Span{p, p}, msg
+		return Span{p, p}, msg, fix
 	}
-	return b.tokSpan(tok), msg
+	return b.tokSpan(tok), msg, fix
 }
 
 // expectation is what the parser expected at toks[i].
@@ -63,7 +70,10 @@ func (e expectation) message() (int, string) {
 		return e.i - 1, fmt.Sprintf("missing \"}\" for %s before the next clause", e.openBlockBefore(e.i-1))
 	case e.head == "" && tok.Value == "}":
 		return e.i, `unexpected "}": no block is open here`
-	case e.head == "<ident>" && (tok.Type == tokKeyword || tok.Type == tokContextual):
+	case (e.head == "<ident>" || e.head == "(<ident> | <contextual>)") && (tok.Type == tokKeyword || tok.Type == tokContextual):
+		if later := reservedFor(tok.Value); later != "" {
+			return e.i, fmt.Sprintf("%s is reserved for %s, which the language does not have yet (spec/design.md), and cannot be a name", tok.Value, later)
+		}
 		return e.i, fmt.Sprintf("%s is a keyword and cannot be a name", tok.Value)
 	case tok.Type == tokKeyword && describe(e.head) == "an expression":
 		return e.i, fmt.Sprintf("expected an expression%s, found the keyword %q", e.after(), tok.Value)

@@ -57,7 +57,7 @@ type decl struct {
 
 type kindDecl struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'kind' @Ident"`
+	Name   lexer.Token `parser:"'kind' @(Ident | Contextual)"`
 	Fields []*field    `parser:"'{' @@* '}'"`
 }
 
@@ -82,19 +82,19 @@ type currenciesDecl struct {
 
 type templateDecl struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'template' @Ident"`
+	Name   lexer.Token `parser:"'template' @(Ident | Contextual)"`
 	Title  lexer.Token `parser:"@String"`
 }
 
 type constDecl struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'const' @Ident"`
+	Name   lexer.Token `parser:"'const' @(Ident | Contextual)"`
 	Value  *expr       `parser:"'=' @@"`
 }
 
 type rewardDecl struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'reward' @Ident"`
+	Name   lexer.Token `parser:"'reward' @(Ident | Contextual)"`
 	Result *resultType `parser:"':' @@"`
 	Items  []*item     `parser:"'{' @@* '}'"`
 }
@@ -190,7 +190,7 @@ type stmt struct {
 
 type letStmt struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'let' @Ident"`
+	Name   lexer.Token `parser:"'let' @(Ident | Contextual)"`
 	Value  *expr       `parser:"'=' @@"`
 }
 

@@ -122,8 +122,9 @@ func (d definition) Lex(name string, r io.Reader) (lexer.Lexer, error) {
 // than limits.Digits characters.
 type lexError struct {
 	Pos     lexer.Position
-	Len     int  // bytes of source at Pos that the error is about
-	Code    Code // CodeBadSyntax when empty
+	Len     int    // bytes of source at Pos that the error is about
+	Code    Code   // CodeBadSyntax when empty
+	Fix     string // text replacing the Len bytes at Pos that fixes the error, or ""
 	Message string
 }
 
@@ -274,6 +275,10 @@ func describeLexError(src []byte, err error) lexError {
 	switch {
 	case c == '"':
 		return describeBadString(src, pos)
+	case c == '\'':
+		return describeSingleQuote(src, pos)
+	case c == '%':
+		return describePercent(src, pos)
 	case c == '!':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
 	case c >= utf8.RuneSelf:
@@ -286,6 +291,40 @@ func describeLexError(src []byte, err error) lexError {
 		return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected control character %U", rune(c))}
 	}
 	return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected character %q", string(rune(c)))}
+}
+
+// describeSingleQuote explains a string in single quotes, 'slots': its
+// fix is the same text in double quotes.
+func describeSingleQuote(src []byte, pos lexer.Position) lexError {
+	end := pos.Offset + 1
+	for end < len(src) && src[end] != '\'' && src[end] != '\n' {
+		end++
+	}
+	if end >= len(src) || src[end] != '\'' {
+		return lexError{Pos: pos, Len: 1, Message: `unexpected "'": strings are written in double quotes, as in "slots"`}
+	}
+	inner := strings.ReplaceAll(strings.ReplaceAll(string(src[pos.Offset+1:end]), `\`, `\\`), `"`, `\"`)
+	fix := `"` + inner + `"`
+	return lexError{Pos: pos, Len: end + 1 - pos.Offset, Message: "strings are written in double quotes: " + fix, Fix: fix}
+}
+
+// describePercent explains a % that follows no number: pct%. A percentage
+// of a value held in a name is the value times 1%.
+func describePercent(src []byte, pos lexer.Position) lexError {
+	start := pos.Offset
+	for start > 0 && isWordByte(src[start-1]) {
+		start--
+	}
+	if start == pos.Offset {
+		return lexError{Pos: pos, Len: 1, Message: `"%" follows a number only, as in 5%; for a percentage held in a value x, write x * 1%`}
+	}
+	name := string(src[start:pos.Offset])
+	return lexError{Pos: pos, Len: 1,
+		Message: fmt.Sprintf(`"%%" follows a number only, as in 5%%: to take %s percent of a value x, write %s / 100 * x`, name, name)}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // describeBadString explains why the string starting at offset did not lex:

@@ -51,10 +51,12 @@ func Parse(name string, src []byte) (_ *File, diags Diagnostics) {
 			code = CodeBadSyntax
 		}
 		b.errorf(Span{start, end}, code, "%s", sc.err.Message)
+		b.diags[len(b.diags)-1].Suggestion = sc.err.Fix
 	case err != nil:
 		toks := peek.Range(0, lexer.RawCursor(sc.n))
-		sp, msg := explain(err, toks, b)
+		sp, msg, fix := explain(err, toks, b)
 		b.errorf(sp, CodeBadSyntax, "%s", msg)
+		b.diags[len(b.diags)-1].Suggestion = fix
 	}
 	return f, b.diags.Sort()
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,6 +49,9 @@ func formatDiags(ds Diagnostics) string {
 	var b strings.Builder
 	for _, d := range ds {
 		b.WriteString(d.Span.String() + ": " + d.Severity.String() + ": " + d.Message + " [" + string(d.Code) + "]\n")
+		if d.Suggestion != "" {
+			b.WriteString("\tfix: " + strconv.Quote(d.Suggestion) + "\n")
+		}
 	}
 	return b.String()
 }
@@ -170,27 +174,63 @@ func checkSpans(t testing.TB, f *File, src []byte) {
 	}
 }
 
-// keywords lists every keyword, reserved or contextual.
-var keywords = strings.Fields(`kind player template const reward window round cap minimum approval
-	let give skip check tiers above at least below most else to from in between and or not of if
-	then where first last full day week weekend month transaction qualification since entrance zone
-	true false now default decimals auto manual nearest down up amount points gems diamonds balance
-	leaderboard level campaign automation offer payout test trigger segment budget split every schedule
+// reservedKeywords and contextualKeywords list every keyword; keywords
+// both sorts.
+var (
+	reservedKeywords = strings.Fields(`kind player template const reward window round cap minimum approval
+	let give skip check tiers above at below else in and or not of if then where true false now default
+	campaign automation offer payout test trigger segment budget split every schedule`)
+	contextualKeywords = strings.Fields(`least most to from between first last full day week weekend month
+	transaction qualification since entrance zone decimals auto manual nearest down up amount points
+	gems diamonds balance leaderboard level currencies
 	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids`)
+	keywords = append(append([]string{}, reservedKeywords...), contextualKeywords...)
+)
 
-func TestKeywordsAreNotNames(t *testing.T) {
-	for _, kw := range keywords {
-		for _, src := range []string{
-			"const " + kw + " = 1",
-			"kind " + kw + " {}",
-			"template " + kw + ` "t"`,
-			"reward " + kw + ": amount {}",
-			"reward r: amount { let " + kw + " = 1 }",
-		} {
+// declaring lists the places that declare a name.
+func declaring(kw string) []string {
+	return []string{
+		"const " + kw + " = 1",
+		"kind " + kw + " {}",
+		"template " + kw + ` "t"`,
+		"reward " + kw + ": amount {}",
+		"reward r: amount { let " + kw + " = 1 }",
+	}
+}
+
+func TestReservedKeywordsAreNotNames(t *testing.T) {
+	for _, kw := range reservedKeywords {
+		want := kw + " is a keyword and cannot be a name"
+		if later := reservedFor(kw); later != "" {
+			want = kw + " is reserved for " + later + ", which the language does not have yet (spec/design.md), and cannot be a name"
+		}
+		for _, src := range declaring(kw) {
 			_, diags := Parse("x", []byte(src))
 			require.Len(t, diags, 1, "Parse(%q)", src)
-			assert.Equal(t, kw+" is a keyword and cannot be a name", diags[0].Message, "Parse(%q)", src)
+			assert.Equal(t, want, diags[0].Message, "Parse(%q)", src)
 		}
+	}
+}
+
+// TestContextualKeywordsAreNames declares every contextual keyword as a
+// name, and reads it in an expression and in a test.
+func TestContextualKeywordsAreNames(t *testing.T) {
+	for _, kw := range contextualKeywords {
+		for _, src := range append(declaring(kw),
+			"reward r: points { let "+kw+" = 1\n give "+kw+" + 1 }",
+			"test \"t\" { reward "+kw+"\n expect let "+kw+" == 1 }") {
+			_, diags := Parse("x", []byte(src))
+			assert.Empty(t, diags, "Parse(%q)", src)
+		}
+	}
+}
+
+func TestKeywordKinds(t *testing.T) {
+	for _, kw := range reservedKeywords {
+		assert.Equal(t, tokKeyword, keywordType(kw), "%s is reserved", kw)
+	}
+	for _, kw := range contextualKeywords {
+		assert.Equal(t, tokContextual, keywordType(kw), "%s is contextual", kw)
 	}
 }
 

@@ -29,7 +29,7 @@ type testClause struct {
 
 type rewardClause struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'reward' @Ident"`
+	Name   lexer.Token `parser:"'reward' @(Ident | Contextual)"`
 }
 
 type nowClause struct {
@@ -60,7 +60,7 @@ type testValue struct {
 // of the rows; build groups the values into rows.
 type transactionsClause struct {
 	Tokens  []lexer.Token
-	Kind    lexer.Token  `parser:"'transactions' @Ident '{'"`
+	Kind    lexer.Token  `parser:"'transactions' @(Ident | Contextual) '{'"`
 	Columns []string     `parser:"@(Ident | Contextual | Keyword)*"` // Tokens[3:3+len(Columns)]
 	Values  []*testValue `parser:"@@* '}'"`
 }
@@ -68,7 +68,7 @@ type transactionsClause struct {
 type repeatClause struct {
 	Tokens []lexer.Token
 	Count  lexer.Token  `parser:"'repeat' @Number"`
-	Kind   lexer.Token  `parser:"@Ident"`
+	Kind   lexer.Token  `parser:"@(Ident | Contextual)"`
 	Every  lexer.Token  `parser:"'every' @Duration"`
 	From   lexer.Token  `parser:"'from' @DateTime"`
 	Fields []*testField `parser:"'{' @@* '}'"`
@@ -118,13 +118,13 @@ type reasonCode struct {
 
 type expectLet struct {
 	Tokens []lexer.Token
-	Name   lexer.Token `parser:"@Ident '=='"`
+	Name   lexer.Token `parser:"@(Ident | Contextual) '=='"`
 	Value  *testValue  `parser:"@@"`
 }
 
 type expectAggregation struct {
 	Tokens  []lexer.Token
-	Kind    lexer.Token `parser:"@Ident"`
+	Kind    lexer.Token `parser:"@(Ident | Contextual)"`
 	Matched lexer.Token `parser:"'matched' @Number"`
 	IDs     []string    `parser:"('ids' @String+)?"` // the last len(IDs) Tokens
 }

@@ -1,0 +1,168 @@
+package lang
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// This file holds the syntax errors that have a likely cause beyond what
+// the grammar expected: a mistake a person makes often, explained in its
+// own words and, where the fix is certain, with the text that fixes it.
+
+// fixHint is a syntax error explained by its likely cause.
+type fixHint struct {
+	at  int    // index of the token the message is about
+	msg string // the message
+	fix string // text replacing toks[at] that fixes the error, or ""
+}
+
+// hint recognises a common mistake at the error; false when there is none.
+func (e expectation) hint() (fixHint, bool) {
+	tok := e.toks[e.i]
+	if tok.EOF() {
+		return fixHint{}, false
+	}
+	var prev lexer.Token
+	if e.i > 0 {
+		prev = e.toks[e.i-1]
+	}
+	switch {
+	case e.head == `"else"`:
+		return e.missingElse()
+	case tok.Type == tokPunct && tok.Value == "|" && prev.Type == tokNumber:
+		// cap 100 | 120 USD
+		return fixHint{at: e.i - 1, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", prev.Value, perCurrencyExample(prev.Value, e.nextMoney()))}, true
+	case tok.Type == tokNumber && prev.Type == tokPunct && prev.Value == "|":
+		// cap 100 EUR | 120
+		return fixHint{at: e.i, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", tok.Value, perCurrencyExample(tok.Value, e.prevMoney()))}, true
+	case tok.Type == tokPunct && tok.Value == "=" && e.head != `":"` && e.head != `"="`:
+		// category = "slots"
+		example := `category == "slots"`
+		if prev.Type == tokIdent || prev.Type == tokContextual {
+			if e.i+1 < len(e.toks) && !e.toks[e.i+1].EOF() {
+				example = prev.Value + " == " + e.toks[e.i+1].Value
+			}
+		}
+		return fixHint{at: e.i, msg: fmt.Sprintf(`unexpected "=": compare with ==, as in %s`, example), fix: "=="}, true
+	case tok.Type == tokKeyword && reservedFor(tok.Value) != "" && (e.head == "" || e.head == `"}"`):
+		return fixHint{at: e.i, msg: fmt.Sprintf("%s is reserved for %s, which the language does not have yet (spec/design.md)", tok.Value, reservedFor(tok.Value))}, true
+	case tok.Type == tokIdent && (e.head == "" || e.head == `"}"`):
+		// A misspelt keyword: minimun 5 EUR, rewrd cashback: amount.
+		words := e.wordsHere()
+		if s := Suggest(tok.Value, words); s != "" {
+			return fixHint{at: e.i, msg: fmt.Sprintf("%s %s (did you mean %s?)", e.wantWord(), tok.Value, s), fix: s}, true
+		}
+	}
+	return fixHint{}, false
+}
+
+// missingElse explains a missing else of if-then-else at its if: the token
+// where the parser noticed is on the next line, far from the mistake.
+func (e expectation) missingElse() (fixHint, bool) {
+	depth := 0
+	for k := e.i - 1; k >= 0; k-- {
+		t := e.toks[k]
+		if t.Type != tokKeyword {
+			continue
+		}
+		switch t.Value {
+		case "else":
+			depth++
+		case "if":
+			if depth == 0 {
+				return fixHint{at: k, msg: `this if has no else: an if gives a value either way, as in "if a > 1 then 50 else 0"`}, true
+			}
+			depth--
+		}
+	}
+	return fixHint{}, false
+}
+
+// perCurrencyExample writes the per-currency value 100 EUR | 120 USD with
+// amount n first, in a currency other than the one of other.
+func perCurrencyExample(n, other string) string {
+	first, second := "EUR", "USD"
+	if strings.HasSuffix(other, "EUR") {
+		first, second = "USD", "EUR"
+	}
+	if other == "" {
+		return n + " " + first + " | 120 " + second
+	}
+	return n + " " + first + " | " + other
+}
+
+// nextMoney returns the first money token after the error, or "".
+func (e expectation) nextMoney() string {
+	for k := e.i + 1; k < len(e.toks) && k <= e.i+4; k++ {
+		if e.toks[k].Type == tokMoney {
+			return e.toks[k].Value
+		}
+	}
+	return ""
+}
+
+// prevMoney returns the nearest money token before the error, or "".
+func (e expectation) prevMoney() string {
+	for k := e.i - 1; k >= 0 && k >= e.i-4; k-- {
+		if e.toks[k].Type == tokMoney {
+			return e.toks[k].Value
+		}
+	}
+	return ""
+}
+
+// wordsHere lists the keywords that may begin what comes at the error: the
+// settings and statements of a reward, the statements of a block, the
+// branches of tiers, the clauses of a test, or the declarations.
+func (e expectation) wordsHere() []string {
+	switch e.innermost() {
+	case "":
+		return []string{"kind", "player", "currencies", "template", "const", "reward", "test"}
+	case "reward":
+		return []string{"window", "round", "cap", "minimum", "approval", "let", "give", "skip", "check", "tiers"}
+	case "check", "branch":
+		return []string{"let", "give", "skip", "check", "tiers"}
+	case "tiers":
+		return []string{"above", "below", "at", "else"}
+	case "test":
+		return []string{"reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect"}
+	}
+	return nil
+}
+
+// wantWord names what the misspelt word should have been.
+func (e expectation) wantWord() string {
+	switch e.innermost() {
+	case "":
+		return "unknown declaration"
+	case "reward":
+		return "unknown setting or statement"
+	case "check", "branch":
+		return "unknown statement"
+	case "tiers":
+		return "unknown tier condition"
+	case "test":
+		return "unknown test clause"
+	}
+	return "unknown word"
+}
+
+// reservedFor says what a reserved keyword is kept for, or "" when it is
+// not one of those kept for the declarations of spec/design.md.
+func reservedFor(word string) string {
+	switch word {
+	case "campaign":
+		return "campaigns"
+	case "automation":
+		return "automation rules"
+	case "offer":
+		return "offers"
+	case "payout":
+		return "payouts"
+	case "trigger", "segment", "budget", "split", "every", "schedule":
+		return "the clauses of campaigns and automation rules"
+	}
+	return ""
+}
