@@ -312,7 +312,7 @@ func describeSingleQuote(src []byte, pos lexer.Position) lexError {
 // of a value held in a name is the value times 1%.
 func describePercent(src []byte, pos lexer.Position) lexError {
 	start := pos.Offset
-	for start > 0 && isWordByte(src[start-1]) {
+	for start > 0 && isNameByte(src[start-1]) {
 		start--
 	}
 	if start == pos.Offset {
@@ -323,7 +323,8 @@ func describePercent(src []byte, pos lexer.Position) lexError {
 		Message: fmt.Sprintf(`"%%" follows a number only, as in 5%%: to take %s percent of a value x, write %s / 100 * x`, name, name)}
 }
 
-func isWordByte(c byte) bool {
+// isNameByte reports whether c may be part of a name.
+func isNameByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
