@@ -38,6 +38,14 @@ type client struct {
 	pubs     []published
 	pubCond  *sync.Cond
 	notes    []notification
+	stray    []strayResponse // responses to no request of the client's
+}
+
+// strayResponse is a response whose id is null or matches no request sent
+// by client.request: the answer to a malformed message.
+type strayResponse struct {
+	ID json.RawMessage
+	response
 }
 
 type response struct {
@@ -223,10 +231,18 @@ func (c *client) read(r *bufio.Reader) {
 			}
 			c.mu.Unlock()
 		default:
-			id, _ := strconv.Atoi(string(*msg.ID))
+			id := -1
+			raw := json.RawMessage("null")
+			if msg.ID != nil {
+				raw = *msg.ID
+				id, _ = strconv.Atoi(string(raw))
+			}
 			c.mu.Lock()
 			ch := c.pending[id]
 			delete(c.pending, id)
+			if ch == nil {
+				c.stray = append(c.stray, strayResponse{raw, msg.response})
+			}
 			c.mu.Unlock()
 			if ch != nil {
 				ch <- msg.response

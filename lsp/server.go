@@ -102,8 +102,7 @@ var ErrNoShutdown = errors.New("the client left without asking the server to shu
 // stream, or ctx is done. It returns nil after a shutdown request, else
 // [ErrNoShutdown].
 func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
-	stream := jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})
-	conn := jsonrpc2.NewConn(ctx, stream, rpcHandler{s}, jsonrpc2.SetLogger(logger{s}))
+	conn := jsonrpc2.NewConn(ctx, newStream(rwc, s.logf), rpcHandler{s}, jsonrpc2.SetLogger(logger{s}))
 	s.mu.Lock()
 	s.conn = conn
 	s.mu.Unlock()
