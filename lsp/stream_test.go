@@ -16,7 +16,9 @@ func (c *client) raw(s string) {
 	fmt.Fprint(c.w, s)
 }
 
-func rpcFrame(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
+func rpcFrame(body string) string {
+	return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body)
+}
 
 // TestMalformedMessages sends frames that are not JSON-RPC messages: the
 // server answers each with an error, its id null unless the message had a
