@@ -125,7 +125,7 @@ func beginsDecl(line []byte) bool {
 	for word < len(line) && (line[word] >= 'a' && line[word] <= 'z') {
 		word++
 	}
-	if word < len(line) && isWordByte(line[word]) {
+	if word < len(line) && declWordByte(line[word]) {
 		return false
 	}
 	switch string(line[:word]) {
@@ -141,7 +141,7 @@ func beginsDecl(line []byte) bool {
 	return false
 }
 
-func isWordByte(c byte) bool {
+func declWordByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
