@@ -14,6 +14,7 @@
 //	promoc disasm PATH [--reward NAME]
 //	promoc fmt [-l] [-d] [-w] [PATH...]
 //	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
+//	promoc init DIR
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -111,6 +112,14 @@
 // the limits of lang/limits (8 MiB a file, 64 MiB a rule set); a fixture
 // is read from its test's directory or below, never through a symbolic link
 // out of it.
+//
+// # init
+//
+// Init writes a starter rule set into DIR: schema.promo, welcome_bonus.promo
+// (one reward), welcome_bonus_test.promo (its tests) and input.json (an
+// input document for eval). It passes check and test as written. Init
+// overwrites nothing: it writes no file when DIR holds one of these files
+// or any .promo file already.
 //
 // # version
 //

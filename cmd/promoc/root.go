@@ -81,7 +81,7 @@ reward; 3 (eval) a result whose outcome is error, such as invalid-input.`,
 	// promoc --version prints what promoc version prints.
 	root.Version = version()
 	root.SetVersionTemplate("promoc {{.Version}}\n")
-	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newVersionCmd())
+	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.
