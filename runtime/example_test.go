@@ -127,3 +127,36 @@ func ExampleProgram_Evaluate_trace() {
 	// let deposit = 2400.00 EUR
 	// last deposit matched 2 [d-1 d-2]
 }
+
+// Every result names the version of the rule set that gave it: a hash of the
+// rule files' names and bytes, the same wherever the files are read from.
+// Store it with an issued reward to trace it to its rules.
+func ExampleProgram_Version() {
+	prog, err := runtime.Compile(rules, runtime.WithRoot("rules"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	elsewhere := fstest.MapFS{}
+	for name, f := range rules {
+		elsewhere["srv/promo/"+strings.TrimPrefix(name, "rules/")] = f
+	}
+	again, err := runtime.Compile(elsewhere, runtime.WithRoot("srv/promo"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := prog.Evaluate(context.Background(), "tiered_deposit", runtime.Input{
+		Now:    time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+		Player: runtime.Player{ID: "p-1001", Currency: "EUR"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(prog.Version())
+	fmt.Println(again.Version() == prog.Version(), res.RuleSetVersion == prog.Version())
+	// Output:
+	// sha256:eac4386141ed6e697397ace2a98a17829cab0f46ae570f18369254d41afef28e
+	// true true
+}
