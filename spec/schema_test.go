@@ -74,17 +74,23 @@ func unmarshal(t *testing.T, b []byte) any {
 	return v
 }
 
-// exampleFiles lists the files below examples/ with the extension ext.
+// exampleRoots are the folders whose rule sets and input documents are
+// examples: examples/, and the starter rule set that promoc init writes.
+var exampleRoots = []string{"../examples", "../cmd/promoc/starter"}
+
+// exampleFiles lists the files below exampleRoots with the extension ext.
 func exampleFiles(t *testing.T, ext string) []string {
 	t.Helper()
 	var out []string
-	err := filepath.WalkDir("../examples", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Ext(p) == ext {
-			out = append(out, p)
-		}
-		return err
-	})
-	require.NoError(t, err)
+	for _, root := range exampleRoots {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Ext(p) == ext {
+				out = append(out, p)
+			}
+			return err
+		})
+		require.NoError(t, err)
+	}
 	return out
 }
 
@@ -101,12 +107,12 @@ func specJSON(t *testing.T, heading string) []byte {
 }
 
 // TestInputSchemaExamples validates every input document and JSON Lines
-// fixture of examples/, and the input example of spec.md, and checks that
-// promoc reads each of them too.
+// fixture of the examples (exampleRoots), and the input example of spec.md,
+// and checks that promoc reads each of them too.
 func TestInputSchemaExamples(t *testing.T) {
 	s := loadSchemas(t)
 	docs := exampleFiles(t, ".json")
-	require.GreaterOrEqual(t, len(docs), 2)
+	require.GreaterOrEqual(t, len(docs), 3)
 	for _, p := range docs {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
@@ -226,8 +232,8 @@ type outcomeCase struct {
 	ctx    context.Context
 }
 
-// realResults evaluates every reward of every rule set of examples/ on every
-// input document found beside it, and the rewards of testdata/outcomes on
+// realResults evaluates every reward of every rule set of the examples
+// (exampleRoots) on every input document found beside it, and the rewards of testdata/outcomes on
 // inputs made to reach every outcome, each with and without a trace.
 func realResults(t *testing.T) [][]byte {
 	t.Helper()
@@ -239,7 +245,7 @@ func realResults(t *testing.T) [][]byte {
 			dirs[filepath.Dir(p)] = true
 		}
 	}
-	require.NotEmpty(t, dirs)
+	require.GreaterOrEqual(t, len(dirs), 2)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for dir := range dirs {
 		prog, err := runtime.Compile(os.DirFS(dir))
