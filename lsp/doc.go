@@ -12,7 +12,11 @@
 // declared in one file resolve in the others and a syntax error in one file
 // does not stop the others. Its *_test.promo files are checked against the
 // rule set by compiler.CheckTests, as `promoc test` does, once the rule set
-// checks. The rule sets of the workspace folders are analyzed at start.
+// checks. The rule sets of the workspace folders are analyzed at start;
+// the search for them is bounded (20,000 directory entries, 8 levels, 200
+// rule sets; no hidden, vendor or node_modules directories), so that a
+// folder of file:/// costs little. Files are read from disk only if regular
+// and within lang/limits.FileBytes.
 //
 // Out go the diagnostics of every file of a rule set after each change
 // (cleared when they go away, with the version of the open document), and
@@ -50,7 +54,10 @@
 // # Guarantees
 //
 // Messages are handled in order, one at a time. A panic in a handler is
-// recovered, logged and answered with an internal error; a panic of the
+// recovered, logged and answered with an internal error; a malformed
+// message (invalid JSON, a batch, an id that is an object, a bad
+// Content-Length) is answered with a parse error or an invalid request and
+// the next one is read (stream.go); a panic of the
 // checker leaves the syntax errors published and the server running. The
 // log never goes to the protocol's stream. FuzzEdits drives random edits,
 // binary garbage included, through the protocol.

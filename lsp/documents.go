@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 )
 
@@ -169,22 +172,29 @@ func (s *Server) setFor(path string, isFile bool) *ruleSet {
 	return set
 }
 
-// maxFileSize bounds the files read from disk; an editor buffer has no
-// bound.
-const maxFileSize = 8 << 20
-
 // readDisk reads (or forgets) one file of set from disk: a rule file or a
-// test file.
+// test file, only if it is a regular file (a link to /dev/zero or a named
+// pipe is never opened) within lang/limits.FileBytes, and only while the
+// rule set stays within lang/limits.RuleSetBytes. An editor buffer has no
+// bound. Call with s.mu held.
 func (s *Server) readDisk(set *ruleSet, path string) {
-	info, err := os.Stat(path)
-	if err != nil || info.IsDir() || info.Size() > maxFileSize || !strings.HasSuffix(path, ".promo") {
-		delete(set.disk, path)
+	delete(set.disk, path)
+	if !strings.HasSuffix(path, ".promo") {
 		return
 	}
-	b, err := os.ReadFile(path)
+	b, err := runtime.ReadOSFile(path)
 	if err != nil {
-		s.logf("reading %s: %v", path, err)
-		delete(set.disk, path)
+		if !errors.Is(err, fs.ErrNotExist) {
+			s.logf("reading %v", err)
+		}
+		return
+	}
+	total := len(b)
+	for _, text := range set.disk {
+		total += len(text)
+	}
+	if total > limits.RuleSetBytes {
+		s.logf("not reading %s: the rule set of %s would be larger than limits.RuleSetBytes", path, set.dir)
 		return
 	}
 	set.disk[path] = string(b)
@@ -279,11 +289,57 @@ func (s *Server) didChangeWatchedFiles(_ *glsp.Context, p *protocol.DidChangeWat
 	return nil
 }
 
-// loadRoots finds the rule sets below the workspace folders (skipping
-// testdata and directories starting with . or _, as `promoc check DIR/...`
-// does) and analyzes them, so that the whole workspace has diagnostics and
-// symbols. The caller has added 1 to s.loading, which is done once the rule
-// sets are known.
+// walkBounds bound the search for rule sets below the workspace folders,
+// for a folder that is a home directory or the root of the file system.
+type walkBounds struct {
+	entries int // directory entries read, in all
+	depth   int // directories below a workspace folder
+	sets    int // rule sets found
+}
+
+var defaultWalk = walkBounds{entries: 20_000, depth: 8, sets: 200}
+
+// findRuleSets returns the directories below roots that hold rule files,
+// in the order of a walk within b that skips testdata, vendor,
+// node_modules and the directories whose name starts with . or _ (as
+// `promoc check DIR/...` skips them), and does not follow symbolic links.
+// It also returns the number of entries read.
+func findRuleSets(roots []string, b walkBounds) (dirs []string, entries int) {
+	seen := map[string]bool{}
+	for _, root := range roots {
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			entries++
+			switch {
+			case len(dirs) >= b.sets || entries > b.entries:
+				return filepath.SkipAll
+			case err != nil:
+				return filepath.SkipDir
+			}
+			if d.IsDir() {
+				name := d.Name()
+				if path != root && (name == "testdata" || name == "vendor" || name == "node_modules" ||
+					strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+					return filepath.SkipDir
+				}
+				if rel, err := filepath.Rel(root, path); err == nil && rel != "." && strings.Count(filepath.ToSlash(rel), "/")+1 > b.depth {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if dir := filepath.Dir(path); runtime.IsRuleFile(d.Name()) && !seen[dir] {
+				seen[dir] = true
+				dirs = append(dirs, dir)
+			}
+			return nil
+		})
+	}
+	return dirs, entries
+}
+
+// loadRoots finds the rule sets below the workspace folders and analyzes
+// them, so that the whole workspace has diagnostics and symbols. The
+// caller has added 1 to s.loading, which is done once the rule sets are
+// known.
 func (s *Server) loadRoots(roots []string) {
 	loaded := false
 	defer func() {
@@ -291,31 +347,9 @@ func (s *Server) loadRoots(roots []string) {
 			s.loading.Done()
 		}
 	}()
-	// Bounds, for a workspace folder that is a home directory.
-	const maxSets, maxEntries = 200, 100_000
-	var dirs []string
-	entries := 0
-	for _, root := range roots {
-		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			entries++
-			switch {
-			case len(dirs) >= maxSets || entries > maxEntries:
-				return filepath.SkipAll
-			case err != nil:
-				return filepath.SkipDir
-			}
-			if d.IsDir() {
-				name := d.Name()
-				if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "node_modules") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if runtime.IsRuleFile(d.Name()) && (len(dirs) == 0 || dirs[len(dirs)-1] != filepath.Dir(path)) {
-				dirs = append(dirs, filepath.Dir(path))
-			}
-			return nil
-		})
+	dirs, entries := findRuleSets(roots, defaultWalk)
+	if entries > defaultWalk.entries || len(dirs) >= defaultWalk.sets {
+		s.logf("stopped looking for rule sets below %v after %d entries and %d rule sets", roots, entries, len(dirs))
 	}
 	var fresh []*ruleSet
 	s.mu.Lock()
