@@ -1,12 +1,10 @@
 package vm
 
 import (
-	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
 	"github.com/promoc/promoc/vm/window"
@@ -82,8 +81,9 @@ func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 // Data is an [Input] prepared for one program: transactions deduplicated,
 // converted to the player's currency, split by kind, sorted by time and
 // stored in typed columns; strings interned; properties typed. It is
-// read-only after [Prepare] returns, so any number of goroutines can run any
-// of the program's rewards on it at once.
+// read-only after [Prepare] returns (or, made by a [Builder], until the
+// builder changes), so any number of goroutines can run any of the
+// program's rewards on it at once.
 type Data struct {
 	prog    *Program
 	player  string
@@ -123,8 +123,8 @@ type column struct {
 // Limits on numbers, so that no value makes arithmetic slow: scales and
 // digit counts far beyond any amount, checked on input and on results.
 const (
-	maxScale  = 1000 // digits after the point
-	maxDigits = 4000 // characters of a number's text
+	maxScale  = limits.Decimals // digits after the point
+	maxDigits = limits.Digits   // characters of a number's text
 )
 
 // Prepare checks and converts in for runs of p's rewards. Its errors are
@@ -137,438 +137,133 @@ const (
 // A declared attribute that a transaction lacks takes its schema default,
 // or else is "" for a string, false for a bool, and an error for the other
 // types. Money in a currency other than the player's is converted with
-// in.Rates, exactly, or is an error when no rate is given.
+// in.Rates, exactly, or is an error when no rate is given. Errors are
+// reported in input order: the first bad transaction's.
+//
+// Prepare stores every declared column; it is [PrepareContext] without a
+// deadline, on a [Builder].
 func Prepare(p *Program, in Input) (*Data, error) {
+	return PrepareContext(context.Background(), p, in, false)
+}
+
+// checkEvery is the number of transactions between two checks of the
+// context while preparing: a few microseconds of work.
+const checkEvery = 1024
+
+// PrepareContext is [Prepare] that gives up with ctx's error when ctx is
+// done, checking it every few thousand transactions; with onlyRead it
+// stores only the columns the rewards read (see [NewBuilder]).
+func PrepareContext(ctx context.Context, p *Program, in Input, onlyRead bool) (*Data, error) {
 	if p == nil {
 		return nil, errors.New("vm: Prepare with a nil program")
 	}
-	if err := p.Validate(); err != nil {
+	b, err := NewBuilder(p, onlyRead)
+	if err != nil {
 		return nil, err
 	}
-	d := &Data{
-		prog:    p,
-		player:  in.Player.ID,
-		cur:     in.Player.Currency,
-		minor:   in.Player.Currency.MinorUnits(),
-		zone:    in.Player.Zone,
-		now:     in.Now,
-		anchors: in.Anchors,
-	}
-	pr := preparer{d: d, p: p, in: &in}
-	if err := pr.player(); err != nil {
+	if err := p.checkCurrency(in.Player.Currency); err != nil {
 		return nil, err
 	}
-	if err := pr.txns(); err != nil {
+	if err := b.SetPlayer(in.Player.ID, in.Player.Currency, in.Player.Zone); err != nil {
 		return nil, err
 	}
-	return d, nil
+	if err := b.SetNow(in.Now); err != nil {
+		return nil, err
+	}
+	b.SetAnchors(in.Anchors)
+	for c, r := range in.Rates {
+		if err := b.SetRate(c, r); err != nil {
+			return nil, err
+		}
+	}
+	for i, prop := range p.Props {
+		if err := b.SetProp(i, in.Player.Props[prop.Name]); err != nil {
+			return nil, err
+		}
+	}
+	// Size the tables: transactions tend to come in runs of one kind.
+	counts := make([]int, len(p.Kinds))
+	lastKind, lastK := "", -1
+	for i := range in.Txns {
+		if kn := in.Txns[i].Kind; kn != lastKind || lastK < 0 {
+			lastKind, lastK = kn, b.KindIndex(kn)
+		}
+		if lastK >= 0 {
+			counts[lastK]++
+		}
+	}
+	for k, n := range counts {
+		b.Grow(k, n)
+	}
+	lastKind, lastK = "", -1
+	for i := range in.Txns {
+		if i%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		tx := &in.Txns[i]
+		if tx.Kind != lastKind || lastK < 0 {
+			lastKind, lastK = tx.Kind, b.KindIndex(tx.Kind)
+		}
+		b.Begin(lastK, tx.Kind, tx.ID, tx.Time, tx.Currency)
+		if lastK >= 0 && tx.ID != "" {
+			tb := &b.tabs[lastK]
+			for c, a := range p.Kinds[lastK].Attrs {
+				if c == tb.idCol || c == tb.timCol {
+					continue
+				}
+				if raw := tx.Attrs[a.Name]; raw != nil {
+					b.SetAny(c, raw)
+				}
+			}
+		}
+		if err := b.Commit(); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return b.Data()
 }
 
-// preparer holds the state of one Prepare.
-type preparer struct {
-	d        *Data
-	p        *Program
-	in       *Input
-	strIndex map[string]int32 // program and data strings → id, made on the first data string
-	strHint  int              // the number of data strings to expect: one per interned transaction id
-}
-
+// minTime and maxTime are the instants an int64 of Unix nanoseconds holds.
 var (
 	minTime = time.Unix(0, math.MinInt64)
 	maxTime = time.Unix(0, math.MaxInt64)
 )
 
-func inRange(t time.Time) bool { return !t.Before(minTime) && !t.After(maxTime) }
-
-const timeRangeMsg = "out of range: times must lie between the years 1678 and 2262"
-
-func (pr *preparer) player() error {
-	d, p, in := pr.d, pr.p, pr.in
-	if d.cur == 0 && p.usesMoney {
+// checkCurrency reports a player currency that the program cannot serve:
+// none when the schema has money values, or one the rule set does not list
+// in its currencies.
+func (p *Program) checkCurrency(cur currency.Code) error {
+	if cur == 0 && p.usesMoney {
 		return &InputError{"player.currency", "missing: the schema has money values"}
 	}
-	if len(p.Currencies) > 0 && !slices.Contains(p.Currencies, d.cur) {
+	if len(p.Currencies) > 0 && !slices.Contains(p.Currencies, cur) {
 		names := make([]string, len(p.Currencies))
 		for i, c := range p.Currencies {
 			names[i] = c.String()
 		}
-		if d.cur == 0 {
+		if cur == 0 {
 			return &InputError{"player.currency", "missing: the rule set serves " + strings.Join(names, ", ")}
 		}
-		return &InputError{"player.currency", d.cur.String() + " is not served: the rule set serves " + strings.Join(names, ", ")}
-	}
-	if !in.Now.IsZero() && !inRange(in.Now) {
-		return &InputError{"now", timeRangeMsg}
-	}
-	d.nowNS = in.Now.UnixNano()
-	for c, r := range in.Rates {
-		if r.Sign() <= 0 {
-			return &InputError{"rates." + c.String(), "not positive: " + r.String()}
-		}
-		if err := checkSize(r); err != nil {
-			return &InputError{"rates." + c.String(), err.Error()}
-		}
-	}
-	d.props = make([]Value, len(p.Props))
-	d.hasProp = make([]bool, len(p.Props))
-	for i, prop := range p.Props {
-		raw := in.Player.Props[prop.Name]
-		if raw == nil {
-			if def, ok := pr.resolve(prop.Default); prop.HasDefault && ok {
-				d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
-			}
-			continue
-		}
-		v, err := pr.convert(raw, prop.Type)
-		if err != nil {
-			return &InputError{"player.props." + prop.Name, err.Error()}
-		}
-		d.props[i], d.hasProp[i] = d.typed(v, prop.Type), true
+		return &InputError{"player.currency", cur.String() + " is not served: the rule set serves " + strings.Join(names, ", ")}
 	}
 	return nil
 }
 
-// txns deduplicates, checks, sorts and stores the transactions.
-func (pr *preparer) txns() error {
-	d, p, in := pr.d, pr.p, pr.in
-	// First pass: check, deduplicate and count. kinds[i] is the kind of
-	// transaction i, or -1 for a repeated id.
-	kinds := make([]int16, len(in.Txns))
-	var countBuf [8]int // most programs have few kinds: no allocation
-	var counts []int
-	if len(p.Kinds) <= len(countBuf) {
-		counts = countBuf[:len(p.Kinds)]
-	} else {
-		counts = make([]int, len(p.Kinds))
-	}
-	dedupe := newDeduper(len(in.Txns))
-	lastKind, lastK := "", -1 // transactions tend to come in runs of one kind
-	for i := range in.Txns {
-		tx := &in.Txns[i]
-		field := func(f string) string { return "transactions[" + strconv.Itoa(i) + "]" + f }
-		if tx.ID == "" {
-			return &InputError{field(".id"), "missing"}
-		}
-		if dedupe.seen(in.Txns, i) {
-			kinds[i] = -1
-			continue
-		}
-		k := lastK
-		if tx.Kind != lastKind || k < 0 {
-			var ok bool
-			if k, ok = p.kindIndex[tx.Kind]; !ok {
-				return &InputError{field(".kind"), "unknown kind " + strconv.Quote(tx.Kind)}
-			}
-			lastKind, lastK = tx.Kind, k
-		}
-		switch {
-		case tx.Time.IsZero():
-			return &InputError{field(".time"), "missing"}
-		case !inRange(tx.Time):
-			return &InputError{field(".time"), timeRangeMsg}
-		}
-		if c := tx.Currency; c != 0 && c != d.cur {
-			if _, ok := in.Rates[c]; !ok {
-				return &InputError{field(""), "currency " + c.String() + " differs from the player's " + d.cur.String() + " and no rate was given"}
-			}
-		}
-		kinds[i] = int16(k)
-		counts[k]++
-	}
-	// Every transaction of a kind with an id attribute interns its id, most
-	// likely a new string: make room for them at once.
-	for k, n := range counts {
-		for _, a := range p.Kinds[k].Attrs {
-			if a.Name == "id" && a.Type == KString {
-				pr.strHint += n
-				break
-			}
-		}
-	}
-	// Second pass: the rows of each kind, in input order.
-	type rows struct {
-		idx  []int32 // input indexes
-		time []int64
-	}
-	// One array of indexes and one of times, cut into the kinds' parts.
-	total := 0
-	for _, n := range counts {
-		total += n
-	}
-	byKind := make([]rows, len(p.Kinds))
-	allIdx, allTime := make([]int32, 0, total), make([]int64, 0, total)
-	for k, n := range counts {
-		byKind[k] = rows{allIdx[:0:n], allTime[:0:n]}
-		allIdx, allTime = allIdx[n:n:cap(allIdx)], allTime[n:n:cap(allTime)]
-	}
-	for i, k := range kinds {
-		if k >= 0 {
-			r := &byKind[k]
-			r.idx = append(r.idx, int32(i))
-			r.time = append(r.time, in.Txns[i].Time.UnixNano())
-		}
-	}
-	d.tables = make([]table, len(p.Kinds))
-	for k, r := range byKind {
-		if !slices.IsSorted(r.time) {
-			perm := make([]int32, len(r.idx))
-			for i := range perm {
-				perm[i] = int32(i)
-			}
-			slices.SortStableFunc(perm, func(a, b int32) int { return cmp.Compare(r.time[a], r.time[b]) })
-			idx, tm := make([]int32, len(perm)), make([]int64, len(perm))
-			for i, j := range perm {
-				idx[i], tm[i] = r.idx[j], r.time[j]
-			}
-			r.idx, r.time = idx, tm
-		}
-		if err := pr.fill(k, r.idx, r.time); err != nil {
-			return err
-		}
-	}
-	pr.strIndex = nil
-	return nil
-}
+// inRange reports whether t lies in the time range of inputs.
+func inRange(t time.Time) bool { return !t.Before(limits.MinTime) && t.Before(limits.MaxTime) }
 
-// deduper finds repeated transaction ids. It keys a map by a 64-bit hash of
-// the id, which is several times faster than keying it by the string for a
-// million ids, and checks the strings on a hash match.
-type deduper struct {
-	seed  maphash.Seed
-	first map[uint64]int32    // hash → the first transaction with it
-	other map[string]struct{} // ids whose hash matched a different id's
-}
-
-// smallDedupe is the number of transactions up to which a deduper compares
-// ids directly rather than hashing them into a map.
-const smallDedupe = 8
-
-func newDeduper(n int) deduper {
-	if n <= smallDedupe {
-		return deduper{}
-	}
-	return deduper{seed: maphash.MakeSeed(), first: make(map[uint64]int32, n)}
-}
-
-// seen reports whether transaction i repeats the id of an earlier one, and
-// records it otherwise.
-func (dd *deduper) seen(txns []Txn, i int) bool {
-	id := txns[i].ID
-	if dd.first == nil {
-		// Few transactions: every earlier one was checked and kept or
-		// dropped as a repeat of a kept one, so any earlier equal id means
-		// a repeat.
-		for j := range i {
-			if txns[j].ID == id {
-				return true
-			}
-		}
-		return false
-	}
-	h := maphash.String(dd.seed, id)
-	j, ok := dd.first[h]
-	switch {
-	case !ok:
-		dd.first[h] = int32(i)
-		return false
-	case txns[j].ID == id:
-		return true
-	}
-	if _, ok := dd.other[id]; ok {
-		return true
-	}
-	if dd.other == nil {
-		dd.other = map[string]struct{}{}
-	}
-	dd.other[id] = struct{}{}
-	return false
-}
-
-// fill builds the table of kind k from the transactions idx, sorted.
-//
-// It goes row by row, reading all of a transaction's attributes while its
-// map is in the cache, then decides per number column whether its values
-// fit int64s at a common scale.
-func (pr *preparer) fill(k int, idx []int32, times []int64) error {
-	d, p, in := pr.d, pr.p, pr.in
-	t := &d.tables[k]
-	n := len(idx)
-	t.time = times
-	t.id = make([]string, n)
-	attrs := p.Kinds[k].Attrs
-	t.cols = make([]column, len(attrs))
-	// Per column state: where the values come from, the
-	// number values until they are stored, their largest scale, and the
-	// last string interned, which rows tend to repeat.
-	type colState struct {
-		src     uint8 // srcAttr, srcID or srcTime
-		decs    []num.Dec
-		maxS    int32
-		last    string
-		lastID  int32
-		hasLast bool
-	}
-	const (
-		srcAttr = iota
-		srcID   // every kind has its id and time as attributes
-		srcTime
-	)
-	if n == 0 {
-		for c := range attrs {
-			t.cols[c] = column{typ: attrs[c].Type, ints: []int64{}}
-		}
-		return nil
-	}
-	var stBuf [8]colState // most kinds have few attributes: no allocation
-	var st []colState
-	if len(attrs) <= len(stBuf) {
-		st = stBuf[:len(attrs)]
-	} else {
-		st = make([]colState, len(attrs))
-	}
-	numeric := 0
-	for c := range attrs {
-		if attrs[c].Type.numeric() {
-			numeric++
-		}
-	}
-	// The int columns share one array, and so do the decimals.
-	ints := make([]int64, len(attrs)*n)
-	var decs []num.Dec
-	if numeric > 0 {
-		decs = make([]num.Dec, numeric*n)
-	}
-	for c := range attrs {
-		a := &attrs[c]
-		t.cols[c].typ = a.Type
-		col := ints[c*n : (c+1)*n : (c+1)*n]
-		switch {
-		case a.Name == "id" && a.Type == KString:
-			st[c].src = srcID
-		case a.Name == "time" && a.Type == KTime:
-			st[c].src = srcTime
-		}
-		if a.Type.numeric() {
-			st[c].decs, decs = decs[:n:n], decs[n:]
-		} else {
-			t.cols[c].ints = col
-		}
-	}
-	for r, i := range idx {
-		tx := &in.Txns[i]
-		t.id[r] = tx.ID
-		for c := range attrs {
-			a, cs := &attrs[c], &st[c]
-			var v Value
-			switch cs.src {
-			case srcID:
-				// Checked not empty, and ids are strings: as convert
-				// would, without boxing the id.
-				t.cols[c].ints[r] = int64(pr.intern(tx.ID))
-				continue
-			case srcTime:
-				// Checked in range: as convert would, it is the row's time.
-				t.cols[c].ints[r] = times[r]
-				continue
-			}
-			raw := tx.Attrs[a.Name]
-			if raw == nil {
-				def, hasDef := pr.resolve(a.Default)
-				switch {
-				case a.HasDefault && hasDef:
-					v = def
-				case a.Type == KString:
-					v = Value{K: KString, I: int64(pr.intern(""))}
-				case a.Type == KBool:
-					v = Value{K: KBool}
-				default:
-					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, "missing"}
-				}
-			} else if str, ok := raw.(string); ok && a.Type == KString {
-				// The string of the previous row, often the same, is
-				// interned already.
-				if !cs.hasLast || str != cs.last {
-					cs.last, cs.lastID, cs.hasLast = str, pr.intern(str), true
-				}
-				t.cols[c].ints[r] = int64(cs.lastID)
-				continue
-			} else {
-				var err error
-				if v, err = pr.convert(raw, a.Type); err != nil {
-					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, err.Error()}
-				}
-			}
-			if cs.decs == nil {
-				t.cols[c].ints[r] = v.I
-				continue
-			}
-			if a.Type == KMoney && tx.Currency != 0 && tx.Currency != d.cur {
-				v.N = v.N.Mul(in.Rates[tx.Currency])
-				if err := checkSize(v.N); err != nil {
-					return &InputError{"transactions[" + strconv.Itoa(int(i)) + "]." + a.Name, "after conversion: " + err.Error()}
-				}
-			}
-			cs.decs[r] = v.N
-			cs.maxS = max(cs.maxS, v.N.Scale())
-		}
-	}
-	for c := range st {
-		ds := st[c].decs
-		if ds == nil {
-			continue
-		}
-		col := &t.cols[c]
-		col.scale = st[c].maxS
-		col.ints = ints[c*n : (c+1)*n : (c+1)*n]
-		for r, v := range ds {
-			x, ok := v.Int64At(col.scale)
-			if !ok {
-				col.ints, col.dec = nil, ds
-				break
-			}
-			col.ints[r] = x
-		}
-	}
-	return nil
-}
-
-// resolve returns a schema default as a value: a per-currency default is
-// its entry for the player's currency, and missing (false) without one.
-func (pr *preparer) resolve(def Value) (Value, bool) {
-	if def.K != KPerCurrency {
-		return def, true
-	}
-	n, ok := pr.p.perCurrency(int32(def.I), pr.d.cur)
-	return Value{K: numKind(pr.d.cur), Cur: pr.d.cur, N: n}, ok
-}
-
-// intern returns the id of s: its id in the program's strings, or else a
-// data id.
-func (pr *preparer) intern(s string) int32 {
-	if pr.strIndex != nil {
-		if id, ok := pr.strIndex[s]; ok {
-			return id
-		}
-	} else {
-		// Until the first data string, the program's strings are all
-		// there is; then the map becomes a copy of the program's, so
-		// that a string costs one look-up.
-		if id, ok := pr.p.strIndex[s]; ok {
-			return id
-		}
-		pr.strIndex = make(map[string]int32, len(pr.p.strIndex)+pr.strHint)
-		maps.Copy(pr.strIndex, pr.p.strIndex)
-		pr.d.strs = make([]string, 0, max(pr.strHint, 1))
-	}
-	id := int32(len(pr.p.Strings) + len(pr.d.strs))
-	pr.d.strs = append(pr.d.strs, s)
-	pr.strIndex[s] = id
-	return id
-}
+// timeRangeMsg says what times an input may hold.
+var timeRangeMsg = "out of range: times must lie from " + limits.MinTime.Format(time.DateOnly) +
+	" up to " + limits.MaxTime.Format(time.DateOnly) + " (UTC)"
 
 // convert turns a host value into a Value of type t. Money gets its
-// currency from the caller.
-func (pr *preparer) convert(raw any, t Kind) (Value, error) {
+// currency from the caller. A string is interned only when keep is set.
+func (b *Builder) convert(raw any, t Kind, keep bool) (Value, error) {
 	switch t {
 	case KNumber, KMoney:
 		n, err := toDec(raw)
@@ -582,27 +277,34 @@ func (pr *preparer) convert(raw any, t Kind) (Value, error) {
 	case KString:
 		s, ok := raw.(string)
 		if !ok {
-			return Value{}, wrongType(raw, "a string")
+			return Value{}, wrongType(raw, t)
 		}
-		return Value{K: KString, I: int64(pr.intern(s))}, nil
+		if len(s) > limits.StringBytes {
+			return Value{}, errStringBytes
+		}
+		if !keep {
+			return Value{K: KString}, nil
+		}
+		return Value{K: KString, I: int64(b.intern(s))}, nil
 	case KBool:
-		b, ok := raw.(bool)
+		v, ok := raw.(bool)
 		if !ok {
-			return Value{}, wrongType(raw, "a bool")
+			return Value{}, wrongType(raw, t)
 		}
-		return Bool(b), nil
+		return Bool(v), nil
 	case KTime:
 		var tm time.Time
 		switch x := raw.(type) {
 		case time.Time:
 			tm = x
 		case string:
-			var err error
-			if tm, err = time.Parse(time.RFC3339Nano, x); err != nil {
-				return Value{}, fmt.Errorf("invalid time %q: want RFC 3339, as in 2026-11-23T10:00:00Z", x)
+			ns, msg := ParseTime([]byte(x))
+			if msg != "" {
+				return Value{}, errors.New(msg)
 			}
+			return Value{K: KTime, I: ns}, nil
 		default:
-			return Value{}, wrongType(raw, "a time")
+			return Value{}, wrongType(raw, t)
 		}
 		if tm.IsZero() || !inRange(tm) {
 			return Value{}, errors.New(timeRangeMsg)
@@ -615,16 +317,20 @@ func (pr *preparer) convert(raw any, t Kind) (Value, error) {
 		case string:
 			dur, err := time.ParseDuration(x)
 			if err != nil {
-				return Value{}, fmt.Errorf("invalid duration %q", x)
+				return Value{}, fmt.Errorf("invalid duration %q: want a duration such as \"90m\" or \"72h\"", x)
 			}
 			return Duration(dur), nil
 		}
-		return Value{}, wrongType(raw, "a duration")
+		return Value{}, wrongType(raw, t)
 	}
 	return Value{}, fmt.Errorf("unsupported type %v", t)
 }
 
-// toDec converts a host number to a Dec, exactly.
+// errStringBytes reports a string longer than the input limit.
+var errStringBytes = fmt.Errorf("longer than %d bytes", limits.StringBytes)
+
+// toDec converts a host number to a Dec, exactly. Text is read as
+// [ParseNumber] reads it.
 func toDec(raw any) (num.Dec, error) {
 	switch x := raw.(type) {
 	case num.Dec:
@@ -641,20 +347,13 @@ func toDec(raw any) (num.Dec, error) {
 	case int64:
 		return num.FromInt(x), nil
 	case json.Number:
-		return parseDec(string(x))
+		return ParseNumber([]byte(x))
 	case string:
-		return parseDec(x)
+		return ParseNumber([]byte(x))
 	case float64, float32:
 		return num.Dec{}, fmt.Errorf("the float %v is not exact: give a decimal string such as \"12.50\"", x)
 	}
-	return num.Dec{}, wrongType(raw, "a number")
-}
-
-func parseDec(s string) (num.Dec, error) {
-	if len(s) > maxDigits {
-		return num.Dec{}, errors.New("too many digits")
-	}
-	return num.Parse(s)
+	return num.Dec{}, wrongType(raw, KNumber)
 }
 
 // checkSize reports a number beyond the machine's limits.
@@ -668,8 +367,42 @@ func checkSize(n num.Dec) error {
 	return nil
 }
 
-func wrongType(raw any, want string) error {
-	return fmt.Errorf("got %T, want %s", raw, want)
+// wrongType says that raw is not a value of type want, in the words of the
+// input, not of Go.
+func wrongType(raw any, want Kind) error {
+	got := "a value of another type"
+	switch raw.(type) {
+	case string:
+		got = "a string"
+	case bool:
+		got = "a boolean"
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, json.Number, num.Dec, decimal.Decimal:
+		got = "a number"
+	case float32, float64:
+		got = "a float"
+	case time.Time:
+		got = "a time"
+	case time.Duration:
+		got = "a duration"
+	}
+	return errors.New("want " + article(want) + ", got " + got)
+}
+
+// article names a value of kind k as an input error says it: "a number".
+func article(k Kind) string {
+	switch k {
+	case KNumber, KMoney:
+		return "a number"
+	case KBool:
+		return "a boolean"
+	case KString:
+		return "a string"
+	case KTime:
+		return "a time"
+	case KDuration:
+		return "a duration"
+	}
+	return "a " + k.String()
 }
 
 // Rows returns the number of transactions of the named kind after

@@ -146,19 +146,19 @@ func TestPrepareErrors(t *testing.T) {
 		{"missing id", txn(func(tx *Txn) { tx.ID = "" }), "transactions[1].id: missing"},
 		{"unknown kind", txn(func(tx *Txn) { tx.Kind = "Deposit" }), `transactions[1].kind: unknown kind "Deposit"`},
 		{"missing time", txn(func(tx *Txn) { tx.Time = time.Time{} }), "transactions[1].time: missing"},
-		{"time out of range", txn(func(tx *Txn) { tx.Time = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) }), "transactions[1].time: out of range: times must lie between the years 1678 and 2262"},
+		{"time out of range", txn(func(tx *Txn) { tx.Time = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC) }), "transactions[1].time: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},
 		{"no rate", txn(func(tx *Txn) { tx.Currency = usd }), "transactions[1]: currency USD differs from the player's EUR and no rate was given"},
 		{"missing amount", txn(func(tx *Txn) { delete(tx.Attrs, "amount") }), "transactions[1].amount: missing"},
 		{"float amount", txn(func(tx *Txn) { tx.Attrs["amount"] = 10.5 }), `transactions[1].amount: the float 10.5 is not exact: give a decimal string such as "12.50"`},
-		{"bad decimal", txn(func(tx *Txn) { tx.Attrs["amount"] = "10,5" }), `transactions[1].amount: invalid decimal "10,5": unexpected ','`},
-		{"wrong type", txn(func(tx *Txn) { tx.Attrs["method"] = 5 }), "transactions[1].method: got int, want a string"},
+		{"bad decimal", txn(func(tx *Txn) { tx.Attrs["amount"] = "10,5" }), `transactions[1].amount: invalid number "10,5": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`},
+		{"wrong type", txn(func(tx *Txn) { tx.Attrs["method"] = 5 }), "transactions[1].method: want a string, got a number"},
 		{"too many digits", txn(func(tx *Txn) { tx.Attrs["amount"] = "0." + zeros(1200) + "1" }), "transactions[1].amount: 1201 digits after the decimal point, more than 1000"},
 		{"missing player currency", func() Input { in := eurPlayer(); in.Player.Currency = 0; return in }(), "player.currency: missing: the schema has money values"},
 		{"property type", func() Input {
 			in := eurPlayer()
 			in.Player.Props = map[string]any{"verified": "yes"}
 			return in
-		}(), "player.props.verified: got string, want a bool"},
+		}(), "player.props.verified: want a boolean, got a string"},
 		{"property time", func() Input {
 			in := eurPlayer()
 			in.Player.Props = map[string]any{"registered": "yesterday"}
@@ -169,7 +169,7 @@ func TestPrepareErrors(t *testing.T) {
 			in.Rates = map[currency.Code]num.Dec{usd: num.FromInt(0)}
 			return in
 		}(), "rates.USD: not positive: 0"},
-		{"now out of range", func() Input { in := eurPlayer(); in.Now = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC); return in }(), "now: out of range: times must lie between the years 1678 and 2262"},
+		{"now out of range", func() Input { in := eurPlayer(); in.Now = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC); return in }(), "now: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,13 @@
 // stored as typed columns (strings interned, so that `game == "Gold Quest"`
 // compares two integers; numbers as int64 coefficients at a common scale
 // whenever they fit). Bad input is an [*InputError] with a field path.
+// [Prepare] is made of a [Builder], which a host or a decoder can also feed
+// directly, one transaction and one typed column value at a time, without a
+// map per transaction: it appends each transaction to its kind's columns in
+// amortized constant time (late ones are merged in when the data is next
+// handed out), so that a new event does not prepare a player's history
+// again; it can store only the columns the rewards read; and it is reset
+// and reused from one player to the next.
 //
 // # What goes out
 //

@@ -1,0 +1,719 @@
+package vm
+
+import (
+	"errors"
+	"hash/maphash"
+	"strconv"
+	"time"
+
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
+)
+
+// Builder builds the [Data] of one player column by column, one transaction
+// at a time, without a map per transaction: a host (or a decoder) begins a
+// transaction with [Builder.Begin], sets its attributes by column with the
+// typed setters, and ends it with [Builder.Commit]. [Builder.Data] hands out
+// the data for evaluation.
+//
+// Appending is cheap: a transaction is checked, converted and appended to
+// its kind's columns on Commit, in amortized constant time; the columns are
+// put in time order when Data is next called, which costs nothing when the
+// transactions came in time order and a merge of the late ones otherwise.
+// So a service that keeps a player's Builder can append each new event and
+// evaluate again without preparing the history afresh. [Builder.Reset]
+// empties it for the next player and keeps its buffers.
+//
+// The data it makes is that of [Prepare] for the same input: repeated ids
+// count once (the first committed wins), money in other currencies is
+// converted with the rates, strings are interned, number columns are int64
+// coefficients at their largest scale when every value fits, decimals
+// otherwise, and rows are sorted by time, stably. A Builder made with
+// onlyRead set stores only the columns the program's rewards read; the other
+// declared attributes are still checked, so that an input is valid or
+// invalid whichever way it is prepared.
+//
+// A transaction that fails Commit is dropped whole, and the builder keeps
+// what it had. A Builder is not safe for concurrent use.
+type Builder struct {
+	p    *Program
+	keep [][]bool // per kind, per column: the column is stored
+
+	player  string
+	cur     currency.Code
+	zone    *time.Location
+	now     time.Time
+	anchors window.Anchors
+	rates   map[currency.Code]num.Dec
+	props   []Value // by property index, as set
+	propSet []bool
+
+	tabs   []tableBuilder // by kind
+	strs   []string       // the data strings: id len(p.Strings)+i
+	strMap map[string]int32
+	// Deduplication: the committed ids, and a map from their hash to the
+	// first with that hash (ids are compared on a match).
+	ids   []string
+	seed  maphash.Seed
+	hashd map[uint64]int32
+	other map[string]struct{} // ids whose hash matched another id's
+	begun int                 // transactions begun since Reset: the index of the next in error paths
+	tx    txn
+	zeros []int64 // all zero: the column of every attribute that is not stored
+	perm  []int32 // scratch of the sort
+}
+
+// tableBuilder is the table of one kind as it grows.
+type tableBuilder struct {
+	t      table
+	scales [][]int16 // per number column in ints: the scale each value had, to restore it if the column turns decimal
+	sorted int       // rows [0, sorted) are in time order
+	idCol  int       // the column of the "id" attribute, -1 for none
+	timCol int       // the column of the "time" attribute, -1 for none
+}
+
+// txn is the transaction being built.
+type txn struct {
+	open  bool
+	index int    // its index among the transactions begun, for error paths
+	kind  int    // -1 when unknown
+	kname string // the kind as given, for the error
+	id    string
+	ns    int64
+	tErr  string // what is wrong with the time, "" when it is fine
+	cur   currency.Code
+	vals  []Value  // per column
+	set   []bool   // per column
+	errs  []string // per column: what is wrong, "" when nothing
+}
+
+// NewBuilder returns an empty builder for program p; with onlyRead, it stores
+// only the columns that p's rewards read.
+func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
+	if p == nil {
+		return nil, errors.New("vm: NewBuilder with a nil program")
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	b := &Builder{p: p, seed: maphash.MakeSeed()}
+	reads := p.readColumns()
+	b.keep = make([][]bool, len(p.Kinds))
+	b.tabs = make([]tableBuilder, len(p.Kinds))
+	maxAttrs := 0
+	for k, kind := range p.Kinds {
+		b.keep[k] = make([]bool, len(kind.Attrs))
+		tb := &b.tabs[k]
+		tb.idCol, tb.timCol = -1, -1
+		tb.t.cols = make([]column, len(kind.Attrs))
+		tb.scales = make([][]int16, len(kind.Attrs))
+		for c, a := range kind.Attrs {
+			b.keep[k][c] = !onlyRead || reads[k][c]
+			tb.t.cols[c].typ = a.Type
+			switch {
+			case a.Name == "id" && a.Type == KString:
+				tb.idCol = c
+			case a.Name == "time" && a.Type == KTime:
+				tb.timCol = c
+			}
+		}
+		maxAttrs = max(maxAttrs, len(kind.Attrs))
+	}
+	b.tx.vals = make([]Value, maxAttrs)
+	b.tx.set = make([]bool, maxAttrs)
+	b.tx.errs = make([]string, maxAttrs)
+	b.props = make([]Value, len(p.Props))
+	b.propSet = make([]bool, len(p.Props))
+	return b, nil
+}
+
+// Program returns the program the builder builds data for.
+func (b *Builder) Program() *Program { return b.p }
+
+// Reset empties the builder for another player, keeping its buffers.
+func (b *Builder) Reset() {
+	b.player, b.cur, b.zone, b.now, b.anchors = "", 0, nil, time.Time{}, window.Anchors{}
+	clear(b.rates)
+	clear(b.props)
+	clear(b.propSet)
+	for k := range b.tabs {
+		tb := &b.tabs[k]
+		tb.t.time, tb.t.id = tb.t.time[:0], tb.t.id[:0]
+		for c := range tb.t.cols {
+			col := &tb.t.cols[c]
+			col.ints, col.dec, col.scale = col.ints[:0], nil, 0
+			tb.scales[c] = tb.scales[c][:0]
+		}
+		tb.sorted = 0
+	}
+	for _, s := range b.strs {
+		delete(b.strMap, s)
+	}
+	b.strs = b.strs[:0]
+	clear(b.ids)
+	b.ids = b.ids[:0]
+	clear(b.hashd)
+	b.other = nil
+	b.begun = 0
+	b.tx.open = false
+}
+
+// Grow makes room for n more transactions of kind k.
+func (b *Builder) Grow(k, n int) {
+	if k < 0 || k >= len(b.tabs) || n <= 0 {
+		return
+	}
+	tb := &b.tabs[k]
+	tb.t.time = grow(tb.t.time, n)
+	tb.t.id = grow(tb.t.id, n)
+	for c := range tb.t.cols {
+		if b.keep[k][c] && tb.t.cols[c].dec == nil {
+			tb.t.cols[c].ints = grow(tb.t.cols[c].ints, n)
+			if tb.t.cols[c].typ.numeric() {
+				tb.scales[c] = grow(tb.scales[c], n)
+			}
+		}
+	}
+	b.ids = grow(b.ids, n)
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	out := make([]T, len(s), len(s)+n)
+	copy(out, s)
+	return out
+}
+
+// SetPlayer sets the player's id, currency and time zone. The currency can
+// change only while there are no transactions, since they are converted to
+// it as they come.
+func (b *Builder) SetPlayer(id string, cur currency.Code, zone *time.Location) error {
+	if cur != b.cur && b.rows() > 0 {
+		return &InputError{"player.currency", "set after transactions were added"}
+	}
+	b.player, b.cur, b.zone = id, cur, zone
+	return nil
+}
+
+// SetNow sets the evaluation time; the zero time means none.
+func (b *Builder) SetNow(t time.Time) error {
+	if !t.IsZero() && !inRange(t) {
+		return &InputError{"now", timeRangeMsg}
+	}
+	b.now = t
+	return nil
+}
+
+// SetAnchors sets the anchors of rule-relative windows.
+func (b *Builder) SetAnchors(a window.Anchors) { b.anchors = a }
+
+// SetRate sets the conversion rate of currency c: one unit of c is r units
+// of the player's currency. It applies to the transactions committed after.
+func (b *Builder) SetRate(c currency.Code, r num.Dec) error {
+	field := "rates." + c.String()
+	if r.Sign() <= 0 {
+		return &InputError{field, "not positive: " + r.String()}
+	}
+	if err := checkSize(r); err != nil {
+		return &InputError{field, err.Error()}
+	}
+	if b.rates == nil {
+		b.rates = map[currency.Code]num.Dec{}
+	}
+	b.rates[c] = r
+	return nil
+}
+
+// PropIndex returns the index of the declared property name, or -1.
+func (b *Builder) PropIndex(name string) int {
+	if i, ok := b.p.propIndex[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// SetProp sets property i from a host value, valued as [Txn.Attrs] are; a
+// nil value leaves it absent.
+func (b *Builder) SetProp(i int, raw any) error {
+	if i < 0 || i >= len(b.p.Props) {
+		return errors.New("vm: SetProp of an undeclared property")
+	}
+	prop := &b.p.Props[i]
+	if raw == nil {
+		b.props[i], b.propSet[i] = Value{}, false
+		return nil
+	}
+	v, err := b.convert(raw, prop.Type, true)
+	if err != nil {
+		return &InputError{"player.props." + prop.Name, err.Error()}
+	}
+	b.props[i], b.propSet[i] = v, true
+	return nil
+}
+
+// SetPropValue sets property i to v, which must have the property's type
+// (a number for money, which is in the player's currency).
+func (b *Builder) SetPropValue(i int, v Value) error {
+	if i < 0 || i >= len(b.p.Props) {
+		return errors.New("vm: SetPropValue of an undeclared property")
+	}
+	prop := &b.p.Props[i]
+	if !compatible(prop.Type, v.K) && !(prop.Type.numeric() && v.K.numeric()) {
+		return &InputError{"player.props." + prop.Name, "want " + article(prop.Type) + ", got " + article(v.K)}
+	}
+	if prop.Type.numeric() {
+		if err := checkSize(v.N); err != nil {
+			return &InputError{"player.props." + prop.Name, err.Error()}
+		}
+	}
+	b.props[i], b.propSet[i] = v, true
+	return nil
+}
+
+// KindIndex returns the index of the declared kind name, or -1.
+func (b *Builder) KindIndex(name string) int {
+	if k, ok := b.p.kindIndex[name]; ok {
+		return k
+	}
+	return -1
+}
+
+// AttrIndex returns the column of attribute name of kind k, or -1.
+func (b *Builder) AttrIndex(k int, name string) int {
+	if k < 0 || k >= len(b.p.Kinds) {
+		return -1
+	}
+	if c, ok := b.p.attrIndex[k][name]; ok {
+		return c
+	}
+	return -1
+}
+
+// Stored reports whether column c of kind k is stored, that is read by a
+// reward (or every column is kept). A decoder skips the values of the other
+// columns after checking them.
+func (b *Builder) Stored(k, c int) bool { return b.keep[k][c] }
+
+// Begin starts a transaction of kind k (an index in Program.Kinds; -1 with
+// kname for a kind the program does not declare, which Commit reports) with
+// its id, time and currency (0 for the player's). A transaction begun and
+// not committed is dropped by the next Begin.
+func (b *Builder) Begin(k int, kname, id string, t time.Time, cur currency.Code) {
+	tx := &b.tx
+	tx.open, tx.index, tx.kind, tx.kname, tx.id, tx.cur, tx.tErr = true, b.begun, k, kname, id, cur, ""
+	b.begun++
+	switch {
+	case t.IsZero():
+		tx.tErr = "missing"
+	case !inRange(t):
+		tx.tErr = timeRangeMsg
+	default:
+		tx.ns = t.UnixNano()
+	}
+	if k < 0 || k >= len(b.p.Kinds) {
+		tx.kind = -1
+		return
+	}
+	n := len(b.p.Kinds[k].Attrs)
+	clear(tx.set[:n])
+	clear(tx.errs[:n])
+}
+
+// BeginTime is [Builder.Begin] with the time already checked and converted
+// to Unix nanoseconds (as a decoder does), or with the problem with it.
+func (b *Builder) BeginTime(k int, kname, id string, ns int64, timeErr string, cur currency.Code) {
+	b.Begin(k, kname, id, time.Time{}, cur)
+	b.tx.ns, b.tx.tErr = ns, timeErr
+}
+
+// Fail records that the value of column c of the current transaction is
+// wrong, with msg saying how; Commit reports it.
+func (b *Builder) Fail(c int, msg string) {
+	if b.col(c) {
+		b.tx.errs[c] = msg
+	}
+}
+
+// col reports whether column c of the current transaction can be set.
+func (b *Builder) col(c int) bool {
+	tx := &b.tx
+	return tx.open && tx.kind >= 0 && c >= 0 && c < len(b.p.Kinds[tx.kind].Attrs)
+}
+
+// typ returns the type of column c of the current transaction's kind.
+func (b *Builder) typ(c int) Kind { return b.p.Kinds[b.tx.kind].Attrs[c].Type }
+
+func (b *Builder) put(c int, v Value) {
+	b.tx.vals[c], b.tx.set[c] = v, true
+}
+
+func (b *Builder) wrong(c int, got Kind) {
+	b.tx.errs[c] = "want " + article(b.typ(c)) + ", got " + article(got)
+}
+
+// SetDec sets number or money column c.
+func (b *Builder) SetDec(c int, v num.Dec) {
+	if !b.col(c) {
+		return
+	}
+	if !b.typ(c).numeric() {
+		b.wrong(c, KNumber)
+		return
+	}
+	if err := checkSize(v); err != nil {
+		b.tx.errs[c] = err.Error()
+		return
+	}
+	b.put(c, Value{K: b.typ(c), N: v})
+}
+
+// SetString sets string column c.
+func (b *Builder) SetString(c int, s string) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KString {
+		b.wrong(c, KString)
+		return
+	}
+	var id int32
+	if b.keep[b.tx.kind][c] {
+		id = b.intern(s)
+	}
+	b.put(c, Value{K: KString, I: int64(id)})
+}
+
+// SetBytes sets string column c to string(s), without allocating when the
+// string was seen before.
+func (b *Builder) SetBytes(c int, s []byte) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KString {
+		b.wrong(c, KString)
+		return
+	}
+	var id int32
+	if b.keep[b.tx.kind][c] {
+		id = b.internBytes(s)
+	}
+	b.put(c, Value{K: KString, I: int64(id)})
+}
+
+// SetBool sets bool column c.
+func (b *Builder) SetBool(c int, v bool) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KBool {
+		b.wrong(c, KBool)
+		return
+	}
+	b.put(c, Bool(v))
+}
+
+// SetTime sets time column c.
+func (b *Builder) SetTime(c int, t time.Time) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KTime {
+		b.wrong(c, KTime)
+		return
+	}
+	if t.IsZero() || !inRange(t) {
+		b.tx.errs[c] = timeRangeMsg
+		return
+	}
+	b.put(c, Time(t))
+}
+
+// SetTimeNS sets time column c to Unix nanoseconds already checked in range.
+func (b *Builder) SetTimeNS(c int, ns int64) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KTime {
+		b.wrong(c, KTime)
+		return
+	}
+	b.put(c, Value{K: KTime, I: ns})
+}
+
+// SetDuration sets duration column c.
+func (b *Builder) SetDuration(c int, d time.Duration) {
+	if !b.col(c) {
+		return
+	}
+	if b.typ(c) != KDuration {
+		b.wrong(c, KDuration)
+		return
+	}
+	b.put(c, Duration(d))
+}
+
+// SetAny sets column c from a host value, valued as [Txn.Attrs] are; nil
+// leaves it unset.
+func (b *Builder) SetAny(c int, raw any) {
+	if !b.col(c) || raw == nil {
+		return
+	}
+	v, err := b.convert(raw, b.typ(c), b.keep[b.tx.kind][c])
+	if err != nil {
+		b.tx.errs[c] = err.Error()
+		return
+	}
+	b.put(c, v)
+}
+
+// Commit checks the current transaction, converts it and appends it to its
+// kind's columns. A transaction whose id was committed before is dropped
+// without a word, whatever else it holds. On an error (an [*InputError]
+// naming the field, as "transactions[3].amount") the transaction is dropped
+// and the builder keeps what it had.
+func (b *Builder) Commit() error {
+	tx := &b.tx
+	if !tx.open {
+		return errors.New("vm: Commit without Begin")
+	}
+	tx.open = false
+	field := func(f string) string { return "transactions[" + strconv.Itoa(tx.index) + "]" + f }
+	if tx.id == "" {
+		return &InputError{field(".id"), "missing"}
+	}
+	if b.seen(tx.id) {
+		return nil
+	}
+	if tx.kind < 0 {
+		return &InputError{field(".kind"), "unknown kind " + strconv.Quote(tx.kname)}
+	}
+	if tx.tErr != "" {
+		return &InputError{field(".time"), tx.tErr}
+	}
+	var rate num.Dec
+	foreign := tx.cur != 0 && tx.cur != b.cur
+	if foreign {
+		r, ok := b.rates[tx.cur]
+		if !ok {
+			return &InputError{field(""), "currency " + tx.cur.String() + " differs from the player's " + b.cur.String() + " and no rate was given"}
+		}
+		rate = r
+	}
+	k := tx.kind
+	attrs := b.p.Kinds[k].Attrs
+	tb := &b.tabs[k]
+	for c := range attrs {
+		a := &attrs[c]
+		switch c {
+		case tb.idCol:
+			tx.vals[c] = Value{K: KString}
+			continue
+		case tb.timCol:
+			tx.vals[c] = Value{K: KTime, I: tx.ns}
+			continue
+		}
+		if msg := tx.errs[c]; msg != "" {
+			return &InputError{field("." + a.Name), msg}
+		}
+		if !tx.set[c] {
+			def, hasDef := b.resolve(a.Default)
+			switch {
+			case a.HasDefault && hasDef:
+				tx.vals[c] = def
+			case a.Type == KString:
+				tx.vals[c] = Value{K: KString}
+				if b.keep[k][c] {
+					tx.vals[c].I = int64(b.intern(""))
+				}
+			case a.Type == KBool:
+				tx.vals[c] = Value{K: KBool}
+			default:
+				return &InputError{field("." + a.Name), "missing"}
+			}
+		}
+		if a.Type == KMoney && foreign {
+			v := &tx.vals[c]
+			v.N = v.N.Mul(rate)
+			if err := checkSize(v.N); err != nil {
+				return &InputError{field("." + a.Name), "after conversion: " + err.Error()}
+			}
+		}
+	}
+	if tb.idCol >= 0 && b.keep[k][tb.idCol] {
+		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
+	}
+	b.record(tx.id)
+	b.appendRow(k, tx)
+	return nil
+}
+
+// rows returns the number of transactions committed.
+func (b *Builder) rows() int { return len(b.ids) }
+
+// smallDedupe is the number of ids up to which the builder compares ids
+// directly rather than hashing them into a map.
+const smallDedupe = 8
+
+// seen reports whether id was committed before.
+func (b *Builder) seen(id string) bool {
+	if len(b.ids) <= smallDedupe {
+		for _, x := range b.ids {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	j, ok := b.hashd[maphash.String(b.seed, id)]
+	switch {
+	case !ok:
+		return false
+	case b.ids[j] == id:
+		return true
+	}
+	_, ok = b.other[id]
+	return ok
+}
+
+// record notes id as committed; seen(id) was false. The map is keyed by a
+// 64-bit hash of the id, which is several times faster than keying it by
+// the string for a million ids.
+func (b *Builder) record(id string) {
+	b.ids = append(b.ids, id)
+	n := len(b.ids)
+	if n <= smallDedupe {
+		return
+	}
+	if b.hashd == nil {
+		b.hashd = make(map[uint64]int32, 2*smallDedupe)
+	}
+	if n == smallDedupe+1 && len(b.hashd) == 0 {
+		for i, x := range b.ids[:n-1] {
+			b.hash(x, int32(i))
+		}
+	}
+	b.hash(id, int32(n-1))
+}
+
+func (b *Builder) hash(id string, i int32) {
+	h := maphash.String(b.seed, id)
+	if _, dup := b.hashd[h]; !dup {
+		b.hashd[h] = i
+		return
+	}
+	if b.other == nil {
+		b.other = map[string]struct{}{}
+	}
+	b.other[id] = struct{}{}
+}
+
+// resolve returns a schema default as a value: a per-currency default is
+// its entry for the player's currency, and missing (false) without one.
+func (b *Builder) resolve(def Value) (Value, bool) {
+	if def.K != KPerCurrency {
+		return def, true
+	}
+	n, ok := b.p.perCurrency(int32(def.I), b.cur)
+	return Value{K: numKind(b.cur), Cur: b.cur, N: n}, ok
+}
+
+// intern returns the id of s: its id in the program's strings, or else a
+// data id.
+func (b *Builder) intern(s string) int32 {
+	if id, ok := b.p.strIndex[s]; ok {
+		return id
+	}
+	if id, ok := b.strMap[s]; ok {
+		return id
+	}
+	return b.add(s)
+}
+
+func (b *Builder) internBytes(s []byte) int32 {
+	if id, ok := b.p.strIndex[string(s)]; ok {
+		return id
+	}
+	if id, ok := b.strMap[string(s)]; ok {
+		return id
+	}
+	return b.add(string(s))
+}
+
+func (b *Builder) add(s string) int32 {
+	if b.strMap == nil {
+		b.strMap = map[string]int32{}
+	}
+	id := int32(len(b.p.Strings) + len(b.strs))
+	b.strs = append(b.strs, s)
+	b.strMap[s] = id
+	return id
+}
+
+// Data returns the data built so far. It shares the builder's columns: it
+// stays valid, and read-only, until the next change to the builder
+// (Commit, Reset, a setter), which may move rows under it; evaluate it
+// before appending more. Its errors are the input errors found only when
+// all is known: a missing player currency.
+func (b *Builder) Data() (*Data, error) {
+	p := b.p
+	if err := p.checkCurrency(b.cur); err != nil {
+		return nil, err
+	}
+	d := &Data{
+		prog:    p,
+		player:  b.player,
+		cur:     b.cur,
+		minor:   b.cur.MinorUnits(),
+		zone:    b.zone,
+		now:     b.now,
+		nowNS:   b.now.UnixNano(),
+		anchors: b.anchors,
+		strs:    b.strs[:len(b.strs):len(b.strs)],
+	}
+	if b.now.IsZero() {
+		d.nowNS = 0
+	}
+	d.props = make([]Value, len(p.Props))
+	d.hasProp = make([]bool, len(p.Props))
+	for i, prop := range p.Props {
+		if b.propSet[i] {
+			d.props[i], d.hasProp[i] = d.typed(b.props[i], prop.Type), true
+		} else if def, ok := b.resolve(prop.Default); prop.HasDefault && ok {
+			d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
+		}
+	}
+	d.tables = make([]table, len(b.tabs))
+	ncols := 0
+	for k := range b.tabs {
+		ncols += len(b.tabs[k].t.cols)
+	}
+	cols := make([]column, ncols)
+	for k := range b.tabs {
+		tb := &b.tabs[k]
+		b.sortTable(tb)
+		n := len(tb.t.time)
+		if len(b.zeros) < n {
+			b.zeros = make([]int64, max(n, 2*len(b.zeros)))
+		}
+		t := &d.tables[k]
+		t.time, t.id = tb.t.time[:n:n], tb.t.id[:n:n]
+		t.cols, cols = cols[:len(tb.t.cols):len(tb.t.cols)], cols[len(tb.t.cols):]
+		for c, col := range tb.t.cols {
+			switch {
+			case !b.keep[k][c]:
+				// Not read by any reward: zeros, so that nothing can read
+				// out of range.
+				col = column{typ: col.typ, ints: b.zeros[:n:n]}
+			case col.dec != nil:
+				col.dec = col.dec[:n:n]
+			default:
+				col.ints = col.ints[:n:n]
+			}
+			t.cols[c] = col
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,234 @@
+package vm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/promoc/promoc/vm/num"
+)
+
+// randomTxns returns n deposits and bets with times in a small range (many
+// ties, many out of order), repeated ids, amounts of varied scales, some
+// beyond int64, some in USD.
+func randomTxns(rng *rand.Rand, n int, big bool) []Txn {
+	amounts := []string{"10", "12.5", "0.001", "-3", "100.00", "7", "1234567.891"}
+	if big {
+		amounts = append(amounts, "92233720368547758.07")
+	}
+	games := []string{"Gold Quest", "slots", "Mega", ""}
+	txns := make([]Txn, n)
+	for i := range txns {
+		tx := Txn{ID: fmt.Sprint("t", rng.IntN(n)), Time: at(rng.IntN(20)), Attrs: map[string]any{"amount": amounts[rng.IntN(len(amounts))]}}
+		if rng.IntN(2) == 0 {
+			tx.Kind = "deposit"
+			tx.Attrs["method"] = games[rng.IntN(len(games))]
+		} else {
+			tx.Kind = "bet"
+			tx.Attrs["game"] = games[rng.IntN(len(games))]
+		}
+		if rng.IntN(5) == 0 {
+			tx.Currency = usd
+		}
+		txns[i] = tx
+	}
+	return txns
+}
+
+// TestBuilderAppendsAsPrepare appends transactions one by one, asking for
+// the data now and then, and checks that the data equals what Prepare makes
+// of all of them at once: rows, order, ids, every column's representation.
+func TestBuilderAppendsAsPrepare(t *testing.T) {
+	p, _ := sumProgram(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		in := eurPlayer(randomTxns(rng, 1+rng.IntN(40), round%3 == 0)...)
+		in.Rates = map[currency.Code]num.Dec{usd: num.MustParse("0.9")}
+		want := prepare(t, p, in)
+		b, err := NewBuilder(p, false)
+		require.NoError(t, err)
+		if round%2 == 1 { // a used builder, reset, makes the same data
+			require.NoError(t, b.SetPlayer("old", usd, nil))
+			b.Begin(kDeposit, "deposit", "old", at(1), 0)
+			b.SetString(1, "old method")
+			b.SetDec(0, num.MustParse("99999999999999999999"))
+			require.NoError(t, b.Commit())
+			_, err = b.Data()
+			require.NoError(t, err)
+			b.Reset()
+		}
+		require.NoError(t, b.SetPlayer(in.Player.ID, in.Player.Currency, in.Player.Zone))
+		require.NoError(t, b.SetNow(in.Now))
+		require.NoError(t, b.SetRate(usd, num.MustParse("0.9")))
+		var got *Data
+		for i, tx := range in.Txns {
+			k := b.KindIndex(tx.Kind)
+			b.Begin(k, tx.Kind, tx.ID, tx.Time, tx.Currency)
+			for name, v := range tx.Attrs {
+				b.SetAny(b.AttrIndex(k, name), v)
+			}
+			require.NoError(t, b.Commit())
+			if rng.IntN(4) == 0 || i == len(in.Txns)-1 {
+				got, err = b.Data()
+				require.NoError(t, err)
+			}
+		}
+		sameData(t, want, got)
+		// And both are the rows of a kind, first ids only, sorted stably.
+		seen := map[string]bool{}
+		byKind := map[string][]Txn{}
+		for _, tx := range in.Txns {
+			if !seen[tx.ID] {
+				seen[tx.ID] = true
+				byKind[tx.Kind] = append(byKind[tx.Kind], tx)
+			}
+		}
+		for kind, txs := range byKind {
+			slices.SortStableFunc(txs, func(a, b Txn) int { return a.Time.Compare(b.Time) })
+			var ids []string
+			for _, tx := range txs {
+				ids = append(ids, tx.ID)
+			}
+			assert.Equal(t, ids, got.tables[b.KindIndex(kind)].id, "kind %s", kind)
+		}
+	}
+}
+
+// sameData checks that two data hold the same tables, strings compared by
+// their text.
+func sameData(t *testing.T, want, got *Data) {
+	t.Helper()
+	require.Equal(t, len(want.tables), len(got.tables))
+	for k := range want.tables {
+		w, g := &want.tables[k], &got.tables[k]
+		require.Equal(t, len(w.id), len(g.id), "kind %d rows", k)
+		if len(w.id) > 0 {
+			require.Equal(t, w.id, g.id, "kind %d ids", k)
+			require.Equal(t, w.time, g.time, "kind %d times", k)
+		}
+		for c := range w.cols {
+			wc, gc := &w.cols[c], &g.cols[c]
+			require.Equal(t, wc.dec == nil, gc.dec == nil, "kind %d column %d: decimal", k, c)
+			for r := range w.time {
+				switch {
+				case wc.typ.numeric():
+					assert.Equal(t, wc.decAt(r).String(), gc.decAt(r).String(), "kind %d column %d row %d", k, c, r)
+				case wc.typ == KString:
+					assert.Equal(t, want.str(wc.ints[r]), got.str(gc.ints[r]), "kind %d column %d row %d", k, c, r)
+				default:
+					assert.Equal(t, wc.ints[r], gc.ints[r], "kind %d column %d row %d", k, c, r)
+				}
+			}
+		}
+	}
+}
+
+// TestBuilderFailedCommit checks that a transaction that fails leaves the
+// builder as it was, and that its id stays free.
+func TestBuilderFailedCommit(t *testing.T) {
+	p, rs := sumProgram(t)
+	b, err := NewBuilder(p, true)
+	require.NoError(t, err)
+	require.NoError(t, b.SetPlayer("p", eur, time.UTC))
+	require.NoError(t, b.SetNow(at(60)))
+	b.Begin(kDeposit, "deposit", "d1", at(1), 0)
+	b.SetDec(0, num.FromInt(10))
+	require.NoError(t, b.Commit())
+
+	b.Begin(kDeposit, "deposit", "d2", at(2), 0)
+	b.SetAny(0, "ten")
+	assert.EqualError(t, b.Commit(), `transactions[1].amount: invalid number "ten": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`)
+	b.Begin(kDeposit, "deposit", "d3", at(3), usd)
+	b.SetDec(0, num.FromInt(10))
+	assert.EqualError(t, b.Commit(), "transactions[2]: currency USD differs from the player's EUR and no rate was given")
+	b.Begin(kDeposit, "deposit", "d2", at(0), 0) // the failed id is free, and earlier than d1
+	b.SetDec(0, num.FromInt(5))
+	require.NoError(t, b.Commit())
+
+	d, err := b.Data()
+	require.NoError(t, err)
+	assert.Equal(t, 2, d.Rows("deposit"))
+	assert.Equal(t, "calculated 15.0000", show(d, run(t, p, rs["sum"], d, Options{})))
+	assert.Equal(t, "calculated 5.0000", show(d, run(t, p, rs["first"], d, Options{})))
+}
+
+// TestBuilderStoresReadColumns checks that a builder for the columns read
+// stores the amount the rewards sum and not the method, and still checks
+// the method.
+func TestBuilderStoresReadColumns(t *testing.T) {
+	p, _ := sumProgram(t)
+	b, err := NewBuilder(p, true)
+	require.NoError(t, err)
+	assert.True(t, b.Stored(kDeposit, cAmount))
+	assert.False(t, b.Stored(kDeposit, 1))
+	require.NoError(t, b.SetPlayer("p", eur, nil))
+	b.Begin(kDeposit, "deposit", "d1", at(1), 0)
+	b.SetDec(0, num.FromInt(1))
+	b.SetBool(1, true)
+	assert.EqualError(t, b.Commit(), "transactions[0].method: want a string, got a boolean")
+	b.Begin(kDeposit, "deposit", "d1", at(1), 0)
+	b.SetDec(0, num.FromInt(1))
+	b.SetString(1, "card")
+	require.NoError(t, b.Commit())
+	d, err := b.Data()
+	require.NoError(t, err)
+	assert.Empty(t, d.strs, "the method is not interned")
+	assert.Equal(t, []int64{0}, d.tables[kDeposit].cols[1].ints)
+}
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"0", "0"}, {"-0.50", "-0.50"}, {"12", "12"}, {"1200.5", "1200.5"},
+		{"123456789012345678901234567890.5", "123456789012345678901234567890.5"},
+		{"+5", "error"}, {"1e3", "error"}, {"1E3", "error"}, {"01", "error"}, {".5", "error"}, {"5.", "error"},
+		{"-", "error"}, {"", "error"}, {" 1", "error"}, {"1,5", "error"}, {"0x10", "error"}, {"--1", "error"},
+	}
+	for _, tt := range tests {
+		d, err := ParseNumber([]byte(tt.in))
+		got := "error"
+		if err == nil {
+			got = d.String()
+		}
+		assert.Equal(t, tt.want, got, "ParseNumber(%q)", tt.in)
+	}
+	_, err := ParseNumber([]byte("0." + zeros(1001)))
+	assert.EqualError(t, err, "1001 digits after the decimal point, more than 1000")
+	_, err = ParseNumber([]byte(zeros(4001)))
+	assert.EqualError(t, err, "more than 4000 digits")
+}
+
+// TestParseTime checks the fast reading of RFC 3339 against time.Parse.
+func TestParseTime(t *testing.T) {
+	good := []string{
+		"2026-11-23T10:00:00Z", "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:00.123456789Z",
+		"2024-02-29T23:59:59+01:00", "1900-01-01T00:00:00Z", "2199-12-31T23:59:59.999999999Z",
+		"2026-03-29T01:30:00-05:30", "2000-02-29T00:00:00Z", "2026-11-23T10:00:00.1234567891Z",
+	}
+	for _, s := range good {
+		want, err := time.Parse(time.RFC3339Nano, s)
+		require.NoError(t, err)
+		ns, msg := ParseTime([]byte(s))
+		assert.Empty(t, msg, s)
+		assert.Equal(t, want.UnixNano(), ns, s)
+	}
+	bad := map[string]string{
+		"2026-02-29T10:00:00Z":      `invalid time "2026-02-29T10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23 10:00:00Z":      `invalid time "2026-11-23 10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23T24:00:00Z":      `invalid time "2026-11-23T24:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23T10:00:00":       `invalid time "2026-11-23T10:00:00": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"1899-12-31T23:59:59Z":      timeRangeMsg,
+		"2200-01-01T00:00:00Z":      timeRangeMsg,
+		"9999-12-31T00:00:00Z":      timeRangeMsg,
+		"2199-12-31T23:00:00-01:00": timeRangeMsg,
+	}
+	for s, want := range bad {
+		_, msg := ParseTime([]byte(s))
+		assert.Equal(t, want, msg, s)
+	}
+}
