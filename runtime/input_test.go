@@ -22,20 +22,20 @@ func TestDecodeInputErrors(t *testing.T) {
 	}{
 		{"empty", ``, "empty input: expected a JSON document"},
 		{"two documents", `{` + now + `} {}`, "more than one JSON document in the input"},
-		{"unknown field", `{` + now + `, "players": {}}`, `json: unknown field "players"`},
+		{"unknown field", `{` + now + `, "players": {}}`, "players: unknown field; expected now, player, transactions, anchors or rates"},
 		{"missing now", `{}`, "now: missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"},
-		{"bad now", `{"now": "yesterday"}`, `now: not an RFC 3339 time: "yesterday"`},
+		{"bad now", `{"now": "yesterday"}`, `now: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
 		{"unknown anchor", `{` + now + `, "anchors": {"start": "2026-11-01T00:00:00Z"}}`,
 			"anchors.start: unknown anchor; expected first_transaction, last_transaction, qualification or entrance"},
-		{"bad rate", `{` + now + `, "rates": {"USD": "cheap"}}`, "rates.USD: not a decimal number: cheap"},
+		{"bad rate", `{` + now + `, "rates": {"USD": "cheap"}}`, `rates.USD: invalid number "cheap": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`},
 		{"object attribute", `{` + now + `, "transactions": [{"id": "t", "kind": "bet", "time": "2026-11-23T09:00:00Z", "game": {}}]}`,
 			"transactions[0].game: must be a string, a number or a boolean"},
-		{"id not a string", `{` + now + `, "transactions": [{"id": 7}]}`, "transactions[0].id: must be a string"},
+		{"id not a string", `{` + now + `, "transactions": [{"id": 7}]}`, "transactions[0].id: must be a string, not a number"},
 		{"bad transaction time", `{` + now + `, "transactions": [{"id": "t", "time": "monday"}]}`,
-			`transactions[0].time: not an RFC 3339 time: "monday"`},
+			`transactions[0].time: invalid time "monday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
 		{"property array", `{` + now + `, "player": {"properties": {"vip_level": [1]}}}`,
 			"player.properties.vip_level: must be a string, a number or a boolean"},
-		{"wrong type", `{"now": 5}`, "now: must be a string, not a JSON number"},
+		{"wrong type", `{"now": 5}`, "now: must be a string, not a number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

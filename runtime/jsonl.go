@@ -3,7 +3,6 @@ package runtime
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +11,9 @@ import (
 
 // DecodeTransactions reads transactions as JSON Lines: one JSON object per
 // line, each shaped like an element of the input document's transactions
-// (spec/spec.md, "The input document"). Blank lines are skipped. Numbers
-// keep their exact decimal text, and every error names the line and the
-// field: "line 3: time: ...".
+// (spec/spec.md, "The input document"), read as strictly. Blank lines are
+// skipped. Numbers keep their exact decimal text, and every error names the
+// line and the field: "line 3: time: ...".
 func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 	var out []Transaction
 	sc := bufio.NewScanner(r)
@@ -24,20 +23,21 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 		if len(line) == 0 {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.UseNumber()
-		var m map[string]any
-		if err := dec.Decode(&m); err != nil {
-			return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: jsonError(err).Error()}
+		d := docReader{s: scanner{buf: line}}
+		t, err := d.txnToInput(0)
+		if err == nil {
+			err = d.s.end()
+			if err != nil {
+				err = &InputError{Msg: "more than one JSON value on the line"}
+			}
 		}
-		if dec.More() {
-			return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: "more than one JSON value on the line"}
-		}
-		t, err := decodeTransaction(0, m)
 		if err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
 				_, field, _ := strings.Cut(ie.Field, ".") // transactions[0].time: time
+				if field == "" {
+					return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: ie.Msg}
+				}
 				return nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, field), Msg: ie.Msg}
 			}
 			return nil, err

@@ -26,6 +26,7 @@ type Program struct {
 	version  string             // the content hash of the rule files; see Version
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
+	in       inputCache
 }
 
 // Option configures Compile.
@@ -160,21 +161,16 @@ type Prepared struct {
 
 // Prepare checks and converts an input for this program. Bad input does not
 // fail here: every evaluation on it ends with an error outcome naming the
-// field (spec/semantics.md, "Inputs").
+// field (spec/semantics.md, "Inputs"). (A [Builder] prepares without the
+// maps of an Input.)
 func (p *Program) Prepare(in Input) *Prepared {
-	vin, err := in.toVM()
-	if err != nil {
-		return &Prepared{prog: p, err: err}
-	}
-	d, err := vm.Prepare(p.prog, vin)
-	if err != nil {
-		var ie *vm.InputError
-		if errors.As(err, &ie) {
-			err = &InputError{Field: ie.Field, Msg: ie.Msg}
-		}
-		return &Prepared{prog: p, err: err}
-	}
-	return &Prepared{prog: p, data: d, cur: vin.Player.Currency, curStr: vin.Player.Currency.String()}
+	return p.prepare(context.Background(), &in)
+}
+
+// PrepareContext is [Program.Prepare] giving up when ctx is done: the
+// evaluations then end with an error outcome, cancelled.
+func (p *Program) PrepareContext(ctx context.Context, in Input) *Prepared {
+	return p.prepare(ctx, &in)
 }
 
 // EvalOption configures one evaluation. (It maps options to options, rather
@@ -189,11 +185,17 @@ func WithTrace() EvalOption {
 
 // Evaluate runs one reward for one player.
 func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ...EvalOption) (Result, error) {
-	return p.EvaluatePrepared(ctx, reward, p.Prepare(in), opts...)
+	if p == nil || p.prog == nil {
+		return Result{}, errNoProgram
+	}
+	return p.EvaluatePrepared(ctx, reward, p.prepare(ctx, &in), opts...)
 }
 
 // EvaluatePrepared runs one reward on a prepared input.
 func (p *Program) EvaluatePrepared(ctx context.Context, reward string, in *Prepared, opts ...EvalOption) (Result, error) {
+	if p == nil || p.prog == nil {
+		return Result{}, errNoProgram
+	}
 	r, err := p.Reward(reward)
 	if err != nil {
 		return Result{}, err
@@ -214,6 +216,9 @@ type Reward struct {
 // Reward returns the reward of that name, or an [*Error] with a did-you-mean
 // suggestion.
 func (p *Program) Reward(name string) (*Reward, error) {
+	if p == nil || p.prog == nil {
+		return nil, errNoProgram
+	}
 	r := p.handles[name]
 	if r == nil {
 		return nil, p.unknownReward(name)
@@ -228,6 +233,9 @@ func (r *Reward) Name() string { return r.r.Name }
 func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption) (res Result, err error) {
 	// res is filled in place: a Result is large, and copying it is a
 	// noticeable part of a short evaluation.
+	if r == nil || r.p == nil || r.p.prog == nil {
+		return res, errNoProgram
+	}
 	p := r.p
 	if in == nil || in.prog != p {
 		return res, &Error{Msg: "input prepared for another program"}
@@ -235,6 +243,9 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	res.Reward, res.Kind, res.RuleSetVersion, res.Target = r.r.Name, r.kind, p.version, r.target
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
+		if errors.Is(in.err, context.Canceled) || errors.Is(in.err, context.DeadlineExceeded) {
+			res.Reason = vm.ReasonCancelled
+		}
 		return res, nil
 	}
 	o := vm.Options{MaxSteps: p.maxSteps}

@@ -83,9 +83,12 @@ type txn struct {
 	ns    int64
 	tErr  string // what is wrong with the time, "" when it is fine
 	cur   currency.Code
-	vals  []Value  // per column
-	set   []bool   // per column
-	errs  []string // per column: what is wrong, "" when nothing
+	// failField and failMsg: what is wrong with the transaction as a whole
+	// (its currency), "" when nothing.
+	failField, failMsg string
+	vals               []Value  // per column
+	set                []bool   // per column
+	errs               []string // per column: what is wrong, "" when nothing
 }
 
 // NewBuilder returns an empty builder for program p; with onlyRead, it stores
@@ -98,18 +101,23 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 		return nil, err
 	}
 	b := &Builder{p: p, seed: maphash.MakeSeed()}
-	reads := p.readColumns()
+	reads := p.reads
 	b.keep = make([][]bool, len(p.Kinds))
 	b.tabs = make([]tableBuilder, len(p.Kinds))
 	maxAttrs := 0
 	for k, kind := range p.Kinds {
 		b.keep[k] = make([]bool, len(kind.Attrs))
+		if onlyRead {
+			b.keep[k] = reads[k]
+		}
 		tb := &b.tabs[k]
 		tb.idCol, tb.timCol = -1, -1
 		tb.t.cols = make([]column, len(kind.Attrs))
 		tb.scales = make([][]int16, len(kind.Attrs))
 		for c, a := range kind.Attrs {
-			b.keep[k][c] = !onlyRead || reads[k][c]
+			if !onlyRead {
+				b.keep[k][c] = true
+			}
 			tb.t.cols[c].typ = a.Type
 			switch {
 			case a.Name == "id" && a.Type == KString:
@@ -137,26 +145,11 @@ func (b *Builder) Reset() {
 	clear(b.rates)
 	clear(b.props)
 	clear(b.propSet)
-	for k := range b.tabs {
-		tb := &b.tabs[k]
-		tb.t.time, tb.t.id = tb.t.time[:0], tb.t.id[:0]
-		for c := range tb.t.cols {
-			col := &tb.t.cols[c]
-			col.ints, col.dec, col.scale = col.ints[:0], nil, 0
-			tb.scales[c] = tb.scales[c][:0]
-		}
-		tb.sorted = 0
-	}
+	b.DropTransactions()
 	for _, s := range b.strs {
 		delete(b.strMap, s)
 	}
 	b.strs = b.strs[:0]
-	clear(b.ids)
-	b.ids = b.ids[:0]
-	clear(b.hashd)
-	b.other = nil
-	b.begun = 0
-	b.tx.open = false
 }
 
 // Grow makes room for n more transactions of kind k.
@@ -304,6 +297,7 @@ func (b *Builder) Stored(k, c int) bool { return b.keep[k][c] }
 func (b *Builder) Begin(k int, kname, id string, t time.Time, cur currency.Code) {
 	tx := &b.tx
 	tx.open, tx.index, tx.kind, tx.kname, tx.id, tx.cur, tx.tErr = true, b.begun, k, kname, id, cur, ""
+	tx.failField, tx.failMsg = "", ""
 	b.begun++
 	switch {
 	case t.IsZero():
@@ -327,6 +321,35 @@ func (b *Builder) Begin(k int, kname, id string, t time.Time, cur currency.Code)
 func (b *Builder) BeginTime(k int, kname, id string, ns int64, timeErr string, cur currency.Code) {
 	b.Begin(k, kname, id, time.Time{}, cur)
 	b.tx.ns, b.tx.tErr = ns, timeErr
+}
+
+// FailTxn records that the current transaction is wrong: field is the
+// part of the path after "transactions[i]", as ".currency"; Commit reports
+// it before anything else.
+func (b *Builder) FailTxn(field, msg string) {
+	if b.tx.open && b.tx.failMsg == "" {
+		b.tx.failField, b.tx.failMsg = field, msg
+	}
+}
+
+// DropTransactions removes every transaction, keeping the player.
+func (b *Builder) DropTransactions() {
+	for k := range b.tabs {
+		tb := &b.tabs[k]
+		tb.t.time, tb.t.id = tb.t.time[:0], tb.t.id[:0]
+		for c := range tb.t.cols {
+			col := &tb.t.cols[c]
+			col.ints, col.dec, col.scale = col.ints[:0], nil, 0
+			tb.scales[c] = tb.scales[c][:0]
+		}
+		tb.sorted = 0
+	}
+	clear(b.ids)
+	b.ids = b.ids[:0]
+	clear(b.hashd)
+	b.other = nil
+	b.begun = 0
+	b.tx.open = false
 }
 
 // Fail records that the value of column c of the current transaction is
@@ -481,6 +504,9 @@ func (b *Builder) Commit() error {
 	}
 	tx.open = false
 	field := func(f string) string { return "transactions[" + strconv.Itoa(tx.index) + "]" + f }
+	if tx.failMsg != "" {
+		return &InputError{field(tx.failField), tx.failMsg}
+	}
 	if tx.id == "" {
 		return &InputError{field(".id"), "missing"}
 	}

@@ -415,6 +415,9 @@ func (d *Data) Rows(kind string) int {
 	return len(d.tables[k].time)
 }
 
+// Currency returns the player's currency, which every money value is in.
+func (d *Data) Currency() currency.Code { return d.cur }
+
 // typed returns v as a value of schema type t: numbers in a money column are
 // money in the player's currency, money in a number column plain numbers.
 func (d *Data) typed(v Value, t Kind) Value {

@@ -53,6 +53,7 @@ type Program struct {
 	usesMoney bool             // some attribute or property is money
 	windows   int              // the number of distinct windows of the rewards (see Reward.win)
 	noMatch   []string         // per kind: the detail of a skip for lack of its transactions, made once
+	reads     [][]bool         // per kind, per column: a reward reads it (see readColumns)
 }
 
 // CurAmount is one entry of a per-currency table: an amount in currency Cur,

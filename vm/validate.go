@@ -114,6 +114,7 @@ func (p *Program) validate() error {
 		}
 	}
 	p.windows = len(winIDs)
+	p.reads = p.readColumns()
 	return nil
 }
 

@@ -1,0 +1,527 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/vm"
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
+)
+
+// Builder builds a player's prepared input column by column: the typed
+// input path for hosts. Look up kinds and attributes once ([Program.Kind],
+// [Kind.Attr]); then, per player, set the player and the evaluation time,
+// append each transaction with [Builder.Begin], typed setters and
+// [Builder.Commit], and evaluate [Builder.Prepared]. No map is made per
+// transaction, and only the attributes some reward reads are stored (the
+// others are still checked).
+//
+// Appending is cheap, so a service can keep a player's Builder and append
+// each new event: a transaction costs amortized constant time, in time order
+// or not, and the player's history is not prepared again. [Builder.Reset]
+// empties it for the next player and keeps its buffers. [Builder.Decode]
+// reads a JSON input document straight into it.
+//
+// Errors of the player's part (an unknown currency or time zone, a bad
+// property) are returned and also kept: every evaluation of the prepared
+// input reports the first as invalid-input, until Reset. A transaction that
+// fails Commit is dropped, and the builder keeps what it had.
+//
+// A Builder is not safe for concurrent use; the [Prepared] it hands out can
+// be evaluated by any number of goroutines, until the builder next changes.
+type Builder struct {
+	p   *Program
+	b   *vm.Builder
+	err error // the first error of the player's part, or of the program
+	// misuse is an attribute of another kind set on the transaction being
+	// built: Commit reports it.
+	misuse string
+	kind   int
+}
+
+// Kind is a transaction kind of a program, looked up once.
+type Kind struct {
+	p    *Program
+	k    int
+	name string
+}
+
+// Attr is an attribute of a transaction kind, looked up once.
+type Attr struct {
+	p    *Program
+	k, c int
+	typ  vm.Kind
+	name string
+}
+
+// Name returns the kind's name.
+func (k Kind) Name() string { return k.name }
+
+// Name returns the attribute's name.
+func (a Attr) Name() string { return a.name }
+
+// Type returns the attribute's type as the schema writes it: "money",
+// "string", ...
+func (a Attr) Type() string { return a.typ.String() }
+
+// Kind returns the declared transaction kind name.
+func (p *Program) Kind(name string) (Kind, error) {
+	if p == nil || p.prog == nil {
+		return Kind{}, errNoProgram
+	}
+	for i, k := range p.prog.Kinds {
+		if k.Name == name {
+			return Kind{p, i, name}, nil
+		}
+	}
+	return Kind{}, &Error{Msg: "unknown kind " + strconv.Quote(name)}
+}
+
+// Attr returns the declared attribute name of the kind.
+func (k Kind) Attr(name string) (Attr, error) {
+	if k.p == nil {
+		return Attr{}, errNoProgram
+	}
+	for c, a := range k.p.prog.Kinds[k.k].Attrs {
+		if a.Name == name {
+			return Attr{k.p, k.k, c, a.Type, name}, nil
+		}
+	}
+	return Attr{}, &Error{Msg: "kind " + k.name + " has no attribute " + strconv.Quote(name)}
+}
+
+var errNoProgram = &Error{Msg: "runtime: a Program not made by Compile"}
+
+// NewBuilder returns an empty builder for the program.
+func (p *Program) NewBuilder() *Builder {
+	if p == nil || p.prog == nil {
+		return &Builder{err: errNoProgram}
+	}
+	vb, err := vm.NewBuilder(p.prog, true)
+	if err != nil {
+		return &Builder{p: p, err: &Error{Msg: err.Error()}}
+	}
+	return &Builder{p: p, b: vb}
+}
+
+// Reset empties the builder for another player, keeping its buffers.
+func (b *Builder) Reset() {
+	if b.b == nil {
+		return
+	}
+	b.b.Reset()
+	b.err, b.misuse = nil, ""
+}
+
+// keep records the first error of the player's part.
+func (b *Builder) keep(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ie *vm.InputError
+	if errors.As(err, &ie) {
+		err = &InputError{Field: ie.Field, Msg: ie.Msg}
+	}
+	if b.err == nil {
+		b.err = err
+	}
+	return err
+}
+
+// SetNow sets the evaluation time: `now`, and the end of the windows
+// relative to it.
+func (b *Builder) SetNow(t time.Time) error {
+	if b.b == nil {
+		return b.err
+	}
+	return b.keep(b.b.SetNow(t))
+}
+
+// SetAnchors sets the times of rule-relative windows.
+func (b *Builder) SetAnchors(a Anchors) {
+	if b.b != nil {
+		b.b.SetAnchors(a.vm())
+	}
+}
+
+func (a Anchors) vm() window.Anchors {
+	return window.Anchors{FirstTx: a.FirstTransaction, LastTx: a.LastTransaction, Qualified: a.Qualification, Entered: a.Entrance}
+}
+
+// SetPlayer sets the player: id, currency, time zone (loaded once per name
+// and program) and properties. Set it before the transactions: they are
+// converted to its currency as they come.
+func (b *Builder) SetPlayer(pl Player) error {
+	if b.b == nil {
+		return b.err
+	}
+	var cur currency.Code
+	if pl.Currency != "" {
+		c, ok := currency.Parse(pl.Currency)
+		if !ok {
+			return b.keep(&InputError{"player.currency", "unknown currency " + strconv.Quote(pl.Currency)})
+		}
+		cur = c
+	}
+	var zone *time.Location
+	if pl.Zone != "" {
+		loc, err := b.p.in.zone(pl.Zone)
+		if err != nil {
+			return b.keep(&InputError{"player.zone", "unknown time zone " + strconv.Quote(pl.Zone)})
+		}
+		zone = loc
+	}
+	if err := b.keep(b.b.SetPlayer(pl.ID, cur, zone)); err != nil {
+		return err
+	}
+	for i, prop := range b.p.prog.Props {
+		if err := b.keep(b.b.SetProp(i, pl.Properties[prop.Name])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetRate sets the conversion rate of a currency: one unit of it is rate
+// units of the player's currency. It applies to the transactions committed
+// after it.
+func (b *Builder) SetRate(code string, rate decimal.Decimal) error {
+	if b.b == nil {
+		return b.err
+	}
+	c, ok := currency.Parse(code)
+	if !ok {
+		return b.keep(&InputError{"rates." + code, "unknown currency"})
+	}
+	return b.keep(b.b.SetRate(c, num.FromDecimal(rate)))
+}
+
+// header applies what the document reader found so far.
+func (b *Builder) header(d *docReader) error {
+	if d.hasNow {
+		if err := b.SetNow(d.now); err != nil {
+			return err
+		}
+	}
+	b.SetAnchors(d.anchors)
+	if d.hasPl {
+		if err := b.SetPlayer(d.player); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.rates {
+		c, ok := currency.Parse(r.code)
+		if !ok {
+			return b.keep(&InputError{"rates." + r.code, "unknown currency"})
+		}
+		if err := b.keep(b.b.SetRate(c, r.rate)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Begin starts a transaction of kind k with its id, time and currency ("" for
+// the player's). Set its attributes, then Commit it.
+func (b *Builder) Begin(k Kind, id string, t time.Time, cur string) {
+	if b.b == nil {
+		return
+	}
+	b.misuse, b.kind = "", k.k
+	if k.p != b.p {
+		b.misuse = "a kind of another program"
+		b.kind = -1
+	}
+	var c currency.Code
+	bad := false
+	if cur != "" {
+		var ok bool
+		if c, ok = currency.Parse(cur); !ok {
+			bad = true
+		}
+	}
+	b.b.Begin(b.kind, k.name, id, t, c)
+	if bad {
+		b.b.FailTxn(".currency", "unknown currency "+strconv.Quote(cur))
+	}
+}
+
+// attr checks that a belongs to the transaction being built.
+func (b *Builder) attr(a Attr) bool {
+	if b.b == nil {
+		return false
+	}
+	if a.p != b.p || a.k != b.kind {
+		if b.misuse == "" {
+			b.misuse = "attribute " + a.name + " is not an attribute of the transaction's kind"
+		}
+		return false
+	}
+	return true
+}
+
+// SetDecimal sets a number or money attribute (money in the transaction's
+// currency).
+func (b *Builder) SetDecimal(a Attr, v decimal.Decimal) {
+	if b.attr(a) {
+		if e := v.Exponent(); e < -limits.Decimals || e > limits.Digits {
+			b.b.Fail(a.c, "too many digits")
+			return
+		}
+		b.b.SetDec(a.c, num.FromDecimal(v))
+	}
+}
+
+// SetScaled sets a number or money attribute to unscaled × 10^-scale, as
+// SetScaled(amount, 1250, 2) sets 12.50: exact, and the fastest way.
+func (b *Builder) SetScaled(a Attr, unscaled int64, scale int32) {
+	if b.attr(a) {
+		if scale < 0 || scale > limits.Decimals {
+			b.b.Fail(a.c, "scale out of range: "+strconv.Itoa(int(scale)))
+			return
+		}
+		b.b.SetDec(a.c, num.New(unscaled, scale))
+	}
+}
+
+// SetString sets a string attribute.
+func (b *Builder) SetString(a Attr, s string) {
+	if b.attr(a) {
+		if len(s) > limits.StringBytes {
+			b.b.Fail(a.c, "longer than "+strconv.Itoa(limits.StringBytes)+" bytes")
+			return
+		}
+		b.b.SetString(a.c, s)
+	}
+}
+
+// SetBool sets a bool attribute.
+func (b *Builder) SetBool(a Attr, v bool) {
+	if b.attr(a) {
+		b.b.SetBool(a.c, v)
+	}
+}
+
+// SetTime sets a time attribute.
+func (b *Builder) SetTime(a Attr, t time.Time) {
+	if b.attr(a) {
+		b.b.SetTime(a.c, t)
+	}
+}
+
+// SetDuration sets a duration attribute.
+func (b *Builder) SetDuration(a Attr, d time.Duration) {
+	if b.attr(a) {
+		b.b.SetDuration(a.c, d)
+	}
+}
+
+// Commit checks the transaction begun last and appends it. A repeated id
+// is dropped without a word (the first wins). On an error, an
+// [*InputError] naming the field as "transactions[3].amount" (3 counting
+// the transactions begun since Reset), the transaction is dropped and the
+// builder keeps what it had.
+func (b *Builder) Commit() error {
+	if b.b == nil {
+		return b.err
+	}
+	if b.misuse != "" {
+		b.b.FailTxn("", b.misuse)
+	}
+	if err := b.b.Commit(); err != nil {
+		var ie *vm.InputError
+		if errors.As(err, &ie) {
+			return &InputError{Field: ie.Field, Msg: ie.Msg}
+		}
+		return &Error{Msg: err.Error()}
+	}
+	return nil
+}
+
+// Prepared returns the input built so far, ready for evaluations. It shares
+// the builder's columns: evaluate it before the builder changes (an
+// appended transaction may move rows under it). A kept error of the
+// player's part makes every evaluation an invalid-input error outcome.
+func (b *Builder) Prepared() *Prepared {
+	if b.b == nil {
+		return &Prepared{prog: b.p, err: b.err}
+	}
+	if b.err != nil {
+		return &Prepared{prog: b.p, err: b.err}
+	}
+	d, err := b.b.Data()
+	if err != nil {
+		return &Prepared{prog: b.p, err: b.keep(err)}
+	}
+	cur := currency.Code(0)
+	if d != nil {
+		cur = d.Currency()
+	}
+	return &Prepared{prog: b.p, data: d, cur: cur, curStr: cur.String()}
+}
+
+// Decode resets the builder and reads a JSON input document (spec/spec.md,
+// "The input document") from r straight into it: no map or interface value
+// per transaction, only the attributes the rewards read stored, the player's
+// time zone loaded once per name. It checks ctx every few thousand
+// transactions. Its errors are [*InputError]s naming the field, or ctx's.
+func (b *Builder) Decode(ctx context.Context, r io.Reader) error {
+	if b.b == nil {
+		return b.err
+	}
+	data, err := readDocument(r)
+	if err != nil {
+		return b.keep(err)
+	}
+	return b.DecodeBytes(ctx, data)
+}
+
+// DecodeBytes is [Builder.Decode] of a document in memory.
+func (b *Builder) DecodeBytes(ctx context.Context, data []byte) error {
+	if b.b == nil {
+		return b.err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return b.keep(b.p.decodeInto(ctx, b, data))
+}
+
+// PrepareJSON reads a JSON input document from r and prepares it, as
+// [Builder.Decode] does. Bad input is not a Go error: every evaluation on
+// the result ends with an error outcome naming the field.
+func (p *Program) PrepareJSON(ctx context.Context, r io.Reader) *Prepared {
+	b := p.NewBuilder()
+	b.Decode(ctx, r)
+	return b.Prepared()
+}
+
+// prepare prepares a Go input on a builder, checking ctx every few thousand
+// transactions.
+func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
+	if p == nil || p.prog == nil {
+		return &Prepared{prog: p, err: errNoProgram}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	b := p.NewBuilder()
+	if in.Now.IsZero() {
+		b.keep(&InputError{"now", "missing: the evaluation time is required"})
+		return b.Prepared()
+	}
+	if b.SetPlayer(in.Player) != nil || b.SetNow(in.Now) != nil {
+		return b.Prepared()
+	}
+	b.SetAnchors(in.Anchors)
+	for code, r := range in.Rates {
+		if b.SetRate(code, r) != nil {
+			return b.Prepared()
+		}
+	}
+	vb := b.b
+	kinds := p.in.schema(p.prog)
+	lastKind, lastK := "", -1
+	for i := range in.Transactions {
+		if i%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				b.keep(err)
+				return b.Prepared()
+			}
+		}
+		tx := &in.Transactions[i]
+		if tx.Kind != lastKind || lastK < 0 {
+			lastKind = tx.Kind
+			if k, ok := kinds.kinds[tx.Kind]; ok {
+				lastK = k
+			} else {
+				lastK = -1
+			}
+		}
+		var c currency.Code
+		bad := false
+		if tx.Currency != "" {
+			var ok bool
+			if c, ok = currency.Parse(tx.Currency); !ok {
+				bad = true
+			}
+		}
+		vb.Begin(lastK, tx.Kind, tx.ID, tx.Time, c)
+		if bad {
+			vb.FailTxn(".currency", "unknown currency "+strconv.Quote(tx.Currency))
+		}
+		if lastK >= 0 && len(tx.Attrs) > 0 {
+			for col, a := range p.prog.Kinds[lastK].Attrs {
+				if _, own := kinds.attrs[lastK][a.Name]; !own {
+					continue // the transaction's id or time
+				}
+				if raw := tx.Attrs[a.Name]; raw != nil {
+					vb.SetAny(col, raw)
+				}
+			}
+		}
+		if err := vb.Commit(); err != nil {
+			b.keep(err)
+			return b.Prepared()
+		}
+	}
+	return b.Prepared()
+}
+
+// inputCache holds what the input path of a program looks up once: its
+// schema by name, and the time zones its inputs named.
+type inputCache struct {
+	once  sync.Once
+	sch   *schema
+	zones sync.Map // zone name → *time.Location
+}
+
+// schema is a program's kinds and attributes by name, for the decoder.
+type schema struct {
+	kinds map[string]int
+	attrs []map[string]int // per kind: attribute name → column
+	types [][]vm.Kind      // per kind and column
+}
+
+func (c *inputCache) schema(p *vm.Program) *schema {
+	c.once.Do(func() {
+		s := &schema{kinds: map[string]int{}, attrs: make([]map[string]int, len(p.Kinds)), types: make([][]vm.Kind, len(p.Kinds))}
+		for k, kind := range p.Kinds {
+			s.kinds[kind.Name] = k
+			s.attrs[k] = map[string]int{}
+			for col, a := range kind.Attrs {
+				s.types[k] = append(s.types[k], a.Type)
+				if (a.Name == "id" && a.Type == vm.KString) || (a.Name == "time" && a.Type == vm.KTime) {
+					continue // read from the transaction's own id and time
+				}
+				s.attrs[k][a.Name] = col
+			}
+		}
+		c.sch = s
+	})
+	return c.sch
+}
+
+// zone loads a time zone once per name: time.LoadLocation reads and parses
+// the zone file on every call. Only zones that load are kept, so the cache
+// holds at most the IANA database.
+func (c *inputCache) zone(name string) (*time.Location, error) {
+	if loc, ok := c.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := window.LoadZone(name)
+	if err != nil {
+		return nil, err
+	}
+	c.zones.Store(name, loc)
+	return loc, nil
+}
