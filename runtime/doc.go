@@ -12,7 +12,13 @@
 // and a [Prepared] input from [Program.Prepare]): the [Input] holds the
 // player (currency, time zone, properties), the transactions and the
 // evaluation time, as Go values or decoded from the JSON document described
-// in spec/spec.md with [DecodeInput]. The [Result] says whether the reward
+// in spec/spec.md with [DecodeInput]. A host that prepares inputs often
+// uses a [Builder] instead (from [Program.NewBuilder]): it appends typed
+// transactions, or decodes the JSON document with [Builder.Decode], straight
+// into the columns the rewards read, without a map per transaction, and
+// keeps appending a player's new events without preparing the history again.
+// Every reader of the input document is equally strict (spec/spec.md,
+// section 12). The [Result] says whether the reward
 // was calculated, skipped or ended in an error, with a machine-readable
 // reason, the amount (a shopspring decimal.Decimal and its currency; only
 // when calculated), the template or the points, the rule set's version
