@@ -5,7 +5,9 @@
 // attributes, player properties, templates, constants, rewards and lets. It
 // gives every expression a type — Number, Count, Percent, Money with its
 // currency when known at compile time, Bool, String, Time, Duration,
-// Template — folds constant expressions exactly, checks each reward's
+// Template — folds constant expressions exactly, under the limits the VM
+// keeps at run time (lang/limits: decimals, digits, the time range; a
+// constant beyond them is an exceeded-limit error), checks each reward's
 // settings (window, rounding, cap, minimum, approval) and reports checks and
 // tier branches that can never be reached. When the rule set declares the
 // currencies it serves, it requires an amount in each of them wherever a

@@ -48,6 +48,10 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 			return tInvalid, nil
 		}
 		d = d.Mul(num.New(1, 2)).Normalize() // exactly: 5% is 0.05, whatever its digits
+		if err := numLimit(d); err != nil {
+			c.errorf(e, lang.CodeExceededLimit, "%s", err)
+			return tInvalid, nil
+		}
 		return tPercent, &Value{Type: tPercent, Num: d}
 	case *lang.MoneyLit:
 		return c.money(e)
@@ -83,7 +87,11 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 		}
 		return tDuration, &Value{Type: tDuration, Dur: time.Duration(e.N) * unit}
 	case *lang.DateLit:
-		t := time.Date(e.Year, time.Month(e.Month), e.Day, e.Hour, e.Min, e.Sec, 0, time.UTC)
+		t := e.Time()
+		if err := timeLimit(t); err != nil { // reported by Parse too
+			c.errorf(e, lang.CodeExceededLimit, "%s", err)
+			return tInvalid, nil
+		}
 		return tTime, &Value{Type: tTime, Time: t}
 	case *lang.StringLit:
 		return tString, &Value{Type: tString, Str: e.Value}
@@ -489,7 +497,11 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 	}
 	v, err := foldArith(e.Op, t, xv, yv)
 	if err != nil {
-		c.errorf(e, lang.CodeDivisionByZero, "%s", err)
+		code := lang.CodeDivisionByZero
+		if _, ok := err.(*limitErr); ok {
+			code = lang.CodeExceededLimit
+		}
+		c.errorf(e, code, "%s", err)
 		return tInvalid, nil
 	}
 	return t, v
@@ -502,23 +514,22 @@ func foldArith(op lang.BinaryOp, t Type, x, y *Value) (*Value, error) {
 		return foldPerCur(op, t, x, y)
 	}
 	switch t.Kind {
-	case Time:
-		if x.Type.Kind == Time {
-			if op == lang.OpAdd {
-				return &Value{Type: t, Time: x.Time.Add(y.Dur)}, nil
-			}
-			return &Value{Type: t, Time: x.Time.Add(-y.Dur)}, nil
+	case Time, Duration:
+		// In int64 nanoseconds, as the VM: beyond them is an error, never a
+		// wrapped or saturated value.
+		a, b := nanos(x), nanos(y)
+		z, ok := addNanos(a, b)
+		if op == lang.OpSub {
+			z, ok = subNanos(a, b)
 		}
-		return &Value{Type: t, Time: y.Time.Add(x.Dur)}, nil
-	case Duration:
-		switch {
-		case x.Type.Kind == Time:
-			return &Value{Type: t, Dur: x.Time.Sub(y.Time)}, nil
-		case op == lang.OpAdd:
-			return &Value{Type: t, Dur: x.Dur + y.Dur}, nil
-		default:
-			return &Value{Type: t, Dur: x.Dur - y.Dur}, nil
+		if !ok {
+			return nil, errDurationRange
 		}
+		if t.Kind == Duration {
+			return &Value{Type: t, Dur: time.Duration(z)}, nil
+		}
+		v := &Value{Type: t, Time: time.Unix(0, z).UTC()}
+		return v, timeLimit(v.Time)
 	}
 	var d num.Dec
 	switch op {
@@ -537,7 +548,15 @@ func foldArith(op lang.BinaryOp, t Type, x, y *Value) (*Value, error) {
 			return nil, err
 		}
 	}
-	return &Value{Type: t, Num: d}, nil
+	return &Value{Type: t, Num: d}, numLimit(d)
+}
+
+// nanos returns a Time or Duration value as int64 nanoseconds.
+func nanos(v *Value) int64 {
+	if v.Type.Kind == Time {
+		return v.Time.UnixNano() // exact: v.Time is within the limits
+	}
+	return int64(v.Dur)
 }
 
 // foldPerCur folds arithmetic where one side is a per-currency value: the

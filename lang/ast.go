@@ -1,5 +1,11 @@
 package lang
 
+import (
+	"time"
+
+	"github.com/promoc/promoc/lang/limits"
+)
+
 // Node is implemented by every syntax tree node.
 type Node interface {
 	Span() Span
@@ -370,6 +376,19 @@ type DateLit struct {
 	Loc
 	Text                             string
 	Year, Month, Day, Hour, Min, Sec int
+}
+
+// Time returns the date's wall clock read in UTC.
+func (d *DateLit) Time() time.Time {
+	return time.Date(d.Year, time.Month(d.Month), d.Day, d.Hour, d.Min, d.Sec, 0, time.UTC)
+}
+
+// InRange reports whether the date, read in UTC, lies in [limits.MinTime,
+// limits.MaxTime), where every stage holds it exactly. Parse reports a date
+// outside.
+func (d *DateLit) InRange() bool {
+	t := d.Time()
+	return !t.Before(limits.MinTime) && t.Before(limits.MaxTime)
 }
 
 // StringLit is "Gold Quest"; Value is unquoted.

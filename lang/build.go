@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // builder turns the participle structs of grammar.go into AST nodes. It
@@ -548,6 +550,9 @@ func (b *builder) date(t lexer.Token) *DateLit {
 		b.errorf(d.Span(), CodeBadLiteral, "invalid date %s", v[:10])
 	case d.Hour > 23 || d.Min > 59 || d.Sec > 59:
 		b.errorf(d.Span(), CodeBadLiteral, "invalid time %s", v[11:])
+	case !d.InRange():
+		b.errorf(d.Span(), CodeExceededLimit, "date %s outside the range from %s to before %s (limits MinTime and MaxTime)",
+			v[:10], limits.MinTime.Format("2006-01-02"), limits.MaxTime.Format("2006-01-02"))
 	}
 	return d
 }
