@@ -301,9 +301,18 @@ func (l *lowerer) stmt(s lang.Stmt) {
 	case *lang.CheckStmt:
 		l.expr(s.Cond)
 		jump := l.emit(vm.OpJumpIfFalse, 0, s.Cond)
-		l.emit(vm.OpMark, l.branch("check "+lang.ExprString(s.Cond), s.Cond), s)
+		l.emit(vm.OpMark, l.branch(CheckLabel(s.Cond), s.Cond), s)
 		l.stmts(s.Body.Stmts)
+		end := -1
+		if !halts(s.Body.Stmts) { // not reached after a clean check
+			end = l.emit(vm.OpJump, 0, s)
+		}
+		// The check failed: its own branch, for coverage.
 		l.patch(jump)
+		l.emit(vm.OpMark, l.branch(CheckFailedLabel(s.Cond), s.Cond), s.Cond)
+		if end >= 0 {
+			l.patch(end)
+		}
 	case *lang.TierStmt:
 		l.tiers(s)
 	default:
@@ -418,11 +427,19 @@ func (l *lowerer) expr(e lang.Expr) {
 	case *lang.BinaryExpr:
 		l.binary(e)
 	case *lang.CondExpr:
+		// Each side marks its branch for coverage, except in filter code,
+		// which runs once per row.
 		l.expr(e.Cond)
 		jump := l.emit(vm.OpJumpIfFalse, 0, e)
+		if l.agg == nil {
+			l.emit(vm.OpMark, l.branch(IfLabel(e.Cond, "then"), e.Then), e.Then)
+		}
 		l.expr(e.Then)
 		end := l.emit(vm.OpJump, 0, e)
 		l.patch(jump)
+		if l.agg == nil {
+			l.emit(vm.OpMark, l.branch(IfLabel(e.Cond, "else"), e.Else), e.Else)
+		}
 		l.expr(e.Else)
 		l.patch(end)
 	case *lang.CallExpr:

@@ -836,27 +836,40 @@ func (c *testChecker) expectCalculated(st *testState, e *lang.ExpectOutcome) {
 }
 
 // BranchLabels lists the labels of a reward's branches, in source order,
-// as traces and coverage name them: `check deposits > 5`, `above 500 EUR`,
-// `else`.
+// as traces and coverage name them: a check taken (`check deposits > 5`)
+// and failed (`check deposits > 5: false`), a tier branch (`above 500
+// EUR`, `else`), and the sides of an if outside where clauses (`if
+// player.vip_level >= 1: then`, `if player.vip_level >= 1: else`).
 func BranchLabels(r *lang.RewardDecl) []string {
 	var labels []string
 	lang.Inspect(r, func(n lang.Node) bool {
 		switch n := n.(type) {
 		case *lang.CheckStmt:
-			labels = append(labels, "check "+lang.ExprString(n.Cond))
+			labels = append(labels, CheckLabel(n.Cond), CheckFailedLabel(n.Cond))
 		case *lang.TierBranch:
 			if n.Op == lang.TierElse {
 				labels = append(labels, "else")
 			} else {
 				labels = append(labels, n.Op.String()+" "+lang.ExprString(n.Bound))
 			}
-		case lang.Expr:
-			return false
+		case *lang.CondExpr:
+			labels = append(labels, IfLabel(n.Cond, "then"), IfLabel(n.Cond, "else"))
+		case *lang.AggregateExpr:
+			return false // filter code marks no branch
 		}
 		return n != nil
 	})
 	return labels
 }
+
+// CheckLabel is the label of a check whose condition held.
+func CheckLabel(cond lang.Expr) string { return "check " + lang.ExprString(cond) }
+
+// CheckFailedLabel is the label of a check whose condition did not hold.
+func CheckFailedLabel(cond lang.Expr) string { return CheckLabel(cond) + ": false" }
+
+// IfLabel is the label of one side, "then" or "else", of an if.
+func IfLabel(cond lang.Expr, side string) string { return "if " + lang.ExprString(cond) + ": " + side }
 
 // SkipTexts lists the texts of a reward's skip statements, in source order.
 func SkipTexts(r *lang.RewardDecl) []string {

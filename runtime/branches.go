@@ -2,9 +2,11 @@ package runtime
 
 import "github.com/promoc/promoc/compiler"
 
-// Branches returns the branches of a reward's checks and tiers, in source
-// order, as traces name them: its checks (`check deposits > 5`), its tier
-// branches (`above 500 EUR`) and its else branches. A test runner compares
+// Branches returns the branches of a reward, in the order of its code, as
+// traces name them: its checks held (`check deposits > 5`) and failed
+// (`check deposits > 5: false`), its tier branches (`above 500 EUR`, `else`)
+// and the sides of its ifs outside where clauses (`if player.vip: then`,
+// `if player.vip: else`). A test runner compares
 // them with the branches its evaluations took to report coverage. It
 // returns nil for an unknown reward.
 func (p *Program) Branches(reward string) []TraceBranch {

@@ -106,7 +106,8 @@ type Interval struct {
 	Start, End time.Time
 }
 
-// TraceBranch is a check or tier branch that was taken.
+// TraceBranch is a branch that was taken: a tier branch, a check held or
+// failed, a side of an if.
 type TraceBranch struct {
 	Label string // "above 500 EUR", "check deposits > 5", "else"
 	Pos   lang.Pos

@@ -190,8 +190,9 @@ type LocalInfo struct {
 	Span lang.Span // the let statement
 }
 
-// BranchInfo describes a branch of a check or tier for traces: its label, as
-// in `above 500 EUR`, `check deposits > 5` or `else`.
+// BranchInfo describes a branch for traces and coverage: its label, as in
+// `above 500 EUR`, `else`, `check deposits > 5`, `check deposits > 5: false`
+// or `if vip: then`.
 type BranchInfo struct {
 	Label string
 	Span  lang.Span

@@ -95,7 +95,8 @@
 // failed one with its expects, expected and actual side by side, and the
 // trace of its evaluation; with -v, each passed one on a line. The last
 // line is "N passed, N failed". --run selects tests by name, --coverage
-// adds the branches of each reward no test took, and --format json or junit
+// adds the branches of each reward no test took (tiers, checks held and
+// failed, the sides of each if), and --format json or junit
 // prints a JSON document or JUnit XML. Test exits with 0 when all pass, 1
 // when one fails or when no test ran, and 2 on bad usage or when a file
 // does not parse or check, or a fixture cannot be read (printed on stderr

@@ -41,8 +41,10 @@ and the trace of the evaluation. -v prints a line for each passed test too.
 The last line is the summary, "N passed, N failed".
 
 --run REGEX runs only the tests whose name matches the regular expression.
---coverage adds, for each reward, the branches of its checks and tiers the
-tests took, with the position of each branch none took. --format json prints
+--coverage adds, for each reward, the branches the tests took, with the
+position of each branch none took: each tier branch, each check both held
+and failed ("check deposits > 5: false"), and both sides of each if outside
+where clauses ("if player.vip: then", "if player.vip: else"). --format json prints
 one JSON document instead (coverage included with --coverage), and --format
 junit prints JUnit XML for CI systems.
 

@@ -4,8 +4,9 @@ import (
 	"github.com/promoc/promoc/lang"
 )
 
-// Coverage is the branch coverage of one suite's rewards: which branches
-// of their checks and tiers the tests that ran took.
+// Coverage is the branch coverage of one suite's rewards: which of their
+// branches (tiers, checks held and failed, the sides of ifs) the tests that
+// ran took.
 type Coverage struct {
 	Suite   string
 	Rewards []*RewardCoverage // in the rule set's order
@@ -19,10 +20,9 @@ type RewardCoverage struct {
 	Branches []*BranchCoverage
 }
 
-// BranchCoverage is one branch of a check or tier, and how many tests took
-// it.
+// BranchCoverage is one branch, and how many tests took it.
 type BranchCoverage struct {
-	Label string // as traces name it: "check deposits > 5", "above 500 EUR", "else"
+	Label string // as traces name it: "check deposits > 5", "check deposits > 5: false", "above 500 EUR", "else", "if vip: then"
 	Pos   lang.Pos
 	Tests int
 }
