@@ -21,8 +21,11 @@
 // Out go the diagnostics of every file of a rule set after each change
 // (cleared when they go away, with the version of the open document), and
 // the answers to hover, completion, signature help, definition, references,
-// prepareRename and rename, document and workspace symbols, code actions
-// and formatting.
+// prepareRename and rename, document and workspace symbols, code actions,
+// formatting, and semantic tokens of a file or a range (semantic.go:
+// keywords, kinds and types, builtins and rewards, consts and lets,
+// attributes and properties, numbers, strings, comments, operators; from
+// the lexer's tokens, the names classified by the analysis).
 //
 // # How
 //

@@ -112,7 +112,7 @@ func fuzzRequest(t *testing.T, c *client, name string, op byte, pos int) {
 	doc := map[string]any{"textDocument": map[string]any{"uri": c.uri(name)}}
 	var method string
 	params := at
-	switch op % 12 {
+	switch op % 14 {
 	case 0:
 		method = "textDocument/hover"
 	case 1:
@@ -141,6 +141,12 @@ func fuzzRequest(t *testing.T, c *client, name string, op byte, pos int) {
 		doc["context"] = map[string]any{"diagnostics": []any{}}
 	case 10:
 		method, params = "workspace/symbol", map[string]any{"query": "a"}
+	case 11:
+		method, params = "textDocument/semanticTokens/full", doc
+	case 12:
+		method, params = "textDocument/semanticTokens/range", doc
+		p := at["position"]
+		doc["range"] = map[string]any{"start": map[string]any{"line": 0, "character": 0}, "end": p}
 	default:
 		return // no request: edits pile up before the next analysis
 	}

@@ -215,7 +215,8 @@ func largeFile(tb testing.TB, dir string, lines int) string {
 // BenchmarkLargeFile measures, in one file of 5,000 lines, the time from
 // a one-character edit in the middle of the file, sent as a range change,
 // to the diagnostics of the new version (the debounce set to 1µs,
-// excluded), and the time of formatting the file after such an edit.
+// excluded), the time of formatting the file after such an edit, and
+// that of its semantic tokens.
 func BenchmarkLargeFile(b *testing.B) {
 	report := func(b *testing.B, lat []time.Duration) {
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -271,6 +272,21 @@ func BenchmarkLargeFile(b *testing.B) {
 				b.Fatalf("%d edits, want 1", len(edits))
 			}
 			c.changeRanges(file, edit{at, at + 2, ""})
+		}
+		report(b, lat)
+	})
+	b.Run("semantic-tokens", func(b *testing.B) {
+		c, file, _ := setup(b)
+		var lat []time.Duration
+		params := map[string]any{"textDocument": map[string]any{"uri": c.uri(file)}}
+		for b.Loop() {
+			start := time.Now()
+			var res protocol.SemanticTokens
+			c.call("textDocument/semanticTokens/full", params, &res)
+			lat = append(lat, time.Since(start))
+			if len(res.Data) == 0 {
+				b.Fatal("no tokens")
+			}
 		}
 		report(b, lat)
 	})

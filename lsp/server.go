@@ -89,6 +89,8 @@ func New(opts Options) *Server {
 		TextDocumentDocumentSymbol:         s.documentSymbol,
 		TextDocumentCodeAction:             s.codeAction,
 		TextDocumentFormatting:             s.formatting,
+		TextDocumentSemanticTokensFull:     s.semanticTokensFull,
+		TextDocumentSemanticTokensRange:    s.semanticTokensRange,
 	}
 	return s
 }
@@ -188,6 +190,7 @@ func (s *Server) initialize(_ *glsp.Context, p *protocol.InitializeParams) (any,
 			WorkspaceSymbolProvider:    true,
 			CodeActionProvider:         protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix}},
 			DocumentFormattingProvider: true,
+			SemanticTokensProvider:     semanticTokensOptions(),
 			Workspace: &protocol.ServerCapabilitiesWorkspace{
 				WorkspaceFolders: &protocol.WorkspaceFoldersServerCapabilities{Supported: &yes, ChangeNotifications: &protocol.BoolOrString{Value: true}},
 			},

@@ -102,7 +102,7 @@ func TestRequestBeforeInitialize(t *testing.T) {
 
 func TestUnknownMethod(t *testing.T) {
 	c := newClient(t, nil)
-	r := c.request("textDocument/semanticTokens/full", map[string]any{})
+	r := c.request("textDocument/codeLens", map[string]any{})
 	require.NotNil(t, r.Error)
 	assert.Equal(t, -32601, r.Error.Code)
 }
