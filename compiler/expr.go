@@ -120,6 +120,8 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 		return c.player(e)
 	case *lang.UnaryExpr:
 		return c.unary(e)
+	case *lang.PercentExpr:
+		return c.percent(e)
 	case *lang.BinaryExpr:
 		return c.binary(e)
 	case *lang.CondExpr:
@@ -335,6 +337,25 @@ func (c *checker) unary(e *lang.UnaryExpr) (Type, *Value) {
 		return t, &Value{Type: t, Num: v.Num.Neg()}
 	}
 	return t, nil
+}
+
+// percent checks x%: a Number or Count read as a percentage, exactly x/100.
+func (c *checker) percent(e *lang.PercentExpr) (Type, *Value) {
+	t := c.expr(e.X)
+	switch {
+	case t.Kind == Invalid:
+		return tInvalid, nil
+	case t.Kind == Percent:
+		c.errorf(e, lang.CodeInvalidType, "%s is a percentage already: drop the %%", lang.ExprString(e.X))
+		return tInvalid, nil
+	case t.Kind != Number && t.Kind != Count:
+		c.errorf(e, lang.CodeInvalidType, "%% reads a number as a percentage, as in pct%%, not a %s", t)
+		return tInvalid, nil
+	}
+	if v := c.constValue(e.X); v != nil {
+		return tPercent, &Value{Type: tPercent, Num: v.Num.Mul(num.New(1, 2)).Normalize()}
+	}
+	return tPercent, nil
 }
 
 // arith returns the result type of x op y for + - * / of, or an error message.

@@ -19,7 +19,7 @@ func FuzzCheck(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, glob := range []string{"../examples/*/*.promo", "testdata/check/*.promo"} {
+	for _, glob := range []string{"../examples/*/*.promo", "testdata/check/*.promo", "testdata/check/*/*.promo"} {
 		paths, _ := filepath.Glob(glob)
 		for _, p := range paths {
 			if src, err := os.ReadFile(p); err == nil {

@@ -424,6 +424,11 @@ func (l *lowerer) expr(e lang.Expr) {
 		} else {
 			l.emit(vm.OpNeg, 0, e)
 		}
+	case *lang.PercentExpr:
+		// x% is x * 0.01, exactly.
+		l.expr(e.X)
+		l.emit(vm.OpLoadConst, l.constant(vm.Number(num.New(1, 2))), e)
+		l.emit(vm.OpMul, 0, e)
 	case *lang.BinaryExpr:
 		l.binary(e)
 	case *lang.CondExpr:

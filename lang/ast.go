@@ -449,6 +449,14 @@ type UnaryExpr struct {
 	X  Expr
 }
 
+// PercentExpr is x%, a number read as a percentage: pct% is exactly
+// pct / 100, a Percent. It binds tighter than any operator, prefix minus
+// included: -pct% is -(pct%). (5% is a [PercentLit].)
+type PercentExpr struct {
+	Loc
+	X Expr
+}
+
 // BinaryOp is a binary operator.
 type BinaryOp uint8
 
@@ -557,6 +565,7 @@ func (*SelectorExpr) exprNode()   {}
 func (*PlayerExpr) exprNode()     {}
 func (*ParenExpr) exprNode()      {}
 func (*UnaryExpr) exprNode()      {}
+func (*PercentExpr) exprNode()    {}
 func (*BinaryExpr) exprNode()     {}
 func (*CondExpr) exprNode()       {}
 func (*CallExpr) exprNode()       {}

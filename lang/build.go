@@ -402,7 +402,11 @@ func (c *climber) unary(min int) Expr {
 	if c.prefix == len(t.Prefix) {
 		c.k++
 		c.prefix = 0
-		return c.b.primary(t.Primary)
+		x := c.b.primary(t.Primary)
+		if t.Percent {
+			x = &PercentExpr{Loc: between(x.Span(), c.b.tokSpan(t.Tokens[len(t.Tokens)-1])), X: x}
+		}
+		return x
 	}
 	tok := t.Tokens[c.prefix]
 	c.prefix++

@@ -72,6 +72,7 @@
 //	+ -
 //	* / of
 //	-x                             (prefix)
+//	x%                             (postfix: x read as a percentage, a [PercentExpr])
 //	literals, names, kind.attr, calls, (x), [list], if-then-else, player.prop
 //
 // A not may start an expression or follow and, or or another not; after a

@@ -102,6 +102,12 @@ func (w *exprWriter) expr(e Expr) {
 			w.str("-")
 		}
 		w.expr(e.X)
+	case *PercentExpr:
+		w.expr(e.X)
+		if n := len(w.out); n > 0 && w.out[n-1] >= '0' && w.out[n-1] <= '9' {
+			w.str(" ") // 5 % is not the literal 5%
+		}
+		w.str("%")
 	case *BinaryExpr:
 		w.expr(e.X)
 		w.str(" " + e.Op.String() + " ")

@@ -245,11 +245,13 @@ type opTerm struct {
 	Operand *term  `parser:"@@"`
 }
 
-// term is an operand with its prefix operators.
+// term is an operand with its prefix operators, and a % that reads it as
+// a percentage (pct%).
 type term struct {
 	Tokens  []lexer.Token
 	Prefix  []string `parser:"@('not' | '-')*"`
 	Primary *primary `parser:"@@"`
+	Percent bool     `parser:"@'%'?"`
 }
 
 // primary tries the frequent names first. Each alternative tried costs

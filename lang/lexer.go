@@ -29,7 +29,7 @@ func newDefinition() definition {
 		{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
 		{Name: "Comment", Pattern: `//[^\r\n]*`},
 		{Name: "Operator", Pattern: `==|!=|<=|>=|[-+*/<>]`},
-		{Name: "Punct", Pattern: `[()\[\]{},.:=|]`},
+		{Name: "Punct", Pattern: `[()\[\]{},.:=|%]`},
 		{Name: "String", Pattern: `"(?:\\["\\nt]|[^"\\\n])*"`},
 		{Name: "DateTime", Pattern: `\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?`},
 		{Name: "Money", Pattern: `\d+(?:\.\d+)?[ \t]*[A-Z]{3}\b`},
@@ -277,8 +277,6 @@ func describeLexError(src []byte, err error) lexError {
 		return describeBadString(src, pos)
 	case c == '\'':
 		return describeSingleQuote(src, pos)
-	case c == '%':
-		return describePercent(src, pos)
 	case c == '!':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
 	case c >= utf8.RuneSelf:
@@ -306,26 +304,6 @@ func describeSingleQuote(src []byte, pos lexer.Position) lexError {
 	inner := strings.ReplaceAll(strings.ReplaceAll(string(src[pos.Offset+1:end]), `\`, `\\`), `"`, `\"`)
 	fix := `"` + inner + `"`
 	return lexError{Pos: pos, Len: end + 1 - pos.Offset, Message: "strings are written in double quotes: " + fix, Fix: fix}
-}
-
-// describePercent explains a % that follows no number: pct%. A percentage
-// of a value held in a name is the value times 1%.
-func describePercent(src []byte, pos lexer.Position) lexError {
-	start := pos.Offset
-	for start > 0 && isNameByte(src[start-1]) {
-		start--
-	}
-	if start == pos.Offset {
-		return lexError{Pos: pos, Len: 1, Message: `"%" follows a number only, as in 5%; for a percentage held in a value x, write x * 1%`}
-	}
-	name := string(src[start:pos.Offset])
-	return lexError{Pos: pos, Len: 1,
-		Message: fmt.Sprintf(`"%%" follows a number only, as in 5%%: to take %s percent of a value x, write %s / 100 * x`, name, name)}
-}
-
-// isNameByte reports whether c may be part of a name.
-func isNameByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // describeBadString explains why the string starting at offset did not lex:

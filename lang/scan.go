@@ -77,7 +77,7 @@ func (l *handLexer) Next() (lexer.Token, error) {
 		case c == '-' || c == '+' || c == '*' || c == '/':
 			typ, end = tokOperator, start+1
 		case c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
-			c == ',' || c == '.' || c == ':' || c == '|':
+			c == ',' || c == '.' || c == ':' || c == '|' || c == '%':
 			typ, end = tokPunct, start+1
 		case c == '"':
 			if i := stringEnd(d, start); i >= 0 {

@@ -14,7 +14,7 @@ const (
 	TokenContextual                  // a contextual keyword: last, amount, nearest, ...
 	TokenComment                     // // to the end of the line
 	TokenOperator                    // == != <= >= < > + - * /
-	TokenPunct                       // ( ) [ ] { } , . : = |
+	TokenPunct                       // ( ) [ ] { } , . : = | %
 	TokenString                      // "Gold Quest", quotes included
 	TokenDate                        // 2026-11-01, 2026-11-01 10:00
 	TokenMoney                       // 10 EUR

@@ -126,6 +126,8 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, n.Default)
 	case *ParenExpr:
 		walkExpr(v, n.X)
+	case *PercentExpr:
+		walkExpr(v, n.X)
 	case *UnaryExpr:
 		walkExpr(v, n.X)
 	case *BinaryExpr:
