@@ -738,8 +738,8 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			bt := c.expr(b.Bound)
 			if subj.Kind != Invalid && bt.Kind != Invalid && !c.zeroAgainstMoney(s.Subject, b.Bound, subj, bt) {
 				// a tier bound against the subject
-				if c.compareOp(b.Bound, lang.OpGt, subj, bt) {
-					c.meetPlayer(s.Subject, b.Bound, subj, bt)
+				if c.compareOp(b.Bound, lang.OpGt, subj, bt) && c.meetPlayer(s.Subject, b.Bound, subj, bt) {
+					c.zeroWithCurrency(s.Subject, b.Bound, subj, bt)
 				}
 			}
 			cc = chainCond{}

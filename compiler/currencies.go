@@ -136,6 +136,25 @@ func (c *checker) meetPlayer(xe, ye lang.Expr, x, y Type) bool {
 	return c.oneCurrency(e, t, "the amount")
 }
 
+// zeroWithCurrency warns of a zero with a currency compared with the
+// player's money in a rule set that declares no currencies: 0 EUR makes a
+// player in any other currency an error, where 0 would serve them all.
+// (With currencies declared, meetPlayer reports it as an error.)
+func (c *checker) zeroWithCurrency(xe, ye lang.Expr, x, y Type) {
+	if len(c.info.Currencies) > 0 || x.Kind != Money || y.Kind != Money || (x.Cur == "") == (y.Cur == "") {
+		return
+	}
+	e, t := xe, x
+	if x.Cur == "" {
+		e, t = ye, y
+	}
+	if v := c.info.Consts[e]; v == nil || !v.Num.IsZero() || c.isConstRef(e) {
+		return
+	}
+	c.warnf(e, lang.CodeMissingCurrency, "%s is zero in %s only, and a player in another currency meets the error currency-mismatch: write 0, which needs no currency", lang.ExprString(e), t.Cur)
+	c.diags[len(c.diags)-1].Suggestion = "0"
+}
+
 // isConstRef reports whether e, without its parentheses, names a const.
 func (c *checker) isConstRef(e lang.Expr) bool {
 	for {

@@ -474,6 +474,7 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y) || !c.meetPlayer(e.X, e.Y, x, y)) {
 			return tInvalid, nil
 		}
+		c.zeroWithCurrency(e.X, e.Y, x, y)
 		xv, yv := c.constValue(e.X), c.constValue(e.Y)
 		if xv != nil && yv != nil && len(xv.PerCur) == 0 && len(yv.PerCur) == 0 {
 			r := cmpValues(xv, yv)
