@@ -173,6 +173,10 @@ func TestInputSchemaRejects(t *testing.T) {
 		{"rate negative", doc(`, "rates": {"USD": -0.9}`)},
 		{"rate not a decimal", doc(`, "rates": {"USD": "ninety"}`)},
 		{"rate for no currency", doc(`, "rates": {"dollars": "0.92"}`)},
+		{"rate with an exponent", doc(`, "rates": {"USD": "9.2e-1"}`)},
+		{"rate with a plus sign", doc(`, "rates": {"USD": "+0.92"}`)},
+		{"rate without a leading digit", doc(`, "rates": {"USD": ".92"}`)},
+		{"now in lower case", `{"now": "2026-11-23t10:00:00z", "player": {"id": "p", "currency": "EUR"}}`},
 		{"not an object", `[]`},
 	}
 	for _, tt := range tests {
