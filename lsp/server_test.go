@@ -716,6 +716,9 @@ func TestCodeActions(t *testing.T) {
 		{"misspelt attribute", "bet.amount", "bet.amont", "amont", "Change amont to amount"},
 		{"misspelt property", "player.vip_level", "player.vip_levl", "vip_levl", "Change vip_levl to vip_level"},
 		{"misspelt currency", "above 500 EUR", "above 500 EUX", "500 EUX", "Change EUX to EUR"},
+		{"misspelt setting", "round down", "rond down", "rond", "Change rond to round"},
+		{"= for ==", `game == "Gold Quest"`, `game = "Gold Quest"`, `= "Gold`, "Change = to =="},
+		{"single quotes", `"Gold Quest"`, `'Gold Quest'`, `'Gold`, `Change 'Gold Quest' to "Gold Quest"`},
 	}
 	for _, tt := range fixes {
 		t.Run(tt.name, func(t *testing.T) {
@@ -733,6 +736,13 @@ func TestCodeActions(t *testing.T) {
 			assert.Equal(t, workspace["rewards.promo"], apply(*fix))
 		})
 	}
+	t.Run("zone of a time-back window", func(t *testing.T) {
+		c.change("rewards.promo", strings.Replace(workspace["rewards.promo"], "window last 7 days", "window last 7 days in player zone", 1))
+		got := actions("7 days in")
+		require.Len(t, got, 1)
+		assert.Equal(t, "Change last 7 days in player zone to last full week in player zone", got[0].Title)
+		assert.Contains(t, apply(got[0]), "\twindow last full week in player zone\n")
+	})
 }
 
 // examplesClient opens a copy of examples/dynamic_rewards, its tests
