@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
 	"github.com/promoc/promoc/vm/window"
@@ -45,6 +46,9 @@ func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) 
 	}
 	info = c.info
 	defer c.recoverInternal(&diags)
+	if c.overLimits(files) {
+		return c.info, c.diags.Sort()
+	}
 	c.collect(files)
 	c.resolveConsts() // first, so that defaults find every const resolved
 	c.checkSchema()
@@ -134,18 +138,27 @@ func (c *checker) collect(files []*lang.File) {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *lang.KindDecl:
-				sym := &Symbol{Kind: SymKind, Name: d.Name.Name, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Index: len(c.info.Kinds)}
-				for _, ba := range builtinAttrs {
-					sym.Attrs = append(sym.Attrs, &Symbol{Kind: SymAttr, Name: ba.name, Type: ba.typ, Parent: sym, Doc: ba.doc, Index: len(sym.Attrs)})
+				sym := &Symbol{Kind: SymKind, Name: d.Name.Name, Decl: d.Name, File: f.Name, Node: d, Doc: docOf(f, d), Index: len(c.info.Kinds),
+					attrs: make(map[string]*Symbol, len(builtinAttrs)+min(len(d.Fields), limits.Fields))}
+				add := func(a *Symbol) {
+					sym.Attrs = append(sym.Attrs, a)
+					sym.attrs[a.Name] = a
 				}
-				for _, fld := range d.Fields {
-					if a := findSym(sym.Attrs, fld.Name.Name); a != nil {
+				for _, ba := range builtinAttrs {
+					add(&Symbol{Kind: SymAttr, Name: ba.name, Type: ba.typ, Parent: sym, Doc: ba.doc, Index: len(sym.Attrs)})
+				}
+				for i, fld := range d.Fields {
+					if i == limits.Fields {
+						c.errorf(fld.Name, lang.CodeExceededLimit, "too many attributes in kind %s: more than %d (limit Fields)", d.Name.Name, limits.Fields)
+						break
+					}
+					if a := sym.attr(fld.Name.Name); a != nil {
 						c.errorf(fld.Name, lang.CodeDuplicateDecl, "attribute %s declared twice in kind %s", fld.Name.Name, d.Name.Name)
 						continue
 					}
 					a := &Symbol{Kind: SymAttr, Name: fld.Name.Name, Decl: fld.Name, File: f.Name, Node: fld, Doc: docOf(f, fld), Parent: sym, Index: len(sym.Attrs)}
 					a.Type = c.fieldType(fld)
-					sym.Attrs = append(sym.Attrs, a)
+					add(a)
 					c.info.Defs[fld.Name] = a
 				}
 				c.declare(f, sym)
@@ -154,6 +167,10 @@ func (c *checker) collect(files []*lang.File) {
 				}
 			case *lang.PlayerDecl:
 				for _, fld := range d.Fields {
+					if len(c.info.Props) == limits.Fields {
+						c.errorf(fld.Name, lang.CodeExceededLimit, "too many player properties: more than %d (limit Fields)", limits.Fields)
+						break
+					}
 					if prev, ok := c.props[fld.Name.Name]; ok {
 						c.diags.Add(lang.Diagnostic{File: f.Name, Span: fld.Name.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
 							Message: "player property " + fld.Name.Name + " declared twice",
@@ -624,14 +641,18 @@ func (c *checker) block(stmts []lang.Stmt, mustEnd bool) bool {
 	defer func() { c.scope = saved }()
 
 	ends := false
-	var chain []chainCond // consecutive checks, for unreachability
+	var chain chain // consecutive checks, for unreachability
+	checks := 0     // in a row
 	for _, s := range stmts {
 		if ends {
 			c.errorf(s, lang.CodeUnreachable, "unreachable: the statements before always give or skip")
 			return true
 		}
 		if _, ok := s.(*lang.CheckStmt); !ok {
-			chain = chain[:0]
+			chain.reset()
+			checks = 0
+		} else if checks++; checks == limits.Branches+1 {
+			c.errorf(s, lang.CodeExceededLimit, "too many checks in a row: more than %d (limit Branches)", limits.Branches)
 		}
 		switch s := s.(type) {
 		case *lang.LetStmt:
@@ -647,10 +668,10 @@ func (c *checker) block(stmts []lang.Stmt, mustEnd bool) bool {
 				c.errorf(s.Cond, lang.CodeInvalidType, "check needs a condition (a Bool), not a %s", t)
 			}
 			cc := c.condition(s.Cond)
-			if cc.never || covered(chain, cc) {
-				c.errorf(s.Cond, lang.CodeUnreachable, "check can never be reached: %s", unreachableWhy(chain, cc))
+			if cc.never || chain.covered(cc) {
+				c.errorf(s.Cond, lang.CodeUnreachable, "check can never be reached: %s", chain.why(cc))
 			}
-			chain = append(chain, cc)
+			chain.add(cc)
 			if !c.block(s.Body.Stmts, true) {
 				c.diags.Errorf(c.file, closing(s.Body), lang.CodeMissingResult, "check block must end with give or skip")
 			}
@@ -724,14 +745,17 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 		c.errorf(s.Subject, lang.CodeInvalidType, "tiers need a number, an amount, a time or a duration to compare, not a %s", subj)
 		subj = tInvalid
 	}
-	var chain []chainCond
+	if len(s.Branches) > limits.Branches {
+		c.errorf(s.Branches[limits.Branches], lang.CodeExceededLimit, "too many branches in tiers: more than %d (limit Branches)", limits.Branches)
+	}
+	var chain chain
 	allEnd, hasElse := true, false
 	for _, b := range s.Branches {
 		var cc chainCond
 		if b.Op == lang.TierElse {
 			hasElse = true
 			cc = chainCond{always: true}
-			if covered(chain, cc) {
+			if chain.covered(cc) {
 				c.errorf(b, lang.CodeUnreachable, "else can never be reached: the tiers above cover every value")
 			}
 		} else {
@@ -748,11 +772,11 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 					cc = chainCond{key: "tier", half: tierHalf(b.Op, k), label: b.Op.String() + " " + render(v)}
 				}
 			}
-			if covered(chain, cc) {
-				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b, c.info.Consts[b.Bound]), unreachableWhy(chain, cc))
+			if chain.covered(cc) {
+				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b, c.info.Consts[b.Bound]), chain.why(cc))
 			}
 		}
-		chain = append(chain, cc)
+		chain.add(cc)
 		if !c.block(b.Body.Stmts, true) {
 			allEnd = false
 			c.diags.Errorf(c.file, closing(b.Body), lang.CodeMissingResult, "tier must end with give or skip")

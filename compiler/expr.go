@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
 )
@@ -151,7 +152,7 @@ func (c *checker) money(m *lang.MoneyLit) (Type, *Value) {
 
 func (c *checker) ident(id *lang.Ident) (Type, *Value) {
 	if c.agg != nil {
-		if a := findSym(c.agg.Attrs, id.Name); a != nil {
+		if a := c.agg.attr(id.Name); a != nil {
 			c.info.Uses[id] = a
 			return a.Type, nil
 		}
@@ -244,7 +245,7 @@ func (c *checker) lookupKind(id *lang.Ident) *Symbol {
 }
 
 func (c *checker) lookupAttr(kind *Symbol, id *lang.Ident) *Symbol {
-	a := findSym(kind.Attrs, id.Name)
+	a := kind.attr(id.Name)
 	if a == nil {
 		var names []string
 		for _, x := range kind.Attrs {
@@ -696,6 +697,10 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 	if !ok {
 		c.expr(e.Y)
 		c.errorf(e.Y, lang.CodeInvalidType, "in needs a list, as in [\"slots\", \"live\"]")
+		return tInvalid, nil
+	}
+	if len(list.Elems) > limits.ListElements {
+		c.errorf(list.Elems[limits.ListElements], lang.CodeExceededLimit, "too many elements in a list: more than %d (limit ListElements)", limits.ListElements)
 		return tInvalid, nil
 	}
 	okAll := x.Kind != Invalid

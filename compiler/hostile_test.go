@@ -9,6 +9,7 @@ import (
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // The rule sets of these tests are made as an attacker would: long chains,
@@ -100,8 +101,9 @@ func TestHostileNumbers(t *testing.T) {
 		// Issue 10, wrong answer 5: a 100,000-digit give was calculated.
 		{"a 100000-digit give", func() string { return "reward r: points {\n\tgive " + strings.Repeat("9", 100000) + "\n}\n" },
 			[]string{"2:7: number too long: more than 4000 characters (limit Digits) [exceeded-limit]"}},
-		// Issue 10, hang 9: a 10M-digit literal took 117 s.
-		{"a 10M-digit literal", func() string { return "const x = 1." + strings.Repeat("0", 10_000_000) + " EUR\n" },
+		// Issue 10, hang 9: a 10M-digit literal took 117 s (and is now beyond
+		// limits.FileBytes).
+		{"an 8M-digit literal", func() string { return "const x = 1." + strings.Repeat("0", 8_000_000) + " EUR\n" },
 			[]string{"1:11: number too long: more than 4000 characters (limit Digits) [exceeded-limit]"}},
 	})
 }
@@ -129,4 +131,89 @@ func TestHostileTimes(t *testing.T) {
 			return "const w = 7000 weeks\nconst d = 1900-01-01 + w + w + w\n"
 		}, []string{"2:11: time or duration out of range: beyond the year 2262 or 292 years [exceeded-limit]"}},
 	})
+}
+
+func TestHostileSizes(t *testing.T) {
+	tiers := func(n int) string {
+		return "kind bet { amount: money }\nreward r: amount {\n\ttiers sum(bet.amount) {\n" +
+			lines(n, func(i int) string { return fmt.Sprintf("\t\tabove %d EUR: give %d EUR", n-i, i+1) }) + "\t\telse: skip \"none\"\n\t}\n}\n"
+	}
+	checks := func(n int) string {
+		return "kind bet { amount: money }\nreward r: amount {\n\tlet s = sum(bet.amount)\n" +
+			lines(n, func(i int) string { return fmt.Sprintf("\tcheck s > %d EUR { give %d EUR }", n-i, i+1) }) + "\tskip \"none\"\n}\n"
+	}
+	kind := func(n int) string {
+		return "kind bet {\n" + lines(n, func(i int) string { return fmt.Sprintf("\tf%d: number", i) }) + "}\n" +
+			fmt.Sprintf("reward r: points {\n\tgive count(bet where f%d > 1 and f0 > 1)\n}\n", min(n, limits.Fields)-1)
+	}
+	list := func(n int) string {
+		return "kind bet { game: string }\nreward r: points {\n\tgive count(bet where game in [" +
+			strings.TrimSuffix(strings.Repeat(`"g", `, n), ", ") + "])\n}\n"
+	}
+	runHostile(t, []hostile{
+		// Issue 10, hang 9: 100k tier branches took 158 s in the
+		// unreachable-branch analysis, which was quadratic.
+		{"10000 tier branches", func() string { return tiers(9999) }, nil}, // and else
+		{"10001 tier branches", func() string { return tiers(10000) },
+			[]string{"10004:3: too many branches in tiers: more than 10000 (limit Branches) [exceeded-limit]"}},
+		{"20000 tier branches", func() string { return tiers(20000) },
+			[]string{"10004:3: too many branches in tiers: more than 10000 (limit Branches) [exceeded-limit]"}},
+		{"10000 checks in a row", func() string { return checks(10000) }, nil},
+		{"10001 checks in a row", func() string { return checks(10001) },
+			[]string{"10004:2: too many checks in a row: more than 10000 (limit Branches) [exceeded-limit]"}},
+		// Issue 10, hang 9: a kind of 100k fields took 38 s, each field
+		// looked up among the ones before.
+		{"a kind of 1000 fields", func() string { return kind(1000) }, nil},
+		{"a kind of 20000 fields", func() string { return kind(20000) }, []string{
+			"1002:2: too many attributes in kind bet: more than 1000 (limit Fields) [exceeded-limit]"}},
+		{"1001 player properties", func() string {
+			return "player {\n" + lines(1001, func(i int) string { return fmt.Sprintf("\tp%d: number", i) }) + "}\n"
+		}, []string{"1002:2: too many player properties: more than 1000 (limit Fields) [exceeded-limit]"}},
+		{"a list of 10000 elements", func() string { return list(10000) }, nil},
+		{"a list of 10001 elements", func() string { return list(10001) },
+			[]string{"3:50032: too many elements in a list: more than 10000 (limit ListElements) [exceeded-limit]"}},
+		{"player in a const is no declaration", func() string {
+			return "player { vip: number }\nconst a = player.vip\nconst b = 1 + player.vip\n"
+		}, []string{
+			"2:11: const a cannot read player properties [invalid-constant]",
+			"3:15: const b cannot read player properties [invalid-constant]"}},
+	})
+}
+
+// TestHostileRuleSet checks the limits on a whole rule set, across files.
+func TestHostileRuleSet(t *testing.T) {
+	// Two files of 60000 declarations each, made without parsing them.
+	var files []*lang.File
+	for i := range 2 {
+		f := &lang.File{Name: fmt.Sprintf("f%d.promo", i)}
+		for j := range 60000 {
+			at := lang.Pos{Offset: 12 * j, Line: j + 1, Col: 1}
+			name := &lang.Ident{Loc: lang.Loc{Start: at, End: at}, Name: fmt.Sprintf("c%d_%d", i, j)}
+			f.Decls = append(f.Decls, &lang.ConstDecl{Loc: lang.Loc{Start: at, End: at}, Name: name, Value: &lang.NumberLit{Text: "1"}})
+		}
+		f.End = lang.Pos{Offset: 12 * 60000, Line: 60001, Col: 1}
+		files = append(files, f)
+	}
+	_, diags := compiler.Check(files, compiler.Config{})
+	if assert.Len(t, diags, 1) {
+		assert.Equal(t, "f1.promo:40001:1: error: too many declarations in the rule set: more than 100000 (limit Declarations) [exceeded-limit]", diags[0].String())
+	}
+
+	big := []byte("const a = 1\n" + strings.Repeat(" ", limits.FileBytes))
+	f, diags := lang.Parse("big.promo", big)
+	assert.Empty(t, f.Decls)
+	if assert.Len(t, diags, 1) {
+		assert.Equal(t, fmt.Sprintf("big.promo:1:1: error: file too large: %d bytes, more than %d (limit FileBytes) [exceeded-limit]", len(big), limits.FileBytes), diags[0].String())
+	}
+
+	// Nine files just under FileBytes make a rule set beyond RuleSetBytes.
+	files = files[:0]
+	for i := range limits.RuleSetBytes/limits.FileBytes + 1 {
+		f, _ := lang.Parse(fmt.Sprintf("f%d.promo", i), []byte("const a = 1\n"+strings.Repeat("\n", limits.FileBytes-12)))
+		files = append(files, f)
+	}
+	_, diags = compiler.Check(files, compiler.Config{})
+	if assert.Len(t, diags, 1) {
+		assert.Equal(t, fmt.Sprintf("f8.promo:1:1: error: rule set too large: more than %d bytes (limit RuleSetBytes) [exceeded-limit]", limits.RuleSetBytes), diags[0].String())
+	}
 }

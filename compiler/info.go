@@ -47,6 +47,16 @@ type Symbol struct {
 	Value *Value
 	// Attrs lists the attributes of a kind, in column order.
 	Attrs []*Symbol
+	// attrs holds the Attrs of a kind by name; set by Check.
+	attrs map[string]*Symbol
+}
+
+// attr returns the attribute of kind s named name, or nil.
+func (s *Symbol) attr(name string) *Symbol {
+	if s.attrs == nil { // a kind Check did not make
+		return findSym(s.Attrs, name)
+	}
+	return s.attrs[name]
 }
 
 // CurAmount is one entry of a per-currency value.

@@ -46,25 +46,56 @@ func tierHalf(op lang.TierOp, bound num.Dec) halfLine {
 	}
 }
 
-// union returns the widest upward and downward half-lines of the chain's
-// conditions on key, with their labels.
-func union(chain []chainCond, key string) (up, down halfLine, upLabel, downLabel string) {
-	for _, p := range chain {
-		if p.key != key || !p.half.valid {
-			continue
+// chain is what the analysis knows of the branches of one chain so far: the
+// widest upward and downward half-lines on each compared value, and whether
+// some branch always matches. Adding a branch and asking whether one is
+// covered take constant time, so a chain of n branches costs O(n), not the
+// O(n^2) of comparing each branch with all the earlier ones.
+type chain struct {
+	always bool // some branch always matches
+	keys   map[string]*keyUnion
+	full   *keyUnion // the first compared value whose half-lines cover every value
+}
+
+// keyUnion is the union of a chain's half-lines on one compared value: the
+// widest upward and downward ones, each with the label of the first branch
+// that reached it.
+type keyUnion struct {
+	up, down           halfLine
+	upLabel, downLabel string
+}
+
+func (ch *chain) reset() { *ch = chain{} }
+
+// add records the condition of the next branch.
+func (ch *chain) add(p chainCond) {
+	if p.always {
+		ch.always = true
+	}
+	if p.key == "" || !p.half.valid {
+		return
+	}
+	if ch.keys == nil {
+		ch.keys = map[string]*keyUnion{}
+	}
+	u := ch.keys[p.key]
+	if u == nil {
+		u = &keyUnion{}
+		ch.keys[p.key] = u
+	}
+	h := p.half
+	if h.up {
+		if !u.up.valid || h.bound.Cmp(u.up.bound) < 0 || (h.bound.Cmp(u.up.bound) == 0 && h.closed && !u.up.closed) {
+			u.up, u.upLabel = h, p.label
 		}
-		h := p.half
-		if h.up {
-			if !up.valid || h.bound.Cmp(up.bound) < 0 || (h.bound.Cmp(up.bound) == 0 && h.closed && !up.closed) {
-				up, upLabel = h, p.label
-			}
-		} else {
-			if !down.valid || h.bound.Cmp(down.bound) > 0 || (h.bound.Cmp(down.bound) == 0 && h.closed && !down.closed) {
-				down, downLabel = h, p.label
-			}
+	} else {
+		if !u.down.valid || h.bound.Cmp(u.down.bound) > 0 || (h.bound.Cmp(u.down.bound) == 0 && h.closed && !u.down.closed) {
+			u.down, u.downLabel = h, p.label
 		}
 	}
-	return
+	if ch.full == nil && coversAll(u.up, u.down) {
+		ch.full = u
+	}
 }
 
 // coversAll reports whether the union of up and down is every value.
@@ -78,58 +109,58 @@ func coversAll(up, down halfLine) bool {
 
 // covered reports whether every value matching cc is matched by an earlier
 // condition of the chain.
-func covered(chain []chainCond, cc chainCond) bool {
-	for _, p := range chain {
-		if p.always {
-			return true
-		}
+func (ch *chain) covered(cc chainCond) bool {
+	if ch.always {
+		return true
 	}
 	if cc.always {
 		// An else is covered when some compared value's conditions cover the line.
-		for _, p := range chain {
-			if p.key != "" {
-				if up, down, _, _ := union(chain, p.key); coversAll(up, down) {
-					return true
-				}
-			}
-		}
-		return false
+		return ch.full != nil
 	}
 	if cc.key == "" || !cc.half.valid {
 		return false
 	}
-	up, down, _, _ := union(chain, cc.key)
-	if coversAll(up, down) {
+	u := ch.keys[cc.key]
+	if u == nil {
+		return false
+	}
+	if coversAll(u.up, u.down) {
 		return true
 	}
 	h := cc.half
-	if h.up && up.valid {
-		c := h.bound.Cmp(up.bound)
-		return c > 0 || (c == 0 && (up.closed || !h.closed))
+	if h.up && u.up.valid {
+		c := h.bound.Cmp(u.up.bound)
+		return c > 0 || (c == 0 && (u.up.closed || !h.closed))
 	}
-	if !h.up && down.valid {
-		c := h.bound.Cmp(down.bound)
-		return c < 0 || (c == 0 && (down.closed || !h.closed))
+	if !h.up && u.down.valid {
+		c := h.bound.Cmp(u.down.bound)
+		return c < 0 || (c == 0 && (u.down.closed || !h.closed))
 	}
 	return false
 }
 
-func unreachableWhy(chain []chainCond, cc chainCond) string {
+// why says why cc, covered, can never be reached.
+func (ch *chain) why(cc chainCond) string {
 	if cc.never {
 		return "its condition is always false"
 	}
-	for _, p := range chain {
-		if p.always {
-			return "an earlier branch always matches"
-		}
+	if ch.always {
+		return "an earlier branch always matches"
 	}
-	up, down, ul, dl := union(chain, cc.key)
+	u := ch.keys[cc.key]
+	if cc.always {
+		u = ch.full
+	}
+	if u == nil {
+		u = &keyUnion{}
+	}
+	all := coversAll(u.up, u.down)
 	var labels []string
-	if up.valid && (cc.half.up || cc.always || coversAll(up, down)) {
-		labels = append(labels, "`"+ul+"`")
+	if u.up.valid && (cc.half.up || cc.always || all) {
+		labels = append(labels, "`"+u.upLabel+"`")
 	}
-	if down.valid && (!cc.half.up || cc.always || coversAll(up, down)) {
-		labels = append(labels, "`"+dl+"`")
+	if u.down.valid && (!cc.half.up || cc.always || all) {
+		labels = append(labels, "`"+u.downLabel+"`")
 	}
 	return strings.Join(labels, " and ") + " before it already matches every value it would"
 }

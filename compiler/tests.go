@@ -450,7 +450,7 @@ func (c *testChecker) columnOf(k *Symbol, id *lang.Ident) *column {
 	if id.Name == "currency" {
 		return &column{name: "currency"}
 	}
-	if a := findSym(k.Attrs, id.Name); a != nil {
+	if a := k.attr(id.Name); a != nil {
 		c.info.Uses[id] = a
 		return &column{name: id.Name, attr: a}
 	}

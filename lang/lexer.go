@@ -139,6 +139,8 @@ type scanner struct {
 	depth    int       // of open brackets
 	ops      int       // operators since the last token that cannot be in an expression
 	row      int       // operators and opening brackets in a row, with no operand between
+	decls    int       // keywords that begin a declaration
+	prev     string    // the value of the last token
 	n        int       // tokens returned, EOF included
 	done     bool
 	eof      lexer.Token // the last token, once done
@@ -200,6 +202,11 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 		s.ops++
 		inRow = true
 	case tokKeyword:
+		if s.startsDecl(t) {
+			if s.decls++; s.decls > limits.Declarations {
+				return limitError(t.Pos, len(t.Value), "too many declarations in one file: more than %d (limit Declarations)", limits.Declarations)
+			}
+		}
 		switch t.Value {
 		case "if", "default", "not", "and", "or", "in", "of": // may nest
 			s.ops++
@@ -220,6 +227,7 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 	} else {
 		s.row = 0
 	}
+	s.prev = t.Value
 	switch {
 	case s.ops > limits.Operators:
 		return limitError(t.Pos, len(t.Value), "expression too long: more than %d operators (limit Operators)", limits.Operators)
@@ -228,6 +236,24 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 		return limitError(t.Pos, len(t.Value), "expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)
 	}
 	return nil
+}
+
+// startsDecl reports whether keyword t begins a declaration: it is outside
+// any braces, and it is not the result type template of a reward (after
+// its colon) nor player in a const's value (after = or an operator).
+func (s *scanner) startsDecl(t lexer.Token) bool {
+	if s.depth != 0 {
+		return false
+	}
+	switch t.Value {
+	case "kind", "const", "reward", "test":
+		return true
+	case "template":
+		return s.prev != ":"
+	case "player":
+		return s.prev != "=" && s.row == 0
+	}
+	return false
 }
 
 // numberLimit returns an error when the number of a Number, Percent or

@@ -159,6 +159,8 @@ func TestScanLimits(t *testing.T) {
 			fmt.Sprintf("number too long: more than %d characters (limit Digits)", limits.Digits)},
 		{"decimals", "const x = 0." + strings.Repeat("1", limits.Decimals+1) + "%", len("const x = "),
 			fmt.Sprintf("number with too many decimals: more than %d digits after the point (limit Decimals)", limits.Decimals)},
+		{"declarations", strings.Repeat("const c = 1\n", limits.Declarations) + "player { p: number }", 12 * limits.Declarations,
+			fmt.Sprintf("too many declarations in one file: more than %d (limit Declarations)", limits.Declarations)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,6 +180,9 @@ func TestScanLimits(t *testing.T) {
 		"const x = " + strings.Repeat("9", limits.Digits),
 		"const x = 0." + strings.Repeat("1", limits.Decimals) + " EUR",
 		"const x = " + strings.Repeat("1 + ", limits.Operators) + "1",
+		// player in a const's value and template after a reward's colon
+		// begin no declaration.
+		strings.Repeat("const c = 1 + player.x\nreward r: template { give t }\n", limits.Declarations/2),
 	} {
 		_, err := lexString(src)
 		assert.Nil(t, err, "%.40s...", src)

@@ -2,6 +2,8 @@ package lang
 
 import (
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // Parse parses one file. It never returns a nil *File: after a syntax error
@@ -29,6 +31,10 @@ func Parse(name string, src []byte) (_ *File, diags Diagnostics) {
 		}
 	}()
 	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, b.pos(lexer.Position{Offset: len(src), Line: len(b.lines)})}
+	if len(src) > limits.FileBytes {
+		b.errorf(Span{f.Start, f.Start}, CodeExceededLimit, "file too large: %d bytes, more than %d (limit FileBytes)", len(src), limits.FileBytes)
+		return f, b.diags
+	}
 
 	sc := newScanner(name, src)
 	peek, _ := lexer.Upgrade(sc) // never fails: sc ends at a lexical error with EOF
