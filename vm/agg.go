@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"math/bits"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -23,41 +22,6 @@ const chunkRows = 2048
 // and condition (for the common case, an int64 comparison), filter code then
 // runs on the survivors, and the reducer folds the selected rows. Nothing is
 // boxed and nothing is allocated.
-
-// termKind says how a compiled term tests a row.
-type termKind uint8
-
-const (
-	termInt   termKind = iota // col.ints[row] cond v
-	termIntIn                 // col.ints[row] in list (not: not in)
-	termDec                   // the row's decimal cond dv
-	termDecIn                 // the row's decimal in dlist (not: not in)
-	termStr                   // the row's string cond the string v, ordered by text
-	termNone                  // no row matches
-	termAll                   // every row matches
-	termTrap                  // a row that gets here traps (see cterm.trapping)
-)
-
-// cterm is a [Term] compiled against its column for one run.
-type cterm struct {
-	kind  termKind
-	cond  Cond
-	not   bool
-	col   *column
-	v     int64
-	dv    num.Dec
-	list  []int64
-	dlist []num.Dec
-	// A term whose operand fails (a currency mismatch, a per-currency table
-	// without the player's currency) traps when a row reaches it, as the
-	// comparison would for that row, and not before: a where clause whose
-	// earlier conditions reject every row, or a window without rows, never
-	// compares. A scalar term is then termTrap; a list term keeps the
-	// elements before the failing one, and traps for a row that matches
-	// none of them.
-	trapping       bool
-	reason, detail string
-}
 
 // aggregate runs aggregation ai of the reward for the instruction at pc,
 // with the stack sp deep (filter code runs above it), and leaves its value
@@ -121,7 +85,7 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 				rd.best, rd.n = int(sel[len(sel)-1]), 1
 				break
 			}
-			if m.steps++; !m.tick(pc) {
+			if !m.tick(pc) {
 				return false
 			}
 		}
@@ -140,7 +104,7 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 				rd.best, rd.n = int(sel[0]), 1
 				break
 			}
-			if m.steps++; !m.tick(pc) {
+			if !m.tick(pc) {
 				return false
 			}
 		}
@@ -148,7 +112,7 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 		for base := lo; base < hi; base += chunkRows {
 			end := min(base+chunkRows, hi)
 			if plain {
-				rd.rangeOf(base, end)
+				m.steps += rd.rangeOf(base, end)
 				if tr != nil {
 					tr.IDs = append(tr.IDs, t.id[base:end]...)
 				}
@@ -157,14 +121,14 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 				if !ok {
 					return false
 				}
-				rd.chunk(sel)
+				m.steps += rd.chunk(sel)
 				if tr != nil {
 					for _, r := range sel {
 						tr.IDs = append(tr.IDs, t.id[r])
 					}
 				}
 			}
-			if m.steps++; !m.tick(pc) {
+			if !m.tick(pc) {
 				return false
 			}
 		}
@@ -253,192 +217,46 @@ func unixNano(t time.Time) int64 {
 	return t.UnixNano()
 }
 
-// compileTerms compiles the aggregation's terms into m.terms for this run,
-// dropping those that match every row. empty reports that no row can match
-// (and that none can reach a trapping term); ok is false after a trap.
-func (m *Machine) compileTerms(pc int, a *Aggregation, t *table) (empty, ok bool) {
-	p := m.p
-	m.terms, m.ibuf, m.dbuf = m.terms[:0], m.ibuf[:0], m.dbuf[:0]
-	trapping := false // a term so far may trap
-	for _, term := range a.Terms {
-		col := &t.cols[term.Col]
-		// Compiled in place, at the end of m.terms: a cterm is large.
-		m.terms = append(m.terms, cterm{cond: term.Cond, col: col})
-		ct := &m.terms[len(m.terms)-1]
-		if term.Cond == CondIn || term.Cond == CondNotIn {
-			ct.not = term.Cond == CondNotIn
-			m.compileList(ct, p.Lists[term.Const])
-		} else {
-			var v *Value
-			if term.Local >= 0 {
-				v = &m.locals[term.Local]
-			} else {
-				v = &p.Consts[term.Const]
-			}
-			if !compatible(col.typ, v.K) {
-				m.trap(pc, ReasonInvalidOperand, "a "+v.K.String()+" compared with a "+col.typ.String()+" column")
-				return false, false
-			}
-			if m.plainOperand(ct, v) {
-				compileCmp(ct, v)
-			} else if n, ok := m.operand(ct, v); ok {
-				compileCmp(ct, &n)
-			} else {
-				ct.kind = termTrap
-			}
-		}
-		switch {
-		case ct.kind == termAll:
-			m.terms = m.terms[:len(m.terms)-1]
-			continue
-		case ct.kind == termNone && !trapping:
-			m.terms = m.terms[:len(m.terms)-1]
-			return true, true
-		}
-		trapping = trapping || ct.trapping
-	}
-	return false, true
-}
-
-// plainOperand reports whether v is the value the column of ct is compared
-// with, as it is (see [Machine.operand]).
-func (m *Machine) plainOperand(ct *cterm, v *Value) bool {
-	return v.K != KPerCurrency && (ct.col.typ != KMoney || v.Cur == 0 || v.Cur == m.d.cur)
-}
-
-// operand returns the value a column is compared with: v itself, or for a
-// per-currency constant the entry of the player's currency. When there is
-// none, or v is money in another currency than a money column's, it
-// records the trap in ct and reports false.
-func (m *Machine) operand(ct *cterm, v *Value) (Value, bool) {
-	d := m.d
-	switch {
-	case v.K == KPerCurrency:
-		n, ok := m.p.perCurrency(int32(v.I), d.cur)
-		if !ok {
-			ct.trapping, ct.reason, ct.detail = true, ReasonMissingCurrencyValue, "no value for "+curName(d.cur)+" in "+m.p.formatTable(int32(v.I))
-			return Value{}, false
-		}
-		return Value{K: numKind(d.cur), Cur: d.cur, N: n}, true
-	case ct.col.typ == KMoney && v.Cur != 0 && v.Cur != d.cur:
-		ct.trapping, ct.reason, ct.detail = true, ReasonCurrencyMismatch, "currency mismatch: "+v.Cur.String()+" and "+d.cur.String()
-		return Value{}, false
-	}
-	return *v, true
-}
-
-// compileCmp compiles column cond v.
-func compileCmp(ct *cterm, v *Value) {
-	col := ct.col
-	switch {
-	case !col.typ.numeric():
-		ct.kind, ct.v = termInt, v.I
-		if col.typ == KString && ct.cond > CondNe {
-			ct.kind = termStr
-		}
-	case col.dec != nil:
-		ct.kind, ct.dv = termDec, v.N
-	default:
-		if x, ok := v.N.Int64At(col.scale); ok {
-			ct.kind, ct.v = termInt, x
-			return
-		}
-		// v has more digits than the column: compare the integer
-		// coefficients c with r = v × 10^scale, not an integer, as
-		// c > r ⟺ c > ⌊r⌋, c <= r ⟺ c <= ⌊r⌋, c < r ⟺ c < ⌈r⌉, c >= r ⟺ c >= ⌈r⌉.
-		var mode num.Mode
-		switch ct.cond {
-		case CondEq:
-			ct.kind = termNone
-			return
-		case CondNe:
-			ct.kind = termAll
-			return
-		case CondGt, CondLe:
-			mode = num.Floor
-		default:
-			mode = num.Ceiling
-		}
-		if x, ok := v.N.Round(col.scale, mode).Int64At(col.scale); ok {
-			ct.kind, ct.v = termInt, x
-			return
-		}
-		ct.kind, ct.dv = termDec, v.N
-	}
-}
-
-// compileList compiles column in list. An element that fails (see
-// [Machine.operand]) ends the list, which then traps for the rows that
-// match none of the elements before it, as comparing them in order would.
-func (m *Machine) compileList(ct *cterm, list []Value) {
-	col := ct.col
-	ct.kind = termIntIn
-	if col.dec != nil {
-		ct.kind = termDecIn
-	}
-	ibuf, dbuf := len(m.ibuf), len(m.dbuf)
-	for i := range list {
-		e, ok := m.operand(ct, &list[i])
-		if !ok {
-			break
-		}
-		switch {
-		case !col.typ.numeric():
-			m.ibuf = append(m.ibuf, e.I)
-		case col.dec != nil:
-			m.dbuf = append(m.dbuf, e.N)
-		default:
-			// An element with more digits than the column equals no row.
-			if x, ok := e.N.Int64At(col.scale); ok {
-				m.ibuf = append(m.ibuf, x)
-			}
-		}
-	}
-	ct.list, ct.dlist = m.ibuf[ibuf:], m.dbuf[dbuf:]
-	if len(ct.list) == 0 && len(ct.dlist) == 0 && !ct.trapping {
-		ct.kind = termNone
-		if ct.not {
-			ct.kind = termAll
-		}
-	}
-}
-
 // selectRows returns the rows of [base, end) of t that pass the compiled
 // terms and the aggregation's filter code, in m.sel; end-base <= chunkRows.
+// It counts the steps of the work (see [Options.MaxSteps]): filter code
+// counts its own.
 func (m *Machine) selectRows(pc int, a *Aggregation, t *table, base, end, sp int) ([]int32, bool) {
 	sel := m.sel[:end-base]
-	if len(m.terms) > 0 && m.terms[0].kind == termInt {
-		ct := &m.terms[0]
-		sel = scanInt(sel, ct.col.ints, base, end, ct.cond, ct.v)
+	first := 0
+	if len(m.terms) > 0 && m.terms[0].typed() {
+		sel = m.terms[0].scan(sel, base, end)
+		m.steps += passSteps(end - base)
+		first = 1
 	} else {
 		for i := range sel {
 			sel[i] = int32(base + i)
 		}
 	}
-	for i := range m.terms {
-		ct := &m.terms[i]
-		switch {
-		case i == 0 && ct.kind == termInt:
-		case ct.kind == termInt:
-			sel = refineInt(sel, ct.col.ints, ct.cond, ct.v)
-		default:
-			n := 0
-			for _, r := range sel {
-				pass, trap := ct.test(m.d, int(r))
-				if trap {
-					m.trap(pc, ct.reason, ct.detail)
-					return nil, false
-				}
-				sel[n] = r
-				n += int(b2i(pass))
-			}
-			sel = sel[:n]
-		}
+	for i := first; i < len(m.terms); i++ {
 		if len(sel) == 0 {
 			return sel, true
 		}
+		ct := &m.terms[i]
+		if ct.typed() {
+			m.steps += passSteps(len(sel))
+			sel = ct.refine(sel)
+			continue
+		}
+		n := 0
+		for _, r := range sel {
+			m.steps += ct.rowSteps(int(r))
+			pass, trap := ct.test(m.d, int(r))
+			if trap {
+				m.trap(pc, ct.reason, ct.detail)
+				return nil, false
+			}
+			sel[n] = r
+			n += int(b2i(pass))
+		}
+		sel = sel[:n]
 	}
-	if a.Filter >= 0 {
+	if a.Filter >= 0 && len(sel) > 0 {
 		n := 0
 		for _, r := range sel {
 			match, ok := m.exec(int(a.Filter), sp, t, int(r))
@@ -453,125 +271,6 @@ func (m *Machine) selectRows(pc int, a *Aggregation, t *table, base, end, sp int
 	return sel, true
 }
 
-// test tests one row against a term (the slower kinds): whether it
-// passes, or whether comparing it traps.
-func (ct *cterm) test(d *Data, r int) (pass, trap bool) {
-	switch ct.kind {
-	case termInt:
-		return ct.cond.holdsInt(ct.col.ints[r], ct.v), false
-	case termIntIn:
-		found := slices.Contains(ct.list, ct.col.ints[r])
-		return found != ct.not, !found && ct.trapping
-	case termDec:
-		return ct.cond.holds(ct.col.decAt(r).Cmp(ct.dv)), false
-	case termDecIn:
-		x := ct.col.decAt(r)
-		found := false
-		for _, e := range ct.dlist {
-			if x.Cmp(e) == 0 {
-				found = true
-				break
-			}
-		}
-		return found != ct.not, !found && ct.trapping
-	case termStr:
-		return ct.cond.holds(strings.Compare(d.str(ct.col.ints[r]), d.str(ct.v))), false
-	case termAll:
-		return true, false
-	case termTrap:
-		return false, true
-	}
-	return false, false
-}
-
-// decAt returns the decimal of row r of a number column.
-func (c *column) decAt(r int) num.Dec {
-	if c.dec != nil {
-		return c.dec[r]
-	}
-	return num.New(c.ints[r], c.scale)
-}
-
-// scanInt fills sel with the rows of [base, end) whose col value holds cond
-// against v. The loops write every row and advance only past matches, so
-// they have no unpredictable branches.
-func scanInt(sel []int32, col []int64, base, end int, cond Cond, v int64) []int32 {
-	col = col[base:end]
-	sel = sel[:len(col)]
-	n := 0
-	switch cond {
-	case CondEq:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x == v))
-		}
-	case CondNe:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x != v))
-		}
-	case CondLt:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x < v))
-		}
-	case CondLe:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x <= v))
-		}
-	case CondGt:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x > v))
-		}
-	case CondGe:
-		for i, x := range col {
-			sel[n] = int32(base + i)
-			n += int(b2i(x >= v))
-		}
-	}
-	return sel[:n]
-}
-
-// refineInt keeps the rows of sel whose col value holds cond against v.
-func refineInt(sel []int32, col []int64, cond Cond, v int64) []int32 {
-	n := 0
-	switch cond {
-	case CondEq:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] == v))
-		}
-	case CondNe:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] != v))
-		}
-	case CondLt:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] < v))
-		}
-	case CondLe:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] <= v))
-		}
-	case CondGt:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] > v))
-		}
-	case CondGe:
-		for _, r := range sel {
-			sel[n] = r
-			n += int(b2i(col[r] >= v))
-		}
-	}
-	return sel[:n]
-}
-
 // reducer folds the selected rows of one aggregation.
 type reducer struct {
 	op   AggOp
@@ -582,26 +281,36 @@ type reducer struct {
 	best int     // min, max, first, last: the row; -1 none
 }
 
-// chunk folds the rows of sel.
-func (rd *reducer) chunk(sel []int32) {
+// chunk folds the rows of sel and returns the steps it took.
+func (rd *reducer) chunk(sel []int32) int64 {
 	if len(sel) == 0 {
-		return
+		return 0
 	}
 	rd.n += int64(len(sel))
 	c := rd.col
 	switch rd.op {
 	case AggSum, AggAvg:
 		if c.dec != nil {
+			steps := int64(0)
 			for _, r := range sel {
 				rd.dsum = rd.dsum.Add(c.dec[r])
+				steps += 1 + bigSteps(rd.dsum)
 			}
-			return
+			return steps
 		}
 		ints := c.ints
 		for _, r := range sel {
 			rd.acc.add(ints[r])
 		}
 	case AggMin, AggMax:
+		if c.dec != nil {
+			steps := int64(0)
+			for _, r := range sel {
+				rd.consider(int(r))
+				steps += 1 + bigSteps(c.dec[r])
+			}
+			return steps
+		}
 		for _, r := range sel {
 			rd.consider(int(r))
 		}
@@ -612,27 +321,36 @@ func (rd *reducer) chunk(sel []int32) {
 	case AggLast:
 		rd.best = int(sel[len(sel)-1])
 	}
+	return passSteps(len(sel))
 }
 
-// rangeOf folds every row of [lo, hi), lo < hi.
-func (rd *reducer) rangeOf(lo, hi int) {
+// rangeOf folds every row of [lo, hi), lo < hi, and returns the steps it
+// took.
+func (rd *reducer) rangeOf(lo, hi int) int64 {
 	rd.n += int64(hi - lo)
 	c := rd.col
 	switch rd.op {
 	case AggSum, AggAvg:
 		if c.dec != nil {
+			steps := int64(0)
 			for _, x := range c.dec[lo:hi] {
 				rd.dsum = rd.dsum.Add(x)
+				steps += 1 + bigSteps(rd.dsum)
 			}
-			return
+			return steps
 		}
 		for _, x := range c.ints[lo:hi] {
 			rd.acc.add(x)
 		}
 	case AggMin, AggMax:
+		steps := passSteps(hi - lo)
 		for r := lo; r < hi; r++ {
 			rd.consider(r)
+			if c.dec != nil {
+				steps += 1 + bigSteps(c.dec[r])
+			}
 		}
+		return steps
 	case AggFirst:
 		if rd.best < 0 {
 			rd.best = lo
@@ -640,6 +358,7 @@ func (rd *reducer) rangeOf(lo, hi int) {
 	case AggLast:
 		rd.best = hi - 1
 	}
+	return passSteps(hi - lo)
 }
 
 // consider makes row r the best when it is smaller (min) or larger (max)

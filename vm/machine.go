@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -123,6 +124,7 @@ type Machine struct {
 	terms  []cterm   // the compiled terms of the current aggregation
 	ibuf   []int64   // the int lists of the current aggregation's terms
 	dbuf   []num.Dec // the decimal lists of the current aggregation's terms
+	bits   []uint64  // the bitmaps of the current aggregation's sets
 
 	// The current run.
 	ctx      context.Context
@@ -132,6 +134,7 @@ type Machine struct {
 	d        *Data
 	steps    int64
 	maxSteps int64
+	checkAt  int64 // the step count at which exec next checks the budget and the context
 	trace    *Trace
 	all      bool  // no window
 	lo, hi   int64 // the window, Unix nanoseconds, [lo, hi)
@@ -245,10 +248,11 @@ func (m *Machine) start(ctx context.Context, p *Program, r *Reward, d *Data, opt
 	if len(m.sel) < chunkRows {
 		m.sel = make([]int32, chunkRows)
 	}
-	m.steps, m.maxSteps = 0, opt.MaxSteps
+	m.steps, m.maxSteps, m.checkAt = 0, opt.MaxSteps, 0
 	if m.maxSteps <= 0 {
 		m.maxSteps = DefaultMaxSteps
 	}
+	m.maxSteps = min(m.maxSteps, math.MaxInt64/2) // so that steps never overflow
 	m.trace = nil
 	if opt.Trace {
 		m.trace = &Trace{}
@@ -306,7 +310,10 @@ func (m *Machine) window() bool {
 // filter_end and returns whether the row matches, with ok; a trap in it
 // returns ok == false. Either way the machine then holds the outcome.
 //
-// Only formula code counts steps: filter code is part of its row's step.
+// Every instruction counts a step, in filter code once per row (see
+// [Options.MaxSteps]); every tickSteps steps, exec checks the budget and the
+// context, so that even long straight code and long row loops end soon
+// after either runs out.
 func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 	p, r, d := m.p, m.r, m.d
 	code := r.Code
@@ -316,6 +323,11 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 	for {
 		in := code[pc]
 		steps++
+		if steps >= m.checkAt {
+			if m.steps = steps; !m.tick(pc) {
+				return false, false
+			}
+		}
 		switch in.Op {
 		case OpNop:
 		case OpPop:
@@ -327,28 +339,38 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			x := &st[sp-1]
 			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(x.I == 0)
 		case OpNeg:
-			st[sp-1].N = st[sp-1].N.Neg()
+			x := &st[sp-1]
+			if !x.N.FitsInt64() {
+				steps += bigSteps(x.N)
+			}
+			x.N = x.N.Neg()
 		case OpAdd:
 			x, y := &st[sp-2], &st[sp-1]
 			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
 				return false, false
 			}
-			x.N, x.Cur = x.N.Add(y.N), x.Cur|y.Cur
-			x.K = numKind(x.Cur)
-			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
-				return false, false
+			z := x.N.Add(y.N)
+			if !z.FitsInt64() || !x.N.FitsInt64() || !y.N.FitsInt64() {
+				if steps += opSteps(x.N, y.N, z); !m.sizeOK(pc, z) {
+					return false, false
+				}
 			}
+			x.N, x.Cur = z, x.Cur|y.Cur
+			x.K = numKind(x.Cur)
 			sp--
 		case OpSub:
 			x, y := &st[sp-2], &st[sp-1]
 			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
 				return false, false
 			}
-			x.N, x.Cur = x.N.Sub(y.N), x.Cur|y.Cur
-			x.K = numKind(x.Cur)
-			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
-				return false, false
+			z := x.N.Sub(y.N)
+			if !z.FitsInt64() || !x.N.FitsInt64() || !y.N.FitsInt64() {
+				if steps += opSteps(x.N, y.N, z); !m.sizeOK(pc, z) {
+					return false, false
+				}
 			}
+			x.N, x.Cur = z, x.Cur|y.Cur
+			x.K = numKind(x.Cur)
 			sp--
 		case OpMul:
 			x, y := &st[sp-2], &st[sp-1]
@@ -359,11 +381,14 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 				m.trap(pc, ReasonOutOfRange, "a product with more than 1000 digits after the decimal point")
 				return false, false
 			}
-			x.N, x.Cur = x.N.Mul(y.N), x.Cur|y.Cur
-			x.K = numKind(x.Cur)
-			if !x.N.FitsInt64() && !m.sizeOK(pc, x.N) {
-				return false, false
+			z := x.N.Mul(y.N)
+			if !z.FitsInt64() || !x.N.FitsInt64() || !y.N.FitsInt64() {
+				if steps += opSteps(x.N, y.N, z); !m.sizeOK(pc, z) {
+					return false, false
+				}
 			}
+			x.N, x.Cur = z, x.Cur|y.Cur
+			x.K = numKind(x.Cur)
 			sp--
 		case OpDiv:
 			x, y := &st[sp-2], &st[sp-1]
@@ -375,14 +400,16 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 				m.trap(pc, ReasonDivisionByZero, "division by zero")
 				return false, false
 			}
+			if !q.FitsInt64() || !x.N.FitsInt64() || !y.N.FitsInt64() {
+				if steps += opSteps(x.N, y.N, q); !m.sizeOK(pc, q) {
+					return false, false
+				}
+			}
 			cur := x.Cur // money / number is money; money / money and number / money are numbers
 			if y.Cur != 0 {
 				cur = 0
 			}
 			x.N, x.Cur, x.K = q, cur, numKind(cur)
-			if !q.FitsInt64() && !m.sizeOK(pc, q) {
-				return false, false
-			}
 			sp--
 		case OpTimeAdd, OpTimeSub, OpTimeDiff:
 			x, y := &st[sp-2], &st[sp-1]
@@ -419,6 +446,7 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			m.skip(pc, ReasonNoBranchMatched, "no branch matched")
 			return false, false
 		case OpFilterEnd:
+			m.steps = steps
 			return st[sp-1].I != 0, true
 		case OpLoadConst:
 			assign(&st[sp], &p.Consts[in.Arg])
@@ -458,6 +486,9 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			if x.Cur != y.Cur && !m.sameCur(pc, x.Cur, y.Cur) {
 				return false, false
 			}
+			if !x.N.FitsInt64() || !y.N.FitsInt64() {
+				steps += bigSteps(x.N) + bigSteps(y.N)
+			}
 			b := Cond(in.Arg).holds(x.N.Cmp(y.N))
 			sp--
 			// A comparison is nearly always followed by a forward
@@ -481,13 +512,16 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			c := Cond(in.Arg)
 			var b bool
 			if x.K == KString && c > CondNe { // strings order by text, not by id
-				b = c.holds(strings.Compare(d.str(x.I), d.str(y.I)))
+				xs, ys := d.str(x.I), d.str(y.I)
+				steps += int64(min(len(xs), len(ys)) / stringStepBytes)
+				b = c.holds(strings.Compare(xs, ys))
 			} else {
 				b = c.holdsInt(x.I, y.I)
 			}
 			x.K, x.Cur, x.N, x.I = KBool, 0, num.Dec{}, b2i(b)
 			sp--
 		case OpIn, OpNotIn:
+			steps += p.listSteps[in.Arg]
 			found, okIn := m.in(pc, st[sp-1], p.Lists[in.Arg])
 			if !okIn {
 				return false, false
@@ -525,13 +559,16 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 			}
 			sp--
 		case OpCallBuiltin:
-			if t == nil {
-				m.steps = steps
+			id, n := callID(in.Arg)
+			steps += int64(n - 1)
+			for i := sp - n; i < sp; i++ {
+				if !st[i].N.FitsInt64() {
+					steps += bigSteps(st[i].N)
+				}
 			}
-			if !m.tick(pc) {
+			if m.steps = steps; !m.tick(pc) {
 				return false, false
 			}
-			id, n := callID(in.Arg)
 			if !m.callBuiltin(pc, id, st[sp-n:sp]) {
 				return false, false
 			}
@@ -561,7 +598,8 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 }
 
 // tick checks the step budget and the context; pc is the instruction to
-// blame, -1 for none.
+// blame, -1 for none. It sets the step count at which exec checks next:
+// after tickSteps more steps, or just past the budget.
 func (m *Machine) tick(pc int) bool {
 	if m.steps > m.maxSteps {
 		m.trap(pc, ReasonStepBudgetExhausted, fmt.Sprintf("more than %d steps", m.maxSteps))
@@ -575,7 +613,45 @@ func (m *Machine) tick(pc int) bool {
 		default:
 		}
 	}
+	m.checkAt = min(m.steps+tickSteps, m.maxSteps+1)
 	return true
+}
+
+// The cost model of the step budget (see [Options.MaxSteps]).
+const (
+	// tickSteps is how many steps exec runs between two checks of the
+	// budget and the context, besides those at backward jumps, builtin
+	// calls, aggregations and chunks of rows. A check costs a few
+	// nanoseconds, a step at most about 100 (see the package doc), so the
+	// checks stay off the profile and a cancelled context ends a run within
+	// a fraction of a millisecond.
+	tickSteps = 1024
+	// rowsPerStep is how many rows one pass of a typed loop (a term over an
+	// int column, the sum, count, first or last of an int column) handles
+	// for one step: about a nanosecond each.
+	rowsPerStep = 64
+	// listStepElems is how many elements of a list in and not_in compare
+	// for one step.
+	listStepElems = 16
+	// stringStepBytes is how many bytes of a string compared by its text
+	// (<, <=, >, >=) count for one step.
+	stringStepBytes = 256
+)
+
+// passSteps returns the steps of one pass of a typed loop over n rows.
+func passSteps(n int) int64 { return 1 + int64(n)/rowsPerStep }
+
+// bigSteps returns the extra steps of an operation on n beyond its first:
+// none on the int64 fast path; otherwise they grow with the square of its
+// length in words, as multiplication, division and formatting do. A
+// product of two 2,000-digit numbers (a 208-word result, about 50 µs)
+// counts about 2,900 steps.
+func bigSteps(n num.Dec) int64 {
+	if n.FitsInt64() {
+		return 0
+	}
+	w := int64(n.Words())
+	return w + w*w/16
 }
 
 // trap ends the run with an Error outcome.
@@ -613,6 +689,10 @@ func (m *Machine) joinCur(pc int, a, b currency.Code) (currency.Code, bool) {
 	}
 	return a | b, true
 }
+
+// opSteps returns the extra steps of an arithmetic instruction on x and y
+// with result z (see [bigSteps]).
+func opSteps(x, y, z num.Dec) int64 { return bigSteps(x) + bigSteps(y) + bigSteps(z) }
 
 // sizeOK traps on a number beyond the machine's limits.
 func (m *Machine) sizeOK(pc int, n num.Dec) bool {

@@ -54,6 +54,7 @@ type Program struct {
 	windows   int              // the number of distinct windows of the rewards (see Reward.win)
 	noMatch   []string         // per kind: the detail of a skip for lack of its transactions, made once
 	reads     [][]bool         // per kind, per column: a reward reads it (see readColumns)
+	listSteps []int64          // per list: the steps of in and not_in on it beyond the first (see Options.MaxSteps)
 }
 
 // CurAmount is one entry of a per-currency table: an amount in currency Cur,

@@ -32,12 +32,15 @@ func (p *Program) validate() error {
 			return fmt.Errorf("vm: consts[%d]: %v", i, err)
 		}
 	}
+	p.listSteps = make([]int64, len(p.Lists))
 	for i, l := range p.Lists {
 		for j, v := range l {
 			if err := p.checkValue(v); err != nil {
 				return fmt.Errorf("vm: lists[%d][%d]: %v", i, j, err)
 			}
+			p.listSteps[i] += bigSteps(v.N)
 		}
+		p.listSteps[i] += int64(len(l) / listStepElems)
 	}
 	if len(p.TemplateNames) != 0 && len(p.TemplateNames) != len(p.Templates) {
 		return fmt.Errorf("vm: %d template names for %d templates", len(p.TemplateNames), len(p.Templates))

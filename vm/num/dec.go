@@ -73,6 +73,15 @@ func (d Dec) Scale() int32 { return d.scale }
 // arithmetic on d takes the allocation-free fast path.
 func (d Dec) FitsInt64() bool { return d.big == nil }
 
+// Words returns the length of d's coefficient in 64-bit words: 1 on the
+// int64 fast path. The cost of arithmetic on d grows with it.
+func (d Dec) Words() int {
+	if d.big == nil {
+		return 1
+	}
+	return max(len(d.big.Bits()), 1)
+}
+
 // Sign returns -1, 0 or +1 for negative, zero and positive d.
 func (d Dec) Sign() int {
 	if d.big != nil {
