@@ -461,6 +461,11 @@ func (l *lowerer) expr(e lang.Expr) {
 }
 
 func (l *lowerer) binary(e *lang.BinaryExpr) {
+	if x, list, ok := l.orList(e); ok {
+		l.expr(x)
+		l.emit(vm.OpIn, l.listOf(list), e)
+		return
+	}
 	switch e.Op {
 	case lang.OpAnd, lang.OpOr:
 		l.expr(e.X)
@@ -534,9 +539,121 @@ func (l *lowerer) list(e lang.Expr) int32 {
 	for i := range v.List {
 		vals = append(vals, l.value(&v.List[i]))
 	}
+	return l.listOf(vals)
+}
+
+// listOf adds a constant list to Lists and returns its index.
+func (l *lowerer) listOf(vals []vm.Value) int32 {
 	id := int32(len(l.prog.Lists))
 	l.prog.Lists = append(l.prog.Lists, vals)
 	return id
+}
+
+// orList recognizes a chain of ors whose every operand tests one subject
+// against constants, `game == "a" or game == "b" or game in ["c", "d"]`,
+// and returns the subject (its first occurrence) and the constants, in
+// order: the chain means `game in ["a", "b", "c", "d"]`, which the machine
+// tests as set membership. The subject is an attribute, a let or a player
+// property without a default, so reading it once rather than once per
+// operand changes nothing: it has no effects, and a missing property traps
+// at the first read either way (no per-currency constant may then come
+// before it). Comparing in list order, stopping at the
+// first equal element, is what the chain does, so a comparison that fails
+// (money in another currency, a per-currency constant without the
+// player's currency) fails for the same rows with the same error.
+func (l *lowerer) orList(e *lang.BinaryExpr) (lang.Expr, []vm.Value, bool) {
+	if e.Op != lang.OpOr {
+		return nil, nil, false
+	}
+	var subject lang.Expr
+	var key *Symbol
+	var vals []vm.Value
+	var walk func(x lang.Expr) bool
+	walk = func(x lang.Expr) bool {
+		x = unparen(x)
+		b, ok := x.(*lang.BinaryExpr)
+		if !ok {
+			return false
+		}
+		if b.Op == lang.OpOr {
+			return walk(b.X) && walk(b.Y)
+		}
+		var s lang.Expr
+		var consts []Value
+		switch b.Op {
+		case lang.OpEq:
+			s = b.X
+			c := l.info.Consts[b.Y]
+			if l.subjectOf(s) == nil || l.info.Consts[s] != nil {
+				s, c = b.Y, l.info.Consts[b.X]
+			}
+			if c == nil || c.Type.Kind == List {
+				return false
+			}
+			consts = []Value{*c}
+		case lang.OpIn:
+			s = b.X
+			c := l.info.Consts[b.Y]
+			if c == nil || c.Type.Kind != List {
+				return false
+			}
+			consts = c.List
+		default:
+			return false
+		}
+		sym := l.subjectOf(s)
+		if sym == nil || l.info.Consts[s] != nil || key != nil && sym != key {
+			return false
+		}
+		if key == nil {
+			key, subject = sym, s
+		}
+		for i := range consts {
+			if sym.Kind == SymProp && len(consts[i].PerCur) > 0 {
+				// Read first, the property's absence would trap before
+				// the constant's lack of the player's currency.
+				return false
+			}
+			vals = append(vals, l.value(&consts[i]))
+		}
+		return true
+	}
+	if !walk(e) {
+		return nil, nil, false
+	}
+	return subject, vals, true
+}
+
+// subjectOf returns the symbol a subject of [lowerer.orList] reads: an
+// attribute, a let, or a player property without a default; nil for any
+// other expression.
+func (l *lowerer) subjectOf(e lang.Expr) *Symbol {
+	e = unparen(e)
+	if s := l.attrOf(e); s != nil {
+		return s
+	}
+	switch x := e.(type) {
+	case *lang.Ident:
+		if s := l.info.Uses[x]; s != nil && s.Kind == SymLet {
+			return s
+		}
+	case *lang.PlayerExpr:
+		if x.Default == nil {
+			return l.info.Uses[x.Prop]
+		}
+	}
+	return nil
+}
+
+// unparen strips the parentheses around e.
+func unparen(e lang.Expr) lang.Expr {
+	for {
+		p, ok := e.(*lang.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
 }
 
 // aggregate adds an aggregation descriptor. The where clause is split into
@@ -620,9 +737,16 @@ func (l *lowerer) attrOf(e lang.Expr) *Symbol {
 }
 
 func (l *lowerer) term(c lang.Expr) (vm.Term, bool) {
-	b, ok := c.(*lang.BinaryExpr)
+	b, ok := unparen(c).(*lang.BinaryExpr)
 	if !ok {
 		return vm.Term{}, false
+	}
+	if x, list, ok := l.orList(b); ok {
+		attr := l.attrOf(x)
+		if attr == nil {
+			return vm.Term{}, false
+		}
+		return vm.Term{Col: attr.Index, Cond: vm.CondIn, Const: l.listOf(list), Local: -1}, true
 	}
 	if b.Op == lang.OpIn || b.Op == lang.OpNotIn {
 		attr := l.attrOf(b.X)

@@ -968,6 +968,64 @@ func (g *gen) filter(d int) gexpr {
 	game := func() string { return strconv.Quote(g.pick("Gold Quest", "Book", "Roulette", "")) }
 	cat := func() string { return strconv.Quote(g.pick("slots", "roulette", "live", "")) }
 	cmpOp := func() string { return g.pick("==", "!=", "<", "<=", ">", ">=") }
+	// chain joins n operands made by one with or (an or of equalities on
+	// one attribute lowers to a membership test) or, for !=, with and.
+	chain := func(op string, one func() string) gexpr {
+		parts := []string{one()}
+		for range 1 + g.r.IntN(4) {
+			parts = append(parts, one())
+		}
+		if op == "!=" {
+			return gexpr{strings.Join(parts, " and "), pAnd}
+		}
+		return gexpr{strings.Join(parts, " or "), pOr}
+	}
+	switch g.r.IntN(18) {
+	case 13:
+		// An or-chain of equalities (some written constant first, some as
+		// in) or an and-chain of inequalities on one attribute.
+		op := g.pick("==", "!=")
+		name := g.pick("game", "category", "amount", "id")
+		val := func() string {
+			switch name {
+			case "game":
+				return game()
+			case "category":
+				return cat()
+			case "id":
+				return strconv.Quote(fmt.Sprintf("t%d", g.r.IntN(8)))
+			}
+			return g.pick(g.moneyLit(), g.moneyLit(), g.perCurrency(), "small", "3 USD")
+		}
+		return chain(op, func() string {
+			if op == "==" && g.chance(0.2) {
+				return attr(name) + " in [" + val() + ", " + val() + "]"
+			}
+			if g.chance(0.3) {
+				return val() + " " + op + " " + attr(name)
+			}
+			return attr(name) + " " + op + " " + val()
+		})
+	case 14:
+		// A range: a lower and an upper bound on amount, which the machine
+		// merges into one test.
+		return gexpr{attr("amount") + " " + g.pick(">", ">=") + " " + g.moneyLit() + " and " +
+			attr("amount") + " " + g.pick("<", "<=") + " " + g.moneyLit(), pAnd}
+	case 15:
+		// Longer lists, some of strings no transaction has: a bitmap over
+		// interned ids; amounts far apart: a sorted set.
+		var elems []string
+		for range 2 + g.r.IntN(6) {
+			elems = append(elems, g.pick(game(), cat(), `"Starburst"`, `"crash"`))
+		}
+		return gexpr{attr(g.pick("game", "category")) + " " + g.pick("in", "not in") + " [" + strings.Join(elems, ", ") + "]", pCmp}
+	case 16:
+		var elems []string
+		for range 2 + g.r.IntN(10) {
+			elems = append(elems, g.moneyLit())
+		}
+		return gexpr{attr("amount") + " " + g.pick("in", "not in") + " [" + strings.Join(elems, ", ") + "]", pCmp}
+	}
 	switch g.r.IntN(14) {
 	case 0:
 		return gexpr{attr("game") + " " + g.pick("==", "!=") + " " + game(), pCmp}
