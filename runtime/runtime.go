@@ -41,8 +41,9 @@ type options struct {
 // instead of its root.
 func WithRoot(dir string) Option { return func(o *options) { o.root = dir } }
 
-// WithMaxSteps bounds the instructions (and aggregated rows, counted in
-// blocks) one evaluation may run; 0 keeps the VM's default.
+// WithMaxSteps bounds the steps one evaluation may take (instructions,
+// filtered rows, work on large numbers: see vm.Options.MaxSteps), and so
+// its time; 0 keeps the VM's default.
 func WithMaxSteps(n int64) Option { return func(o *options) { o.maxSteps = n } }
 
 // Compile compiles the rule files (*.promo, not *_test.promo) of the root

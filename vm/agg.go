@@ -226,7 +226,7 @@ func (m *Machine) selectRows(pc int, a *Aggregation, t *table, base, end, sp int
 	first := 0
 	if len(m.terms) > 0 && m.terms[0].typed() {
 		sel = m.terms[0].scan(sel, base, end)
-		m.steps += passSteps(end - base)
+		m.steps += m.terms[0].passSteps(end - base)
 		first = 1
 	} else {
 		for i := range sel {
@@ -239,7 +239,7 @@ func (m *Machine) selectRows(pc int, a *Aggregation, t *table, base, end, sp int
 		}
 		ct := &m.terms[i]
 		if ct.typed() {
-			m.steps += passSteps(len(sel))
+			m.steps += ct.passSteps(len(sel))
 			sel = ct.refine(sel)
 			continue
 		}
@@ -293,8 +293,8 @@ func (rd *reducer) chunk(sel []int32) int64 {
 		if c.dec != nil {
 			steps := int64(0)
 			for _, r := range sel {
+				steps += 1 + pairSteps(rd.dsum, c.dec[r])
 				rd.dsum = rd.dsum.Add(c.dec[r])
-				steps += 1 + bigSteps(rd.dsum)
 			}
 			return steps
 		}
@@ -306,8 +306,8 @@ func (rd *reducer) chunk(sel []int32) int64 {
 		if c.dec != nil {
 			steps := int64(0)
 			for _, r := range sel {
+				steps += 1 + rd.considerSteps(int(r))
 				rd.consider(int(r))
-				steps += 1 + bigSteps(c.dec[r])
 			}
 			return steps
 		}
@@ -334,8 +334,8 @@ func (rd *reducer) rangeOf(lo, hi int) int64 {
 		if c.dec != nil {
 			steps := int64(0)
 			for _, x := range c.dec[lo:hi] {
+				steps += 1 + pairSteps(rd.dsum, x)
 				rd.dsum = rd.dsum.Add(x)
-				steps += 1 + bigSteps(rd.dsum)
 			}
 			return steps
 		}
@@ -345,10 +345,10 @@ func (rd *reducer) rangeOf(lo, hi int) int64 {
 	case AggMin, AggMax:
 		steps := passSteps(hi - lo)
 		for r := lo; r < hi; r++ {
-			rd.consider(r)
 			if c.dec != nil {
-				steps += 1 + bigSteps(c.dec[r])
+				steps += 1 + rd.considerSteps(r)
 			}
+			rd.consider(r)
 		}
 		return steps
 	case AggFirst:
@@ -359,6 +359,15 @@ func (rd *reducer) rangeOf(lo, hi int) int64 {
 		rd.best = hi - 1
 	}
 	return passSteps(hi - lo)
+}
+
+// considerSteps returns the extra steps of considering row r of a decimal
+// column.
+func (rd *reducer) considerSteps(r int) int64 {
+	if rd.best < 0 {
+		return 0
+	}
+	return pairSteps(rd.col.dec[r], rd.col.dec[rd.best])
 }
 
 // consider makes row r the best when it is smaller (min) or larger (max)

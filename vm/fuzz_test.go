@@ -25,6 +25,11 @@ func FuzzRun(f *testing.F) {
 	f.Add([]byte{2, 200, 17, 33, 250, 9, 77, 3, 3, 3, 120, 45, 66, 19, 0, 255, 254, 12})
 	f.Add([]byte{4, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7})
 	f.Add([]byte{6, 0, 0, 1, 2, 6, 1, 1, 0, 3, 0, 0, 2, 0, 0})
+	// Aggregations with several terms: in and not in over each list, bounds
+	// on one column to merge, a trapping list between them.
+	f.Add([]byte{0, 1, 0, 0, 2, 1, 0, 4, 1, 6, 3, 2, 7, 5, 0, 5, 0, 9, 2, 0, 0})
+	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 4, 0, 4, 10, 0, 3, 11, 0, 0, 0, 9, 1, 9})
+	f.Add([]byte{0, 4, 0, 0, 2, 3, 0, 3, 0, 7, 6, 1, 6, 3, 2, 2, 6, 13, 0, 5, 0, 0, 3, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 || len(data) > 512 {
 			return
@@ -87,6 +92,14 @@ func pool(a *asm) {
 	a.list(`"Gold Quest", "Book"`)
 	a.list("1, 2.50, 3")
 	a.list("10 EUR, 20 EUR")
+	// Lists for each representation of a term's set: a bitmap of interned
+	// strings, a sorted set searched linearly and by halves, one element, a
+	// list that fails (another currency, a per-currency element).
+	a.list(`"slots", "live", "crash", "roulette", "Gold Quest", ""`)
+	a.list("10 EUR, 1000000 EUR, -1 EUR, 0.001 EUR, 99 EUR, 20.50 EUR, 5 EUR, 7 EUR, 8 EUR, 100 EUR")
+	a.list(`"Book"`)
+	a.list("10.00 EUR, 2.5 USD, table:200 EUR | 220 USD")
+	a.list("true")
 	a.intern("skipped for fuzzing")
 }
 
@@ -209,7 +222,7 @@ func (g *generator) agg() {
 			a.Op = AggCount
 		}
 	}
-	for range g.in.next() % 3 {
+	for range g.in.next() % 5 { // up to 4 terms: ranges to merge, terms to reorder
 		if len(attrs) == 0 {
 			break
 		}

@@ -83,16 +83,19 @@ const (
 )
 
 // DefaultMaxSteps is the step budget when [Options.MaxSteps] is 0.
-const DefaultMaxSteps = 1_000_000
+const DefaultMaxSteps = 10_000_000
 
 // Options control one run.
 type Options struct {
 	// Trace records the branches taken, the lets, the aggregations and the
 	// window in [Result.Trace]. Tracing allocates; without it a run does not.
 	Trace bool
-	// MaxSteps bounds the work of a run: one step per instruction of the
-	// formula, and one per 2048 rows an aggregation scans (filter code is
-	// part of its rows' step). 0 means [DefaultMaxSteps].
+	// MaxSteps bounds the work of a run, and so its time: one step per
+	// instruction (filter code: per instruction and row), per pass of a
+	// typed loop over 16 rows, per row of a decimal or text comparison, and
+	// more for numbers beyond int64 as they grow (see the package doc for
+	// the cost model and the worst cost of a step). 0 means
+	// [DefaultMaxSteps].
 	MaxSteps int64
 }
 
@@ -487,7 +490,7 @@ func (m *Machine) exec(pc, sp int, t *table, row int) (match, ok bool) {
 				return false, false
 			}
 			if !x.N.FitsInt64() || !y.N.FitsInt64() {
-				steps += bigSteps(x.N) + bigSteps(y.N)
+				steps += pairSteps(x.N, y.N)
 			}
 			b := Cond(in.Arg).holds(x.N.Cmp(y.N))
 			sp--
@@ -628,8 +631,10 @@ const (
 	tickSteps = 1024
 	// rowsPerStep is how many rows one pass of a typed loop (a term over an
 	// int column, the sum, count, first or last of an int column) handles
-	// for one step: about a nanosecond each.
-	rowsPerStep = 64
+	// for one step: about a nanosecond each. A set too spread out for a
+	// bitmap is searched, and counts setRowsPerStep rows a step.
+	rowsPerStep    = 16
+	setRowsPerStep = 4
 	// listStepElems is how many elements of a list in and not_in compare
 	// for one step.
 	listStepElems = 16
@@ -640,6 +645,9 @@ const (
 
 // passSteps returns the steps of one pass of a typed loop over n rows.
 func passSteps(n int) int64 { return 1 + int64(n)/rowsPerStep }
+
+// searchSteps returns the steps of one pass of a set search over n rows.
+func searchSteps(n int) int64 { return 1 + int64(n)/setRowsPerStep }
 
 // bigSteps returns the extra steps of an operation on n beyond its first:
 // none on the int64 fast path; otherwise they grow with the square of its
@@ -692,7 +700,22 @@ func (m *Machine) joinCur(pc int, a, b currency.Code) (currency.Code, bool) {
 
 // opSteps returns the extra steps of an arithmetic instruction on x and y
 // with result z (see [bigSteps]).
-func opSteps(x, y, z num.Dec) int64 { return bigSteps(x) + bigSteps(y) + bigSteps(z) }
+func opSteps(x, y, z num.Dec) int64 { return pairSteps(x, y) + bigSteps(z) }
+
+// pairSteps returns the extra steps of an operation on x and y beyond the
+// first: an operation brings both to the larger scale, so it costs as
+// [bigSteps] of a number of the larger of their lengths at that scale.
+func pairSteps(x, y num.Dec) int64 {
+	if x.FitsInt64() && y.FitsInt64() {
+		return 0
+	}
+	sx, sy := int64(x.Scale()), int64(y.Scale())
+	w := max(int64(x.Words())+max(sy-sx, 0)/digitsPerWord, int64(y.Words())+max(sx-sy, 0)/digitsPerWord)
+	return w + w*w/16
+}
+
+// digitsPerWord is the decimal digits a 64-bit word holds, at least.
+const digitsPerWord = 19
 
 // sizeOK traps on a number beyond the machine's limits.
 func (m *Machine) sizeOK(pc int, n num.Dec) bool {

@@ -252,7 +252,7 @@ func TestStepBudget(t *testing.T) {
 	assert.Equal(t, "error step-budget-exhausted: more than 1000 steps", show(d, res))
 	assert.Equal(t, r.Spans[1], res.Span)
 	res = run(t, a.p, r, d, Options{})
-	assert.Equal(t, "error step-budget-exhausted: more than 1000000 steps", show(d, res))
+	assert.Equal(t, "error step-budget-exhausted: more than 10000000 steps", show(d, res))
 }
 
 // TestStepBudgetCmpJump checks that a comparison and the jump on its

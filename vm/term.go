@@ -43,8 +43,8 @@ type cterm struct {
 	dv    num.Dec
 	set   intSet
 	dlist []num.Dec
-	// extra is the steps of one row's test beyond the first, for the kinds
-	// tested row by row: decimals beyond int64, long lists, long strings.
+	// extra is the steps of one row's test beyond the first, for strings
+	// compared by their text.
 	extra int64
 	// A term whose operand fails (a currency mismatch, a per-currency table
 	// without the player's currency) traps when a row reaches it, as the
@@ -178,7 +178,6 @@ func (m *Machine) compileCmp(ct *cterm, v *Value) {
 		}
 	case col.dec != nil:
 		ct.kind, ct.dv = termDec, v.N
-		ct.extra = bigSteps(v.N)
 	default:
 		if x, ok := v.N.Int64At(col.scale); ok {
 			ct.kind, ct.v = termInt, x
@@ -205,7 +204,6 @@ func (m *Machine) compileCmp(ct *cterm, v *Value) {
 			return
 		}
 		ct.kind, ct.dv = termDec, v.N
-		ct.extra = bigSteps(v.N)
 	}
 }
 
@@ -217,7 +215,7 @@ func (m *Machine) compileCmp(ct *cterm, v *Value) {
 func (m *Machine) compileList(ct *cterm, list []Value) {
 	col := ct.col
 	ibuf, dbuf := len(m.ibuf), len(m.dbuf)
-	m.steps += int64(len(list) / 4) // converting and sorting the elements
+	m.steps += int64(len(list)) // converting and sorting the elements
 	for i := range list {
 		e, ok := m.operand(ct, &list[i])
 		if !ok {
@@ -228,7 +226,6 @@ func (m *Machine) compileList(ct *cterm, list []Value) {
 			m.ibuf = append(m.ibuf, e.I)
 		case col.dec != nil:
 			m.dbuf = append(m.dbuf, e.N)
-			ct.extra += 1 + bigSteps(e.N)
 		default:
 			// An element with more digits than the column equals no row.
 			if x, ok := e.N.Int64At(col.scale); ok {
@@ -410,6 +407,14 @@ func (ct *cterm) typed() bool {
 	return !ct.trapping && (ct.kind == termInt || ct.kind == termRange || ct.kind == termSet)
 }
 
+// passSteps returns the steps of a pass of a typed term over n rows.
+func (ct *cterm) passSteps(n int) int64 {
+	if ct.kind == termSet && ct.set.bits == nil && len(ct.set.list) > linearSet {
+		return searchSteps(n)
+	}
+	return passSteps(n)
+}
+
 // scan fills sel with the rows of [base, end) that pass a typed term.
 func (ct *cterm) scan(sel []int32, base, end int) []int32 {
 	switch ct.kind {
@@ -468,8 +473,16 @@ func (ct *cterm) test(d *Data, r int) (pass, trap bool) {
 // rowSteps returns the steps of testing row r against a term tested row by
 // row (see [Options.MaxSteps]).
 func (ct *cterm) rowSteps(r int) int64 {
-	if ct.col.dec != nil && (ct.kind == termDec || ct.kind == termDecIn) {
-		return 1 + ct.extra + bigSteps(ct.col.dec[r])
+	switch ct.kind {
+	case termDec:
+		return 1 + pairSteps(ct.col.decAt(r), ct.dv)
+	case termDecIn:
+		x := ct.col.decAt(r)
+		steps := int64(1)
+		for _, e := range ct.dlist {
+			steps += 1 + pairSteps(x, e)
+		}
+		return steps
 	}
 	return 1 + ct.extra
 }
