@@ -205,3 +205,37 @@ func TestPreparePerCurrencyDefault(t *testing.T) {
 	d = prepare(t, a.p, in)
 	assert.Equal(t, "skipped skipped: none", show(d, run(t, a.p, r, d, Options{})))
 }
+
+// TestPrepareServedCurrencies checks the currencies a program serves: a
+// player in another currency, or in none, is an input error.
+func TestPrepareServedCurrencies(t *testing.T) {
+	jpy, _ := currency.Parse("JPY")
+	eur, _ := currency.Parse("EUR")
+	tests := []struct {
+		name   string
+		served []currency.Code
+		player currency.Code
+		want   string // "" when Prepare succeeds
+	}{
+		{"any currency when none declared", nil, usd, ""},
+		{"a served currency", []currency.Code{eur, usd}, usd, ""},
+		{"a currency not served", []currency.Code{eur, jpy}, usd, "player.currency: USD is not served: the rule set serves EUR, JPY"},
+		{"no currency", []currency.Code{eur}, 0, "player.currency: missing: the schema has money values"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _ := sumProgram(t)
+			p.Currencies = tt.served
+			in := eurPlayer()
+			in.Player.Currency = tt.player
+			_, err := Prepare(p, in)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			var ie *InputError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}
