@@ -137,8 +137,9 @@ const (
 // A declared attribute that a transaction lacks takes its schema default,
 // or else is "" for a string, false for a bool, and an error for the other
 // types. Money in a currency other than the player's is converted with
-// in.Rates, exactly, or is an error when no rate is given. Errors are
-// reported in input order: the first bad transaction's.
+// in.Rates, exactly, or is an error when no rate is given. A player in a
+// currency that the program does not serve ([Program.Currencies]) is an
+// error. Errors are reported in input order: the first bad transaction's.
 //
 // Prepare stores every declared column; it is [PrepareContext] without a
 // deadline, on a [Builder].
