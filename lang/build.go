@@ -21,9 +21,13 @@ type builder struct {
 
 // pos converts a token position; Line and Col count bytes, so Col is derived
 // from the offset of the line start rather than taken from participle.
+//
+// The lexer counts lines by newlines only; when its line does not hold the
+// offset (after a carriage return alone), the line is found from the
+// offset.
 func (b *builder) pos(p lexer.Position) Pos {
 	line := p.Line
-	if line < 1 || line > len(b.lines) {
+	if line < 1 || line > len(b.lines) || b.lines[line-1] > p.Offset || line < len(b.lines) && b.lines[line] <= p.Offset {
 		line = lineOf(b.lines, p.Offset)
 	}
 	return Pos{Offset: p.Offset, Line: line, Col: p.Offset - b.lines[line-1] + 1}
@@ -664,11 +668,13 @@ func isSelector(x Expr) bool {
 	return ok
 }
 
-// lineStarts returns the offset of the start of each line of src.
+// lineStarts returns the offset of the start of each line of src. A line
+// ends at a newline, a carriage return and newline, or a carriage return
+// alone, as in files from old Macs.
 func lineStarts(src []byte) []int {
 	lines := make([]int, 1, len(src)/32+1)
 	for i, c := range src {
-		if c == '\n' {
+		if c == '\n' || c == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
 			lines = append(lines, i+1)
 		}
 	}

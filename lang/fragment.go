@@ -3,6 +3,8 @@ package lang
 import (
 	"reflect"
 	"sync"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // Reparser parses successive versions of one file, as an editor sends them,
@@ -52,11 +54,19 @@ type fragment struct {
 // Parse parses src, the file's text now, as [Parse] would.
 func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 	r.Parsed, r.Moved = 0, 0
+	if len(src) > limits.FileBytes {
+		r.frags = map[string]*fragment{}
+		return Parse(r.name, src) // which reports it
+	}
 	lines := lineStarts(src)
 	f := &File{Name: r.name}
 	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, Pos{Offset: len(src), Line: len(lines), Col: len(src) - lines[len(lines)-1] + 1}}
 	var diags Diagnostics
 	starts := declStarts(src, lines)
+	if len(starts) > limits.Declarations {
+		r.frags = map[string]*fragment{}
+		return Parse(r.name, src) // which reports it, as fragments could not
+	}
 	next := make(map[string]*fragment, len(starts))
 	for i, s := range starts {
 		e := len(src)

@@ -147,7 +147,20 @@ type scanner struct {
 }
 
 func newScanner(name string, src []byte) *scanner {
-	return &scanner{lex: newHandLexer(name, string(src)), src: src}
+	s := &scanner{lex: newHandLexer(name, string(src)), src: src}
+	if n := bomLen(src); n > 0 { // skipped, as a blank; offsets still count it
+		s.lex.off, s.lex.pos.Offset, s.lex.pos.Column = n, n, 2
+	}
+	return s
+}
+
+// bomLen returns the length of the UTF-8 byte order mark at the start of
+// src, 3, or 0 when there is none.
+func bomLen(src []byte) int {
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		return 3
+	}
+	return 0
 }
 
 // Next returns the next token for the parser. It never fails.
@@ -159,8 +172,15 @@ func (s *scanner) Next() (lexer.Token, error) {
 		}
 		switch t.Type {
 		case tokComment:
+			if le := badText(t, "comment"); le != nil {
+				return s.fail(*le), nil
+			}
 			s.comments = append(s.comments, t)
 			continue
+		case tokString:
+			if le := badText(t, "string"); le != nil {
+				return s.fail(*le), nil
+			}
 		case tokIdent:
 			t.Type = keywordType(t.Value)
 		case lexer.EOF:
@@ -287,6 +307,34 @@ func (s *scanner) fail(le lexError) lexer.Token {
 	s.n++
 	s.eof = lexer.EOFToken(s.err.Pos)
 	return s.eof
+}
+
+// badText returns an error at the first byte of a string or comment token
+// that no source text may hold anywhere: a NUL, a byte that is not UTF-8,
+// or, in a string, a carriage return, which ends a line.
+func badText(t lexer.Token, what string) *lexError {
+	v := t.Value
+	for i := 0; i < len(v); {
+		c := v[i]
+		at := t.Pos
+		at.Offset += i
+		at.Column += utf8.RuneCountInString(v[:i])
+		switch {
+		case c == 0:
+			return &lexError{Pos: at, Len: 1, Message: fmt.Sprintf("unexpected control character U+0000 in a %s", what)}
+		case c == '\r' && what != "comment":
+			return &lexError{Pos: t.Pos, Len: i, Message: `unterminated string: missing closing " before the end of the line`}
+		case c < utf8.RuneSelf:
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &lexError{Pos: at, Len: 1, Message: fmt.Sprintf("invalid UTF-8 byte %#x in a %s", c, what)}
+		}
+		i += size
+	}
+	return nil
 }
 
 // describeLexError turns the lexer's "invalid input text" into a message

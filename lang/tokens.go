@@ -8,7 +8,7 @@ import (
 type TokenKind uint8
 
 const (
-	TokenInvalid    TokenKind = iota // a character that starts no token, or an unterminated string
+	TokenInvalid    TokenKind = iota // a character that starts no token, an unterminated string, a string or comment with a NUL or a byte not UTF-8
 	TokenIdent                       // a name
 	TokenKeyword                     // a reserved keyword: kind, let, where, ...
 	TokenContextual                  // a contextual keyword: last, amount, nearest, ...
@@ -45,7 +45,7 @@ func Tokens(src []byte) []Token {
 	}
 	text := string(src)
 	var out []Token
-	for base := 0; base < len(src); {
+	for base := bomLen(src); base < len(src); {
 		lex := newHandLexer("", text[base:])
 		for {
 			t, err := lex.Next()
@@ -71,6 +71,9 @@ func Tokens(src []byte) []Token {
 			kind := tokenKind(t)
 			if kind == tokenSkip {
 				continue
+			}
+			if (kind == TokenComment || kind == TokenString) && badText(t, "") != nil {
+				kind = TokenInvalid // a NUL, a byte not UTF-8, a carriage return in a string
 			}
 			off := base + t.Pos.Offset
 			out = append(out, Token{Kind: kind, Text: t.Value, Span: Span{pos(off), pos(off + len(t.Value))}})
