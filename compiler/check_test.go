@@ -160,6 +160,7 @@ func TestSuggestions(t *testing.T) {
 		{"zone of days back", "reward r: amount {\n\twindow last 3 days in \"Europe/Malta\"\n\tgive sum(bet.amount)\n}",
 			lang.CodeUnusedZone, `last 3 days in "Europe/Malta"`, "last 3 days"},
 		{"misspelt currency", "currencies EUX\n", lang.CodeUnknownCurrency, "EUX", "EUR"},
+		{"currency in lowercase", "currencies jpy\n", lang.CodeUnknownCurrency, "jpy", "JPY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

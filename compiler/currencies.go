@@ -20,7 +20,7 @@ import (
 func (c *checker) declareCurrencies(f *lang.File, d *lang.CurrenciesDecl) {
 	for _, id := range d.Codes {
 		if _, ok := currency.Parse(id.Name); !ok {
-			c.errorf(id, lang.CodeUnknownCurrency, "unknown currency %s%s", id.Name, hint{currency.Suggest(strings.ToUpper(id.Name))})
+			c.errorf(id, lang.CodeUnknownCurrency, "unknown currency %s%s", id.Name, hint{currency.Suggest(id.Name)})
 			continue
 		}
 		if prev, ok := c.curDecls[id.Name]; ok {
@@ -64,7 +64,7 @@ func (c *checker) checkPerCurrency(e *lang.PerCurrencyLit) bool {
 		}
 	}
 	if miss := c.missing(have); len(miss) > 0 {
-		c.errorf(e, lang.CodeMissingCurrency, "no amount for %s, which the rule set serves: add %s", strings.Join(miss, " and "), amountsFor(miss))
+		c.errorf(e, lang.CodeMissingCurrency, "no amount for %s, which the rule set serves: add %s", andList(miss), amountsFor(miss))
 		ok = false
 	}
 	return ok
@@ -79,6 +79,14 @@ func (c *checker) missing(have map[string]bool) []string {
 		}
 	}
 	return out
+}
+
+// andList joins codes as "USD", "USD and JPY", "USD, JPY and GBP".
+func andList(codes []string) string {
+	if len(codes) <= 1 {
+		return strings.Join(codes, "")
+	}
+	return strings.Join(codes[:len(codes)-1], ", ") + " and " + codes[len(codes)-1]
 }
 
 func (c *checker) servedList() string { return strings.Join(c.info.Currencies, ", ") }
@@ -109,12 +117,12 @@ func (c *checker) oneCurrency(e lang.Expr, t Type, what string) bool {
 	text := lang.ExprString(e)
 	if v := c.info.Consts[e]; v != nil && v.Num.IsZero() {
 		c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write 0, which needs no currency",
-			what, text, t.Cur, strings.Join(miss, " and "))
+			what, text, t.Cur, andList(miss))
 		c.diags[len(c.diags)-1].Suggestion = "0"
 		return false
 	}
 	c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write an amount for each, as in %s %s",
-		what, text, t.Cur, strings.Join(miss, " and "), text, amountsFor(miss))
+		what, text, t.Cur, andList(miss), text, amountsFor(miss))
 	return false
 }
 

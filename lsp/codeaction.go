@@ -40,8 +40,9 @@ func suggestionFix(f *sourceFile, d lang.Diagnostic, pd protocol.Diagnostic) (pr
 	if to > len(f.text) || from > to {
 		return protocol.CodeAction{}, false
 	}
-	if d.Code == lang.CodeUnknownCurrency {
+	if d.Code == lang.CodeUnknownCurrency && strings.ContainsAny(f.text[from:to], "0123456789") {
 		// The span is the literal, 10 EUX: the code is its letters at the end.
+		// (In a currencies declaration it is the code alone, eur.)
 		lit := f.text[from:to]
 		i := len(lit)
 		for i > 0 && lit[i-1] >= 'A' && lit[i-1] <= 'Z' {
