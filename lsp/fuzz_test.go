@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // exampleDir is the rule set the fuzz test and the benchmark start from.
@@ -60,6 +61,7 @@ func FuzzEdits(f *testing.F) {
 		f.Add(uint8(i), []byte("\x00\x10\x00\x05\x01x\x07\x20\x00\x00\x03\xff\xfe\x00"))
 		f.Add(uint8(i), []byte("\x01\x05\x00\x30\x05 EUX|\x04\x40\x00\x00\x02.\x09"))
 		f.Add(uint8(i), []byte("\x02\x00\x00\xff\x00\x03\x33\x00\x00\x0bwhere (((\x0a"))
+		f.Add(uint8(i), []byte("\x80\x00\x20\x03\x04é🎰\x8b\x00\x21\x01\x02}\n\x8c\x00\x10\x00\x00"))
 	}
 	f.Fuzz(func(t *testing.T, file uint8, ops []byte) {
 		if len(ops) > 4000 {
@@ -78,13 +80,25 @@ func FuzzEdits(f *testing.F) {
 			ops = ops[size:]
 			pos = min(pos, len(text))
 			end := min(pos+n%16, len(text))
-			text = text[:pos] + string(insert) + text[end:]
-			c.change(name, text)
-			// Over JSON the text becomes valid UTF-8; the client's copy follows.
-			text = strings.ToValidUTF8(text, "\uFFFD")
-			c.mu.Lock()
-			c.texts[name] = text
-			c.mu.Unlock()
+			if op&0x80 != 0 {
+				// A range edit, between characters, of valid UTF-8 (what
+				// JSON carries).
+				for pos > 0 && pos < len(text) && !utf8.RuneStart(text[pos]) {
+					pos--
+				}
+				for end < len(text) && !utf8.RuneStart(text[end]) {
+					end++
+				}
+				text = c.changeRanges(name, edit{pos, end, strings.ToValidUTF8(string(insert), "\uFFFD")})
+			} else {
+				text = text[:pos] + string(insert) + text[end:]
+				c.change(name, text)
+				// Over JSON the text becomes valid UTF-8; the client's copy follows.
+				text = strings.ToValidUTF8(text, "\uFFFD")
+				c.mu.Lock()
+				c.texts[name] = text
+				c.mu.Unlock()
+			}
 			fuzzRequest(t, c, name, op, pos)
 		}
 		got := gotDiagnostics(c.diagnostics(name))
