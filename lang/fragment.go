@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"reflect"
 	"sync"
 
@@ -25,6 +26,11 @@ import (
 // two; the first part then fails to parse, and from the first fragment that
 // does not parse to its end, the rest of the file is parsed in one piece, as
 // Parse would: the result is the same, only slower.
+//
+// The limits of a whole file, its bytes and its declarations, are Parse's:
+// a file beyond limits.FileBytes, or that may hold more than
+// limits.Declarations declarations, is parsed in one piece. The other
+// limits of lang/limits apply within a declaration.
 //
 // A Reparser is not safe for concurrent use.
 type Reparser struct {
@@ -54,19 +60,17 @@ type fragment struct {
 // Parse parses src, the file's text now, as [Parse] would.
 func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 	r.Parsed, r.Moved = 0, 0
-	if len(src) > limits.FileBytes {
+	if len(src) > limits.FileBytes || mayExceedDeclarations(src) {
+		// The limits of a whole file: Parse reports them.
 		r.frags = map[string]*fragment{}
-		return Parse(r.name, src) // which reports it
+		r.Parsed = 1
+		return Parse(r.name, src)
 	}
 	lines := lineStarts(src)
 	f := &File{Name: r.name}
 	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, Pos{Offset: len(src), Line: len(lines), Col: len(src) - lines[len(lines)-1] + 1}}
 	var diags Diagnostics
 	starts := declStarts(src, lines)
-	if len(starts) > limits.Declarations {
-		r.frags = map[string]*fragment{}
-		return Parse(r.name, src) // which reports it, as fragments could not
-	}
 	next := make(map[string]*fragment, len(starts))
 	for i, s := range starts {
 		e := len(src)
@@ -115,6 +119,17 @@ func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 	}
 	r.frags = next
 	return f, diags
+}
+
+// mayExceedDeclarations reports whether src may hold more than
+// limits.Declarations keywords that begin a declaration, which Parse
+// counts over the whole file: the fragments alone would not see it.
+func mayExceedDeclarations(src []byte) bool {
+	n := 0
+	for _, kw := range []string{"kind", "const", "reward", "test", "template", "player"} {
+		n += bytes.Count(src, []byte(kw))
+	}
+	return n > limits.Declarations
 }
 
 // declStarts returns the offsets where the fragments of src start: 0, and

@@ -6,6 +6,10 @@ import (
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // sameParse fails t unless the Reparser's result equals Parse's. Empty and
@@ -74,7 +78,7 @@ func edit(rng *rand.Rand, src []byte) []byte {
 
 func TestReparserMatchesParse(t *testing.T) {
 	base := exampleSource(t)
-	for seed := range uint64(20) {
+	for seed := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		r := NewReparser("x.promo")
 		src := base
@@ -115,6 +119,27 @@ func TestReparserCases(t *testing.T) {
 			sameParse(t, src2, f, d)
 		})
 	}
+}
+
+// TestReparserLimitsOfTheFile checks that the limits Parse counts over a
+// whole file are reported as Parse reports them.
+func TestReparserLimitsOfTheFile(t *testing.T) {
+	big := bytes.Repeat([]byte("// x\n"), limits.FileBytes/5+1)
+	r := NewReparser("x.promo")
+	f, d := r.Parse(big)
+	sameParse(t, big, f, d)
+	require.Equal(t, CodeExceededLimit, d[0].Code)
+
+	if testing.Short() {
+		t.Skip("parses 100,000 declarations")
+	}
+	many := bytes.Repeat([]byte("kind k {}\n"), limits.Declarations+1)
+	f, d = r.Parse(many)
+	require.NotEmpty(t, d)
+	require.Equal(t, CodeExceededLimit, d[len(d)-1].Code, d[len(d)-1].Message)
+	wantF, wantD := Parse("x.promo", many)
+	require.Equal(t, wantD, d)
+	require.Equal(t, len(wantF.Decls), len(f.Decls))
 }
 
 // TestReparserReusesFragments checks the point of it: after an edit inside
