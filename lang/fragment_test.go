@@ -108,6 +108,8 @@ func TestReparserCases(t *testing.T) {
 		"reward r: amount {\n  give 1 EUR\n}\n\nreward s: amount {\n  give 2026-02-30\n}\n// end\n",
 		"const a = \"x\nconst b = 1\n",
 		"const a = 1 // c\r\nconst b = 2\r\n",
+		"\ufeffconst a = 1\nconst b = nope +\n",
+		"const a = 1\rconst b = 2\rkind k {\r}\r",
 	} {
 		t.Run("", func(t *testing.T) {
 			r := NewReparser("x.promo")
