@@ -1376,6 +1376,8 @@ func TestDifferentialCases(t *testing.T) {
 		{name: "per currency KWD", src: amount("", "give small"), cur: "KWD", want: "calculated amount=3.250 KWD"},
 		{name: "known currency for another player", src: amount("", "give 10 EUR"), cur: "USD", want: "error currency-mismatch"},
 		{name: "known currency meets the player's", src: amount("", "give sum(bet.amount) + 1 EUR"), cur: "USD", txs: []string{"bet 5"}, want: "error currency-mismatch"},
+		{name: "zero against money in a filter", src: amount("", "give sum(bet.amount where amount > 0) + max(sum(bet.amount where amount < 0.00), 0)"), cur: "USD", txs: []string{"bet 5", "bet -2", "bet 0"}, want: "calculated amount=5.00 USD"},
+		{name: "zero against money in tiers", src: amount("", "tiers sum(bet.amount) {\n\t\tabove 0: give 1% of sum(bet.amount)\n\t\telse: skip \"none\"\n\t}"), cur: "JPY", txs: []string{"bet 1000"}, want: "calculated amount=10 JPY"},
 		{name: "missing property", src: amount("", "give player.balance"), want: "error missing-property"},
 		{name: "property default", src: amount("", "give player.balance default 5 EUR | 6 USD"), cur: "USD", want: "calculated amount=6.00 USD"},
 		{name: "count property default", src: points("", "give player.logins default 3"), want: "calculated amount=3"},
