@@ -37,7 +37,7 @@ func (e expectation) hint() (fixHint, bool) {
 	case tok.Type == tokNumber && prev.Type == tokPunct && prev.Value == "|":
 		// cap 100 EUR | 120
 		return fixHint{at: e.i, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", tok.Value, perCurrencyExample(tok.Value, e.prevMoney()))}, true
-	case tok.Type == tokPunct && tok.Value == "=" && e.head != `":"` && e.head != `"="`:
+	case tok.Type == tokPunct && tok.Value == "=" && e.head != `":"` && e.head != `"="` && prev.Value != "default":
 		// category = "slots"
 		example := `category == "slots"`
 		if prev.Type == tokIdent || prev.Type == tokContextual {
