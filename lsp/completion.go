@@ -361,11 +361,11 @@ func (s *Server) topItems(c *cursorContext, item []lang.Token, ns *nameSet) []pr
 	case head == "const" && len(item) >= 3:
 		items := s.exprItems(c, ns, true)
 		if endsOperand(last) && len(item) >= 4 {
-			items = append(items, keywordItems(s, "kind", "player", "template", "const", "reward")...)
+			items = append(items, keywordItems(s, "kind", "player", "currencies", "template", "const", "reward")...)
 		}
 		return items
 	case len(item) <= 1 || last.Text == "}" || head == "template" && len(item) >= 3:
-		return keywordItems(s, "kind", "player", "template", "const", "reward")
+		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward")
 	}
 	return nil
 }

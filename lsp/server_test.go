@@ -372,7 +372,7 @@ func TestCompletion(t *testing.T) {
 		name, text string
 		want, not  []string
 	}{
-		{"declaration keywords", "|", []string{"kind", "player", "template", "const", "reward"}, []string{"let", "give"}},
+		{"declaration keywords", "|", []string{"kind", "player", "currencies", "template", "const", "reward"}, []string{"let", "give"}},
 		{"after a declaration", "const a = 1\n|", []string{"reward", "kind"}, nil},
 		{"half-typed declaration keyword", "rew|", []string{"reward"}, nil},
 		{"statement start", "reward r: amount {\n\t|", []string{"let", "give", "skip", "check", "tiers", "window", "round", "cap", "minimum", "approval"}, []string{"kind"}},
