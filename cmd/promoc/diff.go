@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -15,12 +16,16 @@ import (
 // unifiedContext is the number of unchanged lines around each change.
 const unifiedContext = 3
 
-// diffBudget bounds the work of one diff, in steps along the diagonals. Past
-// it, what remains of the files is printed as deleted and inserted whole:
-// still a correct diff, only not a minimal one, so that no pair of files
-// can make fmt -d run for minutes. Formatting changes are local, and stay
-// far below it.
-const diffBudget = 1 << 26
+// diffBudget bounds the work of a minimal diff, in steps along the
+// diagonals (about 50 ms). Formatting changes are local and stay far below
+// it. Past it, the diff is computed again between anchors, the lines that
+// occur once in each file (as patience diff does), with gapBudget for each
+// gap: close to minimal, never a hang. A gap that exhausts even that is
+// printed as deleted and inserted whole, still a correct diff.
+const (
+	diffBudget = 1 << 24
+	gapBudget  = 1 << 18
+)
 
 // An edit is one line of an edit script.
 type edit struct {
@@ -79,7 +84,75 @@ func diffLines(a, b []string) []edit {
 	}
 	d := &differ{a: intern(a), b: intern(b), budget: diffBudget}
 	d.diff(0, len(a), 0, len(b))
+	if d.budget >= 0 {
+		return d.edits
+	}
+	d.edits = d.edits[:0]
+	x, y := 0, 0
+	for _, p := range anchors(d.a, d.b) {
+		d.budget = gapBudget
+		d.diff(x, p[0], y, p[1])
+		d.edits = append(d.edits, edit{' ', p[0], p[1]})
+		x, y = p[0]+1, p[1]+1
+	}
+	d.budget = gapBudget
+	d.diff(x, len(a), y, len(b))
 	return d.edits
+}
+
+// anchors returns the pairs (i, j) with a[i] == b[j] of the lines that
+// occur once in a and once in b, the longest run of them in the same
+// order in both: the anchors of patience diff.
+func anchors(a, b []int32) [][2]int {
+	type count struct{ a, b, ai, bj int }
+	counts := map[int32]*count{}
+	for i, l := range a {
+		c := counts[l]
+		if c == nil {
+			c = &count{}
+			counts[l] = c
+		}
+		c.a++
+		c.ai = i
+	}
+	for j, l := range b {
+		if c := counts[l]; c != nil {
+			c.b++
+			c.bj = j
+		}
+	}
+	var pairs [][2]int // in the order of a
+	for i, l := range a {
+		if c := counts[l]; c.a == 1 && c.b == 1 && c.ai == i {
+			pairs = append(pairs, [2]int{i, c.bj})
+		}
+	}
+	// The longest increasing subsequence of the js, by patience sorting:
+	// tails[k] is the pair ending the best run of length k+1 so far.
+	var tails []int
+	prev := make([]int, len(pairs))
+	for p, pr := range pairs {
+		k := sort.Search(len(tails), func(k int) bool { return pairs[tails[k]][1] > pr[1] })
+		prev[p] = -1
+		if k > 0 {
+			prev[p] = tails[k-1]
+		}
+		if k == len(tails) {
+			tails = append(tails, p)
+		} else {
+			tails[k] = p
+		}
+	}
+	out := make([][2]int, len(tails))
+	for k, p := len(tails)-1, -1; k >= 0; k-- {
+		if p < 0 {
+			p = tails[len(tails)-1]
+		} else {
+			p = prev[p]
+		}
+		out[k] = pairs[p]
+	}
+	return out
 }
 
 type differ struct {
@@ -156,11 +229,12 @@ func (d *differ) bisect(a0, a1, b0, b1 int) (x, y int, ok bool) {
 				x1 = v1[i-1] + 1
 			}
 			y1 := x1 - k1
+			from := x1
 			for x1 < n && y1 < m && a[x1] == b[y1] {
 				x1++
 				y1++
 			}
-			d.budget -= 1 + x1 - v1[i]
+			d.budget -= 1 + x1 - from
 			v1[i] = x1
 			switch {
 			case x1 > n:
@@ -182,11 +256,12 @@ func (d *differ) bisect(a0, a1, b0, b1 int) (x, y int, ok bool) {
 				x2 = v2[i-1] + 1
 			}
 			y2 := x2 - k2
+			from := x2
 			for x2 < n && y2 < m && a[n-x2-1] == b[m-y2-1] {
 				x2++
 				y2++
 			}
-			d.budget -= 1 + x2 - v2[i]
+			d.budget -= 1 + x2 - from
 			v2[i] = x2
 			switch {
 			case x2 > n:

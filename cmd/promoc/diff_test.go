@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -173,8 +174,33 @@ func TestDiffBudget(t *testing.T) {
 		d.b = append(d.b, ids[l])
 	}
 	d.diff(0, len(a), 0, len(b))
+	assert.Equal(t, strings.Join(b, ""), strings.Join(apply(a, b, d.edits), ""))
+}
+
+// TestDiffAnchored diffs a file where a fourth of the lines change, too
+// many for the budget of a minimal diff: the diff between anchors (the
+// unique lines) still changes those lines only.
+func TestDiffAnchored(t *testing.T) {
+	var a, b []string
+	for i := range 50000 {
+		a = append(a, fmt.Sprintf("reward r%d: points {\n", i), "  give 1\n", "}\n", "\n")
+		b = append(b, fmt.Sprintf("reward r%d: points {\n", i), "\tgive 1\n", "}\n", "\n")
+	}
+	edits := diffLines(a, b)
+	changed := 0
+	for _, e := range edits {
+		if e.op != ' ' {
+			changed++
+		}
+	}
+	assert.Equal(t, 2*50000, changed, "one deletion and one insertion per changed line")
+	assert.Equal(t, strings.Join(b, ""), strings.Join(apply(a, b, edits), ""))
+}
+
+// apply returns the lines an edit script makes of a.
+func apply(a, b []string, edits []edit) []string {
 	var got []string
-	for _, e := range d.edits {
+	for _, e := range edits {
 		switch e.op {
 		case ' ':
 			got = append(got, a[e.a])
@@ -182,5 +208,23 @@ func TestDiffBudget(t *testing.T) {
 			got = append(got, b[e.b])
 		}
 	}
-	assert.Equal(t, b, got)
+	return got
+}
+
+// TestAnchors finds the unique lines common to both files, in order.
+func TestAnchors(t *testing.T) {
+	tests := []struct {
+		a, b []int32
+		want [][2]int
+	}{
+		{a: []int32{1, 2, 3}, b: []int32{1, 2, 3}, want: [][2]int{{0, 0}, {1, 1}, {2, 2}}},
+		{a: []int32{1, 2, 3}, b: []int32{3, 2, 1}, want: [][2]int{{2, 0}}},
+		{a: []int32{9, 1, 9, 2}, b: []int32{1, 9, 2}, want: [][2]int{{1, 0}, {3, 2}}},
+		{a: []int32{1, 2, 3, 4, 5}, b: []int32{1, 4, 2, 3, 5}, want: [][2]int{{0, 0}, {1, 2}, {2, 3}, {4, 4}}},
+		{a: []int32{7, 7}, b: []int32{7}, want: [][2]int{}},
+	}
+	for _, tt := range tests {
+		got := anchors(tt.a, tt.b)
+		assert.Equal(t, tt.want, got, "anchors(%v, %v)", tt.a, tt.b)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -109,8 +110,9 @@ func (f *formatter) file(name, osName string, src []byte, mode fs.FileMode) {
 		fmt.Fprintln(f.stdout, name)
 	}
 	if f.diff {
-		fmt.Fprintf(f.stdout, "diff a/%s b/%s\n", name, name)
-		f.stdout.Write(unifiedDiff("a/"+name, src, "b/"+name, out))
+		a, b := path.Join("a", name), path.Join("b", name) // a/tmp/x.promo for /tmp/x.promo, as git does
+		fmt.Fprintf(f.stdout, "diff %s %s\n", a, b)
+		f.stdout.Write(unifiedDiff(a, src, b, out))
 	}
 	if f.write {
 		if err := writeFile(osName, out, mode); err != nil {
