@@ -251,3 +251,20 @@ func BenchmarkReparse(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkReparseError measures the parse of a 5,000-line file after an
+// edit that breaks its first declaration: from there Parse runs to the
+// error, reading the rest of the file's tokens.
+func BenchmarkReparseError(b *testing.B) {
+	src := largeFile(b, 5000)
+	i := bytes.Index(src, []byte("\nreward "))
+	j := i + bytes.IndexByte(src[i+1:], '{') + 2
+	versions := [][]byte{src, append(append(append([]byte{}, src[:j]...), "}}"...), src[j:]...)}
+	r := NewReparser("x.promo")
+	r.Parse(src)
+	for n := 0; b.Loop(); n++ {
+		if _, d := r.Parse(versions[n%2]); (len(d) > 0) != (n%2 == 1) {
+			b.Fatalf("version %d: %v", n%2, d)
+		}
+	}
+}
