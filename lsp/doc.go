@@ -4,9 +4,9 @@
 //
 // # What comes in, what goes out
 //
-// The client opens, changes (incremental sync: ranges in UTF-16 code units,
-// or the full text) and closes .promo files. A
-// directory is one rule set, as for `promoc check`: its rule files on disk,
+// The client opens, changes (incremental sync: ranges in UTF-16 code
+// units, or the full text) and closes .promo files. A directory is one rule
+// set, as for `promoc check`: its rule files on disk,
 // each replaced by its open buffer when there is one, analyzed together by
 // [runtime.AnalyzeParsed], the analysis `promoc check` uses, so that names
 // declared in one file resolve in the others and a syntax error in one file
@@ -41,8 +41,8 @@
 // the sources as they are then, parses again only the files whose text
 // changed, and within them only the top-level declarations whose text
 // changed ([lang.Reparser]: the others are kept, their positions moved),
-// and publishes. Formatting prints the tree of that analysis. The result is an immutable snapshot that handlers
-// read without locks. A request that needs positions in the current text
+// and publishes. The result is an immutable snapshot that handlers read
+// without locks; formatting prints its tree. A request that needs positions in the current text
 // (hover, definition, rename, ...) analyzes at once if a change is pending;
 // completion and signature help do not wait: they read the place of the
 // cursor from the tokens of the current text (lang.Tokens), which works on
@@ -59,9 +59,10 @@
 // Messages are handled in order, one at a time. A panic in a handler is
 // recovered, logged and answered with an internal error; a malformed
 // message (invalid JSON, a batch, an id that is an object, a bad
-// Content-Length) is answered with a parse error or an invalid request and
-// the next one is read (stream.go); a panic of the
-// checker leaves the syntax errors published and the server running. The
-// log never goes to the protocol's stream. FuzzEdits drives random edits,
-// binary garbage included, through the protocol.
+// Content-Length) is answered with a parse error or an invalid request, and
+// the next one is read (stream.go); a panic of the checker leaves the
+// syntax errors published and the server running. The log never goes to
+// the protocol's stream. FuzzEdits drives random edits, binary garbage
+// included, whole texts and ranges, through the protocol, and compares the
+// diagnostics with those of a full parse and check.
 package lsp
