@@ -10,6 +10,10 @@
 // the File holds the complete declarations before the error, so that an
 // editor can still show an outline, and the caller must not check it.
 //
+// A [Reparser] parses successive versions of one file, as an editor sends
+// them, and parses again only the top-level declarations whose text
+// changed, moving the others (fragment.go); its result is exactly Parse's.
+//
 // The same grammar reads test files (*_test.promo): a [TestDecl] is a list
 // of clauses (testast.go); which declarations a file may hold is for the
 // checker to say.
