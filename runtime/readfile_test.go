@@ -110,3 +110,25 @@ func TestReadLimitedGrowing(t *testing.T) {
 	_, err = readLimited(endless{fi}, "small.promo", 100)
 	assert.EqualError(t, err, "read small.promo: larger than 100 bytes, the limit of limits.FileBytes")
 }
+
+// TestCompileReadLimits: Compile reads a rule set through ReadFile, and
+// stops at limits.RuleSetBytes in all.
+func TestCompileReadLimits(t *testing.T) {
+	dir := t.TempDir()
+	for i := range limits.RuleSetBytes/limits.FileBytes + 1 {
+		f, err := os.Create(filepath.Join(dir, string(rune('a'+i))+".promo"))
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(limits.FileBytes)) // sparse
+		require.NoError(t, f.Close())
+	}
+	_, err := Compile(os.DirFS(dir))
+	assert.EqualError(t, err, "read .: larger than 64 MiB, the limit of limits.RuleSetBytes")
+
+	link := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(link, "schema.promo"), []byte("kind deposit { amount: money }\n"), 0o644))
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		require.NoError(t, os.Symlink("/dev/zero", filepath.Join(link, "zero.promo")))
+		_, err := Compile(os.DirFS(link))
+		assert.EqualError(t, err, "read zero.promo: not a regular file (a character device): promoc reads only regular files")
+	}
+}
