@@ -249,7 +249,7 @@ func (c *checker) checkSchema() {
 			c.errorf(fld.Default, lang.CodeInvalidType, "default of %s must be a %s, not a %s", sym.Name, sym.Type, t)
 			return
 		}
-		if !c.oneCurrency(fld.Default, t, "the default") {
+		if !c.oneCurrency(fld.Default, t, "the default", false) {
 			return
 		}
 		sym.Value = v
@@ -304,7 +304,7 @@ func (c *checker) resolveConst(sym *Symbol) {
 	savedScope, savedAgg, savedOnly := c.scope, c.agg, c.constOnly
 	c.file, c.scope, c.agg, c.constOnly = sym.File, nil, nil, "const "+sym.Name
 	t := c.expr(d.Value)
-	if c.constState[sym] != 2 && !c.oneCurrency(d.Value, t, "const "+sym.Name+" =") {
+	if c.constState[sym] != 2 && !c.oneCurrency(d.Value, t, "const "+sym.Name+" =", false) {
 		t = tInvalid
 	}
 	c.file, c.scope, c.agg, c.constOnly = saved, savedScope, savedAgg, savedOnly
@@ -476,7 +476,7 @@ func (c *checker) limit(r *RewardInfo, what string, e lang.Expr) *Value {
 			c.errorf(e, lang.CodeInvalidType, "%s of an amount reward must be money, as in 200 EUR, not a %s", what, t)
 			return nil
 		}
-		if !c.isConstRef(e) && !c.oneCurrency(e, t, what) {
+		if !c.isConstRef(e) && !c.oneCurrency(e, t, what, false) {
 			return nil
 		}
 	default:
@@ -735,7 +735,7 @@ func (c *checker) give(s *lang.GiveStmt) {
 		return
 	}
 	if r.Result.Kind == lang.ResultAmount && !c.isConstRef(s.Value) {
-		c.oneCurrency(s.Value, t, "give")
+		c.oneCurrency(s.Value, t, "give", false)
 	}
 }
 
@@ -762,7 +762,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			bt := c.expr(b.Bound)
 			if subj.Kind != Invalid && bt.Kind != Invalid && !c.zeroAgainstMoney(s.Subject, b.Bound, subj, bt) {
 				// a tier bound against the subject
-				if c.compareOp(b.Bound, lang.OpGt, subj, bt) && c.meetPlayer(s.Subject, b.Bound, subj, bt) {
+				if c.compareOp(b.Bound, lang.OpGt, subj, bt) && c.meetPlayer(s.Subject, b.Bound, subj, bt, true) {
 					c.zeroWithCurrency(s.Subject, b.Bound, subj, bt)
 				}
 			}

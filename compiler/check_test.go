@@ -155,6 +155,8 @@ func TestSuggestions(t *testing.T) {
 	}{
 		{"zero with a currency", "reward r: amount {\n\tcheck sum(bet.amount) <= 0 EUR {\n\t\tskip \"none\"\n\t}\n\tgive sum(bet.amount)\n}",
 			lang.CodeMissingCurrency, "0 EUR", "0"},
+		{"zero with a currency where 0 cannot stand", "reward r: amount {\n\tgive sum(bet.amount) - 0 USD\n}",
+			lang.CodeMissingCurrency, "0 USD", "0 EUR | 0 USD"},
 		{"zone of a week back", "reward r: amount {\n\twindow last 1 week in player zone\n\tgive sum(bet.amount)\n}",
 			lang.CodeUnusedZone, "last 1 week in player zone", "last full week in player zone"},
 		{"zone of days back", "reward r: amount {\n\twindow last 3 days in \"Europe/Malta\"\n\tgive sum(bet.amount)\n}",

@@ -106,7 +106,10 @@ func amountsFor(codes []string) string {
 // oneCurrency reports an amount in one currency only, of type t, at a place
 // where it meets the player's currency (what says where, as "cap"), when
 // the rule set serves other currencies too. It reports whether t is fine.
-func (c *checker) oneCurrency(e lang.Expr, t Type, what string) bool {
+// A zero amount gets the fix that suits the place: a bare 0 where zero
+// needs no currency (zeroOK: comparisons, tier bounds, min, max, clamp),
+// else a zero in every served currency.
+func (c *checker) oneCurrency(e lang.Expr, t Type, what string, zeroOK bool) bool {
 	if t.Kind != Money || t.Cur == "" || len(c.info.Currencies) == 0 {
 		return true
 	}
@@ -115,10 +118,23 @@ func (c *checker) oneCurrency(e lang.Expr, t Type, what string) bool {
 		return true
 	}
 	text := lang.ExprString(e)
-	if v := c.info.Consts[e]; v != nil && v.Num.IsZero() {
-		c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write 0, which needs no currency",
-			what, text, t.Cur, andList(miss))
-		c.diags[len(c.diags)-1].Suggestion = "0"
+	if v := c.info.Consts[e]; v != nil && v.Num.IsZero() && len(v.PerCur) == 0 {
+		if zeroOK {
+			c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write 0, which needs no currency",
+				what, text, t.Cur, andList(miss))
+			c.diags[len(c.diags)-1].Suggestion = "0"
+			return false
+		}
+		zeros := make([]string, len(c.info.Currencies))
+		for i, code := range c.info.Currencies {
+			zeros[i] = "0 " + code
+		}
+		fix := strings.Join(zeros, " | ")
+		c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write a zero in each, %s",
+			what, text, t.Cur, andList(miss), fix)
+		if _, lit := e.(*lang.MoneyLit); lit {
+			c.diags[len(c.diags)-1].Suggestion = fix
+		}
 		return false
 	}
 	c.errorf(e, lang.CodeMissingCurrency, "%s %s is in %s only, and the rule set also serves %s: write an amount for each, as in %s %s",
@@ -129,8 +145,9 @@ func (c *checker) oneCurrency(e lang.Expr, t Type, what string) bool {
 // meetPlayer checks the operands of an operation between money x and y
 // that are in the player's currency and in one known currency: the known
 // one must be served alone. A reference to a const is reported at the
-// const's declaration instead.
-func (c *checker) meetPlayer(xe, ye lang.Expr, x, y Type) bool {
+// const's declaration instead. zeroOK says whether a bare 0 may stand
+// here, for the fix of a zero amount.
+func (c *checker) meetPlayer(xe, ye lang.Expr, x, y Type, zeroOK bool) bool {
 	if x.Kind != Money || y.Kind != Money || (x.Cur == "") == (y.Cur == "") {
 		return true
 	}
@@ -141,7 +158,7 @@ func (c *checker) meetPlayer(xe, ye lang.Expr, x, y Type) bool {
 	if c.isConstRef(e) {
 		return true
 	}
-	return c.oneCurrency(e, t, "the amount")
+	return c.oneCurrency(e, t, "the amount", zeroOK)
 }
 
 // zeroWithCurrency warns of a zero with a currency compared with the

@@ -472,7 +472,7 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 		if x.Kind == Invalid || y.Kind == Invalid {
 			return tInvalid, nil
 		}
-		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y) || !c.meetPlayer(e.X, e.Y, x, y)) {
+		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y) || !c.meetPlayer(e.X, e.Y, x, y, true)) {
 			return tInvalid, nil
 		}
 		c.zeroWithCurrency(e.X, e.Y, x, y)
@@ -511,7 +511,7 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 		c.errorf(e, code, "%s", msg)
 		return tInvalid, nil
 	}
-	if !c.meetPlayer(e.X, e.Y, x, y) {
+	if !c.meetPlayer(e.X, e.Y, x, y, false) {
 		return tInvalid, nil
 	}
 	xv, yv := c.constValue(e.X), c.constValue(e.Y)
@@ -717,7 +717,7 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 			okAll = false
 			continue
 		}
-		if x.Kind != Invalid && (!c.compareOp(el, lang.OpEq, x, t) || !c.meetPlayer(e.X, el, x, t)) {
+		if x.Kind != Invalid && (!c.compareOp(el, lang.OpEq, x, t) || !c.meetPlayer(e.X, el, x, t, false)) {
 			okAll = false
 			continue
 		}
@@ -761,7 +761,7 @@ func (c *checker) cond(e *lang.CondExpr) (Type, *Value) {
 		c.errorf(e, lang.CodeInvalidType, "the branches of if differ: %s and %s", tt, et)
 		return tInvalid, nil
 	}
-	if !c.meetPlayer(e.Then, e.Else, tt, et) {
+	if !c.meetPlayer(e.Then, e.Else, tt, et, false) {
 		return tInvalid, nil
 	}
 	if cv := c.constValue(e.Cond); cv != nil {
@@ -837,7 +837,7 @@ func (c *checker) call(e *lang.CallExpr) (Type, *Value) {
 			continue
 		}
 		allZero = allZero && zero
-		if !c.meetPlayer(e.Args[0], e.Args[i], res, t) {
+		if !c.meetPlayer(e.Args[0], e.Args[i], res, t, true) {
 			return tInvalid, nil
 		}
 		u, ok := unify(res, t)
