@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/promoc/promoc/lang/format"
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 )
 
@@ -54,7 +55,11 @@ read.`,
 				if write {
 					return usageErrorf("cannot use -w with standard input")
 				}
-				src, err := io.ReadAll(cmd.InOrStdin())
+				lr := &limitedReader{r: cmd.InOrStdin(), n: limits.FileBytes}
+				src, err := io.ReadAll(lr)
+				if lr.over {
+					return usageErrorf("standard input: %v", &runtime.TooLargeError{Limit: limits.FileBytes, Name: "FileBytes"})
+				}
 				if err != nil {
 					return usageErrorf("reading standard input: %v", err)
 				}
