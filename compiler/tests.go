@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -186,6 +187,7 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 			for _, f := range cl.Fields {
 				if f.Name.Name == "currency" {
 					st.currency = c.currencyValue(f.Value)
+					c.servedCurrency(d, f.Value, st.currency)
 				}
 			}
 		case *lang.NowClause:
@@ -206,6 +208,22 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 		c.errorf(d.Name, lang.CodeInvalidTest, "test %q has no now: add the evaluation time, as in now 2026-11-23 10:00, or load an input document", d.Name.Value)
 	}
 	return st.tc
+}
+
+// servedCurrency reports a player's currency that the rule set does not
+// serve, unless the test expects the input error that it makes.
+func (c *testChecker) servedCurrency(d *lang.TestDecl, at lang.Expr, code string) {
+	served := c.rules.Currencies
+	if code == "" || len(served) == 0 || slices.Contains(served, code) {
+		return
+	}
+	for _, cl := range d.Clauses {
+		if e, ok := cl.(*lang.ExpectOutcome); ok && e.Outcome == lang.OutcomeError && e.Reason != nil && e.Reason.Name == "invalid-input" {
+			return
+		}
+	}
+	c.errorf(at, lang.CodeInvalidTest, "the rule set serves %s, not %s: the run ends in error invalid-input, which this test does not expect",
+		strings.Join(served, ", "), code)
 }
 
 // once reports a clause that may appear only once in a test.
