@@ -155,8 +155,8 @@ func (b *builder) reward(g *rewardDecl) *RewardDecl {
 			r.Settings = append(r.Settings, &MinimumSetting{Loc: b.loc(it.Minimum.Tokens), Value: b.expr(it.Minimum.Value)})
 		case it.Approval != nil:
 			r.Settings = append(r.Settings, &ApprovalSetting{Loc: b.loc(it.Approval.Tokens), Manual: it.Approval.Mode == "manual"})
-		case it.Stmt != nil:
-			r.Body = append(r.Body, b.stmt(it.Stmt))
+		default:
+			r.Body = append(r.Body, b.stmt(&it.stmt))
 		}
 	}
 	return r
@@ -368,7 +368,10 @@ type climber struct {
 	chained  bool // reported a chained comparison
 }
 
-func (b *builder) expr(g *expr) Expr {
+// expr builds an expression of the grammar structs, an *exprList.
+func (b *builder) expr(g expr) Expr { return b.exprList(g.(*exprList)) }
+
+func (b *builder) exprList(g *exprList) Expr {
 	c := climber{b: b, operands: make([]*term, 1+len(g.Rest)), ops: g.Rest}
 	c.operands[0] = g.First
 	for i, r := range g.Rest {
@@ -472,13 +475,13 @@ func (b *builder) primary(g *primary) Expr {
 	case g.List != nil:
 		l := &ListLit{Loc: loc, Elems: make([]Expr, len(g.List.Elems))}
 		for i, e := range g.List.Elems {
-			l.Elems[i] = b.expr(e)
+			l.Elems[i] = b.exprList(e)
 		}
 		return l
 	case g.Paren != nil:
-		return &ParenExpr{Loc: loc, X: b.expr(g.Paren)}
+		return &ParenExpr{Loc: loc, X: b.exprList(g.Paren)}
 	case g.Cond != nil:
-		return &CondExpr{Loc: loc, Cond: b.expr(g.Cond.Cond), Then: b.expr(g.Cond.Then), Else: b.expr(g.Cond.Else)}
+		return &CondExpr{Loc: loc, Cond: b.exprList(g.Cond.Cond), Then: b.exprList(g.Cond.Then), Else: b.exprList(g.Cond.Else)}
 	default:
 		p := &PlayerExpr{Loc: loc, Prop: b.ident(g.Player.Prop)}
 		if g.Player.Default != nil {
@@ -618,7 +621,7 @@ func (b *builder) nameExpr(g *nameExpr) Expr {
 func (b *builder) call(id *Ident, loc Loc, args []*arg) Expr {
 	call := &CallExpr{Loc: loc, Fun: id, Args: make([]Expr, len(args))}
 	for i, a := range args {
-		call.Args[i] = b.expr(a.Value)
+		call.Args[i] = b.exprList(a.Value)
 	}
 	op, isAgg := aggOp(id.Name)
 	if isAgg && (op == AggMin || op == AggMax) {
@@ -645,7 +648,7 @@ func (b *builder) aggregate(op AggOp, call *CallExpr, args []*arg) Expr {
 	}
 	agg := &AggregateExpr{Loc: call.Loc, Op: op}
 	if args[0].Where != nil {
-		agg.Where = b.expr(args[0].Where)
+		agg.Where = b.exprList(args[0].Where)
 	}
 	switch x := call.Args[0].(type) {
 	case *SelectorExpr:

@@ -64,9 +64,13 @@
 // token and reports an error where it happens (the grammar is LL(1)); errors.go rewrites
 // participle's errors, which name grammar productions, into messages.
 //
-// Expressions are parsed as a flat list of operands and operators, which
-// keeps the whole language in the EBNF; build.go groups the list by
-// precedence climbing into [BinaryExpr] and [UnaryExpr] nodes. From loosest
+// Expressions, most of a rule file's tokens, are the one production that
+// participle hands to a parse function of ours (exprparse.go, through
+// participle.ParseTypeWith): it reads participle's tokens by recursive
+// descent, without participle's reflection, and reports errors as
+// participle would. It reads them as a flat list of operands and
+// operators, whose grammar EBNF prints with the rest; build.go groups the
+// list by precedence climbing into [BinaryExpr] and [UnaryExpr] nodes. From loosest
 // to tightest, all binary operators being left-associative:
 //
 //	or

@@ -10,6 +10,9 @@ import (
 // build.go turns it into the AST type of the same name where there is one:
 // rewardDecl into RewardDecl. Nothing outside this package sees these types.
 //
+// Expressions (the field type expr) are parsed by hand, in exprparse.go,
+// which holds their structs.
+//
 // Every struct but the four that only choose between alternatives (file,
 // decl, item, stmt) has a Tokens field, which participle sets to the tokens
 // the production consumed, and only when it matched: build.go takes the
@@ -35,11 +38,14 @@ import (
 var parser = participle.MustBuild[file](
 	participle.Lexer(newDefinition()),
 	participle.UseLookahead(0),
+	participle.ParseTypeWith(readExpr),
 )
 
 // EBNF returns the grammar in EBNF, as participle prints it. spec/grammar.ebnf
 // holds a copy, kept equal by TestGrammarEBNF.
-func EBNF() string { return parser.String() }
+// Expressions are parsed by hand (exprparse.go); their productions come
+// last.
+func EBNF() string { return parser.String() + "\n" + exprEBNF }
 
 type file struct {
 	Decls []*decl `parser:"@@*"`
@@ -70,7 +76,7 @@ type field struct {
 	Tokens  []lexer.Token
 	Name    lexer.Token `parser:"@(Ident | Contextual | Keyword)"`
 	Type    lexer.Token `parser:"':' @(Ident | Contextual | Keyword)"`
-	Default *expr       `parser:"('default' @@)?"`
+	Default expr        `parser:"('default' @@)?"`
 }
 
 // currenciesDecl lists the currencies a rule set serves. Its keyword is
@@ -89,7 +95,7 @@ type templateDecl struct {
 type constDecl struct {
 	Tokens []lexer.Token
 	Name   lexer.Token `parser:"'const' @(Ident | Contextual)"`
-	Value  *expr       `parser:"'=' @@"`
+	Value  expr        `parser:"'=' @@"`
 }
 
 type rewardDecl struct {
@@ -106,14 +112,16 @@ type resultType struct {
 	Target string `parser:"  ('to' @('balance' | 'leaderboard' | 'level'))?"`
 }
 
-// item is a setting or a statement of a reward.
+// item is a statement or a setting of a reward. It embeds stmt, so that
+// participle fills one struct for an item rather than two, and tries the
+// statements, which are the most frequent, first.
 type item struct {
-	Window   *windowSetting   `parser:"  @@"`
+	stmt
+	Window   *windowSetting   `parser:"| @@"`
 	Round    *roundSetting    `parser:"| @@"`
 	Cap      *capSetting      `parser:"| @@"`
 	Minimum  *minimumSetting  `parser:"| @@"`
 	Approval *approvalSetting `parser:"| @@"`
-	Stmt     *stmt            `parser:"| @@"`
 }
 
 type windowSetting struct {
@@ -167,12 +175,12 @@ type roundSetting struct {
 
 type capSetting struct {
 	Tokens []lexer.Token
-	Value  *expr `parser:"'cap' @@"`
+	Value  expr `parser:"'cap' @@"`
 }
 
 type minimumSetting struct {
 	Tokens []lexer.Token
-	Value  *expr `parser:"'minimum' @@"`
+	Value  expr `parser:"'minimum' @@"`
 }
 
 type approvalSetting struct {
@@ -180,23 +188,24 @@ type approvalSetting struct {
 	Mode   string `parser:"'approval' @('auto' | 'manual')"`
 }
 
+// stmt tries the statements from the most frequent.
 type stmt struct {
 	Let   *letStmt   `parser:"  @@"`
 	Give  *giveStmt  `parser:"| @@"`
-	Skip  *skipStmt  `parser:"| @@"`
 	Check *checkStmt `parser:"| @@"`
 	Tiers *tierStmt  `parser:"| @@"`
+	Skip  *skipStmt  `parser:"| @@"`
 }
 
 type letStmt struct {
 	Tokens []lexer.Token
 	Name   lexer.Token `parser:"'let' @(Ident | Contextual)"`
-	Value  *expr       `parser:"'=' @@"`
+	Value  expr        `parser:"'=' @@"`
 }
 
 type giveStmt struct {
 	Tokens []lexer.Token
-	Value  *expr `parser:"'give' @@"`
+	Value  expr `parser:"'give' @@"`
 }
 
 type skipStmt struct {
@@ -206,7 +215,7 @@ type skipStmt struct {
 
 type checkStmt struct {
 	Tokens []lexer.Token
-	Cond   *expr  `parser:"'check' @@"`
+	Cond   expr   `parser:"'check' @@"`
 	Body   *block `parser:"@@"`
 }
 
@@ -217,7 +226,7 @@ type block struct {
 
 type tierStmt struct {
 	Tokens   []lexer.Token
-	Subject  *expr         `parser:"'tiers' @@"`
+	Subject  expr          `parser:"'tiers' @@"`
 	Branches []*tierBranch `parser:"'{' @@* '}'"`
 }
 
@@ -225,89 +234,8 @@ type tierBranch struct {
 	Tokens []lexer.Token
 	Op     string `parser:"(  (  @('above' | 'below')"`
 	AtOp   string `parser:"    | 'at' @('least' | 'most') )"`
-	Bound  *expr  `parser:"   @@"`
+	Bound  expr   `parser:"   @@"`
 	Else   bool   `parser:" | @'else' )"`
 	Short  *stmt  `parser:"(  ':' @@"`
 	Body   *block `parser:" | @@ )"`
-}
-
-// expr is a flat list of operands and binary operators; build.go groups it
-// by precedence.
-type expr struct {
-	Tokens []lexer.Token
-	First  *term     `parser:"@@"`
-	Rest   []*opTerm `parser:"@@*"`
-}
-
-type opTerm struct {
-	Tokens  []lexer.Token
-	Op      string `parser:"@(Operator | 'or' | 'and' | 'in' | 'of' | 'not' 'in')"`
-	Operand *term  `parser:"@@"`
-}
-
-// term is an operand with its prefix operators, and a % that reads it as
-// a percentage (pct%).
-type term struct {
-	Tokens  []lexer.Token
-	Prefix  []string `parser:"@('not' | '-')*"`
-	Primary *primary `parser:"@@"`
-	Percent bool     `parser:"@'%'?"`
-}
-
-// primary tries the frequent names first. Each alternative tried costs
-// participle an allocation, so alternatives are few and cheap ones early.
-type primary struct {
-	Tokens []lexer.Token
-	Name   *nameExpr   `parser:"  @@"`
-	Money  []string    `parser:"| @Money ('|' @Money)*"`
-	Lit    lexer.Token `parser:"| @(Number | String | Percent | Duration | DateTime | 'true' | 'false' | 'now')"`
-	List   *list       `parser:"| '[' @@ ']'"`
-	Paren  *expr       `parser:"| '(' @@ ')'"`
-	Cond   *condExpr   `parser:"| 'if' @@"`
-	Player *playerExpr `parser:"| 'player' '.' @@"`
-}
-
-// nameExpr is a name, a selector kind.attr, or a call.
-type nameExpr struct {
-	Tokens []lexer.Token
-	Name   lexer.Token `parser:"@(Ident | Contextual)"`
-	Sel    lexer.Token `parser:"(  '.' @(Ident | Contextual | Keyword)"`
-	Call   *args       `parser:" | '(' @@ ')' )?"`
-}
-
-type args struct {
-	Tokens []lexer.Token
-	Args   []*arg `parser:"(@@ (',' @@)*)?"`
-}
-
-type arg struct {
-	Tokens []lexer.Token
-	Value  *expr `parser:"@@"`
-	Where  *expr `parser:"('where' @@)?"`
-}
-
-type list struct {
-	Tokens []lexer.Token
-	Elems  []*expr `parser:"(@@ (',' @@)*)?"`
-}
-
-type condExpr struct {
-	Tokens []lexer.Token
-	Cond   *expr `parser:"@@"`
-	Then   *expr `parser:"'then' @@"`
-	Else   *expr `parser:"'else' @@"`
-}
-
-type playerExpr struct {
-	Tokens  []lexer.Token
-	Prop    lexer.Token `parser:"@(Ident | Contextual | Keyword)"`
-	Default *unary      `parser:"('default' @@)?"`
-}
-
-// unary is the operand of a player property's default: it binds tighter
-// than any binary operator, so player.x default 0 + 1 adds 1 to the result.
-type unary struct {
-	Tokens  []lexer.Token
-	Neg     []string `parser:"@'-'*"`
-	Primary *primary `parser:"@@"`
 }
