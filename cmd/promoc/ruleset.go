@@ -221,10 +221,39 @@ func (p paths) noRuleFiles(osDir string) error {
 			return usageErrorf("%s: no rule files, only test files: a rule set's *.promo files go beside its *_test.promo files", dir)
 		}
 	}
-	if _, below, err := p.walkFiles(osDir+string(filepath.Separator)+"...", isPromoFile); err == nil && below {
+	if promoBelow(osDir, promoBelowEntries) {
 		return usageErrorf("%s: no .promo files: a directory is one rule set, not a tree; use %s/... for the directories below it", dir, dir)
 	}
 	return usageErrorf("%s: no .promo files", dir)
+}
+
+// promoBelowEntries bounds the walk of promoBelow: promoc check / must not
+// walk the whole file system to word its error.
+const promoBelowEntries = 10_000
+
+// promoBelow reports whether a directory below osDir (skipping those a
+// DIR/... pattern skips) holds a .promo file, looking at no more than
+// limit entries.
+func promoBelow(osDir string, limit int) bool {
+	found, seen := false, 0
+	_ = filepath.WalkDir(osDir, func(name string, d fs.DirEntry, err error) error {
+		if seen++; err != nil || seen > limit {
+			return fs.SkipAll
+		}
+		if d.IsDir() {
+			base := d.Name()
+			if name != osDir && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isPromoFile(name) {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
 }
 
 // readDir reads the files of directory osDir whose names keep accepts,
