@@ -1,5 +1,5 @@
-// Promoc checks, evaluates and disassembles rule sets written in the promo
-// language.
+// Promoc checks, tests, formats, evaluates and disassembles rule sets
+// written in the promo language.
 //
 // A rule set is the rule files of one directory: its *.promo files, except
 // the *_test.promo files, not recursively. They are checked and compiled
@@ -75,10 +75,12 @@
 // # fmt
 //
 // Fmt prints .promo files, rule and test files, in the canonical layout of
-// spec/spec.md#14-formatting; package lang/format). A PATH is a .promo file,
+// spec/spec.md#14-formatting (package lang/format). A PATH is a .promo file,
 // a directory (its .promo files, not recursively) or DIR/...; without PATH,
 // fmt formats stdin. Without flags it prints the formatted sources; -l lists
-// the files whose formatting differs, -d prints a unified diff, -w rewrites
+// the files whose formatting differs, -d prints a minimal unified diff
+// (Myers' algorithm; past a work budget, Myers between the lines unique to
+// both files, as patience diff anchors them), -w rewrites
 // the files in place, atomically (a temporary file renamed over the file,
 // with the file's mode). With -l or -d and without -w, fmt exits with 1 when
 // a file differs, so that CI can gate on promoc fmt -l. A file that does not

@@ -68,9 +68,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "promoc",
-		Short: "Check, evaluate and disassemble promo rule sets",
-		Long: `promoc checks, evaluates and disassembles rule sets written in the promo
-language. A rule set is the *.promo files (not *_test.promo) of one directory.
+		Short: "Check, test, format, evaluate and disassemble promo rule sets",
+		Long: `promoc checks, tests, formats, evaluates and disassembles rule sets written
+in the promo language. A rule set is the *.promo files (not *_test.promo) of
+one directory; DIR/... names every rule set below DIR. Start one with
+promoc init DIR.
 
 Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
 failed test or no test to run; 2 bad usage, an unreadable path or an unknown
