@@ -57,7 +57,7 @@ var snippets = []string{
 	"\n", "}", "{", "\nreward r: amount {\n", "\nconst c = 1\n", "\nconst: money\n", "kind",
 	"\nplayer {\n", "\nplayer.vip\n", " + ", "\"", "// x\n", "(", "2026-02-30", "\ntest \"t\" {\n",
 	"\ntemplate t \"x\"\n", "\x00", "é", "\r\n", "@",
-	"\rconst d = 2\r", "\xff", "// \x00\n",
+	"\rconst d = 2\r", "\xff", "// \x00\n", "\ncurrencies EUR, USD\n", ", GBP",
 }
 
 // edit applies one random edit to src.

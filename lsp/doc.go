@@ -24,8 +24,9 @@
 // prepareRename and rename, document and workspace symbols, code actions,
 // formatting, and semantic tokens of a file or a range (semantic.go:
 // keywords, kinds and types, builtins and rewards, consts and lets,
-// attributes and properties, numbers, strings, comments, operators; from
-// the lexer's tokens, the names classified by the analysis).
+// attributes and properties, currency codes, numbers, strings, comments,
+// operators; from the lexer's tokens, the names classified by the
+// analysis).
 //
 // # How
 //

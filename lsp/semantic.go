@@ -50,7 +50,7 @@ func semanticTokensOptions() protocol.SemanticTokensOptions {
 // semanticTokensFull colours a whole file: the tokens of the lexer
 // (keywords, numbers, strings, comments, operators), and the names by what
 // the analysis says they are (kinds, attributes and properties, consts and
-// lets, rewards and templates, builtins). A file that does not parse has
+// lets, rewards and templates, builtins; the codes of currencies). A file that does not parse has
 // its names classified up to the error, and lexed after it.
 func (s *Server) semanticTokensFull(_ *glsp.Context, p *protocol.SemanticTokensParams) (*protocol.SemanticTokens, error) {
 	snap, f := s.snapshot(p.TextDocument.URI)
@@ -169,6 +169,10 @@ func nameClasses(snap *snapshot, file *lang.File, start, end int) map[int]*semCl
 				}
 			case *lang.TypeName:
 				set(n, semClass{typ: semType, mods: modDefaultLibrary})
+			case *lang.CurrenciesDecl:
+				for _, code := range n.Codes {
+					set(code, semClass{typ: semEnumMember, mods: modReadonly})
+				}
 			case *lang.Field:
 				ident(n.Name, semClass{typ: semProperty, mods: modDeclaration})
 			case *lang.SelectorExpr:

@@ -41,6 +41,7 @@ func decodeTokens(t *testing.T, text string, data []protocol.UInteger) []string 
 }
 
 const semanticSource = `// Gold 🎰
+currencies EUR
 kind bet {
 	amount: money
 	game: string
@@ -62,6 +63,7 @@ func TestSemanticTokens(t *testing.T) {
 	var res protocol.SemanticTokens
 	c.call("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": c.uri("a.promo")}}, &res)
 	want := []string{"// Gold 🎰:comment",
+		"currencies:keyword", "EUR:enumMember+readonly",
 		"kind:keyword", "bet:type+declaration",
 		"amount:property+declaration", "money:type+defaultLibrary",
 		"game:property+declaration", "string:type+defaultLibrary",
@@ -76,8 +78,8 @@ func TestSemanticTokens(t *testing.T) {
 	// A range: the tokens of its lines, the first relative to the start
 	// of the file.
 	c.call("textDocument/semanticTokens/range", map[string]any{"textDocument": map[string]any{"uri": c.uri("a.promo")},
-		"range": map[string]any{"start": map[string]any{"line": 10, "character": 30}, "end": map[string]any{"line": 11, "character": 2}}}, &res)
-	assert.Equal(t, want[16:], decodeTokens(t, semanticSource, res.Data))
+		"range": map[string]any{"start": map[string]any{"line": 11, "character": 30}, "end": map[string]any{"line": 12, "character": 2}}}, &res)
+	assert.Equal(t, want[18:], decodeTokens(t, semanticSource, res.Data))
 
 	// A file that does not parse: names classified up to the error, the
 	// rest lexed.
