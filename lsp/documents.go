@@ -440,6 +440,39 @@ func (s *Server) text(uri protocol.DocumentUri) (string, bool) {
 	return "", false
 }
 
+// parsed returns the current text of an open document and its tree,
+// without checking its rule set: the parse of the latest analysis when the
+// text has not changed since, else the file's Reparser's, which then
+// serves the next analysis too. ok is false when the document is not open.
+func (s *Server) parsed(uri protocol.DocumentUri) (text string, file *lang.File, diags lang.Diagnostics, ok bool) {
+	path, isFile := uriPath(uri)
+	s.mu.Lock()
+	doc := s.docs[uri]
+	if doc == nil {
+		s.mu.Unlock()
+		return "", nil, nil, false
+	}
+	set := s.setFor(path, isFile)
+	s.mu.Unlock()
+	set.run.Lock()
+	defer set.run.Unlock()
+	old := set.cache[path]
+	if old != nil && old.text == doc.text {
+		return doc.text, old.file, old.parse, true
+	}
+	f := &sourceFile{uri: doc.uri, path: path, text: doc.text, rule: isRuleFile(path)}
+	if old != nil {
+		f.rp = old.rp
+	}
+	if f.rp == nil {
+		f.rp = lang.NewReparser(path)
+	}
+	f.file, f.parse = f.rp.Parse([]byte(f.text))
+	f.m = newMapper(f.text)
+	set.cache[path] = f // a new entry: those of snapshots are never modified
+	return f.text, f.file, f.parse, true
+}
+
 func (s *Server) analyzeInBackground(set *ruleSet) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -12,18 +12,19 @@ import (
 // no edits. The edit replaces only the lines that differ, so that the
 // editor keeps the cursor and folds elsewhere.
 //
-// The tree is the one of the analysis of the current text, which parsed
-// again only the declarations that changed.
+// The tree is that of the current text, from the file's Reparser, which
+// parses again only the declarations that changed; the rule set is not
+// checked for it.
 func (s *Server) formatting(_ *glsp.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
-	if _, ok := s.text(p.TextDocument.URI); !ok {
+	text, file, diags, ok := s.parsed(p.TextDocument.URI)
+	if !ok {
 		return nil, nil
 	}
-	_, f := s.snapshot(p.TextDocument.URI)
-	if f == nil || f.parse.HasErrors() {
+	if diags.HasErrors() {
 		return []protocol.TextEdit{}, nil
 	}
-	out := format.File(f.file, []byte(f.text))
-	return diffEdits(f.text, string(out)), nil
+	out := format.File(file, []byte(text))
+	return diffEdits(text, string(out)), nil
 }
 
 // diffEdits returns one edit that turns old into new: the lines between

@@ -215,8 +215,10 @@ func largeFile(tb testing.TB, dir string, lines int) string {
 // BenchmarkLargeFile measures, in one file of 5,000 lines, the time from
 // a one-character edit in the middle of the file, sent as a range change,
 // to the diagnostics of the new version (the debounce set to 1µs,
-// excluded), the time of formatting the file after such an edit, and
-// that of its semantic tokens.
+// excluded), the time of formatting the file after such an edit (with the
+// edit's analysis not started, as when one formats right after typing,
+// and with it started at once, competing for the processor), and that of
+// its semantic tokens.
 func BenchmarkLargeFile(b *testing.B) {
 	report := func(b *testing.B, lat []time.Duration) {
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
@@ -225,12 +227,14 @@ func BenchmarkLargeFile(b *testing.B) {
 		b.ReportMetric(ms(lat[len(lat)*9/10]), "ms-p90")
 		b.ReportMetric(ms(lat[len(lat)-1]), "ms-max")
 	}
-	setup := func(b *testing.B) (*client, string, int) {
+	setup := func(b *testing.B, debounce time.Duration) (*client, string, int) {
 		dir := b.TempDir()
 		file := largeFile(b, dir, 5000)
-		c := startClient(b, dir, Options{Debounce: time.Microsecond})
+		c := startClient(b, dir, Options{Debounce: debounce})
 		c.initialize()
 		c.open(file)
+		// Analyzed at once, whatever the debounce.
+		c.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": c.uri(file)}}, nil)
 		if d := c.diagnostics(file); len(d) != 0 {
 			b.Fatalf("the file has diagnostics: %v", d[0].Message)
 		}
@@ -239,7 +243,7 @@ func BenchmarkLargeFile(b *testing.B) {
 		return c, file, strings.Index(text[len(text)/2:], "give small_deposit_bonus") + len(text)/2
 	}
 	b.Run("diagnostics", func(b *testing.B) {
-		c, file, at := setup(b)
+		c, file, at := setup(b, time.Microsecond)
 		at += len("give small_deposit_bonu")
 		var lat []time.Duration
 		for i := 0; b.Loop(); i++ {
@@ -257,8 +261,8 @@ func BenchmarkLargeFile(b *testing.B) {
 		}
 		report(b, lat)
 	})
-	b.Run("formatting", func(b *testing.B) {
-		c, file, at := setup(b)
+	formatting := func(b *testing.B, debounce time.Duration) {
+		c, file, at := setup(b, debounce)
 		var lat []time.Duration
 		params := map[string]any{"textDocument": map[string]any{"uri": c.uri(file)}, "options": map[string]any{}}
 		for i := 0; b.Loop(); i++ {
@@ -274,9 +278,11 @@ func BenchmarkLargeFile(b *testing.B) {
 			c.changeRanges(file, edit{at, at + 2, ""})
 		}
 		report(b, lat)
-	})
+	}
+	b.Run("formatting", func(b *testing.B) { formatting(b, time.Hour) })
+	b.Run("formatting-during-analysis", func(b *testing.B) { formatting(b, time.Microsecond) })
 	b.Run("semantic-tokens", func(b *testing.B) {
-		c, file, _ := setup(b)
+		c, file, _ := setup(b, time.Microsecond)
 		var lat []time.Duration
 		params := map[string]any{"textDocument": map[string]any{"uri": c.uri(file)}}
 		for b.Loop() {
