@@ -149,7 +149,7 @@ func (c *checker) collect(files []*lang.File) {
 				}
 				for i, fld := range d.Fields {
 					if i == limits.Fields {
-						c.errorf(fld.Name, lang.CodeExceededLimit, "too many attributes in kind %s: more than %d (limit Fields)", d.Name.Name, limits.Fields)
+						c.errorf(fld.Name, lang.CodeExceededLimit, "too many attributes in kind %s: more than %d (limits.Fields)", d.Name.Name, limits.Fields)
 						break
 					}
 					if a := sym.attr(fld.Name.Name); a != nil {
@@ -168,7 +168,7 @@ func (c *checker) collect(files []*lang.File) {
 			case *lang.PlayerDecl:
 				for _, fld := range d.Fields {
 					if len(c.info.Props) == limits.Fields {
-						c.errorf(fld.Name, lang.CodeExceededLimit, "too many player properties: more than %d (limit Fields)", limits.Fields)
+						c.errorf(fld.Name, lang.CodeExceededLimit, "too many player properties: more than %d (limits.Fields)", limits.Fields)
 						break
 					}
 					if prev, ok := c.props[fld.Name.Name]; ok {
@@ -652,7 +652,7 @@ func (c *checker) block(stmts []lang.Stmt, mustEnd bool) bool {
 			chain.reset()
 			checks = 0
 		} else if checks++; checks == limits.Branches+1 {
-			c.errorf(s, lang.CodeExceededLimit, "too many checks in a row: more than %d (limit Branches)", limits.Branches)
+			c.errorf(s, lang.CodeExceededLimit, "too many checks in a row: more than %d (limits.Branches)", limits.Branches)
 		}
 		switch s := s.(type) {
 		case *lang.LetStmt:
@@ -746,7 +746,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 		subj = tInvalid
 	}
 	if len(s.Branches) > limits.Branches {
-		c.errorf(s.Branches[limits.Branches], lang.CodeExceededLimit, "too many branches in tiers: more than %d (limit Branches)", limits.Branches)
+		c.errorf(s.Branches[limits.Branches], lang.CodeExceededLimit, "too many branches in tiers: more than %d (limits.Branches)", limits.Branches)
 	}
 	var chain chain
 	allEnd, hasElse := true, false

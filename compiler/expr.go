@@ -700,7 +700,7 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 		return tInvalid, nil
 	}
 	if len(list.Elems) > limits.ListElements {
-		c.errorf(list.Elems[limits.ListElements], lang.CodeExceededLimit, "too many elements in a list: more than %d (limit ListElements)", limits.ListElements)
+		c.errorf(list.Elems[limits.ListElements], lang.CodeExceededLimit, "too many elements in a list: more than %d (limits.ListElements)", limits.ListElements)
 		return tInvalid, nil
 	}
 	okAll := x.Kind != Invalid

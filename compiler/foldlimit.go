@@ -27,11 +27,11 @@ func (e *limitErr) Error() string { return e.msg }
 // limits.Digits, as the VM's check of its results.
 func numLimit(d num.Dec) error {
 	if d.Scale() > limits.Decimals {
-		return &limitErr{fmt.Sprintf("constant with %d digits after the point, more than %d (limit Decimals)", d.Scale(), limits.Decimals)}
+		return &limitErr{fmt.Sprintf("constant with %d digits after the point, more than %d (limits.Decimals)", d.Scale(), limits.Decimals)}
 	}
 	if !d.FitsInt64() {
 		if n := len(d.String()); n > limits.Digits {
-			return &limitErr{fmt.Sprintf("constant of %d characters, more than %d (limit Digits)", n, limits.Digits)}
+			return &limitErr{fmt.Sprintf("constant of %d characters, more than %d (limits.Digits)", n, limits.Digits)}
 		}
 	}
 	return nil
@@ -61,7 +61,7 @@ func valueLimit(v *Value) error {
 // limits.MaxTime).
 func timeLimit(t time.Time) error {
 	if t.Before(limits.MinTime) || !t.Before(limits.MaxTime) {
-		return &limitErr{fmt.Sprintf("time %s outside the range from %s to before %s (limits MinTime and MaxTime)",
+		return &limitErr{fmt.Sprintf("time %s outside the range from %s to before %s (limits.MinTime and limits.MaxTime)",
 			t.UTC().Format("2006-01-02 15:04:05"), limits.MinTime.Format("2006-01-02"), limits.MaxTime.Format("2006-01-02"))}
 	}
 	return nil

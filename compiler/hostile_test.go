@@ -84,27 +84,27 @@ func TestHostileNumbers(t *testing.T) {
 		// Issue 10, crash 2: the 31st square has a scale beyond math.MaxInt32,
 		// and num.Mul panicked. The 10th has 1024 decimals, beyond the limit.
 		{"0.1 squared 31 times", func() string { return squares("0.1", 31) },
-			[]string{"11:13: constant with 1024 digits after the point, more than 1000 (limit Decimals) [exceeded-limit]"}},
+			[]string{"11:13: constant with 1024 digits after the point, more than 1000 (limits.Decimals) [exceeded-limit]"}},
 		// Issue 10, hang 6: 0.1 squared 27 times, then + 1, ran for minutes.
 		{"0.1 squared 27 times, plus 1", func() string { return squares("0.1", 27) + "const b = a27 + 1\n" },
-			[]string{"11:13: constant with 1024 digits after the point, more than 1000 (limit Decimals) [exceeded-limit]"}},
+			[]string{"11:13: constant with 1024 digits after the point, more than 1000 (limits.Decimals) [exceeded-limit]"}},
 		{"an integer squared", func() string { return squares("9999999999", 12) },
-			[]string{"10:12: constant of 5120 characters, more than 4000 (limit Digits) [exceeded-limit]"}},
+			[]string{"10:12: constant of 5120 characters, more than 4000 (limits.Digits) [exceeded-limit]"}},
 		{"a product of many factors", func() string {
 			return "const x = " + strings.Repeat("99999999999999999999 * ", 250) + "1\n"
-		}, []string{"1:11: constant of 4020 characters, more than 4000 (limit Digits) [exceeded-limit]"}},
+		}, []string{"1:11: constant of 4020 characters, more than 4000 (limits.Digits) [exceeded-limit]"}},
 		{"within the limits", func() string {
 			return squares("0.1", 9) + "const big = " + strings.Repeat("9", 2000) + " * " + strings.Repeat("9", 1999) + "\n"
 		}, nil},
 		{"a percentage of 999 decimals", func() string { return "const p = 0." + strings.Repeat("1", 999) + "%\n" },
-			[]string{"1:11: constant with 1001 digits after the point, more than 1000 (limit Decimals) [exceeded-limit]"}},
+			[]string{"1:11: constant with 1001 digits after the point, more than 1000 (limits.Decimals) [exceeded-limit]"}},
 		// Issue 10, wrong answer 5: a 100,000-digit give was calculated.
 		{"a 100000-digit give", func() string { return "reward r: points {\n\tgive " + strings.Repeat("9", 100000) + "\n}\n" },
-			[]string{"2:7: number too long: more than 4000 characters (limit Digits) [exceeded-limit]"}},
+			[]string{"2:7: number too long: more than 4000 characters (limits.Digits) [exceeded-limit]"}},
 		// Issue 10, hang 9: a 10M-digit literal took 117 s (and is now beyond
 		// limits.FileBytes).
 		{"an 8M-digit literal", func() string { return "const x = 1." + strings.Repeat("0", 8_000_000) + " EUR\n" },
-			[]string{"1:11: number too long: more than 4000 characters (limit Digits) [exceeded-limit]"}},
+			[]string{"1:11: number too long: more than 4000 characters (limits.Digits) [exceeded-limit]"}},
 	})
 }
 
@@ -112,19 +112,19 @@ func TestHostileTimes(t *testing.T) {
 	runHostile(t, []hostile{
 		// Issue 10, wrong answer 4: these wrapped through UnixNano.
 		{"a date in 9999", func() string { return "reward r: points {\n\tcheck now < 9999-12-31 { give 10 }\n\tskip \"none\"\n}\n" },
-			[]string{"2:14: date 9999-12-31 outside the range from 1900-01-01 to before 2200-01-01 (limits MinTime and MaxTime) [exceeded-limit]"}},
+			[]string{"2:14: date 9999-12-31 outside the range from 1900-01-01 to before 2200-01-01 (limits.MinTime and limits.MaxTime) [exceeded-limit]"}},
 		{"a date in 2611", func() string {
 			return "reward r: points {\n\tcheck now > 2611-06-11 10:00 { give 10 }\n\tskip \"none\"\n}\n"
 		},
-			[]string{"2:14: date 2611-06-11 outside the range from 1900-01-01 to before 2200-01-01 (limits MinTime and MaxTime) [exceeded-limit]"}},
+			[]string{"2:14: date 2611-06-11 outside the range from 1900-01-01 to before 2200-01-01 (limits.MinTime and limits.MaxTime) [exceeded-limit]"}},
 		{"a date in 1899", func() string { return "const t = 1899-12-31 23:59:59\n" },
-			[]string{"1:11: date 1899-12-31 outside the range from 1900-01-01 to before 2200-01-01 (limits MinTime and MaxTime) [exceeded-limit]"}},
+			[]string{"1:11: date 1899-12-31 outside the range from 1900-01-01 to before 2200-01-01 (limits.MinTime and limits.MaxTime) [exceeded-limit]"}},
 		{"the first and last days", func() string { return "const a = 1900-01-01\nconst b = 2199-12-31 23:59:59\n" }, nil},
 		{"a window ending in year 0", func() string {
 			return "kind bet { amount: money }\nreward r: amount {\n\twindow from 2027-01-01 to 0000-01-01\n\tgive sum(bet.amount)\n}\n"
-		}, []string{"3:28: date 0000-01-01 outside the range from 1900-01-01 to before 2200-01-01 (limits MinTime and MaxTime) [exceeded-limit]"}},
+		}, []string{"3:28: date 0000-01-01 outside the range from 1900-01-01 to before 2200-01-01 (limits.MinTime and limits.MaxTime) [exceeded-limit]"}},
 		{"a time folded past the range", func() string { return "const t = 2199-12-31 + 2 days\n" },
-			[]string{"1:11: time 2200-01-02 00:00:00 outside the range from 1900-01-01 to before 2200-01-01 (limits MinTime and MaxTime) [exceeded-limit]"}},
+			[]string{"1:11: time 2200-01-02 00:00:00 outside the range from 1900-01-01 to before 2200-01-01 (limits.MinTime and limits.MaxTime) [exceeded-limit]"}},
 		{"a difference of times beyond 292 years", func() string { return "const d = 2199-01-01 - 1900-01-01\n" },
 			[]string{"1:11: time or duration out of range: beyond the year 2262 or 292 years [exceeded-limit]"}},
 		{"a time plus durations beyond the year 2262", func() string {
@@ -155,23 +155,23 @@ func TestHostileSizes(t *testing.T) {
 		// unreachable-branch analysis, which was quadratic.
 		{"10000 tier branches", func() string { return tiers(9999) }, nil}, // and else
 		{"10001 tier branches", func() string { return tiers(10000) },
-			[]string{"10004:3: too many branches in tiers: more than 10000 (limit Branches) [exceeded-limit]"}},
+			[]string{"10004:3: too many branches in tiers: more than 10000 (limits.Branches) [exceeded-limit]"}},
 		{"20000 tier branches", func() string { return tiers(20000) },
-			[]string{"10004:3: too many branches in tiers: more than 10000 (limit Branches) [exceeded-limit]"}},
+			[]string{"10004:3: too many branches in tiers: more than 10000 (limits.Branches) [exceeded-limit]"}},
 		{"10000 checks in a row", func() string { return checks(10000) }, nil},
 		{"10001 checks in a row", func() string { return checks(10001) },
-			[]string{"10004:2: too many checks in a row: more than 10000 (limit Branches) [exceeded-limit]"}},
+			[]string{"10004:2: too many checks in a row: more than 10000 (limits.Branches) [exceeded-limit]"}},
 		// Issue 10, hang 9: a kind of 100k fields took 38 s, each field
 		// looked up among the ones before.
 		{"a kind of 1000 fields", func() string { return kind(1000) }, nil},
 		{"a kind of 20000 fields", func() string { return kind(20000) }, []string{
-			"1002:2: too many attributes in kind bet: more than 1000 (limit Fields) [exceeded-limit]"}},
+			"1002:2: too many attributes in kind bet: more than 1000 (limits.Fields) [exceeded-limit]"}},
 		{"1001 player properties", func() string {
 			return "player {\n" + lines(1001, func(i int) string { return fmt.Sprintf("\tp%d: number", i) }) + "}\n"
-		}, []string{"1002:2: too many player properties: more than 1000 (limit Fields) [exceeded-limit]"}},
+		}, []string{"1002:2: too many player properties: more than 1000 (limits.Fields) [exceeded-limit]"}},
 		{"a list of 10000 elements", func() string { return list(10000) }, nil},
 		{"a list of 10001 elements", func() string { return list(10001) },
-			[]string{"3:50032: too many elements in a list: more than 10000 (limit ListElements) [exceeded-limit]"}},
+			[]string{"3:50032: too many elements in a list: more than 10000 (limits.ListElements) [exceeded-limit]"}},
 		{"player in a const is no declaration", func() string {
 			return "player { vip: number }\nconst a = player.vip\nconst b = 1 + player.vip\n"
 		}, []string{
@@ -196,14 +196,14 @@ func TestHostileRuleSet(t *testing.T) {
 	}
 	_, diags := compiler.Check(files, compiler.Config{})
 	if assert.Len(t, diags, 1) {
-		assert.Equal(t, "f1.promo:40001:1: error: too many declarations in the rule set: more than 100000 (limit Declarations) [exceeded-limit]", diags[0].String())
+		assert.Equal(t, "f1.promo:40001:1: error: too many declarations in the rule set: more than 100000 (limits.Declarations) [exceeded-limit]", diags[0].String())
 	}
 
 	big := []byte("const a = 1\n" + strings.Repeat(" ", limits.FileBytes))
 	f, diags := lang.Parse("big.promo", big)
 	assert.Empty(t, f.Decls)
 	if assert.Len(t, diags, 1) {
-		assert.Equal(t, fmt.Sprintf("big.promo:1:1: error: file too large: %d bytes, more than %d (limit FileBytes) [exceeded-limit]", len(big), limits.FileBytes), diags[0].String())
+		assert.Equal(t, fmt.Sprintf("big.promo:1:1: error: file too large: %d bytes, more than %d (limits.FileBytes) [exceeded-limit]", len(big), limits.FileBytes), diags[0].String())
 	}
 
 	// Nine files just under FileBytes make a rule set beyond RuleSetBytes.
@@ -214,6 +214,6 @@ func TestHostileRuleSet(t *testing.T) {
 	}
 	_, diags = compiler.Check(files, compiler.Config{})
 	if assert.Len(t, diags, 1) {
-		assert.Equal(t, fmt.Sprintf("f8.promo:1:1: error: rule set too large: more than %d bytes (limit RuleSetBytes) [exceeded-limit]", limits.RuleSetBytes), diags[0].String())
+		assert.Equal(t, fmt.Sprintf("f8.promo:1:1: error: rule set too large: more than %d bytes (limits.RuleSetBytes) [exceeded-limit]", limits.RuleSetBytes), diags[0].String())
 	}
 }

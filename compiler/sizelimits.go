@@ -14,13 +14,13 @@ func (c *checker) overLimits(files []*lang.File) bool {
 		bytes += f.End.Offset
 		if bytes > limits.RuleSetBytes {
 			c.diags.Errorf(f.Name, lang.Span{Start: f.Start, End: f.Start}, lang.CodeExceededLimit,
-				"rule set too large: more than %d bytes (limit RuleSetBytes)", limits.RuleSetBytes)
+				"rule set too large: more than %d bytes (limits.RuleSetBytes)", limits.RuleSetBytes)
 			return true
 		}
 		if decls+len(f.Decls) > limits.Declarations {
 			d := f.Decls[limits.Declarations-decls]
 			c.diags.Errorf(f.Name, d.Span(), lang.CodeExceededLimit,
-				"too many declarations in the rule set: more than %d (limit Declarations)", limits.Declarations)
+				"too many declarations in the rule set: more than %d (limits.Declarations)", limits.Declarations)
 			return true
 		}
 		decls += len(f.Decls)

@@ -562,7 +562,7 @@ func (b *builder) date(t lexer.Token) *DateLit {
 	case d.Hour > 23 || d.Min > 59 || d.Sec > 59:
 		b.errorf(d.Span(), CodeBadLiteral, "invalid time %s", v[11:])
 	case !d.InRange():
-		b.errorf(d.Span(), CodeExceededLimit, "date %s outside the range from %s to before %s (limits MinTime and MaxTime)",
+		b.errorf(d.Span(), CodeExceededLimit, "date %s outside the range from %s to before %s (limits.MinTime and limits.MaxTime)",
 			v[:10], limits.MinTime.Format("2006-01-02"), limits.MaxTime.Format("2006-01-02"))
 	}
 	return d

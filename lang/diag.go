@@ -87,7 +87,7 @@ const (
 	CodeInvalidTest Code = "invalid-test"
 	// CodeInvalidFixture: cannot read fixture testdata/player.json: no such file.
 	CodeInvalidFixture Code = "invalid-fixture"
-	// CodeExceededLimit: too many branches in tiers: more than 10000 (limit Branches).
+	// CodeExceededLimit: too many branches in tiers: more than 10000 (limits.Branches).
 	// The limits are those of lang/limits, listed in spec/limits.md.
 	CodeExceededLimit Code = "exceeded-limit"
 	// CodeMissingCurrency: cap 200 EUR is in EUR only, and the rule set also serves USD.

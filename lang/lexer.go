@@ -209,7 +209,7 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 		case "(", "[", "{":
 			s.depth++
 			if s.depth > limits.Nesting {
-				return limitError(t.Pos, 1, "brackets nested too deeply: more than %d levels (limit Nesting)", limits.Nesting)
+				return limitError(t.Pos, 1, "brackets nested too deeply: more than %d levels (limits.Nesting)", limits.Nesting)
 			}
 			inRow = t.Value != "{"
 		case ")", "]", "}":
@@ -224,7 +224,7 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 	case tokKeyword:
 		if s.startsDecl(t) {
 			if s.decls++; s.decls > limits.Declarations {
-				return limitError(t.Pos, len(t.Value), "too many declarations in one file: more than %d (limit Declarations)", limits.Declarations)
+				return limitError(t.Pos, len(t.Value), "too many declarations in one file: more than %d (limits.Declarations)", limits.Declarations)
 			}
 		}
 		switch t.Value {
@@ -250,10 +250,10 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 	s.prev = t.Value
 	switch {
 	case s.ops > limits.Operators:
-		return limitError(t.Pos, len(t.Value), "expression too long: more than %d operators (limit Operators)", limits.Operators)
+		return limitError(t.Pos, len(t.Value), "expression too long: more than %d operators (limits.Operators)", limits.Operators)
 	case s.row > limits.Nesting:
 		// Each operator that follows another nests: - - x is -(-x).
-		return limitError(t.Pos, len(t.Value), "expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)
+		return limitError(t.Pos, len(t.Value), "expression nested too deeply: more than %d operators in a row (limits.Nesting)", limits.Nesting)
 	}
 	return nil
 }
@@ -286,10 +286,10 @@ func numberLimit(t lexer.Token) *lexError {
 		n++
 	}
 	if n > limits.Digits {
-		return limitError(t.Pos, n, "number too long: more than %d characters (limit Digits)", limits.Digits)
+		return limitError(t.Pos, n, "number too long: more than %d characters (limits.Digits)", limits.Digits)
 	}
 	if dot := strings.IndexByte(v[:n], '.'); dot >= 0 && n-dot-1 > limits.Decimals {
-		return limitError(t.Pos, n, "number with too many decimals: more than %d digits after the point (limit Decimals)", limits.Decimals)
+		return limitError(t.Pos, n, "number with too many decimals: more than %d digits after the point (limits.Decimals)", limits.Decimals)
 	}
 	return nil
 }

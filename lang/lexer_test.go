@@ -144,23 +144,23 @@ func TestScanLimits(t *testing.T) {
 		msg       string
 	}{
 		{"brackets", "const x = " + strings.Repeat("(", limits.Nesting+1), len("const x = ") + limits.Nesting,
-			fmt.Sprintf("brackets nested too deeply: more than %d levels (limit Nesting)", limits.Nesting)},
+			fmt.Sprintf("brackets nested too deeply: more than %d levels (limits.Nesting)", limits.Nesting)},
 		{"operators", "const x = " + strings.Repeat("if a then b else ", limits.Operators+1) + "c", -1,
-			fmt.Sprintf("expression too long: more than %d operators (limit Operators)", limits.Operators)},
+			fmt.Sprintf("expression too long: more than %d operators (limits.Operators)", limits.Operators)},
 		{"unary minus", "const x = " + strings.Repeat("-", 5000) + "1", len("const x = ") + limits.Nesting,
-			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limits.Nesting)", limits.Nesting)},
 		{"not", "const x = " + strings.Repeat("not ", limits.Nesting+1) + "true", len("const x = ") + 4*limits.Nesting,
-			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limits.Nesting)", limits.Nesting)},
 		{"minus and parentheses", "const x = " + strings.Repeat("-(", limits.Nesting/2+1) + "1", len("const x = ") + limits.Nesting,
-			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limit Nesting)", limits.Nesting)},
+			fmt.Sprintf("expression nested too deeply: more than %d operators in a row (limits.Nesting)", limits.Nesting)},
 		{"digits", "const x = " + strings.Repeat("9", limits.Digits+1), len("const x = "),
-			fmt.Sprintf("number too long: more than %d characters (limit Digits)", limits.Digits)},
+			fmt.Sprintf("number too long: more than %d characters (limits.Digits)", limits.Digits)},
 		{"digits of money", "const x = 1." + strings.Repeat("0", limits.Digits) + " EUR", len("const x = "),
-			fmt.Sprintf("number too long: more than %d characters (limit Digits)", limits.Digits)},
+			fmt.Sprintf("number too long: more than %d characters (limits.Digits)", limits.Digits)},
 		{"decimals", "const x = 0." + strings.Repeat("1", limits.Decimals+1) + "%", len("const x = "),
-			fmt.Sprintf("number with too many decimals: more than %d digits after the point (limit Decimals)", limits.Decimals)},
+			fmt.Sprintf("number with too many decimals: more than %d digits after the point (limits.Decimals)", limits.Decimals)},
 		{"declarations", strings.Repeat("const c = 1\n", limits.Declarations) + "player { p: number }", 12 * limits.Declarations,
-			fmt.Sprintf("too many declarations in one file: more than %d (limit Declarations)", limits.Declarations)},
+			fmt.Sprintf("too many declarations in one file: more than %d (limits.Declarations)", limits.Declarations)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

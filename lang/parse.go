@@ -32,7 +32,7 @@ func Parse(name string, src []byte) (_ *File, diags Diagnostics) {
 	}()
 	f.Loc = Loc{Pos{Offset: 0, Line: 1, Col: 1}, b.pos(lexer.Position{Offset: len(src), Line: len(b.lines)})}
 	if len(src) > limits.FileBytes {
-		b.errorf(Span{f.Start, f.Start}, CodeExceededLimit, "file too large: %d bytes, more than %d (limit FileBytes)", len(src), limits.FileBytes)
+		b.errorf(Span{f.Start, f.Start}, CodeExceededLimit, "file too large: %d bytes, more than %d (limits.FileBytes)", len(src), limits.FileBytes)
 		return f, b.diags
 	}
 

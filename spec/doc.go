@@ -8,8 +8,9 @@
 // The other documents of this folder are for people: semantics.md says what
 // promoc computes and why (money, the outcome pipeline, windows, inputs, and
 // what is not implemented yet), design.md sketches the declarations to
-// come, and grammar.ebnf is the grammar, kept equal to the parser's by a
-// test. The tests of this package check the schemas against every example
+// come, grammar.ebnf is the grammar, kept equal to the parser's by a
+// test, and limits.md is the table of limits, kept equal to lang/limits by
+// a test of that package. The tests of this package check the schemas against every example
 // input and against real results of every example reward.
 package spec
 
