@@ -60,3 +60,34 @@ func TestLowerGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestBranchLabelsLowered checks that BranchLabels, which tests name
+// branches with, lists the lowered branches of every reward of
+// testdata/lower, in the order of the code.
+func TestBranchLabelsLowered(t *testing.T) {
+	schema, _ := parseFile(t, "testdata/check/schema.promo")
+	paths, err := filepath.Glob("testdata/lower/*.txtar")
+	require.NoError(t, err)
+	for _, path := range paths {
+		ar, err := txtar.ParseFile(path)
+		require.NoError(t, err)
+		for _, f := range ar.Files {
+			if f.Name != "in.promo" {
+				continue
+			}
+			file, diags := lang.Parse("in.promo", f.Data)
+			require.Empty(t, diags)
+			info, diags := compiler.Check([]*lang.File{schema, file}, compiler.Config{})
+			require.Empty(t, diags)
+			prog, err := compiler.Lower(info)
+			require.NoError(t, err)
+			for i, r := range info.Rewards {
+				var want []string
+				for _, b := range prog.Rewards[i].Branches {
+					want = append(want, b.Label)
+				}
+				assert.Equal(t, want, compiler.BranchLabels(r.Decl), "%s: branches of %s", path, r.Symbol.Name)
+			}
+		}
+	}
+}

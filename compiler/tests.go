@@ -853,30 +853,55 @@ func (c *testChecker) expectCalculated(st *testState, e *lang.ExpectOutcome) {
 	c.errorf(e.Value, lang.CodeInvalidTest, "reward %s issues %s with %s, so never %s", name, what, plural(int(decimals), "decimal"), lang.ExprString(e.Value))
 }
 
-// BranchLabels lists the labels of a reward's branches, in source order,
-// as traces and coverage name them: a check taken (`check deposits > 5`)
-// and failed (`check deposits > 5: false`), a tier branch (`above 500
-// EUR`, `else`), and the sides of an if outside where clauses (`if
-// player.vip_level >= 1: then`, `if player.vip_level >= 1: else`).
+// BranchLabels lists the labels of a reward's branches as traces and
+// coverage name them: a check taken (`check deposits > 5`) and failed
+// (`check deposits > 5: false`), a tier branch (`above 500 EUR`, `else`),
+// and the sides of an if outside where clauses (`if player.vip_level >= 1:
+// then`, `if player.vip_level >= 1: else`). They come in the order of the
+// compiled code, which [runtime.Program.Branches] follows: a check's failure
+// after the branches inside its block, an if's sides after the ifs of its
+// condition.
 func BranchLabels(r *lang.RewardDecl) []string {
 	var labels []string
-	lang.Inspect(r, func(n lang.Node) bool {
-		switch n := n.(type) {
-		case *lang.CheckStmt:
-			labels = append(labels, CheckLabel(n.Cond), CheckFailedLabel(n.Cond))
-		case *lang.TierBranch:
-			if n.Op == lang.TierElse {
-				labels = append(labels, "else")
-			} else {
-				labels = append(labels, n.Op.String()+" "+lang.ExprString(n.Bound))
-			}
-		case *lang.CondExpr:
-			labels = append(labels, IfLabel(n.Cond, "then"), IfLabel(n.Cond, "else"))
-		case *lang.AggregateExpr:
-			return false // filter code marks no branch
+	var walk func(n lang.Node)
+	walk = func(n lang.Node) {
+		if n == nil {
+			return
 		}
-		return n != nil
-	})
+		lang.Inspect(n, func(c lang.Node) bool {
+			switch c := c.(type) {
+			case *lang.CheckStmt:
+				walk(c.Cond)
+				labels = append(labels, CheckLabel(c.Cond))
+				walk(c.Body)
+				labels = append(labels, CheckFailedLabel(c.Cond))
+				return false
+			case *lang.TierStmt:
+				walk(c.Subject)
+				for _, b := range c.Branches {
+					if b.Op == lang.TierElse {
+						labels = append(labels, "else")
+					} else {
+						walk(b.Bound)
+						labels = append(labels, b.Op.String()+" "+lang.ExprString(b.Bound))
+					}
+					walk(b.Body)
+				}
+				return false
+			case *lang.CondExpr:
+				walk(c.Cond)
+				labels = append(labels, IfLabel(c.Cond, "then"))
+				walk(c.Then)
+				labels = append(labels, IfLabel(c.Cond, "else"))
+				walk(c.Else)
+				return false
+			case *lang.AggregateExpr:
+				return false // filter code marks no branch
+			}
+			return c != nil
+		})
+	}
+	walk(r)
 	return labels
 }
 
