@@ -599,7 +599,9 @@ func foldPerCur(op lang.BinaryOp, t Type, x, y *Value) (*Value, error) {
 				}
 			}
 		}
-		if t.Kind != Money {
+		if t.Kind != Money || len(out.PerCur) == 0 {
+			// No currency in common: every player's run fails, with
+			// missing-currency-value, which is the run time's to say.
 			return nil, nil
 		}
 		return out, nil

@@ -447,6 +447,9 @@ func (g *gen) settings() []string {
 			maxd = decimals
 		}
 		if g.result != "amount" {
+			if decimals < 0 {
+				return g.decimal(scale, 0) // points, gems and diamonds round to 0 decimals by default
+			}
 			return g.decimal(scale, min(maxd, 2))
 		}
 		if g.chance(0.25) {
