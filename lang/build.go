@@ -261,17 +261,18 @@ func (b *builder) stmts(gs []*stmt) []Stmt {
 }
 
 func (b *builder) stmt(g *stmt) Stmt {
+	loc := b.loc(g.Tokens)
 	switch {
-	case g.Let != nil:
-		return &LetStmt{Loc: b.loc(g.Let.Tokens), Name: b.ident(g.Let.Name), Value: b.expr(g.Let.Value)}
+	case g.Let.Value != "":
+		return &LetStmt{Loc: loc, Name: b.ident(g.Let), Value: b.expr(g.Value)}
 	case g.Give != nil:
-		return &GiveStmt{Loc: b.loc(g.Give.Tokens), Value: b.expr(g.Give.Value)}
-	case g.Skip != nil:
-		return &SkipStmt{Loc: b.loc(g.Skip.Tokens), Reason: b.stringLit(g.Skip.Reason)}
+		return &GiveStmt{Loc: loc, Value: b.expr(g.Give)}
 	case g.Check != nil:
-		return &CheckStmt{Loc: b.loc(g.Check.Tokens), Cond: b.expr(g.Check.Cond), Body: b.block(g.Check.Body)}
+		return &CheckStmt{Loc: loc, Cond: b.expr(g.Check), Body: b.block(g.Body)}
+	case g.Tiers != nil:
+		return b.tiers(loc, g.Tiers, g.Branches)
 	default:
-		return b.tiers(g.Tiers)
+		return &SkipStmt{Loc: loc, Reason: b.stringLit(g.Skip)}
 	}
 }
 
@@ -279,10 +280,10 @@ func (b *builder) block(g *block) *Block {
 	return &Block{Loc: b.loc(g.Tokens), Stmts: b.stmts(g.Stmts)}
 }
 
-func (b *builder) tiers(g *tierStmt) *TierStmt {
-	t := &TierStmt{Loc: b.loc(g.Tokens), Subject: b.expr(g.Subject)}
-	t.Branches = make([]*TierBranch, len(g.Branches))
-	for i, gb := range g.Branches {
+func (b *builder) tiers(loc Loc, subject expr, branches []*tierBranch) *TierStmt {
+	t := &TierStmt{Loc: loc, Subject: b.expr(subject)}
+	t.Branches = make([]*TierBranch, len(branches))
+	for i, gb := range branches {
 		br := &TierBranch{Loc: b.loc(gb.Tokens)}
 		switch {
 		case gb.Else:

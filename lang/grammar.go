@@ -114,7 +114,8 @@ type resultType struct {
 
 // item is a statement or a setting of a reward. It embeds stmt, so that
 // participle fills one struct for an item rather than two, and tries the
-// statements, which are the most frequent, first.
+// statements, which are the most frequent, first. Its Tokens, stmt's, are
+// those of the item, statement or setting.
 type item struct {
 	stmt
 	Window   *windowSetting   `parser:"| @@"`
@@ -188,46 +189,25 @@ type approvalSetting struct {
 	Mode   string `parser:"'approval' @('auto' | 'manual')"`
 }
 
-// stmt tries the statements from the most frequent.
+// stmt is a statement: let, give, check, tiers or skip, tried in that
+// order, from the most frequent. The statements are alternatives of one
+// struct rather than a struct each, which would cost participle a struct
+// more per statement; the field set tells them apart.
 type stmt struct {
-	Let   *letStmt   `parser:"  @@"`
-	Give  *giveStmt  `parser:"| @@"`
-	Check *checkStmt `parser:"| @@"`
-	Tiers *tierStmt  `parser:"| @@"`
-	Skip  *skipStmt  `parser:"| @@"`
-}
-
-type letStmt struct {
-	Tokens []lexer.Token
-	Name   lexer.Token `parser:"'let' @(Ident | Contextual)"`
-	Value  expr        `parser:"'=' @@"`
-}
-
-type giveStmt struct {
-	Tokens []lexer.Token
-	Value  expr `parser:"'give' @@"`
-}
-
-type skipStmt struct {
-	Tokens []lexer.Token
-	Reason lexer.Token `parser:"'skip' @String"`
-}
-
-type checkStmt struct {
-	Tokens []lexer.Token
-	Cond   expr   `parser:"'check' @@"`
-	Body   *block `parser:"@@"`
+	Tokens   []lexer.Token
+	Let      lexer.Token   `parser:"(  'let' @(Ident | Contextual)"`
+	Value    expr          `parser:"   '=' @@"`
+	Give     expr          `parser:" | 'give' @@"`
+	Check    expr          `parser:" | 'check' @@"`
+	Body     *block        `parser:"   @@"`
+	Tiers    expr          `parser:" | 'tiers' @@"`
+	Branches []*tierBranch `parser:"   '{' @@* '}'"`
+	Skip     lexer.Token   `parser:" | 'skip' @String )"`
 }
 
 type block struct {
 	Tokens []lexer.Token
 	Stmts  []*stmt `parser:"'{' @@* '}'"`
-}
-
-type tierStmt struct {
-	Tokens   []lexer.Token
-	Subject  expr          `parser:"'tiers' @@"`
-	Branches []*tierBranch `parser:"'{' @@* '}'"`
 }
 
 type tierBranch struct {
