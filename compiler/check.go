@@ -59,13 +59,15 @@ func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) 
 }
 
 type checker struct {
-	hook    func(lang.Expr) // Config.hook
-	at      lang.Expr       // the expression being checked, for internal errors
-	info    *Info
-	diags   lang.Diagnostics
-	file    string
-	globals map[string]*Symbol // kinds, templates, consts, rewards: one namespace
-	props   map[string]*Symbol
+	hook func(lang.Expr) // Config.hook
+	at   lang.Expr       // the expression being checked, for internal errors
+	// suggested counts the names compared with misspelt ones (suggestBudget)
+	suggested int
+	info      *Info
+	diags     lang.Diagnostics
+	file      string
+	globals   map[string]*Symbol // kinds, templates, consts, rewards: one namespace
+	props     map[string]*Symbol
 
 	constDecls map[*Symbol]*lang.ConstDecl
 	constState map[*Symbol]uint8  // 1 resolving, 2 done

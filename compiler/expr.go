@@ -167,14 +167,16 @@ func (c *checker) ident(id *lang.Ident) (Type, *Value) {
 			return tInvalid, nil
 		}
 		if c.wantTemplate {
-			var names []string
-			for _, t := range c.info.Templates {
-				names = append(names, t.Name)
-			}
-			c.errorf(id, lang.CodeUndefinedTemplate, "undefined template %s%s", id.Name, didYouMean(id.Name, names))
+			c.errorf(id, lang.CodeUndefinedTemplate, "undefined template %s%s", id.Name, c.didYouMean(id.Name, func() []string {
+				var names []string
+				for _, t := range c.info.Templates {
+					names = append(names, t.Name)
+				}
+				return names
+			}))
 			return tInvalid, nil
 		}
-		c.errorf(id, lang.CodeUndefinedName, "undefined: %s%s", id.Name, didYouMean(id.Name, c.visibleNames()))
+		c.errorf(id, lang.CodeUndefinedName, "undefined: %s%s", id.Name, c.didYouMean(id.Name, c.visibleNames))
 		return tInvalid, nil
 	}
 	c.info.Uses[id] = sym
@@ -237,7 +239,7 @@ func (c *checker) lookupKind(id *lang.Ident) *Symbol {
 			c.errorf(id, lang.CodeUndefinedKind, "%s is a %s, not a transaction kind", id.Name, sym.Kind)
 			return nil
 		}
-		c.errorf(id, lang.CodeUndefinedKind, "unknown transaction kind %s%s", id.Name, didYouMean(id.Name, c.kindNames()))
+		c.errorf(id, lang.CodeUndefinedKind, "unknown transaction kind %s%s", id.Name, c.didYouMean(id.Name, c.kindNames))
 		return nil
 	}
 	c.info.Uses[id] = sym
@@ -264,7 +266,7 @@ func (c *checker) selector(e *lang.SelectorExpr) (Type, *Value) {
 			c.errorf(e, lang.CodeInvalidType, "%s.%s is one transaction's attribute: aggregate it, as in sum(%s.%s)", e.X.Name, e.Sel.Name, e.X.Name, e.Sel.Name)
 			return tInvalid, nil
 		}
-		c.errorf(e.X, lang.CodeUndefinedName, "undefined: %s%s", e.X.Name, didYouMean(e.X.Name, append(c.kindNames(), "player")))
+		c.errorf(e.X, lang.CodeUndefinedName, "undefined: %s%s", e.X.Name, c.didYouMean(e.X.Name, func() []string { return append(c.kindNames(), "player") }))
 		return tInvalid, nil
 	}
 	if e.X.Name != c.agg.Name {

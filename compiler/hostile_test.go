@@ -172,6 +172,14 @@ func TestHostileSizes(t *testing.T) {
 		{"a list of 10000 elements", func() string { return list(10000) }, nil},
 		{"a list of 10001 elements", func() string { return list(10001) },
 			[]string{"3:50032: too many elements in a list: more than 10000 (limits.ListElements) [exceeded-limit]"}},
+		// Each undefined name was compared with every visible one for a
+		// suggestion: quadratic, until a budget bounded the comparisons.
+		{"10000 undefined names among 10000 consts", func() string {
+			return "reward r: points {\n" + lines(10000, func(i int) string { return fmt.Sprintf("\tlet l%d = undefined_%d", i, i) }) +
+				"\tgive 1\n}\n" + lines(10000, func(i int) string { return fmt.Sprintf("const c%d = %d", i, i) })
+		}, strings.Split(strings.TrimSuffix(lines(10000, func(i int) string {
+			return fmt.Sprintf("%d:%d: undefined: undefined_%d [undefined-name]", i+2, len(fmt.Sprintf("\tlet l%d = ", i))+1, i)
+		}), "\n"), "\n")},
 		{"player in a const is no declaration", func() string {
 			return "player { vip: number }\nconst a = player.vip\nconst b = 1 + player.vip\n"
 		}, []string{

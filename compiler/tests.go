@@ -287,14 +287,16 @@ func (c *testChecker) testClause(st *testState, cl lang.TestClause) {
 func (c *testChecker) testReward(id *lang.Ident) *RewardInfo {
 	sym := c.globals[id.Name]
 	if sym == nil || sym.Kind != SymReward {
-		var names []string
-		for _, r := range c.info.Rewards {
-			names = append(names, r.Symbol.Name)
-		}
 		if sym != nil {
 			c.errorf(id, lang.CodeUndefinedReward, "%s is a %s, not a reward", id.Name, sym.Kind)
 		} else {
-			c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, didYouMean(id.Name, names))
+			c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, func() []string {
+				var names []string
+				for _, r := range c.info.Rewards {
+					names = append(names, r.Symbol.Name)
+				}
+				return names
+			}))
 		}
 		return nil
 	}
