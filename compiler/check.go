@@ -397,6 +397,7 @@ func (c *checker) checkSettings(r *RewardInfo) {
 	} else if r.Cap != nil {
 		c.capDefaultRounding(r, seen["cap"])
 	}
+	c.limitCurrencies(r, seen["cap"], seen["minimum"])
 }
 
 // capDefaultRounding reports a cap with more decimals than the default

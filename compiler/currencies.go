@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/promoc/promoc/lang"
@@ -207,4 +208,58 @@ func isZero(v *Value) bool {
 // bare zero.
 func (c *checker) zeroAgainstMoney(xe, ye lang.Expr, x, y Type) bool {
 	return x.Kind == Money && isZero(c.constValue(ye)) || y.Kind == Money && isZero(c.constValue(xe))
+}
+
+// limitCurrencies warns, in a rule set that declares no currencies, of a
+// cap and a minimum that do not name the same currencies: cap 100 EUR |
+// 120 USD with minimum 5 EUR serves USD players in the one and not in the
+// other, and their runs end in an error. (With currencies declared, both
+// are errors already, against the declaration.)
+func (c *checker) limitCurrencies(r *RewardInfo, capSet, minSet lang.Setting) {
+	if len(c.info.Currencies) > 0 || r.Cap == nil || r.Minimum == nil || r.Decl.Result.Kind != lang.ResultAmount {
+		return
+	}
+	capCurs, minCurs := limitCurs(r.Cap), limitCurs(r.Minimum)
+	if capCurs == nil || minCurs == nil {
+		return
+	}
+	check := func(e lang.Expr, name string, have, other []string, otherName string) {
+		var miss []string
+		for _, code := range other {
+			if !slices.Contains(have, code) {
+				miss = append(miss, code)
+			}
+		}
+		if len(miss) == 0 {
+			return
+		}
+		c.warnf(e, lang.CodeMissingCurrency, "%s %s has no value for %s, which the %s has: the run of a player in %s ends in an error; add %s, or declare the currencies the rule set serves",
+			name, lang.ExprString(e), andList(miss), otherName, orList(miss), amountsFor(miss))
+	}
+	check(capSet.(*lang.CapSetting).Value, "cap", capCurs, minCurs, "minimum")
+	check(minSet.(*lang.MinimumSetting).Value, "minimum", minCurs, capCurs, "cap")
+}
+
+// limitCurs returns the currencies a cap or minimum has an amount for; nil
+// when it is not money of known currencies.
+func limitCurs(v *Value) []string {
+	if len(v.PerCur) > 0 {
+		out := make([]string, len(v.PerCur))
+		for i, p := range v.PerCur {
+			out[i] = p.Cur
+		}
+		return out
+	}
+	if v.Type.Kind == Money && v.Type.Cur != "" {
+		return []string{v.Type.Cur}
+	}
+	return nil
+}
+
+// orList joins codes as "USD", "USD or JPY", "USD, JPY or GBP".
+func orList(codes []string) string {
+	if len(codes) <= 1 {
+		return strings.Join(codes, "")
+	}
+	return strings.Join(codes[:len(codes)-1], ", ") + " or " + codes[len(codes)-1]
 }
