@@ -26,8 +26,9 @@ import (
 // where it happens rather than where the last alternative gave up.
 //
 // Names come in three sorts, by token type (see lexer.go):
-//   - declared names (kinds, templates, constants, rewards, lets) are Ident:
-//     never a keyword;
+//   - declared names (kinds, templates, constants, rewards, lets) are Ident
+//     or Contextual: never a reserved keyword, but everyday words such as
+//     week or weekend may name a reward or a let;
 //   - names in expressions are Ident or Contextual, so that an attribute
 //     called amount can be filtered on in a where clause;
 //   - attribute names after a dot, and field names and types in kind and
