@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -378,6 +379,38 @@ func TestResultSchemaReal(t *testing.T) {
 	}
 	b := specJSON(t, "### Output")
 	assert.NoError(t, s.result.Validate(unmarshal(t, b)), "spec.md, Output")
+}
+
+// TestResultSchemaScripts validates the results that the command line's
+// script tests expect promoc eval to print (the *.json sections of
+// cmd/promoc/testdata/script/*.txtar that are result documents): real output
+// too, kept up to date by those tests.
+func TestResultSchemaScripts(t *testing.T) {
+	s := loadSchemas(t)
+	scripts, err := filepath.Glob("../cmd/promoc/testdata/script/*.txtar")
+	require.NoError(t, err)
+	n := 0
+	for _, p := range scripts {
+		a, err := txtar.ParseFile(p)
+		require.NoError(t, err)
+		for _, f := range a.Files {
+			if filepath.Ext(f.Name) != ".json" {
+				continue
+			}
+			v, err := jsonschema.UnmarshalJSON(bytes.NewReader(f.Data))
+			if err != nil {
+				continue // an input that is malformed on purpose
+			}
+			m, ok := v.(map[string]any)
+			if _, isResult := m["outcome"]; !ok || !isResult || m["reward"] == nil {
+				continue
+			}
+			n++
+			assert.NoError(t, s.result.Validate(v), "%s: %s", p, f.Name)
+		}
+	}
+	t.Logf("%d results of the scripts validated", n)
+	assert.GreaterOrEqual(t, n, 10)
 }
 
 // TestResultSchemaRejects changes valid results in ways the schema must
