@@ -2,6 +2,7 @@ package compiler_test
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/lang/format"
 	"github.com/promoc/promoc/lang/limits"
 )
 
@@ -223,5 +225,45 @@ func TestHostileRuleSet(t *testing.T) {
 	_, diags = compiler.Check(files, compiler.Config{})
 	if assert.Len(t, diags, 1) {
 		assert.Equal(t, fmt.Sprintf("f8.promo:1:1: error: rule set too large: more than %d bytes (limits.RuleSetBytes) [exceeded-limit]", limits.RuleSetBytes), diags[0].String())
+	}
+}
+
+// TestHostileDepth takes expressions at the limits of depth and length
+// through every stage that recurses over them: parse, check, lowering,
+// disassembly and formatting. None may overflow the stack or cost more
+// than a few times the size of the expression.
+func TestHostileDepth(t *testing.T) {
+	const kind = "kind bet { amount: money }\n"
+	tests := []struct{ name, src string }{
+		{"a sum of 5000 operators", "reward r: points {\n\tgive " + strings.Repeat("1 + ", limits.Operators) + "1\n}\n"},
+		{"parentheses at the limit of nesting", "reward r: points {\n\tgive " + strings.Repeat("(", limits.Nesting-1) + "1" + strings.Repeat(")", limits.Nesting-1) + "\n}\n"},
+		{"minus signs at the limit of nesting", "reward r: points {\n\tgive " + strings.Repeat("-", limits.Nesting) + "1\n}\n"},
+		{"nested ifs", "reward r: points {\n\tgive " + strings.Repeat("if true then ", limits.Operators/2) + "1" + strings.Repeat(" else 2", limits.Operators/2) + "\n}\n"},
+		{"a check on a long sum", kind + "reward r: amount {\n\tlet s = sum(bet.amount)\n\tcheck s" + strings.Repeat(" + s", limits.Operators-1) + " > 20 EUR { give 1 EUR }\n" +
+			"\tcheck s" + strings.Repeat(" + s", limits.Operators-1) + " > 10 EUR { give 2 EUR }\n\tskip \"none\"\n}\n"},
+		{"a long where clause", kind + "reward r: points {\n\tgive count(bet where amount > 1 EUR" + strings.Repeat(" and amount > 1 EUR", limits.Operators/2-1) + ")\n}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, diags := lang.Parse("d.promo", []byte(tt.src))
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			info, diags := compiler.Check([]*lang.File{f}, compiler.Config{})
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			prog, err := compiler.Lower(info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := prog.Disassemble(io.Discard, ""); err != nil {
+				t.Fatal(err)
+			}
+			out, diags := format.Source("d.promo", []byte(tt.src))
+			if diags.HasErrors() || len(out) == 0 {
+				t.Fatalf("format: %v", diags)
+			}
+		})
 	}
 }

@@ -243,70 +243,92 @@ func orderKey(v *Value) (num.Dec, bool) {
 
 // exprKey is a structural key for an expression: two expressions with the
 // same key compute the same value in the same evaluation. "" when unknown.
+// It is written into one builder, so that its cost is linear in the size
+// of the expression, however deep.
 func (c *checker) exprKey(e lang.Expr) string {
+	var b strings.Builder
+	if !c.writeKey(&b, e) {
+		return ""
+	}
+	return b.String()
+}
+
+// writeKey writes the key of e to b, or returns false when e has none.
+func (c *checker) writeKey(b *strings.Builder, e lang.Expr) bool {
 	switch e := e.(type) {
 	case *lang.Ident:
-		if s := c.info.Uses[e]; s != nil {
-			if s.Decl == nil { // an attribute every kind has (id, time)
-				return fmt.Sprintf("%s:%s.%s", s.Kind, s.Parent.Name, s.Name)
-			}
-			return fmt.Sprintf("%s:%s@%s:%d", s.Kind, s.Name, s.File, s.Decl.Start.Offset)
+		s := c.info.Uses[e]
+		if s == nil {
+			return false
 		}
+		if s.Decl == nil { // an attribute every kind has (id, time)
+			fmt.Fprintf(b, "%s:%s.%s", s.Kind, s.Parent.Name, s.Name)
+		} else {
+			fmt.Fprintf(b, "%s:%s@%s:%d", s.Kind, s.Name, s.File, s.Decl.Start.Offset)
+		}
+		return true
 	case *lang.ParenExpr:
-		return c.exprKey(e.X)
+		return c.writeKey(b, e.X)
 	case *lang.PlayerExpr:
-		k := "player." + e.Prop.Name
+		b.WriteString("player." + e.Prop.Name)
 		if e.Default != nil {
-			d := c.exprKey(e.Default)
-			if d == "" {
-				return ""
-			}
-			k += " default " + d
+			b.WriteString(" default ")
+			return c.writeKey(b, e.Default)
 		}
-		return k
+		return true
 	case *lang.NumberLit:
-		return e.Text
+		b.WriteString(e.Text)
+		return true
 	case *lang.PercentLit:
-		return e.Text + "%"
+		b.WriteString(e.Text + "%")
+		return true
 	case *lang.MoneyLit:
-		return e.Amount + " " + e.Currency
+		b.WriteString(e.Amount + " " + e.Currency)
+		return true
 	case *lang.StringLit:
-		return fmt.Sprintf("%q", e.Value)
+		fmt.Fprintf(b, "%q", e.Value)
+		return true
 	case *lang.BinaryExpr:
-		x, y := c.exprKey(e.X), c.exprKey(e.Y)
-		if x != "" && y != "" {
-			return "(" + x + " " + e.Op.String() + " " + y + ")"
+		b.WriteString("(")
+		if !c.writeKey(b, e.X) {
+			return false
 		}
+		b.WriteString(" " + e.Op.String() + " ")
+		if !c.writeKey(b, e.Y) {
+			return false
+		}
+		b.WriteString(")")
+		return true
 	case *lang.AggregateExpr:
-		k := e.Op.String() + "(" + e.Kind.Name
+		b.WriteString(e.Op.String() + "(" + e.Kind.Name)
 		if e.Attr != nil {
-			k += "." + e.Attr.Name
+			b.WriteString("." + e.Attr.Name)
 		}
 		if e.Where != nil {
-			w := c.exprKey(e.Where)
-			if w == "" {
-				return ""
+			b.WriteString(" where ")
+			if !c.writeKey(b, e.Where) {
+				return false
 			}
-			k += " where " + w
 		}
-		return k + ")"
+		b.WriteString(")")
+		return true
 	case *lang.SelectorExpr:
-		return e.X.Name + "." + e.Sel.Name
+		b.WriteString(e.X.Name + "." + e.Sel.Name)
+		return true
 	case *lang.CallExpr:
-		k := e.Fun.Name + "("
+		b.WriteString(e.Fun.Name + "(")
 		for i, a := range e.Args {
-			ak := c.exprKey(a)
-			if ak == "" {
-				return ""
-			}
 			if i > 0 {
-				k += ", "
+				b.WriteString(", ")
 			}
-			k += ak
+			if !c.writeKey(b, a) {
+				return false
+			}
 		}
-		return k + ")"
+		b.WriteString(")")
+		return true
 	}
-	return ""
+	return false
 }
 
 func shortExpr(e lang.Expr) string {
