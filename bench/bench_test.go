@@ -18,6 +18,8 @@ func BenchmarkRuleSet(b *testing.B) { benchCases(b, RuleSetCases()) }
 
 func BenchmarkCompile(b *testing.B) { benchCases(b, CompileCases()) }
 
+func BenchmarkFilters(b *testing.B) { benchCases(b, FilterCases(FilterSizes...)) }
+
 func benchCases(b *testing.B, cs []Case) {
 	for _, c := range cs {
 		b.Run(c.Name, func(b *testing.B) {

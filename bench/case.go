@@ -91,6 +91,7 @@ func Cases() []Case {
 	cs = append(cs, NetLossCases(NetLossSizes...)...)
 	cs = append(cs, RuleSetCases()...)
 	cs = append(cs, CompileCases()...)
+	cs = append(cs, FilterCases(FilterSizes...)...)
 	return cs
 }
 
@@ -100,6 +101,7 @@ var Workloads = map[string]string{
 	"W2": "5% of net loss on one game",
 	"W3": "200 rewards, one event",
 	"W4": "compile 200 rewards",
+	"W5": "in, not in and or filters",
 }
 
 // Benchmark times run's operation with b.Loop, reporting allocations,

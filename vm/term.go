@@ -74,10 +74,18 @@ const maxSetBits = 4096
 // linearSet is the size up to which a sorted set is searched linearly.
 const linearSet = 8
 
+// bit returns bit k of bits when k < span, else 0, without a branch that
+// depends on k: rows in and out of the range alternate unpredictably (the
+// ids of strings that only the data has lie beyond it).
+func (*intSet) bit(bits []uint64, k, span uint64) uint64 {
+	in := uint64(b2i(k < span))
+	k *= in
+	return bits[k>>6] >> (k & 63) & in
+}
+
 func (s *intSet) has(x int64) bool {
 	if s.bits != nil {
-		k := min(uint64(x-s.lo), s.span)
-		return s.bits[k>>6]>>(k&63)&1 != 0
+		return s.bit(s.bits, uint64(x-s.lo), s.span) != 0
 	}
 	if len(s.list) <= linearSet {
 		found := false
@@ -609,12 +617,21 @@ func scanSet(sel []int32, col []int64, base, end int, s *intSet, not bool) []int
 	col = col[base:end]
 	sel = sel[:len(col)]
 	n := 0
-	if bits := s.bits; bits != nil {
+	if bits := s.bits; len(bits) == 1 {
+		// A list of up to 64 neighbouring values, such as a few strings:
+		// the bitmap is one word, kept in a register.
+		lo, span, flip, word := s.lo, s.span, uint64(b2i(not)), bits[0]
+		for i, x := range col {
+			k := uint64(x - lo)
+			sel[n] = int32(base + i)
+			n += int(word>>(k&63)&uint64(b2i(k < span)) ^ flip)
+		}
+		return sel[:n]
+	} else if bits != nil {
 		lo, span, flip := s.lo, s.span, uint64(b2i(not))
 		for i, x := range col {
-			k := min(uint64(x-lo), span)
 			sel[n] = int32(base + i)
-			n += int(bits[k>>6]>>(k&63)&1 ^ flip)
+			n += int(s.bit(bits, uint64(x-lo), span) ^ flip)
 		}
 		return sel[:n]
 	}
@@ -628,12 +645,19 @@ func scanSet(sel []int32, col []int64, base, end int, s *intSet, not bool) []int
 // refineSet keeps the rows of sel whose col value is in s (not: is not).
 func refineSet(sel []int32, col []int64, s *intSet, not bool) []int32 {
 	n := 0
-	if bits := s.bits; bits != nil {
+	if bits := s.bits; len(bits) == 1 {
+		lo, span, flip, word := s.lo, s.span, uint64(b2i(not)), bits[0]
+		for _, r := range sel {
+			k := uint64(col[r] - lo)
+			sel[n] = r
+			n += int(word>>(k&63)&uint64(b2i(k < span)) ^ flip)
+		}
+		return sel[:n]
+	} else if bits != nil {
 		lo, span, flip := s.lo, s.span, uint64(b2i(not))
 		for _, r := range sel {
-			k := min(uint64(col[r]-lo), span)
 			sel[n] = r
-			n += int(bits[k>>6]>>(k&63)&1 ^ flip)
+			n += int(s.bit(bits, uint64(col[r]-lo), span) ^ flip)
 		}
 		return sel[:n]
 	}

@@ -4,8 +4,8 @@
 // the ratio promoc ÷ engine and whether the engine's answers were exact,
 // then the issue's targets, met or not.
 //
-// The cases of one workload (and, for workload 2, one number of
-// transactions) are set up together, run in turn -count times, so that a
+// The cases of one workload (and, for workloads 2 and 5, one number of
+// transactions and one filter) are set up together, run in turn -count times, so that a
 // change in the machine's load touches every engine alike, and released
 // before the next group.
 //
@@ -68,7 +68,7 @@ func main() {
 }
 
 // groupOf is what a case is compared within: its workload, and for
-// workload 2 its number of transactions.
+// workloads 2 and 5 its filter and number of transactions.
 func groupOf(c bench.Case) string { return c.Workload + "/" + path.Dir(c.Name) }
 
 // row is the measurement of one case.
@@ -221,7 +221,8 @@ func duration(ns float64) string {
 	return fmt.Sprintf("%.3g ns", ns)
 }
 
-// writeTargets states each target of issue 5 with the numbers measured.
+// writeTargets states each target of issues 5 and 8 with the numbers
+// measured.
 func writeTargets(w io.Writer, rows []row) {
 	get := func(group, engine string) *row {
 		for i := range rows {
@@ -261,6 +262,18 @@ func writeTargets(w io.Writer, rows []row) {
 	}
 	if p := get("W4/.", bench.Promoc); p != nil {
 		fmt.Fprintf(w, "| W4: compile 200 rewards in < 50 ms | %s | %s |\n", duration(p.ns), verdict(p.ns < 50e6))
+	}
+	for _, f := range bench.Filters {
+		for _, n := range bench.FilterSizes {
+			g := fmt.Sprintf("W5/filter=%s/rows=%d", f.Name, n)
+			p, i, e, c := get(g, bench.Promoc), get(g, bench.Int64Columns), get(g, bench.Expr), get(g, bench.CEL)
+			if p == nil || i == nil || e == nil || c == nil {
+				continue
+			}
+			ratio := p.ns / i.ns
+			fmt.Fprintf(w, "| W5 %s, %d rows: promoc ≤ 2× the column loop's time, 0 allocs, exact | %.2f× (%s vs %s), %d allocs; %.0f× faster than expr, %.0f× than CEL; exact: %s | %s |\n",
+				f.Name, n, ratio, duration(p.ns), duration(i.ns), p.allocs, e.ns/p.ns, c.ns/p.ns, yesNo(p.correct), verdict(ratio <= 2 && p.allocs == 0 && p.correct))
+		}
 	}
 }
 
