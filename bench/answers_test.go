@@ -17,15 +17,16 @@ var update = flag.Bool("update", false, "rewrite testdata/rules200.promo")
 // the exact ones: an exact engine must get every answer right; a float
 // engine's wrong answers are logged. -short leaves out the million rows.
 func TestAnswers(t *testing.T) {
-	sizes := NetLossSizes
+	sizes, filterSizes := NetLossSizes, FilterSizes
 	if testing.Short() {
-		sizes = sizes[:len(sizes)-1]
+		sizes, filterSizes = sizes[:len(sizes)-1], filterSizes[:len(filterSizes)-1]
 	}
 	var cs []Case
 	cs = append(cs, TieredCases()...)
 	cs = append(cs, NetLossCases(sizes...)...)
 	cs = append(cs, RuleSetCases()...)
 	cs = append(cs, CompileCases()...)
+	cs = append(cs, FilterCases(filterSizes...)...)
 	for _, c := range cs {
 		t.Run(c.Workload+"/"+c.Name, func(t *testing.T) {
 			run, err := c.Setup()
