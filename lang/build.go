@@ -144,17 +144,18 @@ func isTypeName(s string) bool {
 func (b *builder) reward(g *rewardDecl) *RewardDecl {
 	r := &RewardDecl{Loc: b.loc(g.Tokens), Name: b.ident(g.Name), Result: b.result(g.Result)}
 	for _, it := range g.Items {
+		loc := b.loc(it.Tokens)
 		switch {
 		case it.Window != nil:
-			r.Settings = append(r.Settings, &WindowSetting{Loc: b.loc(it.Window.Tokens), Window: b.window(it.Window.Window)})
-		case it.Round != nil:
-			r.Settings = append(r.Settings, b.round(it.Round))
+			r.Settings = append(r.Settings, &WindowSetting{Loc: loc, Window: b.window(it.Window)})
 		case it.Cap != nil:
-			r.Settings = append(r.Settings, &CapSetting{Loc: b.loc(it.Cap.Tokens), Value: b.expr(it.Cap.Value)})
+			r.Settings = append(r.Settings, &CapSetting{Loc: loc, Value: b.expr(it.Cap)})
+		case it.Round != "":
+			r.Settings = append(r.Settings, b.round(loc, it.Round, it.Decimals))
 		case it.Minimum != nil:
-			r.Settings = append(r.Settings, &MinimumSetting{Loc: b.loc(it.Minimum.Tokens), Value: b.expr(it.Minimum.Value)})
-		case it.Approval != nil:
-			r.Settings = append(r.Settings, &ApprovalSetting{Loc: b.loc(it.Approval.Tokens), Manual: it.Approval.Mode == "manual"})
+			r.Settings = append(r.Settings, &MinimumSetting{Loc: loc, Value: b.expr(it.Minimum)})
+		case it.Approval != "":
+			r.Settings = append(r.Settings, &ApprovalSetting{Loc: loc, Manual: it.Approval == "manual"})
 		default:
 			r.Body = append(r.Body, b.stmt(&it.stmt))
 		}
@@ -237,17 +238,17 @@ func (b *builder) zone(g *zone) *Zone {
 	return z
 }
 
-func (b *builder) round(g *roundSetting) *RoundSetting {
-	r := &RoundSetting{Loc: b.loc(g.Tokens)}
-	switch g.Mode {
+func (b *builder) round(loc Loc, mode string, decimals lexer.Token) *RoundSetting {
+	r := &RoundSetting{Loc: loc}
+	switch mode {
 	case "down":
 		r.Mode = RoundDown
 	case "up":
 		r.Mode = RoundUp
 	}
-	r.Decimals = &NumberLit{Loc: b.tokLoc(g.Decimals), Text: g.Decimals.Value}
-	if strings.Contains(g.Decimals.Value, ".") {
-		b.errorf(r.Decimals.Span(), CodeBadSyntax, "round needs a whole number of decimals, found %s", g.Decimals.Value)
+	r.Decimals = &NumberLit{Loc: b.tokLoc(decimals), Text: decimals.Value}
+	if strings.Contains(decimals.Value, ".") {
+		b.errorf(r.Decimals.Span(), CodeBadSyntax, "round needs a whole number of decimals, found %s", decimals.Value)
 	}
 	return r
 }

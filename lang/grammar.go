@@ -113,22 +113,18 @@ type resultType struct {
 	Target string `parser:"  ('to' @('balance' | 'leaderboard' | 'level'))?"`
 }
 
-// item is a statement or a setting of a reward. It embeds stmt, so that
-// participle fills one struct for an item rather than two, and tries the
-// statements, which are the most frequent, first. Its Tokens, stmt's, are
-// those of the item, statement or setting.
+// item is a statement or a setting of a reward, in one struct: it embeds
+// stmt, whose alternatives come first as the most frequent, and writes the
+// settings out as alternatives, so that participle fills one struct per
+// item. Its Tokens, stmt's, are those of the statement or setting.
 type item struct {
 	stmt
-	Window   *windowSetting   `parser:"| @@"`
-	Round    *roundSetting    `parser:"| @@"`
-	Cap      *capSetting      `parser:"| @@"`
-	Minimum  *minimumSetting  `parser:"| @@"`
-	Approval *approvalSetting `parser:"| @@"`
-}
-
-type windowSetting struct {
-	Tokens []lexer.Token
-	Window *window `parser:"'window' @@"`
+	Window   *window     `parser:"| 'window' @@"`
+	Cap      expr        `parser:"| 'cap' @@"`
+	Round    string      `parser:"| 'round' @('nearest' | 'down' | 'up')"`
+	Decimals lexer.Token `parser:"  'to' @Number 'decimals'"`
+	Minimum  expr        `parser:"| 'minimum' @@"`
+	Approval string      `parser:"| 'approval' @('auto' | 'manual')"`
 }
 
 type window struct {
@@ -169,41 +165,20 @@ type zone struct {
 	Name   lexer.Token `parser:"      | @String )"`
 }
 
-type roundSetting struct {
-	Tokens   []lexer.Token
-	Mode     string      `parser:"'round' @('nearest' | 'down' | 'up')"`
-	Decimals lexer.Token `parser:"'to' @Number 'decimals'"`
-}
-
-type capSetting struct {
-	Tokens []lexer.Token
-	Value  expr `parser:"'cap' @@"`
-}
-
-type minimumSetting struct {
-	Tokens []lexer.Token
-	Value  expr `parser:"'minimum' @@"`
-}
-
-type approvalSetting struct {
-	Tokens []lexer.Token
-	Mode   string `parser:"'approval' @('auto' | 'manual')"`
-}
-
 // stmt is a statement: let, give, check, tiers or skip, tried in that
 // order, from the most frequent. The statements are alternatives of one
 // struct rather than a struct each, which would cost participle a struct
 // more per statement; the field set tells them apart.
 type stmt struct {
 	Tokens   []lexer.Token
-	Let      lexer.Token   `parser:"(  'let' @(Ident | Contextual)"`
+	Let      lexer.Token   `parser:"   'let' @(Ident | Contextual)"`
 	Value    expr          `parser:"   '=' @@"`
 	Give     expr          `parser:" | 'give' @@"`
 	Check    expr          `parser:" | 'check' @@"`
 	Body     *block        `parser:"   @@"`
 	Tiers    expr          `parser:" | 'tiers' @@"`
 	Branches []*tierBranch `parser:"   '{' @@* '}'"`
-	Skip     lexer.Token   `parser:" | 'skip' @String )"`
+	Skip     lexer.Token   `parser:" | 'skip' @String"`
 }
 
 type block struct {
