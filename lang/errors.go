@@ -239,7 +239,7 @@ func describe(head string) string {
 		return `a tier condition such as "above 500 EUR", "at least 100 EUR" or "else"`
 	case "Stmt":
 		return "a statement (let, give, skip, check or tiers)"
-	case "<ident>", `(<ident> | <contextual> | <keyword>)`:
+	case "<ident>", `(<ident> | <contextual>)`, `(<ident> | <contextual> | <keyword>)`:
 		return "a name"
 	case "<string>":
 		return "a string in double quotes"
