@@ -27,6 +27,9 @@ func FuzzCheck(f *testing.F) {
 			}
 		}
 	}
+	for _, src := range hostileSeeds() {
+		f.Add(src)
+	}
 	sf, _ := lang.Parse("schema.promo", schema)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > 1<<14 {

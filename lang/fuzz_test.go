@@ -34,6 +34,9 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
+	for _, src := range hostileSeeds() {
+		f.Add(src)
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > 1<<14 {
 			t.Skip("input too large")

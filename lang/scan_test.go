@@ -76,6 +76,9 @@ func FuzzHandLexer(f *testing.F) {
 	for _, src := range handLexerCorpus(f) {
 		f.Add(src)
 	}
+	for _, src := range hostileSeeds() {
+		f.Add(src)
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		checkHandLexer(t, string(src))
 	})

@@ -45,6 +45,9 @@ func TestTokensPositions(t *testing.T) {
 func FuzzTokens(f *testing.F) {
 	f.Add([]byte("reward x: amount { give 10 EUR }"))
 	f.Add([]byte("\"a\\q\" ! é \x00"))
+	for _, src := range hostileSeeds() {
+		f.Add(src)
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		end := 0
 		for _, tok := range Tokens(src) {

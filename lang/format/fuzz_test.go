@@ -3,6 +3,7 @@ package format_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -10,6 +11,7 @@ import (
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/lang/format"
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // FuzzFormat formats any input that parses, seeded from examples/, the
@@ -39,6 +41,21 @@ func FuzzFormat(f *testing.F) {
 				f.Add(in)
 			}
 		}
+	}
+	// Sources at the edges of lang/limits and of the source text
+	// conventions (issue 10): a byte order mark, lines ending in a carriage
+	// return alone or with a newline, expressions as deep and long as the
+	// parser takes.
+	for _, src := range []string{
+		"\xEF\xBB\xBFconst a = 1\n",
+		"// note\rconst a = 1\rreward r: points {\r\tgive a\r}\r",
+		"const a = 1\r\nreward r: points {\r\n\tgive a\r\n}\r\n",
+		"const a = " + strings.Repeat("-", limits.Nesting) + "1\n",
+		"const a = " + strings.Repeat("(", limits.Nesting) + "1" + strings.Repeat(")", limits.Nesting) + "\n",
+		"const a = " + strings.Repeat("1 + ", limits.Operators) + "1\n",
+		"const a = " + strings.Repeat("if true then ", 1000) + "1" + strings.Repeat(" else 2", 1000) + "\n",
+	} {
+		f.Add([]byte(src))
 	}
 	schemaSrc, err := os.ReadFile("../../examples/dynamic_rewards/schema.promo")
 	if err != nil {
