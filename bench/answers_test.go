@@ -27,6 +27,8 @@ func TestAnswers(t *testing.T) {
 	cs = append(cs, RuleSetCases()...)
 	cs = append(cs, CompileCases()...)
 	cs = append(cs, FilterCases(filterSizes...)...)
+	cs = append(cs, EndToEndCases(sizes...)...)
+	cs = append(cs, PlayerCases()...)
 	for _, c := range cs {
 		t.Run(c.Workload+"/"+c.Name, func(t *testing.T) {
 			run, err := c.Setup()

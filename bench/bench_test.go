@@ -20,6 +20,10 @@ func BenchmarkCompile(b *testing.B) { benchCases(b, CompileCases()) }
 
 func BenchmarkFilters(b *testing.B) { benchCases(b, FilterCases(FilterSizes...)) }
 
+func BenchmarkEndToEnd(b *testing.B) { benchCases(b, EndToEndCases(NetLossSizes...)) }
+
+func BenchmarkPlayers(b *testing.B) { benchCases(b, PlayerCases()) }
+
 func benchCases(b *testing.B, cs []Case) {
 	for _, c := range cs {
 		b.Run(c.Name, func(b *testing.B) {

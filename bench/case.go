@@ -92,6 +92,8 @@ func Cases() []Case {
 	cs = append(cs, RuleSetCases()...)
 	cs = append(cs, CompileCases()...)
 	cs = append(cs, FilterCases(FilterSizes...)...)
+	cs = append(cs, EndToEndCases(NetLossSizes...)...)
+	cs = append(cs, PlayerCases()...)
 	return cs
 }
 
@@ -102,6 +104,10 @@ var Workloads = map[string]string{
 	"W3": "200 rewards, one event",
 	"W4": "compile 200 rewards",
 	"W5": "in, not in and or filters",
+	"W6": "JSON to net loss, end to end",
+	"W7": "Go structs to net loss, end to end",
+	"W8": "JSON to 50 rewards, 1000 players × 200 transactions",
+	"W9": "Go structs to 50 rewards, 1000 players × 200 transactions",
 }
 
 // Benchmark times run's operation with b.Loop, reporting allocations,

@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -337,5 +338,122 @@ func BenchmarkCompile10kLines(b *testing.B) {
 		if _, err := runtime.CompileSources(src); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// netLossDoc writes rows as the input document, amounts as JSON numbers
+// with their cents.
+func netLossDoc(rows []row) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"now": "` + benchNow.Format(time.RFC3339Nano) + `", "player": {"id": "p", "currency": "EUR"}, "transactions": [`)
+	n := len(rows)
+	for i, r := range rows {
+		if i > 0 {
+			sb.WriteString(",\n")
+		}
+		fmt.Fprintf(&sb, `{"id": "%d", "kind": %q, "time": %q, "amount": %s, "game": %q, "category": %q}`,
+			i, r.kind, benchNow.Add(-time.Duration(n-i)*time.Millisecond).Format(time.RFC3339Nano), r.amount.StringFixed(2), r.game, r.category)
+	}
+	sb.WriteString("]}")
+	return []byte(sb.String())
+}
+
+// BenchmarkInputPath prepares the net-loss input of n transactions every
+// way a host can: from Go values with attribute maps (Prepare), with the
+// typed Builder, from the JSON document through DecodeInput and Prepare,
+// and from the JSON document straight into a Builder's columns. Each
+// evaluates the reward once, so that every path is checked for the same
+// answer. It reports nanoseconds per transaction (ns/tx).
+func BenchmarkInputPath(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		rows := netLossRows(n)
+		prog := mustCompile(b, netLossSource)
+		ctx := context.Background()
+		want := netLossShopspring(rows)
+		txns := make([]runtime.Transaction, n)
+		ids := make([]string, n)
+		times := make([]time.Time, n)
+		for i, r := range rows {
+			ids[i], times[i] = fmt.Sprint(i), benchNow.Add(-time.Duration(n-i)*time.Millisecond)
+			txns[i] = runtime.Transaction{ID: ids[i], Kind: r.kind, Time: times[i],
+				Attrs: map[string]any{"amount": r.amount, "game": r.game, "category": r.category}}
+		}
+		in := runtime.Input{Now: benchNow, Player: runtime.Player{ID: "p", Currency: "EUR"}, Transactions: txns}
+		doc := netLossDoc(rows)
+		check := func(b *testing.B, p *runtime.Prepared) {
+			res, err := prog.EvaluatePrepared(ctx, "net_loss", p)
+			if err != nil || res.Outcome != runtime.Calculated || !res.Amount().Equal(want) {
+				b.Fatalf("n=%d: %v %s %s (%s), want %s", n, err, res.Outcome, res.AmountString(), res.Detail, want)
+			}
+		}
+		perTx := func(b *testing.B) {
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/tx")
+		}
+		kinds := map[string]runtime.Kind{}
+		attrs := map[string][3]runtime.Attr{}
+		for _, k := range []string{"bet", "win"} {
+			kind, err := prog.Kind(k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			kinds[k] = kind
+			var as [3]runtime.Attr
+			for i, a := range []string{"amount", "game", "category"} {
+				if as[i], err = kind.Attr(a); err != nil {
+					b.Fatal(err)
+				}
+			}
+			attrs[k] = as
+		}
+		builder := prog.NewBuilder()
+		b.Run(fmt.Sprintf("rows=%d/prepare-maps", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				check(b, prog.Prepare(in))
+			}
+			perTx(b)
+		})
+		b.Run(fmt.Sprintf("rows=%d/builder", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				builder.Reset()
+				builder.SetNow(benchNow)
+				builder.SetPlayer(runtime.Player{ID: "p", Currency: "EUR"})
+				for i := range rows {
+					r := &rows[i]
+					as := attrs[r.kind]
+					builder.Begin(kinds[r.kind], ids[i], times[i], "")
+					builder.SetScaled(as[0], r.cents, 2)
+					builder.SetString(as[1], r.game)
+					builder.SetString(as[2], r.category)
+					if err := builder.Commit(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				check(b, builder.Prepared())
+			}
+			perTx(b)
+		})
+		b.Run(fmt.Sprintf("rows=%d/json-decodeinput-prepare", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				in, err := runtime.DecodeInput(bytes.NewReader(doc))
+				if err != nil {
+					b.Fatal(err)
+				}
+				check(b, prog.Prepare(in))
+			}
+			perTx(b)
+		})
+		b.Run(fmt.Sprintf("rows=%d/json-builder", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := builder.DecodeBytes(ctx, doc); err != nil {
+					b.Fatal(err)
+				}
+				check(b, builder.Prepared())
+			}
+			perTx(b)
+		})
 	}
 }

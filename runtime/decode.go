@@ -456,7 +456,11 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 				badCur = true
 			}
 		}
-		b.BeginTime(k, string(kind), string(id), ns, tErr, c)
+		kname := "" // only for the error of an unknown kind: no copy per transaction
+		if k < 0 {
+			kname = string(kind)
+		}
+		b.BeginTime(k, kname, string(id), ns, tErr, c)
 		if badCur {
 			b.FailTxn(".currency", "unknown currency "+strconv.Quote(string(cur)))
 		}

@@ -113,8 +113,10 @@ func (s *scanner) next(first *bool, closing byte) (bool, error) {
 		return false, nil
 	}
 	if !*first {
-		if err := s.expect(',', `"," or "`+string(closing)+`"`); err != nil {
-			return false, err
+		if s.pos < len(s.buf) && s.buf[s.pos] == ',' {
+			s.pos++
+		} else {
+			return false, s.syntaxError(`expected "," or "` + string(closing) + `", found ` + s.found())
 		}
 	}
 	*first = false

@@ -52,12 +52,12 @@ type Builder struct {
 	tabs   []tableBuilder // by kind
 	strs   []string       // the data strings: id len(p.Strings)+i
 	strMap map[string]int32
-	// Deduplication: the committed ids, and a map from their hash to the
-	// first with that hash (ids are compared on a match).
-	ids   []string
-	seed  maphash.Seed
-	hashd map[uint64]int32
-	other map[string]struct{} // ids whose hash matched another id's
+	// Deduplication: the committed ids, and a hash set of them once there
+	// are more than a few.
+	ids    []string
+	seed   maphash.Seed
+	set    idSet
+	idHash uint64 // the hash of the id seen last checked
 	begun int                 // transactions begun since Reset: the index of the next in error paths
 	tx    txn
 	zeros []int64 // all zero: the column of every attribute that is not stored
@@ -169,6 +169,9 @@ func (b *Builder) Grow(k, n int) {
 		}
 	}
 	b.ids = grow(b.ids, n)
+	if len(b.ids)+n > smallDedupe {
+		b.set.reserve(len(b.ids) + n)
+	}
 }
 
 func grow[T any](s []T, n int) []T {
@@ -346,8 +349,7 @@ func (b *Builder) DropTransactions() {
 	}
 	clear(b.ids)
 	b.ids = b.ids[:0]
-	clear(b.hashd)
-	b.other = nil
+	b.set.reset()
 	b.begun = 0
 	b.tx.open = false
 }
@@ -580,12 +582,13 @@ func (b *Builder) Commit() error {
 func (b *Builder) rows() int { return len(b.ids) }
 
 // smallDedupe is the number of ids up to which the builder compares ids
-// directly rather than hashing them into a map.
+// directly rather than hashing them.
 const smallDedupe = 8
 
-// seen reports whether id was committed before.
+// seen reports whether id was committed before; when not, it leaves what
+// record needs in b.idHash and b.set.
 func (b *Builder) seen(id string) bool {
-	if len(b.ids) <= smallDedupe {
+	if len(b.ids) < smallDedupe {
 		for _, x := range b.ids {
 			if x == id {
 				return true
@@ -593,47 +596,23 @@ func (b *Builder) seen(id string) bool {
 		}
 		return false
 	}
-	j, ok := b.hashd[maphash.String(b.seed, id)]
-	switch {
-	case !ok:
-		return false
-	case b.ids[j] == id:
-		return true
-	}
-	_, ok = b.other[id]
-	return ok
-}
-
-// record notes id as committed; seen(id) was false. The map is keyed by a
-// 64-bit hash of the id, which is several times faster than keying it by
-// the string for a million ids.
-func (b *Builder) record(id string) {
-	b.ids = append(b.ids, id)
-	n := len(b.ids)
-	if n <= smallDedupe {
-		return
-	}
-	if b.hashd == nil {
-		b.hashd = make(map[uint64]int32, 2*smallDedupe)
-	}
-	if n == smallDedupe+1 && len(b.hashd) == 0 {
-		for i, x := range b.ids[:n-1] {
-			b.hash(x, int32(i))
+	if b.set.n == 0 {
+		for i, x := range b.ids {
+			h := maphash.String(b.seed, x)
+			b.set.find(h, x, b.ids)
+			b.set.insert(h, int32(i))
 		}
 	}
-	b.hash(id, int32(n-1))
+	b.idHash = maphash.String(b.seed, id)
+	return b.set.find(b.idHash, id, b.ids)
 }
 
-func (b *Builder) hash(id string, i int32) {
-	h := maphash.String(b.seed, id)
-	if _, dup := b.hashd[h]; !dup {
-		b.hashd[h] = i
-		return
+// record notes id as committed, just after seen(id) reported false.
+func (b *Builder) record(id string) {
+	b.ids = append(b.ids, id)
+	if b.set.n > 0 {
+		b.set.insert(b.idHash, int32(len(b.ids)-1))
 	}
-	if b.other == nil {
-		b.other = map[string]struct{}{}
-	}
-	b.other[id] = struct{}{}
 }
 
 // resolve returns a schema default as a value: a per-currency default is

@@ -232,3 +232,23 @@ func TestParseTime(t *testing.T) {
 		assert.Equal(t, want, msg, s)
 	}
 }
+
+// TestIDSetCollisions checks the id set when different ids share a hash,
+// and across growth.
+func TestIDSetCollisions(t *testing.T) {
+	var s idSet
+	var ids []string
+	for i := range 1000 {
+		id := fmt.Sprint("id", i)
+		h := uint64(i % 7) // many ids per hash, and the hash 0
+		require.False(t, s.find(h, id, ids), id)
+		ids = append(ids, id)
+		s.insert(h, int32(i))
+	}
+	for i := range 1000 {
+		assert.True(t, s.find(uint64(i%7), fmt.Sprint("id", i), ids))
+		assert.False(t, s.find(uint64(i%7), fmt.Sprint("other", i), ids))
+	}
+	s.reset()
+	assert.False(t, s.find(1, "id1", ids))
+}

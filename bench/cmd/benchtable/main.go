@@ -260,6 +260,31 @@ func writeTargets(w io.Writer, rows []row) {
 		fmt.Fprintf(w, "| W3: promoc ≤ 0.5× expr's time | %.2f× (%s vs %s) | %s |\n",
 			ratio, duration(p.ns), duration(e.ns), verdict(ratio <= 0.5 && p.correct))
 	}
+	for _, n := range bench.NetLossSizes {
+		for _, t := range []struct {
+			w, what string
+			goal    float64
+		}{{"W6", "from JSON", 0.5}, {"W7", "from Go structs", 0.25}} {
+			g := fmt.Sprintf("%s/rows=%d", t.w, n)
+			p, e := get(g, bench.Promoc), get(g, bench.Expr)
+			if p == nil || e == nil {
+				continue
+			}
+			ratio := p.ns / e.ns
+			fmt.Fprintf(w, "| %s, %d rows: end to end %s, promoc ≤ %.2g× expr's time | %.2f× (%s vs %s) | %s |\n",
+				t.w, n, t.what, t.goal, ratio, duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
+		}
+	}
+	for _, t := range []struct {
+		w, what string
+		goal    float64
+	}{{"W8", "from JSON", 0.5}, {"W9", "from Go structs", 0.25}} {
+		if p, e := get(t.w+"/.", bench.Promoc), get(t.w+"/.", bench.Expr); p != nil && e != nil {
+			ratio := p.ns / e.ns
+			fmt.Fprintf(w, "| %s: one player %s to 50 answers, promoc ≤ %.2g× expr's time | %.2f× (%s vs %s) | %s |\n",
+				t.w, t.what, t.goal, ratio, duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
+		}
+	}
 	if p := get("W4/.", bench.Promoc); p != nil {
 		fmt.Fprintf(w, "| W4: compile 200 rewards in < 50 ms | %s | %s |\n", duration(p.ns), verdict(p.ns < 50e6))
 	}
