@@ -20,9 +20,18 @@ func BenchmarkCompile(b *testing.B) { benchCases(b, CompileCases()) }
 
 func BenchmarkFilters(b *testing.B) { benchCases(b, FilterCases(FilterSizes...)) }
 
-func BenchmarkEndToEnd(b *testing.B) { benchCases(b, EndToEndCases(NetLossSizes...)) }
+// The end-to-end workloads share case names between W6 and W7, and W8 and
+// W9: their benchmarks are named workload/case.
+func BenchmarkEndToEnd(b *testing.B) { benchCases(b, named(EndToEndCases(NetLossSizes...))) }
 
-func BenchmarkPlayers(b *testing.B) { benchCases(b, PlayerCases()) }
+func BenchmarkPlayers(b *testing.B) { benchCases(b, named(PlayerCases())) }
+
+func named(cs []Case) []Case {
+	for i := range cs {
+		cs[i].Name = cs[i].Workload + "/" + cs[i].Name
+	}
+	return cs
+}
 
 func benchCases(b *testing.B, cs []Case) {
 	for _, c := range cs {

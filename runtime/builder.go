@@ -430,7 +430,24 @@ func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
 	}
 	vb := b.b
 	kinds := p.in.schema(p.prog)
+	// Size the columns: transactions tend to come in runs of one kind.
+	counts := make([]int, len(p.prog.Kinds))
 	lastKind, lastK := "", -1
+	for i := range in.Transactions {
+		if kn := in.Transactions[i].Kind; kn != lastKind || lastK < 0 {
+			lastKind, lastK = kn, -1
+			if k, ok := kinds.kinds[kn]; ok {
+				lastK = k
+			}
+		}
+		if lastK >= 0 {
+			counts[lastK]++
+		}
+	}
+	for k, n := range counts {
+		vb.Grow(k, n)
+	}
+	lastKind, lastK = "", -1
 	for i := range in.Transactions {
 		if i%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -487,6 +504,7 @@ type inputCache struct {
 
 // schema is a program's kinds and attributes by name, for the decoder.
 type schema struct {
+	names []string // kind names by index
 	kinds map[string]int
 	attrs []map[string]int // per kind: attribute name → column
 	types [][]vm.Kind      // per kind and column
@@ -497,6 +515,7 @@ func (c *inputCache) schema(p *vm.Program) *schema {
 		s := &schema{kinds: map[string]int{}, attrs: make([]map[string]int, len(p.Kinds)), types: make([][]vm.Kind, len(p.Kinds))}
 		for k, kind := range p.Kinds {
 			s.kinds[kind.Name] = k
+			s.names = append(s.names, kind.Name)
 			s.attrs[k] = map[string]int{}
 			for col, a := range kind.Attrs {
 				s.types[k] = append(s.types[k], a.Type)
@@ -509,6 +528,23 @@ func (c *inputCache) schema(p *vm.Program) *schema {
 		c.sch = s
 	})
 	return c.sch
+}
+
+// kind returns the index of the kind named name, or -1: by comparison
+// when there are few kinds, which is faster than a map.
+func (s *schema) kind(name []byte) int {
+	if len(s.names) <= 8 {
+		for k, n := range s.names {
+			if n == string(name) {
+				return k
+			}
+		}
+		return -1
+	}
+	if k, ok := s.kinds[string(name)]; ok {
+		return k
+	}
+	return -1
 }
 
 // zone loads a time zone once per name: time.LoadLocation reads and parses

@@ -423,6 +423,7 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 	if !ok || err != nil {
 		return err
 	}
+	orders := make([][]keyCol, len(sch.types))
 	for first, i := true, 0; ; i++ {
 		more, err := r.s.next(&first, ']')
 		if err != nil || !more {
@@ -440,10 +441,7 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 		if err != nil {
 			return err
 		}
-		k, ok := sch.kinds[string(kind)]
-		if !ok {
-			k = -1
-		}
+		k := sch.kind(kind)
 		var ns int64
 		tErr := "missing"
 		if tm != nil {
@@ -465,10 +463,28 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 			b.FailTxn(".currency", "unknown currency "+strconv.Quote(string(cur)))
 		}
 		if k >= 0 {
+			// Transactions of a kind tend to list their keys in one
+			// order: the column of the key at each position is kept.
+			order := orders[k]
 			for fi := range r.fields {
 				f := &r.fields[fi]
-				col, ok := sch.attrs[k][string(f.key)]
-				if ok {
+				var col int
+				if fi < len(order) && order[fi].key == string(f.key) {
+					col = order[fi].col
+				} else {
+					c, ok := sch.attrs[k][string(f.key)]
+					if !ok {
+						c = -1
+					}
+					col = c
+					if fi < len(order) {
+						order[fi] = keyCol{string(f.key), c}
+					} else if fi == len(order) && fi < maxOrder {
+						order = append(order, keyCol{string(f.key), c})
+						orders[k] = order
+					}
+				}
+				if col >= 0 {
 					setField(b, col, sch.types[k][col], f)
 				}
 			}
@@ -478,6 +494,16 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 		}
 	}
 }
+
+// keyCol is a key of a transaction and its column, -1 for an undeclared
+// attribute.
+type keyCol struct {
+	key string
+	col int
+}
+
+// maxOrder bounds the keys whose order the decoder keeps per kind.
+const maxOrder = 32
 
 // setField sets column c, of type t, from a field as read.
 func setField(b *vm.Builder, c int, t vm.Kind, f *field) {

@@ -52,25 +52,35 @@ type Builder struct {
 	tabs   []tableBuilder // by kind
 	strs   []string       // the data strings: id len(p.Strings)+i
 	strMap map[string]int32
-	// Deduplication: the committed ids, and a hash set of them once there
-	// are more than a few.
-	ids    []string
-	seed   maphash.Seed
-	set    idSet
-	idHash uint64 // the hash of the id seen last checked
-	begun int                 // transactions begun since Reset: the index of the next in error paths
-	tx    txn
-	zeros []int64 // all zero: the column of every attribute that is not stored
-	perm  []int32 // scratch of the sort
+	// Deduplication (see dedupe.go): the committed ids, the set of those
+	// deduplicated, and those committed since.
+	ids      []string
+	seed     maphash.Seed
+	set      idSet
+	pend     []pendingID
+	sortBuf  []pendingID // scratch of dedupe
+	radixBuf []pendingID // scratch of dedupe
+	begun    int         // transactions begun since Reset: the index of the next in error paths
+	tx       txn
+	zeros    []int64 // all zero: the column of every attribute that is not stored
+	perm     []int32 // scratch of the sort
 }
 
 // tableBuilder is the table of one kind as it grows.
 type tableBuilder struct {
 	t      table
-	scales [][]int16 // per number column in ints: the scale each value had, to restore it if the column turns decimal
-	sorted int       // rows [0, sorted) are in time order
-	idCol  int       // the column of the "id" attribute, -1 for none
-	timCol int       // the column of the "time" attribute, -1 for none
+	scales [][]int16    // per number column in ints: the scale each value had, to restore it if the column turns decimal
+	sorted int          // rows [0, sorted) are in time order
+	idCol  int          // the column of the "id" attribute, -1 for none
+	timCol int          // the column of the "time" attribute, -1 for none
+	last   []lastString // per string column: the string set last, which the next row tends to repeat
+}
+
+// lastString is a string and its interned id.
+type lastString struct {
+	s  string
+	id int32
+	ok bool
 }
 
 // txn is the transaction being built.
@@ -114,6 +124,7 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 		tb.idCol, tb.timCol = -1, -1
 		tb.t.cols = make([]column, len(kind.Attrs))
 		tb.scales = make([][]int16, len(kind.Attrs))
+		tb.last = make([]lastString, len(kind.Attrs))
 		for c, a := range kind.Attrs {
 			if !onlyRead {
 				b.keep[k][c] = true
@@ -149,6 +160,9 @@ func (b *Builder) Reset() {
 	for _, s := range b.strs {
 		delete(b.strMap, s)
 	}
+	for k := range b.tabs {
+		clear(b.tabs[k].last)
+	}
 	b.strs = b.strs[:0]
 }
 
@@ -169,9 +183,7 @@ func (b *Builder) Grow(k, n int) {
 		}
 	}
 	b.ids = grow(b.ids, n)
-	if len(b.ids)+n > smallDedupe {
-		b.set.reserve(len(b.ids) + n)
-	}
+	b.pend = grow(b.pend, n)
 }
 
 func grow[T any](s []T, n int) []T {
@@ -350,6 +362,7 @@ func (b *Builder) DropTransactions() {
 	clear(b.ids)
 	b.ids = b.ids[:0]
 	b.set.reset()
+	b.pend = b.pend[:0]
 	b.begun = 0
 	b.tx.open = false
 }
@@ -406,7 +419,11 @@ func (b *Builder) SetString(c int, s string) {
 	}
 	var id int32
 	if b.keep[b.tx.kind][c] {
-		id = b.intern(s)
+		l := &b.tabs[b.tx.kind].last[c]
+		if !l.ok || l.s != s {
+			*l = lastString{s, b.intern(s), true}
+		}
+		id = l.id
 	}
 	b.put(c, Value{K: KString, I: int64(id)})
 }
@@ -423,9 +440,22 @@ func (b *Builder) SetBytes(c int, s []byte) {
 	}
 	var id int32
 	if b.keep[b.tx.kind][c] {
-		id = b.internBytes(s)
+		l := &b.tabs[b.tx.kind].last[c]
+		if !l.ok || l.s != string(s) {
+			id = b.internBytes(s)
+			*l = lastString{b.str(id), id, true}
+		}
+		id = l.id
 	}
 	b.put(c, Value{K: KString, I: int64(id)})
+}
+
+// str returns the string with interned id id.
+func (b *Builder) str(id int32) string {
+	if n := int32(len(b.p.Strings)); id >= n {
+		return b.strs[id-n]
+	}
+	return b.p.Strings[id]
 }
 
 // SetBool sets bool column c.
@@ -512,9 +542,18 @@ func (b *Builder) Commit() error {
 	if tx.id == "" {
 		return &InputError{field(".id"), "missing"}
 	}
-	if b.seen(tx.id) {
-		return nil
+	if err := b.commit(tx, field); err != nil {
+		if b.committed(tx.id) {
+			return nil // a repeated id: dropped, whatever is wrong with it
+		}
+		return err
 	}
+	return nil
+}
+
+// commit checks and appends the transaction; Commit drops it without an
+// error when its id was committed before.
+func (b *Builder) commit(tx *txn, field func(string) string) error {
 	if tx.kind < 0 {
 		return &InputError{field(".kind"), "unknown kind " + strconv.Quote(tx.kname)}
 	}
@@ -573,47 +612,14 @@ func (b *Builder) Commit() error {
 	if tb.idCol >= 0 && b.keep[k][tb.idCol] {
 		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
 	}
-	b.record(tx.id)
+	b.ids = append(b.ids, tx.id)
+	b.pend = append(b.pend, pendingID{b.hash(tx.id), int32(len(b.ids) - 1), int32(k)})
 	b.appendRow(k, tx)
 	return nil
 }
 
 // rows returns the number of transactions committed.
 func (b *Builder) rows() int { return len(b.ids) }
-
-// smallDedupe is the number of ids up to which the builder compares ids
-// directly rather than hashing them.
-const smallDedupe = 8
-
-// seen reports whether id was committed before; when not, it leaves what
-// record needs in b.idHash and b.set.
-func (b *Builder) seen(id string) bool {
-	if len(b.ids) < smallDedupe {
-		for _, x := range b.ids {
-			if x == id {
-				return true
-			}
-		}
-		return false
-	}
-	if b.set.n == 0 {
-		for i, x := range b.ids {
-			h := maphash.String(b.seed, x)
-			b.set.find(h, x, b.ids)
-			b.set.insert(h, int32(i))
-		}
-	}
-	b.idHash = maphash.String(b.seed, id)
-	return b.set.find(b.idHash, id, b.ids)
-}
-
-// record notes id as committed, just after seen(id) reported false.
-func (b *Builder) record(id string) {
-	b.ids = append(b.ids, id)
-	if b.set.n > 0 {
-		b.set.insert(b.idHash, int32(len(b.ids)-1))
-	}
-}
 
 // resolve returns a schema default as a value: a per-currency default is
 // its entry for the player's currency, and missing (false) without one.
@@ -690,6 +696,7 @@ func (b *Builder) Data() (*Data, error) {
 			d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
 		}
 	}
+	b.dedupe()
 	d.tables = make([]table, len(b.tabs))
 	ncols := 0
 	for k := range b.tabs {

@@ -47,8 +47,12 @@ func randomTxns(rng *rand.Rand, n int, big bool) []Txn {
 func TestBuilderAppendsAsPrepare(t *testing.T) {
 	p, _ := sumProgram(t)
 	rng := rand.New(rand.NewPCG(1, 2))
-	for round := range 200 {
-		in := eurPlayer(randomTxns(rng, 1+rng.IntN(40), round%3 == 0)...)
+	for round := range 300 {
+		n := 1 + rng.IntN(40)
+		if round%10 == 0 {
+			n = 300 + rng.IntN(300) // beyond the direct probes and the small sort
+		}
+		in := eurPlayer(randomTxns(rng, n, round%3 == 0)...)
 		in.Rates = map[currency.Code]num.Dec{usd: num.MustParse("0.9")}
 		want := prepare(t, p, in)
 		b, err := NewBuilder(p, false)
@@ -80,15 +84,21 @@ func TestBuilderAppendsAsPrepare(t *testing.T) {
 			}
 		}
 		sameData(t, want, got)
-		// And both are the rows of a kind, first ids only, sorted stably.
+		// And both are the data of the input without its repeats: the
+		// rows of a kind, first ids only, sorted stably, with the column
+		// representation of the values kept.
 		seen := map[string]bool{}
 		byKind := map[string][]Txn{}
+		uniq := in
+		uniq.Txns = nil
 		for _, tx := range in.Txns {
 			if !seen[tx.ID] {
 				seen[tx.ID] = true
 				byKind[tx.Kind] = append(byKind[tx.Kind], tx)
+				uniq.Txns = append(uniq.Txns, tx)
 			}
 		}
+		sameData(t, prepare(t, p, uniq), got)
 		for kind, txs := range byKind {
 			slices.SortStableFunc(txs, func(a, b Txn) int { return a.Time.Compare(b.Time) })
 			var ids []string

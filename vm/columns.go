@@ -97,11 +97,7 @@ func (tb *tableBuilder) toDec(c int) {
 	scales := tb.scales[c]
 	dec := make([]num.Dec, len(col.ints), max(cap(col.ints), 2*len(col.ints)+1))
 	for r, x := range col.ints {
-		s := int32(scales[r])
-		if x != 0 {
-			x /= pow10[col.scale-s] // exact: x was the value times 10^(col.scale-s), and fits
-		}
-		dec[r] = num.New(x, s)
+		dec[r] = orig(x, col.scale, int32(scales[r]))
 	}
 	col.dec, col.ints, col.scale = dec, nil, 0
 	tb.scales[c] = scales[:0]

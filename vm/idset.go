@@ -1,5 +1,7 @@
 package vm
 
+import "math/bits"
+
 // idSet finds repeated transaction ids: an open-addressing hash table of
 // the ids' 64-bit hashes (linear probing, at most 3/4 full), each with the
 // index of its id in the builder's ids, which is compared on a hash match.
@@ -9,6 +11,7 @@ package vm
 // than a Go map keyed by the hash, and than one keyed by the string.
 type idSet struct {
 	slots []idSlot // len a power of two, or 0
+	shift uint     // 64 - log2(len(slots)): a hash's slot is its top bits, so that hashes in order fill slots in order
 	n     int
 	free  int // the slot the last miss of find ended on
 }
@@ -28,7 +31,7 @@ func (s *idSet) find(h uint64, id string, ids []string) bool {
 		h = 1
 	}
 	mask := len(s.slots) - 1
-	for j := int(h) & mask; ; j = (j + 1) & mask {
+	for j := int(h >> s.shift); ; j = (j + 1) & mask {
 		sl := &s.slots[j]
 		switch {
 		case sl.h == 0:
@@ -49,7 +52,7 @@ func (s *idSet) insert(h uint64, i int32) {
 	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
 		mask := len(s.slots) - 1
-		j := int(h) & mask
+		j := int(h >> s.shift)
 		for s.slots[j].h != 0 {
 			j = (j + 1) & mask
 		}
@@ -59,18 +62,36 @@ func (s *idSet) insert(h uint64, i int32) {
 	s.n++
 }
 
+// add inserts an id known to be absent, with hash h and index i.
+func (s *idSet) add(h uint64, i int32) {
+	if h == 0 {
+		h = 1
+	}
+	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
+		s.grow()
+	}
+	mask := len(s.slots) - 1
+	j := int(h >> s.shift)
+	for s.slots[j].h != 0 {
+		j = (j + 1) & mask
+	}
+	s.slots[j] = idSlot{h, i}
+	s.n++
+}
+
 func (s *idSet) grow() { s.rehash(max(64, 2*len(s.slots))) }
 
 // rehash moves the slots into a table of size slots, a power of two.
 func (s *idSet) rehash(size int) {
 	old := s.slots
 	s.slots = make([]idSlot, size)
+	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	mask := size - 1
 	for _, sl := range old {
 		if sl.h == 0 {
 			continue
 		}
-		j := int(sl.h) & mask
+		j := int(sl.h >> s.shift)
 		for s.slots[j].h != 0 {
 			j = (j + 1) & mask
 		}
@@ -96,7 +117,7 @@ func (s *idSet) reset() {
 		return
 	}
 	if len(s.slots) > 1<<16 && s.n*16 < len(s.slots) {
-		s.slots = nil
+		s.slots, s.shift = nil, 0
 	} else {
 		clear(s.slots)
 	}

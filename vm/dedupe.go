@@ -1,0 +1,246 @@
+package vm
+
+import (
+	"cmp"
+	"hash/maphash"
+	"slices"
+
+	"github.com/promoc/promoc/vm/num"
+)
+
+// Deduplication is deferred: Commit appends a transaction and notes its
+// id's hash in b.pend; Data removes the rows whose id was committed before
+// (the first committed wins). Probing a hash table per transaction costs a
+// cache miss each once the table outgrows the cache (a third of a
+// bulk decode's time at 100,000 transactions); sorting the new hashes
+// instead reads and writes memory in order, and the table is then filled
+// in the order of its slots. A few new ids against a large table (a
+// service appending one event) are probed directly.
+
+// pendingID is a transaction committed since the last dedupe: its id's
+// hash, the index of the id in b.ids, and its kind.
+type pendingID struct {
+	h    uint64
+	i    int32
+	kind int32
+}
+
+// committed reports whether id was committed before, deduplicated or not:
+// Commit drops a transaction that fails when its id is a repeat. It is on
+// the error path only, so it may scan the ids not yet deduplicated.
+func (b *Builder) committed(id string) bool {
+	if len(b.ids) == 0 {
+		return false
+	}
+	if len(b.pend) > directProbes {
+		b.dedupe() // so that many failures do not scan many ids each
+	}
+	if b.set.n > 0 && b.set.find(b.hash(id), id, b.ids) {
+		return true
+	}
+	for _, p := range b.pend {
+		if b.ids[p.i] == id {
+			return true
+		}
+	}
+	return false
+}
+
+// directProbes is the number of new ids up to which dedupe probes the
+// table for each rather than sorting them.
+const directProbes = 64
+
+// dedupe drops the rows of the transactions committed since the last call
+// whose ids were committed before them.
+func (b *Builder) dedupe() {
+	pend := b.pend
+	if len(pend) == 0 {
+		return
+	}
+	b.pend = pend[:0]
+	first := pend[0].i // the pending ids are b.ids[first:]
+	var dead []bool    // by pending position, made on the first repeat
+	kill := func(i int32) {
+		if dead == nil {
+			dead = make([]bool, len(pend))
+		}
+		dead[i-first] = true
+	}
+	if b.set.n > 0 && len(pend) <= directProbes {
+		for _, p := range pend {
+			if b.set.find(p.h, b.ids[p.i], b.ids) {
+				kill(p.i)
+			} else {
+				b.set.insert(p.h, p.i)
+			}
+		}
+	} else {
+		sorted := append(b.sortBuf[:0], pend...)
+		radixSort(sorted, &b.radixBuf)
+		b.sortBuf = sorted
+		// Equal hashes are together, in commit order: the first of each
+		// id wins, and so does an id already in the table.
+		for g := 0; g < len(sorted); {
+			e := g + 1
+			for e < len(sorted) && sorted[e].h == sorted[g].h {
+				e++
+			}
+			if e-g == 1 && b.set.n == 0 {
+				g = e // a hash of its own: no id to read
+				continue
+			}
+			for x := g; x < e; x++ {
+				id := b.ids[sorted[x].i]
+				repeat := b.set.n > 0 && b.set.find(sorted[x].h, id, b.ids)
+				for y := g; y < x && !repeat; y++ {
+					repeat = b.ids[sorted[y].i] == id && (dead == nil || !dead[sorted[y].i-first])
+				}
+				if repeat {
+					kill(sorted[x].i)
+				}
+			}
+			g = e
+		}
+		b.set.reserve(b.set.n + len(sorted))
+		for _, p := range sorted {
+			if dead == nil || !dead[p.i-first] {
+				b.set.add(p.h, p.i)
+			}
+		}
+	}
+	if dead != nil {
+		b.dropRows(pend, dead)
+	}
+}
+
+// dropRows removes the rows of the pending transactions marked dead: each
+// kind's rows of pend are the last of its table, in commit order.
+func (b *Builder) dropRows(pend []pendingID, dead []bool) {
+	counts := make([]int, len(b.tabs))
+	for _, p := range pend {
+		counts[p.kind]++
+	}
+	for k := range b.tabs {
+		if counts[k] == 0 {
+			continue
+		}
+		tb := &b.tabs[k]
+		t := &tb.t
+		start := len(t.time) - counts[k]
+		keep := make([]bool, 0, counts[k])
+		any := false
+		for x, p := range pend {
+			if int(p.kind) == k {
+				keep = append(keep, !dead[x])
+				any = any || dead[x]
+			}
+		}
+		if !any {
+			continue
+		}
+		t.time = compact(t.time, start, keep)
+		t.id = compact(t.id, start, keep)
+		for c := range t.cols {
+			col := &t.cols[c]
+			if !b.keep[k][c] {
+				continue
+			}
+			switch {
+			case col.dec != nil:
+				col.dec = compact(col.dec, start, keep)
+			case col.typ.numeric():
+				col.ints = compact(col.ints, start, keep)
+				tb.scales[c] = compact(tb.scales[c], start, keep)
+			default:
+				col.ints = compact(col.ints, start, keep)
+			}
+			if col.typ.numeric() {
+				tb.renum(c)
+			}
+		}
+		tb.sorted = min(tb.sorted, start)
+	}
+}
+
+// compact removes the elements of s from start on whose keep is false.
+func compact[T any](s []T, start int, keep []bool) []T {
+	out := s[:start]
+	for x, k := range keep {
+		if k {
+			out = append(out, s[start+x])
+		}
+	}
+	clear(s[len(out):])
+	return out
+}
+
+// renum rebuilds number column c from its values, so that its
+// representation (int64 at the largest scale, or decimals) is the one its
+// remaining values make, as if the dropped rows had never come.
+func (tb *tableBuilder) renum(c int) {
+	col := &tb.t.cols[c]
+	n := len(col.ints)
+	if col.dec != nil {
+		n = len(col.dec)
+	}
+	vals := make([]num.Dec, n)
+	for r := range vals {
+		if col.dec != nil {
+			vals[r] = col.dec[r]
+		} else {
+			vals[r] = orig(col.ints[r], col.scale, int32(tb.scales[c][r]))
+		}
+	}
+	col.ints, col.dec, col.scale = col.ints[:0], nil, 0
+	tb.scales[c] = tb.scales[c][:0]
+	for _, v := range vals {
+		tb.appendNum(c, v)
+	}
+}
+
+// hash returns the hash of an id, for the id set.
+func (b *Builder) hash(id string) uint64 { return maphash.String(b.seed, id) }
+
+// orig is the value x × 10^-scale as it was given, with scale s.
+func orig(x int64, scale, s int32) num.Dec {
+	if x != 0 {
+		x /= pow10[scale-s] // exact: x was the value times 10^(scale-s), and fits
+	}
+	return num.New(x, s)
+}
+
+// radixSort sorts ps by hash, stably (so equal hashes stay in commit
+// order), with buf as scratch space.
+func radixSort(ps []pendingID, buf *[]pendingID) {
+	if len(ps) < 256 {
+		slices.SortStableFunc(ps, func(a, b pendingID) int { return cmp.Compare(a.h, b.h) })
+		return
+	}
+	if cap(*buf) < len(ps) {
+		*buf = make([]pendingID, len(ps))
+	}
+	src, dst := ps, (*buf)[:len(ps)]
+	for shift := uint(0); shift < 64; shift += 8 {
+		var counts [256]int
+		for _, p := range src {
+			counts[byte(p.h>>shift)]++
+		}
+		if counts[byte(src[0].h>>shift)] == len(src) {
+			continue // every hash has this byte: nothing moves
+		}
+		pos := 0
+		for i, c := range counts {
+			counts[i] = pos
+			pos += c
+		}
+		for _, p := range src {
+			d := byte(p.h >> shift)
+			dst[counts[d]] = p
+			counts[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &ps[0] {
+		copy(ps, src)
+	}
+}
