@@ -52,12 +52,14 @@ type file struct {
 	Decls []*decl `parser:"@@*"`
 }
 
+// decl tries rewards first, the most frequent declarations: each
+// alternative tried costs participle a struct.
 type decl struct {
-	Kind     *kindDecl       `parser:"  @@"`
+	Reward   *rewardDecl     `parser:"  @@"`
+	Kind     *kindDecl       `parser:"| @@"`
 	Player   *playerDecl     `parser:"| @@"`
 	Template *templateDecl   `parser:"| @@"`
 	Const    *constDecl      `parser:"| @@"`
-	Reward   *rewardDecl     `parser:"| @@"`
 	Test     *testDecl       `parser:"| @@"` // testgrammar.go
 	Currency *currenciesDecl `parser:"| @@"`
 }
@@ -137,9 +139,9 @@ type window struct {
 
 type lastWindow struct {
 	Tokens  []lexer.Token
-	Full    string      `parser:"(  'full' @('day' | 'week' | 'month')"`
-	Weekend bool        `parser:" | @'weekend'"`
-	Length  lexer.Token `parser:" | @Duration )"`
+	Length  lexer.Token `parser:"(  @Duration"`
+	Full    string      `parser:" | 'full' @('day' | 'week' | 'month')"`
+	Weekend bool        `parser:" | @'weekend' )"`
 	Zone    *zone       `parser:"@@?"`
 }
 
