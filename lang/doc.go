@@ -97,6 +97,10 @@
 //
 // # Lexical elements and keywords
 //
+// Source text is UTF-8: a byte order mark at the start is skipped, and a
+// NUL or a byte that is not UTF-8 is a syntax error wherever it is,
+// strings and comments included. A line ends at a newline, a carriage
+// return and newline, or a carriage return alone; lines are numbered so.
 // Blanks and newlines only separate tokens. Comments run from // to the end
 // of the line. Literals: dates (2026-11-01, 2026-11-01 10:00, with
 // optional seconds; checked against the calendar), money (10 EUR, 2.735
