@@ -10,6 +10,18 @@ import (
 	"github.com/promoc/promoc/lang"
 )
 
+// failOnInternal fails the fuzz run on an internal error: Check recovers
+// its own panics into such diagnostics, which a fuzz target must still
+// report as the crashes they are.
+func failOnInternal(t *testing.T, diags lang.Diagnostics, src []byte) {
+	t.Helper()
+	for _, d := range diags {
+		if d.Code == lang.CodeInternalError {
+			t.Fatalf("%s\n%s", d, src)
+		}
+	}
+}
+
 // FuzzCheck feeds arbitrary sources, seeded from the examples and the
 // checker's test files, through the whole compiler: a file that parses is
 // checked without panicking, and a file that checks clean always lowers,
@@ -40,6 +52,7 @@ func FuzzCheck(f *testing.F) {
 			return
 		}
 		info, diags := compiler.Check([]*lang.File{sf, file}, compiler.Config{})
+		failOnInternal(t, diags, src)
 		if diags.HasErrors() {
 			return
 		}

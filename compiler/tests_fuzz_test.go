@@ -44,7 +44,8 @@ func FuzzCheckTests(f *testing.F) {
 		if rules == nil {
 			rules = exampleRules(t)
 		}
-		ti, _ := compiler.CheckTests([]*lang.File{file}, rules)
+		ti, diags := compiler.CheckTests([]*lang.File{file}, rules)
+		failOnInternal(t, diags, src)
 		if ti == nil {
 			t.Fatal("CheckTests returned a nil TestInfo")
 		}

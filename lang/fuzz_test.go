@@ -50,6 +50,9 @@ func FuzzParse(f *testing.F) {
 			if d.Span.Start.Offset < 0 || d.Span.End.Offset > len(src) || d.Span.Start.Offset > d.Span.End.Offset {
 				t.Fatalf("diagnostic %s outside the source of %d bytes: %s", d.Span, len(src), d.Message)
 			}
+			if d.Code == CodeInternalError { // Parse recovered from a panic
+				t.Fatalf("%s", d)
+			}
 			if d.Message == "" || d.Code == "" {
 				t.Fatalf("diagnostic without message or code: %+v", d)
 			}

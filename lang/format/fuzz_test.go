@@ -67,6 +67,11 @@ func FuzzFormat(f *testing.F) {
 			t.Skip("input too large")
 		}
 		out, diags := format.Source("fuzz.promo", src)
+		for _, d := range diags {
+			if d.Code == lang.CodeInternalError { // Parse recovered from a panic
+				t.Fatalf("%s", d)
+			}
+		}
 		if diags.HasErrors() {
 			if out != nil {
 				t.Fatalf("Source formatted a file with errors")
@@ -79,6 +84,11 @@ func FuzzFormat(f *testing.F) {
 		}
 		before, _ := lang.Parse("fuzz.promo", src)
 		info, diags := compiler.Check([]*lang.File{schema, before}, compiler.Config{})
+		for _, d := range diags {
+			if d.Code == lang.CodeInternalError { // Check recovered from a panic
+				t.Fatalf("%s", d)
+			}
+		}
 		if diags.HasErrors() {
 			return
 		}
