@@ -160,3 +160,67 @@ func ExampleProgram_Version() {
 	// sha256:eac4386141ed6e697397ace2a98a17829cab0f46ae570f18369254d41afef28e
 	// true true
 }
+
+// A service that evaluates on every event keeps a Builder per player: each
+// event is appended to the player's columns (no map per transaction, no
+// preparing the history again), then the rewards run on the result.
+func ExampleBuilder() {
+	prog, err := runtime.Compile(rules, runtime.WithRoot("rules"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Look names up once.
+	deposit, err := prog.Kind("deposit")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	amount, err := deposit.Attr("amount")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	reward, err := prog.Reward("tiered_deposit")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	b := prog.NewBuilder()
+	b.SetNow(now)
+	b.SetPlayer(runtime.Player{ID: "p-1", Currency: "EUR"})
+	for i, cents := range []int64{42050, 60000, 8000} {
+		b.Begin(deposit, fmt.Sprint("d-", i), now.Add(time.Duration(i-3)*time.Hour), "")
+		b.SetScaled(amount, cents, 2) // 420.50, 600.00, 80.00
+		if err := b.Commit(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		res, err := reward.Evaluate(context.Background(), b.Prepared())
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if res.Outcome == runtime.Calculated {
+			fmt.Println(res.Outcome, res.AmountString())
+		} else {
+			fmt.Println(res.Outcome, res.Detail)
+		}
+	}
+	// The same input, from its JSON document, straight into the columns.
+	err = b.Decode(context.Background(), strings.NewReader(`{"now": "2026-11-23T10:00:00Z",
+		"player": {"id": "p-1", "currency": "EUR"},
+		"transactions": [{"id": "d-0", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": 750}]}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, _ := reward.Evaluate(context.Background(), b.Prepared())
+	fmt.Println(res.Outcome, res.AmountString())
+	// Output:
+	// calculated 126.15
+	// calculated 300.00
+	// skipped deposit of 100 or less
+	// calculated 375.00
+}
