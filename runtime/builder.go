@@ -351,14 +351,18 @@ func (b *Builder) Commit() error {
 // the builder's columns: evaluate it before the builder changes (an
 // appended transaction may move rows under it). A kept error of the
 // player's part makes every evaluation an invalid-input error outcome.
-func (b *Builder) Prepared() *Prepared {
+func (b *Builder) Prepared() *Prepared { return b.prepared(context.Background()) }
+
+// prepared is Prepared giving up when ctx is done while it deduplicates
+// and sorts.
+func (b *Builder) prepared(ctx context.Context) *Prepared {
 	if b.b == nil {
 		return &Prepared{prog: b.p, err: b.err}
 	}
 	if b.err != nil {
 		return &Prepared{prog: b.p, err: b.err}
 	}
-	d, err := b.b.Data()
+	d, err := b.b.DataContext(ctx)
 	if err != nil {
 		return &Prepared{prog: b.p, err: b.keep(err)}
 	}
@@ -402,7 +406,7 @@ func (b *Builder) DecodeBytes(ctx context.Context, data []byte) error {
 func (p *Program) PrepareJSON(ctx context.Context, r io.Reader) *Prepared {
 	b := p.NewBuilder()
 	b.Decode(ctx, r)
-	return b.Prepared()
+	return b.prepared(ctx)
 }
 
 // prepare prepares a Go input on a builder, checking ctx every few thousand
@@ -491,7 +495,7 @@ func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
 			return b.Prepared()
 		}
 	}
-	return b.Prepared()
+	return b.prepared(ctx)
 }
 
 // inputCache holds what the input path of a program looks up once: its

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"context"
 	"errors"
 	"hash/maphash"
 	"strconv"
@@ -668,7 +669,12 @@ func (b *Builder) add(s string) int32 {
 // (Commit, Reset, a setter), which may move rows under it; evaluate it
 // before appending more. Its errors are the input errors found only when
 // all is known: a missing player currency.
-func (b *Builder) Data() (*Data, error) {
+func (b *Builder) Data() (*Data, error) { return b.DataContext(context.Background()) }
+
+// DataContext is [Builder.Data] giving up with ctx's error when ctx is done
+// while it deduplicates and sorts (it checks between passes over the rows);
+// the builder is then as it was.
+func (b *Builder) DataContext(ctx context.Context) (*Data, error) {
 	p := b.p
 	if err := p.checkCurrency(b.cur); err != nil {
 		return nil, err
@@ -696,7 +702,14 @@ func (b *Builder) Data() (*Data, error) {
 			d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
 		}
 	}
-	b.dedupe()
+	if err := b.dedupe(ctx); err != nil {
+		return nil, err
+	}
+	for k := range b.tabs {
+		if err := b.sortTable(ctx, &b.tabs[k]); err != nil {
+			return nil, err
+		}
+	}
 	d.tables = make([]table, len(b.tabs))
 	ncols := 0
 	for k := range b.tabs {
@@ -705,7 +718,6 @@ func (b *Builder) Data() (*Data, error) {
 	cols := make([]column, ncols)
 	for k := range b.tabs {
 		tb := &b.tabs[k]
-		b.sortTable(tb)
 		n := len(tb.t.time)
 		if len(b.zeros) < n {
 			b.zeros = make([]int64, max(n, 2*len(b.zeros)))

@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -261,4 +262,38 @@ func TestIDSetCollisions(t *testing.T) {
 	}
 	s.reset()
 	assert.False(t, s.find(1, "id1", ids))
+}
+
+// TestDataContext checks that a done context stops Prepare and Data, and
+// that the builder is then as it was: the data made after is complete.
+func TestDataContext(t *testing.T) {
+	p, rs := sumProgram(t)
+	rng := rand.New(rand.NewPCG(3, 3))
+	in := eurPlayer(randomTxns(rng, 2000, false)...)
+	in.Rates = map[currency.Code]num.Dec{usd: num.MustParse("0.9")}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := PrepareContext(ctx, p, in, true)
+	assert.ErrorIs(t, err, context.Canceled)
+
+	b, err := NewBuilder(p, false)
+	require.NoError(t, err)
+	require.NoError(t, b.SetPlayer("p1", eur, time.UTC))
+	require.NoError(t, b.SetNow(in.Now))
+	require.NoError(t, b.SetRate(usd, num.MustParse("0.9")))
+	for _, tx := range in.Txns {
+		k := b.KindIndex(tx.Kind)
+		b.Begin(k, tx.Kind, tx.ID, tx.Time, tx.Currency)
+		for name, v := range tx.Attrs {
+			b.SetAny(b.AttrIndex(k, name), v)
+		}
+		require.NoError(t, b.Commit())
+	}
+	_, err = b.DataContext(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	got, err := b.Data()
+	require.NoError(t, err)
+	want := prepare(t, p, in)
+	sameData(t, want, got)
+	assert.Equal(t, show(want, run(t, p, rs["sum"], want, Options{})), show(got, run(t, p, rs["sum"], got, Options{})))
 }

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/promoc/promoc/vm/num"
@@ -106,18 +107,34 @@ func (tb *tableBuilder) toDec(c int) {
 // sortTable puts the rows of tb in time order, stably: the rows after
 // tb.sorted, sorted among themselves, are merged into the sorted ones
 // before them, and only the rows from the first that moves are permuted.
-func (b *Builder) sortTable(tb *tableBuilder) {
+func (b *Builder) sortTable(ctx context.Context, tb *tableBuilder) error {
 	t := &tb.t
 	n, s := len(t.time), tb.sorted
 	if s >= n {
-		return
+		return nil
 	}
 	times := t.time
 	tail := b.perm[:0]
-	for i := s; i < n; i++ {
-		tail = append(tail, int32(i))
+	if n-s < 256 {
+		for i := s; i < n; i++ {
+			tail = append(tail, int32(i))
+		}
+		slices.SortStableFunc(tail, func(x, y int32) int { return cmp.Compare(times[x], times[y]) })
+	} else {
+		// A radix sort, which checks ctx between its passes: the times
+		// as unsigned keys in the same order (the sign bit flipped).
+		keys := b.sortBuf[:0]
+		for i := s; i < n; i++ {
+			keys = append(keys, pendingID{h: uint64(times[i]) ^ 1<<63, i: int32(i)})
+		}
+		b.sortBuf = keys
+		if err := radixSort(ctx, keys, &b.radixBuf); err != nil {
+			return err // nothing changed yet
+		}
+		for _, k := range keys {
+			tail = append(tail, k.i)
+		}
 	}
-	slices.SortStableFunc(tail, func(x, y int32) int { return cmp.Compare(times[x], times[y]) })
 	// The first row of the head that a tail row goes before.
 	from := s
 	if len(tail) > 0 {
@@ -156,6 +173,7 @@ func (b *Builder) sortTable(tb *tableBuilder) {
 		}
 	}
 	tb.sorted = n
+	return nil
 }
 
 // permute sets s[i] to the old s[perm[i]-off].

@@ -223,10 +223,7 @@ func PrepareContext(ctx context.Context, p *Program, in Input, onlyRead bool) (*
 			return nil, err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return b.Data()
+	return b.DataContext(ctx)
 }
 
 // minTime and maxTime are the instants an int64 of Unix nanoseconds holds.

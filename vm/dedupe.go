@@ -2,6 +2,7 @@ package vm
 
 import (
 	"cmp"
+	"context"
 	"hash/maphash"
 	"slices"
 
@@ -33,7 +34,7 @@ func (b *Builder) committed(id string) bool {
 		return false
 	}
 	if len(b.pend) > directProbes {
-		b.dedupe() // so that many failures do not scan many ids each
+		b.dedupe(context.Background()) // so that many failures do not scan many ids each
 	}
 	if b.set.n > 0 && b.set.find(b.hash(id), id, b.ids) {
 		return true
@@ -52,12 +53,11 @@ const directProbes = 64
 
 // dedupe drops the rows of the transactions committed since the last call
 // whose ids were committed before them.
-func (b *Builder) dedupe() {
+func (b *Builder) dedupe(ctx context.Context) error {
 	pend := b.pend
 	if len(pend) == 0 {
-		return
+		return nil
 	}
-	b.pend = pend[:0]
 	first := pend[0].i // the pending ids are b.ids[first:]
 	var dead []bool    // by pending position, made on the first repeat
 	kill := func(i int32) {
@@ -76,8 +76,10 @@ func (b *Builder) dedupe() {
 		}
 	} else {
 		sorted := append(b.sortBuf[:0], pend...)
-		radixSort(sorted, &b.radixBuf)
 		b.sortBuf = sorted
+		if err := radixSort(ctx, sorted, &b.radixBuf); err != nil {
+			return err // nothing changed yet
+		}
 		// Equal hashes are together, in commit order: the first of each
 		// id wins, and so does an id already in the table.
 		for g := 0; g < len(sorted); {
@@ -108,9 +110,11 @@ func (b *Builder) dedupe() {
 			}
 		}
 	}
+	b.pend = pend[:0]
 	if dead != nil {
 		b.dropRows(pend, dead)
 	}
+	return nil
 }
 
 // dropRows removes the rows of the pending transactions marked dead: each
@@ -209,18 +213,22 @@ func orig(x int64, scale, s int32) num.Dec {
 	return num.New(x, s)
 }
 
-// radixSort sorts ps by hash, stably (so equal hashes stay in commit
-// order), with buf as scratch space.
-func radixSort(ps []pendingID, buf *[]pendingID) {
+// radixSort sorts ps by h, stably (so equal keys keep their order), with
+// buf as scratch space. It gives up with ctx's error between its passes
+// over the data (each some milliseconds for millions of elements).
+func radixSort(ctx context.Context, ps []pendingID, buf *[]pendingID) error {
 	if len(ps) < 256 {
 		slices.SortStableFunc(ps, func(a, b pendingID) int { return cmp.Compare(a.h, b.h) })
-		return
+		return nil
 	}
 	if cap(*buf) < len(ps) {
 		*buf = make([]pendingID, len(ps))
 	}
 	src, dst := ps, (*buf)[:len(ps)]
 	for shift := uint(0); shift < 64; shift += 8 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var counts [256]int
 		for _, p := range src {
 			counts[byte(p.h>>shift)]++
@@ -243,4 +251,5 @@ func radixSort(ps []pendingID, buf *[]pendingID) {
 	if &src[0] != &ps[0] {
 		copy(ps, src)
 	}
+	return nil
 }
