@@ -267,3 +267,17 @@ func TestHostileDepth(t *testing.T) {
 		})
 	}
 }
+
+// TestHostileNames checks that suggestions for misspelt names cost no more
+// than their names' lengths: two names of 100,000 letters that differ in
+// one would take 10^10 steps of edit distance.
+func TestHostileNames(t *testing.T) {
+	long := strings.Repeat("x", 100_000)
+	runHostile(t, []hostile{
+		{"a long name misspelt", func() string {
+			return "reward r: points {\n\tlet " + long + "a = 1\n\tgive " + long + "b\n}\n"
+		}, []string{
+			"2:6: let " + long + "a is never used [unused-let]",
+			"3:7: undefined: " + long + "b [undefined-name]"}},
+	})
+}

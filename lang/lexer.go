@@ -237,7 +237,7 @@ func (s *scanner) limit(t lexer.Token) *lexError {
 		default: // never inside an expression
 			s.ops = 0
 		}
-	case tokNumber, tokPercent, tokMoney:
+	case tokNumber, tokPercent, tokMoney, tokDuration:
 		if le := numberLimit(t); le != nil {
 			return le
 		}
@@ -276,8 +276,8 @@ func (s *scanner) startsDecl(t lexer.Token) bool {
 	return false
 }
 
-// numberLimit returns an error when the number of a Number, Percent or
-// Money token has more than limits.Digits characters or more than
+// numberLimit returns an error when the number of a Number, Percent,
+// Money or Duration token has more than limits.Digits characters or more than
 // limits.Decimals digits after its point.
 func numberLimit(t lexer.Token) *lexError {
 	v := t.Value

@@ -157,6 +157,8 @@ func TestScanLimits(t *testing.T) {
 			fmt.Sprintf("number too long: more than %d characters (limits.Digits)", limits.Digits)},
 		{"digits of money", "const x = 1." + strings.Repeat("0", limits.Digits) + " EUR", len("const x = "),
 			fmt.Sprintf("number too long: more than %d characters (limits.Digits)", limits.Digits)},
+		{"digits of a duration", "const x = " + strings.Repeat("9", limits.Digits+1) + " days", len("const x = "),
+			fmt.Sprintf("number too long: more than %d characters (limits.Digits)", limits.Digits)},
 		{"decimals", "const x = 0." + strings.Repeat("1", limits.Decimals+1) + "%", len("const x = "),
 			fmt.Sprintf("number with too many decimals: more than %d digits after the point (limits.Decimals)", limits.Decimals)},
 		{"declarations", strings.Repeat("const c = 1\n", limits.Declarations) + "player { p: number }", 12 * limits.Declarations,

@@ -1,5 +1,11 @@
 package lang
 
+import "unicode/utf8"
+
+// maxSuggestRunes bounds the names Suggest compares: no misspelling of a
+// longer one is worth the cost of an edit distance.
+const maxSuggestRunes = 200
+
 // Suggest returns the candidate closest to name when it is close enough to
 // be a likely misspelling, or "": at most one edit for names of up to four
 // letters, two up to seven, three beyond, a swap of two letters counting as
@@ -7,8 +13,18 @@ package lang
 func Suggest(name string, candidates []string) string {
 	limit := max(1, min(3, (len(name)+1)/3))
 	best, bestD := "", limit+1
+	n := utf8.RuneCountInString(name)
+	if n > maxSuggestRunes {
+		return ""
+	}
 	for _, c := range candidates {
 		if c == name {
+			continue
+		}
+		// The distance is at least the difference of the lengths: skip the
+		// candidates it rules out before computing it, which costs the
+		// product of the lengths.
+		if m := utf8.RuneCountInString(c); m > n+limit || m < n-limit {
 			continue
 		}
 		if d := editDistance(name, c); d < bestD || (d == bestD && c < best) {
