@@ -135,6 +135,7 @@ var builtinAttrs = []struct {
 }
 
 func (c *checker) collect(files []*lang.File) {
+	propsFull := false // reported once, for all player blocks
 	for _, f := range files {
 		c.file = f.Name
 		for _, d := range f.Decls {
@@ -170,7 +171,10 @@ func (c *checker) collect(files []*lang.File) {
 			case *lang.PlayerDecl:
 				for _, fld := range d.Fields {
 					if len(c.info.Props) == limits.Fields {
-						c.errorf(fld.Name, lang.CodeExceededLimit, "too many player properties: more than %d (limits.Fields)", limits.Fields)
+						if !propsFull {
+							c.errorf(fld.Name, lang.CodeExceededLimit, "too many player properties: more than %d (limits.Fields)", limits.Fields)
+							propsFull = true
+						}
 						break
 					}
 					if prev, ok := c.props[fld.Name.Name]; ok {

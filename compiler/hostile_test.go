@@ -171,6 +171,11 @@ func TestHostileSizes(t *testing.T) {
 		{"1001 player properties", func() string {
 			return "player {\n" + lines(1001, func(i int) string { return fmt.Sprintf("\tp%d: number", i) }) + "}\n"
 		}, []string{"1002:2: too many player properties: more than 1000 (limits.Fields) [exceeded-limit]"}},
+		{"player properties in many blocks", func() string {
+			return lines(20, func(i int) string {
+				return "player {\n" + lines(100, func(j int) string { return fmt.Sprintf("\tp%d_%d: number", i, j) }) + "}"
+			})
+		}, []string{"1022:2: too many player properties: more than 1000 (limits.Fields) [exceeded-limit]"}},
 		{"a list of 10000 elements", func() string { return list(10000) }, nil},
 		{"a list of 10001 elements", func() string { return list(10001) },
 			[]string{"3:50032: too many elements in a list: more than 10000 (limits.ListElements) [exceeded-limit]"}},
