@@ -15,7 +15,9 @@ import (
 // lang and lang/format; lsp uses lang, compiler, runtime's analysis,
 // lang/format, spec (the reference, for hover) and vm/currency (the codes it
 // completes), and cmd/promoc uses lsp; runtime/promotest (the test runner)
-// uses compiler, lang and runtime, and cmd/promoc uses it. lang/limits, the
+// uses compiler, lang and runtime, and cmd/promoc uses it. runtime/store
+// (the state of campaigns) is a leaf; its drivers share runtime/store/
+// internal/sqlcore, and runtime/store/storetest tests any of them. lang/limits, the
 // table of bounds, is a leaf that any package may import. A change of the
 // graph must change this table on purpose.
 func TestImportGraph(t *testing.T) {
@@ -33,6 +35,12 @@ func TestImportGraph(t *testing.T) {
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/promotest"},
+
+		"runtime/store":                  {},
+		"runtime/store/internal/sqlcore": {"runtime/store"},
+		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},
+		"runtime/store/postgres":         {"runtime/store", "runtime/store/internal/sqlcore"},
+		"runtime/store/storetest":        {"runtime/store"},
 	}
 	const mod = "github.com/promoc/promoc/"
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, mod+"...").Output()

@@ -1,0 +1,73 @@
+// Package store defines the state of campaigns and automation rules that
+// survives a restart, and the one interface, [Store], through which the
+// engine keeps it. Two drivers implement it: runtime/store/sqlite (one
+// file, embedded, the default) and runtime/store/postgres (shared by
+// several engine processes). Both pass the conformance suite of
+// runtime/store/storetest.
+//
+// # The model
+//
+// The engine decides; the store records. For each event the engine
+// computes, from the rules, the player's state and the time, a [Change]:
+// the event id seen, the player's new per-rule states, and the outcomes.
+// [Store.Apply] writes a batch of changes in one transaction, each change
+// whole or not at all:
+//
+//   - Events. An event id is recorded per player with a hash of its
+//     content. The same id with the same hash makes the change a
+//     duplicate and nothing is written (hosts deliver at least once); with
+//     another hash it is [ErrEventConflict].
+//   - State. A player's state in a rule (counters, anchors, last firing)
+//     is opaque bytes with a version; a write names the version it read,
+//     and loses with [ErrStateConflict] when another writer came first.
+//   - Idempotency. Every outcome has a [Key] (rule, action, player,
+//     trigger hash); a unique index on the key, not a read-then-write,
+//     makes an action run at most once. A repeated key returns the first
+//     outcome (Repeat set) and changes nothing.
+//   - Budgets. A campaign's budget in a currency is a ledger account with
+//     a limit. An issued or waiting outcome reserves its whole amount by
+//     one conditional UPDATE of the account row (posted + reserved +
+//     amount <= limit), so posted + reserved never exceeds the limit under
+//     any concurrency, in one process or many; the database enforces it
+//     once more with a CHECK. An amount that does not fit is not paid in
+//     part: the outcome becomes skipped with reason budget-exhausted and
+//     the campaign is suspended, in every currency, in the same
+//     transaction. A suspended campaign skips its rewards with reason
+//     campaign-suspended until [Store.Resume], or until [Store.SetBudget]
+//     raises the budget that ran out. Ledger entries are never changed: a
+//     reservation is resolved by one post entry (issued, approved) or one
+//     void entry (rejected, timed out).
+//   - Approvals. A waiting outcome holds its reservation in the approval
+//     queue until [Store.Approve] posts it or [Store.Reject] voids it.
+//   - The outcome log. Every outcome is appended with a sequence number
+//     that increases in commit order, so [Store.Outcomes] is a cursor
+//     feed that never skips a row committed late; each has an outbox row,
+//     written in the same transaction, for delivery to webhooks.
+//
+// Players' properties (the audience of scheduled campaigns) and scheduled
+// runs (one per campaign, zone and local date, whatever the number of
+// players or restarts) complete the state.
+//
+// # Amounts
+//
+// Amounts are [decimal.Decimal] at the API. Budgets are kept as integers
+// of 10^-8 ([Scale]); an amount with more decimals than that is refused
+// with [ErrAmount] rather than rounded. The log keeps each amount exactly
+// as given. Nothing is ever a float.
+//
+// # Batches
+//
+// One transaction per reservation on one hot budget row is bounded by the
+// commit (the fsync) of the database: hundreds to about a thousand per
+// second on a small machine. Apply takes many changes in one transaction,
+// so a writer that owns a budget and commits in batches goes several times
+// faster; that is the path the engine is meant to use.
+//
+// # Schema
+//
+// Each driver embeds its numbered migrations and applies the missing ones
+// on open, in one transaction. A database written by a newer promoc
+// ([ErrNewerSchema]), or one that is not promoc's ([ErrNotOurs]: not a
+// database, another application's database), is refused and left as it
+// was.
+package store

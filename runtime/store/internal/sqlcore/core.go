@@ -1,0 +1,333 @@
+package sqlcore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/shopspring/decimal"
+)
+
+// Store implements store.Store over a Dialect; the driver adds Close.
+type Store struct {
+	D Dialect
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// pending is an outcome to append to the log at the end of the transaction.
+type pending struct {
+	o    store.Outcome
+	refs []*store.Outcome // the places in the results that get its Seq
+}
+
+type batch struct {
+	pend  []*pending
+	byKey map[store.Key]*pending
+}
+
+func (b *batch) add(o store.Outcome, ref *store.Outcome) {
+	p := &pending{o: o, refs: []*store.Outcome{ref}}
+	b.pend = append(b.pend, p)
+	if b.byKey == nil {
+		b.byKey = map[store.Key]*pending{}
+	}
+	if _, ok := b.byKey[o.Key]; !ok {
+		b.byKey[o.Key] = p
+	}
+}
+
+// Apply implements store.Store.
+func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	units := make([][]int64, len(changes))
+	for i, c := range changes {
+		units[i] = make([]int64, len(c.Outcomes))
+		for j, o := range c.Outcomes {
+			if o.Campaign == "" || (o.Status != store.Issued && o.Status != store.Waiting) {
+				continue // reserves nothing: any exact amount is logged
+			}
+			u, err := store.Units(o.Amount)
+			if err != nil {
+				return nil, fmt.Errorf("change %d, outcome %d: %w", i, j, err)
+			}
+			units[i][j] = u
+		}
+	}
+	var out []store.Applied
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = make([]store.Applied, len(changes))
+		var b batch
+		for i := range changes {
+			c := &changes[i]
+			savepoint := len(c.States) > 0
+			if savepoint {
+				if _, err := ex.Exec(ctx, "SAVEPOINT change"); err != nil {
+					return err
+				}
+			}
+			err := s.applyOne(ctx, ex, c, units[i], &out[i], &b)
+			if errors.Is(err, store.ErrEventConflict) || errors.Is(err, store.ErrStateConflict) {
+				if savepoint {
+					if _, err := ex.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
+						return err
+					}
+				}
+				out[i] = store.Applied{Err: err}
+			} else if err != nil {
+				return err
+			}
+			if savepoint {
+				if _, err := ex.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
+					return err
+				}
+			}
+		}
+		return s.appendLog(ctx, ex, b.pend)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// applyOne writes one change: the event first, then the states, then the
+// outcomes, so that a conflict is found before anything else is written.
+func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units []int64, a *store.Applied, b *batch) error {
+	if e := c.Event; e != nil {
+		n, err := ex.Exec(ctx, `INSERT INTO events_seen (player, event_id, hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			e.Player, e.ID, nonNil(e.Hash))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var h []byte
+			if err := ex.QueryRow(ctx, `SELECT hash FROM events_seen WHERE player = $1 AND event_id = $2`, e.Player, e.ID).Scan(&h); err != nil {
+				return err
+			}
+			if !bytes.Equal(h, e.Hash) {
+				return fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)
+			}
+			a.Duplicate = true
+			return nil
+		}
+	}
+	for _, st := range c.States {
+		var n int64
+		var err error
+		if st.Version == 0 {
+			n, err = ex.Exec(ctx, `INSERT INTO rule_state (player, rule, version, data) VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING`,
+				st.Player, st.Rule, nonNil(st.Data))
+		} else {
+			n, err = ex.Exec(ctx, `UPDATE rule_state SET version = version + 1, data = $4 WHERE player = $1 AND rule = $2 AND version = $3`,
+				st.Player, st.Rule, st.Version, nonNil(st.Data))
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
+		}
+		a.Versions = append(a.Versions, st.Version+1)
+	}
+	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
+	for j, o := range c.Outcomes {
+		if err := s.give(ctx, ex, o, units[j], &a.Outcomes[j], b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const outcomeCols = `seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns`
+
+func scanOutcome(r Row) (store.Outcome, error) {
+	var o store.Outcome
+	var amount, status string
+	var at int64
+	err := r.Scan(&o.Seq, &o.Key.Rule, &o.Key.Action, &o.Key.Player, &o.Key.TriggerHash, &o.Campaign,
+		&status, &o.Reason, &amount, &o.Currency, &o.Body, &at)
+	if err != nil {
+		return o, err
+	}
+	o.Status = store.Status(status)
+	o.At = fromNanos(at)
+	if o.Amount, err = decimal.NewFromString(amount); err != nil {
+		return o, fmt.Errorf("outcome %d: stored amount %q: %w", o.Seq, amount, err)
+	}
+	return o, nil
+}
+
+// first is the first outcome logged for a key.
+func first(ctx context.Context, ex Execer, k store.Key) (store.Outcome, error) {
+	return scanOutcome(ex.QueryRow(ctx, `SELECT `+outcomeCols+` FROM outcomes
+		WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4 ORDER BY seq LIMIT 1`,
+		k.Rule, k.Action, k.Player, k.TriggerHash))
+}
+
+// give records one outcome under its idempotency key, reserving its amount.
+func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, res *store.Outcome, b *batch) error {
+	k := o.Key
+	if p, ok := b.byKey[k]; ok {
+		*res = p.o
+		res.Repeat = true
+		p.refs = append(p.refs, res)
+		return nil
+	}
+	n, err := ex.Exec(ctx, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		k.Rule, k.Action, k.Player, k.TriggerHash)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		f, err := first(ctx, ex, k)
+		if err != nil {
+			return fmt.Errorf("the first outcome of key %v: %w", k, err)
+		}
+		f.Repeat = true
+		*res = f
+		return nil
+	}
+	o.Repeat = false
+	o.At = fromNanos(nanos(o.At))
+	var reservation int64
+	if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && u > 0 {
+		var status string
+		err := ex.QueryRow(ctx, `SELECT status FROM campaigns WHERE campaign = $1`, o.Campaign).Scan(&status)
+		if err != nil && !s.D.NoRows(err) {
+			return err
+		}
+		if store.CampaignStatus(status) == store.Suspended {
+			o.Status, o.Reason = store.Skipped, store.ReasonCampaignSuspended
+		} else {
+			reservation, err = s.reserve(ctx, ex, &o, u)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if o.Status == store.Waiting {
+		_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, o.Currency, u, reservation)
+		if err != nil {
+			return err
+		}
+	}
+	*res = o
+	b.add(o, res)
+	return nil
+}
+
+// reserve takes u units from the campaign's account in the outcome's
+// currency: a reservation for Waiting, a reservation posted at once for
+// Issued. The account row is updated only when the whole amount fits, by
+// one conditional statement, which is what keeps posted+reserved within
+// the limit under any concurrency. An amount that does not fit turns the
+// outcome into a skip and suspends the campaign. It returns the ledger
+// entry of the reservation, 0 when none was made.
+func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int64) (int64, error) {
+	col := "reserved"
+	if o.Status == store.Issued {
+		col = "posted"
+	}
+	n, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+col+` = `+col+` + $3
+		WHERE campaign = $1 AND currency = $2 AND posted + reserved + $3 <= limit_units`, o.Campaign, o.Currency, u)
+	if err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		var one int
+		err := ex.QueryRow(ctx, `SELECT 1 FROM budget_accounts WHERE campaign = $1 AND currency = $2`, o.Campaign, o.Currency).Scan(&one)
+		if s.D.NoRows(err) {
+			return 0, nil // no budget in this currency: nothing to reserve
+		}
+		if err != nil {
+			return 0, err
+		}
+		o.Status, o.Reason = store.Skipped, store.ReasonBudgetExhausted
+		return 0, suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At)
+	}
+	k := o.Key
+	var id int64
+	err = ex.QueryRow(ctx, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
+		VALUES ($1, $2, 'reserve', $3, $4, $5, $6, $7, $8) RETURNING id`,
+		o.Campaign, o.Currency, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	if o.Status == store.Issued {
+		if err := entry(ctx, ex, "post", id, o, u); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// entry writes the ledger entry that posts or voids reservation id. The
+// unique index on pending_id makes a second resolution of one reservation
+// fail.
+func entry(ctx context.Context, ex Execer, kind string, id int64, o *store.Outcome, u int64) error {
+	k := o.Key
+	_, err := ex.Exec(ctx, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns, pending_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At), id)
+	return err
+}
+
+func suspend(ctx context.Context, ex Execer, campaign, reason string, at time.Time) error {
+	_, err := ex.Exec(ctx, `INSERT INTO campaigns (campaign, status, reason, since_ns) VALUES ($1, 'suspended', $2, $3)
+		ON CONFLICT (campaign) DO UPDATE SET status = excluded.status, reason = excluded.reason, since_ns = excluded.since_ns`,
+		campaign, reason, nanos(at))
+	return err
+}
+
+// appendLog appends outcomes to the log, each with its outbox row, under
+// the log lock so that sequence numbers follow commit order.
+func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error {
+	if len(pend) == 0 {
+		return nil
+	}
+	if err := s.D.LockLog(ctx, ex); err != nil {
+		return err
+	}
+	for _, p := range pend {
+		o := p.o
+		k := o.Key
+		err := ex.QueryRow(ctx, `INSERT INTO outcomes (rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
+			k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason, o.Amount.String(), o.Currency,
+			nonNil(o.Body), nanos(o.At)).Scan(&o.Seq)
+		if err != nil {
+			return err
+		}
+		if _, err := ex.Exec(ctx, `INSERT INTO outbox (seq) VALUES ($1)`, o.Seq); err != nil {
+			return err
+		}
+		for _, r := range p.refs {
+			r.Seq = o.Seq
+		}
+	}
+	return nil
+}

@@ -1,0 +1,35 @@
+package sqlcore
+
+import "context"
+
+// Execer runs SQL in one transaction. The SQL of this package is written
+// once, with $1 placeholders, which both SQLite and PostgreSQL accept.
+type Execer interface {
+	Exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Row is one row of a query; Scan returns ErrNoRows (the driver's own,
+// recognised by Dialect.NoRows) when there is none.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows are the rows of a query.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// Dialect is what differs between the databases.
+type Dialect interface {
+	// Begin runs fn in one transaction, retrying it when the database
+	// reports a serialization failure or a deadlock.
+	Begin(ctx context.Context, fn func(Execer) error) error
+	// LockLog serializes the end of transactions that append to the
+	// outcome log, so that sequence numbers are in commit order.
+	LockLog(ctx context.Context, ex Execer) error
+	// NoRows reports whether err says a query returned no row.
+	NoRows(err error) bool
+}

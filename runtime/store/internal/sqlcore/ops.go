@@ -1,0 +1,294 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/shopspring/decimal"
+)
+
+// State implements store.Store.
+func (s *Store) State(ctx context.Context, player, rule string) (store.State, error) {
+	st := store.State{Player: player, Rule: rule}
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		err := ex.QueryRow(ctx, `SELECT version, data FROM rule_state WHERE player = $1 AND rule = $2`, player, rule).Scan(&st.Version, &st.Data)
+		if s.D.NoRows(err) {
+			return nil
+		}
+		return err
+	})
+	return st, err
+}
+
+// SetBudget implements store.Store.
+func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit decimal.Decimal, at time.Time) error {
+	u, err := store.Units(limit)
+	if err != nil {
+		return fmt.Errorf("budget of %s in %s: %w", campaign, currency, err)
+	}
+	return s.D.Begin(ctx, func(ex Execer) error {
+		n, err := ex.Exec(ctx, `INSERT INTO budget_accounts (campaign, currency, limit_units) VALUES ($1, $2, $3)
+			ON CONFLICT (campaign, currency) DO UPDATE SET limit_units = excluded.limit_units
+			WHERE budget_accounts.posted + budget_accounts.reserved <= excluded.limit_units`, campaign, currency, u)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("budget of %s in %s: %s: %w", campaign, currency, limit, store.ErrBudgetBelowSpent)
+		}
+		_, err = ex.Exec(ctx, `UPDATE campaigns SET status = 'active', reason = '', since_ns = $2
+			WHERE campaign = $1 AND status = 'suspended' AND reason = $3`, campaign, nanos(at), store.ReasonBudgetExhausted)
+		return err
+	})
+}
+
+// Budgets implements store.Store.
+func (s *Store) Budgets(ctx context.Context, campaign string) ([]store.Budget, error) {
+	var out []store.Budget
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, `SELECT currency, limit_units, posted, reserved FROM budget_accounts WHERE campaign = $1 ORDER BY currency`, campaign)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			b := store.Budget{Campaign: campaign}
+			var l, p, r int64
+			if err := rows.Scan(&b.Currency, &l, &p, &r); err != nil {
+				return err
+			}
+			b.Limit, b.Posted, b.Reserved = store.FromUnits(l), store.FromUnits(p), store.FromUnits(r)
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Campaign implements store.Store.
+func (s *Store) Campaign(ctx context.Context, campaign string) (store.Campaign, error) {
+	c := store.Campaign{Name: campaign, Status: store.Active}
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var status string
+		var since int64
+		err := ex.QueryRow(ctx, `SELECT status, reason, since_ns FROM campaigns WHERE campaign = $1`, campaign).Scan(&status, &c.Reason, &since)
+		if s.D.NoRows(err) {
+			return nil
+		}
+		c.Status, c.Since = store.CampaignStatus(status), fromNanos(since)
+		return err
+	})
+	return c, err
+}
+
+// Suspend implements store.Store.
+func (s *Store) Suspend(ctx context.Context, campaign, reason string, at time.Time) error {
+	return s.D.Begin(ctx, func(ex Execer) error { return suspend(ctx, ex, campaign, reason, at) })
+}
+
+// Resume implements store.Store.
+func (s *Store) Resume(ctx context.Context, campaign string, at time.Time) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `INSERT INTO campaigns (campaign, status, reason, since_ns) VALUES ($1, 'active', '', $2)
+			ON CONFLICT (campaign) DO UPDATE SET status = excluded.status, reason = excluded.reason, since_ns = excluded.since_ns`,
+			campaign, nanos(at))
+		return err
+	})
+}
+
+func (s *Store) outcomes(ctx context.Context, query string, args ...any) ([]store.Outcome, error) {
+	var out []store.Outcome
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, err := scanOutcome(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Waiting implements store.Store.
+func (s *Store) Waiting(ctx context.Context, after int64, limit int) ([]store.Outcome, error) {
+	return s.outcomes(ctx, `SELECT `+outcomeCols+` FROM outcomes o WHERE seq > $1 AND status = 'waiting' AND EXISTS (
+		SELECT 1 FROM approvals a WHERE a.rule = o.rule AND a.action = o.action AND a.player = o.player AND a.trigger_hash = o.trigger_hash)
+		ORDER BY seq LIMIT $2`, after, limit)
+}
+
+// Outcomes implements store.Store.
+func (s *Store) Outcomes(ctx context.Context, after int64, limit int) ([]store.Outcome, error) {
+	return s.outcomes(ctx, `SELECT `+outcomeCols+` FROM outcomes WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+}
+
+// Outbox implements store.Store.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]store.Outcome, error) {
+	return s.outcomes(ctx, `SELECT o.seq, o.rule, o.action, o.player, o.trigger_hash, o.campaign, o.status, o.reason, o.amount, o.currency, o.body, o.at_ns
+		FROM outbox b JOIN outcomes o ON o.seq = b.seq WHERE b.delivered_ns = 0 ORDER BY b.seq LIMIT $1`, limit)
+}
+
+// Delivered implements store.Store.
+func (s *Store) Delivered(ctx context.Context, seqs []int64, at time.Time) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		for _, q := range seqs {
+			if _, err := ex.Exec(ctx, `UPDATE outbox SET delivered_ns = $2 WHERE seq = $1 AND delivered_ns = 0`, q, max(nanos(at), 1)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Approve implements store.Store.
+func (s *Store) Approve(ctx context.Context, key store.Key, at time.Time) (store.Outcome, error) {
+	return s.decide(ctx, key, "post", store.Issued, "", at)
+}
+
+// Reject implements store.Store.
+func (s *Store) Reject(ctx context.Context, key store.Key, reason string, at time.Time) (store.Outcome, error) {
+	return s.decide(ctx, key, "void", store.Rejected, reason, at)
+}
+
+// decide takes a result out of the approval queue, posts or voids its
+// reservation and logs the decision, in one transaction. Taking the row
+// with DELETE ... RETURNING makes two deciders race safely: one gets it.
+func (s *Store) decide(ctx context.Context, key store.Key, kind string, status store.Status, reason string, at time.Time) (store.Outcome, error) {
+	var o store.Outcome
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var campaign, currency string
+		var u, reservation int64
+		err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
+			RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
+			Scan(&campaign, &currency, &u, &reservation)
+		if s.D.NoRows(err) {
+			return fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
+		}
+		if err != nil {
+			return err
+		}
+		if o, err = first(ctx, ex, key); err != nil {
+			return err
+		}
+		o.Status, o.Reason, o.At = status, reason, fromNanos(nanos(at))
+		if reservation != 0 {
+			if err := entry(ctx, ex, kind, reservation, &o, u); err != nil {
+				return err
+			}
+			set := "reserved = reserved - $3"
+			if kind == "post" {
+				set += ", posted = posted + $3"
+			}
+			if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+set+` WHERE campaign = $1 AND currency = $2`, campaign, currency, u); err != nil {
+				return err
+			}
+		}
+		p := &pending{o: o, refs: []*store.Outcome{&o}}
+		return s.appendLog(ctx, ex, []*pending{p})
+	})
+	return o, err
+}
+
+// PutPlayers implements store.Store.
+func (s *Store) PutPlayers(ctx context.Context, players []store.Player) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		for _, p := range players {
+			_, err := ex.Exec(ctx, `INSERT INTO players (player, zone, props) VALUES ($1, $2, $3)
+				ON CONFLICT (player) DO UPDATE SET zone = excluded.zone, props = excluded.props`, p.ID, p.Zone, nonNil(p.Props))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Players implements store.Store.
+func (s *Store) Players(ctx context.Context, after string, limit int) ([]store.Player, error) {
+	var out []store.Player
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, `SELECT player, zone, props FROM players WHERE player > $1 ORDER BY player LIMIT $2`, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p store.Player
+			if err := rows.Scan(&p.ID, &p.Zone, &p.Props); err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// StartRun implements store.Store.
+func (s *Store) StartRun(ctx context.Context, run store.Run) (store.Run, bool, error) {
+	got, started := run, false
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		n, err := ex.Exec(ctx, `INSERT INTO schedule_runs (campaign, zone, local_date, trigger_hash, started_ns) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT DO NOTHING`, run.Campaign, run.Zone, run.LocalDate, run.TriggerHash, nanos(run.Started))
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			got, started = run, true
+			got.Started, got.Finished = fromNanos(nanos(run.Started)), time.Time{}
+			return nil
+		}
+		got, started = run, false
+		var st, fin int64
+		err = ex.QueryRow(ctx, `SELECT trigger_hash, started_ns, finished_ns FROM schedule_runs WHERE campaign = $1 AND zone = $2 AND local_date = $3`,
+			run.Campaign, run.Zone, run.LocalDate).Scan(&got.TriggerHash, &st, &fin)
+		got.Started, got.Finished = fromNanos(st), fromNanos(fin)
+		return err
+	})
+	return got, started, err
+}
+
+// FinishRun implements store.Store.
+func (s *Store) FinishRun(ctx context.Context, campaign, zone, localDate string, at time.Time) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `UPDATE schedule_runs SET finished_ns = $4 WHERE campaign = $1 AND zone = $2 AND local_date = $3 AND finished_ns = 0`,
+			campaign, zone, localDate, max(nanos(at), 1))
+		return err
+	})
+}
+
+// Runs implements store.Store.
+func (s *Store) Runs(ctx context.Context, campaign string, limit int) ([]store.Run, error) {
+	var out []store.Run
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, `SELECT zone, local_date, trigger_hash, started_ns, finished_ns FROM schedule_runs
+			WHERE campaign = $1 ORDER BY local_date DESC, zone LIMIT $2`, campaign, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r := store.Run{Campaign: campaign}
+			var st, fin int64
+			if err := rows.Scan(&r.Zone, &r.LocalDate, &r.TriggerHash, &st, &fin); err != nil {
+				return err
+			}
+			r.Started, r.Finished = fromNanos(st), fromNanos(fin)
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

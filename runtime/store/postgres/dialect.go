@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
+)
+
+// dialect runs transactions at READ COMMITTED: the conditional UPDATE of a
+// budget row is re-evaluated on the newest row version after a concurrent
+// writer commits, so it needs no stronger isolation. A deadlock (two
+// batches taking rows in other orders) or a serialization failure rolls the
+// transaction back, and it is run again, up to maxAttempts times.
+type dialect struct{ pool *pgxpool.Pool }
+
+const maxAttempts = 8
+
+func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	var err error
+	for range maxAttempts {
+		err = pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(execer{tx}) })
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
+			return err
+		}
+	}
+	return err
+}
+
+// logLock is the advisory lock that orders the appends to the outcome log.
+const logLock = 0x70726f6d00000002
+
+// LockLog takes a lock held until commit, so that outcomes get their
+// sequence numbers in commit order and a reader of the feed never sees a
+// gap filled later. Appending is the last step of a transaction, so the
+// lock is held for little more than the commit.
+func (dialect) LockLog(ctx context.Context, ex sqlcore.Execer) error {
+	_, err := ex.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(logLock))
+	return err
+}
+
+func (dialect) NoRows(err error) bool { return isNoRows(err) }
+
+type execer struct{ tx pgx.Tx }
+
+func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	t, err := e.tx.Exec(ctx, q, args...)
+	return t.RowsAffected(), err
+}
+
+func (e execer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+	return e.tx.QueryRow(ctx, q, args...)
+}
+
+func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	r, err := e.tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+type rows struct{ pgx.Rows }
+
+func (r rows) Close() error {
+	r.Rows.Close()
+	return nil
+}

@@ -1,0 +1,178 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/storetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests run against the server of PROMOC_TEST_POSTGRES, each in a
+// schema of its own, dropped at the end. Without it they skip, except in
+// CI (CI=true), where they fail: CI must never skip them.
+const envDSN = "PROMOC_TEST_POSTGRES"
+
+func dsn(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv(envDSN)
+	if d == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL tests cannot run in CI without %s", envDSN)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s", envDSN)
+	}
+	return d
+}
+
+// withSchema is the connection string dsn with search_path set to schema.
+func withSchema(dsn, schema string) string {
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set("search_path", schema)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return dsn + " search_path=" + schema
+}
+
+func newSchema(t testing.TB) string {
+	ctx := context.Background()
+	base := dsn(t)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "promoc_test_" + hex.EncodeToString(b[:])
+	conn, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return withSchema(base, schema)
+}
+
+var driver = storetest.Driver{
+	Name: "postgres",
+	New:  newSchema,
+	Open: func(ctx context.Context, addr string) (store.Store, error) { return postgres.Open(ctx, addr) },
+}
+
+func TestMain(m *testing.M) {
+	storetest.Child(driver)
+	os.Exit(m.Run())
+}
+
+func TestConformance(t *testing.T) {
+	dsn(t)
+	storetest.Run(t, driver)
+}
+
+func raceN() int {
+	if testing.Short() {
+		return 2000
+	}
+	return 10000
+}
+
+func TestRace(t *testing.T) {
+	dsn(t)
+	storetest.Race(t, driver, 16, raceN(), 1)
+}
+
+func TestRaceBatched(t *testing.T) {
+	dsn(t)
+	storetest.Race(t, driver, 16, raceN(), 50)
+}
+
+func TestRaceProcesses(t *testing.T) {
+	dsn(t)
+	storetest.RaceProcesses(t, driver, 4, raceN(), 1)
+}
+
+func TestCrash(t *testing.T) {
+	dsn(t)
+	n := 2000
+	if testing.Short() {
+		n = 500
+	}
+	storetest.Crash(t, driver, n)
+}
+
+// TestRefuse opens schemas that are not promoc's: each is refused with a
+// clear error and left as it was.
+func TestRefuse(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		setup string
+		want  error
+		msg   string
+	}{
+		{"another app's tables", `CREATE TABLE invoices (id int); CREATE TABLE customers (id int)`,
+			store.ErrNotOurs, "it has tables of another application (customers, invoices)"},
+		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 1"},
+		{"a broken promoc_schema", `CREATE TABLE promoc_schema (v text)`, store.ErrNotOurs, "promoc_schema"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := newSchema(t)
+			conn, err := pgx.Connect(ctx, addr)
+			require.NoError(t, err)
+			defer conn.Close(ctx)
+			if tt.setup != "" {
+				_, err = conn.Exec(ctx, tt.setup)
+				require.NoError(t, err)
+			} else {
+				s, err := postgres.Open(ctx, addr)
+				require.NoError(t, err)
+				s.Close()
+				_, err = conn.Exec(ctx, `UPDATE promoc_schema SET version = 999`)
+				require.NoError(t, err)
+			}
+			before := dump(t, conn)
+			_, err = postgres.Open(ctx, addr)
+			require.ErrorIs(t, err, tt.want)
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.Equal(t, before, dump(t, conn), "the schema was changed")
+		})
+	}
+}
+
+// dump lists the tables and columns of the current schema.
+func dump(t *testing.T, conn *pgx.Conn) string {
+	rows, err := conn.Query(context.Background(), `SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var tb, c, ty string
+		require.NoError(t, rows.Scan(&tb, &c, &ty))
+		fmt.Fprintf(&b, "%s.%s %s\n", tb, c, ty)
+	}
+	require.NoError(t, rows.Err())
+	return b.String()
+}

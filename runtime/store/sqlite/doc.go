@@ -1,0 +1,9 @@
+// Package sqlite is the [store.Store] in one SQLite file, through
+// modernc.org/sqlite (pure Go, no cgo): the default store, which needs no
+// set-up. The file is in WAL mode with synchronous=FULL, so a commit is on
+// disk when Apply returns and readers never block the writer. SQLite has
+// one writer: transactions begin IMMEDIATE, so writers in several
+// processes queue (busy_timeout) instead of failing halfway. The file is
+// marked as promoc's by SQLite's application id and carries its schema
+// version in user_version; Open refuses any other file untouched.
+package sqlite

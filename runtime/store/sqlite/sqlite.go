@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
+	_ "modernc.org/sqlite" // the driver "sqlite", pure Go
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ApplicationID marks a database file as promoc's, in the header field
+// SQLite keeps for this ("prom" in ASCII).
+const ApplicationID = 0x70726f6d
+
+// Store is a store.Store in one SQLite file.
+type Store struct {
+	sqlcore.Store
+	db *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the store in the file at path, creating it when it does not
+// exist or is empty, and applies the migrations it lacks. A file that is
+// not an SQLite database, an SQLite database of another application, or
+// one written by a newer promoc is refused with [store.ErrNotOurs] or
+// [store.ErrNewerSchema] and left as it was.
+func Open(ctx context.Context, path string) (*Store, error) {
+	ms, err := sqlcore.Migrations(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	// The first connection only reads: nothing is written until the
+	// database is known to be ours.
+	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)", "_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	s := &Store{db: db}
+	s.D = dialect{db: db}
+	if err := s.migrate(ctx, path, ms); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// WAL: readers do not block the writer; synchronous=FULL: a commit
+	// is on disk when Apply returns (the durability the crash test needs).
+	for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"} {
+		if _, err := db.ExecContext(ctx, p); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s: %s: %w", path, p, err)
+		}
+	}
+	return s, nil
+}
+
+func dsn(path string, params ...string) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(params, "&")
+}
+
+// checkHeader refuses a non-empty file that does not begin with SQLite's
+// header, before SQLite opens it.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var h [100]byte
+	n, err := io.ReadFull(f, h[:])
+	if n == 0 {
+		return nil
+	}
+	if err != nil || !bytes.HasPrefix(h[:], []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("%s: %w: it is not an SQLite database", path, store.ErrNotOurs)
+	}
+	return nil
+}
+
+// migrate checks that the database is ours (its application id, or an
+// empty database), then applies the missing migrations in one
+// transaction; the schema version is SQLite's user_version.
+func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration) error {
+	latest := len(ms)
+	return s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+		var app, version, tables int64
+		if err := ex.QueryRow(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := ex.QueryRow(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return err
+		}
+		if err := ex.QueryRow(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
+			return err
+		}
+		switch {
+		case app == 0 && tables == 0:
+			// A new or empty database: ours from now on.
+		case app != ApplicationID:
+			return fmt.Errorf("%s: %w: an SQLite database of another application (application id %#x, %d schema objects)",
+				path, store.ErrNotOurs, app, tables)
+		case version > int64(latest):
+			return fmt.Errorf("%s: %w: schema version %d, this promoc knows up to %d", path, store.ErrNewerSchema, version, latest)
+		case version == int64(latest):
+			return nil
+		}
+		if _, err := ex.Exec(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+			return err
+		}
+		return sqlcore.Apply(ctx, ex, ms, int(version), func(v int) error {
+			_, err := ex.Exec(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+			return err
+		})
+	})
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }

@@ -1,0 +1,114 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+	"github.com/promoc/promoc/runtime/store/storetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var driver = storetest.Driver{
+	Name: "sqlite",
+	New:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "promoc.db") },
+	Open: func(ctx context.Context, addr string) (store.Store, error) { return sqlite.Open(ctx, addr) },
+}
+
+func TestMain(m *testing.M) {
+	storetest.Child(driver)
+	os.Exit(m.Run())
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, driver) }
+
+func raceN(t *testing.T) int {
+	if testing.Short() {
+		return 2000
+	}
+	return 10000
+}
+
+func TestRace(t *testing.T)        { storetest.Race(t, driver, 16, raceN(t), 1) }
+func TestRaceBatched(t *testing.T) { storetest.Race(t, driver, 16, raceN(t), 50) }
+
+func TestCrash(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 600
+	}
+	storetest.Crash(t, driver, n)
+}
+
+// TestRefuse opens files that are not promoc's: each is refused with a
+// clear error and left byte for byte as it was.
+func TestRefuse(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+
+	random := filepath.Join(dir, "random.bin")
+	require.NoError(t, os.WriteFile(random, []byte("PK\x03\x04 this is a zip, or anything but SQLite ......................................................"), 0o644))
+
+	other := filepath.Join(dir, "other.db")
+	db, err := sql.Open("sqlite", other)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY, total TEXT); INSERT INTO invoices (total) VALUES ('12.50')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	otherApp := filepath.Join(dir, "other-app.db")
+	db, err = sql.Open("sqlite", otherApp)
+	require.NoError(t, err)
+	_, err = db.Exec(`PRAGMA application_id = 1234; CREATE TABLE t (x)`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	future := filepath.Join(dir, "future.db")
+	s, err := sqlite.Open(ctx, future)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err = sql.Open("sqlite", future)
+	require.NoError(t, err)
+	_, err = db.Exec(`PRAGMA journal_mode = DELETE; PRAGMA user_version = 999`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	tests := []struct {
+		name, path string
+		want       error
+		msg        string
+	}{
+		{"random file", random, store.ErrNotOurs, "it is not an SQLite database"},
+		{"another app's database", other, store.ErrNotOurs, "an SQLite database of another application (application id 0x0, 1 schema objects)"},
+		{"another app's id", otherApp, store.ErrNotOurs, "application id 0x4d2"},
+		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := os.ReadFile(tt.path)
+			require.NoError(t, err)
+			_, err = sqlite.Open(ctx, tt.path)
+			require.ErrorIs(t, err, tt.want)
+			assert.Contains(t, err.Error(), tt.path+": ")
+			assert.Contains(t, err.Error(), tt.msg)
+			after, err := os.ReadFile(tt.path)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "the file was changed")
+		})
+	}
+}
+
+// TestEmptyFile adopts an empty file: promoc open --db on a file touched
+// beforehand works.
+func TestEmptyFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "empty.db")
+	require.NoError(t, os.WriteFile(p, nil, 0o644))
+	s, err := sqlite.Open(context.Background(), p)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+}

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Store is the state of the engine that survives a restart. Every method is
+// one transaction; an error leaves the database as it was. Implementations
+// pass the conformance suite of runtime/store/storetest.
+type Store interface {
+	// Apply writes changes in one transaction and returns one [Applied] per
+	// change, in order. A change that fails with an [ErrEventConflict] or
+	// an [ErrStateConflict] is left out whole (its Applied carries the
+	// error) and the others are written. The error result is for the
+	// transaction itself (the database, the context): then nothing is
+	// written.
+	Apply(ctx context.Context, changes []Change) ([]Applied, error)
+
+	// State is the state of one player in one rule; Version 0 and no Data
+	// when none was stored.
+	State(ctx context.Context, player, rule string) (State, error)
+
+	// SetBudget opens the account of a campaign in a currency with a limit,
+	// or changes its limit. A limit below what is already posted and
+	// reserved is refused with [ErrBudgetBelowSpent]. A campaign suspended
+	// because its budget ran out is active again: the operator raised it.
+	SetBudget(ctx context.Context, campaign, currency string, limit decimal.Decimal, at time.Time) error
+	// Budgets lists the accounts of a campaign, by currency.
+	Budgets(ctx context.Context, campaign string) ([]Budget, error)
+
+	// Campaign is the status of a campaign: active when never suspended.
+	Campaign(ctx context.Context, campaign string) (Campaign, error)
+	// Suspend stops a campaign: its rewards are skipped with reason
+	// campaign-suspended until [Store.Resume].
+	Suspend(ctx context.Context, campaign, reason string, at time.Time) error
+	// Resume makes a suspended campaign active again.
+	Resume(ctx context.Context, campaign string, at time.Time) error
+
+	// Waiting lists the results waiting for approval after the outcome with
+	// sequence number after, oldest first, at most limit.
+	Waiting(ctx context.Context, after int64, limit int) ([]Outcome, error)
+	// Approve issues a waiting result: its reservation is posted and an
+	// issued outcome is logged. [ErrNotWaiting] when no result of the key
+	// waits.
+	Approve(ctx context.Context, key Key, at time.Time) (Outcome, error)
+	// Reject drops a waiting result (rejected by an operator, or timed
+	// out): its reservation is voided and a rejected outcome with the
+	// reason is logged. [ErrNotWaiting] when no result of the key waits.
+	Reject(ctx context.Context, key Key, reason string, at time.Time) (Outcome, error)
+
+	// Outcomes reads the outcome log after sequence number after, at most
+	// limit, in sequence order: a cursor feed.
+	Outcomes(ctx context.Context, after int64, limit int) ([]Outcome, error)
+	// Outbox lists the outcomes not yet marked delivered, oldest first.
+	Outbox(ctx context.Context, limit int) ([]Outcome, error)
+	// Delivered marks outbox rows delivered; unknown or delivered sequence
+	// numbers are ignored.
+	Delivered(ctx context.Context, seqs []int64, at time.Time) error
+
+	// PutPlayers stores players' properties, replacing what was stored.
+	PutPlayers(ctx context.Context, players []Player) error
+	// Players lists players by id after the id after, at most limit: the
+	// audience of scheduled campaigns.
+	Players(ctx context.Context, after string, limit int) ([]Player, error)
+
+	// StartRun records that a scheduled run begins. When a run of the same
+	// campaign, zone and local date exists, it is returned instead with
+	// started false: a run happens once, and an unfinished one resumes with
+	// its first trigger hash.
+	StartRun(ctx context.Context, run Run) (got Run, started bool, err error)
+	// FinishRun marks a run done.
+	FinishRun(ctx context.Context, campaign, zone, localDate string, at time.Time) error
+	// Runs lists the runs of a campaign, the latest local date first, at
+	// most limit.
+	Runs(ctx context.Context, campaign string, limit int) ([]Run, error)
+
+	// Close releases the database.
+	Close() error
+}

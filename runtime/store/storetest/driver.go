@@ -1,0 +1,34 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// Driver is what a store implementation gives the suite.
+type Driver struct {
+	// Name names the driver in messages ("sqlite", "postgres").
+	Name string
+	// New makes an empty database for one test, removed when the test
+	// ends, and returns its address (a file path, a connection string).
+	New func(t testing.TB) string
+	// Open opens the store at an address; opening one address twice, in
+	// one process or several, gives the same state.
+	Open func(ctx context.Context, addr string) (store.Store, error)
+}
+
+// open opens a store at addr and closes it when the test ends.
+func (d Driver) open(t testing.TB, addr string) store.Store {
+	t.Helper()
+	s, err := d.Open(context.Background(), addr)
+	if err != nil {
+		t.Fatalf("%s: open %s: %v", d.Name, addr, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// fresh opens a new empty store.
+func (d Driver) fresh(t testing.TB) store.Store { return d.open(t, d.New(t)) }

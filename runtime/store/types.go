@@ -1,0 +1,140 @@
+package store
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Key identifies one action: an action runs at most once per key.
+type Key struct {
+	Rule, Action, Player string
+	TriggerHash          string
+}
+
+// Status is what became of an outcome.
+type Status string
+
+// The statuses of outcomes.
+const (
+	Skipped  Status = "skipped"  // not given; Reason says why
+	Waiting  Status = "waiting"  // calculated, reserved, waiting for approval
+	Issued   Status = "issued"   // posted from the budget
+	Rejected Status = "rejected" // a waiting result dropped; its reservation voided
+)
+
+// Reasons the store itself gives when it turns an outcome into a skip.
+const (
+	ReasonBudgetExhausted   = "budget-exhausted"
+	ReasonCampaignSuspended = "campaign-suspended"
+)
+
+// Outcome is one entry of the outcome log.
+type Outcome struct {
+	Seq      int64 // set by the store: > 0, increasing in commit order
+	Key      Key
+	Campaign string // "" when the rule belongs to no campaign (no budget)
+	Status   Status
+	Reason   string          // for Skipped and Rejected
+	Amount   decimal.Decimal // the rounded amount; zero when no money
+	Currency string          // "" when no money
+	Body     []byte          // the engine's own record (values, trace); opaque here
+	At       time.Time       // UTC, nanoseconds
+	// Repeat is set by [Store.Apply] when the key had an outcome already:
+	// this is that first outcome, and nothing was written.
+	Repeat bool
+}
+
+// Event is an event id seen for a player, with a hash of its content.
+type Event struct {
+	Player, ID string
+	Hash       []byte // a content hash; a repeated id with another hash is an error
+}
+
+// State is the small state of one player in one rule (counters, anchors,
+// last firing), opaque to the store.
+type State struct {
+	Player, Rule string
+	// Version is the version read (0: none yet) when given to Apply, and
+	// the version stored when returned. Apply refuses a state whose Version
+	// is not the stored one with [ErrStateConflict].
+	Version int64
+	Data    []byte
+}
+
+// Change is everything one event changes, written whole or not at all.
+type Change struct {
+	// Event, when set, is recorded as seen. An id seen before with the same
+	// hash makes the whole change a duplicate: nothing is written.
+	Event *Event
+	// States are written with optimistic concurrency.
+	States []State
+	// Outcomes are logged with an outbox row each. An Issued or Waiting
+	// outcome with an amount reserves it from the campaign's account in
+	// its currency, when the campaign has one: an amount that does not fit
+	// whole turns the outcome into a skip with reason budget-exhausted and
+	// suspends the campaign; a suspended campaign skips it with reason
+	// campaign-suspended. Issued posts the reservation at once; Waiting
+	// queues the result for approval.
+	Outcomes []Outcome
+}
+
+// Applied is what Apply did with one change.
+type Applied struct {
+	// Err is ErrEventConflict or ErrStateConflict (wrapped): nothing of the
+	// change was written.
+	Err error
+	// Duplicate: the event was seen before; nothing was written.
+	Duplicate bool
+	// Outcomes as logged, one per outcome of the change: with Seq set, a
+	// status the budget may have changed, or the first outcome of the key
+	// (Repeat set).
+	Outcomes []Outcome
+	// Versions are the stored versions of the change's states.
+	Versions []int64
+}
+
+// Budget is a campaign's ledger account in one currency. Posted+Reserved
+// never exceeds Limit.
+type Budget struct {
+	Campaign, Currency string
+	Limit              decimal.Decimal
+	Posted             decimal.Decimal // issued
+	Reserved           decimal.Decimal // waiting for approval
+}
+
+// Left is what can still be reserved.
+func (b Budget) Left() decimal.Decimal { return b.Limit.Sub(b.Posted).Sub(b.Reserved) }
+
+// CampaignStatus is active or suspended.
+type CampaignStatus string
+
+// The statuses of a campaign.
+const (
+	Active    CampaignStatus = "active"
+	Suspended CampaignStatus = "suspended"
+)
+
+// Campaign is the status of a campaign and since when.
+type Campaign struct {
+	Name   string
+	Status CampaignStatus
+	Reason string    // why it was suspended, e.g. budget-exhausted
+	Since  time.Time // zero when never changed
+}
+
+// Player is a player's properties as the host last sent them.
+type Player struct {
+	ID    string
+	Zone  string // IANA zone, "" when unknown
+	Props []byte // JSON object, opaque here
+}
+
+// Run is one scheduled run of a campaign in a zone on a local date.
+type Run struct {
+	Campaign, Zone string
+	LocalDate      string // YYYY-MM-DD in Zone
+	TriggerHash    string // shared by every player of the run
+	Started        time.Time
+	Finished       time.Time // zero while unfinished
+}
