@@ -17,6 +17,14 @@
 // an error: an expression that fails gets type Invalid, and nothing built on
 // it is reported again, so one mistake makes one diagnostic.
 //
+// Whatever the rule set, Check is bounded and never crashes. It enforces
+// the limits of lang/limits on a rule set (bytes, declarations, fields,
+// branches, list elements) as exceeded-limit diagnostics; every pass is
+// linear or n log n in the rule set's size, constants are resolved in the
+// order of their dependencies without recursion (constorder.go), and the
+// work of "did you mean" suggestions has a budget. A panic, a bug, becomes
+// an internal-error diagnostic at the expression being checked.
+//
 // [CheckTests] checks the test files of a checked rule set (spec/spec.md,
 // section 15): names, values against the schema, the order of clauses, and
 // expectations that could never pass, such as an amount with another scale
