@@ -102,7 +102,7 @@ var Workloads = map[string]string{
 	"W1": "tiered deposit, one player",
 	"W2": "5% of net loss on one game",
 	"W3": "200 rewards, one event",
-	"W4": "compile 200 rewards",
+	"W4": "compile 200 rewards (2,000 where the note says so)",
 	"W5": "in, not in and or filters",
 	"W6": "JSON to net loss, end to end",
 	"W7": "Go structs to net loss, end to end",

@@ -285,6 +285,15 @@ func CompileCases() []Case {
 				return err
 			}, nil
 		}),
+		{Workload: "W4", Name: "rewards=2000/engine=" + Promoc, Engine: Promoc, Exact: true,
+			Note: "2,000 rewards, the same shapes: the time per reward should not grow",
+			Setup: func() (*Run, error) {
+				src := []runtime.Source{{Name: "rules2000.promo", Text: RuleSetPromo(RuleSpecs(10 * RuleSetSize))}}
+				if _, err := runtime.CompileSources(src); err != nil {
+					return nil, err
+				}
+				return &Run{Op: func() { runtime.CompileSources(src) }, Checked: 1}, nil
+			}},
 		c(Expr, "200 expr.Compile", func(rs *ruleSet) (func() error, error) {
 			return func() error {
 				_, err := compileExpr(rs.specs)
