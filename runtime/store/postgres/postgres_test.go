@@ -176,3 +176,10 @@ func dump(t *testing.T, conn *pgx.Conn) string {
 	require.NoError(t, rows.Err())
 	return b.String()
 }
+
+func BenchmarkReserve(b *testing.B) {
+	dsn(b)
+	b.Run("one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, false) })
+	b.Run("parallel-one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, true) })
+	b.Run("batch-100", func(b *testing.B) { storetest.BenchReserve(b, driver, 100, false) })
+}

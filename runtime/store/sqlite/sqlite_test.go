@@ -112,3 +112,9 @@ func TestEmptyFile(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 }
+
+func BenchmarkReserve(b *testing.B) {
+	b.Run("one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, false) })
+	b.Run("parallel-one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, true) })
+	b.Run("batch-100", func(b *testing.B) { storetest.BenchReserve(b, driver, 100, false) })
+}
