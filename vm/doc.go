@@ -19,10 +19,16 @@
 //
 // Where clauses come as aggregation descriptors ([Aggregation]): a
 // conjunction of simple terms (column, comparison, constant or local),
-// evaluated first and in order, then optional filter code for the rest. A
-// term whose operand cannot be compared (a currency mismatch, a
+// evaluated first, then optional filter code for the rest. The machine
+// compiles the terms once per run against the player's columns: in and not
+// in become a bitmap over interned ids (or a sorted set, for values too far
+// apart), a lower and an upper bound on one column one range test, != on
+// one column a not-in set, and the terms run cheapest and most selective
+// first. A term whose operand cannot be compared (a currency mismatch, a
 // per-currency constant without the player's currency) traps only when a
-// row reaches it, as evaluating the clause row by row would.
+// row reaches it, as evaluating the clause row by row would; such a term
+// is a barrier that no other term moves across, so the rows it sees, and
+// the error a rule reports, are those of the source order.
 //
 // An [Input] per player: the player (currency, time zone, properties),
 // the transactions, the evaluation time, the anchors of rule-relative

@@ -324,6 +324,7 @@ func (m *Machine) arrange() {
 		}
 		run := ts[i:j]
 		run = run[:mergeRanges(run)]
+		run = run[:m.mergeNe(run)]
 		// Insertion sort, stable: a run has a handful of terms.
 		for a := 1; a < len(run); a++ {
 			for b := a; b > 0 && run[b].cost() < run[b-1].cost(); b-- {
@@ -373,6 +374,41 @@ func mergeRanges(run []cterm) int {
 			}
 			break
 		}
+	}
+	return n
+}
+
+// mergeNe turns the != terms on one column in run (terms that cannot
+// trap), `provider != "Evo" and provider != "NetEnt"`, into one not in
+// set, and returns the length of run after moving the terms that are left
+// to its front.
+func (m *Machine) mergeNe(run []cterm) int {
+	n := len(run)
+	for i := 0; i < n; i++ {
+		first := &run[i]
+		if first.kind != termInt || first.cond != CondNe {
+			continue
+		}
+		start := len(m.ibuf)
+		m.ibuf = append(m.ibuf, first.v)
+		for j := i + 1; j < n; {
+			if o := &run[j]; o.kind == termInt && o.cond == CondNe && o.col == first.col {
+				m.ibuf = append(m.ibuf, o.v)
+				copy(run[j:], run[j+1:n])
+				n--
+				continue
+			}
+			j++
+		}
+		elems := m.ibuf[start:]
+		if len(elems) == 1 {
+			m.ibuf = m.ibuf[:start]
+			continue
+		}
+		slices.Sort(elems)
+		elems = slices.Compact(elems)
+		first.kind, first.not = termSet, true
+		m.compileSet(&first.set, elems)
 	}
 	return n
 }

@@ -161,6 +161,8 @@ func TestArrange(t *testing.T) {
 		{"not in after in", []cterm{{kind: termSet, not: true, col: colA, set: intSet{bits: []uint64{1}}}, {kind: termSet, col: colB, set: intSet{bits: []uint64{1}}}}, "b set not=false; a set not=true"},
 		{"a trap is a barrier", []cterm{intT(colA, CondNe, 1), {kind: termTrap, trapping: true}, intT(colB, CondNe, 3), intT(colB, CondEq, 2)}, "a ne 1; trap; b eq 2; b ne 3"},
 		{"no merge across a trap", []cterm{intT(colA, CondGt, 1), {kind: termTrap, trapping: true}, intT(colA, CondLt, 5)}, "a gt 1; trap; a lt 5"},
+		{"!= on one column", []cterm{intT(colA, CondNe, 1), intT(colB, CondNe, 1), intT(colA, CondNe, 7), intT(colA, CondNe, 1)}, "a set not=true; b ne 1"},
+		{"no != merge across a trap", []cterm{intT(colA, CondNe, 1), {kind: termTrap, trapping: true}, intT(colA, CondNe, 2)}, "a ne 1; trap; a ne 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,6 +228,8 @@ func TestTermPaths(t *testing.T) {
 		{"range per-currency", []term{{cAmount, CondGe, "table:1 EUR | 1 USD"}, {cAmount, CondLt, "100 EUR"}}},
 		{"mismatch between bounds", []term{{cAmount, CondGe, "10 EUR"}, {cAmount, CondLt, "100 USD"}, {cGame, CondEq, `"Book"`}}},
 		{"text order and in", []term{{cGame, CondLt, `"C"`}, {cCategory, CondIn, `"slots", "roulette"`}}},
+		{"!= chain", []term{{cGame, CondNe, `"Book"`}, {cCategory, CondEq, `"slots"`}, {cGame, CondNe, `"Crash X"`}, {cGame, CondNe, `"Book"`}}},
+		{"!= chain on amounts", []term{{cAmount, CondNe, "10 EUR"}, {cAmount, CondNe, "99.999 EUR"}, {cAmount, CondNe, "10.0001 EUR"}}},
 	}
 	// lower turns the terms into filter code: each condition, and-ed in
 	// order, with the instructions the lowerer emits.
