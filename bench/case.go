@@ -17,7 +17,10 @@ const (
 	Float64       = "float64"
 	Int64         = "int64"
 	Int64Columns  = "int64-columns" // int64 over interned, column-wise rows
-	Shopspring    = "shopspring"
+	// Int64Branchless is Int64Columns computing each row's test as 0 or 1
+	// rather than branching on it.
+	Int64Branchless = "int64-columns-branchless"
+	Shopspring      = "shopspring"
 )
 
 // A Case is one workload in one engine.

@@ -1,12 +1,15 @@
 // Package bench compares promoc with the usual Go expression engines, expr
 // (github.com/expr-lang/expr) and CEL (cel.dev/cel-go), and with hand-written
-// Go, on the workloads of issue 5:
+// Go, on the workloads of issues 5 and 8:
 //
 //  1. the tiered deposit formula for one player;
 //  2. 5% of the net loss on one game, excluding a category, over 1,000,
 //     100,000 and 1,000,000 transactions;
 //  3. a rule set of 200 rewards evaluated for one event;
-//  4. compiling those 200 rewards.
+//  4. compiling those 200 rewards;
+//  5. the bets of three categories without one provider, written with in,
+//     not in and a chain of ors (issue 8), over 1,000, 100,000 and
+//     1,000,000 transactions.
 //
 // Each workload is a list of [Case]s, one per engine: promoc (compiled from
 // .promo source through package runtime), expr and CEL (money as float64,
