@@ -163,7 +163,7 @@ func (f field) parseItem(item string, offset int) (uint64, error) {
 			return 0, f.error(stepOffset, offset+len(item), "expected a step after \"/\", found "+quote(step))
 		}
 		if n < 1 || n > f.max {
-			return 0, f.error(stepOffset, offset+len(item), "step "+step+" is out of range 1-"+strconv.Itoa(f.max))
+			return 0, f.error(stepOffset, offset+len(item), "step "+quoteNumber(step)+" is out of range 1-"+strconv.Itoa(f.max))
 		}
 		by = n
 	}
@@ -182,7 +182,7 @@ func (f field) value(text string, offset int) (int, error) {
 	}
 	if n, ok := number(text); ok {
 		if n < f.min || n > f.max {
-			return 0, f.error(offset, end, text+" is out of range "+strconv.Itoa(f.min)+"-"+strconv.Itoa(f.max))
+			return 0, f.error(offset, end, quoteNumber(text)+" is out of range "+strconv.Itoa(f.min)+"-"+strconv.Itoa(f.max))
 		}
 		return n, nil
 	}
@@ -201,9 +201,10 @@ func (f field) error(offset, end int, msg string) *Error {
 	return &Error{Field: f.name, Offset: offset, End: end, Msg: msg}
 }
 
-// number parses a decimal number of at most four digits (more are never in range).
+// number parses a decimal number. A number too large for any field is returned as 10000,
+// which every field reports as out of range.
 func number(text string) (int, bool) {
-	if text == "" || len(text) > 4 {
+	if text == "" {
 		return 0, false
 	}
 	n := 0
@@ -212,7 +213,7 @@ func number(text string) (int, bool) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = min(n*10+int(c-'0'), 10000)
 	}
 	return n, true
 }
@@ -223,4 +224,12 @@ func quote(text string) string {
 		return strconv.Quote(text[:20]) + "..."
 	}
 	return strconv.Quote(text)
+}
+
+// quoteNumber returns the digits of a number for a message, cut to 20 digits.
+func quoteNumber(digits string) string {
+	if len(digits) > 20 {
+		return digits[:20] + "..."
+	}
+	return digits
 }
