@@ -28,7 +28,7 @@ func TestNeverFires(t *testing.T) {
 		{"0 0 30 2 *", true},
 		{"0 0 30,31 2 *", true},
 		{"0 0 31 4,6,9,11 *", true},
-		{"0 0 29 2 *", false},  // leap years
+		{"0 0 29 2 *", false}, // leap years
 		{"0 0 31 2,3 *", false},
 		{"0 0 31 2 1", false},   // both restricted: every Monday of February
 		{"0 0 */31 2 1", false}, // February 1 on a Monday

@@ -128,9 +128,9 @@ func TestMatches(t *testing.T) {
 		{"0 0 * * sun", Wall{2026, 3, 29, 0, 0}, true},
 		{"0 0 * * 5-7", Wall{2026, 3, 29, 0, 0}, true},
 		{"0 0 * * 5-7", Wall{2026, 3, 30, 0, 0}, false},
-		{"0 0 1 * 1", Wall{2026, 3, 30, 0, 0}, true},  // Monday, not the 1st: either
-		{"0 0 1 * 1", Wall{2026, 4, 1, 0, 0}, true},   // the 1st, a Wednesday: either
-		{"0 0 1 * 1", Wall{2026, 4, 2, 0, 0}, false},  // neither
+		{"0 0 1 * 1", Wall{2026, 3, 30, 0, 0}, true},    // Monday, not the 1st: either
+		{"0 0 1 * 1", Wall{2026, 4, 1, 0, 0}, true},     // the 1st, a Wednesday: either
+		{"0 0 1 * 1", Wall{2026, 4, 2, 0, 0}, false},    // neither
 		{"0 0 */2 * 1", Wall{2026, 3, 30, 0, 0}, false}, // "*..." day: both, 30 is even
 		{"0 0 */2 * 1", Wall{2026, 3, 23, 0, 0}, true},
 		{"0 0 1 * *", Wall{2026, 4, 1, 0, 0}, true},
