@@ -14,8 +14,10 @@ import (
 // lang ← compiler → vm; runtime uses all three; cmd/promoc uses runtime,
 // lang and lang/format; lsp uses lang, compiler, runtime's analysis,
 // lang/format, spec (the reference, for hover) and vm/currency (the codes it
-// completes), and cmd/promoc uses lsp; runtime/promotest (the test runner)
-// uses compiler, lang and runtime, and cmd/promoc uses it. runtime/store
+// completes), and cmd/promoc uses lsp; vm/schedule (cron and its firings,
+// for the compiler and the engine of campaigns) is a leaf; runtime/promotest
+// (the test runner) uses compiler, lang and runtime, and cmd/promoc uses
+// it. runtime/store
 // (the state of campaigns) is a leaf; its drivers share runtime/store/
 // internal/sqlcore, and runtime/store/storetest tests any of them. lang/limits, the
 // table of bounds, is a leaf that any package may import. A change of the
@@ -28,6 +30,7 @@ func TestImportGraph(t *testing.T) {
 		"vm/num":            {},
 		"vm/currency":       {},
 		"vm/window":         {},
+		"vm/schedule":       {},
 		"vm":                {"lang", "vm/currency", "vm/num", "vm/window"},
 		"compiler":          {"lang", "vm", "vm/currency", "vm/num", "vm/window"},
 		"runtime":           {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/window"},
