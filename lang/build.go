@@ -102,6 +102,8 @@ func (b *builder) decl(d *decl) Decl {
 		return b.reward(d.Reward)
 	case d.Test != nil && d.Test.Tokens != nil:
 		return b.test(d.Test) // testbuild.go
+	case d.Rule != nil && d.Rule.Tokens != nil:
+		return b.rule(d.Rule) // rulebuild.go
 	case d.Currency != nil && d.Currency.Tokens != nil:
 		cd := &CurrenciesDecl{Loc: b.loc(d.Currency.Tokens)}
 		for _, t := range d.Currency.Tokens {

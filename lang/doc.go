@@ -18,6 +18,11 @@
 // of clauses (testast.go); which declarations a file may hold is for the
 // checker to say.
 //
+// Automation rules and campaigns are a [RuleDecl], a list of clauses
+// (ast_campaign.go, rulegrammar.go, rulebuild.go). They are parsed and
+// checked; the engine that runs them is not built yet. A schedule's cron
+// text is kept as written, with its span, for that engine's scheduler.
+//
 // [Walk] and [Inspect] visit a tree in source order, and [PathAt] finds the
 // nodes enclosing an offset, for editors. [EBNF] prints the grammar;
 // spec/grammar.ebnf is a copy of it.
@@ -113,14 +118,15 @@
 // setting, a statement or a tier branch (kind player template const reward
 // window round cap minimum approval let give skip check tiers above at
 // below else), are expression syntax (if then where not and or in of true
-// false now default), begin a test (test), or are kept for later
-// (campaign automation offer payout trigger segment budget split every
-// schedule). Contextual keywords (least most first last full day week
+// false now default), begin a test (test), begin automation rules,
+// campaigns and their clauses (automation campaign trigger segment budget
+// split every schedule), or are kept for later (offer payout). Contextual keywords (least most first last full day week
 // weekend month transaction qualification since entrance zone to from
 // between decimals auto manual nearest down up amount points gems diamonds
 // balance leaderboard level currencies, and the words of tests: expect transactions
 // repeat load rates anchors calculated skipped error branch aggregation
-// matched ids) are keywords only where the grammar expects them, as after
+// matched ids, and those of rules: on inactive variant control seed send with
+// issued rewards messages message per) are keywords only where the grammar expects them, as after
 // window, after the reward's colon or in a test, and are names elsewhere:
 // that is what makes last(deposit.amount) and sum(deposit.amount where
 // amount > 100 EUR) work, and lets everyday words name a kind, template,

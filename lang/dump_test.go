@@ -101,6 +101,20 @@ func nodeAttrs(n Node) string {
 		return n.Op.String()
 	case *ExpectOutcome:
 		return n.Outcome.String()
+	case *RuleDecl:
+		return n.Kind.String()
+	case *Event:
+		return n.Kind.String()
+	case *ClockTime:
+		return fmt.Sprintf("%02d:%02d", n.Hour, n.Minute)
+	case *LimitClause:
+		return n.Unit
+	case *SplitArm:
+		if n.Control {
+			return "control"
+		}
+	case *SendClause:
+		return n.Outcome
 	}
 	return ""
 }

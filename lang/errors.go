@@ -90,7 +90,7 @@ func startsDecl(toks []lexer.Token, j int) bool {
 		return false
 	}
 	switch t.Value {
-	case "kind", "const", "reward", "test":
+	case "kind", "const", "reward", "test", "automation", "campaign":
 		return true
 	case "template":
 		return j == 0 || toks[j-1].Value != ":"
@@ -104,7 +104,7 @@ func startsDecl(toks []lexer.Token, j int) bool {
 func (e expectation) want() string {
 	switch e.head {
 	case "":
-		return "a declaration (kind, player, currencies, template, const or reward)"
+		return "a declaration (kind, player, currencies, template, const, reward, automation or campaign)"
 	case `"}"`:
 		return e.wantInBlock()
 	case `"{"`, "Block":
@@ -132,6 +132,8 @@ func (e expectation) wantInBlock() string {
 		return `a tier condition such as "above 500 EUR", "at least 100 EUR" or "else"`
 	case "check", "branch":
 		return `a statement (let, give, skip, check or tiers) or "}"`
+	case "automation", "campaign":
+		return `a clause (` + strings.Join(ruleClauseWords, ", ") + `) or "}"`
 	case "test":
 		return `a test clause (reward, now, player, transactions, repeat, load, rates, anchors or expect) or "}"`
 	case "player block", "rates", "anchors":
@@ -188,7 +190,7 @@ func (e expectation) after() string {
 // declares.
 func declaresName(s string) bool {
 	switch s {
-	case "kind", "template", "const", "reward", "let":
+	case "kind", "template", "const", "reward", "let", "automation", "campaign":
 		return true
 	}
 	return false
@@ -293,6 +295,30 @@ func describe(head string) string {
 		return "calculated, skipped, error, manual, branch, let, aggregation or window"
 	case `(<money> | <number> | <string> | <datetime> | <duration> | <percent> | "true" | "false" | <ident>)`:
 		return describe("TestValue")
+	case "RuleEvent":
+		return `an event: "on deposit", "on first deposit", "every 100 bet", "inactive 14 days" or "schedule every Monday 00:00"`
+	case "OnEvent":
+		return `a transaction kind, or "first" and a kind`
+	case "EveryEvent":
+		return `a number of events and their kind, as in "every 100 bet"`
+	case "InactiveEvent":
+		return `a duration such as "14 days"`
+	case "ScheduleEvent":
+		return `a cron schedule in double quotes, such as "0 0 * * 1", or "every" with a day and a time, as in "every Monday 00:00"`
+	case "ClockTime":
+		return `day or a weekday and a time, as in "Monday 00:00"`
+	case "QualLimit":
+		return `"at most" and a number of rewards, as in "at most 3 rewards"`
+	case "SplitArm":
+		return `a variant such as "variant generous 45%: give weekend_cashback", or "control 10%"`
+	case `("automation" | "campaign")`:
+		return "automation or campaign"
+	case `("rewards" | "reward" | "messages" | "message")`:
+		return "rewards or messages"
+	case `("rewards" | "reward")`:
+		return "rewards"
+	case `("calculated" | "issued" | "skipped")`:
+		return "calculated, issued or skipped"
 	case "ExpectWindow":
 		return `"from" and a date, as in "from 2026-11-16 00:00 to 2026-11-23 00:00"`
 	}

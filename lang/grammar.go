@@ -62,6 +62,7 @@ type decl struct {
 	Const    *constDecl      `parser:"| @@"`
 	Test     *testDecl       `parser:"| @@"` // testgrammar.go
 	Currency *currenciesDecl `parser:"| @@"`
+	Rule     *ruleDecl       `parser:"| @@"` // rulegrammar.go
 }
 
 type kindDecl struct {

@@ -44,6 +44,9 @@ func TestExplainCoversGrammar(t *testing.T) {
 		"TestDecl": true, "TestClause": true, "RewardClause": true, "NowClause": true, "PlayerClause": true,
 		"TransactionsClause": true, "RepeatClause": true, "LoadClause": true, "RatesClause": true,
 		"AnchorsClause": true, "ExpectClause": true,
+		"RuleDecl": true, "RuleClause": true, "TriggerClause": true, "RuleGive": true, "SegmentClause": true,
+		"QualificationClause": true, "LimitClause": true, "BudgetClause": true, "RuleApproval": true,
+		"EntranceClause": true, "SplitClause": true, "SendClause": true,
 	}
 	for _, m := range defined {
 		name := m[1]

@@ -46,6 +46,9 @@ func (e expectation) hint() (fixHint, bool) {
 			}
 		}
 		return fixHint{at: e.i, msg: fmt.Sprintf(`unexpected "=": compare with ==, as in %s`, example), fix: "=="}, true
+	case (tok.Type == tokKeyword || tok.Value == "entrance") && isRuleClauseWord(tok.Value) && e.head == `"}"` && e.innermost() == "reward":
+		// budget 1000 EUR inside a reward
+		return fixHint{at: e.i, msg: fmt.Sprintf("%s is a clause of automation rules and campaigns, not of a reward: declare an automation or a campaign that gives this reward by name, as in automation NAME { ... give REWARD }", tok.Value)}, true
 	case tok.Type == tokKeyword && reservedFor(tok.Value) != "" && (e.head == "" || e.head == `"}"`):
 		return fixHint{at: e.i, msg: fmt.Sprintf("%s is reserved for %s, which the language does not have yet (spec/design.md)", tok.Value, reservedFor(tok.Value))}, true
 	case tok.Type == tokIdent && (e.head == "" || e.head == `"}"`):
@@ -119,13 +122,15 @@ func (e expectation) prevMoney() string {
 func (e expectation) wordsHere() []string {
 	switch e.innermost() {
 	case "":
-		return []string{"kind", "player", "currencies", "template", "const", "reward", "test"}
+		return []string{"kind", "player", "currencies", "template", "const", "reward", "test", "automation", "campaign"}
 	case "reward":
 		return []string{"window", "round", "cap", "minimum", "approval", "let", "give", "skip", "check", "tiers"}
 	case "check", "branch":
 		return []string{"let", "give", "skip", "check", "tiers"}
 	case "tiers":
 		return []string{"above", "below", "at", "else"}
+	case "automation", "campaign":
+		return ruleClauseWords
 	case "test":
 		return []string{"reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect"}
 	}
@@ -145,24 +150,30 @@ func (e expectation) wantWord() string {
 		return "unknown tier condition"
 	case "test":
 		return "unknown test clause"
+	case "automation", "campaign":
+		return "unknown clause"
 	}
 	return "unknown word"
+}
+
+// isRuleClauseWord reports whether s begins a clause that belongs to
+// automation rules and campaigns only.
+func isRuleClauseWord(s string) bool {
+	switch s {
+	case "trigger", "segment", "budget", "split", "entrance":
+		return true
+	}
+	return false
 }
 
 // reservedFor says what a reserved keyword is kept for, or "" when it is
 // not one of those kept for the declarations of spec/design.md.
 func reservedFor(word string) string {
 	switch word {
-	case "campaign":
-		return "campaigns"
-	case "automation":
-		return "automation rules"
 	case "offer":
 		return "offers"
 	case "payout":
 		return "payouts"
-	case "trigger", "segment", "budget", "split", "every", "schedule":
-		return "the clauses of campaigns and automation rules"
 	}
 	return ""
 }

@@ -83,7 +83,8 @@ func keywordType(s string) lexer.TokenType {
 		"decimals", "auto", "manual", "nearest", "down", "up",
 		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level",
 		"expect", "transactions", "repeat", "load", "rates", "anchors", // tests
-		"calculated", "skipped", "error", "branch", "aggregation", "matched", "ids":
+		"calculated", "skipped", "error", "branch", "aggregation", "matched", "ids",
+		"on", "inactive", "variant", "control", "seed", "send", "with", "issued", "rewards", "messages", "message", "per": // rules
 		return tokContextual
 	}
 	return tokIdent

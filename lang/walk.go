@@ -148,6 +148,8 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, n.Where)
 	case *TestDecl, TestClause, *TestField, *TableRow:
 		walkTest(v, n)
+	case *RuleDecl, RuleClause, *Event, *Schedule, *SplitArm:
+		walkRule(v, n) // rulewalk.go
 	}
 	v.Visit(nil)
 }
