@@ -126,7 +126,7 @@ func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 // counts over the whole file: the fragments alone would not see it.
 func mayExceedDeclarations(src []byte) bool {
 	n := 0
-	for _, kw := range []string{"kind", "const", "reward", "test", "template", "player"} {
+	for _, kw := range []string{"kind", "const", "reward", "test", "template", "player", "automation", "campaign"} {
 		n += bytes.Count(src, []byte(kw))
 	}
 	return n > limits.Declarations
@@ -154,7 +154,7 @@ func beginsDecl(line []byte) bool {
 		return false
 	}
 	switch string(line[:word]) {
-	case "kind", "template", "const", "reward", "test":
+	case "kind", "template", "const", "reward", "test", "automation", "campaign":
 		return true
 	case "player":
 		i := word

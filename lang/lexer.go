@@ -267,7 +267,7 @@ func (s *scanner) startsDecl(t lexer.Token) bool {
 		return false
 	}
 	switch t.Value {
-	case "kind", "const", "reward", "test":
+	case "kind", "const", "reward", "test", "automation", "campaign":
 		return true
 	case "template":
 		return s.prev != ":"
