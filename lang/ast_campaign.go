@@ -107,8 +107,15 @@ type QualificationClause struct {
 	Loc
 	Type  *Ident
 	Where Expr       // nil when none
-	Limit *NumberLit // at most K rewards; nil when none
+	Limit *QualLimit // nil when none
 	Body  Span       // the braces, when written; zero otherwise
+}
+
+// QualLimit is the execution limit of a qualification: at most 3 rewards.
+type QualLimit struct {
+	Loc
+	Count *NumberLit
+	Unit  string // rewards or reward, as written
 }
 
 // LimitClause: at most 5 rewards per 7 days, at most 2 messages per 1 day.

@@ -49,7 +49,7 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 			}
 		}
 		if q.Limit != nil {
-			c.Limit = b.wholeNumber(q.Limit.Count, "at most needs a whole number of rewards")
+			c.Limit = &QualLimit{Loc: b.loc(q.Limit.Tokens), Count: b.wholeNumber(q.Limit.Count, "at most needs a whole number of rewards"), Unit: q.Limit.Unit}
 		}
 		return c
 	case g.Limit != nil:
@@ -80,8 +80,13 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 	case g.Send != nil:
 		s := g.Send
 		c := &SendClause{Loc: b.loc(s.Tokens), Outcome: s.Outcome, Message: b.stringLit(s.Template)}
-		for _, t := range s.With {
-			c.With = append(c.With, b.ident(t))
+		if n := len(s.With); n > 0 {
+			// The values are the last n tokens but the commas between them.
+			for _, t := range s.Tokens[len(s.Tokens)-(2*n-1):] {
+				if t.Type != tokPunct {
+					c.With = append(c.With, b.ident(t))
+				}
+			}
 		}
 		return c
 	}

@@ -146,7 +146,7 @@ type splitArm struct {
 
 type sendClause struct {
 	Tokens   []lexer.Token
-	Outcome  string        `parser:"'on' @('calculated' | 'issued' | 'skipped')"`
-	Template lexer.Token   `parser:"'send' @String"`
-	With     []lexer.Token `parser:"('with' @(Ident | Contextual | Keyword) (',' @(Ident | Contextual | Keyword))*)?"`
+	Outcome  string      `parser:"'on' @('calculated' | 'issued' | 'skipped')"`
+	Template lexer.Token `parser:"'send' @String"`
+	With     []string    `parser:"('with' @(Ident | Contextual | Keyword) (',' @(Ident | Contextual | Keyword))*)?"` // rulebuild.go takes the positions from Tokens
 }

@@ -49,6 +49,10 @@ func walkRule(v Visitor, n Node) {
 		if n.Limit != nil {
 			Walk(v, n.Limit)
 		}
+	case *QualLimit:
+		if n.Count != nil {
+			Walk(v, n.Count)
+		}
 	case *LimitClause:
 		if n.Count != nil {
 			Walk(v, n.Count)

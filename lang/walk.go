@@ -148,7 +148,7 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, n.Where)
 	case *TestDecl, TestClause, *TestField, *TableRow:
 		walkTest(v, n)
-	case *RuleDecl, RuleClause, *Event, *Schedule, *SplitArm:
+	case *RuleDecl, RuleClause, *Event, *Schedule, *SplitArm, *QualLimit:
 		walkRule(v, n) // rulewalk.go
 	}
 	v.Visit(nil)

@@ -177,6 +177,9 @@ func (p *printer) headEnd(n lang.Node) int {
 		if end, ok := p.testHeadEnd(n); ok {
 			return end
 		}
+		if end, ok := p.ruleHeadEnd(n); ok { // rule.go
+			return end
+		}
 		return n.Span().Start.Offset // printed verbatim, comments included
 	}
 	return n.Span().End.Offset
@@ -300,6 +303,8 @@ func oneLine(p *printer, d lang.Node) bool {
 	case *lang.RewardDecl:
 		return len(d.Settings)+len(d.Body) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
 	case *lang.TestDecl:
+		return len(d.Clauses) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
+	case *lang.RuleDecl:
 		return len(d.Clauses) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
 	}
 	sp := d.Span()

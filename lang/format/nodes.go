@@ -98,6 +98,9 @@ func (p *printer) node(n lang.Node) {
 		if p.testNode(n) {
 			return
 		}
+		if p.ruleNode(n) { // rule.go
+			return
+		}
 		// A declaration this version does not know: its source as written,
 		// comments included.
 		sp := n.Span()
