@@ -7,8 +7,9 @@ import (
 )
 
 // fuzzZones are the zones FuzzNext picks from: DST in both hemispheres, a 30-minute change,
-// a skipped midnight, a skipped date, fixed offsets.
-var fuzzZones = [...]string{"UTC", "Europe/Malta", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Pacific/Apia", "Asia/Kolkata", "Asia/Tokyo"}
+// a skipped midnight, a skipped date, fixed offsets, and an offset of whole seconds
+// (Africa/Monrovia was 44 minutes 30 seconds behind UTC until 1972).
+var fuzzZones = [...]string{"UTC", "Europe/Malta", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Pacific/Apia", "Asia/Kolkata", "Asia/Tokyo", "Africa/Monrovia"}
 
 // FuzzParse checks that Parse never panics, that an error names offsets within the text,
 // and that a schedule's text parses to the same schedule. It also checks NeverFires
@@ -53,15 +54,17 @@ func FuzzParse(f *testing.F) {
 // own reading, or the instant of a jump that skipped it); that no firing lies between the
 // instant given and it; and that Prev finds the same firing.
 func FuzzNext(f *testing.F) {
-	f.Add("30 2 * * *", int64(1774738800), uint8(1))
-	f.Add("*/15 1-3 * * *", int64(1792886400), uint8(1))
-	f.Add("*/10 2 * * *", int64(1791129600), uint8(3))
-	f.Add("0 12 29,30 12 *", int64(1325000000), uint8(5))
-	f.Add("0 0 29 2 *", int64(4102444800), uint8(0))
-	f.Add("0 0 * * 0", int64(1788000000), uint8(4))
-	f.Add("0 0 1 * 1", int64(-2208988800), uint8(2))
-	f.Add("59 23 31 12 *", int64(7258118400), uint8(7))
-	f.Fuzz(func(t *testing.T, expr string, sec int64, zoneIndex uint8) {
+	f.Add("30 2 * * *", int64(1774738800), uint32(0), uint8(1))
+	f.Add("30 2 * * *", int64(1774746599), uint32(999999999), uint8(1))
+	f.Add("*/15 1-3 * * *", int64(1792886400), uint32(0), uint8(1))
+	f.Add("*/10 2 * * *", int64(1791129600), uint32(0), uint8(3))
+	f.Add("0 12 29,30 12 *", int64(1325000000), uint32(0), uint8(5))
+	f.Add("0 0 29 2 *", int64(4102444800), uint32(0), uint8(0))
+	f.Add("0 0 * * 0", int64(1788000000), uint32(0), uint8(4))
+	f.Add("0 0 1 * 1", int64(-2208988800), uint32(0), uint8(2))
+	f.Add("59 23 31 12 *", int64(7258118400), uint32(0), uint8(7))
+	f.Add("*/5 * * * *", int64(31536000), uint32(0), uint8(8))
+	f.Fuzz(func(t *testing.T, expr string, sec int64, nsec uint32, zoneIndex uint8) {
 		if len(expr) > 200 {
 			return
 		}
@@ -73,10 +76,14 @@ func FuzzNext(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Instants from a year before 1900 to a year after 2199.
+		// Instants from a year before 1900 to a year after 2199: sec itself when it is in
+		// that range, as in the seeds, and wrapped into it otherwise.
 		lo, hi := earliest.Add(-365*24*time.Hour).Unix(), latest.Add(365*24*time.Hour).Unix()
-		span := hi - lo
-		after := time.Unix(lo+(sec%span+span)%span, sec%1000*1e6).In(loc)
+		if sec < lo || sec >= hi {
+			span := hi - lo
+			sec = lo + ((sec-lo)%span+span)%span
+		}
+		after := time.Unix(sec, int64(nsec%1e9)).In(loc)
 
 		n, ok := s.Next(after, loc)
 		if !ok {

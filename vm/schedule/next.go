@@ -25,7 +25,8 @@ type Firing struct {
 // A host runs one job per key and schedule, whatever the number of players it covers,
 // and derives the trigger of every player's run from it, so that a retried or duplicated
 // job changes nothing. Zones are told apart by name: two locations with the same name
-// give the same keys.
+// give the same keys, so a host loads zones by their IANA names (vm/window.LoadZone) and
+// never passes time.Local, whose name is "Local" on every machine.
 func (f Firing) Key() string { return f.Zone + " " + f.Wall.String() }
 
 // The instants beyond which no firing is searched: a firing's local date lies in the
