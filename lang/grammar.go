@@ -13,8 +13,8 @@ import (
 // Expressions (the field type expr) are parsed by hand, in exprparse.go,
 // which holds their structs.
 //
-// Every struct but the four that only choose between alternatives (file,
-// decl, item, stmt) has a Tokens field, which participle sets to the tokens
+// Every struct but those that only choose between alternatives (file, decl,
+// and testClause in testgrammar.go) has a Tokens field (item has stmt's), which participle sets to the tokens
 // the production consumed, and only when it matched: build.go takes the
 // spans from it, and drops a declaration left without tokens by a syntax
 // error. Comments never reach the parser (see scanner), so Tokens holds no
