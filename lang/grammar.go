@@ -14,10 +14,10 @@ import (
 // which holds their structs.
 //
 // Every struct but those that only choose between alternatives (file, decl,
-// and testClause in testgrammar.go) has a Tokens field (item has stmt's), which participle sets to the tokens
-// the production consumed, and only when it matched: build.go takes the
-// spans from it, and drops a declaration left without tokens by a syntax
-// error. Comments never reach the parser (see scanner), so Tokens holds no
+// and testClause in testgrammar.go) has a Tokens field (item has stmt's),
+// which participle sets to the tokens the production consumed, and only
+// when it matched: build.go takes the spans from it, and drops a
+// declaration left without tokens by a syntax error. Comments never reach the parser (see scanner), so Tokens holds no
 // comments, and a span runs from the first token to the end of the last.
 //
 // The parser runs with no lookahead: once an alternative has consumed a
