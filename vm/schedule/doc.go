@@ -18,9 +18,10 @@
 // The day fields follow classic (Vixie) cron: when both are restricted, that is neither is
 // written starting with "*", a day matches when either does, so "0 0 1 * 1" fires on the
 // first of every month and on every Monday. Otherwise a day must match both: "0 0 * * 1"
-// fires on Mondays, "0 0 */2 * 1" on the odd days that are Mondays. This is the rule of
-// crontab(5) ("if both fields are restricted, either may match"), with "restricted" read
-// as Vixie cron reads it, from the field's first character.
+// fires on Mondays, "0 0 */2 * 1" on the odd days that are Mondays. This is the rule crontab(5)
+// states (when both fields are restricted, not "*", a day matching either runs the
+// command), with "restricted" read as Vixie cron reads it, from the field's first
+// character.
 //
 // An error is an [*Error] (matching [ErrInvalid]) that names the field and the byte
 // offsets of the text at fault, which the compiler adds to the position of the string.
