@@ -30,7 +30,8 @@
 //
 // [Words] is the small set of schedules in words: every day, every weekday (Monday to
 // Friday), every Monday (any one day of the week), every month on day N, each at a time
-// hh:mm. Each is one cron expression ([Words.Cron]) and fires exactly as it does.
+// hh:mm; [WordsAt] reads the day as the grammar writes it. Each is one cron expression
+// ([Words.Cron]) and fires exactly as it does.
 //
 // # The wall clock of a zone
 //

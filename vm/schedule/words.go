@@ -32,6 +32,30 @@ type Words struct {
 	Minute  int          // 0-59
 }
 
+// WordsAt returns the schedule in words for a day as the grammar writes it, "day",
+// "weekday" or a day of the week "Monday" ... "Sunday" (capitalised, as in English), at
+// hour:minute. An unknown day is an [*Error] for the field "every"; the hour and the
+// minute are checked by [Words.Schedule].
+func WordsAt(day string, hour, minute int) (Words, error) {
+	w := Words{Hour: hour, Minute: minute}
+	switch day {
+	case "day":
+		w.Every = EveryDay
+	case "weekday":
+		w.Every = EveryWeekday
+	default:
+		w.Every = EveryWeek
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if day == d.String() {
+				w.Weekday = d
+				return w, nil
+			}
+		}
+		return Words{}, &Error{Field: "every", Offset: -1, End: -1, Msg: "expected day, weekday or a day of the week, Monday ... Sunday, found " + quote(day)}
+	}
+	return w, nil
+}
+
 // String returns the words of w: "every day 09:30", "every weekday 08:00", "every Monday
 // 00:00", "every month on day 1 00:00". It is the text of w's Schedule.
 func (w Words) String() string {

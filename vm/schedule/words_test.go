@@ -73,3 +73,37 @@ func TestWordsErrors(t *testing.T) {
 		assert.Equal(t, tt.msg, err.Error())
 	}
 }
+
+// TestWordsAt checks the names of days as the grammar writes them.
+func TestWordsAt(t *testing.T) {
+	tests := []struct {
+		day  string
+		want string // the words, or the error
+	}{
+		{"day", "every day 09:30"},
+		{"weekday", "every weekday 09:30"},
+		{"Monday", "every Monday 09:30"},
+		{"Sunday", "every Sunday 09:30"},
+		{"Saturday", "every Saturday 09:30"},
+		{"monday", `every: expected day, weekday or a day of the week, Monday ... Sunday, found "monday"`},
+		{"Mon", `every: expected day, weekday or a day of the week, Monday ... Sunday, found "Mon"`},
+		{"", `every: expected day, weekday or a day of the week, Monday ... Sunday, found ""`},
+	}
+	for _, tt := range tests {
+		w, err := WordsAt(tt.day, 9, 30)
+		got := ""
+		if err != nil {
+			assert.ErrorIs(t, err, ErrInvalid)
+			got = err.Error()
+		} else {
+			s, err := w.Schedule()
+			require.NoError(t, err)
+			got = s.String()
+		}
+		assert.Equal(t, tt.want, got, "WordsAt(%q, 9, 30)", tt.day)
+	}
+	w, err := WordsAt("Monday", 24, 0)
+	require.NoError(t, err)
+	_, err = w.Schedule()
+	assert.EqualError(t, err, "hour: 24 is out of range 0-23")
+}
