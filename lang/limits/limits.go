@@ -12,10 +12,14 @@ import "time"
 
 // Source text.
 const (
-	// FileBytes bounds one .promo file, rules or tests.
-	FileBytes = 8 << 20
-	// RuleSetBytes bounds all the files of one rule set together.
-	RuleSetBytes = 64 << 20
+	// FileBytes bounds one .promo file, rules or tests, and one test
+	// fixture. The largest real rule file known is 46 KB; checking costs up
+	// to about 500 bytes of memory per byte of source (a file of dense
+	// constant arithmetic), so 2 MiB is at most about 1 GB.
+	FileBytes = 2 << 20
+	// RuleSetBytes bounds all the files of one rule set together, tests
+	// included: at most about 2 GB to check.
+	RuleSetBytes = 4 << 20
 	// Declarations bounds the top-level declarations of a rule set.
 	Declarations = 100_000
 	// Branches bounds the branches of one tiers or check chain.
