@@ -117,3 +117,45 @@ func FuzzNext(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNextModel compares the firings Next gives over 50 hours with the minute-by-minute
+// model, in zones with whole-minute offsets from 1950 to 2150: besides those of FuzzNext,
+// Europe/London (double summer time in the 1940s) and Antarctica/Troll (a 2-hour change).
+func FuzzNextModel(f *testing.F) {
+	f.Add("*/15 1-3 * * *", int64(1774738800), uint8(1))
+	f.Add("30 2 * * *", int64(1792800000), uint8(1))
+	f.Add("*/10 1,2 * * *", int64(1775300000), uint8(3))
+	f.Add("0 0 * * *", int64(1788700000), uint8(4))
+	f.Add("* * * * *", int64(1774659600), uint8(8))
+	f.Add("0 */2 * * *", int64(-857000000), uint8(7))
+	f.Fuzz(func(t *testing.T, expr string, sec int64, zoneIndex uint8) {
+		if len(expr) > 200 {
+			return
+		}
+		s, err := Parse(expr)
+		if err != nil {
+			return
+		}
+		zones := [...]string{"UTC", "Europe/Malta", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Pacific/Apia", "Asia/Kolkata", "Europe/London", "Antarctica/Troll"}
+		loc, err := time.LoadLocation(zones[int(zoneIndex)%len(zones)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), time.Date(2150, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+		if sec < lo || sec >= hi {
+			span := hi - lo
+			sec = lo + ((sec-lo)%span+span)%span
+		}
+		after := time.Unix(sec, 0)
+		until := after.Add(50 * time.Hour)
+		want, got := lines(model(s, loc, after, until)), lines(firings(t, s, loc, after, until))
+		if len(want) != len(got) {
+			t.Fatalf("Parse(%q) in %s from %v: %d firings, the model has %d:\n%v\n%v", expr, loc, after, len(got), len(want), got, want)
+		}
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("Parse(%q) in %s from %v: firing %d is %s, the model's %s", expr, loc, after, i, got[i], want[i])
+			}
+		}
+	})
+}
