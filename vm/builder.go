@@ -70,18 +70,39 @@ type Builder struct {
 // tableBuilder is the table of one kind as it grows.
 type tableBuilder struct {
 	t      table
-	scales [][]int16    // per number column in ints: the scale each value had, to restore it if the column turns decimal
-	sorted int          // rows [0, sorted) are in time order
-	idCol  int          // the column of the "id" attribute, -1 for none
-	timCol int          // the column of the "time" attribute, -1 for none
-	last   []lastString // per string column: the string set last, which the next row tends to repeat
+	scales [][]int16       // per number column in ints: the scale each value had, to restore it if the column turns decimal
+	sorted int             // rows [0, sorted) are in time order
+	idCol  int             // the column of the "id" attribute, -1 for none
+	timCol int             // the column of the "time" attribute, -1 for none
+	last   []recentStrings // per string column: the strings set last, which the next rows tend to repeat
 }
 
-// lastString is a string and its interned id.
-type lastString struct {
-	s  string
-	id int32
-	ok bool
+// recentStrings are the last few strings of a column with their interned
+// ids: rows repeat a handful of games, categories and providers, and
+// comparing with a few strings is faster than two map look-ups.
+type recentStrings struct {
+	s    [8]string
+	id   [8]int32
+	n    int // entries used
+	next int // the entry to replace next
+}
+
+// find returns the id of s if it is among the recent strings.
+func (rs *recentStrings) find(s string) (int32, bool) {
+	for i := range rs.n {
+		if rs.s[i] == s {
+			return rs.id[i], true
+		}
+	}
+	return 0, false
+}
+
+// add records s with its id.
+func (rs *recentStrings) add(s string, id int32) {
+	i := rs.next
+	rs.s[i], rs.id[i] = s, id
+	rs.next = (i + 1) % len(rs.s)
+	rs.n = max(rs.n, i+1)
 }
 
 // txn is the transaction being built.
@@ -125,7 +146,7 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 		tb.idCol, tb.timCol = -1, -1
 		tb.t.cols = make([]column, len(kind.Attrs))
 		tb.scales = make([][]int16, len(kind.Attrs))
-		tb.last = make([]lastString, len(kind.Attrs))
+		tb.last = make([]recentStrings, len(kind.Attrs))
 		for c, a := range kind.Attrs {
 			if !onlyRead {
 				b.keep[k][c] = true
@@ -420,11 +441,12 @@ func (b *Builder) SetString(c int, s string) {
 	}
 	var id int32
 	if b.keep[b.tx.kind][c] {
-		l := &b.tabs[b.tx.kind].last[c]
-		if !l.ok || l.s != s {
-			*l = lastString{s, b.intern(s), true}
+		rs := &b.tabs[b.tx.kind].last[c]
+		var ok bool
+		if id, ok = rs.find(s); !ok {
+			id = b.intern(s)
+			rs.add(s, id)
 		}
-		id = l.id
 	}
 	b.put(c, Value{K: KString, I: int64(id)})
 }
@@ -441,12 +463,12 @@ func (b *Builder) SetBytes(c int, s []byte) {
 	}
 	var id int32
 	if b.keep[b.tx.kind][c] {
-		l := &b.tabs[b.tx.kind].last[c]
-		if !l.ok || l.s != string(s) {
+		rs := &b.tabs[b.tx.kind].last[c]
+		var ok bool
+		if id, ok = rs.find(string(s)); !ok {
 			id = b.internBytes(s)
-			*l = lastString{b.str(id), id, true}
+			rs.add(b.str(id), id)
 		}
-		id = l.id
 	}
 	b.put(c, Value{K: KString, I: int64(id)})
 }

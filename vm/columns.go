@@ -128,7 +128,7 @@ func (b *Builder) sortTable(ctx context.Context, tb *tableBuilder) error {
 			keys = append(keys, pendingID{h: uint64(times[i]) ^ 1<<63, i: int32(i)})
 		}
 		b.sortBuf = keys
-		if err := radixSort(ctx, keys, &b.radixBuf); err != nil {
+		if err := radixSort(ctx, keys, &b.radixBuf, 0); err != nil {
 			return err // nothing changed yet
 		}
 		for _, k := range keys {

@@ -77,14 +77,17 @@ func (b *Builder) dedupe(ctx context.Context) error {
 	} else {
 		sorted := append(b.sortBuf[:0], pend...)
 		b.sortBuf = sorted
-		if err := radixSort(ctx, sorted, &b.radixBuf); err != nil {
+		// By the top 32 bits of the hashes: enough to bring equal hashes
+		// together (a group of the same top bits is a few hashes at most)
+		// and to fill the table in slot order, in half the passes.
+		if err := radixSort(ctx, sorted, &b.radixBuf, 32); err != nil {
 			return err // nothing changed yet
 		}
-		// Equal hashes are together, in commit order: the first of each
-		// id wins, and so does an id already in the table.
+		// Equal hashes are in one group, in commit order: the first of
+		// each id wins, and so does an id already in the table.
 		for g := 0; g < len(sorted); {
 			e := g + 1
-			for e < len(sorted) && sorted[e].h == sorted[g].h {
+			for e < len(sorted) && sorted[e].h>>32 == sorted[g].h>>32 {
 				e++
 			}
 			if e-g == 1 && b.set.n == 0 {
@@ -95,7 +98,7 @@ func (b *Builder) dedupe(ctx context.Context) error {
 				id := b.ids[sorted[x].i]
 				repeat := b.set.n > 0 && b.set.find(sorted[x].h, id, b.ids)
 				for y := g; y < x && !repeat; y++ {
-					repeat = b.ids[sorted[y].i] == id && (dead == nil || !dead[sorted[y].i-first])
+					repeat = sorted[y].h == sorted[x].h && b.ids[sorted[y].i] == id && (dead == nil || !dead[sorted[y].i-first])
 				}
 				if repeat {
 					kill(sorted[x].i)
@@ -216,16 +219,17 @@ func orig(x int64, scale, s int32) num.Dec {
 // radixSort sorts ps by h, stably (so equal keys keep their order), with
 // buf as scratch space. It gives up with ctx's error between its passes
 // over the data (each some milliseconds for millions of elements).
-func radixSort(ctx context.Context, ps []pendingID, buf *[]pendingID) error {
+// Only the bits from bit from up are sorted on.
+func radixSort(ctx context.Context, ps []pendingID, buf *[]pendingID, from uint) error {
 	if len(ps) < 256 {
-		slices.SortStableFunc(ps, func(a, b pendingID) int { return cmp.Compare(a.h, b.h) })
+		slices.SortStableFunc(ps, func(a, b pendingID) int { return cmp.Compare(a.h>>from, b.h>>from) })
 		return nil
 	}
 	if cap(*buf) < len(ps) {
 		*buf = make([]pendingID, len(ps))
 	}
 	src, dst := ps, (*buf)[:len(ps)]
-	for shift := uint(0); shift < 64; shift += 8 {
+	for shift := from; shift < 64; shift += 8 {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
