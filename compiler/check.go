@@ -55,6 +55,9 @@ func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) 
 	for _, r := range c.info.Rewards {
 		c.checkReward(r)
 	}
+	for _, r := range c.info.Rules { // after the rewards, whose windows they read
+		c.checkRule(r)
+	}
 	return c.info, c.diags.Sort()
 }
 
@@ -211,6 +214,8 @@ func (c *checker) collect(files []*lang.File) {
 				}
 			case *lang.CurrenciesDecl:
 				c.declareCurrencies(f, d)
+			case *lang.RuleDecl:
+				c.collectRule(f, d) // campaign.go
 			case *lang.TestDecl:
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "test %q belongs in a test file: move it to a *_test.promo file beside the rules", d.Name.Value)
 			}

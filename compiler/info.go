@@ -12,17 +12,19 @@ import (
 type SymbolKind uint8
 
 const (
-	SymKind     SymbolKind = iota // a transaction kind: bet
-	SymAttr                       // an attribute of a kind: bet.game
-	SymProp                       // a player property: player.vip_level
-	SymTemplate                   // a bonus template
-	SymConst                      // a named constant
-	SymLet                        // a let inside a reward
-	SymReward                     // a reward
-	SymBuiltin                    // a builtin function
+	SymKind       SymbolKind = iota // a transaction kind: bet
+	SymAttr                         // an attribute of a kind: bet.game
+	SymProp                         // a player property: player.vip_level
+	SymTemplate                     // a bonus template
+	SymConst                        // a named constant
+	SymLet                          // a let inside a reward
+	SymReward                       // a reward
+	SymBuiltin                      // a builtin function
+	SymAutomation                   // an automation rule
+	SymCampaign                     // a campaign
 )
 
-var symbolKindNames = [...]string{"kind", "attribute", "player property", "template", "const", "let", "reward", "builtin"}
+var symbolKindNames = [...]string{"kind", "attribute", "player property", "template", "const", "let", "reward", "builtin", "automation rule", "campaign"}
 
 func (k SymbolKind) String() string { return symbolKindNames[k] }
 
@@ -112,6 +114,9 @@ type Info struct {
 	Templates []*Symbol
 	ConstSyms []*Symbol
 	Rewards   []*RewardInfo
+	// Rules are the automation rules and campaigns, checked only: nothing
+	// lowers or runs them yet (campaign.go).
+	Rules []*RuleInfo
 	// Currencies are the currencies the rule set serves, in declaration
 	// order; empty when it declares none, and then it serves any.
 	Currencies []string

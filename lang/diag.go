@@ -97,6 +97,17 @@ const (
 	// CodeInternalError: internal error: runtime error: index out of range (a bug of promoc:
 	// a stage failed where it never should, and said so instead of crashing).
 	CodeInternalError Code = "internal-error"
+	// CodeInvalidRule: automation bonus has no trigger: add one, as in trigger on deposit.
+	CodeInvalidRule Code = "invalid-rule"
+	// CodeInvalidSplit: the groups of the split add up to 90%, not 100%.
+	CodeInvalidSplit Code = "invalid-split"
+	// CodeInvalidLimit: at most 0 rewards per 7 days never lets anything through.
+	CodeInvalidLimit Code = "invalid-limit"
+	// CodeInvalidAnchor: reward batch reads between first transaction and last
+	// transaction, whose anchors only a trigger every N KIND sets.
+	CodeInvalidAnchor Code = "invalid-anchor"
+	// CodeInvalidBudget: budget 5000 EUR has no amount in USD, which reward welcome can pay in.
+	CodeInvalidBudget Code = "invalid-budget"
 )
 
 // Related points at another place that explains a diagnostic.
