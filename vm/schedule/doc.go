@@ -2,10 +2,11 @@
 // words, and finds their firings on the wall clock of a zone.
 //
 // The compiler parses the text of a `trigger schedule` with [Parse] (cron) or fills a
-// [Words] value (the words form) and reports a schedule that [Schedule.NeverFires]; the
-// engine asks [Schedule.Next] when to fire next, [Schedule.Missed] what to run after
-// downtime, and identifies each firing by [Firing.Key]. The package has no state: every
-// function is a function of its arguments, safe for concurrent use, and reads no clock.
+// [Words] value (the words form) and reports a schedule that [Schedule.NeverFires], with
+// [Schedule.NeverReason] for its message; the engine asks [Schedule.Next] when to fire
+// next, [Schedule.Missed] what to run after downtime, and identifies each firing by
+// [Firing.Key]. The package has no state: every function is a function of its arguments,
+// safe for concurrent use, and reads no clock.
 //
 // # Cron expressions
 //

@@ -45,6 +45,9 @@ func FuzzParse(f *testing.F) {
 		if fires == s.NeverFires() {
 			t.Fatalf("Parse(%q): NeverFires = %v, but a search from 1900 finds a firing: %v", expr, s.NeverFires(), fires)
 		}
+		if (s.NeverReason() == "") != fires {
+			t.Fatalf("Parse(%q): NeverReason = %q, but a search from 1900 finds a firing: %v", expr, s.NeverReason(), fires)
+		}
 	})
 }
 

@@ -71,3 +71,24 @@ func TestWeekday(t *testing.T) {
 	}
 	assert.Equal(t, time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC).Weekday(), weekday(-1, time.January, 1))
 }
+
+// TestNeverReason checks the explanation the compiler gives for a schedule that never
+// fires.
+func TestNeverReason(t *testing.T) {
+	tests := []struct {
+		expr string
+		want string
+	}{
+		{"0 0 31 2 *", "February has at most 29 days, and the schedule names only day 31: name a day from 1 to 29"},
+		{"0 0 30,31 2 *", "February has at most 29 days, and the schedule names only days 30 and 31: name a day from 1 to 29"},
+		{"0 0 31 4,6,9,11 *", "April, June, September and November have at most 30 days, and the schedule names only day 31: name a day from 1 to 30"},
+		{"0 0 31 feb,apr *", "February and April have at most 30 days, and the schedule names only day 31: name a day from 1 to 30"},
+		{"0 0 29 2 *", ""},
+		{"0 0 31 2 1", ""},
+		{"* * * * *", ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, mustParse(t, tt.expr).NeverReason(), "Parse(%q).NeverReason()", tt.expr)
+	}
+	assert.Equal(t, "the schedule names no time at all", Schedule{}.NeverReason())
+}
