@@ -8,7 +8,7 @@ import (
 
 // The years in which firings are searched: the local dates of the times promoc
 // represents. Next and Prev report no firing outside them, so that every search is
-// bounded even for a schedule that fires only on February 29 of a Monday.
+// bounded even for a schedule that fires once in years, or never.
 var (
 	firstYear = limits.MinTime.Year()
 	lastYear  = limits.MaxTime.Year() - 1
