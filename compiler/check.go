@@ -28,14 +28,25 @@ type Config struct {
 // Check never panics: a failure of the checker itself, a bug, is a
 // diagnostic with code [lang.CodeInternalError].
 func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) {
+	// The side tables are sized for the files, about one typed expression
+	// per 16 bytes of text outside comments, up to a million, so that they
+	// are not rebuilt over and over as they grow.
+	size := 0
+	for _, f := range files {
+		size += f.Span().End.Offset
+		for _, cm := range f.Comments {
+			size -= len(cm.Text)
+		}
+	}
+	size = min(max(size, 0), 16<<20)
 	c := &checker{
 		hook: cfg.hook,
 		info: &Info{
 			Files:      files,
-			Types:      map[lang.Expr]Type{},
-			Consts:     map[lang.Expr]*Value{},
+			Types:      make(map[lang.Expr]Type, size/16),
+			Consts:     make(map[lang.Expr]*Value, size/32),
 			Defs:       map[*lang.Ident]*Symbol{},
-			Uses:       map[*lang.Ident]*Symbol{},
+			Uses:       make(map[*lang.Ident]*Symbol, size/40),
 			Aggregates: map[*lang.AggregateExpr]*Symbol{},
 		},
 		globals:    map[string]*Symbol{},
