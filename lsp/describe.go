@@ -63,6 +63,12 @@ func describe(snap *snapshot, sym *compiler.Symbol) string {
 			h += ": " + resultText(d.Result)
 		}
 		head = append(head, h)
+		if by := givenBy(snap, sym); by != "" {
+			body = append(body, "Given by "+by+".")
+		}
+	case compiler.SymAutomation, compiler.SymCampaign:
+		head = append(head, sym.Kind.String()+" "+sym.Name)
+		body = append(body, ruleSummary(snap, sym))
 	case compiler.SymBuiltin:
 		if b := builtin(sym.Name); b != nil {
 			return builtinDoc(b)

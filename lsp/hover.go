@@ -221,6 +221,11 @@ func global(info *compiler.Info, name string) *compiler.Symbol {
 			return r.Symbol
 		}
 	}
+	for _, r := range info.Rules {
+		if r.Symbol.Name == name {
+			return r.Symbol
+		}
+	}
 	return nil
 }
 

@@ -205,7 +205,7 @@ func symbolClass(sym *compiler.Symbol, mods int) semClass {
 		return semClass{semEnumMember, mods | modReadonly}
 	case compiler.SymConst:
 		return semClass{semVariable, mods | modReadonly}
-	case compiler.SymReward:
+	case compiler.SymReward, compiler.SymAutomation, compiler.SymCampaign:
 		return semClass{semFunction, mods}
 	case compiler.SymBuiltin:
 		return semClass{semFunction, mods | modDefaultLibrary}

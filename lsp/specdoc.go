@@ -282,9 +282,10 @@ func (d *specDoc) build() {
 	w["now"] = d.rows("Literals", cellIs("now"))
 	w["default"] = d.paragraphWith("Player properties", "`player.NAME default X`")
 	reserved := d.paragraph("Identifiers", "The last line is reserved")
-	for _, k := range []string{"campaign", "automation", "offer", "payout", "test", "trigger", "segment", "budget", "split", "every", "schedule"} {
+	for _, k := range []string{"offer", "payout", "test", "every"} {
 		w[k] = "`" + k + "` is a reserved keyword. " + reserved
 	}
+	d.ruleWords(w) // automation, campaign and their clauses
 	if tests := d.intro("Tests"); tests != "" {
 		w["test"] = join(tests, d.paragraph("Test files", "A test file belongs"))
 	}
@@ -346,6 +347,38 @@ func (d *specDoc) build() {
 	}
 	for _, t := range []string{"money", "number", "count", "percent", "bool", "string", "time", "duration"} {
 		w["type:"+t] = d.rows("Types", cellIs(strings.ToUpper(t[:1])+t[1:]))
+	}
+}
+
+// ruleWords documents the words of automation rules and campaigns
+// (section 16): the declarations by the section's introduction, the
+// clauses by their rows and paragraphs.
+func (d *specDoc) ruleWords(w map[string]string) {
+	const sec = "Automation rules and campaigns"
+	intro := d.intro(sec)
+	w["automation"], w["campaign"] = intro, intro
+	clause := func(row string, para string) string {
+		return join(d.rows("Clauses", cellIs(row)), d.paragraph("Clauses", para))
+	}
+	events := d.rows("Clauses", cellStarts("on ", "every ", "inactive ", "schedule "))
+	w["trigger"] = join(d.rows("Clauses", cellIs("trigger")), events)
+	w["entrance"] = join(w["entrance"], d.rows("Clauses", cellIs("entrance")))
+	w["segment"] = clause("segment", "**Segment.**")
+	w["budget"] = clause("budget", "**Budget.**")
+	w["split"] = clause("split", "**Split**")
+	for _, k := range []string{"variant", "control", "seed"} {
+		w[k] = w["split"]
+	}
+	w["qualification"] = join(w["qualification"], clause("qualification", "**Qualification.**"))
+	w["on"] = join(d.rows("Clauses", cellStarts("on ")), d.rows("Clauses", cellIs("message")))
+	w["inactive"] = d.rows("Clauses", cellStarts("inactive "))
+	w["schedule"] = d.rows("Clauses", cellStarts("schedule "))
+	w["every"] = join(w["every"], d.rows("Clauses", cellStarts("every ")))
+	for _, k := range []string{"send", "with", "issued"} {
+		w[k] = join(d.rows("Clauses", cellIs("message")), d.paragraph("Clauses", "**Messages.**"))
+	}
+	for _, k := range []string{"rewards", "messages", "message", "per"} {
+		w[k] = clause("rate limit", "**Rate limit.**")
 	}
 }
 

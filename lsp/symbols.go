@@ -83,6 +83,8 @@ func declSymbol(snap *snapshot, f *sourceFile, d lang.Decl) (protocol.DocumentSy
 			return n != nil && !isExpr
 		})
 		return ds, true
+	case *lang.RuleDecl:
+		return ruleSymbol(m, d), true // rules.go
 	case *lang.TestDecl:
 		name := "test"
 		if d.Name != nil {

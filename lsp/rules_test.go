@@ -1,0 +1,118 @@
+package lsp
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	protocol "github.com/tliron/glsp/protocol_3_16"
+)
+
+// The workspace of the tests of automation rules and campaigns: the schema
+// and rewards of workspace, and a file of rules that give them.
+var rulesWorkspace = map[string]string{
+	"schema.promo":  workspace["schema.promo"],
+	"rewards.promo": workspace["rewards.promo"],
+	"rules.promo": `// Cashback for every deposit.
+automation deposit_cashback {
+	trigger on deposit where amount >= 20 EUR | 22 USD
+	segment player.vip_level >= 1
+	budget 1000 EUR | 1100 USD
+
+	give cashback
+}
+
+campaign spins_or_cash {
+	trigger schedule every Monday 00:00 in player zone
+
+	split {
+		variant spins_group 50%: give free
+		variant cash_group 40%: give cashback
+		control 10%
+	}
+}
+`,
+}
+
+func TestRuleDiagnosticsAndOutline(t *testing.T) {
+	c := newClient(t, rulesWorkspace)
+	c.open("rules.promo")
+	var syms []protocol.DocumentSymbol
+	c.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": c.uri("rules.promo")}}, &syms)
+	require.Len(t, syms, 2)
+	assert.Equal(t, "deposit_cashback", syms[0].Name)
+	assert.Equal(t, protocol.SymbolKindEvent, syms[0].Kind)
+	require.NotNil(t, syms[0].Detail)
+	assert.Equal(t, "give cashback", *syms[0].Detail)
+	assert.Equal(t, "spins_or_cash", syms[1].Name)
+	require.Len(t, syms[1].Children, 2, "the variants, not the control group")
+	assert.Equal(t, "spins_group", syms[1].Children[0].Name)
+	assert.Equal(t, "variant 50%: give free", *syms[1].Children[0].Detail)
+
+	// Diagnostics as you type: a misspelt reward, with its quick fix.
+	c.change("rules.promo", rulesWorkspace["rules.promo"]+"\nautomation typo {\n\ttrigger on deposit\n\tgive cashbak\n}\n")
+	diags := c.diagnostics("rules.promo")
+	require.Len(t, diags, 1)
+	assert.Contains(t, diags[0].Message, "unknown reward cashbak (did you mean cashback?)")
+}
+
+func TestRuleHover(t *testing.T) {
+	c := newClient(t, rulesWorkspace)
+	c.open("rules.promo")
+	c.open("rewards.promo")
+	tests := []struct {
+		name, file, marker string
+		want               []string
+	}{
+		{"rule", "rules.promo", "deposit_cashback", []string{"automation rule deposit_cashback", "Gives `cashback`.", "not built yet", "Cashback for every deposit."}},
+		{"campaign", "rules.promo", "spins_or_cash", []string{"campaign spins_or_cash", "Gives `free`, `cashback`."}},
+		{"reward given", "rules.promo", "cashback\n}", []string{"reward cashback: amount", "Given by automation `deposit_cashback`, campaign `spins_or_cash`."}},
+		{"attribute in a trigger", "rules.promo", "amount >=", []string{"deposit.amount: Money"}},
+		{"property in a segment", "rules.promo", "vip_level", []string{"player.vip_level: Number default 0"}},
+		{"keyword trigger", "rules.promo", "trigger on", []string{"| trigger |", "`on KIND [where COND]`"}},
+		{"keyword budget", "rules.promo", "budget", []string{"**Budget.**"}},
+		{"keyword split", "rules.promo", "split", []string{"SHA-256"}},
+		{"keyword automation", "rules.promo", "automation", []string{"not built yet"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := hoverText(t, c, tt.file, tt.marker, 0)
+			for _, w := range tt.want {
+				assert.Contains(t, got, w, "hover(%s at %q)", tt.file, tt.marker)
+			}
+		})
+	}
+}
+
+func TestRuleDefinitionReferencesRename(t *testing.T) {
+	c := newClient(t, rulesWorkspace)
+	c.open("rules.promo")
+	var locs []protocol.Location
+	c.call("textDocument/definition", c.at("rules.promo", "free", 0), &locs)
+	require.Len(t, locs, 1)
+	assert.Equal(t, c.uri("rewards.promo"), locs[0].URI)
+	assert.Equal(t, protocol.UInteger(13), locs[0].Range.Start.Line)
+
+	params := c.at("rules.promo", "cashback\n}", 0)
+	params["context"] = map[string]any{"includeDeclaration": true}
+	c.call("textDocument/references", params, &locs)
+	assert.Len(t, locs, 3, "cashback: its declaration, the give and the variant")
+
+	params = c.at("rules.promo", "cashback\n}", 0)
+	params["newName"] = "weekly_cashback"
+	var edit protocol.WorkspaceEdit
+	c.call("textDocument/rename", params, &edit)
+	assert.Len(t, edit.Changes[c.uri("rules.promo")], 2)
+	assert.Len(t, edit.Changes[c.uri("rewards.promo")], 1)
+
+	params = c.at("rules.promo", "spins_or_cash", 0)
+	params["newName"] = "monday_split"
+	c.call("textDocument/rename", params, &edit)
+	assert.Len(t, edit.Changes[c.uri("rules.promo")], 1)
+
+	params = c.at("rules.promo", "spins_or_cash", 0)
+	params["newName"] = "free"
+	resp := c.request("textDocument/rename", params)
+	require.NotNil(t, resp.Error)
+	assert.Contains(t, resp.Error.Message, "already declared")
+}
