@@ -122,7 +122,7 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 	}
 	// After a number on the same line: a currency or a time unit.
 	switch {
-	case last.Kind == lang.TokenNumber && head != "round" && last.Span.End.Line == c.line:
+	case last.Kind == lang.TokenNumber && head != "round" && last.Span.End.Line == c.line && !ruleCount(c, head):
 		return s.unitItems(c.word)
 	case last.Kind == lang.TokenMoney && c.word == "" && last.Span.End.Offset == c.wordStart:
 		return s.unitItems(strings.TrimLeft(last.Text, "0123456789. \t"))
@@ -139,6 +139,10 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 		return s.topItems(c, item, ns)
 	case top.kind == frameTest:
 		return s.testItems(c, item, ns)
+	case top.kind == frameRule:
+		return s.ruleItems(c, item, ns) // rulecompletion.go
+	case top.kind == frameRuleBlock:
+		return s.ruleBlockItems(c, item, ns)
 	case top.kind == frameOther && len(c.frames) >= 2 && c.frames[len(c.frames)-2].kind == frameTest:
 		return s.clauseBlockItems(c, ns)
 	case top.kind == frameKind_ || top.kind == framePlayer:
@@ -365,7 +369,7 @@ func (s *Server) topItems(c *cursorContext, item []lang.Token, ns *nameSet) []pr
 		}
 		return items
 	case len(item) <= 1 || last.Text == "}" || head == "template" && len(item) >= 3:
-		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward")
+		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward", "automation", "campaign")
 	}
 	return nil
 }

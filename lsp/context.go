@@ -14,15 +14,17 @@ import (
 type frameKind uint8
 
 const (
-	frameBlock   frameKind = iota // a check's or tier branch's { }
-	frameKind_                    // kind bet { ... }
-	framePlayer                   // player { ... }
-	frameReward                   // reward x: amount { ... }
-	frameTiers                    // tiers x { ... }
-	frameParen                    // ( )
-	frameBracket                  // [ ]
-	frameTest                     // test "name" { ... }
-	frameOther                    // the { } of a test's clause, or after an error
+	frameBlock     frameKind = iota // a check's or tier branch's { }
+	frameKind_                      // kind bet { ... }
+	framePlayer                     // player { ... }
+	frameReward                     // reward x: amount { ... }
+	frameTiers                      // tiers x { ... }
+	frameParen                      // ( )
+	frameBracket                    // [ ]
+	frameTest                       // test "name" { ... }
+	frameOther                      // the { } of a test's clause, or after an error
+	frameRule                       // automation x { ... } or campaign x { ... }
+	frameRuleBlock                  // the { } of a rule's split or qualification
 )
 
 // frame is a bracket open at the cursor.
@@ -60,7 +62,8 @@ var testClauseWords = map[string]bool{
 	"load": true, "rates": true, "anchors": true, "expect": true,
 }
 
-var declWords = map[string]bool{"kind": true, "player": true, "template": true, "const": true, "reward": true, "test": true}
+var declWords = map[string]bool{"kind": true, "player": true, "template": true, "const": true, "reward": true, "test": true,
+	"automation": true, "campaign": true}
 
 // declStart returns the offset of the line where the declaration holding
 // offset starts: the last line before it that starts, in its first column,
@@ -138,6 +141,8 @@ func (c *cursorContext) scan() {
 				}
 			case top.kind == frameTiers:
 				f.kind = frameBlock
+			case top.kind == frameRule:
+				f.kind, f.name = frameRuleBlock, c.toks[min(top.item, i)].Text // split or qualification
 			}
 			c.frames = append(c.frames, f)
 		case t.Kind == lang.TokenPunct && t.Text == "(":
@@ -185,6 +190,10 @@ func (c *cursorContext) scan() {
 			if testClauseWords[t.Text] && (t.Kind == lang.TokenKeyword || t.Kind == lang.TokenContextual) {
 				top.item = i
 			}
+		case top.kind == frameRule || top.kind == frameRuleBlock:
+			if startsRuleClause(c.toks, i) {
+				top.item = i
+			}
 		case top.kind == frameKind_ || top.kind == framePlayer:
 			// A field starts with a name that follows a type or a default's end:
 			// name ':' type. The name is the token before a ':'.
@@ -224,6 +233,8 @@ func (c *cursorContext) declFrame(from, at int) (frameKind, string, string) {
 		return framePlayer, "", ""
 	case "test":
 		return frameTest, "", ""
+	case "automation", "campaign":
+		return frameRule, name, head[0].Text
 	case "reward":
 		result := ""
 		if len(head) > 3 && head[2].Text == ":" {

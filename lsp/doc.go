@@ -50,6 +50,12 @@
 // the half-typed lines that do not parse, and take the names from the
 // latest analysis, completed by the latest in which every file parsed.
 //
+// Automation rules and campaigns (rules.go, rulecompletion.go) are in the
+// outline with the rewards they give, completed clause by clause, and
+// hovered with what they give and that their engine is not built yet; the
+// rewards named by give and by a split's variants are references like any
+// name, so that definition, references and rename follow them.
+//
 // The documentation of keywords, windows, rounding modes, result kinds,
 // aggregations and types is cut out of spec/spec.md at start (specdoc.go):
 // the reference is the one source of truth, and a test fails when a change

@@ -116,3 +116,46 @@ func TestRuleDefinitionReferencesRename(t *testing.T) {
 	require.NotNil(t, resp.Error)
 	assert.Contains(t, resp.Error.Message, "already declared")
 }
+
+func TestRuleCompletion(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want, not  []string
+	}{
+		{"declaration keywords", "|", []string{"automation", "campaign"}, nil},
+		{"clauses of an automation", "automation a {\n\t|", []string{"trigger", "segment", "qualification", "at most", "budget", "approval", "give", "on issued"}, []string{"split", "entrance", "let"}},
+		{"clauses of a campaign", "campaign a {\n\t|", []string{"trigger", "split", "entrance"}, nil},
+		{"after a clause", "automation a {\n\ttrigger on deposit\n\t|", []string{"give", "budget"}, nil},
+		{"events", "automation a {\n\ttrigger |", []string{"on", "on first", "every", "inactive", "schedule"}, []string{"give"}},
+		{"kinds after on", "automation a {\n\ttrigger on |", []string{"first", "bet", "deposit"}, []string{"cashback"}},
+		{"kinds after on first", "automation a {\n\ttrigger on first |", []string{"deposit"}, []string{"first"}},
+		{"kinds after every", "automation a {\n\ttrigger every 100 |", []string{"bet"}, []string{"EUR", "days"}},
+		{"where after the kind", "automation a {\n\ttrigger on deposit |", []string{"where", "give"}, nil},
+		{"expression in where", "automation a {\n\ttrigger on deposit where |", []string{"player", "max_bonus"}, nil},
+		{"days of a schedule", "campaign a {\n\ttrigger schedule every |", []string{"day", "Monday", "Sunday"}, nil},
+		{"since", "automation a {\n\ttrigger inactive 14 days |", []string{"since"}, nil},
+		{"rewards after give", "automation a {\n\ttrigger on deposit\n\tgive |", []string{"cashback", "free"}, []string{"bet", "max_bonus"}},
+		{"at most", "automation a {\n\tat |", []string{"most"}, nil},
+		{"rewards or messages", "automation a {\n\tat most 3 |", []string{"rewards", "messages"}, []string{"EUR"}},
+		{"outcomes of a message", "automation a {\n\ton |", []string{"calculated", "issued", "skipped"}, nil},
+		{"values of a message", "automation a {\n\ton issued send \"x\" with amount, |", []string{"currency", "template"}, nil},
+		{"approval", "automation a {\n\tapproval |", []string{"auto", "manual"}, nil},
+		{"arms of a split", "campaign a {\n\tsplit {\n\t\t|", []string{"variant", "control"}, []string{"trigger"}},
+		{"reward of a variant", "campaign a {\n\tsplit {\n\t\tvariant x 50%: give |", []string{"cashback"}, nil},
+		{"limit of a qualification", "automation a {\n\tqualification deposit where amount > 1 EUR {\n\t\t|", []string{"at most"}, []string{"variant"}},
+	}
+	c := newClient(t, rulesWorkspace)
+	c.open("rewards.promo")
+	c.diagnostics("rewards.promo")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := completion(t, c, tt.text)
+			for _, w := range tt.want {
+				assert.Contains(t, got, w, "completion(%q)", tt.text)
+			}
+			for _, w := range tt.not {
+				assert.NotContains(t, got, w, "completion(%q)", tt.text)
+			}
+		})
+	}
+}
