@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
@@ -230,6 +231,27 @@ func TestHostileRuleSet(t *testing.T) {
 	_, diags = compiler.Check(files, compiler.Config{})
 	if assert.Len(t, diags, 1) {
 		assert.Equal(t, fmt.Sprintf("f%d.promo:1:1: error: rule set too large: more than %d bytes (limits.RuleSetBytes) [exceeded-limit]", limits.RuleSetBytes/limits.FileBytes, limits.RuleSetBytes), diags[0].String())
+	}
+
+	// Tokens, comments included: one file past the limit stops where it
+	// passes it; two files each under it make a rule set beyond it.
+	many := []byte(strings.Repeat("//\n", limits.Tokens) + "const a = 1\n")
+	f, diags = lang.Parse("many.promo", many)
+	assert.Empty(t, f.Decls)
+	if assert.Len(t, diags, 1) {
+		at := limits.Tokens + 1
+		assert.Equal(t, fmt.Sprintf("many.promo:%d:1: error: too many tokens in one file: more than %d (limits.Tokens) [exceeded-limit]", at, limits.Tokens), diags[0].String())
+	}
+	half := []byte(strings.Repeat("//\n", limits.Tokens/2) + "const a = 1\n")
+	files = files[:0]
+	for i := range 2 {
+		f, diags := lang.Parse(fmt.Sprintf("h%d.promo", i), half)
+		require.Empty(t, diags)
+		files = append(files, f)
+	}
+	_, diags = compiler.Check(files, compiler.Config{})
+	if assert.Len(t, diags, 1) {
+		assert.Equal(t, fmt.Sprintf("h1.promo:1:1: error: rule set too large: more than %d tokens (limits.Tokens) [exceeded-limit]", limits.Tokens), diags[0].String())
 	}
 }
 

@@ -57,6 +57,7 @@ type File struct {
 	Name     string // as given to Parse
 	Decls    []Decl
 	Comments []*Comment // every comment, in source order
+	Tokens   int        // the tokens and comments read (not the end of the file), for limits.Tokens
 }
 
 // Comment is a `//` comment, Text including the slashes.

@@ -27,8 +27,9 @@ import (
 // does not parse to its end, the rest of the file is parsed in one piece, as
 // Parse would: the result is the same, only slower.
 //
-// The limits of a whole file, its bytes and its declarations, are Parse's:
-// a file beyond limits.FileBytes, or that may hold more than
+// The limits of a whole file, its bytes, tokens and declarations, are
+// Parse's: a file beyond limits.FileBytes, one of limits.Tokens bytes or
+// more (each token takes a byte at least), or one that may hold more than
 // limits.Declarations declarations, is parsed in one piece. The other
 // limits of lang/limits apply within a declaration.
 //
@@ -53,6 +54,7 @@ type fragment struct {
 	at       Pos
 	decls    []Decl
 	comments []*Comment
+	tokens   int // File.Tokens of its text
 	diags    Diagnostics
 	complete bool // it parsed to its end: no syntax error stopped the parse
 }
@@ -60,7 +62,7 @@ type fragment struct {
 // Parse parses src, the file's text now, as [Parse] would.
 func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 	r.Parsed, r.Moved = 0, 0
-	if len(src) > limits.FileBytes || mayExceedDeclarations(src) {
+	if len(src) > limits.FileBytes || len(src) >= limits.Tokens || mayExceedDeclarations(src) {
 		// The limits of a whole file: Parse reports them.
 		r.frags = map[string]*fragment{}
 		r.Parsed = 1
@@ -100,6 +102,7 @@ func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 			r.Parsed++
 			f.Decls = append(f.Decls, tail.decls...)
 			f.Comments = append(f.Comments, tail.comments...)
+			f.Tokens += tail.tokens
 			diags = append(diags, tail.diags...)
 			for j := i + 1; j < len(starts); j++ {
 				e := len(src)
@@ -115,6 +118,7 @@ func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 		next[text] = fr
 		f.Decls = append(f.Decls, fr.decls...)
 		f.Comments = append(f.Comments, fr.comments...)
+		f.Tokens += fr.tokens
 		diags = append(diags, fr.diags...)
 	}
 	r.frags = next
@@ -187,11 +191,11 @@ func parseFragment(name string, src []byte, at Pos) *fragment {
 		}
 		copy(padded[at.Offset:], src)
 		f, diags = Parse(name, padded)
-		fr := &fragment{at: at, decls: f.Decls, comments: f.Comments, diags: diags}
+		fr := &fragment{at: at, decls: f.Decls, comments: f.Comments, tokens: f.Tokens, diags: diags}
 		fr.complete = !diags.HasErrors() || !stopped(padded[at.Offset:], f, at.Offset)
 		return fr
 	}
-	fr := &fragment{at: start, decls: f.Decls, comments: f.Comments, diags: diags}
+	fr := &fragment{at: start, decls: f.Decls, comments: f.Comments, tokens: f.Tokens, diags: diags}
 	fr.complete = !diags.HasErrors() || !stopped(src, f, 0)
 	if at != start {
 		fr = fr.moved(at)
@@ -219,7 +223,7 @@ func stopped(src []byte, f *File, base int) bool {
 // moved returns a copy of fr whose positions start at at instead of fr.at.
 func (fr *fragment) moved(at Pos) *fragment {
 	m := mover{offset: at.Offset - fr.at.Offset, line: at.Line - fr.at.Line}
-	out := &fragment{at: at, complete: fr.complete}
+	out := &fragment{at: at, complete: fr.complete, tokens: fr.tokens}
 	out.decls = m.value(reflect.ValueOf(fr.decls)).Interface().([]Decl)
 	out.comments = m.value(reflect.ValueOf(fr.comments)).Interface().([]*Comment)
 	out.diags = m.value(reflect.ValueOf(fr.diags)).Interface().(Diagnostics)

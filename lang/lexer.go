@@ -191,6 +191,9 @@ func (s *scanner) Next() (lexer.Token, error) {
 		if le := s.limit(t); le != nil {
 			return s.fail(*le), nil
 		}
+		if s.n+len(s.comments) >= limits.Tokens {
+			return s.fail(*limitError(t.Pos, len(t.Value), "too many tokens in one file: more than %d (limits.Tokens)", limits.Tokens)), nil
+		}
 		s.n++
 		return t, nil
 	}

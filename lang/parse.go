@@ -41,6 +41,10 @@ func Parse(name string, src []byte) (_ *File, diags Diagnostics) {
 	g, err := parser.ParseFromLexer(peek)
 	f.Decls = b.decls(g)
 
+	f.Tokens = sc.n + len(sc.comments) // the end of the file is no token
+	if sc.done {
+		f.Tokens--
+	}
 	f.Comments = make([]*Comment, len(sc.comments))
 	for i, t := range sc.comments {
 		f.Comments[i] = &Comment{Loc: b.tokLoc(t), Text: t.Value}

@@ -46,7 +46,7 @@ func TestReadFile(t *testing.T) {
 		{name: "ok.promo", want: "const a = 1\n"},
 		{name: "link.promo", want: "const a = 1\n"},
 		{name: "exact.promo", size: limits.FileBytes},
-		{name: "big.promo", wantErr: "read big.promo: larger than 2 MiB, the limit of limits.FileBytes"},
+		{name: "big.promo", wantErr: "read big.promo: larger than 32 MiB, the limit of limits.FileBytes"},
 		{name: "zero.promo", wantErr: "read zero.promo: not a regular file (a character device): promoc reads only regular files"},
 		{name: "sub", wantErr: "read sub: not a regular file (a directory): promoc reads only regular files"},
 		{name: "none.promo", wantErr: "no such file or directory"},
@@ -122,7 +122,7 @@ func TestCompileReadLimits(t *testing.T) {
 		require.NoError(t, f.Close())
 	}
 	_, err := Compile(os.DirFS(dir))
-	assert.EqualError(t, err, "read .: larger than 4 MiB, the limit of limits.RuleSetBytes")
+	assert.EqualError(t, err, "read .: larger than 32 MiB, the limit of limits.RuleSetBytes")
 
 	link := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(link, "schema.promo"), []byte("kind deposit { amount: money }\n"), 0o644))

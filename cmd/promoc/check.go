@@ -41,7 +41,7 @@ Each directory is a rule set of its own; its files are checked together. A
 DIR is one rule set, not a tree, as a Go package is for the go command (and
 as for test and fmt): a directory without .promo files is refused, with
 DIR/... suggested when the directories below it have some. Rule files must
-be regular files of at most 2 MiB each, 4 MiB for a rule set (lang/limits).
+be regular files of at most 32 MiB each and for a rule set (lang/limits).
 
 With --format json, check prints a JSON array of diagnostics instead ([] when
 there are none): objects with file, line, col, end_line, end_col, severity,

@@ -112,7 +112,7 @@
 // directories below it have some. Paths are printed as they were given:
 // cleaned, with forward slashes, absolute when given absolute. Rule files,
 // test files and fixtures are read only if they are regular files, within
-// the limits of lang/limits (2 MiB a file, 4 MiB a rule set); a fixture
+// the limits of lang/limits (32 MiB a file and a rule set); a fixture
 // is read from its test's directory or below, never through a symbolic link
 // out of it.
 //

@@ -58,7 +58,7 @@ none: nothing tested is not a pass); and 2 on bad usage or when a file does
 not parse, does not check, or a fixture cannot be read (the diagnostics are
 printed on stderr, as check prints them). Rule files, test files and
 fixtures must be regular files (not links to devices, nor named pipes), of
-at most 2 MiB each and 4 MiB for a rule set (lang/limits); a fixture is
+at most 32 MiB each and for a rule set (lang/limits); a fixture is
 read from the test's directory or below, never through a link out of it.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {

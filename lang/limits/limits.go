@@ -13,13 +13,19 @@ import "time"
 // Source text.
 const (
 	// FileBytes bounds one .promo file, rules or tests, and one test
-	// fixture. The largest real rule file known is 46 KB; checking costs up
-	// to about 500 bytes of memory per byte of source (a file of dense
-	// constant arithmetic), so 2 MiB is at most about 1 GB.
-	FileBytes = 2 << 20
+	// fixture: what reading and lexing cost. The largest real rule file
+	// known is 46 KB; a rule set of a million lines is about 21 MB.
+	FileBytes = 32 << 20
 	// RuleSetBytes bounds all the files of one rule set together, tests
-	// included: at most about 2 GB to check.
-	RuleSetBytes = 4 << 20
+	// included.
+	RuleSetBytes = 32 << 20
+	// Tokens bounds the tokens and comments of one rule set, tests included,
+	// and so of one file: what parsing and checking cost, about 330 bytes
+	// of memory a token for ordinary rules and up to about 520 for dense
+	// constant arithmetic (1+1+1...), whose every operator is typed and
+	// folded. A million lines of ordinary rules are about 4.1 million
+	// tokens, 1.4 GB; the worst case is under 2.7 GB.
+	Tokens = 5_000_000
 	// Declarations bounds the top-level declarations of a rule set.
 	Declarations = 100_000
 	// Branches bounds the branches of one tiers or check chain.

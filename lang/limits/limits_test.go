@@ -23,6 +23,7 @@ func TestSpecTable(t *testing.T) {
 	values := map[string]string{
 		"FileBytes":    strconv.Itoa(limits.FileBytes),
 		"RuleSetBytes": strconv.Itoa(limits.RuleSetBytes),
+		"Tokens":       strconv.Itoa(limits.Tokens),
 		"Declarations": strconv.Itoa(limits.Declarations),
 		"Branches":     strconv.Itoa(limits.Branches),
 		"Fields":       strconv.Itoa(limits.Fields),
