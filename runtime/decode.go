@@ -442,10 +442,14 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 			return err
 		}
 		k := sch.kind(kind)
-		var ns int64
-		tErr := "missing"
-		if tm != nil {
-			ns, tErr = vm.ParseTime(tm)
+		// A missing or malformed time is wrong in the document itself, as
+		// DecodeInput finds, even in a transaction that repeats an id.
+		if len(tm) == 0 {
+			return &InputError{txnField(i, "time"), "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
+		}
+		ns, tErr := vm.ParseTime(tm)
+		if tErr != "" {
+			return &InputError{txnField(i, "time"), tErr}
 		}
 		var c currency.Code
 		badCur := false

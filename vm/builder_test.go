@@ -237,6 +237,8 @@ func TestParseTime(t *testing.T) {
 		"2200-01-01T00:00:00Z":      timeRangeMsg,
 		"9999-12-31T00:00:00Z":      timeRangeMsg,
 		"2199-12-31T23:00:00-01:00": timeRangeMsg,
+		"2000-01-01T0:00:00Z":       `invalid time "2000-01-01T0:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23t10:00:00z":      `invalid time "2026-11-23t10:00:00z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
 	}
 	for s, want := range bad {
 		_, msg := ParseTime([]byte(s))

@@ -82,7 +82,16 @@ func badNumber(s []byte) error {
 func ParseTime(s []byte) (ns int64, msg string) {
 	ns, ok := fastTime(s)
 	if !ok {
-		t, err := time.Parse(time.RFC3339Nano, string(s))
+		// Only the shape of RFC 3339 goes to time.Parse (for more than
+		// nine fractional digits), which accepts more than it (an hour of
+		// one digit).
+		var err error
+		var t time.Time
+		if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' {
+			err = errBadTime
+		} else {
+			t, err = time.Parse(time.RFC3339Nano, string(s))
+		}
 		if err != nil {
 			return 0, "invalid time " + strconv.Quote(string(s)) + ": want RFC 3339, as in 2026-11-23T10:00:00Z"
 		}
@@ -96,6 +105,8 @@ func ParseTime(s []byte) (ns int64, msg string) {
 	}
 	return ns, ""
 }
+
+var errBadTime = strconvError("not RFC 3339")
 
 var minNS, maxNS = limits.MinTime.UnixNano(), limits.MaxTime.UnixNano()
 
