@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/schedule"
 	"github.com/promoc/promoc/vm/window"
 )
 
@@ -15,10 +17,8 @@ import (
 // 16): their names, kinds, conditions and the rewards they give, and the
 // static checks of their limits. They are checked only: nothing lowers or
 // runs them yet.
-//
-// TODO(issue 11): a schedule that never fires ("0 0 31 2 *") is to be
-// reported once vm/schedule parses cron text; the cron text is not read
-// here.
+// The cron text of a schedule is read by vm/schedule, which the engine
+// will fire from.
 
 // RuleInfo is what the checker learned about one automation rule or
 // campaign.
@@ -207,7 +207,48 @@ func (c *checker) event(e *lang.Event, what string) {
 				c.errorf(z.Name, lang.CodeInvalidZone, "unknown time zone %q", z.Name.Value)
 			}
 		}
+		if cron := e.Schedule.Cron; cron != nil {
+			c.cron(cron)
+		}
 	}
+}
+
+// cron checks the cron text of a schedule: it parses, and it fires at
+// least once ("0 0 31 2 *" never does).
+func (c *checker) cron(lit *lang.StringLit) {
+	s, err := schedule.Parse(lit.Value)
+	if err != nil {
+		var se *schedule.Error
+		at := lang.Node(lit)
+		if errors.As(err, &se) && se.Offset >= 0 {
+			at = cronSpan(lit, se.Offset, se.End)
+		}
+		c.errorf(at, lang.CodeInvalidSchedule, "invalid schedule %q: %v", lit.Value, err)
+		return
+	}
+	if s.NeverFires() {
+		c.errorf(lit, lang.CodeInvalidSchedule, "schedule %q never fires: %s", lit.Value, s.NeverReason())
+	}
+}
+
+// cronSpan is the part of a cron string from byte offset start to end of
+// its value; the whole string when the string has escapes, whose offsets
+// differ from the source's.
+func cronSpan(lit *lang.StringLit, start, end int) lang.Node {
+	sp := lit.Span()
+	if sp.End.Offset-sp.Start.Offset != len(lit.Value)+2 || sp.Start.Line != sp.End.Line {
+		return lit
+	}
+	end = max(end, start+1)
+	end = min(end, len(lit.Value))
+	start = min(start, end)
+	s := sp
+	s.Start.Offset += 1 + start
+	s.Start.Col += 1 + start
+	s.End = s.Start
+	s.End.Offset += end - start
+	s.End.Col += end - start
+	return &lang.StringLit{Loc: lang.LocOf(s), Value: lit.Value[start:end]}
 }
 
 func durationText(d *lang.DurationLit) string {

@@ -85,7 +85,7 @@ type Event struct {
 type Schedule struct {
 	Loc
 	Cron *StringLit // "0 0 * * 1"; nil for the words form
-	Day  *Ident     // the words form: day, or Monday ... Sunday
+	Day  *Ident     // the words form: day, weekday, or Monday ... Sunday
 	At   *ClockTime // the words form
 	Zone *Zone      // nil: UTC
 }

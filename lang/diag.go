@@ -108,6 +108,8 @@ const (
 	CodeInvalidAnchor Code = "invalid-anchor"
 	// CodeInvalidBudget: budget 5000 EUR has no amount in USD, which reward welcome can pay in.
 	CodeInvalidBudget Code = "invalid-budget"
+	// CodeInvalidSchedule: schedule "0 0 31 2 *" never fires: February has at most 29 days ...
+	CodeInvalidSchedule Code = "invalid-schedule"
 )
 
 // Related points at another place that explains a diagnostic.

@@ -129,7 +129,7 @@ func (b *builder) event(g *ruleEvent) *Event {
 		if s.Every != nil {
 			e.Schedule.Day = b.ident(s.Every.Day)
 			if !isScheduleDay(s.Every.Day.Value) {
-				b.errorf(e.Schedule.Day.Span(), CodeBadSyntax, "expected day or a weekday (Monday ... Sunday) after schedule every, found %s", found(s.Every.Day))
+				b.errorf(e.Schedule.Day.Span(), CodeBadSyntax, "expected day, weekday or a day of the week (Monday ... Sunday) after schedule every, found %s", found(s.Every.Day))
 			}
 			e.Schedule.At = b.clock(s.Every.Tokens[1:])
 		} else {
@@ -139,10 +139,12 @@ func (b *builder) event(g *ruleEvent) *Event {
 	return e
 }
 
-// isScheduleDay reports whether s names the day of the words form of a schedule.
+// isScheduleDay reports whether s names the day of the words form of a
+// schedule: every day, every weekday (Monday to Friday), or one day of the
+// week.
 func isScheduleDay(s string) bool {
 	switch s {
-	case "day", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday":
+	case "day", "weekday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday":
 		return true
 	}
 	return false

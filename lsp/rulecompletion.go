@@ -53,7 +53,7 @@ func (s *Server) rewardItems(ns *nameSet) []protocol.CompletionItem {
 	return out
 }
 
-var scheduleDays = []string{"day", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+var scheduleDays = []string{"day", "weekday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 // ruleItems completes inside the braces of a rule.
 func (s *Server) ruleItems(c *cursorContext, item []lang.Token, ns *nameSet) []protocol.CompletionItem {
