@@ -159,3 +159,18 @@ func TestRuleCompletion(t *testing.T) {
 		})
 	}
 }
+
+func TestRuleSemanticTokens(t *testing.T) {
+	c := newClient(t, rulesWorkspace)
+	c.open("rules.promo")
+	require.Empty(t, c.diagnostics("rules.promo"))
+	var res protocol.SemanticTokens
+	c.call("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": c.uri("rules.promo")}}, &res)
+	got := decodeTokens(t, rulesWorkspace["rules.promo"], res.Data)
+	for _, w := range []string{"automation:keyword", "deposit_cashback:function+declaration", "trigger:keyword", "on:keyword",
+		"deposit:type", "where:keyword", "amount:property", "segment:keyword", "vip_level:property", "budget:keyword",
+		"give:keyword", "cashback:function", "campaign:keyword", "schedule:keyword", "split:keyword", "variant:keyword",
+		"50%:number", "free:function", "control:keyword", "Monday:keyword", "spins_group:enumMember+declaration"} {
+		assert.Contains(t, got, w)
+	}
+}

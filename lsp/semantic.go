@@ -187,6 +187,10 @@ func nameClasses(snap *snapshot, file *lang.File, start, end int) map[int]*semCl
 				set(n, semClass{typ: semFunction, mods: modDefaultLibrary})
 				ident(n.Kind, semClass{typ: semType})
 				ident(n.Attr, semClass{typ: semProperty})
+			case *lang.Schedule: // every Monday 09:30
+				set(n.Day, semClass{typ: semKeyword})
+			case *lang.SplitArm:
+				ident(n.Name, semClass{typ: semEnumMember, mods: modDeclaration})
 			}
 			return true
 		})
