@@ -397,6 +397,9 @@ func (b *Builder) DecodeBytes(ctx context.Context, data []byte) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if len(data) > limits.InputBytes {
+		return b.keep(&InputError{Msg: "the input is larger than " + strconv.Itoa(limits.InputBytes) + " bytes"})
+	}
 	return b.keep(b.p.decodeInto(ctx, b, data))
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
 	"github.com/promoc/promoc/vm/window"
@@ -64,6 +65,7 @@ type Builder struct {
 	begun    int         // transactions begun since Reset: the index of the next in error paths
 	tx       txn
 	zeros    []int64 // all zero: the column of every attribute that is not stored
+	maxTxns  int     // limits.Transactions; smaller in tests
 	perm     []int32 // scratch of the sort
 }
 
@@ -132,7 +134,7 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	b := &Builder{p: p, seed: maphash.MakeSeed()}
+	b := &Builder{p: p, seed: maphash.MakeSeed(), maxTxns: limits.Transactions}
 	reads := p.reads
 	b.keep = make([][]bool, len(p.Kinds))
 	b.tabs = make([]tableBuilder, len(p.Kinds))
@@ -564,6 +566,9 @@ func (b *Builder) Commit() error {
 	}
 	if tx.id == "" {
 		return &InputError{field(".id"), "missing"}
+	}
+	if len(b.ids) >= b.maxTxns {
+		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
 	}
 	if err := b.commit(tx, field); err != nil {
 		if b.committed(tx.id) {

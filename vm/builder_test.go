@@ -299,3 +299,27 @@ func TestDataContext(t *testing.T) {
 	sameData(t, want, got)
 	assert.Equal(t, show(want, run(t, p, rs["sum"], want, Options{})), show(got, run(t, p, rs["sum"], got, Options{})))
 }
+
+// TestBuilderTransactionLimit checks that a builder takes at most
+// limits.Transactions transactions (a smaller bound here), repeats counted
+// once, and keeps what it has.
+func TestBuilderTransactionLimit(t *testing.T) {
+	p, _ := sumProgram(t)
+	b, err := NewBuilder(p, true)
+	require.NoError(t, err)
+	b.maxTxns = 3
+	require.NoError(t, b.SetPlayer("p", eur, nil))
+	for i := range 5 {
+		b.Begin(kDeposit, "deposit", fmt.Sprint("d", i%4), at(i), 0)
+		b.SetDec(0, num.FromInt(1))
+		err := b.Commit()
+		if i < 3 {
+			require.NoError(t, err)
+		} else {
+			assert.EqualError(t, err, "transactions: more than 3 transactions")
+		}
+	}
+	d, err := b.Data()
+	require.NoError(t, err)
+	assert.Equal(t, 3, d.Rows("deposit"))
+}
