@@ -476,6 +476,9 @@ func (c *checker) budget(st *ruleState) *Value {
 	case amounts == 0 && len(others) > 0 && !t.IsNumeric():
 		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives %s rewards, so its budget is a number of them, as in budget 10000, not a %s", st.what, strings.Join(slices.Sorted(mapKeys(others)), " and "), t)
 		return nil
+	case others["template"] && v.Num.Normalize().Scale() > 0:
+		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives template rewards, so its budget is a whole number of them, not %s", st.what, lang.ExprString(b.Value))
+		return nil
 	case t.Kind == Money && len(c.info.Currencies) > 0:
 		// The served currencies: a per-currency value is checked against
 		// them already; one currency alone is checked here.
