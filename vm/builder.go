@@ -567,9 +567,6 @@ func (b *Builder) Commit() error {
 	if tx.id == "" {
 		return &InputError{field(".id"), "missing"}
 	}
-	if len(b.ids) >= b.maxTxns {
-		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
-	}
 	if err := b.commit(tx, field); err != nil {
 		if b.committed(tx.id) {
 			return nil // a repeated id: dropped, whatever is wrong with it
@@ -636,6 +633,9 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 				return &InputError{field("." + a.Name), "after conversion: " + err.Error()}
 			}
 		}
+	}
+	if len(b.ids) >= b.maxTxns {
+		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
 	}
 	if tb.idCol >= 0 && b.keep[k][tb.idCol] {
 		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
