@@ -52,6 +52,9 @@ func (s *Server) hoverAt(snap *snapshot, f *sourceFile, offset int) (string, lan
 		if sym := snap.def(n); sym != nil {
 			return describe(snap, sym), n.Span()
 		}
+		if sched, ok := parentOf(path).(*lang.Schedule); ok && sched.Day == n { // every Monday
+			return s.spec.keyword("rule:schedule"), n.Span()
+		}
 		if call, ok := parentOf(path).(*lang.CallExpr); ok && call.Fun == n {
 			if b := builtin(n.Name); b != nil {
 				return join(builtinDoc(b), exprType(snap, call)), n.Span()
@@ -156,6 +159,11 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 			return d.keyword("test:expect")
 		case lang.TestClause, *lang.TestDecl:
 			if doc := d.keyword("test:" + word); doc != "" {
+				return doc
+			}
+			return d.keyword(word)
+		case lang.RuleClause, *lang.RuleDecl, *lang.Event, *lang.Schedule, *lang.SplitArm, *lang.QualLimit:
+			if doc := d.keyword("rule:" + word); doc != "" {
 				return doc
 			}
 			return d.keyword(word)

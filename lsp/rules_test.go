@@ -73,6 +73,10 @@ func TestRuleHover(t *testing.T) {
 		{"keyword budget", "rules.promo", "budget", []string{"**Budget.**"}},
 		{"keyword split", "rules.promo", "split", []string{"SHA-256"}},
 		{"keyword automation", "rules.promo", "automation", []string{"not built yet"}},
+		{"day of a schedule", "rules.promo", "Monday", []string{"`schedule every DAY hh:mm [in ZONE]`"}},
+		{"where of a trigger", "rules.promo", "where amount", []string{"bare\nnames are the kind's attributes"}},
+		{"every of a schedule", "rules.promo", "every Monday", []string{"`schedule every DAY hh:mm [in ZONE]`"}},
+		{"give of a rule", "rules.promo", "give cashback", []string{"| give |"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -380,6 +380,20 @@ func (d *specDoc) ruleWords(w map[string]string) {
 	for _, k := range []string{"rewards", "messages", "message", "per"} {
 		w[k] = clause("rate limit", "**Rate limit.**")
 	}
+	// In a rule, words shared with windows, tiers and statements mean the
+	// rule's clauses: the "rule:" entries, which hover prefers there.
+	w["rule:at"] = w["per"]
+	w["rule:most"] = w["per"]
+	w["rule:on"] = w["on"]
+	w["rule:first"] = d.rows("Clauses", cellStarts("on first "))
+	w["rule:every"] = join(d.rows("Clauses", cellStarts("every ")), d.rows("Clauses", cellStarts("schedule every ")))
+	w["rule:since"] = w["inactive"]
+	w["rule:schedule"] = w["schedule"]
+	w["rule:qualification"] = clause("qualification", "**Qualification.**")
+	w["rule:entrance"] = d.rows("Clauses", cellIs("entrance"))
+	w["rule:give"] = d.rows("Clauses", cellIs("give"))
+	w["rule:approval"] = d.rows("Clauses", cellIs("approval"))
+	w["rule:where"] = d.paragraph("Clauses", "KIND is a declared kind")
 }
 
 // bullet returns the item of a list in a section that starts with prefix,
