@@ -104,6 +104,9 @@ func (s *Server) ruleItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		if n >= 2 && endsOperand(last) {
 			return append(operatorItems(s), s.ruleClauseItems(c)...)
 		}
+		if head == "qualification" {
+			return s.condItems(c, ns, word(1))
+		}
 		return s.exprItems(c, ns, head == "budget")
 	case head == "give" || head == "approval" || head == "on":
 		return s.ruleClauseItems(c)
@@ -135,7 +138,11 @@ func (s *Server) eventItems(c *cursorContext, ev []lang.Token, ns *nameSet) []pr
 		if endsOperand(last) && last.Text != "where" {
 			return append(operatorItems(s), s.ruleClauseItems(c)...)
 		}
-		return s.exprItems(c, ns, false)
+		kind := w(1) // on deposit; every 100 bet; on first deposit
+		if w(0) == "every" || kind == "first" {
+			kind = w(2)
+		}
+		return s.condItems(c, ns, kind)
 	case w(0) == "inactive" && n == 2:
 		return append(keywordItems(s, "since"), s.ruleClauseItems(c)...)
 	case w(0) == "inactive" && last.Text == "since":
@@ -150,6 +157,16 @@ func (s *Server) eventItems(c *cursorContext, ev []lang.Token, ns *nameSet) []pr
 		return append(keywordItems(s, "in"), s.ruleClauseItems(c)...)
 	}
 	return nil
+}
+
+// condItems completes a condition of a rule over the events of kind: the
+// kind's attributes first, then any expression.
+func (s *Server) condItems(c *cursorContext, ns *nameSet, kind string) []protocol.CompletionItem {
+	var out []protocol.CompletionItem
+	if k := ns.kind(kind); k != nil {
+		out = s.attrItems(k)
+	}
+	return append(out, s.exprItems(c, ns, false)...)
 }
 
 func contains(toks []lang.Token, text string) bool {
