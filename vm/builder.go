@@ -280,7 +280,7 @@ func (b *Builder) SetProp(i int, raw any) error {
 	}
 	v, err := b.convert(raw, prop.Type, true)
 	if err != nil {
-		return &InputError{"player.props." + prop.Name, err.Error()}
+		return &InputError{"player.properties." + prop.Name, err.Error()}
 	}
 	b.props[i], b.propSet[i] = v, true
 	return nil
@@ -294,11 +294,11 @@ func (b *Builder) SetPropValue(i int, v Value) error {
 	}
 	prop := &b.p.Props[i]
 	if !compatible(prop.Type, v.K) && !(prop.Type.numeric() && v.K.numeric()) {
-		return &InputError{"player.props." + prop.Name, "want " + article(prop.Type) + ", got " + article(v.K)}
+		return &InputError{"player.properties." + prop.Name, "want " + article(prop.Type) + ", got " + article(v.K)}
 	}
 	if prop.Type.numeric() {
 		if err := checkSize(v.N); err != nil {
-			return &InputError{"player.props." + prop.Name, err.Error()}
+			return &InputError{"player.properties." + prop.Name, err.Error()}
 		}
 	}
 	b.props[i], b.propSet[i] = v, true

@@ -158,12 +158,12 @@ func TestPrepareErrors(t *testing.T) {
 			in := eurPlayer()
 			in.Player.Props = map[string]any{"verified": "yes"}
 			return in
-		}(), "player.props.verified: want a boolean, got a string"},
+		}(), "player.properties.verified: want a boolean, got a string"},
 		{"property time", func() Input {
 			in := eurPlayer()
 			in.Player.Props = map[string]any{"registered": "yesterday"}
 			return in
-		}(), `player.props.registered: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
+		}(), `player.properties.registered: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
 		{"rate not positive", func() Input {
 			in := eurPlayer()
 			in.Rates = map[currency.Code]num.Dec{usd: num.FromInt(0)}
