@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/promoc/promoc/vm/window"
 )
 
 // fuzzZones are the zones FuzzNext picks from: DST in both hemispheres, a 30-minute change,
@@ -101,14 +103,14 @@ func FuzzNext(f *testing.F) {
 		if !s.Matches(n.Wall) {
 			t.Fatalf("Parse(%q).Next(%v) = %v: the minute does not match", expr, after, line(n))
 		}
-		if at := firstInstant(n.Wall.civil(), loc); !at.Equal(n.At) {
+		if at := window.FirstInstant(n.Wall.civil(), loc); !at.Equal(n.At) {
 			t.Fatalf("Parse(%q).Next(%v) = %v, want the instant %v", expr, after, line(n), at)
 		}
-		if r := wallOf(wallClock(n.At)); r != n.Wall {
+		if r := wallOf(window.WallClock(n.At)); r != n.Wall {
 			// A skipped minute: the instant is a change of offset, and the clocks show a
 			// later time there.
 			start, _ := n.At.ZoneBounds()
-			if !start.Equal(n.At) || !wallClock(n.At).After(n.Wall.civil()) {
+			if !start.Equal(n.At) || !window.WallClock(n.At).After(n.Wall.civil()) {
 				t.Fatalf("Parse(%q).Next(%v) = %v: the clocks show %v and did not jump", expr, after, line(n), r)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/promoc/promoc/vm/window"
 	"github.com/stretchr/testify/require"
 )
 
@@ -36,10 +37,10 @@ func utc(y int, m time.Month, d, h, mi int) time.Time {
 func model(s Schedule, loc *time.Location, after, until time.Time) []Firing {
 	// Start three days early, so that the latest reading is known at after.
 	t := after.Add(-72 * time.Hour).Truncate(time.Minute)
-	seen := wallClock(t.In(loc))
+	seen := window.WallClock(t.In(loc))
 	var out []Firing
 	for ; !t.After(until); t = t.Add(time.Minute) {
-		r := wallClock(t.In(loc))
+		r := window.WallClock(t.In(loc))
 		if !r.After(seen) {
 			continue
 		}

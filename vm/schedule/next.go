@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/vm/window"
 )
 
 // Firing is one firing of a schedule in a zone.
@@ -67,7 +68,7 @@ func (s Schedule) Next(after time.Time, loc *time.Location) (Firing, bool) {
 	if !ok {
 		return Firing{}, false
 	}
-	return Firing{At: firstInstant(w.civil(), loc), Wall: w, Zone: loc.String()}, true
+	return Firing{At: window.FirstInstant(w.civil(), loc), Wall: w, Zone: loc.String()}, true
 }
 
 // Prev returns the last firing of s in the zone loc at or before the instant t, the same
@@ -94,7 +95,7 @@ func (s Schedule) Prev(t time.Time, loc *time.Location) (Firing, bool) {
 	}
 	// Minutes skipped by one jump share its instant; the firing is named by the earliest
 	// of them, which is what Next finds from just before the instant.
-	return s.Next(firstInstant(w.civil(), loc).Add(-time.Nanosecond), loc)
+	return s.Next(window.FirstInstant(w.civil(), loc).Add(-time.Nanosecond), loc)
 }
 
 // Missed returns the firing to run after downtime: the most recent firing of s in loc

@@ -18,6 +18,17 @@ func midnight(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// WallClock returns the reading of t's clock in t's location, as a civil time: a
+// time.Time in UTC whose fields are that reading.
+func WallClock(t time.Time) time.Time { return wallClock(t) }
+
+// FirstInstant returns the first instant at which the clocks of loc show the civil time w
+// (a time.Time in UTC whose fields are a clock's reading) or a later one. A time skipped by
+// a change to summer time resolves to the instant of the jump; a time that occurs twice
+// resolves to its first occurrence. Windows' wall-clock bounds and vm/schedule's firings
+// both follow it.
+func FirstInstant(w time.Time, loc *time.Location) time.Time { return firstInstant(w, loc) }
+
 // offsetMargin is more than any UTC offset a zone has had, so that the clocks of every
 // zone show less than w at w-offsetMargin and more than w at w+offsetMargin.
 const offsetMargin = 48 * time.Hour
