@@ -52,7 +52,7 @@ func child(d Driver, mode string) error {
 		fmt.Printf("issued %d\n", issued)
 		return nil
 	case "crash":
-		return crashWriter(ctx, s, atoi(envTo))
+		return crashWriter(ctx, s, atoi(envTo), func() { fmt.Println("progress") })
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -34,7 +35,9 @@ func crashKey(i int) store.Key {
 
 // crashWriter writes events [0, n), starting a little before where the
 // states say a killed writer stopped, so that some are delivered twice.
-func crashWriter(ctx context.Context, s store.Store, n int) error {
+// After each batch that writes events no earlier run wrote, it calls
+// progress, if not nil.
+func crashWriter(ctx context.Context, s store.Store, n int, progress func()) error {
 	done := 0
 	for p := range crashPlayers {
 		st, err := s.State(ctx, crashPlayer(p), "crash")
@@ -68,6 +71,9 @@ func crashWriter(ctx context.Context, s store.Store, n int) error {
 				return fmt.Errorf("event %d: %w", i+k, a.Err)
 			}
 		}
+		if progress != nil && i+len(changes) > done {
+			progress()
+		}
 	}
 	return nil
 }
@@ -76,6 +82,12 @@ func crashWriter(ctx context.Context, s store.Store, n int) error {
 // with SIGKILL at random points and starts it again on the same database
 // until it finishes; then every event, state, outcome and the budget are
 // exactly as after one uninterrupted run.
+//
+// Each kill comes at a random delay after the child's first batch of new
+// events: however slow the machine (a child under the race detector on a
+// loaded machine takes longer to start than a fixed delay), every run makes
+// progress, and the kills still land anywhere in the writing, inside
+// transactions included.
 func Crash(t *testing.T, d Driver, n int) {
 	ctx := context.Background()
 	addr := d.New(t)
@@ -86,20 +98,42 @@ func Crash(t *testing.T, d Driver, n int) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 1))
 	kills, finished := 0, false
-	for start := 0; start < 1000 && !finished; start++ {
+	for start := 0; start <= n && !finished; start++ { // each run writes one new event at least
 		cmd := childCmd("crash", addr, fmt.Sprintf("%s=%d", envTo, n))
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
+		var errs bytes.Buffer
+		cmd.Stderr = &errs
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
 		require.NoError(t, cmd.Start())
+		progressed := make(chan struct{})
+		go func() { // the child prints a line after each batch of new events
+			sc := bufio.NewScanner(stdout)
+			first := true
+			for sc.Scan() {
+				if first {
+					close(progressed)
+					first = false
+				}
+			}
+		}()
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		// From 20 ms (the child is still starting) to 400 ms.
-		delay := time.Duration(20+rng.IntN(380)) * time.Millisecond
 		select {
 		case err := <-exited:
-			require.NoError(t, err, "the writer failed:\n%s", out.String())
+			require.NoError(t, err, "the writer failed:\n%s", errs.String())
 			finished = true
-		case <-time.After(delay):
+			continue
+		case <-progressed:
+		case <-time.After(5 * time.Minute):
+			require.NoError(t, cmd.Process.Kill())
+			t.Fatalf("the writer made no progress in 5 minutes:\n%s", errs.String())
+		}
+		// From 0 to 100 ms after its first new batch.
+		select {
+		case err := <-exited:
+			require.NoError(t, err, "the writer failed:\n%s", errs.String())
+			finished = true
+		case <-time.After(time.Duration(rng.IntN(100_000)) * time.Microsecond):
 			require.NoError(t, cmd.Process.Kill()) // SIGKILL
 			<-exited
 			kills++
@@ -136,6 +170,6 @@ func Crash(t *testing.T, d Driver, n int) {
 	require.NoError(t, err)
 	assert.Len(t, box, n, "one outbox row per outcome")
 	// Delivered once more, every event is a duplicate.
-	require.NoError(t, crashWriter(ctx, s, n))
+	require.NoError(t, crashWriter(ctx, s, n, nil))
 	assert.Len(t, allOutcomes(t, s), n)
 }
