@@ -35,8 +35,10 @@
 //     transaction. A suspended campaign skips its rewards with reason
 //     campaign-suspended until [Store.Resume], or until [Store.SetBudget]
 //     raises the budget that ran out. Ledger entries are never changed: a
-//     reservation is resolved by one post entry (issued, approved) or one
-//     void entry (rejected, timed out).
+//     reward issued at once is one post entry (reserved and posted in one
+//     step); a waiting one is a reserve entry, resolved later by one post
+//     entry (approved) or one void entry (rejected, timed out) pointing at
+//     it.
 //   - Approvals. A waiting outcome holds its reservation in the approval
 //     queue until [Store.Approve] posts it or [Store.Reject] voids it.
 //   - The outcome log. Every outcome is appended with a sequence number

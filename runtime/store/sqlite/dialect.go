@@ -4,22 +4,85 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"sync"
 
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
 )
 
-// dialect runs transactions on the one connection of the pool: SQLite has
+// dialect runs transactions one at a time on one connection: SQLite has
 // one writer, and BEGIN IMMEDIATE (the _txlock of the DSN) takes the
 // write lock at once, so two processes on one file wait for each other
 // (busy_timeout) instead of failing halfway.
-type dialect struct{ db *sql.DB }
+type dialect struct {
+	mu    *sync.Mutex // held for a whole transaction, and while preparing
+	db    *sql.DB     // one connection
+	stmts *stmtCache
+}
+
+// stmtCache keeps statements prepared on the database: preparing costs
+// more than running the small statements of a reservation. The pool's one
+// connection is busy while a transaction runs, so a statement first met in
+// a transaction is only noted there, and prepared before the next
+// transaction begins, under the dialect's lock. It holds at most maxStmts.
+type stmtCache struct {
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+const maxStmts = 128
+
+// get is the prepared statement of q, or nil when it is not prepared yet.
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st
+	}
+	if len(c.m)+len(c.wanted) < maxStmts {
+		if c.wanted == nil {
+			c.wanted = map[string]bool{}
+		}
+		c.wanted[q] = true
+	}
+	return nil
+}
+
+// prepare prepares the statements noted since the last call; it runs
+// outside transactions.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.wanted {
+		if st, err := db.PrepareContext(ctx, q); err == nil {
+			if c.m == nil {
+				c.m = map[string]*sql.Stmt{}
+			}
+			c.m[q] = st
+		}
+	}
+	c.wanted = nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
 
 func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stmts.prepare(ctx, d.db)
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(execer{tx}); err != nil {
+	if err := fn(execer{tx: tx, d: d}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -31,10 +94,30 @@ func (dialect) LockLog(context.Context, sqlcore.Execer) error { return nil }
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-type execer struct{ tx *sql.Tx }
+type execer struct {
+	tx *sql.Tx
+	d  dialect
+}
+
+// stmt is the prepared statement of q in the transaction, or nil.
+func (e execer) stmt(ctx context.Context, q string) *sql.Stmt {
+	if !strings.Contains(q, "$1") {
+		return nil
+	}
+	if st := e.d.stmts.get(q); st != nil {
+		return e.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
 
 func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	r, err := e.tx.ExecContext(ctx, q, args...)
+	var r sql.Result
+	var err error
+	if st := e.stmt(ctx, q); st != nil {
+		r, err = st.ExecContext(ctx, args...)
+	} else {
+		r, err = e.tx.ExecContext(ctx, q, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -42,9 +125,15 @@ func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) 
 }
 
 func (e execer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+	if st := e.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return e.tx.QueryRowContext(ctx, q, args...)
 }
 
 func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	if st := e.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return e.tx.QueryContext(ctx, q, args...)
 }

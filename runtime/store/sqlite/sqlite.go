@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
@@ -27,7 +28,8 @@ const ApplicationID = 0x70726f6d
 // Store is a store.Store in one SQLite file.
 type Store struct {
 	sqlcore.Store
-	db *sql.DB
+	db    *sql.DB // one connection, used by one transaction at a time
+	stmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -52,17 +54,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
-	s.D = dialect{db: db}
+	s := &Store{db: db, stmts: &stmtCache{}}
+	s.D = dialect{mu: new(sync.Mutex), db: db, stmts: s.stmts}
 	if err := s.migrate(ctx, path, ms); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	// WAL: readers do not block the writer; synchronous=FULL: a commit
 	// is on disk when Apply returns (the durability the crash test needs).
 	for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"} {
 		if _, err := db.ExecContext(ctx, p); err != nil {
-			db.Close()
+			s.Close()
 			return nil, fmt.Errorf("%s: %s: %w", path, p, err)
 		}
 	}
@@ -133,4 +135,7 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}

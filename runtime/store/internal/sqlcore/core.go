@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -213,18 +214,9 @@ func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, r
 	o.At = fromNanos(nanos(o.At))
 	var reservation int64
 	if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && u > 0 {
-		var status string
-		err := ex.QueryRow(ctx, `SELECT status FROM campaigns WHERE campaign = $1`, o.Campaign).Scan(&status)
-		if err != nil && !s.D.NoRows(err) {
+		var err error
+		if reservation, err = s.reserve(ctx, ex, &o, u); err != nil {
 			return err
-		}
-		if store.CampaignStatus(status) == store.Suspended {
-			o.Status, o.Reason = store.Skipped, store.ReasonCampaignSuspended
-		} else {
-			reservation, err = s.reserve(ctx, ex, &o, u)
-			if err != nil {
-				return err
-			}
 		}
 	}
 	if o.Status == store.Waiting {
@@ -241,25 +233,38 @@ func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, r
 }
 
 // reserve takes u units from the campaign's account in the outcome's
-// currency: a reservation for Waiting, a reservation posted at once for
-// Issued. The account row is updated only when the whole amount fits, by
-// one conditional statement, which is what keeps posted+reserved within
-// the limit under any concurrency. An amount that does not fit turns the
-// outcome into a skip and suspends the campaign. It returns the ledger
-// entry of the reservation, 0 when none was made.
+// currency: a reservation for Waiting, a posting for Issued (reserved and
+// posted in one step). The account row is updated only when the whole
+// amount fits and the campaign is not suspended, by one conditional
+// statement, which is what keeps posted+reserved within the limit under any
+// concurrency. When it is not updated, the outcome is skipped: the
+// campaign is suspended, or the amount does not fit (and the campaign is
+// suspended now), or there is no account in the currency, and then there is
+// no limit to keep. It returns the ledger entry of a reservation to resolve
+// later, 0 when none.
 func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int64) (int64, error) {
-	col := "reserved"
+	col, kind := "reserved", "reserve"
 	if o.Status == store.Issued {
-		col = "posted"
+		col, kind = "posted", "post"
 	}
 	n, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+col+` = `+col+` + $3
-		WHERE campaign = $1 AND currency = $2 AND posted + reserved + $3 <= limit_units`, o.Campaign, o.Currency, u)
+		WHERE campaign = $1 AND currency = $2 AND posted + reserved + $3 <= limit_units
+		AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.campaign = $1 AND c.status = 'suspended')`, o.Campaign, o.Currency, u)
 	if err != nil {
 		return 0, err
 	}
 	if n == 0 {
+		var status string
+		err := ex.QueryRow(ctx, `SELECT status FROM campaigns WHERE campaign = $1`, o.Campaign).Scan(&status)
+		if err != nil && !s.D.NoRows(err) {
+			return 0, err
+		}
+		if store.CampaignStatus(status) == store.Suspended {
+			o.Status, o.Reason = store.Skipped, store.ReasonCampaignSuspended
+			return 0, nil
+		}
 		var one int
-		err := ex.QueryRow(ctx, `SELECT 1 FROM budget_accounts WHERE campaign = $1 AND currency = $2`, o.Campaign, o.Currency).Scan(&one)
+		err = ex.QueryRow(ctx, `SELECT 1 FROM budget_accounts WHERE campaign = $1 AND currency = $2`, o.Campaign, o.Currency).Scan(&one)
 		if s.D.NoRows(err) {
 			return 0, nil // no budget in this currency: nothing to reserve
 		}
@@ -272,15 +277,13 @@ func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int6
 	k := o.Key
 	var id int64
 	err = ex.QueryRow(ctx, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
-		VALUES ($1, $2, 'reserve', $3, $4, $5, $6, $7, $8) RETURNING id`,
-		o.Campaign, o.Currency, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
 	if err != nil {
 		return 0, err
 	}
 	if o.Status == store.Issued {
-		if err := entry(ctx, ex, "post", id, o, u); err != nil {
-			return 0, err
-		}
+		return 0, nil
 	}
 	return id, nil
 }
@@ -303,8 +306,13 @@ func suspend(ctx context.Context, ex Execer, campaign, reason string, at time.Ti
 	return err
 }
 
-// appendLog appends outcomes to the log, each with its outbox row, under
-// the log lock so that sequence numbers follow commit order.
+// logChunk bounds the rows of one INSERT: 11 parameters a row stay far
+// below the parameter limits of SQLite (32766) and PostgreSQL (65535).
+const logChunk = 500
+
+// appendLog appends outcomes to the log, each with its outbox row. Under
+// the log lock the writer numbers them after the last sequence number, so
+// that the numbers follow commit order with no gap a reader could skip.
 func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error {
 	if len(pend) == 0 {
 		return nil
@@ -312,21 +320,41 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 	if err := s.D.LockLog(ctx, ex); err != nil {
 		return err
 	}
-	for _, p := range pend {
-		o := p.o
-		k := o.Key
-		err := ex.QueryRow(ctx, `INSERT INTO outcomes (rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
-			k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason, o.Amount.String(), o.Currency,
-			nonNil(o.Body), nanos(o.At)).Scan(&o.Seq)
-		if err != nil {
+	var last int64
+	if err := ex.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM outcomes`).Scan(&last); err != nil {
+		return err
+	}
+	for len(pend) > 0 {
+		chunk := pend[:min(len(pend), logChunk)]
+		pend = pend[len(chunk):]
+		var q, box strings.Builder
+		q.WriteString(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns) VALUES `)
+		box.WriteString(`INSERT INTO outbox (seq) VALUES `)
+		args := make([]any, 0, 12*len(chunk))
+		for i, p := range chunk {
+			last++
+			o := &p.o
+			o.Seq = last
+			for _, r := range p.refs {
+				r.Seq = last
+			}
+			if i > 0 {
+				q.WriteString(", ")
+				box.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
+			fmt.Fprintf(&box, "(%d)", last)
+			k := o.Key
+			args = append(args, o.Seq, k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason,
+				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At))
+		}
+		if _, err := ex.Exec(ctx, q.String(), args...); err != nil {
 			return err
 		}
-		if _, err := ex.Exec(ctx, `INSERT INTO outbox (seq) VALUES ($1)`, o.Seq); err != nil {
+		if _, err := ex.Exec(ctx, box.String()); err != nil {
 			return err
-		}
-		for _, r := range p.refs {
-			r.Seq = o.Seq
 		}
 	}
 	return nil

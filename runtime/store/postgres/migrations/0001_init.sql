@@ -53,7 +53,7 @@ CREATE TABLE idempotency_keys (
 );
 
 CREATE TABLE outcomes (
-	seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	seq          BIGINT PRIMARY KEY, -- given by the writer under the log lock: commit order
 	rule         TEXT NOT NULL,
 	action       TEXT NOT NULL,
 	player       TEXT NOT NULL,

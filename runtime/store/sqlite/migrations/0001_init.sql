@@ -47,7 +47,7 @@ CREATE TABLE idempotency_keys (
 );
 
 CREATE TABLE outcomes (
-	seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+	seq          INTEGER PRIMARY KEY, -- given by the writer under the log lock: commit order
 	rule         TEXT NOT NULL,
 	action       TEXT NOT NULL,
 	player       TEXT NOT NULL,
