@@ -102,10 +102,10 @@ func checkHeader(path string) error {
 // transaction; the schema version is SQLite's user_version.
 func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration) error {
 	latest := len(ms)
-	return s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+	err := s.D.Begin(ctx, func(ex sqlcore.Execer) error {
 		var app, version, tables int64
 		if err := ex.QueryRow(ctx, "PRAGMA application_id").Scan(&app); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return err
 		}
 		if err := ex.QueryRow(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 			return err
@@ -117,10 +117,10 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 		case app == 0 && tables == 0:
 			// A new or empty database: ours from now on.
 		case app != ApplicationID:
-			return fmt.Errorf("%s: %w: an SQLite database of another application (application id %#x, %d schema objects)",
-				path, store.ErrNotOurs, app, tables)
+			return fmt.Errorf("%w: an SQLite database of another application (application id %#x, %d schema objects)",
+				store.ErrNotOurs, app, tables)
 		case version > int64(latest):
-			return fmt.Errorf("%s: %w: schema version %d, this promoc knows up to %d", path, store.ErrNewerSchema, version, latest)
+			return fmt.Errorf("%w: schema version %d, this promoc knows up to %d", store.ErrNewerSchema, version, latest)
 		case version == int64(latest):
 			return nil
 		}
@@ -132,6 +132,10 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 			return err
 		})
 	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
 
 // Close closes the database.

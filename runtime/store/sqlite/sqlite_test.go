@@ -118,3 +118,26 @@ func BenchmarkReserve(b *testing.B) {
 	b.Run("parallel-one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, true) })
 	b.Run("batch-100", func(b *testing.B) { storetest.BenchReserve(b, driver, 100, false) })
 }
+
+// TestCorrupt opens a promoc database whose schema page was overwritten:
+// a clear error, and the file left as it was.
+func TestCorrupt(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "promoc.db")
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	for i := 100; i < 4096 && i < len(b); i++ {
+		b[i] = byte(i * 7)
+	}
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	_, err = sqlite.Open(ctx, p)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), p+": ")
+	assert.Contains(t, err.Error(), "malformed")
+	after, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.Equal(t, b, after, "the file was changed")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,6 +90,7 @@ func Run(t *testing.T, d Driver) {
 		{"Events", testEvents},
 		{"State", testState},
 		{"Approvals", testApprovals},
+		{"ApprovalRace", testApprovalRace},
 		{"LogAndOutbox", testLogAndOutbox},
 		{"Campaigns", testCampaigns},
 		{"Players", testPlayers},
@@ -356,6 +358,46 @@ func testApprovals(t *testing.T, d Driver) {
 	got, err = s.Approve(ctx, key("p4", "t"), at)
 	require.NoError(t, err)
 	assert.Equal(t, store.Issued, got.Status)
+}
+
+// testApprovalRace: operators approving and rejecting one result at once:
+// exactly one decides it, and the budget moves once.
+func testApprovalRace(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.SetBudget(ctx, "vip", "EUR", dec("100"), t0))
+	one(t, s, give(key("p1", "t"), store.Waiting, "vip", "60", "EUR"))
+	const deciders = 8
+	errs := make(chan error, deciders)
+	var wg sync.WaitGroup
+	for i := range deciders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i%2 == 0 {
+				_, err = s.Approve(ctx, key("p1", "t"), t0)
+			} else {
+				_, err = s.Reject(ctx, key("p1", "t"), "no", t0)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	decided := 0
+	for err := range errs {
+		if err == nil {
+			decided++
+		} else {
+			assert.ErrorIs(t, err, store.ErrNotWaiting)
+		}
+	}
+	assert.Equal(t, 1, decided, "deciders that won")
+	b := budget(t, s, "vip", "EUR")
+	assertDec(t, "0", b.Reserved, "reserved")
+	assert.True(t, b.Posted.Equal(dec("60")) || b.Posted.IsZero(), "posted %s", b.Posted)
+	assert.Len(t, allOutcomes(t, s), 2, "the waiting outcome and one decision")
 }
 
 func testLogAndOutbox(t *testing.T, d Driver) {
