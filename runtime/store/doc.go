@@ -38,7 +38,7 @@
 //     reward issued at once is one post entry (reserved and posted in one
 //     step); a waiting one is a reserve entry, resolved later by one post
 //     entry (approved) or one void entry (rejected, timed out) pointing at
-//     it.
+//     it. [Store.Audit] checks every account's totals against its entries.
 //   - Approvals. A waiting outcome holds its reservation in the approval
 //     queue until [Store.Approve] posts it or [Store.Reject] voids it.
 //   - The outcome log. Every outcome is appended with a sequence number

@@ -14,6 +14,8 @@ var (
 	ErrBudgetBelowSpent = errors.New("budget limit below what is already posted and reserved")
 	// ErrAmount: an amount the store cannot hold exactly.
 	ErrAmount = errors.New("amount not representable")
+	// ErrLedger: an account's totals differ from its ledger entries.
+	ErrLedger = errors.New("budget account differs from its ledger")
 	// ErrNotOurs: the database belongs to another application, or is not a database.
 	ErrNotOurs = errors.New("not a promoc database")
 	// ErrNewerSchema: the database was written by a newer promoc.

@@ -30,6 +30,11 @@ type Store interface {
 	SetBudget(ctx context.Context, campaign, currency string, limit decimal.Decimal, at time.Time) error
 	// Budgets lists the accounts of a campaign, by currency.
 	Budgets(ctx context.Context, campaign string) ([]Budget, error)
+	// Audit checks every account against its ledger: posted is the sum of
+	// the post entries, reserved the sum of the reservations not yet
+	// resolved, and together they are within the limit. A difference is
+	// [ErrLedger], naming the accounts.
+	Audit(ctx context.Context) error
 
 	// Campaign is the status of a campaign: active when never suspended.
 	Campaign(ctx context.Context, campaign string) (Campaign, error)

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/sqlite"
 	"github.com/promoc/promoc/runtime/store/storetest"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -140,4 +142,32 @@ func TestCorrupt(t *testing.T) {
 	after, err := os.ReadFile(p)
 	require.NoError(t, err)
 	assert.Equal(t, b, after, "the file was changed")
+}
+
+// TestAuditFindsTampering changes an account behind the store's back:
+// Audit names it.
+func TestAuditFindsTampering(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "promoc.db")
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	require.NoError(t, s.SetBudget(ctx, "c", "EUR", decimal.RequireFromString("100"), time.Time{}))
+	_, err = s.Apply(ctx, []store.Change{{Outcomes: []store.Outcome{{Key: store.Key{Rule: "r", Action: "a", Player: "p", TriggerHash: "t"},
+		Campaign: "c", Status: store.Issued, Amount: decimal.RequireFromString("10"), Currency: "EUR"}}}})
+	require.NoError(t, err)
+	require.NoError(t, s.Audit(ctx))
+	require.NoError(t, s.Close())
+
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE budget_accounts SET posted = posted - 100000000`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err = sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	defer s.Close()
+	err = s.Audit(ctx)
+	require.ErrorIs(t, err, store.ErrLedger)
+	assert.Contains(t, err.Error(), "c in EUR: limit 100, posted 9 (entries 10), reserved 0 (entries 0)")
 }

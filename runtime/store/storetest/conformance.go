@@ -46,6 +46,7 @@ func one(t testing.TB, s store.Store, o store.Outcome) store.Outcome {
 
 func budget(t testing.TB, s store.Store, campaign, currency string) store.Budget {
 	t.Helper()
+	require.NoError(t, s.Audit(context.Background()), "the accounts against their ledgers")
 	bs, err := s.Budgets(context.Background(), campaign)
 	require.NoError(t, err)
 	for _, b := range bs {

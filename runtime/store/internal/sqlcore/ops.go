@@ -3,6 +3,7 @@ package sqlcore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -66,6 +67,46 @@ func (s *Store) Budgets(ctx context.Context, campaign string) ([]store.Budget, e
 		return rows.Err()
 	})
 	return out, err
+}
+
+// Audit implements store.Store.
+func (s *Store) Audit(ctx context.Context) error {
+	var bad []string
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		bad = nil
+		rows, err := ex.Query(ctx, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved,
+			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
+				WHERE e.campaign = a.campaign AND e.currency = a.currency AND e.kind = 'post'), 0) AS BIGINT),
+			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
+				WHERE e.campaign = a.campaign AND e.currency = a.currency AND e.kind = 'reserve'), 0) AS BIGINT),
+			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
+				WHERE e.campaign = a.campaign AND e.currency = a.currency AND e.pending_id IS NOT NULL), 0) AS BIGINT)
+			FROM budget_accounts a ORDER BY a.campaign, a.currency`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var campaign, currency string
+			var limit, posted, reserved, posts, reserves, resolved int64
+			if err := rows.Scan(&campaign, &currency, &limit, &posted, &reserved, &posts, &reserves, &resolved); err != nil {
+				return err
+			}
+			if posted != posts || reserved != reserves-resolved || posted+reserved > limit {
+				bad = append(bad, fmt.Sprintf("%s in %s: limit %s, posted %s (entries %s), reserved %s (entries %s)",
+					campaign, currency, store.FromUnits(limit), store.FromUnits(posted), store.FromUnits(posts),
+					store.FromUnits(reserved), store.FromUnits(reserves-resolved)))
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", store.ErrLedger, strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // Campaign implements store.Store.
