@@ -41,6 +41,9 @@
 //     it. [Store.Audit] checks every account's totals against its entries.
 //   - Approvals. A waiting outcome holds its reservation in the approval
 //     queue until [Store.Approve] posts it or [Store.Reject] voids it.
+//     After a rule change, [Store.Recalculate] replaces a waiting result's
+//     amount (voiding the old reservation and reserving the new one) and
+//     keeps its key and trigger; results already decided are not touched.
 //   - The outcome log. Every outcome is appended with a sequence number
 //     that increases in commit order, so [Store.Outcomes] is a cursor
 //     feed that never skips a row committed late; each has an outbox row,

@@ -56,6 +56,14 @@ type Store interface {
 	// reason is logged. [ErrNotWaiting] when no result of the key waits.
 	Reject(ctx context.Context, key Key, reason string, at time.Time) (Outcome, error)
 
+	// Recalculate replaces a waiting result with one calculated again (a
+	// rule changed): its reservation is voided and the new amount reserved
+	// in its place, and a waiting outcome with the new amount and body is
+	// logged; an amount that does not fit makes it a skip with reason
+	// budget-exhausted and suspends the campaign. The key and the original
+	// trigger stay. [ErrNotWaiting] when no result of the key waits.
+	Recalculate(ctx context.Context, key Key, amount decimal.Decimal, body []byte, at time.Time) (Outcome, error)
+
 	// Outcomes reads the outcome log after sequence number after, at most
 	// limit, in sequence order: a cursor feed.
 	Outcomes(ctx context.Context, after int64, limit int) ([]Outcome, error)

@@ -92,6 +92,7 @@ func Run(t *testing.T, d Driver) {
 		{"State", testState},
 		{"Approvals", testApprovals},
 		{"ApprovalRace", testApprovalRace},
+		{"Recalculate", testRecalculate},
 		{"LogAndOutbox", testLogAndOutbox},
 		{"Campaigns", testCampaigns},
 		{"Players", testPlayers},
@@ -359,6 +360,43 @@ func testApprovals(t *testing.T, d Driver) {
 	got, err = s.Approve(ctx, key("p4", "t"), at)
 	require.NoError(t, err)
 	assert.Equal(t, store.Issued, got.Status)
+}
+
+func testRecalculate(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.SetBudget(ctx, "vip", "EUR", dec("100"), t0))
+	one(t, s, give(key("p1", "t"), store.Waiting, "vip", "40", "EUR"))
+	one(t, s, give(key("p2", "t"), store.Waiting, "vip", "30", "EUR"))
+	at := t0.Add(time.Hour)
+	got, err := s.Recalculate(ctx, key("p1", "t"), dec("45.50"), []byte(`{"v":2}`), at)
+	require.NoError(t, err)
+	assert.Equal(t, store.Waiting, got.Status)
+	assertDec(t, "45.50", got.Amount, "recalculated amount")
+	assertDec(t, "75.50", budget(t, s, "vip", "EUR").Reserved, "reserved after the recalculation")
+	waiting, err := s.Waiting(ctx, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, waiting, 2, "a recalculated result is listed once")
+	assertDec(t, "30", waiting[0].Amount, "the other result")
+	assertDec(t, "45.50", waiting[1].Amount, "the recalculated result, listed as recalculated")
+	// Approval issues the recalculated amount.
+	got, err = s.Approve(ctx, key("p1", "t"), at)
+	require.NoError(t, err)
+	assertDec(t, "45.50", got.Amount, "approved amount")
+	assert.Equal(t, `{"v":2}`, string(got.Body))
+	b := budget(t, s, "vip", "EUR")
+	assertDec(t, "45.50", b.Posted, "posted")
+	assertDec(t, "30", b.Reserved, "reserved")
+	// A recalculation that no longer fits: skipped, the campaign suspended, nothing reserved.
+	got, err = s.Recalculate(ctx, key("p2", "t"), dec("54.51"), nil, at)
+	require.NoError(t, err)
+	assert.Equal(t, store.ReasonBudgetExhausted, got.Reason)
+	assertDec(t, "0", budget(t, s, "vip", "EUR").Reserved, "reserved")
+	c, err := s.Campaign(ctx, "vip")
+	require.NoError(t, err)
+	assert.Equal(t, store.Suspended, c.Status)
+	_, err = s.Recalculate(ctx, key("p2", "t"), dec("1"), nil, at)
+	assert.ErrorIs(t, err, store.ErrNotWaiting)
 }
 
 // testApprovalRace: operators approving and rejecting one result at once:

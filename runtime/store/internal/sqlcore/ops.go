@@ -163,8 +163,12 @@ func (s *Store) outcomes(ctx context.Context, query string, args ...any) ([]stor
 
 // Waiting implements store.Store.
 func (s *Store) Waiting(ctx context.Context, after int64, limit int) ([]store.Outcome, error) {
+	// The latest waiting outcome of each key in the queue: a recalculated
+	// result is listed once, as recalculated.
 	return s.outcomes(ctx, `SELECT `+outcomeCols+` FROM outcomes o WHERE seq > $1 AND status = 'waiting' AND EXISTS (
 		SELECT 1 FROM approvals a WHERE a.rule = o.rule AND a.action = o.action AND a.player = o.player AND a.trigger_hash = o.trigger_hash)
+		AND NOT EXISTS (SELECT 1 FROM outcomes l WHERE l.rule = o.rule AND l.action = o.action AND l.player = o.player
+			AND l.trigger_hash = o.trigger_hash AND l.status = 'waiting' AND l.seq > o.seq)
 		ORDER BY seq LIMIT $2`, after, limit)
 }
 
@@ -218,7 +222,7 @@ func (s *Store) decide(ctx context.Context, key store.Key, kind string, status s
 		if err != nil {
 			return err
 		}
-		if o, err = first(ctx, ex, key); err != nil {
+		if o, err = lastWaiting(ctx, ex, key); err != nil {
 			return err
 		}
 		o.Status, o.Reason, o.At = status, reason, fromNanos(nanos(at))
@@ -231,6 +235,67 @@ func (s *Store) decide(ctx context.Context, key store.Key, kind string, status s
 				set += ", posted = posted + $3"
 			}
 			if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+set+` WHERE campaign = $1 AND currency = $2`, campaign, currency, u); err != nil {
+				return err
+			}
+		}
+		p := &pending{o: o, refs: []*store.Outcome{&o}}
+		return s.appendLog(ctx, ex, []*pending{p})
+	})
+	return o, err
+}
+
+// lastWaiting is the latest waiting outcome of a key: the one a
+// recalculation logged last, or the first.
+func lastWaiting(ctx context.Context, ex Execer, k store.Key) (store.Outcome, error) {
+	return scanOutcome(ex.QueryRow(ctx, `SELECT `+outcomeCols+` FROM outcomes
+		WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4 AND status = 'waiting' ORDER BY seq DESC LIMIT 1`,
+		k.Rule, k.Action, k.Player, k.TriggerHash))
+}
+
+// Recalculate implements store.Store.
+func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at time.Time) (store.Outcome, error) {
+	var o store.Outcome
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var campaign, currency string
+		var u, reservation int64
+		err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
+			RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
+			Scan(&campaign, &currency, &u, &reservation)
+		if s.D.NoRows(err) {
+			return fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
+		}
+		if err != nil {
+			return err
+		}
+		if o, err = lastWaiting(ctx, ex, key); err != nil {
+			return err
+		}
+		o.Amount, o.Body, o.At, o.Reason = amount, body, fromNanos(nanos(at)), ""
+		if reservation != 0 {
+			if err := entry(ctx, ex, "void", reservation, &o, u); err != nil {
+				return err
+			}
+			if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET reserved = reserved - $3 WHERE campaign = $1 AND currency = $2`,
+				campaign, currency, u); err != nil {
+				return err
+			}
+		}
+		var nu, newRes int64
+		if o.Campaign != "" {
+			if nu, err = store.Units(amount); err != nil {
+				return err
+			}
+			if nu > 0 {
+				if newRes, err = s.reserve(ctx, ex, &o, nu); err != nil {
+					return err
+				}
+			}
+		}
+		if o.Status == store.Waiting {
+			_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				key.Rule, key.Action, key.Player, key.TriggerHash, o.Campaign, o.Currency, nu, newRes)
+			if err != nil {
 				return err
 			}
 		}
