@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/rules200.promo")
+var update = flag.Bool("update", false, "rewrite testdata/rules200.promo and rules50.promo")
 
 // TestAnswers runs every case's setup, which checks its answers against
 // the exact ones: an exact engine must get every answer right; a float

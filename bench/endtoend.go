@@ -29,10 +29,13 @@ import (
 //     promoc appends them with the typed Builder; expr and CEL copy them
 //     into their environments; int64-columns interns them into columns and
 //     loops (the speed limit of a host that owns its layout).
-//   - W8 and W9: 1,000 players of 200 transactions and 50 rewards of
-//     workload 3's shapes (tiers, checks, avg, max, first, clamps, caps,
-//     minimums, points): per operation one player, from its JSON document
-//     (W8) or from the host's structs (W9), to the 50 answers.
+//   - W8 and W9: 1,000 players of 200 transactions, in six time zones, and
+//     50 rewards (PlayerSpecs: workload 3's shapes, min and if/then/else;
+//     windows of last N days and last full day, week and month in the
+//     player's zone or in Europe/Malta): per operation one player, from its
+//     JSON document (W8) or from the host's structs (W9), to the 50 answers.
+//     expr and CEL are given the calendar windows' bounds, computed by the
+//     host per player (calendar.go).
 
 // PromocDecodeInput is promoc through DecodeInput and Prepare, the input
 // path before the Builder: a map per transaction.

@@ -27,8 +27,15 @@ type Event struct {
 	Player                            string
 	VIPLevel                          int
 	Country                           string
+	Zone                              string // IANA time zone, for windows in player zone
 	Bets, Wins, Deposits, Withdrawals []Tx
 }
+
+// PlayerZones are the players' time zones, in turn: Europe/Malta and
+// Europe/London change their clocks on 2026-10-25, inside last full month
+// (October) at Now; Asia/Tokyo is ahead of UTC, America/Los_Angeles behind
+// (at Now, its last full day is the day before Tokyo's).
+var PlayerZones = []string{"Europe/Malta", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Los_Angeles", "Pacific/Auckland"}
 
 // Events returns n players of workload 3, each with about txns
 // transactions, from a fixed seed. Some lack withdrawals or deposits, as
@@ -38,7 +45,8 @@ func Events(n, txns int) []Event {
 	countries := []string{"MT", "DE", "SE", "FI", "GB"}
 	evs := make([]Event, n)
 	for p := range evs {
-		ev := Event{Player: fmt.Sprintf("p-%d", p), VIPLevel: r.IntN(6), Country: countries[r.IntN(len(countries))]}
+		ev := Event{Player: fmt.Sprintf("p-%d", p), VIPLevel: r.IntN(6), Country: countries[r.IntN(len(countries))],
+			Zone: PlayerZones[p%len(PlayerZones)]}
 		// Distinct times: seconds back from now, over 35 days.
 		seen := map[int]bool{}
 		var back []int
@@ -94,7 +102,7 @@ func Events(n, txns int) []Event {
 
 // Input is the event as promoc's input.
 func (ev *Event) Input() runtime.Input {
-	in := runtime.Input{Now: Now, Player: runtime.Player{ID: ev.Player, Currency: "EUR",
+	in := runtime.Input{Now: Now, Player: runtime.Player{ID: ev.Player, Currency: "EUR", Zone: ev.Zone,
 		Properties: map[string]any{"vip_level": ev.VIPLevel, "country": ev.Country}}}
 	for _, ts := range [][]Tx{ev.Bets, ev.Wins, ev.Deposits, ev.Withdrawals} {
 		for _, t := range ts {

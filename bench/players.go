@@ -33,7 +33,7 @@ type playerSet struct {
 }
 
 var thePlayers = sync.OnceValue(func() *playerSet {
-	ps := &playerSet{specs: RuleSpecs(PlayerRewards), events: Events(PlayerCount, PlayerTxns)}
+	ps := &playerSet{specs: PlayerSpecs(PlayerRewards), events: Events(PlayerCount, PlayerTxns)}
 	ps.promo = []runtime.Source{{Name: "rules50.promo", Text: RuleSetPromo(ps.specs)}}
 	ps.want = make([][]decimal.Decimal, len(ps.events))
 	for e := range ps.events {
@@ -58,8 +58,8 @@ func (ev *Event) JSON() []byte {
 	}
 	slices.SortStableFunc(all, func(a, b Tx) int { return a.Time.Compare(b.Time) })
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `{"now": %q, "player": {"id": %q, "currency": "EUR", "properties": {"vip_level": %d, "country": %q}}, "transactions": [`,
-		Now.Format(time.RFC3339Nano), ev.Player, ev.VIPLevel, ev.Country)
+	fmt.Fprintf(&sb, `{"now": %q, "player": {"id": %q, "currency": "EUR", "zone": %q, "properties": {"vip_level": %d, "country": %q}}, "transactions": [`,
+		Now.Format(time.RFC3339Nano), ev.Player, ev.Zone, ev.VIPLevel, ev.Country)
 	for i, t := range all {
 		if i > 0 {
 			sb.WriteString(",\n")
@@ -87,11 +87,11 @@ func PlayerCases() []Case {
 	}
 	return []Case{
 		c("W8", Promoc, true, "Builder.Decode into a reused builder, 50 rewards", func(ps *playerSet) (*Run, error) { return playersPromoc(ps, true) }),
-		c("W8", Expr, false, "encoding/json into structs, split by kind; float64; windows as time filters", playersJSONExpr),
-		c("W8", CEL, false, "encoding/json into maps, split by kind, times parsed; float64", playersJSONCEL),
+		c("W8", Expr, false, "encoding/json into structs, split by kind, calendar bounds computed in Go; float64; windows as time filters", playersJSONExpr),
+		c("W8", CEL, false, "encoding/json into maps, split by kind, times parsed, calendar bounds computed in Go; float64", playersJSONCEL),
 		c("W9", Promoc, true, "the typed Builder, reused, 50 rewards", func(ps *playerSet) (*Run, error) { return playersPromoc(ps, false) }),
-		c("W9", Expr, false, "copied into expr's structs; float64", playersGoExpr),
-		c("W9", CEL, false, "copied into maps; float64", playersGoCEL),
+		c("W9", Expr, false, "copied into expr's structs, calendar bounds computed in Go; float64", playersGoExpr),
+		c("W9", CEL, false, "copied into maps, calendar bounds computed in Go; float64", playersGoCEL),
 	}
 }
 
@@ -124,7 +124,7 @@ func newPlayerHandles(prog *runtime.Program) (*playerHandles, error) {
 func (h *playerHandles) build(b *runtime.Builder, ev *Event) error {
 	b.Reset()
 	b.SetNow(Now)
-	if err := b.SetPlayer(runtime.Player{ID: ev.Player, Currency: "EUR", Properties: map[string]any{"vip_level": ev.VIPLevel, "country": ev.Country}}); err != nil {
+	if err := b.SetPlayer(runtime.Player{ID: ev.Player, Currency: "EUR", Zone: ev.Zone, Properties: map[string]any{"vip_level": ev.VIPLevel, "country": ev.Country}}); err != nil {
 		return err
 	}
 	for _, ts := range [][]Tx{ev.Bets, ev.Wins, ev.Deposits, ev.Withdrawals} {
@@ -204,6 +204,7 @@ func playersPromoc(ps *playerSet, fromJSON bool) (*Run, error) {
 type ruleDoc struct {
 	Now    time.Time `json:"now"`
 	Player struct {
+		Zone       string `json:"zone"`
 		Properties struct {
 			VIPLevel int    `json:"vip_level"`
 			Country  string `json:"country"`
@@ -222,6 +223,9 @@ func exprEnvOf(doc []byte) (*RuleEnv, error) {
 		return nil, err
 	}
 	env := &RuleEnv{Now: d.Now, VIPLevel: d.Player.Properties.VIPLevel, Country: d.Player.Properties.Country}
+	if err := env.setWindows(d.Player.Zone); err != nil {
+		return nil, err
+	}
 	for _, t := range d.Transactions {
 		switch t.Kind {
 		case "bet":
@@ -277,7 +281,7 @@ func playersJSONExpr(ps *playerSet) (*Run, error) {
 }
 
 func playersGoExpr(ps *playerSet) (*Run, error) {
-	return playersExpr(ps, func(e int) (*RuleEnv, error) { return ps.events[e].ExprEnv(), nil })
+	return playersExpr(ps, func(e int) (*RuleEnv, error) { return ps.events[e].ExprEnv() })
 }
 
 // celVarsOf decodes a document into maps, splits the transactions by kind
@@ -293,6 +297,10 @@ func celVarsOf(doc []byte) (map[string]any, error) {
 	}
 	props := d["player"].(map[string]any)["properties"].(map[string]any)
 	vars := map[string]any{"now": now, "vip_level": int64(props["vip_level"].(float64)), "country": props["country"]}
+	zone, _ := d["player"].(map[string]any)["zone"].(string)
+	if err := setCELWindows(vars, now, zone); err != nil {
+		return nil, err
+	}
 	lists := map[string][]map[string]any{"bet": nil, "win": nil, "deposit": nil, "withdrawal": nil}
 	for _, x := range d["transactions"].([]any) {
 		t := x.(map[string]any)
@@ -361,5 +369,5 @@ func playersJSONCEL(ps *playerSet) (*Run, error) {
 }
 
 func playersGoCEL(ps *playerSet) (*Run, error) {
-	return playersCEL(ps, func(e int) (map[string]any, error) { return ps.events[e].CELVars(), nil })
+	return playersCEL(ps, func(e int) (map[string]any, error) { return ps.events[e].CELVars() })
 }

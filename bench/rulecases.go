@@ -173,7 +173,9 @@ func ruleSetExpr(rs *ruleSet) (*Run, error) {
 	var machine vm.VM
 	r := &Run{}
 	for e := range rs.events {
-		envs[e] = rs.events[e].ExprEnv()
+		if envs[e], err = rs.events[e].ExprEnv(); err != nil {
+			return nil, err
+		}
 		for i, p := range progs {
 			out, err := machine.Run(p, envs[e])
 			if err != nil {
@@ -200,12 +202,16 @@ func ruleSetExpr(rs *ruleSet) (*Run, error) {
 // ruleCELEnv declares workload 3's variables.
 func ruleCELEnv() (*cel.Env, error) {
 	txs := cel.ListType(cel.MapType(cel.StringType, cel.DynType))
-	return celEnv(
+	opts := []cel.EnvOption{
 		cel.Variable("now", cel.TimestampType),
 		cel.Variable("bets", txs), cel.Variable("wins", txs),
 		cel.Variable("deposits", txs), cel.Variable("withdrawals", txs),
 		cel.Variable("vip_level", cel.IntType), cel.Variable("country", cel.StringType),
-	)
+	}
+	for _, name := range celWindowVars() {
+		opts = append(opts, cel.Variable(name, cel.TimestampType))
+	}
+	return celEnv(opts...)
 }
 
 // compileCEL compiles every reward with CEL.
@@ -233,7 +239,11 @@ func ruleSetCEL(rs *ruleSet) (*Run, error) {
 	acts := make([]cel.Activation, len(rs.events))
 	r := &Run{}
 	for e := range rs.events {
-		if acts[e], err = cel.NewActivation(rs.events[e].CELVars()); err != nil {
+		vars, err := rs.events[e].CELVars()
+		if err != nil {
+			return nil, err
+		}
+		if acts[e], err = cel.NewActivation(vars); err != nil {
 			return nil, err
 		}
 		for i, p := range progs {

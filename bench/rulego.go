@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -16,15 +17,41 @@ import (
 // rounded, then capped, then compared with the minimum; a value that is not
 // positive, or rounds to zero, is skipped. A skipped reward's answer is 0.
 
-func (s *RewardSpec) since() time.Time { return Now.Add(-time.Duration(s.Days) * 24 * time.Hour) }
+// span is the reward's window for the player: [from, to), or every
+// transaction when all is true.
+type span struct {
+	from, to time.Time
+	all      bool
+}
 
-func (s *RewardSpec) inWindow(t *Tx, since time.Time) bool {
-	return s.Days == 0 || !t.Time.Before(since) && t.Time.Before(Now)
+// span is the reward's window for ev's player: a calendar window in the
+// player's zone or in FixedZone (calendar.go), or last Days days.
+func (s *RewardSpec) span(ev *Event) span {
+	if s.Calendar != NoCalendar {
+		zone := s.Zone
+		if zone == "" {
+			zone = ev.Zone
+		}
+		loc, err := hostZone(zone)
+		if err != nil {
+			panic(fmt.Sprintf("%s: zone of %s: %v", s.Name, ev.Player, err)) // the generated players all have valid zones
+		}
+		from, to := calendarBounds(s.Calendar, Now, loc)
+		return span{from: from, to: to}
+	}
+	if s.Days == 0 {
+		return span{all: true}
+	}
+	return span{from: Now.Add(-time.Duration(s.Days) * 24 * time.Hour), to: Now}
+}
+
+func (s *RewardSpec) inWindow(t *Tx, w span) bool {
+	return w.all || !t.Time.Before(w.from) && t.Time.Before(w.to)
 }
 
 // Exact is the reward's answer, exact.
 func (s *RewardSpec) Exact(ev *Event) decimal.Decimal {
-	since := s.since()
+	since := s.span(ev)
 	sum := func(ts []Tx, keep func(*Tx) bool) (total decimal.Decimal, n int) {
 		for i := range ts {
 			if t := &ts[i]; s.inWindow(t, since) && (keep == nil || keep(t)) {
@@ -159,6 +186,35 @@ func (s *RewardSpec) Exact(ev *Event) decimal.Decimal {
 			return decimal.Zero
 		}
 		v = s.P1.Mul(total)
+	case ShapeMinDeposit:
+		var smallest decimal.Decimal
+		total, n := decimal.Zero, 0
+		for i := range ev.Deposits {
+			if t := &ev.Deposits[i]; s.inWindow(t, since) {
+				if n == 0 || t.Amount.LessThan(smallest) {
+					smallest = t.Amount
+				}
+				total = total.Add(t.Amount)
+				n++
+			}
+		}
+		if n == 0 || smallest.LessThan(s.A) {
+			return decimal.Zero
+		}
+		v = s.P1.Mul(total)
+	case ShapeVIPRate:
+		bets, n := sum(ev.Bets, func(t *Tx) bool { return t.Category == s.Category })
+		if n == 0 {
+			return decimal.Zero
+		}
+		switch {
+		case ev.VIPLevel >= s.Level:
+			v = s.P1.Mul(bets)
+		case bets.GreaterThan(s.A):
+			v = s.P2.Mul(bets)
+		default:
+			v = s.P3.Mul(bets)
+		}
 	}
 	return s.finish(v)
 }
@@ -202,7 +258,7 @@ func (s *RewardSpec) floats() specFloats {
 // Float is the reward's answer computed with float64, as Exact computes
 // it.
 func (s *RewardSpec) Float(ev *Event, f *specFloats) float64 {
-	since := s.since()
+	since := s.span(ev)
 	sum := func(ts []Tx, keep func(*Tx) bool) (total float64, n int) {
 		for i := range ts {
 			if t := &ts[i]; s.inWindow(t, since) && (keep == nil || keep(t)) {
@@ -325,6 +381,34 @@ func (s *RewardSpec) Float(ev *Event, f *specFloats) float64 {
 			return 0
 		}
 		v = f.p1 * total
+	case ShapeMinDeposit:
+		smallest, total, n := 0.0, 0.0, 0
+		for i := range ev.Deposits {
+			if t := &ev.Deposits[i]; s.inWindow(t, since) {
+				if n == 0 || t.F < smallest {
+					smallest = t.F
+				}
+				total += t.F
+				n++
+			}
+		}
+		if n == 0 || smallest < f.a {
+			return 0
+		}
+		v = f.p1 * total
+	case ShapeVIPRate:
+		bets, n := sum(ev.Bets, func(t *Tx) bool { return t.Category == s.Category })
+		if n == 0 {
+			return 0
+		}
+		switch {
+		case ev.VIPLevel >= s.Level:
+			v = f.p1 * bets
+		case bets > f.a:
+			v = f.p2 * bets
+		default:
+			v = f.p3 * bets
+		}
 	}
 	if v <= 0 {
 		return 0

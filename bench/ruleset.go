@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -24,18 +25,45 @@ const (
 	ShapeWelcome                    // a share of the first deposit when one was by card, with a minimum
 	ShapePoints                     // points per bet above a stake
 	ShapeAvgBet                     // a check on the average and number of bets, a share of their total
+	ShapeMinDeposit                 // a check on the smallest deposit, a share of the deposits (W8, W9 only)
+	ShapeVIPRate                    // a rate chosen by if/then/else on the VIP level and the bets (W8, W9 only)
 	numShapes
+
+	// w3Shapes are the shapes of workload 3, the first ten: its rule set
+	// (testdata/rules200.promo) stays as it was measured.
+	w3Shapes = ShapeAvgBet + 1
 )
 
-var shapeNames = [...]string{"tiered_deposit", "cashback", "deposit_count", "tiered_bets", "vip", "net_deposit", "big_win", "welcome", "points", "avg_bet"}
+var shapeNames = [...]string{"tiered_deposit", "cashback", "deposit_count", "tiered_bets", "vip", "net_deposit", "big_win", "welcome", "points", "avg_bet", "min_deposit", "vip_rate"}
+
+// Calendar is a reward's calendar window, read on a wall clock.
+type Calendar int
+
+const (
+	NoCalendar Calendar = iota // the window is last Days days, or none
+	LastFullDay
+	LastFullWeek
+	LastFullMonth
+	numCalendars
+)
+
+var calendarNames = [...]string{"", "day", "week", "month"}
+
+// FixedZone is the zone of the calendar windows written with a fixed zone;
+// the others are `in player zone`.
+const FixedZone = "Europe/Malta"
 
 // RewardSpec is one reward of workload 3, from which its promo, expr and
 // CEL sources and its hand-written Go versions are all made. Amounts are
 // in EUR, the players' currency.
 type RewardSpec struct {
-	Name      string
-	Shape     Shape
-	Days      int  // window last Days days; 0: every transaction
+	Name  string
+	Shape Shape
+	Days  int // window last Days days; 0: every transaction, or Calendar
+	// Calendar, when set, is the window instead of Days: last full day,
+	// week or month in Zone, or in the player's zone when Zone is "".
+	Calendar  Calendar
+	Zone      string
 	RoundDown bool // round down to 2 decimals instead of the default, nearest
 	// Cap and Minimum are the settings; zero when absent.
 	Cap, Minimum decimal.Decimal
@@ -64,17 +92,25 @@ var (
 // RuleSetSize is the number of rewards of workload 3.
 const RuleSetSize = 200
 
-// RuleSpecs returns the n rewards of workload 3: the shapes in turn, with
-// parameters drawn from a fixed seed.
-func RuleSpecs(n int) []RewardSpec {
-	r := rand.New(rand.NewPCG(5, 200))
+// RuleSpecs returns the n rewards of workload 3: its ten shapes in turn,
+// with parameters drawn from a fixed seed.
+func RuleSpecs(n int) []RewardSpec { return genSpecs(n, w3Shapes, 5, 200, false) }
+
+// PlayerSpecs returns the n rewards of workloads 8 and 9: all the shapes in
+// turn (workload 3's ten, min and if/then/else), each round of shapes with
+// its windows: last N days, then last full day, week and month, a third of
+// them in "Europe/Malta" and the others in the player's zone.
+func PlayerSpecs(n int) []RewardSpec { return genSpecs(n, numShapes, 8, 50, true) }
+
+func genSpecs(n int, shapes Shape, seed1, seed2 uint64, calendars bool) []RewardSpec {
+	r := rand.New(rand.NewPCG(seed1, seed2))
 	pick := func(xs ...string) decimal.Decimal { return decimal.RequireFromString(xs[r.IntN(len(xs))]) }
 	pct := func(xs ...string) decimal.Decimal { return pick(xs...).Shift(-2) }
 	str := func(xs []string) string { return xs[r.IntN(len(xs))] }
 	days := func() int { return []int{1, 3, 7, 14, 30}[r.IntN(5)] }
 	specs := make([]RewardSpec, n)
 	for i := range specs {
-		s := RewardSpec{Shape: Shape(i % int(numShapes)), Days: days()}
+		s := RewardSpec{Shape: Shape(i % int(shapes)), Days: days()}
 		s.Name = fmt.Sprintf("r%03d_%s", i, shapeNames[s.Shape])
 		switch s.Shape {
 		case ShapeTieredDeposit:
@@ -113,6 +149,20 @@ func RuleSpecs(n int) []RewardSpec {
 		case ShapeAvgBet:
 			s.Cap, s.A, s.K1 = pick("100", "150"), pick("20", "50", "80"), 3+r.IntN(8)
 			s.P1 = pct("1", "2.5", "4")
+		case ShapeMinDeposit:
+			s.Cap, s.A = pick("50", "100"), pick("20", "50", "100")
+			s.P1 = pct("2", "5", "7.5")
+		case ShapeVIPRate:
+			s.Level, s.Category, s.A = 1+r.IntN(4), str(Categories), pick("200", "500")
+			s.P1, s.P2, s.P3 = pct("10", "12.5"), pct("5", "7.5"), pct("2", "2.5")
+		}
+		if calendars {
+			if c := Calendar((i / int(shapes)) % int(numCalendars)); c != NoCalendar {
+				s.Days, s.Calendar = 0, c
+				if i%3 == 0 {
+					s.Zone = FixedZone
+				}
+			}
 		}
 		specs[i] = s
 	}
@@ -173,6 +223,13 @@ func (s *RewardSpec) Promo() string {
 	settings := b.Len()
 	if s.Days > 0 {
 		fmt.Fprintf(&b, "\twindow last %d days\n", s.Days)
+	}
+	if s.Calendar != NoCalendar {
+		zone := "player zone"
+		if s.Zone != "" {
+			zone = strconv.Quote(s.Zone)
+		}
+		fmt.Fprintf(&b, "\twindow last full %s in %s\n", calendarNames[s.Calendar], zone)
 	}
 	if s.RoundDown {
 		b.WriteString("\tround down to 2 decimals\n")
@@ -242,6 +299,15 @@ func (s *RewardSpec) Promo() string {
 		line("\tgive %s of sum(bet.amount)", pctText(s.P1))
 		line("}")
 		line("skip \"small or few bets\"")
+	case ShapeMinDeposit:
+		line("check min(deposit.amount) >= %s {", eur(s.A))
+		line("\tgive %s of sum(deposit.amount)", pctText(s.P1))
+		line("}")
+		line("skip \"a deposit under %s\"", s.A)
+	case ShapeVIPRate:
+		line("let bets = sum(bet.amount where category == %q)", s.Category)
+		line("let rate = if player.vip_level >= %d then %s else if bets > %s then %s else %s", s.Level, pctText(s.P1), eur(s.A), pctText(s.P2), pctText(s.P3))
+		line("give rate of bets")
 	}
 	b.WriteString("}\n")
 	return b.String()

@@ -36,10 +36,25 @@ type RuleEnv struct {
 	Withdrawals []RuleTx  `expr:"withdrawals"`
 	VIPLevel    int       `expr:"vip_level"`
 	Country     string    `expr:"country"`
+	// The bounds of the calendar windows, computed by the host for the
+	// player (calendar.go): in the player's zone, and in FixedZone (MT).
+	DayFrom     time.Time `expr:"day_from"`
+	DayTo       time.Time `expr:"day_to"`
+	WeekFrom    time.Time `expr:"week_from"`
+	WeekTo      time.Time `expr:"week_to"`
+	MonthFrom   time.Time `expr:"month_from"`
+	MonthTo     time.Time `expr:"month_to"`
+	MTDayFrom   time.Time `expr:"mt_day_from"`
+	MTDayTo     time.Time `expr:"mt_day_to"`
+	MTWeekFrom  time.Time `expr:"mt_week_from"`
+	MTWeekTo    time.Time `expr:"mt_week_to"`
+	MTMonthFrom time.Time `expr:"mt_month_from"`
+	MTMonthTo   time.Time `expr:"mt_month_to"`
 }
 
-// ExprEnv is the event as expr's environment.
-func (ev *Event) ExprEnv() *RuleEnv {
+// ExprEnv is the event as expr's environment, with the bounds of the
+// calendar windows in the player's zone.
+func (ev *Event) ExprEnv() (*RuleEnv, error) {
 	conv := func(ts []Tx) []RuleTx {
 		out := make([]RuleTx, len(ts))
 		for i, t := range ts {
@@ -47,13 +62,17 @@ func (ev *Event) ExprEnv() *RuleEnv {
 		}
 		return out
 	}
-	return &RuleEnv{Now: Now, Bets: conv(ev.Bets), Wins: conv(ev.Wins), Deposits: conv(ev.Deposits), Withdrawals: conv(ev.Withdrawals),
+	env := &RuleEnv{Now: Now, Bets: conv(ev.Bets), Wins: conv(ev.Wins), Deposits: conv(ev.Deposits), Withdrawals: conv(ev.Withdrawals),
 		VIPLevel: ev.VIPLevel, Country: ev.Country}
+	if err := env.setWindows(ev.Zone); err != nil {
+		return nil, err
+	}
+	return env, nil
 }
 
 // CELVars is the event as CEL's variables: lists of maps, as JSON
-// gives them.
-func (ev *Event) CELVars() map[string]any {
+// gives them, and the bounds of the calendar windows in the player's zone.
+func (ev *Event) CELVars() (map[string]any, error) {
 	conv := func(ts []Tx) []map[string]any {
 		out := make([]map[string]any, len(ts))
 		for i, t := range ts {
@@ -61,8 +80,12 @@ func (ev *Event) CELVars() map[string]any {
 		}
 		return out
 	}
-	return map[string]any{"now": Now, "bets": conv(ev.Bets), "wins": conv(ev.Wins), "deposits": conv(ev.Deposits), "withdrawals": conv(ev.Withdrawals),
+	vars := map[string]any{"now": Now, "bets": conv(ev.Bets), "wins": conv(ev.Wins), "deposits": conv(ev.Deposits), "withdrawals": conv(ev.Withdrawals),
 		"vip_level": int64(ev.VIPLevel), "country": ev.Country}
+	if err := setCELWindows(vars, Now, ev.Zone); err != nil {
+		return nil, err
+	}
+	return vars, nil
 }
 
 // dialect is what differs between expr and CEL in the sources below.
@@ -126,6 +149,10 @@ func (d dialect) call(name string, args ...string) string {
 // window is the condition of the reward's window on a transaction t, or
 // nothing without a window.
 func (s *RewardSpec) window() []string {
+	if s.Calendar != NoCalendar {
+		from, to := windowVars(s.Calendar, s.Zone)
+		return []string{"t.time >= " + from, "t.time < " + to}
+	}
 	if s.Days == 0 {
 		return nil
 	}
@@ -198,6 +225,16 @@ func (s *RewardSpec) source(d dialect) string {
 		}
 		raw = d.let("bs", d.filter("bets", w...), d.let("total", d.sum("bs"),
 			fmt.Sprintf("%s >= %d && total / %s >= %s ? %s * total : %s", d.size("bs"), s.K1, count, n(s.A), n(s.P1), d.zero())))
+	case ShapeMinDeposit:
+		smallest := "min(map(ds, .amount))"
+		if d.cel {
+			smallest = "math.least(ds.map(t, t.amount))"
+		}
+		raw = d.let("ds", d.filter("deposits", w...),
+			fmt.Sprintf("%s > 0 && %s >= %s ? %s * %s : %s", d.size("ds"), smallest, n(s.A), n(s.P1), d.sum("ds"), d.zero()))
+	case ShapeVIPRate:
+		raw = d.let("bs", d.filter("bets", and(fmt.Sprintf("t.category == %q", s.Category))...), d.let("total", d.sum("bs"),
+			fmt.Sprintf("(vip_level >= %d ? %s : total > %s ? %s : %s) * total", s.Level, n(s.P1), n(s.A), n(s.P2), n(s.P3))))
 	}
 	scale := "100"
 	if s.Shape == ShapePoints {
