@@ -72,6 +72,8 @@ type Builder struct {
 // tableBuilder is the table of one kind as it grows.
 type tableBuilder struct {
 	t      table
+	types  []Kind          // per column: its type
+	need   int             // the columns other than id and time: a transaction that sets them all needs no default
 	scales [][]int16       // per number column in ints: the scale each value had, to restore it if the column turns decimal
 	sorted int             // rows [0, sorted) are in time order
 	idCol  int             // the column of the "id" attribute, -1 for none
@@ -123,6 +125,14 @@ type txn struct {
 	vals               []Value  // per column
 	set                []bool   // per column
 	errs               []string // per column: what is wrong, "" when nothing
+	// types is the kind's column types while the transaction is open with
+	// a declared kind, nil otherwise: a setter checks its column with one
+	// bounds check. keep and last are the kind's.
+	types []Kind
+	keep  []bool
+	last  []recentStrings
+	nset  int  // columns set
+	bad   bool // some errs[c] is set
 }
 
 // NewBuilder returns an empty builder for program p; with onlyRead, it stores
@@ -149,7 +159,9 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 		tb.t.cols = make([]column, len(kind.Attrs))
 		tb.scales = make([][]int16, len(kind.Attrs))
 		tb.last = make([]recentStrings, len(kind.Attrs))
+		tb.types = make([]Kind, len(kind.Attrs))
 		for c, a := range kind.Attrs {
+			tb.types[c] = a.Type
 			if !onlyRead {
 				b.keep[k][c] = true
 			}
@@ -159,6 +171,12 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 				tb.idCol = c
 			case a.Name == "time" && a.Type == KTime:
 				tb.timCol = c
+			}
+		}
+		tb.need = len(kind.Attrs)
+		for _, c := range []int{tb.idCol, tb.timCol} {
+			if c >= 0 {
+				tb.need--
 			}
 		}
 		maxAttrs = max(maxAttrs, len(kind.Attrs))
@@ -338,22 +356,35 @@ func (b *Builder) Begin(k int, kname, id string, t time.Time, cur currency.Code)
 	tx.open, tx.index, tx.kind, tx.kname, tx.id, tx.cur, tx.tErr = true, b.begun, k, kname, id, cur, ""
 	tx.failField, tx.failMsg = "", ""
 	b.begun++
-	switch {
-	case t.IsZero():
-		tx.tErr = "missing"
-	case !inRange(t):
-		tx.tErr = timeRangeMsg
-	default:
-		tx.ns = t.UnixNano()
+	if sec := t.Unix(); sec > minUnix && sec < maxUnix {
+		tx.ns = t.UnixNano() // well inside the range: the common case, without comparing times
+	} else {
+		switch {
+		case t.IsZero():
+			tx.tErr = "missing"
+		case !inRange(t):
+			tx.tErr = timeRangeMsg
+		default:
+			tx.ns = t.UnixNano()
+		}
 	}
-	if k < 0 || k >= len(b.p.Kinds) {
-		tx.kind = -1
+	if k < 0 || k >= len(b.tabs) {
+		tx.kind, tx.types, tx.keep, tx.last = -1, nil, nil, nil
 		return
 	}
-	n := len(b.p.Kinds[k].Attrs)
+	tb := &b.tabs[k]
+	tx.types, tx.keep, tx.last = tb.types, b.keep[k], tb.last
+	n := len(tb.types)
 	clear(tx.set[:n])
-	clear(tx.errs[:n])
+	if tx.bad {
+		clear(tx.errs) // all of it: an earlier kind may have had more columns
+	}
+	tx.nset, tx.bad = 0, false
 }
+
+// minUnix and maxUnix are the Unix seconds of limits.MinTime and
+// limits.MaxTime: a time strictly between them is in range.
+var minUnix, maxUnix = limits.MinTime.Unix(), limits.MaxTime.Unix()
 
 // BeginTime is [Builder.Begin] with the time already checked and converted
 // to Unix nanoseconds (as a decoder does), or with the problem with it.
@@ -388,32 +419,40 @@ func (b *Builder) DropTransactions() {
 	b.set.reset()
 	b.pend = b.pend[:0]
 	b.begun = 0
-	b.tx.open = false
+	b.tx.open, b.tx.types = false, nil
 }
 
 // Fail records that the value of column c of the current transaction is
 // wrong, with msg saying how; Commit reports it.
 func (b *Builder) Fail(c int, msg string) {
 	if b.col(c) {
-		b.tx.errs[c] = msg
+		b.fail(c, msg)
 	}
 }
 
-// col reports whether column c of the current transaction can be set.
-func (b *Builder) col(c int) bool {
-	tx := &b.tx
-	return tx.open && tx.kind >= 0 && c >= 0 && c < len(b.p.Kinds[tx.kind].Attrs)
+// fail records msg as what is wrong with column c.
+func (b *Builder) fail(c int, msg string) {
+	b.tx.errs[c], b.tx.bad = msg, true
 }
 
+// col reports whether column c of the current transaction can be set: the
+// transaction is open, of a declared kind, and has column c.
+func (b *Builder) col(c int) bool { return uint(c) < uint(len(b.tx.types)) }
+
 // typ returns the type of column c of the current transaction's kind.
-func (b *Builder) typ(c int) Kind { return b.p.Kinds[b.tx.kind].Attrs[c].Type }
+func (b *Builder) typ(c int) Kind { return b.tx.types[c] }
 
 func (b *Builder) put(c int, v Value) {
-	b.tx.vals[c], b.tx.set[c] = v, true
+	tx := &b.tx
+	tx.vals[c] = v
+	if !tx.set[c] {
+		tx.set[c] = true
+		tx.nset++
+	}
 }
 
 func (b *Builder) wrong(c int, got Kind) {
-	b.tx.errs[c] = "want " + article(b.typ(c)) + ", got " + article(got)
+	b.fail(c, "want "+article(b.typ(c))+", got "+article(got))
 }
 
 // SetDec sets number or money column c.
@@ -426,7 +465,7 @@ func (b *Builder) SetDec(c int, v num.Dec) {
 		return
 	}
 	if err := checkSize(v); err != nil {
-		b.tx.errs[c] = err.Error()
+		b.fail(c, err.Error())
 		return
 	}
 	b.put(c, Value{K: b.typ(c), N: v})
@@ -442,8 +481,8 @@ func (b *Builder) SetString(c int, s string) {
 		return
 	}
 	var id int32
-	if b.keep[b.tx.kind][c] {
-		rs := &b.tabs[b.tx.kind].last[c]
+	if b.tx.keep[c] {
+		rs := &b.tx.last[c]
 		var ok bool
 		if id, ok = rs.find(s); !ok {
 			id = b.intern(s)
@@ -464,8 +503,8 @@ func (b *Builder) SetBytes(c int, s []byte) {
 		return
 	}
 	var id int32
-	if b.keep[b.tx.kind][c] {
-		rs := &b.tabs[b.tx.kind].last[c]
+	if b.tx.keep[c] {
+		rs := &b.tx.last[c]
 		var ok bool
 		if id, ok = rs.find(string(s)); !ok {
 			id = b.internBytes(s)
@@ -505,7 +544,7 @@ func (b *Builder) SetTime(c int, t time.Time) {
 		return
 	}
 	if t.IsZero() || !inRange(t) {
-		b.tx.errs[c] = timeRangeMsg
+		b.fail(c, timeRangeMsg)
 		return
 	}
 	b.put(c, Time(t))
@@ -541,9 +580,9 @@ func (b *Builder) SetAny(c int, raw any) {
 	if !b.col(c) || raw == nil {
 		return
 	}
-	v, err := b.convert(raw, b.typ(c), b.keep[b.tx.kind][c])
+	v, err := b.convert(raw, b.typ(c), b.tx.keep[c])
 	if err != nil {
-		b.tx.errs[c] = err.Error()
+		b.fail(c, err.Error())
 		return
 	}
 	b.put(c, v)
@@ -559,7 +598,7 @@ func (b *Builder) Commit() error {
 	if !tx.open {
 		return errors.New("vm: Commit without Begin")
 	}
-	tx.open = false
+	tx.open, tx.types = false, nil
 	field := func(f string) string { return "transactions[" + strconv.Itoa(tx.index) + "]" + f }
 	if tx.failMsg != "" {
 		return &InputError{field(tx.failField), tx.failMsg}
@@ -595,16 +634,42 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 		rate = r
 	}
 	k := tx.kind
+	tb := &b.tabs[k]
+	if tb.idCol >= 0 {
+		tx.vals[tb.idCol] = Value{K: KString}
+	}
+	if tb.timCol >= 0 {
+		tx.vals[tb.timCol] = Value{K: KTime, I: tx.ns}
+	}
+	// Every column set, each checked by its setter, in the player's
+	// currency: nothing to check, default or convert.
+	if own := tx.nset - int(b2i(tb.idCol >= 0 && tx.set[tb.idCol])) - int(b2i(tb.timCol >= 0 && tx.set[tb.timCol])); tx.bad || foreign || own != tb.need {
+		if err := b.complete(tx, field, foreign, rate); err != nil {
+			return err
+		}
+	}
+	if len(b.ids) >= b.maxTxns {
+		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
+	}
+	if tb.idCol >= 0 && tx.keep[tb.idCol] {
+		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
+	}
+	b.ids = append(b.ids, tx.id)
+	b.pend = append(b.pend, pendingID{b.hash(tx.id), int32(len(b.ids) - 1), int32(k)})
+	b.appendRow(k, tx)
+	return nil
+}
+
+// complete checks the columns of the transaction in order, reporting the
+// first error; gives the unset ones their defaults; and converts money in a
+// foreign currency at rate.
+func (b *Builder) complete(tx *txn, field func(string) string, foreign bool, rate num.Dec) error {
+	k := tx.kind
 	attrs := b.p.Kinds[k].Attrs
 	tb := &b.tabs[k]
 	for c := range attrs {
 		a := &attrs[c]
-		switch c {
-		case tb.idCol:
-			tx.vals[c] = Value{K: KString}
-			continue
-		case tb.timCol:
-			tx.vals[c] = Value{K: KTime, I: tx.ns}
+		if c == tb.idCol || c == tb.timCol {
 			continue
 		}
 		if msg := tx.errs[c]; msg != "" {
@@ -634,15 +699,6 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 			}
 		}
 	}
-	if len(b.ids) >= b.maxTxns {
-		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
-	}
-	if tb.idCol >= 0 && b.keep[k][tb.idCol] {
-		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
-	}
-	b.ids = append(b.ids, tx.id)
-	b.pend = append(b.pend, pendingID{b.hash(tx.id), int32(len(b.ids) - 1), int32(k)})
-	b.appendRow(k, tx)
 	return nil
 }
 
