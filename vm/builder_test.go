@@ -323,3 +323,37 @@ func TestBuilderTransactionLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, d.Rows("deposit"))
 }
+
+// TestBuilderErrorsDoNotLinger checks that what was wrong with a
+// transaction is forgotten by the next, whatever their kinds' columns, and
+// that a transaction with every column set and one with a default left
+// unset both commit.
+func TestBuilderErrorsDoNotLinger(t *testing.T) {
+	p, _ := sumProgram(t)
+	b, err := NewBuilder(p, false)
+	require.NoError(t, err)
+	require.NoError(t, b.SetPlayer("p", eur, time.UTC))
+	spin := func(id string, bonus func()) {
+		b.Begin(kSpin, "spin", id, at(1), 0)
+		b.SetDec(0, num.FromInt(3))
+		b.SetTime(1, at(2))
+		b.SetDuration(2, time.Second)
+		bonus()
+	}
+	spin("s1", func() { b.SetString(3, "yes") })
+	assert.EqualError(t, b.Commit(), "transactions[0].bonus: want a boolean, got a string")
+	b.Begin(kWithdrawal, "withdrawal", "w1", at(1), 0)
+	b.SetDec(0, num.FromInt(5))
+	require.NoError(t, b.Commit())
+	spin("s1", func() { b.SetBool(3, true) }) // level left to its default
+	require.NoError(t, b.Commit())
+	spin("s2", func() { b.SetBool(3, false); b.SetDec(4, num.FromInt(2)) })
+	require.NoError(t, b.Commit())
+	b.SetDec(0, num.FromInt(7)) // no transaction open: ignored
+	assert.EqualError(t, b.Commit(), "vm: Commit without Begin")
+	d, err := b.Data()
+	require.NoError(t, err)
+	assert.Equal(t, 2, d.Rows("spin"))
+	assert.Equal(t, []int64{1, 2}, d.tables[kSpin].cols[4].ints)
+	assert.Equal(t, []int64{1, 0}, d.tables[kSpin].cols[3].ints)
+}
