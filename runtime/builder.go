@@ -255,24 +255,31 @@ func (b *Builder) Begin(k Kind, id string, t time.Time, cur string) {
 	}
 }
 
-// attr checks that a belongs to the transaction being built.
-func (b *Builder) attr(a Attr) bool {
+// attr checks that the attribute of program p, kind k and name name
+// belongs to the transaction being built. It takes the fields, not the
+// Attr: a copy of the struct in every setter cost more than the check.
+func (b *Builder) attr(p *Program, k int, name string) bool {
 	if b.b == nil {
 		return false
 	}
-	if a.p != b.p || a.k != b.kind {
-		if b.misuse == "" {
-			b.misuse = "attribute " + a.name + " is not an attribute of the transaction's kind"
-		}
+	if p != b.p || k != b.kind {
+		b.misplaced(name)
 		return false
 	}
 	return true
 }
 
+// misplaced records that attribute name is not of the transaction's kind.
+func (b *Builder) misplaced(name string) {
+	if b.misuse == "" {
+		b.misuse = "attribute " + name + " is not an attribute of the transaction's kind"
+	}
+}
+
 // SetDecimal sets a number or money attribute (money in the transaction's
 // currency).
 func (b *Builder) SetDecimal(a Attr, v decimal.Decimal) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		if e := v.Exponent(); e < -limits.Decimals || e > limits.Digits {
 			b.b.Fail(a.c, "too many digits")
 			return
@@ -284,7 +291,7 @@ func (b *Builder) SetDecimal(a Attr, v decimal.Decimal) {
 // SetScaled sets a number or money attribute to unscaled × 10^-scale, as
 // SetScaled(amount, 1250, 2) sets 12.50: exact, and the fastest way.
 func (b *Builder) SetScaled(a Attr, unscaled int64, scale int32) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		if scale < 0 || scale > limits.Decimals {
 			b.b.Fail(a.c, "scale out of range: "+strconv.Itoa(int(scale)))
 			return
@@ -295,7 +302,7 @@ func (b *Builder) SetScaled(a Attr, unscaled int64, scale int32) {
 
 // SetString sets a string attribute.
 func (b *Builder) SetString(a Attr, s string) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		if len(s) > limits.StringBytes {
 			b.b.Fail(a.c, "longer than "+strconv.Itoa(limits.StringBytes)+" bytes")
 			return
@@ -306,21 +313,21 @@ func (b *Builder) SetString(a Attr, s string) {
 
 // SetBool sets a bool attribute.
 func (b *Builder) SetBool(a Attr, v bool) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		b.b.SetBool(a.c, v)
 	}
 }
 
 // SetTime sets a time attribute.
 func (b *Builder) SetTime(a Attr, t time.Time) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		b.b.SetTime(a.c, t)
 	}
 }
 
 // SetDuration sets a duration attribute.
 func (b *Builder) SetDuration(a Attr, d time.Duration) {
-	if b.attr(a) {
+	if b.attr(a.p, a.k, a.name) {
 		b.b.SetDuration(a.c, d)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 
 	"github.com/promoc/promoc/vm/num"
@@ -47,6 +48,16 @@ func (b *Builder) committed(id string) bool {
 	return false
 }
 
+// sortBits returns the number of top bits of the hashes that dedupe sorts
+// n ids by: a whole number of bytes (one radix pass each) of at least
+// log2(n)+4 bits, so that an id shares its top bits with n/2^bits < 1/16
+// others on average, and at least the bits of a slot of the id set (which
+// has fewer than 4n slots).
+func sortBits(n int) uint {
+	need := uint(bits.Len(uint(n))) + 4
+	return min(64, (need+7)/8*8)
+}
+
 // directProbes is the number of new ids up to which dedupe probes the
 // table for each rather than sorting them.
 const directProbes = 64
@@ -77,17 +88,19 @@ func (b *Builder) dedupe(ctx context.Context) error {
 	} else {
 		sorted := append(b.sortBuf[:0], pend...)
 		b.sortBuf = sorted
-		// By the top 32 bits of the hashes: enough to bring equal hashes
-		// together (a group of the same top bits is a few hashes at most)
-		// and to fill the table in slot order, in half the passes.
-		if err := radixSort(ctx, sorted, &b.radixBuf, 32); err != nil {
+		// By the top bits of the hashes, as many as sortBits says: enough
+		// to bring equal hashes together (a group of the same top bits is
+		// a few hashes at most) and to fill the table in slot order, in
+		// fewer passes than all 64 bits.
+		from := 64 - sortBits(b.set.n+len(sorted))
+		if err := radixSort(ctx, sorted, &b.radixBuf, from); err != nil {
 			return err // nothing changed yet
 		}
 		// Equal hashes are in one group, in commit order: the first of
 		// each id wins, and so does an id already in the table.
 		for g := 0; g < len(sorted); {
 			e := g + 1
-			for e < len(sorted) && sorted[e].h>>32 == sorted[g].h>>32 {
+			for e < len(sorted) && sorted[e].h>>from == sorted[g].h>>from {
 				e++
 			}
 			if e-g == 1 && b.set.n == 0 {
