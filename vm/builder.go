@@ -81,32 +81,40 @@ type tableBuilder struct {
 	last   []recentStrings // per string column: the strings set last, which the next rows tend to repeat
 }
 
-// recentStrings are the last few strings of a column with their interned
-// ids: rows repeat a handful of games, categories and providers, and
-// comparing with a few strings is faster than two map look-ups.
+// recentStrings are strings of a column seen lately with their interned
+// ids: rows repeat a handful of games, categories and providers, and one
+// string comparison is faster than two map look-ups. It is a direct-mapped
+// cache: a string has one slot, chosen by its length and first and last
+// bytes, and replaces what was there. A host's strings of one value often
+// share their bytes, and then the comparison does not read them.
 type recentStrings struct {
-	s    [8]string
-	id   [8]int32
-	n    int // entries used
-	next int // the entry to replace next
+	s  [16]string
+	id [16]int32
+	ok [16]bool
+}
+
+// slot returns the entry of s.
+func (rs *recentStrings) slot(s string) int {
+	h := uint(len(s))
+	if len(s) > 0 {
+		h += uint(s[0])*7 + uint(s[len(s)-1])*3
+	}
+	return int(h % uint(len(rs.s)))
 }
 
 // find returns the id of s if it is among the recent strings.
 func (rs *recentStrings) find(s string) (int32, bool) {
-	for i := range rs.n {
-		if rs.s[i] == s {
-			return rs.id[i], true
-		}
+	i := rs.slot(s)
+	if rs.ok[i] && rs.s[i] == s {
+		return rs.id[i], true
 	}
 	return 0, false
 }
 
 // add records s with its id.
 func (rs *recentStrings) add(s string, id int32) {
-	i := rs.next
-	rs.s[i], rs.id[i] = s, id
-	rs.next = (i + 1) % len(rs.s)
-	rs.n = max(rs.n, i+1)
+	i := rs.slot(s)
+	rs.s[i], rs.id[i], rs.ok[i] = s, id, true
 }
 
 // txn is the transaction being built.

@@ -357,3 +357,27 @@ func TestBuilderErrorsDoNotLinger(t *testing.T) {
 	assert.Equal(t, []int64{1, 2}, d.tables[kSpin].cols[4].ints)
 	assert.Equal(t, []int64{1, 0}, d.tables[kSpin].cols[3].ints)
 }
+
+// TestBuilderInternsThroughTheCache sets strings that share a slot of the
+// recent strings (same length, first and last bytes) and the empty string,
+// alternately, and checks that each keeps one id.
+func TestBuilderInternsThroughTheCache(t *testing.T) {
+	p, _ := sumProgram(t)
+	b, err := NewBuilder(p, false)
+	require.NoError(t, err)
+	require.NoError(t, b.SetPlayer("p", eur, time.UTC))
+	var rs recentStrings
+	require.Equal(t, rs.slot("cab"), rs.slot("cub"), "the test needs strings of one slot")
+	methods := []string{"cab", "cub", "", "cab", "cub", "cub", "", "cab"}
+	for i, m := range methods {
+		b.Begin(kDeposit, "deposit", fmt.Sprint("d", i), at(i), 0)
+		b.SetDec(0, num.FromInt(1))
+		b.SetString(1, m)
+		require.NoError(t, b.Commit())
+	}
+	d, err := b.Data()
+	require.NoError(t, err)
+	for i, id := range d.tables[kDeposit].cols[1].ints {
+		assert.Equal(t, methods[i], d.str(id), "row %d", i)
+	}
+}

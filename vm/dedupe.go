@@ -97,33 +97,33 @@ func (b *Builder) dedupe(ctx context.Context) error {
 			return err // nothing changed yet
 		}
 		// Equal hashes are in one group, in commit order: the first of
-		// each id wins, and so does an id already in the table.
+		// each id wins, and so does an id already in the table. The ids
+		// that are not repeats go into the table in the same pass.
+		had := b.set.n > 0 // ids of earlier calls in the table
+		b.set.reserve(b.set.n + len(sorted))
 		for g := 0; g < len(sorted); {
 			e := g + 1
 			for e < len(sorted) && sorted[e].h>>from == sorted[g].h>>from {
 				e++
 			}
-			if e-g == 1 && b.set.n == 0 {
-				g = e // a hash of its own: no id to read
+			if e-g == 1 && !had {
+				b.set.add(sorted[g].h, sorted[g].i) // a hash of its own: no id to read
+				g = e
 				continue
 			}
 			for x := g; x < e; x++ {
 				id := b.ids[sorted[x].i]
-				repeat := b.set.n > 0 && b.set.find(sorted[x].h, id, b.ids)
+				repeat := had && b.set.find(sorted[x].h, id, b.ids)
 				for y := g; y < x && !repeat; y++ {
 					repeat = sorted[y].h == sorted[x].h && b.ids[sorted[y].i] == id && (dead == nil || !dead[sorted[y].i-first])
 				}
 				if repeat {
 					kill(sorted[x].i)
+				} else {
+					b.set.add(sorted[x].h, sorted[x].i)
 				}
 			}
 			g = e
-		}
-		b.set.reserve(b.set.n + len(sorted))
-		for _, p := range sorted {
-			if dead == nil || !dead[p.i-first] {
-				b.set.add(p.h, p.i)
-			}
 		}
 	}
 	b.pend = pend[:0]

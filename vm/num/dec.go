@@ -98,6 +98,9 @@ func (d Dec) IsZero() bool { return d.big == nil && d.coef == 0 }
 // would lose digits or overflow. The VM uses it to turn a column of values into
 // int64s at a common scale.
 func (d Dec) Int64At(scale int32) (int64, bool) {
+	if d.big == nil && scale == d.scale {
+		return d.coef, true
+	}
 	r, ok := d.Rescale(scale)
 	if !ok || r.big != nil {
 		return 0, false
