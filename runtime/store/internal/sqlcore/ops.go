@@ -206,42 +206,56 @@ func (s *Store) Reject(ctx context.Context, key store.Key, reason string, at tim
 }
 
 // decide takes a result out of the approval queue, posts or voids its
-// reservation and logs the decision, in one transaction. Taking the row
-// with DELETE ... RETURNING makes two deciders race safely: one gets it.
+// reservation and logs the decision, in one transaction.
 func (s *Store) decide(ctx context.Context, key store.Key, kind string, status store.Status, reason string, at time.Time) (store.Outcome, error) {
 	var o store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		var campaign, currency string
-		var u, reservation int64
-		err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
-			RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
-			Scan(&campaign, &currency, &u, &reservation)
-		if s.D.NoRows(err) {
-			return fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
-		}
-		if err != nil {
+		var err error
+		if o, err = s.take(ctx, ex, key, kind, at); err != nil {
 			return err
 		}
-		if o, err = lastWaiting(ctx, ex, key); err != nil {
-			return err
-		}
-		o.Status, o.Reason, o.At = status, reason, fromNanos(nanos(at))
-		if reservation != 0 {
-			if err := entry(ctx, ex, kind, reservation, &o, u); err != nil {
-				return err
-			}
-			set := "reserved = reserved - $3"
-			if kind == "post" {
-				set += ", posted = posted + $3"
-			}
-			if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+set+` WHERE campaign = $1 AND currency = $2`, campaign, currency, u); err != nil {
-				return err
-			}
-		}
+		o.Status, o.Reason = status, reason
 		p := &pending{o: o, refs: []*store.Outcome{&o}}
 		return s.appendLog(ctx, ex, []*pending{p})
 	})
 	return o, err
+}
+
+// take removes key from the approval queue and settles its reservation:
+// kind "post" pays it out of the budget, "void" gives it back. It returns
+// the key's latest waiting outcome, dated at. Taking the row with
+// DELETE ... RETURNING makes two deciders race safely: one gets it.
+func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string, at time.Time) (store.Outcome, error) {
+	var campaign, currency string
+	var u, reservation int64
+	err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
+		RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
+		Scan(&campaign, &currency, &u, &reservation)
+	if s.D.NoRows(err) {
+		return store.Outcome{}, fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
+	}
+	if err != nil {
+		return store.Outcome{}, err
+	}
+	o, err := lastWaiting(ctx, ex, key)
+	if err != nil {
+		return o, err
+	}
+	o.At = fromNanos(nanos(at))
+	if reservation == 0 {
+		return o, nil
+	}
+	if err := entry(ctx, ex, kind, reservation, &o, u); err != nil {
+		return o, err
+	}
+	set := "reserved = reserved - $3"
+	if kind == "post" {
+		set += ", posted = posted + $3"
+	}
+	if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+set+` WHERE campaign = $1 AND currency = $2`, campaign, currency, u); err != nil {
+		return o, err
+	}
+	return o, nil
 }
 
 // lastWaiting is the latest waiting outcome of a key: the one a
@@ -256,30 +270,11 @@ func lastWaiting(ctx context.Context, ex Execer, k store.Key) (store.Outcome, er
 func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at time.Time) (store.Outcome, error) {
 	var o store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		var campaign, currency string
-		var u, reservation int64
-		err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
-			RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
-			Scan(&campaign, &currency, &u, &reservation)
-		if s.D.NoRows(err) {
-			return fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
-		}
-		if err != nil {
+		var err error
+		if o, err = s.take(ctx, ex, key, "void", at); err != nil {
 			return err
 		}
-		if o, err = lastWaiting(ctx, ex, key); err != nil {
-			return err
-		}
-		o.Amount, o.Body, o.At, o.Reason = amount, body, fromNanos(nanos(at)), ""
-		if reservation != 0 {
-			if err := entry(ctx, ex, "void", reservation, &o, u); err != nil {
-				return err
-			}
-			if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET reserved = reserved - $3 WHERE campaign = $1 AND currency = $2`,
-				campaign, currency, u); err != nil {
-				return err
-			}
-		}
+		o.Amount, o.Body, o.Reason = amount, body, ""
 		var nu, newRes int64
 		if o.Campaign != "" {
 			if nu, err = store.Units(amount); err != nil {
