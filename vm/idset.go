@@ -46,17 +46,12 @@ func (s *idSet) find(h uint64, id string, ids []string) bool {
 // insert adds the id with hash h and index i; find(h, ...) must have missed
 // just before, with no insert since.
 func (s *idSet) insert(h uint64, i int32) {
+	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
+		s.add(h, i) // growing moves the slot find ended on
+		return
+	}
 	if h == 0 {
 		h = 1
-	}
-	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
-		s.grow()
-		mask := len(s.slots) - 1
-		j := int(h >> s.shift)
-		for s.slots[j].h != 0 {
-			j = (j + 1) & mask
-		}
-		s.free = j
 	}
 	s.slots[s.free] = idSlot{h, i}
 	s.n++
@@ -70,13 +65,18 @@ func (s *idSet) add(h uint64, i int32) {
 	if len(s.slots) == 0 || (s.n+1)*4 > len(s.slots)*3 {
 		s.grow()
 	}
+	s.slots[s.empty(h)] = idSlot{h, i}
+	s.n++
+}
+
+// empty returns the first empty slot of the probe sequence of hash h.
+func (s *idSet) empty(h uint64) int {
 	mask := len(s.slots) - 1
 	j := int(h >> s.shift)
 	for s.slots[j].h != 0 {
 		j = (j + 1) & mask
 	}
-	s.slots[j] = idSlot{h, i}
-	s.n++
+	return j
 }
 
 func (s *idSet) grow() { s.rehash(max(64, 2*len(s.slots))) }
@@ -86,16 +86,10 @@ func (s *idSet) rehash(size int) {
 	old := s.slots
 	s.slots = make([]idSlot, size)
 	s.shift = uint(64 - bits.TrailingZeros(uint(size)))
-	mask := size - 1
 	for _, sl := range old {
-		if sl.h == 0 {
-			continue
+		if sl.h != 0 {
+			s.slots[s.empty(sl.h)] = sl
 		}
-		j := int(sl.h >> s.shift)
-		for s.slots[j].h != 0 {
-			j = (j + 1) & mask
-		}
-		s.slots[j] = sl
 	}
 }
 
