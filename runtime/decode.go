@@ -151,6 +151,12 @@ func (r *docReader) readNow() (err error) {
 
 // object starts reading an object at field name; it reports false for null.
 func (r *docReader) object(name string) (bool, error) {
+	return r.open(name, jsonObject, "an object")
+}
+
+// open starts reading a value of kind want (an object or an array) at
+// field name; it reports false for null.
+func (r *docReader) open(name string, want jsonKind, what string) (bool, error) {
 	k, err := r.s.peek()
 	switch {
 	case err != nil:
@@ -158,8 +164,8 @@ func (r *docReader) object(name string) (bool, error) {
 	case k == jsonNull:
 		_, _, err = r.s.literal()
 		return false, err
-	case k != jsonObject:
-		return false, typeError(name, "an object", k)
+	case k != want:
+		return false, typeError(name, what, k)
 	}
 	r.s.pos++
 	return true, nil
@@ -397,18 +403,7 @@ func txnField(i int, f string) string {
 
 // array starts the transactions' array; it reports false for null.
 func (r *docReader) array() (bool, error) {
-	k, err := r.s.peek()
-	switch {
-	case err != nil:
-		return false, err
-	case k == jsonNull:
-		_, _, err = r.s.literal()
-		return false, err
-	case k != jsonArray:
-		return false, typeError("transactions", "an array", k)
-	}
-	r.s.pos++
-	return true, nil
+	return r.open("transactions", jsonArray, "an array")
 }
 
 var errTooManyTxns = &InputError{"transactions", fmt.Sprintf("more than %d transactions", limits.Transactions)}
