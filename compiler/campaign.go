@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -468,13 +469,13 @@ func (c *checker) budget(st *ruleState) *Value {
 	}
 	switch {
 	case amounts > 0 && len(others) > 0:
-		c.errorf(b, lang.CodeInvalidBudget, "a budget counts one thing, and %s gives amounts and %s: split the rule in two, one per sort of reward", st.what, strings.Join(slices.Sorted(mapKeys(others)), " and "))
+		c.errorf(b, lang.CodeInvalidBudget, "a budget counts one thing, and %s gives amounts and %s: split the rule in two, one per sort of reward", st.what, strings.Join(slices.Sorted(maps.Keys(others)), " and "))
 		return nil
 	case amounts > 0 && t.Kind != Money:
 		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives amount rewards, so its budget is money, as in budget 10000 EUR | 11000 USD, not a %s", st.what, t)
 		return nil
 	case amounts == 0 && len(others) > 0 && !t.IsNumeric():
-		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives %s rewards, so its budget is a number of them, as in budget 10000, not a %s", st.what, strings.Join(slices.Sorted(mapKeys(others)), " and "), t)
+		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives %s rewards, so its budget is a number of them, as in budget 10000, not a %s", st.what, strings.Join(slices.Sorted(maps.Keys(others)), " and "), t)
 		return nil
 	case others["template"] && v.Num.Normalize().Scale() > 0:
 		c.errorf(b.Value, lang.CodeInvalidBudget, "%s gives template rewards, so its budget is a whole number of them, not %s", st.what, lang.ExprString(b.Value))
@@ -489,16 +490,6 @@ func (c *checker) budget(st *ruleState) *Value {
 		c.budgetCurrencies(st, v)
 	}
 	return v
-}
-
-func mapKeys(m map[string]bool) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func budgetPositive(v *Value) bool {

@@ -83,11 +83,17 @@ func (c *checker) missing(have map[string]bool) []string {
 }
 
 // andList joins codes as "USD", "USD and JPY", "USD, JPY and GBP".
-func andList(codes []string) string {
+func andList(codes []string) string { return joinList(codes, " and ") }
+
+// orList joins codes as "USD", "USD or JPY", "USD, JPY or GBP".
+func orList(codes []string) string { return joinList(codes, " or ") }
+
+// joinList joins codes with commas, and last before the last one.
+func joinList(codes []string, last string) string {
 	if len(codes) <= 1 {
 		return strings.Join(codes, "")
 	}
-	return strings.Join(codes[:len(codes)-1], ", ") + " and " + codes[len(codes)-1]
+	return strings.Join(codes[:len(codes)-1], ", ") + last + codes[len(codes)-1]
 }
 
 func (c *checker) servedList() string { return strings.Join(c.info.Currencies, ", ") }
@@ -254,12 +260,4 @@ func limitCurs(v *Value) []string {
 		return []string{v.Type.Cur}
 	}
 	return nil
-}
-
-// orList joins codes as "USD", "USD or JPY", "USD, JPY or GBP".
-func orList(codes []string) string {
-	if len(codes) <= 1 {
-		return strings.Join(codes, "")
-	}
-	return strings.Join(codes[:len(codes)-1], ", ") + " or " + codes[len(codes)-1]
 }
