@@ -9,7 +9,10 @@
 // keeps at run time (lang/limits: decimals, digits, the time range; a
 // constant beyond them is an exceeded-limit error), checks each reward's
 // settings (window, rounding, cap, minimum, approval) and reports checks and
-// tier branches that can never be reached. When the rule set declares the
+// tier branches that can never be reached. Automation rules and campaigns
+// are checked too (campaign.go: names, conditions, the rewards they give,
+// splits, budgets and the cron text of schedules) but not lowered: nothing
+// runs them yet. When the rule set declares the
 // currencies it serves, it requires an amount in each of them wherever a
 // fixed amount meets the player's money (currencies.go), so that no player
 // of a served currency meets a currency error at run time. Its results are side tables in
