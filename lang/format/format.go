@@ -24,7 +24,7 @@ func Source(name string, src []byte) ([]byte, lang.Diagnostics) {
 // newline.
 func File(f *lang.File, src []byte) []byte {
 	p := &printer{src: src, comments: f.Comments, out: make([]byte, 0, len(src)+len(src)/8)}
-	b := p.collect(0, len(src), 0, declNodes(f.Decls))
+	b := p.collect(0, len(src), 0, nodes(f.Decls))
 	for i := range b.items {
 		it := &b.items[i]
 		switch {
@@ -311,10 +311,11 @@ func oneLine(p *printer, d lang.Node) bool {
 	return bytes.IndexByte(p.src[sp.Start.Offset:sp.End.Offset], '\n') < 0
 }
 
-func declNodes(ds []lang.Decl) []lang.Node {
-	out := make([]lang.Node, len(ds))
-	for i, d := range ds {
-		out[i] = d
+// nodes returns xs as a slice of nodes, for the blocks that print them.
+func nodes[T lang.Node](xs []T) []lang.Node {
+	out := make([]lang.Node, len(xs))
+	for i, x := range xs {
+		out[i] = x
 	}
 	return out
 }

@@ -82,16 +82,12 @@ func (p *printer) node(n lang.Node) {
 		p.str("check ")
 		p.expr(n.Cond)
 		lo, hi, line := p.braces(n.Body.Start.Offset, n.Body)
-		p.simpleBlock(lo, hi, line, stmtNodes(n.Body.Stmts))
+		p.simpleBlock(lo, hi, line, nodes(n.Body.Stmts))
 	case *lang.TierStmt:
 		p.str("tiers ")
 		p.expr(n.Subject)
 		lo, hi, line := p.braces(p.headEnd(n), n)
-		kids := make([]lang.Node, len(n.Branches))
-		for i, br := range n.Branches {
-			kids[i] = br
-		}
-		p.simpleBlock(lo, hi, line, kids)
+		p.simpleBlock(lo, hi, line, nodes(n.Branches))
 	case *lang.TierBranch:
 		p.branch(n)
 	default:
@@ -118,12 +114,8 @@ func (p *printer) text(n lang.Node) {
 
 // fields prints the block of a kind or player, whose "{" is at offset open.
 func (p *printer) fields(open int, n lang.Node, fields []*lang.Field) {
-	kids := make([]lang.Node, len(fields))
-	for i, f := range fields {
-		kids[i] = f
-	}
 	lo, hi, line := p.braces(open, n)
-	p.simpleBlock(lo, hi, line, kids)
+	p.simpleBlock(lo, hi, line, nodes(fields))
 }
 
 // settingOrder is the rank of each setting in the canonical layout.
@@ -239,13 +231,5 @@ func (p *printer) branch(br *lang.TierBranch) {
 	if p.src[lo] == '{' {
 		lo, hi, line = p.braces(lo, br.Body)
 	} // else the short form of a check or tiers, printed in braces
-	p.simpleBlock(lo, hi, line, stmtNodes(br.Body.Stmts))
-}
-
-func stmtNodes(ss []lang.Stmt) []lang.Node {
-	out := make([]lang.Node, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
+	p.simpleBlock(lo, hi, line, nodes(br.Body.Stmts))
 }

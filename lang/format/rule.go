@@ -63,12 +63,8 @@ func (p *printer) ruleNode(n lang.Node) bool {
 			p.str(" seed ")
 			p.text(n.Seed)
 		}
-		kids := make([]lang.Node, len(n.Arms))
-		for i, a := range n.Arms {
-			kids[i] = a
-		}
 		lo, hi, line := p.braces(p.headEnd(n), n)
-		p.simpleBlock(lo, hi, line, kids)
+		p.simpleBlock(lo, hi, line, nodes(n.Arms))
 	case *lang.SplitArm:
 		if n.Control {
 			p.str("control ")
@@ -126,12 +122,8 @@ func (p *printer) rule(r *lang.RuleDecl) {
 	p.str(r.Kind.String())
 	p.str(" ")
 	p.str(r.Name.Name)
-	kids := make([]lang.Node, len(r.Clauses))
-	for i, c := range r.Clauses {
-		kids[i] = c
-	}
 	lo, hi, line := p.braces(p.headEnd(r), r)
-	p.simpleBlock(lo, hi, line, kids)
+	p.simpleBlock(lo, hi, line, nodes(r.Clauses))
 }
 
 // event prints what fires a trigger or an entrance.

@@ -15,12 +15,8 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *lang.TestDecl:
 		p.str("test ")
 		p.text(n.Name)
-		kids := make([]lang.Node, len(n.Clauses))
-		for i, c := range n.Clauses {
-			kids[i] = c
-		}
 		lo, hi, line := p.braces(p.headEnd(n), n)
-		p.simpleBlock(lo, hi, line, kids)
+		p.simpleBlock(lo, hi, line, nodes(n.Clauses))
 	case *lang.RewardClause:
 		p.str("reward ")
 		p.str(n.Reward.Name)
@@ -107,7 +103,7 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *tableHeader:
 		p.cells(n.cols)
 	case *lang.TableRow:
-		p.cells(exprNodes(n.Values))
+		p.cells(nodes(n.Values))
 	default:
 		return false
 	}
@@ -219,11 +215,7 @@ func (p *printer) transactions(t *lang.TransactionsClause) {
 	p.str(t.Kind.Name)
 	var kids []lang.Node
 	if len(t.Columns) > 0 {
-		h := &tableHeader{cols: make([]lang.Node, len(t.Columns))}
-		for i, c := range t.Columns {
-			h.cols[i] = c
-		}
-		kids = append(kids, h)
+		kids = append(kids, &tableHeader{cols: nodes(t.Columns)})
 	}
 	saved := p.widths
 	p.widths = make([]int, len(t.Columns))
@@ -305,12 +297,4 @@ func (p *printer) exprString(e lang.Expr) string {
 	s := string(p.out[start:])
 	p.out = p.out[:start]
 	return s
-}
-
-func exprNodes(es []lang.Expr) []lang.Node {
-	out := make([]lang.Node, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
 }
