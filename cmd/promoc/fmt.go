@@ -209,7 +209,7 @@ func (p paths) promoFiles(args []string) ([]promoFile, error) {
 			}
 			if d.IsDir() {
 				base := d.Name()
-				if name != root && (!recursive || base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+				if name != root && (!recursive || skippedDir(base)) {
 					return filepath.SkipDir
 				}
 				return nil

@@ -143,7 +143,7 @@ func (p paths) walkFiles(pattern string, keep func(string) bool) (dirs []string,
 		}
 		if d.IsDir() {
 			base := d.Name()
-			if name != root && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+			if name != root && skippedDir(base) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -227,6 +227,13 @@ func (p paths) noRuleFiles(osDir string) error {
 	return usageErrorf("%s: no .promo files", dir)
 }
 
+// skippedDir reports whether a DIR/... pattern skips the directories
+// named base below DIR, as the Go tools do: testdata, and the names that
+// start with . or _.
+func skippedDir(base string) bool {
+	return base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")
+}
+
 // promoBelowEntries bounds the walk of promoBelow: promoc check / must not
 // walk the whole file system to word its error.
 const promoBelowEntries = 10_000
@@ -242,7 +249,7 @@ func promoBelow(osDir string, limit int) bool {
 		}
 		if d.IsDir() {
 			base := d.Name()
-			if name != osDir && (base == "testdata" || strings.HasPrefix(base, ".") || strings.HasPrefix(base, "_")) {
+			if name != osDir && skippedDir(base) {
 				return filepath.SkipDir
 			}
 			return nil
