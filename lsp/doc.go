@@ -14,7 +14,8 @@
 // rule set by compiler.CheckTests, as `promoc test` does, once the rule set
 // checks. The rule sets of the workspace folders are analyzed at start;
 // the search for them is bounded (20,000 directory entries, 8 levels, 200
-// rule sets; no hidden, vendor or node_modules directories), so that a
+// rule sets; no testdata, vendor or node_modules directories, none whose
+// name starts with . or _), so that a
 // folder of file:/// costs little. Files are read from disk only if regular
 // and within lang/limits.FileBytes.
 //
