@@ -43,7 +43,7 @@ func (dialect) LockLog(ctx context.Context, ex sqlcore.Execer) error {
 	return err
 }
 
-func (dialect) NoRows(err error) bool { return isNoRows(err) }
+func (dialect) NoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
 type execer struct{ tx pgx.Tx }
 

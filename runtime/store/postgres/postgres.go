@@ -3,11 +3,9 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
@@ -120,7 +118,3 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
-
-var errNoRows = pgx.ErrNoRows
-
-func isNoRows(err error) bool { return errors.Is(err, errNoRows) }
