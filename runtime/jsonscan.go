@@ -267,20 +267,14 @@ func (s *scanner) number() ([]byte, error) {
 	case i < len(b) && b[i] == '0':
 		i++
 	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
+		i = digits(b, i)
 	default:
 		s.pos = i
 		return nil, s.syntaxError("invalid number: expected a digit, found " + s.found())
 	}
 	if i < len(b) && b[i] == '.' {
-		i++
-		d := i
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-		if i == d {
+		d := i + 1
+		if i = digits(b, d); i == d {
 			s.pos = i
 			return nil, s.syntaxError("invalid number: expected a digit after the decimal point, found " + s.found())
 		}
@@ -291,16 +285,21 @@ func (s *scanner) number() ([]byte, error) {
 			i++
 		}
 		d := i
-		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-			i++
-		}
-		if i == d {
+		if i = digits(b, d); i == d {
 			s.pos = i
 			return nil, s.syntaxError("invalid number: expected a digit in the exponent, found " + s.found())
 		}
 	}
 	s.pos = i
 	return b[start:i], nil
+}
+
+// digits returns the end of the run of decimal digits of b from i.
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // literal reads true, false or null.
