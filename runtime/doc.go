@@ -3,9 +3,11 @@
 //
 // [Compile] reads the rule files of one directory of an [io/fs.FS] (its
 // root, or [WithRoot]'s; so rules can be embedded with go:embed): its
-// *.promo files except *_test.promo, as `promoc check` reads a rule set. It
-// parses, checks and lowers them to an immutable [Program]. A Program is safe for concurrent use: each evaluation borrows a
-// VM machine from a pool, and nothing a run does is visible to another.
+// *.promo files except *_test.promo, as `promoc check` reads a rule set,
+// each with [ReadFile] (regular files only, at most lang/limits.FileBytes).
+// It parses, checks and lowers them to an immutable [Program]. A Program is
+// safe for concurrent use: each evaluation borrows a VM machine from a pool,
+// and nothing a run does is visible to another.
 //
 // [Program.Evaluate] runs one reward for one player (a service that runs the
 // same reward on every event keeps a [Reward] handle from [Program.Reward]
@@ -29,5 +31,8 @@
 // Money crosses this API only as decimal.Decimal or decimal text: never as
 // float64. Bad input (a missing attribute, a transaction in another currency
 // without a rate) is an error outcome of the evaluation, not a Go error; Go
-// errors are for misuse, such as an unknown reward, and are [*Error] values.
+// errors of an evaluation are for misuse, such as an unknown reward, and are
+// [*Error] values. The decoders ([DecodeInput], [Builder.Decode]) do return
+// bad documents as [*InputError]s naming the field; [Program.PrepareJSON]
+// and [Program.InvalidInput] turn those into the same error outcome.
 package runtime
