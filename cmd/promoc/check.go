@@ -61,7 +61,7 @@ files.`,
 			if format != "text" && format != "json" {
 				return usageErrorf("--format %s: expected text or json", format)
 			}
-			sets, err := newPaths().ruleSets(args)
+			sets, err := paths{}.ruleSets(args)
 			if err != nil {
 				return err
 			}

@@ -56,7 +56,7 @@ Compiler warnings are printed on stderr.`,
 			if input == "" {
 				return usageErrorf("missing --input: expected a JSON input file, or - for stdin")
 			}
-			p := newPaths()
+			p := paths{}
 			rs, err := p.ruleSetOf(args[0])
 			if err != nil {
 				return err

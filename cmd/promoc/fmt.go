@@ -66,14 +66,14 @@ read.`,
 				f.file("<standard input>", "", src, 0)
 				return f.result()
 			}
-			files, err := newPaths().promoFiles(args)
+			files, err := paths{}.promoFiles(args)
 			if err != nil {
 				return err
 			}
 			for _, file := range files {
 				src, err := runtime.ReadOSFile(file.osName)
 				if err != nil {
-					return newPaths().pathError(file.osName, err)
+					return paths{}.pathError(file.osName, err)
 				}
 				f.file(file.name, file.osName, src, file.mode)
 			}

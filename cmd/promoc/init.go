@@ -48,7 +48,7 @@ of these files.`,
 		},
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			p := newPaths()
+			p := paths{}
 			files, err := fs.ReadDir(starter, "starter")
 			if err != nil {
 				return err

@@ -37,8 +37,6 @@ func (rs *ruleSet) reports(file string) bool {
 // as the user gave them, cleaned, with forward slashes.
 type paths struct{}
 
-func newPaths() paths { return paths{} }
-
 // display returns the name under which promoc prints an OS path: the path
 // as given (an absolute path stays absolute), cleaned, with forward
 // slashes.

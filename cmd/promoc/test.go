@@ -80,7 +80,7 @@ read from the test's directory or below, never through a link out of it.`,
 				}
 				opts.Run = re
 			}
-			p := newPaths()
+			p := paths{}
 			sets, err := p.testSets(args)
 			if err != nil {
 				return err
