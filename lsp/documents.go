@@ -107,6 +107,25 @@ type sourceFile struct {
 
 func (f *sourceFile) parsed() bool { return !f.parse.HasErrors() }
 
+// parseFrom parses f's text, given old, the file's entry in its rule set's
+// cache (or nil): old's tree when the text has not changed, else old's
+// Reparser's parse, which parses again only the declarations whose text
+// changed. Call with the rule set's run lock held.
+func (f *sourceFile) parseFrom(old *sourceFile) {
+	if old != nil && old.text == f.text {
+		f.file, f.parse, f.m, f.rp = old.file, old.parse, old.m, old.rp
+		return
+	}
+	if old != nil {
+		f.rp = old.rp
+	}
+	if f.rp == nil {
+		f.rp = lang.NewReparser(f.path)
+	}
+	f.file, f.parse = f.rp.Parse([]byte(f.text))
+	f.m = newMapper(f.text)
+}
+
 func (snap *snapshot) fileByPath(path string) *sourceFile {
 	i := sort.Search(len(snap.files), func(i int) bool { return snap.files[i].path >= path })
 	if i < len(snap.files) && snap.files[i].path == path {
@@ -461,14 +480,7 @@ func (s *Server) parsed(uri protocol.DocumentUri) (text string, file *lang.File,
 		return doc.text, old.file, old.parse, true
 	}
 	f := &sourceFile{uri: doc.uri, path: path, text: doc.text, rule: isRuleFile(path)}
-	if old != nil {
-		f.rp = old.rp
-	}
-	if f.rp == nil {
-		f.rp = lang.NewReparser(path)
-	}
-	f.file, f.parse = f.rp.Parse([]byte(f.text))
-	f.m = newMapper(f.text)
+	f.parseFrom(old)
 	set.cache[path] = f // a new entry: those of snapshots are never modified
 	return f.text, f.file, f.parse, true
 }
@@ -521,20 +533,7 @@ func (s *Server) check(set *ruleSet, gen uint64, files []*sourceFile) *snapshot 
 	var parsed []runtime.Parsed
 	var rules, tests []*sourceFile
 	for _, f := range files {
-		old := set.cache[f.path]
-		if old != nil && old.text == f.text {
-			f.file, f.parse, f.m, f.rp = old.file, old.parse, old.m, old.rp
-		} else {
-			// Only the declarations whose text changed are parsed again.
-			if old != nil {
-				f.rp = old.rp
-			}
-			if f.rp == nil {
-				f.rp = lang.NewReparser(f.path)
-			}
-			f.file, f.parse = f.rp.Parse([]byte(f.text))
-			f.m = newMapper(f.text)
-		}
+		f.parseFrom(set.cache[f.path])
 		cache[f.path] = f
 		if !f.parsed() {
 			snap.allParsed = false
