@@ -18,10 +18,11 @@ import (
 var ErrNotRegular = errors.New("not a regular file")
 
 // TooLargeError is the error for a file larger than lang/limits.FileBytes,
-// or a rule set larger than lang/limits.RuleSetBytes.
+// or a rule set larger than lang/limits.RuleSetBytes (and the words of
+// promoc eval for an input larger than lang/limits.InputBytes).
 type TooLargeError struct {
 	Limit int64  // bytes
-	Name  string // the constant of lang/limits: "FileBytes", "RuleSetBytes"
+	Name  string // the constant of lang/limits: "FileBytes", "RuleSetBytes", "InputBytes"
 }
 
 func (e *TooLargeError) Error() string {

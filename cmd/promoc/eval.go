@@ -125,7 +125,7 @@ func readInput(p paths, prog *runtime.Program, stdin io.Reader, name string) (*r
 	lr := &limitedReader{r: r, n: limits.InputBytes}
 	in, err := runtime.DecodeInput(lr)
 	if lr.over {
-		err = &runtime.InputError{Msg: fmt.Sprintf("larger than %d MiB, the limit of limits.InputBytes", limits.InputBytes>>20)}
+		err = &runtime.InputError{Msg: (&runtime.TooLargeError{Limit: limits.InputBytes, Name: "InputBytes"}).Error()}
 	}
 	if err != nil {
 		return prog.InvalidInput(err), nil
