@@ -53,9 +53,9 @@ func (e expectation) hint() (fixHint, bool) {
 		return fixHint{at: e.i, msg: fmt.Sprintf("%s is reserved for %s, which the language does not have yet (spec/design.md)", tok.Value, reservedFor(tok.Value))}, true
 	case tok.Type == tokIdent && (e.head == "" || e.head == `"}"`):
 		// A misspelt keyword: minimun 5 EUR, rewrd cashback: amount.
-		words := e.wordsHere()
+		words, what := e.wordsHere()
 		if s := Suggest(tok.Value, words); s != "" {
-			return fixHint{at: e.i, msg: fmt.Sprintf("%s %s (did you mean %s?)", e.wantWord(), tok.Value, s), fix: s}, true
+			return fixHint{at: e.i, msg: fmt.Sprintf("%s %s (did you mean %s?)", what, tok.Value, s), fix: s}, true
 		}
 	}
 	return fixHint{}, false
@@ -118,42 +118,24 @@ func (e expectation) prevMoney() string {
 
 // wordsHere lists the keywords that may begin what comes at the error: the
 // settings and statements of a reward, the statements of a block, the
-// branches of tiers, the clauses of a test, or the declarations.
-func (e expectation) wordsHere() []string {
+// branches of tiers, the clauses of a test or a rule, or the declarations;
+// what names them, for the message about a misspelt one.
+func (e expectation) wordsHere() (words []string, what string) {
 	switch e.innermost() {
 	case "":
-		return []string{"kind", "player", "currencies", "template", "const", "reward", "test", "automation", "campaign"}
+		return []string{"kind", "player", "currencies", "template", "const", "reward", "test", "automation", "campaign"}, "unknown declaration"
 	case "reward":
-		return []string{"window", "round", "cap", "minimum", "approval", "let", "give", "skip", "check", "tiers"}
+		return []string{"window", "round", "cap", "minimum", "approval", "let", "give", "skip", "check", "tiers"}, "unknown setting or statement"
 	case "check", "branch":
-		return []string{"let", "give", "skip", "check", "tiers"}
+		return []string{"let", "give", "skip", "check", "tiers"}, "unknown statement"
 	case "tiers":
-		return []string{"above", "below", "at", "else"}
+		return []string{"above", "below", "at", "else"}, "unknown tier condition"
 	case "automation", "campaign":
-		return ruleClauseWords
+		return ruleClauseWords, "unknown clause"
 	case "test":
-		return []string{"reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect"}
+		return []string{"reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect"}, "unknown test clause"
 	}
-	return nil
-}
-
-// wantWord names what the misspelt word should have been.
-func (e expectation) wantWord() string {
-	switch e.innermost() {
-	case "":
-		return "unknown declaration"
-	case "reward":
-		return "unknown setting or statement"
-	case "check", "branch":
-		return "unknown statement"
-	case "tiers":
-		return "unknown tier condition"
-	case "test":
-		return "unknown test clause"
-	case "automation", "campaign":
-		return "unknown clause"
-	}
-	return "unknown word"
+	return nil, ""
 }
 
 // isRuleClauseWord reports whether s begins a clause that belongs to
