@@ -15,8 +15,9 @@ import (
 //
 // The source is cut into fragments at the lines that begin a top-level
 // declaration: a line that starts, in its first column, with kind,
-// template, const, reward or test followed by a blank or the end of a word,
-// or with player followed by "{" (player.x starts an expression). No token
+// template, const, reward, test, automation or campaign followed by a blank
+// or the end of a word, or with player followed by "{" (player.x starts an
+// expression). No token
 // spans lines, and none of these words can continue a declaration, so a
 // fragment that parses to its end without an error parses the same inside
 // its file. A fragment is parsed alone and kept by its text; in the next
