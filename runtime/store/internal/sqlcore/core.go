@@ -220,16 +220,23 @@ func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, r
 		}
 	}
 	if o.Status == store.Waiting {
-		_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, o.Currency, u, reservation)
-		if err != nil {
+		if err := queue(ctx, ex, &o, u, reservation); err != nil {
 			return err
 		}
 	}
 	*res = o
 	b.add(o, res)
 	return nil
+}
+
+// queue puts a waiting outcome in the approval queue, with its u units and
+// the ledger entry of its reservation (0 when none).
+func queue(ctx context.Context, ex Execer, o *store.Outcome, u, reservation int64) error {
+	k := o.Key
+	_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, o.Currency, u, reservation)
+	return err
 }
 
 // reserve takes u units from the campaign's account in the outcome's

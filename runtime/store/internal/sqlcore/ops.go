@@ -287,10 +287,7 @@ func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.D
 			}
 		}
 		if o.Status == store.Waiting {
-			_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				key.Rule, key.Action, key.Player, key.TriggerHash, o.Campaign, o.Currency, nu, newRes)
-			if err != nil {
+			if err := queue(ctx, ex, &o, nu, newRes); err != nil {
 				return err
 			}
 		}
