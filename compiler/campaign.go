@@ -298,13 +298,7 @@ func (c *checker) positive(n *lang.NumberLit, msg string) {
 func (c *checker) lookupReward(id *lang.Ident) *RewardInfo {
 	sym := c.globals[id.Name]
 	if sym == nil {
-		c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, func() []string {
-			names := make([]string, len(c.info.Rewards))
-			for i, r := range c.info.Rewards {
-				names[i] = r.Decl.Name.Name
-			}
-			return names
-		}))
+		c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, c.rewardNames))
 		return nil
 	}
 	if sym.Kind != SymReward {

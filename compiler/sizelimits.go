@@ -32,21 +32,3 @@ func (c *checker) overLimits(files []*lang.File) bool {
 	}
 	return false
 }
-
-// suggestBudget bounds the names that the suggestions of one check compare
-// a misspelt name with, all messages together. Each undefined name is
-// compared with every visible one, so without it a rule set of n undefined
-// names among n declarations would cost O(n^2) edit distances. Past it,
-// messages go on without "did you mean".
-const suggestBudget = 1_000_000
-
-// didYouMean is [didYouMean] over the names that names returns, within the
-// checker's budget of suggestions.
-func (c *checker) didYouMean(name string, names func() []string) hint {
-	if c.suggested >= suggestBudget {
-		return hint{}
-	}
-	cands := names()
-	c.suggested += len(cands)
-	return didYouMean(name, cands)
-}

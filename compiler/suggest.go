@@ -13,6 +13,33 @@ func didYouMean(name string, candidates []string) hint {
 	return hint{Suggest(name, candidates)}
 }
 
+// suggestBudget bounds the names that the suggestions of one check compare
+// a misspelt name with, all messages together. Each undefined name is
+// compared with every visible one, so without it a rule set of n undefined
+// names among n declarations would cost O(n^2) edit distances. Past it,
+// messages go on without "did you mean".
+const suggestBudget = 1_000_000
+
+// didYouMean is [didYouMean] over the names that names returns, within the
+// checker's budget of suggestions.
+func (c *checker) didYouMean(name string, names func() []string) hint {
+	if c.suggested >= suggestBudget {
+		return hint{}
+	}
+	cands := names()
+	c.suggested += len(cands)
+	return didYouMean(name, cands)
+}
+
+// rewardNames lists the names of the rule set's rewards, for suggestions.
+func (c *checker) rewardNames() []string {
+	names := make([]string, len(c.info.Rewards))
+	for i, r := range c.info.Rewards {
+		names[i] = r.Decl.Name.Name
+	}
+	return names
+}
+
 // hint is a suggestion in the arguments of a message. Formatted with %s it
 // reads ` (did you mean bet?)`, or nothing when name is ""; the checker's
 // errorf also sets it as the diagnostic's Suggestion.

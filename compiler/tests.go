@@ -290,13 +290,7 @@ func (c *testChecker) testReward(id *lang.Ident) *RewardInfo {
 		if sym != nil {
 			c.errorf(id, lang.CodeUndefinedReward, "%s is a %s, not a reward", id.Name, sym.Kind)
 		} else {
-			c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, func() []string {
-				var names []string
-				for _, r := range c.info.Rewards {
-					names = append(names, r.Symbol.Name)
-				}
-				return names
-			}))
+			c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, c.rewardNames))
 		}
 		return nil
 	}
