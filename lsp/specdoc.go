@@ -361,24 +361,29 @@ func (d *specDoc) ruleWords(w map[string]string) {
 		return join(d.rows("Clauses", cellIs(row)), d.paragraph("Clauses", para))
 	}
 	events := d.rows("Clauses", cellStarts("on ", "every ", "inactive ", "schedule "))
+	entrance := d.rows("Clauses", cellIs("entrance"))
+	qualification := clause("qualification", "**Qualification.**")
+	message := d.rows("Clauses", cellIs("message"))
 	w["trigger"] = join(d.rows("Clauses", cellIs("trigger")), events)
-	w["entrance"] = join(w["entrance"], d.rows("Clauses", cellIs("entrance")))
+	w["entrance"] = join(w["entrance"], entrance)
 	w["segment"] = clause("segment", "**Segment.**")
 	w["budget"] = clause("budget", "**Budget.**")
 	w["split"] = clause("split", "**Split**")
 	for _, k := range []string{"variant", "control", "seed"} {
 		w[k] = w["split"]
 	}
-	w["qualification"] = join(w["qualification"], clause("qualification", "**Qualification.**"))
-	w["on"] = join(d.rows("Clauses", cellStarts("on ")), d.rows("Clauses", cellIs("message")))
+	w["qualification"] = join(w["qualification"], qualification)
+	w["on"] = join(d.rows("Clauses", cellStarts("on ")), message)
 	w["inactive"] = d.rows("Clauses", cellStarts("inactive "))
 	w["schedule"] = d.rows("Clauses", cellStarts("schedule "))
 	w["every"] = join(w["every"], d.rows("Clauses", cellStarts("every ")))
+	messages := join(message, d.paragraph("Clauses", "**Messages.**"))
 	for _, k := range []string{"send", "with", "issued"} {
-		w[k] = join(d.rows("Clauses", cellIs("message")), d.paragraph("Clauses", "**Messages.**"))
+		w[k] = messages
 	}
+	rateLimit := clause("rate limit", "**Rate limit.**")
 	for _, k := range []string{"rewards", "messages", "message", "per"} {
-		w[k] = clause("rate limit", "**Rate limit.**")
+		w[k] = rateLimit
 	}
 	// In a rule, words shared with windows, tiers and statements mean the
 	// rule's clauses: the "rule:" entries, which hover prefers there.
@@ -389,8 +394,8 @@ func (d *specDoc) ruleWords(w map[string]string) {
 	w["rule:every"] = join(d.rows("Clauses", cellStarts("every ")), d.rows("Clauses", cellStarts("schedule every ")))
 	w["rule:since"] = w["inactive"]
 	w["rule:schedule"] = w["schedule"]
-	w["rule:qualification"] = clause("qualification", "**Qualification.**")
-	w["rule:entrance"] = d.rows("Clauses", cellIs("entrance"))
+	w["rule:qualification"] = qualification
+	w["rule:entrance"] = entrance
 	w["rule:give"] = d.rows("Clauses", cellIs("give"))
 	w["rule:approval"] = d.rows("Clauses", cellIs("approval"))
 	w["rule:where"] = d.paragraph("Clauses", "KIND is a declared kind")
