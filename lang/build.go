@@ -248,11 +248,17 @@ func (b *builder) round(loc Loc, mode string, decimals lexer.Token) *RoundSettin
 	case "up":
 		r.Mode = RoundUp
 	}
-	r.Decimals = &NumberLit{Loc: b.tokLoc(decimals), Text: decimals.Value}
-	if strings.Contains(decimals.Value, ".") {
-		b.errorf(r.Decimals.Span(), CodeBadSyntax, "round needs a whole number of decimals, found %s", decimals.Value)
-	}
+	r.Decimals = b.wholeNumber(decimals, "round needs a whole number of decimals")
 	return r
+}
+
+// wholeNumber builds a number that must be whole, reporting msg otherwise.
+func (b *builder) wholeNumber(t lexer.Token, msg string) *NumberLit {
+	n := &NumberLit{Loc: b.tokLoc(t), Text: t.Value}
+	if strings.Contains(t.Value, ".") {
+		b.errorf(n.Span(), CodeBadSyntax, "%s, found %s", msg, t.Value)
+	}
+	return n
 }
 
 func (b *builder) stmts(gs []*stmt) []Stmt {

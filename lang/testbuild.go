@@ -3,8 +3,6 @@ package lang
 import (
 	"fmt"
 	"strings"
-
-	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // test builds a test declaration. Besides the grammar, it checks that the
@@ -69,15 +67,6 @@ func (b *builder) testValue(g *testValue) Expr {
 		x = &UnaryExpr{Loc: between(b.tokSpan(g.Tokens[0]), x.Span()), Op: OpNeg, X: x}
 	}
 	return x
-}
-
-// wholeNumber builds a number that must be whole, reporting msg otherwise.
-func (b *builder) wholeNumber(t lexer.Token, msg string) *NumberLit {
-	n := &NumberLit{Loc: b.tokLoc(t), Text: t.Value}
-	if strings.Contains(t.Value, ".") {
-		b.errorf(n.Span(), CodeBadSyntax, "%s, found %s", msg, t.Value)
-	}
-	return n
 }
 
 // transactions groups the values of a table into rows of one value per
