@@ -15,6 +15,7 @@
 //	promoc fmt [-l] [-d] [-w] [PATH...]
 //	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
 //	promoc init DIR
+//	promoc lsp [--log FILE] [--debounce DURATION]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -123,6 +124,16 @@
 // input document for eval). It passes check and test as written. Init
 // overwrites nothing: it writes no file when DIR holds one of these files
 // or any .promo file already.
+//
+// # lsp
+//
+// Lsp runs the language server (package lsp) on stdin and stdout, for an
+// editor to start: the diagnostics of check as the files change, and
+// hover, completion, definition, references, rename, outlines, formatting
+// as fmt does, signature help and quick fixes. The log goes to stderr, or
+// with --log to a file; --debounce is the wait after a change before the
+// rule set is checked again (50ms). It exits with 0 after the client's
+// shutdown and exit, 1 when the client leaves without shutdown.
 //
 // # version
 //
