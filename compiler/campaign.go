@@ -64,7 +64,7 @@ func ruleClauseName(cl lang.RuleClause) string {
 	case *lang.QualificationClause:
 		return "qualification"
 	case *lang.LimitClause:
-		if cl.Messages {
+		if cl.Messages() {
 			return "at most ... messages"
 		}
 		return "at most ... rewards"

@@ -1,5 +1,7 @@
 package lang
 
+import "strings"
+
 // This file holds the syntax tree of automation rules and campaigns
 // (spec/spec.md, section 16). They are parsed and checked; the engine that
 // runs them is not built yet.
@@ -121,11 +123,13 @@ type QualLimit struct {
 // LimitClause: at most 5 rewards per 7 days, at most 2 messages per 1 day.
 type LimitClause struct {
 	Loc
-	Count    *NumberLit
-	Messages bool // messages rather than rewards
-	Unit     string
-	Per      *DurationLit
+	Count *NumberLit
+	Unit  string // rewards, reward, messages or message, as written
+	Per   *DurationLit
 }
+
+// Messages reports whether the clause limits messages rather than rewards.
+func (l *LimitClause) Messages() bool { return strings.HasPrefix(l.Unit, "message") }
 
 // BudgetClause: budget 10000 EUR | 11000 USD.
 type BudgetClause struct {

@@ -55,7 +55,7 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 	case g.Limit != nil:
 		l := g.Limit
 		return &LimitClause{Loc: b.loc(l.Tokens), Count: b.wholeNumber(l.Count, "at most needs a whole number of "+l.Unit),
-			Messages: strings.HasPrefix(l.Unit, "message"), Unit: l.Unit, Per: b.duration(l.Per)}
+			Unit: l.Unit, Per: b.duration(l.Per)}
 	case g.Budget != nil:
 		return &BudgetClause{Loc: b.loc(g.Budget.Tokens), Value: b.expr(g.Budget.Value)}
 	case g.Approval != nil:
