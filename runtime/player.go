@@ -1,0 +1,172 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/promoc/promoc/vm"
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/promoc/promoc/vm/window"
+)
+
+// A player record is the player object of the input document on its own:
+//
+//	{"id":"p1","currency":"EUR","zone":"Europe/Malta","properties":{"vip":true}}
+//
+// It is how players are imported (promoc players import) and how the store
+// of campaigns keeps them (store.Player.Props holds [EncodePlayer]'s
+// bytes). It is read as strictly as the input document, and more: the id is
+// required, the currency must be a known ISO 4217 code and the zone a known
+// IANA zone (when given), and every number must be written as
+// [vm.ParseNumber] reads it (no exponent, no "+": a record never holds a
+// float), since a record is checked once, when stored, and read many times.
+
+// DecodePlayer reads one player record. Errors are [*InputError]s naming the
+// field: "properties.vip_level: ...".
+func DecodePlayer(data []byte) (Player, error) {
+	d := docReader{s: scanner{buf: data}}
+	d.s.ws()
+	if d.s.pos >= len(d.s.buf) {
+		return Player{}, &InputError{Msg: "empty record: expected a JSON object"}
+	}
+	err := d.readPlayer()
+	if err == nil && !d.hasPl {
+		err = &InputError{Msg: "null: expected a JSON object"}
+	}
+	if err == nil && d.s.end() != nil {
+		err = &InputError{Msg: "more than one JSON value"}
+	}
+	if err == nil {
+		err = checkPlayer(&d.player)
+	}
+	if err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return Player{}, &InputError{Field: strings.TrimPrefix(strings.TrimPrefix(ie.Field, "player"), "."), Msg: ie.Msg}
+		}
+		return Player{}, err
+	}
+	return d.player, nil
+}
+
+// checkPlayer checks what the input document leaves to the evaluation: the
+// id, the currency, the zone and the numbers.
+func checkPlayer(p *Player) error {
+	if p.ID == "" {
+		return &InputError{"id", "missing: every player record has an id"}
+	}
+	if p.Currency != "" && !currency.Known(p.Currency) {
+		return &InputError{"currency", "unknown currency " + strconv.Quote(p.Currency) + ": expected an ISO 4217 code such as EUR"}
+	}
+	if p.Zone != "" {
+		if _, err := window.LoadZone(p.Zone); err != nil {
+			return &InputError{"zone", "unknown time zone " + strconv.Quote(p.Zone) + ": expected an IANA zone such as Europe/Malta"}
+		}
+	}
+	for _, name := range sortedKeys(p.Properties) {
+		if n, ok := p.Properties[name].(json.Number); ok {
+			if _, err := vm.ParseNumber([]byte(n)); err != nil {
+				return &InputError{"properties." + name, err.Error()}
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// DecodePlayers reads player records as JSON Lines, one per line, and calls
+// fn with each and its line number. Blank lines are skipped. The first
+// error, of a record or of fn, ends the reading; a record's error names the
+// line and the field: "line 3: zone: unknown time zone ...".
+func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		p, err := DecodePlayer(line)
+		if err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				field := fmt.Sprintf("line %d", n)
+				if ie.Field != "" {
+					field += ": " + ie.Field
+				}
+				return &InputError{Field: field, Msg: ie.Msg}
+			}
+			return err
+		}
+		if err := fn(n, p); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return &InputError{Msg: err.Error()}
+	}
+	return nil
+}
+
+// EncodePlayer writes a player record that [DecodePlayer] reads back to the
+// same player: the fields in a fixed order, the properties sorted by name,
+// absent fields left out. Property values must be as a record holds them:
+// strings, json.Number (in [vm.ParseNumber]'s form) and booleans.
+func EncodePlayer(p Player) ([]byte, error) {
+	var b bytes.Buffer
+	str := func(s string) {
+		enc, _ := json.Marshal(s) // a string never fails
+		b.Write(enc)
+	}
+	b.WriteString(`{"id":`)
+	str(p.ID)
+	if p.Currency != "" {
+		b.WriteString(`,"currency":`)
+		str(p.Currency)
+	}
+	if p.Zone != "" {
+		b.WriteString(`,"zone":`)
+		str(p.Zone)
+	}
+	if len(p.Properties) > 0 {
+		b.WriteString(`,"properties":{`)
+		for i, name := range sortedKeys(p.Properties) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			str(name)
+			b.WriteByte(':')
+			switch v := p.Properties[name].(type) {
+			case string:
+				str(v)
+			case bool:
+				b.WriteString(strconv.FormatBool(v))
+			case json.Number:
+				if _, err := vm.ParseNumber([]byte(v)); err != nil {
+					return nil, &InputError{"properties." + name, err.Error()}
+				}
+				b.WriteString(string(v))
+			default:
+				return nil, &InputError{"properties." + name, fmt.Sprintf("a %T: expected a string, a json.Number or a boolean", v)}
+			}
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
