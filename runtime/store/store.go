@@ -43,6 +43,9 @@ type Store interface {
 	Suspend(ctx context.Context, campaign, reason string, at time.Time) error
 	// Resume makes a suspended campaign active again.
 	Resume(ctx context.Context, campaign string, at time.Time) error
+	// Campaigns lists the names of the campaigns the store knows, sorted:
+	// those with a budget account or a status (suspended once, or resumed).
+	Campaigns(ctx context.Context) ([]string, error)
 
 	// Waiting lists the results waiting for approval after the outcome with
 	// sequence number after, oldest first, at most limit.

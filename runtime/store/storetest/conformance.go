@@ -473,6 +473,9 @@ func testLogAndOutbox(t *testing.T, d Driver) {
 func testCampaigns(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
+	names, err := s.Campaigns(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, names, "a new store knows no campaign")
 	c, err := s.Campaign(ctx, "new")
 	require.NoError(t, err)
 	assert.Equal(t, store.Active, c.Status)
@@ -492,6 +495,13 @@ func testCampaigns(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.Equal(t, store.Active, c.Status)
 	assert.Equal(t, t0.Add(time.Minute), c.Since)
+	// Campaigns lists those with a status or a budget, once each, by name.
+	require.NoError(t, s.SetBudget(ctx, "budgeted", "EUR", dec("1"), t0))
+	require.NoError(t, s.SetBudget(ctx, "budgeted", "USD", dec("1"), t0))
+	require.NoError(t, s.Resume(ctx, "a-resumed", t0))
+	names, err = s.Campaigns(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a-resumed", "budgeted", "new"}, names)
 }
 
 func testPlayers(t *testing.T, d Driver) {

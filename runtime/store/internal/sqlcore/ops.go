@@ -140,6 +140,28 @@ func (s *Store) Resume(ctx context.Context, campaign string, at time.Time) error
 	})
 }
 
+// Campaigns implements store.Store.
+func (s *Store) Campaigns(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, `SELECT campaign FROM campaigns UNION SELECT campaign FROM budget_accounts ORDER BY campaign`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 func (s *Store) outcomes(ctx context.Context, query string, args ...any) ([]store.Outcome, error) {
 	var out []store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
