@@ -34,6 +34,9 @@ func Lower(info *Info) (prog *vm.Program, err error) {
 	for _, r := range info.Rewards {
 		l.prog.Rewards = append(l.prog.Rewards, l.reward(r))
 	}
+	for _, r := range info.Rules {
+		l.ruleConds(r)
+	}
 	if err := l.prog.Validate(); err != nil {
 		return nil, fmt.Errorf("internal error: %w", err)
 	}
@@ -62,6 +65,11 @@ type lowerer struct {
 	slots   map[*Symbol]int32
 	filters []pendingFilter
 	agg     *Symbol // the kind whose attributes bare names are, in filter code
+
+	// synth holds the kinds of the aggregations the lowerer makes up for
+	// the conditions of rules (lowerrules.go), which Info.Aggregates does
+	// not know.
+	synth map[*lang.AggregateExpr]*Symbol
 }
 
 type pendingFilter struct {
@@ -241,18 +249,23 @@ func (l *lowerer) reward(ri *RewardInfo) *vm.Reward {
 	if !halts(d.Body) {
 		l.emit(vm.OpNoBranch, 0, d)
 	}
-	// Filter code goes after the formula: each where clause that is not a
-	// conjunction of simple terms ends in filter_end.
+	l.filterCode()
+	r.Code, r.Spans = l.code, l.spans
+	r.MaxStack = maxStack(r.Code)
+	return r
+}
+
+// filterCode emits the filter code of the current reward's aggregations
+// after its formula: each where clause that is not a conjunction of simple
+// terms ends in filter_end.
+func (l *lowerer) filterCode() {
 	for _, f := range l.filters {
-		r.Aggs[f.agg].Filter = int32(len(l.code))
+		l.r.Aggs[f.agg].Filter = int32(len(l.code))
 		l.agg = f.kind
 		l.expr(f.cond)
 		l.emit(vm.OpFilterEnd, 0, f.cond)
 		l.agg = nil
 	}
-	r.Code, r.Spans = l.code, l.spans
-	r.MaxStack = maxStack(r.Code)
-	return r
 }
 
 // maxStack adds up the stack effects along the code and keeps the largest
@@ -662,6 +675,12 @@ func unparen(e lang.Expr) lang.Expr {
 // filter code.
 func (l *lowerer) aggregate(e *lang.AggregateExpr) int32 {
 	kind := l.info.Aggregates[e]
+	if kind == nil {
+		kind = l.synth[e]
+	}
+	if kind == nil {
+		l.fail("aggregation without a kind")
+	}
 	a := vm.Aggregation{Op: vm.AggOp(e.Op), Kind: kind.Index, Attr: -1, Filter: -1, Span: e.Span()}
 	if e.Attr != nil {
 		a.Attr = l.info.Uses[e.Attr].Index

@@ -33,7 +33,7 @@ func TestImportGraph(t *testing.T) {
 		"vm/schedule":       {"vm/window"},
 		"vm":                {"lang", "vm/currency", "vm/num", "vm/window"},
 		"compiler":          {"lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
-		"runtime":           {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/window"},
+		"runtime":           {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
 		"runtime/promotest": {"compiler", "lang", "runtime", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
@@ -27,6 +28,13 @@ type Program struct {
 	maxSteps int64
 	machines sync.Pool // *vm.Machine, one per concurrent evaluation
 	in       inputCache
+
+	// rules are the automation rules and campaigns (rules.go), in source
+	// order, and by name; lookback is what Lookback returns.
+	rules           []*Rule
+	ruleByName      map[string]*Rule
+	lookback        time.Duration
+	lookbackBounded bool
 }
 
 // Option configures Compile.
@@ -86,6 +94,10 @@ func CompileSources(srcs []Source, opts ...Option) (_ *Program, err error) {
 	}
 	p := &Program{prog: prog, info: a.Info, warnings: a.Diagnostics, maxSteps: o.maxSteps, handles: map[string]*Reward{}, sources: map[string][]byte{}}
 	p.version = ruleSetVersion(srcs)
+	if p.rules, p.ruleByName, err = buildRules(a.Info, prog); err != nil {
+		return nil, &Error{Msg: err.Error()}
+	}
+	p.lookback, p.lookbackBounded = lookback(a.Info)
 	for _, s := range srcs {
 		p.sources[s.Name] = s.Text
 	}

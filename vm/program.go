@@ -40,6 +40,12 @@ type Program struct {
 	TemplateNames []string
 	// Rewards are the program's rewards, in source order.
 	Rewards []*Reward
+	// Conds are hidden rewards: the conditions of automation rules and
+	// campaigns, each giving a positive number when its condition holds and
+	// skipping when not (the compiler names them so that no reward name
+	// collides). They are validated and run like Rewards, and the columns
+	// they read are prepared, but they are not listed among Rewards.
+	Conds []*Reward
 	// Currencies are the currencies the rule set serves; [Prepare] rejects
 	// a player in any other. Empty: it serves any currency.
 	Currencies []currency.Code

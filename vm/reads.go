@@ -1,8 +1,8 @@
 package vm
 
-// readColumns returns, per kind and column, whether some reward reads the
-// column: as the value of an aggregation, in a filter term, or with
-// load_attr in filter code. A load_attr counts for every kind that the
+// readColumns returns, per kind and column, whether some reward (or some
+// hidden reward of Conds) reads the column: as the value of an aggregation,
+// in a filter term, or with load_attr in filter code. A load_attr counts for every kind that the
 // reward filters with code: filter code does not say its kind, and reading a
 // column too many only costs the space of storing it.
 func (p *Program) readColumns() [][]bool {
@@ -15,7 +15,7 @@ func (p *Program) readColumns() [][]bool {
 			reads[k][c] = true
 		}
 	}
-	for _, r := range p.Rewards {
+	for _, r := range p.allRewards() {
 		var filtered []int // kinds with filter code
 		for _, a := range r.Aggs {
 			mark(a.Kind, a.Attr)

@@ -9,10 +9,10 @@ import (
 )
 
 // Validate reports whether p is well formed: every table reference is in
-// range, every path of every reward's code keeps the stack consistent and
-// ends in give, skip or no_branch, filter code keeps to what filters may do,
-// and every reward belongs to p alone. It also computes the stack depth each
-// reward needs, following every path, filter code included on top of the
+// range, every path of every reward's code (the hidden rewards of Conds
+// included) keeps the stack consistent and ends in give, skip or no_branch,
+// filter code keeps to what filters may do, and every reward belongs to p
+// alone. It also computes the stack depth each reward needs, following every path, filter code included on top of the
 // stack of its aggregate instruction. The machine runs only programs that
 // pass, which is why it can index its stack and tables without further
 // checks and never panics. A failure is a compiler bug; the message names
@@ -24,6 +24,11 @@ import (
 func (p *Program) Validate() error {
 	p.once.Do(func() { p.err = p.validate() })
 	return p.err
+}
+
+// allRewards lists Rewards, then Conds.
+func (p *Program) allRewards() []*Reward {
+	return append(p.Rewards[:len(p.Rewards):len(p.Rewards)], p.Conds...)
 }
 
 func (p *Program) validate() error {
@@ -83,15 +88,16 @@ func (p *Program) validate() error {
 			p.strIndex[s] = int32(i)
 		}
 	}
-	needs := make([]int, len(p.Rewards))
-	for i, r := range p.Rewards {
+	all := p.allRewards()
+	needs := make([]int, len(all))
+	for i, r := range all {
 		if r == nil {
 			return fmt.Errorf("vm: rewards[%d] is nil", i)
 		}
 		if r.prog != nil && r.prog != p {
 			return fmt.Errorf("vm: reward %s belongs to another program", r.Name)
 		}
-		for _, q := range p.Rewards[:i] {
+		for _, q := range all[:i] {
 			if q == r {
 				return fmt.Errorf("vm: reward %s is listed twice", r.Name)
 			}
@@ -105,7 +111,7 @@ func (p *Program) validate() error {
 	// Rewards with the same window share its id, so that a machine resolves
 	// it once per Data (see Machine.window).
 	winIDs := map[window.Spec]int{}
-	for i, r := range p.Rewards {
+	for i, r := range all {
 		r.prog, r.need, r.win = p, needs[i], -1
 		if r.Window.Kind != window.All {
 			id, seen := winIDs[r.Window]
