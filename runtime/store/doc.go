@@ -8,18 +8,31 @@
 // # The model
 //
 // The engine decides; the store records. For each event the engine
-// computes, from the rules, the player's state and the time, a [Change]:
-// the event id seen, the player's new per-rule states, and the outcomes.
-// [Store.Apply] writes a batch of changes in one transaction, each change
-// whole or not at all:
+// computes, from the rules, the player's state, history and the time, a
+// [Change]: the event seen, the player's new per-rule states, timers and
+// properties, and the outcomes. [Store.Apply] writes a batch of changes in
+// one transaction, each change whole or not at all:
 //
 //   - Events. An event id is recorded per player with a hash of its
 //     content. The same id with the same hash makes the change a
 //     duplicate and nothing is written (hosts deliver at least once); with
-//     another hash it is [ErrEventConflict].
+//     another hash it is [ErrEventConflict]. [Store.Seen] asks, in one
+//     query for a whole batch, which events are recorded and with which
+//     hash, so that the engine can skip duplicates before it evaluates.
+//   - History. An event is recorded with its kind, time and body (the
+//     engine's encoding of it), so that the windows of rules can read the
+//     player's past: [Store.History] lists a player's events from a time
+//     on. [Store.Prune] drops the bodies older than the longest window;
+//     the id and hash stay, so a redelivery of a pruned event is still a
+//     duplicate. An event recorded with no body keeps no history.
 //   - State. A player's state in a rule (counters, anchors, last firing)
 //     is opaque bytes with a version; a write names the version it read,
 //     and loses with [ErrStateConflict] when another writer came first.
+//     [Store.States] reads all of a player's states at once.
+//   - Timers. A player has at most one pending [Timer] per rule (an
+//     inactivity deadline, say), set or cleared with the change that
+//     decides it; [Store.Due] lists those due by a time, earliest first,
+//     so nothing has to scan players to find what is due.
 //   - Idempotency. Every outcome has a [Key] (rule, action, player,
 //     trigger hash); a unique index on the key, not a read-then-write,
 //     makes an action run at most once. A repeated key returns the first
@@ -49,9 +62,11 @@
 //     feed that never skips a row committed late; each has an outbox row,
 //     written in the same transaction, for delivery to webhooks.
 //
-// Players' properties (the audience of scheduled campaigns) and scheduled
-// runs (one per campaign, zone and local date, whatever the number of
-// players or restarts) complete the state.
+// Players' properties (the audience of scheduled campaigns), written by
+// [Store.PutPlayers] or with a change, and listed by zone
+// ([Store.Zones], [Store.PlayersIn]) for the scheduler that fires each
+// zone's wall clock, and scheduled runs (one per campaign, zone and local
+// date, whatever the number of players or restarts) complete the state.
 //
 // # Amounts
 //

@@ -19,9 +19,26 @@ type Store interface {
 	// written.
 	Apply(ctx context.Context, changes []Change) ([]Applied, error)
 
+	// Seen reports, for each event, whether its (Player, ID) is recorded
+	// and with which hash, in one query (a few thousand events a call).
+	Seen(ctx context.Context, events []Event) ([]SeenStatus, error)
+	// History lists the player's recorded events that still have a body
+	// and happened at or after since, by At, then in the order recorded.
+	History(ctx context.Context, player string, since time.Time) ([]Event, error)
+	// Prune drops the bodies of the events that happened before before and
+	// returns how many it dropped. Their ids and hashes stay: a
+	// redelivery is still a duplicate.
+	Prune(ctx context.Context, before time.Time) (int64, error)
+
 	// State is the state of one player in one rule; Version 0 and no Data
 	// when none was stored.
 	State(ctx context.Context, player, rule string) (State, error)
+	// States lists every stored state of a player, by rule.
+	States(ctx context.Context, player string) ([]State, error)
+
+	// Due lists the timers due at or before until, by Due, then player,
+	// then rule, at most limit.
+	Due(ctx context.Context, until time.Time, limit int) ([]Timer, error)
 
 	// SetBudget opens the account of a campaign in a currency with a limit,
 	// or changes its limit. A limit below what is already posted and
@@ -81,6 +98,12 @@ type Store interface {
 	// Players lists players by id after the id after, at most limit: the
 	// audience of scheduled campaigns.
 	Players(ctx context.Context, after string, limit int) ([]Player, error)
+	// Zones lists the distinct zones of the stored players, sorted; ""
+	// when some player has no zone.
+	Zones(ctx context.Context) ([]string, error)
+	// PlayersIn lists the players of one zone by id after the id after, at
+	// most limit.
+	PlayersIn(ctx context.Context, zone, after string, limit int) ([]Player, error)
 
 	// StartRun records that a scheduled run begins. When a run of the same
 	// campaign, zone and local date exists, it is returned instead with

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -45,10 +46,48 @@ type Outcome struct {
 	Repeat bool
 }
 
-// Event is an event id seen for a player, with a hash of its content.
+// Event is an event id seen for a player, with a hash of its content and,
+// while the rules need it, the event itself.
 type Event struct {
 	Player, ID string
-	Hash       []byte // a content hash; a repeated id with another hash is an error
+	Hash       []byte    // a content hash; a repeated id with another hash is an error
+	Kind       string    // the event's kind (deposit, login, ...)
+	At         time.Time // when it happened; kept in UTC to the nanosecond
+	// Body is the engine's own encoding of the event, kept for the
+	// player's history until [Store.Prune] drops it; nil keeps no history
+	// of the event (its id and hash are recorded all the same).
+	Body []byte
+}
+
+// SeenStatus is what [Store.Seen] knows of an event.
+type SeenStatus uint8
+
+// The answers of Seen.
+const (
+	NotSeen   SeenStatus = iota // the player's event id is not recorded
+	SeenSame                    // recorded with the same hash: a redelivery
+	SeenOther                   // recorded with another hash: a conflict
+)
+
+// String is the status's name.
+func (s SeenStatus) String() string {
+	switch s {
+	case NotSeen:
+		return "not-seen"
+	case SeenSame:
+		return "seen-same"
+	case SeenOther:
+		return "seen-other"
+	}
+	return fmt.Sprintf("SeenStatus(%d)", uint8(s))
+}
+
+// Timer is the one pending wake-up of a player in a rule (an inactivity
+// deadline, a player's next scheduled firing): at most one per (Player,
+// Rule).
+type Timer struct {
+	Player, Rule string
+	Due          time.Time // UTC, nanoseconds; in a Change, zero deletes the timer
 }
 
 // State is the small state of one player in one rule (counters, anchors,
@@ -62,7 +101,8 @@ type State struct {
 	Data    []byte
 }
 
-// Change is everything one event changes, written whole or not at all.
+// Change is everything one event changes, written whole or not at all: a
+// duplicate event, or a conflict, writes none of its parts.
 type Change struct {
 	// Event, when set, is recorded as seen. An id seen before with the same
 	// hash makes the whole change a duplicate: nothing is written.
@@ -77,6 +117,11 @@ type Change struct {
 	// campaign-suspended. Issued posts the reservation at once; Waiting
 	// queues the result for approval.
 	Outcomes []Outcome
+	// Timers are set, replacing the timer of the same player and rule; a
+	// timer with a zero Due deletes it.
+	Timers []Timer
+	// Players are stored as [Store.PutPlayers] stores them.
+	Players []Player
 }
 
 // Applied is what Apply did with one change.

@@ -45,6 +45,14 @@ func (dialect) LockLog(ctx context.Context, ex sqlcore.Execer) error {
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
+// Pairs passes the pairs as two text arrays, unnested side by side.
+func (dialect) Pairs(a, b []string) (string, []any) {
+	return `(SELECT u.i - 1 AS i, u.a, u.b FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(a, b, i)) q`, []any{a, b}
+}
+
+// EventOrder is the identity column rec.
+func (dialect) EventOrder() string { return "rec" }
+
 type execer struct{ tx pgx.Tx }
 
 func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) {

@@ -133,7 +133,7 @@ func TestRefuse(t *testing.T) {
 	}{
 		{"another app's tables", `CREATE TABLE invoices (id int); CREATE TABLE customers (id int)`,
 			store.ErrNotOurs, "it has tables of another application (customers, invoices)"},
-		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 1"},
+		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 2"},
 		{"a broken promoc_schema", `CREATE TABLE promoc_schema (v text)`, store.ErrNotOurs, "promoc_schema"},
 	}
 	for _, tt := range tests {
@@ -182,4 +182,27 @@ func BenchmarkReserve(b *testing.B) {
 	b.Run("one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, false) })
 	b.Run("parallel-one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, true) })
 	b.Run("batch-100", func(b *testing.B) { storetest.BenchReserve(b, driver, 100, false) })
+}
+
+// TestMigrateFrom1 opens a schema of version 1 with data in it: migration
+// 0002 keeps every event id and player, and the new parts work.
+func TestMigrateFrom1(t *testing.T) {
+	ctx := context.Background()
+	addr := newSchema(t)
+	v1, err := os.ReadFile("migrations/0001_init.sql")
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, addr)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, string(v1))
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `UPDATE promoc_schema SET version = 1;
+		INSERT INTO events_seen (player, event_id, hash) VALUES ('p1', 'old', '\x0102');
+		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', '\x7b7d')`)
+	require.NoError(t, err)
+
+	s, err := postgres.Open(ctx, addr)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.CheckMigratedFrom1(t, s)
 }

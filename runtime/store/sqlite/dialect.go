@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -93,6 +94,24 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 func (dialect) LockLog(context.Context, sqlcore.Execer) error { return nil }
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Pairs passes the pairs as one JSON array of arrays, read by json_each:
+// the statement is the same whatever the number of pairs, and SQLite's
+// limit on parameters does not apply.
+func (dialect) Pairs(a, b []string) (string, []any) {
+	pairs := make([][2]string, len(a))
+	for i := range a {
+		pairs[i] = [2]string{a[i], b[i]}
+	}
+	j, err := json.Marshal(pairs)
+	if err != nil {
+		panic(err) // strings always marshal
+	}
+	return `(SELECT key AS i, json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each($1)) q`, []any{string(j)}
+}
+
+// EventOrder is SQLite's rowid: events are never deleted, so it increases.
+func (dialect) EventOrder() string { return "rowid" }
 
 type execer struct {
 	tx *sql.Tx

@@ -88,7 +88,7 @@ func TestRefuse(t *testing.T) {
 		{"random file", random, store.ErrNotOurs, "it is not an SQLite database"},
 		{"another app's database", other, store.ErrNotOurs, "an SQLite database of another application (application id 0x0, 1 schema objects)"},
 		{"another app's id", otherApp, store.ErrNotOurs, "application id 0x4d2"},
-		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 1"},
+		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,4 +170,27 @@ func TestAuditFindsTampering(t *testing.T) {
 	err = s.Audit(ctx)
 	require.ErrorIs(t, err, store.ErrLedger)
 	assert.Contains(t, err.Error(), "c in EUR: limit 100, posted 9 (entries 10), reserved 0 (entries 0)")
+}
+
+// TestMigrateFrom1 opens a database of schema version 1 with data in it:
+// migration 0002 keeps every event id and player, and the new parts work.
+func TestMigrateFrom1(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "v1.db")
+	v1, err := os.ReadFile("migrations/0001_init.sql")
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	_, err = db.Exec(string(v1))
+	require.NoError(t, err)
+	_, err = db.Exec(`PRAGMA application_id = 1886547821; PRAGMA user_version = 1;
+		INSERT INTO events_seen (player, event_id, hash) VALUES ('p1', 'old', x'0102');
+		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', x'7b7d')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.CheckMigratedFrom1(t, s)
 }

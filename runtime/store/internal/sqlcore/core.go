@@ -114,11 +114,16 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 }
 
 // applyOne writes one change: the event first, then the states, then the
-// outcomes, so that a conflict is found before anything else is written.
+// timers, players and outcomes, so that a conflict is found before
+// anything else is written.
 func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units []int64, a *store.Applied, b *batch) error {
 	if e := c.Event; e != nil {
-		n, err := ex.Exec(ctx, `INSERT INTO events_seen (player, event_id, hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			e.Player, e.ID, nonNil(e.Hash))
+		var body any
+		if e.Body != nil {
+			body = e.Body
+		}
+		n, err := ex.Exec(ctx, `INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+			e.Player, e.ID, nonNil(e.Hash), e.Kind, nanos(e.At), body)
 		if err != nil {
 			return err
 		}
@@ -151,6 +156,12 @@ func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units 
 			return fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
 		}
 		a.Versions = append(a.Versions, st.Version+1)
+	}
+	if err := setTimers(ctx, ex, c.Timers); err != nil {
+		return err
+	}
+	if err := putPlayers(ctx, ex, c.Players); err != nil {
+		return err
 	}
 	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
 	for j, o := range c.Outcomes {

@@ -32,4 +32,11 @@ type Dialect interface {
 	LockLog(ctx context.Context, ex Execer) error
 	// NoRows reports whether err says a query returned no row.
 	NoRows(err error) bool
+	// Pairs is a FROM item, aliased q, of one row (i, a, b) per pair
+	// (a[i], b[i]), i counted from 0, with the arguments it takes, numbered
+	// from $1: one statement for any number of pairs.
+	Pairs(a, b []string) (from string, args []any)
+	// EventOrder is the column of events_seen that increases in the order
+	// events were recorded.
+	EventOrder() string
 }

@@ -23,6 +23,21 @@ func (s *Store) State(ctx context.Context, player, rule string) (store.State, er
 	return st, err
 }
 
+// States implements store.Store.
+func (s *Store) States(ctx context.Context, player string) ([]store.State, error) {
+	var out []store.State
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		st := store.State{Player: player}
+		if err := r.Scan(&st.Rule, &st.Version, &st.Data); err != nil {
+			return err
+		}
+		st.Data = nonNil(st.Data)
+		out = append(out, st)
+		return nil
+	}, `SELECT rule, version, data FROM rule_state WHERE player = $1 ORDER BY rule`, player)
+	return out, err
+}
+
 // SetBudget implements store.Store.
 func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit decimal.Decimal, at time.Time) error {
 	u, err := store.Units(limit)
@@ -317,42 +332,6 @@ func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.D
 		return s.appendLog(ctx, ex, []*pending{p})
 	})
 	return o, err
-}
-
-// PutPlayers implements store.Store.
-func (s *Store) PutPlayers(ctx context.Context, players []store.Player) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
-		for _, p := range players {
-			_, err := ex.Exec(ctx, `INSERT INTO players (player, zone, props) VALUES ($1, $2, $3)
-				ON CONFLICT (player) DO UPDATE SET zone = excluded.zone, props = excluded.props`, p.ID, p.Zone, nonNil(p.Props))
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// Players implements store.Store.
-func (s *Store) Players(ctx context.Context, after string, limit int) ([]store.Player, error) {
-	var out []store.Player
-	err := s.D.Begin(ctx, func(ex Execer) error {
-		out = nil
-		rows, err := ex.Query(ctx, `SELECT player, zone, props FROM players WHERE player > $1 ORDER BY player LIMIT $2`, after, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p store.Player
-			if err := rows.Scan(&p.ID, &p.Zone, &p.Props); err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return rows.Err()
-	})
-	return out, err
 }
 
 // StartRun implements store.Store.

@@ -1,0 +1,98 @@
+package sqlcore
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// query runs one query in a transaction of its own and calls scan on each
+// row; a retried transaction starts the scan again with reset.
+func (s *Store) query(ctx context.Context, reset func(), scan func(Rows) error, q string, args ...any) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		reset()
+		rows, err := ex.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// Seen implements store.Store: one query joins the (player, id) pairs to
+// the primary key of events_seen.
+func (s *Store) Seen(ctx context.Context, events []store.Event) ([]store.SeenStatus, error) {
+	out := make([]store.SeenStatus, len(events))
+	if len(events) == 0 {
+		return out, nil
+	}
+	players := make([]string, len(events))
+	ids := make([]string, len(events))
+	for i, e := range events {
+		players[i], ids[i] = e.Player, e.ID
+	}
+	from, args := s.D.Pairs(players, ids)
+	err := s.query(ctx, func() { clear(out) }, func(r Rows) error {
+		var i int64
+		var h []byte
+		if err := r.Scan(&i, &h); err != nil {
+			return err
+		}
+		if bytes.Equal(h, events[i].Hash) {
+			out[i] = store.SeenSame
+		} else {
+			out[i] = store.SeenOther
+		}
+		return nil
+	}, `SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.a AND e.event_id = q.b`, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// bound is the stored time of a bound of a range, where the zero time is
+// before every time.
+func bound(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+// History implements store.Store.
+func (s *Store) History(ctx context.Context, player string, since time.Time) ([]store.Event, error) {
+	var out []store.Event
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		e := store.Event{Player: player}
+		var at int64
+		if err := r.Scan(&e.ID, &e.Hash, &e.Kind, &at, &e.Body); err != nil {
+			return err
+		}
+		e.At, e.Body = fromNanos(at), nonNil(e.Body)
+		out = append(out, e)
+		return nil
+	}, `SELECT event_id, hash, kind, at_ns, body FROM events_seen
+		WHERE player = $1 AND at_ns >= $2 AND body IS NOT NULL ORDER BY at_ns, `+s.D.EventOrder(), player, bound(since))
+	return out, err
+}
+
+// Prune implements store.Store.
+func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var err error
+		n, err = ex.Exec(ctx, `UPDATE events_seen SET body = NULL WHERE at_ns < $1 AND body IS NOT NULL`, bound(before))
+		return err
+	})
+	return n, err
+}
