@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm/num"
@@ -16,10 +17,10 @@ import (
 
 // This file checks automation rules and campaigns (spec/spec.md, section
 // 16): their names, kinds, conditions and the rewards they give, and the
-// static checks of their limits. They are checked only: nothing lowers or
-// runs them yet.
-// The cron text of a schedule is read by vm/schedule, which the engine
-// will fire from.
+// static checks of their limits. Their conditions are lowered by
+// lowerrules.go; the rest of a rule is read from the syntax tree and
+// RuleInfo by the runtime's rule descriptors. The cron text of a schedule
+// is read by vm/schedule, which the engine fires from.
 
 // RuleInfo is what the checker learned about one automation rule or
 // campaign.
@@ -165,6 +166,8 @@ func (c *checker) ruleClause(st *ruleState, cl lang.RuleClause) {
 		c.positive(cl.Count, fmt.Sprintf("at most %s %s per %s never lets anything through: write at least 1, or leave out the limit", cl.Count.Text, cl.Unit, durationText(cl.Per)))
 		if cl.Per.N <= 0 {
 			c.errorf(cl.Per, lang.CodeInvalidLimit, "a rate limit needs a period of at least 1 %s, as in per 1 day", strings.TrimSuffix(cl.Per.Unit.String(), "s"))
+		} else {
+			c.duration(cl.Per)
 		}
 	case *lang.BudgetClause:
 		st.budget = cl
@@ -198,6 +201,8 @@ func (c *checker) event(e *lang.Event, what string) {
 	case lang.EventInactive:
 		if e.Length.N <= 0 {
 			c.errorf(e.Length, lang.CodeInvalidLimit, "inactive %s fires on every event: write at least 1 %s", durationText(e.Length), strings.TrimSuffix(e.Length.Unit.String(), "s"))
+		} else {
+			c.duration(e.Length)
 		}
 		if e.Since != nil {
 			c.lookupKind(e.Since)
@@ -250,6 +255,17 @@ func cronSpan(lit *lang.StringLit, start, end int) lang.Node {
 	s.End.Offset += end - start
 	s.End.Col += end - start
 	return &lang.StringLit{Loc: lang.LocOf(s), Value: lit.Value[start:end]}
+}
+
+// duration converts a duration literal, reporting one too long for the VM
+// (beyond 2^62 ns, about 146 years) as bad-literal.
+func (c *checker) duration(d *lang.DurationLit) (time.Duration, bool) {
+	unit := map[lang.DurationUnit]time.Duration{lang.Minutes: time.Minute, lang.Hours: time.Hour, lang.Days: 24 * time.Hour, lang.Weeks: 7 * 24 * time.Hour}[d.Unit]
+	if unit == 0 || d.N > int64(1<<62)/int64(unit) {
+		c.errorf(d, lang.CodeBadLiteral, "duration %d %s is too long", d.N, d.Unit)
+		return 0, false
+	}
+	return time.Duration(d.N) * unit, true
 }
 
 func durationText(d *lang.DurationLit) string {

@@ -11,8 +11,8 @@
 // settings (window, rounding, cap, minimum, approval) and reports checks and
 // tier branches that can never be reached. Automation rules and campaigns
 // are checked too (campaign.go: names, conditions, the rewards they give,
-// splits, budgets and the cron text of schedules) but not lowered: nothing
-// runs them yet. When the rule set declares the
+// splits, budgets and the cron text of schedules); [Lower] turns their
+// conditions into hidden rewards (see below). When the rule set declares the
 // currencies it serves, it requires an amount in each of them wherever a
 // fixed amount meets the player's money (currencies.go), so that no player
 // of a served currency meets a currency error at run time. Its results are side tables in
@@ -40,8 +40,14 @@
 // that tests one attribute, let or property against constants (`game == "a"
 // or game == "b"`) as one membership test, the same as `in`, jumps patched
 // in one place, and each reward's stack depth computed from the opcodes'
-// stack effects. A lowering failure is a compiler bug, reported as
-// "internal error".
+// stack effects. The conditions of automation rules and campaigns (the
+// where of a trigger, an entrance or a qualification; the segment) become
+// hidden rewards, vm.Program.Conds, named by [CondName] so that no reward
+// name collides and listed apart from the rewards (lowerrules.go): a
+// condition on an event of a kind gives count(KIND where COND) over an
+// input whose one transaction is the event, through the same terms and
+// filter code as any aggregation; the segment gives 1 or skips. A lowering
+// failure is a compiler bug, reported as "internal error".
 //
 // [Builtins] declares the builtin functions once, for the checker, the
 // language server and the test that keeps them in step with the VM.

@@ -81,12 +81,11 @@ func (c *checker) expr1(e lang.Expr) (Type, *Value) {
 		}
 		return tMoney, v
 	case *lang.DurationLit:
-		unit := map[lang.DurationUnit]time.Duration{lang.Minutes: time.Minute, lang.Hours: time.Hour, lang.Days: 24 * time.Hour, lang.Weeks: 7 * 24 * time.Hour}[e.Unit]
-		if e.N > int64(1<<62)/int64(unit) {
-			c.errorf(e, lang.CodeBadLiteral, "duration %d %s is too long", e.N, e.Unit)
+		d, ok := c.duration(e)
+		if !ok {
 			return tInvalid, nil
 		}
-		return tDuration, &Value{Type: tDuration, Dur: time.Duration(e.N) * unit}
+		return tDuration, &Value{Type: tDuration, Dur: d}
 	case *lang.DateLit:
 		t := e.Time()
 		if err := timeLimit(t); err != nil { // reported by Parse too

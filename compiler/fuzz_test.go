@@ -22,6 +22,32 @@ func failOnInternal(t *testing.T, diags lang.Diagnostics, src []byte) {
 	}
 }
 
+// rulesSeed is a clean rule set with a condition of each sort (trigger,
+// entrance, segment, qualification), for mutations that lower them.
+const rulesSeed = `reward r: points {
+	window last 7 days
+	give count(bet where game == "a" or game == "b")
+}
+
+automation a {
+	trigger on deposit where amount >= 20 EUR | 22 USD and method not in ["card"]
+	segment player.vip_level >= 1 and (if player.country == "MT" then true else now > 2026-01-01)
+	qualification bet where amount > 1 EUR | 1 USD and player.vip_level < 9 {
+		at most 3 rewards
+	}
+	give r
+}
+
+campaign c {
+	entrance on first login where player.vip_level >= 2
+	trigger every 10 bet where amount >= 1 EUR | 1 USD or game == "x"
+	split seed "s" {
+		variant x 50%: give r
+		control 50%
+	}
+}
+`
+
 // FuzzCheck feeds arbitrary sources, seeded from the examples and the
 // checker's test files, through the whole compiler: a file that parses is
 // checked without panicking, and a file that checks clean always lowers,
@@ -42,6 +68,7 @@ func FuzzCheck(f *testing.F) {
 	for _, src := range hostileSeeds() {
 		f.Add(src)
 	}
+	f.Add([]byte(rulesSeed))
 	sf, _ := lang.Parse("schema.promo", schema)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > 1<<14 {

@@ -114,8 +114,8 @@ type Info struct {
 	Templates []*Symbol
 	ConstSyms []*Symbol
 	Rewards   []*RewardInfo
-	// Rules are the automation rules and campaigns, checked only: nothing
-	// lowers or runs them yet (campaign.go).
+	// Rules are the automation rules and campaigns (campaign.go); Lower
+	// turns their conditions into vm.Program.Conds (lowerrules.go).
 	Rules []*RuleInfo
 	// Currencies are the currencies the rule set serves, in declaration
 	// order; empty when it declares none, and then it serves any.

@@ -91,3 +91,46 @@ func TestBranchLabelsLowered(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerRuleConds: each condition of a rule becomes a hidden reward of
+// Conds, named by CondName, and none is a reward; the checker's tables are
+// left as they were.
+func TestLowerRuleConds(t *testing.T) {
+	schema, _ := parseFile(t, "../examples/dynamic_rewards/schema.promo")
+	f, diags := lang.Parse("rules.promo", []byte(rulesSeed))
+	require.Empty(t, diags)
+	info, diags := compiler.Check([]*lang.File{schema, f}, compiler.Config{})
+	require.Empty(t, diags)
+	aggs := len(info.Aggregates)
+	prog, err := compiler.Lower(info)
+	require.NoError(t, err)
+	require.NoError(t, prog.Validate())
+	assert.Equal(t, aggs, len(info.Aggregates))
+	require.Len(t, prog.Rewards, 1)
+	assert.Equal(t, "r", prog.Rewards[0].Name)
+	var names []string
+	for _, c := range prog.Conds {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{
+		compiler.CondName("a", compiler.CondTrigger),
+		compiler.CondName("a", compiler.CondSegment),
+		compiler.CondName("a", compiler.CondQualification),
+		compiler.CondName("c", compiler.CondEntrance),
+		compiler.CondName("c", compiler.CondTrigger),
+	}, names)
+	// The trigger of a: count(deposit where ...); its first condition
+	// compares with a per-currency amount, no simple term, so the where is
+	// filter code.
+	trig := prog.Conds[0]
+	require.Len(t, trig.Aggs, 1)
+	assert.Equal(t, "count", trig.Aggs[0].Op.String())
+	assert.Equal(t, "deposit", prog.Kinds[trig.Aggs[0].Kind].Name)
+	assert.GreaterOrEqual(t, trig.Aggs[0].Filter, int32(0))
+	// The segment reads no transactions.
+	assert.Empty(t, prog.Conds[1].Aggs)
+	for _, c := range prog.Conds {
+		assert.Contains(t, c.Name, " ", "a hidden name no reward can have")
+		assert.Nil(t, prog.Reward(c.Name))
+	}
+}

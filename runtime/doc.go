@@ -35,4 +35,15 @@
 // [*Error] values. The decoders ([DecodeInput], [Builder.Decode]) do return
 // bad documents as [*InputError]s naming the field; [Program.PrepareJSON]
 // and [Program.InvalidInput] turn those into the same error outcome.
+//
+// For the campaign engine, [Program.Rules] describes each automation rule
+// and campaign of the rule set as a plain [Rule] (rules.go): its trigger
+// and entrance (with parsed schedules), qualification, limits, budget per
+// currency, approval, the reward it gives or its [Split], whose
+// [Split.Arm] assigns a player to a group by SHA-256, and its messages.
+// [Program.Holds] evaluates one condition of a rule (trigger, entrance,
+// segment, qualification) on a [Prepared] input holding the player, now
+// and the one event; the compiler lowers each to a hidden reward that
+// [Program.Rewards] does not list. [Program.Lookback] says how much of a
+// player's history the rewards the rules give can read.
 package runtime

@@ -391,3 +391,32 @@ automation a { trigger on login give r }`},
 		})
 	}
 }
+
+// TestHoldsBuilder: a Builder stores only the columns the program reads;
+// those a condition alone reads (deposit.method, read by the trigger of
+// deposit_bonus only) are among them.
+func TestHoldsBuilder(t *testing.T) {
+	prog := compileRules(t)
+	deposit, err := prog.Kind("deposit")
+	require.NoError(t, err)
+	amount, err := deposit.Attr("amount")
+	require.NoError(t, err)
+	method, err := deposit.Attr("method")
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		method string
+		want   bool
+	}{{"bank", true}, {"card", false}} {
+		b := prog.NewBuilder()
+		require.NoError(t, b.SetNow(now))
+		require.NoError(t, b.SetPlayer(runtime.Player{ID: "p-1", Currency: "EUR"}))
+		b.Begin(deposit, "e-1", now.Add(-time.Minute), "")
+		b.SetDecimal(amount, decimal.NewFromInt(50))
+		b.SetString(method, tc.method)
+		require.NoError(t, b.Commit())
+		got, err := prog.Holds(context.Background(), "deposit_bonus", runtime.CondTrigger, b.Prepared())
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, tc.method)
+	}
+}

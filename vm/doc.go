@@ -9,7 +9,9 @@
 // and the rewards. A [Reward] is fixed-width bytecode ([Instr]: an [Opcode]
 // and an int32 argument, with one source span per instruction), the
 // descriptors of its aggregations, its window, rounding, cap, minimum and
-// approval. The opcodes, each with its stack picture, are listed in
+// approval. The hidden rewards of [Program.Conds], the conditions of
+// automation rules and campaigns, are rewards like the others, validated
+// and prepared for, but not listed among the program's rewards. The opcodes, each with its stack picture, are listed in
 // opcode.go. [Program.Validate] checks a program once, before its first
 // run: every table reference in range, every path of the code with a
 // consistent stack that ends in give, skip or no_branch, filter code that
