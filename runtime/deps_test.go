@@ -14,7 +14,8 @@ import (
 // lang ← compiler → vm; runtime uses all three; cmd/promoc uses runtime,
 // lang and lang/format; lsp uses lang, compiler, runtime's analysis,
 // lang/format, spec (the reference, for hover) and vm/currency (the codes it
-// completes), and cmd/promoc uses lsp; vm/schedule (cron and its firings,
+// completes), and cmd/promoc uses lsp, runtime/store with its two drivers
+// (--db) and vm/currency (budget currencies); vm/schedule (cron and its firings,
 // for the compiler and the engine of campaigns) uses vm/window's wall clock; runtime/promotest
 // (the test runner) uses compiler, lang and runtime, and cmd/promoc uses
 // it. runtime/store
@@ -37,7 +38,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/promotest": {"compiler", "lang", "runtime", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
-		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/promotest"},
+		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
 
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},

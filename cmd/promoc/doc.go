@@ -1,5 +1,6 @@
 // Promoc checks, tests, formats, evaluates and disassembles rule sets
-// written in the promo language.
+// written in the promo language, and works the state of their campaigns:
+// players, budgets, suspensions and approvals.
 //
 // A rule set is the rule files of one directory: its *.promo files, except
 // the *_test.promo files, not recursively. They are checked and compiled
@@ -16,6 +17,14 @@
 //	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
 //	promoc init DIR
 //	promoc lsp [--log FILE] [--debounce DURATION]
+//	promoc players import FILE.jsonl [--rules DIR] [--db FILE|URL]
+//	promoc campaigns status [NAME] [--json] [--db FILE|URL]
+//	promoc campaigns suspend NAME [--reason TEXT] [--db FILE|URL]
+//	promoc campaigns resume NAME [--db FILE|URL]
+//	promoc campaigns budget NAME AMOUNT CURRENCY [--db FILE|URL]
+//	promoc approvals list [--json] [--db FILE|URL]
+//	promoc approvals approve KEY [--json] [--db FILE|URL]
+//	promoc approvals reject KEY [--reason TEXT] [--json] [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -135,6 +144,55 @@
 // rule set is checked again (50ms). It exits with 0 after the client's
 // shutdown and exit, 1 when the client leaves without shutdown.
 //
+// # The database: --db
+//
+// The commands on the state of campaigns and automation rules (package
+// runtime/store) take --db: an SQLite file, promoc.db in the working
+// directory by default, or a postgres:// or postgresql:// URL (a PostgreSQL
+// database several engine processes share). The commands that write
+// (players import, campaigns suspend, resume and budget) create a missing
+// SQLite file; those that only read or decide (campaigns status, approvals)
+// refuse it, rather than make an empty database out of a mistyped name. A
+// file or schema that is not promoc's, or was written by a newer promoc, is
+// refused with exit 2 and left as it was. Messages name the database (a
+// URL without its password).
+//
+// # players import
+//
+// Players import reads players from a JSON Lines file (- for stdin), one
+// player object of the input document a line, and stores them, replacing
+// the stored players of the same ids; the store keeps each as the record
+// runtime.EncodePlayer writes. It is read strictly (runtime.DecodePlayers):
+// an unknown or repeated key, a value of the wrong type, a number with an
+// exponent, an unknown currency or time zone, a missing id, or an id seen
+// on an earlier line is an error naming the line and the field. With
+// --rules DIR, the properties are checked against the player properties of
+// the rule set of DIR. The whole file is checked before anything is
+// written, so one bad line imports nothing; players are then written a
+// thousand to a transaction, and import prints "imported N players".
+//
+// # campaigns
+//
+// Campaigns status prints, for campaign NAME or for every campaign with a
+// budget or a status, whether it is active or suspended, since when and
+// why, and per currency of its budget the limit, what is posted, reserved
+// and left, as a table or with --json as JSON (amounts as exact decimal
+// strings). Suspend stops a campaign (--reason, "operator" by default);
+// resume makes it active again. Budget opens or changes the limit of a
+// campaign's budget in a currency: an exact decimal with at most
+// store.Scale (8) decimals, never below what is posted and reserved;
+// raising the budget of a campaign suspended because it ran out makes it
+// active again.
+//
+// # approvals
+//
+// Approvals list prints the results waiting for manual approval, oldest
+// first: the KEY (rule/action/player/trigger hash), amount, currency,
+// rule, player and time, or with --json a JSON array. Approve KEY issues
+// one (its reservation is posted from the budget); reject KEY drops it
+// (the reservation goes back; --reason is logged). A result is decided
+// once: a KEY that does not wait is an error (exit 1).
+//
 // # version
 //
 // Version, and promoc --version, print "promoc VERSION (revision REV, TIME)
@@ -156,7 +214,8 @@
 //	2  bad usage: an unknown command or flag, a missing or extra argument,
 //	   an unreadable file or directory, a PATH without rule files, an
 //	   unknown reward; for test, a file that does not parse or check, or a
-//	   fixture that cannot be read
+//	   fixture that cannot be read; a database that is not promoc's, is
+//	   newer, or (for the commands that only read) does not exist
 //	3  eval: the result's outcome is error, such as invalid-input
 //
 // Messages on stderr start with "promoc: ". A panic is reported as

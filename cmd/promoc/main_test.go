@@ -16,7 +16,10 @@ var update = flag.Bool("update", false, "rewrite the expected output of the scri
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"promoc": func() { os.Exit(Main()) },
+		"promoc": func() {
+			setTestClock()
+			os.Exit(Main())
+		},
 	})
 }
 
@@ -31,7 +34,9 @@ func TestMain(m *testing.M) {
 //	truncate SIZE FILE
 //
 // which makes FILE SIZE bytes long (sparse, so that a file past a limit
-// costs no disk); and, on Unix,
+// costs no disk); the commands of store_test.go, which put into a
+// database what only the engine writes, and print what it holds; and, on
+// Unix,
 //
 //	mkfifo FILE
 //
@@ -42,6 +47,7 @@ func TestScripts(t *testing.T) {
 		"truncate": cmdTruncate,
 	}
 	maps.Copy(cmds, osCmds)
+	maps.Copy(cmds, storeCmds)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       *update,

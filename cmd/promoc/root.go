@@ -74,16 +74,20 @@ in the promo language. A rule set is the *.promo files (not *_test.promo) of
 one directory; DIR/... names every rule set below DIR. Start one with
 promoc init DIR.
 
+players, campaigns and approvals work the state of campaigns in a database
+(--db: an SQLite file, promoc.db by default, or a postgres:// URL).
+
 Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
-failed test or no test to run; 2 bad usage, an unreadable path or an unknown
-reward; 3 (eval) a result whose outcome is error, such as invalid-input.`,
+failed test or no test to run, a database that failed; 2 bad usage, an
+unreadable path, an unknown reward or a database that is not promoc's; 3 (eval) a result whose outcome is error, such as invalid-input.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
 	// promoc --version prints what promoc version prints.
 	root.Version = version()
 	root.SetVersionTemplate("promoc {{.Version}}\n")
-	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd())
+	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd(),
+		newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.
@@ -154,4 +158,27 @@ func onePath(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("%s takes one PATH, got %d: %s", cmd.Name(), len(args), strings.Join(args, " "))
+}
+
+// noArgs is the Args of a command group such as campaigns: no argument
+// other than a subcommand, which cobra finds first.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%s: unknown command %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+// oneArg is the Args of a command that takes exactly one argument, named
+// what, described as desc.
+func oneArg(what, desc string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch len(args) {
+		case 0:
+			return fmt.Errorf("missing %s: expected %s", what, desc)
+		case 1:
+			return nil
+		}
+		return fmt.Errorf("%s takes one %s, got %d: %s", cmd.Name(), what, len(args), strings.Join(args, " "))
+	}
 }

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+func newApprovalsCmd() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "approvals",
+		Short: "List, approve and reject the results waiting for approval",
+		Long: `Approvals works the approval queue of a database: the rewards of rules with
+manual approval, calculated and reserved from their campaign's budget, that
+wait for an operator.
+
+	promoc approvals list [--json]
+	promoc approvals approve KEY
+	promoc approvals reject KEY [--reason TEXT]
+
+A KEY is what list prints: rule/action/player/trigger hash, the idempotency
+key of the result. Approve issues the result (its reservation is posted);
+reject drops it (its reservation goes back to the budget). Either is logged
+as an outcome, and a result is decided once.
+
+--db is an SQLite file (promoc.db in the working directory by default) or a
+postgres:// or postgresql:// URL; a database file that does not exist is
+refused.`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("approvals: missing command: expected list, approve or reject")
+		}),
+	}
+	dbFlag(cmd, &db)
+	cmd.AddCommand(newApprovalsListCmd(&db), newApprovalsDecideCmd(&db, true), newApprovalsDecideCmd(&db, false))
+	return cmd
+}
+
+// keyString is a key as approvals prints and reads it.
+func keyString(k store.Key) string {
+	return k.Rule + "/" + k.Action + "/" + k.Player + "/" + k.TriggerHash
+}
+
+// parseKey reads rule/action/player/trigger hash. Rule and action names and
+// trigger hashes have no slash; a player id may.
+func parseKey(s string) (store.Key, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) < 4 {
+		return store.Key{}, fmt.Errorf("key %q: expected rule/action/player/trigger hash, as promoc approvals list prints it", s)
+	}
+	k := store.Key{Rule: parts[0], Action: parts[1], Player: strings.Join(parts[2:len(parts)-1], "/"), TriggerHash: parts[len(parts)-1]}
+	if k.Rule == "" || k.Action == "" || k.Player == "" || k.TriggerHash == "" {
+		return store.Key{}, fmt.Errorf("key %q: a part is empty: expected rule/action/player/trigger hash", s)
+	}
+	return k, nil
+}
+
+// approvalJSON is a result as approvals prints it with --json. The amount
+// is a decimal string, exact.
+type approvalJSON struct {
+	Key         string    `json:"key"`
+	Rule        string    `json:"rule"`
+	Action      string    `json:"action"`
+	Player      string    `json:"player"`
+	TriggerHash string    `json:"trigger_hash"`
+	Campaign    string    `json:"campaign,omitempty"`
+	Status      string    `json:"status"`
+	Reason      string    `json:"reason,omitempty"`
+	Amount      string    `json:"amount"`
+	Currency    string    `json:"currency,omitempty"`
+	At          time.Time `json:"at"`
+	Seq         int64     `json:"seq"`
+}
+
+func approvalOf(o store.Outcome) approvalJSON {
+	return approvalJSON{Key: keyString(o.Key), Rule: o.Key.Rule, Action: o.Key.Action, Player: o.Key.Player,
+		TriggerHash: o.Key.TriggerHash, Campaign: o.Campaign, Status: string(o.Status), Reason: o.Reason,
+		Amount: o.Amount.String(), Currency: o.Currency, At: o.At.UTC(), Seq: o.Seq}
+}
+
+// listPage is the number of waiting results read at a time.
+const listPage = 1000
+
+func newApprovalsListCmd(db *string) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List the results waiting for approval",
+		Long: `List prints the results waiting for approval, oldest first, as a table: the
+KEY to approve or reject them with, the amount and currency, the rule, the
+player and the time of the result (of its recalculation, when the rules
+changed since). A result without money (points, a template) has amount 0
+and no currency.
+
+With --json, list prints a JSON array of objects with the fields key, rule,
+action, player, trigger_hash, campaign, status, amount (a decimal string),
+currency, at and seq (the outcome's sequence number in the log).`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			list := []approvalJSON{}
+			for after := int64(0); ; {
+				page, err := st.Waiting(cmd.Context(), after, listPage)
+				if err != nil {
+					return failf("%s: %v", dbName(*db), err)
+				}
+				for _, o := range page {
+					list = append(list, approvalOf(o))
+				}
+				if len(page) < listPage {
+					break
+				}
+				after = page[len(page)-1].Seq
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: nothing waits for approval\n", dbName(*db))
+				return nil
+			}
+			return printApprovals(out, list)
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printApprovals(w io.Writer, list []approvalJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tAMOUNT\tCURRENCY\tRULE\tPLAYER\tTIME")
+	for _, a := range list {
+		cur := a.Currency
+		if cur == "" {
+			cur = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Key, a.Amount, cur, a.Rule, a.Player, a.At.Format(time.RFC3339Nano))
+	}
+	return tw.Flush()
+}
+
+// newApprovalsDecideCmd makes approve (approve set) or reject.
+func newApprovalsDecideCmd(db *string, approve bool) *cobra.Command {
+	var reason string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "approve KEY [--json]",
+		Short: "Issue a result waiting for approval",
+		Long: `Approve issues the result of KEY (as promoc approvals list prints it): its
+reservation is posted from the campaign's budget, and an issued outcome is
+logged. It prints the issued result, as a line or with --json as list
+prints one. A KEY that does not wait (unknown, or decided already) is an
+error: a result is decided once.`,
+		Args: oneArg("KEY", "rule/action/player/trigger hash, as promoc approvals list prints it"),
+	}
+	if !approve {
+		cmd.Use = "reject KEY [--reason TEXT] [--json]"
+		cmd.Short = "Drop a result waiting for approval"
+		cmd.Long = `Reject drops the result of KEY (as promoc approvals list prints it): its
+reservation goes back to the campaign's budget, and a rejected outcome with
+the reason is logged (--reason, operator when not given). It prints the
+rejected result, as a line or with --json as list prints one. A KEY that
+does not wait (unknown, or decided already) is an error: a result is
+decided once.`
+		cmd.Flags().StringVar(&reason, "reason", "operator", "why the result is rejected")
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.RunE = runE(func(cmd *cobra.Command, args []string) (err error) {
+		key, err := parseKey(args[0])
+		if err != nil {
+			return usageErrorf("%v", err)
+		}
+		if !approve && strings.TrimSpace(reason) == "" {
+			return usageErrorf("--reason: empty: say why, or leave the flag out")
+		}
+		st, err := openStore(cmd.Context(), *db, false)
+		if err != nil {
+			return err
+		}
+		defer closeStore(st, &err)
+		var o store.Outcome
+		if approve {
+			o, err = st.Approve(cmd.Context(), key, now())
+		} else {
+			o, err = st.Reject(cmd.Context(), key, reason, now())
+		}
+		if errors.Is(err, store.ErrNotWaiting) {
+			return failf("%s: no result waits for approval (unknown, or decided already); promoc approvals list shows those that do", args[0])
+		}
+		if err != nil {
+			return failf("%s: %s: %v", dbName(*db), args[0], err)
+		}
+		out := cmd.OutOrStdout()
+		if asJSON {
+			return writeJSON(out, approvalOf(o))
+		}
+		money := o.Amount.String()
+		if o.Currency != "" {
+			money += " " + o.Currency
+		}
+		if approve {
+			fmt.Fprintf(out, "issued %s: %s to %s\n", args[0], money, o.Key.Player)
+		} else {
+			fmt.Fprintf(out, "rejected %s: %s to %s not given: %s\n", args[0], money, o.Key.Player, reason)
+		}
+		return nil
+	})
+	return cmd
+}

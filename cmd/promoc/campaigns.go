@@ -1,0 +1,342 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/currency"
+)
+
+func newCampaignsCmd() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "campaigns",
+		Short: "Show and change the status and budgets of campaigns in a database",
+		Long: `Campaigns shows the status and the budgets of the campaigns in a database, and
+changes them:
+
+	promoc campaigns status [NAME] [--json]
+	promoc campaigns suspend NAME [--reason TEXT]
+	promoc campaigns resume NAME
+	promoc campaigns budget NAME AMOUNT CURRENCY
+
+A campaign is active until it is suspended: by an operator (suspend), or by
+itself when a reward would overrun its budget (reason budget-exhausted).
+While suspended, its rewards are skipped with reason campaign-suspended.
+Resume makes it active again; so does raising the budget that ran out.
+
+--db is an SQLite file (promoc.db in the working directory by default) or a
+postgres:// or postgresql:// URL. Status refuses a database file that does
+not exist; suspend, resume and budget create it, so that budgets can be set
+before the first run.`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("campaigns: missing command: expected status, suspend, resume or budget")
+		}),
+	}
+	dbFlag(cmd, &db)
+	cmd.AddCommand(newCampaignsStatusCmd(&db), newCampaignsSuspendCmd(&db), newCampaignsResumeCmd(&db), newCampaignsBudgetCmd(&db))
+	return cmd
+}
+
+// campaignJSON is a campaign as status --json prints it. Amounts are
+// decimal strings, exact.
+type campaignJSON struct {
+	Campaign string       `json:"campaign"`
+	Status   string       `json:"status"`
+	Reason   string       `json:"reason,omitempty"`
+	Since    *time.Time   `json:"since,omitempty"`
+	Budgets  []budgetJSON `json:"budgets"`
+}
+
+type budgetJSON struct {
+	Currency string `json:"currency"`
+	Limit    string `json:"limit"`
+	Posted   string `json:"posted"`
+	Reserved string `json:"reserved"`
+	Left     string `json:"left"`
+}
+
+func newCampaignsStatusCmd(db *string) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [NAME] [--json]",
+		Short: "Show the status and budgets of campaigns",
+		Long: `Status prints the status of campaign NAME, or of every campaign the database
+knows (one with a budget, or suspended or resumed once), by name: whether it
+is active or suspended, since when and why, and for each currency of its
+budget the limit, what is posted (issued), what is reserved (waiting for
+approval) and what is left. A campaign the database does not know is
+active, without a budget; status says so on stderr.
+
+With --json, status prints a JSON array of objects (one object for NAME)
+with the fields campaign, status, reason, since and budgets, an array of
+objects with currency, limit, posted, reserved and left as decimal
+strings.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return fmt.Errorf("status takes at most one NAME, got %d: %s", len(args), strings.Join(args, " "))
+			}
+			return nil
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			names := args
+			if len(args) == 0 {
+				if names, err = st.Campaigns(cmd.Context()); err != nil {
+					return failf("%s: %v", dbName(*db), err)
+				}
+			}
+			var list []campaignJSON
+			for _, name := range names {
+				c, err := st.Campaign(cmd.Context(), name)
+				if err != nil {
+					return failf("%s: campaign %s: %v", dbName(*db), name, err)
+				}
+				bs, err := st.Budgets(cmd.Context(), name)
+				if err != nil {
+					return failf("%s: campaign %s: %v", dbName(*db), name, err)
+				}
+				if len(args) == 1 && c.Since.IsZero() && len(bs) == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: no campaign %s here: never suspended, no budget\n", dbName(*db), name)
+				}
+				list = append(list, campaignOf(c, bs))
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if len(args) == 1 {
+					return writeJSON(out, list[0])
+				}
+				if list == nil {
+					list = []campaignJSON{}
+				}
+				return writeJSON(out, list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: no campaign has a budget or was ever suspended\n", dbName(*db))
+				return nil
+			}
+			return printCampaigns(out, list)
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func campaignOf(c store.Campaign, bs []store.Budget) campaignJSON {
+	j := campaignJSON{Campaign: c.Name, Status: string(c.Status), Reason: c.Reason, Budgets: []budgetJSON{}}
+	if !c.Since.IsZero() {
+		t := c.Since.UTC()
+		j.Since = &t
+	}
+	for _, b := range bs {
+		j.Budgets = append(j.Budgets, budgetJSON{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
+			Reserved: b.Reserved.String(), Left: b.Left().String()})
+	}
+	return j
+}
+
+// printCampaigns prints a table: a line per campaign and budget currency.
+func printCampaigns(w io.Writer, list []campaignJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CAMPAIGN\tSTATUS\tSINCE\tREASON\tCURRENCY\tLIMIT\tPOSTED\tRESERVED\tLEFT")
+	for _, c := range list {
+		since, reason := "-", "-"
+		if c.Since != nil {
+			since = c.Since.Format(time.RFC3339)
+		}
+		if c.Reason != "" {
+			reason = c.Reason
+		}
+		head := c.Campaign + "\t" + c.Status + "\t" + since + "\t" + reason
+		if len(c.Budgets) == 0 {
+			fmt.Fprintln(tw, head+"\t-\t-\t-\t-\t-")
+		}
+		for _, b := range c.Budgets {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", head, b.Currency, b.Limit, b.Posted, b.Reserved, b.Left)
+		}
+	}
+	return tw.Flush()
+}
+
+// writeJSON prints v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func newCampaignsSuspendCmd(db *string) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "suspend NAME [--reason TEXT]",
+		Short: "Suspend a campaign",
+		Long: `Suspend stops campaign NAME: until it is resumed, its rewards are skipped with
+reason campaign-suspended. --reason is recorded and shown by status
+(operator when not given). Suspending a suspended campaign records the new
+reason and time.`,
+		Args: oneArg("NAME", "the name of a campaign"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			if strings.TrimSpace(reason) == "" {
+				return usageErrorf("--reason: empty: say why, or leave the flag out")
+			}
+			st, err := openStore(cmd.Context(), *db, true)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			if err := st.Suspend(cmd.Context(), args[0], reason, now()); err != nil {
+				return failf("%s: suspending %s: %v", dbName(*db), args[0], err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "suspended campaign %s: %s\n", args[0], reason)
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&reason, "reason", "operator", "why the campaign is suspended")
+	return cmd
+}
+
+func newCampaignsResumeCmd(db *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "resume NAME",
+		Short: "Make a suspended campaign active again",
+		Long: `Resume makes campaign NAME active again, whoever suspended it: its rewards are
+given again, within its budget. A campaign suspended because its budget ran
+out suspends itself again at the next reward that does not fit; raise the
+budget (promoc campaigns budget) to give more. Resuming an active campaign
+changes nothing.`,
+		Args: oneArg("NAME", "the name of a campaign"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			st, err := openStore(cmd.Context(), *db, true)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			c, err := st.Campaign(cmd.Context(), args[0])
+			if err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+			}
+			if c.Status != store.Suspended {
+				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
+				return nil
+			}
+			if err := st.Resume(cmd.Context(), args[0], now()); err != nil {
+				return failf("%s: resuming %s: %v", dbName(*db), args[0], err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "resumed campaign %s (it was suspended: %s)\n", args[0], c.Reason)
+			return nil
+		}),
+	}
+}
+
+// amountRE is an amount as the command line takes it: digits with an
+// optional decimal point, as vm.ParseNumber reads them, without a sign.
+var amountRE = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+
+// parseAmount reads a budget amount: exact, never a float, within what the
+// store keeps (store.Scale decimals).
+func parseAmount(s string) (decimal.Decimal, error) {
+	if !amountRE.MatchString(s) {
+		return decimal.Decimal{}, fmt.Errorf("amount %q: expected digits with an optional decimal point, as in 1000 or 250.50", s)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("amount %q: %v", s, err)
+	}
+	if _, err := store.Units(d); err != nil {
+		switch {
+		case d.Exponent() < -store.Scale:
+			return decimal.Decimal{}, fmt.Errorf("amount %s: more than %d decimals; budgets are kept to %d", s, store.Scale, store.Scale)
+		default:
+			return decimal.Decimal{}, fmt.Errorf("amount %s: %s", s, strings.TrimPrefix(err.Error(), store.ErrAmount.Error()+": "))
+		}
+	}
+	return d, nil
+}
+
+func newCampaignsBudgetCmd(db *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "budget NAME AMOUNT CURRENCY",
+		Short: "Set the budget of a campaign in a currency",
+		Long: `Budget opens the budget of campaign NAME in CURRENCY (an ISO 4217 code) with
+the limit AMOUNT, or changes its limit. AMOUNT is an exact decimal, as in
+1000 or 250.50, with at most 8 decimals; it cannot be below what is already
+posted and reserved. Rewards are reserved from the budget whole: one that
+does not fit is skipped with reason budget-exhausted and suspends the
+campaign. Raising the budget of a campaign suspended that way makes it
+active again; one suspended by an operator stays suspended.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 3 {
+				return fmt.Errorf("budget takes NAME AMOUNT CURRENCY, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			name, cur := args[0], args[2]
+			amount, err := parseAmount(args[1])
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			if !currency.Known(cur) {
+				return usageErrorf("currency %q: expected an ISO 4217 code such as EUR", cur)
+			}
+			st, err := openStore(cmd.Context(), *db, true)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			before, err := st.Campaign(cmd.Context(), name)
+			if err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), name, err)
+			}
+			if err := st.SetBudget(cmd.Context(), name, cur, amount, now()); err != nil {
+				if errors.Is(err, store.ErrBudgetBelowSpent) {
+					bs, _ := st.Budgets(cmd.Context(), name) // for the message; the error is said below
+					for _, b := range bs {
+						if b.Currency == cur {
+							return failf("budget of %s in %s: %s is below what is posted (%s) and reserved (%s)", name, cur, amount, b.Posted, b.Reserved)
+						}
+					}
+				}
+				return failf("%s: budget of %s in %s: %v", dbName(*db), name, cur, err)
+			}
+			after, err := st.Campaign(cmd.Context(), name)
+			if err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), name, err)
+			}
+			bs, err := st.Budgets(cmd.Context(), name)
+			if err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), name, err)
+			}
+			out := cmd.OutOrStdout()
+			for _, b := range bs {
+				if b.Currency == cur {
+					fmt.Fprintf(out, "budget of %s in %s: limit %s, posted %s, reserved %s, left %s\n", name, cur, b.Limit, b.Posted, b.Reserved, b.Left())
+				}
+			}
+			if before.Status == store.Suspended && after.Status == store.Active {
+				fmt.Fprintf(out, "campaign %s is active again (it was suspended: %s)\n", name, before.Reason)
+			} else if after.Status == store.Suspended {
+				fmt.Fprintf(out, "campaign %s stays suspended (%s): promoc campaigns resume %s\n", name, after.Reason, name)
+			}
+			return nil
+		}),
+	}
+}
