@@ -104,8 +104,8 @@ func (s *Split) Arm(campaign, player string) *SplitArm {
 	if key == "" {
 		key = campaign
 	}
-	b := make([]byte, 0, len(key)+1+len(player))
-	b = append(append(append(b, key...), 0), player...)
+	var buf [128]byte // enough for most keys and ids, without allocating
+	b := append(append(append(buf[:0], key...), 0), player...)
 	sum := sha256.Sum256(b)
 	bucket := int(binary.BigEndian.Uint64(sum[:8]) % splitBuckets)
 	upto := 0
@@ -189,12 +189,21 @@ type CondError struct {
 	Cond   Cond
 	Reason string
 	Detail string
+	// File and Pos are where in the condition the evaluation failed; Pos
+	// is zero for an invalid input.
+	File string
+	Pos  lang.Pos
 }
 
+// Error returns "rules.promo:12:10: rule deposit_bonus: segment:
+// missing-property: ...", without the position for an invalid input.
 func (e *CondError) Error() string {
 	msg := "rule " + e.Rule + ": " + e.Cond.String() + ": " + e.Reason
 	if e.Detail != "" {
 		msg += ": " + e.Detail
+	}
+	if e.Pos.Line > 0 {
+		msg = e.File + ":" + e.Pos.String() + ": " + msg
 	}
 	return msg
 }
@@ -262,7 +271,7 @@ func (p *Program) Holds(ctx context.Context, rule string, c Cond, in *Prepared) 
 	case vm.Skipped:
 		return false, nil
 	}
-	return false, &CondError{Rule: rule, Cond: c, Reason: res.Reason, Detail: res.Detail}
+	return false, &CondError{Rule: rule, Cond: c, Reason: res.Reason, Detail: res.Detail, File: code.File, Pos: res.Span.Start}
 }
 
 // buildRules makes the descriptors of the rules of info and finds the

@@ -318,6 +318,11 @@ func TestHolds(t *testing.T) {
 			assert.Equal(t, tc.reason, ce.Reason, "%v", err)
 			assert.Equal(t, tc.rule, ce.Rule)
 			assert.Equal(t, tc.cond, ce.Cond)
+			if tc.reason != "invalid-input" {
+				assert.Equal(t, "rules.promo", ce.File)
+				assert.Positive(t, ce.Pos.Line)
+				assert.Regexp(t, `^rules\.promo:\d+:\d+: rule `+tc.rule+`: `, err.Error())
+			}
 		})
 	}
 }
@@ -419,4 +424,36 @@ func TestHoldsBuilder(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got, tc.method)
 	}
+}
+
+// BenchmarkHolds measures one condition of each sort on a prepared event,
+// and the assignment of a split group.
+func BenchmarkHolds(b *testing.B) {
+	prog := compileRules(b)
+	now := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	in := prog.Prepare(runtime.Input{
+		Now:          now,
+		Player:       runtime.Player{ID: "p-1", Currency: "EUR", Properties: map[string]any{"vip_level": 2, "country": "MT"}},
+		Transactions: []runtime.Transaction{{ID: "e-1", Kind: "deposit", Time: now, Attrs: map[string]any{"amount": "25", "method": "bank"}}},
+	})
+	ctx := context.Background()
+	for _, c := range []runtime.Cond{runtime.CondTrigger, runtime.CondSegment} {
+		b.Run(c.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if ok, err := prog.Holds(ctx, "deposit_bonus", c, in); !ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+	b.Run("arm", func(b *testing.B) {
+		split := prog.Rule("weekend").Split
+		b.ReportAllocs()
+		for b.Loop() {
+			if split.Arm("weekend", "player-123456") == nil {
+				b.Fatal("no arm")
+			}
+		}
+	})
 }
