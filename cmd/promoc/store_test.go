@@ -11,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
 // setTestClock sets the clock of promoc, run by a script, to
@@ -28,7 +27,7 @@ func setTestClock() {
 	now = func() time.Time { return t }
 }
 
-// storeCmds are the script commands on an SQLite database:
+// storeCmds are the script commands on a database (a file or a URL):
 //
 //	outcome DB STATUS RULE/ACTION/PLAYER/HASH CAMPAIGN AMOUNT CURRENCY TIME
 //
@@ -73,8 +72,13 @@ var storeCmds = map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	},
 }
 
-func openTestStore(ts *testscript.TestScript, name string) *sqlite.Store {
-	st, err := sqlite.Open(context.Background(), ts.MkAbs(name))
+// openTestStore opens the store of a --db argument: a file of the script's
+// directory, or a URL.
+func openTestStore(ts *testscript.TestScript, db string) store.Store {
+	if !isPostgres(db) {
+		db = ts.MkAbs(db)
+	}
+	st, err := openStore(context.Background(), db, true)
 	ts.Check(err)
 	return st
 }
