@@ -172,7 +172,10 @@ type Campaign struct {
 type Player struct {
 	ID    string
 	Zone  string // IANA zone, "" when unknown
-	Props []byte // JSON object, opaque here
+	// Props is a JSON object, opaque here: the player record of
+	// runtime.EncodePlayer (id, currency, zone, properties), as promoc
+	// players import writes it and runtime.DecodePlayer reads it.
+	Props []byte
 }
 
 // Run is one scheduled run of a campaign in a zone on a local date.
