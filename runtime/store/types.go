@@ -170,8 +170,8 @@ type Campaign struct {
 
 // Player is a player's properties as the host last sent them.
 type Player struct {
-	ID    string
-	Zone  string // IANA zone, "" when unknown
+	ID   string
+	Zone string // IANA zone, "" when unknown
 	// Props is a JSON object, opaque here: the player record of
 	// runtime.EncodePlayer (id, currency, zone, properties), as promoc
 	// players import writes it and runtime.DecodePlayer reads it.
