@@ -78,3 +78,6 @@ func (r rows) Close() error {
 	r.Rows.Close()
 	return nil
 }
+
+// OneWriter is false: transactions of several processes write at once.
+func (dialect) OneWriter() bool { return false }

@@ -206,3 +206,10 @@ func TestMigrateFrom1(t *testing.T) {
 	defer s.Close()
 	storetest.CheckMigratedFrom1(t, s)
 }
+
+func BenchmarkApplyBatch(b *testing.B) {
+	dsn(b)
+	for _, n := range []int{1, 64, 512} {
+		b.Run(fmt.Sprint("batch-", n), func(b *testing.B) { storetest.BenchApply(b, driver, n, 1000) })
+	}
+}

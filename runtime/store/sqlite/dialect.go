@@ -26,13 +26,26 @@ type dialect struct {
 // connection is busy while a transaction runs, so a statement first met in
 // a transaction is only noted there, and prepared before the next
 // transaction begins, under the dialect's lock. It holds at most maxStmts.
+// It also keeps each query's text rewritten to positional parameters.
 type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt
 	wanted map[string]bool
+	text   map[string]string // query -> the text SQLite runs
 }
 
 const maxStmts = 128
+
+// cacheable reports whether q is worth preparing once: not the statements
+// that change the schema, which run once.
+func cacheable(q string) bool {
+	for _, p := range []string{"PRAGMA", "CREATE", "ALTER", "DROP"} {
+		if strings.HasPrefix(q, p) {
+			return false
+		}
+	}
+	return true
+}
 
 // get is the prepared statement of q, or nil when it is not prepared yet.
 func (c *stmtCache) get(q string) *sql.Stmt {
@@ -41,7 +54,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	if st, ok := c.m[q]; ok {
 		return st
 	}
-	if len(c.m)+len(c.wanted) < maxStmts {
+	if len(c.m)+len(c.wanted) < maxStmts && cacheable(q) {
 		if c.wanted == nil {
 			c.wanted = map[string]bool{}
 		}
@@ -50,13 +63,67 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	return nil
 }
 
+// rewrite is the text of q that SQLite runs: see positional.
+func (c *stmtCache) rewrite(q string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r, ok := c.text[q]; ok {
+		return r
+	}
+	r := positional(q)
+	if len(c.text) < 4*maxStmts {
+		if c.text == nil {
+			c.text = map[string]string{}
+		}
+		c.text[q] = r
+	}
+	return r
+}
+
+// positional rewrites the parameters $1, $2, ... $n of q to ? when each
+// appears once, in order: the driver then binds them by position, where
+// for numbered ones it looks each name up in a list as long as the
+// statement's parameters (quadratic in a many-row INSERT). Otherwise q is
+// returned as it is.
+func positional(q string) string {
+	var b strings.Builder
+	next, quoted := 1, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '\'' {
+			quoted = !quoted
+		}
+		if c != '$' || quoted || i+1 == len(q) || q[i+1] < '0' || q[i+1] > '9' {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		n := 0
+		for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+			n = n*10 + int(q[j]-'0')
+			j++
+		}
+		if n != next {
+			return q
+		}
+		next++
+		b.WriteByte('?')
+		i = j - 1
+	}
+	return b.String()
+}
+
 // prepare prepares the statements noted since the last call; it runs
 // outside transactions.
 func (c *stmtCache) prepare(ctx context.Context, db *sql.DB) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for q := range c.wanted {
-		if st, err := db.PrepareContext(ctx, q); err == nil {
+		r, ok := c.text[q]
+		if !ok {
+			r = positional(q)
+		}
+		if st, err := db.PrepareContext(ctx, r); err == nil {
 			if c.m == nil {
 				c.m = map[string]*sql.Stmt{}
 			}
@@ -83,7 +150,7 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	if err != nil {
 		return err
 	}
-	if err := fn(execer{tx: tx, d: d}); err != nil {
+	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -114,17 +181,20 @@ func (dialect) Pairs(a, b []string) (string, []any) {
 func (dialect) EventOrder() string { return "rowid" }
 
 type execer struct {
-	tx *sql.Tx
-	d  dialect
+	tx    *sql.Tx
+	d     dialect
+	stmts map[string]*sql.Stmt // the cached statements bound to tx
 }
 
 // stmt is the prepared statement of q in the transaction, or nil.
 func (e execer) stmt(ctx context.Context, q string) *sql.Stmt {
-	if !strings.Contains(q, "$1") {
-		return nil
+	if st, ok := e.stmts[q]; ok {
+		return st
 	}
 	if st := e.d.stmts.get(q); st != nil {
-		return e.tx.StmtContext(ctx, st)
+		st = e.tx.StmtContext(ctx, st)
+		e.stmts[q] = st
+		return st
 	}
 	return nil
 }
@@ -135,7 +205,7 @@ func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) 
 	if st := e.stmt(ctx, q); st != nil {
 		r, err = st.ExecContext(ctx, args...)
 	} else {
-		r, err = e.tx.ExecContext(ctx, q, args...)
+		r, err = e.tx.ExecContext(ctx, e.d.stmts.rewrite(q), args...)
 	}
 	if err != nil {
 		return 0, err
@@ -147,12 +217,15 @@ func (e execer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row
 	if st := e.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return e.tx.QueryRowContext(ctx, q, args...)
+	return e.tx.QueryRowContext(ctx, e.d.stmts.rewrite(q), args...)
 }
 
 func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
 	if st := e.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return e.tx.QueryContext(ctx, q, args...)
+	return e.tx.QueryContext(ctx, e.d.stmts.rewrite(q), args...)
 }
+
+// OneWriter is true: BEGIN IMMEDIATE takes the database's write lock.
+func (dialect) OneWriter() bool { return true }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -193,4 +194,10 @@ func TestMigrateFrom1(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	storetest.CheckMigratedFrom1(t, s)
+}
+
+func BenchmarkApplyBatch(b *testing.B) {
+	for _, n := range []int{1, 64, 512} {
+		b.Run(fmt.Sprint("batch-", n), func(b *testing.B) { storetest.BenchApply(b, driver, n, 1000) })
+	}
 }

@@ -308,6 +308,35 @@ func testState(t *testing.T, d Driver) {
 	assert.False(t, a.Duplicate)
 	assert.Equal(t, []int64{1, 2}, a.Versions)
 	assert.Len(t, allOutcomes(t, s), 1)
+
+	// In one batch: the second writer of version 1 loses, a third that
+	// read what the first wrote wins, and one state written twice in one
+	// change counts both writes. A duplicate event is a duplicate even
+	// when its states are stale.
+	st2 := func(v int64, data string) store.State {
+		return store.State{Player: "p2", Rule: "r", Version: v, Data: []byte(data)}
+	}
+	as := apply(t, s,
+		store.Change{Event: &store.Event{Player: "p2", ID: "a", Hash: []byte{1}}, States: []store.State{st2(0, "a")}},
+		store.Change{Event: &store.Event{Player: "p2", ID: "b", Hash: []byte{1}}, States: []store.State{st2(0, "b")}},
+		store.Change{Event: &store.Event{Player: "p2", ID: "c", Hash: []byte{1}}, States: []store.State{st2(1, "c1"), st2(2, "c2")}},
+		store.Change{Event: &store.Event{Player: "p2", ID: "a", Hash: []byte{1}}, States: []store.State{st2(0, "a")}},
+		store.Change{Event: &store.Event{Player: "p2", ID: "a", Hash: []byte{2}}, States: []store.State{st2(0, "a")}},
+		store.Change{States: []store.State{st2(2, "stale")}},
+	)
+	require.NoError(t, as[0].Err)
+	assert.ErrorIs(t, as[1].Err, store.ErrStateConflict)
+	require.NoError(t, as[2].Err)
+	assert.Equal(t, []int64{2, 3}, as[2].Versions)
+	assert.True(t, as[3].Duplicate)
+	assert.ErrorIs(t, as[4].Err, store.ErrEventConflict)
+	assert.ErrorIs(t, as[5].Err, store.ErrStateConflict)
+	st, err = s.State(ctx, "p2", "r")
+	require.NoError(t, err)
+	assert.Equal(t, store.State{Player: "p2", Rule: "r", Version: 3, Data: []byte("c2")}, st)
+	seen, err := s.Seen(ctx, []store.Event{{Player: "p2", ID: "b", Hash: []byte{1}}})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.NotSeen}, seen, "the losing change's event")
 }
 
 func testApprovals(t *testing.T, d Driver) {

@@ -80,15 +80,25 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.Applied, len(changes))
 		var b batch
+		var vs versions
+		if s.D.OneWriter() {
+			var err error
+			if vs, err = s.readVersions(ctx, ex, changes); err != nil {
+				return err
+			}
+		}
 		for i := range changes {
 			c := &changes[i]
-			savepoint := len(c.States) > 0
+			// With one writer the states are checked against the versions
+			// read before anything of the change is written; otherwise a
+			// savepoint undoes what the change wrote before a conflict.
+			savepoint := len(c.States) > 0 && vs == nil
 			if savepoint {
 				if _, err := ex.Exec(ctx, "SAVEPOINT change"); err != nil {
 					return err
 				}
 			}
-			err := s.applyOne(ctx, ex, c, units[i], &out[i], &b)
+			err := s.applyOne(ctx, ex, c, units[i], &out[i], &b, vs)
 			if errors.Is(err, store.ErrEventConflict) || errors.Is(err, store.ErrStateConflict) {
 				if savepoint {
 					if _, err := ex.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
@@ -113,10 +123,98 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 	return out, nil
 }
 
+// versions are the stored versions of the states a batch writes, kept up
+// to date as the batch's changes are written: with one writer, what the
+// transaction read stays true until it writes.
+type versions map[[2]string]int64
+
+// readVersions reads, in one query, the versions of the states of changes.
+func (s *Store) readVersions(ctx context.Context, ex Execer, changes []store.Change) (versions, error) {
+	vs := versions{}
+	var players, rules []string
+	for _, c := range changes {
+		for _, st := range c.States {
+			k := [2]string{st.Player, st.Rule}
+			if _, ok := vs[k]; !ok {
+				vs[k] = 0
+				players, rules = append(players, st.Player), append(rules, st.Rule)
+			}
+		}
+	}
+	if len(players) == 0 {
+		return vs, nil
+	}
+	from, args := s.D.Pairs(players, rules)
+	rows, err := ex.Query(ctx, `SELECT q.a, q.b, r.version FROM `+from+` JOIN rule_state r ON r.player = q.a AND r.rule = q.b`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k [2]string
+		var v int64
+		if err := rows.Scan(&k[0], &k[1], &v); err != nil {
+			return nil, err
+		}
+		vs[k] = v
+	}
+	return vs, rows.Err()
+}
+
+// conflict is the error of the first state of c whose version is not the
+// stored one, nil when none. The versions are not changed.
+func (vs versions) conflict(c *store.Change) error {
+	var seen map[[2]string]int64 // states written twice in one change
+	for _, st := range c.States {
+		k := [2]string{st.Player, st.Rule}
+		v, ok := seen[k]
+		if !ok {
+			v = vs[k]
+		}
+		if st.Version != v {
+			return fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
+		}
+		if seen == nil {
+			seen = map[[2]string]int64{}
+		}
+		seen[k] = v + 1
+	}
+	return nil
+}
+
+// seenHash is the check of an event by a change that is not written: the
+// event recorded with the same hash is a duplicate, with another a
+// conflict; ok is false when it is not recorded.
+func (s *Store) seenHash(ctx context.Context, ex Execer, e *store.Event, a *store.Applied) (ok bool, err error) {
+	var h []byte
+	err = ex.QueryRow(ctx, `SELECT hash FROM events_seen WHERE player = $1 AND event_id = $2`, e.Player, e.ID).Scan(&h)
+	if s.D.NoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !bytes.Equal(h, e.Hash) {
+		return true, fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)
+	}
+	a.Duplicate = true
+	return true, nil
+}
+
 // applyOne writes one change: the event first, then the states, then the
 // timers, players and outcomes, so that a conflict is found before
 // anything else is written.
-func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units []int64, a *store.Applied, b *batch) error {
+func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units []int64, a *store.Applied, b *batch, vs versions) error {
+	if vs != nil {
+		if err := vs.conflict(c); err != nil {
+			if c.Event != nil {
+				if found, err := s.seenHash(ctx, ex, c.Event, a); found || err != nil {
+					return err
+				}
+			}
+			return err
+		}
+	}
 	if e := c.Event; e != nil {
 		var body any
 		if e.Body != nil {
@@ -128,14 +226,9 @@ func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units 
 			return err
 		}
 		if n == 0 {
-			var h []byte
-			if err := ex.QueryRow(ctx, `SELECT hash FROM events_seen WHERE player = $1 AND event_id = $2`, e.Player, e.ID).Scan(&h); err != nil {
+			if _, err := s.seenHash(ctx, ex, e, a); err != nil {
 				return err
 			}
-			if !bytes.Equal(h, e.Hash) {
-				return fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)
-			}
-			a.Duplicate = true
 			return nil
 		}
 	}
@@ -153,7 +246,15 @@ func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units 
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
+			err := fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
+			if vs != nil {
+				// Checked before: only another writer could have changed it.
+				return fmt.Errorf("one writer expected: %w", err)
+			}
+			return err
+		}
+		if vs != nil {
+			vs[[2]string{st.Player, st.Rule}] = st.Version + 1
 		}
 		a.Versions = append(a.Versions, st.Version+1)
 	}
@@ -293,17 +394,17 @@ func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int6
 		return 0, suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At)
 	}
 	k := o.Key
-	var id int64
-	err = ex.QueryRow(ctx, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
-	if err != nil {
+	const insert = `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	if o.Status == store.Issued {
+		// A post entry is final: nothing points at it.
+		_, err := ex.Exec(ctx, insert, o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At))
 		return 0, err
 	}
-	if o.Status == store.Issued {
-		return 0, nil
-	}
-	return id, nil
+	var id int64
+	err = ex.QueryRow(ctx, insert+` RETURNING id`,
+		o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
+	return id, err
 }
 
 // entry writes the ledger entry that posts or voids reservation id. The
@@ -324,9 +425,30 @@ func suspend(ctx context.Context, ex Execer, campaign, reason string, at time.Ti
 	return err
 }
 
-// logChunk bounds the rows of one INSERT: 11 parameters a row stay far
-// below the parameter limits of SQLite (32766) and PostgreSQL (65535).
-const logChunk = 500
+// logChunks are the numbers of rows of the INSERTs that append to the log:
+// a batch is cut into chunks of these sizes, largest first, so that a few
+// statement texts serve every batch size and stay prepared. 12 parameters
+// a row stay far below the parameter limits of SQLite (32766) and
+// PostgreSQL (65535).
+var logChunks = [...]int{128, 32, 8, 1}
+
+// logInserts are the INSERT statements of logChunks.
+var logInserts = func() (qs [len(logChunks)]string) {
+	for c, rows := range logChunks {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns) VALUES `)
+		for i := range rows {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := 12 * i
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
+		}
+		qs[c] = q.String()
+	}
+	return qs
+}()
 
 // appendLog appends outcomes to the log, each with its outbox row. Under
 // the log lock the writer numbers them after the last sequence number, so
@@ -342,38 +464,31 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 	if err := ex.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM outcomes`).Scan(&last); err != nil {
 		return err
 	}
+	from := last
+	args := make([]any, 0, 12*logChunks[0])
 	for len(pend) > 0 {
-		chunk := pend[:min(len(pend), logChunk)]
+		c := 0
+		for logChunks[c] > len(pend) {
+			c++
+		}
+		chunk := pend[:logChunks[c]]
 		pend = pend[len(chunk):]
-		var q, box strings.Builder
-		q.WriteString(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns) VALUES `)
-		box.WriteString(`INSERT INTO outbox (seq) VALUES `)
-		args := make([]any, 0, 12*len(chunk))
-		for i, p := range chunk {
+		args = args[:0]
+		for _, p := range chunk {
 			last++
 			o := &p.o
 			o.Seq = last
 			for _, r := range p.refs {
 				r.Seq = last
 			}
-			if i > 0 {
-				q.WriteString(", ")
-				box.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
-			fmt.Fprintf(&box, "(%d)", last)
 			k := o.Key
 			args = append(args, o.Seq, k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason,
 				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At))
 		}
-		if _, err := ex.Exec(ctx, q.String(), args...); err != nil {
-			return err
-		}
-		if _, err := ex.Exec(ctx, box.String()); err != nil {
+		if _, err := ex.Exec(ctx, logInserts[c], args...); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err := ex.Exec(ctx, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`, from, last)
+	return err
 }

@@ -36,6 +36,10 @@ type Dialect interface {
 	// (a[i], b[i]), i counted from 0, with the arguments it takes, numbered
 	// from $1: one statement for any number of pairs.
 	Pairs(a, b []string) (from string, args []any)
+	// OneWriter reports that a transaction, once begun, is the only one
+	// writing until it ends (SQLite's BEGIN IMMEDIATE): what it reads stays
+	// true until it writes.
+	OneWriter() bool
 	// EventOrder is the column of events_seen that increases in the order
 	// events were recorded.
 	EventOrder() string
