@@ -194,17 +194,28 @@ func TestSplitArm(t *testing.T) {
 		require.NotNil(t, got)
 		assert.Same(t, &split.Arms[want], got, "player %q", player)
 	}
-	// A fixed example, worked out by hand from the hash.
-	sum := sha256.Sum256([]byte("autumn-2026\x00p-1"))
-	bucket := binary.BigEndian.Uint64(sum[:8]) % 10000
-	want := 0
-	switch {
-	case bucket >= 9050:
-		want = 2
-	case bucket >= 4500:
-		want = 1
+	// Golden groups, computed outside Go (Python's hashlib) and written
+	// down: the bucket of each player, and so its group of 45% | 45.5% |
+	// 9.5%. p-17 lands just past the second boundary, 9050.
+	for _, g := range []struct {
+		player string
+		bucket uint64
+		arm    string
+	}{
+		{"p-1", 5205, "modest"},
+		{"p-2", 621, "generous"},
+		{"alice", 123, "generous"},
+		{"bob", 8420, "modest"},
+		{"p-4", 9577, ""},
+		{"p-17", 9063, ""},
+	} {
+		sum := sha256.Sum256([]byte("autumn-2026\x00" + g.player))
+		assert.Equal(t, g.bucket, binary.BigEndian.Uint64(sum[:8])%10000, g.player)
+		got := split.Arm("weekend", g.player)
+		require.NotNil(t, got)
+		assert.Equal(t, g.arm, got.Name, g.player)
+		assert.Equal(t, g.arm == "", got.Control, g.player)
 	}
-	assert.Same(t, &split.Arms[want], split.Arm("weekend", "p-1"))
 
 	// Distribution: 10,000 players land within 2 points of each share, the
 	// same player always in the same group.
