@@ -96,7 +96,8 @@ func sortedKeys(m map[string]any) []string {
 func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
-	for n := 1; sc.Scan(); n++ {
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
@@ -118,7 +119,10 @@ func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return &InputError{Msg: err.Error()}
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &InputError{Field: fmt.Sprintf("line %d", n), Msg: "longer than 16 MiB"}
+		}
+		return &InputError{Msg: "reading line " + strconv.Itoa(n) + ": " + err.Error()}
 	}
 	return nil
 }

@@ -64,6 +64,9 @@ func TestDecodePlayers(t *testing.T) {
 	assert.EqualError(t, err, `line 5: zone: unknown time zone "Nowhere": expected an IANA zone such as Europe/Malta`)
 	err = runtime.DecodePlayers(strings.NewReader("{\"id\":\"p1\"}\n{\n"), func(int, runtime.Player) error { return nil })
 	assert.ErrorContains(t, err, "line 2: malformed JSON")
+	long := "{\"id\":\"p1\"}\n{\"id\":\"" + strings.Repeat("x", 16<<20) + "\"}\n"
+	err = runtime.DecodePlayers(strings.NewReader(long), func(int, runtime.Player) error { return nil })
+	assert.EqualError(t, err, "line 2: longer than 16 MiB")
 	stop := errors.New("stop")
 	err = runtime.DecodePlayers(strings.NewReader(in), func(int, runtime.Player) error { return stop })
 	assert.ErrorIs(t, err, stop)

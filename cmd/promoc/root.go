@@ -68,7 +68,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "promoc",
-		Short: "Check, test, format, evaluate and disassemble promo rule sets",
+		Short: "Check, test, format, evaluate and disassemble promo rule sets; keep their campaigns' state",
 		Long: `promoc checks, tests, formats, evaluates and disassembles rule sets written
 in the promo language. A rule set is the *.promo files (not *_test.promo) of
 one directory; DIR/... names every rule set below DIR. Start one with
@@ -79,7 +79,8 @@ players, campaigns and approvals work the state of campaigns in a database
 
 Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
 failed test or no test to run, a database that failed; 2 bad usage, an
-unreadable path, an unknown reward or a database that is not promoc's; 3 (eval) a result whose outcome is error, such as invalid-input.`,
+unreadable path, an unknown reward or a database that is not promoc's; 3
+(eval) a result whose outcome is error, such as invalid-input.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
