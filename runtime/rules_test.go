@@ -351,6 +351,15 @@ func TestHoldsMisuse(t *testing.T) {
 	assert.ErrorAs(t, err, &e)
 	var ce *runtime.CondError
 	assert.False(t, errors.As(err, &ce))
+
+	// A cancelled evaluation is a CondError, cancelled, not a false that
+	// looks like an answer.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ok, err := prog.Holds(ctx, "deposit_bonus", runtime.CondSegment, in)
+	assert.False(t, ok)
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "cancelled", ce.Reason)
 }
 
 // TestHiddenConditions: the conditions are not rewards of the program.
@@ -394,6 +403,10 @@ campaign b { trigger on login split { variant x 50%: give r control 50% } }`, wa
 automation a { trigger on login give r }`},
 		{name: "anchors", src: `reward r: points { window between first transaction and last transaction give count(login) }
 automation a { trigger every 3 login give r }`},
+		{name: "since entrance", src: `reward r: points { window since entrance give count(login) }
+campaign c { entrance on login trigger on login give r }`},
+		{name: "qualification to a date", src: `reward r: points { window from qualification to 2026-12-01 give count(login) }
+automation a { trigger on login qualification login give r }`},
 		{name: "fixed", src: `reward r: points { window from 2026-11-01 to 2026-11-08 give count(login) }
 automation a { trigger on login give r }`},
 	}
