@@ -101,6 +101,15 @@ func nodeAttrs(n Node) string {
 		return n.Op.String()
 	case *ExpectOutcome:
 		return n.Outcome.String()
+	case *TestRuleClause:
+		return n.Kind.String()
+	case *ExpectStep:
+		return n.Status.String()
+	case *ExpectRuleStatus:
+		if n.Suspended {
+			return n.Kind.String() + " suspended"
+		}
+		return n.Kind.String() + " active"
 	case *RuleDecl:
 		return n.Kind.String()
 	case *Event:

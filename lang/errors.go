@@ -291,8 +291,18 @@ func describe(head string) string {
 		return `a let and its value, as in "bets == 200 EUR"`
 	case "ExpectAggregation":
 		return `a transaction kind and a count, as in "bet matched 3"`
-	case `(("calculated" TestValue) | ("skipped" ExpectReason) | ("error" ExpectReason) | "manual" | ("branch" <string>) | ("let" ExpectLet) | ("aggregation" ExpectAggregation) | ("window" ExpectWindow))`:
-		return "calculated, skipped, error, manual, branch, let, aggregation or window"
+	case `(("calculated" TestValue) | ("skipped" ExpectReason) | ("error" ExpectReason) | "manual" | ("branch" <string>) | ("let" ExpectLet) | ("aggregation" ExpectAggregation) | ("window" ExpectWindow) | ("rewards" <number>) | ("outcome" ExpectStep) | ("budget" "left" TestValue) | ExpectRuleStatus | ("group" ExpectGroup))`:
+		return "calculated, skipped, error, manual, branch, let, aggregation, window, rewards, outcome, budget left, campaign, automation or group"
+	case "ExpectStep":
+		return `the number of an outcome and its status, as in "1 issued 10.00 EUR" or "2 skipped qualification-limit"`
+	case `((("issued" | "waiting") TestValue?) | ("skipped" ExpectReason) | "rejected")`:
+		return "issued, waiting, skipped or rejected"
+	case "ExpectRuleStatus":
+		return `"campaign" or "automation" and a status, as in "campaign suspended"`
+	case `("suspended" | "active")`:
+		return "suspended or active"
+	case "ExpectGroup":
+		return `a player and a group, as in "p1 control"`
 	case `(<money> | <number> | <string> | <datetime> | <duration> | <percent> | "true" | "false" | <ident>)`:
 		return describe("TestValue")
 	case "RuleEvent":

@@ -183,7 +183,8 @@ var (
 	contextualKeywords = strings.Fields(`least most to from between first last full day week weekend month
 	transaction qualification since entrance zone decimals auto manual nearest down up amount points
 	gems diamonds balance leaderboard level currencies
-	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids`)
+	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids
+	events advance outcome waiting rejected left suspended active group`)
 	keywords = append(append([]string{}, reservedKeywords...), contextualKeywords...)
 )
 

@@ -14,11 +14,27 @@ package lang
 //		expect branch "above 500 EUR"
 //	}
 //
-// A test is a list of clauses in source order. Today the clauses build the
-// input of one evaluation of a reward and state its outcome and trace; the
-// automation and campaign tests of later issues add clauses of their own (an
-// automation clause, event clauses holding their own expects) without
-// changing these.
+// A test is a list of clauses in source order. A reward test (one that
+// names a reward) builds the input of one evaluation of the reward and
+// states its outcome and trace. An event-sequence test names an automation
+// rule or a campaign instead, and is a list of steps: players, events and
+// clock advances, with expects between them about what the rule did so far:
+//
+//	test "the budget runs out" {
+//		automation first_deposit_bonus
+//		budget 10 EUR
+//		player p1 { currency EUR }
+//		player p2 { currency EUR }
+//		events {
+//			time              player  kind     amount
+//			2026-11-20 09:00  p1      deposit  50 EUR
+//			2026-11-20 10:00  p2      deposit  50 EUR
+//		}
+//		expect rewards 1
+//		expect outcome 2 player p2 skipped budget-exhausted
+//		expect budget left 0 EUR
+//		expect automation suspended
+//	}
 
 // TestDecl declares a test. The checker accepts it only in a *_test.promo
 // file.
@@ -48,6 +64,14 @@ type RewardClause struct {
 	Reward *Ident
 }
 
+// TestRuleClause names the automation rule or campaign an event-sequence
+// test runs: automation first_deposit_bonus, campaign weekend_deposits.
+type TestRuleClause struct {
+	Loc
+	Kind RuleKind
+	Rule *Ident
+}
+
 // NowClause sets the evaluation time: now 2026-11-23 10:00. The time is
 // UTC unless a zone follows: now 2026-11-23 10:00 in "Europe/Malta".
 type NowClause struct {
@@ -60,8 +84,12 @@ type NowClause struct {
 // properties by name:
 //
 //	player { id "p-1"  currency EUR  zone "Europe/Malta"  vip_level 3 }
+//
+// An event-sequence test declares each of its players with its id, a name
+// or a string, which its events name: player p1 { currency EUR }.
 type PlayerClause struct {
 	Loc
+	ID     Expr // *Ident or *StringLit; nil when not written
 	Fields []*TestField
 }
 
@@ -95,6 +123,38 @@ type TransactionsClause struct {
 type TableRow struct {
 	Loc
 	Values []Expr
+}
+
+// EventsClause is a table of events of an event-sequence test, like a
+// transactions table whose rows each name their time, player and kind:
+//
+//	events {
+//		time              player  kind     amount   game
+//		2026-11-20 18:00  p1      deposit  100 EUR  _
+//		2026-11-20 18:05  p1      bet      5 EUR    "Gold Quest"
+//	}
+//
+// The cell _ leaves an attribute out (it takes its default), as a row of a
+// kind without the column's attribute must.
+type EventsClause struct {
+	Loc
+	Columns []*Ident
+	Rows    []*TableRow // each with len(Columns) values, unless the parser reported otherwise
+}
+
+// AdvanceClause runs the clock of an event-sequence test to a time, UTC:
+// advance to 2026-11-30 00:00. Scheduled triggers and inactivity due by
+// then fire.
+type AdvanceClause struct {
+	Loc
+	To *DateLit
+}
+
+// TestBudgetClause sets the budget of the rule under test in one currency,
+// instead of the rule's own: budget 20 EUR, or budget 100 for points.
+type TestBudgetClause struct {
+	Loc
+	Value Expr
 }
 
 // RepeatClause adds Count transactions of one kind, the first at From and
@@ -202,9 +262,79 @@ type ExpectWindow struct {
 	Zone     *Zone // nil: UTC
 }
 
+// ExpectRewards states how many rewards the rule under test has issued so
+// far: expect rewards 3.
+type ExpectRewards struct {
+	Loc
+	Count *NumberLit
+}
+
+// StepStatus is the status of an outcome of an automation rule or a
+// campaign, as [ExpectStep] states it.
+type StepStatus uint8
+
+const (
+	StepIssued StepStatus = iota
+	StepWaiting
+	StepSkipped
+	StepRejected
+)
+
+var stepStatusNames = [...]string{"issued", "waiting", "skipped", "rejected"}
+
+func (s StepStatus) String() string { return stepStatusNames[s] }
+
+// ExpectStep states the Nth outcome (from 1, in the order the engine gave
+// them) of the rule under test, optionally the player it is for:
+//
+//	expect outcome 1 issued 10.00 EUR
+//	expect outcome 2 player p2 skipped qualification-limit
+//	expect outcome 3 waiting
+type ExpectStep struct {
+	Loc
+	N      *NumberLit
+	Player Expr // *Ident or *StringLit; nil when not stated
+	Status StepStatus
+	Value  Expr       // StepIssued, StepWaiting: the amount, points or template; nil when not stated
+	Reason *Ident     // StepSkipped: the reason code
+	Detail *StringLit // StepSkipped: nil when none
+}
+
+// ExpectBudgetLeft states what is left of the budget of the rule under
+// test in one currency: expect budget left 0 EUR.
+type ExpectBudgetLeft struct {
+	Loc
+	Value Expr
+}
+
+// ExpectRuleStatus states whether the rule under test is suspended or
+// active: expect campaign suspended, expect automation active.
+type ExpectRuleStatus struct {
+	Loc
+	Kind      RuleKind // the word written
+	Suspended bool
+}
+
+// ExpectGroup states a player's group in the split of the campaign under
+// test: a variant's name or control, as in expect group p1 control.
+type ExpectGroup struct {
+	Loc
+	Player Expr // *Ident or *StringLit
+	Group  *Ident
+}
+
 func (*TestDecl) declNode() {}
 
 func (*RewardClause) testClauseNode()       {}
+func (*TestRuleClause) testClauseNode()     {}
+func (*EventsClause) testClauseNode()       {}
+func (*AdvanceClause) testClauseNode()      {}
+func (*TestBudgetClause) testClauseNode()   {}
+func (*ExpectRewards) testClauseNode()      {}
+func (*ExpectStep) testClauseNode()         {}
+func (*ExpectBudgetLeft) testClauseNode()   {}
+func (*ExpectRuleStatus) testClauseNode()   {}
+func (*ExpectGroup) testClauseNode()        {}
 func (*NowClause) testClauseNode()          {}
 func (*PlayerClause) testClauseNode()       {}
 func (*TransactionsClause) testClauseNode() {}
@@ -225,6 +355,11 @@ func (*ExpectBranch) expectNode()      {}
 func (*ExpectLet) expectNode()         {}
 func (*ExpectAggregation) expectNode() {}
 func (*ExpectWindow) expectNode()      {}
+func (*ExpectRewards) expectNode()     {}
+func (*ExpectStep) expectNode()        {}
+func (*ExpectBudgetLeft) expectNode()  {}
+func (*ExpectRuleStatus) expectNode()  {}
+func (*ExpectGroup) expectNode()       {}
 
 var (
 	_ Decl        = (*TestDecl)(nil)
@@ -264,10 +399,13 @@ func walkTest(v Visitor, n Node) {
 		}
 	case *RewardClause:
 		walkIdent(v, n.Reward)
+	case *TestRuleClause:
+		walkIdent(v, n.Rule)
 	case *NowClause:
 		date(n.Time)
 		zone(n.Zone)
 	case *PlayerClause:
+		walkExpr(v, n.ID)
 		fields(n.Fields)
 	case *TestField:
 		walkIdent(v, n.Name)
@@ -280,6 +418,34 @@ func walkTest(v Visitor, n Node) {
 		for _, r := range n.Rows {
 			Walk(v, r)
 		}
+	case *EventsClause:
+		for _, c := range n.Columns {
+			walkIdent(v, c)
+		}
+		for _, r := range n.Rows {
+			Walk(v, r)
+		}
+	case *AdvanceClause:
+		date(n.To)
+	case *TestBudgetClause:
+		walkExpr(v, n.Value)
+	case *ExpectRewards:
+		if n.Count != nil {
+			Walk(v, n.Count)
+		}
+	case *ExpectStep:
+		if n.N != nil {
+			Walk(v, n.N)
+		}
+		walkExpr(v, n.Player)
+		walkExpr(v, n.Value)
+		walkIdent(v, n.Reason)
+		str(n.Detail)
+	case *ExpectBudgetLeft:
+		walkExpr(v, n.Value)
+	case *ExpectGroup:
+		walkExpr(v, n.Player)
+		walkIdent(v, n.Group)
 	case *TableRow:
 		for _, x := range n.Values {
 			walkExpr(v, x)

@@ -3,6 +3,8 @@ package lang
 import (
 	"fmt"
 	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
 // test builds a test declaration. Besides the grammar, it checks that the
@@ -22,10 +24,22 @@ func (b *builder) testClause(g *testClause) TestClause {
 	switch {
 	case g.Reward != nil:
 		return &RewardClause{Loc: b.loc(g.Reward.Tokens), Reward: b.ident(g.Reward.Name)}
+	case g.Rule != nil:
+		kind := RuleAutomation
+		if g.Rule.Kind == "campaign" {
+			kind = RuleCampaign
+		}
+		return &TestRuleClause{Loc: b.loc(g.Rule.Tokens), Kind: kind, Rule: b.ident(g.Rule.Name)}
+	case g.Events != nil:
+		return b.events(g.Events)
+	case g.Advance != nil:
+		return &AdvanceClause{Loc: b.loc(g.Advance.Tokens), To: b.date(g.Advance.To)}
+	case g.Budget != nil:
+		return &TestBudgetClause{Loc: b.loc(g.Budget.Tokens), Value: b.testValue(g.Budget.Value)}
 	case g.Now != nil:
 		return &NowClause{Loc: b.loc(g.Now.Tokens), Time: b.date(g.Now.Time), Zone: b.zone(g.Now.Zone)}
 	case g.Player != nil:
-		return &PlayerClause{Loc: b.loc(g.Player.Tokens), Fields: b.testFields(g.Player.Fields)}
+		return &PlayerClause{Loc: b.loc(g.Player.Tokens), ID: b.playerID(g.Player.ID), Fields: b.testFields(g.Player.Fields)}
 	case g.Transactions != nil:
 		return b.transactions(g.Transactions)
 	case g.Repeat != nil:
@@ -69,41 +83,69 @@ func (b *builder) testValue(g *testValue) Expr {
 	return x
 }
 
-// transactions groups the values of a table into rows of one value per
-// column. When they do not make whole rows, the error points at the first
-// line whose values are not a whole number of rows, which is where a value
-// is missing or extra when each row is on its own line.
+// playerID builds the id of a player clause: a name or a string; nil when
+// not written.
+func (b *builder) playerID(t lexer.Token) Expr {
+	switch {
+	case t.Value == "":
+		return nil
+	case t.Type == tokString:
+		return b.stringLit(t)
+	}
+	return b.ident(t)
+}
+
+// transactions builds a table of transactions of one kind.
 func (b *builder) transactions(g *transactionsClause) *TransactionsClause {
 	t := &TransactionsClause{Loc: b.loc(g.Tokens), Kind: b.ident(g.Kind)}
-	for _, c := range g.Tokens[3 : 3+len(g.Columns)] {
-		t.Columns = append(t.Columns, b.ident(c))
-	}
-	values := make([]Expr, len(g.Values))
-	for i, v := range g.Values {
-		values[i] = b.testValue(v)
-	}
-	n := len(t.Columns)
-	if n == 0 {
-		if len(values) > 0 {
-			b.errorf(values[0].Span(), CodeBadSyntax, "transactions %s needs a header before its rows: the names of its columns, such as time amount", t.Kind.Name)
-			t.Rows = []*TableRow{{Loc: between(values[0].Span(), values[len(values)-1].Span()), Values: values}}
-		}
-		return t
-	}
-	if len(values)%n != 0 {
-		b.badRows(t, values)
-	}
-	for i := 0; i < len(values); i += n {
-		row := values[i:min(i+n, len(values))]
-		t.Rows = append(t.Rows, &TableRow{Loc: between(row[0].Span(), row[len(row)-1].Span()), Values: row})
-	}
+	t.Columns, t.Rows = b.table("transactions "+t.Kind.Name, "time amount", g.Tokens[3:3+len(g.Columns)], g.Values)
 	return t
 }
 
-func (b *builder) badRows(t *TransactionsClause, values []Expr) {
-	n := len(t.Columns)
+// events builds a table of events of any kind.
+func (b *builder) events(g *eventsClause) *EventsClause {
+	t := &EventsClause{Loc: b.loc(g.Tokens)}
+	t.Columns, t.Rows = b.table("events", "time player kind amount", g.Tokens[2:2+len(g.Columns)], g.Values)
+	return t
+}
+
+// table groups the values of a table into rows of one value per column.
+// When they do not make whole rows, the error points at the first line
+// whose values are not a whole number of rows, which is where a value is
+// missing or extra when each row is on its own line. what names the table
+// in errors, and header is an example of its header.
+func (b *builder) table(what, header string, colToks []lexer.Token, gvals []*testValue) ([]*Ident, []*TableRow) {
+	var cols []*Ident
+	var rows []*TableRow
+	for _, c := range colToks {
+		cols = append(cols, b.ident(c))
+	}
+	values := make([]Expr, len(gvals))
+	for i, v := range gvals {
+		values[i] = b.testValue(v)
+	}
+	n := len(cols)
+	if n == 0 {
+		if len(values) > 0 {
+			b.errorf(values[0].Span(), CodeBadSyntax, "%s needs a header before its rows: the names of its columns, such as %s", what, header)
+			rows = []*TableRow{{Loc: between(values[0].Span(), values[len(values)-1].Span()), Values: values}}
+		}
+		return cols, rows
+	}
+	if len(values)%n != 0 {
+		b.badRows(cols, values)
+	}
+	for i := 0; i < len(values); i += n {
+		row := values[i:min(i+n, len(values))]
+		rows = append(rows, &TableRow{Loc: between(row[0].Span(), row[len(row)-1].Span()), Values: row})
+	}
+	return cols, rows
+}
+
+func (b *builder) badRows(cols []*Ident, values []Expr) {
+	n := len(cols)
 	names := make([]string, n)
-	for i, c := range t.Columns {
+	for i, c := range cols {
 		names[i] = c.Name
 	}
 	header := fmt.Sprintf("the header has %d columns (%s)", n, strings.Join(names, " "))
@@ -148,8 +190,42 @@ func (b *builder) expect(g *expectClause) Expectation {
 	case g.Window != nil:
 		w := g.Window
 		return &ExpectWindow{Loc: loc, From: b.date(w.From), To: b.date(w.To), Zone: b.zone(w.Zone)}
+	case g.Rewards.Value != "":
+		return &ExpectRewards{Loc: loc, Count: b.wholeNumber(g.Rewards, "expect rewards needs a whole number of rewards")}
+	case g.Outcome != nil:
+		return b.expectStep(loc, g.Outcome)
+	case g.BudgetLeft != nil:
+		return &ExpectBudgetLeft{Loc: loc, Value: b.testValue(g.BudgetLeft)}
+	case g.Rule != nil:
+		kind := RuleAutomation
+		if g.Rule.Kind == "campaign" {
+			kind = RuleCampaign
+		}
+		return &ExpectRuleStatus{Loc: loc, Kind: kind, Suspended: g.Rule.Status == "suspended"}
+	case g.Group != nil:
+		return &ExpectGroup{Loc: loc, Player: b.playerID(g.Group.Player), Group: b.ident(g.Group.Group)}
 	}
 	return &ExpectBranch{Loc: loc, Label: b.stringLit(g.Branch)}
+}
+
+func (b *builder) expectStep(loc Loc, g *expectStep) *ExpectStep {
+	e := &ExpectStep{Loc: loc, N: b.wholeNumber(g.N, "expect outcome needs the number of the outcome, from 1"), Player: b.playerID(g.Player)}
+	switch {
+	case g.Skipped != nil:
+		e.Status = StepSkipped
+		e.Reason, e.Detail = b.reason(g.Skipped)
+	case g.Status != "":
+		e.Status = StepRejected
+	default:
+		e.Status = StepIssued
+		if g.Paid == "waiting" {
+			e.Status = StepWaiting
+		}
+		if g.Value != nil {
+			e.Value = b.testValue(g.Value)
+		}
+	}
+	return e
 }
 
 // reason builds a reason code, whose words and hyphens must touch, and the

@@ -5,8 +5,12 @@ import "github.com/alecthomas/participle/v2/lexer"
 // The grammar of tests (see testast.go), as participle structs; testbuild.go
 // turns them into the AST. Every clause begins with its own word, so the
 // grammar stays LL(1): the words that are not reserved keywords (expect,
-// transactions, repeat, load, rates, anchors, and the words after expect)
-// are contextual keywords.
+// transactions, repeat, load, rates, anchors, events, advance, and the
+// words after expect) are contextual keywords. The clauses of event-sequence
+// tests (automation, campaign, budget, events, advance, and expect rewards,
+// outcome, budget left, campaign, automation and group) share the struct of
+// the reward tests': one test grammar, and the checker tells the two sorts
+// of test apart by the clause that names what they test.
 
 type testDecl struct {
 	Tokens  []lexer.Token
@@ -17,6 +21,7 @@ type testDecl struct {
 // testClause chooses between the clauses of a test.
 type testClause struct {
 	Reward       *rewardClause       `parser:"  @@"`
+	Rule         *testRuleClause     `parser:"| @@"`
 	Now          *nowClause          `parser:"| @@"`
 	Player       *playerClause       `parser:"| @@"`
 	Transactions *transactionsClause `parser:"| @@"`
@@ -24,6 +29,9 @@ type testClause struct {
 	Load         *loadClause         `parser:"| @@"`
 	Rates        *ratesClause        `parser:"| @@"`
 	Anchors      *anchorsClause      `parser:"| @@"`
+	Events       *eventsClause       `parser:"| @@"`
+	Advance      *advanceClause      `parser:"| @@"`
+	Budget       *testBudgetClause   `parser:"| @@"`
 	Expect       *expectClause       `parser:"| @@"`
 }
 
@@ -32,15 +40,26 @@ type rewardClause struct {
 	Name   lexer.Token `parser:"'reward' @(Ident | Contextual)"`
 }
 
+// testRuleClause names the automation rule or campaign an event-sequence
+// test runs.
+type testRuleClause struct {
+	Tokens []lexer.Token
+	Kind   string      `parser:"@('automation' | 'campaign')"`
+	Name   lexer.Token `parser:"@(Ident | Contextual)"`
+}
+
 type nowClause struct {
 	Tokens []lexer.Token
 	Time   lexer.Token `parser:"'now' @DateTime"`
 	Zone   *zone       `parser:"@@?"`
 }
 
+// playerClause is the player of a reward test, or one of the players of an
+// event-sequence test, named by its id.
 type playerClause struct {
 	Tokens []lexer.Token
-	Fields []*testField `parser:"'player' '{' @@* '}'"`
+	ID     lexer.Token  `parser:"'player' @(Ident | Contextual | String)?"`
+	Fields []*testField `parser:"'{' @@* '}'"`
 }
 
 type testField struct {
@@ -63,6 +82,26 @@ type transactionsClause struct {
 	Kind    lexer.Token  `parser:"'transactions' @(Ident | Contextual) '{'"`
 	Columns []string     `parser:"@(Ident | Contextual | Keyword)*"` // Tokens[3:3+len(Columns)]
 	Values  []*testValue `parser:"@@* '}'"`
+}
+
+// eventsClause is a table of events of any kind, like a transactions
+// table: a header of column names, then the values of the rows.
+type eventsClause struct {
+	Tokens  []lexer.Token
+	Columns []string     `parser:"'events' '{' @(Ident | Contextual | Keyword)*"` // Tokens[2:2+len(Columns)]
+	Values  []*testValue `parser:"@@* '}'"`
+}
+
+// advanceClause runs the clock of an event-sequence test.
+type advanceClause struct {
+	Tokens []lexer.Token
+	To     lexer.Token `parser:"'advance' 'to' @DateTime"`
+}
+
+// testBudgetClause sets the budget of the rule under test in one currency.
+type testBudgetClause struct {
+	Tokens []lexer.Token
+	Value  *testValue `parser:"'budget' @@"`
 }
 
 type repeatClause struct {
@@ -98,7 +137,41 @@ type expectClause struct {
 	Branch      lexer.Token        `parser:"          | 'branch' @String"`
 	Let         *expectLet         `parser:"          | 'let' @@"`
 	Aggregation *expectAggregation `parser:"          | 'aggregation' @@"`
-	Window      *expectWindow      `parser:"          | 'window' @@ )"`
+	Window      *expectWindow      `parser:"          | 'window' @@"`
+	Rewards     lexer.Token        `parser:"          | 'rewards' @Number"`
+	Outcome     *expectStep        `parser:"          | 'outcome' @@"`
+	BudgetLeft  *testValue         `parser:"          | 'budget' 'left' @@"`
+	Rule        *expectRuleStatus  `parser:"          | @@"`
+	Group       *expectGroup       `parser:"          | 'group' @@ )"`
+}
+
+// expectStep states the Nth outcome of the rule under test, optionally
+// for one player: issued or waiting with an optional value, skipped with
+// its reason, or rejected. A skip's reason is required: an optional one
+// would read the next clause's expect as a reason code.
+type expectStep struct {
+	Tokens  []lexer.Token
+	N       lexer.Token   `parser:"@Number"`
+	Player  lexer.Token   `parser:"('player' @(Ident | Contextual | String))?"`
+	Paid    string        `parser:"(  @('issued' | 'waiting')"`
+	Value   *testValue    `parser:"   @@?"`
+	Skipped *expectReason `parser:" | 'skipped' @@"`
+	Status  string        `parser:" | @'rejected' )"`
+}
+
+// expectRuleStatus states the status of the rule under test: campaign suspended.
+type expectRuleStatus struct {
+	Tokens []lexer.Token
+	Kind   string `parser:"@('automation' | 'campaign')"`
+	Status string `parser:"@('suspended' | 'active')"`
+}
+
+// expectGroup states a player's group in the split of the campaign under
+// test: group p1 control, group p2 generous.
+type expectGroup struct {
+	Tokens []lexer.Token
+	Player lexer.Token `parser:"@(Ident | Contextual | String)"`
+	Group  lexer.Token `parser:"@(Ident | Contextual)"`
 }
 
 // expectReason is a reason code such as no-matching-transactions, with an

@@ -31,7 +31,7 @@ func TestInspectSourceOrder(t *testing.T) {
 
 func TestInspectVisitsEveryNodeType(t *testing.T) {
 	seen := map[string]bool{}
-	for _, name := range []string{"schema", "consts", "windows", "settings", "statements", "literals", "calls", "operators", "tests"} {
+	for _, name := range []string{"schema", "consts", "windows", "settings", "statements", "literals", "calls", "operators", "tests", "tests_sequence"} {
 		src, err := os.ReadFile("testdata/parse/" + name + ".txtar")
 		require.NoError(t, err)
 		in := strings.SplitN(strings.SplitN(string(src), "-- out/ast --", 2)[0], "-- in.promo --\n", 2)[1]
@@ -54,6 +54,8 @@ func TestInspectVisitsEveryNodeType(t *testing.T) {
 		"TestDecl", "RewardClause", "NowClause", "PlayerClause", "TestField", "TransactionsClause", "TableRow",
 		"RepeatClause", "LoadClause", "RatesClause", "AnchorsClause", "ExpectOutcome", "ExpectManual",
 		"ExpectBranch", "ExpectLet", "ExpectAggregation", "ExpectWindow",
+		"TestRuleClause", "EventsClause", "AdvanceClause", "TestBudgetClause", "ExpectRewards", "ExpectStep",
+		"ExpectBudgetLeft", "ExpectRuleStatus", "ExpectGroup",
 	} {
 		assert.True(t, seen[typ], "Inspect never visited a %s", typ)
 	}

@@ -20,12 +20,28 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *lang.RewardClause:
 		p.str("reward ")
 		p.str(n.Reward.Name)
+	case *lang.TestRuleClause:
+		p.str(n.Kind.String())
+		p.str(" ")
+		p.str(n.Rule.Name)
+	case *lang.TestBudgetClause:
+		p.str("budget ")
+		p.expr(n.Value)
+	case *lang.AdvanceClause:
+		p.str("advance to ")
+		p.text(n.To)
+	case *lang.EventsClause:
+		p.table("events", n, n.Columns, n.Rows)
 	case *lang.NowClause:
 		p.str("now ")
 		p.text(n.Time)
 		p.zone(n.Zone)
 	case *lang.PlayerClause:
 		p.str("player")
+		if n.ID != nil {
+			p.str(" ")
+			p.expr(n.ID)
+		}
 		p.testFields(n, n.Fields)
 	case *lang.RatesClause:
 		p.str("rates")
@@ -91,6 +107,27 @@ func (p *printer) testNode(n lang.Node) bool {
 		p.str(" to ")
 		p.text(n.To)
 		p.zone(n.Zone)
+	case *lang.ExpectRewards:
+		p.str("expect rewards ")
+		p.text(n.Count)
+	case *lang.ExpectStep:
+		p.expectStep(n)
+	case *lang.ExpectBudgetLeft:
+		p.str("expect budget left ")
+		p.expr(n.Value)
+	case *lang.ExpectRuleStatus:
+		p.str("expect ")
+		p.str(n.Kind.String())
+		if n.Suspended {
+			p.str(" suspended")
+		} else {
+			p.str(" active")
+		}
+	case *lang.ExpectGroup:
+		p.str("expect group ")
+		p.expr(n.Player)
+		p.str(" ")
+		p.str(n.Group.Name)
 	case *fieldLine:
 		for i, f := range n.fields {
 			if i > 0 {
@@ -116,7 +153,7 @@ func (p *printer) testHeadEnd(n lang.Node) (end int, ok bool) {
 	switch n := n.(type) {
 	case *lang.TestDecl:
 		return p.brace(n.Name.End.Offset), true
-	case *lang.PlayerClause, *lang.RatesClause, *lang.AnchorsClause, *lang.RepeatClause, *lang.TransactionsClause:
+	case *lang.PlayerClause, *lang.RatesClause, *lang.AnchorsClause, *lang.RepeatClause, *lang.TransactionsClause, *lang.EventsClause:
 		sp := n.Span()
 		switch {
 		case p.verbatim(n): // comments included
@@ -203,26 +240,55 @@ func (h *tableHeader) Span() lang.Span {
 	return lang.Span{Start: h.cols[0].Span().Start, End: h.cols[len(h.cols)-1].Span().End}
 }
 
-// transactions prints a table: the header, then one row a line, the
-// columns aligned, two spaces at least between them. A table that cannot be
-// laid out so (see [printer.verbatim]) is printed as written.
+// expectStep prints expect outcome N [player ID] STATUS ....
+func (p *printer) expectStep(n *lang.ExpectStep) {
+	p.str("expect outcome ")
+	p.text(n.N)
+	if n.Player != nil {
+		p.str(" player ")
+		p.expr(n.Player)
+	}
+	p.str(" ")
+	p.str(n.Status.String())
+	if n.Value != nil {
+		p.str(" ")
+		p.expr(n.Value)
+	}
+	if n.Reason != nil {
+		p.str(" ")
+		p.str(n.Reason.Name)
+	}
+	if n.Detail != nil {
+		p.str(" ")
+		p.text(n.Detail)
+	}
+}
+
+// transactions prints a table of transactions.
 func (p *printer) transactions(t *lang.TransactionsClause) {
+	p.table("transactions "+t.Kind.Name, t, t.Columns, t.Rows)
+}
+
+// table prints a table (of transactions or of events) after its head: the
+// header, then one row a line, the columns aligned, two spaces at least
+// between them. A table that cannot be laid out so (see
+// [printer.verbatim]) is printed as written.
+func (p *printer) table(head string, t lang.Node, columns []*lang.Ident, rows []*lang.TableRow) {
 	if p.verbatim(t) {
 		p.text(t)
 		return
 	}
-	p.str("transactions ")
-	p.str(t.Kind.Name)
+	p.str(head)
 	var kids []lang.Node
-	if len(t.Columns) > 0 {
-		kids = append(kids, &tableHeader{cols: nodes(t.Columns)})
+	if len(columns) > 0 {
+		kids = append(kids, &tableHeader{cols: nodes(columns)})
 	}
 	saved := p.widths
-	p.widths = make([]int, len(t.Columns))
-	for i, c := range t.Columns {
+	p.widths = make([]int, len(columns))
+	for i, c := range columns {
 		p.widths[i] = utf8.RuneCountInString(c.Name)
 	}
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		kids = append(kids, r)
 		for i, v := range r.Values {
 			if i < len(p.widths) {
@@ -259,11 +325,16 @@ func (p *printer) cells(cells []lang.Node) {
 // that the author wrote on the next line. On one line they would read as
 // one money or duration value, and the table would change.
 func (p *printer) verbatim(n lang.Node) bool {
-	t, ok := n.(*lang.TransactionsClause)
-	if !ok {
+	var rows []*lang.TableRow
+	switch t := n.(type) {
+	case *lang.TransactionsClause:
+		rows = t.Rows
+	case *lang.EventsClause:
+		rows = t.Rows
+	default:
 		return false
 	}
-	for _, r := range t.Rows {
+	for _, r := range rows {
 		for i := 1; i < len(r.Values); i++ {
 			if joins(p.exprString(r.Values[i-1]), r.Values[i]) {
 				return true
