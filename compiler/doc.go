@@ -31,8 +31,11 @@
 // [CheckTests] checks the test files of a checked rule set (spec/spec.md,
 // section 15): names, values against the schema, the order of clauses, and
 // expectations that could never pass, such as an amount with another scale
-// than the reward issues or a reason the reward never gives. Its side tables
-// are its own; the rule set's Info is only read.
+// than the reward issues or a reason the reward never gives. Event-sequence
+// tests, which name an automation rule or a campaign, are checked in
+// seqtests.go: their players, events tables, the time order of their steps,
+// and expects against what the rule can give. Its side tables are its own;
+// the rule set's Info is only read.
 //
 // [Lower] turns a clean Info into a [vm.Program]: constants interned,
 // per-currency values as tables, where-clauses split into the simple terms

@@ -15,10 +15,12 @@ import (
 
 // docBlock is a fenced promo code block of a document.
 type docBlock struct {
-	doc   string
-	line  int // of the first line of code
-	code  string
-	error bool // a promo-error block
+	doc     string
+	line    int // of the first line of code
+	code    string
+	error   bool // a promo-error block
+	test    bool // a promo-test block
+	section int  // the number of the ## section it is in; 0 before the first
 }
 
 func docBlocks(t *testing.T, path string) []docBlock {
@@ -26,10 +28,13 @@ func docBlocks(t *testing.T, path string) []docBlock {
 	require.NoError(t, err)
 	var blocks []docBlock
 	var cur *docBlock
+	section := 0
 	for i, line := range strings.Split(string(src), "\n") {
 		switch {
+		case cur == nil && strings.HasPrefix(line, "## "):
+			section, _ = strconv.Atoi(strings.TrimSuffix(strings.Fields(line + " x")[1], "."))
 		case cur == nil && (line == "```promo" || line == "```promo-error" || line == "```promo-test"):
-			cur = &docBlock{doc: path, line: i + 2, error: line == "```promo-error"}
+			cur = &docBlock{doc: path, line: i + 2, error: line == "```promo-error", test: line == "```promo-test", section: section}
 		case cur != nil && line == "```":
 			blocks = append(blocks, *cur)
 			cur = nil
@@ -126,6 +131,14 @@ func exampleRules(t *testing.T) *compiler.Info {
 	for _, p := range paths {
 		if !strings.HasSuffix(p, "_test.promo") {
 			f, _ := parseFile(t, p)
+			files = append(files, f)
+		}
+	}
+	// The rules the event-sequence tests of section 15 run: its promo blocks.
+	for _, b := range docBlocks(t, "../spec/spec.md") {
+		if b.section == 15 && !b.error && !b.test {
+			f, diags := lang.Parse(b.doc+":"+strconv.Itoa(b.line), []byte(b.code))
+			require.Empty(t, diags)
 			files = append(files, f)
 		}
 	}

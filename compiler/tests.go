@@ -32,6 +32,11 @@ type TestCase struct {
 	File   string
 	Name   string
 	Reward *RewardInfo // nil when the test names no reward of the rule set
+	// Sequence is set for an event-sequence test, which names an automation
+	// rule or a campaign (seqtests.go); Rule is that rule, nil when it names
+	// none of the rule set.
+	Sequence bool
+	Rule     *RuleInfo
 }
 
 // MaxRepeat bounds the transactions one repeat clause adds.
@@ -172,6 +177,9 @@ type testState struct {
 
 func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 	c.file = file
+	if IsSequence(d) {
+		return c.checkSequence(file, d)
+	}
 	st := &testState{tc: &TestCase{Decl: d, File: file, Name: d.Name.Value}, once: map[string]lang.Node{}}
 	// The reward and the player's currency first: expectations and money
 	// values depend on them wherever they are written.
@@ -239,6 +247,9 @@ func (c *testChecker) once(st *testState, what string, n lang.Node) bool {
 }
 
 func (c *testChecker) testClause(st *testState, cl lang.TestClause) {
+	if c.sequenceOnly(cl) {
+		return
+	}
 	if _, ok := cl.(lang.Expectation); ok {
 		st.expects++
 		if st.expect == nil {
@@ -266,6 +277,7 @@ func (c *testChecker) testClause(st *testState, cl lang.TestClause) {
 		}
 	case *lang.PlayerClause:
 		if c.once(st, "player", cl) {
+			c.playerID(cl)
 			c.playerClause(st, cl)
 		}
 	case *lang.TransactionsClause:
@@ -282,6 +294,25 @@ func (c *testChecker) testClause(st *testState, cl lang.TestClause) {
 		}
 	}
 	st.inputEnd = cl
+}
+
+// sequenceOnly reports a clause of event-sequence tests in a reward test.
+func (c *testChecker) sequenceOnly(cl lang.TestClause) bool {
+	var what string
+	switch cl.(type) {
+	case *lang.EventsClause:
+		what = "events"
+	case *lang.AdvanceClause:
+		what = "advance"
+	case *lang.TestBudgetClause:
+		what = "budget"
+	case *lang.ExpectRewards, *lang.ExpectStep, *lang.ExpectBudgetLeft, *lang.ExpectRuleStatus, *lang.ExpectGroup:
+		what = "this expect"
+	default:
+		return false
+	}
+	c.errorf(cl, lang.CodeInvalidTest, "%s belongs to event-sequence tests, which name an automation rule or a campaign (automation NAME); a reward test evaluates its reward once, on its transactions", what)
+	return true
 }
 
 func (c *testChecker) testReward(id *lang.Ident) *RewardInfo {
@@ -439,6 +470,22 @@ func (c *testChecker) playerClause(st *testState, cl *lang.PlayerClause) {
 			c.info.Uses[f.Name] = p
 			c.want(st, f.Value, "player."+p.Name, p.Type)
 			c.inCurrency(st, f.Value, "player."+p.Name)
+		}
+	}
+}
+
+// playerID checks the id written after player in a reward test: the id of
+// its one player, set once.
+func (c *testChecker) playerID(cl *lang.PlayerClause) {
+	if cl.ID == nil {
+		return
+	}
+	if id := PlayerID(cl.ID); id == "" || id == Absent {
+		c.errorf(cl.ID, lang.CodeInvalidTest, "a player's id is not empty or _: write a name or a string, as in player p1")
+	}
+	for _, f := range cl.Fields {
+		if f.Name.Name == "id" {
+			c.errorf(f.Name, lang.CodeDuplicateDecl, "the player's id is set after player already: leave out id")
 		}
 	}
 }

@@ -70,3 +70,26 @@ func TestCheckTestsServedCurrencies(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSequenceTestsMarkers checks each testdata/seqtests/*_test.promo
+// against the rule set testdata/seqtests/rules.promo, comparing the
+// diagnostics with the inline markers.
+func TestCheckSequenceTestsMarkers(t *testing.T) {
+	rules, _ := parseFile(t, "testdata/seqtests/rules.promo")
+	info, diags := compiler.Check([]*lang.File{rules}, compiler.Config{})
+	require.Empty(t, diags)
+	paths, err := filepath.Glob("testdata/seqtests/*_test.promo")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			f, src := parseFile(t, path)
+			ti, diags := compiler.CheckTests([]*lang.File{f}, info)
+			require.NotNil(t, ti)
+			checkMarked(t, f.Name, src, diags)
+			for _, tc := range ti.Tests {
+				require.Equal(t, compiler.IsSequence(tc.Decl), tc.Sequence, "test %q", tc.Name)
+			}
+		})
+	}
+}

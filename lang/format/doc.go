@@ -52,9 +52,9 @@
 //     T or space), except that one space separates a number from its
 //     currency or time unit: 10EUR becomes 10 EUR. Settings and windows have
 //     one space between their words.
-//   - Tests (lang/testast.go): one clause a line. A transactions table is
-//     its header, then one row a line, its columns aligned with two spaces
-//     at least between them. A block of fields (player, rates, anchors,
+//   - Tests (lang/testast.go): one clause a line. A transactions table, or
+//     an events table, is its header, then one row a line, its columns
+//     aligned with two spaces at least between them. A block of fields (player, rates, anchors,
 //     repeat) that the author wrote on one line stays on one line, the
 //     fields two spaces apart: player { currency EUR  vip_level 3 };
 //     otherwise it keeps the author's lines of fields. A table whose row

@@ -111,6 +111,9 @@ func (b *inputBuilder) own() {
 
 func (b *inputBuilder) player(cl *lang.PlayerClause) {
 	b.own()
+	if cl.ID != nil {
+		b.in.Player.ID = compiler.PlayerID(cl.ID)
+	}
 	for _, f := range cl.Fields {
 		switch f.Name.Name {
 		case "currency":

@@ -21,6 +21,7 @@ type jsonTest struct {
 	Line    int             `json:"line"`
 	Col     int             `json:"col"`
 	Reward  string          `json:"reward"`
+	Rule    string          `json:"rule,omitempty"`
 	Passed  bool            `json:"passed"`
 	Problem string          `json:"problem,omitempty"`
 	Expects []jsonCheck     `json:"expects"`
@@ -68,7 +69,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	doc := jsonReport{Tests: []jsonTest{}, Passed: r.Passed(), Failed: r.Failed()}
 	for _, res := range r.Results {
 		t := jsonTest{Dir: res.Suite, Name: res.Name, File: res.File, Line: res.Pos.Line, Col: res.Pos.Col,
-			Reward: res.Reward, Passed: res.Passed, Problem: res.Problem, Expects: []jsonCheck{}}
+			Reward: res.Reward, Rule: res.Rule, Passed: res.Passed, Problem: res.Problem, Expects: []jsonCheck{}}
 		for _, c := range res.Checks {
 			t.Expects = append(t.Expects, jsonCheck{c.Pos.Line, c.Pos.Col, c.Expected, c.Actual, c.Passed})
 		}

@@ -30,7 +30,8 @@ type Result struct {
 	Name   string   // the test's name
 	File   string   // the test file
 	Pos    lang.Pos // of the test declaration
-	Reward string
+	Reward string   // the reward a reward test evaluates; "" for an event-sequence test
+	Rule   string   // the automation rule or campaign an event-sequence test runs; "" for a reward test
 	Passed bool
 	Checks []Check // one per expect clause, in source order
 	// Problem says why the test failed besides its expects: an input the
@@ -121,8 +122,14 @@ func Run(ctx context.Context, suites []*Suite, opts Options) *Report {
 // run runs one test.
 func (s *Suite) run(ctx context.Context, tc *compiler.TestCase) *Result {
 	start := time.Now()
-	r := &Result{Suite: s.dir, Name: tc.Name, File: tc.File, Pos: tc.Decl.Span().Start, Reward: tc.Reward.Symbol.Name}
+	r := &Result{Suite: s.dir, Name: tc.Name, File: tc.File, Pos: tc.Decl.Span().Start}
 	defer func() { r.Elapsed = time.Since(start) }()
+	if tc.Sequence {
+		r.Rule = tc.Rule.Symbol.Name
+		r.Problem = "not run: event-sequence tests need the campaign engine (runtime/engine), which is not built yet"
+		return r
+	}
+	r.Reward = tc.Reward.Symbol.Name
 	in, problem := s.input(tc)
 	if problem != "" {
 		r.Problem = problem
