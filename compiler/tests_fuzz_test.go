@@ -13,9 +13,11 @@ import (
 
 // FuzzCheckTests checks that CheckTests never panics on a test file that
 // parses, against the rules of examples/dynamic_rewards. It is seeded with
-// the example tests and the test files of testdata/tests.
+// the example tests and the test files of testdata/tests and
+// testdata/seqtests; the section 15 rules of spec/spec.md give it an
+// automation rule and a campaign to test.
 func FuzzCheckTests(f *testing.F) {
-	for _, glob := range []string{"../examples/*/*_test.promo", "testdata/tests/*_test.promo"} {
+	for _, glob := range []string{"../examples/*/*_test.promo", "testdata/tests/*_test.promo", "testdata/seqtests/*_test.promo"} {
 		paths, _ := filepath.Glob(glob)
 		for _, p := range paths {
 			src, err := os.ReadFile(p)
@@ -25,10 +27,12 @@ func FuzzCheckTests(f *testing.F) {
 			f.Add(src)
 		}
 	}
-	if ar, err := txtar.ParseFile("../lang/testdata/parse/tests.txtar"); err == nil {
-		for _, file := range ar.Files {
-			if file.Name == "in.promo" {
-				f.Add(file.Data)
+	for _, golden := range []string{"tests", "tests_sequence"} {
+		if ar, err := txtar.ParseFile("../lang/testdata/parse/" + golden + ".txtar"); err == nil {
+			for _, file := range ar.Files {
+				if file.Name == "in.promo" {
+					f.Add(file.Data)
+				}
 			}
 		}
 	}
