@@ -9,11 +9,13 @@ import (
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/num"
+	"github.com/promoc/promoc/vm/window"
 )
 
 // This file checks event-sequence tests: the tests that name an automation
 // rule or a campaign (spec/spec.md, section 15, "Event-sequence tests").
-// Their clauses are setup (the rule, its players, budgets), then steps in
+// Their clauses are setup (the rule, its players, budgets, where the clock
+// starts), then steps in
 // source order: events (events tables and repeats), clock advances, and
 // expects about what the rule did so far.
 
@@ -200,7 +202,10 @@ func (c *testChecker) seqClause(st *seqState, cl lang.TestClause) {
 		c.testBudget(st, cl)
 		return
 	case *lang.NowClause:
-		c.errorf(cl, lang.CodeInvalidTest, "an event-sequence test has no now: its events carry their times, and advance to runs the clock, as in advance to %s", cl.Time.Text)
+		c.setup(st, cl)
+		if c.once(&st.testState, "now", cl) {
+			c.seqNow(st, cl)
+		}
 		return
 	case *lang.TransactionsClause:
 		c.errorf(cl.Kind, lang.CodeInvalidTest, "an event-sequence test lists its events in an events table, with time, player and kind columns: events { time player kind amount ... }")
@@ -249,13 +254,37 @@ func clauseWord(cl lang.TestClause) string {
 	return "this clause"
 }
 
+// seqNow checks where the clock of an event-sequence test starts: a date,
+// UTC or in a named zone.
+func (c *testChecker) seqNow(st *seqState, cl *lang.NowClause) {
+	c.expr(cl.Time)
+	if cl.Zone != nil && cl.Zone.Player {
+		c.errorf(cl.Zone, lang.CodeInvalidTest, "the clock of an event-sequence test is not in a player's zone: write the date in UTC, or in a named zone such as in \"Europe/Malta\"")
+		return
+	}
+	c.testZone(cl.Zone)
+	v := c.info.Consts[cl.Time]
+	if v == nil || v.Type.Kind != Time {
+		return
+	}
+	t := v.Time
+	if cl.Zone != nil {
+		loc, err := window.LoadZone(cl.Zone.Name.Value)
+		if err != nil {
+			return
+		}
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc).UTC()
+	}
+	st.clock, st.clockAt = t, cl
+}
+
 // setup reports a setup clause (a player, a budget) after the first step.
 func (c *testChecker) setup(st *seqState, cl lang.TestClause) {
 	if st.step == nil {
 		return
 	}
 	c.diags.Add(lang.Diagnostic{File: c.file, Span: cl.Span(), Severity: lang.Error, Code: lang.CodeInvalidTest,
-		Message: "the players and budgets of a test come before its events, advances and expects: move this clause above them",
+		Message: "the players, budgets and now of a test come before its events, advances and expects: move this clause above them",
 		Related: []lang.Related{{File: c.file, Span: st.step.Span(), Message: "first step"}}})
 }
 
