@@ -81,7 +81,15 @@
 // commit (the fsync) of the database: hundreds to about a thousand per
 // second on a small machine. Apply takes many changes in one transaction,
 // so a writer that owns a budget and commits in batches goes several times
-// faster; that is the path the engine is meant to use.
+// faster; that is the path the engine is meant to use. A batch costs a
+// handful of statements, not several a change: what it depends on (events
+// seen, states' versions, keys taken, budget accounts, the accounts and
+// states locked where several processes write) is read in one query each,
+// the changes are decided in memory exactly as one at a time, and the
+// result is written in many-row statements. When a write finds that
+// another writer came in between (a row that did not exist when read
+// cannot be locked), the batch is rolled back and applied again one change
+// at a time, each checked as it is written.
 //
 // # Schema
 //

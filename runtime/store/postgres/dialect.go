@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,10 +47,33 @@ func (dialect) LockLog(ctx context.Context, ex sqlcore.Execer) error {
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
-// Pairs passes the pairs as two text arrays, unnested side by side.
-func (dialect) Pairs(a, b []string) (string, []any) {
-	return `(SELECT u.i - 1 AS i, u.a, u.b FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(a, b, i)) q`, []any{a, b}
+// Tuples passes each column as a text array, unnested side by side.
+func (dialect) Tuples(cols ...[]string) (string, []any) {
+	var q strings.Builder
+	args := make([]any, len(cols))
+	q.WriteString("(SELECT u.i - 1 AS i")
+	for c := range cols {
+		fmt.Fprintf(&q, ", u.c%d", c+1)
+		args[c] = cols[c]
+	}
+	q.WriteString(" FROM unnest(")
+	for c := range cols {
+		if c > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "$%d::text[]", c+1)
+	}
+	q.WriteString(") WITH ORDINALITY AS u(")
+	for c := range cols {
+		fmt.Fprintf(&q, "c%d, ", c+1)
+	}
+	q.WriteString("i)) q")
+	return q.String(), args
 }
+
+// ForUpdate locks the rows read: another transaction that would change
+// them waits until this one ends.
+func (dialect) ForUpdate(t string) string { return " FOR UPDATE OF " + t }
 
 // EventOrder is the identity column rec.
 func (dialect) EventOrder() string { return "rec" }

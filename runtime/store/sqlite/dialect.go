@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -162,20 +163,36 @@ func (dialect) LockLog(context.Context, sqlcore.Execer) error { return nil }
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// Pairs passes the pairs as one JSON array of arrays, read by json_each:
-// the statement is the same whatever the number of pairs, and SQLite's
+// Tuples passes the rows as one JSON array of arrays, read by json_each:
+// the statement is the same whatever the number of rows, and SQLite's
 // limit on parameters does not apply.
-func (dialect) Pairs(a, b []string) (string, []any) {
-	pairs := make([][2]string, len(a))
-	for i := range a {
-		pairs[i] = [2]string{a[i], b[i]}
+func (dialect) Tuples(cols ...[]string) (string, []any) {
+	n := 0
+	if len(cols) > 0 {
+		n = len(cols[0])
 	}
-	j, err := json.Marshal(pairs)
+	rows := make([][]string, n)
+	for i := range rows {
+		rows[i] = make([]string, len(cols))
+		for c := range cols {
+			rows[i][c] = cols[c][i]
+		}
+	}
+	j, err := json.Marshal(rows)
 	if err != nil {
 		panic(err) // strings always marshal
 	}
-	return `(SELECT key AS i, json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each($1)) q`, []any{string(j)}
+	var q strings.Builder
+	q.WriteString("(SELECT key AS i")
+	for c := range cols {
+		fmt.Fprintf(&q, ", json_extract(value, '$[%d]') AS c%d", c, c+1)
+	}
+	q.WriteString(" FROM jsonb_each($1)) q")
+	return q.String(), []any{string(j)}
 }
+
+// ForUpdate is empty: BEGIN IMMEDIATE holds the database's write lock.
+func (dialect) ForUpdate(string) string { return "" }
 
 // EventOrder is SQLite's rowid: events are never deleted, so it increases.
 func (dialect) EventOrder() string { return "rowid" }

@@ -49,7 +49,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	// The first connection only reads: nothing is written until the
 	// database is known to be ours.
-	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)", "_pragma=temp_store(memory)", "_txlock=immediate"))
+	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)", "_pragma=temp_store(memory)", "_pragma=cache_size(-65536)", "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -96,6 +96,7 @@ func Run(t *testing.T, d Driver) {
 		{"Timers", testTimers},
 		{"ChangeAllOrNothing", testChangeAllOrNothing},
 		{"Zones", testZones},
+		{"RedeliveryRace", testRedeliveryRace},
 		{"State", testState},
 		{"Approvals", testApprovals},
 		{"ApprovalRace", testApprovalRace},

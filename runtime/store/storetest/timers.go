@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -53,6 +56,17 @@ func testTimers(t *testing.T, d Driver) {
 		{Player: "p3", Rule: "winback", Due: h(9)},
 	}, due(t, s, h(100), 10))
 	assert.Equal(t, time.UTC, due(t, s, h(100), 1)[0].Due.Location())
+	assert.Len(t, due(t, s, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 10), 4, "a bound past what nanoseconds hold")
+
+	// A time the store cannot hold exactly is refused, and nothing of the
+	// batch written.
+	ctx := context.Background()
+	far := time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := s.Apply(ctx, []store.Change{{Timers: []store.Timer{{Player: "p5", Rule: "r", Due: h(1)}}}, {Timers: []store.Timer{{Player: "p6", Rule: "r", Due: far}}}})
+	assert.ErrorContains(t, err, `change 1, timer of player "p6" in rule "r": time 2300-01-01 00:00:00 +0000 UTC out of range`)
+	_, err = s.Apply(ctx, []store.Change{{Event: &store.Event{Player: "p5", ID: "old", At: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)}}})
+	assert.ErrorContains(t, err, `change 0, event "old": time 1600-01-01 00:00:00 +0000 UTC out of range`)
+	assert.Len(t, due(t, s, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 10), 4)
 }
 
 // testChangeAllOrNothing: the timers and players of a change are written
@@ -149,4 +163,72 @@ func testZones(t *testing.T, d Driver) {
 	ps, err = s.PlayersIn(ctx, "Europe/Berlin", "", 10)
 	require.NoError(t, err)
 	assert.Empty(t, ps)
+}
+
+// testRedeliveryRace: writers deliver the same events at once, in batches
+// in different orders: each event is written once (its state, timer,
+// outcome and reservation), every other delivery is a duplicate.
+func testRedeliveryRace(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.SetBudget(ctx, "c", "EUR", dec("1000"), t0))
+	const events, writers, batch = 60, 6, 10
+	changes := make([]store.Change, events)
+	for i := range changes {
+		p := fmt.Sprint("p", i%20)
+		e := event(p, fmt.Sprint("e", i), i)
+		changes[i] = store.Change{
+			Event:   &e,
+			Timers:  []store.Timer{{Player: p, Rule: fmt.Sprint("r", i), Due: e.At}},
+			Players: []store.Player{{ID: p, Zone: "Europe/Malta"}},
+			States:  []store.State{{Player: p, Rule: fmt.Sprint("r", i), Data: []byte("x")}},
+			Outcomes: []store.Outcome{give(store.Key{Rule: "r", Action: "a", Player: p, TriggerHash: e.ID},
+				store.Issued, "c", "1.5", "EUR")},
+		}
+	}
+	written := make([]int, events)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			order := rand.New(rand.NewPCG(uint64(w), 7)).Perm(events)
+			for len(order) > 0 {
+				n := min(batch, len(order))
+				part := make([]store.Change, n)
+				for j, i := range order[:n] {
+					part[j] = changes[i]
+				}
+				got, err := s.Apply(ctx, part)
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				for j, a := range got {
+					switch {
+					case a.Err != nil:
+						errs <- fmt.Errorf("event %d: %w", order[j], a.Err)
+					case !a.Duplicate:
+						written[order[j]]++
+					}
+				}
+				mu.Unlock()
+				order = order[n:]
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i, n := range written {
+		assert.Equal(t, 1, n, "event %d written", i)
+	}
+	assertDec(t, "90", budget(t, s, "c", "EUR").Posted, "posted: 60 times 1.5")
+	assert.Len(t, allOutcomes(t, s), events)
+	assert.Len(t, due(t, s, t0.Add(time.Hour), 1000), events)
 }

@@ -64,6 +64,14 @@ func (b *batch) add(o store.Outcome, ref *store.Outcome) {
 func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
 	units := make([][]int64, len(changes))
 	for i, c := range changes {
+		if e := c.Event; e != nil && !storable(e.At) {
+			return nil, fmt.Errorf("change %d, event %q: time %s out of range", i, e.ID, e.At)
+		}
+		for _, t := range c.Timers {
+			if !storable(t.Due) {
+				return nil, fmt.Errorf("change %d, timer of player %q in rule %q: time %s out of range", i, t.Player, t.Rule, t.Due)
+			}
+		}
 		units[i] = make([]int64, len(c.Outcomes))
 		for j, o := range c.Outcomes {
 			if o.Campaign == "" || (o.Status != store.Issued && o.Status != store.Waiting) {
@@ -79,48 +87,60 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 	var out []store.Applied
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.Applied, len(changes))
-		var b batch
-		var vs versions
-		if s.D.OneWriter() {
-			var err error
-			if vs, err = s.readVersions(ctx, ex, changes); err != nil {
-				return err
-			}
-		}
-		for i := range changes {
-			c := &changes[i]
-			// With one writer the states are checked against the versions
-			// read before anything of the change is written; otherwise a
-			// savepoint undoes what the change wrote before a conflict.
-			savepoint := len(c.States) > 0 && vs == nil
-			if savepoint {
-				if _, err := ex.Exec(ctx, "SAVEPOINT change"); err != nil {
-					return err
-				}
-			}
-			err := s.applyOne(ctx, ex, c, units[i], &out[i], &b, vs)
-			if errors.Is(err, store.ErrEventConflict) || errors.Is(err, store.ErrStateConflict) {
-				if savepoint {
-					if _, err := ex.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
-						return err
-					}
-				}
-				out[i] = store.Applied{Err: err}
-			} else if err != nil {
-				return err
-			}
-			if savepoint {
-				if _, err := ex.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
-					return err
-				}
-			}
-		}
-		return s.appendLog(ctx, ex, b.pend)
+		return s.applyBatch(ctx, ex, changes, units, out)
 	})
+	if errors.Is(err, errBatchRace) {
+		err = s.D.Begin(ctx, func(ex Execer) error {
+			out = make([]store.Applied, len(changes))
+			return s.applyEach(ctx, ex, changes, units, out)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// applyEach applies changes one at a time, each checked as it is
+// written: the path of a batch that raced with another writer.
+func (s *Store) applyEach(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied) error {
+	var b batch
+	var vs versions
+	if s.D.OneWriter() {
+		var err error
+		if vs, err = s.readVersions(ctx, ex, changes); err != nil {
+			return err
+		}
+	}
+	for i := range changes {
+		c := &changes[i]
+		// With one writer the states are checked against the versions
+		// read before anything of the change is written; otherwise a
+		// savepoint undoes what the change wrote before a conflict.
+		savepoint := len(c.States) > 0 && vs == nil
+		if savepoint {
+			if _, err := ex.Exec(ctx, "SAVEPOINT change"); err != nil {
+				return err
+			}
+		}
+		err := s.applyOne(ctx, ex, c, units[i], &out[i], &b, vs)
+		if errors.Is(err, store.ErrEventConflict) || errors.Is(err, store.ErrStateConflict) {
+			if savepoint {
+				if _, err := ex.Exec(ctx, "ROLLBACK TO SAVEPOINT change"); err != nil {
+					return err
+				}
+			}
+			out[i] = store.Applied{Err: err}
+		} else if err != nil {
+			return err
+		}
+		if savepoint {
+			if _, err := ex.Exec(ctx, "RELEASE SAVEPOINT change"); err != nil {
+				return err
+			}
+		}
+	}
+	return s.appendLog(ctx, ex, b.pend)
 }
 
 // versions are the stored versions of the states a batch writes, kept up
@@ -144,8 +164,8 @@ func (s *Store) readVersions(ctx context.Context, ex Execer, changes []store.Cha
 	if len(players) == 0 {
 		return vs, nil
 	}
-	from, args := s.D.Pairs(players, rules)
-	rows, err := ex.Query(ctx, `SELECT q.a, q.b, r.version FROM `+from+` JOIN rule_state r ON r.player = q.a AND r.rule = q.b`, args...)
+	from, args := s.D.Tuples(players, rules)
+	rows, err := ex.Query(ctx, `SELECT q.c1, q.c2, r.version FROM `+from+` JOIN rule_state r ON r.player = q.c1 AND r.rule = q.c2`+s.D.ForUpdate("r"), args...)
 	if err != nil {
 		return nil, err
 	}

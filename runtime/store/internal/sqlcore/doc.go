@@ -1,6 +1,10 @@
 // Package sqlcore is the one implementation of [store.Store] over SQL that
 // the SQLite and PostgreSQL drivers share: the same statements, run through
 // a small [Execer] each driver provides, with a [Dialect] for what differs
-// (transactions and their retries, the log's commit order). The schema
-// each driver creates is in its own migrations.
+// (transactions and their retries, the log's commit order, how a list of
+// keys is passed to one query, row locks). Apply has two paths: the batch
+// path (batch.go) reads, decides in memory and writes in many-row
+// statements; the one-change-at-a-time path (core.go) is what a batch
+// falls back to when another writer raced it. The schema each driver
+// creates is in its own migrations.
 package sqlcore

@@ -40,7 +40,7 @@ func (s *Store) Seen(ctx context.Context, events []store.Event) ([]store.SeenSta
 	for i, e := range events {
 		players[i], ids[i] = e.Player, e.ID
 	}
-	from, args := s.D.Pairs(players, ids)
+	from, args := s.D.Tuples(players, ids)
 	err := s.query(ctx, func() { clear(out) }, func(r Rows) error {
 		var i int64
 		var h []byte
@@ -53,7 +53,7 @@ func (s *Store) Seen(ctx context.Context, events []store.Event) ([]store.SeenSta
 			out[i] = store.SeenOther
 		}
 		return nil
-	}, `SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.a AND e.event_id = q.b`, args...)
+	}, `SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +63,24 @@ func (s *Store) Seen(ctx context.Context, events []store.Event) ([]store.SeenSta
 // bound is the stored time of a bound of a range, where the zero time is
 // before every time.
 func bound(t time.Time) int64 {
-	if t.IsZero() {
+	switch {
+	case t.IsZero() || t.Before(minNanos):
 		return math.MinInt64
+	case t.After(maxNanos):
+		return math.MaxInt64
 	}
 	return t.UnixNano()
 }
+
+// The times that Unix nanoseconds hold (about 1678 to 2262).
+var (
+	minNanos = time.Unix(0, math.MinInt64).UTC()
+	maxNanos = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// storable reports whether the store keeps t exactly: the zero time, or a
+// time Unix nanoseconds hold.
+func storable(t time.Time) bool { return t.IsZero() || !t.Before(minNanos) && !t.After(maxNanos) }
 
 // History implements store.Store.
 func (s *Store) History(ctx context.Context, player string, since time.Time) ([]store.Event, error) {

@@ -32,10 +32,15 @@ type Dialect interface {
 	LockLog(ctx context.Context, ex Execer) error
 	// NoRows reports whether err says a query returned no row.
 	NoRows(err error) bool
-	// Pairs is a FROM item, aliased q, of one row (i, a, b) per pair
-	// (a[i], b[i]), i counted from 0, with the arguments it takes, numbered
-	// from $1: one statement for any number of pairs.
-	Pairs(a, b []string) (from string, args []any)
+	// Tuples is a FROM item, aliased q, of one row (i, c1, ..., cN) per
+	// index i of the columns cols (each as long, N of them), i counted from
+	// 0, with the arguments it takes, numbered from $1: one statement text
+	// for any number of rows.
+	Tuples(cols ...[]string) (from string, args []any)
+	// ForUpdate is the clause that locks the rows of table alias t that a
+	// SELECT reads until the transaction ends ("" when the transaction
+	// already holds the only write lock).
+	ForUpdate(t string) string
 	// OneWriter reports that a transaction, once begun, is the only one
 	// writing until it ends (SQLite's BEGIN IMMEDIATE): what it reads stays
 	// true until it writes.

@@ -1,0 +1,487 @@
+package sqlcore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// The batch path of Apply reads what a batch depends on in a few queries
+// (the events seen, the states' versions, the keys taken, the budget
+// accounts, locked where the database has several writers), decides every
+// change in Go as the one-change-at-a-time path would, and writes the
+// result in many-row statements: a handful of statements a batch instead
+// of several a change.
+//
+// Every write says what it found: an event, a new state or a key that was
+// not there when read but is there when written, or an account that no
+// longer holds the amount, means that another writer came in between
+// (a row that did not exist cannot be locked). The batch is then rolled
+// back and applied again one change at a time.
+
+// errBatchRace: the database changed between the batch's reads and its
+// writes.
+var errBatchRace = errors.New("another writer changed what the batch read")
+
+type account struct {
+	limit, posted, reserved int64
+	dPosted, dReserved      int64 // what the batch adds
+}
+
+// waitingRow is a waiting outcome with a reservation: its reserve entry
+// and approval row are written one by one, for the entry's id.
+type waitingRow struct {
+	o        *store.Outcome
+	u        int64
+	reserved bool
+}
+
+type repeatRef struct {
+	k   store.Key
+	res *store.Outcome
+}
+
+type plan struct {
+	seen     map[[2]string][]byte // event (player, id) -> hash, recorded before or by the batch
+	vs       versions             // the states' versions, as the batch writes them
+	existed  map[[2]string]bool   // states stored before the batch
+	keys     map[store.Key]bool   // keys taken before the batch
+	accounts map[[2]string]*account
+	status   map[string]string // a campaign's status, as the batch changes it
+
+	events      []*store.Event
+	states      map[[2]string][]byte // the last data the batch writes of each state
+	stateOrder  [][2]string
+	timers      map[[2]string]time.Time
+	timerOrder  [][2]string
+	players     map[string]store.Player
+	playerOrder []string
+	newKeys     []store.Key
+	posts       []*store.Outcome // issued outcomes that post: one post entry each
+	postUnits   []int64
+	waiting     []waitingRow // waiting outcomes: queued, with their reservation if any
+	suspend     []store.Outcome
+	repeats     []repeatRef
+}
+
+// applyBatch applies changes in the transaction of ex, filling out.
+func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied) error {
+	p, err := s.read(ctx, ex, changes, units)
+	if err != nil {
+		return err
+	}
+	var b batch
+	for i := range changes {
+		p.decide(&changes[i], units[i], &out[i], &b)
+	}
+	if err := s.write(ctx, ex, p); err != nil {
+		return err
+	}
+	if err := s.appendLog(ctx, ex, b.pend); err != nil {
+		return err
+	}
+	for _, r := range p.repeats {
+		f, err := first(ctx, ex, r.k)
+		if err != nil {
+			return fmt.Errorf("the first outcome of key %v: %w", r.k, err)
+		}
+		f.Repeat = true
+		*r.res = f
+	}
+	return nil
+}
+
+// read reads what the batch depends on, in one query each.
+func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, units [][]int64) (*plan, error) {
+	p := &plan{
+		seen: map[[2]string][]byte{}, existed: map[[2]string]bool{}, keys: map[store.Key]bool{},
+		accounts: map[[2]string]*account{}, status: map[string]string{},
+		states: map[[2]string][]byte{}, timers: map[[2]string]time.Time{}, players: map[string]store.Player{},
+	}
+	var evP, evID []string
+	var kR, kA, kP, kT []string
+	var campaigns []string
+	seenCampaign := map[string]bool{}
+	for i, c := range changes {
+		if e := c.Event; e != nil {
+			evP, evID = append(evP, e.Player), append(evID, e.ID)
+		}
+		for j, o := range c.Outcomes {
+			k := o.Key
+			kR, kA, kP, kT = append(kR, k.Rule), append(kA, k.Action), append(kP, k.Player), append(kT, k.TriggerHash)
+			if units[i][j] > 0 && !seenCampaign[o.Campaign] {
+				seenCampaign[o.Campaign] = true
+				campaigns = append(campaigns, o.Campaign)
+			}
+		}
+	}
+	var err error
+	if p.vs, err = s.readVersions(ctx, ex, changes); err != nil {
+		return nil, err
+	}
+	for k, v := range p.vs {
+		p.existed[k] = v > 0
+	}
+	scan := func(q string, args []any, fn func(Rows) error) error {
+		rows, err := ex.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	if len(evP) > 0 {
+		from, args := s.D.Tuples(evP, evID)
+		err := scan(`SELECT q.c1, q.c2, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
+			var k [2]string
+			var h []byte
+			if err := r.Scan(&k[0], &k[1], &h); err != nil {
+				return err
+			}
+			p.seen[k] = nonNil(h)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(kR) > 0 {
+		from, args := s.D.Tuples(kR, kA, kP, kT)
+		err := scan(`SELECT q.c1, q.c2, q.c3, q.c4 FROM `+from+` JOIN idempotency_keys k
+			ON k.rule = q.c1 AND k.action = q.c2 AND k.player = q.c3 AND k.trigger_hash = q.c4`, args, func(r Rows) error {
+			var k store.Key
+			if err := r.Scan(&k.Rule, &k.Action, &k.Player, &k.TriggerHash); err != nil {
+				return err
+			}
+			p.keys[k] = true
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(campaigns) > 0 {
+		from, args := s.D.Tuples(campaigns)
+		err := scan(`SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved FROM `+from+` JOIN budget_accounts a
+			ON a.campaign = q.c1`+s.D.ForUpdate("a"), args, func(r Rows) error {
+			var k [2]string
+			a := &account{}
+			if err := r.Scan(&k[0], &k[1], &a.limit, &a.posted, &a.reserved); err != nil {
+				return err
+			}
+			p.accounts[k] = a
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = scan(`SELECT c.campaign, c.status FROM `+from+` JOIN campaigns c ON c.campaign = q.c1`, args, func(r Rows) error {
+			var c, st string
+			if err := r.Scan(&c, &st); err != nil {
+				return err
+			}
+			p.status[c] = st
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// decide does with one change what applyOne does, in Go, noting the
+// writes.
+func (p *plan) decide(c *store.Change, units []int64, a *store.Applied, b *batch) {
+	if e := c.Event; e != nil {
+		if h, ok := p.seen[[2]string{e.Player, e.ID}]; ok {
+			if bytes.Equal(h, e.Hash) {
+				a.Duplicate = true
+			} else {
+				a.Err = fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)
+			}
+			return
+		}
+	}
+	if err := p.vs.conflict(c); err != nil {
+		a.Err = err
+		return
+	}
+	if e := c.Event; e != nil {
+		p.seen[[2]string{e.Player, e.ID}] = nonNil(e.Hash)
+		p.events = append(p.events, e)
+	}
+	for _, st := range c.States {
+		k := [2]string{st.Player, st.Rule}
+		v := p.vs[k] + 1
+		p.vs[k] = v
+		a.Versions = append(a.Versions, v)
+		if _, ok := p.states[k]; !ok {
+			p.stateOrder = append(p.stateOrder, k)
+		}
+		p.states[k] = nonNil(st.Data)
+	}
+	for _, t := range c.Timers {
+		k := [2]string{t.Player, t.Rule}
+		if _, ok := p.timers[k]; !ok {
+			p.timerOrder = append(p.timerOrder, k)
+		}
+		p.timers[k] = t.Due
+	}
+	for _, pl := range c.Players {
+		if _, ok := p.players[pl.ID]; !ok {
+			p.playerOrder = append(p.playerOrder, pl.ID)
+		}
+		p.players[pl.ID] = pl
+	}
+	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
+	for j, o := range c.Outcomes {
+		p.give(o, units[j], &a.Outcomes[j], b)
+	}
+}
+
+// give is give of the one-change path, in Go.
+func (p *plan) give(o store.Outcome, u int64, res *store.Outcome, b *batch) {
+	k := o.Key
+	if pd, ok := b.byKey[k]; ok {
+		*res = pd.o
+		res.Repeat = true
+		pd.refs = append(pd.refs, res)
+		return
+	}
+	if p.keys[k] {
+		p.repeats = append(p.repeats, repeatRef{k, res})
+		return
+	}
+	p.newKeys = append(p.newKeys, k)
+	o.Repeat = false
+	o.At = fromNanos(nanos(o.At))
+	reserved := false
+	if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && u > 0 {
+		reserved = p.reserve(&o, u)
+	}
+	*res = o
+	b.add(o, res)
+	switch {
+	case o.Status == store.Waiting:
+		p.waiting = append(p.waiting, waitingRow{o: res, u: u, reserved: reserved})
+	case reserved:
+		p.posts = append(p.posts, res)
+		p.postUnits = append(p.postUnits, u)
+	}
+}
+
+// reserve is reserve of the one-change path, on the accounts read: it
+// reports whether u was taken from the account.
+func (p *plan) reserve(o *store.Outcome, u int64) bool {
+	if store.CampaignStatus(p.status[o.Campaign]) == store.Suspended {
+		o.Status, o.Reason = store.Skipped, store.ReasonCampaignSuspended
+		return false
+	}
+	a := p.accounts[[2]string{o.Campaign, o.Currency}]
+	if a == nil {
+		return false // no budget in this currency: nothing to reserve
+	}
+	if a.posted+a.reserved+a.dPosted+a.dReserved+u > a.limit {
+		o.Status, o.Reason = store.Skipped, store.ReasonBudgetExhausted
+		p.status[o.Campaign] = string(store.Suspended)
+		p.suspend = append(p.suspend, *o)
+		return false
+	}
+	if o.Status == store.Issued {
+		a.dPosted += u
+	} else {
+		a.dReserved += u
+	}
+	return true
+}
+
+// write writes what decide noted.
+func (s *Store) write(ctx context.Context, ex Execer, p *plan) error {
+	rows := make([][]any, 0, len(p.events))
+	for _, e := range p.events {
+		var body any
+		if e.Body != nil {
+			body = e.Body
+		}
+		rows = append(rows, []any{e.Player, e.ID, nonNil(e.Hash), e.Kind, nanos(e.At), body})
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES `, 6,
+		` ON CONFLICT DO NOTHING`, rows, true); err != nil {
+		return err
+	}
+
+	var added, updated [][]any
+	for _, k := range p.stateOrder {
+		r := []any{k[0], k[1], p.vs[k], p.states[k]}
+		if p.existed[k] {
+			updated = append(updated, r)
+		} else {
+			added = append(added, r)
+		}
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
+		` ON CONFLICT DO NOTHING`, added, true); err != nil {
+		return err
+	}
+	// The rows read are the batch's: locked, or under the one writer.
+	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
+		` ON CONFLICT (player, rule) DO UPDATE SET version = excluded.version, data = excluded.data`, updated, false); err != nil {
+		return err
+	}
+
+	var set [][]any
+	for _, k := range p.timerOrder {
+		due := p.timers[k]
+		if due.IsZero() {
+			if _, err := ex.Exec(ctx, `DELETE FROM timers WHERE player = $1 AND rule = $2`, k[0], k[1]); err != nil {
+				return err
+			}
+			continue
+		}
+		set = append(set, []any{k[0], k[1], due.UnixNano()})
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO timers (player, rule, due_ns) VALUES `, 3,
+		` ON CONFLICT (player, rule) DO UPDATE SET due_ns = excluded.due_ns`, set, false); err != nil {
+		return err
+	}
+	set = set[:0]
+	for _, id := range p.playerOrder {
+		pl := p.players[id]
+		set = append(set, []any{pl.ID, pl.Zone, nonNil(pl.Props)})
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO players (player, zone, props) VALUES `, 3,
+		` ON CONFLICT (player) DO UPDATE SET zone = excluded.zone, props = excluded.props`, set, false); err != nil {
+		return err
+	}
+
+	set = set[:0]
+	for _, k := range p.newKeys {
+		set = append(set, []any{k.Rule, k.Action, k.Player, k.TriggerHash})
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES `, 4,
+		` ON CONFLICT DO NOTHING`, set, true); err != nil {
+		return err
+	}
+
+	for k, a := range p.accounts {
+		if a.dPosted == 0 && a.dReserved == 0 {
+			continue
+		}
+		n, err := ex.Exec(ctx, `UPDATE budget_accounts SET posted = posted + $3, reserved = reserved + $4
+			WHERE campaign = $1 AND currency = $2 AND posted + reserved + $5 <= limit_units`, k[0], k[1], a.dPosted, a.dReserved, a.dPosted+a.dReserved)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errBatchRace
+		}
+	}
+	set = set[:0]
+	for i, o := range p.posts {
+		k := o.Key
+		set = append(set, []any{o.Campaign, o.Currency, "post", p.postUnits[i], k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)})
+	}
+	if err := insertRows(ctx, ex, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns) VALUES `, 9,
+		``, set, false); err != nil {
+		return err
+	}
+	for _, w := range p.waiting {
+		var id int64
+		if w.reserved {
+			o, k := w.o, w.o.Key
+			err := ex.QueryRow(ctx, `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+				o.Campaign, o.Currency, "reserve", w.u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
+			if err != nil {
+				return err
+			}
+		}
+		if err := queue(ctx, ex, w.o, w.u, id); err != nil {
+			return err
+		}
+	}
+	for _, o := range p.suspend {
+		if err := suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowChunks are the numbers of rows of the many-row INSERTs: rows are cut
+// into chunks of these sizes, largest first, so that a few statement
+// texts serve every batch and stay prepared.
+var rowChunks = [...]int{128, 32, 8, 1}
+
+type insertText struct {
+	head, tail string
+	cols, rows int
+}
+
+var insertTexts sync.Map // insertText -> string
+
+// insertStmt is head, then rows tuples of cols numbered parameters, then
+// tail.
+func insertStmt(head, tail string, cols, rows int) string {
+	k := insertText{head, tail, cols, rows}
+	if q, ok := insertTexts.Load(k); ok {
+		return q.(string)
+	}
+	var q strings.Builder
+	q.WriteString(head)
+	for r := range rows {
+		if r > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "$%d", r*cols+c+1)
+		}
+		q.WriteByte(')')
+	}
+	q.WriteString(tail)
+	insertTexts.Store(k, q.String())
+	return q.String()
+}
+
+// insertRows inserts rows of cols values each. With all set, every row
+// must be inserted (its INSERT is ON CONFLICT DO NOTHING, and the batch
+// read that there was no conflict): one fewer is errBatchRace.
+func insertRows(ctx context.Context, ex Execer, head string, cols int, tail string, rows [][]any, all bool) error {
+	args := make([]any, 0, cols*min(len(rows), rowChunks[0]))
+	for len(rows) > 0 {
+		c := 0
+		for rowChunks[c] > len(rows) {
+			c++
+		}
+		chunk := rows[:rowChunks[c]]
+		rows = rows[len(chunk):]
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		n, err := ex.Exec(ctx, insertStmt(head, tail, cols, len(chunk)), args...)
+		if err != nil {
+			return err
+		}
+		if all && n != int64(len(chunk)) {
+			return errBatchRace
+		}
+	}
+	return nil
+}
