@@ -42,6 +42,7 @@ type nameSet struct {
 	templates []*compiler.Symbol
 	consts    []*compiler.Symbol
 	rewards   []*compiler.RewardInfo
+	rules     []*compiler.RuleInfo
 }
 
 func names(snap, good *snapshot) *nameSet {
@@ -67,6 +68,12 @@ func names(snap, good *snapshot) *nameSet {
 			if !seen["reward:"+r.Symbol.Name] {
 				seen["reward:"+r.Symbol.Name] = true
 				ns.rewards = append(ns.rewards, r)
+			}
+		}
+		for _, r := range sn.info.Rules {
+			if !seen["rule:"+r.Symbol.Name] {
+				seen["rule:"+r.Symbol.Name] = true
+				ns.rules = append(ns.rules, r)
 			}
 		}
 	}
@@ -122,7 +129,8 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 	}
 	// After a number on the same line: a currency or a time unit.
 	switch {
-	case last.Kind == lang.TokenNumber && head != "round" && last.Span.End.Line == c.line && !ruleCount(c, head):
+	case last.Kind == lang.TokenNumber && head != "round" && last.Span.End.Line == c.line && !ruleCount(c, head) &&
+		!(head == "expect" && len(item) == 3 && item[1].Text == "outcome"):
 		return s.unitItems(c.word)
 	case last.Kind == lang.TokenMoney && c.word == "" && last.Span.End.Offset == c.wordStart:
 		return s.unitItems(strings.TrimLeft(last.Text, "0123456789. \t"))
@@ -189,8 +197,9 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 }
 
 // testItems completes the clauses of a test: their keywords, the reward
-// after reward, kinds after transactions, the expectations after expect,
-// and what each expectation takes.
+// after reward, the rules after automation and campaign, kinds after
+// transactions, the expectations after expect, and what each expectation
+// takes.
 func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []protocol.CompletionItem {
 	last := c.last(1)
 	head := ""
@@ -200,7 +209,7 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 	n := len(item)
 	clauses := func() []protocol.CompletionItem {
 		var out []protocol.CompletionItem
-		for _, w := range []string{"reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect"} {
+		for _, w := range testClauses {
 			out = append(out, completionItem(w, protocol.CompletionItemKindKeyword, "", s.spec.keyword("test:"+w)))
 		}
 		return out
@@ -214,19 +223,34 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 			out = append(out, completionItem(r.Symbol.Name, protocol.CompletionItemKindFunction, "reward: "+resultText(r.Decl.Result), r.Symbol.Doc))
 		}
 		return out
+	case (head == "automation" || head == "campaign") && n == 1:
+		var out []protocol.CompletionItem
+		for _, r := range ns.rules {
+			if r.Decl.Kind.String() == head {
+				out = append(out, completionItem(r.Symbol.Name, protocol.CompletionItemKindFunction, head, r.Symbol.Doc))
+			}
+		}
+		return out
+	case head == "advance" && n == 1:
+		return keywordItems(s, "to")
 	case head == "transactions" && n == 1, head == "repeat" && n == 2:
 		return s.kindItems(ns)
 	case head == "repeat" && n == 3:
 		return keywordItems(s, "every")
 	case head == "expect" && n == 1:
 		var out []protocol.CompletionItem
-		for _, w := range []string{"calculated", "skipped", "error", "manual", "branch", "let", "aggregation", "window"} {
-			out = append(out, completionItem(w, protocol.CompletionItemKindKeyword, "", s.spec.keyword("expect:"+w)))
+		for _, w := range expectWords {
+			first, _, _ := strings.Cut(w, " ")
+			out = append(out, completionItem(w, protocol.CompletionItemKindKeyword, "", s.spec.keyword("expect:"+first)))
 		}
 		return out
 	case head == "expect" && n == 2:
 		reward := testReward(c, ns)
 		switch item[1].Text {
+		case "budget":
+			return keywordItems(s, "left")
+		case "campaign", "automation":
+			return keywordItems(s, "suspended", "active")
 		case "skipped":
 			return reasonItems(compiler.SkipReasons)
 		case "error":
@@ -258,11 +282,23 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		return nil
 	case head == "expect" && n == 3 && item[1].Text == "aggregation":
 		return keywordItems(s, "matched")
+	case head == "expect" && item[1].Text == "outcome" && (n == 3 || n == 5 && item[3].Text == "player"):
+		return keywordItems(s, "issued", "waiting", "skipped", "rejected")
+	case head == "expect" && item[1].Text == "outcome" && n >= 4 && item[n-1].Text == "skipped":
+		return reasonItems(append(append([]string{}, compiler.RuleReasons...), compiler.SkipReasons...))
 	case endsOperand(last) && n >= 2:
 		return clauses()
 	}
 	return nil
 }
+
+// testClauses begin the clauses of tests; expectWords follow expect.
+var (
+	testClauses = []string{"reward", "automation", "campaign", "now", "player", "budget", "transactions", "events",
+		"repeat", "advance", "load", "rates", "anchors", "expect"}
+	expectWords = []string{"calculated", "skipped", "error", "manual", "branch", "let", "aggregation", "window",
+		"rewards", "outcome", "budget left", "campaign", "automation", "group"}
+)
 
 // clauseBlockItems completes inside the braces of a test's clause: the
 // player's fields, a table's columns, rates' currencies, the anchors.
@@ -282,6 +318,17 @@ func (s *Server) clauseBlockItems(c *cursorContext, ns *nameSet) []protocol.Comp
 		for _, t := range clause[1:] {
 			if k := ns.kind(t.Text); k != nil {
 				return s.attrItems(k)
+			}
+		}
+	case "events":
+		out = keywordItems(s, "time", "player", "kind", "id", "currency")
+		seen := map[string]bool{}
+		for _, k := range ns.kinds {
+			for _, it := range s.attrItems(k) {
+				if !seen[it.Label] {
+					seen[it.Label] = true
+					out = append(out, it)
+				}
 			}
 		}
 	case "rates":

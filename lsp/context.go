@@ -60,6 +60,23 @@ var statementWords = map[string]bool{
 var testClauseWords = map[string]bool{
 	"reward": true, "now": true, "player": true, "transactions": true, "repeat": true,
 	"load": true, "rates": true, "anchors": true, "expect": true,
+	"automation": true, "campaign": true, "events": true, "advance": true, "budget": true, // event-sequence tests
+}
+
+// inExpect reports whether the word at i continues the expect that begins
+// at item, on its line: expect budget left, expect campaign suspended,
+// expect outcome 2 player p1.
+func inExpect(toks []lang.Token, item, i int) bool {
+	if item >= i || toks[item].Text != "expect" || toks[i].Span.Start.Line != toks[i-1].Span.End.Line {
+		return false
+	}
+	switch toks[i].Text {
+	case "budget", "campaign", "automation":
+		return i == item+1
+	case "player":
+		return i == item+3 && toks[item+1].Text == "outcome"
+	}
+	return false
 }
 
 var declWords = map[string]bool{"kind": true, "player": true, "template": true, "const": true, "reward": true, "test": true,
@@ -187,7 +204,7 @@ func (c *cursorContext) scan() {
 				top.item, top.ifs = i, 0
 			}
 		case top.kind == frameTest:
-			if testClauseWords[t.Text] && (t.Kind == lang.TokenKeyword || t.Kind == lang.TokenContextual) {
+			if testClauseWords[t.Text] && (t.Kind == lang.TokenKeyword || t.Kind == lang.TokenContextual) && !inExpect(c.toks, top.item, i) {
 				top.item = i
 			}
 		case top.kind == frameRule || top.kind == frameRuleBlock:

@@ -833,6 +833,14 @@ func TestTestFileCompletion(t *testing.T) {
 		{"columns of a table", head + "transactions deposit {\n\t\t|", []string{"time", "amount", "method"}},
 		{"player fields", head + "player { |", []string{"currency", "zone", "vip_level"}},
 		{"anchors", head + "anchors { |", []string{"first_transaction", "entrance"}},
+		{"clauses of sequence tests", head + "|", []string{"automation", "campaign", "events", "advance", "budget"}},
+		{"expects of sequence tests", head + "expect |", []string{"rewards", "outcome", "budget left", "group"}},
+		{"advance", head + "advance |", []string{"to"}},
+		{"outcome statuses", head + "expect outcome 1 |", []string{"issued", "waiting", "skipped", "rejected"}},
+		{"outcome statuses after a player", head + "expect outcome 1 player p1 |", []string{"issued", "skipped"}},
+		{"outcome reasons", head + "expect outcome 1 skipped |", []string{"budget-exhausted", "control-group", "below-minimum"}},
+		{"rule status", head + "expect campaign |", []string{"suspended", "active"}},
+		{"columns of events", head + "events {\n\t\t|", []string{"time", "player", "kind", "amount", "game", "method"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -299,6 +299,21 @@ func (d *specDoc) build() {
 			}
 		}
 	}
+	// The clauses and expects of event-sequence tests.
+	for k, match := range map[string]func(string) bool{
+		"automation": cellStarts("automation NAME"), "campaign": cellStarts("automation NAME"),
+		"budget": cellStarts("budget "), "events": cellStarts("events "), "advance": cellStarts("advance "),
+	} {
+		if rows := d.rows("Event-sequence tests", match); rows != "" {
+			w["test:"+k] = rows
+		}
+	}
+	for _, k := range []string{"rewards", "outcome", "budget", "group", "campaign"} {
+		if rows := d.rows("Event-sequence tests", cellStarts("expect "+k)); rows != "" {
+			w["expect:"+k] = rows
+		}
+	}
+	w["expect:automation"] = w["expect:campaign"]
 	w["every"] = join(w["test:repeat"], w["every"])
 	w["test:expect"] = join(d.rows("Expectations", func(string) bool { return true }), d.paragraph("Expectations", "A test passes"))
 	w["expect"] = w["test:expect"]
