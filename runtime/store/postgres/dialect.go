@@ -33,6 +33,32 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	return err
 }
 
+// Read runs fn's statements on the pool, each a transaction of its own:
+// one round trip a query, instead of three.
+func (d dialect) Read(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	return fn(poolExecer{d.pool})
+}
+
+// poolExecer runs statements on the pool, outside transactions.
+type poolExecer struct{ pool *pgxpool.Pool }
+
+func (e poolExecer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	t, err := e.pool.Exec(ctx, q, args...)
+	return t.RowsAffected(), err
+}
+
+func (e poolExecer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+	return e.pool.QueryRow(ctx, q, args...)
+}
+
+func (e poolExecer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	r, err := e.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
 // logLock is the advisory lock that orders the appends to the outcome log.
 const logLock = 0x70726f6d00000002
 

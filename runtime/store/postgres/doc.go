@@ -7,5 +7,6 @@
 // appends to the outcome log take an advisory lock until commit, so
 // sequence numbers follow commit order. The schema version is in the table
 // promoc_schema; migrations run under an advisory lock, so processes that
-// open one database at once migrate it once.
+// open one database at once migrate it once. Reads are one statement each,
+// run on the pool outside any transaction.
 package postgres

@@ -20,6 +20,84 @@ type dialect struct {
 	mu    *sync.Mutex // held for a whole transaction, and while preparing
 	db    *sql.DB     // one connection
 	stmts *stmtCache
+	r     *reader
+}
+
+// reader runs reads on connections of their own, which only read: in WAL
+// mode they neither wait for the writer nor make it wait, and a query is a
+// read transaction of its own.
+type reader struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared on db, by query
+}
+
+// stmt is the statement of q prepared on the readers' pool.
+func (r *reader) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if st, ok := r.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := r.db.PrepareContext(ctx, positional(q))
+	if err != nil {
+		return nil, err
+	}
+	if len(r.stmts) < maxStmts {
+		if r.stmts == nil {
+			r.stmts = map[string]*sql.Stmt{}
+		}
+		r.stmts[q] = st
+	}
+	return st, nil
+}
+
+func (r *reader) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.stmts {
+		st.Close()
+	}
+	r.stmts = nil
+	if r.db == nil {
+		return nil
+	}
+	return r.db.Close()
+}
+
+type readExecer struct{ r *reader }
+
+func (e readExecer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return 0, errors.New("sqlite: a write among reads")
+}
+
+func (e readExecer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+	st, err := e.r.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (e readExecer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	st, err := e.r.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// Read runs fn on the readers' connections once they are open (after the
+// migrations), on the writer's before.
+func (d dialect) Read(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	if d.r.db == nil {
+		return d.Begin(ctx, fn)
+	}
+	return fn(readExecer{d.r})
 }
 
 // stmtCache keeps statements prepared on the database: preparing costs

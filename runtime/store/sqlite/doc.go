@@ -3,7 +3,9 @@
 // set-up. The file is in WAL mode with synchronous=FULL, so a commit is on
 // disk when Apply returns and readers never block the writer. SQLite has
 // one writer: transactions begin IMMEDIATE, so writers in several
-// processes queue (busy_timeout) instead of failing halfway. The file is
-// marked as promoc's by SQLite's application id and carries its schema
-// version in user_version; Open refuses any other file untouched.
+// processes queue (busy_timeout) instead of failing halfway. Reads (each
+// one statement) run on connections of their own that only read, so they
+// neither wait for the writer nor hold it up. The file is marked as
+// promoc's by SQLite's application id and carries its schema version in
+// user_version; Open refuses any other file untouched.
 package sqlite

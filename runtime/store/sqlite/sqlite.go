@@ -30,7 +30,11 @@ type Store struct {
 	sqlcore.Store
 	db    *sql.DB // one connection, used by one transaction at a time
 	stmts *stmtCache
+	r     *reader // the connections that only read
 }
+
+// readers is the number of connections that read: the machine's two cores.
+const readers = 2
 
 var _ store.Store = (*Store)(nil)
 
@@ -54,8 +58,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	s := &Store{db: db, stmts: &stmtCache{}}
-	s.D = dialect{mu: new(sync.Mutex), db: db, stmts: s.stmts}
+	s := &Store{db: db, stmts: &stmtCache{}, r: &reader{}}
+	s.D = dialect{mu: new(sync.Mutex), db: db, stmts: s.stmts, r: s.r}
 	if err := s.migrate(ctx, path, ms); err != nil {
 		s.Close()
 		return nil, err
@@ -68,6 +72,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("%s: %s: %w", path, p, err)
 		}
 	}
+	s.r.db, err = sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)", "_pragma=query_only(1)", "_pragma=cache_size(-16384)"))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.r.db.SetMaxOpenConns(readers)
 	return s, nil
 }
 
@@ -140,6 +150,7 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 
 // Close closes the database.
 func (s *Store) Close() error {
+	rerr := s.r.close()
 	s.stmts.close()
-	return s.db.Close()
+	return errors.Join(s.db.Close(), rerr)
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// query runs one query in a transaction of its own and calls scan on each
-// row; a retried transaction starts the scan again with reset.
+// query runs one query outside write transactions and calls scan on each
+// row; a retry starts the scan again with reset.
 func (s *Store) query(ctx context.Context, reset func(), scan func(Rows) error, q string, args ...any) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
+	return s.D.Read(ctx, func(ex Execer) error {
 		reset()
 		rows, err := ex.Query(ctx, q, args...)
 		if err != nil {

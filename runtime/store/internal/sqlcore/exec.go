@@ -27,6 +27,10 @@ type Dialect interface {
 	// Begin runs fn in one transaction, retrying it when the database
 	// reports a serialization failure or a deadlock.
 	Begin(ctx context.Context, fn func(Execer) error) error
+	// Read runs fn's queries, each one statement that reads, outside any
+	// write transaction: each sees what was committed when it began, and
+	// none waits for a writer.
+	Read(ctx context.Context, fn func(Execer) error) error
 	// LockLog serializes the end of transactions that append to the
 	// outcome log, so that sequence numbers are in commit order.
 	LockLog(ctx context.Context, ex Execer) error

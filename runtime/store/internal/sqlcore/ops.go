@@ -13,7 +13,7 @@ import (
 // State implements store.Store.
 func (s *Store) State(ctx context.Context, player, rule string) (store.State, error) {
 	st := store.State{Player: player, Rule: rule}
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		err := ex.QueryRow(ctx, `SELECT version, data FROM rule_state WHERE player = $1 AND rule = $2`, player, rule).Scan(&st.Version, &st.Data)
 		if s.D.NoRows(err) {
 			return nil
@@ -63,7 +63,7 @@ func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit 
 // Budgets implements store.Store.
 func (s *Store) Budgets(ctx context.Context, campaign string) ([]store.Budget, error) {
 	var out []store.Budget
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		out = nil
 		rows, err := ex.Query(ctx, `SELECT currency, limit_units, posted, reserved FROM budget_accounts WHERE campaign = $1 ORDER BY currency`, campaign)
 		if err != nil {
@@ -87,7 +87,7 @@ func (s *Store) Budgets(ctx context.Context, campaign string) ([]store.Budget, e
 // Audit implements store.Store.
 func (s *Store) Audit(ctx context.Context) error {
 	var bad []string
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		bad = nil
 		rows, err := ex.Query(ctx, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved,
 			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
@@ -127,7 +127,7 @@ func (s *Store) Audit(ctx context.Context) error {
 // Campaign implements store.Store.
 func (s *Store) Campaign(ctx context.Context, campaign string) (store.Campaign, error) {
 	c := store.Campaign{Name: campaign, Status: store.Active}
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		var status string
 		var since int64
 		err := ex.QueryRow(ctx, `SELECT status, reason, since_ns FROM campaigns WHERE campaign = $1`, campaign).Scan(&status, &c.Reason, &since)
@@ -158,7 +158,7 @@ func (s *Store) Resume(ctx context.Context, campaign string, at time.Time) error
 // Campaigns implements store.Store.
 func (s *Store) Campaigns(ctx context.Context) ([]string, error) {
 	var out []string
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		out = nil
 		rows, err := ex.Query(ctx, `SELECT campaign FROM campaigns UNION SELECT campaign FROM budget_accounts ORDER BY campaign`)
 		if err != nil {
@@ -370,7 +370,7 @@ func (s *Store) FinishRun(ctx context.Context, campaign, zone, localDate string,
 // Runs implements store.Store.
 func (s *Store) Runs(ctx context.Context, campaign string, limit int) ([]store.Run, error) {
 	var out []store.Run
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.D.Read(ctx, func(ex Execer) error {
 		out = nil
 		rows, err := ex.Query(ctx, `SELECT zone, local_date, trigger_hash, started_ns, finished_ns FROM schedule_runs
 			WHERE campaign = $1 ORDER BY local_date DESC, zone LIMIT $2`, campaign, limit)
