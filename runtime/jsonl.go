@@ -23,22 +23,14 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 		if len(line) == 0 {
 			continue
 		}
-		d := docReader{s: scanner{buf: line}}
-		t, err := d.txnToInput(0)
-		if err == nil {
-			err = d.s.end()
-			if err != nil {
-				err = &InputError{Msg: "more than one JSON value on the line"}
-			}
-		}
+		t, err := DecodeTransaction(line)
 		if err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {
-				_, field, _ := strings.Cut(ie.Field, ".") // transactions[0].time: time
-				if field == "" {
+				if ie.Field == "" {
 					return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: ie.Msg}
 				}
-				return nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, field), Msg: ie.Msg}
+				return nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, ie.Field), Msg: ie.Msg}
 			}
 			return nil, err
 		}
@@ -48,4 +40,24 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 		return nil, &InputError{Msg: err.Error()}
 	}
 	return out, nil
+}
+
+// DecodeTransaction reads one transaction from one JSON object, as strictly
+// as [DecodeTransactions] reads a line. An error is an [*InputError] whose
+// Field is the field at fault ("time", "amount") or "" for the object.
+func DecodeTransaction(line []byte) (Transaction, error) {
+	d := docReader{s: scanner{buf: line}}
+	t, err := d.txnToInput(0)
+	if err == nil && d.s.end() != nil {
+		err = &InputError{Msg: "more than one JSON value on the line"}
+	}
+	if err != nil {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			_, field, _ := strings.Cut(ie.Field, ".") // transactions[0].time: time
+			return Transaction{}, &InputError{Field: field, Msg: ie.Msg}
+		}
+		return Transaction{}, err
+	}
+	return t, nil
 }

@@ -278,3 +278,8 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	p.result(&res, r.r, in, &vr)
 	return res, nil
 }
+
+// Err is the input error every evaluation of the prepared input reports as
+// invalid-input (an unknown currency, a property of the wrong type, a bad
+// transaction), or nil when the input is valid.
+func (p *Prepared) Err() error { return p.err }

@@ -1,0 +1,436 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/schedule"
+)
+
+// This file fires what time alone triggers: inactivity (per player, from
+// the store's timers) and schedules (per rule and zone, once per firing,
+// over every player of the zone).
+
+// pageSize is the number of players or timers read and written per store
+// transaction by Advance.
+const pageSize = 500
+
+// Advance fires what is due at or before now: the inactivity of players,
+// and the scheduled triggers and entrances of rules on their zones' wall
+// clocks. A schedule missed for several periods (the engine was down) runs
+// once, as of its most recent missed firing. A schedule first seen by
+// Advance is put into service at now: it does not fire for its past.
+func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.budgets = nil
+	var out []Outcome
+	got, err := e.timers(ctx, now)
+	out = append(out, got...)
+	if err != nil {
+		return out, err
+	}
+	for _, r := range e.rules {
+		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
+			if ev == nil || ev.Kind != runtime.EventSchedule {
+				continue
+			}
+			got, err := e.schedule(ctx, r, ev, now)
+			out = append(out, got...)
+			if err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// NextDue is the earliest instant after after at which Advance has
+// something to fire: a player's inactivity or a schedule's next firing in
+// a zone. ok is false when nothing is due ever.
+func (e *Engine) NextDue(ctx context.Context, after time.Time) (next time.Time, ok bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	consider := func(t time.Time) {
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	ts, err := e.st.Due(ctx, maxTime, 1)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if len(ts) > 0 {
+		consider(ts[0].Due)
+	}
+	for _, r := range e.rules {
+		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
+			if ev == nil || ev.Kind != runtime.EventSchedule {
+				continue
+			}
+			ss, _, err := e.scheduleState(ctx, r, ev)
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			zones, err := e.zones(ctx, ev)
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			for _, z := range zones {
+				last := ss.Last[z]
+				if last.IsZero() {
+					last = ss.Since
+				}
+				if last.IsZero() || last.Before(after) {
+					last = after
+				}
+				loc, err := zoneLoc(z)
+				if err != nil {
+					return time.Time{}, false, err
+				}
+				if f, fok := ev.Schedule.Next(last, loc); fok {
+					consider(f.At)
+				}
+			}
+		}
+	}
+	return next, ok, nil
+}
+
+var maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// timers fires the inactivity that is due, page by page.
+func (e *Engine) timers(ctx context.Context, now time.Time) ([]Outcome, error) {
+	var out []Outcome
+	for {
+		ts, err := e.st.Due(ctx, now, pageSize)
+		if err != nil || len(ts) == 0 {
+			return out, err
+		}
+		got, err := e.fireTimers(ctx, ts)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// fireTimers fires a page of due timers in one store transaction. A timer
+// whose rule is gone, or whose inactivity already fired, is only removed.
+func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, error) {
+	return e.decideAll(ctx, len(ts), func(i int) (store.Change, []*Outcome, error) {
+		t := ts[i]
+		ch := store.Change{Timers: []store.Timer{{Player: t.Player, Rule: t.Rule}}}
+		r := e.byName[t.Rule]
+		if r == nil || r.Trigger.Kind != runtime.EventInactive {
+			return ch, nil, nil
+		}
+		p, err := e.load(ctx, t.Player, t.Due)
+		if err != nil {
+			return ch, nil, err
+		}
+		last := p.meta.Latest
+		if r.Trigger.Since != "" {
+			last = p.meta.Kinds[r.Trigger.Since]
+		}
+		st := p.rule(r.Name)
+		var outs []*Outcome
+		if !last.IsZero() && inactiveDue(last, r.Trigger.Length).Equal(t.Due) && !st.InactiveFor.Equal(last) {
+			st.InactiveFor = last
+			p.dirty[r.Name] = true
+			f := &firing{rule: r, p: p, hash: triggerHash("inactive", p.id, last.UTC().Format(time.RFC3339Nano)),
+				trig: Trigger{Type: "inactive", Time: t.Due}}
+			o, err := e.fire(ctx, f)
+			if err != nil {
+				return ch, nil, err
+			}
+			if o != nil {
+				outs = append(outs, o)
+			}
+		}
+		return ch, outs, e.finish(p, &ch, outs)
+	})
+}
+
+// finish adds a player's changed states and its outcomes to a change.
+func (e *Engine) finish(p *player, ch *store.Change, outs []*Outcome) error {
+	states, err := p.changed()
+	if err != nil {
+		return err
+	}
+	ch.States = append(ch.States, states...)
+	for _, o := range outs {
+		so, err := o.toStore(o.Rule)
+		if err != nil {
+			return err
+		}
+		ch.Outcomes = append(ch.Outcomes, so)
+	}
+	return nil
+}
+
+// decideAll decides n independent items (timers, players of a scheduled
+// run) and writes them in one store transaction. An item whose change loses
+// to another writer is decided again from the stored state; the others
+// stand. An empty change is not written.
+func (e *Engine) decideAll(ctx context.Context, n int, decide func(i int) (store.Change, []*Outcome, error)) ([]Outcome, error) {
+	var out []Outcome
+	todo := make([]int, n)
+	for i := range todo {
+		todo[i] = i
+	}
+	for round := 0; len(todo) > 0; round++ {
+		if round == maxRetries {
+			return out, fmt.Errorf("engine: a change lost to other writers %d times", maxRetries)
+		}
+		var changes []store.Change
+		var decided [][]*Outcome
+		var items []int
+		for _, i := range todo {
+			ch, outs, err := decide(i)
+			if err != nil {
+				return out, err
+			}
+			if ch.Event == nil && len(ch.States) == 0 && len(ch.Outcomes) == 0 && len(ch.Timers) == 0 && len(ch.Players) == 0 {
+				continue
+			}
+			changes, decided, items = append(changes, ch), append(decided, outs), append(items, i)
+		}
+		if len(changes) == 0 {
+			break
+		}
+		applied, err := e.st.Apply(ctx, changes)
+		if err != nil {
+			clear(e.players)
+			return out, err
+		}
+		todo = todo[:0]
+		for k, a := range applied {
+			if a.Err != nil {
+				if !errors.Is(a.Err, store.ErrStateConflict) {
+					return out, a.Err
+				}
+				for _, s := range changes[k].States {
+					e.forget(s.Player)
+				}
+				todo = append(todo, items[k])
+				continue
+			}
+			if len(changes[k].States) > 0 {
+				if p := e.players[changes[k].States[0].Player]; p != nil {
+					p.stored(changes[k].States, a.Versions)
+				}
+			}
+			for j, so := range a.Outcomes {
+				if so.Repeat {
+					continue
+				}
+				o := decided[k][j]
+				e.settle(o, so)
+				out = append(out, *o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// scheduleState reads the bookkeeping of a scheduled rule.
+func (e *Engine) scheduleState(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent) (scheduleState, store.State, error) {
+	name := r.Name
+	if ev == r.Entrance {
+		name += ".entrance"
+	}
+	s, err := e.st.State(ctx, scheduleRule, name)
+	if err != nil {
+		return scheduleState{}, s, err
+	}
+	s.Player, s.Rule = scheduleRule, name
+	var ss scheduleState
+	if len(s.Data) > 0 {
+		if err := json.Unmarshal(s.Data, &ss); err != nil {
+			return ss, s, fmt.Errorf("engine: the schedule state of %s: %w", name, err)
+		}
+	}
+	return ss, s, nil
+}
+
+// zones lists the zones a schedule fires in: its own, or every zone of the
+// stored players ("" for players without one, on UTC).
+func (e *Engine) zones(ctx context.Context, ev *runtime.RuleEvent) ([]string, error) {
+	if !ev.PlayerZone {
+		z := ev.Zone
+		if z == "" {
+			z = "UTC"
+		}
+		return []string{z}, nil
+	}
+	return e.st.Zones(ctx)
+}
+
+func zoneLoc(z string) (*time.Location, error) {
+	if z == "" {
+		return time.UTC, nil
+	}
+	return time.LoadLocation(z)
+}
+
+// schedule runs the firing of a scheduled trigger or entrance due at now in
+// each zone, if any.
+func (e *Engine) schedule(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent, now time.Time) ([]Outcome, error) {
+	ss, row, err := e.scheduleState(ctx, r, ev)
+	if err != nil {
+		return nil, err
+	}
+	if ss.Since.IsZero() {
+		// Put into service now: the schedule does not fire for its past.
+		ss.Since = now
+		return nil, e.saveSchedule(ctx, row, ss)
+	}
+	zones, err := e.zones(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	var out []Outcome
+	for _, z := range zones {
+		loc, err := zoneLoc(z)
+		if err != nil {
+			return out, fmt.Errorf("engine: zone %q of the players: %w", z, err)
+		}
+		last := ss.Last[z]
+		if last.IsZero() {
+			last = ss.Since
+		}
+		f, ok := ev.Schedule.Missed(last, now, loc)
+		if !ok {
+			continue
+		}
+		got, err := e.run(ctx, r, ev, z, f)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
+		}
+		if ss.Last == nil {
+			ss.Last = map[string]time.Time{}
+		}
+		ss.Last[z] = f.At
+		if err := e.saveSchedule(ctx, row, ss); err != nil {
+			return out, err
+		}
+		// The row's version moved.
+		if _, row, err = e.scheduleState(ctx, r, ev); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (e *Engine) saveSchedule(ctx context.Context, row store.State, ss scheduleState) error {
+	data, err := json.Marshal(ss)
+	if err != nil {
+		return err
+	}
+	row.Data = data
+	applied, err := e.st.Apply(ctx, []store.Change{{States: []store.State{row}}})
+	if err != nil {
+		return err
+	}
+	return applied[0].Err // another engine ran it: a conflict, retried at the next Advance
+}
+
+// run fires one scheduled firing in one zone for every player of the zone,
+// once: the store records the run, and every player's outcome shares its
+// trigger hash, so a run resumed after a crash gives each player's outcome
+// once.
+func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent, zone string, f schedule.Firing) ([]Outcome, error) {
+	what := "trigger"
+	if ev == r.Entrance {
+		what = "entrance"
+	}
+	hash := triggerHash("schedule", r.Name, what, f.Key())
+	got, started, err := e.st.StartRun(ctx, store.Run{Campaign: r.Name + scheduleSuffix(ev == r.Entrance), Zone: zone, LocalDate: f.Wall.String(), TriggerHash: hash, Started: f.At})
+	if err != nil {
+		return nil, err
+	}
+	if !started && !got.Finished.IsZero() {
+		return nil, nil
+	}
+	hash = got.TriggerHash
+	var out []Outcome
+	after := ""
+	for {
+		var ps []store.Player
+		if ev.PlayerZone {
+			ps, err = e.st.PlayersIn(ctx, zone, after, pageSize)
+		} else {
+			ps, err = e.st.Players(ctx, after, pageSize)
+		}
+		if err != nil {
+			return out, err
+		}
+		if len(ps) == 0 {
+			break
+		}
+		after = ps[len(ps)-1].ID
+		page, err := e.runPage(ctx, r, ev == r.Entrance, ps, f, hash)
+		out = append(out, page...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, e.st.FinishRun(ctx, got.Campaign, zone, got.LocalDate, f.At)
+}
+
+func scheduleSuffix(entrance bool) string {
+	if entrance {
+		return ".entrance"
+	}
+	return ""
+}
+
+// runPage fires a scheduled firing for one page of players.
+func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps []store.Player, f schedule.Firing, hash string) ([]Outcome, error) {
+	return e.decideAll(ctx, len(ps), func(i int) (store.Change, []*Outcome, error) {
+		var ch store.Change
+		p, err := e.load(ctx, ps[i].ID, f.At)
+		if err != nil {
+			return ch, nil, err
+		}
+		st := p.rule(r.Name)
+		var outs []*Outcome
+		if entrance {
+			if !st.EnteredAt.IsZero() {
+				return ch, nil, nil
+			}
+			ok := true
+			if r.HasSegment {
+				ok, err = e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.prepared(p, f.At, runtime.Anchors{}, nil))
+				if err != nil && !isCondError(err) {
+					return ch, nil, err
+				}
+			}
+			if !ok {
+				return ch, nil, nil
+			}
+			st.EnteredAt = f.At
+			p.dirty[r.Name] = true
+		} else {
+			fg := &firing{rule: r, p: p, hash: hash, trig: Trigger{Type: "schedule", Time: f.At, Firing: f.Key()}}
+			o, err := e.fire(ctx, fg)
+			if err != nil {
+				return ch, nil, err
+			}
+			if o == nil && len(p.dirty) == 0 {
+				return ch, nil, nil
+			}
+			if o != nil {
+				outs = append(outs, o)
+			}
+		}
+		return ch, outs, e.finish(p, &ch, outs)
+	})
+}

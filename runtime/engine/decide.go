@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// This file decides: given a rule, a player's state and a trigger, the
+// outcome and the new state. Nothing here reads the clock or writes the
+// store; handle.go and advance.go write what it decides.
+
+// firing is one trigger of one rule for one player.
+type firing struct {
+	rule    *runtime.Rule
+	p       *player
+	trig    Trigger
+	hash    string
+	anchors runtime.Anchors
+}
+
+// campaignMirror is what the engine knows of a campaign's status and
+// budget during one call: it tells ahead whether the store will refuse a
+// reward, so that what a limit or a budget refused does not count towards
+// the rule's limits. The store decides; the mirror only predicts it, and is
+// exact when one engine writes the campaign.
+type campaignMirror struct {
+	suspended bool
+	left      map[string]decimal.Decimal // by currency; absent: no account
+}
+
+func (e *Engine) mirror(ctx context.Context, campaign string) (*campaignMirror, error) {
+	if m := e.budgets[campaign]; m != nil {
+		return m, nil
+	}
+	c, err := e.st.Campaign(ctx, campaign)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := e.st.Budgets(ctx, campaign)
+	if err != nil {
+		return nil, err
+	}
+	m := &campaignMirror{suspended: c.Status == store.Suspended, left: map[string]decimal.Decimal{}}
+	for _, b := range bs {
+		m.left[b.Currency] = b.Left()
+	}
+	if e.budgets == nil {
+		e.budgets = map[string]*campaignMirror{}
+	}
+	e.budgets[campaign] = m
+	return m, nil
+}
+
+// take predicts the store's decision on an outcome that reserves amount:
+// "" when it fits (and takes it), or the reason of the skip.
+func (m *campaignMirror) take(amount decimal.Decimal, cur string) string {
+	if m.suspended {
+		return ReasonCampaignSuspended
+	}
+	left, ok := m.left[cur]
+	if !ok || !amount.IsPositive() {
+		return ""
+	}
+	if amount.GreaterThan(left) {
+		m.suspended = true
+		return ReasonBudgetExhausted
+	}
+	m.left[cur] = left.Sub(amount)
+	return ""
+}
+
+// fire decides one firing: the checks of the rule in order (entrance,
+// segment, qualification, split, rate limit), the reward's evaluation and
+// the budget. It returns nil when the player is not a participant (a
+// campaign with an entrance the player has not passed).
+func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
+	r, p := f.rule, f.p
+	st := p.rule(r.Name)
+	if r.Entrance != nil && st.EnteredAt.IsZero() {
+		return nil, nil
+	}
+	at := f.trig.Time
+	f.anchors.Qualification = st.QualifiedAt
+	f.anchors.Entrance = st.EnteredAt
+	f.trig.Anchors = f.anchors
+	o := e.outcome(f)
+	skip := func(reason, detail string) (*Outcome, error) {
+		o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
+		e.messages(o, r, st)
+		return o, nil
+	}
+	if r.HasSegment {
+		ok, err := e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.prepared(p, at, runtime.Anchors{}, nil))
+		if reason, detail, bad := condFailure(err); bad {
+			return skip(reason, detail)
+		} else if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return skip(ReasonNotInSegment, "the player is not in the rule's segment")
+		}
+	}
+	if q := r.Qualification; q != nil {
+		if st.QualifiedAt.IsZero() {
+			return skip(ReasonNotQualified, "no qualifying "+q.Type+" yet")
+		}
+		if q.Limit > 0 && st.QualRewards >= q.Limit {
+			return skip(ReasonQualificationLimit, "the qualification's limit of rewards is reached: a new qualifying "+q.Type+" starts it again")
+		}
+	}
+	if o.Action == "control" {
+		return skip(ReasonControlGroup, "the player is in the control group")
+	}
+	if l := r.RewardLimit; l != nil && countRecent(st.Rewards, at, l.Per) >= l.Count {
+		return skip(ReasonRateLimited, "the rule's limit of rewards per period is reached")
+	}
+	var opts []runtime.EvalOption
+	if e.opts.Trace {
+		opts = append(opts, runtime.WithTrace())
+	}
+	res, err := e.prog.EvaluatePrepared(ctx, o.Reward, e.prepared(p, at, f.anchors, nil), opts...)
+	if err != nil {
+		return nil, err
+	}
+	o.Trace = res.Trace
+	o.Kind = res.Kind
+	if res.Outcome != runtime.Calculated {
+		return skip(res.Reason, res.Detail)
+	}
+	switch {
+	case res.Kind == "template":
+		o.Template = res.Template
+	case res.Kind == "amount":
+		a := res.Amount()
+		o.Amount, o.Currency = &a, res.Currency
+	default:
+		a := res.Amount()
+		o.Points = &a
+	}
+	manual := r.Approval == "manual" || (r.Approval == "" && res.Manual)
+	o.Status = string(store.Issued)
+	if manual {
+		o.Status = string(store.Waiting)
+	}
+	// The store decides the budget; the mirror says what it will decide, so
+	// that a refused reward counts towards no limit.
+	m, err := e.mirror(ctx, r.Name)
+	if err != nil {
+		return nil, err
+	}
+	amount, cur := o.budgetAmount()
+	if reason := m.take(amount, cur); reason != "" {
+		// Sent as calculated: the store refuses it and, when the budget ran
+		// out, suspends the campaign in the same transaction.
+		o.Reason = reason
+		return o, nil
+	}
+	if l := r.RewardLimit; l != nil {
+		st.Rewards = keepRecent(append(st.Rewards, at), at, l.Per, l.Count)
+	}
+	if r.Qualification != nil {
+		st.QualRewards++
+	}
+	p.dirty[r.Name] = true
+	e.messages(o, r, st)
+	return o, nil
+}
+
+// outcome starts the outcome of a firing: the rule, the action (the
+// reward given, the player's variant's, or "control") and the key.
+func (e *Engine) outcome(f *firing) *Outcome {
+	r := f.rule
+	o := &Outcome{Rule: r.Name, Action: r.Give, Reward: r.Give, Player: f.p.id, TriggerHash: f.hash,
+		RuleSetVersion: e.prog.Version(), Trigger: f.trig, At: f.trig.Time}
+	if r.Split != nil {
+		arm := r.Split.Arm(r.Name, f.p.id)
+		o.Action, o.Reward, o.Variant = arm.Reward, arm.Reward, arm.Name
+		if arm.Control {
+			o.Action, o.Reward, o.Variant = "control", "", "control"
+		}
+	}
+	o.Key = KeyString(store.Key{Rule: o.Rule, Action: o.Action, Player: o.Player, TriggerHash: o.TriggerHash})
+	return o
+}
+
+// messages lists the messages of the outcome's status, within the rule's
+// message limit (not counted when st is nil).
+func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState) {
+	for _, m := range r.Messages {
+		switch {
+		case m.On == "skipped" && o.Status == string(store.Skipped):
+		case m.On == "calculated" && (o.Status == string(store.Issued) || o.Status == string(store.Waiting)):
+		case m.On == "issued" && o.Status == string(store.Issued):
+		default:
+			continue
+		}
+		msg := Message{Name: m.Name, Values: map[string]string{}}
+		for _, v := range m.With {
+			msg.Values[v] = o.value(v)
+		}
+		if l := r.MessageLimit; l != nil && st != nil {
+			if countRecent(st.Messages, o.At, l.Per) >= l.Count {
+				msg.Suppressed = true
+			} else {
+				st.Messages = keepRecent(append(st.Messages, o.At), o.At, l.Per, l.Count)
+			}
+		}
+		o.Messages = append(o.Messages, msg)
+	}
+}
+
+// value is the text of a value a message carries.
+func (o *Outcome) value(name string) string {
+	switch name {
+	case "amount":
+		if o.Amount != nil {
+			return o.Amount.String()
+		}
+	case "currency":
+		return o.Currency
+	case "points":
+		if o.Points != nil {
+			return o.Points.String()
+		}
+	case "template":
+		return o.Template
+	case "reward":
+		return o.Reward
+	case "reason":
+		return o.Reason
+	case "variant":
+		return o.Variant
+	}
+	return ""
+}
+
+// condFailure reads a condition's evaluation error: a reason and a detail
+// for the outcome when it is about the input.
+func condFailure(err error) (reason, detail string, ok bool) {
+	var ce *runtime.CondError
+	if errors.As(err, &ce) {
+		return ce.Reason, ce.Detail, true
+	}
+	return "", "", false
+}
+
+// prepared builds the input of an evaluation as of at: the player, the
+// history up to at, and the anchors; one, when not nil, replaces the
+// history (the event a condition reads).
+func (e *Engine) prepared(p *player, at time.Time, a runtime.Anchors, one *runtime.Transaction) *runtime.Prepared {
+	in := runtime.Input{Now: at, Player: p.runtimePlayer(), Anchors: a}
+	if one != nil {
+		in.Transactions = []runtime.Transaction{*one}
+	} else {
+		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(at) })
+		in.Transactions = p.history[:n]
+	}
+	return e.prog.Prepare(in)
+}

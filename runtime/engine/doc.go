@@ -1,0 +1,49 @@
+// Package engine runs automation rules and campaigns: it takes players'
+// events, in order per player, and gives outcomes, keeping the state that
+// must survive (counters, anchors, budgets, idempotency keys, the outcome
+// log) in a [store.Store].
+//
+// # The flow
+//
+//	events ──> Handle ──> check ──> decide ──> store.Apply ──> outcomes
+//	             │     (kinds, types,  (per player and   (one transaction
+//	             │      seen before,    rule: trigger,    per batch: events
+//	             │      lateness)       entrance, segment, seen, states,
+//	             │                      qualification,     outcomes, budget
+//	             │                      split, limits,     reservations,
+//	             │                      reward, budget)    timers, players)
+//	clock ──> Advance ──> inactivity timers, schedules per zone ──> decide ──> store.Apply
+//
+// Each event is checked first (a declared kind or "player", attributes of
+// the declared types, an id not seen with other content, within the
+// lateness bound); a bad event stops the call before anything is written.
+// Then, per player, the engine holds the player's data, its state in each
+// rule and the history of events its rewards' windows need (cached between
+// calls, read from the store when missing) and decides each event in turn:
+// a pure function of the rules, the state, the event and its time. The
+// decisions of a batch are written by one [store.Store.Apply]: every
+// change whole or not at all. A change that loses to another writer (a
+// second engine on the same PostgreSQL database) is decided again from the
+// stored state.
+//
+// Time comes from the events and from the now given to [Engine.Advance]:
+// the engine never reads the wall clock, so a replay, a backtest and a
+// recovery after a crash are the same code path and give the same outcomes.
+//
+// # Guarantees, and where they live
+//
+//   - An event id seen again changes nothing: the store records each id
+//     with a hash of its content, in the transaction of its outcomes.
+//   - An action runs at most once per (rule, action, player, trigger
+//     hash): the store's unique key on the outcome log.
+//   - A budget is never exceeded: the store reserves each amount by a
+//     conditional update of the account row, in the outcome's transaction.
+//     The engine predicts the store's decision (exactly when it is the one
+//     writer of the campaign) so that a reward the budget refused counts
+//     towards no limit of the rule.
+//   - A scheduled firing runs once per rule, zone and firing, over every
+//     player of the zone, all sharing one trigger hash; after downtime, the
+//     firings missed collapse into the most recent one.
+//
+// The language is spec/spec.md, section 16; the semantics, spec/semantics.md.
+package engine

@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// Options configure an engine. The zero value is usable.
+type Options struct {
+	// Lateness bounds how much older than the player's latest event an event
+	// may be: older ones are refused. Default 24 hours.
+	Lateness time.Duration
+	// Retention is how long events are kept for the windows of rewards
+	// that read without a bounded window (no window, or rule anchors);
+	// default 90 days. Rewards with bounded windows need less, and the
+	// engine keeps the longer of the two.
+	Retention time.Duration
+	// BatchSize is the number of events written per store transaction;
+	// default 512.
+	BatchSize int
+	// CachePlayers bounds the players held in memory between events;
+	// default 100,000.
+	CachePlayers int
+	// Trace records each reward's evaluation trace in its outcome.
+	Trace bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.Lateness <= 0 {
+		o.Lateness = 24 * time.Hour
+	}
+	if o.Retention <= 0 {
+		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 512
+	}
+	if o.CachePlayers <= 0 {
+		o.CachePlayers = 100_000
+	}
+	return o
+}
+
+// Engine runs a rule set's automation rules and campaigns over players'
+// events and keeps their state in a store. Its methods are safe for
+// concurrent use; they run one at a time. Several engines, in one process or
+// several, may share a store: the store's versions, keys and budget rows
+// keep them consistent.
+type Engine struct {
+	mu        sync.Mutex
+	prog      *runtime.Program
+	st        store.Store
+	opts      Options
+	rules     []*runtime.Rule
+	byName    map[string]*runtime.Rule
+	retention time.Duration // history kept: the longest window the rewards read
+	players   map[string]*player
+	// budgets mirrors the campaigns' accounts during one call, to tell
+	// ahead which rewards the store will refuse (see decide.go).
+	budgets map[string]*campaignMirror
+}
+
+// New makes an engine for a program on a store and opens the budget
+// accounts the rules declare that are not open yet (an account already open
+// keeps its limit: an operator may have raised it).
+func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Options) (*Engine, error) {
+	if prog == nil || st == nil {
+		return nil, errors.New("engine: a program and a store are required")
+	}
+	opts = opts.withDefaults()
+	e := &Engine{prog: prog, st: st, opts: opts, rules: prog.Rules(), byName: map[string]*runtime.Rule{}, players: map[string]*player{}}
+	for _, r := range e.rules {
+		e.byName[r.Name] = r
+	}
+	e.retention = opts.Retention
+	if d, bounded := prog.Lookback(); bounded {
+		e.retention = d
+	}
+	if err := e.openBudgets(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Program is the engine's rule set.
+func (e *Engine) Program() *runtime.Program { return e.prog }
+
+// openBudgets opens the accounts of the rules' budgets.
+func (e *Engine) openBudgets(ctx context.Context) error {
+	for _, r := range e.rules {
+		if len(r.Budget) == 0 {
+			continue
+		}
+		have, err := e.st.Budgets(ctx, r.Name)
+		if err != nil {
+			return fmt.Errorf("engine: budgets of %s: %w", r.Name, err)
+		}
+		open := map[string]bool{}
+		for _, b := range have {
+			open[b.Currency] = true
+		}
+		for _, b := range r.Budget {
+			if open[b.Currency] {
+				continue
+			}
+			if err := e.st.SetBudget(ctx, r.Name, b.Currency, b.Limit, time.Time{}); err != nil {
+				return fmt.Errorf("engine: opening the budget of %s in %q: %w", r.Name, b.Currency, err)
+			}
+		}
+	}
+	return nil
+}
+
+// load gives the player as the store has it, from the cache when there.
+func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, error) {
+	if p := e.players[id]; p != nil {
+		return p, nil
+	}
+	p := &player{id: id, rules: map[string]*ruleState{}, versions: map[string]int64{}, dirty: map[string]bool{}}
+	states, err := e.st.States(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range states {
+		if err := p.loadState(s); err != nil {
+			return nil, err
+		}
+	}
+	if !p.known {
+		// A player imported but not yet seen: take the stored data.
+		if sp, ok, err := e.st.Player(ctx, id); err != nil {
+			return nil, err
+		} else if ok {
+			if err := p.meta.setStored(sp); err != nil {
+				return nil, err
+			}
+		}
+	}
+	from := p.meta.Latest
+	if from.IsZero() {
+		from = now
+	}
+	evs, err := e.st.History(ctx, id, from.Add(-e.retention-e.opts.Lateness))
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		if ev.Kind == KindPlayer {
+			continue
+		}
+		t, err := decodeRecord(ev.ID, ev.Body)
+		if err != nil {
+			return nil, err
+		}
+		p.history = append(p.history, t)
+	}
+	if len(e.players) >= e.opts.CachePlayers {
+		for k := range e.players { // drop about half, any half
+			delete(e.players, k)
+			if len(e.players) < e.opts.CachePlayers/2 {
+				break
+			}
+		}
+	}
+	e.players[id] = p
+	return p, nil
+}
+
+// forget drops a player from the cache: the store has newer data.
+func (e *Engine) forget(id string) { delete(e.players, id) }

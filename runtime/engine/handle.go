@@ -1,0 +1,522 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// maxRetries bounds the rounds of a change that lost to another writer.
+const maxRetries = 8
+
+// incoming is an event checked and encoded, ready to decide.
+type incoming struct {
+	ev   Event
+	tx   runtime.Transaction
+	body []byte
+	hash []byte
+	dup  bool // seen before with the same content
+}
+
+// Handle runs events through the rules and stores what they change, in
+// batches of Options.BatchSize events per store transaction. The events of
+// one player must come in the order they happened (within the lateness
+// bound); players may interleave. It returns the new outcomes, in order.
+//
+// An event already handled (the same id for the player, the same content)
+// gives nothing: hosts deliver at least once. Events are checked before
+// anything is written: an unknown kind, an attribute of the wrong type, an
+// id seen before with other content or an event older than the player's
+// latest beyond the lateness bound makes Handle return an *EventError and
+// store nothing of the call.
+func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.budgets = nil
+	in, err := e.check(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	var out []Outcome
+	for start := 0; start < len(in); start += e.opts.BatchSize {
+		end := min(start+e.opts.BatchSize, len(in))
+		got, err := e.apply(ctx, in[start:end])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// check validates the events and finds those seen before.
+func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error) {
+	in := make([]*incoming, len(events))
+	firstOf := map[[2]string]int{}
+	for i := range events {
+		ev := events[i]
+		x := &incoming{ev: ev}
+		if err := e.validate(&x.ev, &x.tx); err != nil {
+			err.Index = i
+			if err.ID == "" {
+				err.ID = ev.ID
+			}
+			return nil, err
+		}
+		x.body, x.hash = x.ev.encode()
+		k := [2]string{ev.Player, ev.ID}
+		if j, ok := firstOf[k]; ok {
+			if string(in[j].hash) != string(x.hash) {
+				return nil, &EventError{Index: i, ID: ev.ID, Msg: "the id is used twice in the call, with other content"}
+			}
+			x.dup = true
+		} else {
+			firstOf[k] = i
+		}
+		in[i] = x
+	}
+	// One query per few thousand events: which were handled before.
+	const chunk = 2000
+	for start := 0; start < len(in); start += chunk {
+		part := in[start:min(start+chunk, len(in))]
+		q := make([]store.Event, len(part))
+		for i, x := range part {
+			q[i] = store.Event{Player: x.ev.Player, ID: x.ev.ID, Hash: x.hash}
+		}
+		seen, err := e.st.Seen(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i, s := range seen {
+			switch s {
+			case store.SeenSame:
+				part[i].dup = true
+			case store.SeenOther:
+				return nil, &EventError{Index: start + i, ID: part[i].ev.ID, Msg: "the id was handled before with other content: an event id names one event"}
+			}
+		}
+	}
+	// Lateness, against the players' latest events, stored or in the call.
+	latest := map[string]time.Time{}
+	for i, x := range in {
+		if x.dup {
+			continue
+		}
+		l, ok := latest[x.ev.Player]
+		if !ok {
+			p, err := e.load(ctx, x.ev.Player, x.ev.Time)
+			if err != nil {
+				return nil, err
+			}
+			l = p.meta.Latest
+		}
+		if !l.IsZero() && x.ev.Time.Before(l.Add(-e.opts.Lateness)) {
+			return nil, &EventError{Index: i, ID: x.ev.ID, Field: "time", Msg: fmt.Sprintf("%s is older than the player's latest event (%s) by more than the lateness bound of %s",
+				x.ev.Time.UTC().Format(time.RFC3339Nano), l.UTC().Format(time.RFC3339Nano), e.opts.Lateness)}
+		}
+		if x.ev.Time.After(l) {
+			l = x.ev.Time
+		}
+		latest[x.ev.Player] = l
+	}
+	return in, nil
+}
+
+// validate checks an event against the program's kinds and fills tx, the
+// transaction rewards read.
+func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
+	switch {
+	case ev.ID == "":
+		return &EventError{Field: "id", Msg: "missing: every event has an id"}
+	case len(ev.ID) > limits.StringBytes:
+		return &EventError{Field: "id", Msg: "longer than " + strconv.Itoa(limits.StringBytes) + " bytes"}
+	case ev.Player == "":
+		return &EventError{Field: "player", Msg: "missing: every event names its player"}
+	case len(ev.Player) > limits.StringBytes:
+		return &EventError{Field: "player", Msg: "longer than " + strconv.Itoa(limits.StringBytes) + " bytes"}
+	case ev.Time.IsZero():
+		return &EventError{Field: "time", Msg: "missing: every event has a time"}
+	case ev.Time.Before(limits.MinTime) || !ev.Time.Before(limits.MaxTime):
+		return &EventError{Field: "time", Msg: "outside the range of times, " + limits.MinTime.Format("2006-01-02") + " to " + limits.MaxTime.Format("2006-01-02")}
+	}
+	if ev.Kind == KindPlayer {
+		if len(ev.Attrs) > 0 {
+			return &EventError{Field: "kind", Msg: "a player event carries currency, zone and properties, not attributes"}
+		}
+		// The values are checked as the rewards read them.
+		p := runtime.Player{ID: ev.Player, Currency: ev.Currency, Zone: ev.Zone, Properties: nonNull(ev.Properties)}
+		if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: p}).Err(); err != nil {
+			return inputError(err)
+		}
+		return nil
+	}
+	k, err := e.prog.Kind(ev.Kind)
+	if err != nil {
+		return &EventError{Field: "kind", Msg: fmt.Sprintf("unknown kind %q: an event is a declared kind or %q", ev.Kind, KindPlayer)}
+	}
+	for _, name := range sortedKeys(ev.Attrs) {
+		if _, err := k.Attr(name); err != nil {
+			return &EventError{Field: name, Msg: fmt.Sprintf("%s has no attribute %s", ev.Kind, name)}
+		}
+	}
+	if len(ev.Properties) > 0 || ev.Zone != "" {
+		return &EventError{Field: "properties", Msg: "only a player event sets the player's properties or zone"}
+	}
+	*tx = runtime.Transaction{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Currency: ev.Currency, Attrs: ev.Attrs}
+	// Checked as rewards read it; a player currency is needed only for
+	// money without a currency of its own, so lend the event's.
+	cur := ev.Currency
+	if cur == "" {
+		cur = "EUR"
+	}
+	if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: runtime.Player{ID: ev.Player, Currency: cur}, Transactions: []runtime.Transaction{*tx}}).Err(); err != nil {
+		return inputError(err)
+	}
+	return nil
+}
+
+func inputError(err error) *EventError {
+	var ie *runtime.InputError
+	if errors.As(err, &ie) {
+		field := ie.Field
+		if _, f, ok := cutField(field); ok {
+			field = f
+		}
+		return &EventError{Field: field, Msg: ie.Msg}
+	}
+	return &EventError{Msg: err.Error()}
+}
+
+// cutField turns "transactions[0].amount" into "amount" and
+// "player.properties.vip" into "properties.vip".
+func cutField(f string) (string, string, bool) {
+	for i := 0; i < len(f); i++ {
+		if f[i] == '.' {
+			return f[:i], f[i+1:], true
+		}
+	}
+	return f, "", false
+}
+
+func nonNull(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// apply decides a batch of events and writes it in one store transaction.
+// A change that loses to another writer (a state written meanwhile, the
+// event handled meanwhile) is decided again from the stored state, with the
+// events of its player that follow it.
+func (e *Engine) apply(ctx context.Context, batch []*incoming) ([]Outcome, error) {
+	var out []Outcome
+	todo := batch
+	for round := 0; len(todo) > 0; round++ {
+		if round == maxRetries {
+			return out, fmt.Errorf("engine: event %q of player %q lost to other writers %d times", todo[0].ev.ID, todo[0].ev.Player, maxRetries)
+		}
+		changes := make([]store.Change, 0, len(todo))
+		decided := make([][]*Outcome, 0, len(todo))
+		owners := make([]*incoming, 0, len(todo))
+		for _, x := range todo {
+			if x.dup {
+				continue
+			}
+			p, err := e.load(ctx, x.ev.Player, x.ev.Time)
+			if err != nil {
+				return out, err
+			}
+			ch, outs, err := e.event(ctx, p, x)
+			if err != nil {
+				return out, err
+			}
+			changes = append(changes, ch)
+			decided = append(decided, outs)
+			owners = append(owners, x)
+		}
+		if len(changes) == 0 {
+			break
+		}
+		applied, err := e.st.Apply(ctx, changes)
+		if err != nil {
+			// Nothing was written: what the cache holds is ahead of the store.
+			clear(e.players)
+			return out, err
+		}
+		var retry []*incoming
+		lost := map[string]bool{}
+		for i, a := range applied {
+			x := owners[i]
+			pid := x.ev.Player
+			if lost[pid] {
+				retry = append(retry, x)
+				continue
+			}
+			if a.Err != nil || a.Duplicate {
+				// Another writer came first: start the player again from the
+				// store, from this event (unless it is the one handled).
+				e.forget(pid)
+				lost[pid] = true
+				if a.Err != nil {
+					if !errors.Is(a.Err, store.ErrStateConflict) {
+						return out, a.Err
+					}
+					retry = append(retry, x)
+				}
+				continue
+			}
+			if p := e.players[pid]; p != nil {
+				p.stored(changes[i].States, a.Versions)
+			}
+			for j, so := range a.Outcomes {
+				if so.Repeat {
+					continue // given before, by an earlier run of this trigger
+				}
+				o := decided[i][j]
+				e.settle(o, so)
+				out = append(out, *o)
+			}
+		}
+		todo = retry
+	}
+	return out, nil
+}
+
+// settle takes what the store decided into an outcome: its sequence
+// number and, when the budget or a suspension refused it, the skip.
+func (e *Engine) settle(o *Outcome, so store.Outcome) {
+	o.Seq = so.Seq
+	if string(so.Status) == o.Status {
+		return
+	}
+	o.Status, o.Reason, o.Detail = string(so.Status), so.Reason, ""
+	if so.Status == store.Skipped {
+		o.Detail = "the campaign's budget or status refused the reward"
+		o.Messages = nil
+		if r := e.byName[o.Rule]; r != nil {
+			e.messages(o, r, nil)
+		}
+	}
+}
+
+// event decides one event of a player: the change to write and the
+// outcomes in it.
+func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Change, []*Outcome, error) {
+	ev := &x.ev
+	ch := store.Change{Event: &store.Event{Player: ev.Player, ID: ev.ID, Hash: x.hash, Kind: ev.Kind, At: ev.Time.UTC(), Body: x.body}}
+	var outs []*Outcome
+	newPlayer := !p.known
+	p.known = true
+	if ev.Kind == KindPlayer {
+		p.meta.update(ev)
+		sp, err := p.meta.toStored(p.id)
+		if err != nil {
+			return ch, nil, err
+		}
+		ch.Players = append(ch.Players, sp)
+	} else {
+		if p.meta.Currency == "" && ev.Currency != "" {
+			p.meta.Currency = ev.Currency // until the host tells the player's own
+		}
+		p.insert(x.tx)
+		var err error
+		outs, err = e.rulesFor(ctx, p, x, &ch)
+		if err != nil {
+			return ch, nil, err
+		}
+		if newPlayer {
+			sp, err := p.meta.toStored(p.id)
+			if err != nil {
+				return ch, nil, err
+			}
+			ch.Players = append(ch.Players, sp)
+		}
+	}
+	if ev.Kind != KindPlayer {
+		p.meta.saw(ev.Kind, ev.Time) // a change of data is not activity
+	}
+	states, err := p.changed()
+	if err != nil {
+		return ch, nil, err
+	}
+	ch.States = states
+	for _, o := range outs {
+		so, err := o.toStore(o.Rule)
+		if err != nil {
+			return ch, nil, err
+		}
+		ch.Outcomes = append(ch.Outcomes, so)
+	}
+	return ch, outs, nil
+}
+
+// insert adds a transaction to the history, in time order (after those at
+// the same time).
+func (p *player) insert(tx runtime.Transaction) {
+	i := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(tx.Time) })
+	p.history = append(p.history, runtime.Transaction{})
+	copy(p.history[i+1:], p.history[i:])
+	p.history[i] = tx
+}
+
+// rulesFor runs the rules an event of a transaction kind concerns.
+func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store.Change) ([]*Outcome, error) {
+	ev := &x.ev
+	_, seen := p.meta.Kinds[ev.Kind]
+	var one *runtime.Prepared
+	holds := func(r *runtime.Rule, c runtime.Cond) (bool, error) {
+		if one == nil {
+			one = e.prepared(p, ev.Time, runtime.Anchors{}, &x.tx)
+		}
+		return e.prog.Holds(ctx, r.Name, c, one)
+	}
+	var outs []*Outcome
+	for _, r := range e.rules {
+		st := p.rule(r.Name)
+		// Entrance by an event.
+		if en := r.Entrance; en != nil && st.EnteredAt.IsZero() && en.Kind != runtime.EventSchedule && en.Type == ev.Kind &&
+			(en.Kind != runtime.EventFirst || !seen) {
+			ok, err := holds(r, runtime.CondEntrance)
+			if err != nil && !isCondError(err) {
+				return nil, err
+			}
+			if ok {
+				st.EnteredAt = ev.Time
+				p.dirty[r.Name] = true
+			}
+		}
+		// Qualification: a new qualifying event starts the count again.
+		if q := r.Qualification; q != nil && q.Type == ev.Kind {
+			ok, err := holds(r, runtime.CondQualification)
+			if err != nil && !isCondError(err) {
+				return nil, err
+			}
+			if ok {
+				st.QualifiedAt, st.QualRewards = ev.Time, 0
+				st.Count, st.BatchFirst, st.BatchLast = 0, time.Time{}, time.Time{}
+				p.dirty[r.Name] = true
+			}
+		}
+		t := r.Trigger
+		f := &firing{rule: r, p: p, hash: triggerHash("event", p.id, ev.ID),
+			trig: Trigger{Type: "event", Event: ev.ID, Time: ev.Time}}
+		fires := false
+		switch t.Kind {
+		case runtime.EventOn:
+			if t.Type != ev.Kind {
+				continue
+			}
+			ok, err := holds(r, runtime.CondTrigger)
+			if reason, detail, bad := condFailure(err); bad {
+				outs = append(outs, e.condSkip(f, reason, detail))
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			fires = ok
+		case runtime.EventFirst:
+			if t.Type != ev.Kind || st.Done {
+				continue
+			}
+			st.Done = true
+			p.dirty[r.Name] = true
+			if seen {
+				continue // the player's first was before the rule ran
+			}
+			ok, err := holds(r, runtime.CondTrigger)
+			if reason, detail, bad := condFailure(err); bad {
+				outs = append(outs, e.condSkip(f, reason, detail))
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			fires = ok
+		case runtime.EventEvery:
+			if t.Type != ev.Kind {
+				continue
+			}
+			if r.Qualification != nil && st.QualifiedAt.IsZero() || r.Entrance != nil && st.EnteredAt.IsZero() {
+				continue // accumulation counts only after qualifying, entering
+			}
+			ok, err := holds(r, runtime.CondTrigger)
+			if reason, detail, bad := condFailure(err); bad {
+				outs = append(outs, e.condSkip(f, reason, detail))
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			st.Count++
+			if st.Count == 1 {
+				st.BatchFirst = ev.Time
+			}
+			st.BatchLast = ev.Time
+			p.dirty[r.Name] = true
+			if st.Count < t.Count {
+				continue
+			}
+			f.trig.Type = "every"
+			f.anchors = runtime.Anchors{FirstTransaction: st.BatchFirst, LastTransaction: st.BatchLast}
+			st.Count, st.BatchFirst, st.BatchLast = 0, time.Time{}, time.Time{}
+			fires = true
+		case runtime.EventInactive:
+			if t.Since != "" && t.Since != ev.Kind {
+				continue
+			}
+			last := p.meta.Latest
+			if t.Since != "" {
+				last = p.meta.Kinds[t.Since]
+			}
+			if ev.Time.After(last) || last.IsZero() {
+				ch.Timers = append(ch.Timers, store.Timer{Player: p.id, Rule: r.Name, Due: inactiveDue(ev.Time, t.Length)})
+			}
+			continue
+		default:
+			continue
+		}
+		if !fires {
+			continue
+		}
+		o, err := e.fire(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			outs = append(outs, o)
+		}
+	}
+	return outs, nil
+}
+
+// inactiveDue is when inactivity since last fires: the first instant at
+// which more than length has passed.
+func inactiveDue(last time.Time, length time.Duration) time.Time {
+	return last.Add(length).Add(time.Nanosecond).UTC()
+}
+
+func isCondError(err error) bool {
+	var ce *runtime.CondError
+	return errors.As(err, &ce)
+}
+
+// condSkip is the outcome of a trigger whose condition could not be
+// evaluated (a missing property): skipped, with the reason.
+func (e *Engine) condSkip(f *firing, reason, detail string) *Outcome {
+	o := e.outcome(f)
+	o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
+	e.messages(o, f.rule, nil)
+	return o
+}

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// The reasons a rule's own checks give when they stop a reward (spec/spec.md,
+// section 11). budget-exhausted and campaign-suspended come from the store.
+const (
+	ReasonNotInSegment       = "not-in-segment"
+	ReasonNotQualified       = "not-qualified"
+	ReasonQualificationLimit = "qualification-limit"
+	ReasonControlGroup       = "control-group"
+	ReasonRateLimited        = "rate-limited"
+	ReasonBudgetExhausted    = store.ReasonBudgetExhausted
+	ReasonCampaignSuspended  = store.ReasonCampaignSuspended
+)
+
+// Outcome is what became of one firing of a rule for one player.
+type Outcome struct {
+	Seq    int64  `json:"seq"`
+	Rule   string `json:"rule"`
+	Action string `json:"action"` // the reward given, or "control"
+	Player string `json:"player"`
+	// TriggerHash names the trigger: the event, the batch's last event, the
+	// inactivity or the scheduled firing. Key is the idempotency key, rule,
+	// action, player and trigger hash: an action runs at most once per key.
+	TriggerHash string `json:"trigger_hash"`
+	Key         string `json:"key"`
+	Status      string `json:"status"` // skipped, waiting, issued, rejected
+	Reason      string `json:"reason,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+	Reward      string `json:"reward,omitempty"`
+	Kind        string `json:"kind,omitempty"` // the reward's result kind: amount, points, template...
+	// Amount and Currency for amount rewards, Points for points, gems and
+	// diamonds, Template for templates.
+	Amount         *decimal.Decimal `json:"amount,omitempty"`
+	Currency       string           `json:"currency,omitempty"`
+	Points         *decimal.Decimal `json:"points,omitempty"`
+	Template       string           `json:"template,omitempty"`
+	Variant        string           `json:"variant,omitempty"`
+	Messages       []Message        `json:"messages,omitempty"`
+	RuleSetVersion string           `json:"rule_set_version"`
+	Trigger        Trigger          `json:"trigger"`
+	At             time.Time        `json:"at"`
+	Trace          *runtime.Trace   `json:"trace,omitempty"`
+}
+
+// Trigger is what fired a rule, and the anchors of its windows.
+type Trigger struct {
+	Type  string    `json:"type"` // event, every, inactive, schedule
+	Event string    `json:"event,omitempty"`
+	Time  time.Time `json:"time"`
+	// Firing is the key of a scheduled firing: "Europe/Malta 2026-03-30T00:00".
+	Firing  string          `json:"firing,omitempty"`
+	Anchors runtime.Anchors `json:"anchors"`
+}
+
+// Message is a message a host sends for an outcome, with its values.
+type Message struct {
+	Name   string            `json:"name"`
+	Values map[string]string `json:"values,omitempty"`
+	// Suppressed: the rule's message limit held it back.
+	Suppressed bool `json:"suppressed,omitempty"`
+}
+
+// triggerHash names a trigger by its parts.
+func triggerHash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// KeyString writes an idempotency key as rule/action/player/hash.
+func KeyString(k store.Key) string {
+	return k.Rule + "/" + k.Action + "/" + k.Player + "/" + k.TriggerHash
+}
+
+// toStore is the outcome as the store logs it; its body is the outcome's
+// JSON.
+func (o *Outcome) toStore(campaign string) (store.Outcome, error) {
+	body, err := json.Marshal(o)
+	if err != nil {
+		return store.Outcome{}, err
+	}
+	so := store.Outcome{
+		Key:      store.Key{Rule: o.Rule, Action: o.Action, Player: o.Player, TriggerHash: o.TriggerHash},
+		Campaign: campaign,
+		Status:   store.Status(o.Status),
+		Reason:   o.Reason,
+		Body:     body,
+		At:       o.At,
+	}
+	if campaign != "" {
+		so.Amount, so.Currency = o.budgetAmount()
+	} else if o.Amount != nil {
+		so.Amount, so.Currency = *o.Amount, o.Currency
+	}
+	return so, nil
+}
+
+// budgetAmount is what the outcome takes from its campaign's budget: the
+// amount in its currency, points (currency ""), or one template.
+func (o *Outcome) budgetAmount() (decimal.Decimal, string) {
+	switch {
+	case o.Amount != nil:
+		return *o.Amount, o.Currency
+	case o.Points != nil:
+		return *o.Points, ""
+	case o.Template != "":
+		return decimal.NewFromInt(1), ""
+	}
+	return decimal.Zero, ""
+}
+
+// OutcomeOf reads an outcome from the store's log: the engine's record,
+// with the status, reason and sequence number the store gave it.
+func OutcomeOf(so store.Outcome) (Outcome, error) {
+	var o Outcome
+	if len(so.Body) > 0 {
+		if err := json.Unmarshal(so.Body, &o); err != nil {
+			return Outcome{}, fmt.Errorf("outcome %d: %w", so.Seq, err)
+		}
+	}
+	o.Seq = so.Seq
+	o.Rule, o.Action, o.Player, o.TriggerHash = so.Key.Rule, so.Key.Action, so.Key.Player, so.Key.TriggerHash
+	o.Key = KeyString(so.Key)
+	if o.Status != string(so.Status) {
+		// The store decided otherwise (the budget, a suspension, an
+		// operator): its status and reason stand.
+		o.Status, o.Reason = string(so.Status), so.Reason
+		if so.Status == store.Skipped || so.Status == store.Rejected {
+			o.Detail = ""
+			o.Messages = nil
+		}
+	}
+	if !so.At.IsZero() {
+		o.At = so.At
+	}
+	return o, nil
+}

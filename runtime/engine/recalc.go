@@ -1,0 +1,104 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// Recalculate evaluates every result waiting for approval again with the
+// engine's program (the rules changed), as of its original trigger, with
+// its original anchors: a result still calculated replaces the waiting one
+// (its reservation is voided and the new amount reserved); one that is no
+// longer calculated is rejected with the new reason. Results already
+// approved, rejected or issued are not touched, and a result whose rule or
+// reward is gone stays waiting.
+func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Outcome
+	var after int64
+	for {
+		ws, err := e.st.Waiting(ctx, after, pageSize)
+		if err != nil || len(ws) == 0 {
+			return out, err
+		}
+		after = ws[len(ws)-1].Seq
+		for _, w := range ws {
+			o, err := e.recalculate(ctx, w, at)
+			if err != nil {
+				return out, err
+			}
+			if o != nil {
+				out = append(out, *o)
+			}
+		}
+	}
+}
+
+func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time) (*Outcome, error) {
+	old, err := OutcomeOf(w)
+	if err != nil {
+		return nil, err
+	}
+	r := e.byName[old.Rule]
+	if r == nil || old.Reward == "" || !e.prog.HasReward(old.Reward) {
+		return nil, nil
+	}
+	p, err := e.load(ctx, old.Player, old.Trigger.Time)
+	if err != nil {
+		return nil, err
+	}
+	var opts []runtime.EvalOption
+	if e.opts.Trace {
+		opts = append(opts, runtime.WithTrace())
+	}
+	res, err := e.prog.EvaluatePrepared(ctx, old.Reward, e.prepared(p, old.Trigger.Time, old.Trigger.Anchors, nil), opts...)
+	if err != nil {
+		return nil, err
+	}
+	n := old
+	n.Seq, n.Amount, n.Points, n.Template, n.Currency, n.Messages = 0, nil, nil, "", "", nil
+	n.RuleSetVersion, n.Trace, n.Kind = e.prog.Version(), res.Trace, res.Kind
+	var so store.Outcome
+	if res.Outcome != runtime.Calculated {
+		reason := "recalculated: " + res.Reason
+		so, err = e.st.Reject(ctx, w.Key, reason, at)
+		if err != nil {
+			return nil, fmt.Errorf("engine: rejecting %s: %w", KeyString(w.Key), err)
+		}
+		n.Status, n.Reason, n.Detail = string(store.Rejected), reason, res.Detail
+		n.Seq, n.At = so.Seq, so.At
+		return &n, nil
+	}
+	switch res.Kind {
+	case "template":
+		n.Template = res.Template
+	case "amount":
+		a := res.Amount()
+		n.Amount, n.Currency = &a, res.Currency
+	default:
+		a := res.Amount()
+		n.Points = &a
+	}
+	n.Status, n.Reason, n.Detail = string(store.Waiting), "", ""
+	e.messages(&n, r, nil)
+	body, err := json.Marshal(&n)
+	if err != nil {
+		return nil, err
+	}
+	amount, _ := n.budgetAmount()
+	so, err = e.st.Recalculate(ctx, w.Key, amount, body, at)
+	if err != nil {
+		return nil, fmt.Errorf("engine: recalculating %s: %w", KeyString(w.Key), err)
+	}
+	got, err := OutcomeOf(so)
+	if err != nil {
+		return nil, err
+	}
+	return &got, nil
+}

@@ -1,0 +1,236 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// The state the engine keeps per player, in the store's per-(player, rule)
+// rows. Rule names are identifiers, so the rows of the engine's own names,
+// which start with '@', never collide with a rule's.
+const (
+	metaRule     = "@player"   // the player's data and latest event times
+	scheduleRule = "@schedule" // prefix of the per-rule schedule bookkeeping row
+)
+
+// playerMeta is the state of a player across rules.
+type playerMeta struct {
+	Currency string         `json:"currency,omitempty"`
+	Zone     string         `json:"zone,omitempty"`
+	Props    map[string]any `json:"properties,omitempty"`
+	// Latest is the time of the player's latest event; Kinds the latest per
+	// kind (a kind present has been seen: on first).
+	Latest time.Time            `json:"latest,omitzero"`
+	Kinds  map[string]time.Time `json:"kinds,omitempty"`
+}
+
+// ruleState is the state of a player in one rule: small, whatever the
+// number of events.
+type ruleState struct {
+	// Every N: the matching events counted towards the next batch, and the
+	// times of the batch's first and last.
+	Count      int64     `json:"count,omitempty"`
+	BatchFirst time.Time `json:"batch_first,omitzero"`
+	BatchLast  time.Time `json:"batch_last,omitzero"`
+	// Qualification: when the player last qualified, and the rewards since.
+	QualifiedAt time.Time `json:"qualified_at,omitzero"`
+	QualRewards int64     `json:"qual_rewards,omitempty"`
+	// Campaign entrance.
+	EnteredAt time.Time `json:"entered_at,omitzero"`
+	// Rate limits: the times of the latest rewards and messages counted,
+	// at most the limit's count of each.
+	Rewards  []time.Time `json:"rewards,omitempty"`
+	Messages []time.Time `json:"messages,omitempty"`
+	// Inactivity: the latest event time whose inactivity has fired (once
+	// per inactivity).
+	InactiveFor time.Time `json:"inactive_for,omitzero"`
+	// Fired: on first, fired or ruled out once and for all.
+	Done bool `json:"done,omitempty"`
+}
+
+// scheduleState is the bookkeeping of one scheduled rule: when it was put
+// into service and, per zone, the firing last run.
+type scheduleState struct {
+	Since time.Time            `json:"since"`
+	Last  map[string]time.Time `json:"last,omitempty"`
+}
+
+// player is a player as the engine holds it between events: data, states
+// with the versions read, and the history the rules' windows need.
+type player struct {
+	id       string
+	meta     playerMeta
+	metaVer  int64
+	rules    map[string]*ruleState
+	versions map[string]int64
+	dirty    map[string]bool
+	history  []runtime.Transaction // by time
+	known    bool                  // stored data was found (a player record or events)
+}
+
+func (p *player) rule(name string) *ruleState {
+	if s := p.rules[name]; s != nil {
+		return s
+	}
+	s := &ruleState{}
+	p.rules[name] = s
+	return s
+}
+
+// runtimePlayer is the player as rewards read it.
+func (p *player) runtimePlayer() runtime.Player {
+	return runtime.Player{ID: p.id, Currency: p.meta.Currency, Zone: p.meta.Zone, Properties: p.meta.Props}
+}
+
+// changed collects the states written by one change, meta first, and marks
+// them clean.
+func (p *player) changed() ([]store.State, error) {
+	out := make([]store.State, 0, 1+len(p.dirty))
+	data, err := json.Marshal(&p.meta)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, store.State{Player: p.id, Rule: metaRule, Version: p.metaVer, Data: data})
+	for _, name := range sortedKeys(p.dirty) {
+		data, err := json.Marshal(p.rules[name])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, store.State{Player: p.id, Rule: name, Version: p.versions[name], Data: data})
+	}
+	clear(p.dirty)
+	return out, nil
+}
+
+// stored sets the versions the store gave to the states of a change.
+func (p *player) stored(states []store.State, versions []int64) {
+	for i, s := range states {
+		if i >= len(versions) {
+			return
+		}
+		if s.Rule == metaRule {
+			p.metaVer = versions[i]
+		} else {
+			p.versions[s.Rule] = versions[i]
+		}
+	}
+}
+
+// loadState reads one stored state row into the player.
+func (p *player) loadState(s store.State) error {
+	if s.Rule == metaRule {
+		p.metaVer = s.Version
+		p.known = true
+		if err := json.Unmarshal(s.Data, &p.meta); err != nil {
+			return fmt.Errorf("player %q: stored data: %w", p.id, err)
+		}
+		return nil
+	}
+	st := &ruleState{}
+	if err := json.Unmarshal(s.Data, st); err != nil {
+		return fmt.Errorf("player %q, rule %s: stored state: %w", p.id, s.Rule, err)
+	}
+	p.rules[s.Rule] = st
+	p.versions[s.Rule] = s.Version
+	return nil
+}
+
+// keepRecent trims times to those still within per of now, and to at most
+// n of them.
+func keepRecent(ts []time.Time, now time.Time, per time.Duration, n int64) []time.Time {
+	i := 0
+	for i < len(ts) && !ts[i].Add(per).After(now) {
+		i++
+	}
+	ts = ts[i:]
+	if int64(len(ts)) > n {
+		ts = ts[int64(len(ts))-n:]
+	}
+	return ts
+}
+
+// countRecent counts the times t with t <= now < t+per: a reward counts
+// from the instant it is issued until just before per later.
+func countRecent(ts []time.Time, now time.Time, per time.Duration) int64 {
+	var n int64
+	for _, t := range ts {
+		if !t.After(now) && now.Before(t.Add(per)) {
+			n++
+		}
+	}
+	return n
+}
+
+// storedPlayer is the JSON of store.Player.Props: the player's currency and
+// properties (the zone has a column of its own).
+type storedPlayer struct {
+	Currency   string         `json:"currency,omitempty"`
+	Properties map[string]any `json:"properties,omitempty"`
+}
+
+// EncodePlayer gives the store's record of a player: the form promoc
+// players import writes and the engine reads.
+func EncodePlayer(id, currency, zone string, props map[string]any) (store.Player, error) {
+	b, err := json.Marshal(storedPlayer{Currency: currency, Properties: props})
+	if err != nil {
+		return store.Player{}, err
+	}
+	return store.Player{ID: id, Zone: zone, Props: b}, nil
+}
+
+// setStored takes a player's data from the store's player record.
+func (m *playerMeta) setStored(sp store.Player) error {
+	var d storedPlayer
+	if len(sp.Props) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(sp.Props))
+		dec.UseNumber()
+		if err := dec.Decode(&d); err != nil {
+			return fmt.Errorf("player %q: stored properties: %w", sp.ID, err)
+		}
+	}
+	m.Currency, m.Zone, m.Props = d.Currency, sp.Zone, d.Properties
+	return nil
+}
+
+func (m *playerMeta) toStored(id string) (store.Player, error) {
+	return EncodePlayer(id, m.Currency, m.Zone, m.Props)
+}
+
+// update takes a player event: currency and zone when given, the
+// properties named (null removes one).
+func (m *playerMeta) update(ev *Event) {
+	if ev.Currency != "" {
+		m.Currency = ev.Currency
+	}
+	if ev.Zone != "" {
+		m.Zone = ev.Zone
+	}
+	for k, v := range ev.Properties {
+		if v == nil {
+			delete(m.Props, k)
+			continue
+		}
+		if m.Props == nil {
+			m.Props = map[string]any{}
+		}
+		m.Props[k] = v
+	}
+}
+
+// saw records an event's time as the latest, of all and of its kind.
+func (m *playerMeta) saw(kind string, t time.Time) {
+	if t.After(m.Latest) {
+		m.Latest = t
+	}
+	if m.Kinds == nil {
+		m.Kinds = map[string]time.Time{}
+	}
+	if old, ok := m.Kinds[kind]; !ok || t.After(old) {
+		m.Kinds[kind] = t
+	}
+}
