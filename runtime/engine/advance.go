@@ -188,6 +188,7 @@ func (e *Engine) decideAll(ctx context.Context, n int, decide func(i int) (store
 		if round == maxRetries {
 			return out, fmt.Errorf("engine: a change lost to other writers %d times", maxRetries)
 		}
+		e.budgets = nil // as the store has them now
 		var changes []store.Change
 		var decided [][]*Outcome
 		var items []int
@@ -423,6 +424,9 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			o, err := e.fire(ctx, fg)
 			if err != nil {
 				return ch, nil, err
+			}
+			if o != nil && o.Reason == ReasonNotInSegment {
+				o = nil // the run's audience is the segment: no outcome for the others
 			}
 			if o == nil && len(p.dirty) == 0 {
 				return ch, nil, nil

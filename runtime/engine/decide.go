@@ -138,11 +138,9 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	case res.Kind == "template":
 		o.Template = res.Template
 	case res.Kind == "amount":
-		a := res.Amount()
-		o.Amount, o.Currency = &a, res.Currency
+		o.Amount, o.Currency = num(res.Amount()), res.Currency
 	default:
-		a := res.Amount()
-		o.Points = &a
+		o.Points = num(res.Amount())
 	}
 	manual := r.Approval == "manual" || (r.Approval == "" && res.Manual)
 	o.Status = string(store.Issued)

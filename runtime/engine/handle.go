@@ -226,6 +226,7 @@ func (e *Engine) apply(ctx context.Context, batch []*incoming) ([]Outcome, error
 		if round == maxRetries {
 			return out, fmt.Errorf("engine: event %q of player %q lost to other writers %d times", todo[0].ev.ID, todo[0].ev.Player, maxRetries)
 		}
+		e.budgets = nil // as the store has them now
 		changes := make([]store.Change, 0, len(todo))
 		decided := make([][]*Outcome, 0, len(todo))
 		owners := make([]*incoming, 0, len(todo))

@@ -43,9 +43,9 @@ type Outcome struct {
 	Kind        string `json:"kind,omitempty"` // the reward's result kind: amount, points, template...
 	// Amount and Currency for amount rewards, Points for points, gems and
 	// diamonds, Template for templates.
-	Amount         *decimal.Decimal `json:"amount,omitempty"`
-	Currency       string           `json:"currency,omitempty"`
-	Points         *decimal.Decimal `json:"points,omitempty"`
+	Amount         *Number `json:"amount,omitempty"`
+	Currency       string  `json:"currency,omitempty"`
+	Points         *Number `json:"points,omitempty"`
 	Template       string           `json:"template,omitempty"`
 	Variant        string           `json:"variant,omitempty"`
 	Messages       []Message        `json:"messages,omitempty"`
@@ -53,6 +53,38 @@ type Outcome struct {
 	Trigger        Trigger          `json:"trigger"`
 	At             time.Time        `json:"at"`
 	Trace          *runtime.Trace   `json:"trace,omitempty"`
+}
+
+// Number is an exact decimal that keeps its scale: 10.00 stays "10.00" in
+// JSON, where a decimal.Decimal would write "10".
+type Number struct{ decimal.Decimal }
+
+func num(d decimal.Decimal) *Number { return &Number{d} }
+
+// String writes the number with its scale.
+func (n Number) String() string {
+	if e := n.Exponent(); e < 0 {
+		return n.StringFixed(-e)
+	}
+	return n.Decimal.String()
+}
+
+// MarshalJSON writes the number as a JSON string with its scale.
+func (n Number) MarshalJSON() ([]byte, error) { return []byte(`"` + n.String() + `"`), nil }
+
+// UnmarshalJSON reads a number written as a string or a JSON number,
+// keeping its scale.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if len(s) >= 2 && s[0] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return err
+	}
+	n.Decimal = d
+	return nil
 }
 
 // Trigger is what fired a rule, and the anchors of its windows.
@@ -106,7 +138,7 @@ func (o *Outcome) toStore(campaign string) (store.Outcome, error) {
 	if campaign != "" {
 		so.Amount, so.Currency = o.budgetAmount()
 	} else if o.Amount != nil {
-		so.Amount, so.Currency = *o.Amount, o.Currency
+		so.Amount, so.Currency = o.Amount.Decimal, o.Currency
 	}
 	return so, nil
 }
@@ -116,9 +148,9 @@ func (o *Outcome) toStore(campaign string) (store.Outcome, error) {
 func (o *Outcome) budgetAmount() (decimal.Decimal, string) {
 	switch {
 	case o.Amount != nil:
-		return *o.Amount, o.Currency
+		return o.Amount.Decimal, o.Currency
 	case o.Points != nil:
-		return *o.Points, ""
+		return o.Points.Decimal, ""
 	case o.Template != "":
 		return decimal.NewFromInt(1), ""
 	}

@@ -20,24 +20,32 @@ import (
 func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []Outcome
+	// The queue first: a recalculated result is queued again, after the
+	// others, and must not be read twice.
+	var queue []store.Outcome
 	var after int64
 	for {
 		ws, err := e.st.Waiting(ctx, after, pageSize)
-		if err != nil || len(ws) == 0 {
-			return out, err
+		if err != nil {
+			return nil, err
+		}
+		if len(ws) == 0 {
+			break
 		}
 		after = ws[len(ws)-1].Seq
-		for _, w := range ws {
-			o, err := e.recalculate(ctx, w, at)
-			if err != nil {
-				return out, err
-			}
-			if o != nil {
-				out = append(out, *o)
-			}
+		queue = append(queue, ws...)
+	}
+	var out []Outcome
+	for _, w := range queue {
+		o, err := e.recalculate(ctx, w, at)
+		if err != nil {
+			return out, err
+		}
+		if o != nil {
+			out = append(out, *o)
 		}
 	}
+	return out, nil
 }
 
 func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time) (*Outcome, error) {
@@ -79,11 +87,9 @@ func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time)
 	case "template":
 		n.Template = res.Template
 	case "amount":
-		a := res.Amount()
-		n.Amount, n.Currency = &a, res.Currency
+		n.Amount, n.Currency = num(res.Amount()), res.Currency
 	default:
-		a := res.Amount()
-		n.Points = &a
+		n.Points = num(res.Amount())
 	}
 	n.Status, n.Reason, n.Detail = string(store.Waiting), "", ""
 	e.messages(&n, r, nil)

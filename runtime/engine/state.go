@@ -88,7 +88,10 @@ func (p *player) runtimePlayer() runtime.Player {
 }
 
 // changed collects the states written by one change, meta first, and marks
-// them clean.
+// them clean. The versions move on as the store will move them (each write
+// adds one), so that the next change of the player in the same batch names
+// the version this one writes; a change that fails makes the engine forget
+// the player and read it again.
 func (p *player) changed() ([]store.State, error) {
 	out := make([]store.State, 0, 1+len(p.dirty))
 	data, err := json.Marshal(&p.meta)
@@ -96,12 +99,14 @@ func (p *player) changed() ([]store.State, error) {
 		return nil, err
 	}
 	out = append(out, store.State{Player: p.id, Rule: metaRule, Version: p.metaVer, Data: data})
+	p.metaVer++
 	for _, name := range sortedKeys(p.dirty) {
 		data, err := json.Marshal(p.rules[name])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, store.State{Player: p.id, Rule: name, Version: p.versions[name], Data: data})
+		p.versions[name]++
 	}
 	clear(p.dirty)
 	return out, nil
@@ -126,7 +131,9 @@ func (p *player) loadState(s store.State) error {
 	if s.Rule == metaRule {
 		p.metaVer = s.Version
 		p.known = true
-		if err := json.Unmarshal(s.Data, &p.meta); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(s.Data))
+		dec.UseNumber() // properties keep their exact decimals
+		if err := dec.Decode(&p.meta); err != nil {
 			return fmt.Errorf("player %q: stored data: %w", p.id, err)
 		}
 		return nil
@@ -166,39 +173,26 @@ func countRecent(ts []time.Time, now time.Time, per time.Duration) int64 {
 	return n
 }
 
-// storedPlayer is the JSON of store.Player.Props: the player's currency and
-// properties (the zone has a column of its own).
-type storedPlayer struct {
-	Currency   string         `json:"currency,omitempty"`
-	Properties map[string]any `json:"properties,omitempty"`
-}
-
-// EncodePlayer gives the store's record of a player: the form promoc
-// players import writes and the engine reads.
-func EncodePlayer(id, currency, zone string, props map[string]any) (store.Player, error) {
-	b, err := json.Marshal(storedPlayer{Currency: currency, Properties: props})
-	if err != nil {
-		return store.Player{}, err
-	}
-	return store.Player{ID: id, Zone: zone, Props: b}, nil
-}
-
-// setStored takes a player's data from the store's player record.
+// setStored takes a player's data from the store's player record (the
+// form of runtime.EncodePlayer).
 func (m *playerMeta) setStored(sp store.Player) error {
-	var d storedPlayer
-	if len(sp.Props) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(sp.Props))
-		dec.UseNumber()
-		if err := dec.Decode(&d); err != nil {
-			return fmt.Errorf("player %q: stored properties: %w", sp.ID, err)
-		}
+	p, err := runtime.DecodePlayer(sp.Props)
+	if err != nil {
+		return fmt.Errorf("player %q: the stored record: %w", sp.ID, err)
 	}
-	m.Currency, m.Zone, m.Props = d.Currency, sp.Zone, d.Properties
+	m.Currency, m.Zone, m.Props = p.Currency, p.Zone, p.Properties
+	if m.Zone == "" {
+		m.Zone = sp.Zone
+	}
 	return nil
 }
 
 func (m *playerMeta) toStored(id string) (store.Player, error) {
-	return EncodePlayer(id, m.Currency, m.Zone, m.Props)
+	b, err := runtime.EncodePlayer(runtime.Player{ID: id, Currency: m.Currency, Zone: m.Zone, Properties: m.Props})
+	if err != nil {
+		return store.Player{}, err
+	}
+	return store.Player{ID: id, Zone: m.Zone, Props: b}, nil
 }
 
 // update takes a player event: currency and zone when given, the

@@ -101,6 +101,8 @@ type Store interface {
 	// Zones lists the distinct zones of the stored players, sorted; ""
 	// when some player has no zone.
 	Zones(ctx context.Context) ([]string, error)
+	// Player is one stored player; ok is false when none is stored.
+	Player(ctx context.Context, id string) (p Player, ok bool, err error)
 	// PlayersIn lists the players of one zone by id after the id after, at
 	// most limit.
 	PlayersIn(ctx context.Context, zone, after string, limit int) ([]Player, error)

@@ -559,6 +559,13 @@ func testPlayers(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	require.Len(t, ps, 1)
 	assert.Equal(t, "c", ps[0].ID)
+	p, ok, err := s.Player(ctx, "b")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, store.Player{ID: "b", Zone: "Europe/Berlin", Props: []byte(`{"vip_level":2}`)}, p)
+	_, ok, err = s.Player(ctx, "bb")
+	require.NoError(t, err)
+	assert.False(t, ok)
 }
 
 func testRuns(t *testing.T, d Driver) {

@@ -41,6 +41,15 @@ func (s *Store) Players(ctx context.Context, after string, limit int) ([]store.P
 	return s.players(ctx, `SELECT player, zone, props FROM players WHERE player > $1 ORDER BY player LIMIT $2`, after, limit)
 }
 
+// Player implements store.Store.
+func (s *Store) Player(ctx context.Context, id string) (store.Player, bool, error) {
+	ps, err := s.players(ctx, `SELECT player, zone, props FROM players WHERE player = $1`, id)
+	if err != nil || len(ps) == 0 {
+		return store.Player{}, false, err
+	}
+	return ps[0], true, nil
+}
+
 // PlayersIn implements store.Store.
 func (s *Store) PlayersIn(ctx context.Context, zone, after string, limit int) ([]store.Player, error) {
 	return s.players(ctx, `SELECT player, zone, props FROM players WHERE zone = $1 AND player > $2 ORDER BY player LIMIT $3`, zone, after, limit)

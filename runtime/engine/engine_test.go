@@ -1,0 +1,197 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+)
+
+func compile(t testing.TB, dir string) *runtime.Program {
+	t.Helper()
+	prog, err := runtime.Compile(os.DirFS(dir))
+	require.NoError(t, err)
+	return prog
+}
+
+func openStore(t testing.TB) store.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newEngine(t testing.TB, st store.Store) *engine.Engine {
+	t.Helper()
+	e, err := engine.New(context.Background(), compile(t, "testdata/basic"), st, engine.Options{})
+	require.NoError(t, err)
+	return e
+}
+
+var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) // a Monday
+
+// ev makes an event; attrs alternate name and value.
+func ev(id, player, kind string, at time.Time, attrs ...string) engine.Event {
+	e := engine.Event{ID: id, Player: player, Kind: kind, Time: at, Attrs: map[string]any{}}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		v := attrs[i+1]
+		if strings.ContainsAny(v[:1], "0123456789") {
+			e.Attrs[attrs[i]] = json.Number(v)
+		} else {
+			e.Attrs[attrs[i]] = v
+		}
+	}
+	return e
+}
+
+func playerEv(id, player string, at time.Time, cur, zone string, props map[string]any) engine.Event {
+	return engine.Event{ID: id, Player: player, Kind: engine.KindPlayer, Time: at, Currency: cur, Zone: zone, Properties: props}
+}
+
+// brief writes outcomes as "rule player status[/reason] [amount]".
+func brief(outs []engine.Outcome) []string {
+	var s []string
+	for _, o := range outs {
+		b := o.Rule + " " + o.Player + " " + o.Status
+		if o.Reason != "" {
+			b += "/" + o.Reason
+		}
+		if o.Amount != nil {
+			b += " " + o.Amount.String() + " " + o.Currency
+		}
+		if o.Points != nil {
+			b += " " + o.Points.String() + "pts"
+		}
+		s = append(s, b)
+	}
+	return s
+}
+
+func handle(t testing.TB, e *engine.Engine, evs ...engine.Event) []engine.Outcome {
+	t.Helper()
+	outs, err := e.Handle(context.Background(), evs)
+	require.NoError(t, err)
+	return outs
+}
+
+func TestFirstDepositBudget(t *testing.T) {
+	st := openStore(t)
+	e := newEngine(t, st)
+	var got []string
+	for i := range 4 {
+		p := fmt.Sprintf("p%d", i)
+		got = append(got, brief(handle(t, e,
+			playerEv("reg-"+p, p, t0, "EUR", "Europe/Malta", nil),
+			ev("d1-"+p, p, "deposit", t0.Add(time.Minute), "amount", "50", "method", "card"),
+			ev("d2-"+p, p, "deposit", t0.Add(2*time.Minute), "amount", "50", "method", "card"),
+		))...)
+	}
+	assert.Equal(t, []string{
+		"first_deposit_bonus p0 issued 10.00 EUR",
+		"first_deposit_bonus p1 issued 10.00 EUR",
+		"first_deposit_bonus p2 skipped/budget-exhausted 10.00 EUR",
+		"first_deposit_bonus p3 skipped/campaign-suspended 10.00 EUR",
+	}, got)
+	bs, err := st.Budgets(context.Background(), "first_deposit_bonus")
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, "20", bs[0].Posted.String())
+	c, err := st.Campaign(context.Background(), "first_deposit_bonus")
+	require.NoError(t, err)
+	assert.Equal(t, store.Suspended, c.Status)
+}
+
+func TestReplayGivesNothing(t *testing.T) {
+	st := openStore(t)
+	evs := []engine.Event{
+		playerEv("reg", "p", t0, "EUR", "", nil),
+		ev("d1", "p", "deposit", t0.Add(time.Minute), "amount", "30", "method", "card"),
+	}
+	e := newEngine(t, st)
+	assert.Len(t, handle(t, e, evs...), 1)
+	assert.Empty(t, handle(t, e, evs...))
+	// A fresh engine on the same store: the store knows the ids.
+	assert.Empty(t, handle(t, newEngine(t, st), evs...))
+	// The same id with other content is refused, and nothing is stored.
+	bad := ev("d1", "p", "deposit", t0.Add(time.Minute), "amount", "31", "method", "card")
+	_, err := e.Handle(context.Background(), []engine.Event{ev("d9", "p", "deposit", t0.Add(time.Hour), "amount", "1", "method", "card"), bad})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `event "d1"`)
+	seen, err := st.Seen(context.Background(), []store.Event{{Player: "p", ID: "d9"}})
+	require.NoError(t, err)
+	assert.Equal(t, store.NotSeen, seen[0])
+}
+
+func TestEveryNWithQualification(t *testing.T) {
+	e := newEngine(t, openStore(t))
+	p := "p"
+	evs := []engine.Event{playerEv("reg", p, t0, "EUR", "", nil)}
+	at := t0
+	bet := func(n int) {
+		for range n {
+			at = at.Add(time.Minute)
+			evs = append(evs, ev(fmt.Sprintf("b%d", len(evs)), p, "bet", at, "amount", "10", "game", "g"))
+		}
+	}
+	bet(2) // before qualifying: not counted
+	at = at.Add(time.Minute)
+	evs = append(evs, ev("q1", p, "deposit", at, "amount", "100", "method", "card"))
+	bet(7) // two batches of three fire; one left over
+	bet(2) // the third batch: over the qualification's limit of 2
+	got := brief(handle(t, e, evs...))
+	assert.Equal(t, []string{
+		"first_deposit_bonus p issued 10.00 EUR",
+		"every_three_bets p issued 3.00 EUR",
+		"every_three_bets p issued 3.00 EUR",
+		"every_three_bets p skipped/qualification-limit",
+	}, got)
+}
+
+func TestInactivity(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, openStore(t))
+	handle(t, e, playerEv("reg", "p", t0, "EUR", "", nil), ev("l1", "p", "login", t0))
+	// Exactly 7 days is not more than 7 days.
+	outs, err := e.Advance(ctx, t0.Add(7*24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, brief(outs))
+	next, ok, err := e.NextDue(ctx, t0)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(7*24*time.Hour+time.Nanosecond), next)
+	outs, err = e.Advance(ctx, t0.Add(8*24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"win_back p issued 50pts"}, brief(outs))
+	// Once per inactivity.
+	outs, err = e.Advance(ctx, t0.Add(20*24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, outs, "the player is in no segment of weekly_logins, and win_back fired")
+}
+
+func TestManualApprovalAndRecalculate(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st)
+	outs := handle(t, e, playerEv("reg", "p", t0, "EUR", "", nil), ev("d1", "p", "deposit", t0.Add(time.Minute), "amount", "2000", "method", "card"))
+	assert.Equal(t, []string{"first_deposit_bonus p issued 10.00 EUR", "big_deposits p waiting 1000.00 EUR"}, brief(outs))
+	ws, err := st.Waiting(ctx, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, ws, 1)
+	// Recalculating with the same rules gives the same amount.
+	re, err := e.Recalculate(ctx, t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"big_deposits p waiting 1000.00 EUR"}, brief(re))
+}
