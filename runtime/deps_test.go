@@ -18,9 +18,10 @@ import (
 // (--db) and vm/currency (budget currencies); vm/schedule (cron and its firings,
 // for the compiler and the engine of campaigns) uses vm/window's wall clock; runtime/promotest
 // (the test runner) uses compiler, lang and runtime, and cmd/promoc uses
-// it. runtime/store
-// (the state of campaigns) is a leaf; its drivers share runtime/store/
-// internal/sqlcore, and runtime/store/storetest tests any of them. lang/limits, the
+// it. runtime/store (the state of campaigns) is a leaf; its drivers share
+// runtime/store/internal/sqlcore, and runtime/store/storetest tests any of
+// them. runtime/engine (the campaign engine) uses runtime, runtime/store,
+// vm/schedule and vm/currency. lang/limits, the
 // table of bounds, is a leaf that any package may import. A change of the
 // graph must change this table on purpose.
 func TestImportGraph(t *testing.T) {
@@ -40,6 +41,7 @@ func TestImportGraph(t *testing.T) {
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
 
+		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},
