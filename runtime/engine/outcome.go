@@ -43,16 +43,16 @@ type Outcome struct {
 	Kind        string `json:"kind,omitempty"` // the reward's result kind: amount, points, template...
 	// Amount and Currency for amount rewards, Points for points, gems and
 	// diamonds, Template for templates.
-	Amount         *Number `json:"amount,omitempty"`
-	Currency       string  `json:"currency,omitempty"`
-	Points         *Number `json:"points,omitempty"`
-	Template       string           `json:"template,omitempty"`
-	Variant        string           `json:"variant,omitempty"`
-	Messages       []Message        `json:"messages,omitempty"`
-	RuleSetVersion string           `json:"rule_set_version"`
-	Trigger        Trigger          `json:"trigger"`
-	At             time.Time        `json:"at"`
-	Trace          *runtime.Trace   `json:"trace,omitempty"`
+	Amount         *Number        `json:"amount,omitempty"`
+	Currency       string         `json:"currency,omitempty"`
+	Points         *Number        `json:"points,omitempty"`
+	Template       string         `json:"template,omitempty"`
+	Variant        string         `json:"variant,omitempty"`
+	Messages       []Message      `json:"messages,omitempty"`
+	RuleSetVersion string         `json:"rule_set_version"`
+	Trigger        Trigger        `json:"trigger"`
+	At             time.Time      `json:"at"`
+	Trace          *runtime.Trace `json:"trace,omitempty"`
 }
 
 // Number is an exact decimal that keeps its scale: 10.00 stays "10.00" in
