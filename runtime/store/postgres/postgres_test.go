@@ -198,7 +198,12 @@ func TestMigrateFrom1(t *testing.T) {
 	require.NoError(t, err)
 	_, err = conn.Exec(ctx, `UPDATE promoc_schema SET version = 1;
 		INSERT INTO events_seen (player, event_id, hash) VALUES ('p1', 'old', '\x0102');
-		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', '\x7b7d')`)
+		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', '\x7b7d');
+		INSERT INTO rule_state (player, rule, version, data) VALUES ('p1', 'r', 3, '\x78');
+		INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES ('r', 'a', 'p1', 't');
+		INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns)
+			VALUES (1, 'r', 'a', 'p1', 't', '', 'issued', '', '5', 'EUR', '\x7b7d', 0);
+		INSERT INTO outbox (seq) VALUES (1)`)
 	require.NoError(t, err)
 
 	s, err := postgres.Open(ctx, addr)

@@ -89,7 +89,7 @@ func TestRefuse(t *testing.T) {
 		{"random file", random, store.ErrNotOurs, "it is not an SQLite database"},
 		{"another app's database", other, store.ErrNotOurs, "an SQLite database of another application (application id 0x0, 1 schema objects)"},
 		{"another app's id", otherApp, store.ErrNotOurs, "application id 0x4d2"},
-		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 2"},
+		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +186,12 @@ func TestMigrateFrom1(t *testing.T) {
 	require.NoError(t, err)
 	_, err = db.Exec(`PRAGMA application_id = 1886547821; PRAGMA user_version = 1;
 		INSERT INTO events_seen (player, event_id, hash) VALUES ('p1', 'old', x'0102');
-		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', x'7b7d')`)
+		INSERT INTO players (player, zone, props) VALUES ('p1', 'Europe/Malta', x'7b7d');
+		INSERT INTO rule_state (player, rule, version, data) VALUES ('p1', 'r', 3, x'78');
+		INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES ('r', 'a', 'p1', 't');
+		INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns)
+			VALUES (1, 'r', 'a', 'p1', 't', '', 'issued', '', '5', 'EUR', x'7b7d', 0);
+		INSERT INTO outbox (seq) VALUES (1)`)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
@@ -200,4 +205,43 @@ func BenchmarkApplyBatch(b *testing.B) {
 	for _, n := range []int{1, 64, 512} {
 		b.Run(fmt.Sprint("batch-", n), func(b *testing.B) { storetest.BenchApply(b, driver, n, 1000) })
 	}
+}
+
+// TestMigrateFrom2 opens a database of schema version 2 with a timer and
+// an event with a body: migration 0003 rebuilds the tables of timers,
+// states, keys and players and keeps their rows.
+func TestMigrateFrom2(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	for _, f := range []string{"migrations/0001_init.sql", "migrations/0002_engine.sql"} {
+		m, err := os.ReadFile(f)
+		require.NoError(t, err)
+		_, err = db.Exec(string(m))
+		require.NoError(t, err, f)
+	}
+	_, err = db.Exec(`PRAGMA application_id = 1886547821; PRAGMA user_version = 2;
+		INSERT INTO timers (player, rule, due_ns) VALUES ('p1', 'winback', 1000000000);
+		INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES ('p1', 'e', x'01', 'login', 5, x'7b7d');
+		INSERT INTO players (player, zone, props) VALUES ('p2', 'Asia/Tokyo', x'7b7d');
+		INSERT INTO rule_state (player, rule, version, data) VALUES ('p1', 'winback', 2, x'78')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	defer s.Close()
+	due, err := s.Due(ctx, time.Unix(1, 0), 10)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Timer{{Player: "p1", Rule: "winback", Due: time.Unix(1, 0).UTC()}}, due)
+	h, err := s.History(ctx, "p1", time.Time{})
+	require.NoError(t, err)
+	assert.Equal(t, []store.Event{{Player: "p1", ID: "e", Hash: []byte{1}, Kind: "login", At: time.Unix(0, 5).UTC(), Body: []byte("{}")}}, h)
+	ps, err := s.PlayersIn(ctx, "Asia/Tokyo", "", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Player{{ID: "p2", Zone: "Asia/Tokyo", Props: []byte("{}")}}, ps)
+	st, err := s.State(ctx, "p1", "winback")
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), st.Version)
 }
