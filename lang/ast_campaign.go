@@ -3,8 +3,7 @@ package lang
 import "strings"
 
 // This file holds the syntax tree of automation rules and campaigns
-// (spec/spec.md, section 16). They are parsed and checked; the engine that
-// runs them is not built yet.
+// (spec/spec.md, section 16), which runtime/engine runs.
 
 // RuleKind tells an automation rule from a campaign.
 type RuleKind uint8

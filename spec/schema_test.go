@@ -492,11 +492,43 @@ func TestReasonsAgree(t *testing.T) {
 	s := loadSchemas(t)
 	skip, errs := schemaReasons(t, s)
 
-	vmCodes := []string{"invalid-input"}
+	vmCodes := append([]string{"invalid-input"}, reasonConsts(t, "../vm/*.go")...)
+	sort.Strings(vmCodes)
+	all := append(append([]string{}, skip...), errs...)
+	sort.Strings(all)
+	assert.Equal(t, vmCodes, all, "the reasons of vm (and invalid-input) and of spec/schema/result.schema.json")
+
+	_, table, ok := strings.Cut(spec.Markdown, "## 11. Outcomes and reasons")
+	require.True(t, ok)
+	table, _, _ = strings.Cut(table, "\n## ")
+	table, engineTable, ok := strings.Cut(table, "The campaign engine (section 16) adds")
+	require.True(t, ok, "section 11 has the table of the engine's reasons")
+	row := regexp.MustCompile("(?m)^\\| (skipped|error) \\| `([a-z-]+)` \\|")
+	var engineCodes []string
+	for _, m := range row.FindAllStringSubmatch(engineTable, -1) {
+		engineCodes = append(engineCodes, m[2])
+	}
+	sort.Strings(engineCodes)
+	assert.Equal(t, reasonConsts(t, "../runtime/engine/*.go"), engineCodes, "the reasons of runtime/engine and of spec.md section 11")
+	specCodes := map[string][]string{}
+	for _, m := range row.FindAllStringSubmatch(table, -1) {
+		specCodes[m[1]] = append(specCodes[m[1]], m[2])
+	}
+	sort.Strings(specCodes["skipped"])
+	sort.Strings(specCodes["error"])
+	assert.Equal(t, skip, specCodes["skipped"], "skip reasons of the schema and of spec.md section 11")
+	assert.Equal(t, errs, specCodes["error"], "error reasons of the schema and of spec.md section 11")
+}
+
+// reasonConsts lists, sorted, the values of the string constants named
+// Reason... in the Go files (tests excepted) that glob matches.
+func reasonConsts(t *testing.T, glob string) []string {
+	t.Helper()
+	var out []string
 	fset := token.NewFileSet()
-	pkgs, err := filepath.Glob("../vm/*.go")
+	files, err := filepath.Glob(glob)
 	require.NoError(t, err)
-	for _, p := range pkgs {
+	for _, p := range files {
 		if strings.HasSuffix(p, "_test.go") {
 			continue
 		}
@@ -516,29 +548,14 @@ func TestReasonsAgree(t *testing.T) {
 					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
 						code, err := strconv.Unquote(lit.Value)
 						require.NoError(t, err)
-						vmCodes = append(vmCodes, code)
+						out = append(out, code)
 					}
 				}
 			}
 		}
 	}
-	sort.Strings(vmCodes)
-	all := append(append([]string{}, skip...), errs...)
-	sort.Strings(all)
-	assert.Equal(t, vmCodes, all, "the reasons of vm (and invalid-input) and of spec/schema/result.schema.json")
-
-	_, table, ok := strings.Cut(spec.Markdown, "## 11. Outcomes and reasons")
-	require.True(t, ok)
-	table, _, _ = strings.Cut(table, "\n## ")
-	row := regexp.MustCompile("(?m)^\\| (skipped|error) \\| `([a-z-]+)` \\|")
-	specCodes := map[string][]string{}
-	for _, m := range row.FindAllStringSubmatch(table, -1) {
-		specCodes[m[1]] = append(specCodes[m[1]], m[2])
-	}
-	sort.Strings(specCodes["skipped"])
-	sort.Strings(specCodes["error"])
-	assert.Equal(t, skip, specCodes["skipped"], "skip reasons of the schema and of spec.md section 11")
-	assert.Equal(t, errs, specCodes["error"], "error reasons of the schema and of spec.md section 11")
+	sort.Strings(out)
+	return out
 }
 
 // TestSchemasDocumented checks that every field of both schemas has a

@@ -195,3 +195,8 @@ func TestManualApprovalAndRecalculate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"big_deposits p waiting 1000.00 EUR"}, brief(re))
 }
+
+func TestReasonsOfTheStore(t *testing.T) {
+	assert.Equal(t, store.ReasonBudgetExhausted, engine.ReasonBudgetExhausted)
+	assert.Equal(t, store.ReasonCampaignSuspended, engine.ReasonCampaignSuspended)
+}

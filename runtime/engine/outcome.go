@@ -21,8 +21,8 @@ const (
 	ReasonQualificationLimit = "qualification-limit"
 	ReasonControlGroup       = "control-group"
 	ReasonRateLimited        = "rate-limited"
-	ReasonBudgetExhausted    = store.ReasonBudgetExhausted
-	ReasonCampaignSuspended  = store.ReasonCampaignSuspended
+	ReasonBudgetExhausted    = "budget-exhausted"   // as store.ReasonBudgetExhausted
+	ReasonCampaignSuspended  = "campaign-suspended" // as store.ReasonCampaignSuspended
 )
 
 // Outcome is what became of one firing of a rule for one player.
