@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -146,7 +147,11 @@ func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, e
 	if from.IsZero() {
 		from = now
 	}
-	evs, err := e.st.History(ctx, id, from.Add(-e.retention-e.opts.Lateness))
+	since := limits.MinTime
+	if !from.IsZero() {
+		since = e.horizon(from)
+	}
+	evs, err := e.st.History(ctx, id, since)
 	if err != nil {
 		return nil, err
 	}

@@ -200,3 +200,28 @@ func TestReasonsOfTheStore(t *testing.T) {
 	assert.Equal(t, store.ReasonBudgetExhausted, engine.ReasonBudgetExhausted)
 	assert.Equal(t, store.ReasonCampaignSuspended, engine.ReasonCampaignSuspended)
 }
+
+func TestStateAndPrune(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := newEngine(t, st)
+	handle(t, e, playerEv("reg", "p", t0, "EUR", "Europe/Malta", map[string]any{"vip_level": json.Number("2")}),
+		ev("b1", "p", "bet", t0.Add(time.Minute), "amount", "5", "game", "g"))
+	ps, err := e.State(ctx, "p")
+	require.NoError(t, err)
+	assert.Equal(t, "EUR", ps.Currency)
+	assert.Equal(t, "Europe/Malta", ps.Zone)
+	assert.Equal(t, json.Number("2"), ps.Properties["vip_level"])
+	assert.Equal(t, 1, ps.Events)
+	// The rules' windows reach back without bound (no window), so the
+	// history kept is the retention: 90 days by default.
+	assert.Equal(t, 90*24*time.Hour, e.History())
+	n, err := e.Prune(ctx, t0.Add(30*24*time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	n, err = e.Prune(ctx, t0.Add(92*24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the bet's body is dropped (a player event keeps none)")
+	// A redelivery of the pruned event is still a duplicate.
+	assert.Empty(t, handle(t, newEngine(t, st), ev("b1", "p", "bet", t0.Add(time.Minute), "amount", "5", "game", "g")))
+}

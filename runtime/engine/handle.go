@@ -320,6 +320,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	newPlayer := !p.known
 	p.known = true
 	if ev.Kind == KindPlayer {
+		ch.Event.Body = nil // no window reads it
 		p.meta.update(ev)
 		sp, err := p.meta.toStored(p.id)
 		if err != nil {
@@ -331,6 +332,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 			p.meta.Currency = ev.Currency // until the host tells the player's own
 		}
 		p.insert(x.tx)
+		p.trim(e.horizon(p.meta.Latest))
 		var err error
 		outs, err = e.rulesFor(ctx, p, x, &ch)
 		if err != nil {

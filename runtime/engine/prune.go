@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+)
+
+// History is the time the engine keeps a player's events: what the longest
+// window of the rewards the rules give needs, or Options.Retention when a
+// reward reads without a bounded window.
+func (e *Engine) History() time.Duration { return e.retention }
+
+// Prune drops from the store the bodies of events that no window can read
+// any more as of now (older than the history kept plus the lateness bound);
+// their ids stay, so a redelivery is still recognized. It returns how many
+// it dropped. Hosts call it now and then; promoc run calls it at the end.
+func (e *Engine) Prune(ctx context.Context, now time.Time) (int64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	before := e.horizon(now)
+	for _, p := range e.players {
+		p.trim(before)
+	}
+	return e.st.Prune(ctx, before)
+}
+
+// horizon is the oldest time a window can read as of now.
+func (e *Engine) horizon(now time.Time) time.Time {
+	return now.Add(-e.retention - e.opts.Lateness)
+}
+
+// trim drops the events before before from the player's history.
+func (p *player) trim(before time.Time) {
+	i := sort.Search(len(p.history), func(i int) bool { return !p.history[i].Time.Before(before) })
+	if i > 0 {
+		p.history = append(p.history[:0], p.history[i:]...)
+	}
+}
+
+// PlayerState is what the engine keeps for one player: the data rules read,
+// and per rule the counters, anchors and limits, and the player's group in
+// each split.
+type PlayerState struct {
+	Player     string                     `json:"player"`
+	Currency   string                     `json:"currency,omitempty"`
+	Zone       string                     `json:"zone,omitempty"`
+	Properties map[string]any             `json:"properties,omitempty"`
+	Latest     time.Time                  `json:"latest,omitzero"`
+	Events     int                        `json:"events_kept"` // events kept for windows
+	Rules      map[string]json.RawMessage `json:"rules,omitempty"`
+	Groups     map[string]string          `json:"groups,omitempty"` // campaign → variant or "control"
+}
+
+// State reports a player's state as the store has it.
+func (e *Engine) State(ctx context.Context, id string) (PlayerState, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.forget(id) // as stored, not as cached
+	p, err := e.load(ctx, id, time.Time{})
+	if err != nil {
+		return PlayerState{}, err
+	}
+	ps := PlayerState{Player: id, Currency: p.meta.Currency, Zone: p.meta.Zone, Properties: p.meta.Props,
+		Latest: p.meta.Latest, Events: len(p.history), Rules: map[string]json.RawMessage{}, Groups: map[string]string{}}
+	for name, st := range p.rules {
+		b, err := json.Marshal(st)
+		if err != nil {
+			return ps, err
+		}
+		ps.Rules[name] = b
+	}
+	for _, r := range e.rules {
+		if r.Split != nil {
+			ps.Groups[r.Name] = armName(r.Split.Arm(r.Name, id))
+		}
+	}
+	return ps, nil
+}
+
+func armName(a *runtime.SplitArm) string {
+	if a.Control {
+		return "control"
+	}
+	return a.Name
+}
