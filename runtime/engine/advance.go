@@ -404,9 +404,11 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 		st := p.rule(r.Name)
 		var outs []*Outcome
 		if entrance {
-			if !st.EnteredAt.IsZero() {
+			if !st.EnteredAt.IsZero() || st.Entered == hash {
 				return ch, nil, nil
 			}
+			st.Entered = hash
+			p.dirty[r.Name] = true
 			ok := true
 			if r.HasSegment {
 				ok, err = e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.prepared(p, f.At, runtime.Anchors{}, nil))
@@ -414,12 +416,15 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 					return ch, nil, err
 				}
 			}
-			if !ok {
-				return ch, nil, nil
+			if ok {
+				st.EnteredAt = f.At
 			}
-			st.EnteredAt = f.At
-			p.dirty[r.Name] = true
 		} else {
+			if st.Run == hash {
+				return ch, nil, nil // done before a restart
+			}
+			st.Run = hash
+			p.dirty[r.Name] = true
 			fg := &firing{rule: r, p: p, hash: hash, trig: Trigger{Type: "schedule", Time: f.At, Firing: f.Key()}}
 			o, err := e.fire(ctx, fg)
 			if err != nil {
@@ -427,9 +432,6 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			}
 			if o != nil && o.Reason == ReasonNotInSegment {
 				o = nil // the run's audience is the segment: no outcome for the others
-			}
-			if o == nil && len(p.dirty) == 0 {
-				return ch, nil, nil
 			}
 			if o != nil {
 				outs = append(outs, o)

@@ -51,6 +51,11 @@ type ruleState struct {
 	InactiveFor time.Time `json:"inactive_for,omitzero"`
 	// Fired: on first, fired or ruled out once and for all.
 	Done bool `json:"done,omitempty"`
+	// Run is the trigger hash of the latest scheduled firing decided for
+	// the player (Entered, of the entrance's): written with its outcome, it
+	// makes a run resumed after a crash skip the players it has done.
+	Run     string `json:"run,omitempty"`
+	Entered string `json:"entered,omitempty"`
 }
 
 // scheduleState is the bookkeeping of one scheduled rule: when it was put
