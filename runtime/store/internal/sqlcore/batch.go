@@ -143,13 +143,13 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, uni
 	}
 	if len(evP) > 0 {
 		from, args := s.D.Tuples(evP, evID)
-		err := scan(`SELECT q.c1, q.c2, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
-			var k [2]string
+		err := scan(`SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
+			var i int64
 			var h []byte
-			if err := r.Scan(&k[0], &k[1], &h); err != nil {
+			if err := r.Scan(&i, &h); err != nil {
 				return err
 			}
-			p.seen[k] = nonNil(h)
+			p.seen[[2]string{evP[i], evID[i]}] = nonNil(h)
 			return nil
 		})
 		if err != nil {
@@ -158,13 +158,13 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, uni
 	}
 	if len(kR) > 0 {
 		from, args := s.D.Tuples(kR, kA, kP, kT)
-		err := scan(`SELECT q.c1, q.c2, q.c3, q.c4 FROM `+from+` JOIN idempotency_keys k
+		err := scan(`SELECT q.i FROM `+from+` JOIN idempotency_keys k
 			ON k.rule = q.c1 AND k.action = q.c2 AND k.player = q.c3 AND k.trigger_hash = q.c4`, args, func(r Rows) error {
-			var k store.Key
-			if err := r.Scan(&k.Rule, &k.Action, &k.Player, &k.TriggerHash); err != nil {
+			var i int64
+			if err := r.Scan(&i); err != nil {
 				return err
 			}
-			p.keys[k] = true
+			p.keys[store.Key{Rule: kR[i], Action: kA[i], Player: kP[i], TriggerHash: kT[i]}] = true
 			return nil
 		})
 		if err != nil {

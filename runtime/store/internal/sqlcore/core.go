@@ -165,18 +165,17 @@ func (s *Store) readVersions(ctx context.Context, ex Execer, changes []store.Cha
 		return vs, nil
 	}
 	from, args := s.D.Tuples(players, rules)
-	rows, err := ex.Query(ctx, `SELECT q.c1, q.c2, r.version FROM `+from+` JOIN rule_state r ON r.player = q.c1 AND r.rule = q.c2`+s.D.ForUpdate("r"), args...)
+	rows, err := ex.Query(ctx, `SELECT q.i, r.version FROM `+from+` JOIN rule_state r ON r.player = q.c1 AND r.rule = q.c2`+s.D.ForUpdate("r"), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k [2]string
-		var v int64
-		if err := rows.Scan(&k[0], &k[1], &v); err != nil {
+		var i, v int64
+		if err := rows.Scan(&i, &v); err != nil {
 			return nil, err
 		}
-		vs[k] = v
+		vs[[2]string{players[i], rules[i]}] = v
 	}
 	return vs, rows.Err()
 }
