@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+// The engine workload (issue 11, section 7): a stream of players' events,
+// deposits, bets, wins and logins, run through the campaign engine's ten
+// rules of campaigns/campaigns.promo. engine_test.go times it on SQLite and
+// PostgreSQL.
+
+//go:embed campaigns/campaigns.promo
+var campaignRules []byte
+
+// CompileCampaigns compiles the engine workload's ten rules.
+func CompileCampaigns() (*runtime.Program, error) {
+	return runtime.CompileSources([]runtime.Source{{Name: "campaigns.promo", Text: campaignRules}})
+}
+
+// StreamStart is the time of the stream's first event: Monday 2026-11-02
+// 00:00 UTC.
+var StreamStart = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+
+// StreamSpan is the time the stream covers: four weeks, so that the
+// inactivity of 7 days and the Monday schedule fire.
+const StreamSpan = 28 * 24 * time.Hour
+
+// Stream generates the events of the engine workload, deterministically:
+// the same Events, Players and Seed give the same events in the same order.
+// Events are in time order, spread evenly over StreamSpan from StreamStart.
+// Every tenth event (every Events/Players-th) registers a new player: a
+// "player" event with currency, zone, VIP level and country, the player's
+// first. The others belong to players already registered, the earlier
+// ones more often (density about 1/√rank: the first 1% of players get
+// about a tenth of the events), and are bets (62%), wins (22%), deposits
+// (8%) and logins (8%).
+type Stream struct {
+	Events, Players int
+	Seed            uint64
+
+	rng   *rand.Rand
+	i     int
+	every int
+	reg   int // players registered so far
+}
+
+// NewStream starts a stream of events events for players players.
+func NewStream(events, players int, seed uint64) *Stream {
+	every := max(1, events/max(1, players))
+	return &Stream{Events: events, Players: players, Seed: seed, rng: rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)), every: every}
+}
+
+// Index is the number of events generated so far.
+func (s *Stream) Index() int { return s.i }
+
+// At is the time of event i.
+func (s *Stream) At(i int) time.Time {
+	return StreamStart.Add(time.Duration(int64(StreamSpan) / int64(max(1, s.Events)) * int64(i)))
+}
+
+var (
+	streamGames    = []string{"Gold Quest", "Book of Dead", "Starburst", "Roulette", "Blackjack", "Crazy Time"}
+	streamCountry  = []string{"MT", "DE", "FI", "SE", "GB", "CA", "US", "FR", "NO", "JP"}
+	streamStakes   = []string{"0.20", "0.50", "1.00", "2.00", "5.00", "10.00", "20.00", "50.00", "100.00"}
+	stakeWeights   = []int{20, 22, 20, 14, 10, 7, 4, 2, 1} // per 100
+	streamDeposits = []string{"10.00", "20.00", "25.00", "50.00", "100.00", "200.00", "500.00", "1000.00", "2500.00"}
+	depWeights     = []int{10, 18, 12, 22, 18, 10, 6, 3, 1}
+	winMultipliers = []int64{1, 2, 2, 3, 5, 10, 100}
+	vipWeights     = []int{60, 20, 10, 6, 3, 1} // levels 0 to 5, per 100
+)
+
+func pick(r *rand.Rand, weights []int) int {
+	n := r.IntN(100)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(weights) - 1
+}
+
+// PlayerID is the id of the stream's player i.
+func PlayerID(i int) string { return "p" + strconv.Itoa(i) }
+
+// Next gives the next event; ok is false at the end of the stream.
+func (s *Stream) Next() (ev engine.Event, ok bool) {
+	if s.i >= s.Events {
+		return engine.Event{}, false
+	}
+	i := s.i
+	s.i++
+	r := s.rng
+	at := s.At(i)
+	id := "e" + strconv.Itoa(i)
+	if (i%s.every == 0 && s.reg < s.Players) || s.reg == 0 {
+		p := s.reg
+		s.reg++
+		return engine.Event{ID: id, Player: PlayerID(p), Kind: engine.KindPlayer, Time: at, Currency: "EUR",
+			Zone: PlayerZones[p%len(PlayerZones)],
+			Properties: map[string]any{
+				"vip_level": json.Number(strconv.Itoa(pick(r, vipWeights))),
+				"country":   streamCountry[r.IntN(len(streamCountry))],
+			}}, true
+	}
+	u := r.Float64()
+	player := PlayerID(int(float64(s.reg) * u * u))
+	ev = engine.Event{ID: id, Player: player, Time: at, Currency: "EUR", Attrs: map[string]any{}}
+	switch k := r.IntN(100); {
+	case k < 62:
+		ev.Kind = "bet"
+		ev.Attrs["amount"] = json.Number(streamStakes[pick(r, stakeWeights)])
+		ev.Attrs["game"] = streamGames[r.IntN(len(streamGames))]
+	case k < 84:
+		ev.Kind = "win"
+		stake, _ := strconv.ParseFloat(streamStakes[pick(r, stakeWeights)], 64)
+		cents := int64(stake*100+0.5) * winMultipliers[r.IntN(len(winMultipliers))]
+		ev.Attrs["amount"] = json.Number(strconv.FormatInt(cents/100, 10) + "." + pad2(cents%100))
+		ev.Attrs["game"] = streamGames[r.IntN(len(streamGames))]
+	case k < 92:
+		ev.Kind = "deposit"
+		ev.Attrs["amount"] = json.Number(streamDeposits[pick(r, depWeights)])
+		m := "card"
+		switch n := r.IntN(10); {
+		case n >= 8:
+			m = "crypto"
+		case n >= 6:
+			m = "bank"
+		}
+		ev.Attrs["method"] = m
+	default:
+		ev.Kind = "login"
+	}
+	return ev, true
+}
+
+func pad2(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// EngineRun is what one run of a stream through an engine gave.
+type EngineRun struct {
+	Events   int
+	Handle   time.Duration // in Handle
+	Advance  time.Duration // in Advance
+	Outcomes map[string]int
+}
+
+// RunStream feeds the stream's next n events (all when n <= 0) through the
+// engine in calls of batch events and runs the engine's clock (Advance) at
+// each whole hour of the stream's time, as a host's scheduler would.
+func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, n int) (EngineRun, error) {
+	run := EngineRun{Outcomes: map[string]int{}}
+	buf := make([]engine.Event, 0, batch)
+	nextTick := s.At(s.i).Truncate(time.Hour).Add(time.Hour)
+	count := func(outs []engine.Outcome) {
+		for _, o := range outs {
+			k := o.Rule + " " + o.Status
+			if o.Reason != "" {
+				k += "/" + o.Reason
+			}
+			run.Outcomes[k]++
+		}
+	}
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		t := time.Now()
+		outs, err := e.Handle(ctx, buf)
+		run.Handle += time.Since(t)
+		run.Events += len(buf)
+		count(outs)
+		buf = buf[:0]
+		return err
+	}
+	for {
+		var ev engine.Event
+		ok := n <= 0 || run.Events+len(buf) < n
+		if ok {
+			ev, ok = s.Next()
+		}
+		if !ok || !ev.Time.Before(nextTick) {
+			if err := flush(); err != nil {
+				return run, err
+			}
+			if !ok {
+				return run, nil
+			}
+			for !ev.Time.Before(nextTick) {
+				t := time.Now()
+				outs, err := e.Advance(ctx, nextTick)
+				run.Advance += time.Since(t)
+				if err != nil {
+					return run, err
+				}
+				count(outs)
+				nextTick = nextTick.Add(time.Hour)
+			}
+		}
+		buf = append(buf, ev)
+		if len(buf) == batch {
+			if err := flush(); err != nil {
+				return run, err
+			}
+		}
+	}
+}
+
+// PacedRun feeds n events of the stream to the engine as if they arrived
+// at rate events per second of wall-clock time: each call of Handle takes
+// what arrived up to about a millisecond after the first event waiting
+// (or everything waiting, when the previous call took longer). It returns
+// each event's latency, from its arrival to the return of the Handle that
+// decided and stored it (its outcomes durable).
+func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64) ([]time.Duration, error) {
+	const gather = time.Millisecond
+	lat := make([]time.Duration, 0, n)
+	evs := make([]engine.Event, 0, n)
+	for range n {
+		ev, ok := s.Next()
+		if !ok {
+			break
+		}
+		evs = append(evs, ev)
+	}
+	gap := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	arrival := func(i int) time.Time { return start.Add(time.Duration(i) * gap) }
+	for i := 0; i < len(evs); {
+		first := arrival(i)
+		if d := time.Until(first.Add(gather)); d > 0 {
+			time.Sleep(d)
+		}
+		now := time.Now()
+		j := i
+		for j < len(evs) && !arrival(j).After(now) {
+			j++
+		}
+		if _, err := e.Handle(ctx, evs[i:j]); err != nil {
+			return lat, err
+		}
+		done := time.Now()
+		for k := i; k < j; k++ {
+			lat = append(lat, done.Sub(arrival(k)))
+		}
+		i = j
+	}
+	return lat, nil
+}

@@ -1,0 +1,271 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+)
+
+// The engine workload's sizes come from the environment, so that CI's
+// one run of each benchmark stays short and the full run of issue 11 is
+// one variable away:
+//
+//	PROMOC_BENCH_EVENTS   events in the stream (default 20,000; the issue's 1,000,000)
+//	PROMOC_BENCH_PLAYERS  players (default a tenth of the events)
+//	PROMOC_BENCH_BATCH    events per Handle call (default 512)
+//	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
+//	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
+//	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func streamSize() (events, players int) {
+	events = envInt("PROMOC_BENCH_EVENTS", 20_000)
+	return events, envInt("PROMOC_BENCH_PLAYERS", max(1, events/10))
+}
+
+// engineStore is one store of the benchmark: how to open a fresh one and
+// what its rows take.
+type engineStore struct {
+	name string
+	open func(b *testing.B) (store.Store, func() stateSize)
+}
+
+// stateSize is what the store holds: the bytes of the rows of the
+// per-player tables (rule_state: states; events_seen: ids, hashes and
+// bodies of the events), and on disk (tables and their indexes).
+type stateSize struct {
+	states, stateRows int64
+	events, eventRows int64
+	disk              int64
+	diskNote          string
+}
+
+func sqliteStore(b *testing.B) (store.Store, func() stateSize) {
+	path := filepath.Join(b.TempDir(), "promoc.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, func() stateSize {
+		db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=query_only(1)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		var s stateSize
+		row := db.QueryRow(`SELECT coalesce(sum(length(player) + length(rule) + length(data) + 8), 0), count(*) FROM rule_state`)
+		if err := row.Scan(&s.states, &s.stateRows); err != nil {
+			b.Fatal(err)
+		}
+		row = db.QueryRow(`SELECT coalesce(sum(length(player) + length(event_id) + length(hash) + length(kind) + 8 + coalesce(length(body), 0)), 0), count(*) FROM events_seen`)
+		if err := row.Scan(&s.events, &s.eventRows); err != nil {
+			b.Fatal(err)
+		}
+		// The pages of the per-player tables and their indexes, when
+		// SQLite has its dbstat table; else the file.
+		row = db.QueryRow(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('rule_state', 'events_seen') OR name LIKE 'sqlite_autoindex_rule_state%' OR name LIKE 'sqlite_autoindex_events_seen%' OR name LIKE 'events_seen%'`)
+		if err := row.Scan(&s.disk); err != nil {
+			s.diskNote = "file"
+			for _, f := range []string{path, path + "-wal"} {
+				if fi, err := os.Stat(f); err == nil {
+					s.disk += fi.Size()
+				}
+			}
+		}
+		return s
+	}
+}
+
+func postgresStore(b *testing.B) (store.Store, func() stateSize) {
+	base := os.Getenv("PROMOC_TEST_POSTGRES")
+	if base == "" {
+		b.Skip("PostgreSQL skipped: set PROMOC_TEST_POSTGRES")
+	}
+	ctx := context.Background()
+	var r [6]byte
+	rand.Read(r[:])
+	schema := "promoc_bench_" + hex.EncodeToString(r[:])
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(ctx)
+	})
+	dsn := base + " search_path=" + schema
+	if strings.Contains(base, "://") {
+		u, err := url.Parse(base)
+		if err != nil {
+			b.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, func() stateSize {
+		var s stateSize
+		q := func(sql string, dst ...any) {
+			if err := conn.QueryRow(ctx, sql).Scan(dst...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		q(`SELECT coalesce(sum(pg_column_size(t.*)), 0), count(*) FROM `+schema+`.rule_state t`, &s.states, &s.stateRows)
+		q(`SELECT coalesce(sum(pg_column_size(t.*)), 0), count(*) FROM `+schema+`.events_seen t`, &s.events, &s.eventRows)
+		q(`SELECT pg_total_relation_size('`+schema+`.rule_state') + pg_total_relation_size('`+schema+`.events_seen')`, &s.disk)
+		return s
+	}
+}
+
+var engineStores = []engineStore{{"sqlite", sqliteStore}, {"postgres", postgresStore}}
+
+func heapInUse() uint64 {
+	var m goruntime.MemStats
+	goruntime.GC()
+	goruntime.GC()
+	goruntime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkEngine runs the whole stream through a fresh engine and store
+// per operation (run it with -benchtime=1x): events/s of Handle and of the
+// engine's clock together, the state per player in the store and in the
+// engine's cache.
+func BenchmarkEngine(b *testing.B) {
+	events, players := streamSize()
+	batch := envInt("PROMOC_BENCH_BATCH", 512)
+	prog, err := CompileCampaigns()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, es := range engineStores {
+		b.Run("store="+es.name, func(b *testing.B) {
+			ctx := context.Background()
+			for range b.N {
+				b.StopTimer()
+				st, size := es.open(b)
+				base := heapInUse()
+				e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				withEngine := heapInUse()
+				goruntime.KeepAlive(e)
+				e = nil
+				cache := int64(withEngine) - int64(heapInUse())
+				_ = base
+				s := size()
+				total := run.Handle + run.Advance
+				b.ReportMetric(float64(run.Events)/total.Seconds(), "events/s")
+				b.ReportMetric(float64(run.Events)/run.Handle.Seconds(), "handle-events/s")
+				b.ReportMetric(run.Advance.Seconds()/total.Seconds()*100, "%advance")
+				b.ReportMetric(float64(s.states)/float64(players), "state-B/player")
+				b.ReportMetric(float64(s.events)/float64(players), "events-B/player")
+				b.ReportMetric(float64(s.disk)/float64(players), "disk-B/player")
+				b.ReportMetric(float64(cache)/float64(players), "cache-B/player")
+				b.ReportMetric(0, "ns/op")
+				n := 0
+				for _, c := range run.Outcomes {
+					n += c
+				}
+				b.ReportMetric(float64(n), "outcomes")
+				b.Logf("%s: %d events, %d players, batches of %d: Handle %v, Advance %v; rule_state %d rows %d B, events_seen %d rows %d B, disk %d B %s; engine cache %d B",
+					es.name, run.Events, players, batch, run.Handle.Round(time.Millisecond), run.Advance.Round(time.Millisecond),
+					s.stateRows, s.states, s.eventRows, s.events, s.disk, s.diskNote, cache)
+				keys := make([]string, 0, len(run.Outcomes))
+				for k := range run.Outcomes {
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				var sb strings.Builder
+				for _, k := range keys {
+					fmt.Fprintf(&sb, "\n\t%7d %s", run.Outcomes[k], k)
+				}
+				b.Logf("outcomes:%s", sb.String())
+			}
+		})
+	}
+}
+
+// BenchmarkEngineLatency handles the first PROMOC_BENCH_PRELOAD events of
+// the stream unpaced, then PROMOC_BENCH_PACED more as they arrive at
+// PROMOC_BENCH_RATE per second, and reports the latency from an event's
+// arrival to the return of the Handle that stored its outcomes.
+func BenchmarkEngineLatency(b *testing.B) {
+	events, players := streamSize()
+	preload := envInt("PROMOC_BENCH_PRELOAD", events/2)
+	paced := envInt("PROMOC_BENCH_PACED", 5000)
+	rate := float64(envInt("PROMOC_BENCH_RATE", 5000))
+	prog, err := CompileCampaigns()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, es := range engineStores {
+		b.Run("store="+es.name, func(b *testing.B) {
+			ctx := context.Background()
+			for range b.N {
+				b.StopTimer()
+				st, _ := es.open(b)
+				e, err := engine.New(ctx, prog, st, engine.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s := NewStream(max(events, preload+paced), players, 1)
+				if _, err := RunStream(ctx, e, s, 512, preload); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				lat, err := PacedRun(ctx, e, s, paced, rate)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				slices.Sort(lat)
+				q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+				b.ReportMetric(float64(q(0.50).Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(q(0.99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+				b.ReportMetric(0, "ns/op")
+			}
+		})
+	}
+}
