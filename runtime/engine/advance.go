@@ -417,7 +417,7 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 				}
 			}
 			if ok {
-				st.EnteredAt = f.At
+				st.EnteredAt = f.At.UTC()
 			}
 		} else {
 			if st.Run == hash {

@@ -175,8 +175,10 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 // reward given, the player's variant's, or "control") and the key.
 func (e *Engine) outcome(f *firing) *Outcome {
 	r := f.rule
+	trig := f.trig
+	trig.Time = trig.Time.UTC() // a scheduled firing's is on its zone's clock
 	o := &Outcome{Rule: r.Name, Action: r.Give, Reward: r.Give, Player: f.p.id, TriggerHash: f.hash,
-		RuleSetVersion: e.prog.Version(), Trigger: f.trig, At: f.trig.Time}
+		RuleSetVersion: e.prog.Version(), Trigger: trig, At: trig.Time}
 	if r.Split != nil {
 		arm := r.Split.Arm(r.Name, f.p.id)
 		o.Action, o.Reward, o.Variant = arm.Reward, arm.Reward, arm.Name

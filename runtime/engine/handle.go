@@ -62,6 +62,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 	firstOf := map[[2]string]int{}
 	for i := range events {
 		ev := events[i]
+		ev.Time = ev.Time.UTC() // outcomes, anchors and states are in UTC
 		x := &incoming{ev: ev}
 		if err := e.validate(&x.ev, &x.tx); err != nil {
 			err.Index = i
@@ -154,6 +155,15 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 		p := runtime.Player{ID: ev.Player, Currency: ev.Currency, Zone: ev.Zone, Properties: nonNull(ev.Properties)}
 		if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: p}).Err(); err != nil {
 			return inputError(err)
+		}
+		// And as the store keeps them: a value the player's record cannot
+		// hold is refused here, before anything of the call is written.
+		if _, err := runtime.EncodePlayer(p); err != nil {
+			var ie *runtime.InputError
+			if errors.As(err, &ie) {
+				return &EventError{Field: ie.Field, Msg: ie.Msg}
+			}
+			return &EventError{Msg: err.Error()}
 		}
 		return nil
 	}

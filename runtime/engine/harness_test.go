@@ -1,0 +1,96 @@
+package engine_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// The harness of the semantic tests: a scenario is steps over one engine
+// and store; each step handles events or advances the clock, and compares
+// the outcomes (as brief writes them) of the scenario's rules.
+
+const day = 24 * time.Hour
+
+type step struct {
+	name    string
+	handle  []engine.Event
+	advance time.Time // when set, Advance to it (after handling)
+	want    []string  // brief of the outcomes of the scenario's rules
+}
+
+type scenario struct {
+	name  string
+	rules []string // the rules whose outcomes are compared; nil: all
+	steps []step
+}
+
+// engineFor makes an engine for the rule set in testdata/dir.
+func engineFor(t testing.TB, dir string, st store.Store, opts engine.Options) *engine.Engine {
+	t.Helper()
+	e, err := engine.New(context.Background(), compile(t, "testdata/"+dir), st, opts)
+	require.NoError(t, err)
+	return e
+}
+
+// only keeps the outcomes of the rules named (all when rules is nil).
+func only(outs []engine.Outcome, rules []string) []engine.Outcome {
+	if rules == nil {
+		return outs
+	}
+	var keep []engine.Outcome
+	for _, o := range outs {
+		if slices.Contains(rules, o.Rule) {
+			keep = append(keep, o)
+		}
+	}
+	return keep
+}
+
+// runScenarios runs each scenario on a fresh store and engine for the rule
+// set in testdata/dir.
+func runScenarios(t *testing.T, dir string, scenarios []scenario) {
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := context.Background()
+			e := engineFor(t, dir, openStore(t), engine.Options{})
+			for i, s := range sc.steps {
+				var got []engine.Outcome
+				if len(s.handle) > 0 {
+					outs, err := e.Handle(ctx, s.handle)
+					require.NoError(t, err, "step %d %s", i, s.name)
+					got = append(got, outs...)
+				}
+				if !s.advance.IsZero() {
+					outs, err := e.Advance(ctx, s.advance)
+					require.NoError(t, err, "step %d %s", i, s.name)
+					got = append(got, outs...)
+				}
+				require.Equal(t, s.want, brief(only(got, sc.rules)), "step %d %s", i, s.name)
+			}
+		})
+	}
+}
+
+func deposit(id, player string, at time.Time, amount, method string) engine.Event {
+	return ev(id, player, "deposit", at, "amount", amount, "method", method)
+}
+
+func bet(id, player string, at time.Time, amount, game string) engine.Event {
+	return ev(id, player, "bet", at, "amount", amount, "game", game)
+}
+
+func login(id, player string, at time.Time) engine.Event {
+	return ev(id, player, "login", at)
+}
+
+// eur registers a player whose wallet is in EUR.
+func eur(player string, at time.Time) engine.Event {
+	return playerEv("reg-"+player, player, at, "EUR", "", nil)
+}

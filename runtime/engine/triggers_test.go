@@ -1,0 +1,192 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+// The triggers of spec/spec.md section 16 on testdata/triggers: on, on
+// first, every N (with its anchors) and inactivity.
+
+func TestTriggerOn(t *testing.T) {
+	runScenarios(t, "triggers", []scenario{{
+		name:  "where",
+		rules: []string{"big_deposit"},
+		steps: []step{
+			{name: "below", handle: []engine.Event{eur("p", t0), deposit("d1", "p", t0.Add(time.Minute), "99.99", "card")}},
+			{name: "at", handle: []engine.Event{deposit("d2", "p", t0.Add(2*time.Minute), "100", "bank")},
+				want: []string{"big_deposit p issued 5.00 EUR"}},
+			{name: "each one", handle: []engine.Event{
+				deposit("d3", "p", t0.Add(3*time.Minute), "500", "card"),
+				deposit("d4", "p", t0.Add(4*time.Minute), "1", "card"),
+				deposit("d5", "p", t0.Add(5*time.Minute), "150", "card"),
+			}, want: []string{"big_deposit p issued 5.00 EUR", "big_deposit p issued 5.00 EUR"}},
+			{name: "other kinds", handle: []engine.Event{bet("b1", "p", t0.Add(6*time.Minute), "1000", "slots")}},
+		},
+	}})
+}
+
+func TestTriggerFirst(t *testing.T) {
+	runScenarios(t, "triggers", []scenario{{
+		name:  "the first, once",
+		rules: []string{"first_card_deposit"},
+		steps: []step{
+			{name: "first", handle: []engine.Event{eur("p", t0), deposit("d1", "p", t0.Add(time.Minute), "10", "card")},
+				want: []string{"first_card_deposit p issued 5.00 EUR"}},
+			{name: "second", handle: []engine.Event{deposit("d2", "p", t0.Add(2*time.Minute), "10", "card")}},
+		},
+	}, {
+		name:  "where false on the first means never",
+		rules: []string{"first_card_deposit"},
+		steps: []step{
+			{name: "first by bank", handle: []engine.Event{eur("p", t0), deposit("d1", "p", t0.Add(time.Minute), "10", "bank")}},
+			{name: "then by card", handle: []engine.Event{deposit("d2", "p", t0.Add(2*time.Minute), "10", "card")}},
+			{name: "and again", handle: []engine.Event{deposit("d3", "p", t0.Add(3*time.Minute), "10", "card")}},
+		},
+	}, {
+		name:  "other kinds first do not count",
+		rules: []string{"first_card_deposit"},
+		steps: []step{
+			{name: "bets and logins", handle: []engine.Event{eur("p", t0), login("l1", "p", t0), bet("b1", "p", t0.Add(time.Minute), "5", "slots")}},
+			{name: "first deposit", handle: []engine.Event{deposit("d1", "p", t0.Add(2*time.Minute), "10", "card")},
+				want: []string{"first_card_deposit p issued 5.00 EUR"}},
+		},
+	}, {
+		name:  "per player",
+		rules: []string{"first_card_deposit"},
+		steps: []step{
+			{name: "two players, one call", handle: []engine.Event{
+				eur("a", t0), eur("b", t0),
+				deposit("d1", "a", t0, "10", "card"),
+				deposit("d1", "b", t0, "10", "card"),
+				deposit("d2", "a", t0.Add(time.Minute), "10", "card"),
+			}, want: []string{"first_card_deposit a issued 5.00 EUR", "first_card_deposit b issued 5.00 EUR"}},
+		},
+	}})
+}
+
+func TestTriggerEvery(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	runScenarios(t, "triggers", []scenario{{
+		name:  "batches and their anchors",
+		rules: []string{"every_three_slots"},
+		steps: []step{
+			// Poker bets do not count, and slots bets before the batch's
+			// first or after its last are outside its window.
+			{name: "first batch", handle: []engine.Event{
+				eur("p", t0),
+				bet("b0", "p", at(1), "1000", "poker"),
+				bet("b1", "p", at(2), "1", "slots"),
+				bet("b2", "p", at(3), "2", "slots"),
+				bet("bx", "p", at(4), "500", "poker"),
+				bet("b3", "p", at(5), "3", "slots"),
+			}, want: []string{"every_three_slots p issued 0.60 EUR"}},
+			{name: "leftovers wait", handle: []engine.Event{
+				bet("b4", "p", at(6), "40", "slots"),
+				bet("b5", "p", at(7), "50", "slots"),
+			}},
+			{name: "the second batch", handle: []engine.Event{bet("b6", "p", at(8), "60", "slots")},
+				want: []string{"every_three_slots p issued 15.00 EUR"}},
+			{name: "two batches in one call", handle: []engine.Event{
+				bet("b7", "p", at(9), "100", "slots"),
+				bet("b8", "p", at(10), "100", "slots"),
+				bet("b9", "p", at(11), "100", "slots"),
+				bet("b10", "p", at(12), "200", "slots"),
+				bet("b11", "p", at(13), "200", "slots"),
+				bet("b12", "p", at(14), "200", "slots"),
+				bet("b13", "p", at(15), "7", "slots"),
+			}, want: []string{"every_three_slots p issued 30.00 EUR", "every_three_slots p issued 60.00 EUR"}},
+			{name: "the leftover counts after a call", handle: []engine.Event{
+				bet("b14", "p", at(16), "7", "slots"),
+				bet("b15", "p", at(17), "7", "slots"),
+			}, want: []string{"every_three_slots p issued 2.10 EUR"}},
+		},
+	}, {
+		name:  "per player",
+		rules: []string{"every_three_slots"},
+		steps: []step{{name: "interleaved", handle: []engine.Event{
+			eur("a", t0), eur("b", t0),
+			bet("1", "a", at(1), "1", "slots"), bet("1", "b", at(1), "10", "slots"),
+			bet("2", "a", at(2), "1", "slots"), bet("2", "b", at(2), "10", "slots"),
+			bet("3", "a", at(3), "1", "slots"),
+			bet("3", "b", at(3), "10", "slots"),
+		}, want: []string{"every_three_slots a issued 0.30 EUR", "every_three_slots b issued 3.00 EUR"}}},
+	}})
+}
+
+// The leftovers of a batch are in the store: a new engine (a restart)
+// carries on the count.
+func TestTriggerEveryAcrossRestart(t *testing.T) {
+	st := openStore(t)
+	e := engineFor(t, "triggers", st, engine.Options{})
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	handle(t, e, eur("p", t0), bet("b1", "p", at(1), "1", "slots"), bet("b2", "p", at(2), "2", "slots"))
+	e = engineFor(t, "triggers", st, engine.Options{})
+	outs := handle(t, e, bet("b3", "p", at(3), "3", "slots"))
+	if got := brief(only(outs, []string{"every_three_slots"})); len(got) != 1 || got[0] != "every_three_slots p issued 0.60 EUR" {
+		t.Fatalf("after a restart: %v", got)
+	}
+}
+
+func TestTriggerInactive(t *testing.T) {
+	ns := time.Nanosecond
+	runScenarios(t, "triggers", []scenario{{
+		name:  "more than N days, once per inactivity",
+		rules: []string{"idle_week"},
+		steps: []step{
+			{name: "activity", handle: []engine.Event{eur("p", t0), login("l1", "p", t0)}},
+			{name: "exactly 7 days", advance: t0.Add(7 * day)},
+			{name: "7 days and 1 ns", advance: t0.Add(7*day + ns), want: []string{"idle_week p issued 1pts"}},
+			{name: "once", advance: t0.Add(30 * day)},
+			{name: "active again", handle: []engine.Event{deposit("d1", "p", t0.Add(40*day), "5", "card")}},
+			{name: "not yet", advance: t0.Add(47 * day)},
+			{name: "a new inactivity", advance: t0.Add(47*day + ns), want: []string{"idle_week p issued 1pts"}},
+		},
+	}, {
+		name:  "a new event restarts it",
+		rules: []string{"idle_week"},
+		steps: []step{
+			{name: "activity", handle: []engine.Event{eur("p", t0), login("l1", "p", t0), bet("b1", "p", t0.Add(2*day), "1", "slots")}},
+			{name: "7 days after the first", advance: t0.Add(7*day + ns)},
+			{name: "9 days after the first", advance: t0.Add(9 * day)},
+			{name: "7 days after the last", advance: t0.Add(9*day + ns), want: []string{"idle_week p issued 1pts"}},
+		},
+	}, {
+		name:  "a player event is not activity",
+		rules: []string{"idle_week"},
+		steps: []step{
+			{name: "activity", handle: []engine.Event{eur("p", t0), login("l1", "p", t0)}},
+			{name: "properties change", handle: []engine.Event{playerEv("u1", "p", t0.Add(3*day), "EUR", "Europe/Malta", nil)}},
+			{name: "inactive", advance: t0.Add(7*day + ns), want: []string{"idle_week p issued 1pts"}},
+		},
+	}, {
+		name:  "since KIND ignores other kinds",
+		rules: []string{"no_login"},
+		steps: []step{
+			{name: "login, then deposits", handle: []engine.Event{
+				eur("p", t0), login("l1", "p", t0),
+				deposit("d1", "p", t0.Add(day), "5", "card"),
+				deposit("d2", "p", t0.Add(2*day), "5", "card"),
+			}},
+			{name: "exactly 3 days", advance: t0.Add(3 * day)},
+			{name: "3 days after the login", advance: t0.Add(3*day + ns), want: []string{"no_login p issued 1pts"}},
+		},
+	}, {
+		name:  "since KIND needs one event of the kind",
+		rules: []string{"no_login"},
+		steps: []step{
+			{name: "deposits only", handle: []engine.Event{eur("p", t0), deposit("d1", "p", t0, "5", "card")}},
+			{name: "never", advance: t0.Add(30 * day)},
+		},
+	}, {
+		name:  "each player's own",
+		rules: []string{"no_login"},
+		steps: []step{
+			{name: "two players", handle: []engine.Event{eur("a", t0), eur("b", t0), login("l1", "a", t0), login("l1", "b", t0.Add(day))}},
+			{name: "a only", advance: t0.Add(3*day + ns), want: []string{"no_login a issued 1pts"}},
+			{name: "b", advance: t0.Add(4*day + ns), want: []string{"no_login b issued 1pts"}},
+		},
+	}})
+}
