@@ -68,6 +68,11 @@
 // zone's wall clock, and scheduled runs (one per campaign, zone and local
 // date, whatever the number of players or restarts) complete the state.
 //
+// promoc serve keeps two things more: its API keys ([APIKey]), stored as
+// the SHA-256 hash of their secret, never the secret, and the requests sent
+// with an Idempotency-Key ([Request]): a hash of what was sent and the
+// response given, so that a repeat gets the first response.
+//
 // # Amounts
 //
 // Amounts are [decimal.Decimal] at the API. Budgets are kept as integers

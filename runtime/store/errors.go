@@ -16,6 +16,8 @@ var (
 	ErrAmount = errors.New("amount not representable")
 	// ErrLedger: an account's totals differ from its ledger entries.
 	ErrLedger = errors.New("budget account differs from its ledger")
+	// ErrNoKey: no API key has the ID.
+	ErrNoKey = errors.New("no such API key")
 	// ErrNotOurs: the database belongs to another application, or is not a database.
 	ErrNotOurs = errors.New("not a promoc database")
 	// ErrNewerSchema: the database was written by a newer promoc.

@@ -118,6 +118,31 @@ type Store interface {
 	// most limit.
 	Runs(ctx context.Context, campaign string, limit int) ([]Run, error)
 
+	// AddKey stores an API key. An ID or hash stored already is an error.
+	AddKey(ctx context.Context, k APIKey) error
+	// KeyByHash is the key whose secret hashes to hash, revoked or not; ok
+	// is false when none is stored.
+	KeyByHash(ctx context.Context, hash []byte) (k APIKey, ok bool, err error)
+	// Keys lists the API keys, by ID.
+	Keys(ctx context.Context) ([]APIKey, error)
+	// RevokeKey marks a key revoked at at; [ErrNoKey] when no key has the
+	// ID. Revoking a revoked key keeps its first time.
+	RevokeKey(ctx context.Context, id string, at time.Time) error
+
+	// StartRequest records that a request with an Idempotency-Key begins.
+	// When one of the same scope and key is recorded, it is returned instead
+	// with started false, unless it still runs and started before
+	// staleBefore (its process died): then r takes its place.
+	StartRequest(ctx context.Context, r Request, staleBefore time.Time) (got Request, started bool, err error)
+	// FinishRequest records the response of a running request.
+	FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error
+	// DropRequest forgets a running request that stored nothing (it was
+	// refused, or failed): the key may be used again.
+	DropRequest(ctx context.Context, scope, key string) error
+	// PruneRequests forgets the requests started before before and
+	// returns how many.
+	PruneRequests(ctx context.Context, before time.Time) (int64, error)
+
 	// Close releases the database.
 	Close() error
 }

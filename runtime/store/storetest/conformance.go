@@ -106,6 +106,8 @@ func Run(t *testing.T, d Driver) {
 		{"Players", testPlayers},
 		{"Runs", testRuns},
 		{"Reopen", testReopen},
+		{"Keys", testKeys},
+		{"Requests", testRequests},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })

@@ -1,0 +1,124 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// AddKey implements store.Store.
+func (s *Store) AddKey(ctx context.Context, k store.APIKey) error {
+	if k.ID == "" || len(k.Hash) == 0 || k.Role == "" {
+		return fmt.Errorf("API key: id, hash and role are required")
+	}
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `INSERT INTO api_keys (hash, id, role, name, created_ns, revoked_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
+			k.Hash, k.ID, k.Role, k.Name, nanos(k.Created), nanos(k.Revoked))
+		return err
+	})
+}
+
+func (s *Store) keys(ctx context.Context, q string, args ...any) ([]store.APIKey, error) {
+	var out []store.APIKey
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		var k store.APIKey
+		var created, revoked int64
+		if err := r.Scan(&k.Hash, &k.ID, &k.Role, &k.Name, &created, &revoked); err != nil {
+			return err
+		}
+		k.Created, k.Revoked = fromNanos(created), fromNanos(revoked)
+		out = append(out, k)
+		return nil
+	}, q, args...)
+	return out, err
+}
+
+// KeyByHash implements store.Store.
+func (s *Store) KeyByHash(ctx context.Context, hash []byte) (store.APIKey, bool, error) {
+	ks, err := s.keys(ctx, `SELECT hash, id, role, name, created_ns, revoked_ns FROM api_keys WHERE hash = $1`, hash)
+	if err != nil || len(ks) == 0 {
+		return store.APIKey{}, false, err
+	}
+	return ks[0], true, nil
+}
+
+// Keys implements store.Store.
+func (s *Store) Keys(ctx context.Context) ([]store.APIKey, error) {
+	return s.keys(ctx, `SELECT hash, id, role, name, created_ns, revoked_ns FROM api_keys ORDER BY id`)
+}
+
+// RevokeKey implements store.Store.
+func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		var revoked int64
+		if err := ex.QueryRow(ctx, `SELECT revoked_ns FROM api_keys WHERE id = $1`, id).Scan(&revoked); err != nil {
+			if s.D.NoRows(err) {
+				return fmt.Errorf("%q: %w", id, store.ErrNoKey)
+			}
+			return err
+		}
+		if revoked != 0 {
+			return nil
+		}
+		_, err := ex.Exec(ctx, `UPDATE api_keys SET revoked_ns = $2 WHERE id = $1`, id, max(nanos(at), 1))
+		return err
+	})
+}
+
+// StartRequest implements store.Store.
+func (s *Store) StartRequest(ctx context.Context, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
+	var got store.Request
+	var started bool
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		got, started = r, true
+		got.Started, got.Status, got.Response = fromNanos(nanos(r.Started)), 0, nil
+		n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started))
+		if err != nil || n == 1 {
+			return err
+		}
+		n, err = ex.Exec(ctx, `UPDATE requests SET fingerprint = $3, started_ns = $4
+			WHERE scope = $1 AND idem_key = $2 AND status = 0 AND started_ns < $5`,
+			r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), nanos(staleBefore))
+		if err != nil || n == 1 {
+			return err
+		}
+		got, started = store.Request{Scope: r.Scope, Key: r.Key}, false
+		var st, status int64
+		err = ex.QueryRow(ctx, `SELECT fingerprint, started_ns, status, response FROM requests WHERE scope = $1 AND idem_key = $2`,
+			r.Scope, r.Key).Scan(&got.Fingerprint, &st, &status, &got.Response)
+		got.Started, got.Status = fromNanos(st), int(status)
+		return err
+	})
+	return got, started, err
+}
+
+// FinishRequest implements store.Store.
+func (s *Store) FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `UPDATE requests SET status = $3, response = $4 WHERE scope = $1 AND idem_key = $2 AND status = 0`,
+			scope, key, status, nonNil(response))
+		return err
+	})
+}
+
+// DropRequest implements store.Store.
+func (s *Store) DropRequest(ctx context.Context, scope, key string) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `DELETE FROM requests WHERE scope = $1 AND idem_key = $2 AND status = 0`, scope, key)
+		return err
+	})
+}
+
+// PruneRequests implements store.Store.
+func (s *Store) PruneRequests(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var err error
+		n, err = ex.Exec(ctx, `DELETE FROM requests WHERE started_ns < $1`, nanos(before))
+		return err
+	})
+	return n, err
+}
