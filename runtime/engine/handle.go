@@ -151,9 +151,14 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 		if len(ev.Attrs) > 0 {
 			return &EventError{Field: "kind", Msg: "a player event carries currency, zone and properties, not attributes"}
 		}
-		// The values are checked as the rewards read them.
+		// The values are checked as the rewards read them. "" keeps the
+		// player's currency: lend one, as for transactions below.
 		p := runtime.Player{ID: ev.Player, Currency: ev.Currency, Zone: ev.Zone, Properties: nonNull(ev.Properties)}
-		if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: p}).Err(); err != nil {
+		checked := p
+		if checked.Currency == "" {
+			checked.Currency = "EUR"
+		}
+		if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: checked}).Err(); err != nil {
 			return inputError(err)
 		}
 		// And as the store keeps them: a value the player's record cannot

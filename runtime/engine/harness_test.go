@@ -20,15 +20,18 @@ const day = 24 * time.Hour
 
 type step struct {
 	name    string
+	op      func(ctx context.Context, st store.Store) error // first, when set: an operator's action
 	handle  []engine.Event
 	advance time.Time // when set, Advance to it (after handling)
 	want    []string  // brief of the outcomes of the scenario's rules
 }
 
 type scenario struct {
-	name  string
-	rules []string // the rules whose outcomes are compared; nil: all
-	steps []step
+	name   string
+	rules  []string                    // the rules whose outcomes are compared; nil: all
+	format func(engine.Outcome) string // how outcomes are compared; nil: as brief writes them
+	steps  []step
+	check  func(t *testing.T, st store.Store) // at the end, when set
 }
 
 // engineFor makes an engine for the rule set in testdata/dir.
@@ -59,8 +62,12 @@ func runScenarios(t *testing.T, dir string, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			ctx := context.Background()
-			e := engineFor(t, dir, openStore(t), engine.Options{})
+			st := openStore(t)
+			e := engineFor(t, dir, st, engine.Options{})
 			for i, s := range sc.steps {
+				if s.op != nil {
+					require.NoError(t, s.op(ctx, st), "step %d %s", i, s.name)
+				}
 				var got []engine.Outcome
 				if len(s.handle) > 0 {
 					outs, err := e.Handle(ctx, s.handle)
@@ -72,7 +79,19 @@ func runScenarios(t *testing.T, dir string, scenarios []scenario) {
 					require.NoError(t, err, "step %d %s", i, s.name)
 					got = append(got, outs...)
 				}
-				require.Equal(t, s.want, brief(only(got, sc.rules)), "step %d %s", i, s.name)
+				got = only(got, sc.rules)
+				var have []string
+				if sc.format == nil {
+					have = brief(got)
+				} else {
+					for _, o := range got {
+						have = append(have, sc.format(o))
+					}
+				}
+				require.Equal(t, s.want, have, "step %d %s", i, s.name)
+			}
+			if sc.check != nil {
+				sc.check(t, st)
 			}
 		})
 	}
@@ -88,6 +107,11 @@ func bet(id, player string, at time.Time, amount, game string) engine.Event {
 
 func login(id, player string, at time.Time) engine.Event {
 	return ev(id, player, "login", at)
+}
+
+// usd registers a player whose wallet is in USD.
+func usd(player string, at time.Time) engine.Event {
+	return playerEv("reg-"+player, player, at, "USD", "", nil)
 }
 
 // eur registers a player whose wallet is in EUR.
