@@ -218,9 +218,11 @@ func TestBudget(t *testing.T) {
 		return deposit("d"+strings.Repeat("x", n), p, at(n), "10", "budget")
 	}
 	runScenarios(t, "limits", []scenario{{
-		name:   "per currency, suspending the whole campaign",
-		rules:  []string{"budgeted"},
-		format: func(o engine.Outcome) string { return brief([]engine.Outcome{o})[0] + strings.TrimPrefix(messages(o), o.Player+" "+o.Status) },
+		name:  "per currency, suspending the whole campaign",
+		rules: []string{"budgeted"},
+		format: func(o engine.Outcome) string {
+			return brief([]engine.Outcome{o})[0] + strings.TrimPrefix(messages(o), o.Player+" "+o.Status)
+		},
 		steps: []step{
 			{name: "EUR until it runs out, in one call", handle: []engine.Event{
 				eur("e", t0), usd("u", t0), dep("e"), dep("u"), dep("e"), dep("e"), dep("e"), dep("e"), dep("e"), dep("u"),
