@@ -125,7 +125,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if e.opts.Trace {
 		opts = append(opts, runtime.WithTrace())
 	}
-	res, err := e.prog.EvaluatePrepared(ctx, o.Reward, e.prepared(p, at, f.anchors, nil), opts...)
+	res, err := e.prog.EvaluatePrepared(ctx, o.Reward, e.evalInput(p, f.trig, f.anchors), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -263,4 +263,18 @@ func (e *Engine) prepared(p *player, at time.Time, a runtime.Anchors, one *runti
 		in.Transactions = p.history[:n]
 	}
 	return e.prog.Prepare(in)
+}
+
+// evalInput is the input of a reward's evaluation for a trigger: the
+// history up to the trigger's time and, as now, the instant just after an
+// event that triggered (its time + 1 ns), so that the windows ending at now
+// (last N days, since entrance), half-open, read that event; a time
+// trigger (inactivity, schedule) evaluates as of its instant.
+func (e *Engine) evalInput(p *player, tr Trigger, a runtime.Anchors) *runtime.Prepared {
+	now := tr.Time
+	if tr.Type == "event" || tr.Type == "every" {
+		now = now.Add(time.Nanosecond)
+	}
+	n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(tr.Time) })
+	return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: p.history[:n]})
 }

@@ -190,3 +190,20 @@ func TestTriggerInactive(t *testing.T) {
 		},
 	}})
 }
+
+// A reward triggered by an event reads it, in a window ending at now: the
+// evaluation's now is the instant just after the event.
+func TestTriggerEventInWindow(t *testing.T) {
+	runScenarios(t, "triggers", []scenario{{
+		name:  "last 1 day",
+		rules: []string{"daily_match"},
+		steps: []step{
+			{name: "the event itself", handle: []engine.Event{eur("p", t0), deposit("d1", "p", t0, "100", "match")},
+				want: []string{"daily_match p issued 10.00 EUR"}},
+			{name: "with the one before", handle: []engine.Event{deposit("d2", "p", t0.Add(day-time.Nanosecond), "50", "match")},
+				want: []string{"daily_match p issued 15.00 EUR"}},
+			{name: "exactly a day later: the first is out", handle: []engine.Event{deposit("d3", "p", t0.Add(day), "20", "match")},
+				want: []string{"daily_match p issued 7.00 EUR"}},
+		},
+	}})
+}
