@@ -45,11 +45,12 @@ type Transaction struct {
 }
 
 // Anchors are the times the rule-relative windows need; zero when absent.
+// In JSON they have the names of the input document's "anchors".
 type Anchors struct {
-	FirstTransaction time.Time // first transaction of the accumulation
-	LastTransaction  time.Time // last transaction of the accumulation
-	Qualification    time.Time // when the player qualified
-	Entrance         time.Time // when the player entered the campaign
+	FirstTransaction time.Time `json:"first_transaction,omitzero"` // first transaction of the accumulation
+	LastTransaction  time.Time `json:"last_transaction,omitzero"`  // last transaction of the accumulation
+	Qualification    time.Time `json:"qualification,omitzero"`     // when the player qualified
+	Entrance         time.Time `json:"entrance,omitzero"`          // when the player entered the campaign
 }
 
 // InputError reports bad input: Field is a path such as

@@ -17,6 +17,7 @@
 //	promoc test [-v] [--run REGEX] [--format text|json|junit] [--coverage] PATH...
 //	promoc init DIR
 //	promoc lsp [--log FILE] [--debounce DURATION]
+//	promoc run DIR --events FILE.jsonl [--db FILE|URL] [--until TIME] [--trace] [--batch N]
 //	promoc players import FILE.jsonl [--rules DIR] [--db FILE|URL]
 //	promoc campaigns status [NAME] [--json] [--db FILE|URL]
 //	promoc campaigns suspend NAME [--reason TEXT] [--db FILE|URL]
@@ -150,12 +151,31 @@
 // runtime/store) take --db: an SQLite file, promoc.db in the working
 // directory by default, or a postgres:// or postgresql:// URL (a PostgreSQL
 // database several engine processes share). The commands that write
-// (players import, campaigns suspend, resume and budget) create a missing
+// (run, players import, campaigns suspend, resume and budget) create a missing
 // SQLite file; those that only read or decide (campaigns status, approvals)
 // refuse it, rather than make an empty database out of a mistyped name. A
 // file or schema that is not promoc's, or was written by a newer promoc, is
 // refused with exit 2 and left as it was. Messages name the database (a
 // URL without its password).
+//
+// # run
+//
+// Run compiles a rule set and feeds an event log (JSON Lines, - for stdin,
+// read as a stream by engine.DecodeEvents) through its automation rules
+// and campaigns with runtime/engine, keeping their state in the database.
+// It prints each outcome (engine.Outcome) as a JSON line on stdout, then a
+// summary on stderr: events read and duplicates, outcomes by status and
+// reason, totals issued per currency, time taken and events per second; a
+// progress bar on stderr while a long log is read at a terminal. Time
+// follows the log: before each event, what is due by its time (a schedule
+// on its zone's wall clock, a player's inactivity) fires, in order
+// (Engine.NextDue, Engine.Advance); the first event's time puts the
+// schedules into service; --until runs the clock on after the last event.
+// Events are handed to the engine in batches of --batch, cut short where
+// something falls due. A bad event is an error naming its line and field;
+// its batch is not stored, the batches before it are. Replaying a log
+// gives no outcome. On SIGINT the current batch is finished, the summary
+// printed, and run exits with 1.
 //
 // # players import
 //

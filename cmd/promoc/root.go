@@ -88,7 +88,7 @@ unreadable path, an unknown reward or a database that is not promoc's; 3
 	root.Version = version()
 	root.SetVersionTemplate("promoc {{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd(),
-		newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd())
+		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.

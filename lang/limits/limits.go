@@ -68,6 +68,9 @@ const (
 	// StringBytes bounds one string value of an input: an id, a game, a
 	// category, a custom attribute.
 	StringBytes = 1024
+	// EventBatch bounds the events promoc run hands the engine at once
+	// (--batch): a batch is held in memory and written in one call.
+	EventBatch = 100_000
 )
 
 // Tests.

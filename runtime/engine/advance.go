@@ -401,6 +401,11 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 		if err != nil {
 			return ch, nil, err
 		}
+		if p.meta.First.After(f.At) {
+			// The player came after the firing: a firing missed in a
+			// zone new to the schedule is not theirs.
+			return ch, nil, nil
+		}
 		st := p.rule(r.Name)
 		var outs []*Outcome
 		if entrance {

@@ -65,6 +65,7 @@ type Engine struct {
 	// budgets mirrors the campaigns' accounts during one call, to tell
 	// ahead which rewards the store will refuse (see decide.go).
 	budgets map[string]*campaignMirror
+	dups    int64 // events Handle was given that were handled before
 }
 
 // New makes an engine for a program on a store and opens the budget
@@ -87,6 +88,15 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 		return nil, err
 	}
 	return e, nil
+}
+
+// Duplicates is the number of events Handle was given, since New, that
+// were handled before (the same id for the player, with the same content:
+// stored, or earlier in the same call) and so changed nothing.
+func (e *Engine) Duplicates() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dups
 }
 
 // Program is the engine's rule set.

@@ -123,13 +123,14 @@ func TestReplayGivesNothing(t *testing.T) {
 	e := newEngine(t, st)
 	assert.Len(t, handle(t, e, evs...), 1)
 	assert.Empty(t, handle(t, e, evs...))
+	assert.Equal(t, int64(2), e.Duplicates())
 	// A fresh engine on the same store: the store knows the ids.
 	assert.Empty(t, handle(t, newEngine(t, st), evs...))
 	// The same id with other content is refused, and nothing is stored.
 	bad := ev("d1", "p", "deposit", t0.Add(time.Minute), "amount", "31", "method", "card")
 	_, err := e.Handle(context.Background(), []engine.Event{ev("d9", "p", "deposit", t0.Add(time.Hour), "amount", "1", "method", "card"), bad})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `event "d1"`)
+	assert.Contains(t, err.Error(), `event "d1": id: `)
 	seen, err := st.Seen(context.Background(), []store.Event{{Player: "p", ID: "d9"}})
 	require.NoError(t, err)
 	assert.Equal(t, store.NotSeen, seen[0])
@@ -224,4 +225,43 @@ func TestStateAndPrune(t *testing.T) {
 	assert.Equal(t, int64(1), n, "the bet's body is dropped (a player event keeps none)")
 	// A redelivery of the pruned event is still a duplicate.
 	assert.Empty(t, handle(t, newEngine(t, st), ev("b1", "p", "bet", t0.Add(time.Minute), "amount", "5", "game", "g")))
+}
+
+func TestScheduleOutcomeTimesAreUTC(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, openStore(t))
+	handle(t, e, playerEv("reg", "p", t0, "EUR", "Europe/Malta", map[string]any{"vip_level": json.Number("1")}), ev("l1", "p", "login", t0))
+	_, err := e.Advance(ctx, t0) // into service
+	require.NoError(t, err)
+	outs, err := e.Advance(ctx, t0.Add(7*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, []string{"weekly_logins p issued 1pts"}, brief(outs))
+	// Monday 00:00 in Malta (UTC+1 in November), written in UTC.
+	b, err := json.Marshal(outs[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"time":"2026-11-08T23:00:00Z","firing":"Europe/Malta 2026-11-09T00:00"}`)
+	assert.Contains(t, string(b), `"at":"2026-11-08T23:00:00Z"`)
+}
+
+// A player who comes after a firing time, in a zone the schedule has not
+// run in yet, is not in that (missed) firing: a replay, which knows the
+// zone from the start, gives what the first run gave.
+func TestScheduleSkipsPlayersNewerThanTheFiring(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, openStore(t))
+	vip := map[string]any{"vip_level": json.Number("1")}
+	handle(t, e, playerEv("reg1", "p1", t0, "EUR", "Europe/Malta", vip), ev("l1", "p1", "login", t0))
+	_, err := e.Advance(ctx, t0) // into service, Monday 10:00 UTC
+	require.NoError(t, err)
+	// p2 comes on Tuesday, in a zone new to the schedule; its Monday
+	// 00:00 (11:00 UTC) passed after the schedule went into service, but
+	// before p2 was known.
+	tue := t0.Add(24 * time.Hour)
+	handle(t, e, playerEv("reg2", "p2", tue, "EUR", "Pacific/Pago_Pago", vip), ev("l2", "p2", "login", tue))
+	outs, err := e.Advance(ctx, t0.Add(6*24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, brief(outs))
+	outs, err = e.Advance(ctx, t0.Add(8*24*time.Hour))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"win_back p1 issued 50pts", "weekly_logins p1 issued 1pts", "weekly_logins p2 issued 1pts"}, brief(outs))
 }

@@ -44,6 +44,11 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 	if err != nil {
 		return nil, err
 	}
+	for _, x := range in {
+		if x.dup {
+			e.dups++
+		}
+	}
 	var out []Outcome
 	for start := 0; start < len(in); start += e.opts.BatchSize {
 		end := min(start+e.opts.BatchSize, len(in))
@@ -75,7 +80,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		k := [2]string{ev.Player, ev.ID}
 		if j, ok := firstOf[k]; ok {
 			if string(in[j].hash) != string(x.hash) {
-				return nil, &EventError{Index: i, ID: ev.ID, Msg: "the id is used twice in the call, with other content"}
+				return nil, &EventError{Index: i, ID: ev.ID, Field: "id", Msg: "the id is used twice in the call, with other content"}
 			}
 			x.dup = true
 		} else {
@@ -100,7 +105,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			case store.SeenSame:
 				part[i].dup = true
 			case store.SeenOther:
-				return nil, &EventError{Index: start + i, ID: part[i].ev.ID, Msg: "the id was handled before with other content: an event id names one event"}
+				return nil, &EventError{Index: start + i, ID: part[i].ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
 			}
 		}
 	}

@@ -94,7 +94,7 @@ type Trigger struct {
 	Time  time.Time `json:"time"`
 	// Firing is the key of a scheduled firing: "Europe/Malta 2026-03-30T00:00".
 	Firing  string          `json:"firing,omitempty"`
-	Anchors runtime.Anchors `json:"anchors"`
+	Anchors runtime.Anchors `json:"anchors,omitzero"`
 }
 
 // Message is a message a host sends for an outcome, with its values.

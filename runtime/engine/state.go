@@ -27,6 +27,10 @@ type playerMeta struct {
 	// kind (a kind present has been seen: on first).
 	Latest time.Time            `json:"latest,omitzero"`
 	Kinds  map[string]time.Time `json:"kinds,omitempty"`
+	// First is the time of the player's earliest event: a scheduled
+	// firing before it is not the player's (zero for a player imported
+	// before any event, who is in every firing's audience).
+	First time.Time `json:"first,omitzero"`
 }
 
 // ruleState is the state of a player in one rule: small, whatever the
@@ -223,6 +227,9 @@ func (m *playerMeta) update(ev *Event) {
 
 // saw records an event's time as the latest, of all and of its kind.
 func (m *playerMeta) saw(kind string, t time.Time) {
+	if m.First.IsZero() || t.Before(m.First) {
+		m.First = t
+	}
 	if t.After(m.Latest) {
 		m.Latest = t
 	}
