@@ -39,7 +39,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/promotest": {"compiler", "lang", "runtime", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
-		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
+		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
 
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule"},
 		"runtime/store":                  {},
