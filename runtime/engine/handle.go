@@ -127,8 +127,8 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			return nil, &EventError{Index: i, ID: x.ev.ID, Field: "time", Msg: fmt.Sprintf("%s is older than the player's latest event (%s) by more than the lateness bound of %s",
 				x.ev.Time.UTC().Format(time.RFC3339Nano), l.UTC().Format(time.RFC3339Nano), e.opts.Lateness)}
 		}
-		if x.ev.Time.After(l) {
-			l = x.ev.Time
+		if x.ev.Kind != KindPlayer && x.ev.Time.After(l) {
+			l = x.ev.Time // as playerMeta.saw: a change of data is not activity
 		}
 		latest[x.ev.Player] = l
 	}
