@@ -57,7 +57,7 @@ func TestBadEvents(t *testing.T) {
 		{"a float property", playerEv("bad", "p", t0, "", "", props("vip_level", 2.5)), "bad", "properties.vip_level", ""},
 		{"an unknown zone", playerEv("bad", "p", t0, "", "Mars/Olympus", nil), "bad", "zone", ""},
 		{"an unknown player currency", playerEv("bad", "p", t0, "XYZ", "", nil), "bad", "currency", ""},
-		{"the same id with other content in the call", deposit("good", "p", t0.Add(time.Hour), "101", "card"), "good", "", "other content"},
+		{"the same id with other content in the call", deposit("good", "p", t0.Add(time.Hour), "101", "card"), "good", "id", "other content"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -146,10 +146,14 @@ func TestDuplicateIDs(t *testing.T) {
 	require.NoError(t, err, "an instant is an instant")
 	assert.Empty(t, outs)
 	for name, other := range map[string]engine.Event{
-		"amount":   deposit("d1", "p", t0.Add(time.Minute), "100.01", "card"),
-		"time":     deposit("d1", "p", t0.Add(2*time.Minute), "100", "card"),
-		"kind":     ev("d1", "p", "bet", t0.Add(time.Minute), "amount", "100", "game", "card"),
-		"currency": func() engine.Event { e := deposit("d1", "p", t0.Add(time.Minute), "100", "card"); e.Currency = "USD"; return e }(),
+		"amount": deposit("d1", "p", t0.Add(time.Minute), "100.01", "card"),
+		"time":   deposit("d1", "p", t0.Add(2*time.Minute), "100", "card"),
+		"kind":   ev("d1", "p", "bet", t0.Add(time.Minute), "amount", "100", "game", "card"),
+		"currency": func() engine.Event {
+			e := deposit("d1", "p", t0.Add(time.Minute), "100", "card")
+			e.Currency = "USD"
+			return e
+		}(),
 	} {
 		_, err := e.Handle(ctx, []engine.Event{deposit("d2", "p", t0.Add(time.Hour), "100", "card"), other})
 		var ee *engine.EventError
