@@ -153,6 +153,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.refusal(o, r)
 	amount, cur := o.budgetAmount()
 	if reason := m.take(amount, cur); reason != "" {
 		// Sent as calculated: the store refuses it and, when the budget ran
@@ -169,6 +170,16 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	p.dirty[r.Name] = true
 	e.messages(o, r, st)
 	return o, nil
+}
+
+// refusal sets the messages a calculated outcome sends if the store
+// refuses it (its budget, a suspension), with the reason left to fill:
+// they are logged with it (see OutcomeOf).
+func (e *Engine) refusal(o *Outcome, r *runtime.Rule) {
+	s := *o
+	s.Status, s.Reason, s.Messages = string(store.Skipped), "", nil
+	e.messages(&s, r, nil)
+	o.Refused = s.Messages
 }
 
 // outcome starts the outcome of a firing: the rule, the action (the

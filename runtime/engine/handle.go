@@ -318,16 +318,15 @@ func (e *Engine) apply(ctx context.Context, batch []*incoming) ([]Outcome, error
 // number and, when the budget or a suspension refused it, the skip.
 func (e *Engine) settle(o *Outcome, so store.Outcome) {
 	o.Seq = so.Seq
+	refused := o.Refused
+	o.Refused = nil
 	if string(so.Status) == o.Status {
 		return
 	}
 	o.Status, o.Reason, o.Detail = string(so.Status), so.Reason, ""
 	if so.Status == store.Skipped {
-		o.Detail = "the campaign's budget or status refused the reward"
-		o.Messages = nil
-		if r := e.byName[o.Rule]; r != nil {
-			e.messages(o, r, nil)
-		}
+		o.Detail = refusedDetail
+		o.Messages = withReason(refused, so.Reason)
 	}
 }
 

@@ -53,6 +53,33 @@ type Outcome struct {
 	Trigger        Trigger        `json:"trigger"`
 	At             time.Time      `json:"at"`
 	Trace          *runtime.Trace `json:"trace,omitempty"`
+	// Refused is what the messages of a calculated outcome become if the
+	// store refuses it (its budget, a suspension): kept with the outcome in
+	// the store's log, for OutcomeOf, and never in an outcome returned.
+	Refused []Message `json:"refused,omitempty"`
+}
+
+// refusedDetail is the detail of an outcome the store refused.
+const refusedDetail = "the campaign's budget or status refused the reward"
+
+// withReason is the messages of a refused outcome, with its reason.
+func withReason(ms []Message, reason string) []Message {
+	out := make([]Message, 0, len(ms))
+	for _, m := range ms {
+		if _, ok := m.Values["reason"]; ok {
+			vs := make(map[string]string, len(m.Values))
+			for k, v := range m.Values {
+				vs[k] = v
+			}
+			vs["reason"] = reason
+			m.Values = vs
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // Number is an exact decimal that keeps its scale: 10.00 stays "10.00" in
@@ -169,6 +196,8 @@ func OutcomeOf(so store.Outcome) (Outcome, error) {
 	o.Seq = so.Seq
 	o.Rule, o.Action, o.Player, o.TriggerHash = so.Key.Rule, so.Key.Action, so.Key.Player, so.Key.TriggerHash
 	o.Key = KeyString(so.Key)
+	refused := o.Refused
+	o.Refused = nil
 	if o.Status != string(so.Status) {
 		// The store decided otherwise (the budget, a suspension, an
 		// operator): its status and reason stand.
@@ -176,6 +205,10 @@ func OutcomeOf(so store.Outcome) (Outcome, error) {
 		if so.Status == store.Skipped || so.Status == store.Rejected {
 			o.Detail = ""
 			o.Messages = nil
+		}
+		if so.Status == store.Skipped {
+			o.Detail = refusedDetail
+			o.Messages = withReason(refused, so.Reason)
 		}
 	}
 	if !so.At.IsZero() {
