@@ -25,22 +25,24 @@ wait for an operator.
 	promoc approvals list [--json]
 	promoc approvals approve KEY
 	promoc approvals reject KEY [--reason TEXT]
+	promoc approvals recalculate DIR
 
 A KEY is what list prints: rule/action/player/trigger hash, the idempotency
 key of the result. Approve issues the result (its reservation is posted);
 reject drops it (its reservation goes back to the budget). Either is logged
-as an outcome, and a result is decided once.
+as an outcome, and a result is decided once. Recalculate evaluates every
+waiting result again with the rules of DIR, after they changed.
 
 --db is an SQLite file (promoc.db in the working directory by default) or a
 postgres:// or postgresql:// URL; a database file that does not exist is
 refused.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("approvals: missing command: expected list, approve or reject")
+			return usageErrorf("approvals: missing command: expected list, approve, reject or recalculate")
 		}),
 	}
 	dbFlag(cmd, &db)
-	cmd.AddCommand(newApprovalsListCmd(&db), newApprovalsDecideCmd(&db, true), newApprovalsDecideCmd(&db, false))
+	cmd.AddCommand(newApprovalsListCmd(&db), newApprovalsDecideCmd(&db, true), newApprovalsDecideCmd(&db, false), newApprovalsRecalculateCmd(&db))
 	return cmd
 }
 

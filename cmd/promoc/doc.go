@@ -26,6 +26,7 @@
 //	promoc approvals list [--json] [--db FILE|URL]
 //	promoc approvals approve KEY [--json] [--db FILE|URL]
 //	promoc approvals reject KEY [--reason TEXT] [--json] [--db FILE|URL]
+//	promoc approvals recalculate DIR [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -211,7 +212,10 @@
 // rule, player and time, or with --json a JSON array. Approve KEY issues
 // one (its reservation is posted from the budget); reject KEY drops it
 // (the reservation goes back; --reason is logged). A result is decided
-// once: a KEY that does not wait is an error (exit 1).
+// once: a KEY that does not wait is an error (exit 1). Recalculate DIR
+// evaluates every waiting result again with the (changed) rule set of DIR
+// (engine.Recalculate): a result still calculated waits with its new
+// amount, reserved anew; one no longer calculated is rejected.
 //
 // # version
 //

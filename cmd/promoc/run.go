@@ -210,6 +210,7 @@ type runner struct {
 	// time plus it. 0 when no rule has one.
 	minInactive time.Duration
 	zones       map[string]bool // the zones of the players known so far
+	playerZones bool            // some rule has a schedule in player zone
 
 	lastLine int // the last line read
 	// lostFrom and lostTo are the lines of the batch a bad event stopped:
@@ -227,6 +228,9 @@ func newRunner(ctx context.Context, eng *engine.Engine, prog *runtime.Program, s
 		for _, ev := range []*runtime.RuleEvent{&rule.Trigger, rule.Entrance} {
 			if ev != nil && ev.Kind == runtime.EventInactive && (r.minInactive == 0 || ev.Length < r.minInactive) {
 				r.minInactive = ev.Length
+			}
+			if ev != nil && ev.Kind == runtime.EventSchedule && ev.PlayerZone {
+				r.playerZones = true
 			}
 		}
 	}
@@ -303,7 +307,7 @@ func (r *runner) event(line int, ev engine.Event) error {
 	r.batch = append(r.batch, ev)
 	r.lines = append(r.lines, line)
 	zone := ev.Zone // a transaction's player may be new, without a zone: UTC
-	if zone != "" || ev.Kind != engine.KindPlayer {
+	if r.playerZones && (zone != "" || ev.Kind != engine.KindPlayer) {
 		if !r.zones[zone] {
 			// A zone new to the schedules: store its player, then see
 			// what falls due there.

@@ -69,7 +69,7 @@ func (s *runStats) print(w io.Writer) {
 	if took > 0 {
 		rate = float64(s.events) / took.Seconds() // a rate for people, not money
 	}
-	fmt.Fprintf(w, "%d events (%d duplicates) in %s: %.0f events/s\n", s.events, s.duplicates, took.Round(time.Millisecond), rate)
+	fmt.Fprintf(w, "%s (%s) in %s: %.0f events/s\n", plural(int(s.events), "event"), plural(int(s.duplicates), "duplicate"), took.Round(time.Millisecond), rate)
 	var parts []string
 	seen := map[string]bool{}
 	statuses := append([]string(nil), statusOrder...)
@@ -124,3 +124,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+

@@ -80,7 +80,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		k := [2]string{ev.Player, ev.ID}
 		if j, ok := firstOf[k]; ok {
 			if string(in[j].hash) != string(x.hash) {
-				return nil, &EventError{Index: i, ID: ev.ID, Field: "id", Msg: "the id is used twice in the call, with other content"}
+				return nil, &EventError{Index: i, ID: ev.ID, Field: "id", Msg: fmt.Sprintf("the id comes twice with other content (events %d and %d of the call): an event id names one event", j, i)}
 			}
 			x.dup = true
 		} else {

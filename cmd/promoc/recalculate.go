@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+func newApprovalsRecalculateCmd(db *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "recalculate DIR",
+		Short: "Evaluate the results waiting for approval again with changed rules",
+		Long: `Recalculate compiles the rule set of DIR and evaluates every result waiting
+for approval again with its rules, as of the result's own trigger (the
+same time, the same player data and history, the same anchors), after the
+rules changed: a reward's formula, cap or conditions.
+
+A result still calculated keeps waiting with its new amount (its
+reservation is voided and the new amount reserved from the campaign's
+budget); one that is no longer calculated is rejected, its reason
+"recalculated: " and the reward's reason. Results already approved,
+rejected or issued are not touched; a result whose rule or reward DIR no
+longer has keeps waiting as it was.
+
+Recalculate prints each new result as a JSON line (as promoc run prints
+outcomes), then how many there were on stderr. The time recorded is now.
+
+--db is an SQLite file (promoc.db in the working directory by default) or a
+postgres:// or postgresql:// URL; a database file that does not exist is
+refused.`,
+		Args: oneArg("DIR", "the directory of the changed rule set"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			rs, err := paths{}.ruleSetOf(args[0])
+			if err != nil {
+				return err
+			}
+			prog, err := rs.compile(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			st, err := openStore(ctx, *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			eng, err := engine.New(ctx, prog, st, engine.Options{})
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			outs, err := eng.Recalculate(ctx, now())
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			counts := map[string]int{}
+			for i := range outs {
+				counts[outs[i].Status]++
+				if werr := enc.Encode(&outs[i]); werr != nil && err == nil {
+					err = werr
+				}
+			}
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "promoc: recalculated %s: %d waiting, %d rejected\n", plural(len(outs), "result"), counts["waiting"], counts["rejected"])
+			return nil
+		}),
+	}
+}
