@@ -27,7 +27,9 @@ type Store interface {
 	History(ctx context.Context, player string, since time.Time) ([]Event, error)
 	// Prune drops the bodies of the events that happened before before and
 	// returns how many it dropped. Their ids and hashes stay: a
-	// redelivery is still a duplicate.
+	// redelivery is still a duplicate. It works in transactions of a few
+	// thousand events, so that writers are not held up long; an error
+	// leaves what was dropped dropped.
 	Prune(ctx context.Context, before time.Time) (int64, error)
 
 	// State is the state of one player in one rule; Version 0 and no Data

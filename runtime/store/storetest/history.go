@@ -171,6 +171,22 @@ func testPrune(t *testing.T, d Driver) {
 	h, err = s.History(ctx, "p1", time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"b", "c"}, ids(h), "a redelivery does not bring a body back")
+
+	// Many bodies at once: every one is dropped, and counted.
+	many := make([]store.Event, 9000)
+	for i := range many {
+		many[i] = event(fmt.Sprint("m", i%300), fmt.Sprint("m", i), -1000+i%900)
+	}
+	record(t, s, many...)
+	n, err = s.Prune(ctx, t0.Add(15*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, int64(9001), n, "the 9000 and b")
+	h, err = s.History(ctx, "m7", time.Time{})
+	require.NoError(t, err)
+	assert.Empty(t, h)
+	h, err = s.History(ctx, "p1", time.Time{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c"}, ids(h))
 }
 
 func testStates(t *testing.T, d Driver) {

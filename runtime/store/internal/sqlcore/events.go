@@ -99,13 +99,25 @@ func (s *Store) History(ctx context.Context, player string, since time.Time) ([]
 	return out, err
 }
 
-// Prune implements store.Store.
+// pruneChunk is the number of bodies Prune drops a transaction, so that
+// writers wait for it only briefly.
+const pruneChunk = 4096
+
+// Prune implements store.Store, in transactions of at most pruneChunk
+// events.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.D.Begin(ctx, func(ex Execer) error {
-		var err error
-		n, err = ex.Exec(ctx, `UPDATE events_seen SET body = NULL WHERE at_ns < $1 AND body IS NOT NULL`, bound(before))
-		return err
-	})
-	return n, err
+	var total int64
+	for {
+		var n int64
+		err := s.D.Begin(ctx, func(ex Execer) error {
+			var err error
+			n, err = ex.Exec(ctx, `UPDATE events_seen SET body = NULL WHERE (player, event_id) IN (
+				SELECT player, event_id FROM events_seen WHERE at_ns < $1 AND body IS NOT NULL LIMIT $2)`, bound(before), pruneChunk)
+			return err
+		})
+		total += n
+		if err != nil || n < pruneChunk {
+			return total, err
+		}
+	}
 }
