@@ -3,11 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
 )
@@ -241,19 +243,31 @@ func (dialect) LockLog(context.Context, sqlcore.Execer) error { return nil }
 
 func (dialect) NoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// Tuples passes the rows as one JSON array of arrays, read by json_each:
+// Tuples passes the rows as one JSON array of arrays, read by jsonb_each:
 // the statement is the same whatever the number of rows, and SQLite's
-// limit on parameters does not apply.
+// limit on parameters does not apply. JSON holds only valid UTF-8: when a
+// string is not, every string is passed in hexadecimal and unhexed, so
+// that keys match byte for byte.
 func (dialect) Tuples(cols ...[]string) (string, []any) {
 	n := 0
 	if len(cols) > 0 {
 		n = len(cols[0])
 	}
+	valid := true
+	for _, col := range cols {
+		for _, v := range col {
+			valid = valid && utf8.ValidString(v)
+		}
+	}
 	rows := make([][]string, n)
 	for i := range rows {
 		rows[i] = make([]string, len(cols))
 		for c := range cols {
-			rows[i][c] = cols[c][i]
+			if valid {
+				rows[i][c] = cols[c][i]
+			} else {
+				rows[i][c] = hex.EncodeToString([]byte(cols[c][i]))
+			}
 		}
 	}
 	j, err := json.Marshal(rows)
@@ -263,7 +277,11 @@ func (dialect) Tuples(cols ...[]string) (string, []any) {
 	var q strings.Builder
 	q.WriteString("(SELECT key AS i")
 	for c := range cols {
-		fmt.Fprintf(&q, ", json_extract(value, '$[%d]') AS c%d", c, c+1)
+		if valid {
+			fmt.Fprintf(&q, ", json_extract(value, '$[%d]') AS c%d", c, c+1)
+		} else {
+			fmt.Fprintf(&q, ", CAST(unhex(json_extract(value, '$[%d]')) AS TEXT) AS c%d", c, c+1)
+		}
 	}
 	q.WriteString(" FROM jsonb_each($1)) q")
 	return q.String(), []any{string(j)}

@@ -245,3 +245,37 @@ func TestMigrateFrom2(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), st.Version)
 }
+
+// TestInvalidUTF8 keeps ids that are not valid UTF-8 (SQLite stores any
+// bytes): they are found again byte for byte by Seen, the states' versions
+// and History.
+func TestInvalidUTF8(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	p, other := "p\xff", "p\xfe"
+	ev := store.Event{Player: p, ID: "e\xff", Hash: []byte{1}, At: time.Unix(1, 0), Body: []byte("b")}
+	got, err := s.Apply(ctx, []store.Change{{Event: &ev, States: []store.State{{Player: p, Rule: "r", Data: []byte("1")}}}})
+	require.NoError(t, err)
+	require.NoError(t, got[0].Err)
+	seen, err := s.Seen(ctx, []store.Event{ev, {Player: other, ID: "e\xff", Hash: []byte{1}}})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.SeenSame, store.NotSeen}, seen)
+	got, err = s.Apply(ctx, []store.Change{
+		{Event: &ev},
+		{States: []store.State{{Player: p, Rule: "r", Version: 1, Data: []byte("2")}}},
+		{States: []store.State{{Player: other, Rule: "r", Version: 0, Data: []byte("x")}}},
+	})
+	require.NoError(t, err)
+	assert.True(t, got[0].Duplicate)
+	require.NoError(t, got[1].Err)
+	require.NoError(t, got[2].Err)
+	sts, err := s.States(ctx, p)
+	require.NoError(t, err)
+	assert.Equal(t, []store.State{{Player: p, Rule: "r", Version: 2, Data: []byte("2")}}, sts)
+	h, err := s.History(ctx, p, time.Time{})
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	assert.Equal(t, "e\xff", h[0].ID)
+}
