@@ -157,8 +157,16 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	amount, cur := o.budgetAmount()
 	if reason := m.take(amount, cur); reason != "" {
 		// Sent as calculated: the store refuses it and, when the budget ran
-		// out, suspends the campaign in the same transaction.
+		// out, suspends the campaign in the same transaction. Its messages
+		// are sent, and count towards the message limit.
 		o.Reason = reason
+		s := *o
+		s.Status, s.Messages = string(store.Skipped), nil
+		e.messages(&s, r, st)
+		o.Refused = s.Messages
+		if r.MessageLimit != nil {
+			p.dirty[r.Name] = true
+		}
 		return o, nil
 	}
 	if l := r.RewardLimit; l != nil {

@@ -539,6 +539,11 @@ func isCondError(err error) bool {
 func (e *Engine) condSkip(f *firing, reason, detail string) *Outcome {
 	o := e.outcome(f)
 	o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
-	e.messages(o, f.rule, nil)
+	if f.rule.MessageLimit != nil && len(f.rule.Messages) > 0 {
+		e.messages(o, f.rule, f.p.rule(f.rule.Name)) // sent: counted
+		f.p.dirty[f.rule.Name] = true
+	} else {
+		e.messages(o, f.rule, nil)
+	}
 	return o
 }

@@ -176,6 +176,23 @@ func TestRateLimits(t *testing.T) {
 			{name: "b4 counts", handle: []engine.Event{bet("b6", "p", t0.Add(day+time.Hour), "1", "slots")},
 				want: []string{"p issued bonus amount=5.00 currency=EUR"}},
 		},
+	}, {
+		name:   "skips' messages count",
+		rules:  []string{"skip_notes"},
+		format: messages,
+		steps: []step{
+			{name: "the segment's", handle: []engine.Event{
+				eur("a", t0), bet("b1", "a", t0, "1", "notes"), bet("b2", "a", t0.Add(time.Minute), "1", "notes"),
+			}, want: []string{"a skipped note reason=not-in-segment", "a skipped note reason=not-in-segment (suppressed)"}},
+			{name: "the budget's and the suspension's", handle: []engine.Event{
+				playerEv("reg-b", "b", t0, "EUR", "", props("vip_level", json.Number("1"))),
+				bet("b1", "b", t0, "1", "notes"), bet("b2", "b", t0.Add(time.Minute), "1", "notes"), bet("b3", "b", t0.Add(2*time.Minute), "1", "notes"),
+			}, want: []string{"b issued", "b skipped note reason=budget-exhausted", "b skipped note reason=campaign-suspended (suppressed)"}},
+			{name: "in the next call", handle: []engine.Event{bet("b4", "b", t0.Add(3*time.Minute), "1", "notes")},
+				want: []string{"b skipped note reason=campaign-suspended (suppressed)"}},
+			{name: "a day later", handle: []engine.Event{bet("b5", "b", t0.Add(day+time.Minute), "1", "notes")},
+				want: []string{"b skipped note reason=campaign-suspended"}},
+		},
 	}})
 }
 
