@@ -176,8 +176,8 @@ func BenchmarkEngine(b *testing.B) {
 			ctx := context.Background()
 			for range b.N {
 				b.StopTimer()
-				st, size := es.open(b)
-				base := heapInUse()
+				raw, size := es.open(b)
+				st := &timedStore{Store: raw}
 				e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batch})
 				if err != nil {
 					b.Fatal(err)
@@ -192,12 +192,13 @@ func BenchmarkEngine(b *testing.B) {
 				goruntime.KeepAlive(e)
 				e = nil
 				cache := int64(withEngine) - int64(heapInUse())
-				_ = base
 				s := size()
 				total := run.Handle + run.Advance
 				b.ReportMetric(float64(run.Events)/total.Seconds(), "events/s")
 				b.ReportMetric(float64(run.Events)/run.Handle.Seconds(), "handle-events/s")
 				b.ReportMetric(run.Advance.Seconds()/total.Seconds()*100, "%advance")
+				b.ReportMetric(st.apply.Seconds()/total.Seconds()*100, "%apply")
+				b.ReportMetric(st.reads.Seconds()/total.Seconds()*100, "%reads")
 				b.ReportMetric(float64(s.states)/float64(players), "state-B/player")
 				b.ReportMetric(float64(s.events)/float64(players), "events-B/player")
 				b.ReportMetric(float64(s.disk)/float64(players), "disk-B/player")
@@ -208,8 +209,9 @@ func BenchmarkEngine(b *testing.B) {
 					n += c
 				}
 				b.ReportMetric(float64(n), "outcomes")
-				b.Logf("%s: %d events, %d players, batches of %d: Handle %v, Advance %v; rule_state %d rows %d B, events_seen %d rows %d B, disk %d B %s; engine cache %d B",
+				b.Logf("%s: %d events, %d players, batches of %d: Handle %v, Advance %v; store: %d Apply %v, %d reads %v; rule_state %d rows %d B, events_seen %d rows %d B, disk %d B %s; engine cache %d B",
 					es.name, run.Events, players, batch, run.Handle.Round(time.Millisecond), run.Advance.Round(time.Millisecond),
+					st.applies, st.apply.Round(time.Millisecond), st.readCalls, st.reads.Round(time.Millisecond),
 					s.stateRows, s.states, s.eventRows, s.events, s.disk, s.diskNote, cache)
 				keys := make([]string, 0, len(run.Outcomes))
 				for k := range run.Outcomes {
