@@ -478,34 +478,59 @@ func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
 				lastK = -1
 			}
 		}
-		var c currency.Code
-		bad := false
-		if tx.Currency != "" {
-			var ok bool
-			if c, ok = currency.Parse(tx.Currency); !ok {
-				bad = true
-			}
-		}
-		vb.Begin(lastK, tx.Kind, tx.ID, tx.Time, c)
-		if bad {
-			vb.FailTxn(".currency", "unknown currency "+strconv.Quote(tx.Currency))
-		}
-		if lastK >= 0 && len(tx.Attrs) > 0 {
-			for col, a := range p.prog.Kinds[lastK].Attrs {
-				if _, own := kinds.attrs[lastK][a.Name]; !own {
-					continue // the transaction's id or time
-				}
-				if raw := tx.Attrs[a.Name]; raw != nil {
-					vb.SetAny(col, raw)
-				}
-			}
-		}
-		if err := vb.Commit(); err != nil {
+		if err := b.add(kinds, lastK, tx); err != nil {
 			b.keep(err)
 			return b.Prepared()
 		}
 	}
 	return b.prepared(ctx)
+}
+
+// add appends one transaction of an [Input], of the kind of index k (-1:
+// not declared): the currency parsed, the attributes the rewards read set
+// from their values as Transaction.Attrs holds them, then committed.
+func (b *Builder) add(kinds *schema, k int, tx *Transaction) error {
+	vb := b.b
+	var c currency.Code
+	bad := false
+	if tx.Currency != "" {
+		var ok bool
+		if c, ok = currency.Parse(tx.Currency); !ok {
+			bad = true
+		}
+	}
+	vb.Begin(k, tx.Kind, tx.ID, tx.Time, c)
+	if bad {
+		vb.FailTxn(".currency", "unknown currency "+strconv.Quote(tx.Currency))
+	}
+	if k >= 0 && len(tx.Attrs) > 0 {
+		for col, a := range b.p.prog.Kinds[k].Attrs {
+			if _, own := kinds.attrs[k][a.Name]; !own {
+				continue // the transaction's id or time
+			}
+			if raw := tx.Attrs[a.Name]; raw != nil {
+				vb.SetAny(col, raw)
+			}
+		}
+	}
+	return vb.Commit()
+}
+
+// Add appends a transaction given as an [Input] holds it, checked and
+// converted as [Program.Prepare] does: the map path one transaction at a
+// time, for a host that keeps a player's builder and appends each new
+// event. Like Prepare, it keeps its error: every evaluation of the
+// prepared input then reports it as invalid-input, until Reset.
+func (b *Builder) Add(tx Transaction) error {
+	if b.b == nil {
+		return b.err
+	}
+	kinds := b.p.in.schema(b.p.prog)
+	k, ok := kinds.kinds[tx.Kind]
+	if !ok {
+		k = -1
+	}
+	return b.keep(b.add(kinds, k, &tx))
 }
 
 // inputCache holds what the input path of a program looks up once: its
