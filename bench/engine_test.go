@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,6 +153,16 @@ func postgresStore(b *testing.B) (store.Store, func() stateSize) {
 
 var engineStores = []engineStore{{"sqlite", sqliteStore}, {"postgres", postgresStore}}
 
+// cpuTime is the process's CPU time so far, user and system: the engine's
+// and, on SQLite, the database's; not the PostgreSQL server's.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func heapInUse() uint64 {
 	var m goruntime.MemStats
 	goruntime.GC()
@@ -183,7 +194,9 @@ func BenchmarkEngine(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
+				cpu0 := cpuTime()
 				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, 0)
+				cpu := cpuTime() - cpu0
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -199,6 +212,7 @@ func BenchmarkEngine(b *testing.B) {
 				b.ReportMetric(run.Advance.Seconds()/total.Seconds()*100, "%advance")
 				b.ReportMetric(st.apply.Seconds()/total.Seconds()*100, "%apply")
 				b.ReportMetric(st.reads.Seconds()/total.Seconds()*100, "%reads")
+				b.ReportMetric(float64(cpu.Microseconds())/float64(run.Events), "cpu-µs/event")
 				b.ReportMetric(float64(s.states)/float64(players), "state-B/player")
 				b.ReportMetric(float64(s.events)/float64(players), "events-B/player")
 				b.ReportMetric(float64(s.disk)/float64(players), "disk-B/player")
