@@ -274,14 +274,10 @@ func condFailure(err error) (reason, detail string, ok bool) {
 // history up to at, and the anchors; one, when not nil, replaces the
 // history (the event a condition reads).
 func (e *Engine) prepared(p *player, at time.Time, a runtime.Anchors, one *runtime.Transaction) *runtime.Prepared {
-	in := runtime.Input{Now: at, Player: p.runtimePlayer(), Anchors: a}
 	if one != nil {
-		in.Transactions = []runtime.Transaction{*one}
-	} else {
-		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(at) })
-		in.Transactions = p.history[:n]
+		return e.one(p.runtimePlayer(), at, one)
 	}
-	return e.prog.Prepare(in)
+	return e.historyInput(p, at, at, a)
 }
 
 // evalInput is the input of a reward's evaluation for a trigger: the
@@ -294,6 +290,69 @@ func (e *Engine) evalInput(p *player, tr Trigger, a runtime.Anchors) *runtime.Pr
 	if tr.Type == "event" || tr.Type == "every" {
 		now = now.Add(time.Nanosecond)
 	}
-	n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(tr.Time) })
+	return e.historyInput(p, tr.Time, now, a)
+}
+
+// historyInput is the input of the player's history up to upto (the
+// events at or before it), as of now: from the player's builder when the
+// history ends by upto (the common case: an evaluation as of the latest
+// event), else prepared from the history.
+func (e *Engine) historyInput(p *player, upto, now time.Time, a runtime.Anchors) *runtime.Prepared {
+	if len(p.history) == 0 || !p.history[len(p.history)-1].Time.After(upto) {
+		if in := e.input(p, now, a); in != nil {
+			return in
+		}
+	}
+	n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
 	return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: p.history[:n]})
+}
+
+// input is prepared for an evaluation as of at, a time at or after the
+// player's latest event, from the player's builder (made from the history
+// when missing): the same input as Program.Prepare of the whole history,
+// without preparing it again. nil when the builder cannot give it: prepare
+// from the history.
+func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prepared {
+	if p.noInput {
+		return nil
+	}
+	if p.input == nil {
+		b := e.prog.NewBuilder()
+		if b.SetPlayer(p.runtimePlayer()) != nil {
+			p.noInput = true
+			return nil
+		}
+		for _, tx := range p.history {
+			if b.Add(tx) != nil {
+				p.noInput = true
+				return nil
+			}
+		}
+		p.input = b
+	}
+	if p.input.SetNow(at) != nil {
+		p.input = nil // the error stays in the builder: make it again next time
+		return nil
+	}
+	p.input.SetAnchors(a)
+	return p.input.Prepared()
+}
+
+// one prepares the input of a player and at most one transaction as of at,
+// as Program.Prepare would, on the engine's scratch builder: valid until
+// the next call.
+func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *runtime.Prepared {
+	b := e.scratch
+	if b == nil {
+		b = e.prog.NewBuilder()
+		e.scratch = b
+	}
+	b.Reset()
+	if b.SetPlayer(pl) != nil || b.SetNow(at) != nil {
+		return b.Prepared()
+	}
+	if tx != nil {
+		b.Add(*tx) // an error is kept: the Prepared reports it
+	}
+	return b.Prepared()
 }

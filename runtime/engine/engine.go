@@ -62,6 +62,8 @@ type Engine struct {
 	byName    map[string]*runtime.Rule
 	retention time.Duration // history kept: the longest window the rewards read
 	players   map[string]*player
+	// scratch prepares the one-event inputs of checks and conditions.
+	scratch *runtime.Builder
 	// budgets mirrors the campaigns' accounts during one call, to tell
 	// ahead which rewards the store will refuse (see decide.go).
 	budgets map[string]*campaignMirror

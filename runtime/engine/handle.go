@@ -163,7 +163,7 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 		if checked.Currency == "" {
 			checked.Currency = "EUR"
 		}
-		if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: checked}).Err(); err != nil {
+		if err := e.one(checked, ev.Time, nil).Err(); err != nil {
 			return inputError(err)
 		}
 		// And as the store keeps them: a value the player's record cannot
@@ -181,9 +181,13 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 	if err != nil {
 		return &EventError{Field: "kind", Msg: fmt.Sprintf("unknown kind %q: an event is a declared kind or %q", ev.Kind, KindPlayer)}
 	}
-	for _, name := range sortedKeys(ev.Attrs) {
+	for name := range ev.Attrs {
 		if _, err := k.Attr(name); err != nil {
-			return &EventError{Field: name, Msg: fmt.Sprintf("%s has no attribute %s", ev.Kind, name)}
+			for _, name := range sortedKeys(ev.Attrs) { // the first in order, as the error names it
+				if _, err := k.Attr(name); err != nil {
+					return &EventError{Field: name, Msg: fmt.Sprintf("%s has no attribute %s", ev.Kind, name)}
+				}
+			}
 		}
 	}
 	if len(ev.Properties) > 0 || ev.Zone != "" {
@@ -196,7 +200,7 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 	if cur == "" {
 		cur = "EUR"
 	}
-	if err := e.prog.Prepare(runtime.Input{Now: ev.Time, Player: runtime.Player{ID: ev.Player, Currency: cur}, Transactions: []runtime.Transaction{*tx}}).Err(); err != nil {
+	if err := e.one(runtime.Player{ID: ev.Player, Currency: cur}, ev.Time, tx).Err(); err != nil {
 		return inputError(err)
 	}
 	return nil
@@ -341,6 +345,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	if ev.Kind == KindPlayer {
 		ch.Event.Body = nil // no window reads it
 		p.meta.update(ev)
+		p.dataChanged()
 		sp, err := p.meta.toStored(p.id)
 		if err != nil {
 			return ch, nil, err
@@ -349,6 +354,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	} else {
 		if p.meta.Currency == "" && ev.Currency != "" {
 			p.meta.Currency = ev.Currency // until the host tells the player's own
+			p.dataChanged()
 		}
 		p.insert(x.tx)
 		p.trim(e.horizon(p.meta.Latest))
@@ -390,6 +396,9 @@ func (p *player) insert(tx runtime.Transaction) {
 	p.history = append(p.history, runtime.Transaction{})
 	copy(p.history[i+1:], p.history[i:])
 	p.history[i] = tx
+	if p.input != nil && p.input.Add(tx) != nil {
+		p.input, p.noInput = nil, true
+	}
 }
 
 // rulesFor runs the rules an event of a transaction kind concerns.

@@ -38,6 +38,7 @@ func (p *player) trim(before time.Time) {
 	i := sort.Search(len(p.history), func(i int) bool { return !p.history[i].Time.Before(before) })
 	if i > 0 {
 		p.history = append(p.history[:0], p.history[i:]...)
+		p.input = nil
 	}
 }
 

@@ -80,7 +80,19 @@ type player struct {
 	dirty    map[string]bool
 	history  []runtime.Transaction // by time
 	known    bool                  // stored data was found (a player record or events)
+	// input is the history as a builder, appended to as events come, so
+	// that an evaluation as of the latest event does not prepare the
+	// history again; nil until needed, and after a change of the player's
+	// data or a trim of the history. noInput: a transaction or the
+	// player's data did not go into the builder (an input error): prepare
+	// from the history, which reports the error as it always did.
+	input   *runtime.Builder
+	noInput bool
 }
+
+// dataChanged drops the builder of the player's history: the player's
+// data it was made with (currency, zone, properties) changed.
+func (p *player) dataChanged() { p.input, p.noInput = nil, false }
 
 func (p *player) rule(name string) *ruleState {
 	if s := p.rules[name]; s != nil {
