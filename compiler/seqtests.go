@@ -830,6 +830,12 @@ func (c *testChecker) stepReason(r *RuleInfo, id *lang.Ident) {
 		if !hasClause[*lang.QualificationClause](r.Decl) {
 			missing = "no qualification"
 		}
+		for _, cl := range r.Decl.Clauses {
+			if t, ok := cl.(*lang.TriggerClause); ok && t.Event != nil && t.Event.Kind == lang.EventEvery {
+				c.errorf(id, lang.CodeInvalidTest, "%s accumulates only after the player qualified, so it never skips with not-qualified", name)
+				return
+			}
+		}
 	case "qualification-limit":
 		limited := false
 		for _, cl := range r.Decl.Clauses {

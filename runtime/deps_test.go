@@ -17,11 +17,13 @@ import (
 // completes), and cmd/promoc uses lsp, runtime/store with its two drivers
 // (--db) and vm/currency (budget currencies); vm/schedule (cron and its firings,
 // for the compiler and the engine of campaigns) uses vm/window's wall clock; runtime/promotest
-// (the test runner) uses compiler, lang and runtime, and cmd/promoc uses
-// it. runtime/store (the state of campaigns) is a leaf; its drivers share
-// runtime/store/internal/sqlcore, and runtime/store/storetest tests any of
-// them. runtime/engine (the campaign engine) uses runtime, runtime/store,
-// vm/schedule and vm/currency. lang/limits, the
+// (the test runner) uses compiler, lang and runtime, and for event-sequence
+// tests the campaign engine on a SQLite store (runtime/engine, runtime/store,
+// runtime/store/sqlite); cmd/promoc uses it. runtime/store (the state of
+// campaigns) is a leaf; its drivers share runtime/store/internal/sqlcore,
+// and runtime/store/storetest tests any of them. runtime/engine (the
+// campaign engine) uses runtime, runtime/store, vm/schedule and
+// vm/currency. lang/limits, the
 // table of bounds, is a leaf that any package may import. A change of the
 // graph must change this table on purpose.
 func TestImportGraph(t *testing.T) {
@@ -36,7 +38,7 @@ func TestImportGraph(t *testing.T) {
 		"vm":                {"lang", "vm/currency", "vm/num", "vm/window"},
 		"compiler":          {"lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
 		"runtime":           {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
-		"runtime/promotest": {"compiler", "lang", "runtime", "vm/num", "vm/window"},
+		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},

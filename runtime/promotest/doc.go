@@ -16,11 +16,16 @@
 // GOMAXPROCS workers. Each test builds its [runtime.Input] from its clauses
 // (fixtures first, then the inline clauses in source order), evaluates its
 // reward with the trace on, and compares each expect clause with the
-// result. Event-sequence tests (which name an automation rule or a
-// campaign) are checked but not run yet: each is reported as failed, with
-// the problem that the campaign engine is not built. The [Report] lists the tests in a fixed order (suite, file,
+// result. An event-sequence test (one that names an automation rule or a
+// campaign, sequence.go) runs on a SQLite store of its own, in a temporary
+// directory, through the campaign engine (runtime/engine): its players are
+// stored, its budgets set, and its steps run in source order (events in
+// time order, each after the clock has run to it; advances; expects judged
+// against the rule's outcomes so far and the store, seqexpect.go). The
+// [Report] lists the tests in a fixed order (suite, file,
 // position) whatever the scheduling, so its output is deterministic; it
 // writes itself as text (failures with expected and actual side by side and
-// the trace), JSON or JUnit XML, and holds the branch coverage of each
-// reward when asked.
+// the trace, or a rule's outcomes), JSON or JUnit XML, and holds the branch
+// coverage of each reward, and the triggers and limits each rule's tests
+// reached, when asked.
 package promotest

@@ -3,6 +3,7 @@ package promotest
 import (
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/promoc/promoc/runtime"
 )
@@ -26,6 +27,16 @@ type jsonTest struct {
 	Problem string          `json:"problem,omitempty"`
 	Expects []jsonCheck     `json:"expects"`
 	Result  *runtime.Result `json:"result,omitempty"`
+	// Outcomes: the outcomes of the rule of a failed event-sequence test.
+	Outcomes []jsonStep `json:"outcomes,omitempty"`
+}
+
+type jsonStep struct {
+	N       int       `json:"n"`
+	Player  string    `json:"player"`
+	Outcome string    `json:"outcome"`
+	Trigger string    `json:"trigger"`
+	At      time.Time `json:"at"`
 }
 
 type jsonCheck struct {
@@ -41,6 +52,17 @@ type jsonCoverage struct {
 	Exercised int           `json:"exercised"`
 	Total     int           `json:"total"`
 	Rewards   []jsonRewardC `json:"rewards"`
+	Rules     []jsonRuleC   `json:"rules,omitempty"`
+}
+
+type jsonRuleC struct {
+	Rule      string        `json:"rule"`
+	Kind      string        `json:"kind"`
+	File      string        `json:"file"`
+	Tests     int           `json:"tests"`
+	Exercised int           `json:"exercised"`
+	Total     int           `json:"total"`
+	Cases     []jsonBranchC `json:"cases"`
 }
 
 type jsonRewardC struct {
@@ -76,6 +98,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		if !res.Passed && res.Actual.Outcome != "" {
 			t.Result = &res.Actual
 		}
+		if !res.Passed {
+			for _, s := range res.Outcomes {
+				t.Outcomes = append(t.Outcomes, jsonStep{s.N, s.Player, s.Text, s.Trigger, s.At.UTC()})
+			}
+		}
 		doc.Tests = append(doc.Tests, t)
 	}
 	for _, c := range r.Coverage {
@@ -88,6 +115,14 @@ func (r *Report) WriteJSON(w io.Writer) error {
 				jr.Branches = append(jr.Branches, jsonBranchC{b.Label, b.Pos.Line, b.Pos.Col, b.Tests})
 			}
 			jc.Rewards = append(jc.Rewards, jr)
+		}
+		for _, rc := range c.Rules {
+			jr := jsonRuleC{Rule: rc.Rule, Kind: rc.Kind, File: rc.File, Tests: rc.Tests, Cases: []jsonBranchC{}}
+			jr.Exercised, jr.Total = rc.Counts()
+			for _, b := range rc.Cases {
+				jr.Cases = append(jr.Cases, jsonBranchC{b.Label, b.Pos.Line, b.Pos.Col, b.Tests})
+			}
+			jc.Rules = append(jc.Rules, jr)
 		}
 		doc.Coverage = append(doc.Coverage, jc)
 	}

@@ -73,6 +73,24 @@ func (tw *textWriter) failure(res *Result) {
 		tw.printf("    trace of %s:\n", res.Reward)
 		tw.trace("        ", &res.Actual)
 	}
+	if res.Rule != "" {
+		tw.steps(res)
+	}
+}
+
+// steps writes the outcomes of the rule of an event-sequence test: number,
+// player, outcome, trigger and time.
+func (tw *textWriter) steps(res *Result) {
+	if len(res.Outcomes) == 0 {
+		tw.printf("    %s gave no outcome\n", res.Rule)
+		return
+	}
+	tw.printf("    outcomes of %s:\n", res.Rule)
+	rows := make([][]string, 0, len(res.Outcomes))
+	for _, s := range res.Outcomes {
+		rows = append(rows, []string{strconv.Itoa(s.N), "player " + playerText(s.Player), s.Text, "on " + s.Trigger, "at " + wallText(s.At.UTC())})
+	}
+	tw.table("        ", rows)
 }
 
 // table writes rows in aligned columns, two spaces apart, trimming the end
@@ -187,6 +205,28 @@ func (tw *textWriter) coverage(c *Coverage) {
 		for _, b := range r.Branches {
 			if b.Tests == 0 {
 				tw.printf("    not exercised: %s:%d:%d: %s (%s)\n", r.File, b.Pos.Line, b.Pos.Col, b.Label, r.Reward)
+			}
+		}
+	}
+	if len(c.Rules) == 0 {
+		return
+	}
+	e, t = c.RuleCounts()
+	tw.printf("triggers and limits of %s: %s\n", c.Suite, fraction(e, t, "case"))
+	rows = rows[:0]
+	for _, r := range c.Rules {
+		re, rt := r.Counts()
+		tests := plural(r.Tests, "test")
+		if r.Tests == 0 {
+			tests = "not tested"
+		}
+		rows = append(rows, []string{r.Kind + " " + r.Rule, fraction(re, rt, "case"), tests})
+	}
+	tw.table("    ", rows)
+	for _, r := range c.Rules {
+		for _, b := range r.Cases {
+			if b.Tests == 0 {
+				tw.printf("    not exercised: %s:%d:%d: %s (%s %s)\n", r.File, b.Pos.Line, b.Pos.Col, b.Label, r.Kind, r.Rule)
 			}
 		}
 	}

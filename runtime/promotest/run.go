@@ -38,7 +38,10 @@ type Result struct {
 	// test cannot build, or an evaluation that failed. "" when none.
 	Problem string
 	Actual  runtime.Result // the evaluation, with its trace
-	Elapsed time.Duration
+	// Outcomes are the outcomes of the rule an event-sequence test runs, in
+	// the order the engine gave them; nil for a reward test.
+	Outcomes []Step
+	Elapsed  time.Duration
 }
 
 // Report is the outcome of a run: the results in suite, file and source
@@ -125,8 +128,7 @@ func (s *Suite) run(ctx context.Context, tc *compiler.TestCase) *Result {
 	r := &Result{Suite: s.dir, Name: tc.Name, File: tc.File, Pos: tc.Decl.Span().Start}
 	defer func() { r.Elapsed = time.Since(start) }()
 	if tc.Sequence {
-		r.Rule = tc.Rule.Symbol.Name
-		r.Problem = "not run: event-sequence tests need the campaign engine (runtime/engine), which is not built yet"
+		s.runSequence(ctx, tc, r)
 		return r
 	}
 	r.Reward = tc.Reward.Symbol.Name

@@ -1,0 +1,419 @@
+package promotest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/promoc/promoc/compiler"
+	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+)
+
+// This file runs event-sequence tests (spec/spec.md, section 15): each on a
+// fresh SQLite store in a directory of its own, through the campaign
+// engine. The players are stored first, the budgets the test sets replace
+// the rule's, and then the steps run in source order: a batch of events in
+// time order, each after the clock has run to its time; an advance; an
+// expect, judged against the outcomes of the rule under test so far and
+// the store.
+
+// seqRun is the state of one running event-sequence test.
+type seqRun struct {
+	s        *Suite
+	tc       *compiler.TestCase
+	rule     string
+	consts   map[lang.Expr]*compiler.Value
+	st       store.Store
+	eng      *engine.Engine
+	started  bool
+	clock    time.Time
+	outcomes []engine.Outcome // of the rule under test, in the order the engine gave them
+	counts   map[string]int   // events so far per kind, for their default ids
+	// inactive is the shortest inactivity a rule waits for; 0 when none
+	// does. A batch of events handled in one call spans less than it, so
+	// that no inactivity falls inside a call.
+	inactive time.Duration
+}
+
+// seqEvent is one event of a batch, with its place in the source for a
+// stable order.
+type seqEvent struct {
+	ev  engine.Event
+	ord int
+}
+
+// runSequence runs an event-sequence test and fills r.
+func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Result) {
+	r.Rule = tc.Rule.Symbol.Name
+	dir, err := os.MkdirTemp("", "promotest-")
+	if err != nil {
+		r.Problem = "cannot make the test's store: " + err.Error()
+		return
+	}
+	defer os.RemoveAll(dir)
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "state.db"))
+	if err != nil {
+		r.Problem = "cannot open the test's store: " + err.Error()
+		return
+	}
+	defer st.Close()
+	run := &seqRun{s: s, tc: tc, rule: r.Rule, consts: s.info.Info.Consts, st: st, counts: map[string]int{}}
+	for _, rule := range s.prog.Rules() {
+		for _, ev := range []*runtime.RuleEvent{&rule.Trigger, rule.Entrance} {
+			if ev != nil && ev.Kind == runtime.EventInactive && ev.Length > 0 && (run.inactive == 0 || ev.Length < run.inactive) {
+				run.inactive = ev.Length
+			}
+		}
+	}
+	defer func() { r.Outcomes = run.steps() }()
+	if err := run.setup(ctx); err != nil {
+		r.Problem = err.Error()
+		return
+	}
+	r.Passed = true
+	var batch []seqEvent
+	for _, cl := range tc.Decl.Clauses {
+		switch cl := cl.(type) {
+		case *lang.EventsClause:
+			batch = run.table(batch, cl)
+		case *lang.RepeatClause:
+			batch = run.repeat(batch, cl)
+		case *lang.AdvanceClause:
+			if err := run.flush(ctx, batch); err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
+			batch = nil
+			if err := run.advance(ctx, run.consts[cl.To].Time); err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
+		case lang.Expectation:
+			if err := run.flush(ctx, batch); err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
+			batch = nil
+			c, err := run.judge(ctx, cl)
+			if err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
+			r.Checks = append(r.Checks, c)
+			r.Passed = r.Passed && c.Passed
+		}
+	}
+	if err := run.flush(ctx, batch); err != nil {
+		r.Passed, r.Problem = false, err.Error()
+	}
+}
+
+// setup stores the players, makes the engine, sets the budgets the test
+// sets, and starts the clock.
+func (run *seqRun) setup(ctx context.Context) error {
+	var players []store.Player
+	var start time.Time
+	for _, cl := range run.tc.Decl.Clauses {
+		switch cl := cl.(type) {
+		case *lang.PlayerClause:
+			p, err := run.player(cl)
+			if err != nil {
+				return err
+			}
+			players = append(players, p)
+		case *lang.NowClause:
+			t, problem := wallTime(cl.Time, cl.Zone, "")
+			if problem != "" {
+				return fmt.Errorf("%s", problem)
+			}
+			start = t
+		}
+	}
+	if err := run.st.PutPlayers(ctx, players); err != nil {
+		return fmt.Errorf("storing the players: %w", err)
+	}
+	eng, err := engine.New(ctx, run.s.prog, run.st, engine.Options{})
+	if err != nil {
+		return err
+	}
+	run.eng = eng
+	if start.IsZero() {
+		start = run.firstTime()
+	}
+	for _, cl := range run.tc.Decl.Clauses {
+		if b, ok := cl.(*lang.TestBudgetClause); ok {
+			v := run.consts[b.Value]
+			cur := ""
+			if v.Type.Kind == compiler.Money {
+				cur = v.Type.Cur
+			}
+			if err := run.st.SetBudget(ctx, run.rule, cur, v.Num.Decimal(), start); err != nil {
+				return fmt.Errorf("setting the budget of %s: %w", run.rule, err)
+			}
+		}
+	}
+	if !start.IsZero() {
+		return run.advance(ctx, start)
+	}
+	return nil
+}
+
+// firstTime is the time of the first step, when the test has no now: the
+// earliest event of its first batch, or its first advance; zero when
+// neither comes before the first expect.
+func (run *seqRun) firstTime() time.Time {
+	var first time.Time
+	earlier := func(t time.Time) {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+	}
+	for _, cl := range run.tc.Decl.Clauses {
+		switch cl := cl.(type) {
+		case *lang.EventsClause:
+			for _, row := range cl.Rows {
+				for i, x := range row.Values {
+					if cl.Columns[i].Name == "time" {
+						earlier(run.consts[x].Time)
+					}
+				}
+			}
+		case *lang.RepeatClause:
+			earlier(run.consts[cl.From].Time)
+		case *lang.AdvanceClause:
+			if first.IsZero() {
+				return run.consts[cl.To].Time
+			}
+			return first
+		case lang.Expectation:
+			if !first.IsZero() {
+				return first
+			}
+		}
+	}
+	return first
+}
+
+// player builds a player's record for the store.
+func (run *seqRun) player(cl *lang.PlayerClause) (store.Player, error) {
+	p := runtime.Player{ID: compiler.PlayerID(cl.ID), Properties: map[string]any{}}
+	for _, f := range cl.Fields {
+		switch f.Name.Name {
+		case "currency":
+			p.Currency = currencyOf(f.Value)
+		case "zone":
+			p.Zone = run.consts[f.Value].Str
+		default:
+			p.Properties[f.Name.Name] = recordValue(run.consts[f.Value])
+		}
+	}
+	props, err := runtime.EncodePlayer(p)
+	if err != nil {
+		return store.Player{}, fmt.Errorf("player %s: %w", p.ID, err)
+	}
+	return store.Player{ID: p.ID, Zone: p.Zone, Props: props}, nil
+}
+
+// recordValue is a checked value as an event or a player record holds it:
+// numbers as json.Number, times as RFC 3339 text, durations as text.
+func recordValue(v *compiler.Value) any {
+	switch v.Type.Kind {
+	case compiler.Money, compiler.Number, compiler.Count, compiler.Percent:
+		return json.Number(v.Num.String())
+	case compiler.String:
+		return v.Str
+	case compiler.Bool:
+		return v.Bool
+	case compiler.Time:
+		return v.Time.UTC().Format(time.RFC3339Nano)
+	case compiler.Duration:
+		return v.Dur.String()
+	}
+	return nil
+}
+
+// event starts the next event of a kind, with its default id.
+func (run *seqRun) event(kind, player string) engine.Event {
+	run.counts[kind]++
+	return engine.Event{ID: kind + "-" + strconv.Itoa(run.counts[kind]), Kind: kind, Player: player, Attrs: map[string]any{}}
+}
+
+// onlyPlayer is the test's player when it has one; "" otherwise.
+func (run *seqRun) onlyPlayer() string {
+	id := ""
+	for _, cl := range run.tc.Decl.Clauses {
+		if p, ok := cl.(*lang.PlayerClause); ok {
+			if id != "" {
+				return ""
+			}
+			id = compiler.PlayerID(p.ID)
+		}
+	}
+	return id
+}
+
+// set sets one cell of an event.
+func (run *seqRun) set(ev *engine.Event, name string, x lang.Expr) {
+	if id, ok := x.(*lang.Ident); ok && id.Name == compiler.Absent {
+		return
+	}
+	switch name {
+	case "currency":
+		ev.Currency = currencyOf(x)
+		return
+	case "player", "kind":
+		return // set by the caller
+	}
+	v := run.consts[x]
+	switch name {
+	case "time":
+		ev.Time = v.Time
+	case "id":
+		ev.ID = v.Str
+	default:
+		ev.Attrs[name] = recordValue(v)
+		if v.Type.Kind == compiler.Money && v.Type.Cur != "" {
+			ev.Currency = v.Type.Cur
+		}
+	}
+}
+
+func (run *seqRun) table(batch []seqEvent, cl *lang.EventsClause) []seqEvent {
+	only := run.onlyPlayer()
+	for _, row := range cl.Rows {
+		kind, player := "", only
+		for i, x := range row.Values {
+			switch cl.Columns[i].Name {
+			case "kind":
+				kind = x.(*lang.Ident).Name
+			case "player":
+				player = compiler.PlayerID(x)
+			}
+		}
+		ev := run.event(kind, player)
+		for i, x := range row.Values {
+			run.set(&ev, cl.Columns[i].Name, x)
+		}
+		batch = append(batch, seqEvent{ev, len(batch)})
+	}
+	return batch
+}
+
+func (run *seqRun) repeat(batch []seqEvent, cl *lang.RepeatClause) []seqEvent {
+	n, _ := strconv.Atoi(cl.Count.Text)
+	every := run.consts[cl.Every].Dur
+	at := run.consts[cl.From].Time
+	player := run.onlyPlayer()
+	for _, f := range cl.Fields {
+		if f.Name.Name == "player" {
+			player = compiler.PlayerID(f.Value)
+		}
+	}
+	for i := range n {
+		ev := run.event(cl.Kind.Name, player)
+		ev.Time = at.Add(time.Duration(i) * every)
+		for _, f := range cl.Fields {
+			run.set(&ev, f.Name.Name, f.Value)
+		}
+		batch = append(batch, seqEvent{ev, len(batch)})
+	}
+	return batch
+}
+
+// flush runs a batch of events in time order. Before each call to the
+// engine the clock runs to the time of its first event, so that what is
+// due by then fires first; a call holds the events before the next thing
+// due and within the shortest inactivity a rule waits for, so that nothing
+// falls due inside it.
+func (run *seqRun) flush(ctx context.Context, batch []seqEvent) error {
+	sort.SliceStable(batch, func(i, j int) bool { return batch[i].ev.Time.Before(batch[j].ev.Time) })
+	for i := 0; i < len(batch); {
+		t := batch[i].ev.Time
+		if t.After(run.clock) {
+			if err := run.advance(ctx, t); err != nil {
+				return err
+			}
+		}
+		next, due, err := run.eng.NextDue(ctx, run.clock)
+		if err != nil {
+			return err
+		}
+		j := i + 1
+		for j < len(batch) {
+			tj := batch[j].ev.Time
+			if (due && !tj.Before(next)) || (run.inactive > 0 && !tj.Before(t.Add(run.inactive))) {
+				break
+			}
+			j++
+		}
+		events := make([]engine.Event, 0, j-i)
+		for _, e := range batch[i:j] {
+			events = append(events, e.ev)
+		}
+		outs, err := run.eng.Handle(ctx, events)
+		run.keep(outs)
+		if err != nil {
+			return err
+		}
+		if last := batch[j-1].ev.Time; last.After(run.clock) {
+			run.clock = last
+		}
+		i = j
+	}
+	return nil
+}
+
+// advance runs the clock to t.
+func (run *seqRun) advance(ctx context.Context, t time.Time) error {
+	outs, err := run.eng.Advance(ctx, t)
+	run.keep(outs)
+	if err != nil {
+		return err
+	}
+	if t.After(run.clock) {
+		run.clock = t
+	}
+	return nil
+}
+
+// Step is one outcome of the rule an event-sequence test runs, for
+// reports.
+type Step struct {
+	N       int    // from 1
+	Player  string // the player's id
+	Text    string // as expect outcome writes it after the number and the player: issued 5.00 EUR
+	Trigger string // the event that fired the rule, or what else did: schedule, inactive
+	At      time.Time
+	Outcome engine.Outcome
+}
+
+// steps are the outcomes so far, for the report.
+func (run *seqRun) steps() []Step {
+	out := make([]Step, len(run.outcomes))
+	for i, o := range run.outcomes {
+		trigger := o.Trigger.Event
+		if trigger == "" {
+			trigger = o.Trigger.Type
+		}
+		out[i] = Step{N: i + 1, Player: o.Player, Text: stepText(&o, false), Trigger: trigger, At: o.At, Outcome: o}
+	}
+	return out
+}
+
+// keep keeps the outcomes of the rule under test.
+func (run *seqRun) keep(outs []engine.Outcome) {
+	for _, o := range outs {
+		if o.Rule == run.rule {
+			run.outcomes = append(run.outcomes, o)
+		}
+	}
+}
