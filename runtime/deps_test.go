@@ -23,7 +23,8 @@ import (
 // campaigns) is a leaf; its drivers share runtime/store/internal/sqlcore,
 // and runtime/store/storetest tests any of them. runtime/engine (the
 // campaign engine) uses runtime, runtime/store, vm/schedule and
-// vm/currency. lang/limits, the
+// vm/currency; runtime/server (promoc serve's HTTP API) uses runtime, the
+// engine, the store and vm/currency. lang/limits, the
 // table of bounds, is a leaf that any package may import. A change of the
 // graph must change this table on purpose.
 func TestImportGraph(t *testing.T) {
@@ -44,6 +45,7 @@ func TestImportGraph(t *testing.T) {
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
 
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule"},
+		"runtime/server":                 {"runtime", "runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// getApprovals lists the results waiting for approval, oldest first, as a
+// feed.
+func (s *Server) getApprovals(ctx context.Context, q *request) (int, any, error) {
+	after, limit, err := page(q)
+	if err != nil {
+		return 0, nil, err
+	}
+	rows, err := s.st.Waiting(ctx, after, limit)
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := feedOf(rows, after)
+	return http.StatusOK, f, err
+}
+
+// decision is the body of approve and reject.
+type decision struct {
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+}
+
+// parseKey reads rule/action/player/trigger hash, as outcomes carry it in
+// "key". Rule and action names and trigger hashes have no slash; a
+// player id may.
+func parseKey(s string) (store.Key, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) < 4 {
+		return store.Key{}, errorf(http.StatusBadRequest, CodeInvalidParameter, "key %q: expected rule/action/player/trigger hash, as an outcome's key", s).with("field", "key")
+	}
+	k := store.Key{Rule: parts[0], Action: parts[1], Player: strings.Join(parts[2:len(parts)-1], "/"), TriggerHash: parts[len(parts)-1]}
+	if k.Rule == "" || k.Action == "" || k.Player == "" || k.TriggerHash == "" {
+		return store.Key{}, errorf(http.StatusBadRequest, CodeInvalidParameter, "key %q: a part is empty: expected rule/action/player/trigger hash", s).with("field", "key")
+	}
+	return k, nil
+}
+
+func (s *Server) postApprove(ctx context.Context, q *request) (int, any, error) {
+	return s.decide(ctx, q, true)
+}
+
+func (s *Server) postReject(ctx context.Context, q *request) (int, any, error) {
+	return s.decide(ctx, q, false)
+}
+
+// decide approves or rejects one waiting result and answers with the
+// outcome logged.
+func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any, error) {
+	var d decision
+	if err := decodeBody(q.body, &d); err != nil {
+		return 0, nil, err
+	}
+	if d.Key == "" {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "key: missing: the key of the waiting result, as GET /v1/approvals lists it").with("field", "key")
+	}
+	key, err := parseKey(d.Key)
+	if err != nil {
+		return 0, nil, err
+	}
+	var o store.Outcome
+	if approve {
+		if d.Reason != "" {
+			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "reason: an approval takes none").with("field", "reason")
+		}
+		o, err = s.st.Approve(ctx, key, s.now())
+	} else {
+		if d.Reason == "" {
+			d.Reason = "operator"
+		}
+		o, err = s.st.Reject(ctx, key, d.Reason, s.now())
+	}
+	if errors.Is(err, store.ErrNotWaiting) {
+		return 0, nil, errorf(http.StatusConflict, CodeNotWaiting, "%s: no result waits for approval (unknown, or decided already)", d.Key).with("key", d.Key)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	out, err := engine.OutcomeOf(o)
+	return http.StatusOK, out, err
+}
+
+// postRecalculate evaluates every waiting result again with the running
+// rules and answers with the outcomes logged.
+func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, error) {
+	if err := decodeBody(q.body, &struct{}{}); err != nil {
+		return 0, nil, err
+	}
+	outs, err := s.eng.Recalculate(ctx, s.now())
+	if err != nil {
+		return 0, nil, err
+	}
+	if outs == nil {
+		outs = []engine.Outcome{}
+	}
+	return http.StatusOK, struct {
+		Outcomes []engine.Outcome `json:"outcomes"`
+	}{outs}, nil
+}

@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/server"
+)
+
+func TestAuthentication(t *testing.T) {
+	h := newHarness(t)
+	revoked := h.addKey(server.Admin)
+	keys, err := h.st.Keys(context.Background())
+	require.NoError(t, err)
+	for _, k := range keys {
+		if string(k.Hash) == string(server.HashKey(revoked)) {
+			require.NoError(t, h.st.RevokeKey(context.Background(), k.ID, t0))
+		}
+	}
+	admin := h.keys[server.Admin]
+	changed := admin[:len(admin)-1] + "A"
+	if changed == admin {
+		changed = admin[:len(admin)-1] + "B"
+	}
+	tests := []struct {
+		name   string
+		header string
+		msg    string
+	}{
+		{"no key", "", "missing API key"},
+		{"not bearer", "Basic " + h.keys[server.Admin], "expected Bearer KEY"},
+		{"bearer without key", "Bearer ", "expected Bearer KEY"},
+		{"unknown key", "Bearer promoc_000000000000_nope", "unknown or revoked"},
+		{"a key with a character changed", "Bearer " + changed, "unknown or revoked"},
+		{"revoked key", "Bearer " + revoked, "unknown or revoked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.do(call{method: "GET", path: "/v1/outcomes", headers: []string{"Authorization", tt.header}})
+			assert.Equal(t, 401, r.status)
+			assert.Equal(t, server.CodeUnauthenticated, r.code())
+			assert.Contains(t, r.json["message"], tt.msg)
+		})
+	}
+	t.Run("scheme in lower case", func(t *testing.T) {
+		r := h.do(call{method: "GET", path: "/v1/outcomes", headers: []string{"Authorization", "bearer " + h.keys[server.Viewer]}})
+		assert.Equal(t, 200, r.status, "%s", r.raw)
+	})
+}
+
+// TestRoles calls every endpoint with every role: a role not allowed gets
+// 403 and changes nothing; an allowed one gets past the role check.
+func TestRoles(t *testing.T) {
+	h := newHarness(t)
+	allowed := map[string][]server.Role{}
+	for _, rt := range h.srv.Routes() {
+		if rt.Roles != nil {
+			allowed[rt.Method+" "+rt.Path] = append(rt.Roles, server.Admin)
+		}
+	}
+	// What each role may do; the README's table says the same.
+	want := map[string]string{
+		"POST /v1/events":                             "operator admin",
+		"GET /v1/outcomes":                            "viewer operator approver admin",
+		"POST /v1/eval":                               "viewer operator approver admin",
+		"GET /v1/approvals":                           "viewer operator approver admin",
+		"POST /v1/approvals/approve":                  "approver admin",
+		"POST /v1/approvals/reject":                   "approver admin",
+		"POST /v1/approvals/recalculate":              "operator approver admin",
+		"GET /v1/campaigns":                           "viewer operator approver admin",
+		"GET /v1/campaigns/{name}":                    "viewer operator approver admin",
+		"POST /v1/campaigns/{name}/suspend":           "operator admin",
+		"POST /v1/campaigns/{name}/resume":            "operator admin",
+		"PUT /v1/campaigns/{name}/budgets/{currency}": "operator admin",
+		"GET /v1/players/{id}/state":                  "viewer operator approver admin",
+	}
+	got := map[string]string{}
+	for route, roles := range allowed {
+		var s []string
+		for _, r := range roles {
+			s = append(s, string(r))
+		}
+		got[route] = strings.Join(s, " ")
+	}
+	assert.Equal(t, want, got)
+
+	// The roles not allowed first: they change nothing.
+	for _, pass := range []string{"forbidden", "allowed"} {
+		for _, rt := range h.srv.Routes() {
+			if rt.Roles == nil {
+				continue
+			}
+			path := strings.NewReplacer("{name}", "first_deposit_bonus", "{currency}", "EUR", "{id}", "p1").Replace(rt.Path)
+			for _, role := range server.Roles {
+				ok := strings.Contains(want[rt.Method+" "+rt.Path], string(role))
+				if ok != (pass == "allowed") {
+					continue
+				}
+				t.Run(pass+"/"+rt.Method+" "+rt.Path+" as "+string(role), func(t *testing.T) {
+					var body any
+					if rt.Method != "GET" {
+						body = "{}"
+					}
+					r := h.do(call{method: rt.Method, path: path, role: role, body: body, headers: []string{"Idempotency-Key", "roles-" + string(role) + rt.Path}})
+					if ok {
+						assert.NotContains(t, []int{401, 403}, r.status, "%s", r.raw)
+					} else {
+						assert.Equal(t, 403, r.status, "%s", r.raw)
+						assert.Equal(t, server.CodeForbidden, r.code())
+						assert.Contains(t, r.json["message"], "role "+string(role)+" may not do this")
+					}
+				})
+			}
+		}
+		if pass == "forbidden" {
+			c, err := h.st.Campaign(context.Background(), "first_deposit_bonus")
+			require.NoError(t, err)
+			assert.True(t, c.Since.IsZero(), "never suspended nor resumed")
+			bs, err := h.st.Budgets(context.Background(), "first_deposit_bonus")
+			require.NoError(t, err)
+			require.Len(t, bs, 1)
+			assert.Equal(t, "25", bs[0].Limit.String(), "the budget of the rules, unchanged")
+		}
+	}
+	c, err := h.st.Campaign(context.Background(), "first_deposit_bonus")
+	require.NoError(t, err)
+	assert.False(t, c.Since.IsZero(), "suspended and resumed by the allowed calls")
+}
+
+func TestParseRole(t *testing.T) {
+	for _, r := range server.Roles {
+		got, err := server.ParseRole(string(r))
+		require.NoError(t, err)
+		assert.Equal(t, r, got)
+	}
+	_, err := server.ParseRole("root")
+	assert.ErrorContains(t, err, `unknown role "root": expected viewer, operator, approver or admin`)
+}
+
+func TestNewKey(t *testing.T) {
+	a, ka, err := server.NewKey(server.Viewer, "dashboards", t0)
+	require.NoError(t, err)
+	b, kb, err := server.NewKey(server.Viewer, "dashboards", t0)
+	require.NoError(t, err)
+	assert.NotEqual(t, a, b)
+	assert.NotEqual(t, ka.ID, kb.ID)
+	assert.True(t, strings.HasPrefix(a, "promoc_"+ka.ID+"_"), a)
+	assert.Len(t, a, len("promoc_")+12+1+43, "id of 6 bytes in hex, secret of 32 bytes in base64url")
+	assert.Equal(t, server.HashKey(a), ka.Hash)
+	assert.NotContains(t, string(ka.Hash), a[len(a)-43:], "the store gets no part of the secret")
+	_, _, err = server.NewKey("root", "", t0)
+	assert.Error(t, err)
+}

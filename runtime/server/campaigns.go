@@ -1,0 +1,182 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/currency"
+)
+
+// campaign is a campaign's status and budgets, as promoc campaigns status
+// --json prints it. Amounts are decimal strings, exact.
+type campaign struct {
+	Campaign string     `json:"campaign"`
+	Status   string     `json:"status"`
+	Reason   string     `json:"reason,omitempty"`
+	Since    *time.Time `json:"since,omitempty"`
+	Budgets  []budget   `json:"budgets"`
+}
+
+type budget struct {
+	Currency string `json:"currency"`
+	Limit    string `json:"limit"`
+	Posted   string `json:"posted"`
+	Reserved string `json:"reserved"`
+	Left     string `json:"left"`
+}
+
+// campaignNames lists the campaigns of the running rules (a campaign, or a
+// rule with a budget) and those the store knows, sorted.
+func (s *Server) campaignNames(ctx context.Context) ([]string, error) {
+	names, err := s.st.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range s.prog.Rules() {
+		if r.Campaign || len(r.Budget) > 0 {
+			names = append(names, r.Name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+// known says whether name is a campaign of the running rules or of the
+// store; otherwise it is a 404.
+func (s *Server) known(ctx context.Context, name string) error {
+	names, err := s.campaignNames(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(names, name) {
+		return errorf(http.StatusNotFound, CodeNotFound, "campaign %q: not a campaign of the rules, nor of the database", name).with("campaign", name)
+	}
+	return nil
+}
+
+func (s *Server) campaignOf(ctx context.Context, name string) (campaign, error) {
+	c, err := s.st.Campaign(ctx, name)
+	if err != nil {
+		return campaign{}, err
+	}
+	bs, err := s.st.Budgets(ctx, name)
+	if err != nil {
+		return campaign{}, err
+	}
+	j := campaign{Campaign: name, Status: string(c.Status), Reason: c.Reason, Budgets: []budget{}}
+	if !c.Since.IsZero() {
+		t := c.Since.UTC()
+		j.Since = &t
+	}
+	for _, b := range bs {
+		j.Budgets = append(j.Budgets, budget{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
+			Reserved: b.Reserved.String(), Left: b.Left().String()})
+	}
+	return j, nil
+}
+
+func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error) {
+	if p := queryOf(q); p.err != nil {
+		return 0, nil, p.err
+	}
+	names, err := s.campaignNames(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	list := []campaign{}
+	for _, n := range names {
+		c, err := s.campaignOf(ctx, n)
+		if err != nil {
+			return 0, nil, err
+		}
+		list = append(list, c)
+	}
+	return http.StatusOK, struct {
+		Campaigns []campaign `json:"campaigns"`
+	}{list}, nil
+}
+
+func (s *Server) getCampaign(ctx context.Context, q *request) (int, any, error) {
+	name := q.PathValue("name")
+	if err := s.known(ctx, name); err != nil {
+		return 0, nil, err
+	}
+	c, err := s.campaignOf(ctx, name)
+	return http.StatusOK, c, err
+}
+
+func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeBody(q.body, &body); err != nil {
+		return 0, nil, err
+	}
+	if body.Reason == "" {
+		body.Reason = "operator"
+	}
+	name := q.PathValue("name")
+	if err := s.known(ctx, name); err != nil {
+		return 0, nil, err
+	}
+	if err := s.st.Suspend(ctx, name, body.Reason, s.now()); err != nil {
+		return 0, nil, err
+	}
+	c, err := s.campaignOf(ctx, name)
+	return http.StatusOK, c, err
+}
+
+func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
+	if err := decodeBody(q.body, &struct{}{}); err != nil {
+		return 0, nil, err
+	}
+	name := q.PathValue("name")
+	if err := s.known(ctx, name); err != nil {
+		return 0, nil, err
+	}
+	if err := s.st.Resume(ctx, name, s.now()); err != nil {
+		return 0, nil, err
+	}
+	c, err := s.campaignOf(ctx, name)
+	return http.StatusOK, c, err
+}
+
+// putBudget opens or changes a campaign's budget in a currency. The limit
+// is an exact decimal (a string, or a JSON number read as its text) of at
+// most store.Scale decimals, not below what is posted and reserved.
+func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
+	var body struct {
+		Limit *engine.Number `json:"limit"`
+	}
+	if err := decodeBody(q.body, &body); err != nil {
+		return 0, nil, err
+	}
+	name, cur := q.PathValue("name"), q.PathValue("currency")
+	if body.Limit == nil {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "limit: missing: the budget's limit, a decimal string such as \"5000.00\"").with("field", "limit")
+	}
+	if !currency.Known(cur) {
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "currency %q: expected an ISO 4217 code such as EUR", cur).with("field", "currency")
+	}
+	if _, err := store.Units(body.Limit.Decimal); err != nil {
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "limit: %v", err).with("field", "limit")
+	}
+	if err := s.known(ctx, name); err != nil {
+		return 0, nil, err
+	}
+	err := s.st.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now())
+	if errors.Is(err, store.ErrBudgetBelowSpent) {
+		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, body.Limit).
+			with("campaign", name).with("currency", cur)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := s.campaignOf(ctx, name)
+	return http.StatusOK, c, err
+}

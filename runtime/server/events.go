@@ -1,0 +1,101 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+// eventsResponse is the answer to POST /v1/events.
+type eventsResponse struct {
+	Events   int              `json:"events"`   // the events of the request
+	Outcomes []engine.Outcome `json:"outcomes"` // the new outcomes, in order
+}
+
+// postEvents handles one event (a JSON object) or a batch (an array of
+// them), shaped as engine.DecodeEvent reads them. The events are checked
+// whole before anything is written, and written in one transaction: a
+// request refused stores nothing.
+func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
+	raws, err := s.splitEvents(q.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	evs := make([]engine.Event, len(raws))
+	for i, raw := range raws {
+		ev, err := engine.DecodeEvent(raw)
+		if err != nil {
+			return 0, nil, eventError(i, err)
+		}
+		evs[i] = ev
+	}
+	outs, err := s.eng.Handle(ctx, evs)
+	if err != nil {
+		return 0, nil, eventError(-1, err)
+	}
+	if outs == nil {
+		outs = []engine.Outcome{}
+	}
+	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
+}
+
+// splitEvents reads the body as one event object or an array of them.
+func (s *Server) splitEvents(body []byte) ([]json.RawMessage, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 {
+		return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "empty body: expected an event object or an array of events")
+	}
+	switch b[0] {
+	case '{':
+		var raw json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return nil, jsonError(err)
+		}
+		return []json.RawMessage{b}, nil
+	case '[':
+		var raws []json.RawMessage
+		if err := json.Unmarshal(b, &raws); err != nil {
+			return nil, jsonError(err)
+		}
+		if len(raws) == 0 {
+			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "an empty array: expected at least one event")
+		}
+		if len(raws) > s.cfg.MaxEvents {
+			return nil, errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "%s in one request: at most %d",
+				plural(len(raws), "event", "events"), s.cfg.MaxEvents).with("limit", s.cfg.MaxEvents)
+		}
+		for i, raw := range raws {
+			if len(raw) == 0 || raw[0] != '{' {
+				return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "[%d]: expected an event object", i).with("index", i)
+			}
+		}
+		return raws, nil
+	}
+	return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "expected an event object or an array of events")
+}
+
+// eventError turns the engine's refusal of an event into a 422 naming the
+// event (its index in the request, its id) and the field; index -1 takes
+// the engine's own.
+func eventError(index int, err error) error {
+	var ee *engine.EventError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	e := *ee
+	if index >= 0 {
+		e.Index = index
+	}
+	ae := errorf(http.StatusUnprocessableEntity, CodeInvalidEvent, "%s", e.Error()).with("index", e.Index)
+	if e.ID != "" {
+		ae.with("id", e.ID)
+	}
+	if e.Field != "" {
+		ae.with("field", e.Field)
+	}
+	return ae
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header's value.
+const maxIdempotencyKey = 255
+
+// idempotencyKey reads the Idempotency-Key header: a structured-field
+// string ("..."), or the same text without quotes, of printable ASCII.
+func idempotencyKey(r *http.Request) (string, bool, error) {
+	vs := r.Header.Values("Idempotency-Key")
+	if len(vs) == 0 {
+		return "", false, nil
+	}
+	if len(vs) > 1 {
+		return "", true, errorf(http.StatusBadRequest, CodeInvalidIdempotencyKey, "Idempotency-Key sent %d times: expected once", len(vs))
+	}
+	k := strings.TrimSpace(vs[0])
+	if len(k) >= 2 && k[0] == '"' && k[len(k)-1] == '"' {
+		k = k[1 : len(k)-1]
+	}
+	if k == "" || len(k) > maxIdempotencyKey {
+		return "", true, errorf(http.StatusBadRequest, CodeInvalidIdempotencyKey, "Idempotency-Key: expected 1 to %d characters, such as a UUID", maxIdempotencyKey)
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e || k[i] == '"' || k[i] == '\\' {
+			return "", true, errorf(http.StatusBadRequest, CodeInvalidIdempotencyKey, "Idempotency-Key: character %d is not printable ASCII", i+1)
+		}
+	}
+	return k, true, nil
+}
+
+// fingerprint is the hash of what a request asks: method, path, query and
+// body. A key reused with another fingerprint is refused.
+func fingerprint(q *request) []byte {
+	h := sha256.New()
+	h.Write([]byte(q.Method + " " + q.URL.EscapedPath() + "?" + q.URL.RawQuery + "\n"))
+	h.Write(q.body)
+	return h.Sum(nil)
+}
+
+// idempotent runs a route under the Idempotency-Key of the request (as the
+// IETF draft "The Idempotency-Key HTTP Header Field" says): the first
+// request with a key runs and its success is kept, with its response, for
+// KeepRequests; a repeat gets that response again (Idempotent-Replayed:
+// true); a repeat while the first still runs is 409; the key with another
+// request is 422. A request that fails stores nothing, its key included,
+// so that it may be sent again as it was.
+func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
+	key, sent, err := idempotencyKey(q.Request)
+	if err != nil {
+		s.writeError(w, q.Request, err)
+		return
+	}
+	if !sent {
+		if rt.idem == idemRequired {
+			s.writeError(w, q.Request, errorf(http.StatusBadRequest, CodeMissingIdempotencyKey,
+				"%s %s needs an Idempotency-Key header, a unique value per request such as a UUID: a retry with the same key is safe", rt.Method, rt.Path))
+			return
+		}
+		status, v, err := rt.h(q.Context(), q)
+		if err != nil {
+			s.writeError(w, q.Request, err)
+			return
+		}
+		writeJSON(w, status, v)
+		return
+	}
+	// The work is not cut off when the client goes away: its retry will
+	// get the response kept.
+	ctx := context.WithoutCancel(q.Context())
+	now := s.now()
+	req := store.Request{Scope: q.who.id + " " + rt.Method + " " + rt.Path, Key: key, Fingerprint: fingerprint(q), Started: now}
+	got, started, err := s.st.StartRequest(ctx, req, now.Add(-s.cfg.StaleRequest))
+	if err != nil {
+		s.writeError(w, q.Request, err)
+		return
+	}
+	if !started {
+		switch {
+		case string(got.Fingerprint) != string(req.Fingerprint):
+			s.writeError(w, q.Request, errorf(http.StatusUnprocessableEntity, CodeIdempotencyKeyReused,
+				"Idempotency-Key %q was used for another request: use a new key for a new request", key))
+		case got.Status == 0:
+			w.Header().Set("Retry-After", "1")
+			s.writeError(w, q.Request, errorf(http.StatusConflict, CodeIdempotencyKeyInUse,
+				"the first request with Idempotency-Key %q is still being processed: retry later", key))
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(got.Status)
+			w.Write(got.Response)
+		}
+		return
+	}
+	status, v, herr := rt.h(ctx, q)
+	if herr == nil {
+		b, err := json.Marshal(v)
+		if err == nil {
+			b = append(b, '\n')
+			if err := s.st.FinishRequest(ctx, req.Scope, key, status, b); err != nil {
+				// The work is done and stored: answer, and let the key
+				// be taken over once stale.
+				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(status)
+			w.Write(b)
+			return
+		}
+		herr = err
+	}
+	if err := s.st.DropRequest(ctx, req.Scope, key); err != nil {
+		s.log.Error("forgetting a failed idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+	}
+	s.writeError(w, q.Request, herr)
+}

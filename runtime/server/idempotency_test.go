@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+func TestIdempotencyKey(t *testing.T) {
+	h := newHarness(t)
+	first := []any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
+	post := func(key string, body any, role server.Role) response {
+		return h.do(call{method: "POST", path: "/v1/events", role: role, body: body, headers: []string{"Idempotency-Key", key}})
+	}
+	r1 := post(`"a1b2"`, first, server.Operator)
+	require.Equal(t, 200, r1.status, "%s", r1.raw)
+	require.Len(t, r1.json["outcomes"], 1)
+
+	t.Run("a repeat gets the first response", func(t *testing.T) {
+		r := post(`"a1b2"`, first, server.Operator)
+		assert.Equal(t, 200, r.status)
+		assert.Equal(t, string(r1.raw), string(r.raw))
+		assert.Equal(t, "true", r.header.Get("Idempotent-Replayed"))
+		assert.Len(t, h.outcomes(), 1)
+	})
+	t.Run("the key with or without quotes is one key", func(t *testing.T) {
+		r := post(`a1b2`, first, server.Operator)
+		assert.Equal(t, 200, r.status)
+		assert.Equal(t, "true", r.header.Get("Idempotent-Replayed"))
+	})
+	t.Run("another body with the key is 422", func(t *testing.T) {
+		r := post(`"a1b2"`, ev("d2", "p1", "deposit", t0.Add(2*time.Minute), "amount", "60.00", "method", "card"), server.Operator)
+		assert.Equal(t, 422, r.status)
+		assert.Equal(t, server.CodeIdempotencyKeyReused, r.code())
+		assert.Len(t, h.outcomes(), 1, "not handled")
+	})
+	t.Run("another API key has keys of its own", func(t *testing.T) {
+		r := post(`"a1b2"`, ev("d3", "p2", "deposit", t0.Add(2*time.Minute), "amount", "60.00", "method", "card"), server.Admin)
+		assert.Equal(t, 200, r.status, "%s", r.raw)
+		assert.Empty(t, r.header.Get("Idempotent-Replayed"))
+	})
+	t.Run("while the first runs: 409", func(t *testing.T) {
+		body := `{"id":"d4","player":"p1","kind":"deposit","time":"2026-11-02T10:05:00Z","amount":"5","method":"card"}`
+		fp := sha256.New()
+		fp.Write([]byte("POST /v1/events?\n" + body))
+		scope := keyID(t, h, server.Operator) + " POST /v1/events"
+		_, started, err := h.st.StartRequest(context.Background(), store.Request{Scope: scope, Key: "running", Fingerprint: fp.Sum(nil), Started: t0}, t0.Add(-time.Hour))
+		require.NoError(t, err)
+		require.True(t, started)
+		r := post("running", body, server.Operator)
+		assert.Equal(t, 409, r.status, "%s", r.raw)
+		assert.Equal(t, server.CodeIdempotencyKeyInUse, r.code())
+		assert.Equal(t, "1", r.header.Get("Retry-After"))
+
+		// The process of the first died: after StaleRequest, the key is
+		// taken over.
+		h.clock.Set(t0.Add(10 * time.Minute))
+		r = post("running", body, server.Operator)
+		assert.Equal(t, 200, r.status, "%s", r.raw)
+		h.clock.Set(t0)
+	})
+	t.Run("kept for KeepRequests", func(t *testing.T) {
+		n, err := h.st.PruneRequests(context.Background(), t0.Add(time.Hour))
+		require.NoError(t, err)
+		assert.Positive(t, n)
+		r := post(`"a1b2"`, first, server.Operator)
+		assert.Equal(t, 200, r.status)
+		assert.Empty(t, r.header.Get("Idempotent-Replayed"), "pruned: handled again")
+		assert.Empty(t, r.json["outcomes"], "the engine knows the events")
+	})
+}
+
+// TestIdempotencyOptional: the endpoints that change state take a key
+// when sent, and do without.
+func TestIdempotencyOptional(t *testing.T) {
+	h := newHarness(t)
+	suspend := func(key, reason string) response {
+		var hdr []string
+		if key != "" {
+			hdr = []string{"Idempotency-Key", key}
+		}
+		return h.do(call{method: "POST", path: "/v1/campaigns/first_deposit_bonus/suspend", role: server.Operator,
+			body: map[string]any{"reason": reason}, headers: hdr})
+	}
+	r := suspend("", "audit")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	r = suspend("s1", "audit")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	h.clock.Set(t0.Add(time.Hour))
+	again := suspend("s1", "audit")
+	assert.Equal(t, string(r.raw), string(again.raw), "the first response, since included")
+	assert.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
+	assert.Equal(t, 422, suspend("s1", "other").status)
+}
+
+// keyID finds the id of a role's key in the harness.
+func keyID(t *testing.T, h *harness, role server.Role) string {
+	ks, err := h.st.Keys(context.Background())
+	require.NoError(t, err)
+	for _, k := range ks {
+		if string(k.Hash) == string(server.HashKey(h.keys[role])) {
+			return k.ID
+		}
+	}
+	t.Fatalf("no key of %s", role)
+	return ""
+}

@@ -1,0 +1,398 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// Config configures a server. Program and Store are required; the zero
+// value of every other field is a default.
+type Config struct {
+	Program *runtime.Program
+	Store   store.Store
+	// Engine configures the campaign engine; its BatchSize is set to
+	// MaxEvents, so that the events of one request are one transaction.
+	Engine engine.Options
+	// Logger receives one line per request and the scheduler's reports;
+	// default: none.
+	Logger *slog.Logger
+	// Clock is the wall clock of the scheduler, of decisions (approvals,
+	// suspensions, budgets) and of idempotency keys; default time.Now.
+	Clock func() time.Time
+	// Tick is how often the scheduler fires what is due; default 5 s.
+	Tick time.Duration
+	// MaxBody bounds a request's body; default 8 MiB.
+	MaxBody int64
+	// MaxEvents bounds the events of one request; default 10,000.
+	MaxEvents int
+	// KeepRequests is how long a request's Idempotency-Key and response
+	// are kept; default 24 hours.
+	KeepRequests time.Duration
+	// StaleRequest is how long a request may run before its
+	// Idempotency-Key is taken to be abandoned (its process died) and may
+	// be used again; default 2 minutes, more than WriteTimeout.
+	StaleRequest time.Duration
+	// ReadTimeout and WriteTimeout bound reading a request and writing
+	// its response; default 10 s and 60 s.
+	ReadTimeout, WriteTimeout time.Duration
+	// ShutdownTimeout bounds the wait for requests in flight at shutdown;
+	// default 30 s.
+	ShutdownTimeout time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Tick <= 0 {
+		c.Tick = 5 * time.Second
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 8 << 20
+	}
+	if c.MaxEvents <= 0 {
+		c.MaxEvents = 10_000
+	}
+	if c.KeepRequests <= 0 {
+		c.KeepRequests = 24 * time.Hour
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 60 * time.Second
+	}
+	if c.StaleRequest <= 0 {
+		c.StaleRequest = 2 * c.WriteTimeout
+	}
+	if c.ShutdownTimeout <= 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+}
+
+// Server is promoc's HTTP service: the campaign engine of one rule set on
+// one store, behind the JSON API of [Routes].
+type Server struct {
+	cfg     Config
+	prog    *runtime.Program
+	st      store.Store
+	eng     *engine.Engine
+	log     *slog.Logger
+	handler http.Handler
+	ready   atomic.Bool
+}
+
+// New makes a server: it opens the campaign engine on the store (which
+// opens the budget accounts the rules declare).
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Program == nil || cfg.Store == nil {
+		return nil, errors.New("server: a program and a store are required")
+	}
+	cfg.defaults()
+	eo := cfg.Engine
+	eo.BatchSize = cfg.MaxEvents
+	eng, err := engine.New(ctx, cfg.Program, cfg.Store, eo)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, eng: eng, log: cfg.Logger}
+	s.handler = s.routes()
+	s.ready.Store(true)
+	return s, nil
+}
+
+// Handler is the server's HTTP handler, for tests and for hosts that
+// serve it themselves (without the scheduler of [Server.Serve]).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// now is the server's clock, in UTC.
+func (s *Server) now() time.Time { return s.cfg.Clock().UTC() }
+
+// Serve serves the API on ln and runs the scheduler until ctx is done;
+// then it stops taking requests, finishes those in flight (within
+// ShutdownTimeout) and the scheduler's current work, and returns nil. An
+// error is one of the listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		s.schedule(schedCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.ready.Store(false)
+		s.log.Info("shutting down: finishing the requests in flight", slog.Duration("timeout", s.cfg.ShutdownTimeout))
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		err = hs.Shutdown(sctx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = errors.New("requests still in flight after the shutdown timeout were cut off")
+			hs.Close()
+		}
+		<-errc
+	}
+	stopSched()
+	<-schedDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// request is what a handler gets: the request, its body (read whole,
+// within the limit) and the key it came with.
+type request struct {
+	*http.Request
+	body []byte
+	who  principal
+}
+
+// handlerFunc answers a request with a status and a value to write as
+// JSON, or an error.
+type handlerFunc func(ctx context.Context, q *request) (int, any, error)
+
+// idemMode says how an endpoint takes the Idempotency-Key header.
+type idemMode uint8
+
+const (
+	idemNone     idemMode = iota // ignored
+	idemOptional                 // honoured when sent
+	idemRequired                 // missing: 400
+)
+
+// Route is one endpoint of the API.
+type Route struct {
+	Method, Path string
+	Roles        []Role // the roles allowed besides admin; nil: no key needed
+	Summary      string
+	idem         idemMode
+	h            handlerFunc
+}
+
+// Idempotency says how the route takes the Idempotency-Key header:
+// "required", "optional" or "".
+func (rt Route) Idempotency() string {
+	return [...]string{"", "optional", "required"}[rt.idem]
+}
+
+var (
+	everyone = []Role{Viewer, Operator, Approver}
+	operator = []Role{Operator}
+	approver = []Role{Approver}
+)
+
+// Routes lists the endpoints of the API, in the order of the README's
+// table.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/healthz", Summary: "the process is up", h: s.healthz},
+		{Method: "GET", Path: "/readyz", Summary: "the server takes requests and reaches its database", h: s.readyz},
+		{Method: "POST", Path: "/v1/events", Roles: operator, idem: idemRequired, Summary: "handle one event or an array of events; answers with their outcomes", h: s.postEvents},
+		{Method: "GET", Path: "/v1/outcomes", Roles: everyone, Summary: "the outcome log after a sequence number (?after=SEQ&limit=N)", h: s.getOutcomes},
+		{Method: "POST", Path: "/v1/eval", Roles: everyone, Summary: "evaluate one reward on an input document (?reward=NAME), storing nothing", h: s.postEval},
+		{Method: "GET", Path: "/v1/approvals", Roles: everyone, Summary: "the results waiting for approval (?after=SEQ&limit=N)", h: s.getApprovals},
+		{Method: "POST", Path: "/v1/approvals/approve", Roles: approver, idem: idemOptional, Summary: "issue a waiting result ({\"key\"})", h: s.postApprove},
+		{Method: "POST", Path: "/v1/approvals/reject", Roles: approver, idem: idemOptional, Summary: "drop a waiting result ({\"key\", \"reason\"})", h: s.postReject},
+		{Method: "POST", Path: "/v1/approvals/recalculate", Roles: []Role{Operator, Approver}, idem: idemOptional, Summary: "evaluate every waiting result again with the running rules", h: s.postRecalculate},
+		{Method: "GET", Path: "/v1/campaigns", Roles: everyone, Summary: "the status and budgets of every campaign", h: s.getCampaigns},
+		{Method: "GET", Path: "/v1/campaigns/{name}", Roles: everyone, Summary: "the status and budgets of one campaign", h: s.getCampaign},
+		{Method: "POST", Path: "/v1/campaigns/{name}/suspend", Roles: operator, idem: idemOptional, Summary: "suspend a campaign ({\"reason\"})", h: s.postSuspend},
+		{Method: "POST", Path: "/v1/campaigns/{name}/resume", Roles: operator, idem: idemOptional, Summary: "make a suspended campaign active again", h: s.postResume},
+		{Method: "PUT", Path: "/v1/campaigns/{name}/budgets/{currency}", Roles: operator, idem: idemOptional, Summary: "open or change a campaign's budget in a currency ({\"limit\"})", h: s.putBudget},
+		{Method: "GET", Path: "/v1/players/{id}/state", Roles: everyone, Summary: "a player's data, per-rule state and groups", h: s.getPlayerState},
+	}
+}
+
+// routes builds the handler: each route under its method and path, a
+// JSON 405 for another method on a known path, a JSON 404 elsewhere.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	var paths []string
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, s.endpoint(rt))
+		if _, ok := allowed[rt.Path]; !ok {
+			paths = append(paths, rt.Path)
+		}
+		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
+	}
+	for _, p := range paths {
+		allow := strings.Join(allowed[p], ", ")
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			s.writeError(w, r, errorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "%s %s: method not allowed: expected %s", r.Method, p, allow).
+				with("allow", allowed[p]))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errorf(http.StatusNotFound, CodeNotFound, "%s: no such endpoint", r.URL.Path))
+	})
+	return s.logged(mux)
+}
+
+// endpoint wraps a route's handler: authentication and the role, the
+// body (its type and size), the Idempotency-Key, and the JSON response.
+func (s *Server) endpoint(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := &request{Request: r}
+		if rt.Roles != nil {
+			who, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			q.who = who
+			infoOf(r.Context()).key = who.id
+			if !allows(rt.Roles, who.role) {
+				s.writeError(w, r, errorf(http.StatusForbidden, CodeForbidden, "%s %s: role %s may not do this: allowed %s",
+					rt.Method, rt.Path, who.role, rolesText(rt.Roles)).with("role", who.role).with("allowed", append(append([]Role{}, rt.Roles...), Admin)))
+				return
+			}
+		}
+		if r.Method == http.MethodPost || r.Method == http.MethodPut {
+			body, err := s.readBody(w, r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			q.body = body
+		}
+		if rt.idem != idemNone {
+			s.idempotent(w, q, rt)
+			return
+		}
+		status, v, err := rt.h(r.Context(), q)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, status, v)
+	})
+}
+
+func rolesText(roles []Role) string {
+	var s []string
+	for _, r := range roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(append(s, string(Admin)), ", ")
+}
+
+// readBody reads a request's body whole: JSON (or empty), within MaxBody.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body over the limit of %d bytes", s.cfg.MaxBody).
+			with("limit", s.cfg.MaxBody)
+	}
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "reading the request body: %v", err)
+	}
+	if len(body) == 0 && r.Header.Get("Content-Type") == "" {
+		return body, nil
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type %q: expected application/json",
+			r.Header.Get("Content-Type"))
+	}
+	return body, nil
+}
+
+// reqInfo is what the log line of a request says besides the request: the
+// key's id (never its secret), filled in by the endpoint.
+type reqInfo struct{ key string }
+
+type infoKey struct{}
+
+func infoOf(ctx context.Context) *reqInfo {
+	if i, ok := ctx.Value(infoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// logged logs one line per request (method, path, status, duration, the
+// key's id; never a header's value, a query or a body) and turns a panic
+// into a 500.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &reqInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic in a handler", slog.String("path", r.URL.Path), slog.String("panic", fmt.Sprint(p)),
+					slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					s.writeError(sw, r, errorf(http.StatusInternalServerError, CodeInternal, "the request failed on the server; it is logged"))
+				}
+			}
+			level := slog.LevelInfo
+			if sw.status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(r.Context(), level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)), slog.String("key", info.key),
+				slog.String("remote", r.RemoteAddr))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
