@@ -31,6 +31,12 @@ import (
 // empties it for the next player and keeps its buffers. [Builder.Decode]
 // reads a JSON input document straight into it.
 //
+// A repeated transaction id counts once (the first committed wins). Ids that
+// rise, each after the one before in the order of shorter first and then
+// byte by byte (a database sequence "1", "2", ..., "10", or time-ordered ids
+// of one length), are the cheapest: they cannot repeat, and the builder
+// does no deduplication work for them until one does not rise.
+//
 // Errors of the player's part (an unknown currency or time zone, a bad
 // property) are returned and also kept: every evaluation of the prepared
 // input reports the first as invalid-input, until Reset. A transaction that

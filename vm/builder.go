@@ -55,11 +55,16 @@ type Builder struct {
 	strs   []string       // the data strings: id len(p.Strings)+i
 	strMap map[string]int32
 	// Deduplication (see dedupe.go): the committed ids, the set of those
-	// deduplicated, and those committed since.
+	// deduplicated, and those committed since. While nothing is pending,
+	// the ids from runFrom on are a run: each greater than every id before
+	// it (in idLess order), so unique, and in neither the set nor pend.
+	// maxID is the greatest id committed.
 	ids      []string
 	seed     maphash.Seed
 	set      idSet
 	pend     []pendingID
+	runFrom  int
+	maxID    string
 	sortBuf  []pendingID // scratch of dedupe
 	radixBuf []pendingID // scratch of dedupe
 	begun    int         // transactions begun since Reset: the index of the next in error paths
@@ -426,6 +431,7 @@ func (b *Builder) DropTransactions() {
 	b.ids = b.ids[:0]
 	b.set.reset()
 	b.pend = b.pend[:0]
+	b.runFrom, b.maxID = 0, ""
 	b.begun = 0
 	b.tx.open, b.tx.types = false, nil
 }
@@ -662,8 +668,7 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 	if tb.idCol >= 0 && tx.keep[tb.idCol] {
 		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
 	}
-	b.ids = append(b.ids, tx.id)
-	b.pend = append(b.pend, pendingID{b.hash(tx.id), int32(len(b.ids) - 1), int32(k)})
+	b.note(tx.id, k)
 	b.appendRow(k, tx)
 	return nil
 }

@@ -53,7 +53,47 @@ func TestBuilderAppendsAsPrepare(t *testing.T) {
 		if round%10 == 0 {
 			n = 300 + rng.IntN(300) // beyond the direct probes and the small sort
 		}
-		in := eurPlayer(randomTxns(rng, n, round%3 == 0)...)
+		checkAppends(t, p, rng, round, randomTxns(rng, n, round%3 == 0))
+	}
+}
+
+// TestBuilderRisingIDs is TestBuilderAppendsAsPrepare with ids that mostly
+// rise, as a host's sequence numbers do, so that the builder's runs of
+// rising ids are long: now and then an id goes back (a repeat of an
+// earlier one, or a new one below the greatest), ending a run, and the
+// ids change length (9 before 10) and share prefixes.
+func TestBuilderRisingIDs(t *testing.T) {
+	p, _ := sumProgram(t)
+	rng := rand.New(rand.NewPCG(5, 8))
+	for round := range 200 {
+		n := 1 + rng.IntN(60)
+		if round%8 == 0 {
+			n = 200 + rng.IntN(400)
+		}
+		txns := randomTxns(rng, n, round%3 == 0)
+		next := rng.IntN(20)
+		for i := range txns {
+			switch r := rng.IntN(100); {
+			case i > 0 && r < 3: // a repeat
+				txns[i].ID = txns[rng.IntN(i)].ID
+			case r < 5: // a new id below the greatest
+				txns[i].ID = fmt.Sprint(next+rng.IntN(20)) + "-"
+			default:
+				next += 1 + rng.IntN(3)
+				txns[i].ID = fmt.Sprint(next)
+			}
+		}
+		checkAppends(t, p, rng, round, txns)
+	}
+}
+
+// checkAppends appends txns one by one to a builder, asking for the data
+// now and then, and checks that the data equals what Prepare makes of all
+// of them at once, and the data of the transactions without their repeats.
+func checkAppends(t *testing.T, p *Program, rng *rand.Rand, round int, txns []Txn) {
+	t.Helper()
+	{
+		in := eurPlayer(txns...)
 		in.Rates = map[currency.Code]num.Dec{usd: num.MustParse("0.9")}
 		want := prepare(t, p, in)
 		b, err := NewBuilder(p, false)
@@ -167,6 +207,38 @@ func TestBuilderFailedCommit(t *testing.T) {
 	assert.Equal(t, 2, d.Rows("deposit"))
 	assert.Equal(t, "calculated 15.0000", show(d, run(t, p, rs["sum"], d, Options{})))
 	assert.Equal(t, "calculated 5.0000", show(d, run(t, p, rs["first"], d, Options{})))
+}
+
+// TestBuilderRepeatInRunFails checks that a failing transaction whose id
+// repeats one of a run of rising ids is dropped without an error, as any
+// repeat is, while one with a new id reports its error, before and after
+// the run ends.
+func TestBuilderRepeatInRunFails(t *testing.T) {
+	p, rs := sumProgram(t)
+	b, err := NewBuilder(p, true)
+	require.NoError(t, err)
+	require.NoError(t, b.SetPlayer("p", eur, time.UTC))
+	require.NoError(t, b.SetNow(at(60)))
+	commit := func(id string, amount any) error {
+		b.Begin(kDeposit, "deposit", id, at(1), 0)
+		b.SetAny(0, amount)
+		return b.Commit()
+	}
+	for _, id := range []string{"8", "9", "10", "11", "100"} {
+		require.NoError(t, commit(id, "1"))
+	}
+	for _, id := range []string{"8", "10", "100"} {
+		assert.NoError(t, commit(id, "ten"), id)
+	}
+	assert.Error(t, commit("12", "ten"))
+	require.NoError(t, commit("12", "2"))  // ends the run: 12 is below 100
+	assert.NoError(t, commit("9", "ten"))  // in the table now
+	assert.NoError(t, commit("12", "ten")) // pending
+	assert.Error(t, commit("13", "ten"))
+	d, err := b.Data()
+	require.NoError(t, err)
+	assert.Equal(t, 6, d.Rows("deposit"))
+	assert.Equal(t, "calculated 7.0000", show(d, run(t, p, rs["sum"], d, Options{})))
 }
 
 // TestBuilderStoresReadColumns checks that a builder for the columns read

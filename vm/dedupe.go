@@ -6,6 +6,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/promoc/promoc/vm/num"
 )
@@ -18,6 +19,15 @@ import (
 // instead reads and writes memory in order, and the table is then filled
 // in the order of its slots. A few new ids against a large table (a
 // service appending one event) are probed directly.
+//
+// Hosts often number their transactions in order (a database sequence, a
+// time-ordered id such as a ULID): then each id is greater than every id
+// before it, in the order of idLess, and cannot be a repeat. While nothing
+// is pending, Commit compares the id with the greatest so far and, while
+// the ids keep rising, does nothing more: no hash, no table, no sort. The
+// first id that does not rise ends the run: the run's ids go into the
+// table (they are unique, so nothing is compared), and that id and the
+// ones after it are pending, as above, until Data.
 
 // pendingID is a transaction committed since the last dedupe: its id's
 // hash, the index of the id in b.ids, and its kind.
@@ -34,6 +44,12 @@ func (b *Builder) committed(id string) bool {
 	if len(b.ids) == 0 {
 		return false
 	}
+	if len(b.pend) == 0 {
+		// The run is sorted.
+		if _, ok := slices.BinarySearchFunc(b.ids[b.runFrom:], id, idCmp); ok {
+			return true
+		}
+	}
 	if len(b.pend) > directProbes {
 		b.dedupe(context.Background()) // so that many failures do not scan many ids each
 	}
@@ -46,6 +62,63 @@ func (b *Builder) committed(id string) bool {
 		}
 	}
 	return false
+}
+
+// idLess reports whether id a comes before id b: the shorter first, and
+// ids of one length in byte order, so that numbers without leading zeros
+// come in their numeric order.
+func idLess(a, b string) bool {
+	return len(a) < len(b) || (len(a) == len(b) && a < b)
+}
+
+// idCmp is the comparison of idLess.
+func idCmp(a, b string) int {
+	if len(a) != len(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
+}
+
+// note records the committed id of a transaction of kind k: as part of the
+// run when it is greater than every id before it and nothing is pending,
+// as pending otherwise.
+func (b *Builder) note(id string, k int) {
+	rises := idLess(b.maxID, id)
+	if rises {
+		b.maxID = id
+	}
+	if !rises || len(b.pend) > 0 {
+		if len(b.pend) == 0 {
+			b.endRun()
+		}
+		b.pend = append(b.pend, pendingID{b.hash(id), int32(len(b.ids)), int32(k)})
+	}
+	b.ids = append(b.ids, id)
+}
+
+// endRun puts the ids of the run into the table: they are unique and not
+// in it, so they are added without a comparison, in the order of their
+// slots when there are many.
+func (b *Builder) endRun() {
+	run := b.ids[b.runFrom:]
+	b.runFrom = len(b.ids)
+	if len(run) <= directProbes {
+		for x, id := range run {
+			b.set.add(b.hash(id), int32(b.runFrom-len(run)+x))
+		}
+		return
+	}
+	sorted := b.sortBuf[:0]
+	for x, id := range run {
+		sorted = append(sorted, pendingID{h: b.hash(id), i: int32(b.runFrom - len(run) + x)})
+	}
+	b.sortBuf = sorted
+	from := 64 - sortBits(b.set.n+len(sorted))
+	radixSort(context.Background(), sorted, &b.radixBuf, from) // no context to give up with: it cannot fail
+	b.set.reserve(b.set.n + len(sorted))
+	for _, p := range sorted {
+		b.set.add(p.h, p.i)
+	}
 }
 
 // sortBits returns the number of top bits of the hashes that dedupe sorts
@@ -127,6 +200,7 @@ func (b *Builder) dedupe(ctx context.Context) error {
 		}
 	}
 	b.pend = pend[:0]
+	b.runFrom = len(b.ids) // a new run begins
 	if dead != nil {
 		b.dropRows(pend, dead)
 	}
