@@ -115,7 +115,7 @@ func (p *player) runtimePlayer() runtime.Player {
 // the player and read it again.
 func (p *player) changed() ([]store.State, error) {
 	out := make([]store.State, 0, 1+len(p.dirty))
-	data, err := json.Marshal(&p.meta)
+	data, err := appendMeta(make([]byte, 0, 256), &p.meta)
 	if err != nil {
 		return nil, err
 	}

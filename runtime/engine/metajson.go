@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// appendMeta appends the JSON of a player's data, as encoding/json writes
+// playerMeta (the same bytes: fields in order, empty ones left out, map
+// keys sorted), without reflection: it is written with every event.
+// TestAppendMeta keeps the two equal, field for field.
+func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
+	b = append(b, '{')
+	first := true
+	field := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	if m.Currency != "" {
+		field("currency")
+		b = appendJSONString(b, m.Currency)
+	}
+	if m.Zone != "" {
+		field("zone")
+		b = appendJSONString(b, m.Zone)
+	}
+	if len(m.Props) > 0 {
+		field("properties")
+		b = append(b, '{')
+		for i, k := range sortedKeys(m.Props) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			switch v := m.Props[k].(type) {
+			case string:
+				b = appendJSONString(b, v)
+			case bool:
+				if v {
+					b = append(b, "true"...)
+				} else {
+					b = append(b, "false"...)
+				}
+			default:
+				vb, err := json.Marshal(v)
+				if err != nil {
+					return nil, err
+				}
+				b = append(b, vb...)
+			}
+		}
+		b = append(b, '}')
+	}
+	if !m.Latest.IsZero() {
+		field("latest")
+		b = appendJSONTime(b, m.Latest)
+	}
+	if len(m.Kinds) > 0 {
+		field("kinds")
+		b = append(b, '{')
+		keys := make([]string, 0, len(m.Kinds))
+		for k := range m.Kinds {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendJSONTime(b, m.Kinds[k])
+		}
+		b = append(b, '}')
+	}
+	if !m.First.IsZero() {
+		field("first")
+		b = appendJSONTime(b, m.First)
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes it: printable ASCII
+// that needs no escape as it is, anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONTime appends t as time.Time's MarshalJSON writes it (RFC 3339
+// with the nanoseconds it has); the engine's times are within limits'
+// range, which MarshalJSON accepts.
+func appendJSONTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
