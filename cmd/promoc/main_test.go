@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -40,7 +41,8 @@ func TestMain(m *testing.M) {
 //
 //	mkfifo FILE
 //
-// which makes a named pipe.
+// which makes a named pipe. $EXAMPLES is the repository's examples/
+// directory.
 func TestScripts(t *testing.T) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"status":   cmdStatus,
@@ -48,8 +50,16 @@ func TestScripts(t *testing.T) {
 	}
 	maps.Copy(cmds, osCmds)
 	maps.Copy(cmds, storeCmds)
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLES", examples)
+			return nil
+		},
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
