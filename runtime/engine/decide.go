@@ -10,6 +10,7 @@ import (
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/window"
 )
 
 // This file decides: given a rule, a player's state and a trigger, the
@@ -125,7 +126,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if e.opts.Trace {
 		opts = append(opts, runtime.WithTrace())
 	}
-	res, err := e.prog.EvaluatePrepared(ctx, o.Reward, e.evalInput(p, f.trig, f.anchors), opts...)
+	res, err := e.prog.EvaluatePrepared(ctx, o.Reward, e.evalInput(p, o.Reward, f.trig, f.anchors), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -285,10 +286,19 @@ func (e *Engine) prepared(p *player, at time.Time, a runtime.Anchors, one *runti
 // event that triggered (its time + 1 ns), so that the windows ending at now
 // (last N days, since entrance), half-open, read that event; a time
 // trigger (inactivity, schedule) evaluates as of its instant.
-func (e *Engine) evalInput(p *player, tr Trigger, a runtime.Anchors) *runtime.Prepared {
+func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Anchors) *runtime.Prepared {
 	now := tr.Time
 	if tr.Type == "event" || tr.Type == "every" {
 		now = now.Add(time.Nanosecond)
+	}
+	if tr.Skip > 0 && e.readsBatch(reward) {
+		// Events taken in the order received: those at the batch's first
+		// time that came before it are not the batch's.
+		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(tr.Time) })
+		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.FirstTransaction) })
+		j := min(i+tr.Skip, n)
+		txs := append(append(make([]runtime.Transaction, 0, n-(j-i)), p.history[:i]...), p.history[j:n]...)
+		return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: txs})
 	}
 	return e.historyInput(p, tr.Time, now, a)
 }
@@ -355,4 +365,11 @@ func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *
 		b.Add(*tx) // an error is kept: the Prepared reports it
 	}
 	return b.Prepared()
+}
+
+// readsBatch says whether a reward's window starts at the first transaction
+// of an accumulation, whose events Trigger.Skip leaves out.
+func (e *Engine) readsBatch(reward string) bool {
+	ri := e.prog.Info().Reward(reward)
+	return ri != nil && (ri.Window.Kind == window.FirstToLast || ri.Window.Kind == window.FirstToFixed)
 }

@@ -401,6 +401,14 @@ func (p *player) insert(tx runtime.Transaction) {
 	}
 }
 
+// sameTimeBefore counts the events of the history at time t received
+// before the last one (the event being decided).
+func (p *player) sameTimeBefore(t time.Time) int {
+	lo := sort.Search(len(p.history), func(i int) bool { return !p.history[i].Time.Before(t) })
+	hi := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(t) })
+	return max(hi-lo-1, 0)
+}
+
 // rulesFor runs the rules an event of a transaction kind concerns.
 func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store.Change) ([]*Outcome, error) {
 	ev := &x.ev
@@ -435,7 +443,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			}
 			if ok {
 				st.QualifiedAt, st.QualRewards = ev.Time, 0
-				st.Count, st.BatchFirst, st.BatchLast = 0, time.Time{}, time.Time{}
+				st.Count, st.BatchFirst, st.BatchLast, st.BatchSkip = 0, time.Time{}, time.Time{}, 0
 				p.dirty[r.Name] = true
 			}
 		}
@@ -493,6 +501,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			st.Count++
 			if st.Count == 1 {
 				st.BatchFirst = ev.Time
+				st.BatchSkip = p.sameTimeBefore(ev.Time)
 			}
 			st.BatchLast = ev.Time
 			p.dirty[r.Name] = true
@@ -500,8 +509,9 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 				continue
 			}
 			f.trig.Type = "every"
+			f.trig.Skip = st.BatchSkip
 			f.anchors = runtime.Anchors{FirstTransaction: st.BatchFirst, LastTransaction: st.BatchLast}
-			st.Count, st.BatchFirst, st.BatchLast = 0, time.Time{}, time.Time{}
+			st.Count, st.BatchFirst, st.BatchLast, st.BatchSkip = 0, time.Time{}, time.Time{}, 0
 			fires = true
 		case runtime.EventInactive:
 			if t.Since != "" && t.Since != ev.Kind {

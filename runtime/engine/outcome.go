@@ -122,6 +122,10 @@ type Trigger struct {
 	// Firing is the key of a scheduled firing: "Europe/Malta 2026-03-30T00:00".
 	Firing  string          `json:"firing,omitempty"`
 	Anchors runtime.Anchors `json:"anchors,omitzero"`
+	// Skip, for every N, is the number of events at the time of the
+	// batch's first received before it: they belong to an earlier batch
+	// (or none), and the batch's window leaves them out.
+	Skip int `json:"skip,omitempty"`
 }
 
 // Message is a message a host sends for an outcome, with its values.

@@ -65,7 +65,7 @@ func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time)
 	if e.opts.Trace {
 		opts = append(opts, runtime.WithTrace())
 	}
-	res, err := e.prog.EvaluatePrepared(ctx, old.Reward, e.evalInput(p, old.Trigger, old.Trigger.Anchors), opts...)
+	res, err := e.prog.EvaluatePrepared(ctx, old.Reward, e.evalInput(p, old.Reward, old.Trigger, old.Trigger.Anchors), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,9 @@ type ruleState struct {
 	Count      int64     `json:"count,omitempty"`
 	BatchFirst time.Time `json:"batch_first,omitzero"`
 	BatchLast  time.Time `json:"batch_last,omitzero"`
+	// BatchSkip is the number of events at the batch's first time received
+	// before its first event: they are not the batch's (Trigger.Skip).
+	BatchSkip int `json:"batch_skip,omitempty"`
 	// Qualification: when the player last qualified, and the rewards since.
 	QualifiedAt time.Time `json:"qualified_at,omitzero"`
 	QualRewards int64     `json:"qual_rewards,omitempty"`

@@ -116,6 +116,51 @@ func TestTriggerEvery(t *testing.T) {
 	}})
 }
 
+// Events at the same time are taken in the order received: a batch's
+// window does not read the events of the batch before it, nor events
+// received before its first, that share its first event's time.
+func TestTriggerEverySameTime(t *testing.T) {
+	runScenarios(t, "triggers", []scenario{{
+		name:  "one second, two batches",
+		rules: []string{"every_three_slots"},
+		steps: []step{{name: "six bets at once", handle: []engine.Event{
+			eur("p", t0),
+			bet("b1", "p", t0, "1", "slots"),
+			bet("b2", "p", t0, "2", "slots"),
+			bet("b3", "p", t0, "3", "slots"),
+			bet("b4", "p", t0, "40", "slots"),
+			bet("b5", "p", t0, "50", "slots"),
+			bet("b6", "p", t0, "60", "slots"),
+		}, want: []string{"every_three_slots p issued 0.60 EUR", "every_three_slots p issued 15.00 EUR"}}},
+	}, {
+		name:  "across calls, and a restart of the history",
+		rules: []string{"every_three_slots"},
+		steps: []step{
+			{name: "a batch ends", handle: []engine.Event{
+				eur("p", t0),
+				bet("b1", "p", t0.Add(-time.Minute), "1", "slots"),
+				bet("b2", "p", t0, "2", "slots"),
+				bet("b3", "p", t0, "3", "slots"),
+			}, want: []string{"every_three_slots p issued 0.60 EUR"}},
+			{name: "the next starts at the same time", handle: []engine.Event{
+				bet("b4", "p", t0, "40", "slots"),
+				bet("b5", "p", t0.Add(time.Minute), "50", "slots"),
+				bet("b6", "p", t0.Add(time.Minute), "60", "slots"),
+			}, want: []string{"every_three_slots p issued 15.00 EUR"}},
+		},
+	}, {
+		name:  "a window that is not the batch's reads them all",
+		rules: []string{"every_two_week_bets"},
+		steps: []step{{name: "four bets at once", handle: []engine.Event{
+			eur("p", t0),
+			bet("b1", "p", t0, "1", "week"),
+			bet("b2", "p", t0, "2", "week"),
+			bet("b3", "p", t0, "3", "week"),
+			bet("b4", "p", t0, "4", "week"),
+		}, want: []string{"every_two_week_bets p issued 0.30 EUR", "every_two_week_bets p issued 1.00 EUR"}}},
+	}})
+}
+
 // The leftovers of a batch are in the store: a new engine (a restart)
 // carries on the count.
 func TestTriggerEveryAcrossRestart(t *testing.T) {
