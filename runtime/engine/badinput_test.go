@@ -218,6 +218,17 @@ func TestLateness(t *testing.T) {
 	}
 }
 
+// A redelivery of an event handled long ago is a duplicate, not a late
+// event: it gives nothing, without an error.
+func TestRedeliveryBeyondLateness(t *testing.T) {
+	e := engineFor(t, "triggers", openStore(t), engine.Options{Lateness: day})
+	old := deposit("d1", "p", t0, "100", "card")
+	handle(t, e, eur("p", t0), old, login("l1", "p", t0.Add(30*day)))
+	outs, err := e.Handle(context.Background(), []engine.Event{old, login("l2", "p", t0.Add(31*day))})
+	require.NoError(t, err)
+	assert.Empty(t, brief(only(outs, []string{"big_deposit", "first_card_deposit"})))
+}
+
 // A player event is not activity: it does not move the player's latest
 // event, in one call or across calls.
 func TestLatenessPlayerEvent(t *testing.T) {

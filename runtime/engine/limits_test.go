@@ -105,6 +105,17 @@ func TestQualification(t *testing.T) {
 				deposit("d3", "p", at(15), "100", "card"), bet("b13", "p", at(16), "11", "slots"), bet("b14", "p", at(17), "12", "slots"),
 			}, want: []string{"qualified_bets p issued 2.30 EUR"}},
 		},
+	}, {
+		name:  "the qualifying event counts",
+		rules: []string{"qualified_deposits"},
+		steps: []step{
+			{name: "before", handle: []engine.Event{eur("p", t0), deposit("d1", "p", at(1), "10", "card")}},
+			{name: "qualifies and counts", handle: []engine.Event{deposit("d2", "p", at(2), "100", "card")}},
+			{name: "the second", handle: []engine.Event{deposit("d3", "p", at(3), "10", "card")}, want: []string{"qualified_deposits p issued 5.00 EUR"}},
+			{name: "one left over", handle: []engine.Event{deposit("d4", "p", at(4), "10", "card")}},
+			{name: "discarded by a new qualification, which counts", handle: []engine.Event{deposit("d5", "p", at(5), "100", "card")}},
+			{name: "the second again", handle: []engine.Event{deposit("d6", "p", at(6), "10", "card")}, want: []string{"qualified_deposits p issued 5.00 EUR"}},
+		},
 	}})
 }
 

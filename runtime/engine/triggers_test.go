@@ -1,8 +1,12 @@
 package engine_test
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/engine"
 )
@@ -251,4 +255,24 @@ func TestTriggerEventInWindow(t *testing.T) {
 				want: []string{"daily_match p issued 7.00 EUR"}},
 		},
 	}})
+}
+
+// After downtime, an inactivity fires once, as of its instant (more than
+// the duration after the latest event), on a restarted engine too.
+func TestTriggerInactiveAfterDowntime(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	handle(t, engineFor(t, "triggers", st, engine.Options{}), eur("p", t0), login("l1", "p", t0))
+	e := engineFor(t, "triggers", st, engine.Options{})
+	outs, err := e.Advance(ctx, t0.Add(100*day))
+	require.NoError(t, err)
+	got := only(outs, []string{"idle_week", "no_login"})
+	require.Len(t, got, 2)
+	assert.Equal(t, "no_login p issued 1pts", brief(got[:1])[0])
+	assert.Equal(t, t0.Add(3*day+time.Nanosecond), got[0].At)
+	assert.Equal(t, t0.Add(7*day+time.Nanosecond), got[1].At)
+	assert.Equal(t, "inactive", got[1].Trigger.Type)
+	outs, err = e.Advance(ctx, t0.Add(200*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"idle_week", "no_login"}))
 }
