@@ -35,9 +35,76 @@ func repeatRows(src []byte) int64 {
 	return n
 }
 
+// fuzzRules are automation rules and campaigns over the kinds of
+// examples/dynamic_rewards, for the event-sequence tests of FuzzRunTests.
+const fuzzRules = `reward fuzz_five: amount {
+	give 5 EUR | 6 USD
+}
+
+automation fuzz_first {
+	trigger on first deposit where amount >= 20 EUR | 22 USD
+	budget 10 EUR | 11 USD
+	give fuzz_five
+}
+
+reward fuzz_points: points {
+	give 10
+}
+
+automation fuzz_every {
+	trigger every 3 bet
+	qualification deposit { at most 2 rewards }
+	at most 1 reward per 1 day
+	approval manual
+	give fuzz_points
+}
+
+automation fuzz_back {
+	trigger inactive 2 days since login
+	give fuzz_points
+}
+
+campaign fuzz_monday {
+	trigger schedule every Monday 09:00 in player zone
+	split seed "f" {
+		variant a 50%: give fuzz_points
+		control 50%
+	}
+}
+`
+
+// fuzzSequence seeds FuzzRunTests with an event-sequence test.
+const fuzzSequence = `test "s" {
+	automation fuzz_every
+	player p1 { currency EUR  zone "Europe/Malta"  vip_level 1 }
+	player p2 { currency USD }
+	events {
+		time              player  kind     amount  game
+		2026-11-20 09:00  p1      deposit  50 EUR  _
+		2026-11-20 09:05  p2      bet      5 USD   "Gold Quest"
+	}
+	repeat 7 bet every 1 hour from 2026-11-20 10:00 { player p1  amount 1 EUR }
+	expect rewards 0
+	expect outcome 1 player p1 waiting 10
+	advance to 2026-11-30 00:00
+	expect outcome 2 skipped rate-limited
+}
+
+test "t" {
+	campaign fuzz_monday
+	player p1 { currency EUR  zone "Europe/Malta" }
+	now 2026-11-22 00:00
+	advance to 2026-11-23 12:00
+	expect group p1 a
+	expect campaign active
+	expect outcome 1 issued 10
+}
+`
+
 // FuzzRunTests checks that a test file that checks always runs, and that
 // the reports write, without a panic: whatever a test says, the runner
-// builds its input and judges its expects. Seeded with the example tests.
+// builds its input and judges its expects, or runs its events through the
+// campaign engine. Seeded with the example tests and event-sequence tests.
 func FuzzRunTests(f *testing.F) {
 	const dir = "../../examples/dynamic_rewards"
 	paths, err := filepath.Glob(dir + "/*.promo")
@@ -56,6 +123,8 @@ func FuzzRunTests(f *testing.F) {
 		}
 		rules = append(rules, runtime.Source{Name: filepath.Base(p), Text: src})
 	}
+	rules = append(rules, runtime.Source{Name: "fuzz_rules.promo", Text: []byte(fuzzRules)})
+	f.Add([]byte(fuzzSequence))
 	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, filepath.FromSlash(name))) }
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > 1<<14 {
