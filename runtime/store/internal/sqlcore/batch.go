@@ -34,14 +34,17 @@ type account struct {
 	dPosted, dReserved      int64 // what the batch adds
 }
 
-// waitingRow is a waiting outcome with a reservation: its reserve entry
-// and approval row are written one by one, for the entry's id.
+// waitingRow is a waiting outcome, which goes to the approval queue with
+// its reservation, if it reserved u: the reserve entry and the approval
+// row are written one by one, for the entry's id.
 type waitingRow struct {
 	o        *store.Outcome
 	u        int64
 	reserved bool
 }
 
+// repeatRef is an outcome whose key was taken before the batch: it gets
+// the key's first outcome.
 type repeatRef struct {
 	k   store.Key
 	res *store.Outcome
