@@ -57,43 +57,48 @@ func only(outs []engine.Outcome, rules []string) []engine.Outcome {
 }
 
 // runScenarios runs each scenario on a fresh store and engine for the rule
-// set in testdata/dir.
+// set in testdata/dir: with the default options, and with batches of two
+// events and a cache of two players, which must give the same outcomes.
 func runScenarios(t *testing.T, dir string, scenarios []scenario) {
 	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			ctx := context.Background()
-			st := openStore(t)
-			e := engineFor(t, dir, st, engine.Options{})
-			for i, s := range sc.steps {
-				if s.op != nil {
-					require.NoError(t, s.op(ctx, st), "step %d %s", i, s.name)
-				}
-				var got []engine.Outcome
-				if len(s.handle) > 0 {
-					outs, err := e.Handle(ctx, s.handle)
-					require.NoError(t, err, "step %d %s", i, s.name)
-					got = append(got, outs...)
-				}
-				if !s.advance.IsZero() {
-					outs, err := e.Advance(ctx, s.advance)
-					require.NoError(t, err, "step %d %s", i, s.name)
-					got = append(got, outs...)
-				}
-				got = only(got, sc.rules)
-				var have []string
-				if sc.format == nil {
-					have = brief(got)
-				} else {
-					for _, o := range got {
-						have = append(have, sc.format(o))
-					}
-				}
-				require.Equal(t, s.want, have, "step %d %s", i, s.name)
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, dir, sc, engine.Options{}) })
+		t.Run(sc.name+"/small", func(t *testing.T) { runScenario(t, dir, sc, engine.Options{BatchSize: 2, CachePlayers: 2}) })
+	}
+}
+
+// runScenario runs one scenario with the options given.
+func runScenario(t *testing.T, dir string, sc scenario, opts engine.Options) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := engineFor(t, dir, st, opts)
+	for i, s := range sc.steps {
+		if s.op != nil {
+			require.NoError(t, s.op(ctx, st), "step %d %s", i, s.name)
+		}
+		var got []engine.Outcome
+		if len(s.handle) > 0 {
+			outs, err := e.Handle(ctx, s.handle)
+			require.NoError(t, err, "step %d %s", i, s.name)
+			got = append(got, outs...)
+		}
+		if !s.advance.IsZero() {
+			outs, err := e.Advance(ctx, s.advance)
+			require.NoError(t, err, "step %d %s", i, s.name)
+			got = append(got, outs...)
+		}
+		got = only(got, sc.rules)
+		var have []string
+		if sc.format == nil {
+			have = brief(got)
+		} else {
+			for _, o := range got {
+				have = append(have, sc.format(o))
 			}
-			if sc.check != nil {
-				sc.check(t, st)
-			}
-		})
+		}
+		require.Equal(t, s.want, have, "step %d %s", i, s.name)
+	}
+	if sc.check != nil {
+		sc.check(t, st)
 	}
 }
 
