@@ -291,16 +291,20 @@ func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Ancho
 	if tr.Type == "event" || tr.Type == "every" {
 		now = now.Add(time.Nanosecond)
 	}
+	upto := tr.Time
+	if a.LastTransaction.After(upto) {
+		upto = a.LastTransaction // the batch's Nth event came late
+	}
 	if tr.Skip > 0 && e.readsBatch(reward) {
 		// Events taken in the order received: those at the batch's first
 		// time that came before it are not the batch's.
-		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(tr.Time) })
+		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
 		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.FirstTransaction) })
 		j := min(i+tr.Skip, n)
 		txs := append(append(make([]runtime.Transaction, 0, n-(j-i)), p.history[:i]...), p.history[j:n]...)
 		return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: txs})
 	}
-	return e.historyInput(p, tr.Time, now, a)
+	return e.historyInput(p, upto, now, a)
 }
 
 // historyInput is the input of the player's history up to upto (the

@@ -499,11 +499,15 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 				continue
 			}
 			st.Count++
-			if st.Count == 1 {
+			// The batch spans its earliest and latest events: one may come
+			// late, within the lateness bound.
+			if st.Count == 1 || ev.Time.Before(st.BatchFirst) {
 				st.BatchFirst = ev.Time
 				st.BatchSkip = p.sameTimeBefore(ev.Time)
 			}
-			st.BatchLast = ev.Time
+			if ev.Time.After(st.BatchLast) {
+				st.BatchLast = ev.Time
+			}
 			p.dirty[r.Name] = true
 			if st.Count < t.Count {
 				continue

@@ -165,6 +165,31 @@ func TestTriggerEverySameTime(t *testing.T) {
 	}})
 }
 
+// Events may come late, within the lateness bound: a batch's window spans
+// its earliest and latest events, whatever the order they came in.
+func TestTriggerEveryLateEvents(t *testing.T) {
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	runScenarios(t, "triggers", []scenario{{
+		name:  "the last one late",
+		rules: []string{"every_three_slots"},
+		steps: []step{{name: "three", handle: []engine.Event{
+			eur("p", t0),
+			bet("b1", "p", at(10), "1", "slots"),
+			bet("b2", "p", at(20), "2", "slots"),
+			bet("b3", "p", at(5), "3", "slots"),
+		}, want: []string{"every_three_slots p issued 0.60 EUR"}}},
+	}, {
+		name:  "one in the middle late",
+		rules: []string{"every_three_slots"},
+		steps: []step{{name: "three", handle: []engine.Event{
+			eur("p", t0),
+			bet("b1", "p", at(10), "1", "slots"),
+			bet("b2", "p", at(5), "2", "slots"),
+			bet("b3", "p", at(20), "3", "slots"),
+		}, want: []string{"every_three_slots p issued 0.60 EUR"}}},
+	}})
+}
+
 // The leftovers of a batch are in the store: a new engine (a restart)
 // carries on the count.
 func TestTriggerEveryAcrossRestart(t *testing.T) {
