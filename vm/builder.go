@@ -77,13 +77,24 @@ type Builder struct {
 // tableBuilder is the table of one kind as it grows.
 type tableBuilder struct {
 	t      table
-	types  []Kind          // per column: its type
-	need   int             // the columns other than id and time: a transaction that sets them all needs no default
-	scales [][]int16       // per number column in ints: the scale each value had, to restore it if the column turns decimal
-	sorted int             // rows [0, sorted) are in time order
-	idCol  int             // the column of the "id" attribute, -1 for none
-	timCol int             // the column of the "time" attribute, -1 for none
-	last   []recentStrings // per string column: the strings set last, which the next rows tend to repeat
+	types  []Kind    // per column: its type
+	need   int       // the columns other than id and time: a transaction that sets them all needs no default
+	scales [][]int16 // per number column in ints: the scale each value had, to restore it if the column turns decimal
+	sorted int       // rows [0, sorted) are in time order
+	idCol  int       // the column of the "id" attribute, -1 for none
+	timCol int       // the column of the "time" attribute, -1 for none
+	// idStored and timStored: the id and time columns are stored (they
+	// are the transaction's own id and time); stored lists the other
+	// stored columns.
+	idStored, timStored bool
+	stored              []storedCol
+	last                []recentStrings // per string column: the strings set last, which the next rows tend to repeat
+}
+
+// storedCol is a stored column of a table, with whether it holds numbers.
+type storedCol struct {
+	c   int
+	num bool
 }
 
 // recentStrings are strings of a column seen lately with their interned
@@ -190,6 +201,13 @@ func NewBuilder(p *Program, onlyRead bool) (*Builder, error) {
 		for _, c := range []int{tb.idCol, tb.timCol} {
 			if c >= 0 {
 				tb.need--
+			}
+		}
+		tb.idStored = tb.idCol >= 0 && b.keep[k][tb.idCol]
+		tb.timStored = tb.timCol >= 0 && b.keep[k][tb.timCol]
+		for c, a := range kind.Attrs {
+			if b.keep[k][c] && c != tb.idCol && c != tb.timCol {
+				tb.stored = append(tb.stored, storedCol{c, a.Type.numeric()})
 			}
 		}
 		maxAttrs = max(maxAttrs, len(kind.Attrs))
@@ -649,12 +667,6 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 	}
 	k := tx.kind
 	tb := &b.tabs[k]
-	if tb.idCol >= 0 {
-		tx.vals[tb.idCol] = Value{K: KString}
-	}
-	if tb.timCol >= 0 {
-		tx.vals[tb.timCol] = Value{K: KTime, I: tx.ns}
-	}
 	// Every column set, each checked by its setter, in the player's
 	// currency: nothing to check, default or convert.
 	if own := tx.nset - int(b2i(tb.idCol >= 0 && tx.set[tb.idCol])) - int(b2i(tb.timCol >= 0 && tx.set[tb.timCol])); tx.bad || foreign || own != tb.need {
@@ -664,9 +676,6 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 	}
 	if len(b.ids) >= b.maxTxns {
 		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
-	}
-	if tb.idCol >= 0 && tx.keep[tb.idCol] {
-		tx.vals[tb.idCol].I = int64(b.intern(tx.id))
 	}
 	b.note(tx.id, k)
 	b.appendRow(k, tx)

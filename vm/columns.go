@@ -18,17 +18,26 @@ func (b *Builder) appendRow(k int, tx *txn) {
 	}
 	t.time = append(t.time, tx.ns)
 	t.id = append(t.id, tx.id)
-	keep := b.keep[k]
-	for c := range t.cols {
-		if !keep[c] {
+	if tb.idStored {
+		t.cols[tb.idCol].ints = append(t.cols[tb.idCol].ints, int64(b.intern(tx.id)))
+	}
+	if tb.timStored {
+		t.cols[tb.timCol].ints = append(t.cols[tb.timCol].ints, tx.ns)
+	}
+	for _, sc := range tb.stored {
+		col := &t.cols[sc.c]
+		v := &tx.vals[sc.c]
+		if !sc.num {
+			col.ints = append(col.ints, v.I)
 			continue
 		}
-		col := &t.cols[c]
-		if col.typ.numeric() {
-			tb.appendNum(c, tx.vals[c].N)
-		} else {
-			col.ints = append(col.ints, tx.vals[c].I)
+		// The common case inline: an int64 column and a value at its scale.
+		if x, ok := v.N.Coef64(); ok && col.dec == nil && v.N.Scale() == col.scale {
+			col.ints = append(col.ints, x)
+			tb.scales[sc.c] = append(tb.scales[sc.c], int16(col.scale))
+			continue
 		}
+		tb.appendNum(sc.c, v.N)
 	}
 }
 

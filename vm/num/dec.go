@@ -73,6 +73,10 @@ func (d Dec) Scale() int32 { return d.scale }
 // arithmetic on d takes the allocation-free fast path.
 func (d Dec) FitsInt64() bool { return d.big == nil }
 
+// Coef64 returns d's coefficient (d × 10^Scale) when it fits an int64, and
+// false when it does not.
+func (d Dec) Coef64() (int64, bool) { return d.coef, d.big == nil }
+
 // Words returns the length of d's coefficient in 64-bit words: 1 on the
 // int64 fast path. The cost of arithmetic on d grows with it.
 func (d Dec) Words() int {
