@@ -305,9 +305,21 @@ func logEnd(evs []engine.Event) time.Time {
 // instants go in calls of at most chunk events. progress, when not nil, is
 // called after each call of Handle with the index of the next event.
 // Events may be repeated (redelivered): the clock never goes back.
+//
+// To be exact whatever the size of the calls, a call never holds what
+// could make something due before its last event: it spans at most a day
+// of the log (inactivity is due 7 days after an event at the soonest), and
+// it ends after an event that sets a zone (a zone new to a schedule).
+// The first Advance, at the first event, puts the schedules into service.
 func feed(ctx context.Context, e *engine.Engine, evs []engine.Event, chunk int, progress func(next int)) error {
-	var clock time.Time
-	advanced := -1 // the event before which Advance last ran
+	if len(evs) == 0 {
+		return nil
+	}
+	if _, err := e.Advance(ctx, evs[0].Time); err != nil {
+		return err
+	}
+	clock := evs[0].Time
+	advanced := 0 // the event before which Advance last ran
 	for i := 0; i < len(evs); {
 		next, due, err := e.NextDue(ctx, clock)
 		if err != nil {
@@ -320,12 +332,18 @@ func feed(ctx context.Context, e *engine.Engine, evs []engine.Event, chunk int, 
 			if _, err := e.Advance(ctx, evs[i].Time); err != nil {
 				return err
 			}
-			clock, advanced = evs[i].Time, i
+			if evs[i].Time.After(clock) {
+				clock = evs[i].Time
+			}
+			advanced = i
 			continue
 		}
 		j := i
-		for j < len(evs) && j-i < chunk && (!due || evs[j].Time.Before(next)) {
+		for j < len(evs) && j-i < chunk && (!due || evs[j].Time.Before(next)) && evs[j].Time.Before(evs[i].Time.Add(24*time.Hour)) {
 			j++
+			if evs[j-1].Kind == engine.KindPlayer && evs[j-1].Zone != "" {
+				break
+			}
 		}
 		if _, err := e.Handle(ctx, evs[i:j]); err != nil {
 			return err

@@ -135,18 +135,21 @@ func raceCases(n int) []raceCase {
 
 // The proofs run at full size (the sizes of issue 11) when
 // PROMOC_ENGINE_PROOF_FULL=1, as .ci/run does; otherwise, so that go test
-// ./... stays quick on a small machine, on smaller logs.
+// ./... stays quick on a small machine, on smaller logs, and smaller
+// still with -short.
 const envFull = "PROMOC_ENGINE_PROOF_FULL"
 
-// size is full when the proofs run at full size, else small.
-func size(small, full int) int {
-	if os.Getenv(envFull) == "1" {
+func size(short, small, full int) int {
+	switch {
+	case os.Getenv(envFull) == "1":
 		return full
+	case testing.Short():
+		return short
 	}
 	return small
 }
 
-func raceN() int { return size(2000, 10_000) }
+func raceN() int { return size(500, 1000, 10_000) }
 
 type raceArgs struct {
 	Case     raceCase
@@ -398,7 +401,7 @@ func redeliver(evs []engine.Event, seed uint64) []engine.Event {
 	return out
 }
 
-func idempotencyN() int { return size(2000, 10_000) }
+func idempotencyN() int { return size(500, 1000, 10_000) }
 
 func testIdempotency(t *testing.T, b backend) {
 	if b.name == "postgres" {
@@ -529,7 +532,7 @@ func crashRun(ctx context.Context, st store.Store, n int, progress func(next int
 	return finishFeed(ctx, e, logEnd(evs))
 }
 
-func crashN() int { return size(5000, 100_000) }
+func crashN() int { return size(2000, 5000, 100_000) }
 
 func testCrash(t *testing.T, b backend) {
 	if b.name == "postgres" {
@@ -621,7 +624,7 @@ func TestProofCrashPostgres(t *testing.T) { testCrash(t, postgresBackend) }
 
 // The same event log on both stores.
 
-func sameLogN() int { return size(3000, 20_000) }
+func sameLogN() int { return size(1000, 2000, 20_000) }
 
 func TestProofSameLogOnBothStores(t *testing.T) {
 	pgDSN(t)
