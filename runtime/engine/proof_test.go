@@ -532,7 +532,7 @@ func crashRun(ctx context.Context, st store.Store, n int, progress func(next int
 	return finishFeed(ctx, e, logEnd(evs))
 }
 
-func crashN() int { return size(2000, 5000, 100_000) }
+func crashN() int { return size(2000, 3000, 100_000) }
 
 func testCrash(t *testing.T, b backend) {
 	if b.name == "postgres" {
