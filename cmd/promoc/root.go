@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,12 @@ func Main() (code int) {
 // run executes one command line and returns the exit code. Every message is
 // written once, here or by the command that printed diagnostics.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context, which commands that run until stopped
+// (serve) also stop on; tests cancel it.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -47,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_ = root.Help()
 		return exitUsage
 	}
-	cmd, err := root.ExecuteC()
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
@@ -75,7 +82,9 @@ one directory; DIR/... names every rule set below DIR. Start one with
 promoc init DIR.
 
 players, campaigns and approvals work the state of campaigns in a database
-(--db: an SQLite file, promoc.db by default, or a postgres:// URL).
+(--db: an SQLite file, promoc.db by default, or a postgres:// URL); serve
+runs a rule set's campaigns as an HTTP API on such a database, with the API
+keys of keys.
 
 Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
 failed test or no test to run, a database that failed; 2 bad usage, an
@@ -88,7 +97,7 @@ unreadable path, an unknown reward or a database that is not promoc's; 3
 	root.Version = version()
 	root.SetVersionTemplate("promoc {{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd(),
-		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd())
+		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd(), newServeCmd(), newKeysCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.
