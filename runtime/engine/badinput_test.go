@@ -299,3 +299,57 @@ func TestCorruptDatabase(t *testing.T) {
 		t.Logf("refused at the first call: %v", err)
 	}()
 }
+
+// An event log's bad lines: each error names the line, the event when its
+// id was read, and the field.
+func TestDecodeEventsBadLines(t *testing.T) {
+	const good = `{"id":"g","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":"card"}`
+	cases := []struct {
+		name, line, want string
+	}{
+		{"not an object", `[1,2]`, "line 2: "},
+		{"no time", `{"id":"a","player":"p","kind":"deposit","amount":10,"method":"card"}`, `line 2: time: missing`},
+		{"a time that is not RFC 3339", `{"id":"a","player":"p","kind":"deposit","time":"yesterday","amount":10,"method":"card"}`, `line 2: time: invalid time "yesterday"`},
+		{"no player", `{"id":"a","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":"card"}`, `line 2: event "a": player: missing`},
+		{"a player that is not text", `{"id":"a","player":7,"kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":"card"}`, `line 2: event "a": player: want a string, got 7`},
+		{"a repeated key", `{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"amount":11,"method":"card"}`, `line 2: amount: repeated key`},
+		{"a property that is a list", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","properties":{"vip_level":[1]}}`, `line 2: event "a": properties.vip_level: a property is a number, a string, a boolean or null`},
+		{"an attribute on a player event", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","amount":5}`, `line 2: a player event: unknown field "amount"`},
+		{"an unknown zone", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","zone":"Mars/Olympus"}`, `line 2: event "a": zone: unknown time zone "Mars/Olympus"`},
+		{"an unknown currency", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","currency":"XYZ"}`, `line 2: event "a": currency: unknown currency "XYZ"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []engine.Event
+			err := engine.DecodeEvents(strings.NewReader(good+"\n"+c.line+"\n"+good+"\n"), func(_ int, ev engine.Event) error {
+				got = append(got, ev)
+				return nil
+			})
+			require.Error(t, err)
+			var ee *engine.EventError
+			require.True(t, errors.As(err, &ee), "%T %v", err, err)
+			assert.Equal(t, 2, ee.Line)
+			assert.Contains(t, err.Error(), c.want)
+			assert.Len(t, got, 1, "the reading stops at the bad line")
+		})
+	}
+	// Numbers keep their exact text; an exponent or text is refused when
+	// handled, naming the attribute.
+	e := engineFor(t, "triggers", openStore(t), engine.Options{})
+	for line, want := range map[string]string{
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":1e3,"method":"card"}`:       `event "a": amount: invalid number "1e3"`,
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":"ten","method":"card"}`:     `event "a": amount: invalid number "ten"`,
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":7}`:             `event "a": method: want a string, got a number`,
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":"c","bonus":1}`: `event "a": bonus: deposit has no attribute bonus`,
+		`{"player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10,"method":"card"}`:                 `event 0: id: missing`,
+	} {
+		ev, err := engine.DecodeEvent([]byte(line))
+		require.NoError(t, err, line)
+		_, err = e.Handle(context.Background(), []engine.Event{ev})
+		require.Error(t, err, line)
+		assert.Contains(t, err.Error(), want)
+	}
+	ev, err := engine.DecodeEvent([]byte(`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02T10:00:00Z","amount":10.5,"method":"card"}`))
+	require.NoError(t, err)
+	assert.Equal(t, json.Number("10.5"), ev.Attrs["amount"], "a JSON number is exact text, never a float")
+}

@@ -121,8 +121,12 @@ func DecodeEvent(line []byte) (Event, error) {
 		return pe.ev, pe.err
 	}
 	ev := Event{ID: t.ID, Kind: t.Kind, Time: t.Time, Currency: t.Currency, Attrs: t.Attrs}
-	p, ok := t.Attrs["player"].(string)
-	if !ok || p == "" {
+	raw, present := t.Attrs["player"]
+	p, ok := raw.(string)
+	switch {
+	case present && !ok:
+		return Event{}, &EventError{ID: ev.ID, Field: "player", Msg: fmt.Sprintf("want a string, got %v: a player's id is text, as \"player\": \"p-1001\"", raw)}
+	case p == "":
 		return Event{}, &EventError{ID: ev.ID, Field: "player", Msg: "missing: every event names its player, as \"player\": \"p-1001\""}
 	}
 	delete(ev.Attrs, "player")
