@@ -89,7 +89,7 @@ flight, and exits 0.`,
 				return failf("--addr %s: %v", addr, err)
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "promoc serve: rule set %s (version %.12s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
+			fmt.Fprintf(out, "promoc serve: rule set %s (version %s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
 			fmt.Fprintf(out, "promoc serve: listening on http://%s\n", ln.Addr())
 			keys, err := st.Keys(ctx)
 			if err != nil {
