@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,14 +132,9 @@ file, or a database that is not promoc's.`,
 			} else {
 				return failf("%s: %v", dbName(db), err)
 			}
-			sig := make(chan os.Signal, 1)
-			stop := notifyInterrupt(sig)
+			r.interrupt = make(chan os.Signal, 1)
+			stop := notifyInterrupt(r.interrupt)
 			defer stop()
-			go func() {
-				if _, ok := <-sig; ok {
-					r.interrupted.Store(true)
-				}
-			}()
 			bar := startProgress(cmd.ErrOrStderr(), in, size)
 			err = r.run(bar.reader(), end)
 			bar.stop()
@@ -212,12 +206,13 @@ type runner struct {
 	zones       map[string]bool // the zones of the players known so far
 	playerZones bool            // some rule has a schedule in player zone
 
-	lastLine int // the last line read
+	// interrupt receives SIGINT: the reading stops before the next event,
+	// the batch read so far is handled.
+	interrupt chan os.Signal
+	lastLine  int // the last line read
 	// lostFrom and lostTo are the lines of the batch a bad event stopped:
 	// none of it was stored.
 	lostFrom, lostTo int
-
-	interrupted atomic.Bool
 }
 
 func newRunner(ctx context.Context, eng *engine.Engine, prog *runtime.Program, size int, stdout io.Writer) *runner {
@@ -276,7 +271,7 @@ func (r *runner) run(in io.Reader, end time.Time) error {
 
 // event takes one event of the log.
 func (r *runner) event(line int, ev engine.Event) error {
-	if r.interrupted.Load() {
+	if r.interrupted() {
 		return errInterrupted
 	}
 	r.lastLine = line
@@ -319,6 +314,16 @@ func (r *runner) event(line int, ev engine.Event) error {
 		return r.flush()
 	}
 	return nil
+}
+
+// interrupted reports whether SIGINT came.
+func (r *runner) interrupted() bool {
+	select {
+	case <-r.interrupt:
+		return true
+	default:
+		return false
+	}
 }
 
 // flush hands the batch to the engine and prints its outcomes. A bad
