@@ -158,12 +158,12 @@ type EngineRun struct {
 }
 
 // RunStream feeds the stream's next n events (all when n <= 0) through the
-// engine in calls of batch events and runs the engine's clock (Advance) at
-// each whole hour of the stream's time, as a host's scheduler would.
-func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, n int) (EngineRun, error) {
+// engine in calls of batch events, and runs the engine's clock (Advance,
+// as of the latest event handled) after every tick events, as a host's
+// timer would: inactivity and schedules fire between the calls.
+func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n int) (EngineRun, error) {
 	run := EngineRun{Outcomes: map[string]int{}}
 	buf := make([]engine.Event, 0, batch)
-	nextTick := s.At(s.i).Truncate(time.Hour).Add(time.Hour)
 	count := func(outs []engine.Outcome) {
 		for _, o := range outs {
 			k := o.Rule + " " + o.Status
@@ -173,6 +173,8 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, n int) (
 			run.Outcomes[k]++
 		}
 	}
+	sinceTick := 0
+	var last time.Time
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
@@ -181,33 +183,24 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, n int) (
 		outs, err := e.Handle(ctx, buf)
 		run.Handle += time.Since(t)
 		run.Events += len(buf)
+		sinceTick += len(buf)
+		last = buf[len(buf)-1].Time
 		count(outs)
 		buf = buf[:0]
+		if err != nil || sinceTick < tick {
+			return err
+		}
+		sinceTick = 0
+		t = time.Now()
+		outs, err = e.Advance(ctx, last)
+		run.Advance += time.Since(t)
+		count(outs)
 		return err
 	}
-	for {
-		var ev engine.Event
-		ok := n <= 0 || run.Events+len(buf) < n
-		if ok {
-			ev, ok = s.Next()
-		}
-		if !ok || !ev.Time.Before(nextTick) {
-			if err := flush(); err != nil {
-				return run, err
-			}
-			if !ok {
-				return run, nil
-			}
-			for !ev.Time.Before(nextTick) {
-				t := time.Now()
-				outs, err := e.Advance(ctx, nextTick)
-				run.Advance += time.Since(t)
-				if err != nil {
-					return run, err
-				}
-				count(outs)
-				nextTick = nextTick.Add(time.Hour)
-			}
+	for n <= 0 || run.Events+len(buf) < n {
+		ev, ok := s.Next()
+		if !ok {
+			break
 		}
 		buf = append(buf, ev)
 		if len(buf) == batch {
@@ -216,6 +209,7 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, n int) (
 			}
 		}
 	}
+	return run, flush()
 }
 
 // PacedRun feeds n events of the stream to the engine as if they arrived

@@ -32,6 +32,7 @@ import (
 //	PROMOC_BENCH_EVENTS   events in the stream (default 20,000; the 1,000,000)
 //	PROMOC_BENCH_PLAYERS  players (default a tenth of the events)
 //	PROMOC_BENCH_BATCH    events per Handle call (default 512)
+//	PROMOC_BENCH_TICK     events between calls of Advance (default 4,096)
 //	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
 //	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
@@ -178,6 +179,7 @@ func heapInUse() uint64 {
 func BenchmarkEngine(b *testing.B) {
 	events, players := streamSize()
 	batch := envInt("PROMOC_BENCH_BATCH", 512)
+	tick := envInt("PROMOC_BENCH_TICK", 4096)
 	prog, err := CompileCampaigns()
 	if err != nil {
 		b.Fatal(err)
@@ -195,7 +197,7 @@ func BenchmarkEngine(b *testing.B) {
 				}
 				b.StartTimer()
 				cpu0 := cpuTime()
-				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, 0)
+				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, tick, 0)
 				cpu := cpuTime() - cpu0
 				if err != nil {
 					b.Fatal(err)
@@ -223,8 +225,8 @@ func BenchmarkEngine(b *testing.B) {
 					n += c
 				}
 				b.ReportMetric(float64(n), "outcomes")
-				b.Logf("%s: %d events, %d players, batches of %d: Handle %v, Advance %v; store: %d Apply %v, %d reads %v; rule_state %d rows %d B, events_seen %d rows %d B, disk %d B %s; engine cache %d B",
-					es.name, run.Events, players, batch, run.Handle.Round(time.Millisecond), run.Advance.Round(time.Millisecond),
+				b.Logf("%s: %d events, %d players, batches of %d, Advance every %d: Handle %v, Advance %v; store: %d Apply %v, %d reads %v; rule_state %d rows %d B, events_seen %d rows %d B, disk %d B %s; engine cache %d B",
+					es.name, run.Events, players, batch, tick, run.Handle.Round(time.Millisecond), run.Advance.Round(time.Millisecond),
 					st.applies, st.apply.Round(time.Millisecond), st.readCalls, st.reads.Round(time.Millisecond),
 					s.stateRows, s.states, s.eventRows, s.events, s.disk, s.diskNote, cache)
 				keys := make([]string, 0, len(run.Outcomes))
@@ -266,7 +268,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 					b.Fatal(err)
 				}
 				s := NewStream(max(events, preload+paced), players, 1)
-				if _, err := RunStream(ctx, e, s, 512, preload); err != nil {
+				if _, err := RunStream(ctx, e, s, 512, 4096, preload); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()
