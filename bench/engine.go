@@ -218,9 +218,9 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 // (or everything waiting, when the previous call took longer). It returns
 // each event's latency, from its arrival to the return of the Handle that
 // decided and stored it (its outcomes durable).
-func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64) ([]time.Duration, error) {
+func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64) (lat []time.Duration, calls int, err error) {
 	const gather = time.Millisecond
-	lat := make([]time.Duration, 0, n)
+	lat = make([]time.Duration, 0, n)
 	evs := make([]engine.Event, 0, n)
 	for range n {
 		ev, ok := s.Next()
@@ -243,13 +243,14 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 			j++
 		}
 		if _, err := e.Handle(ctx, evs[i:j]); err != nil {
-			return lat, err
+			return lat, calls, err
 		}
+		calls++
 		done := time.Now()
 		for k := i; k < j; k++ {
 			lat = append(lat, done.Sub(arrival(k)))
 		}
 		i = j
 	}
-	return lat, nil
+	return lat, calls, nil
 }

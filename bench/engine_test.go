@@ -272,11 +272,15 @@ func BenchmarkEngineLatency(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				lat, err := PacedRun(ctx, e, s, paced, rate)
+				t0 := time.Now()
+				lat, calls, err := PacedRun(ctx, e, s, paced, rate)
 				if err != nil {
 					b.Fatal(err)
 				}
+				took := time.Since(t0)
 				b.StopTimer()
+				b.ReportMetric(float64(len(lat))/took.Seconds(), "events/s")
+				b.ReportMetric(float64(len(lat))/float64(max(1, calls)), "events/call")
 				slices.Sort(lat)
 				q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 				b.ReportMetric(float64(q(0.50).Microseconds())/1000, "p50-ms")
