@@ -48,10 +48,6 @@ type Builder struct {
 	p   *Program
 	b   *vm.Builder
 	err error // the first error of the player's part, or of the program
-	// misuse is an attribute of another kind set on the transaction being
-	// built: Commit reports it.
-	misuse string
-	kind   int
 }
 
 // Kind is a transaction kind of a program, looked up once.
@@ -63,17 +59,15 @@ type Kind struct {
 
 // Attr is an attribute of a transaction kind, looked up once.
 type Attr struct {
-	p    *Program
-	k, c int
-	typ  vm.Kind
-	name string
+	ref vm.AttrRef // the program, kind, column and name
+	typ vm.Kind
 }
 
 // Name returns the kind's name.
 func (k Kind) Name() string { return k.name }
 
 // Name returns the attribute's name.
-func (a Attr) Name() string { return a.name }
+func (a Attr) Name() string { return a.ref.Name }
 
 // Type returns the attribute's type as the schema writes it: "money",
 // "string", ...
@@ -99,7 +93,7 @@ func (k Kind) Attr(name string) (Attr, error) {
 	}
 	for c, a := range k.p.prog.Kinds[k.k].Attrs {
 		if a.Name == name {
-			return Attr{k.p, k.k, c, a.Type, name}, nil
+			return Attr{vm.AttrRef{P: k.p.prog, K: k.k, C: c, Name: name}, a.Type}, nil
 		}
 	}
 	return Attr{}, &Error{Msg: "kind " + k.name + " has no attribute " + strconv.Quote(name)}
@@ -125,7 +119,7 @@ func (b *Builder) Reset() {
 		return
 	}
 	b.b.Reset()
-	b.err, b.misuse = nil, ""
+	b.err = nil
 }
 
 // keep records the first error of the player's part.
@@ -242,10 +236,9 @@ func (b *Builder) Begin(k Kind, id string, t time.Time, cur string) {
 	if b.b == nil {
 		return
 	}
-	b.misuse, b.kind = "", k.k
+	kind := k.k
 	if k.p != b.p {
-		b.misuse = "a kind of another program"
-		b.kind = -1
+		kind = -1
 	}
 	var c currency.Code
 	bad := false
@@ -255,86 +248,72 @@ func (b *Builder) Begin(k Kind, id string, t time.Time, cur string) {
 			bad = true
 		}
 	}
-	b.b.Begin(b.kind, k.name, id, t, c)
+	b.b.Begin(kind, k.name, id, t, c)
 	if bad {
 		b.b.FailTxn(".currency", "unknown currency "+strconv.Quote(cur))
 	}
+	if k.p != b.p {
+		b.b.FailTxn("", "a kind of another program")
+	}
 }
 
-// attr checks that the attribute of program p, kind k and name name
-// belongs to the transaction being built. It takes the fields, not the
-// Attr: a copy of the struct in every setter cost more than the check.
-func (b *Builder) attr(p *Program, k int, name string) bool {
-	if b.b == nil {
-		return false
-	}
-	if p != b.p || k != b.kind {
-		b.misplaced(name)
-		return false
-	}
-	return true
-}
-
-// misplaced records that attribute name is not of the transaction's kind.
-func (b *Builder) misplaced(name string) {
-	if b.misuse == "" {
-		b.misuse = "attribute " + name + " is not an attribute of the transaction's kind"
-	}
-}
+// The setters set an attribute of the transaction begun last. An attribute
+// of another kind (or program) makes Commit fail, naming it; a value that
+// is not of the attribute's type, or out of the input's limits, too. They
+// are written to be inlined: each is one call to the vm builder.
 
 // SetDecimal sets a number or money attribute (money in the transaction's
 // currency).
 func (b *Builder) SetDecimal(a Attr, v decimal.Decimal) {
-	if b.attr(a.p, a.k, a.name) {
-		if e := v.Exponent(); e < -limits.Decimals || e > limits.Digits {
-			b.b.Fail(a.c, "too many digits")
-			return
-		}
-		b.b.SetDec(a.c, num.FromDecimal(v))
+	if b.b != nil {
+		b.setDecimal(&a.ref, v)
 	}
+}
+
+func (b *Builder) setDecimal(a *vm.AttrRef, v decimal.Decimal) {
+	if !b.b.Of(a) {
+		return
+	}
+	if e := v.Exponent(); e < -limits.Decimals || e > limits.Digits {
+		b.b.Fail(a.C, "too many digits")
+		return
+	}
+	b.b.SetDec(a.C, num.FromDecimal(v))
 }
 
 // SetScaled sets a number or money attribute to unscaled × 10^-scale, as
 // SetScaled(amount, 1250, 2) sets 12.50: exact, and the fastest way.
 func (b *Builder) SetScaled(a Attr, unscaled int64, scale int32) {
-	if b.attr(a.p, a.k, a.name) {
-		if scale < 0 || scale > limits.Decimals {
-			b.b.Fail(a.c, "scale out of range: "+strconv.Itoa(int(scale)))
-			return
-		}
-		b.b.SetDec(a.c, num.New(unscaled, scale))
+	if b.b != nil {
+		b.b.SetScaledOf(&a.ref, unscaled, scale)
 	}
 }
 
 // SetString sets a string attribute.
 func (b *Builder) SetString(a Attr, s string) {
-	if b.attr(a.p, a.k, a.name) {
-		if len(s) > limits.StringBytes {
-			b.b.Fail(a.c, "longer than "+strconv.Itoa(limits.StringBytes)+" bytes")
-			return
-		}
-		b.b.SetString(a.c, s)
+	if b.b != nil {
+		b.b.SetStringOf(&a.ref, s)
 	}
 }
 
 // SetBool sets a bool attribute.
 func (b *Builder) SetBool(a Attr, v bool) {
-	if b.attr(a.p, a.k, a.name) {
-		b.b.SetBool(a.c, v)
+	if b.b != nil && b.b.Of(&a.ref) {
+		b.b.SetBool(a.ref.C, v)
 	}
 }
 
 // SetTime sets a time attribute.
 func (b *Builder) SetTime(a Attr, t time.Time) {
-	if b.attr(a.p, a.k, a.name) {
-		b.b.SetTime(a.c, t)
+	if b.b != nil && b.b.Of(&a.ref) {
+		b.b.SetTime(a.ref.C, t)
 	}
 }
 
 // SetDuration sets a duration attribute.
 func (b *Builder) SetDuration(a Attr, d time.Duration) {
-	if b.attr(a.p, a.k, a.name) {
-		b.b.SetDuration(a.c, d)
+	if b.b != nil && b.b.Of(&a.ref) {
+		b.b.SetDuration(a.ref.C, d)
 	}
 }
 
@@ -346,9 +325,6 @@ func (b *Builder) SetDuration(a Attr, d time.Duration) {
 func (b *Builder) Commit() error {
 	if b.b == nil {
 		return b.err
-	}
-	if b.misuse != "" {
-		b.b.FailTxn("", b.misuse)
 	}
 	if err := b.b.Commit(); err != nil {
 		var ie *vm.InputError

@@ -354,6 +354,73 @@ func TestZeroProgram(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestBuilderSetterErrors checks what each typed setter reports at Commit
+// when the attribute or the value is wrong, and that the first problem of
+// a transaction is the one reported.
+func TestBuilderSetterErrors(t *testing.T) {
+	prog := compileExamples(t)
+	other := compileExamples(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	kind := func(p *runtime.Program, name string) runtime.Kind {
+		k, err := p.Kind(name)
+		require.NoError(t, err)
+		return k
+	}
+	attr := func(k runtime.Kind, name string) runtime.Attr {
+		a, err := k.Attr(name)
+		require.NoError(t, err)
+		return a
+	}
+	deposit, bet := kind(prog, "deposit"), kind(prog, "bet")
+	amount, method := attr(deposit, "amount"), attr(deposit, "method")
+	otherDeposit := kind(other, "deposit")
+	otherAmount := attr(otherDeposit, "amount")
+	tests := []struct {
+		name string
+		kind runtime.Kind
+		cur  string
+		set  func(b *runtime.Builder)
+		want string
+	}{
+		{"fine", deposit, "", func(b *runtime.Builder) { b.SetScaled(amount, 1250, 2); b.SetString(method, "card") }, ""},
+		{"long string", deposit, "", func(b *runtime.Builder) { b.SetScaled(amount, 1, 0); b.SetString(method, strings.Repeat("x", 1025)) },
+			"transactions[1].method: longer than 1024 bytes"},
+		{"negative scale", deposit, "", func(b *runtime.Builder) { b.SetScaled(amount, 1, -1) }, "transactions[2].amount: scale out of range: -1"},
+		{"scale too large", deposit, "", func(b *runtime.Builder) { b.SetScaled(amount, 1, 1001) }, "transactions[3].amount: scale out of range: 1001"},
+		{"number into a string", deposit, "", func(b *runtime.Builder) { b.SetScaled(amount, 1, 0); b.SetScaled(method, 1, 0) },
+			"transactions[4].method: want a string, got a number"},
+		{"string into money", deposit, "", func(b *runtime.Builder) { b.SetString(amount, "1") }, "transactions[5].amount: want a number, got a string"},
+		{"bool into money", deposit, "", func(b *runtime.Builder) { b.SetBool(amount, true) }, "transactions[6].amount: want a number, got a boolean"},
+		{"attribute of another kind", bet, "", func(b *runtime.Builder) { b.SetString(method, "card") },
+			"transactions[7]: attribute method is not an attribute of the transaction's kind"},
+		{"attribute of another program", deposit, "", func(b *runtime.Builder) { b.SetScaled(otherAmount, 1, 0) },
+			"transactions[8]: attribute amount is not an attribute of the transaction's kind"},
+		{"kind of another program", otherDeposit, "", func(b *runtime.Builder) { b.SetScaled(otherAmount, 1, 0) },
+			"transactions[9]: a kind of another program"},
+		{"bad currency first", deposit, "XXX", func(b *runtime.Builder) { b.SetString(amount, "1") }, `transactions[10].currency: unknown currency "XXX"`},
+		{"the first misplaced attribute", bet, "", func(b *runtime.Builder) { b.SetString(method, "card"); b.SetScaled(otherAmount, 1, 0) },
+			"transactions[11]: attribute method is not an attribute of the transaction's kind"},
+		{"misplaced before a bad value", deposit, "", func(b *runtime.Builder) { b.SetString(amount, "1"); b.SetScaled(otherAmount, 1, 0) },
+			"transactions[12]: attribute amount is not an attribute of the transaction's kind"},
+	}
+	b := prog.NewBuilder()
+	require.NoError(t, b.SetNow(now))
+	require.NoError(t, b.SetPlayer(runtime.Player{Currency: "EUR"}))
+	for i, tt := range tests {
+		b.Begin(tt.kind, fmt.Sprint("t", i), now.Add(-time.Hour), tt.cur)
+		tt.set(b)
+		if tt.want == "" {
+			assert.NoError(t, b.Commit(), tt.name)
+		} else {
+			assert.EqualError(t, b.Commit(), tt.want, tt.name)
+		}
+	}
+	b.SetString(method, "after the commit") // no transaction open: ignored
+	res, err := prog.EvaluatePrepared(context.Background(), "tiered_deposit", b.Prepared())
+	require.NoError(t, err)
+	assert.Equal(t, "skipped", string(res.Outcome), res.Detail) // 12.50: below every tier
+}
+
 // TestBuilderMisuse checks the typed API's errors: an attribute of another
 // kind, an unknown currency, a failed commit that keeps the rest.
 func TestBuilderMisuse(t *testing.T) {

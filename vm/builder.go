@@ -517,11 +517,18 @@ func (b *Builder) SetString(c int, s string) {
 		rs := &b.tx.last[c]
 		var ok bool
 		if id, ok = rs.find(s); !ok {
-			id = b.intern(s)
-			rs.add(s, id)
+			id = b.internRecent(rs, s)
 		}
 	}
 	b.put(c, Value{K: KString, I: int64(id)})
+}
+
+// internRecent interns s, a string not among the recent strings rs, and
+// adds it to them.
+func (b *Builder) internRecent(rs *recentStrings, s string) int32 {
+	id := b.intern(s)
+	rs.add(s, id)
+	return id
 }
 
 // SetBytes sets string column c to string(s), without allocating when the
