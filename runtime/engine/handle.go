@@ -342,6 +342,9 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	var outs []*Outcome
 	newPlayer := !p.known
 	p.known = true
+	if ev.Kind == KindPlayer && (p.meta.First.IsZero() || ev.Time.Before(p.meta.First)) {
+		p.meta.First = ev.Time // a registration: known from then (saw does it for the others)
+	}
 	if ev.Kind == KindPlayer {
 		ch.Event.Body = nil // no window reads it
 		p.meta.update(ev)

@@ -228,3 +228,35 @@ func TestScheduleSegment(t *testing.T) {
 		},
 	})
 }
+
+// A firing's audience is the players known at its instant: one who came
+// after it (while the engine was down, or before the clock was advanced)
+// gets nothing from it, nor does a zone that appeared after it.
+func TestScheduleAudienceAtTheFiring(t *testing.T) {
+	ctx := context.Background()
+	e := engineFor(t, "schedules", openStore(t), engine.Options{})
+	advance := func(now, rule string) []string {
+		t.Helper()
+		outs, err := e.Advance(ctx, utc(now))
+		require.NoError(t, err)
+		return fired(outs, rule)
+	}
+	handle(t, e, zoned("early", "Europe/Malta", utc("2026-11-02T08:00:00Z"), nil))
+	advance("2026-11-02T08:00:00Z", "") // in service
+	handle(t, e, zoned("late", "Europe/Malta", utc("2026-11-02T10:00:00Z"), nil))
+	assert.Equal(t, []string{"early UTC 2026-11-02T09:30 2026-11-02T09:30:00Z issued"},
+		advance("2026-11-03T01:00:00Z", "daily_utc"), "late came after the firing")
+	assert.Equal(t, []string{
+		"early UTC 2026-11-03T09:30 2026-11-03T09:30:00Z issued",
+		"late UTC 2026-11-03T09:30 2026-11-03T09:30:00Z issued",
+	}, advance("2026-11-03T09:30:00Z", "daily_utc"))
+	// Monday 00:00 in Tokyo is 15:00 UTC on Sunday: the first Tokyo player
+	// comes an hour later.
+	handle(t, e, zoned("tokyo", "Asia/Tokyo", utc("2026-11-08T16:00:00Z"), nil))
+	assert.Empty(t, advance("2026-11-08T17:00:00Z", "monday_local"), "Tokyo's firing came before its first player")
+	assert.Equal(t, []string{
+		"tokyo Asia/Tokyo 2026-11-16T00:00 2026-11-15T15:00:00Z issued",
+		"early Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
+		"late Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
+	}, advance("2026-11-15T15:00:00Z", "monday_local"))
+}

@@ -27,7 +27,8 @@ type playerMeta struct {
 	// kind (a kind present has been seen: on first).
 	Latest time.Time            `json:"latest,omitzero"`
 	Kinds  map[string]time.Time `json:"kinds,omitempty"`
-	// First is the time of the player's earliest event: a scheduled
+	// First is the time of the player's earliest event (a player event
+	// too, though it is not activity): a scheduled
 	// firing before it is not the player's (zero for a player imported
 	// before any event, who is in every firing's audience).
 	First time.Time `json:"first,omitzero"`
