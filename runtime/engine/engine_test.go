@@ -265,3 +265,25 @@ func TestScheduleSkipsPlayersNewerThanTheFiring(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"win_back p1 issued 50pts", "weekly_logins p1 issued 1pts", "weekly_logins p2 issued 1pts"}, brief(outs))
 }
+
+// An inactivity whose due time passed without an Advance (a scheduler's
+// tick, downtime) fires before the event that ends it, as of its due
+// time, and once: the timer's own firing later finds it done.
+func TestOverdueInactivityFiresBeforeTheEventThatEndsIt(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, openStore(t))
+	handle(t, e, playerEv("reg", "p", t0, "EUR", "", nil), ev("l1", "p", "login", t0))
+	outs := handle(t, e, ev("l2", "p", "login", t0.Add(10*24*time.Hour)))
+	require.Equal(t, []string{"win_back p issued 50pts"}, brief(outs))
+	assert.Equal(t, "inactive", outs[0].Trigger.Type)
+	assert.Equal(t, t0.Add(7*24*time.Hour+time.Nanosecond), outs[0].Trigger.Time)
+	got, err := e.Advance(ctx, t0.Add(10*24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, brief(got))
+	// Exactly 7 days later is not overdue.
+	e2 := newEngine(t, openStore(t))
+	handle(t, e2, playerEv("reg", "q", t0, "EUR", "", nil), ev("l1", "q", "login", t0))
+	assert.Empty(t, brief(handle(t, e2, ev("l2", "q", "login", t0.Add(7*24*time.Hour)))))
+	// An event of another kind does not end an inactivity since login.
+	assert.Empty(t, brief(handle(t, e2, ev("b1", "q", "bet", t0.Add(20*24*time.Hour), "amount", "1", "game", "g"))))
+}

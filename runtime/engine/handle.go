@@ -423,7 +423,10 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 		}
 		return e.prog.Holds(ctx, r.Name, c, one)
 	}
-	var outs []*Outcome
+	outs, err := e.overdue(ctx, p, ev)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range e.rules {
 		st := p.rule(r.Name)
 		// Entrance by an event.
@@ -551,6 +554,42 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 
 // inactiveDue is when inactivity since last fires: the first instant at
 // which more than length has passed.
+// overdue fires, before an event, the inactivity the event ends when it
+// was due before the event and has not fired: the clock was not advanced
+// past its due time in between (a scheduler's tick, downtime, a log whose
+// runner hands events and time in batches). It fires as it would have on
+// time: as of its due time, with the trigger hash of its timer, once.
+func (e *Engine) overdue(ctx context.Context, p *player, ev *Event) ([]*Outcome, error) {
+	var outs []*Outcome
+	for _, r := range e.rules {
+		t := r.Trigger
+		if t.Kind != runtime.EventInactive || (t.Since != "" && t.Since != ev.Kind) {
+			continue
+		}
+		last := p.meta.Latest
+		if t.Since != "" {
+			last = p.meta.Kinds[t.Since]
+		}
+		st := p.rule(r.Name)
+		due := inactiveDue(last, t.Length)
+		if last.IsZero() || ev.Time.Before(due) || st.InactiveFor.Equal(last) {
+			continue
+		}
+		st.InactiveFor = last
+		p.dirty[r.Name] = true
+		f := &firing{rule: r, p: p, hash: triggerHash("inactive", p.id, last.UTC().Format(time.RFC3339Nano)),
+			trig: Trigger{Type: "inactive", Time: due}}
+		o, err := e.fire(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if o != nil {
+			outs = append(outs, o)
+		}
+	}
+	return outs, nil
+}
+
 func inactiveDue(last time.Time, length time.Duration) time.Time {
 	return last.Add(length).Add(time.Nanosecond).UTC()
 }
