@@ -24,10 +24,11 @@ import (
 // and runtime/store/storetest tests any of them. runtime/engine (the
 // campaign engine) uses runtime, runtime/store, vm/schedule, vm/currency
 // and vm/window (which windows read a batch's anchors); runtime/server
-// (promoc serve's HTTP API) uses runtime, the engine, the store and
-// vm/currency, and cmd/promoc uses it (serve). lang/limits, the table
-// of bounds, is a leaf that any package may import. A change of the
-// graph must change this table on purpose.
+// (promoc serve's HTTP API) uses runtime, the engine, the store,
+// vm/currency and spec (the result schema, for its OpenAPI document), and
+// cmd/promoc uses it (serve). lang/limits, the table of bounds, is a leaf
+// that any package may import. A change of the graph must change this
+// table on purpose.
 func TestImportGraph(t *testing.T) {
 	allowed := map[string][]string{
 		"lang":              {},
@@ -46,7 +47,7 @@ func TestImportGraph(t *testing.T) {
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
 
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
-		"runtime/server":                 {"runtime", "runtime/engine", "runtime/store", "vm/currency"},
+		"runtime/server":                 {"runtime", "runtime/engine", "runtime/store", "spec", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

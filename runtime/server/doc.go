@@ -5,7 +5,10 @@
 // # Requests
 //
 // Every endpoint is a [Route]: a method and a path under /v1, the roles
-// that may call it, and whether it takes an Idempotency-Key. A request
+// that may call it, and whether it takes an Idempotency-Key. The OpenAPI
+// 3.1 document of the API (openapi.json, with the result document of
+// spec/schema put in at run time) is served at /v1/openapi.json; the tests
+// validate every response they get against it. A request
 // goes through, in order: the key (Authorization: Bearer KEY; 401 when
 // missing, unknown or revoked), the role (403), the body (application/json,
 // at most Config.MaxBody bytes; 415, 413), the Idempotency-Key, then the

@@ -167,6 +167,7 @@ func (h *harness) do(c call) response {
 	rec := httptest.NewRecorder()
 	h.h.ServeHTTP(rec, req)
 	r := response{status: rec.Code, header: rec.Header(), raw: rec.Body.Bytes()}
+	checkResponse(h.t, h.h, req, r.status, r.header, r.raw)
 	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		require.NoError(h.t, json.Unmarshal(r.raw, &r.json), "a JSON body: %s", r.raw)
 	}
@@ -212,3 +213,8 @@ func reg(id, player string, at time.Time) map[string]any {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}

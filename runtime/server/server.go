@@ -97,6 +97,7 @@ type Server struct {
 	log     *slog.Logger
 	handler http.Handler
 	ready   atomic.Bool
+	openapi []byte // the document of /v1/openapi.json
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -113,6 +114,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, eng: eng, log: cfg.Logger}
+	if s.openapi, err = openAPI(); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	s.ready.Store(true)
 	return s, nil
@@ -219,6 +223,7 @@ func (s *Server) Routes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/healthz", Summary: "the process is up", h: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "the server takes requests and reaches its database", h: s.readyz},
+		{Method: "GET", Path: "/v1/openapi.json", Summary: "the OpenAPI 3.1 document of the API", h: s.getOpenAPI},
 		{Method: "POST", Path: "/v1/events", Roles: operator, idem: idemRequired, Summary: "handle one event or an array of events; answers with their outcomes", h: s.postEvents},
 		{Method: "GET", Path: "/v1/outcomes", Roles: everyone, Summary: "the outcome log after a sequence number (?after=SEQ&limit=N)", h: s.getOutcomes},
 		{Method: "POST", Path: "/v1/eval", Roles: everyone, Summary: "evaluate one reward on an input document (?reward=NAME), storing nothing", h: s.postEval},
