@@ -302,6 +302,19 @@ func TestBudget(t *testing.T) {
 			require.NoError(t, st.Audit(ctx))
 		},
 	}, {
+		name:  "points",
+		rules: []string{"points_budget"},
+		steps: []step{{name: "three bets", handle: []engine.Event{
+			eur("p", t0), bet("b1", "p", t0, "1", "points"), bet("b2", "p", t0.Add(time.Minute), "1", "points"), bet("b3", "p", t0.Add(2*time.Minute), "1", "points"),
+		}, want: []string{"points_budget p issued 3pts", "points_budget p issued 3pts", "points_budget p skipped/budget-exhausted 3pts"}}},
+		check: func(t *testing.T, st store.Store) {
+			bs, err := st.Budgets(context.Background(), "points_budget")
+			require.NoError(t, err)
+			require.Len(t, bs, 1)
+			assert.Equal(t, "", bs[0].Currency)
+			assert.Equal(t, "6/7", bs[0].Posted.String()+"/"+bs[0].Limit.String())
+		},
+	}, {
 		name:  "a reward the budget refused counts towards no limit",
 		rules: []string{"budget_and_limit"},
 		steps: []step{

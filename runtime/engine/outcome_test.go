@@ -104,3 +104,23 @@ func jsonOf(t *testing.T, o engine.Outcome) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// With Options.Trace, each evaluated outcome explains itself, and the
+// trace survives the store's log.
+func TestOutcomeTrace(t *testing.T) {
+	st := openStore(t)
+	e := engineFor(t, "outcomes", st, engine.Options{Trace: true})
+	outs := handle(t, e, eur("p", t0), deposit("d1", "p", t0.Add(time.Minute), "100", "card"))
+	require.Len(t, outs, 4)
+	for _, o := range outs {
+		require.NotNil(t, o.Trace, o.Rule)
+	}
+	logged, err := st.Outcomes(context.Background(), 0, 100)
+	require.NoError(t, err)
+	require.Len(t, logged, len(outs))
+	for i, so := range logged {
+		got, err := engine.OutcomeOf(so)
+		require.NoError(t, err)
+		assert.Equal(t, jsonOf(t, outs[i]), jsonOf(t, got), outs[i].Rule)
+	}
+}
