@@ -91,7 +91,13 @@ func openStore(t testing.TB) store.Store {
 
 func newHarness(t testing.TB, tweak ...func(*server.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, st: openStore(t), clock: &clock{t: t0}, logs: &syncBuffer{}, keys: map[server.Role]string{}}
+	return newHarnessOn(t, openStore(t), tweak...)
+}
+
+// newHarnessOn is newHarness on a given store.
+func newHarnessOn(t testing.TB, st store.Store, tweak ...func(*server.Config)) *harness {
+	t.Helper()
+	h := &harness{t: t, st: st, clock: &clock{t: t0}, logs: &syncBuffer{}, keys: map[server.Role]string{}}
 	cfg := server.Config{Program: compile(t), Store: h.st, Clock: h.clock.Now,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, f := range tweak {
