@@ -316,6 +316,8 @@ func TestDecodeEventsBadLines(t *testing.T) {
 		{"a property that is a list", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","properties":{"vip_level":[1]}}`, `line 2: event "a": properties.vip_level: a property is a number, a string, a boolean or null`},
 		{"an attribute on a player event", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","amount":5}`, `line 2: a player event: unknown field "amount"`},
 		{"an unknown zone", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","zone":"Mars/Olympus"}`, `line 2: event "a": zone: unknown time zone "Mars/Olympus"`},
+		{"malformed JSON", `{"id":"a",`, `line 2: malformed JSON at column 11 (byte 10)`},
+		{"a line too long", `{"id":"` + strings.Repeat("x", 70_000) + `"}`, `line 2: longer than 65536 bytes: an event is one line of at most that`},
 		{"an unknown currency", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","currency":"XYZ"}`, `line 2: event "a": currency: unknown currency "XYZ"`},
 	}
 	for _, c := range cases {

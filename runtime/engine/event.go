@@ -71,6 +71,9 @@ func (e *EventError) Error() string {
 	return b.String()
 }
 
+// maxEventLine bounds one line of an event log.
+const maxEventLine = limits.StringBytes * 64
+
 // DecodeEvents reads an event log: JSON lines, each an object shaped as a
 // transaction of promoc eval's input plus "player", the player's id. Kind
 // "player" lines carry "currency", "zone" and "properties" instead of
@@ -79,8 +82,9 @@ func (e *EventError) Error() string {
 // event in order; an error from fn stops the reading and is returned.
 func DecodeEvents(r io.Reader, fn func(line int, ev Event) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), limits.StringBytes*64)
-	for n := 1; sc.Scan(); n++ {
+	sc.Buffer(make([]byte, 0, 64*1024), maxEventLine)
+	n := 1
+	for ; sc.Scan(); n++ {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
@@ -90,6 +94,8 @@ func DecodeEvents(r io.Reader, fn func(line int, ev Event) error) error {
 			var ee *EventError
 			if errors.As(err, &ee) {
 				ee.Line = n
+				// The line is the log's, not the object's first.
+				ee.Msg = strings.Replace(ee.Msg, " at line 1, column ", " at column ", 1)
 			}
 			return err
 		}
@@ -97,8 +103,10 @@ func DecodeEvents(r io.Reader, fn func(line int, ev Event) error) error {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return &EventError{Msg: "reading the event log: " + err.Error()}
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return &EventError{Line: n, Msg: fmt.Sprintf("longer than %d bytes: an event is one line of at most that", maxEventLine)}
+	} else if err != nil {
+		return &EventError{Line: n, Msg: "reading the event log: " + err.Error()}
 	}
 	return nil
 }
