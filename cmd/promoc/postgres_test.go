@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 // PROMOC_TEST_POSTGRES (as runtime/store/postgres's tests do: skipped
 // without it, failed in CI), each script in a schema of its own, dropped
 // at the end, named to the script by $PROMOC_DB: a postgres:// URL.
+// $EXAMPLES is the repository's examples/ directory.
 func TestScriptsPostgres(t *testing.T) {
 	base := os.Getenv("PROMOC_TEST_POSTGRES")
 	if base == "" {
@@ -27,6 +29,10 @@ func TestScriptsPostgres(t *testing.T) {
 	}
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples, err := filepath.Abs("../../examples")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +65,7 @@ func TestScriptsPostgres(t *testing.T) {
 				}
 			})
 			env.Setenv("PROMOC_DB", pgURL(cfg, schema))
+			env.Setenv("EXAMPLES", examples)
 			return nil
 		},
 	})
