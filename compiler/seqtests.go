@@ -222,6 +222,8 @@ func (c *testChecker) seqClause(st *seqState, cl lang.TestClause) {
 		c.eventsTable(st, cl)
 	case *lang.RepeatClause:
 		c.seqRepeat(st, cl)
+	case *lang.UpdateClause:
+		c.update(st, cl)
 	case *lang.AdvanceClause:
 		c.closeBatch(st)
 		c.expr(cl.To)
@@ -598,6 +600,39 @@ func (c *testChecker) seqRepeat(st *seqState, cl *lang.RepeatClause) {
 		c.eventAt(st, from.Time, cl.From)
 		c.eventAt(st, from.Time.Add(time.Duration(count-1)*every.Dur), cl.From)
 	}
+}
+
+// update checks a change of a player's data: a player of the test, at a
+// time in the order of the steps, and fields as a player's, but its id.
+func (c *testChecker) update(st *seqState, cl *lang.UpdateClause) {
+	p := c.lookupPlayer(st, cl.Player)
+	c.expr(cl.At)
+	if v := c.info.Consts[cl.At]; v != nil && v.Type.Kind == Time {
+		c.eventAt(st, v.Time, cl.At)
+	}
+	if len(cl.Fields) == 0 {
+		c.errorf(cl, lang.CodeInvalidTest, "update changes a player's currency, zone or properties: name one, as in update %s at %s { vip_level 2 }", lang.ExprString(cl.Player), cl.At.Text)
+		return
+	}
+	ts := &testState{tc: st.tc, once: st.once}
+	if p != nil {
+		ts.currency = p.currency
+	}
+	var fields []*lang.TestField
+	for _, f := range cl.Fields {
+		switch f.Name.Name {
+		case "id":
+			c.errorf(f.Name, lang.CodeInvalidTest, "update changes a player's data, not its id")
+			continue
+		case "currency":
+			if cur := c.currencyValue(f.Value); cur != "" {
+				ts.currency = cur
+				c.servedCurrency(st.tc.Decl, f.Value, cur)
+			}
+		}
+		fields = append(fields, f)
+	}
+	c.playerClause(ts, &lang.PlayerClause{Loc: cl.Loc, Fields: fields})
 }
 
 // ---- expectations

@@ -304,6 +304,8 @@ func (c *testChecker) sequenceOnly(cl lang.TestClause) bool {
 		what = "events"
 	case *lang.AdvanceClause:
 		what = "advance"
+	case *lang.UpdateClause:
+		what = "update"
 	case *lang.TestBudgetClause:
 		what = "budget"
 	case *lang.ExpectRewards, *lang.ExpectStep, *lang.ExpectBudgetLeft, *lang.ExpectRuleStatus, *lang.ExpectGroup:

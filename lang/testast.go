@@ -150,6 +150,18 @@ type AdvanceClause struct {
 	To *DateLit
 }
 
+// UpdateClause changes a player's data at a time in an event-sequence
+// test, as a host's player event does: its currency, zone or properties;
+// the properties it does not name keep their values.
+//
+//	update p1 at 2026-11-21 10:00 { vip_level 3 }
+type UpdateClause struct {
+	Loc
+	Player Expr // *Ident or *StringLit
+	At     *DateLit
+	Fields []*TestField
+}
+
 // TestBudgetClause sets the budget of the rule under test in one currency,
 // instead of the rule's own: budget 20 EUR, or budget 100 for points.
 type TestBudgetClause struct {
@@ -329,6 +341,7 @@ func (*RewardClause) testClauseNode()       {}
 func (*TestRuleClause) testClauseNode()     {}
 func (*EventsClause) testClauseNode()       {}
 func (*AdvanceClause) testClauseNode()      {}
+func (*UpdateClause) testClauseNode()       {}
 func (*TestBudgetClause) testClauseNode()   {}
 func (*ExpectRewards) testClauseNode()      {}
 func (*ExpectStep) testClauseNode()         {}
@@ -427,6 +440,10 @@ func walkTest(v Visitor, n Node) {
 		}
 	case *AdvanceClause:
 		date(n.To)
+	case *UpdateClause:
+		walkExpr(v, n.Player)
+		date(n.At)
+		fields(n.Fields)
 	case *TestBudgetClause:
 		walkExpr(v, n.Value)
 	case *ExpectRewards:

@@ -34,6 +34,9 @@ func (b *builder) testClause(g *testClause) TestClause {
 		return b.events(g.Events)
 	case g.Advance != nil:
 		return &AdvanceClause{Loc: b.loc(g.Advance.Tokens), To: b.date(g.Advance.To)}
+	case g.Update != nil:
+		u := g.Update
+		return &UpdateClause{Loc: b.loc(u.Tokens), Player: b.playerID(u.Player), At: b.date(u.At), Fields: b.testFields(u.Fields)}
 	case g.Budget != nil:
 		return &TestBudgetClause{Loc: b.loc(g.Budget.Tokens), Value: b.testValue(g.Budget.Value)}
 	case g.Now != nil:

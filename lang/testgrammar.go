@@ -5,9 +5,10 @@ import "github.com/alecthomas/participle/v2/lexer"
 // The grammar of tests (see testast.go), as participle structs; testbuild.go
 // turns them into the AST. Every clause begins with its own word, so the
 // grammar stays LL(1): the words that are not reserved keywords (expect,
-// transactions, repeat, load, rates, anchors, events, advance, and the
-// words after expect) are contextual keywords. The clauses of event-sequence
-// tests (automation, campaign, budget, events, advance, and expect rewards,
+// transactions, repeat, load, rates, anchors, events, advance, update, and
+// the words after expect) are contextual keywords. The clauses of
+// event-sequence tests (automation, campaign, budget, events, advance,
+// update, and expect rewards,
 // outcome, budget left, campaign, automation and group) share the struct of
 // the reward tests': one test grammar, and the checker tells the two sorts
 // of test apart by the clause that names what they test.
@@ -31,6 +32,7 @@ type testClause struct {
 	Anchors      *anchorsClause      `parser:"| @@"`
 	Events       *eventsClause       `parser:"| @@"`
 	Advance      *advanceClause      `parser:"| @@"`
+	Update       *updateClause       `parser:"| @@"`
 	Budget       *testBudgetClause   `parser:"| @@"`
 	Expect       *expectClause       `parser:"| @@"`
 }
@@ -96,6 +98,15 @@ type eventsClause struct {
 type advanceClause struct {
 	Tokens []lexer.Token
 	To     lexer.Token `parser:"'advance' 'to' @DateTime"`
+}
+
+// updateClause changes a player's data at a time, in an event-sequence
+// test.
+type updateClause struct {
+	Tokens []lexer.Token
+	Player lexer.Token  `parser:"'update' @(Ident | Contextual | String)"`
+	At     lexer.Token  `parser:"'at' @DateTime"`
+	Fields []*testField `parser:"'{' @@* '}'"`
 }
 
 // testBudgetClause sets the budget of the rule under test in one currency.

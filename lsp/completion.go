@@ -233,6 +233,8 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		return out
 	case head == "advance" && n == 1:
 		return keywordItems(s, "to")
+	case head == "update" && n == 2:
+		return keywordItems(s, "at")
 	case head == "transactions" && n == 1, head == "repeat" && n == 2:
 		return s.kindItems(ns)
 	case head == "repeat" && n == 3:
@@ -295,7 +297,7 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 // testClauses begin the clauses of tests; expectWords follow expect.
 var (
 	testClauses = []string{"reward", "automation", "campaign", "now", "player", "budget", "transactions", "events",
-		"repeat", "advance", "load", "rates", "anchors", "expect"}
+		"repeat", "advance", "update", "load", "rates", "anchors", "expect"}
 	expectWords = []string{"calculated", "skipped", "error", "manual", "branch", "let", "aggregation", "window",
 		"rewards", "outcome", "budget left", "campaign", "automation", "group"}
 )
@@ -311,6 +313,9 @@ func (s *Server) clauseBlockItems(c *cursorContext, ns *nameSet) []protocol.Comp
 	clause := c.toks[test.item:block.start]
 	var out []protocol.CompletionItem
 	switch clause[0].Text {
+	case "update":
+		out = keywordItems(s, "currency", "zone")
+		return append(out, s.propItems(ns)...)
 	case "player":
 		out = keywordItems(s, "id", "currency", "zone")
 		return append(out, s.propItems(ns)...)

@@ -54,10 +54,11 @@
 //     one space between their words.
 //   - Tests (lang/testast.go): one clause a line. A transactions table, or
 //     an events table, is its header, then one row a line, its columns
-//     aligned with two spaces at least between them. A block of fields (player, rates, anchors,
-//     repeat) that the author wrote on one line stays on one line, the
-//     fields two spaces apart: player { currency EUR  vip_level 3 };
-//     otherwise it keeps the author's lines of fields. A table whose row
+//     aligned with two spaces at least between them. A block of fields
+//     (player, rates, anchors, repeat, update) that the author wrote on
+//     one line stays on one line, the fields two spaces apart: player {
+//     currency EUR  vip_level 3 }; otherwise it keeps the author's lines
+//     of fields. A table whose row
 //     has a number and, on the next line, a currency code or a time unit is
 //     printed as written: on one line they would read as one value.
 //   - Long lines are not wrapped.

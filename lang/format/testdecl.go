@@ -30,6 +30,12 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *lang.AdvanceClause:
 		p.str("advance to ")
 		p.text(n.To)
+	case *lang.UpdateClause:
+		p.str("update ")
+		p.expr(n.Player)
+		p.str(" at ")
+		p.text(n.At)
+		p.testFields(n, n.Fields)
 	case *lang.EventsClause:
 		p.table("events", n, n.Columns, n.Rows)
 	case *lang.NowClause:
@@ -153,7 +159,7 @@ func (p *printer) testHeadEnd(n lang.Node) (end int, ok bool) {
 	switch n := n.(type) {
 	case *lang.TestDecl:
 		return p.brace(n.Name.End.Offset), true
-	case *lang.PlayerClause, *lang.RatesClause, *lang.AnchorsClause, *lang.RepeatClause, *lang.TransactionsClause, *lang.EventsClause:
+	case *lang.PlayerClause, *lang.RatesClause, *lang.AnchorsClause, *lang.RepeatClause, *lang.TransactionsClause, *lang.EventsClause, *lang.UpdateClause:
 		sp := n.Span()
 		switch {
 		case p.verbatim(n): // comments included
@@ -202,6 +208,8 @@ func (p *printer) inline(n lang.Node) bool {
 	case *lang.AnchorsClause:
 		return len(n.Fields) > 0 && sp.Start.Line == sp.End.Line
 	case *lang.RepeatClause:
+		return len(n.Fields) > 0 && sp.Start.Line == sp.End.Line
+	case *lang.UpdateClause:
 		return len(n.Fields) > 0 && sp.Start.Line == sp.End.Line
 	}
 	return false

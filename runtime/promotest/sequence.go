@@ -87,6 +87,8 @@ func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Resul
 			batch = run.table(batch, cl)
 		case *lang.RepeatClause:
 			batch = run.repeat(batch, cl)
+		case *lang.UpdateClause:
+			batch = append(batch, seqEvent{run.update(cl), len(batch)})
 		case *lang.AdvanceClause:
 			if err := run.flush(ctx, batch); err != nil {
 				r.Passed, r.Problem = false, err.Error()
@@ -327,6 +329,24 @@ func (run *seqRun) repeat(batch []seqEvent, cl *lang.RepeatClause) []seqEvent {
 		batch = append(batch, seqEvent{ev, len(batch)})
 	}
 	return batch
+}
+
+// update is the player event of an update clause.
+func (run *seqRun) update(cl *lang.UpdateClause) engine.Event {
+	run.counts["update"]++
+	ev := engine.Event{ID: "update-" + strconv.Itoa(run.counts["update"]), Kind: engine.KindPlayer,
+		Player: compiler.PlayerID(cl.Player), Time: run.consts[cl.At].Time, Properties: map[string]any{}}
+	for _, f := range cl.Fields {
+		switch f.Name.Name {
+		case "currency":
+			ev.Currency = currencyOf(f.Value)
+		case "zone":
+			ev.Zone = run.consts[f.Value].Str
+		default:
+			ev.Properties[f.Name.Name] = recordValue(run.consts[f.Value])
+		}
+	}
+	return ev
 }
 
 // flush runs a batch of events in time order. Before each call to the
