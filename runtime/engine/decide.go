@@ -95,6 +95,9 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	skip := func(reason, detail string) (*Outcome, error) {
 		o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
 		e.messages(o, r, st)
+		if r.MessageLimit != nil && len(o.Messages) > 0 {
+			p.dirty[r.Name] = true // the messages sent are counted in the state
+		}
 		return o, nil
 	}
 	if r.HasSegment {
