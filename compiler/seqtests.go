@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ type seqState struct {
 	step     lang.Node // the first step (events, repeat, advance, expect), once seen
 	clock    time.Time // where the clock is after the steps so far
 	clockAt  lang.Node // what set it
-	batch    []lang.Node
+	ids      eventIDs
 	batchMin time.Time // the earliest event of the open batch
 	minAt    lang.Node
 	batchMax time.Time
@@ -77,7 +78,8 @@ type seqPlayer struct {
 
 func (c *testChecker) checkSequence(file string, d *lang.TestDecl) *TestCase {
 	st := &seqState{testState: testState{tc: &TestCase{Decl: d, File: file, Name: d.Name.Value, Sequence: true}, once: map[string]lang.Node{}},
-		players: map[string]*seqPlayer{}, budgets: map[string]lang.Node{}}
+		players: map[string]*seqPlayer{}, budgets: map[string]lang.Node{},
+		ids: eventIDs{counts: map[string]int64{}, written: map[string]lang.Node{}, ranges: map[string][]idRange{}}}
 	// The rule and the players first: the steps name them wherever they
 	// are written.
 	for _, cl := range d.Clauses {
@@ -518,6 +520,87 @@ func (c *testChecker) eventRow(st *seqState, cols []*eventColumn, r *lang.TableR
 	if len(curs) > 1 {
 		c.oneCurrency(r, curs)
 	}
+	if kind == nil {
+		return
+	}
+	n := st.ids.next(kind.Name, 1)
+	if player == nil {
+		return
+	}
+	for i, v := range r.Values {
+		if i < len(cols) && cols[i] != nil && cols[i].name == "id" && !isAbsent(v) {
+			if id := c.info.Consts[v]; id != nil && id.Type.Kind == String {
+				c.writtenID(st, player.id, id.Str, v)
+			}
+			return
+		}
+	}
+	c.defaultIDs(st, player.id, kind.Name, n, n, r)
+}
+
+// eventIDs follows the ids of a test's events, which name one event of a
+// player each: the ids written, and the default ids, KIND-N, N counting
+// the test's events of the kind as the runner does.
+type eventIDs struct {
+	counts  map[string]int64     // events so far per kind
+	written map[string]lang.Node // player "\x00" id: the cell
+	ranges  map[string][]idRange // player "\x00" kind: the numbers of default ids
+}
+
+type idRange struct {
+	from, to int64
+	at       lang.Node
+}
+
+// next counts n events of a kind and returns the number of the first.
+func (ids *eventIDs) next(kind string, n int64) int64 {
+	ids.counts[kind] += n
+	return ids.counts[kind] - n + 1
+}
+
+// writtenID records an id written in a test, reporting one written twice
+// for the player, or one that is the default id of another of its events.
+func (c *testChecker) writtenID(st *seqState, player, id string, at lang.Node) {
+	key := player + "\x00" + id
+	if prev := st.ids.written[key]; prev != nil {
+		c.diags.Add(lang.Diagnostic{File: c.file, Span: at.Span(), Severity: lang.Error, Code: lang.CodeInvalidTest,
+			Message: fmt.Sprintf("event id %q of player %s is written twice: an id names one event of its player, so write another", id, player),
+			Related: []lang.Related{{File: c.file, Span: prev.Span(), Message: "first " + id}}})
+		return
+	}
+	st.ids.written[key] = at
+	if i := strings.LastIndexByte(id, '-'); i > 0 {
+		if n, err := strconv.ParseInt(id[i+1:], 10, 64); err == nil {
+			for _, r := range st.ids.ranges[player+"\x00"+id[:i]] {
+				if r.from <= n && n <= r.to {
+					c.defaultClash(id, player, at, r.at)
+					return
+				}
+			}
+		}
+	}
+}
+
+// defaultIDs records the default ids KIND-from to KIND-to of a player's
+// events, reporting one that a test wrote for another of its events.
+func (c *testChecker) defaultIDs(st *seqState, player, kind string, from, to int64, at lang.Node) {
+	key := player + "\x00" + kind
+	st.ids.ranges[key] = append(st.ids.ranges[key], idRange{from, to, at})
+	prefix := player + "\x00" + kind + "-"
+	for k, written := range st.ids.written {
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		if n, err := strconv.ParseInt(k[len(prefix):], 10, 64); err == nil && from <= n && n <= to {
+			c.defaultClash(k[len(player)+1:], player, written, at)
+		}
+	}
+}
+
+func (c *testChecker) defaultClash(id, player string, written, event lang.Node) {
+	c.diags.Add(lang.Diagnostic{File: c.file, Span: written.Span(), Severity: lang.Error, Code: lang.CodeInvalidTest,
+		Message: fmt.Sprintf("event id %q of player %s is the default id of another of its events: write another", id, player),
+		Related: []lang.Related{{File: c.file, Span: event.Span(), Message: "the event whose default id it is"}}})
 }
 
 func isAbsent(e lang.Expr) bool {
@@ -591,6 +674,16 @@ func (c *testChecker) seqRepeat(st *seqState, cl *lang.RepeatClause) {
 	copied.Fields = fields
 	c.repeat(ts, &copied)
 	st.repeated = ts.repeated
+	if n, err := num.Parse(cl.Count.Text); err == nil {
+		if count, ok := n.Int64At(0); ok && count >= 1 && count <= MaxRepeat && c.globals[cl.Kind.Name] != nil {
+			from := st.ids.next(cl.Kind.Name, count)
+			if id := PlayerID(player); player == nil && len(st.order) == 1 {
+				c.defaultIDs(st, st.order[0], cl.Kind.Name, from, from+count-1, cl)
+			} else if st.players[id] != nil {
+				c.defaultIDs(st, id, cl.Kind.Name, from, from+count-1, cl)
+			}
+		}
+	}
 	from, every := c.info.Consts[cl.From], c.info.Consts[cl.Every]
 	n, err := num.Parse(cl.Count.Text)
 	if from == nil || every == nil || err != nil {
