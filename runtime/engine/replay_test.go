@@ -79,6 +79,12 @@ func randomLog(seed uint64, shape logShape, players, days int) [][]engine.Event 
 // replay runs the log day by day, advancing the clock at the end of each
 // day, and gives the outcomes as JSON without their sequence numbers.
 func replay(t *testing.T, dir string, log [][]engine.Event, opts engine.Options, perEvent, restart bool) []string {
+	return replayTwice(t, dir, log, opts, perEvent, restart, false)
+}
+
+// replayTwice is replay; with twice, each event a call is delivered again
+// in the next call, as an at-least-once host may.
+func replayTwice(t *testing.T, dir string, log [][]engine.Event, opts engine.Options, perEvent, restart, twice bool) []string {
 	ctx := context.Background()
 	st := openStore(t)
 	e := engineFor(t, dir, st, opts)
@@ -96,8 +102,12 @@ func replay(t *testing.T, dir string, log [][]engine.Event, opts engine.Options,
 			e = engineFor(t, dir, st, opts)
 		}
 		if perEvent {
-			for _, ev := range day {
-				outs, err := e.Handle(ctx, []engine.Event{ev})
+			for i, ev := range day {
+				call := []engine.Event{ev}
+				if twice && i > 0 {
+					call = []engine.Event{day[i-1], ev}
+				}
+				outs, err := e.Handle(ctx, call)
 				require.NoError(t, err)
 				add(outs)
 			}
@@ -118,8 +128,8 @@ func replay(t *testing.T, dir string, log [][]engine.Event, opts engine.Options,
 
 func TestReplayCutsAlike(t *testing.T) {
 	for _, dir := range []string{"limits", "triggers", "campaign"} {
-		for _, seed := range []uint64{1, 2} {
-			log := randomLog(seed, shapes[dir], 6, 12)
+		for _, seed := range []uint64{1} {
+			log := randomLog(seed, shapes[dir], 5, 14)
 			want := replay(t, dir, log, engine.Options{}, false, false)
 			require.NotEmpty(t, want)
 			for _, c := range []struct {
@@ -127,12 +137,14 @@ func TestReplayCutsAlike(t *testing.T) {
 				opts     engine.Options
 				perEvent bool
 				restart  bool
+				twice    bool
 			}{
-				{"one event a call", engine.Options{}, true, false},
-				{"batches of one, a cache of one", engine.Options{BatchSize: 1, CachePlayers: 1}, false, false},
-				{"batches of three, a restart each day", engine.Options{BatchSize: 3}, false, true},
+				{"each event twice", engine.Options{}, true, false, true},
+				{"one event a call", engine.Options{}, true, false, false},
+				{"batches of one, a cache of one", engine.Options{BatchSize: 1, CachePlayers: 1}, false, false, false},
+				{"batches of three, a restart each day", engine.Options{BatchSize: 3}, false, true, false},
 			} {
-				got := replay(t, dir, log, c.opts, c.perEvent, c.restart)
+				got := replayTwice(t, dir, log, c.opts, c.perEvent, c.restart, c.twice)
 				require.Equal(t, want, got, "%s, seed %d, %s", dir, seed, c.name)
 			}
 		}
