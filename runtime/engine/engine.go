@@ -155,17 +155,22 @@ func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, e
 			}
 		}
 	}
-	from := p.meta.Latest
-	if from.IsZero() {
-		from = now
-	}
-	since := limits.MinTime
-	if !from.IsZero() {
-		since = e.horizon(from)
-	}
-	evs, err := e.st.History(ctx, id, since)
-	if err != nil {
-		return nil, err
+	// A player with no stored data row has no stored events either: every
+	// change that stores an event writes the row too (event, changed), in
+	// the same transaction. A new player costs no read of the history.
+	var evs []store.Event
+	if p.known {
+		from := p.meta.Latest
+		if from.IsZero() {
+			from = now
+		}
+		since := limits.MinTime
+		if !from.IsZero() {
+			since = e.horizon(from)
+		}
+		if evs, err = e.st.History(ctx, id, since); err != nil {
+			return nil, err
+		}
 	}
 	for _, ev := range evs {
 		if ev.Kind == KindPlayer {
