@@ -2,6 +2,7 @@ package promotest
 
 import (
 	"github.com/promoc/promoc/lang"
+	"github.com/promoc/promoc/runtime"
 )
 
 // Coverage is the branch coverage of one suite's rewards: which of their
@@ -18,7 +19,7 @@ type Coverage struct {
 type RewardCoverage struct {
 	Reward   string
 	File     string
-	Tests    int // tests that evaluated the reward
+	Tests    int // tests that evaluated the reward: reward tests, and event-sequence tests whose rule gave it
 	Branches []*BranchCoverage
 }
 
@@ -63,25 +64,47 @@ func (s *Suite) coverage(results []*Result) *Coverage {
 		c.Rewards = append(c.Rewards, rc)
 	}
 	for _, r := range results {
-		rc := byReward[r.Reward]
-		if r.Suite != s.dir || rc == nil {
+		if r.Suite != s.dir {
 			continue
 		}
-		rc.Tests++
-		if r.Actual.Trace == nil {
-			continue
+		// A reward test evaluates its reward once; an event-sequence test
+		// evaluates the rewards its rule gives, each outcome with a trace.
+		traces := map[string][]*runtime.Trace{}
+		if rc := byReward[r.Reward]; rc != nil {
+			traces[r.Reward] = []*runtime.Trace{r.Actual.Trace}
 		}
-		for _, b := range rc.Branches {
-			for _, t := range r.Actual.Trace.Branches {
-				if t.Pos == b.Pos && t.Label == b.Label {
+		for _, step := range r.Outcomes {
+			if o := step.Outcome; o.Reward != "" && byReward[o.Reward] != nil {
+				traces[o.Reward] = append(traces[o.Reward], o.Trace)
+			}
+		}
+		for name, ts := range traces {
+			rc := byReward[name]
+			rc.Tests++
+			for _, b := range rc.Branches {
+				if took(b, ts) {
 					b.Tests++
-					break
 				}
 			}
 		}
 	}
 	s.ruleCoverage(c, results)
 	return c
+}
+
+// took reports whether one of the traces took a branch.
+func took(b *BranchCoverage, traces []*runtime.Trace) bool {
+	for _, t := range traces {
+		if t == nil {
+			continue
+		}
+		for _, tb := range t.Branches {
+			if tb.Pos == b.Pos && tb.Label == b.Label {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RuleCoverage is the coverage of one automation rule or campaign: which of

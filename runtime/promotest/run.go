@@ -103,7 +103,7 @@ func Run(ctx context.Context, suites []*Suite, opts Options) *Report {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = jobs[i].s.run(ctx, jobs[i].tc)
+				results[i] = jobs[i].s.run(ctx, jobs[i].tc, opts.Coverage)
 			}
 		})
 	}
@@ -123,12 +123,12 @@ func Run(ctx context.Context, suites []*Suite, opts Options) *Report {
 }
 
 // run runs one test.
-func (s *Suite) run(ctx context.Context, tc *compiler.TestCase) *Result {
+func (s *Suite) run(ctx context.Context, tc *compiler.TestCase, coverage bool) *Result {
 	start := time.Now()
 	r := &Result{Suite: s.dir, Name: tc.Name, File: tc.File, Pos: tc.Decl.Span().Start}
 	defer func() { r.Elapsed = time.Since(start) }()
 	if tc.Sequence {
-		s.runSequence(ctx, tc, r)
+		s.runSequence(ctx, tc, r, coverage)
 		return r
 	}
 	r.Reward = tc.Reward.Symbol.Name

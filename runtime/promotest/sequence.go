@@ -42,6 +42,7 @@ type seqRun struct {
 	// does. A batch of events handled in one call spans less than it, so
 	// that no inactivity falls inside a call.
 	inactive time.Duration
+	trace    bool // the engine traces evaluations
 }
 
 // seqEvent is one event of a batch, with its place in the source for a
@@ -51,8 +52,9 @@ type seqEvent struct {
 	ord int
 }
 
-// runSequence runs an event-sequence test and fills r.
-func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Result) {
+// runSequence runs an event-sequence test and fills r. With trace, the
+// engine traces the evaluations of rewards, for their branch coverage.
+func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Result, trace bool) {
 	r.Rule = tc.Rule.Symbol.Name
 	dir, err := os.MkdirTemp("", "promotest-")
 	if err != nil {
@@ -66,7 +68,7 @@ func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Resul
 		return
 	}
 	defer st.Close()
-	run := &seqRun{s: s, tc: tc, rule: r.Rule, consts: s.info.Info.Consts, st: st, counts: map[string]int{}}
+	run := &seqRun{s: s, tc: tc, rule: r.Rule, consts: s.info.Info.Consts, st: st, counts: map[string]int{}, trace: trace}
 	for _, rule := range s.prog.Rules() {
 		for _, ev := range []*runtime.RuleEvent{&rule.Trigger, rule.Entrance} {
 			if ev != nil && ev.Kind == runtime.EventInactive && ev.Length > 0 && (run.inactive == 0 || ev.Length < run.inactive) {
@@ -143,7 +145,7 @@ func (run *seqRun) setup(ctx context.Context) error {
 	if err := run.st.PutPlayers(ctx, players); err != nil {
 		return fmt.Errorf("storing the players: %w", err)
 	}
-	eng, err := engine.New(ctx, run.s.prog, run.st, engine.Options{})
+	eng, err := engine.New(ctx, run.s.prog, run.st, engine.Options{Trace: run.trace})
 	if err != nil {
 		return err
 	}
