@@ -25,6 +25,7 @@ import (
 
 	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/spec"
 )
 
@@ -35,7 +36,7 @@ const (
 
 // schemas are the compiled schemas of spec.Schemas.
 type schemas struct {
-	input, transaction, result *jsonschema.Schema
+	input, transaction, player, result *jsonschema.Schema
 	docs                       map[string]any // by file name, as JSON values
 }
 
@@ -62,6 +63,8 @@ func loadSchemas(t *testing.T) *schemas {
 	s.input, err = c.Compile(inputID)
 	require.NoError(t, err)
 	s.transaction, err = c.Compile(inputID + "#/$defs/transaction")
+	require.NoError(t, err)
+	s.player, err = c.Compile(inputID + "#/$defs/player")
 	require.NoError(t, err)
 	s.result, err = c.Compile(resultID)
 	require.NoError(t, err)
@@ -131,15 +134,50 @@ func TestInputSchemaExamples(t *testing.T) {
 	for _, p := range lines {
 		b, err := os.ReadFile(p)
 		require.NoError(t, err)
+		kind := jsonlKind(t, b)
 		sc := bufio.NewScanner(bytes.NewReader(b))
+		sc.Buffer(nil, 1<<20)
 		for n := 1; sc.Scan(); n++ {
-			if len(bytes.TrimSpace(sc.Bytes())) > 0 {
-				assert.NoError(t, s.transaction.Validate(unmarshal(t, sc.Bytes())), "%s:%d", p, n)
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			v := unmarshal(t, sc.Bytes())
+			switch {
+			case kind == "players":
+				assert.NoError(t, s.player.Validate(v), "%s:%d", p, n)
+			case kind == "events" && v.(map[string]any)["kind"] == engine.KindPlayer:
+				// A player event: the player's data, read by the engine.
+			default:
+				assert.NoError(t, s.transaction.Validate(v), "%s:%d", p, n)
 			}
 		}
-		_, err = runtime.DecodeTransactions(bytes.NewReader(b))
+		switch kind {
+		case "players":
+			err = runtime.DecodePlayers(bytes.NewReader(b), func(int, runtime.Player) error { return nil })
+		case "events":
+			err = engine.DecodeEvents(bytes.NewReader(b), func(int, engine.Event) error { return nil })
+		default:
+			_, err = runtime.DecodeTransactions(bytes.NewReader(b))
+		}
 		assert.NoError(t, err, p)
 	}
+}
+
+// jsonlKind tells a JSON Lines file of the examples by its first line:
+// "players" (player records, as promoc players import reads them: no
+// kind), "events" (an event log, as promoc run reads it: each event names
+// its player) or "transactions" (a fixture of tests).
+func jsonlKind(t *testing.T, b []byte) string {
+	first, _, _ := bytes.Cut(bytes.TrimSpace(b), []byte("\n"))
+	var probe map[string]any
+	require.NoError(t, json.Unmarshal(first, &probe))
+	switch {
+	case probe["kind"] == nil:
+		return "players"
+	case probe["player"] != nil:
+		return "events"
+	}
+	return "transactions"
 }
 
 // TestInputSchemaRejects lists documents the schema must reject; promoc
