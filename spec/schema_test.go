@@ -37,7 +37,7 @@ const (
 // schemas are the compiled schemas of spec.Schemas.
 type schemas struct {
 	input, transaction, player, result *jsonschema.Schema
-	docs                       map[string]any // by file name, as JSON values
+	docs                               map[string]any // by file name, as JSON values
 }
 
 // loadSchemas compiles the embedded schemas, each checked against the
