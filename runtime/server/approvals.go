@@ -87,6 +87,9 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 		return 0, nil, err
 	}
 	out, err := engine.OutcomeOf(o)
+	if err == nil {
+		s.met.logged(out)
+	}
 	return http.StatusOK, out, err
 }
 
@@ -103,6 +106,7 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 	if outs == nil {
 		outs = []engine.Outcome{}
 	}
+	s.met.logged(outs...)
 	return http.StatusOK, struct {
 		Outcomes []engine.Outcome `json:"outcomes"`
 	}{outs}, nil

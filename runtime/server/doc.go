@@ -40,6 +40,13 @@
 // refused or failed stores nothing, and a 200 means every outcome is
 // stored.
 //
+// # Metrics
+//
+// GET /metrics (any key) serves Prometheus metrics from a registry of the
+// server's own: requests and their latency by route, events, outcomes by
+// rule, status and reason, the scheduler's rounds, and Go's and the
+// process's. Money is not among them: a metric is a float.
+//
 // # The scheduler
 //
 // [Server.Serve] runs, besides the listener, a goroutine that calls

@@ -40,6 +40,8 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if outs == nil {
 		outs = []engine.Outcome{}
 	}
+	s.met.events.Add(float64(len(evs)))
+	s.met.logged(outs...)
 	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
 }
 

@@ -37,6 +37,10 @@ func (s *Server) schedule(ctx context.Context) {
 func (s *Server) advance(ctx context.Context) {
 	now := s.now()
 	outs, err := s.eng.Advance(ctx, now)
+	if ctx.Err() == nil {
+		s.met.round(now, err)
+	}
+	s.met.logged(outs...)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("scheduler: advance", slog.Time("now", now), slog.String("error", err.Error()))

@@ -65,6 +65,10 @@ func TestScheduler(t *testing.T) {
 	}
 	assert.True(t, fired, "win_back fired for p1 after 7 days without login")
 	require.NoError(t, stop())
+	// Stopped, the scheduler has counted its last round.
+	m := h.do(call{method: "GET", path: "/metrics", role: server.Viewer})
+	assert.Contains(t, string(m.raw), `promoc_scheduler_rounds_total{result="ok"}`)
+	assert.Contains(t, string(m.raw), `promoc_outcomes_total{reason="",rule="win_back",status="issued"} 1`)
 	n := len(h.outcomes())
 	time.Sleep(20 * time.Millisecond)
 	assert.Len(t, h.outcomes(), n, "the scheduler stopped with the server")

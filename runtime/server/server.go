@@ -98,6 +98,7 @@ type Server struct {
 	handler http.Handler
 	ready   atomic.Bool
 	openapi []byte // the document of /v1/openapi.json
+	met     *metrics
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -113,7 +114,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, eng: eng, log: cfg.Logger}
+	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, eng: eng, log: cfg.Logger, met: newMetrics()}
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}
@@ -203,6 +204,7 @@ type Route struct {
 	Summary      string
 	idem         idemMode
 	h            handlerFunc
+	raw          http.Handler // answers instead of h, in a format of its own
 }
 
 // Idempotency says how the route takes the Idempotency-Key header:
@@ -237,6 +239,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/v1/campaigns/{name}/resume", Roles: operator, idem: idemOptional, Summary: "make a suspended campaign active again", h: s.postResume},
 		{Method: "PUT", Path: "/v1/campaigns/{name}/budgets/{currency}", Roles: operator, idem: idemOptional, Summary: "open or change a campaign's budget in a currency ({\"limit\"})", h: s.putBudget},
 		{Method: "GET", Path: "/v1/players/{id}/state", Roles: everyone, Summary: "a player's data, per-rule state and groups", h: s.getPlayerState},
+		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
 	}
 }
 
@@ -285,6 +288,10 @@ func (s *Server) endpoint(rt Route) http.Handler {
 					rt.Method, rt.Path, who.role, rolesText(rt.Roles)).with("role", who.role).with("allowed", append(append([]Role{}, rt.Roles...), Admin)))
 				return
 			}
+		}
+		if rt.raw != nil {
+			rt.raw.ServeHTTP(w, r)
+			return
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPut {
 			body, err := s.readBody(w, r)
@@ -390,6 +397,16 @@ func (s *Server) logged(next http.Handler) http.Handler {
 					s.writeError(sw, r, errorf(http.StatusInternalServerError, CodeInternal, "the request failed on the server; it is logged"))
 				}
 			}
+			// The mux set the pattern it matched: the route, a path
+			// of the 405 answers, or "/" for the 404s.
+			_, route, _ := strings.Cut(r.Pattern, " ")
+			if route == "" {
+				route = r.Pattern
+			}
+			if route == "" || route == "/" {
+				route = "other"
+			}
+			s.met.request(route, r.Method, sw.status, time.Since(start))
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError

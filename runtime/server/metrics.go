@@ -1,0 +1,77 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+// metrics are the server's Prometheus metrics, on a registry of its own
+// (no global state: two servers in one process count apart). Amounts of
+// money are not exported: a metric is a float, and budgets are exact in GET
+// /v1/campaigns.
+type metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec   // route, method, code
+	latency   *prometheus.HistogramVec // route
+	events    prometheus.Counter
+	outcomes  *prometheus.CounterVec // rule, status, reason
+	scheduler *prometheus.CounterVec // result
+	lastRound prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_http_requests_total",
+			Help: "HTTP requests by route (the pattern, or \"other\"), method and status code."}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "promoc_http_request_duration_seconds",
+			Help:    "Time to answer a request, by route.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"route"}),
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "promoc_events_total",
+			Help: "Events accepted by POST /v1/events (a redelivered event counts again; it gives no outcome)."}),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_outcomes_total",
+			Help: "Outcomes logged through this server (events, the scheduler, approvals), by rule, status and reason."},
+			[]string{"rule", "status", "reason"}),
+		scheduler: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_scheduler_rounds_total",
+			Help: "Rounds of the scheduler (Engine.Advance), by result: ok or error."}, []string{"result"}),
+		lastRound: prometheus.NewGauge(prometheus.GaugeOpts{Name: "promoc_scheduler_last_round_timestamp_seconds",
+			Help: "When the scheduler's latest successful round ran, on the server's clock (Unix seconds)."}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.events, m.outcomes, m.scheduler, m.lastRound,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// request counts a request answered.
+func (m *metrics) request(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// logged counts outcomes logged.
+func (m *metrics) logged(outs ...engine.Outcome) {
+	for _, o := range outs {
+		m.outcomes.WithLabelValues(o.Rule, o.Status, o.Reason).Inc()
+	}
+}
+
+// round counts a round of the scheduler.
+func (m *metrics) round(now time.Time, err error) {
+	if err != nil {
+		m.scheduler.WithLabelValues("error").Inc()
+		return
+	}
+	m.scheduler.WithLabelValues("ok").Inc()
+	m.lastRound.Set(float64(now.UnixNano()) / 1e9)
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
