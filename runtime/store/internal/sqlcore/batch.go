@@ -12,12 +12,21 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// The batch path of Apply reads what a batch depends on in a few queries
-// (the events seen, the states' versions, the keys taken, the budget
-// accounts, locked where the database has several writers), decides every
-// change in Go as the one-change-at-a-time path would, and writes the
-// result in many-row statements: a handful of statements a batch instead
-// of several a change.
+// The batch path of Apply reads what a batch depends on in a few queries,
+// decides every change in Go as the one-change-at-a-time path would, and
+// writes the result in many-row statements: a handful of statements a
+// batch instead of several a change. It goes in two steps, so that the
+// rows every writer wants (a campaign's budget accounts) are locked for
+// as short a time as it can:
+//
+//  1. the events seen, the states' versions (locked where the database has
+//     several writers) and the keys taken are read; which changes are
+//     written and which outcomes are new is decided; the events, states,
+//     timers, players and keys are written;
+//  2. the budget accounts of the new outcomes are read (and locked) with
+//     their campaigns' statuses; the reservations are decided in order;
+//     the accounts, ledger entries, approvals and suspensions are written,
+//     then the log.
 //
 // Every write says what it found: an event, a new state or a key that was
 // not there when read but is there when written, or an account that no
@@ -43,6 +52,14 @@ type waitingRow struct {
 	reserved bool
 }
 
+// fresh is a new outcome of the batch: the key's first, given to the
+// result refs[0] and to the repeats of the key later in the batch.
+type fresh struct {
+	o    store.Outcome
+	u    int64
+	refs []*store.Outcome
+}
+
 // repeatRef is an outcome whose key was taken before the batch: it gets
 // the key's first outcome.
 type repeatRef struct {
@@ -66,6 +83,8 @@ type plan struct {
 	players     map[string]store.Player
 	playerOrder []string
 	newKeys     []store.Key
+	fresh       []*fresh
+	byKey       map[store.Key]*fresh
 	posts       []*store.Outcome // issued outcomes that post: one post entry each
 	postUnits   []int64
 	waiting     []waitingRow // waiting outcomes: queued, with their reservation if any
@@ -75,15 +94,22 @@ type plan struct {
 
 // applyBatch applies changes in the transaction of ex, filling out.
 func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied) error {
-	p, err := s.read(ctx, ex, changes, units)
+	p, err := s.read(ctx, ex, changes)
 	if err != nil {
 		return err
 	}
-	var b batch
 	for i := range changes {
-		p.decide(&changes[i], units[i], &out[i], &b)
+		p.decide(&changes[i], units[i], &out[i])
 	}
-	if err := s.write(ctx, ex, p); err != nil {
+	if err := s.writeChanges(ctx, ex, p); err != nil {
+		return err
+	}
+	if err := s.readAccounts(ctx, ex, p); err != nil {
+		return err
+	}
+	var b batch
+	p.settle(&b)
+	if err := s.writeBudgets(ctx, ex, p); err != nil {
 		return err
 	}
 	if err := s.appendLog(ctx, ex, b.pend); err != nil {
@@ -100,28 +126,38 @@ func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Chang
 	return nil
 }
 
-// read reads what the batch depends on, in one query each.
-func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, units [][]int64) (*plan, error) {
+// scan runs a query and calls fn on each row.
+func scan(ctx context.Context, ex Execer, q string, args []any, fn func(Rows) error) error {
+	rows, err := ex.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// read reads the events seen, the states' versions and the keys taken
+// that the batch depends on, in one query each.
+func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*plan, error) {
 	p := &plan{
 		seen: map[[2]string][]byte{}, existed: map[[2]string]bool{}, keys: map[store.Key]bool{},
-		accounts: map[[2]string]*account{}, status: map[string]string{},
+		accounts: map[[2]string]*account{}, status: map[string]string{}, byKey: map[store.Key]*fresh{},
 		states: map[[2]string][]byte{}, timers: map[[2]string]time.Time{}, players: map[string]store.Player{},
 	}
 	var evP, evID []string
 	var kR, kA, kP, kT []string
-	var campaigns []string
-	seenCampaign := map[string]bool{}
-	for i, c := range changes {
+	for _, c := range changes {
 		if e := c.Event; e != nil {
 			evP, evID = append(evP, e.Player), append(evID, e.ID)
 		}
-		for j, o := range c.Outcomes {
+		for _, o := range c.Outcomes {
 			k := o.Key
 			kR, kA, kP, kT = append(kR, k.Rule), append(kA, k.Action), append(kP, k.Player), append(kT, k.TriggerHash)
-			if units[i][j] > 0 && !seenCampaign[o.Campaign] {
-				seenCampaign[o.Campaign] = true
-				campaigns = append(campaigns, o.Campaign)
-			}
 		}
 	}
 	var err error
@@ -131,22 +167,9 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, uni
 	for k, v := range p.vs {
 		p.existed[k] = v > 0
 	}
-	scan := func(q string, args []any, fn func(Rows) error) error {
-		rows, err := ex.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
 	if len(evP) > 0 {
 		from, args := s.D.Tuples(evP, evID)
-		err := scan(`SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
+		err := scan(ctx, ex, `SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
 			var i int64
 			var h []byte
 			if err := r.Scan(&i, &h); err != nil {
@@ -161,7 +184,7 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, uni
 	}
 	if len(kR) > 0 {
 		from, args := s.D.Tuples(kR, kA, kP, kT)
-		err := scan(`SELECT q.i FROM `+from+` JOIN idempotency_keys k
+		err := scan(ctx, ex, `SELECT q.i FROM `+from+` JOIN idempotency_keys k
 			ON k.rule = q.c1 AND k.action = q.c2 AND k.player = q.c3 AND k.trigger_hash = q.c4`, args, func(r Rows) error {
 			var i int64
 			if err := r.Scan(&i); err != nil {
@@ -174,39 +197,12 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change, uni
 			return nil, err
 		}
 	}
-	if len(campaigns) > 0 {
-		from, args := s.D.Tuples(campaigns)
-		err := scan(`SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved FROM `+from+` JOIN budget_accounts a
-			ON a.campaign = q.c1`+s.D.ForUpdate("a"), args, func(r Rows) error {
-			var k [2]string
-			a := &account{}
-			if err := r.Scan(&k[0], &k[1], &a.limit, &a.posted, &a.reserved); err != nil {
-				return err
-			}
-			p.accounts[k] = a
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		err = scan(`SELECT c.campaign, c.status FROM `+from+` JOIN campaigns c ON c.campaign = q.c1`, args, func(r Rows) error {
-			var c, st string
-			if err := r.Scan(&c, &st); err != nil {
-				return err
-			}
-			p.status[c] = st
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
 	return p, nil
 }
 
 // decide does with one change what applyOne does, in Go, noting the
-// writes.
-func (p *plan) decide(c *store.Change, units []int64, a *store.Applied, b *batch) {
+// writes; the reservations of its new outcomes are left to settle.
+func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 	if e := c.Event; e != nil {
 		if h, ok := p.seen[[2]string{e.Player, e.ID}]; ok {
 			if bytes.Equal(h, e.Hash) {
@@ -250,17 +246,17 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied, b *batch
 	}
 	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
 	for j, o := range c.Outcomes {
-		p.give(o, units[j], &a.Outcomes[j], b)
+		p.give(o, units[j], &a.Outcomes[j])
 	}
 }
 
-// give is give of the one-change path, in Go.
-func (p *plan) give(o store.Outcome, u int64, res *store.Outcome, b *batch) {
+// give is the key part of give of the one-change path: a key taken before
+// the batch gets its first outcome, a key given earlier in the batch that
+// outcome, and a new key is a fresh outcome.
+func (p *plan) give(o store.Outcome, u int64, res *store.Outcome) {
 	k := o.Key
-	if pd, ok := b.byKey[k]; ok {
-		*res = pd.o
-		res.Repeat = true
-		pd.refs = append(pd.refs, res)
+	if f, ok := p.byKey[k]; ok {
+		f.refs = append(f.refs, res)
 		return
 	}
 	if p.keys[k] {
@@ -270,18 +266,72 @@ func (p *plan) give(o store.Outcome, u int64, res *store.Outcome, b *batch) {
 	p.newKeys = append(p.newKeys, k)
 	o.Repeat = false
 	o.At = fromNanos(nanos(o.At))
-	reserved := false
-	if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && u > 0 {
-		reserved = p.reserve(&o, u)
+	f := &fresh{o: o, u: u, refs: []*store.Outcome{res}}
+	p.fresh = append(p.fresh, f)
+	p.byKey[k] = f
+}
+
+// readAccounts reads, and locks, the budget accounts of the campaigns of
+// the fresh outcomes that reserve, with the campaigns' statuses.
+func (s *Store) readAccounts(ctx context.Context, ex Execer, p *plan) error {
+	var campaigns []string
+	seen := map[string]bool{}
+	for _, f := range p.fresh {
+		if f.u > 0 && !seen[f.o.Campaign] {
+			seen[f.o.Campaign] = true
+			campaigns = append(campaigns, f.o.Campaign)
+		}
 	}
-	*res = o
-	b.add(o, res)
-	switch {
-	case o.Status == store.Waiting:
-		p.waiting = append(p.waiting, waitingRow{o: res, u: u, reserved: reserved})
-	case reserved:
-		p.posts = append(p.posts, res)
-		p.postUnits = append(p.postUnits, u)
+	if len(campaigns) == 0 {
+		return nil
+	}
+	from, args := s.D.Tuples(campaigns)
+	err := scan(ctx, ex, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved FROM `+from+` JOIN budget_accounts a
+		ON a.campaign = q.c1`+s.D.ForUpdate("a"), args, func(r Rows) error {
+		var k [2]string
+		a := &account{}
+		if err := r.Scan(&k[0], &k[1], &a.limit, &a.posted, &a.reserved); err != nil {
+			return err
+		}
+		p.accounts[k] = a
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return scan(ctx, ex, `SELECT c.campaign, c.status FROM `+from+` JOIN campaigns c ON c.campaign = q.c1`, args, func(r Rows) error {
+		var c, st string
+		if err := r.Scan(&c, &st); err != nil {
+			return err
+		}
+		p.status[c] = st
+		return nil
+	})
+}
+
+// settle reserves the amounts of the fresh outcomes, in order, as reserve
+// of the one-change path, gives each outcome to its results and queues it
+// for the log.
+func (p *plan) settle(b *batch) {
+	for _, f := range p.fresh {
+		o := f.o
+		reserved := false
+		if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && f.u > 0 {
+			reserved = p.reserve(&o, f.u)
+		}
+		for j, r := range f.refs {
+			*r = o
+			r.Repeat = j > 0
+		}
+		b.pend = append(b.pend, &pending{o: o, refs: f.refs})
+		res := f.refs[0]
+		switch {
+		case o.Status == store.Waiting:
+			p.waiting = append(p.waiting, waitingRow{o: res, u: f.u, reserved: reserved})
+		case reserved:
+			p.posts = append(p.posts, res)
+			p.postUnits = append(p.postUnits, f.u)
+		}
 	}
 }
 
@@ -310,8 +360,9 @@ func (p *plan) reserve(o *store.Outcome, u int64) bool {
 	return true
 }
 
-// write writes what decide noted.
-func (s *Store) write(ctx context.Context, ex Execer, p *plan) error {
+// writeChanges writes the events, states, timers, players and keys that
+// decide noted.
+func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 	rows := make([][]any, 0, len(p.events))
 	for _, e := range p.events {
 		var body any
@@ -377,7 +428,13 @@ func (s *Store) write(ctx context.Context, ex Execer, p *plan) error {
 		` ON CONFLICT DO NOTHING`, set, true); err != nil {
 		return err
 	}
+	return nil
+}
 
+// writeBudgets writes what settle decided: the accounts, the ledger, the
+// approval queue and the suspensions.
+func (s *Store) writeBudgets(ctx context.Context, ex Execer, p *plan) error {
+	var set [][]any
 	for k, a := range p.accounts {
 		if a.dPosted == 0 && a.dReserved == 0 {
 			continue
@@ -391,7 +448,6 @@ func (s *Store) write(ctx context.Context, ex Execer, p *plan) error {
 			return errBatchRace
 		}
 	}
-	set = set[:0]
 	for i, o := range p.posts {
 		k := o.Key
 		set = append(set, []any{o.Campaign, o.Currency, "post", p.postUnits[i], k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)})
