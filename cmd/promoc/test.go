@@ -34,17 +34,28 @@ Each PATH is one of:
 	                 directory
 	FILE.promo       the tests of the file's directory
 
+A reward test evaluates one reward on its input. An event-sequence test
+names an automation rule or a campaign instead, and runs its players'
+events, updates and clock advances through the campaign engine, on a
+SQLite store of its own in a temporary directory, with expects between
+the steps (expect rewards 3, expect outcome 4 skipped qualification-limit,
+expect budget left 0 EUR, expect group p1 control).
+
 The tests run in parallel; the report lists them in file and source order.
 Without -v only the failed tests are printed: the test's name and position,
 a table of its expects with the expected and actual outcome side by side,
-and the trace of the evaluation. -v prints a line for each passed test too.
+and the trace of the evaluation (for an event-sequence test, the outcomes
+of its rule so far). -v prints a line for each passed test too.
 The last line is the summary, "N passed, N failed".
 
 --run REGEX runs only the tests whose name matches the regular expression.
 --coverage adds, for each reward, the branches the tests took, with the
 position of each branch none took: each tier branch, each check both held
 and failed ("check deposits > 5: false"), and both sides of each if outside
-where clauses ("if player.vip: then", "if player.vip: else"). --format json prints
+where clauses ("if player.vip: then", "if player.vip: else"); and for
+each automation rule and campaign, the cases its event-sequence tests did
+not reach: fired, issued or waiting, and the skip of each limit it has
+(skipped not-in-segment, skipped budget-exhausted, ...). --format json prints
 one JSON document instead (coverage included with --coverage), and --format
 junit prints JUnit XML for CI systems.
 
