@@ -37,6 +37,7 @@ func TestSpecTable(t *testing.T) {
 		"InputBytes":   strconv.Itoa(limits.InputBytes),
 		"Transactions": strconv.Itoa(limits.Transactions),
 		"StringBytes":  strconv.Itoa(limits.StringBytes),
+		"EventBatch":   strconv.Itoa(limits.EventBatch),
 		"RepeatRows":   strconv.Itoa(limits.RepeatRows),
 		"Steps":        strconv.Itoa(vm.DefaultMaxSteps),
 	}
