@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/promoc/promoc/runtime/server"
 )
@@ -26,12 +29,12 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func newServeCmd() *cobra.Command {
-	var db, addr, logFormat string
+	var db, addr, logFormat, tlsCert, tlsKey string
 	var tick time.Duration
 	var maxBody int64
 	var maxEvents int
 	cmd := &cobra.Command{
-		Use:   "serve DIR [--db FILE|URL] [--addr HOST:PORT]",
+		Use:   "serve DIR [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
 		Short: "Serve the automation rules and campaigns of a rule set as an HTTP API",
 		Long: `Serve compiles the rule set of DIR and serves its campaign engine as a JSON
 API over HTTP on --addr (127.0.0.1:8080 by default; :0 picks a free port),
@@ -40,17 +43,24 @@ directory, created when missing, or a postgres:// URL). It prints where it
 listens, then logs one JSON line per request on stderr (--log-format text
 for people); logs name API keys by their id, never by their secret.
 
-Every endpoint but /healthz and /readyz needs an API key of a role allowed
-to call it (viewer, operator, approver, admin), sent as
+Every endpoint but /healthz, /readyz and /v1/openapi.json needs an API key of
+a role allowed to call it (viewer, operator, approver, admin), sent as
 Authorization: Bearer KEY; promoc keys create makes one. The endpoints,
-the roles they allow and the error codes are in the README.
+the roles they allow and the error codes are in the README and in the
+OpenAPI document the server serves at /v1/openapi.json.
 
 A scheduler inside the server fires what is due (players' inactivity,
-scheduled campaigns) every --tick, on the wall clock. SIGTERM or SIGINT
+scheduled campaigns) every --tick, on the wall clock. With --tls-cert and
+--tls-key (PEM files) it serves HTTPS. Each flag not given is read from
+the environment variable PROMOC_ and its name in capitals, - as _:
+PROMOC_ADDR, PROMOC_DB, PROMOC_TLS_CERT... SIGTERM or SIGINT
 stops the server gracefully: it stops taking requests, finishes those in
 flight, and exits 0.`,
 		Args: oneArg("DIR", "the directory of the rule set"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			if err := flagsFromEnv(cmd); err != nil {
+				return err
+			}
 			if _, err := server.ParseLogFormat(logFormat); err != nil {
 				return usageErrorf("--log-format: %v", err)
 			}
@@ -61,6 +71,16 @@ flight, and exits 0.`,
 				return usageErrorf("--max-body %d: expected a positive number of bytes", maxBody)
 			case maxEvents <= 0:
 				return usageErrorf("--max-events %d: expected a positive number", maxEvents)
+			case (tlsCert == "") != (tlsKey == ""):
+				return usageErrorf("--tls-cert and --tls-key go together: a certificate and its key, PEM files")
+			}
+			var tlsConfig *tls.Config
+			if tlsCert != "" {
+				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return usageErrorf("--tls-cert, --tls-key: %v", err)
+				}
+				tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 			}
 			p := paths{}
 			rs, err := p.ruleSetOf(args[0])
@@ -88,9 +108,13 @@ flight, and exits 0.`,
 			if err != nil {
 				return failf("--addr %s: %v", addr, err)
 			}
+			scheme := "http"
+			if tlsConfig != nil {
+				ln, scheme = tls.NewListener(ln, tlsConfig), "https"
+			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "promoc serve: rule set %s (version %s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
-			fmt.Fprintf(out, "promoc serve: listening on http://%s\n", ln.Addr())
+			fmt.Fprintf(out, "promoc serve: listening on %s://%s\n", scheme, ln.Addr())
 			keys, err := st.Keys(ctx)
 			if err != nil {
 				ln.Close()
@@ -113,5 +137,30 @@ flight, and exits 0.`,
 	cmd.Flags().Int64Var(&maxBody, "max-body", 8<<20, "the largest request body, in `BYTES`")
 	cmd.Flags().IntVar(&maxEvents, "max-events", 10_000, "the most events in one request (one database transaction)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "the log's format: json or text")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with the certificate of this PEM `FILE` (with --tls-key)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert, a PEM `FILE`")
 	return cmd
+}
+
+// envName is the environment variable of a flag of serve: PROMOC_ and the
+// flag's name in capitals, - as _.
+func envName(flag string) string {
+	return "PROMOC_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// flagsFromEnv sets each flag of cmd not given on the command line from
+// its environment variable, when set.
+func flagsFromEnv(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "help" || err != nil {
+			return
+		}
+		if v, ok := os.LookupEnv(envName(f.Name)); ok {
+			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
+				err = usageErrorf("%s=%q: %v", envName(f.Name), v, serr)
+			}
+		}
+	})
+	return err
 }

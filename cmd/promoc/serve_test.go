@@ -4,8 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -131,4 +140,94 @@ func TestServe(t *testing.T) {
 	assert.Contains(t, logs, `"msg":"stopped"`)
 	assert.NotContains(t, logs, secret)
 	assert.NotContains(t, logs, secret[len(secret)-43:])
+}
+
+// TestServeTLS serves HTTPS with a certificate and key given, as all of
+// serve's flags may be, by environment variables.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	certPEM, keyPEM := selfSigned(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "cert.pem"), certPEM, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pem"), keyPEM, 0o600))
+	t.Setenv("PROMOC_TLS_CERT", filepath.Join(dir, "cert.pem"))
+	t.Setenv("PROMOC_TLS_KEY", filepath.Join(dir, "key.pem"))
+	t.Setenv("PROMOC_ADDR", "127.0.0.1:0")
+	t.Setenv("PROMOC_DB", filepath.Join(dir, "promoc.db"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	stderr := &lockedBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- runContext(ctx, []string{"serve", filepath.Join(dir, "rules")}, strings.NewReader(""), outW, stderr)
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	var url string
+	for url == "" && sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
+			url = a
+		}
+	}
+	go io.Copy(io.Discard, outR)
+	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "%q; stderr: %s", url, stderr.String())
+
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(certPEM))
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get(url + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	_, err = http.Get(url + "/healthz") // the system's roots do not know the certificate
+	assert.Error(t, err)
+	_, err = os.Stat(filepath.Join(dir, "promoc.db"))
+	assert.NoError(t, err, "PROMOC_DB named the database")
+
+	cancel()
+	select {
+	case c := <-code:
+		assert.Equal(t, 0, c, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// TestServeEnv: a bad value in an environment variable is bad usage
+// naming the variable; a flag given wins over its variable.
+func TestServeEnv(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PROMOC_TICK", "soon")
+	var out, errb bytes.Buffer
+	assert.Equal(t, 2, run([]string{"serve", dir}, nil, &out, &errb))
+	assert.Equal(t, "promoc: PROMOC_TICK=\"soon\": invalid argument \"soon\" for \"--tick\" flag: time: invalid duration \"soon\"\n", errb.String())
+	t.Setenv("PROMOC_TICK", "1s")
+	t.Setenv("PROMOC_LOG_FORMAT", "xml")
+	errb.Reset()
+	assert.Equal(t, 2, run([]string{"serve", dir, "--tick", "0s", "--log-format", "text"}, nil, &out, &errb))
+	assert.Equal(t, "promoc: --tick 0s: expected a positive duration such as 5s\n", errb.String())
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and its key, PEM-encoded.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "promoc test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	kder, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
 }
