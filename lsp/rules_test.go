@@ -72,7 +72,7 @@ func TestRuleHover(t *testing.T) {
 		{"keyword trigger", "rules.promo", "trigger on", []string{"| trigger |", "`on KIND [where COND]`"}},
 		{"keyword budget", "rules.promo", "budget", []string{"**Budget.**"}},
 		{"keyword split", "rules.promo", "split", []string{"SHA-256"}},
-		{"keyword automation", "rules.promo", "automation", []string{"not built yet"}},
+		{"keyword automation", "rules.promo", "automation", []string{"**Status: built.**", "An **automation rule** reacts"}},
 		{"day of a schedule", "rules.promo", "Monday", []string{"`schedule every DAY hh:mm [in ZONE]`"}},
 		{"where of a trigger", "rules.promo", "where amount", []string{"bare\nnames are the kind's attributes"}},
 		{"every of a schedule", "rules.promo", "every Monday", []string{"`schedule every DAY hh:mm [in ZONE]`"}},
