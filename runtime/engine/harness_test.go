@@ -57,19 +57,28 @@ func only(outs []engine.Outcome, rules []string) []engine.Outcome {
 }
 
 // runScenarios runs each scenario on a fresh store and engine for the rule
-// set in testdata/dir: with the default options, and with batches of two
-// events and a cache of two players, which must give the same outcomes.
+// set in testdata/dir: with the default options, with batches of two
+// events and a cache of two players, and on PostgreSQL (when
+// PROMOC_TEST_POSTGRES names a server), which must give the same outcomes.
 func runScenarios(t *testing.T, dir string, scenarios []scenario) {
 	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, dir, sc, engine.Options{}) })
-		t.Run(sc.name+"/small", func(t *testing.T) { runScenario(t, dir, sc, engine.Options{BatchSize: 2, CachePlayers: 2}) })
+		t.Run(sc.name, func(t *testing.T) { runScenario(t, dir, sc, engine.Options{}, openStore) })
+		t.Run(sc.name+"/small", func(t *testing.T) {
+			runScenario(t, dir, sc, engine.Options{BatchSize: 2, CachePlayers: 2}, openStore)
+		})
+		t.Run(sc.name+"/postgres", func(t *testing.T) {
+			runScenario(t, dir, sc, engine.Options{}, func(t testing.TB) store.Store {
+				return postgresBackend.openAt(t, postgresBackend.fresh(t))
+			})
+		})
 	}
 }
 
-// runScenario runs one scenario with the options given.
-func runScenario(t *testing.T, dir string, sc scenario, opts engine.Options) {
+// runScenario runs one scenario with the options given, on a store open
+// makes.
+func runScenario(t *testing.T, dir string, sc scenario, opts engine.Options, open func(testing.TB) store.Store) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := open(t)
 	e := engineFor(t, dir, st, opts)
 	for i, s := range sc.steps {
 		if s.op != nil {
