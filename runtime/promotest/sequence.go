@@ -172,8 +172,8 @@ func (run *seqRun) setup(ctx context.Context) error {
 }
 
 // firstTime is the time of the first step, when the test has no now: the
-// earliest event of its first batch, or its first advance; zero when
-// neither comes before the first expect.
+// earliest event (or update) of its first batch, or its first advance;
+// zero when neither comes before the first expect.
 func (run *seqRun) firstTime() time.Time {
 	var first time.Time
 	earlier := func(t time.Time) {
@@ -193,6 +193,8 @@ func (run *seqRun) firstTime() time.Time {
 			}
 		case *lang.RepeatClause:
 			earlier(run.consts[cl.From].Time)
+		case *lang.UpdateClause:
+			earlier(run.consts[cl.At].Time)
 		case *lang.AdvanceClause:
 			if first.IsZero() {
 				return run.consts[cl.To].Time
