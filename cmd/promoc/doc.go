@@ -1,6 +1,7 @@
 // Promoc checks, tests, formats, evaluates and disassembles rule sets
-// written in the promo language, and works the state of their campaigns:
-// players, budgets, suspensions and approvals.
+// written in the promo language, works the state of their campaigns:
+// players, budgets, suspensions and approvals, and serves them as an HTTP
+// API.
 //
 // A rule set is the rule files of one directory: its *.promo files, except
 // the *_test.promo files, not recursively. They are checked and compiled
@@ -27,6 +28,10 @@
 //	promoc approvals approve KEY [--json] [--db FILE|URL]
 //	promoc approvals reject KEY [--reason TEXT] [--json] [--db FILE|URL]
 //	promoc approvals recalculate DIR [--db FILE|URL]
+//	promoc serve DIR [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]
+//	promoc keys create --role ROLE [--name TEXT] [--db FILE|URL]
+//	promoc keys list [--json] [--db FILE|URL]
+//	promoc keys revoke ID [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -216,6 +221,23 @@
 // evaluates every waiting result again with the (changed) rule set of DIR
 // (engine.Recalculate): a result still calculated waits with its new
 // amount, reserved anew; one no longer calculated is rejected.
+//
+// # serve
+//
+// Serve runs the automation rules and campaigns of DIR as a JSON API over
+// HTTP (runtime/server): events in, outcomes out, approvals, campaigns,
+// players' state, stateless evaluation, with a scheduler inside. It
+// listens on --addr (127.0.0.1:8080), on the database of --db (made when
+// missing), prints where it listens and, while the database has no API
+// key, how to make the first; each flag not given is read from PROMOC_ and
+// its name (PROMOC_ADDR, PROMOC_DB...). SIGTERM or SIGINT stops it
+// gracefully, with exit 0. The endpoints and roles are in the README.
+//
+// # keys
+//
+// Keys creates (printing the key once; the database keeps its SHA-256
+// hash), lists and revokes the API keys of serve, each of a role: viewer,
+// operator, approver or admin.
 //
 // # version
 //
