@@ -954,6 +954,12 @@ func (c *testChecker) stepReason(r *RuleInfo, id *lang.Ident) {
 		if !hasClause[*lang.SegmentClause](r.Decl) {
 			missing = "no segment"
 		}
+		for _, cl := range r.Decl.Clauses {
+			if t, ok := cl.(*lang.TriggerClause); ok && t.Event != nil && t.Event.Kind == lang.EventSchedule {
+				c.errorf(id, lang.CodeInvalidTest, "%s runs on a schedule for the players of its segment only, so it never skips with not-in-segment", name)
+				return
+			}
+		}
 	case "not-qualified":
 		if !hasClause[*lang.QualificationClause](r.Decl) {
 			missing = "no qualification"

@@ -110,7 +110,8 @@ func took(b *BranchCoverage, traces []*runtime.Trace) bool {
 // RuleCoverage is the coverage of one automation rule or campaign: which of
 // its cases the event-sequence tests that ran it reached. The cases are
 // "fired" (the trigger gave an outcome), "issued or waiting", and a skip
-// for each limit the rule has: "skipped not-in-segment" for a segment,
+// for each limit the rule has: "skipped not-in-segment" for a segment
+// (unless the trigger is a schedule, whose runs reach only the segment),
 // "skipped not-qualified" (unless the trigger accumulates, which counts
 // only after the player qualified) and "skipped qualification-limit" for a
 // qualification and its limit, "skipped rate-limited" for a limit of
@@ -150,10 +151,13 @@ func (c *Coverage) RuleCounts() (exercised, total int) {
 func ruleCases(d *lang.RuleDecl) []*BranchCoverage {
 	// An accumulation counts only after the player qualified: it never
 	// fires unqualified.
-	accumulates := false
+	// A scheduled run's audience is the segment: it never skips with
+	// not-in-segment.
+	accumulates, scheduled := false, false
 	for _, cl := range d.Clauses {
-		if t, ok := cl.(*lang.TriggerClause); ok && t.Event != nil && t.Event.Kind == lang.EventEvery {
-			accumulates = true
+		if t, ok := cl.(*lang.TriggerClause); ok && t.Event != nil {
+			accumulates = t.Event.Kind == lang.EventEvery
+			scheduled = t.Event.Kind == lang.EventSchedule
 		}
 	}
 	var out []*BranchCoverage
@@ -165,7 +169,9 @@ func ruleCases(d *lang.RuleDecl) []*BranchCoverage {
 		case *lang.TriggerClause:
 			add("fired", cl)
 		case *lang.SegmentClause:
-			add("skipped not-in-segment", cl)
+			if !scheduled {
+				add("skipped not-in-segment", cl)
+			}
 		case *lang.QualificationClause:
 			if !accumulates {
 				add("skipped not-qualified", cl)
