@@ -260,3 +260,31 @@ func TestScheduleAudienceAtTheFiring(t *testing.T) {
 		"late Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
 	}, advance("2026-11-15T15:00:00Z", "monday_local"))
 }
+
+// The words form every weekday fires Monday to Friday; a cron with both
+// day fields restricted fires on a day matching either.
+func TestScheduleDays(t *testing.T) {
+	ctx := context.Background()
+	e := engineFor(t, "schedules", openStore(t), engine.Options{})
+	handle(t, e, zoned("a", "Europe/Malta", utc("2026-11-20T00:00:00Z"), nil))
+	_, err := e.Advance(ctx, utc("2026-11-25T00:00:00Z")) // a Wednesday
+	require.NoError(t, err)
+	var weekdays, either []string
+	for at := utc("2026-11-25T00:00:00Z"); at.Before(utc("2026-12-09T00:00:00Z")); at = at.Add(time.Hour) {
+		outs, err := e.Advance(ctx, at)
+		require.NoError(t, err)
+		for _, o := range only(outs, []string{"weekday_mornings"}) {
+			weekdays = append(weekdays, o.Trigger.Firing+" "+o.At.Weekday().String()[:3])
+		}
+		for _, o := range only(outs, []string{"first_or_monday"}) {
+			either = append(either, o.Trigger.Firing)
+		}
+	}
+	assert.Equal(t, []string{
+		"America/New_York 2026-11-25T09:00 Wed", "America/New_York 2026-11-26T09:00 Thu", "America/New_York 2026-11-27T09:00 Fri",
+		"America/New_York 2026-11-30T09:00 Mon", "America/New_York 2026-12-01T09:00 Tue", "America/New_York 2026-12-02T09:00 Wed",
+		"America/New_York 2026-12-03T09:00 Thu", "America/New_York 2026-12-04T09:00 Fri",
+		"America/New_York 2026-12-07T09:00 Mon", "America/New_York 2026-12-08T09:00 Tue",
+	}, weekdays)
+	assert.Equal(t, []string{"Europe/Malta 2026-11-30T08:00", "Europe/Malta 2026-12-01T08:00", "Europe/Malta 2026-12-07T08:00"}, either)
+}
