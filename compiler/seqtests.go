@@ -699,6 +699,10 @@ func (c *testChecker) seqRepeat(st *seqState, cl *lang.RepeatClause) {
 // time in the order of the steps, and fields as a player's, but its id.
 func (c *testChecker) update(st *seqState, cl *lang.UpdateClause) {
 	p := c.lookupPlayer(st, cl.Player)
+	// The runner numbers updates as events of their own: update-1, ...
+	if n := st.ids.next("update", 1); p != nil {
+		c.defaultIDs(st, p.id, "update", n, n, cl)
+	}
 	c.expr(cl.At)
 	if v := c.info.Consts[cl.At]; v != nil && v.Type.Kind == Time {
 		c.eventAt(st, v.Time, cl.At)
