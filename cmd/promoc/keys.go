@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,10 @@ to stderr. --name says what the key is for (a team, a service).`,
 			defer closeStore(st, &err)
 			if err := st.AddKey(cmd.Context(), k); err != nil {
 				return failf("%s: %v", dbName(*db), err)
+			}
+			after, _ := json.Marshal(keyJSON{ID: k.ID, Role: k.Role, Name: k.Name, Created: k.Created})
+			if _, err := st.AppendAudit(cmd.Context(), store.AuditEntry{At: now(), Actor: "cli", Action: "key.create", Target: k.ID, After: after}); err != nil {
+				return failf("%s: key %s created, but not recorded in the audit log: %v", dbName(*db), k.ID, err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
 			fmt.Fprintf(cmd.ErrOrStderr(), "promoc: key %s (role %s) created in %s; it is shown once: keep it safe\n", k.ID, k.Role, dbName(*db))
@@ -169,6 +174,9 @@ with it is refused as unauthenticated. A revoked key stays listed.`,
 			}
 			if err != nil {
 				return failf("%s: %v", dbName(*db), err)
+			}
+			if _, err := st.AppendAudit(cmd.Context(), store.AuditEntry{At: now(), Actor: "cli", Action: "key.revoke", Target: args[0]}); err != nil {
+				return failf("%s: key %s revoked, but not recorded in the audit log: %v", dbName(*db), args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked key %s\n", args[0])
 			return nil

@@ -122,7 +122,22 @@ func TestServe(t *testing.T) {
 	assert.Equal(t, "issued", outs[0].(map[string]any)["status"])
 	assert.Equal(t, "10.00", outs[0].(map[string]any)["amount"])
 
-	resp, err := http.Get(url + "/readyz")
+	// promoc keys is in the audit log, which an admin reads.
+	keyOut.Reset()
+	require.Equal(t, 0, run([]string{"keys", "create", "--role", "admin", "--db", db}, nil, &keyOut, &keyErr), keyErr.String())
+	req, err := http.NewRequest("GET", url+"/v1/audit", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(keyOut.String()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var audit struct {
+		Entries []struct{ Actor, Action string } `json:"entries"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&audit))
+	resp.Body.Close()
+	assert.Equal(t, []struct{ Actor, Action string }{{"cli", "key.create"}, {"cli", "key.create"}}, audit.Entries)
+
+	resp, err = http.Get(url + "/readyz")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)

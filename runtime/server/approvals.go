@@ -89,6 +89,11 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 	out, err := engine.OutcomeOf(o)
 	if err == nil {
 		s.met.logged(out)
+		action := "approval.approve"
+		if !approve {
+			action = "approval.reject"
+		}
+		s.audit(ctx, q, action, d.Key, map[string]string{"key": d.Key, "status": "waiting"}, out)
 	}
 	return http.StatusOK, out, err
 }
@@ -107,6 +112,7 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 		outs = []engine.Outcome{}
 	}
 	s.met.logged(outs...)
+	s.audit(ctx, q, "approval.recalculate", "approvals", nil, outs)
 	return http.StatusOK, struct {
 		Outcomes []engine.Outcome `json:"outcomes"`
 	}{outs}, nil

@@ -76,6 +76,7 @@ func TestRoles(t *testing.T) {
 		"POST /v1/campaigns/{name}/suspend":           "operator admin",
 		"POST /v1/campaigns/{name}/resume":            "operator admin",
 		"PUT /v1/campaigns/{name}/budgets/{currency}": "operator admin",
+		"GET /v1/audit":                               "admin",
 		"GET /metrics":                                "viewer operator approver admin",
 		"GET /v1/players/{id}/state":                  "viewer operator approver admin",
 	}

@@ -124,10 +124,17 @@ func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) 
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
+	before, err := s.campaignOf(ctx, name)
+	if err != nil {
+		return 0, nil, err
+	}
 	if err := s.st.Suspend(ctx, name, body.Reason, s.now()); err != nil {
 		return 0, nil, err
 	}
 	c, err := s.campaignOf(ctx, name)
+	if err == nil {
+		s.audit(ctx, q, "campaign.suspend", name, before, c)
+	}
 	return http.StatusOK, c, err
 }
 
@@ -139,10 +146,17 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
+	before, err := s.campaignOf(ctx, name)
+	if err != nil {
+		return 0, nil, err
+	}
 	if err := s.st.Resume(ctx, name, s.now()); err != nil {
 		return 0, nil, err
 	}
 	c, err := s.campaignOf(ctx, name)
+	if err == nil {
+		s.audit(ctx, q, "campaign.resume", name, before, c)
+	}
 	return http.StatusOK, c, err
 }
 
@@ -169,7 +183,11 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	err := s.st.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now())
+	before, err := s.campaignOf(ctx, name)
+	if err != nil {
+		return 0, nil, err
+	}
+	err = s.st.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now())
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
 		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, body.Limit).
 			with("campaign", name).with("currency", cur)
@@ -178,5 +196,8 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 		return 0, nil, err
 	}
 	c, err := s.campaignOf(ctx, name)
+	if err == nil {
+		s.audit(ctx, q, "campaign.budget", name+"/"+cur, before, c)
+	}
 	return http.StatusOK, c, err
 }

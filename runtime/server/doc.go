@@ -40,6 +40,16 @@
 // refused or failed stores nothing, and a 200 means every outcome is
 // stored.
 //
+// # The audit log
+//
+// Every change made through the API (suspend, resume, budget, approve,
+// reject, recalculate) is recorded in the store's audit log, which the
+// database keeps append-only: the key that made it, the action, its target
+// and the state before and after. promoc keys records the keys it creates
+// and revokes. GET /v1/audit reads it, for admins. An entry is written
+// after its change, in a transaction of its own: a crash between the two
+// loses it, and a failure to write one is logged as an error.
+//
 // # Metrics
 //
 // GET /metrics (any key) serves Prometheus metrics from a registry of the

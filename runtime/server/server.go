@@ -239,6 +239,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/v1/campaigns/{name}/resume", Roles: operator, idem: idemOptional, Summary: "make a suspended campaign active again", h: s.postResume},
 		{Method: "PUT", Path: "/v1/campaigns/{name}/budgets/{currency}", Roles: operator, idem: idemOptional, Summary: "open or change a campaign's budget in a currency ({\"limit\"})", h: s.putBudget},
 		{Method: "GET", Path: "/v1/players/{id}/state", Roles: everyone, Summary: "a player's data, per-rule state and groups", h: s.getPlayerState},
+		{Method: "GET", Path: "/v1/audit", Roles: []Role{}, Summary: "the audit log of changes made through the API (?after=SEQ&limit=N)", h: s.getAudit},
 		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
 	}
 }

@@ -71,7 +71,9 @@
 // promoc serve keeps two things more: its API keys ([APIKey]), stored as
 // the SHA-256 hash of their secret, never the secret, and the requests sent
 // with an Idempotency-Key ([Request]): a hash of what was sent and the
-// response given, so that a repeat gets the first response.
+// response given, so that a repeat gets the first response; and an audit
+// log of the changes made through it ([AuditEntry]), which the database
+// itself keeps append-only (a trigger refuses UPDATE and DELETE).
 //
 // # Amounts
 //

@@ -28,3 +28,16 @@ type Request struct {
 	Status   int
 	Response []byte
 }
+
+// AuditEntry is one change in the audit log of promoc serve: who made it
+// (an API key's id, or "cli"), what (an action such as campaign.suspend, on
+// a target such as the campaign's name), when, and the state before and
+// after, as JSON.
+type AuditEntry struct {
+	Seq           int64 // set by the store: > 0, increasing
+	At            time.Time
+	Actor         string
+	Action        string
+	Target        string
+	Before, After []byte // JSON; "null" when there was nothing
+}

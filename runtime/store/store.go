@@ -145,6 +145,13 @@ type Store interface {
 	// returns how many.
 	PruneRequests(ctx context.Context, before time.Time) (int64, error)
 
+	// AppendAudit adds an entry to the audit log, which is only ever added
+	// to, and returns its sequence number.
+	AppendAudit(ctx context.Context, e AuditEntry) (int64, error)
+	// AuditLog reads the audit log after sequence number after, at most
+	// limit, in order.
+	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+
 	// Close releases the database.
 	Close() error
 }

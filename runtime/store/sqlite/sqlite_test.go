@@ -89,7 +89,7 @@ func TestRefuse(t *testing.T) {
 		{"random file", random, store.ErrNotOurs, "it is not an SQLite database"},
 		{"another app's database", other, store.ErrNotOurs, "an SQLite database of another application (application id 0x0, 1 schema objects)"},
 		{"another app's id", otherApp, store.ErrNotOurs, "application id 0x4d2"},
-		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 5"},
+		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 6"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,4 +278,23 @@ func TestInvalidUTF8(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, h, 1)
 	assert.Equal(t, "e\xff", h[0].ID)
+}
+
+// TestAuditLogAppendOnly: the database itself refuses to change or drop an
+// entry of the audit log.
+func TestAuditLogAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "promoc.db")
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	_, err = s.AppendAudit(ctx, store.AuditEntry{At: time.Unix(1, 0), Actor: "k1", Action: "campaign.suspend", Target: "welcome"})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`UPDATE audit_log SET actor = 'someone else'`)
+	assert.ErrorContains(t, err, "the audit log is append-only")
+	_, err = db.Exec(`DELETE FROM audit_log`)
+	assert.ErrorContains(t, err, "the audit log is append-only")
 }

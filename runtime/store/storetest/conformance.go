@@ -108,6 +108,7 @@ func Run(t *testing.T, d Driver) {
 		{"Reopen", testReopen},
 		{"Keys", testKeys},
 		{"Requests", testRequests},
+		{"AuditLog", testAuditLog},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })

@@ -95,3 +95,29 @@ func testRequests(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.True(t, started, "pruned: the key is free")
 }
+
+func testAuditLog(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	got, err := s.AuditLog(ctx, 0, 10)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	a := store.AuditEntry{At: t0, Actor: "k1", Action: "campaign.suspend", Target: "welcome", Before: []byte(`{"status":"active"}`), After: []byte(`{"status":"suspended"}`)}
+	b := store.AuditEntry{At: t0.Add(time.Second), Actor: "cli", Action: "key.create", Target: "k2"}
+	sa, err := s.AppendAudit(ctx, a)
+	require.NoError(t, err)
+	sb, err := s.AppendAudit(ctx, b)
+	require.NoError(t, err)
+	assert.Greater(t, sb, sa)
+	got, err = s.AuditLog(ctx, 0, 10)
+	require.NoError(t, err)
+	a.Seq, b.Seq = sa, sb
+	b.Before, b.After = []byte("null"), []byte("null")
+	assert.Equal(t, []store.AuditEntry{a, b}, got)
+	got, err = s.AuditLog(ctx, sa, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []store.AuditEntry{b}, got)
+	got, err = s.AuditLog(ctx, 0, 1)
+	require.NoError(t, err)
+	assert.Equal(t, []store.AuditEntry{a}, got)
+}

@@ -122,3 +122,36 @@ func (s *Store) PruneRequests(ctx context.Context, before time.Time) (int64, err
 	})
 	return n, err
 }
+
+// AppendAudit implements store.Store.
+func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) (int64, error) {
+	var seq int64
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		return ex.QueryRow(ctx, `INSERT INTO audit_log (at_ns, actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
+			nanos(e.At), e.Actor, e.Action, e.Target, nonNull(e.Before), nonNull(e.After)).Scan(&seq)
+	})
+	return seq, err
+}
+
+func nonNull(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("null")
+	}
+	return b
+}
+
+// AuditLog implements store.Store.
+func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		var e store.AuditEntry
+		var at int64
+		if err := r.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Target, &e.Before, &e.After); err != nil {
+			return err
+		}
+		e.At = fromNanos(at)
+		out = append(out, e)
+		return nil
+	}, `SELECT seq, at_ns, actor, action, target, before, after FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	return out, err
+}
