@@ -46,7 +46,9 @@
 // amortized constant time (late ones are merged in when the data is next
 // handed out), so that a new event does not prepare a player's history
 // again; it can store only the columns the rewards read; and it is reset
-// and reused from one player to the next.
+// and reused from one player to the next. Ids that rise (sequence numbers,
+// time-ordered ids) cost no deduplication work, and a host that looks its
+// attributes up once as [AttrRef]s sets each value in one call.
 //
 // # What goes out
 //
