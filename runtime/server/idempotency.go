@@ -103,7 +103,14 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		}
 		return
 	}
+	done := false
+	defer func() {
+		if !done { // the handler panicked: free the key for a retry
+			s.st.DropRequest(ctx, req.Scope, key)
+		}
+	}()
 	status, v, herr := rt.h(ctx, q)
+	done = true
 	if herr == nil {
 		b, err := json.Marshal(v)
 		if err == nil {

@@ -112,3 +112,34 @@ func keyID(t *testing.T, h *harness, role server.Role) string {
 	t.Fatalf("no key of %s", role)
 	return ""
 }
+
+// panicStore panics in Apply while armed.
+type panicStore struct {
+	store.Store
+	armed bool
+}
+
+func (p *panicStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if p.armed {
+		panic("the disk caught fire")
+	}
+	return p.Store.Apply(ctx, changes)
+}
+
+// TestIdempotencyPanic: a request whose handler panics answers 500 and
+// frees its Idempotency-Key: the retry runs (not 409 until stale).
+func TestIdempotencyPanic(t *testing.T) {
+	ps := &panicStore{Store: openStore(t)}
+	h := newHarnessOn(t, ps)
+	body := []any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
+	ps.armed = true
+	r := h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "p-1"}})
+	assert.Equal(t, 500, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeInternal, r.code())
+	assert.NotContains(t, string(r.raw), "fire", "the cause is logged, not sent")
+	assert.Contains(t, h.logs.String(), "the disk caught fire")
+	ps.armed = false
+	r = h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "p-1"}})
+	assert.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Len(t, r.json["outcomes"], 1)
+}
