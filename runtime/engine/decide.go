@@ -94,7 +94,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	o := e.outcome(f)
 	skip := func(reason, detail string) (*Outcome, error) {
 		o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
-		e.messages(o, r, st)
+		e.messages(o, r, st, e.loc(p))
 		if r.MessageLimit != nil && len(o.Messages) > 0 {
 			p.dirty[r.Name] = true // the messages sent are counted in the state
 		}
@@ -122,7 +122,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if o.Action == "control" {
 		return skip(ReasonControlGroup, "the player is in the control group")
 	}
-	if l := r.RewardLimit; l != nil && countRecent(st.Rewards, at, l.Per) >= l.Count {
+	if l := r.RewardLimit; l != nil && countRecent(st.Rewards, at, l.Per, e.loc(p)) >= l.Count {
 		return skip(ReasonRateLimited, "the rule's limit of rewards per period is reached")
 	}
 	var opts []runtime.EvalOption
@@ -166,7 +166,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		o.Reason = reason
 		s := *o
 		s.Status, s.Messages = string(store.Skipped), nil
-		e.messages(&s, r, st)
+		e.messages(&s, r, st, e.loc(p))
 		o.Refused = s.Messages
 		if r.MessageLimit != nil {
 			p.dirty[r.Name] = true
@@ -174,13 +174,13 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return o, nil
 	}
 	if l := r.RewardLimit; l != nil {
-		st.Rewards = keepRecent(append(st.Rewards, at), at, l.Per, l.Count)
+		st.Rewards = keepRecent(append(st.Rewards, at), at, l.Per, e.loc(p), l.Count)
 	}
 	if r.Qualification != nil {
 		st.QualRewards++
 	}
 	p.dirty[r.Name] = true
-	e.messages(o, r, st)
+	e.messages(o, r, st, e.loc(p))
 	return o, nil
 }
 
@@ -190,7 +190,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 func (e *Engine) refusal(o *Outcome, r *runtime.Rule) {
 	s := *o
 	s.Status, s.Reason, s.Messages = string(store.Skipped), "", nil
-	e.messages(&s, r, nil)
+	e.messages(&s, r, nil, nil)
 	o.Refused = s.Messages
 }
 
@@ -214,8 +214,8 @@ func (e *Engine) outcome(f *firing) *Outcome {
 }
 
 // messages lists the messages of the outcome's status, within the rule's
-// message limit (not counted when st is nil).
-func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState) {
+// message limit on the player's clock, loc (not counted when st is nil).
+func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState, loc *time.Location) {
 	for _, m := range r.Messages {
 		switch {
 		case m.On == "skipped" && o.Status == string(store.Skipped):
@@ -229,10 +229,10 @@ func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState) {
 			msg.Values[v] = o.value(v)
 		}
 		if l := r.MessageLimit; l != nil && st != nil {
-			if countRecent(st.Messages, o.At, l.Per) >= l.Count {
+			if countRecent(st.Messages, o.At, l.Per, loc) >= l.Count {
 				msg.Suppressed = true
 			} else {
-				st.Messages = keepRecent(append(st.Messages, o.At), o.At, l.Per, l.Count)
+				st.Messages = keepRecent(append(st.Messages, o.At), o.At, l.Per, loc, l.Count)
 			}
 		}
 		o.Messages = append(o.Messages, msg)
@@ -379,4 +379,20 @@ func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *
 func (e *Engine) readsBatch(reward string) bool {
 	ri := e.prog.Info().Reward(reward)
 	return ri != nil && (ri.Window.Kind == window.FirstToLast || ri.Window.Kind == window.FirstToFixed)
+}
+
+// loc is the player's zone, for limits in days; UTC when unknown.
+func (e *Engine) loc(p *player) *time.Location {
+	if p.meta.Zone == "" {
+		return time.UTC
+	}
+	if l, ok := e.zoneCache.Load(p.meta.Zone); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(p.meta.Zone)
+	if err != nil {
+		return time.UTC // checked when stored; not reached
+	}
+	e.zoneCache.Store(p.meta.Zone, l)
+	return l
 }

@@ -68,6 +68,8 @@ type Engine struct {
 	// ahead which rewards the store will refuse (see decide.go).
 	budgets map[string]*campaignMirror
 	dups    int64 // events Handle was given that were handled before
+	// zoneCache holds the players' zones loaded: zone name → *time.Location.
+	zoneCache sync.Map
 }
 
 // New makes an engine for a program on a store and opens the budget

@@ -605,10 +605,10 @@ func (e *Engine) condSkip(f *firing, reason, detail string) *Outcome {
 	o := e.outcome(f)
 	o.Status, o.Reason, o.Detail = string(store.Skipped), reason, detail
 	if f.rule.MessageLimit != nil && len(f.rule.Messages) > 0 {
-		e.messages(o, f.rule, f.p.rule(f.rule.Name)) // sent: counted
+		e.messages(o, f.rule, f.p.rule(f.rule.Name), e.loc(f.p)) // sent: counted
 		f.p.dirty[f.rule.Name] = true
 	} else {
-		e.messages(o, f.rule, nil)
+		e.messages(o, f.rule, nil, nil)
 	}
 	return o
 }

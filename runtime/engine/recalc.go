@@ -92,7 +92,7 @@ func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time)
 		n.Points = num(res.Amount())
 	}
 	n.Status, n.Reason, n.Detail = string(store.Waiting), "", ""
-	e.messages(&n, r, nil)
+	e.messages(&n, r, nil, nil)
 	e.refusal(&n, r) // the budget may not take the new amount
 	body, err := json.Marshal(&n)
 	if err != nil {

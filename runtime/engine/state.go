@@ -172,11 +172,11 @@ func (p *player) loadState(s store.State) error {
 	return nil
 }
 
-// keepRecent trims times to those still within per of now, and to at most
+// keepRecent trims times to those that still count at now, and to at most
 // n of them.
-func keepRecent(ts []time.Time, now time.Time, per time.Duration, n int64) []time.Time {
+func keepRecent(ts []time.Time, now time.Time, per time.Duration, loc *time.Location, n int64) []time.Time {
 	i := 0
-	for i < len(ts) && !ts[i].Add(per).After(now) {
+	for i < len(ts) && !until(ts[i], per, loc).After(now) {
 		i++
 	}
 	ts = ts[i:]
@@ -186,16 +186,30 @@ func keepRecent(ts []time.Time, now time.Time, per time.Duration, n int64) []tim
 	return ts
 }
 
-// countRecent counts the times t with t <= now < t+per: a reward counts
-// from the instant it is issued until just before per later.
-func countRecent(ts []time.Time, now time.Time, per time.Duration) int64 {
+// countRecent counts the times t that count at now, t <= now < until(t):
+// a reward counts from the instant it is issued until just before the
+// period is over.
+func countRecent(ts []time.Time, now time.Time, per time.Duration, loc *time.Location) int64 {
 	var n int64
 	for _, t := range ts {
-		if !t.After(now) && now.Before(t.Add(per)) {
+		if !t.After(now) && now.Before(until(t, per, loc)) {
 			n++
 		}
 	}
 	return n
+}
+
+// until is when something counted at t stops counting towards a limit per
+// period: per later; or, for a whole number of days, the same wall-clock
+// time that many days later on the player's clock (loc), so that a week
+// from Monday 00:00 ends at the next Monday 00:00 across a change of the
+// clocks too, as the days of windows do.
+func until(t time.Time, per time.Duration, loc *time.Location) time.Time {
+	const day = 24 * time.Hour
+	if loc == nil || per%day != 0 {
+		return t.Add(per)
+	}
+	return t.In(loc).AddDate(0, 0, int(per/day)).UTC()
 }
 
 // setStored takes a player's data from the store's player record (the
