@@ -226,6 +226,19 @@ func (c *testChecker) seqClause(st *seqState, cl lang.TestClause) {
 		c.seqRepeat(st, cl)
 	case *lang.UpdateClause:
 		c.update(st, cl)
+	case *lang.DecisionClause:
+		c.closeBatch(st)
+		verb := "reject"
+		if cl.Approve {
+			verb = "approve"
+		}
+		c.count(cl.N, 1, verb+" names an outcome by its number, from 1")
+		if cl.Approve && cl.Reason != nil {
+			c.errorf(cl.Reason, lang.CodeInvalidTest, "approve takes no reason: only reject says why")
+		}
+		if r := st.rule; r != nil && !ruleManual(r) {
+			c.errorf(cl, lang.CodeInvalidTest, "%s %s and the rewards it gives have approval auto: no result of it waits to %s", r.Decl.Kind, r.Symbol.Name, verb)
+		}
 	case *lang.AdvanceClause:
 		c.closeBatch(st)
 		c.expr(cl.To)

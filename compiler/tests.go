@@ -306,6 +306,8 @@ func (c *testChecker) sequenceOnly(cl lang.TestClause) bool {
 		what = "advance"
 	case *lang.UpdateClause:
 		what = "update"
+	case *lang.DecisionClause:
+		what = "approve or reject"
 	case *lang.TestBudgetClause:
 		what = "budget"
 	case *lang.ExpectRewards, *lang.ExpectStep, *lang.ExpectBudgetLeft, *lang.ExpectRuleStatus, *lang.ExpectGroup:

@@ -125,7 +125,7 @@
 // between decimals auto manual nearest down up amount points gems diamonds
 // balance leaderboard level currencies, and the words of tests: expect transactions
 // repeat load rates anchors calculated skipped error branch aggregation
-// matched ids events advance update outcome waiting rejected left suspended active
+// matched ids events advance update approve reject outcome waiting rejected left suspended active
 // group, and those of rules: on inactive variant control seed send with
 // issued rewards messages message per) are keywords only where the grammar expects them, as after
 // window, after the reward's colon or in a test, and are names elsewhere:

@@ -103,6 +103,11 @@ func nodeAttrs(n Node) string {
 		return n.Outcome.String()
 	case *TestRuleClause:
 		return n.Kind.String()
+	case *DecisionClause:
+		if n.Approve {
+			return "approve"
+		}
+		return "reject"
 	case *ExpectStep:
 		return n.Status.String()
 	case *ExpectRuleStatus:

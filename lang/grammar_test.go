@@ -44,7 +44,7 @@ func TestExplainCoversGrammar(t *testing.T) {
 		"TestDecl": true, "TestClause": true, "RewardClause": true, "NowClause": true, "PlayerClause": true,
 		"TransactionsClause": true, "RepeatClause": true, "LoadClause": true, "RatesClause": true,
 		"AnchorsClause": true, "ExpectClause": true, "TestRuleClause": true, "EventsClause": true,
-		"AdvanceClause": true, "TestBudgetClause": true, "UpdateClause": true,
+		"AdvanceClause": true, "TestBudgetClause": true, "UpdateClause": true, "DecisionClause": true,
 		"RuleDecl": true, "RuleClause": true, "TriggerClause": true, "RuleGive": true, "SegmentClause": true,
 		"QualificationClause": true, "LimitClause": true, "BudgetClause": true, "RuleApproval": true,
 		"EntranceClause": true, "SplitClause": true, "SendClause": true,

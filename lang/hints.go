@@ -133,7 +133,7 @@ func (e expectation) wordsHere() (words []string, what string) {
 	case "automation", "campaign":
 		return ruleClauseWords, "unknown clause"
 	case "test":
-		return []string{"reward", "automation", "campaign", "now", "player", "transactions", "events", "repeat", "advance", "update", "budget", "load", "rates", "anchors", "expect"}, "unknown test clause"
+		return []string{"reward", "automation", "campaign", "now", "player", "transactions", "events", "repeat", "advance", "update", "approve", "reject", "budget", "load", "rates", "anchors", "expect"}, "unknown test clause"
 	}
 	return nil, ""
 }

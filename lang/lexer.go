@@ -84,7 +84,7 @@ func keywordType(s string) lexer.TokenType {
 		"amount", "points", "gems", "diamonds", "balance", "leaderboard", "level",
 		"expect", "transactions", "repeat", "load", "rates", "anchors", // tests
 		"calculated", "skipped", "error", "branch", "aggregation", "matched", "ids",
-		"events", "advance", "update", "outcome", "waiting", "rejected", "left", "suspended", "active", "group", // event-sequence tests
+		"events", "advance", "update", "approve", "reject", "outcome", "waiting", "rejected", "left", "suspended", "active", "group", // event-sequence tests
 		"on", "inactive", "variant", "control", "seed", "send", "with", "issued", "rewards", "messages", "message", "per": // rules
 		return tokContextual
 	}

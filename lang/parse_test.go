@@ -184,7 +184,7 @@ var (
 	transaction qualification since entrance zone decimals auto manual nearest down up amount points
 	gems diamonds balance leaderboard level currencies
 	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids
-	events advance update outcome waiting rejected left suspended active group`)
+	events advance update approve reject outcome waiting rejected left suspended active group`)
 	keywords = append(append([]string{}, reservedKeywords...), contextualKeywords...)
 )
 

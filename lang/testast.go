@@ -162,6 +162,16 @@ type UpdateClause struct {
 	Fields []*TestField
 }
 
+// DecisionClause approves or rejects, as an operator does, the Nth outcome
+// of the rule under test, which waits for approval: approve 1, reject 2
+// "duplicate account". The outcome it gives counts as the rule's next.
+type DecisionClause struct {
+	Loc
+	Approve bool
+	N       *NumberLit
+	Reason  *StringLit // reject only; nil when none
+}
+
 // TestBudgetClause sets the budget of the rule under test in one currency,
 // instead of the rule's own: budget 20 EUR, or budget 100 for points.
 type TestBudgetClause struct {
@@ -342,6 +352,7 @@ func (*TestRuleClause) testClauseNode()     {}
 func (*EventsClause) testClauseNode()       {}
 func (*AdvanceClause) testClauseNode()      {}
 func (*UpdateClause) testClauseNode()       {}
+func (*DecisionClause) testClauseNode()     {}
 func (*TestBudgetClause) testClauseNode()   {}
 func (*ExpectRewards) testClauseNode()      {}
 func (*ExpectStep) testClauseNode()         {}
@@ -440,6 +451,11 @@ func walkTest(v Visitor, n Node) {
 		}
 	case *AdvanceClause:
 		date(n.To)
+	case *DecisionClause:
+		if n.N != nil {
+			Walk(v, n.N)
+		}
+		str(n.Reason)
 	case *UpdateClause:
 		walkExpr(v, n.Player)
 		date(n.At)

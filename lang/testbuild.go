@@ -34,6 +34,13 @@ func (b *builder) testClause(g *testClause) TestClause {
 		return b.events(g.Events)
 	case g.Advance != nil:
 		return &AdvanceClause{Loc: b.loc(g.Advance.Tokens), To: b.date(g.Advance.To)}
+	case g.Decision != nil:
+		d := g.Decision
+		c := &DecisionClause{Loc: b.loc(d.Tokens), Approve: d.Verb == "approve", N: b.wholeNumber(d.N, d.Verb+" needs the number of an outcome, from 1")}
+		if d.Reason.Value != "" {
+			c.Reason = b.stringLit(d.Reason)
+		}
+		return c
 	case g.Update != nil:
 		u := g.Update
 		return &UpdateClause{Loc: b.loc(u.Tokens), Player: b.playerID(u.Player), At: b.date(u.At), Fields: b.testFields(u.Fields)}

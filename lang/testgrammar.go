@@ -33,6 +33,7 @@ type testClause struct {
 	Events       *eventsClause       `parser:"| @@"`
 	Advance      *advanceClause      `parser:"| @@"`
 	Update       *updateClause       `parser:"| @@"`
+	Decision     *decisionClause     `parser:"| @@"`
 	Budget       *testBudgetClause   `parser:"| @@"`
 	Expect       *expectClause       `parser:"| @@"`
 }
@@ -107,6 +108,15 @@ type updateClause struct {
 	Player lexer.Token  `parser:"'update' @(Ident | Contextual | String)"`
 	At     lexer.Token  `parser:"'at' @DateTime"`
 	Fields []*testField `parser:"'{' @@* '}'"`
+}
+
+// decisionClause approves or rejects the Nth outcome of the rule under
+// test, a result waiting for approval.
+type decisionClause struct {
+	Tokens []lexer.Token
+	Verb   string      `parser:"@('approve' | 'reject')"`
+	N      lexer.Token `parser:"@Number"`
+	Reason lexer.Token `parser:"@String?"`
 }
 
 // testBudgetClause sets the budget of the rule under test in one currency.

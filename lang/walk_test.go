@@ -54,7 +54,7 @@ func TestInspectVisitsEveryNodeType(t *testing.T) {
 		"TestDecl", "RewardClause", "NowClause", "PlayerClause", "TestField", "TransactionsClause", "TableRow",
 		"RepeatClause", "LoadClause", "RatesClause", "AnchorsClause", "ExpectOutcome", "ExpectManual",
 		"ExpectBranch", "ExpectLet", "ExpectAggregation", "ExpectWindow",
-		"TestRuleClause", "EventsClause", "AdvanceClause", "UpdateClause", "TestBudgetClause", "ExpectRewards", "ExpectStep",
+		"TestRuleClause", "EventsClause", "AdvanceClause", "UpdateClause", "DecisionClause", "TestBudgetClause", "ExpectRewards", "ExpectStep",
 		"ExpectBudgetLeft", "ExpectRuleStatus", "ExpectGroup",
 	} {
 		assert.True(t, seen[typ], "Inspect never visited a %s", typ)

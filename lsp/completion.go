@@ -297,7 +297,7 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 // testClauses begin the clauses of tests; expectWords follow expect.
 var (
 	testClauses = []string{"reward", "automation", "campaign", "now", "player", "budget", "transactions", "events",
-		"repeat", "advance", "update", "load", "rates", "anchors", "expect"}
+		"repeat", "advance", "update", "approve", "reject", "load", "rates", "anchors", "expect"}
 	expectWords = []string{"calculated", "skipped", "error", "manual", "branch", "let", "aggregation", "window",
 		"rewards", "outcome", "budget left", "campaign", "automation", "group"}
 )

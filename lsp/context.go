@@ -60,7 +60,7 @@ var statementWords = map[string]bool{
 var testClauseWords = map[string]bool{
 	"reward": true, "now": true, "player": true, "transactions": true, "repeat": true,
 	"load": true, "rates": true, "anchors": true, "expect": true,
-	"automation": true, "campaign": true, "events": true, "advance": true, "update": true, "budget": true, // event-sequence tests
+	"automation": true, "campaign": true, "events": true, "advance": true, "update": true, "approve": true, "reject": true, "budget": true, // event-sequence tests
 }
 
 // inExpect reports whether the word at i continues the expect that begins

@@ -303,7 +303,7 @@ func (d *specDoc) build() {
 	for k, match := range map[string]func(string) bool{
 		"automation": cellStarts("automation NAME"), "campaign": cellStarts("automation NAME"),
 		"budget": cellStarts("budget "), "events": cellStarts("events "), "advance": cellStarts("advance "),
-		"update": cellStarts("update "),
+		"update": cellStarts("update "), "approve": cellStarts("approve "), "reject": cellStarts("approve "),
 	} {
 		if rows := d.rows("Event-sequence tests", match); rows != "" {
 			w["test:"+k] = rows

@@ -30,6 +30,17 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *lang.AdvanceClause:
 		p.str("advance to ")
 		p.text(n.To)
+	case *lang.DecisionClause:
+		if n.Approve {
+			p.str("approve ")
+		} else {
+			p.str("reject ")
+		}
+		p.text(n.N)
+		if n.Reason != nil {
+			p.str(" ")
+			p.text(n.Reason)
+		}
 	case *lang.UpdateClause:
 		p.str("update ")
 		p.expr(n.Player)

@@ -149,7 +149,11 @@ func stepText(o *engine.Outcome, withPlayer bool) string {
 	}
 	b.WriteString(o.Status)
 	switch {
-	case o.Status == string(store.Skipped) || o.Status == string(store.Rejected):
+	case o.Status == string(store.Rejected):
+		if o.Reason != "" { // an operator's words
+			b.WriteString(" " + strconv.Quote(o.Reason))
+		}
+	case o.Status == string(store.Skipped):
 		if o.Reason != "" {
 			b.WriteString(" " + o.Reason)
 		}

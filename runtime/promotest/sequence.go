@@ -91,6 +91,16 @@ func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Resul
 			batch = run.repeat(batch, cl)
 		case *lang.UpdateClause:
 			batch = append(batch, seqEvent{run.update(cl), len(batch)})
+		case *lang.DecisionClause:
+			if err := run.flush(ctx, batch); err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
+			batch = nil
+			if err := run.decide(ctx, cl); err != nil {
+				r.Passed, r.Problem = false, err.Error()
+				return
+			}
 		case *lang.AdvanceClause:
 			if err := run.flush(ctx, batch); err != nil {
 				r.Passed, r.Problem = false, err.Error()
@@ -393,6 +403,45 @@ func (run *seqRun) flush(ctx context.Context, batch []seqEvent) error {
 		}
 		i = j
 	}
+	return nil
+}
+
+// decide approves or rejects a waiting outcome, as an operator does, at
+// the time the clock is at; the issued or rejected outcome it gives is the
+// rule's next.
+func (run *seqRun) decide(ctx context.Context, cl *lang.DecisionClause) error {
+	verb := "reject"
+	if cl.Approve {
+		verb = "approve"
+	}
+	n, _ := strconv.Atoi(cl.N.Text)
+	if n < 1 || n > len(run.outcomes) {
+		return fmt.Errorf("line %d: %s %d: no outcome %d, %s so far", cl.Start.Line, verb, n, n, plural(len(run.outcomes), "outcome"))
+	}
+	o := run.outcomes[n-1]
+	if o.Status != string(store.Waiting) {
+		return fmt.Errorf("line %d: %s %d: outcome %d is %s, not waiting", cl.Start.Line, verb, n, n, o.Status)
+	}
+	key := store.Key{Rule: o.Rule, Action: o.Action, Player: o.Player, TriggerHash: o.TriggerHash}
+	var so store.Outcome
+	var err error
+	if cl.Approve {
+		so, err = run.st.Approve(ctx, key, run.clock)
+	} else {
+		reason := "rejected"
+		if cl.Reason != nil {
+			reason = cl.Reason.Value
+		}
+		so, err = run.st.Reject(ctx, key, reason, run.clock)
+	}
+	if err != nil {
+		return fmt.Errorf("line %d: %s %d: %w", cl.Start.Line, verb, n, err)
+	}
+	got, err := engine.OutcomeOf(so)
+	if err != nil {
+		return err
+	}
+	run.outcomes = append(run.outcomes, got)
 	return nil
 }
 
