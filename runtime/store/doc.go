@@ -75,6 +75,18 @@
 // log of the changes made through it ([AuditEntry]), which the database
 // itself keeps append-only (a trigger refuses UPDATE and DELETE).
 //
+// # Offers and vouchers
+//
+// An [Offer] is given to players by [Store.Assign], one [Assignment] each,
+// with a random reference. An offer that requires vouchers takes one
+// imported code per assignment ([Store.ImportVouchers]: codes unique per
+// offer, repeats ignored and counted); a bulk assignment that finds too
+// few codes assigns nothing ([ErrNoVouchers]). A code is never assigned
+// twice: PostgreSQL takes codes with FOR UPDATE SKIP LOCKED, so that
+// assignments at once take different codes without waiting, and reads
+// again, waiting, before it reports too few; SQLite has one writer; and
+// the assignments' unique (offer, code) refuses a double whatever happens.
+//
 // # Amounts
 //
 // Amounts are [decimal.Decimal] at the API. Budgets are kept as integers

@@ -152,6 +152,25 @@ type Store interface {
 	// limit, in order.
 	AuditLog(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 
+	// PutOffer stores an offer, replacing what was stored under its Ref.
+	PutOffer(ctx context.Context, o Offer) error
+	// Offer is one stored offer; ok is false when none is stored.
+	Offer(ctx context.Context, ref string) (o Offer, ok bool, err error)
+	// ImportVouchers adds codes to an offer that requires vouchers, in one
+	// transaction: a code the offer has already, or one repeated in codes,
+	// is ignored and counted. [ErrNoOffer], [ErrNotVoucherOffer], or
+	// [ErrVoucherCode] (an empty code, one over [VoucherCodeChars]) import
+	// nothing.
+	ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (VoucherImport, error)
+	// Assign gives an offer to players, one assignment each, in order, all
+	// or none: when the offer requires vouchers and fewer unassigned codes
+	// are left than players, [ErrNoVouchers] and nothing is assigned. A
+	// code is never assigned twice, even by assignments running at once.
+	Assign(ctx context.Context, offer string, players []string, at time.Time) ([]Assignment, error)
+	// Assignments lists the assignments of an offer, by time, then
+	// reference.
+	Assignments(ctx context.Context, offer string) ([]Assignment, error)
+
 	// Close releases the database.
 	Close() error
 }

@@ -112,6 +112,11 @@ func TestRaceProcesses(t *testing.T) {
 	storetest.RaceProcesses(t, driver, 4, raceN(), 1)
 }
 
+func TestAssignProcesses(t *testing.T) {
+	dsn(t)
+	storetest.AssignProcesses(t, driver, 4, 300, 400)
+}
+
 func TestCrash(t *testing.T) {
 	dsn(t)
 	n := 2000
@@ -133,7 +138,7 @@ func TestRefuse(t *testing.T) {
 	}{
 		{"another app's tables", `CREATE TABLE invoices (id int); CREATE TABLE customers (id int)`,
 			store.ErrNotOurs, "it has tables of another application (customers, invoices)"},
-		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 5"},
+		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 6"},
 		{"a broken promoc_schema", `CREATE TABLE promoc_schema (v text)`, store.ErrNotOurs, "promoc_schema"},
 	}
 	for _, tt := range tests {

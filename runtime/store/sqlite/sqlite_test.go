@@ -40,6 +40,8 @@ func raceN(t *testing.T) int {
 func TestRace(t *testing.T)        { storetest.Race(t, driver, 16, raceN(t), 1) }
 func TestRaceBatched(t *testing.T) { storetest.Race(t, driver, 16, raceN(t), 50) }
 
+func TestAssignProcesses(t *testing.T) { storetest.AssignProcesses(t, driver, 4, 300, 400) }
+
 func TestCrash(t *testing.T) {
 	n := 3000
 	if testing.Short() {
@@ -89,7 +91,7 @@ func TestRefuse(t *testing.T) {
 		{"random file", random, store.ErrNotOurs, "it is not an SQLite database"},
 		{"another app's database", other, store.ErrNotOurs, "an SQLite database of another application (application id 0x0, 1 schema objects)"},
 		{"another app's id", otherApp, store.ErrNotOurs, "application id 0x4d2"},
-		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 6"},
+		{"a newer promoc", future, store.ErrNewerSchema, "schema version 999, this promoc knows up to 7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

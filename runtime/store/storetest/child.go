@@ -9,7 +9,7 @@ import (
 
 // The environment that makes the test binary a child of the suite.
 const (
-	envMode  = "PROMOC_STORETEST_CHILD" // race or crash
+	envMode  = "PROMOC_STORETEST_CHILD" // race, assign or crash
 	envAddr  = "PROMOC_STORETEST_ADDR"
 	envFrom  = "PROMOC_STORETEST_FROM"
 	envTo    = "PROMOC_STORETEST_TO"
@@ -18,7 +18,7 @@ const (
 )
 
 // Child runs the work of a child process when the test binary was started
-// as one by [RaceProcesses] or [Crash], and then exits; otherwise it
+// as one by [RaceProcesses], [AssignProcesses] or [Crash], and then exits; otherwise it
 // returns at once. A driver's TestMain calls it before m.Run.
 func Child(d Driver) {
 	mode := os.Getenv(envMode)
@@ -50,6 +50,16 @@ func child(d Driver, mode string) error {
 			return err
 		}
 		fmt.Printf("issued %d\n", issued)
+		return nil
+	case "assign":
+		taken, short, err := assignRange(ctx, s, os.Getenv(envName), atoi(envFrom), atoi(envTo), 1)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("short %d\n", short)
+		for _, c := range taken {
+			fmt.Printf("code %s\n", c)
+		}
 		return nil
 	case "crash":
 		return crashWriter(ctx, s, atoi(envTo), func() { fmt.Println("progress") })

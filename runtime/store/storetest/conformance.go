@@ -109,6 +109,11 @@ func Run(t *testing.T, d Driver) {
 		{"Keys", testKeys},
 		{"Requests", testRequests},
 		{"AuditLog", testAuditLog},
+		{"Offers", testOffers},
+		{"VoucherImport", testVoucherImport},
+		{"Assign", testAssign},
+		{"AssignRace", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 1) }},
+		{"AssignRaceBatched", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 5) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })

@@ -1,0 +1,221 @@
+package sqlcore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+func flag(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// PutOffer implements store.Store.
+func (s *Store) PutOffer(ctx context.Context, o store.Offer) error {
+	if o.Ref == "" {
+		return fmt.Errorf("offer: a reference is required")
+	}
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `INSERT INTO offers (ref, name, description, requires_vouchers, needs_sync, image_url, web_page)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (ref) DO UPDATE SET name = $2, description = $3, requires_vouchers = $4, needs_sync = $5, image_url = $6, web_page = $7`,
+			o.Ref, o.Name, o.Description, flag(o.RequiresVouchers), flag(o.NeedsSync), o.ImageURL, o.WebPage)
+		return err
+	})
+}
+
+func offerIn(ctx context.Context, ex Execer, ref string) (store.Offer, error) {
+	o := store.Offer{Ref: ref}
+	var req, sync int64
+	err := ex.QueryRow(ctx, `SELECT name, description, requires_vouchers, needs_sync, image_url, web_page FROM offers WHERE ref = $1`, ref).
+		Scan(&o.Name, &o.Description, &req, &sync, &o.ImageURL, &o.WebPage)
+	o.RequiresVouchers, o.NeedsSync = req != 0, sync != 0
+	return o, err
+}
+
+// Offer implements store.Store.
+func (s *Store) Offer(ctx context.Context, ref string) (store.Offer, bool, error) {
+	var o store.Offer
+	err := s.D.Read(ctx, func(ex Execer) error {
+		var err error
+		o, err = offerIn(ctx, ex, ref)
+		return err
+	})
+	if err != nil {
+		if s.D.NoRows(err) {
+			return store.Offer{}, false, nil
+		}
+		return store.Offer{}, false, err
+	}
+	return o, true, nil
+}
+
+// offerFor reads the offer of a writing transaction; ErrNoOffer when none.
+func (s *Store) offerFor(ctx context.Context, ex Execer, ref string) (store.Offer, error) {
+	o, err := offerIn(ctx, ex, ref)
+	if s.D.NoRows(err) {
+		return o, fmt.Errorf("offer %q: %w", ref, store.ErrNoOffer)
+	}
+	return o, err
+}
+
+// ImportVouchers implements store.Store.
+func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (store.VoucherImport, error) {
+	for i, c := range codes {
+		if c == "" || !utf8.ValidString(c) || utf8.RuneCountInString(c) > store.VoucherCodeChars {
+			return store.VoucherImport{}, fmt.Errorf("code %d: %w: empty, not UTF-8 or over %d characters", i+1, store.ErrVoucherCode, store.VoucherCodeChars)
+		}
+	}
+	var r store.VoucherImport
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		r = store.VoucherImport{}
+		o, err := s.offerFor(ctx, ex, offer)
+		if err != nil {
+			return err
+		}
+		if !o.RequiresVouchers {
+			return fmt.Errorf("offer %q: %w", offer, store.ErrNotVoucherOffer)
+		}
+		for _, c := range codes {
+			n, err := ex.Exec(ctx, `INSERT INTO vouchers (offer, code, imported_ns) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+				offer, c, nanos(at))
+			if err != nil {
+				return err
+			}
+			r.Imported += n
+			r.Ignored += 1 - n
+		}
+		return ex.QueryRow(ctx, `SELECT count(*) FROM vouchers WHERE offer = $1 AND assignment IS NULL`, offer).Scan(&r.Unassigned)
+	})
+	return r, err
+}
+
+// freeCodes reads up to limit unassigned codes of an offer, oldest first,
+// locked until the transaction ends (limit < 0: all of them). Where rows
+// are locked (PostgreSQL), skip says to pass over those another
+// transaction holds instead of waiting for it.
+func (s *Store) freeCodes(ctx context.Context, ex Execer, offer string, limit int, skip bool) (seqs []int64, codes []string, err error) {
+	q := `SELECT v.seq, v.code FROM vouchers v WHERE v.offer = $1 AND v.assignment IS NULL ORDER BY v.seq`
+	args := []any{offer}
+	if limit >= 0 {
+		q += ` LIMIT $2`
+		args = append(args, limit)
+	}
+	if fu := s.D.ForUpdate("v"); fu != "" {
+		q += fu
+		if skip {
+			q += " SKIP LOCKED"
+		}
+	}
+	rows, err := ex.Query(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var c string
+		if err := rows.Scan(&seq, &c); err != nil {
+			return nil, nil, err
+		}
+		seqs, codes = append(seqs, seq), append(codes, c)
+	}
+	return seqs, codes, rows.Err()
+}
+
+// assignmentRef is a random reference: 128 bits, hex.
+func assignmentRef() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Assign implements store.Store. On PostgreSQL the codes are taken with
+// FOR UPDATE SKIP LOCKED, so that assignments running at once take
+// different codes without waiting for each other; when that finds too few,
+// some may be held by transactions that will roll back, so it reads again,
+// waiting for them, before it says there are not enough. SQLite has one
+// writer. The update of a code is conditional, and the unique (offer,
+// code) of the assignments refuses a code given twice whatever happens.
+func (s *Store) Assign(ctx context.Context, offer string, players []string, at time.Time) ([]store.Assignment, error) {
+	var out []store.Assignment
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = nil
+		o, err := s.offerFor(ctx, ex, offer)
+		if err != nil {
+			return err
+		}
+		var seqs []int64
+		var codes []string
+		if o.RequiresVouchers && len(players) > 0 {
+			seqs, codes, err = s.freeCodes(ctx, ex, offer, len(players), true)
+			if err == nil && len(codes) < len(players) && !s.D.OneWriter() {
+				seqs, codes, err = s.freeCodes(ctx, ex, offer, -1, false)
+			}
+			if err != nil {
+				return err
+			}
+			if len(codes) < len(players) {
+				return fmt.Errorf("offer %q: %d players, %d unassigned codes: %w", offer, len(players), len(codes), store.ErrNoVouchers)
+			}
+		}
+		for i, p := range players {
+			ref, err := assignmentRef()
+			if err != nil {
+				return err
+			}
+			a := store.Assignment{Ref: ref, Offer: offer, Player: p, Synchronized: !o.NeedsSync, At: fromNanos(nanos(at))}
+			var code any
+			if o.RequiresVouchers {
+				a.Code, code = codes[i], codes[i]
+				n, err := ex.Exec(ctx, `UPDATE vouchers SET assignment = $2 WHERE seq = $1 AND assignment IS NULL`, seqs[i], ref)
+				if err != nil {
+					return err
+				}
+				if n != 1 {
+					return fmt.Errorf("offer %q: code %q was taken meanwhile", offer, codes[i])
+				}
+			}
+			if _, err := ex.Exec(ctx, `INSERT INTO offer_assignments (ref, offer, player, code, synchronized, at_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
+				ref, offer, p, code, flag(a.Synchronized), nanos(at)); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Assignments implements store.Store.
+func (s *Store) Assignments(ctx context.Context, offer string) ([]store.Assignment, error) {
+	var out []store.Assignment
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		var a store.Assignment
+		var code *string
+		var sync, at int64
+		if err := r.Scan(&a.Ref, &a.Offer, &a.Player, &code, &sync, &at); err != nil {
+			return err
+		}
+		if code != nil {
+			a.Code = *code
+		}
+		a.Synchronized, a.At = sync != 0, fromNanos(at)
+		out = append(out, a)
+		return nil
+	}, `SELECT ref, offer, player, code, synchronized, at_ns FROM offer_assignments WHERE offer = $1 ORDER BY at_ns, ref`, offer)
+	return out, err
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// VoucherCodeChars bounds one voucher code, in characters.
+const VoucherCodeChars = 100
+
+// Offer is something a player can be given besides a reward: a free
+// spin package, a voucher for a shop. Ref is its key.
+type Offer struct {
+	Ref         string
+	Name        string
+	Description string
+	// RequiresVouchers: every assignment takes one imported code.
+	RequiresVouchers bool
+	// NeedsSync: a point-of-sale system confirms an assignment; until it
+	// does the assignment is not synchronized.
+	NeedsSync bool
+	ImageURL  string
+	WebPage   string
+}
+
+// VoucherImport is what an import of voucher codes did.
+type VoucherImport struct {
+	Imported int64 // codes new to the offer
+	Ignored  int64 // codes seen before, in this import or an earlier one
+	// Unassigned is how many codes of the offer no assignment took, after
+	// the import.
+	Unassigned int64
+}
+
+// Assignment is an offer given to a player.
+type Assignment struct {
+	Ref    string // random, unique
+	Offer  string
+	Player string
+	// Code is the voucher code taken; "" when the offer requires none.
+	Code string
+	// Synchronized is true when the offer needs no synchronization.
+	Synchronized bool
+	At           time.Time // UTC
+}
+
+// Errors of offers, found with errors.Is.
+var (
+	// ErrNoOffer: no offer has the reference.
+	ErrNoOffer = errors.New("no such offer")
+	// ErrNotVoucherOffer: vouchers imported into an offer that requires none.
+	ErrNotVoucherOffer = errors.New("the offer does not require vouchers")
+	// ErrNoVouchers: fewer unassigned codes than players to assign.
+	ErrNoVouchers = errors.New("not enough unassigned voucher codes")
+	// ErrVoucherCode: an empty code, or one over VoucherCodeChars.
+	ErrVoucherCode = errors.New("invalid voucher code")
+)

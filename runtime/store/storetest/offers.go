@@ -1,0 +1,255 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// codes are n codes named prefix-0 ... prefix-(n-1).
+func codes(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-%d", prefix, i)
+	}
+	return out
+}
+
+func testOffers(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	_, ok, err := s.Offer(ctx, "spa")
+	require.NoError(t, err)
+	assert.False(t, ok, "no offer stored yet")
+	spa := store.Offer{Ref: "spa", Name: "Spa day", Description: "a day at the spa", RequiresVouchers: true, NeedsSync: true,
+		ImageURL: "https://example.com/spa.png", WebPage: "https://example.com/spa"}
+	require.NoError(t, s.PutOffer(ctx, spa))
+	got, ok, err := s.Offer(ctx, "spa")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, spa, got)
+	spa.Name = "Spa weekend"
+	require.NoError(t, s.PutOffer(ctx, spa), "put again replaces")
+	got, _, err = s.Offer(ctx, "spa")
+	require.NoError(t, err)
+	assert.Equal(t, "Spa weekend", got.Name)
+	assert.Error(t, s.PutOffer(ctx, store.Offer{}), "an offer without a reference")
+}
+
+func testVoucherImport(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true}))
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "bonus"}))
+
+	r, err := s.ImportVouchers(ctx, "spa", []string{"A", "B", "A", "C"}, t0)
+	require.NoError(t, err)
+	assert.Equal(t, store.VoucherImport{Imported: 3, Ignored: 1, Unassigned: 3}, r, "a duplicate within the import")
+	r, err = s.ImportVouchers(ctx, "spa", []string{"C", "D"}, t0)
+	require.NoError(t, err)
+	assert.Equal(t, store.VoucherImport{Imported: 1, Ignored: 1, Unassigned: 4}, r, "a duplicate of an earlier import")
+
+	_, err = s.ImportVouchers(ctx, "bonus", []string{"X"}, t0)
+	assert.ErrorIs(t, err, store.ErrNotVoucherOffer)
+	_, err = s.ImportVouchers(ctx, "nope", []string{"X"}, t0)
+	assert.ErrorIs(t, err, store.ErrNoOffer)
+	for _, bad := range [][]string{{"E", ""}, {"E", strings.Repeat("é", store.VoucherCodeChars+1)}, {"E", "\xff"}} {
+		_, err = s.ImportVouchers(ctx, "spa", bad, t0)
+		assert.ErrorIs(t, err, store.ErrVoucherCode)
+	}
+	r, err = s.ImportVouchers(ctx, "spa", []string{strings.Repeat("é", store.VoucherCodeChars)}, t0)
+	require.NoError(t, err, "a code of exactly the bound")
+	assert.Equal(t, store.VoucherImport{Imported: 1, Unassigned: 5}, r, "a refused import imported nothing")
+
+	// Codes are unique per offer, not across offers.
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "golf", RequiresVouchers: true}))
+	r, err = s.ImportVouchers(ctx, "golf", []string{"A"}, t0)
+	require.NoError(t, err)
+	assert.Equal(t, store.VoucherImport{Imported: 1, Unassigned: 1}, r)
+}
+
+func testAssign(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true, NeedsSync: true}))
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "bonus"}))
+	_, err := s.ImportVouchers(ctx, "spa", []string{"A", "B", "C"}, t0)
+	require.NoError(t, err)
+
+	as, err := s.Assign(ctx, "spa", []string{"p1", "p2"}, t0)
+	require.NoError(t, err)
+	require.Len(t, as, 2)
+	assert.Equal(t, []string{"A", "B"}, []string{as[0].Code, as[1].Code}, "codes in import order")
+	assert.Equal(t, []string{"p1", "p2"}, []string{as[0].Player, as[1].Player})
+	for _, a := range as {
+		assert.False(t, a.Synchronized, "the offer needs synchronization")
+		assert.Equal(t, t0, a.At)
+		assert.Len(t, a.Ref, 32)
+	}
+	assert.NotEqual(t, as[0].Ref, as[1].Ref)
+
+	_, err = s.Assign(ctx, "spa", []string{"p3", "p4"}, t0)
+	assert.ErrorIs(t, err, store.ErrNoVouchers, "two players, one code: nothing assigned")
+	r, err := s.ImportVouchers(ctx, "spa", nil, t0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), r.Unassigned, "the failed bulk assignment took no code")
+	as, err = s.Assign(ctx, "spa", []string{"p3"}, t0.Add(1))
+	require.NoError(t, err)
+	assert.Equal(t, "C", as[0].Code)
+	_, err = s.Assign(ctx, "spa", []string{"p4"}, t0)
+	assert.ErrorIs(t, err, store.ErrNoVouchers, "no code left")
+
+	gs, err := s.Assign(ctx, "bonus", []string{"p1", "p1"}, t0)
+	require.NoError(t, err, "a generic offer needs no code")
+	require.Len(t, gs, 2)
+	assert.Equal(t, "", gs[0].Code)
+	assert.True(t, gs[0].Synchronized, "the offer needs no synchronization")
+	_, err = s.Assign(ctx, "nope", []string{"p1"}, t0)
+	assert.ErrorIs(t, err, store.ErrNoOffer)
+
+	all, err := s.Assignments(ctx, "spa")
+	require.NoError(t, err)
+	require.Len(t, all, 3)
+	assert.Equal(t, "C", all[2].Code, "by time")
+	all, err = s.Assignments(ctx, "bonus")
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+}
+
+// assignRange assigns the offer "pool" to the players [from, to) of worker
+// w, batch at a time, and returns the codes taken and how many batches
+// found too few codes. Any other error ends it.
+func assignRange(ctx context.Context, s store.Store, w string, from, to, batch int) (taken []string, short int, err error) {
+	for i := from; i < to; i += batch {
+		var players []string
+		for j := i; j < min(i+batch, to); j++ {
+			players = append(players, fmt.Sprintf("%s-%d", w, j))
+		}
+		as, err := s.Assign(ctx, "pool", players, t0)
+		if errors.Is(err, store.ErrNoVouchers) {
+			short++
+			continue
+		}
+		if err != nil {
+			return taken, short, err
+		}
+		if len(as) != len(players) {
+			return taken, short, fmt.Errorf("%d assignments for %d players", len(as), len(players))
+		}
+		for _, a := range as {
+			taken = append(taken, a.Code)
+		}
+	}
+	return taken, short, nil
+}
+
+// preparePool stores the offer "pool" with codes codes.
+func preparePool(t *testing.T, s store.Store, n int) {
+	ctx := context.Background()
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "pool", RequiresVouchers: true}))
+	r, err := s.ImportVouchers(ctx, "pool", codes("v", n), t0)
+	require.NoError(t, err)
+	require.Equal(t, int64(n), r.Imported)
+}
+
+// checkPool checks that every code was taken at most once and that the
+// counts add up: players asked for pool codes, batch at a time (pool and
+// each worker's players a multiple of batch), so that exactly
+// min(players, pool)/batch batches succeed and the others are refused.
+func checkPool(t *testing.T, s store.Store, pool, players, batch int, taken []string, short int) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, c := range taken {
+		assert.False(t, seen[c], "code %s taken twice", c)
+		seen[c] = true
+	}
+	assert.Equal(t, min(pool, players), len(taken), "codes taken")
+	assert.Equal(t, (players-min(pool, players))/batch, short, "batches refused for lack of codes")
+	all, err := s.Assignments(context.Background(), "pool")
+	require.NoError(t, err)
+	assert.Len(t, all, len(taken), "stored assignments")
+	for _, a := range all {
+		assert.True(t, seen[a.Code], "stored code %s was returned", a.Code)
+	}
+	r, err := s.ImportVouchers(context.Background(), "pool", nil, t0)
+	require.NoError(t, err)
+	assert.Equal(t, int64(pool-len(taken)), r.Unassigned, "codes left")
+	t.Logf("%d players racing for %d codes, %d at a time: %d assigned, %d batches refused", players, pool, batch, len(taken), short)
+}
+
+// AssignRace makes goroutines assign one offer to players players, batch
+// at a time, from a pool of pool codes: no code is taken twice, and
+// exactly min(players, pool) assignments are made. pool and
+// players/goroutines are multiples of batch.
+func AssignRace(t *testing.T, d Driver, goroutines, pool, players, batch int) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	preparePool(t, s, pool)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var taken []string
+	short := 0
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, k, err := assignRange(ctx, s, fmt.Sprintf("g%d", g), players*g/goroutines, players*(g+1)/goroutines, batch)
+			mu.Lock()
+			defer mu.Unlock()
+			taken, short = append(taken, got...), short+k
+			if err != nil {
+				t.Errorf("goroutine %d: %v", g, err)
+			}
+		}()
+	}
+	wg.Wait()
+	checkPool(t, s, pool, players, batch, taken, short)
+}
+
+// AssignProcesses makes procs separate processes assign one offer to
+// players players, one at a time, from a pool of pool codes.
+func AssignProcesses(t *testing.T, d Driver, procs, pool, players int) {
+	addr := d.New(t)
+	s := d.open(t, addr)
+	preparePool(t, s, pool)
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]*bytes.Buffer, procs)
+	for p := range procs {
+		cmds[p] = childCmd("assign", addr,
+			fmt.Sprintf("%s=%d", envFrom, players*p/procs), fmt.Sprintf("%s=%d", envTo, players*(p+1)/procs),
+			fmt.Sprintf("%s=proc%d", envName, p))
+		outs[p] = new(bytes.Buffer)
+		cmds[p].Stdout, cmds[p].Stderr = outs[p], outs[p]
+		require.NoError(t, cmds[p].Start())
+	}
+	var taken []string
+	short := 0
+	for p, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("process %d: %v\n%s", p, err, outs[p])
+		}
+		for _, line := range strings.Split(strings.TrimSpace(outs[p].String()), "\n") {
+			if c, ok := strings.CutPrefix(line, "code "); ok {
+				taken = append(taken, c)
+			} else if k, ok := strings.CutPrefix(line, "short "); ok {
+				n, err := strconv.Atoi(k)
+				require.NoError(t, err, "process %d printed %q", p, line)
+				short += n
+			} else {
+				t.Fatalf("process %d printed %q", p, line)
+			}
+		}
+	}
+	t.Logf("%s: %d processes", d.Name, procs)
+	checkPool(t, s, pool, players, 1, taken, short)
+}
