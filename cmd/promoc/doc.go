@@ -32,6 +32,9 @@
 //	promoc keys create --role ROLE [--name TEXT] [--db FILE|URL]
 //	promoc keys list [--json] [--db FILE|URL]
 //	promoc keys revoke ID [--db FILE|URL]
+//	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--db FILE|URL]
+//	promoc offers assign OFFER PLAYER... [--db FILE|URL]
+//	promoc vouchers import OFFER FILE [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -157,8 +160,9 @@
 // runtime/store) take --db: an SQLite file, promoc.db in the working
 // directory by default, or a postgres:// or postgresql:// URL (a PostgreSQL
 // database several engine processes share). The commands that write
-// (run, players import, campaigns suspend, resume and budget) create a missing
-// SQLite file; those that only read or decide (campaigns status, approvals)
+// (run, players import, campaigns suspend, resume and budget, offers add)
+// create a missing SQLite file; those that only read or decide (campaigns
+// status, approvals, offers assign, vouchers import)
 // refuse it, rather than make an empty database out of a mistyped name. A
 // file or schema that is not promoc's, or was written by a newer promoc, is
 // refused with exit 2 and left as it was. Messages name the database (a
@@ -238,6 +242,18 @@
 // Keys creates (printing the key once; the database keeps its SHA-256
 // hash), lists and revokes the API keys of serve, each of a role: viewer,
 // operator, approver or admin.
+//
+// # offers and vouchers
+//
+// Offers add stores an offer (--vouchers: every assignment takes a voucher
+// code; --sync: a point-of-sale system confirms each assignment). Vouchers
+// import reads codes, UTF-8, one a line, no header; a blank line, a code
+// over 100 characters or text not in UTF-8 rejects the whole file naming
+// the line; repeats, in the file or imported before, are ignored and
+// counted, and the summary says how many codes were imported, ignored and
+// left unassigned. Offers assign gives an offer to players in one
+// transaction, all or none, and prints the assignments; a code is never
+// assigned twice.
 //
 // # version
 //

@@ -84,7 +84,8 @@ promoc init DIR.
 players, campaigns and approvals work the state of campaigns in a database
 (--db: an SQLite file, promoc.db by default, or a postgres:// URL); serve
 runs a rule set's campaigns as an HTTP API on such a database, with the API
-keys of keys.
+keys of keys. offers and vouchers store offers, import their voucher codes
+and assign them to players in such a database.
 
 Exit codes: 0 success; 1 diagnostics with errors, a failed evaluation, a
 failed test or no test to run, a database that failed; 2 bad usage, an
@@ -97,7 +98,7 @@ unreadable path, an unknown reward or a database that is not promoc's; 3
 	root.Version = version()
 	root.SetVersionTemplate("promoc {{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd(),
-		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd(), newServeCmd(), newKeysCmd())
+		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd(), newServeCmd(), newKeysCmd(), newOffersCmd(), newVouchersCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.

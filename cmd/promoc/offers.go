@@ -1,0 +1,133 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+func newOffersCmd() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "offers",
+		Short: "Store offers and assign them to players in a database",
+		Long: `Offers stores offers in a database and gives them to players:
+
+	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT]
+	promoc offers assign OFFER PLAYER...
+
+An offer that requires vouchers (--vouchers) takes one voucher code per
+assignment, from the codes imported with promoc vouchers import. An offer
+that needs synchronization (--sync) is confirmed later by a point-of-sale
+system; its assignments start unsynchronized. See spec/semantics.md#offers-and-vouchers.
+
+--db is an SQLite file (promoc.db in the working directory by default,
+created by add when missing) or a postgres:// or postgresql:// URL.`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("offers: missing command: expected add or assign")
+		}),
+	}
+	dbFlag(cmd, &db)
+	cmd.AddCommand(newOffersAddCmd(&db), newOffersAssignCmd(&db))
+	return cmd
+}
+
+func newOffersAddCmd(db *string) *cobra.Command {
+	var o store.Offer
+	cmd := &cobra.Command{
+		Use:   "add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--db FILE|URL]",
+		Short: "Store an offer, or replace the offer of the same reference",
+		Long: `Add stores the offer REF, replacing what was stored under REF (its voucher
+codes and assignments stay). --vouchers: every assignment takes a voucher
+code. --sync: a point-of-sale system confirms each assignment.`,
+		Args: oneArg("REF", "the reference of the offer"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			o.Ref = args[0]
+			if strings.TrimSpace(o.Ref) == "" {
+				return usageErrorf("offers add: empty reference")
+			}
+			st, err := openStore(cmd.Context(), *db, true)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			if err := st.PutOffer(cmd.Context(), o); err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			kind := "a generic offer"
+			if o.RequiresVouchers {
+				kind = "an offer with voucher codes"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "stored offer %s: %s\n", o.Ref, kind)
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&o.RequiresVouchers, "vouchers", false, "every assignment takes a voucher code")
+	cmd.Flags().BoolVar(&o.NeedsSync, "sync", false, "a point-of-sale system confirms each assignment")
+	cmd.Flags().StringVar(&o.Name, "name", "", "the offer's name, as players see it")
+	cmd.Flags().StringVar(&o.Description, "description", "", "what the offer is")
+	return cmd
+}
+
+func newOffersAssignCmd(db *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "assign OFFER PLAYER... [--db FILE|URL]",
+		Short: "Give an offer to players",
+		Long: `Assign gives the offer OFFER to each PLAYER, in one transaction, and prints
+the assignments: a random reference, the player, the voucher code ("-" when
+the offer requires none), whether it is synchronized, and the time.
+
+When the offer requires vouchers and fewer unassigned codes are left than
+players, nothing is assigned. A code is never assigned twice, even by
+assignments running at once.
+
+Exit codes: 0 assigned; 1 an unknown offer, too few codes, or the database
+failed; 2 bad usage.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch len(args) {
+			case 0:
+				return errors.New("missing OFFER: expected the reference of an offer and players")
+			case 1:
+				return errors.New("missing PLAYER: expected one player id or more")
+			}
+			return nil
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			for _, p := range args[1:] {
+				if strings.TrimSpace(p) == "" {
+					return usageErrorf("offers assign: an empty player id")
+				}
+			}
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			as, err := st.Assign(cmd.Context(), args[0], args[1:], now())
+			if err != nil {
+				if errors.Is(err, store.ErrNoVouchers) {
+					return failf("%s: %v; nothing was assigned (promoc vouchers import adds codes)", dbName(*db), err)
+				}
+				return failf("%s: %v", dbName(*db), err)
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 8, 2, ' ', 0)
+			fmt.Fprintln(w, "REFERENCE\tPLAYER\tCODE\tSYNCHRONIZED\tAT")
+			for _, a := range as {
+				code := a.Code
+				if code == "" {
+					code = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%t\t%s\n", a.Ref, a.Player, code, a.Synchronized, a.At.Format(time.RFC3339))
+			}
+			return w.Flush()
+		}),
+	}
+	return cmd
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+func newVouchersCmd() *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "vouchers",
+		Short: "Import the voucher codes of offers into a database",
+		Long: `Vouchers imports the voucher codes that assignments of an offer take. See
+promoc vouchers import --help.`,
+		Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("vouchers: missing command: expected import")
+		}),
+	}
+	dbFlag(cmd, &db)
+	cmd.AddCommand(newVouchersImportCmd(&db))
+	return cmd
+}
+
+func newVouchersImportCmd(db *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "import OFFER FILE [--db FILE|URL]",
+		Short: "Import voucher codes into an offer",
+		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
+line, no header; spaces around a code are not part of it, and a line may end
+in CRLF. A blank line, a code over %d characters or text that is not UTF-8
+rejects the whole file, naming the line, and nothing is imported.
+
+The codes are added to the offer OFFER (promoc offers add OFFER --vouchers)
+in one transaction. A code repeated in the file, or imported before, is
+ignored and counted. Import prints how many codes were imported, how many
+ignored, and how many of the offer's codes are left unassigned. Importing
+into an offer that does not require vouchers is an error.
+
+Exit codes: 0 imported; 1 a bad line, an unknown offer or one without
+vouchers, or the database failed; 2 bad usage or an unreadable file.`, store.VoucherCodeChars),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch len(args) {
+			case 0:
+				return errors.New("missing OFFER: expected the reference of an offer and a file of codes")
+			case 1:
+				return errors.New("missing FILE: expected a file of voucher codes, one a line, or - for stdin")
+			case 2:
+				return nil
+			}
+			return fmt.Errorf("import takes OFFER and FILE, got %d arguments: %s", len(args), strings.Join(args, " "))
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			codes, err := readVouchers(cmd.InOrStdin(), args[1])
+			if err != nil {
+				return err
+			}
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			r, err := st.ImportVouchers(cmd.Context(), args[0], codes, now())
+			if err != nil {
+				return failf("%s: %v; no code was imported", dbName(*db), err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "imported %s, ignored %s, %d left unassigned\n",
+				plural(int(r.Imported), "code"), plural(int(r.Ignored), "duplicate"), r.Unassigned)
+			return nil
+		}),
+	}
+	return cmd
+}
+
+// readVouchers reads and checks every code of the file named on the
+// command line; any bad line ends the reading, and nothing is returned.
+func readVouchers(stdin io.Reader, name string) ([]string, error) {
+	r := stdin
+	shown := "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, paths{}.pathError(name, err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, usageErrorf("%s: is a directory: expected a file of voucher codes", paths{}.display(name))
+		}
+		r, shown = f, paths{}.display(name)
+	}
+	bad := func(line int, format string, args ...any) error {
+		return failf("%s: line %d: %s; no code was imported", shown, line, fmt.Sprintf(format, args...))
+	}
+	sc := bufio.NewScanner(r)
+	// A line longer than any code (4 bytes a character at most) and its
+	// spaces is refused when the scanner's buffer overflows.
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<10)
+	var codes []string
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+		}
+		if !utf8.Valid(b) {
+			return nil, bad(line, "not UTF-8 text")
+		}
+		code := strings.TrimSpace(string(b))
+		if code == "" {
+			return nil, bad(line, "blank line: expected one voucher code a line")
+		}
+		if n := utf8.RuneCountInString(code); n > store.VoucherCodeChars {
+			return nil, bad(line, "code of %d characters: at most %d", n, store.VoucherCodeChars)
+		}
+		codes = append(codes, code)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, bad(line+1, "code over %d characters", store.VoucherCodeChars)
+		}
+		return nil, failf("%s: %v", shown, err)
+	}
+	return codes, nil
+}
