@@ -223,3 +223,13 @@ func BenchmarkApplyBatch(b *testing.B) {
 		b.Run(fmt.Sprint("batch-", n), func(b *testing.B) { storetest.BenchApply(b, driver, n, 1000) })
 	}
 }
+
+func BenchmarkImportVouchers(b *testing.B) {
+	dsn(b)
+	storetest.BenchImportVouchers(b, driver)
+}
+
+func BenchmarkAssign(b *testing.B) {
+	dsn(b)
+	storetest.BenchAssign(b, driver)
+}

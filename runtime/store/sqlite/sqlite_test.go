@@ -300,3 +300,11 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	_, err = db.Exec(`DELETE FROM audit_log`)
 	assert.ErrorContains(t, err, "the audit log is append-only")
 }
+
+func BenchmarkImportVouchers(b *testing.B) {
+	storetest.BenchImportVouchers(b, driver)
+}
+
+func BenchmarkAssign(b *testing.B) {
+	storetest.BenchAssign(b, driver)
+}

@@ -5,11 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime/store"
 )
+
+// voucherBatch is the number of codes one INSERT of an import writes, in
+// the order given, so that codes are assigned in import order.
+const voucherBatch = 1000
 
 func flag(b bool) int64 {
 	if b {
@@ -84,14 +89,25 @@ func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string
 		if !o.RequiresVouchers {
 			return fmt.Errorf("offer %q: %w", offer, store.ErrNotVoucherOffer)
 		}
-		for _, c := range codes {
-			n, err := ex.Exec(ctx, `INSERT INTO vouchers (offer, code, imported_ns) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				offer, c, nanos(at))
+		for i := 0; i < len(codes); i += voucherBatch {
+			batch := codes[i:min(i+voucherBatch, len(codes))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO vouchers (offer, code, imported_ns) VALUES `)
+			args := []any{offer, nanos(at)}
+			for j, c := range batch {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "($1, $%d, $2)", j+3)
+				args = append(args, c)
+			}
+			q.WriteString(` ON CONFLICT DO NOTHING`)
+			n, err := ex.Exec(ctx, q.String(), args...)
 			if err != nil {
 				return err
 			}
 			r.Imported += n
-			r.Ignored += 1 - n
+			r.Ignored += int64(len(batch)) - n
 		}
 		return ex.QueryRow(ctx, `SELECT count(*) FROM vouchers WHERE offer = $1 AND assignment IS NULL`, offer).Scan(&r.Unassigned)
 	})
