@@ -34,6 +34,7 @@
 //	promoc keys revoke ID [--db FILE|URL]
 //	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--db FILE|URL]
 //	promoc offers assign OFFER PLAYER... [--db FILE|URL]
+//	promoc offers confirm ASSIGNMENT CODE [--db FILE|URL]
 //	promoc vouchers import OFFER FILE [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
@@ -162,7 +163,7 @@
 // database several engine processes share). The commands that write
 // (run, players import, campaigns suspend, resume and budget, offers add)
 // create a missing SQLite file; those that only read or decide (campaigns
-// status, approvals, offers assign, vouchers import)
+// status, approvals, offers assign and confirm, vouchers import)
 // refuse it, rather than make an empty database out of a mistyped name. A
 // file or schema that is not promoc's, or was written by a newer promoc, is
 // refused with exit 2 and left as it was. Messages name the database (a
@@ -253,7 +254,8 @@
 // counted, and the summary says how many codes were imported, ignored and
 // left unassigned. Offers assign gives an offer to players in one
 // transaction, all or none, and prints the assignments; a code is never
-// assigned twice.
+// assigned twice. Offers confirm records a point of sale's confirmation of
+// an assignment with its own code.
 //
 // # version
 //

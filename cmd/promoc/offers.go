@@ -21,6 +21,7 @@ func newOffersCmd() *cobra.Command {
 
 	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT]
 	promoc offers assign OFFER PLAYER...
+	promoc offers confirm ASSIGNMENT CODE
 
 An offer that requires vouchers (--vouchers) takes one voucher code per
 assignment, from the codes imported with promoc vouchers import. An offer
@@ -31,11 +32,11 @@ system; its assignments start unsynchronized. See spec/semantics.md#offers-and-v
 created by add when missing) or a postgres:// or postgresql:// URL.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("offers: missing command: expected add or assign")
+			return usageErrorf("offers: missing command: expected add, assign or confirm")
 		}),
 	}
 	dbFlag(cmd, &db)
-	cmd.AddCommand(newOffersAddCmd(&db), newOffersAssignCmd(&db))
+	cmd.AddCommand(newOffersAddCmd(&db), newOffersAssignCmd(&db), newOffersConfirmCmd(&db))
 	return cmd
 }
 
@@ -130,4 +131,43 @@ failed; 2 bad usage.`,
 		}),
 	}
 	return cmd
+}
+
+func newOffersConfirmCmd(db *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "confirm ASSIGNMENT CODE [--db FILE|URL]",
+		Short: "Record a point of sale's confirmation of an assignment",
+		Long: `Confirm records that a point-of-sale system confirmed the assignment of
+reference ASSIGNMENT with its own CODE: the assignment is synchronized from
+then on. Confirming again with the same code changes nothing; with another
+code it is an error, and so is an unknown assignment.
+
+Exit codes: 0 confirmed; 1 an unknown assignment, one confirmed with another
+code, or the database failed; 2 bad usage.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch len(args) {
+			case 0:
+				return errors.New("missing ASSIGNMENT: expected the reference of an assignment and the point of sale's code")
+			case 1:
+				return errors.New("missing CODE: expected the point of sale's confirmation code")
+			case 2:
+				return nil
+			}
+			return fmt.Errorf("confirm takes ASSIGNMENT and CODE, got %d arguments: %s", len(args), strings.Join(args, " "))
+		},
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			a, err := st.Confirm(cmd.Context(), args[0], args[1], now())
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "confirmed assignment %s of offer %s to %s with %s at %s\n",
+				a.Ref, a.Offer, a.Player, a.Confirmation, a.Confirmed.Format(time.RFC3339))
+			return nil
+		}),
+	}
 }

@@ -37,7 +37,13 @@ func setTestClock() {
 //
 //	players DB
 //
-// prints the players the database holds, one a line: id, zone, record.
+// prints the players the database holds, one a line: id, zone, record, and
+//
+//	assignments DB OFFER
+//
+// prints the assignments of an offer, one a line: player, code (- for
+// none), synchronized, confirmation (- for none), and sets $REF_PLAYER to
+// the reference of each player's last assignment.
 var storeCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"outcome": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 7 {
@@ -68,6 +74,25 @@ var storeCmds = map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		ts.Check(err)
 		for _, p := range ps {
 			fmt.Fprintf(ts.Stdout(), "%s %q %s\n", p.ID, p.Zone, p.Props)
+		}
+	},
+	"assignments": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 2 {
+			ts.Fatalf("usage: assignments DB OFFER")
+		}
+		st := openTestStore(ts, args[0])
+		defer st.Close()
+		as, err := st.Assignments(context.Background(), args[1])
+		ts.Check(err)
+		dash := func(s string) string {
+			if s == "" {
+				return "-"
+			}
+			return s
+		}
+		for _, a := range as {
+			fmt.Fprintf(ts.Stdout(), "%s %s %t %s\n", a.Player, dash(a.Code), a.Synchronized, dash(a.Confirmation))
+			ts.Setenv("REF_"+a.Player, a.Ref)
 		}
 	},
 }

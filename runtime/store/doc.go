@@ -86,6 +86,7 @@
 // assignments at once take different codes without waiting, and reads
 // again, waiting, before it reports too few; SQLite has one writer; and
 // the assignments' unique (offer, code) refuses a double whatever happens.
+// [Store.Confirm] records a point of sale's confirmation of an assignment.
 //
 // # Amounts
 //

@@ -42,6 +42,10 @@ type Assignment struct {
 	// Synchronized is true when the offer needs no synchronization.
 	Synchronized bool
 	At           time.Time // UTC
+	// Confirmation is the point of sale's own code once it confirmed the
+	// assignment, at Confirmed; "" and the zero time until then.
+	Confirmation string
+	Confirmed    time.Time
 }
 
 // Errors of offers, found with errors.Is.
@@ -52,6 +56,10 @@ var (
 	ErrNotVoucherOffer = errors.New("the offer does not require vouchers")
 	// ErrNoVouchers: fewer unassigned codes than players to assign.
 	ErrNoVouchers = errors.New("not enough unassigned voucher codes")
+	// ErrNoAssignment: no assignment has the reference.
+	ErrNoAssignment = errors.New("no such assignment")
+	// ErrConfirmed: an assignment confirmed before with another code.
+	ErrConfirmed = errors.New("assignment confirmed before with another code")
 	// ErrVoucherCode: an empty code, or one over VoucherCodeChars.
 	ErrVoucherCode = errors.New("invalid voucher code")
 )

@@ -167,8 +167,15 @@ type Store interface {
 	// are left than players, [ErrNoVouchers] and nothing is assigned. A
 	// code is never assigned twice, even by assignments running at once.
 	Assign(ctx context.Context, offer string, players []string, at time.Time) ([]Assignment, error)
+	// Confirm records that the point of sale confirmed an assignment with
+	// its own code: the assignment is synchronized from then on, and
+	// returned as stored. Confirming again with the same code changes
+	// nothing; with another code it is [ErrConfirmed]. [ErrNoAssignment]
+	// when no assignment has the reference; [ErrVoucherCode] for an empty
+	// code or one over [VoucherCodeChars].
+	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then
-	// reference.
+	// player, then reference.
 	Assignments(ctx context.Context, offer string) ([]Assignment, error)
 
 	// Close releases the database.

@@ -138,7 +138,7 @@ func TestRefuse(t *testing.T) {
 	}{
 		{"another app's tables", `CREATE TABLE invoices (id int); CREATE TABLE customers (id int)`,
 			store.ErrNotOurs, "it has tables of another application (customers, invoices)"},
-		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 6"},
+		{"a newer promoc", "", store.ErrNewerSchema, "schema version 999, this promoc knows up to 7"},
 		{"a broken promoc_schema", `CREATE TABLE promoc_schema (v text)`, store.ErrNotOurs, "promoc_schema"},
 	}
 	for _, tt := range tests {

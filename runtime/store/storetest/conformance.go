@@ -112,6 +112,7 @@ func Run(t *testing.T, d Driver) {
 		{"Offers", testOffers},
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},
+		{"Confirm", testConfirm},
 		{"AssignRace", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 1) }},
 		{"AssignRaceBatched", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 5) }},
 	}

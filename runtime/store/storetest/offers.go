@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/stretchr/testify/assert"
@@ -263,4 +264,37 @@ func AssignProcesses(t *testing.T, d Driver, procs, pool, players int) {
 	}
 	t.Logf("%s: %d processes", d.Name, procs)
 	checkPool(t, s, pool, players, 1, taken, short)
+}
+
+func testConfirm(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true, NeedsSync: true}))
+	_, err := s.ImportVouchers(ctx, "spa", []string{"A"}, t0)
+	require.NoError(t, err)
+	as, err := s.Assign(ctx, "spa", []string{"p1"}, t0)
+	require.NoError(t, err)
+	a := as[0]
+	assert.False(t, a.Synchronized)
+	assert.Equal(t, "", a.Confirmation)
+	assert.True(t, a.Confirmed.IsZero())
+
+	at := t0.Add(time.Hour)
+	got, err := s.Confirm(ctx, a.Ref, "POS-1", at)
+	require.NoError(t, err)
+	want := a
+	want.Synchronized, want.Confirmation, want.Confirmed = true, "POS-1", at
+	assert.Equal(t, want, got)
+	got, err = s.Confirm(ctx, a.Ref, "POS-1", at.Add(time.Hour))
+	require.NoError(t, err, "the same confirmation again")
+	assert.Equal(t, want, got, "changes nothing, not even the time")
+	_, err = s.Confirm(ctx, a.Ref, "POS-2", at)
+	assert.ErrorIs(t, err, store.ErrConfirmed)
+	_, err = s.Confirm(ctx, "nope", "POS-1", at)
+	assert.ErrorIs(t, err, store.ErrNoAssignment)
+	_, err = s.Confirm(ctx, a.Ref, "", at)
+	assert.ErrorIs(t, err, store.ErrVoucherCode)
+	all, err := s.Assignments(ctx, "spa")
+	require.NoError(t, err)
+	assert.Equal(t, []store.Assignment{want}, all)
 }

@@ -216,22 +216,60 @@ func (s *Store) Assign(ctx context.Context, offer string, players []string, at t
 	return out, nil
 }
 
+func scanAssignment(r Row) (store.Assignment, error) {
+	var a store.Assignment
+	var code *string
+	var sync, at, confirmed int64
+	if err := r.Scan(&a.Ref, &a.Offer, &a.Player, &code, &sync, &at, &a.Confirmation, &confirmed); err != nil {
+		return a, err
+	}
+	if code != nil {
+		a.Code = *code
+	}
+	a.Synchronized, a.At, a.Confirmed = sync != 0, fromNanos(at), fromNanos(confirmed)
+	return a, nil
+}
+
+const assignmentCols = `ref, offer, player, code, synchronized, at_ns, confirmation, confirmed_ns`
+
 // Assignments implements store.Store.
 func (s *Store) Assignments(ctx context.Context, offer string) ([]store.Assignment, error) {
 	var out []store.Assignment
 	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
-		var a store.Assignment
-		var code *string
-		var sync, at int64
-		if err := r.Scan(&a.Ref, &a.Offer, &a.Player, &code, &sync, &at); err != nil {
-			return err
-		}
-		if code != nil {
-			a.Code = *code
-		}
-		a.Synchronized, a.At = sync != 0, fromNanos(at)
+		a, err := scanAssignment(r)
 		out = append(out, a)
-		return nil
-	}, `SELECT ref, offer, player, code, synchronized, at_ns FROM offer_assignments WHERE offer = $1 ORDER BY at_ns, ref`, offer)
+		return err
+	}, `SELECT `+assignmentCols+` FROM offer_assignments WHERE offer = $1 ORDER BY at_ns, player, ref`, offer)
 	return out, err
+}
+
+// Confirm implements store.Store.
+func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (store.Assignment, error) {
+	if code == "" || !utf8.ValidString(code) || utf8.RuneCountInString(code) > store.VoucherCodeChars {
+		return store.Assignment{}, fmt.Errorf("confirmation code: %w: empty, not UTF-8 or over %d characters", store.ErrVoucherCode, store.VoucherCodeChars)
+	}
+	var a store.Assignment
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var err error
+		a, err = scanAssignment(ex.QueryRow(ctx, `SELECT `+assignmentCols+` FROM offer_assignments a WHERE ref = $1`+s.D.ForUpdate("a"), ref))
+		if s.D.NoRows(err) {
+			return fmt.Errorf("assignment %q: %w", ref, store.ErrNoAssignment)
+		}
+		switch {
+		case err != nil:
+			return err
+		case a.Confirmation == code:
+			return nil
+		case a.Confirmation != "":
+			return fmt.Errorf("assignment %q: confirmed with %q, now %q: %w", ref, a.Confirmation, code, store.ErrConfirmed)
+		}
+		a.Confirmation, a.Confirmed, a.Synchronized = code, fromNanos(max(nanos(at), 1)), true
+		_, err = ex.Exec(ctx, `UPDATE offer_assignments SET confirmation = $2, confirmed_ns = $3, synchronized = 1 WHERE ref = $1`,
+			ref, code, nanos(a.Confirmed))
+		return err
+	})
+	if err != nil {
+		return store.Assignment{}, err
+	}
+	return a, nil
 }
