@@ -249,8 +249,8 @@
 // Offers add stores an offer (--vouchers: every assignment takes a voucher
 // code; --sync: a point-of-sale system confirms each assignment). Vouchers
 // import reads codes, UTF-8, one a line, no header; a blank line, a code
-// over 100 characters or text not in UTF-8 rejects the whole file naming
-// the line; repeats, in the file or imported before, are ignored and
+// over 100 characters, a control character in a code or text not in UTF-8
+// rejects the whole file naming the line; repeats, in the file or imported before, are ignored and
 // counted, and the summary says how many codes were imported, ignored and
 // left unassigned. Offers assign gives an offer to players in one
 // transaction, all or none, and prints the assignments; a code is never

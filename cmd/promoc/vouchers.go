@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -38,8 +39,9 @@ func newVouchersImportCmd(db *string) *cobra.Command {
 		Short: "Import voucher codes into an offer",
 		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
 line, no header; spaces around a code are not part of it, and a line may end
-in CRLF. A blank line, a code over %d characters or text that is not UTF-8
-rejects the whole file, naming the line, and nothing is imported.
+in CRLF. A blank line, a code over %d characters, a control character in a
+code (a tab, a NUL of UTF-16 text) or text that is not UTF-8 rejects the
+whole file, naming the line, and nothing is imported.
 
 The codes are added to the offer OFFER (promoc offers add OFFER --vouchers)
 in one transaction. A code repeated in the file, or imported before, is
@@ -119,6 +121,14 @@ func readVouchers(stdin io.Reader, name string) ([]string, error) {
 		code := strings.TrimSpace(string(b))
 		if code == "" {
 			return nil, bad(line, "blank line: expected one voucher code a line")
+		}
+		if i := strings.IndexFunc(code, unicode.IsControl); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(code[i:])
+			hint := ""
+			if r == 0 {
+				hint = " (a file in UTF-16?)"
+			}
+			return nil, bad(line, "control character %U in a code%s", r, hint)
 		}
 		if n := utf8.RuneCountInString(code); n > store.VoucherCodeChars {
 			return nil, bad(line, "code of %d characters: at most %d", n, store.VoucherCodeChars)

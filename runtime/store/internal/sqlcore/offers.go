@@ -182,7 +182,7 @@ func (s *Store) Assign(ctx context.Context, offer string, players []string, at t
 				return err
 			}
 			if len(codes) < len(players) {
-				return fmt.Errorf("offer %q: %d players, %d unassigned codes: %w", offer, len(players), len(codes), store.ErrNoVouchers)
+				return fmt.Errorf("offer %q: %d unassigned codes for %d players: %w", offer, len(codes), len(players), store.ErrNoVouchers)
 			}
 		}
 		for i, p := range players {
