@@ -21,7 +21,8 @@ import (
 // tests the campaign engine on a SQLite store (runtime/engine, runtime/store,
 // runtime/store/sqlite); cmd/promoc uses it. runtime/store (the state of
 // campaigns) is a leaf; its drivers share runtime/store/internal/sqlcore,
-// and runtime/store/storetest tests any of them. runtime/engine (the
+// runtime/store/storetest tests any of them, and runtime/store/postgres/
+// pgtest (a leaf) gives tests a PostgreSQL schema. runtime/engine (the
 // campaign engine) uses runtime, runtime/store, vm/schedule, vm/currency
 // and vm/window (which windows read a batch's anchors); runtime/server
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
@@ -53,6 +54,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},
 		"runtime/store/postgres":         {"runtime/store", "runtime/store/internal/sqlcore"},
 		"runtime/store/storetest":        {"runtime/store"},
+		"runtime/store/postgres/pgtest":  {},
 	}
 	const mod = "github.com/promoc/promoc/"
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, mod+"...").Output()

@@ -2,13 +2,9 @@ package engine_test
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,13 +12,13 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
@@ -46,10 +42,9 @@ var sqliteBackend = backend{
 }
 
 // The PostgreSQL proofs run against the server of PROMOC_TEST_POSTGRES
-// (.ci/run starts one), each in a schema of its own, dropped at the end.
-// Without it they skip, saying so, except in CI (CI=true), where they
-// fail: CI must never skip them.
-const envPostgres = "PROMOC_TEST_POSTGRES"
+// (.ci/run starts one), each in a schema of its own, dropped at the end
+// (pgtest). Without it they skip, saying so, except in CI (CI=true), where
+// they fail: CI must never skip them.
 
 var postgresBackend = backend{
 	name:  "postgres",
@@ -57,49 +52,8 @@ var postgresBackend = backend{
 	open:  func(ctx context.Context, addr string) (store.Store, error) { return postgres.Open(ctx, addr) },
 }
 
-func pgDSN(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv(envPostgres)
-	if d == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the engine's PostgreSQL proofs cannot run in CI without %s", envPostgres)
-		}
-		t.Skipf("PostgreSQL skipped: set %s to run the engine's proofs on PostgreSQL", envPostgres)
-	}
-	return d
-}
-
 func pgSchema(t testing.TB) string {
-	ctx := context.Background()
-	base := pgDSN(t)
-	var b [6]byte
-	crand.Read(b[:])
-	schema := "promoc_engine_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, base)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	if strings.Contains(base, "://") {
-		if u, err := url.Parse(base); err == nil {
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}
-	}
-	return base + " search_path=" + schema
+	return pgtest.Schema(t, "the engine's proofs", "promoc_engine")
 }
 
 func backendNamed(name string) (backend, error) {

@@ -23,6 +23,7 @@ import (
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // The proofs of the engine's guarantees (issue 11, section 6), each on
@@ -356,7 +357,7 @@ func processRacers(b backend, c raceCase, n int) func(t *testing.T, addr string,
 
 func testRace(t *testing.T, b backend, processes bool) {
 	if b.name == "postgres" {
-		pgDSN(t)
+		pgtest.Server(t, "the engine's proofs")
 	}
 	n := raceN()
 	for _, c := range raceCases(n) {
@@ -405,7 +406,7 @@ func idempotencyN() int { return size(500, 1000, 10_000) }
 
 func testIdempotency(t *testing.T, b backend) {
 	if b.name == "postgres" {
-		pgDSN(t)
+		pgtest.Server(t, "the engine's proofs")
 	}
 	ctx := context.Background()
 	n := idempotencyN()
@@ -544,7 +545,7 @@ func crashN(b backend) int {
 
 func testCrash(t *testing.T, b backend) {
 	if b.name == "postgres" {
-		pgDSN(t)
+		pgtest.Server(t, "the engine's proofs")
 	}
 	ctx := context.Background()
 	n := crashN(b)
@@ -635,7 +636,7 @@ func TestProofCrashPostgres(t *testing.T) { testCrash(t, postgresBackend) }
 func sameLogN() int { return size(1000, 2000, 20_000) }
 
 func TestProofSameLogOnBothStores(t *testing.T) {
-	pgDSN(t)
+	pgtest.Server(t, "the engine's proofs")
 	ctx := context.Background()
 	n := sameLogN()
 	prog, err := proofProgram(n)

@@ -2,65 +2,24 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // openPostgres opens a store in a schema of its own on the server of
-// PROMOC_TEST_POSTGRES, dropped at the end; without it the test is
-// skipped, except in CI, where it fails.
+// PROMOC_TEST_POSTGRES, dropped at the end (pgtest): skipped without it,
+// failed in CI.
 func openPostgres(t *testing.T) store.Store {
 	t.Helper()
-	base := os.Getenv("PROMOC_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PostgreSQL tests cannot run in CI without PROMOC_TEST_POSTGRES")
-		}
-		t.Skip("PostgreSQL tests skipped: set PROMOC_TEST_POSTGRES")
-	}
-	ctx := context.Background()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "promoc_server_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, base)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	conn.Close(ctx)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	dsn := base + " search_path=" + schema
-	if strings.Contains(base, "://") {
-		u, err := url.Parse(base)
-		require.NoError(t, err)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	}
-	st, err := postgres.Open(ctx, dsn)
+	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the server's tests", "promoc_server"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st

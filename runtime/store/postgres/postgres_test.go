@@ -2,10 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -13,66 +10,16 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 	"github.com/promoc/promoc/runtime/store/storetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // The tests run against the server of PROMOC_TEST_POSTGRES, each in a
-// schema of its own, dropped at the end. Without it they skip, except in
-// CI (CI=true), where they fail: CI must never skip them.
-const envDSN = "PROMOC_TEST_POSTGRES"
-
-func dsn(t testing.TB) string {
-	t.Helper()
-	d := os.Getenv(envDSN)
-	if d == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL tests cannot run in CI without %s", envDSN)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s", envDSN)
-	}
-	return d
-}
-
-// withSchema is the connection string dsn with search_path set to schema.
-func withSchema(dsn, schema string) string {
-	if strings.Contains(dsn, "://") {
-		u, err := url.Parse(dsn)
-		if err == nil {
-			q := u.Query()
-			q.Set("search_path", schema)
-			u.RawQuery = q.Encode()
-			return u.String()
-		}
-	}
-	return dsn + " search_path=" + schema
-}
-
-func newSchema(t testing.TB) string {
-	ctx := context.Background()
-	base := dsn(t)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "promoc_test_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, base)
-	require.NoError(t, err)
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSchema(base, schema)
-}
+// schema of its own, dropped at the end (pgtest): skipped without it,
+// failed in CI.
+func newSchema(t testing.TB) string { return pgtest.Schema(t, "the store's tests", "promoc_test") }
 
 var driver = storetest.Driver{
 	Name: "postgres",
@@ -86,7 +33,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestConformance(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	storetest.Run(t, driver)
 }
 
@@ -98,27 +45,27 @@ func raceN() int {
 }
 
 func TestRace(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	storetest.Race(t, driver, 16, raceN(), 1)
 }
 
 func TestRaceBatched(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	storetest.Race(t, driver, 16, raceN(), 50)
 }
 
 func TestRaceProcesses(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	storetest.RaceProcesses(t, driver, 4, raceN(), 1)
 }
 
 func TestAssignProcesses(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	storetest.AssignProcesses(t, driver, 4, 300, 400)
 }
 
 func TestCrash(t *testing.T) {
-	dsn(t)
+	pgtest.Server(t, "the store's tests")
 	n := 2000
 	if testing.Short() {
 		n = 500
@@ -183,7 +130,7 @@ func dump(t *testing.T, conn *pgx.Conn) string {
 }
 
 func BenchmarkReserve(b *testing.B) {
-	dsn(b)
+	pgtest.Server(b, "the store's benchmarks")
 	b.Run("one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, false) })
 	b.Run("parallel-one-tx-each", func(b *testing.B) { storetest.BenchReserve(b, driver, 1, true) })
 	b.Run("batch-100", func(b *testing.B) { storetest.BenchReserve(b, driver, 100, false) })
@@ -218,18 +165,18 @@ func TestMigrateFrom1(t *testing.T) {
 }
 
 func BenchmarkApplyBatch(b *testing.B) {
-	dsn(b)
+	pgtest.Server(b, "the store's benchmarks")
 	for _, n := range []int{1, 64, 512} {
 		b.Run(fmt.Sprint("batch-", n), func(b *testing.B) { storetest.BenchApply(b, driver, n, 1000) })
 	}
 }
 
 func BenchmarkImportVouchers(b *testing.B) {
-	dsn(b)
+	pgtest.Server(b, "the store's benchmarks")
 	storetest.BenchImportVouchers(b, driver)
 }
 
 func BenchmarkAssign(b *testing.B) {
-	dsn(b)
+	pgtest.Server(b, "the store's benchmarks")
 	storetest.BenchAssign(b, driver)
 }
