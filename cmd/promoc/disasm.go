@@ -22,11 +22,7 @@ prints them), and with 2 for bad usage: an unreadable PATH or an unknown
 reward.`,
 		Args: onePath,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			rs, err := paths{}.ruleSetOf(args[0])
-			if err != nil {
-				return err
-			}
-			prog, err := rs.compile(cmd.ErrOrStderr())
+			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

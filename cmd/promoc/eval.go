@@ -57,11 +57,7 @@ Compiler warnings are printed on stderr.`,
 				return usageErrorf("missing --input: expected a JSON input file, or - for stdin")
 			}
 			p := paths{}
-			rs, err := p.ruleSetOf(args[0])
-			if err != nil {
-				return err
-			}
-			prog, err := rs.compile(cmd.ErrOrStderr())
+			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -70,11 +70,7 @@ an unreadable file, or a database that is not promoc's.`,
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			var prog *runtime.Program
 			if rules != "" {
-				rs, err := paths{}.ruleSetOf(rules)
-				if err != nil {
-					return err
-				}
-				if prog, err = rs.compile(cmd.ErrOrStderr()); err != nil {
+				if prog, err = compileRuleSet(cmd.ErrOrStderr(), rules); err != nil {
 					return err
 				}
 			}

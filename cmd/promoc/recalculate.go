@@ -33,11 +33,7 @@ postgres:// or postgresql:// URL; a database file that does not exist is
 refused.`,
 		Args: oneArg("DIR", "the directory of the changed rule set"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
-			rs, err := paths{}.ruleSetOf(args[0])
-			if err != nil {
-				return err
-			}
-			prog, err := rs.compile(cmd.ErrOrStderr())
+			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -310,6 +310,17 @@ func reportCompileError(w io.Writer, err error, srcs []runtime.Source) error {
 	return errHasErrors
 }
 
+// compileRuleSet reads the rule set an argument names and compiles it,
+// printing its diagnostics on w as compile does: what eval, disasm, run,
+// serve and the other commands on a rule set begin with.
+func compileRuleSet(w io.Writer, arg string) (*runtime.Program, error) {
+	rs, err := paths{}.ruleSetOf(arg)
+	if err != nil {
+		return nil, err
+	}
+	return rs.compile(w)
+}
+
 // compile compiles the rule set and prints its warnings on w. On failure
 // the error ends the command.
 func (rs *ruleSet) compile(w io.Writer) (*runtime.Program, error) {

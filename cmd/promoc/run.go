@@ -101,11 +101,7 @@ file, or a database that is not promoc's.`,
 				}
 			}
 			p := paths{}
-			rs, err := p.ruleSetOf(args[0])
-			if err != nil {
-				return err
-			}
-			prog, err := rs.compile(cmd.ErrOrStderr())
+			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -83,11 +83,7 @@ flight, and exits 0.`,
 				tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 			}
 			p := paths{}
-			rs, err := p.ruleSetOf(args[0])
-			if err != nil {
-				return err
-			}
-			prog, err := rs.compile(cmd.ErrOrStderr())
+			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
 				return err
 			}

@@ -427,6 +427,17 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 	if err != nil {
 		return nil, err
 	}
+	// trigger evaluates a rule's trigger condition on the event; one that
+	// cannot be evaluated (a missing property) is a skip with its reason,
+	// and does not fire.
+	trigger := func(r *runtime.Rule, f *firing) (bool, error) {
+		ok, err := holds(r, runtime.CondTrigger)
+		if reason, detail, bad := condFailure(err); bad {
+			outs = append(outs, e.condSkip(f, reason, detail))
+			return false, nil
+		}
+		return ok, err
+	}
 	for _, r := range e.rules {
 		st := p.rule(r.Name)
 		// Entrance by an event.
@@ -462,11 +473,8 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			if t.Type != ev.Kind {
 				continue
 			}
-			ok, err := holds(r, runtime.CondTrigger)
-			if reason, detail, bad := condFailure(err); bad {
-				outs = append(outs, e.condSkip(f, reason, detail))
-				continue
-			} else if err != nil {
+			ok, err := trigger(r, f)
+			if err != nil {
 				return nil, err
 			}
 			fires = ok
@@ -479,11 +487,8 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			if seen {
 				continue // the player's first was before the rule ran
 			}
-			ok, err := holds(r, runtime.CondTrigger)
-			if reason, detail, bad := condFailure(err); bad {
-				outs = append(outs, e.condSkip(f, reason, detail))
-				continue
-			} else if err != nil {
+			ok, err := trigger(r, f)
+			if err != nil {
 				return nil, err
 			}
 			fires = ok
@@ -494,11 +499,8 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			if r.Qualification != nil && st.QualifiedAt.IsZero() || r.Entrance != nil && st.EnteredAt.IsZero() {
 				continue // accumulation counts only after qualifying, entering
 			}
-			ok, err := holds(r, runtime.CondTrigger)
-			if reason, detail, bad := condFailure(err); bad {
-				outs = append(outs, e.condSkip(f, reason, detail))
-				continue
-			} else if err != nil {
+			ok, err := trigger(r, f)
+			if err != nil {
 				return nil, err
 			}
 			if !ok {
