@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -95,6 +96,10 @@ func (n Number) String() string {
 	}
 	return n.Decimal.String()
 }
+
+// Format writes the number with its scale for fmt's verbs (%v, %s): the
+// decimal.Decimal it embeds would drop the scale.
+func (n Number) Format(f fmt.State, verb rune) { io.WriteString(f, n.String()) }
 
 // MarshalJSON writes the number as a JSON string with its scale.
 func (n Number) MarshalJSON() ([]byte, error) { return []byte(`"` + n.String() + `"`), nil }
