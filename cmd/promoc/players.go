@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -100,26 +99,18 @@ an unreadable file, or a database that is not promoc's.`,
 // readPlayers reads and checks every player of the file named on the
 // command line; any error ends the reading, and nothing is returned.
 func readPlayers(stdin io.Reader, name string, prog *runtime.Program) ([]store.Player, error) {
-	r := stdin
-	shown := "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, paths{}.pathError(name, err)
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, usageErrorf("%s: is a directory: expected a JSON Lines file of players", paths{}.display(name))
-		}
-		r, shown = f, paths{}.display(name)
+	r, shown, _, closeFn, err := openArg(stdin, name, "a JSON Lines file of players")
+	if err != nil {
+		return nil, err
 	}
+	defer closeFn()
 	var check *propChecker
 	if prog != nil {
 		check = newPropChecker(prog)
 	}
 	seen := map[string]int{} // id -> line
 	var out []store.Player
-	err := runtime.DecodePlayers(r, func(line int, p runtime.Player) error {
+	err = runtime.DecodePlayers(r, func(line int, p runtime.Player) error {
 		if first, ok := seen[p.ID]; ok {
 			return &runtime.InputError{Field: fmt.Sprintf("line %d: id", line), Msg: fmt.Sprintf("player %q is on line %d already", p.ID, first)}
 		}

@@ -37,6 +37,35 @@ func (rs *ruleSet) reports(file string) bool {
 // as the user gave them, cleaned, with forward slashes.
 type paths struct{}
 
+// openArg opens the file a command's argument names, or stdin for "-":
+// the reader, its name as promoc prints it, its size when it is a regular
+// file (0 otherwise), and the function that closes it. A directory is a
+// usage error that says what was expected (what: "a JSON Lines file of
+// events").
+func openArg(stdin io.Reader, name, what string) (r io.Reader, shown string, size int64, closeFn func(), err error) {
+	if name == "-" {
+		return stdin, "stdin", 0, func() {}, nil
+	}
+	var p paths
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, "", 0, nil, p.pathError(name, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, "", 0, nil, p.pathError(name, err)
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, "", 0, nil, usageErrorf("%s: is a directory: expected %s", p.display(name), what)
+	}
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	return f, p.display(name), size, func() { f.Close() }, nil
+}
+
 // display returns the name under which promoc prints an OS path: the path
 // as given (an absolute path stays absolute), cleaned, with forward
 // slashes.

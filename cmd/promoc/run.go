@@ -105,7 +105,7 @@ file, or a database that is not promoc's.`,
 			if err != nil {
 				return err
 			}
-			in, size, closeIn, err := openEvents(p, cmd.InOrStdin(), events)
+			in, _, size, closeIn, err := openArg(cmd.InOrStdin(), events, "a JSON Lines file of events")
 			if err != nil {
 				return err
 			}
@@ -145,32 +145,6 @@ file, or a database that is not promoc's.`,
 	cmd.Flags().BoolVar(&trace, "trace", false, "include the trace of each reward's evaluation in its outcome")
 	cmd.Flags().IntVar(&batch, "batch", defaultBatch, "the events stored per batch, `N`")
 	return cmd
-}
-
-// openEvents opens the event log: a file (its size, when regular, for the
-// progress bar) or stdin.
-func openEvents(p paths, stdin io.Reader, name string) (io.Reader, int64, func(), error) {
-	if name == "-" {
-		return stdin, 0, func() {}, nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, 0, nil, p.pathError(name, err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, 0, nil, p.pathError(name, err)
-	}
-	if fi.IsDir() {
-		f.Close()
-		return nil, 0, nil, usageErrorf("%s: is a directory: expected a JSON Lines file of events", p.display(name))
-	}
-	var size int64
-	if fi.Mode().IsRegular() {
-		size = fi.Size()
-	}
-	return f, size, func() { f.Close() }, nil
 }
 
 // errInterrupted stops the reading of the log on an interrupt.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -87,19 +86,11 @@ vouchers, or the database failed; 2 bad usage or an unreadable file.`, store.Vou
 // readVouchers reads and checks every code of the file named on the
 // command line; any bad line ends the reading, and nothing is returned.
 func readVouchers(stdin io.Reader, name string) ([]string, error) {
-	r := stdin
-	shown := "stdin"
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, paths{}.pathError(name, err)
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, usageErrorf("%s: is a directory: expected a file of voucher codes", paths{}.display(name))
-		}
-		r, shown = f, paths{}.display(name)
+	r, shown, _, closeFn, err := openArg(stdin, name, "a file of voucher codes")
+	if err != nil {
+		return nil, err
 	}
+	defer closeFn()
 	bad := func(line int, format string, args ...any) error {
 		return failf("%s: line %d: %s; no code was imported", shown, line, fmt.Sprintf(format, args...))
 	}
