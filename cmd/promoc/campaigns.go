@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
 )
@@ -49,24 +50,6 @@ before the first run.`,
 	return cmd
 }
 
-// campaignJSON is a campaign as status --json prints it. Amounts are
-// decimal strings, exact.
-type campaignJSON struct {
-	Campaign string       `json:"campaign"`
-	Status   string       `json:"status"`
-	Reason   string       `json:"reason,omitempty"`
-	Since    *time.Time   `json:"since,omitempty"`
-	Budgets  []budgetJSON `json:"budgets"`
-}
-
-type budgetJSON struct {
-	Currency string `json:"currency"`
-	Limit    string `json:"limit"`
-	Posted   string `json:"posted"`
-	Reserved string `json:"reserved"`
-	Left     string `json:"left"`
-}
-
 func newCampaignsStatusCmd(db *string) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -101,7 +84,7 @@ strings.`,
 					return failf("%s: %v", dbName(*db), err)
 				}
 			}
-			var list []campaignJSON
+			var list []server.Campaign
 			for _, name := range names {
 				c, err := st.Campaign(cmd.Context(), name)
 				if err != nil {
@@ -114,7 +97,7 @@ strings.`,
 				if len(args) == 1 && c.Since.IsZero() && len(bs) == 0 {
 					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: no campaign %s here: never suspended, no budget\n", dbName(*db), name)
 				}
-				list = append(list, campaignOf(c, bs))
+				list = append(list, server.CampaignOf(name, c, bs))
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -122,7 +105,7 @@ strings.`,
 					return writeJSON(out, list[0])
 				}
 				if list == nil {
-					list = []campaignJSON{}
+					list = []server.Campaign{}
 				}
 				return writeJSON(out, list)
 			}
@@ -137,21 +120,8 @@ strings.`,
 	return cmd
 }
 
-func campaignOf(c store.Campaign, bs []store.Budget) campaignJSON {
-	j := campaignJSON{Campaign: c.Name, Status: string(c.Status), Reason: c.Reason, Budgets: []budgetJSON{}}
-	if !c.Since.IsZero() {
-		t := c.Since.UTC()
-		j.Since = &t
-	}
-	for _, b := range bs {
-		j.Budgets = append(j.Budgets, budgetJSON{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
-			Reserved: b.Reserved.String(), Left: b.Left().String()})
-	}
-	return j
-}
-
 // printCampaigns prints a table: a line per campaign and budget currency.
-func printCampaigns(w io.Writer, list []campaignJSON) error {
+func printCampaigns(w io.Writer, list []server.Campaign) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CAMPAIGN\tSTATUS\tSINCE\tREASON\tCURRENCY\tLIMIT\tPOSTED\tRESERVED\tLEFT")
 	for _, c := range list {

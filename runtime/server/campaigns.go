@@ -12,22 +12,39 @@ import (
 	"github.com/promoc/promoc/vm/currency"
 )
 
-// campaign is a campaign's status and budgets, as promoc campaigns status
-// --json prints it. Amounts are decimal strings, exact.
-type campaign struct {
+// Campaign is a campaign's status and budgets, as GET /v1/campaigns and
+// promoc campaigns status --json write it. Amounts are decimal strings,
+// exact.
+type Campaign struct {
 	Campaign string     `json:"campaign"`
 	Status   string     `json:"status"`
 	Reason   string     `json:"reason,omitempty"`
 	Since    *time.Time `json:"since,omitempty"`
-	Budgets  []budget   `json:"budgets"`
+	Budgets  []Budget   `json:"budgets"`
 }
 
-type budget struct {
+// Budget is one of a campaign's budget accounts, as Campaign lists them.
+type Budget struct {
 	Currency string `json:"currency"`
 	Limit    string `json:"limit"`
 	Posted   string `json:"posted"`
 	Reserved string `json:"reserved"`
 	Left     string `json:"left"`
+}
+
+// CampaignOf writes the status and budgets of campaign name as the store
+// gives them.
+func CampaignOf(name string, c store.Campaign, bs []store.Budget) Campaign {
+	j := Campaign{Campaign: name, Status: string(c.Status), Reason: c.Reason, Budgets: []Budget{}}
+	if !c.Since.IsZero() {
+		t := c.Since.UTC()
+		j.Since = &t
+	}
+	for _, b := range bs {
+		j.Budgets = append(j.Budgets, Budget{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
+			Reserved: b.Reserved.String(), Left: b.Left().String()})
+	}
+	return j
 }
 
 // campaignNames lists the campaigns of the running rules (a campaign, or a
@@ -59,25 +76,16 @@ func (s *Server) known(ctx context.Context, name string) error {
 	return nil
 }
 
-func (s *Server) campaignOf(ctx context.Context, name string) (campaign, error) {
+func (s *Server) campaignOf(ctx context.Context, name string) (Campaign, error) {
 	c, err := s.st.Campaign(ctx, name)
 	if err != nil {
-		return campaign{}, err
+		return Campaign{}, err
 	}
 	bs, err := s.st.Budgets(ctx, name)
 	if err != nil {
-		return campaign{}, err
+		return Campaign{}, err
 	}
-	j := campaign{Campaign: name, Status: string(c.Status), Reason: c.Reason, Budgets: []budget{}}
-	if !c.Since.IsZero() {
-		t := c.Since.UTC()
-		j.Since = &t
-	}
-	for _, b := range bs {
-		j.Budgets = append(j.Budgets, budget{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
-			Reserved: b.Reserved.String(), Left: b.Left().String()})
-	}
-	return j, nil
+	return CampaignOf(name, c, bs), nil
 }
 
 func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error) {
@@ -88,7 +96,7 @@ func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error)
 	if err != nil {
 		return 0, nil, err
 	}
-	list := []campaign{}
+	list := []Campaign{}
 	for _, n := range names {
 		c, err := s.campaignOf(ctx, n)
 		if err != nil {
@@ -97,7 +105,7 @@ func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error)
 		list = append(list, c)
 	}
 	return http.StatusOK, struct {
-		Campaigns []campaign `json:"campaigns"`
+		Campaigns []Campaign `json:"campaigns"`
 	}{list}, nil
 }
 
