@@ -165,7 +165,7 @@ func (e *Engine) finish(p *player, ch *store.Change, outs []*Outcome) error {
 	}
 	ch.States = append(ch.States, states...)
 	for _, o := range outs {
-		so, err := o.toStore(o.Rule)
+		so, err := o.toStore()
 		if err != nil {
 			return err
 		}

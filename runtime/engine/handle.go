@@ -377,19 +377,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	if ev.Kind != KindPlayer {
 		p.meta.saw(ev.Kind, ev.Time) // a change of data is not activity
 	}
-	states, err := p.changed()
-	if err != nil {
-		return ch, nil, err
-	}
-	ch.States = states
-	for _, o := range outs {
-		so, err := o.toStore(o.Rule)
-		if err != nil {
-			return ch, nil, err
-		}
-		ch.Outcomes = append(ch.Outcomes, so)
-	}
-	return ch, outs, nil
+	return ch, outs, e.finish(p, &ch, outs)
 }
 
 // insert adds a transaction to the history, in time order (after those at

@@ -156,26 +156,23 @@ func KeyString(k store.Key) string {
 	return k.Rule + "/" + k.Action + "/" + k.Player + "/" + k.TriggerHash
 }
 
-// toStore is the outcome as the store logs it; its body is the outcome's
-// JSON.
-func (o *Outcome) toStore(campaign string) (store.Outcome, error) {
+// toStore is the outcome as the store logs it: its body is the outcome's
+// JSON, its campaign the rule (whose budget, when it has one, it draws on,
+// and which an operator may suspend).
+func (o *Outcome) toStore() (store.Outcome, error) {
 	body, err := json.Marshal(o)
 	if err != nil {
 		return store.Outcome{}, err
 	}
 	so := store.Outcome{
 		Key:      store.Key{Rule: o.Rule, Action: o.Action, Player: o.Player, TriggerHash: o.TriggerHash},
-		Campaign: campaign,
+		Campaign: o.Rule,
 		Status:   store.Status(o.Status),
 		Reason:   o.Reason,
 		Body:     body,
 		At:       o.At,
 	}
-	if campaign != "" {
-		so.Amount, so.Currency = o.budgetAmount()
-	} else if o.Amount != nil {
-		so.Amount, so.Currency = o.Amount.Decimal, o.Currency
-	}
+	so.Amount, so.Currency = o.budgetAmount()
 	return so, nil
 }
 
