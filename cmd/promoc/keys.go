@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,12 +72,12 @@ to stderr. --name says what the key is for (a team, a service).`,
 				return err
 			}
 			defer closeStore(st, &err)
-			if err := st.AddKey(cmd.Context(), k); err != nil {
-				return failf("%s: %v", dbName(*db), err)
-			}
 			after, _ := json.Marshal(keyJSON{ID: k.ID, Role: k.Role, Name: k.Name, Created: k.Created})
-			if _, err := st.AppendAudit(cmd.Context(), store.AuditEntry{At: now(), Actor: "cli", Action: "key.create", Target: k.ID, After: after}); err != nil {
-				return failf("%s: key %s created, but not recorded in the audit log: %v", dbName(*db), k.ID, err)
+			err = withAudit(cmd.Context(), st, func(tx store.Store) (store.AuditEntry, error) {
+				return store.AuditEntry{At: now(), Actor: "cli", Action: "key.create", Target: k.ID, After: after}, tx.AddKey(cmd.Context(), k)
+			})
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), secret)
 			fmt.Fprintf(cmd.ErrOrStderr(), "promoc: key %s (role %s) created in %s; it is shown once: keep it safe\n", k.ID, k.Role, dbName(*db))
@@ -168,18 +169,35 @@ with it is refused as unauthenticated. A revoked key stays listed.`,
 				return err
 			}
 			defer closeStore(st, &err)
-			err = st.RevokeKey(cmd.Context(), args[0], now())
+			err = withAudit(cmd.Context(), st, func(tx store.Store) (store.AuditEntry, error) {
+				return store.AuditEntry{At: now(), Actor: "cli", Action: "key.revoke", Target: args[0]}, tx.RevokeKey(cmd.Context(), args[0], now())
+			})
 			if errors.Is(err, store.ErrNoKey) {
 				return failf("%s: no key of id %s; promoc keys list shows them", dbName(*db), args[0])
 			}
 			if err != nil {
 				return failf("%s: %v", dbName(*db), err)
 			}
-			if _, err := st.AppendAudit(cmd.Context(), store.AuditEntry{At: now(), Actor: "cli", Action: "key.revoke", Target: args[0]}); err != nil {
-				return failf("%s: key %s revoked, but not recorded in the audit log: %v", dbName(*db), args[0], err)
-			}
 			fmt.Fprintf(cmd.OutOrStdout(), "revoked key %s\n", args[0])
 			return nil
 		}),
 	}
+}
+
+// withAudit makes a change of promoc keys and its entry in the audit log in
+// one transaction: fn makes the change through tx and returns the entry
+// (and the change's error, which records nothing).
+func withAudit(ctx context.Context, st store.Store, fn func(tx store.Store) (store.AuditEntry, error)) error {
+	a, ok := st.(store.Audited)
+	if !ok {
+		return fmt.Errorf("the store (%T) cannot write a change with its audit entry", st)
+	}
+	_, err := a.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+		e, err := fn(tx)
+		if err != nil {
+			return store.AuditEntry{}, err
+		}
+		return e, nil
+	})
+	return err
 }

@@ -20,12 +20,38 @@ import (
 func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.recalculateAll(ctx, e.st, at)
+}
+
+// RecalculateIn is Recalculate with its reads of the queue and its writes
+// made through the store that in gives to write: in runs write in a
+// transaction (store.Audited's WithAudit, so that the recalculation and
+// its audit entry are one), and returns write's error. The engine's lock
+// is taken before in is called, in the order Handle takes it before its
+// transactions, so that the two cannot wait for each other.
+func (e *Engine) RecalculateIn(ctx context.Context, at time.Time, in func(write func(st store.Store) ([]Outcome, error)) error) ([]Outcome, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Outcome
+	err := in(func(st store.Store) ([]Outcome, error) {
+		var err error
+		out, err = e.recalculateAll(ctx, st, at)
+		return out, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// recalculateAll is Recalculate on st, the engine's lock held.
+func (e *Engine) recalculateAll(ctx context.Context, st store.Store, at time.Time) ([]Outcome, error) {
 	// The queue first: a recalculated result is queued again, after the
 	// others, and must not be read twice.
 	var queue []store.Outcome
 	var after int64
 	for {
-		ws, err := e.st.Waiting(ctx, after, pageSize)
+		ws, err := st.Waiting(ctx, after, pageSize)
 		if err != nil {
 			return nil, err
 		}
@@ -37,7 +63,7 @@ func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, erro
 	}
 	var out []Outcome
 	for _, w := range queue {
-		o, err := e.recalculate(ctx, w, at)
+		o, err := e.recalculate(ctx, st, w, at)
 		if err != nil {
 			return out, err
 		}
@@ -48,7 +74,7 @@ func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, erro
 	return out, nil
 }
 
-func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time) (*Outcome, error) {
+func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcome, at time.Time) (*Outcome, error) {
 	old, err := OutcomeOf(w)
 	if err != nil {
 		return nil, err
@@ -75,7 +101,7 @@ func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time)
 	var so store.Outcome
 	if res.Outcome != runtime.Calculated {
 		reason := "recalculated: " + res.Reason
-		so, err = e.st.Reject(ctx, w.Key, reason, at)
+		so, err = st.Reject(ctx, w.Key, reason, at)
 		if err != nil {
 			return nil, fmt.Errorf("engine: rejecting %s: %w", KeyString(w.Key), err)
 		}
@@ -99,7 +125,7 @@ func (e *Engine) recalculate(ctx context.Context, w store.Outcome, at time.Time)
 		return nil, err
 	}
 	amount, _ := n.budgetAmount()
-	so, err = e.st.Recalculate(ctx, w.Key, amount, body, at)
+	so, err = st.Recalculate(ctx, w.Key, amount, body, at)
 	if err != nil {
 		return nil, fmt.Errorf("engine: recalculating %s: %w", KeyString(w.Key), err)
 	}

@@ -68,34 +68,39 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	var o store.Outcome
-	if approve {
-		if d.Reason != "" {
-			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "reason: an approval takes none").with("field", "reason")
-		}
-		o, err = s.st.Approve(ctx, key, s.now())
-	} else {
-		if d.Reason == "" {
-			d.Reason = "operator"
-		}
-		o, err = s.st.Reject(ctx, key, d.Reason, s.now())
+	if approve && d.Reason != "" {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "reason: an approval takes none").with("field", "reason")
 	}
+	if !approve && d.Reason == "" {
+		d.Reason = "operator"
+	}
+	action := "approval.approve"
+	if !approve {
+		action = "approval.reject"
+	}
+	var out engine.Outcome
+	err = s.audited(ctx, q, action, func(tx store.Store) (string, any, any, error) {
+		var o store.Outcome
+		var err error
+		if approve {
+			o, err = tx.Approve(ctx, key, s.now())
+		} else {
+			o, err = tx.Reject(ctx, key, d.Reason, s.now())
+		}
+		if err != nil {
+			return "", nil, nil, err
+		}
+		out, err = engine.OutcomeOf(o)
+		return d.Key, map[string]string{"key": d.Key, "status": "waiting"}, out, err
+	})
 	if errors.Is(err, store.ErrNotWaiting) {
 		return 0, nil, errorf(http.StatusConflict, CodeNotWaiting, "%s: no result waits for approval (unknown, or decided already)", d.Key).with("key", d.Key)
 	}
 	if err != nil {
 		return 0, nil, err
 	}
-	out, err := engine.OutcomeOf(o)
-	if err == nil {
-		s.met.logged(out)
-		action := "approval.approve"
-		if !approve {
-			action = "approval.reject"
-		}
-		s.audit(ctx, q, action, d.Key, map[string]string{"key": d.Key, "status": "waiting"}, out)
-	}
-	return http.StatusOK, out, err
+	s.met.logged(out)
+	return http.StatusOK, out, nil
 }
 
 // postRecalculate evaluates every waiting result again with the running
@@ -104,7 +109,17 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 	if err := decodeBody(q.body, &struct{}{}); err != nil {
 		return 0, nil, err
 	}
-	outs, err := s.eng.Recalculate(ctx, s.now())
+	at := s.now()
+	outs, err := s.eng.RecalculateIn(ctx, at, func(write func(store.Store) ([]engine.Outcome, error)) error {
+		_, err := s.aud.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+			outs, err := write(tx)
+			if outs == nil {
+				outs = []engine.Outcome{}
+			}
+			return s.auditEntry(q, "approval.recalculate")("approvals", nil, outs, err)
+		})
+		return err
+	})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -112,7 +127,6 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 		outs = []engine.Outcome{}
 	}
 	s.met.logged(outs...)
-	s.audit(ctx, q, "approval.recalculate", "approvals", nil, outs)
 	return http.StatusOK, struct {
 		Outcomes []engine.Outcome `json:"outcomes"`
 	}{outs}, nil

@@ -3,30 +3,42 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// audit records a change made through the API in the store's audit log:
-// the key that made it, the action, its target and the state before and
-// after. The change is stored already (in a transaction of its own): a
-// failure to record it is logged as an error, and the request still
-// succeeds.
-func (s *Server) audit(ctx context.Context, q *request, action, target string, before, after any) {
-	e := store.AuditEntry{At: s.now(), Actor: q.who.id, Action: action, Target: target}
-	var err error
-	if e.Before, err = json.Marshal(before); err == nil {
-		e.After, err = json.Marshal(after)
-	}
-	if err == nil {
-		_, err = s.st.AppendAudit(ctx, e)
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "audit log: a change is not recorded", slog.String("action", action), slog.String("target", target),
-			slog.String("key", q.who.id), slog.String("error", err.Error()))
+// audited makes a change through the API and records it in the store's
+// audit log, in one transaction (store.Audited): fn makes the change through
+// tx and returns its target and the state before and after, read in the
+// transaction; the entry names the key that made it and the action. A
+// change that fails records nothing, and an entry that cannot be written
+// undoes the change: the request fails. fn may be run again when the
+// database asks for a retry.
+func (s *Server) audited(ctx context.Context, q *request, action string, fn func(tx store.Store) (target string, before, after any, err error)) error {
+	_, err := s.aud.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+		return s.auditEntry(q, action)(fn(tx))
+	})
+	return err
+}
+
+// auditEntry is the function that makes the entry of action by q's key
+// from what a change returns.
+func (s *Server) auditEntry(q *request, action string) func(target string, before, after any, err error) (store.AuditEntry, error) {
+	return func(target string, before, after any, err error) (store.AuditEntry, error) {
+		if err != nil {
+			return store.AuditEntry{}, err
+		}
+		e := store.AuditEntry{At: s.now(), Actor: q.who.id, Action: action, Target: target}
+		if e.Before, err = json.Marshal(before); err != nil {
+			return store.AuditEntry{}, fmt.Errorf("audit entry of %s: %w", action, err)
+		}
+		if e.After, err = json.Marshal(after); err != nil {
+			return store.AuditEntry{}, fmt.Errorf("audit entry of %s: %w", action, err)
+		}
+		return e, nil
 	}
 }
 

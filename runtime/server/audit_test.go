@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store"
 )
 
 // TestAuditLog: each change made through the API is in the audit log, with
@@ -64,4 +66,48 @@ func TestAuditLog(t *testing.T) {
 	for _, role := range []server.Role{server.Viewer, server.Operator, server.Approver} {
 		assert.Equal(t, 403, h.do(call{method: "GET", path: "/v1/audit", role: role}).status, role)
 	}
+}
+
+// unauditedStore writes every change's audit entry without its actor, which
+// the store refuses: the append fails inside the change's transaction.
+type unauditedStore struct{ auditedStore }
+
+func (u unauditedStore) WithAudit(ctx context.Context, fn func(tx store.Store) (store.AuditEntry, error)) (int64, error) {
+	return u.auditedStore.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+		e, err := fn(tx)
+		e.Actor = ""
+		return e, err
+	})
+}
+
+// TestAuditSameTransaction: a change and its entry are one transaction: a
+// change the store refuses leaves no entry, and an entry that cannot be
+// written leaves no change (the request fails).
+func TestAuditSameTransaction(t *testing.T) {
+	h := newHarness(t)
+	const c = "/v1/campaigns/first_deposit_bonus"
+	r := h.events([]any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "2000.00", "method", "card")})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	r = h.do(call{method: "PUT", path: c + "/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "0.01"}})
+	require.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeBudgetBelowSpent, r.code())
+	log, err := h.st.AuditLog(context.Background(), 0, 100)
+	require.NoError(t, err)
+	assert.Empty(t, log, "a refused change has no entry")
+
+	u := newHarnessOn(t, unauditedStore{openStore(t)})
+	r = u.do(call{method: "POST", path: c + "/suspend", role: server.Operator, body: map[string]any{"reason": "x"}})
+	assert.Equal(t, 500, r.status, "%s", r.raw)
+	st, err := u.st.Campaign(context.Background(), "first_deposit_bonus")
+	require.NoError(t, err)
+	assert.Equal(t, store.Active, st.Status, "the suspension was rolled back with its entry")
+	r = u.do(call{method: "PUT", path: c + "/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "40"}})
+	assert.Equal(t, 500, r.status, "%s", r.raw)
+	bs, err := u.st.Budgets(context.Background(), "first_deposit_bonus")
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, "25", bs[0].Limit.String(), "the new limit was rolled back with its entry")
+	log, err = u.st.AuditLog(context.Background(), 0, 100)
+	require.NoError(t, err)
+	assert.Empty(t, log)
 }

@@ -76,12 +76,14 @@ func (s *Server) known(ctx context.Context, name string) error {
 	return nil
 }
 
-func (s *Server) campaignOf(ctx context.Context, name string) (Campaign, error) {
-	c, err := s.st.Campaign(ctx, name)
+// campaignOf reads the status and budgets of a campaign from st: the
+// store, or a transaction of it.
+func campaignOf(ctx context.Context, st store.Store, name string) (Campaign, error) {
+	c, err := st.Campaign(ctx, name)
 	if err != nil {
 		return Campaign{}, err
 	}
-	bs, err := s.st.Budgets(ctx, name)
+	bs, err := st.Budgets(ctx, name)
 	if err != nil {
 		return Campaign{}, err
 	}
@@ -98,7 +100,7 @@ func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error)
 	}
 	list := []Campaign{}
 	for _, n := range names {
-		c, err := s.campaignOf(ctx, n)
+		c, err := campaignOf(ctx, s.st, n)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -114,7 +116,7 @@ func (s *Server) getCampaign(ctx context.Context, q *request) (int, any, error) 
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	c, err := s.campaignOf(ctx, name)
+	c, err := campaignOf(ctx, s.st, name)
 	return http.StatusOK, c, err
 }
 
@@ -132,18 +134,22 @@ func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) 
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	before, err := s.campaignOf(ctx, name)
+	var c Campaign
+	err := s.audited(ctx, q, "campaign.suspend", func(tx store.Store) (string, any, any, error) {
+		before, err := campaignOf(ctx, tx, name)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if err := tx.Suspend(ctx, name, body.Reason, s.now()); err != nil {
+			return "", nil, nil, err
+		}
+		c, err = campaignOf(ctx, tx, name)
+		return name, before, c, err
+	})
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.st.Suspend(ctx, name, body.Reason, s.now()); err != nil {
-		return 0, nil, err
-	}
-	c, err := s.campaignOf(ctx, name)
-	if err == nil {
-		s.audit(ctx, q, "campaign.suspend", name, before, c)
-	}
-	return http.StatusOK, c, err
+	return http.StatusOK, c, nil
 }
 
 func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
@@ -154,18 +160,22 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	before, err := s.campaignOf(ctx, name)
+	var c Campaign
+	err := s.audited(ctx, q, "campaign.resume", func(tx store.Store) (string, any, any, error) {
+		before, err := campaignOf(ctx, tx, name)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if err := tx.Resume(ctx, name, s.now()); err != nil {
+			return "", nil, nil, err
+		}
+		c, err = campaignOf(ctx, tx, name)
+		return name, before, c, err
+	})
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := s.st.Resume(ctx, name, s.now()); err != nil {
-		return 0, nil, err
-	}
-	c, err := s.campaignOf(ctx, name)
-	if err == nil {
-		s.audit(ctx, q, "campaign.resume", name, before, c)
-	}
-	return http.StatusOK, c, err
+	return http.StatusOK, c, nil
 }
 
 // putBudget opens or changes a campaign's budget in a currency. The limit
@@ -191,11 +201,18 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	before, err := s.campaignOf(ctx, name)
-	if err != nil {
-		return 0, nil, err
-	}
-	err = s.st.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now())
+	var c Campaign
+	err := s.audited(ctx, q, "campaign.budget", func(tx store.Store) (string, any, any, error) {
+		before, err := campaignOf(ctx, tx, name)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if err := tx.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now()); err != nil {
+			return "", nil, nil, err
+		}
+		c, err = campaignOf(ctx, tx, name)
+		return name + "/" + cur, before, c, err
+	})
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
 		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, body.Limit).
 			with("campaign", name).with("currency", cur)
@@ -203,9 +220,5 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	c, err := s.campaignOf(ctx, name)
-	if err == nil {
-		s.audit(ctx, q, "campaign.budget", name+"/"+cur, before, c)
-	}
-	return http.StatusOK, c, err
+	return http.StatusOK, c, nil
 }

@@ -46,9 +46,11 @@
 // reject, recalculate) is recorded in the store's audit log, which the
 // database keeps append-only: the key that made it, the action, its target
 // and the state before and after. promoc keys records the keys it creates
-// and revokes. GET /v1/audit reads it, for admins. An entry is written
-// after its change, in a transaction of its own: a crash between the two
-// loses it, and a failure to write one is logged as an error.
+// and revokes. GET /v1/audit reads it, for admins. A change and its entry
+// are written in one transaction (store.Audited), the state before and
+// after read in it: a crash leaves both or neither, a change that fails
+// records nothing, and an entry that cannot be written undoes its change
+// (the request fails with 500).
 //
 // # Metrics
 //

@@ -81,7 +81,14 @@ func compile(t testing.TB) *runtime.Program {
 	return prog
 }
 
-func openStore(t testing.TB) store.Store {
+// auditedStore is what a server needs of its store; the tests' wrappers of
+// a store embed one.
+type auditedStore interface {
+	store.Store
+	store.Audited
+}
+
+func openStore(t testing.TB) auditedStore {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
 	require.NoError(t, err)

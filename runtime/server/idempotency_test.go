@@ -115,7 +115,7 @@ func keyID(t *testing.T, h *harness, role server.Role) string {
 
 // panicStore panics in Apply while armed.
 type panicStore struct {
-	store.Store
+	auditedStore
 	armed bool
 }
 
@@ -123,13 +123,13 @@ func (p *panicStore) Apply(ctx context.Context, changes []store.Change) ([]store
 	if p.armed {
 		panic("the disk caught fire")
 	}
-	return p.Store.Apply(ctx, changes)
+	return p.auditedStore.Apply(ctx, changes)
 }
 
 // TestIdempotencyPanic: a request whose handler panics answers 500 and
 // frees its Idempotency-Key: the retry runs (not 409 until stale).
 func TestIdempotencyPanic(t *testing.T) {
-	ps := &panicStore{Store: openStore(t)}
+	ps := &panicStore{auditedStore: openStore(t)}
 	h := newHarnessOn(t, ps)
 	body := []any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
 	ps.armed = true

@@ -76,7 +76,7 @@ func TestScheduler(t *testing.T) {
 
 // slowStore holds the first Apply of events, once armed, until released.
 type slowStore struct {
-	store.Store
+	auditedStore
 	armed   atomic.Bool
 	entered chan struct{}
 	release chan struct{}
@@ -87,13 +87,13 @@ func (s *slowStore) Apply(ctx context.Context, changes []store.Change) ([]store.
 		close(s.entered)
 		<-s.release
 	}
-	return s.Store.Apply(ctx, changes)
+	return s.auditedStore.Apply(ctx, changes)
 }
 
 // TestGracefulShutdown: a request in flight when the server is told to
 // stop finishes, and is stored; then Serve returns and the port is closed.
 func TestGracefulShutdown(t *testing.T) {
-	slow := &slowStore{Store: openStore(t), entered: make(chan struct{}), release: make(chan struct{})}
+	slow := &slowStore{auditedStore: openStore(t), entered: make(chan struct{}), release: make(chan struct{})}
 	srv, err := server.New(context.Background(), server.Config{Program: compile(t), Store: slow, Tick: time.Hour})
 	require.NoError(t, err)
 	secret, k, err := server.NewKey(server.Operator, "", t0)

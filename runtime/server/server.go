@@ -93,6 +93,7 @@ type Server struct {
 	cfg     Config
 	prog    *runtime.Program
 	st      store.Store
+	aud     store.Audited // st: a change and its audit entry in one transaction
 	eng     *engine.Engine
 	log     *slog.Logger
 	handler http.Handler
@@ -107,6 +108,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Program == nil || cfg.Store == nil {
 		return nil, errors.New("server: a program and a store are required")
 	}
+	aud, ok := cfg.Store.(store.Audited)
+	if !ok {
+		return nil, fmt.Errorf("server: the store (%T) does not write a change and its audit entry in one transaction: it must implement store.Audited", cfg.Store)
+	}
 	cfg.defaults()
 	eo := cfg.Engine
 	eo.BatchSize = cfg.MaxEvents
@@ -114,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, eng: eng, log: cfg.Logger, met: newMetrics()}
+	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: newMetrics()}
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}

@@ -74,6 +74,9 @@
 // response given, so that a repeat gets the first response; and an audit
 // log of the changes made through it ([AuditEntry]), which the database
 // itself keeps append-only (a trigger refuses UPDATE and DELETE).
+// [Audited.WithAudit] writes a change and its entry in one transaction: its
+// function makes the change through a Store whose every method runs in that
+// transaction (a method that fails undoes its own writes, as a savepoint).
 //
 // # Offers and vouchers
 //

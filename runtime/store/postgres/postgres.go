@@ -21,7 +21,10 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Audited = (*Store)(nil)
+)
 
 // Open connects to the database of the connection string (a URL or
 // key=value pairs, as libpq takes them) and applies the migrations it

@@ -36,7 +36,10 @@ type Store struct {
 // readers is the number of connections that read: the machine's two cores.
 const readers = 2
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store   = (*Store)(nil)
+	_ store.Audited = (*Store)(nil)
+)
 
 // Open opens the store in the file at path, creating it when it does not
 // exist or is empty, and applies the migrations it lacks. A file that is

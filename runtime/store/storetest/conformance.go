@@ -109,6 +109,7 @@ func Run(t *testing.T, d Driver) {
 		{"Keys", testKeys},
 		{"Requests", testRequests},
 		{"AuditLog", testAuditLog},
+		{"WithAudit", testWithAudit},
 		{"Offers", testOffers},
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},

@@ -127,9 +127,20 @@ func (s *Store) PruneRequests(ctx context.Context, before time.Time) (int64, err
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEntry) (int64, error) {
 	var seq int64
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		return ex.QueryRow(ctx, `INSERT INTO audit_log (at_ns, actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
-			nanos(e.At), e.Actor, e.Action, e.Target, nonNull(e.Before), nonNull(e.After)).Scan(&seq)
+		var err error
+		seq, err = appendAudit(ctx, ex, e)
+		return err
 	})
+	return seq, err
+}
+
+func appendAudit(ctx context.Context, ex Execer, e store.AuditEntry) (int64, error) {
+	if e.Actor == "" || e.Action == "" {
+		return 0, fmt.Errorf("audit entry: actor and action are required")
+	}
+	var seq int64
+	err := ex.QueryRow(ctx, `INSERT INTO audit_log (at_ns, actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
+		nanos(e.At), e.Actor, e.Action, e.Target, nonNull(e.Before), nonNull(e.After)).Scan(&seq)
 	return seq, err
 }
 
