@@ -116,6 +116,10 @@ func Run(t *testing.T, d Driver) {
 		{"Confirm", testConfirm},
 		{"AssignRace", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 1) }},
 		{"AssignRaceBatched", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 5) }},
+		{"BonusGrant", testBonusGrant},
+		{"BonusStatus", testBonusStatus},
+		{"BonusTotals", testBonusTotals},
+		{"BonusRace", testBonusRace},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })
