@@ -166,8 +166,8 @@ const (
 
 // The kinds of anomalies; stable, machine-readable.
 const (
-	AnomalyUnknownBonus       = "unknown-bonus"          // no bonus has the id or the references
-	AnomalyAmbiguous          = "ambiguous-references"   // the references match several bonuses
+	AnomalyUnknownBonus       = "unknown-bonus"           // no bonus has the id or the references
+	AnomalyAmbiguous          = "ambiguous-references"    // the references match several bonuses
 	AnomalyTerminalAgain      = "terminal-after-terminal" // a terminal status after a terminal one
 	AnomalyCreatedAfter       = "created-after-terminal"  // Created after a terminal status
 	AnomalyEventConflict      = "event-conflict"          // the event id seen before with other content

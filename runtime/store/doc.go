@@ -91,6 +91,24 @@
 // the assignments' unique (offer, code) refuses a double whatever happens.
 // [Store.Confirm] records a point of sale's confirmation of an assignment.
 //
+// # Bonuses
+//
+// [Bonuses], which both drivers implement beside [Store], keeps the
+// lifecycle of issued bonuses. [Bonuses.Grant] records a bonus as Created
+// once per (source, activity, action, player, trigger hash), a unique
+// index deciding, with its references (and, for a bonus credited at an
+// external CRM's request, that request's references exactly as received).
+// [Bonuses.ReportStatus] applies the status events of the casino's bonus
+// system: an event id seen again with the same content changes nothing;
+// a terminal status is applied by one conditional UPDATE from Created, so
+// at most once under any concurrency; every event not applied (its bonus
+// unknown, a status after a terminal one, its id reused with other
+// content, its references contradicting its bonus) is kept as a
+// [BonusAnomaly]. An event of an unknown bonus takes no id, so that a
+// delivery after its bonus is granted applies it (and marks its anomaly
+// resolved). [Bonuses.BonusTotals] and [Bonuses.BonusDays] sum integer
+// units in the database: exact.
+//
 // # Amounts
 //
 // Amounts are [decimal.Decimal] at the API. Budgets are kept as integers

@@ -92,9 +92,9 @@ func testBonusGrant(t *testing.T, d Driver) {
 	assert.Len(t, list, 1)
 
 	for _, bad := range []store.Bonus{
-		{Source: store.SourcePromoc, Refs: store.BonusRefs{Activity: "a", Action: "b", TriggerHash: "t"}, Granted: t0},             // no player
-		{Refs: store.BonusRefs{Activity: "a", Action: "b", TriggerHash: "t"}, Player: "p", Granted: t0},                               // no source
-		{Source: store.SourcePromoc, Refs: store.BonusRefs{Activity: "a", Action: "b"}, Player: "p", Granted: t0},                     // no trigger
+		{Source: store.SourcePromoc, Refs: store.BonusRefs{Activity: "a", Action: "b", TriggerHash: "t"}, Granted: t0},                   // no player
+		{Refs: store.BonusRefs{Activity: "a", Action: "b", TriggerHash: "t"}, Player: "p", Granted: t0},                                  // no source
+		{Source: store.SourcePromoc, Refs: store.BonusRefs{Activity: "a", Action: "b"}, Player: "p", Granted: t0},                        // no trigger
 		{Source: store.SourcePromoc, Refs: store.BonusRefs{Activity: "a", Action: "b", TriggerHash: "t"}, Player: "p", Amount: dec("1")}, // no time
 	} {
 		_, err := s.Grant(ctx, []store.Bonus{bad}, 0)
