@@ -109,6 +109,19 @@
 // resolved). [Bonuses.BonusTotals] and [Bonuses.BonusDays] sum integer
 // units in the database: exact.
 //
+// # Tracking
+//
+// [Tracking], beside [Store] and implemented by both drivers, keeps the
+// affiliate tracking of offers: publishers, the sessions that clicks on
+// tracking links open ([Tracking.Clicks], many in one transaction, all or
+// none), and conversions, which [Tracking.Convert] attributes to the
+// player's last click on the offer within the attribution window (half
+// open), records once per attributed session, kind and advertiser
+// reference (a repeat returns the first), or rejects with a [Rejection].
+// Conversions are recorded one transaction at a time on both databases,
+// so that a price counting the publisher's earlier conversions is exact.
+// [Tracking.ErasePlayer] unties a player from sessions and conversions.
+//
 // # Amounts
 //
 // Amounts are [decimal.Decimal] at the API. Budgets are kept as integers

@@ -22,8 +22,9 @@ type Store struct {
 }
 
 var (
-	_ store.Store   = (*Store)(nil)
-	_ store.Audited = (*Store)(nil)
+	_ store.Store    = (*Store)(nil)
+	_ store.Audited  = (*Store)(nil)
+	_ store.Tracking = (*Store)(nil)
 )
 
 // Open connects to the database of the connection string (a URL or

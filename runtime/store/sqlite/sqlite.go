@@ -37,8 +37,9 @@ type Store struct {
 const readers = 2
 
 var (
-	_ store.Store   = (*Store)(nil)
-	_ store.Audited = (*Store)(nil)
+	_ store.Store    = (*Store)(nil)
+	_ store.Audited  = (*Store)(nil)
+	_ store.Tracking = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it when it does not

@@ -1,0 +1,569 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/shopspring/decimal"
+)
+
+// clickBatch is the number of sessions one INSERT of Clicks writes.
+const clickBatch = 500
+
+// day is a UTC day in nanoseconds; the report's SQL writes it literally.
+const day = int64(24 * time.Hour)
+
+// PutPublisher implements store.Tracking.
+func (s *Store) PutPublisher(ctx context.Context, p store.Publisher) error {
+	if p.Ref == "" || len(p.Ref) > store.RefBytes || !utf8.ValidString(p.Ref) {
+		return fmt.Errorf("publisher %q: a reference of 1 to %d bytes of UTF-8 is required", p.Ref, store.RefBytes)
+	}
+	return s.D.Begin(ctx, func(ex Execer) error {
+		_, err := ex.Exec(ctx, `INSERT INTO publishers (ref, name, created_ns) VALUES ($1, $2, $3)
+			ON CONFLICT (ref) DO UPDATE SET name = $2`, p.Ref, p.Name, nanos(p.Created))
+		return err
+	})
+}
+
+func (s *Store) publishers(ctx context.Context, q string, args ...any) ([]store.Publisher, error) {
+	var out []store.Publisher
+	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
+		var p store.Publisher
+		var created int64
+		if err := r.Scan(&p.Ref, &p.Name, &created); err != nil {
+			return err
+		}
+		p.Created = fromNanos(created)
+		out = append(out, p)
+		return nil
+	}, q, args...)
+	return out, err
+}
+
+// Publisher implements store.Tracking.
+func (s *Store) Publisher(ctx context.Context, ref string) (store.Publisher, bool, error) {
+	ps, err := s.publishers(ctx, `SELECT ref, name, created_ns FROM publishers WHERE ref = $1`, ref)
+	if err != nil || len(ps) == 0 {
+		return store.Publisher{}, false, err
+	}
+	return ps[0], true, nil
+}
+
+// Publishers implements store.Tracking.
+func (s *Store) Publishers(ctx context.Context) ([]store.Publisher, error) {
+	return s.publishers(ctx, `SELECT ref, name, created_ns FROM publishers ORDER BY ref`)
+}
+
+func validSession(se *store.Session) error {
+	if se.ID == "" || len(se.ID) > store.RefBytes {
+		return fmt.Errorf("session %q: %w: an id of 1 to %d bytes is required", se.ID, store.ErrSession, store.RefBytes)
+	}
+	if !storable(se.At) || se.At.IsZero() {
+		return fmt.Errorf("session %q: %w: time %s out of range", se.ID, store.ErrSession, se.At)
+	}
+	strs := append(se.Sub[:], se.Region, se.Device, se.Browser)
+	for _, v := range strs {
+		if len(v) > store.SubBytes || !utf8.ValidString(v) {
+			return fmt.Errorf("session %q: %w: a sub id, region, device or browser over %d bytes or not UTF-8", se.ID, store.ErrSession, store.SubBytes)
+		}
+	}
+	return nil
+}
+
+// refsMissing finds the references of a table (offers or publishers):
+// for the first it does not hold it returns the reference and the
+// driver's no-rows error.
+func refsMissing(ctx context.Context, ex Execer, table string, refs map[string]bool) (string, error) {
+	list := make([]string, 0, len(refs))
+	for r := range refs {
+		list = append(list, r)
+	}
+	sort.Strings(list)
+	for _, r := range list {
+		var got string
+		err := ex.QueryRow(ctx, `SELECT ref FROM `+table+` WHERE ref = $1`, r).Scan(&got)
+		if err != nil {
+			return r, err
+		}
+	}
+	return "", nil
+}
+
+// Clicks implements store.Tracking: the sessions are written by many-row
+// INSERTs; an id stored before makes one write nothing, and the
+// transaction is rolled back.
+func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
+	offers, pubs := map[string]bool{}, map[string]bool{}
+	for i := range sessions {
+		if err := validSession(&sessions[i]); err != nil {
+			return err
+		}
+		offers[sessions[i].Offer] = true
+		pubs[sessions[i].Publisher] = true
+	}
+	if len(sessions) == 0 {
+		return nil
+	}
+	return s.D.Begin(ctx, func(ex Execer) error {
+		if r, err := refsMissing(ctx, ex, "offers", offers); err != nil {
+			if s.D.NoRows(err) {
+				return fmt.Errorf("offer %q: %w", r, store.ErrNoOffer)
+			}
+			return err
+		}
+		if r, err := refsMissing(ctx, ex, "publishers", pubs); err != nil {
+			if s.D.NoRows(err) {
+				return fmt.Errorf("publisher %q: %w", r, store.ErrNoPublisher)
+			}
+			return err
+		}
+		for i := 0; i < len(sessions); i += clickBatch {
+			batch := sessions[i:min(i+clickBatch, len(sessions))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO sessions (id, offer, publisher, sub1, sub2, sub3, sub4, sub5, region, device, browser, ip_hash, at_ns, player) VALUES `)
+			args := make([]any, 0, 14*len(batch))
+			for j, se := range batch {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(")
+				vals := []any{se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
+					se.Region, se.Device, se.Browser, nilBytes(se.IPHash), nanos(se.At), nilString(se.Player)}
+				for k, v := range vals {
+					if k > 0 {
+						q.WriteString(", ")
+					}
+					args = append(args, v)
+					fmt.Fprintf(&q, "$%d", len(args))
+				}
+				q.WriteString(")")
+			}
+			q.WriteString(` ON CONFLICT DO NOTHING`)
+			n, err := ex.Exec(ctx, q.String(), args...)
+			if err != nil {
+				return err
+			}
+			if n != int64(len(batch)) {
+				return fmt.Errorf("%w: a session id stored before", store.ErrSession)
+			}
+		}
+		return nil
+	})
+}
+
+// exact is a decimal's text with every decimal it has: 25.50 stays 25.50.
+func exact(d decimal.Decimal) string {
+	return d.StringFixed(max(0, -d.Exponent()))
+}
+
+func nilBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+func nilString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+const sessionCols = `id, offer, publisher, sub1, sub2, sub3, sub4, sub5, region, device, browser, ip_hash, at_ns, player`
+
+func scanSession(r Row) (store.Session, error) {
+	var se store.Session
+	var at int64
+	var player *string
+	var ip []byte
+	err := r.Scan(&se.ID, &se.Offer, &se.Publisher, &se.Sub[0], &se.Sub[1], &se.Sub[2], &se.Sub[3], &se.Sub[4],
+		&se.Region, &se.Device, &se.Browser, &ip, &at, &player)
+	if len(ip) > 0 {
+		se.IPHash = ip
+	}
+	se.At = fromNanos(at)
+	if player != nil {
+		se.Player = *player
+	}
+	return se, err
+}
+
+// Session implements store.Tracking.
+func (s *Store) Session(ctx context.Context, id string) (store.Session, bool, error) {
+	var se store.Session
+	err := s.D.Read(ctx, func(ex Execer) error {
+		var err error
+		se, err = scanSession(ex.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, id))
+		return err
+	})
+	if err != nil {
+		if s.D.NoRows(err) {
+			return store.Session{}, false, nil
+		}
+		return store.Session{}, false, err
+	}
+	return se, true, nil
+}
+
+func validConversion(i int, c *store.ConversionRequest) error {
+	bad := func(why string) error {
+		return fmt.Errorf("conversion %d: %w: %s", i+1, store.ErrConversion, why)
+	}
+	switch {
+	case c.Session == "" && c.Player == "":
+		return bad("a session or a player is required")
+	case c.Session == "" && c.Offer == "":
+		return bad("a conversion naming only a player must name the offer")
+	case c.Kind == "":
+		return bad("a kind is required")
+	case c.Window <= 0:
+		return bad("an attribution window is required")
+	case c.At.IsZero() || !storable(c.At):
+		return bad(fmt.Sprintf("time %s out of range", c.At))
+	case c.Currency == "" && !c.Amount.IsZero():
+		return bad("an amount without a currency")
+	}
+	for _, v := range []string{c.Session, c.Player, c.Offer, c.Kind, c.AdvertiserRef, c.Currency} {
+		if len(v) > store.RefBytes || !utf8.ValidString(v) {
+			return bad(fmt.Sprintf("a string over %d bytes or not UTF-8", store.RefBytes))
+		}
+	}
+	return nil
+}
+
+const conversionCols = `c.seq, c.session, c.offer, c.publisher, c.player, c.kind, c.amount, c.currency, c.advertiser_ref, c.at_ns, c.click_ns,
+	c.payout, c.payout_currency, c.revenue, c.revenue_currency, s.sub1, s.sub2, s.sub3, s.sub4, s.sub5`
+
+const conversionFrom = ` FROM conversions c JOIN sessions s ON s.id = c.session`
+
+func scanConversion(r Row) (store.Conversion, error) {
+	var c store.Conversion
+	var player *string
+	var amount, payout, revenue string
+	var at, click int64
+	err := r.Scan(&c.Seq, &c.Session, &c.Offer, &c.Publisher, &player, &c.Kind, &amount, &c.Currency, &c.AdvertiserRef, &at, &click,
+		&payout, &c.PayoutCurrency, &revenue, &c.RevenueCurrency, &c.Sub[0], &c.Sub[1], &c.Sub[2], &c.Sub[3], &c.Sub[4])
+	if err != nil {
+		return c, err
+	}
+	if player != nil {
+		c.Player = *player
+	}
+	c.At, c.Click = fromNanos(at), fromNanos(click)
+	for _, p := range []struct {
+		s string
+		d *decimal.Decimal
+	}{{amount, &c.Amount}, {payout, &c.Payout}, {revenue, &c.Revenue}} {
+		if *p.d, err = decimal.NewFromString(p.s); err != nil {
+			return c, fmt.Errorf("conversion %d: stored amount %q: %w", c.Seq, p.s, err)
+		}
+	}
+	return c, nil
+}
+
+func queryConversions(ctx context.Context, ex Execer, q string, args ...any) ([]store.Conversion, error) {
+	rows, err := ex.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Conversion
+	for rows.Next() {
+		c, err := scanConversion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Conversions implements store.Tracking.
+func (s *Store) Conversions(ctx context.Context, after int64, limit int) ([]store.Conversion, error) {
+	var out []store.Conversion
+	err := s.D.Read(ctx, func(ex Execer) error {
+		var err error
+		out, err = queryConversions(ctx, ex, `SELECT `+conversionCols+conversionFrom+` WHERE c.seq > $1 ORDER BY c.seq LIMIT $2`, after, limit)
+		return err
+	})
+	return out, err
+}
+
+// reader is the ConversionReader of one Convert transaction.
+type reader struct {
+	ctx context.Context
+	ex  Execer
+}
+
+func (r reader) PublisherConversions(publisher string, from, to time.Time) ([]store.Conversion, error) {
+	return queryConversions(r.ctx, r.ex, `SELECT `+conversionCols+conversionFrom+
+		` WHERE c.publisher = $1 AND c.at_ns >= $2 AND c.at_ns < $3 ORDER BY c.at_ns, c.seq`, publisher, nanos(from), nanos(to))
+}
+
+// Convert implements store.Tracking. Conversions are recorded one
+// transaction at a time: SQLite has one writer, and PostgreSQL takes the
+// conversions table in EXCLUSIVE mode (readers go on), so that sequence
+// numbers are in commit order and a price that counts the publisher's
+// conversions sees every one recorded before.
+func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price store.Pricer) ([]store.ConversionResult, error) {
+	for i := range cs {
+		if err := validConversion(i, &cs[i]); err != nil {
+			return nil, err
+		}
+	}
+	var out []store.ConversionResult
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = make([]store.ConversionResult, len(cs))
+		if !s.D.OneWriter() {
+			if _, err := ex.Exec(ctx, `LOCK TABLE conversions IN EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		for i := range cs {
+			r, err := s.convert(ctx, ex, &cs[i], price)
+			if err != nil {
+				return fmt.Errorf("conversion %d: %w", i+1, err)
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// firstConversion reads the first conversion a query's condition finds;
+// ok is false when there is none.
+func firstConversion(ctx context.Context, ex Execer, where string, args ...any) (store.Conversion, bool, error) {
+	got, err := queryConversions(ctx, ex, `SELECT `+conversionCols+conversionFrom+` WHERE `+where+` ORDER BY c.seq LIMIT 1`, args...)
+	if err != nil || len(got) == 0 {
+		return store.Conversion{}, false, err
+	}
+	return got[0], true, nil
+}
+
+// convert attributes and records one conversion in the transaction.
+func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionRequest, price store.Pricer) (store.ConversionResult, error) {
+	reject := func(why store.Rejection) (store.ConversionResult, error) {
+		return store.ConversionResult{Rejected: why}, nil
+	}
+	at := nanos(c.At)
+	player, offer := c.Player, c.Offer
+	var named store.Session
+	var claim string
+	if c.Session != "" {
+		var err error
+		named, err = scanSession(ex.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, c.Session))
+		if s.D.NoRows(err) {
+			return reject(store.RejectUnknownSession)
+		}
+		if err != nil {
+			return store.ConversionResult{}, err
+		}
+		if offer != "" && offer != named.Offer {
+			return reject(store.RejectOtherOffer)
+		}
+		offer = named.Offer
+		if named.Player != "" && player != "" && named.Player != player {
+			return reject(store.RejectOtherPlayer)
+		}
+		if player == "" {
+			player = named.Player
+		}
+		claim = "session:" + c.Session
+	} else {
+		claim = "player:" + player
+	}
+	// What the report named, reported again: a repeat, whatever clicks
+	// came since.
+	if first, ok, err := firstConversion(ctx, ex, `c.claim = $1 AND c.offer = $2 AND c.kind = $3 AND c.advertiser_ref = $4`,
+		claim, offer, c.Kind, c.AdvertiserRef); err != nil || ok {
+		return store.ConversionResult{Conversion: first, Repeat: ok}, err
+	}
+
+	// The last click of the player on the offer within the window: the
+	// session named counts as the player's, since the conversion ties it.
+	var click store.Session
+	from := at - int64(c.Window)
+	var err error
+	if player != "" {
+		click, err = scanSession(ex.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
+			WHERE (player = $1 OR id = $2) AND offer = $3 AND at_ns <= $4 AND at_ns > $5
+			ORDER BY at_ns DESC, id DESC LIMIT 1`, player, c.Session, offer, at, from))
+	} else {
+		click, err = scanSession(ex.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
+			WHERE id = $1 AND at_ns <= $2 AND at_ns > $3`, c.Session, at, from))
+	}
+	if s.D.NoRows(err) {
+		switch {
+		case c.Session == "":
+			return reject(store.RejectNoClick)
+		case nanos(named.At) > at:
+			return reject(store.RejectBeforeClick)
+		default:
+			return reject(store.RejectExpired)
+		}
+	}
+	if err != nil {
+		return store.ConversionResult{}, err
+	}
+	if first, ok, err := firstConversion(ctx, ex, `c.session = $1 AND c.kind = $2 AND c.advertiser_ref = $3`,
+		click.ID, c.Kind, c.AdvertiserRef); err != nil || ok {
+		return store.ConversionResult{Conversion: first, Repeat: ok}, err
+	}
+
+	conv := store.Conversion{Session: click.ID, Offer: offer, Publisher: click.Publisher, Player: player, Kind: c.Kind,
+		Amount: c.Amount, Currency: c.Currency, AdvertiserRef: c.AdvertiserRef, At: c.At.UTC(), Click: click.At, Sub: click.Sub}
+	if price != nil {
+		if err := price(&conv, reader{ctx, ex}); err != nil {
+			return store.ConversionResult{}, err
+		}
+	}
+	if c.Session != "" && named.Player == "" && player != "" {
+		if _, err := ex.Exec(ctx, `UPDATE sessions SET player = $1 WHERE id = $2`, player, c.Session); err != nil {
+			return store.ConversionResult{}, err
+		}
+	}
+	err = ex.QueryRow(ctx, `INSERT INTO conversions (session, claim, offer, publisher, player, kind, amount, currency, advertiser_ref,
+			at_ns, click_ns, payout, payout_currency, revenue, revenue_currency)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq`,
+		conv.Session, claim, conv.Offer, conv.Publisher, nilString(player), conv.Kind, exact(conv.Amount), conv.Currency, conv.AdvertiserRef,
+		at, nanos(conv.Click), exact(conv.Payout), conv.PayoutCurrency, exact(conv.Revenue), conv.RevenueCurrency).Scan(&conv.Seq)
+	if err != nil {
+		return store.ConversionResult{}, err
+	}
+	return store.ConversionResult{Conversion: conv}, nil
+}
+
+// ErasePlayer implements store.Tracking: the player leaves sessions and
+// conversions, and the claims that named the player are replaced by one
+// naming only the conversion.
+func (s *Store) ErasePlayer(ctx context.Context, player string) (int64, error) {
+	var n int64
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		var err error
+		if n, err = ex.Exec(ctx, `UPDATE sessions SET player = NULL WHERE player = $1`, player); err != nil {
+			return err
+		}
+		if _, err = ex.Exec(ctx, `UPDATE conversions SET player = NULL WHERE player = $1`, player); err != nil {
+			return err
+		}
+		_, err = ex.Exec(ctx, `UPDATE conversions SET claim = 'erased:' || CAST(seq AS TEXT) WHERE claim = $1`, "player:"+player)
+		return err
+	})
+	return n, err
+}
+
+type reportKey struct {
+	day              int64
+	offer, publisher string
+}
+
+// TrackingReport implements store.Tracking: one query counts the clicks
+// per day, offer and publisher; another reads the conversions, whose
+// amounts are summed here, exactly.
+func (s *Store) TrackingReport(ctx context.Context, from, to time.Time) ([]store.ReportRow, error) {
+	rows := map[reportKey]*store.ReportRow{}
+	type money struct{ payout, revenue map[string]decimal.Decimal }
+	sums := map[reportKey]*money{}
+	row := func(k reportKey) *store.ReportRow {
+		r := rows[k]
+		if r == nil {
+			r = &store.ReportRow{Day: time.Unix(0, k.day*day).UTC(), Offer: k.offer, Publisher: k.publisher, Conversions: map[string]int64{}}
+			rows[k] = r
+			sums[k] = &money{map[string]decimal.Decimal{}, map[string]decimal.Decimal{}}
+		}
+		return r
+	}
+	err := s.D.Read(ctx, func(ex Execer) error {
+		clear(rows)
+		clear(sums)
+		q, err := ex.Query(ctx, `SELECT at_ns / 86400000000000, offer, publisher, count(*), count(DISTINCT ip_hash), count(*) - count(ip_hash)
+			FROM sessions WHERE at_ns >= $1 AND at_ns < $2 GROUP BY at_ns / 86400000000000, offer, publisher`, nanos(from), nanos(to))
+		if err != nil {
+			return err
+		}
+		defer q.Close()
+		for q.Next() {
+			var k reportKey
+			var clicks, distinct, anonymous int64
+			if err := q.Scan(&k.day, &k.offer, &k.publisher, &clicks, &distinct, &anonymous); err != nil {
+				return err
+			}
+			r := row(k)
+			r.Clicks, r.Unique = clicks, distinct+anonymous
+		}
+		if err := q.Err(); err != nil {
+			return err
+		}
+		q.Close()
+		cq, err := ex.Query(ctx, `SELECT at_ns / 86400000000000, offer, publisher, kind, payout, payout_currency, revenue, revenue_currency
+			FROM conversions WHERE at_ns >= $1 AND at_ns < $2`, nanos(from), nanos(to))
+		if err != nil {
+			return err
+		}
+		defer cq.Close()
+		for cq.Next() {
+			var k reportKey
+			var kind, payout, pcur, revenue, rcur string
+			if err := cq.Scan(&k.day, &k.offer, &k.publisher, &kind, &payout, &pcur, &revenue, &rcur); err != nil {
+				return err
+			}
+			r := row(k)
+			r.Conversions[kind]++
+			m := sums[k]
+			for _, a := range []struct {
+				v, cur string
+				to     map[string]decimal.Decimal
+			}{{payout, pcur, m.payout}, {revenue, rcur, m.revenue}} {
+				d, err := decimal.NewFromString(a.v)
+				if err != nil {
+					return fmt.Errorf("stored amount %q: %w", a.v, err)
+				}
+				if a.cur != "" {
+					a.to[a.cur] = a.to[a.cur].Add(d)
+				}
+			}
+		}
+		return cq.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.ReportRow, 0, len(rows))
+	for k, r := range rows {
+		m := sums[k]
+		curs := map[string]bool{}
+		for c := range m.payout {
+			curs[c] = true
+		}
+		for c := range m.revenue {
+			curs[c] = true
+		}
+		for c := range curs {
+			p, v := m.payout[c], m.revenue[c]
+			r.Money = append(r.Money, store.ReportMoney{Currency: c, Payout: p, Revenue: v, Margin: v.Sub(p)})
+		}
+		sort.Slice(r.Money, func(i, j int) bool { return r.Money[i].Currency < r.Money[j].Currency })
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if !a.Day.Equal(b.Day) {
+			return a.Day.Before(b.Day)
+		}
+		if a.Offer != b.Offer {
+			return a.Offer < b.Offer
+		}
+		return a.Publisher < b.Publisher
+	})
+	return out, nil
+}
