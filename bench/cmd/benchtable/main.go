@@ -2,7 +2,10 @@
 // and prints the markdown table of bench/README.md: for each workload and
 // engine, the median time and allocations per operation over -count runs,
 // the ratio promoc ÷ engine and whether the engine's answers were exact,
-// then the targets, met or not.
+// then the targets, met or not. A ratio is the median of the
+// ratios of the rounds, with their range: in each round the engines of a
+// group run one after the other, so that both sides of a ratio see the
+// same load.
 //
 // The cases of one workload (and, for workloads 2 and 5, one number of
 // transactions and one filter) are set up together, run in turn -count times, so that a
@@ -74,10 +77,11 @@ func groupOf(c bench.Case) string { return c.Workload + "/" + path.Dir(c.Name) }
 // row is the measurement of one case.
 type row struct {
 	c       bench.Case
-	ns      float64 // median ns/op
-	allocs  int64   // median allocs/op
-	bytes   int64   // median B/op
-	summary string  // the answers' check
+	ns      float64   // median ns/op
+	rounds  []float64 // ns/op of each round, in order (0 where a round failed)
+	allocs  int64     // median allocs/op
+	bytes   int64     // median B/op
+	summary string    // the answers' check
 	correct bool
 	err     error
 }
@@ -106,9 +110,11 @@ func measure(cs []bench.Case, count int) []row {
 			res := testing.Benchmark(c.Benchmark(runs[i]))
 			if res.N == 0 {
 				rows[i].err = fmt.Errorf("benchmark failed")
+				rows[i].rounds = append(rows[i].rounds, 0)
 				continue
 			}
 			ns[i] = append(ns[i], float64(res.T.Nanoseconds())/float64(res.N))
+			rows[i].rounds = append(rows[i].rounds, ns[i][len(ns[i])-1])
 			allocs[i] = append(allocs[i], res.AllocsPerOp())
 			bytes[i] = append(bytes[i], res.AllocedBytesPerOp())
 		}
@@ -119,6 +125,40 @@ func measure(cs []bench.Case, count int) []row {
 		}
 	}
 	return rows
+}
+
+// ratioText formats the ratio of p to e: the median of the rounds' ratios,
+// then their range when there is more than one round.
+func ratioText(p, e *row) string {
+	med, lo, hi := ratio(p, e)
+	if len(roundRatios(p, e)) < 2 {
+		return fmt.Sprintf("%.3g", med)
+	}
+	return fmt.Sprintf("%.3g (%.3g–%.3g)", med, lo, hi)
+}
+
+// roundRatios returns promoc's time over the engine's in each round where
+// both ran: the two were timed within seconds of each other, so a change in
+// the machine's load falls on both.
+func roundRatios(p, e *row) []float64 {
+	var rs []float64
+	for k := range min(len(p.rounds), len(e.rounds)) {
+		if p.rounds[k] > 0 && e.rounds[k] > 0 {
+			rs = append(rs, p.rounds[k]/e.rounds[k])
+		}
+	}
+	return rs
+}
+
+// ratio is the median of the ratios of the rounds (see roundRatios), and
+// their least and greatest; with no round, the ratio of the medians.
+func ratio(p, e *row) (med, lo, hi float64) {
+	rs := roundRatios(p, e)
+	if len(rs) == 0 {
+		r := p.ns / e.ns
+		return r, r, r
+	}
+	return median(rs), slices.Min(rs), slices.Max(rs)
 }
 
 func median[T cmp.Ordered](xs []T) T {
@@ -174,10 +214,10 @@ func writeTable(w io.Writer, m machine, rows []row) {
 		m.count, m.benchtime, m.count, m.benchtime, m.took, m.loadBefore, m.loadAfter)
 	fmt.Fprintln(w, "| workload | engine | time/op | allocs/op | promoc ÷ engine (time) | throughput | correct | note |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---|---|")
-	promoc := map[string]float64{}
-	for _, r := range rows {
+	promoc := map[string]*row{}
+	for i, r := range rows {
 		if r.c.Engine == bench.Promoc && r.err == nil {
-			promoc[groupOf(r.c)] = r.ns
+			promoc[groupOf(r.c)] = &rows[i]
 		}
 	}
 	for _, r := range rows {
@@ -195,7 +235,7 @@ func writeTable(w io.Writer, m machine, rows []row) {
 		}
 		ratio := ""
 		if p, ok := promoc[groupOf(r.c)]; ok && r.c.Engine != bench.Promoc {
-			ratio = fmt.Sprintf("%.3g", p/r.ns)
+			ratio = ratioText(p, &r)
 		}
 		thru := ""
 		if r.c.Rows > 0 {
@@ -245,9 +285,9 @@ func writeTargets(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "| target | measured | verdict |")
 	fmt.Fprintln(w, "|---|---|---|")
 	if p, e := get("W1/.", bench.Promoc), get("W1/.", bench.Expr); p != nil && e != nil {
-		ratio := p.ns / e.ns
-		fmt.Fprintf(w, "| W1: promoc ≤ 0.5× expr's time, 0 allocs | %.2f× (%s vs %s), %d allocs | %s |\n",
-			ratio, duration(p.ns), duration(e.ns), p.allocs, verdict(ratio <= 0.5 && p.allocs == 0 && p.correct))
+		ratio, _, _ := ratio(p, e)
+		fmt.Fprintf(w, "| W1: promoc ≤ 0.5× expr's time, 0 allocs | %s: %s vs %s, %d allocs | %s |\n",
+			spread(p, e), duration(p.ns), duration(e.ns), p.allocs, verdict(ratio <= 0.5 && p.allocs == 0 && p.correct))
 	}
 	for _, n := range bench.NetLossSizes {
 		g := fmt.Sprintf("W2/rows=%d", n)
@@ -260,9 +300,9 @@ func writeTargets(w io.Writer, rows []row) {
 			n, xe, xc, xi, yesNo(p.correct), verdict(xe >= 20 && xc >= 20 && xi >= 0.3 && p.correct))
 	}
 	if p, e := get("W3/.", bench.Promoc), get("W3/.", bench.Expr); p != nil && e != nil {
-		ratio := p.ns / e.ns
-		fmt.Fprintf(w, "| W3: promoc ≤ 0.5× expr's time | %.2f× (%s vs %s) | %s |\n",
-			ratio, duration(p.ns), duration(e.ns), verdict(ratio <= 0.5 && p.correct))
+		ratio, _, _ := ratio(p, e)
+		fmt.Fprintf(w, "| W3: promoc ≤ 0.5× expr's time | %s: %s vs %s | %s |\n",
+			spread(p, e), duration(p.ns), duration(e.ns), verdict(ratio <= 0.5 && p.correct))
 	}
 	for _, n := range bench.NetLossSizes {
 		for _, t := range []struct {
@@ -274,9 +314,9 @@ func writeTargets(w io.Writer, rows []row) {
 			if p == nil || e == nil {
 				continue
 			}
-			ratio := p.ns / e.ns
-			fmt.Fprintf(w, "| %s, %d rows: end to end %s, promoc ≤ %.2g× expr's time | %.2f× (%s vs %s) | %s |\n",
-				t.w, n, t.what, t.goal, ratio, duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
+			ratio, _, _ := ratio(p, e)
+			fmt.Fprintf(w, "| %s, %d rows: end to end %s, promoc ≤ %.2g× expr's time | %s: %s vs %s | %s |\n",
+				t.w, n, t.what, t.goal, spread(p, e), duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
 		}
 	}
 	for _, t := range []struct {
@@ -284,9 +324,9 @@ func writeTargets(w io.Writer, rows []row) {
 		goal    float64
 	}{{"W8", "from JSON", 0.5}, {"W9", "from Go structs", 0.25}} {
 		if p, e := get(t.w+"/.", bench.Promoc), get(t.w+"/.", bench.Expr); p != nil && e != nil {
-			ratio := p.ns / e.ns
-			fmt.Fprintf(w, "| %s: one player %s to 50 answers, promoc ≤ %.2g× expr's time | %.2f× (%s vs %s) | %s |\n",
-				t.w, t.what, t.goal, ratio, duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
+			ratio, _, _ := ratio(p, e)
+			fmt.Fprintf(w, "| %s: one player %s to 50 answers, promoc ≤ %.2g× expr's time | %s: %s vs %s | %s |\n",
+				t.w, t.what, t.goal, spread(p, e), duration(p.ns), duration(e.ns), verdict(ratio <= t.goal && p.correct))
 		}
 	}
 	if p := get("W4/.", bench.Promoc); p != nil {
@@ -307,11 +347,21 @@ func writeTargets(w io.Writer, rows []row) {
 			if p == nil || i == nil || e == nil || c == nil {
 				continue
 			}
-			ratio := p.ns / i.ns
-			fmt.Fprintf(w, "| W5 %s, %d rows: promoc ≤ 2× the faster column loop's time, 0 allocs, exact | %.2f× (%s vs %s, %s), %d allocs; %.0f× faster than expr, %.0f× than CEL; exact: %s | %s |\n",
-				f.Name, n, ratio, duration(p.ns), duration(i.ns), i.c.Engine, p.allocs, e.ns/p.ns, c.ns/p.ns, yesNo(p.correct), verdict(ratio <= 2 && p.allocs == 0 && p.correct))
+			ratio, _, _ := ratio(p, i)
+			fmt.Fprintf(w, "| W5 %s, %d rows: promoc ≤ 2× the faster column loop's time, 0 allocs, exact | %s: %s vs %s (%s), %d allocs; %.0f× faster than expr, %.0f× than CEL; exact: %s | %s |\n",
+				f.Name, n, spread(p, i), duration(p.ns), duration(i.ns), i.c.Engine, p.allocs, e.ns/p.ns, c.ns/p.ns, yesNo(p.correct), verdict(ratio <= 2 && p.allocs == 0 && p.correct))
 		}
 	}
+}
+
+// spread formats the ratio of p to e for a target: the median of the
+// rounds' ratios, and their range over the rounds when there are several.
+func spread(p, e *row) string {
+	med, lo, hi := ratio(p, e)
+	if n := len(roundRatios(p, e)); n >= 2 {
+		return fmt.Sprintf("%.2f× (%.2f–%.2f in %d rounds)", med, lo, hi, n)
+	}
+	return fmt.Sprintf("%.2f×", med)
 }
 
 func yesNo(b bool) string {
