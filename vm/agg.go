@@ -47,7 +47,7 @@ func (m *Machine) aggregate(pc, ai, sp int) bool {
 		d.load(&m.stack[sp], t, a.Attr, row)
 		return true
 	}
-	empty, ok := m.compileTerms(pc, a, t)
+	empty, ok := m.compileTerms(pc, a, t, hi-lo)
 	if !ok {
 		return false
 	}
@@ -299,9 +299,13 @@ func (rd *reducer) chunk(sel []int32) int64 {
 			return steps
 		}
 		ints := c.ints
+		var lo, hi int64
 		for _, r := range sel {
-			rd.acc.add(ints[r])
+			x := ints[r]
+			lo += int64(uint32(x))
+			hi += x >> 32
 		}
+		rd.acc.addParts(lo, hi)
 	case AggMin, AggMax:
 		if c.dec != nil {
 			steps := int64(0)
@@ -339,9 +343,12 @@ func (rd *reducer) rangeOf(lo, hi int) int64 {
 			}
 			return steps
 		}
+		var sl, sh int64
 		for _, x := range c.ints[lo:hi] {
-			rd.acc.add(x)
+			sl += int64(uint32(x))
+			sh += x >> 32
 		}
+		rd.acc.addParts(sl, sh)
 	case AggMin, AggMax:
 		steps := passSteps(hi - lo)
 		for r := lo; r < hi; r++ {
@@ -410,6 +417,18 @@ func (a *acc128) add(x int64) {
 	var c uint64
 	a.lo, c = bits.Add64(a.lo, uint64(x), 0)
 	a.hi += x>>63 + int64(c)
+}
+
+// addParts adds lo + hi×2^32: the sums of the low 32 bits (unsigned) and
+// of the high 32 bits (signed) of up to chunkRows int64s, which cannot
+// overflow an int64 (2^11 × 2^32 and 2^11 × 2^31). Two independent sums
+// in registers are cheaper per row than add's carry into memory.
+func (a *acc128) addParts(lo, hi int64) {
+	var c uint64
+	// hi×2^32 as 128 bits: the high word hi>>32, the low word hi<<32.
+	a.lo, c = bits.Add64(a.lo, uint64(hi)<<32, 0)
+	a.hi += hi>>32 + int64(c)
+	a.add(lo)
 }
 
 // dec returns the sum as a decimal with the given scale.

@@ -24,7 +24,8 @@
 // evaluated first, then optional filter code for the rest. The machine
 // compiles the terms once per run against the player's columns: in and not
 // in become a bitmap over interned ids (or a sorted set, for values too far
-// apart), a lower and an upper bound on one column one range test, != on
+// apart; over a string column, when the program and the data have few
+// strings, a table of every interned id, one load per row), a lower and an upper bound on one column one range test, != on
 // one column a not-in set, and the terms run cheapest and most selective
 // first. A term whose operand cannot be compared (a currency mismatch, a
 // per-currency constant without the player's currency) traps only when a

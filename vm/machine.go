@@ -128,6 +128,8 @@ type Machine struct {
 	ibuf   []int64   // the int lists of the current aggregation's terms
 	dbuf   []num.Dec // the decimal lists of the current aggregation's terms
 	bits   []uint64  // the bitmaps of the current aggregation's sets
+	tab    []uint8   // the tables of the current aggregation's sets (intSet.tab)
+	rowsIn int       // the rows in the current aggregation's window
 
 	// The current run.
 	ctx      context.Context

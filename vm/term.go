@@ -60,16 +60,33 @@ type cterm struct {
 // intSet is a set of int64s for membership tests in a loop: a bitmap over
 // [lo, lo+span) when the elements lie close together (the interned ids of a
 // list's strings are consecutive, and so are small counts), a sorted list
-// otherwise.
+// otherwise. A set tested against a string column may have a table as
+// well, which the loops prefer (see [Machine.tableSet]).
 type intSet struct {
 	lo   int64
 	span uint64   // the bitmap's bits: bits has span+1 of them, the last clear; 0 with a list
 	bits []uint64 // nil for a list
 	list []int64  // sorted, without repeats
+	// tab[x] is 1 when x is in the set, 0 when not, for every x in
+	// [0, len(tab)); nil when there is none. Interned string ids lie in
+	// [0, number of strings of the program and the data), which a table
+	// covers whole: a row's test is then one load, with no range check
+	// (an id beyond it, which a string column never holds, is tested by
+	// has).
+	tab []uint8
 }
 
 // maxSetBits bounds a bitmap: 64 words, cleared and filled once per run.
 const maxSetBits = 4096
+
+// A set over a string column gets a table (intSet.tab) when the program
+// and the data have at most minSetTable strings, or at most as many as the
+// aggregation has rows, within maxSetTable: clearing the table then costs
+// less than a pass over the rows.
+const (
+	minSetTable = 1024
+	maxSetTable = 1 << 16
+)
 
 // linearSet is the size up to which a sorted set is searched linearly.
 const linearSet = 8
@@ -102,9 +119,11 @@ func (s *intSet) has(x int64) bool {
 // dropping those that match every row, then arranges them. empty reports
 // that no row can match (and that none can reach a trapping term); ok is
 // false after a trap.
-func (m *Machine) compileTerms(pc int, a *Aggregation, t *table) (empty, ok bool) {
+// rows is the number of rows in the aggregation's window.
+func (m *Machine) compileTerms(pc int, a *Aggregation, t *table, rows int) (empty, ok bool) {
 	p := m.p
-	m.terms, m.ibuf, m.dbuf, m.bits = m.terms[:0], m.ibuf[:0], m.dbuf[:0], m.bits[:0]
+	m.terms, m.ibuf, m.dbuf, m.bits, m.tab = m.terms[:0], m.ibuf[:0], m.dbuf[:0], m.bits[:0], m.tab[:0]
+	m.rowsIn = rows
 	trapping := false // a term so far may trap
 	for _, term := range a.Terms {
 		col := &t.cols[term.Col]
@@ -269,7 +288,37 @@ func (m *Machine) compileList(ct *cterm, list []Value) {
 	default:
 		ct.kind = termSet
 		m.compileSet(&ct.set, elems)
+		if !ct.trapping {
+			m.tableSet(&ct.set, col)
+		}
 	}
+}
+
+// tableSet gives s, a set tested against column col, a table in m.tab
+// when col holds interned strings and the program and the data have few
+// enough of them (see minSetTable).
+func (m *Machine) tableSet(s *intSet, col *column) {
+	if col.typ != KString {
+		return
+	}
+	n := len(m.d.prog.Strings) + len(m.d.strs)
+	if n > max(minSetTable, m.rowsIn) || n > maxSetTable {
+		return
+	}
+	for _, x := range s.list {
+		if x < 0 || x >= int64(n) {
+			return // not an interned string: no table
+		}
+	}
+	start := len(m.tab)
+	m.tab = slices.Grow(m.tab, n)[:start+n]
+	tab := m.tab[start:]
+	clear(tab)
+	for _, x := range s.list {
+		tab[x] = 1
+	}
+	// Later terms may grow m.tab into a new array; this slice keeps the old one.
+	s.tab = tab
 }
 
 // compileSet makes s the set of elems, sorted and without repeats: a bitmap
@@ -409,6 +458,7 @@ func (m *Machine) mergeNe(run []cterm) int {
 		elems = slices.Compact(elems)
 		first.kind, first.not = termSet, true
 		m.compileSet(&first.set, elems)
+		m.tableSet(&first.set, first.col)
 	}
 	return n
 }
@@ -653,6 +703,18 @@ func scanSet(sel []int32, col []int64, base, end int, s *intSet, not bool) []int
 	col = col[base:end]
 	sel = sel[:len(col)]
 	n := 0
+	if tab := s.tab; tab != nil {
+		flip := uint8(b2i(not))
+		for i, x := range col {
+			sel[n] = int32(base + i)
+			if uint64(x) < uint64(len(tab)) {
+				n += int(tab[x] ^ flip)
+			} else {
+				n += int(b2i(s.has(x) != not))
+			}
+		}
+		return sel[:n]
+	}
 	if bits := s.bits; len(bits) == 1 {
 		// A list of up to 64 neighbouring values, such as a few strings:
 		// the bitmap is one word, kept in a register.
@@ -681,6 +743,19 @@ func scanSet(sel []int32, col []int64, base, end int, s *intSet, not bool) []int
 // refineSet keeps the rows of sel whose col value is in s (not: is not).
 func refineSet(sel []int32, col []int64, s *intSet, not bool) []int32 {
 	n := 0
+	if tab := s.tab; tab != nil {
+		flip := uint8(b2i(not))
+		for _, r := range sel {
+			x := col[r]
+			sel[n] = r
+			if uint64(x) < uint64(len(tab)) {
+				n += int(tab[x] ^ flip)
+			} else {
+				n += int(b2i(s.has(x) != not))
+			}
+		}
+		return sel[:n]
+	}
 	if bits := s.bits; len(bits) == 1 {
 		lo, span, flip, word := s.lo, s.span, uint64(b2i(not)), bits[0]
 		for _, r := range sel {

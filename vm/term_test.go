@@ -65,6 +65,21 @@ func TestTermLoops(t *testing.T) {
 			cases = append(cases, tc{fmt.Sprintf("set %v not %v (bitmap %v)", elems, not, ct.set.bits != nil), ct, in})
 		}
 	}
+	// Sets with a table (as over interned strings): values beyond the
+	// table, which a string column never holds, are tested by the set.
+	for _, elems := range [][]int64{{1, 2, 3}, {0, 5, 11}, {0}} {
+		for _, not := range []bool{false, true} {
+			ct := cterm{kind: termSet, not: not}
+			list := slices.Clone(elems)
+			NewMachine().compileSet(&ct.set, list)
+			ct.set.tab = make([]uint8, 12)
+			for _, x := range elems {
+				ct.set.tab[x] = 1
+			}
+			in := func(x int64) bool { return slices.Contains(elems, x) != not }
+			cases = append(cases, tc{fmt.Sprintf("set %v not %v (table)", elems, not), ct, in})
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, spread := range []int64{16, 1 << 20} {
