@@ -92,7 +92,7 @@ func (s *Store) Grant(ctx context.Context, bonuses []store.Bonus, cursor int64) 
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, '0', 0, $17)
 				ON CONFLICT DO NOTHING RETURNING seq`,
 				b.ID, b.Source, b.Campaign, r.Activity, r.ActionGroup, r.Action, r.TriggerHash, r.ID, r.CommunicationProfile,
-				b.Player, b.Code, b.Amount.String(), units[i], b.Currency, nanos(b.Granted), string(store.BonusCreated), external).Scan(&b.Seq)
+				b.Player, b.Code, exact(b.Amount), units[i], b.Currency, nanos(b.Granted), string(store.BonusCreated), external).Scan(&b.Seq)
 			if s.D.NoRows(err) {
 				first, err := scanBonus(ex.QueryRow(ctx, `SELECT `+bonusCols+` FROM bonuses
 					WHERE source = $1 AND activity = $2 AND action = $3 AND player = $4 AND trigger_hash = $5`,
@@ -312,7 +312,7 @@ func (s *Store) reportOne(ctx context.Context, ex Execer, e *store.BonusEvent, u
 	}
 	amount := ""
 	if e.HasAmount {
-		amount = e.Amount.String()
+		amount = exact(e.Amount)
 	}
 	var seq int64
 	err = ex.QueryRow(ctx, `INSERT INTO bonus_events (event_id, hash, bonus, status, amount, currency, at_ns, received_ns, result)
@@ -342,7 +342,7 @@ func (s *Store) reportOne(ctx context.Context, ex Execer, e *store.BonusEvent, u
 		at := fromNanos(max(nanos(e.At), 1))
 		n, err := ex.Exec(ctx, `UPDATE bonuses SET status = $2, status_ns = $3, real_amount = $4, real_units = $5,
 			currency = CASE WHEN currency = '' THEN $6 ELSE currency END
-			WHERE id = $1 AND status = 'Created'`, b.ID, string(e.Status), nanos(at), realAmount.String(), realUnits, e.Currency)
+			WHERE id = $1 AND status = 'Created'`, b.ID, string(e.Status), nanos(at), exact(realAmount), realUnits, e.Currency)
 		if err != nil {
 			return store.BonusResult{}, err
 		}
