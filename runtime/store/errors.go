@@ -18,6 +18,8 @@ var (
 	ErrLedger = errors.New("budget account differs from its ledger")
 	// ErrNoKey: no API key has the ID.
 	ErrNoKey = errors.New("no such API key")
+	// ErrNoWebhook: no webhook has the ID.
+	ErrNoWebhook = errors.New("no such webhook")
 	// ErrNotOurs: the database belongs to another application, or is not a database.
 	ErrNotOurs = errors.New("not a promoc database")
 	// ErrNewerSchema: the database was written by a newer promoc.

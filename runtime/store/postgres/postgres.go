@@ -25,6 +25,7 @@ var (
 	_ store.Store    = (*Store)(nil)
 	_ store.Audited  = (*Store)(nil)
 	_ store.Tracking = (*Store)(nil)
+	_ store.Webhooks = (*Store)(nil)
 )
 
 // Open connects to the database of the connection string (a URL or

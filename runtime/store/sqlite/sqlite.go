@@ -40,6 +40,7 @@ var (
 	_ store.Store    = (*Store)(nil)
 	_ store.Audited  = (*Store)(nil)
 	_ store.Tracking = (*Store)(nil)
+	_ store.Webhooks = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it when it does not

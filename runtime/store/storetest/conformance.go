@@ -110,6 +110,7 @@ func Run(t *testing.T, d Driver) {
 		{"Requests", testRequests},
 		{"AuditLog", testAuditLog},
 		{"WithAudit", testWithAudit},
+		{"Webhooks", testWebhooks},
 		{"Offers", testOffers},
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},
