@@ -33,6 +33,8 @@ func newServeCmd() *cobra.Command {
 	var tick time.Duration
 	var maxBody int64
 	var maxEvents int
+	var webhooks []string
+	var webhookTimeout, retryMin, retryMax time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve DIR [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
 		Short: "Serve the automation rules and campaigns of a rule set as an HTTP API",
@@ -53,7 +55,14 @@ A scheduler inside the server fires what is due (players' inactivity,
 scheduled campaigns) every --tick, on the wall clock. With --tls-cert and
 --tls-key (PEM files) it serves HTTPS. Each flag not given is read from
 the environment variable PROMOC_ and its name in capitals, - as _:
-PROMOC_ADDR, PROMOC_DB, PROMOC_TLS_CERT... SIGTERM or SIGINT
+PROMOC_ADDR, PROMOC_DB, PROMOC_TLS_CERT...
+
+With --webhook URL (repeated, or PROMOC_WEBHOOK with URLs separated by
+spaces) every outcome is posted to each URL, at least once, in the order of
+the log, signed with HMAC-SHA256 by the secret of the environment variable
+PROMOC_WEBHOOK_SECRET (never a flag: a command line is visible to every
+user of the machine). A failed try is tried again after a wait that doubles
+from --webhook-retry-min to --webhook-retry-max. SIGTERM or SIGINT
 stops the server gracefully: it stops taking requests, finishes those in
 flight, and exits 0.`,
 		Args: oneArg("DIR", "the directory of the rule set"),
@@ -71,6 +80,9 @@ flight, and exits 0.`,
 				return usageErrorf("--max-body %d: expected a positive number of bytes", maxBody)
 			case maxEvents <= 0:
 				return usageErrorf("--max-events %d: expected a positive number", maxEvents)
+			case webhookTimeout <= 0 || retryMin <= 0 || retryMax < retryMin:
+				return usageErrorf("--webhook-timeout %s, --webhook-retry-min %s, --webhook-retry-max %s: expected positive durations, the maximum not below the minimum",
+					webhookTimeout, retryMin, retryMax)
 			case (tlsCert == "") != (tlsKey == ""):
 				return usageErrorf("--tls-cert and --tls-key go together: a certificate and its key, PEM files")
 			}
@@ -81,6 +93,17 @@ flight, and exits 0.`,
 					return usageErrorf("--tls-cert, --tls-key: %v", err)
 				}
 				tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+			}
+			hooks := server.WebhookConfig{Timeout: webhookTimeout, RetryMin: retryMin, RetryMax: retryMax}
+			for _, w := range webhooks {
+				hooks.URLs = append(hooks.URLs, strings.Fields(w)...)
+			}
+			if len(hooks.URLs) > 0 {
+				hooks.Secret = []byte(os.Getenv(webhookSecretEnv))
+				if len(hooks.Secret) < minWebhookSecret {
+					return usageErrorf("--webhook: the deliveries are signed with the secret of %s: set it, of at least %d bytes (openssl rand -hex 32 makes one)",
+						webhookSecretEnv, minWebhookSecret)
+				}
 			}
 			p := paths{}
 			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
@@ -96,7 +119,7 @@ flight, and exits 0.`,
 			defer closeStore(st, &err)
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
-				MaxEvents: maxEvents, Clock: func() time.Time { return now() }})
+				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -135,8 +158,19 @@ flight, and exits 0.`,
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "the log's format: json or text")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with the certificate of this PEM `FILE` (with --tls-key)")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert, a PEM `FILE`")
+	cmd.Flags().StringArrayVar(&webhooks, "webhook", nil, "post every outcome to this `URL`, signed with "+webhookSecretEnv+" (repeatable)")
+	cmd.Flags().DurationVar(&webhookTimeout, "webhook-timeout", 10*time.Second, "how long one try of a webhook delivery may take")
+	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")
+	cmd.Flags().DurationVar(&retryMax, "webhook-retry-max", time.Hour, "the longest wait between two tries of a webhook delivery")
 	return cmd
 }
+
+// webhookSecretEnv holds the secret that signs webhook deliveries: an
+// environment variable only, never a flag.
+const webhookSecretEnv = "PROMOC_WEBHOOK_SECRET"
+
+// minWebhookSecret is the shortest secret serve takes, in bytes.
+const minWebhookSecret = 16
 
 // envName is the environment variable of a flag of serve: PROMOC_ and the
 // flag's name in capitals, - as _.

@@ -100,6 +100,7 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 		return 0, nil, err
 	}
 	s.met.logged(out)
+	s.hooks.notify()
 	return http.StatusOK, out, nil
 }
 
@@ -127,6 +128,7 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 		outs = []engine.Outcome{}
 	}
 	s.met.logged(outs...)
+	s.hooks.notify()
 	return http.StatusOK, struct {
 		Outcomes []engine.Outcome `json:"outcomes"`
 	}{outs}, nil

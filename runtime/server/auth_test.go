@@ -77,6 +77,8 @@ func TestRoles(t *testing.T) {
 		"POST /v1/campaigns/{name}/resume":            "operator admin",
 		"PUT /v1/campaigns/{name}/budgets/{currency}": "operator admin",
 		"GET /v1/audit":                               "admin",
+		"GET /v1/webhooks":                            "admin",
+		"GET /v1/webhooks/{id}/deliveries":            "admin",
 		"GET /metrics":                                "viewer operator approver admin",
 		"GET /v1/players/{id}/state":                  "viewer operator approver admin",
 	}

@@ -52,6 +52,40 @@
 // records nothing, and an entry that cannot be written undoes its change
 // (the request fails with 500).
 //
+// # Webhooks
+//
+// With Config.Webhooks, [Server.Serve] posts every outcome to each URL, one
+// outcome a request, signed (Promoc-Signature: t=UNIX,v1=HEX, the
+// HMAC-SHA256 of the secret over the time, a dot and the body; see
+// [SignWebhook], [VerifyWebhook]) and named (Promoc-Delivery, the same in
+// every try of one outcome to one webhook).
+//
+// The outbox is the outcome log itself, read through a durable cursor per
+// webhook (store.Webhooks), not rows of an outbox table written for each
+// delivery. An outcome is appended to the log in the transaction of Apply
+// that decides it, with a sequence number in commit order and no gaps (the
+// log's lock), so the log already is an outbox written in the same
+// transaction as the outcome; a cursor costs Apply nothing (no row per
+// outcome and webhook on the hot path, and Apply need not know the
+// webhooks), serves any number of webhooks, and is what GET /v1/outcomes
+// reads too. The cursor is the last outcome delivered with a 2xx, stored
+// only after one: delivery is at least once, in log order (an outcome is
+// tried until a 2xx before the next), and resumes at the cursor after a
+// restart. A failed try waits RetryMin, doubling up to RetryMax, less a
+// random part of up to half (jitter).
+//
+// The cursor and the delivery log (each try: status, error, duration) are
+// written together, every 250 ms or 256 tries and before every wait after a
+// failure, not once a delivery: a crash may lose the last fraction of a
+// second of successful tries from the log, and their outcomes are delivered
+// again (at least once). A new webhook starts at the end of the log. Several
+// processes on one database each deliver to every webhook: at least once
+// still, but a receiver sees more repeats, and the order of first arrival
+// is only per process (a lease per webhook would make one process deliver).
+// GET /v1/webhooks and GET /v1/webhooks/{id}/deliveries show the cursors
+// and the log, for admins; the gauge promoc_webhook_backlog is what each
+// webhook has left.
+//
 // # Metrics
 //
 // GET /metrics (any key) serves Prometheus metrics from a registry of the

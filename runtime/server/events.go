@@ -42,6 +42,7 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	}
 	s.met.events.Add(float64(len(evs)))
 	s.met.logged(outs...)
+	s.hooks.notify()
 	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
 }
 

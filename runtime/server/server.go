@@ -52,6 +52,8 @@ type Config struct {
 	// ShutdownTimeout bounds the wait for requests in flight at shutdown;
 	// default 30 s.
 	ShutdownTimeout time.Duration
+	// Webhooks are the endpoints outcomes are delivered to, by Serve.
+	Webhooks WebhookConfig
 }
 
 func (c *Config) defaults() {
@@ -100,6 +102,7 @@ type Server struct {
 	ready   atomic.Bool
 	openapi []byte // the document of /v1/openapi.json
 	met     *metrics
+	hooks   *webhooks
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -121,6 +124,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: newMetrics()}
 	if s.openapi, err = openAPI(); err != nil {
+		return nil, err
+	}
+	if s.hooks, err = newWebhooks(ctx, cfg.Webhooks, cfg.Store, s.met.reg, s.now()); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -155,6 +161,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(schedDone)
 		s.schedule(schedCtx)
 	}()
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		s.runWebhooks(schedCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
@@ -175,6 +186,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	stopSched()
 	<-schedDone
+	<-hooksDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -245,6 +257,8 @@ func (s *Server) Routes() []Route {
 		{Method: "PUT", Path: "/v1/campaigns/{name}/budgets/{currency}", Roles: operator, idem: idemOptional, Summary: "open or change a campaign's budget in a currency ({\"limit\"})", h: s.putBudget},
 		{Method: "GET", Path: "/v1/players/{id}/state", Roles: everyone, Summary: "a player's data, per-rule state and groups", h: s.getPlayerState},
 		{Method: "GET", Path: "/v1/audit", Roles: []Role{}, Summary: "the audit log of changes made through the API (?after=SEQ&limit=N)", h: s.getAudit},
+		{Method: "GET", Path: "/v1/webhooks", Roles: []Role{}, Summary: "the webhooks: each one's durable cursor in the outcome log and its backlog", h: s.getWebhooks},
+		{Method: "GET", Path: "/v1/webhooks/{id}/deliveries", Roles: []Role{}, Summary: "the delivery log of a webhook: every try, its status, error and duration (?after=SEQ&limit=N)", h: s.getDeliveries},
 		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
 	}
 }
