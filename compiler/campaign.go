@@ -34,6 +34,9 @@ type RuleInfo struct {
 	Gives []*RewardInfo
 	// Budget is the budget's value; nil when there is none or it is invalid.
 	Budget *Value
+	// Offers lists the offers the rule gives (give offer NAME, or in the
+	// variants of its split), each once, in source order (offer.go).
+	Offers []*OfferInfo
 }
 
 // sendValues are the values a message of on ... send may carry.
@@ -73,7 +76,7 @@ func ruleClauseName(cl lang.RuleClause) string {
 		return "budget"
 	case *lang.ApprovalSetting:
 		return "approval"
-	case *lang.GiveRewardClause:
+	case *lang.GiveRewardClause, *lang.GiveOfferClause:
 		return "give"
 	case *lang.SplitClause:
 		return "split"
@@ -90,9 +93,12 @@ type ruleState struct {
 	qual     *lang.QualificationClause
 	budget   *lang.BudgetClause
 	give     *lang.GiveRewardClause
+	offer    *lang.GiveOfferClause
 	split    *lang.SplitClause
 	// uses are the reward names given, with their rewards, in source order.
 	uses []rewardUse
+	// offers are the offers given, each once, in source order.
+	offers []*OfferInfo
 }
 
 type rewardUse struct {
@@ -120,11 +126,15 @@ func (c *checker) checkRule(r *RuleInfo) {
 	switch {
 	case st.trigger == nil:
 		c.errorf(d.Name, lang.CodeInvalidRule, "%s has no trigger: add one, as in trigger on deposit", st.what)
-	case st.give == nil && st.split == nil:
+	case st.give == nil && st.offer == nil && st.split == nil:
 		c.errorf(d.Name, lang.CodeInvalidRule, "%s gives nothing: add the reward it gives, as in give %s", st.what, c.someReward())
 	case st.give != nil && st.split != nil:
 		c.errorf(st.give, lang.CodeInvalidRule, "%s gives by give and by split: a split gives through its variants, so move give %s into one, as in variant a 50%%: give %s", st.what, st.give.Reward.Name, st.give.Reward.Name)
+	case st.offer != nil && st.split != nil:
+		c.errorf(st.offer, lang.CodeInvalidRule, "%s gives by give and by split: a split gives through its variants, so move give offer %s into one, as in variant a 50%%: give offer %s", st.what, st.offer.Offer.Name, st.offer.Offer.Name)
 	}
+	r.Offers = st.offers
+	c.ruleOffers(st) // offer.go
 	for _, u := range st.uses {
 		r.Gives = append(r.Gives, u.r)
 		c.anchors(st, u)
@@ -175,6 +185,11 @@ func (c *checker) ruleClause(st *ruleState, cl lang.RuleClause) {
 		st.give = cl
 		if ri := c.lookupReward(cl.Reward); ri != nil {
 			st.uses = append(st.uses, rewardUse{cl.Reward, ri})
+		}
+	case *lang.GiveOfferClause:
+		st.offer = cl
+		if o := c.lookupOffer(cl.Offer); o != nil {
+			st.offerGiven(o)
 		}
 	case *lang.SplitClause:
 		st.split = cl
@@ -353,7 +368,11 @@ func (c *checker) split(st *ruleState, s *lang.SplitClause) {
 			} else {
 				names[a.Name.Name] = a
 			}
-			if ri := c.lookupReward(a.Reward); ri != nil {
+			if a.Offer != nil {
+				if o := c.lookupOffer(a.Offer); o != nil {
+					st.offerGiven(o)
+				}
+			} else if ri := c.lookupReward(a.Reward); ri != nil {
 				st.uses = append(st.uses, rewardUse{a.Reward, ri})
 			}
 		}

@@ -66,6 +66,8 @@ func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) 
 	for _, r := range c.info.Rewards {
 		c.checkReward(r)
 	}
+	c.checkOffers() // offer.go
+	c.checkOfferConfirmed()
 	for _, r := range c.info.Rules { // after the rewards, whose windows they read
 		c.checkRule(r)
 	}
@@ -227,6 +229,8 @@ func (c *checker) collect(files []*lang.File) {
 				c.declareCurrencies(f, d)
 			case *lang.RuleDecl:
 				c.collectRule(f, d) // campaign.go
+			case *lang.OfferDecl:
+				c.collectOffer(f, d) // offer.go
 			case *lang.TestDecl:
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "test %q belongs in a test file: move it to a *_test.promo file beside the rules", d.Name.Value)
 			}

@@ -238,7 +238,7 @@ func (c *checker) lookupKind(id *lang.Ident) *Symbol {
 			c.errorf(id, lang.CodeUndefinedKind, "%s is a %s, not a transaction kind", id.Name, sym.Kind)
 			return nil
 		}
-		c.errorf(id, lang.CodeUndefinedKind, "unknown transaction kind %s%s", id.Name, c.didYouMean(id.Name, c.kindNames))
+		c.errorf(id, lang.CodeUndefinedKind, "unknown transaction kind %s%s%s", id.Name, c.didYouMean(id.Name, c.kindNames), offerConfirmedHint(id.Name))
 		return nil
 	}
 	c.info.Uses[id] = sym

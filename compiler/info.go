@@ -22,9 +22,10 @@ const (
 	SymBuiltin                      // a builtin function
 	SymAutomation                   // an automation rule
 	SymCampaign                     // a campaign
+	SymOffer                        // an offer
 )
 
-var symbolKindNames = [...]string{"kind", "attribute", "player property", "template", "const", "let", "reward", "builtin", "automation rule", "campaign"}
+var symbolKindNames = [...]string{"kind", "attribute", "player property", "template", "const", "let", "reward", "builtin", "automation rule", "campaign", "offer"}
 
 func (k SymbolKind) String() string { return symbolKindNames[k] }
 
@@ -117,6 +118,8 @@ type Info struct {
 	// Rules are the automation rules and campaigns (campaign.go); Lower
 	// turns their conditions into vm.Program.Conds (lowerrules.go).
 	Rules []*RuleInfo
+	// Offers are the offer declarations, in declaration order (offer.go).
+	Offers []*OfferInfo
 	// Currencies are the currencies the rule set serves, in declaration
 	// order; empty when it declares none, and then it serves any.
 	Currencies []string

@@ -142,6 +142,13 @@ type GiveRewardClause struct {
 	Reward *Ident
 }
 
+// GiveOfferClause: give offer spa_day, the offer a rule gives by name
+// (see ast_offer.go).
+type GiveOfferClause struct {
+	Loc
+	Offer *Ident
+}
+
 // SplitClause: split seed "autumn" { variant a 50%: give x  control 50% }.
 type SplitClause struct {
 	Loc
@@ -155,7 +162,8 @@ type SplitArm struct {
 	Control bool
 	Name    *Ident      // the variant's name; nil for the control group
 	Share   *PercentLit // the group's percentage
-	Reward  *Ident      // the reward a variant gives; nil for the control group
+	Reward  *Ident      // the reward a variant gives; nil for the control group and a variant that gives an offer
+	Offer   *Ident      // the offer a variant gives (give offer NAME); nil otherwise
 }
 
 // SendClause: on issued send "bonus_issued" with amount, currency.
@@ -176,5 +184,6 @@ func (*LimitClause) ruleClauseNode()         {}
 func (*BudgetClause) ruleClauseNode()        {}
 func (*ApprovalSetting) ruleClauseNode()     {}
 func (*GiveRewardClause) ruleClauseNode()    {}
+func (*GiveOfferClause) ruleClauseNode()     {}
 func (*SplitClause) ruleClauseNode()         {}
 func (*SendClause) ruleClauseNode()          {}

@@ -104,6 +104,8 @@ func (b *builder) decl(d *decl) Decl {
 		return b.test(d.Test) // testbuild.go
 	case d.Rule != nil && d.Rule.Tokens != nil:
 		return b.rule(d.Rule) // rulebuild.go
+	case d.Offer != nil && d.Offer.Tokens != nil:
+		return b.offer(d.Offer) // offerbuild.go
 	case d.Currency != nil && d.Currency.Tokens != nil:
 		cd := &CurrenciesDecl{Loc: b.loc(d.Currency.Tokens)}
 		for _, t := range d.Currency.Tokens {

@@ -110,6 +110,14 @@ const (
 	CodeInvalidBudget Code = "invalid-budget"
 	// CodeInvalidSchedule: schedule "0 0 31 2 *" never fires: February has at most 29 days ...
 	CodeInvalidSchedule Code = "invalid-schedule"
+	// CodeUndefinedOffer: unknown offer spa_dya (did you mean spa_day?).
+	CodeUndefinedOffer Code = "undefined-offer"
+	// CodeDuplicateReference: offers spa_day and spa_night have one reference "SPA-2026".
+	CodeDuplicateReference Code = "duplicate-reference"
+	// CodeInvalidOffer: offer spa_day has no reference: add one, as in reference "SPA-DAY".
+	CodeInvalidOffer Code = "invalid-offer"
+	// CodeInvalidField: field value of offer spa_day is a money, so its value must be one.
+	CodeInvalidField Code = "invalid-field"
 )
 
 // Related points at another place that explains a diagnostic.

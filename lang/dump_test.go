@@ -129,6 +129,8 @@ func nodeAttrs(n Node) string {
 		}
 	case *SendClause:
 		return n.Outcome
+	case *OfferClause:
+		return n.Prop.String()
 	}
 	return ""
 }

@@ -86,6 +86,9 @@ func (e expectation) message() (int, string) {
 // property or a zone.
 func startsDecl(toks []lexer.Token, j int) bool {
 	t := toks[j]
+	if t.Value == "offer" && t.Type == tokContextual { // contextual: offer spa_day {
+		return j+2 < len(toks) && (toks[j+1].Type == tokIdent || toks[j+1].Type == tokContextual) && toks[j+2].Value == "{"
+	}
 	if t.Type != tokKeyword {
 		return false
 	}
@@ -104,7 +107,7 @@ func startsDecl(toks []lexer.Token, j int) bool {
 func (e expectation) want() string {
 	switch e.head {
 	case "":
-		return "a declaration (kind, player, currencies, template, const, reward, automation or campaign)"
+		return "a declaration (kind, player, currencies, template, const, reward, automation, campaign or offer)"
 	case `"}"`:
 		return e.wantInBlock()
 	case `"{"`, "Block":
@@ -331,6 +334,12 @@ func describe(head string) string {
 		return "calculated, issued or skipped"
 	case "ExpectWindow":
 		return `"from" and a date, as in "from 2026-11-16 00:00 to 2026-11-23 00:00"`
+	case "OfferDecl":
+		return `an offer, as in offer spa_day { reference "SPA-2026" }`
+	case "OfferClause":
+		return `a clause of an offer: reference, name, description, requires vouchers, needs synchronization, image, web or field`
+	case "OfferField":
+		return `a field such as "partner: string = \"Hotel Phoenicia\""`
 	}
 	if strings.HasPrefix(head, `"`) {
 		return head

@@ -108,7 +108,7 @@ func TestExprErrors(t *testing.T) {
 		{"a +", `unexpected end of file: expected an expression after "+"`},
 		{"(a", `unexpected end of file: expected ")"`},
 		{"f(a b)", `expected ")", found "b"`},
-		{"a b", `expected a declaration (kind, player, currencies, template, const, reward, automation or campaign), found "b"`},
+		{"a b", `expected a declaration (kind, player, currencies, template, const, reward, automation, campaign or offer), found "b"`},
 		{"player.", `unexpected end of file: expected a player property name after "."`},
 		{"player x", `expected "." after "player", found "x"`},
 		{"if a b", `expected "then" after the condition of "if", found "b"`},

@@ -63,6 +63,7 @@ type decl struct {
 	Test     *testDecl       `parser:"| @@"` // testgrammar.go
 	Currency *currenciesDecl `parser:"| @@"`
 	Rule     *ruleDecl       `parser:"| @@"` // rulegrammar.go
+	Offer    *offerDecl      `parser:"| @@"` // offergrammar.go
 }
 
 type kindDecl struct {

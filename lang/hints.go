@@ -152,8 +152,6 @@ func isRuleClauseWord(s string) bool {
 // not one of those kept for the declarations of spec/design.md.
 func reservedFor(word string) string {
 	switch word {
-	case "offer":
-		return "offers"
 	case "payout":
 		return "payouts"
 	}

@@ -76,7 +76,7 @@ func keywordType(s string) lexer.TokenType {
 		"window", "round", "cap", "minimum", "approval",
 		"let", "give", "skip", "check", "tiers", "above", "at", "below", "else",
 		"if", "then", "where", "not", "and", "or", "in", "of", "true", "false", "now", "default",
-		"campaign", "automation", "offer", "payout", "test", "trigger", "segment", "budget", "split", "every", "schedule":
+		"campaign", "automation", "payout", "test", "trigger", "segment", "budget", "split", "every", "schedule":
 		return tokKeyword
 	case "currencies", "least", "most", "first", "last", "full", "day", "weekend", "week", "month",
 		"transaction", "qualification", "since", "entrance", "zone", "to", "from", "between",
@@ -85,7 +85,8 @@ func keywordType(s string) lexer.TokenType {
 		"expect", "transactions", "repeat", "load", "rates", "anchors", // tests
 		"calculated", "skipped", "error", "branch", "aggregation", "matched", "ids",
 		"events", "advance", "update", "approve", "reject", "outcome", "waiting", "rejected", "left", "suspended", "active", "group", // event-sequence tests
-		"on", "inactive", "variant", "control", "seed", "send", "with", "issued", "rewards", "messages", "message", "per": // rules
+		"on", "inactive", "variant", "control", "seed", "send", "with", "issued", "rewards", "messages", "message", "per", // rules
+		"offer", "reference", "name", "description", "requires", "vouchers", "needs", "synchronization", "image", "web", "field": // offers
 		return tokContextual
 	}
 	return tokIdent

@@ -179,12 +179,13 @@ func checkSpans(t testing.TB, f *File, src []byte) {
 var (
 	reservedKeywords = strings.Fields(`kind player template const reward window round cap minimum approval
 	let give skip check tiers above at below else in and or not of if then where true false now default
-	campaign automation offer payout test trigger segment budget split every schedule`)
+	campaign automation payout test trigger segment budget split every schedule`)
 	contextualKeywords = strings.Fields(`least most to from between first last full day week weekend month
 	transaction qualification since entrance zone decimals auto manual nearest down up amount points
 	gems diamonds balance leaderboard level currencies
 	expect transactions repeat load rates anchors calculated skipped error branch aggregation matched ids
-	events advance update approve reject outcome waiting rejected left suspended active group`)
+	events advance update approve reject outcome waiting rejected left suspended active group
+	offer reference name description requires vouchers needs synchronization image web field`)
 	keywords = append(append([]string{}, reservedKeywords...), contextualKeywords...)
 )
 

@@ -32,6 +32,8 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 			b.errorf(Span{e.Start, b.tokSpan(g.Entrance.Tokens[0]).End}, CodeBadSyntax, "entrance belongs to campaigns: automation %s has no entrance; declare it as campaign %s", r.Name.Name, r.Name.Name)
 		}
 		return e
+	case g.Give != nil && g.Give.Offer:
+		return &GiveOfferClause{Loc: b.loc(g.Give.Tokens), Offer: b.ident(g.Give.Reward)}
 	case g.Give != nil:
 		return &GiveRewardClause{Loc: b.loc(g.Give.Tokens), Reward: b.ident(g.Give.Reward)}
 	case g.Segment != nil:
@@ -72,7 +74,12 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 				arm.Control = true
 				arm.Share = b.percent(a.Control)
 			} else {
-				arm.Name, arm.Share, arm.Reward = b.ident(a.Variant), b.percent(a.Share), b.ident(a.Reward)
+				arm.Name, arm.Share = b.ident(a.Variant), b.percent(a.Share)
+				if a.Offer {
+					arm.Offer = b.ident(a.Reward)
+				} else {
+					arm.Reward = b.ident(a.Reward)
+				}
 			}
 			c.Arms = append(c.Arms, arm)
 		}

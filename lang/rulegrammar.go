@@ -125,9 +125,11 @@ type ruleApproval struct {
 	Mode   string `parser:"'approval' @('auto' | 'manual')"`
 }
 
+// ruleGive gives a reward, or with offer an offer (offergrammar.go).
 type ruleGive struct {
 	Tokens []lexer.Token
-	Reward lexer.Token `parser:"'give' @(Ident | Contextual)"`
+	Offer  bool        `parser:"'give' @'offer'?"`
+	Reward lexer.Token `parser:"@(Ident | Contextual)"`
 }
 
 type splitClause struct {
@@ -140,7 +142,8 @@ type splitArm struct {
 	Tokens  []lexer.Token
 	Variant lexer.Token `parser:"(  'variant' @(Ident | Contextual)"`
 	Share   lexer.Token `parser:"   @Percent"`
-	Reward  lexer.Token `parser:"   ':' 'give' @(Ident | Contextual)"`
+	Offer   bool        `parser:"   ':' 'give' @'offer'?"`
+	Reward  lexer.Token `parser:"   @(Ident | Contextual)"`
 	Control lexer.Token `parser:" | 'control' @Percent )"`
 }
 

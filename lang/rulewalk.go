@@ -64,6 +64,8 @@ func walkRule(v Visitor, n Node) {
 		walkExpr(v, n.Value)
 	case *GiveRewardClause:
 		walkIdent(v, n.Reward)
+	case *GiveOfferClause:
+		walkIdent(v, n.Offer)
 	case *SplitClause:
 		if n.Seed != nil {
 			Walk(v, n.Seed)
@@ -77,6 +79,7 @@ func walkRule(v Visitor, n Node) {
 			Walk(v, n.Share)
 		}
 		walkIdent(v, n.Reward)
+		walkIdent(v, n.Offer)
 	case *SendClause:
 		if n.Message != nil {
 			Walk(v, n.Message)

@@ -150,6 +150,8 @@ func Walk(v Visitor, n Node) {
 		walkTest(v, n)
 	case *RuleDecl, RuleClause, *Event, *Schedule, *SplitArm, *QualLimit:
 		walkRule(v, n) // rulewalk.go
+	case *OfferDecl, *OfferClause, *OfferFieldDecl:
+		walkOffer(v, n) // ast_offer.go
 	}
 	v.Visit(nil)
 }

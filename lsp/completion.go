@@ -43,6 +43,7 @@ type nameSet struct {
 	consts    []*compiler.Symbol
 	rewards   []*compiler.RewardInfo
 	rules     []*compiler.RuleInfo
+	offers    []*compiler.OfferInfo
 }
 
 func names(snap, good *snapshot) *nameSet {
@@ -68,6 +69,12 @@ func names(snap, good *snapshot) *nameSet {
 			if !seen["reward:"+r.Symbol.Name] {
 				seen["reward:"+r.Symbol.Name] = true
 				ns.rewards = append(ns.rewards, r)
+			}
+		}
+		for _, o := range sn.info.Offers {
+			if !seen["offer:"+o.Symbol.Name] {
+				seen["offer:"+o.Symbol.Name] = true
+				ns.offers = append(ns.offers, o)
 			}
 		}
 		for _, r := range sn.info.Rules {
@@ -151,6 +158,8 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 		return s.ruleItems(c, item, ns) // rulecompletion.go
 	case top.kind == frameRuleBlock:
 		return s.ruleBlockItems(c, item, ns)
+	case top.kind == frameOffer:
+		return s.offerBodyItems(c, item, ns) // offers.go
 	case top.kind == frameOther && len(c.frames) >= 2 && c.frames[len(c.frames)-2].kind == frameTest:
 		return s.clauseBlockItems(c, ns)
 	case top.kind == frameKind_ || top.kind == framePlayer:
@@ -421,7 +430,7 @@ func (s *Server) topItems(c *cursorContext, item []lang.Token, ns *nameSet) []pr
 		}
 		return items
 	case len(item) <= 1 || last.Text == "}" || head == "template" && len(item) >= 3:
-		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward", "automation", "campaign")
+		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward", "automation", "campaign", "offer")
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ const (
 	frameOther                      // the { } of a test's clause, or after an error
 	frameRule                       // automation x { ... } or campaign x { ... }
 	frameRuleBlock                  // the { } of a rule's split or qualification
+	frameOffer                      // offer x { ... }
 )
 
 // frame is a bracket open at the cursor.
@@ -80,7 +81,7 @@ func inExpect(toks []lang.Token, item, i int) bool {
 }
 
 var declWords = map[string]bool{"kind": true, "player": true, "template": true, "const": true, "reward": true, "test": true,
-	"automation": true, "campaign": true}
+	"automation": true, "campaign": true, "offer": true}
 
 // declStart returns the offset of the line where the declaration holding
 // offset starts: the last line before it that starts, in its first column,
@@ -186,6 +187,9 @@ func (c *cursorContext) scan() {
 			if t.Kind == lang.TokenKeyword && declWords[t.Text] && (i == 0 || c.toks[i-1].Text != ":") {
 				c.topItem = i
 			}
+			if t.Text == "offer" && t.Kind == lang.TokenContextual { // a contextual keyword, offer x { ... }
+				c.topItem = i
+			}
 		case top.kind == frameReward || top.kind == frameBlock:
 			if t.Kind == lang.TokenKeyword && statementWords[t.Text] {
 				top.item, top.ifs = i, 0
@@ -209,6 +213,10 @@ func (c *cursorContext) scan() {
 			}
 		case top.kind == frameRule || top.kind == frameRuleBlock:
 			if startsRuleClause(c.toks, i) {
+				top.item = i
+			}
+		case top.kind == frameOffer:
+			if startsOfferClause(c.toks, i) { // offers.go
 				top.item = i
 			}
 		case top.kind == frameKind_ || top.kind == framePlayer:
@@ -252,6 +260,8 @@ func (c *cursorContext) declFrame(from, at int) (frameKind, string, string) {
 		return frameTest, "", ""
 	case "automation", "campaign":
 		return frameRule, name, head[0].Text
+	case "offer":
+		return frameOffer, name, ""
 	case "reward":
 		result := ""
 		if len(head) > 3 && head[2].Text == ":" {

@@ -69,6 +69,9 @@ func describe(snap *snapshot, sym *compiler.Symbol) string {
 	case compiler.SymAutomation, compiler.SymCampaign:
 		head = append(head, sym.Kind.String()+" "+sym.Name)
 		body = append(body, ruleSummary(snap, sym))
+	case compiler.SymOffer:
+		head = append(head, declText(snap, sym, "offer "+sym.Name))
+		body = append(body, offerSummary(snap, sym)) // offers.go
 	case compiler.SymBuiltin:
 		if b := builtin(sym.Name); b != nil {
 			return builtinDoc(b)

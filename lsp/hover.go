@@ -162,6 +162,11 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 				return doc
 			}
 			return d.keyword(word)
+		case *lang.OfferDecl, *lang.OfferClause, *lang.OfferFieldDecl:
+			if doc := d.keyword("offer:" + word); doc != "" {
+				return doc
+			}
+			return d.keyword(word)
 		case lang.RuleClause, *lang.RuleDecl, *lang.Event, *lang.Schedule, *lang.SplitArm, *lang.QualLimit:
 			if doc := d.keyword("rule:" + word); doc != "" {
 				return doc
@@ -232,6 +237,11 @@ func global(info *compiler.Info, name string) *compiler.Symbol {
 	for _, r := range info.Rules {
 		if r.Symbol.Name == name {
 			return r.Symbol
+		}
+	}
+	for _, o := range info.Offers {
+		if o.Symbol.Name == name {
+			return o.Symbol
 		}
 	}
 	return nil

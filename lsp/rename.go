@@ -98,7 +98,7 @@ func checkNewName(snap *snapshot, sym *compiler.Symbol, name string) error {
 	info := snap.info
 	taken := false
 	switch sym.Kind {
-	case compiler.SymKind, compiler.SymTemplate, compiler.SymConst, compiler.SymReward, compiler.SymAutomation, compiler.SymCampaign:
+	case compiler.SymKind, compiler.SymTemplate, compiler.SymConst, compiler.SymReward, compiler.SymAutomation, compiler.SymCampaign, compiler.SymOffer:
 		taken = global(info, name) != nil
 		if sym.Kind == compiler.SymTemplate || sym.Kind == compiler.SymConst {
 			for _, r := range info.Rewards {

@@ -73,7 +73,9 @@ func (s *Server) ruleItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 	case head == "" || last.Text == "{" || last.Text == "}":
 		return s.ruleClauseItems(c)
 	case head == "give" && n == 1:
-		return s.rewardItems(ns)
+		return append(s.rewardItems(ns), keywordItems(s, "offer")...)
+	case head == "give" && n == 2 && word(1) == "offer":
+		return s.offerItems(ns) // offers.go
 	case head == "trigger" || head == "entrance":
 		return s.eventItems(c, item[1:], ns)
 	case head == "qualification" && n == 1:
@@ -204,8 +206,10 @@ func (s *Server) ruleBlockItems(c *cursorContext, item []lang.Token, ns *nameSet
 	case head == "variant" && last.Text == ":":
 		return keywordItems(s, "give")
 	case head == "variant" && last.Text == "give":
-		return s.rewardItems(ns)
-	case head == "variant" && n == 5 || head == "control" && n == 2:
+		return append(s.rewardItems(ns), keywordItems(s, "offer")...)
+	case head == "variant" && last.Text == "offer":
+		return s.offerItems(ns) // offers.go
+	case head == "variant" && n >= 6 && last.Text != "offer" || head == "control" && n == 2: // after the reward or the offer
 		return keywordItems(s, "variant", "control")
 	}
 	return nil

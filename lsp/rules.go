@@ -24,12 +24,21 @@ func ruleSymbol(m *mapper, d *lang.RuleDecl) protocol.DocumentSymbol {
 		case *lang.GiveRewardClause:
 			detail := "give " + c.Reward.Name
 			ds.Detail = &detail
+		case *lang.GiveOfferClause:
+			detail := "give offer " + c.Offer.Name
+			ds.Detail = &detail
 		case *lang.SplitClause:
 			for _, a := range c.Arms {
 				if a.Control {
 					continue
 				}
-				vd := "variant " + a.Share.Text + "%: give " + a.Reward.Name
+				given := ""
+				if a.Reward != nil {
+					given = a.Reward.Name
+				} else if a.Offer != nil {
+					given = "offer " + a.Offer.Name
+				}
+				vd := "variant " + a.Share.Text + "%: give " + given
 				ds.Children = append(ds.Children, protocol.DocumentSymbol{Name: a.Name.Name, Kind: protocol.SymbolKindEnumMember, Detail: &vd,
 					Range: m.spanRange(a.Span()), SelectionRange: m.spanRange(a.Name.Span())})
 			}
@@ -45,6 +54,9 @@ func ruleSummary(snap *snapshot, sym *compiler.Symbol) string {
 	if snap.info != nil && sym.Index < len(snap.info.Rules) && snap.info.Rules[sym.Index].Symbol == sym {
 		for _, r := range snap.info.Rules[sym.Index].Gives {
 			gives = append(gives, "`"+r.Decl.Name.Name+"`")
+		}
+		for _, o := range snap.info.Rules[sym.Index].Offers {
+			gives = append(gives, "offer `"+o.Decl.Name.Name+"`")
 		}
 	}
 	out := "Checked by promoc check; run by the campaign engine, not built yet."

@@ -211,6 +211,8 @@ func symbolClass(sym *compiler.Symbol, mods int) semClass {
 		return semClass{semVariable, mods | modReadonly}
 	case compiler.SymReward, compiler.SymAutomation, compiler.SymCampaign:
 		return semClass{semFunction, mods}
+	case compiler.SymOffer:
+		return semClass{semEnumMember, mods | modReadonly}
 	case compiler.SymBuiltin:
 		return semClass{semFunction, mods | modDefaultLibrary}
 	}

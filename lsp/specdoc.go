@@ -285,7 +285,8 @@ func (d *specDoc) build() {
 	for _, k := range []string{"offer", "payout", "test", "every"} {
 		w[k] = "`" + k + "` is a reserved keyword. " + reserved
 	}
-	d.ruleWords(w) // automation, campaign and their clauses
+	d.ruleWords(w)  // automation, campaign and their clauses
+	d.offerWords(w) // offer and its clauses
 	if tests := d.intro("Tests"); tests != "" {
 		w["test"] = join(tests, d.paragraph("Test files", "A test file belongs"))
 	}
@@ -364,6 +365,32 @@ func (d *specDoc) build() {
 	for _, t := range []string{"money", "number", "count", "percent", "bool", "string", "time", "duration"} {
 		w["type:"+t] = d.rows("Types", cellIs(strings.ToUpper(t[:1])+t[1:]))
 	}
+}
+
+// offerWords documents the words of offers (section 17): the declaration
+// by the section's introduction, the clauses by their rows. In an offer,
+// hover prefers the "offer:" entries, for words that mean something else
+// elsewhere (name, field).
+func (d *specDoc) offerWords(w map[string]string) {
+	const sec = "Offers"
+	intro := d.intro(sec)
+	w["offer"] = join(intro, d.paragraph(sec, "**Giving an offer.**"))
+	for _, k := range []string{"reference", "name", "description", "image", "web", "field"} {
+		w["offer:"+k] = d.rows("Offer clauses", cellIs(k))
+		if w[k] == "" {
+			w[k] = w["offer:"+k]
+		}
+	}
+	w["offer:requires"] = d.rows("Offer clauses", cellIs("requires vouchers"))
+	w["offer:needs"] = d.rows("Offer clauses", cellIs("needs synchronization"))
+	for _, k := range []string{"requires", "vouchers"} {
+		w[k], w["offer:"+k] = w["offer:requires"], w["offer:requires"]
+	}
+	for _, k := range []string{"needs", "synchronization"} {
+		w[k], w["offer:"+k] = w["offer:needs"], w["offer:needs"]
+	}
+	w["offer:offer"] = intro
+	w["rule:offer"] = w["offer"]
 }
 
 // ruleWords documents the words of automation rules and campaigns

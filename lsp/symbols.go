@@ -85,6 +85,8 @@ func declSymbol(snap *snapshot, f *sourceFile, d lang.Decl) (protocol.DocumentSy
 		return ds, true
 	case *lang.RuleDecl:
 		return ruleSymbol(m, d), true // rules.go
+	case *lang.OfferDecl:
+		return offerSymbol(m, d), true // offers.go
 	case *lang.TestDecl:
 		name := "test"
 		if d.Name != nil {

@@ -180,6 +180,9 @@ func (p *printer) headEnd(n lang.Node) int {
 		if end, ok := p.ruleHeadEnd(n); ok { // rule.go
 			return end
 		}
+		if end, ok := p.offerHeadEnd(n); ok { // offer.go
+			return end
+		}
 		return n.Span().Start.Offset // printed verbatim, comments included
 	}
 	return n.Span().End.Offset
@@ -305,6 +308,8 @@ func oneLine(p *printer, d lang.Node) bool {
 	case *lang.TestDecl:
 		return len(d.Clauses) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
 	case *lang.RuleDecl:
+		return len(d.Clauses) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
+	case *lang.OfferDecl:
 		return len(d.Clauses) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)
 	}
 	sp := d.Span()

@@ -97,6 +97,9 @@ func (p *printer) node(n lang.Node) {
 		if p.ruleNode(n) { // rule.go
 			return
 		}
+		if p.offerNode(n) { // offer.go
+			return
+		}
 		// A declaration this version does not know: its source as written,
 		// comments included.
 		sp := n.Span()

@@ -76,6 +76,11 @@ func (p *printer) ruleNode(n lang.Node) bool {
 		p.str(" ")
 		p.text(n.Share)
 		p.str(": give ")
+		if n.Offer != nil {
+			p.str("offer ")
+			p.str(n.Offer.Name)
+			return true
+		}
 		p.str(n.Reward.Name)
 	case *lang.SendClause:
 		p.str("on ")
