@@ -332,6 +332,10 @@ func (c *checker) lookupReward(id *lang.Ident) *RewardInfo {
 		c.errorf(id, lang.CodeUndefinedReward, "unknown reward %s%s", id.Name, c.didYouMean(id.Name, c.rewardNames))
 		return nil
 	}
+	if sym.Kind == SymOffer {
+		c.errorf(id, lang.CodeUndefinedReward, "%s is an offer, not a reward: give it with give offer %s", id.Name, id.Name)
+		return nil
+	}
 	if sym.Kind != SymReward {
 		c.errorf(id, lang.CodeUndefinedReward, "%s is a %s, not a reward: a rule gives a reward declared with reward", id.Name, sym.Kind)
 		return nil

@@ -221,7 +221,7 @@ func (c *checker) offerField(fd *lang.OfferFieldDecl, what string) (OfferField, 
 		return OfferField{}, false
 	}
 	if !assignable(t, want) && !wholeNumber(t, v, want) {
-		c.errorf(fd.Value, lang.CodeInvalidField, "field %s of %s is a %s, so its value must be one, as in %s: %s is a %s", fd.Name.Name, what, fd.Type.Name, fieldExample(fd.Type.Name), lang.ExprString(fd.Value), t)
+		c.errorf(fd.Value, lang.CodeInvalidField, "field %s of %s has type %s, but its value %s is a %s: write a %s value, as in %s", fd.Name.Name, what, fd.Type.Name, lang.ExprString(fd.Value), t, fd.Type.Name, fieldExample(fd.Type.Name))
 		return OfferField{}, false
 	}
 	if want.Kind == Count && t.Kind == Number {

@@ -116,7 +116,7 @@ const (
 	CodeDuplicateReference Code = "duplicate-reference"
 	// CodeInvalidOffer: offer spa_day has no reference: add one, as in reference "SPA-DAY".
 	CodeInvalidOffer Code = "invalid-offer"
-	// CodeInvalidField: field value of offer spa_day is a money, so its value must be one.
+	// CodeInvalidField: field worth of offer spa_day has type money, but its value 12 is a Number.
 	CodeInvalidField Code = "invalid-field"
 )
 

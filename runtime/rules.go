@@ -77,7 +77,8 @@ type SplitArm struct {
 	Name    string // the variant's name; "" for the control group
 	Control bool
 	Share   int    // in hundredths of a percent: 45% is 4500
-	Reward  string // the reward the variant gives; "" for the control group
+	Reward  string // the reward the variant gives; "" for the control group and a variant that gives an offer
+	Offer   string // the offer the variant gives (give offer NAME); "" otherwise
 }
 
 // Split is the A/B split of a campaign; its arms' shares add up to 10000.
@@ -147,7 +148,8 @@ type Rule struct {
 	MessageLimit  *RateLimit     // at most K messages per D; nil: none
 	Budget        []BudgetLimit  // one per currency, in the order written; empty: none
 	Approval      string         // "" (each reward's own setting), "auto" or "manual"
-	Give          string         // the reward given; "" when Split
+	Give          string         // the reward given; "" when Split or Offer
+	Offer         string         // the offer given (give offer NAME, offers.go); "" when Give or Split
 	Split         *Split
 	Messages      []Message
 
@@ -334,6 +336,8 @@ func describeRule(ri *compiler.RuleInfo) (*Rule, error) {
 			}
 		case *lang.GiveRewardClause:
 			r.Give = cl.Reward.Name
+		case *lang.GiveOfferClause:
+			r.Offer = cl.Offer.Name
 		case *lang.SplitClause:
 			r.Split, err = split(cl)
 		case *lang.SendClause:
@@ -460,7 +464,11 @@ func split(s *lang.SplitClause) (*Split, error) {
 			return nil, fmt.Errorf("share %s%%", a.Share.Text)
 		}
 		arm := SplitArm{Control: a.Control, Share: int(h)}
-		if !a.Control {
+		switch {
+		case a.Control:
+		case a.Offer != nil:
+			arm.Name, arm.Offer = a.Name.Name, a.Offer.Name
+		default:
 			arm.Name, arm.Reward = a.Name.Name, a.Reward.Name
 		}
 		total += arm.Share

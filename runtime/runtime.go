@@ -33,6 +33,7 @@ type Program struct {
 	// order, and by name; lookback is what Lookback returns.
 	rules           []*Rule
 	ruleByName      map[string]*Rule
+	offers          []*Offer // offers.go
 	lookback        time.Duration
 	lookbackBounded bool
 }
@@ -98,6 +99,7 @@ func CompileSources(srcs []Source, opts ...Option) (_ *Program, err error) {
 		return nil, &Error{Msg: err.Error()}
 	}
 	p.lookback, p.lookbackBounded = lookback(a.Info)
+	p.offers = buildOffers(a.Info)
 	for _, s := range srcs {
 		p.sources[s.Name] = s.Text
 	}
