@@ -78,6 +78,18 @@
 // function makes the change through a Store whose every method runs in that
 // transaction (a method that fails undoes its own writes, as a savepoint).
 //
+// # Leases
+//
+// Several promoc serve processes on one database share the scheduled work:
+// each job (a scheduled firing of a rule in a zone, the inactivity timers
+// due) is done by the process that holds its [Lease], a row taken by one
+// conditional upsert (free, expired, or already the caller's) and renewed
+// while the work goes on ([Leases]). A holder that dies stops renewing;
+// when the lease expires another process takes it, with the next token,
+// and finishes the job, which the engine resumes where it stopped. A
+// lease only spares the processes double work: what is done once is
+// still guaranteed by the unique keys above, whoever does it.
+//
 // # Offers and vouchers
 //
 // An [Offer] is given to players by [Store.Assign], one [Assignment] each,

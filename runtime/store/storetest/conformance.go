@@ -121,6 +121,8 @@ func Run(t *testing.T, d Driver) {
 		{"BonusStatus", testBonusStatus},
 		{"BonusTotals", testBonusTotals},
 		{"BonusRace", testBonusRace},
+		{"Leases", testLeases},
+		{"LeaseRace", testLeaseRace},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })
