@@ -30,7 +30,7 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 
 func newServeCmd() *cobra.Command {
 	var db, addr, logFormat, tlsCert, tlsKey string
-	var tick time.Duration
+	var tick, leaseTTL time.Duration
 	var maxBody int64
 	var maxEvents int
 	var webhooks []string
@@ -52,7 +52,11 @@ the roles they allow and the error codes are in the README and in the
 OpenAPI document the server serves at /v1/openapi.json.
 
 A scheduler inside the server fires what is due (players' inactivity,
-scheduled campaigns) every --tick, on the wall clock. With --tls-cert and
+scheduled campaigns) every --tick, on the wall clock. Several serve
+processes may share one PostgreSQL database: each scheduled job (a
+firing in a zone, the timers due) is run by the process holding its lease
+in the database, renewed while it works; the job of a process that died
+is taken over by another when its lease (--lease-ttl) expires. With --tls-cert and
 --tls-key (PEM files) it serves HTTPS. Each flag not given is read from
 the environment variable PROMOC_ and its name in capitals, - as _:
 PROMOC_ADDR, PROMOC_DB, PROMOC_TLS_CERT...
@@ -76,6 +80,8 @@ flight, and exits 0.`,
 			switch {
 			case tick <= 0:
 				return usageErrorf("--tick %s: expected a positive duration such as 5s", tick)
+			case leaseTTL < time.Second:
+				return usageErrorf("--lease-ttl %s: expected a duration of at least 1s, such as 30s", leaseTTL)
 			case maxBody <= 0:
 				return usageErrorf("--max-body %d: expected a positive number of bytes", maxBody)
 			case maxEvents <= 0:
@@ -119,7 +125,7 @@ flight, and exits 0.`,
 			defer closeStore(st, &err)
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
-				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks})
+				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -153,6 +159,7 @@ flight, and exits 0.`,
 	dbFlag(cmd, &db)
 	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "the `HOST:PORT` to listen on")
 	cmd.Flags().DurationVar(&tick, "tick", 5*time.Second, "how often the scheduler fires what is due")
+	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 30*time.Second, "how long a scheduled job's lease lasts unless renewed: how soon another process takes over the job of one that died")
 	cmd.Flags().Int64Var(&maxBody, "max-body", 8<<20, "the largest request body, in `BYTES`")
 	cmd.Flags().IntVar(&maxEvents, "max-events", 10_000, "the most events in one request (one database transaction)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "the log's format: json or text")

@@ -30,8 +30,11 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 	defer e.mu.Unlock()
 	e.budgets = nil
 	var out []Outcome
-	got, err := e.timers(ctx, now)
-	out = append(out, got...)
+	err := e.leased(ctx, "timers", func(ctx context.Context) error {
+		got, err := e.timers(ctx, now)
+		out = append(out, got...)
+		return err
+	})
 	if err != nil {
 		return out, err
 	}
@@ -289,8 +292,12 @@ func (e *Engine) schedule(ctx context.Context, r *runtime.Rule, ev *runtime.Rule
 	}
 	if ss.Since.IsZero() {
 		// Put into service now: the schedule does not fire for its past.
+		// A conflict: another engine put it into service.
 		ss.Since = now
-		return nil, e.saveSchedule(ctx, row, ss)
+		if err := e.saveSchedule(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
+			return nil, err
+		}
+		return nil, nil
 	}
 	zones, err := e.zones(ctx, ev)
 	if err != nil {
@@ -310,24 +317,56 @@ func (e *Engine) schedule(ctx context.Context, r *runtime.Rule, ev *runtime.Rule
 		if !ok {
 			continue
 		}
-		got, err := e.run(ctx, r, ev, z, f)
-		out = append(out, got...)
+		err = e.leased(ctx, "schedule/"+row.Rule+"/"+z, func(ctx context.Context) error {
+			got, err := e.run(ctx, r, ev, z, f)
+			out = append(out, got...)
+			if err != nil {
+				return err
+			}
+			return e.fired(ctx, r, ev, z, f.At)
+		})
 		if err != nil {
-			return out, err
-		}
-		if ss.Last == nil {
-			ss.Last = map[string]time.Time{}
-		}
-		ss.Last[z] = f.At
-		if err := e.saveSchedule(ctx, row, ss); err != nil {
-			return out, err
-		}
-		// The row's version moved.
-		if _, row, err = e.scheduleState(ctx, r, ev); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// leased runs a job of Advance under its lease, when Options.Lease is set;
+// a job another engine holds is left for this time.
+func (e *Engine) leased(ctx context.Context, job string, fn func(ctx context.Context) error) error {
+	if e.opts.Lease == nil {
+		return fn(ctx)
+	}
+	held, release, ok, err := e.opts.Lease(ctx, job)
+	if err != nil || !ok {
+		return err
+	}
+	defer release()
+	return fn(held)
+}
+
+// fired records in the schedule's row that its firing at at ran in zone
+// z. Engines that run other zones of the rule write the same row: on a
+// conflict it is read again and the zone recorded on what is stored.
+func (e *Engine) fired(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent, z string, at time.Time) error {
+	for range maxRetries {
+		ss, row, err := e.scheduleState(ctx, r, ev)
+		if err != nil {
+			return err
+		}
+		if !ss.Last[z].Before(at) {
+			return nil // recorded by another engine
+		}
+		if ss.Last == nil {
+			ss.Last = map[string]time.Time{}
+		}
+		ss.Last[z] = at
+		if err := e.saveSchedule(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("engine: the schedule state of %s lost to other writers %d times", r.Name, maxRetries)
 }
 
 func (e *Engine) saveSchedule(ctx context.Context, row store.State, ss scheduleState) error {

@@ -30,6 +30,15 @@ type Options struct {
 	CachePlayers int
 	// Trace records each reward's evaluation trace in its outcome.
 	Trace bool
+	// Lease, when set, is asked by Advance before each of its jobs: "timers"
+	// (the inactivity due) and "schedule/RULE/ZONE" (a scheduled firing of
+	// a rule in a zone; RULE.entrance for an entrance). ok false: another
+	// process holds the job, and Advance leaves it this time. Otherwise the
+	// job runs with held, a context done when the lease is lost, and
+	// release is called when it ends. Several engines on one store then
+	// each run a job once; a job left by an engine that died resumes where
+	// it stopped (see runtime/server's leases).
+	Lease func(ctx context.Context, job string) (held context.Context, release func(), ok bool, err error)
 }
 
 func (o Options) withDefaults() Options {

@@ -101,4 +101,18 @@
 // as on SIGTERM) /readyz answers 503, the listener stops, the requests in
 // flight finish (within Config.ShutdownTimeout), then the scheduler's round
 // ends.
+//
+// Several servers may share one database (PostgreSQL): each job of the
+// scheduler, a scheduled firing of a rule in a zone or the inactivity
+// timers due, runs under a lease in the store (store.Leases, lease.go),
+// taken by a conditional update, renewed every third of Config.LeaseTTL
+// while the job runs and released at its end; a server that finds a job's
+// lease held leaves the job. A server that dies mid-job stops renewing;
+// when its lease expires another takes it and the engine resumes the run
+// (its players already done are skipped; the outcome log's unique keys
+// would refuse a second outcome anyway). A job whose lease is lost (taken
+// by another after this server stalled) is cancelled. Leases run on the
+// wall clock: the servers' clocks must agree within a small part of
+// LeaseTTL. On SQLite the same code runs, and one process holds every
+// lease.
 package server

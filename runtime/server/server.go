@@ -54,6 +54,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Webhooks are the endpoints outcomes are delivered to, by Serve.
 	Webhooks WebhookConfig
+	// Leases keeps the leases of the scheduler's jobs, so that several
+	// servers on one database run each job once (lease.go); default the
+	// Store, when it implements store.Leases (both drivers do).
+	Leases store.Leases
+	// LeaseTTL is how long a job's lease lasts unless renewed (it is
+	// renewed every third of it): how long a job left by a process that
+	// died waits for another; default 30 s.
+	LeaseTTL time.Duration
+	// Holder names this process in the leases; default host:pid:random.
+	Holder string
 }
 
 func (c *Config) defaults() {
@@ -87,6 +97,15 @@ func (c *Config) defaults() {
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 30 * time.Second
 	}
+	if c.Leases == nil {
+		c.Leases, _ = c.Store.(store.Leases)
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 30 * time.Second
+	}
+	if c.Holder == "" {
+		c.Holder = holderName()
+	}
 }
 
 // Server is promoc's HTTP service: the campaign engine of one rule set on
@@ -116,13 +135,17 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: the store (%T) does not write a change and its audit entry in one transaction: it must implement store.Audited", cfg.Store)
 	}
 	cfg.defaults()
+	met := newMetrics()
 	eo := cfg.Engine
 	eo.BatchSize = cfg.MaxEvents
+	if cfg.Leases != nil {
+		eo.Lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
+	}
 	eng, err := engine.New(ctx, cfg.Program, cfg.Store, eo)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: newMetrics()}
+	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: met}
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}
