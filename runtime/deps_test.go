@@ -49,7 +49,7 @@ func TestImportGraph(t *testing.T) {
 
 		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
-		"runtime/server":                 {"runtime", "runtime/engine", "runtime/store", "spec", "vm/currency"},
+		"runtime/server":                 {"runtime", "runtime/bonus", "runtime/engine", "runtime/store", "spec", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

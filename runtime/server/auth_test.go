@@ -81,6 +81,14 @@ func TestRoles(t *testing.T) {
 		"GET /v1/webhooks/{id}/deliveries":            "admin",
 		"GET /metrics":                                "viewer operator approver admin",
 		"GET /v1/players/{id}/state":                  "viewer operator approver admin",
+		"GET /v1/bonuses":                             "viewer operator approver admin",
+		"GET /v1/bonuses/{id}":                        "viewer operator approver admin",
+		"POST /v1/bonuses/{id}/status":                "operator admin",
+		"POST /v1/bonus-events":                       "operator admin",
+		"GET /v1/bonus-events":                        "viewer operator approver admin",
+		"GET /v1/bonus-anomalies":                     "viewer operator approver admin",
+		"GET /v1/reports/bonuses":                     "viewer operator approver admin",
+		"POST /v1/fasttrack/bonus/credit":             "operator admin",
 	}
 	got := map[string]string{}
 	for route, roles := range allowed {

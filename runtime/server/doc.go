@@ -40,6 +40,22 @@
 // refused or failed stores nothing, and a 200 means every outcome is
 // stored.
 //
+// # Bonuses
+//
+// The bonus lifecycle (runtime/bonus, store.Bonuses) is served beside the
+// engine: every request on bonuses first takes the bonuses issued since
+// the last one from the outcome log. Status events of the casino's bonus
+// system (POST /v1/bonuses/{id}/status, POST /v1/bonus-events) are
+// applied in one transaction per request: applied, a duplicate, or kept
+// as an anomaly (GET /v1/bonus-anomalies); an event that is not valid
+// fails the request whole (422 invalid-bonus-event, naming the field).
+// POST /v1/fasttrack/bonus/credit stands where an operator's platform
+// stands for Fast Track: it grants a bonus once per activity, action,
+// user and trigger hash, keeping the request's X-Fasttrack-* headers
+// exactly as received, and returns them as fasttrack_references with the
+// bonus and every status event of it (fasttrack.go). Status events and
+// credits are data, like events: they are not in the audit log.
+//
 // # The audit log
 //
 // Every change made through the API (suspend, resume, budget, approve,

@@ -41,6 +41,8 @@ const (
 	CodeInvalidAmount         = "invalid-amount"          // 422: an amount or currency
 	CodeInternal              = "internal"                // 500
 	CodeUnavailable           = "unavailable"             // 503: shutting down, or the database unreachable
+	CodeInvalidBonusEvent     = "invalid-bonus-event"     // 422: a status event of a bonus that is not valid
+	CodeMissingReferences     = "missing-references"      // 400: a Fast Track request without its references
 )
 
 func errorf(status int, code, format string, args ...any) *Error {
