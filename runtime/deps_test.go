@@ -27,7 +27,9 @@ import (
 // and vm/window (which windows read a batch's anchors); runtime/server
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
 // vm/currency and spec (the result schema, for its OpenAPI document), and
-// cmd/promoc uses it (serve). lang/limits, the table of bounds, is a leaf
+// cmd/promoc uses it (serve). runtime/tracking (clicks, conversions and
+// their attribution) uses the store and vm/currency; the server serves it
+// and cmd/promoc configures it. lang/limits, the table of bounds, is a leaf
 // that any package may import. A change of the graph must change this
 // table on purpose.
 func TestImportGraph(t *testing.T) {
@@ -45,11 +47,12 @@ func TestImportGraph(t *testing.T) {
 		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/currency", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
-		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "vm/currency"},
+		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "vm/currency"},
 
 		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
-		"runtime/server":                 {"runtime", "runtime/bonus", "runtime/engine", "runtime/store", "spec", "vm/currency"},
+		"runtime/server":                 {"runtime", "runtime/bonus", "runtime/engine", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
+		"runtime/tracking":               {"runtime/store", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

@@ -74,6 +74,7 @@ code. --sync: a point-of-sale system confirms each assignment.`,
 	cmd.Flags().BoolVar(&o.NeedsSync, "sync", false, "a point-of-sale system confirms each assignment")
 	cmd.Flags().StringVar(&o.Name, "name", "", "the offer's name, as players see it")
 	cmd.Flags().StringVar(&o.Description, "description", "", "what the offer is")
+	cmd.Flags().StringVar(&o.WebPage, "web-page", "", "the offer's web page `URL`: the landing page of its tracking links")
 	return cmd
 }
 

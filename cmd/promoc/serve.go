@@ -16,7 +16,22 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/tracking"
 )
+
+// readSecret reads the tracking secret of a file: its bytes, without the
+// white space around them; at least 16.
+func readSecret(name string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	b = []byte(strings.TrimSpace(string(b)))
+	if len(b) < 16 {
+		return nil, fmt.Errorf("%s: %d bytes: expected a secret of at least 16 bytes (head -c 32 /dev/urandom | base64 > FILE)", name, len(b))
+	}
+	return b, nil
+}
 
 // defaultAddr is where serve listens when --addr is not given: the
 // loopback address only, so that nothing is exposed by default.
@@ -29,7 +44,7 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func newServeCmd() *cobra.Command {
-	var db, addr, logFormat, tlsCert, tlsKey string
+	var db, addr, logFormat, tlsCert, tlsKey, trackingSecret string
 	var tick, leaseTTL time.Duration
 	var maxBody int64
 	var maxEvents int
@@ -111,6 +126,12 @@ flight, and exits 0.`,
 						webhookSecretEnv, minWebhookSecret)
 				}
 			}
+			var secret []byte
+			if trackingSecret != "" {
+				if secret, err = readSecret(trackingSecret); err != nil {
+					return usageErrorf("--tracking-secret-file: %v", err)
+				}
+			}
 			p := paths{}
 			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
 			if err != nil {
@@ -125,7 +146,8 @@ flight, and exits 0.`,
 			defer closeStore(st, &err)
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
-				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL})
+				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
+				Tracking: tracking.Config{Secret: secret}})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -169,6 +191,7 @@ flight, and exits 0.`,
 	cmd.Flags().DurationVar(&webhookTimeout, "webhook-timeout", 10*time.Second, "how long one try of a webhook delivery may take")
 	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")
 	cmd.Flags().DurationVar(&retryMax, "webhook-retry-max", time.Hour, "the longest wait between two tries of a webhook delivery")
+	cmd.Flags().StringVar(&trackingSecret, "tracking-secret-file", "", "the key of the hash of clicks' IP addresses, read from `FILE` (at least 16 bytes); without it no address is kept")
 	return cmd
 }
 

@@ -89,6 +89,9 @@ func TestRoles(t *testing.T) {
 		"GET /v1/bonus-anomalies":                     "viewer operator approver admin",
 		"GET /v1/reports/bonuses":                     "viewer operator approver admin",
 		"POST /v1/fasttrack/bonus/credit":             "operator admin",
+		"POST /v1/conversions":                        "operator admin",
+		"GET /v1/publishers":                          "viewer operator approver admin",
+		"PUT /v1/publishers/{ref}":                    "operator admin",
 	}
 	got := map[string]string{}
 	for route, roles := range allowed {
@@ -106,7 +109,7 @@ func TestRoles(t *testing.T) {
 			if rt.Roles == nil {
 				continue
 			}
-			path := strings.NewReplacer("{name}", "first_deposit_bonus", "{currency}", "EUR", "{id}", "p1").Replace(rt.Path)
+			path := strings.NewReplacer("{name}", "first_deposit_bonus", "{currency}", "EUR", "{id}", "p1", "{ref}", "alpha").Replace(rt.Path)
 			for _, role := range server.Roles {
 				ok := strings.Contains(want[rt.Method+" "+rt.Path], string(role))
 				if ok != (pass == "allowed") {

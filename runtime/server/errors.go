@@ -43,6 +43,10 @@ const (
 	CodeUnavailable           = "unavailable"             // 503: shutting down, or the database unreachable
 	CodeInvalidBonusEvent     = "invalid-bonus-event"     // 422: a status event of a bonus that is not valid
 	CodeMissingReferences     = "missing-references"      // 400: a Fast Track request without its references
+	CodeConversionRejected    = "conversion-rejected"     // 422: an unknown or expired session, no click, ... (details.reason)
+	CodeNoTracking            = "no-tracking"             // 501: the store keeps no tracking
+	CodeInvalidConversion     = "invalid-conversion"      // 422: names no session and no player, or a player without the offer
+	CodeNoLandingPage         = "no-landing-page"         // 409: the offer's web page is not an absolute URL
 )
 
 func errorf(status int, code, format string, args ...any) *Error {

@@ -17,6 +17,7 @@ import (
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/tracking"
 )
 
 // Config configures a server. Program and Store are required; the zero
@@ -64,6 +65,10 @@ type Config struct {
 	LeaseTTL time.Duration
 	// Holder names this process in the leases; default host:pid:random.
 	Holder string
+	// Tracking configures the tracking of offers (its Store is the
+	// server's, its Clock the server's by default); it is served when the
+	// store keeps tracking (store.Tracking).
+	Tracking tracking.Config
 }
 
 func (c *Config) defaults() {
@@ -122,6 +127,7 @@ type Server struct {
 	openapi []byte // the document of /v1/openapi.json
 	met     *metrics
 	hooks   *webhooks
+	trk     *tracking.Tracker // nil when the store keeps no tracking
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -146,6 +152,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: met}
+	if s.trk, err = newTracker(cfg); err != nil {
+		return nil, err
+	}
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}
@@ -290,6 +299,11 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/v1/audit", Roles: []Role{}, Summary: "the audit log of changes made through the API (?after=SEQ&limit=N)", h: s.getAudit},
 		{Method: "GET", Path: "/v1/webhooks", Roles: []Role{}, Summary: "the webhooks: each one's durable cursor in the outcome log and its backlog", h: s.getWebhooks},
 		{Method: "GET", Path: "/v1/webhooks/{id}/deliveries", Roles: []Role{}, Summary: "the delivery log of a webhook: every try, its status, error and duration (?after=SEQ&limit=N)", h: s.getDeliveries},
+		{Method: "GET", Path: "/t/{offer}", Summary: "a tracking link (?pub=PUBLISHER&sub1=...): opens a session and redirects to the offer's landing page", raw: s.click()},
+		{Method: "POST", Path: "/v1/conversions", Roles: operator, idem: idemOptional, Summary: "record a conversion: attributed to the player's last click on the offer within its window, counted once", h: s.postConversion},
+		{Method: "GET", Path: "/v1/postback", Summary: "record a conversion from a postback URL (?key=KEY&session=...&kind=...)", h: s.getPostback},
+		{Method: "GET", Path: "/v1/publishers", Roles: everyone, Summary: "the publishers of tracking links", h: s.getPublishers},
+		{Method: "PUT", Path: "/v1/publishers/{ref}", Roles: operator, idem: idemOptional, Summary: "register or rename a publisher ({\"name\"})", h: s.putPublisher},
 		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
 	}
 }

@@ -1,0 +1,289 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/tracking"
+)
+
+// ConversionResponse is the answer to a conversion report: recorded (201),
+// a repeat of one recorded before (200, the first conversion).
+type ConversionResponse struct {
+	Status     string         `json:"status"` // recorded or repeat
+	Conversion ConversionJSON `json:"conversion"`
+}
+
+// ConversionJSON is a recorded conversion as the API writes it: amounts
+// are decimal strings, exactly as recorded.
+type ConversionJSON struct {
+	Seq             int64     `json:"seq"`
+	Session         string    `json:"session"`
+	Offer           string    `json:"offer"`
+	Publisher       string    `json:"publisher"`
+	Player          string    `json:"player,omitempty"`
+	Kind            string    `json:"kind"`
+	Amount          string    `json:"amount,omitempty"`
+	Currency        string    `json:"currency,omitempty"`
+	Ref             string    `json:"ref"`
+	Time            time.Time `json:"time"`
+	Click           time.Time `json:"click"`
+	Sub             [5]string `json:"sub"`
+	Payout          string    `json:"payout,omitempty"`
+	PayoutCurrency  string    `json:"payout_currency,omitempty"`
+	Revenue         string    `json:"revenue,omitempty"`
+	RevenueCurrency string    `json:"revenue_currency,omitempty"`
+}
+
+// exact writes an amount with every decimal it has.
+func exact(a interface {
+	Exponent() int32
+	StringFixed(int32) string
+}) string {
+	return a.StringFixed(max(0, -a.Exponent()))
+}
+
+// ConversionOf is a conversion as the API writes it.
+func ConversionOf(c store.Conversion) ConversionJSON {
+	j := ConversionJSON{Seq: c.Seq, Session: c.Session, Offer: c.Offer, Publisher: c.Publisher, Player: c.Player, Kind: c.Kind,
+		Currency: c.Currency, Ref: c.AdvertiserRef, Time: c.At, Click: c.Click, Sub: c.Sub,
+		PayoutCurrency: c.PayoutCurrency, RevenueCurrency: c.RevenueCurrency}
+	if c.Currency != "" {
+		j.Amount = exact(c.Amount)
+	}
+	if c.PayoutCurrency != "" {
+		j.Payout = exact(c.Payout)
+	}
+	if c.RevenueCurrency != "" {
+		j.Revenue = exact(c.Revenue)
+	}
+	return j
+}
+
+// newTracker makes the tracker of a store that keeps tracking; nil for
+// one that does not.
+func newTracker(cfg Config) (*tracking.Tracker, error) {
+	ts, ok := cfg.Store.(tracking.Store)
+	if !ok {
+		return nil, nil
+	}
+	tc := cfg.Tracking
+	tc.Store = ts
+	if tc.Clock == nil {
+		tc.Clock = cfg.Clock
+	}
+	return tracking.New(tc)
+}
+
+func (s *Server) tracker() (*tracking.Tracker, error) {
+	if s.trk == nil {
+		return nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
+	}
+	return s.trk, nil
+}
+
+// inputError turns a tracking input error into the API's error: an
+// unknown offer or publisher is 404, the rest 400 (the link or report is
+// malformed) or 422 (an amount).
+func inputError(err error) error {
+	var ie *tracking.InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	status, code := http.StatusBadRequest, CodeInvalidParameter
+	switch ie.Code {
+	case tracking.UnknownOffer, tracking.UnknownPublisher:
+		status, code = http.StatusNotFound, CodeNotFound
+	case tracking.InvalidAmount:
+		status, code = http.StatusUnprocessableEntity, CodeInvalidAmount
+	case tracking.NoLandingPage:
+		status, code = http.StatusConflict, CodeNoLandingPage
+	case tracking.InvalidConversion:
+		status, code = http.StatusUnprocessableEntity, CodeInvalidConversion
+	case "invalid-json":
+		code = CodeInvalidJSON
+	}
+	e := errorf(status, code, "%s", ie.Message)
+	if ie.Field != "" {
+		e = e.with("field", ie.Field)
+	}
+	return e
+}
+
+// clientIP is the address a request came from (the proxy's, behind one).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.String()
+	}
+	return ""
+}
+
+// click answers a tracking link, GET /t/{offer}?pub=...: a 302 to the
+// offer's landing page with the session id, once the session is stored.
+func (s *Server) click() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr, err := s.tracker()
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		c, err := tracking.ParseClick(r.PathValue("offer"), r.URL.Query(), r.UserAgent(), clientIP(r))
+		if err != nil {
+			s.writeError(w, r, inputError(err))
+			return
+		}
+		_, landing, err := tr.Click(r.Context(), c)
+		if err != nil {
+			s.writeError(w, r, inputError(err))
+			return
+		}
+		w.Header().Set("Location", landing)
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.WriteHeader(http.StatusFound)
+	})
+}
+
+// convert records a conversion and answers: 201 recorded, 200 a repeat,
+// 422 rejected (logged with its reason).
+func (s *Server) convert(ctx context.Context, c tracking.Conversion) (int, any, error) {
+	tr, err := s.tracker()
+	if err != nil {
+		return 0, nil, err
+	}
+	r, err := tr.Convert(ctx, c)
+	if err != nil {
+		return 0, nil, inputError(err)
+	}
+	if r.Rejected != "" {
+		s.log.WarnContext(ctx, "conversion rejected", slog.String("reason", string(r.Rejected)), slog.String("session", c.Session),
+			slog.String("offer", c.Offer), slog.String("kind", c.Kind), slog.String("ref", c.Ref))
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeConversionRejected, "conversion rejected: %s", rejectionText(r.Rejected)).
+			with("reason", string(r.Rejected))
+	}
+	if r.Repeat {
+		return http.StatusOK, ConversionResponse{Status: "repeat", Conversion: ConversionOf(r.Conversion)}, nil
+	}
+	return http.StatusCreated, ConversionResponse{Status: "recorded", Conversion: ConversionOf(r.Conversion)}, nil
+}
+
+func rejectionText(r store.Rejection) string {
+	switch r {
+	case store.RejectUnknownSession:
+		return "no session has this id"
+	case store.RejectExpired:
+		return "the session's click is older than the offer's attribution window"
+	case store.RejectBeforeClick:
+		return "the conversion happened before the session's click"
+	case store.RejectNoClick:
+		return "the player has no click on the offer within its attribution window"
+	case store.RejectOtherPlayer:
+		return "the session is tied to another player"
+	case store.RejectOtherOffer:
+		return "the session is of another offer"
+	}
+	return string(r)
+}
+
+// postConversion is POST /v1/conversions: one conversion, as JSON.
+func (s *Server) postConversion(ctx context.Context, q *request) (int, any, error) {
+	c, err := tracking.ParseConversionJSON(q.body)
+	if err != nil {
+		return 0, nil, inputError(err)
+	}
+	return s.convert(ctx, c)
+}
+
+// getPostback is GET /v1/postback, the form affiliate networks call: the
+// conversion in the query, and the API key (operator or admin) as key=,
+// since a postback URL cannot carry a header. The key is never logged.
+func (s *Server) getPostback(ctx context.Context, q *request) (int, any, error) {
+	key := q.URL.Query().Get("key")
+	if key == "" && q.Header.Get("Authorization") == "" {
+		return 0, nil, errorf(http.StatusUnauthorized, CodeUnauthenticated, "missing API key: send it as key=KEY or Authorization: Bearer KEY")
+	}
+	r := q.Request
+	if key != "" {
+		r = q.Request.Clone(ctx)
+		r.Header.Set("Authorization", "Bearer "+key)
+	}
+	who, err := s.authenticate(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	infoOf(ctx).key = who.id
+	if !allows(operator, who.role) {
+		return 0, nil, errorf(http.StatusForbidden, CodeForbidden, "GET /v1/postback: role %s may not do this: allowed %s", who.role, rolesText(operator)).
+			with("role", who.role).with("allowed", []Role{Operator, Admin})
+	}
+	c, err := tracking.ParseConversionQuery(q.URL.Query(), "key")
+	if err != nil {
+		return 0, nil, inputError(err)
+	}
+	return s.convert(ctx, c)
+}
+
+// PublisherJSON is a publisher as the API writes it.
+type PublisherJSON struct {
+	Ref     string    `json:"ref"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// getPublishers lists the publishers.
+func (s *Server) getPublishers(ctx context.Context, q *request) (int, any, error) {
+	if p := queryOf(q); p.err != nil {
+		return 0, nil, p.err
+	}
+	ts, ok := s.st.(store.Tracking)
+	if !ok {
+		return 0, nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
+	}
+	ps, err := ts.Publishers(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]PublisherJSON, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, PublisherJSON{Ref: p.Ref, Name: p.Name, Created: p.Created})
+	}
+	return http.StatusOK, map[string]any{"publishers": out}, nil
+}
+
+// putPublisher registers a publisher, or renames one ({"name"}).
+func (s *Server) putPublisher(ctx context.Context, q *request) (int, any, error) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := decodeBody(q.body, &body); err != nil {
+		return 0, nil, err
+	}
+	ref := q.PathValue("ref")
+	if err := tracking.CheckRef("ref", ref); err != nil {
+		return 0, nil, inputError(err)
+	}
+	if len(body.Name) > tracking.SubIDBytes {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "name: over %d bytes", tracking.SubIDBytes).with("field", "name")
+	}
+	ts, ok := s.st.(store.Tracking)
+	if !ok {
+		return 0, nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
+	}
+	if err := ts.PutPublisher(ctx, store.Publisher{Ref: ref, Name: body.Name, Created: s.now()}); err != nil {
+		return 0, nil, err
+	}
+	p, _, err := ts.Publisher(ctx, ref)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, PublisherJSON{Ref: p.Ref, Name: p.Name, Created: p.Created}, nil
+}

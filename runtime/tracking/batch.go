@@ -1,0 +1,95 @@
+package tracking
+
+import (
+	"context"
+	"sync"
+)
+
+// batcher writes items in batches: whatever arrived while the previous
+// batch was written goes in the next one.
+type batcher[T, R any] struct {
+	// write writes a batch in one transaction, one result per item.
+	write func(ctx context.Context, items []T) ([]R, error)
+	// max bounds a batch.
+	max int
+
+	mu       sync.Mutex
+	pending  []*waiter[T, R]
+	flushing bool
+}
+
+type waiter[T, R any] struct {
+	item T
+	done chan outcome[R]
+}
+
+// outcome is what a waiter is told: its result, or that it leads the
+// next batch.
+type outcome[R any] struct {
+	r    R
+	err  error
+	lead bool
+}
+
+// do writes item in a batch and returns its result once committed. The
+// request that finds no batch being written leads: it writes the pending
+// items (its own first among them), then hands the lead to the first
+// item that arrived meanwhile, which is still pending.
+func (b *batcher[T, R]) do(ctx context.Context, item T) (R, error) {
+	w := &waiter[T, R]{item: item, done: make(chan outcome[R], 1)}
+	b.mu.Lock()
+	b.pending = append(b.pending, w)
+	if b.flushing {
+		b.mu.Unlock()
+		o := <-w.done
+		if !o.lead {
+			return o.r, o.err
+		}
+		b.mu.Lock() // w leads, and is pending[0]
+	}
+	b.flushing = true
+	n := min(len(b.pending), b.max)
+	batch := b.pending[:n:n]
+	b.pending = append([]*waiter[T, R](nil), b.pending[n:]...)
+	b.mu.Unlock()
+
+	// The batch is written even when this request's context ends: others
+	// wait for it.
+	b.flush(context.WithoutCancel(ctx), batch)
+
+	b.mu.Lock()
+	if len(b.pending) > 0 {
+		b.pending[0].done <- outcome[R]{lead: true}
+	} else {
+		b.flushing = false
+	}
+	b.mu.Unlock()
+	o := <-w.done
+	return o.r, o.err
+}
+
+func (b *batcher[T, R]) flush(ctx context.Context, batch []*waiter[T, R]) {
+	items := make([]T, len(batch))
+	for i, w := range batch {
+		items[i] = w.item
+	}
+	rs, err := b.write(ctx, items)
+	if err != nil && len(batch) > 1 {
+		for _, w := range batch {
+			r, err := b.write(ctx, []T{w.item})
+			var one R
+			if err == nil {
+				one = r[0]
+			}
+			w.done <- outcome[R]{r: one, err: err}
+		}
+		return
+	}
+	for i, w := range batch {
+		var r R
+		if err == nil {
+			r = rs[i]
+		}
+		w.done <- outcome[R]{r: r, err: err}
+	}
+}

@@ -1,0 +1,18 @@
+// Package tracking is the affiliate tracking of promoc serve: clicks on
+// tracking links open sessions, and conversions reported by advertisers
+// are attributed to them (spec/semantics.md, "Tracking and attribution").
+// A [Tracker] checks what a link or a report carries, keeps the client's
+// address only as a keyed hash, asks the store ([store.Tracking]) to
+// record, and prices conversions with a [store.Pricer].
+//
+// # Group commit
+//
+// Each click and conversion is acknowledged only once it is committed. To
+// take thousands a second on a database that syncs every commit, the
+// requests waiting at one moment are written in one transaction: the first
+// request to arrive writes the batch it finds (its own included), and
+// hands the next batch to one of the requests that arrived meanwhile. No
+// goroutine runs in the background; a request waits at most for the batch
+// before its own and its own. A batch that fails is written again one
+// request at a time, so that one bad request fails alone.
+package tracking

@@ -1,0 +1,296 @@
+package tracking
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/currency"
+	"github.com/shopspring/decimal"
+)
+
+// Bounds of what links and reports carry.
+const (
+	// SubIDBytes bounds a sub id, a region, a device and a browser.
+	SubIDBytes = store.SubBytes
+	// RefBytes bounds an offer, a publisher, a session id, a player, a
+	// kind and an advertiser's reference.
+	RefBytes = store.RefBytes
+	// SubIDChars are the characters of a sub id (and of a region, device
+	// or browser) besides ASCII letters and digits.
+	SubIDChars = "-_.~:@+=/,!*()|$"
+)
+
+// The codes of input errors; stable, API.
+const (
+	InvalidParameter  = "invalid-parameter"  // a link's or a report's field
+	UnknownOffer      = "unknown-offer"      // no offer has the reference
+	UnknownPublisher  = "unknown-publisher"  // no publisher has the reference
+	NoLandingPage     = "no-landing-page"    // the offer has no absolute web page URL
+	InvalidAmount     = "invalid-amount"     // an amount or a currency
+	InvalidConversion = "invalid-conversion" // a conversion that names no session or player, ...
+)
+
+// InputError is a link or a report that is refused: nothing is stored.
+type InputError struct {
+	Field   string // the query parameter or JSON field at fault
+	Code    string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+func bad(field, code, format string, args ...any) *InputError {
+	return &InputError{Field: field, Code: code, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// Click is what a tracking link carries.
+type Click struct {
+	Offer, Publisher        string
+	Sub                     [5]string
+	Region, Device, Browser string
+	IP                      string // the client's address, hashed before it is kept
+}
+
+var (
+	subRE  = regexp.MustCompile(`^[A-Za-z0-9` + regexp.QuoteMeta(SubIDChars) + `]*$`)
+	refRE  = regexp.MustCompile(`^[A-Za-z0-9` + regexp.QuoteMeta(SubIDChars) + `]+$`)
+	kindRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	decRE  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+)
+
+// CheckRef checks a reference (an offer, a publisher, a session, a
+// player, an advertiser's reference): 1 to RefBytes ASCII letters, digits
+// or SubIDChars.
+func CheckRef(field, v string) error { return checkRef(field, v, true) }
+
+func checkRef(field, v string, required bool) error {
+	if v == "" {
+		if required {
+			return bad(field, InvalidParameter, "missing")
+		}
+		return nil
+	}
+	if len(v) > RefBytes || !refRE.MatchString(v) {
+		return bad(field, InvalidParameter, "%q: expected 1 to %d ASCII letters, digits or %s", clip(v), RefBytes, SubIDChars)
+	}
+	return nil
+}
+
+func checkSub(field, v string) error {
+	if len(v) > SubIDBytes || !subRE.MatchString(v) {
+		return bad(field, InvalidParameter, "%q: expected at most %d ASCII letters, digits or %s", clip(v), SubIDBytes, SubIDChars)
+	}
+	return nil
+}
+
+// clip shortens a refused value for a message.
+func clip(v string) string {
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	if !utf8.ValidString(v) {
+		v = strings.ToValidUTF8(v, "\uFFFD")
+	}
+	return v
+}
+
+// ParseClick reads a tracking link's query: pub (required), sub1 to sub5,
+// region, device and browser; keep=device,browser derives those from the
+// User-Agent when the link does not carry them. Anything else, a
+// parameter given twice, or a malformed value is an [InputError].
+func ParseClick(offer string, q url.Values, userAgent, ip string) (Click, error) {
+	c := Click{Offer: offer, IP: ip}
+	if err := checkRef("offer", offer, true); err != nil {
+		return c, err
+	}
+	subs := map[string]*string{"sub1": &c.Sub[0], "sub2": &c.Sub[1], "sub3": &c.Sub[2], "sub4": &c.Sub[3], "sub5": &c.Sub[4],
+		"region": &c.Region, "device": &c.Device, "browser": &c.Browser, "pub": &c.Publisher}
+	var keep []string
+	for name, vs := range q {
+		if len(vs) != 1 {
+			return c, bad(name, InvalidParameter, "given %d times: expected once", len(vs))
+		}
+		if name == "keep" {
+			keep = strings.Split(vs[0], ",")
+			continue
+		}
+		p, ok := subs[name]
+		if !ok {
+			return c, bad(name, InvalidParameter, "unknown parameter: expected pub, sub1 to sub5, region, device, browser or keep")
+		}
+		*p = vs[0]
+	}
+	if err := checkRef("pub", c.Publisher, true); err != nil {
+		return c, err
+	}
+	for _, name := range []string{"sub1", "sub2", "sub3", "sub4", "sub5", "region", "device", "browser"} {
+		if err := checkSub(name, *subs[name]); err != nil {
+			return c, err
+		}
+	}
+	for _, k := range keep {
+		switch k {
+		case "device":
+			if c.Device == "" {
+				c.Device = DeviceOf(userAgent)
+			}
+		case "browser":
+			if c.Browser == "" {
+				c.Browser = BrowserOf(userAgent)
+			}
+		default:
+			return c, bad("keep", InvalidParameter, "%q: expected device or browser, comma separated (a region is passed as region=)", clip(k))
+		}
+	}
+	return c, nil
+}
+
+// Conversion is a conversion as reported, checked.
+type Conversion struct {
+	Session, Player, Offer string
+	Kind                   string
+	Amount                 decimal.Decimal
+	Currency               string
+	Ref                    string    // the advertiser's reference
+	At                     time.Time // zero: now
+}
+
+// ConversionJSON is the body of POST /v1/conversions. The amount is a
+// decimal string; a JSON number is refused, as amounts are never floats.
+type ConversionJSON struct {
+	Session  string          `json:"session"`
+	Player   string          `json:"player"`
+	Offer    string          `json:"offer"`
+	Kind     string          `json:"kind"`
+	Amount   json.RawMessage `json:"amount"`
+	Currency string          `json:"currency"`
+	Ref      string          `json:"ref"`
+	Time     string          `json:"time"`
+}
+
+// ParseConversionJSON reads and checks the body of a conversion report:
+// one JSON object, strictly.
+func ParseConversionJSON(body []byte) (Conversion, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var j ConversionJSON
+	if err := dec.Decode(&j); err != nil {
+		return Conversion{}, &InputError{Field: "", Code: "invalid-json", Message: strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	if dec.More() {
+		return Conversion{}, &InputError{Code: "invalid-json", Message: "data after the JSON object"}
+	}
+	amount := ""
+	if len(j.Amount) > 0 && string(j.Amount) != "null" {
+		if j.Amount[0] != '"' {
+			return Conversion{}, bad("amount", InvalidAmount, "%s is a JSON %s: expected a decimal string such as \"50.00\" (an amount is never a float)",
+				clip(string(j.Amount)), jsonKind(j.Amount))
+		}
+		if err := json.Unmarshal(j.Amount, &amount); err != nil {
+			return Conversion{}, bad("amount", InvalidAmount, "%v", err)
+		}
+	}
+	return checkConversion(j.Session, j.Player, j.Offer, j.Kind, amount, j.Currency, j.Ref, j.Time)
+}
+
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "boolean"
+	}
+	return "number"
+}
+
+// ParseConversionQuery reads and checks the query of a postback:
+// session, player, offer, kind, amount, currency, ref and time, each at
+// most once; the names in skip (the key) are the caller's.
+func ParseConversionQuery(q url.Values, skip ...string) (Conversion, error) {
+	fields := map[string]string{}
+	for name, vs := range q {
+		if len(vs) != 1 {
+			return Conversion{}, bad(name, InvalidParameter, "given %d times: expected once", len(vs))
+		}
+		switch name {
+		case "session", "player", "offer", "kind", "amount", "currency", "ref", "time":
+			fields[name] = vs[0]
+		default:
+			known := false
+			for _, s := range skip {
+				known = known || s == name
+			}
+			if !known {
+				return Conversion{}, bad(name, InvalidParameter, "unknown parameter: expected session, player, offer, kind, amount, currency, ref or time")
+			}
+		}
+	}
+	return checkConversion(fields["session"], fields["player"], fields["offer"], fields["kind"], fields["amount"], fields["currency"], fields["ref"], fields["time"])
+}
+
+func checkConversion(session, player, offer, kind, amount, cur, ref, at string) (Conversion, error) {
+	c := Conversion{Session: session, Player: player, Offer: offer, Kind: kind, Currency: cur, Ref: ref}
+	for _, f := range []struct{ name, v string }{{"session", session}, {"player", player}, {"offer", offer}, {"ref", ref}} {
+		if err := checkRef(f.name, f.v, false); err != nil {
+			return c, err
+		}
+	}
+	if session == "" && player == "" {
+		return c, bad("session", InvalidConversion, "missing: a conversion names its session, or the player (with the offer) once a session is tied to one")
+	}
+	if session == "" && offer == "" {
+		return c, bad("offer", InvalidConversion, "missing: a conversion naming only a player names the offer")
+	}
+	if kind == "" {
+		return c, bad("kind", InvalidParameter, "missing: the conversion's kind, such as registration or first_deposit")
+	}
+	if len(kind) > RefBytes || !kindRE.MatchString(kind) {
+		return c, bad("kind", InvalidParameter, "%q: expected a lowercase name of letters, digits and _ such as first_deposit", clip(kind))
+	}
+	switch {
+	case amount == "" && cur != "":
+		return c, bad("amount", InvalidAmount, "missing: a currency without an amount")
+	case amount != "" && cur == "":
+		return c, bad("currency", InvalidAmount, "missing: an amount without a currency")
+	case amount != "":
+		if !currency.Known(cur) {
+			msg := "%q: expected an ISO 4217 code such as EUR"
+			if s := currency.Suggest(cur); s != "" {
+				return c, bad("currency", InvalidAmount, msg+" (did you mean %s?)", clip(cur), s)
+			}
+			return c, bad("currency", InvalidAmount, msg, clip(cur))
+		}
+		if !decRE.MatchString(amount) {
+			return c, bad("amount", InvalidAmount, "%q: expected a decimal such as 50.00, not negative, without an exponent", clip(amount))
+		}
+		d, err := decimal.NewFromString(amount)
+		if err != nil {
+			return c, bad("amount", InvalidAmount, "%q: %v", clip(amount), err)
+		}
+		if _, err := store.Units(d); err != nil {
+			return c, bad("amount", InvalidAmount, "%v", err)
+		}
+		c.Amount = d
+	}
+	if at != "" {
+		t, err := time.Parse(time.RFC3339Nano, at)
+		if err != nil {
+			return c, bad("time", InvalidParameter, "%q: expected an RFC 3339 time such as 2026-12-06T10:00:00Z", clip(at))
+		}
+		if t.Before(limits.MinTime) || !t.Before(limits.MaxTime) {
+			return c, bad("time", InvalidParameter, "%s: out of range: expected a time in [%d, %d)", at, limits.MinTime.Year(), limits.MaxTime.Year())
+		}
+		c.At = t.UTC()
+	}
+	return c, nil
+}

@@ -1,0 +1,113 @@
+package tracking
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseClick(t *testing.T) {
+	const chrome = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
+	c, err := ParseClick("casino", url.Values{"pub": {"alpha"}, "sub1": {"banner-7"}, "sub5": {"a_b.c~d:e@f+g=h/i,j!k*l(m)n|o$"}, "region": {"MT"}, "keep": {"device,browser"}}, chrome, "192.0.2.1")
+	require.NoError(t, err)
+	assert.Equal(t, Click{Offer: "casino", Publisher: "alpha", Sub: [5]string{"banner-7", "", "", "", "a_b.c~d:e@f+g=h/i,j!k*l(m)n|o$"},
+		Region: "MT", Device: "mobile", Browser: "chrome", IP: "192.0.2.1"}, c)
+	c, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "device": {"console"}, "keep": {"device"}}, chrome, "")
+	require.NoError(t, err)
+	assert.Equal(t, "console", c.Device, "what the link carries wins")
+	assert.Empty(t, c.Browser, "kept only when asked")
+
+	for name, tc := range map[string]struct {
+		offer string
+		q     url.Values
+		field string
+	}{
+		"no publisher":       {"casino", url.Values{}, "pub"},
+		"empty publisher":    {"casino", url.Values{"pub": {""}}, "pub"},
+		"no offer":           {"", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer with a space": {"cas ino", url.Values{"pub": {"alpha"}}, "offer"},
+		"sub over the bound": {"casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes+1)}}, "sub2"},
+		"sub with a space":   {"casino", url.Values{"pub": {"alpha"}, "sub1": {"a b"}}, "sub1"},
+		"sub with a quote":   {"casino", url.Values{"pub": {"alpha"}, "sub3": {`a"b`}}, "sub3"},
+		"sub not ASCII":      {"casino", url.Values{"pub": {"alpha"}, "sub4": {"é"}}, "sub4"},
+		"sub6":               {"casino", url.Values{"pub": {"alpha"}, "sub6": {"x"}}, "sub6"},
+		"sub1 twice":         {"casino", url.Values{"pub": {"alpha"}, "sub1": {"x", "y"}}, "sub1"},
+		"keep what":          {"casino", url.Values{"pub": {"alpha"}, "keep": {"ip"}}, "keep"},
+	} {
+		_, err := ParseClick(tc.offer, tc.q, chrome, "")
+		var ie *InputError
+		require.ErrorAs(t, err, &ie, name)
+		assert.Equal(t, tc.field, ie.Field, name)
+		assert.Equal(t, InvalidParameter, ie.Code, name)
+		assert.True(t, strings.HasPrefix(ie.Message, tc.field+": "), "%s: %s", name, ie.Message)
+	}
+	_, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes)}}, "", "")
+	assert.NoError(t, err, "a sub id of exactly the bound")
+}
+
+func TestParseConversion(t *testing.T) {
+	c, err := ParseConversionJSON([]byte(`{"session":"abc","player":"p1","kind":"first_deposit","amount":"50.00","currency":"EUR","ref":"tx-1","time":"2026-12-06T10:00:00+01:00"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "50.00", c.Amount.StringFixed(2))
+	assert.EqualValues(t, -2, c.Amount.Exponent(), "exactly as given")
+	assert.Equal(t, "2026-12-06T09:00:00Z", c.At.Format("2006-01-02T15:04:05Z07:00"))
+	c, err = ParseConversionQuery(url.Values{"key": {"k"}, "player": {"p1"}, "offer": {"casino"}, "kind": {"registration"}}, "key")
+	require.NoError(t, err)
+	assert.True(t, c.Amount.IsZero())
+	assert.Empty(t, c.Currency)
+
+	for name, tc := range map[string]struct {
+		body        string
+		field, code string
+	}{
+		"a float":             {`{"session":"a","kind":"deposit","amount":50.5,"currency":"EUR"}`, "amount", InvalidAmount},
+		"an integer number":   {`{"session":"a","kind":"deposit","amount":50,"currency":"EUR"}`, "amount", InvalidAmount},
+		"an exponent":         {`{"session":"a","kind":"deposit","amount":"5e1","currency":"EUR"}`, "amount", InvalidAmount},
+		"negative":            {`{"session":"a","kind":"deposit","amount":"-5","currency":"EUR"}`, "amount", InvalidAmount},
+		"nine decimals":       {`{"session":"a","kind":"deposit","amount":"0.000000001","currency":"EUR"}`, "amount", InvalidAmount},
+		"unknown currency":    {`{"session":"a","kind":"deposit","amount":"5","currency":"EUX"}`, "currency", InvalidAmount},
+		"lowercase currency":  {`{"session":"a","kind":"deposit","amount":"5","currency":"eur"}`, "currency", InvalidAmount},
+		"amount, no currency": {`{"session":"a","kind":"deposit","amount":"5"}`, "currency", InvalidAmount},
+		"currency, no amount": {`{"session":"a","kind":"deposit","currency":"EUR"}`, "amount", InvalidAmount},
+		"no session":          {`{"kind":"deposit"}`, "session", InvalidConversion},
+		"player, no offer":    {`{"player":"p1","kind":"deposit"}`, "offer", InvalidConversion},
+		"no kind":             {`{"session":"a"}`, "kind", InvalidParameter},
+		"kind in capitals":    {`{"session":"a","kind":"FTD"}`, "kind", InvalidParameter},
+		"bad time":            {`{"session":"a","kind":"deposit","time":"yesterday"}`, "time", InvalidParameter},
+		"time out of range":   {`{"session":"a","kind":"deposit","time":"2300-01-01T00:00:00Z"}`, "time", InvalidParameter},
+		"unknown field":       {`{"session":"a","kind":"deposit","sesion":"b"}`, "", "invalid-json"},
+		"two objects":         {`{"session":"a","kind":"deposit"}{}`, "", "invalid-json"},
+	} {
+		_, err := ParseConversionJSON([]byte(tc.body))
+		var ie *InputError
+		require.ErrorAs(t, err, &ie, name)
+		assert.Equal(t, tc.field, ie.Field, "%s: %s", name, ie.Message)
+		assert.Equal(t, tc.code, ie.Code, "%s: %s", name, ie.Message)
+	}
+	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","amount":50.5,"currency":"EUR"}`))
+	assert.ErrorContains(t, err, "never a float")
+	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","amount":"5","currency":"EUE"}`))
+	assert.ErrorContains(t, err, "did you mean EUR?")
+	_, err = ParseConversionQuery(url.Values{"session": {"a"}, "kind": {"deposit"}, "token": {"x"}}, "key")
+	assert.ErrorContains(t, err, "token: unknown parameter")
+}
+
+func TestUserAgent(t *testing.T) {
+	for _, tc := range []struct{ ua, device, browser string }{
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0", "desktop", "edge"},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15", "desktop", "safari"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0 Mobile/15E148 Safari/604.1", "mobile", "chrome"},
+		{"Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1", "tablet", "safari"},
+		{"Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0 Safari/537.36", "tablet", "samsung"},
+		{"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0", "desktop", "firefox"},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 OPR/105.0", "desktop", "opera"},
+		{"Googlebot/2.1 (+http://www.google.com/bot.html)", "other", "other"},
+		{"", "other", "other"},
+	} {
+		assert.Equal(t, tc.device, DeviceOf(tc.ua), tc.ua)
+		assert.Equal(t, tc.browser, BrowserOf(tc.ua), tc.ua)
+	}
+}

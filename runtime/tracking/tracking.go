@@ -1,0 +1,228 @@
+package tracking
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// DefaultWindow is the attribution window of an offer no rule declares
+// one for: 30 days, as spec/design.md's example.
+const DefaultWindow = 30 * 24 * time.Hour
+
+// Store is what the tracker keeps its state in: the offers of the store
+// and its tracking.
+type Store interface {
+	Offer(ctx context.Context, ref string) (store.Offer, bool, error)
+	store.Tracking
+}
+
+// Config configures a Tracker. Store is required.
+type Config struct {
+	Store Store
+	// Secret keys the hash of clients' addresses (HMAC-SHA-256); without
+	// one no address is kept, not even hashed.
+	Secret []byte
+	// Window is the attribution window of an offer; default DefaultWindow
+	// for every offer.
+	Window func(offer string) time.Duration
+	// Price sets the payout and revenue of a conversion; default none.
+	Price store.Pricer
+	// Clock is the time of clicks and of conversions that carry none;
+	// default time.Now.
+	Clock func() time.Time
+	// CacheFor is how long an offer or a publisher found is kept in
+	// memory; default 10 s. An offer changed in the database is seen after
+	// at most this long; an unknown one is looked up every time.
+	CacheFor time.Duration
+	// MaxBatch bounds the clicks or conversions written in one
+	// transaction; default 1000.
+	MaxBatch int
+}
+
+// Tracker opens sessions and attributes conversions.
+type Tracker struct {
+	cfg    Config
+	clicks batcher[store.Session, struct{}]
+	convs  batcher[store.ConversionRequest, store.ConversionResult]
+
+	mu     sync.Mutex
+	offers map[string]cached[store.Offer]
+	pubs   map[string]cached[store.Publisher]
+}
+
+type cached[T any] struct {
+	v     T
+	until time.Time
+}
+
+// New makes a tracker.
+func New(cfg Config) (*Tracker, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("tracking: a store is required")
+	}
+	if cfg.Window == nil {
+		cfg.Window = func(string) time.Duration { return DefaultWindow }
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.CacheFor <= 0 {
+		cfg.CacheFor = 10 * time.Second
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 1000
+	}
+	t := &Tracker{cfg: cfg, offers: map[string]cached[store.Offer]{}, pubs: map[string]cached[store.Publisher]{}}
+	t.clicks = batcher[store.Session, struct{}]{max: cfg.MaxBatch, write: func(ctx context.Context, ss []store.Session) ([]struct{}, error) {
+		return make([]struct{}, len(ss)), cfg.Store.Clicks(ctx, ss)
+	}}
+	t.convs = batcher[store.ConversionRequest, store.ConversionResult]{max: cfg.MaxBatch,
+		write: func(ctx context.Context, cs []store.ConversionRequest) ([]store.ConversionResult, error) {
+			return cfg.Store.Convert(ctx, cs, cfg.Price)
+		}}
+	return t, nil
+}
+
+func (t *Tracker) now() time.Time { return t.cfg.Clock().UTC() }
+
+// offer finds an offer, from the cache when fresh.
+func (t *Tracker) offer(ctx context.Context, ref string) (store.Offer, bool, error) {
+	now := time.Now()
+	t.mu.Lock()
+	c, ok := t.offers[ref]
+	t.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.v, true, nil
+	}
+	o, found, err := t.cfg.Store.Offer(ctx, ref)
+	if err != nil || !found {
+		return o, false, err
+	}
+	t.mu.Lock()
+	t.offers[ref] = cached[store.Offer]{o, now.Add(t.cfg.CacheFor)}
+	t.mu.Unlock()
+	return o, true, nil
+}
+
+// publisher finds a publisher, from the cache when fresh.
+func (t *Tracker) publisher(ctx context.Context, ref string) (bool, error) {
+	now := time.Now()
+	t.mu.Lock()
+	c, ok := t.pubs[ref]
+	t.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return true, nil
+	}
+	p, found, err := t.cfg.Store.Publisher(ctx, ref)
+	if err != nil || !found {
+		return false, err
+	}
+	t.mu.Lock()
+	t.pubs[ref] = cached[store.Publisher]{p, now.Add(t.cfg.CacheFor)}
+	t.mu.Unlock()
+	return true, nil
+}
+
+// HashIP is the keyed hash of a client's address that a session keeps;
+// nil without a secret.
+func (t *Tracker) HashIP(ip string) []byte {
+	if len(t.cfg.Secret) == 0 || ip == "" {
+		return nil
+	}
+	m := hmac.New(sha256.New, t.cfg.Secret)
+	m.Write([]byte(ip))
+	return m.Sum(nil)
+}
+
+// newID is a random session id: 128 bits, hex.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// Click opens the session of a click and returns it with the landing page
+// to redirect to: the offer's web page with the session id added as the
+// query parameter "session". The session is committed when Click returns.
+func (t *Tracker) Click(ctx context.Context, c Click) (store.Session, string, error) {
+	o, ok, err := t.offer(ctx, c.Offer)
+	if err != nil {
+		return store.Session{}, "", err
+	}
+	if !ok {
+		return store.Session{}, "", &InputError{Field: "offer", Code: UnknownOffer, Message: fmt.Sprintf("offer %q: no such offer", c.Offer)}
+	}
+	landing, err := url.Parse(o.WebPage)
+	if o.WebPage == "" || err != nil || !landing.IsAbs() {
+		return store.Session{}, "", &InputError{Field: "offer", Code: NoLandingPage,
+			Message: fmt.Sprintf("offer %q has no landing page: its web page %q is not an absolute URL", c.Offer, o.WebPage)}
+	}
+	if ok, err := t.publisher(ctx, c.Publisher); err != nil {
+		return store.Session{}, "", err
+	} else if !ok {
+		return store.Session{}, "", &InputError{Field: "pub", Code: UnknownPublisher, Message: fmt.Sprintf("publisher %q: no such publisher", c.Publisher)}
+	}
+	id, err := newID()
+	if err != nil {
+		return store.Session{}, "", err
+	}
+	s := store.Session{ID: id, Offer: c.Offer, Publisher: c.Publisher, Sub: c.Sub, Region: c.Region, Device: c.Device,
+		Browser: c.Browser, IPHash: t.HashIP(c.IP), At: t.now()}
+	if _, err := t.clicks.do(ctx, s); err != nil {
+		return store.Session{}, "", err
+	}
+	q := landing.Query()
+	q.Set("session", id)
+	landing.RawQuery = q.Encode()
+	return s, landing.String(), nil
+}
+
+// Convert attributes and records a conversion; the result is committed
+// when Convert returns. A conversion without a time happened now; one
+// names its offer's window.
+func (t *Tracker) Convert(ctx context.Context, c Conversion) (store.ConversionResult, error) {
+	now := t.now()
+	if c.At.IsZero() {
+		c.At = now
+	} else if c.At.After(now.Add(MaxSkew)) {
+		return store.ConversionResult{}, &InputError{Field: "time", Code: InvalidParameter,
+			Message: fmt.Sprintf("time: %s is in the future (now %s)", c.At.Format(time.RFC3339Nano), now.Format(time.RFC3339))}
+	}
+	offer := c.Offer
+	if c.Session != "" {
+		// The window is the offer's: read the session's offer first.
+		s, ok, err := t.cfg.Store.Session(ctx, c.Session)
+		if err != nil {
+			return store.ConversionResult{}, err
+		}
+		if !ok {
+			return store.ConversionResult{Rejected: store.RejectUnknownSession}, nil
+		}
+		if offer == "" {
+			offer = s.Offer
+		}
+	} else if _, ok, err := t.offer(ctx, offer); err != nil {
+		return store.ConversionResult{}, err
+	} else if !ok {
+		return store.ConversionResult{}, &InputError{Field: "offer", Code: UnknownOffer, Message: fmt.Sprintf("offer %q: no such offer", offer)}
+	}
+	req := store.ConversionRequest{Session: c.Session, Player: c.Player, Offer: c.Offer, Kind: c.Kind, Amount: c.Amount,
+		Currency: c.Currency, AdvertiserRef: c.Ref, At: c.At.UTC(), Window: t.cfg.Window(offer)}
+	return t.convs.do(ctx, req)
+}
+
+// MaxSkew is how far in the future of the server's clock a conversion's
+// time may be: the advertiser's clock may be ahead.
+const MaxSkew = 5 * time.Minute
