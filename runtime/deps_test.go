@@ -47,9 +47,10 @@ func TestImportGraph(t *testing.T) {
 		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/currency", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
-		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "vm/currency"},
+		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/bonus/chart", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "vm/currency"},
 
 		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
+		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
 		"runtime/server":                 {"runtime", "runtime/bonus", "runtime/engine", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
 		"runtime/tracking":               {"runtime/store", "vm/currency"},
