@@ -49,7 +49,7 @@ func newServeCmd() *cobra.Command {
 	var maxBody int64
 	var maxEvents int
 	var webhooks []string
-	var webhookTimeout, retryMin, retryMax time.Duration
+	var webhookTimeout, retryMin, retryMax, staleRequest time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve DIR [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
 		Short: "Serve the automation rules and campaigns of a rule set as an HTTP API",
@@ -101,6 +101,8 @@ flight, and exits 0.`,
 				return usageErrorf("--max-body %d: expected a positive number of bytes", maxBody)
 			case maxEvents <= 0:
 				return usageErrorf("--max-events %d: expected a positive number", maxEvents)
+			case staleRequest <= 0:
+				return usageErrorf("--stale-request %s: expected a positive duration such as 2m", staleRequest)
 			case webhookTimeout <= 0 || retryMin <= 0 || retryMax < retryMin:
 				return usageErrorf("--webhook-timeout %s, --webhook-retry-min %s, --webhook-retry-max %s: expected positive durations, the maximum not below the minimum",
 					webhookTimeout, retryMin, retryMax)
@@ -147,7 +149,7 @@ flight, and exits 0.`,
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
-				Tracking: tracking.Config{Secret: secret}})
+				StaleRequest: staleRequest, Tracking: tracking.Config{Secret: secret}})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -187,6 +189,7 @@ flight, and exits 0.`,
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "the log's format: json or text")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with the certificate of this PEM `FILE` (with --tls-key)")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert, a PEM `FILE`")
+	cmd.Flags().DurationVar(&staleRequest, "stale-request", 2*time.Minute, "how long a request may run before its Idempotency-Key is taken to be abandoned (its process died) and may be sent again")
 	cmd.Flags().StringArrayVar(&webhooks, "webhook", nil, "post every outcome to this `URL`, signed with "+webhookSecretEnv+" (repeatable)")
 	cmd.Flags().DurationVar(&webhookTimeout, "webhook-timeout", 10*time.Second, "how long one try of a webhook delivery may take")
 	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")

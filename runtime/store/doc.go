@@ -60,7 +60,10 @@
 //   - The outcome log. Every outcome is appended with a sequence number
 //     that increases in commit order, so [Store.Outcomes] is a cursor
 //     feed that never skips a row committed late; each has an outbox row,
-//     written in the same transaction, for delivery to webhooks.
+//     written in the same transaction, for a host that marks what it
+//     delivered ([Store.Outbox], [Store.Delivered]). promoc serve's
+//     webhooks read the log itself, each through a durable cursor
+//     ([Webhooks]): the log is their outbox.
 //
 // Players' properties (the audience of scheduled campaigns), written by
 // [Store.PutPlayers] or with a change, and listed by zone
