@@ -129,7 +129,7 @@ func startServe(t *testing.T, exe, rules, db, hook string, secret []byte) *crash
 	t.Helper()
 	c := &crashChild{stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	c.cmd = exec.Command(exe, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
-		"--webhook", hook, "--webhook-retry-min", "5ms", "--webhook-retry-max", "50ms", "--stale-request", "1s")
+		"--webhook", hook, "--webhook-retry-min", "5ms", "--webhook-retry-max", "50ms", "--stale-request", "1s", "--lease-ttl", "1s")
 	c.cmd.Args[0] = "promoc"
 	var env []string
 	for _, e := range os.Environ() {

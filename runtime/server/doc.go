@@ -94,10 +94,12 @@
 // written together, every 250 ms or 256 tries and before every wait after a
 // failure, not once a delivery: a crash may lose the last fraction of a
 // second of successful tries from the log, and their outcomes are delivered
-// again (at least once). A new webhook starts at the end of the log. Several
-// processes on one database each deliver to every webhook: at least once
-// still, but a receiver sees more repeats, and the order of first arrival
-// is only per process (a lease per webhook would make one process deliver).
+// again (at least once). A new webhook starts at the end of the log. Of
+// several processes on one database, the one that holds the webhook's lease
+// (store.Leases, "webhook/ID", renewed every third of Config.LeaseTTL, also
+// during the waits between tries) delivers to it; another takes it over from
+// the stored cursor when the holder stops (it releases the lease) or dies
+// (the lease expires).
 // GET /v1/webhooks and GET /v1/webhooks/{id}/deliveries show the cursors
 // and the log, for admins; the gauge promoc_webhook_backlog is what each
 // webhook has left.

@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}
-	if s.hooks, err = newWebhooks(ctx, cfg.Webhooks, cfg.Store, s.met.reg, s.now()); err != nil {
+	if s.hooks, err = newWebhooks(ctx, cfg.Webhooks, cfg.Store, s.met.reg, s.now(), cfg.Leases, cfg.Holder, cfg.LeaseTTL); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()

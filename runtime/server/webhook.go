@@ -113,6 +113,55 @@ type hook struct {
 	pending   []store.WebhookAttempt
 	flushed   time.Time
 	kick      chan struct{} // new outcomes were logged
+	lease     hookLease
+}
+
+// hookLease is the lease of one webhook's delivery (store.Leases), so that
+// of several processes on one database one delivers to it, in order; a
+// process that dies leaves it to another when the lease expires, and one
+// that stops releases it at once. Without leases (a store that keeps none)
+// the process delivers alone.
+type hookLease struct {
+	ls      store.Leases // nil: no leases
+	name    string
+	holder  string
+	ttl     time.Duration
+	l       store.Lease
+	held    bool
+	checked time.Time // the wall-clock time of the last Acquire
+}
+
+// hold reports whether this process holds the lease, taking or renewing
+// it (Acquire renews the holder's own lease) when a third of its length
+// has passed since the last time.
+func (hl *hookLease) hold(ctx context.Context) (bool, error) {
+	if hl.ls == nil {
+		hl.held = true
+		return true, nil
+	}
+	if hl.held && time.Since(hl.checked) < hl.ttl/3 {
+		return true, nil
+	}
+	now := time.Now()
+	l, ok, err := hl.ls.Acquire(ctx, hl.name, hl.holder, now, hl.ttl)
+	if err != nil {
+		// Held still while it has not expired: the database may be back
+		// before then.
+		hl.held = hl.held && now.Before(hl.l.Expires)
+		return hl.held, err
+	}
+	hl.l, hl.held, hl.checked = l, ok, now
+	return ok, nil
+}
+
+// release gives the lease up, so that another process takes it at once.
+func (hl *hookLease) release(ctx context.Context) error {
+	if hl.ls == nil || !hl.held {
+		hl.held = false
+		return nil
+	}
+	hl.held = false
+	return hl.ls.Release(ctx, hl.l)
 }
 
 // webhooks is the delivery of outcomes to the configured webhooks.
@@ -127,7 +176,7 @@ type webhooks struct {
 // newWebhooks registers the configured webhooks in the store (a new one
 // starts at the end of the outcome log; one known keeps its cursor) and
 // their metrics.
-func newWebhooks(ctx context.Context, cfg WebhookConfig, st store.Store, reg *prometheus.Registry, now time.Time) (*webhooks, error) {
+func newWebhooks(ctx context.Context, cfg WebhookConfig, st store.Store, reg *prometheus.Registry, now time.Time, ls store.Leases, holder string, ttl time.Duration) (*webhooks, error) {
 	cfg.defaults()
 	w := &webhooks{cfg: cfg,
 		backlog: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "promoc_webhook_backlog",
@@ -161,7 +210,8 @@ func newWebhooks(ctx context.Context, cfg WebhookConfig, st store.Store, reg *pr
 		if err != nil {
 			return nil, fmt.Errorf("webhook %s: %w", redactURL(u), err)
 		}
-		w.hooks = append(w.hooks, &hook{id: id, url: u, delivered: got.Delivered, stored: got.Delivered, kick: make(chan struct{}, 1)})
+		w.hooks = append(w.hooks, &hook{id: id, url: u, delivered: got.Delivered, stored: got.Delivered, kick: make(chan struct{}, 1),
+			lease: hookLease{ls: ls, name: "webhook/" + id, holder: holder, ttl: ttl}})
 	}
 	return w, nil
 }
@@ -226,17 +276,25 @@ func (s *Server) runWebhooks(ctx context.Context) {
 const pageOfOutcomes = 200
 
 // deliver delivers the outcomes after the webhook's cursor, in order, one
-// at a time, each until a try gets a 2xx, until ctx is done; then it
-// records what it did.
+// at a time, each until a try gets a 2xx, while this process holds the
+// webhook's lease, until ctx is done; then it records what it did and
+// gives the lease up.
 func (s *Server) deliver(ctx context.Context, h *hook) {
 	w := s.hooks
 	defer func() {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		s.flushHook(fctx, h)
+		if err := h.lease.release(fctx); err != nil {
+			s.log.Warn("webhooks: releasing a lease", slog.String("webhook", h.id), slog.String("error", err.Error()))
+		}
 	}()
 	s.log.Info("webhooks: delivering", slog.String("webhook", h.id), slog.String("url", redactURL(h.url)), slog.Int64("after", h.delivered))
 	for ctx.Err() == nil {
+		if !s.holdHook(ctx, h) {
+			sleep(ctx, max(h.lease.ttl/3, w.cfg.Poll))
+			continue
+		}
 		last, err := w.st.LastOutcome(ctx)
 		if err == nil {
 			h.last = max(h.last, last)
@@ -264,7 +322,7 @@ func (s *Server) deliver(ctx context.Context, h *hook) {
 		}
 		for _, o := range outs {
 			if !s.deliverOne(ctx, h, o) {
-				return
+				break
 			}
 			if len(h.pending) >= 256 || time.Since(h.flushed) >= 250*time.Millisecond {
 				s.flushHook(ctx, h)
@@ -273,8 +331,34 @@ func (s *Server) deliver(ctx context.Context, h *hook) {
 	}
 }
 
+// holdHook reports whether this process holds the webhook's lease. When
+// it has just taken it from another process, the cursor is read again:
+// the other went on from where this one left off.
+func (s *Server) holdHook(ctx context.Context, h *hook) bool {
+	was := h.lease.held
+	held, err := h.lease.hold(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("webhooks: taking a lease", slog.String("webhook", h.id), slog.String("error", err.Error()))
+	}
+	switch {
+	case held && !was:
+		st, ok, err := s.hooks.st.Webhook(ctx, h.id)
+		if err != nil || !ok {
+			h.lease.held = false
+			return false
+		}
+		h.delivered, h.stored = max(h.delivered, st.Delivered), max(h.stored, st.Delivered)
+		s.log.Info("webhooks: this process delivers", slog.String("webhook", h.id), slog.Int64("after", h.delivered))
+	case !held && was:
+		s.flushHook(ctx, h)
+		s.log.Info("webhooks: another process delivers", slog.String("webhook", h.id), slog.String("holder", h.lease.l.Holder))
+	}
+	return held
+}
+
 // deliverOne tries to deliver one outcome until a try gets a 2xx; it
-// reports false when ctx ended first.
+// reports false when ctx ended first, or the lease passed to another
+// process.
 func (s *Server) deliverOne(ctx context.Context, h *hook, o store.Outcome) bool {
 	w := s.hooks
 	id := fmt.Sprintf("%s-%d", h.id, o.Seq)
@@ -284,6 +368,9 @@ func (s *Server) deliverOne(ctx context.Context, h *hook, o store.Outcome) bool 
 		body, err = json.Marshal(webhookDelivery{Delivery: id, Webhook: h.id, Outcome: out})
 	}
 	for n := 1; ; n++ {
+		if !s.holdHook(ctx, h) {
+			return false
+		}
 		var a store.WebhookAttempt
 		if err != nil {
 			a = store.WebhookAttempt{Webhook: h.id, Delivery: id, Outcome: o.Seq, Attempt: n, At: s.now(), Error: err.Error()}
@@ -303,8 +390,16 @@ func (s *Server) deliverOne(ctx context.Context, h *hook, o store.Outcome) bool 
 		s.log.Warn("webhooks: a delivery failed", slog.String("webhook", h.id), slog.String("delivery", id), slog.Int("attempt", n),
 			slog.Int("status", a.Status), slog.String("error", a.Error), slog.Duration("retry_in", wait))
 		s.flushHook(ctx, h) // a failure is in the log before the wait
-		if !sleep(ctx, wait) {
-			return false
+		// The wait, in steps that keep the lease.
+		for wait > 0 {
+			step := wait
+			if h.lease.ls != nil {
+				step = min(wait, h.lease.ttl/3)
+			}
+			if !sleep(ctx, step) || !s.holdHook(ctx, h) {
+				return false
+			}
+			wait -= step
 		}
 	}
 }

@@ -231,3 +231,48 @@ func TestWebhookConfig(t *testing.T) {
 	assert.False(t, strings.Contains(string(r.raw), "hunter2"), "%s", r.raw)
 	assert.Contains(t, string(r.raw), "u:xxxxx@a.example")
 }
+
+// TestWebhookOneProcess: of two servers on one database, the one that
+// holds the webhook's lease delivers, so every outcome is taken once, in
+// order; when it stops it gives the lease up and the other goes on from
+// its cursor.
+func TestWebhookOneProcess(t *testing.T) {
+	st := openStore(t)
+	rc := newReceiver(t, func() time.Time { return t0 })
+	holder := func(name string) func(*server.Config) {
+		return func(c *server.Config) { c.Holder, c.LeaseTTL = name, 300*time.Millisecond }
+	}
+	ha := newHarnessOn(t, st, webhookConfig(rc.srv.URL), holder("a"))
+	hb := newHarnessOn(t, st, webhookConfig(rc.srv.URL), holder("b"))
+	_, stopA := serve(t, ha.srv)
+	_, stopB := serve(t, hb.srv)
+	for i := range 4 {
+		p := "p" + string(rune('a'+i))
+		h := []*harness{ha, hb}[i%2]
+		require.Equal(t, 200, h.events([]any{reg("reg-"+p, p, t0), ev("d-"+p, p, "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}).status)
+	}
+	first := seqs(ha.outcomes())
+	assert.Equal(t, first, rc.waitFor(len(first)))
+
+	id := server.WebhookID(rc.srv.URL)
+	l, ok, err := st.(store.Leases).LeaseOf(context.Background(), "webhook/"+id)
+	require.NoError(t, err)
+	require.True(t, ok, "the webhook's lease was taken")
+	stop, other := stopA, hb
+	if l.Holder == "b" {
+		stop, other = stopB, ha
+	}
+	require.NoError(t, stop())
+	for i := 4; i < 6; i++ {
+		p := "p" + string(rune('a'+i))
+		require.Equal(t, 200, other.events([]any{reg("reg-"+p, p, t0), ev("d-"+p, p, "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}).status)
+	}
+	all := seqs(ha.outcomes())
+	require.Greater(t, len(all), len(first))
+	assert.Equal(t, all, rc.waitFor(len(all)), "the other server went on from the cursor")
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for d, n := range rc.tries {
+		assert.Equal(t, 1, n, "%s: delivered by one server, once", d)
+	}
+}
