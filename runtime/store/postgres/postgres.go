@@ -26,6 +26,9 @@ var (
 	_ store.Audited  = (*Store)(nil)
 	_ store.Tracking = (*Store)(nil)
 	_ store.Webhooks = (*Store)(nil)
+	_ store.RuleSets = (*Store)(nil)
+	_ store.Eraser   = (*Store)(nil)
+	_ store.Inbox    = (*Store)(nil)
 )
 
 // Open connects to the database of the connection string (a URL or

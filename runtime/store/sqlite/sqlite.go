@@ -41,6 +41,9 @@ var (
 	_ store.Audited  = (*Store)(nil)
 	_ store.Tracking = (*Store)(nil)
 	_ store.Webhooks = (*Store)(nil)
+	_ store.RuleSets = (*Store)(nil)
+	_ store.Eraser   = (*Store)(nil)
+	_ store.Inbox    = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it when it does not

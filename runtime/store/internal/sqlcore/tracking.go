@@ -450,15 +450,23 @@ func (s *Store) ErasePlayer(ctx context.Context, player string) (int64, error) {
 	var n int64
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		var err error
-		if n, err = ex.Exec(ctx, `UPDATE sessions SET player = NULL WHERE player = $1`, player); err != nil {
-			return err
-		}
-		if _, err = ex.Exec(ctx, `UPDATE conversions SET player = NULL WHERE player = $1`, player); err != nil {
-			return err
-		}
-		_, err = ex.Exec(ctx, `UPDATE conversions SET claim = 'erased:' || CAST(seq AS TEXT) WHERE claim = $1`, "player:"+player)
+		n, err = untrack(ctx, ex, player)
 		return err
 	})
+	return n, err
+}
+
+// untrack is ErasePlayer in a transaction of the caller's (store.Eraser's
+// erasure runs it too); it returns the sessions untied.
+func untrack(ctx context.Context, ex Execer, player string) (int64, error) {
+	n, err := ex.Exec(ctx, `UPDATE sessions SET player = NULL WHERE player = $1`, player)
+	if err != nil {
+		return 0, err
+	}
+	if _, err = ex.Exec(ctx, `UPDATE conversions SET player = NULL WHERE player = $1`, player); err != nil {
+		return 0, err
+	}
+	_, err = ex.Exec(ctx, `UPDATE conversions SET claim = 'erased:' || CAST(seq AS TEXT) WHERE claim = $1`, "player:"+player)
 	return n, err
 }
 

@@ -1,0 +1,153 @@
+package sqlcore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// Erase implements store.Eraser. The player's states are locked
+// first (where several processes write), so that a change of the player
+// being written waits for the erasure, or the erasure for it; the rows
+// kept are renamed before the rows removed are deleted, all in one
+// transaction. The outcome log, the ledger and the idempotency keys have
+// no index by player: they are scanned, which an erasure, rare, can
+// afford better than every reward an index more.
+func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error) {
+	if e.Player == "" || e.Pseudonym == "" || e.Pseudonym == e.Player || e.Scrub == nil {
+		return store.Erased{}, fmt.Errorf("erasure: a player, another pseudonym and a scrub function are required")
+	}
+	var out store.Erased
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		out = store.Erased{}
+		if lock := s.D.ForUpdate("r"); lock != "" {
+			if _, err := ex.Exec(ctx, `SELECT r.rule FROM rule_state r WHERE r.player = $1`+lock, e.Player); err != nil {
+				return err
+			}
+		}
+		if err := s.rejectWaiting(ctx, ex, e, &out); err != nil {
+			return err
+		}
+		if err := s.renameOutcomes(ctx, ex, e, &out); err != nil {
+			return err
+		}
+		renames := []struct {
+			n     *int64
+			table string
+		}{{&out.Ledger, "ledger_entries"}, {&out.Keys, "idempotency_keys"}, {&out.Assignments, "offer_assignments"}, {&out.Bonuses, "bonuses"}}
+		for _, r := range renames {
+			n, err := ex.Exec(ctx, `UPDATE `+r.table+` SET player = $2 WHERE player = $1`, e.Player, e.Pseudonym)
+			if err != nil {
+				return fmt.Errorf("erasure: %s: %w", r.table, err)
+			}
+			*r.n = n
+		}
+		deletes := []struct {
+			n     *int64
+			table string
+		}{{&out.Events, "events_seen"}, {&out.States, "rule_state"}, {&out.Timers, "timers"}, {&out.Players, "players"}}
+		for _, d := range deletes {
+			n, err := ex.Exec(ctx, `DELETE FROM `+d.table+` WHERE player = $1`, e.Player)
+			if err != nil {
+				return fmt.Errorf("erasure: %s: %w", d.table, err)
+			}
+			*d.n = n
+		}
+		n, err := untrack(ctx, ex, e.Player)
+		if err != nil {
+			return fmt.Errorf("erasure: tracking: %w", err)
+		}
+		out.Sessions = n
+		out.Found = out.Events+out.States+out.Timers+out.Players+out.Outcomes+out.Ledger+out.Keys+out.Assignments+out.Bonuses+out.Sessions > 0
+		if !out.Found {
+			return nil
+		}
+		return ex.QueryRow(ctx, `INSERT INTO erasures (pseudonym, at_ns) VALUES ($1, $2) RETURNING seq`, e.Pseudonym, nanos(e.At)).Scan(&out.Seq)
+	})
+	if err != nil {
+		return store.Erased{}, err
+	}
+	return out, nil
+}
+
+// rejectWaiting rejects the player's results waiting for approval, as
+// Reject does, their reservations voided.
+func (s *Store) rejectWaiting(ctx context.Context, ex Execer, e store.Erasure, out *store.Erased) error {
+	var keys []store.Key
+	rows, err := ex.Query(ctx, `SELECT rule, action, trigger_hash FROM approvals WHERE player = $1 ORDER BY rule, action, trigger_hash`, e.Player)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		k := store.Key{Player: e.Player}
+		if err := rows.Scan(&k.Rule, &k.Action, &k.TriggerHash); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	var pend []*pending
+	for _, k := range keys {
+		o, err := s.take(ctx, ex, k, "void", e.At)
+		if err != nil {
+			return err
+		}
+		o.Status, o.Reason = store.Rejected, e.RejectReason
+		pend = append(pend, &pending{o: o})
+	}
+	out.Rejected = int64(len(keys))
+	return s.appendLog(ctx, ex, pend)
+}
+
+// renameOutcomes gives the player's outcomes the pseudonym and their
+// scrubbed bodies.
+func (s *Store) renameOutcomes(ctx context.Context, ex Execer, e store.Erasure, out *store.Erased) error {
+	type row struct {
+		seq  int64
+		body []byte
+	}
+	var rs []row
+	rows, err := ex.Query(ctx, `SELECT seq, body FROM outcomes WHERE player = $1 ORDER BY seq`, e.Player)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.seq, &r.body); err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	for _, r := range rs {
+		body, err := e.Scrub(r.body)
+		if err != nil {
+			return fmt.Errorf("erasure: outcome %d: %w", r.seq, err)
+		}
+		if _, err := ex.Exec(ctx, `UPDATE outcomes SET player = $2, body = $3 WHERE seq = $1`, r.seq, e.Pseudonym, nonNil(body)); err != nil {
+			return err
+		}
+	}
+	out.Outcomes = int64(len(rs))
+	return nil
+}
+
+// LastErasure implements store.Eraser.
+func (s *Store) LastErasure(ctx context.Context) (int64, error) {
+	var seq int64
+	err := s.D.Read(ctx, func(ex Execer) error {
+		return ex.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM erasures`).Scan(&seq)
+	})
+	return seq, err
+}

@@ -1,0 +1,139 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func eraserOf(t testing.TB, s store.Store) store.Eraser {
+	t.Helper()
+	e, ok := s.(store.Eraser)
+	require.True(t, ok, "%T does not implement store.Eraser", s)
+	return e
+}
+
+// playerChange is everything of one event of a player: the event with a
+// body, two states, a timer, the player's properties and outcomes.
+func playerChange(player, event string, outs ...store.Outcome) store.Change {
+	return store.Change{
+		Event:    &store.Event{Player: player, ID: event, Hash: []byte("h-" + event), Kind: "deposit", At: t0, Body: []byte(`{"amount":"10"}`)},
+		States:   []store.State{{Player: player, Rule: "@player", Data: []byte(`{"name":"Ann"}`)}, {Player: player, Rule: "r", Data: []byte(`{"n":1}`)}},
+		Timers:   []store.Timer{{Player: player, Rule: "r", Due: t0.Add(time.Hour)}},
+		Players:  []store.Player{{ID: player, Zone: "Europe/Malta", Props: []byte(`{"id":"` + player + `","email":"ann@example.com"}`)}},
+		Outcomes: outs,
+	}
+}
+
+func testErasure(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	er := eraserOf(t, s)
+	require.NoError(t, s.SetBudget(ctx, "vip", "EUR", dec("100"), t0))
+	a := apply(t, s, playerChange("p1", "e1", give(key("p1", "t1"), store.Issued, "vip", "10", "EUR"), give(key("p1", "t2"), store.Waiting, "vip", "20", "EUR")),
+		playerChange("p2", "e1", give(key("p2", "t1"), store.Issued, "vip", "5", "EUR")))
+	require.NoError(t, a[0].Err)
+	require.NoError(t, a[1].Err)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa"}))
+	_, err := s.Assign(ctx, "spa", []string{"p1", "p2"}, t0)
+	require.NoError(t, err)
+	last, err := er.LastErasure(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, last)
+
+	// A scrub that fails: nothing of the erasure is written.
+	_, err = er.Erase(ctx, store.Erasure{Player: "p1", Pseudonym: "erased:x", At: t0,
+		Scrub: func([]byte) ([]byte, error) { return nil, errors.New("bad body") }})
+	require.Error(t, err)
+	states, err := s.States(ctx, "p1")
+	require.NoError(t, err)
+	assert.Len(t, states, 2, "a failed erasure changed nothing")
+	assertDec(t, "20", budget(t, s, "vip", "EUR").Reserved, "still reserved")
+	for _, bad := range []store.Erasure{{Player: "p1", Scrub: scrubbed}, {Player: "p1", Pseudonym: "p1", Scrub: scrubbed}, {Player: "p1", Pseudonym: "x"}, {Pseudonym: "x", Scrub: scrubbed}} {
+		_, err := er.Erase(ctx, bad)
+		assert.Error(t, err, "%+v", bad)
+	}
+
+	at := t0.Add(time.Hour)
+	got, err := er.Erase(ctx, store.Erasure{Player: "p1", Pseudonym: "erased:x", Scrub: scrubbed, RejectReason: "player-erased", At: at})
+	require.NoError(t, err)
+	assert.Positive(t, got.Seq)
+	got.Seq = 0
+	assert.Equal(t, store.Erased{Found: true, Events: 1, States: 2, Timers: 1, Players: 1,
+		Outcomes: 3, Ledger: 3, Keys: 2, Assignments: 1, Rejected: 1}, got,
+		"outcomes: issued, waiting and its rejection; ledger: post, reserve, void")
+	last, err = er.LastErasure(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, last)
+
+	// The aggregates are kept: the budget's totals, checked against the
+	// ledger; the waiting result's reservation is back.
+	b := budget(t, s, "vip", "EUR")
+	assertDec(t, "15", b.Posted, "posted")
+	assertDec(t, "0", b.Reserved, "reserved")
+	// The outcomes are kept with their amounts, under the pseudonym, their
+	// bodies scrubbed; the rejection is logged.
+	var kept []store.Outcome
+	for _, o := range allOutcomes(t, s) {
+		assert.NotEqual(t, "p1", o.Key.Player)
+		if o.Key.Player == "erased:x" {
+			kept = append(kept, o)
+			assert.Equal(t, `{"scrubbed":true}`, string(o.Body))
+		}
+	}
+	require.Len(t, kept, 3)
+	assert.Equal(t, []store.Status{store.Issued, store.Waiting, store.Rejected}, []store.Status{kept[0].Status, kept[1].Status, kept[2].Status})
+	assertDec(t, "10", kept[0].Amount, "issued amount")
+	assert.Equal(t, "player-erased", kept[2].Reason)
+	waiting, err := s.Waiting(ctx, 0, 10)
+	require.NoError(t, err)
+	assert.Empty(t, waiting)
+
+	// The player's data and history are gone; p2's are not.
+	states, err = s.States(ctx, "p1")
+	require.NoError(t, err)
+	assert.Empty(t, states)
+	hist, err := s.History(ctx, "p1", t0.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, hist)
+	_, ok, err := s.Player(ctx, "p1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	due, err := s.Due(ctx, t0.Add(2*time.Hour), 10)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	assert.Equal(t, "p2", due[0].Player)
+	seen, err := s.Seen(ctx, []store.Event{{Player: "p1", ID: "e1", Hash: []byte("h-e1")}, {Player: "p2", ID: "e1", Hash: []byte("h-e1")}})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.NotSeen, store.SeenSame}, seen)
+	as, err := s.Assignments(ctx, "spa")
+	require.NoError(t, err)
+	require.Len(t, as, 2)
+	assert.ElementsMatch(t, []string{"erased:x", "p2"}, []string{as[0].Player, as[1].Player})
+	states, err = s.States(ctx, "p2")
+	require.NoError(t, err)
+	assert.Len(t, states, 2)
+
+	// Erasing again finds nothing.
+	again, err := er.Erase(ctx, store.Erasure{Player: "p1", Pseudonym: "erased:y", Scrub: scrubbed, At: at})
+	require.NoError(t, err)
+	assert.Equal(t, store.Erased{}, again)
+	l2, err := er.LastErasure(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, last, l2)
+
+	// A later event of the id is a new player's: not a duplicate, and its
+	// action keys are free again.
+	a = apply(t, s, playerChange("p1", "e1", give(key("p1", "t1"), store.Issued, "vip", "10", "EUR")))
+	require.NoError(t, a[0].Err)
+	assert.False(t, a[0].Duplicate)
+	assert.False(t, a[0].Outcomes[0].Repeat)
+	assertDec(t, "25", budget(t, s, "vip", "EUR").Posted, "posted")
+}
+
+func scrubbed([]byte) ([]byte, error) { return []byte(`{"scrubbed":true}`), nil }
