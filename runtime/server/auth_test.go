@@ -92,6 +92,11 @@ func TestRoles(t *testing.T) {
 		"POST /v1/conversions":                        "operator admin",
 		"GET /v1/publishers":                          "viewer operator approver admin",
 		"PUT /v1/publishers/{ref}":                    "operator admin",
+		"DELETE /v1/players/{id}":                     "admin",
+		"GET /v1/rulesets":                            "viewer operator approver admin",
+		"POST /v1/rulesets":                           "operator admin",
+		"POST /v1/rulesets/rollback":                  "operator admin",
+		"GET /v1/events/status/{ref}":                 "viewer operator admin",
 	}
 	got := map[string]string{}
 	for route, roles := range allowed {

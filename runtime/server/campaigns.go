@@ -54,7 +54,7 @@ func (s *Server) campaignNames(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range s.prog.Rules() {
+	for _, r := range s.program().Rules() {
 		if r.Campaign || len(r.Budget) > 0 {
 			names = append(names, r.Name)
 		}

@@ -39,6 +39,9 @@ const (
 	CodeIdempotencyKeyReused  = "idempotency-key-reused"  // 422: the key came with another request
 	CodeInvalidInput          = "invalid-input"           // 422: an evaluation's input document
 	CodeInvalidAmount         = "invalid-amount"          // 422: an amount or currency
+	CodeInvalidRuleSet        = "invalid-rule-set"        // 422: a rule set that does not parse or check (details: diagnostics)
+	CodeRuleSetTestsFailed    = "rule-set-tests-failed"   // 422: a rule set whose tests fail (details: failures, report)
+	CodeInvalidArchive        = "invalid-archive"         // 400: a tar archive that cannot be read, or holds more than files
 	CodeInternal              = "internal"                // 500
 	CodeUnavailable           = "unavailable"             // 503: shutting down, or the database unreachable
 	CodeInvalidBonusEvent     = "invalid-bonus-event"     // 422: a status event of a bonus that is not valid
@@ -81,6 +84,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status = http.StatusInternalServerError
 		b = []byte(`{"code":"internal","message":"the response could not be encoded"}`)
 	}
+	setHeaders(w, v)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

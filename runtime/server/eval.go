@@ -18,14 +18,15 @@ func (s *Server) postEval(ctx context.Context, q *request) (int, any, error) {
 	if p.err != nil {
 		return 0, nil, p.err
 	}
+	prog := s.program() // one version for the whole request
 	reward := p.v.Get("reward")
 	if reward == "" {
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "reward: missing: expected ?reward=NAME, one of %s",
-			strings.Join(s.prog.Rewards(), ", ")).with("parameter", "reward").with("rewards", s.prog.Rewards())
+			strings.Join(prog.Rewards(), ", ")).with("parameter", "reward").with("rewards", prog.Rewards())
 	}
-	if !s.prog.HasReward(reward) {
+	if !prog.HasReward(reward) {
 		return 0, nil, errorf(http.StatusNotFound, CodeNotFound, "reward %q: no such reward: expected one of %s", reward,
-			strings.Join(s.prog.Rewards(), ", ")).with("parameter", "reward").with("rewards", s.prog.Rewards())
+			strings.Join(prog.Rewards(), ", ")).with("parameter", "reward").with("rewards", prog.Rewards())
 	}
 	var opts []runtime.EvalOption
 	switch p.v.Get("trace") {
@@ -35,8 +36,8 @@ func (s *Server) postEval(ctx context.Context, q *request) (int, any, error) {
 	default:
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "trace=%q: expected true or false", p.v.Get("trace")).with("parameter", "trace")
 	}
-	prep := s.prog.PrepareJSON(ctx, bytes.NewReader(q.body))
-	res, err := s.prog.EvaluatePrepared(ctx, reward, prep, opts...)
+	prep := prog.PrepareJSON(ctx, bytes.NewReader(q.body))
+	res, err := prog.EvaluatePrepared(ctx, reward, prep, opts...)
 	if err != nil {
 		return 0, nil, err
 	}

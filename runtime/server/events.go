@@ -19,21 +19,18 @@ type eventsResponse struct {
 // postEvents handles one event (a JSON object) or a batch (an array of
 // them), shaped as engine.DecodeEvent reads them. The events are checked
 // whole before anything is written, and written in one transaction: a
-// request refused stores nothing.
+// request refused stores nothing. With Prefer: respond-async (or
+// Config.Async) they are checked as JSON only, stored in the inbox and
+// answered 202 (async.go).
 func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
-	raws, err := s.splitEvents(q.body)
+	evs, err := s.decodeEvents(q.body)
 	if err != nil {
 		return 0, nil, err
 	}
-	evs := make([]engine.Event, len(raws))
-	for i, raw := range raws {
-		ev, err := engine.DecodeEvent(raw)
-		if err != nil {
-			return 0, nil, eventError(i, err)
-		}
-		evs[i] = ev
+	if s.wantsAsync(q) {
+		return s.acceptEvents(ctx, q, len(evs))
 	}
-	outs, err := s.eng.Handle(ctx, evs)
+	outs, err := s.engine().Handle(ctx, evs)
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
@@ -44,6 +41,24 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	s.met.logged(outs...)
 	s.hooks.notify()
 	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
+}
+
+// decodeEvents reads a body of events, one object or an array of them,
+// each shaped as engine.DecodeEvent reads it.
+func (s *Server) decodeEvents(body []byte) ([]engine.Event, error) {
+	raws, err := s.splitEvents(body)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]engine.Event, len(raws))
+	for i, raw := range raws {
+		ev, err := engine.DecodeEvent(raw)
+		if err != nil {
+			return nil, eventError(i, err)
+		}
+		evs[i] = ev
+	}
+	return evs, nil
 }
 
 // splitEvents reads the body as one event object or an array of them.

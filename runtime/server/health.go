@@ -24,5 +24,5 @@ func (s *Server) readyz(ctx context.Context, q *request) (int, any, error) {
 		s.log.Warn("not ready: the database", "error", err.Error())
 		return 0, nil, errorf(http.StatusServiceUnavailable, CodeUnavailable, "the database does not answer")
 	}
-	return http.StatusOK, map[string]string{"status": "ready", "rule_set_version": s.prog.Version()}, nil
+	return http.StatusOK, map[string]string{"status": "ready", "rule_set_version": s.program().Version()}, nil
 }

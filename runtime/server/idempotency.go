@@ -120,6 +120,7 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 				// be taken over once stale.
 				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
 			}
+			setHeaders(w, v)
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
 			w.WriteHeader(status)

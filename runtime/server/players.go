@@ -13,7 +13,7 @@ func (s *Server) getPlayerState(ctx context.Context, q *request) (int, any, erro
 		return 0, nil, p.err
 	}
 	id := q.PathValue("id")
-	ps, err := s.eng.State(ctx, id)
+	ps, err := s.engine().State(ctx, id)
 	if err != nil {
 		return 0, nil, err
 	}

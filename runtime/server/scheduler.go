@@ -36,7 +36,7 @@ func (s *Server) schedule(ctx context.Context) {
 // advance runs one round of the scheduler.
 func (s *Server) advance(ctx context.Context) {
 	now := s.now()
-	outs, err := s.eng.Advance(ctx, now)
+	outs, err := s.engine().Advance(ctx, now)
 	if ctx.Err() == nil {
 		s.met.round(now, err)
 	}
@@ -53,7 +53,7 @@ func (s *Server) advance(ctx context.Context) {
 }
 
 func (s *Server) prune(ctx context.Context, now time.Time) {
-	n, err := s.eng.Prune(ctx, now)
+	n, err := s.engine().Prune(ctx, now)
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: prune events", slog.String("error", err.Error()))
 	}

@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,11 +22,20 @@ import (
 	"github.com/promoc/promoc/runtime/tracking"
 )
 
-// Config configures a server. Program and Store are required; the zero
-// value of every other field is a default.
+// Config configures a server. Store is required, and Program unless the
+// store has a rule set deployed; the zero value of every other field is a
+// default.
 type Config struct {
+	// Program is the rule set of the directory the server was started
+	// with. A version deployed through the API, kept in the store, wins
+	// over it (see rulesets.go).
 	Program *runtime.Program
-	Store   store.Store
+	// Seed are the files of Program (its rule files, test files and the
+	// fixtures they load), recorded as a deployment when the store's
+	// active version is not one deployed through the API; nil records
+	// nothing.
+	Seed  []store.RuleSetFile
+	Store store.Store
 	// Engine configures the campaign engine; its BatchSize is set to
 	// MaxEvents, so that the events of one request are one transaction.
 	Engine engine.Options
@@ -69,6 +80,15 @@ type Config struct {
 	// server's, its Clock the server's by default); it is served when the
 	// store keeps tracking (store.Tracking).
 	Tracking tracking.Config
+	// Poll is how often the server reads, in the store, whether another
+	// process deployed a rule set or erased a player; default 2 s.
+	Poll time.Duration
+	// Async answers every POST /v1/events with 202, as if it were sent
+	// with Prefer: respond-async.
+	Async bool
+	// KeepInbox is how long an inbox entry is kept once handled; default
+	// KeepRequests.
+	KeepInbox time.Duration
 }
 
 func (c *Config) defaults() {
@@ -111,16 +131,35 @@ func (c *Config) defaults() {
 	if c.Holder == "" {
 		c.Holder = holderName()
 	}
+	if c.Poll <= 0 {
+		c.Poll = 2 * time.Second
+	}
+	if c.KeepInbox <= 0 {
+		c.KeepInbox = c.KeepRequests
+	}
 }
 
 // Server is promoc's HTTP service: the campaign engine of one rule set on
 // one store, behind the JSON API of [Routes].
 type Server struct {
-	cfg     Config
-	prog    *runtime.Program
-	st      store.Store
-	aud     store.Audited // st: a change and its audit entry in one transaction
-	eng     *engine.Engine
+	cfg Config
+	st  store.Store
+	aud store.Audited // st: a change and its audit entry in one transaction
+	// cur is the rule set running and its engine, replaced whole by a
+	// deployment, a rollback or an erasure (rulesets.go); a request reads
+	// it once.
+	cur atomic.Pointer[live]
+	// swap serializes what replaces cur in this process.
+	swap sync.Mutex
+	// lease is the engines' Options.Lease (nil without Config.Leases).
+	lease func(ctx context.Context, job string) (context.Context, func(), bool, error)
+	// rs, er and in are the store's concerns besides store.Store; nil
+	// when the store lacks one, and then its endpoints answer 404.
+	rs      store.RuleSets
+	er      store.Eraser
+	in      store.Inbox
+	inboxID string        // this process's name as the inbox's lease holder
+	wake    chan struct{} // tells the inbox's worker an entry came
 	log     *slog.Logger
 	handler http.Handler
 	ready   atomic.Bool
@@ -133,8 +172,8 @@ type Server struct {
 // New makes a server: it opens the campaign engine on the store (which
 // opens the budget accounts the rules declare).
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.Program == nil || cfg.Store == nil {
-		return nil, errors.New("server: a program and a store are required")
+	if cfg.Store == nil {
+		return nil, errors.New("server: a store is required")
 	}
 	aud, ok := cfg.Store.(store.Audited)
 	if !ok {
@@ -142,16 +181,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	cfg.defaults()
 	met := newMetrics()
-	eo := cfg.Engine
-	eo.BatchSize = cfg.MaxEvents
+	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, wake: make(chan struct{}, 1)}
 	if cfg.Leases != nil {
-		eo.Lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
+		s.lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
 	}
-	eng, err := engine.New(ctx, cfg.Program, cfg.Store, eo)
-	if err != nil {
+	s.rs, _ = cfg.Store.(store.RuleSets)
+	s.er, _ = cfg.Store.(store.Eraser)
+	s.in, _ = cfg.Store.(store.Inbox)
+	s.inboxID = newRef()
+	if err := s.boot(ctx); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, prog: cfg.Program, st: cfg.Store, aud: aud, eng: eng, log: cfg.Logger, met: met}
+	var err error
 	if s.trk, err = newTracker(cfg); err != nil {
 		return nil, err
 	}
@@ -188,16 +229,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	schedCtx, stopSched := context.WithCancel(context.WithoutCancel(ctx))
-	schedDone := make(chan struct{})
-	go func() {
-		defer close(schedDone)
-		s.schedule(schedCtx)
-	}()
-	hooksDone := make(chan struct{})
-	go func() {
-		defer close(hooksDone)
-		s.runWebhooks(schedCtx)
-	}()
+	var background sync.WaitGroup
+	background.Go(func() { s.schedule(schedCtx) })
+	background.Go(func() { s.runWebhooks(schedCtx) })
+	background.Go(func() { s.watch(schedCtx) })
+	background.Go(func() { s.work(schedCtx) })
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
@@ -217,8 +253,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		<-errc
 	}
 	stopSched()
-	<-schedDone
-	<-hooksDone
+	background.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -252,8 +287,11 @@ type Route struct {
 	Roles        []Role // the roles allowed besides admin; nil: no key needed
 	Summary      string
 	idem         idemMode
-	h            handlerFunc
-	raw          http.Handler // answers instead of h, in a format of its own
+	// bodyTypes are the media types the body may have besides
+	// application/json.
+	bodyTypes []string
+	h         handlerFunc
+	raw       http.Handler // answers instead of h, in a format of its own
 }
 
 // Idempotency says how the route takes the Idempotency-Key header:
@@ -296,6 +334,12 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/v1/bonus-anomalies", Roles: everyone, Summary: "the status events kept as anomalies (?after=SEQ&limit=N)", h: s.getBonusAnomalies},
 		{Method: "GET", Path: "/v1/reports/bonuses", Roles: everyone, Summary: "amounts granted and turned real, and counts per status, per campaign and currency (?campaign=C)", h: s.getBonusReport},
 		{Method: "POST", Path: "/v1/fasttrack/bonus/credit", Roles: operator, Summary: "credit a bonus at Fast Track's request, keeping its X-Fasttrack-* headers", h: s.postFastTrackCredit},
+		{Method: "DELETE", Path: "/v1/players/{id}", Roles: []Role{}, idem: idemOptional, Summary: "erase a player (GDPR): personal data and history removed, aggregates kept", h: s.deletePlayer},
+		{Method: "GET", Path: "/v1/rulesets", Roles: everyone, Summary: "the rule set versions deployed, and which is active", h: s.getRuleSets},
+		{Method: "POST", Path: "/v1/rulesets", Roles: operator, idem: idemOptional, bodyTypes: []string{tarType},
+			Summary: "deploy a rule set: its files are checked and its tests run before it replaces the running one", h: s.postRuleSet},
+		{Method: "POST", Path: "/v1/rulesets/rollback", Roles: operator, idem: idemOptional, Summary: "make an earlier version active again ({\"version\"}, or the one before)", h: s.postRollback},
+		{Method: "GET", Path: "/v1/events/status/{ref}", Roles: []Role{Viewer, Operator}, Summary: "the status of events accepted with 202, and their outcomes once handled", h: s.getEventsStatus},
 		{Method: "GET", Path: "/v1/audit", Roles: []Role{}, Summary: "the audit log of changes made through the API (?after=SEQ&limit=N)", h: s.getAudit},
 		{Method: "GET", Path: "/v1/webhooks", Roles: []Role{}, Summary: "the webhooks: each one's durable cursor in the outcome log and its backlog", h: s.getWebhooks},
 		{Method: "GET", Path: "/v1/webhooks/{id}/deliveries", Roles: []Role{}, Summary: "the delivery log of a webhook: every try, its status, error and duration (?after=SEQ&limit=N)", h: s.getDeliveries},
@@ -359,7 +403,7 @@ func (s *Server) endpoint(rt Route) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost || r.Method == http.MethodPut {
-			body, err := s.readBody(w, r)
+			body, err := s.readBody(w, r, rt.bodyTypes)
 			if err != nil {
 				s.writeError(w, r, err)
 				return
@@ -387,8 +431,9 @@ func rolesText(roles []Role) string {
 	return strings.Join(append(s, string(Admin)), ", ")
 }
 
-// readBody reads a request's body whole: JSON (or empty), within MaxBody.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// readBody reads a request's body whole: JSON, one of types, or empty,
+// within MaxBody.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -402,9 +447,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 		return body, nil
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return nil, errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type %q: expected application/json",
-			r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !slices.Contains(types, mt)) {
+		return nil, errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type %q: expected %s",
+			r.Header.Get("Content-Type"), strings.Join(append([]string{"application/json"}, types...), " or "))
 	}
 	return body, nil
 }

@@ -1,0 +1,149 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// async posts events with Prefer: respond-async.
+func (h *harness) async(body any) response {
+	h.t.Helper()
+	idem++
+	return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body,
+		headers: []string{"Idempotency-Key", fmt.Sprintf("async-%d", idem), "Prefer", "respond-async"}})
+}
+
+// status polls an inbox entry until it is no longer pending.
+func (h *harness) status(location string) response {
+	h.t.Helper()
+	var r response
+	require.Eventually(h.t, func() bool {
+		r = h.do(call{method: "GET", path: location, role: server.Viewer})
+		return r.status == 200 && r.json["status"] != "pending"
+	}, 10*time.Second, 5*time.Millisecond, "%s stays pending", location)
+	return r
+}
+
+// TestAsyncRestart accepts events with 202, stops the server before it
+// handles them (it never ran its worker) and closes its database; a new
+// server on the same file handles them, in order: the acknowledged events
+// are not lost.
+func TestAsyncRestart(t *testing.T) {
+	path := t.TempDir() + "/promoc.db"
+	st := openStoreAt(t, path)
+	a := newHarnessOn(t, st)
+	var locs []string
+	for i, body := range []any{
+		[]any{reg("r1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "100.00", "method", "card")},
+		ev("b1", "p1", "bet", t0.Add(2*time.Minute), "amount", "10.00", "game", "slots"),
+		ev("b2", "p1", "bet", t0.Add(3*time.Minute), "amount", "10.00", "game", "slots"),
+		ev("b3", "p1", "bet", t0.Add(4*time.Minute), "amount", "10.00", "game", "slots"),
+		ev("x1", "p1", "nope", t0.Add(5*time.Minute)),
+	} {
+		r := a.async(body)
+		require.Equal(t, 202, r.status, "%d: %s", i, r.raw)
+		assert.Equal(t, "respond-async", r.header.Get("Preference-Applied"))
+		assert.Equal(t, r.json["location"], r.header.Get("Location"))
+		assert.Equal(t, "pending", r.json["status"])
+		locs = append(locs, r.header.Get("Location"))
+	}
+	r := a.do(call{method: "GET", path: locs[0], role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "pending", r.json["status"])
+	assert.Empty(t, a.outcomes(), "accepted, not handled")
+	require.NoError(t, st.Close()) // the process is gone
+
+	b := newHarnessOn(t, openStoreAt(t, path), func(c *server.Config) { c.Poll = 10 * time.Millisecond })
+	_, stop := serve(t, b.srv)
+	defer stop()
+	r = b.status(locs[0])
+	assert.Equal(t, "done", r.json["status"], "%s", r.raw)
+	assert.EqualValues(t, 2, r.json["result"].(map[string]any)["events"])
+	r = b.status(locs[3])
+	assert.Equal(t, "done", r.json["status"], "%s", r.raw)
+	outs := r.json["result"].(map[string]any)["outcomes"].([]any)
+	require.Len(t, outs, 1, "the third bet, handled after the first two")
+	assert.Equal(t, "every_three_bets", outs[0].(map[string]any)["rule"])
+	assert.Equal(t, "3.00", outs[0].(map[string]any)["amount"])
+	r = b.status(locs[4])
+	assert.Equal(t, "failed", r.json["status"])
+	assert.Equal(t, server.CodeInvalidEvent, r.json["error"].(map[string]any)["code"])
+	assert.NotNil(t, r.json["finished"])
+	require.NoError(t, b.st.Audit(context.Background()))
+	assert.Len(t, b.outcomes(), 2, "the welcome bonus and the cashback, once each")
+
+	// An unknown reference, a body that is not JSON: refused at once.
+	r = b.do(call{method: "GET", path: "/v1/events/status/nope", role: server.Viewer})
+	assert.Equal(t, 404, r.status)
+	r = b.async(`[{"id": 1`)
+	assert.Equal(t, 400, r.status)
+}
+
+// TestAsyncFlag: with Config.Async every request is answered 202, and a
+// repeat with the same Idempotency-Key gets the same 202.
+func TestAsyncFlag(t *testing.T) {
+	h := newHarness(t, func(c *server.Config) { c.Async, c.Poll = true, 10*time.Millisecond })
+	_, stop := serve(t, h.srv)
+	defer stop()
+	body := []any{reg("r1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
+	first := h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "flag-1"}})
+	require.Equal(t, 202, first.status, "%s", first.raw)
+	again := h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "flag-1"}})
+	assert.Equal(t, 202, again.status)
+	assert.Equal(t, string(first.raw), string(again.raw))
+	r := h.status(first.json["location"].(string))
+	assert.Equal(t, "done", r.json["status"], "%s", r.raw)
+	assert.Len(t, h.outcomes(), 1)
+}
+
+// TestAsyncTwoProcesses: two servers on one database share the inbox; the
+// one with the lease handles it, each entry once and in order.
+func TestAsyncTwoProcesses(t *testing.T) {
+	path := t.TempDir() + "/promoc.db"
+	a := newHarnessOn(t, openStoreAt(t, path), func(c *server.Config) { c.Poll = 5 * time.Millisecond })
+	b := newHarnessOn(t, openStoreAt(t, path), func(c *server.Config) { c.Poll = 5 * time.Millisecond })
+	_, stopA := serve(t, a.srv)
+	defer stopA()
+	_, stopB := serve(t, b.srv)
+	defer stopB()
+	const players, bets = 4, 6
+	var last []string
+	for p := range players {
+		id := fmt.Sprintf("p%d", p)
+		h := []*harness{a, b}[p%2]
+		require.Equal(t, 202, h.async([]any{reg("r-"+id, id, t0), ev("d-"+id, id, "deposit", t0.Add(time.Second), "amount", "100.00", "method", "card")}).status)
+	}
+	for i := range bets {
+		for p := range players {
+			id := fmt.Sprintf("p%d", p)
+			h := []*harness{a, b}[(p+i)%2]
+			r := h.async(ev(fmt.Sprintf("b%d-%s", i, id), id, "bet", t0.Add(time.Duration(i+1)*time.Minute), "amount", "10.00", "game", "slots"))
+			require.Equal(t, 202, r.status, "%s", r.raw)
+			if i == bets-1 {
+				last = append(last, r.json["location"].(string))
+			}
+		}
+	}
+	for _, loc := range last {
+		assert.Equal(t, "done", a.status(loc).json["status"])
+	}
+	count := map[string]int{}
+	for _, o := range a.outcomes() {
+		if o.Key.Rule == "every_three_bets" {
+			assert.Equal(t, store.Issued, o.Status)
+			count[o.Key.Player]++
+		}
+	}
+	for p := range players {
+		assert.Equal(t, 2, count[fmt.Sprintf("p%d", p)], "p%d: six bets in order, two batches of three", p)
+	}
+	require.NoError(t, a.st.Audit(context.Background()))
+}
