@@ -20,16 +20,17 @@ func newPlayersCmd() *cobra.Command {
 	var db string
 	cmd := &cobra.Command{
 		Use:   "players",
-		Short: "Load the players of a database",
+		Short: "Load or erase the players of a database",
 		Long: `Players loads players into a database, where scheduled campaigns find their
-audience: every player the database knows. See promoc players import --help.`,
+audience: every player the database knows, and erases them (GDPR). See
+promoc players import --help and promoc players erase --help.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("players: missing command: expected import")
+			return usageErrorf("players: missing command: expected import or erase")
 		}),
 	}
 	dbFlag(cmd, &db)
-	cmd.AddCommand(newPlayersImportCmd(&db))
+	cmd.AddCommand(newPlayersImportCmd(&db), newPlayersEraseCmd(&db))
 	return cmd
 }
 

@@ -183,6 +183,16 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // oneArg is the Args of a command that takes exactly one argument, named
 // what, described as desc.
+// maxOneArg is oneArg for an argument that may be left out.
+func maxOneArg(what, desc string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return fmt.Errorf("%s takes one %s, got %d: %s", cmd.Name(), what, len(args), strings.Join(args, " "))
+		}
+		return nil
+	}
+}
+
 func oneArg(what, desc string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		switch len(args) {

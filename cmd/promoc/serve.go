@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/tracking"
 )
 
@@ -45,13 +48,14 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 
 func newServeCmd() *cobra.Command {
 	var db, addr, logFormat, tlsCert, tlsKey, trackingSecret string
-	var tick, leaseTTL time.Duration
+	var tick, leaseTTL, poll time.Duration
 	var maxBody int64
 	var maxEvents int
 	var webhooks []string
 	var webhookTimeout, retryMin, retryMax, staleRequest time.Duration
+	var async bool
 	cmd := &cobra.Command{
-		Use:   "serve DIR [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
+		Use:   "serve [DIR] [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--async]",
 		Short: "Serve the automation rules and campaigns of a rule set as an HTTP API",
 		Long: `Serve compiles the rule set of DIR and serves its campaign engine as a JSON
 API over HTTP on --addr (127.0.0.1:8080 by default; :0 picks a free port),
@@ -65,6 +69,17 @@ a role allowed to call it (viewer, operator, approver, admin), sent as
 Authorization: Bearer KEY; promoc keys create makes one. The endpoints,
 the roles they allow and the error codes are in the README and in the
 OpenAPI document the server serves at /v1/openapi.json.
+
+The rule set that runs is DIR's, recorded in the database as a deployment,
+unless a version was deployed through the API (POST /v1/rulesets, or a
+rollback): the database's active version then wins over DIR, and serve
+says so in its log. Without DIR, the database's active version runs. Every
+--poll the server reads whether another process on the database deployed
+a version or erased a player, and follows.
+
+With --async every POST /v1/events is answered 202 once its events are
+stored in the database's inbox, as with the header Prefer: respond-async;
+a worker inside the server handles the inbox in order.
 
 A scheduler inside the server fires what is due (players' inactivity,
 scheduled campaigns) every --tick, on the wall clock. Several serve
@@ -84,7 +99,7 @@ user of the machine). A failed try is tried again after a wait that doubles
 from --webhook-retry-min to --webhook-retry-max. SIGTERM or SIGINT
 stops the server gracefully: it stops taking requests, finishes those in
 flight, and exits 0.`,
-		Args: oneArg("DIR", "the directory of the rule set"),
+		Args: maxOneArg("DIR", "the directory of the rule set"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			if err := flagsFromEnv(cmd); err != nil {
 				return err
@@ -97,6 +112,8 @@ flight, and exits 0.`,
 				return usageErrorf("--tick %s: expected a positive duration such as 5s", tick)
 			case leaseTTL < time.Second:
 				return usageErrorf("--lease-ttl %s: expected a duration of at least 1s, such as 30s", leaseTTL)
+			case poll <= 0:
+				return usageErrorf("--poll %s: expected a positive duration such as 2s", poll)
 			case maxBody <= 0:
 				return usageErrorf("--max-body %d: expected a positive number of bytes", maxBody)
 			case maxEvents <= 0:
@@ -135,21 +152,40 @@ flight, and exits 0.`,
 				}
 			}
 			p := paths{}
-			prog, err := compileRuleSet(cmd.ErrOrStderr(), args[0])
-			if err != nil {
-				return err
+			var prog *runtime.Program
+			var seed []store.RuleSetFile
+			if len(args) == 1 {
+				if prog, err = compileRuleSet(cmd.ErrOrStderr(), args[0]); err != nil {
+					return err
+				}
+				if seed, err = server.ReadRuleSetDir(args[0]); err != nil {
+					return p.pathError(args[0], err)
+				}
 			}
 			ctx, stop := notifyStop(cmd.Context())
 			defer stop()
+			if prog == nil && !isPostgres(db) {
+				if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
+					return usageErrorf("missing DIR: expected the directory of the rule set")
+				}
+			}
 			st, err := openStore(ctx, db, true)
 			if err != nil {
 				return err
 			}
 			defer closeStore(st, &err)
+			if rs, ok := st.(store.RuleSets); prog == nil && ok {
+				if _, deployed, err := rs.ActiveRuleSet(ctx); err != nil {
+					return failf("%s: %v", dbName(db), err)
+				} else if !deployed {
+					return usageErrorf("missing DIR: expected the directory of the rule set (%s has none deployed)", dbName(db))
+				}
+			}
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
-			srv, err := server.New(ctx, server.Config{Program: prog, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
+			srv, err := server.New(ctx, server.Config{Program: prog, Seed: seed, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
-				StaleRequest: staleRequest, Tracking: tracking.Config{Secret: secret}})
+				StaleRequest: staleRequest, Tracking: tracking.Config{Secret: secret},
+				Poll: poll, Async: async})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -162,7 +198,15 @@ flight, and exits 0.`,
 				ln, scheme = tls.NewListener(ln, tlsConfig), "https"
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "promoc serve: rule set %s (version %s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
+			switch running := srv.Version(); {
+			case prog == nil:
+				fmt.Fprintf(out, "promoc serve: rule set version %s, deployed in %s\n", running, dbName(db))
+			case running != prog.Version():
+				fmt.Fprintf(out, "promoc serve: rule set version %s, deployed in %s through the API (not %s, version %s)\n",
+					running, dbName(db), p.display(args[0]), prog.Version())
+			default:
+				fmt.Fprintf(out, "promoc serve: rule set %s (version %s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
+			}
 			fmt.Fprintf(out, "promoc serve: listening on %s://%s\n", scheme, ln.Addr())
 			keys, err := st.Keys(ctx)
 			if err != nil {
@@ -172,7 +216,7 @@ flight, and exits 0.`,
 			if len(keys) == 0 {
 				fmt.Fprintf(out, "promoc serve: no API key yet: make the first with\n\tpromoc keys create --role admin --db %s\n", dbName(db))
 			}
-			log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("rule_set_version", prog.Version()))
+			log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("rule_set_version", srv.Version()))
 			if err := srv.Serve(ctx, ln); err != nil {
 				return failf("serve: %v", err)
 			}
@@ -184,6 +228,8 @@ flight, and exits 0.`,
 	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "the `HOST:PORT` to listen on")
 	cmd.Flags().DurationVar(&tick, "tick", 5*time.Second, "how often the scheduler fires what is due")
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 30*time.Second, "how long a scheduled job's lease lasts unless renewed: how soon another process takes over the job of one that died")
+	cmd.Flags().DurationVar(&poll, "poll", 2*time.Second, "how often to read whether another process deployed a rule set or erased a player")
+	cmd.Flags().BoolVar(&async, "async", false, "answer every POST /v1/events with 202 once its events are in the inbox")
 	cmd.Flags().Int64Var(&maxBody, "max-body", 8<<20, "the largest request body, in `BYTES`")
 	cmd.Flags().IntVar(&maxEvents, "max-events", 10_000, "the most events in one request (one database transaction)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "the log's format: json or text")

@@ -122,7 +122,8 @@ func TestServe(t *testing.T) {
 	assert.Equal(t, "issued", outs[0].(map[string]any)["status"])
 	assert.Equal(t, "10.00", outs[0].(map[string]any)["amount"])
 
-	// promoc keys is in the audit log, which an admin reads.
+	// The rule set recorded at the start and promoc keys are in the audit
+	// log, which an admin reads.
 	keyOut.Reset()
 	require.Equal(t, 0, run([]string{"keys", "create", "--role", "admin", "--db", db}, nil, &keyOut, &keyErr), keyErr.String())
 	req, err := http.NewRequest("GET", url+"/v1/audit", nil)
@@ -135,7 +136,7 @@ func TestServe(t *testing.T) {
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&audit))
 	resp.Body.Close()
-	assert.Equal(t, []struct{ Actor, Action string }{{"cli", "key.create"}, {"cli", "key.create"}}, audit.Entries)
+	assert.Equal(t, []struct{ Actor, Action string }{{"cli", "ruleset.seed"}, {"cli", "key.create"}, {"cli", "key.create"}}, audit.Entries)
 
 	resp, err = http.Get(url + "/readyz")
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 // Package server is promoc serve: the campaign engine of one rule set on
 // one store (runtime/engine, runtime/store) behind a JSON API over HTTP,
-// with a scheduler inside.
+// with a scheduler inside, rule sets deployed through the API, erasure of
+// players, and an inbox of events answered 202.
 //
 // # Requests
 //
@@ -40,6 +41,13 @@
 // refused or failed stores nothing, and a 200 means every outcome is
 // stored.
 //
+// With Prefer: respond-async (or Config.Async), the events are checked as
+// JSON, stored in the store's inbox (store.Inbox) in one transaction and
+// answered 202 with where to read their status (async.go). A worker
+// handles the inbox in the order accepted, each entry as a request
+// handled at once; with several processes, the one holding the inbox's
+// lease. Nothing acknowledged is lost: the inbox is in the database.
+//
 // # Bonuses
 //
 // The bonus lifecycle (runtime/bonus, store.Bonuses) is served beside the
@@ -56,10 +64,30 @@
 // bonus and every status event of it (fasttrack.go). Status events and
 // credits are data, like events: they are not in the audit log.
 //
+// # Rule sets
+//
+// The server runs one rule set at a time: its program and the engine made
+// for it, read once by each request, so that a deployment swaps them
+// atomically (rulesets.go). POST /v1/rulesets takes a rule set's files,
+// checks them and runs their tests ([CheckRuleSet]) before anything
+// changes; the version is stored (store.RuleSets) and made active, and
+// rolled back the same way. At a start the store's active version wins
+// over Config.Program when it was deployed through the API. Every
+// Config.Poll the server reads the store's active deployment and last
+// erasure, and makes a new engine when another process changed either.
+//
+// # Erasure
+//
+// DELETE /v1/players/{id} ([Erase]) removes a player's data and history
+// in one transaction and keeps the aggregates under a [Pseudonym]; the
+// kept outcomes are scrubbed ([ScrubOutcome]); then a new engine replaces
+// the one that cached the player. spec/semantics.md says what is kept.
+//
 // # The audit log
 //
 // Every change made through the API (suspend, resume, budget, approve,
-// reject, recalculate) is recorded in the store's audit log, which the
+// reject, recalculate, a rule set deployed or rolled back, an erasure)
+// is recorded in the store's audit log, which the
 // database keeps append-only: the key that made it, the action, its target
 // and the state before and after. promoc keys records the keys it creates
 // and revokes. GET /v1/audit reads it, for admins. A change and its entry

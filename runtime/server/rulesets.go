@@ -471,3 +471,6 @@ func (s *Server) postRollback(ctx context.Context, q *request) (int, any, error)
 	}
 	return s.activate(ctx, q, c.Program, store.RuleSetVersion{Hash: v.Hash}, actionRollback, out)
 }
+
+// Version is the version of the rule set the server runs now.
+func (s *Server) Version() string { return s.program().Version() }

@@ -93,6 +93,15 @@
 // lease only spares the processes double work: what is done once is
 // still guaranteed by the unique keys above, whoever does it.
 //
+// Three concerns of promoc serve are interfaces of their own, which both
+// drivers implement beside [Store]: [RuleSets] keeps the rule sets
+// deployed through the API (each version's files under its content hash,
+// and every deployment in order, the last naming the active version);
+// [Eraser] erases a player (GDPR) in one transaction, removing its data
+// and history and keeping the outcome log, the ledger and the budgets
+// under a pseudonym; [Inbox] keeps the events accepted to be handled
+// later, with one lease so that one process handles them, in order.
+//
 // # Offers and vouchers
 //
 // An [Offer] is given to players by [Store.Assign], one [Assignment] each,
