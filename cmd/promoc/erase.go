@@ -27,8 +27,8 @@ action keys and the offers assigned are kept under a pseudonym
 ("erased-" and 32 hex digits: a keyed hash of the id under a random key
 that is never stored), the outcomes without the player's event ids,
 anchors, message values or traces. Budgets and their totals do not change.
-A later event of the id starts a new player. See spec/semantics.md,
-"Erasure of a player".
+A later event of the id starts a new player. See
+spec/semantics.md#erasure-of-a-player.
 
 It prints the pseudonym and what it removed and kept, as JSON, and records
 the erasure in the audit log under the pseudonym, never the id. A running
