@@ -15,10 +15,6 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// inboxLease is how long the inbox's lease lasts without renewal: when the
-// process that holds it dies, another takes the inbox over after this.
-const inboxLease = 30 * time.Second
-
 // inboxBatch is the number of entries the worker reads at a time.
 const inboxBatch = 16
 
@@ -128,7 +124,10 @@ func (s *Server) getEventsStatus(ctx context.Context, q *request) (int, any, err
 // work handles the inbox until ctx is done: woken by an entry accepted
 // here, and every Config.Poll for those accepted by other processes. Only
 // the process holding the inbox's lease handles it, entry after entry in
-// the order accepted, so that each player's events keep their order.
+// the order accepted, so that each player's events keep their order. The
+// lease lasts Config.LeaseTTL without renewal (it is renewed before each
+// entry): when its holder dies, another process, or the same one
+// restarted, takes the inbox over after that.
 func (s *Server) work(ctx context.Context) {
 	if s.in == nil {
 		return
@@ -161,7 +160,7 @@ func (s *Server) work(ctx context.Context) {
 func (s *Server) drain(ctx context.Context) {
 	for ctx.Err() == nil {
 		now := s.now()
-		held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(inboxLease))
+		held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(s.cfg.LeaseTTL))
 		if err != nil || !held {
 			if err != nil && ctx.Err() == nil {
 				s.log.Error("inbox: claim", slog.String("error", err.Error()))
@@ -181,7 +180,7 @@ func (s *Server) drain(ctx context.Context) {
 			}
 			if i > 0 {
 				now := s.now()
-				if held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(inboxLease)); err != nil || !held {
+				if held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(s.cfg.LeaseTTL)); err != nil || !held {
 					return
 				}
 			}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // async posts events with Prefer: respond-async.
@@ -108,8 +110,12 @@ func TestAsyncFlag(t *testing.T) {
 // one with the lease handles it, each entry once and in order.
 func TestAsyncTwoProcesses(t *testing.T) {
 	path := t.TempDir() + "/promoc.db"
-	a := newHarnessOn(t, openStoreAt(t, path), func(c *server.Config) { c.Poll = 5 * time.Millisecond })
-	b := newHarnessOn(t, openStoreAt(t, path), func(c *server.Config) { c.Poll = 5 * time.Millisecond })
+	testAsyncTwoProcesses(t, openStoreAt(t, path), openStoreAt(t, path))
+}
+
+func testAsyncTwoProcesses(t *testing.T, sa, sb store.Store) {
+	a := newHarnessOn(t, sa, func(c *server.Config) { c.Poll = 5 * time.Millisecond })
+	b := newHarnessOn(t, sb, func(c *server.Config) { c.Poll = 5 * time.Millisecond })
 	_, stopA := serve(t, a.srv)
 	defer stopA()
 	_, stopB := serve(t, b.srv)
@@ -146,4 +152,17 @@ func TestAsyncTwoProcesses(t *testing.T) {
 		assert.Equal(t, 2, count[fmt.Sprintf("p%d", p)], "p%d: six bets in order, two batches of three", p)
 	}
 	require.NoError(t, a.st.Audit(context.Background()))
+}
+
+// TestAsyncTwoProcessesPostgres is TestAsyncTwoProcesses on one
+// PostgreSQL database.
+func TestAsyncTwoProcessesPostgres(t *testing.T) {
+	dsn := pgtest.Schema(t, "the server's tests", "promoc_server")
+	open := func() store.Store {
+		st, err := postgres.Open(context.Background(), dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	testAsyncTwoProcesses(t, open(), open())
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
@@ -388,4 +390,48 @@ func TestRuleSetOtherProcess(t *testing.T) {
 	amount, version := b.welcome("p1", t0)
 	assert.Equal(t, "15.00", amount)
 	assert.Equal(t, v2, version)
+}
+
+// TestRuleSetOtherProcessPostgres: two processes on one PostgreSQL
+// database; a deployment through one runs in the other within its Poll,
+// and so does a rollback.
+func TestRuleSetOtherProcessPostgres(t *testing.T) {
+	dsn := pgtest.Schema(t, "the server's tests", "promoc_server")
+	open := func() store.Store {
+		st, err := postgres.Open(context.Background(), dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a := newHarnessOn(t, open(), func(c *server.Config) { c.Poll = 10 * time.Millisecond })
+	b := newHarnessOn(t, open(), func(c *server.Config) { c.Poll = 10 * time.Millisecond })
+	_, stopA := serve(t, a.srv)
+	defer stopA()
+	_, stopB := serve(t, b.srv)
+	defer stopB()
+	runs := func(h *harness, version string) func() bool {
+		return func() bool {
+			rec := httptest.NewRecorder()
+			h.h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+			return strings.Contains(rec.Body.String(), version)
+		}
+	}
+	v1 := compile(t).Version()
+	v2files := ruleSetFiles(t, "15", "15.00")
+	v2 := versionOf(t, v2files)
+	require.Equal(t, 200, a.deploy(v2files).status)
+	require.Eventually(t, runs(b, v2), 5*time.Second, 5*time.Millisecond, "b runs a's deployment")
+	amount, version := b.welcome("p1", t0)
+	assert.Equal(t, "15.00", amount)
+	assert.Equal(t, v2, version)
+
+	v3files := ruleSetFiles(t, "12", "12.00")
+	require.Equal(t, 200, b.deploy(v3files).status)
+	require.Eventually(t, runs(a, versionOf(t, v3files)), 5*time.Second, 5*time.Millisecond, "a runs b's deployment")
+	r := a.do(call{method: "POST", path: "/v1/rulesets/rollback", role: server.Operator, body: "{}"})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	require.Eventually(t, runs(b, v2), 5*time.Second, 5*time.Millisecond, "b runs a's rollback")
+	amount, _ = a.welcome("p2", t0)
+	assert.Equal(t, "15.00", amount)
+	assert.NotEqual(t, v1, v2)
 }

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
+)
+
+func TestProofServeAsyncCrashSQLite(t *testing.T) {
+	proveAsyncCrash(t, "SQLite", filepath.Join(t.TempDir(), "promoc.db"))
+}
+
+func TestProofServeAsyncCrashPostgres(t *testing.T) {
+	proveAsyncCrash(t, "PostgreSQL", pgtest.Schema(t, "promoc serve's async crash proof", "serve_async_crash"))
+}
+
+// startAsyncServe starts promoc serve --async on db and waits until it
+// listens.
+func startAsyncServe(t *testing.T, exe, rules, db string) *crashChild {
+	t.Helper()
+	c := &crashChild{stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	c.cmd = exec.Command(exe, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
+		"--async", "--poll", "20ms", "--stale-request", "1s", "--lease-ttl", "1s")
+	c.cmd.Args[0] = "promoc"
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "PROMOC_TEST_NOW=") {
+			env = append(env, e)
+		}
+	}
+	c.cmd.Env = env
+	c.cmd.Stderr = c.stderr
+	out, err := c.cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, c.cmd.Start())
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
+				urls <- u
+			}
+		}
+		c.done <- c.cmd.Wait()
+	}()
+	select {
+	case c.url = <-urls:
+	case err := <-c.done:
+		t.Fatalf("promoc serve exited before listening: %v\n%s", err, c.stderr.String())
+	case <-time.After(60 * time.Second):
+		c.cmd.Process.Kill()
+		t.Fatalf("promoc serve did not listen within a minute\n%s", c.stderr.String())
+	}
+	return c
+}
+
+// proveAsyncCrash runs promoc serve --async on db under load from several
+// clients, kills it with SIGKILL at random points (between a 202 and the
+// handling of its events, during a handling, anywhere) and starts it
+// again on the same database, the clients sending again what got no 202.
+// Then every event acknowledged with a 202 has its one outcome, none
+// twice, and every reference given reads done.
+func proveAsyncCrash(t *testing.T, name, db string) {
+	nEvents, nKills, nClients := crashSize()
+	nEvents /= 2
+	seed := time.Now().UnixNano()
+	rng := rand.New(rand.NewPCG(uint64(seed), 3))
+	exe, err := exec.LookPath("promoc") // the test binary as promoc (TestMain)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	require.NoError(t, os.MkdirAll(rules, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(crashRules), 0o644))
+
+	ctx := context.Background()
+	st, err := openStore(ctx, db, true)
+	require.NoError(t, err)
+	opSecret, opKey, err := server.NewKey(server.Operator, "async crash proof", time.Now())
+	require.NoError(t, err)
+	require.NoError(t, st.AddKey(ctx, opKey))
+	require.NoError(t, st.Close())
+
+	base := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	type asyncRequest struct {
+		crashRequest
+		ref string // of the 202
+	}
+	reqs := make([][]*asyncRequest, nClients)
+	for n, c := 0, 0; n < nEvents; c = (c + 1) % nClients {
+		player := fmt.Sprintf("c%d-p%d", c, len(reqs[c])%3)
+		var evs []map[string]any
+		if len(reqs[c]) < 3 {
+			evs = append(evs, map[string]any{"id": "reg-" + player, "player": player, "kind": "player", "time": base.Format(time.RFC3339), "currency": "EUR"})
+		}
+		r := &asyncRequest{crashRequest: crashRequest{key: fmt.Sprintf("c%d-r%d", c, len(reqs[c]))}}
+		for range 1 + rng.IntN(5) {
+			id := fmt.Sprintf("d%d", n)
+			evs = append(evs, map[string]any{"id": id, "player": player, "kind": "deposit",
+				"time": base.Add(time.Duration(n) * time.Second).Format(time.RFC3339), "amount": fmt.Sprintf("%d.%02d", 10+n%90, n%100)})
+			r.events = append(r.events, id)
+			n++
+		}
+		r.body, err = json.Marshal(evs)
+		require.NoError(t, err)
+		reqs[c] = append(reqs[c], r)
+	}
+
+	var url atomic.Value
+	child := startAsyncServe(t, exe, rules, db)
+	defer func() {
+		if child.cmd.ProcessState == nil {
+			child.cmd.Process.Kill()
+		}
+	}()
+	url.Store(child.url)
+	client := &http.Client{Timeout: 30 * time.Second}
+	post := func(r *asyncRequest) (int, string, error) {
+		req, err := http.NewRequest("POST", url.Load().(string)+"/v1/events", bytes.NewReader(r.body))
+		if err != nil {
+			return 0, "", err
+		}
+		req.Header.Set("Authorization", "Bearer "+opSecret)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", r.key)
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer res.Body.Close()
+		var body struct{ Ref string }
+		if res.StatusCode == http.StatusAccepted {
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+				return 0, "", err
+			}
+		}
+		return res.StatusCode, body.Ref, nil
+	}
+
+	var tries, again atomic.Int64
+	var loadDone atomic.Bool
+	var wg sync.WaitGroup
+	for c := range nClients {
+		wg.Go(func() {
+			for _, r := range reqs[c] {
+				for {
+					tries.Add(1)
+					status, ref, err := post(r)
+					if err == nil && status == http.StatusAccepted {
+						r.ref = ref
+						break
+					}
+					if err == nil && status != http.StatusConflict && status < 500 {
+						t.Errorf("request %s: %d", r.key, status)
+						return
+					}
+					again.Add(1)
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		loadDone.Store(true)
+	}()
+	underLoad, pendingAtKills := 0, 0
+	for range nKills {
+		time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
+		if !loadDone.Load() {
+			underLoad++
+		}
+		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
+		<-child.done
+		st, err := openStore(ctx, db, false)
+		require.NoError(t, err)
+		p, err := st.(store.Inbox).PendingInbox(ctx, 100_000)
+		require.NoError(t, err)
+		pendingAtKills += len(p)
+		require.NoError(t, st.Close())
+		child = startAsyncServe(t, exe, rules, db)
+		url.Store(child.url)
+	}
+	wg.Wait()
+
+	// Every reference given reads done.
+	deadline := time.Now().Add(90 * time.Second)
+	refs := 0
+	for _, rs := range reqs {
+		for _, r := range rs {
+			refs++
+			for {
+				var got struct{ Status string }
+				getJSON(t, client, child.url+"/v1/events/status/"+r.ref, opSecret, &got)
+				if got.Status == "done" {
+					break
+				}
+				require.Equal(t, "pending", got.Status, "request %s", r.key)
+				if time.Now().After(deadline) {
+					t.Fatalf("request %s (%s) still pending after 90 s\n%s", r.key, r.ref, child.stderr.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, <-child.done, "a graceful stop: %s", child.stderr.String())
+
+	st, err = openStore(ctx, db, false)
+	require.NoError(t, err)
+	defer st.Close()
+	byEvent := map[string]int{}
+	outcomes := 0
+	for after := int64(0); ; {
+		page, err := st.Outcomes(ctx, after, 1000)
+		require.NoError(t, err)
+		if len(page) == 0 {
+			break
+		}
+		for _, o := range page {
+			out, err := engine.OutcomeOf(o)
+			require.NoError(t, err)
+			byEvent[out.Trigger.Event]++
+			outcomes++
+		}
+		after = page[len(page)-1].Seq
+	}
+	events := 0
+	for _, rs := range reqs {
+		for _, r := range rs {
+			for _, id := range r.events {
+				events++
+				assert.Equal(t, 1, byEvent[id], "event %s: one outcome", id)
+			}
+		}
+	}
+	assert.Equal(t, events, outcomes, "one outcome per event, none twice")
+	pending, err := st.(store.Inbox).PendingInbox(ctx, 10)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+	t.Logf("%s: %d events in %d requests answered 202 from %d clients (seed %d); killed with SIGKILL %d times (%d while the clients sent; %d requests acknowledged and not yet handled at the kills, handled after); %d tries sent again (no answer, 409 or 5xx); every reference done, %d outcomes, each event's once",
+		name, events, refs, nClients, seed, nKills, underLoad, pendingAtKills, again.Load(), outcomes)
+}
