@@ -54,6 +54,8 @@ func newServeCmd() *cobra.Command {
 	var webhooks []string
 	var webhookTimeout, retryMin, retryMax, staleRequest time.Duration
 	var async bool
+	var kafkaBrokers []string
+	var kafkaTopic, kafkaGroup, kafkaDeadLetter string
 	cmd := &cobra.Command{
 		Use:   "serve [DIR] [--db FILE|URL] [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--async]",
 		Short: "Serve the automation rules and campaigns of a rule set as an HTTP API",
@@ -96,7 +98,14 @@ spaces) every outcome is posted to each URL, at least once, in the order of
 the log, signed with HMAC-SHA256 by the secret of the environment variable
 PROMOC_WEBHOOK_SECRET (never a flag: a command line is visible to every
 user of the machine). A failed try is tried again after a wait that doubles
-from --webhook-retry-min to --webhook-retry-max. SIGTERM or SIGINT
+from --webhook-retry-min to --webhook-retry-max.
+
+With --kafka-brokers and --kafka-topic it also consumes events from Kafka:
+one event a record (a line of promoc run's log), keyed by its player's id;
+the servers of one --kafka-group share the topic's partitions, and each
+commits a poll's offsets only once its outcomes are stored. A record that
+is not a valid event is logged, counted and, with --kafka-dead-letter,
+copied to that topic. SIGTERM or SIGINT
 stops the server gracefully: it stops taking requests, finishes those in
 flight, and exits 0.`,
 		Args: maxOneArg("DIR", "the directory of the rule set"),
@@ -123,6 +132,8 @@ flight, and exits 0.`,
 			case webhookTimeout <= 0 || retryMin <= 0 || retryMax < retryMin:
 				return usageErrorf("--webhook-timeout %s, --webhook-retry-min %s, --webhook-retry-max %s: expected positive durations, the maximum not below the minimum",
 					webhookTimeout, retryMin, retryMax)
+			case (len(kafkaBrokers) == 0) != (kafkaTopic == ""):
+				return usageErrorf("--kafka-brokers and --kafka-topic go together: where the brokers are (HOST:PORT,...) and the topic of the events")
 			case (tlsCert == "") != (tlsKey == ""):
 				return usageErrorf("--tls-cert and --tls-key go together: a certificate and its key, PEM files")
 			}
@@ -185,7 +196,8 @@ flight, and exits 0.`,
 			srv, err := server.New(ctx, server.Config{Program: prog, Seed: seed, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
 				StaleRequest: staleRequest, Tracking: tracking.Config{Secret: secret},
-				Poll: poll, Async: async})
+				Poll: poll, Async: async,
+				Kafka: server.KafkaConfig{Brokers: kafkaBrokers, Topic: kafkaTopic, Group: kafkaGroup, DeadLetter: kafkaDeadLetter}})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
 			}
@@ -241,6 +253,10 @@ flight, and exits 0.`,
 	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")
 	cmd.Flags().DurationVar(&retryMax, "webhook-retry-max", time.Hour, "the longest wait between two tries of a webhook delivery")
 	cmd.Flags().StringVar(&trackingSecret, "tracking-secret-file", "", "the key of the hash of clicks' IP addresses, read from `FILE` (at least 16 bytes); without it no address is kept")
+	cmd.Flags().StringSliceVar(&kafkaBrokers, "kafka-brokers", nil, "consume events from the Kafka brokers at `HOST:PORT,...` (with --kafka-topic)")
+	cmd.Flags().StringVar(&kafkaTopic, "kafka-topic", "", "the Kafka `TOPIC` of the events, keyed by player id")
+	cmd.Flags().StringVar(&kafkaGroup, "kafka-group", "promoc", "the Kafka consumer `GROUP`: its servers share the topic's partitions")
+	cmd.Flags().StringVar(&kafkaDeadLetter, "kafka-dead-letter", "", "copy records that are not valid events to this Kafka `TOPIC`")
 	return cmd
 }
 

@@ -83,6 +83,23 @@
 // kept outcomes are scrubbed ([ScrubOutcome]); then a new engine replaces
 // the one that cached the player. spec/semantics.md says what is kept.
 //
+// # Kafka
+//
+// With Config.Kafka the server also consumes events from a Kafka topic
+// (kafka.go, franz-go): one event a record, keyed by its player's id, so
+// that one partition, and so one consumer of the group, holds all of a
+// player's events in order. The records of a poll go through the engine as
+// one Handle (their order kept), and their offsets are committed only once
+// the outcomes are stored, before the next poll; no rebalance comes between
+// the two (BlockRebalanceOnPoll). Delivery is at least once: a record
+// handled but not committed (a crash, a refused commit) comes again, and
+// the engine, which knows its event id, gives nothing twice. A batch the
+// store could not take is tried again, with backoff, before anything after
+// it. A record that is not a valid event, whose key is not its player, or
+// that the engine refuses (an unknown kind, beyond the lateness bound) is
+// logged, counted (promoc_kafka_records_total) and copied to the
+// dead-letter topic if there is one, and the partition goes on.
+//
 // # The audit log
 //
 // Every change made through the API (suspend, resume, budget, approve,

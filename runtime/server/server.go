@@ -66,6 +66,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Webhooks are the endpoints outcomes are delivered to, by Serve.
 	Webhooks WebhookConfig
+	// Kafka is a topic Serve consumes events from (kafka.go); none when
+	// it names no broker.
+	Kafka KafkaConfig
 	// Leases keeps the leases of the scheduler's jobs, so that several
 	// servers on one database run each job once (lease.go); default the
 	// Store, when it implements store.Leases (both drivers do).
@@ -167,6 +170,7 @@ type Server struct {
 	met     *metrics
 	hooks   *webhooks
 	trk     *tracking.Tracker // nil when the store keeps no tracking
+	kafka   *kafkaConsumer    // nil without Config.Kafka
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -198,6 +202,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
+	}
+	if len(cfg.Kafka.Brokers) > 0 {
+		if s.kafka, err = s.newKafka(cfg.Kafka); err != nil {
+			return nil, err
+		}
 	}
 	if s.hooks, err = newWebhooks(ctx, cfg.Webhooks, cfg.Store, s.met.reg, s.now(), cfg.Leases, cfg.Holder, cfg.LeaseTTL); err != nil {
 		return nil, err
@@ -234,6 +243,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	background.Go(func() { s.runWebhooks(schedCtx) })
 	background.Go(func() { s.watch(schedCtx) })
 	background.Go(func() { s.work(schedCtx) })
+	background.Go(func() { s.runKafka(schedCtx) })
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 
