@@ -181,6 +181,12 @@ func BenchmarkAssign(b *testing.B) {
 	storetest.BenchAssign(b, driver)
 }
 
+// BenchmarkAssignPool1M assigns from a pool of 1,000,000 codes.
+func BenchmarkAssignPool1M(b *testing.B) {
+	pgtest.Server(b, "the store's benchmarks")
+	storetest.BenchAssignPool(b, driver, 1_000_000)
+}
+
 // migrations is the number of the driver's migrations: the newest schema
 // version it knows.
 func migrations(t *testing.T) int {

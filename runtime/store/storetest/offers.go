@@ -72,13 +72,14 @@ func testVoucherImport(t *testing.T, d Driver) {
 	require.NoError(t, err, "a code of exactly the bound")
 	assert.Equal(t, store.VoucherImport{Imported: 1, Unassigned: 5}, r, "a refused import imported nothing")
 
-	// An import larger than one statement: repeats across statements are
-	// counted, and codes are taken in import order.
+	// An import larger than one statement (10,000 codes): repeats within
+	// a statement and across statements are counted, and codes are taken
+	// in import order.
 	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "big", RequiresVouchers: true}))
-	big := append(codes("b", 2500), "b-0", "b-2499", "b-1200")
+	big := append(codes("b", 25000), "b-0", "b-24999", "b-12000")
 	r, err = s.ImportVouchers(ctx, "big", big, t0)
 	require.NoError(t, err)
-	assert.Equal(t, store.VoucherImport{Imported: 2500, Ignored: 3, Unassigned: 2500}, r)
+	assert.Equal(t, store.VoucherImport{Imported: 25000, Ignored: 3, Unassigned: 25000}, r)
 	as, err := s.Assign(ctx, "big", []string{"p1", "p2"}, t0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"b-0", "b-1"}, []string{as[0].Code, as[1].Code})

@@ -33,14 +33,19 @@ func BenchImportVouchers(b *testing.B, d Driver) {
 
 // BenchAssign measures assignments from one pool of codes by 16
 // goroutines, one player a transaction, and checks that no code was taken
-// twice.
-func BenchAssign(b *testing.B, d Driver) {
+// twice: a pool of b.N codes, all of them assigned.
+func BenchAssign(b *testing.B, d Driver) { BenchAssignPool(b, d, 0) }
+
+// BenchAssignPool is BenchAssign from a pool of max(pool, b.N) codes,
+// imported before the clock starts: the speed of taking the next free
+// code when most of a large pool is still free.
+func BenchAssignPool(b *testing.B, d Driver, pool int) {
 	ctx := context.Background()
 	s := d.fresh(b)
 	if err := s.PutOffer(ctx, store.Offer{Ref: "pool", RequiresVouchers: true}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.ImportVouchers(ctx, "pool", codes("v", b.N), t0); err != nil {
+	if _, err := s.ImportVouchers(ctx, "pool", codes("v", max(pool, b.N)), t0); err != nil {
 		b.Fatal(err)
 	}
 	var next atomic.Int64

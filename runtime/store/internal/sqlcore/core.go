@@ -15,6 +15,8 @@ import (
 // Store implements store.Store over a Dialect; the driver adds Close.
 type Store struct {
 	D Dialect
+
+	assigns assignGroup // Assign's group commit, where there is one writer
 }
 
 func nanos(t time.Time) int64 {

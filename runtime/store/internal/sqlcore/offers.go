@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -14,7 +13,7 @@ import (
 
 // voucherBatch is the number of codes one INSERT of an import writes, in
 // the order given, so that codes are assigned in import order.
-const voucherBatch = 1000
+const voucherBatch = 10000
 
 func flag(b bool) int64 {
 	if b {
@@ -91,18 +90,13 @@ func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string
 		}
 		for i := 0; i < len(codes); i += voucherBatch {
 			batch := codes[i:min(i+voucherBatch, len(codes))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO vouchers (offer, code, imported_ns) VALUES `)
-			args := []any{offer, nanos(at)}
-			for j, c := range batch {
-				if j > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "($1, $%d, $2)", j+3)
-				args = append(args, c)
-			}
-			q.WriteString(` ON CONFLICT DO NOTHING`)
-			n, err := ex.Exec(ctx, q.String(), args...)
+			// One statement text for every batch (the codes are one
+			// parameter on SQLite, one array on PostgreSQL), so that it is
+			// parsed once, not once a batch; WHERE true keeps SQLite from
+			// reading ON CONFLICT as a join's ON.
+			from, args := s.D.Tuples(batch)
+			n, err := ex.Exec(ctx, `INSERT INTO vouchers (offer, code, imported_ns) SELECT $2, q.c1, $3 FROM `+from+`
+				WHERE true ORDER BY q.i ON CONFLICT DO NOTHING`, append(args, offer, nanos(at))...)
 			if err != nil {
 				return err
 			}
@@ -161,57 +155,70 @@ func assignmentRef() (string, error) {
 // different codes without waiting for each other; when that finds too few,
 // some may be held by transactions that will roll back, so it reads again,
 // waiting for them, before it says there are not enough. SQLite has one
-// writer. The update of a code is conditional, and the unique (offer,
-// code) of the assignments refuses a code given twice whatever happens.
+// writer: there, assignments asked for at once are committed together
+// (assignGroup), each all or nothing within the shared transaction. The
+// update of a code is conditional, and the unique (offer, code) of the
+// assignments refuses a code given twice whatever happens.
 func (s *Store) Assign(ctx context.Context, offer string, players []string, at time.Time) ([]store.Assignment, error) {
+	if s.D.OneWriter() {
+		return s.assigns.do(ctx, s, assignReq{ctx: ctx, offer: offer, players: players, at: at})
+	}
 	var out []store.Assignment
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		out = nil
-		o, err := s.offerFor(ctx, ex, offer)
-		if err != nil {
-			return err
-		}
-		var seqs []int64
-		var codes []string
-		if o.RequiresVouchers && len(players) > 0 {
-			seqs, codes, err = s.freeCodes(ctx, ex, offer, len(players), true)
-			if err == nil && len(codes) < len(players) && !s.D.OneWriter() {
-				seqs, codes, err = s.freeCodes(ctx, ex, offer, -1, false)
-			}
-			if err != nil {
-				return err
-			}
-			if len(codes) < len(players) {
-				return fmt.Errorf("offer %q: %d unassigned codes for %d players: %w", offer, len(codes), len(players), store.ErrNoVouchers)
-			}
-		}
-		for i, p := range players {
-			ref, err := assignmentRef()
-			if err != nil {
-				return err
-			}
-			a := store.Assignment{Ref: ref, Offer: offer, Player: p, Synchronized: !o.NeedsSync, At: fromNanos(nanos(at))}
-			var code any
-			if o.RequiresVouchers {
-				a.Code, code = codes[i], codes[i]
-				n, err := ex.Exec(ctx, `UPDATE vouchers SET assignment = $2 WHERE seq = $1 AND assignment IS NULL`, seqs[i], ref)
-				if err != nil {
-					return err
-				}
-				if n != 1 {
-					return fmt.Errorf("offer %q: code %q was taken meanwhile", offer, codes[i])
-				}
-			}
-			if _, err := ex.Exec(ctx, `INSERT INTO offer_assignments (ref, offer, player, code, synchronized, at_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
-				ref, offer, p, code, flag(a.Synchronized), nanos(at)); err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return nil
+		var err error
+		out, err = s.assignIn(ctx, ex, offer, players, at)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// assignIn gives an offer to players in the caller's transaction, all or
+// none: an error may leave some written, for the caller to roll back.
+func (s *Store) assignIn(ctx context.Context, ex Execer, offer string, players []string, at time.Time) ([]store.Assignment, error) {
+	var out []store.Assignment
+	o, err := s.offerFor(ctx, ex, offer)
+	if err != nil {
+		return nil, err
+	}
+	var seqs []int64
+	var codes []string
+	if o.RequiresVouchers && len(players) > 0 {
+		seqs, codes, err = s.freeCodes(ctx, ex, offer, len(players), true)
+		if err == nil && len(codes) < len(players) && !s.D.OneWriter() {
+			seqs, codes, err = s.freeCodes(ctx, ex, offer, -1, false)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(codes) < len(players) {
+			return nil, fmt.Errorf("offer %q: %d unassigned codes for %d players: %w", offer, len(codes), len(players), store.ErrNoVouchers)
+		}
+	}
+	for i, p := range players {
+		ref, err := assignmentRef()
+		if err != nil {
+			return nil, err
+		}
+		a := store.Assignment{Ref: ref, Offer: offer, Player: p, Synchronized: !o.NeedsSync, At: fromNanos(nanos(at))}
+		var code any
+		if o.RequiresVouchers {
+			a.Code, code = codes[i], codes[i]
+			n, err := ex.Exec(ctx, `UPDATE vouchers SET assignment = $2 WHERE seq = $1 AND assignment IS NULL`, seqs[i], ref)
+			if err != nil {
+				return nil, err
+			}
+			if n != 1 {
+				return nil, fmt.Errorf("offer %q: code %q was taken meanwhile", offer, codes[i])
+			}
+		}
+		if _, err := ex.Exec(ctx, `INSERT INTO offer_assignments (ref, offer, player, code, synchronized, at_ns) VALUES ($1, $2, $3, $4, $5, $6)`,
+			ref, offer, p, code, flag(a.Synchronized), nanos(at)); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
 	return out, nil
 }
