@@ -196,6 +196,18 @@ func testBonusStatus(t *testing.T, d Driver) {
 	assert.Equal(t, store.AnomalyCurrencyMismatch, r.Anomaly)
 	assert.Equal(t, store.BonusCreated, r.Bonus.Status)
 
+	// A bonus granted without an amount (a bonus code) takes the currency
+	// of the amount that turned real.
+	code := bonus("welcome", "p7", "t1", "0", "")
+	code.Code = "FREESPINS"
+	fs := grant(t, s, code)[0]
+	spun := statusOf("e12", fs.ID, store.BonusCompleted)
+	spun.Amount, spun.HasAmount, spun.Currency = dec("3.20"), true, "EUR"
+	r = report(t, s, spun)[0]
+	assert.Equal(t, store.BonusApplied, r.Result)
+	assert.Equal(t, "EUR", r.Bonus.Currency)
+	assertDec(t, "3.20", r.Bonus.Real, "the winnings of the free spins turned real")
+
 	// Bad events are refused whole.
 	before, err := s.BonusEvents(ctx, "", 0, 100)
 	require.NoError(t, err)
