@@ -156,11 +156,11 @@ func (hl *hookLease) hold(ctx context.Context) (bool, error) {
 
 // release gives the lease up, so that another process takes it at once.
 func (hl *hookLease) release(ctx context.Context) error {
-	if hl.ls == nil || !hl.held {
-		hl.held = false
+	held := hl.held
+	hl.held = false
+	if hl.ls == nil || !held {
 		return nil
 	}
-	hl.held = false
 	return hl.ls.Release(ctx, hl.l)
 }
 
@@ -236,8 +236,8 @@ func (w *webhooks) active(id string) bool {
 	return false
 }
 
-// run delivers to every webhook until ctx is done, and prunes the delivery
-// log; it returns when every webhook has stopped.
+// runWebhooks delivers to every webhook until ctx is done, and prunes the
+// delivery log; it returns when every webhook has stopped.
 func (s *Server) runWebhooks(ctx context.Context) {
 	w := s.hooks
 	if len(w.hooks) == 0 {
