@@ -99,7 +99,7 @@ unreadable path, an unknown reward or a database that is not promoc's; 3
 	root.SetVersionTemplate("promoc {{.Version}}\n")
 	root.AddCommand(newCheckCmd(), newEvalCmd(), newDisasmCmd(), newFmtCmd(), newLspCmd(), newTestCmd(), newInitCmd(), newVersionCmd(),
 		newRunCmd(), newPlayersCmd(), newCampaignsCmd(), newApprovalsCmd(), newServeCmd(), newKeysCmd(), newOffersCmd(), newVouchersCmd(),
-		newBonusesCmd(), newReportCmd(), newPublishersCmd())
+		newBonusesCmd(), newReportCmd(), newPublishersCmd(), newRuleSetsCmd())
 	// promoc completion bash|zsh|fish|powershell is cobra's, made here
 	// rather than when it runs so that an unknown shell is bad usage, not
 	// the help and exit 0.

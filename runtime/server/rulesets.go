@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -118,22 +119,12 @@ func (s *Server) boot(ctx context.Context) error {
 	}
 	if s.cfg.Seed != nil && (!ok || d.Hash != prog.Version()) {
 		now := s.now()
-		var sd store.Deployment
-		_, err := s.aud.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
-			rs, isRS := tx.(store.RuleSets)
-			if !isRS {
-				return store.AuditEntry{}, fmt.Errorf("the store's transaction (%T) keeps no rule sets", tx)
-			}
-			var err error
-			sd, err = rs.Deploy(ctx, store.RuleSetVersion{Hash: prog.Version(), Files: s.cfg.Seed, Uploaded: now, UploadedBy: "cli"},
-				store.Deployment{At: now, Actor: "cli", Action: actionSeed})
-			var before any
-			if ok {
-				before = map[string]any{"version": d.Hash}
-			}
-			return s.auditEntry(&request{who: principal{id: "cli"}}, "ruleset.seed")(prog.Version(), before,
-				map[string]any{"version": prog.Version(), "deployment": sd.Seq}, err)
-		})
+		previous := ""
+		if ok {
+			previous = d.Hash
+		}
+		sd, err := Deploy(ctx, s.aud, store.RuleSetVersion{Hash: prog.Version(), Files: s.cfg.Seed, Uploaded: now, UploadedBy: "cli"},
+			store.Deployment{At: now, Actor: "cli", Action: actionSeed}, previous, 0)
 		if err != nil {
 			return fmt.Errorf("recording the rule set: %w", err)
 		}
@@ -395,16 +386,7 @@ func (s *Server) activate(ctx context.Context, q *request, prog *runtime.Program
 	if err != nil {
 		return 0, nil, err
 	}
-	var d store.Deployment
-	err = s.audited(ctx, q, "ruleset."+action, func(tx store.Store) (string, any, any, error) {
-		rs, ok := tx.(store.RuleSets)
-		if !ok {
-			return "", nil, nil, fmt.Errorf("server: the store's transaction (%T) keeps no rule sets", tx)
-		}
-		var err error
-		d, err = rs.Deploy(ctx, v, store.Deployment{At: s.now(), Actor: q.who.id, Action: action})
-		return v.Hash, map[string]any{"version": out.Previous}, map[string]any{"version": v.Hash, "deployment": d.Seq, "tests": out.Tests}, err
-	})
+	d, err := Deploy(ctx, s.aud, v, store.Deployment{At: s.now(), Actor: q.who.id, Action: action}, out.Previous, out.Tests)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -433,35 +415,11 @@ func (s *Server) postRollback(ctx context.Context, q *request) (int, any, error)
 	if err := decodeBody(q.body, &in); err != nil {
 		return 0, nil, err
 	}
-	if in.Version == "" {
-		ds, err := s.allDeployments(ctx)
-		if err != nil {
-			return 0, nil, err
-		}
-		for i := len(ds) - 2; i >= 0 && len(ds) > 0; i-- {
-			if ds[i].Hash != ds[len(ds)-1].Hash {
-				in.Version = ds[i].Hash
-				break
-			}
-		}
-		if in.Version == "" {
-			return 0, nil, errorf(http.StatusNotFound, CodeNotFound, "no earlier version to roll back to: %s deployed",
-				plural(len(ds), "deployment", "deployments"))
-		}
-	}
-	v, ok, err := s.rs.RuleSet(ctx, in.Version)
+	v, err := RollbackVersion(ctx, s.rs, in.Version)
 	if err != nil {
 		return 0, nil, err
 	}
-	if !ok {
-		return 0, nil, errorf(http.StatusNotFound, CodeNotFound, "rule set version %q: not stored: GET /v1/rulesets lists them", in.Version).
-			with("version", in.Version)
-	}
-	files := make(map[string][]byte, len(v.Files))
-	for _, f := range v.Files {
-		files[f.Name] = f.Data
-	}
-	c, err := CheckRuleSet(ctx, files)
+	c, err := CheckRuleSet(ctx, FilesOf(v.Files))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -474,3 +432,81 @@ func (s *Server) postRollback(ctx context.Context, q *request) (int, any, error)
 
 // Version is the version of the rule set the server runs now.
 func (s *Server) Version() string { return s.program().Version() }
+
+// Deploy records a deployment of version v (its files stored unless its
+// hash is) and its entry in the audit log, ruleset.ACTION by d.Actor with
+// the previous version and the tests run, in one transaction of aud: what
+// POST /v1/rulesets, a rollback, a seed and promoc rulesets record. It
+// changes no running server: each follows the store's active deployment
+// within its Poll.
+func Deploy(ctx context.Context, aud store.Audited, v store.RuleSetVersion, d store.Deployment, previous string, tests int) (store.Deployment, error) {
+	var out store.Deployment
+	_, err := aud.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+		rs, ok := tx.(store.RuleSets)
+		if !ok {
+			return store.AuditEntry{}, fmt.Errorf("the store's transaction (%T) keeps no rule sets", tx)
+		}
+		var err error
+		if out, err = rs.Deploy(ctx, v, d); err != nil {
+			return store.AuditEntry{}, err
+		}
+		before := []byte("null")
+		if previous != "" {
+			before, _ = json.Marshal(map[string]any{"version": previous})
+		}
+		after, err := json.Marshal(map[string]any{"version": v.Hash, "deployment": out.Seq, "tests": tests})
+		return store.AuditEntry{At: d.At, Actor: d.Actor, Action: "ruleset." + d.Action, Target: v.Hash, Before: before, After: after}, err
+	})
+	if err != nil {
+		return store.Deployment{}, err
+	}
+	return out, nil
+}
+
+// RollbackVersion is the stored version a rollback makes active: the one
+// named, or, for "", the one active before the active one. An [*Error]
+// 404 when there is none.
+func RollbackVersion(ctx context.Context, rs store.RuleSets, version string) (store.RuleSetVersion, error) {
+	if version == "" {
+		var ds []store.Deployment
+		for after := int64(0); ; {
+			page, err := rs.Deployments(ctx, after, pageLimit)
+			if err != nil {
+				return store.RuleSetVersion{}, err
+			}
+			ds = append(ds, page...)
+			if len(page) < pageLimit {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+		for i := len(ds) - 2; i >= 0; i-- {
+			if ds[i].Hash != ds[len(ds)-1].Hash {
+				version = ds[i].Hash
+				break
+			}
+		}
+		if version == "" {
+			return store.RuleSetVersion{}, errorf(http.StatusNotFound, CodeNotFound, "no earlier version to roll back to (%s so far)",
+				plural(len(ds), "deployment", "deployments"))
+		}
+	}
+	v, ok, err := rs.RuleSet(ctx, version)
+	if err != nil {
+		return store.RuleSetVersion{}, err
+	}
+	if !ok {
+		return store.RuleSetVersion{}, errorf(http.StatusNotFound, CodeNotFound, "rule set version %q: not stored: GET /v1/rulesets lists them", version).
+			with("version", version)
+	}
+	return v, nil
+}
+
+// FilesOf is a rule set's files by name, as CheckRuleSet takes them.
+func FilesOf(files []store.RuleSetFile) map[string][]byte {
+	m := make(map[string][]byte, len(files))
+	for _, f := range files {
+		m[f.Name] = f.Data
+	}
+	return m
+}
