@@ -1,0 +1,593 @@
+// Command loadgen drives a real promoc serve at fixed rates and reports the
+// events a second it sustained and the latency of its requests (issue 12).
+//
+// It builds promoc from this repository, makes a temporary directory with
+// an SQLite database, creates an operator key with promoc keys create,
+// starts promoc serve on the engine workload's rule set
+// (bench/campaigns/campaigns.promo) on a free loopback port, registers the
+// players, then runs one phase per rate and batch size: requests of that
+// many events each, sent on a fixed schedule for -duration whatever the
+// answers' latency (an open loop: a request is never held back because an
+// earlier one is slow, so that the latency counts the time spent queued).
+// Each request is a POST /v1/events with an Idempotency-Key, one event as
+// an object or a batch as an array, as a client sends them. A request's
+// latency runs from the moment the schedule says it is due to the end of
+// its response: a sender late on its schedule (the machine busy) counts
+// its lateness too.
+//
+// Usage, in bench/:
+//
+//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR]
+//
+// It prints a markdown table: per phase the offered rate, the batch, the
+// requests and events a second sustained, the latency percentiles, the
+// failures, the load average of the machine and the server's CPU time per
+// event. With -cpuprofile, promoc is built with the build tag
+// promoc_pprof and serves Go's profiles on another loopback port; a CPU
+// profile of each phase is written to DIR (go tool pprof -top FILE).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	rates := flag.String("rates", "1000,2500,5000", "the offered rates, in events a second, comma-separated")
+	batches := flag.String("batches", "1,10,100", "the events per request, comma-separated: each rate runs with each")
+	duration := flag.Duration("duration", 20*time.Second, "how long each phase sends")
+	players := flag.Int("players", 20_000, "the players, registered before the phases")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the server in each phase to this `DIR`")
+	maxInFlight := flag.Int("max-in-flight", 20_000, "the most requests waiting for an answer; beyond, a phase stops as overloaded")
+	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
+	flag.Parse()
+	rs, err := ints(*rates)
+	if err != nil {
+		fail(fmt.Errorf("-rates: %v", err))
+	}
+	bs, err := ints(*batches)
+	if err != nil {
+		fail(fmt.Errorf("-batches: %v", err))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := start(ctx, *profile != "")
+	if err != nil {
+		fail(err)
+	}
+	defer func() {
+		srv.stop()
+		if *keep {
+			fmt.Fprintf(os.Stderr, "loadgen: kept %s\n", srv.dir)
+		} else {
+			os.RemoveAll(srv.dir)
+		}
+	}()
+	g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
+	c := newClient(srv)
+	progress("registering %d players", *players)
+	if err := g.register(c); err != nil {
+		srv.stop()
+		fail(err)
+	}
+	var results []result
+	for _, rate := range rs {
+		for _, batch := range bs {
+			progress("phase: %d events/s in requests of %d for %s", rate, batch, *duration)
+			res, err := runPhase(c, g, srv, rate, batch, *duration, *maxInFlight, *profile)
+			if err != nil {
+				srv.stop()
+				fail(err)
+			}
+			results = append(results, res)
+			progress("  %s", res.line())
+			time.Sleep(2 * time.Second) // let the server drain
+		}
+	}
+	writeTable(os.Stdout, results, *duration)
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q: expected positive numbers separated by commas", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "loadgen: "+format+"\n", args...)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "loadgen:", err)
+	os.Exit(1)
+}
+
+// server is a promoc serve started for the run.
+type server struct {
+	dir   string // the temporary directory: promoc, the database, the log
+	url   string // http://127.0.0.1:PORT
+	key   string // an operator key
+	pprof string // http://127.0.0.1:PORT of the profiles, or ""
+	cmd   *exec.Cmd
+	log   *os.File
+}
+
+// repoRoot finds the repository's root: the first directory up from the
+// working directory whose go.mod is the module github.com/promoc/promoc.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && regexp.MustCompile(`(?m)^module github\.com/promoc/promoc\s*$`).Match(b) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the promoc repository: run loadgen in bench/")
+		}
+		dir = parent
+	}
+}
+
+// start builds promoc, creates a key and starts promoc serve.
+func start(ctx context.Context, profile bool) (*server, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "promoc-loadgen-")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{dir: dir}
+	bin := filepath.Join(dir, "promoc")
+	build := []string{"build", "-o", bin}
+	if profile {
+		build = append(build, "-tags", "promoc_pprof")
+	}
+	progress("building promoc (go %s)", strings.Join(append(build, "./cmd/promoc"), " "))
+	cmd := exec.CommandContext(ctx, "go", append(build, "./cmd/promoc")...)
+	cmd.Dir, cmd.Stderr = root, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("building promoc: %v", err)
+	}
+	rules := filepath.Join(dir, "rules")
+	if err := os.MkdirAll(rules, 0o755); err != nil {
+		return nil, err
+	}
+	src, err := os.ReadFile(filepath.Join(root, "bench", "campaigns", "campaigns.promo"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(rules, "campaigns.promo"), src, 0o644); err != nil {
+		return nil, err
+	}
+	db := filepath.Join(dir, "promoc.db")
+	out, err := exec.CommandContext(ctx, bin, "keys", "create", "--role", "operator", "--db", db).Output()
+	if err != nil {
+		return nil, fmt.Errorf("promoc keys create: %v", err)
+	}
+	s.key = strings.TrimSpace(string(out))
+	if s.log, err = os.Create(filepath.Join(dir, "serve.log")); err != nil {
+		return nil, err
+	}
+	s.cmd = exec.Command(bin, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json")
+	s.cmd.Stderr = s.log
+	if profile {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s.pprof = "http://127.0.0.1:" + port
+		s.cmd.Env = append(os.Environ(), "PROMOC_PPROF_ADDR=127.0.0.1:"+port)
+	}
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	// "promoc serve: listening on http://127.0.0.1:PORT"
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
+				found <- u
+			}
+		}
+		close(found)
+	}()
+	select {
+	case u, ok := <-found:
+		if !ok {
+			s.stop()
+			return nil, fmt.Errorf("promoc serve stopped before listening: see %s", s.log.Name())
+		}
+		s.url = u
+	case <-time.After(2 * time.Minute):
+		s.stop()
+		return nil, errors.New("promoc serve did not listen within 2 minutes")
+	}
+	for range 100 {
+		if r, err := http.Get(s.url + "/readyz"); err == nil {
+			r.Body.Close()
+			if r.StatusCode == 200 {
+				progress("promoc serve ready on %s", s.url)
+				return s, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.stop()
+	return nil, errors.New("promoc serve never ready")
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, err := net.SplitHostPort(ln.Addr().String())
+	return port, err
+}
+
+// stop stops the server as SIGTERM does, and waits for it.
+func (s *server) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		s.cmd.Process.Kill()
+		<-done
+	}
+	s.cmd = nil
+	s.log.Close()
+}
+
+// cpu returns the server process's CPU time (user and system) so far.
+func (s *server) cpu() time.Duration {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command's name, which is in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // clock ticks: 100 a second on Linux
+}
+
+// generator makes the events: players' deposits, bets, wins and logins,
+// with the amounts and games of the engine workload (bench.Stream), each
+// at the time it is due to be sent.
+type generator struct {
+	players int
+	rng     *rand.Rand
+	n       int // events made so far: the next id
+}
+
+var (
+	games    = []string{"Gold Quest", "Book of Ra", "Starburst", "Lightning Roulette", "Blackjack VIP", "Crazy Time"}
+	stakes   = []string{"0.20", "0.50", "1.00", "2.00", "5.00", "10.00", "25.00"}
+	deposits = []string{"20.00", "50.00", "100.00", "150.00", "250.00", "500.00", "1000.00"}
+)
+
+// register sends a player event for every player, in batches of 500.
+func (g *generator) register(c *client) error {
+	at := time.Now().Add(-time.Minute)
+	for p := 0; p < g.players; p += 500 {
+		var evs []map[string]any
+		for i := p; i < min(p+500, g.players); i++ {
+			evs = append(evs, map[string]any{"id": "reg-" + strconv.Itoa(i), "player": player(i), "kind": "player",
+				"time": at.Format(time.RFC3339Nano), "currency": "EUR", "zone": "Europe/Malta",
+				"properties": map[string]any{"vip_level": i % 5, "country": "MT"}})
+		}
+		body, _ := json.Marshal(evs)
+		status, resp, err := c.post(context.Background(), body, "register-"+strconv.Itoa(p))
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK {
+			return fmt.Errorf("registering players: %d %s", status, resp)
+		}
+	}
+	return nil
+}
+
+func player(i int) string { return "p" + strconv.Itoa(i) }
+
+// body returns the JSON of a request of n events due at at: one object
+// when n is 1, else an array.
+func (g *generator) body(n int, at time.Time) []byte {
+	var b bytes.Buffer
+	if n > 1 {
+		b.WriteByte('[')
+	}
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		id := "e" + strconv.Itoa(g.n)
+		g.n++
+		u := g.rng.Float64()
+		p := player(int(float64(g.players) * u * u)) // a few players are much busier
+		t := at.Add(time.Duration(i) * time.Microsecond).UTC().Format(time.RFC3339Nano)
+		fmt.Fprintf(&b, `{"id":%q,"player":%q,"time":%q,`, id, p, t)
+		switch k := g.rng.IntN(100); {
+		case k < 62:
+			fmt.Fprintf(&b, `"kind":"bet","amount":%s,"game":%q}`, stakes[g.rng.IntN(len(stakes))], games[g.rng.IntN(len(games))])
+		case k < 84:
+			fmt.Fprintf(&b, `"kind":"win","amount":%s,"game":%q}`, stakes[g.rng.IntN(len(stakes))], games[g.rng.IntN(len(games))])
+		case k < 92:
+			m := []string{"card", "card", "bank", "crypto"}[g.rng.IntN(4)]
+			fmt.Fprintf(&b, `"kind":"deposit","amount":%s,"method":%q}`, deposits[g.rng.IntN(len(deposits))], m)
+		default:
+			b.WriteString(`"kind":"login"}`)
+		}
+	}
+	if n > 1 {
+		b.WriteByte(']')
+	}
+	return b.Bytes()
+}
+
+// client posts events to the server, keeping its connections.
+type client struct {
+	s    *server
+	http *http.Client
+}
+
+func newClient(s *server) *client {
+	tr := &http.Transport{MaxIdleConns: 0, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute, DisableCompression: true}
+	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+}
+
+func (c *client) post(ctx context.Context, body []byte, key string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", c.s.url+"/v1/events", bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.s.key)
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// result is one phase's measurement.
+type result struct {
+	rate, batch      int
+	sent, ok, failed int           // requests
+	events           int           // events acknowledged (2xx)
+	took             time.Duration // from the first request due to the last answer
+	lat              []time.Duration
+	overloaded       bool // stopped at -max-in-flight
+	firstError       string
+	loadBefore       string
+	loadAfter        string
+	serverCPU        time.Duration
+	profile          string
+}
+
+func (r result) eventsPerSec() float64 { return float64(r.events) / r.took.Seconds() }
+
+func (r result) pct(p float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(float64(len(r.lat))*p/100+0.5) - 1
+	return r.lat[min(max(i, 0), len(r.lat)-1)]
+}
+
+func (r result) line() string {
+	return fmt.Sprintf("%d requests, %d failed; %.0f events/s; p50 %v p99 %v p99.9 %v; load %s",
+		r.sent, r.failed, r.eventsPerSec(), r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter)
+}
+
+// runPhase sends requests of batch events at rate events a second for d.
+func runPhase(c *client, g *generator, s *server, rate, batch int, d time.Duration, maxInFlight int, profileDir string) (result, error) {
+	res := result{rate: rate, batch: batch}
+	interval := time.Duration(float64(time.Second) * float64(batch) / float64(rate))
+	n := int(d / interval)
+	if n == 0 {
+		return res, fmt.Errorf("%s is shorter than one request of %d events at %d a second", d, batch, rate)
+	}
+	// The bodies are made before the phase, with times set when due.
+	start := time.Now().Add(500 * time.Millisecond)
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = g.body(batch, start.Add(time.Duration(i)*interval))
+	}
+	if time.Now().After(start) {
+		start = time.Now().Add(100 * time.Millisecond) // making the bodies took long: the times are a little early, which the server accepts
+	}
+	prof := make(chan error, 1)
+	if profileDir != "" {
+		res.profile = filepath.Join(profileDir, fmt.Sprintf("cpu-rate%d-batch%d.pprof", rate, batch))
+		go func() { prof <- fetchProfile(s.pprof, d, res.profile) }()
+	}
+	res.loadBefore = loadavg()
+	cpu0 := s.cpu()
+	lat := make([]time.Duration, n)
+	status := make([]int, n)
+	var inFlight atomic.Int64
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	ctx := context.Background()
+	sent := 0
+	for i := range n {
+		due := start.Add(time.Duration(i) * interval)
+		if w := time.Until(due); w > 0 {
+			time.Sleep(w)
+		}
+		if inFlight.Load() >= int64(maxInFlight) {
+			res.overloaded = true
+			break
+		}
+		inFlight.Add(1)
+		wg.Add(1)
+		sent++
+		go func(i int, due time.Time) {
+			defer wg.Done()
+			defer inFlight.Add(-1)
+			st, body, err := c.post(ctx, bodies[i], fmt.Sprintf("load-%d-%d-%d", rate, batch, i))
+			lat[i] = time.Since(due)
+			status[i] = st
+			if (err != nil || st/100 != 2) && res.firstError == "" {
+				errMu.Lock()
+				if res.firstError == "" {
+					if err != nil {
+						res.firstError = err.Error()
+					} else {
+						res.firstError = fmt.Sprintf("%d %s", st, bytes.TrimSpace(body))
+					}
+				}
+				errMu.Unlock()
+			}
+		}(i, due)
+	}
+	wg.Wait()
+	res.took = time.Since(start)
+	res.serverCPU = s.cpu() - cpu0
+	res.loadAfter = loadavg()
+	res.sent = sent
+	for i := range sent {
+		if status[i]/100 == 2 {
+			res.ok++
+			res.events += batch
+			res.lat = append(res.lat, lat[i])
+		} else {
+			res.failed++
+		}
+	}
+	slices.Sort(res.lat)
+	if profileDir != "" {
+		if err := <-prof; err != nil {
+			progress("profile: %v", err)
+			res.profile = ""
+		}
+	}
+	return res, nil
+}
+
+// fetchProfile writes a CPU profile of the server over d to file.
+func fetchProfile(base string, d time.Duration, file string) error {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	secs := max(1, int(d.Seconds()))
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+func writeTable(w io.Writer, rs []result, d time.Duration) {
+	fmt.Fprintf(w, "Measured %s, %s each phase, promoc serve on SQLite (a file in a temporary directory), loopback HTTP.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), d)
+	fmt.Fprintln(w, "| offered events/s | events a request | requests/s | sustained events/s | p50 | p99 | p99.9 | max | failed | server CPU per event | load average before → after |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, r := range rs {
+		failed := strconv.Itoa(r.failed)
+		if r.overloaded {
+			failed += " (stopped: too many in flight)"
+		}
+		if r.firstError != "" {
+			failed += ": " + strings.ReplaceAll(truncate(r.firstError, 120), "|", "\\|")
+		}
+		cpu := "?"
+		if r.events > 0 && r.serverCPU > 0 {
+			cpu = (r.serverCPU / time.Duration(r.events)).Round(time.Microsecond / 10).String()
+		}
+		fmt.Fprintf(w, "| %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s → %s |\n",
+			r.rate, r.batch, float64(r.ok)/r.took.Seconds(), r.eventsPerSec(), ms(r.pct(50)), ms(r.pct(99)), ms(r.pct(99.9)), ms(r.pct(100)),
+			failed, cpu, r.loadBefore, r.loadAfter)
+	}
+	for _, r := range rs {
+		if r.profile != "" {
+			fmt.Fprintf(w, "\nCPU profile of the server, %d events/s in requests of %d: %s", r.rate, r.batch, r.profile)
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
