@@ -39,7 +39,11 @@
 // The events of one request are checked whole, then handled in one store
 // transaction (the engine's batch size is Config.MaxEvents): a request
 // refused or failed stores nothing, and a 200 means every outcome is
-// stored.
+// stored. Requests that come while the engine handles others are grouped
+// into one call and one transaction (group commit, batcher.go): at most
+// Config.MaxEvents events, no player in two requests of a group, and each
+// request answered as it would have been alone (its outcomes, or its own
+// refusal).
 //
 // With Prefer: respond-async (or Config.Async), the events are checked as
 // JSON, stored in the store's inbox (store.Inbox) in one transaction and

@@ -30,7 +30,7 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
-	outs, err := s.engine().Handle(ctx, evs)
+	outs, err := s.batch.handle(ctx, evs)
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}

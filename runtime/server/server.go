@@ -171,6 +171,7 @@ type Server struct {
 	hooks   *webhooks
 	trk     *tracking.Tracker // nil when the store keeps no tracking
 	kafka   *kafkaConsumer    // nil without Config.Kafka
+	batch   *batcher          // the engine's events, grouped (batcher.go)
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -186,6 +187,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.defaults()
 	met := newMetrics()
 	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, wake: make(chan struct{}, 1)}
+	s.batch = newBatcher(s.engine, cfg.MaxEvents)
 	if cfg.Leases != nil {
 		s.lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
 	}

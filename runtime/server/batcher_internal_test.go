@@ -1,0 +1,206 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+)
+
+// TestBatcherTake: a group takes the requests in order while they fit the
+// events' bound and share no player with the group or with a request left
+// waiting before them.
+func TestBatcherTake(t *testing.T) {
+	req := func(players ...string) *pending {
+		p := &pending{players: map[string]bool{}}
+		for _, pl := range players {
+			p.evs = append(p.evs, engine.Event{Player: pl})
+			p.players[pl] = true
+		}
+		return p
+	}
+	a, b, c, d, e, f := req("p1"), req("p2", "p3"), req("p1"), req("p4"), req("p5", "p6", "p7"), req("p1", "p8")
+	bt := &batcher{maxEvents: 5, queue: []*pending{a, b, c, d, e, f}}
+	// c shares p1 with a: it waits; d fits; e does not fit (6 events), and
+	// f shares p1 with c, which waits.
+	assert.Equal(t, []*pending{a, b, d}, bt.take())
+	assert.Equal(t, []*pending{c, e, f}, bt.queue)
+	assert.Equal(t, []*pending{c, e}, bt.take(), "f waits behind c, its player's earlier request")
+	assert.Equal(t, []*pending{f}, bt.take())
+	assert.Empty(t, bt.take())
+	// A request alone may hold maxEvents events.
+	big := req("a", "b", "c", "d", "e")
+	bt.queue = []*pending{big, req("f")}
+	assert.Equal(t, []*pending{big}, bt.take())
+}
+
+// TestBatcherGroup: a group's requests get what each would have got alone,
+// in order: the same outcomes (by player), an event refused failing only its
+// own request with its index there, and the others stored.
+func TestBatcherGroup(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	newEngine := func() *engine.Engine {
+		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+		require.NoError(t, err)
+		return e
+	}
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
+	event := func(id, player, kind string, i int, attrs ...string) engine.Event {
+		ev := engine.Event{ID: id, Player: player, Kind: kind, Time: at(i), Attrs: map[string]any{}}
+		for j := 0; j+1 < len(attrs); j += 2 {
+			ev.Attrs[attrs[j]] = json.Number(attrs[j+1])
+			if attrs[j] == "method" {
+				ev.Attrs[attrs[j]] = attrs[j+1]
+			}
+		}
+		return ev
+	}
+	var requests [][]engine.Event
+	var players []engine.Event
+	for r := range 6 {
+		p := fmt.Sprintf("p%d", r)
+		players = append(players, engine.Event{ID: "reg-" + p, Player: p, Kind: engine.KindPlayer, Time: at(0), Currency: "EUR",
+			Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+		evs := []engine.Event{
+			event(p+"-d", p, "deposit", 1, "amount", "150", "method", "card"),
+			event(p+"-b1", p, "bet", 2, "amount", "10"),
+			event(p+"-b2", p, "bet", 3, "amount", "20"),
+			event(p+"-b3", p, "bet", 4, "amount", "30"),
+		}
+		if r == 3 {
+			evs[2].Kind = "spin" // not a kind of the rules: refused
+		}
+		requests = append(requests, evs)
+	}
+
+	// Alone, one after the other.
+	alone := newEngine()
+	_, err = alone.Handle(ctx, players)
+	require.NoError(t, err)
+	type answer struct {
+		outs []engine.Outcome
+		err  error
+	}
+	var want []answer
+	for _, evs := range requests {
+		outs, err := alone.Handle(ctx, evs)
+		want = append(want, answer{outs, err})
+	}
+	require.Error(t, want[3].err)
+
+	// As one group.
+	grouped := newEngine()
+	_, err = grouped.Handle(ctx, players)
+	require.NoError(t, err)
+	b := newBatcher(func() *engine.Engine { return grouped }, 100)
+	var group []*pending
+	for _, evs := range requests {
+		p := &pending{evs: evs, players: map[string]bool{evs[0].Player: true}, done: make(chan struct{})}
+		group = append(group, p)
+		b.queue = append(b.queue, p)
+	}
+	require.Equal(t, group, b.take(), "one group")
+	b.commit(ctx, group)
+	for i, p := range group {
+		<-p.done
+		if want[i].err != nil {
+			assert.Equal(t, want[i].err.Error(), p.err.Error(), "request %d", i)
+			var ee *engine.EventError
+			require.ErrorAs(t, p.err, &ee)
+			assert.Equal(t, 2, ee.Index, "the index in its own request")
+			continue
+		}
+		require.NoError(t, p.err, "request %d", i)
+		assert.Equal(t, strip(want[i].outs), strip(p.outs), "request %d", i)
+		assert.NotEmpty(t, p.outs, "request %d", i)
+	}
+	// The requests answered are stored: sent again, they change nothing.
+	for i, evs := range requests {
+		if i == 3 {
+			continue
+		}
+		outs, err := grouped.Handle(ctx, evs)
+		require.NoError(t, err)
+		assert.Empty(t, outs, "request %d again", i)
+	}
+}
+
+// strip drops what depends on the order of the players' requests: the
+// outcomes' sequence numbers.
+func strip(outs []engine.Outcome) []engine.Outcome {
+	out := make([]engine.Outcome, len(outs))
+	for i, o := range outs {
+		o.Seq = 0
+		out[i] = o
+	}
+	return out
+}
+
+// TestBatcherConcurrent: requests posted at once, each for players of its
+// own or shared, all get their own outcomes and nothing is lost.
+func TestBatcherConcurrent(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 50})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var regs []engine.Event
+	for p := range 10 {
+		regs = append(regs, engine.Event{ID: fmt.Sprintf("reg-%d", p), Player: fmt.Sprintf("p%d", p), Kind: engine.KindPlayer,
+			Time: t0, Currency: "EUR", Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+	}
+	_, err = e.Handle(ctx, regs)
+	require.NoError(t, err)
+	b := newBatcher(func() *engine.Engine { return e }, 50)
+	var wg sync.WaitGroup
+	outs := make([][]engine.Outcome, 40)
+	errs := make([]error, 40)
+	for r := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := fmt.Sprintf("p%d", r%10) // four requests per player, in any order
+			ev := engine.Event{ID: fmt.Sprintf("d-%d", r), Player: p, Kind: "deposit", Time: t0.Add(time.Duration(r) * time.Second),
+				Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
+			outs[r], errs[r] = b.handle(ctx, []engine.Event{ev})
+		}()
+	}
+	wg.Wait()
+	firsts := 0
+	for r := range 40 {
+		require.NoError(t, errs[r], "request %d", r)
+		for _, o := range outs[r] {
+			assert.Equal(t, fmt.Sprintf("p%d", r%10), o.Player, "request %d has only its player's outcomes", r)
+			assert.Equal(t, fmt.Sprintf("d-%d", r), o.Trigger.Event, "request %d has only its event's outcomes", r)
+			if o.Rule == "first_deposit_bonus" {
+				firsts++
+			}
+		}
+	}
+	assert.Equal(t, 10, firsts, "one first deposit per player")
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	assert.False(t, b.running)
+	assert.Empty(t, b.queue)
+}
