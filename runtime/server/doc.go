@@ -32,7 +32,10 @@
 // forgets its key: it stored nothing, and may be sent again. Keys are kept
 // Config.KeepRequests; one left running by a process that died is taken
 // over after Config.StaleRequest. The engine keeps its own guarantee below
-// this one: an event id seen again changes nothing.
+// this one: an event id seen again changes nothing. The keys of requests
+// that come at once are recorded in one transaction (keybatcher.go, on a
+// store that implements store.RequestBatches), each request getting what
+// it would have got alone.
 //
 // # Events
 //

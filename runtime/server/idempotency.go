@@ -80,7 +80,7 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	ctx := context.WithoutCancel(q.Context())
 	now := s.now()
 	req := store.Request{Scope: q.who.id + " " + rt.Method + " " + rt.Path, Key: key, Fingerprint: fingerprint(q), Started: now}
-	got, started, err := s.st.StartRequest(ctx, req, now.Add(-s.cfg.StaleRequest))
+	got, started, err := s.startRequest(ctx, req, now.Add(-s.cfg.StaleRequest))
 	if err != nil {
 		s.writeError(w, q.Request, err)
 		return
@@ -115,7 +115,7 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		b, err := json.Marshal(v)
 		if err == nil {
 			b = append(b, '\n')
-			if err := s.st.FinishRequest(ctx, req.Scope, key, status, b); err != nil {
+			if err := s.finishRequest(ctx, req.Scope, key, status, b); err != nil {
 				// The work is done and stored: answer, and let the key
 				// be taken over once stale.
 				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))

@@ -172,6 +172,7 @@ type Server struct {
 	trk     *tracking.Tracker // nil when the store keeps no tracking
 	kafka   *kafkaConsumer    // nil without Config.Kafka
 	batch   *batcher          // the engine's events, grouped (batcher.go)
+	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -199,6 +200,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	var err error
+	if rb, ok := cfg.Store.(store.RequestBatches); ok {
+		s.keys = newKeyBatcher(rb)
+	}
 	if s.trk, err = newTracker(cfg); err != nil {
 		return nil, err
 	}

@@ -108,6 +108,7 @@ func Run(t *testing.T, d Driver) {
 		{"Reopen", testReopen},
 		{"Keys", testKeys},
 		{"Requests", testRequests},
+		{"RequestBatches", testRequestBatches},
 		{"AuditLog", testAuditLog},
 		{"WithAudit", testWithAudit},
 		{"Webhooks", testWebhooks},

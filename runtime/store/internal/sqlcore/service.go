@@ -72,36 +72,48 @@ func (s *Store) StartRequest(ctx context.Context, r store.Request, staleBefore t
 	var got store.Request
 	var started bool
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		got, started = r, true
-		got.Started, got.Status, got.Response = fromNanos(nanos(r.Started)), 0, nil
-		n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns) VALUES ($1, $2, $3, $4)
-			ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started))
-		if err != nil || n == 1 {
-			return err
-		}
-		n, err = ex.Exec(ctx, `UPDATE requests SET fingerprint = $3, started_ns = $4
-			WHERE scope = $1 AND idem_key = $2 AND status = 0 AND started_ns < $5`,
-			r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), nanos(staleBefore))
-		if err != nil || n == 1 {
-			return err
-		}
-		got, started = store.Request{Scope: r.Scope, Key: r.Key}, false
-		var st, status int64
-		err = ex.QueryRow(ctx, `SELECT fingerprint, started_ns, status, response FROM requests WHERE scope = $1 AND idem_key = $2`,
-			r.Scope, r.Key).Scan(&got.Fingerprint, &st, &status, &got.Response)
-		got.Started, got.Status = fromNanos(st), int(status)
+		var err error
+		got, started, err = startRequest(ctx, ex, r, staleBefore)
 		return err
 	})
 	return got, started, err
 }
 
+// startRequest is StartRequest in the transaction of ex.
+func startRequest(ctx context.Context, ex Execer, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
+	got := r
+	got.Started, got.Status, got.Response = fromNanos(nanos(r.Started)), 0, nil
+	n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started))
+	if err != nil || n == 1 {
+		return got, true, err
+	}
+	n, err = ex.Exec(ctx, `UPDATE requests SET fingerprint = $3, started_ns = $4
+		WHERE scope = $1 AND idem_key = $2 AND status = 0 AND started_ns < $5`,
+		r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), nanos(staleBefore))
+	if err != nil || n == 1 {
+		return got, true, err
+	}
+	got = store.Request{Scope: r.Scope, Key: r.Key}
+	var st, status int64
+	err = ex.QueryRow(ctx, `SELECT fingerprint, started_ns, status, response FROM requests WHERE scope = $1 AND idem_key = $2`,
+		r.Scope, r.Key).Scan(&got.Fingerprint, &st, &status, &got.Response)
+	got.Started, got.Status = fromNanos(st), int(status)
+	return got, false, err
+}
+
 // FinishRequest implements store.Store.
 func (s *Store) FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
 	return s.D.Begin(ctx, func(ex Execer) error {
-		_, err := ex.Exec(ctx, `UPDATE requests SET status = $3, response = $4 WHERE scope = $1 AND idem_key = $2 AND status = 0`,
-			scope, key, status, nonNil(response))
-		return err
+		return finishRequest(ctx, ex, scope, key, status, response)
 	})
+}
+
+// finishRequest is FinishRequest in the transaction of ex.
+func finishRequest(ctx context.Context, ex Execer, scope, key string, status int, response []byte) error {
+	_, err := ex.Exec(ctx, `UPDATE requests SET status = $3, response = $4 WHERE scope = $1 AND idem_key = $2 AND status = 0`,
+		scope, key, status, nonNil(response))
+	return err
 }
 
 // DropRequest implements store.Store.

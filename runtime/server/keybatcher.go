@@ -1,0 +1,180 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// keyBatcher records the Idempotency-Keys of concurrent requests together:
+// the starts of the requests waiting at one moment in one transaction
+// (store.RequestBatches), their finishes in another, instead of a
+// transaction and a wait for the disk each (group commit, as batcher does
+// for the events). Each request gets what StartRequest or FinishRequest
+// gives it alone, the requests taken in the order they came. A group whose
+// transaction fails runs each of its requests alone, in the request's own
+// goroutine, as it would have run without grouping.
+type keyBatcher struct {
+	starts   *grouper[startCall, store.StartedRequest]
+	finishes *grouper[store.FinishedRequest, struct{}]
+}
+
+// startCall is one request's StartRequest.
+type startCall struct {
+	r           store.Request
+	staleBefore time.Time
+}
+
+// maxKeyGroup bounds the requests of one group.
+const maxKeyGroup = 1000
+
+func newKeyBatcher(rb store.RequestBatches) *keyBatcher {
+	return &keyBatcher{
+		starts: &grouper[startCall, store.StartedRequest]{do: func(ctx context.Context, cs []startCall) ([]store.StartedRequest, error) {
+			rs := make([]store.Request, len(cs))
+			for i, c := range cs {
+				rs[i] = c.r
+			}
+			// One stale bound for the group: the earliest, so that no
+			// request takes over a key it would not have taken alone.
+			stale := cs[0].staleBefore
+			for _, c := range cs[1:] {
+				if c.staleBefore.Before(stale) {
+					stale = c.staleBefore
+				}
+			}
+			return rb.StartRequests(ctx, rs, stale)
+		}},
+		finishes: &grouper[store.FinishedRequest, struct{}]{do: func(ctx context.Context, fs []store.FinishedRequest) ([]struct{}, error) {
+			return make([]struct{}, len(fs)), rb.FinishRequests(ctx, fs)
+		}},
+	}
+}
+
+// startRequest is st.StartRequest, grouped.
+func (k *keyBatcher) startRequest(ctx context.Context, st store.Store, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
+	got, ok, err := k.starts.call(ctx, startCall{r, staleBefore})
+	if !ok {
+		return st.StartRequest(ctx, r, staleBefore)
+	}
+	return got.Request, got.Started, err
+}
+
+// finishRequest is st.FinishRequest, grouped.
+func (k *keyBatcher) finishRequest(ctx context.Context, st store.Store, f store.FinishedRequest) error {
+	_, ok, err := k.finishes.call(ctx, f)
+	if !ok {
+		return st.FinishRequest(ctx, f.Scope, f.Key, f.Status, f.Response)
+	}
+	return err
+}
+
+// grouper runs the calls that wait at one moment as one: do gets their
+// inputs in order and returns one output each.
+type grouper[In, Out any] struct {
+	do func(ctx context.Context, ins []In) ([]Out, error)
+
+	mu      sync.Mutex
+	queue   []*groupCall[In, Out]
+	running bool
+}
+
+type groupCall[In, Out any] struct {
+	in    In
+	out   Out
+	err   error
+	alone bool // the group failed: the caller runs the call alone
+	panic any
+	done  chan struct{}
+}
+
+// call runs in within the next group. ok is false when the group failed
+// and the caller must run the call alone; a panic of a group of one is
+// raised again here.
+func (g *grouper[In, Out]) call(ctx context.Context, in In) (out Out, ok bool, err error) {
+	c := &groupCall[In, Out]{in: in, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, c)
+	if !g.running {
+		g.running = true
+		go g.run(context.WithoutCancel(ctx))
+	}
+	g.mu.Unlock()
+	<-c.done
+	if c.panic != nil {
+		panic(c.panic)
+	}
+	return c.out, !c.alone, c.err
+}
+
+func (g *grouper[In, Out]) run(ctx context.Context) {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), maxKeyGroup)
+		if n == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		batch := append([]*groupCall[In, Out](nil), g.queue[:n]...)
+		clear(g.queue[:n])
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		g.runGroup(ctx, batch)
+	}
+}
+
+func (g *grouper[In, Out]) runGroup(ctx context.Context, batch []*groupCall[In, Out]) {
+	ins := make([]In, len(batch))
+	for i, c := range batch {
+		ins[i] = c.in
+	}
+	outs, err, pv := g.safeDo(ctx, ins)
+	for i, c := range batch {
+		switch {
+		case (err != nil || pv != nil) && len(batch) > 1:
+			c.alone = true
+		case pv != nil:
+			c.panic = pv
+		case err != nil:
+			c.err = err
+		default:
+			c.out = outs[i]
+		}
+		close(c.done)
+	}
+}
+
+// safeDo is do, with what it panicked with, if it did.
+func (g *grouper[In, Out]) safeDo(ctx context.Context, ins []In) (outs []Out, err error, pv any) {
+	defer func() {
+		if v := recover(); v != nil {
+			outs, err, pv = nil, nil, v
+		}
+	}()
+	outs, err = g.do(ctx, ins)
+	if err == nil && len(outs) != len(ins) {
+		panic("server: a group's answers do not match its calls")
+	}
+	return outs, err, nil
+}
+
+// startRequest is the store's StartRequest, grouped when the store
+// records keys in batches.
+func (s *Server) startRequest(ctx context.Context, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
+	if s.keys == nil {
+		return s.st.StartRequest(ctx, r, staleBefore)
+	}
+	return s.keys.startRequest(ctx, s.st, r, staleBefore)
+}
+
+// finishRequest is the store's FinishRequest, grouped when the store
+// records keys in batches.
+func (s *Server) finishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
+	if s.keys == nil {
+		return s.st.FinishRequest(ctx, scope, key, status, response)
+	}
+	return s.keys.finishRequest(ctx, s.st, store.FinishedRequest{Scope: scope, Key: key, Status: status, Response: response})
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
+)
+
+// TestKeyBatcherConcurrent: requests starting at once, some with one key,
+// get what they would one after the other: one start per key, the others
+// the running request; finished, each keeps its first response.
+func TestKeyBatcherConcurrent(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	k := newKeyBatcher(st)
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	const n = 60
+	started := make([]bool, n)
+	got := make([]store.Request, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := store.Request{Scope: "k POST /v1/events", Key: fmt.Sprintf("key-%d", i%20), Fingerprint: []byte{byte(i)}, Started: t0}
+			var err error
+			got[i], started[i], err = k.startRequest(ctx, st, r, t0.Add(-time.Minute))
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	perKey := map[string]int{}
+	for i := range n {
+		if started[i] {
+			perKey[got[i].Key]++
+			assert.Equal(t, []byte{byte(i)}, got[i].Fingerprint)
+		} else {
+			assert.Equal(t, 0, got[i].Status, "the first still runs")
+		}
+	}
+	require.Len(t, perKey, 20)
+	for key, c := range perKey {
+		assert.Equal(t, 1, c, "%s started once", key)
+	}
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, k.finishRequest(ctx, st, store.FinishedRequest{Scope: "k POST /v1/events", Key: fmt.Sprintf("key-%d", i%20),
+				Status: 200 + i, Response: []byte("{}")}))
+		}()
+	}
+	wg.Wait()
+	for key := range 20 {
+		r, ok, err := st.StartRequest(ctx, store.Request{Scope: "k POST /v1/events", Key: fmt.Sprintf("key-%d", key), Started: t0}, t0)
+		require.NoError(t, err)
+		assert.False(t, ok)
+		assert.Equal(t, 0, (r.Status-200-key)%20, "key-%d kept one of its own responses: %d", key, r.Status)
+	}
+	for _, g := range []interface{ idle() bool }{k.starts, k.finishes} {
+		assert.True(t, g.idle())
+	}
+}
+
+func (g *grouper[In, Out]) idle() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return !g.running && len(g.queue) == 0
+}
+
+// TestGrouperFailure: a group that fails sends each call back to run
+// alone; a call alone gets the error, or the panic raised in its own
+// goroutine.
+func TestGrouperFailure(t *testing.T) {
+	ctx := context.Background()
+	fail := errors.New("the disk is full")
+	g := &grouper[int, int]{do: func(_ context.Context, ins []int) ([]int, error) {
+		for _, x := range ins {
+			switch x {
+			case 7:
+				return nil, fail
+			case 9:
+				panic("the disk caught fire")
+			}
+		}
+		out := make([]int, len(ins))
+		for i, x := range ins {
+			out[i] = 2 * x
+		}
+		return out, nil
+	}}
+	out, ok, err := g.call(ctx, 3)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, 6, out)
+	_, ok, err = g.call(ctx, 7)
+	assert.True(t, ok, "alone: the error is its own")
+	assert.ErrorIs(t, err, fail)
+	assert.PanicsWithValue(t, "the disk caught fire", func() { g.call(ctx, 9) })
+
+	// In a group, the failure sends every call back to run alone.
+	batch := []*groupCall[int, int]{{in: 1, done: make(chan struct{})}, {in: 7, done: make(chan struct{})}, {in: 2, done: make(chan struct{})}}
+	g.runGroup(ctx, batch)
+	for _, c := range batch {
+		<-c.done
+		assert.True(t, c.alone)
+		assert.NoError(t, c.err)
+	}
+	batch = []*groupCall[int, int]{{in: 9, done: make(chan struct{})}, {in: 2, done: make(chan struct{})}}
+	g.runGroup(ctx, batch)
+	for _, c := range batch {
+		assert.True(t, c.alone)
+		assert.Nil(t, c.panic)
+	}
+	assert.True(t, g.idle())
+}

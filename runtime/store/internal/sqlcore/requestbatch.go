@@ -1,0 +1,39 @@
+package sqlcore
+
+import (
+	"context"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// StartRequests implements store.RequestBatches.
+func (s *Store) StartRequests(ctx context.Context, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
+	out := make([]store.StartedRequest, len(rs))
+	err := s.D.Begin(ctx, func(ex Execer) error {
+		for i, r := range rs {
+			got, started, err := startRequest(ctx, ex, r, staleBefore)
+			if err != nil {
+				return err
+			}
+			out[i] = store.StartedRequest{Request: got, Started: started}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// FinishRequests implements store.RequestBatches.
+func (s *Store) FinishRequests(ctx context.Context, fs []store.FinishedRequest) error {
+	return s.D.Begin(ctx, func(ex Execer) error {
+		for _, f := range fs {
+			if err := finishRequest(ctx, ex, f.Scope, f.Key, f.Status, f.Response); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
