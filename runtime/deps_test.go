@@ -52,7 +52,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
-		"runtime/server":                 {"runtime", "runtime/bonus", "runtime/engine", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
+		"runtime/server":                 {"lang", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
 		"runtime/tracking":               {"runtime/store", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
