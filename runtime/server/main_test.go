@@ -26,6 +26,8 @@ func child(mode string) error {
 	switch mode {
 	case "scheduler":
 		return schedulerChild()
+	case "kafka":
+		return kafkaChild()
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }
