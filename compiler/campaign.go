@@ -40,7 +40,7 @@ type RuleInfo struct {
 }
 
 // sendValues are the values a message of on ... send may carry.
-var sendValues = []string{"amount", "currency", "points", "template", "reward", "reason", "variant"}
+var sendValues = []string{"amount", "currency", "points", "template", "reward", "reason", "variant", "offer", "assignment", "code"}
 
 // collectRule declares a rule's name, in the one namespace of a rule set.
 func (c *checker) collectRule(f *lang.File, d *lang.RuleDecl) {

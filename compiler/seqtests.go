@@ -25,7 +25,7 @@ import (
 // spec/spec.md, section 16.
 var RuleReasons = []string{
 	"not-in-segment", "not-qualified", "qualification-limit", "control-group",
-	"budget-exhausted", "campaign-suspended", "rate-limited",
+	"budget-exhausted", "campaign-suspended", "rate-limited", "vouchers-exhausted",
 }
 
 // Absent is the cell of an events table that leaves an attribute out: _.
@@ -202,6 +202,10 @@ func (c *testChecker) seqClause(st *seqState, cl lang.TestClause) {
 	case *lang.TestBudgetClause:
 		c.setup(st, cl)
 		c.testBudget(st, cl)
+		return
+	case *lang.VouchersClause:
+		c.setup(st, cl)
+		c.vouchers(cl) // offer.go
 		return
 	case *lang.NowClause:
 		c.setup(st, cl)
@@ -848,6 +852,10 @@ func (c *testChecker) expectStep(st *seqState, e *lang.ExpectStep, p *seqPlayer)
 	if e.Value == nil {
 		return
 	}
+	if r != nil && len(r.Offers) > 0 && len(r.Gives) == 0 {
+		c.expectCode(r, e.Value) // offer.go
+		return
+	}
 	gives := rewardKinds(r)
 	if len(gives) == 1 && gives[0] == lang.ResultTemplate {
 		_, bare := e.Value.(*lang.Ident)
@@ -1012,6 +1020,14 @@ func (c *testChecker) stepReason(r *RuleInfo, id *lang.Ident) {
 	case "budget-exhausted", "campaign-suspended":
 		if !hasClause[*lang.BudgetClause](r.Decl) {
 			missing = "no budget"
+		}
+	case "vouchers-exhausted":
+		vouchers := false
+		for _, o := range r.Offers {
+			vouchers = vouchers || o.RequiresVouchers
+		}
+		if !vouchers {
+			missing = "no offer that requires vouchers"
 		}
 	case "rate-limited":
 		limited := false

@@ -310,6 +310,8 @@ func (c *testChecker) sequenceOnly(cl lang.TestClause) bool {
 		what = "approve or reject"
 	case *lang.TestBudgetClause:
 		what = "budget"
+	case *lang.VouchersClause:
+		what = "vouchers"
 	case *lang.ExpectRewards, *lang.ExpectStep, *lang.ExpectBudgetLeft, *lang.ExpectRuleStatus, *lang.ExpectGroup:
 		what = "this expect"
 	default:

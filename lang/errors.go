@@ -334,6 +334,8 @@ func describe(head string) string {
 		return "calculated, issued or skipped"
 	case "ExpectWindow":
 		return `"from" and a date, as in "from 2026-11-16 00:00 to 2026-11-23 00:00"`
+	case "VouchersClause":
+		return `an offer and its voucher codes, as in vouchers spa_day "SPA-0001" "SPA-0002"`
 	case "OfferDecl":
 		return `an offer, as in offer spa_day { reference "SPA-2026" }`
 	case "OfferClause":
@@ -553,7 +555,7 @@ func (e expectation) testOpener(j int) (openBrace, bool) {
 // isTestClauseWord reports whether s begins a clause of a test.
 func isTestClauseWord(s string) bool {
 	switch s {
-	case "reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect":
+	case "reward", "now", "player", "transactions", "repeat", "load", "rates", "anchors", "expect", "vouchers":
 		return true
 	}
 	return false

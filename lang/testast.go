@@ -179,6 +179,15 @@ type TestBudgetClause struct {
 	Value Expr
 }
 
+// VouchersClause imports voucher codes into an offer of the rule set
+// before the events of an event-sequence test: vouchers spa_day "SPA-0001"
+// "SPA-0002".
+type VouchersClause struct {
+	Loc
+	Offer *Ident
+	Codes []*StringLit // len > 0
+}
+
 // RepeatClause adds Count transactions of one kind, the first at From and
 // each next one Every later, all with the same attributes:
 //
@@ -354,6 +363,7 @@ func (*AdvanceClause) testClauseNode()      {}
 func (*UpdateClause) testClauseNode()       {}
 func (*DecisionClause) testClauseNode()     {}
 func (*TestBudgetClause) testClauseNode()   {}
+func (*VouchersClause) testClauseNode()     {}
 func (*ExpectRewards) testClauseNode()      {}
 func (*ExpectStep) testClauseNode()         {}
 func (*ExpectBudgetLeft) testClauseNode()   {}
@@ -462,6 +472,11 @@ func walkTest(v Visitor, n Node) {
 		fields(n.Fields)
 	case *TestBudgetClause:
 		walkExpr(v, n.Value)
+	case *VouchersClause:
+		walkIdent(v, n.Offer)
+		for _, c := range n.Codes {
+			str(c)
+		}
 	case *ExpectRewards:
 		if n.Count != nil {
 			Walk(v, n.Count)

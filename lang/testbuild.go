@@ -46,6 +46,13 @@ func (b *builder) testClause(g *testClause) TestClause {
 		return &UpdateClause{Loc: b.loc(u.Tokens), Player: b.playerID(u.Player), At: b.date(u.At), Fields: b.testFields(u.Fields)}
 	case g.Budget != nil:
 		return &TestBudgetClause{Loc: b.loc(g.Budget.Tokens), Value: b.testValue(g.Budget.Value)}
+	case g.Vouchers != nil:
+		v := g.Vouchers
+		c := &VouchersClause{Loc: b.loc(v.Tokens), Offer: b.ident(v.Offer)}
+		for _, t := range v.Tokens[2:] {
+			c.Codes = append(c.Codes, b.stringLit(t))
+		}
+		return c
 	case g.Now != nil:
 		return &NowClause{Loc: b.loc(g.Now.Tokens), Time: b.date(g.Now.Time), Zone: b.zone(g.Now.Zone)}
 	case g.Player != nil:

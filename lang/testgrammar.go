@@ -35,6 +35,7 @@ type testClause struct {
 	Update       *updateClause       `parser:"| @@"`
 	Decision     *decisionClause     `parser:"| @@"`
 	Budget       *testBudgetClause   `parser:"| @@"`
+	Vouchers     *vouchersClause     `parser:"| @@"`
 	Expect       *expectClause       `parser:"| @@"`
 }
 
@@ -123,6 +124,14 @@ type decisionClause struct {
 type testBudgetClause struct {
 	Tokens []lexer.Token
 	Value  *testValue `parser:"'budget' @@"`
+}
+
+// vouchersClause imports voucher codes into an offer before the events of
+// an event-sequence test.
+type vouchersClause struct {
+	Tokens []lexer.Token
+	Offer  lexer.Token `parser:"'vouchers' @(Ident | Contextual)"`
+	Codes  []string    `parser:"@String+"` // testbuild.go takes the positions from Tokens
 }
 
 type repeatClause struct {

@@ -232,6 +232,14 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 			out = append(out, completionItem(r.Symbol.Name, protocol.CompletionItemKindFunction, "reward: "+resultText(r.Decl.Result), r.Symbol.Doc))
 		}
 		return out
+	case head == "vouchers" && n == 1:
+		var out []protocol.CompletionItem
+		for _, o := range ns.offers {
+			if o.RequiresVouchers {
+				out = append(out, s.offerItems(&nameSet{offers: []*compiler.OfferInfo{o}})...)
+			}
+		}
+		return out
 	case (head == "automation" || head == "campaign") && n == 1:
 		var out []protocol.CompletionItem
 		for _, r := range ns.rules {
@@ -305,7 +313,7 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 
 // testClauses begin the clauses of tests; expectWords follow expect.
 var (
-	testClauses = []string{"reward", "automation", "campaign", "now", "player", "budget", "transactions", "events",
+	testClauses = []string{"reward", "automation", "campaign", "now", "player", "budget", "vouchers", "transactions", "events",
 		"repeat", "advance", "update", "approve", "reject", "load", "rates", "anchors", "expect"}
 	expectWords = []string{"calculated", "skipped", "error", "manual", "branch", "let", "aggregation", "window",
 		"rewards", "outcome", "budget left", "campaign", "automation", "group"}

@@ -62,6 +62,7 @@ var testClauseWords = map[string]bool{
 	"reward": true, "now": true, "player": true, "transactions": true, "repeat": true,
 	"load": true, "rates": true, "anchors": true, "expect": true,
 	"automation": true, "campaign": true, "events": true, "advance": true, "update": true, "approve": true, "reject": true, "budget": true, // event-sequence tests
+	"vouchers": true,
 }
 
 // inExpect reports whether the word at i continues the expect that begins

@@ -141,6 +141,8 @@ func TestOfferCompletion(t *testing.T) {
 		{"offer after give", "automation a {\n\ttrigger on deposit\n\tgive |", []string{"cashback", "offer"}, nil},
 		{"offers after give offer", "automation a {\n\ttrigger on deposit\n\tgive offer |", []string{"spa_day", "newsletter"}, []string{"cashback"}},
 		{"offers of a variant", "campaign a {\n\tsplit {\n\t\tvariant x 50%: give offer |", []string{"spa_day"}, []string{"cashback"}},
+		{"offers of a vouchers clause", "test \"t\" {\n\tautomation a\n\tvouchers |", []string{"spa_day"}, []string{"newsletter"}},
+		{"values of a message", "automation a {\n\ton issued send \"x\" with |", []string{"offer", "code", "assignment"}, nil},
 		{"after a variant's offer", "campaign a {\n\tsplit {\n\t\tvariant x 50%: give offer spa_day\n\t\t|", []string{"variant", "control"}, nil},
 	}
 	c := newClient(t, offersWorkspace)

@@ -99,7 +99,7 @@ func (s *Server) ruleItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 	case head == "on" && n == 3:
 		return keywordItems(s, "with")
 	case head == "on" && (last.Text == "with" || last.Text == ","):
-		return keywordItems(s, "amount", "currency", "points", "template", "reward", "reason", "variant")
+		return keywordItems(s, "amount", "currency", "points", "template", "reward", "reason", "variant", "offer", "assignment", "code")
 	case head == "split" && n == 1:
 		return keywordItems(s, "seed")
 	case head == "segment" || head == "budget" || head == "qualification" && word(2) == "where":

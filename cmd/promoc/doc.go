@@ -34,8 +34,8 @@
 //	promoc keys revoke ID [--db FILE|URL]
 //	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--db FILE|URL]
 //	promoc offers assign OFFER PLAYER... [--db FILE|URL]
-//	promoc offers confirm ASSIGNMENT CODE [--db FILE|URL]
-//	promoc vouchers import OFFER FILE [--db FILE|URL]
+//	promoc offers confirm ASSIGNMENT CODE [--rules DIR] [--db FILE|URL]
+//	promoc vouchers import OFFER FILE [--rules DIR] [--db FILE|URL]
 //	promoc version
 //	promoc completion bash|zsh|fish|powershell
 //
@@ -255,7 +255,12 @@
 // left unassigned. Offers assign gives an offer to players in one
 // transaction, all or none, and prints the assignments; a code is never
 // assigned twice. Offers confirm records a point of sale's confirmation of
-// an assignment with its own code.
+// an assignment with its own code; with --rules DIR the confirmation is also
+// an event of kind offer_confirmed that the rules of DIR handle, and their
+// outcomes are printed as JSON lines. Vouchers import --rules DIR stores the
+// offers a rule set declares (as the engine does when it starts) before it
+// imports, so that a declared offer's codes can be imported before the
+// rules first run.
 //
 // # version
 //

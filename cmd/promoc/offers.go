@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -135,13 +138,22 @@ failed; 2 bad usage.`,
 }
 
 func newOffersConfirmCmd(db *string) *cobra.Command {
-	return &cobra.Command{
-		Use:   "confirm ASSIGNMENT CODE [--db FILE|URL]",
+	var rules string
+	cmd := &cobra.Command{
+		Use:   "confirm ASSIGNMENT CODE [--rules DIR] [--db FILE|URL]",
 		Short: "Record a point of sale's confirmation of an assignment",
 		Long: `Confirm records that a point-of-sale system confirmed the assignment of
 reference ASSIGNMENT with its own CODE: the assignment is synchronized from
 then on. Confirming again with the same code changes nothing; with another
 code it is an error, and so is an unknown assignment.
+
+--rules DIR: the confirmation is also an event of kind offer_confirmed for
+the assignment's player (attributes offer, assignment and code), which the
+automation rules and campaigns of DIR handle as promoc run does: their
+outcomes are printed as JSON lines after the confirmation. The event's id is
+offer_confirmed:ASSIGNMENT, so confirming again handles nothing twice, and
+handles the event when an earlier confirmation stopped before it. DIR must
+declare the kind (spec/spec.md#17-offers) for rules to trigger on it.
 
 Exit codes: 0 confirmed; 1 an unknown assignment, one confirmed with another
 code, or the database failed; 2 bad usage.`,
@@ -157,18 +169,46 @@ code, or the database failed; 2 bad usage.`,
 			return fmt.Errorf("confirm takes ASSIGNMENT and CODE, got %d arguments: %s", len(args), strings.Join(args, " "))
 		},
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
-			st, err := openStore(cmd.Context(), *db, false)
+			ctx := cmd.Context()
+			var eng *engine.Engine
+			var prog *runtime.Program
+			if rules != "" {
+				if prog, err = compileRuleSet(cmd.ErrOrStderr(), rules); err != nil {
+					return err
+				}
+			}
+			st, err := openStore(ctx, *db, false)
 			if err != nil {
 				return err
 			}
 			defer closeStore(st, &err)
-			a, err := st.Confirm(cmd.Context(), args[0], args[1], now())
-			if err != nil {
+			var a store.Assignment
+			var outs []engine.Outcome
+			if prog != nil {
+				if eng, err = engine.New(ctx, prog, st, engine.Options{}); err != nil {
+					return failf("%s: %v", dbName(*db), err)
+				}
+				a, outs, err = eng.Confirm(ctx, args[0], args[1], now())
+			} else {
+				a, err = st.Confirm(ctx, args[0], args[1], now())
+			}
+			if err != nil && a.Ref == "" {
 				return failf("%s: %v", dbName(*db), err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "confirmed assignment %s of offer %s to %s with %s at %s\n",
 				a.Ref, a.Offer, a.Player, a.Confirmation, a.Confirmed.Format(time.RFC3339))
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			for i := range outs {
+				if err := enc.Encode(&outs[i]); err != nil {
+					return err
+				}
+			}
 			return nil
 		}),
 	}
+	cmd.Flags().StringVar(&rules, "rules", "", "handle the confirmation as an event of kind offer_confirmed with the rules of `DIR`")
+	return cmd
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -33,8 +35,9 @@ promoc vouchers import --help.`,
 }
 
 func newVouchersImportCmd(db *string) *cobra.Command {
+	var rules string
 	cmd := &cobra.Command{
-		Use:   "import OFFER FILE [--db FILE|URL]",
+		Use:   "import OFFER FILE [--rules DIR] [--db FILE|URL]",
 		Short: "Import voucher codes into an offer",
 		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
 line, no header; spaces around a code are not part of it, and a line may end
@@ -47,6 +50,12 @@ in one transaction. A code repeated in the file, or imported before, is
 ignored and counted. Import prints how many codes were imported, how many
 ignored, and how many of the offer's codes are left unassigned. Importing
 into an offer that does not require vouchers is an error.
+
+--rules DIR stores the offers that the rule set DIR declares first, as the
+campaign engine does when it starts (promoc run, promoc serve), creating
+the database when missing: so the codes of a declared offer can be imported
+before the rules first run. OFFER is then an offer's reference, as declared
+with reference "...".
 
 Exit codes: 0 imported; 1 a bad line, an unknown offer or one without
 vouchers, or the database failed; 2 bad usage or an unreadable file.`, store.VoucherCodeChars),
@@ -66,11 +75,22 @@ vouchers, or the database failed; 2 bad usage or an unreadable file.`, store.Vou
 			if err != nil {
 				return err
 			}
-			st, err := openStore(cmd.Context(), *db, false)
+			var prog *runtime.Program
+			if rules != "" {
+				if prog, err = compileRuleSet(cmd.ErrOrStderr(), rules); err != nil {
+					return err
+				}
+			}
+			st, err := openStore(cmd.Context(), *db, prog != nil)
 			if err != nil {
 				return err
 			}
 			defer closeStore(st, &err)
+			if prog != nil {
+				if err := engine.RegisterOffers(cmd.Context(), prog, st); err != nil {
+					return failf("%s: %v", dbName(*db), err)
+				}
+			}
 			r, err := st.ImportVouchers(cmd.Context(), args[0], codes, now())
 			if err != nil {
 				return failf("%s: %v; no code was imported", dbName(*db), err)
@@ -80,6 +100,7 @@ vouchers, or the database failed; 2 bad usage or an unreadable file.`, store.Vou
 			return nil
 		}),
 	}
+	cmd.Flags().StringVar(&rules, "rules", "", "store the offers the rule set `DIR` declares first")
 	return cmd
 }
 

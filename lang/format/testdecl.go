@@ -27,6 +27,13 @@ func (p *printer) testNode(n lang.Node) bool {
 	case *lang.TestBudgetClause:
 		p.str("budget ")
 		p.expr(n.Value)
+	case *lang.VouchersClause:
+		p.str("vouchers ")
+		p.str(n.Offer.Name)
+		for _, c := range n.Codes {
+			p.str(" ")
+			p.text(c)
+		}
 	case *lang.AdvanceClause:
 		p.str("advance to ")
 		p.text(n.To)

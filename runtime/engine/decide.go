@@ -125,6 +125,9 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if l := r.RewardLimit; l != nil && countRecent(st.Rewards, at, l.Per, e.loc(p)) >= l.Count {
 		return skip(ReasonRateLimited, "the rule's limit of rewards per period is reached")
 	}
+	if o.Offer != "" {
+		return e.giveOffer(ctx, f, o, st, skip) // offer.go
+	}
 	var opts []runtime.EvalOption
 	if e.opts.Trace {
 		opts = append(opts, runtime.WithTrace())
@@ -202,9 +205,15 @@ func (e *Engine) outcome(f *firing) *Outcome {
 	trig.Time = trig.Time.UTC() // a scheduled firing's is on its zone's clock
 	o := &Outcome{Rule: r.Name, Action: r.Give, Reward: r.Give, Player: f.p.id, TriggerHash: f.hash,
 		RuleSetVersion: e.prog.Version(), Trigger: trig, At: trig.Time}
+	if r.Offer != "" {
+		o.Action, o.Offer = r.Offer, r.Offer
+	}
 	if r.Split != nil {
 		arm := r.Split.Arm(r.Name, f.p.id)
-		o.Action, o.Reward, o.Variant = arm.Reward, arm.Reward, arm.Name
+		o.Action, o.Reward, o.Offer, o.Variant = arm.Reward, arm.Reward, arm.Offer, arm.Name
+		if arm.Offer != "" {
+			o.Action = arm.Offer
+		}
 		if arm.Control {
 			o.Action, o.Reward, o.Variant = "control", "", "control"
 		}
@@ -260,6 +269,12 @@ func (o *Outcome) value(name string) string {
 		return o.Reason
 	case "variant":
 		return o.Variant
+	case "offer":
+		return o.OfferRef
+	case "assignment":
+		return o.Assignment
+	case "code":
+		return o.Code
 	}
 	return ""
 }

@@ -100,6 +100,9 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 	if err := e.openBudgets(ctx); err != nil {
 		return nil, err
 	}
+	if err := RegisterOffers(ctx, prog, st); err != nil { // offer.go
+		return nil, err
+	}
 	return e, nil
 }
 

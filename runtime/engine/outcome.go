@@ -30,7 +30,7 @@ const (
 type Outcome struct {
 	Seq    int64  `json:"seq"`
 	Rule   string `json:"rule"`
-	Action string `json:"action"` // the reward given, or "control"
+	Action string `json:"action"` // the reward or offer given, or "control"
 	Player string `json:"player"`
 	// TriggerHash names the trigger: the event, the batch's last event, the
 	// inactivity or the scheduled firing. Key is the idempotency key, rule,
@@ -41,13 +41,20 @@ type Outcome struct {
 	Reason      string `json:"reason,omitempty"`
 	Detail      string `json:"detail,omitempty"`
 	Reward      string `json:"reward,omitempty"`
-	Kind        string `json:"kind,omitempty"` // the reward's result kind: amount, points, template...
+	Kind        string `json:"kind,omitempty"` // the reward's result kind: amount, points, template...; offer for an offer
 	// Amount and Currency for amount rewards, Points for points, gems and
 	// diamonds, Template for templates.
-	Amount         *Number        `json:"amount,omitempty"`
-	Currency       string         `json:"currency,omitempty"`
-	Points         *Number        `json:"points,omitempty"`
-	Template       string         `json:"template,omitempty"`
+	Amount   *Number `json:"amount,omitempty"`
+	Currency string  `json:"currency,omitempty"`
+	Points   *Number `json:"points,omitempty"`
+	Template string  `json:"template,omitempty"`
+	// Offer is the offer a give offer gives (its name in the rule set),
+	// OfferRef its reference; Assignment and Code the assignment made
+	// (offer.go), Code "" for an offer that takes no voucher code.
+	Offer          string         `json:"offer,omitempty"`
+	OfferRef       string         `json:"offer_reference,omitempty"`
+	Assignment     string         `json:"assignment,omitempty"`
+	Code           string         `json:"code,omitempty"`
 	Variant        string         `json:"variant,omitempty"`
 	Messages       []Message      `json:"messages,omitempty"`
 	RuleSetVersion string         `json:"rule_set_version"`

@@ -123,6 +123,8 @@ func (run *seqRun) step(e *lang.ExpectStep) (string, string, bool) {
 // engine keeps the scale the reward issued).
 func (run *seqRun) sameResult(o *engine.Outcome, want *compiler.Value) bool {
 	switch want.Type.Kind {
+	case compiler.String: // the voucher code of a give offer
+		return o.OfferRef != "" && o.Code == want.Str
 	case compiler.Template:
 		return o.Template == run.s.info.Info.Templates[want.Template].Name
 	case compiler.Money:
@@ -160,6 +162,8 @@ func stepText(o *engine.Outcome, withPlayer bool) string {
 		if o.Detail != "" {
 			b.WriteString(" " + strconv.Quote(o.Detail))
 		}
+	case o.Code != "":
+		b.WriteString(" " + strconv.Quote(o.Code))
 	case o.Template != "":
 		b.WriteString(" " + o.Template)
 	case o.Amount != nil:

@@ -164,6 +164,11 @@ func (run *seqRun) setup(ctx context.Context) error {
 		start = run.firstTime()
 	}
 	for _, cl := range run.tc.Decl.Clauses {
+		if v, ok := cl.(*lang.VouchersClause); ok {
+			if err := run.vouchers(ctx, v, start); err != nil {
+				return err
+			}
+		}
 		if b, ok := cl.(*lang.TestBudgetClause); ok {
 			v := run.consts[b.Value]
 			cur := ""
@@ -177,6 +182,23 @@ func (run *seqRun) setup(ctx context.Context) error {
 	}
 	if !start.IsZero() {
 		return run.advance(ctx, start)
+	}
+	return nil
+}
+
+// vouchers imports the codes of a vouchers clause into its offer, which
+// the engine stored when it started.
+func (run *seqRun) vouchers(ctx context.Context, cl *lang.VouchersClause, at time.Time) error {
+	o := run.s.prog.Offer(cl.Offer.Name)
+	if o == nil {
+		return fmt.Errorf("vouchers: unknown offer %s", cl.Offer.Name)
+	}
+	codes := make([]string, len(cl.Codes))
+	for i, c := range cl.Codes {
+		codes[i] = c.Value
+	}
+	if _, err := run.st.ImportVouchers(ctx, o.Ref, codes, at); err != nil {
+		return fmt.Errorf("importing the vouchers of offer %s: %w", cl.Offer.Name, err)
 	}
 	return nil
 }

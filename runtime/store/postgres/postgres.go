@@ -22,13 +22,14 @@ type Store struct {
 }
 
 var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Audited  = (*Store)(nil)
-	_ store.Tracking = (*Store)(nil)
-	_ store.Webhooks = (*Store)(nil)
-	_ store.RuleSets = (*Store)(nil)
-	_ store.Eraser   = (*Store)(nil)
-	_ store.Inbox    = (*Store)(nil)
+	_ store.Store      = (*Store)(nil)
+	_ store.Audited    = (*Store)(nil)
+	_ store.Tracking   = (*Store)(nil)
+	_ store.Webhooks   = (*Store)(nil)
+	_ store.RuleSets   = (*Store)(nil)
+	_ store.Eraser     = (*Store)(nil)
+	_ store.Inbox      = (*Store)(nil)
+	_ store.OfferGiver = (*Store)(nil)
 )
 
 // Open connects to the database of the connection string (a URL or

@@ -37,13 +37,14 @@ type Store struct {
 const readers = 2
 
 var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Audited  = (*Store)(nil)
-	_ store.Tracking = (*Store)(nil)
-	_ store.Webhooks = (*Store)(nil)
-	_ store.RuleSets = (*Store)(nil)
-	_ store.Eraser   = (*Store)(nil)
-	_ store.Inbox    = (*Store)(nil)
+	_ store.Store      = (*Store)(nil)
+	_ store.Audited    = (*Store)(nil)
+	_ store.Tracking   = (*Store)(nil)
+	_ store.Webhooks   = (*Store)(nil)
+	_ store.RuleSets   = (*Store)(nil)
+	_ store.Eraser     = (*Store)(nil)
+	_ store.Inbox      = (*Store)(nil)
+	_ store.OfferGiver = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it when it does not
