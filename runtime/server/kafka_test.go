@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -358,4 +359,42 @@ func scrape(t *testing.T, srv *server.Server, st store.Store) string {
 	srv.Handler().ServeHTTP(rec, req)
 	require.Equal(t, 200, rec.Code, "%s", rec.Body)
 	return rec.Body.String()
+}
+
+// failingStore fails the first fails writes of events, as a database that
+// is down would.
+type failingStore struct {
+	*sqlite.Store
+	fails atomic.Int32
+}
+
+func (s *failingStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if len(changes) > 0 && changes[0].Event != nil && s.fails.Add(-1) >= 0 {
+		return nil, errors.New("the database is down")
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// TestKafkaStoreDown: while the store refuses to write, the consumer
+// tries the same poll again, commits nothing, and goes on once the store
+// is back: no event lost, none twice.
+func TestKafkaStoreDown(t *testing.T) {
+	c := newKafka(t, 2, kafkaTopic)
+	events := kafkaEvents(10, 9)
+	var recs []*kgo.Record
+	for _, e := range events {
+		recs = append(recs, kafkaRecord(e))
+	}
+	produce(t, c, recs...)
+	sq, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { sq.Close() })
+	st := &failingStore{Store: sq}
+	st.fails.Store(3)
+	srv, _, stop := kafkaServer(t, c, st, "promoc")
+	waitCommitted(t, c, "promoc")
+	require.NoError(t, stop())
+	assert.Equal(t, reference(t, events), outcomeLines(allOutcomes(t, st)))
+	assert.Equal(t, 3, kafkaCount(t, srv, st, "promoc_kafka_errors_total", "store"), "three failed tries")
+	assert.Equal(t, len(events), kafkaCount(t, srv, st, "promoc_kafka_records_total", "handled"))
 }
