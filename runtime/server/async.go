@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -71,6 +73,7 @@ func (s *Server) acceptEvents(ctx context.Context, q *request, n int) (int, any,
 	if err != nil {
 		return 0, nil, err
 	}
+	s.smet.inbox.WithLabelValues("accepted").Inc()
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -229,7 +232,11 @@ func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 	default:
 		return err
 	}
-	return s.in.FinishInbox(ctx, e.Seq, status, result, s.now())
+	if err := s.in.FinishInbox(ctx, e.Seq, status, result, s.now()); err != nil {
+		return err
+	}
+	s.smet.inbox.WithLabelValues(string(status)).Inc()
+	return nil
 }
 
 // setHeaders sends the headers of a headered response value.
@@ -239,4 +246,29 @@ func setHeaders(w http.ResponseWriter, v any) {
 			w.Header()[k] = vs
 		}
 	}
+}
+
+// serviceMetrics are the metrics of the inbox and of the rule set running,
+// on the server's registry.
+type serviceMetrics struct {
+	inbox   *prometheus.CounterVec // result: accepted, done, failed
+	ruleSet *prometheus.GaugeVec   // version: 1 for the one running
+}
+
+func newServiceMetrics(reg prometheus.Registerer) *serviceMetrics {
+	m := &serviceMetrics{
+		inbox: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_inbox_entries_total",
+			Help: "Requests of events accepted into the inbox with 202 by this process, and entries it handled, by result: accepted, done or failed."},
+			[]string{"result"}),
+		ruleSet: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "promoc_rule_set_running",
+			Help: "1 for the version of the rule set this process runs."}, []string{"version"}),
+	}
+	reg.MustRegister(m.inbox, m.ruleSet)
+	return m
+}
+
+// running records the version running.
+func (m *serviceMetrics) running(version string) {
+	m.ruleSet.Reset()
+	m.ruleSet.WithLabelValues(version).Set(1)
 }

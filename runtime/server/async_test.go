@@ -104,6 +104,9 @@ func TestAsyncFlag(t *testing.T) {
 	r := h.status(first.json["location"].(string))
 	assert.Equal(t, "done", r.json["status"], "%s", r.raw)
 	assert.Len(t, h.outcomes(), 1)
+	m := h.do(call{method: "GET", path: "/metrics", role: server.Viewer})
+	assert.Contains(t, string(m.raw), `promoc_inbox_entries_total{result="accepted"} 1`)
+	assert.Contains(t, string(m.raw), `promoc_inbox_entries_total{result="done"} 1`)
 }
 
 // TestAsyncTwoProcesses: two servers on one database share the inbox; the

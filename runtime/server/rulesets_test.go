@@ -148,6 +148,9 @@ func TestDeployRuleSet(t *testing.T) {
 	var rs map[string]any
 	r = h.do(call{method: "GET", path: "/readyz"})
 	assert.Equal(t, v2, r.json["rule_set_version"])
+	m := h.do(call{method: "GET", path: "/metrics", role: server.Viewer})
+	assert.Contains(t, string(m.raw), `promoc_rule_set_running{version="`+v2+`"} 1`)
+	assert.NotContains(t, string(m.raw), v1, "one version running")
 
 	// The same again: nothing recorded.
 	r = h.deploy(v2files)

@@ -163,6 +163,7 @@ type Server struct {
 	in      store.Inbox
 	inboxID string        // this process's name as the inbox's lease holder
 	wake    chan struct{} // tells the inbox's worker an entry came
+	smet    *serviceMetrics
 	log     *slog.Logger
 	handler http.Handler
 	ready   atomic.Bool
@@ -187,7 +188,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	cfg.defaults()
 	met := newMetrics()
-	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, wake: make(chan struct{}, 1)}
+	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1)}
 	s.batch = newBatcher(s.engine, cfg.MaxEvents)
 	if cfg.Leases != nil {
 		s.lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
