@@ -194,3 +194,9 @@ func migrations(t *testing.T) int {
 	require.NoError(t, err)
 	return len(ents)
 }
+
+func BenchmarkErase(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint("outcomes-", n), func(b *testing.B) { storetest.BenchErase(b, driver, n) })
+	}
+}

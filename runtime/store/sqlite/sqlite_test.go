@@ -301,6 +301,12 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	assert.ErrorContains(t, err, "the audit log is append-only")
 }
 
+func BenchmarkErase(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprint("outcomes-", n), func(b *testing.B) { storetest.BenchErase(b, driver, n) })
+	}
+}
+
 func BenchmarkImportVouchers(b *testing.B) {
 	storetest.BenchImportVouchers(b, driver)
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -137,3 +138,45 @@ func testErasure(t *testing.T, d Driver) {
 }
 
 func scrubbed([]byte) ([]byte, error) { return []byte(`{"scrubbed":true}`), nil }
+
+// BenchErase measures the erasure of one player from a store holding
+// outcomes outcomes (and as many events and ledger entries) of 1,000
+// players: the outcome log, the ledger and the action keys have no index
+// by player, so an erasure scans them, and its time grows with the log,
+// not with the player's share of it.
+func BenchErase(b *testing.B, d Driver, outcomes int) {
+	ctx := context.Background()
+	s := d.fresh(b)
+	er := eraserOf(b, s)
+	if err := s.SetBudget(ctx, "bench", "EUR", dec("1000000000"), t0); err != nil {
+		b.Fatal(err)
+	}
+	const players, batch = 1000, 1000
+	body := []byte(`{"rule":"every_100","action":"cashback","status":"issued","amount":"1.25","currency":"EUR","messages":[{"name":"m","values":{"first_name":"Ann"}}]}`)
+	for n := 0; n < outcomes; {
+		changes := make([]store.Change, 0, batch)
+		for ; len(changes) < batch && n < outcomes; n++ {
+			p, id := fmt.Sprint("player-", n%players), fmt.Sprint("ev-", n)
+			o := give(store.Key{Rule: "every_100", Action: "cashback", Player: p, TriggerHash: id}, store.Issued, "bench", "1.25", "EUR")
+			o.Body = body
+			changes = append(changes, store.Change{
+				Event:    &store.Event{Player: p, ID: id, Hash: []byte("h"), Kind: "deposit", At: t0.Add(time.Duration(n) * time.Millisecond), Body: body},
+				Outcomes: []store.Outcome{o}})
+		}
+		if _, err := s.Apply(ctx, changes); err != nil {
+			b.Fatal(err)
+		}
+	}
+	i := 0
+	for b.Loop() {
+		if i == players {
+			b.Fatal("every player erased: a smaller -benchtime")
+		}
+		res, err := er.Erase(ctx, store.Erasure{Player: fmt.Sprint("player-", i), Pseudonym: fmt.Sprint("erased-", i), Scrub: scrubbed, At: t0})
+		if err != nil || res.Outcomes != int64(outcomes/players) {
+			b.Fatalf("erasure %d: %v, %+v", i, err, res)
+		}
+		i++
+	}
+	b.ReportMetric(float64(outcomes), "outcomes-in-log")
+}

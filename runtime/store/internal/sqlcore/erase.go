@@ -35,13 +35,25 @@ func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error
 		renames := []struct {
 			n     *int64
 			table string
-		}{{&out.Ledger, "ledger_entries"}, {&out.Keys, "idempotency_keys"}, {&out.Assignments, "offer_assignments"}, {&out.Bonuses, "bonuses"}}
+		}{{&out.Ledger, "ledger_entries"}, {&out.Assignments, "offer_assignments"}, {&out.Bonuses, "bonuses"}}
 		for _, r := range renames {
 			n, err := ex.Exec(ctx, `UPDATE `+r.table+` SET player = $2 WHERE player = $1`, e.Player, e.Pseudonym)
 			if err != nil {
 				return fmt.Errorf("erasure: %s: %w", r.table, err)
 			}
 			*r.n = n
+		}
+		pairs, err := s.ruleActions(ctx, ex, "idempotency_keys")
+		if err != nil {
+			return err
+		}
+		for _, p := range pairs {
+			n, err := ex.Exec(ctx, `UPDATE idempotency_keys SET player = $4 WHERE rule = $1 AND action = $2 AND player = $3`,
+				p[0], p[1], e.Player, e.Pseudonym)
+			if err != nil {
+				return fmt.Errorf("erasure: idempotency_keys: %w", err)
+			}
+			out.Keys += n
 		}
 		deletes := []struct {
 			n     *int64
@@ -112,24 +124,30 @@ func (s *Store) renameOutcomes(ctx context.Context, ex Execer, e store.Erasure, 
 		seq  int64
 		body []byte
 	}
-	var rs []row
-	rows, err := ex.Query(ctx, `SELECT seq, body FROM outcomes WHERE player = $1 ORDER BY seq`, e.Player)
+	pairs, err := s.ruleActions(ctx, ex, "outcomes")
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.seq, &r.body); err != nil {
+	var rs []row
+	for _, p := range pairs {
+		rows, err := ex.Query(ctx, `SELECT seq, body FROM outcomes WHERE rule = $1 AND action = $2 AND player = $3`, p[0], p[1], e.Player)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.seq, &r.body); err != nil {
+				rows.Close()
+				return err
+			}
+			rs = append(rs, r)
+		}
+		if err := rows.Err(); err != nil {
 			rows.Close()
 			return err
 		}
-		rs = append(rs, r)
-	}
-	if err := rows.Err(); err != nil {
 		rows.Close()
-		return err
 	}
-	rows.Close()
 	for _, r := range rs {
 		body, err := e.Scrub(r.body)
 		if err != nil {
@@ -141,6 +159,24 @@ func (s *Store) renameOutcomes(ctx context.Context, ex Execer, e store.Erasure, 
 	}
 	out.Outcomes = int64(len(rs))
 	return nil
+}
+
+// ruleActions lists the distinct (rule, action) pairs of a table with an
+// index that starts with (rule, action): a loose scan, one index seek per
+// pair, whatever the number of rows.
+func (s *Store) ruleActions(ctx context.Context, ex Execer, table string) ([][2]string, error) {
+	var out [][2]string
+	var rule, action string
+	err := ex.QueryRow(ctx, `SELECT rule, action FROM `+table+` ORDER BY rule, action LIMIT 1`).Scan(&rule, &action)
+	for err == nil {
+		out = append(out, [2]string{rule, action})
+		err = ex.QueryRow(ctx, `SELECT rule, action FROM `+table+` WHERE (rule, action) > ($1, $2) ORDER BY rule, action LIMIT 1`,
+			rule, action).Scan(&rule, &action)
+	}
+	if s.D.NoRows(err) {
+		return out, nil
+	}
+	return out, err
 }
 
 // LastErasure implements store.Eraser.
