@@ -220,6 +220,7 @@ func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 		}
 		s.met.events.Add(float64(len(evs)))
 		s.met.logged(outs...)
+		s.hooks.notify()
 		result, err = json.Marshal(eventsResponse{Events: len(evs), Outcomes: outs})
 		if err != nil {
 			return err
