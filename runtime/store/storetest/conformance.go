@@ -122,6 +122,7 @@ func Run(t *testing.T, d Driver) {
 		{"InboxLease", testInboxLease},
 		{"AssignRace", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 1) }},
 		{"AssignRaceBatched", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 5) }},
+		{"AssignMixed", testAssignMixed},
 		{"BonusGrant", testBonusGrant},
 		{"BonusStatus", testBonusStatus},
 		{"BonusTotals", testBonusTotals},
