@@ -63,6 +63,7 @@ func Check(files []*lang.File, cfg Config) (info *Info, diags lang.Diagnostics) 
 	c.collect(files)
 	c.resolveConsts() // first, so that defaults find every const resolved
 	c.checkSchema()
+	c.collectPayouts() // payout.go
 	for _, r := range c.info.Rewards {
 		c.checkReward(r)
 	}
@@ -101,6 +102,8 @@ type checker struct {
 	// constOnly is set while checking an expression that must be constant
 	// (a const, a default, a cap); the reason names it for messages.
 	constOnly string
+	// payoutOf is the payout of each reward that is one (payout.go).
+	payoutOf map[*RewardInfo]*PayoutInfo
 }
 
 type scope struct {
@@ -231,6 +234,8 @@ func (c *checker) collect(files []*lang.File) {
 				c.collectRule(f, d) // campaign.go
 			case *lang.OfferDecl:
 				c.collectOffer(f, d) // offer.go
+			case *lang.AttributionDecl:
+				c.collectAttribution(f, d) // payout.go
 			case *lang.TestDecl:
 				c.errorf(d.Name, lang.CodeMisplacedDecl, "test %q belongs in a test file: move it to a *_test.promo file beside the rules", d.Name.Value)
 			}

@@ -260,6 +260,9 @@ func (c *checker) lookupAttr(kind *Symbol, id *lang.Ident) *Symbol {
 }
 
 func (c *checker) selector(e *lang.SelectorExpr) (Type, *Value) {
+	if t, ok := c.conversion(e); ok { // payout.go
+		return t, nil
+	}
 	if c.agg == nil {
 		if sym := c.globals[e.X.Name]; sym != nil && sym.Kind == SymKind {
 			c.errorf(e, lang.CodeInvalidType, "%s.%s is one transaction's attribute: aggregate it, as in sum(%s.%s)", e.X.Name, e.Sel.Name, e.X.Name, e.Sel.Name)

@@ -120,6 +120,10 @@ type Info struct {
 	Rules []*RuleInfo
 	// Offers are the offer declarations, in declaration order (offer.go).
 	Offers []*OfferInfo
+	// Payouts are the rewards declared with payout, in declaration order;
+	// Attributions the attribution declarations (payout.go).
+	Payouts      []*PayoutInfo
+	Attributions []*AttributionInfo
 	// Currencies are the currencies the rule set serves, in declaration
 	// order; empty when it declares none, and then it serves any.
 	Currencies []string

@@ -411,6 +411,10 @@ func (l *lowerer) expr(e lang.Expr) {
 		}
 	case *lang.SelectorExpr:
 		sym := l.info.Uses[e.Sel]
+		if sym != nil && sym.Kind == SymProp { // conversion.ATTR in a payout
+			l.emit(vm.OpLoadProp, int32(sym.Index), e)
+			return
+		}
 		if sym == nil || sym.Kind != SymAttr {
 			l.fail("unresolved attribute %s.%s", e.X.Name, e.Sel.Name)
 		}

@@ -140,6 +140,8 @@ type RewardDecl struct {
 	Result   *ResultType
 	Settings []Setting // in source order
 	Body     []Stmt    // in source order
+	// Payout is set when the reward is a payout (ast_payout.go).
+	Payout *PayoutClause
 }
 
 // ResultKind is what a reward produces.

@@ -106,6 +106,10 @@ func (b *builder) decl(d *decl) Decl {
 		return b.rule(d.Rule) // rulebuild.go
 	case d.Offer != nil && d.Offer.Tokens != nil:
 		return b.offer(d.Offer) // offerbuild.go
+	case d.Payout != nil && d.Payout.Tokens != nil:
+		return b.payout(d.Payout) // payoutbuild.go
+	case d.Attrib != nil && d.Attrib.Tokens != nil:
+		return b.attribution(d.Attrib) // payoutbuild.go
 	case d.Currency != nil && d.Currency.Tokens != nil:
 		cd := &CurrenciesDecl{Loc: b.loc(d.Currency.Tokens)}
 		for _, t := range d.Currency.Tokens {

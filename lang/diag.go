@@ -118,6 +118,8 @@ const (
 	CodeInvalidOffer Code = "invalid-offer"
 	// CodeInvalidField: field worth of offer spa_day has type money, but its value 12 is a Number.
 	CodeInvalidField Code = "invalid-field"
+	// CodeInvalidPayout: payouts cpa and cpa2 are both publisher payouts on conversion registration.
+	CodeInvalidPayout Code = "invalid-payout"
 )
 
 // Related points at another place that explains a diagnostic.

@@ -89,11 +89,14 @@ func startsDecl(toks []lexer.Token, j int) bool {
 	if t.Value == "offer" && t.Type == tokContextual { // contextual: offer spa_day {
 		return j+2 < len(toks) && (toks[j+1].Type == tokIdent || toks[j+1].Type == tokContextual) && toks[j+2].Value == "{"
 	}
+	if t.Value == "attribution" && t.Type == tokIdent { // attribution last click within ...
+		return j+1 < len(toks) && toks[j+1].Value == "last"
+	}
 	if t.Type != tokKeyword {
 		return false
 	}
 	switch t.Value {
-	case "kind", "const", "reward", "test", "automation", "campaign":
+	case "kind", "const", "reward", "test", "automation", "campaign", "payout":
 		return true
 	case "template":
 		return j == 0 || toks[j-1].Value != ":"
@@ -342,6 +345,10 @@ func describe(head string) string {
 		return `a clause of an offer: reference, name, description, requires vouchers, needs synchronization, image, web or field`
 	case "OfferField":
 		return `a field such as "partner: string = \"Hotel Phoenicia\""`
+	case "PayoutDecl":
+		return `a payout, as in payout cpa: publisher on conversion registration { give 25 EUR }`
+	case "AttributionDecl":
+		return `an attribution window, as in attribution last click within 30 days`
 	}
 	if strings.HasPrefix(head, `"`) {
 		return head
@@ -518,6 +525,8 @@ func (e expectation) innermostOpener() string {
 			}
 		case "kind", "const":
 			return t.Value
+		case "test", "automation", "campaign", "payout": // another declaration: none of these
+			return ""
 		case "template": // a declaration, or the result type of a reward
 			if startsDecl(e.toks, k) {
 				return t.Value

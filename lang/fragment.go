@@ -15,7 +15,8 @@ import (
 //
 // The source is cut into fragments at the lines that begin a top-level
 // declaration: a line that starts, in its first column, with kind,
-// template, const, reward, test, automation or campaign followed by a blank
+// template, const, reward, test, automation, campaign, payout or
+// attribution followed by a blank
 // or the end of a word, or with player followed by "{" (player.x starts an
 // expression). No token
 // spans lines, and none of these words can continue a declaration, so a
@@ -131,7 +132,7 @@ func (r *Reparser) Parse(src []byte) (*File, Diagnostics) {
 // counts over the whole file: the fragments alone would not see it.
 func mayExceedDeclarations(src []byte) bool {
 	n := 0
-	for _, kw := range []string{"kind", "const", "reward", "test", "template", "player", "automation", "campaign"} {
+	for _, kw := range []string{"kind", "const", "reward", "test", "template", "player", "automation", "campaign", "payout", "attribution"} {
 		n += bytes.Count(src, []byte(kw))
 	}
 	return n > limits.Declarations
@@ -159,7 +160,7 @@ func beginsDecl(line []byte) bool {
 		return false
 	}
 	switch string(line[:word]) {
-	case "kind", "template", "const", "reward", "test", "automation", "campaign":
+	case "kind", "template", "const", "reward", "test", "automation", "campaign", "payout", "attribution":
 		return true
 	case "player":
 		i := word

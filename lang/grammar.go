@@ -55,15 +55,17 @@ type file struct {
 // decl tries rewards first, the most frequent declarations: each
 // alternative tried costs participle a struct.
 type decl struct {
-	Reward   *rewardDecl     `parser:"  @@"`
-	Kind     *kindDecl       `parser:"| @@"`
-	Player   *playerDecl     `parser:"| @@"`
-	Template *templateDecl   `parser:"| @@"`
-	Const    *constDecl      `parser:"| @@"`
-	Test     *testDecl       `parser:"| @@"` // testgrammar.go
-	Currency *currenciesDecl `parser:"| @@"`
-	Rule     *ruleDecl       `parser:"| @@"` // rulegrammar.go
-	Offer    *offerDecl      `parser:"| @@"` // offergrammar.go
+	Reward   *rewardDecl      `parser:"  @@"`
+	Kind     *kindDecl        `parser:"| @@"`
+	Player   *playerDecl      `parser:"| @@"`
+	Template *templateDecl    `parser:"| @@"`
+	Const    *constDecl       `parser:"| @@"`
+	Test     *testDecl        `parser:"| @@"` // testgrammar.go
+	Currency *currenciesDecl  `parser:"| @@"`
+	Rule     *ruleDecl        `parser:"| @@"` // rulegrammar.go
+	Offer    *offerDecl       `parser:"| @@"` // offergrammar.go
+	Payout   *payoutDecl      `parser:"| @@"` // payoutgrammar.go
+	Attrib   *attributionDecl `parser:"| @@"` // payoutgrammar.go
 }
 
 type kindDecl struct {

@@ -28,7 +28,7 @@ import (
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
 // vm/currency and spec (the result schema, for its OpenAPI document), and
 // cmd/promoc uses it (serve). runtime/tracking (clicks, conversions and
-// their attribution) uses the store and vm/currency; the server serves it
+// their attribution) uses the store, vm/currency and runtime (payouts); the server serves it
 // and cmd/promoc configures it. lang/limits, the table of bounds, is a leaf
 // that any package may import. A change of the graph must change this
 // table on purpose.
@@ -53,7 +53,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
 		"runtime/server":                 {"lang", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
-		"runtime/tracking":               {"runtime/store", "vm/currency"},
+		"runtime/tracking":               {"runtime", "runtime/store", "vm/currency"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

@@ -203,6 +203,7 @@ func (p *Program) Evaluate(ctx context.Context, reward string, in Input, opts ..
 	if p == nil || p.prog == nil {
 		return Result{}, errNoProgram
 	}
+	in = p.conversionInput(reward, in) // payout.go
 	return p.EvaluatePrepared(ctx, reward, p.prepare(ctx, &in), opts...)
 }
 

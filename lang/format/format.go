@@ -297,7 +297,7 @@ func lineAt(src []byte, sp lang.Span, offset int) int {
 // line, or its absence, that the author put between them.
 func oneLine(p *printer, d lang.Node) bool {
 	switch d := d.(type) {
-	case *lang.ConstDecl, *lang.TemplateDecl, *lang.CurrenciesDecl:
+	case *lang.ConstDecl, *lang.TemplateDecl, *lang.CurrenciesDecl, *lang.AttributionDecl:
 		return true
 	case *lang.KindDecl:
 		return len(d.Fields) == 0 && !p.commentsIn(p.headEnd(d), d.End.Offset)

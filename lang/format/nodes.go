@@ -100,6 +100,9 @@ func (p *printer) node(n lang.Node) {
 		if p.offerNode(n) { // offer.go
 			return
 		}
+		if p.payoutNode(n) { // payout.go
+			return
+		}
 		// A declaration this version does not know: its source as written,
 		// comments included.
 		sp := n.Span()
@@ -142,11 +145,20 @@ func settingOrder(n lang.Node) int {
 // cap, minimum, approval, each with its comments, then a blank line, then
 // the statements in source order.
 func (p *printer) reward(r *lang.RewardDecl) {
-	p.str("reward ")
-	p.str(r.Name.Name)
-	p.str(": ")
-	p.str(r.Result.Kind.String())
-	if r.Result.Kind == lang.ResultPoints && r.Result.End.Offset-r.Result.Start.Offset > len("points") {
+	if r.Payout != nil {
+		p.str("payout ")
+		p.str(r.Name.Name)
+		p.str(": ")
+		p.str(r.Payout.Side.String())
+		p.str(" on conversion ")
+		p.str(r.Payout.Kind.Name)
+	} else {
+		p.str("reward ")
+		p.str(r.Name.Name)
+		p.str(": ")
+		p.str(r.Result.Kind.String())
+	}
+	if r.Payout == nil && r.Result.Kind == lang.ResultPoints && r.Result.End.Offset-r.Result.Start.Offset > len("points") {
 		p.str(" to ")
 		p.str(r.Result.Target.String())
 	}

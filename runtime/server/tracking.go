@@ -65,6 +65,10 @@ func ConversionOf(c store.Conversion) ConversionJSON {
 	return j
 }
 
+// PayoutCurrency is the currency of the payouts of a conversion without an
+// amount.
+const PayoutCurrency = "EUR"
+
 // newTracker makes the tracker of a store that keeps tracking; nil for
 // one that does not.
 func newTracker(cfg Config) (*tracking.Tracker, error) {
@@ -76,6 +80,12 @@ func newTracker(cfg Config) (*tracking.Tracker, error) {
 	tc.Store = ts
 	if tc.Clock == nil {
 		tc.Clock = cfg.Clock
+	}
+	if tc.Window == nil {
+		tc.Window = tracking.Windows(cfg.Program)
+	}
+	if tc.Price == nil && len(cfg.Program.Payouts()) > 0 {
+		tc.Price = tracking.Pricer(cfg.Program, PayoutCurrency)
 	}
 	return tracking.New(tc)
 }
@@ -91,6 +101,10 @@ func (s *Server) tracker() (*tracking.Tracker, error) {
 // unknown offer or publisher is 404, the rest 400 (the link or report is
 // malformed) or 422 (an amount).
 func inputError(err error) error {
+	var pe *tracking.PriceError
+	if errors.As(err, &pe) {
+		return errorf(http.StatusUnprocessableEntity, CodeInvalidConversion, "%s", pe.Error()).with("payout", pe.Payout).with("reason", pe.Reason)
+	}
 	var ie *tracking.InputError
 	if !errors.As(err, &ie) {
 		return err

@@ -35,7 +35,8 @@ type Config struct {
 	// Window is the attribution window of an offer; default DefaultWindow
 	// for every offer.
 	Window func(offer string) time.Duration
-	// Price sets the payout and revenue of a conversion; default none.
+	// Price sets the payout and revenue of a conversion; default none
+	// ([Pricer] makes one of a rule set's payouts).
 	Price store.Pricer
 	// Clock is the time of clicks and of conversions that carry none;
 	// default time.Now.

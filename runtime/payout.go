@@ -1,0 +1,97 @@
+package runtime
+
+import (
+	"time"
+
+	"github.com/promoc/promoc/compiler"
+)
+
+// Payout is a payout of the rule set (spec/spec.md, section 18): the
+// reward of that name prices the conversions of kind Kind, for the
+// publisher (what it earns) or as revenue (what the advertiser pays).
+type Payout struct {
+	Name string
+	Side string // publisher or revenue
+	Kind string
+}
+
+// Payouts lists the payouts of the rule set, in declaration order.
+func (p *Program) Payouts() []Payout {
+	if p == nil || p.info == nil {
+		return nil
+	}
+	var out []Payout
+	for _, po := range p.info.Payouts {
+		if po.Kind != nil {
+			out = append(out, Payout{Name: po.Reward.Decl.Name.Name, Side: po.Side.String(), Kind: po.Kind.Name})
+		}
+	}
+	return out
+}
+
+// Attribution is the attribution window of an offer: the one declared
+// for its reference, else the one declared for every offer; ok is false
+// when neither is.
+func (p *Program) Attribution(offer string) (w time.Duration, ok bool) {
+	if p == nil || p.info == nil {
+		return 0, false
+	}
+	for _, a := range p.info.Attributions {
+		if a.Offer == offer && offer != "" {
+			return a.Window, true
+		}
+	}
+	for _, a := range p.info.Attributions {
+		if a.Offer == "" {
+			return a.Window, true
+		}
+	}
+	return 0, false
+}
+
+// payoutOf is the payout of a reward's name; nil when it is not one.
+func (p *Program) payoutOf(reward string) *compiler.PayoutInfo {
+	if p.info == nil {
+		return nil
+	}
+	for _, po := range p.info.Payouts {
+		if po.Reward.Decl.Name.Name == reward && po.Kind != nil {
+			return po
+		}
+	}
+	return nil
+}
+
+// conversionInput sets, for a payout, the properties conversion.ATTR of
+// the player to the attributes of the conversion it prices: the last
+// transaction of its kind at or before in.Now (the latest in the order
+// given among those of one time). A property the input sets is left as
+// it is; with no such transaction none is set, and reading one is the
+// error of a missing property.
+func (p *Program) conversionInput(reward string, in Input) Input {
+	po := p.payoutOf(reward)
+	if po == nil {
+		return in
+	}
+	last := -1
+	for i, t := range in.Transactions {
+		if t.Kind == po.Kind.Name && !t.Time.After(in.Now) && (last < 0 || !t.Time.Before(in.Transactions[last].Time)) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return in
+	}
+	props := make(map[string]any, len(in.Player.Properties)+len(po.Kind.Attrs))
+	for k, v := range in.Player.Properties {
+		props[k] = v
+	}
+	t := in.Transactions[last]
+	for name, v := range t.Attrs {
+		if _, set := props[compiler.ConvPrefix+name]; !set {
+			props[compiler.ConvPrefix+name] = v
+		}
+	}
+	in.Player.Properties = props
+	return in
+}
