@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -275,4 +276,76 @@ func TestWebhookOneProcess(t *testing.T) {
 	for d, n := range rc.tries {
 		assert.Equal(t, 1, n, "%s: delivered by one server, once", d)
 	}
+}
+
+// TestWebhookFailures: a redirect is not followed and fails, a receiver
+// slower than the timeout fails with no status, and a closed port fails;
+// each is in the delivery log, and the outcome waits for a 2xx.
+func TestWebhookFailures(t *testing.T) {
+	var calls sync.Map // path -> tries
+	block := make(chan struct{})
+	defer close(block)
+	var mode atomic.Value
+	mode.Store("redirect")
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := calls.LoadOrStore(mode.Load(), new(atomic.Int64))
+		n.(*atomic.Int64).Add(1)
+		switch mode.Load() {
+		case "redirect":
+			http.Redirect(w, r, "/elsewhere", http.StatusFound)
+		case "slow":
+			select {
+			case <-block:
+			case <-r.Context().Done(): // promoc gave up
+			}
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer rcv.Close()
+	h := newHarness(t, webhookConfig(rcv.URL), func(c *server.Config) { c.Webhooks.Timeout = 50 * time.Millisecond })
+	id := server.WebhookID(rcv.URL)
+	_, stop := serve(t, h.srv)
+	require.Equal(t, 200, h.events([]any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}).status)
+	wait := func(what string, n int64) {
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			if v, ok := calls.Load(what); ok && v.(*atomic.Int64).Load() >= n {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("%s: fewer than %d tries", what, n)
+	}
+	wait("redirect", 2)
+	mode.Store("slow")
+	wait("slow", 2)
+	mode.Store("ok")
+	wait("ok", 1)
+	require.NoError(t, stop())
+
+	w, ok, err := h.st.(store.Webhooks).Webhook(context.Background(), id)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, seqs(h.outcomes())[0], w.Delivered)
+	tries, err := h.st.(store.Webhooks).WebhookAttempts(context.Background(), id, 0, 1000)
+	require.NoError(t, err)
+	var redirects, timeouts int
+	for _, a := range tries[:len(tries)-1] {
+		switch {
+		case a.Status == http.StatusFound && a.Error == "HTTP 302":
+			redirects++
+		case a.Status == 0 && (strings.Contains(a.Error, "Client.Timeout") || strings.Contains(a.Error, "deadline exceeded")):
+			timeouts++
+		default:
+			t.Errorf("a try %+v", a)
+		}
+		assert.Equal(t, seqs(h.outcomes())[0], a.Outcome, "the first outcome waits for a 2xx")
+	}
+	assert.GreaterOrEqual(t, redirects, 2)
+	assert.GreaterOrEqual(t, timeouts, 2)
+	last := tries[len(tries)-1]
+	assert.Equal(t, 200, last.Status)
+	assert.Empty(t, last.Error)
+	assert.Equal(t, len(tries), last.Attempt, "the tries of one delivery are counted")
 }
