@@ -284,10 +284,10 @@ func TestWebhookOneProcess(t *testing.T) {
 func TestWebhookFailures(t *testing.T) {
 	var calls sync.Map // path -> tries
 	block := make(chan struct{})
-	defer close(block)
 	var mode atomic.Value
 	mode.Store("redirect")
 	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // read whole: then a client gone cancels r's context
 		n, _ := calls.LoadOrStore(mode.Load(), new(atomic.Int64))
 		n.(*atomic.Int64).Add(1)
 		switch mode.Load() {
@@ -302,7 +302,10 @@ func TestWebhookFailures(t *testing.T) {
 			w.WriteHeader(http.StatusOK)
 		}
 	}))
-	defer rcv.Close()
+	defer func() {
+		close(block)
+		rcv.Close()
+	}()
 	h := newHarness(t, webhookConfig(rcv.URL), func(c *server.Config) { c.Webhooks.Timeout = 50 * time.Millisecond })
 	id := server.WebhookID(rcv.URL)
 	_, stop := serve(t, h.srv)
