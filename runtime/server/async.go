@@ -128,9 +128,9 @@ func (s *Server) getEventsStatus(ctx context.Context, q *request) (int, any, err
 // here, and every Config.Poll for those accepted by other processes. Only
 // the process holding the inbox's lease handles it, entry after entry in
 // the order accepted, so that each player's events keep their order. The
-// lease lasts Config.LeaseTTL without renewal (it is renewed before each
-// entry): when its holder dies, another process, or the same one
-// restarted, takes the inbox over after that.
+// lease lasts Config.LeaseTTL without renewal (see drain): when its
+// holder dies, another process, or the same one restarted, takes the
+// inbox over after that.
 func (s *Server) work(ctx context.Context) {
 	if s.in == nil {
 		return
@@ -158,16 +158,31 @@ func (s *Server) work(ctx context.Context) {
 }
 
 // drain handles the pending entries while this process holds the lease.
-// An entry's events are handled whole, even when ctx ends meanwhile; a
-// failure of the database leaves the entry pending for the next round.
+// The lease is taken before the first entry and renewed before an entry
+// once a third of Config.LeaseTTL has passed since it was last taken, so
+// that it never runs out while this process works (an entry takes less
+// than two thirds of it). An entry's events are handled whole, even when
+// ctx ends meanwhile; a failure of the database leaves the entry pending
+// for the next round.
 func (s *Server) drain(ctx context.Context) {
-	for ctx.Err() == nil {
+	var claimed time.Time // zero: not held
+	claim := func() bool {
 		now := s.now()
+		if !claimed.IsZero() && now.Sub(claimed) < s.cfg.LeaseTTL/3 {
+			return true
+		}
 		held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(s.cfg.LeaseTTL))
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("inbox: claim", slog.String("error", err.Error()))
+		}
 		if err != nil || !held {
-			if err != nil && ctx.Err() == nil {
-				s.log.Error("inbox: claim", slog.String("error", err.Error()))
-			}
+			return false
+		}
+		claimed = now
+		return true
+	}
+	for ctx.Err() == nil {
+		if !claim() {
 			return
 		}
 		es, err := s.in.PendingInbox(ctx, inboxBatch)
@@ -177,15 +192,9 @@ func (s *Server) drain(ctx context.Context) {
 			}
 			return
 		}
-		for i, e := range es {
-			if ctx.Err() != nil {
+		for _, e := range es {
+			if ctx.Err() != nil || !claim() {
 				return
-			}
-			if i > 0 {
-				now := s.now()
-				if held, err := s.in.ClaimInbox(ctx, s.inboxID, now, now.Add(s.cfg.LeaseTTL)); err != nil || !held {
-					return
-				}
 			}
 			if err := s.handleEntry(context.WithoutCancel(ctx), e); err != nil {
 				s.log.Error("inbox: handling an entry; left pending", slog.String("ref", e.Ref), slog.String("error", err.Error()))

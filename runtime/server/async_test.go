@@ -2,7 +2,11 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,4 +172,68 @@ func TestAsyncTwoProcessesPostgres(t *testing.T) {
 		return st
 	}
 	testAsyncTwoProcesses(t, open(), open())
+}
+
+// BenchmarkAsyncEvents posts requests of 1 and of 100 deposits with
+// Prefer: respond-async through the handler, on SQLite, while the
+// server's worker handles the inbox, and reports the events a second
+// accepted (202s) and, at the end, handled: accepting is one insert
+// transaction, handling the engine's transaction of the entry and the
+// entry's end.
+func BenchmarkAsyncEvents(b *testing.B) {
+	for _, size := range []int{1, 100} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			h := newHarness(b, func(c *server.Config) { c.Poll = 5 * time.Millisecond })
+			regs := make([]any, 0, 1000)
+			for p := range 1000 {
+				regs = append(regs, reg(fmt.Sprintf("reg-%d", p), fmt.Sprintf("p%d", p), t0))
+			}
+			if r := h.events(regs); r.status != 200 {
+				b.Fatalf("registering: %s", r.raw)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(b, err)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- h.srv.Serve(ctx, ln) }()
+			defer func() { cancel(); <-done }()
+			n := 0
+			var last string
+			b.ResetTimer()
+			start := time.Now()
+			for b.Loop() {
+				evs := make([]any, size)
+				for i := range evs {
+					evs[i] = ev(fmt.Sprintf("d%d", n), fmt.Sprintf("p%d", n%1000), "deposit", t0.Add(time.Duration(n+1)*time.Second),
+						"amount", "25.00", "method", "card")
+					n++
+				}
+				body, _ := json.Marshal(evs)
+				req := httptest.NewRequest("POST", "/v1/events", strings.NewReader(string(body)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+h.keys[server.Operator])
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", n))
+				req.Header.Set("Prefer", "respond-async")
+				rec := httptest.NewRecorder()
+				h.h.ServeHTTP(rec, req)
+				if rec.Code != 202 {
+					b.Fatalf("%d: %s", rec.Code, rec.Body)
+				}
+				last = rec.Header().Get("Location")
+			}
+			accepted := time.Since(start)
+			for {
+				rec := httptest.NewRecorder()
+				req := httptest.NewRequest("GET", last, nil)
+				req.Header.Set("Authorization", "Bearer "+h.keys[server.Viewer])
+				h.h.ServeHTTP(rec, req)
+				if !strings.Contains(rec.Body.String(), `"pending"`) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			b.ReportMetric(float64(n)/accepted.Seconds(), "accepted-events/s")
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "handled-events/s")
+		})
+	}
 }
