@@ -339,17 +339,34 @@ func (e *Engine) historyInput(p *player, upto, now time.Time, a runtime.Anchors)
 	return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: p.history[:n]})
 }
 
+// ownInput is the number of events in a player's history from which the
+// player keeps a builder of its own between events: below it, an
+// evaluation fills the engine's shared builder from the history, which
+// costs about what appending each event to a builder of its own would,
+// without the few kilobytes such a builder holds per player for as long as
+// the player is cached.
+const ownInput = 48
+
 // input is prepared for an evaluation as of at, a time at or after the
 // player's latest event, from the player's builder (made from the history
-// when missing): the same input as Program.Prepare of the whole history,
-// without preparing it again. nil when the builder cannot give it: prepare
-// from the history.
+// when missing) or, for a short history, from the engine's shared builder
+// filled with it: the same input as Program.Prepare of the whole history.
+// nil when the builder cannot give it: prepare from the history.
 func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prepared {
 	if p.noInput {
 		return nil
 	}
-	if p.input == nil {
-		b := e.prog.NewBuilder()
+	b := p.input
+	if b == nil {
+		if len(p.history) < ownInput {
+			if e.shared == nil {
+				e.shared = e.prog.NewBuilder()
+			}
+			b = e.shared
+			b.Reset()
+		} else {
+			b = e.prog.NewBuilder()
+		}
 		if b.SetPlayer(p.runtimePlayer()) != nil {
 			p.noInput = true
 			return nil
@@ -360,14 +377,16 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 				return nil
 			}
 		}
-		p.input = b
+		if b != e.shared {
+			p.input = b
+		}
 	}
-	if p.input.SetNow(at) != nil {
+	if b.SetNow(at) != nil {
 		p.input = nil // the error stays in the builder: make it again next time
 		return nil
 	}
-	p.input.SetAnchors(a)
-	return p.input.Prepared()
+	b.SetAnchors(a)
+	return b.Prepared()
 }
 
 // one prepares the input of a player and at most one transaction as of at,

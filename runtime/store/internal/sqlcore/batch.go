@@ -19,20 +19,23 @@ import (
 // rows every writer wants (a campaign's budget accounts) are locked for
 // as short a time as it can:
 //
-//  1. the events seen, the states' versions (locked where the database has
-//     several writers) and the keys taken are read; which changes are
-//     written and which outcomes are new is decided; the events, states,
-//     timers, players and keys are written;
+//  1. the states' versions (locked where the database has several
+//     writers) and the keys taken are read; which changes are written and
+//     which outcomes are new is decided; the events, states, timers,
+//     players and keys are written;
 //  2. the budget accounts of the new outcomes are read (and locked) with
 //     their campaigns' statuses; the reservations are decided in order;
 //     the accounts, ledger entries, approvals and suspensions are written,
 //     then the log.
 //
-// Every write says what it found: an event, a new state or a key that was
-// not there when read but is there when written, or an account that no
-// longer holds the amount, means that another writer came in between
-// (a row that did not exist cannot be locked). The batch is then rolled
-// back and applied again one change at a time.
+// Every write says what it found: an event recorded before (the events
+// are not read: the engine asked Seen before deciding them, so one found
+// here was recorded meanwhile, or is a redelivery the one-change path
+// tells apart), a new state or a key that was not there when read but is
+// there when written, or an account that no longer holds the amount,
+// means that another writer came in between (a row that did not exist
+// cannot be locked). The batch is then rolled back and applied again one
+// change at a time, which reports each duplicate and conflict.
 
 // errBatchRace: the database changed between the batch's reads and its
 // writes.
@@ -68,7 +71,8 @@ type repeatRef struct {
 }
 
 type plan struct {
-	seen     map[[2]string][]byte // event (player, id) -> hash, recorded before or by the batch
+	seen     map[[2]string][]byte // event (player, id) -> hash, recorded by the batch
+	unsure   bool                 // a change with an event conflicts: perhaps a duplicate
 	vs       versions             // the states' versions, as the batch writes them
 	existed  map[[2]string]bool   // states stored before the batch
 	keys     map[store.Key]bool   // keys taken before the batch
@@ -100,6 +104,9 @@ func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Chang
 	}
 	for i := range changes {
 		p.decide(&changes[i], units[i], &out[i])
+	}
+	if p.unsure {
+		return errBatchRace
 	}
 	if err := s.writeChanges(ctx, ex, p); err != nil {
 		return err
@@ -141,20 +148,19 @@ func scan(ctx context.Context, ex Execer, q string, args []any, fn func(Rows) er
 	return rows.Err()
 }
 
-// read reads the events seen, the states' versions and the keys taken
-// that the batch depends on, in one query each.
+// read reads the states' versions and the keys taken that the batch
+// depends on, in one query each. The events are not read: a host's
+// engine asked the store which it had seen (Seen) before it decided them,
+// so one recorded meanwhile is a race, which the insert of the events
+// finds (see writeChanges).
 func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*plan, error) {
 	p := &plan{
 		seen: map[[2]string][]byte{}, existed: map[[2]string]bool{}, keys: map[store.Key]bool{},
 		accounts: map[[2]string]*account{}, status: map[string]string{}, byKey: map[store.Key]*fresh{},
 		states: map[[2]string][]byte{}, timers: map[[2]string]time.Time{}, players: map[string]store.Player{},
 	}
-	var evP, evID []string
 	var kR, kA, kP, kT []string
 	for _, c := range changes {
-		if e := c.Event; e != nil {
-			evP, evID = append(evP, e.Player), append(evID, e.ID)
-		}
 		for _, o := range c.Outcomes {
 			k := o.Key
 			kR, kA, kP, kT = append(kR, k.Rule), append(kA, k.Action), append(kP, k.Player), append(kT, k.TriggerHash)
@@ -166,21 +172,6 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*p
 	}
 	for k, v := range p.vs {
 		p.existed[k] = v > 0
-	}
-	if len(evP) > 0 {
-		from, args := s.D.Tuples(evP, evID)
-		err := scan(ctx, ex, `SELECT q.i, e.hash FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args, func(r Rows) error {
-			var i int64
-			var h []byte
-			if err := r.Scan(&i, &h); err != nil {
-				return err
-			}
-			p.seen[[2]string{evP[i], evID[i]}] = nonNil(h)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
 	}
 	if len(kR) > 0 {
 		from, args := s.D.Tuples(kR, kA, kP, kT)
@@ -215,6 +206,10 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 	}
 	if err := p.vs.conflict(c); err != nil {
 		a.Err = err
+		// The event may have been recorded with the state (a redelivery
+		// racing with its first delivery): a duplicate, not a conflict.
+		// The one-change path tells them apart.
+		p.unsure = p.unsure || c.Event != nil
 		return
 	}
 	if e := c.Event; e != nil {
