@@ -39,11 +39,11 @@ type KafkaConfig struct {
 // The reasons a record is not handled, as the metric and the dead-letter
 // header name them.
 const (
-	badJSON  = "invalid-event" // not an event: JSON, a field, a type
-	badKey   = "invalid-key"   // the key is not the event's player
-	refused  = "refused"       // the engine refused it (unknown kind, lateness, an id reused)
-	retryMin = 100 * time.Millisecond
-	retryMax = 10 * time.Second
+	badJSON       = "invalid-event" // not an event: JSON, a field, a type
+	badKey        = "invalid-key"   // the key is not the event's player
+	refused       = "refused"       // the engine refused it (unknown kind, lateness, an id reused)
+	kafkaRetryMin = 100 * time.Millisecond
+	kafkaRetryMax = 10 * time.Second
 )
 
 // kafkaConsumer runs the server's engine over the records of a topic.
@@ -220,7 +220,7 @@ func (k *kafkaConsumer) handle(ctx context.Context, recs []*kgo.Record) bool {
 // retry calls fn until it succeeds, waiting longer after each failure
 // (logged and counted as what), or until ctx is done (false).
 func (k *kafkaConsumer) retry(ctx context.Context, what string, fn func() error) bool {
-	wait := retryMin
+	wait := kafkaRetryMin
 	for {
 		err := fn()
 		if err == nil {
@@ -236,7 +236,7 @@ func (k *kafkaConsumer) retry(ctx context.Context, what string, fn func() error)
 			return false
 		case <-time.After(wait):
 		}
-		wait = min(2*wait, retryMax)
+		wait = min(2*wait, kafkaRetryMax)
 	}
 }
 
