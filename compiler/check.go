@@ -135,7 +135,7 @@ func (c *checker) declare(f *lang.File, sym *Symbol) {
 	if prev, ok := c.globals[sym.Name]; ok {
 		c.diags.Add(lang.Diagnostic{
 			File: f.Name, Span: sym.Decl.Span(), Severity: lang.Error, Code: lang.CodeDuplicateDecl,
-			Message: fmt.Sprintf("%s declared twice (first as a %s)", sym.Name, prev.Kind),
+			Message: fmt.Sprintf("%s declared twice (first as %s)", sym.Name, prev.Kind.withArticle()),
 			Related: []lang.Related{{File: prev.File, Span: prev.Decl.Span(), Message: "other declaration of " + sym.Name}},
 		})
 		return

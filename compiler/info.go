@@ -29,6 +29,14 @@ var symbolKindNames = [...]string{"kind", "attribute", "player property", "templ
 
 func (k SymbolKind) String() string { return symbolKindNames[k] }
 
+// withArticle is the kind's name after a or an: "a const", "an offer".
+func (k SymbolKind) withArticle() string {
+	if n := symbolKindNames[k]; n[0] == 'a' || n[0] == 'o' {
+		return "an " + n
+	}
+	return "a " + symbolKindNames[k]
+}
+
 // Symbol is a declared name.
 type Symbol struct {
 	Kind SymbolKind

@@ -42,7 +42,7 @@ func Pseudonym(player string) (string, error) {
 
 // ScrubOutcome rewrites the stored body of an erased player's outcome
 // (engine.OutcomeOf reads it) to what spec/semantics.md says it keeps:
-// the rule, the action, the reward and its result (status, reason,
+// the rule, the action, the reward or offer and its result (status, reason,
 // amount, currency, points, template, variant), the rule set's version,
 // the trigger's type and time, and the time. Dropped: the trigger's event
 // id, firing and anchors, the messages' values (their names stay), and
@@ -57,6 +57,7 @@ func ScrubOutcome(body []byte) ([]byte, error) {
 	}
 	kept := engine.Outcome{Rule: o.Rule, Action: o.Action, Status: o.Status, Reason: o.Reason, Detail: o.Detail, Reward: o.Reward,
 		Kind: o.Kind, Amount: o.Amount, Currency: o.Currency, Points: o.Points, Template: o.Template, Variant: o.Variant,
+		Offer: o.Offer, OfferRef: o.OfferRef, // the offer given; its assignment and code lead to the player, and are dropped
 		RuleSetVersion: o.RuleSetVersion, Trigger: engine.Trigger{Type: o.Trigger.Type, Time: o.Trigger.Time}, At: o.At,
 		Messages: namesOnly(o.Messages), Refused: namesOnly(o.Refused)}
 	return json.Marshal(kept)
