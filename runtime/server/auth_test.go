@@ -90,6 +90,7 @@ func TestRoles(t *testing.T) {
 		"GET /v1/reports/bonuses":                     "viewer operator approver admin",
 		"POST /v1/fasttrack/bonus/credit":             "operator admin",
 		"POST /v1/conversions":                        "operator admin",
+		"POST /v1/offers/confirm":                     "operator admin",
 		"GET /v1/publishers":                          "viewer operator approver admin",
 		"PUT /v1/publishers/{ref}":                    "operator admin",
 		"DELETE /v1/players/{id}":                     "admin",

@@ -50,6 +50,7 @@ const (
 	CodeNoTracking            = "no-tracking"             // 501: the store keeps no tracking
 	CodeInvalidConversion     = "invalid-conversion"      // 422: names no session and no player, or a player without the offer
 	CodeNoLandingPage         = "no-landing-page"         // 409: the offer's web page is not an absolute URL
+	CodeConfirmedOtherwise    = "confirmed-otherwise"     // 409: an assignment confirmed before with another code
 )
 
 func errorf(status int, code, format string, args ...any) *Error {

@@ -363,6 +363,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/t/{offer}", Summary: "a tracking link (?pub=PUBLISHER&sub1=...): opens a session and redirects to the offer's landing page", raw: s.click()},
 		{Method: "POST", Path: "/v1/conversions", Roles: operator, idem: idemOptional, Summary: "record a conversion: attributed to the player's last click on the offer within its window, counted once", h: s.postConversion},
 		{Method: "GET", Path: "/v1/postback", Summary: "record a conversion from a postback URL (?key=KEY&session=...&kind=...)", h: s.getPostback},
+		{Method: "POST", Path: "/v1/offers/confirm", Roles: operator, idem: idemOptional, Summary: "a point of sale's confirmation of an assignment ({\"assignment\", \"code\"}), handled as an offer_confirmed event", h: s.postOfferConfirm},
 		{Method: "GET", Path: "/v1/publishers", Roles: everyone, Summary: "the publishers of tracking links", h: s.getPublishers},
 		{Method: "PUT", Path: "/v1/publishers/{ref}", Roles: operator, idem: idemOptional, Summary: "register or rename a publisher ({\"name\"})", h: s.putPublisher},
 		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
