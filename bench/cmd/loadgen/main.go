@@ -59,6 +59,7 @@ func main() {
 	players := flag.Int("players", 20_000, "the players, registered before the phases")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the server in each phase to this `DIR`")
 	maxInFlight := flag.Int("max-in-flight", 20_000, "the most requests waiting for an answer; beyond, a phase stops as overloaded")
+	conns := flag.Int("conns", 256, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
 	flag.Parse()
 	rs, err := ints(*rates)
@@ -84,7 +85,7 @@ func main() {
 		}
 	}()
 	g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
-	c := newClient(srv)
+	c := newClient(srv, *conns)
 	progress("registering %d players", *players)
 	if err := g.register(c); err != nil {
 		srv.stop()
@@ -381,8 +382,8 @@ type client struct {
 	http *http.Client
 }
 
-func newClient(s *server) *client {
-	tr := &http.Transport{MaxIdleConns: 0, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute, DisableCompression: true}
+func newClient(s *server, conns int) *client {
+	tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
 	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
 }
 
