@@ -28,7 +28,8 @@ import (
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
 // vm/currency and spec (the result schema, for its OpenAPI document), and
 // cmd/promoc uses it (serve). runtime/tracking (clicks, conversions and
-// their attribution) uses the store, vm/currency and runtime (payouts); the server serves it
+// their attribution) uses the store, vm/currency and runtime (payouts), and
+// runtime/tracking/chart draws its report; the server serves it
 // and cmd/promoc configures it. lang/limits, the table of bounds, is a leaf
 // that any package may import. A change of the graph must change this
 // table on purpose.
@@ -47,13 +48,14 @@ func TestImportGraph(t *testing.T) {
 		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/currency", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
-		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/bonus/chart", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "vm/currency"},
+		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/bonus/chart", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "runtime/tracking/chart", "vm/currency"},
 
 		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
 		"runtime/server":                 {"lang", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/tracking", "spec", "vm/currency"},
 		"runtime/tracking":               {"runtime", "runtime/store", "vm/currency"},
+		"runtime/tracking/chart":         {"runtime/tracking"},
 		"runtime/store":                  {},
 		"runtime/store/internal/sqlcore": {"runtime/store"},
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},

@@ -41,7 +41,7 @@ func newReportCmd() *cobra.Command {
 	var db string
 	var o reportOptions
 	cmd := &cobra.Command{
-		Use:   "report [bonuses] [--campaign C] [--format table|csv|json] [--chart FILE] [--db FILE|URL]",
+		Use:   "report [bonuses|tracking] [--campaign C] [--format table|csv|json] [--chart FILE] [--db FILE|URL]",
 		Short: "Print the reports of bonuses (the default) and other reports",
 		Long:  reportLong + "\n\npromoc report alone is promoc report bonuses.",
 		Args:  noArgs,
@@ -51,7 +51,7 @@ func newReportCmd() *cobra.Command {
 	}
 	dbFlag(cmd, &db)
 	o.flags(cmd)
-	cmd.AddCommand(newReportBonusesCmd(&db))
+	cmd.AddCommand(newReportBonusesCmd(&db), newReportTrackingCmd(&db)) // report_tracking.go
 	return cmd
 }
 

@@ -93,6 +93,7 @@ func TestRoles(t *testing.T) {
 		"POST /v1/offers/confirm":                     "operator admin",
 		"GET /v1/publishers":                          "viewer operator approver admin",
 		"PUT /v1/publishers/{ref}":                    "operator admin",
+		"GET /v1/reports/tracking":                    "viewer operator approver admin",
 		"DELETE /v1/players/{id}":                     "admin",
 		"GET /v1/rulesets":                            "viewer operator approver admin",
 		"POST /v1/rulesets":                           "operator admin",

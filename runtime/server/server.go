@@ -365,6 +365,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/v1/postback", Summary: "record a conversion from a postback URL (?key=KEY&session=...&kind=...)", h: s.getPostback},
 		{Method: "POST", Path: "/v1/offers/confirm", Roles: operator, idem: idemOptional, Summary: "a point of sale's confirmation of an assignment ({\"assignment\", \"code\"}), handled as an offer_confirmed event", h: s.postOfferConfirm},
 		{Method: "GET", Path: "/v1/publishers", Roles: everyone, Summary: "the publishers of tracking links", h: s.getPublishers},
+		{Method: "GET", Path: "/v1/reports/tracking", Roles: everyone, Summary: "clicks, conversions, rate, payout, revenue and margin per offer, publisher and day (?from=DAY&to=DAY)", h: s.getTrackingReport},
 		{Method: "PUT", Path: "/v1/publishers/{ref}", Roles: operator, idem: idemOptional, Summary: "register or rename a publisher ({\"name\"})", h: s.putPublisher},
 		{Method: "GET", Path: "/metrics", Roles: everyone, Summary: "Prometheus metrics, in its text format", raw: s.met.handler()},
 	}

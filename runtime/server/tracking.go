@@ -301,3 +301,41 @@ func (s *Server) putPublisher(ctx context.Context, q *request) (int, any, error)
 	}
 	return http.StatusOK, PublisherJSON{Ref: p.Ref, Name: p.Name, Created: p.Created}, nil
 }
+
+// getTrackingReport is GET /v1/reports/tracking?from=DAY&to=DAY: the
+// report of promoc report tracking, as its JSON (days of [from, to); by
+// default the 30 days before today, and today).
+func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, error) {
+	p := queryOf(q, "from", "to")
+	if p.err != nil {
+		return 0, nil, p.err
+	}
+	ts, ok := s.st.(store.Tracking)
+	if !ok {
+		return 0, nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
+	}
+	today := s.now().Truncate(24 * time.Hour)
+	from, to := today.AddDate(0, 0, -30), today.AddDate(0, 0, 1)
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		v := p.v.Get(f.name)
+		if v == "" {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "%s=%q: expected a day such as 2026-12-06", f.name, v).with("parameter", f.name)
+		}
+		*f.t = d
+	}
+	if !to.After(from) {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "to %s is not after from %s", to.Format(time.DateOnly), from.Format(time.DateOnly)).with("parameter", "to")
+	}
+	rows, err := ts.TrackingReport(ctx, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, tracking.ReportOf(from, to, rows), nil
+}

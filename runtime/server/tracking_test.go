@@ -186,3 +186,28 @@ func TestPublishers(t *testing.T) {
 	assert.Equal(t, 400, r.status)
 	assert.Equal(t, 403, h.do(call{method: "PUT", path: "/v1/publishers/c", role: server.Viewer, body: `{}`}).status)
 }
+
+func TestTrackingReport(t *testing.T) {
+	h := tracked(t)
+	id := h.clickOK("pub=alpha")
+	h.clickOK("pub=alpha")
+	r := h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "first_deposit", "amount": "10.50", "currency": "EUR"}})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	r = h.do(call{method: "GET", path: "/v1/reports/tracking", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	rows := r.json["rows"].([]any)
+	require.Len(t, rows, 1)
+	row := rows[0].(map[string]any)
+	assert.Equal(t, "2026-11-02", row["day"])
+	assert.EqualValues(t, 2, row["clicks"])
+	assert.EqualValues(t, 1, row["unique_clicks"], "one address, hashed")
+	assert.Equal(t, "50.00", row["conversion_rate"])
+	assert.Equal(t, map[string]any{"first_deposit": float64(1)}, row["conversions"])
+	r = h.do(call{method: "GET", path: "/v1/reports/tracking?from=2026-11-03&to=2026-11-05", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Empty(t, r.json["rows"])
+	for _, q := range []string{"?from=yesterday", "?from=2026-11-03&to=2026-11-03", "?day=2026-11-03"} {
+		r = h.do(call{method: "GET", path: "/v1/reports/tracking" + q, role: server.Viewer})
+		assert.Equal(t, 400, r.status, "%s: %s", q, r.raw)
+	}
+}

@@ -1,0 +1,173 @@
+package tracking
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// ReportRow is what happened to one offer of one publisher on one UTC day,
+// as the reports write it.
+type ReportRow struct {
+	Day         string           `json:"day"` // 2026-12-06
+	Offer       string           `json:"offer"`
+	Publisher   string           `json:"publisher"`
+	Clicks      int64            `json:"clicks"`
+	Unique      int64            `json:"unique_clicks"`
+	Conversions map[string]int64 `json:"conversions"` // by kind
+	// Rate is the conversions per click in percent, rounded half away
+	// from zero to 2 decimals; "" (null in JSON) without a click.
+	Rate  *string       `json:"conversion_rate"`
+	Money []ReportMoney `json:"money"`
+}
+
+// ReportMoney is payout, revenue and margin (revenue - payout) in one
+// currency, exact decimal strings.
+type ReportMoney struct {
+	Currency string `json:"currency"`
+	Payout   string `json:"payout"`
+	Revenue  string `json:"revenue"`
+	Margin   string `json:"margin"`
+}
+
+// Report is the tracking report of [From, To).
+type Report struct {
+	From time.Time   `json:"from"`
+	To   time.Time   `json:"to"`
+	Rows []ReportRow `json:"rows"`
+}
+
+// RateDecimals is the number of decimals of a conversion rate in percent.
+const RateDecimals = 2
+
+// Rate is conversions per click in percent, rounded half away from zero to
+// RateDecimals; ok is false without a click.
+func Rate(conversions, clicks int64) (string, bool) {
+	if clicks == 0 {
+		return "", false
+	}
+	r := decimal.NewFromInt(conversions).Mul(decimal.NewFromInt(100)).DivRound(decimal.NewFromInt(clicks), RateDecimals)
+	return r.StringFixed(RateDecimals), true
+}
+
+// amountText writes an amount with every decimal it has, and at least
+// the currency's usual two.
+func amountText(d decimal.Decimal) string {
+	return d.StringFixed(max(2, -d.Exponent()))
+}
+
+// ReportOf turns the store's rows into the report's.
+func ReportOf(from, to time.Time, rows []store.ReportRow) Report {
+	r := Report{From: from.UTC(), To: to.UTC(), Rows: make([]ReportRow, 0, len(rows))}
+	for _, s := range rows {
+		row := ReportRow{Day: s.Day.Format(time.DateOnly), Offer: s.Offer, Publisher: s.Publisher, Clicks: s.Clicks, Unique: s.Unique,
+			Conversions: s.Conversions, Money: []ReportMoney{}}
+		var n int64
+		for _, c := range s.Conversions {
+			n += c
+		}
+		if rate, ok := Rate(n, s.Clicks); ok {
+			row.Rate = &rate
+		}
+		for _, m := range s.Money {
+			row.Money = append(row.Money, ReportMoney{Currency: m.Currency, Payout: amountText(m.Payout), Revenue: amountText(m.Revenue), Margin: amountText(m.Margin)})
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	return r
+}
+
+// kindsText is the conversions by kind: "first_deposit=1 registration=3".
+func kindsText(m map[string]int64, sep string) string {
+	kinds := make([]string, 0, len(m))
+	for k := range m {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = k + "=" + strconv.FormatInt(m[k], 10)
+	}
+	return strings.Join(parts, sep)
+}
+
+func total(m map[string]int64) int64 {
+	var n int64
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// lines are a row's lines: one per currency, at least one.
+func (r ReportRow) lines() []ReportMoney {
+	if len(r.Money) == 0 {
+		return []ReportMoney{{}}
+	}
+	return r.Money
+}
+
+func (r ReportRow) rate() string {
+	if r.Rate == nil {
+		return "-"
+	}
+	return *r.Rate + "%"
+}
+
+// WriteTable writes the report as a table for people: a line per day,
+// offer, publisher and currency.
+func WriteTable(w io.Writer, r Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "DAY\tOFFER\tPUBLISHER\tCLICKS\tUNIQUE\tCONVERSIONS\tRATE\tCURRENCY\tPAYOUT\tREVENUE\tMARGIN\tBY KIND\t")
+	for _, row := range r.Rows {
+		for _, m := range row.lines() {
+			cur := m.Currency
+			if cur == "" {
+				cur, m.Payout, m.Revenue, m.Margin = "-", "-", "-", "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Day, row.Offer, row.Publisher, row.Clicks, row.Unique,
+				total(row.Conversions), row.rate(), cur, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, " "))
+		}
+	}
+	if len(r.Rows) == 0 {
+		fmt.Fprintf(tw, "no clicks or conversions from %s to %s\t\n", r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// WriteCSV writes the report as CSV: a header, then a record per day,
+// offer, publisher and currency (empty currency and amounts for a row
+// without money).
+func WriteCSV(w io.Writer, r Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"day", "offer", "publisher", "clicks", "unique_clicks", "conversions", "conversion_rate", "currency", "payout", "revenue", "margin", "conversions_by_kind"})
+	for _, row := range r.Rows {
+		rate := ""
+		if row.Rate != nil {
+			rate = *row.Rate
+		}
+		for _, m := range row.lines() {
+			cw.Write([]string{row.Day, row.Offer, row.Publisher, strconv.FormatInt(row.Clicks, 10), strconv.FormatInt(row.Unique, 10),
+				strconv.FormatInt(total(row.Conversions), 10), rate, m.Currency, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, ";")})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteJSON writes the report as one JSON document.
+func WriteJSON(w io.Writer, r Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

@@ -1,0 +1,75 @@
+package tracking_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/tracking"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func TestRate(t *testing.T) {
+	for _, tc := range []struct {
+		conv, clicks int64
+		want         string
+	}{
+		{0, 10, "0.00"}, {1, 3, "33.33"}, {2, 3, "66.67"}, {1, 8, "12.50"}, {1, 800, "0.13"}, {1, 1600, "0.06"},
+		{3, 2, "150.00"}, {1, 200000, "0.00"}, {1, 400, "0.25"}, {1, 80000, "0.00"}, {1, 8000, "0.01"},
+	} {
+		got, ok := tracking.Rate(tc.conv, tc.clicks)
+		assert.True(t, ok)
+		assert.Equal(t, tc.want, got, "%d / %d", tc.conv, tc.clicks)
+	}
+	_, ok := tracking.Rate(1, 0)
+	assert.False(t, ok, "no click, no rate")
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// sampleReport is a report of two days, one row without money and one in
+// two currencies.
+func sampleReport() tracking.Report {
+	day0 := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	return tracking.ReportOf(day0, day0.Add(48*time.Hour), []store.ReportRow{
+		{Day: day0, Offer: "casino", Publisher: "alpha", Clicks: 8, Unique: 6, Conversions: map[string]int64{"registration": 2, "first_deposit": 1},
+			Money: []store.ReportMoney{
+				{Currency: "EUR", Payout: dec("60.1"), Revenue: dec("90.00"), Margin: dec("29.9")},
+				{Currency: "USD", Payout: dec("30.005"), Revenue: dec("0"), Margin: dec("-30.005")},
+			}},
+		{Day: day0, Offer: "casino", Publisher: "beta", Clicks: 3, Unique: 3, Conversions: map[string]int64{}},
+		{Day: day0.Add(24 * time.Hour), Offer: "spa", Publisher: "alpha", Clicks: 0, Conversions: map[string]int64{"registration": 1},
+			Money: []store.ReportMoney{{Currency: "EUR", Payout: dec("25"), Revenue: dec("40"), Margin: dec("15")}}},
+	})
+}
+
+func TestReportWriters(t *testing.T) {
+	r := sampleReport()
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"report.txt":  func(b *bytes.Buffer) error { return tracking.WriteTable(b, r) },
+		"report.csv":  func(b *bytes.Buffer) error { return tracking.WriteCSV(b, r) },
+		"report.json": func(b *bytes.Buffer) error { return tracking.WriteJSON(b, r) },
+	} {
+		var b bytes.Buffer
+		require.NoError(t, write(&b))
+		golden := filepath.Join("testdata", name)
+		if *update {
+			require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), b.String(), name)
+	}
+	var b bytes.Buffer
+	require.NoError(t, tracking.WriteTable(&b, tracking.Report{From: time.Unix(0, 0).UTC(), To: time.Unix(86400, 0).UTC()}))
+	assert.Contains(t, b.String(), "no clicks or conversions from 1970-01-01T00:00:00Z to 1970-01-02T00:00:00Z")
+}
