@@ -9,7 +9,7 @@ import (
 
 // The environment that makes the test binary a child of the suite.
 const (
-	envMode  = "PROMOC_STORETEST_CHILD" // race, assign or crash
+	envMode  = "PROMOC_STORETEST_CHILD" // race, assign, give or crash
 	envAddr  = "PROMOC_STORETEST_ADDR"
 	envFrom  = "PROMOC_STORETEST_FROM"
 	envTo    = "PROMOC_STORETEST_TO"
@@ -18,7 +18,7 @@ const (
 )
 
 // Child runs the work of a child process when the test binary was started
-// as one by [RaceProcesses], [AssignProcesses] or [Crash], and then exits; otherwise it
+// as one by [RaceProcesses], [AssignProcesses], [GiveOfferProcesses] or [Crash], and then exits; otherwise it
 // returns at once. A driver's TestMain calls it before m.Run.
 func Child(d Driver) {
 	mode := os.Getenv(envMode)
@@ -61,6 +61,8 @@ func child(d Driver, mode string) error {
 			fmt.Printf("code %s\n", c)
 		}
 		return nil
+	case "give":
+		return giveKeys(ctx, s, atoi(envTo))
 	case "crash":
 		return crashWriter(ctx, s, atoi(envTo), func() { fmt.Println("progress") })
 	}

@@ -1,10 +1,13 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 
@@ -24,6 +27,7 @@ func RunOfferGiver(t *testing.T, d Driver) {
 	}{
 		{"GiveOffer", testGiveOffer},
 		{"GiveOfferRace", func(t *testing.T, d Driver) { GiveOfferRace(t, d, 16, 40, 30) }},
+		{"GiveOfferProcesses", func(t *testing.T, d Driver) { GiveOfferProcesses(t, d, 4, 60, 40) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })
@@ -170,6 +174,7 @@ func GiveOfferRace(t *testing.T, d Driver, goroutines, keys, pool int) {
 		assert.Len(t, rs, 1, "key %s: one assignment, whoever gave it", key)
 		assert.Equal(t, 1, createdBy[key], "key %s: created once", key)
 	}
+	assert.Equal(t, goroutines*(keys-pool), sumCounts(refused), "refused only the keys no goroutine served")
 	t.Logf("%d goroutines gave %d keys each from a pool of %d codes: %d assignments, %d refusals for lack of codes, no code twice",
 		goroutines, keys, pool, len(list), sumCounts(refused))
 }
@@ -180,4 +185,85 @@ func sumCounts(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+// GiveOfferProcesses makes procs separate processes give one offer for
+// the same keys keys, each in its own order, from a pool of pool codes
+// (pool < keys), as engines of several processes deciding the same
+// redelivered events would: each key gets one assignment, the same in
+// every process; exactly pool keys get a code, no code twice.
+func GiveOfferProcesses(t *testing.T, d Driver, procs, keys, pool int) {
+	ctx := context.Background()
+	addr := d.New(t)
+	s := d.open(t, addr)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true}))
+	_, err := s.ImportVouchers(ctx, "spa", codes("code", pool), t0)
+	require.NoError(t, err)
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]*bytes.Buffer, procs)
+	for p := range procs {
+		cmds[p] = childCmd("give", addr, fmt.Sprintf("%s=%d", envTo, keys))
+		outs[p] = new(bytes.Buffer)
+		cmds[p].Stdout, cmds[p].Stderr = outs[p], outs[p]
+		require.NoError(t, cmds[p].Start())
+	}
+	refs := map[string]map[string]bool{}
+	refused := 0
+	for p, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("process %d: %v\n%s", p, err, outs[p])
+		}
+		for _, line := range strings.Split(strings.TrimSpace(outs[p].String()), "\n") {
+			f := strings.Fields(line)
+			switch {
+			case len(f) == 3 && f[0] == "given":
+				if refs[f[1]] == nil {
+					refs[f[1]] = map[string]bool{}
+				}
+				refs[f[1]][f[2]] = true
+			case len(f) == 2 && f[0] == "short":
+				refused++
+			default:
+				t.Fatalf("process %d printed %q", p, line)
+			}
+		}
+	}
+	list, err := s.Assignments(ctx, "spa")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, a := range list {
+		assert.False(t, seen[a.Code], "code %s assigned twice", a.Code)
+		seen[a.Code] = true
+	}
+	assert.Len(t, list, pool, "every code assigned, once")
+	assert.Len(t, refs, pool, "as many keys served as codes")
+	for key, rs := range refs {
+		assert.Len(t, rs, 1, "key %s: one assignment in every process", key)
+	}
+	assert.Equal(t, procs*(keys-pool), refused, "refused only the keys no process served")
+	t.Logf("%s: %d processes gave %d keys each from a pool of %d codes: %d assignments, %d refusals for lack of codes, no code twice",
+		d.Name, procs, keys, pool, len(list), refused)
+}
+
+// giveKeys is the work of a child of GiveOfferProcesses: it gives the
+// offer spa for keys 0 ... keys-1 in a random order and prints "given KEY
+// REF" or "short KEY" for each.
+func giveKeys(ctx context.Context, s store.Store, keys int) error {
+	g, ok := s.(store.OfferGiver)
+	if !ok {
+		return errors.New("the store does not implement store.OfferGiver")
+	}
+	for _, k := range rand.Perm(keys) {
+		key := fmt.Sprintf("rule/spa/p%d/h", k)
+		a, _, err := g.GiveOffer(ctx, "spa", fmt.Sprintf("p%d", k), key, t0)
+		switch {
+		case errors.Is(err, store.ErrNoVouchers):
+			fmt.Printf("short %s\n", key)
+		case err != nil:
+			return err
+		default:
+			fmt.Printf("given %s %s\n", key, a.Ref)
+		}
+	}
+	return nil
 }

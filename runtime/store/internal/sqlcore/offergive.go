@@ -71,11 +71,13 @@ func (s *Store) GiveOffer(ctx context.Context, offer, player, key string, at tim
 		return nil
 	})
 	if err != nil {
-		if errors.Is(err, store.ErrNoOffer) || errors.Is(err, store.ErrNoVouchers) {
+		if errors.Is(err, store.ErrNoOffer) {
 			return store.Assignment{}, false, err
 		}
 		// Another writer may have given the key meanwhile: its assignment
-		// stands.
+		// stands. That is also why no code was left when the last one went
+		// to the same key (on PostgreSQL this transaction waited for that
+		// writer's lock on the code, so the key is committed by now).
 		if got, ok, rerr := s.assignmentByKey(ctx, key); rerr == nil && ok {
 			return got, false, nil
 		}
