@@ -71,7 +71,9 @@ func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outc
 	b.queue = append(b.queue, p)
 	if !b.running {
 		b.running = true
-		go b.run(context.WithoutCancel(ctx))
+		// A group is no one request's: it runs under none of their
+		// contexts (values, cancellation).
+		go b.run(context.Background())
 	}
 	b.mu.Unlock()
 	<-p.done

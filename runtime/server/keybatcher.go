@@ -99,7 +99,7 @@ func (g *grouper[In, Out]) call(ctx context.Context, in In) (out Out, ok bool, e
 	g.queue = append(g.queue, c)
 	if !g.running {
 		g.running = true
-		go g.run(context.WithoutCancel(ctx))
+		go g.run(context.Background()) // a group is no one call's (see batcher.handle)
 	}
 	g.mu.Unlock()
 	<-c.done
