@@ -24,6 +24,7 @@ type runStats struct {
 	issued     map[string]decimal.Decimal  // amounts by currency
 	points     decimal.Decimal
 	templates  int64
+	offers     int64 // assignments of give offer
 }
 
 func (s *runStats) init() {
@@ -52,6 +53,8 @@ func (s *runStats) add(o *engine.Outcome) {
 		s.points = s.points.Add(o.Points.Decimal)
 	case o.Template != "":
 		s.templates++
+	case o.Assignment != "":
+		s.offers++
 	}
 }
 
@@ -62,7 +65,7 @@ var statusOrder = []string{"issued", "waiting", "skipped", "rejected"}
 //
 //	312 events (4 duplicates) in 0.21s: 1486 events/s
 //	outcomes: 12 issued, 2 waiting, 9 skipped (campaign-suspended 3, control-group 6)
-//	issued: 130.00 EUR, 20.00 USD, 150 points, 2 templates
+//	issued: 130.00 EUR, 20.00 USD, 150 points, 2 templates, 4 offers
 func (s *runStats) print(w io.Writer) {
 	took := time.Since(s.start)
 	rate := 0.0
@@ -109,6 +112,9 @@ func (s *runStats) print(w io.Writer) {
 	}
 	if s.templates > 0 {
 		issued = append(issued, fmt.Sprintf("%d templates", s.templates))
+	}
+	if s.offers > 0 {
+		issued = append(issued, plural(int(s.offers), "offer"))
 	}
 	if len(issued) == 0 {
 		issued = []string{"nothing"}
