@@ -11,7 +11,9 @@
 // settings (window, rounding, cap, minimum, approval) and reports checks and
 // tier branches that can never be reached. Automation rules and campaigns
 // are checked too (campaign.go: names, conditions, the rewards they give,
-// splits, budgets and the cron text of schedules); [Lower] turns their
+// splits, budgets and the cron text of schedules), and so are offers
+// (offer.go: references, addresses, typed custom fields, the offers rules
+// give, and the kind offer_confirmed when declared); [Lower] turns their
 // conditions into hidden rewards (see below). When the rule set declares the
 // currencies it serves, it requires an amount in each of them wherever a
 // fixed amount meets the player's money (currencies.go), so that no player

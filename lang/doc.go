@@ -19,9 +19,11 @@
 // checker to say.
 //
 // Automation rules and campaigns are a [RuleDecl], a list of clauses
-// (ast_campaign.go, rulegrammar.go, rulebuild.go). They are parsed and
-// checked; the engine that runs them is not built yet. A schedule's cron
-// text is kept as written, with its span, for that engine's scheduler.
+// (ast_campaign.go, rulegrammar.go, rulebuild.go), which runtime/engine
+// runs. A schedule's cron text is kept as written, with its span, for that
+// engine's scheduler. Offers are an [OfferDecl], a list of [OfferClause]s
+// (ast_offer.go, offergrammar.go, offerbuild.go); a rule gives one with a
+// [GiveOfferClause].
 //
 // [Walk] and [Inspect] visit a tree in source order, and [PathAt] finds the
 // nodes enclosing an offset, for editors. [EBNF] prints the grammar;
@@ -120,14 +122,16 @@
 // below else), are expression syntax (if then where not and or in of true
 // false now default), begin a test (test), begin automation rules,
 // campaigns and their clauses (automation campaign trigger segment budget
-// split every schedule), or are kept for later (offer payout). Contextual keywords (least most first last full day week
+// split every schedule), or are kept for later (payout). Contextual keywords (least most first last full day week
 // weekend month transaction qualification since entrance zone to from
 // between decimals auto manual nearest down up amount points gems diamonds
 // balance leaderboard level currencies, and the words of tests: expect transactions
 // repeat load rates anchors calculated skipped error branch aggregation
 // matched ids events advance update approve reject outcome waiting rejected left suspended active
 // group, and those of rules: on inactive variant control seed send with
-// issued rewards messages message per) are keywords only where the grammar expects them, as after
+// issued rewards messages message per, and those of offers: offer reference
+// name description requires vouchers needs synchronization image web field)
+// are keywords only where the grammar expects them, as after
 // window, after the reward's colon or in a test, and are names elsewhere:
 // that is what makes last(deposit.amount) and sum(deposit.amount where
 // amount > 100 EUR) work, and lets everyday words name a kind, template,

@@ -55,7 +55,12 @@
 // outline with the rewards they give, completed clause by clause, and
 // hovered with what they give and that their engine is not built yet; the
 // rewards named by give and by a split's variants are references like any
-// name, so that definition, references and rename follow them.
+// name, so that definition, references and rename follow them. Offers
+// (offers.go) are in the outline with their reference and custom fields,
+// hovered with their declaration, what their flags mean and the rules that
+// give them, completed clause by clause (and after give offer, and in a
+// test's vouchers clause), and followed by definition, references and
+// rename like any name.
 //
 // The documentation of keywords, windows, rounding modes, result kinds,
 // aggregations and types is cut out of spec/spec.md at start (specdoc.go):

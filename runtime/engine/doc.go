@@ -44,6 +44,14 @@
 //   - A scheduled firing runs once per rule, zone and firing, over every
 //     player of the zone, all sharing one trigger hash; after downtime, the
 //     firings missed collapse into the most recent one.
+//   - An offer given (give offer, offer.go) is assigned at most once per
+//     (rule, action, player, trigger hash): the assignment is made before
+//     the batch is written, keyed by that key in the store
+//     (store.OfferGiver), so the firing decided again after a failed write
+//     or a crash gets back the assignment it had. [New] stores the rule
+//     set's offers; [Engine.Confirm] turns a point of sale's confirmation
+//     into an event of kind offer_confirmed.
 //
-// The language is spec/spec.md, section 16; the semantics, spec/semantics.md.
+// The language is spec/spec.md, sections 16 and 17; the semantics,
+// spec/semantics.md.
 package engine

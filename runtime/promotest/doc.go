@@ -19,7 +19,8 @@
 // result. An event-sequence test (one that names an automation rule or a
 // campaign, sequence.go) runs on a SQLite store of its own, in a temporary
 // directory, through the campaign engine (runtime/engine): its players are
-// stored, its budgets set, and its steps run in source order (events in
+// stored, its budgets set, the voucher codes of its vouchers clauses
+// imported, and its steps run in source order (events in
 // time order, each after the clock has run to it; advances; expects judged
 // against the rule's outcomes so far and the store, seqexpect.go). The
 // [Report] lists the tests in a fixed order (suite, file,

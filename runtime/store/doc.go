@@ -117,7 +117,9 @@
 // transaction (a group commit: one fsync for all, each call under a
 // savepoint of its own, so still all or nothing): one commit each bounded
 // them to about a thousand a second. [Store.Confirm] records a point of
-// sale's confirmation of an assignment.
+// sale's confirmation of an assignment. [OfferGiver] gives an offer once
+// per key, the campaign engine's give offer: an assignment keyed by the
+// firing's idempotency key, returned as it is when the key comes again.
 //
 // # Bonuses
 //
