@@ -17,7 +17,7 @@
 //
 // Usage, in bench/:
 //
-//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR]
+//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-strict]
 //
 // It prints a markdown table: per phase the offered rate, the batch, the
 // requests and events a second sustained, the latency percentiles, the
@@ -61,6 +61,7 @@ func main() {
 	maxInFlight := flag.Int("max-in-flight", 20_000, "the most requests waiting for an answer; beyond, a phase stops as overloaded")
 	conns := flag.Int("conns", 256, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
+	strict := flag.Bool("strict", false, "exit with 1 when a request failed or a phase was stopped (a check, as CI runs it at a low rate)")
 	flag.Parse()
 	rs, err := ints(*rates)
 	if err != nil {
@@ -76,19 +77,20 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	defer func() {
+	cleanup := func() {
 		srv.stop()
 		if *keep {
 			fmt.Fprintf(os.Stderr, "loadgen: kept %s\n", srv.dir)
 		} else {
 			os.RemoveAll(srv.dir)
 		}
-	}()
+	}
+	defer cleanup()
 	g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
 	c := newClient(srv, *conns)
 	progress("registering %d players", *players)
 	if err := g.register(c); err != nil {
-		srv.stop()
+		cleanup()
 		fail(err)
 	}
 	var results []result
@@ -97,7 +99,7 @@ func main() {
 			progress("phase: %d events/s in requests of %d for %s", rate, batch, *duration)
 			res, err := runPhase(c, g, srv, rate, batch, *duration, *maxInFlight, *profile)
 			if err != nil {
-				srv.stop()
+				cleanup()
 				fail(err)
 			}
 			results = append(results, res)
@@ -106,6 +108,15 @@ func main() {
 		}
 	}
 	writeTable(os.Stdout, results, *duration)
+	if *strict {
+		for _, r := range results {
+			if r.failed > 0 || r.overloaded || r.ok == 0 {
+				cleanup()
+				fail(fmt.Errorf("-strict: %d events/s in requests of %d: %d of %d requests failed (%s), stopped: %v",
+					r.rate, r.batch, r.failed, r.sent, r.firstError, r.overloaded))
+			}
+		}
+	}
 }
 
 func ints(s string) ([]int, error) {
