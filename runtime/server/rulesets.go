@@ -259,12 +259,12 @@ func deploymentOf(d store.Deployment) deployment {
 	return deployment{Seq: d.Seq, Version: d.Hash, At: d.At.UTC(), Actor: d.Actor, Action: d.Action}
 }
 
-// allDeployments reads every deployment, in order.
-func (s *Server) allDeployments(ctx context.Context) ([]store.Deployment, error) {
+// allDeployments reads every deployment of rs, in order.
+func allDeployments(ctx context.Context, rs store.RuleSets) ([]store.Deployment, error) {
 	var all []store.Deployment
 	var after int64
 	for {
-		ds, err := s.rs.Deployments(ctx, after, pageLimit)
+		ds, err := rs.Deployments(ctx, after, pageLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +293,7 @@ func (s *Server) getRuleSets(ctx context.Context, q *request) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	ds, err := s.allDeployments(ctx)
+	ds, err := allDeployments(ctx, s.rs)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -470,17 +470,9 @@ func Deploy(ctx context.Context, aud store.Audited, v store.RuleSetVersion, d st
 // 404 when there is none.
 func RollbackVersion(ctx context.Context, rs store.RuleSets, version string) (store.RuleSetVersion, error) {
 	if version == "" {
-		var ds []store.Deployment
-		for after := int64(0); ; {
-			page, err := rs.Deployments(ctx, after, pageLimit)
-			if err != nil {
-				return store.RuleSetVersion{}, err
-			}
-			ds = append(ds, page...)
-			if len(page) < pageLimit {
-				break
-			}
-			after = page[len(page)-1].Seq
+		ds, err := allDeployments(ctx, rs)
+		if err != nil {
+			return store.RuleSetVersion{}, err
 		}
 		for i := len(ds) - 2; i >= 0; i-- {
 			if ds[i].Hash != ds[len(ds)-1].Hash {
