@@ -22,8 +22,9 @@ func newPlayersEraseCmd(db *string) *cobra.Command {
 of promoc serve does, in one transaction: the player's properties, per-rule
 states, timers and events (bodies, ids and hashes) are removed; the results
 waiting for approval are rejected with reason player-erased, their
-reservations back in the budget; the outcomes, the ledger entries, the
-action keys and the offers assigned are kept under a pseudonym
+reservations back in the budget; the tracking sessions and conversions
+that named the player lose that tie; the outcomes, the ledger entries, the
+action keys, the offers assigned and the bonuses are kept under a pseudonym
 ("erased-" and 32 hex digits: a keyed hash of the id under a random key
 that is never stored), the outcomes without the player's event ids,
 anchors, message values or traces. Budgets and their totals do not change.

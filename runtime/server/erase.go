@@ -84,12 +84,15 @@ type ErasureReport struct {
 		States  int64 `json:"states"`
 		Timers  int64 `json:"timers"`
 		Players int64 `json:"players"`
+		// SessionTies are the tracking sessions that named the player.
+		SessionTies int64 `json:"session_ties"`
 	} `json:"removed"`
 	Pseudonymized struct {
 		Outcomes      int64 `json:"outcomes"`
 		LedgerEntries int64 `json:"ledger_entries"`
 		ActionKeys    int64 `json:"action_keys"`
 		Assignments   int64 `json:"assignments"`
+		Bonuses       int64 `json:"bonuses"`
 	} `json:"pseudonymized"`
 	Rejected int64 `json:"rejected"`
 }
@@ -113,7 +116,8 @@ func Erase(ctx context.Context, er store.Eraser, player string, at time.Time) (r
 	rep.Pseudonym, rep.Rejected = pseudonym, res.Rejected
 	rep.Removed.Events, rep.Removed.States, rep.Removed.Timers, rep.Removed.Players = res.Events, res.States, res.Timers, res.Players
 	rep.Pseudonymized.Outcomes, rep.Pseudonymized.LedgerEntries = res.Outcomes, res.Ledger
-	rep.Pseudonymized.ActionKeys, rep.Pseudonymized.Assignments = res.Keys, res.Assignments
+	rep.Pseudonymized.ActionKeys, rep.Pseudonymized.Assignments, rep.Pseudonymized.Bonuses = res.Keys, res.Assignments, res.Bonuses
+	rep.Removed.SessionTies = res.Sessions
 	return rep, res.Seq, true, nil
 }
 
