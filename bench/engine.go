@@ -213,13 +213,14 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 }
 
 // PacedRun feeds n events of the stream to the engine as if they arrived
-// at rate events per second of wall-clock time: each call of Handle takes
-// what arrived up to about a millisecond after the first event waiting
-// (or everything waiting, when the previous call took longer). It returns
+// at rate events per second of wall-clock time (an open loop: arrivals do
+// not wait for the engine): each call of Handle takes what arrived up to
+// gather after the first event waiting, at most most events (everything
+// waiting, up to most, when the previous call took longer). It returns
 // each event's latency, from its arrival to the return of the Handle that
-// decided and stored it (its outcomes durable).
-func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64) (lat []time.Duration, calls int, err error) {
-	const gather = time.Millisecond
+// decided and stored it (its outcomes durable as the store's setting
+// says).
+func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, gather time.Duration, most int) (lat []time.Duration, calls int, err error) {
 	lat = make([]time.Duration, 0, n)
 	evs := make([]engine.Event, 0, n)
 	for range n {
@@ -239,7 +240,7 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		}
 		now := time.Now()
 		j := i
-		for j < len(evs) && !arrival(j).After(now) {
+		for j < len(evs) && j-i < most && !arrival(j).After(now) {
 			j++
 		}
 		if _, err := e.Handle(ctx, evs[i:j]); err != nil {

@@ -36,6 +36,8 @@ import (
 //	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
 //	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
+//	PROMOC_BENCH_GATHER   the paced run's window, µs after the first event waiting (default 1,000)
+//	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
@@ -65,9 +67,13 @@ type stateSize struct {
 	diskNote          string
 }
 
+// sqliteRelaxed is PROMOC_BENCH_SQLITE=normal: the SQLite store opened
+// with synchronous=NORMAL (sqlite.Options.Relaxed) instead of FULL.
+func sqliteRelaxed() bool { return os.Getenv("PROMOC_BENCH_SQLITE") == "normal" }
+
 func sqliteStore(b *testing.B) (store.Store, func() stateSize) {
 	path := filepath.Join(b.TempDir(), "promoc.db")
-	st, err := sqlite.Open(context.Background(), path)
+	st, err := sqlite.OpenWith(context.Background(), path, sqlite.Options{Relaxed: sqliteRelaxed()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -273,7 +279,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				}
 				b.StartTimer()
 				t0 := time.Now()
-				lat, calls, err := PacedRun(ctx, e, s, paced, rate)
+				lat, calls, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt("PROMOC_BENCH_GATHER", 1000))*time.Microsecond, 512)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -285,6 +291,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 				b.ReportMetric(float64(q(0.50).Microseconds())/1000, "p50-ms")
 				b.ReportMetric(float64(q(0.99).Microseconds())/1000, "p99-ms")
+				b.ReportMetric(float64(q(0.999).Microseconds())/1000, "p99.9-ms")
 				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 				b.ReportMetric(0, "ns/op")
 			}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -9,9 +10,11 @@ import (
 
 // timedStore is a store that adds up the time spent in its writes (Apply)
 // and in the reads the engine makes per event and per player, to tell the
-// engine's own time from the database's.
+// engine's own time from the database's. The engine reads players on
+// several goroutines at once (their time adds up, beyond the wall clock's).
 type timedStore struct {
 	store.Store
+	mu           sync.Mutex
 	apply, reads time.Duration
 	applies      int
 	readCalls    int
@@ -23,7 +26,12 @@ func (s *timedStore) Apply(ctx context.Context, changes []store.Change) ([]store
 	return s.Store.Apply(ctx, changes)
 }
 
-func (s *timedStore) read(t time.Time) { s.reads += time.Since(t); s.readCalls++ }
+func (s *timedStore) read(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads += time.Since(t)
+	s.readCalls++
+}
 
 func (s *timedStore) Seen(ctx context.Context, events []store.Event) ([]store.SeenStatus, error) {
 	defer s.read(time.Now())

@@ -151,6 +151,63 @@ func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, e
 	if p := e.players[id]; p != nil {
 		return p, nil
 	}
+	p, err := e.fetch(ctx, id, now)
+	if err != nil {
+		return nil, err
+	}
+	e.cache(p)
+	return p, nil
+}
+
+// fetchers is the number of players read from the store at once by
+// prefetch: on PostgreSQL each read is a round trip to the server, which
+// several connections of the pool make side by side.
+const fetchers = 8
+
+// prefetch reads the players of ids not cached, several at once, and
+// caches them: the first sight of many players in one call (new players,
+// a cache too small) waits for the store's round trips side by side, not
+// one after the other. now[i] is the now of load for ids[i].
+func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) error {
+	var todo []int
+	for i, id := range ids {
+		if e.players[id] == nil {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) < 2 {
+		return nil // load reads it, as it would
+	}
+	got := make([]*player, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(fetchers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				got[k], errs[k] = e.fetch(ctx, ids[todo[k]], now[todo[k]])
+			}
+		}()
+	}
+	for k := range todo {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for k, p := range got {
+		if errs[k] != nil {
+			return errs[k]
+		}
+		e.cache(p)
+	}
+	return nil
+}
+
+// fetch reads a player from the store. It reads nothing of the engine's
+// own state but its settings: prefetch runs it on several goroutines.
+func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, error) {
 	p := &player{id: id, rules: map[string]*ruleState{}, versions: map[string]int64{}, dirty: map[string]bool{}}
 	states, err := e.st.States(ctx, id)
 	if err != nil {
@@ -198,6 +255,11 @@ func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, e
 		}
 		p.history = append(p.history, t)
 	}
+	return p, nil
+}
+
+// cache keeps a player read from the store.
+func (e *Engine) cache(p *player) {
 	if len(e.players) >= e.opts.CachePlayers {
 		for k := range e.players { // drop about half, any half
 			delete(e.players, k)
@@ -206,8 +268,7 @@ func (e *Engine) load(ctx context.Context, id string, now time.Time) (*player, e
 			}
 		}
 	}
-	e.players[id] = p
-	return p, nil
+	e.players[p.id] = p
 }
 
 // forget drops a player from the cache: the store has newer data.

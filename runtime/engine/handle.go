@@ -64,11 +64,13 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 // check validates the events and finds those seen before.
 func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error) {
 	in := make([]*incoming, len(events))
-	firstOf := map[[2]string]int{}
+	all := make([]incoming, len(events)) // one allocation for the call
+	firstOf := make(map[[2]string]int, len(events))
 	for i := range events {
 		ev := events[i]
 		ev.Time = ev.Time.UTC() // outcomes, anchors and states are in UTC
-		x := &incoming{ev: ev}
+		x := &all[i]
+		x.ev = ev
 		if err := e.validate(&x.ev, &x.tx); err != nil {
 			err.Index = i
 			if err.ID == "" {
@@ -108,6 +110,20 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 				return nil, &EventError{Index: start + i, ID: part[i].ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
 			}
 		}
+	}
+	// The players not cached are read side by side, each as of its first
+	// event of the call, as the loop below would read them one by one.
+	var ids []string
+	var nows []time.Time
+	first := map[string]bool{}
+	for _, x := range in {
+		if !x.dup && !first[x.ev.Player] && e.players[x.ev.Player] == nil {
+			first[x.ev.Player] = true
+			ids, nows = append(ids, x.ev.Player), append(nows, x.ev.Time)
+		}
+	}
+	if err := e.prefetch(ctx, ids, nows); err != nil {
+		return nil, err
 	}
 	// Lateness, against the players' latest events, stored or in the call.
 	latest := map[string]time.Time{}

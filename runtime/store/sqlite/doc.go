@@ -1,7 +1,9 @@
 // Package sqlite is the [store.Store] in one SQLite file, through
 // modernc.org/sqlite (pure Go, no cgo): the default store, which needs no
 // set-up. The file is in WAL mode with synchronous=FULL, so a commit is on
-// disk when Apply returns and readers never block the writer. SQLite has
+// disk when Apply returns and readers never block the writer ([OpenWith]
+// with Options.Relaxed sets synchronous=NORMAL: a commit then survives a
+// crash of the process, not of the machine). SQLite has
 // one writer: transactions begin IMMEDIATE, so writers in several
 // processes queue (busy_timeout) instead of failing halfway. Reads (each
 // one statement) run on connections of their own that only read, so they

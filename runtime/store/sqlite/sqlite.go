@@ -51,8 +51,14 @@ var (
 // exist or is empty, and applies the migrations it lacks. A file that is
 // not an SQLite database, an SQLite database of another application, or
 // one written by a newer promoc is refused with [store.ErrNotOurs] or
-// [store.ErrNewerSchema] and left as it was.
+// [store.ErrNewerSchema] and left as it was. Every commit is on disk when
+// Apply returns (synchronous=FULL); [OpenWith] may relax it.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// open is Open without the setting of synchronous.
+func open(ctx context.Context, path string) (*Store, error) {
 	ms, err := sqlcore.Migrations(migrationFS, "migrations")
 	if err != nil {
 		return nil, err
@@ -82,7 +88,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	// WAL: readers do not block the writer; synchronous=FULL: a commit
-	// is on disk when Apply returns (the durability the crash test needs).
+	// is on disk when Apply returns (the durability the crash test needs;
+	// OpenWith may relax it).
 	for _, p := range []string{"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"} {
 		if _, err := db.ExecContext(ctx, p); err != nil {
 			s.Close()

@@ -185,20 +185,17 @@ func (s *Store) readVersions(ctx context.Context, ex Execer, changes []store.Cha
 // conflict is the error of the first state of c whose version is not the
 // stored one, nil when none. The versions are not changed.
 func (vs versions) conflict(c *store.Change) error {
-	var seen map[[2]string]int64 // states written twice in one change
-	for _, st := range c.States {
+	for j, st := range c.States {
 		k := [2]string{st.Player, st.Rule}
-		v, ok := seen[k]
-		if !ok {
-			v = vs[k]
+		v := vs[k]
+		for _, before := range c.States[:j] { // a state written twice in one change
+			if before.Player == st.Player && before.Rule == st.Rule {
+				v++
+			}
 		}
 		if st.Version != v {
 			return fmt.Errorf("player %q, rule %q, version %d: %w", st.Player, st.Rule, st.Version, store.ErrStateConflict)
 		}
-		if seen == nil {
-			seen = map[[2]string]int64{}
-		}
-		seen[k] = v + 1
 	}
 	return nil
 }

@@ -55,7 +55,9 @@ func (s *Store) PlayersIn(ctx context.Context, zone, after string, limit int) ([
 	return s.players(ctx, `SELECT player, zone, props FROM players WHERE zone = $1 AND player > $2 ORDER BY player LIMIT $3`, zone, after, limit)
 }
 
-// Zones implements store.Store.
+// Zones implements store.Store. The zones are found one after the other
+// on the index players_zone, each the least above the one before (a skip
+// scan): a few look-ups per zone, where DISTINCT reads every player.
 func (s *Store) Zones(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.query(ctx, func() { out = nil }, func(r Rows) error {
@@ -65,6 +67,10 @@ func (s *Store) Zones(ctx context.Context) ([]string, error) {
 		}
 		out = append(out, z)
 		return nil
-	}, `SELECT DISTINCT zone FROM players ORDER BY zone`)
+	}, `WITH RECURSIVE z(zone) AS (
+			SELECT min(zone) FROM players
+			UNION ALL
+			SELECT (SELECT min(p.zone) FROM players p WHERE p.zone > z.zone) FROM z WHERE z.zone IS NOT NULL)
+		SELECT zone FROM z WHERE zone IS NOT NULL`)
 	return out, err
 }
