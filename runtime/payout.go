@@ -13,6 +13,10 @@ type Payout struct {
 	Name string
 	Side string // publisher or revenue
 	Kind string
+	// Aggregates: the payout's formula aggregates transactions (the
+	// publisher's conversions); one that does not reads the conversion
+	// alone.
+	Aggregates bool
 }
 
 // Payouts lists the payouts of the rule set, in declaration order.
@@ -23,7 +27,8 @@ func (p *Program) Payouts() []Payout {
 	var out []Payout
 	for _, po := range p.info.Payouts {
 		if po.Kind != nil {
-			out = append(out, Payout{Name: po.Reward.Decl.Name.Name, Side: po.Side.String(), Kind: po.Kind.Name})
+			out = append(out, Payout{Name: po.Reward.Decl.Name.Name, Side: po.Side.String(), Kind: po.Kind.Name,
+				Aggregates: po.Reward.ReadsTransactions})
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -56,13 +57,16 @@ func Pricer(prog *runtime.Program, currency string) store.Pricer {
 		if len(mine) == 0 {
 			return nil
 		}
-		from := limits.MinTime
-		if bounded {
-			from = c.At.Add(-look)
-		}
-		earlier, err := r.PublisherConversions(c.Publisher, from, c.At.Add(time.Nanosecond))
-		if err != nil {
-			return err
+		var earlier []store.Conversion
+		if slices.ContainsFunc(mine, func(p runtime.Payout) bool { return p.Aggregates }) {
+			from := limits.MinTime
+			if bounded {
+				from = c.At.Add(-look)
+			}
+			var err error
+			if earlier, err = r.PublisherConversions(c.Publisher, from, c.At.Add(time.Nanosecond)); err != nil {
+				return err
+			}
 		}
 		in := runtime.Input{Now: c.At.Add(time.Nanosecond), Player: runtime.Player{ID: c.Publisher, Currency: c.Currency}}
 		if in.Player.Currency == "" {
