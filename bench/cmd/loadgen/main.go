@@ -1,5 +1,7 @@
 // Command loadgen drives a real promoc serve at fixed rates and reports the
-// events a second it sustained and the latency of its requests (issue 12).
+// events a second it sustained and the latency of its requests (issue 12),
+// or, with -workload clicks or conversions, the tracking links' clicks and
+// the conversions attributed a second (issue 14, tracking.go).
 //
 // It builds promoc from this repository, makes a temporary directory with
 // an SQLite database, creates an operator key with promoc keys create,
@@ -18,6 +20,8 @@
 // Usage, in bench/:
 //
 //	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-strict]
+//	go run ./cmd/loadgen -workload clicks -rates 2500,5000,10000 [-duration 10s]
+//	go run ./cmd/loadgen -workload conversions -rates 500,1000,2000 [-duration 10s]
 //
 // It prints a markdown table: per phase the offered rate, the batch, the
 // requests and events a second sustained, the latency percentiles, the
@@ -62,7 +66,11 @@ func main() {
 	conns := flag.Int("conns", 256, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
 	strict := flag.Bool("strict", false, "exit with 1 when a request failed or a phase was stopped (a check, as CI runs it at a low rate)")
+	work := flag.String("workload", "events", "what is sent: events (POST /v1/events), clicks (GET /t/OFFER, redirects not followed) or conversions (POST /v1/conversions on sessions opened before); -batches is of events only")
 	flag.Parse()
+	if *work != "events" && *work != "clicks" && *work != "conversions" {
+		fail(fmt.Errorf("-workload %q: expected events, clicks or conversions", *work))
+	}
 	rs, err := ints(*rates)
 	if err != nil {
 		fail(fmt.Errorf("-rates: %v", err))
@@ -73,7 +81,7 @@ func main() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := start(ctx, *profile != "")
+	srv, err := start(ctx, *profile != "", *work != "events")
 	if err != nil {
 		fail(err)
 	}
@@ -86,25 +94,48 @@ func main() {
 		}
 	}
 	defer cleanup()
-	g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
 	c := newClient(srv, *conns)
-	progress("registering %d players", *players)
-	if err := g.register(c); err != nil {
-		cleanup()
-		fail(err)
-	}
 	var results []result
-	for _, rate := range rs {
-		for _, batch := range bs {
-			progress("phase: %d events/s in requests of %d for %s", rate, batch, *duration)
-			res, err := runPhase(c, g, srv, rate, batch, *duration, *maxInFlight, *profile)
-			if err != nil {
+	phase := func(w workload, rate, batch int) {
+		res, err := runPhase(c, w, srv, rate, batch, *duration, *maxInFlight, *profile)
+		if err != nil {
+			cleanup()
+			fail(err)
+		}
+		results = append(results, res)
+		progress("  %s", res.line())
+		time.Sleep(2 * time.Second) // let the server drain
+	}
+	switch *work {
+	case "events":
+		g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
+		progress("registering %d players", *players)
+		if err := g.register(c); err != nil {
+			cleanup()
+			fail(err)
+		}
+		for _, rate := range rs {
+			for _, batch := range bs {
+				progress("phase: %d events/s in requests of %d for %s", rate, batch, *duration)
+				phase(g, rate, batch)
+			}
+		}
+	case "clicks":
+		for _, rate := range rs {
+			progress("phase: %d clicks/s for %s", rate, *duration)
+			phase(&clicks{}, rate, 1)
+		}
+	case "conversions":
+		for _, rate := range rs {
+			cv := &conversions{}
+			n := int(float64(rate) * duration.Seconds())
+			progress("opening %d sessions for the phase", n)
+			if err := cv.open(c, n); err != nil {
 				cleanup()
 				fail(err)
 			}
-			results = append(results, res)
-			progress("  %s", res.line())
-			time.Sleep(2 * time.Second) // let the server drain
+			progress("phase: %d conversions/s for %s", rate, *duration)
+			phase(cv, rate, 1)
 		}
 	}
 	writeTable(os.Stdout, results, *duration)
@@ -112,8 +143,8 @@ func main() {
 		for _, r := range results {
 			if r.failed > 0 || r.overloaded || r.ok == 0 {
 				cleanup()
-				fail(fmt.Errorf("-strict: %d events/s in requests of %d: %d of %d requests failed (%s), stopped: %v",
-					r.rate, r.batch, r.failed, r.sent, r.firstError, r.overloaded))
+				fail(fmt.Errorf("-strict: %d %s/s in requests of %d: %d of %d requests failed (%s), stopped: %v",
+					r.rate, r.unit, r.batch, r.failed, r.sent, r.firstError, r.overloaded))
 			}
 		}
 	}
@@ -170,8 +201,10 @@ func repoRoot() (string, error) {
 	}
 }
 
-// start builds promoc, creates a key and starts promoc serve.
-func start(ctx context.Context, profile bool) (*server, error) {
+// start builds promoc, creates a key and starts promoc serve. With
+// tracking, it also stores the offer and the publisher of the tracking
+// links (trackingSetup).
+func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -209,6 +242,11 @@ func start(ctx context.Context, profile bool) (*server, error) {
 		return nil, fmt.Errorf("promoc keys create: %v", err)
 	}
 	s.key = strings.TrimSpace(string(out))
+	if tracking {
+		if err := trackingSetup(ctx, bin, db); err != nil {
+			return nil, err
+		}
+	}
 	if s.log, err = os.Create(filepath.Join(dir, "serve.log")); err != nil {
 		return nil, err
 	}
@@ -393,33 +431,83 @@ type client struct {
 	http *http.Client
 }
 
+// newClient keeps up to conns connections alive; it never follows a
+// redirect (a click's 302 is the answer measured).
 func newClient(s *server, conns int) *client {
 	tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
-	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute, CheckRedirect: noRedirect}}
 }
 
+// post sends events with an Idempotency-Key.
 func (c *client) post(ctx context.Context, body []byte, key string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, "POST", c.s.url+"/v1/events", bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
+	return c.do(ctx, "POST", "/v1/events", body, key)
+}
+
+// do sends a request of the operator's key, a JSON body when not nil and
+// an Idempotency-Key when not "", and reads its answer.
+func (c *client) do(ctx context.Context, method, path string, body []byte, key string) (int, []byte, error) {
+	status, _, b, err := c.doHeader(ctx, method, path, body, key)
+	return status, b, err
+}
+
+// doHeader is do that also returns the answer's headers.
+func (c *client) doHeader(ctx context.Context, method, path string, body []byte, key string) (int, http.Header, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req, err := http.NewRequestWithContext(ctx, method, c.s.url+path, rd)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Authorization", "Bearer "+c.s.key)
-	req.Header.Set("Idempotency-Key", key)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	return resp.StatusCode, resp.Header, b, err
+}
+
+// workload makes the requests of a phase.
+type workload interface {
+	// unit names what the rate counts: events, clicks, conversions.
+	unit() string
+	// prepare makes the n requests of a phase, each of batch units, the
+	// i-th due at start + i*interval, and returns the function that sends
+	// the i-th and tells whether its answer acknowledged it.
+	prepare(c *client, n, batch int, start time.Time, interval time.Duration, tag string) (send func(ctx context.Context, i int) (ok bool, status int, body []byte, err error))
+}
+
+func (g *generator) unit() string { return "events" }
+
+// prepare makes the events' bodies, each with its time when due; a 2xx
+// acknowledges a request.
+func (g *generator) prepare(c *client, n, batch int, start time.Time, interval time.Duration, tag string) func(context.Context, int) (bool, int, []byte, error) {
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = g.body(batch, start.Add(time.Duration(i)*interval))
+	}
+	return func(ctx context.Context, i int) (bool, int, []byte, error) {
+		st, body, err := c.post(ctx, bodies[i], fmt.Sprintf("load-%s-%d", tag, i))
+		return err == nil && st/100 == 2, st, body, err
+	}
 }
 
 // result is one phase's measurement.
 type result struct {
+	unit             string // events, clicks, conversions
 	rate, batch      int
 	sent, ok, failed int           // requests
-	events           int           // events acknowledged (2xx)
+	events           int           // units acknowledged
 	took             time.Duration // from the first request due to the last answer
 	lat              []time.Duration
 	overloaded       bool // stopped at -max-in-flight
@@ -441,36 +529,33 @@ func (r result) pct(p float64) time.Duration {
 }
 
 func (r result) line() string {
-	return fmt.Sprintf("%d requests, %d failed; %.0f events/s; p50 %v p99 %v p99.9 %v; load %s",
-		r.sent, r.failed, r.eventsPerSec(), r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter)
+	return fmt.Sprintf("%d requests, %d failed; %.0f %s/s; p50 %v p99 %v p99.9 %v; load %s",
+		r.sent, r.failed, r.eventsPerSec(), r.unit, r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter)
 }
 
-// runPhase sends requests of batch events at rate events a second for d.
-func runPhase(c *client, g *generator, s *server, rate, batch int, d time.Duration, maxInFlight int, profileDir string) (result, error) {
-	res := result{rate: rate, batch: batch}
+// runPhase sends requests of batch units of w at rate units a second for d.
+func runPhase(c *client, w workload, s *server, rate, batch int, d time.Duration, maxInFlight int, profileDir string) (result, error) {
+	res := result{unit: w.unit(), rate: rate, batch: batch}
 	interval := time.Duration(float64(time.Second) * float64(batch) / float64(rate))
 	n := int(d / interval)
 	if n == 0 {
-		return res, fmt.Errorf("%s is shorter than one request of %d events at %d a second", d, batch, rate)
+		return res, fmt.Errorf("%s is shorter than one request of %d %s at %d a second", d, batch, res.unit, rate)
 	}
-	// The bodies are made before the phase, with times set when due.
+	// The requests are made before the phase, with times set when due.
 	start := time.Now().Add(500 * time.Millisecond)
-	bodies := make([][]byte, n)
-	for i := range bodies {
-		bodies[i] = g.body(batch, start.Add(time.Duration(i)*interval))
-	}
+	send := w.prepare(c, n, batch, start, interval, fmt.Sprintf("%d-%d", rate, batch))
 	if time.Now().After(start) {
 		start = time.Now().Add(100 * time.Millisecond) // making the bodies took long: the times are a little early, which the server accepts
 	}
 	prof := make(chan error, 1)
 	if profileDir != "" {
-		res.profile = filepath.Join(profileDir, fmt.Sprintf("cpu-rate%d-batch%d.pprof", rate, batch))
+		res.profile = filepath.Join(profileDir, fmt.Sprintf("cpu-%s-rate%d-batch%d.pprof", res.unit, rate, batch))
 		go func() { prof <- fetchProfile(s.pprof, d, res.profile) }()
 	}
 	res.loadBefore = loadavg()
 	cpu0 := s.cpu()
 	lat := make([]time.Duration, n)
-	status := make([]int, n)
+	acked := make([]bool, n)
 	var inFlight atomic.Int64
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
@@ -491,10 +576,10 @@ func runPhase(c *client, g *generator, s *server, rate, batch int, d time.Durati
 		go func(i int, due time.Time) {
 			defer wg.Done()
 			defer inFlight.Add(-1)
-			st, body, err := c.post(ctx, bodies[i], fmt.Sprintf("load-%d-%d-%d", rate, batch, i))
+			ok, st, body, err := send(ctx, i)
 			lat[i] = time.Since(due)
-			status[i] = st
-			if (err != nil || st/100 != 2) && res.firstError == "" {
+			acked[i] = ok
+			if !ok && res.firstError == "" {
 				errMu.Lock()
 				if res.firstError == "" {
 					if err != nil {
@@ -513,7 +598,7 @@ func runPhase(c *client, g *generator, s *server, rate, batch int, d time.Durati
 	res.loadAfter = loadavg()
 	res.sent = sent
 	for i := range sent {
-		if status[i]/100 == 2 {
+		if acked[i] {
 			res.ok++
 			res.events += batch
 			res.lat = append(res.lat, lat[i])
@@ -567,7 +652,12 @@ func loadavg() string {
 func writeTable(w io.Writer, rs []result, d time.Duration) {
 	fmt.Fprintf(w, "Measured %s, %s each phase, promoc serve on SQLite (a file in a temporary directory), loopback HTTP.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), d)
-	fmt.Fprintln(w, "| offered events/s | events a request | requests/s | sustained events/s | p50 | p99 | p99.9 | max | failed | server CPU per event | load average before → after |")
+	unit := "events"
+	if len(rs) > 0 {
+		unit = rs[0].unit
+	}
+	one := strings.TrimSuffix(unit, "s")
+	fmt.Fprintf(w, "| offered %s/s | %s a request | requests/s | sustained %s/s | p50 | p99 | p99.9 | max | failed | server CPU per %s | load average before → after |\n", unit, unit, unit, one)
 	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rs {
 		failed := strconv.Itoa(r.failed)
@@ -587,7 +677,7 @@ func writeTable(w io.Writer, rs []result, d time.Duration) {
 	}
 	for _, r := range rs {
 		if r.profile != "" {
-			fmt.Fprintf(w, "\nCPU profile of the server, %d events/s in requests of %d: %s", r.rate, r.batch, r.profile)
+			fmt.Fprintf(w, "\nCPU profile of the server, %d %s/s in requests of %d: %s", r.rate, r.unit, r.batch, r.profile)
 		}
 	}
 	fmt.Fprintln(w)
