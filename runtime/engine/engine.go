@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -78,7 +79,9 @@ type Engine struct {
 	// budgets mirrors the campaigns' accounts during one call, to tell
 	// ahead which rewards the store will refuse (see decide.go).
 	budgets map[string]*campaignMirror
-	dups    int64 // events Handle was given that were handled before
+	// dups counts the events Handle was given that were handled before:
+	// atomic, so that Duplicates does not wait for a Handle running.
+	dups atomic.Int64
 	// zoneCache holds the players' zones loaded: zone name → *time.Location.
 	zoneCache sync.Map
 }
@@ -111,11 +114,11 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 // Duplicates is the number of events Handle was given, since New, that
 // were handled before (the same id for the player, with the same content:
 // stored, or earlier in the same call) and so changed nothing.
-func (e *Engine) Duplicates() int64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.dups
-}
+//
+// It is read without waiting for a Handle running: a caller that reads it
+// before and after its own Handle and finds it unchanged knows that none
+// of its events was a duplicate.
+func (e *Engine) Duplicates() int64 { return e.dups.Load() }
 
 // Program is the engine's rule set.
 func (e *Engine) Program() *runtime.Program { return e.prog }

@@ -46,7 +46,7 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 	}
 	for _, x := range in {
 		if x.dup {
-			e.dups++
+			e.dups.Add(1)
 		}
 	}
 	var out []Outcome

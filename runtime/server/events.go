@@ -13,7 +13,7 @@ import (
 // eventsResponse is the answer to POST /v1/events.
 type eventsResponse struct {
 	Events   int              `json:"events"`   // the events of the request
-	Outcomes []engine.Outcome `json:"outcomes"` // the new outcomes, in order
+	Outcomes []engine.Outcome `json:"outcomes"` // the outcomes of the events, in log order (replay.go)
 }
 
 // postEvents handles one event (a JSON object) or a batch (an array of
@@ -30,16 +30,22 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
+	mark := s.markDups()
 	outs, err := s.batch.handle(ctx, evs)
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
-	if outs == nil {
-		outs = []engine.Outcome{}
-	}
 	s.met.events.Add(float64(len(evs)))
 	s.met.logged(outs...)
 	s.hooks.notify()
+	if s.sawDups(mark) { // events handled before: their outcomes too (replay.go)
+		if outs, err = s.withStored(ctx, evs, outs); err != nil {
+			return 0, nil, err
+		}
+	}
+	if outs == nil {
+		outs = []engine.Outcome{}
+	}
 	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
 }
 

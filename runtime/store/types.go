@@ -41,6 +41,12 @@ type Outcome struct {
 	Currency string          // "" when no money
 	Body     []byte          // the engine's own record (values, trace); opaque here
 	At       time.Time       // UTC, nanoseconds
+	// Event is the id of the event (of the key's player) whose change
+	// logged the outcome: set by [Store.Apply] from [Change.Event], "" for
+	// an outcome logged otherwise (a timer, a schedule, an approval). It is
+	// written, and read by [EventOutcomes], but not by the other reads of
+	// the log.
+	Event string
 	// Repeat is set by [Store.Apply] when the key had an outcome already:
 	// this is that first outcome, and nothing was written.
 	Repeat bool

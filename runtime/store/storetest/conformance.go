@@ -89,6 +89,7 @@ func Run(t *testing.T, d Driver) {
 		{"Amounts", testAmounts},
 		{"Idempotency", testIdempotency},
 		{"Events", testEvents},
+		{"EventOutcomes", testEventOutcomes},
 		{"Seen", testSeen},
 		{"History", testHistory},
 		{"Prune", testPrune},

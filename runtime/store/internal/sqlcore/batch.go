@@ -241,6 +241,7 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 	}
 	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
 	for j, o := range c.Outcomes {
+		o.Event = eventOf(c)
 		p.give(o, units[j], &a.Outcomes[j])
 	}
 }

@@ -284,6 +284,7 @@ func (s *Store) applyOne(ctx context.Context, ex Execer, c *store.Change, units 
 	}
 	a.Outcomes = make([]store.Outcome, len(c.Outcomes))
 	for j, o := range c.Outcomes {
+		o.Event = eventOf(c)
 		if err := s.give(ctx, ex, o, units[j], &a.Outcomes[j], b); err != nil {
 			return err
 		}
@@ -443,9 +444,12 @@ func suspend(ctx context.Context, ex Execer, campaign, reason string, at time.Ti
 	return err
 }
 
+// logParams is the number of parameters of a row of the log's INSERTs.
+const logParams = 13
+
 // logChunks are the numbers of rows of the INSERTs that append to the log:
 // a batch is cut into chunks of these sizes, largest first, so that a few
-// statement texts serve every batch size and stay prepared. 12 parameters
+// statement texts serve every batch size and stay prepared. 13 parameters
 // a row stay far below the parameter limits of SQLite (32766) and
 // PostgreSQL (65535).
 var logChunks = [...]int{128, 32, 8, 1}
@@ -454,14 +458,14 @@ var logChunks = [...]int{128, 32, 8, 1}
 var logInserts = func() (qs [len(logChunks)]string) {
 	for c, rows := range logChunks {
 		var q strings.Builder
-		q.WriteString(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns) VALUES `)
+		q.WriteString(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns, event) VALUES `)
 		for i := range rows {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			n := 12 * i
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
-				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12)
+			n := logParams * i
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11, n+12, n+13)
 		}
 		qs[c] = q.String()
 	}
@@ -483,7 +487,7 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 		return err
 	}
 	from := last
-	args := make([]any, 0, 12*logChunks[0])
+	args := make([]any, 0, logParams*logChunks[0])
 	for len(pend) > 0 {
 		c := 0
 		for logChunks[c] > len(pend) {
@@ -501,7 +505,7 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 			}
 			k := o.Key
 			args = append(args, o.Seq, k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason,
-				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At))
+				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At), o.Event)
 		}
 		if _, err := ex.Exec(ctx, logInserts[c], args...); err != nil {
 			return err

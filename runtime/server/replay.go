@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// A request's events may have been handled before: a retry of a request
+// whose events were stored by a server killed before it recorded the
+// response under the Idempotency-Key, or an event sent again. The engine
+// gives nothing for such an event (it changes nothing twice), so that the
+// response would list fewer outcomes than the first handling stored. The
+// server answers them from the outcome log instead: the response to POST
+// /v1/events lists the outcomes of each of its events, whether handled now
+// or before, in log order, as the first handling listed them. Clients that
+// act on outcomes tell repeats apart by seq or key, as for the feed and
+// webhooks (delivered at least once).
+//
+// The engine's count of duplicates, read before and after the request's
+// Handle, tells whether any event of the request was one: the log is read
+// only then, and the common request pays nothing.
+
+// dupMark is what postEvents reads before handling a request's events.
+type dupMark struct {
+	eng  *engine.Engine
+	dups int64
+}
+
+func (s *Server) markDups() dupMark {
+	eng := s.engine()
+	return dupMark{eng: eng, dups: eng.Duplicates()}
+}
+
+// sawDups reports whether the events handled since m may have held a
+// duplicate: the engine counted one, or another engine (a deployment)
+// took over.
+func (s *Server) sawDups(m dupMark) bool {
+	return s.engine() != m.eng || m.eng.Duplicates() != m.dups
+}
+
+// withStored is outs, the outcomes the engine gave for evs, with those
+// the log holds for evs from an earlier handling, in log order, once each.
+func (s *Server) withStored(ctx context.Context, evs []engine.Event, outs []engine.Outcome) ([]engine.Outcome, error) {
+	eo, ok := s.st.(store.EventOutcomes)
+	if !ok {
+		return outs, nil
+	}
+	refs := make([]store.EventRef, 0, len(evs))
+	named := make(map[store.EventRef]bool, len(evs))
+	for _, ev := range evs {
+		r := store.EventRef{Player: ev.Player, ID: ev.ID}
+		if !named[r] {
+			named[r] = true
+			refs = append(refs, r)
+		}
+	}
+	rows, err := eo.OutcomesOfEvents(ctx, refs)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored outcomes of the request's events: %w", err)
+	}
+	have := make(map[int64]bool, len(outs))
+	for _, o := range outs {
+		have[o.Seq] = true
+	}
+	all := outs
+	for _, so := range rows {
+		if have[so.Seq] {
+			continue
+		}
+		o, err := engine.OutcomeOf(so)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, o)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Seq < all[j].Seq })
+	return all, nil
+}
