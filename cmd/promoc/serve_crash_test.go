@@ -127,17 +127,26 @@ type crashChild struct {
 // startServe starts promoc serve on db and waits until it listens.
 func startServe(t *testing.T, exe, rules, db, hook string, secret []byte) *crashChild {
 	t.Helper()
+	return startChild(t, exe, []string{"serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
+		"--webhook", hook, "--webhook-retry-min", "5ms", "--webhook-retry-max", "50ms", "--stale-request", "1s", "--lease-ttl", "1s"},
+		webhookSecretEnv+"="+string(secret))
+}
+
+// startChild starts promoc with args (a serve on a loopback port of its
+// own, "127.0.0.1:0") and the environment with env added, the test's clock
+// and webhook secret left out, and waits until it listens.
+func startChild(t *testing.T, exe string, args []string, env ...string) *crashChild {
+	t.Helper()
 	c := &crashChild{stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	c.cmd = exec.Command(exe, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
-		"--webhook", hook, "--webhook-retry-min", "5ms", "--webhook-retry-max", "50ms", "--stale-request", "1s", "--lease-ttl", "1s")
+	c.cmd = exec.Command(exe, args...)
 	c.cmd.Args[0] = "promoc"
-	var env []string
+	var base []string
 	for _, e := range os.Environ() {
 		if !strings.HasPrefix(e, "PROMOC_TEST_NOW=") && !strings.HasPrefix(e, webhookSecretEnv+"=") {
-			env = append(env, e)
+			base = append(base, e)
 		}
 	}
-	c.cmd.Env = append(env, webhookSecretEnv+"="+string(secret))
+	c.cmd.Env = append(base, env...)
 	c.cmd.Stderr = c.stderr
 	out, err := c.cmd.StdoutPipe()
 	require.NoError(t, err)
