@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -180,6 +181,9 @@ type crashRequest struct {
 	events []string // the ids of its deposits
 	// got: the outcomes of its 2xx, as the response listed them.
 	got []engine.Outcome
+	// failed: the tries before the 2xx that failed (the process killed,
+	// the key held by a killed one).
+	failed int
 }
 
 // proveServeCrash runs promoc serve on db under load from several clients
@@ -273,6 +277,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 						return
 					}
 					refusedTries.Add(1)
+					r.failed++
 					time.Sleep(20 * time.Millisecond)
 				}
 			}
@@ -358,25 +363,39 @@ func proveServeCrash(t *testing.T, name, db string) {
 		byEvent[out.Trigger.Event] = append(byEvent[out.Trigger.Event], o)
 		bySeq[o.Seq] = o
 	}
-	events, partial := 0, 0
+	events, retried := 0, 0
 	for _, rs := range reqs {
 		for _, r := range rs {
+			var want []int64
 			for _, id := range r.events {
 				events++
 				assert.Len(t, byEvent[id], 1, "event %s: one outcome", id)
-			}
-			// A request whose first try was stored by a process killed
-			// before it answered is handled again when sent again, its
-			// events seen already: the response lists only new outcomes.
-			if len(r.got) < len(r.events) {
-				partial++
-			}
-			for _, o := range r.got {
-				assert.Contains(t, r.events, o.Trigger.Event, "request %s: outcome %d is of one of its events", r.key, o.Seq)
-				if so, ok := bySeq[o.Seq]; assert.True(t, ok, "request %s: outcome %d is in the log", r.key, o.Seq) {
-					assert.Equal(t, o.Key, engine.KeyString(so.Key))
+				for _, o := range byEvent[id] {
+					want = append(want, o.Seq)
 				}
 			}
+			slices.Sort(want)
+			// A request whose first try was stored by a process killed
+			// before it answered is handled again when sent again, its
+			// events seen already: its 2xx lists, all the same, exactly
+			// the outcomes the log has for its events, as logged.
+			if r.failed > 0 {
+				retried++
+			}
+			got := make([]int64, len(r.got))
+			for i, o := range r.got {
+				got[i] = o.Seq
+				if so, ok := bySeq[o.Seq]; assert.True(t, ok, "request %s: outcome %d is in the log", r.key, o.Seq) {
+					logged, err := engine.OutcomeOf(so)
+					require.NoError(t, err)
+					wantJSON, err := json.Marshal(logged)
+					require.NoError(t, err)
+					gotJSON, err := json.Marshal(o)
+					require.NoError(t, err)
+					assert.JSONEq(t, string(wantJSON), string(gotJSON), "request %s: outcome %d as logged", r.key, o.Seq)
+				}
+			}
+			assert.Equal(t, want, got, "request %s (%d failed tries): its 2xx lists exactly the log's outcomes of its events, in log order", r.key, r.failed)
 		}
 	}
 	assert.GreaterOrEqual(t, events, nEvents)
@@ -406,9 +425,9 @@ func proveServeCrash(t *testing.T, name, db string) {
 		}
 	}
 	assert.Positive(t, checked)
-	t.Logf("%s: %d events in %d requests from %d clients (seed %d); killed with SIGKILL %d times (%d while the clients sent; load for %s); %d tries of a request refused or failed and sent again (%d requests stored by a killed process, their 2xx from a later one listing fewer outcomes); %d outcomes, each once; the webhook took all of them in order (%d deliveries taken again after a crash, %d refused with 500 and tried again), and %d restarts resumed at the stored cursor",
+	t.Logf("%s: %d events in %d requests from %d clients (seed %d); killed with SIGKILL %d times (%d while the clients sent; load for %s); %d tries of a request refused or failed and sent again (%d requests answered after a failed try, each 2xx listing exactly the log's outcomes of its events); %d outcomes, each once; the webhook took all of them in order (%d deliveries taken again after a crash, %d refused with 500 and tried again), and %d restarts resumed at the stored cursor",
 		name, events, int(sent.Load()-refusedTries.Load()), nClients, seed, nKills, underLoad, loadTook.Round(time.Millisecond),
-		refusedTries.Load(), partial, len(log), rc.repeats, rc.refused, checked)
+		refusedTries.Load(), retried, len(log), rc.repeats, rc.refused, checked)
 }
 
 type eventsResponse struct {
