@@ -52,7 +52,7 @@ func newServeCmd() *cobra.Command {
 	var maxBody int64
 	var maxEvents int
 	var webhooks []string
-	var webhookTimeout, retryMin, retryMax, staleRequest time.Duration
+	var webhookTimeout, retryMin, retryMax, staleRequest, webhookKeep time.Duration
 	var async bool
 	var kafkaBrokers []string
 	var kafkaTopic, kafkaGroup, kafkaDeadLetter string
@@ -132,6 +132,8 @@ flight, and exits 0.`,
 			case webhookTimeout <= 0 || retryMin <= 0 || retryMax < retryMin:
 				return usageErrorf("--webhook-timeout %s, --webhook-retry-min %s, --webhook-retry-max %s: expected positive durations, the maximum not below the minimum",
 					webhookTimeout, retryMin, retryMax)
+			case webhookKeep <= 0:
+				return usageErrorf("--webhook-log-retention %s: expected a positive duration such as 168h", webhookKeep)
 			case (len(kafkaBrokers) == 0) != (kafkaTopic == ""):
 				return usageErrorf("--kafka-brokers and --kafka-topic go together: where the brokers are (HOST:PORT,...) and the topic of the events")
 			case (tlsCert == "") != (tlsKey == ""):
@@ -145,7 +147,7 @@ flight, and exits 0.`,
 				}
 				tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 			}
-			hooks := server.WebhookConfig{Timeout: webhookTimeout, RetryMin: retryMin, RetryMax: retryMax}
+			hooks := server.WebhookConfig{Timeout: webhookTimeout, RetryMin: retryMin, RetryMax: retryMax, Keep: webhookKeep}
 			for _, w := range webhooks {
 				hooks.URLs = append(hooks.URLs, strings.Fields(w)...)
 			}
@@ -252,6 +254,7 @@ flight, and exits 0.`,
 	cmd.Flags().DurationVar(&webhookTimeout, "webhook-timeout", 10*time.Second, "how long one try of a webhook delivery may take")
 	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")
 	cmd.Flags().DurationVar(&retryMax, "webhook-retry-max", time.Hour, "the longest wait between two tries of a webhook delivery")
+	cmd.Flags().DurationVar(&webhookKeep, "webhook-log-retention", 7*24*time.Hour, "how long the webhooks' delivery log keeps a try; older ones are dropped every hour")
 	cmd.Flags().StringVar(&trackingSecret, "tracking-secret-file", "", "the key of the hash of clicks' IP addresses, read from `FILE` (at least 16 bytes); without it no address is kept")
 	cmd.Flags().StringSliceVar(&kafkaBrokers, "kafka-brokers", nil, "consume events from the Kafka brokers at `HOST:PORT,...` (with --kafka-topic)")
 	cmd.Flags().StringVar(&kafkaTopic, "kafka-topic", "", "the Kafka `TOPIC` of the events, keyed by player id")

@@ -39,7 +39,9 @@ type WebhookConfig struct {
 	// nothing said there are some (outcomes of the scheduler, of another
 	// process); default 500 ms.
 	Poll time.Duration
-	// Keep is how long the delivery log keeps a try; default 7 days.
+	// Keep is how long the delivery log keeps a try; default 7 days. The
+	// older tries are dropped every hour, in transactions of at most 1,000
+	// tries.
 	Keep time.Duration
 	// Client sends the deliveries; default one that follows no redirect.
 	Client *http.Client
@@ -257,7 +259,7 @@ func (s *Server) runWebhooks(ctx context.Context) {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
 		for {
-			if n, err := w.st.PruneWebhookAttempts(ctx, s.now().Add(-w.cfg.Keep)); err != nil && ctx.Err() == nil {
+			if n, err := w.prune(ctx, s.now().Add(-w.cfg.Keep)); err != nil && ctx.Err() == nil {
 				s.log.Error("webhooks: pruning the delivery log", slog.String("error", err.Error()))
 			} else if n > 0 {
 				s.log.Info("webhooks: delivery log pruned", slog.Int64("attempts", n))
@@ -270,6 +272,19 @@ func (s *Server) runWebhooks(ctx context.Context) {
 		}
 	}()
 	wg.Wait()
+}
+
+// pruneBatch bounds the tries of the delivery log one transaction of the
+// pruning drops.
+const pruneBatch = 1000
+
+// prune drops the tries of the delivery log made before before, in
+// transactions of at most pruneBatch tries when the store can.
+func (w *webhooks) prune(ctx context.Context, before time.Time) (int64, error) {
+	if p, ok := w.st.(store.WebhookPruner); ok {
+		return p.PruneWebhookAttemptsIn(ctx, before, pruneBatch)
+	}
+	return w.st.PruneWebhookAttempts(ctx, before)
 }
 
 // pageOfOutcomes is how many outcomes a webhook reads from the log at once.

@@ -113,6 +113,7 @@ func Run(t *testing.T, d Driver) {
 		{"AuditLog", testAuditLog},
 		{"WithAudit", testWithAudit},
 		{"Webhooks", testWebhooks},
+		{"WebhookPrune", testWebhookPrune},
 		{"Offers", testOffers},
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},

@@ -107,13 +107,33 @@ func (s *Store) WebhookAttempts(ctx context.Context, id string, after int64, lim
 
 // PruneWebhookAttempts implements store.Webhooks.
 func (s *Store) PruneWebhookAttempts(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.D.Begin(ctx, func(ex Execer) error {
-		var err error
-		n, err = ex.Exec(ctx, `DELETE FROM webhook_attempts WHERE at_ns < $1`, nanos(before))
-		return err
-	})
-	return n, err
+	return s.PruneWebhookAttemptsIn(ctx, before, store.WebhookPruneBatch)
+}
+
+// PruneWebhookAttemptsIn implements store.WebhookPruner: each transaction
+// deletes the oldest batch tries (through the index on at_ns) until fewer
+// are left.
+func (s *Store) PruneWebhookAttemptsIn(ctx context.Context, before time.Time, batch int) (int64, error) {
+	if batch <= 0 {
+		return 0, fmt.Errorf("pruning the delivery log: a batch of %d tries: expected at least 1", batch)
+	}
+	var total int64
+	for {
+		var n int64
+		err := s.D.Begin(ctx, func(ex Execer) error {
+			var err error
+			n, err = ex.Exec(ctx, `DELETE FROM webhook_attempts WHERE seq IN (
+				SELECT seq FROM webhook_attempts WHERE at_ns < $1 ORDER BY at_ns LIMIT $2)`, nanos(before), batch)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < int64(batch) {
+			return total, nil
+		}
+	}
 }
 
 // LastOutcome implements store.Webhooks.
