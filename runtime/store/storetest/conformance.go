@@ -114,6 +114,7 @@ func Run(t *testing.T, d Driver) {
 		{"WithAudit", testWithAudit},
 		{"Webhooks", testWebhooks},
 		{"WebhookPrune", testWebhookPrune},
+		{"WebhookAdmin", testWebhookAdmin},
 		{"Offers", testOffers},
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},
