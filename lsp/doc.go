@@ -53,7 +53,7 @@
 //
 // Automation rules and campaigns (rules.go, rulecompletion.go) are in the
 // outline with the rewards they give, completed clause by clause, and
-// hovered with what they give and that their engine is not built yet; the
+// hovered with what they give and what runs them; the
 // rewards named by give and by a split's variants are references like any
 // name, so that definition, references and rename follow them. Offers
 // (offers.go) are in the outline with their reference and custom fields,

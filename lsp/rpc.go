@@ -26,6 +26,13 @@ type rpcHandler struct {
 }
 
 func (h rpcHandler) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	// The connection reads, and so calls Handle, before Serve has stored
+	// it: a notification a handler sends (diagnostics) must not be lost.
+	h.s.mu.Lock()
+	if h.s.conn == nil {
+		h.s.conn = conn
+	}
+	h.s.mu.Unlock()
 	result, err := h.dispatch(conn, req)
 	if req.Notif {
 		if req.Method == protocol.MethodExit {

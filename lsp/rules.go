@@ -59,7 +59,7 @@ func ruleSummary(snap *snapshot, sym *compiler.Symbol) string {
 			gives = append(gives, "offer `"+o.Decl.Name.Name+"`")
 		}
 	}
-	out := "Checked by promoc check; run by the campaign engine, not built yet."
+	out := "Run by the campaign engine (promoc run, promoc serve)."
 	if len(gives) > 0 {
 		out = "Gives " + strings.Join(gives, ", ") + ". " + out
 	}

@@ -64,7 +64,7 @@ func TestRuleHover(t *testing.T) {
 		name, file, marker string
 		want               []string
 	}{
-		{"rule", "rules.promo", "deposit_cashback", []string{"automation rule deposit_cashback", "Gives `cashback`.", "not built yet", "Cashback for every deposit."}},
+		{"rule", "rules.promo", "deposit_cashback", []string{"automation rule deposit_cashback", "Gives `cashback`.", "Run by the campaign engine", "Cashback for every deposit."}},
 		{"campaign", "rules.promo", "spins_or_cash", []string{"campaign spins_or_cash", "Gives `free`, `cashback`."}},
 		{"reward given", "rules.promo", "cashback\n}", []string{"reward cashback: amount", "Given by automation `deposit_cashback`, campaign `spins_or_cash`."}},
 		{"attribute in a trigger", "rules.promo", "amount >=", []string{"deposit.amount: Money"}},
