@@ -6,7 +6,8 @@
 // It builds promoc from this repository, makes a temporary directory with
 // an SQLite database, creates an operator key with promoc keys create,
 // starts promoc serve on the engine workload's rule set
-// (bench/campaigns/campaigns.promo) on a free loopback port, registers the
+// (bench/campaigns/campaigns.promo; examples/affiliate for the tracking
+// workloads) on a free loopback port, registers the
 // players, then runs one phase per rate and batch size: requests of that
 // many events each, sent on a fixed schedule for -duration whatever the
 // answers' latency (an open loop: a request is never held back because an
@@ -202,8 +203,9 @@ func repoRoot() (string, error) {
 }
 
 // start builds promoc, creates a key and starts promoc serve. With
-// tracking, it also stores the offer and the publisher of the tracking
-// links (trackingSetup).
+// tracking, it serves examples/affiliate instead of the engine workload's
+// rule set and stores the offer and the publisher of the tracking links
+// (trackingSetup).
 func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
@@ -226,14 +228,9 @@ func start(ctx context.Context, profile, tracking bool) (*server, error) {
 		return nil, fmt.Errorf("building promoc: %v", err)
 	}
 	rules := filepath.Join(dir, "rules")
-	if err := os.MkdirAll(rules, 0o755); err != nil {
-		return nil, err
-	}
-	src, err := os.ReadFile(filepath.Join(root, "bench", "campaigns", "campaigns.promo"))
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(rules, "campaigns.promo"), src, 0o644); err != nil {
+	if tracking {
+		rules = filepath.Join(root, "examples", "affiliate") // its payouts price every conversion
+	} else if err := copyRules(root, rules); err != nil {
 		return nil, err
 	}
 	db := filepath.Join(dir, "promoc.db")
@@ -301,6 +298,18 @@ func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	}
 	s.stop()
 	return nil, errors.New("promoc serve never ready")
+}
+
+// copyRules copies the engine workload's rule set into dir.
+func copyRules(root, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	src, err := os.ReadFile(filepath.Join(root, "bench", "campaigns", "campaigns.promo"))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "campaigns.promo"), src, 0o644)
 }
 
 func freePort() (string, error) {
