@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -108,4 +109,73 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
+}
+
+// appendRuleState appends the JSON of a player's state in a rule, as
+// encoding/json writes ruleState (the same bytes: fields in order, empty
+// ones left out), without reflection: a change writes it for every rule
+// an event moves. TestAppendRuleState keeps the two equal, field for field.
+func appendRuleState(b []byte, s *ruleState) []byte {
+	b = append(b, '{')
+	first := true
+	field := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	tm := func(name string, t time.Time) {
+		if !t.IsZero() {
+			field(name)
+			b = appendJSONTime(b, t)
+		}
+	}
+	times := func(name string, ts []time.Time) {
+		if len(ts) > 0 {
+			field(name)
+			b = append(b, '[')
+			for i, t := range ts {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONTime(b, t)
+			}
+			b = append(b, ']')
+		}
+	}
+	if s.Count != 0 {
+		field("count")
+		b = strconv.AppendInt(b, s.Count, 10)
+	}
+	tm("batch_first", s.BatchFirst)
+	tm("batch_last", s.BatchLast)
+	if s.BatchSkip != 0 {
+		field("batch_skip")
+		b = strconv.AppendInt(b, int64(s.BatchSkip), 10)
+	}
+	tm("qualified_at", s.QualifiedAt)
+	if s.QualRewards != 0 {
+		field("qual_rewards")
+		b = strconv.AppendInt(b, s.QualRewards, 10)
+	}
+	tm("entered_at", s.EnteredAt)
+	times("rewards", s.Rewards)
+	times("messages", s.Messages)
+	tm("inactive_for", s.InactiveFor)
+	if s.Done {
+		field("done")
+		b = append(b, "true"...)
+	}
+	if s.Run != "" {
+		field("run")
+		b = appendJSONString(b, s.Run)
+	}
+	if s.Entered != "" {
+		field("entered")
+		b = appendJSONString(b, s.Entered)
+	}
+	return append(b, '}')
 }

@@ -126,9 +126,9 @@ func (p *player) changed() ([]store.State, error) {
 	out = append(out, store.State{Player: p.id, Rule: metaRule, Version: p.metaVer, Data: data})
 	p.metaVer++
 	for _, name := range sortedKeys(p.dirty) {
-		data, err := json.Marshal(p.rules[name])
-		if err != nil {
-			return nil, err
+		data := []byte("null") // as encoding/json writes a nil state; not reached
+		if st := p.rules[name]; st != nil {
+			data = appendRuleState(make([]byte, 0, 128), st)
 		}
 		out = append(out, store.State{Player: p.id, Rule: name, Version: p.versions[name], Data: data})
 		p.versions[name]++
