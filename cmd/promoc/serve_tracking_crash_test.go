@@ -176,6 +176,18 @@ func proveTrackingCrash(t *testing.T, name, db string) {
 	}
 	wg.Wait()
 	loadTook := time.Since(start)
+	// The last process may have started after the clients finished: wait
+	// until it is ready, so that the stop is of a running server (a
+	// SIGTERM while it starts exits with "context canceled").
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if res, err := client.Get(child.url + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "promoc serve not ready within a minute\n%s", child.stderr.String())
+	}
 	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, <-child.done, "a graceful stop: %s", child.stderr.String())
 	if t.Failed() {
