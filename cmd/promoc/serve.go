@@ -222,7 +222,9 @@ flight, and exits 0.`,
 				fmt.Fprintf(out, "promoc serve: rule set %s (version %s) on %s\n", p.display(args[0]), prog.Version(), dbName(db))
 			}
 			fmt.Fprintf(out, "promoc serve: listening on %s://%s\n", scheme, ln.Addr())
-			keys, err := st.Keys(ctx)
+			// Not ctx: a SIGTERM here stops the server below, gracefully,
+			// instead of failing this read with "context canceled".
+			keys, err := st.Keys(context.WithoutCancel(ctx))
 			if err != nil {
 				ln.Close()
 				return failf("%s: %v", dbName(db), err)

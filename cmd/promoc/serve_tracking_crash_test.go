@@ -177,8 +177,7 @@ func proveTrackingCrash(t *testing.T, name, db string) {
 	wg.Wait()
 	loadTook := time.Since(start)
 	// The last process may have started after the clients finished: wait
-	// until it is ready, so that the stop is of a running server (a
-	// SIGTERM while it starts exits with "context canceled").
+	// until it is ready, so that the stop checked is of a running server.
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if res, err := client.Get(child.url + "/readyz"); err == nil {
 			res.Body.Close()
