@@ -64,7 +64,7 @@ func main() {
 	players := flag.Int("players", 20_000, "the players, registered before the phases")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the server in each phase to this `DIR`")
 	maxInFlight := flag.Int("max-in-flight", 20_000, "the most requests waiting for an answer; beyond, a phase stops as overloaded")
-	conns := flag.Int("conns", 256, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency")
+	conns := flag.Int("conns", 0, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency (default 256, an API client's pool; 4096 for clicks, which come from many browsers)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
 	strict := flag.Bool("strict", false, "exit with 1 when a request failed or a phase was stopped (a check, as CI runs it at a low rate)")
 	work := flag.String("workload", "events", "what is sent: events (POST /v1/events), clicks (GET /t/OFFER, redirects not followed) or conversions (POST /v1/conversions on sessions opened before); -batches is of events only")
@@ -95,6 +95,12 @@ func main() {
 		}
 	}
 	defer cleanup()
+	if *conns <= 0 {
+		*conns = 256
+		if *work == "clicks" {
+			*conns = 4096
+		}
+	}
 	c := newClient(srv, *conns)
 	var results []result
 	phase := func(w workload, rate, batch int) {
