@@ -151,8 +151,10 @@ flight, and exits 0.`,
 			for _, w := range webhooks {
 				hooks.URLs = append(hooks.URLs, strings.Fields(w)...)
 			}
-			if len(hooks.URLs) > 0 {
-				hooks.Secret = []byte(os.Getenv(webhookSecretEnv))
+			// The secret signs the deliveries of --webhook and seals the
+			// secrets of the webhooks added through the API.
+			hooks.Secret = []byte(os.Getenv(webhookSecretEnv))
+			if len(hooks.URLs) > 0 || len(hooks.Secret) > 0 {
 				if len(hooks.Secret) < minWebhookSecret {
 					return usageErrorf("--webhook: the deliveries are signed with the secret of %s: set it, of at least %d bytes (openssl rand -hex 32 makes one)",
 						webhookSecretEnv, minWebhookSecret)

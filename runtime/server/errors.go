@@ -51,6 +51,10 @@ const (
 	CodeInvalidConversion     = "invalid-conversion"      // 422: names no session and no player, or a player without the offer
 	CodeNoLandingPage         = "no-landing-page"         // 409: the offer's web page is not an absolute URL
 	CodeConfirmedOtherwise    = "confirmed-otherwise"     // 409: an assignment confirmed before with another code
+	CodeInvalidWebhook        = "invalid-webhook"         // 422: a webhook's URL or secret that is not valid
+	CodeWebhookExists         = "webhook-exists"          // 409: a webhook has the id already
+	CodeWebhookConfigured     = "webhook-configured"      // 409: a webhook of the --webhook flag cannot be removed through the API
+	CodeNoWebhookAdmin        = "no-webhook-admin"        // 501: the store keeps no webhooks, or the server has no secret to seal theirs
 )
 
 func errorf(status int, code, format string, args ...any) *Error {

@@ -109,9 +109,10 @@ type webhookDelivery struct {
 // hook is one webhook's delivery state, owned by its goroutine.
 type hook struct {
 	id, url   string
-	delivered int64 // the last outcome delivered with a 2xx
-	stored    int64 // the cursor as stored: delivered, or behind it until flushed
-	last      int64 // the last outcome logged, as last read
+	secret    []byte // signs its deliveries
+	delivered int64  // the last outcome delivered with a 2xx
+	stored    int64  // the cursor as stored: delivered, or behind it until flushed
+	last      int64  // the last outcome logged, as last read
 	pending   []store.WebhookAttempt
 	flushed   time.Time
 	kick      chan struct{} // new outcomes were logged
@@ -166,13 +167,30 @@ func (hl *hookLease) release(ctx context.Context) error {
 	return hl.ls.Release(ctx, hl.l)
 }
 
-// webhooks is the delivery of outcomes to the configured webhooks.
+// webhooks is the delivery of outcomes to the webhooks: those of the
+// configuration (--webhook) and those an admin added through the API
+// (webhookadmin.go), each unless paused.
 type webhooks struct {
-	cfg     WebhookConfig
-	st      store.Webhooks
-	hooks   []*hook
-	backlog *prometheus.GaugeVec   // webhook
-	tries   *prometheus.CounterVec // webhook, result
+	cfg        WebhookConfig
+	st         store.Webhooks
+	configured map[string]string      // id -> URL: the webhooks of the configuration
+	backlog    *prometheus.GaugeVec   // webhook
+	tries      *prometheus.CounterVec // webhook, result
+	// What a new hook's lease takes.
+	ls     store.Leases
+	holder string
+	ttl    time.Duration
+
+	mu      sync.Mutex
+	running map[string]*hookRun // the webhooks this process delivers to, by id
+	sealErr map[string]bool     // webhooks whose secret could not be opened, logged once
+}
+
+// hookRun is a webhook's delivery goroutine.
+type hookRun struct {
+	h      *hook
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // newWebhooks registers the configured webhooks in the store (a new one
@@ -180,7 +198,8 @@ type webhooks struct {
 // their metrics.
 func newWebhooks(ctx context.Context, cfg WebhookConfig, st store.Store, reg *prometheus.Registry, now time.Time, ls store.Leases, holder string, ttl time.Duration) (*webhooks, error) {
 	cfg.defaults()
-	w := &webhooks{cfg: cfg,
+	w := &webhooks{cfg: cfg, configured: map[string]string{}, ls: ls, holder: holder, ttl: ttl,
+		running: map[string]*hookRun{}, sealErr: map[string]bool{},
 		backlog: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "promoc_webhook_backlog",
 			Help: "Outcomes logged and not yet delivered to the webhook with a 2xx, by webhook id."}, []string{"webhook"}),
 		tries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_webhook_attempts_total",
@@ -208,51 +227,47 @@ func newWebhooks(ctx context.Context, cfg WebhookConfig, st store.Store, reg *pr
 			continue
 		}
 		seen[id] = true
-		got, err := ws.AddWebhook(ctx, store.Webhook{ID: id, URL: u, Delivered: -1}, now)
-		if err != nil {
+		if _, err := ws.AddWebhook(ctx, store.Webhook{ID: id, URL: u, Delivered: -1}, now); err != nil {
 			return nil, fmt.Errorf("webhook %s: %w", redactURL(u), err)
 		}
-		w.hooks = append(w.hooks, &hook{id: id, url: u, delivered: got.Delivered, stored: got.Delivered, kick: make(chan struct{}, 1),
-			lease: hookLease{ls: ls, name: "webhook/" + id, holder: holder, ttl: ttl}})
+		w.configured[id] = u
 	}
 	return w, nil
 }
 
-// notify tells every webhook that outcomes were logged.
+// newHook is the delivery state of a webhook as stored, signed with secret.
+func (w *webhooks) newHook(st store.Webhook, secret []byte) *hook {
+	return &hook{id: st.ID, url: st.URL, secret: secret, delivered: st.Delivered, stored: st.Delivered, kick: make(chan struct{}, 1),
+		lease: hookLease{ls: w.ls, name: "webhook/" + st.ID, holder: w.holder, ttl: w.ttl}}
+}
+
+// notify tells every webhook delivering that outcomes were logged.
 func (w *webhooks) notify() {
-	for _, h := range w.hooks {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, r := range w.running {
 		select {
-		case h.kick <- struct{}{}:
+		case r.h.kick <- struct{}{}:
 		default:
 		}
 	}
 }
 
-// active reports whether id is a configured webhook.
-func (w *webhooks) active(id string) bool {
-	for _, h := range w.hooks {
-		if h.id == id {
-			return true
-		}
-	}
-	return false
-}
-
-// runWebhooks delivers to every webhook until ctx is done, and prunes the
+// runWebhooks delivers to every webhook not paused until ctx is done,
+// reading every Poll which webhooks there are (an admin adds, pauses,
+// resumes and removes them, in this process or another), and prunes the
 // delivery log; it returns when every webhook has stopped.
 func (s *Server) runWebhooks(ctx context.Context) {
 	w := s.hooks
-	if len(w.hooks) == 0 {
+	if w.st == nil {
 		return
 	}
 	var wg sync.WaitGroup
-	for _, h := range w.hooks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.deliver(ctx, h)
-		}()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.superviseHooks(ctx)
+	}()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -436,7 +451,7 @@ func (s *Server) try(ctx context.Context, h *hook, id string, seq int64, n int, 
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "promoc-webhook/1")
 	req.Header.Set(HeaderDelivery, id)
-	req.Header.Set(HeaderSignature, SignWebhook(w.cfg.Secret, at, body))
+	req.Header.Set(HeaderSignature, SignWebhook(h.secret, at, body))
 	start := time.Now()
 	resp, err := w.cfg.Client.Do(req)
 	if err == nil {

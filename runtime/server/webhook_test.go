@@ -33,6 +33,7 @@ type receiver struct {
 	order     []int64 // the outcomes taken, in the order they came, once each
 	taken     map[string]bool
 	srv       *httptest.Server
+	secret    []byte // verifies the signatures; nil: webhookSecret
 }
 
 func newReceiver(t *testing.T, now func() time.Time) *receiver {
@@ -47,7 +48,11 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if err != nil {
 		return
 	}
-	if err := server.VerifyWebhook(webhookSecret, req.Header.Get(server.HeaderSignature), body, r.now(), time.Minute); err != nil {
+	secret := webhookSecret
+	if r.secret != nil {
+		secret = r.secret
+	}
+	if err := server.VerifyWebhook(secret, req.Header.Get(server.HeaderSignature), body, r.now(), time.Minute); err != nil {
 		r.t.Errorf("a delivery does not verify: %v", err)
 		http.Error(w, err.Error(), 401)
 		return

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/promoc/promoc/runtime/store"
 )
 
 // webhookJSON is a webhook as GET /v1/webhooks lists it: never its
@@ -11,7 +13,12 @@ import (
 type webhookJSON struct {
 	ID  string `json:"id"`
 	URL string `json:"url"`
-	// Active: configured in this server, which delivers to it.
+	// Source: "configuration" (the --webhook flag) or "api" (POST
+	// /v1/webhooks, with a secret of its own).
+	Source string `json:"source"`
+	// Paused by an admin: not delivered to, its cursor kept.
+	Paused bool `json:"paused"`
+	// Active: this server delivers to it (webhooks.delivers).
 	Active bool `json:"active"`
 	// Delivered is the durable cursor: every outcome up to it was
 	// delivered with a 2xx. Last is the last outcome logged; Backlog what
@@ -33,17 +40,28 @@ func (s *Server) getWebhooks(ctx context.Context, q *request) (int, any, error) 
 	if s.hooks.st == nil {
 		return http.StatusOK, out, nil
 	}
-	ws, err := s.hooks.st.WebhookList(ctx)
-	if err != nil {
-		return 0, nil, err
+	var ws []store.WebhookSettings
+	if wa, ok := s.hooks.st.(store.WebhookAdmin); ok {
+		list, err := wa.WebhookSettingsList(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		ws = list
+	} else {
+		list, err := s.hooks.st.WebhookList(ctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		for _, w := range list {
+			ws = append(ws, store.WebhookSettings{Webhook: w})
+		}
 	}
 	last, err := s.hooks.st.LastOutcome(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
 	for _, w := range ws {
-		out.Webhooks = append(out.Webhooks, webhookJSON{ID: w.ID, URL: redactURL(w.URL), Active: s.hooks.active(w.ID),
-			Delivered: w.Delivered, Last: last, Backlog: max(last-w.Delivered, 0), Created: w.Created.UTC()})
+		out.Webhooks = append(out.Webhooks, s.webhookOf(w, last))
 	}
 	return http.StatusOK, out, nil
 }
