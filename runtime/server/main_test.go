@@ -28,8 +28,6 @@ func child(mode string) error {
 		return schedulerChild()
 	case "kafka":
 		return kafkaChild()
-	case "tracking":
-		return trackingChild() // tracking_crash_test.go
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }
