@@ -32,7 +32,10 @@
 // forgets its key: it stored nothing, and may be sent again. Keys are kept
 // Config.KeepRequests; one left running by a process that died is taken
 // over after Config.StaleRequest. The engine keeps its own guarantee below
-// this one: an event id seen again changes nothing. The keys of requests
+// this one: an event id seen again changes nothing, and the response of
+// POST /v1/events lists, for an event handled before (a retry after a
+// process died between storing the events and recording the response),
+// the outcomes the log holds for it (replay.go). The keys of requests
 // that come at once are recorded in one transaction (keybatcher.go, on a
 // store that implements store.RequestBatches), each request getting what
 // it would have got alone.
@@ -154,7 +157,12 @@
 // (the lease expires).
 // GET /v1/webhooks and GET /v1/webhooks/{id}/deliveries show the cursors
 // and the log, for admins; the gauge promoc_webhook_backlog is what each
-// webhook has left.
+// webhook has left. Admins add webhooks with secrets of their own, pause,
+// resume and remove them through the API (webhookadmin.go): the secrets
+// are stored sealed under a key derived from Config.Webhooks.Secret, never
+// answered nor logged, and every server reads the webhooks every Poll to
+// start and stop its deliveries. The delivery log keeps a try
+// Config.Webhooks.Keep, pruned hourly in bounded transactions.
 //
 // # Metrics
 //

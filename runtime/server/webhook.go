@@ -479,6 +479,10 @@ func (s *Server) flushHook(ctx context.Context, h *hook) {
 		return
 	}
 	if err := s.hooks.st.AdvanceWebhook(ctx, h.id, h.delivered, h.pending); err != nil {
+		if errors.Is(err, store.ErrNoWebhook) { // removed by an admin: nothing to record
+			h.pending, h.stored = h.pending[:0], h.delivered
+			return
+		}
 		if ctx.Err() == nil {
 			s.log.Error("webhooks: recording deliveries", slog.String("webhook", h.id), slog.String("error", err.Error()))
 		}
