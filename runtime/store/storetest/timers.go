@@ -189,7 +189,9 @@ func testRedeliveryRace(t *testing.T, d Driver) {
 	written := make([]int, events)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	errs := make(chan error, writers)
+	// Room for every error a writer can send (one per change, or one per
+	// failed Apply): a full channel would block a writer holding mu.
+	errs := make(chan error, writers*events)
 	for w := range writers {
 		wg.Add(1)
 		go func() {
