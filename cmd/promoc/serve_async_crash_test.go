@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,40 +35,8 @@ func TestProofServeAsyncCrashPostgres(t *testing.T) {
 // listens.
 func startAsyncServe(t *testing.T, exe, rules, db string) *crashChild {
 	t.Helper()
-	c := &crashChild{stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	c.cmd = exec.Command(exe, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
-		"--async", "--poll", "20ms", "--stale-request", "1s", "--lease-ttl", "1s")
-	c.cmd.Args[0] = "promoc"
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "PROMOC_TEST_NOW=") {
-			env = append(env, e)
-		}
-	}
-	c.cmd.Env = env
-	c.cmd.Stderr = c.stderr
-	out, err := c.cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, c.cmd.Start())
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
-				urls <- u
-			}
-		}
-		c.done <- c.cmd.Wait()
-	}()
-	select {
-	case c.url = <-urls:
-	case err := <-c.done:
-		t.Fatalf("promoc serve exited before listening: %v\n%s", err, c.stderr.String())
-	case <-time.After(60 * time.Second):
-		c.cmd.Process.Kill()
-		t.Fatalf("promoc serve did not listen within a minute\n%s", c.stderr.String())
-	}
-	return c
+	return startChild(t, exe, []string{"serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--tick", "1h", "--log-format", "text",
+		"--async", "--poll", "20ms", "--stale-request", "1s", "--lease-ttl", "1s"})
 }
 
 // proveAsyncCrash runs promoc serve --async on db under load from several
@@ -86,12 +50,7 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 	nEvents /= 2
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 3))
-	exe, err := exec.LookPath("promoc") // the test binary as promoc (TestMain)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	require.NoError(t, os.MkdirAll(rules, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(crashRules), 0o644))
+	exe, rules := crashRuleSet(t)
 
 	ctx := context.Background()
 	st, err := openStore(ctx, db, true)

@@ -133,6 +133,18 @@ func startServe(t *testing.T, exe, rules, db, hook string, secret []byte) *crash
 		webhookSecretEnv+"="+string(secret))
 }
 
+// crashRuleSet returns the test binary as promoc (see TestMain) and a
+// directory holding crashRules, the rule set of the crash proofs.
+func crashRuleSet(t *testing.T) (exe, rules string) {
+	t.Helper()
+	exe, err := exec.LookPath("promoc")
+	require.NoError(t, err)
+	rules = filepath.Join(t.TempDir(), "rules")
+	require.NoError(t, os.MkdirAll(rules, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(crashRules), 0o644))
+	return exe, rules
+}
+
 // startChild starts promoc with args (a serve on a loopback port of its
 // own, "127.0.0.1:0") and the environment with env added, the test's clock
 // and webhook secret left out, and waits until it listens.
@@ -196,12 +208,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 	nEvents, nKills, nClients := crashSize()
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
-	exe, err := exec.LookPath("promoc") // the test binary as promoc (TestMain)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	require.NoError(t, os.MkdirAll(rules, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(crashRules), 0o644))
+	exe, rules := crashRuleSet(t)
 
 	ctx := context.Background()
 	st, err := openStore(ctx, db, true)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -100,12 +99,7 @@ func proveTrackingCrash(t *testing.T, name, db string) {
 	nPlayers, nKills, nClients := trackingCrashSize()
 	seed := time.Now().UnixNano()
 	rng := rand.New(rand.NewPCG(uint64(seed), 1))
-	exe, err := exec.LookPath("promoc") // the test binary as promoc (TestMain)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	rules := filepath.Join(dir, "rules")
-	require.NoError(t, os.MkdirAll(rules, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(crashRules), 0o644))
+	exe, rules := crashRuleSet(t)
 
 	ctx := context.Background()
 	st, err := openStore(ctx, db, true)
@@ -284,7 +278,7 @@ func proveTrackingCrash(t *testing.T, name, db string) {
 
 	// A sequential run: the acknowledged clicks, then the conversions one
 	// at a time in the order they were recorded, on a new database.
-	seqDB, err := openStore(ctx, filepath.Join(dir, "sequential.db"), true)
+	seqDB, err := openStore(ctx, filepath.Join(t.TempDir(), "sequential.db"), true)
 	require.NoError(t, err)
 	defer seqDB.Close()
 	require.NoError(t, seqDB.PutOffer(ctx, offer))
