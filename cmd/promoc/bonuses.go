@@ -88,47 +88,24 @@ with the references (and Fast Track's, unchanged).`,
 				return err
 			}
 			defer closeStore(st, &err)
-			out := cmd.OutOrStdout()
-			var tw *tabwriter.Writer
-			if !asJSON {
-				tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "BONUS\tSOURCE\tCAMPAIGN\tPLAYER\tAMOUNT\tSTATUS\tTURNED REAL")
-			}
-			n := 0
-			for after := int64(0); ; {
+			read := func(after int64) ([]store.Bonus, error) {
 				page, err := bs.ListBonuses(cmd.Context(), campaign, after, listPage)
 				if err != nil {
-					return failf("%s: %v", dbName(*db), err)
+					return nil, failf("%s: %v", dbName(*db), err)
 				}
-				if len(page) == 0 {
-					break
-				}
-				for _, b := range page {
-					n++
-					if asJSON {
-						if err := writeJSONLine(out, bonus.JSON(b)); err != nil {
-							return err
-						}
-						continue
-					}
+				return page, nil
+			}
+			return printPages(cmd.OutOrStdout(), asJSON, "BONUS\tSOURCE\tCAMPAIGN\tPLAYER\tAMOUNT\tSTATUS\tTURNED REAL",
+				"no bonuses granted", read, func(b store.Bonus) int64 { return b.Seq },
+				func(b store.Bonus) (any, string, error) {
 					j := bonus.JSON(b)
 					real := "-"
 					if b.Status == store.BonusCompleted {
 						real = strings.TrimSpace(j.Real + " " + j.Currency)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", b.ID, b.Source, b.Campaign, b.Player,
-						strings.TrimSpace(j.Amount+" "+j.Currency), b.Status, real)
-				}
-				after = page[len(page)-1].Seq
-			}
-			if tw != nil {
-				if n == 0 {
-					fmt.Fprintln(out, "no bonuses granted")
-					return nil
-				}
-				return tw.Flush()
-			}
-			return nil
+					return j, strings.Join([]string{b.ID, b.Source, b.Campaign, b.Player,
+						strings.TrimSpace(j.Amount + " " + j.Currency), string(b.Status), real}, "\t"), nil
+				})
 		}),
 	}
 	cmd.Flags().StringVar(&campaign, "campaign", "", "only the bonuses of this campaign (or Fast Track activity)")
@@ -348,53 +325,32 @@ asked to credit, its fasttrack_references unchanged.`,
 				return err
 			}
 			defer closeStore(st, &err)
-			out := cmd.OutOrStdout()
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			if !asJSON {
-				fmt.Fprintln(tw, "EVENT\tBONUS\tSTATUS\tAMOUNT\tAT\tRESULT")
-			}
-			cache := map[string]store.Bonus{}
-			n := 0
-			for after := int64(0); ; {
+			read := func(after int64) ([]store.BonusEventRecord, error) {
 				page, err := bs.BonusEvents(cmd.Context(), id, after, listPage)
 				if err != nil {
-					return failf("%s: %v", dbName(*db), err)
+					return nil, failf("%s: %v", dbName(*db), err)
 				}
-				if len(page) == 0 {
-					break
-				}
-				for _, e := range page {
-					n++
+				return page, nil
+			}
+			cache := map[string]store.Bonus{}
+			return printPages(cmd.OutOrStdout(), asJSON, "EVENT\tBONUS\tSTATUS\tAMOUNT\tAT\tRESULT",
+				"no status events", read, func(e store.BonusEventRecord) int64 { return e.Seq },
+				func(e store.BonusEventRecord) (any, string, error) {
 					b, ok := cache[e.Bonus]
 					if !ok && e.Bonus != "" {
+						var err error
 						if b, _, err = bs.Bonus(cmd.Context(), e.Bonus); err != nil {
-							return failf("%s: %v", dbName(*db), err)
+							return nil, "", failf("%s: %v", dbName(*db), err)
 						}
 						cache[e.Bonus] = b
 					}
 					r := bonus.Record(e, b)
-					if asJSON {
-						if err := writeJSONLine(out, r); err != nil {
-							return err
-						}
-						continue
-					}
 					amount := "-"
 					if r.Amount != "" {
 						amount = strings.TrimSpace(r.Amount + " " + r.Currency)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, orDash(r.Bonus), r.Status, amount, r.At, r.Result)
-				}
-				after = page[len(page)-1].Seq
-			}
-			if !asJSON {
-				if n == 0 {
-					fmt.Fprintln(out, "no status events")
-					return nil
-				}
-				return tw.Flush()
-			}
-			return nil
+					return r, strings.Join([]string{r.ID, orDash(r.Bonus), r.Status, amount, r.At, r.Result}, "\t"), nil
+				})
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object a line")
@@ -427,47 +383,69 @@ prints one JSON object a line, with the event as received.`,
 				return err
 			}
 			defer closeStore(st, &err)
-			out := cmd.OutOrStdout()
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			if !asJSON {
-				fmt.Fprintln(tw, "EVENT\tKIND\tBONUS\tRECEIVED\tDETAIL")
-			}
-			n := 0
-			for after := int64(0); ; {
+			read := func(after int64) ([]store.BonusAnomaly, error) {
 				page, err := bs.BonusAnomalies(cmd.Context(), after, listPage)
 				if err != nil {
-					return failf("%s: %v", dbName(*db), err)
+					return nil, failf("%s: %v", dbName(*db), err)
 				}
-				if len(page) == 0 {
-					break
-				}
-				for _, a := range page {
-					n++
+				return page, nil
+			}
+			return printPages(cmd.OutOrStdout(), asJSON, "EVENT\tKIND\tBONUS\tRECEIVED\tDETAIL",
+				"no anomalies", read, func(a store.BonusAnomaly) int64 { return a.Seq },
+				func(a store.BonusAnomaly) (any, string, error) {
 					j := bonus.Anomaly(a)
-					if asJSON {
-						if err := writeJSONLine(out, j); err != nil {
-							return err
-						}
-						continue
-					}
 					detail := j.Detail
 					if j.Resolved != "" {
 						detail += " (resolved " + j.Resolved + ")"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Event, j.Kind, orDash(j.Bonus), j.Received, detail)
-				}
-				after = page[len(page)-1].Seq
-			}
-			if !asJSON {
-				if n == 0 {
-					fmt.Fprintln(out, "no anomalies")
-					return nil
-				}
-				return tw.Flush()
-			}
-			return nil
+					return j, strings.Join([]string{j.Event, j.Kind, orDash(j.Bonus), j.Received, detail}, "\t"), nil
+				})
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object a line")
 	return cmd
+}
+
+// printPages prints every item of the pages read gives, from the start
+// (seq names the last item of a page, after which the next one starts):
+// with asJSON one JSON object a line, else a table under header, or none
+// when there is no item. line gives an item's JSON value and its table
+// row, tab-separated.
+func printPages[T any](out io.Writer, asJSON bool, header, none string, read func(after int64) ([]T, error),
+	seq func(T) int64, line func(T) (any, string, error)) error {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	n := 0
+	for after := int64(0); ; {
+		page, err := read(after)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, it := range page {
+			n++
+			v, row, err := line(it)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if err := writeJSONLine(out, v); err != nil {
+					return err
+				}
+				continue
+			}
+			fmt.Fprintln(tw, row)
+		}
+		after = seq(page[len(page)-1])
+	}
+	switch {
+	case asJSON:
+		return nil
+	case n == 0:
+		fmt.Fprintln(out, none)
+		return nil
+	}
+	return tw.Flush()
 }
