@@ -37,26 +37,6 @@ func numLimit(d num.Dec) error {
 	return nil
 }
 
-// valueLimit checks a folded value: its number, each of its per-currency
-// amounts, or its time.
-func valueLimit(v *Value) error {
-	if v == nil {
-		return nil
-	}
-	for _, p := range v.PerCur {
-		if err := numLimit(p.Amount); err != nil {
-			return err
-		}
-	}
-	switch v.Type.Kind {
-	case Number, Count, Percent, Money:
-		return numLimit(v.Num)
-	case Time:
-		return timeLimit(v.Time)
-	}
-	return nil
-}
-
 // timeLimit returns an error when t is outside [limits.MinTime,
 // limits.MaxTime).
 func timeLimit(t time.Time) error {

@@ -264,16 +264,6 @@ type Term struct {
 	Local int32
 }
 
-// rewardIndex returns r's index in p.Rewards, or -1.
-func (p *Program) rewardIndex(r *Reward) int {
-	for i, x := range p.Rewards {
-		if x == r {
-			return i
-		}
-	}
-	return -1
-}
-
 // Reward returns the reward with the given name, or nil.
 func (p *Program) Reward(name string) *Reward {
 	for _, r := range p.Rewards {

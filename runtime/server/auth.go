@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -75,13 +74,6 @@ func HashKey(secret string) []byte {
 type principal struct {
 	id   string
 	role Role
-}
-
-type principalKey struct{}
-
-func principalOf(ctx context.Context) principal {
-	p, _ := ctx.Value(principalKey{}).(principal)
-	return p
 }
 
 // authenticate finds the key of a request: "Authorization: Bearer KEY".
