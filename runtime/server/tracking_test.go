@@ -79,6 +79,11 @@ func TestTrackingLink(t *testing.T) {
 		details, _ := r.json["details"].(map[string]any)
 		assert.Equal(t, c.field, details["field"], name)
 	}
+	// An offer without a web page has nowhere to send the click.
+	require.NoError(t, h.st.PutOffer(context.Background(), store.Offer{Ref: "bare"}))
+	r := h.do(call{method: "GET", path: "/t/bare?pub=alpha"})
+	assert.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, "no-landing-page", r.code())
 	rows, err := h.st.(store.Tracking).TrackingReport(context.Background(), t0.Add(-time.Hour), t0.Add(time.Hour))
 	require.NoError(t, err)
 	require.Len(t, rows, 1)
