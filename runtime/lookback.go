@@ -39,25 +39,33 @@ func lookback(info *compiler.Info) (time.Duration, bool) {
 	var most time.Duration
 	for _, r := range info.Rules {
 		for _, ri := range r.Gives {
-			if !ri.ReadsTransactions {
-				continue
-			}
-			w := ri.Window
-			var d time.Duration
-			switch w.Kind {
-			case window.TimeBack:
-				unit := w.Unit.Duration()
-				if unit <= 0 || w.N > int64(maxDuration/unit) {
-					return 0, false
-				}
-				d = time.Duration(w.N) * unit
-			case window.LastFullDay, window.LastFullWeek, window.LastWeekend, window.LastFullMonth:
-				d = calendarLongest[w.Kind] + day
-			default: // All, Fixed and the windows of rule anchors
+			d, bounded := rewardLookback(ri)
+			if !bounded {
 				return 0, false
 			}
 			most = max(most, d)
 		}
 	}
 	return most, true
+}
+
+// rewardLookback is how far before now one reward reads transactions: 0
+// for one that reads none; bounded is false when its window has no
+// bound (see [Program.Lookback]).
+func rewardLookback(ri *compiler.RewardInfo) (d time.Duration, bounded bool) {
+	if !ri.ReadsTransactions {
+		return 0, true
+	}
+	w := ri.Window
+	switch w.Kind {
+	case window.TimeBack:
+		unit := w.Unit.Duration()
+		if unit <= 0 || w.N > int64(maxDuration/unit) {
+			return 0, false
+		}
+		return time.Duration(w.N) * unit, true
+	case window.LastFullDay, window.LastFullWeek, window.LastWeekend, window.LastFullMonth:
+		return calendarLongest[w.Kind] + day, true
+	}
+	return 0, false // All, Fixed and the windows of rule anchors
 }

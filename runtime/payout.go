@@ -17,6 +17,11 @@ type Payout struct {
 	// publisher's conversions); one that does not reads the conversion
 	// alone.
 	Aggregates bool
+	// Lookback is how far before the conversion the aggregations read
+	// (the longest a calendar window reaches, plus a day for zones), when
+	// Bounded; an unbounded window reads every earlier conversion.
+	Lookback time.Duration
+	Bounded  bool
 }
 
 // Payouts lists the payouts of the rule set, in declaration order.
@@ -27,8 +32,9 @@ func (p *Program) Payouts() []Payout {
 	var out []Payout
 	for _, po := range p.info.Payouts {
 		if po.Kind != nil {
+			look, bounded := rewardLookback(po.Reward)
 			out = append(out, Payout{Name: po.Reward.Decl.Name.Name, Side: po.Side.String(), Kind: po.Kind.Name,
-				Aggregates: po.Reward.ReadsTransactions})
+				Aggregates: po.Reward.ReadsTransactions, Lookback: look, Bounded: bounded})
 		}
 	}
 	return out
@@ -99,4 +105,16 @@ func (p *Program) conversionInput(reward string, in Input) Input {
 	}
 	in.Player.Properties = props
 	return in
+}
+
+// ConversionProperties are the player properties conversion.ATTR of the
+// conversion a payout prices, from its transaction: for a host that
+// prepares a payout's input itself (with a [Builder]), where [Program.Evaluate]
+// sets them from the last transaction of the payout's kind.
+func ConversionProperties(t Transaction) map[string]any {
+	props := make(map[string]any, len(t.Attrs))
+	for name, v := range t.Attrs {
+		props[compiler.ConvPrefix+name] = v
+	}
+	return props
 }

@@ -85,7 +85,8 @@ func newTracker(cfg Config) (*tracking.Tracker, error) {
 		tc.Window = tracking.Windows(cfg.Program)
 	}
 	if tc.Price == nil && len(cfg.Program.Payouts()) > 0 {
-		tc.Price = tracking.Pricer(cfg.Program, PayoutCurrency)
+		prices := tracking.NewPrices(cfg.Program, PayoutCurrency)
+		tc.Price, tc.Forget = prices.Price, prices.Forget
 	}
 	return tracking.New(tc)
 }

@@ -34,8 +34,9 @@ type Tracking interface {
 	// one recorded before, or rejected with its reason). price, when not
 	// nil, sets the payout and revenue of each conversion about to be
 	// recorded; it may read the publisher's recorded conversions, those
-	// earlier in the batch included, through the [ConversionReader] it is
-	// given. An error of price, or of the database, records nothing.
+	// earlier in the batch and the conversion itself included, through
+	// the [ConversionReader] it is given. An error of price, or of the
+	// database, records nothing.
 	Convert(ctx context.Context, cs []ConversionRequest, price Pricer) ([]ConversionResult, error)
 	// Conversions lists the recorded conversions after sequence number
 	// after, at most limit, in order.
@@ -103,6 +104,10 @@ type ConversionRequest struct {
 	// Window is the attribution window of the offer: the conversion goes
 	// to the last click c with c.At <= At < c.At + Window.
 	Window time.Duration
+	// WindowOf, when Window is 0, gives the window of the offer once the
+	// store knows it (the named session's offer): the caller need not read
+	// the session first.
+	WindowOf func(offer string) time.Duration
 }
 
 // Conversion is a recorded conversion.
@@ -163,9 +168,17 @@ type ConversionReader interface {
 	// PublisherConversions lists the publisher's conversions that happened
 	// in [from, to), by time then sequence number.
 	PublisherConversions(publisher string, from, to time.Time) ([]Conversion, error)
+	// PublisherSince lists the publisher's conversions with a sequence
+	// number above after that happened at or after from, by sequence
+	// number: what a price that keeps the publisher's conversions reads
+	// since it last read. Within one publisher, sequence numbers are in
+	// commit order (Convert holds the publisher's lock until it commits).
+	PublisherSince(publisher string, after int64, from time.Time) ([]Conversion, error)
 }
 
-// Pricer sets the payout and revenue of a conversion about to be recorded.
+// Pricer sets the payout and revenue of a conversion. The conversion is
+// recorded before it is priced, in the same transaction: it has its Seq,
+// and the reader sees it. An error of the pricer records nothing.
 type Pricer func(c *Conversion, r ConversionReader) error
 
 // ReportRow is what happened to one offer of one publisher on one UTC day.

@@ -3,8 +3,8 @@ package tracking
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -34,68 +34,197 @@ func (e *PriceError) Error() string {
 	return fmt.Sprintf("payout %s: %s: %s", e.Payout, e.Reason, e.Detail)
 }
 
-// Pricer prices conversions with the payouts of a rule set: for the
+// Prices prices conversions with the payouts of a rule set: for the
 // conversion's kind, the publisher payout sets its payout and the revenue
 // payout its revenue, each evaluated as a reward (spec/spec.md, section
-// 18) for the publisher as the player, at the conversion's time, over the
-// publisher's conversions within the rule set's longest window (all of
-// them when a window is not bounded) and the conversion itself, as
+// 18) for the publisher as the player, 1 ns after the conversion's time,
+// over the publisher's conversions (the conversion itself included) as
 // transactions of the kinds the rule set declares, with the attributes it
 // declares of amount, offer, publisher, session and sub1 to sub5. The
-// player's currency is the conversion's, or currency for a conversion
-// without an amount; a skipped payout is zero.
-func Pricer(prog *runtime.Program, currency string) store.Pricer {
-	payouts := prog.Payouts()
-	look, bounded := prog.Lookback()
-	return func(c *store.Conversion, r store.ConversionReader) error {
-		var mine []runtime.Payout
-		for _, p := range payouts {
-			if p.Kind == c.Kind {
-				mine = append(mine, p)
-			}
+// player's currency is the conversion's, or the default currency for a
+// conversion without an amount; a skipped payout is zero.
+//
+// A payout that aggregates over a window with a bound (last 30 days, last
+// full month) is priced on conversions kept in memory per publisher: each
+// conversion reads from the database only the publisher's conversions
+// recorded since the last it priced (by sequence number, which is in
+// commit order within a publisher), and the evaluation finds its window in
+// the kept ones by time. A conversion older than what is kept, or a batch
+// that was not committed ([Prices.Forget]), makes the publisher's be read
+// again. A payout whose window has no bound reads the publisher's
+// conversions before the conversion each time.
+//
+// Prices is safe for concurrent use; conversions of one publisher are
+// priced one at a time.
+type Prices struct {
+	prog     *runtime.Program
+	currency string
+	byKind   map[string][]runtime.Payout
+
+	mu   sync.Mutex
+	kept map[keptKey]*kept
+}
+
+// keptKey: a publisher's conversions are kept apart per player currency,
+// the currency their money is evaluated in.
+type keptKey struct{ publisher, currency string }
+
+// kept is what is kept of one publisher's conversions.
+type kept struct {
+	mu   sync.Mutex
+	b    *runtime.Builder
+	ok   bool      // false: to read again
+	last int64     // the highest sequence number added
+	from time.Time // every conversion that happened at or after from is added
+}
+
+// NewPrices makes the prices of a rule set's payouts; currency is the
+// player's currency for a conversion without an amount.
+func NewPrices(prog *runtime.Program, currency string) *Prices {
+	p := &Prices{prog: prog, currency: currency, byKind: map[string][]runtime.Payout{}, kept: map[keptKey]*kept{}}
+	for _, po := range prog.Payouts() {
+		p.byKind[po.Kind] = append(p.byKind[po.Kind], po)
+	}
+	return p
+}
+
+// Forget drops every publisher's kept conversions: a batch of conversions
+// priced was not committed, and what was read in it may not exist.
+func (p *Prices) Forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.kept)
+}
+
+// Price is the [store.Pricer] of the payouts.
+func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
+	mine := p.byKind[c.Kind]
+	if len(mine) == 0 {
+		return nil
+	}
+	cur := c.Currency
+	if cur == "" {
+		cur = p.currency
+	}
+	// The longest window of the payouts that aggregate.
+	aggregates, bounded := false, true
+	var look time.Duration
+	for _, po := range mine {
+		if po.Aggregates {
+			aggregates = true
+			bounded = bounded && po.Bounded
+			look = max(look, po.Lookback)
 		}
-		if len(mine) == 0 {
-			return nil
-		}
+	}
+	now := c.At.Add(time.Nanosecond)
+	if !aggregates || !bounded {
 		var earlier []store.Conversion
-		if slices.ContainsFunc(mine, func(p runtime.Payout) bool { return p.Aggregates }) {
-			from := limits.MinTime
-			if bounded {
-				from = c.At.Add(-look)
-			}
+		if aggregates {
 			var err error
-			if earlier, err = r.PublisherConversions(c.Publisher, from, c.At.Add(time.Nanosecond)); err != nil {
+			if earlier, err = r.PublisherConversions(c.Publisher, limits.MinTime, now); err != nil {
 				return err
 			}
+		} else {
+			earlier = []store.Conversion{*c}
 		}
-		in := runtime.Input{Now: c.At.Add(time.Nanosecond), Player: runtime.Player{ID: c.Publisher, Currency: c.Currency}}
-		if in.Player.Currency == "" {
-			in.Player.Currency = currency
-		}
-		for _, e := range append(earlier, *c) {
-			if t, ok := transaction(prog, e); ok {
+		in := runtime.Input{Now: now, Player: runtime.Player{ID: c.Publisher, Currency: cur}}
+		for _, e := range earlier {
+			if t, ok := transaction(p.prog, e); ok {
 				in.Transactions = append(in.Transactions, t)
 			}
 		}
-		for _, p := range mine {
-			res, err := prog.Evaluate(context.Background(), p.Name, in)
-			if err != nil {
-				return err
-			}
-			switch res.Outcome {
-			case runtime.Error_:
-				return &PriceError{Payout: p.Name, Reason: res.Reason, Detail: res.Detail}
-			case runtime.Skipped:
-				continue
-			}
-			if p.Side == "revenue" {
-				c.Revenue, c.RevenueCurrency = res.Amount(), in.Player.Currency
-			} else {
-				c.Payout, c.PayoutCurrency = res.Amount(), in.Player.Currency
+		return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
+			return p.prog.Evaluate(context.Background(), name, in)
+		})
+	}
+
+	key := keptKey{c.Publisher, cur}
+	p.mu.Lock()
+	k := p.kept[key]
+	if k == nil {
+		k = &kept{b: p.prog.NewBuilder()}
+		p.kept[key] = k
+	}
+	p.mu.Unlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	from := later(c.At.Add(-look), limits.MinTime)
+	var news []store.Conversion
+	var err error
+	if !k.ok || from.Before(k.from) || from.Sub(k.from) > look {
+		// Read again from the start of the window: nothing is kept, the
+		// conversion is older than what is, or what is spans more than
+		// two windows.
+		k.b.Reset()
+		k.ok, k.last, k.from = false, 0, from
+		// The player's currency first: a transaction's money is checked
+		// against it as it is added.
+		if err := k.b.SetPlayer(runtime.Player{ID: c.Publisher, Currency: cur}); err != nil {
+			return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+		}
+		news, err = r.PublisherSince(c.Publisher, 0, from)
+	} else {
+		news, err = r.PublisherSince(c.Publisher, k.last, k.from)
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range news {
+		if t, ok := transaction(p.prog, e); ok {
+			if err := k.b.Add(t); err != nil {
+				k.ok = false
+				return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
 			}
 		}
-		return nil
+		k.last = max(k.last, e.Seq)
 	}
+	k.ok = true
+	var props map[string]any
+	if t, ok := transaction(p.prog, *c); ok {
+		props = runtime.ConversionProperties(t)
+	}
+	if err := k.b.SetPlayer(runtime.Player{ID: c.Publisher, Currency: cur, Properties: props}); err != nil {
+		k.ok = false
+		return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+	}
+	if err := k.b.SetNow(now); err != nil {
+		k.ok = false
+		return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+	}
+	in := k.b.Prepared()
+	return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
+		return p.prog.EvaluatePrepared(context.Background(), name, in)
+	})
+}
+
+// evaluate sets the conversion's payout and revenue from its payouts'
+// results.
+func (p *Prices) evaluate(c *store.Conversion, mine []runtime.Payout, cur string, eval func(string) (runtime.Result, error)) error {
+	for _, po := range mine {
+		res, err := eval(po.Name)
+		if err != nil {
+			return err
+		}
+		switch res.Outcome {
+		case runtime.Error_:
+			return &PriceError{Payout: po.Name, Reason: res.Reason, Detail: res.Detail}
+		case runtime.Skipped:
+			continue
+		}
+		if po.Side == "revenue" {
+			c.Revenue, c.RevenueCurrency = res.Amount(), cur
+		} else {
+			c.Payout, c.PayoutCurrency = res.Amount(), cur
+		}
+	}
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // transaction is a conversion as a transaction of its kind, with the

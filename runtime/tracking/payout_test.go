@@ -2,6 +2,8 @@ package tracking_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"testing"
 	"time"
@@ -24,7 +26,8 @@ func TestPayouts(t *testing.T) {
 	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "SPA-2026", WebPage: "https://spa.example/"}))
 	require.NoError(t, s.PutPublisher(ctx, store.Publisher{Ref: "beta", Created: t0}))
 	now := t0
-	tr := newTracker(t, s, tracking.Config{Clock: func() time.Time { return now }, Price: tracking.Pricer(prog, "EUR"), Window: tracking.Windows(prog)})
+	prices := tracking.NewPrices(prog, "EUR")
+	tr := newTracker(t, s, tracking.Config{Clock: func() time.Time { return now }, Price: prices.Price, Forget: prices.Forget, Window: tracking.Windows(prog)})
 
 	casino, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha", Sub: [5]string{"vip"}})
 	require.NoError(t, err)
@@ -64,4 +67,77 @@ func TestPayouts(t *testing.T) {
 	all, err := s.Conversions(ctx, 0, 100)
 	require.NoError(t, err)
 	assert.Len(t, all, 3)
+}
+
+// TestPricesKept: a tiered payout priced on the publisher's kept
+// conversions gives what an evaluation over every recorded conversion of
+// the publisher gives, with conversions out of time order, ones exactly a
+// window apart, two publishers, and a batch that failed in between.
+func TestPricesKept(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("../../examples/affiliate"))
+	require.NoError(t, err)
+	s := newStore(t)
+	require.NoError(t, s.PutPublisher(ctx, store.Publisher{Ref: "beta", Created: t0}))
+	now := t0
+	prices := tracking.NewPrices(prog, "EUR")
+	tr := newTracker(t, s, tracking.Config{Clock: func() time.Time { return now }, Price: prices.Price, Forget: prices.Forget, Window: tracking.Windows(prog)})
+	const month = 30 * 24 * time.Hour
+	rng := rand.New(rand.NewPCG(1, 2))
+	at := t0
+	for i := range 400 {
+		switch r := rng.IntN(100); {
+		case r == 0:
+			at = at.Add(-time.Duration(rng.IntN(40*24)) * time.Hour) // far back: older than what is kept
+		case r < 15:
+			at = at.Add(-time.Duration(rng.IntN(120)) * time.Minute) // a little late
+		case r == 15:
+			at = at.Add(month) // exactly a window after the last
+		default:
+			at = at.Add(time.Duration(rng.IntN(60)) * time.Minute)
+		}
+		now = at
+		pub := "alpha"
+		if i%5 == 0 {
+			pub = "beta"
+		}
+		sub := ""
+		if i%7 == 0 {
+			sub = "vip"
+		}
+		se, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: pub, Sub: [5]string{sub}})
+		require.NoError(t, err)
+		if i == 200 {
+			// A first deposit without an amount fails its price: nothing is
+			// recorded, and what was kept is read again.
+			_, err := tr.Convert(ctx, tracking.Conversion{Session: se.ID, Kind: "first_deposit", Ref: "bad"})
+			require.Error(t, err)
+		}
+		_, err = tr.Convert(ctx, tracking.Conversion{Session: se.ID, Kind: "first_deposit", Amount: decimal.New(int64(10+i%90), 0),
+			Currency: "EUR", Ref: fmt.Sprint(i)})
+		require.NoError(t, err)
+	}
+	all, err := s.Conversions(ctx, 0, 1000)
+	require.NoError(t, err)
+	require.Len(t, all, 400)
+	tiers := map[string]int{}
+	for _, c := range all {
+		// The reference: every conversion of the publisher recorded before
+		// this one (or this one) that happened at or before it.
+		in := runtime.Input{Now: c.At.Add(time.Nanosecond), Player: runtime.Player{ID: c.Publisher, Currency: "EUR"}}
+		for _, e := range all {
+			if e.Publisher == c.Publisher && !e.At.After(c.At) && e.Seq <= c.Seq {
+				in.Transactions = append(in.Transactions, runtime.Transaction{ID: fmt.Sprint(e.Seq), Kind: e.Kind, Time: e.At, Currency: "EUR",
+					Attrs: map[string]any{"amount": e.Amount, "offer": e.Offer, "publisher": e.Publisher, "sub1": e.Sub[0]}})
+			}
+		}
+		res, err := prog.Evaluate(ctx, "first_deposit_revenue", in)
+		require.NoError(t, err)
+		require.Equal(t, runtime.Calculated, res.Outcome, "%s: %s", res.Reason, res.Detail)
+		assert.Equal(t, res.Amount().String(), c.Revenue.String(), "conversion %d of %s at %s", c.Seq, c.Publisher, c.At)
+		tiers[c.Revenue.String()]++
+	}
+	t.Log("revenues:", tiers)
+	assert.Greater(t, tiers["45"]+tiers["55"], 0, "the second tier is reached")
+	assert.Greater(t, tiers["60"]+tiers["70"], 0, "the third tier is reached")
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -36,8 +37,12 @@ type Config struct {
 	// for every offer.
 	Window func(offer string) time.Duration
 	// Price sets the payout and revenue of a conversion; default none
-	// ([Pricer] makes one of a rule set's payouts).
+	// ([Prices.Price] prices with a rule set's payouts).
 	Price store.Pricer
+	// Forget, when set, is called after a batch of conversions failed (it
+	// was not committed): [Prices.Forget], whose kept conversions may hold
+	// some read in it.
+	Forget func()
 	// Clock is the time of clicks and of conversions that carry none;
 	// default time.Now.
 	Clock func() time.Time
@@ -55,6 +60,7 @@ type Tracker struct {
 	cfg    Config
 	clicks batcher[store.Session, struct{}]
 	convs  batcher[store.ConversionRequest, store.ConversionResult]
+	ids    ids
 
 	mu     sync.Mutex
 	offers map[string]cached[store.Offer]
@@ -89,7 +95,11 @@ func New(cfg Config) (*Tracker, error) {
 	}}
 	t.convs = batcher[store.ConversionRequest, store.ConversionResult]{max: cfg.MaxBatch,
 		write: func(ctx context.Context, cs []store.ConversionRequest) ([]store.ConversionResult, error) {
-			return cfg.Store.Convert(ctx, cs, cfg.Price)
+			rs, err := cfg.Store.Convert(ctx, cs, cfg.Price)
+			if err != nil && cfg.Forget != nil {
+				cfg.Forget()
+			}
+			return rs, err
 		}}
 	return t, nil
 }
@@ -145,12 +155,27 @@ func (t *Tracker) HashIP(ip string) []byte {
 	return m.Sum(nil)
 }
 
-// newID is a random session id: 128 bits, hex.
-func newID() (string, error) {
+// ids makes session ids: 16 bytes in hex, the first 8 the time of the
+// click in nanoseconds (made increasing within a process), the last 8
+// random. Sessions are keyed by id: ids in time order append to the end of
+// the key's b-tree, where random ones would touch a page of it each, and
+// the database would write that page at every commit. The random half
+// keeps an id unguessable; the time in it is the session's own.
+type ids struct {
+	mu   sync.Mutex
+	last int64
+}
+
+func (g *ids) next(at time.Time) (string, error) {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[8:]); err != nil {
 		return "", err
 	}
+	g.mu.Lock()
+	n := max(at.UnixNano(), g.last+1)
+	g.last = n
+	g.mu.Unlock()
+	binary.BigEndian.PutUint64(b[:8], uint64(n))
 	return hex.EncodeToString(b[:]), nil
 }
 
@@ -175,12 +200,13 @@ func (t *Tracker) Click(ctx context.Context, c Click) (store.Session, string, er
 	} else if !ok {
 		return store.Session{}, "", &InputError{Field: "pub", Code: UnknownPublisher, Message: fmt.Sprintf("publisher %q: no such publisher", c.Publisher)}
 	}
-	id, err := newID()
+	at := t.now()
+	id, err := t.ids.next(at)
 	if err != nil {
 		return store.Session{}, "", err
 	}
 	s := store.Session{ID: id, Offer: c.Offer, Publisher: c.Publisher, Sub: c.Sub, Region: c.Region, Device: c.Device,
-		Browser: c.Browser, IPHash: t.HashIP(c.IP), At: t.now()}
+		Browser: c.Browser, IPHash: t.HashIP(c.IP), At: at}
 	if _, err := t.clicks.do(ctx, s); err != nil {
 		return store.Session{}, "", err
 	}
@@ -201,26 +227,19 @@ func (t *Tracker) Convert(ctx context.Context, c Conversion) (store.ConversionRe
 		return store.ConversionResult{}, &InputError{Field: "time", Code: InvalidParameter,
 			Message: fmt.Sprintf("time: %s is in the future (now %s)", c.At.Format(time.RFC3339Nano), now.Format(time.RFC3339))}
 	}
-	offer := c.Offer
+	req := store.ConversionRequest{Session: c.Session, Player: c.Player, Offer: c.Offer, Kind: c.Kind, Amount: c.Amount,
+		Currency: c.Currency, AdvertiserRef: c.Ref, At: c.At.UTC()}
 	if c.Session != "" {
-		// The window is the offer's: read the session's offer first.
-		s, ok, err := t.cfg.Store.Session(ctx, c.Session)
-		if err != nil {
-			return store.ConversionResult{}, err
-		}
-		if !ok {
-			return store.ConversionResult{Rejected: store.RejectUnknownSession}, nil
-		}
-		if offer == "" {
-			offer = s.Offer
-		}
-	} else if _, ok, err := t.offer(ctx, offer); err != nil {
+		// The window is the offer's, the session's when the report names
+		// none: the store picks it once it has read the session.
+		req.WindowOf = t.cfg.Window
+	} else if _, ok, err := t.offer(ctx, c.Offer); err != nil {
 		return store.ConversionResult{}, err
 	} else if !ok {
-		return store.ConversionResult{}, &InputError{Field: "offer", Code: UnknownOffer, Message: fmt.Sprintf("offer %q: no such offer", offer)}
+		return store.ConversionResult{}, &InputError{Field: "offer", Code: UnknownOffer, Message: fmt.Sprintf("offer %q: no such offer", c.Offer)}
+	} else {
+		req.Window = t.cfg.Window(c.Offer)
 	}
-	req := store.ConversionRequest{Session: c.Session, Player: c.Player, Offer: c.Offer, Kind: c.Kind, Amount: c.Amount,
-		Currency: c.Currency, AdvertiserRef: c.Ref, At: c.At.UTC(), Window: t.cfg.Window(offer)}
 	return t.convs.do(ctx, req)
 }
 

@@ -150,6 +150,21 @@ func testClicks(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.True(t, got.At.Equal(t0.Add(1202*time.Second)))
+	for _, id := range []string{"m0", "m127", "m128", "m1151", "m1152", "m1183", "m1184", "m1200", "m1201"} {
+		_, ok, err := tr.Session(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, ok, "%s of the chunks of a large batch is stored", id)
+	}
+	// An id twice in one batch, in its last, single-row chunk: none stored.
+	var twice []store.Session
+	for i := range 129 {
+		twice = append(twice, click(fmt.Sprintf("t%d", i), "poker", "beta", t0))
+	}
+	twice = append(twice, click("t3", "poker", "beta", t0))
+	assert.ErrorIs(t, tr.Clicks(ctx, twice), store.ErrSession)
+	_, ok, err = tr.Session(ctx, "t0")
+	require.NoError(t, err)
+	assert.False(t, ok, "a batch with an id twice stores nothing")
 }
 
 // testWindow: the window is half-open, [click, click + window).
@@ -185,6 +200,27 @@ func testWindow(t *testing.T, d Driver) {
 	assert.Equal(t, store.RejectNoClick, got.Rejected, "exactly at the end of the window")
 	got = conv(t, tr, store.ConversionRequest{Player: "p1", Offer: "casino", Kind: "deposit", AdvertiserRef: "d3", At: t0.Add(time.Hour), Window: time.Hour})
 	assert.Equal(t, store.RejectNoClick, got.Rejected, "the window is the request's")
+
+	// WindowOf: the window of the named session's offer, asked once the
+	// store has read the session.
+	var asked []string
+	of := func(offer string) time.Duration {
+		asked = append(asked, offer)
+		return time.Hour
+	}
+	clicks(t, tr, click("s2", "poker", "beta", t0))
+	for _, c := range []struct {
+		at     time.Time
+		reject store.Rejection
+	}{{t0.Add(time.Hour - time.Nanosecond), ""}, {t0.Add(time.Hour), store.RejectExpired}} {
+		rs, err := tr.Convert(context.Background(), []store.ConversionRequest{{Session: "s2", Kind: "registration",
+			AdvertiserRef: c.at.String(), At: c.at, WindowOf: of}}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, c.reject, rs[0].Rejected, "conversion at %s", c.at)
+	}
+	assert.Equal(t, []string{"poker", "poker"}, asked)
+	_, err := tr.Convert(context.Background(), []store.ConversionRequest{{Session: "s2", Kind: "registration", At: t0}}, nil)
+	assert.ErrorIs(t, err, store.ErrConversion, "neither a window nor WindowOf")
 }
 
 // testLastClick: a conversion goes to the player's last click on the
@@ -311,14 +347,31 @@ func testPrice(t *testing.T, d Driver) {
 	ctx := context.Background()
 	_, tr := tracked(t, d)
 	clicks(t, tr, click("a", "casino", "alpha", t0), click("b", "casino", "beta", t0))
-	// 10 EUR a conversion, 5 EUR more from the publisher's third on.
+	// 10 EUR a conversion, 5 EUR more from the publisher's third on (the
+	// conversion priced is recorded: the reader sees it).
 	price := func(c *store.Conversion, r store.ConversionReader) error {
 		before, err := r.PublisherConversions(c.Publisher, t0, c.At.Add(time.Nanosecond))
 		if err != nil {
 			return err
 		}
+		since, err := r.PublisherSince(c.Publisher, 0, t0)
+		if err != nil {
+			return err
+		}
+		if c.Seq == 0 || len(since) != len(before) || since[len(since)-1].Seq != c.Seq {
+			return fmt.Errorf("conversion %d: not read as recorded: %d by time, %d since", c.Seq, len(before), len(since))
+		}
+		if len(since) > 1 {
+			after, err := r.PublisherSince(c.Publisher, since[0].Seq, t0)
+			if err != nil {
+				return err
+			}
+			if len(after) != len(since)-1 || after[0].Seq != since[1].Seq {
+				return fmt.Errorf("conversion %d: since %d reads %d", c.Seq, since[0].Seq, len(after))
+			}
+		}
 		c.Payout, c.PayoutCurrency = dec("10"), "EUR"
-		if len(before) >= 2 {
+		if len(before) >= 3 {
 			c.Payout = dec("15")
 		}
 		c.Revenue, c.RevenueCurrency = dec("25.50"), "EUR"

@@ -12,8 +12,40 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// clickBatch is the number of sessions one INSERT of Clicks writes.
-const clickBatch = 500
+// clickChunks are the row counts of the INSERTs that write Clicks'
+// sessions, largest first: a batch is written as chunks of these sizes, so
+// that the statements have a few fixed texts, each parsed and prepared
+// once (a text per batch size would be parsed again for nearly every
+// batch and crowd the statement cache).
+var clickChunks = [...]int{128, 32, 8, 1}
+
+// clickInserts holds the INSERT text of each chunk size.
+var clickInserts = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range clickChunks {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO sessions (` + sessionCols + `) VALUES `)
+		for j := range n {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for k := range sessionColCount {
+				if k > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "$%d", j*sessionColCount+k+1)
+			}
+			q.WriteString(")")
+		}
+		q.WriteString(` ON CONFLICT DO NOTHING`)
+		m[n] = q.String()
+	}
+	return m
+}()
+
+// sessionColCount is the number of sessionCols.
+const sessionColCount = 14
 
 // day is a UTC day in nanoseconds; the report's SQL writes it literally.
 const day = int64(24 * time.Hour)
@@ -122,35 +154,28 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 			}
 			return err
 		}
-		for i := 0; i < len(sessions); i += clickBatch {
-			batch := sessions[i:min(i+clickBatch, len(sessions))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO sessions (id, offer, publisher, sub1, sub2, sub3, sub4, sub5, region, device, browser, ip_hash, at_ns, player) VALUES `)
-			args := make([]any, 0, 14*len(batch))
-			for j, se := range batch {
-				if j > 0 {
-					q.WriteString(", ")
+		args := make([]any, 0, sessionColCount*clickChunks[0])
+		for rest := sessions; len(rest) > 0; {
+			n := clickChunks[len(clickChunks)-1]
+			for _, c := range clickChunks {
+				if c <= len(rest) {
+					n = c
+					break
 				}
-				q.WriteString("(")
-				vals := []any{se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
-					se.Region, se.Device, se.Browser, nilBytes(se.IPHash), nanos(se.At), nilString(se.Player)}
-				for k, v := range vals {
-					if k > 0 {
-						q.WriteString(", ")
-					}
-					args = append(args, v)
-					fmt.Fprintf(&q, "$%d", len(args))
-				}
-				q.WriteString(")")
 			}
-			q.WriteString(` ON CONFLICT DO NOTHING`)
-			n, err := ex.Exec(ctx, q.String(), args...)
+			args = args[:0]
+			for _, se := range rest[:n] {
+				args = append(args, se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
+					se.Region, se.Device, se.Browser, nilBytes(se.IPHash), nanos(se.At), nilString(se.Player))
+			}
+			got, err := ex.Exec(ctx, clickInserts[n], args...)
 			if err != nil {
 				return err
 			}
-			if n != int64(len(batch)) {
+			if got != int64(n) {
 				return fmt.Errorf("%w: a session id stored before", store.ErrSession)
 			}
+			rest = rest[n:]
 		}
 		return nil
 	})
@@ -222,7 +247,7 @@ func validConversion(i int, c *store.ConversionRequest) error {
 		return bad("a conversion naming only a player must name the offer")
 	case c.Kind == "":
 		return bad("a kind is required")
-	case c.Window <= 0:
+	case c.Window < 0 || (c.Window == 0 && c.WindowOf == nil):
 		return bad("an attribution window is required")
 	case c.At.IsZero() || !storable(c.At):
 		return bad(fmt.Sprintf("time %s out of range", c.At))
@@ -304,6 +329,17 @@ type reader struct {
 func (r reader) PublisherConversions(publisher string, from, to time.Time) ([]store.Conversion, error) {
 	return queryConversions(r.ctx, r.ex, `SELECT `+conversionCols+conversionFrom+
 		` WHERE c.publisher = $1 AND c.at_ns >= $2 AND c.at_ns < $3 ORDER BY c.at_ns, c.seq`, publisher, nanos(from), nanos(to))
+}
+
+// PublisherSince reads by the index of (publisher, seq) when it reads
+// after a sequence number, by that of (publisher, at_ns) from the start.
+func (r reader) PublisherSince(publisher string, after int64, from time.Time) ([]store.Conversion, error) {
+	if after > 0 {
+		return queryConversions(r.ctx, r.ex, `SELECT `+conversionCols+conversionFrom+
+			` WHERE c.publisher = $1 AND c.seq > $2 AND c.at_ns >= $3 ORDER BY c.seq`, publisher, after, nanos(from))
+	}
+	return queryConversions(r.ctx, r.ex, `SELECT `+conversionCols+conversionFrom+
+		` WHERE c.publisher = $1 AND c.at_ns >= $2 ORDER BY c.seq`, publisher, nanos(from))
 }
 
 // Convert implements store.Tracking. Conversions are recorded one
@@ -392,7 +428,13 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 	// The last click of the player on the offer within the window: the
 	// session named counts as the player's, since the conversion ties it.
 	var click store.Session
-	from := at - int64(c.Window)
+	window := c.Window
+	if window == 0 {
+		if window = c.WindowOf(offer); window <= 0 {
+			return store.ConversionResult{}, fmt.Errorf("%w: offer %q: no attribution window", store.ErrConversion, offer)
+		}
+	}
+	from := at - int64(window)
 	var err error
 	if player != "" {
 		click, err = scanSession(ex.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
@@ -422,23 +464,31 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 
 	conv := store.Conversion{Session: click.ID, Offer: offer, Publisher: click.Publisher, Player: player, Kind: c.Kind,
 		Amount: c.Amount, Currency: c.Currency, AdvertiserRef: c.AdvertiserRef, At: c.At.UTC(), Click: click.At, Sub: click.Sub}
-	if price != nil {
-		if err := price(&conv, reader{ctx, ex}); err != nil {
-			return store.ConversionResult{}, err
-		}
-	}
 	if c.Session != "" && named.Player == "" && player != "" {
 		if _, err := ex.Exec(ctx, `UPDATE sessions SET player = $1 WHERE id = $2`, player, c.Session); err != nil {
 			return store.ConversionResult{}, err
 		}
 	}
+	// Recorded, then priced: the price sees the conversion among the
+	// publisher's, with its sequence number.
 	err = ex.QueryRow(ctx, `INSERT INTO conversions (session, claim, offer, publisher, player, kind, amount, currency, advertiser_ref,
 			at_ns, click_ns, payout, payout_currency, revenue, revenue_currency)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING seq`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '0', '', '0', '') RETURNING seq`,
 		conv.Session, claim, conv.Offer, conv.Publisher, nilString(player), conv.Kind, exact(conv.Amount), conv.Currency, conv.AdvertiserRef,
-		at, nanos(conv.Click), exact(conv.Payout), conv.PayoutCurrency, exact(conv.Revenue), conv.RevenueCurrency).Scan(&conv.Seq)
+		at, nanos(conv.Click)).Scan(&conv.Seq)
 	if err != nil {
 		return store.ConversionResult{}, err
+	}
+	if price != nil {
+		if err := price(&conv, reader{ctx, ex}); err != nil {
+			return store.ConversionResult{}, err
+		}
+		if conv.PayoutCurrency != "" || conv.RevenueCurrency != "" || !conv.Payout.IsZero() || !conv.Revenue.IsZero() {
+			if _, err := ex.Exec(ctx, `UPDATE conversions SET payout = $1, payout_currency = $2, revenue = $3, revenue_currency = $4 WHERE seq = $5`,
+				exact(conv.Payout), conv.PayoutCurrency, exact(conv.Revenue), conv.RevenueCurrency, conv.Seq); err != nil {
+				return store.ConversionResult{}, err
+			}
+		}
 	}
 	return store.ConversionResult{Conversion: conv}, nil
 }
