@@ -3,8 +3,8 @@
 // are attributed to them (spec/semantics.md, "Tracking and attribution").
 // A [Tracker] checks what a link or a report carries, keeps the client's
 // address only as a keyed hash, asks the store ([store.Tracking]) to
-// record, and prices conversions with a [store.Pricer]: [Pricer] makes one
-// of a rule set's payouts, and [Windows] reads its attribution windows.
+// record, and prices conversions with a [store.Pricer]: [Prices] prices with
+// a rule set's payouts, and [Windows] reads its attribution windows.
 // [ReportOf] and its writers make the report of promoc report tracking
 // and GET /v1/reports/tracking; runtime/tracking/chart draws it.
 //
