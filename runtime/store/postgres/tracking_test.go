@@ -11,3 +11,8 @@ func TestTracking(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
 	storetest.RunTracking(t, driver)
 }
+
+func TestTrackingParallelPublishers(t *testing.T) {
+	pgtest.Server(t, "the store's tests")
+	storetest.ParallelPublishers(t, driver)
+}

@@ -550,6 +550,38 @@ func attributionScript(rng *rand.Rand, i int) []trackOp {
 // and rejection.
 type attribution map[string]string
 
+// tierWindow is the window of tierPrice.
+const tierWindow = 36 * time.Hour
+
+// tierPrice is a tiered price: the payout of a conversion is the number of
+// its publisher's conversions within tierWindow up to it, itself included,
+// as recorded before it (checkTiers).
+func tierPrice(c *store.Conversion, r store.ConversionReader) error {
+	before, err := r.PublisherConversions(c.Publisher, c.At.Add(-tierWindow), c.At.Add(time.Nanosecond))
+	if err != nil {
+		return err
+	}
+	c.Payout, c.PayoutCurrency = dec(fmt.Sprint(len(before))), "EUR"
+	return nil
+}
+
+// checkTiers checks that each stored conversion was priced by tierPrice
+// over exactly the conversions of its publisher recorded before it (by
+// sequence number, which is their commit order within a publisher).
+func checkTiers(t *testing.T, tr store.Tracking) {
+	t.Helper()
+	all := allConversions(t, tr)
+	for _, c := range all {
+		n := 0
+		for _, e := range all {
+			if e.Publisher == c.Publisher && e.Seq <= c.Seq && !e.At.Before(c.At.Add(-tierWindow)) && !e.At.After(c.At) {
+				n++
+			}
+		}
+		assertDec(t, fmt.Sprint(n), c.Payout, fmt.Sprintf("the tier of conversion %d", c.Seq))
+	}
+}
+
 func runScript(ctx context.Context, tr store.Tracking, i int, ops []trackOp, got attribution, mu *sync.Mutex) error {
 	for j, op := range ops {
 		if op.click != nil {
@@ -558,7 +590,7 @@ func runScript(ctx context.Context, tr store.Tracking, i int, ops []trackOp, got
 			}
 			continue
 		}
-		r, err := tr.Convert(ctx, []store.ConversionRequest{*op.conv}, nil)
+		r, err := tr.Convert(ctx, []store.ConversionRequest{*op.conv}, tierPrice)
 		if err != nil {
 			return err
 		}
@@ -573,7 +605,9 @@ func runScript(ctx context.Context, tr store.Tracking, i int, ops []trackOp, got
 // AttributionRace runs the scripts of players, each player's in order,
 // from workers goroutines at once, and checks that every conversion is
 // attributed, repeated or rejected as a sequential run on another
-// database does; then that the stored conversions are the same.
+// database does; then that the stored conversions are the same, and that
+// each was priced by a tiered price over exactly the conversions of its
+// publisher recorded before it.
 func AttributionRace(t *testing.T, d Driver, workers, players int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(14, 1))
@@ -621,6 +655,8 @@ func AttributionRace(t *testing.T, d Driver, workers, players int) {
 		return out
 	}
 	assert.Equal(t, stored(seqStore), stored(tr))
+	checkTiers(t, seqStore)
+	checkTiers(t, tr)
 	recorded, rejected := 0, 0
 	for _, v := range want {
 		if strings.Contains(v, `rejected=""`) && strings.Contains(v, "repeat=false") {
@@ -634,4 +670,38 @@ func AttributionRace(t *testing.T, d Driver, workers, players int) {
 	t.Logf("%d conversions recorded, %d rejected, of %d reported", recorded, rejected, len(want))
 	assert.Greater(t, recorded, players, "the scripts record conversions")
 	assert.Greater(t, rejected, 0, "the scripts reject some")
+}
+
+// ParallelPublishers, for a store with several writers (PostgreSQL): a
+// transaction converting for one publisher does not hold up one for
+// another. A price of alpha's conversion waits, within its transaction,
+// until beta's conversion is recorded by another transaction.
+func ParallelPublishers(t *testing.T, d Driver) {
+	ctx := context.Background()
+	_, tr := tracked(t, d)
+	clicks(t, tr, click("a", "casino", "alpha", t0), click("b", "casino", "beta", t0))
+	alphaIn, betaDone := make(chan struct{}), make(chan struct{})
+	price := func(c *store.Conversion, _ store.ConversionReader) error {
+		if c.Publisher != "alpha" {
+			return nil
+		}
+		close(alphaIn)
+		select {
+		case <-betaDone:
+			return nil
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("beta's conversion was held up by alpha's transaction")
+		}
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := tr.Convert(ctx, []store.ConversionRequest{{Session: "a", Player: "p1", Kind: "deposit", At: t0.Add(time.Minute), Window: window}}, price)
+		errc <- err
+	}()
+	<-alphaIn
+	got := conv(t, tr, store.ConversionRequest{Session: "b", Player: "p2", Kind: "deposit", At: t0.Add(time.Minute)})
+	assert.Empty(t, got.Rejected)
+	close(betaDone)
+	require.NoError(t, <-errc)
+	assert.Len(t, allConversions(t, tr), 2)
 }

@@ -2,7 +2,9 @@ package sqlcore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"time"
@@ -342,11 +344,22 @@ func (r reader) PublisherSince(publisher string, after int64, from time.Time) ([
 		` WHERE c.publisher = $1 AND c.at_ns >= $2 ORDER BY c.seq`, publisher, nanos(from))
 }
 
-// Convert implements store.Tracking. Conversions are recorded one
-// transaction at a time: SQLite has one writer, and PostgreSQL takes the
-// conversions table in EXCLUSIVE mode (readers go on), so that sequence
-// numbers are in commit order and a price that counts the publisher's
-// conversions sees every one recorded before.
+// Convert implements store.Tracking. A conversion's outcome depends on
+// the conversions of its publisher (tiered prices, sequence numbers in
+// commit order) and of its player (the sessions tied to the player, which
+// a conversion naming only the player is attributed among); conversions
+// that share neither are independent. SQLite has one writer. On
+// PostgreSQL a transaction takes an advisory lock per publisher and per
+// player it touches, held until it commits: it first finds them (the
+// named session's publisher and player, the player's last click's
+// publisher) and locks them in one order, so that transactions do not
+// wait on each other in a cycle; one found only later (a session tied
+// meanwhile) is locked then, and the conversion considered again from
+// the start (a deadlock that this may cause is detected by the database,
+// and the transaction run again). Conversions of
+// different publishers and players are recorded in parallel, and any two
+// that share one are recorded one after the other, as a sequential run
+// records them.
 func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price store.Pricer) ([]store.ConversionResult, error) {
 	for i := range cs {
 		if err := validConversion(i, &cs[i]); err != nil {
@@ -356,13 +369,29 @@ func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price
 	var out []store.ConversionResult
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.ConversionResult, len(cs))
+		var lk *locks
 		if !s.D.OneWriter() {
-			if _, err := ex.Exec(ctx, `LOCK TABLE conversions IN EXCLUSIVE MODE`); err != nil {
-				return err
+			lk = &locks{held: map[string]bool{}}
+			var keys []string
+			for i := range cs {
+				k, err := s.lockKeys(ctx, ex, &cs[i])
+				if err != nil {
+					return fmt.Errorf("conversion %d: %w", i+1, err)
+				}
+				keys = append(keys, k...)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if err := lk.lock(ctx, ex, k); err != nil {
+					return err
+				}
 			}
 		}
 		for i := range cs {
-			r, err := s.convert(ctx, ex, &cs[i], price)
+			r, err := s.convert(ctx, ex, &cs[i], price, lk)
+			for errors.Is(err, errRelock) {
+				r, err = s.convert(ctx, ex, &cs[i], price, lk)
+			}
 			if err != nil {
 				return fmt.Errorf("conversion %d: %w", i+1, err)
 			}
@@ -376,6 +405,94 @@ func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price
 	return out, nil
 }
 
+// locks are the advisory locks a PostgreSQL transaction of Convert holds,
+// by key: "publisher:REF" or "player:ID". nil on SQLite.
+type locks struct {
+	held map[string]bool
+}
+
+// lockClass is the first half of the two-integer advisory locks of
+// tracking (the key's hash is the second): a key space apart from the
+// one-bigint locks of the rest of the store.
+const lockClass = 0x7472616b // "trak"
+
+// lock takes the advisory lock of key, once per transaction; nil locks
+// take none. Two keys of one hash share a lock: they wait on each other,
+// nothing worse.
+func (l *locks) lock(ctx context.Context, ex Execer, key string) error {
+	if l == nil || l.held[key] {
+		return nil
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	if _, err := ex.Exec(ctx, `SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), CAST($2 AS INTEGER))`, int32(lockClass), int32(h.Sum32())); err != nil {
+		return err
+	}
+	l.held[key] = true
+	return nil
+}
+
+// errRelock: convert had to take a lock it had not found before (what it
+// read before may have changed meanwhile): it runs again, holding it.
+var errRelock = errors.New("a lock taken late")
+
+// late takes the lock of key in convert: errRelock when it was not held
+// yet. convert takes every lock before it writes.
+func (l *locks) late(ctx context.Context, ex Execer, key string) error {
+	if l == nil || l.held[key] {
+		return nil
+	}
+	if err := l.lock(ctx, ex, key); err != nil {
+		return err
+	}
+	return errRelock
+}
+
+// lockKeys finds, before any lock is taken, what a conversion will lock:
+// the named session's publisher, the player (named, or the session's), and
+// the publisher of the player's last click on the offer in its window.
+func (s *Store) lockKeys(ctx context.Context, ex Execer, c *store.ConversionRequest) ([]string, error) {
+	var keys []string
+	player, offer := c.Player, c.Offer
+	if c.Session != "" {
+		var pub string
+		var tied *string
+		err := ex.QueryRow(ctx, `SELECT offer, publisher, player FROM sessions WHERE id = $1`, c.Session).Scan(&offer, &pub, &tied)
+		if s.D.NoRows(err) {
+			return nil, nil // rejected as unknown: nothing to lock
+		}
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, "publisher:"+pub)
+		if player == "" && tied != nil {
+			player = *tied
+		}
+	}
+	if player == "" {
+		return keys, nil
+	}
+	keys = append(keys, "player:"+player)
+	window := c.Window
+	if window == 0 {
+		if window = c.WindowOf(offer); window <= 0 {
+			return keys, nil // refused by convert
+		}
+	}
+	at := nanos(c.At)
+	var pub string
+	err := ex.QueryRow(ctx, `SELECT publisher FROM sessions
+		WHERE (player = $1 OR id = $2) AND offer = $3 AND at_ns <= $4 AND at_ns > $5
+		ORDER BY at_ns DESC, id DESC LIMIT 1`, player, c.Session, offer, at, at-int64(window)).Scan(&pub)
+	if s.D.NoRows(err) {
+		return keys, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(keys, "publisher:"+pub), nil
+}
+
 // firstConversion reads the first conversion a query's condition finds;
 // ok is false when there is none.
 func firstConversion(ctx context.Context, ex Execer, where string, args ...any) (store.Conversion, bool, error) {
@@ -387,7 +504,7 @@ func firstConversion(ctx context.Context, ex Execer, where string, args ...any) 
 }
 
 // convert attributes and records one conversion in the transaction.
-func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionRequest, price store.Pricer) (store.ConversionResult, error) {
+func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionRequest, price store.Pricer, lk *locks) (store.ConversionResult, error) {
 	reject := func(why store.Rejection) (store.ConversionResult, error) {
 		return store.ConversionResult{Rejected: why}, nil
 	}
@@ -404,6 +521,10 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 		if err != nil {
 			return store.ConversionResult{}, err
 		}
+		// The session's ties are made under its publisher's lock.
+		if err := lk.late(ctx, ex, "publisher:"+named.Publisher); err != nil {
+			return store.ConversionResult{}, err
+		}
 		if offer != "" && offer != named.Offer {
 			return reject(store.RejectOtherOffer)
 		}
@@ -417,6 +538,12 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 		claim = "session:" + c.Session
 	} else {
 		claim = "player:" + player
+	}
+	if player != "" {
+		// Locked before unless the session was tied since.
+		if err := lk.late(ctx, ex, "player:"+player); err != nil {
+			return store.ConversionResult{}, err
+		}
 	}
 	// What the report named, reported again: a repeat, whatever clicks
 	// came since.
@@ -455,6 +582,9 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 		}
 	}
 	if err != nil {
+		return store.ConversionResult{}, err
+	}
+	if err := lk.late(ctx, ex, "publisher:"+click.Publisher); err != nil {
 		return store.ConversionResult{}, err
 	}
 	if first, ok, err := firstConversion(ctx, ex, `c.session = $1 AND c.kind = $2 AND c.advertiser_ref = $3`,
