@@ -95,7 +95,7 @@ func sqliteStore(b *testing.B) (store.Store, func() stateSize) {
 		}
 		// The pages of the per-player tables and their indexes, when
 		// SQLite has its dbstat table; else the file.
-		row = db.QueryRow(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN ('rule_state', 'events_seen') OR name LIKE 'sqlite_autoindex_rule_state%' OR name LIKE 'sqlite_autoindex_events_seen%' OR name LIKE 'events_seen%'`)
+		row = db.QueryRow(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name IN ('rule_state', 'events_seen'))`)
 		if err := row.Scan(&s.disk); err != nil {
 			s.diskNote = "file"
 			for _, f := range []string{path, path + "-wal"} {

@@ -1,0 +1,11 @@
+-- Recording an event inserted into four b-trees: the rowid table and the
+-- prune index, which grow at their ends, and the index of the key and the
+-- history index, both ordered by player, so that a batch of events of
+-- hundreds of players wrote a page of each in hundreds of places (each
+-- page a WAL frame, then a copy at the checkpoint). The history index goes:
+-- History reads the player's rows through the index of the key (player,
+-- event_id) and keeps those with a body from since on. Measured on the
+-- engine benchmark's 200,000 events: 21% fewer WAL frames. (A WITHOUT
+-- ROWID table keyed (player, event_id) with the bodies in it wrote more
+-- frames than both indexes: its rows are large, so its pages are many.)
+DROP INDEX events_history;
