@@ -200,3 +200,18 @@ func BenchmarkErase(b *testing.B) {
 		b.Run(fmt.Sprint("outcomes-", n), func(b *testing.B) { storetest.BenchErase(b, driver, n) })
 	}
 }
+
+func TestSliceRace(t *testing.T) {
+	pgtest.Server(t, "the store's tests")
+	storetest.SliceRace(t, driver, 4, 16, raceN(), 1)
+}
+
+func TestSliceRaceProcesses(t *testing.T) {
+	pgtest.Server(t, "the store's tests")
+	storetest.SliceRaceProcesses(t, driver, 4, raceN(), 1)
+}
+
+func TestSliceKill(t *testing.T) {
+	pgtest.Server(t, "the store's tests")
+	storetest.SliceKill(t, driver, 1000)
+}

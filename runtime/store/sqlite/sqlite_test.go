@@ -327,3 +327,7 @@ func migrations(t *testing.T) int {
 	require.NoError(t, err)
 	return len(ents)
 }
+
+func TestSliceRaceProcesses(t *testing.T) { storetest.SliceRaceProcesses(t, driver, 4, raceN(t), 1) }
+
+func TestSliceKill(t *testing.T) { storetest.SliceKill(t, driver, 500) }

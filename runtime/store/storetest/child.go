@@ -15,6 +15,8 @@ const (
 	envTo    = "PROMOC_STORETEST_TO"
 	envBatch = "PROMOC_STORETEST_BATCH"
 	envName  = "PROMOC_STORETEST_NAME"
+	// envProgress: a race child prints "progress N" after each batch.
+	envProgress = "PROMOC_STORETEST_PROGRESS"
 )
 
 // Child runs the work of a child process when the test binary was started
@@ -45,6 +47,18 @@ func child(d Driver, mode string) error {
 	defer s.Close()
 	switch mode {
 	case "race":
+		if err := childSlices(s); err != nil {
+			return err
+		}
+		if os.Getenv(envProgress) != "" {
+			for i := atoi(envFrom); i < atoi(envTo); i += atoi(envBatch) {
+				if _, err := reserveRange(ctx, s, os.Getenv(envName), i, min(i+atoi(envBatch), atoi(envTo)), atoi(envBatch)); err != nil {
+					return err
+				}
+				fmt.Printf("progress %d\n", min(i+atoi(envBatch), atoi(envTo)))
+			}
+			return nil
+		}
 		issued, err := reserveRange(ctx, s, os.Getenv(envName), atoi(envFrom), atoi(envTo), atoi(envBatch))
 		if err != nil {
 			return err

@@ -132,6 +132,11 @@ func Run(t *testing.T, d Driver) {
 		{"BonusRace", testBonusRace},
 		{"Leases", testLeases},
 		{"LeaseRace", testLeaseRace},
+		{"Slices", testSlices},
+		{"SliceEndGame", testSliceEndGame},
+		{"SliceExpiry", testSliceExpiry},
+		{"SliceRace", func(t *testing.T, d Driver) { SliceRace(t, d, 4, 16, 400, 1) }},
+		{"SliceRaceBatched", func(t *testing.T, d Driver) { SliceRace(t, d, 4, 16, 800, 10) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })

@@ -22,8 +22,9 @@ func childCmd(mode, addr string, env ...string) *exec.Cmd {
 }
 
 // RaceProcesses makes procs separate processes race n reservations at one
-// budget, each committing batches of batch changes.
-func RaceProcesses(t *testing.T, d Driver, procs, n, batch int) {
+// budget, each committing batches of batch changes, each with env in its
+// environment.
+func RaceProcesses(t *testing.T, d Driver, procs, n, batch int, env ...string) {
 	ctx := context.Background()
 	addr := d.New(t)
 	s := d.open(t, addr)
@@ -32,9 +33,9 @@ func RaceProcesses(t *testing.T, d Driver, procs, n, batch int) {
 	cmds := make([]*exec.Cmd, procs)
 	outs := make([]*bytes.Buffer, procs)
 	for p := range procs {
-		cmds[p] = childCmd("race", addr,
+		cmds[p] = childCmd("race", addr, append([]string{
 			fmt.Sprintf("%s=%d", envFrom, n*p/procs), fmt.Sprintf("%s=%d", envTo, n*(p+1)/procs),
-			fmt.Sprintf("%s=%d", envBatch, batch), fmt.Sprintf("%s=proc%d", envName, p))
+			fmt.Sprintf("%s=%d", envBatch, batch), fmt.Sprintf("%s=proc%d", envName, p)}, env...)...)
 		outs[p] = new(bytes.Buffer)
 		cmds[p].Stdout, cmds[p].Stderr = outs[p], outs[p]
 		require.NoError(t, cmds[p].Start())
@@ -51,4 +52,5 @@ func RaceProcesses(t *testing.T, d Driver, procs, n, batch int) {
 	}
 	t.Logf("%s: %d processes, batches of %d", d.Name, procs, batch)
 	checkRace(t, s, n, issued)
+	require.NoError(t, s.Audit(ctx))
 }

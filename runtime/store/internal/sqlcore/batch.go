@@ -43,6 +43,7 @@ var errBatchRace = errors.New("another writer changed what the batch read")
 
 type account struct {
 	limit, posted, reserved int64
+	sliced                  int64 // granted to budget slices (see slices.go)
 	dPosted, dReserved      int64 // what the batch adds
 }
 
@@ -79,6 +80,14 @@ type plan struct {
 	accounts map[[2]string]*account
 	status   map[string]string // a campaign's status, as the batch changes it
 
+	// With budget slices, the fast path (slices.go): the holder's slices
+	// and the accounts that exist, not locked; short when a reward did
+	// not fit its slice.
+	sliced     bool
+	slices     map[[2]string]*slice
+	hasAccount map[[2]string]bool
+	short      bool
+
 	events      []*store.Event
 	states      map[[2]string][]byte // the last data the batch writes of each state
 	stateOrder  [][2]string
@@ -98,10 +107,25 @@ type plan struct {
 
 // applyBatch applies changes in the transaction of ex, filling out.
 func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied) error {
+	_, err := s.applyBatchWith(ctx, ex, changes, units, out, false)
+	return err
+}
+
+// applyBatchWith is applyBatch, on the holder's budget slices when sliced
+// is set (then errSliceShort when a reward does not fit its slice). It
+// returns the plan, for what it read of the slices.
+func (s *Store) applyBatchWith(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied, sliced bool) (*plan, error) {
 	p, err := s.read(ctx, ex, changes)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	if sliced {
+		p.sliced, p.slices, p.hasAccount = true, map[[2]string]*slice{}, map[[2]string]bool{}
+	}
+	return p, s.applyPlan(ctx, ex, p, changes, units, out)
+}
+
+func (s *Store) applyPlan(ctx context.Context, ex Execer, p *plan, changes []store.Change, units [][]int64, out []store.Applied) error {
 	for i := range changes {
 		p.decide(&changes[i], units[i], &out[i])
 	}
@@ -111,11 +135,18 @@ func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Chang
 	if err := s.writeChanges(ctx, ex, p); err != nil {
 		return err
 	}
-	if err := s.readAccounts(ctx, ex, p); err != nil {
+	read := s.readAccounts
+	if p.sliced {
+		read = s.readSlices
+	}
+	if err := read(ctx, ex, p); err != nil {
 		return err
 	}
 	var b batch
 	p.settle(&b)
+	if p.short {
+		return errSliceShort
+	}
 	if err := s.writeBudgets(ctx, ex, p); err != nil {
 		return err
 	}
@@ -268,11 +299,18 @@ func (p *plan) give(o store.Outcome, u int64, res *store.Outcome) {
 }
 
 // readAccounts reads, and locks, the budget accounts of the campaigns of
-// the fresh outcomes that reserve, with the campaigns' statuses.
+// the fresh outcomes that reserve, with the campaigns' statuses. An
+// account whose free part may not hold what the batch asks of it gets its
+// budget slices back first (slices.go), so that no reward is refused
+// while a slice holds the money.
 func (s *Store) readAccounts(ctx context.Context, ex Execer, p *plan) error {
 	var campaigns []string
 	seen := map[string]bool{}
+	need := map[[2]string]int64{}
 	for _, f := range p.fresh {
+		if f.u > 0 {
+			need[[2]string{f.o.Campaign, f.o.Currency}] += f.u
+		}
 		if f.u > 0 && !seen[f.o.Campaign] {
 			seen[f.o.Campaign] = true
 			campaigns = append(campaigns, f.o.Campaign)
@@ -282,11 +320,11 @@ func (s *Store) readAccounts(ctx context.Context, ex Execer, p *plan) error {
 		return nil
 	}
 	from, args := s.D.Tuples(campaigns)
-	err := scan(ctx, ex, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved FROM `+from+` JOIN budget_accounts a
+	err := scan(ctx, ex, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved, a.sliced FROM `+from+` JOIN budget_accounts a
 		ON a.campaign = q.c1`+s.D.ForUpdate("a"), args, func(r Rows) error {
 		var k [2]string
 		a := &account{}
-		if err := r.Scan(&k[0], &k[1], &a.limit, &a.posted, &a.reserved); err != nil {
+		if err := r.Scan(&k[0], &k[1], &a.limit, &a.posted, &a.reserved, &a.sliced); err != nil {
 			return err
 		}
 		p.accounts[k] = a
@@ -295,6 +333,24 @@ func (s *Store) readAccounts(ctx context.Context, ex Execer, p *plan) error {
 	if err != nil {
 		return err
 	}
+	for k, a := range p.accounts {
+		if a.sliced == 0 || a.posted+a.reserved+a.sliced+need[k] <= a.limit {
+			continue
+		}
+		if _, err := s.fold(ctx, ex, k, `1 = 1`); err != nil {
+			return err
+		}
+		if err := ex.QueryRow(ctx, `SELECT posted, sliced FROM budget_accounts WHERE campaign = $1 AND currency = $2`, k[0], k[1]).
+			Scan(&a.posted, &a.sliced); err != nil {
+			return err
+		}
+	}
+	return s.readStatuses(ctx, ex, p, campaigns)
+}
+
+// readStatuses reads the statuses of campaigns.
+func (s *Store) readStatuses(ctx context.Context, ex Execer, p *plan, campaigns []string) error {
+	from, args := s.D.Tuples(campaigns)
 	return scan(ctx, ex, `SELECT c.campaign, c.status FROM `+from+` JOIN campaigns c ON c.campaign = q.c1`, args, func(r Rows) error {
 		var c, st string
 		if err := r.Scan(&c, &st); err != nil {
@@ -313,7 +369,11 @@ func (p *plan) settle(b *batch) {
 		o := f.o
 		reserved := false
 		if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && f.u > 0 {
-			reserved = p.reserve(&o, f.u)
+			if p.sliced {
+				reserved = p.reserveSliced(&o, f.u)
+			} else {
+				reserved = p.reserve(&o, f.u)
+			}
 		}
 		for j, r := range f.refs {
 			*r = o
@@ -342,7 +402,7 @@ func (p *plan) reserve(o *store.Outcome, u int64) bool {
 	if a == nil {
 		return false // no budget in this currency: nothing to reserve
 	}
-	if a.posted+a.reserved+a.dPosted+a.dReserved+u > a.limit {
+	if a.posted+a.reserved+a.sliced+a.dPosted+a.dReserved+u > a.limit {
 		o.Status, o.Reason = store.Skipped, store.ReasonBudgetExhausted
 		p.status[o.Campaign] = string(store.Suspended)
 		p.suspend = append(p.suspend, *o)
@@ -427,16 +487,21 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 	return nil
 }
 
-// writeBudgets writes what settle decided: the accounts, the ledger, the
-// approval queue and the suspensions.
+// writeBudgets writes what settle decided: the accounts (or the holder's
+// slices), the ledger, the approval queue and the suspensions.
 func (s *Store) writeBudgets(ctx context.Context, ex Execer, p *plan) error {
+	if p.sliced {
+		if err := s.writeSlices(ctx, ex, p); err != nil {
+			return err
+		}
+	}
 	var set [][]any
 	for k, a := range p.accounts {
 		if a.dPosted == 0 && a.dReserved == 0 {
 			continue
 		}
 		n, err := ex.Exec(ctx, `UPDATE budget_accounts SET posted = posted + $3, reserved = reserved + $4
-			WHERE campaign = $1 AND currency = $2 AND posted + reserved + $5 <= limit_units`, k[0], k[1], a.dPosted, a.dReserved, a.dPosted+a.dReserved)
+			WHERE campaign = $1 AND currency = $2 AND posted + reserved + sliced + $5 <= limit_units`, k[0], k[1], a.dPosted, a.dReserved, a.dPosted+a.dReserved)
 		if err != nil {
 			return err
 		}

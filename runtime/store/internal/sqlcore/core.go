@@ -17,6 +17,7 @@ type Store struct {
 	D Dialect
 
 	assigns assignGroup // Assign's group commit, where there is one writer
+	slices  *sliceState // the holder of budget slices; nil: without slices
 }
 
 func nanos(t time.Time) int64 {
@@ -84,6 +85,12 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 				return nil, fmt.Errorf("change %d, outcome %d: %w", i, j, err)
 			}
 			units[i][j] = u
+		}
+	}
+	if s.slices != nil {
+		out, ok, err := s.applySliced(ctx, changes, units)
+		if ok || err != nil {
+			return out, err
 		}
 	}
 	var out []store.Applied
@@ -378,18 +385,30 @@ func queue(ctx context.Context, ex Execer, o *store.Outcome, u, reservation int6
 // concurrency. When it is not updated, the outcome is skipped: the
 // campaign is suspended, or the amount does not fit (and the campaign is
 // suspended now), or there is no account in the currency, and then there is
-// no limit to keep. It returns the ledger entry of a reservation to resolve
-// later, 0 when none.
+// no limit to keep. An amount that does not fit the account's free part
+// while budget slices hold some of it gets the slices back first
+// (slices.go), and is tried again. It returns the ledger entry of a
+// reservation to resolve later, 0 when none.
 func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int64) (int64, error) {
 	col, kind := "reserved", "reserve"
 	if o.Status == store.Issued {
 		col, kind = "posted", "post"
 	}
-	n, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+col+` = `+col+` + $3
-		WHERE campaign = $1 AND currency = $2 AND posted + reserved + $3 <= limit_units
-		AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.campaign = $1 AND c.status = 'suspended')`, o.Campaign, o.Currency, u)
-	if err != nil {
-		return 0, err
+	var n int64
+	for try := range 2 {
+		var err error
+		n, err = ex.Exec(ctx, `UPDATE budget_accounts SET `+col+` = `+col+` + $3
+			WHERE campaign = $1 AND currency = $2 AND posted + reserved + sliced + $3 <= limit_units
+			AND NOT EXISTS (SELECT 1 FROM campaigns c WHERE c.campaign = $1 AND c.status = 'suspended')`, o.Campaign, o.Currency, u)
+		if err != nil {
+			return 0, err
+		}
+		if n == 1 || try == 1 {
+			break
+		}
+		if err := s.foldAll(ctx, ex, [2]string{o.Campaign, o.Currency}); err != nil {
+			return 0, err
+		}
 	}
 	if n == 0 {
 		var status string
@@ -421,7 +440,7 @@ func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int6
 		return 0, err
 	}
 	var id int64
-	err = ex.QueryRow(ctx, insert+` RETURNING id`,
+	err := ex.QueryRow(ctx, insert+` RETURNING id`,
 		o.Campaign, o.Currency, kind, u, k.Rule, k.Action, k.Player, k.TriggerHash, nanos(o.At)).Scan(&id)
 	return id, err
 }

@@ -45,9 +45,14 @@ func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit 
 		return fmt.Errorf("budget of %s in %s: %w", campaign, currency, err)
 	}
 	return s.D.Begin(ctx, func(ex Execer) error {
+		// A budget set returns its slices: the limit is checked against
+		// what was posted and reserved, slices included.
+		if err := s.foldAll(ctx, ex, [2]string{campaign, currency}); err != nil {
+			return err
+		}
 		n, err := ex.Exec(ctx, `INSERT INTO budget_accounts (campaign, currency, limit_units) VALUES ($1, $2, $3)
 			ON CONFLICT (campaign, currency) DO UPDATE SET limit_units = excluded.limit_units
-			WHERE budget_accounts.posted + budget_accounts.reserved <= excluded.limit_units`, campaign, currency, u)
+			WHERE budget_accounts.posted + budget_accounts.reserved + budget_accounts.sliced <= excluded.limit_units`, campaign, currency, u)
 		if err != nil {
 			return err
 		}
@@ -65,7 +70,10 @@ func (s *Store) Budgets(ctx context.Context, campaign string) ([]store.Budget, e
 	var out []store.Budget
 	err := s.D.Read(ctx, func(ex Execer) error {
 		out = nil
-		rows, err := ex.Query(ctx, `SELECT currency, limit_units, posted, reserved FROM budget_accounts WHERE campaign = $1 ORDER BY currency`, campaign)
+		// What the budget slices used is posted (slices.go).
+		rows, err := ex.Query(ctx, `SELECT a.currency, a.limit_units, a.posted + CAST(COALESCE((SELECT SUM(s.used) FROM budget_slices s
+			WHERE s.campaign = a.campaign AND s.currency = a.currency), 0) AS BIGINT), a.reserved
+			FROM budget_accounts a WHERE a.campaign = $1 ORDER BY a.currency`, campaign)
 		if err != nil {
 			return err
 		}
@@ -89,7 +97,11 @@ func (s *Store) Audit(ctx context.Context) error {
 	var bad []string
 	err := s.D.Read(ctx, func(ex Execer) error {
 		bad = nil
-		rows, err := ex.Query(ctx, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved,
+		rows, err := ex.Query(ctx, `SELECT a.campaign, a.currency, a.limit_units, a.posted, a.reserved, a.sliced,
+			CAST(COALESCE((SELECT SUM(s.used) FROM budget_slices s
+				WHERE s.campaign = a.campaign AND s.currency = a.currency), 0) AS BIGINT),
+			CAST(COALESCE((SELECT SUM(s.granted) FROM budget_slices s
+				WHERE s.campaign = a.campaign AND s.currency = a.currency), 0) AS BIGINT),
 			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
 				WHERE e.campaign = a.campaign AND e.currency = a.currency AND e.kind = 'post'), 0) AS BIGINT),
 			CAST(COALESCE((SELECT SUM(e.units) FROM ledger_entries e
@@ -103,14 +115,17 @@ func (s *Store) Audit(ctx context.Context) error {
 		defer rows.Close()
 		for rows.Next() {
 			var campaign, currency string
-			var limit, posted, reserved, posts, reserves, resolved int64
-			if err := rows.Scan(&campaign, &currency, &limit, &posted, &reserved, &posts, &reserves, &resolved); err != nil {
+			var limit, posted, reserved, sliced, used, granted, posts, reserves, resolved int64
+			if err := rows.Scan(&campaign, &currency, &limit, &posted, &reserved, &sliced, &used, &granted, &posts, &reserves, &resolved); err != nil {
 				return err
 			}
-			if posted != posts || reserved != reserves-resolved || posted+reserved > limit {
-				bad = append(bad, fmt.Sprintf("%s in %s: limit %s, posted %s (entries %s), reserved %s (entries %s)",
+			// What budget slices used is posted; the account's sliced is
+			// what they were granted.
+			posted += used
+			if posted != posts || reserved != reserves-resolved || sliced != granted || posted+reserved > limit {
+				bad = append(bad, fmt.Sprintf("%s in %s: limit %s, posted %s (entries %s), reserved %s (entries %s), sliced %s (slices %s)",
 					campaign, currency, store.FromUnits(limit), store.FromUnits(posted), store.FromUnits(posts),
-					store.FromUnits(reserved), store.FromUnits(reserves-resolved)))
+					store.FromUnits(reserved), store.FromUnits(reserves-resolved), store.FromUnits(sliced), store.FromUnits(granted)))
 			}
 		}
 		return rows.Err()
@@ -142,7 +157,13 @@ func (s *Store) Campaign(ctx context.Context, campaign string) (store.Campaign, 
 
 // Suspend implements store.Store.
 func (s *Store) Suspend(ctx context.Context, campaign, reason string, at time.Time) error {
-	return s.D.Begin(ctx, func(ex Execer) error { return suspend(ctx, ex, campaign, reason, at) })
+	return s.D.Begin(ctx, func(ex Execer) error {
+		// A suspended campaign takes nothing: its budget slices come back.
+		if err := s.foldCampaign(ctx, ex, campaign); err != nil {
+			return err
+		}
+		return suspend(ctx, ex, campaign, reason, at)
+	})
 }
 
 // Resume implements store.Store.
