@@ -118,3 +118,13 @@ func ConversionProperties(t Transaction) map[string]any {
 	}
 	return props
 }
+
+// Currencies lists the currencies the rule set serves (its currencies
+// declaration), in declaration order; empty when it declares none, and
+// then it serves any.
+func (p *Program) Currencies() []string {
+	if p == nil || p.info == nil {
+		return nil
+	}
+	return append([]string(nil), p.info.Currencies...)
+}

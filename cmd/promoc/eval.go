@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/tracking"
 )
 
 // exitErrorOutcome is eval's exit code for a result whose outcome is error:
@@ -31,6 +34,19 @@ as indented JSON on stdout.
 
 PATH is a directory, whose *.promo files (not *_test.promo, not recursively)
 form the rule set, or a .promo file standing for its directory's rule set.
+
+When NAME is a payout, the input is the conversion it prices, as the API
+writes a recorded conversion, and the publisher's conversions recorded
+before it, in the same shape, which a tiered payout counts:
+
+	{"conversion": {"kind": "first_deposit", "publisher": "alpha",
+	  "offer": "casino", "amount": "50.00", "currency": "EUR",
+	  "time": "2026-12-06T09:59:00Z", "sub": ["vip"]},
+	 "earlier": [{...}, ...]}
+
+It is evaluated as promoc serve prices the conversion: for the publisher as
+the player, 1 ns after the conversion, in the conversion's currency (for one
+without an amount, the first currency the rule set declares, else EUR).
 --input - reads the input from stdin. --trace adds the trace of the
 evaluation: the window, the branches taken, the lets and the aggregations.
 
@@ -68,15 +84,20 @@ Compiler warnings are printed on stderr.`,
 				_, err := prog.Reward(reward) // unknown reward (did you mean ...?)
 				return &exitError{code: exitUsage, err: err}
 			}
-			prep, err := readInput(p, prog, cmd.InOrStdin(), input)
-			if err != nil {
-				return err
-			}
 			var opts []runtime.EvalOption
 			if trace {
 				opts = append(opts, runtime.WithTrace())
 			}
-			res, err := prog.EvaluatePrepared(cmd.Context(), reward, prep, opts...)
+			var res runtime.Result
+			if slices.ContainsFunc(prog.Payouts(), func(po runtime.Payout) bool { return po.Name == reward }) {
+				res, err = evalPayout(cmd, p, prog, reward, input, opts)
+			} else {
+				var prep *runtime.Prepared
+				if prep, err = readInput(p, prog, cmd.InOrStdin(), input); err != nil {
+					return err
+				}
+				res, err = prog.EvaluatePrepared(cmd.Context(), reward, prep, opts...)
+			}
 			if err != nil {
 				return failf("%s: %v", reward, err)
 			}
@@ -97,6 +118,34 @@ Compiler warnings are printed on stderr.`,
 	cmd.Flags().StringVar(&input, "input", "", "the JSON input `FILE`, or - for stdin")
 	cmd.Flags().BoolVar(&trace, "trace", false, "include the trace of the evaluation in the result")
 	return cmd
+}
+
+// evalPayout evaluates a payout on a payout's input document (the
+// conversion and the publisher's earlier conversions, as the API writes
+// recorded conversions) as promoc serve prices the conversion. A document
+// that cannot be decoded is evaluated as invalid input.
+func evalPayout(cmd *cobra.Command, p paths, prog *runtime.Program, payout, input string, opts []runtime.EvalOption) (runtime.Result, error) {
+	r := cmd.InOrStdin()
+	if input != "-" {
+		f, err := os.Open(input)
+		if err != nil {
+			return runtime.Result{}, p.pathError(input, err)
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return runtime.Result{}, usageErrorf("%s: is a directory: expected a JSON input file", p.display(input))
+		}
+		r = f
+	}
+	in, err := tracking.DecodePayoutInput(r)
+	if err != nil {
+		var ie *tracking.InputError
+		if !errors.As(err, &ie) {
+			return runtime.Result{}, p.pathError(input, err)
+		}
+		return prog.EvaluatePrepared(cmd.Context(), payout, prog.InvalidInput(&runtime.InputError{Field: ie.Field, Msg: strings.TrimPrefix(strings.TrimPrefix(ie.Message, ie.Field), ": ")}), opts...)
+	}
+	return tracking.NewPrices(prog, server.PayoutCurrency).Evaluate(cmd.Context(), payout, in.Conversion, in.Earlier, opts...)
 }
 
 // readInput reads, decodes and prepares the input document named on the

@@ -66,7 +66,8 @@ func ConversionOf(c store.Conversion) ConversionJSON {
 }
 
 // PayoutCurrency is the currency of the payouts of a conversion without an
-// amount.
+// amount when the rule set declares no currencies; one that does prices
+// such a conversion in the first it declares.
 const PayoutCurrency = "EUR"
 
 // newTracker makes the tracker of a store that keeps tracking; nil for
@@ -83,6 +84,9 @@ func newTracker(cfg Config) (*tracking.Tracker, error) {
 	}
 	if tc.Window == nil {
 		tc.Window = tracking.Windows(cfg.Program)
+	}
+	if tc.Currencies == nil {
+		tc.Currencies = cfg.Program.Currencies()
 	}
 	if tc.Price == nil && len(cfg.Program.Payouts()) > 0 {
 		prices := tracking.NewPrices(cfg.Program, PayoutCurrency)

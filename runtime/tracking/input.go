@@ -257,31 +257,11 @@ func checkConversion(session, player, offer, kind, amount, cur, ref, at string) 
 	if len(kind) > RefBytes || !kindRE.MatchString(kind) {
 		return c, bad("kind", InvalidParameter, "%q: expected a lowercase name of letters, digits and _ such as first_deposit", clip(kind))
 	}
-	switch {
-	case amount == "" && cur != "":
-		return c, bad("amount", InvalidAmount, "missing: a currency without an amount")
-	case amount != "" && cur == "":
-		return c, bad("currency", InvalidAmount, "missing: an amount without a currency")
-	case amount != "":
-		if !currency.Known(cur) {
-			msg := "%q: expected an ISO 4217 code such as EUR"
-			if s := currency.Suggest(cur); s != "" {
-				return c, bad("currency", InvalidAmount, msg+" (did you mean %s?)", clip(cur), s)
-			}
-			return c, bad("currency", InvalidAmount, msg, clip(cur))
-		}
-		if !decRE.MatchString(amount) {
-			return c, bad("amount", InvalidAmount, "%q: expected a decimal such as 50.00, not negative, without an exponent", clip(amount))
-		}
-		d, err := decimal.NewFromString(amount)
-		if err != nil {
-			return c, bad("amount", InvalidAmount, "%q: %v", clip(amount), err)
-		}
-		if _, err := store.Units(d); err != nil {
-			return c, bad("amount", InvalidAmount, "%v", err)
-		}
-		c.Amount = d
+	d, err := checkAmount(amount, cur)
+	if err != nil {
+		return c, err
 	}
+	c.Amount = d
 	if at != "" {
 		t, err := time.Parse(time.RFC3339Nano, at)
 		if err != nil {
@@ -293,4 +273,35 @@ func checkConversion(session, player, offer, kind, amount, cur, ref, at string) 
 		c.At = t.UTC()
 	}
 	return c, nil
+}
+
+// checkAmount checks an amount, a decimal string (or "" for none), and its
+// currency, required with an amount and only then.
+func checkAmount(amount, cur string) (decimal.Decimal, error) {
+	switch {
+	case amount == "" && cur != "":
+		return decimal.Decimal{}, bad("amount", InvalidAmount, "missing: a currency without an amount")
+	case amount != "" && cur == "":
+		return decimal.Decimal{}, bad("currency", InvalidAmount, "missing: an amount without a currency")
+	case amount == "":
+		return decimal.Decimal{}, nil
+	}
+	if !currency.Known(cur) {
+		msg := "%q: expected an ISO 4217 code such as EUR"
+		if s := currency.Suggest(cur); s != "" {
+			return decimal.Decimal{}, bad("currency", InvalidAmount, msg+" (did you mean %s?)", clip(cur), s)
+		}
+		return decimal.Decimal{}, bad("currency", InvalidAmount, msg, clip(cur))
+	}
+	if !decRE.MatchString(amount) {
+		return decimal.Decimal{}, bad("amount", InvalidAmount, "%q: expected a decimal such as 50.00, not negative, without an exponent", clip(amount))
+	}
+	d, err := decimal.NewFromString(amount)
+	if err != nil {
+		return decimal.Decimal{}, bad("amount", InvalidAmount, "%q: %v", clip(amount), err)
+	}
+	if _, err := store.Units(d); err != nil {
+		return decimal.Decimal{}, bad("amount", InvalidAmount, "%v", err)
+	}
+	return d, nil
 }

@@ -78,10 +78,14 @@ type kept struct {
 	from time.Time // every conversion that happened at or after from is added
 }
 
-// NewPrices makes the prices of a rule set's payouts; currency is the
-// player's currency for a conversion without an amount.
-func NewPrices(prog *runtime.Program, currency string) *Prices {
-	p := &Prices{prog: prog, currency: currency, byKind: map[string][]runtime.Payout{}, kept: map[keptKey]*kept{}}
+// NewPrices makes the prices of a rule set's payouts. A conversion
+// without an amount is priced in the first currency the rule set serves
+// (its currencies declaration), or in fallback when it declares none.
+func NewPrices(prog *runtime.Program, fallback string) *Prices {
+	if cs := prog.Currencies(); len(cs) > 0 {
+		fallback = cs[0]
+	}
+	p := &Prices{prog: prog, currency: fallback, byKind: map[string][]runtime.Payout{}, kept: map[keptKey]*kept{}}
 	for _, po := range prog.Payouts() {
 		p.byKind[po.Kind] = append(p.byKind[po.Kind], po)
 	}
@@ -127,12 +131,7 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 		} else {
 			earlier = []store.Conversion{*c}
 		}
-		in := runtime.Input{Now: now, Player: runtime.Player{ID: c.Publisher, Currency: cur}}
-		for _, e := range earlier {
-			if t, ok := transaction(p.prog, e); ok {
-				in.Transactions = append(in.Transactions, t)
-			}
-		}
+		in := p.input(*c, earlier)
 		return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
 			return p.prog.Evaluate(context.Background(), name, in)
 		})
@@ -195,6 +194,37 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
 		return p.prog.EvaluatePrepared(context.Background(), name, in)
 	})
+}
+
+// Currency is the currency a conversion's payouts are priced in: its
+// own, or for one without an amount the default of [NewPrices].
+func (p *Prices) Currency(c store.Conversion) string {
+	if c.Currency != "" {
+		return c.Currency
+	}
+	return p.currency
+}
+
+// input is the input of a payout that prices c over the conversions of
+// its publisher (c among them; those after c are left out).
+func (p *Prices) input(c store.Conversion, conversions []store.Conversion) runtime.Input {
+	now := c.At.Add(time.Nanosecond)
+	in := runtime.Input{Now: now, Player: runtime.Player{ID: c.Publisher, Currency: p.Currency(c)}}
+	for _, e := range conversions {
+		if e.At.Before(now) {
+			if t, ok := transaction(p.prog, e); ok {
+				in.Transactions = append(in.Transactions, t)
+			}
+		}
+	}
+	return in
+}
+
+// Evaluate evaluates one payout of the rule set on conversion c, as
+// promoc serve prices c when the publisher's conversions recorded before
+// it are earlier (c is added after them): what promoc eval runs.
+func (p *Prices) Evaluate(ctx context.Context, payout string, c store.Conversion, earlier []store.Conversion, opts ...runtime.EvalOption) (runtime.Result, error) {
+	return p.prog.Evaluate(ctx, payout, p.input(c, append(earlier[:len(earlier):len(earlier)], c)), opts...)
 }
 
 // evaluate sets the conversion's payout and revenue from its payouts'

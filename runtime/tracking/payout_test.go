@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
@@ -140,4 +141,49 @@ func TestPricesKept(t *testing.T) {
 	t.Log("revenues:", tiers)
 	assert.Greater(t, tiers["45"]+tiers["55"], 0, "the second tier is reached")
 	assert.Greater(t, tiers["60"]+tiers["70"], 0, "the third tier is reached")
+}
+
+// TestPricesCurrency: a conversion without an amount is priced in the
+// first currency the rule set declares; with none declared, in the
+// fallback. A conversion in a currency the rule set does not declare is
+// refused, and nothing is recorded.
+func TestPricesCurrency(t *testing.T) {
+	ctx := context.Background()
+	src := `kind registration {
+	publisher: string
+}
+kind deposit {
+	amount: money
+}
+payout cpa: publisher on conversion registration {
+	give 25 EUR | 30 USD
+}
+`
+	for _, c := range []struct {
+		decl, want string
+	}{{"", "25 EUR"}, {"currencies USD, EUR\n", "30 USD"}} {
+		prog, err := runtime.Compile(fstest.MapFS{"p.promo": {Data: []byte(c.decl + src)}})
+		require.NoError(t, err)
+		s := newStore(t)
+		prices := tracking.NewPrices(prog, "EUR")
+		tr := newTracker(t, s, tracking.Config{Price: prices.Price, Forget: prices.Forget, Currencies: prog.Currencies()})
+		se, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha"})
+		require.NoError(t, err)
+		r, err := tr.Convert(ctx, tracking.Conversion{Session: se.ID, Kind: "registration"})
+		require.NoError(t, err)
+		assert.Equal(t, c.want, r.Conversion.Payout.String()+" "+r.Conversion.PayoutCurrency, "declared %q", c.decl)
+		_, err = tr.Convert(ctx, tracking.Conversion{Session: se.ID, Kind: "deposit", Amount: decimal.RequireFromString("10"), Currency: "GBP"})
+		if c.decl == "" {
+			require.NoError(t, err, "any currency when none is declared")
+			continue
+		}
+		var ie *tracking.InputError
+		require.ErrorAs(t, err, &ie)
+		assert.Equal(t, "currency", ie.Field)
+		assert.Equal(t, tracking.InvalidAmount, ie.Code)
+		assert.Equal(t, "currency: GBP is not a currency of the rule set: expected USD, EUR", ie.Message)
+		all, err := s.Conversions(ctx, 0, 10)
+		require.NoError(t, err)
+		assert.Len(t, all, 1, "the GBP deposit is not recorded")
+	}
 }

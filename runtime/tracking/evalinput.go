@@ -1,0 +1,157 @@
+package tracking
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// PayoutInput is what promoc eval prices with a payout: a conversion as
+// the API writes a recorded one (GET and POST /v1/conversions), and the
+// publisher's conversions recorded before it, in the same shape.
+type PayoutInput struct {
+	Conversion store.Conversion
+	// Earlier are the publisher's conversions recorded before Conversion,
+	// in order: what a tiered payout counts.
+	Earlier []store.Conversion
+}
+
+// recordedJSON is a recorded conversion as the API writes it
+// (runtime/server's ConversionJSON). seq, click and the computed payout
+// and revenue are accepted, so that an answer of the API can be pasted,
+// and ignored: the conversions are numbered in the order given.
+type recordedJSON struct {
+	Seq             int64           `json:"seq"`
+	Session         string          `json:"session"`
+	Offer           string          `json:"offer"`
+	Publisher       string          `json:"publisher"`
+	Player          string          `json:"player"`
+	Kind            string          `json:"kind"`
+	Amount          json.RawMessage `json:"amount"`
+	Currency        string          `json:"currency"`
+	Ref             string          `json:"ref"`
+	Time            string          `json:"time"`
+	Click           string          `json:"click"`
+	Sub             []string        `json:"sub"`
+	Payout          string          `json:"payout"`
+	PayoutCurrency  string          `json:"payout_currency"`
+	Revenue         string          `json:"revenue"`
+	RevenueCurrency string          `json:"revenue_currency"`
+}
+
+// DecodePayoutInput reads a payout's input document, one JSON object:
+//
+//	{"conversion": {...}, "earlier": [{...}, ...]}
+//
+// Each conversion has its kind, its publisher and its time (RFC 3339), and
+// may have an amount (a decimal string, never a JSON number) with its
+// currency, the offer, the session, the player, the advertiser's
+// reference and up to 5 sub ids. Unknown fields are refused. An error is
+// an [*InputError] whose Field is the path of the field at fault, such as
+// "earlier[2].amount".
+func DecodePayoutInput(r io.Reader) (PayoutInput, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limits.InputBytes+1))
+	if err != nil {
+		return PayoutInput{}, err
+	}
+	if len(data) > limits.InputBytes {
+		return PayoutInput{}, &InputError{Code: "invalid-json", Message: fmt.Sprintf("the input is larger than %d bytes (lang/limits.InputBytes)", limits.InputBytes)}
+	}
+	var doc struct {
+		Conversion *recordedJSON  `json:"conversion"`
+		Earlier    []recordedJSON `json:"earlier"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return PayoutInput{}, &InputError{Code: "invalid-json", Message: strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	if dec.More() {
+		return PayoutInput{}, &InputError{Code: "invalid-json", Message: "data after the JSON object"}
+	}
+	if doc.Conversion == nil {
+		return PayoutInput{}, bad("conversion", InvalidConversion, "missing: the conversion to price")
+	}
+	var in PayoutInput
+	for i, j := range doc.Earlier {
+		c, err := recorded(fmt.Sprintf("earlier[%d]", i), j)
+		if err != nil {
+			return PayoutInput{}, err
+		}
+		c.Seq = int64(i + 1)
+		in.Earlier = append(in.Earlier, c)
+	}
+	c, err := recorded("conversion", *doc.Conversion)
+	if err != nil {
+		return PayoutInput{}, err
+	}
+	c.Seq = int64(len(in.Earlier) + 1)
+	in.Conversion = c
+	return in, nil
+}
+
+// recorded checks one conversion of a payout's input; path names it in
+// errors.
+func recorded(path string, j recordedJSON) (store.Conversion, error) {
+	wrap := func(err error) error {
+		if ie, ok := err.(*InputError); ok {
+			f := path + "." + ie.Field
+			return &InputError{Field: f, Code: ie.Code, Message: f + strings.TrimPrefix(ie.Message, ie.Field)}
+		}
+		return err
+	}
+	c := store.Conversion{Session: j.Session, Offer: j.Offer, Publisher: j.Publisher, Player: j.Player, Kind: j.Kind, Currency: j.Currency, AdvertiserRef: j.Ref}
+	for _, f := range []struct{ name, v string }{{"session", j.Session}, {"offer", j.Offer}, {"player", j.Player}, {"ref", j.Ref}} {
+		if err := checkRef(f.name, f.v, false); err != nil {
+			return c, wrap(err)
+		}
+	}
+	if err := checkRef("publisher", j.Publisher, true); err != nil {
+		return c, wrap(err)
+	}
+	if j.Kind == "" || len(j.Kind) > RefBytes || !kindRE.MatchString(j.Kind) {
+		return c, wrap(bad("kind", InvalidParameter, "%q: expected a lowercase name of letters, digits and _ such as first_deposit", clip(j.Kind)))
+	}
+	if len(j.Sub) > len(c.Sub) {
+		return c, wrap(bad("sub", InvalidParameter, "%d sub ids: expected at most %d", len(j.Sub), len(c.Sub)))
+	}
+	for i, v := range j.Sub {
+		if len(v) > SubIDBytes || !subRE.MatchString(v) {
+			return c, wrap(bad(fmt.Sprintf("sub[%d]", i), InvalidParameter, "%q: expected at most %d letters, digits or %s", clip(v), SubIDBytes, SubIDChars))
+		}
+		c.Sub[i] = v
+	}
+	amount := ""
+	if len(j.Amount) > 0 && string(j.Amount) != "null" {
+		if j.Amount[0] != '"' {
+			return c, wrap(bad("amount", InvalidAmount, "%s is a JSON %s: expected a decimal string such as \"50.00\" (an amount is never a float)",
+				clip(string(j.Amount)), jsonKind(j.Amount)))
+		}
+		if err := json.Unmarshal(j.Amount, &amount); err != nil {
+			return c, wrap(bad("amount", InvalidAmount, "%v", err))
+		}
+	}
+	d, err := checkAmount(amount, j.Currency)
+	if err != nil {
+		return c, wrap(err)
+	}
+	c.Amount = d
+	if j.Time == "" {
+		return c, wrap(bad("time", InvalidParameter, "missing: when the conversion happened, such as 2026-12-06T10:00:00Z"))
+	}
+	t, err := time.Parse(time.RFC3339Nano, j.Time)
+	if err != nil {
+		return c, wrap(bad("time", InvalidParameter, "%q: expected an RFC 3339 time such as 2026-12-06T10:00:00Z", clip(j.Time)))
+	}
+	if t.Before(limits.MinTime) || !t.Before(limits.MaxTime) {
+		return c, wrap(bad("time", InvalidParameter, "%s: out of range: expected a time in [%d, %d)", j.Time, limits.MinTime.Year(), limits.MaxTime.Year()))
+	}
+	c.At = t.UTC()
+	return c, nil
+}
