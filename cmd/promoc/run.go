@@ -29,7 +29,7 @@ var notifyInterrupt = func(c chan<- os.Signal) (stop func()) {
 
 func newRunCmd() *cobra.Command {
 	var db, events, until string
-	var trace bool
+	var trace, budgetSlices bool
 	var batch int
 	cmd := &cobra.Command{
 		Use:   "run DIR --events FILE.jsonl [--db FILE|URL] [--until TIME] [--trace] [--batch N]",
@@ -116,6 +116,11 @@ file, or a database that is not promoc's.`,
 				return err
 			}
 			defer closeStore(st, &err)
+			returnSlices, err := useSlices(st, budgetSlices, 30*time.Second)
+			if err != nil {
+				return err
+			}
+			defer returnSlices(&err)
 			eng, err := engine.New(ctx, prog, st, engine.Options{Trace: trace, BatchSize: batch})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)
@@ -140,6 +145,7 @@ file, or a database that is not promoc's.`,
 		}),
 	}
 	dbFlag(cmd, &db)
+	budgetSlicesFlag(cmd, &budgetSlices)
 	cmd.Flags().StringVar(&events, "events", "", "the event log: a JSON Lines `FILE`, or - for stdin")
 	cmd.Flags().StringVar(&until, "until", "", "run the clock on after the last event to `TIME` (RFC 3339)")
 	cmd.Flags().BoolVar(&trace, "trace", false, "include the trace of each reward's evaluation in its outcome")

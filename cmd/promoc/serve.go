@@ -53,7 +53,7 @@ func newServeCmd() *cobra.Command {
 	var maxEvents int
 	var webhooks []string
 	var webhookTimeout, retryMin, retryMax, staleRequest, webhookKeep time.Duration
-	var async bool
+	var async, budgetSlices bool
 	var kafkaBrokers []string
 	var kafkaTopic, kafkaGroup, kafkaDeadLetter string
 	cmd := &cobra.Command{
@@ -189,6 +189,11 @@ flight, and exits 0.`,
 				return err
 			}
 			defer closeStore(st, &err)
+			returnSlices, err := useSlices(st, budgetSlices, leaseTTL)
+			if err != nil {
+				return err
+			}
+			defer returnSlices(&err)
 			if rs, ok := st.(store.RuleSets); prog == nil && ok {
 				if _, deployed, err := rs.ActiveRuleSet(ctx); err != nil {
 					return failf("%s: %v", dbName(db), err)
@@ -243,6 +248,7 @@ flight, and exits 0.`,
 		}),
 	}
 	dbFlag(cmd, &db)
+	budgetSlicesFlag(cmd, &budgetSlices)
 	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "the `HOST:PORT` to listen on")
 	cmd.Flags().DurationVar(&tick, "tick", 5*time.Second, "how often the scheduler fires what is due")
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 30*time.Second, "how long a scheduled job's lease lasts unless renewed: how soon another process takes over the job of one that died")

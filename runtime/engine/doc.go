@@ -37,9 +37,12 @@
 //   - An action runs at most once per (rule, action, player, trigger
 //     hash): the store's unique key on the outcome log.
 //   - A budget is never exceeded: the store reserves each amount by a
-//     conditional update of the account row, in the outcome's transaction.
-//     The engine predicts the store's decision (exactly when it is the one
-//     writer of the campaign) so that a reward the budget refused counts
+//     conditional update of the account row, or of the process's slice of
+//     it (store.Slices), in the outcome's transaction. The store's
+//     campaign status counts the slices, and it refuses a reward only when
+//     it fits no slice nor the account. The engine predicts the store's
+//     decision from that status (exactly when it is the one writer of the
+//     campaign, slices or not) so that a reward the budget refused counts
 //     towards no limit of the rule.
 //   - A scheduled firing runs once per rule, zone and firing, over every
 //     player of the zone, all sharing one trigger hash; after downtime, the

@@ -69,6 +69,9 @@ func proofChild(mode string) error {
 		return err
 	}
 	defer st.Close()
+	if err := childSlices(st); err != nil {
+		return err
+	}
 	args := []byte(os.Getenv(envArgs))
 	switch mode {
 	case "race":
@@ -80,7 +83,11 @@ func proofChild(mode string) error {
 		if err != nil {
 			return err
 		}
-		issued, err := raceWorker(ctx, prog, st, a.From, a.To)
+		var progress func(int)
+		if a.Progress {
+			progress = func(next int) { fmt.Printf("progress %d\n", next) }
+		}
+		issued, err := raceWorkerProgress(ctx, prog, st, a.From, a.To, progress)
 		if err != nil {
 			return err
 		}
@@ -155,6 +162,7 @@ func raceN() int { return size(500, 1000, 10_000) }
 type raceArgs struct {
 	Case     raceCase
 	From, To int
+	Progress bool // print "progress N" after each call (slices_proof_test.go)
 }
 
 // raceEvent is the deposit of player i: one event per player, each
@@ -168,6 +176,12 @@ func raceEvent(i int) engine.Event {
 // raceWorker handles the events [from, to) with an engine of its own, 25
 // events a call, and counts the rewards Handle reports issued.
 func raceWorker(ctx context.Context, prog *runtime.Program, st store.Store, from, to int) (int, error) {
+	return raceWorkerProgress(ctx, prog, st, from, to, nil)
+}
+
+// raceWorkerProgress is raceWorker, telling progress (when not nil) the
+// events handled after each call.
+func raceWorkerProgress(ctx context.Context, prog *runtime.Program, st store.Store, from, to int, progress func(int)) (int, error) {
 	e, err := engine.New(ctx, prog, st, engine.Options{})
 	if err != nil {
 		return 0, err
@@ -186,6 +200,9 @@ func raceWorker(ctx context.Context, prog *runtime.Program, st store.Store, from
 			if o.Status == string(store.Issued) {
 				issued++
 			}
+		}
+		if progress != nil {
+			progress(min(i+25, to))
 		}
 	}
 	return issued, nil
