@@ -170,6 +170,15 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// memStats reads the allocator's counters without collecting: TotalAlloc
+// and Mallocs of two readings give the bytes and objects allocated between
+// them, by the engine, the store's driver and the stream alike.
+func memStats() goruntime.MemStats {
+	var m goruntime.MemStats
+	goruntime.ReadMemStats(&m)
+	return m
+}
+
 func heapInUse() uint64 {
 	var m goruntime.MemStats
 	goruntime.GC()
@@ -202,9 +211,9 @@ func BenchmarkEngine(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				cpu0 := cpuTime()
+				cpu0, mem0 := cpuTime(), memStats()
 				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, tick, 0)
-				cpu := cpuTime() - cpu0
+				cpu, mem1 := cpuTime()-cpu0, memStats()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -221,6 +230,8 @@ func BenchmarkEngine(b *testing.B) {
 				b.ReportMetric(st.apply.Seconds()/total.Seconds()*100, "%apply")
 				b.ReportMetric(st.reads.Seconds()/total.Seconds()*100, "%reads")
 				b.ReportMetric(float64(cpu.Microseconds())/float64(run.Events), "cpu-µs/event")
+				b.ReportMetric(float64(mem1.TotalAlloc-mem0.TotalAlloc)/float64(run.Events), "B/event")
+				b.ReportMetric(float64(mem1.Mallocs-mem0.Mallocs)/float64(run.Events), "allocs/event")
 				b.ReportMetric(float64(s.states)/float64(players), "state-B/player")
 				b.ReportMetric(float64(s.events)/float64(players), "events-B/player")
 				b.ReportMetric(float64(s.disk)/float64(players), "disk-B/player")

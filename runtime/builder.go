@@ -340,26 +340,41 @@ func (b *Builder) Commit() error {
 // the builder's columns: evaluate it before the builder changes (an
 // appended transaction may move rows under it). A kept error of the
 // player's part makes every evaluation an invalid-input error outcome.
-func (b *Builder) Prepared() *Prepared { return b.prepared(context.Background()) }
+func (b *Builder) Prepared() *Prepared { return b.prepared(context.Background(), nil) }
 
-// prepared is Prepared giving up when ctx is done while it deduplicates
-// and sorts.
-func (b *Builder) prepared(ctx context.Context) *Prepared {
-	if b.b == nil {
-		return &Prepared{prog: b.p, err: b.err}
+// PreparedInto is [Builder.Prepared] written into dst, a Prepared that an
+// earlier PreparedInto returned (from this builder or another of the same
+// program), or a new(Prepared): a host that prepares input after input
+// (the engine, for every condition and reward it evaluates) then allocates
+// nothing for them. It returns dst (a new Prepared when dst is nil).
+//
+// What dst held before is gone: the caller must be done with it, no
+// evaluation still running on it, nothing keeping it for later. Results
+// keep nothing of their input, so a result outlives it.
+func (b *Builder) PreparedInto(dst *Prepared) *Prepared {
+	return b.prepared(context.Background(), dst)
+}
+
+// prepared is Prepared (into dst when not nil) giving up when ctx is done
+// while it deduplicates and sorts.
+func (b *Builder) prepared(ctx context.Context, dst *Prepared) *Prepared {
+	if dst == nil {
+		dst = &Prepared{}
 	}
-	if b.err != nil {
-		return &Prepared{prog: b.p, err: b.err}
+	*dst = Prepared{prog: b.p, own: dst.own}
+	if b.b == nil || b.err != nil {
+		dst.err = b.err
+		return dst
 	}
-	d, err := b.b.DataContext(ctx)
+	d, err := b.b.DataInto(ctx, dst.own)
 	if err != nil {
-		return &Prepared{prog: b.p, err: b.keep(err)}
+		dst.err = b.keep(err)
+		return dst
 	}
-	cur := currency.Code(0)
-	if d != nil {
-		cur = d.Currency()
-	}
-	return &Prepared{prog: b.p, data: d, cur: cur, curStr: cur.String()}
+	dst.data, dst.own = d, d
+	dst.cur = d.Currency()
+	dst.curStr = dst.cur.String()
+	return dst
 }
 
 // Decode resets the builder and reads a JSON input document (spec/spec.md,
@@ -398,7 +413,7 @@ func (b *Builder) DecodeBytes(ctx context.Context, data []byte) error {
 func (p *Program) PrepareJSON(ctx context.Context, r io.Reader) *Prepared {
 	b := p.NewBuilder()
 	b.Decode(ctx, r)
-	return b.prepared(ctx)
+	return b.prepared(ctx, nil)
 }
 
 // prepare prepares a Go input on a builder, checking ctx every few thousand
@@ -465,7 +480,7 @@ func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
 			return b.Prepared()
 		}
 	}
-	return b.prepared(ctx)
+	return b.prepared(ctx, nil)
 }
 
 // add appends one transaction of an [Input], of the kind of index k (-1:

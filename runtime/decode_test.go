@@ -105,8 +105,10 @@ func isInt(v any) bool {
 }
 
 // TestInputPathsAgree evaluates generated rule sets on generated inputs
-// prepared four ways: Prepare of the Go input; Builder.Decode of the
-// document (one builder reused, with Reset); PrepareJSON; and the typed
+// prepared five ways: Prepare of the Go input; Builder.Decode of the
+// document (one builder reused, with Reset), handed out by Prepared and
+// by PreparedInto (one Prepared written again for each input); PrepareJSON;
+// and the typed
 // Builder API, appending the transactions one at a time in a shuffled order
 // and evaluating after each. All must give the answer of Prepare.
 func TestInputPathsAgree(t *testing.T) {
@@ -126,14 +128,16 @@ func TestInputPathsAgree(t *testing.T) {
 		}
 		sets++
 		reused := prog.NewBuilder()
+		into := new(runtime.Prepared) // written again for each input
 		for range 4 {
 			in := g.input()
 			doc := docOf(rng, in)
 			want := prog.Prepare(in)
 			require.NoError(t, reused.DecodeBytes(ctx, doc), "document:\n%s", doc)
 			ways := map[string]*runtime.Prepared{
-				"Builder.Decode": reused.Prepared(),
-				"PrepareJSON":    prog.PrepareJSON(ctx, bytes.NewReader(doc)),
+				"Builder.Decode":       reused.Prepared(),
+				"Builder.PreparedInto": reused.PreparedInto(into),
+				"PrepareJSON":          prog.PrepareJSON(ctx, bytes.NewReader(doc)),
 			}
 			for name, got := range ways {
 				for _, r := range prog.Rewards() {
@@ -449,18 +453,31 @@ func TestBuilderMisuse(t *testing.T) {
 	b.Begin(deposit, "d2", now.Add(-time.Minute), "XXX")
 	b.SetScaled(amount, 100, 0)
 	assert.EqualError(t, b.Commit(), `transactions[2].currency: unknown currency "XXX"`)
-	res, err := prog.EvaluatePrepared(context.Background(), "tiered_deposit", b.Prepared())
-	require.NoError(t, err)
-	assert.Equal(t, "calculated 600.00", string(res.Outcome)+" "+res.AmountString())
+	// Each input is evaluated from Prepared and from one Prepared that
+	// PreparedInto writes again: valid, invalid, then valid after Reset.
+	into := new(runtime.Prepared)
+	eval := func() []runtime.Result {
+		var out []runtime.Result
+		for _, in := range []*runtime.Prepared{b.Prepared(), b.PreparedInto(into)} {
+			res, err := prog.EvaluatePrepared(context.Background(), "tiered_deposit", in)
+			require.NoError(t, err)
+			out = append(out, res)
+		}
+		return out
+	}
+	for _, res := range eval() {
+		assert.Equal(t, "calculated 600.00", string(res.Outcome)+" "+res.AmountString())
+	}
 
 	assert.Error(t, b.SetPlayer(runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}))
-	res, err = prog.EvaluatePrepared(context.Background(), "tiered_deposit", b.Prepared())
-	require.NoError(t, err)
-	assert.Equal(t, `invalid-input player.zone: unknown time zone "Mars/Olympus"`, res.Reason+" "+res.Detail)
+	for _, res := range eval() {
+		assert.Equal(t, `invalid-input player.zone: unknown time zone "Mars/Olympus"`, res.Reason+" "+res.Detail)
+	}
 	b.Reset()
 	require.NoError(t, b.SetNow(now))
 	require.NoError(t, b.SetPlayer(runtime.Player{Currency: "EUR"}))
-	res, err = prog.EvaluatePrepared(context.Background(), "tiered_deposit", b.Prepared())
-	require.NoError(t, err)
-	assert.Equal(t, "skipped no-matching-transactions", string(res.Outcome)+" "+res.Reason)
+	for _, res := range eval() {
+		assert.Equal(t, "skipped no-matching-transactions", string(res.Outcome)+" "+res.Reason)
+	}
+	assert.Same(t, into, b.PreparedInto(into))
 }

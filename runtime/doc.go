@@ -19,6 +19,10 @@
 // transactions, or decodes the JSON document with [Builder.Decode], straight
 // into the columns the rewards read, without a map per transaction, and
 // keeps appending a player's new events without preparing the history again.
+// [Builder.PreparedInto] writes the input into a Prepared an earlier call
+// returned, so that a host preparing input after input (the engine) makes
+// no garbage for them; that Prepared's previous input is then gone, so it
+// suits a host that evaluates each input at once and keeps none.
 // Every reader of the input document is equally strict (spec/spec.md,
 // section 12). The [Result] says whether the reward
 // was calculated, skipped or ended in an error, with a machine-readable

@@ -172,6 +172,10 @@ type Prepared struct {
 	err    error         // the input error every evaluation reports
 	cur    currency.Code // the player's currency
 	curStr string        // its code, "EUR", found once rather than per result
+	// own is the Data that Builder.PreparedInto writes into: data when
+	// the input is valid, kept when it is not so that the next input reuses
+	// it.
+	own *vm.Data
 }
 
 // Prepare checks and converts an input for this program. Bad input does not

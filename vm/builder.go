@@ -786,33 +786,24 @@ func (b *Builder) Data() (*Data, error) { return b.DataContext(context.Backgroun
 // DataContext is [Builder.Data] giving up with ctx's error when ctx is done
 // while it deduplicates and sorts (it checks between passes over the rows);
 // the builder is then as it was.
-func (b *Builder) DataContext(ctx context.Context) (*Data, error) {
+func (b *Builder) DataContext(ctx context.Context) (*Data, error) { return b.DataInto(ctx, nil) }
+
+// DataInto is [Builder.DataContext] writing the data into d, a Data an
+// earlier call returned (from this builder or another of the same
+// program), rather than into a new one: a host that prepares many inputs
+// one after the other (an engine deciding event after event) makes no
+// garbage for them. A nil d, or one of another program, is replaced by a
+// new Data, which is returned; keep it for the next call.
+//
+// This changes what d is: whatever d held before is gone, so nothing may
+// still be running on it or keep it for later (a goroutine evaluating it, a
+// result or a cache naming it). A [Machine] that ran on d before sees that
+// it changed and resolves its windows again. On an error d is left as it
+// was, and nil is returned.
+func (b *Builder) DataInto(ctx context.Context, d *Data) (*Data, error) {
 	p := b.p
 	if err := p.checkCurrency(b.cur); err != nil {
 		return nil, err
-	}
-	d := &Data{
-		prog:    p,
-		player:  b.player,
-		cur:     b.cur,
-		minor:   b.cur.MinorUnits(),
-		zone:    b.zone,
-		now:     b.now,
-		nowNS:   b.now.UnixNano(),
-		anchors: b.anchors,
-		strs:    b.strs[:len(b.strs):len(b.strs)],
-	}
-	if b.now.IsZero() {
-		d.nowNS = 0
-	}
-	d.props = make([]Value, len(p.Props))
-	d.hasProp = make([]bool, len(p.Props))
-	for i, prop := range p.Props {
-		if b.propSet[i] {
-			d.props[i], d.hasProp[i] = d.typed(b.props[i], prop.Type), true
-		} else if def, ok := b.resolve(prop.Default); prop.HasDefault && ok {
-			d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
-		}
 	}
 	if err := b.dedupe(ctx); err != nil {
 		return nil, err
@@ -822,12 +813,39 @@ func (b *Builder) DataContext(ctx context.Context) (*Data, error) {
 			return nil, err
 		}
 	}
-	d.tables = make([]table, len(b.tabs))
 	ncols := 0
 	for k := range b.tabs {
 		ncols += len(b.tabs[k].t.cols)
 	}
-	cols := make([]column, ncols)
+	if d == nil || d.prog != p || len(d.tables) != len(b.tabs) || len(d.props) != len(p.Props) {
+		d = &Data{
+			props:   make([]Value, len(p.Props)),
+			hasProp: make([]bool, len(p.Props)),
+			tables:  make([]table, len(b.tabs)),
+		}
+		cols := make([]column, ncols)
+		for k := range b.tabs {
+			n := len(b.tabs[k].t.cols)
+			d.tables[k].cols, cols = cols[:n:n], cols[n:]
+		}
+	} else {
+		d.gen++ // for the windows a Machine resolved on it
+		clear(d.props)
+		clear(d.hasProp)
+	}
+	d.prog, d.player, d.cur, d.minor, d.zone = p, b.player, b.cur, b.cur.MinorUnits(), b.zone
+	d.now, d.nowNS, d.anchors = b.now, b.now.UnixNano(), b.anchors
+	d.strs = b.strs[:len(b.strs):len(b.strs)]
+	if b.now.IsZero() {
+		d.nowNS = 0
+	}
+	for i, prop := range p.Props {
+		if b.propSet[i] {
+			d.props[i], d.hasProp[i] = d.typed(b.props[i], prop.Type), true
+		} else if def, ok := b.resolve(prop.Default); prop.HasDefault && ok {
+			d.props[i], d.hasProp[i] = d.typed(def, prop.Type), true
+		}
+	}
 	for k := range b.tabs {
 		tb := &b.tabs[k]
 		n := len(tb.t.time)
@@ -836,7 +854,6 @@ func (b *Builder) DataContext(ctx context.Context) (*Data, error) {
 		}
 		t := &d.tables[k]
 		t.time, t.id = tb.t.time[:n:n], tb.t.id[:n:n]
-		t.cols, cols = cols[:len(tb.t.cols):len(tb.t.cols)], cols[len(tb.t.cols):]
 		for c, col := range tb.t.cols {
 			switch {
 			case !b.keep[k][c]:

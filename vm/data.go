@@ -82,8 +82,8 @@ func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 // converted to the player's currency, split by kind, sorted by time and
 // stored in typed columns; strings interned; properties typed. It is
 // read-only after [Prepare] returns (or, made by a [Builder], until the
-// builder changes), so any number of goroutines can run any of the
-// program's rewards on it at once.
+// builder changes, and until [Builder.DataInto] writes it again), so any
+// number of goroutines can run any of the program's rewards on it at once.
 type Data struct {
 	prog    *Program
 	player  string
@@ -97,6 +97,7 @@ type Data struct {
 	hasProp []bool
 	tables  []table  // by kind index
 	strs    []string // strings of the data alone: id len(prog.Strings)+i
+	gen     uint64   // how many times Builder.DataInto wrote it again
 }
 
 // table holds the transactions of one kind, sorted by time (stably, so ties
@@ -155,6 +156,15 @@ const checkEvery = 1024
 // done, checking it every few thousand transactions; with onlyRead it
 // stores only the columns the rewards read (see [NewBuilder]).
 func PrepareContext(ctx context.Context, p *Program, in Input, onlyRead bool) (*Data, error) {
+	b, err := build(ctx, p, in, onlyRead)
+	if err != nil {
+		return nil, err
+	}
+	return b.DataContext(ctx)
+}
+
+// build is [PrepareContext] up to the data: a new builder holding in.
+func build(ctx context.Context, p *Program, in Input, onlyRead bool) (*Builder, error) {
 	if p == nil {
 		return nil, errors.New("vm: Prepare with a nil program")
 	}
@@ -223,7 +233,7 @@ func PrepareContext(ctx context.Context, p *Program, in Input, onlyRead bool) (*
 			return nil, err
 		}
 	}
-	return b.DataContext(ctx)
+	return b, nil
 }
 
 // minTime and maxTime are the instants an int64 of Unix nanoseconds holds.

@@ -50,6 +50,10 @@
 // and reused from one player to the next. Ids that rise (sequence numbers,
 // time-ordered ids) cost no deduplication work, and a host that looks its
 // attributes up once as [AttrRef]s sets each value in one call.
+// [Builder.DataInto] hands the data out in a Data an earlier call returned,
+// so that a host preparing input after input (the engine, event after
+// event) allocates nothing for it; that Data's previous contents are then
+// gone, so the host must be done with them (see Concurrency below).
 //
 // # What goes out
 //
@@ -104,7 +108,11 @@
 // needs its own. A Machine also keeps the windows it resolved on the last
 // Data it ran on, and the rows of each table inside them, so that the
 // rewards of one evaluation event that share a window resolve it once
-// (this keeps that Data reachable until the machine runs on another).
+// (this keeps that Data reachable until the machine runs on another). A
+// Data written again by [Builder.DataInto] is the exception to read-only:
+// whoever calls DataInto must know that no goroutine still runs on the
+// Data and that nothing kept it; a Machine notices the new contents (the
+// Data counts its writes) and resolves its windows again.
 //
 // # Why this shape
 //

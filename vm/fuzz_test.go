@@ -47,15 +47,33 @@ func FuzzRun(f *testing.F) {
 		if a.p.Validate() != nil {
 			return
 		}
+		// Each input is also written into one reused Data (Builder.DataInto)
+		// and run on one machine: the results are those of a new Data.
+		var reused *Data
+		m := NewMachine()
 		for _, in := range fuzzInputs() {
 			d, err := Prepare(a.p, in)
 			if err != nil {
 				t.Fatalf("Prepare: %v", err)
 			}
+			b, err := build(context.Background(), a.p, in, false)
+			if err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			if reused, err = b.DataInto(context.Background(), reused); err != nil {
+				t.Fatalf("DataInto: %v", err)
+			}
 			for _, trace := range []bool{false, true} {
 				res, err := NewMachine().Run(context.Background(), a.p, r, d, Options{MaxSteps: 300, Trace: trace})
 				if err != nil {
 					t.Fatalf("Run: %v", err)
+				}
+				again, err := m.Run(context.Background(), a.p, r, reused, Options{MaxSteps: 300, Trace: trace})
+				if err != nil {
+					t.Fatalf("Run on the reused data: %v", err)
+				}
+				if show(d, res) != show(reused, again) {
+					t.Fatalf("Run: %s on a new Data, %s on a reused one", show(d, res), show(reused, again))
 				}
 				if res.Outcome > Error || res.Outcome != Calculated && res.Reason == "" {
 					t.Fatalf("Run: outcome %v reason %q", res.Outcome, res.Reason)

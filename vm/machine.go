@@ -149,9 +149,12 @@ type Machine struct {
 
 	// The windows resolved on data wd, by window id, and the rows of each
 	// table inside them, by window id × len(p.Kinds) + kind. A Data is
-	// immutable, so what is resolved on it holds for every run on it; the
-	// cache is the machine's own, so it needs no lock.
+	// immutable, so what is resolved on it holds for every run on it,
+	// until Builder.DataInto writes it again and changes its gen (wgen is
+	// the gen the windows were resolved on); the cache is the machine's
+	// own, so it needs no lock.
 	wd    *Data
+	wgen  uint64
 	wins  []winEntry
 	wrows []rowRange
 
@@ -273,8 +276,8 @@ func (m *Machine) window() bool {
 		m.all, m.win = true, -1
 		return true
 	}
-	if m.wd != m.d {
-		m.wd = m.d
+	if m.wd != m.d || m.wgen != m.d.gen {
+		m.wd, m.wgen = m.d, m.d.gen
 		m.wins = slices.Grow(m.wins[:0], m.p.windows)[:m.p.windows]
 		clear(m.wins)
 		m.wrows = slices.Grow(m.wrows[:0], m.p.windows*len(m.p.Kinds))[:m.p.windows*len(m.p.Kinds)]

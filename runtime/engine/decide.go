@@ -289,6 +289,22 @@ func condFailure(err error) (reason, detail string, ok bool) {
 	return "", "", false
 }
 
+// inputs are the builders and prepared inputs of the engine's evaluations,
+// reused from one evaluation to the next so that an event allocates no
+// input (runtime.Builder.PreparedInto). Each Prepared is valid until the
+// next input of its kind: one, a player and at most one event, until the
+// next call of Engine.one (a call's checks, then the conditions of one
+// event); hist, a player's history, until the next history input. Both are
+// evaluated at once and never kept, and the engine decides one event at a
+// time (its mutex), so nothing reads one while it is written again.
+type inputs struct {
+	// scratch prepares one; shared, the histories of the players too short
+	// to keep a builder of their own (see input), and those evaluated as of
+	// an earlier time.
+	scratch, shared *runtime.Builder
+	one, hist       runtime.Prepared
+}
+
 // prepared builds the input of an evaluation as of at: the player, the
 // history up to at, and the anchors; one, when not nil, replaces the
 // history (the event a condition reads).
@@ -319,8 +335,7 @@ func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Ancho
 		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
 		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.FirstTransaction) })
 		j := min(i+tr.Skip, n)
-		txs := append(append(make([]runtime.Transaction, 0, n-(j-i)), p.history[:i]...), p.history[j:n]...)
-		return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: txs})
+		return e.fill(p, now, a, p.history[:i], p.history[j:n])
 	}
 	return e.historyInput(p, upto, now, a)
 }
@@ -328,7 +343,7 @@ func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Ancho
 // historyInput is the input of the player's history up to upto (the
 // events at or before it), as of now: from the player's builder when the
 // history ends by upto (the common case: an evaluation as of the latest
-// event), else prepared from the history.
+// event), else from the history.
 func (e *Engine) historyInput(p *player, upto, now time.Time, a runtime.Anchors) *runtime.Prepared {
 	if len(p.history) == 0 || !p.history[len(p.history)-1].Time.After(upto) {
 		if in := e.input(p, now, a); in != nil {
@@ -336,7 +351,34 @@ func (e *Engine) historyInput(p *player, upto, now time.Time, a runtime.Anchors)
 		}
 	}
 	n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
-	return e.prog.Prepare(runtime.Input{Now: now, Player: p.runtimePlayer(), Anchors: a, Transactions: p.history[:n]})
+	return e.fill(p, now, a, p.history[:n], nil)
+}
+
+// fill prepares the player with the transactions of h1 then h2, as of now,
+// on the engine's shared builder: the input Program.Prepare makes of them
+// (its first error kept, reported by every evaluation).
+func (e *Engine) fill(p *player, now time.Time, a runtime.Anchors, h1, h2 []runtime.Transaction) *runtime.Prepared {
+	b := e.sharedBuilder()
+	if b.SetPlayer(p.runtimePlayer()) == nil && b.SetNow(now) == nil {
+		b.SetAnchors(a)
+		for _, h := range [2][]runtime.Transaction{h1, h2} {
+			for i := range h {
+				if b.Add(h[i]) != nil {
+					return b.PreparedInto(&e.in.hist)
+				}
+			}
+		}
+	}
+	return b.PreparedInto(&e.in.hist)
+}
+
+// sharedBuilder returns the engine's shared builder, reset.
+func (e *Engine) sharedBuilder() *runtime.Builder {
+	if e.in.shared == nil {
+		e.in.shared = e.prog.NewBuilder()
+	}
+	e.in.shared.Reset()
+	return e.in.shared
 }
 
 // ownInput is the number of events in a player's history from which the
@@ -358,12 +400,9 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 	}
 	b := p.input
 	if b == nil {
-		if len(p.history) < ownInput {
-			if e.shared == nil {
-				e.shared = e.prog.NewBuilder()
-			}
-			b = e.shared
-			b.Reset()
+		shared := len(p.history) < ownInput
+		if shared {
+			b = e.sharedBuilder()
 		} else {
 			b = e.prog.NewBuilder()
 		}
@@ -371,13 +410,13 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 			p.noInput = true
 			return nil
 		}
-		for _, tx := range p.history {
-			if b.Add(tx) != nil {
+		for i := range p.history {
+			if b.Add(p.history[i]) != nil {
 				p.noInput = true
 				return nil
 			}
 		}
-		if b != e.shared {
+		if !shared {
 			p.input = b
 		}
 	}
@@ -386,26 +425,26 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 		return nil
 	}
 	b.SetAnchors(a)
-	return b.Prepared()
+	return b.PreparedInto(&e.in.hist)
 }
 
 // one prepares the input of a player and at most one transaction as of at,
 // as Program.Prepare would, on the engine's scratch builder: valid until
 // the next call.
 func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *runtime.Prepared {
-	b := e.scratch
+	b := e.in.scratch
 	if b == nil {
 		b = e.prog.NewBuilder()
-		e.scratch = b
+		e.in.scratch = b
 	}
 	b.Reset()
 	if b.SetPlayer(pl) != nil || b.SetNow(at) != nil {
-		return b.Prepared()
+		return b.PreparedInto(&e.in.one)
 	}
 	if tx != nil {
 		b.Add(*tx) // an error is kept: the Prepared reports it
 	}
-	return b.Prepared()
+	return b.PreparedInto(&e.in.one)
 }
 
 // readsBatch says whether a reward's window starts at the first transaction

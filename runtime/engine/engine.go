@@ -72,10 +72,9 @@ type Engine struct {
 	byName    map[string]*runtime.Rule
 	retention time.Duration // history kept: the longest window the rewards read
 	players   map[string]*player
-	// scratch prepares the one-event inputs of checks and conditions;
-	// shared, the inputs of the players whose histories are too short to
-	// keep a builder of their own (see input).
-	scratch, shared *runtime.Builder
+	// in holds the builders and prepared inputs of evaluations, reused
+	// from one to the next (decide.go).
+	in inputs
 	// budgets mirrors the campaigns' accounts during one call, to tell
 	// ahead which rewards the store will refuse (see decide.go).
 	budgets map[string]*campaignMirror
