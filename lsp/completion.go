@@ -134,8 +134,11 @@ func (s *Server) complete(c *cursorContext, ns *nameSet) []protocol.CompletionIt
 		}
 		return nil
 	}
-	// After a number on the same line: a currency or a time unit.
+	// After a number on the same line: a currency or a time unit (only a
+	// time unit in an attribution's window).
 	switch {
+	case last.Kind == lang.TokenNumber && head == "attribution" && c.top() == nil && last.Span.End.Line == c.line:
+		return durationUnitItems()
 	case last.Kind == lang.TokenNumber && head != "round" && last.Span.End.Line == c.line && !ruleCount(c, head) &&
 		!(head == "expect" && len(item) == 3 && item[1].Text == "outcome"):
 		return s.unitItems(c.word)
@@ -425,6 +428,8 @@ func (s *Server) topItems(c *cursorContext, item []lang.Token, ns *nameSet) []pr
 		head = item[0].Text
 	}
 	switch {
+	case head == "attribution" && len(item) > 0 && startsAttribution(item, 0):
+		return s.attributionItems(c, item, ns) // attribution.go
 	case head == "reward" && len(item) == 3 && last.Text == ":":
 		return resultItems(s)
 	case head == "reward" && len(item) == 4 && last.Text == "points":
@@ -438,7 +443,8 @@ func (s *Server) topItems(c *cursorContext, item []lang.Token, ns *nameSet) []pr
 		}
 		return items
 	case len(item) <= 1 || last.Text == "}" || head == "template" && len(item) >= 3:
-		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward", "automation", "campaign", "offer")
+		return keywordItems(s, "kind", "player", "currencies", "template", "const", "reward", "automation", "campaign", "offer", "payout",
+			"attribution last click within")
 	}
 	return nil
 }
@@ -670,9 +676,16 @@ func (s *Server) unitItems(word string) []protocol.CompletionItem {
 		}
 	}
 	if word == "" || strings.ToLower(word) == word {
-		for _, u := range []string{"minutes", "hours", "days", "weeks"} {
-			out = append(out, completionItem(u, protocol.CompletionItemKindUnit, "duration", ""))
-		}
+		out = append(out, durationUnitItems()...)
+	}
+	return out
+}
+
+// durationUnitItems are the units of a duration.
+func durationUnitItems() []protocol.CompletionItem {
+	var out []protocol.CompletionItem
+	for _, u := range []string{"minutes", "hours", "days", "weeks"} {
+		out = append(out, completionItem(u, protocol.CompletionItemKindUnit, "duration", ""))
 	}
 	return out
 }

@@ -188,7 +188,10 @@ func (c *cursorContext) scan() {
 			if t.Kind == lang.TokenKeyword && declWords[t.Text] && (i == 0 || c.toks[i-1].Text != ":") {
 				c.topItem = i
 			}
-			if t.Text == "offer" && t.Kind == lang.TokenContextual { // a contextual keyword, offer x { ... }
+			if t.Text == "offer" && t.Kind == lang.TokenContextual && (i == 0 || c.toks[i-1].Text != "for") { // offer x { ... }, not attribution ... for offer "X"
+				c.topItem = i
+			}
+			if startsAttribution(c.toks, i) { // attribution.go
 				c.topItem = i
 			}
 		case top.kind == frameReward || top.kind == frameBlock:

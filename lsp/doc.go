@@ -60,7 +60,10 @@
 // hovered with their declaration, what their flags mean and the rules that
 // give them, completed clause by clause (and after give offer, and in a
 // test's vouchers clause), and followed by definition, references and
-// rename like any name.
+// rename like any name. Attribution declarations (attribution.go) are
+// hovered with their window, half-open, and the offers it applies to, and
+// completed word by word, with the units of the window and the references
+// of the rule set's offers.
 //
 // The documentation of keywords, windows, rounding modes, result kinds,
 // aggregations and types is cut out of spec/spec.md at start (specdoc.go):

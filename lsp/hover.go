@@ -43,6 +43,9 @@ func (s *Server) hoverAt(snap *snapshot, f *sourceFile, offset int) (string, lan
 	if len(path) > 0 {
 		inner = path[len(path)-1]
 	}
+	if a := attributionIn(path); a != nil { // attribution.go
+		return s.attributionDoc(snap, f.text, a), a.Span()
+	}
 
 	switch n := inner.(type) {
 	case *lang.Ident:
