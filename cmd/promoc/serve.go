@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -52,7 +53,7 @@ func newServeCmd() *cobra.Command {
 	var maxBody int64
 	var maxEvents int
 	var webhooks []string
-	var webhookTimeout, retryMin, retryMax, staleRequest, webhookKeep time.Duration
+	var webhookTimeout, retryMin, retryMax, staleRequest, webhookKeep, keyCache time.Duration
 	var async, budgetSlices bool
 	var kafkaBrokers []string
 	var kafkaTopic, kafkaGroup, kafkaDeadLetter string
@@ -132,6 +133,8 @@ flight, and exits 0.`,
 			case webhookTimeout <= 0 || retryMin <= 0 || retryMax < retryMin:
 				return usageErrorf("--webhook-timeout %s, --webhook-retry-min %s, --webhook-retry-max %s: expected positive durations, the maximum not below the minimum",
 					webhookTimeout, retryMin, retryMax)
+			case keyCache < 0:
+				return usageErrorf("--key-cache %s: expected a duration such as 5s, or 0 to read the key at every request", keyCache)
 			case webhookKeep <= 0:
 				return usageErrorf("--webhook-log-retention %s: expected a positive duration such as 168h", webhookKeep)
 			case (len(kafkaBrokers) == 0) != (kafkaTopic == ""):
@@ -204,7 +207,7 @@ flight, and exits 0.`,
 			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Seed: seed, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
-				StaleRequest: staleRequest, Tracking: tracking.Config{Secret: secret},
+				StaleRequest: staleRequest, KeyCache: cmp.Or(keyCache, -1), Tracking: tracking.Config{Secret: secret},
 				Poll: poll, Async: async,
 				Kafka: server.KafkaConfig{Brokers: kafkaBrokers, Topic: kafkaTopic, Group: kafkaGroup, DeadLetter: kafkaDeadLetter}})
 			if err != nil {
@@ -260,6 +263,7 @@ flight, and exits 0.`,
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with the certificate of this PEM `FILE` (with --tls-key)")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the private key of --tls-cert, a PEM `FILE`")
 	cmd.Flags().DurationVar(&staleRequest, "stale-request", 2*time.Minute, "how long a request may run before its Idempotency-Key is taken to be abandoned (its process died) and may be sent again")
+	cmd.Flags().DurationVar(&keyCache, "key-cache", 5*time.Second, "how long an API key found valid is trusted without reading the database again: a revoked key is refused at most this long after (0: read at every request)")
 	cmd.Flags().StringArrayVar(&webhooks, "webhook", nil, "post every outcome to this `URL`, signed with "+webhookSecretEnv+" (repeatable)")
 	cmd.Flags().DurationVar(&webhookTimeout, "webhook-timeout", 10*time.Second, "how long one try of a webhook delivery may take")
 	cmd.Flags().DurationVar(&retryMin, "webhook-retry-min", time.Second, "the wait after a webhook delivery's first failed try; it doubles with each")

@@ -78,7 +78,9 @@ type principal struct {
 
 // authenticate finds the key of a request: "Authorization: Bearer KEY".
 // A missing, unknown or revoked key is 401, the same message for the last
-// two, so that nothing tells which keys exist.
+// two, so that nothing tells which keys exist. A key found valid is kept
+// in memory for Config.KeyCache (keycache.go): its revocation takes effect
+// within that time.
 func (s *Server) authenticate(r *http.Request) (principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -90,6 +92,9 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 		return principal{}, errorf(http.StatusUnauthorized, CodeUnauthenticated, "malformed Authorization header: expected Bearer KEY")
 	}
 	hash := HashKey(strings.TrimSpace(secret))
+	if who, ok := s.keyc.get(hash); ok {
+		return who, nil
+	}
 	k, found, err := s.st.KeyByHash(r.Context(), hash)
 	if err != nil {
 		return principal{}, fmt.Errorf("looking up an API key: %w", err)
@@ -98,7 +103,9 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if !found || subtle.ConstantTimeCompare(k.Hash, hash) != 1 || !k.Revoked.IsZero() {
 		return principal{}, errorf(http.StatusUnauthorized, CodeUnauthenticated, "unknown or revoked API key")
 	}
-	return principal{id: k.ID, role: Role(k.Role)}, nil
+	who := principal{id: k.ID, role: Role(k.Role)}
+	s.keyc.put(hash, who)
+	return who, nil
 }
 
 // allows says whether role may call an endpoint that allows roles.

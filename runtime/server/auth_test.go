@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -180,4 +181,63 @@ func TestNewKey(t *testing.T) {
 	assert.NotContains(t, string(ka.Hash), a[len(a)-43:], "the store gets no part of the secret")
 	_, _, err = server.NewKey("root", "", t0)
 	assert.Error(t, err)
+}
+
+// revoke revokes the key of secret in the store, as promoc keys revoke
+// does from another process.
+func (h *harness) revoke(secret string) {
+	h.t.Helper()
+	keys, err := h.st.Keys(context.Background())
+	require.NoError(h.t, err)
+	for _, k := range keys {
+		if string(k.Hash) == string(server.HashKey(secret)) {
+			require.NoError(h.t, h.st.RevokeKey(context.Background(), k.ID, t0))
+			return
+		}
+	}
+	h.t.Fatalf("no key %q", secret)
+}
+
+// TestKeyCache: a key found valid is trusted for Config.KeyCache without
+// reading the store, so that its revocation takes effect within that
+// bound, and not later; an unknown key is never kept, so that a key added
+// later works at once; a negative KeyCache reads the store every time.
+func TestKeyCache(t *testing.T) {
+	get := func(h *harness, key string) int {
+		return h.do(call{method: "GET", path: "/v1/outcomes", key: key}).status
+	}
+	t.Run("revocation within the bound", func(t *testing.T) {
+		h := newHarness(t, func(c *server.Config) { c.KeyCache = 10 * time.Second })
+		key := h.addKey(server.Viewer)
+		require.Equal(t, 200, get(h, key))
+		h.revoke(key)
+		h.clock.Set(t0.Add(9 * time.Second))
+		assert.Equal(t, 200, get(h, key), "trusted from memory within the bound")
+		h.clock.Set(t0.Add(10 * time.Second))
+		assert.Equal(t, 401, get(h, key), "refused once the bound has passed")
+		h.clock.Set(t0.Add(time.Hour))
+		assert.Equal(t, 401, get(h, key), "a revoked key is not kept")
+	})
+	t.Run("an unknown key is not kept", func(t *testing.T) {
+		h := newHarness(t)
+		secret, k, err := server.NewKey(server.Viewer, "later", t0)
+		require.NoError(t, err)
+		require.Equal(t, 401, get(h, secret))
+		require.NoError(t, h.st.AddKey(context.Background(), k))
+		assert.Equal(t, 200, get(h, secret), "a key added after a refusal works at once")
+	})
+	t.Run("the role is the key's", func(t *testing.T) {
+		h := newHarness(t)
+		viewer := h.addKey(server.Viewer)
+		require.Equal(t, 200, get(h, viewer))
+		r := h.do(call{method: "POST", path: "/v1/events", key: viewer, body: "{}", headers: []string{"Idempotency-Key", "k1"}})
+		assert.Equal(t, 403, r.status, "a cached key keeps its role: %s", r.raw)
+	})
+	t.Run("no cache", func(t *testing.T) {
+		h := newHarness(t, func(c *server.Config) { c.KeyCache = -1 })
+		key := h.addKey(server.Viewer)
+		require.Equal(t, 200, get(h, key))
+		h.revoke(key)
+		assert.Equal(t, 401, get(h, key), "refused at the next request")
+	})
 }

@@ -20,6 +20,8 @@
 // API keys are made by [NewKey] (promoc keys create): 32 random bytes,
 // shown once; the store keeps their SHA-256 hash only. Logs name a key by
 // its id, never by its secret, and never carry a header, a query or a body.
+// A key found valid is kept in memory for Config.KeyCache (5 s by
+// default): a revocation, made by any process, takes effect within it.
 //
 // # Idempotency
 //

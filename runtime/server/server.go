@@ -89,6 +89,10 @@ type Config struct {
 	// Async answers every POST /v1/events with 202, as if it were sent
 	// with Prefer: respond-async.
 	Async bool
+	// KeyCache is how long an API key found valid is trusted without
+	// reading the store again (keycache.go): a key revoked is refused at
+	// most this long after; default 5 s, negative: read at every request.
+	KeyCache time.Duration
 	// KeepInbox is how long an inbox entry is kept once handled; default
 	// KeepRequests.
 	KeepInbox time.Duration
@@ -140,6 +144,9 @@ func (c *Config) defaults() {
 	if c.KeepInbox <= 0 {
 		c.KeepInbox = c.KeepRequests
 	}
+	if c.KeyCache == 0 {
+		c.KeyCache = 5 * time.Second
+	}
 }
 
 // Server is promoc's HTTP service: the campaign engine of one rule set on
@@ -174,6 +181,7 @@ type Server struct {
 	kafka   *kafkaConsumer    // nil without Config.Kafka
 	batch   *batcher          // the engine's events, grouped (batcher.go)
 	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
+	keyc    *keyCache         // the API keys found valid (keycache.go); nil when Config.KeyCache < 0
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -190,6 +198,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	met := newMetrics()
 	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1)}
 	s.batch = newBatcher(s.engine, cfg.MaxEvents)
+	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
 	if cfg.Leases != nil {
 		s.lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
 	}
