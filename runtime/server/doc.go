@@ -38,7 +38,8 @@
 // POST /v1/events lists, for an event handled before (a retry after a
 // process died between storing the events and recording the response),
 // the outcomes the log holds for it (replay.go). The keys of requests
-// that come at once are recorded in one transaction (keybatcher.go, on a
+// that start or finish at once are recorded in one transaction
+// (keybatcher.go, on a
 // store that implements store.RequestBatches), each request getting what
 // it would have got alone.
 //

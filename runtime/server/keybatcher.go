@@ -9,53 +9,65 @@ import (
 )
 
 // keyBatcher records the Idempotency-Keys of concurrent requests together:
-// the starts of the requests waiting at one moment in one transaction
-// (store.RequestBatches), their finishes in another, instead of a
+// the starts and the finishes of the requests waiting at one moment in one
+// transaction (store.RequestBatches.WriteRequests), instead of a
 // transaction and a wait for the disk each (group commit, as batcher does
 // for the events). Each request gets what StartRequest or FinishRequest
-// gives it alone, the requests taken in the order they came. A group whose
-// transaction fails runs each of its requests alone, in the request's own
-// goroutine, as it would have run without grouping.
+// gives it alone, the finishes of a group taken before its starts and each
+// kind in the order it came. A group whose transaction fails runs each of
+// its requests alone, in the request's own goroutine, as it would have run
+// without grouping.
 type keyBatcher struct {
-	starts   *grouper[startCall, store.StartedRequest]
-	finishes *grouper[store.FinishedRequest, struct{}]
+	g *grouper[keyOp, store.StartedRequest]
 }
 
-// startCall is one request's StartRequest.
-type startCall struct {
-	r           store.Request
+// keyOp is one request's StartRequest (start set) or FinishRequest.
+type keyOp struct {
+	start       *store.Request
 	staleBefore time.Time
+	finish      store.FinishedRequest
 }
 
 // maxKeyGroup bounds the requests of one group.
 const maxKeyGroup = 1000
 
 func newKeyBatcher(rb store.RequestBatches) *keyBatcher {
-	return &keyBatcher{
-		starts: &grouper[startCall, store.StartedRequest]{do: func(ctx context.Context, cs []startCall) ([]store.StartedRequest, error) {
-			rs := make([]store.Request, len(cs))
-			for i, c := range cs {
-				rs[i] = c.r
+	return &keyBatcher{g: &grouper[keyOp, store.StartedRequest]{do: func(ctx context.Context, ops []keyOp) ([]store.StartedRequest, error) {
+		var fs []store.FinishedRequest
+		var rs []store.Request
+		var stale time.Time
+		for _, op := range ops {
+			if op.start == nil {
+				fs = append(fs, op.finish)
+				continue
 			}
 			// One stale bound for the group: the earliest, so that no
 			// request takes over a key it would not have taken alone.
-			stale := cs[0].staleBefore
-			for _, c := range cs[1:] {
-				if c.staleBefore.Before(stale) {
-					stale = c.staleBefore
-				}
+			if len(rs) == 0 || op.staleBefore.Before(stale) {
+				stale = op.staleBefore
 			}
-			return rb.StartRequests(ctx, rs, stale)
-		}},
-		finishes: &grouper[store.FinishedRequest, struct{}]{do: func(ctx context.Context, fs []store.FinishedRequest) ([]struct{}, error) {
-			return make([]struct{}, len(fs)), rb.FinishRequests(ctx, fs)
-		}},
-	}
+			rs = append(rs, *op.start)
+		}
+		started, err := rb.WriteRequests(ctx, fs, rs, stale)
+		if err != nil {
+			return nil, err
+		}
+		if len(started) != len(rs) {
+			panic("server: the store's answers do not match the keys started")
+		}
+		out := make([]store.StartedRequest, len(ops))
+		for i, op := range ops {
+			if op.start != nil {
+				out[i], started = started[0], started[1:]
+			}
+		}
+		return out, nil
+	}}}
 }
 
 // startRequest is st.StartRequest, grouped.
 func (k *keyBatcher) startRequest(ctx context.Context, st store.Store, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
-	got, ok, err := k.starts.call(ctx, startCall{r, staleBefore})
+	got, ok, err := k.g.call(ctx, keyOp{start: &r, staleBefore: staleBefore})
 	if !ok {
 		return st.StartRequest(ctx, r, staleBefore)
 	}
@@ -64,7 +76,7 @@ func (k *keyBatcher) startRequest(ctx context.Context, st store.Store, r store.R
 
 // finishRequest is st.FinishRequest, grouped.
 func (k *keyBatcher) finishRequest(ctx context.Context, st store.Store, f store.FinishedRequest) error {
-	_, ok, err := k.finishes.call(ctx, f)
+	_, ok, err := k.g.call(ctx, keyOp{finish: f})
 	if !ok {
 		return st.FinishRequest(ctx, f.Scope, f.Key, f.Status, f.Response)
 	}

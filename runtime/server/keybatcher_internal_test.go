@@ -69,9 +69,46 @@ func TestKeyBatcherConcurrent(t *testing.T) {
 		assert.False(t, ok)
 		assert.Equal(t, 0, (r.Status-200-key)%20, "key-%d kept one of its own responses: %d", key, r.Status)
 	}
-	for _, g := range []interface{ idle() bool }{k.starts, k.finishes} {
-		assert.True(t, g.idle())
+	assert.True(t, k.g.idle())
+}
+
+// TestKeyBatcherMixed: a group of finishes and starts is one transaction
+// in which the finishes come first; each call gets its own answer.
+func TestKeyBatcherMixed(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	k := newKeyBatcher(st)
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	a := store.Request{Scope: "k POST /v1/events", Key: "a", Fingerprint: []byte{1}, Started: t0}
+	_, started, err := k.startRequest(ctx, st, a, t0.Add(-time.Minute))
+	require.NoError(t, err)
+	require.True(t, started)
+	again, b := a, a
+	again.Fingerprint = []byte{2}
+	b.Key = "b"
+	call := func(op keyOp) *groupCall[keyOp, store.StartedRequest] {
+		return &groupCall[keyOp, store.StartedRequest]{in: op, done: make(chan struct{})}
 	}
+	batch := []*groupCall[keyOp, store.StartedRequest]{
+		call(keyOp{start: &b, staleBefore: t0.Add(-time.Minute)}),
+		call(keyOp{finish: store.FinishedRequest{Scope: a.Scope, Key: "a", Status: 200, Response: []byte(`{"n":1}`)}}),
+		call(keyOp{start: &again, staleBefore: t0.Add(-time.Minute)}),
+		call(keyOp{start: &b, staleBefore: t0.Add(-time.Minute)}),
+	}
+	k.g.runGroup(ctx, batch)
+	for _, c := range batch {
+		<-c.done
+		require.False(t, c.alone)
+		require.NoError(t, c.err)
+	}
+	assert.Equal(t, store.StartedRequest{Request: b, Started: true}, batch[0].out)
+	assert.Equal(t, store.StartedRequest{}, batch[1].out, "a finish answers nothing")
+	assert.False(t, batch[2].out.Started)
+	assert.Equal(t, 200, batch[2].out.Request.Status, "the finish of the group came first")
+	assert.Equal(t, []byte{1}, batch[2].out.Request.Fingerprint, "the first request's fingerprint, for the 422")
+	assert.Equal(t, store.StartedRequest{Request: b, Started: false}, batch[3].out, "the first start of b runs")
 }
 
 func (g *grouper[In, Out]) idle() bool {

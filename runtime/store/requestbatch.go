@@ -18,6 +18,10 @@ type RequestBatches interface {
 	// FinishRequests is FinishRequest for each of fs in turn, in one
 	// transaction.
 	FinishRequests(ctx context.Context, fs []FinishedRequest) error
+	// WriteRequests is FinishRequests of fs then StartRequests of rs, in
+	// one transaction: a server commits the keys of the requests that
+	// end and of those that begin at one moment together.
+	WriteRequests(ctx context.Context, fs []FinishedRequest, rs []Request, staleBefore time.Time) ([]StartedRequest, error)
 }
 
 // StartedRequest is StartRequest's answer for one request: the request as

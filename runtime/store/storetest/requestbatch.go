@@ -62,4 +62,23 @@ func testRequestBatches(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.Empty(t, got)
 	require.NoError(t, rb.FinishRequests(ctx, nil))
+
+	// WriteRequests: the finishes, then the starts, in one transaction.
+	fresh := store.Request{Scope: "k4 POST /v1/events", Key: "new", Fingerprint: []byte{6}, Started: t0}
+	got, err = rb.WriteRequests(ctx, []store.FinishedRequest{{Scope: takeOver.Scope, Key: takeOver.Key, Status: 202, Response: []byte(`{"a":1}`)}},
+		[]store.Request{takeOver, fresh, fresh}, t0.Add(-time.Minute))
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.False(t, got[0].Started, "finished before the starts of the same batch")
+	assert.Equal(t, 202, got[0].Request.Status)
+	assert.Equal(t, []byte(`{"a":1}`), got[0].Request.Response)
+	assert.Equal(t, store.StartedRequest{Request: fresh, Started: true}, got[1])
+	assert.Equal(t, store.StartedRequest{Request: fresh, Started: false}, got[2])
+	got, err = rb.WriteRequests(ctx, []store.FinishedRequest{{Scope: fresh.Scope, Key: fresh.Key, Status: 200, Response: []byte(`{}`)}}, nil, t0)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	one, started, err = s.StartRequest(ctx, fresh, t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.False(t, started)
+	assert.Equal(t, 200, one.Status, "a batch of finishes alone is written")
 }

@@ -9,8 +9,18 @@ import (
 
 // StartRequests implements store.RequestBatches.
 func (s *Store) StartRequests(ctx context.Context, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
+	return s.WriteRequests(ctx, nil, rs, staleBefore)
+}
+
+// WriteRequests implements store.RequestBatches.
+func (s *Store) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
 	out := make([]store.StartedRequest, len(rs))
 	err := s.D.Begin(ctx, func(ex Execer) error {
+		for _, f := range fs {
+			if err := finishRequest(ctx, ex, f.Scope, f.Key, f.Status, f.Response); err != nil {
+				return err
+			}
+		}
 		for i, r := range rs {
 			got, started, err := startRequest(ctx, ex, r, staleBefore)
 			if err != nil {
