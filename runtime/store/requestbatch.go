@@ -12,15 +12,10 @@ import (
 // FinishRequest gives for it, the requests taken in order, as if each ran
 // alone after those before it. Both drivers implement it.
 type RequestBatches interface {
-	// StartRequests is StartRequest for each of rs in turn, in one
-	// transaction: all are recorded, or none (an error).
-	StartRequests(ctx context.Context, rs []Request, staleBefore time.Time) ([]StartedRequest, error)
-	// FinishRequests is FinishRequest for each of fs in turn, in one
-	// transaction.
-	FinishRequests(ctx context.Context, fs []FinishedRequest) error
-	// WriteRequests is FinishRequests of fs then StartRequests of rs, in
-	// one transaction: a server commits the keys of the requests that
-	// end and of those that begin at one moment together.
+	// WriteRequests is FinishRequest for each of fs in turn, then
+	// StartRequest for each of rs in turn, in one transaction: all are
+	// recorded, or none (an error). A server commits the keys of the
+	// requests that end and of those that begin at one moment together.
 	WriteRequests(ctx context.Context, fs []FinishedRequest, rs []Request, staleBefore time.Time) ([]StartedRequest, error)
 }
 

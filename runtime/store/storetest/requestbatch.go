@@ -11,9 +11,9 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// testRequestBatches: StartRequests and FinishRequests give each request
-// what StartRequest and FinishRequest give it run alone after the
-// requests before it, in one transaction.
+// testRequestBatches: WriteRequests gives each request what
+// FinishRequest and StartRequest give it run alone after the requests
+// before it (the finishes first), in one transaction.
 func testRequestBatches(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
@@ -31,7 +31,7 @@ func testRequestBatches(t *testing.T, d Driver) {
 
 	takeOver := stale
 	takeOver.Fingerprint, takeOver.Started = []byte{5}, t0
-	got, err := rb.StartRequests(ctx, []store.Request{r, again, other, takeOver}, t0.Add(-time.Minute))
+	got, err := rb.WriteRequests(ctx, nil, []store.Request{r, again, other, takeOver}, t0.Add(-time.Minute))
 	require.NoError(t, err)
 	require.Len(t, got, 4)
 	assert.Equal(t, store.StartedRequest{Request: r, Started: true}, got[0])
@@ -39,12 +39,13 @@ func testRequestBatches(t *testing.T, d Driver) {
 	assert.Equal(t, store.StartedRequest{Request: other, Started: true}, got[2], "another scope is another request")
 	assert.Equal(t, store.StartedRequest{Request: takeOver, Started: true}, got[3], "a stale request is taken over")
 
-	require.NoError(t, rb.FinishRequests(ctx, []store.FinishedRequest{
+	_, err = rb.WriteRequests(ctx, []store.FinishedRequest{
 		{Scope: r.Scope, Key: r.Key, Status: 200, Response: []byte(`{"ok":true}`)},
 		{Scope: r.Scope, Key: r.Key, Status: 500, Response: []byte(`x`)},
 		{Scope: other.Scope, Key: other.Key, Status: 201, Response: []byte(`{}`)},
-	}))
-	got, err = rb.StartRequests(ctx, []store.Request{again, other}, t0.Add(time.Hour))
+	}, nil, t0)
+	require.NoError(t, err)
+	got, err = rb.WriteRequests(ctx, nil, []store.Request{again, other}, t0.Add(time.Hour))
 	require.NoError(t, err)
 	assert.False(t, got[0].Started, "finished: never taken over")
 	assert.Equal(t, 200, got[0].Request.Status, "the first response is kept")
@@ -58,10 +59,9 @@ func testRequestBatches(t *testing.T, d Driver) {
 	assert.False(t, started)
 	assert.Equal(t, takeOver, one)
 
-	got, err = rb.StartRequests(ctx, nil, t0)
+	got, err = rb.WriteRequests(ctx, nil, nil, t0)
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	require.NoError(t, rb.FinishRequests(ctx, nil))
 
 	// WriteRequests: the finishes, then the starts, in one transaction.
 	fresh := store.Request{Scope: "k4 POST /v1/events", Key: "new", Fingerprint: []byte{6}, Started: t0}

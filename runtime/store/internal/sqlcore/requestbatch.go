@@ -7,11 +7,6 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// StartRequests implements store.RequestBatches.
-func (s *Store) StartRequests(ctx context.Context, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
-	return s.WriteRequests(ctx, nil, rs, staleBefore)
-}
-
 // WriteRequests implements store.RequestBatches.
 func (s *Store) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
 	out := make([]store.StartedRequest, len(rs))
@@ -34,16 +29,4 @@ func (s *Store) WriteRequests(ctx context.Context, fs []store.FinishedRequest, r
 		return nil, err
 	}
 	return out, nil
-}
-
-// FinishRequests implements store.RequestBatches.
-func (s *Store) FinishRequests(ctx context.Context, fs []store.FinishedRequest) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
-		for _, f := range fs {
-			if err := finishRequest(ctx, ex, f.Scope, f.Key, f.Status, f.Response); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
