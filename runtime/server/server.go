@@ -182,6 +182,9 @@ type Server struct {
 	batch   *batcher          // the engine's events, grouped (batcher.go)
 	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
 	keyc    *keyCache         // the API keys found valid (keycache.go); nil when Config.KeyCache < 0
+
+	// pricing is the payouts' prices of the rule set running (tracking.go).
+	pricing atomic.Pointer[pricing]
 }
 
 // New makes a server: it opens the campaign engine on the store (which
@@ -213,7 +216,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if rb, ok := cfg.Store.(store.RequestBatches); ok {
 		s.keys = newKeyBatcher(rb)
 	}
-	if s.trk, err = newTracker(cfg); err != nil {
+	if s.trk, err = s.newTracker(cfg); err != nil {
 		return nil, err
 	}
 	if s.openapi, err = openAPI(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/tracking"
 )
@@ -71,8 +72,9 @@ func ConversionOf(c store.Conversion) ConversionJSON {
 const PayoutCurrency = "EUR"
 
 // newTracker makes the tracker of a store that keeps tracking; nil for
-// one that does not.
-func newTracker(cfg Config) (*tracking.Tracker, error) {
+// one that does not. The windows, payouts and currencies are those of the
+// rule set running, which a deployment through the API changes.
+func (s *Server) newTracker(cfg Config) (*tracking.Tracker, error) {
 	ts, ok := cfg.Store.(tracking.Store)
 	if !ok {
 		return nil, nil
@@ -83,16 +85,34 @@ func newTracker(cfg Config) (*tracking.Tracker, error) {
 		tc.Clock = cfg.Clock
 	}
 	if tc.Window == nil {
-		tc.Window = tracking.Windows(cfg.Program)
+		tc.Window = func(offer string) time.Duration { return tracking.Windows(s.program())(offer) }
 	}
 	if tc.Currencies == nil {
-		tc.Currencies = cfg.Program.Currencies()
+		tc.Currencies = func() []string { return s.program().Currencies() }
 	}
-	if tc.Price == nil && len(cfg.Program.Payouts()) > 0 {
-		prices := tracking.NewPrices(cfg.Program, PayoutCurrency)
-		tc.Price, tc.Forget = prices.Price, prices.Forget
+	if tc.Price == nil {
+		tc.Price = func(c *store.Conversion, r store.ConversionReader) error { return s.prices().Price(c, r) }
+		tc.Forget = func() { s.prices().Forget() }
 	}
 	return tracking.New(tc)
+}
+
+// pricing is the prices of one rule set's payouts.
+type pricing struct {
+	prog   *runtime.Program
+	prices *tracking.Prices
+}
+
+// prices are the prices of the rule set running, made again when it
+// changes.
+func (s *Server) prices() *tracking.Prices {
+	prog := s.program()
+	if p := s.pricing.Load(); p != nil && p.prog == prog {
+		return p.prices
+	}
+	p := &pricing{prog: prog, prices: tracking.NewPrices(prog, PayoutCurrency)}
+	s.pricing.Store(p)
+	return p.prices
 }
 
 func (s *Server) tracker() (*tracking.Tracker, error) {

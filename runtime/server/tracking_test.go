@@ -216,3 +216,31 @@ func TestTrackingReport(t *testing.T) {
 		assert.Equal(t, 400, r.status, "%s: %s", q, r.raw)
 	}
 }
+
+// TestTrackingFollowsRuleSet: a rule set deployed through the API prices
+// the conversions and attributes with its windows from then on.
+func TestTrackingFollowsRuleSet(t *testing.T) {
+	h := tracked(t)
+	r := h.deploy(map[string]string{"rules.promo": `kind registration {
+	publisher: string
+}
+
+payout registration_cpa: publisher on conversion registration {
+	give 40 EUR | 44 USD
+}
+
+attribution last click within 1 hours
+`})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	id := h.clickOK("pub=alpha")
+	r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "registration"}})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	conv := r.json["conversion"].(map[string]any)
+	assert.Equal(t, "40.00", conv["payout"], "the deployed rule set's payout")
+	assert.Equal(t, "EUR", conv["payout_currency"])
+	h.clock.Set(t0.Add(time.Hour))
+	r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "registration",
+		"ref": "late", "time": t0.Add(time.Hour).Format(time.RFC3339)}})
+	assert.Equal(t, 422, r.status, "the deployed rule set's window, 1 hour, half-open: %s", r.raw)
+	assert.Equal(t, "session-expired", r.json["details"].(map[string]any)["reason"])
+}

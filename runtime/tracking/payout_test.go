@@ -166,7 +166,7 @@ payout cpa: publisher on conversion registration {
 		require.NoError(t, err)
 		s := newStore(t)
 		prices := tracking.NewPrices(prog, "EUR")
-		tr := newTracker(t, s, tracking.Config{Price: prices.Price, Forget: prices.Forget, Currencies: prog.Currencies()})
+		tr := newTracker(t, s, tracking.Config{Price: prices.Price, Forget: prices.Forget, Currencies: prog.Currencies})
 		se, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha"})
 		require.NoError(t, err)
 		r, err := tr.Convert(ctx, tracking.Conversion{Session: se.ID, Kind: "registration"})

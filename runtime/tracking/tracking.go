@@ -41,10 +41,11 @@ type Config struct {
 	// Price sets the payout and revenue of a conversion; default none
 	// ([Prices.Price] prices with a rule set's payouts).
 	Price store.Pricer
-	// Currencies, when not empty, are the currencies a conversion's amount
-	// may be in (the rule set's currencies declaration): a conversion in
-	// another is refused, as its payouts could not price it.
-	Currencies []string
+	// Currencies, when set and not empty, are the currencies a
+	// conversion's amount may be in (the rule set's currencies
+	// declaration): a conversion in another is refused, as its payouts
+	// could not price it.
+	Currencies func() []string
 	// Forget, when set, is called after a batch of conversions failed (it
 	// was not committed): [Prices.Forget], whose kept conversions may hold
 	// some read in it.
@@ -233,9 +234,11 @@ func (t *Tracker) Convert(ctx context.Context, c Conversion) (store.ConversionRe
 		return store.ConversionResult{}, &InputError{Field: "time", Code: InvalidParameter,
 			Message: fmt.Sprintf("time: %s is in the future (now %s)", c.At.Format(time.RFC3339Nano), now.Format(time.RFC3339))}
 	}
-	if c.Currency != "" && len(t.cfg.Currencies) > 0 && !slices.Contains(t.cfg.Currencies, c.Currency) {
-		return store.ConversionResult{}, &InputError{Field: "currency", Code: InvalidAmount,
-			Message: fmt.Sprintf("currency: %s is not a currency of the rule set: expected %s", c.Currency, strings.Join(t.cfg.Currencies, ", "))}
+	if c.Currency != "" && t.cfg.Currencies != nil {
+		if served := t.cfg.Currencies(); len(served) > 0 && !slices.Contains(served, c.Currency) {
+			return store.ConversionResult{}, &InputError{Field: "currency", Code: InvalidAmount,
+				Message: fmt.Sprintf("currency: %s is not a currency of the rule set: expected %s", c.Currency, strings.Join(served, ", "))}
+		}
 	}
 	req := store.ConversionRequest{Session: c.Session, Player: c.Player, Offer: c.Offer, Kind: c.Kind, Amount: c.Amount,
 		Currency: c.Currency, AdvertiserRef: c.Ref, At: c.At.UTC()}
