@@ -102,6 +102,22 @@
 // under a pseudonym; [Inbox] keeps the events accepted to be handled
 // later, with one lease so that one process handles them, in order.
 //
+// # Budget slices
+//
+// [Slices] is the concern of budget slices, off unless a process asks for
+// it ([Slices.UseSlices]): the process, a holder, takes its issued rewards
+// from its own leased slice of each budget (a budget_slices row, used and
+// granted), so that processes reserving on one campaign write their own
+// rows, not the account's. A slice is granted by one conditional UPDATE
+// of the account's sliced column, under the CHECK posted + reserved +
+// sliced <= limit; a slice's own CHECK keeps used within granted. A slice
+// is returned (what it used posted on the account, the rest freed) on
+// close, on the expiry of its lease, on a suspension, on a budget set,
+// and when a reward would not fit otherwise: a reward is refused for its
+// budget only by a transaction that holds the account with every slice
+// returned, so exactly as without slices. [Store.Budgets] and
+// [Store.Audit] count what the slices used as posted.
+//
 // # Offers and vouchers
 //
 // An [Offer] is given to players by [Store.Assign], one [Assignment] each,

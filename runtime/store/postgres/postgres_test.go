@@ -215,3 +215,13 @@ func TestSliceKill(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
 	storetest.SliceKill(t, driver, 1000)
 }
+
+// BenchmarkReserveProcesses: one hot budget, 4 processes, one reservation
+// a transaction, budget slices off and on (spec/scaling.md).
+func BenchmarkReserveProcesses(b *testing.B) {
+	pgtest.Server(b, "the store's benchmarks")
+	b.Run("no-budget", func(b *testing.B) { storetest.BenchReserveProcesses(b, driver, 4, false, false) })
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprint("slices=", on), func(b *testing.B) { storetest.BenchReserveProcesses(b, driver, 4, true, on) })
+	}
+}

@@ -2,9 +2,11 @@ package storetest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -343,4 +345,57 @@ func childSlices(s store.Store) error {
 		return fmt.Errorf("%T has no budget slices", s)
 	}
 	return sl.UseSlices(store.SliceOptions{Holder: os.Getenv(envName), TTL: ttl, Parts: sliceParts})
+}
+
+// BenchReserveProcesses measures reservations per second on one hot
+// budget from procs processes, each committing one reservation a
+// transaction, with budget slices on or off: b.N reservations in all, the
+// budget never running out. Without budget, the same outcomes reserve
+// nothing (their campaign has no account): the rate of the rest of the
+// transaction.
+func BenchReserveProcesses(b *testing.B, d Driver, procs int, withBudget, slices bool) {
+	ctx := context.Background()
+	addr := d.New(b)
+	s := d.open(b, addr)
+	if withBudget {
+		if err := s.SetBudget(ctx, "race", "EUR", dec("1000000000"), t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var env []string
+	if slices {
+		env = append(env, envSlices+"=1")
+	}
+	n := b.N
+	b.ResetTimer()
+	start := time.Now()
+	cmds := make([]*exec.Cmd, procs)
+	outs := make([]*bytes.Buffer, procs)
+	for p := range procs {
+		cmds[p] = childCmd("race", addr, append([]string{
+			fmt.Sprintf("%s=%d", envFrom, n*p/procs), fmt.Sprintf("%s=%d", envTo, n*(p+1)/procs),
+			envBatch + "=1", fmt.Sprintf("%s=proc%d", envName, p)}, env...)...)
+		outs[p] = new(bytes.Buffer)
+		cmds[p].Stdout, cmds[p].Stderr = outs[p], outs[p]
+		if err := cmds[p].Start(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for p, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("process %d: %v\n%s", p, err, outs[p])
+		}
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	if withBudget {
+		bud := budget(b, s, "race", "EUR")
+		if want := dec(raceAmount).Mul(decimal.NewFromInt(int64(n))); !bud.Posted.Equal(want) {
+			b.Fatalf("posted %s, want %s", bud.Posted, want)
+		}
+	}
+	if err := s.Audit(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/took.Seconds(), "reservations/s")
 }
