@@ -24,7 +24,14 @@ const maxAttempts = 8
 func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error {
 	var err error
 	for range maxAttempts {
-		err = pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error { return fn(execer{tx}) })
+		err = pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+			ex := &execer{tx: tx}
+			if err := fn(ex); err != nil {
+				ex.queue = nil
+				return err
+			}
+			return ex.Flush(ctx) // what is queued is sent before the commit
+		})
 		var pe *pgconn.PgError
 		if !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
 			return err
@@ -66,7 +73,14 @@ const logLock = 0x70726f6d00000002
 // sequence numbers in commit order and a reader of the feed never sees a
 // gap filled later. Appending is the last step of a transaction, so the
 // lock is held for little more than the commit.
+// The lock is queued: it goes to the server with the query that reads the
+// last sequence number, in one round trip, and is taken before that query
+// runs.
 func (dialect) LockLog(ctx context.Context, ex sqlcore.Execer) error {
+	if q, ok := ex.(sqlcore.Queuer); ok {
+		q.Queue("SELECT pg_advisory_xact_lock($1)", []any{int64(logLock)}, nil)
+		return nil
+	}
 	_, err := ex.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(logLock))
 	return err
 }
@@ -104,18 +118,88 @@ func (dialect) ForUpdate(t string) string { return " FOR UPDATE OF " + t }
 // EventOrder is the identity column rec.
 func (dialect) EventOrder() string { return "rec" }
 
-type execer struct{ tx pgx.Tx }
+// execer runs statements in a transaction. It is a [sqlcore.Queuer]:
+// statements queued are sent together, in one round trip (pgx's batch,
+// PostgreSQL's pipeline), before the next statement run, or at Flush.
+type execer struct {
+	tx    pgx.Tx
+	queue []queued
+}
 
-func (e execer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+type queued struct {
+	q     string
+	args  []any
+	check func(int64) error
+}
+
+func (e *execer) Queue(q string, args []any, check func(int64) error) {
+	e.queue = append(e.queue, queued{q, args, check})
+}
+
+// Flush sends the statements queued and checks their row counts, in order:
+// the first error is returned (the server does not run the statements after
+// one that fails).
+func (e *execer) Flush(ctx context.Context) error {
+	switch len(e.queue) {
+	case 0:
+		return nil
+	case 1:
+		q := e.queue[0]
+		e.queue = e.queue[:0]
+		t, err := e.tx.Exec(ctx, q.q, q.args...)
+		if err == nil && q.check != nil {
+			err = q.check(t.RowsAffected())
+		}
+		return err
+	}
+	var b pgx.Batch
+	for _, q := range e.queue {
+		b.Queue(q.q, q.args...)
+	}
+	qs := e.queue
+	e.queue = e.queue[:0]
+	br := e.tx.SendBatch(ctx, &b)
+	var first error
+	for _, q := range qs {
+		t, err := br.Exec()
+		if err == nil && q.check != nil {
+			err = q.check(t.RowsAffected())
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if err := br.Close(); first == nil {
+		first = err
+	}
+	return first
+}
+
+func (e *execer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if err := e.Flush(ctx); err != nil {
+		return 0, err
+	}
 	t, err := e.tx.Exec(ctx, q, args...)
 	return t.RowsAffected(), err
 }
 
-func (e execer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+func (e *execer) QueryRow(ctx context.Context, q string, args ...any) sqlcore.Row {
+	if err := e.Flush(ctx); err != nil {
+		return errRow{err}
+	}
 	return e.tx.QueryRow(ctx, q, args...)
 }
 
-func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+// errRow is the row of a query not sent: a queued statement before it
+// failed.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+func (e *execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows, error) {
+	if err := e.Flush(ctx); err != nil {
+		return nil, err
+	}
 	r, err := e.tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -132,3 +216,11 @@ func (r rows) Close() error {
 
 // OneWriter is false: transactions of several processes write at once.
 func (dialect) OneWriter() bool { return false }
+
+// UpdateStates implements sqlcore.StateWriter: one statement for any
+// number of states, each column an array.
+func (dialect) UpdateStates(players, rules []string, from, to []int64, data [][]byte) (string, []any) {
+	return `UPDATE rule_state s SET version = u.version, data = u.data
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bytea[]) AS u(player, rule, was, version, data)
+		WHERE s.player = u.player AND s.rule = u.rule AND s.version = u.was`, []any{players, rules, from, to, data}
+}

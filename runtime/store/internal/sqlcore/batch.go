@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -75,7 +76,8 @@ type plan struct {
 	seen     map[[2]string][]byte // event (player, id) -> hash, recorded by the batch
 	unsure   bool                 // a change with an event conflicts: perhaps a duplicate
 	vs       versions             // the states' versions, as the batch writes them
-	existed  map[[2]string]bool   // states stored before the batch
+	existed  map[[2]string]bool   // states stored before the batch (versions read)
+	base     versions             // the versions assumed stored (a StateWriter's; nil when read)
 	keys     map[store.Key]bool   // keys taken before the batch
 	accounts map[[2]string]*account
 	status   map[string]string // a campaign's status, as the batch changes it
@@ -197,12 +199,16 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*p
 			kR, kA, kP, kT = append(kR, k.Rule), append(kA, k.Action), append(kP, k.Player), append(kT, k.TriggerHash)
 		}
 	}
-	var err error
-	if p.vs, err = s.readVersions(ctx, ex, changes); err != nil {
-		return nil, err
-	}
-	for k, v := range p.vs {
-		p.existed[k] = v > 0
+	if _, ok := s.D.(StateWriter); ok {
+		p.vs, p.base = versions{}, versions{}
+	} else {
+		var err error
+		if p.vs, err = s.readVersions(ctx, ex, changes); err != nil {
+			return nil, err
+		}
+		for k, v := range p.vs {
+			p.existed[k] = v > 0
+		}
 	}
 	if len(kR) > 0 {
 		from, args := s.D.Tuples(kR, kA, kP, kT)
@@ -235,7 +241,7 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 			return
 		}
 	}
-	if err := p.vs.conflict(c); err != nil {
+	if err := p.conflict(c); err != nil {
 		a.Err = err
 		// The event may have been recorded with the state (a redelivery
 		// racing with its first delivery): a duplicate, not a conflict.
@@ -275,6 +281,33 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 		o.Event = eventOf(c)
 		p.give(o, units[j], &a.Outcomes[j])
 	}
+}
+
+// conflict is vs.conflict, where the batch did not read the versions: a
+// state the batch has not written yet is assumed to have the version the
+// change gives it (the version the engine read), which the conditional
+// write of the state checks (see StateWriter). The assumptions of a change
+// in conflict are dropped: it is not written.
+func (p *plan) conflict(c *store.Change) error {
+	if p.base == nil {
+		return p.vs.conflict(c)
+	}
+	var assumed [][2]string
+	for _, st := range c.States {
+		k := [2]string{st.Player, st.Rule}
+		if _, ok := p.vs[k]; !ok {
+			p.vs[k], p.base[k] = st.Version, st.Version
+			assumed = append(assumed, k)
+		}
+	}
+	err := p.vs.conflict(c)
+	if err != nil {
+		for _, k := range assumed {
+			delete(p.vs, k)
+			delete(p.base, k)
+		}
+	}
+	return err
 }
 
 // give is the key part of give of the one-change path: a key taken before
@@ -433,11 +466,15 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 	}
 
 	var added, updated [][]any
+	var set stateSet
 	for _, k := range p.stateOrder {
 		r := []any{k[0], k[1], p.vs[k], p.states[k]}
-		if p.existed[k] {
+		switch {
+		case p.base != nil && p.base[k] > 0:
+			set.add(k, p.base[k], p.vs[k], p.states[k])
+		case p.existed[k]:
 			updated = append(updated, r)
-		} else {
+		default:
 			added = append(added, r)
 		}
 	}
@@ -445,46 +482,91 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 		` ON CONFLICT DO NOTHING`, added, true); err != nil {
 		return err
 	}
+	if w, ok := s.D.(StateWriter); ok && len(set.players) > 0 {
+		q, args := w.UpdateStates(set.sorted())
+		want := int64(len(set.players))
+		if err := later(ctx, ex, func(n int64) error {
+			if n != want {
+				return errBatchRace
+			}
+			return nil
+		}, q, args...); err != nil {
+			return err
+		}
+	}
 	// The rows read are the batch's: locked, or under the one writer.
 	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
 		` ON CONFLICT (player, rule) DO UPDATE SET version = excluded.version, data = excluded.data`, updated, false); err != nil {
 		return err
 	}
 
-	var set [][]any
+	rows = rows[:0]
 	for _, k := range p.timerOrder {
 		due := p.timers[k]
 		if due.IsZero() {
-			if _, err := ex.Exec(ctx, `DELETE FROM timers WHERE player = $1 AND rule = $2`, k[0], k[1]); err != nil {
+			if err := later(ctx, ex, nil, `DELETE FROM timers WHERE player = $1 AND rule = $2`, k[0], k[1]); err != nil {
 				return err
 			}
 			continue
 		}
-		set = append(set, []any{k[0], k[1], due.UnixNano()})
+		rows = append(rows, []any{k[0], k[1], due.UnixNano()})
 	}
 	if err := insertRows(ctx, ex, `INSERT INTO timers (player, rule, due_ns) VALUES `, 3,
-		` ON CONFLICT (player, rule) DO UPDATE SET due_ns = excluded.due_ns`, set, false); err != nil {
+		` ON CONFLICT (player, rule) DO UPDATE SET due_ns = excluded.due_ns`, rows, false); err != nil {
 		return err
 	}
-	set = set[:0]
+	rows = rows[:0]
 	for _, id := range p.playerOrder {
 		pl := p.players[id]
-		set = append(set, []any{pl.ID, pl.Zone, nonNil(pl.Props)})
+		rows = append(rows, []any{pl.ID, pl.Zone, nonNil(pl.Props)})
 	}
 	if err := insertRows(ctx, ex, `INSERT INTO players (player, zone, props) VALUES `, 3,
-		` ON CONFLICT (player) DO UPDATE SET zone = excluded.zone, props = excluded.props`, set, false); err != nil {
+		` ON CONFLICT (player) DO UPDATE SET zone = excluded.zone, props = excluded.props`, rows, false); err != nil {
 		return err
 	}
 
-	set = set[:0]
+	rows = rows[:0]
 	for _, k := range p.newKeys {
-		set = append(set, []any{k.Rule, k.Action, k.Player, k.TriggerHash})
+		rows = append(rows, []any{k.Rule, k.Action, k.Player, k.TriggerHash})
 	}
-	if err := insertRows(ctx, ex, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES `, 4,
-		` ON CONFLICT DO NOTHING`, set, true); err != nil {
-		return err
+	// Where ex queues, the statements go with the next one the batch runs.
+	return insertRows(ctx, ex, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES `, 4,
+		` ON CONFLICT DO NOTHING`, rows, true)
+}
+
+// stateSet are the states a StateWriter updates, column by column.
+type stateSet struct {
+	players, rules []string
+	from, to       []int64
+	data           [][]byte
+}
+
+func (s *stateSet) add(k [2]string, from, to int64, data []byte) {
+	s.players, s.rules = append(s.players, k[0]), append(s.rules, k[1])
+	s.from, s.to, s.data = append(s.from, from), append(s.to, to), append(s.data, data)
+}
+
+// sorted are the columns in the order of the primary key, the order in
+// which the rows are locked: two writers lock their common rows in one
+// order, and do not deadlock on them.
+func (s *stateSet) sorted() (players, rules []string, from, to []int64, data [][]byte) {
+	idx := make([]int, len(s.players))
+	for i := range idx {
+		idx[i] = i
 	}
-	return nil
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := strings.Compare(s.players[a], s.players[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(s.rules[a], s.rules[b])
+	})
+	n := len(idx)
+	players, rules = make([]string, n), make([]string, n)
+	from, to, data = make([]int64, n), make([]int64, n), make([][]byte, n)
+	for j, i := range idx {
+		players[j], rules[j], from[j], to[j], data[j] = s.players[i], s.rules[i], s.from[i], s.to[i], s.data[i]
+	}
+	return
 }
 
 // writeBudgets writes what settle decided: the accounts (or the holder's
@@ -581,9 +663,9 @@ func insertStmt(head, tail string, cols, rows int) string {
 
 // insertRows inserts rows of cols values each. With all set, every row
 // must be inserted (its INSERT is ON CONFLICT DO NOTHING, and the batch
-// read that there was no conflict): one fewer is errBatchRace.
+// read that there was no conflict): one fewer is errBatchRace. Where ex
+// queues, the INSERTs are queued.
 func insertRows(ctx context.Context, ex Execer, head string, cols int, tail string, rows [][]any, all bool) error {
-	args := make([]any, 0, cols*min(len(rows), rowChunks[0]))
 	for len(rows) > 0 {
 		c := 0
 		for rowChunks[c] > len(rows) {
@@ -591,16 +673,22 @@ func insertRows(ctx context.Context, ex Execer, head string, cols int, tail stri
 		}
 		chunk := rows[:rowChunks[c]]
 		rows = rows[len(chunk):]
-		args = args[:0]
+		args := make([]any, 0, cols*len(chunk)) // kept by a queue: one a statement
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		n, err := ex.Exec(ctx, insertStmt(head, tail, cols, len(chunk)), args...)
-		if err != nil {
-			return err
+		var check func(int64) error
+		if all {
+			want := int64(len(chunk))
+			check = func(n int64) error {
+				if n != want {
+					return errBatchRace
+				}
+				return nil
+			}
 		}
-		if all && n != int64(len(chunk)) {
-			return errBatchRace
+		if err := later(ctx, ex, check, insertStmt(head, tail, cols, len(chunk)), args...); err != nil {
+			return err
 		}
 	}
 	return nil

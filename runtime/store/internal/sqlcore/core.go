@@ -506,7 +506,6 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 		return err
 	}
 	from := last
-	args := make([]any, 0, logParams*logChunks[0])
 	for len(pend) > 0 {
 		c := 0
 		for logChunks[c] > len(pend) {
@@ -514,7 +513,7 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 		}
 		chunk := pend[:logChunks[c]]
 		pend = pend[len(chunk):]
-		args = args[:0]
+		args := make([]any, 0, logParams*len(chunk)) // kept by a queue: one a statement
 		for _, p := range chunk {
 			last++
 			o := &p.o
@@ -526,10 +525,10 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 			args = append(args, o.Seq, k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason,
 				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At), o.Event)
 		}
-		if _, err := ex.Exec(ctx, logInserts[c], args...); err != nil {
+		if err := later(ctx, ex, nil, logInserts[c], args...); err != nil {
 			return err
 		}
 	}
-	_, err := ex.Exec(ctx, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`, from, last)
-	return err
+	// Where ex queues, the log's rows go to the server with the commit.
+	return later(ctx, ex, nil, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`, from, last)
 }

@@ -53,3 +53,52 @@ type Dialect interface {
 	// events were recorded.
 	EventOrder() string
 }
+
+// Queuer is an Execer that can send statements together, in one round
+// trip: Queue adds a statement, sent before the next Exec, QueryRow or
+// Query, or at Flush, and check (when not nil) is given its row count
+// then. A statement whose result the code needs at once is run, not
+// queued.
+type Queuer interface {
+	Execer
+	Queue(query string, args []any, check func(rowsAffected int64) error)
+	Flush(ctx context.Context) error
+}
+
+// later runs q, or queues it where ex is a Queuer; check (when not nil) is
+// given its row count. args must not be changed afterwards.
+func later(ctx context.Context, ex Execer, check func(int64) error, q string, args ...any) error {
+	if qr, ok := ex.(Queuer); ok {
+		qr.Queue(q, args, check)
+		return nil
+	}
+	n, err := ex.Exec(ctx, q, args...)
+	if err != nil || check == nil {
+		return err
+	}
+	return check(n)
+}
+
+// flush sends what ex queued, if it queues.
+func flush(ctx context.Context, ex Execer) error {
+	if qr, ok := ex.(Queuer); ok {
+		return qr.Flush(ctx)
+	}
+	return nil
+}
+
+// StateWriter is a Dialect of several writers whose batches write the
+// states without reading their versions first (and locking them): a batch
+// assumes each state has the version the change gives (the engine's, read
+// before), writes the ones stored before with UpdateStates and the new ones
+// with an INSERT, and a row count short of the states means another writer
+// (or an erasure) changed one meanwhile: the batch is applied again one
+// change at a time, which reports the conflict. The dialects with one
+// writer read the versions, which costs them little.
+type StateWriter interface {
+	// UpdateStates is the statement, and its arguments, that sets the
+	// version to[i] and the data data[i] of the state of player players[i]
+	// in rule rules[i] where its version is from[i]. Its row count is the
+	// number of states set.
+	UpdateStates(players, rules []string, from, to []int64, data [][]byte) (query string, args []any)
+}
