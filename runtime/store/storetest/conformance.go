@@ -369,6 +369,24 @@ func testState(t *testing.T, d Driver) {
 	seen, err := s.Seen(ctx, []store.Event{{Player: "p2", ID: "b", Hash: []byte{1}}})
 	require.NoError(t, err)
 	assert.Equal(t, []store.SeenStatus{store.NotSeen}, seen, "the losing change's event")
+
+	// A batch whose first write of a state is stale (another writer wrote
+	// it since the version was read) loses that change only, with or
+	// without an event.
+	as = apply(t, s,
+		store.Change{Event: &store.Event{Player: "p2", ID: "d", Hash: []byte{1}}, States: []store.State{st2(2, "stale")}},
+		store.Change{Event: &store.Event{Player: "p3", ID: "d", Hash: []byte{1}}, States: []store.State{{Player: "p3", Rule: "r", Data: []byte("p3")}}},
+		store.Change{States: []store.State{st2(1, "stale")}},
+	)
+	assert.ErrorIs(t, as[0].Err, store.ErrStateConflict)
+	require.NoError(t, as[1].Err)
+	assert.ErrorIs(t, as[2].Err, store.ErrStateConflict)
+	st, err = s.State(ctx, "p2", "r")
+	require.NoError(t, err)
+	assert.Equal(t, store.State{Player: "p2", Rule: "r", Version: 3, Data: []byte("c2")}, st)
+	seen, err = s.Seen(ctx, []store.Event{{Player: "p2", ID: "d", Hash: []byte{1}}, {Player: "p3", ID: "d", Hash: []byte{1}}})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.NotSeen, store.SeenSame}, seen)
 }
 
 func testApprovals(t *testing.T, d Driver) {

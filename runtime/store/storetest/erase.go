@@ -128,6 +128,21 @@ func testErasure(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.Equal(t, last, l2)
 
+	// An engine that cached the erased player's states before the
+	// erasure conflicts, in a batch too: its versions are not stored any
+	// more. The batch's other change is written.
+	stale := playerChange("p1", "e2")
+	stale.States = []store.State{{Player: "p1", Rule: "r", Version: 1, Data: []byte(`{"n":2}`)}}
+	other := playerChange("p2", "e2")
+	other.States = []store.State{{Player: "p2", Rule: "r", Version: 1, Data: []byte(`{"n":2}`)}}
+	a = apply(t, s, stale, other)
+	assert.ErrorIs(t, a[0].Err, store.ErrStateConflict)
+	require.NoError(t, a[1].Err)
+	assert.Equal(t, []int64{2}, a[1].Versions)
+	states, err = s.States(ctx, "p1")
+	require.NoError(t, err)
+	assert.Empty(t, states, "the stale change wrote nothing")
+
 	// A later event of the id is a new player's: not a duplicate, and its
 	// action keys are free again.
 	a = apply(t, s, playerChange("p1", "e1", give(key("p1", "t1"), store.Issued, "vip", "10", "EUR")))
