@@ -89,6 +89,7 @@ type tableBuilder struct {
 	idStored, timStored bool
 	stored              []storedCol
 	last                []recentStrings // per string column: the strings set last, which the next rows tend to repeat
+	begun               bool            // a transaction of the kind was begun since Reset: last may hold data strings
 }
 
 // storedCol is a stored column of a table, with whether it holds numbers.
@@ -234,7 +235,10 @@ func (b *Builder) Reset() {
 		delete(b.strMap, s)
 	}
 	for k := range b.tabs {
-		clear(b.tabs[k].last)
+		if tb := &b.tabs[k]; tb.begun {
+			clear(tb.last)
+			tb.begun = false
+		}
 	}
 	b.strs = b.strs[:0]
 }
@@ -404,6 +408,7 @@ func (b *Builder) Begin(k int, kname, id string, t time.Time, cur currency.Code)
 		return
 	}
 	tb := &b.tabs[k]
+	tb.begun = true
 	tx.types, tx.keep, tx.last = tb.types, b.keep[k], tb.last
 	n := len(tb.types)
 	clear(tx.set[:n])

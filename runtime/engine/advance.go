@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
@@ -162,11 +163,11 @@ func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, e
 
 // finish adds a player's changed states and its outcomes to a change.
 func (e *Engine) finish(p *player, ch *store.Change, outs []*Outcome) error {
-	states, err := p.changed()
-	if err != nil {
+	var err error
+	if ch.States, err = p.changed(ch.States); err != nil {
 		return err
 	}
-	ch.States = append(ch.States, states...)
+	ch.Outcomes = slices.Grow(ch.Outcomes, len(outs))
 	for _, o := range outs {
 		so, err := o.toStore()
 		if err != nil {

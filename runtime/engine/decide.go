@@ -303,6 +303,12 @@ type inputs struct {
 	// an earlier time.
 	scratch, shared *runtime.Builder
 	one, hist       runtime.Prepared
+	// holder is the player whose whole history the shared builder holds,
+	// as of the player's gen held, so that the evaluations of one event
+	// (a segment, then the reward) fill it once; nil when it holds
+	// something else.
+	holder *player
+	held   uint64
 }
 
 // prepared builds the input of an evaluation as of at: the player, the
@@ -378,6 +384,7 @@ func (e *Engine) sharedBuilder() *runtime.Builder {
 		e.in.shared = e.prog.NewBuilder()
 	}
 	e.in.shared.Reset()
+	e.in.holder = nil
 	return e.in.shared
 }
 
@@ -399,6 +406,9 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 		return nil
 	}
 	b := p.input
+	if b == nil && e.in.holder == p && e.in.held == p.gen {
+		b = e.in.shared // filled with this history by an earlier evaluation
+	}
 	if b == nil {
 		shared := len(p.history) < ownInput
 		if shared {
@@ -416,12 +426,18 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 				return nil
 			}
 		}
-		if !shared {
+		if shared {
+			e.in.holder, e.in.held = p, p.gen
+		} else {
 			p.input = b
 		}
 	}
 	if b.SetNow(at) != nil {
-		p.input = nil // the error stays in the builder: make it again next time
+		// The error stays in the builder: make it again next time.
+		p.input = nil
+		if b == e.in.shared {
+			e.in.holder = nil
+		}
 		return nil
 	}
 	b.SetAnchors(a)

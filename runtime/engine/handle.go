@@ -403,6 +403,7 @@ func (p *player) insert(tx runtime.Transaction) {
 	p.history = append(p.history, runtime.Transaction{})
 	copy(p.history[i+1:], p.history[i:])
 	p.history[i] = tx
+	p.gen++
 	if p.input != nil && p.input.Add(tx) != nil {
 		p.input, p.noInput = nil, true
 	}
@@ -442,6 +443,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 		}
 		return ok, err
 	}
+	hash := triggerHash("event", p.id, ev.ID) // every rule's trigger by the event
 	for _, r := range e.rules {
 		st := p.rule(r.Name)
 		// Entrance by an event.
@@ -469,7 +471,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 			}
 		}
 		t := r.Trigger
-		f := &firing{rule: r, p: p, hash: triggerHash("event", p.id, ev.ID),
+		f := &firing{rule: r, p: p, hash: hash,
 			trig: Trigger{Type: "event", Event: ev.ID, Time: ev.Time}}
 		fires := false
 		switch t.Kind {

@@ -88,6 +88,40 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// jsonTimeSize is the most bytes appendJSONTime writes for a time in
+// limits' range, in UTC or with an offset: quotes, RFC 3339 with nine
+// digits of fraction and "+hh:mm".
+const jsonTimeSize = len(`"2006-01-02T15:04:05.999999999+07:00"`)
+
+// metaSize is about the length of appendMeta's JSON of m, a little more as
+// a rule (a property that is neither a string nor a bool is guessed), so
+// that a buffer of that size seldom grows.
+func metaSize(m *playerMeta) int {
+	n := len(`{"currency":"","zone":"","properties":{},"latest":,"kinds":{},"first":}`) + len(m.Currency) + len(m.Zone) + 2*jsonTimeSize
+	for k, v := range m.Props {
+		n += len(k) + 4
+		if s, ok := v.(string); ok {
+			n += len(s) + 2
+		} else {
+			n += 24
+		}
+	}
+	for k := range m.Kinds {
+		n += len(k) + 4 + jsonTimeSize
+	}
+	return n
+}
+
+// ruleStateSize is at least the length of appendRuleState's JSON of s, for
+// strings that need no escape; nil (written "null") counts 4.
+func ruleStateSize(s *ruleState) int {
+	if s == nil {
+		return 4
+	}
+	return len(`{"count":,"batch_first":,"batch_last":,"batch_skip":,"qualified_at":,"qual_rewards":,"entered_at":,"rewards":[],"messages":[],"inactive_for":,"done":true,"run":"","entered":""}`) +
+		3*20 + (5+len(s.Rewards)+len(s.Messages))*(jsonTimeSize+1) + len(s.Run) + len(s.Entered)
+}
+
 // appendJSONString appends s as encoding/json writes it: printable ASCII
 // that needs no escape as it is, anything else through encoding/json.
 func appendJSONString(b []byte, s string) []byte {

@@ -148,14 +148,21 @@ type Message struct {
 	Suppressed bool `json:"suppressed,omitempty"`
 }
 
-// triggerHash names a trigger by its parts.
+// triggerHash names a trigger by its parts: the first 16 bytes, in hex, of
+// the SHA-256 of the parts, each followed by a zero byte. Parts that fit
+// are hashed from a buffer on the stack, so that the one string returned
+// is all it allocates.
 func triggerHash(parts ...string) string {
-	h := sha256.New()
+	var stack [256]byte
+	buf := stack[:0]
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		buf = append(buf, p...)
+		buf = append(buf, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	var out [32]byte
+	hex.Encode(out[:], sum[:16])
+	return string(out[:])
 }
 
 // KeyString writes an idempotency key as rule/action/player/hash.

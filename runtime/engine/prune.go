@@ -39,6 +39,7 @@ func (p *player) trim(before time.Time) {
 	if i > 0 {
 		p.history = append(p.history[:0], p.history[i:]...)
 		p.input = nil
+		p.gen++
 	}
 }
 

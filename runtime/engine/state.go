@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
@@ -92,11 +93,14 @@ type player struct {
 	// from the history, which reports the error as it always did.
 	input   *runtime.Builder
 	noInput bool
+	// gen counts the changes of the history and of the player's data, for
+	// the engine's shared builder (inputs.holder).
+	gen uint64
 }
 
 // dataChanged drops the builder of the player's history: the player's
 // data it was made with (currency, zone, properties) changed.
-func (p *player) dataChanged() { p.input, p.noInput = nil, false }
+func (p *player) dataChanged() { p.input, p.noInput = nil, false; p.gen++ }
 
 func (p *player) rule(name string) *ruleState {
 	if s := p.rules[name]; s != nil {
@@ -112,29 +116,42 @@ func (p *player) runtimePlayer() runtime.Player {
 	return runtime.Player{ID: p.id, Currency: p.meta.Currency, Zone: p.meta.Zone, Properties: p.meta.Props}
 }
 
-// changed collects the states written by one change, meta first, and marks
-// them clean. The versions move on as the store will move them (each write
-// adds one), so that the next change of the player in the same batch names
-// the version this one writes; a change that fails makes the engine forget
-// the player and read it again.
-func (p *player) changed() ([]store.State, error) {
-	out := make([]store.State, 0, 1+len(p.dirty))
-	data, err := appendMeta(make([]byte, 0, 256), &p.meta)
-	if err != nil {
-		return nil, err
+// changed appends to states the states written by one change, meta first,
+// and marks them clean. The versions move on as the store will move them
+// (each write adds one), so that the next change of the player in the same
+// batch names the version this one writes; a change that fails makes the
+// engine forget the player and read it again. The states' JSON shares one
+// buffer, sized for them: they are written and dropped together.
+func (p *player) changed(states []store.State) ([]store.State, error) {
+	var stack [16]string
+	names := stack[:0]
+	for name := range p.dirty {
+		names = append(names, name)
 	}
-	out = append(out, store.State{Player: p.id, Rule: metaRule, Version: p.metaVer, Data: data})
+	slices.Sort(names)
+	size := metaSize(&p.meta)
+	for _, name := range names {
+		size += ruleStateSize(p.rules[name])
+	}
+	buf, err := appendMeta(make([]byte, 0, size), &p.meta)
+	if err != nil {
+		return states, err
+	}
+	states = slices.Grow(states, 1+len(names))
+	states = append(states, store.State{Player: p.id, Rule: metaRule, Version: p.metaVer, Data: buf[:len(buf):len(buf)]})
 	p.metaVer++
-	for _, name := range sortedKeys(p.dirty) {
-		data := []byte("null") // as encoding/json writes a nil state; not reached
+	for _, name := range names {
+		start := len(buf)
 		if st := p.rules[name]; st != nil {
-			data = appendRuleState(make([]byte, 0, 128), st)
+			buf = appendRuleState(buf, st)
+		} else {
+			buf = append(buf, "null"...) // as encoding/json writes a nil state; not reached
 		}
-		out = append(out, store.State{Player: p.id, Rule: name, Version: p.versions[name], Data: data})
+		states = append(states, store.State{Player: p.id, Rule: name, Version: p.versions[name], Data: buf[start:len(buf):len(buf)]})
 		p.versions[name]++
 	}
 	clear(p.dirty)
-	return out, nil
+	return states, nil
 }
 
 // stored sets the versions the store gave to the states of a change.
