@@ -21,7 +21,7 @@ import (
 
 var t0 = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 
-func newStore(t *testing.T) *sqlite.Store {
+func newStore(t testing.TB) *sqlite.Store {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
