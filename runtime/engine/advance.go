@@ -27,8 +27,7 @@ const pageSize = 500
 // once, as of its most recent missed firing. A schedule first seen by
 // Advance is put into service at now: it does not fire for its past.
 func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	e.budgets = nil
 	var out []Outcome
 	err := e.leased(ctx, "timers", func(ctx context.Context) error {
@@ -58,8 +57,7 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 // something to fire: a player's inactivity or a schedule's next firing in
 // a zone. ok is false when nothing is due ever.
 func (e *Engine) NextDue(ctx context.Context, after time.Time) (next time.Time, ok bool, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	consider := func(t time.Time) {
 		if !ok || t.Before(next) {
 			next, ok = t, true

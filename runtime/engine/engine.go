@@ -26,6 +26,11 @@ type Options struct {
 	// BatchSize is the number of events written per store transaction;
 	// default 512.
 	BatchSize int
+	// InFlight is the number of batches decided and not yet written that
+	// the engine holds (pipeline.go): the next batch is decided while the
+	// store writes those before it. Default 2; 1 decides a batch only
+	// after the one before it is written.
+	InFlight int
 	// CachePlayers bounds the players held in memory between events;
 	// default 100,000.
 	CachePlayers int
@@ -52,6 +57,9 @@ func (o Options) withDefaults() Options {
 	if o.BatchSize <= 0 {
 		o.BatchSize = 512
 	}
+	if o.InFlight <= 0 {
+		o.InFlight = 2
+	}
 	if o.CachePlayers <= 0 {
 		o.CachePlayers = 100_000
 	}
@@ -60,10 +68,17 @@ func (o Options) withDefaults() Options {
 
 // Engine runs a rule set's automation rules and campaigns over players'
 // events and keeps their state in a store. Its methods are safe for
-// concurrent use; they run one at a time. Several engines, in one process or
+// concurrent use; they decide one at a time, while the store writes the
+// batches decided before (see [Engine.Submit]). Several engines, in one process or
 // several, may share a store: the store's versions, keys and budget rows
 // keep them consistent.
 type Engine struct {
+	// order is held by a call for its whole submission (Submit, Handle) or
+	// run (Advance and the others, which wait for the batches in flight):
+	// calls take their turns in order. mu guards the rest, taken after
+	// order; a batch's writer takes mu alone, when the store did not write
+	// the batch as decided.
+	order     sync.Mutex
 	mu        sync.Mutex
 	prog      *runtime.Program
 	st        store.Store
@@ -75,9 +90,21 @@ type Engine struct {
 	// in holds the builders and prepared inputs of evaluations, reused
 	// from one to the next (decide.go).
 	in inputs
-	// budgets mirrors the campaigns' accounts during one call, to tell
-	// ahead which rewards the store will refuse (see decide.go).
+	// budgets mirrors the campaigns' accounts, with the reservations of
+	// the batches in flight, to tell ahead which rewards the store will
+	// refuse (see decide.go); read again when no batch is in flight.
 	budgets map[string]*campaignMirror
+	// The pipeline (pipeline.go): the batches in flight in submission
+	// order, the last submitted, a count of the failures undone (a batch
+	// waiting to be submitted checks again after one), and a place per
+	// batch in flight.
+	flight []*batch
+	last   *batch
+	epoch  int
+	slots  chan struct{}
+	// redecided counts the batches in flight decided again (the tests'
+	// witness that none is written as first decided after a failure).
+	redecided int
 	// dups counts the events Handle was given that were handled before:
 	// atomic, so that Duplicates does not wait for a Handle running.
 	dups atomic.Int64
@@ -93,7 +120,8 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 		return nil, errors.New("engine: a program and a store are required")
 	}
 	opts = opts.withDefaults()
-	e := &Engine{prog: prog, st: st, opts: opts, rules: prog.Rules(), byName: map[string]*runtime.Rule{}, players: map[string]*player{}}
+	e := &Engine{prog: prog, st: st, opts: opts, rules: prog.Rules(), byName: map[string]*runtime.Rule{}, players: map[string]*player{},
+		slots: make(chan struct{}, opts.InFlight)}
 	for _, r := range e.rules {
 		e.byName[r.Name] = r
 	}
@@ -263,7 +291,10 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 // cache keeps a player read from the store.
 func (e *Engine) cache(p *player) {
 	if len(e.players) >= e.opts.CachePlayers {
-		for k := range e.players { // drop about half, any half
+		for k, q := range e.players { // drop about half, any half
+			if q.inFlight() {
+				continue // the store does not have what the cache holds
+			}
 			delete(e.players, k)
 			if len(e.players) < e.opts.CachePlayers/2 {
 				break

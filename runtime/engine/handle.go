@@ -23,42 +23,9 @@ type incoming struct {
 	body []byte
 	hash []byte
 	dup  bool // seen before with the same content
-}
-
-// Handle runs events through the rules and stores what they change, in
-// batches of Options.BatchSize events per store transaction. The events of
-// one player must come in the order they happened (within the lateness
-// bound); players may interleave. It returns the new outcomes, in order.
-//
-// An event already handled (the same id for the player, the same content)
-// gives nothing: hosts deliver at least once. Events are checked before
-// anything is written: an unknown kind, an attribute of the wrong type, an
-// id seen before with other content or an event older than the player's
-// latest beyond the lateness bound makes Handle return an *EventError and
-// store nothing of the call.
-func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.budgets = nil
-	in, err := e.check(ctx, events)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range in {
-		if x.dup {
-			e.dups.Add(1)
-		}
-	}
-	var out []Outcome
-	for start := 0; start < len(in); start += e.opts.BatchSize {
-		end := min(start+e.opts.BatchSize, len(in))
-		got, err := e.apply(ctx, in[start:end])
-		if err != nil {
-			return out, err
-		}
-		out = append(out, got...)
-	}
-	return out, nil
+	// callDup: the same event came earlier in the same call (a dup that
+	// stays one when the batch is checked again, see pipeline.go)
+	callDup bool
 }
 
 // check validates the events and finds those seen before.
@@ -84,45 +51,16 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			if string(in[j].hash) != string(x.hash) {
 				return nil, &EventError{Index: i, ID: ev.ID, Field: "id", Msg: fmt.Sprintf("the id comes twice with other content (events %d and %d of the call): an event id names one event", j, i)}
 			}
-			x.dup = true
+			x.dup, x.callDup = true, true
 		} else {
 			firstOf[k] = i
 		}
 		in[i] = x
 	}
-	// One query per few thousand events: which were handled before.
-	const chunk = 2000
-	for start := 0; start < len(in); start += chunk {
-		part := in[start:min(start+chunk, len(in))]
-		q := make([]store.Event, len(part))
-		for i, x := range part {
-			q[i] = store.Event{Player: x.ev.Player, ID: x.ev.ID, Hash: x.hash}
-		}
-		seen, err := e.st.Seen(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for i, s := range seen {
-			switch s {
-			case store.SeenSame:
-				part[i].dup = true
-			case store.SeenOther:
-				return nil, &EventError{Index: start + i, ID: part[i].ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
-			}
-		}
+	if err := e.seen(ctx, in, 0, e.flying(nil)); err != nil {
+		return nil, err
 	}
-	// The players not cached are read side by side, each as of its first
-	// event of the call, as the loop below would read them one by one.
-	var ids []string
-	var nows []time.Time
-	first := map[string]bool{}
-	for _, x := range in {
-		if !x.dup && !first[x.ev.Player] && e.players[x.ev.Player] == nil {
-			first[x.ev.Player] = true
-			ids, nows = append(ids, x.ev.Player), append(nows, x.ev.Time)
-		}
-	}
-	if err := e.prefetch(ctx, ids, nows); err != nil {
+	if err := e.prefetchFor(ctx, in); err != nil {
 		return nil, err
 	}
 	// Lateness, against the players' latest events, stored or in the call.
@@ -149,6 +87,68 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		latest[x.ev.Player] = l
 	}
 	return in, nil
+}
+
+// seen marks the events of in (at offset in their call) handled before:
+// recorded in the store, or decided in a batch in flight (before), not yet
+// written. An id handled before with other content is an *EventError.
+// Events that repeat an earlier one of the call stay duplicates.
+func (e *Engine) seen(ctx context.Context, in []*incoming, offset int, before []*batch) error {
+	q := make([]store.Event, 0, len(in))
+	at := make([]int, 0, len(in))
+	for i, x := range in {
+		if x.callDup {
+			continue
+		}
+		x.dup = false
+		k := [2]string{x.ev.Player, x.ev.ID}
+		for _, b := range before {
+			if h, ok := b.keys[k]; ok {
+				if h != string(x.hash) {
+					return &EventError{Index: offset + i, ID: x.ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
+				}
+				x.dup = true
+			}
+		}
+		if !x.dup {
+			q = append(q, store.Event{Player: x.ev.Player, ID: x.ev.ID, Hash: x.hash})
+			at = append(at, i)
+		}
+	}
+	// One query per few thousand events: which were handled before.
+	const chunk = 2000
+	for start := 0; start < len(q); start += chunk {
+		end := min(start+chunk, len(q))
+		seen, err := e.st.Seen(ctx, q[start:end])
+		if err != nil {
+			return err
+		}
+		for i, s := range seen {
+			x := in[at[start+i]]
+			switch s {
+			case store.SeenSame:
+				x.dup = true
+			case store.SeenOther:
+				return &EventError{Index: offset + at[start+i], ID: x.ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
+			}
+		}
+	}
+	return nil
+}
+
+// prefetchFor reads the players of in that are not cached side by side,
+// each as of its first event, as deciding would read them one by one.
+func (e *Engine) prefetchFor(ctx context.Context, in []*incoming) error {
+	var ids []string
+	var nows []time.Time
+	first := map[string]bool{}
+	for _, x := range in {
+		if !x.dup && !first[x.ev.Player] && e.players[x.ev.Player] == nil {
+			first[x.ev.Player] = true
+			ids, nows = append(ids, x.ev.Player), append(nows, x.ev.Time)
+		}
+	}
+	return e.prefetch(ctx, ids, nows)
 }
 
 // validate checks an event against the program's kinds and fills tx, the
@@ -255,83 +255,116 @@ func nonNull(m map[string]any) map[string]any {
 	return out
 }
 
-// apply decides a batch of events and writes it in one store transaction.
-// A change that loses to another writer (a state written meanwhile, the
-// event handled meanwhile) is decided again from the stored state, with the
-// events of its player that follow it.
-func (e *Engine) apply(ctx context.Context, batch []*incoming) ([]Outcome, error) {
+// apply decides events and writes them in one store transaction, from
+// round on: a change that loses to another writer (a state written
+// meanwhile, the event handled meanwhile) is decided again from the stored
+// state, with the events of its player that follow it. The pipeline
+// (pipeline.go) runs it, its batches in flight written, when a batch lost.
+func (e *Engine) apply(ctx context.Context, todo []*incoming, round int) ([]Outcome, error) {
 	var out []Outcome
-	todo := batch
-	for round := 0; len(todo) > 0; round++ {
+	for ; len(todo) > 0; round++ {
 		if round == maxRetries {
 			return out, fmt.Errorf("engine: event %q of player %q lost to other writers %d times", todo[0].ev.ID, todo[0].ev.Player, maxRetries)
 		}
 		e.budgets = nil // as the store has them now
-		changes := make([]store.Change, 0, len(todo))
-		decided := make([][]*Outcome, 0, len(todo))
-		owners := make([]*incoming, 0, len(todo))
-		for _, x := range todo {
-			if x.dup {
-				continue
-			}
-			p, err := e.load(ctx, x.ev.Player, x.ev.Time)
-			if err != nil {
-				return out, err
-			}
-			ch, outs, err := e.event(ctx, p, x)
-			if err != nil {
-				return out, err
-			}
-			changes = append(changes, ch)
-			decided = append(decided, outs)
-			owners = append(owners, x)
+		b := &batch{in: todo, done: closed}
+		if err := e.decideBatch(ctx, b); err != nil {
+			return out, err
 		}
-		if len(changes) == 0 {
+		if len(b.changes) == 0 {
 			break
 		}
-		applied, err := e.st.Apply(ctx, changes)
+		applied, err := e.st.Apply(ctx, b.changes)
 		if err != nil {
 			// Nothing was written: what the cache holds is ahead of the store.
 			clear(e.players)
 			return out, err
 		}
-		var retry []*incoming
-		lost := map[string]bool{}
-		for i, a := range applied {
-			x := owners[i]
-			pid := x.ev.Player
-			if lost[pid] {
-				retry = append(retry, x)
-				continue
-			}
-			if a.Err != nil || a.Duplicate {
-				// Another writer came first: start the player again from the
-				// store, from this event (unless it is the one handled).
-				e.forget(pid)
-				lost[pid] = true
-				if a.Err != nil {
-					if !errors.Is(a.Err, store.ErrStateConflict) {
-						return out, a.Err
-					}
-					retry = append(retry, x)
-				}
-				continue
-			}
-			if p := e.players[pid]; p != nil {
-				p.stored(changes[i].States, a.Versions)
-			}
-			for j, so := range a.Outcomes {
-				if so.Repeat {
-					continue // given before, by an earlier run of this trigger
-				}
-				o := decided[i][j]
-				e.settle(o, so)
-				out = append(out, *o)
-			}
+		got, retry, err := e.absorb(b, applied)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
 		}
 		todo = retry
 	}
 	return out, nil
+}
+
+// decideBatch decides the events of b that are not duplicates, in order,
+// on the players as cached (with the changes of the batches in flight
+// before it): b's changes, the outcomes of each and the events they
+// record.
+func (e *Engine) decideBatch(ctx context.Context, b *batch) error {
+	b.changes = make([]store.Change, 0, len(b.in))
+	b.decided = make([][]*Outcome, 0, len(b.in))
+	b.owners = make([]*incoming, 0, len(b.in))
+	b.keys = make(map[[2]string]string, len(b.in))
+	for _, x := range b.in {
+		if x.dup {
+			continue
+		}
+		p, err := e.load(ctx, x.ev.Player, x.ev.Time)
+		if err != nil {
+			return err
+		}
+		p.written = b.done
+		ch, outs, err := e.event(ctx, p, x)
+		if err != nil {
+			return err
+		}
+		b.changes = append(b.changes, ch)
+		b.decided = append(b.decided, outs)
+		b.owners = append(b.owners, x)
+		b.keys[[2]string{x.ev.Player, x.ev.ID}] = string(x.hash)
+	}
+	return nil
+}
+
+// absorb takes what the store did with a batch's changes: the outcomes
+// written, settled, and the events to decide again, those of the players
+// whose change lost to another writer (from that change on). Their players
+// are dropped from the cache, to be read again as stored.
+func (e *Engine) absorb(b *batch, applied []store.Applied) (out []Outcome, retry []*incoming, err error) {
+	lost := map[string]bool{}
+	for i, a := range applied {
+		x := b.owners[i]
+		pid := x.ev.Player
+		if lost[pid] {
+			retry = append(retry, x)
+			continue
+		}
+		if a.Err != nil || a.Duplicate {
+			// Another writer came first: start the player again from the
+			// store, from this event (unless it is the one handled).
+			e.forget(pid)
+			lost[pid] = true
+			if a.Err != nil {
+				if !errors.Is(a.Err, store.ErrStateConflict) {
+					return out, nil, a.Err
+				}
+				retry = append(retry, x)
+			}
+			continue
+		}
+		if p := e.players[pid]; p != nil && p.written == b.done {
+			p.stored(b.changes[i].States, a.Versions)
+		}
+		out = e.written(out, b.decided[i], a)
+	}
+	return out, retry, nil
+}
+
+// written appends the outcomes of one change the store wrote, settled.
+func (e *Engine) written(out []Outcome, decided []*Outcome, a store.Applied) []Outcome {
+	for j, so := range a.Outcomes {
+		if so.Repeat {
+			continue // given before, by an earlier run of this trigger
+		}
+		o := decided[j]
+		e.settle(o, so)
+		out = append(out, *o)
+	}
+	return out
 }
 
 // settle takes what the store decided into an outcome: its sequence

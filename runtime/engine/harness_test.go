@@ -58,13 +58,22 @@ func only(outs []engine.Outcome, rules []string) []engine.Outcome {
 
 // runScenarios runs each scenario on a fresh store and engine for the rule
 // set in testdata/dir: with the default options, with batches of two
-// events and a cache of two players, and on PostgreSQL (when
-// PROMOC_TEST_POSTGRES names a server), which must give the same outcomes.
+// events and a cache of two players, one batch in flight at a time (no
+// pipelining), pipelined (each event its own Submit, three batches in
+// flight, a cache of two players), and on PostgreSQL (when
+// PROMOC_TEST_POSTGRES names a server), which must all give the same
+// outcomes.
 func runScenarios(t *testing.T, dir string, scenarios []scenario) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) { runScenario(t, dir, sc, engine.Options{}, openStore) })
 		t.Run(sc.name+"/small", func(t *testing.T) {
 			runScenario(t, dir, sc, engine.Options{BatchSize: 2, CachePlayers: 2}, openStore)
+		})
+		t.Run(sc.name+"/sequential", func(t *testing.T) {
+			runScenario(t, dir, sc, engine.Options{InFlight: 1}, openStore)
+		})
+		t.Run(sc.name+"/pipelined", func(t *testing.T) {
+			runScenario(t, dir, sc, engine.Options{InFlight: 3, CachePlayers: 2, BatchSize: 2}, openStore)
 		})
 		t.Run(sc.name+"/postgres", func(t *testing.T) {
 			runScenario(t, dir, sc, engine.Options{}, func(t testing.TB) store.Store {
@@ -85,7 +94,21 @@ func runScenario(t *testing.T, dir string, sc scenario, opts engine.Options, ope
 			require.NoError(t, s.op(ctx, st), "step %d %s", i, s.name)
 		}
 		var got []engine.Outcome
-		if len(s.handle) > 0 {
+		if len(s.handle) > 0 && opts.InFlight > 2 {
+			// Each event a call of its own, submitted before the calls
+			// before it are written: each decided on what those write.
+			var waits []func() ([]engine.Outcome, error)
+			for _, ev := range s.handle {
+				wait, err := e.Submit(ctx, []engine.Event{ev})
+				require.NoError(t, err, "step %d %s", i, s.name)
+				waits = append(waits, wait)
+			}
+			for _, wait := range waits {
+				outs, err := wait()
+				require.NoError(t, err, "step %d %s", i, s.name)
+				got = append(got, outs...)
+			}
+		} else if len(s.handle) > 0 {
 			outs, err := e.Handle(ctx, s.handle)
 			require.NoError(t, err, "step %d %s", i, s.name)
 			got = append(got, outs...)

@@ -19,8 +19,7 @@ func (e *Engine) History() time.Duration { return e.retention }
 // their ids stay, so a redelivery is still recognized. It returns how many
 // it dropped. Hosts call it now and then; promoc run calls it at the end.
 func (e *Engine) Prune(ctx context.Context, now time.Time) (int64, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	before := e.horizon(now)
 	for _, p := range e.players {
 		p.trim(before)
@@ -59,8 +58,7 @@ type PlayerState struct {
 
 // State reports a player's state as the store has it.
 func (e *Engine) State(ctx context.Context, id string) (PlayerState, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	e.forget(id) // as stored, not as cached
 	p, err := e.load(ctx, id, time.Time{})
 	if err != nil {

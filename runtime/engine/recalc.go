@@ -18,20 +18,19 @@ import (
 // approved, rejected or issued are not touched, and a result whose rule or
 // reward is gone stays waiting.
 func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	return e.recalculateAll(ctx, e.st, at)
 }
 
 // RecalculateIn is Recalculate with its reads of the queue and its writes
 // made through the store that in gives to write: in runs write in a
 // transaction (store.Audited's WithAudit, so that the recalculation and
-// its audit entry are one), and returns write's error. The engine's lock
-// is taken before in is called, in the order Handle takes it before its
-// transactions, so that the two cannot wait for each other.
+// its audit entry are one), and returns write's error. The batches in
+// flight are written and the engine's lock is taken before in is called,
+// in the order the pipeline takes it before its transactions, so that the
+// two cannot wait for each other.
 func (e *Engine) RecalculateIn(ctx context.Context, at time.Time, in func(write func(st store.Store) ([]Outcome, error)) error) ([]Outcome, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.quiesce()()
 	var out []Outcome
 	err := in(func(st store.Store) ([]Outcome, error) {
 		var err error

@@ -96,6 +96,9 @@ type player struct {
 	// gen counts the changes of the history and of the player's data, for
 	// the engine's shared builder (inputs.holder).
 	gen uint64
+	// written is closed when the batch that last decided the player is
+	// written (pipeline.go): until then the cache must keep it.
+	written <-chan struct{}
 }
 
 // dataChanged drops the builder of the player's history: the player's

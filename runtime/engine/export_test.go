@@ -1,0 +1,23 @@
+package engine
+
+// Unfinished is the number of batches submitted to e and not yet written
+// or failed: the tests of the pipeline wait on it.
+func Unfinished(e *Engine) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, b := range e.flight {
+		if !b.finished() {
+			n++
+		}
+	}
+	return n
+}
+
+// Redecided is the number of batches in flight e decided again after a
+// batch before them lost a change.
+func Redecided(e *Engine) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.redecided
+}
