@@ -157,10 +157,19 @@ type EngineRun struct {
 	Outcomes map[string]int
 }
 
+// inFlight is the number of calls RunStream has submitted and not yet
+// waited for: the engine decides the next while the store writes the one
+// before (Options.InFlight bounds it inside the engine too).
+const inFlight = 2
+
 // RunStream feeds the stream's next n events (all when n <= 0) through the
 // engine in calls of batch events, and runs the engine's clock (Advance,
 // as of the latest event handled) after every tick events, as a host's
-// timer would: inactivity and schedules fire between the calls.
+// timer would: inactivity and schedules fire between the calls. Each call
+// is submitted (Engine.Submit) before the one before it is written, and
+// waited for, in order, before more than inFlight are outstanding and
+// before the clock runs; Handle counts the time in Submit and in the
+// waits.
 func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n int) (EngineRun, error) {
 	run := EngineRun{Outcomes: map[string]int{}}
 	buf := make([]engine.Event, 0, batch)
@@ -173,26 +182,50 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 			run.Outcomes[k]++
 		}
 	}
+	var waits []func() ([]engine.Outcome, error)
+	// settle waits for the calls outstanding until at most keep are.
+	settle := func(keep int) error {
+		for len(waits) > keep {
+			t := time.Now()
+			outs, err := waits[0]()
+			run.Handle += time.Since(t)
+			waits = waits[1:]
+			count(outs)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	sinceTick := 0
 	var last time.Time
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
+		if err := settle(inFlight - 1); err != nil {
+			return err
+		}
 		t := time.Now()
-		outs, err := e.Handle(ctx, buf)
+		wait, err := e.Submit(ctx, buf) // the engine keeps copies: buf is reused
 		run.Handle += time.Since(t)
+		if err != nil {
+			return err
+		}
+		waits = append(waits, wait)
 		run.Events += len(buf)
 		sinceTick += len(buf)
 		last = buf[len(buf)-1].Time
-		count(outs)
 		buf = buf[:0]
-		if err != nil || sinceTick < tick {
+		if sinceTick < tick {
+			return nil
+		}
+		if err := settle(0); err != nil {
 			return err
 		}
 		sinceTick = 0
 		t = time.Now()
-		outs, err = e.Advance(ctx, last)
+		outs, err := e.Advance(ctx, last)
 		run.Advance += time.Since(t)
 		count(outs)
 		return err
@@ -209,7 +242,10 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 			}
 		}
 	}
-	return run, flush()
+	if err := flush(); err != nil {
+		return run, err
+	}
+	return run, settle(0)
 }
 
 // PacedRun feeds n events of the stream to the engine as if they arrived

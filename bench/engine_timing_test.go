@@ -22,7 +22,12 @@ type timedStore struct {
 
 func (s *timedStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
 	t := time.Now()
-	defer func() { s.apply += time.Since(t); s.applies++ }()
+	defer func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.apply += time.Since(t)
+		s.applies++
+	}()
 	return s.Store.Apply(ctx, changes)
 }
 

@@ -63,7 +63,8 @@ the last event to TIME, firing everything due by then in order; without
 it, nothing due after the last event fires.
 
 Events are handled in batches of --batch (512 by default), each stored in
-one go, and a batch ends early where something falls due. Reading is
+one go, and a batch ends early where something falls due. The next batch
+is decided while the one before it is stored. Reading is
 strict: an unknown kind, a field of the wrong type or an id seen before
 with other content is an error naming the line and the field; the batch
 that holds the bad line is not stored, the batches before it are (their
@@ -156,6 +157,16 @@ file, or a database that is not promoc's.`,
 // errInterrupted stops the reading of the log on an interrupt.
 var errInterrupted = errors.New("interrupted")
 
+// inFlight is the number of batches the runner submits before it waits
+// for the oldest: the engine decides one while the store writes the other.
+const inFlight = 2
+
+// pendingBatch is a batch submitted: its wait and its lines.
+type pendingBatch struct {
+	wait     func() ([]engine.Outcome, error)
+	from, to int
+}
+
 // runner feeds an event log through an engine, batch by batch, firing what
 // falls due between events.
 type runner struct {
@@ -170,6 +181,13 @@ type runner struct {
 	batch    []engine.Event
 	lines    []int
 	earliest time.Time // the earliest time in batch
+
+	// pending are the batches submitted to the engine and not yet waited
+	// for, in order; stale is the earliest time of an event submitted
+	// since due was last asked (hasStale): a timer it sets is not in due.
+	pending  []pendingBatch
+	stale    time.Time
+	hasStale bool
 
 	started bool
 	clock   time.Time // the time of the last Advance
@@ -218,6 +236,11 @@ func (r *runner) run(in io.Reader, end time.Time) error {
 		return err
 	}
 	if err != nil {
+		// The batches submitted before the failure are stored, or fail:
+		// print their outcomes.
+		if serr := r.settle(0); serr != nil {
+			return serr
+		}
 		var ee *engine.EventError
 		if errors.As(err, &ee) && ee.Line > 0 {
 			r.lostFrom, r.lostTo = ee.Line, ee.Line
@@ -258,8 +281,10 @@ func (r *runner) event(line int, ev engine.Event) error {
 			return err
 		}
 	}
-	if len(r.batch) > 0 && r.minInactive > 0 && !ev.Time.Before(r.earliest.Add(r.minInactive)) {
-		// An inactivity the batch starts may be due by now.
+	if r.minInactive > 0 && (len(r.batch) > 0 && !ev.Time.Before(r.earliest.Add(r.minInactive)) ||
+		r.hasStale && !ev.Time.Before(r.stale.Add(r.minInactive))) {
+		// An inactivity the batch, or one submitted since due was last
+		// asked, starts may be due by now.
 		if err := r.flush(); err != nil {
 			return err
 		}
@@ -287,7 +312,7 @@ func (r *runner) event(line int, ev engine.Event) error {
 		}
 	}
 	if len(r.batch) >= r.size {
-		return r.flush()
+		return r.submit()
 	}
 	return nil
 }
@@ -302,15 +327,22 @@ func (r *runner) interrupted() bool {
 	}
 }
 
-// flush hands the batch to the engine and prints its outcomes. A bad
-// event is named by its line; nothing of the batch was stored.
-func (r *runner) flush() error {
+// submit hands the batch to the engine, which decides it and stores it
+// after the batches before it, without waiting for the store; first it
+// waits for the oldest batch submitted when inFlight are. A bad event is
+// named by its line; nothing of its batch was stored.
+func (r *runner) submit() error {
 	if len(r.batch) == 0 {
 		return nil
 	}
-	outs, err := r.eng.Handle(r.ctx, r.batch)
-	r.emit(outs)
+	if err := r.settle(inFlight - 1); err != nil {
+		return err
+	}
+	wait, err := r.eng.Submit(r.ctx, r.batch)
 	if err != nil {
+		if serr := r.settle(0); serr != nil {
+			return serr // an earlier batch failed first
+		}
 		var ee *engine.EventError
 		if errors.As(err, &ee) && ee.Line == 0 && ee.Index >= 0 && ee.Index < len(r.lines) {
 			ee.Line = r.lines[ee.Index]
@@ -318,7 +350,42 @@ func (r *runner) flush() error {
 		r.lostFrom, r.lostTo = r.lines[0], r.lines[len(r.lines)-1]
 		return err
 	}
+	r.pending = append(r.pending, pendingBatch{wait: wait, from: r.lines[0], to: r.lines[len(r.lines)-1]})
+	if !r.hasStale || r.earliest.Before(r.stale) {
+		r.stale, r.hasStale = r.earliest, true
+	}
 	r.batch, r.lines = r.batch[:0], r.lines[:0]
+	return nil
+}
+
+// settle waits for the batches submitted, oldest first, until at most
+// keep are pending, and prints their outcomes. A batch that failed is
+// named by its lines: nothing of it, nor of the batches after it, was
+// stored.
+func (r *runner) settle(keep int) error {
+	for len(r.pending) > keep {
+		p := r.pending[0]
+		outs, err := p.wait()
+		r.emit(outs)
+		r.pending = r.pending[1:]
+		if err != nil {
+			r.lostFrom, r.lostTo = p.from, p.to
+			return err
+		}
+	}
+	return nil
+}
+
+// flush submits the batch and waits until every batch submitted is
+// stored and its outcomes printed, then asks when something falls due.
+func (r *runner) flush() error {
+	if err := r.submit(); err != nil {
+		return err
+	}
+	if err := r.settle(0); err != nil {
+		return err
+	}
+	r.hasStale = false
 	return r.refresh()
 }
 

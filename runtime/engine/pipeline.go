@@ -53,6 +53,13 @@ import (
 // from the stored state; [Engine.Handle] does so.
 var ErrAborted = errors.New("engine: not written: an earlier batch in flight failed; submit the events again")
 
+// panicked is the failure of a batch whose writing panicked.
+type panicked struct{ value any }
+
+func (p *panicked) Error() string {
+	return fmt.Sprintf("engine: writing the batch panicked: %v", p.value)
+}
+
 // batch is a part of a call, decided and written as one store transaction.
 type batch struct {
 	ctx    context.Context
@@ -121,6 +128,9 @@ func (t *ticket) wait() ([]Outcome, error) {
 	for _, b := range t.batches {
 		<-b.done
 		out = append(out, b.out...)
+		if p, ok := b.err.(*panicked); ok {
+			panic(p.value)
+		}
 		if b.err != nil {
 			return out, b.err
 		}
@@ -324,6 +334,13 @@ func (e *Engine) commit(b *batch) {
 		close(b.done)
 		<-e.slots
 	}()
+	defer func() {
+		// A panic of the store's (a bug) is the batch's failure, raised
+		// again by its wait, in the caller's goroutine, which may recover.
+		if v := recover(); v != nil {
+			e.mend(b, nil, &panicked{value: v})
+		}
+	}()
 	if b.prev != nil {
 		<-b.prev.done
 		b.prev = nil // the batches written are not kept
@@ -340,7 +357,7 @@ func (e *Engine) commit(b *batch) {
 		b.out = out
 		return
 	}
-	e.recover(b, applied, err)
+	e.mend(b, applied, err)
 }
 
 // asDecided says whether the store wrote every change of b as decided:
@@ -363,11 +380,11 @@ func asDecided(b *batch, applied []store.Applied) bool {
 	return true
 }
 
-// recover handles a batch the store did not write as decided, under the
+// mend handles a batch the store did not write as decided, under the
 // engine's lock: what it lost is decided again from the stored state and
 // written, and the batches in flight after it are decided again; or, when
 // its transaction failed, the cache is dropped and they are aborted.
-func (e *Engine) recover(b *batch, applied []store.Applied, err error) {
+func (e *Engine) mend(b *batch, applied []store.Applied, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.epoch++
