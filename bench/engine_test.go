@@ -38,6 +38,8 @@ import (
 //	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
 //	PROMOC_BENCH_GATHER   the paced run's window, µs after the first event waiting (default 1,000)
 //	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
+//	PROMOC_BENCH_INFLIGHT the engine's Options.InFlight (default 2: a batch decided while
+//	                      the one before is written; 1: one after the other)
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
@@ -206,7 +208,7 @@ func BenchmarkEngine(b *testing.B) {
 				b.StopTimer()
 				raw, size := es.open(b)
 				st := &timedStore{Store: raw}
-				e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batch})
+				e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batch, InFlight: envInt("PROMOC_BENCH_INFLIGHT", 2)})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -280,7 +282,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				st, _ := es.open(b)
-				e, err := engine.New(ctx, prog, st, engine.Options{})
+				e, err := engine.New(ctx, prog, st, engine.Options{InFlight: envInt("PROMOC_BENCH_INFLIGHT", 2)})
 				if err != nil {
 					b.Fatal(err)
 				}
