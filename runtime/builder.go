@@ -501,12 +501,9 @@ func (b *Builder) add(kinds *schema, k int, tx *Transaction) error {
 		vb.FailTxn(".currency", "unknown currency "+strconv.Quote(tx.Currency))
 	}
 	if k >= 0 && len(tx.Attrs) > 0 {
-		for col, a := range b.p.prog.Kinds[k].Attrs {
-			if _, own := kinds.attrs[k][a.Name]; !own {
-				continue // the transaction's id or time
-			}
-			if raw := tx.Attrs[a.Name]; raw != nil {
-				vb.SetAny(col, raw)
+		for _, a := range kinds.own[k] { // not the transaction's id or time
+			if raw := tx.Attrs[a.name]; raw != nil {
+				vb.SetAny(a.col, raw)
 			}
 		}
 	}
@@ -544,11 +541,18 @@ type schema struct {
 	kinds map[string]int
 	attrs []map[string]int // per kind: attribute name → column
 	types [][]vm.Kind      // per kind and column
+	own   [][]ownAttr      // per kind: the attributes in attrs, by column
+}
+
+// ownAttr is an attribute a transaction's Attrs give (not its id or time).
+type ownAttr struct {
+	col  int
+	name string
 }
 
 func (c *inputCache) schema(p *vm.Program) *schema {
 	c.once.Do(func() {
-		s := &schema{kinds: map[string]int{}, attrs: make([]map[string]int, len(p.Kinds)), types: make([][]vm.Kind, len(p.Kinds))}
+		s := &schema{kinds: map[string]int{}, attrs: make([]map[string]int, len(p.Kinds)), types: make([][]vm.Kind, len(p.Kinds)), own: make([][]ownAttr, len(p.Kinds))}
 		for k, kind := range p.Kinds {
 			s.kinds[kind.Name] = k
 			s.names = append(s.names, kind.Name)
@@ -559,6 +563,7 @@ func (c *inputCache) schema(p *vm.Program) *schema {
 					continue // read from the transaction's own id and time
 				}
 				s.attrs[k][a.Name] = col
+				s.own[k] = append(s.own[k], ownAttr{col, a.Name})
 			}
 		}
 		c.sch = s

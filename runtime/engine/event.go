@@ -235,14 +235,25 @@ type record struct {
 }
 
 // encode gives the event's body and content hash. Maps are written with
-// sorted keys, so equal events give equal bytes.
+// sorted keys, so equal events give equal bytes. The body is what
+// encoding/json writes for the record; appendRecord writes it without
+// reflection when it knows every value, into one buffer with the hash.
 func (ev *Event) encode() (body, hash []byte) {
-	body, err := json.Marshal(record{Kind: ev.Kind, Time: ev.Time.UTC(), Currency: ev.Currency, Attrs: ev.Attrs, Zone: ev.Zone, Props: ev.Properties})
-	if err != nil {
-		panic("engine: encoding an event: " + err.Error()) // values come from the decoder or were checked
+	r := record{Kind: ev.Kind, Time: ev.Time.UTC(), Currency: ev.Currency, Attrs: ev.Attrs, Zone: ev.Zone, Props: ev.Properties}
+	size := recordSize(&r)
+	buf, ok := appendRecord(make([]byte, 0, size+sha256.Size), &r)
+	if ok {
+		body = buf[:len(buf):len(buf)]
+	} else {
+		var err error
+		if body, err = json.Marshal(r); err != nil {
+			panic("engine: encoding an event: " + err.Error()) // values come from the decoder or were checked
+		}
+		buf = body[:len(body):len(body)]
 	}
 	h := sha256.Sum256(body)
-	return body, h[:]
+	hash = append(buf[len(buf):], h[:]...) // after the body when it fits
+	return body, hash
 }
 
 // decodeRecord reads a stored body back into a transaction.

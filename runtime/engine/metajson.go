@@ -93,33 +93,223 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 // digits of fraction and "+hh:mm".
 const jsonTimeSize = len(`"2006-01-02T15:04:05.999999999+07:00"`)
 
-// metaSize is about the length of appendMeta's JSON of m, a little more as
-// a rule (a property that is neither a string nor a bool is guessed), so
-// that a buffer of that size seldom grows.
+// metaSize is about the length of appendMeta's JSON of m, at least it for
+// strings that need no escape and numbers of up to 24 characters, so that
+// a buffer of that size seldom grows. Each field counts its name, quotes,
+// colon and comma.
 func metaSize(m *playerMeta) int {
-	n := len(`{"currency":"","zone":"","properties":{},"latest":,"kinds":{},"first":}`) + len(m.Currency) + len(m.Zone) + 2*jsonTimeSize
-	for k, v := range m.Props {
-		n += len(k) + 4
-		if s, ok := v.(string); ok {
-			n += len(s) + 2
-		} else {
-			n += 24
+	n := 2
+	if m.Currency != "" {
+		n += len(`"currency":"",`) + len(m.Currency)
+	}
+	if m.Zone != "" {
+		n += len(`"zone":"",`) + len(m.Zone)
+	}
+	if len(m.Props) > 0 {
+		n += len(`"properties":{},`)
+		for k, v := range m.Props {
+			n += len(`"":,`) + len(k)
+			if s, ok := v.(string); ok {
+				n += len(s) + 2
+			} else {
+				n += 24
+			}
 		}
 	}
-	for k := range m.Kinds {
-		n += len(k) + 4 + jsonTimeSize
+	if !m.Latest.IsZero() {
+		n += len(`"latest":,`) + jsonTimeSize
+	}
+	if len(m.Kinds) > 0 {
+		n += len(`"kinds":{},`)
+		for k := range m.Kinds {
+			n += len(`"":,`) + len(k) + jsonTimeSize
+		}
+	}
+	if !m.First.IsZero() {
+		n += len(`"first":,`) + jsonTimeSize
 	}
 	return n
 }
 
 // ruleStateSize is at least the length of appendRuleState's JSON of s, for
-// strings that need no escape; nil (written "null") counts 4.
+// strings that need no escape; nil (written "null") counts 4. Each field
+// counts its name, quotes, colon and comma; an int64 20 digits and a sign.
 func ruleStateSize(s *ruleState) int {
 	if s == nil {
 		return 4
 	}
-	return len(`{"count":,"batch_first":,"batch_last":,"batch_skip":,"qualified_at":,"qual_rewards":,"entered_at":,"rewards":[],"messages":[],"inactive_for":,"done":true,"run":"","entered":""}`) +
-		3*20 + (5+len(s.Rewards)+len(s.Messages))*(jsonTimeSize+1) + len(s.Run) + len(s.Entered)
+	n := 2
+	num := func(name string, v int64) {
+		if v != 0 {
+			n += len(name) + 4 + 21
+		}
+	}
+	tm := func(name string, t time.Time) {
+		if !t.IsZero() {
+			n += len(name) + 4 + jsonTimeSize
+		}
+	}
+	times := func(name string, ts []time.Time) {
+		if len(ts) > 0 {
+			n += len(name) + 6 + len(ts)*(jsonTimeSize+1)
+		}
+	}
+	str := func(name, v string) {
+		if v != "" {
+			n += len(name) + 6 + len(v)
+		}
+	}
+	num("count", s.Count)
+	tm("batch_first", s.BatchFirst)
+	tm("batch_last", s.BatchLast)
+	num("batch_skip", int64(s.BatchSkip))
+	tm("qualified_at", s.QualifiedAt)
+	num("qual_rewards", s.QualRewards)
+	tm("entered_at", s.EnteredAt)
+	times("rewards", s.Rewards)
+	times("messages", s.Messages)
+	tm("inactive_for", s.InactiveFor)
+	if s.Done {
+		n += len(`"done":true,`)
+	}
+	str("run", s.Run)
+	str("entered", s.Entered)
+	return n
+}
+
+// recordSize is at least the length of appendRecord's JSON of r for
+// strings that need no escape and numbers of up to 24 characters.
+func recordSize(r *record) int {
+	n := len(`{"k":"","t":}`) + len(r.Kind) + jsonTimeSize
+	if r.Currency != "" {
+		n += len(`,"c":""`) + len(r.Currency)
+	}
+	if r.Zone != "" {
+		n += len(`,"z":""`) + len(r.Zone)
+	}
+	for _, m := range []map[string]any{r.Attrs, r.Props} {
+		if len(m) == 0 {
+			continue
+		}
+		n += len(`,"a":{}`)
+		for k, v := range m {
+			n += len(`"":,`) + len(k)
+			if s, ok := v.(string); ok {
+				n += len(s) + 2
+			} else {
+				n += 24
+			}
+		}
+	}
+	return n
+}
+
+// appendRecord appends the JSON of an event's record as encoding/json
+// writes it (fields in order, empty ones left out, map keys sorted) when
+// every value of its maps is a string, a bool, nil or a valid json.Number,
+// as the event decoder gives them; false, with b in any state, when a value
+// is of another type, which encoding/json must write.
+func appendRecord(b []byte, r *record) ([]byte, bool) {
+	b = append(b, `{"k":`...)
+	b = appendJSONString(b, r.Kind)
+	b = append(b, `,"t":`...)
+	b = appendJSONTime(b, r.Time)
+	if r.Currency != "" {
+		b = append(b, `,"c":`...)
+		b = appendJSONString(b, r.Currency)
+	}
+	ok := true
+	if len(r.Attrs) > 0 {
+		b = append(b, `,"a":`...)
+		if b, ok = appendValues(b, r.Attrs); !ok {
+			return b, false
+		}
+	}
+	if r.Zone != "" {
+		b = append(b, `,"z":`...)
+		b = appendJSONString(b, r.Zone)
+	}
+	if len(r.Props) > 0 {
+		b = append(b, `,"p":`...)
+		if b, ok = appendValues(b, r.Props); !ok {
+			return b, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendValues appends a map of attribute or property values with its keys
+// sorted; false when a value is not a string, a bool, nil or a valid
+// json.Number.
+func appendValues(b []byte, m map[string]any) ([]byte, bool) {
+	var stack [16]string
+	keys := stack[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		switch v := m[k].(type) {
+		case string:
+			b = appendJSONString(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case nil:
+			b = append(b, "null"...)
+		case json.Number:
+			if !jsonNumber(string(v)) {
+				return b, false // "" (written 0) or not a number (an error): encoding/json's
+			}
+			b = append(b, v...)
+		default:
+			return b, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+// jsonNumber reports whether s is a number in JSON's grammar:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(s string) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // appendJSONString appends s as encoding/json writes it: printable ASCII

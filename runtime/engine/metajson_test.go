@@ -1,10 +1,15 @@
 package engine
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -38,7 +43,24 @@ func TestAppendMeta(t *testing.T) {
 		if string(got) != string(want) {
 			t.Errorf("appendMeta:\n got %s\nwant %s", got, want)
 		}
+		keys := ""
+		for k, v := range m.Props {
+			keys += k + fmt.Sprint(v)
+		}
+		if plain(m.Currency+m.Zone+keys) && len(got) > metaSize(&m) {
+			t.Errorf("metaSize %d for the %d bytes of %s", metaSize(&m), len(got), got)
+		}
 	}
+}
+
+// plain reports whether s is printable ASCII that JSON writes as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // TestAppendRuleState checks that appendRuleState writes what
@@ -68,8 +90,12 @@ func TestAppendRuleState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := appendRuleState(nil, &s); string(got) != string(want) {
+		got := appendRuleState(nil, &s)
+		if string(got) != string(want) {
 			t.Errorf("appendRuleState:\n got %s\nwant %s", got, want)
+		}
+		if plain(s.Run+s.Entered) && len(got) > ruleStateSize(&s) {
+			t.Errorf("ruleStateSize %d for the %d bytes of %s", ruleStateSize(&s), len(got), got)
 		}
 	}
 }
@@ -121,5 +147,60 @@ func TestChanged(t *testing.T) {
 	}
 	if p.metaVer != 5 || p.versions["a"] != 1 || p.versions["b"] != 8 || len(p.dirty) != 0 {
 		t.Errorf("versions %d %v, dirty %v", p.metaVer, p.versions, p.dirty)
+	}
+}
+
+// TestAppendRecord checks that an event's body is what encoding/json writes
+// for its record, byte for byte (stored hashes compare it), whether
+// appendRecord writes it or, for a value it does not know, encoding/json;
+// and that the hash is the body's SHA-256.
+func TestAppendRecord(t *testing.T) {
+	t1 := time.Date(2026, 11, 3, 10, 0, 0, 123456789, time.UTC)
+	malta, _ := time.LoadLocation("Europe/Malta")
+	events := []Event{
+		{Kind: "bet", Time: t1},
+		{Kind: "bet", Time: t1.In(malta), Currency: "EUR", Attrs: map[string]any{"amount": json.Number("12.50"), "game": "Gold Quest", "live": true, "none": nil}},
+		{Kind: "deposit", Time: t1, Attrs: map[string]any{"n": json.Number("-0.5e+10"), "m": json.Number("0"), "z": json.Number("1E3")}},
+		{Kind: "quote\"d <&>", Time: t1, Currency: "USD", Attrs: map[string]any{"ünï": "çödé", "ctl": "a\nb\tc\u2028", "bad": "\xff\xfe", "k\"ey": "v"}},
+		{Kind: "player", Time: t1, Zone: "Europe/Malta", Properties: map[string]any{"vip": json.Number("3"), "country": "MT", "kyc": false}},
+		{Kind: "bet", Time: t1, Attrs: map[string]any{}, Properties: map[string]any{}},
+		// Values encoding/json writes: an empty number (0), Go numbers, a
+		// decimal, a nested map.
+		{Kind: "bet", Time: t1, Attrs: map[string]any{"amount": json.Number("")}},
+		{Kind: "bet", Time: t1, Attrs: map[string]any{"amount": 12, "rate": int64(-3)}},
+		{Kind: "bet", Time: t1, Attrs: map[string]any{"amount": decimal.RequireFromString("12.50")}},
+		{Kind: "bet", Time: t1, Properties: map[string]any{"nested": map[string]any{"b": 1, "a": "x"}}},
+	}
+	for i := range 40 { // many keys: beyond the stack array of keys
+		if events[1].Attrs["k"+strconv.Itoa(i)] = strconv.Itoa(i); i%3 == 0 {
+			events[1].Attrs["n"+strconv.Itoa(i)] = json.Number(strconv.Itoa(i * 7))
+		}
+	}
+	for _, ev := range events {
+		r := record{Kind: ev.Kind, Time: ev.Time.UTC(), Currency: ev.Currency, Attrs: ev.Attrs, Zone: ev.Zone, Props: ev.Properties}
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, hash := ev.encode()
+		if string(body) != string(want) {
+			t.Errorf("encode:\n got %s\nwant %s", body, want)
+		}
+		if h := sha256.Sum256(want); string(hash) != string(h[:]) {
+			t.Errorf("encode of %s: hash %x, want %x", want, hash, h)
+		}
+		if got, ok := appendRecord(nil, &r); ok && string(got) != string(want) {
+			t.Errorf("appendRecord:\n got %s\nwant %s", got, want)
+		}
+	}
+	for _, n := range []string{"0", "-0", "12", "12.5", "1e5", "1E+5", "1.5e-3", "-0.0"} {
+		if !jsonNumber(n) {
+			t.Errorf("jsonNumber(%q) = false", n)
+		}
+	}
+	for _, n := range []string{"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "0x10", "1.5.5", "NaN", " 1"} {
+		if jsonNumber(n) {
+			t.Errorf("jsonNumber(%q) = true", n)
+		}
 	}
 }
