@@ -23,6 +23,7 @@ type dialect struct {
 	db    *sql.DB     // one connection
 	stmts *stmtCache
 	r     *reader
+	ckpt  *checkpointer // nil until the store is open
 }
 
 // reader runs reads on connections of their own, which only read: in WAL
@@ -235,7 +236,11 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	d.ckpt.committed(ctx, d.db)
+	return nil
 }
 
 // LockLog does nothing: the write lock is held from BEGIN.

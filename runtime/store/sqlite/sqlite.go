@@ -31,6 +31,7 @@ type Store struct {
 	db    *sql.DB // one connection, used by one transaction at a time
 	stmts *stmtCache
 	r     *reader // the connections that only read
+	ckpt  *checkpointer
 }
 
 // readers is the number of connections that read: the machine's two cores.
@@ -71,12 +72,12 @@ func open(ctx context.Context, path string) (*Store, error) {
 	// the file's: the sub-journals of savepoints in memory, up to 256 MiB
 	// of pages cached (a batch writes pages all over the players' states
 	// and events: a page not cached is a read from the file, which cost 5%
-	// of the engine benchmark's CPU at 64 MiB and 100,000 players), and a
-	// checkpoint every 8192 pages of WAL (32 MiB), so that the pages a
-	// batch rewrites each time (states, indexes) are copied to the
-	// database once per checkpoint, not once per 1000.
+	// of the engine benchmark's CPU at 64 MiB and 100,000 players), and
+	// its own checkpoint only past walLimit pages of WAL: the
+	// checkpointer copies the WAL after each commit on a connection of its
+	// own.
 	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)", "_pragma=temp_store(memory)",
-		"_pragma=cache_size(-262144)", "_pragma=wal_autocheckpoint(8192)", "_txlock=immediate"))
+		"_pragma=cache_size(-262144)", fmt.Sprintf("_pragma=wal_autocheckpoint(%d)", walLimit), "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -102,6 +103,11 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.r.db.SetMaxOpenConns(readers)
+	if s.ckpt, err = newCheckpointer(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.D = dialect{mu: s.D.(dialect).mu, db: db, stmts: s.stmts, r: s.r, ckpt: s.ckpt}
 	return s, nil
 }
 
@@ -174,7 +180,8 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 
 // Close closes the database.
 func (s *Store) Close() error {
+	cerr := s.ckpt.close()
 	rerr := s.r.close()
 	s.stmts.close()
-	return errors.Join(s.db.Close(), rerr)
+	return errors.Join(s.db.Close(), rerr, cerr)
 }
