@@ -67,6 +67,7 @@ func (s *Server) install(ctx context.Context, prog *runtime.Program, deployment,
 		return err
 	}
 	s.cur.Store(&live{prog: prog, eng: eng, deployment: deployment, erasure: erasure})
+	s.forgetTracked() // the engine stored the rule set's offers (tracking.go)
 	s.smet.running(prog.Version())
 	return nil
 }
@@ -392,6 +393,7 @@ func (s *Server) activate(ctx context.Context, q *request, prog *runtime.Program
 		return 0, nil, err
 	}
 	s.cur.Store(&live{prog: prog, eng: eng, deployment: d.Seq, erasure: cur.erasure})
+	s.forgetTracked() // the engine stored the rule set's offers (tracking.go)
 	s.smet.running(prog.Version())
 	dep := deploymentOf(d)
 	out.Changed, out.Deployment = true, &dep

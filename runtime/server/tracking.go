@@ -97,6 +97,14 @@ func (s *Server) newTracker(cfg Config) (*tracking.Tracker, error) {
 	return tracking.New(tc)
 }
 
+// forgetTracked drops the offers and publishers the tracker keeps: they
+// changed (a publisher put, a rule set deployed with its offers).
+func (s *Server) forgetTracked() {
+	if s.trk != nil {
+		s.trk.Forget()
+	}
+}
+
 // pricing is the prices of one rule set's payouts.
 type pricing struct {
 	prog   *runtime.Program
@@ -320,6 +328,7 @@ func (s *Server) putPublisher(ctx context.Context, q *request) (int, any, error)
 	if err := ts.PutPublisher(ctx, store.Publisher{Ref: ref, Name: body.Name, Created: s.now()}); err != nil {
 		return 0, nil, err
 	}
+	s.forgetTracked()
 	p, _, err := ts.Publisher(ctx, ref)
 	if err != nil {
 		return 0, nil, err

@@ -233,6 +233,28 @@ attribution last click within 1 hours
 `})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	id := h.clickOK("pub=alpha")
+
+	// A rule set whose offer moves the landing page: the next click
+	// follows it (the tracker forgets the offers it kept).
+	r = h.deploy(map[string]string{"rules.promo": `offer casino {
+	reference "casino"
+	web "https://casino.example/v2?lang=en"
+}
+
+kind registration {
+	publisher: string
+}
+
+payout registration_cpa: publisher on conversion registration {
+	give 40 EUR | 44 USD
+}
+
+attribution last click within 1 hours
+`})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	r = h.do(call{method: "GET", path: "/t/casino?pub=alpha"})
+	require.Equal(t, 302, r.status, "%s", r.raw)
+	assert.True(t, strings.HasPrefix(r.header.Get("Location"), "https://casino.example/v2?"), "the new landing page: %s", r.header.Get("Location"))
 	r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "registration"}})
 	require.Equal(t, 201, r.status, "%s", r.raw)
 	conv := r.json["conversion"].(map[string]any)

@@ -151,6 +151,17 @@ func (t *Tracker) publisher(ctx context.Context, ref string) (bool, error) {
 	return true, nil
 }
 
+// Forget drops the offers and publishers kept in memory: the next click
+// reads them again. The server calls it when it changes them (a
+// publisher put, a rule set deployed, which stores its offers); a change
+// made by another process is seen after at most Config.CacheFor.
+func (t *Tracker) Forget() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.offers)
+	clear(t.pubs)
+}
+
 // HashIP is the keyed hash of a client's address that a session keeps;
 // nil without a secret.
 func (t *Tracker) HashIP(ip string) []byte {
