@@ -111,7 +111,9 @@ func (s *Server) postRecalculate(ctx context.Context, q *request) (int, any, err
 		return 0, nil, err
 	}
 	at := s.now()
-	outs, err := s.engine().RecalculateIn(ctx, at, func(write func(store.Store) ([]engine.Outcome, error)) error {
+	cur, done := s.use()
+	defer done()
+	outs, err := cur.eng.RecalculateIn(ctx, at, func(write func(store.Store) ([]engine.Outcome, error)) error {
 		_, err := s.aud.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
 			outs, err := write(tx)
 			if outs == nil {

@@ -216,7 +216,9 @@ func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 	evs, err := s.decodeEvents(e.Body)
 	var outs []engine.Outcome
 	if err == nil {
-		outs, err = s.engine().Handle(ctx, evs)
+		cur, done := s.use()
+		outs, err = cur.eng.Handle(ctx, evs)
+		done()
 		if err != nil {
 			err = eventError(-1, err)
 		}

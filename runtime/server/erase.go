@@ -136,25 +136,33 @@ func (s *Server) deletePlayer(ctx context.Context, q *request) (int, any, error)
 	defer s.swap.Unlock()
 	var rep ErasureReport
 	var seq int64
-	err := s.audited(ctx, q, "player.erase", func(tx store.Store) (string, any, any, error) {
-		er, ok := tx.(store.Eraser)
-		if !ok {
-			return "", nil, nil, fmt.Errorf("server: the store's transaction (%T) cannot erase players", tx)
+	var err error
+	// With the gate closed: no event of the player is in flight on the
+	// engine that cached it, and the next run on an engine that did not.
+	s.fenced(func() {
+		err = s.audited(ctx, q, "player.erase", func(tx store.Store) (string, any, any, error) {
+			er, ok := tx.(store.Eraser)
+			if !ok {
+				return "", nil, nil, fmt.Errorf("server: the store's transaction (%T) cannot erase players", tx)
+			}
+			var found bool
+			var err error
+			if rep, seq, found, err = Erase(ctx, er, id, s.now()); err == nil && !found {
+				err = errorf(http.StatusNotFound, CodeNotFound, "player %q: nothing stored", id).with("player", id)
+			}
+			return rep.Pseudonym, nil, rep, err
+		})
+		if err != nil {
+			return
 		}
-		var found bool
-		var err error
-		if rep, seq, found, err = Erase(ctx, er, id, s.now()); err == nil && !found {
-			err = errorf(http.StatusNotFound, CodeNotFound, "player %q: nothing stored", id).with("player", id)
+		cur := s.running()
+		if err := s.install(ctx, cur.prog, cur.deployment, seq); err != nil {
+			// The erasure is stored; the watcher makes the engine again.
+			s.log.ErrorContext(ctx, "erasure: a new engine", slog.String("error", err.Error()))
 		}
-		return rep.Pseudonym, nil, rep, err
 	})
 	if err != nil {
 		return 0, nil, err
-	}
-	cur := s.running()
-	if err := s.install(ctx, cur.prog, cur.deployment, seq); err != nil {
-		// The erasure is stored; the watcher makes the engine again.
-		s.log.ErrorContext(ctx, "erasure: a new engine", slog.String("error", err.Error()))
 	}
 	s.log.InfoContext(ctx, "player erased", slog.String("pseudonym", rep.Pseudonym), slog.Int64("erasure", seq))
 	return http.StatusOK, rep, nil

@@ -30,7 +30,9 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
-	mark := s.markDups()
+	cur, done := s.use()
+	defer done()
+	mark := dupMark{eng: cur.eng, dups: cur.eng.Duplicates()}
 	outs, err := s.batch.handle(ctx, evs)
 	if err != nil {
 		return 0, nil, eventError(-1, err)

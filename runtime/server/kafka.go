@@ -193,7 +193,9 @@ func (k *kafkaConsumer) handle(ctx context.Context, recs []*kgo.Record) bool {
 		var ee *engine.EventError
 		ok := k.retry(ctx, "store", func() error {
 			var err error
-			outs, err = k.s.engine().Handle(context.WithoutCancel(ctx), evs) // a batch begun is stored whole
+			cur, done := k.s.use()
+			defer done()
+			outs, err = cur.eng.Handle(context.WithoutCancel(ctx), evs) // a batch begun is stored whole
 			if errors.As(err, &ee) && ee.Index >= 0 && ee.Index < len(evs) {
 				return nil
 			}

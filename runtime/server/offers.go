@@ -51,7 +51,9 @@ func (s *Server) postOfferConfirm(ctx context.Context, q *request) (int, any, er
 	case c.Code == "":
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "code: missing: the point of sale's own code for the confirmation").with("field", "code")
 	}
-	a, outs, err := s.engine().Confirm(ctx, c.Assignment, c.Code, s.now())
+	cur, done := s.use()
+	a, outs, err := cur.eng.Confirm(ctx, c.Assignment, c.Code, s.now())
+	done()
 	switch {
 	case errors.Is(err, store.ErrNoAssignment):
 		return 0, nil, errorf(http.StatusNotFound, CodeNotFound, "assignment %q: no such assignment", c.Assignment).with("field", "assignment")

@@ -13,7 +13,9 @@ func (s *Server) getPlayerState(ctx context.Context, q *request) (int, any, erro
 		return 0, nil, p.err
 	}
 	id := q.PathValue("id")
-	ps, err := s.engine().State(ctx, id)
+	cur, done := s.use()
+	ps, err := cur.eng.State(ctx, id)
+	done()
 	if err != nil {
 		return 0, nil, err
 	}

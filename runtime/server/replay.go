@@ -30,16 +30,11 @@ type dupMark struct {
 	dups int64
 }
 
-func (s *Server) markDups() dupMark {
-	eng := s.engine()
-	return dupMark{eng: eng, dups: eng.Duplicates()}
-}
-
 // sawDups reports whether the events handled since m may have held a
-// duplicate: the engine counted one, or another engine (a deployment)
-// took over.
+// duplicate: the engine counted one. The request holds the engine
+// (fence.go): no other takes over meanwhile.
 func (s *Server) sawDups(m dupMark) bool {
-	return s.engine() != m.eng || m.eng.Duplicates() != m.dups
+	return m.eng.Duplicates() != m.dups
 }
 
 // withStored is outs, the outcomes the engine gave for evs, with those

@@ -24,9 +24,9 @@ const (
 
 // live is the rule set a server runs: its program and the engine made
 // for it. A deployment, a rollback or an erasure makes a new one and puts
-// it in Server.cur; a request reads cur once, so that the requests in
-// flight finish on the engine they began with while the next ones take
-// the new. Two engines on one store at once are safe: it is the case of
+// it in Server.cur, with the gate closed (fence.go): the work in flight
+// finishes on the engine it began with before the swap, and the work
+// that comes meanwhile waits and takes the new. Two engines on one store at once are safe: it is the case of
 // several processes (the store's versions, keys and budget rows keep them
 // consistent, and a change that loses is decided again from the store).
 type live struct {
@@ -43,7 +43,8 @@ type live struct {
 // running is the rule set running.
 func (s *Server) running() *live { return s.cur.Load() }
 
-// engine is the engine of the rule set running.
+// engine is the engine of the rule set running; the work that uses it
+// holds it with use (fence.go).
 func (s *Server) engine() *engine.Engine { return s.cur.Load().eng }
 
 // program is the rule set running.
@@ -60,7 +61,7 @@ func (s *Server) engineOptions() engine.Options {
 }
 
 // install makes an engine for prog and runs it from now on. The caller
-// holds s.swap, or is New.
+// holds s.swap and has closed the gate (fence.go), or is New.
 func (s *Server) install(ctx context.Context, prog *runtime.Program, deployment, erasure int64) error {
 	eng, err := engine.New(ctx, prog, s.st, s.engineOptions())
 	if err != nil {
@@ -226,7 +227,8 @@ func (s *Server) refresh(ctx context.Context, failed *int64) error {
 	if dep == cur.deployment && erasure <= cur.erasure {
 		return nil
 	}
-	if err := s.install(ctx, prog, dep, max(erasure, cur.erasure)); err != nil {
+	s.fenced(func() { err = s.install(ctx, prog, dep, max(erasure, cur.erasure)) })
+	if err != nil {
 		return err
 	}
 	if dep != cur.deployment {
@@ -388,11 +390,18 @@ func (s *Server) activate(ctx context.Context, q *request, prog *runtime.Program
 	if err != nil {
 		return 0, nil, err
 	}
-	d, err := Deploy(ctx, s.aud, v, store.Deployment{At: s.now(), Actor: q.who.id, Action: action}, out.Previous, out.Tests)
+	// The deployment is recorded and the engine swapped with the gate
+	// closed: the outcomes stored after the record are the new version's.
+	var d store.Deployment
+	s.fenced(func() {
+		d, err = Deploy(ctx, s.aud, v, store.Deployment{At: s.now(), Actor: q.who.id, Action: action}, out.Previous, out.Tests)
+		if err == nil {
+			s.cur.Store(&live{prog: prog, eng: eng, deployment: d.Seq, erasure: cur.erasure})
+		}
+	})
 	if err != nil {
 		return 0, nil, err
 	}
-	s.cur.Store(&live{prog: prog, eng: eng, deployment: d.Seq, erasure: cur.erasure})
 	s.forgetTracked() // the engine stored the rule set's offers (tracking.go)
 	s.smet.running(prog.Version())
 	dep := deploymentOf(d)

@@ -36,7 +36,9 @@ func (s *Server) schedule(ctx context.Context) {
 // advance runs one round of the scheduler.
 func (s *Server) advance(ctx context.Context) {
 	now := s.now()
-	outs, err := s.engine().Advance(ctx, now)
+	cur, done := s.use()
+	outs, err := cur.eng.Advance(ctx, now)
+	done()
 	if ctx.Err() == nil {
 		s.met.round(now, err)
 	}
@@ -53,7 +55,9 @@ func (s *Server) advance(ctx context.Context) {
 }
 
 func (s *Server) prune(ctx context.Context, now time.Time) {
-	n, err := s.engine().Prune(ctx, now)
+	cur, done := s.use()
+	n, err := cur.eng.Prune(ctx, now)
+	done()
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("scheduler: prune events", slog.String("error", err.Error()))
 	}
