@@ -34,7 +34,8 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 	if len(m.Props) > 0 {
 		field("properties")
 		b = append(b, '{')
-		for i, k := range sortedKeys(m.Props) {
+		var stack [16]string
+		for i, k := range sortedInto(stack[:0], m.Props) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -49,6 +50,16 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 				} else {
 					b = append(b, "false"...)
 				}
+			case json.Number:
+				if !jsonNumber(string(v)) {
+					vb, err := json.Marshal(v) // "" is 0; anything else not a number an error
+					if err != nil {
+						return nil, err
+					}
+					b = append(b, vb...)
+					break
+				}
+				b = append(b, v...)
 			default:
 				vb, err := json.Marshal(v)
 				if err != nil {
@@ -66,12 +77,8 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 	if len(m.Kinds) > 0 {
 		field("kinds")
 		b = append(b, '{')
-		keys := make([]string, 0, len(m.Kinds))
-		for k := range m.Kinds {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
+		var stack [16]string
+		for i, k := range sortedInto(stack[:0], m.Kinds) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -243,13 +250,8 @@ func appendRecord(b []byte, r *record) ([]byte, bool) {
 // json.Number.
 func appendValues(b []byte, m map[string]any) ([]byte, bool) {
 	var stack [16]string
-	keys := stack[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	b = append(b, '{')
-	for i, k := range keys {
+	for i, k := range sortedInto(stack[:0], m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -272,6 +274,16 @@ func appendValues(b []byte, m map[string]any) ([]byte, bool) {
 		}
 	}
 	return append(b, '}'), true
+}
+
+// sortedInto appends the keys of m to keys, sorted: given a slice of an
+// array on the caller's stack, it allocates nothing for a small map.
+func sortedInto[V any](keys []string, m map[string]V) []string {
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // jsonNumber reports whether s is a number in JSON's grammar:

@@ -31,6 +31,7 @@ func TestAppendMeta(t *testing.T) {
 			Latest: t2, Kinds: map[string]time.Time{"deposit": t1, "bet": t2, "login": t1.In(malta)}, First: t1},
 		{Props: map[string]any{"quote\"d": "a<b>&c", "ünï": "çödé", "ctl": "a\nb\tc\u2028", "n": json.Number("-12.5000")}},
 		{Kinds: map[string]time.Time{"win": t2.In(malta)}, First: t2},
+		{Props: map[string]any{"empty": json.Number(""), "none": nil, "exp": json.Number("1.5E+3")}},
 	} {
 		want, err := json.Marshal(&m)
 		if err != nil {

@@ -127,11 +127,7 @@ func (p *player) runtimePlayer() runtime.Player {
 // buffer, sized for them: they are written and dropped together.
 func (p *player) changed(states []store.State) ([]store.State, error) {
 	var stack [16]string
-	names := stack[:0]
-	for name := range p.dirty {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := sortedInto(stack[:0], p.dirty)
 	size := metaSize(&p.meta)
 	for _, name := range names {
 		size += ruleStateSize(p.rules[name])
