@@ -174,6 +174,14 @@ type ConversionReader interface {
 	// since it last read. Within one publisher, sequence numbers are in
 	// commit order (Convert holds the publisher's lock until it commits).
 	PublisherSince(publisher string, after int64, from time.Time) ([]Conversion, error)
+	// Attempt names the attempt of the transaction: a transaction the
+	// database ran again (after a deadlock) is a new attempt, as is every
+	// other transaction. A price that keeps what it read in one attempt
+	// checks with Recorded, in the next, that it was committed.
+	Attempt() uint64
+	// Recorded reports whether the conversion of sequence number seq is
+	// recorded (committed, or written by this attempt).
+	Recorded(seq int64) (bool, error)
 }
 
 // Pricer sets the payout and revenue of a conversion. The conversion is

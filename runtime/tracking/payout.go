@@ -49,9 +49,10 @@ func (e *PriceError) Error() string {
 // conversion reads from the database only the publisher's conversions
 // recorded since the last it priced (by sequence number, which is in
 // commit order within a publisher), and the evaluation finds its window in
-// the kept ones by time. A conversion older than what is kept, or a batch
-// that was not committed ([Prices.Forget]), makes the publisher's be read
-// again. A payout whose window has no bound reads the publisher's
+// the kept ones by time. A conversion older than what is kept, a
+// transaction that was rolled back (the next one finds the last conversion
+// it added missing), or a batch that failed ([Prices.Forget]) makes the
+// publisher's be read again. A payout whose window has no bound reads the publisher's
 // conversions before the conversion each time.
 //
 // Prices is safe for concurrent use; conversions of one publisher are
@@ -76,6 +77,12 @@ type kept struct {
 	ok   bool      // false: to read again
 	last int64     // the highest sequence number added
 	from time.Time // every conversion that happened at or after from is added
+	// attempt is the transaction attempt that added conversions last, and
+	// added the highest sequence number it added: the next attempt checks
+	// that it is recorded, since a rolled-back attempt's conversions (its
+	// own, the highest of the publisher's) are not.
+	attempt uint64
+	added   int64
 }
 
 // NewPrices makes the prices of a rule set's payouts. A conversion
@@ -148,6 +155,17 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	from := later(c.At.Add(-look), limits.MinTime)
+	if k.ok && k.added > 0 && k.attempt != r.Attempt() {
+		// What the attempt before added is kept only if it was committed.
+		ok, err := r.Recorded(k.added)
+		if err != nil {
+			return err
+		}
+		k.ok = ok
+	}
+	if k.attempt != r.Attempt() {
+		k.attempt, k.added = r.Attempt(), 0
+	}
 	var news []store.Conversion
 	var err error
 	if !k.ok || from.Before(k.from) || from.Sub(k.from) > look {
@@ -176,6 +194,7 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 			}
 		}
 		k.last = max(k.last, e.Seq)
+		k.added = max(k.added, e.Seq)
 	}
 	k.ok = true
 	var props map[string]any

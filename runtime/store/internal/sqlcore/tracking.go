@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -322,10 +323,27 @@ func (s *Store) Conversions(ctx context.Context, after int64, limit int) ([]stor
 	return out, err
 }
 
-// reader is the ConversionReader of one Convert transaction.
+// reader is the ConversionReader of one attempt of a Convert
+// transaction.
 type reader struct {
-	ctx context.Context
-	ex  Execer
+	ctx     context.Context
+	ex      Execer
+	noRows  func(error) bool
+	attempt uint64
+}
+
+// attempts numbers the attempts of Convert's transactions.
+var attempts atomic.Uint64
+
+func (r reader) Attempt() uint64 { return r.attempt }
+
+func (r reader) Recorded(seq int64) (bool, error) {
+	var one int
+	err := r.ex.QueryRow(r.ctx, `SELECT 1 FROM conversions WHERE seq = $1`, seq).Scan(&one)
+	if r.noRows(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (r reader) PublisherConversions(publisher string, from, to time.Time) ([]store.Conversion, error) {
@@ -369,6 +387,7 @@ func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price
 	var out []store.ConversionResult
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.ConversionResult, len(cs))
+		rd := reader{ctx: ctx, ex: ex, noRows: s.D.NoRows, attempt: attempts.Add(1)}
 		var lk *locks
 		if !s.D.OneWriter() {
 			lk = &locks{held: map[string]bool{}}
@@ -388,9 +407,9 @@ func (s *Store) Convert(ctx context.Context, cs []store.ConversionRequest, price
 			}
 		}
 		for i := range cs {
-			r, err := s.convert(ctx, ex, &cs[i], price, lk)
+			r, err := s.convert(ctx, ex, &cs[i], price, lk, rd)
 			for errors.Is(err, errRelock) {
-				r, err = s.convert(ctx, ex, &cs[i], price, lk)
+				r, err = s.convert(ctx, ex, &cs[i], price, lk, rd)
 			}
 			if err != nil {
 				return fmt.Errorf("conversion %d: %w", i+1, err)
@@ -504,7 +523,7 @@ func firstConversion(ctx context.Context, ex Execer, where string, args ...any) 
 }
 
 // convert attributes and records one conversion in the transaction.
-func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionRequest, price store.Pricer, lk *locks) (store.ConversionResult, error) {
+func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionRequest, price store.Pricer, lk *locks, rd reader) (store.ConversionResult, error) {
 	reject := func(why store.Rejection) (store.ConversionResult, error) {
 		return store.ConversionResult{Rejected: why}, nil
 	}
@@ -610,7 +629,7 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 		return store.ConversionResult{}, err
 	}
 	if price != nil {
-		if err := price(&conv, reader{ctx, ex}); err != nil {
+		if err := price(&conv, rd); err != nil {
 			return store.ConversionResult{}, err
 		}
 		if conv.PayoutCurrency != "" || conv.RevenueCurrency != "" || !conv.Payout.IsZero() || !conv.Revenue.IsZero() {
