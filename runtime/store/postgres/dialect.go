@@ -129,11 +129,17 @@ type execer struct {
 type queued struct {
 	q     string
 	args  []any
-	check func(int64) error
+	check func(int64, error) error
 }
 
-func (e *execer) Queue(q string, args []any, check func(int64) error) {
+func (e *execer) Queue(q string, args []any, check func(int64, error) error) {
 	e.queue = append(e.queue, queued{q, args, check})
+}
+
+// Duplicate implements sqlcore.Deduper: a unique violation.
+func (*execer) Duplicate(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 // Flush sends the statements queued and checks their row counts, in order:
@@ -147,8 +153,8 @@ func (e *execer) Flush(ctx context.Context) error {
 		q := e.queue[0]
 		e.queue = e.queue[:0]
 		t, err := e.tx.Exec(ctx, q.q, q.args...)
-		if err == nil && q.check != nil {
-			err = q.check(t.RowsAffected())
+		if q.check != nil {
+			err = q.check(t.RowsAffected(), err)
 		}
 		return err
 	}
@@ -162,8 +168,8 @@ func (e *execer) Flush(ctx context.Context) error {
 	var first error
 	for _, q := range qs {
 		t, err := br.Exec()
-		if err == nil && q.check != nil {
-			err = q.check(t.RowsAffected())
+		if q.check != nil {
+			err = q.check(t.RowsAffected(), err)
 		}
 		if first == nil {
 			first = err

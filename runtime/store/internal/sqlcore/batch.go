@@ -461,7 +461,7 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 		rows = append(rows, []any{e.Player, e.ID, nonNil(e.Hash), e.Kind, nanos(e.At), body})
 	}
 	if err := insertRows(ctx, ex, `INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES `, 6,
-		` ON CONFLICT DO NOTHING`, rows, true); err != nil {
+		``, rows, true); err != nil {
 		return err
 	}
 
@@ -479,17 +479,17 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 		}
 	}
 	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
-		` ON CONFLICT DO NOTHING`, added, true); err != nil {
+		``, added, true); err != nil {
 		return err
 	}
 	if w, ok := s.D.(StateWriter); ok && len(set.players) > 0 {
 		q, args := w.UpdateStates(set.sorted())
 		want := int64(len(set.players))
-		if err := later(ctx, ex, func(n int64) error {
-			if n != want {
+		if err := later(ctx, ex, func(n int64, err error) error {
+			if err == nil && n != want {
 				return errBatchRace
 			}
-			return nil
+			return err
 		}, q, args...); err != nil {
 			return err
 		}
@@ -531,7 +531,7 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 	}
 	// Where ex queues, the statements go with the next one the batch runs.
 	return insertRows(ctx, ex, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES `, 4,
-		` ON CONFLICT DO NOTHING`, rows, true)
+		``, rows, true)
 }
 
 // stateSet are the states a StateWriter updates, column by column.
@@ -662,10 +662,16 @@ func insertStmt(head, tail string, cols, rows int) string {
 }
 
 // insertRows inserts rows of cols values each. With all set, every row
-// must be inserted (its INSERT is ON CONFLICT DO NOTHING, and the batch
-// read that there was no conflict): one fewer is errBatchRace. Where ex
-// queues, the INSERTs are queued.
+// must be inserted (the batch found no row of their keys): a row there
+// already means another writer came in between, errBatchRace. The INSERT
+// is then ON CONFLICT DO NOTHING, and one row fewer is the race, or where
+// ex is a Deduper, a plain INSERT whose duplicate key error is; tail must be
+// "". Where ex queues, the INSERTs are queued.
 func insertRows(ctx context.Context, ex Execer, head string, cols int, tail string, rows [][]any, all bool) error {
+	dd, strict := ex.(Deduper)
+	if all && !strict {
+		tail = ` ON CONFLICT DO NOTHING`
+	}
 	for len(rows) > 0 {
 		c := 0
 		for rowChunks[c] > len(rows) {
@@ -677,14 +683,17 @@ func insertRows(ctx context.Context, ex Execer, head string, cols int, tail stri
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		var check func(int64) error
+		var check func(int64, error) error
 		if all {
 			want := int64(len(chunk))
-			check = func(n int64) error {
-				if n != want {
+			check = func(n int64, err error) error {
+				switch {
+				case err != nil && strict && dd.Duplicate(err):
+					return errBatchRace
+				case err == nil && n != want:
 					return errBatchRace
 				}
-				return nil
+				return err
 			}
 		}
 		if err := later(ctx, ex, check, insertStmt(head, tail, cols, len(chunk)), args...); err != nil {

@@ -56,27 +56,39 @@ type Dialect interface {
 
 // Queuer is an Execer that can send statements together, in one round
 // trip: Queue adds a statement, sent before the next Exec, QueryRow or
-// Query, or at Flush, and check (when not nil) is given its row count
-// then. A statement whose result the code needs at once is run, not
-// queued.
+// Query, or at Flush, and check (when not nil) is given its row count and
+// error then, and returns the error to report. A statement whose result
+// the code needs at once is run, not queued.
 type Queuer interface {
 	Execer
-	Queue(query string, args []any, check func(rowsAffected int64) error)
+	Queue(query string, args []any, check func(rowsAffected int64, err error) error)
 	Flush(ctx context.Context) error
 }
 
 // later runs q, or queues it where ex is a Queuer; check (when not nil) is
-// given its row count. args must not be changed afterwards.
-func later(ctx context.Context, ex Execer, check func(int64) error, q string, args ...any) error {
+// given its row count and error. args must not be changed afterwards.
+func later(ctx context.Context, ex Execer, check func(int64, error) error, q string, args ...any) error {
 	if qr, ok := ex.(Queuer); ok {
 		qr.Queue(q, args, check)
 		return nil
 	}
 	n, err := ex.Exec(ctx, q, args...)
-	if err != nil || check == nil {
+	if check == nil {
 		return err
 	}
-	return check(n)
+	return check(n, err)
+}
+
+// Deduper is an Execer that tells a duplicate key (a unique constraint
+// violated) from other errors. Where the Execer is one, the rows a batch
+// must insert, which it found new, are inserted by a plain INSERT: a row
+// there already is a duplicate key error, which fails the transaction, and
+// the batch is applied again one change at a time. Elsewhere the INSERT is
+// ON CONFLICT DO NOTHING and its row count tells. (The conflict clause
+// costs PostgreSQL an index probe and a speculative insertion a row.)
+type Deduper interface {
+	Execer
+	Duplicate(err error) bool
 }
 
 // flush sends what ex queued, if it queues.
