@@ -154,6 +154,7 @@ func testSliceEndGame(t *testing.T, d Driver) {
 	assert.Equal(t, store.ReasonBudgetExhausted, got.Reason)
 	got = one(t, a, give(key("a3", "t"), store.Issued, "end", "0.01", "EUR"))
 	assert.Equal(t, store.ReasonCampaignSuspended, got.Reason)
+	assert.Empty(t, slicesOf(t, sa, "end"), "the budget ran out: every slice came back")
 	bud := budget(t, plain, "end", "EUR")
 	assertDec(t, "25", bud.Posted, "posted: the whole budget")
 	assertDec(t, "0", bud.Left(), "left")
@@ -170,6 +171,18 @@ func testSliceEndGame(t *testing.T, d Driver) {
 	assert.Equal(t, store.ReasonBudgetExhausted, got.Reason, "nothing left anywhere")
 	bud = budget(t, plain, "last", "EUR")
 	assertDec(t, "10", bud.Posted, "posted: the whole budget")
+	require.NoError(t, plain.Audit(ctx))
+
+	// A campaign suspended as one currency's budget runs out returns its
+	// slices in the others.
+	require.NoError(t, plain.SetBudget(ctx, "two", "EUR", dec("10"), t0))
+	require.NoError(t, plain.SetBudget(ctx, "two", "USD", dec("10"), t0))
+	assert.Equal(t, store.Issued, one(t, a, give(key("a", "two"), store.Issued, "two", "1", "USD")).Status)
+	assert.Equal(t, map[string]string{"A": "1/1"}, slicesOf(t, sa, "two"))
+	got = one(t, b, give(key("b", "two"), store.Issued, "two", "11", "EUR"))
+	assert.Equal(t, store.ReasonBudgetExhausted, got.Reason)
+	assert.Empty(t, slicesOf(t, sa, "two"), "suspended: the USD slice came back")
+	assertDec(t, "1", budget(t, plain, "two", "USD").Posted, "posted in USD")
 	require.NoError(t, plain.Audit(ctx))
 
 	// A store without slices reserves what a holder's slice holds.

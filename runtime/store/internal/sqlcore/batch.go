@@ -618,6 +618,11 @@ func (s *Store) writeBudgets(ctx context.Context, ex Execer, p *plan) error {
 		if err := suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At); err != nil {
 			return err
 		}
+		// Suspended: the slices of its other currencies come back too
+		// (the batch holds every account of the campaign).
+		if err := s.foldCampaign(ctx, ex, o.Campaign); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -429,7 +429,11 @@ func (s *Store) reserve(ctx context.Context, ex Execer, o *store.Outcome, u int6
 			return 0, err
 		}
 		o.Status, o.Reason = store.Skipped, store.ReasonBudgetExhausted
-		return 0, suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At)
+		if err := suspend(ctx, ex, o.Campaign, store.ReasonBudgetExhausted, o.At); err != nil {
+			return 0, err
+		}
+		// Suspended: the slices of its other currencies come back too.
+		return 0, s.foldCampaign(ctx, ex, o.Campaign)
 	}
 	k := o.Key
 	const insert = `INSERT INTO ledger_entries (campaign, currency, kind, units, rule, action, player, trigger_hash, at_ns)
