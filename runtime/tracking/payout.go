@@ -66,6 +66,11 @@ type Prices struct {
 	kept map[keptKey]*kept
 }
 
+// maxKept bounds the publishers (and currencies) whose conversions are
+// kept; past it, every one is dropped and read again when it next
+// converts.
+const maxKept = 4096
+
 // keptKey: a publisher's conversions are kept apart per player currency,
 // the currency their money is evaluated in.
 type keptKey struct{ publisher, currency string }
@@ -148,6 +153,9 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	p.mu.Lock()
 	k := p.kept[key]
 	if k == nil {
+		if len(p.kept) >= maxKept {
+			clear(p.kept) // read again as they come: memory stays bounded
+		}
 		k = &kept{b: p.prog.NewBuilder()}
 		p.kept[key] = k
 	}
