@@ -11,13 +11,29 @@ import (
 )
 
 // This file holds what the language server says about attribution
-// declarations (spec section 18): their hover and completion.
+// declarations (spec section 18): their outline, hover and completion.
 //
 //	attribution last click within 30 days
 //	attribution last click within 7 days for offer "SPA-2026"
 
 // attributionSection is the spec's section of payouts and attribution.
 const attributionSection = "Payouts and attribution"
+
+// attributionSymbol is the outline entry of an attribution declaration:
+// named by the offer it is for ("every offer" when none), with its window
+// as detail.
+func attributionSymbol(f *sourceFile, d *lang.AttributionDecl) protocol.DocumentSymbol {
+	name := "attribution: every offer"
+	if d.Offer != nil {
+		name = "attribution: offer " + strconv.Quote(d.Offer.Value)
+	}
+	detail := "last click"
+	if d.Within != nil {
+		detail += " within " + strings.TrimSpace(f.text[d.Within.Span().Start.Offset:min(len(f.text), d.Within.Span().End.Offset)])
+	}
+	r := f.m.spanRange(d.Span())
+	return protocol.DocumentSymbol{Name: name, Kind: protocol.SymbolKindEvent, Detail: &detail, Range: r, SelectionRange: r}
+}
 
 // attributionIn is the attribution declaration that holds the end of
 // path, or nil.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	protocol "github.com/tliron/glsp/protocol_3_16"
 )
 
 // The workspace of the tests of attribution declarations: the offers of
@@ -85,4 +86,19 @@ func TestAttributionCompletion(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAttributionOutline(t *testing.T) {
+	c := newClient(t, attributionWorkspace)
+	c.open("attribution.promo")
+	var syms []protocol.DocumentSymbol
+	c.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": c.uri("attribution.promo")}}, &syms)
+	require.Len(t, syms, 3)
+	var got []string
+	for _, s := range syms {
+		got = append(got, s.Name+" | "+*s.Detail)
+	}
+	assert.Equal(t, []string{"attribution: every offer | last click within 30 days", `attribution: offer "SPA-2026" | last click within 7 days`,
+		`attribution: offer "POKER" | last click within 12 hours`}, got)
+	assert.Equal(t, protocol.UInteger(1), syms[1].Range.Start.Line)
 }

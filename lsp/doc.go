@@ -60,8 +60,9 @@
 // hovered with their declaration, what their flags mean and the rules that
 // give them, completed clause by clause (and after give offer, and in a
 // test's vouchers clause), and followed by definition, references and
-// rename like any name. Attribution declarations (attribution.go) are
-// hovered with their window, half-open, and the offers it applies to, and
+// rename like any name. Attribution declarations (attribution.go) are in
+// the outline by the offer they are for, with their window; hovered with
+// their window, half-open, and the offers it applies to; and
 // completed word by word, with the units of the window and the references
 // of the rule set's offers.
 //

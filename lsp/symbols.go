@@ -87,6 +87,8 @@ func declSymbol(snap *snapshot, f *sourceFile, d lang.Decl) (protocol.DocumentSy
 		return ruleSymbol(m, d), true // rules.go
 	case *lang.OfferDecl:
 		return offerSymbol(m, d), true // offers.go
+	case *lang.AttributionDecl:
+		return attributionSymbol(f, d), true // attribution.go
 	case *lang.TestDecl:
 		name := "test"
 		if d.Name != nil {
