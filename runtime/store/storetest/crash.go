@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -134,7 +136,14 @@ func Crash(t *testing.T, d Driver, n int) {
 			require.NoError(t, err, "the writer failed:\n%s", errs.String())
 			finished = true
 		case <-time.After(time.Duration(rng.IntN(100_000)) * time.Microsecond):
-			require.NoError(t, cmd.Process.Kill()) // SIGKILL
+			err := cmd.Process.Kill() // SIGKILL
+			if errors.Is(err, os.ErrProcessDone) {
+				// It exited between the timer and the kill: a finish.
+				require.NoError(t, <-exited, "the writer failed:\n%s", errs.String())
+				finished = true
+				continue
+			}
+			require.NoError(t, err)
 			<-exited
 			kills++
 		}
