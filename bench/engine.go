@@ -250,14 +250,14 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 
 // PacedRun feeds n events of the stream to the engine as if they arrived
 // at rate events per second of wall-clock time (an open loop: arrivals do
-// not wait for the engine): each call of Handle takes what arrived up to
-// gather after the first event waiting, at most most events (everything
-// waiting, up to most, when the previous call took longer). It returns
-// each event's latency, from its arrival to the return of the Handle that
-// decided and stored it (its outcomes durable as the store's setting
-// says).
+// not wait for the engine): each call takes what arrived up to gather
+// after the first event waiting, at most most events (everything
+// waiting, up to most, when the engine was busy). Calls are submitted
+// (Engine.Submit) while the one before is written, and a goroutine waits
+// for them in order. It returns each event's latency, from its arrival to
+// the return of the wait of the call that decided and stored it (its
+// outcomes durable as the store's setting says).
 func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, gather time.Duration, most int) (lat []time.Duration, calls int, err error) {
-	lat = make([]time.Duration, 0, n)
 	evs := make([]engine.Event, 0, n)
 	for range n {
 		ev, ok := s.Next()
@@ -266,10 +266,51 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		}
 		evs = append(evs, ev)
 	}
+	lat = make([]time.Duration, len(evs))
 	gap := time.Duration(float64(time.Second) / rate)
 	start := time.Now()
 	arrival := func(i int) time.Time { return start.Add(time.Duration(i) * gap) }
+	type submitted struct {
+		wait func() ([]engine.Outcome, error)
+		i, j int
+	}
+	pending := make(chan submitted, inFlight-1)
+	failed := make(chan error, 1)
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		for c := range pending {
+			if _, err := c.wait(); err != nil {
+				select {
+				case failed <- err:
+				default:
+				}
+				continue
+			}
+			done := time.Now()
+			for k := c.i; k < c.j; k++ {
+				lat[k] = done.Sub(arrival(k))
+			}
+		}
+	}()
+	finish := func(err error) ([]time.Duration, int, error) {
+		close(pending)
+		<-waited
+		select {
+		case ferr := <-failed:
+			if err == nil {
+				err = ferr
+			}
+		default:
+		}
+		return lat, calls, err
+	}
 	for i := 0; i < len(evs); {
+		select {
+		case err := <-failed:
+			return finish(err)
+		default:
+		}
 		first := arrival(i)
 		if d := time.Until(first.Add(gather)); d > 0 {
 			time.Sleep(d)
@@ -279,15 +320,13 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		for j < len(evs) && j-i < most && !arrival(j).After(now) {
 			j++
 		}
-		if _, err := e.Handle(ctx, evs[i:j]); err != nil {
-			return lat, calls, err
+		wait, err := e.Submit(ctx, evs[i:j])
+		if err != nil {
+			return finish(err)
 		}
+		pending <- submitted{wait, i, j}
 		calls++
-		done := time.Now()
-		for k := i; k < j; k++ {
-			lat = append(lat, done.Sub(arrival(k)))
-		}
 		i = j
 	}
-	return lat, calls, nil
+	return finish(nil)
 }
