@@ -210,6 +210,9 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 		wait, err := e.Submit(ctx, buf) // the engine keeps copies: buf is reused
 		run.Handle += time.Since(t)
 		if err != nil {
+			if serr := settle(0); serr != nil {
+				return serr // a call before failed first
+			}
 			return err
 		}
 		waits = append(waits, wait)
@@ -298,9 +301,7 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		<-waited
 		select {
 		case ferr := <-failed:
-			if err == nil {
-				err = ferr
-			}
+			err = ferr // the first call that failed, in order
 		default:
 		}
 		return lat, calls, err

@@ -102,6 +102,11 @@ type Engine struct {
 	last   *batch
 	epoch  int
 	slots  chan struct{}
+	// failed is a batch whose transaction failed and whose caller was not
+	// told yet (its wait has not returned); told is closed when it is.
+	// Submit refuses calls meanwhile.
+	failed *batch
+	told   chan struct{}
 	// redecided counts the batches in flight decided again (the tests'
 	// witness that none is written as first decided after a failure).
 	redecided int

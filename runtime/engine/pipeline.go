@@ -30,7 +30,10 @@ import (
 //   - A batch whose transaction failed (the database, the context, an
 //     event refused by the store): its caller gets the error, the cache is
 //     dropped, and every later batch in flight is written nothing of and
-//     fails with [ErrAborted]; Handle submits its events again.
+//     fails with [ErrAborted]; Handle submits its events again. Until the
+//     failed batch's caller is told (its wait returns the error), Submit
+//     refuses every call with ErrAborted: a caller that stops at its first
+//     error never has a batch written after the one that failed.
 //   - Event ids: a batch in flight keeps the ids it records; the checks of
 //     a later batch take them as seen (the store does not have them yet),
 //     and a batch decided again checks its ids again.
@@ -52,6 +55,17 @@ import (
 // batch would have written. Submitting its events again decides them
 // from the stored state; [Engine.Handle] does so.
 var ErrAborted = errors.New("engine: not written: an earlier batch in flight failed; submit the events again")
+
+// aborted is an ErrAborted: its cause, and told, closed when the failed
+// batch's caller is told of its failure (Handle waits for it before it
+// submits again).
+type aborted struct {
+	cause error
+	told  <-chan struct{}
+}
+
+func (a *aborted) Error() string { return fmt.Sprintf("%v (%v)", ErrAborted, a.cause) }
+func (a *aborted) Unwrap() error { return ErrAborted }
 
 // panicked is the failure of a batch whose writing panicked.
 type panicked struct{ value any }
@@ -113,12 +127,13 @@ var closed = func() chan struct{} {
 	return c
 }()
 
-// ticket is a call submitted: its batches in order, and an error that
-// stopped the submission of the rest.
+// ticket is a call submitted: its batches in order (the last one, when
+// the submission stopped early, carries why and is not written), and an
+// error that stopped it before any batch.
 type ticket struct {
+	e       *Engine
 	batches []*batch
 	err     error
-	rest    int // the index in the call of the first event not submitted
 }
 
 // wait gives the outcomes of the call's batches, in order, as they are
@@ -128,6 +143,9 @@ func (t *ticket) wait() ([]Outcome, error) {
 	for _, b := range t.batches {
 		<-b.done
 		out = append(out, b.out...)
+		if b.err != nil {
+			t.e.tell(b)
+		}
 		if p, ok := b.err.(*panicked); ok {
 			panic(p.value)
 		}
@@ -139,14 +157,14 @@ func (t *ticket) wait() ([]Outcome, error) {
 }
 
 // resume is the index in the call of the first event of a batch that was
-// aborted (or not submitted): from there the call is submitted again.
+// aborted: from there the call is submitted again.
 func (t *ticket) resume() int {
 	for _, b := range t.batches {
 		if b.aborted {
 			return b.offset
 		}
 	}
-	return t.rest
+	return 0 // not reached: an ErrAborted call has an aborted batch
 }
 
 // Submit checks events and decides them, in batches of Options.BatchSize,
@@ -194,6 +212,12 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 	base := 0
 	for try := 0; ; try++ {
 		t, err := e.submit(ctx, events)
+		if errors.Is(err, ErrAborted) && try < maxRetries {
+			if err := e.untold(ctx, err); err != nil {
+				return out, err
+			}
+			continue // refused while a failure was untold: nothing submitted
+		}
 		if err != nil {
 			var ee *EventError
 			if errors.As(err, &ee) {
@@ -210,6 +234,9 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 			}
 			return out, err
 		}
+		if err := e.untold(ctx, err); err != nil {
+			return out, err
+		}
 		from := t.resume()
 		events, base = events[from:], base+from
 	}
@@ -221,6 +248,9 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 	defer e.order.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.failed != nil {
+		return nil, &aborted{cause: e.failed.err, told: e.told}
+	}
 	e.sweep()
 	in, err := e.check(ctx, events)
 	if err != nil {
@@ -232,11 +262,26 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 		}
 	}
 	epoch := e.epoch
-	t := &ticket{rest: len(in)}
+	t := &ticket{e: e}
+	// stop ends the call at its event start with err. With batches of
+	// the call in flight, the call's wait gives err after their outcomes,
+	// and until then no call is taken (aborted: err is the ErrAborted of
+	// a failure told elsewhere).
+	stop := func(err error, start int, abort bool) {
+		if len(t.batches) == 0 {
+			t.err = err
+			return
+		}
+		f := &batch{offset: start, done: closed, err: err, aborted: abort}
+		t.batches = append(t.batches, f)
+		if !abort && e.failed == nil {
+			e.failed, e.told = f, make(chan struct{})
+		}
+	}
 	for start := 0; start < len(in); start += e.opts.BatchSize {
 		part := in[start:min(start+e.opts.BatchSize, len(in))]
 		if err := e.place(ctx); err != nil {
-			t.err, t.rest = err, start
+			stop(err, start, false)
 			break
 		}
 		if e.epoch != epoch {
@@ -244,13 +289,13 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 			// place: check the rest again against the store.
 			if slices.ContainsFunc(t.batches, func(b *batch) bool { return b.aborted || b.err != nil }) {
 				<-e.slots
-				t.err, t.rest = fmt.Errorf("%w (a batch of the same call)", ErrAborted), start
+				stop(fmt.Errorf("%w (a batch of the same call failed)", ErrAborted), start, true)
 				break
 			}
 			epoch = e.epoch
 			if err := e.seen(ctx, part, start, e.flying(nil)); err != nil {
 				<-e.slots
-				t.err, t.rest = err, start
+				stop(err, start, false)
 				break
 			}
 		}
@@ -267,7 +312,7 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 			clear(e.players)
 			e.budgets = nil
 			e.epoch++
-			t.err, t.rest = err, start
+			stop(err, start, false)
 			break
 		}
 		e.flight = append(e.flight, b)
@@ -411,13 +456,13 @@ func (e *Engine) mend(b *batch, applied []store.Applied, err error) {
 	}
 	if err != nil {
 		b.err = err
-		e.abort(later, err)
+		e.abort(b, later)
 		return
 	}
 	for i, l := range later {
 		if err := e.redecide(l); err != nil {
 			l.err = err
-			e.abort(later[i+1:], err)
+			e.abort(l, later[i+1:])
 			return
 		}
 	}
@@ -436,16 +481,46 @@ func (e *Engine) redecide(b *batch) error {
 	return e.decideBatch(b.ctx, b)
 }
 
-// abort marks the batches in flight after a failed one: nothing of them is
-// written. The cache, which holds what they decided, is dropped.
-func (e *Engine) abort(later []*batch, cause error) {
+// abort marks the batches in flight after the failed batch b: nothing of
+// them is written. The cache, which holds what they decided, is dropped,
+// and Submit refuses calls until b's caller is told.
+func (e *Engine) abort(b *batch, later []*batch) {
 	clear(e.players)
 	e.budgets = nil
+	if e.failed == nil {
+		e.failed, e.told = b, make(chan struct{})
+	}
 	for _, l := range later {
 		l.aborted = true
-		l.err = fmt.Errorf("%w (%v)", ErrAborted, cause)
+		l.err = &aborted{cause: b.err, told: e.told}
 	}
 	e.flight = slices.DeleteFunc(e.flight, func(f *batch) bool { return f.aborted })
+}
+
+// tell records that the caller of b was told of its failure: Submit takes
+// calls again.
+func (e *Engine) tell(b *batch) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.failed == b {
+		close(e.told)
+		e.failed, e.told = nil, nil
+	}
+}
+
+// untold waits, for an ErrAborted, until the failed batch's caller is
+// told, so that the events can be submitted again.
+func (e *Engine) untold(ctx context.Context, err error) error {
+	var a *aborted
+	if !errors.As(err, &a) || a.told == nil {
+		return nil
+	}
+	select {
+	case <-a.told:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // quiesce waits until every batch submitted is written and holds the

@@ -128,9 +128,10 @@ func reference(t *testing.T, lose string, calls ...[]engine.Event) ([][]string, 
 
 // TestPipelineFailedBatch: the transaction of batch N fails while N+1,
 // decided on what N would have written, is in flight. N's caller gets the
-// error; N+1 is written nothing of and fails with ErrAborted; submitted
-// again it is decided from the stored state, and everything equals a run
-// in which N was never submitted.
+// error; N+1 is written nothing of and fails with ErrAborted, and no call
+// is taken until N's caller has its error; submitted again, N+1 is decided
+// from the stored state, and everything equals a run in which N was never
+// submitted.
 func TestPipelineFailedBatch(t *testing.T) {
 	ctx := context.Background()
 	n, next := pipelineBatches()
@@ -143,11 +144,16 @@ func TestPipelineFailedBatch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, engine.Unfinished(e), "N+1 is decided while N is written")
 	close(st.release)
-	outs, err := waitN()
-	require.ErrorIs(t, err, errInjected)
-	require.Empty(t, outs)
-	outs, err = waitNext()
+	outs, err := waitNext()
 	require.ErrorIs(t, err, engine.ErrAborted)
+	require.ErrorContains(t, err, errInjected.Error(), "the cause is named")
+	require.Empty(t, outs)
+	// Until N's caller is told, no call is taken: a caller that stops at
+	// its first error never has a batch written after the failed one.
+	_, err = e.Submit(ctx, next)
+	require.ErrorIs(t, err, engine.ErrAborted)
+	outs, err = waitN()
+	require.ErrorIs(t, err, errInjected)
 	require.Empty(t, outs)
 	require.Equal(t, 1, st.applies(), "nothing of N+1 was given to the store")
 
