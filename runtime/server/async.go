@@ -210,17 +210,21 @@ func (s *Server) drain(ctx context.Context) {
 // error of the database is returned, the entry left pending. A crash
 // between the engine's transaction and the entry's end handles it again:
 // its events are then duplicates and change nothing, and the result lists
-// no outcome (the feed has them).
+// the outcomes the log holds for them, as the first handling would have
+// (replay.go), as POST /v1/events answers its retry.
 func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 	status, result := store.InboxDone, []byte(nil)
 	evs, err := s.decodeEvents(e.Body)
 	var outs []engine.Outcome
 	if err == nil {
 		cur, done := s.use()
+		mark := dupMark{eng: cur.eng, dups: cur.eng.Duplicates()}
 		outs, err = cur.eng.Handle(ctx, evs)
 		done()
 		if err != nil {
 			err = eventError(-1, err)
+		} else if s.sawDups(mark) { // handled before: answered from the log, as POST /v1/events does (replay.go)
+			outs, err = s.withStored(ctx, evs, outs)
 		}
 	}
 	var ae *Error

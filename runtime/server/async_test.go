@@ -237,3 +237,46 @@ func BenchmarkAsyncEvents(b *testing.B) {
 		})
 	}
 }
+
+// TestAsyncRetryAfterCrash: an inbox entry whose events were stored by a
+// process killed before it recorded the entry's end is handled again by
+// the next; its result lists the outcomes the first handling stored, as
+// POST /v1/events answers its retry (TestRetryAfterCrash), and nothing is
+// logged twice.
+func TestAsyncRetryAfterCrash(t *testing.T) {
+	day := 24 * time.Hour
+	before := []any{reg("reg-p1", "p1", t0), ev("l1", "p1", "login", t0), reg("reg-p2", "p2", t0)}
+	body := []any{
+		ev("l2", "p1", "login", t0.Add(8*day)), // ends 7 days without login: win_back fires, overdue
+		ev("d1", "p1", "deposit", t0.Add(8*day+time.Minute), "amount", "50.00", "method", "card"),
+		ev("d2", "p2", "deposit", t0.Add(8*day), "amount", "2000.00", "method", "card"),
+	}
+	for _, drv := range []struct {
+		name string
+		open func(t *testing.T) store.Store
+	}{
+		{"SQLite", func(t *testing.T) store.Store { return openStore(t) }},
+		{"PostgreSQL", openPostgres},
+	} {
+		t.Run(drv.name, func(t *testing.T) {
+			h := newHarnessOn(t, drv.open(t), func(c *server.Config) { c.Poll = 10 * time.Millisecond })
+			require.Equal(t, 200, h.events(before).status)
+			accepted := h.async(body)
+			require.Equal(t, 202, accepted.status, "%s", accepted.raw)
+			// The first handling: the engine stores the entry's events and
+			// outcomes (here through a request of the same events), then
+			// the process dies before the entry's end is recorded.
+			first := h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "first"}})
+			require.Equal(t, 200, first.status, "%s", first.raw)
+			require.Len(t, first.json["outcomes"], 4, "%s", first.raw)
+			logged := len(h.outcomes())
+
+			_, stop := serve(t, h.srv) // its worker handles the entry again
+			defer stop()
+			r := h.status(accepted.json["location"].(string))
+			require.Equal(t, "done", r.json["status"], "%s", r.raw)
+			assert.Equal(t, first.json["outcomes"], r.json["result"].(map[string]any)["outcomes"], "the result lists what the first handling stored")
+			assert.Len(t, h.outcomes(), logged, "nothing logged twice")
+		})
+	}
+}
