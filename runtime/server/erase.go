@@ -93,6 +93,9 @@ type ErasureReport struct {
 		ActionKeys    int64 `json:"action_keys"`
 		Assignments   int64 `json:"assignments"`
 		Bonuses       int64 `json:"bonuses"`
+		// AuditEntries are the entries of approvals that named the
+		// player, rewritten to the pseudonym.
+		AuditEntries int64 `json:"audit_entries"`
 	} `json:"pseudonymized"`
 	Rejected int64 `json:"rejected"`
 }
@@ -109,7 +112,7 @@ func Erase(ctx context.Context, er store.Eraser, player string, at time.Time) (r
 		return rep, 0, false, err
 	}
 	res, err := er.Erase(ctx, store.Erasure{Player: player, Pseudonym: pseudonym, Scrub: ScrubOutcome,
-		RejectReason: ReasonPlayerErased, At: at})
+		ScrubAudit: scrubAuditOf(player, pseudonym), RejectReason: ReasonPlayerErased, At: at})
 	if err != nil || !res.Found {
 		return rep, 0, false, err
 	}
@@ -118,6 +121,7 @@ func Erase(ctx context.Context, er store.Eraser, player string, at time.Time) (r
 	rep.Pseudonymized.Outcomes, rep.Pseudonymized.LedgerEntries = res.Outcomes, res.Ledger
 	rep.Pseudonymized.ActionKeys, rep.Pseudonymized.Assignments, rep.Pseudonymized.Bonuses = res.Keys, res.Assignments, res.Bonuses
 	rep.Removed.SessionTies = res.Sessions
+	rep.Pseudonymized.AuditEntries = res.Audit
 	return rep, res.Seq, true, nil
 }
 

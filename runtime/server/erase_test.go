@@ -150,3 +150,51 @@ func TestEraseOtherProcess(t *testing.T) {
 	require.NotEmpty(t, outs)
 	assert.Equal(t, "first_deposit_bonus", outs[0].(map[string]any)["rule"])
 }
+
+func TestEraseAudit(t *testing.T) { testEraseAudit(t, newHarness(t)) }
+
+func TestEraseAuditPostgres(t *testing.T) { testEraseAudit(t, newHarnessOn(t, openPostgres(t))) }
+
+// testEraseAudit: the audit entries of approvals name the player (the
+// result's key, the outcome); the erasure rewrites them to the pseudonym
+// in its transaction, and leaves those of other players as they were.
+func testEraseAudit(t *testing.T, h *harness) {
+	h.erasable("ann", t0)
+	h.erasable("bob", t0)
+	waiting := map[string]string{} // player → key
+	for _, o := range h.do(call{method: "GET", path: "/v1/approvals", role: server.Viewer}).json["outcomes"].([]any) {
+		o := o.(map[string]any)
+		waiting[o["player"].(string)] = o["key"].(string)
+	}
+	require.Len(t, waiting, 2)
+	r := h.do(call{method: "POST", path: "/v1/approvals/approve", role: server.Approver, body: map[string]any{"key": waiting["ann"]}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	r = h.do(call{method: "POST", path: "/v1/approvals/reject", role: server.Approver, body: map[string]any{"key": waiting["bob"], "reason": "fraud"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	// A recalculation records the results it decided again: none waits.
+	r = h.do(call{method: "POST", path: "/v1/approvals/recalculate", role: server.Operator, body: map[string]any{}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	audit := func() string {
+		r := h.do(call{method: "GET", path: "/v1/audit?limit=1000", role: server.Admin})
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		return string(r.raw)
+	}
+	before := audit()
+	require.Contains(t, before, waiting["ann"])
+
+	r = h.do(call{method: "DELETE", path: "/v1/players/ann", role: server.Admin})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	pseudonym := r.json["pseudonym"].(string)
+	assert.EqualValues(t, 1, r.json["pseudonymized"].(map[string]any)["audit_entries"], "the approval")
+	after := audit()
+	assert.NotContains(t, after, `"ann"`)
+	assert.NotContains(t, after, "/ann/")
+	annKey := strings.Replace(waiting["ann"], "/ann/", "/"+pseudonym+"/", 1)
+	assert.Contains(t, after, `"target":"`+annKey+`"`, "the approval names the pseudonym")
+	assert.Contains(t, after, waiting["bob"], "another player's rejection is kept as it was")
+	assert.Contains(t, after, `"player":"bob"`)
+
+	r = h.do(call{method: "DELETE", path: "/v1/players/bob", role: server.Admin})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.NotContains(t, audit(), `"bob"`)
+}

@@ -33,7 +33,14 @@ type Erasure struct {
 	Pseudonym string // replaces Player in the rows kept; not empty, not Player
 	// Scrub rewrites the body of a kept outcome, dropping what names the
 	// player; required.
-	Scrub        func(body []byte) ([]byte, error)
+	Scrub func(body []byte) ([]byte, error)
+	// ScrubAudit rewrites an entry of the audit log that names the
+	// player (the append-only log's one change, made by an erasure in
+	// its transaction): it gets each entry whose target, before or after
+	// holds the player's id, and returns it with the id replaced by the
+	// pseudonym and changed true; nil leaves the audit log as it is.
+	// Only Target, Before and After of what it returns are written.
+	ScrubAudit   func(e AuditEntry) (out AuditEntry, changed bool, err error)
 	RejectReason string
 	At           time.Time
 }
@@ -48,6 +55,8 @@ type Erased struct {
 	Sessions int64
 	// Rows kept under the pseudonym.
 	Outcomes, Ledger, Keys, Assignments, Bonuses int64
+	// Audit entries rewritten to the pseudonym (Erasure.ScrubAudit).
+	Audit int64
 	// Waiting results rejected.
 	Rejected int64
 }

@@ -297,6 +297,8 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	defer db.Close()
 	_, err = db.Exec(`UPDATE audit_log SET actor = 'someone else'`)
 	assert.ErrorContains(t, err, "the audit log is append-only")
+	_, err = db.Exec(`UPDATE audit_log SET target = 'x'`)
+	assert.ErrorContains(t, err, "the audit log is append-only", "an entry's target changes only in an erasure's transaction")
 	_, err = db.Exec(`DELETE FROM audit_log`)
 	assert.ErrorContains(t, err, "the audit log is append-only")
 }

@@ -1,7 +1,9 @@
 package sqlcore
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -65,6 +67,9 @@ func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error
 				return fmt.Errorf("erasure: %s: %w", d.table, err)
 			}
 			*d.n = n
+		}
+		if err := scrubAudit(ctx, ex, e, &out); err != nil {
+			return err
 		}
 		n, err := untrack(ctx, ex, e.Player)
 		if err != nil {
@@ -186,4 +191,67 @@ func (s *Store) LastErasure(ctx context.Context) (int64, error) {
 		return ex.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM erasures`).Scan(&seq)
 	})
 	return seq, err
+}
+
+// scrubAudit rewrites, with e.ScrubAudit, the audit entries that hold the
+// player's id (as it is or as a JSON string). The audit log is append-only
+// (its triggers refuse any change) but while the transaction holds the
+// row of audit_erasing (migration audit_erasure of each driver), which it
+// deletes before it commits: no other transaction sees it. The log has no
+// index by player: it is scanned, as the outcomes are.
+func scrubAudit(ctx context.Context, ex Execer, e store.Erasure, out *store.Erased) error {
+	if e.ScrubAudit == nil {
+		return nil
+	}
+	quoted, err := json.Marshal(e.Player)
+	if err != nil {
+		return err
+	}
+	names := func(b []byte) bool {
+		return bytes.Contains(b, []byte(e.Player)) || bytes.Contains(b, quoted[1:len(quoted)-1])
+	}
+	rows, err := ex.Query(ctx, `SELECT seq, at_ns, actor, action, target, before, after FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return err
+	}
+	var found []store.AuditEntry
+	for rows.Next() {
+		var a store.AuditEntry
+		var at int64
+		if err := rows.Scan(&a.Seq, &at, &a.Actor, &a.Action, &a.Target, &a.Before, &a.After); err != nil {
+			rows.Close()
+			return err
+		}
+		if names([]byte(a.Target)) || names(a.Before) || names(a.After) {
+			a.At = fromNanos(at)
+			found = append(found, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	if len(found) == 0 {
+		return nil
+	}
+	if _, err := ex.Exec(ctx, `INSERT INTO audit_erasing (one) VALUES (1)`); err != nil {
+		return fmt.Errorf("erasure: audit log: %w", err)
+	}
+	for _, a := range found {
+		b, changed, err := e.ScrubAudit(a)
+		if err != nil {
+			return fmt.Errorf("erasure: audit entry %d: %w", a.Seq, err)
+		}
+		if !changed {
+			continue
+		}
+		if _, err := ex.Exec(ctx, `UPDATE audit_log SET target = $2, before = $3, after = $4 WHERE seq = $1`,
+			a.Seq, b.Target, nonNil(b.Before), nonNil(b.After)); err != nil {
+			return fmt.Errorf("erasure: audit entry %d: %w", a.Seq, err)
+		}
+		out.Audit++
+	}
+	_, err = ex.Exec(ctx, `DELETE FROM audit_erasing`)
+	return err
 }
