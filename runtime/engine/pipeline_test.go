@@ -226,3 +226,34 @@ func TestPipelineLostChange(t *testing.T) {
 	require.Equal(t, 1, engine.Redecided(e), "N+1 was decided again")
 	require.Contains(t, want[1], "every_three_bets p0 issued 3.00 EUR")
 }
+
+// TestPipelineSeenInFlight: the ids of a batch in flight count as seen
+// by the checks of the next call, though the store does not have them
+// yet: the same events again are duplicates, and an id with other
+// content is refused, nothing of its call submitted.
+func TestPipelineSeenInFlight(t *testing.T) {
+	ctx := context.Background()
+	n, _ := pipelineBatches()
+	st := gate(openStore(t), "d1-p0") // the gate only holds N: its loss is not the point here
+	e := engineFor(t, "basic", st, engine.Options{})
+	waitN, err := e.Submit(ctx, n)
+	require.NoError(t, err)
+	<-st.entered
+	dups := e.Duplicates()
+	waitAgain, err := e.Submit(ctx, n)
+	require.NoError(t, err)
+	require.Equal(t, dups+int64(len(n)), e.Duplicates(), "every event of N again is a duplicate")
+	other := deposit("d1-p1", "p1", t0.Add(time.Minute), "51", "card")
+	_, err = e.Submit(ctx, []engine.Event{other})
+	var ee *engine.EventError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, "id", ee.Field)
+	close(st.release)
+	_, err = waitN()
+	require.NoError(t, err)
+	again, err := waitAgain()
+	require.NoError(t, err)
+	require.Empty(t, again)
+	_, wantLog := reference(t, "d1-p0", n)
+	require.Equal(t, wantLog, storedLog(t, st), "N once, nothing of the calls after it")
+}
