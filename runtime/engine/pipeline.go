@@ -140,11 +140,11 @@ type ticket struct {
 // written; it stops at the first batch that failed.
 func (t *ticket) wait() ([]Outcome, error) {
 	var out []Outcome
-	for _, b := range t.batches {
+	for i, b := range t.batches {
 		<-b.done
 		out = append(out, b.out...)
 		if b.err != nil {
-			t.e.tell(b)
+			t.e.tell(t.batches[i:]) // the call's caller is told, of all that follow too
 		}
 		if p, ok := b.err.(*panicked); ok {
 			panic(p.value)
@@ -497,12 +497,13 @@ func (e *Engine) abort(b *batch, later []*batch) {
 	e.flight = slices.DeleteFunc(e.flight, func(f *batch) bool { return f.aborted })
 }
 
-// tell records that the caller of b was told of its failure: Submit takes
-// calls again.
-func (e *Engine) tell(b *batch) {
+// tell records that the caller of bs was told of their failure: when the
+// failed batch Submit waits to be told of is one of them, it takes calls
+// again.
+func (e *Engine) tell(bs []*batch) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.failed == b {
+	if e.failed != nil && slices.Contains(bs, e.failed) {
 		close(e.told)
 		e.failed, e.told = nil, nil
 	}
