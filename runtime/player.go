@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -132,45 +133,71 @@ func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
 // absent fields left out. Property values must be as a record holds them:
 // strings, json.Number (in [vm.ParseNumber]'s form) and booleans.
 func EncodePlayer(p Player) ([]byte, error) {
-	var b bytes.Buffer
-	str := func(s string) {
-		enc, _ := json.Marshal(s) // a string never fails
-		b.Write(enc)
+	n := len(`{"id":"","currency":"","zone":"","properties":{}}`) + len(p.ID) + len(p.Currency) + len(p.Zone)
+	for k, v := range p.Properties {
+		n += len(k) + 4
+		if s, ok := v.(string); ok {
+			n += len(s) + 2
+		} else if s, ok := v.(json.Number); ok {
+			n += len(s)
+		} else {
+			n += 5
+		}
 	}
-	b.WriteString(`{"id":`)
-	str(p.ID)
+	b := make([]byte, 0, n)
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, p.ID)
 	if p.Currency != "" {
-		b.WriteString(`,"currency":`)
-		str(p.Currency)
+		b = append(b, `,"currency":`...)
+		b = appendJSONString(b, p.Currency)
 	}
 	if p.Zone != "" {
-		b.WriteString(`,"zone":`)
-		str(p.Zone)
+		b = append(b, `,"zone":`...)
+		b = appendJSONString(b, p.Zone)
 	}
 	if len(p.Properties) > 0 {
-		b.WriteString(`,"properties":{`)
-		for i, name := range sortedKeys(p.Properties) {
+		b = append(b, `,"properties":{`...)
+		var stack [16]string
+		keys := stack[:0]
+		for k := range p.Properties {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, name := range keys {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			str(name)
-			b.WriteByte(':')
+			b = appendJSONString(b, name)
+			b = append(b, ':')
 			switch v := p.Properties[name].(type) {
 			case string:
-				str(v)
+				b = appendJSONString(b, v)
 			case bool:
-				b.WriteString(strconv.FormatBool(v))
+				b = strconv.AppendBool(b, v)
 			case json.Number:
 				if _, err := vm.ParseNumber([]byte(v)); err != nil {
 					return nil, &InputError{"properties." + name, err.Error()}
 				}
-				b.WriteString(string(v))
+				b = append(b, v...)
 			default:
 				return nil, &InputError{"properties." + name, fmt.Sprintf("a %T: expected a string, a json.Number or a boolean", v)}
 			}
 		}
-		b.WriteByte('}')
+		b = append(b, '}')
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes it: printable ASCII
+// that needs no escape as it is, anything else through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string never fails
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

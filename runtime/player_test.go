@@ -3,6 +3,8 @@ package runtime_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,6 +87,25 @@ func TestEncodePlayer(t *testing.T) {
 	b, err = runtime.EncodePlayer(runtime.Player{ID: "p2"})
 	require.NoError(t, err)
 	assert.Equal(t, `{"id":"p2"}`, string(b))
+
+	// Strings are escaped as encoding/json escapes them, keys sorted past
+	// the encoder's array of keys on the stack.
+	odd := runtime.Player{ID: "ünï <a&b>\n\x01", Currency: "EUR", Zone: "Europe/Malta", Properties: map[string]any{"k\"ey": "v\u2028", "é": false}}
+	for i := range 20 {
+		odd.Properties[fmt.Sprintf("p%02d", 19-i)] = json.Number(strconv.Itoa(i))
+	}
+	want := func(v any) string { j, _ := json.Marshal(v); return string(j) }
+	ref := `{"id":` + want(odd.ID) + `,"currency":"EUR","zone":"Europe/Malta","properties":{` + want("k\"ey") + `:` + want("v\u2028")
+	for i := range 20 {
+		ref += fmt.Sprintf(`,"p%02d":%d`, i, 19-i)
+	}
+	ref += `,` + want("é") + `:false}}`
+	b, err = runtime.EncodePlayer(odd)
+	require.NoError(t, err)
+	assert.Equal(t, ref, string(b))
+	back, err = runtime.DecodePlayer(b)
+	require.NoError(t, err)
+	assert.Equal(t, odd, back)
 
 	_, err = runtime.EncodePlayer(runtime.Player{ID: "p", Properties: map[string]any{"x": 1.5}})
 	assert.EqualError(t, err, "properties.x: a float64: expected a string, a json.Number or a boolean")

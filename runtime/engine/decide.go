@@ -282,6 +282,9 @@ func (o *Outcome) value(name string) string {
 // condFailure reads a condition's evaluation error: a reason and a detail
 // for the outcome when it is about the input.
 func condFailure(err error) (reason, detail string, ok bool) {
+	if err == nil {
+		return "", "", false // the common case, without errors.As's allocation
+	}
 	var ce *runtime.CondError
 	if errors.As(err, &ce) {
 		return ce.Reason, ce.Detail, true
