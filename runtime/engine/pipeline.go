@@ -134,6 +134,9 @@ type ticket struct {
 	e       *Engine
 	batches []*batch
 	err     error
+	// seen marks the events of the call handled before it (not those
+	// repeated within it); nil when none was.
+	seen []bool
 }
 
 // wait gives the outcomes of the call's batches, in order, as they are
@@ -208,6 +211,24 @@ func (e *Engine) Submit(ctx context.Context, events []Event) (wait func() ([]Out
 // written. A batch aborted because one before it failed is submitted
 // again.
 func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) {
+	return e.handle(ctx, events, nil)
+}
+
+// HandleSeen is [Engine.Handle], and says which of the events were
+// handled before the call (seen[i]): recorded in the store, or decided in
+// a batch of an earlier call. Such an event gives no outcome now; a host
+// that answers with the outcomes of the events it was sent (a retry after
+// a crash) reads theirs from the store (store.EventOutcomes). An event
+// repeated within the call is not marked: its outcomes are the call's.
+func (e *Engine) HandleSeen(ctx context.Context, events []Event) (out []Outcome, seen []bool, err error) {
+	seen = make([]bool, len(events))
+	out, err = e.handle(ctx, events, seen)
+	return out, seen, err
+}
+
+// handle is Handle; seen, when not nil, gets the events handled before
+// the call marked.
+func (e *Engine) handle(ctx context.Context, events []Event, seen []bool) ([]Outcome, error) {
 	var out []Outcome
 	base := 0
 	for try := 0; ; try++ {
@@ -224,6 +245,14 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 				ee.Index += base
 			}
 			return out, err
+		}
+		if seen != nil {
+			// A part submitted again after an abort may find events of
+			// the call written by its first part: marked too, which
+			// costs the host a read, never an outcome.
+			for i, s := range t.seen {
+				seen[base+i] = seen[base+i] || s
+			}
 		}
 		got, err := t.wait()
 		out = append(out, got...)
@@ -256,13 +285,19 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, x := range in {
+	t := &ticket{e: e}
+	for i, x := range in {
 		if x.dup {
 			e.dups.Add(1)
+			if !x.callDup {
+				if t.seen == nil {
+					t.seen = make([]bool, len(in))
+				}
+				t.seen[i] = true
+			}
 		}
 	}
 	epoch := e.epoch
-	t := &ticket{e: e}
 	// stop ends the call at its event start with err. With batches of
 	// the call in flight, the call's wait gives err after their outcomes,
 	// and until then no call is taken (aborted: err is the ErrAborted of

@@ -218,13 +218,13 @@ func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 	var outs []engine.Outcome
 	if err == nil {
 		cur, done := s.use()
-		mark := dupMark{eng: cur.eng, dups: cur.eng.Duplicates()}
-		outs, err = cur.eng.Handle(ctx, evs)
+		var seen []bool
+		outs, seen, err = cur.eng.HandleSeen(ctx, evs)
 		done()
 		if err != nil {
 			err = eventError(-1, err)
-		} else if s.sawDups(mark) { // handled before: answered from the log, as POST /v1/events does (replay.go)
-			outs, err = s.withStored(ctx, evs, outs)
+		} else { // handled before: answered from the log, as POST /v1/events does (replay.go)
+			outs, err = s.withStored(ctx, evs, seen, outs)
 		}
 	}
 	var ae *Error

@@ -48,6 +48,7 @@ type pending struct {
 	evs     []engine.Event
 	players map[string]bool
 	outs    []engine.Outcome
+	seen    []bool // the events handled before (Engine.HandleSeen)
 	err     error
 	panic   any // what Handle panicked with, or nil
 	done    chan struct{}
@@ -58,11 +59,12 @@ func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
 }
 
 // handle runs the events of one request (at most maxEvents) and returns
-// their outcomes, as Engine.Handle does for them alone. It waits for the
+// their outcomes, and which were handled before, as Engine.HandleSeen
+// does for them alone. It waits for the
 // group's commit whatever ctx does: an event acknowledged is stored, and
 // one not acknowledged may be stored all the same (the engine makes a
 // retry with the same event ids change nothing).
-func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outcome, error) {
+func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outcome, []bool, error) {
 	p := &pending{evs: evs, players: make(map[string]bool, len(evs)), done: make(chan struct{})}
 	for i := range evs {
 		p.players[evs[i].Player] = true
@@ -80,7 +82,7 @@ func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outc
 	if p.panic != nil {
 		panic(p.panic)
 	}
-	return p.outs, p.err
+	return p.outs, p.seen, p.err
 }
 
 // run handles groups until the queue is empty.
@@ -146,9 +148,9 @@ func (b *batcher) commit(ctx context.Context, group []*pending) {
 		for _, p := range group {
 			evs = append(evs, p.evs...)
 		}
-		outs, err, pv := call(ctx, eng, evs)
+		outs, seen, err, pv := call(ctx, eng, evs)
 		if err == nil && pv == nil {
-			split(group, outs)
+			split(group, outs, seen)
 			return
 		}
 		var ee *engine.EventError
@@ -167,25 +169,25 @@ func (b *batcher) commit(ctx context.Context, group []*pending) {
 		}
 		e := *ee
 		e.Index = at
-		group[i].finish(nil, &e, nil)
+		group[i].finish(nil, nil, &e, nil)
 		group = append(group[:i:i], group[i+1:]...)
 	}
 }
 
-// call is eng.Handle, with what it panicked with, if it did.
-func call(ctx context.Context, eng *engine.Engine, evs []engine.Event) (outs []engine.Outcome, err error, pv any) {
+// call is eng.HandleSeen, with what it panicked with, if it did.
+func call(ctx context.Context, eng *engine.Engine, evs []engine.Event) (outs []engine.Outcome, seen []bool, err error, pv any) {
 	defer func() {
 		if v := recover(); v != nil {
-			outs, err, pv = nil, nil, v
+			outs, seen, err, pv = nil, nil, nil, v
 		}
 	}()
-	outs, err = eng.Handle(ctx, evs)
-	return outs, err, nil
+	outs, seen, err = eng.HandleSeen(ctx, evs)
+	return outs, seen, err, nil
 }
 
 // split gives each request of a group the outcomes of its players, in the
-// order the engine returned them.
-func split(group []*pending, outs []engine.Outcome) {
+// order the engine returned them, and its part of seen.
+func split(group []*pending, outs []engine.Outcome, seen []bool) {
 	owner := map[string]*pending{}
 	for _, p := range group {
 		for pl := range p.players {
@@ -197,12 +199,14 @@ func split(group []*pending, outs []engine.Outcome) {
 			p.outs = append(p.outs, o)
 		}
 	}
+	at := 0
 	for _, p := range group {
-		p.finish(p.outs, nil, nil)
+		p.finish(p.outs, seen[at:at+len(p.evs)], nil, nil)
+		at += len(p.evs)
 	}
 }
 
-func (p *pending) finish(outs []engine.Outcome, err error, pv any) {
-	p.outs, p.err, p.panic = outs, err, pv
+func (p *pending) finish(outs []engine.Outcome, seen []bool, err error, pv any) {
+	p.outs, p.seen, p.err, p.panic = outs, seen, err, pv
 	close(p.done)
 }

@@ -183,7 +183,7 @@ func TestBatcherConcurrent(t *testing.T) {
 			p := fmt.Sprintf("p%d", r%10) // four requests per player, in any order
 			ev := engine.Event{ID: fmt.Sprintf("d-%d", r), Player: p, Kind: "deposit", Time: t0.Add(time.Duration(r) * time.Second),
 				Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
-			outs[r], errs[r] = b.handle(ctx, []engine.Event{ev})
+			outs[r], _, errs[r] = b.handle(ctx, []engine.Event{ev})
 		}()
 	}
 	wg.Wait()
@@ -203,4 +203,40 @@ func TestBatcherConcurrent(t *testing.T) {
 	defer b.mu.Unlock()
 	assert.False(t, b.running)
 	assert.Empty(t, b.queue)
+}
+
+// TestBatcherSeen: each request of a group gets its own part of the
+// engine's marks of events handled before.
+func TestBatcherSeen(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer st.Close()
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	dep := func(id, player string, at time.Duration) engine.Event {
+		return engine.Event{ID: id, Player: player, Kind: "deposit", Time: t0.Add(at), Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
+	}
+	_, err = eng.Handle(ctx, []engine.Event{dep("a1", "p1", 0), dep("c1", "p3", 0)})
+	require.NoError(t, err)
+	req := func(evs ...engine.Event) *pending {
+		p := &pending{evs: evs, players: map[string]bool{}, done: make(chan struct{})}
+		for _, ev := range evs {
+			p.players[ev.Player] = true
+		}
+		return p
+	}
+	a, b, c := req(dep("a1", "p1", 0), dep("a2", "p1", time.Minute)), req(dep("b1", "p2", 0)), req(dep("c1", "p3", 0))
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	bt.commit(ctx, []*pending{a, b, c})
+	for _, p := range []*pending{a, b, c} {
+		<-p.done
+		require.NoError(t, p.err)
+	}
+	assert.Equal(t, []bool{true, false}, a.seen)
+	assert.Equal(t, []bool{false}, b.seen)
+	assert.Equal(t, []bool{true}, c.seen)
 }

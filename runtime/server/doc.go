@@ -106,7 +106,8 @@
 // the outcomes are stored, before the next poll; no rebalance comes between
 // the two (BlockRebalanceOnPoll). Delivery is at least once: a record
 // handled but not committed (a crash, a refused commit) comes again, and
-// the engine, which knows its event id, gives nothing twice. A batch the
+// the engine, which knows its event id, gives nothing twice (the record
+// counted as a duplicate, Engine.HandleSeen). A batch the
 // store could not take is tried again, with backoff, before anything after
 // it. A record that is not a valid event, whose key is not its player, or
 // that the engine refuses (an unknown kind, beyond the lateness bound) is

@@ -30,20 +30,18 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
-	cur, done := s.use()
+	_, done := s.use() // the batcher runs the engine held here
 	defer done()
-	mark := dupMark{eng: cur.eng, dups: cur.eng.Duplicates()}
-	outs, err := s.batch.handle(ctx, evs)
+	outs, seen, err := s.batch.handle(ctx, evs)
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
 	s.met.events.Add(float64(len(evs)))
 	s.met.logged(outs...)
 	s.hooks.notify()
-	if s.sawDups(mark) { // events handled before: their outcomes too (replay.go)
-		if outs, err = s.withStored(ctx, evs, outs); err != nil {
-			return 0, nil, err
-		}
+	// Events handled before: their outcomes too (replay.go).
+	if outs, err = s.withStored(ctx, evs, seen, outs); err != nil {
+		return 0, nil, err
 	}
 	if outs == nil {
 		outs = []engine.Outcome{}

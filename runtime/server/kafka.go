@@ -51,7 +51,7 @@ type kafkaConsumer struct {
 	s       *Server
 	cfg     KafkaConfig
 	cl      *kgo.Client
-	records *prometheus.CounterVec // result: handled, invalid-event, invalid-key, refused
+	records *prometheus.CounterVec // result: handled, duplicate, invalid-event, invalid-key, refused
 	batches prometheus.Counter
 	owned   prometheus.Gauge       // the partitions this consumer owns now
 	errs    *prometheus.CounterVec // what: fetch, store, commit, dead-letter
@@ -70,7 +70,7 @@ func (s *Server) newKafka(cfg KafkaConfig) (*kafkaConsumer, error) {
 	cfg.MaxPoll = min(cfg.MaxPoll, s.cfg.MaxEvents)
 	k := &kafkaConsumer{s: s, cfg: cfg,
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_kafka_records_total",
-			Help: "Records consumed from Kafka, by result: handled (its event went through the engine, or was a redelivery), or why not: invalid-event, invalid-key, refused."},
+			Help: "Records consumed from Kafka, by result: handled (its event went through the engine), duplicate (its event was handled before: a redelivery after a crash or a failed commit; its outcomes are in the log already), or why not: invalid-event, invalid-key, refused."},
 			[]string{"result"}),
 		batches: prometheus.NewCounter(prometheus.CounterOpts{Name: "promoc_kafka_batches_total",
 			Help: "Polls of records handled by one Engine.Handle and committed."}),
@@ -190,12 +190,13 @@ func (k *kafkaConsumer) handle(ctx context.Context, recs []*kgo.Record) bool {
 	}
 	for len(evs) > 0 {
 		var outs []engine.Outcome
+		var seen []bool
 		var ee *engine.EventError
 		ok := k.retry(ctx, "store", func() error {
 			var err error
 			cur, done := k.s.use()
 			defer done()
-			outs, err = cur.eng.Handle(context.WithoutCancel(ctx), evs) // a batch begun is stored whole
+			outs, seen, err = cur.eng.HandleSeen(context.WithoutCancel(ctx), evs) // a batch begun is stored whole
 			if errors.As(err, &ee) && ee.Index >= 0 && ee.Index < len(evs) {
 				return nil
 			}
@@ -206,8 +207,19 @@ func (k *kafkaConsumer) handle(ctx context.Context, recs []*kgo.Record) bool {
 			return false
 		}
 		if ee == nil {
+			// As POST /v1/events and the inbox tell an event handled
+			// before apart (replay.go), so does the count: a record
+			// redelivered after a crash is a duplicate, its outcomes those
+			// the log holds, counted when they were given.
+			dups := 0
+			for _, s := range seen {
+				if s {
+					dups++
+				}
+			}
 			k.s.met.logged(outs...)
-			k.records.WithLabelValues("handled").Add(float64(len(evs)))
+			k.records.WithLabelValues("handled").Add(float64(len(evs) - dups))
+			k.records.WithLabelValues("duplicate").Add(float64(dups))
 			break
 		}
 		if !k.bad(ctx, from[ee.Index], refused, ee.Error()) {

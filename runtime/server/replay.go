@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/promoc/promoc/runtime/engine"
@@ -20,33 +21,24 @@ import (
 // act on outcomes tell repeats apart by seq or key, as for the feed and
 // webhooks (delivered at least once).
 //
-// The engine's count of duplicates, read before and after the request's
-// Handle, tells whether any event of the request was one: the log is read
-// only then, and the common request pays nothing.
-
-// dupMark is what postEvents reads before handling a request's events.
-type dupMark struct {
-	eng  *engine.Engine
-	dups int64
-}
-
-// sawDups reports whether the events handled since m may have held a
-// duplicate: the engine counted one. The request holds the engine
-// (fence.go): no other takes over meanwhile.
-func (s *Server) sawDups(m dupMark) bool {
-	return m.eng.Duplicates() != m.dups
-}
+// Engine.HandleSeen says which events of a request were handled before:
+// the log is read for those only, and the common request, with none,
+// pays nothing.
 
 // withStored is outs, the outcomes the engine gave for evs, with those
-// the log holds for evs from an earlier handling, in log order, once each.
-func (s *Server) withStored(ctx context.Context, evs []engine.Event, outs []engine.Outcome) ([]engine.Outcome, error) {
+// the log holds for the events of evs handled before (seen, as
+// Engine.HandleSeen marks them), in log order, once each.
+func (s *Server) withStored(ctx context.Context, evs []engine.Event, seen []bool, outs []engine.Outcome) ([]engine.Outcome, error) {
 	eo, ok := s.st.(store.EventOutcomes)
-	if !ok {
+	if !ok || !slices.Contains(seen, true) {
 		return outs, nil
 	}
 	refs := make([]store.EventRef, 0, len(evs))
 	named := make(map[store.EventRef]bool, len(evs))
-	for _, ev := range evs {
+	for i, ev := range evs {
+		if !seen[i] {
+			continue
+		}
 		r := store.EventRef{Player: ev.Player, ID: ev.ID}
 		if !named[r] {
 			named[r] = true
