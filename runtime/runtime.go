@@ -165,7 +165,9 @@ func (p *Program) unknownReward(name string) error {
 }
 
 // Prepared is an input made ready for evaluations of one program: several
-// rewards can be evaluated on it, at once, without preparing it again.
+// rewards can be evaluated on it, at once, without preparing it again. One
+// that [Builder.PreparedInto] writes again holds the new input from then
+// on: its earlier input must no longer be in use.
 type Prepared struct {
 	prog   *Program
 	data   *vm.Data
