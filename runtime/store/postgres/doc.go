@@ -9,4 +9,12 @@
 // promoc_schema; migrations run under an advisory lock, so processes that
 // open one database at once migrate it once. Reads are one statement each,
 // run on the pool outside any transaction.
+//
+// A batch of Apply writes in few round trips: its statements are queued
+// and sent together (a pgx batch) with the next one that needs an answer
+// or with the commit; the states are written by one conditional UPDATE of
+// the versions the engine read, not read and locked first; the rows that
+// must be new go in by plain INSERTs, whose duplicate key error is a race
+// (the batch is then applied one change at a time, which reports each
+// conflict). The text keys of the tables Apply writes compare as bytes.
 package postgres

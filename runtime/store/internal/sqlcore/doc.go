@@ -5,6 +5,9 @@
 // keys is passed to one query, row locks). Apply has two paths: the batch
 // path (batch.go) reads, decides in memory and writes in many-row
 // statements; the one-change-at-a-time path (core.go) is what a batch
-// falls back to when another writer raced it. The schema each driver
+// falls back to when another writer raced it. A driver may do more than
+// the Dialect asks: an Execer that queues statements (Queuer) or tells a
+// duplicate key (Deduper), a Dialect that writes states conditionally
+// instead of reading their versions first (StateWriter). The schema each driver
 // creates is in its own migrations.
 package sqlcore
