@@ -22,9 +22,8 @@ import (
 // async posts events with Prefer: respond-async.
 func (h *harness) async(body any) response {
 	h.t.Helper()
-	idem++
 	return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body,
-		headers: []string{"Idempotency-Key", fmt.Sprintf("async-%d", idem), "Prefer", "respond-async"}})
+		headers: []string{"Idempotency-Key", fmt.Sprintf("async-%d", idem.Add(1)), "Prefer", "respond-async"}})
 }
 
 // status polls an inbox entry until it is no longer pending.

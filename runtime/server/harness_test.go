@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,13 +195,13 @@ func (r response) code() string {
 }
 
 // events posts events as the operator with a fresh Idempotency-Key.
-var idem int
+// Atomic: tests post from several goroutines.
+var idem atomic.Int64
 
 func (h *harness) events(body any) response {
 	h.t.Helper()
-	idem++
 	return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body,
-		headers: []string{"Idempotency-Key", fmt.Sprintf("test-%d", idem)}})
+		headers: []string{"Idempotency-Key", fmt.Sprintf("test-%d", idem.Add(1))}})
 }
 
 // outcomes reads the whole outcome log.
