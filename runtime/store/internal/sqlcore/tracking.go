@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -14,38 +13,6 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/shopspring/decimal"
 )
-
-// clickChunks are the row counts of the INSERTs that write Clicks'
-// sessions, largest first: a batch is written as chunks of these sizes, so
-// that the statements have a few fixed texts, each parsed and prepared
-// once (a text per batch size would be parsed again for nearly every
-// batch and crowd the statement cache).
-var clickChunks = [...]int{128, 32, 8, 1}
-
-// clickInserts holds the INSERT text of each chunk size.
-var clickInserts = func() map[int]string {
-	m := map[int]string{}
-	for _, n := range clickChunks {
-		var q strings.Builder
-		q.WriteString(`INSERT INTO sessions (` + sessionCols + `) VALUES `)
-		for j := range n {
-			if j > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for k := range sessionColCount {
-				if k > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "$%d", j*sessionColCount+k+1)
-			}
-			q.WriteString(")")
-		}
-		q.WriteString(` ON CONFLICT DO NOTHING`)
-		m[n] = q.String()
-	}
-	return m
-}()
 
 // sessionColCount is the number of sessionCols.
 const sessionColCount = 14
@@ -157,10 +124,10 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 			}
 			return err
 		}
-		args := make([]any, 0, sessionColCount*clickChunks[0])
+		args := make([]any, 0, sessionColCount*rowChunks[0])
 		for rest := sessions; len(rest) > 0; {
-			n := clickChunks[len(clickChunks)-1]
-			for _, c := range clickChunks {
+			n := rowChunks[len(rowChunks)-1]
+			for _, c := range rowChunks {
 				if c <= len(rest) {
 					n = c
 					break
@@ -171,7 +138,7 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 				args = append(args, se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
 					se.Region, se.Device, se.Browser, nilBytes(se.IPHash), nanos(se.At), nilString(se.Player))
 			}
-			got, err := ex.Exec(ctx, clickInserts[n], args...)
+			got, err := ex.Exec(ctx, insertStmt(`INSERT INTO sessions (`+sessionCols+`) VALUES `, ` ON CONFLICT DO NOTHING`, sessionColCount, n), args...)
 			if err != nil {
 				return err
 			}
