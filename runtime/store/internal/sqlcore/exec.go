@@ -91,14 +91,6 @@ type Deduper interface {
 	Duplicate(err error) bool
 }
 
-// flush sends what ex queued, if it queues.
-func flush(ctx context.Context, ex Execer) error {
-	if qr, ok := ex.(Queuer); ok {
-		return qr.Flush(ctx)
-	}
-	return nil
-}
-
 // StateWriter is a Dialect of several writers whose batches write the
 // states without reading their versions first (and locking them): a batch
 // assumes each state has the version the change gives (the engine's, read
