@@ -56,10 +56,7 @@ func TestAttributionHover(t *testing.T) {
 }
 
 func TestAttributionCompletion(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want, not  []string
-	}{
+	tests := []completionCase{
 		{"a declaration", "|", []string{"attribution last click within", "payout", "offer"}, nil},
 		{"after attribution", "attribution |", []string{"last click within"}, []string{"kind", "offer"}},
 		{"after last", "attribution last |", []string{"click within"}, []string{"days"}},
@@ -75,17 +72,7 @@ func TestAttributionCompletion(t *testing.T) {
 	c := newClient(t, attributionWorkspace)
 	c.open("offers.promo")
 	c.diagnostics("offers.promo")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := completion(t, c, tt.text)
-			for _, w := range tt.want {
-				assert.Contains(t, got, w, "completion(%q)", tt.text)
-			}
-			for _, w := range tt.not {
-				assert.NotContains(t, got, w, "completion(%q)", tt.text)
-			}
-		})
-	}
+	testCompletions(t, c, tests)
 }
 
 func TestAttributionOutline(t *testing.T) {

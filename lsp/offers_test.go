@@ -127,10 +127,7 @@ func TestOfferDefinitionReferencesRename(t *testing.T) {
 }
 
 func TestOfferCompletion(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want, not  []string
-	}{
+	tests := []completionCase{
 		{"declaration keywords", "|", []string{"offer", "automation"}, nil},
 		{"clauses of an offer", "offer o {\n\t|", []string{"reference", "name", "description", "requires vouchers", "needs synchronization", "image", "web", "field"}, []string{"trigger", "let"}},
 		{"after a clause", "offer o {\n\treference \"O\"\n\t|", []string{"name", "field"}, nil},
@@ -149,17 +146,7 @@ func TestOfferCompletion(t *testing.T) {
 	c.open("rewards.promo")
 	c.open("offers.promo")
 	c.diagnostics("offers.promo")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := completion(t, c, tt.text)
-			for _, w := range tt.want {
-				assert.Contains(t, got, w, "completion(%q)", tt.text)
-			}
-			for _, w := range tt.not {
-				assert.NotContains(t, got, w, "completion(%q)", tt.text)
-			}
-		})
-	}
+	testCompletions(t, c, tests)
 }
 
 func TestOfferSemanticTokens(t *testing.T) {

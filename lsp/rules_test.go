@@ -122,10 +122,7 @@ func TestRuleDefinitionReferencesRename(t *testing.T) {
 }
 
 func TestRuleCompletion(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want, not  []string
-	}{
+	tests := []completionCase{
 		{"declaration keywords", "|", []string{"automation", "campaign"}, nil},
 		{"clauses of an automation", "automation a {\n\t|", []string{"trigger", "segment", "qualification", "at most", "budget", "approval", "give", "on issued"}, []string{"split", "entrance", "let"}},
 		{"clauses of a campaign", "campaign a {\n\t|", []string{"trigger", "split", "entrance"}, nil},
@@ -154,17 +151,7 @@ func TestRuleCompletion(t *testing.T) {
 	c := newClient(t, rulesWorkspace)
 	c.open("rewards.promo")
 	c.diagnostics("rewards.promo")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := completion(t, c, tt.text)
-			for _, w := range tt.want {
-				assert.Contains(t, got, w, "completion(%q)", tt.text)
-			}
-			for _, w := range tt.not {
-				assert.NotContains(t, got, w, "completion(%q)", tt.text)
-			}
-		})
-	}
+	testCompletions(t, c, tests)
 }
 
 func TestRuleSemanticTokens(t *testing.T) {

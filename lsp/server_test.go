@@ -367,11 +367,36 @@ func completion(t *testing.T, c *client, text string) []string {
 	return labels
 }
 
+// completionCase is a completion test: the labels proposed at the | of
+// text hold every want and none of not; a nil want means that nothing is
+// proposed.
+type completionCase struct {
+	name, text string
+	want, not  []string
+}
+
+// testCompletions runs completion tests on the client's workspace, each
+// a subtest.
+func testCompletions(t *testing.T, c *client, tests []completionCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := completion(t, c, tt.text)
+			for _, w := range tt.want {
+				assert.Contains(t, got, w, "completion(%q)", tt.text)
+			}
+			for _, w := range tt.not {
+				assert.NotContains(t, got, w, "completion(%q)", tt.text)
+			}
+			if tt.want == nil {
+				assert.Empty(t, got, "completion(%q)", tt.text)
+			}
+		})
+	}
+}
+
 func TestCompletion(t *testing.T) {
-	tests := []struct {
-		name, text string
-		want, not  []string
-	}{
+	tests := []completionCase{
 		{"declaration keywords", "|", []string{"kind", "player", "currencies", "template", "const", "reward"}, []string{"let", "give"}},
 		{"after a declaration", "const a = 1\n|", []string{"reward", "kind"}, nil},
 		{"half-typed declaration keyword", "rew|", []string{"reward"}, nil},
@@ -414,20 +439,7 @@ func TestCompletion(t *testing.T) {
 	c := newClient(t, workspace)
 	c.open("rewards.promo")
 	c.diagnostics("rewards.promo")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := completion(t, c, tt.text)
-			for _, w := range tt.want {
-				assert.Contains(t, got, w, "completion(%q)", tt.text)
-			}
-			for _, w := range tt.not {
-				assert.NotContains(t, got, w, "completion(%q)", tt.text)
-			}
-			if tt.want == nil {
-				assert.Empty(t, got, "completion(%q)", tt.text)
-			}
-		})
-	}
+	testCompletions(t, c, tests)
 }
 
 func TestCompletionWhileTheSchemaIsBroken(t *testing.T) {
