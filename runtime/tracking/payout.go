@@ -60,10 +60,21 @@ func (e *PriceError) Error() string {
 type Prices struct {
 	prog     *runtime.Program
 	currency string
-	byKind   map[string][]runtime.Payout
+	byKind   map[string]*kindPayouts
 
 	mu   sync.Mutex
 	kept map[keptKey]*kept
+}
+
+// kindPayouts are the payouts of one conversion kind and what their
+// aggregations read, found once from the payouts.
+type kindPayouts struct {
+	payouts []runtime.Payout
+	// aggregates: a payout reads the publisher's conversions; bounded:
+	// each that does reads a window with a bound, the longest of them
+	// lookback.
+	aggregates, bounded bool
+	lookback            time.Duration
 }
 
 // maxKept bounds the publishers (and currencies) whose conversions are
@@ -97,9 +108,19 @@ func NewPrices(prog *runtime.Program, fallback string) *Prices {
 	if cs := prog.Currencies(); len(cs) > 0 {
 		fallback = cs[0]
 	}
-	p := &Prices{prog: prog, currency: fallback, byKind: map[string][]runtime.Payout{}, kept: map[keptKey]*kept{}}
+	p := &Prices{prog: prog, currency: fallback, byKind: map[string]*kindPayouts{}, kept: map[keptKey]*kept{}}
 	for _, po := range prog.Payouts() {
-		p.byKind[po.Kind] = append(p.byKind[po.Kind], po)
+		k := p.byKind[po.Kind]
+		if k == nil {
+			k = &kindPayouts{bounded: true}
+			p.byKind[po.Kind] = k
+		}
+		k.payouts = append(k.payouts, po)
+		if po.Aggregates {
+			k.aggregates = true
+			k.bounded = k.bounded && po.Bounded
+			k.lookback = max(k.lookback, po.Lookback)
+		}
 	}
 	return p
 }
@@ -114,28 +135,16 @@ func (p *Prices) Forget() {
 
 // Price is the [store.Pricer] of the payouts.
 func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
-	mine := p.byKind[c.Kind]
-	if len(mine) == 0 {
+	kp := p.byKind[c.Kind]
+	if kp == nil {
 		return nil
 	}
-	cur := c.Currency
-	if cur == "" {
-		cur = p.currency
-	}
-	// The longest window of the payouts that aggregate.
-	aggregates, bounded := false, true
-	var look time.Duration
-	for _, po := range mine {
-		if po.Aggregates {
-			aggregates = true
-			bounded = bounded && po.Bounded
-			look = max(look, po.Lookback)
-		}
-	}
+	mine, look := kp.payouts, kp.lookback
+	cur := p.Currency(*c)
 	now := c.At.Add(time.Nanosecond)
-	if !aggregates || !bounded {
+	if !kp.aggregates || !kp.bounded {
 		var earlier []store.Conversion
-		if aggregates {
+		if kp.aggregates {
 			var err error
 			if earlier, err = r.PublisherConversions(c.Publisher, limits.MinTime, now); err != nil {
 				return err
