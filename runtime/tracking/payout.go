@@ -203,20 +203,27 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	if err != nil {
 		return err
 	}
+	// c is among the conversions read (it is recorded before it is
+	// priced): its transaction gives the properties conversion.ATTR.
+	var props map[string]any
 	for _, e := range news {
 		if t, ok := transaction(p.prog, e); ok {
 			if err := k.b.Add(t); err != nil {
 				k.ok = false
 				return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
 			}
+			if e.Seq == c.Seq {
+				props = runtime.ConversionProperties(t)
+			}
 		}
 		k.last = max(k.last, e.Seq)
 		k.added = max(k.added, e.Seq)
 	}
 	k.ok = true
-	var props map[string]any
-	if t, ok := transaction(p.prog, *c); ok {
-		props = runtime.ConversionProperties(t)
+	if props == nil {
+		if t, ok := transaction(p.prog, *c); ok {
+			props = runtime.ConversionProperties(t)
+		}
 	}
 	if err := k.b.SetPlayer(runtime.Player{ID: c.Publisher, Currency: cur, Properties: props}); err != nil {
 		k.ok = false
