@@ -221,6 +221,11 @@ func testWindow(t *testing.T, d Driver) {
 	assert.Equal(t, []string{"poker", "poker"}, asked)
 	_, err := tr.Convert(context.Background(), []store.ConversionRequest{{Session: "s2", Kind: "registration", At: t0}}, nil)
 	assert.ErrorIs(t, err, store.ErrConversion, "neither a window nor WindowOf")
+	n := len(allConversions(t, tr))
+	_, err = tr.Convert(context.Background(), []store.ConversionRequest{{Session: "s2", Kind: "registration", AdvertiserRef: "none", At: t0,
+		WindowOf: func(string) time.Duration { return 0 }}}, nil)
+	assert.ErrorIs(t, err, store.ErrConversion, "WindowOf gives the offer no window")
+	assert.Len(t, allConversions(t, tr), n, "nothing recorded")
 }
 
 // testLastClick: a conversion goes to the player's last click on the

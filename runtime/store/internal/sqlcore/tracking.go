@@ -434,6 +434,15 @@ func (l *locks) late(ctx context.Context, ex Execer, key string) error {
 	return errRelock
 }
 
+// windowOf is the attribution window of a conversion of offer: the
+// request's, or when it gives none its WindowOf's for the offer.
+func windowOf(c *store.ConversionRequest, offer string) time.Duration {
+	if c.Window != 0 {
+		return c.Window
+	}
+	return c.WindowOf(offer)
+}
+
 // lockKeys finds, before any lock is taken, what a conversion will lock:
 // the named session's publisher, the player (named, or the session's), and
 // the publisher of the player's last click on the offer in its window.
@@ -459,11 +468,9 @@ func (s *Store) lockKeys(ctx context.Context, ex Execer, c *store.ConversionRequ
 		return keys, nil
 	}
 	keys = append(keys, "player:"+player)
-	window := c.Window
-	if window == 0 {
-		if window = c.WindowOf(offer); window <= 0 {
-			return keys, nil // refused by convert
-		}
+	window := windowOf(c, offer)
+	if window <= 0 {
+		return keys, nil // refused by convert
 	}
 	at := nanos(c.At)
 	var pub string
@@ -541,11 +548,9 @@ func (s *Store) convert(ctx context.Context, ex Execer, c *store.ConversionReque
 	// The last click of the player on the offer within the window: the
 	// session named counts as the player's, since the conversion ties it.
 	var click store.Session
-	window := c.Window
-	if window == 0 {
-		if window = c.WindowOf(offer); window <= 0 {
-			return store.ConversionResult{}, fmt.Errorf("%w: offer %q: no attribution window", store.ErrConversion, offer)
-		}
+	window := windowOf(c, offer)
+	if window <= 0 {
+		return store.ConversionResult{}, fmt.Errorf("%w: offer %q: no attribution window", store.ErrConversion, offer)
 	}
 	from := at - int64(window)
 	var err error
