@@ -632,6 +632,16 @@ func (s *Store) writeBudgets(ctx context.Context, ex Execer, p *plan) error {
 // texts serve every batch and stay prepared.
 var rowChunks = [...]int{128, 32, 8, 1}
 
+// rowChunk is the number of rows of the next INSERT of n > 0 rows: the
+// largest of rowChunks that n holds.
+func rowChunk(n int) int {
+	c := 0
+	for rowChunks[c] > n {
+		c++
+	}
+	return rowChunks[c]
+}
+
 type insertText struct {
 	head, tail string
 	cols, rows int
@@ -678,11 +688,7 @@ func insertRows(ctx context.Context, ex Execer, head string, cols int, tail stri
 		tail = ` ON CONFLICT DO NOTHING`
 	}
 	for len(rows) > 0 {
-		c := 0
-		for rowChunks[c] > len(rows) {
-			c++
-		}
-		chunk := rows[:rowChunks[c]]
+		chunk := rows[:rowChunk(len(rows))]
 		rows = rows[len(chunk):]
 		args := make([]any, 0, cols*len(chunk)) // kept by a queue: one a statement
 		for _, r := range chunk {

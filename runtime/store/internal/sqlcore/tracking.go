@@ -126,13 +126,7 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 		}
 		args := make([]any, 0, sessionColCount*rowChunks[0])
 		for rest := sessions; len(rest) > 0; {
-			n := rowChunks[len(rowChunks)-1]
-			for _, c := range rowChunks {
-				if c <= len(rest) {
-					n = c
-					break
-				}
-			}
+			n := rowChunk(len(rest))
 			args = args[:0]
 			for _, se := range rest[:n] {
 				args = append(args, se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
