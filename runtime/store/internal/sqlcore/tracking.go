@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -15,7 +16,7 @@ import (
 )
 
 // sessionColCount is the number of sessionCols.
-const sessionColCount = 14
+var sessionColCount = strings.Count(sessionCols, ",") + 1
 
 // day is a UTC day in nanoseconds; the report's SQL writes it literally.
 const day = int64(24 * time.Hour)
