@@ -54,6 +54,15 @@ type pending struct {
 	done    chan struct{}
 }
 
+// newPending is one request of evs, waiting for its group.
+func newPending(evs ...engine.Event) *pending {
+	p := &pending{evs: evs, players: make(map[string]bool, len(evs)), done: make(chan struct{})}
+	for i := range evs {
+		p.players[evs[i].Player] = true
+	}
+	return p
+}
+
 func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
 	return &batcher{engine: engine, maxEvents: maxEvents}
 }
@@ -65,10 +74,7 @@ func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
 // one not acknowledged may be stored all the same (the engine makes a
 // retry with the same event ids change nothing).
 func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outcome, []bool, error) {
-	p := &pending{evs: evs, players: make(map[string]bool, len(evs)), done: make(chan struct{})}
-	for i := range evs {
-		p.players[evs[i].Player] = true
-	}
+	p := newPending(evs...)
 	b.mu.Lock()
 	b.queue = append(b.queue, p)
 	if !b.running {

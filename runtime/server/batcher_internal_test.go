@@ -18,17 +18,30 @@ import (
 	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
+// testEngine is an engine of testdata/rules on a new SQLite store.
+func testEngine(t *testing.T, batchSize int) *engine.Engine {
+	t.Helper()
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batchSize})
+	require.NoError(t, err)
+	return e
+}
+
 // TestBatcherTake: a group takes the requests in order while they fit the
 // events' bound and share no player with the group or with a request left
 // waiting before them.
 func TestBatcherTake(t *testing.T) {
 	req := func(players ...string) *pending {
-		p := &pending{players: map[string]bool{}}
+		var evs []engine.Event
 		for _, pl := range players {
-			p.evs = append(p.evs, engine.Event{Player: pl})
-			p.players[pl] = true
+			evs = append(evs, engine.Event{Player: pl})
 		}
-		return p
+		return newPending(evs...)
 	}
 	a, b, c, d, e, f := req("p1"), req("p2", "p3"), req("p1"), req("p4"), req("p5", "p6", "p7"), req("p1", "p8")
 	bt := &batcher{maxEvents: 5, queue: []*pending{a, b, c, d, e, f}}
@@ -50,16 +63,6 @@ func TestBatcherTake(t *testing.T) {
 // own request with its index there, and the others stored.
 func TestBatcherGroup(t *testing.T) {
 	ctx := context.Background()
-	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
-	require.NoError(t, err)
-	newEngine := func() *engine.Engine {
-		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
-		require.NoError(t, err)
-		return e
-	}
 	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Minute) }
 	event := func(id, player, kind string, i int, attrs ...string) engine.Event {
@@ -91,8 +94,8 @@ func TestBatcherGroup(t *testing.T) {
 	}
 
 	// Alone, one after the other.
-	alone := newEngine()
-	_, err = alone.Handle(ctx, players)
+	alone := testEngine(t, 100)
+	_, err := alone.Handle(ctx, players)
 	require.NoError(t, err)
 	type answer struct {
 		outs []engine.Outcome
@@ -106,13 +109,13 @@ func TestBatcherGroup(t *testing.T) {
 	require.Error(t, want[3].err)
 
 	// As one group.
-	grouped := newEngine()
+	grouped := testEngine(t, 100)
 	_, err = grouped.Handle(ctx, players)
 	require.NoError(t, err)
 	b := newBatcher(func() *engine.Engine { return grouped }, 100)
 	var group []*pending
 	for _, evs := range requests {
-		p := &pending{evs: evs, players: map[string]bool{evs[0].Player: true}, done: make(chan struct{})}
+		p := newPending(evs...)
 		group = append(group, p)
 		b.queue = append(b.queue, p)
 	}
@@ -157,20 +160,14 @@ func strip(outs []engine.Outcome) []engine.Outcome {
 // own or shared, all get their own outcomes and nothing is lost.
 func TestBatcherConcurrent(t *testing.T) {
 	ctx := context.Background()
-	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
-	require.NoError(t, err)
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 50})
-	require.NoError(t, err)
+	e := testEngine(t, 50)
 	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	var regs []engine.Event
 	for p := range 10 {
 		regs = append(regs, engine.Event{ID: fmt.Sprintf("reg-%d", p), Player: fmt.Sprintf("p%d", p), Kind: engine.KindPlayer,
 			Time: t0, Currency: "EUR", Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
 	}
-	_, err = e.Handle(ctx, regs)
+	_, err := e.Handle(ctx, regs)
 	require.NoError(t, err)
 	b := newBatcher(func() *engine.Engine { return e }, 50)
 	var wg sync.WaitGroup
@@ -209,27 +206,14 @@ func TestBatcherConcurrent(t *testing.T) {
 // engine's marks of events handled before.
 func TestBatcherSeen(t *testing.T) {
 	ctx := context.Background()
-	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
-	require.NoError(t, err)
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
-	require.NoError(t, err)
+	eng := testEngine(t, 100)
 	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	dep := func(id, player string, at time.Duration) engine.Event {
 		return engine.Event{ID: id, Player: player, Kind: "deposit", Time: t0.Add(at), Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
 	}
-	_, err = eng.Handle(ctx, []engine.Event{dep("a1", "p1", 0), dep("c1", "p3", 0)})
+	_, err := eng.Handle(ctx, []engine.Event{dep("a1", "p1", 0), dep("c1", "p3", 0)})
 	require.NoError(t, err)
-	req := func(evs ...engine.Event) *pending {
-		p := &pending{evs: evs, players: map[string]bool{}, done: make(chan struct{})}
-		for _, ev := range evs {
-			p.players[ev.Player] = true
-		}
-		return p
-	}
-	a, b, c := req(dep("a1", "p1", 0), dep("a2", "p1", time.Minute)), req(dep("b1", "p2", 0)), req(dep("c1", "p3", 0))
+	a, b, c := newPending(dep("a1", "p1", 0), dep("a2", "p1", time.Minute)), newPending(dep("b1", "p2", 0)), newPending(dep("c1", "p3", 0))
 	bt := newBatcher(func() *engine.Engine { return eng }, 100)
 	bt.commit(ctx, []*pending{a, b, c})
 	for _, p := range []*pending{a, b, c} {
