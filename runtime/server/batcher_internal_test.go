@@ -18,16 +18,21 @@ import (
 	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
+// testStore is a new SQLite store, closed at the test's end.
+func testStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // testEngine is an engine of testdata/rules on a new SQLite store.
 func testEngine(t *testing.T, batchSize int) *engine.Engine {
 	t.Helper()
-	ctx := context.Background()
 	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
 	require.NoError(t, err)
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	e, err := engine.New(ctx, prog, st, engine.Options{BatchSize: batchSize})
+	e, err := engine.New(context.Background(), prog, testStore(t), engine.Options{BatchSize: batchSize})
 	require.NoError(t, err)
 	return e
 }

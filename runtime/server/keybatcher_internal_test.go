@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -21,9 +20,7 @@ import (
 // the running request; finished, each keeps its first response.
 func TestKeyBatcherConcurrent(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-	require.NoError(t, err)
-	defer st.Close()
+	st := testStore(t)
 	k := newKeyBatcher(st)
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	const n = 60
@@ -76,9 +73,7 @@ func TestKeyBatcherConcurrent(t *testing.T) {
 // in which the finishes come first; each call gets its own answer.
 func TestKeyBatcherMixed(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
-	require.NoError(t, err)
-	defer st.Close()
+	st := testStore(t)
 	k := newKeyBatcher(st)
 	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 	a := store.Request{Scope: "k POST /v1/events", Key: "a", Fingerprint: []byte{1}, Started: t0}
@@ -109,6 +104,41 @@ func TestKeyBatcherMixed(t *testing.T) {
 	assert.Equal(t, 200, batch[2].out.Request.Status, "the finish of the group came first")
 	assert.Equal(t, []byte{1}, batch[2].out.Request.Fingerprint, "the first request's fingerprint, for the 422")
 	assert.Equal(t, store.StartedRequest{Request: b, Started: false}, batch[3].out, "the first start of b runs")
+}
+
+// shortAnswers is a store whose WriteRequests answers one start fewer
+// than it was given, as a broken driver would.
+type shortAnswers struct{ *sqlite.Store }
+
+func (s shortAnswers) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, stale time.Time) ([]store.StartedRequest, error) {
+	got, err := s.Store.WriteRequests(ctx, fs, rs, stale)
+	return got[:len(got)-1], err
+}
+
+// TestKeyBatcherShortAnswers: a group to which the store answers fewer
+// starts than it asked runs each of its requests alone, each getting what
+// the store gives it alone: no request takes another's answer.
+func TestKeyBatcherShortAnswers(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	k := newKeyBatcher(shortAnswers{st})
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	a := store.Request{Scope: "k POST /v1/events", Key: "a", Fingerprint: []byte{1}, Started: t0}
+	b := a
+	b.Key = "b"
+	batch := []*groupCall[keyOp, store.StartedRequest]{
+		{in: keyOp{start: &a, staleBefore: t0.Add(-time.Minute)}, done: make(chan struct{})},
+		{in: keyOp{start: &b, staleBefore: t0.Add(-time.Minute)}, done: make(chan struct{})},
+	}
+	k.g.runGroup(ctx, batch)
+	for _, c := range batch {
+		<-c.done
+		assert.True(t, c.alone, "run alone")
+		assert.Nil(t, c.panic)
+	}
+	// Alone (a group of one is answered nothing, and panics in the
+	// caller's goroutine, where the server's handler recovers it).
+	assert.Panics(t, func() { k.startRequest(ctx, st, b, t0.Add(-time.Minute)) })
 }
 
 func (g *grouper[In, Out]) idle() bool {
