@@ -61,7 +61,7 @@ func (s *Server) engineOptions() engine.Options {
 }
 
 // install makes an engine for prog and runs it from now on. The caller
-// holds s.swap and has closed the gate (fence.go), or is New.
+// holds s.swap and the gate for writing (fence.go), or is New.
 func (s *Server) install(ctx context.Context, prog *runtime.Program, deployment, erasure int64) error {
 	eng, err := engine.New(ctx, prog, s.st, s.engineOptions())
 	if err != nil {

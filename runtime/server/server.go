@@ -162,7 +162,7 @@ type Server struct {
 	// swap serializes what replaces cur in this process; gate fences
 	// the replacement from the work that uses the engine (fence.go).
 	swap sync.Mutex
-	gate *gate
+	gate sync.RWMutex
 	// lease is the engines' Options.Lease (nil without Config.Leases).
 	lease func(ctx context.Context, job string) (context.Context, func(), bool, error)
 	// rs, er and in are the store's concerns besides store.Store; nil
@@ -201,7 +201,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	cfg.defaults()
 	met := newMetrics()
-	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1), gate: newGate()}
+	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1)}
 	s.batch = newBatcher(s.engine, cfg.MaxEvents)
 	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
 	if cfg.Leases != nil {
