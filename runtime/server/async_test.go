@@ -3,10 +3,12 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/postgres"
 	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
+	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
 // async posts events with Prefer: respond-async.
@@ -256,6 +259,14 @@ func TestAsyncRetryAfterCrash(t *testing.T) {
 	}{
 		{"SQLite", func(t *testing.T) store.Store { return openStore(t) }},
 		{"PostgreSQL", openPostgres},
+		// The log's first read fails: the entry is left pending, and
+		// handled again at the next round.
+		{"SQLite, the log unreadable once", func(t *testing.T) store.Store {
+			st := &unreadableLog{Store: openStore(t).(*sqlite.Store)}
+			st.fails.Store(1)
+			t.Cleanup(func() { assert.Equal(t, int32(-1), st.fails.Load(), "the log was read twice, the first failing") })
+			return st
+		}},
 	} {
 		t.Run(drv.name, func(t *testing.T) {
 			h := newHarnessOn(t, drv.open(t), func(c *server.Config) { c.Poll = 10 * time.Millisecond })
@@ -278,4 +289,17 @@ func TestAsyncRetryAfterCrash(t *testing.T) {
 			assert.Len(t, h.outcomes(), logged, "nothing logged twice")
 		})
 	}
+}
+
+// unreadableLog fails the first fails reads of the outcomes of events.
+type unreadableLog struct {
+	*sqlite.Store
+	fails atomic.Int32
+}
+
+func (s *unreadableLog) OutcomesOfEvents(ctx context.Context, refs []store.EventRef) ([]store.Outcome, error) {
+	if s.fails.Add(-1) >= 0 {
+		return nil, errors.New("the database is down")
+	}
+	return s.Store.OutcomesOfEvents(ctx, refs)
 }
