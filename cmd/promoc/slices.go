@@ -20,7 +20,7 @@ const sliceParts = 64
 // budgetSlicesFlag adds --budget-slices to a command that writes outcomes.
 func budgetSlicesFlag(cmd *cobra.Command, on *bool) {
 	cmd.Flags().BoolVar(on, "budget-slices", false,
-		"take rewards from this process's leased slice of each budget instead of the budget's row (for several processes on PostgreSQL; same outcomes)")
+		"take issued rewards from this process's leased slice of each budget (a 64th of its limit, or what a batch needs) instead of the budget's row, and give the slices back at exit: the same outcomes and order; for several processes on one database")
 }
 
 // useSlices makes st take its issued rewards from slices held by this
