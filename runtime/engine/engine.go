@@ -93,18 +93,32 @@ type Engine struct {
 	// budgets mirrors the campaigns' accounts, with the reservations of
 	// the batches in flight, to tell ahead which rewards the store will
 	// refuse (see decide.go); read again when no batch is in flight.
+	//
+	// It is not derived from flight (the store's accounts less the
+	// reservations of the batches in flight): a batch may be written
+	// between the read of the accounts and the sum over flight, and its
+	// reservations would count twice. Only with no batch in flight is the
+	// store's read the whole truth, and only then is it read.
 	budgets map[string]*campaignMirror
 	// The pipeline (pipeline.go): the batches in flight in submission
 	// order, the last submitted, a count of the failures undone (a batch
 	// waiting to be submitted checks again after one), and a place per
-	// batch in flight.
+	// batch in flight. The ids in flight are derived from flight (each
+	// batch's keys, see flying). last is not flight's last: an aborted
+	// batch leaves flight at once, while its writer goroutine still waits
+	// for the batch before it, and the next batch and quiesce wait for
+	// that goroutine through last.
 	flight []*batch
 	last   *batch
 	epoch  int
 	slots  chan struct{}
 	// failed is a batch whose transaction failed and whose caller was not
 	// told yet (its wait has not returned); told is closed when it is.
-	// Submit refuses calls meanwhile.
+	// Submit refuses calls meanwhile. The gate is kept beside flight, not
+	// derived from it: the failed batch leaves flight once written (sweep)
+	// while the gate stays shut until its caller's wait returns, and the
+	// last batch of a call stopped part-way fails without ever entering
+	// flight.
 	failed *batch
 	told   chan struct{}
 	// redecided counts the batches in flight decided again (the tests'
