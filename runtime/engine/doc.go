@@ -30,8 +30,7 @@
 //
 // [Engine.Submit] checks and decides a call and returns; the store writes
 // its batches after those submitted before, while the engine decides the
-// next (Options.InFlight batches at most: deciding is about a third of
-// the time, the store's Apply two thirds). [Engine.Handle] is Submit and
+// next (Options.InFlight batches at most). [Engine.Handle] is Submit and
 // its wait. A batch is decided on the players as cached, with the changes
 // of the batches in flight; if an earlier batch loses a change to another
 // writer, the lost change and every later batch in flight are decided

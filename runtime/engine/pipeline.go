@@ -53,7 +53,9 @@ import (
 // ErrAborted is the error of a batch that was submitted after a batch that
 // failed and was written nothing of: it was decided on what the failed
 // batch would have written. Submitting its events again decides them
-// from the stored state; [Engine.Handle] does so.
+// from the stored state; [Engine.Handle] does so. [Engine.Submit] also
+// returns it, submitting nothing, until the failed batch's caller is told
+// (its wait returns).
 var ErrAborted = errors.New("engine: not written: an earlier batch in flight failed; submit the events again")
 
 // aborted is an ErrAborted: its cause, and told, closed when the failed
@@ -182,9 +184,13 @@ func (t *ticket) resume() int {
 // submit nothing of the call.
 //
 // At most Options.InFlight batches are decided and not yet written:
-// Submit waits for a place. A caller that feeds a stream and stops at the
-// first error waits for a call before it submits more than InFlight calls
-// after it: then nothing after a failed batch is written.
+// Submit waits for a place. When a batch fails, the batches in flight
+// after it are written nothing of (ErrAborted), and Submit refuses every
+// call with ErrAborted until the failed batch's wait returns: a caller
+// that stops at its first error never has a batch written after the one
+// that failed. So call every wait Submit returns: a failed call whose
+// wait is never called keeps the engine refusing calls. A call aborted
+// and never waited for holds nothing.
 func (e *Engine) Submit(ctx context.Context, events []Event) (wait func() ([]Outcome, error), err error) {
 	t, err := e.submit(ctx, events)
 	if err != nil {
@@ -204,7 +210,8 @@ func (e *Engine) Submit(ctx context.Context, events []Event) (wait func() ([]Out
 // anything is written: an unknown kind, an attribute of the wrong type, an
 // id seen before with other content or an event older than the player's
 // latest beyond the lateness bound makes Handle return an *EventError and
-// store nothing of the call.
+// store nothing of the call. An error of the store's stops the call: Handle
+// returns the outcomes of the batches written before it, and the error.
 //
 // Handle is [Engine.Submit] and its wait; the batches of a long call, and
 // calls from several goroutines, are decided while those before them are
@@ -219,7 +226,10 @@ func (e *Engine) Handle(ctx context.Context, events []Event) ([]Outcome, error) 
 // a batch of an earlier call. Such an event gives no outcome now; a host
 // that answers with the outcomes of the events it was sent (a retry after
 // a crash) reads theirs from the store (store.EventOutcomes). An event
-// repeated within the call is not marked: its outcomes are the call's.
+// repeated within the call is not marked: its outcomes are the call's;
+// only when a batch of the call was aborted and its events submitted
+// again may such an event be marked (written by the call's first part),
+// which costs the host a read, never an outcome.
 func (e *Engine) HandleSeen(ctx context.Context, events []Event) (out []Outcome, seen []bool, err error) {
 	seen = make([]bool, len(events))
 	out, err = e.handle(ctx, events, seen)
