@@ -106,6 +106,30 @@ func storedLog(t *testing.T, st store.Store) []string {
 	return brief(outs)
 }
 
+// held submits batch N (pipelineBatches) to an engine on a store gated
+// as gate(lose), and returns once the store holds N's Apply.
+func held(t *testing.T, lose string) (*gatedStore, *engine.Engine, func() ([]engine.Outcome, error)) {
+	t.Helper()
+	n, _ := pipelineBatches()
+	st := gate(openStore(t), lose)
+	e := engineFor(t, "basic", st, engine.Options{})
+	waitN, err := e.Submit(context.Background(), n)
+	require.NoError(t, err)
+	<-st.entered
+	return st, e, waitN
+}
+
+// submitNext submits batch N+1 while the store holds N: it is decided on
+// what N would write.
+func submitNext(t *testing.T, e *engine.Engine) func() ([]engine.Outcome, error) {
+	t.Helper()
+	_, next := pipelineBatches()
+	waitNext, err := e.Submit(context.Background(), next)
+	require.NoError(t, err)
+	require.Equal(t, 2, engine.Unfinished(e), "N+1 is decided while N is written")
+	return waitNext
+}
+
 // reference handles the calls one after the other on a fresh store, one
 // batch in flight at a time, and gives the outcomes of each and the log;
 // the change of the event lose, when not "", loses in the first Apply as
@@ -134,15 +158,9 @@ func reference(t *testing.T, lose string, calls ...[]engine.Event) ([][]string, 
 // submitted.
 func TestPipelineFailedBatch(t *testing.T) {
 	ctx := context.Background()
-	n, next := pipelineBatches()
-	st := gate(openStore(t), "")
-	e := engineFor(t, "basic", st, engine.Options{})
-	waitN, err := e.Submit(ctx, n)
-	require.NoError(t, err)
-	<-st.entered
-	waitNext, err := e.Submit(ctx, next)
-	require.NoError(t, err)
-	require.Equal(t, 2, engine.Unfinished(e), "N+1 is decided while N is written")
+	_, next := pipelineBatches()
+	st, e, waitN := held(t, "")
+	waitNext := submitNext(t, e)
 	close(st.release)
 	outs, err := waitNext()
 	require.ErrorIs(t, err, engine.ErrAborted)
@@ -169,12 +187,8 @@ func TestPipelineFailedBatch(t *testing.T) {
 // again by itself: its outcomes are those of a run without the first.
 func TestPipelineHandleRetries(t *testing.T) {
 	ctx := context.Background()
-	n, next := pipelineBatches()
-	st := gate(openStore(t), "")
-	e := engineFor(t, "basic", st, engine.Options{})
-	waitN, err := e.Submit(ctx, n)
-	require.NoError(t, err)
-	<-st.entered
+	_, next := pipelineBatches()
+	st, e, waitN := held(t, "")
 	type result struct {
 		outs []engine.Outcome
 		err  error
@@ -188,7 +202,7 @@ func TestPipelineHandleRetries(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	close(st.release)
-	_, err = waitN()
+	_, err := waitN()
 	require.ErrorIs(t, err, errInjected)
 	r := <-done
 	require.NoError(t, r.err)
@@ -203,16 +217,9 @@ func TestPipelineHandleRetries(t *testing.T) {
 // and written, N+1 decided again and written: the outcomes, and the log,
 // equal a run of N then N+1 one at a time with the same loss.
 func TestPipelineLostChange(t *testing.T) {
-	ctx := context.Background()
 	n, next := pipelineBatches()
-	st := gate(openStore(t), "d1-p0")
-	e := engineFor(t, "basic", st, engine.Options{})
-	waitN, err := e.Submit(ctx, n)
-	require.NoError(t, err)
-	<-st.entered
-	waitNext, err := e.Submit(ctx, next)
-	require.NoError(t, err)
-	require.Equal(t, 2, engine.Unfinished(e), "N+1 is decided while N is written")
+	st, e, waitN := held(t, "d1-p0")
+	waitNext := submitNext(t, e)
 	close(st.release)
 	outsN, err := waitN()
 	require.NoError(t, err)
@@ -234,11 +241,7 @@ func TestPipelineLostChange(t *testing.T) {
 func TestPipelineSeenInFlight(t *testing.T) {
 	ctx := context.Background()
 	n, _ := pipelineBatches()
-	st := gate(openStore(t), "d1-p0") // the gate only holds N: its loss is not the point here
-	e := engineFor(t, "basic", st, engine.Options{})
-	waitN, err := e.Submit(ctx, n)
-	require.NoError(t, err)
-	<-st.entered
+	st, e, waitN := held(t, "d1-p0") // the gate only holds N: its loss is not the point here
 	dups := e.Duplicates()
 	waitAgain, err := e.Submit(ctx, n)
 	require.NoError(t, err)
