@@ -325,25 +325,32 @@ func allStored(ctx context.Context, st store.Store) ([]store.Outcome, error) {
 // one store.
 func goroutineRacers(n int) func(t *testing.T, addr string, st store.Store, prog *runtime.Program) int {
 	return func(t *testing.T, addr string, st store.Store, prog *runtime.Program) int {
-		const goroutines = 16
-		var wg sync.WaitGroup
-		issued := make([]int, goroutines)
-		errs := make([]error, goroutines)
-		for g := range goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				issued[g], errs[g] = raceWorker(context.Background(), prog, st, n*g/goroutines, n*(g+1)/goroutines)
-			}()
-		}
-		wg.Wait()
-		total := 0
-		for g := range goroutines {
-			require.NoError(t, errs[g], "goroutine %d", g)
-			total += issued[g]
-		}
-		return total
+		return raceGoroutines(t, prog, n, func(int) store.Store { return st })
 	}
+}
+
+// raceGoroutines races 16 goroutines over the n events, each a share of
+// them, with an engine of its own on storeOf(goroutine), and gives the
+// rewards they issued.
+func raceGoroutines(t *testing.T, prog *runtime.Program, n int, storeOf func(g int) store.Store) int {
+	const goroutines = 16
+	var wg sync.WaitGroup
+	issued := make([]int, goroutines)
+	errs := make([]error, goroutines)
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			issued[g], errs[g] = raceWorker(context.Background(), prog, storeOf(g), n*g/goroutines, n*(g+1)/goroutines)
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for g := range goroutines {
+		require.NoError(t, errs[g], "goroutine %d", g)
+		total += issued[g]
+	}
+	return total
 }
 
 // processRacers: 4 processes, each with an engine of its own, on the

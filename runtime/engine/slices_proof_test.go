@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -52,29 +51,13 @@ func childSlices(st store.Store) error {
 // 4 stores, each the holder of its own slices.
 func sliceGoroutineRacers(b backend, n int) func(t *testing.T, addr string, st store.Store, prog *runtime.Program) int {
 	return func(t *testing.T, addr string, _ store.Store, prog *runtime.Program) int {
-		const goroutines, holders = 16, 4
+		const holders = 4
 		stores := make([]store.Store, holders)
 		for h := range holders {
 			stores[h] = b.openAt(t, addr)
 			require.NoError(t, stores[h].(store.Slices).UseSlices(sliceOptions(fmt.Sprint("holder", h), time.Minute)))
 		}
-		var wg sync.WaitGroup
-		issued := make([]int, goroutines)
-		errs := make([]error, goroutines)
-		for g := range goroutines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				issued[g], errs[g] = raceWorker(context.Background(), prog, stores[g%holders], n*g/goroutines, n*(g+1)/goroutines)
-			}()
-		}
-		wg.Wait()
-		total := 0
-		for g := range goroutines {
-			require.NoError(t, errs[g], "goroutine %d", g)
-			total += issued[g]
-		}
-		return total
+		return raceGoroutines(t, prog, n, func(g int) store.Store { return stores[g%holders] })
 	}
 }
 
