@@ -21,3 +21,7 @@ func Redecided(e *Engine) int {
 	defer e.mu.Unlock()
 	return e.redecided
 }
+
+// Places is the number of places in flight taken (Options.InFlight at
+// most): each batch's writer gives its place back when it ends.
+func Places(e *Engine) int { return len(e.slots) }

@@ -2,8 +2,10 @@ package engine_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
 // The tests of the pipeline (pipeline.go): a batch decided while the one
@@ -259,4 +262,160 @@ func TestPipelineSeenInFlight(t *testing.T) {
 	require.Empty(t, again)
 	_, wantLog := reference(t, "d1-p0", n)
 	require.Equal(t, wantLog, storedLog(t, st), "N once, nothing of the calls after it")
+}
+
+// waitPlaces waits until every batch's writer has given its place back:
+// none is left running or blocked.
+func waitPlaces(t *testing.T, e *engine.Engine) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for engine.Places(e) > 0 {
+		require.True(t, time.Now().Before(deadline), "a batch's writer kept its place")
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPipelineAbortedNeverWaited: N+1 is aborted by N's failure and its
+// caller never calls its wait. Nothing is left behind: N+1's writer ends
+// and gives its place back, the gate opens once N's caller is told, and
+// the events of N+1 handled again are decided from the stored state.
+func TestPipelineAbortedNeverWaited(t *testing.T) {
+	ctx := context.Background()
+	_, next := pipelineBatches()
+	st, e, waitN := held(t, "")
+	waitNext := submitNext(t, e) // never called before the end
+	close(st.release)
+	_, err := waitN()
+	require.ErrorIs(t, err, errInjected)
+	waitPlaces(t, e)
+	require.Equal(t, 0, engine.Unfinished(e))
+
+	got := brief(handle(t, e, next...))
+	want, wantLog := reference(t, "", next)
+	require.Equal(t, want[0], got)
+	require.Equal(t, wantLog, storedLog(t, st))
+	waitPlaces(t, e)
+	outs, err := waitNext()
+	require.ErrorIs(t, err, engine.ErrAborted, "what N+1's caller was given")
+	require.Empty(t, outs)
+	wait, err := e.Submit(ctx, next)
+	require.NoError(t, err, "a late wait of an aborted call shuts no gate")
+	again, err := wait()
+	require.NoError(t, err)
+	require.Empty(t, again, "N+1's events are duplicates now")
+}
+
+// panicStore panics in its first Apply, once the second check of events
+// (Seen) has begun: while the engine, holding its lock, checks and
+// decides the next batch.
+type panicStore struct {
+	store.Store
+	mu       sync.Mutex
+	seen     int
+	applies  int
+	entered  chan struct{}
+	release  chan struct{}
+	panicked chan struct{}
+}
+
+const injectedPanic = "injected: a bug of the store's"
+
+func (s *panicStore) Seen(ctx context.Context, evs []store.Event) ([]store.SeenStatus, error) {
+	s.mu.Lock()
+	s.seen++
+	second := s.seen == 2
+	s.mu.Unlock()
+	if second {
+		close(s.release)
+		<-s.panicked
+	}
+	return s.Store.Seen(ctx, evs)
+}
+
+func (s *panicStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	s.mu.Lock()
+	s.applies++
+	first := s.applies == 1
+	s.mu.Unlock()
+	if !first {
+		return s.Store.Apply(ctx, changes)
+	}
+	close(s.entered)
+	<-s.release
+	defer close(s.panicked) // as the panic unwinds, before the engine recovers it
+	panic(injectedPanic)
+}
+
+// TestPipelinePanicWhileDeciding: the store's Apply of batch N panics
+// while N+1 is checked and decided. N's wait raises the panic again in its
+// caller's goroutine; N+1 is written nothing of (ErrAborted); handled
+// again, N+1 is decided from the stored state, as if N had never been.
+func TestPipelinePanicWhileDeciding(t *testing.T) {
+	ctx := context.Background()
+	n, next := pipelineBatches()
+	st := &panicStore{Store: openStore(t), entered: make(chan struct{}), release: make(chan struct{}), panicked: make(chan struct{})}
+	e := engineFor(t, "basic", st, engine.Options{})
+	waitN, err := e.Submit(ctx, n)
+	require.NoError(t, err)
+	<-st.entered
+	waitNext, err := e.Submit(ctx, next)
+	require.NoError(t, err)
+	outs, err := waitNext()
+	require.ErrorIs(t, err, engine.ErrAborted)
+	require.ErrorContains(t, err, injectedPanic, "the cause is named")
+	require.Empty(t, outs)
+	require.PanicsWithValue(t, injectedPanic, func() { _, _ = waitN() })
+	waitPlaces(t, e)
+
+	got := brief(handle(t, e, next...))
+	want, wantLog := reference(t, "", next)
+	require.Equal(t, want[0], got)
+	require.Equal(t, wantLog, storedLog(t, st))
+}
+
+// TestPipelineSliceGrantFails: with budget slices on, the grant of a
+// slice fails (a database error in its own transaction) for the second
+// batch of a call of three (the third in flight or waiting for a place).
+// The first batch stays written, Handle returns its outcomes and the
+// grant's error, the third is written nothing of; handled again, the call
+// gives what a run without the failure gives, and the log is the same.
+func TestPipelineSliceGrantFails(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "promoc.db")
+	st, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.UseSlices(store.SliceOptions{Holder: "h", TTL: time.Minute, Parts: 10}))
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	// A grant grows the account's sliced; the first (no slice yet) passes.
+	_, err = db.ExecContext(ctx, `CREATE TABLE inject_grant_fails (x);
+		INSERT INTO inject_grant_fails VALUES (1);
+		CREATE TRIGGER inject_grant BEFORE UPDATE OF sliced ON budget_accounts
+		WHEN NEW.sliced > OLD.sliced AND EXISTS (SELECT 1 FROM budget_slices) AND EXISTS (SELECT 1 FROM inject_grant_fails)
+		BEGIN SELECT RAISE(ABORT, 'injected: the grant fails'); END`)
+	require.NoError(t, err)
+
+	call := []engine.Event{
+		eur("p0", t0), deposit("d1-p0", "p0", t0.Add(time.Minute), "50", "card"),
+		eur("p1", t0), deposit("d1-p1", "p1", t0.Add(time.Minute), "50", "card"),
+		eur("p2", t0), deposit("d1-p2", "p2", t0.Add(time.Minute), "50", "card"),
+	}
+	e := engineFor(t, "basic", st, engine.Options{BatchSize: 2})
+	first, err := e.Handle(ctx, call)
+	require.ErrorContains(t, err, "injected: the grant fails")
+	require.NotErrorIs(t, err, engine.ErrAborted, "the failed batch's own error")
+	want, _ := reference(t, "", call[:2])
+	require.Equal(t, want[0], brief(first), "the first batch is written")
+	require.Equal(t, want[0], storedLog(t, st), "nothing of the second and third")
+	waitPlaces(t, e)
+
+	_, err = db.ExecContext(ctx, `DELETE FROM inject_grant_fails`)
+	require.NoError(t, err)
+	rest := brief(handle(t, e, call...))
+	want, wantLog := reference(t, "", call)
+	require.Equal(t, want[0], append(brief(first), rest...))
+	require.Equal(t, wantLog, storedLog(t, st))
+	require.Contains(t, rest, "first_deposit_bonus p2 skipped/budget-exhausted 10.00 EUR", "the budget's end, with slices as without")
 }
