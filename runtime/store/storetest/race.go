@@ -90,6 +90,16 @@ func Race(t *testing.T, d Driver, goroutines, n, batch int) {
 	s := d.fresh(t)
 	_, limit := raceBudget(n)
 	require.NoError(t, s.SetBudget(ctx, "race", "EUR", limit, t0))
+	issued := raceGoroutines(t, goroutines, n, batch, func(int) store.Store { return s })
+	t.Logf("%s: %d goroutines, batches of %d", d.Name, goroutines, batch)
+	checkRace(t, s, n, issued)
+}
+
+// raceGoroutines makes goroutines reserve n rewards in batches of batch,
+// goroutine g on the store of g, each its share of the range; it reports
+// the goroutines' errors and returns the rewards issued.
+func raceGoroutines(t *testing.T, goroutines, n, batch int, of func(g int) store.Store) int {
+	ctx := context.Background()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	issued := 0
@@ -99,7 +109,7 @@ func Race(t *testing.T, d Driver, goroutines, n, batch int) {
 		go func() {
 			defer wg.Done()
 			from, to := n*g/goroutines, n*(g+1)/goroutines
-			k, err := reserveRange(ctx, s, "g", from, to, batch)
+			k, err := reserveRange(ctx, of(g), "g", from, to, batch)
 			mu.Lock()
 			issued += k
 			mu.Unlock()
@@ -113,6 +123,5 @@ func Race(t *testing.T, d Driver, goroutines, n, batch int) {
 	for err := range errs {
 		t.Error(err)
 	}
-	t.Logf("%s: %d goroutines, batches of %d", d.Name, goroutines, batch)
-	checkRace(t, s, n, issued)
+	return issued
 }

@@ -246,29 +246,7 @@ func SliceRace(t *testing.T, d Driver, holders, goroutines, n, batch int) {
 		stores[h] = d.open(t, addr)
 		useSlices(t, stores[h], fmt.Sprint("holder", h), time.Minute, nil)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	issued := 0
-	errs := make(chan error, goroutines)
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			from, to := n*g/goroutines, n*(g+1)/goroutines
-			k, err := reserveRange(ctx, stores[g%holders], "g", from, to, batch)
-			mu.Lock()
-			issued += k
-			mu.Unlock()
-			if err != nil {
-				errs <- fmt.Errorf("goroutine %d: %w", g, err)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	issued := raceGoroutines(t, goroutines, n, batch, func(g int) store.Store { return stores[g%holders] })
 	t.Logf("%s: %d goroutines on %d holders of slices, batches of %d", d.Name, goroutines, holders, batch)
 	checkRace(t, plain, n, issued)
 	require.NoError(t, plain.Audit(ctx))
