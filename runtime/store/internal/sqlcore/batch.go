@@ -370,13 +370,11 @@ func (s *Store) readAccounts(ctx context.Context, ex Execer, p *plan) error {
 		if a.sliced == 0 || a.posted+a.reserved+a.sliced+need[k] <= a.limit {
 			continue
 		}
-		if _, err := s.fold(ctx, ex, k, `1 = 1`); err != nil {
+		_, used, freed, err := s.fold(ctx, ex, k, `1 = 1`)
+		if err != nil {
 			return err
 		}
-		if err := ex.QueryRow(ctx, `SELECT posted, sliced FROM budget_accounts WHERE campaign = $1 AND currency = $2`, k[0], k[1]).
-			Scan(&a.posted, &a.sliced); err != nil {
-			return err
-		}
+		a.posted, a.sliced = a.posted+used, a.sliced-freed
 	}
 	return s.readStatuses(ctx, ex, p, campaigns)
 }

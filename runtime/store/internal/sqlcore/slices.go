@@ -180,9 +180,15 @@ func (s *Store) grant(ctx context.Context, k [2]string, need int64) (granted boo
 			granted = true
 			return nil
 		}
-		if _, err := s.fold(ctx, ex, k, `expires_ns <= $3`, nanos(now)); err != nil {
+		// The account's free part: neither posted, reserved nor sliced.
+		// A fold posts what its slices used and frees what they were
+		// granted, and reports both.
+		free := limit - posted - reserved - sliced
+		_, used, freed, err := s.fold(ctx, ex, k, `expires_ns <= $3`, nanos(now))
+		if err != nil {
 			return err
 		}
+		free += freed - used
 		var have int64
 		err = ex.QueryRow(ctx, `SELECT granted - used FROM budget_slices s WHERE campaign = $1 AND currency = $2 AND holder = $3`+s.D.ForUpdate("s"),
 			k[0], k[1], st.o.Holder).Scan(&have)
@@ -194,18 +200,12 @@ func (s *Store) grant(ctx context.Context, k [2]string, need int64) (granted boo
 			return nil
 		}
 		want := need - have
-		free, err := freeOf(ctx, ex, k)
-		if err != nil {
-			return err
-		}
 		if free < want {
-			if _, err := s.fold(ctx, ex, k, `holder <> $3`, st.o.Holder); err != nil {
+			_, used, freed, err := s.fold(ctx, ex, k, `holder <> $3`, st.o.Holder)
+			if err != nil {
 				return err
 			}
-			if free, err = freeOf(ctx, ex, k); err != nil {
-				return err
-			}
-			if free < want {
+			if free += freed - used; free < want {
 				return nil
 			}
 		}
@@ -227,21 +227,13 @@ func (s *Store) grant(ctx context.Context, k [2]string, need int64) (granted boo
 	return granted, err
 }
 
-// freeOf is what account k has neither posted, reserved nor sliced.
-func freeOf(ctx context.Context, ex Execer, k [2]string) (int64, error) {
-	var free int64
-	err := ex.QueryRow(ctx, `SELECT limit_units - posted - reserved - sliced FROM budget_accounts WHERE campaign = $1 AND currency = $2`,
-		k[0], k[1]).Scan(&free)
-	return free, err
-}
-
 // fold returns the slices of account k that cond (on budget_slices, with
 // the parameters $3...) selects: what they used is posted on the account,
 // what they were granted leaves its sliced. The caller holds the
 // account's lock; deleting a slice waits for its holder's transaction and
-// returns the slice as that transaction left it.
-func (s *Store) fold(ctx context.Context, ex Execer, k [2]string, cond string, args ...any) (n int, err error) {
-	var used, granted int64
+// returns the slice as that transaction left it. used and granted are
+// what the account's posted gained and its sliced lost.
+func (s *Store) fold(ctx context.Context, ex Execer, k [2]string, cond string, args ...any) (n int, used, granted int64, err error) {
 	err = scan(ctx, ex, `DELETE FROM budget_slices WHERE campaign = $1 AND currency = $2 AND `+cond+` RETURNING used, granted`,
 		append([]any{k[0], k[1]}, args...), func(r Rows) error {
 			var u, g int64
@@ -252,11 +244,11 @@ func (s *Store) fold(ctx context.Context, ex Execer, k [2]string, cond string, a
 			return nil
 		})
 	if err != nil || n == 0 {
-		return 0, err
+		return 0, 0, 0, err
 	}
 	_, err = ex.Exec(ctx, `UPDATE budget_accounts SET posted = posted + $3, sliced = sliced - $4 WHERE campaign = $1 AND currency = $2`,
 		k[0], k[1], used, granted)
-	return n, err
+	return n, used, granted, err
 }
 
 // foldAll locks account k and returns all its slices; the account's
@@ -270,7 +262,7 @@ func (s *Store) foldAll(ctx context.Context, ex Execer, k [2]string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.fold(ctx, ex, k, `1 = 1`)
+	_, _, _, err = s.fold(ctx, ex, k, `1 = 1`)
 	return err
 }
 
@@ -422,7 +414,7 @@ func (s *Store) returnWhere(ctx context.Context, cond string, arg any) (int, err
 			if err != nil {
 				return err
 			}
-			n, err = s.fold(ctx, ex, k, cond, arg)
+			n, _, _, err = s.fold(ctx, ex, k, cond, arg)
 			return err
 		})
 		if err != nil {
