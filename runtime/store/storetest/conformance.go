@@ -121,6 +121,7 @@ func Run(t *testing.T, d Driver) {
 		{"Confirm", testConfirm},
 		{"RuleSets", testRuleSets},
 		{"Erasure", testErasure},
+		{"EraseAudit", testEraseAudit},
 		{"Inbox", testInbox},
 		{"InboxLease", testInboxLease},
 		{"AssignRace", func(t *testing.T, d Driver) { AssignRace(t, d, 16, 200, 320, 1) }},

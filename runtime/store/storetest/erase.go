@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +156,71 @@ func testErasure(t *testing.T, d Driver) {
 }
 
 func scrubbed([]byte) ([]byte, error) { return []byte(`{"scrubbed":true}`), nil }
+
+// testEraseAudit: an erasure with ScrubAudit rewrites, in its
+// transaction, the audit entries whose target, before or after name the
+// player (as it is or escaped in JSON), keeping their sequence, time,
+// actor and action; the entries that name another player or no one are
+// neither offered nor changed. A ScrubAudit that fails fails the erasure:
+// nothing of it is written. The log takes entries again afterwards.
+func testEraseAudit(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	er := eraserOf(t, s)
+	const player = "p<1" // JSON writes it "p\u003c1"
+	require.NoError(t, apply(t, s, playerChange(player, "e1"))[0].Err)
+	entries := []store.AuditEntry{
+		{Actor: "k1", Action: "approval.approve", Target: player + "/r/a/t1", Before: []byte(`null`), After: []byte(`{"status":"issued"}`)},
+		{Actor: "k1", Action: "approval.reject", Target: "p2/r/a/t1", Before: []byte(`null`), After: []byte(`{"player":"p2"}`)},
+		{Actor: "k2", Action: "approval.recalculate", Target: "r", Before: []byte(`{"player":"p\u003c1"}`), After: []byte(`null`)},
+		{Actor: "k2", Action: "campaign.suspend", Target: "vip", Before: []byte(`"active"`), After: []byte(`"suspended"`)},
+		{Actor: "k3", Action: "approval.approve", Target: player + "/kept", Before: []byte(`null`), After: []byte(`null`)},
+	}
+	for i, e := range entries {
+		e.At = t0.Add(time.Duration(i) * time.Second)
+		_, err := audited(t, s).WithAudit(ctx, func(store.Store) (store.AuditEntry, error) { return e, nil })
+		require.NoError(t, err)
+	}
+	before := auditLog(t, s)
+	require.Len(t, before, len(entries))
+
+	boom := errors.New("bad entry")
+	_, err := er.Erase(ctx, store.Erasure{Player: player, Pseudonym: "erased:x", Scrub: scrubbed, At: t0,
+		ScrubAudit: func(store.AuditEntry) (store.AuditEntry, bool, error) { return store.AuditEntry{}, false, boom }})
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, before, auditLog(t, s), "a failed erasure rewrote nothing")
+	states, err := s.States(ctx, player)
+	require.NoError(t, err)
+	assert.Len(t, states, 2, "a failed erasure erased nothing")
+
+	var offered []int64
+	got, err := er.Erase(ctx, store.Erasure{Player: player, Pseudonym: "erased:x", Scrub: scrubbed, At: t0,
+		ScrubAudit: func(e store.AuditEntry) (store.AuditEntry, bool, error) {
+			offered = append(offered, e.Seq)
+			if strings.HasSuffix(e.Target, "/kept") {
+				return e, false, nil
+			}
+			e.Actor, e.Action = "not written", "not written"
+			e.Target = strings.ReplaceAll(e.Target, player, "erased:x")
+			e.Before = bytes.ReplaceAll(e.Before, []byte(`p\u003c1`), []byte("erased:x"))
+			e.After = []byte(`{"scrubbed":true}`)
+			return e, true, nil
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), got.Audit, "entries rewritten")
+	assert.Equal(t, []int64{before[0].Seq, before[2].Seq, before[4].Seq}, offered, "the entries naming the player, in order")
+	after := auditLog(t, s)
+	want := slices.Clone(before)
+	want[0].Target, want[0].After = "erased:x/r/a/t1", []byte(`{"scrubbed":true}`)
+	want[2].Before, want[2].After = []byte(`{"player":"erased:x"}`), []byte(`{"scrubbed":true}`)
+	assert.Equal(t, want, after, "sequence, time, actor and action kept; the others as they were")
+
+	_, err = audited(t, s).WithAudit(ctx, func(store.Store) (store.AuditEntry, error) {
+		return store.AuditEntry{At: t0, Actor: "k1", Action: "campaign.resume", Target: "vip", Before: []byte(`null`), After: []byte(`null`)}, nil
+	})
+	require.NoError(t, err)
+	assert.Len(t, auditLog(t, s), len(entries)+1, "the log takes entries after an erasure")
+}
 
 // BenchErase measures the erasure of one player from a store holding
 // outcomes outcomes (and as many events and ledger entries) of 1,000
