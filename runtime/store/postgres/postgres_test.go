@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/promoc/promoc/runtime/store"
@@ -224,4 +225,39 @@ func BenchmarkReserveProcesses(b *testing.B) {
 	for _, on := range []bool{false, true} {
 		b.Run(fmt.Sprint("slices=", on), func(b *testing.B) { storetest.BenchReserveProcesses(b, driver, 4, true, on) })
 	}
+}
+
+// TestAuditLogAppendOnly: the database itself refuses to change or drop an
+// entry of the audit log, except for an entry's target, before and after
+// while the transaction holds the row of audit_erasing (an erasure's).
+func TestAuditLogAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	addr := newSchema(t)
+	s, err := postgres.Open(ctx, addr)
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.AppendAudit(ctx, store.AuditEntry{At: time.Unix(1, 0), Actor: "k1", Action: "campaign.suspend", Target: "welcome"})
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, addr)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	for _, q := range []string{`UPDATE audit_log SET actor = 'someone else'`, `UPDATE audit_log SET target = 'x'`, `DELETE FROM audit_log`} {
+		_, err = conn.Exec(ctx, q)
+		assert.ErrorContains(t, err, "the audit log is append-only", q)
+	}
+
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_erasing (one) VALUES (1)`)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `SAVEPOINT a`)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `UPDATE audit_log SET actor = 'someone else'`)
+	assert.ErrorContains(t, err, "the audit log is append-only", "an entry's actor never changes")
+	_, err = tx.Exec(ctx, `ROLLBACK TO SAVEPOINT a`)
+	require.NoError(t, err)
+	n, err := tx.Exec(ctx, `UPDATE audit_log SET target = 'x', before = 'null', after = 'null'`)
+	require.NoError(t, err, "an erasure's transaction rewrites an entry's target")
+	assert.Equal(t, int64(1), n.RowsAffected())
 }

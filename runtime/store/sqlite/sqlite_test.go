@@ -283,7 +283,8 @@ func TestInvalidUTF8(t *testing.T) {
 }
 
 // TestAuditLogAppendOnly: the database itself refuses to change or drop an
-// entry of the audit log.
+// entry of the audit log, except for an entry's target, before and after
+// while the transaction holds the row of audit_erasing (an erasure's).
 func TestAuditLogAppendOnly(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "promoc.db")
@@ -301,6 +302,22 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	assert.ErrorContains(t, err, "the audit log is append-only", "an entry's target changes only in an erasure's transaction")
 	_, err = db.Exec(`DELETE FROM audit_log`)
 	assert.ErrorContains(t, err, "the audit log is append-only")
+
+	// While the transaction holds the row of audit_erasing (an
+	// erasure's), an entry's target, before and after change; its actor
+	// does not.
+	tx, err := db.Begin()
+	require.NoError(t, err)
+	defer tx.Rollback()
+	_, err = tx.Exec(`INSERT INTO audit_erasing (one) VALUES (1)`)
+	require.NoError(t, err)
+	_, err = tx.Exec(`UPDATE audit_log SET actor = 'someone else'`)
+	assert.ErrorContains(t, err, "the audit log is append-only", "an entry's actor never changes")
+	r, err := tx.Exec(`UPDATE audit_log SET target = 'x', before = 'null', after = 'null'`)
+	require.NoError(t, err, "an erasure's transaction rewrites an entry's target")
+	n, err := r.RowsAffected()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
 }
 
 func BenchmarkErase(b *testing.B) {
