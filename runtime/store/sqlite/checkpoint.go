@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"sync"
 
 	"modernc.org/sqlite"
@@ -31,6 +33,9 @@ type checkpointer struct {
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
+
+	mu     sync.Mutex
+	failed error // the last run's error, nil once a run succeeds
 }
 
 // ckptFrames is the pages of WAL written between two checkpoints (32 MiB
@@ -61,9 +66,23 @@ func (c *checkpointer) run() {
 		case <-c.kick:
 		}
 		// An error (the file closed under it, an I/O error) leaves the
-		// frames to the next run or to the writer's own checkpoint.
-		c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		// frames to the next run or to the writer's own checkpoint; it is
+		// kept until a run succeeds, and Close reports it.
+		_, err := c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		if err != nil {
+			err = fmt.Errorf("checkpoint: %w", err)
+		}
+		c.mu.Lock()
+		c.failed = err
+		c.mu.Unlock()
 	}
+}
+
+// err is the last run's error: nil when it succeeded (or none ran).
+func (c *checkpointer) err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failed
 }
 
 // committed counts the pages of WAL that a commit of conn wrote and asks
@@ -96,12 +115,14 @@ func (c *checkpointer) committed(ctx context.Context, db *sql.DB) {
 	}
 }
 
-// close stops the checkpointer, after the checkpoint that runs, if any.
+// close stops the checkpointer, after the checkpoint that runs, if any;
+// it reports the last run's error (the WAL's frames are then copied by
+// the writer's own checkpoint when it closes).
 func (c *checkpointer) close() error {
 	if c == nil {
 		return nil
 	}
 	c.once.Do(func() { close(c.stop) })
 	<-c.done
-	return c.db.Close()
+	return errors.Join(c.err(), c.db.Close())
 }

@@ -10,7 +10,8 @@
 // neither wait for the writer nor hold it up. The WAL is copied into the
 // database file (checkpoints) by a connection of its own beside the
 // writer, every 32 MiB of WAL; the writer checkpoints itself only past
-// 64 MiB, when that one falls behind. The file is marked as
+// 64 MiB, when that one falls behind; a checkpoint that failed, with
+// none succeeding since, is reported by Close. The file is marked as
 // promoc's by SQLite's application id and carries its schema version in
 // user_version; Open refuses any other file untouched.
 package sqlite

@@ -178,7 +178,8 @@ func (s *Store) migrate(ctx context.Context, path string, ms []sqlcore.Migration
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database; it reports the checkpointer's last run
+// when that failed.
 func (s *Store) Close() error {
 	cerr := s.ckpt.close()
 	rerr := s.r.close()
