@@ -50,11 +50,12 @@ var (
 // TestReadmeServeFlags checks the table of promoc serve's flags in the
 // README against the command: every flag is a row, named with its
 // environment variable and its default, and every row names a flag that
-// exists (or an environment variable alone, such as the webhook secret).
+// exists or an environment variable alone: the webhook secret's.
 func TestReadmeServeFlags(t *testing.T) {
 	serve := newServeCmd()
 	serve.InheritedFlags() // merges the persistent flags (--db) into Flags
 	documented := map[string]bool{}
+	var envOnly []string
 	for _, row := range readmeTable(t, "| flag | environment | default |") {
 		require.Len(t, row, 4, "README.md: serve's flags: %q", row)
 		flags := codeSpanRE.FindAllStringSubmatch(row[0], -1)
@@ -62,6 +63,7 @@ func TestReadmeServeFlags(t *testing.T) {
 		defs := codeSpanRE.FindAllStringSubmatch(row[2], -1)
 		if len(flags) == 0 {
 			require.Len(t, envs, 1, "README.md: a row without a flag names its environment variable: %q", row)
+			envOnly = append(envOnly, envs[0][1])
 			continue
 		}
 		require.Len(t, envs, len(flags), "README.md: one environment variable per flag: %q", row)
@@ -89,6 +91,7 @@ func TestReadmeServeFlags(t *testing.T) {
 			assert.True(t, documented[f.Name], "promoc serve --%s is not in README.md's table of serve's flags", f.Name)
 		}
 	})
+	assert.Equal(t, []string{webhookSecretEnv}, envOnly, "README.md: the rows of an environment variable without a flag")
 }
 
 // sameDefault: the README's default of a flag is the flag's, a duration

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,29 +29,4 @@ func TestServeWebhookSecret(t *testing.T) {
 	code := run([]string{"serve", filepath.Join(dir, "rules"), "--webhook-retry-min", "2s", "--webhook-retry-max", "1s"}, nil, &out, &errb)
 	assert.Equal(t, 2, code, errb.String())
 	assert.Contains(t, errb.String(), "--webhook-retry-max")
-}
-
-// TestServeFlagsInREADME: the README's table of serve's flags has every
-// flag with its environment variable.
-func TestServeFlagsInREADME(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	require.NoError(t, err)
-	rows := map[string]string{} // flag -> its row
-	flagRE := regexp.MustCompile("`--([a-z-]+)`")
-	for _, line := range strings.Split(string(readme), "\n") {
-		cells := strings.Split(line, "|")
-		if !strings.HasPrefix(line, "| `--") || len(cells) < 3 {
-			continue
-		}
-		for _, m := range flagRE.FindAllStringSubmatch(cells[1], -1) {
-			rows[m[1]] = line
-		}
-	}
-	newServeCmd().Flags().VisitAll(func(f *pflag.Flag) {
-		row, ok := rows[f.Name]
-		if assert.True(t, ok, "--%s is not in the README's table", f.Name) {
-			assert.Contains(t, row, "`"+envName(f.Name)+"`", "--%s", f.Name)
-		}
-	})
-	assert.Contains(t, string(readme), "| | `"+webhookSecretEnv+"` |")
 }
