@@ -261,3 +261,18 @@ func TestAuditLogAppendOnly(t *testing.T) {
 	require.NoError(t, err, "an erasure's transaction rewrites an entry's target")
 	assert.Equal(t, int64(1), n.RowsAffected())
 }
+
+func TestSliceFailures(t *testing.T) {
+	storetest.SliceFailures(t, driver, func(t testing.TB, addr, table string) func() {
+		exec := func(q string) {
+			conn, err := pgx.Connect(context.Background(), addr)
+			require.NoError(t, err)
+			defer conn.Close(context.Background())
+			_, err = conn.Exec(context.Background(), q)
+			require.NoError(t, err)
+		}
+		exec(`CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+			CREATE TRIGGER refuse_update BEFORE UPDATE ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION refuse_update()`)
+		return func() { exec(`DROP TRIGGER refuse_update ON ` + table + `; DROP FUNCTION refuse_update()`) }
+	})
+}

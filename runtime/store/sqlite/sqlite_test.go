@@ -350,3 +350,20 @@ func migrations(t *testing.T) int {
 func TestSliceRaceProcesses(t *testing.T) { storetest.SliceRaceProcesses(t, driver, 4, raceN(t), 1) }
 
 func TestSliceKill(t *testing.T) { storetest.SliceKill(t, driver, 500) }
+
+func TestSliceFailures(t *testing.T) {
+	storetest.SliceFailures(t, driver, func(t testing.TB, path, table string) func() {
+		db, err := sql.Open("sqlite", path)
+		require.NoError(t, err)
+		defer db.Close()
+		_, err = db.Exec(`CREATE TRIGGER refuse_update BEFORE UPDATE ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+		require.NoError(t, err)
+		return func() {
+			db, err := sql.Open("sqlite", path)
+			require.NoError(t, err)
+			defer db.Close()
+			_, err = db.Exec(`DROP TRIGGER refuse_update`)
+			require.NoError(t, err)
+		}
+	})
+}

@@ -390,3 +390,60 @@ func BenchReserveProcesses(b *testing.B, d Driver, procs int, withBudget, slices
 	}
 	b.ReportMetric(float64(n)/took.Seconds(), "reservations/s")
 }
+
+// SliceFailures: the error paths of budget slices, reached by making the
+// database refuse every UPDATE of a table (refuse, the driver's way; the
+// refusal is dropped by the function it returns). A grant whose UPDATE of
+// the account fails, a fast-path batch whose UPDATE of the slice fails,
+// and a return whose UPDATE of the account fails each report the error
+// and leave nothing of their transaction: no outcome, the slices and
+// accounts as they were. Once the database takes the UPDATEs again, the
+// same calls succeed.
+func SliceFailures(t *testing.T, d Driver, refuse func(t testing.TB, addr, table string) (undo func())) {
+	ctx := context.Background()
+	addr := d.New(t)
+	plain := d.open(t, addr)
+	require.NoError(t, plain.SetBudget(ctx, "c", "EUR", dec("100"), t0))
+	a := d.open(t, addr)
+	sa := useSlices(t, a, "A", time.Minute, nil)
+	reward := func(id string) []store.Change {
+		return []store.Change{{Outcomes: []store.Outcome{give(key(id, "t"), store.Issued, "c", "3", "EUR")}}}
+	}
+	unchanged := func(what string, slices map[string]string, posted string) {
+		t.Helper()
+		assert.Equal(t, slices, slicesOf(t, sa, "c"), what+": the slices as they were")
+		assertDec(t, posted, budget(t, plain, "c", "EUR").Posted, what+": posted as it was")
+		require.NoError(t, plain.Audit(ctx))
+	}
+
+	// The grant's UPDATE of the account fails.
+	undo := refuse(t, addr, "budget_accounts")
+	_, err := a.Apply(ctx, reward("g"))
+	require.ErrorContains(t, err, "refused", "the grant failed")
+	unchanged("a grant failed", map[string]string{}, "0")
+	assert.Empty(t, allOutcomes(t, plain), "no outcome")
+	undo()
+	assert.Equal(t, store.Issued, one(t, a, reward("g")[0].Outcomes[0]).Status)
+	assert.Equal(t, map[string]string{"A": "10/3"}, slicesOf(t, sa, "c"))
+
+	// The fast path's UPDATE of the slice fails.
+	undo = refuse(t, addr, "budget_slices")
+	_, err = a.Apply(ctx, reward("f"))
+	require.ErrorContains(t, err, "refused", "the slice's write failed")
+	unchanged("a slice's write failed", map[string]string{"A": "10/3"}, "3")
+	assert.Len(t, allOutcomes(t, plain), 1, "no outcome")
+	undo()
+	assert.Equal(t, store.Issued, one(t, a, reward("f")[0].Outcomes[0]).Status)
+
+	// The return's UPDATE of the account fails.
+	undo = refuse(t, addr, "budget_accounts")
+	n, err := sa.ReturnSlices(ctx, "A")
+	require.ErrorContains(t, err, "refused", "the return failed")
+	assert.Zero(t, n)
+	unchanged("a return failed", map[string]string{"A": "10/6"}, "6")
+	undo()
+	n, err = sa.ReturnSlices(ctx, "A")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	unchanged("returned", map[string]string{}, "6")
+}

@@ -119,7 +119,7 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 		case errors.Is(err, errSliceShort):
 			continue
 		case errors.Is(err, errBatchRace):
-			return nil, false, nil // one change at a time, on the accounts
+			return nil, false, nil // the batch on the accounts (Apply's path, which goes one change at a time if it races again)
 		}
 		return nil, false, err
 	}
