@@ -82,10 +82,9 @@ type plan struct {
 	accounts map[[2]string]*account
 	status   map[string]string // a campaign's status, as the batch changes it
 
-	// With budget slices, the fast path (slices.go): the holder's slices
-	// and the accounts that exist, not locked; short when a reward did
-	// not fit its slice.
-	sliced     bool
+	// With budget slices, the fast path (slices.go; slices not nil): the
+	// holder's slices and the accounts that exist, not locked; short when
+	// a reward did not fit its slice.
 	slices     map[[2]string]*slice
 	hasAccount map[[2]string]bool
 	short      bool
@@ -122,7 +121,7 @@ func (s *Store) applyBatchWith(ctx context.Context, ex Execer, changes []store.C
 		return nil, err
 	}
 	if sliced {
-		p.sliced, p.slices, p.hasAccount = true, map[[2]string]*slice{}, map[[2]string]bool{}
+		p.slices, p.hasAccount = map[[2]string]*slice{}, map[[2]string]bool{}
 	}
 	return p, s.applyPlan(ctx, ex, p, changes, units, out)
 }
@@ -138,7 +137,7 @@ func (s *Store) applyPlan(ctx context.Context, ex Execer, p *plan, changes []sto
 		return err
 	}
 	read := s.readAccounts
-	if p.sliced {
+	if p.slices != nil {
 		read = s.readSlices
 	}
 	if err := read(ctx, ex, p); err != nil {
@@ -400,7 +399,7 @@ func (p *plan) settle(b *batch) {
 		o := f.o
 		reserved := false
 		if (o.Status == store.Issued || o.Status == store.Waiting) && o.Campaign != "" && f.u > 0 {
-			if p.sliced {
+			if p.slices != nil {
 				reserved = p.reserveSliced(&o, f.u)
 			} else {
 				reserved = p.reserve(&o, f.u)
@@ -570,7 +569,7 @@ func (s *stateSet) sorted() (players, rules []string, from, to []int64, data [][
 // writeBudgets writes what settle decided: the accounts (or the holder's
 // slices), the ledger, the approval queue and the suspensions.
 func (s *Store) writeBudgets(ctx context.Context, ex Execer, p *plan) error {
-	if p.sliced {
+	if p.slices != nil {
 		if err := s.writeSlices(ctx, ex, p); err != nil {
 			return err
 		}
