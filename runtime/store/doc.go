@@ -111,8 +111,9 @@
 // rows, not the account's. A slice is granted by one conditional UPDATE
 // of the account's sliced column, under the CHECK posted + reserved +
 // sliced <= limit; a slice's own CHECK keeps used within granted. A slice
-// is returned (what it used posted on the account, the rest freed) on
-// close, on the expiry of its lease, on a suspension, on a budget set,
+// is returned (what it used posted on the account, the rest freed) when
+// its holder calls [Slices.ReturnSlices] (promoc does as it stops: closing
+// a store does not), on the expiry of its lease, on a suspension, on a budget set,
 // and when a reward would not fit otherwise: a reward is refused for its
 // budget only by a transaction that holds the account with every slice
 // returned, so exactly as without slices. [Store.Budgets] and
