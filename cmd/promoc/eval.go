@@ -125,18 +125,11 @@ Compiler warnings are printed on stderr.`,
 // recorded conversions) as promoc serve prices the conversion. A document
 // that cannot be decoded is evaluated as invalid input.
 func evalPayout(cmd *cobra.Command, p paths, prog *runtime.Program, payout, input string, opts []runtime.EvalOption) (runtime.Result, error) {
-	r := cmd.InOrStdin()
-	if input != "-" {
-		f, err := os.Open(input)
-		if err != nil {
-			return runtime.Result{}, p.pathError(input, err)
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return runtime.Result{}, usageErrorf("%s: is a directory: expected a JSON input file", p.display(input))
-		}
-		r = f
+	r, closeInput, err := openInput(p, cmd.InOrStdin(), input)
+	if err != nil {
+		return runtime.Result{}, err
 	}
+	defer closeInput()
 	in, err := tracking.DecodePayoutInput(r)
 	if err != nil {
 		var ie *tracking.InputError
@@ -148,25 +141,35 @@ func evalPayout(cmd *cobra.Command, p paths, prog *runtime.Program, payout, inpu
 	return tracking.NewPrices(prog, server.PayoutCurrency).Evaluate(cmd.Context(), payout, in.Conversion, in.Earlier, opts...)
 }
 
+// openInput opens the input named on the command line: stdin for "-",
+// else the file, not only a regular one (--input <(...) is a pipe; the
+// reader's limit bounds what is read all the same). A file that cannot
+// be opened is bad usage. closeInput closes what it opened.
+func openInput(p paths, stdin io.Reader, name string) (r io.Reader, closeInput func(), err error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, p.pathError(name, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, nil, usageErrorf("%s: is a directory: expected a JSON input file", p.display(name))
+	}
+	return f, func() { f.Close() }, nil
+}
+
 // readInput reads, decodes and prepares the input document named on the
 // command line. A file that cannot be opened is bad usage; a document that
 // cannot be decoded is prepared as invalid input, which the evaluation
 // reports as Prepare's own input errors are reported.
 func readInput(p paths, prog *runtime.Program, stdin io.Reader, name string) (*runtime.Prepared, error) {
-	r := stdin
-	if name != "-" {
-		// Not only regular files: --input <(...) is a pipe. The limit
-		// bounds what is read all the same.
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, p.pathError(name, err)
-		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return nil, usageErrorf("%s: is a directory: expected a JSON input file", p.display(name))
-		}
-		r = f
+	r, closeInput, err := openInput(p, stdin, name)
+	if err != nil {
+		return nil, err
 	}
+	defer closeInput()
 	lr := &limitedReader{r: r, n: limits.InputBytes}
 	in, err := runtime.DecodeInput(lr)
 	if lr.over {
