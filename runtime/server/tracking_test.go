@@ -217,11 +217,9 @@ func TestTrackingReport(t *testing.T) {
 	}
 }
 
-// TestTrackingFollowsRuleSet: a rule set deployed through the API prices
-// the conversions and attributes with its windows from then on.
-func TestTrackingFollowsRuleSet(t *testing.T) {
-	h := tracked(t)
-	r := h.deploy(map[string]string{"rules.promo": `kind registration {
+// registrationRules are the payout and the window of the rule sets
+// TestTrackingFollowsRuleSet deploys.
+const registrationRules = `kind registration {
 	publisher: string
 }
 
@@ -230,27 +228,28 @@ payout registration_cpa: publisher on conversion registration {
 }
 
 attribution last click within 1 hours
-`})
+`
+
+// casinoV2 is an offer whose landing page moved.
+const casinoV2 = `offer casino {
+	reference "casino"
+	web "https://casino.example/v2?lang=en"
+}
+
+`
+
+// TestTrackingFollowsRuleSet: a rule set deployed through the API prices
+// the conversions, attributes with its windows and checks the currencies
+// of conversions from then on.
+func TestTrackingFollowsRuleSet(t *testing.T) {
+	h := tracked(t)
+	r := h.deploy(map[string]string{"rules.promo": registrationRules})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	id := h.clickOK("pub=alpha")
 
 	// A rule set whose offer moves the landing page: the next click
 	// follows it (the tracker forgets the offers it kept).
-	r = h.deploy(map[string]string{"rules.promo": `offer casino {
-	reference "casino"
-	web "https://casino.example/v2?lang=en"
-}
-
-kind registration {
-	publisher: string
-}
-
-payout registration_cpa: publisher on conversion registration {
-	give 40 EUR | 44 USD
-}
-
-attribution last click within 1 hours
-`})
+	r = h.deploy(map[string]string{"rules.promo": casinoV2 + registrationRules})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	r = h.do(call{method: "GET", path: "/t/casino?pub=alpha"})
 	require.Equal(t, 302, r.status, "%s", r.raw)
@@ -265,4 +264,23 @@ attribution last click within 1 hours
 		"ref": "late", "time": t0.Add(time.Hour).Format(time.RFC3339)}})
 	assert.Equal(t, 422, r.status, "the deployed rule set's window, 1 hour, half-open: %s", r.raw)
 	assert.Equal(t, "session-expired", r.json["details"].(map[string]any)["reason"])
+
+	// A rule set that declares its currencies: a conversion without an
+	// amount is paid in the first, one in a currency it does not declare
+	// is refused, and nothing is recorded.
+	r = h.deploy(map[string]string{"rules.promo": "currencies USD, EUR\n\n" + casinoV2 + registrationRules})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	id = h.clickOK("pub=alpha")
+	r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "registration", "ref": "usd"}})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	conv = r.json["conversion"].(map[string]any)
+	assert.Equal(t, "44.00", conv["payout"], "the first currency declared")
+	assert.Equal(t, "USD", conv["payout_currency"])
+	before := len(h.conversions())
+	r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "registration", "ref": "gbp",
+		"amount": "5.00", "currency": "GBP"}})
+	assert.Equal(t, 422, r.status, "%s", r.raw)
+	assert.Equal(t, "invalid-amount", r.code(), "%s", r.raw)
+	assert.Equal(t, "currency: GBP is not a currency of the rule set: expected USD, EUR", r.json["message"])
+	assert.Len(t, h.conversions(), before, "the GBP conversion is not recorded")
 }
