@@ -184,17 +184,17 @@ type ids struct {
 	last int64
 }
 
-func (g *ids) next(at time.Time) (string, error) {
+// next is the id of a session opened at at. crypto/rand.Read never fails
+// (since Go 1.24 it does not return an error).
+func (g *ids) next(at time.Time) string {
 	var b [16]byte
-	if _, err := rand.Read(b[8:]); err != nil {
-		return "", err
-	}
+	rand.Read(b[8:])
 	g.mu.Lock()
 	n := max(at.UnixNano(), g.last+1)
 	g.last = n
 	g.mu.Unlock()
 	binary.BigEndian.PutUint64(b[:8], uint64(n))
-	return hex.EncodeToString(b[:]), nil
+	return hex.EncodeToString(b[:])
 }
 
 // Click opens the session of a click and returns it with the landing page
@@ -219,10 +219,7 @@ func (t *Tracker) Click(ctx context.Context, c Click) (store.Session, string, er
 		return store.Session{}, "", &InputError{Field: "pub", Code: UnknownPublisher, Message: fmt.Sprintf("publisher %q: no such publisher", c.Publisher)}
 	}
 	at := t.now()
-	id, err := t.ids.next(at)
-	if err != nil {
-		return store.Session{}, "", err
-	}
+	id := t.ids.next(at)
 	s := store.Session{ID: id, Offer: c.Offer, Publisher: c.Publisher, Sub: c.Sub, Region: c.Region, Device: c.Device,
 		Browser: c.Browser, IPHash: t.HashIP(c.IP), At: at}
 	if _, err := t.clicks.do(ctx, s); err != nil {
