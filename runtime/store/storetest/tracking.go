@@ -29,6 +29,7 @@ func RunTracking(t *testing.T, d Driver) {
 		{"Repeats", testConversionRepeats},
 		{"Rejections", testRejections},
 		{"Price", testPrice},
+		{"Attempts", testAttempts},
 		{"Erase", testErase},
 		{"Report", testTrackingReport},
 		{"AttributionRace", func(t *testing.T, d Driver) { AttributionRace(t, d, 16, 48) }},
@@ -709,4 +710,66 @@ func ParallelPublishers(t *testing.T, d Driver) {
 	close(betaDone)
 	require.NoError(t, <-errc)
 	assert.Len(t, allConversions(t, tr), 2)
+}
+
+// testAttempts: the reader names each transaction's attempt apart, and
+// Recorded finds a conversion of this attempt or of a committed one, not
+// one of a transaction rolled back.
+func testAttempts(t *testing.T, d Driver) {
+	ctx := context.Background()
+	_, tr := tracked(t, d)
+	clicks(t, tr, click("a", "casino", "alpha", t0))
+	type seen struct {
+		attempt       uint64
+		seq           int64
+		self, missing bool
+	}
+	var got []seen
+	record := func(fail bool) store.Pricer {
+		return func(c *store.Conversion, r store.ConversionReader) error {
+			self, err := r.Recorded(c.Seq)
+			if err != nil {
+				return err
+			}
+			missing, err := r.Recorded(c.Seq + 1000)
+			if err != nil {
+				return err
+			}
+			got = append(got, seen{r.Attempt(), c.Seq, self, missing})
+			if fail {
+				return fmt.Errorf("no rule prices it")
+			}
+			return nil
+		}
+	}
+	req := func(ref string) []store.ConversionRequest {
+		return []store.ConversionRequest{{Session: "a", Kind: "deposit", AdvertiserRef: ref, At: t0, Window: window}}
+	}
+	_, err := tr.Convert(ctx, req("1"), record(false))
+	require.NoError(t, err)
+	_, err = tr.Convert(ctx, req("2"), record(true))
+	require.Error(t, err, "the price's error rolls the transaction back")
+	_, err = tr.Convert(ctx, req("3"), record(false))
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	for i, g := range got {
+		assert.True(t, g.self, "attempt %d: its own conversion is recorded", i)
+		assert.False(t, g.missing, "attempt %d: a sequence number not written", i)
+	}
+	assert.NotEqual(t, got[0].attempt, got[1].attempt)
+	assert.NotEqual(t, got[1].attempt, got[2].attempt)
+	probe := func(seq int64) bool {
+		var ok bool
+		_, err := tr.Convert(ctx, req(fmt.Sprint("probe", seq)), func(c *store.Conversion, r store.ConversionReader) error {
+			var err error
+			ok, err = r.Recorded(seq)
+			return err
+		})
+		require.NoError(t, err)
+		return ok
+	}
+	assert.True(t, probe(got[0].seq), "a committed conversion")
+	if got[1].seq != got[0].seq && got[1].seq != got[2].seq {
+		assert.False(t, probe(got[1].seq), "the rolled-back conversion")
+	}
 }
