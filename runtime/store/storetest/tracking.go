@@ -30,6 +30,7 @@ func RunTracking(t *testing.T, d Driver) {
 		{"Rejections", testRejections},
 		{"Price", testPrice},
 		{"Attempts", testAttempts},
+		{"TiedMeanwhile", testTiedMeanwhile},
 		{"Erase", testErase},
 		{"Report", testTrackingReport},
 		{"AttributionRace", func(t *testing.T, d Driver) { AttributionRace(t, d, 16, 48) }},
@@ -772,4 +773,44 @@ func testAttempts(t *testing.T, d Driver) {
 	if got[1].seq != got[0].seq && got[1].seq != got[2].seq {
 		assert.False(t, probe(got[1].seq), "the rolled-back conversion")
 	}
+}
+
+// testTiedMeanwhile: a conversion naming only the player, begun while
+// another transaction ties a session of another publisher to the player,
+// goes to that session once the other commits (on PostgreSQL it finds
+// the session's publisher after it took its locks, takes that lock too
+// and considers the conversion again).
+func testTiedMeanwhile(t *testing.T, d Driver) {
+	ctx := context.Background()
+	_, tr := tracked(t, d)
+	clicks(t, tr, click("a", "casino", "alpha", t0), click("b", "casino", "beta", t0.Add(time.Minute)))
+	conv(t, tr, store.ConversionRequest{Session: "a", Player: "p1", Kind: "registration", At: t0})
+	in, release := make(chan struct{}), make(chan struct{})
+	hold := func(*store.Conversion, store.ConversionReader) error {
+		close(in)
+		<-release
+		return nil
+	}
+	tied := make(chan error, 1)
+	go func() {
+		// Ties b to p1 and holds its locks until released.
+		_, err := tr.Convert(ctx, []store.ConversionRequest{{Session: "b", Player: "p1", Kind: "registration", At: t0.Add(time.Minute), Window: window}}, hold)
+		tied <- err
+	}()
+	<-in
+	got := make(chan store.ConversionResult, 1)
+	go func() {
+		r, err := tr.Convert(ctx, []store.ConversionRequest{{Player: "p1", Offer: "casino", Kind: "deposit", AdvertiserRef: "d1", At: t0.Add(2 * time.Minute), Window: window}}, nil)
+		assert.NoError(t, err)
+		got <- r[0]
+	}()
+	// Let the second begin (and find its locks) while the first holds
+	// them; the result is the same if it begins later.
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	require.NoError(t, <-tied)
+	r := <-got
+	require.Empty(t, r.Rejected)
+	assert.Equal(t, "b", r.Conversion.Session, "the player's last click, tied meanwhile")
+	assert.Equal(t, "beta", r.Conversion.Publisher)
 }
