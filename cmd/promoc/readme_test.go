@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,23 +128,106 @@ func TestReadmeCommandFlags(t *testing.T) {
 			if !assert.NotNil(t, from, "README.md: %q comes before the command it belongs to", m[1]) {
 				continue
 			}
-			cmd := from
-			for len(words) > 0 {
-				sub := subcommand(cmd, words[0])
-				if sub == nil {
-					break
-				}
-				cmd, words = sub, words[1:]
-			}
+			cmd, words := resolve(from, words)
 			if !assert.NotSame(t, from, cmd, "README.md: %q names no command of %q", m[1], from.CommandPath()) {
 				continue
 			}
 			parent = cmd.Parent()
-			for _, flag := range longFlagRE.FindAllString(strings.Join(words, " "), -1) {
-				name := strings.TrimPrefix(flag, "--")
-				cmd.InheritedFlags() // merges the parents' persistent flags (--db) into Flags
-				assert.NotNil(t, cmd.Flags().Lookup(name), "README.md: %s has no flag %s", cmd.CommandPath(), flag)
+			checkFlags(t, "README.md", cmd, words)
+		}
+	}
+}
+
+// TestDocCommandLines checks each promoc command line of the documents
+// (the code spans and shell blocks of README.md, spec/, the examples' and
+// bench's READMEs): the flags it gives exist on the command it names.
+func TestDocCommandLines(t *testing.T) {
+	root := newRootCmd()
+	docs, err := filepath.Glob("../../spec/*.md")
+	require.NoError(t, err)
+	more, err := filepath.Glob("../../examples/*/README.md")
+	require.NoError(t, err)
+	docs = append(append(docs, more...), "../../README.md", "../../bench/README.md")
+	lines := 0
+	for _, doc := range docs {
+		src, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		for _, snippet := range commandSnippets(string(src)) {
+			words := strings.Fields(snippet)
+			for i, w := range words {
+				if w != "promoc" && !strings.HasSuffix(w, "/promoc") {
+					continue
+				}
+				args := words[i+1:]
+				for j, a := range args {
+					if a == "|" || a == "&" || a == ";" || a == "&&" || strings.HasPrefix(a, "#") || strings.HasPrefix(a, "$(") {
+						args = args[:j]
+						break
+					}
+				}
+				cmd, rest := resolve(root, args)
+				if cmd == root {
+					continue // not a command line: promoc's, promoc@latest
+				}
+				lines++
+				checkFlags(t, strings.TrimPrefix(doc, "../../"), cmd, rest)
 			}
+		}
+	}
+	assert.Greater(t, lines, 20, "the documents' command lines were found")
+}
+
+// commandSnippets returns the code of a Markdown document that may hold a
+// command line: each code span outside fences, and each command of a sh
+// block, its continued lines joined.
+func commandSnippets(md string) []string {
+	var out []string
+	fence, sh, cont := false, false, ""
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fence = !fence
+			sh = fence && strings.TrimSpace(line) == "```sh"
+			continue
+		}
+		switch {
+		case sh:
+			if strings.HasSuffix(line, "\\") {
+				cont += strings.TrimSuffix(line, "\\") + " "
+				continue
+			}
+			out = append(out, cont+line)
+			cont = ""
+		case !fence:
+			for _, m := range codeSpanRE.FindAllStringSubmatch(line, -1) {
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
+}
+
+// resolve finds the command that words name below cmd: the longest run of
+// subcommand names; rest is what follows them.
+func resolve(cmd *cobra.Command, words []string) (_ *cobra.Command, rest []string) {
+	for len(words) > 0 {
+		sub := subcommand(cmd, words[0])
+		if sub == nil {
+			break
+		}
+		cmd, words = sub, words[1:]
+	}
+	return cmd, words
+}
+
+// checkFlags: each --flag among words is a flag of cmd (its own, or a
+// persistent one of its parents').
+func checkFlags(t *testing.T, doc string, cmd *cobra.Command, words []string) {
+	t.Helper()
+	cmd.InheritedFlags() // merges the parents' persistent flags (--db) into Flags
+	for _, flag := range longFlagRE.FindAllString(strings.Join(words, " "), -1) {
+		name := strings.TrimPrefix(flag, "--")
+		if name != "help" {
+			assert.NotNil(t, cmd.Flags().Lookup(name), "%s: %s has no flag %s", doc, cmd.CommandPath(), flag)
 		}
 	}
 }
