@@ -30,7 +30,7 @@ var notifyInterrupt = func(c chan<- os.Signal) (stop func()) {
 func newRunCmd() *cobra.Command {
 	var db, events, until string
 	var trace, budgetSlices bool
-	var batch int
+	var batch, gc int
 	cmd := &cobra.Command{
 		Use:   "run DIR --events FILE.jsonl [--db FILE|URL] [--until TIME] [--trace] [--batch N]",
 		Short: "Run an event log through the automation rules and campaigns of a rule set",
@@ -92,6 +92,7 @@ file, or a database that is not promoc's.`,
 			if batch < 1 || batch > limits.EventBatch {
 				return usageErrorf("--batch %d: expected 1 to %d events", batch, limits.EventBatch)
 			}
+			setGC(cmd, gc)
 			var end time.Time
 			if until != "" {
 				if end, err = time.Parse(time.RFC3339Nano, until); err != nil {
@@ -147,6 +148,7 @@ file, or a database that is not promoc's.`,
 	}
 	dbFlag(cmd, &db)
 	budgetSlicesFlag(cmd, &budgetSlices)
+	gcFlag(cmd, &gc)
 	cmd.Flags().StringVar(&events, "events", "", "the event log: a JSON Lines `FILE`, or - for stdin")
 	cmd.Flags().StringVar(&until, "until", "", "run the clock on after the last event to `TIME` (RFC 3339)")
 	cmd.Flags().BoolVar(&trace, "trace", false, "include the trace of each reward's evaluation in its outcome")

@@ -51,7 +51,7 @@ func newServeCmd() *cobra.Command {
 	var db, addr, logFormat, tlsCert, tlsKey, trackingSecret string
 	var tick, leaseTTL, poll time.Duration
 	var maxBody int64
-	var maxEvents int
+	var maxEvents, gc int
 	var webhooks []string
 	var webhookTimeout, retryMin, retryMax, staleRequest, webhookKeep, keyCache time.Duration
 	var async, budgetSlices bool
@@ -114,6 +114,7 @@ flight, and exits 0.`,
 			if err := flagsFromEnv(cmd); err != nil {
 				return err
 			}
+			setGC(cmd, gc)
 			if _, err := server.ParseLogFormat(logFormat); err != nil {
 				return usageErrorf("--log-format: %v", err)
 			}
@@ -252,6 +253,7 @@ flight, and exits 0.`,
 	}
 	dbFlag(cmd, &db)
 	budgetSlicesFlag(cmd, &budgetSlices)
+	gcFlag(cmd, &gc)
 	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "the `HOST:PORT` to listen on")
 	cmd.Flags().DurationVar(&tick, "tick", 5*time.Second, "how often the scheduler fires what is due")
 	cmd.Flags().DurationVar(&leaseTTL, "lease-ttl", 30*time.Second, "how long a scheduled job's lease lasts unless renewed: how soon another process takes over the job of one that died")
