@@ -36,3 +36,25 @@ func TestHandleSeen(t *testing.T) {
 	assert.Empty(t, outs)
 	assert.Equal(t, []bool{true, true}, seen, "another engine on the store knows them")
 }
+
+// TestSubmitSeen: SubmitSeen marks as HandleSeen does, the events of a
+// call still in flight among them, and nil when none was handled before.
+func TestSubmitSeen(t *testing.T) {
+	st := openStore(t)
+	reg := playerEv("reg", "p", t0, "EUR", "", nil)
+	d1 := ev("d1", "p", "deposit", t0.Add(time.Minute), "amount", "30", "method", "card")
+	e := newEngine(t, st)
+	ctx := context.Background()
+	wait1, seen, err := e.SubmitSeen(ctx, []engine.Event{reg, d1})
+	require.NoError(t, err)
+	assert.Nil(t, seen, "none handled before")
+	wait2, seen, err := e.SubmitSeen(ctx, []engine.Event{d1})
+	require.NoError(t, err)
+	assert.Equal(t, []bool{true}, seen, "d1 is in flight: handled before")
+	outs, err := wait1()
+	require.NoError(t, err)
+	assert.Len(t, outs, 1)
+	outs, err = wait2()
+	require.NoError(t, err)
+	assert.Empty(t, outs)
+}

@@ -199,6 +199,17 @@ func (e *Engine) Submit(ctx context.Context, events []Event) (wait func() ([]Out
 	return t.wait, nil
 }
 
+// SubmitSeen is [Engine.Submit], and says which of the events were
+// handled before the call, as [Engine.HandleSeen] does (seen[i]; nil when
+// none was).
+func (e *Engine) SubmitSeen(ctx context.Context, events []Event) (wait func() ([]Outcome, error), seen []bool, err error) {
+	t, err := e.submit(ctx, events)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.wait, t.seen, nil
+}
+
 // Handle runs events through the rules and stores what they change, in
 // batches of Options.BatchSize events per store transaction. The events of
 // one player must come in the order they happened (within the lateness

@@ -9,38 +9,48 @@ import (
 )
 
 // batcher commits the events of concurrent POST /v1/events requests
-// together: one Engine.Handle, one store transaction and one fsync for a
+// together: one engine call, one store transaction and one fsync for a
 // group of requests instead of one each (group commit). The store has one
 // writer, so that the requests would otherwise wait in turn for each
 // other's commits.
 //
-// Nothing waits to form a group: a request that comes when no Handle runs
-// starts one at once, alone; the requests that come while a Handle runs
-// make the next group. Each request keeps the answer it would have had
-// alone:
+// Nothing waits to form a group: a request that comes when no group is
+// being decided starts one at once, alone; the requests that come
+// meanwhile make the next group. A group is submitted to the engine
+// (Engine.SubmitSeen) and answered by a goroutine of its own once it is
+// written, so the next group is decided while the store writes the one
+// before it (the engine's pipeline, at most its Options.InFlight groups
+// decided and not written). Each request keeps the answer it would have
+// had alone:
 //
 //   - A group holds at most Config.MaxEvents events, the engine's batch
 //     size, so that it is one store transaction: all of it is stored or
-//     none of it.
-//   - The requests of a group have no player in common, so that the
-//     outcomes of the group go back to their requests by player, and the
-//     engine sees each player's events in the order the requests came.
-//     A request with a player of an earlier request still waiting waits
-//     behind it, for a later group.
-//   - An event the engine refuses (*engine.EventError) fails its request
-//     alone, with the index of the event in that request; the other
-//     requests of the group run again without it (the engine stores
-//     nothing of a call with a refused event). Any other error, or a
-//     panic, runs each request of the group alone, as it would have run
-//     without grouping; a panic of a request alone is raised again in the
-//     request's own goroutine, where the server's handler recovers it.
+//     none of it. A request is answered only once its group is written.
+//   - The requests of a group have no player in common, and none has a
+//     player of a request submitted and not yet answered, so that the
+//     outcomes of a group go back to their requests by player, and the
+//     engine sees each player's events in the order the requests came,
+//     even when a group fails and runs again. A request with a player of
+//     an earlier request still waiting or in flight waits behind it, for
+//     a later group.
+//   - An event the engine refuses (*engine.EventError, found as the group
+//     is submitted) fails its request alone, with the index of the event
+//     in that request; the other requests of the group are submitted
+//     again without it (the engine stores nothing of a call with a
+//     refused event). A group written nothing of because a group before
+//     it failed (engine.ErrAborted) runs again, as a group. Any other
+//     error, or a panic, runs each request of the group alone, as it
+//     would have run without grouping; a panic of a request alone is
+//     raised again in the request's own goroutine, where the server's
+//     handler recovers it.
 type batcher struct {
 	engine    func() *engine.Engine // the engine running (a deployment replaces it): read once per group
 	maxEvents int
 
 	mu      sync.Mutex
 	queue   []*pending
-	running bool // a goroutine is running groups
+	busy    map[string]bool // the players of the requests submitted and not yet answered
+	running bool            // a goroutine is submitting groups
 }
 
 // pending is one request's events, waiting for their group.
@@ -48,9 +58,9 @@ type pending struct {
 	evs     []engine.Event
 	players map[string]bool
 	outs    []engine.Outcome
-	seen    []bool // the events handled before (Engine.HandleSeen)
+	seen    []bool // the events handled before (Engine.HandleSeen); nil: none
 	err     error
-	panic   any // what Handle panicked with, or nil
+	panic   any // what the engine panicked with, or nil
 	done    chan struct{}
 }
 
@@ -64,25 +74,20 @@ func newPending(evs ...engine.Event) *pending {
 }
 
 func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
-	return &batcher{engine: engine, maxEvents: maxEvents}
+	return &batcher{engine: engine, maxEvents: maxEvents, busy: map[string]bool{}}
 }
 
 // handle runs the events of one request (at most maxEvents) and returns
 // their outcomes, and which were handled before, as Engine.HandleSeen
-// does for them alone. It waits for the
-// group's commit whatever ctx does: an event acknowledged is stored, and
-// one not acknowledged may be stored all the same (the engine makes a
-// retry with the same event ids change nothing).
+// does for them alone. It waits for the group's commit whatever ctx does:
+// an event acknowledged is stored, and one not acknowledged may be stored
+// all the same (the engine makes a retry with the same event ids change
+// nothing).
 func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outcome, []bool, error) {
 	p := newPending(evs...)
 	b.mu.Lock()
 	b.queue = append(b.queue, p)
-	if !b.running {
-		b.running = true
-		// A group is no one request's: it runs under none of their
-		// contexts (values, cancellation).
-		go b.run(context.Background())
-	}
+	b.kick()
 	b.mu.Unlock()
 	<-p.done
 	if p.panic != nil {
@@ -91,7 +96,19 @@ func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outc
 	return p.outs, p.seen, p.err
 }
 
-// run handles groups until the queue is empty.
+// kick starts the goroutine that submits groups when requests wait and
+// it does not run (b.mu held).
+func (b *batcher) kick() {
+	if len(b.queue) > 0 && !b.running {
+		b.running = true
+		// A group is no one request's: it runs under none of their
+		// contexts (values, cancellation).
+		go b.run(context.Background())
+	}
+}
+
+// run submits groups until none can be taken: the queue is empty, or its
+// requests wait for players in flight (whose answer kicks it again).
 func (b *batcher) run(ctx context.Context) {
 	for {
 		b.mu.Lock()
@@ -101,14 +118,19 @@ func (b *batcher) run(ctx context.Context) {
 			b.mu.Unlock()
 			return
 		}
+		for _, p := range group {
+			for pl := range p.players {
+				b.busy[pl] = true
+			}
+		}
 		b.mu.Unlock()
-		b.commit(ctx, group)
+		b.submit(ctx, group)
 	}
 }
 
 // take removes the next group from the queue (b.mu held): requests in
-// order, while they fit maxEvents and share no player with the group or
-// with a request left waiting before them.
+// order, while they fit maxEvents and share no player with the group,
+// with a request left waiting before them or with a request in flight.
 func (b *batcher) take() []*pending {
 	var group []*pending
 	var blocked map[string]bool // players of the group and of requests left waiting
@@ -116,13 +138,11 @@ func (b *batcher) take() []*pending {
 	rest := b.queue[:0]
 	for _, p := range b.queue {
 		ok := events+len(p.evs) <= b.maxEvents || len(group) == 0
-		if ok && len(group) > 0 {
-			for pl := range p.players {
-				if blocked[pl] {
-					ok = false
-					break
-				}
+		for pl := range p.players {
+			if !ok {
+				break
 			}
+			ok = !blocked[pl] && !b.busy[pl]
 		}
 		if blocked == nil {
 			blocked = map[string]bool{}
@@ -142,42 +162,107 @@ func (b *batcher) take() []*pending {
 	return group
 }
 
-// commit runs a group through the engine and answers its requests.
-func (b *batcher) commit(ctx context.Context, group []*pending) {
+// submit decides a group and leaves it to a goroutine that answers its
+// requests once it is written. A refused event fails its request at once.
+func (b *batcher) submit(ctx context.Context, group []*pending) {
 	eng := b.engine()
 	for len(group) > 0 {
-		if len(group) == 1 {
-			group[0].finish(call(ctx, eng, group[0].evs))
+		evs := groupEvents(group)
+		wait, seen, err, pv := submitCall(ctx, eng, evs)
+		if err == nil && pv == nil {
+			go b.answer(ctx, eng, group, wait, seen)
 			return
 		}
-		var evs []engine.Event
-		for _, p := range group {
-			evs = append(evs, p.evs...)
+		var ee *engine.EventError
+		if pv != nil || !errors.As(err, &ee) || ee.Index < 0 || ee.Index >= len(evs) {
+			// Refused while a failure is untold (ErrAborted), or a panic:
+			// as a group that failed.
+			go b.failed(ctx, eng, group, err, pv)
+			return
 		}
+		group = b.refuse(group, ee)
+	}
+}
+
+// answer waits for a group submitted and answers its requests.
+func (b *batcher) answer(ctx context.Context, eng *engine.Engine, group []*pending, wait func() ([]engine.Outcome, error), seen []bool) {
+	outs, err, pv := waitCall(wait)
+	if err == nil && pv == nil {
+		b.split(group, outs, seen)
+		return
+	}
+	b.failed(ctx, eng, group, err, pv)
+}
+
+// failed runs a group that failed (err or pv) again: as a group when it
+// was written nothing of because a group before it failed, else each of
+// its requests alone.
+func (b *batcher) failed(ctx context.Context, eng *engine.Engine, group []*pending, err error, pv any) {
+	if pv == nil && errors.Is(err, engine.ErrAborted) {
+		b.commit(ctx, eng, group)
+		return
+	}
+	for _, p := range group {
+		b.alone(ctx, eng, p)
+	}
+}
+
+// commit runs a group through the engine, waiting for it, and answers its
+// requests.
+func (b *batcher) commit(ctx context.Context, eng *engine.Engine, group []*pending) {
+	for len(group) > 0 {
+		if len(group) == 1 {
+			b.alone(ctx, eng, group[0])
+			return
+		}
+		evs := groupEvents(group)
 		outs, seen, err, pv := call(ctx, eng, evs)
 		if err == nil && pv == nil {
-			split(group, outs, seen)
+			b.split(group, outs, seen)
 			return
 		}
 		var ee *engine.EventError
 		if pv != nil || !errors.As(err, &ee) || ee.Index < 0 || ee.Index >= len(evs) {
 			for _, p := range group {
-				p.finish(call(ctx, eng, p.evs))
+				b.alone(ctx, eng, p)
 			}
 			return
 		}
-		// The request with the refused event fails alone; the others run
-		// again.
-		i, at := 0, ee.Index
-		for at >= len(group[i].evs) {
-			at -= len(group[i].evs)
-			i++
-		}
-		e := *ee
-		e.Index = at
-		group[i].finish(nil, nil, &e, nil)
-		group = append(group[:i:i], group[i+1:]...)
+		group = b.refuse(group, ee)
 	}
+}
+
+// alone runs one request by itself and answers it.
+func (b *batcher) alone(ctx context.Context, eng *engine.Engine, p *pending) {
+	outs, seen, err, pv := call(ctx, eng, p.evs)
+	b.finish(p, outs, seen, err, pv)
+}
+
+// refuse fails the request of group that holds the event ee refused,
+// with the index of the event in that request, and returns the others.
+func (b *batcher) refuse(group []*pending, ee *engine.EventError) []*pending {
+	i, at := 0, ee.Index
+	for at >= len(group[i].evs) {
+		at -= len(group[i].evs)
+		i++
+	}
+	e := *ee
+	e.Index = at
+	b.finish(group[i], nil, nil, &e, nil)
+	return append(group[:i:i], group[i+1:]...)
+}
+
+// groupEvents is the events of a group's requests, in order.
+func groupEvents(group []*pending) []engine.Event {
+	n := 0
+	for _, p := range group {
+		n += len(p.evs)
+	}
+	evs := make([]engine.Event, 0, n)
+	for _, p := range group {
+		evs = append(evs, p.evs...)
+	}
+	return evs
 }
 
 // call is eng.HandleSeen, with what it panicked with, if it did.
@@ -191,10 +276,32 @@ func call(ctx context.Context, eng *engine.Engine, evs []engine.Event) (outs []e
 	return outs, seen, err, nil
 }
 
+// submitCall is eng.SubmitSeen, with what it panicked with, if it did.
+func submitCall(ctx context.Context, eng *engine.Engine, evs []engine.Event) (wait func() ([]engine.Outcome, error), seen []bool, err error, pv any) {
+	defer func() {
+		if v := recover(); v != nil {
+			wait, seen, err, pv = nil, nil, nil, v
+		}
+	}()
+	wait, seen, err = eng.SubmitSeen(ctx, evs)
+	return wait, seen, err, nil
+}
+
+// waitCall is wait, with what it panicked with, if it did.
+func waitCall(wait func() ([]engine.Outcome, error)) (outs []engine.Outcome, err error, pv any) {
+	defer func() {
+		if v := recover(); v != nil {
+			outs, err, pv = nil, nil, v
+		}
+	}()
+	outs, err = wait()
+	return outs, err, nil
+}
+
 // split gives each request of a group the outcomes of its players, in the
-// order the engine returned them, and its part of seen.
-func split(group []*pending, outs []engine.Outcome, seen []bool) {
-	owner := map[string]*pending{}
+// order the engine returned them, and its part of seen (nil: none was).
+func (b *batcher) split(group []*pending, outs []engine.Outcome, seen []bool) {
+	owner := make(map[string]*pending, len(group))
 	for _, p := range group {
 		for pl := range p.players {
 			owner[pl] = p
@@ -207,12 +314,23 @@ func split(group []*pending, outs []engine.Outcome, seen []bool) {
 	}
 	at := 0
 	for _, p := range group {
-		p.finish(p.outs, seen[at:at+len(p.evs)], nil, nil)
+		var s []bool
+		if seen != nil {
+			s = seen[at : at+len(p.evs)]
+		}
+		b.finish(p, p.outs, s, nil, nil)
 		at += len(p.evs)
 	}
 }
 
-func (p *pending) finish(outs []engine.Outcome, seen []bool, err error, pv any) {
+// finish answers a request; its players are no longer in flight.
+func (b *batcher) finish(p *pending, outs []engine.Outcome, seen []bool, err error, pv any) {
+	b.mu.Lock()
+	for pl := range p.players {
+		delete(b.busy, pl)
+	}
+	b.kick()
+	b.mu.Unlock()
 	p.outs, p.seen, p.err, p.panic = outs, seen, err, pv
 	close(p.done)
 }

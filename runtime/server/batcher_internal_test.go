@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
@@ -49,7 +52,7 @@ func TestBatcherTake(t *testing.T) {
 		return newPending(evs...)
 	}
 	a, b, c, d, e, f := req("p1"), req("p2", "p3"), req("p1"), req("p4"), req("p5", "p6", "p7"), req("p1", "p8")
-	bt := &batcher{maxEvents: 5, queue: []*pending{a, b, c, d, e, f}}
+	bt := &batcher{maxEvents: 5, queue: []*pending{a, b, c, d, e, f}, busy: map[string]bool{}}
 	// c shares p1 with a: it waits; d fits; e does not fit (6 events), and
 	// f shares p1 with c, which waits.
 	assert.Equal(t, []*pending{a, b, d}, bt.take())
@@ -57,6 +60,16 @@ func TestBatcherTake(t *testing.T) {
 	assert.Equal(t, []*pending{c, e}, bt.take(), "f waits behind c, its player's earlier request")
 	assert.Equal(t, []*pending{f}, bt.take())
 	assert.Empty(t, bt.take())
+	// A request with a player in flight waits, and so do the later
+	// requests of its players.
+	bt.busy = map[string]bool{"p1": true}
+	g, h, i := req("p1", "p9"), req("p9"), req("p2")
+	bt.queue = []*pending{g, h, i}
+	assert.Equal(t, []*pending{i}, bt.take())
+	assert.Equal(t, []*pending{g, h}, bt.queue)
+	bt.busy = map[string]bool{}
+	assert.Equal(t, []*pending{g}, bt.take(), "h waits behind g, its player's earlier request")
+	assert.Equal(t, []*pending{h}, bt.take())
 	// A request alone may hold maxEvents events.
 	big := req("a", "b", "c", "d", "e")
 	bt.queue = []*pending{big, req("f")}
@@ -113,40 +126,51 @@ func TestBatcherGroup(t *testing.T) {
 	}
 	require.Error(t, want[3].err)
 
-	// As one group.
-	grouped := testEngine(t, 100)
-	_, err = grouped.Handle(ctx, players)
-	require.NoError(t, err)
-	b := newBatcher(func() *engine.Engine { return grouped }, 100)
-	var group []*pending
-	for _, evs := range requests {
-		p := newPending(evs...)
-		group = append(group, p)
-		b.queue = append(b.queue, p)
-	}
-	require.Equal(t, group, b.take(), "one group")
-	b.commit(ctx, group)
-	for i, p := range group {
-		<-p.done
-		if want[i].err != nil {
-			assert.Equal(t, want[i].err.Error(), p.err.Error(), "request %d", i)
-			var ee *engine.EventError
-			require.ErrorAs(t, p.err, &ee)
-			assert.Equal(t, 2, ee.Index, "the index in its own request")
-			continue
-		}
-		require.NoError(t, p.err, "request %d", i)
-		assert.Equal(t, strip(want[i].outs), strip(p.outs), "request %d", i)
-		assert.NotEmpty(t, p.outs, "request %d", i)
-	}
-	// The requests answered are stored: sent again, they change nothing.
-	for i, evs := range requests {
-		if i == 3 {
-			continue
-		}
-		outs, err := grouped.Handle(ctx, evs)
-		require.NoError(t, err)
-		assert.Empty(t, outs, "request %d again", i)
+	// As one group: submitted (the pipeline), or run again and waited for
+	// (a group after a failure).
+	for _, way := range []struct {
+		name string
+		run  func(b *batcher, eng *engine.Engine, group []*pending)
+	}{
+		{"submitted", func(b *batcher, _ *engine.Engine, group []*pending) { b.submit(ctx, group) }},
+		{"committed", func(b *batcher, eng *engine.Engine, group []*pending) { b.commit(ctx, eng, group) }},
+	} {
+		t.Run(way.name, func(t *testing.T) {
+			grouped := testEngine(t, 100)
+			_, err = grouped.Handle(ctx, players)
+			require.NoError(t, err)
+			b := newBatcher(func() *engine.Engine { return grouped }, 100)
+			var group []*pending
+			for _, evs := range requests {
+				p := newPending(evs...)
+				group = append(group, p)
+				b.queue = append(b.queue, p)
+			}
+			require.Equal(t, group, b.take(), "one group")
+			way.run(b, grouped, group)
+			for i, p := range group {
+				<-p.done
+				if want[i].err != nil {
+					assert.Equal(t, want[i].err.Error(), p.err.Error(), "request %d", i)
+					var ee *engine.EventError
+					require.ErrorAs(t, p.err, &ee)
+					assert.Equal(t, 2, ee.Index, "the index in its own request")
+					continue
+				}
+				require.NoError(t, p.err, "request %d", i)
+				assert.Equal(t, strip(want[i].outs), strip(p.outs), "request %d", i)
+				assert.NotEmpty(t, p.outs, "request %d", i)
+			}
+			// The requests answered are stored: sent again, they change nothing.
+			for i, evs := range requests {
+				if i == 3 {
+					continue
+				}
+				outs, err := grouped.Handle(ctx, evs)
+				require.NoError(t, err)
+				assert.Empty(t, outs, "request %d again", i)
+			}
+		})
 	}
 }
 
@@ -220,7 +244,7 @@ func TestBatcherSeen(t *testing.T) {
 	require.NoError(t, err)
 	a, b, c := newPending(dep("a1", "p1", 0), dep("a2", "p1", time.Minute)), newPending(dep("b1", "p2", 0)), newPending(dep("c1", "p3", 0))
 	bt := newBatcher(func() *engine.Engine { return eng }, 100)
-	bt.commit(ctx, []*pending{a, b, c})
+	bt.submit(ctx, []*pending{a, b, c})
 	for _, p := range []*pending{a, b, c} {
 		<-p.done
 		require.NoError(t, p.err)
@@ -228,4 +252,79 @@ func TestBatcherSeen(t *testing.T) {
 	assert.Equal(t, []bool{true, false}, a.seen)
 	assert.Equal(t, []bool{false}, b.seen)
 	assert.Equal(t, []bool{true}, c.seen)
+}
+
+// poisonStore refuses every write of an event of one player, as a
+// database that refuses a row would; once armed, it holds the first write
+// until released, so that the next group is decided meanwhile.
+type poisonStore struct {
+	*sqlite.Store
+	player  string
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *poisonStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		<-s.release
+	}
+	for _, c := range changes {
+		if c.Event != nil && c.Event.Player == s.player {
+			return nil, errors.New("the database refuses the row")
+		}
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// TestBatcherFailedGroup: a group whose write fails while the next group
+// is decided on it fails exactly the request that caused it: its other
+// requests, run alone, and the next group, written nothing of and run
+// again, are stored and answered as they would have been without it.
+func TestBatcherFailedGroup(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st := &poisonStore{Store: testStore(t), entered: make(chan struct{}), release: make(chan struct{})}
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	var regs []engine.Event
+	for _, p := range []string{"px", "p1", "p2", "p3"} {
+		regs = append(regs, engine.Event{ID: "reg-" + p, Player: p, Kind: engine.KindPlayer, Time: t0, Currency: "EUR",
+			Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+	}
+	_, err = eng.Handle(ctx, regs)
+	require.NoError(t, err)
+	st.player = "px"
+	dep := func(player string) *pending {
+		return newPending(engine.Event{ID: "d-" + player, Player: player, Kind: "deposit", Time: t0.Add(time.Minute),
+			Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}})
+	}
+	x, a, b, c := dep("px"), dep("p1"), dep("p2"), dep("p3")
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	st.armed.Store(true)
+	bt.submit(ctx, []*pending{x, a})
+	<-st.entered // the first group's write is held
+	bt.submit(ctx, []*pending{b, c})
+	close(st.release)
+	for _, p := range []*pending{x, a, b, c} {
+		<-p.done
+	}
+	require.Error(t, x.err)
+	assert.Contains(t, x.err.Error(), "the database refuses the row")
+	for _, p := range []*pending{a, b, c} {
+		require.NoError(t, p.err, "%s", p.evs[0].Player)
+		require.NotEmpty(t, p.outs, "%s", p.evs[0].Player)
+		for _, o := range p.outs {
+			assert.Equal(t, p.evs[0].Player, o.Player)
+		}
+		outs, err := eng.Handle(ctx, p.evs)
+		require.NoError(t, err)
+		assert.Empty(t, outs, "%s is stored", p.evs[0].Player)
+	}
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	assert.Empty(t, bt.busy, "no player left in flight")
 }

@@ -48,11 +48,13 @@
 // The events of one request are checked whole, then handled in one store
 // transaction (the engine's batch size is Config.MaxEvents): a request
 // refused or failed stores nothing, and a 200 means every outcome is
-// stored. Requests that come while the engine handles others are grouped
+// stored. Requests that come while the engine decides others are grouped
 // into one call and one transaction (group commit, batcher.go): at most
-// Config.MaxEvents events, no player in two requests of a group, and each
-// request answered as it would have been alone (its outcomes, or its own
-// refusal).
+// Config.MaxEvents events, no player in two requests of a group nor in a
+// group in flight, and each request answered as it would have been alone
+// (its outcomes, or its own refusal). A group is submitted to the engine
+// (Engine.SubmitSeen), so the next group is decided while the store
+// writes it; a request is answered once its group is written.
 //
 // With Prefer: respond-async (or Config.Async), the events are checked as
 // JSON, stored in the store's inbox (store.Inbox) in one transaction and
