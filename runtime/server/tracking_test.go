@@ -15,7 +15,7 @@ import (
 )
 
 // tracked is a harness with the offer "casino" and the publisher "alpha".
-func tracked(t *testing.T) *harness {
+func tracked(t testing.TB) *harness {
 	t.Helper()
 	h := newHarness(t, func(c *server.Config) { c.Tracking.Secret = []byte("test secret") })
 	require.NoError(t, h.st.PutOffer(context.Background(), store.Offer{Ref: "casino", WebPage: "https://casino.example/join?lang=en"}))

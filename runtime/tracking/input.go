@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -111,28 +112,34 @@ func ParseClick(offer string, q url.Values, userAgent, ip string) (Click, error)
 	if err := checkRef("offer", offer, true); err != nil {
 		return c, err
 	}
-	subs := map[string]*string{"sub1": &c.Sub[0], "sub2": &c.Sub[1], "sub3": &c.Sub[2], "sub4": &c.Sub[3], "sub5": &c.Sub[4],
-		"region": &c.Region, "device": &c.Device, "browser": &c.Browser, "pub": &c.Publisher}
+	// The values a link may carry besides pub and keep, in the order
+	// they are checked.
+	subs := [...]clickField{{"sub1", &c.Sub[0]}, {"sub2", &c.Sub[1]}, {"sub3", &c.Sub[2]}, {"sub4", &c.Sub[3]}, {"sub5", &c.Sub[4]},
+		{"region", &c.Region}, {"device", &c.Device}, {"browser", &c.Browser}}
 	var keep []string
 	for name, vs := range q {
 		if len(vs) != 1 {
 			return c, bad(name, InvalidParameter, "given %d times: expected once", len(vs))
 		}
-		if name == "keep" {
+		switch name {
+		case "keep":
 			keep = strings.Split(vs[0], ",")
 			continue
+		case "pub":
+			c.Publisher = vs[0]
+			continue
 		}
-		p, ok := subs[name]
-		if !ok {
+		i := slices.IndexFunc(subs[:], func(f clickField) bool { return f.name == name })
+		if i < 0 {
 			return c, bad(name, InvalidParameter, "unknown parameter: expected pub, sub1 to sub5, region, device, browser or keep")
 		}
-		*p = vs[0]
+		*subs[i].v = vs[0]
 	}
 	if err := checkRef("pub", c.Publisher, true); err != nil {
 		return c, err
 	}
-	for _, name := range []string{"sub1", "sub2", "sub3", "sub4", "sub5", "region", "device", "browser"} {
-		if err := checkSub(name, *subs[name]); err != nil {
+	for _, s := range subs {
+		if err := checkSub(s.name, *s.v); err != nil {
 			return c, err
 		}
 	}
@@ -151,6 +158,12 @@ func ParseClick(offer string, q url.Values, userAgent, ip string) (Click, error)
 		}
 	}
 	return c, nil
+}
+
+// clickField is a value of a click that its link carries by name.
+type clickField struct {
+	name string
+	v    *string
 }
 
 // Conversion is a conversion as reported, checked.

@@ -9,7 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
+	"hash"
 	"slices"
 	"strings"
 	"sync"
@@ -69,14 +69,22 @@ type Tracker struct {
 	convs  batcher[store.ConversionRequest, store.ConversionResult]
 	ids    ids
 
+	macs sync.Pool // of HMAC-SHA-256 keyed with the secret: HashIP
+
 	mu     sync.Mutex
-	offers map[string]cached[store.Offer]
+	offers map[string]cached[offerEntry]
 	pubs   map[string]cached[store.Publisher]
 }
 
 type cached[T any] struct {
 	v     T
 	until time.Time
+}
+
+// offerEntry is an offer found, with its landing page parsed once.
+type offerEntry struct {
+	offer   store.Offer
+	landing landing
 }
 
 // New makes a tracker.
@@ -96,7 +104,7 @@ func New(cfg Config) (*Tracker, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1000
 	}
-	t := &Tracker{cfg: cfg, offers: map[string]cached[store.Offer]{}, pubs: map[string]cached[store.Publisher]{}}
+	t := &Tracker{cfg: cfg, offers: map[string]cached[offerEntry]{}, pubs: map[string]cached[store.Publisher]{}}
 	t.clicks = batcher[store.Session, struct{}]{max: cfg.MaxBatch, write: func(ctx context.Context, ss []store.Session) ([]struct{}, error) {
 		return make([]struct{}, len(ss)), cfg.Store.Clicks(ctx, ss)
 	}}
@@ -114,7 +122,7 @@ func New(cfg Config) (*Tracker, error) {
 func (t *Tracker) now() time.Time { return t.cfg.Clock().UTC() }
 
 // offer finds an offer, from the cache when fresh.
-func (t *Tracker) offer(ctx context.Context, ref string) (store.Offer, bool, error) {
+func (t *Tracker) offer(ctx context.Context, ref string) (offerEntry, bool, error) {
 	now := time.Now()
 	t.mu.Lock()
 	c, ok := t.offers[ref]
@@ -124,12 +132,13 @@ func (t *Tracker) offer(ctx context.Context, ref string) (store.Offer, bool, err
 	}
 	o, found, err := t.cfg.Store.Offer(ctx, ref)
 	if err != nil || !found {
-		return o, false, err
+		return offerEntry{}, false, err
 	}
+	e := offerEntry{offer: o, landing: landingOf(o.WebPage)}
 	t.mu.Lock()
-	t.offers[ref] = cached[store.Offer]{o, now.Add(t.cfg.CacheFor)}
+	t.offers[ref] = cached[offerEntry]{e, now.Add(t.cfg.CacheFor)}
 	t.mu.Unlock()
-	return o, true, nil
+	return e, true, nil
 }
 
 // publisher finds a publisher, from the cache when fresh.
@@ -168,9 +177,18 @@ func (t *Tracker) HashIP(ip string) []byte {
 	if len(t.cfg.Secret) == 0 || ip == "" {
 		return nil
 	}
-	m := hmac.New(sha256.New, t.cfg.Secret)
+	// A keyed hash is reused (Reset returns it to its keyed state), so
+	// that a click does not key one anew.
+	m, _ := t.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, t.cfg.Secret)
+	} else {
+		m.Reset()
+	}
 	m.Write([]byte(ip))
-	return m.Sum(nil)
+	sum := m.Sum(make([]byte, 0, sha256.Size))
+	t.macs.Put(m)
+	return sum
 }
 
 // ids makes session ids: 16 bytes in hex, the first 8 the time of the
@@ -208,10 +226,9 @@ func (t *Tracker) Click(ctx context.Context, c Click) (store.Session, string, er
 	if !ok {
 		return store.Session{}, "", &InputError{Field: "offer", Code: UnknownOffer, Message: fmt.Sprintf("offer %q: no such offer", c.Offer)}
 	}
-	landing, err := url.Parse(o.WebPage)
-	if o.WebPage == "" || err != nil || !landing.IsAbs() {
+	if !o.landing.ok {
 		return store.Session{}, "", &InputError{Field: "offer", Code: NoLandingPage,
-			Message: fmt.Sprintf("offer %q has no landing page: its web page %q is not an absolute URL", c.Offer, o.WebPage)}
+			Message: fmt.Sprintf("offer %q has no landing page: its web page %q is not an absolute URL", c.Offer, o.offer.WebPage)}
 	}
 	if ok, err := t.publisher(ctx, c.Publisher); err != nil {
 		return store.Session{}, "", err
@@ -225,10 +242,7 @@ func (t *Tracker) Click(ctx context.Context, c Click) (store.Session, string, er
 	if _, err := t.clicks.do(ctx, s); err != nil {
 		return store.Session{}, "", err
 	}
-	q := landing.Query()
-	q.Set("session", id)
-	landing.RawQuery = q.Encode()
-	return s, landing.String(), nil
+	return s, o.landing.with(id), nil
 }
 
 // Convert attributes and records a conversion; the result is committed

@@ -125,7 +125,7 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 			}
 			return err
 		}
-		args := make([]any, 0, sessionColCount*rowChunks[0])
+		args := make([]any, 0, sessionColCount*rowChunk(len(sessions)))
 		for rest := sessions; len(rest) > 0; {
 			n := rowChunk(len(rest))
 			args = args[:0]
