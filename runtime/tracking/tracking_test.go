@@ -2,6 +2,8 @@ package tracking_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -104,6 +106,24 @@ func TestHashIP(t *testing.T) {
 	assert.NotEqual(t, a.HashIP("192.0.2.1"), a.HashIP("192.0.2.2"))
 	assert.NotEqual(t, a.HashIP("192.0.2.1"), b.HashIP("192.0.2.1"), "keyed")
 	assert.Nil(t, none.HashIP("192.0.2.1"), "no secret, no address kept")
+
+	// The HMAC-SHA-256 of the address keyed with the secret, the same
+	// from hashes reused by many goroutines at once.
+	want := func(ip string) []byte {
+		m := hmac.New(sha256.New, []byte("k1"))
+		m.Write([]byte(ip))
+		return m.Sum(nil)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				ip := fmt.Sprintf("192.0.2.%d", (g*200+i)%256)
+				assert.Equal(t, want(ip), a.HashIP(ip), ip)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestGroupCommit: clicks and conversions from many goroutines are all
