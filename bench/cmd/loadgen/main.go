@@ -210,8 +210,9 @@ func repoRoot() (string, error) {
 
 // start builds promoc, creates a key and starts promoc serve. With
 // tracking, it serves examples/affiliate instead of the engine workload's
-// rule set and stores the offer and the publisher of the tracking links
-// (trackingSetup).
+// rule set, stores the offer and the publisher of the tracking links
+// (trackingSetup) and gives serve a tracking secret, so that every click
+// keeps the keyed hash of its address.
 func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
@@ -253,7 +254,17 @@ func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	if s.log, err = os.Create(filepath.Join(dir, "serve.log")); err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command(bin, "serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json")
+	args := []string{"serve", rules, "--db", db, "--addr", "127.0.0.1:0", "--log-format", "json"}
+	if tracking {
+		// Clients' addresses kept as keyed hashes, as a deployment that
+		// counts unique clicks keeps them.
+		secret := filepath.Join(dir, "tracking.secret")
+		if err := os.WriteFile(secret, []byte("loadgen's tracking secret, 32 B"), 0o600); err != nil {
+			return nil, err
+		}
+		args = append(args, "--tracking-secret-file", secret)
+	}
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stderr = s.log
 	if profile {
 		port, err := freePort()
