@@ -122,7 +122,7 @@ func recorded(path string, j recordedJSON) (store.Conversion, error) {
 		return c, wrap(bad("sub", InvalidParameter, "%d sub ids: expected at most %d", len(j.Sub), len(c.Sub)))
 	}
 	for i, v := range j.Sub {
-		if len(v) > SubIDBytes || !subRE.MatchString(v) {
+		if len(v) > SubIDBytes || !subOK(v) {
 			return c, wrap(bad(fmt.Sprintf("sub[%d]", i), InvalidParameter, "%q: expected at most %d letters, digits or %s", clip(v), SubIDBytes, SubIDChars))
 		}
 		c.Sub[i] = v
