@@ -193,12 +193,20 @@ func (s *Server) click() http.Handler {
 			s.writeError(w, r, inputError(err))
 			return
 		}
-		w.Header().Set("Location", landing)
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Referrer-Policy", "no-referrer")
+		h := w.Header()
+		h["Location"] = []string{landing}
+		h["Cache-Control"] = noStore
+		h["Referrer-Policy"] = noReferrer
 		w.WriteHeader(http.StatusFound)
 	})
 }
+
+// The values of a redirect's fixed headers, shared by every click (the
+// server only reads them).
+var (
+	noStore    = []string{"no-store"}
+	noReferrer = []string{"no-referrer"}
+)
 
 // convert records a conversion and answers: 201 recorded, 200 a repeat,
 // 422 rejected (logged with its reason).

@@ -16,6 +16,10 @@ type batcher[T, R any] struct {
 	mu       sync.Mutex
 	pending  []*waiter[T, R]
 	flushing bool
+
+	// waiters are reused: a request's waiter (and its channel) goes back
+	// once it has its outcome, when nothing else refers to it.
+	waiters sync.Pool
 }
 
 type waiter[T, R any] struct {
@@ -36,14 +40,18 @@ type outcome[R any] struct {
 // items (its own first among them), then hands the lead to the first
 // item that arrived meanwhile, which is still pending.
 func (b *batcher[T, R]) do(ctx context.Context, item T) (R, error) {
-	w := &waiter[T, R]{item: item, done: make(chan outcome[R], 1)}
+	w, _ := b.waiters.Get().(*waiter[T, R])
+	if w == nil {
+		w = &waiter[T, R]{done: make(chan outcome[R], 1)}
+	}
+	w.item = item
 	b.mu.Lock()
 	b.pending = append(b.pending, w)
 	if b.flushing {
 		b.mu.Unlock()
 		o := <-w.done
 		if !o.lead {
-			return o.r, o.err
+			return b.done(w, o)
 		}
 		b.mu.Lock() // w leads, and is pending[0]
 	}
@@ -64,7 +72,15 @@ func (b *batcher[T, R]) do(ctx context.Context, item T) (R, error) {
 		b.flushing = false
 	}
 	b.mu.Unlock()
-	o := <-w.done
+	return b.done(w, <-w.done)
+}
+
+// done returns w's outcome and w to the pool: its leader sent the outcome
+// last, and no batch reads it any more.
+func (b *batcher[T, R]) done(w *waiter[T, R], o outcome[R]) (R, error) {
+	var zero T
+	w.item = zero
+	b.waiters.Put(w)
 	return o.r, o.err
 }
 
