@@ -29,6 +29,8 @@ func (h *harness) clickOK(query string) string {
 	h.t.Helper()
 	r := h.do(call{method: "GET", path: "/t/casino?" + query, headers: []string{"User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) Mobile/15E148 Safari/604.1"}})
 	require.Equal(h.t, 302, r.status, "%s", r.raw)
+	assert.Equal(h.t, "no-store", r.header.Get("Cache-Control"), "a redirect no cache keeps")
+	assert.Equal(h.t, "no-referrer", r.header.Get("Referrer-Policy"), "the link's query not passed on")
 	u, err := url.Parse(r.header.Get("Location"))
 	require.NoError(h.t, err)
 	require.Equal(h.t, "casino.example", u.Host)
