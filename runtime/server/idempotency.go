@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -55,6 +56,15 @@ func fingerprint(q *request) []byte {
 // true); a repeat while the first still runs is 409; the key with another
 // request is 422. A request that fails stores nothing, its key included,
 // so that it may be sent again as it was.
+//
+// A success is answered while its key's end is recorded, not after (a
+// transaction and a wait for the disk less on the path of a request): the
+// work is stored by then, and the end is queued first in the group of
+// keys written next (keybatcher.go), so that a retry sent after the answer
+// is recorded after it and gets the response kept. If the end cannot be
+// recorded, the key is taken over once stale, as when the process dies
+// before it. On a store without store.RequestBatches the end is recorded
+// before the answer.
 func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	key, sent, err := idempotencyKey(q.Request)
 	if err != nil {
@@ -115,16 +125,21 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		b, err := json.Marshal(v)
 		if err == nil {
 			b = append(b, '\n')
-			if err := s.finishRequest(ctx, req.Scope, key, status, b); err != nil {
-				// The work is done and stored: answer, and let the key
-				// be taken over once stale.
-				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
-			}
+			// The work is done and stored: the key's end is queued, so
+			// that a retry from now on comes after it, then the answer
+			// is sent while the end is recorded.
+			finished := s.finishLater(ctx, req.Scope, key, status, b)
 			setHeaders(w, v)
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 			w.WriteHeader(status)
 			w.Write(b)
+			http.NewResponseController(w).Flush()
+			if err := finished(); err != nil {
+				// Let the key be taken over once stale.
+				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+			}
 			return
 		}
 		herr = err

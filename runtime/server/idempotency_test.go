@@ -3,6 +3,11 @@ package server_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +16,7 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
 func TestIdempotencyKey(t *testing.T) {
@@ -144,4 +150,64 @@ func TestIdempotencyPanic(t *testing.T) {
 	r = h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "p-1"}})
 	assert.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Len(t, r.json["outcomes"], 1)
+}
+
+// heldEnds holds, once armed, the first write of keys that records a
+// request's end, until released.
+type heldEnds struct {
+	*sqlite.Store
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *heldEnds) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
+	if len(fs) > 0 && s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
+}
+
+// TestIdempotencyAnswerFirst: a request with an Idempotency-Key is
+// answered while its key's end is recorded, not after; a retry sent then
+// waits for the end and gets the response kept.
+func TestIdempotencyAnswerFirst(t *testing.T) {
+	st := &heldEnds{Store: openStore(t).(*sqlite.Store), entered: make(chan struct{}), release: make(chan struct{})}
+	h := newHarnessOn(t, st)
+	secret := h.addKey(server.Operator)
+	url, stop := serve(t, h.srv)
+	defer stop()
+	post := func() (*http.Response, string) {
+		req, err := http.NewRequest("POST", url+"/v1/events", strings.NewReader(
+			`[{"id":"reg","player":"p1","kind":"player","time":"2026-11-02T10:00:00Z","currency":"EUR"},
+			  {"id":"d1","player":"p1","kind":"deposit","time":"2026-11-02T10:01:00Z","amount":"50.00","method":"card"}]`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Idempotency-Key", "answer-first")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, string(b)
+	}
+	st.armed.Store(true)
+	first, body := post() // answered while its key's end is held
+	require.Equal(t, 200, first.StatusCode, body)
+	<-st.entered
+	retried := make(chan string, 1)
+	go func() {
+		r, b := post()
+		assert.Equal(t, "true", r.Header.Get("Idempotent-Replayed"))
+		retried <- fmt.Sprint(r.StatusCode, " ", b)
+	}()
+	select {
+	case r := <-retried:
+		t.Fatalf("the retry was answered before the first's end was recorded: %s", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(st.release)
+	assert.Equal(t, "200 "+body, <-retried, "the response kept")
 }

@@ -74,13 +74,17 @@ func (k *keyBatcher) startRequest(ctx context.Context, st store.Store, r store.R
 	return got.Request, got.Started, err
 }
 
-// finishRequest is st.FinishRequest, grouped.
-func (k *keyBatcher) finishRequest(ctx context.Context, st store.Store, f store.FinishedRequest) error {
-	_, ok, err := k.g.call(ctx, keyOp{finish: f})
-	if !ok {
-		return st.FinishRequest(ctx, f.Scope, f.Key, f.Status, f.Response)
+// finishLater queues st.FinishRequest for the next group; the function it
+// returns waits for it and gives its error.
+func (k *keyBatcher) finishLater(ctx context.Context, st store.Store, f store.FinishedRequest) func() error {
+	wait := k.g.enqueue(keyOp{finish: f})
+	return func() error {
+		_, ok, err := wait()
+		if !ok {
+			return st.FinishRequest(ctx, f.Scope, f.Key, f.Status, f.Response)
+		}
+		return err
 	}
-	return err
 }
 
 // grouper runs the calls that wait at one moment as one: do gets their
@@ -106,6 +110,12 @@ type groupCall[In, Out any] struct {
 // and the caller must run the call alone; a panic of a group of one is
 // raised again here.
 func (g *grouper[In, Out]) call(ctx context.Context, in In) (out Out, ok bool, err error) {
+	return g.enqueue(in)()
+}
+
+// enqueue puts in in the next group, after the calls queued before it;
+// the function it returns waits for the group and gives what call gives.
+func (g *grouper[In, Out]) enqueue(in In) func() (out Out, ok bool, err error) {
 	c := &groupCall[In, Out]{in: in, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
@@ -114,11 +124,13 @@ func (g *grouper[In, Out]) call(ctx context.Context, in In) (out Out, ok bool, e
 		go g.run(context.Background()) // a group is no one call's (see batcher.handle)
 	}
 	g.mu.Unlock()
-	<-c.done
-	if c.panic != nil {
-		panic(c.panic)
+	return func() (Out, bool, error) {
+		<-c.done
+		if c.panic != nil {
+			panic(c.panic)
+		}
+		return c.out, !c.alone, c.err
 	}
-	return c.out, !c.alone, c.err
 }
 
 func (g *grouper[In, Out]) run(ctx context.Context) {
@@ -182,11 +194,14 @@ func (s *Server) startRequest(ctx context.Context, r store.Request, staleBefore 
 	return s.keys.startRequest(ctx, s.st, r, staleBefore)
 }
 
-// finishRequest is the store's FinishRequest, grouped when the store
-// records keys in batches.
-func (s *Server) finishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
+// finishLater records the end of a request with its key: queued in the
+// next group when the store records keys in batches (a key started after
+// it is written after it), else at once. The function it returns waits
+// for it and gives its error.
+func (s *Server) finishLater(ctx context.Context, scope, key string, status int, response []byte) func() error {
 	if s.keys == nil {
-		return s.st.FinishRequest(ctx, scope, key, status, response)
+		err := s.st.FinishRequest(ctx, scope, key, status, response)
+		return func() error { return err }
 	}
-	return s.keys.finishRequest(ctx, s.st, store.FinishedRequest{Scope: scope, Key: key, Status: status, Response: response})
+	return s.keys.finishLater(ctx, s.st, store.FinishedRequest{Scope: scope, Key: key, Status: status, Response: response})
 }

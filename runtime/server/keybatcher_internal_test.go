@@ -55,8 +55,8 @@ func TestKeyBatcherConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			assert.NoError(t, k.finishRequest(ctx, st, store.FinishedRequest{Scope: "k POST /v1/events", Key: fmt.Sprintf("key-%d", i%20),
-				Status: 200 + i, Response: []byte("{}")}))
+			assert.NoError(t, k.finishLater(ctx, st, store.FinishedRequest{Scope: "k POST /v1/events", Key: fmt.Sprintf("key-%d", i%20),
+				Status: 200 + i, Response: []byte("{}")})())
 		}()
 	}
 	wg.Wait()
@@ -104,6 +104,29 @@ func TestKeyBatcherMixed(t *testing.T) {
 	assert.Equal(t, 200, batch[2].out.Request.Status, "the finish of the group came first")
 	assert.Equal(t, []byte{1}, batch[2].out.Request.Fingerprint, "the first request's fingerprint, for the 422")
 	assert.Equal(t, store.StartedRequest{Request: b, Started: false}, batch[3].out, "the first start of b runs")
+}
+
+// TestKeyBatcherFinishLater: a key's end queued is recorded before a start
+// of the key queued after it, so that a retry sent once the end is queued
+// (its response already sent) gets the response kept.
+func TestKeyBatcherFinishLater(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	k := newKeyBatcher(st)
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	a := store.Request{Scope: "k POST /v1/events", Key: "a", Fingerprint: []byte{1}, Started: t0}
+	for i := range 20 {
+		a.Key = fmt.Sprintf("a%d", i)
+		_, started, err := k.startRequest(ctx, st, a, t0.Add(-time.Minute))
+		require.NoError(t, err)
+		require.True(t, started)
+		finished := k.finishLater(ctx, st, store.FinishedRequest{Scope: a.Scope, Key: a.Key, Status: 200, Response: []byte(`{}`)})
+		got, started, err := k.startRequest(ctx, st, a, t0.Add(-time.Minute))
+		require.NoError(t, err)
+		assert.False(t, started)
+		assert.Equal(t, 200, got.Status, "the retry comes after the end")
+		require.NoError(t, finished())
+	}
 }
 
 // shortAnswers is a store whose WriteRequests answers one start fewer
