@@ -99,32 +99,20 @@ func refsMissing(ctx context.Context, ex Execer, table string, refs map[string]b
 
 // Clicks implements store.Tracking: the sessions are written by many-row
 // INSERTs; an id stored before makes one write nothing, and the
-// transaction is rolled back.
+// transaction is rolled back. The sessions' offers and publishers are
+// checked by the table's foreign keys; only a batch that fails reads
+// them, to name one that is missing (which wins over the other faults of
+// the batch).
 func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
-	offers, pubs := map[string]bool{}, map[string]bool{}
 	for i := range sessions {
 		if err := validSession(&sessions[i]); err != nil {
 			return err
 		}
-		offers[sessions[i].Offer] = true
-		pubs[sessions[i].Publisher] = true
 	}
 	if len(sessions) == 0 {
 		return nil
 	}
-	return s.D.Begin(ctx, func(ex Execer) error {
-		if r, err := refsMissing(ctx, ex, "offers", offers); err != nil {
-			if s.D.NoRows(err) {
-				return fmt.Errorf("offer %q: %w", r, store.ErrNoOffer)
-			}
-			return err
-		}
-		if r, err := refsMissing(ctx, ex, "publishers", pubs); err != nil {
-			if s.D.NoRows(err) {
-				return fmt.Errorf("publisher %q: %w", r, store.ErrNoPublisher)
-			}
-			return err
-		}
+	err := s.D.Begin(ctx, func(ex Execer) error {
 		args := make([]any, 0, sessionColCount*rowChunk(len(sessions)))
 		for rest := sessions; len(rest) > 0; {
 			n := rowChunk(len(rest))
@@ -141,6 +129,38 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 				return fmt.Errorf("%w: a session id stored before", store.ErrSession)
 			}
 			rest = rest[n:]
+		}
+		return nil
+	})
+	if err != nil {
+		if missing := s.sessionRefsMissing(ctx, sessions); errors.Is(missing, store.ErrNoOffer) || errors.Is(missing, store.ErrNoPublisher) {
+			return missing
+		}
+	}
+	return err
+}
+
+// sessionRefsMissing is ErrNoOffer or ErrNoPublisher for a batch of
+// sessions whose offer or publisher the store lacks, the error of reading
+// them, or nil when it has them all.
+func (s *Store) sessionRefsMissing(ctx context.Context, sessions []store.Session) error {
+	offers, pubs := map[string]bool{}, map[string]bool{}
+	for _, se := range sessions {
+		offers[se.Offer] = true
+		pubs[se.Publisher] = true
+	}
+	return s.D.Read(ctx, func(ex Execer) error {
+		if r, err := refsMissing(ctx, ex, "offers", offers); err != nil {
+			if s.D.NoRows(err) {
+				return fmt.Errorf("offer %q: %w", r, store.ErrNoOffer)
+			}
+			return err
+		}
+		if r, err := refsMissing(ctx, ex, "publishers", pubs); err != nil {
+			if s.D.NoRows(err) {
+				return fmt.Errorf("publisher %q: %w", r, store.ErrNoPublisher)
+			}
+			return err
 		}
 		return nil
 	})
