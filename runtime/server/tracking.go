@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
@@ -167,6 +168,9 @@ func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
+		return host // written as net.IP writes it: nothing to allocate
 	}
 	if ip := net.ParseIP(host); ip != nil {
 		return ip.String()
