@@ -41,7 +41,9 @@
 //
 // [Lower] turns a clean Info into a [vm.Program]: constants interned,
 // per-currency values as tables, where-clauses split into the simple terms
-// the VM filters in tight loops and filter code for the rest, a chain of ors
+// the VM filters in tight loops (an attribute compared with a constant, a
+// let, a player property without a default or a conversion's attribute)
+// and filter code for the rest, a chain of ors
 // that tests one attribute, let or property against constants (`game == "a"
 // or game == "b"`) as one membership test, the same as `in`, jumps patched
 // in one place, and each reward's stack depth computed from the opcodes'

@@ -674,8 +674,8 @@ func unparen(e lang.Expr) lang.Expr {
 }
 
 // aggregate adds an aggregation descriptor. The where clause is split into
-// its and-ed conditions; conditions comparing an attribute with a constant
-// or a let become terms the VM checks in a tight loop, and the rest becomes
+// its and-ed conditions; conditions comparing an attribute with a constant,
+// a let or a property (see [lowerer.propOf]) become terms the VM checks in a tight loop, and the rest becomes
 // filter code.
 func (l *lowerer) aggregate(e *lang.AggregateExpr) int32 {
 	kind := l.info.Aggregates[e]
@@ -803,7 +803,28 @@ func (l *lowerer) term(c lang.Expr) (vm.Term, bool) {
 			return vm.Term{Col: attr.Index, Cond: cond, Local: l.slots[s]}, true
 		}
 	}
+	if p := l.propOf(y); p != nil {
+		return vm.Term{Col: attr.Index, Cond: cond, Const: int32(p.Index), Local: -1, Prop: true}, true
+	}
 	return vm.Term{}, false
+}
+
+// propOf returns the property a filter operand reads whole, a value fixed for
+// the whole evaluation like a let: a conversion's attribute in a payout
+// (conversion.publisher) or a player property without a default; nil for
+// any other expression.
+func (l *lowerer) propOf(e lang.Expr) *Symbol {
+	switch x := unparen(e).(type) {
+	case *lang.SelectorExpr:
+		if s := l.info.Uses[x.Sel]; s != nil && s.Kind == SymProp {
+			return s
+		}
+	case *lang.PlayerExpr:
+		if x.Default == nil {
+			return l.info.Uses[x.Prop]
+		}
+	}
+	return nil
 }
 
 func flip(c vm.Cond) vm.Cond {

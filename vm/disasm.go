@@ -134,7 +134,7 @@ func (p *Program) instrNote(r *Reward, in Instr, kind int) string {
 		}
 	case OpLoadProp, OpHasProp:
 		if in32(len(p.Props)) {
-			note = "player." + p.Props[a].Name
+			note = p.propText(int(a))
 		}
 	case OpLoadPerCurrency:
 		note = p.formatTable(in.Arg)
@@ -195,6 +195,8 @@ func (p *Program) aggText(r *Reward, a *Aggregation) string {
 	for _, t := range a.Terms {
 		var operand string
 		switch {
+		case t.Prop && t.Const >= 0 && int(t.Const) < len(p.Props):
+			operand = p.propText(int(t.Const))
 		case t.Local >= 0 && int(t.Local) < len(r.Locals):
 			operand = r.Locals[t.Local].Name
 		case (t.Cond == CondIn || t.Cond == CondNotIn) && t.Const >= 0 && int(t.Const) < len(p.Lists):
@@ -248,4 +250,13 @@ func filterKinds(r *Reward) []int {
 		}
 	}
 	return kinds
+}
+
+// propText is how code reads property i: player.NAME, or a conversion's
+// attribute as its name says (conversion.amount).
+func (p *Program) propText(i int) string {
+	if name := p.Props[i].Name; strings.HasPrefix(name, "conversion.") {
+		return name
+	}
+	return "player." + p.Props[i].Name
 }

@@ -20,7 +20,8 @@
 // it can trust the code and still never panic.
 //
 // Where clauses come as aggregation descriptors ([Aggregation]): a
-// conjunction of simple terms (column, comparison, constant or local),
+// conjunction of simple terms (column, comparison, constant, local or
+// property),
 // evaluated first, then optional filter code for the rest. The machine
 // compiles the terms once per run against the player's columns: in and not
 // in become a bitmap over interned ids (or a sorted set, for values too far
@@ -28,7 +29,8 @@
 // strings, a table of every interned id, one load per row), a lower and an upper bound on one column one range test, != on
 // one column a not-in set, and the terms run cheapest and most selective
 // first. A term whose operand cannot be compared (a currency mismatch, a
-// per-currency constant without the player's currency) traps only when a
+// per-currency constant without the player's currency, a missing
+// property) traps only when a
 // row reaches it, as evaluating the clause row by row would; such a term
 // is a barrier that no other term moves across, so the rows it sees, and
 // the error a rule reports, are those of the source order.

@@ -250,6 +250,8 @@ func (g *generator) agg() {
 			t.Const = g.pick(len(g.a.p.Lists))
 		} else if g.in.next()%4 == 0 || len(g.a.p.Consts) == 0 {
 			t.Local = g.pick(len(g.r.Locals))
+		} else if g.in.next()%4 == 0 {
+			t.Const, t.Prop = g.pick(len(g.a.p.Props)), true
 		} else {
 			t.Const = g.pick(len(g.a.p.Consts))
 		}

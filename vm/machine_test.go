@@ -182,6 +182,18 @@ func TestAggregations(t *testing.T) {
 		{name: "term currency mismatch", src: "load_const 20 USD\nstore_local threshold\naggregate 0\ngive", opts: func(a *asm) []opt {
 			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{{Col: cAmount, Cond: CondGt, Local: 0}}}), withResult(ResultPoints)}
 		}, in: &txns, want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		{name: "term operand from a property", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{{Col: cAmount, Cond: CondLt, Const: 1, Local: -1, Prop: true}}}), withResult(ResultPoints)}
+		}, in: withProps(txns, map[string]any{"total_deposits": "250.50"}), want: "calculated 2"},
+		{name: "term missing property traps at a row", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{{Col: cAmount, Cond: CondLt, Const: 1, Local: -1, Prop: true}}}), withResult(ResultPoints)}
+		}, in: &txns, want: "error missing-property: player property total_deposits is missing"},
+		{name: "term missing property no row reaches", src: "aggregate 0\nload_const 4\nadd\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{
+				{Col: cAmount, Cond: CondGt, Const: a.konst("1000 EUR"), Local: -1},
+				{Col: cAmount, Cond: CondLt, Const: 1, Local: -1, Prop: true},
+			}}), withResult(ResultPoints)}
+		}, in: &txns, want: "skipped no-matching-transactions: the formula reads transactions and none matched"},
 		{name: "filter code", src: "aggregate 0\ngive\nf:\nload_attr bet.game\nload_const \"Other\"\ncmp_int eq\njump_if_true_or_pop e\nload_attr bet.amount\nload_const 50 EUR\ncmp_num gt\ne:\nfilter_end", opts: func(a *asm) []opt {
 			return []opt{withAggs(Aggregation{Op: AggSum, Kind: kBet, Attr: cAmount}), withFilter(0, "f")}
 		}, in: &txns, want: "calculated 105.25 EUR"},
@@ -482,6 +494,15 @@ func TestValidate(t *testing.T) {
 		{name: "term operand type", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
 			return []opt{withAggs(Aggregation{Op: AggSum, Kind: kBet, Attr: cAmount, Terms: []Term{{Col: cGame, Cond: CondEq, Const: a.konst("5"), Local: -1}}})}
 		}, want: "number operand for a string column"},
+		{name: "term property type", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggSum, Kind: kBet, Attr: cAmount, Terms: []Term{{Col: cGame, Cond: CondEq, Const: 0, Local: -1, Prop: true}}})}
+		}, want: "number property for a string column"},
+		{name: "term property out of range", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggSum, Kind: kBet, Attr: cAmount, Terms: []Term{{Col: cGame, Cond: CondEq, Const: 99, Local: -1, Prop: true}}})}
+		}, want: "property 99 out of range"},
+		{name: "term property with a local", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
+			return []opt{withAggs(Aggregation{Op: AggSum, Kind: kBet, Attr: cAmount, Terms: []Term{{Col: cGame, Cond: CondEq, Const: 3, Local: 0, Prop: true}}})}
+		}, want: "a property operand goes with a local of -1"},
 		{name: "window", src: "load_const 1\ngive", opts: func(a *asm) []opt {
 			return []opt{withWindow(window.Spec{Kind: window.TimeBack, N: 40, Unit: window.Day})}
 		}, want: "window"},
@@ -602,4 +623,10 @@ func TestTermLocalWithoutConstants(t *testing.T) {
 	require.Empty(t, a.p.Consts)
 	d := prepare(t, a.p, eurPlayer(bet("b1", 1, "10", "g", "c"), bet("b2", 2, "20", "g", "c")))
 	assert.Equal(t, "calculated 10.00 EUR", show(d, run(t, a.p, r, d, Options{})))
+}
+
+// withProps returns a copy of in whose player has the properties props.
+func withProps(in Input, props map[string]any) *Input {
+	in.Player.Props = props
+	return &in
 }

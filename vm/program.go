@@ -259,9 +259,14 @@ type Term struct {
 	// NotIn. It is ignored when Local >= 0.
 	Const int32
 	// Local is -1, or the local slot holding the operand when it is not a
-	// constant (a player property, a per-currency amount, another
-	// aggregation). Only with Eq..Ge.
+	// constant (a per-currency amount, another aggregation). Only with
+	// Eq..Ge.
 	Local int32
+	// Prop reports that the operand is the property Props[Const] (a player
+	// property or a conversion's attribute, fixed for the whole run), with
+	// Eq..Ge and Local -1. When the input lacks it, a row that reaches the
+	// term traps with missing-property, as load_prop would in filter code.
+	Prop bool
 }
 
 // Reward returns the reward with the given name, or nil.

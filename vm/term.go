@@ -135,21 +135,29 @@ func (m *Machine) compileTerms(pc int, a *Aggregation, t *table, rows int) (empt
 			m.compileList(ct, p.Lists[term.Const])
 		} else {
 			var v *Value
-			if term.Local >= 0 {
+			switch {
+			case term.Prop:
+				v = &m.d.props[term.Const]
+			case term.Local >= 0:
 				v = &m.locals[term.Local]
-			} else {
+			default:
 				v = &p.Consts[term.Const]
 			}
-			if !compatible(col.typ, v.K) {
+			switch {
+			case term.Prop && !m.d.hasProp[term.Const]:
+				ct.kind, ct.trapping = termTrap, true
+				ct.reason, ct.detail = ReasonMissingProperty, "player property "+p.Props[term.Const].Name+" is missing"
+			case !compatible(col.typ, v.K):
 				m.trap(pc, ReasonInvalidOperand, "a "+v.K.String()+" compared with a "+col.typ.String()+" column")
 				return false, false
-			}
-			if m.plainOperand(ct, v) {
+			case m.plainOperand(ct, v):
 				m.compileCmp(ct, v)
-			} else if n, ok := m.operand(ct, v); ok {
-				m.compileCmp(ct, &n)
-			} else {
-				ct.kind = termTrap
+			default:
+				if n, ok := m.operand(ct, v); ok {
+					m.compileCmp(ct, &n)
+				} else {
+					ct.kind = termTrap
+				}
 			}
 		}
 		switch {

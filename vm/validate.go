@@ -329,6 +329,16 @@ func (p *Program) checkTerm(r *Reward, attrs []AttrInfo, t Term) error {
 	typ := attrs[t.Col].Type
 	isList := t.Cond == CondIn || t.Cond == CondNotIn
 	switch {
+	case t.Prop:
+		if t.Local != -1 || isList {
+			return errors.New("a property operand goes with a local of -1 and a comparison")
+		}
+		if t.Const < 0 || int(t.Const) >= len(p.Props) {
+			return fmt.Errorf("property %d out of range", t.Const)
+		}
+		if k := p.Props[t.Const].Type; !compatible(typ, k) {
+			return fmt.Errorf("%v property for a %v column", k, typ)
+		}
 	case t.Local >= 0:
 		if int(t.Local) >= len(r.Locals) {
 			return fmt.Errorf("local %d out of range", t.Local)
