@@ -233,7 +233,7 @@ func (s *Server) handleEntry(ctx context.Context, e store.InboxEntry) error {
 		if outs == nil {
 			outs = []engine.Outcome{}
 		}
-		s.met.events.Add(float64(len(evs)))
+		s.met.accepted(evs)
 		s.met.logged(outs...)
 		s.hooks.notify()
 		result, err = json.Marshal(eventsResponse{Events: len(evs), Outcomes: outs})

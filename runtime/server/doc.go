@@ -173,9 +173,12 @@
 // # Metrics
 //
 // GET /metrics (any key) serves Prometheus metrics from a registry of the
-// server's own: requests and their latency by route, events, outcomes by
-// rule, status and reason, the scheduler's rounds, and Go's and the
-// process's. Money is not among them: a metric is a float.
+// server's own: requests and their latency by route, events by kind,
+// outcomes by rule, status and reason, the scheduler's rounds, and Go's and
+// the process's. Each campaign's budget left and limit, by currency, are
+// read from the store at each scrape (budgetmetrics.go; at most 1,000
+// campaigns): a metric is a float, an approximation for dashboards and
+// alerts, and the exact amounts are those of GET /v1/campaigns.
 //
 // # The scheduler
 //

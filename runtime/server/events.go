@@ -36,7 +36,7 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
-	s.met.events.Add(float64(len(evs)))
+	s.met.accepted(evs)
 	s.met.logged(outs...)
 	s.hooks.notify()
 	// Events handled before: their outcomes too (replay.go).

@@ -13,16 +13,15 @@ import (
 )
 
 // metrics are the server's Prometheus metrics, on a registry of its own
-// (no global state: two servers in one process count apart). Amounts of
-// money are not exported: a metric is a float, and budgets are exact in GET
-// /v1/campaigns.
+// (no global state: two servers in one process count apart). The budgets
+// are read at scrape time (budgetmetrics.go).
 type metrics struct {
 	reg       *prometheus.Registry
 	requests  *prometheus.CounterVec   // route, method, code
 	latency   *prometheus.HistogramVec // route
-	events    prometheus.Counter
-	outcomes  *prometheus.CounterVec // rule, status, reason
-	scheduler *prometheus.CounterVec // result
+	events    *prometheus.CounterVec   // kind
+	outcomes  *prometheus.CounterVec   // rule, status, reason
+	scheduler *prometheus.CounterVec   // result
 	lastRound prometheus.Gauge
 }
 
@@ -34,8 +33,9 @@ func newMetrics() *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "promoc_http_request_duration_seconds",
 			Help:    "Time to answer a request, by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"route"}),
-		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "promoc_events_total",
-			Help: "Events accepted by POST /v1/events (a redelivered event counts again; it gives no outcome)."}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_events_total",
+			Help: "Events accepted by POST /v1/events, by kind (a declared kind, or player; a redelivered event counts again; it gives no outcome)."},
+			[]string{"kind"}),
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_outcomes_total",
 			Help: "Outcomes logged through this server (events, the scheduler, approvals), by rule, status and reason."},
 			[]string{"rule", "status", "reason"}),
@@ -53,6 +53,20 @@ func newMetrics() *metrics {
 func (m *metrics) request(route, method string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// accepted counts events accepted, by kind.
+func (m *metrics) accepted(evs []engine.Event) {
+	var (
+		kind string
+		c    prometheus.Counter
+	)
+	for _, e := range evs {
+		if c == nil || e.Kind != kind {
+			kind, c = e.Kind, m.events.WithLabelValues(e.Kind)
+		}
+		c.Inc()
+	}
 }
 
 // logged counts outcomes logged.

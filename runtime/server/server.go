@@ -202,6 +202,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.defaults()
 	met := newMetrics()
 	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1)}
+	met.reg.MustRegister(newBudgetCollector(s))
 	s.batch = newBatcher(s.engine, cfg.MaxEvents)
 	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
 	if cfg.Leases != nil {
