@@ -181,65 +181,95 @@ func (e *Engine) finish(p *player, ch *store.Change, outs []*Outcome) error {
 // to another writer is decided again from the stored state; the others
 // stand. An empty change is not written.
 func (e *Engine) decideAll(ctx context.Context, n int, decide func(i int) (store.Change, []*Outcome, error)) ([]Outcome, error) {
-	var out []Outcome
 	todo := make([]int, n)
 	for i := range todo {
 		todo[i] = i
 	}
-	for round := 0; len(todo) > 0; round++ {
+	return e.decideItems(ctx, todo, 0, decide)
+}
+
+// decideItems is decideAll for the items todo, from round on.
+func (e *Engine) decideItems(ctx context.Context, todo []int, round int, decide func(i int) (store.Change, []*Outcome, error)) ([]Outcome, error) {
+	var out []Outcome
+	for ; len(todo) > 0; round++ {
 		if round == maxRetries {
 			return out, fmt.Errorf("engine: a change lost to other writers %d times", maxRetries)
 		}
 		e.budgets = nil // as the store has them now
-		var changes []store.Change
-		var decided [][]*Outcome
-		var items []int
-		for _, i := range todo {
-			ch, outs, err := decide(i)
-			if err != nil {
-				return out, err
-			}
-			if ch.Event == nil && len(ch.States) == 0 && len(ch.Outcomes) == 0 && len(ch.Timers) == 0 && len(ch.Players) == 0 {
-				continue
-			}
-			changes, decided, items = append(changes, ch), append(decided, outs), append(items, i)
+		rd, err := e.decideRound(todo, decide)
+		if err != nil {
+			return out, err
 		}
-		if len(changes) == 0 {
+		if len(rd.changes) == 0 {
 			break
 		}
-		applied, err := e.st.Apply(ctx, changes)
+		applied, err := e.st.Apply(ctx, rd.changes)
 		if err != nil {
 			clear(e.players)
 			return out, err
 		}
-		todo = todo[:0]
-		for k, a := range applied {
-			if a.Err != nil {
-				if !errors.Is(a.Err, store.ErrStateConflict) {
-					return out, a.Err
-				}
-				for _, s := range changes[k].States {
-					e.forget(s.Player)
-				}
-				todo = append(todo, items[k])
-				continue
-			}
-			if len(changes[k].States) > 0 {
-				if p := e.players[changes[k].States[0].Player]; p != nil {
-					p.stored(changes[k].States, a.Versions)
-				}
-			}
-			for j, so := range a.Outcomes {
-				if so.Repeat {
-					continue
-				}
-				o := decided[k][j]
-				e.settle(o, so)
-				out = append(out, *o)
-			}
+		if out, todo, err = e.absorbRound(out, rd, applied); err != nil {
+			return out, err
 		}
 	}
 	return out, nil
+}
+
+// itemRound is a round of decideAll: the changes decided, the outcomes of
+// each and the item each is of (an item with nothing to write has none).
+type itemRound struct {
+	changes []store.Change
+	decided [][]*Outcome
+	items   []int
+}
+
+// decideRound decides the items todo.
+func (e *Engine) decideRound(todo []int, decide func(i int) (store.Change, []*Outcome, error)) (itemRound, error) {
+	var rd itemRound
+	for _, i := range todo {
+		ch, outs, err := decide(i)
+		if err != nil {
+			return rd, err
+		}
+		if ch.Event == nil && len(ch.States) == 0 && len(ch.Outcomes) == 0 && len(ch.Timers) == 0 && len(ch.Players) == 0 {
+			continue
+		}
+		rd.changes, rd.decided, rd.items = append(rd.changes, ch), append(rd.decided, outs), append(rd.items, i)
+	}
+	return rd, nil
+}
+
+// absorbRound takes what the store did with a round: the outcomes written,
+// settled and appended to out, and the items whose change lost to another
+// writer, to decide again (their players dropped from the cache).
+func (e *Engine) absorbRound(out []Outcome, rd itemRound, applied []store.Applied) ([]Outcome, []int, error) {
+	var retry []int
+	for k, a := range applied {
+		if a.Err != nil {
+			if !errors.Is(a.Err, store.ErrStateConflict) {
+				return out, nil, a.Err
+			}
+			for _, s := range rd.changes[k].States {
+				e.forget(s.Player)
+			}
+			retry = append(retry, rd.items[k])
+			continue
+		}
+		if len(rd.changes[k].States) > 0 {
+			if p := e.players[rd.changes[k].States[0].Player]; p != nil {
+				p.stored(rd.changes[k].States, a.Versions)
+			}
+		}
+		for j, so := range a.Outcomes {
+			if so.Repeat {
+				continue
+			}
+			o := rd.decided[k][j]
+			e.settle(o, so)
+			out = append(out, *o)
+		}
+	}
+	return out, retry, nil
 }
 
 // scheduleState reads the bookkeeping of a scheduled rule.
@@ -385,6 +415,16 @@ func (e *Engine) saveSchedule(ctx context.Context, row store.State, ss scheduleS
 // once: the store records the run, and every player's outcome shares its
 // trigger hash, so a run resumed after a crash gives each player's outcome
 // once.
+//
+// The pages of players are pipelined: a page is decided while the page
+// before it is written, one store transaction a page, in order. The pages
+// hold different players, so a page decided ahead rests on the page before
+// it only through the budget mirror, which carries that page's
+// reservations. When the page written did not go as decided (a change lost
+// to another writer, an outcome the store decided otherwise than the
+// mirror predicted), the page decided ahead is dropped, its players read
+// again, and decided once the lost changes are written; when its
+// transaction failed, nothing after it is written.
 func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent, zone string, f schedule.Firing) ([]Outcome, error) {
 	what := "trigger"
 	if ev == r.Entrance {
@@ -400,6 +440,42 @@ func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent
 	}
 	hash = got.TriggerHash
 	var out []Outcome
+	var w *pageWrite // the page being written
+	// written waits for the page being written and takes its outcomes;
+	// again says that some of its changes were decided again.
+	written := func() (again bool, err error) {
+		if w == nil {
+			return false, nil
+		}
+		pw := w
+		w = nil
+		<-pw.done
+		if p, ok := pw.err.(*panicked); ok {
+			clear(e.players)
+			panic(p.value) // the store's, raised in Advance's goroutine as before
+		}
+		if pw.err != nil {
+			clear(e.players) // ahead of the store
+			return false, pw.err
+		}
+		again = !roundAsDecided(pw.round, pw.applied) // before absorbRound settles the outcomes
+		var retry []int
+		if out, retry, err = e.absorbRound(out, pw.round, pw.applied); err != nil || len(retry) == 0 {
+			return again, err
+		}
+		more, err := e.decideItems(ctx, retry, 1, pw.decide)
+		out = append(out, more...)
+		return true, err
+	}
+	// stop ends the run with err, once the page being written is.
+	stop := func(err error) ([]Outcome, error) {
+		if _, werr := written(); werr != nil {
+			err = werr // the page written came first
+		}
+		clear(e.players) // a page decided and not written
+		return out, err
+	}
+	e.budgets = nil // as the store has them now
 	after := ""
 	for {
 		var ps []store.Player
@@ -409,19 +485,85 @@ func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent
 			ps, err = e.st.Players(ctx, after, pageSize)
 		}
 		if err != nil {
-			return out, err
+			return stop(err)
 		}
 		if len(ps) == 0 {
 			break
 		}
 		after = ps[len(ps)-1].ID
-		page, err := e.runPage(ctx, r, ev == r.Entrance, ps, f, hash)
-		out = append(out, page...)
+		decide := e.runPage(ctx, r, ev == r.Entrance, ps, f, hash)
+		all := make([]int, len(ps))
+		for i := range all {
+			all[i] = i
+		}
+		rd, err := e.decideRound(all, decide)
 		if err != nil {
-			return out, err
+			return stop(err)
+		}
+		again, err := written()
+		if err != nil {
+			return stop(err)
+		}
+		if again {
+			for _, p := range ps {
+				e.forget(p.ID)
+			}
+			e.budgets = nil
+			if rd, err = e.decideRound(all, decide); err != nil {
+				return stop(err)
+			}
+		}
+		if len(rd.changes) > 0 {
+			w = e.writePage(ctx, rd, decide)
 		}
 	}
+	if _, err := written(); err != nil {
+		return out, err
+	}
 	return out, e.st.FinishRun(ctx, got.Campaign, zone, got.LocalDate, f.At)
+}
+
+// roundAsDecided says whether the store wrote a round as decided: no
+// change lost, every outcome given now with the status decided (the budget
+// mirror predicted the store's decisions).
+func roundAsDecided(rd itemRound, applied []store.Applied) bool {
+	for k, a := range applied {
+		if a.Err != nil {
+			return false
+		}
+		for j, so := range a.Outcomes {
+			if so.Repeat || string(so.Status) != rd.decided[k][j].Status {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pageWrite is a page of a scheduled run written while the next page is
+// decided: its changes, the items' decide, and what the store did, once
+// done is closed.
+type pageWrite struct {
+	round   itemRound
+	decide  func(i int) (store.Change, []*Outcome, error)
+	done    chan struct{}
+	applied []store.Applied
+	err     error
+}
+
+// writePage writes a page's changes in a goroutine of its own.
+func (e *Engine) writePage(ctx context.Context, rd itemRound, decide func(i int) (store.Change, []*Outcome, error)) *pageWrite {
+	w := &pageWrite{round: rd, decide: decide, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		defer func() {
+			if v := recover(); v != nil {
+				w.err = &panicked{value: v}
+			}
+		}()
+		w.applied, w.err = e.st.Apply(ctx, rd.changes)
+	}()
+	return w
 }
 
 func scheduleSuffix(entrance bool) string {
@@ -431,9 +573,9 @@ func scheduleSuffix(entrance bool) string {
 	return ""
 }
 
-// runPage fires a scheduled firing for one page of players.
-func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps []store.Player, f schedule.Firing, hash string) ([]Outcome, error) {
-	return e.decideAll(ctx, len(ps), func(i int) (store.Change, []*Outcome, error) {
+// runPage decides a scheduled firing for the player i of a page.
+func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps []store.Player, f schedule.Firing, hash string) func(i int) (store.Change, []*Outcome, error) {
+	return func(i int) (store.Change, []*Outcome, error) {
 		var ch store.Change
 		p, err := e.load(ctx, ps[i].ID, f.At)
 		if err != nil {
@@ -481,5 +623,5 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			}
 		}
 		return ch, outs, e.finish(p, &ch, outs)
-	})
+	}
 }

@@ -38,7 +38,9 @@
 // transaction fails, the later batches are written nothing of and fail
 // with [ErrAborted] (Handle submits them again). pipeline.go lists what a
 // decision ahead rests on and how each is kept right. Advance and the
-// other calls wait for the batches in flight.
+// other calls wait for the batches in flight; Advance then decides each
+// page of a scheduled run while the page before it is written (advance.go,
+// run).
 //
 // Time comes from the events and from the now given to [Engine.Advance]:
 // the engine never reads the wall clock, so a replay, a backtest and a
