@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -189,11 +190,22 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
+// engineGC sets, for an engine benchmark, the collector's target promoc
+// run and serve set (engine.GCPercent), unless GOGC is set.
+func engineGC(b *testing.B) {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	old := debug.SetGCPercent(engine.GCPercent)
+	b.Cleanup(func() { debug.SetGCPercent(old) })
+}
+
 // BenchmarkEngine runs the whole stream through a fresh engine and store
 // per operation (run it with -benchtime=1x): events/s of Handle and of the
 // engine's clock together, the state per player in the store and in the
 // engine's cache.
 func BenchmarkEngine(b *testing.B) {
+	engineGC(b)
 	events, players := streamSize()
 	batch := envInt("PROMOC_BENCH_BATCH", 512)
 	tick := envInt("PROMOC_BENCH_TICK", 4096)
@@ -268,6 +280,7 @@ func BenchmarkEngine(b *testing.B) {
 // PROMOC_BENCH_RATE per second, and reports the latency from an event's
 // arrival to the return of the Handle that stored its outcomes.
 func BenchmarkEngineLatency(b *testing.B) {
+	engineGC(b)
 	events, players := streamSize()
 	preload := envInt("PROMOC_BENCH_PRELOAD", events/2)
 	paced := envInt("PROMOC_BENCH_PACED", 5000)

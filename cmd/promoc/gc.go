@@ -5,15 +5,14 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/promoc/promoc/runtime/engine"
 )
 
-// gcPercent is the default of --gc-percent. The engine's cache of players
-// is most of what is live in promoc run and serve, and the collector marks
-// all of it once a cycle: at Go's default of 100 a cycle comes every time
-// the program allocates as much as the cache holds. 400 makes the cycles
-// five times rarer: about a sixth less CPU an event through the engine
-// (bench/README.md), for a heap that may grow to five times the cache.
-const gcPercent = 400
+// gcPercent is the default of --gc-percent (see engine.GCPercent): about
+// a sixth less CPU an event through the engine than Go's 100
+// (bench/README.md).
+const gcPercent = engine.GCPercent
 
 // gcFlag adds --gc-percent to a command that runs the engine.
 func gcFlag(cmd *cobra.Command, percent *int) {

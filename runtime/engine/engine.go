@@ -66,6 +66,14 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// GCPercent is the collector's target (Go's GOGC) that promoc run and
+// serve set, and the engine benchmarks with them. The engine's cache of
+// players is most of a host's live heap, and the collector marks all of it
+// once a cycle: at Go's default of 100 a cycle comes every time the host
+// allocates as much as the cache holds; 400 makes the cycles five times
+// rarer, for a heap that may grow to five times the cache.
+const GCPercent = 400
+
 // Engine runs a rule set's automation rules and campaigns over players'
 // events and keeps their state in a store. Its methods are safe for
 // concurrent use; they decide one at a time, while the store writes the
