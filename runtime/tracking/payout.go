@@ -53,7 +53,11 @@ func (e *PriceError) Error() string {
 // transaction that was rolled back (the next one finds the last conversion
 // it added missing), or a batch that failed ([Prices.Forget]) makes the
 // publisher's be read again. A payout whose window has no bound reads the publisher's
-// conversions before the conversion each time.
+// conversions before the conversion each time, and one that does not
+// aggregate reads the conversion alone. When what is kept cannot take the
+// conversions read (the input refuses a currency or an attribute), the
+// conversion is priced that way too, so that a [PriceError] names the
+// first payout whose own input fails.
 //
 // Prices is safe for concurrent use; conversions of one publisher are
 // priced one at a time.
@@ -139,23 +143,11 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	if kp == nil {
 		return nil
 	}
-	mine, look := kp.payouts, kp.lookback
+	look := kp.lookback
 	cur := p.Currency(*c)
 	now := c.At.Add(time.Nanosecond)
 	if !kp.aggregates || !kp.bounded {
-		var earlier []store.Conversion
-		if kp.aggregates {
-			var err error
-			if earlier, err = r.PublisherConversions(c.Publisher, limits.MinTime, now); err != nil {
-				return err
-			}
-		} else {
-			earlier = []store.Conversion{*c}
-		}
-		in := p.input(*c, earlier)
-		return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
-			return p.prog.Evaluate(context.Background(), name, in)
-		})
+		return p.priceRead(c, kp, r, limits.MinTime)
 	}
 
 	key := keptKey{c.Publisher, cur}
@@ -172,6 +164,13 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	from := later(c.At.Add(-look), limits.MinTime)
+	// What is kept cannot take the conversions read (a currency or an
+	// attribute the input refuses): priced on the conversions read for it
+	// alone, so that the error names the payout whose input it is.
+	failed := func() error {
+		k.ok = false
+		return p.priceRead(c, kp, r, from)
+	}
 	if k.ok && k.added > 0 && k.attempt != r.Attempt() {
 		// What the attempt before added is kept only if it was committed.
 		ok, err := r.Recorded(k.added)
@@ -194,7 +193,7 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 		// The player's currency first: a transaction's money is checked
 		// against it as it is added.
 		if err := k.b.SetPlayer(runtime.Player{ID: c.Publisher, Currency: cur}); err != nil {
-			return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+			return failed()
 		}
 		news, err = r.PublisherSince(c.Publisher, 0, from)
 	} else {
@@ -209,8 +208,7 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	for _, e := range news {
 		if t, ok := transaction(p.prog, e); ok {
 			if err := k.b.Add(t); err != nil {
-				k.ok = false
-				return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+				return failed()
 			}
 			if e.Seq == c.Seq {
 				props = runtime.ConversionProperties(t)
@@ -226,16 +224,37 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 		}
 	}
 	if err := k.b.SetPlayer(runtime.Player{ID: c.Publisher, Currency: cur, Properties: props}); err != nil {
-		k.ok = false
-		return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+		return failed()
 	}
 	if err := k.b.SetNow(now); err != nil {
-		k.ok = false
-		return &PriceError{Payout: mine[0].Name, Reason: "invalid-input", Detail: err.Error()}
+		return failed()
 	}
 	in := k.b.Prepared()
-	return p.evaluate(c, mine, cur, func(name string) (runtime.Result, error) {
-		return p.prog.EvaluatePrepared(context.Background(), name, in)
+	return p.evaluate(c, kp.payouts, cur, func(po runtime.Payout) (runtime.Result, error) {
+		return p.prog.EvaluatePrepared(context.Background(), po.Name, in)
+	})
+}
+
+// priceRead prices c on the conversions read from the database: a payout
+// that aggregates on the publisher's conversions in [from, c's time],
+// one that does not on c alone, so that an input error (an earlier
+// conversion's currency or attribute, c's own) is the outcome of a payout
+// that reads it.
+func (p *Prices) priceRead(c *store.Conversion, kp *kindPayouts, r store.ConversionReader, from time.Time) error {
+	alone := p.input(*c, []store.Conversion{*c})
+	all := alone
+	if kp.aggregates {
+		earlier, err := r.PublisherConversions(c.Publisher, from, c.At.Add(time.Nanosecond))
+		if err != nil {
+			return err
+		}
+		all = p.input(*c, earlier)
+	}
+	return p.evaluate(c, kp.payouts, p.Currency(*c), func(po runtime.Payout) (runtime.Result, error) {
+		if po.Aggregates {
+			return p.prog.Evaluate(context.Background(), po.Name, all)
+		}
+		return p.prog.Evaluate(context.Background(), po.Name, alone)
 	})
 }
 
@@ -272,9 +291,9 @@ func (p *Prices) Evaluate(ctx context.Context, payout string, c store.Conversion
 
 // evaluate sets the conversion's payout and revenue from its payouts'
 // results.
-func (p *Prices) evaluate(c *store.Conversion, mine []runtime.Payout, cur string, eval func(string) (runtime.Result, error)) error {
+func (p *Prices) evaluate(c *store.Conversion, mine []runtime.Payout, cur string, eval func(runtime.Payout) (runtime.Result, error)) error {
 	for _, po := range mine {
-		res, err := eval(po.Name)
+		res, err := eval(po)
 		if err != nil {
 			return err
 		}
