@@ -386,7 +386,7 @@ func (b *Builder) Decode(ctx context.Context, r io.Reader) error {
 	if b.b == nil {
 		return b.err
 	}
-	data, err := readDocument(r)
+	data, err := ReadDocument(r)
 	if err != nil {
 		return b.keep(err)
 	}
@@ -402,7 +402,7 @@ func (b *Builder) DecodeBytes(ctx context.Context, data []byte) error {
 		ctx = context.Background()
 	}
 	if len(data) > limits.InputBytes {
-		return b.keep(&InputError{Msg: "the input is larger than " + strconv.Itoa(limits.InputBytes) + " bytes"})
+		return b.keep(tooLarge())
 	}
 	return b.keep(b.p.decodeInto(ctx, b, data))
 }

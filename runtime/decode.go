@@ -26,16 +26,26 @@ import (
 // limits.InputBytes bytes and limits.Transactions transactions. Every error
 // is an [*InputError] naming the field.
 
-// readDocument reads all of r, up to the input limit.
-func readDocument(r io.Reader) ([]byte, error) {
+// ReadDocument reads all of r, an input document of at most
+// limits.InputBytes bytes: the one check of an input's size, for the
+// documents of this package and of the hosts' readers (a payout's input
+// in runtime/tracking). It reads one byte past the limit, and its error is
+// an [*InputError].
+func ReadDocument(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, limits.InputBytes+1))
 	if err != nil {
 		return nil, &InputError{Msg: "reading the input: " + err.Error()}
 	}
 	if len(data) > limits.InputBytes {
-		return nil, &InputError{Msg: fmt.Sprintf("the input is larger than %d bytes", limits.InputBytes)}
+		return nil, tooLarge()
 	}
 	return data, nil
+}
+
+// tooLarge is the error of an input document larger than
+// limits.InputBytes.
+func tooLarge() *InputError {
+	return &InputError{Msg: fmt.Sprintf("the input is larger than %d bytes", limits.InputBytes)}
 }
 
 // docReader reads the parts of the input document other than the
@@ -613,7 +623,7 @@ func (r *docReader) txnToInput(i int) (Transaction, error) {
 // field. [Builder.Decode] reads the same documents straight into columns,
 // several times faster.
 func DecodeInput(r io.Reader) (Input, error) {
-	data, err := readDocument(r)
+	data, err := ReadDocument(r)
 	if err != nil {
 		return Input{}, err
 	}

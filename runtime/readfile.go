@@ -18,11 +18,12 @@ import (
 var ErrNotRegular = errors.New("not a regular file")
 
 // TooLargeError is the error for a file larger than lang/limits.FileBytes,
-// or a rule set larger than lang/limits.RuleSetBytes (and the words of
-// promoc eval for an input larger than lang/limits.InputBytes).
+// or a rule set larger than lang/limits.RuleSetBytes. (An input document
+// larger than lang/limits.InputBytes is an [*InputError]: see
+// [ReadDocument].)
 type TooLargeError struct {
 	Limit int64  // bytes
-	Name  string // the constant of lang/limits: "FileBytes", "RuleSetBytes", "InputBytes"
+	Name  string // the constant of lang/limits: "FileBytes", "RuleSetBytes"
 }
 
 func (e *TooLargeError) Error() string {

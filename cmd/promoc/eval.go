@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/tracking"
@@ -170,11 +169,7 @@ func readInput(p paths, prog *runtime.Program, stdin io.Reader, name string) (*r
 		return nil, err
 	}
 	defer closeInput()
-	lr := &limitedReader{r: r, n: limits.InputBytes}
-	in, err := runtime.DecodeInput(lr)
-	if lr.over {
-		err = &runtime.InputError{Msg: (&runtime.TooLargeError{Limit: limits.InputBytes, Name: "InputBytes"}).Error()}
-	}
+	in, err := runtime.DecodeInput(r) // bounded by runtime.ReadDocument, as a payout's input is
 	if err != nil {
 		return prog.InvalidInput(err), nil
 	}

@@ -17,54 +17,8 @@ import (
 // ConversionResponse is the answer to a conversion report: recorded (201),
 // a repeat of one recorded before (200, the first conversion).
 type ConversionResponse struct {
-	Status     string         `json:"status"` // recorded or repeat
-	Conversion ConversionJSON `json:"conversion"`
-}
-
-// ConversionJSON is a recorded conversion as the API writes it: amounts
-// are decimal strings, exactly as recorded.
-type ConversionJSON struct {
-	Seq             int64     `json:"seq"`
-	Session         string    `json:"session"`
-	Offer           string    `json:"offer"`
-	Publisher       string    `json:"publisher"`
-	Player          string    `json:"player,omitempty"`
-	Kind            string    `json:"kind"`
-	Amount          string    `json:"amount,omitempty"`
-	Currency        string    `json:"currency,omitempty"`
-	Ref             string    `json:"ref"`
-	Time            time.Time `json:"time"`
-	Click           time.Time `json:"click"`
-	Sub             [5]string `json:"sub"`
-	Payout          string    `json:"payout,omitempty"`
-	PayoutCurrency  string    `json:"payout_currency,omitempty"`
-	Revenue         string    `json:"revenue,omitempty"`
-	RevenueCurrency string    `json:"revenue_currency,omitempty"`
-}
-
-// exact writes an amount with every decimal it has.
-func exact(a interface {
-	Exponent() int32
-	StringFixed(int32) string
-}) string {
-	return a.StringFixed(max(0, -a.Exponent()))
-}
-
-// ConversionOf is a conversion as the API writes it.
-func ConversionOf(c store.Conversion) ConversionJSON {
-	j := ConversionJSON{Seq: c.Seq, Session: c.Session, Offer: c.Offer, Publisher: c.Publisher, Player: c.Player, Kind: c.Kind,
-		Currency: c.Currency, Ref: c.AdvertiserRef, Time: c.At, Click: c.Click, Sub: c.Sub,
-		PayoutCurrency: c.PayoutCurrency, RevenueCurrency: c.RevenueCurrency}
-	if c.Currency != "" {
-		j.Amount = exact(c.Amount)
-	}
-	if c.PayoutCurrency != "" {
-		j.Payout = exact(c.Payout)
-	}
-	if c.RevenueCurrency != "" {
-		j.Revenue = exact(c.Revenue)
-	}
-	return j
+	Status     string                `json:"status"` // recorded or repeat
+	Conversion tracking.RecordedJSON `json:"conversion"`
 }
 
 // PayoutCurrency is the currency of the payouts of a conversion without an
@@ -230,9 +184,9 @@ func (s *Server) convert(ctx context.Context, c tracking.Conversion) (int, any, 
 			with("reason", string(r.Rejected))
 	}
 	if r.Repeat {
-		return http.StatusOK, ConversionResponse{Status: "repeat", Conversion: ConversionOf(r.Conversion)}, nil
+		return http.StatusOK, ConversionResponse{Status: "repeat", Conversion: tracking.RecordedOf(r.Conversion)}, nil
 	}
-	return http.StatusCreated, ConversionResponse{Status: "recorded", Conversion: ConversionOf(r.Conversion)}, nil
+	return http.StatusCreated, ConversionResponse{Status: "recorded", Conversion: tracking.RecordedOf(r.Conversion)}, nil
 }
 
 func rejectionText(r store.Rejection) string {

@@ -9,40 +9,19 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 )
 
 // PayoutInput is what promoc eval prices with a payout: a conversion as
-// the API writes a recorded one (GET and POST /v1/conversions), and the
-// publisher's conversions recorded before it, in the same shape.
+// the API writes a recorded one (POST /v1/conversions), and the
+// publisher's conversions recorded before it, in the same shape
+// ([RecordedJSON]).
 type PayoutInput struct {
 	Conversion store.Conversion
 	// Earlier are the publisher's conversions recorded before Conversion,
 	// in order: what a tiered payout counts.
 	Earlier []store.Conversion
-}
-
-// recordedJSON is a recorded conversion as the API writes it
-// (runtime/server's ConversionJSON). seq, click and the computed payout
-// and revenue are accepted, so that an answer of the API can be pasted,
-// and ignored: the conversions are numbered in the order given.
-type recordedJSON struct {
-	Seq             int64           `json:"seq"`
-	Session         string          `json:"session"`
-	Offer           string          `json:"offer"`
-	Publisher       string          `json:"publisher"`
-	Player          string          `json:"player"`
-	Kind            string          `json:"kind"`
-	Amount          json.RawMessage `json:"amount"`
-	Currency        string          `json:"currency"`
-	Ref             string          `json:"ref"`
-	Time            string          `json:"time"`
-	Click           string          `json:"click"`
-	Sub             []string        `json:"sub"`
-	Payout          string          `json:"payout"`
-	PayoutCurrency  string          `json:"payout_currency"`
-	Revenue         string          `json:"revenue"`
-	RevenueCurrency string          `json:"revenue_currency"`
 }
 
 // DecodePayoutInput reads a payout's input document, one JSON object:
@@ -56,16 +35,13 @@ type recordedJSON struct {
 // an [*InputError] whose Field is the path of the field at fault, such as
 // "earlier[2].amount".
 func DecodePayoutInput(r io.Reader) (PayoutInput, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limits.InputBytes+1))
+	data, err := runtime.ReadDocument(r)
 	if err != nil {
-		return PayoutInput{}, err
-	}
-	if len(data) > limits.InputBytes {
-		return PayoutInput{}, &InputError{Code: "invalid-json", Message: fmt.Sprintf("the input is larger than %d bytes (lang/limits.InputBytes)", limits.InputBytes)}
+		return PayoutInput{}, &InputError{Code: "invalid-json", Message: err.Error()}
 	}
 	var doc struct {
-		Conversion *recordedJSON  `json:"conversion"`
-		Earlier    []recordedJSON `json:"earlier"`
+		Conversion *RecordedJSON  `json:"conversion"`
+		Earlier    []RecordedJSON `json:"earlier"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -98,7 +74,7 @@ func DecodePayoutInput(r io.Reader) (PayoutInput, error) {
 
 // recorded checks one conversion of a payout's input; path names it in
 // errors.
-func recorded(path string, j recordedJSON) (store.Conversion, error) {
+func recorded(path string, j RecordedJSON) (store.Conversion, error) {
 	wrap := func(err error) error {
 		if ie, ok := err.(*InputError); ok {
 			f := path + "." + ie.Field
