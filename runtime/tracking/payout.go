@@ -284,8 +284,16 @@ func (p *Prices) input(c store.Conversion, conversions []store.Conversion) runti
 
 // Evaluate evaluates one payout of the rule set on conversion c, as
 // promoc serve prices c when the publisher's conversions recorded before
-// it are earlier (c is added after them): what promoc eval runs.
+// it are earlier (c is added after them): what promoc eval runs. A
+// conversion of another kind than the payout's, which promoc serve never
+// prices with it, is invalid input naming conversion.kind.
 func (p *Prices) Evaluate(ctx context.Context, payout string, c store.Conversion, earlier []store.Conversion, opts ...runtime.EvalOption) (runtime.Result, error) {
+	for _, po := range p.prog.Payouts() {
+		if po.Name == payout && po.Kind != c.Kind {
+			err := &runtime.InputError{Field: "conversion.kind", Msg: fmt.Sprintf("%s is not the kind payout %s prices: it prices conversions of kind %s", c.Kind, payout, po.Kind)}
+			return p.prog.EvaluatePrepared(ctx, payout, p.prog.InvalidInput(err), opts...)
+		}
+	}
 	return p.prog.Evaluate(ctx, payout, p.input(c, append(earlier[:len(earlier):len(earlier)], c)), opts...)
 }
 
