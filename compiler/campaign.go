@@ -164,6 +164,8 @@ func (c *checker) ruleClause(st *ruleState, cl lang.RuleClause) {
 		}
 	case *lang.SegmentClause:
 		c.ruleCond(cl.Cond, nil, "segment")
+	case *lang.ApprovalSetting:
+		c.approvalWithin(cl)
 	case *lang.QualificationClause:
 		st.qual = cl
 		if k := c.lookupKind(cl.Type); k != nil && cl.Where != nil {

@@ -412,6 +412,7 @@ func (c *checker) checkSettings(r *RewardInfo) {
 			r.Minimum = c.limit(r, "minimum", s.Value)
 		case *lang.ApprovalSetting:
 			r.Manual = s.Manual
+			r.Within = c.approvalWithin(s)
 		}
 	}
 	// A cap with more decimals than the rounding would issue an amount the

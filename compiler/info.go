@@ -104,6 +104,10 @@ type RewardInfo struct {
 	Cap       *Value // nil when none
 	Minimum   *Value // nil when none
 	Manual    bool
+	// Within is how long a manual result may wait for approval before it
+	// is rejected with reason timed-out (approval manual within 7 days);
+	// 0: forever.
+	Within    time.Duration
 	Lets      []*Symbol // in slot order
 	// ReadsTransactions reports whether the formula contains an aggregation.
 	ReadsTransactions bool

@@ -253,10 +253,14 @@ type MinimumSetting struct {
 	Value Expr
 }
 
-// ApprovalSetting: approval manual.
+// ApprovalSetting: approval manual, or approval manual within 7 days.
 type ApprovalSetting struct {
 	Loc
 	Manual bool
+	// Within is how long a manual result may wait before it is rejected
+	// with reason timed-out; nil: forever. Its N is negative when written
+	// with a minus sign (the checker refuses it).
+	Within *DurationLit
 }
 
 // ---- statements

@@ -163,7 +163,7 @@ func (b *builder) reward(g *rewardDecl) *RewardDecl {
 		case it.Minimum != nil:
 			r.Settings = append(r.Settings, &MinimumSetting{Loc: loc, Value: b.expr(it.Minimum)})
 		case it.Approval != "":
-			r.Settings = append(r.Settings, &ApprovalSetting{Loc: loc, Manual: it.Approval == "manual"})
+			r.Settings = append(r.Settings, &ApprovalSetting{Loc: loc, Manual: it.Approval == "manual", Within: b.within(it.Within)})
 		default:
 			r.Body = append(r.Body, b.stmt(&it.stmt))
 		}
@@ -537,6 +537,20 @@ func (b *builder) money(t lexer.Token) *MoneyLit {
 }
 
 // duration splits "7 days" into its count and unit.
+// within builds the timeout of an approval setting or clause; nil when
+// none is written.
+func (b *builder) within(w *within) *DurationLit {
+	if w == nil {
+		return nil
+	}
+	d := b.duration(w.Length)
+	if w.Minus {
+		d.N = -d.N
+		d.Loc = b.loc(w.Tokens[1:])
+	}
+	return d
+}
+
 func (b *builder) duration(t lexer.Token) *DurationLit {
 	v := t.Value
 	i := 0

@@ -120,6 +120,12 @@ const (
 	CodeInvalidField Code = "invalid-field"
 	// CodeInvalidPayout: payouts cpa and cpa2 are both publisher payouts on conversion registration.
 	CodeInvalidPayout Code = "invalid-payout"
+	// CodeInvalidTimeout: approval manual within 0 days would reject every
+	// result as it is calculated.
+	CodeInvalidTimeout Code = "invalid-timeout"
+	// CodeTimeoutOnAuto: approval auto within 7 days: an automatic result
+	// never waits, so nothing times out.
+	CodeTimeoutOnAuto Code = "timeout-on-auto"
 )
 
 // Related points at another place that explains a diagnostic.

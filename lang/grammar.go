@@ -131,6 +131,15 @@ type item struct {
 	Decimals lexer.Token `parser:"  'to' @Number 'decimals'"`
 	Minimum  expr        `parser:"| 'minimum' @@"`
 	Approval string      `parser:"| 'approval' @('auto' | 'manual')"`
+	Within   *within     `parser:"  @@?"`
+}
+
+// within is the timeout of approval manual: within 7 days. The minus sign
+// is read so that the checker can say what is wrong with a negative one.
+type within struct {
+	Tokens []lexer.Token
+	Minus  bool        `parser:"'within' @'-'?"`
+	Length lexer.Token `parser:"@Duration"`
 }
 
 type window struct {

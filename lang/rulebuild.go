@@ -61,7 +61,7 @@ func (b *builder) ruleClause(r *RuleDecl, g *ruleClause) RuleClause {
 	case g.Budget != nil:
 		return &BudgetClause{Loc: b.loc(g.Budget.Tokens), Value: b.expr(g.Budget.Value)}
 	case g.Approval != nil:
-		return &ApprovalSetting{Loc: b.loc(g.Approval.Tokens), Manual: g.Approval.Mode == "manual"}
+		return &ApprovalSetting{Loc: b.loc(g.Approval.Tokens), Manual: g.Approval.Mode == "manual", Within: b.within(g.Approval.Within)}
 	case g.Split != nil:
 		s := g.Split
 		c := &SplitClause{Loc: b.loc(s.Tokens)}

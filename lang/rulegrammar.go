@@ -122,7 +122,8 @@ type budgetClause struct {
 
 type ruleApproval struct {
 	Tokens []lexer.Token
-	Mode   string `parser:"'approval' @('auto' | 'manual')"`
+	Mode   string  `parser:"'approval' @('auto' | 'manual')"`
+	Within *within `parser:"@@?"`
 }
 
 // ruleGive gives a reward, or with offer an offer (offergrammar.go).

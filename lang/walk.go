@@ -82,6 +82,10 @@ func Walk(v Visitor, n Node) {
 		walkExpr(v, n.Value)
 	case *MinimumSetting:
 		walkExpr(v, n.Value)
+	case *ApprovalSetting:
+		if n.Within != nil {
+			Walk(v, n.Within)
+		}
 	case *LetStmt:
 		walkIdent(v, n.Name)
 		walkExpr(v, n.Value)

@@ -148,10 +148,16 @@ type Rule struct {
 	MessageLimit  *RateLimit     // at most K messages per D; nil: none
 	Budget        []BudgetLimit  // one per currency, in the order written; empty: none
 	Approval      string         // "" (each reward's own setting), "auto" or "manual"
-	Give          string         // the reward given; "" when Split or Offer
-	Offer         string         // the offer given (give offer NAME, offers.go); "" when Give or Split
-	Split         *Split
-	Messages      []Message
+	// ApprovalWithin is how long a manual result of each reward the rule
+	// gives may wait for approval before it is rejected with reason
+	// timed-out: the rule's approval manual within D, or without an
+	// approval clause the reward's own. A reward without one waits until
+	// an operator decides.
+	ApprovalWithin map[string]time.Duration
+	Give           string // the reward given; "" when Split or Offer
+	Offer          string // the offer given (give offer NAME, offers.go); "" when Give or Split
+	Split          *Split
+	Messages       []Message
 
 	conds [condCount]*vm.Reward // the hidden rewards of the conditions; nil: none
 }
@@ -302,6 +308,7 @@ func buildRules(info *compiler.Info, prog *vm.Program) ([]*Rule, map[string]*Rul
 func describeRule(ri *compiler.RuleInfo) (*Rule, error) {
 	d := ri.Decl
 	r := &Rule{Name: d.Name.Name, Campaign: d.Kind == lang.RuleCampaign, File: ri.File, Pos: d.Name.Span().Start}
+	var within time.Duration // the rule's approval manual within
 	for _, cl := range d.Clauses {
 		var err error
 		switch cl := cl.(type) {
@@ -334,6 +341,9 @@ func describeRule(ri *compiler.RuleInfo) (*Rule, error) {
 			if cl.Manual {
 				r.Approval = "manual"
 			}
+			if cl.Manual && cl.Within != nil && cl.Within.N > 0 {
+				within = duration(cl.Within)
+			}
 		case *lang.GiveRewardClause:
 			r.Give = cl.Reward.Name
 		case *lang.GiveOfferClause:
@@ -349,6 +359,18 @@ func describeRule(ri *compiler.RuleInfo) (*Rule, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+	}
+	for _, g := range ri.Gives {
+		w := g.Within
+		if r.Approval != "" {
+			w = within // the rule's approval overrides the reward's
+		}
+		if w > 0 {
+			if r.ApprovalWithin == nil {
+				r.ApprovalWithin = map[string]time.Duration{}
+			}
+			r.ApprovalWithin[g.Symbol.Name] = w
 		}
 	}
 	return r, nil

@@ -67,6 +67,10 @@ func (p *printer) node(n lang.Node) {
 		} else {
 			p.str("approval auto")
 		}
+		if n.Within != nil {
+			p.str(" within ")
+			p.expr(n.Within)
+		}
 	case *lang.LetStmt:
 		p.str("let ")
 		p.str(n.Name.Name)

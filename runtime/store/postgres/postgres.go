@@ -30,6 +30,7 @@ var (
 	_ store.Eraser     = (*Store)(nil)
 	_ store.Inbox      = (*Store)(nil)
 	_ store.OfferGiver = (*Store)(nil)
+	_ store.Expiries   = (*Store)(nil)
 )
 
 // Open connects to the database of the connection string (a URL or

@@ -46,6 +46,7 @@ var (
 	_ store.Eraser     = (*Store)(nil)
 	_ store.Inbox      = (*Store)(nil)
 	_ store.OfferGiver = (*Store)(nil)
+	_ store.Expiries   = (*Store)(nil)
 )
 
 // Open opens the store in the file at path, creating it when it does not

@@ -290,7 +290,7 @@ func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string,
 		RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
 		Scan(&campaign, &currency, &u, &reservation)
 	if s.D.NoRows(err) {
-		return store.Outcome{}, fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
+		return store.Outcome{}, notWaiting(ctx, ex, key)
 	}
 	if err != nil {
 		return store.Outcome{}, err
@@ -328,7 +328,13 @@ func lastWaiting(ctx context.Context, ex Execer, k store.Key) (store.Outcome, er
 func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at time.Time) (store.Outcome, error) {
 	var o store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		var err error
+		// The result keeps the time of its first calculation (expiries.go).
+		var calculated int64
+		err := ex.QueryRow(ctx, `SELECT calculated_ns FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4`,
+			key.Rule, key.Action, key.Player, key.TriggerHash).Scan(&calculated)
+		if err != nil && !s.D.NoRows(err) {
+			return err
+		}
 		if o, err = s.take(ctx, ex, key, "void", at); err != nil {
 			return err
 		}
@@ -345,7 +351,9 @@ func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.D
 			}
 		}
 		if o.Status == store.Waiting {
-			if err := queue(ctx, ex, &o, nu, newRes); err != nil {
+			first := o
+			first.At = fromNanos(calculated)
+			if err := queue(ctx, ex, &first, nu, newRes); err != nil {
 				return err
 			}
 		}
