@@ -22,8 +22,8 @@ import (
 const pageSize = 500
 
 // Advance fires what is due at or before now: the inactivity of players,
-// and the scheduled triggers and entrances of rules on their zones' wall
-// clocks. A schedule missed for several periods (the engine was down) runs
+// the approval timeouts of results waiting (expire.go), and the scheduled
+// triggers and entrances of rules on their zones' wall clocks. A schedule missed for several periods (the engine was down) runs
 // once, as of its most recent missed firing. A schedule first seen by
 // Advance is put into service at now: it does not fire for its past.
 func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
@@ -32,6 +32,14 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 	var out []Outcome
 	err := e.leased(ctx, "timers", func(ctx context.Context) error {
 		got, err := e.timers(ctx, now)
+		out = append(out, got...)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	err = e.leased(ctx, "expiries", func(ctx context.Context) error {
+		got, err := e.expire(ctx, now) // expire.go
 		out = append(out, got...)
 		return err
 	})
@@ -54,8 +62,8 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 }
 
 // NextDue is the earliest instant after after at which Advance has
-// something to fire: a player's inactivity or a schedule's next firing in
-// a zone. ok is false when nothing is due ever.
+// something to fire: a player's inactivity, a waiting result's approval
+// timeout or a schedule's next firing in a zone. ok is false when nothing is due ever.
 func (e *Engine) NextDue(ctx context.Context, after time.Time) (next time.Time, ok bool, err error) {
 	defer e.quiesce()()
 	consider := func(t time.Time) {
@@ -69,6 +77,11 @@ func (e *Engine) NextDue(ctx context.Context, after time.Time) (next time.Time, 
 	}
 	if len(ts) > 0 {
 		consider(ts[0].Due)
+	}
+	if t, due, err := e.nextExpiry(ctx); err != nil { // expire.go
+		return time.Time{}, false, err
+	} else if due {
+		consider(t)
 	}
 	for _, r := range e.rules {
 		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {

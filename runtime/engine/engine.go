@@ -156,6 +156,11 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 	if d, bounded := prog.Lookback(); bounded {
 		e.retention = d
 	}
+	if len(e.timeouts()) > 0 { // expire.go
+		if _, err := e.expiries(); err != nil {
+			return nil, err
+		}
+	}
 	if err := e.openBudgets(ctx); err != nil {
 		return nil, err
 	}

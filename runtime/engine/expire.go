@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// This file times out results waiting for approval (approval manual within
+// D): a result calculated at t is approvable until t+D, exclusive, and
+// rejected with reason timed-out at t+D, by the engine's clock (Advance).
+// The store keeps the queue by time of first calculation (store.Expiries):
+// a recalculated result keeps its original time. Expire voids the
+// reservations and logs the rejections of a page in one transaction, and
+// takes each result out of the queue as Approve and Reject do, so an
+// operator's decision racing an expiry has exactly one winner, and a
+// second Advance (or one after a crash) finds nothing left to expire.
+
+// ReasonTimedOut is the reason of a result that waited for approval
+// longer than its rule allows.
+const ReasonTimedOut = store.ReasonTimedOut
+
+// timeouts lists the (rule, reward) pairs whose manual results time out,
+// in the order of the rules, then by reward.
+func (e *Engine) timeouts() []timeout {
+	var out []timeout
+	for _, r := range e.rules {
+		for _, action := range slices.Sorted(maps.Keys(r.ApprovalWithin)) {
+			out = append(out, timeout{rule: r, action: action, within: r.ApprovalWithin[action]})
+		}
+	}
+	return out
+}
+
+type timeout struct {
+	rule   *runtime.Rule
+	action string // the reward given, the action of the outcome's key
+	within time.Duration
+}
+
+// expiries is the store's approval queue by time; an error when a rule
+// has a timeout and the store cannot say when its results were calculated.
+func (e *Engine) expiries() (store.Expiries, error) {
+	x, ok := e.st.(store.Expiries)
+	if !ok {
+		return nil, fmt.Errorf("engine: rules with approval manual within need a store that implements store.Expiries; %T does not", e.st)
+	}
+	return x, nil
+}
+
+// expire rejects with reason timed-out the results whose timeout is due at
+// or before now, page by page: each page one store transaction.
+func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
+	ts := e.timeouts()
+	if len(ts) == 0 {
+		return nil, nil
+	}
+	x, err := e.expiries()
+	if err != nil {
+		return nil, err
+	}
+	var out []Outcome
+	for _, t := range ts {
+		for {
+			// Due when calculated + within <= now: a result calculated at
+			// now - within expires now.
+			q, err := x.Expiring(ctx, t.rule.Name, t.action, now.Add(-t.within), pageSize)
+			if err != nil || len(q) == 0 {
+				if err != nil {
+					return out, err
+				}
+				break
+			}
+			for i := range q {
+				q[i].At = q[i].At.Add(t.within)
+			}
+			sos, err := x.Expire(ctx, q)
+			if err != nil {
+				return out, err
+			}
+			for _, so := range sos {
+				o, err := OutcomeOf(so)
+				if err != nil {
+					return out, err
+				}
+				out = append(out, o)
+			}
+			if len(q) < pageSize {
+				break
+			}
+		}
+	}
+	if len(out) > 0 {
+		e.budgets = nil // reservations went back to their budgets
+	}
+	return out, nil
+}
+
+// nextExpiry is the earliest time at which a result waiting now times out;
+// ok is false when none will.
+func (e *Engine) nextExpiry(ctx context.Context) (next time.Time, ok bool, err error) {
+	ts := e.timeouts()
+	if len(ts) == 0 {
+		return time.Time{}, false, nil
+	}
+	x, err := e.expiries()
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, t := range ts {
+		q, err := x.Expiring(ctx, t.rule.Name, t.action, maxTime, 1)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if len(q) > 0 {
+			if at := q[0].At.Add(t.within); !ok || at.Before(next) {
+				next, ok = at, true
+			}
+		}
+	}
+	return next, ok, nil
+}

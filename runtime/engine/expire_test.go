@@ -1,0 +1,224 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// The stores the approval timeouts run on: SQLite, and PostgreSQL when
+// PROMOC_TEST_POSTGRES names a server (else that case skips, saying so).
+var expiryBackends = []backend{sqliteBackend, postgresBackend}
+
+func keyOf(o engine.Outcome) store.Key {
+	return store.Key{Rule: o.Rule, Action: o.Action, Player: o.Player, TriggerHash: o.TriggerHash}
+}
+
+// A result calculated at t with approval manual within 7 days is
+// approvable at t+7d-1ns and rejected with reason timed-out at t+7d, by
+// the clock of Advance; its reservation goes back to the budget.
+func TestApprovalTimeoutBoundary(t *testing.T) {
+	const week = 7 * day
+	cases := []struct {
+		name    string
+		advance time.Duration // after the calculation
+		want    []string      // what Advance gives
+		expired bool
+	}{
+		{"a day before", week - day, nil, false},
+		{"1ns before", week - time.Nanosecond, nil, false},
+		{"at the timeout", week, []string{"weekly_review p rejected/timed-out 10.00 EUR"}, true},
+		{"long after", 5 * week, []string{"weekly_review p rejected/timed-out 10.00 EUR"}, true},
+	}
+	for _, b := range expiryBackends {
+		for _, c := range cases {
+			t.Run(b.name+"/"+c.name, func(t *testing.T) {
+				ctx := context.Background()
+				st := b.openAt(t, b.fresh(t))
+				e := engineFor(t, "expiry", st, engine.Options{})
+				outs := handle(t, e, eur("p", t0), deposit("d1", "p", t0, "100", "card"))
+				require.Equal(t, []string{"weekly_review p waiting 10.00 EUR"}, brief(outs))
+				now := t0.Add(c.advance)
+				got, err := e.Advance(ctx, now)
+				require.NoError(t, err)
+				assert.Equal(t, c.want, brief(got))
+				b := budgetOf(t, st, "weekly_review")
+				_, aerr := st.Approve(ctx, keyOf(outs[0]), now)
+				if !c.expired {
+					require.NoError(t, aerr, "still approvable")
+					assert.Equal(t, "10", b.Reserved.String())
+					return
+				}
+				assert.Equal(t, t0.Add(week), got[0].At, "rejected at its timeout, whenever Advance ran")
+				assert.Equal(t, outs[0].Key, got[0].Key)
+				assert.Equal(t, "0", b.Reserved.String(), "the reservation voided")
+				assert.Equal(t, "0", b.Posted.String())
+				require.ErrorIs(t, aerr, store.ErrTimedOut, "approving after the timeout")
+				assert.Contains(t, aerr.Error(), "timed out")
+			})
+		}
+	}
+}
+
+func budgetOf(t testing.TB, st store.Store, campaign string) store.Budget {
+	t.Helper()
+	require.NoError(t, st.Audit(context.Background()))
+	bs, err := st.Budgets(context.Background(), campaign)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	return bs[0]
+}
+
+// A timeout fires once: a second Advance, and an engine started again on
+// the same store (after a crash), find nothing left to expire. A reward's
+// own timeout holds under a rule without an approval clause; a rule's
+// approval manual without within overrides it (waits forever). NextDue
+// names the next timeout, so that run and serve wake for it.
+func TestApprovalTimeoutOnce(t *testing.T) {
+	for _, b := range expiryBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			addr := b.fresh(t)
+			st := b.openAt(t, addr)
+			e := engineFor(t, "expiry", st, engine.Options{})
+			outs := handle(t, e, eur("p", t0),
+				deposit("d1", "p", t0, "100", "card"),
+				deposit("d2", "p", t0.Add(time.Hour), "100", "wire"),
+				deposit("d3", "p", t0.Add(2*time.Hour), "100", "cash"))
+			require.Equal(t, []string{"weekly_review p waiting 10.00 EUR", "quick_review p waiting 5.00 EUR", "no_timeout p waiting 5.00 EUR"}, brief(outs))
+
+			next, ok, err := e.NextDue(ctx, t0.Add(2*time.Hour))
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, t0.Add(3*time.Hour), next, "quick's 2 hours after its calculation")
+
+			got, err := e.Advance(ctx, t0.Add(3*time.Hour))
+			require.NoError(t, err)
+			assert.Equal(t, []string{"quick_review p rejected/timed-out 5.00 EUR"}, brief(got))
+			got, err = e.Advance(ctx, t0.Add(3*time.Hour))
+			require.NoError(t, err)
+			assert.Empty(t, got, "a second Advance")
+
+			next, ok, err = e.NextDue(ctx, t0.Add(3*time.Hour))
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.Equal(t, t0.Add(7*day), next, "weekly_review's 7 days; no_timeout's result waits forever")
+
+			got, err = e.Advance(ctx, t0.Add(30*day))
+			require.NoError(t, err)
+			assert.Equal(t, []string{"weekly_review p rejected/timed-out 10.00 EUR"}, brief(got))
+
+			// Started again on the same database: nothing expires twice.
+			st2 := b.openAt(t, addr)
+			e2 := engineFor(t, "expiry", st2, engine.Options{})
+			got, err = e2.Advance(ctx, t0.Add(60*day))
+			require.NoError(t, err)
+			assert.Empty(t, got, "after a restart")
+			_, ok, err = e2.NextDue(ctx, t0.Add(60*day))
+			require.NoError(t, err)
+			assert.False(t, ok, "nothing left to time out")
+
+			timedOut := 0
+			all, err := st2.Outcomes(ctx, 0, 100)
+			require.NoError(t, err)
+			for _, o := range all {
+				if o.Reason == engine.ReasonTimedOut {
+					timedOut++
+				}
+			}
+			assert.Equal(t, 2, timedOut, "one rejected outcome per expired result")
+			waiting, err := st2.Waiting(ctx, 0, 10)
+			require.NoError(t, err)
+			require.Len(t, waiting, 1)
+			assert.Equal(t, "no_timeout", waiting[0].Key.Rule)
+		})
+	}
+}
+
+// A recalculated result (the rules changed) keeps the time of its first
+// calculation for its timeout.
+func TestApprovalTimeoutRecalculated(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	v1 := engineFor(t, "expiry", st, engine.Options{})
+	outs := handle(t, v1, eur("p", t0), deposit("d1", "p", t0, "100", "card"))
+	require.Equal(t, []string{"weekly_review p waiting 10.00 EUR"}, brief(outs))
+
+	v2 := engineFor(t, "expiry_v2", st, engine.Options{})
+	re, err := v2.Recalculate(ctx, t0.Add(3*day))
+	require.NoError(t, err)
+	require.Equal(t, []string{"weekly_review p waiting 20.00 EUR"}, brief(re))
+
+	next, ok, err := v2.NextDue(ctx, t0.Add(3*day))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, t0.Add(7*day), next, "7 days after the first calculation, not the recalculation")
+	got, err := v2.Advance(ctx, t0.Add(7*day-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	got, err = v2.Advance(ctx, t0.Add(7*day))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"weekly_review p rejected/timed-out 20.00 EUR"}, brief(got))
+	assert.Equal(t, "0", budgetOf(t, st, "weekly_review").Reserved.String())
+}
+
+// Operators approve results while Advance expires them: each result is
+// approved or timed out, never both, and the budget posts or gives back
+// each reservation once.
+func TestApprovalTimeoutRacesApprove(t *testing.T) {
+	for _, b := range expiryBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.openAt(t, b.fresh(t))
+			e := engineFor(t, "expiry", st, engine.Options{})
+			const n = 40
+			var evs []engine.Event
+			for i := range n {
+				p := "p" + string(rune('A'+i))
+				evs = append(evs, eur(p, t0), deposit("d-"+p, p, t0, "100", "card"))
+			}
+			outs := handle(t, e, evs...)
+			require.Len(t, outs, n)
+			now := t0.Add(7 * day)
+			var wg sync.WaitGroup
+			approved := make([]bool, n)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := n - 1; i >= 0; i-- {
+					_, err := st.Approve(ctx, keyOf(outs[i]), now.Add(-time.Nanosecond))
+					if err == nil {
+						approved[i] = true
+					} else if !errors.Is(err, store.ErrTimedOut) {
+						t.Errorf("approve %d: %v", i, err)
+					}
+				}
+			}()
+			expired, err := e.Advance(ctx, now)
+			wg.Wait()
+			require.NoError(t, err)
+			nApproved := 0
+			for _, a := range approved {
+				if a {
+					nApproved++
+				}
+			}
+			assert.Equal(t, n, nApproved+len(expired), "each result approved or timed out")
+			for _, o := range expired {
+				assert.Equal(t, engine.ReasonTimedOut, o.Reason)
+			}
+			bu := budgetOf(t, st, "weekly_review")
+			assert.Equal(t, "0", bu.Reserved.String())
+			assert.Equal(t, int64(10*nApproved), bu.Posted.IntPart())
+			t.Logf("%d approved, %d timed out", nApproved, len(expired))
+		})
+	}
+}
