@@ -107,8 +107,8 @@ type RewardInfo struct {
 	// Within is how long a manual result may wait for approval before it
 	// is rejected with reason timed-out (approval manual within 7 days);
 	// 0: forever.
-	Within    time.Duration
-	Lets      []*Symbol // in slot order
+	Within time.Duration
+	Lets   []*Symbol // in slot order
 	// ReadsTransactions reports whether the formula contains an aggregation.
 	ReadsTransactions bool
 }
