@@ -239,6 +239,8 @@ func describe(head string) string {
 		return `a date such as 2026-11-01, "first transaction" or "qualification"`
 	case "BetweenWindow":
 		return `"first transaction" or "qualification"`
+	case "Within":
+		return `a timeout such as "within 7 days"`
 	case "PlayerExpr":
 		return "a player property name"
 	case "Field":
