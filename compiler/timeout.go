@@ -17,6 +17,9 @@ func (c *checker) approvalWithin(s *lang.ApprovalSetting) time.Duration {
 		return 0
 	}
 	text := durationText(w)
+	if w.N == 1 || w.N == -1 {
+		text = strings.TrimSuffix(text, "s") // 1 day, as written
+	}
 	if !s.Manual {
 		c.errorf(w, lang.CodeTimeoutOnAuto, "approval auto within %s: an automatic result is issued at once and never waits, so nothing times out: write approval manual to let results wait, or leave out within %s", text, text)
 		return 0

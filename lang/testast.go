@@ -328,7 +328,7 @@ type ExpectStep struct {
 	Status StepStatus
 	Value  Expr       // StepIssued, StepWaiting: the amount, points or template; nil when not stated
 	Reason *Ident     // StepSkipped: the reason code
-	Detail *StringLit // StepSkipped: nil when none
+	Detail *StringLit // StepSkipped: the detail; StepRejected: the reason ("timed-out"); nil when none
 }
 
 // ExpectBudgetLeft states what is left of the budget of the rule under

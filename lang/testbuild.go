@@ -233,6 +233,9 @@ func (b *builder) expectStep(loc Loc, g *expectStep) *ExpectStep {
 		e.Reason, e.Detail = b.reason(g.Skipped)
 	case g.Status != "":
 		e.Status = StepRejected
+		if g.Why.Value != "" {
+			e.Detail = b.stringLit(g.Why)
+		}
 	default:
 		e.Status = StepIssued
 		if g.Paid == "waiting" {

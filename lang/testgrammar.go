@@ -177,7 +177,8 @@ type expectClause struct {
 
 // expectStep states the Nth outcome of the rule under test, optionally
 // for one player: issued or waiting with an optional value, skipped with
-// its reason, or rejected. A skip's reason is required: an optional one
+// its reason, or rejected with an optional reason, a string (an operator's
+// words, or "timed-out"). A skip's reason is required: an optional one
 // would read the next clause's expect as a reason code.
 type expectStep struct {
 	Tokens  []lexer.Token
@@ -186,7 +187,8 @@ type expectStep struct {
 	Paid    string        `parser:"(  @('issued' | 'waiting')"`
 	Value   *testValue    `parser:"   @@?"`
 	Skipped *expectReason `parser:" | 'skipped' @@"`
-	Status  string        `parser:" | @'rejected' )"`
+	Status  string        `parser:" | @'rejected'"`
+	Why     lexer.Token   `parser:"   @String? )"`
 }
 
 // expectRuleStatus states the status of the rule under test: campaign suspended.

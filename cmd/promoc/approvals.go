@@ -199,6 +199,9 @@ decided once.`
 		} else {
 			o, err = st.Reject(cmd.Context(), key, reason, now())
 		}
+		if errors.Is(err, store.ErrTimedOut) {
+			return failf("%s: the result timed out waiting for approval (rejected, reason timed-out: its rule's approval manual within) and can no longer be decided", args[0])
+		}
 		if errors.Is(err, store.ErrNotWaiting) {
 			return failf("%s: no result waits for approval (unknown, or decided already); promoc approvals list shows those that do", args[0])
 		}

@@ -195,9 +195,10 @@ type runner struct {
 	clock   time.Time // the time of the last Advance
 	due     time.Time // the next time something is due after clock
 	hasDue  bool
-	// minInactive is the shortest inactivity of the rules: no timer an
-	// event of the batch sets can fall due before the batch's earliest
-	// time plus it. 0 when no rule has one.
+	// minInactive is the shortest inactivity or approval timeout of the
+	// rules: no timer an event of the batch sets, nor the timeout of a
+	// result it calculates, can fall due before the batch's earliest time
+	// plus it. 0 when no rule has one.
 	minInactive time.Duration
 	zones       map[string]bool // the zones of the players known so far
 	playerZones bool            // some rule has a schedule in player zone
@@ -222,6 +223,11 @@ func newRunner(ctx context.Context, eng *engine.Engine, prog *runtime.Program, s
 			}
 			if ev != nil && ev.Kind == runtime.EventSchedule && ev.PlayerZone {
 				r.playerZones = true
+			}
+		}
+		for _, d := range rule.ApprovalWithin {
+			if r.minInactive == 0 || d < r.minInactive {
+				r.minInactive = d
 			}
 		}
 	}

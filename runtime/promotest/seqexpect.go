@@ -110,6 +110,10 @@ func (run *seqRun) step(e *lang.ExpectStep) (string, string, bool) {
 		if e.Detail != nil {
 			ok = ok && o.Detail == e.Detail.Value
 		}
+	case lang.StepRejected:
+		if e.Detail != nil {
+			ok = ok && o.Reason == e.Detail.Value
+		}
 	case lang.StepIssued, lang.StepWaiting:
 		if want != nil {
 			ok = ok && run.sameResult(o, want)

@@ -93,6 +93,9 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 		out, err = engine.OutcomeOf(o)
 		return d.Key, map[string]string{"key": d.Key, "status": "waiting"}, out, err
 	})
+	if errors.Is(err, store.ErrTimedOut) {
+		return 0, nil, errorf(http.StatusConflict, CodeNotWaiting, "%s: the result timed out waiting for approval (rejected, reason timed-out) and can no longer be decided", d.Key).with("key", d.Key)
+	}
 	if errors.Is(err, store.ErrNotWaiting) {
 		return 0, nil, errorf(http.StatusConflict, CodeNotWaiting, "%s: no result waits for approval (unknown, or decided already)", d.Key).with("key", d.Key)
 	}
