@@ -303,7 +303,7 @@ func describe(head string) string {
 		return "calculated, skipped, error, manual, branch, let, aggregation, window, rewards, outcome, budget left, campaign, automation or group"
 	case "ExpectStep":
 		return `the number of an outcome and its status, as in "1 issued 10.00 EUR" or "2 skipped qualification-limit"`
-	case `((("issued" | "waiting") TestValue?) | ("skipped" ExpectReason) | "rejected")`:
+	case `((("issued" | "waiting") TestValue?) | ("skipped" ExpectReason) | ("rejected" <string>?))`:
 		return "issued, waiting, skipped or rejected"
 	case "ExpectRuleStatus":
 		return `"campaign" or "automation" and a status, as in "campaign suspended"`
