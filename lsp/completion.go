@@ -510,6 +510,9 @@ func (s *Server) settingItems(c *cursorContext, item []lang.Token, f *frame) ([]
 		if n == 1 {
 			return keywordItems(s, "auto", "manual"), true
 		}
+		if n == 2 && item[1].Text == "manual" {
+			return keywordItems(s, "within"), true // approval manual within 7 days
+		}
 		return s.statementItems(f), true
 	}
 	return nil, false

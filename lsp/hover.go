@@ -46,6 +46,15 @@ func (s *Server) hoverAt(snap *snapshot, f *sourceFile, offset int) (string, lan
 	if a := attributionIn(path); a != nil { // attribution.go
 		return s.attributionDoc(snap, f.text, a), a.Span()
 	}
+	if a := approvalIn(path); a != nil && a.Within != nil && (tok.Text == "within" || a.Within.Span().Covers(tok.Span)) {
+		// approval manual within 7 days: within is a name elsewhere.
+		sp := a.Within.Span()
+		sp.Start = tok.Span.Start
+		if tok.Text != "within" {
+			sp = a.Within.Span()
+		}
+		return s.spec.keyword("approval:within"), sp
+	}
 
 	switch n := inner.(type) {
 	case *lang.Ident:
@@ -91,6 +100,17 @@ func (s *Server) hoverAt(snap *snapshot, f *sourceFile, offset int) (string, lan
 		}
 	}
 	return "", lang.Span{}
+}
+
+// approvalIn is the approval setting or clause that holds the end of path,
+// or nil.
+func approvalIn(path []lang.Node) *lang.ApprovalSetting {
+	for j := len(path) - 1; j >= 0; j-- {
+		if a, ok := path[j].(*lang.ApprovalSetting); ok {
+			return a
+		}
+	}
+	return nil
 }
 
 func isLiteral(t lang.Token) bool {

@@ -84,6 +84,8 @@ func (s *Server) ruleItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		return keywordItems(s, "where")
 	case head == "approval" && n == 1:
 		return keywordItems(s, "auto", "manual")
+	case head == "approval" && n == 2 && word(1) == "manual":
+		return append(keywordItems(s, "within"), s.ruleClauseItems(c)...) // approval manual within 7 days
 	case head == "at" && n == 1:
 		return keywordItems(s, "most")
 	case head == "at" && n == 3:

@@ -18,6 +18,7 @@ automation deposit_cashback {
 	trigger on deposit where amount >= 20 EUR | 22 USD
 	segment player.vip_level >= 1
 	budget 1000 EUR | 1100 USD
+	approval manual within 7 days
 
 	give cashback
 }
@@ -77,6 +78,8 @@ func TestRuleHover(t *testing.T) {
 		{"where of a trigger", "rules.promo", "where amount", []string{"bare\nnames are the kind's attributes"}},
 		{"every of a schedule", "rules.promo", "every Monday", []string{"`schedule every DAY hh:mm [in ZONE]`"}},
 		{"give of a rule", "rules.promo", "give cashback", []string{"| give |"}},
+		{"within of an approval", "rules.promo", "within 7", []string{"`approval manual within DURATION`", "**Approval timeouts.**", "*t* + *D* - 1 ns"}},
+		{"timeout of an approval", "rules.promo", "7 days", []string{"**Approval timeouts.**"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +147,7 @@ func TestRuleCompletion(t *testing.T) {
 		{"outcomes of a message", "automation a {\n\ton |", []string{"calculated", "issued", "skipped"}, nil},
 		{"values of a message", "automation a {\n\ton issued send \"x\" with amount, |", []string{"currency", "template"}, nil},
 		{"approval", "automation a {\n\tapproval |", []string{"auto", "manual"}, nil},
+		{"within after approval manual", "automation a {\n\tapproval manual |", []string{"within", "give"}, nil},
 		{"arms of a split", "campaign a {\n\tsplit {\n\t\t|", []string{"variant", "control"}, []string{"trigger"}},
 		{"reward of a variant", "campaign a {\n\tsplit {\n\t\tvariant x 50%: give |", []string{"cashback"}, nil},
 		{"limit of a qualification", "automation a {\n\tqualification deposit where amount > 1 EUR {\n\t\t|", []string{"at most"}, []string{"variant"}},

@@ -410,6 +410,7 @@ func TestCompletion(t *testing.T) {
 		{"round to", "reward r: amount {\n\tround down |", []string{"to"}, nil},
 		{"decimals", "reward r: amount {\n\tround down to 2 |", []string{"decimals"}, []string{"EUR"}},
 		{"approval", "reward r: amount {\n\tapproval |", []string{"auto", "manual"}, nil},
+		{"within after approval manual", "reward r: amount {\n\tapproval manual |", []string{"within"}, nil},
 		{"result types", "reward r: |", []string{"amount", "template", "points", "points to leaderboard", "gems", "diamonds"}, nil},
 		{"points target", "reward r: points to |", []string{"balance", "leaderboard", "level"}, nil},
 		{"expression", "reward r: amount {\n\tlet mine = 1 EUR\n\tgive |", []string{"mine", "max_bonus", "rate", "min", "max", "clamp", "abs", "sum", "count", "avg", "player", "if"}, []string{"let", "cashback", "bet"}},

@@ -259,7 +259,10 @@ func (d *specDoc) build() {
 	w["window"] = join(d.paragraph("Windows", "A reward's window"), w["window"])
 	w["decimals"] = w["round"]
 	w["auto"] = w["approval"]
-	w["manual"] = join(w["approval"], d.bullet("Settings", "- `approval manual`"))
+	w["manual"] = join(w["approval"], d.bullet("Settings", "- `approval manual` marks"))
+	// approval manual within D (hover.go): the setting's bullet and the
+	// engine's paragraph.
+	w["approval:within"] = join(d.bullet("Settings", "- `approval manual within DURATION`"), d.paragraph("Clauses", "**Approval timeouts.**"))
 	for _, k := range []string{"let", "give", "skip", "check", "tiers"} {
 		w[k] = join(d.rows("Statements", cellIs(k)), d.paragraph("Statements", "**"+k+".**"))
 	}
