@@ -47,14 +47,20 @@ func dbName(db string) string {
 	return u.Redacted()
 }
 
+// dbStore is a store of --db: both drivers lease budget slices.
+type dbStore interface {
+	store.Store
+	store.Slices
+}
+
 // openStore opens the store of --db. An SQLite file is created when
 // missing only if create is set: a command that only reads or decides
 // refuses a file that is not there, rather than making an empty database
 // out of a mistyped name. A database that is not promoc's, or is newer
 // than this promoc, is bad usage (exit 2), left as it was.
-func openStore(ctx context.Context, db string, create bool) (store.Store, error) {
+func openStore(ctx context.Context, db string, create bool) (dbStore, error) {
 	name := dbName(db)
-	var st store.Store
+	var st dbStore
 	var err error
 	if isPostgres(db) {
 		var pg *postgres.Store

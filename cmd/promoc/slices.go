@@ -27,13 +27,9 @@ func budgetSlicesFlag(cmd *cobra.Command, on *bool) {
 // process (host:pid:random) when on, each leased for ttl; the function it
 // returns gives them back, at the end of the command, and sets *err when
 // that fails and nothing failed before.
-func useSlices(st store.Store, on bool, ttl time.Duration) (func(err *error), error) {
+func useSlices(sl store.Slices, on bool, ttl time.Duration) (func(err *error), error) {
 	if !on {
 		return func(*error) {}, nil
-	}
-	sl, ok := st.(store.Slices)
-	if !ok {
-		return nil, usageErrorf("--budget-slices: the store %T has no budget slices", st)
 	}
 	host, _ := os.Hostname()
 	var b [4]byte
