@@ -78,6 +78,10 @@ func (s *Server) decide(ctx context.Context, q *request, approve bool) (int, any
 	if !approve {
 		action = "approval.reject"
 	}
+	// What is due by now fires first, as the scheduler's next round would:
+	// a result whose approval timeout has come is rejected with reason
+	// timed-out, not decided (engine/expire.go).
+	s.advance(ctx)
 	var out engine.Outcome
 	err = s.audited(ctx, q, action, func(tx store.Store) (string, any, any, error) {
 		var o store.Outcome
