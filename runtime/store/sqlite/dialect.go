@@ -347,3 +347,8 @@ func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows,
 
 // OneWriter is true: BEGIN IMMEDIATE takes the database's write lock.
 func (dialect) OneWriter() bool { return true }
+
+// KeysInLog implements sqlcore.KeysInLog: the idempotency keys are read
+// from the outcome log (migration 0021 drops their table), which the one
+// writer may do.
+func (dialect) KeysInLog() {}

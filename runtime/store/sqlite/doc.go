@@ -5,7 +5,9 @@
 // with Options.Relaxed sets synchronous=NORMAL: a commit then survives a
 // crash of the process, not of the machine). SQLite has
 // one writer: transactions begin IMMEDIATE, so writers in several
-// processes queue (busy_timeout) instead of failing halfway. Reads (each
+// processes queue (busy_timeout) instead of failing halfway; so an
+// idempotency key is taken by logging its first outcome, with no table of
+// keys beside the log (sqlcore.KeysInLog, migration 0021). Reads (each
 // one statement) run on connections of their own that only read, so they
 // neither wait for the writer nor hold it up. The WAL is copied into the
 // database file (checkpoints) by a connection of its own beside the

@@ -210,8 +210,12 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*p
 		}
 	}
 	if len(kR) > 0 {
+		keys := "idempotency_keys"
+		if s.keysInLog() {
+			keys = "outcomes" // a key once per outcome of it: p.keys is a set
+		}
 		from, args := s.D.Tuples(kR, kA, kP, kT)
-		err := scan(ctx, ex, `SELECT q.i FROM `+from+` JOIN idempotency_keys k
+		err := scan(ctx, ex, `SELECT q.i FROM `+from+` JOIN `+keys+` k
 			ON k.rule = q.c1 AND k.action = q.c2 AND k.player = q.c3 AND k.trigger_hash = q.c4`, args, func(r Rows) error {
 			var i int64
 			if err := r.Scan(&i); err != nil {
@@ -522,6 +526,9 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 		return err
 	}
 
+	if s.keysInLog() {
+		return nil // the outcomes the batch logs take them
+	}
 	rows = rows[:0]
 	for _, k := range p.newKeys {
 		rows = append(rows, []any{k.Rule, k.Action, k.Player, k.TriggerHash})

@@ -325,6 +325,24 @@ func first(ctx context.Context, ex Execer, k store.Key) (store.Outcome, error) {
 		k.Rule, k.Action, k.Player, k.TriggerHash))
 }
 
+// takeKey takes key k unless it was taken before: then taken is true and
+// f is the key's first outcome. Where the keys are in the outcome log
+// (KeysInLog), a key is taken by the outcome the caller logs.
+func (s *Store) takeKey(ctx context.Context, ex Execer, k store.Key) (f store.Outcome, taken bool, err error) {
+	if !s.keysInLog() {
+		n, err := ex.Exec(ctx, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			k.Rule, k.Action, k.Player, k.TriggerHash)
+		if err != nil || n == 1 {
+			return f, false, err
+		}
+	}
+	f, err = first(ctx, ex, k)
+	if s.keysInLog() && s.D.NoRows(err) {
+		return f, false, nil
+	}
+	return f, err == nil, err
+}
+
 // give records one outcome under its idempotency key, reserving its amount.
 func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, res *store.Outcome, b *batch) error {
 	k := o.Key
@@ -334,16 +352,11 @@ func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, r
 		p.refs = append(p.refs, res)
 		return nil
 	}
-	n, err := ex.Exec(ctx, `INSERT INTO idempotency_keys (rule, action, player, trigger_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-		k.Rule, k.Action, k.Player, k.TriggerHash)
+	f, taken, err := s.takeKey(ctx, ex, k)
 	if err != nil {
-		return err
+		return fmt.Errorf("idempotency key %v: %w", k, err)
 	}
-	if n == 0 {
-		f, err := first(ctx, ex, k)
-		if err != nil {
-			return fmt.Errorf("the first outcome of key %v: %w", k, err)
-		}
+	if taken {
 		f.Repeat = true
 		*res = f
 		return nil

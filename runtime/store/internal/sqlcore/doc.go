@@ -8,6 +8,8 @@
 // falls back to when another writer raced it. A driver may do more than
 // the Dialect asks: an Execer that queues statements (Queuer) or tells a
 // duplicate key (Deduper), a Dialect that writes states conditionally
-// instead of reading their versions first (StateWriter). The schema each driver
+// instead of reading their versions first (StateWriter), a Dialect of one
+// writer that reads the idempotency keys from the outcome log instead of
+// a table of their own (KeysInLog). The schema each driver
 // creates is in its own migrations.
 package sqlcore

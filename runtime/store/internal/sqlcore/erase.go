@@ -45,9 +45,12 @@ func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error
 			}
 			*r.n = n
 		}
-		pairs, err := s.ruleActions(ctx, ex, "idempotency_keys")
-		if err != nil {
-			return err
+		var pairs [][2]string // where the keys are in the log, renamed with it
+		if !s.keysInLog() {
+			var err error
+			if pairs, err = s.ruleActions(ctx, ex, "idempotency_keys"); err != nil {
+				return err
+			}
 		}
 		for _, p := range pairs {
 			n, err := ex.Exec(ctx, `UPDATE idempotency_keys SET player = $4 WHERE rule = $1 AND action = $2 AND player = $3`,
@@ -123,29 +126,33 @@ func (s *Store) rejectWaiting(ctx context.Context, ex Execer, e store.Erasure, o
 }
 
 // renameOutcomes gives the player's outcomes the pseudonym and their
-// scrubbed bodies.
+// scrubbed bodies. Where the keys are in the log (KeysInLog), the keys
+// renamed are those of the outcomes.
 func (s *Store) renameOutcomes(ctx context.Context, ex Execer, e store.Erasure, out *store.Erased) error {
 	type row struct {
 		seq  int64
 		body []byte
 	}
+	keys := map[[3]string]bool{}
 	pairs, err := s.ruleActions(ctx, ex, "outcomes")
 	if err != nil {
 		return err
 	}
 	var rs []row
 	for _, p := range pairs {
-		rows, err := ex.Query(ctx, `SELECT seq, body FROM outcomes WHERE rule = $1 AND action = $2 AND player = $3`, p[0], p[1], e.Player)
+		rows, err := ex.Query(ctx, `SELECT seq, body, trigger_hash FROM outcomes WHERE rule = $1 AND action = $2 AND player = $3`, p[0], p[1], e.Player)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.seq, &r.body); err != nil {
+			var hash string
+			if err := rows.Scan(&r.seq, &r.body, &hash); err != nil {
 				rows.Close()
 				return err
 			}
 			rs = append(rs, r)
+			keys[[3]string{p[0], p[1], hash}] = true
 		}
 		if err := rows.Err(); err != nil {
 			rows.Close()
@@ -163,6 +170,9 @@ func (s *Store) renameOutcomes(ctx context.Context, ex Execer, e store.Erasure, 
 		}
 	}
 	out.Outcomes = int64(len(rs))
+	if s.keysInLog() {
+		out.Keys = int64(len(keys))
+	}
 	return nil
 }
 
