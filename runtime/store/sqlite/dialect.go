@@ -349,6 +349,6 @@ func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows,
 func (dialect) OneWriter() bool { return true }
 
 // KeysInLog implements sqlcore.KeysInLog: the idempotency keys are read
-// from the outcome log (migration 0021 drops their table), which the one
+// from the outcome log (migration 0022 drops their table), which the one
 // writer may do.
 func (dialect) KeysInLog() {}

@@ -7,7 +7,7 @@
 // one writer: transactions begin IMMEDIATE, so writers in several
 // processes queue (busy_timeout) instead of failing halfway; so an
 // idempotency key is taken by logging its first outcome, with no table of
-// keys beside the log (sqlcore.KeysInLog, migration 0021). Reads (each
+// keys beside the log (sqlcore.KeysInLog, migration 0022). Reads (each
 // one statement) run on connections of their own that only read, so they
 // neither wait for the writer nor hold it up. The WAL is copied into the
 // database file (checkpoints) by a connection of its own beside the
