@@ -25,7 +25,8 @@ import (
 //
 //   - A group holds at most Config.MaxEvents events, the engine's batch
 //     size, so that it is one store transaction: all of it is stored or
-//     none of it. A request is answered only once its group is written.
+//     none of it; a group of several requests at most maxGroupEvents. A
+//     request is answered only once its group is written.
 //   - The requests of a group have no player in common, and none has a
 //     player of a request submitted and not yet answered, so that the
 //     outcomes of a group go back to their requests by player, and the
@@ -47,11 +48,20 @@ type batcher struct {
 	engine    func() *engine.Engine // the engine running (a deployment replaces it): read once per group
 	maxEvents int
 
-	mu      sync.Mutex
-	queue   []*pending
-	busy    map[string]bool // the players of the requests submitted and not yet answered
-	running bool            // a goroutine is submitting groups
+	mu       sync.Mutex
+	queue    []*pending
+	busy     map[string]bool // the players of the requests submitted and not yet answered
+	inFlight int             // the groups submitted and not yet answered
+	running  bool            // a goroutine is submitting groups
 }
+
+// groupsAhead bounds the groups submitted and not yet answered: one the
+// store writes and one decided meanwhile (the engine's default
+// Options.InFlight). The next group is cut only once the first is
+// answered, so that it holds every request that came during the write:
+// cut at once, groups would be as small as what comes during a decision,
+// and there would be more transactions for as many events.
+const groupsAhead = 2
 
 // pending is one request's events, waiting for their group.
 type pending struct {
@@ -107,12 +117,16 @@ func (b *batcher) kick() {
 	}
 }
 
-// run submits groups until none can be taken: the queue is empty, or its
-// requests wait for players in flight (whose answer kicks it again).
+// run submits groups until none can be taken: the queue is empty, its
+// requests wait for players in flight, or groupsAhead are in flight (an
+// answer kicks it again).
 func (b *batcher) run(ctx context.Context) {
 	for {
 		b.mu.Lock()
-		group := b.take()
+		var group []*pending
+		if b.inFlight < groupsAhead {
+			group = b.take()
+		}
 		if len(group) == 0 {
 			b.running = false
 			b.mu.Unlock()
@@ -123,21 +137,45 @@ func (b *batcher) run(ctx context.Context) {
 				b.busy[pl] = true
 			}
 		}
+		b.inFlight++
 		b.mu.Unlock()
 		b.submit(ctx, group)
 	}
 }
 
+// answered counts a group submitted out of flight, once each of its
+// requests is answered.
+func (b *batcher) answered() {
+	b.mu.Lock()
+	b.inFlight--
+	b.kick()
+	b.mu.Unlock()
+}
+
+// maxGroupEvents bounds the events of a group of several requests (a
+// request alone may hold up to maxEvents): under a backlog, a group is a
+// transaction of a size the engine writes well (its default BatchSize is
+// 512), not of 10,000 events that every request of it would wait for.
+// take passes over requests left waiting of at most as many events, so
+// that a long queue costs each group a bounded scan.
+const maxGroupEvents = 1024
+
 // take removes the next group from the queue (b.mu held): requests in
-// order, while they fit maxEvents and share no player with the group,
-// with a request left waiting before them or with a request in flight.
+// order, while they fit maxEvents and maxGroupEvents and share no player
+// with the group, with a request left waiting before them or with a
+// request in flight.
 func (b *batcher) take() []*pending {
 	var group []*pending
 	var blocked map[string]bool // players of the group and of requests left waiting
-	events := 0
+	events, waiting := 0, 0     // of the group, of the requests left waiting
+	limit := min(b.maxEvents, maxGroupEvents)
 	rest := b.queue[:0]
-	for _, p := range b.queue {
-		ok := events+len(p.evs) <= b.maxEvents || len(group) == 0
+	for i, p := range b.queue {
+		if events >= limit || waiting >= maxGroupEvents {
+			rest = append(rest, b.queue[i:]...) // not looked at: they wait
+			break
+		}
+		ok := events+len(p.evs) <= limit || len(group) == 0
 		for pl := range p.players {
 			if !ok {
 				break
@@ -155,6 +193,7 @@ func (b *batcher) take() []*pending {
 			events += len(p.evs)
 		} else {
 			rest = append(rest, p)
+			waiting += len(p.evs)
 		}
 	}
 	clear(b.queue[len(rest):])
@@ -177,15 +216,20 @@ func (b *batcher) submit(ctx context.Context, group []*pending) {
 		if pv != nil || !errors.As(err, &ee) || ee.Index < 0 || ee.Index >= len(evs) {
 			// Refused while a failure is untold (ErrAborted), or a panic:
 			// as a group that failed.
-			go b.failed(ctx, eng, group, err, pv)
+			go func() {
+				b.failed(ctx, eng, group, err, pv)
+				b.answered()
+			}()
 			return
 		}
 		group = b.refuse(group, ee)
 	}
+	b.answered() // every request of the group refused
 }
 
 // answer waits for a group submitted and answers its requests.
 func (b *batcher) answer(ctx context.Context, eng *engine.Engine, group []*pending, wait func() ([]engine.Outcome, error), seen []bool) {
+	defer b.answered()
 	outs, err, pv := waitCall(wait)
 	if err == nil && pv == nil {
 		b.split(group, outs, seen)

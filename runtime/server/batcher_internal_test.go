@@ -70,7 +70,25 @@ func TestBatcherTake(t *testing.T) {
 	bt.busy = map[string]bool{}
 	assert.Equal(t, []*pending{g}, bt.take(), "h waits behind g, its player's earlier request")
 	assert.Equal(t, []*pending{h}, bt.take())
+	// A group of several requests holds at most maxGroupEvents events, and
+	// take passes over requests left waiting of at most as many events.
+	bt = &batcher{maxEvents: 10_000, busy: map[string]bool{"busy": true}}
+	for i := range maxGroupEvents + 10 {
+		bt.queue = append(bt.queue, req(fmt.Sprintf("q%d", i)))
+	}
+	assert.Len(t, bt.take(), maxGroupEvents)
+	assert.Len(t, bt.queue, 10)
+	bt.queue = nil
+	for range maxGroupEvents {
+		bt.queue = append(bt.queue, req("busy"))
+	}
+	last := req("free")
+	bt.queue = append(bt.queue, last)
+	assert.Empty(t, bt.take(), "the request after maxGroupEvents events waiting is not looked at")
+	assert.Len(t, bt.queue, maxGroupEvents+1)
+	assert.Same(t, last, bt.queue[maxGroupEvents], "the queue keeps its order")
 	// A request alone may hold maxEvents events.
+	bt = &batcher{maxEvents: 5, busy: map[string]bool{}}
 	big := req("a", "b", "c", "d", "e")
 	bt.queue = []*pending{big, req("f")}
 	assert.Equal(t, []*pending{big}, bt.take())
@@ -225,10 +243,12 @@ func TestBatcherConcurrent(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 10, firsts, "one first deposit per player")
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	assert.False(t, b.running)
-	assert.Empty(t, b.queue)
+	// The goroutines stop once the last answer is given.
+	assert.Eventually(t, func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return !b.running && len(b.queue) == 0 && len(b.busy) == 0 && b.inFlight == 0
+	}, 5*time.Second, time.Millisecond, "the batcher is idle")
 }
 
 // TestBatcherSeen: each request of a group gets its own part of the
