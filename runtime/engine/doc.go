@@ -13,6 +13,7 @@
 //	             │                      split, limits,     reservations,
 //	             │                      reward, budget)    timers, players)
 //	clock ──> Advance ──> inactivity timers, schedules per zone ──> decide ──> store.Apply
+//	                 └──> approval timeouts (expire.go) ──> store.Expiries.Expire
 //
 // Each event is checked first (a declared kind or "player", attributes of
 // the declared types, an id not seen with other content, within the
@@ -60,6 +61,11 @@
 //     decision from that status (exactly when it is the one writer of the
 //     campaign, slices or not) so that a reward the budget refused counts
 //     towards no limit of the rule.
+//   - A result waiting for approval under approval manual within D is
+//     rejected with reason timed-out at its calculation time + D, once:
+//     the store takes it out of the approval queue in the transaction
+//     that voids its reservation, as an approval or a rejection does, so
+//     exactly one of them wins (expire.go).
 //   - A scheduled firing runs once per rule, zone and firing, over every
 //     player of the zone, all sharing one trigger hash; after downtime, the
 //     firings missed collapse into the most recent one.

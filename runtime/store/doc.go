@@ -57,6 +57,10 @@
 //     After a rule change, [Store.Recalculate] replaces a waiting result's
 //     amount (voiding the old reservation and reserving the new one) and
 //     keeps its key and trigger; results already decided are not touched.
+//     [Expiries] reads the queue by the time of each result's first
+//     calculation (kept through recalculations) and rejects those whose
+//     approval timeout has come with reason timed-out, a page of them in
+//     one transaction; deciding a result that timed out is [ErrTimedOut].
 //   - The outcome log. Every outcome is appended with a sequence number
 //     that increases in commit order, so [Store.Outcomes] is a cursor
 //     feed that never skips a row committed late; each has an outbox row,
