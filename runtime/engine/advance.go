@@ -211,6 +211,8 @@ func (e *Engine) decideItems(ctx context.Context, todo []int, round int, decide 
 		e.budgets = nil // as the store has them now
 		rd, err := e.decideRound(todo, decide)
 		if err != nil {
+			// The items decided before hold what was not written.
+			clear(e.players)
 			return out, err
 		}
 		if len(rd.changes) == 0 {
