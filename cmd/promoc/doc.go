@@ -179,7 +179,8 @@
 // reason, totals issued per currency, time taken and events per second; a
 // progress bar on stderr while a long log is read at a terminal. Time
 // follows the log: before each event, what is due by its time (a schedule
-// on its zone's wall clock, a player's inactivity) fires, in order
+// on its zone's wall clock, a player's inactivity, a waiting result's
+// approval timeout) fires, in order
 // (Engine.NextDue, Engine.Advance); the first event's time puts the
 // schedules into service; --until runs the clock on after the last event.
 // Events are handed to the engine in batches of --batch, cut short where
