@@ -127,6 +127,12 @@ func tokenClass(t lang.Token, name *semClass) (semClass, bool) {
 		if name != nil {
 			return *name, true
 		}
+		if t.Text == "within" {
+			// approval manual within 7 days, attribution ... within 30
+			// days: a word of the grammar that is no keyword, so that it
+			// may still name things.
+			return semClass{typ: semKeyword}, true
+		}
 		return semClass{typ: semVariable}, true
 	}
 	return semClass{}, false

@@ -108,3 +108,17 @@ func TestSemanticTokensCapability(t *testing.T) {
 	assert.Equal(t, tokenTypes, p.Legend.TokenTypes)
 	assert.Equal(t, tokenModifiers, p.Legend.TokenModifiers)
 }
+
+// within, a word of approval manual within 7 days and of attribution, is
+// coloured as a keyword, though it is not one.
+func TestSemanticTokensWithin(t *testing.T) {
+	src := "reward r: amount {\n\tapproval manual within 7 days\n\tgive 1 EUR\n}\n"
+	c := newClient(t, nil)
+	c.open("a.promo", src)
+	require.Empty(t, c.diagnostics("a.promo"))
+	var res protocol.SemanticTokens
+	c.call("textDocument/semanticTokens/full", map[string]any{"textDocument": map[string]any{"uri": c.uri("a.promo")}}, &res)
+	assert.Equal(t, []string{"reward:keyword", "r:function+declaration", "amount:keyword",
+		"approval:keyword", "manual:keyword", "within:keyword", "7 days:number",
+		"give:keyword", "1 EUR:number"}, decodeTokens(t, src, res.Data))
+}
