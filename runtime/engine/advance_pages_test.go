@@ -100,20 +100,6 @@ func (s *pageStore) Apply(ctx context.Context, changes []store.Change) ([]store.
 	return slices.Insert(applied, k, store.Applied{Err: fmt.Errorf("injected: %w", store.ErrStateConflict)}), nil
 }
 
-// fullLog is the store's whole outcome log as brief writes it.
-func fullLog(t *testing.T, st store.Store) []string {
-	t.Helper()
-	sos, err := allStored(context.Background(), st)
-	require.NoError(t, err)
-	var outs []engine.Outcome
-	for _, so := range sos {
-		o, err := engine.OutcomeOf(so)
-		require.NoError(t, err)
-		outs = append(outs, o)
-	}
-	return brief(outs)
-}
-
 // TestAdvancePages: a run over three pages gives each player's outcome
 // once, in the order of their ids, the budget's end where one page at a
 // time puts it.
@@ -122,7 +108,7 @@ func TestAdvancePages(t *testing.T) {
 	_, outs, err := pagesRun(t, st)
 	require.NoError(t, err)
 	require.Equal(t, pagesWant(), brief(outs))
-	require.Equal(t, pagesWant(), fullLog(t, st))
+	require.Equal(t, pagesWant(), storedLog(t, st))
 }
 
 // TestAdvancePagesFailed: the first page's transaction fails while the
@@ -134,11 +120,11 @@ func TestAdvancePagesFailed(t *testing.T) {
 	e, outs, err := pagesRun(t, st)
 	require.ErrorIs(t, err, errInjected)
 	require.Empty(t, outs)
-	require.Empty(t, fullLog(t, st), "nothing of the run")
+	require.Empty(t, storedLog(t, st), "nothing of the run")
 	outs, err = e.Advance(ctx, t0.Add(24*time.Hour))
 	require.NoError(t, err)
 	require.Equal(t, pagesWant(), brief(outs))
-	require.Equal(t, pagesWant(), fullLog(t, st))
+	require.Equal(t, pagesWant(), storedLog(t, st))
 }
 
 // TestAdvancePagesLost: a change of the first page loses to another
@@ -155,7 +141,7 @@ func TestAdvancePagesLost(t *testing.T) {
 	lost := want[3]
 	want = slices.Insert(slices.Delete(want, 3, 4), 499, lost)
 	require.Equal(t, want, brief(outs))
-	require.Equal(t, want, fullLog(t, st))
+	require.Equal(t, want, storedLog(t, st))
 }
 
 // TestAdvancePagesBudgetCut: another writer lowers the budget to 300 EUR
@@ -205,5 +191,5 @@ func TestAdvancePagesBudgetCut(t *testing.T) {
 		return "issued"
 	})
 	require.Equal(t, second, brief(outs))
-	require.Equal(t, append(first, second...), fullLog(t, st))
+	require.Equal(t, append(first, second...), storedLog(t, st))
 }

@@ -95,10 +95,10 @@ func pipelineBatches() (n, next []engine.Event) {
 	return n, next
 }
 
-// storedLog is the store's outcome log as brief writes it.
+// storedLog is the store's whole outcome log as brief writes it.
 func storedLog(t *testing.T, st store.Store) []string {
 	t.Helper()
-	sos, err := st.Outcomes(context.Background(), 0, 1000)
+	sos, err := allStored(context.Background(), st)
 	require.NoError(t, err)
 	var outs []engine.Outcome
 	for _, so := range sos {
