@@ -165,7 +165,9 @@ func newApprovalsDecideCmd(db *string, approve bool) *cobra.Command {
 reservation is posted from the campaign's budget, and an issued outcome is
 logged. It prints the issued result, as a line or with --json as list
 prints one. A KEY that does not wait (unknown, or decided already) is an
-error: a result is decided once.`,
+error: a result is decided once. So is a result past its approval timeout
+(approval manual within), by this machine's clock, even before promoc run
+has rejected it.`,
 		Args: oneArg("KEY", "rule/action/player/trigger hash, as promoc approvals list prints it"),
 	}
 	if !approve {
@@ -176,7 +178,8 @@ reservation goes back to the campaign's budget, and a rejected outcome with
 the reason is logged (--reason, operator when not given). It prints the
 rejected result, as a line or with --json as list prints one. A KEY that
 does not wait (unknown, or decided already) is an error: a result is
-decided once.`
+decided once. So is a result past its approval timeout (approval manual
+within), by this machine's clock, even before promoc run has rejected it.`
 		cmd.Flags().StringVar(&reason, "reason", "operator", "why the result is rejected")
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -200,7 +203,7 @@ decided once.`
 			o, err = st.Reject(cmd.Context(), key, reason, now())
 		}
 		if errors.Is(err, store.ErrTimedOut) {
-			return failf("%s: the result timed out waiting for approval (rejected, reason timed-out: its rule's approval manual within) and can no longer be decided", args[0])
+			return failf("%s: the result timed out waiting for approval (its rule's approval manual within) and can no longer be approved or rejected: promoc run rejects it with reason timed-out, if it has not already", args[0])
 		}
 		if errors.Is(err, store.ErrNotWaiting) {
 			return failf("%s: no result waits for approval (unknown, or decided already); promoc approvals list shows those that do", args[0])

@@ -153,6 +153,10 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	o.Status = string(store.Issued)
 	if manual {
 		o.Status = string(store.Waiting)
+		if within, ok := r.ApprovalWithin[o.Action]; ok {
+			expires := o.At.Add(within)
+			o.Expires = &expires
+		}
 	}
 	// The store decides the budget; the mirror says what it will decide, so
 	// that a refused reward counts towards no limit.

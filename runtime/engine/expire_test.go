@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -219,6 +220,76 @@ func TestApprovalTimeoutRacesApprove(t *testing.T) {
 			assert.Equal(t, "0", bu.Reserved.String())
 			assert.Equal(t, int64(10*nApproved), bu.Posted.IntPart())
 			t.Logf("%d approved, %d timed out", nApproved, len(expired))
+		})
+	}
+}
+
+// A waiting result says when it times out (Expires: its first calculation
+// + the timeout, nil without one), the store keeps that deadline and
+// refuses to decide the result from then on without any Advance, and a
+// recalculation sets the deadline by the new rules from the first
+// calculation.
+func TestApprovalDeadline(t *testing.T) {
+	for _, b := range expiryBackends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.openAt(t, b.fresh(t))
+			e := engineFor(t, "expiry", st, engine.Options{})
+			outs := handle(t, e, eur("p", t0),
+				deposit("d1", "p", t0, "100", "card"),
+				deposit("d2", "p", t0.Add(time.Hour), "100", "wire"),
+				deposit("d3", "p", t0.Add(2*time.Hour), "100", "cash"),
+				deposit("d4", "p", t0.Add(3*time.Hour), "100", "wire"))
+			require.Equal(t, []string{"weekly_review p waiting 10.00 EUR", "quick_review p waiting 5.00 EUR",
+				"no_timeout p waiting 5.00 EUR", "quick_review p waiting 5.00 EUR"}, brief(outs))
+			require.NotNil(t, outs[0].Expires)
+			assert.Equal(t, t0.Add(7*day), *outs[0].Expires)
+			require.NotNil(t, outs[1].Expires)
+			assert.Equal(t, t0.Add(3*time.Hour), *outs[1].Expires)
+			assert.Nil(t, outs[2].Expires, "no timeout")
+			js, err := json.Marshal(outs[0])
+			require.NoError(t, err)
+			assert.Contains(t, string(js), `"expires":"`+t0.Add(7*day).Format(time.RFC3339Nano)+`"`)
+			js, err = json.Marshal(outs[2])
+			require.NoError(t, err)
+			assert.NotContains(t, string(js), `"expires"`)
+
+			// The queue read back keeps it.
+			ws, err := st.Waiting(ctx, 0, 10)
+			require.NoError(t, err)
+			require.Len(t, ws, 4)
+			w, err := engine.OutcomeOf(ws[1])
+			require.NoError(t, err)
+			require.NotNil(t, w.Expires)
+			assert.Equal(t, t0.Add(3*time.Hour), *w.Expires)
+
+			// The store refuses at the deadline, no Advance run.
+			_, err = st.Approve(ctx, keyOf(outs[1]), t0.Add(3*time.Hour))
+			require.ErrorIs(t, err, store.ErrTimedOut)
+			_, err = st.Reject(ctx, keyOf(outs[1]), "operator", t0.Add(3*time.Hour))
+			require.ErrorIs(t, err, store.ErrTimedOut)
+			so, err := st.Approve(ctx, keyOf(outs[3]), t0.Add(5*time.Hour-time.Nanosecond))
+			require.NoError(t, err, "1ns before its deadline")
+			issued, err := engine.OutcomeOf(so)
+			require.NoError(t, err)
+			assert.Nil(t, issued.Expires, "decided: it no longer times out")
+
+			// Recalculated by rules with other timeouts, from the first
+			// calculation; the result past its deadline is left to Advance.
+			v3 := engineFor(t, "expiry_v3", st, engine.Options{})
+			re, err := v3.Recalculate(ctx, t0.Add(4*time.Hour))
+			require.NoError(t, err)
+			require.Equal(t, []string{"weekly_review p waiting 20.00 EUR", "no_timeout p waiting 5.00 EUR"}, brief(re))
+			require.NotNil(t, re[0].Expires)
+			assert.Equal(t, t0.Add(3*day), *re[0].Expires)
+			assert.Nil(t, re[1].Expires)
+			_, err = st.Approve(ctx, keyOf(outs[0]), t0.Add(3*day))
+			require.ErrorIs(t, err, store.ErrTimedOut, "the new deadline")
+			_, err = st.Approve(ctx, keyOf(outs[0]), t0.Add(3*day-time.Nanosecond))
+			require.NoError(t, err)
+			got, err := v3.Advance(ctx, t0.Add(4*time.Hour))
+			require.NoError(t, err)
+			assert.Empty(t, got, "v3's quick no longer times out: the late result waits")
 		})
 	}
 }

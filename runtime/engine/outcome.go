@@ -51,16 +51,21 @@ type Outcome struct {
 	// Offer is the offer a give offer gives (its name in the rule set),
 	// OfferRef its reference; Assignment and Code the assignment made
 	// (offer.go), Code "" for an offer that takes no voucher code.
-	Offer          string         `json:"offer,omitempty"`
-	OfferRef       string         `json:"offer_reference,omitempty"`
-	Assignment     string         `json:"assignment,omitempty"`
-	Code           string         `json:"code,omitempty"`
-	Variant        string         `json:"variant,omitempty"`
-	Messages       []Message      `json:"messages,omitempty"`
-	RuleSetVersion string         `json:"rule_set_version"`
-	Trigger        Trigger        `json:"trigger"`
-	At             time.Time      `json:"at"`
-	Trace          *runtime.Trace `json:"trace,omitempty"`
+	Offer          string    `json:"offer,omitempty"`
+	OfferRef       string    `json:"offer_reference,omitempty"`
+	Assignment     string    `json:"assignment,omitempty"`
+	Code           string    `json:"code,omitempty"`
+	Variant        string    `json:"variant,omitempty"`
+	Messages       []Message `json:"messages,omitempty"`
+	RuleSetVersion string    `json:"rule_set_version"`
+	Trigger        Trigger   `json:"trigger"`
+	At             time.Time `json:"at"`
+	// Expires is when a waiting result times out (approval manual within
+	// D: its first calculation + D), nil when it does not or the outcome
+	// is not waiting: from then on it can no longer be approved or
+	// rejected, and the engine rejects it with reason timed-out.
+	Expires *time.Time     `json:"expires,omitempty"`
+	Trace   *runtime.Trace `json:"trace,omitempty"`
 	// Refused is what the messages of a calculated outcome become if the
 	// store refuses it (its budget, a suspension): kept with the outcome in
 	// the store's log, for OutcomeOf, and never in an outcome returned.
@@ -186,6 +191,9 @@ func (o *Outcome) toStore() (store.Outcome, error) {
 		Body:     body,
 		At:       o.At,
 	}
+	if o.Expires != nil {
+		so.Expires = *o.Expires
+	}
 	so.Amount, so.Currency = o.budgetAmount()
 	return so, nil
 }
@@ -233,6 +241,9 @@ func OutcomeOf(so store.Outcome) (Outcome, error) {
 	}
 	if !so.At.IsZero() {
 		o.At = so.At
+	}
+	if so.Status != store.Waiting {
+		o.Expires = nil // decided: it no longer times out
 	}
 	return o, nil
 }

@@ -82,6 +82,11 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 	if r == nil || old.Reward == "" || !e.prog.HasReward(old.Reward) {
 		return nil, nil
 	}
+	if old.Expires != nil && !at.Before(*old.Expires) {
+		// Timed out: it can no longer be decided (the store refuses),
+		// and the next Advance rejects it with reason timed-out.
+		return nil, nil
+	}
 	p, err := e.load(ctx, old.Player, old.Trigger.Time)
 	if err != nil {
 		return nil, err
@@ -105,7 +110,7 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 			return nil, fmt.Errorf("engine: rejecting %s: %w", KeyString(w.Key), err)
 		}
 		n.Status, n.Reason, n.Detail = string(store.Rejected), reason, res.Detail
-		n.Seq, n.At = so.Seq, so.At
+		n.Seq, n.At, n.Expires = so.Seq, so.At, nil
 		return &n, nil
 	}
 	switch res.Kind {
@@ -117,6 +122,21 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 		n.Points = num(res.Amount())
 	}
 	n.Status, n.Reason, n.Detail = string(store.Waiting), "", ""
+	// The deadline by the rules now: the first calculation + their
+	// timeout, none when they have none.
+	n.Expires = nil
+	x, hasX := st.(store.Expiries)
+	if within, ok := r.ApprovalWithin[n.Action]; ok {
+		if !hasX {
+			return nil, fmt.Errorf("engine: rules with approval manual within need a store that implements store.Expiries; %T does not", st)
+		}
+		calculated, err := x.Calculated(ctx, w.Key)
+		if err != nil {
+			return nil, fmt.Errorf("engine: recalculating %s: %w", KeyString(w.Key), err)
+		}
+		expires := calculated.Add(within)
+		n.Expires = &expires
+	}
 	e.messages(&n, r, nil, nil)
 	e.refusal(&n, r) // the budget may not take the new amount
 	body, err := json.Marshal(&n)
@@ -124,7 +144,15 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 		return nil, err
 	}
 	amount, _ := n.budgetAmount()
-	so, err = st.Recalculate(ctx, w.Key, amount, body, at)
+	if hasX {
+		var expires time.Time
+		if n.Expires != nil {
+			expires = *n.Expires
+		}
+		so, err = x.RecalculateExpiring(ctx, w.Key, amount, body, at, expires)
+	} else {
+		so, err = st.Recalculate(ctx, w.Key, amount, body, at)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("engine: recalculating %s: %w", KeyString(w.Key), err)
 	}

@@ -36,15 +36,28 @@ func TestApprovalTimeout(t *testing.T) {
 	r := h.do(call{method: "GET", path: "/v1/approvals", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	var waiting []string
+	deadline := calc.Add(7 * 24 * time.Hour).Format(time.RFC3339Nano)
 	for _, o := range r.json["outcomes"].([]any) {
 		waiting = append(waiting, o.(map[string]any)["key"].(string))
+		assert.Equal(t, deadline, o.(map[string]any)["expires"], "GET /v1/approvals says when it times out")
 	}
 	require.Len(t, waiting, 2)
+	r = h.do(call{method: "GET", path: "/v1/outcomes", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	var feed int
+	for _, o := range r.json["outcomes"].([]any) {
+		if o.(map[string]any)["status"] == "waiting" {
+			feed++
+			assert.Equal(t, deadline, o.(map[string]any)["expires"], "the outcome feed says when it times out")
+		}
+	}
+	assert.Equal(t, 2, feed)
 
 	h.clock.Set(calc.Add(7*24*time.Hour - time.Nanosecond))
 	r = h.do(call{method: "POST", path: "/v1/approvals/approve", role: server.Approver, body: map[string]any{"key": waiting[0]}})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, "issued", r.json["status"])
+	assert.NotContains(t, r.json, "expires", "decided: it no longer times out")
 
 	h.clock.Set(calc.Add(7 * 24 * time.Hour))
 	r = h.do(call{method: "POST", path: "/v1/approvals/approve", role: server.Approver, body: map[string]any{"key": waiting[1]}})

@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // ReasonTimedOut is the reason of a result rejected because it waited for
 // approval longer than its rule allows (approval manual within 7 days).
 const ReasonTimedOut = "timed-out"
 
-// ErrTimedOut: the result waited for approval longer than its rule allows
-// and was rejected with reason timed-out; it can no longer be approved or
-// rejected. It is also an [ErrNotWaiting].
+// ErrTimedOut: the result waited for approval longer than its rule allows:
+// it was rejected with reason timed-out, or its deadline ([Outcome.Expires])
+// is at or before the time of the decision and the engine's next Advance
+// rejects it. It can no longer be approved or rejected. It is also an
+// [ErrNotWaiting].
 var ErrTimedOut = errors.New("the result timed out waiting for approval (reason timed-out): it can no longer be approved")
 
 // Expiries is the approval queue by the time each result was first
@@ -31,6 +35,14 @@ type Expiries interface {
 	// rejected or expired already) is left out: the outcomes returned are
 	// those rejected by this call, in the order of keys.
 	Expire(ctx context.Context, keys []Queued) ([]Outcome, error)
+	// Calculated is the time of the first calculation of the result of
+	// key waiting for approval; [ErrNotWaiting] when none waits.
+	Calculated(ctx context.Context, key Key) (time.Time, error)
+	// RecalculateExpiring is [Store.Recalculate] that also sets the
+	// result's deadline to expires (zero: it no longer times out), in the
+	// same transaction: the rules that recalculated it may have changed
+	// its timeout.
+	RecalculateExpiring(ctx context.Context, key Key, amount decimal.Decimal, body []byte, at, expires time.Time) (Outcome, error)
 }
 
 // Queued is a result waiting for approval: its key and a time, the time

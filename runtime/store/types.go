@@ -41,6 +41,13 @@ type Outcome struct {
 	Currency string          // "" when no money
 	Body     []byte          // the engine's own record (values, trace); opaque here
 	At       time.Time       // UTC, nanoseconds
+	// Expires is when a Waiting outcome times out (approval manual within
+	// D: its first calculation + D), zero when it does not. [Store.Apply]
+	// keeps it in the approval queue, where [Store.Approve] and
+	// [Store.Reject] at or after it are [ErrTimedOut]; it is not in the
+	// log, and the reads of the log leave it zero (the engine keeps its
+	// own copy in Body).
+	Expires time.Time
 	// Event is the id of the event (of the key's player) whose change
 	// logged the outcome: set by [Store.Apply] from [Change.Event], "" for
 	// an outcome logged otherwise (a timer, a schedule, an approval). It is

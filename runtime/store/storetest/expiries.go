@@ -23,6 +23,7 @@ func RunExpiries(t *testing.T, d Driver) {
 	}{
 		{"Expire", testExpire},
 		{"ExpireRacesApprove", testExpireRace},
+		{"Deadline", testDeadline},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, d) })
@@ -163,4 +164,78 @@ func testExpireRace(t *testing.T, d Driver) {
 	b := budget(t, s, "vip", "EUR")
 	assertDec(t, "0", b.Reserved, "reserved")
 	assertDec(t, strconv.Itoa(10*approved), b.Posted, "posted")
+}
+
+// testDeadline: the store refuses to approve or reject a result at or
+// after its deadline (Outcome.Expires), before any Expire: t+D-1ns is
+// approvable, t+D is refused as timed out, and the refusal changes
+// nothing. A recalculation keeps the deadline, or sets the one given.
+func testDeadline(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	x := expiries(t, s)
+	require.NoError(t, s.SetBudget(ctx, "vip", "EUR", dec("100"), t0))
+	const week = 7 * 24 * time.Hour
+	deadline := func(k store.Key, amount string) store.Outcome {
+		o := waitingAt(k, amount, t0)
+		o.Expires = t0.Add(week)
+		return o
+	}
+	one(t, s, deadline(key("p1", "t"), "10"))
+	one(t, s, deadline(key("p2", "t"), "20"))
+	one(t, s, deadline(key("p3", "t"), "30"))
+	one(t, s, waitingAt(key("p4", "t"), "5", t0)) // no deadline
+	at, err := x.Calculated(ctx, key("p1", "t"))
+	require.NoError(t, err)
+	assert.Equal(t, t0, at)
+	_, err = x.Calculated(ctx, key("nobody", "t"))
+	assert.ErrorIs(t, err, store.ErrNotWaiting)
+
+	// At the deadline: refused, whoever asks, and nothing changes.
+	_, err = s.Approve(ctx, key("p1", "t"), t0.Add(week))
+	assert.ErrorIs(t, err, store.ErrTimedOut)
+	assert.ErrorIs(t, err, store.ErrNotWaiting)
+	_, err = s.Reject(ctx, key("p2", "t"), "operator", t0.Add(week))
+	assert.ErrorIs(t, err, store.ErrTimedOut)
+	_, err = s.Approve(ctx, key("p3", "t"), t0.Add(2*week))
+	assert.ErrorIs(t, err, store.ErrTimedOut, "after the deadline")
+	assertDec(t, "65", budget(t, s, "vip", "EUR").Reserved, "every reservation kept")
+	w, err := s.Waiting(ctx, 0, 10)
+	require.NoError(t, err)
+	assert.Len(t, w, 4, "still queued: Expire rejects them")
+	for _, o := range allOutcomes(t, s) {
+		assert.Equal(t, store.Waiting, o.Status, "nothing logged by a refusal")
+	}
+
+	// A nanosecond before: decided.
+	o, err := s.Approve(ctx, key("p1", "t"), t0.Add(week-1))
+	require.NoError(t, err)
+	assert.Equal(t, store.Issued, o.Status)
+	o, err = s.Reject(ctx, key("p2", "t"), "operator", t0.Add(week-1))
+	require.NoError(t, err)
+	assert.Equal(t, store.Rejected, o.Status)
+	// No deadline: decided whenever.
+	_, err = s.Approve(ctx, key("p4", "t"), t0.Add(100*week))
+	require.NoError(t, err)
+
+	// Recalculate keeps the deadline; RecalculateExpiring sets it.
+	_, err = s.Recalculate(ctx, key("p3", "t"), dec("31"), nil, t0.Add(time.Hour))
+	require.NoError(t, err)
+	_, err = s.Approve(ctx, key("p3", "t"), t0.Add(week))
+	assert.ErrorIs(t, err, store.ErrTimedOut, "kept through Recalculate")
+	_, err = x.RecalculateExpiring(ctx, key("p3", "t"), dec("32"), nil, t0.Add(time.Hour), t0.Add(2*week))
+	require.NoError(t, err)
+	_, err = s.Approve(ctx, key("p3", "t"), t0.Add(2*week))
+	assert.ErrorIs(t, err, store.ErrTimedOut, "the new deadline")
+	at, err = x.Calculated(ctx, key("p3", "t"))
+	require.NoError(t, err)
+	assert.Equal(t, t0, at, "the first calculation's time, kept")
+	_, err = x.RecalculateExpiring(ctx, key("p3", "t"), dec("33"), nil, t0.Add(time.Hour), time.Time{})
+	require.NoError(t, err)
+	o, err = s.Approve(ctx, key("p3", "t"), t0.Add(3*week))
+	require.NoError(t, err, "no deadline any more")
+	assertDec(t, "33", o.Amount, "the recalculated amount")
+	b := budget(t, s, "vip", "EUR")
+	assertDec(t, "0", b.Reserved, "reserved")
+	assertDec(t, "48", b.Posted, "posted: p1 10, p4 5, p3 33")
 }

@@ -381,13 +381,13 @@ func (s *Store) give(ctx context.Context, ex Execer, o store.Outcome, u int64, r
 }
 
 // queue puts a waiting outcome in the approval queue, with its u units, the
-// ledger entry of its reservation (0 when none) and its time, the time of
-// its calculation (expiries.go).
+// ledger entry of its reservation (0 when none), its time, the time of its
+// calculation, and its deadline, 0 when none (expiries.go).
 func queue(ctx context.Context, ex Execer, o *store.Outcome, u, reservation int64) error {
 	k := o.Key
-	_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation, calculated_ns)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, o.Currency, u, reservation, nanos(o.At))
+	_, err := ex.Exec(ctx, `INSERT INTO approvals (rule, action, player, trigger_hash, campaign, currency, units, reservation, calculated_ns, expires_ns)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, o.Currency, u, reservation, nanos(o.At), nanos(o.Expires))
 	return err
 }
 

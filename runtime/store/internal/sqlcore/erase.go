@@ -114,7 +114,7 @@ func (s *Store) rejectWaiting(ctx context.Context, ex Execer, e store.Erasure, o
 	rows.Close()
 	var pend []*pending
 	for _, k := range keys {
-		o, err := s.take(ctx, ex, k, "void", e.At)
+		o, _, err := s.take(ctx, ex, k, "void", e.At)
 		if err != nil {
 			return err
 		}

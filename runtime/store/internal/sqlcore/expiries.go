@@ -16,7 +16,10 @@ import (
 // The approval queue by time (store.Expiries): approvals.calculated_ns is
 // the time of a result's first calculation (the outcome's At when it was
 // queued), kept through recalculations, and indexed by (rule, action,
-// calculated_ns).
+// calculated_ns). approvals.expires_ns is the result's deadline, 0 when it
+// has none: the outcome's Expires when it was queued, set again by
+// RecalculateExpiring; decide refuses an approval or a rejection at or
+// after it (store.ErrTimedOut), whether or not Expire has run.
 
 // Expiring implements store.Expiries.
 func (s *Store) Expiring(ctx context.Context, rule, action string, until time.Time, limit int) ([]store.Queued, error) {
@@ -184,4 +187,21 @@ func notWaiting(ctx context.Context, ex Execer, key store.Key) error {
 		return fmt.Errorf("%+v: %w: %w", key, store.ErrTimedOut, store.ErrNotWaiting)
 	}
 	return fmt.Errorf("%+v: %w", key, store.ErrNotWaiting)
+}
+
+// Calculated implements store.Expiries.
+func (s *Store) Calculated(ctx context.Context, key store.Key) (time.Time, error) {
+	var at int64
+	err := s.D.Read(ctx, func(ex Execer) error {
+		err := ex.QueryRow(ctx, `SELECT calculated_ns FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4`,
+			key.Rule, key.Action, key.Player, key.TriggerHash).Scan(&at)
+		if s.D.NoRows(err) {
+			return notWaiting(ctx, ex, key)
+		}
+		return err
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return fromNanos(at), nil
 }

@@ -268,10 +268,17 @@ func (s *Store) Reject(ctx context.Context, key store.Key, reason string, at tim
 func (s *Store) decide(ctx context.Context, key store.Key, kind string, status store.Status, reason string, at time.Time) (store.Outcome, error) {
 	var o store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
-		var err error
-		if o, err = s.take(ctx, ex, key, kind, at); err != nil {
+		o0, expires, err := s.take(ctx, ex, key, kind, at)
+		if err != nil {
 			return err
 		}
+		if expires != 0 && nanos(at) >= expires {
+			// Past its deadline (expiries.go): the error rolls the take
+			// back, and the engine's next Advance rejects it.
+			return fmt.Errorf("%+v: %w: %w (it timed out at %s)", key, store.ErrTimedOut, store.ErrNotWaiting,
+				fromNanos(expires).Format(time.RFC3339Nano))
+		}
+		o = o0
 		o.Status, o.Reason = status, reason
 		p := &pending{o: o, refs: []*store.Outcome{&o}}
 		return s.appendLog(ctx, ex, []*pending{p})
@@ -281,39 +288,40 @@ func (s *Store) decide(ctx context.Context, key store.Key, kind string, status s
 
 // take removes key from the approval queue and settles its reservation:
 // kind "post" pays it out of the budget, "void" gives it back. It returns
-// the key's latest waiting outcome, dated at. Taking the row with
-// DELETE ... RETURNING makes two deciders race safely: one gets it.
-func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string, at time.Time) (store.Outcome, error) {
+// the key's latest waiting outcome, dated at, and the result's deadline
+// (expires_ns, 0 when none). Taking the row with DELETE ... RETURNING
+// makes two deciders race safely: one gets it.
+func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string, at time.Time) (store.Outcome, int64, error) {
 	var campaign, currency string
-	var u, reservation int64
+	var u, reservation, expires int64
 	err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
-		RETURNING campaign, currency, units, reservation`, key.Rule, key.Action, key.Player, key.TriggerHash).
-		Scan(&campaign, &currency, &u, &reservation)
+		RETURNING campaign, currency, units, reservation, expires_ns`, key.Rule, key.Action, key.Player, key.TriggerHash).
+		Scan(&campaign, &currency, &u, &reservation, &expires)
 	if s.D.NoRows(err) {
-		return store.Outcome{}, notWaiting(ctx, ex, key)
+		return store.Outcome{}, 0, notWaiting(ctx, ex, key)
 	}
 	if err != nil {
-		return store.Outcome{}, err
+		return store.Outcome{}, 0, err
 	}
 	o, err := lastWaiting(ctx, ex, key)
 	if err != nil {
-		return o, err
+		return o, 0, err
 	}
 	o.At = fromNanos(nanos(at))
 	if reservation == 0 {
-		return o, nil
+		return o, expires, nil
 	}
 	if err := entry(ctx, ex, kind, reservation, &o, u); err != nil {
-		return o, err
+		return o, 0, err
 	}
 	set := "reserved = reserved - $3"
 	if kind == "post" {
 		set += ", posted = posted + $3"
 	}
 	if _, err := ex.Exec(ctx, `UPDATE budget_accounts SET `+set+` WHERE campaign = $1 AND currency = $2`, campaign, currency, u); err != nil {
-		return o, err
+		return o, 0, err
 	}
-	return o, nil
+	return o, expires, nil
 }
 
 // lastWaiting is the latest waiting outcome of a key: the one a
@@ -324,18 +332,32 @@ func lastWaiting(ctx context.Context, ex Execer, k store.Key) (store.Outcome, er
 		k.Rule, k.Action, k.Player, k.TriggerHash))
 }
 
-// Recalculate implements store.Store.
+// Recalculate implements store.Store: the result keeps its deadline.
 func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at time.Time) (store.Outcome, error) {
+	return s.recalculate(ctx, key, amount, body, at, nil)
+}
+
+// RecalculateExpiring implements store.Expiries.
+func (s *Store) RecalculateExpiring(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at, expires time.Time) (store.Outcome, error) {
+	return s.recalculate(ctx, key, amount, body, at, &expires)
+}
+
+// recalculate is Recalculate, with the result's new deadline (nil: it
+// keeps its own).
+func (s *Store) recalculate(ctx context.Context, key store.Key, amount decimal.Decimal, body []byte, at time.Time, expires *time.Time) (store.Outcome, error) {
 	var o store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		// The result keeps the time of its first calculation (expiries.go).
-		var calculated int64
-		err := ex.QueryRow(ctx, `SELECT calculated_ns FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4`,
-			key.Rule, key.Action, key.Player, key.TriggerHash).Scan(&calculated)
+		var calculated, deadline int64
+		err := ex.QueryRow(ctx, `SELECT calculated_ns, expires_ns FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4`,
+			key.Rule, key.Action, key.Player, key.TriggerHash).Scan(&calculated, &deadline)
 		if err != nil && !s.D.NoRows(err) {
 			return err
 		}
-		if o, err = s.take(ctx, ex, key, "void", at); err != nil {
+		if expires != nil {
+			deadline = nanos(*expires)
+		}
+		if o, _, err = s.take(ctx, ex, key, "void", at); err != nil {
 			return err
 		}
 		o.Amount, o.Body, o.Reason = amount, body, ""
@@ -352,7 +374,7 @@ func (s *Store) Recalculate(ctx context.Context, key store.Key, amount decimal.D
 		}
 		if o.Status == store.Waiting {
 			first := o
-			first.At = fromNanos(calculated)
+			first.At, first.Expires = fromNanos(calculated), fromNanos(deadline)
 			if err := queue(ctx, ex, &first, nu, newRes); err != nil {
 				return err
 			}
