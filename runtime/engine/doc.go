@@ -65,7 +65,9 @@
 //     rejected with reason timed-out at its calculation time + D, once:
 //     the store takes it out of the approval queue in the transaction
 //     that voids its reservation, as an approval or a rejection does, so
-//     exactly one of them wins (expire.go).
+//     exactly one of them wins (expire.go). Its outcome says when
+//     (Outcome.Expires), and the store keeps that deadline and refuses to
+//     decide the result from then on, even before Advance has run.
 //   - A scheduled firing runs once per rule, zone and firing, over every
 //     player of the zone, all sharing one trigger hash; after downtime, the
 //     firings missed collapse into the most recent one.

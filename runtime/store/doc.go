@@ -60,7 +60,9 @@
 //     [Expiries] reads the queue by the time of each result's first
 //     calculation (kept through recalculations) and rejects those whose
 //     approval timeout has come with reason timed-out, a page of them in
-//     one transaction; deciding a result that timed out is [ErrTimedOut].
+//     one transaction. The queue keeps each result's deadline
+//     ([Outcome.Expires]): deciding a result at or after it, or one that
+//     timed out, is [ErrTimedOut], whoever decides.
 //   - The outcome log. Every outcome is appended with a sequence number
 //     that increases in commit order, so [Store.Outcomes] is a cursor
 //     feed that never skips a row committed late; each has an outbox row,
