@@ -39,9 +39,11 @@
 // process died between storing the events and recording the response),
 // the outcomes the log holds for it (replay.go). The keys of requests
 // that start or finish at once are recorded in one transaction
-// (keybatcher.go, on a
-// store that implements store.RequestBatches), each request getting what
-// it would have got alone.
+// (keybatcher.go, on a store that implements store.RequestBatches), each
+// request getting what it would have got alone. There a success is
+// answered while its key's end is recorded: the end is queued before the
+// answer is sent, so a retry sent after the answer is recorded after it
+// and gets the response kept.
 //
 // # Events
 //
