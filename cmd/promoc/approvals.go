@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -79,13 +80,22 @@ type approvalJSON struct {
 	Amount      string    `json:"amount"`
 	Currency    string    `json:"currency,omitempty"`
 	At          time.Time `json:"at"`
-	Seq         int64     `json:"seq"`
+	// Expires is when a waiting result times out (approval manual
+	// within), as its outcome says; left out when it does not.
+	Expires *time.Time `json:"expires,omitempty"`
+	Seq     int64      `json:"seq"`
 }
 
-func approvalOf(o store.Outcome) approvalJSON {
-	return approvalJSON{Key: keyString(o.Key), Rule: o.Key.Rule, Action: o.Key.Action, Player: o.Key.Player,
+func approvalOf(o store.Outcome) (approvalJSON, error) {
+	a := approvalJSON{Key: keyString(o.Key), Rule: o.Key.Rule, Action: o.Key.Action, Player: o.Key.Player,
 		TriggerHash: o.Key.TriggerHash, Campaign: o.Campaign, Status: string(o.Status), Reason: o.Reason,
 		Amount: o.Amount.String(), Currency: o.Currency, At: o.At.UTC(), Seq: o.Seq}
+	eo, err := engine.OutcomeOf(o)
+	if err != nil {
+		return a, err
+	}
+	a.Expires = eo.Expires
+	return a, nil
 }
 
 // listPage is the number of waiting results read at a time.
@@ -98,13 +108,15 @@ func newApprovalsListCmd(db *string) *cobra.Command {
 		Short: "List the results waiting for approval",
 		Long: `List prints the results waiting for approval, oldest first, as a table: the
 KEY to approve or reject them with, the amount and currency, the rule, the
-player and the time of the result (of its recalculation, when the rules
-changed since). A result without money (points, a template) has amount 0
-and no currency.
+player, the time of the result (of its recalculation, when the rules
+changed since) and when it times out (approval manual within; - when it
+does not). A result without money (points, a template) has amount 0 and
+no currency.
 
 With --json, list prints a JSON array of objects with the fields key, rule,
 action, player, trigger_hash, campaign, status, amount (a decimal string),
-currency, at and seq (the outcome's sequence number in the log).`,
+currency, at, expires (left out when the result does not time out) and
+seq (the outcome's sequence number in the log).`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			st, err := openStore(cmd.Context(), *db, false)
@@ -119,7 +131,11 @@ currency, at and seq (the outcome's sequence number in the log).`,
 					return failf("%s: %v", dbName(*db), err)
 				}
 				for _, o := range page {
-					list = append(list, approvalOf(o))
+					a, err := approvalOf(o)
+					if err != nil {
+						return failf("%s: %v", dbName(*db), err)
+					}
+					list = append(list, a)
 				}
 				if len(page) < listPage {
 					break
@@ -143,13 +159,16 @@ currency, at and seq (the outcome's sequence number in the log).`,
 
 func printApprovals(w io.Writer, list []approvalJSON) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tAMOUNT\tCURRENCY\tRULE\tPLAYER\tTIME")
+	fmt.Fprintln(tw, "KEY\tAMOUNT\tCURRENCY\tRULE\tPLAYER\tTIME\tEXPIRES")
 	for _, a := range list {
-		cur := a.Currency
+		cur, expires := a.Currency, "-"
 		if cur == "" {
 			cur = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Key, a.Amount, cur, a.Rule, a.Player, a.At.Format(time.RFC3339Nano))
+		if a.Expires != nil {
+			expires = a.Expires.UTC().Format(time.RFC3339Nano)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Key, a.Amount, cur, a.Rule, a.Player, a.At.Format(time.RFC3339Nano), expires)
 	}
 	return tw.Flush()
 }
@@ -213,7 +232,11 @@ within), by this machine's clock, even before promoc run has rejected it.`
 		}
 		out := cmd.OutOrStdout()
 		if asJSON {
-			return writeJSON(out, approvalOf(o))
+			a, err := approvalOf(o)
+			if err != nil {
+				return failf("%s: %s: %v", dbName(*db), args[0], err)
+			}
+			return writeJSON(out, a)
 		}
 		money := o.Amount.String()
 		if o.Currency != "" {
