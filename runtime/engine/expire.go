@@ -15,7 +15,10 @@ import (
 // D): a result calculated at t is approvable until t+D, exclusive, and
 // rejected with reason timed-out at t+D, by the engine's clock (Advance).
 // The store keeps the queue by time of first calculation (store.Expiries):
-// a recalculated result keeps its original time. Expire voids the
+// a recalculated result keeps its original time. It also keeps each
+// result's deadline by the rules that calculated (or recalculated) it, and
+// refuses to decide the result from then on: expire rejects those too,
+// whatever the rules now say. Expire voids the
 // reservations and logs the rejections of a page in one transaction, and
 // takes each result out of the queue as Approve and Reject do, so an
 // operator's decision racing an expiry has exactly one winner, and a
@@ -57,14 +60,43 @@ func (e *Engine) expiries() (store.Expiries, error) {
 // or before now, page by page: each page one store transaction.
 func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 	ts := e.timeouts()
-	if len(ts) == 0 {
-		return nil, nil
-	}
-	x, err := e.expiries()
-	if err != nil {
+	x, ok := e.st.(store.Expiries)
+	if !ok {
+		if len(ts) == 0 {
+			return nil, nil
+		}
+		_, err := e.expiries()
 		return nil, err
 	}
 	var out []Outcome
+	// First the results past the deadline the store keeps (their
+	// calculation + the timeout of the rules that calculated them), dated
+	// at it: the store refuses to decide them from then on, whatever the
+	// rules now say (a rule changed and not recalculated, that times out
+	// later or no longer), so they must not wait forever.
+	for {
+		q, err := x.Overdue(ctx, now, pageSize)
+		if err != nil || len(q) == 0 {
+			if err != nil {
+				return out, err
+			}
+			break
+		}
+		sos, err := x.Expire(ctx, q)
+		if err != nil {
+			return out, err
+		}
+		for _, so := range sos {
+			o, err := OutcomeOf(so)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, o)
+		}
+		if len(q) < pageSize {
+			break
+		}
+	}
 	for _, t := range ts {
 		for {
 			// Due when calculated + within <= now: a result calculated at
@@ -105,12 +137,20 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 // ok is false when none will.
 func (e *Engine) nextExpiry(ctx context.Context) (next time.Time, ok bool, err error) {
 	ts := e.timeouts()
-	if len(ts) == 0 {
-		return time.Time{}, false, nil
+	x, hasX := e.st.(store.Expiries)
+	if !hasX {
+		if len(ts) == 0 {
+			return time.Time{}, false, nil
+		}
+		_, err := e.expiries()
+		return time.Time{}, false, err
 	}
-	x, err := e.expiries()
+	q, err := x.Overdue(ctx, maxTime, 1) // the deadlines the store keeps
 	if err != nil {
 		return time.Time{}, false, err
+	}
+	if len(q) > 0 {
+		next, ok = q[0].At, true
 	}
 	for _, t := range ts {
 		q, err := x.Expiring(ctx, t.rule.Name, t.action, maxTime, 1)

@@ -287,9 +287,26 @@ func TestApprovalDeadline(t *testing.T) {
 			require.ErrorIs(t, err, store.ErrTimedOut, "the new deadline")
 			_, err = st.Approve(ctx, keyOf(outs[0]), t0.Add(3*day-time.Nanosecond))
 			require.NoError(t, err)
+			// v3's quick no longer times out, but the late result's deadline
+			// was kept: the store refuses to decide it, so Advance rejects
+			// it, dated at that deadline, rather than leave it forever.
+			next, due, err := v3.NextDue(ctx, t0.Add(4*time.Hour))
+			require.NoError(t, err)
+			require.True(t, due)
+			assert.Equal(t, t0.Add(3*time.Hour), next)
 			got, err := v3.Advance(ctx, t0.Add(4*time.Hour))
 			require.NoError(t, err)
-			assert.Empty(t, got, "v3's quick no longer times out: the late result waits")
+			require.Equal(t, []string{"quick_review p rejected/timed-out 5.00 EUR"}, brief(got))
+			assert.Equal(t, outs[1].Key, got[0].Key)
+			assert.Equal(t, t0.Add(3*time.Hour), got[0].At)
+			assert.Nil(t, got[0].Expires)
+			got, err = v3.Advance(ctx, t0.Add(100*day))
+			require.NoError(t, err)
+			assert.Empty(t, got, "no_timeout's recalculated result has no deadline any more")
+			ws, err = st.Waiting(ctx, 0, 10)
+			require.NoError(t, err)
+			require.Len(t, ws, 1)
+			assert.Equal(t, "no_timeout", ws[0].Key.Rule)
 		})
 	}
 }

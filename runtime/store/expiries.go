@@ -35,6 +35,12 @@ type Expiries interface {
 	// rejected or expired already) is left out: the outcomes returned are
 	// those rejected by this call, in the order of keys.
 	Expire(ctx context.Context, keys []Queued) ([]Outcome, error)
+	// Overdue lists the results waiting for approval whose deadline
+	// ([Outcome.Expires]) is at or before until, the earliest first (then
+	// by key), at most limit, each with its deadline as At: the store
+	// refuses to decide them, so the engine rejects them whatever its
+	// rules now say.
+	Overdue(ctx context.Context, until time.Time, limit int) ([]Queued, error)
 	// Calculated is the time of the first calculation of the result of
 	// key waiting for approval; [ErrNotWaiting] when none waits.
 	Calculated(ctx context.Context, key Key) (time.Time, error)

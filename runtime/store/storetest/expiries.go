@@ -207,6 +207,19 @@ func testDeadline(t *testing.T, d Driver) {
 		assert.Equal(t, store.Waiting, o.Status, "nothing logged by a refusal")
 	}
 
+	// Overdue: the results whose deadline is at or before until, by
+	// deadline then key, with the deadline as At; none without one.
+	od, err := x.Overdue(ctx, t0.Add(week-1), 10)
+	require.NoError(t, err)
+	assert.Empty(t, od)
+	od, err = x.Overdue(ctx, t0.Add(week), 10)
+	require.NoError(t, err)
+	assert.Equal(t, []store.Queued{{Key: key("p1", "t"), At: t0.Add(week)}, {Key: key("p2", "t"), At: t0.Add(week)},
+		{Key: key("p3", "t"), At: t0.Add(week)}}, od)
+	od, err = x.Overdue(ctx, t0.Add(100*week), 2)
+	require.NoError(t, err)
+	assert.Len(t, od, 2, "limit")
+
 	// A nanosecond before: decided.
 	o, err := s.Approve(ctx, key("p1", "t"), t0.Add(week-1))
 	require.NoError(t, err)
@@ -235,6 +248,9 @@ func testDeadline(t *testing.T, d Driver) {
 	o, err = s.Approve(ctx, key("p3", "t"), t0.Add(3*week))
 	require.NoError(t, err, "no deadline any more")
 	assertDec(t, "33", o.Amount, "the recalculated amount")
+	od, err = x.Overdue(ctx, t0.Add(100*week), 10)
+	require.NoError(t, err)
+	assert.Empty(t, od, "decided results leave the queue")
 	b := budget(t, s, "vip", "EUR")
 	assertDec(t, "0", b.Reserved, "reserved")
 	assertDec(t, "48", b.Posted, "posted: p1 10, p4 5, p3 33")

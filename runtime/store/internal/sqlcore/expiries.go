@@ -205,3 +205,30 @@ func (s *Store) Calculated(ctx context.Context, key store.Key) (time.Time, error
 	}
 	return fromNanos(at), nil
 }
+
+// Overdue implements store.Expiries, through the partial index
+// approvals_expires.
+func (s *Store) Overdue(ctx context.Context, until time.Time, limit int) ([]store.Queued, error) {
+	var out []store.Queued
+	err := s.D.Read(ctx, func(ex Execer) error {
+		out = nil
+		rows, err := ex.Query(ctx, `SELECT rule, action, player, trigger_hash, expires_ns FROM approvals
+			WHERE expires_ns > 0 AND expires_ns <= $1
+			ORDER BY expires_ns, rule, action, player, trigger_hash LIMIT $2`, nanos(until), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var q store.Queued
+			var at int64
+			if err := rows.Scan(&q.Key.Rule, &q.Key.Action, &q.Key.Player, &q.Key.TriggerHash, &at); err != nil {
+				return err
+			}
+			q.At = fromNanos(at)
+			out = append(out, q)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
