@@ -84,18 +84,15 @@ amounts are not exact.`,
 			if chartFile == "" {
 				return nil
 			}
-			days, err := chart.DaysOf(r)
-			if err != nil {
-				return failf("--chart %s: %v", chartFile, err)
-			}
 			var buf bytes.Buffer
-			if err := chart.Draw(&buf, chartFormat, "Conversions and margin per day", days); err != nil {
+			days, err := chart.DrawReport(&buf, chartFormat, r)
+			if err != nil {
 				return failf("--chart %s: %v", chartFile, err)
 			}
 			if err := os.WriteFile(chartFile, buf.Bytes(), 0o644); err != nil {
 				return paths{}.pathError(chartFile, err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %s\n", paths{}.display(chartFile), plural(len(days), "day"))
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %s\n", paths{}.display(chartFile), plural(days, "day"))
 			return nil
 		}),
 	}

@@ -80,6 +80,20 @@ func DaysOf(r tracking.Report) ([]Day, error) {
 // Formats are the formats Draw writes.
 var Formats = []string{"svg", "png"}
 
+// Title is the title of a report's chart.
+const Title = "Conversions and margin per day"
+
+// DrawReport draws the report r in format (svg or png) on w, as promoc
+// report tracking --chart and GET /v1/reports/tracking?format= do: its
+// days (see [DaysOf]) under [Title].
+func DrawReport(w io.Writer, format string, r tracking.Report) (days int, err error) {
+	ds, err := DaysOf(r)
+	if err != nil {
+		return 0, err
+	}
+	return len(ds), Draw(w, format, Title, ds)
+}
+
 // Draw draws the days in format (svg or png) on w: conversions per day
 // above, margin per day and currency below.
 func Draw(w io.Writer, format, title string, days []Day) error {

@@ -60,3 +60,28 @@ func TestDraw(t *testing.T) {
 	require.NoError(t, chart.Draw(io.Discard, "svg", "Tracking", nil), "an empty report draws")
 	assert.Error(t, chart.Draw(io.Discard, "gif", "Tracking", days))
 }
+
+// TestDrawReport: DrawReport is DaysOf and Draw under Title, what the CLI
+// and the server both draw; a report that DaysOf refuses draws nothing.
+func TestDrawReport(t *testing.T) {
+	r := tracking.Report{Rows: []tracking.ReportRow{
+		{Day: "2026-12-06", Conversions: map[string]int64{"registration": 2}, Money: []tracking.ReportMoney{{Currency: "EUR", Margin: "29.90"}}},
+		{Day: "2026-12-08", Conversions: map[string]int64{"registration": 1}},
+	}}
+	for _, format := range chart.Formats {
+		var got, want bytes.Buffer
+		n, err := chart.DrawReport(&got, format, r)
+		require.NoError(t, err)
+		assert.Equal(t, 3, n, "every day from the first to the last")
+		days, err := chart.DaysOf(r)
+		require.NoError(t, err)
+		require.NoError(t, chart.Draw(&want, format, chart.Title, days))
+		assert.Equal(t, want.Bytes(), got.Bytes(), format)
+	}
+	var b bytes.Buffer
+	_, err := chart.DrawReport(&b, "svg", tracking.Report{Rows: []tracking.ReportRow{{Day: "06/12/2026"}}})
+	assert.Error(t, err)
+	assert.Zero(t, b.Len(), "nothing half-drawn")
+	_, err = chart.DrawReport(io.Discard, "gif", r)
+	assert.Error(t, err)
+}
