@@ -82,8 +82,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, e.Status, e)
 }
 
-// writeJSON writes v as the JSON body of a response with status.
+// rawBody is a response that is not JSON: body, of contentType.
+type rawBody struct {
+	contentType string
+	body        []byte
+}
+
+// writeJSON writes v as the JSON body of a response with status; a
+// rawBody as it is.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if rb, ok := v.(rawBody); ok {
+		w.Header().Set("Content-Type", rb.contentType)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(status)
+		w.Write(rb.body)
+		return
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError

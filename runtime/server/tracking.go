@@ -1,17 +1,20 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/tracking"
+	"github.com/promoc/promoc/runtime/tracking/chart"
 )
 
 // ConversionResponse is the answer to a conversion report: recorded (201),
@@ -302,13 +305,36 @@ func (s *Server) putPublisher(ctx context.Context, q *request) (int, any, error)
 	return http.StatusOK, PublisherJSON{Ref: p.Ref, Name: p.Name, Created: p.Created}, nil
 }
 
-// getTrackingReport is GET /v1/reports/tracking?from=DAY&to=DAY: the
-// report of promoc report tracking, as its JSON (days of [from, to); by
-// default the 30 days before today, and today).
+// reportFormats are the formats of GET /v1/reports/tracking?format=,
+// and their media types: those of promoc report tracking --format, and
+// its --chart.
+var reportFormats = map[string]string{
+	"json":  "application/json",
+	"table": "text/plain; charset=utf-8",
+	"csv":   "text/csv; charset=utf-8",
+	"svg":   "image/svg+xml",
+	"png":   "image/png",
+}
+
+// reportFormatNames are the keys of reportFormats, in the order errors name them.
+var reportFormatNames = []string{"json", "table", "csv", "svg", "png"}
+
+// getTrackingReport is GET /v1/reports/tracking?from=DAY&to=DAY&format=F:
+// the report of promoc report tracking (days of [from, to); by default
+// the 30 days before today, and today), as JSON (the default), its table,
+// its CSV, or its chart as SVG or PNG, written by the CLI's own writers.
 func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, error) {
-	p := queryOf(q, "from", "to")
+	p := queryOf(q, "from", "to", "format")
 	if p.err != nil {
 		return 0, nil, p.err
+	}
+	format := p.v.Get("format")
+	if format == "" {
+		format = "json"
+	}
+	if _, ok := reportFormats[format]; !ok {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "format=%q: expected %s", format, strings.Join(reportFormatNames, ", ")).
+			with("parameter", "format").with("expected", reportFormatNames)
 	}
 	ts, ok := s.st.(store.Tracking)
 	if !ok {
@@ -337,5 +363,20 @@ func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, e
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, tracking.ReportOf(from, to, rows), nil
+	r := tracking.ReportOf(from, to, rows)
+	var b bytes.Buffer
+	switch format {
+	case "json":
+		return http.StatusOK, r, nil
+	case "table":
+		err = tracking.WriteTable(&b, r)
+	case "csv":
+		err = tracking.WriteCSV(&b, r)
+	default:
+		_, err = chart.DrawReport(&b, format, r)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, rawBody{contentType: reportFormats[format], body: b.Bytes()}, nil
 }
