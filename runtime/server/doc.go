@@ -14,8 +14,9 @@
 // missing, unknown or revoked), the role (403), the body (application/json,
 // at most Config.MaxBody bytes; 415, 413), the Idempotency-Key, then the
 // handler, which answers with a status and a value written as JSON (or,
-// for GET /v1/reports/tracking?format=table|csv|svg|png, the CLI's text,
-// CSV or chart as they are, with their media type). Every
+// for GET /v1/reports/tracking?format=table|csv|svg|png or the matching
+// Accept, the CLI's text, CSV or chart as they are, with their media
+// type). Every
 // error is one JSON shape, [Error]: {"code", "message", "details"}, with
 // codes that are API.
 //

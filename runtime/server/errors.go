@@ -82,9 +82,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, e.Status, e)
 }
 
-// rawBody is a response that is not JSON: body, of contentType.
+// rawBody is a response that is not JSON: body, of contentType, with
+// header.
 type rawBody struct {
 	contentType string
+	header      http.Header
 	body        []byte
 }
 
@@ -92,6 +94,9 @@ type rawBody struct {
 // rawBody as it is.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	if rb, ok := v.(rawBody); ok {
+		for k, vs := range rb.header {
+			w.Header()[k] = vs
+		}
 		w.Header().Set("Content-Type", rb.contentType)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(status)

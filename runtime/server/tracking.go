@@ -1,20 +1,17 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/tracking"
-	"github.com/promoc/promoc/runtime/tracking/chart"
 )
 
 // ConversionResponse is the answer to a conversion report: recorded (201),
@@ -303,80 +300,4 @@ func (s *Server) putPublisher(ctx context.Context, q *request) (int, any, error)
 		return 0, nil, err
 	}
 	return http.StatusOK, PublisherJSON{Ref: p.Ref, Name: p.Name, Created: p.Created}, nil
-}
-
-// reportFormats are the formats of GET /v1/reports/tracking?format=,
-// and their media types: those of promoc report tracking --format, and
-// its --chart.
-var reportFormats = map[string]string{
-	"json":  "application/json",
-	"table": "text/plain; charset=utf-8",
-	"csv":   "text/csv; charset=utf-8",
-	"svg":   "image/svg+xml",
-	"png":   "image/png",
-}
-
-// reportFormatNames are the keys of reportFormats, in the order errors name them.
-var reportFormatNames = []string{"json", "table", "csv", "svg", "png"}
-
-// getTrackingReport is GET /v1/reports/tracking?from=DAY&to=DAY&format=F:
-// the report of promoc report tracking (days of [from, to); by default
-// the 30 days before today, and today), as JSON (the default), its table,
-// its CSV, or its chart as SVG or PNG, written by the CLI's own writers.
-func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, error) {
-	p := queryOf(q, "from", "to", "format")
-	if p.err != nil {
-		return 0, nil, p.err
-	}
-	format := p.v.Get("format")
-	if format == "" {
-		format = "json"
-	}
-	if _, ok := reportFormats[format]; !ok {
-		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "format=%q: expected %s", format, strings.Join(reportFormatNames, ", ")).
-			with("parameter", "format").with("expected", reportFormatNames)
-	}
-	ts, ok := s.st.(store.Tracking)
-	if !ok {
-		return 0, nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
-	}
-	today := s.now().Truncate(24 * time.Hour)
-	from, to := today.AddDate(0, 0, -30), today.AddDate(0, 0, 1)
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		v := p.v.Get(f.name)
-		if v == "" {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "%s=%q: expected a day such as 2026-12-06", f.name, v).with("parameter", f.name)
-		}
-		*f.t = d
-	}
-	if !to.After(from) {
-		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "to %s is not after from %s", to.Format(time.DateOnly), from.Format(time.DateOnly)).with("parameter", "to")
-	}
-	rows, err := ts.TrackingReport(ctx, from, to)
-	if err != nil {
-		return 0, nil, err
-	}
-	r := tracking.ReportOf(from, to, rows)
-	var b bytes.Buffer
-	switch format {
-	case "json":
-		return http.StatusOK, r, nil
-	case "table":
-		err = tracking.WriteTable(&b, r)
-	case "csv":
-		err = tracking.WriteCSV(&b, r)
-	default:
-		_, err = chart.DrawReport(&b, format, r)
-	}
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, rawBody{contentType: reportFormats[format], body: b.Bytes()}, nil
 }

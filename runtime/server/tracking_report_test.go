@@ -8,6 +8,8 @@ import (
 	"errors"
 	"image/png"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,7 +23,8 @@ import (
 // TestTrackingReportFormats: GET /v1/reports/tracking?format= answers the
 // report as promoc report tracking writes it (--format table, csv, json,
 // and --chart as SVG or PNG): the same writers on the same report, each
-// with its media type, and a 400 for any other format.
+// with its media type, and a 400 for any other format; without format,
+// as the Accept header asks.
 func TestTrackingReportFormats(t *testing.T) {
 	h := tracked(t)
 	id := h.clickOK("pub=alpha")
@@ -103,7 +106,37 @@ func TestTrackingReportFormats(t *testing.T) {
 			require.Equal(t, 200, r.status, "%s", r.raw)
 			assert.Equal(t, tt.contentType, r.header.Get("Content-Type"))
 			assert.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
+			assert.Equal(t, "Accept", r.header.Get("Vary"))
 			tt.check(t, r.raw)
+		})
+	}
+
+	// Without format, the Accept header chooses: the supported type of
+	// the highest q, the first of equals; JSON otherwise.
+	for _, tt := range []struct{ accept, contentType string }{
+		{"text/csv", "text/csv; charset=utf-8"},
+		{"image/png", "image/png"},
+		{"image/svg+xml;q=0.9, image/png;q=0.5", "image/svg+xml"},
+		{"image/svg+xml;q=0.5, image/png;q=0.9", "image/png"},
+		{"text/html, text/plain;q=0.8", "text/plain; charset=utf-8"},
+		{"text/csv, image/png", "text/csv; charset=utf-8"},
+		{"*/*", "application/json"},
+		{"*/*, text/csv", "application/json"},
+		{"text/csv;q=0.1, */*", "application/json"},
+		{"image/png;q=0, text/html", "application/json"},
+		{"application/json", "application/json"},
+		{"text/html", "application/json"},
+		{"image/png;q=high, text/csv", "text/csv; charset=utf-8"},
+		{";;;, text/csv", "text/csv; charset=utf-8"},
+		{"", "application/json"},
+	} {
+		t.Run("Accept: "+tt.accept, func(t *testing.T) {
+			hdr := []string{"Accept", tt.accept}
+			r := h.do(call{method: "GET", path: path, role: server.Viewer, headers: hdr})
+			require.Equal(t, 200, r.status, "%s", r.raw)
+			assert.Equal(t, tt.contentType, r.header.Get("Content-Type"))
+			r2 := h.do(call{method: "GET", path: path + "&format=json", role: server.Viewer, headers: hdr})
+			assert.Equal(t, "application/json", r2.header.Get("Content-Type"), "format wins over Accept")
 		})
 	}
 
@@ -122,4 +155,28 @@ func TestTrackingReportFormats(t *testing.T) {
 	}
 	r = h.do(call{method: "GET", path: path + "&format=xml", role: server.Viewer})
 	assert.Equal(t, `format="xml": expected json, table, csv, svg, png`, r.json["message"])
+}
+
+// TestTrackingReportDocument: the OpenAPI document's check of the
+// report's non-JSON answers is not vacuous: a media type it does not list
+// and a CSV that is not CSV are refused.
+func TestTrackingReportDocument(t *testing.T) {
+	h := newHarness(t)
+	req := httptest.NewRequest("GET", "/v1/reports/tracking?format=png", nil)
+	for _, tt := range []struct {
+		contentType, body string
+		ok                bool
+	}{
+		{"image/png", "\x89PNG\r\n\x1a\n", true},
+		{"text/csv; charset=utf-8", "day,offer\n2026-12-06,casino\n", true},
+		{"image/gif", "GIF89a", false},
+		{"text/csv; charset=utf-8", "day,\"offer\n", false},
+	} {
+		err := validateResponse(t, h.h, req, 200, http.Header{"Content-Type": {tt.contentType}}, []byte(tt.body))
+		if tt.ok {
+			assert.NoError(t, err, tt.contentType)
+		} else {
+			assert.Error(t, err, tt.contentType)
+		}
+	}
 }
