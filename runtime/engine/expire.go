@@ -68,19 +68,44 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 		_, err := e.expiries()
 		return nil, err
 	}
-	var out []Outcome
 	// First the results past the deadline the store keeps (their
 	// calculation + the timeout of the rules that calculated them), dated
 	// at it: the store refuses to decide them from then on, whatever the
 	// rules now say (a rule changed and not recalculated, that times out
 	// later or no longer), so they must not wait forever.
-	for {
-		q, err := x.Overdue(ctx, now, pageSize)
-		if err != nil || len(q) == 0 {
-			if err != nil {
-				return out, err
+	out, err := expirePages(ctx, x, nil, func() ([]store.Queued, error) {
+		return x.Overdue(ctx, now, pageSize)
+	})
+	if err != nil {
+		return out, err
+	}
+	for _, t := range ts {
+		out, err = expirePages(ctx, x, out, func() ([]store.Queued, error) {
+			// Due when calculated + within <= now: a result calculated at
+			// now - within expires now.
+			q, err := x.Expiring(ctx, t.rule.Name, t.action, now.Add(-t.within), pageSize)
+			for i := range q {
+				q[i].At = q[i].At.Add(t.within)
 			}
-			break
+			return q, err
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	if len(out) > 0 {
+		e.budgets = nil // reservations went back to their budgets
+	}
+	return out, nil
+}
+
+// expirePages expires the pages page gives, each dated as page dates it,
+// until one is short of pageSize, and appends their outcomes to out.
+func expirePages(ctx context.Context, x store.Expiries, out []Outcome, page func() ([]store.Queued, error)) ([]Outcome, error) {
+	for {
+		q, err := page()
+		if err != nil || len(q) == 0 {
+			return out, err
 		}
 		sos, err := x.Expire(ctx, q)
 		if err != nil {
@@ -94,43 +119,9 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 			out = append(out, o)
 		}
 		if len(q) < pageSize {
-			break
+			return out, nil
 		}
 	}
-	for _, t := range ts {
-		for {
-			// Due when calculated + within <= now: a result calculated at
-			// now - within expires now.
-			q, err := x.Expiring(ctx, t.rule.Name, t.action, now.Add(-t.within), pageSize)
-			if err != nil || len(q) == 0 {
-				if err != nil {
-					return out, err
-				}
-				break
-			}
-			for i := range q {
-				q[i].At = q[i].At.Add(t.within)
-			}
-			sos, err := x.Expire(ctx, q)
-			if err != nil {
-				return out, err
-			}
-			for _, so := range sos {
-				o, err := OutcomeOf(so)
-				if err != nil {
-					return out, err
-				}
-				out = append(out, o)
-			}
-			if len(q) < pageSize {
-				break
-			}
-		}
-	}
-	if len(out) > 0 {
-		e.budgets = nil // reservations went back to their budgets
-	}
-	return out, nil
 }
 
 // nextExpiry is the earliest time at which a result waiting now times out;
