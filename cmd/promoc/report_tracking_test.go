@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -66,23 +65,9 @@ func TestReportTrackingAPI(t *testing.T) {
 	}
 	require.NoError(t, st.Close())
 
-	outR, outW := io.Pipe()
-	stderr := &lockedBuffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- runContext(ctx, []string{"serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--tick", "50ms"},
-			strings.NewReader(""), outW, stderr)
-		outW.Close()
-	}()
-	sc := bufio.NewScanner(outR)
-	url := ""
-	for url == "" && sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
-			url = a
-		}
-	}
-	require.NotEmpty(t, url, stderr.String())
-	go io.Copy(io.Discard, outR)
+	srv := serveInProcess(t, ctx, "serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--tick", "50ms")
+	url := srv.url
+	srv.drain()
 	key := strings.TrimSpace(string(cli("keys", "create", "--role", "viewer")))
 
 	const days = "from=2026-12-06&to=2026-12-09"
@@ -122,11 +107,5 @@ func TestReportTrackingAPI(t *testing.T) {
 		assert.True(t, bytes.Equal(want, body), "%s: the API's chart is --chart's (%d and %d bytes)", format, len(body), len(want))
 	}
 
-	cancel()
-	select {
-	case c := <-code:
-		assert.Equal(t, 0, c, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t, 10*time.Second)
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,23 +43,9 @@ func TestServeKafka(t *testing.T) {
 	t.Setenv("PROMOC_KAFKA_BROKERS", strings.Join(c.ListenAddrs(), ","))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	stderr := &lockedBuffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- runContext(ctx, []string{"serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--kafka-topic", "events"},
-			strings.NewReader(""), outW, stderr)
-		outW.Close()
-	}()
-	sc := bufio.NewScanner(outR)
-	var url string
-	for url == "" && sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
-			url = a
-		}
-	}
-	require.NotEmpty(t, url, "stderr: %s", stderr.String())
-	go io.Copy(io.Discard, outR)
+	srv := serveInProcess(t, ctx, "serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--kafka-topic", "events")
+	url, stderr := srv.url, srv.stderr
+	srv.drain()
 
 	var outs []map[string]any
 	deadline := time.Now().Add(30 * time.Second)
@@ -81,13 +65,7 @@ func TestServeKafka(t *testing.T) {
 	}
 	require.Len(t, outs, 1, "the deposit's outcome; stderr: %s", stderr.String())
 	assert.Equal(t, "issued", outs[0]["status"])
-	cancel()
-	select {
-	case c := <-code:
-		assert.Equal(t, 0, c, stderr.String())
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t, 20*time.Second)
 	assert.Contains(t, stderr.String(), `"msg":"kafka: consuming"`)
 
 	var out, errb bytes.Buffer

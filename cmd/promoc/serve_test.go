@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -12,7 +11,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -73,29 +71,13 @@ func TestServe(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	stderr := &lockedBuffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- runContext(ctx, []string{"serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--tick", "50ms"},
-			strings.NewReader(""), outW, stderr)
-		outW.Close()
-	}()
-	sc := bufio.NewScanner(outR)
-	var lines []string
-	var url string
-	for url == "" && sc.Scan() {
-		lines = append(lines, sc.Text())
-		if a, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
-			url = a
-		}
-	}
-	require.NotEmpty(t, url, "stdout: %q; stderr: %s", lines, stderr.String())
+	srv := serveInProcess(t, ctx, "serve", filepath.Join(dir, "rules"), "--db", db, "--addr", "127.0.0.1:0", "--tick", "50ms")
+	url, stderr, sc, lines := srv.url, srv.stderr, srv.sc, srv.lines
 	for sc.Scan() && !strings.Contains(sc.Text(), "promoc keys create") {
 		lines = append(lines, sc.Text())
 	}
 	assert.Equal(t, "\tpromoc keys create --role admin --db "+db, sc.Text(), "how to make the first key")
-	go io.Copy(io.Discard, outR)
+	srv.drain()
 
 	var keyOut, keyErr bytes.Buffer
 	require.Equal(t, 0, run([]string{"keys", "create", "--role", "operator", "--db", db}, nil, &keyOut, &keyErr), keyErr.String())
@@ -143,13 +125,7 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
 
-	cancel()
-	select {
-	case c := <-code:
-		assert.Equal(t, 0, c, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t, 10*time.Second)
 	logs := stderr.String()
 	assert.Contains(t, logs, `"msg":"request"`)
 	assert.Contains(t, logs, `"path":"/v1/events"`)
@@ -174,21 +150,9 @@ func TestServeTLS(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	outR, outW := io.Pipe()
-	stderr := &lockedBuffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- runContext(ctx, []string{"serve", filepath.Join(dir, "rules")}, strings.NewReader(""), outW, stderr)
-		outW.Close()
-	}()
-	sc := bufio.NewScanner(outR)
-	var url string
-	for url == "" && sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "promoc serve: listening on "); ok {
-			url = a
-		}
-	}
-	go io.Copy(io.Discard, outR)
+	srv := serveInProcess(t, ctx, "serve", filepath.Join(dir, "rules"))
+	url, stderr := srv.url, srv.stderr
+	srv.drain()
 	require.True(t, strings.HasPrefix(url, "https://127.0.0.1:"), "%q; stderr: %s", url, stderr.String())
 
 	pool := x509.NewCertPool()
@@ -203,13 +167,7 @@ func TestServeTLS(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, "promoc.db"))
 	assert.NoError(t, err, "PROMOC_DB named the database")
 
-	cancel()
-	select {
-	case c := <-code:
-		assert.Equal(t, 0, c, stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t, 10*time.Second)
 }
 
 // TestServeEnv: a bad value in an environment variable is bad usage
