@@ -94,6 +94,7 @@ type Engine struct {
 	rules     []*runtime.Rule
 	byName    map[string]*runtime.Rule
 	retention time.Duration // history kept: the longest window the rewards read
+	expiring  []timeout     // the rewards whose manual results time out (expire.go)
 	players   map[string]*player
 	// in holds the builders and prepared inputs of evaluations, reused
 	// from one to the next (decide.go).
@@ -156,10 +157,9 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 	if d, bounded := prog.Lookback(); bounded {
 		e.retention = d
 	}
-	if len(e.timeouts()) > 0 { // expire.go
-		if _, err := e.expiries(); err != nil {
-			return nil, err
-		}
+	e.expiring = timeouts(e.rules) // expire.go
+	if err := checkExpiries(st, e.expiring); err != nil {
+		return nil, err
 	}
 	if err := e.openBudgets(ctx); err != nil {
 		return nil, err

@@ -30,9 +30,9 @@ const ReasonTimedOut = store.ReasonTimedOut
 
 // timeouts lists the (rule, reward) pairs whose manual results time out,
 // in the order of the rules, then by reward.
-func (e *Engine) timeouts() []timeout {
+func timeouts(rules []*runtime.Rule) []timeout {
 	var out []timeout
-	for _, r := range e.rules {
+	for _, r := range rules {
 		for _, action := range slices.Sorted(maps.Keys(r.ApprovalWithin)) {
 			out = append(out, timeout{rule: r, action: action, within: r.ApprovalWithin[action]})
 		}
@@ -46,27 +46,22 @@ type timeout struct {
 	within time.Duration
 }
 
-// expiries is the store's approval queue by time; an error when a rule
-// has a timeout and the store cannot say when its results were calculated.
-func (e *Engine) expiries() (store.Expiries, error) {
-	x, ok := e.st.(store.Expiries)
-	if !ok {
-		return nil, fmt.Errorf("engine: rules with approval manual within need a store that implements store.Expiries; %T does not", e.st)
+// checkExpiries is New's refusal of rules with a timeout on a store that
+// cannot say when its results were calculated; expire and nextExpiry rely
+// on it: a store without store.Expiries has nothing to time out.
+func checkExpiries(st store.Store, ts []timeout) error {
+	if _, ok := st.(store.Expiries); !ok && len(ts) > 0 {
+		return fmt.Errorf("engine: rules with approval manual within need a store that implements store.Expiries; %T does not", st)
 	}
-	return x, nil
+	return nil
 }
 
 // expire rejects with reason timed-out the results whose timeout is due at
 // or before now, page by page: each page one store transaction.
 func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
-	ts := e.timeouts()
 	x, ok := e.st.(store.Expiries)
 	if !ok {
-		if len(ts) == 0 {
-			return nil, nil
-		}
-		_, err := e.expiries()
-		return nil, err
+		return nil, nil // no timeouts (checkExpiries)
 	}
 	// First the results past the deadline the store keeps (their
 	// calculation + the timeout of the rules that calculated them), dated
@@ -79,7 +74,7 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, t := range ts {
+	for _, t := range e.expiring {
 		out, err = expirePages(ctx, x, out, func() ([]store.Queued, error) {
 			// Due when calculated + within <= now: a result calculated at
 			// now - within expires now.
@@ -127,14 +122,9 @@ func expirePages(ctx context.Context, x store.Expiries, out []Outcome, page func
 // nextExpiry is the earliest time at which a result waiting now times out;
 // ok is false when none will.
 func (e *Engine) nextExpiry(ctx context.Context) (next time.Time, ok bool, err error) {
-	ts := e.timeouts()
 	x, hasX := e.st.(store.Expiries)
 	if !hasX {
-		if len(ts) == 0 {
-			return time.Time{}, false, nil
-		}
-		_, err := e.expiries()
-		return time.Time{}, false, err
+		return time.Time{}, false, nil // no timeouts (checkExpiries)
 	}
 	q, err := x.Overdue(ctx, maxTime, 1) // the deadlines the store keeps
 	if err != nil {
@@ -143,7 +133,7 @@ func (e *Engine) nextExpiry(ctx context.Context) (next time.Time, ok bool, err e
 	if len(q) > 0 {
 		next, ok = q[0].At, true
 	}
-	for _, t := range ts {
+	for _, t := range e.expiring {
 		q, err := x.Expiring(ctx, t.rule.Name, t.action, maxTime, 1)
 		if err != nil {
 			return time.Time{}, false, err

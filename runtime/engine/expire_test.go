@@ -310,3 +310,21 @@ func TestApprovalDeadline(t *testing.T) {
 		})
 	}
 }
+
+// plainStore is a store that does not implement store.Expiries.
+type plainStore struct{ store.Store }
+
+// Rules with a timeout on a store that cannot say when its results were
+// calculated are refused when the engine is made; rules without one run.
+func TestApprovalTimeoutNeedsExpiries(t *testing.T) {
+	st := plainStore{sqliteBackend.openAt(t, sqliteBackend.fresh(t))}
+	_, err := engine.New(context.Background(), compile(t, "testdata/expiry"), st, engine.Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "need a store that implements store.Expiries")
+	e, err := engine.New(context.Background(), compile(t, "testdata/campaign"), st, engine.Options{})
+	require.NoError(t, err)
+	_, err = e.Advance(context.Background(), t0)
+	require.NoError(t, err, "nothing to time out")
+	_, _, err = e.NextDue(context.Background(), t0)
+	require.NoError(t, err)
+}
