@@ -203,8 +203,12 @@ func (s *Server) refresh(ctx context.Context, failed *int64) error {
 			return err
 		}
 	}
+	// A deployment is new when it is later than the running one: a read
+	// made before this process's own deployment or rollback (which holds
+	// the swap lock while refresh waits for it) names an older one, which
+	// must not replace it. Deployments' Seq increase.
 	cur := s.running()
-	newDeployment := ok && d.Seq != cur.deployment && d.Seq != *failed
+	newDeployment := ok && d.Seq > cur.deployment && d.Seq != *failed
 	if !newDeployment && erasure == cur.erasure {
 		return nil
 	}
@@ -212,7 +216,7 @@ func (s *Server) refresh(ctx context.Context, failed *int64) error {
 	defer s.swap.Unlock()
 	cur = s.running()
 	prog, dep := cur.prog, cur.deployment
-	if ok && d.Seq != cur.deployment && d.Seq != *failed {
+	if ok && d.Seq > cur.deployment && d.Seq != *failed {
 		if d.Hash != prog.Version() {
 			p, err := s.compileStored(ctx, d.Hash)
 			if err != nil {
