@@ -47,10 +47,11 @@ func dbName(db string) string {
 	return u.Redacted()
 }
 
-// dbStore is a store of --db: both drivers lease budget slices.
+// dbStore is a store of --db: both drivers lease budget slices and jobs.
 type dbStore interface {
 	store.Store
 	store.Slices
+	store.Leases
 }
 
 // openStore opens the store of --db. An SQLite file is created when

@@ -75,6 +75,12 @@ be fixed and run again from the start. On an interrupt (Ctrl-C) the
 current batch is finished and stored, the summary printed, and promoc run
 exits with 1; running it again goes on where it stopped.
 
+One promoc run at a time on a database: a run holds a lease on it
+while it runs (renewed every few seconds), and a second run is refused
+with exit 1 naming the first; it stores nothing. A run killed without
+releasing it blocks the next for at most 15 s, and not at all on the same
+host.
+
 --trace adds to each outcome the trace of its reward's evaluation, as
 promoc eval --trace prints it.
 
@@ -118,6 +124,11 @@ file, or a database that is not promoc's.`,
 				return err
 			}
 			defer closeStore(st, &err)
+			ctx, releaseLease, err := holdRunLease(ctx, st, db)
+			if err != nil {
+				return err
+			}
+			defer releaseLease()
 			returnSlices, err := useSlices(st, budgetSlices, 30*time.Second)
 			if err != nil {
 				return err
@@ -143,6 +154,9 @@ file, or a database that is not promoc's.`,
 			bar.stop()
 			r.stats.duplicates = eng.Duplicates()
 			r.stats.print(cmd.ErrOrStderr())
+			if errors.Is(context.Cause(ctx), errRunLeaseLost) {
+				return failf("%s: %v", dbName(db), errRunLeaseLost)
+			}
 			return r.explain(p.display(events), err)
 		}),
 	}
