@@ -217,6 +217,7 @@ func (k *kafkaConsumer) handle(ctx context.Context, recs []*kgo.Record) bool {
 					dups++
 				}
 			}
+			k.s.met.accepted(evs)
 			k.s.met.logged(outs...)
 			k.records.WithLabelValues("handled").Add(float64(len(evs) - dups))
 			k.records.WithLabelValues("duplicate").Add(float64(dups))

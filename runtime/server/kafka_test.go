@@ -220,6 +220,14 @@ func TestKafka(t *testing.T) {
 	want := reference(t, events)
 	assert.Equal(t, want, outcomeLines(allOutcomes(t, st)), "the outcomes of one in-order run")
 	assert.Equal(t, len(events), kafkaCount(t, srv, st, "promoc_kafka_records_total", "handled"))
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e["kind"].(string)]++
+	}
+	require.Greater(t, len(kinds), 1)
+	for kind, n := range kinds { // the records handled, by kind, as POST /v1/events counts them
+		assert.Equal(t, n, kafkaCount(t, srv, st, "promoc_events_total", kind), kind)
+	}
 	for _, r := range []string{"invalid-event", "refused", "invalid-key"} {
 		assert.Equal(t, 1, kafkaCount(t, srv, st, "promoc_kafka_records_total", r), r)
 	}

@@ -34,7 +34,7 @@ func newMetrics() *metrics {
 			Help:    "Time to answer a request, by route.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"route"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_events_total",
-			Help: "Events accepted by POST /v1/events, by kind (a declared kind, or player; a redelivered event counts again; it gives no outcome)."},
+			Help: "Events accepted by POST /v1/events and handled from Kafka, by kind (a declared kind, or player; a redelivered event counts again; it gives no outcome)."},
 			[]string{"kind"}),
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "promoc_outcomes_total",
 			Help: "Outcomes logged through this server (events, the scheduler, approvals), by rule, status and reason."},
