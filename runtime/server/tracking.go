@@ -141,7 +141,7 @@ func (s *Server) click() http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		c, err := tracking.ParseClick(r.PathValue("offer"), r.URL.Query(), r.UserAgent(), clientIP(r))
+		c, err := tracking.ParseClick(r.PathValue("offer"), r.URL.RawQuery, r.UserAgent(), clientIP(r))
 		if err != nil {
 			s.writeError(w, r, inputError(err))
 			return

@@ -121,47 +121,52 @@ func clip(v string) string {
 	return v
 }
 
-// ParseClick reads a tracking link's query: pub (required), sub1 to sub5,
-// region, device and browser; keep=device,browser derives those from the
-// User-Agent when the link does not carry them. Anything else, a
-// parameter given twice, or a malformed value is an [InputError].
-func ParseClick(offer string, q url.Values, userAgent, ip string) (Click, error) {
+// ParseClick reads a tracking link's query, as the URL carries it (its
+// RawQuery): pub (required), sub1 to sub5, region, device and browser;
+// keep=device,browser derives those from the User-Agent when the link does
+// not carry them. Anything else, a parameter given twice, or a malformed
+// value is an [InputError]. The query is split and unescaped as
+// [url.ParseQuery] does (a pair with a semicolon or a bad escape is
+// dropped), without the map it makes: a click reads up to ten values, most
+// of them with nothing to unescape.
+func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 	c := Click{Offer: offer, IP: ip}
 	if err := checkRef("offer", offer, true); err != nil {
 		return c, err
 	}
-	// The values a link may carry besides pub and keep, in the order
-	// they are checked.
-	subs := [...]clickField{{"sub1", &c.Sub[0]}, {"sub2", &c.Sub[1]}, {"sub3", &c.Sub[2]}, {"sub4", &c.Sub[3]}, {"sub5", &c.Sub[4]},
-		{"region", &c.Region}, {"device", &c.Device}, {"browser", &c.Browser}}
-	var keep []string
-	for name, vs := range q {
-		if len(vs) != 1 {
-			return c, bad(name, InvalidParameter, "given %d times: expected once", len(vs))
-		}
-		switch name {
-		case "keep":
-			keep = strings.Split(vs[0], ",")
-			continue
-		case "pub":
-			c.Publisher = vs[0]
+	// The values a link may carry, by name; keep and pub first.
+	var keepV string
+	fields := [...]clickField{{"keep", &keepV}, {"pub", &c.Publisher}, {"sub1", &c.Sub[0]}, {"sub2", &c.Sub[1]}, {"sub3", &c.Sub[2]},
+		{"sub4", &c.Sub[3]}, {"sub5", &c.Sub[4]}, {"region", &c.Region}, {"device", &c.Device}, {"browser", &c.Browser}}
+	var given [len(fields)]int
+	for q := rawQuery; q != ""; {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		name, value, ok := queryPair(pair)
+		if !ok {
 			continue
 		}
-		i := slices.IndexFunc(subs[:], func(f clickField) bool { return f.name == name })
+		i := slices.IndexFunc(fields[:], func(f clickField) bool { return f.name == name })
 		if i < 0 {
 			return c, bad(name, InvalidParameter, "unknown parameter: expected pub, sub1 to sub5, region, device, browser or keep")
 		}
-		*subs[i].v = vs[0]
+		if given[i]++; given[i] > 1 {
+			return c, bad(name, InvalidParameter, "given more than once: expected once")
+		}
+		*fields[i].v = value
 	}
 	if err := checkRef("pub", c.Publisher, true); err != nil {
 		return c, err
 	}
-	for _, s := range subs {
+	for _, s := range fields[2:] {
 		if err := checkSub(s.name, *s.v); err != nil {
 			return c, err
 		}
 	}
-	for _, k := range keep {
+	if given[0] == 0 {
+		return c, nil
+	}
+	for k := range strings.SplitSeq(keepV, ",") {
 		switch k {
 		case "device":
 			if c.Device == "" {
@@ -176,6 +181,29 @@ func ParseClick(offer string, q url.Values, userAgent, ip string) (Click, error)
 		}
 	}
 	return c, nil
+}
+
+// queryPair is one name=value of a query, unescaped as [url.ParseQuery]
+// unescapes it; not ok for a pair it drops (empty, with a semicolon, or
+// with a bad escape). A part with nothing to unescape is returned as it
+// is, without a copy.
+func queryPair(pair string) (name, value string, ok bool) {
+	if pair == "" || strings.IndexByte(pair, ';') >= 0 {
+		return "", "", false
+	}
+	name, value, _ = strings.Cut(pair, "=")
+	var err error
+	if strings.ContainsAny(name, "%+") {
+		if name, err = url.QueryUnescape(name); err != nil {
+			return "", "", false
+		}
+	}
+	if strings.ContainsAny(value, "%+") {
+		if value, err = url.QueryUnescape(value); err != nil {
+			return "", "", false
+		}
+	}
+	return name, value, true
 }
 
 // clickField is a value of a click that its link carries by name.

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,11 +12,11 @@ import (
 
 func TestParseClick(t *testing.T) {
 	const chrome = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36"
-	c, err := ParseClick("casino", url.Values{"pub": {"alpha"}, "sub1": {"banner-7"}, "sub5": {"a_b.c~d:e@f+g=h/i,j!k*l(m)n|o$"}, "region": {"MT"}, "keep": {"device,browser"}}, chrome, "192.0.2.1")
+	c, err := ParseClick("casino", url.Values{"pub": {"alpha"}, "sub1": {"banner-7"}, "sub5": {"a_b.c~d:e@f+g=h/i,j!k*l(m)n|o$"}, "region": {"MT"}, "keep": {"device,browser"}}.Encode(), chrome, "192.0.2.1")
 	require.NoError(t, err)
 	assert.Equal(t, Click{Offer: "casino", Publisher: "alpha", Sub: [5]string{"banner-7", "", "", "", "a_b.c~d:e@f+g=h/i,j!k*l(m)n|o$"},
 		Region: "MT", Device: "mobile", Browser: "chrome", IP: "192.0.2.1"}, c)
-	c, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "device": {"console"}, "keep": {"device"}}, chrome, "")
+	c, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "device": {"console"}, "keep": {"device"}}.Encode(), chrome, "")
 	require.NoError(t, err)
 	assert.Equal(t, "console", c.Device, "what the link carries wins")
 	assert.Empty(t, c.Browser, "kept only when asked")
@@ -37,14 +38,14 @@ func TestParseClick(t *testing.T) {
 		"sub1 twice":         {"casino", url.Values{"pub": {"alpha"}, "sub1": {"x", "y"}}, "sub1"},
 		"keep what":          {"casino", url.Values{"pub": {"alpha"}, "keep": {"ip"}}, "keep"},
 	} {
-		_, err := ParseClick(tc.offer, tc.q, chrome, "")
+		_, err := ParseClick(tc.offer, tc.q.Encode(), chrome, "")
 		var ie *InputError
 		require.ErrorAs(t, err, &ie, name)
 		assert.Equal(t, tc.field, ie.Field, name)
 		assert.Equal(t, InvalidParameter, ie.Code, name)
 		assert.True(t, strings.HasPrefix(ie.Message, tc.field+": "), "%s: %s", name, ie.Message)
 	}
-	_, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes)}}, "", "")
+	_, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes)}}.Encode(), "", "")
 	assert.NoError(t, err, "a sub id of exactly the bound")
 }
 
@@ -110,4 +111,70 @@ func TestUserAgent(t *testing.T) {
 		assert.Equal(t, tc.device, DeviceOf(tc.ua), tc.ua)
 		assert.Equal(t, tc.browser, BrowserOf(tc.ua), tc.ua)
 	}
+}
+
+// TestParseClickRaw reads links' raw queries as url.ParseQuery splits and
+// unescapes them: escapes, '+', empty pairs, and the pairs it drops (a
+// semicolon, a bad escape).
+func TestParseClickRaw(t *testing.T) {
+	for _, tc := range []struct {
+		raw   string
+		want  Click // Offer "casino" added
+		field string
+	}{
+		{raw: "pub=alpha&sub1=a%2Bb", want: Click{Publisher: "alpha", Sub: [5]string{"a+b"}}},
+		{raw: "p%75b=alpha&sub%32=x", want: Click{Publisher: "alpha", Sub: [5]string{"", "x"}}},
+		{raw: "&&pub=alpha&&", want: Click{Publisher: "alpha"}},
+		{raw: "pub=alpha&sub1=%zz", want: Click{Publisher: "alpha"}}, // dropped: a bad escape
+		{raw: "pub=alpha&sub1=x;y", want: Click{Publisher: "alpha"}}, // dropped: a semicolon
+		{raw: "pub=alpha&sub1", want: Click{Publisher: "alpha"}},     // no '=': an empty value
+		{raw: "pub=alpha&region=M%54&device=tv", want: Click{Publisher: "alpha", Region: "MT", Device: "tv"}},
+		{raw: "pub=alpha;sub1=x", field: "pub"},           // the whole pair dropped
+		{raw: "pub=alpha&sub1=a+b", field: "sub1"},        // '+' is a space
+		{raw: "=x&pub=alpha", field: ""},                  // an empty name is unknown
+		{raw: "pub=alpha&sub1=x&sub1=", field: "sub1"},    // twice, once empty
+		{raw: "pub=alpha&keep=", field: "keep"},           // keep of nothing
+		{raw: "pub=alpha&%73ub1=x&sub1=y", field: "sub1"}, // twice, once escaped
+		{raw: "pub=alpha&sub1=" + strings.Repeat("x", SubIDBytes+1), field: "sub1"},
+	} {
+		c, err := ParseClick("casino", tc.raw, "", "")
+		m, _ := url.ParseQuery(tc.raw) // what the map of the query held
+		if tc.field != "" || tc.raw == "=x&pub=alpha" {
+			var ie *InputError
+			require.ErrorAs(t, err, &ie, tc.raw)
+			assert.Equal(t, tc.field, ie.Field, tc.raw)
+			continue
+		}
+		require.NoError(t, err, tc.raw)
+		tc.want.Offer = "casino"
+		assert.Equal(t, tc.want, c, tc.raw)
+		assert.Equal(t, m.Get("pub"), c.Publisher, "%s: as ParseQuery reads it", tc.raw)
+		assert.Equal(t, m.Get("sub1"), c.Sub[0], "%s: as ParseQuery reads it", tc.raw)
+	}
+}
+
+// FuzzParseClick: a query ParseClick accepts holds each value once, as
+// url.ParseQuery reads it.
+func FuzzParseClick(f *testing.F) {
+	for _, s := range []string{"pub=alpha&sub1=a%2Bb", "pub=alpha;sub1=x", "&&pub=alpha&keep=device", "pub=%zz", "p%75b=a&sub5=b+c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		c, err := ParseClick("casino", raw, "Mozilla/5.0 (iPhone) Safari/604.1", "")
+		if err != nil {
+			return
+		}
+		m, _ := url.ParseQuery(raw)
+		for name, v := range map[string]string{"pub": c.Publisher, "sub1": c.Sub[0], "sub2": c.Sub[1], "sub3": c.Sub[2],
+			"sub4": c.Sub[3], "sub5": c.Sub[4], "region": c.Region} {
+			if len(m[name]) > 1 || m.Get(name) != v {
+				t.Fatalf("%q: %s = %q, ParseQuery read %q", raw, name, v, m[name])
+			}
+		}
+		for name := range m {
+			if !slices.Contains([]string{"pub", "sub1", "sub2", "sub3", "sub4", "sub5", "region", "device", "browser", "keep"}, name) {
+				t.Fatalf("%q: %q accepted", raw, name)
+			}
+		}
+	})
 }
