@@ -205,7 +205,11 @@ flight, and exits 0.`,
 					return usageErrorf("missing DIR: expected the directory of the rule set (%s has none deployed)", dbName(db))
 				}
 			}
-			log := server.NewLogger(cmd.ErrOrStderr(), logFormat)
+			// The log's lines are written by a goroutine of their own, not
+			// in the requests' path: a request log costs no system call.
+			logw := server.NewLogWriter(cmd.ErrOrStderr())
+			defer logw.Close()
+			log := server.NewLogger(logw, logFormat)
 			srv, err := server.New(ctx, server.Config{Program: prog, Seed: seed, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
 				StaleRequest: staleRequest, KeyCache: cmp.Or(keyCache, -1), Tracking: tracking.Config{Secret: secret},
