@@ -659,7 +659,24 @@ func humanDuration(d time.Duration) string {
 	if d%time.Hour == 0 {
 		return fmt.Sprintf("%d hours", d/time.Hour)
 	}
-	return d.String()
+	if d%time.Second != 0 {
+		return d.String()
+	}
+	// A window of fixed dates: 31 days 1 minute, rather than 744h1m0s.
+	var parts []string
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		switch n := d / u.d; {
+		case n == 1:
+			parts = append(parts, "1 "+u.name)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, u.name))
+		}
+		d %= u.d
+	}
+	return strings.Join(parts, " ")
 }
 
 // ---- statements
