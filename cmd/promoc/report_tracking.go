@@ -22,7 +22,9 @@ func newReportTrackingCmd(db *string) *cobra.Command {
 		Use:   "tracking [--from DAY] [--to DAY] [--format table|csv|json] [--chart FILE] [--db FILE|URL]",
 		Short: "Print clicks, conversions, payout, revenue and margin per offer, publisher and day",
 		Long: `Tracking prints, per offer, publisher and UTC day, the clicks of tracking
-links, the unique clicks (distinct IP hashes), the conversions by kind (on the
+links, the unique clicks (distinct IP hashes; "-", empty or null for a row with a
+click kept without one, as promoc serve keeps them without
+--tracking-secret-file), the conversions by kind (on the
 day of the conversion), the conversion rate (conversions per click, in
 percent, rounded half away from zero to 2 decimals), and per currency the
 payout, the revenue and the margin (revenue - payout), exact. The days are

@@ -195,9 +195,12 @@ type ReportRow struct {
 	Offer     string
 	Publisher string
 	Clicks    int64
-	// Unique counts the distinct IP hashes of the clicks, each click
-	// without one counted on its own.
+	// Unique counts the distinct IP hashes of the clicks that kept one.
 	Unique int64
+	// Unhashed counts the clicks kept without an IP hash (a tracker
+	// without a secret keeps no address): whether they are unique is not
+	// known.
+	Unhashed int64
 	// Conversions counts the conversions by kind.
 	Conversions map[string]int64
 	// Money sums payout and revenue per currency, in order of currency.

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -19,11 +20,15 @@ import (
 // ReportRow is what happened to one offer of one publisher on one UTC day,
 // as the reports write it.
 type ReportRow struct {
-	Day         string           `json:"day"` // 2026-12-06
-	Offer       string           `json:"offer"`
-	Publisher   string           `json:"publisher"`
-	Clicks      int64            `json:"clicks"`
-	Unique      int64            `json:"unique_clicks"`
+	Day       string `json:"day"` // 2026-12-06
+	Offer     string `json:"offer"`
+	Publisher string `json:"publisher"`
+	Clicks    int64  `json:"clicks"`
+	// Unique is the clicks from distinct addresses (distinct keyed hashes
+	// of them); nil (null in JSON, "-" in the table, empty in CSV) when a
+	// click of the row kept no address: a tracker without a secret keeps
+	// none, and such clicks cannot be told apart.
+	Unique      *int64           `json:"unique_clicks"`
 	Conversions map[string]int64 `json:"conversions"` // by kind
 	// Rate is the conversions per click in percent, rounded half away
 	// from zero to 2 decimals; "" (null in JSON) without a click.
@@ -70,8 +75,11 @@ func amountText(d decimal.Decimal) string {
 func ReportOf(from, to time.Time, rows []store.ReportRow) Report {
 	r := Report{From: from.UTC(), To: to.UTC(), Rows: make([]ReportRow, 0, len(rows))}
 	for _, s := range rows {
-		row := ReportRow{Day: s.Day.Format(time.DateOnly), Offer: s.Offer, Publisher: s.Publisher, Clicks: s.Clicks, Unique: s.Unique,
+		row := ReportRow{Day: s.Day.Format(time.DateOnly), Offer: s.Offer, Publisher: s.Publisher, Clicks: s.Clicks,
 			Conversions: s.Conversions, Money: []ReportMoney{}}
+		if s.Unhashed == 0 {
+			row.Unique = &s.Unique
+		}
 		var n int64
 		for _, c := range s.Conversions {
 			n += c
@@ -117,6 +125,14 @@ func (r ReportRow) lines() []ReportMoney {
 	return r.Money
 }
 
+// unique is the row's unique clicks as text: "" when not known.
+func (r ReportRow) unique() string {
+	if r.Unique == nil {
+		return ""
+	}
+	return strconv.FormatInt(*r.Unique, 10)
+}
+
 func (r ReportRow) rate() string {
 	if r.Rate == nil {
 		return "-"
@@ -135,7 +151,7 @@ func WriteTable(w io.Writer, r Report) error {
 			if cur == "" {
 				cur, m.Payout, m.Revenue, m.Margin = "-", "-", "-", "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Day, row.Offer, row.Publisher, row.Clicks, row.Unique,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Day, row.Offer, row.Publisher, row.Clicks, cmp.Or(row.unique(), "-"),
 				total(row.Conversions), row.rate(), cur, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, " "))
 		}
 	}
@@ -157,7 +173,7 @@ func WriteCSV(w io.Writer, r Report) error {
 			rate = *row.Rate
 		}
 		for _, m := range row.lines() {
-			cw.Write([]string{row.Day, row.Offer, row.Publisher, strconv.FormatInt(row.Clicks, 10), strconv.FormatInt(row.Unique, 10),
+			cw.Write([]string{row.Day, row.Offer, row.Publisher, strconv.FormatInt(row.Clicks, 10), row.unique(),
 				strconv.FormatInt(total(row.Conversions), 10), rate, m.Currency, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, ";")})
 		}
 	}

@@ -46,7 +46,7 @@ func sampleReport() tracking.Report {
 				{Currency: "EUR", Payout: dec("60.1"), Revenue: dec("90.00"), Margin: dec("29.9")},
 				{Currency: "USD", Payout: dec("30.005"), Revenue: dec("0"), Margin: dec("-30.005")},
 			}},
-		{Day: day0, Offer: "casino", Publisher: "beta", Clicks: 3, Unique: 3, Conversions: map[string]int64{}},
+		{Day: day0, Offer: "casino", Publisher: "beta", Clicks: 3, Unique: 2, Unhashed: 1, Conversions: map[string]int64{}}, // unique not known
 		{Day: day0.Add(24 * time.Hour), Offer: "spa", Publisher: "alpha", Clicks: 0, Conversions: map[string]int64{"registration": 1},
 			Money: []store.ReportMoney{{Currency: "EUR", Payout: dec("25"), Revenue: dec("40"), Margin: dec("15")}}},
 	})

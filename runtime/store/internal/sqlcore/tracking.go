@@ -693,7 +693,7 @@ func (s *Store) TrackingReport(ctx context.Context, from, to time.Time) ([]store
 				return err
 			}
 			r := row(k)
-			r.Clicks, r.Unique = clicks, distinct+anonymous
+			r.Clicks, r.Unique, r.Unhashed = clicks, distinct, anonymous
 		}
 		if err := q.Err(); err != nil {
 			return err
