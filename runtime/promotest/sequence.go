@@ -467,8 +467,39 @@ func (run *seqRun) decide(ctx context.Context, cl *lang.DecisionClause) error {
 	return nil
 }
 
-// advance runs the clock to t.
+// advance runs the clock to t, firing what falls due on the way in its
+// order, one Advance per due time, as promoc run does up to --until: a daily
+// schedule fires on each day of an advance over a month. (One Advance over
+// the whole span would collapse those firings into the latest, which is
+// what an engine does after it was down; a test's clock is not down.)
 func (run *seqRun) advance(ctx context.Context, t time.Time) error {
+	if !run.clock.IsZero() {
+		var prev time.Time
+		for {
+			at, due, err := run.eng.NextDue(ctx, run.clock)
+			if err != nil {
+				return err
+			}
+			if !due || at.After(t) {
+				break
+			}
+			if at.Before(run.clock) {
+				at = run.clock
+			}
+			if !prev.IsZero() && !at.After(prev) {
+				return fmt.Errorf("engine: something due at %s did not fire", at.UTC().Format(time.RFC3339Nano))
+			}
+			prev = at
+			if err := run.advanceOnce(ctx, at); err != nil {
+				return err
+			}
+		}
+	}
+	return run.advanceOnce(ctx, t)
+}
+
+// advanceOnce runs the engine's clock to t in one Advance.
+func (run *seqRun) advanceOnce(ctx context.Context, t time.Time) error {
 	outs, err := run.eng.Advance(ctx, t)
 	run.keep(outs)
 	if err != nil {
