@@ -1,0 +1,203 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/server"
+)
+
+// acceptRules is the rule set of the acceptance tests of the HTTP API: a
+// welcome bonus of 10 EUR on a first deposit within a budget of 95 EUR,
+// and a spa voucher for a first login while codes last.
+const acceptRules = `kind deposit {
+	amount: money
+}
+
+kind login {}
+
+reward ten: amount {
+	give 10 EUR
+}
+
+automation welcome {
+	trigger on first deposit
+	budget 95 EUR
+
+	give ten
+}
+
+offer spa {
+	reference "spa-2026"
+	requires vouchers
+}
+
+automation spa_welcome {
+	trigger on first login
+
+	give offer spa
+}
+`
+
+func acceptHarness(t *testing.T) *harness {
+	t.Helper()
+	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(acceptRules)}})
+	require.NoError(t, err)
+	return newHarness(t, func(c *server.Config) { c.Program = prog })
+}
+
+// TestAcceptBudgetUnderConcurrency: 40 players post their first deposit at
+// once, each request on its own. The budget of 95 EUR pays nine bonuses of
+// 10 EUR, never a partial one; every other player is told why
+// (budget-exhausted for the one that found 5 EUR left, campaign-suspended
+// after), and the campaign is suspended with 5 EUR left.
+func TestAcceptBudgetUnderConcurrency(t *testing.T) {
+	h := acceptHarness(t)
+	const players = 40
+	statuses := make([]string, players)
+	var wg sync.WaitGroup
+	for i := range players {
+		wg.Go(func() {
+			p := fmt.Sprintf("p%02d", i)
+			r := h.events([]any{reg("r-"+p, p, t0), ev("d-"+p, p, "deposit", t0.Add(time.Minute), "amount", "50")})
+			if !assert.Equal(t, 200, r.status, "%s", r.raw) {
+				return
+			}
+			for _, o := range r.json["outcomes"].([]any) {
+				o := o.(map[string]any)
+				if o["rule"] == "welcome" {
+					s, _ := o["status"].(string)
+					if reason, ok := o["reason"].(string); ok {
+						s += " " + reason
+					}
+					if s == "issued" {
+						assert.Equal(t, "10.00", o["amount"])
+					}
+					statuses[i] = s
+				}
+			}
+		})
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	assert.Equal(t, 9, count["issued"], "%v", count)
+	assert.Equal(t, 1, count["skipped budget-exhausted"], "%v", count)
+	assert.Equal(t, players-10, count["skipped campaign-suspended"], "%v", count)
+
+	r := h.do(call{method: "GET", path: "/v1/campaigns/welcome", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "suspended", r.json["status"])
+	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95", "posted": "90", "reserved": "0", "left": "5"}}, r.json["budgets"])
+}
+
+// TestAcceptVouchersUnderConcurrency: 30 players log in for the first time
+// at once, for an offer with 12 codes. Twelve get a code, each a different
+// one; the others are skipped with vouchers-exhausted and get none. Sent
+// again, every event changes nothing: no code is given twice.
+func TestAcceptVouchersUnderConcurrency(t *testing.T) {
+	h := acceptHarness(t)
+	ctx := context.Background()
+	codes := make([]string, 12)
+	for i := range codes {
+		codes[i] = fmt.Sprintf("SPA-%04d", i+1)
+	}
+	_, err := h.st.ImportVouchers(ctx, "spa-2026", codes, t0)
+	require.NoError(t, err)
+
+	const players = 30
+	var mu sync.Mutex
+	given := map[string]string{} // code → player
+	skipped := 0
+	var wg sync.WaitGroup
+	for i := range players {
+		wg.Go(func() {
+			p := fmt.Sprintf("p%02d", i)
+			r := h.events([]any{reg("r-"+p, p, t0), ev("l-"+p, p, "login", t0.Add(time.Minute))})
+			if !assert.Equal(t, 200, r.status, "%s", r.raw) {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, o := range r.json["outcomes"].([]any) {
+				o := o.(map[string]any)
+				switch {
+				case o["rule"] != "spa_welcome":
+				case o["status"] == "issued":
+					code, _ := o["code"].(string)
+					assert.Equal(t, "spa-2026", o["offer_reference"], "%v", o)
+					assert.NotContains(t, given, code, "a code given twice")
+					given[code] = p
+				case o["reason"] == "vouchers-exhausted":
+					assert.Nil(t, o["code"], "a skipped outcome assigns nothing: %v", o)
+					assert.Nil(t, o["assignment"], "a skipped outcome assigns nothing: %v", o)
+					skipped++
+				default:
+					t.Errorf("unexpected outcome %v", o)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Len(t, given, 12)
+	for _, c := range codes {
+		assert.Contains(t, given, c)
+	}
+	assert.Equal(t, players-12, skipped)
+
+	// The same events again, as a host that delivers at least once: each
+	// is answered with the outcome it had, the same code; nothing new is
+	// logged or assigned.
+	before := len(h.outcomes())
+	for i := range players {
+		p := fmt.Sprintf("p%02d", i)
+		r := h.events([]any{reg("r-"+p, p, t0), ev("l-"+p, p, "login", t0.Add(time.Minute))})
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		for _, o := range r.json["outcomes"].([]any) {
+			o := o.(map[string]any)
+			if code, ok := o["code"].(string); ok {
+				assert.Equal(t, p, given[code], "the code %s was %s's", code, given[code])
+			}
+		}
+	}
+	assert.Len(t, h.outcomes(), before)
+}
+
+// TestAcceptEventIdempotency: an event id seen before with the same content
+// changes nothing (it is answered with the outcomes it had); with other
+// content it is refused, naming the event, and nothing of its request is
+// stored.
+func TestAcceptEventIdempotency(t *testing.T) {
+	h := acceptHarness(t)
+	r := h.events([]any{reg("r1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50")})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	require.Len(t, r.json["outcomes"], 1)
+	assert.Equal(t, "issued", r.json["outcomes"].([]any)[0].(map[string]any)["status"])
+
+	first := r.json["outcomes"]
+	r = h.events([]any{ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50")})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, first, r.json["outcomes"])
+	require.Len(t, h.outcomes(), 1)
+
+	before := len(h.outcomes())
+	r = h.events([]any{ev("d2", "p1", "deposit", t0.Add(2*time.Minute), "amount", "70"),
+		ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "60")})
+	assert.Equal(t, 422, r.status, "%s", r.raw)
+	assert.Contains(t, r.json["message"], "d1", "%s", r.raw)
+	assert.Len(t, h.outcomes(), before)
+
+	r = h.do(call{method: "GET", path: "/v1/campaigns/welcome", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95", "posted": "10", "reserved": "0", "left": "85"}}, r.json["budgets"])
+}
