@@ -180,6 +180,7 @@ type Server struct {
 	met     *metrics
 	hooks   *webhooks
 	trk     *tracking.Tracker // nil when the store keeps no tracking
+	charts  *charts           // the tracking report's charts (tracking_chart.go)
 	kafka   *kafkaConsumer    // nil without Config.Kafka
 	batch   *batcher          // the engine's events, grouped (batcher.go)
 	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
@@ -222,6 +223,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.trk, err = s.newTracker(cfg); err != nil {
 		return nil, err
 	}
+	s.charts = newCharts(s.met.reg)
 	if s.openapi, err = openAPI(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"mime"
 	"net/http"
 	"strconv"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/tracking"
-	"github.com/promoc/promoc/runtime/tracking/chart"
 )
 
 // reportFormats are the formats of GET /v1/reports/tracking?format=,
@@ -116,7 +116,17 @@ func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, e
 	case "csv":
 		err = tracking.WriteCSV(&b, r)
 	default:
-		_, err = chart.DrawReport(&b, format, r)
+		// A chart is drawn one at a time, or answered from those drawn
+		// last for the same report (tracking_chart.go).
+		body, err := s.charts.draw(ctx, format, r)
+		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusServiceUnavailable {
+			return e.Status, headered{v: e, header: http.Header{"Retry-After": {"1"}, "Vary": {"Accept"}}}, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		b.Write(body)
 	}
 	if err != nil {
 		return 0, nil, err

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -178,5 +179,43 @@ func TestTrackingReportDocument(t *testing.T) {
 		} else {
 			assert.Error(t, err, tt.contentType)
 		}
+	}
+}
+
+// TestTrackingReportChartBusy: a chart that finds no turn to be drawn is
+// a 503 unavailable with Retry-After, and is drawn once a turn is free; a
+// chart of the same report is then answered without a turn (kept), and
+// the table needs none.
+func TestTrackingReportChartBusy(t *testing.T) {
+	h := tracked(t)
+	h.clickOK("pub=alpha")
+	const path = "/v1/reports/tracking?from=2026-11-01&to=2026-11-04&format=png"
+	release := h.srv.HoldCharts(10 * time.Millisecond)
+	r := h.do(call{method: "GET", path: path, role: server.Viewer})
+	require.Equal(t, 503, r.status, "%s", r.raw)
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	assert.Equal(t, server.CodeUnavailable, r.code())
+	r = h.do(call{method: "GET", path: "/v1/reports/tracking?from=2026-11-01&to=2026-11-04&format=table", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	release()
+
+	r = h.do(call{method: "GET", path: path, role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	first := r.raw
+	_, err := png.Decode(bytes.NewReader(first))
+	require.NoError(t, err)
+	release = h.srv.HoldCharts(10 * time.Millisecond)
+	defer release()
+	r = h.do(call{method: "GET", path: path, role: server.Viewer})
+	require.Equal(t, 200, r.status, "kept: no turn needed: %s", r.raw)
+	assert.Equal(t, first, r.raw)
+	h.clickOK("pub=alpha")
+	r = h.do(call{method: "GET", path: path, role: server.Viewer})
+	assert.Equal(t, 503, r.status, "a click more: another report, to be drawn")
+
+	r = h.do(call{method: "GET", path: "/metrics", role: server.Viewer})
+	require.Equal(t, 200, r.status)
+	for _, line := range []string{`promoc_report_charts_total{result="busy"} 2`, `promoc_report_charts_total{result="drawn"} 1`, `promoc_report_charts_total{result="kept"} 1`} {
+		assert.Contains(t, string(r.raw), line)
 	}
 }
