@@ -32,7 +32,8 @@ import (
 //
 //	PROMOC_BENCH_EVENTS   events in the stream (default 20,000; the 1,000,000)
 //	PROMOC_BENCH_PLAYERS  players (default a tenth of the events)
-//	PROMOC_BENCH_BATCH    events per Handle call (default 512)
+//	PROMOC_BENCH_BATCH    events per Handle call and the engine's BatchSize
+//	                      (default engine.DefaultBatchSize, 4,096)
 //	PROMOC_BENCH_TICK     events between calls of Advance (default 4,096)
 //	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
@@ -182,6 +183,34 @@ func memStats() goruntime.MemStats {
 	return m
 }
 
+// ioCounts is the process's write system calls and bytes written so far
+// (/proc/self/io's syscw and wchar: the store's WAL frames, checkpoint
+// copies and everything else the process writes); ok false where there is
+// no /proc.
+func ioCounts() (calls, bytes int64, ok bool) {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0, 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, found := strings.Cut(line, ": ")
+		if !found {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "syscw":
+			calls = n
+		case "wchar":
+			bytes = n
+		}
+	}
+	return calls, bytes, true
+}
+
 func heapInUse() uint64 {
 	var m goruntime.MemStats
 	goruntime.GC()
@@ -207,7 +236,7 @@ func engineGC(b *testing.B) {
 func BenchmarkEngine(b *testing.B) {
 	engineGC(b)
 	events, players := streamSize()
-	batch := envInt("PROMOC_BENCH_BATCH", 512)
+	batch := envInt("PROMOC_BENCH_BATCH", engine.DefaultBatchSize)
 	tick := envInt("PROMOC_BENCH_TICK", 4096)
 	prog, err := CompileCampaigns()
 	if err != nil {
@@ -226,8 +255,10 @@ func BenchmarkEngine(b *testing.B) {
 				}
 				b.StartTimer()
 				cpu0, mem0 := cpuTime(), memStats()
+				wcalls0, wbytes0, wok := ioCounts()
 				run, err := RunStream(ctx, e, NewStream(events, players, 1), batch, tick, 0)
 				cpu, mem1 := cpuTime()-cpu0, memStats()
+				wcalls1, wbytes1, _ := ioCounts()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -246,6 +277,10 @@ func BenchmarkEngine(b *testing.B) {
 				b.ReportMetric(float64(cpu.Microseconds())/float64(run.Events), "cpu-µs/event")
 				b.ReportMetric(float64(mem1.TotalAlloc-mem0.TotalAlloc)/float64(run.Events), "B/event")
 				b.ReportMetric(float64(mem1.Mallocs-mem0.Mallocs)/float64(run.Events), "allocs/event")
+				if wok {
+					b.ReportMetric(float64(wcalls1-wcalls0)/float64(run.Events), "writes/event")
+					b.ReportMetric(float64(wbytes1-wbytes0)/float64(run.Events), "write-B/event")
+				}
 				b.ReportMetric(float64(s.states)/float64(players), "state-B/player")
 				b.ReportMetric(float64(s.events)/float64(players), "events-B/player")
 				b.ReportMetric(float64(s.disk)/float64(players), "disk-B/player")

@@ -18,8 +18,9 @@ import (
 	"github.com/promoc/promoc/runtime/engine"
 )
 
-// defaultBatch is the number of events of --batch when none is given.
-const defaultBatch = 512
+// defaultBatch is the number of events of --batch when none is given: the
+// engine's own default.
+const defaultBatch = engine.DefaultBatchSize
 
 // notifyInterrupt relays SIGINT to c; tests replace it.
 var notifyInterrupt = func(c chan<- os.Signal) (stop func()) {
@@ -62,7 +63,7 @@ time before the log. With --until TIME (RFC 3339), the clock runs on after
 the last event to TIME, firing everything due by then in order; without
 it, nothing due after the last event fires.
 
-Events are handled in batches of --batch (512 by default), each stored in
+Events are handled in batches of --batch (4096 by default), each stored in
 one go, and a batch ends early where something falls due. The next batch
 is decided while the one before it is stored. Reading is
 strict: an unknown kind, a field of the wrong type or an id seen before
