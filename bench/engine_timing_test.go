@@ -53,6 +53,13 @@ func (s *timedStore) States(ctx context.Context, player string) ([]store.State, 
 	return s.Store.States(ctx, player)
 }
 
+// FirstRead is the store's, timed (both drivers have it: the engine reads
+// a player it does not hold with it).
+func (s *timedStore) FirstRead(ctx context.Context, player string) (store.FirstRead, error) {
+	defer s.read(time.Now())
+	return s.Store.(store.FirstReads).FirstRead(ctx, player)
+}
+
 func (s *timedStore) State(ctx context.Context, player, rule string) (store.State, error) {
 	defer s.read(time.Now())
 	return s.Store.State(ctx, player, rule)

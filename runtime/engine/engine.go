@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -281,7 +282,7 @@ func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) er
 // own state but its settings: prefetch runs it on several goroutines.
 func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, error) {
 	p := &player{id: id, rules: map[string]*ruleState{}, versions: map[string]int64{}, dirty: map[string]bool{}}
-	states, err := e.st.States(ctx, id)
+	states, sp, hasPlayer, err := e.firstRead(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -290,14 +291,10 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 			return nil, err
 		}
 	}
-	if !p.known {
+	if !p.known && hasPlayer {
 		// A player imported but not yet seen: take the stored data.
-		if sp, ok, err := e.st.Player(ctx, id); err != nil {
+		if err := p.meta.setStored(sp); err != nil {
 			return nil, err
-		} else if ok {
-			if err := p.meta.setStored(sp); err != nil {
-				return nil, err
-			}
 		}
 	}
 	// A player with no stored data row has no stored events either: every
@@ -328,6 +325,25 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 		p.history = append(p.history, t)
 	}
 	return p, nil
+}
+
+// firstRead reads a player's states and, when the states hold no data of
+// the player's (a player imported but not seen, or new), its stored
+// record: in one query on a store.FirstReads, else States and then
+// Player.
+func (e *Engine) firstRead(ctx context.Context, id string) (states []store.State, sp store.Player, hasPlayer bool, err error) {
+	if fr, ok := e.st.(store.FirstReads); ok {
+		r, err := fr.FirstRead(ctx, id)
+		return r.States, r.Player, r.HasPlayer, err
+	}
+	if states, err = e.st.States(ctx, id); err != nil {
+		return nil, sp, false, err
+	}
+	if slices.ContainsFunc(states, func(s store.State) bool { return s.Rule == metaRule }) {
+		return states, sp, false, nil // the states hold the player's data
+	}
+	sp, hasPlayer, err = e.st.Player(ctx, id)
+	return states, sp, hasPlayer, err
 }
 
 // cache keeps a player read from the store.

@@ -94,6 +94,7 @@ func Run(t *testing.T, d Driver) {
 		{"History", testHistory},
 		{"Prune", testPrune},
 		{"States", testStates},
+		{"FirstRead", testFirstRead},
 		{"Timers", testTimers},
 		{"ChangeAllOrNothing", testChangeAllOrNothing},
 		{"Zones", testZones},
