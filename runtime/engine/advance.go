@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -590,6 +591,7 @@ func scheduleSuffix(entrance bool) string {
 
 // runPage decides a scheduled firing for the player i of a page.
 func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps []store.Player, f schedule.Firing, hash string) func(i int) (store.Change, []*Outcome, error) {
+	var buf []byte // the encodings of a player's state before and after its firing
 	return func(i int) (store.Change, []*Outcome, error) {
 		var ch store.Change
 		p, err := e.load(ctx, ps[i].ID, f.At)
@@ -623,6 +625,15 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			if st.Run == hash {
 				return ch, nil, nil // done before a restart
 			}
+			// A player the firing leaves as it was (no outcome, no
+			// state changed: outside the segment) writes nothing: a run
+			// resumed after a crash decides it again, as a player it had
+			// not reached; most of a run's audience is so.
+			var before []byte
+			if len(p.dirty) == 0 {
+				before = appendRuleState(buf[:0], st)
+			}
+			prev := st.Run
 			st.Run = hash
 			p.dirty[r.Name] = true
 			fg := &firing{rule: r, p: p, hash: hash, trig: Trigger{Type: "schedule", Time: f.At, Firing: f.Key()}}
@@ -635,6 +646,15 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			}
 			if o != nil {
 				outs = append(outs, o)
+			} else if before != nil && len(p.dirty) == 1 {
+				st.Run = prev
+				after := appendRuleState(before[len(before):], st)
+				buf = before[:0]
+				if bytes.Equal(before, after) {
+					clear(p.dirty)
+					return ch, nil, nil
+				}
+				st.Run = hash
 			}
 		}
 		return ch, outs, e.finish(p, &ch, outs)
