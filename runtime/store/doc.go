@@ -76,6 +76,8 @@
 // ([Store.Zones], [Store.PlayersIn]) for the scheduler that fires each
 // zone's wall clock, and scheduled runs (one per campaign, zone and local
 // date, whatever the number of players or restarts) complete the state.
+// [FirstReads] reads a player's states and stored record in one query, for
+// the engine's first sight of a player it does not hold (both drivers).
 //
 // promoc serve keeps two things more: its API keys ([APIKey]), stored as
 // the SHA-256 hash of their secret, never the secret, and the requests sent
