@@ -63,28 +63,43 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 	if err := e.prefetchFor(ctx, in); err != nil {
 		return nil, err
 	}
-	// Lateness, against the players' latest events, stored or in the call.
-	latest := map[string]time.Time{}
+	// Lateness, against the players' latest events, stored or in the call;
+	// and the currency of a transaction, against the player's (the engine
+	// takes no conversion rates, so another is an input error).
+	type known struct {
+		latest   time.Time
+		currency string
+	}
+	players := map[string]known{}
 	for i, x := range in {
 		if x.dup {
 			continue
 		}
-		l, ok := latest[x.ev.Player]
+		k, ok := players[x.ev.Player]
 		if !ok {
 			p, err := e.load(ctx, x.ev.Player, x.ev.Time)
 			if err != nil {
 				return nil, err
 			}
-			l = p.meta.Latest
+			k = known{p.meta.Latest, p.meta.Currency}
 		}
+		l := k.latest
 		if !l.IsZero() && x.ev.Time.Before(l.Add(-e.opts.Lateness)) {
 			return nil, &EventError{Index: i, ID: x.ev.ID, Field: "time", Msg: fmt.Sprintf("%s is older than the player's latest event (%s) by more than the lateness bound of %s",
 				x.ev.Time.UTC().Format(time.RFC3339Nano), l.UTC().Format(time.RFC3339Nano), e.opts.Lateness)}
 		}
 		if x.ev.Kind != KindPlayer && x.ev.Time.After(l) {
-			l = x.ev.Time // as playerMeta.saw: a change of data is not activity
+			k.latest = x.ev.Time // as playerMeta.saw: a change of data is not activity
 		}
-		latest[x.ev.Player] = l
+		switch c := x.ev.Currency; {
+		case c == "":
+		case x.ev.Kind == KindPlayer || k.currency == "":
+			k.currency = c // as playerMeta.update, and a new player's first currency
+		case c != k.currency:
+			return nil, &EventError{Index: i, ID: x.ev.ID, Field: "currency", Msg: fmt.Sprintf("%s differs from the player's currency %s: the engine takes no conversion rates; send the amount in %s, or change the player's currency first",
+				c, k.currency, k.currency)}
+		}
+		players[x.ev.Player] = k
 	}
 	return in, nil
 }
