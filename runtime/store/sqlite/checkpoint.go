@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 )
@@ -13,15 +14,14 @@ import (
 // checkpointer copies the WAL's frames into the database file on a
 // connection of its own, once the writer's commits have written
 // ckptFrames pages of WAL since the last request, so that the checkpoints
-// run beside the writer instead of in its commits (where they took about a
-// tenth of the writer's time). Each run is PASSIVE: it copies what no
-// reader still needs and waits for no one; a request made while one runs
-// is taken by the next. Once the WAL is wholly copied, the writer's next
-// transaction starts it again from its beginning, so its size stays about
-// ckptFrames pages. The writer's own automatic checkpoint (walLimit) stays
-// as the bound when this one falls behind. (A checkpoint after every
-// commit copied three times as many pages: a page that each batch
-// rewrites is copied once per checkpoint.)
+// run beside the writer instead of in its commits. A request is a few
+// PASSIVE checkpoints (catchUp), which copy what no reader still needs
+// and wait for no one, then one short RESTART under the writer's lock, so
+// that the writer's next transaction starts the WAL again from its
+// beginning: its size stays about ckptFrames pages. The writer's own
+// automatic checkpoint (walLimit) stays as the bound when this one falls
+// behind. (A checkpoint after every commit copied three times as many
+// pages: a page that each batch rewrites is copied once per checkpoint.)
 //
 // Crash safety is SQLite's: a checkpoint copies only committed frames,
 // and (its connection is synchronous=FULL, the default) syncs the WAL
@@ -29,6 +29,7 @@ import (
 type checkpointer struct {
 	frames int // written since the last request; the writer's, under its lock
 	db     *sql.DB
+	writer *sync.Mutex   // the dialect's: held for each write transaction
 	kick   chan struct{} // one pending request: commits coalesce
 	stop   chan struct{}
 	done   chan struct{}
@@ -39,20 +40,39 @@ type checkpointer struct {
 }
 
 // ckptFrames is the pages of WAL written between two checkpoints (32 MiB
-// at 4 KiB a page).
-const ckptFrames = 8192
+// at 4 KiB a page). (A variable: tests make it small.)
+var ckptFrames = 8192
 
 // walLimit is the writer's automatic checkpoint, in pages of WAL (64 MiB
-// at 4 KiB a page): reached only when the checkpointer falls behind.
-const walLimit = 16384
+// at 4 KiB a page): reached only when the checkpointer falls behind. (A
+// variable, set in the writer's connection when the store opens: tests
+// make it small.)
+var walLimit = 16384
 
-func newCheckpointer(path string) (*checkpointer, error) {
+// restartFrames is the most frames catchUp leaves to the checkpoint it
+// runs under the writer's lock: copying them is what the writer waits
+// for (about a commit's pages at 5,000 events a second).
+const restartFrames = 128
+
+// catchUpRounds bounds the PASSIVE checkpoints of one request, and
+// restartPoll is the time between two of them once the WAL is copied
+// but for the last commits, while the writer's lock is taken.
+const catchUpRounds = 32
+
+const restartPoll = 200 * time.Microsecond
+
+// restartWait is how long the checkpoint under the writer's lock waits
+// for readers of the WAL to finish (its busy_timeout) before it leaves
+// the WAL as it is, to be started again after the next request.
+const restartWait = 3 // milliseconds
+
+func newCheckpointer(path string, writer *sync.Mutex) (*checkpointer, error) {
 	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout(10000)"))
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{db: db, writer: writer, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c, nil
 }
@@ -68,7 +88,7 @@ func (c *checkpointer) run() {
 		// An error (the file closed under it, an I/O error) leaves the
 		// frames to the next run or to the writer's own checkpoint; it is
 		// kept until a run succeeds, and Close reports it.
-		_, err := c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		err := c.catchUp()
 		if err != nil {
 			err = fmt.Errorf("checkpoint: %w", err)
 		}
@@ -76,6 +96,66 @@ func (c *checkpointer) run() {
 		c.failed = err
 		c.mu.Unlock()
 	}
+}
+
+// catchUp copies the WAL into the database file until the writer's next
+// transaction can start it again. Each PASSIVE checkpoint copies the
+// frames committed before it began, without stopping the writer, which
+// commits more meanwhile; they go on (a round copies less than the one
+// before: copying a frame costs less than writing it) until at most
+// restartFrames were new and the writer is between transactions (its
+// lock is free), or for at most catchUpRounds (then it waits for the
+// lock). Under the writer's lock, one RESTART checkpoint copies what
+// the last commits added, if any, and waits up to restartWait for the
+// readers of older frames: the WAL is then wholly copied with no reader
+// in it, and the writer's next commit writes it from its beginning. (Only
+// such a WAL is started again. With one PASSIVE checkpoint per request it
+// was rarely so: it grew to walLimit and the writer checkpointed in its
+// own commit, a stall of tens of milliseconds, at every other request.)
+func (c *checkpointer) catchUp() error {
+	ctx := context.Background()
+	conn, err := c.db.Conn(ctx) // one connection: busy_timeout is its own
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	prev := -1
+	for i := 0; ; i++ {
+		_, log, done, err := checkpoint(ctx, conn, "PASSIVE")
+		if err != nil {
+			return err
+		}
+		caught := done == log && log-prev <= restartFrames
+		prev = log
+		if caught && c.writer.TryLock() {
+			break
+		}
+		if i == catchUpRounds {
+			c.writer.Lock()
+			break
+		}
+		if caught {
+			time.Sleep(restartPoll) // the writer is in a transaction
+		}
+	}
+	defer c.writer.Unlock()
+	// Busy (a reader stayed, another process writes) is no error: the
+	// frames are copied, and the WAL is started again after a later run.
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait)); err != nil {
+		return err
+	}
+	_, _, _, err = checkpoint(ctx, conn, "RESTART")
+	if _, berr := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
+		err = berr
+	}
+	return err
+}
+
+// checkpoint runs one checkpoint of mode on conn: busy is 1 when it could
+// not finish (RESTART), log is the frames in the WAL, done those copied.
+func checkpoint(ctx context.Context, conn *sql.Conn, mode string) (busy, log, done int, err error) {
+	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done)
+	return busy, log, done, err
 }
 
 // err is the last run's error: nil when it succeeded (or none ran).

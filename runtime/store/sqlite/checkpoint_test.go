@@ -3,9 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -41,4 +45,74 @@ func TestCheckpointerError(t *testing.T) {
 	kick()
 	require.Eventually(t, func() bool { return c.err() != nil }, 10*time.Second, time.Millisecond)
 	assert.ErrorContains(t, c.close(), "checkpoint: sql: database is closed", "close reports the failed run")
+}
+
+// TestCheckpointStartsWALAgain: with commits back to back and readers
+// reading all along, the checkpointer copies the WAL and has the writer
+// start it again from its beginning, so that the WAL stays far below
+// walLimit and the writer never checkpoints in its own commit (with one
+// PASSIVE checkpoint per request, the WAL grew to walLimit: the writer's
+// next transaction starts it again only when it is wholly copied and no
+// reader is in it, which the writer's next commits seldom found).
+//
+// It measures the checkpointer's speed against the writer's: -short (the
+// race detector's run in CI, where a read outlasts restartWait) skips it.
+func TestCheckpointStartsWALAgain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a race of speeds: skipped with -short")
+	}
+	oldFrames, oldLimit := ckptFrames, walLimit
+	ckptFrames, walLimit = 64, 2048 // walLimit: set in the writer's connection by Open
+	defer func() { ckptFrames, walLimit = oldFrames, oldLimit }()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "promoc.db")
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	write := func(q string, args ...any) {
+		require.NoError(t, s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+			_, err := ex.Exec(ctx, q, args...)
+			return err
+		}))
+	}
+	write("CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)")
+
+	// Readers of the table, all along, each a short read at a time (two
+	// readers back to back without a pause hold an old snapshot between
+	// them for ever, which no checkpoint copies past).
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var n int
+				err := s.D.Read(ctx, func(ex sqlcore.Execer) error {
+					return ex.QueryRow(ctx, "SELECT count(*) FROM scratch").Scan(&n)
+				})
+				assert.NoError(t, err)
+				time.Sleep(time.Millisecond)
+			}
+		}()
+	}
+	// Commits of a few pages each: about three times walLimit's frames.
+	largest := int64(0)
+	blob := make([]byte, 3000)
+	for i := range 1500 {
+		write("INSERT OR REPLACE INTO scratch (k, v) VALUES (?, ?), (?, ?), (?, ?)", i%700, blob, (i*7)%700, blob, (i*13)%700, blob)
+		if fi, err := os.Stat(path + "-wal"); err == nil {
+			largest = max(largest, fi.Size())
+		}
+	}
+	close(stop)
+	wg.Wait()
+	frames := largest / (4096 + 24)
+	t.Logf("the WAL's largest size: %d frames (requests every %d, the writer's own checkpoint at %d)", frames, ckptFrames, walLimit)
+	assert.Less(t, frames, int64(walLimit), "the WAL was started again before the writer's own checkpoint")
 }

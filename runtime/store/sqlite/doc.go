@@ -11,8 +11,10 @@
 // one statement) run on connections of their own that only read, so they
 // neither wait for the writer nor hold it up. The WAL is copied into the
 // database file (checkpoints) by a connection of its own beside the
-// writer, every 32 MiB of WAL; the writer checkpoints itself only past
-// 64 MiB, when that one falls behind; a checkpoint that failed, with
+// writer, every 32 MiB of WAL, until it is wholly copied, and the last
+// few pages under the writer's lock, so that the writer's next commit
+// starts the WAL again; the writer checkpoints itself only past 64 MiB,
+// when that one falls behind; a checkpoint that failed, with
 // none succeeding since, is reported by Close. The file is marked as
 // promoc's by SQLite's application id and carries its schema version in
 // user_version; Open refuses any other file untouched.

@@ -104,7 +104,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.r.db.SetMaxOpenConns(readers)
-	if s.ckpt, err = newCheckpointer(path); err != nil {
+	if s.ckpt, err = newCheckpointer(path, s.D.(dialect).mu); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
