@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
 )
 
 // batcher commits the events of concurrent POST /v1/events requests
@@ -47,6 +48,10 @@ import (
 type batcher struct {
 	engine    func() *engine.Engine // the engine running (a deployment replaces it): read once per group
 	maxEvents int
+	// ends records the Idempotency-Keys' ends of a group's requests in
+	// the group's own store transaction (store.RequestEnds); nil: the
+	// store does not, and the server records them after.
+	ends store.RequestEnds
 
 	mu       sync.Mutex
 	queue    []*pending
@@ -67,6 +72,7 @@ const groupsAhead = 2
 type pending struct {
 	evs     []engine.Event
 	players map[string]bool
+	end     *store.RequestEnd // the end of its Idempotency-Key, recorded with its events; nil: none
 	outs    []engine.Outcome
 	seen    []bool // the events handled before (Engine.HandleSeen); nil: none
 	err     error
@@ -92,9 +98,12 @@ func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
 // does for them alone. It waits for the group's commit whatever ctx does:
 // an event acknowledged is stored, and one not acknowledged may be stored
 // all the same (the engine makes a retry with the same event ids change
-// nothing).
-func (b *batcher) handle(ctx context.Context, evs []engine.Event) ([]engine.Outcome, []bool, error) {
+// nothing). end, when not nil, is recorded in the transaction that stores
+// the request's events, when the store does (b.ends; end.Written says
+// whether it was).
+func (b *batcher) handle(ctx context.Context, evs []engine.Event, end *store.RequestEnd) ([]engine.Outcome, []bool, error) {
 	p := newPending(evs...)
+	p.end = end
 	b.mu.Lock()
 	b.queue = append(b.queue, p)
 	b.kick()
@@ -207,7 +216,7 @@ func (b *batcher) submit(ctx context.Context, group []*pending) {
 	eng := b.engine()
 	for len(group) > 0 {
 		evs := groupEvents(group)
-		wait, seen, err, pv := submitCall(ctx, eng, evs)
+		wait, seen, err, pv := submitCall(b.withEnds(ctx, group), eng, evs)
 		if err == nil && pv == nil {
 			go b.answer(ctx, eng, group, wait, seen)
 			return
@@ -260,7 +269,7 @@ func (b *batcher) commit(ctx context.Context, eng *engine.Engine, group []*pendi
 			return
 		}
 		evs := groupEvents(group)
-		outs, seen, err, pv := call(ctx, eng, evs)
+		outs, seen, err, pv := call(b.withEnds(ctx, group), eng, evs)
 		if err == nil && pv == nil {
 			b.split(group, outs, seen)
 			return
@@ -278,8 +287,26 @@ func (b *batcher) commit(ctx context.Context, eng *engine.Engine, group []*pendi
 
 // alone runs one request by itself and answers it.
 func (b *batcher) alone(ctx context.Context, eng *engine.Engine, p *pending) {
-	outs, seen, err, pv := call(ctx, eng, p.evs)
+	outs, seen, err, pv := call(b.withEnds(ctx, []*pending{p}), eng, p.evs)
 	b.finish(p, outs, seen, err, pv)
+}
+
+// withEnds is ctx carrying the ends of the group's requests' keys, for the
+// store to record with their events.
+func (b *batcher) withEnds(ctx context.Context, group []*pending) context.Context {
+	if b.ends == nil {
+		return ctx
+	}
+	var ends []*store.RequestEnd
+	for _, p := range group {
+		if p.end != nil {
+			ends = append(ends, p.end)
+		}
+	}
+	if len(ends) == 0 {
+		return ctx
+	}
+	return b.ends.WithRequestEnds(ctx, ends)
 }
 
 // refuse fails the request of group that holds the event ee refused,

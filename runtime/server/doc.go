@@ -46,7 +46,11 @@
 // request getting what it would have got alone. There a success is
 // answered while its key's end is recorded: the end is queued before the
 // answer is sent, so a retry sent after the answer is recorded after it
-// and gets the response kept.
+// and gets the response kept. POST /v1/events records its key's end in
+// the transaction of its events instead (on a store that implements
+// store.RequestEnds): done before the answer, with no transaction of its
+// own, and without the response: a repeat is answered from the outcomes
+// its events stored, as the first answer listed them.
 //
 // # Events
 //

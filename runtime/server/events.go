@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
 )
 
 // eventsResponse is the answer to POST /v1/events.
@@ -30,9 +31,13 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
+	end := requestEndOf(ctx)
+	if end != nil {
+		end.Status, end.Events = http.StatusOK, eventRefs(evs)
+	}
 	_, done := s.use() // the batcher runs the engine held here
 	defer done()
-	outs, seen, err := s.batch.handle(ctx, evs)
+	outs, seen, err := s.batch.handle(ctx, evs, end)
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
@@ -47,6 +52,47 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 		outs = []engine.Outcome{}
 	}
 	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
+}
+
+// eventsAgain answers a repeat of POST /v1/events whose Idempotency-Key's
+// end was recorded with its events (store.RequestEnds), from the log: the
+// outcomes of each of its events, in log order, as the first answer listed
+// them (replay.go). The repeat's body is the first's (the key's
+// fingerprint), so its events are the first's.
+func (s *Server) eventsAgain(ctx context.Context, q *request) (int, any, error) {
+	evs, err := s.decodeEvents(q.body)
+	if err != nil {
+		return 0, nil, err
+	}
+	seen := make([]bool, len(evs))
+	for i := range seen {
+		seen[i] = true
+	}
+	outs, err := s.withStored(ctx, evs, seen, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	if outs == nil {
+		outs = []engine.Outcome{}
+	}
+	return http.StatusOK, eventsResponse{Events: len(evs), Outcomes: outs}, nil
+}
+
+// eventRefs names the events of evs, each once.
+func eventRefs(evs []engine.Event) []store.EventRef {
+	if len(evs) == 1 {
+		return []store.EventRef{{Player: evs[0].Player, ID: evs[0].ID}}
+	}
+	refs := make([]store.EventRef, 0, len(evs))
+	named := make(map[store.EventRef]bool, len(evs))
+	for _, ev := range evs {
+		r := store.EventRef{Player: ev.Player, ID: ev.ID}
+		if !named[r] {
+			named[r] = true
+			refs = append(refs, r)
+		}
+	}
+	return refs
 }
 
 // decodeEvents reads a body of events, one object or an array of them,

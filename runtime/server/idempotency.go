@@ -40,6 +40,17 @@ func idempotencyKey(r *http.Request) (string, bool, error) {
 	return k, true, nil
 }
 
+// requestEndKey is the context key of the *store.RequestEnd of a request
+// whose route records its key's end with its work (Route.again).
+type requestEndKey struct{}
+
+// requestEndOf is the end of the request's key to record with its work,
+// or nil: the key's end is recorded after the work, with the response.
+func requestEndOf(ctx context.Context) *store.RequestEnd {
+	end, _ := ctx.Value(requestEndKey{}).(*store.RequestEnd)
+	return end
+}
+
 // fingerprint is the hash of what a request asks: method, path, query and
 // body. A key reused with another fingerprint is refused.
 func fingerprint(q *request) []byte {
@@ -65,6 +76,16 @@ func fingerprint(q *request) []byte {
 // recorded, the key is taken over once stale, as when the process dies
 // before it. On a store without store.RequestBatches the end is recorded
 // before the answer.
+//
+// A route that answers a repeat from what its work stored (Route.again:
+// POST /v1/events) records the key's end in the transaction of that work,
+// when the store does (store.RequestEnds): without the response, which
+// a repeat gets made again. Then no transaction of its own is written for
+// the end, and the end is stored before the answer is sent: a request
+// answered 2xx is recorded as done even if the process is killed the
+// moment after. (A request whose work was stored and which failed after
+// it, answered 5xx, is recorded as done too: its repeat is answered from
+// the work stored.)
 func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	key, sent, err := idempotencyKey(q.Request)
 	if err != nil {
@@ -104,6 +125,21 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 			w.Header().Set("Retry-After", "1")
 			s.writeError(w, q.Request, errorf(http.StatusConflict, CodeIdempotencyKeyInUse,
 				"the first request with Idempotency-Key %q is still being processed: retry later", key))
+		case len(got.Response) == 0 && rt.again != nil: // ended with its work: answered from it
+			_, v, err := rt.again(ctx, q)
+			var b []byte
+			if err == nil {
+				b, err = json.Marshal(v)
+			}
+			if err != nil {
+				s.writeError(w, q.Request, err)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(got.Status)
+			w.Write(append(b, '\n'))
 		default:
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -112,6 +148,11 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 			w.Write(got.Response)
 		}
 		return
+	}
+	var end *store.RequestEnd
+	if rt.again != nil && s.batch.ends != nil {
+		end = &store.RequestEnd{Request: req}
+		ctx = context.WithValue(ctx, requestEndKey{}, end)
 	}
 	done := false
 	defer func() {
@@ -125,10 +166,13 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		b, err := json.Marshal(v)
 		if err == nil {
 			b = append(b, '\n')
-			// The work is done and stored: the key's end is queued, so
-			// that a retry from now on comes after it, then the answer
-			// is sent while the end is recorded.
-			finished := s.finishLater(ctx, req.Scope, key, status, b)
+			finished := func() error { return nil }
+			if end == nil || !end.Written.Load() {
+				// The work is done and stored: the key's end is
+				// queued, so that a retry from now on comes after it,
+				// then the answer is sent while the end is recorded.
+				finished = s.finishLater(ctx, req.Scope, key, status, b)
+			}
 			setHeaders(w, v)
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -169,7 +169,8 @@ func (s *heldEnds) WriteRequests(ctx context.Context, fs []store.FinishedRequest
 	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
 }
 
-// TestIdempotencyAnswerFirst: a request with an Idempotency-Key is
+// TestIdempotencyAnswerFirst: a request with an Idempotency-Key whose
+// end is recorded after its work (a campaign's suspension, not events) is
 // answered while its key's end is recorded, not after; a retry sent then
 // waits for the end and gets the response kept.
 func TestIdempotencyAnswerFirst(t *testing.T) {
@@ -179,9 +180,7 @@ func TestIdempotencyAnswerFirst(t *testing.T) {
 	url, stop := serve(t, h.srv)
 	defer stop()
 	post := func() (*http.Response, string) {
-		req, err := http.NewRequest("POST", url+"/v1/events", strings.NewReader(
-			`[{"id":"reg","player":"p1","kind":"player","time":"2026-11-02T10:00:00Z","currency":"EUR"},
-			  {"id":"d1","player":"p1","kind":"deposit","time":"2026-11-02T10:01:00Z","amount":"50.00","method":"card"}]`))
+		req, err := http.NewRequest("POST", url+"/v1/campaigns/first_deposit_bonus/suspend", strings.NewReader(`{"reason": "audit"}`))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+secret)
@@ -210,4 +209,92 @@ func TestIdempotencyAnswerFirst(t *testing.T) {
 	}
 	close(st.release)
 	assert.Equal(t, "200 "+body, <-retried, "the response kept")
+}
+
+// TestIdempotencyEndWithEvents: the Idempotency-Key's end of POST
+// /v1/events is recorded in the transaction of its events
+// (store.RequestEnds), never in a write of keys of its own: once
+// answered, the key is done in the store (a kill -9 after the answer
+// keeps it), without the response, and a repeat is answered from the
+// outcomes stored, byte for byte as the first answer, marked replayed;
+// the same key with another body is still 422.
+func TestIdempotencyEndWithEvents(t *testing.T) {
+	st := &countedEnds{Store: openStore(t).(*sqlite.Store)}
+	h := newHarnessOn(t, st)
+	body := []any{
+		reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card"),
+		reg("reg-p2", "p2", t0), ev("d2", "p2", "deposit", t0.Add(time.Minute), "amount", "80.00", "method", "card"),
+		ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card"), // the same event twice
+	}
+	post := func(key string, body any) response {
+		return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", key}})
+	}
+	r1 := post("with-events", body)
+	require.Equal(t, 200, r1.status, "%s", r1.raw)
+	require.Len(t, r1.json["outcomes"], 2)
+	assert.Zero(t, st.finishes.Load(), "no end written on its own")
+
+	keys, err := st.Keys(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, keys)
+	var scope string
+	for _, k := range keys {
+		if k.Role == string(server.Operator) {
+			scope = k.ID + " POST /v1/events"
+		}
+	}
+	got, started, err := st.StartRequest(context.Background(),
+		store.Request{Scope: scope, Key: "with-events", Fingerprint: []byte("another"), Started: t0}, t0)
+	require.NoError(t, err)
+	require.False(t, started)
+	assert.Equal(t, 200, got.Status, "done in the store once answered")
+	assert.Empty(t, got.Response, "recorded with the events, without the response")
+
+	r2 := post("with-events", body)
+	assert.Equal(t, 200, r2.status)
+	assert.Equal(t, "true", r2.header.Get("Idempotent-Replayed"))
+	assert.Equal(t, string(r1.raw), string(r2.raw), "answered again from the log as the first answer")
+	assert.Len(t, h.outcomes(), 2, "nothing handled twice")
+
+	r3 := post("with-events", body[:2])
+	assert.Equal(t, 422, r3.status)
+	assert.Equal(t, server.CodeIdempotencyKeyReused, r3.code())
+
+	// An event handled before under another key beside a new one: its
+	// outcome is listed (replay.go), and the key's end is still recorded
+	// with the new event.
+	seen := []any{body[1], ev("d3", "p1", "deposit", t0.Add(2*time.Minute), "amount", "20.00", "method", "card")}
+	r4 := post("with-seen", seen)
+	require.Equal(t, 200, r4.status, "%s", r4.raw)
+	r5 := post("with-seen", seen)
+	assert.Equal(t, "true", r5.header.Get("Idempotent-Replayed"))
+	assert.Equal(t, string(r4.raw), string(r5.raw))
+	assert.Zero(t, st.finishes.Load(), "no end written on its own")
+
+	// Events all handled before: no transaction stores them, and the
+	// end is written on its own, with the response.
+	r6 := post("all-seen", body[:2])
+	require.Equal(t, 200, r6.status, "%s", r6.raw)
+	assert.Len(t, r6.json["outcomes"], 1, "the outcome stored")
+	r7 := post("all-seen", body[:2])
+	assert.Equal(t, "true", r7.header.Get("Idempotent-Replayed"))
+	assert.Equal(t, string(r6.raw), string(r7.raw))
+	assert.Equal(t, int64(1), st.finishes.Load(), "written on its own")
+}
+
+// countedEnds counts the ends of requests written on their own
+// (FinishRequest, or finishes in WriteRequests).
+type countedEnds struct {
+	*sqlite.Store
+	finishes atomic.Int64
+}
+
+func (s *countedEnds) FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
+	s.finishes.Add(1)
+	return s.Store.FinishRequest(ctx, scope, key, status, response)
+}
+
+func (s *countedEnds) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
+	s.finishes.Add(int64(len(fs)))
+	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
 }

@@ -205,6 +205,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, st: cfg.Store, aud: aud, log: cfg.Logger, met: met, smet: newServiceMetrics(met.reg), wake: make(chan struct{}, 1)}
 	met.reg.MustRegister(newBudgetCollector(s))
 	s.batch = newBatcher(s.engine, cfg.MaxEvents)
+	if re, ok := cfg.Store.(store.RequestEnds); ok {
+		if _, ok := cfg.Store.(store.EventOutcomes); ok { // a repeat is answered from the log
+			s.batch.ends = re
+		}
+	}
 	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
 	if cfg.Leases != nil {
 		s.lease = newLeaser(cfg.Leases, cfg.Holder, cfg.LeaseTTL, cfg.Logger, met.reg).lease
@@ -326,6 +331,11 @@ type Route struct {
 	bodyTypes []string
 	h         handlerFunc
 	raw       http.Handler // answers instead of h, in a format of its own
+	// again answers a repeat of a request whose end was recorded with
+	// its work, without its response (store.RequestEnds): from what the
+	// work stored. nil: the route's ends are recorded with their
+	// responses.
+	again handlerFunc
 }
 
 // Idempotency says how the route takes the Idempotency-Key header:
@@ -347,7 +357,7 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Path: "/healthz", Summary: "the process is up", h: s.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "the server takes requests and reaches its database", h: s.readyz},
 		{Method: "GET", Path: "/v1/openapi.json", Summary: "the OpenAPI 3.1 document of the API", h: s.getOpenAPI},
-		{Method: "POST", Path: "/v1/events", Roles: operator, idem: idemRequired, Summary: "handle one event or an array of events; answers with their outcomes", h: s.postEvents},
+		{Method: "POST", Path: "/v1/events", Roles: operator, idem: idemRequired, Summary: "handle one event or an array of events; answers with their outcomes", h: s.postEvents, again: s.eventsAgain},
 		{Method: "GET", Path: "/v1/outcomes", Roles: everyone, Summary: "the outcome log after a sequence number (?after=SEQ&limit=N)", h: s.getOutcomes},
 		{Method: "POST", Path: "/v1/eval", Roles: everyone, Summary: "evaluate one reward on an input document (?reward=NAME), storing nothing", h: s.postEval},
 		{Method: "GET", Path: "/v1/approvals", Roles: everyone, Summary: "the results waiting for approval (?after=SEQ&limit=N)", h: s.getApprovals},

@@ -82,7 +82,9 @@
 // promoc serve keeps two things more: its API keys ([APIKey]), stored as
 // the SHA-256 hash of their secret, never the secret, and the requests sent
 // with an Idempotency-Key ([Request]): a hash of what was sent and the
-// response given, so that a repeat gets the first response; and an audit
+// response given, so that a repeat gets the first response ([RequestEnds]
+// records a request's end in the transaction of its events, without the
+// response, which the server makes again from the events); and an audit
 // log of the changes made through it ([AuditEntry]), which the database
 // itself keeps append-only (a trigger refuses UPDATE and DELETE).
 // [Audited.WithAudit] writes a change and its entry in one transaction: its

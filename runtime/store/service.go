@@ -25,6 +25,9 @@ type Request struct {
 	Fingerprint []byte    // a hash of the request
 	Started     time.Time // UTC
 	// Status is the response's HTTP status; 0 while the request runs.
+	// Response is the response's body; empty with a Status when the end
+	// was recorded with the request's events (RequestEnds): the response
+	// is made again from what they stored.
 	Status   int
 	Response []byte
 }

@@ -111,6 +111,7 @@ func Run(t *testing.T, d Driver) {
 		{"Keys", testKeys},
 		{"Requests", testRequests},
 		{"RequestBatches", testRequestBatches},
+		{"RequestEnds", testRequestEnds},
 		{"AuditLog", testAuditLog},
 		{"WithAudit", testWithAudit},
 		{"Webhooks", testWebhooks},

@@ -94,19 +94,31 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 		}
 	}
 	var out []store.Applied
+	var ended []*store.RequestEnd // the ends of requests recorded (requestends.go)
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.Applied, len(changes))
-		return s.applyBatch(ctx, ex, changes, units, out)
+		if err := s.applyBatch(ctx, ex, changes, units, out); err != nil {
+			return err
+		}
+		var err error
+		ended, err = endRequests(ctx, ex, changes, out)
+		return err
 	})
 	if errors.Is(err, errBatchRace) {
 		err = s.D.Begin(ctx, func(ex Execer) error {
 			out = make([]store.Applied, len(changes))
-			return s.applyEach(ctx, ex, changes, units, out)
+			if err := s.applyEach(ctx, ex, changes, units, out); err != nil {
+				return err
+			}
+			var err error
+			ended, err = endRequests(ctx, ex, changes, out)
+			return err
 		})
 	}
 	if err != nil {
 		return nil, err
 	}
+	markWritten(ended)
 	return out, nil
 }
 

@@ -104,10 +104,14 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 			}
 		}
 		var p *plan
+		var ended []*store.RequestEnd
 		err := s.D.Begin(ctx, func(ex Execer) error {
 			out = make([]store.Applied, len(changes))
 			var err error
-			p, err = s.applyBatchWith(ctx, ex, changes, units, out, true)
+			if p, err = s.applyBatchWith(ctx, ex, changes, units, out, true); err != nil {
+				return err
+			}
+			ended, err = endRequests(ctx, ex, changes, out)
 			return err
 		})
 		if p != nil && (err == nil || errors.Is(err, errSliceShort)) {
@@ -115,6 +119,7 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 		}
 		switch {
 		case err == nil:
+			markWritten(ended)
 			return out, true, nil
 		case errors.Is(err, errSliceShort):
 			continue

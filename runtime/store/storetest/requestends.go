@@ -1,0 +1,105 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// testRequestEnds: Apply records, in its transaction, the end of each
+// request of its context whose events are all stored once it is
+// committed, for the start the end names, and marks it Written; an end
+// with an event not stored, or whose key another start took over, is not
+// recorded; a repeat finds an end recorded so: not started, its status,
+// no response.
+func testRequestEnds(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	re, ok := s.(store.RequestEnds)
+	require.True(t, ok, "%T implements store.RequestEnds", s)
+	start := func(key string, fp byte) store.Request {
+		r := store.Request{Scope: "k1 POST /v1/events", Key: key, Fingerprint: []byte{fp}, Started: t0}
+		_, started, err := s.StartRequest(ctx, r, t0.Add(-time.Hour))
+		require.NoError(t, err)
+		require.True(t, started, key)
+		return r
+	}
+	ref := func(e store.Event) store.EventRef { return store.EventRef{Player: e.Player, ID: e.ID} }
+	e1, e2, e3 := event("p1", "e1", 0), event("p1", "e2", 1), event("p2", "e1", 0)
+	old, lost, taken := event("p5", "e1", 0), event("p3", "e1", 0), event("p4", "e1", 0)
+	record(t, s, old)
+	// p3's state is at version 1: a change that read version 0 loses.
+	require.NoError(t, apply(t, s, store.Change{States: []store.State{{Player: "p3", Rule: "r", Data: []byte("1")}}})[0].Err)
+
+	one := &store.RequestEnd{Request: start("one", 1), Status: 200, Events: []store.EventRef{ref(e1)}}
+	two := &store.RequestEnd{Request: start("two", 2), Status: 200, Events: []store.EventRef{ref(e2), ref(e3)}}
+	again := &store.RequestEnd{Request: start("again", 3), Status: 200, Events: []store.EventRef{ref(old), ref(e1)}}
+	conflict := &store.RequestEnd{Request: start("conflict", 4), Status: 200, Events: []store.EventRef{ref(lost)}}
+	over := &store.RequestEnd{Request: start("over", 5), Status: 200, Events: []store.EventRef{ref(taken)}}
+	later := over.Request
+	later.Fingerprint, later.Started = []byte{6}, t0.Add(time.Hour)
+	_, started, err := s.StartRequest(ctx, later, t0.Add(time.Minute)) // takes "over" over
+	require.NoError(t, err)
+	require.True(t, started)
+	never := &store.RequestEnd{Request: store.Request{Scope: "k1 POST /v1/events", Key: "never", Fingerprint: []byte{7}, Started: t0},
+		Status: 200, Events: []store.EventRef{ref(e1)}}
+	ends := []*store.RequestEnd{one, two, again, conflict, over, never}
+
+	ectx := re.WithRequestEnds(ctx, ends)
+	got, err := s.Apply(ectx, []store.Change{
+		{Event: &e1}, {Event: &e2}, {Event: &old}, {Event: &taken},
+		{Event: &lost, States: []store.State{{Player: "p3", Rule: "r", Data: []byte("2")}}},
+	})
+	require.NoError(t, err)
+	require.ErrorIs(t, got[4].Err, store.ErrStateConflict)
+	assert.True(t, got[2].Duplicate)
+	assert.True(t, one.Written.Load(), "its event written")
+	assert.False(t, two.Written.Load(), "p2's e1 not stored yet")
+	assert.True(t, again.Written.Load(), "an event recorded before, and one written")
+	assert.False(t, conflict.Written.Load(), "its event's change lost")
+	assert.False(t, over.Written.Load(), "its key taken over by another start")
+	assert.False(t, never.Written.Load(), "never started")
+
+	// The last of two's events, in another transaction: two is recorded;
+	// one is not recorded twice.
+	_, err = s.Apply(ectx, []store.Change{{Event: &e3}})
+	require.NoError(t, err)
+	assert.True(t, two.Written.Load(), "its events all stored")
+
+	for _, c := range []struct {
+		r      store.Request
+		status int
+	}{{one.Request, 200}, {two.Request, 200}, {again.Request, 200}, {conflict.Request, 0}, {later, 0}} {
+		rep := c.r
+		rep.Started = t0.Add(2 * time.Hour)
+		got, started, err := s.StartRequest(ctx, rep, t0) // none stale
+		require.NoError(t, err)
+		assert.False(t, started, c.r.Key)
+		assert.Equal(t, c.status, got.Status, c.r.Key)
+		assert.Empty(t, got.Response, c.r.Key)
+		assert.Equal(t, c.r.Fingerprint, got.Fingerprint, c.r.Key)
+	}
+	_, started, err = s.StartRequest(ctx, never.Request, t0)
+	require.NoError(t, err)
+	assert.True(t, started, "an end of a request never started records nothing")
+
+	// A transaction that fails records no end.
+	failing := &store.RequestEnd{Request: start("failing", 8), Status: 200, Events: []store.EventRef{{Player: "p6", ID: "e1"}}}
+	cctx, cancel := context.WithCancel(re.WithRequestEnds(ctx, []*store.RequestEnd{failing}))
+	cancel()
+	e6 := event("p6", "e1", 0)
+	_, err = s.Apply(cctx, []store.Change{{Event: &e6}})
+	require.Error(t, err)
+	assert.False(t, failing.Written.Load())
+	rep := failing.Request
+	rep.Started = t0.Add(2 * time.Hour)
+	g, started, err := s.StartRequest(ctx, rep, t0)
+	require.NoError(t, err)
+	assert.False(t, started)
+	assert.Equal(t, 0, g.Status, "still running")
+}
