@@ -201,3 +201,58 @@ func TestAcceptEventIdempotency(t *testing.T) {
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95", "posted": "10", "reserved": "0", "left": "85"}}, r.json["budgets"])
 }
+
+// TestAcceptAttribution: a conversion goes to the player's last click on
+// the offer within the attribution window (30 days, half-open), through
+// the links and the API only. Clicks from alpha, then beta; each tied to
+// the player by a conversion naming it; a conversion naming only the
+// player goes to beta's later click up to 1 ns before its window ends, and
+// at the end exactly to no click; a repeat is acknowledged with the first
+// and counted once.
+func TestAcceptAttribution(t *testing.T) {
+	h := tracked(t)
+	r := h.do(call{method: "PUT", path: "/v1/publishers/beta", role: server.Operator, body: map[string]any{"name": "Beta"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	sa := h.clickOK("pub=alpha")
+	h.clock.Set(t0.Add(time.Hour))
+	sb := h.clickOK("pub=beta")
+	convert := func(at time.Time, body map[string]any) response {
+		h.clock.Set(at)
+		body["time"] = at.Format(time.RFC3339Nano)
+		return h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: body})
+	}
+	publisher := func(r response) any { return r.json["conversion"].(map[string]any)["publisher"] }
+
+	r = convert(t0.Add(2*time.Hour), map[string]any{"session": sa, "player": "p1", "kind": "registration"})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	assert.Equal(t, "alpha", publisher(r), "beta's session is not the player's yet")
+	r = convert(t0.Add(3*time.Hour), map[string]any{"session": sb, "player": "p1", "kind": "first_deposit"})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	assert.Equal(t, "beta", publisher(r))
+
+	window := 30 * 24 * time.Hour
+	r = convert(t0.Add(time.Hour+window-time.Nanosecond), map[string]any{"player": "p1", "offer": "casino", "kind": "deposit", "ref": "last-ns"})
+	require.Equal(t, 201, r.status, "%s", r.raw)
+	assert.Equal(t, "beta", publisher(r), "the last click, 1 ns before its window ends")
+	assert.Equal(t, sb, r.json["conversion"].(map[string]any)["session"])
+	r = convert(t0.Add(time.Hour+window), map[string]any{"player": "p1", "offer": "casino", "kind": "deposit", "ref": "at-end"})
+	assert.Equal(t, 422, r.status, "%s", r.raw)
+	assert.Equal(t, "no-click", r.json["details"].(map[string]any)["reason"], "%s", r.raw)
+
+	before := len(h.conversions())
+	r = convert(t0.Add(time.Hour+window), map[string]any{"session": sb, "player": "p1", "kind": "first_deposit"})
+	require.Equal(t, 200, r.status, "a repeat: %s", r.raw)
+	assert.Equal(t, "beta", publisher(r))
+	assert.Len(t, h.conversions(), before, "counted once")
+
+	r = h.do(call{method: "GET", path: "/v1/reports/tracking?format=json", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	conv := map[string]float64{}
+	for _, row := range r.json["rows"].([]any) {
+		row := row.(map[string]any)
+		for _, n := range row["conversions"].(map[string]any) {
+			conv[row["publisher"].(string)] += n.(float64)
+		}
+	}
+	assert.Equal(t, map[string]float64{"alpha": 1, "beta": 2}, conv)
+}
