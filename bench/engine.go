@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/promoc/promoc/runtime"
@@ -251,16 +252,35 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 	return run, settle(0)
 }
 
+// PacedCall is one call of a paced run: its events [I, J) of the run,
+// when it was submitted (Submit called and returned) and when its wait
+// returned (Done).
+type PacedCall struct {
+	I, J                    int
+	Submit, Submitted, Done time.Time
+}
+
+// Paced is what a paced run gave: each event's arrival and latency, and
+// its calls in order.
+type Paced struct {
+	Arrival []time.Time
+	Lat     []time.Duration
+	Calls   []PacedCall
+}
+
 // PacedRun feeds n events of the stream to the engine as if they arrived
 // at rate events per second of wall-clock time (an open loop: arrivals do
-// not wait for the engine): each call takes what arrived up to gather
-// after the first event waiting, at most most events (everything
-// waiting, up to most, when the engine was busy). Calls are submitted
-// (Engine.Submit) while the one before is written, and a goroutine waits
-// for them in order. It returns each event's latency, from its arrival to
-// the return of the wait of the call that decided and stored it (its
+// not wait for the engine), as a host that queues what arrives would:
+// whenever fewer than outstanding calls are submitted and not yet written,
+// it submits at once everything that has arrived (at most most events; a
+// window, gather, after the first event waiting lets more come first), and
+// while outstanding calls are, what arrives waits and goes into the next
+// call. So the engine gathers only while it is busy, and Submit never
+// waits for a place among the batches in flight. A goroutine waits for
+// the calls in order. It returns each event's latency, from its arrival
+// to the return of the wait of the call that decided and stored it (its
 // outcomes durable as the store's setting says).
-func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, gather time.Duration, most int) (lat []time.Duration, calls int, err error) {
+func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, gather time.Duration, most, outstanding int) (run Paced, err error) {
 	evs := make([]engine.Event, 0, n)
 	for range n {
 		ev, ok := s.Next()
@@ -269,21 +289,29 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		}
 		evs = append(evs, ev)
 	}
-	lat = make([]time.Duration, len(evs))
+	run.Lat = make([]time.Duration, len(evs))
+	run.Arrival = make([]time.Time, len(evs))
 	gap := time.Duration(float64(time.Second) / rate)
 	start := time.Now()
-	arrival := func(i int) time.Time { return start.Add(time.Duration(i) * gap) }
-	type submitted struct {
-		wait func() ([]engine.Outcome, error)
-		i, j int
+	for i := range evs {
+		run.Arrival[i] = start.Add(time.Duration(i) * gap)
 	}
-	pending := make(chan submitted, inFlight-1)
+	arrival := func(i int) time.Time { return run.Arrival[i] }
+	pending := make(chan int, outstanding)
+	places := make(chan struct{}, outstanding)
+	var waits []func() ([]engine.Outcome, error)
 	failed := make(chan error, 1)
 	waited := make(chan struct{})
+	var mu sync.Mutex
 	go func() {
 		defer close(waited)
-		for c := range pending {
-			if _, err := c.wait(); err != nil {
+		for k := range pending {
+			mu.Lock()
+			wait, c := waits[k], run.Calls[k]
+			mu.Unlock()
+			_, err := wait()
+			<-places
+			if err != nil {
 				select {
 				case failed <- err:
 				default:
@@ -291,12 +319,15 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 				continue
 			}
 			done := time.Now()
-			for k := c.i; k < c.j; k++ {
-				lat[k] = done.Sub(arrival(k))
+			for x := c.I; x < c.J; x++ {
+				run.Lat[x] = done.Sub(arrival(x))
 			}
+			mu.Lock()
+			run.Calls[k].Done = done
+			mu.Unlock()
 		}
 	}()
-	finish := func(err error) ([]time.Duration, int, error) {
+	finish := func(err error) (Paced, error) {
 		close(pending)
 		<-waited
 		select {
@@ -304,7 +335,7 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 			err = ferr // the first call that failed, in order
 		default:
 		}
-		return lat, calls, err
+		return run, err
 	}
 	for i := 0; i < len(evs); {
 		select {
@@ -312,8 +343,11 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 			return finish(err)
 		default:
 		}
-		first := arrival(i)
-		if d := time.Until(first.Add(gather)); d > 0 {
+		if d := time.Until(arrival(i)); d > 0 {
+			time.Sleep(d)
+		}
+		places <- struct{}{} // a place: what arrives meanwhile waits
+		if d := time.Until(arrival(i).Add(gather)); d > 0 {
 			time.Sleep(d)
 		}
 		now := time.Now()
@@ -323,10 +357,15 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		}
 		wait, err := e.Submit(ctx, evs[i:j])
 		if err != nil {
+			<-places
 			return finish(err)
 		}
-		pending <- submitted{wait, i, j}
-		calls++
+		mu.Lock()
+		waits = append(waits, wait)
+		run.Calls = append(run.Calls, PacedCall{I: i, J: j, Submit: now, Submitted: time.Now()})
+		k := len(run.Calls) - 1
+		mu.Unlock()
+		pending <- k
 		i = j
 	}
 	return finish(nil)

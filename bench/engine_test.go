@@ -38,12 +38,23 @@ import (
 //	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
 //	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
-//	PROMOC_BENCH_GATHER   the paced run's window, µs after the first event waiting (default 1,000)
+//	PROMOC_BENCH_GATHER   the paced run's window, µs after the first event waiting (default 0)
+//	PROMOC_BENCH_OUTSTANDING the paced run's calls submitted and not yet written (default 1)
+//	PROMOC_BENCH_MOST     the paced run's most events a call (default 512)
+//	PROMOC_BENCH_TIMELINE a file: the paced run's calls, a line each (writeTimeline)
 //	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
 //	PROMOC_BENCH_INFLIGHT the engine's Options.InFlight (default 2: a batch decided while
 //	                      the one before is written; 1: one after the other)
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// envInt0 is envInt where 0 is a value too.
+func envInt0(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v >= 0 {
 		return v
 	}
 	return def
@@ -312,8 +323,9 @@ func BenchmarkEngine(b *testing.B) {
 
 // BenchmarkEngineLatency handles the first PROMOC_BENCH_PRELOAD events of
 // the stream unpaced, then PROMOC_BENCH_PACED more as they arrive at
-// PROMOC_BENCH_RATE per second, and reports the latency from an event's
-// arrival to the return of the Handle that stored its outcomes.
+// PROMOC_BENCH_RATE per second (PacedRun), and reports the latency from an
+// event's arrival to the return of the wait of the call that stored its
+// outcomes, and where the slowest 1% of events spent it (phases).
 func BenchmarkEngineLatency(b *testing.B) {
 	engineGC(b)
 	events, players := streamSize()
@@ -329,7 +341,8 @@ func BenchmarkEngineLatency(b *testing.B) {
 			ctx := context.Background()
 			for range b.N {
 				b.StopTimer()
-				st, _ := es.open(b)
+				raw, _ := es.open(b)
+				st := &timedStore{Store: raw}
 				e, err := engine.New(ctx, prog, st, engine.Options{InFlight: envInt("PROMOC_BENCH_INFLIGHT", 2)})
 				if err != nil {
 					b.Fatal(err)
@@ -338,14 +351,26 @@ func BenchmarkEngineLatency(b *testing.B) {
 				if _, err := RunStream(ctx, e, s, 512, 4096, preload); err != nil {
 					b.Fatal(err)
 				}
+				var spans [][2]time.Time
+				st.mu.Lock()
+				st.spans = &spans
+				st.mu.Unlock()
 				b.StartTimer()
 				t0 := time.Now()
-				lat, calls, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt("PROMOC_BENCH_GATHER", 1000))*time.Microsecond, 512)
+				run, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt0("PROMOC_BENCH_GATHER", 0))*time.Microsecond, envInt("PROMOC_BENCH_MOST", 512), envInt("PROMOC_BENCH_OUTSTANDING", 1))
 				if err != nil {
 					b.Fatal(err)
 				}
 				took := time.Since(t0)
 				b.StopTimer()
+				st.mu.Lock()
+				st.spans = nil
+				st.mu.Unlock()
+				if f := os.Getenv("PROMOC_BENCH_TIMELINE"); f != "" {
+					writeTimeline(b, f, t0, run, spans)
+				}
+				lat := slices.Clone(run.Lat)
+				calls := len(run.Calls)
 				b.ReportMetric(float64(len(lat))/took.Seconds(), "events/s")
 				b.ReportMetric(float64(len(lat))/float64(max(1, calls)), "events/call")
 				slices.Sort(lat)
@@ -354,6 +379,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				b.ReportMetric(float64(q(0.99).Microseconds())/1000, "p99-ms")
 				b.ReportMetric(float64(q(0.999).Microseconds())/1000, "p99.9-ms")
 				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+				phases(b, run, spans, q(0.99))
 				b.ReportMetric(0, "ns/op")
 			}
 		})

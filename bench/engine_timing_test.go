@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"os"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -18,6 +22,8 @@ type timedStore struct {
 	apply, reads time.Duration
 	applies      int
 	readCalls    int
+	// spans, when not nil, gets each Apply's start and end.
+	spans *[][2]time.Time
 }
 
 func (s *timedStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
@@ -27,6 +33,9 @@ func (s *timedStore) Apply(ctx context.Context, changes []store.Change) ([]store
 		defer s.mu.Unlock()
 		s.apply += time.Since(t)
 		s.applies++
+		if s.spans != nil {
+			*s.spans = append(*s.spans, [2]time.Time{t, time.Now()})
+		}
 	}()
 	return s.Store.Apply(ctx, changes)
 }
@@ -88,4 +97,71 @@ func (s *timedStore) Campaign(ctx context.Context, campaign string) (store.Campa
 func (s *timedStore) Budgets(ctx context.Context, campaign string) ([]store.Budget, error) {
 	defer s.read(time.Now())
 	return s.Store.Budgets(ctx, campaign)
+}
+
+// phases logs where the time of a paced run's slowest events went, on
+// average over the events at or above slow (the p99): waiting for their
+// call to be submitted (from arrival), in Submit (checking and deciding,
+// and waiting for a place among the batches in flight), waiting for the
+// store after Submit, in the call's Apply, and after it until the wait
+// returned. It assumes one Apply per call (calls of at most
+// Options.BatchSize events, none decided again).
+func phases(b *testing.B, run Paced, spans [][2]time.Time, slow time.Duration) {
+	if len(spans) != len(run.Calls) {
+		b.Logf("phases: %d calls, %d Apply calls: not one each", len(run.Calls), len(spans))
+		return
+	}
+	var sum [5]time.Duration
+	n, size := 0, 0
+	for k, c := range run.Calls {
+		for x := c.I; x < c.J; x++ {
+			if run.Lat[x] < slow {
+				continue
+			}
+			a := spans[k]
+			sum[0] += c.Submit.Sub(run.Arrival[x])
+			sum[1] += c.Submitted.Sub(c.Submit)
+			sum[2] += a[0].Sub(c.Submitted)
+			sum[3] += a[1].Sub(a[0])
+			sum[4] += c.Done.Sub(a[1])
+			n++
+			size += c.J - c.I
+		}
+	}
+	if n == 0 {
+		return
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	b.Logf("the slowest 1%% (%d events, in calls of %.1f events on average): before Submit %.2f ms, in Submit %.2f ms, waiting for the store %.2f ms, in Apply %.2f ms, after %.2f ms",
+		n, float64(size)/float64(n), ms(sum[0]), ms(sum[1]), ms(sum[2]), ms(sum[3]), ms(sum[4]))
+}
+
+// writeTimeline writes a paced run's calls to path (PROMOC_BENCH_TIMELINE),
+// a line each, times in ms from t0: the call's events, the arrival of its
+// first, Submit called and returned, its Apply's start and end, its wait's
+// return, and its slowest event's latency.
+func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][2]time.Time) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	ms := func(t time.Time) float64 { return float64(t.Sub(t0).Microseconds()) / 1000 }
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "call events arrival submit submitted apply applied done slowest")
+	for k, c := range run.Calls {
+		var a [2]time.Time
+		if k < len(spans) {
+			a = spans[k]
+		}
+		var slowest time.Duration
+		for x := c.I; x < c.J; x++ {
+			slowest = max(slowest, run.Lat[x])
+		}
+		fmt.Fprintf(w, "%d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", k, c.J-c.I, ms(run.Arrival[c.I]), ms(c.Submit), ms(c.Submitted),
+			ms(a[0]), ms(a[1]), ms(c.Done), float64(slowest.Microseconds())/1000)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
 }
