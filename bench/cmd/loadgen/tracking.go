@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,15 +50,28 @@ func (c *client) click(ctx context.Context, path string) (session string, ok boo
 	if err != nil || status != http.StatusFound {
 		return "", false, status, body, err
 	}
-	loc, err := url.Parse(h.Get("Location"))
-	if err != nil {
-		return "", false, status, body, err
-	}
-	session = loc.Query().Get("session")
-	if session == "" || loc.Scheme+"://"+loc.Host+loc.Path != trackLanding {
-		return "", false, status, []byte("Location: " + h.Get("Location")), nil
+	// The landing page has no query: the redirect is it with the session
+	// id, 32 hex digits, alone in the query (checked without parsing the
+	// URL, which cost the generator more than the check).
+	loc := h.Get("Location")
+	session, found := strings.CutPrefix(loc, trackLanding+"?session=")
+	if !found || !sessionID(session) {
+		return "", false, status, []byte("Location: " + loc), nil
 	}
 	return session, true, status, body, nil
+}
+
+// sessionID reports whether s is a session id: 32 lower-case hex digits.
+func sessionID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := range len(s) {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // clicks is the click workload: GET /t/OFFER, each answered by a 302 with
