@@ -194,7 +194,7 @@ func (s *Store) assignIn(ctx context.Context, ex Execer, offer string, players [
 			return nil, err
 		}
 		if len(codes) < len(players) {
-			return nil, fmt.Errorf("offer %q: %d unassigned codes for %d players: %w", offer, len(codes), len(players), store.ErrNoVouchers)
+			return nil, fmt.Errorf("offer %q: %s for %s: %w", offer, counted(len(codes), "unassigned code"), counted(len(players), "player"), store.ErrNoVouchers)
 		}
 	}
 	for i, p := range players {
@@ -279,4 +279,12 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		return store.Assignment{}, err
 	}
 	return a, nil
+}
+
+// counted writes n things, in the singular for one: "1 player", "3 players".
+func counted(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
