@@ -355,6 +355,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				st.mu.Lock()
 				st.spans = &spans
 				st.mu.Unlock()
+				gc0 := gcNow()
 				b.StartTimer()
 				t0 := time.Now()
 				run, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt0("PROMOC_BENCH_GATHER", 0))*time.Microsecond, envInt("PROMOC_BENCH_MOST", 512), envInt("PROMOC_BENCH_OUTSTANDING", 1))
@@ -363,6 +364,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				}
 				took := time.Since(t0)
 				b.StopTimer()
+				gc := gcNow().since(gc0)
 				st.mu.Lock()
 				st.spans = nil
 				st.mu.Unlock()
@@ -380,6 +382,8 @@ func BenchmarkEngineLatency(b *testing.B) {
 				b.ReportMetric(float64(q(0.999).Microseconds())/1000, "p99.9-ms")
 				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 				phases(b, run, spans, q(0.99))
+				b.Logf("the collector during the paced run: %d cycles, %v of pauses, %.2f s of CPU (of %.2f s available: GOMAXPROCS times the wall time); live heap after %d MB",
+					gc.cycles, gc.pauses, gc.cpu, gc.all, gc.heap>>20)
 				b.ReportMetric(0, "ns/op")
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -164,4 +165,47 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// gcStats are the collector's counters at a moment (runtime/metrics):
+// cycles, total pause time, CPU seconds of the collector and available
+// to the process (GOMAXPROCS times the wall time), and the live heap.
+type gcStats struct {
+	cycles   uint64
+	pauses   time.Duration
+	cpu, all float64
+	heap     uint64
+}
+
+func gcNow() gcStats {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/sched/pauses/total/gc:seconds"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	var g gcStats
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		g.cycles = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindFloat64Histogram {
+		h := s[1].Value.Float64Histogram()
+		for i, n := range h.Counts {
+			// The bucket's lower bound (the last bucket's upper may be
+			// infinite), which counts each pause at most as long as it was.
+			g.pauses += time.Duration(float64(n) * h.Buckets[i] * float64(time.Second))
+		}
+	}
+	if s[2].Value.Kind() == metrics.KindFloat64 {
+		g.cpu = s[2].Value.Float64()
+	}
+	if s[3].Value.Kind() == metrics.KindFloat64 {
+		g.all = s[3].Value.Float64()
+	}
+	if s[4].Value.Kind() == metrics.KindUint64 {
+		g.heap = s[4].Value.Uint64()
+	}
+	return g
+}
+
+// since is what the collector did from g0 to g (the heap is g's).
+func (g gcStats) since(g0 gcStats) gcStats {
+	return gcStats{cycles: g.cycles - g0.cycles, pauses: g.pauses - g0.pauses, cpu: g.cpu - g0.cpu, all: g.all - g0.all, heap: g.heap}
 }
