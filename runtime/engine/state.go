@@ -114,9 +114,15 @@ func (p *player) rule(name string) *ruleState {
 	return s
 }
 
-// runtimePlayer is the player as rewards read it.
+// runtimePlayer is the player as rewards read it. A player without a zone
+// lives on UTC, for the windows in player zone as for its schedules and
+// its limits in days.
 func (p *player) runtimePlayer() runtime.Player {
-	return runtime.Player{ID: p.id, Currency: p.meta.Currency, Zone: p.meta.Zone, Properties: p.meta.Props}
+	zone := p.meta.Zone
+	if zone == "" {
+		zone = "UTC"
+	}
+	return runtime.Player{ID: p.id, Currency: p.meta.Currency, Zone: zone, Properties: p.meta.Props}
 }
 
 // changed appends to states the states written by one change, meta first,
