@@ -493,6 +493,9 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 	}
 	hash := triggerHash("event", p.id, ev.ID) // every rule's trigger by the event
 	for _, r := range e.rules {
+		if !concerns(r, ev.Kind) {
+			continue // nothing below reads or changes the rule's state
+		}
 		st := p.rule(r.Name)
 		// Entrance by an event.
 		if en := r.Entrance; en != nil && st.EnteredAt.IsZero() && en.Kind != runtime.EventSchedule && en.Type == ev.Kind &&
@@ -606,6 +609,25 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store
 		}
 	}
 	return outs, nil
+}
+
+// concerns says whether an event of kind may enter, qualify or trigger a
+// rule, or set its inactivity timer: the cases rulesFor looks at, each of
+// which starts with the same test.
+func concerns(r *runtime.Rule, kind string) bool {
+	if en := r.Entrance; en != nil && en.Kind != runtime.EventSchedule && en.Type == kind {
+		return true
+	}
+	if q := r.Qualification; q != nil && q.Type == kind {
+		return true
+	}
+	switch t := &r.Trigger; t.Kind {
+	case runtime.EventOn, runtime.EventFirst, runtime.EventEvery:
+		return t.Type == kind
+	case runtime.EventInactive:
+		return t.Since == "" || t.Since == kind
+	}
+	return false
 }
 
 // inactiveDue is when inactivity since last fires: the first instant at
