@@ -355,7 +355,8 @@ func BenchmarkEngineLatency(b *testing.B) {
 				st.mu.Lock()
 				st.spans = &spans
 				st.mu.Unlock()
-				gc0 := gcNow()
+				gc0, cpu0 := gcNow(), cpuTime()
+				wcalls0, wbytes0, wok := ioCounts()
 				b.StartTimer()
 				t0 := time.Now()
 				run, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt0("PROMOC_BENCH_GATHER", 0))*time.Microsecond, envInt("PROMOC_BENCH_MOST", 512), envInt("PROMOC_BENCH_OUTSTANDING", 1))
@@ -364,7 +365,8 @@ func BenchmarkEngineLatency(b *testing.B) {
 				}
 				took := time.Since(t0)
 				b.StopTimer()
-				gc := gcNow().since(gc0)
+				gc, cpu := gcNow().since(gc0), cpuTime()-cpu0
+				wcalls1, wbytes1, _ := ioCounts()
 				st.mu.Lock()
 				st.spans = nil
 				st.mu.Unlock()
@@ -375,6 +377,11 @@ func BenchmarkEngineLatency(b *testing.B) {
 				calls := len(run.Calls)
 				b.ReportMetric(float64(len(lat))/took.Seconds(), "events/s")
 				b.ReportMetric(float64(len(lat))/float64(max(1, calls)), "events/call")
+				b.ReportMetric(float64(cpu.Microseconds())/float64(len(lat)), "cpu-µs/event")
+				if wok {
+					b.ReportMetric(float64(wcalls1-wcalls0)/float64(len(lat)), "writes/event")
+					b.ReportMetric(float64(wbytes1-wbytes0)/float64(len(lat)), "write-B/event")
+				}
 				slices.Sort(lat)
 				q := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 				b.ReportMetric(float64(q(0.50).Microseconds())/1000, "p50-ms")
