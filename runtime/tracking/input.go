@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,11 +133,10 @@ func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 	if err := checkRef("offer", offer, true); err != nil {
 		return c, err
 	}
-	// The values a link may carry, by name; keep and pub first.
-	var keepV string
-	fields := [...]clickField{{"keep", &keepV}, {"pub", &c.Publisher}, {"sub1", &c.Sub[0]}, {"sub2", &c.Sub[1]}, {"sub3", &c.Sub[2]},
-		{"sub4", &c.Sub[3]}, {"sub5", &c.Sub[4]}, {"region", &c.Region}, {"device", &c.Device}, {"browser", &c.Browser}}
-	var given [len(fields)]int
+	// The values by their index in clickNames: no map, no pointers, so
+	// that nothing of a click's parse escapes to the heap.
+	var vals [len(clickNames)]string
+	var given [len(clickNames)]int
 	for q := rawQuery; q != ""; {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
@@ -146,27 +144,28 @@ func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 		if !ok {
 			continue
 		}
-		i := slices.IndexFunc(fields[:], func(f clickField) bool { return f.name == name })
+		i := clickField(name)
 		if i < 0 {
 			return c, bad(name, InvalidParameter, "unknown parameter: expected pub, sub1 to sub5, region, device, browser or keep")
 		}
 		if given[i]++; given[i] > 1 {
 			return c, bad(name, InvalidParameter, "given more than once: expected once")
 		}
-		*fields[i].v = value
+		vals[i] = value
 	}
+	c.Publisher, c.Sub, c.Region, c.Device, c.Browser = vals[1], [5]string(vals[2:7]), vals[7], vals[8], vals[9]
 	if err := checkRef("pub", c.Publisher, true); err != nil {
 		return c, err
 	}
-	for _, s := range fields[2:] {
-		if err := checkSub(s.name, *s.v); err != nil {
+	for i := 2; i < len(vals); i++ {
+		if err := checkSub(clickNames[i], vals[i]); err != nil {
 			return c, err
 		}
 	}
 	if given[0] == 0 {
 		return c, nil
 	}
-	for k := range strings.SplitSeq(keepV, ",") {
+	for k := range strings.SplitSeq(vals[0], ",") {
 		switch k {
 		case "device":
 			if c.Device == "" {
@@ -181,6 +180,20 @@ func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 		}
 	}
 	return c, nil
+}
+
+// clickNames are the parameters a tracking link may carry: keep and pub,
+// then the values checked as sub ids, in the order they are checked.
+var clickNames = [...]string{"keep", "pub", "sub1", "sub2", "sub3", "sub4", "sub5", "region", "device", "browser"}
+
+// clickField is the index of name in clickNames, or -1.
+func clickField(name string) int {
+	for i, n := range clickNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // queryPair is one name=value of a query, unescaped as [url.ParseQuery]
@@ -204,12 +217,6 @@ func queryPair(pair string) (name, value string, ok bool) {
 		}
 	}
 	return name, value, true
-}
-
-// clickField is a value of a click that its link carries by name.
-type clickField struct {
-	name string
-	v    *string
 }
 
 // Conversion is a conversion as reported, checked.

@@ -178,17 +178,26 @@ func (t *Tracker) HashIP(ip string) []byte {
 		return nil
 	}
 	// A keyed hash is reused (Reset returns it to its keyed state), so
-	// that a click does not key one anew.
-	m, _ := t.macs.Get().(hash.Hash)
+	// that a click does not key one anew, with a buffer for the address.
+	m, _ := t.macs.Get().(*keyedHash)
 	if m == nil {
-		m = hmac.New(sha256.New, t.cfg.Secret)
+		m = &keyedHash{h: hmac.New(sha256.New, t.cfg.Secret)}
 	} else {
-		m.Reset()
+		m.h.Reset()
 	}
-	m.Write([]byte(ip))
-	sum := m.Sum(make([]byte, 0, sha256.Size))
+	m.buf = append(m.buf[:0], ip...)
+	m.h.Write(m.buf)
+	sum := m.h.Sum(make([]byte, 0, sha256.Size))
 	t.macs.Put(m)
 	return sum
+}
+
+// keyedHash is an HMAC keyed with the secret and a buffer for what it
+// hashes (an address passed as a string would be copied to the heap for
+// Write).
+type keyedHash struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // ids makes session ids: 16 bytes in hex, the first 8 the time of the

@@ -69,7 +69,7 @@ func validSession(se *store.Session) error {
 	if !storable(se.At) || se.At.IsZero() {
 		return fmt.Errorf("session %q: %w: time %s out of range", se.ID, store.ErrSession, se.At)
 	}
-	strs := append(se.Sub[:], se.Region, se.Device, se.Browser)
+	strs := [...]string{se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4], se.Region, se.Device, se.Browser} // not append(se.Sub[:], ...), which allocates an array per session
 	for _, v := range strs {
 		if len(v) > store.SubBytes || !utf8.ValidString(v) {
 			return fmt.Errorf("session %q: %w: a sub id, region, device or browser over %d bytes or not UTF-8", se.ID, store.ErrSession, store.SubBytes)
