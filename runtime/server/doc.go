@@ -16,13 +16,16 @@
 // handler, which answers with a status and a value written as JSON (or,
 // for GET /v1/reports/tracking?format=table|csv|svg|png or the matching
 // Accept, the CLI's text, CSV or chart as they are, with their media
-// type). Every
+// type; a chart is drawn one at a time and the last ones are kept for the
+// same report, tracking_chart.go). Every
 // error is one JSON shape, [Error]: {"code", "message", "details"}, with
 // codes that are API.
 //
 // API keys are made by [NewKey] (promoc keys create): 32 random bytes,
 // shown once; the store keeps their SHA-256 hash only. Logs name a key by
 // its id, never by its secret, and never carry a header, a query or a body.
+// [LogWriter] writes a log's lines from a goroutine of its own (promoc
+// serve's request log), so that a request pays no system call for its line.
 // A key found valid is kept in memory for Config.KeyCache (5 s by
 // default): a revocation, made by any process, takes effect within it.
 //
