@@ -114,11 +114,20 @@ func (s *Store) Clicks(ctx context.Context, sessions []store.Session) error {
 	}
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		args := make([]any, 0, sessionColCount*rowChunk(len(sessions)))
+		// The offer and the publisher, boxed once while the rows repeat
+		// them (a batch's clicks are mostly of a few links).
+		var offer, pub any
 		for rest := sessions; len(rest) > 0; {
 			n := rowChunk(len(rest))
 			args = args[:0]
 			for _, se := range rest[:n] {
-				args = append(args, se.ID, se.Offer, se.Publisher, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
+				if s, _ := offer.(string); offer == nil || s != se.Offer {
+					offer = se.Offer
+				}
+				if s, _ := pub.(string); pub == nil || s != se.Publisher {
+					pub = se.Publisher
+				}
+				args = append(args, se.ID, offer, pub, se.Sub[0], se.Sub[1], se.Sub[2], se.Sub[3], se.Sub[4],
 					se.Region, se.Device, se.Browser, nilBytes(se.IPHash), nanos(se.At), nilString(se.Player))
 			}
 			got, err := ex.Exec(ctx, insertStmt(`INSERT INTO sessions (`+sessionCols+`) VALUES `, ` ON CONFLICT DO NOTHING`, sessionColCount, n), args...)
