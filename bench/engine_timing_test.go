@@ -168,18 +168,18 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 }
 
 // gcStats are the collector's counters at a moment (runtime/metrics):
-// cycles, total pause time, CPU seconds of the collector and available
-// to the process (GOMAXPROCS times the wall time), and the live heap.
+// cycles, total pause time, the collector's CPU seconds (the runtime
+// updates them at the end of each cycle), and the live heap.
 type gcStats struct {
-	cycles   uint64
-	pauses   time.Duration
-	cpu, all float64
-	heap     uint64
+	cycles uint64
+	pauses time.Duration
+	cpu    float64
+	heap   uint64
 }
 
 func gcNow() gcStats {
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/sched/pauses/total/gc:seconds"},
-		{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/gc/heap/live:bytes"}}
+		{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	var g gcStats
 	if s[0].Value.Kind() == metrics.KindUint64 {
@@ -196,16 +196,13 @@ func gcNow() gcStats {
 	if s[2].Value.Kind() == metrics.KindFloat64 {
 		g.cpu = s[2].Value.Float64()
 	}
-	if s[3].Value.Kind() == metrics.KindFloat64 {
-		g.all = s[3].Value.Float64()
-	}
-	if s[4].Value.Kind() == metrics.KindUint64 {
-		g.heap = s[4].Value.Uint64()
+	if s[3].Value.Kind() == metrics.KindUint64 {
+		g.heap = s[3].Value.Uint64()
 	}
 	return g
 }
 
 // since is what the collector did from g0 to g (the heap is g's).
 func (g gcStats) since(g0 gcStats) gcStats {
-	return gcStats{cycles: g.cycles - g0.cycles, pauses: g.pauses - g0.pauses, cpu: g.cpu - g0.cpu, all: g.all - g0.all, heap: g.heap}
+	return gcStats{cycles: g.cycles - g0.cycles, pauses: g.pauses - g0.pauses, cpu: g.cpu - g0.cpu, heap: g.heap}
 }

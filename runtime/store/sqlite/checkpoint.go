@@ -56,14 +56,16 @@ const restartFrames = 128
 
 // catchUpRounds bounds the PASSIVE checkpoints of one request, and
 // restartPoll is the time between two of them once the WAL is copied
-// but for the last commits, while the writer's lock is taken.
+// but for the last commits, while the writer's lock is taken or a reader
+// is in the way.
 const catchUpRounds = 32
 
 const restartPoll = 200 * time.Microsecond
 
-// restartWait is how long the checkpoint under the writer's lock waits
-// for readers of the WAL to finish (its busy_timeout) before it leaves
-// the WAL as it is, to be started again after the next request.
+// restartWait is how long the last checkpoint of a request, under the
+// writer's lock, waits for readers of the WAL to finish (its
+// busy_timeout) before it leaves the WAL as it is, to be started again
+// after the next request.
 const restartWait = 3 // milliseconds
 
 func newCheckpointer(path string, writer *sync.Mutex) (*checkpointer, error) {
@@ -103,15 +105,18 @@ func (c *checkpointer) run() {
 // frames committed before it began, without stopping the writer, which
 // commits more meanwhile; they go on (a round copies less than the one
 // before: copying a frame costs less than writing it) until at most
-// restartFrames were new and the writer is between transactions (its
-// lock is free), or for at most catchUpRounds (then it waits for the
-// lock). Under the writer's lock, one RESTART checkpoint copies what
-// the last commits added, if any, and waits up to restartWait for the
-// readers of older frames: the WAL is then wholly copied with no reader
-// in it, and the writer's next commit writes it from its beginning. (Only
-// such a WAL is started again. With one PASSIVE checkpoint per request it
-// was rarely so: it grew to walLimit and the writer checkpointed in its
-// own commit, a stall of tens of milliseconds, at every other request.)
+// restartFrames were new. Then, each time the writer is found between
+// transactions (its lock free), a RESTART checkpoint under its lock copies
+// what the last commits added, if any, and, when no reader is in the
+// frames before, leaves the WAL wholly copied with no reader in it: the
+// writer's next commit writes it from its beginning. It waits for no
+// reader there (the writer would wait with it): a reader in the way makes
+// it try again after restartPoll. After catchUpRounds rounds it waits for
+// the writer's lock, and up to restartWait for the readers. (Only a WAL
+// wholly copied with no reader in it is started again. With one PASSIVE
+// checkpoint per request it was rarely so: it grew to walLimit and the
+// writer checkpointed in its own commit, a stall of tens of
+// milliseconds, at every other request.)
 func (c *checkpointer) catchUp() error {
 	ctx := context.Background()
 	conn, err := c.db.Conn(ctx) // one connection: busy_timeout is its own
@@ -119,35 +124,43 @@ func (c *checkpointer) catchUp() error {
 		return err
 	}
 	defer conn.Close()
+	// restart runs a RESTART checkpoint that waits at most wait ms for
+	// readers, under the writer's lock, taken by lock: false when it was
+	// not free. busy: a reader (or another process's writer) stayed.
+	restart := func(wait int, lock func() bool) (taken bool, busy int, err error) {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", wait)); err != nil {
+			return false, 0, err
+		}
+		if lock() {
+			taken = true
+			busy, _, _, err = checkpoint(ctx, conn, "RESTART")
+			c.writer.Unlock()
+		}
+		if _, berr := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
+			err = berr
+		}
+		return taken, busy, err
+	}
 	prev := -1
-	for i := 0; ; i++ {
+	for range catchUpRounds {
 		_, log, done, err := checkpoint(ctx, conn, "PASSIVE")
 		if err != nil {
 			return err
 		}
-		caught := done == log && log-prev <= restartFrames
+		if done != log || log-prev > restartFrames {
+			prev = log
+			continue // copying: the writer commits meanwhile
+		}
 		prev = log
-		if caught && c.writer.TryLock() {
-			break
+		taken, busy, err := restart(0, c.writer.TryLock)
+		if err != nil || (taken && busy == 0) {
+			return err
 		}
-		if i == catchUpRounds {
-			c.writer.Lock()
-			break
-		}
-		if caught {
-			time.Sleep(restartPoll) // the writer is in a transaction
-		}
+		time.Sleep(restartPoll) // the writer is in a transaction, or a reader in the way
 	}
-	defer c.writer.Unlock()
 	// Busy (a reader stayed, another process writes) is no error: the
 	// frames are copied, and the WAL is started again after a later run.
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait)); err != nil {
-		return err
-	}
-	_, _, _, err = checkpoint(ctx, conn, "RESTART")
-	if _, berr := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
-		err = berr
-	}
+	_, _, err = restart(restartWait, func() bool { c.writer.Lock(); return true })
 	return err
 }
 
