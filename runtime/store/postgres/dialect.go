@@ -40,6 +40,19 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	return err
 }
 
+// BeginLazy implements sqlcore.LazyBeginner: Begin with
+// synchronous_commit off for the transaction, whose commit does not wait
+// for the WAL to be flushed; the next commit that waits flushes the WAL
+// up to its own record, and so this one's too.
+func (d dialect) BeginLazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	return d.Begin(ctx, func(ex sqlcore.Execer) error {
+		if _, err := ex.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
+		return fn(ex)
+	})
+}
+
 // Read runs fn's statements on the pool, each a transaction of its own:
 // one round trip a query, instead of three.
 func (d dialect) Read(ctx context.Context, fn func(sqlcore.Execer) error) error {

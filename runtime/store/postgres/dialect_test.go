@@ -104,3 +104,22 @@ func TestQueuedFailure(t *testing.T) {
 	})
 	assert.ErrorContains(t, err, "23505")
 }
+
+// TestBeginLazy: a lazy transaction runs with synchronous_commit off, for
+// itself only: the next transaction has the server's setting again.
+func TestBeginLazy(t *testing.T) {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.Schema(t, "the store's tests", "promoc_test"))
+	require.NoError(t, err)
+	defer pool.Close()
+	d := dialect{pool: pool}
+	var inside, after string
+	require.NoError(t, d.BeginLazy(ctx, func(ex sqlcore.Execer) error {
+		return ex.QueryRow(ctx, "SHOW synchronous_commit").Scan(&inside)
+	}))
+	require.NoError(t, d.Begin(ctx, func(ex sqlcore.Execer) error {
+		return ex.QueryRow(ctx, "SHOW synchronous_commit").Scan(&after)
+	}))
+	assert.Equal(t, "off", inside)
+	assert.Equal(t, "on", after)
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -241,6 +242,54 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	}
 	d.ckpt.committed(ctx, d.db)
 	return nil
+}
+
+// BeginLazy implements sqlcore.LazyBeginner: the transaction commits with
+// synchronous=OFF, its frames in the WAL file not synced; the next commit
+// at FULL syncs the file, and with it every frame before its own. The
+// connection's setting is put back after the commit; if it cannot be,
+// the connection is dropped (a new one is at FULL, SQLite's default).
+func (d dialect) BeginLazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stmts.prepare(ctx, d.db)
+	if err := d.lazy(ctx, fn); err != nil {
+		return err
+	}
+	d.ckpt.committed(ctx, d.db)
+	return nil
+}
+
+// lazy is BeginLazy's transaction, d.mu held.
+func (d dialect) lazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	conn, err := d.db.Conn(ctx) // the writer's one connection
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var was int
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&was); err != nil {
+		return err
+	}
+	if was >= 2 { // FULL or EXTRA: each commit syncs
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA synchronous = %d", was)); err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // LockLog does nothing: the write lock is held from BEGIN.

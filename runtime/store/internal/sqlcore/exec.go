@@ -54,6 +54,17 @@ type Dialect interface {
 	EventOrder() string
 }
 
+// LazyBeginner is a Dialect whose transactions may commit without waiting
+// for the disk. BeginLazy is Begin, but its commit returns before the
+// transaction is durable: a crash may lose it, with the commits after it
+// that did not wait, never a commit that waited after it (the log is
+// written in order: the wait of a later commit makes it durable too). For
+// what a crash may lose without harm, such as the start of a request not
+// answered yet.
+type LazyBeginner interface {
+	BeginLazy(ctx context.Context, fn func(Execer) error) error
+}
+
 // Queuer is an Execer that can send statements together, in one round
 // trip: Queue adds a statement, sent before the next Exec, QueryRow or
 // Query, or at Flush, and check (when not nil) is given its row count and
