@@ -48,6 +48,12 @@ type Outcome struct {
 	Currency string  `json:"currency,omitempty"`
 	Points   *Number `json:"points,omitempty"`
 	Template string  `json:"template,omitempty"`
+	// Raw is what the reward's formula gave when the result was skipped
+	// for its value (zero or negative, rounded to zero, below the
+	// minimum), as promoc eval's raw: how close the player came, for the
+	// skip's messages and the host; Currency is its currency. nil
+	// otherwise.
+	Raw *Number `json:"raw,omitempty"`
 	// Offer is the offer a give offer gives (its name in the rule set),
 	// OfferRef its reference; Assignment and Code the assignment made
 	// (offer.go), Code "" for an offer that takes no voucher code.

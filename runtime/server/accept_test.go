@@ -58,9 +58,51 @@ func acceptHarness(t *testing.T) *harness {
 // acceptHarnessOn is acceptHarness on a given store.
 func acceptHarnessOn(t *testing.T, st store.Store) *harness {
 	t.Helper()
-	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(acceptRules)}})
+	return rulesHarnessOn(t, st, acceptRules)
+}
+
+// rulesHarnessOn is a harness on st running the rule set of one file.
+func rulesHarnessOn(t *testing.T, st store.Store, rules string) *harness {
+	t.Helper()
+	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(rules)}})
 	require.NoError(t, err)
 	return newHarnessOn(t, st, func(c *server.Config) { c.Program = prog })
+}
+
+// TestAcceptSkipRaw: a result skipped for its value says how close the
+// player came, as promoc eval does: below the minimum of 10 EUR, 10% of a
+// 50 EUR deposit keeps raw 5.0 EUR; the skip's message carries the reason.
+func TestAcceptSkipRaw(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), `kind deposit {
+	amount: money
+}
+
+reward match: amount {
+	minimum 10 EUR
+
+	give 10% of last(deposit.amount)
+}
+
+automation deposits {
+	trigger on deposit
+
+	give match
+	on skipped send "almost" with reason, currency
+}
+`)
+	r := h.events([]any{reg("r1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50")})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	require.Len(t, r.json["outcomes"], 1)
+	o := r.json["outcomes"].([]any)[0].(map[string]any)
+	assert.Equal(t, "skipped", o["status"])
+	assert.Equal(t, "below-minimum", o["reason"])
+	assert.Equal(t, "5.0", o["raw"])
+	assert.Equal(t, "EUR", o["currency"])
+	assert.Nil(t, o["amount"], "nothing issued")
+	assert.Equal(t, []any{map[string]any{"name": "almost", "values": map[string]any{"reason": "below-minimum", "currency": "EUR"}}}, o["messages"])
+	r = h.do(call{method: "GET", path: "/v1/outcomes", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "5.0", r.json["outcomes"].([]any)[0].(map[string]any)["raw"])
 }
 
 // TestAcceptBudgetUnderConcurrency: 40 players post their first deposit at
