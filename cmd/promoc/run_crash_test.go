@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // runCrashRules: a first-deposit bonus within a budget that runs out, a
@@ -70,6 +72,17 @@ automation daily_points {
 // the outcome log a single run leaves: each outcome once, the budget never
 // exceeded, no schedule fired twice or missed.
 func TestRunCrash(t *testing.T) {
+	dir := t.TempDir()
+	proveRunCrash(t, filepath.Join(dir, "ref.db"), filepath.Join(dir, "crashed.db"))
+}
+
+// TestRunCrashPostgres is TestRunCrash on PostgreSQL.
+func TestRunCrashPostgres(t *testing.T) {
+	proveRunCrash(t, pgtest.Schema(t, "promoc run's crash test", "run_crash_ref"), pgtest.Schema(t, "promoc run's crash test", "run_crash"))
+}
+
+// proveRunCrash runs the log once into ref, and into crashed with kills.
+func proveRunCrash(t *testing.T, ref, crashed string) {
 	exe, rules := crashRuleSet(t)
 	require.NoError(t, os.WriteFile(filepath.Join(rules, "rules.promo"), []byte(runCrashRules), 0o644))
 	dir := t.TempDir()
@@ -102,11 +115,9 @@ func TestRunCrash(t *testing.T) {
 		return cmd
 	}
 
-	ref := filepath.Join(dir, "ref.db")
 	out, err := run(ref).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	crashed := filepath.Join(dir, "crashed.db")
 	kills := 0
 	for try := 0; ; try++ {
 		require.Less(t, try, 200, "promoc run never ended")
