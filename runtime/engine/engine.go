@@ -71,11 +71,14 @@ func (o Options) withDefaults() Options {
 
 // DefaultBatchSize is Options.BatchSize when none is given. SQLite's one
 // writer is the limit of a long feed, and it costs per page a transaction
-// dirties, not per event: a batch of 4,096 events over 100,000 players
-// writes 4.7 system calls (12.5 KB) an event where a batch of 512 writes
-// 7.1 (18.4 KB), and the engine's process spends 80 µs of CPU an event
-// against 99 (bench/README.md, issue 11).
-const DefaultBatchSize = 4096
+// dirties, not per event: over 100,000 players a batch of 2,048 events
+// writes 5.7 system calls (14.8 KB) an event where a batch of 512 writes
+// 7.1 (18.4 KB), for 86 µs of the process's CPU an event against 99.
+// Batches of 4,096 write less still (4.7 calls, 80 µs) but, with the
+// clock advanced every 4,096 events (Advance waits for the batches in
+// flight), leave nothing to decide while the store writes; two batches of
+// 2,048 a tick keep the pipeline going (bench/README.md, issue 11).
+const DefaultBatchSize = 2048
 
 // GCPercent is the collector's target (Go's GOGC) that promoc run and
 // serve set, and the engine benchmarks with them. The engine's cache of
