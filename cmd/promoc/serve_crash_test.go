@@ -408,6 +408,19 @@ func proveServeCrash(t *testing.T, name, db string) {
 	assert.GreaterOrEqual(t, events, nEvents)
 	assert.Len(t, log, events, "one outcome per event, none twice")
 
+	// Every request answered 2xx has its Idempotency-Key recorded as done,
+	// those answered just before a kill included: the end is stored before
+	// the answer (with the events, or after events stored before).
+	for _, rs := range reqs {
+		for _, r := range rs {
+			got, started, err := st.StartRequest(ctx, store.Request{Scope: opKey.ID + " POST /v1/events", Key: r.key,
+				Fingerprint: []byte("probe"), Started: time.Now()}, time.Time{})
+			require.NoError(t, err)
+			assert.False(t, started, "request %s: its key is kept", r.key)
+			assert.Equal(t, http.StatusOK, got.Status, "request %s (%d failed tries): its key is done", r.key, r.failed)
+		}
+	}
+
 	// The receiver took every outcome, in the order of the log.
 	rc.mu.Lock()
 	defer rc.mu.Unlock()

@@ -83,9 +83,11 @@ func fingerprint(q *request) []byte {
 // a repeat gets made again. Then no transaction of its own is written for
 // the end, and the end is stored before the answer is sent: a request
 // answered 2xx is recorded as done even if the process is killed the
-// moment after. (A request whose work was stored and which failed after
-// it, answered 5xx, is recorded as done too: its repeat is answered from
-// the work stored.)
+// moment after. A request none of whose work's transactions recorded it
+// (its events were all stored before: a retry) records its end, with the
+// response, before the answer too. (A request whose work was stored and
+// which failed after it, answered 5xx, is recorded as done: its repeat is
+// answered from the work stored.)
 func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	key, sent, err := idempotencyKey(q.Request)
 	if err != nil {
@@ -167,7 +169,16 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		if err == nil {
 			b = append(b, '\n')
 			finished := func() error { return nil }
-			if end == nil || !end.Written.Load() {
+			switch {
+			case end != nil && end.Written.Load(): // recorded with the work
+			case end != nil:
+				// No transaction of the work recorded it (its events
+				// were all stored before: a retry): recorded now, with
+				// the response, before the answer, as with the work.
+				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
+					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+				}
+			default:
 				// The work is done and stored: the key's end is
 				// queued, so that a retry from now on comes after it,
 				// then the answer is sent while the end is recorded.
