@@ -354,6 +354,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				var spans [][2]time.Time
 				st.mu.Lock()
 				st.spans = &spans
+				reads0, readTime0 := st.readCalls, st.reads
 				st.mu.Unlock()
 				gc0, cpu0 := gcNow(), cpuTime()
 				wcalls0, wbytes0, wok := ioCounts()
@@ -369,6 +370,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				wcalls1, wbytes1, _ := ioCounts()
 				st.mu.Lock()
 				st.spans = nil
+				reads, readTime := st.readCalls-reads0, st.reads-readTime0
 				st.mu.Unlock()
 				if f := os.Getenv("PROMOC_BENCH_TIMELINE"); f != "" {
 					writeTimeline(b, f, t0, run, spans)
@@ -389,8 +391,8 @@ func BenchmarkEngineLatency(b *testing.B) {
 				b.ReportMetric(float64(q(0.999).Microseconds())/1000, "p99.9-ms")
 				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 				phases(b, run, spans, q(0.99))
-				b.Logf("the collector during the paced run: %d cycles, %v of pauses, %.2f s of CPU; live heap after %d MB",
-					gc.cycles, gc.pauses, gc.cpu, gc.heap>>20)
+				b.Logf("the collector during the paced run: %d cycles, %v of pauses, %.2f s of CPU; live heap after %d MB; the store's reads: %d taking %v in all",
+					gc.cycles, gc.pauses, gc.cpu, gc.heap>>20, reads, readTime.Round(time.Millisecond))
 				b.ReportMetric(0, "ns/op")
 			}
 		})
