@@ -613,7 +613,7 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 			p.dirty[r.Name] = true
 			ok := true
 			if r.HasSegment {
-				ok, err = e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.prepared(p, f.At, runtime.Anchors{}, nil))
+				ok, err = e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.alone(p, f.At))
 				if err != nil && !isCondError(err) {
 					return ch, nil, err
 				}

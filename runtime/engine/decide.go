@@ -101,7 +101,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return o, nil
 	}
 	if r.HasSegment {
-		ok, err := e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.prepared(p, at, runtime.Anchors{}, nil))
+		ok, err := e.prog.Holds(ctx, r.Name, runtime.CondSegment, e.alone(p, at))
 		if reason, detail, bad := condFailure(err); bad {
 			return skip(reason, detail)
 		} else if err != nil {
@@ -318,10 +318,39 @@ type inputs struct {
 	one, hist       runtime.Prepared
 	// holder is the player whose whole history the shared builder holds,
 	// as of the player's gen held, so that the evaluations of one event
-	// (a segment, then the reward) fill it once; nil when it holds
+	// (the rewards of the rules it fires) fill it once; nil when it holds
 	// something else.
 	holder *player
 	held   uint64
+	// alone prepares a player without its history (a segment, which
+	// reads none), into player; fills counts the histories filled into a
+	// builder, for the tests.
+	alone  *runtime.Builder
+	player runtime.Prepared
+	fills  int
+}
+
+// alone prepares the input of the player alone, as of at: no transaction.
+// A segment is evaluated on it: the checker refuses an aggregation in a
+// rule's condition and a constant reads nothing of the input, so a segment
+// reads the player's properties and now only, and its outcome is the one
+// it has with the history; a player outside the segment (most of a
+// scheduled run's audience) has its history filled for nothing else. It
+// differs for a history that does not prepare (a transaction in another
+// currency than the player's, kept from before a change of the player's
+// currency): the segment decides, and the reward a member is given reports
+// the history's invalid-input (spec/semantics.md).
+func (e *Engine) alone(p *player, at time.Time) *runtime.Prepared {
+	b := e.in.alone
+	if b == nil {
+		b = e.prog.NewBuilder()
+		e.in.alone = b
+	}
+	b.Reset()
+	if b.SetPlayer(p.runtimePlayer()) == nil {
+		b.SetNow(at) // an error is kept: the Prepared reports it
+	}
+	return b.PreparedInto(&e.in.player)
 }
 
 // prepared builds the input of an evaluation as of at: the player, the
@@ -378,6 +407,7 @@ func (e *Engine) historyInput(p *player, upto, now time.Time, a runtime.Anchors)
 // (its first error kept, reported by every evaluation).
 func (e *Engine) fill(p *player, now time.Time, a runtime.Anchors, h1, h2 []runtime.Transaction) *runtime.Prepared {
 	b := e.sharedBuilder()
+	e.in.fills++
 	if b.SetPlayer(p.runtimePlayer()) == nil && b.SetNow(now) == nil {
 		b.SetAnchors(a)
 		for _, h := range [2][]runtime.Transaction{h1, h2} {
@@ -429,6 +459,7 @@ func (e *Engine) input(p *player, at time.Time, a runtime.Anchors) *runtime.Prep
 		} else {
 			b = e.prog.NewBuilder()
 		}
+		e.in.fills++
 		if b.SetPlayer(p.runtimePlayer()) != nil {
 			p.noInput = true
 			return nil

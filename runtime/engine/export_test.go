@@ -25,3 +25,11 @@ func Redecided(e *Engine) int {
 // Places is the number of places in flight taken (Options.InFlight at
 // most): each batch's writer gives its place back when it ends.
 func Places(e *Engine) int { return len(e.slots) }
+
+// Fills is the number of player histories e filled into a builder for an
+// evaluation.
+func Fills(e *Engine) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.in.fills
+}

@@ -1,0 +1,58 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/engine"
+)
+
+// TestScheduleSegmentReadsNoHistory: a scheduled run evaluates its segment
+// on the player alone (a segment reads no transaction), so a player outside
+// it has no history filled; a member has its history filled once, for the
+// reward, and gets the outcome it always got.
+func TestScheduleSegmentReadsNoHistory(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e := engineFor(t, "schedules", st, engine.Options{})
+	reg := utc("2026-11-01T00:00:00Z")
+	var evs []engine.Event
+	for _, p := range []struct {
+		id    string
+		props map[string]any
+	}{
+		{"low", map[string]any{"vip_level": json.Number("0")}},
+		{"none", nil},
+		{"out", map[string]any{"vip_level": json.Number("0")}},
+		{"vip", map[string]any{"vip_level": json.Number("2")}},
+		{"vip3", map[string]any{"vip_level": json.Number("3")}},
+	} {
+		evs = append(evs, zoned(p.id, "Europe/Malta", reg, p.props))
+		for i, at := range []string{"2026-11-01T08:00:00Z", "2026-11-01T20:00:00Z", "2026-11-02T07:00:00Z"} {
+			evs = append(evs, ev(p.id+"-login-"+string(rune('a'+i)), p.id, "login", utc(at)))
+		}
+	}
+	handle(t, e, evs...)
+	// Every other rule's firings of 2026-11-02 (Monday in the players'
+	// zone, Malta's 02:30, UTC's 09:30) before vip_noon's at 11:00 UTC.
+	_, err := e.Advance(ctx, utc("2026-11-02T10:00:00Z"))
+	require.NoError(t, err)
+
+	before := engine.Fills(e)
+	outs, err := e.Advance(ctx, utc("2026-11-02T11:00:00Z"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"vip Europe/Malta 2026-11-02T12:00 2026-11-02T11:00:00Z issued",
+		"vip3 Europe/Malta 2026-11-02T12:00 2026-11-02T11:00:00Z issued",
+	}, fired(outs, "vip_noon"), "the members, as before")
+	assert.Len(t, outs, 2, "no other rule fired")
+	assert.Equal(t, 2, engine.Fills(e)-before, "one history filled per member (its reward), none for the three others")
+	for _, o := range outs {
+		require.NotNil(t, o.Points, "%s", o.Player)
+		assert.Equal(t, "1", o.Points.String(), "%s", o.Player)
+	}
+}
