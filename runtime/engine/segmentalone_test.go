@@ -56,3 +56,28 @@ func TestScheduleSegmentReadsNoHistory(t *testing.T) {
 		assert.Equal(t, "1", o.Points.String(), "%s", o.Player)
 	}
 }
+
+// TestSegmentOfUnpreparedHistory: a history that does not prepare (EUR
+// deposits kept from before the player's currency became USD; the engine
+// takes no rates) does not decide a segment, which reads no transaction: a
+// player outside it gets nothing from a scheduled run; a member gets the
+// history's invalid-input from the reward it is given.
+func TestSegmentOfUnpreparedHistory(t *testing.T) {
+	ctx := context.Background()
+	e := engineFor(t, "basic", openStore(t), engine.Options{})
+	for _, p := range []struct{ id, vip string }{{"out", "0"}, {"vip", "1"}} {
+		dep := deposit("dep-"+p.id, p.id, utc("2026-10-30T10:00:00Z"), "10", "card")
+		dep.Currency = "EUR"
+		handle(t, e,
+			playerEv("reg-"+p.id, p.id, utc("2026-10-29T00:00:00Z"), "EUR", "", map[string]any{"vip_level": json.Number(p.vip), "country": "MT"}),
+			ev("login-"+p.id, p.id, "login", utc("2026-10-30T09:00:00Z")),
+			dep,
+			playerEv("usd-"+p.id, p.id, utc("2026-10-31T00:00:00Z"), "USD", "", nil),
+		)
+	}
+	_, err := e.Advance(ctx, utc("2026-10-29T00:00:00Z")) // into service
+	require.NoError(t, err)
+	outs, err := e.Advance(ctx, utc("2026-11-02T00:00:00Z"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"weekly_logins vip skipped/invalid-input"}, brief(outs))
+}

@@ -164,7 +164,7 @@ func (b *batcher) answered() {
 // maxGroupEvents bounds the events of a group of several requests (a
 // request alone may hold up to maxEvents): under a backlog, a group is a
 // transaction of a size the engine writes well (its default BatchSize is
-// 512), not of 10,000 events that every request of it would wait for.
+// engine.DefaultBatchSize), not of 10,000 events that every request of it would wait for.
 // take passes over requests left waiting of at most as many events, so
 // that a long queue costs each group a bounded scan.
 const maxGroupEvents = 1024
