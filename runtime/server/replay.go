@@ -10,11 +10,12 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// A request's events may have been handled before: a retry of a request
-// whose events were stored by a server killed before it recorded the
-// response under the Idempotency-Key, or an event sent again. The engine
-// gives nothing for such an event (it changes nothing twice), so that the
-// response would list fewer outcomes than the first handling stored. The
+// A request's events may have been handled before: the repeat of a
+// request whose Idempotency-Key's end was recorded with its events,
+// without the response (store.RequestEnds, eventsAgain), or an event sent
+// again. The engine gives nothing for such an event (it changes nothing
+// twice), so that the response would list fewer outcomes than the first
+// handling stored. The
 // server answers them from the outcome log instead: the response to POST
 // /v1/events lists the outcomes of each of its events, whether handled now
 // or before, in log order, as the first handling listed them. Clients that
