@@ -339,7 +339,8 @@ type inputs struct {
 // differs for a history that does not prepare (a transaction in another
 // currency than the player's, kept from before a change of the player's
 // currency): the segment decides, and the reward a member is given reports
-// the history's invalid-input (spec/semantics.md).
+// the history's invalid-input; an offer, which reads none, is given
+// (spec/semantics.md).
 func (e *Engine) alone(p *player, at time.Time) *runtime.Prepared {
 	b := e.in.alone
 	if b == nil {

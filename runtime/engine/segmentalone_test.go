@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 )
 
@@ -80,4 +82,69 @@ func TestSegmentOfUnpreparedHistory(t *testing.T) {
 	outs, err := e.Advance(ctx, utc("2026-11-02T00:00:00Z"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"weekly_logins vip skipped/invalid-input"}, brief(outs))
+}
+
+// TestSegmentOfUnpreparedHistoryOnEvent: the same on an event's trigger: a
+// player outside the segment is not-in-segment; a member gets the reward's
+// invalid-input, and the offer, which reads no history, is given.
+func TestSegmentOfUnpreparedHistoryOnEvent(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(`
+kind deposit {
+	amount: money
+}
+
+kind login {
+}
+
+player {
+	vip_level: number default 0
+}
+
+offer newsletter {
+	reference "NEWS"
+	name "Newsletter"
+}
+
+reward deposits_week: amount {
+	window last 7 days
+
+	give 10% of sum(deposit.amount)
+}
+
+automation vip_login_cash {
+	trigger on login
+	segment player.vip_level >= 1
+
+	give deposits_week
+}
+
+automation vip_login_news {
+	trigger on login
+	segment player.vip_level >= 1
+
+	give offer newsletter
+}
+`)}})
+	require.NoError(t, err)
+	e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
+	require.NoError(t, err)
+	var outs []engine.Outcome
+	for _, p := range []struct{ id, vip string }{{"out", "0"}, {"vip", "1"}} {
+		dep := deposit("dep-"+p.id, p.id, utc("2026-10-30T10:00:00Z"), "10", "card")
+		delete(dep.Attrs, "method")
+		dep.Currency = "EUR"
+		outs = append(outs, handle(t, e,
+			playerEv("reg-"+p.id, p.id, utc("2026-10-29T00:00:00Z"), "EUR", "", map[string]any{"vip_level": json.Number(p.vip)}),
+			dep,
+			playerEv("usd-"+p.id, p.id, utc("2026-10-31T00:00:00Z"), "USD", "", nil),
+			ev("login-"+p.id, p.id, "login", utc("2026-10-31T09:00:00Z")),
+		)...)
+	}
+	assert.Equal(t, []string{
+		"vip_login_cash out skipped/not-in-segment",
+		"vip_login_news out skipped/not-in-segment",
+		"vip_login_cash vip skipped/invalid-input",
+		"vip_login_news vip issued",
+	}, brief(outs))
 }
