@@ -99,6 +99,20 @@ func (k Kind) Attr(name string) (Attr, error) {
 	return Attr{}, &Error{Msg: "kind " + k.name + " has no attribute " + strconv.Quote(name)}
 }
 
+// HasMoney reports whether the kind declares a money attribute: only then
+// does a transaction's currency say anything about it.
+func (k Kind) HasMoney() bool {
+	if k.p == nil {
+		return false
+	}
+	for _, a := range k.p.prog.Kinds[k.k].Attrs {
+		if a.Type == vm.KMoney {
+			return true
+		}
+	}
+	return false
+}
+
 var errNoProgram = &Error{Msg: "runtime: a Program not made by Compile"}
 
 // NewBuilder returns an empty builder for the program.

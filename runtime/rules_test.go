@@ -481,3 +481,14 @@ func BenchmarkHolds(b *testing.B) {
 		}
 	})
 }
+
+// TestKindHasMoney: a kind has money when it declares a money attribute.
+func TestKindHasMoney(t *testing.T) {
+	prog := compileRules(t)
+	for kind, want := range map[string]bool{"bet": true, "deposit": true, "login": false} {
+		k, err := prog.Kind(kind)
+		require.NoError(t, err)
+		assert.Equal(t, want, k.HasMoney(), kind)
+	}
+	assert.False(t, runtime.Kind{}.HasMoney(), "a Kind not from a Program")
+}

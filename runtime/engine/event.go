@@ -30,7 +30,8 @@ type Event struct {
 	Player string
 	Kind   string
 	Time   time.Time
-	// Currency of the event's money attributes; "" means the player's.
+	// Currency of the event's money attributes; "" means the player's at
+	// the event's time (the engine records the event in it).
 	Currency string
 	// Attrs holds the declared attributes by name, valued as
 	// runtime.Transaction.Attrs are (json.Number, decimal text, strings,
@@ -234,26 +235,30 @@ type record struct {
 	Props    map[string]any `json:"p,omitempty"`
 }
 
-// encode gives the event's body and content hash. Maps are written with
-// sorted keys, so equal events give equal bytes. The body is what
-// encoding/json writes for the record; appendRecord writes it without
-// reflection when it knows every value, into one buffer with the hash.
+// encode gives the event's body and content hash, as the event was sent.
+// Maps are written with sorted keys, so equal events give equal bytes.
 func (ev *Event) encode() (body, hash []byte) {
-	r := record{Kind: ev.Kind, Time: ev.Time.UTC(), Currency: ev.Currency, Attrs: ev.Attrs, Zone: ev.Zone, Props: ev.Properties}
-	size := recordSize(&r)
-	buf, ok := appendRecord(make([]byte, 0, size+sha256.Size), &r)
-	if ok {
-		body = buf[:len(buf):len(buf)]
-	} else {
-		var err error
-		if body, err = json.Marshal(r); err != nil {
-			panic("engine: encoding an event: " + err.Error()) // values come from the decoder or were checked
-		}
-		buf = body[:len(body):len(body)]
-	}
+	buf := ev.appendBody(ev.Currency, sha256.Size)
+	body = buf[:len(buf):len(buf)]
 	h := sha256.Sum256(body)
 	hash = append(buf[len(buf):], h[:]...) // after the body when it fits
 	return body, hash
+}
+
+// appendBody gives the event's body with cur as the currency of its money,
+// in a buffer with room for spare bytes more. The body is what
+// encoding/json writes for the record; appendRecord writes it without
+// reflection when it knows every value.
+func (ev *Event) appendBody(cur string, spare int) []byte {
+	r := record{Kind: ev.Kind, Time: ev.Time.UTC(), Currency: cur, Attrs: ev.Attrs, Zone: ev.Zone, Props: ev.Properties}
+	if buf, ok := appendRecord(make([]byte, 0, recordSize(&r)+spare), &r); ok {
+		return buf
+	}
+	body, err := json.Marshal(r)
+	if err != nil {
+		panic("engine: encoding an event: " + err.Error()) // values come from the decoder or were checked
+	}
+	return body
 }
 
 // decodeRecord reads a stored body back into a transaction.

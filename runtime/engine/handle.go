@@ -423,10 +423,21 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 			p.meta.Currency = ev.Currency // until the host tells the player's own
 			p.dataChanged()
 		}
-		p.insert(x.tx)
+		// A transaction without a currency is in the player's currency at
+		// its time: recorded so (its hash stays the event's as sent), a
+		// later change of the player's currency does not read its money
+		// again in the new one. A player with none yet records it without
+		// one; so does a kind without money, which no currency concerns.
+		tx := x.tx
+		if tx.Currency == "" && p.meta.Currency != "" && e.hasMoney(ev.Kind) {
+			tx.Currency = p.meta.Currency
+			body := x.ev.appendBody(tx.Currency, 0)
+			ch.Event.Body = body[:len(body):len(body)]
+		}
+		p.insert(tx)
 		p.trim(e.horizon(p.meta.Latest))
 		var err error
-		outs, err = e.rulesFor(ctx, p, x, &ch)
+		outs, err = e.rulesFor(ctx, p, x, &tx, &ch)
 		if err != nil {
 			return ch, nil, err
 		}
@@ -442,6 +453,12 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 		p.meta.saw(ev.Kind, ev.Time) // a change of data is not activity
 	}
 	return ch, outs, e.finish(p, &ch, outs)
+}
+
+// hasMoney reports whether the kind declares a money attribute.
+func (e *Engine) hasMoney(kind string) bool {
+	k, err := e.prog.Kind(kind)
+	return err == nil && k.HasMoney()
 }
 
 // insert adds a transaction to the history, in time order (after those at
@@ -465,14 +482,15 @@ func (p *player) sameTimeBefore(t time.Time) int {
 	return max(hi-lo-1, 0)
 }
 
-// rulesFor runs the rules an event of a transaction kind concerns.
-func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, ch *store.Change) ([]*Outcome, error) {
+// rulesFor runs the rules an event of a transaction kind concerns; tx is
+// the event as the history holds it.
+func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runtime.Transaction, ch *store.Change) ([]*Outcome, error) {
 	ev := &x.ev
 	_, seen := p.meta.Kinds[ev.Kind]
 	var one *runtime.Prepared
 	holds := func(r *runtime.Rule, c runtime.Cond) (bool, error) {
 		if one == nil {
-			one = e.prepared(p, ev.Time, runtime.Anchors{}, &x.tx)
+			one = e.prepared(p, ev.Time, runtime.Anchors{}, tx)
 		}
 		return e.prog.Holds(ctx, r.Name, c, one)
 	}
