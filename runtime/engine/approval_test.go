@@ -3,11 +3,13 @@ package engine_test
 import (
 	"context"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 )
 
@@ -46,4 +48,54 @@ func TestApprovalRuleChange(t *testing.T) {
 	assert.Equal(t, "80", bs[0].Posted.String())
 	assert.Equal(t, "80", bs[0].Reserved.String(), "the new amounts reserved in place of the old")
 	require.NoError(t, st.Audit(ctx))
+}
+
+// TestRecalculatedRejectionRaw: a waiting result the new rules skip for
+// its value (below their minimum) is rejected, and carries what the new
+// formula gave (raw, with its currency), as a result skipped for its value
+// when first decided does; one rejected for another reason carries none.
+func TestRecalculatedRejectionRaw(t *testing.T) {
+	ctx := context.Background()
+	rules := func(give string) *runtime.Program {
+		prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(`
+kind deposit {
+	amount: money
+	method: string
+}
+
+reward day_match: amount {
+	window last 1 day
+	minimum 20 EUR
+
+	give ` + give + `
+}
+
+automation deposit_match {
+	trigger on deposit
+	approval manual
+
+	give day_match
+}
+`)}})
+		require.NoError(t, err)
+		return prog
+	}
+	st := openStore(t)
+	v1, err := engine.New(ctx, rules("50% of sum(deposit.amount)"), st, engine.Options{})
+	require.NoError(t, err)
+	outs := handle(t, v1, eur("p", t0), deposit("d1", "p", t0, "100", "card"), eur("q", t0), deposit("d1", "q", t0, "100", "wallet"))
+	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match q waiting 50.00 EUR"}, brief(outs))
+
+	v2, err := engine.New(ctx, rules(`10% of sum(deposit.amount where deposit.method == "card")`), st, engine.Options{})
+	require.NoError(t, err)
+	re, err := v2.Recalculate(ctx, t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"deposit_match p rejected/recalculated: below-minimum", "deposit_match q rejected/recalculated: no-matching-transactions"}, brief(re))
+	require.Len(t, re, 2)
+	require.NotNil(t, re[0].Raw)
+	assert.Equal(t, "10.0", re[0].Raw.String(), "as the formula gave it, not rounded")
+	assert.Equal(t, "EUR", re[0].Currency)
+	assert.Nil(t, re[0].Amount)
+	assert.Nil(t, re[1].Raw, "no value to be close to")
+	assert.Empty(t, re[1].Currency)
 }

@@ -100,7 +100,7 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 		return nil, err
 	}
 	n := old
-	n.Seq, n.Amount, n.Points, n.Template, n.Currency, n.Messages = 0, nil, nil, "", "", nil
+	n.Seq, n.Amount, n.Points, n.Template, n.Currency, n.Messages, n.Raw = 0, nil, nil, "", "", nil, nil
 	n.RuleSetVersion, n.Trace, n.Kind = e.prog.Version(), res.Trace, res.Kind
 	var so store.Outcome
 	if res.Outcome != runtime.Calculated {
@@ -110,6 +110,12 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 			return nil, fmt.Errorf("engine: rejecting %s: %w", KeyString(w.Key), err)
 		}
 		n.Status, n.Reason, n.Detail = string(store.Rejected), reason, res.Detail
+		if res.HasRaw() { // skipped for its value: what the formula gave, as fire's skips
+			n.Raw = num(res.Raw())
+			if res.Kind == "amount" {
+				n.Currency = res.Currency
+			}
+		}
 		n.Seq, n.At, n.Expires = so.Seq, so.At, nil
 		return &n, nil
 	}
