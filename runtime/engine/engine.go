@@ -27,7 +27,9 @@ type Options struct {
 	// BatchSize is the most events written per store transaction; default
 	// DefaultBatchSize. It is a maximum: a call of fewer events is one
 	// transaction of those, so a host that submits a few events at a time
-	// (promoc serve, a paced feed) gets small transactions.
+	// (promoc serve, a paced feed) gets small transactions. Advance reads
+	// and writes its due inactivity timers and the players of a scheduled
+	// run in pages of BatchSize, one store transaction a page.
 	BatchSize int
 	// InFlight is the number of batches decided and not yet written that
 	// the engine holds (pipeline.go): the next batch is decided while the
