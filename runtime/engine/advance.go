@@ -20,8 +20,7 @@ import (
 
 // pageSize is the number of results read and expired, or read for a
 // recalculation, at a time. (Advance's timers and the players of a
-// scheduled run are read and written Options.BatchSize at a time, one
-// store transaction a page, as Handle writes its events.)
+// scheduled run are read and written Options.PageSize at a time.)
 const pageSize = 500
 
 // Advance fires what is due at or before now: the inactivity of players,
@@ -126,7 +125,7 @@ var maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
 func (e *Engine) timers(ctx context.Context, now time.Time) ([]Outcome, error) {
 	var out []Outcome
 	for {
-		ts, err := e.st.Due(ctx, now, e.opts.BatchSize)
+		ts, err := e.st.Due(ctx, now, e.opts.PageSize)
 		if err != nil || len(ts) == 0 {
 			return out, err
 		}
@@ -498,9 +497,9 @@ func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent
 	for {
 		var ps []store.Player
 		if ev.PlayerZone {
-			ps, err = e.st.PlayersIn(ctx, zone, after, e.opts.BatchSize)
+			ps, err = e.st.PlayersIn(ctx, zone, after, e.opts.PageSize)
 		} else {
-			ps, err = e.st.Players(ctx, after, e.opts.BatchSize)
+			ps, err = e.st.Players(ctx, after, e.opts.PageSize)
 		}
 		if err != nil {
 			return stop(err)

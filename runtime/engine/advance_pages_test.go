@@ -30,7 +30,7 @@ const pagePlayers = 1200
 func pagesRun(t *testing.T, st store.Store) (*engine.Engine, []engine.Outcome, error) {
 	t.Helper()
 	ctx := context.Background()
-	e := engineFor(t, "schedulepages", st, engine.Options{BatchSize: 500}) // pages of 500
+	e := engineFor(t, "schedulepages", st, engine.Options{PageSize: 500})
 	var reg []engine.Event
 	for i := range pagePlayers {
 		reg = append(reg, eur(fmt.Sprintf("p%04d", i), t0))

@@ -52,13 +52,23 @@ func (s *Server) program() *runtime.Program { return s.cur.Load().prog }
 
 // engineOptions are the options of every engine the server makes: its
 // BatchSize is MaxEvents, so that the events of one request are one
-// transaction, and the scheduler's jobs run under leases.
+// transaction; its PageSize, unless the configuration sets one, is
+// servePageSize; and the scheduler's jobs run under leases.
 func (s *Server) engineOptions() engine.Options {
 	eo := s.cfg.Engine
 	eo.BatchSize = s.cfg.MaxEvents
+	if eo.PageSize <= 0 {
+		eo.PageSize = servePageSize
+	}
 	eo.Lease = s.lease
 	return eo
 }
+
+// servePageSize is the engine's PageSize in the server: the requests that
+// arrive while a scheduled run or the inactivity timers are written wait
+// behind one page, one store transaction, so the server keeps pages
+// smaller than the engine's default, which is sized for throughput.
+const servePageSize = 500
 
 // install makes an engine for prog and runs it from now on. The caller
 // holds s.swap and the gate for writing (fence.go), or is New.

@@ -37,7 +37,9 @@ type Config struct {
 	Seed  []store.RuleSetFile
 	Store store.Store
 	// Engine configures the campaign engine; its BatchSize is set to
-	// MaxEvents, so that the events of one request are one transaction.
+	// MaxEvents, so that the events of one request are one transaction,
+	// and its PageSize, when not set, to 500 (requests wait behind a page
+	// of a scheduled run).
 	Engine engine.Options
 	// Logger receives one line per request and the scheduler's reports;
 	// default: none.
