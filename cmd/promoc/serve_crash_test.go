@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -252,7 +253,14 @@ func proveServeCrash(t *testing.T, name, db string) {
 	}
 
 	var url atomic.Value
-	child := startServe(t, exe, rules, db, hookSrv.URL, secret)
+	// On PostgreSQL the children connect under a name of their own, so
+	// that a kill is followed by the end of their sessions (childGone).
+	childDB, app := db, ""
+	if isPostgres(db) {
+		app = fmt.Sprintf("promoc-serve-crash-%d", rand.Uint64())
+		childDB = db + "&application_name=" + app
+	}
+	child := startServe(t, exe, rules, childDB, hookSrv.URL, secret)
 	defer func() {
 		if child.cmd.ProcessState == nil {
 			child.cmd.Process.Kill()
@@ -310,6 +318,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 		}
 		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
 		<-child.done
+		childGone(t, db, app)
 		st, err := openStore(ctx, db, false)
 		require.NoError(t, err)
 		w, ok, err := st.(store.Webhooks).Webhook(ctx, hookID)
@@ -318,7 +327,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 		lastAttempt = lastAttemptAfter(t, st.(store.Webhooks), hookID, lastAttempt)
 		restarts = append(restarts, restart{w.Delivered, lastAttempt})
 		require.NoError(t, st.Close())
-		child = startServe(t, exe, rules, db, hookSrv.URL, secret)
+		child = startServe(t, exe, rules, childDB, hookSrv.URL, secret)
 		url.Store(child.url)
 	}
 	wg.Wait()
@@ -488,6 +497,32 @@ func getJSON(t *testing.T, client *http.Client, url, key string, v any) {
 	defer res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.NoError(t, json.NewDecoder(res.Body).Decode(v))
+}
+
+// childGone waits, on PostgreSQL (app is not ""), until no session of the
+// killed child (application_name app) is left on the server. The server
+// finishes the command a session has received when its client dies: a
+// COMMIT the child sent just before the kill may take effect after the
+// child is gone, so the durable state is read only once its sessions are.
+func childGone(t *testing.T, db, app string) {
+	t.Helper()
+	if app == "" {
+		return
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&n))
+		if n == 0 {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "%d sessions of the killed promoc serve still on the server after 30 s", n)
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // lastAttemptAfter is the sequence number of the last try in the delivery
