@@ -26,8 +26,7 @@ import (
 // SVG and PNG, as --chart writes to its file.
 func TestReportTrackingAPI(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	writeServeRules(t, dir)
 	db := filepath.Join(dir, "promoc.db")
 	cli := func(args ...string) []byte {
 		t.Helper()

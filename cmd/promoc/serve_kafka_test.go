@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,8 +32,7 @@ func TestServeKafka(t *testing.T) {
 	).FirstErr())
 
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	writeServeRules(t, dir)
 	db := filepath.Join(dir, "promoc.db")
 	var keyOut, keyErr bytes.Buffer
 	require.Equal(t, 0, run([]string{"keys", "create", "--role", "viewer", "--db", db}, nil, &keyOut, &keyErr), keyErr.String())

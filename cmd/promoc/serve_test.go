@@ -41,6 +41,14 @@ automation first_deposit_bonus {
 }
 `
 
+// writeServeRules writes serveRules as the rule set dir/rules, the directory
+// the serve tests start promoc serve on.
+func writeServeRules(t *testing.T, dir string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+}
+
 // lockedBuffer is a buffer that the server's goroutines and the test share.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -65,8 +73,7 @@ func (l *lockedBuffer) String() string {
 // context ends (as on SIGTERM), and no secret is in its log.
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	writeServeRules(t, dir)
 	db := filepath.Join(dir, "promoc.db")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -138,8 +145,7 @@ func TestServe(t *testing.T) {
 // serve's flags may be, by environment variables.
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	writeServeRules(t, dir)
 	certPEM, keyPEM := selfSigned(t)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "cert.pem"), certPEM, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "key.pem"), keyPEM, 0o600))

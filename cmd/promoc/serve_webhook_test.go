@@ -2,12 +2,10 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestServeWebhookSecret: --webhook without a secret in the environment
@@ -15,8 +13,7 @@ import (
 // is opened.
 func TestServeWebhookSecret(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "rules"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules", "rules.promo"), []byte(serveRules), 0o644))
+	writeServeRules(t, dir)
 	for _, secret := range []string{"", "short"} {
 		t.Setenv(webhookSecretEnv, secret)
 		var out, errb bytes.Buffer
