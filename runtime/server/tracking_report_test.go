@@ -28,13 +28,10 @@ import (
 // as the Accept header asks.
 func TestTrackingReportFormats(t *testing.T) {
 	h := tracked(t)
-	id := h.clickOK("pub=alpha")
-	h.clickOK("pub=alpha")
-	r := h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "first_deposit", "amount": "10.50", "currency": "EUR"}})
-	require.Equal(t, 201, r.status, "%s", r.raw)
+	h.twoClicksOneDeposit()
 
 	const path = "/v1/reports/tracking?from=2026-11-01&to=2026-11-04"
-	r = h.do(call{method: "GET", path: path, role: server.Viewer})
+	r := h.do(call{method: "GET", path: path, role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	var report tracking.Report
 	require.NoError(t, json.Unmarshal(r.raw, &report))

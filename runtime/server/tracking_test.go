@@ -38,6 +38,17 @@ func (h *harness) clickOK(query string) string {
 	return u.Query().Get("session")
 }
 
+// twoClicksOneDeposit makes the report's day of the tracking tests: two
+// clicks on pub=alpha from one address, the first converted by a first
+// deposit of 10.50 EUR.
+func (h *harness) twoClicksOneDeposit() {
+	h.t.Helper()
+	id := h.clickOK("pub=alpha")
+	h.clickOK("pub=alpha")
+	r := h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "first_deposit", "amount": "10.50", "currency": "EUR"}})
+	require.Equal(h.t, 201, r.status, "%s", r.raw)
+}
+
 func (h *harness) conversions() []store.Conversion {
 	h.t.Helper()
 	cs, err := h.st.(store.Tracking).Conversions(context.Background(), 0, 10000)
@@ -196,11 +207,8 @@ func TestPublishers(t *testing.T) {
 
 func TestTrackingReport(t *testing.T) {
 	h := tracked(t)
-	id := h.clickOK("pub=alpha")
-	h.clickOK("pub=alpha")
-	r := h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{"session": id, "kind": "first_deposit", "amount": "10.50", "currency": "EUR"}})
-	require.Equal(t, 201, r.status, "%s", r.raw)
-	r = h.do(call{method: "GET", path: "/v1/reports/tracking", role: server.Viewer})
+	h.twoClicksOneDeposit()
+	r := h.do(call{method: "GET", path: "/v1/reports/tracking", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	rows := r.json["rows"].([]any)
 	require.Len(t, rows, 1)
