@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -296,5 +297,49 @@ func (s *countedEnds) FinishRequest(ctx context.Context, scope, key string, stat
 
 func (s *countedEnds) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
 	s.finishes.Add(int64(len(fs)))
+	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
+}
+
+// TestIdempotencyEndFails: when the end of a key whose events were all
+// stored before (a retry under a new key) cannot be written, the request
+// is answered all the same, from the outcomes stored, and the failure is
+// logged as an error: the key is taken over once stale.
+func TestIdempotencyEndFails(t *testing.T) {
+	st := &failedEnds{Store: openStore(t).(*sqlite.Store)}
+	h := newHarnessOn(t, st)
+	body := []any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
+	post := func(key string) response {
+		return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", key}})
+	}
+	r1 := post("first")
+	require.Equal(t, 200, r1.status, "%s", r1.raw)
+	assert.NotContains(t, h.logs.String(), "keeping the response of an idempotent request")
+
+	st.fail.Store(true)
+	r2 := post("all-seen")
+	require.Equal(t, 200, r2.status, "%s", r2.raw)
+	assert.Equal(t, r1.json["outcomes"], r2.json["outcomes"], "answered from the outcomes stored")
+	assert.Contains(t, h.logs.String(), "keeping the response of an idempotent request")
+	assert.Contains(t, h.logs.String(), "disk full")
+}
+
+// failedEnds fails the ends of requests written on their own once fail is
+// set.
+type failedEnds struct {
+	*sqlite.Store
+	fail atomic.Bool
+}
+
+func (s *failedEnds) FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
+	if s.fail.Load() {
+		return errors.New("disk full")
+	}
+	return s.Store.FinishRequest(ctx, scope, key, status, response)
+}
+
+func (s *failedEnds) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
+	if s.fail.Load() && len(fs) > 0 {
+		return nil, errors.New("disk full")
+	}
 	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
 }
