@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -144,7 +145,7 @@ func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 		if !ok {
 			continue
 		}
-		i := clickField(name)
+		i := slices.Index(clickNames[:], name)
 		if i < 0 {
 			return c, bad(name, InvalidParameter, "unknown parameter: expected pub, sub1 to sub5, region, device, browser or keep")
 		}
@@ -185,16 +186,6 @@ func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 // clickNames are the parameters a tracking link may carry: keep and pub,
 // then the values checked as sub ids, in the order they are checked.
 var clickNames = [...]string{"keep", "pub", "sub1", "sub2", "sub3", "sub4", "sub5", "region", "device", "browser"}
-
-// clickField is the index of name in clickNames, or -1.
-func clickField(name string) int {
-	for i, n := range clickNames {
-		if n == name {
-			return i
-		}
-	}
-	return -1
-}
 
 // queryPair is one name=value of a query, unescaped as [url.ParseQuery]
 // unescapes it; not ok for a pair it drops (empty, with a semicolon, or
