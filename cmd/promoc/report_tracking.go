@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -41,23 +42,12 @@ amounts are not exact.`,
 			if write == nil {
 				return usageErrorf("--format %q: expected table, csv or json", format)
 			}
-			today := now().UTC().Truncate(24 * time.Hour)
-			start, end := today.AddDate(0, 0, -30), today.AddDate(0, 0, 1)
-			for _, f := range []struct {
-				name, v string
-				t       *time.Time
-			}{{"--from", from, &start}, {"--to", to, &end}} {
-				if f.v == "" {
-					continue
+			start, end, err := tracking.ReportDays(now(), from, to)
+			if de := (*tracking.DaysError)(nil); errors.As(err, &de) {
+				if de.Value != "" {
+					return usageErrorf("--%s %q: expected a day such as 2026-12-06", de.Name, de.Value)
 				}
-				d, err := time.Parse(time.DateOnly, f.v)
-				if err != nil {
-					return usageErrorf("%s %q: expected a day such as 2026-12-06", f.name, f.v)
-				}
-				*f.t = d
-			}
-			if !end.After(start) {
-				return usageErrorf("--to %s is not after --from %s", end.Format(time.DateOnly), start.Format(time.DateOnly))
+				return usageErrorf("--to %s is not after --from %s", de.To.Format(time.DateOnly), de.From.Format(time.DateOnly))
 			}
 			chartFormat := ""
 			if chartFile != "" {

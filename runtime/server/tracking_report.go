@@ -82,24 +82,12 @@ func (s *Server) getTrackingReport(ctx context.Context, q *request) (int, any, e
 	if !ok {
 		return 0, nil, errorf(http.StatusNotImplemented, CodeNoTracking, "this server's store keeps no tracking")
 	}
-	today := s.now().Truncate(24 * time.Hour)
-	from, to := today.AddDate(0, 0, -30), today.AddDate(0, 0, 1)
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		v := p.v.Get(f.name)
-		if v == "" {
-			continue
+	from, to, err := tracking.ReportDays(s.now(), p.v.Get("from"), p.v.Get("to"))
+	if de := (*tracking.DaysError)(nil); errors.As(err, &de) {
+		if de.Value != "" {
+			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "%s=%q: expected a day such as 2026-12-06", de.Name, de.Value).with("parameter", de.Name)
 		}
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "%s=%q: expected a day such as 2026-12-06", f.name, v).with("parameter", f.name)
-		}
-		*f.t = d
-	}
-	if !to.After(from) {
-		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "to %s is not after from %s", to.Format(time.DateOnly), from.Format(time.DateOnly)).with("parameter", "to")
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "to %s is not after from %s", de.To.Format(time.DateOnly), de.From.Format(time.DateOnly)).with("parameter", "to")
 	}
 	rows, err := ts.TrackingReport(ctx, from, to)
 	if err != nil {

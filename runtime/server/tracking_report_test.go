@@ -216,3 +216,22 @@ func TestTrackingReportChartBusy(t *testing.T) {
 		assert.Contains(t, string(r.raw), line)
 	}
 }
+
+// TestTrackingReportDays: from and to that are not days, or a to not after
+// from, are 400 naming the parameter, as promoc report tracking refuses
+// --from and --to.
+func TestTrackingReportDays(t *testing.T) {
+	h := tracked(t)
+	for _, tt := range []struct{ query, parameter, message string }{
+		{"from=06/11/2026", "from", `from="06/11/2026": expected a day such as 2026-12-06`},
+		{"to=2026-11", "to", `to="2026-11": expected a day such as 2026-12-06`},
+		{"from=2026-11-07&to=2026-11-07", "to", "to 2026-11-07 is not after from 2026-11-07"},
+		{"from=2026-11-08&to=2026-11-07", "to", "to 2026-11-07 is not after from 2026-11-08"},
+	} {
+		r := h.do(call{method: "GET", path: "/v1/reports/tracking?" + tt.query, role: server.Viewer})
+		require.Equal(t, 400, r.status, "%s: %s", tt.query, r.raw)
+		assert.Equal(t, "invalid-parameter", r.code(), tt.query)
+		assert.Equal(t, tt.parameter, r.json["details"].(map[string]any)["parameter"], tt.query)
+		assert.Equal(t, tt.message, r.json["message"], tt.query)
+	}
+}

@@ -187,3 +187,44 @@ func WriteJSON(w io.Writer, r Report) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
 }
+
+// ReportDays is the days [from, to) of a report asked for by two days
+// such as 2026-12-06, UTC: by default ("") the 30 days before today, and
+// today. A day that does not parse, or a to not after from, is a
+// [*DaysError].
+func ReportDays(now time.Time, from, to string) (time.Time, time.Time, error) {
+	today := now.UTC().Truncate(24 * time.Hour)
+	start, end := today.AddDate(0, 0, -30), today.AddDate(0, 0, 1)
+	for _, f := range []struct {
+		name, v string
+		t       *time.Time
+	}{{"from", from, &start}, {"to", to, &end}} {
+		if f.v == "" {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, f.v)
+		if err != nil {
+			return start, end, &DaysError{Name: f.name, Value: f.v}
+		}
+		*f.t = d
+	}
+	if !end.After(start) {
+		return start, end, &DaysError{Name: "to", From: start, To: end}
+	}
+	return start, end, nil
+}
+
+// DaysError is a report's days that are not: Name ("from" or "to") is the
+// day that is not one (Value), or, Value empty, the to (To) that is not
+// after the from (From).
+type DaysError struct {
+	Name, Value string
+	From, To    time.Time
+}
+
+func (e *DaysError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s %q: expected a day such as 2026-12-06", e.Name, e.Value)
+	}
+	return fmt.Sprintf("to %s is not after from %s", e.To.Format(time.DateOnly), e.From.Format(time.DateOnly))
+}
