@@ -139,12 +139,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	o.Trace = res.Trace
 	o.Kind = res.Kind
 	if res.Outcome != runtime.Calculated {
-		if res.HasRaw() {
-			o.Raw = num(res.Raw())
-			if res.Kind == "amount" {
-				o.Currency = res.Currency
-			}
-		}
+		o.setRaw(res)
 		return skip(res.Reason, res.Detail)
 	}
 	switch {

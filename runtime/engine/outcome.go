@@ -107,6 +107,18 @@ type Number struct{ decimal.Decimal }
 
 func num(d decimal.Decimal) *Number { return &Number{d} }
 
+// setRaw sets Raw, and Currency for an amount, from a result skipped for
+// its value: what the reward's formula gave. A result skipped otherwise
+// has no raw value and leaves both as they are.
+func (o *Outcome) setRaw(res runtime.Result) {
+	if res.HasRaw() {
+		o.Raw = num(res.Raw())
+		if res.Kind == "amount" {
+			o.Currency = res.Currency
+		}
+	}
+}
+
 // String writes the number with its scale.
 func (n Number) String() string {
 	if e := n.Exponent(); e < 0 {

@@ -50,7 +50,7 @@ func (e *Engine) recalculateAll(ctx context.Context, st store.Store, at time.Tim
 	var queue []store.Outcome
 	var after int64
 	for {
-		ws, err := st.Waiting(ctx, after, pageSize)
+		ws, err := st.Waiting(ctx, after, queuePage)
 		if err != nil {
 			return nil, err
 		}
@@ -110,12 +110,7 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 			return nil, fmt.Errorf("engine: rejecting %s: %w", KeyString(w.Key), err)
 		}
 		n.Status, n.Reason, n.Detail = string(store.Rejected), reason, res.Detail
-		if res.HasRaw() { // skipped for its value: what the formula gave, as fire's skips
-			n.Raw = num(res.Raw())
-			if res.Kind == "amount" {
-				n.Currency = res.Currency
-			}
-		}
+		n.setRaw(res) // as fire's skips
 		n.Seq, n.At, n.Expires = so.Seq, so.At, nil
 		return &n, nil
 	}
