@@ -18,10 +18,13 @@ import (
 // the store's timers) and schedules (per rule and zone, once per firing,
 // over every player of the zone).
 
-// pageSize is the number of results read and expired, or read for a
-// recalculation, at a time. (Advance's timers and the players of a
-// scheduled run are read and written Options.PageSize at a time.)
-const pageSize = 500
+// queuePage is the number of results of the approval queue (those
+// waiting) read and expired, or read for a recalculation, at a time. It is
+// not Options.PageSize, which pages what Advance reads of the players
+// (their due timers, a scheduled run's audience): the queue is the
+// operators' backlog, small beside the players, and a page of it is not
+// worth a host's setting.
+const queuePage = 500
 
 // Advance fires what is due at or before now: the inactivity of players,
 // the approval timeouts of results waiting (expire.go), and the scheduled

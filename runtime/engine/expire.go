@@ -69,7 +69,7 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 	// rules now say (a rule changed and not recalculated, that times out
 	// later or no longer), so they must not wait forever.
 	out, err := expirePages(ctx, x, nil, func() ([]store.Queued, error) {
-		return x.Overdue(ctx, now, pageSize)
+		return x.Overdue(ctx, now, queuePage)
 	})
 	if err != nil {
 		return out, err
@@ -78,7 +78,7 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 		out, err = expirePages(ctx, x, out, func() ([]store.Queued, error) {
 			// Due when calculated + within <= now: a result calculated at
 			// now - within expires now.
-			q, err := x.Expiring(ctx, t.rule.Name, t.action, now.Add(-t.within), pageSize)
+			q, err := x.Expiring(ctx, t.rule.Name, t.action, now.Add(-t.within), queuePage)
 			for i := range q {
 				q[i].At = q[i].At.Add(t.within)
 			}
@@ -95,7 +95,7 @@ func (e *Engine) expire(ctx context.Context, now time.Time) ([]Outcome, error) {
 }
 
 // expirePages expires the pages page gives, each dated as page dates it,
-// until one is short of pageSize, and appends their outcomes to out.
+// until one is short of queuePage, and appends their outcomes to out.
 func expirePages(ctx context.Context, x store.Expiries, out []Outcome, page func() ([]store.Queued, error)) ([]Outcome, error) {
 	for {
 		q, err := page()
@@ -113,7 +113,7 @@ func expirePages(ctx context.Context, x store.Expiries, out []Outcome, page func
 			}
 			out = append(out, o)
 		}
-		if len(q) < pageSize {
+		if len(q) < queuePage {
 			return out, nil
 		}
 	}
