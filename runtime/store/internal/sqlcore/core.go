@@ -101,7 +101,7 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 			return err
 		}
 		var err error
-		ended, err = endRequests(ctx, ex, changes, out)
+		ended, err = s.endRequests(ctx, ex, changes, out)
 		return err
 	})
 	if errors.Is(err, errBatchRace) {
@@ -111,7 +111,7 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 				return err
 			}
 			var err error
-			ended, err = endRequests(ctx, ex, changes, out)
+			ended, err = s.endRequests(ctx, ex, changes, out)
 			return err
 		})
 	}

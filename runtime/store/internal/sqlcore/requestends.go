@@ -2,8 +2,6 @@ package sqlcore
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -18,7 +16,7 @@ func (s *Store) WithRequestEnds(ctx context.Context, ends []*store.RequestEnd) c
 // says how), the ends of ctx that have an event among the changes and
 // whose events are all stored, and returns those it recorded: marked
 // Written by the caller once the transaction is committed.
-func endRequests(ctx context.Context, ex Execer, changes []store.Change, out []store.Applied) ([]*store.RequestEnd, error) {
+func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Change, out []store.Applied) ([]*store.RequestEnd, error) {
 	ends := store.RequestEndsIn(ctx)
 	if len(ends) == 0 {
 		return nil, nil
@@ -48,7 +46,7 @@ func endRequests(ctx context.Context, ex Execer, changes []store.Change, out []s
 			continue // none of its events is in this transaction: another's end
 		}
 		if len(missing) > 0 {
-			all, err := allSeen(ctx, ex, missing)
+			all, err := s.allSeen(ctx, ex, missing)
 			if err != nil {
 				return nil, err
 			}
@@ -70,35 +68,21 @@ func endRequests(ctx context.Context, ex Execer, changes []store.Change, out []s
 	return done, nil
 }
 
-// seenChunk bounds the events of one query of allSeen (two parameters
-// each).
-const seenChunk = 400
-
-// allSeen says whether every one of refs (each once) is recorded as seen.
-func allSeen(ctx context.Context, ex Execer, refs []store.EventRef) (bool, error) {
-	for len(refs) > 0 {
-		part := refs[:min(len(refs), seenChunk)]
-		refs = refs[len(part):]
-		var q strings.Builder
-		q.WriteString(`SELECT count(*) FROM events_seen WHERE (player, event_id) IN (VALUES `)
-		args := make([]any, 0, 2*len(part))
-		for i, r := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("($" + strconv.Itoa(2*i+1) + ", $" + strconv.Itoa(2*i+2) + ")")
-			args = append(args, r.Player, r.ID)
-		}
-		q.WriteString(")")
-		var n int64
-		if err := ex.QueryRow(ctx, q.String(), args...).Scan(&n); err != nil {
-			return false, err
-		}
-		if n != int64(len(part)) {
-			return false, nil
-		}
+// allSeen says whether every one of refs (each once) is recorded as seen:
+// one query joins them, as the dialect's Tuples, to the primary key of
+// events_seen (as Seen does).
+func (s *Store) allSeen(ctx context.Context, ex Execer, refs []store.EventRef) (bool, error) {
+	players := make([]string, len(refs))
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		players[i], ids[i] = r.Player, r.ID
 	}
-	return true, nil
+	from, args := s.D.Tuples(players, ids)
+	var n int64
+	if err := ex.QueryRow(ctx, `SELECT count(*) FROM `+from+` JOIN events_seen e ON e.player = q.c1 AND e.event_id = q.c2`, args...).Scan(&n); err != nil {
+		return false, err
+	}
+	return n == int64(len(refs)), nil
 }
 
 // markWritten marks the ends a committed transaction recorded.

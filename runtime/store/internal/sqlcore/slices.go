@@ -111,7 +111,7 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 			if p, err = s.applyBatchWith(ctx, ex, changes, units, out, true); err != nil {
 				return err
 			}
-			ended, err = endRequests(ctx, ex, changes, out)
+			ended, err = s.endRequests(ctx, ex, changes, out)
 			return err
 		})
 		if p != nil && (err == nil || errors.Is(err, errSliceShort)) {
