@@ -229,7 +229,20 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stmts.prepare(ctx, d.db)
-	tx, err := d.db.BeginTx(ctx, nil)
+	if err := d.transact(ctx, d.db, fn); err != nil {
+		return err
+	}
+	d.ckpt.committed(ctx, d.db)
+	return nil
+}
+
+// transact runs fn in a transaction begun on b (the pool, or its one
+// connection), d.mu held: committed when fn returns nil, else rolled
+// back.
+func (d dialect) transact(ctx context.Context, b interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, fn func(sqlcore.Execer) error) error {
+	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -237,11 +250,7 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	d.ckpt.committed(ctx, d.db)
-	return nil
+	return tx.Commit()
 }
 
 // BeginLazy implements sqlcore.LazyBeginner: the transaction commits with
@@ -281,15 +290,7 @@ func (d dialect) lazy(ctx context.Context, fn func(sqlcore.Execer) error) error 
 			}
 		}()
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}}); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return d.transact(ctx, conn, fn)
 }
 
 // LockLog does nothing: the write lock is held from BEGIN.
