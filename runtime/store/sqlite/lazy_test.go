@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,9 +27,7 @@ func TestBeginLazy(t *testing.T) {
 		{"relaxed", Options{Relaxed: true}, 1, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s, err := OpenWith(ctx, filepath.Join(t.TempDir(), "promoc.db"), c.o)
-			require.NoError(t, err)
-			defer s.Close()
+			s := openTemp(t, func(path string) (*Store, error) { return OpenWith(ctx, path, c.o) })
 			lb, ok := s.D.(sqlcore.LazyBeginner)
 			require.True(t, ok)
 			inside := -1
@@ -43,16 +40,14 @@ func TestBeginLazy(t *testing.T) {
 			}))
 			assert.Equal(t, c.inside, inside, "PRAGMA synchronous within (0 OFF, 1 NORMAL)")
 			boom := errors.New("boom")
-			err = lb.BeginLazy(ctx, func(ex sqlcore.Execer) error {
+			err := lb.BeginLazy(ctx, func(ex sqlcore.Execer) error {
 				if _, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns) VALUES ($1, $2, $3, $4)`, "s", "k2", []byte{1}, int64(1)); err != nil {
 					return err
 				}
 				return boom
 			})
 			require.ErrorIs(t, err, boom)
-			var got int
-			require.NoError(t, s.db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&got))
-			assert.Equal(t, c.want, got, "PRAGMA synchronous after (2 FULL, 1 NORMAL)")
+			assert.Equal(t, c.want, synchronous(t, s), "PRAGMA synchronous after (2 FULL, 1 NORMAL)")
 			var n int
 			require.NoError(t, s.db.QueryRowContext(ctx, "SELECT count(*) FROM requests").Scan(&n))
 			assert.Equal(t, 1, n, "the first committed, the second rolled back")
