@@ -126,20 +126,20 @@ func (c *checkpointer) catchUp() error {
 	defer conn.Close()
 	// restart runs a RESTART checkpoint that waits at most wait ms for
 	// readers, under the writer's lock, taken by lock: false when it was
-	// not free. busy: a reader (or another process's writer) stayed.
+	// not free. busy: a reader (or another process's writer) stayed. The
+	// busy_timeout it sets is not put back: only a RESTART waits on it (a
+	// PASSIVE checkpoint never calls the busy handler), and each sets its
+	// own.
 	restart := func(wait int, lock func() bool) (taken bool, busy int, err error) {
 		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", wait)); err != nil {
 			return false, 0, err
 		}
-		if lock() {
-			taken = true
-			busy, _, _, err = checkpoint(ctx, conn, "RESTART")
-			c.writer.Unlock()
+		if !lock() {
+			return false, 0, nil
 		}
-		if _, berr := conn.ExecContext(ctx, "PRAGMA busy_timeout = 10000"); err == nil {
-			err = berr
-		}
-		return taken, busy, err
+		defer c.writer.Unlock()
+		busy, _, _, err = checkpoint(ctx, conn, "RESTART")
+		return true, busy, err
 	}
 	prev := -1
 	for range catchUpRounds {
