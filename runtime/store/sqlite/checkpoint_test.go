@@ -116,3 +116,34 @@ func TestCheckpointStartsWALAgain(t *testing.T) {
 	t.Logf("the WAL's largest size: %d frames (requests every %d, the writer's own checkpoint at %d)", frames, ckptFrames, walLimit)
 	assert.Less(t, frames, int64(walLimit), "the WAL was started again before the writer's own checkpoint")
 }
+
+// TestCatchUpWaitsForWriter: while the writer's lock is held, a request's
+// checkpoint under it waits (after its rounds of trying) for the lock;
+// once the writer lets it go, the request finishes, with no error, and
+// gives the lock back.
+func TestCatchUpWaitsForWriter(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, func(path string) (*Store, error) { return Open(ctx, path) })
+	require.NoError(t, s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+		_, err := ex.Exec(ctx, "CREATE TABLE scratch (k INTEGER PRIMARY KEY)")
+		return err
+	}))
+	c := s.ckpt
+	c.writer.Lock()
+	done := make(chan error, 1)
+	go func() { done <- c.catchUp() }()
+	select {
+	case err := <-done:
+		t.Fatalf("catchUp returned (%v) while the writer's lock was held", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	c.writer.Unlock()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("catchUp still waits after the writer's lock was let go")
+	}
+	require.True(t, c.writer.TryLock(), "catchUp gave the writer's lock back")
+	c.writer.Unlock()
+}
