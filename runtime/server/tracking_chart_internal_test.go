@@ -111,3 +111,20 @@ func chartKey(t *testing.T, format string, r tracking.Report) [32]byte {
 	require.NoError(t, err)
 	return k
 }
+
+// TestChartsGone: a request that goes while it waits for its turn stops
+// waiting, with its context's error, and is not counted busy.
+func TestChartsGone(t *testing.T) {
+	c := newCharts(prometheus.NewRegistry())
+	c.turn <- struct{}{} // every turn taken
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		cancel()
+	}()
+	_, err := c.draw(ctx, "png", chartReport(2))
+	require.ErrorIs(t, err, context.Canceled)
+	var m dto.Metric
+	require.NoError(t, c.count.WithLabelValues("busy").Write(&m))
+	assert.Zero(t, m.GetCounter().GetValue())
+}
