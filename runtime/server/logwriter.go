@@ -42,8 +42,9 @@ func NewLogWriter(w io.Writer) *LogWriter {
 	return l
 }
 
-// Write queues p, one line or more, whole; after Close it writes p at
-// once. It never fails: an error of the writer is Close's.
+// Write queues p, one line or more, whole, and does not fail: an error of
+// the writer is Close's. After Close it writes p at once and returns what
+// the writer returns.
 func (l *LogWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	for !l.closed && len(l.pending) > 0 && len(l.pending)+len(p) > maxPending {
@@ -98,7 +99,8 @@ func (l *LogWriter) flush() bool {
 }
 
 // Close writes the pending lines and stops the goroutine; later writes go
-// straight to the writer. It returns the first error the writer gave.
+// straight to the writer. It returns the first error the writer gave
+// before it; a second Close waits for the first and returns nil.
 func (l *LogWriter) Close() error {
 	l.mu.Lock()
 	if l.closed {
