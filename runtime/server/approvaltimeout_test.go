@@ -4,13 +4,11 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
@@ -26,9 +24,7 @@ func TestApprovalTimeout(t *testing.T) {
 	rules := strings.Replace(string(src), "trigger on deposit where amount >= 1000 EUR\n\tapproval manual\n",
 		"trigger on deposit where amount >= 1000 EUR\n\tapproval manual within 7 days\n", 1)
 	require.NotEqual(t, string(src), rules, "the rule set has big_deposits")
-	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(rules)}})
-	require.NoError(t, err)
-	h := newHarness(t, func(c *server.Config) { c.Program = prog })
+	h := rulesHarnessOn(t, openStore(t), rules)
 
 	calc := t0.Add(time.Minute)
 	require.Equal(t, 200, h.events([]any{reg("reg-p1", "p1", t0), ev("big-p1", "p1", "deposit", calc, "amount", "2000.00", "method", "card"),
