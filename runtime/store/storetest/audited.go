@@ -14,8 +14,7 @@ import (
 // audited is the driver's store as a store.Audited.
 func audited(t *testing.T, s store.Store) store.Audited {
 	t.Helper()
-	a, ok := s.(store.Audited)
-	require.True(t, ok, "the store implements store.Audited")
+	a := implements[store.Audited](t, s)
 	return a
 }
 

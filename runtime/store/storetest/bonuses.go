@@ -15,8 +15,7 @@ import (
 // bonuses is the lifecycle concern of a fresh store.
 func bonuses(t testing.TB, d Driver) store.Bonuses {
 	s := d.fresh(t)
-	b, ok := s.(store.Bonuses)
-	require.True(t, ok, "%s: the store does not implement store.Bonuses", d.Name)
+	b := implements[store.Bonuses](t, s)
 	return b
 }
 

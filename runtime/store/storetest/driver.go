@@ -2,7 +2,10 @@ package storetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -32,3 +35,12 @@ func (d Driver) open(t testing.TB, addr string) store.Store {
 
 // fresh opens a new empty store.
 func (d Driver) fresh(t testing.TB) store.Store { return d.open(t, d.New(t)) }
+
+// implements is s as the concern T, the test failing when s does not
+// implement it.
+func implements[T any](t testing.TB, s store.Store) T {
+	t.Helper()
+	x, ok := s.(T)
+	require.True(t, ok, "%T implements %s", s, reflect.TypeFor[T]())
+	return x
+}

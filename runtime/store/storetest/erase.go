@@ -17,8 +17,7 @@ import (
 
 func eraserOf(t testing.TB, s store.Store) store.Eraser {
 	t.Helper()
-	e, ok := s.(store.Eraser)
-	require.True(t, ok, "%T does not implement store.Eraser", s)
+	e := implements[store.Eraser](t, s)
 	return e
 }
 

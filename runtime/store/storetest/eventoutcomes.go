@@ -17,8 +17,7 @@ import (
 func testEventOutcomes(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
-	eo, ok := s.(store.EventOutcomes)
-	require.True(t, ok, "%T implements store.EventOutcomes", s)
+	eo := implements[store.EventOutcomes](t, s)
 	require.NoError(t, s.SetBudget(ctx, "vip", "EUR", dec("100"), t0))
 	ev := func(player, id string) *store.Event {
 		return &store.Event{Player: player, ID: id, Hash: []byte(id), Kind: "deposit", At: t0}

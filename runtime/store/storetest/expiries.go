@@ -31,8 +31,7 @@ func RunExpiries(t *testing.T, d Driver) {
 }
 
 func expiries(t testing.TB, s store.Store) store.Expiries {
-	x, ok := s.(store.Expiries)
-	require.True(t, ok, "the store implements store.Expiries")
+	x := implements[store.Expiries](t, s)
 	return x
 }
 

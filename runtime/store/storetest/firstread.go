@@ -17,8 +17,7 @@ import (
 func testFirstRead(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
-	fr, ok := s.(store.FirstReads)
-	require.True(t, ok, "%T implements store.FirstReads", s)
+	fr := implements[store.FirstReads](t, s)
 
 	require.NoError(t, s.PutPlayers(ctx, []store.Player{
 		{ID: "both", Zone: "Europe/Malta", Props: []byte(`{"vip_level":2}`)},

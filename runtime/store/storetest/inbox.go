@@ -13,8 +13,7 @@ import (
 
 func inboxOf(t testing.TB, s store.Store) store.Inbox {
 	t.Helper()
-	in, ok := s.(store.Inbox)
-	require.True(t, ok, "%T does not implement store.Inbox", s)
+	in := implements[store.Inbox](t, s)
 	return in
 }
 

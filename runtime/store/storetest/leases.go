@@ -15,8 +15,7 @@ import (
 // leases is the store's store.Leases; the test fails when it has none.
 func leases(t *testing.T, s store.Store) store.Leases {
 	t.Helper()
-	ls, ok := s.(store.Leases)
-	require.True(t, ok, "%T implements store.Leases", s)
+	ls := implements[store.Leases](t, s)
 	return ls
 }
 

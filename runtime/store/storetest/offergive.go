@@ -35,8 +35,7 @@ func RunOfferGiver(t *testing.T, d Driver) {
 }
 
 func giver(t testing.TB, s store.Store) store.OfferGiver {
-	g, ok := s.(store.OfferGiver)
-	require.True(t, ok, "the store implements store.OfferGiver")
+	g := implements[store.OfferGiver](t, s)
 	return g
 }
 

@@ -17,8 +17,7 @@ import (
 func testRequestBatches(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
-	rb, ok := s.(store.RequestBatches)
-	require.True(t, ok, "%T implements store.RequestBatches", s)
+	rb := implements[store.RequestBatches](t, s)
 	r := store.Request{Scope: "k1 POST /v1/events", Key: "abc", Fingerprint: []byte{1}, Started: t0}
 	again := r
 	again.Fingerprint, again.Started = []byte{2}, t0.Add(time.Second)

@@ -20,8 +20,7 @@ import (
 func testRequestEnds(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
-	re, ok := s.(store.RequestEnds)
-	require.True(t, ok, "%T implements store.RequestEnds", s)
+	re := implements[store.RequestEnds](t, s)
 	start := func(key string, fp byte) store.Request {
 		r := store.Request{Scope: "k1 POST /v1/events", Key: key, Fingerprint: []byte{fp}, Started: t0}
 		_, started, err := s.StartRequest(ctx, r, t0.Add(-time.Hour))

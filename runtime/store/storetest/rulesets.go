@@ -13,8 +13,7 @@ import (
 // ruleSets is the store's store.RuleSets; the test fails when it has none.
 func ruleSets(t testing.TB, s store.Store) store.RuleSets {
 	t.Helper()
-	rs, ok := s.(store.RuleSets)
-	require.True(t, ok, "%T does not implement store.RuleSets", s)
+	rs := implements[store.RuleSets](t, s)
 	return rs
 }
 

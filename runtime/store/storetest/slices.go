@@ -32,8 +32,7 @@ const sliceParts = 10
 // useSlices makes s take its rewards from slices held by holder.
 func useSlices(t testing.TB, s store.Store, holder string, ttl time.Duration, now func() time.Time) store.Slices {
 	t.Helper()
-	sl, ok := s.(store.Slices)
-	require.True(t, ok, "%T implements store.Slices", s)
+	sl := implements[store.Slices](t, s)
 	require.NoError(t, sl.UseSlices(store.SliceOptions{Holder: holder, TTL: ttl, Parts: sliceParts, Now: now}))
 	return sl
 }

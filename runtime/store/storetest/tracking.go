@@ -48,8 +48,7 @@ func tracked(t testing.TB, d Driver) (store.Store, store.Tracking) {
 	t.Helper()
 	ctx := context.Background()
 	s := d.fresh(t)
-	tr, ok := s.(store.Tracking)
-	require.True(t, ok, "%s: the store does not implement store.Tracking", d.Name)
+	tr := implements[store.Tracking](t, s)
 	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "casino", WebPage: "https://example.com/join"}))
 	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "poker", WebPage: "https://example.com/poker"}))
 	for _, p := range []string{"alpha", "beta"} {

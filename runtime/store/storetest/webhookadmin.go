@@ -18,8 +18,7 @@ import (
 func testWebhookAdmin(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
-	wa, ok := s.(store.WebhookAdmin)
-	require.True(t, ok, "%T implements store.WebhookAdmin", s)
+	wa := implements[store.WebhookAdmin](t, s)
 	w := webhooksOf(t, s)
 	for i := range 2 {
 		one(t, s, give(key("p", "t"+string(rune('a'+i))), store.Issued, "", "1", "EUR"))

@@ -34,8 +34,7 @@ func testWebhookPrune(t *testing.T, d Driver) {
 		t.Run(c.name, func(t *testing.T) {
 			s := d.fresh(t)
 			w := webhooksOf(t, s)
-			p, ok := s.(store.WebhookPruner)
-			require.True(t, ok, "%T implements store.WebhookPruner", s)
+			p := implements[store.WebhookPruner](t, s)
 			for _, id := range []string{"a", "b"} {
 				_, err := w.AddWebhook(ctx, store.Webhook{ID: id, URL: "https://" + id + ".example/hook"}, t0)
 				require.NoError(t, err)

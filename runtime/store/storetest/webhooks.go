@@ -13,8 +13,7 @@ import (
 // webhooksOf is the driver's store as a store.Webhooks.
 func webhooksOf(t *testing.T, s store.Store) store.Webhooks {
 	t.Helper()
-	w, ok := s.(store.Webhooks)
-	require.True(t, ok, "the store implements store.Webhooks")
+	w := implements[store.Webhooks](t, s)
 	return w
 }
 
