@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -57,12 +58,10 @@ func (s *Store) Expire(ctx context.Context, keys []store.Queued) ([]store.Outcom
 		return nil, nil
 	}
 	index := make(map[store.Key]int, len(keys))
-	var cols [4][]string
 	for i, q := range keys {
 		index[q.Key] = i
-		k := q.Key
-		cols[0], cols[1], cols[2], cols[3] = append(cols[0], k.Rule), append(cols[1], k.Action), append(cols[2], k.Player), append(cols[3], k.TriggerHash)
 	}
+	cols := keyColumns(maps.Keys(index))
 	var out []store.Outcome
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = nil
@@ -151,12 +150,19 @@ func (s *Store) takeAll(ctx context.Context, ex Execer, cols [4][]string) (map[s
 	return out, rows.Err()
 }
 
-// lastWaitingAll is lastWaiting for many keys, in one query.
-func (s *Store) lastWaitingAll(ctx context.Context, ex Execer, keys map[store.Key]queued) (map[store.Key]store.Outcome, error) {
+// keyColumns is the columns (rule, action, player, trigger hash) of keys,
+// for the dialect's Tuples.
+func keyColumns(keys iter.Seq[store.Key]) [4][]string {
 	var cols [4][]string
 	for k := range keys {
 		cols[0], cols[1], cols[2], cols[3] = append(cols[0], k.Rule), append(cols[1], k.Action), append(cols[2], k.Player), append(cols[3], k.TriggerHash)
 	}
+	return cols
+}
+
+// lastWaitingAll is lastWaiting for many keys, in one query.
+func (s *Store) lastWaitingAll(ctx context.Context, ex Execer, keys map[store.Key]queued) (map[store.Key]store.Outcome, error) {
+	cols := keyColumns(maps.Keys(keys))
 	from, args := s.D.Tuples(cols[:]...)
 	rows, err := ex.Query(ctx, `SELECT o.seq, o.rule, o.action, o.player, o.trigger_hash, o.campaign, o.status, o.reason, o.amount, o.currency, o.body, o.at_ns
 		FROM `+from+` JOIN outcomes o ON o.rule = q.c1 AND o.action = q.c2 AND o.player = q.c3 AND o.trigger_hash = q.c4
