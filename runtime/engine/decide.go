@@ -122,7 +122,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if o.Action == "control" {
 		return skip(ReasonControlGroup, "the player is in the control group")
 	}
-	if l := r.RewardLimit; l != nil && countRecent(st.Rewards, at, l.Per, e.loc(p)) >= l.Count {
+	if l := r.RewardLimit; l != nil && limitReached(st.Rewards, at, l.Per, e.loc(p), l.Count) {
 		return skip(ReasonRateLimited, "the rule's limit of rewards per period is reached")
 	}
 	if o.Offer != "" {
@@ -182,7 +182,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return o, nil
 	}
 	if l := r.RewardLimit; l != nil {
-		st.Rewards = keepRecent(append(st.Rewards, at), at, l.Per, e.loc(p), l.Count)
+		st.Rewards = keepRecent(st.Rewards, at, l.Per, e.loc(p), e.opts.Lateness)
 	}
 	if r.Qualification != nil {
 		st.QualRewards++
@@ -243,10 +243,10 @@ func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState, loc *time.
 			msg.Values[v] = o.value(v)
 		}
 		if l := r.MessageLimit; l != nil && st != nil {
-			if countRecent(st.Messages, o.At, l.Per, loc) >= l.Count {
+			if limitReached(st.Messages, o.At, l.Per, loc, l.Count) {
 				msg.Suppressed = true
 			} else {
-				st.Messages = keepRecent(append(st.Messages, o.At), o.At, l.Per, loc, l.Count)
+				st.Messages = keepRecent(st.Messages, o.At, l.Per, loc, e.opts.Lateness)
 			}
 		}
 		o.Messages = append(o.Messages, msg)

@@ -194,27 +194,54 @@ func (p *player) loadState(s store.State) error {
 	return nil
 }
 
-// keepRecent trims times to those that still count at now, and to at most
-// n of them.
-func keepRecent(ts []time.Time, now time.Time, per time.Duration, loc *time.Location, n int64) []time.Time {
-	i := 0
-	for i < len(ts) && !until(ts[i], per, loc).After(now) {
-		i++
+// keepRecent adds t to the times ts (in time order; after the times equal
+// to it, which were received before it) and drops the times that can no
+// longer count for an event the engine still takes: one up to lateness older
+// than the player's latest event, which is at or after the latest time kept.
+// A late event (older than the player's latest) needs the times around it,
+// so the times kept are not trimmed to the limit's count.
+func keepRecent(ts []time.Time, t time.Time, per time.Duration, loc *time.Location, lateness time.Duration) []time.Time {
+	i := len(ts)
+	for i > 0 && ts[i-1].After(t) {
+		i--
 	}
-	ts = ts[i:]
-	if int64(len(ts)) > n {
-		ts = ts[int64(len(ts))-n:]
+	ts = slices.Insert(ts, i, t)
+	horizon := ts[len(ts)-1].Add(-lateness)
+	j := 0
+	for j < len(ts) && !until(ts[j], per, loc).After(horizon) {
+		j++
 	}
-	return ts
+	return ts[j:]
 }
 
-// countRecent counts the times t that count at now, t <= now < until(t):
-// a reward counts from the instant it is issued until just before the
-// period is over.
-func countRecent(ts []time.Time, now time.Time, per time.Duration, loc *time.Location) int64 {
+// limitReached reports whether one more at t would put more than n of the
+// times ts (in time order) into one rolling period: a period [s, until(s))
+// that holds t, starting at t or at one of ts at or before t. When every
+// time is at or before t (events in order), that is whether n of them
+// still count at t (t' <= t < until(t')); a late event also meets the
+// times after it, within the period from its own instant or from an earlier
+// one's.
+func limitReached(ts []time.Time, t time.Time, per time.Duration, loc *time.Location, n int64) bool {
+	if countFrom(ts, t, per, loc) >= n {
+		return true
+	}
+	for _, s := range ts {
+		if s.After(t) {
+			break
+		}
+		if t.Before(until(s, per, loc)) && countFrom(ts, s, per, loc) >= n {
+			return true
+		}
+	}
+	return false
+}
+
+// countFrom counts the times in the period [s, until(s)).
+func countFrom(ts []time.Time, s time.Time, per time.Duration, loc *time.Location) int64 {
+	end := until(s, per, loc)
 	var n int64
 	for _, t := range ts {
-		if !t.After(now) && now.Before(until(t, per, loc)) {
+		if !t.Before(s) && t.Before(end) {
 			n++
 		}
 	}
