@@ -527,8 +527,10 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 				p.dirty[r.Name] = true
 			}
 		}
-		// Qualification: a new qualifying event starts the count again.
-		if q := r.Qualification; q != nil && q.Type == ev.Kind {
+		// Qualification: a new qualifying event starts the count again. One
+		// that comes late, older than the qualification in force, was
+		// superseded by it and changes nothing.
+		if q := r.Qualification; q != nil && q.Type == ev.Kind && !ev.Time.Before(st.QualifiedAt) {
 			ok, err := holds(r, runtime.CondQualification)
 			if err != nil && !isCondError(err) {
 				return nil, err
@@ -571,8 +573,9 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 			if t.Type != ev.Kind {
 				continue
 			}
-			if r.Qualification != nil && st.QualifiedAt.IsZero() || r.Entrance != nil && st.EnteredAt.IsZero() {
-				continue // accumulation counts only after qualifying, entering
+			if r.Qualification != nil && (st.QualifiedAt.IsZero() || ev.Time.Before(st.QualifiedAt)) ||
+				r.Entrance != nil && (st.EnteredAt.IsZero() || ev.Time.Before(st.EnteredAt)) {
+				continue // accumulation counts only after qualifying, entering: a late event before them does not count
 			}
 			ok, err := trigger(r, f)
 			if err != nil {
