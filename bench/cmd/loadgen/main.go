@@ -16,7 +16,10 @@
 // an object or a batch as an array, as a client sends them. A request's
 // latency runs from the moment the schedule says it is due to the end of
 // its response: a sender late on its schedule (the machine busy) counts
-// its lateness too.
+// its lateness too. The tracking workloads send their requests with a
+// client of their own (rawhttp.go), which costs the generator less than
+// net/http's of the two cores it shares with the server; each phase's
+// line on stderr gives the generator's CPU a request.
 //
 // Usage, in bench/:
 //
@@ -377,6 +380,16 @@ func (s *server) cpu() time.Duration {
 	return time.Duration(ut+st) * time.Second / 100 // clock ticks: 100 a second on Linux
 }
 
+// selfCPU returns this process's CPU time (user and system) so far: the
+// generator's share of the cores it shares with the server.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // generator makes the events: players' deposits, bets, wins and logins,
 // with the amounts and games of the engine workload (bench.Stream), each
 // at the time it is due to be sent.
@@ -451,10 +464,12 @@ func (g *generator) body(n int, at time.Time) []byte {
 	return b.Bytes()
 }
 
-// client posts events to the server, keeping its connections.
+// client posts events to the server, keeping its connections; the
+// tracking workloads send theirs with raw (rawhttp.go).
 type client struct {
 	s    *server
 	http *http.Client
+	raw  *rawClient
 }
 
 // newClient keeps up to conns connections alive; it never follows a
@@ -462,7 +477,8 @@ type client struct {
 func newClient(s *server, conns int) *client {
 	tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute, CheckRedirect: noRedirect}}
+	return &client{s: s, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute, CheckRedirect: noRedirect},
+		raw: newRawClient(strings.TrimPrefix(s.url, "http://"), s.key, conns)}
 }
 
 // post sends events with an Idempotency-Key.
@@ -541,6 +557,7 @@ type result struct {
 	loadBefore       string
 	loadAfter        string
 	serverCPU        time.Duration
+	selfCPU          time.Duration // the generator's own (this process's)
 	profile          string
 }
 
@@ -555,8 +572,8 @@ func (r result) pct(p float64) time.Duration {
 }
 
 func (r result) line() string {
-	return fmt.Sprintf("%d requests, %d failed; %.0f %s/s; p50 %v p99 %v p99.9 %v; load %s",
-		r.sent, r.failed, r.eventsPerSec(), r.unit, r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter)
+	return fmt.Sprintf("%d requests, %d failed; %.0f %s/s; p50 %v p99 %v p99.9 %v; load %s; generator CPU %v a request",
+		r.sent, r.failed, r.eventsPerSec(), r.unit, r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter, (r.selfCPU / time.Duration(max(r.sent, 1))).Round(time.Microsecond/10))
 }
 
 // runPhase sends requests of batch units of w at rate units a second for d.
@@ -579,7 +596,7 @@ func runPhase(c *client, w workload, s *server, rate, batch int, d time.Duration
 		go func() { prof <- fetchProfile(s.pprof, d, res.profile) }()
 	}
 	res.loadBefore = loadavg()
-	cpu0 := s.cpu()
+	cpu0, self0 := s.cpu(), selfCPU()
 	lat := make([]time.Duration, n)
 	acked := make([]bool, n)
 	var inFlight atomic.Int64
@@ -621,6 +638,7 @@ func runPhase(c *client, w workload, s *server, rate, batch int, d time.Duration
 	wg.Wait()
 	res.took = time.Since(start)
 	res.serverCPU = s.cpu() - cpu0
+	res.selfCPU = selfCPU() - self0
 	res.loadAfter = loadavg()
 	res.sent = sent
 	for i := range sent {

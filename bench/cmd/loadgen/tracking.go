@@ -46,19 +46,19 @@ func clickPath(tag string, i int) string {
 // click follows a tracking link once and returns the session id of its
 // redirect: ok only for a 302 to the landing page with session=ID.
 func (c *client) click(ctx context.Context, path string) (session string, ok bool, status int, body []byte, err error) {
-	status, h, body, err := c.doHeader(ctx, "GET", path, nil, "")
-	if err != nil || status != http.StatusFound {
-		return "", false, status, body, err
+	resp, err := c.raw.do(ctx, "GET", path, nil)
+	if err != nil || resp.status != http.StatusFound {
+		return "", false, resp.status, resp.body, err
 	}
 	// The landing page has no query: the redirect is it with the session
 	// id, 32 hex digits, alone in the query (checked without parsing the
 	// URL, which cost the generator more than the check).
-	loc := h.Get("Location")
+	loc := resp.location
 	session, found := strings.CutPrefix(loc, trackLanding+"?session=")
 	if !found || !sessionID(session) {
-		return "", false, status, []byte("Location: " + loc), nil
+		return "", false, resp.status, []byte("Location: " + loc), nil
 	}
-	return session, true, status, body, nil
+	return session, true, resp.status, resp.body, nil
 }
 
 // sessionID reports whether s is a session id: 32 lower-case hex digits.
@@ -135,7 +135,7 @@ func (cv *conversions) prepare(c *client, n, _ int, start time.Time, interval ti
 			"amount": strconv.Itoa(10+i%90) + ".00", "currency": "EUR", "ref": "tx-" + tag + "-" + strconv.Itoa(i), "time": at})
 	}
 	return func(ctx context.Context, i int) (bool, int, []byte, error) {
-		st, body, err := c.do(ctx, "POST", "/v1/conversions", bodies[i], "")
-		return err == nil && st == http.StatusCreated, st, body, err
+		resp, err := c.raw.do(ctx, "POST", "/v1/conversions", bodies[i])
+		return err == nil && resp.status == http.StatusCreated, resp.status, resp.body, err
 	}
 }

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestRawClient: the raw client reads what net/http's server writes: a
+// redirect's status and Location, a body by Content-Length or chunked, a
+// connection the server closes; it sends the headers and the body, and
+// keeps a connection for the next request.
+func TestRawClient(t *testing.T) {
+	var mu sync.Mutex
+	conns := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		conns[r.RemoteAddr] = true
+		mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer k" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/t/casino":
+			w.Header().Set("Location", "https://casino.example/welcome?session="+r.URL.Query().Get("sub2"))
+			w.WriteHeader(http.StatusFound)
+		case "/echo":
+			b, _ := io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+			w.WriteHeader(http.StatusCreated)
+			w.Write(b)
+		case "/chunked":
+			for i := range 3 {
+				io.WriteString(w, strings.Repeat("x", 10+i))
+				w.(http.Flusher).Flush()
+			}
+		case "/close":
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, "bye")
+		}
+	}))
+	defer srv.Close()
+	c := newRawClient(strings.TrimPrefix(srv.URL, "http://"), "k", 4)
+	defer c.close()
+	ctx := context.Background()
+	cases := []struct {
+		method, path, body string
+		status             int
+		location, answer   string
+	}{
+		{"GET", "/t/casino?pub=alpha&sub2=c1", "", 302, "https://casino.example/welcome?session=c1", ""},
+		{"POST", "/echo", `{"kind":"first_deposit"}`, 201, "", `{"kind":"first_deposit"}`},
+		{"GET", "/chunked", "", 200, "", strings.Repeat("x", 10) + strings.Repeat("x", 11) + strings.Repeat("x", 12)},
+		{"GET", "/close", "", 200, "", "bye"},
+		{"GET", "/t/casino?pub=alpha&sub2=c2", "", 302, "https://casino.example/welcome?session=c2", ""},
+	}
+	for _, tc := range cases {
+		var body []byte
+		if tc.body != "" {
+			body = []byte(tc.body)
+		}
+		resp, err := c.do(ctx, tc.method, tc.path, body)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		if resp.status != tc.status || resp.location != tc.location || string(resp.body) != tc.answer {
+			t.Errorf("%s %s: got %d %q %q, want %d %q %q", tc.method, tc.path, resp.status, resp.location, resp.body, tc.status, tc.location, tc.answer)
+		}
+	}
+	// One connection for the first four, closed by the server after the
+	// fourth; a new one for the fifth.
+	if len(conns) != 2 {
+		t.Errorf("%d connections, want 2 (one kept for the first four requests, one after the server closed it)", len(conns))
+	}
+	// A connection the server closed while idle: the request is sent again
+	// on a new one.
+	srv.CloseClientConnections()
+	if resp, err := c.do(ctx, "GET", "/t/casino?sub2=c3", nil); err != nil || resp.status != 302 {
+		t.Errorf("after the server closed the idle connection: %v %v", resp, err)
+	}
+}
+
+// TestReadResponseMalformed: an answer that is not HTTP/1.x is an error,
+// and the connection is not kept.
+func TestReadResponseMalformed(t *testing.T) {
+	for _, in := range []string{
+		"SSH-2.0-OpenSSH\r\n",
+		"HTTP/1.1 abc Found\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+	} {
+		_, _, keep, err := readResponse(bufio.NewReader(strings.NewReader(in)))
+		if err == nil || keep {
+			t.Errorf("%q: err %v, keep %v: want an error and the connection dropped", in, err, keep)
+		}
+	}
+}
