@@ -129,7 +129,10 @@ func Event(e EventJSON, bonus string, body []byte, received time.Time) (store.Bo
 		}
 		e.Bonus = bonus
 	}
-	ev := store.BonusEvent{ID: e.ID, Bonus: e.Bonus, Player: e.Player, Status: st, Currency: e.Currency, At: received, Received: received,
+	// At stays zero when the event does not say when its status changed:
+	// the store takes the time received then, and the event's content (a
+	// repeat of it is a duplicate) does not depend on when it came.
+	ev := store.BonusEvent{ID: e.ID, Bonus: e.Bonus, Player: e.Player, Status: st, Currency: e.Currency, Received: received,
 		Body: body}
 	if len(e.Amount) > 0 && string(e.Amount) != "null" {
 		d, err := Amount(e.Amount)

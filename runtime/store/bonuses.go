@@ -151,7 +151,7 @@ type BonusEvent struct {
 	Amount    decimal.Decimal
 	HasAmount bool
 	Currency  string    // "" for the bonus's currency
-	At        time.Time // when the status changed, as the bonus system says
+	At        time.Time // when the status changed, as the bonus system says; zero when it does not (then Received)
 	Received  time.Time // when promoc received it
 	// Body is the event as received, kept with an anomaly (JSON).
 	Body []byte

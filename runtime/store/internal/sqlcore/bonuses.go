@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,6 +174,7 @@ func checkEvent(i int, e *store.BonusEvent) (int64, error) {
 
 // ReportStatus implements store.Bonuses.
 func (s *Store) ReportStatus(ctx context.Context, events []store.BonusEvent) ([]store.BonusResult, error) {
+	events = slices.Clone(events) // a time taken from Received is set below, not in the caller's
 	units := make([]int64, len(events))
 	hashes := make([][]byte, len(events))
 	for i := range events {
@@ -180,7 +182,10 @@ func (s *Store) ReportStatus(ctx context.Context, events []store.BonusEvent) ([]
 		if units[i], err = checkEvent(i, &events[i]); err != nil {
 			return nil, err
 		}
-		hashes[i] = eventHash(&events[i])
+		hashes[i] = eventHash(&events[i]) // of the event as sent: without a time, the same whenever it comes
+		if events[i].At.IsZero() {
+			events[i].At = events[i].Received
+		}
 	}
 	var out []store.BonusResult
 	err := s.D.Begin(ctx, func(ex Execer) error {
