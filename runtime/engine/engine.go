@@ -124,8 +124,11 @@ type Engine struct {
 	rules     []*runtime.Rule
 	byName    map[string]*runtime.Rule
 	retention time.Duration // history kept: the longest window the rewards read
-	expiring  []timeout     // the rewards whose manual results time out (expire.go)
-	players   map[string]*player
+	// lend is a currency the rule set serves (the first it declares, or
+	// EUR), lent to check an event that names none (validate).
+	lend     string
+	expiring []timeout // the rewards whose manual results time out (expire.go)
+	players  map[string]*player
 	// in holds the builders and prepared inputs of evaluations, reused
 	// from one to the next (decide.go).
 	in inputs
@@ -182,6 +185,10 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 		slots: make(chan struct{}, opts.InFlight)}
 	for _, r := range e.rules {
 		e.byName[r.Name] = r
+	}
+	e.lend = "EUR"
+	if cs := prog.Currencies(); len(cs) > 0 {
+		e.lend = cs[0]
 	}
 	e.retention = opts.Retention
 	if d, bounded := prog.Lookback(); bounded {

@@ -188,11 +188,12 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 			return &EventError{Field: "kind", Msg: "a player event carries currency, zone and properties, not attributes"}
 		}
 		// The values are checked as the rewards read them. "" keeps the
-		// player's currency: lend one, as for transactions below.
+		// player's currency: lend one the rule set serves, as for
+		// transactions below.
 		p := runtime.Player{ID: ev.Player, Currency: ev.Currency, Zone: ev.Zone, Properties: nonNull(ev.Properties)}
 		checked := p
 		if checked.Currency == "" {
-			checked.Currency = "EUR"
+			checked.Currency = e.lend
 		}
 		if err := e.one(checked, ev.Time, nil).Err(); err != nil {
 			return inputError(err)
@@ -226,10 +227,11 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 	}
 	*tx = runtime.Transaction{ID: ev.ID, Kind: ev.Kind, Time: ev.Time, Currency: ev.Currency, Attrs: ev.Attrs}
 	// Checked as rewards read it; a player currency is needed only for
-	// money without a currency of its own, so lend the event's.
+	// money without a currency of its own, so lend the event's, or one the
+	// rule set serves.
 	cur := ev.Currency
 	if cur == "" {
-		cur = "EUR"
+		cur = e.lend
 	}
 	if err := e.one(runtime.Player{ID: ev.Player, Currency: cur}, ev.Time, tx).Err(); err != nil {
 		return inputError(err)
