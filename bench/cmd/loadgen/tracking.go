@@ -79,6 +79,7 @@ func sessionID(s string) bool {
 type clicks struct{}
 
 func (*clicks) unit() string { return "clicks" }
+func (*clicks) punctual()    {}
 
 func (*clicks) prepare(c *client, n, _ int, _ time.Time, _ time.Duration, tag string) func(context.Context, int) (bool, int, []byte, error) {
 	return func(ctx context.Context, i int) (bool, int, []byte, error) {
@@ -95,6 +96,7 @@ type conversions struct {
 }
 
 func (*conversions) unit() string { return "conversions" }
+func (*conversions) punctual()    {}
 
 // open opens n sessions with clicks from 64 clients at once, as fast as
 // the server answers.
