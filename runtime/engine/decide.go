@@ -148,7 +148,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	case res.Kind == "amount":
 		o.Amount, o.Currency = num(res.Amount()), res.Currency
 	default:
-		o.Points = num(res.Amount())
+		o.Points, o.Target = num(res.Amount()), res.Target
 	}
 	manual := r.Approval == "manual" || (r.Approval == "" && res.Manual)
 	o.Status = string(store.Issued)

@@ -47,7 +47,10 @@ type Outcome struct {
 	Amount   *Number `json:"amount,omitempty"`
 	Currency string  `json:"currency,omitempty"`
 	Points   *Number `json:"points,omitempty"`
-	Template string  `json:"template,omitempty"`
+	// Target is where points apply: balance, leaderboard or level ("" for
+	// gems, diamonds and the other results).
+	Target   string `json:"target,omitempty"`
+	Template string `json:"template,omitempty"`
 	// Raw is what the reward's formula gave when the result was skipped
 	// for its value (zero or negative, rounded to zero, below the
 	// minimum), as promoc eval's raw: how close the player came, for the

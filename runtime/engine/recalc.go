@@ -120,7 +120,7 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 	case "amount":
 		n.Amount, n.Currency = num(res.Amount()), res.Currency
 	default:
-		n.Points = num(res.Amount())
+		n.Points, n.Target = num(res.Amount()), res.Target
 	}
 	n.Status, n.Reason, n.Detail = string(store.Waiting), "", ""
 	// The deadline by the rules now: the first calculation + their
