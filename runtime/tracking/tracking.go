@@ -60,7 +60,19 @@ type Config struct {
 	// MaxBatch bounds the clicks or conversions written in one
 	// transaction; default 1000.
 	MaxBatch int
+	// ClickGap is the least time between the starts of two transactions
+	// of clicks: one that would start sooner waits for the rest of it,
+	// gathering the clicks that arrive meanwhile; default
+	// DefaultClickGap, negative for none. A click that finds no
+	// transaction of clicks started within the gap is written at once.
+	ClickGap time.Duration
 }
+
+// DefaultClickGap is Config.ClickGap's default: at 10,000 clicks a second
+// a transaction holds at least 5 of them (at most 2,000 commits a second,
+// each a WAL write and an fsync), for at most half a millisecond more
+// before a click's redirect.
+const DefaultClickGap = 500 * time.Microsecond
 
 // Tracker opens sessions and attributes conversions.
 type Tracker struct {
@@ -104,10 +116,14 @@ func New(cfg Config) (*Tracker, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1000
 	}
+	if cfg.ClickGap == 0 {
+		cfg.ClickGap = DefaultClickGap
+	}
 	t := &Tracker{cfg: cfg, offers: map[string]cached[offerEntry]{}, pubs: map[string]cached[store.Publisher]{}}
-	t.clicks = batcher[store.Session, struct{}]{max: cfg.MaxBatch, write: func(ctx context.Context, ss []store.Session) ([]struct{}, error) {
-		return make([]struct{}, len(ss)), cfg.Store.Clicks(ctx, ss)
-	}}
+	t.clicks = batcher[store.Session, struct{}]{max: cfg.MaxBatch, gap: cfg.ClickGap, now: time.Now, sleep: time.Sleep,
+		write: func(ctx context.Context, ss []store.Session) ([]struct{}, error) {
+			return make([]struct{}, len(ss)), cfg.Store.Clicks(ctx, ss)
+		}}
 	t.convs = batcher[store.ConversionRequest, store.ConversionResult]{max: cfg.MaxBatch,
 		write: func(ctx context.Context, cs []store.ConversionRequest) ([]store.ConversionResult, error) {
 			rs, err := cfg.Store.Convert(ctx, cs, cfg.Price)
