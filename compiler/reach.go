@@ -46,6 +46,29 @@ func tierHalf(op lang.TierOp, bound num.Dec) halfLine {
 	}
 }
 
+// whole is h on a value that is a whole number (a Count): the same set of
+// whole numbers as an upward half-line closed at its least member, or a
+// downward one open at the least whole number above its members, so that
+// the union of `at most 2` and `at least 3` is every value, as it is for
+// counts, and `above 5` covers `at least 5.5`.
+func (h halfLine) whole() halfLine {
+	if !h.valid {
+		return h
+	}
+	one := num.FromInt(1)
+	switch {
+	case h.up && h.closed: // at least b: at least ceil(b)
+		h.bound = h.bound.Round(0, num.Ceiling)
+	case h.up: // above b: at least floor(b) + 1
+		h.bound, h.closed = h.bound.Round(0, num.Floor).Add(one), true
+	case h.closed: // at most b: below floor(b) + 1
+		h.bound, h.closed = h.bound.Round(0, num.Floor).Add(one), false
+	default: // below b: below ceil(b)
+		h.bound = h.bound.Round(0, num.Ceiling)
+	}
+	return h
+}
+
 // chain is what the analysis knows of the branches of one chain so far: the
 // widest upward and downward half-lines on each compared value, and whether
 // some branch always matches. Adding a branch and asking whether one is
@@ -219,7 +242,11 @@ func (c *checker) condition(e lang.Expr) chainCond {
 	default:
 		return chainCond{}
 	}
-	return chainCond{key: key, half: tierHalf(tier, bound), label: label}
+	half := tierHalf(tier, bound)
+	if t, ok := c.info.Types[x]; ok && t.Kind == Count {
+		half = half.whole()
+	}
+	return chainCond{key: key, half: half, label: label}
 }
 
 // orderKey returns a constant's position on the number line, for constants
