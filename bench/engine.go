@@ -268,19 +268,46 @@ type Paced struct {
 	Calls   []PacedCall
 }
 
+// PacedHost is how PacedRun feeds the engine: the calls it keeps
+// submitted and not yet written (Outstanding, at least 1), the most events
+// a call (Most), a window after the first event waiting (Gather), and
+// Ahead: with a call outstanding, the next is submitted only once the
+// store has begun to write it (Engine.Writing). Piece, when more than 0
+// and less than Most, cuts a backlog into pieces: a call submitted with
+// none outstanding takes at most Piece events, and one submitted while
+// another is written at most twice as many as that one (up to Most), about
+// what can be decided while that one is written; so the oldest events of
+// a backlog are written first, in a transaction of their own, and under a
+// lasting backlog the calls grow to Most, the size the store writes best.
+type PacedHost struct {
+	Outstanding, Most, Piece int
+	Gather                   time.Duration
+	Ahead                    bool
+}
+
 // PacedRun feeds n events of the stream to the engine as if they arrived
 // at rate events per second of wall-clock time (an open loop: arrivals do
 // not wait for the engine), as a host that queues what arrives would:
-// whenever fewer than outstanding calls are submitted and not yet written,
-// it submits at once everything that has arrived (at most most events; a
-// window, gather, after the first event waiting lets more come first), and
-// while outstanding calls are, what arrives waits and goes into the next
-// call. So the engine gathers only while it is busy, and Submit never
+// whenever fewer than h.Outstanding calls are submitted and not yet
+// written, it submits everything that has arrived (at most h.Most events,
+// or h.Piece's pieces; a window, h.Gather, after the first event waiting
+// lets more come first), and while that many are, what arrives waits and
+// goes into the next call. With h.Ahead, a call is submitted while another
+// is outstanding only once the store's writer has taken that one
+// (Engine.Writing): it is decided while the one before is written, and
+// holds what came meanwhile; with no call outstanding it is submitted at
+// once. So the engine gathers only while it is busy, and Submit never
 // waits for a place among the batches in flight. A goroutine waits for
 // the calls in order. It returns each event's latency, from its arrival
 // to the return of the wait of the call that decided and stored it (its
 // outcomes durable as the store's setting says).
-func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, gather time.Duration, most, outstanding int) (run Paced, err error) {
+func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate float64, h PacedHost) (run Paced, err error) {
+	outstanding, most, gather := max(1, h.Outstanding), max(1, h.Most), h.Gather
+	piece := most
+	if h.Piece > 0 && h.Piece < most {
+		piece = h.Piece
+	}
+	last := 0 // the events of the call submitted last
 	evs := make([]engine.Event, 0, n)
 	for range n {
 		ev, ok := s.Next()
@@ -347,12 +374,19 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 			time.Sleep(d)
 		}
 		places <- struct{}{} // a place: what arrives meanwhile waits
+		if h.Ahead && len(places) > 1 {
+			<-e.Writing() // the call before is being written
+		}
 		if d := time.Until(arrival(i).Add(gather)); d > 0 {
 			time.Sleep(d)
 		}
 		now := time.Now()
+		limit := piece
+		if len(places) > 1 { // the call before is outstanding: being written, with Ahead
+			limit = min(most, max(piece, 2*last))
+		}
 		j := i
-		for j < len(evs) && j-i < most && !arrival(j).After(now) {
+		for j < len(evs) && j-i < limit && !arrival(j).After(now) {
 			j++
 		}
 		wait, err := e.Submit(ctx, evs[i:j])
@@ -366,7 +400,7 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		k := len(run.Calls) - 1
 		mu.Unlock()
 		pending <- k
-		i = j
+		i, last = j, j-i
 	}
 	return finish(nil)
 }

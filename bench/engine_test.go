@@ -39,8 +39,12 @@ import (
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)
 //	PROMOC_BENCH_RATE     the paced run's events per second (default 5,000)
 //	PROMOC_BENCH_GATHER   the paced run's window, µs after the first event waiting (default 0)
-//	PROMOC_BENCH_OUTSTANDING the paced run's calls submitted and not yet written (default 1)
+//	PROMOC_BENCH_OUTSTANDING the paced run's calls submitted and not yet written (default 2)
+//	PROMOC_BENCH_AHEAD    1: a call submitted while one is outstanding only once the store
+//	                      writes that one (Engine.Writing); the default when neither
+//	                      OUTSTANDING nor GATHER is set (pacedHost)
 //	PROMOC_BENCH_MOST     the paced run's most events a call (default 512)
+//	PROMOC_BENCH_PIECE    with AHEAD, the first piece of a backlog (default 64; 0: none, PacedHost.Piece)
 //	PROMOC_BENCH_TIMELINE a file: the paced run's calls, a line each (writeTimeline)
 //	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
 //	PROMOC_BENCH_INFLIGHT the engine's Options.InFlight (default 2: a batch decided while
@@ -321,6 +325,33 @@ func BenchmarkEngine(b *testing.B) {
 	}
 }
 
+// pacedHost is the paced run's host from the environment: by default two
+// calls outstanding, the second submitted once the store writes the first
+// (PacedHost.Ahead), a backlog cut in pieces of 64, 128, 256 and 512
+// events (PacedHost.Piece), each decided while the store writes the one
+// before, the oldest events done first. PROMOC_BENCH_OUTSTANDING or PROMOC_BENCH_GATHER set
+// give the feeding they say without that (as before the session of
+// 2026-12-06, late night: OUTSTANDING=1 the queueing host of 20:14,
+// OUTSTANDING=3 GATHER=1000 the feeding before it); PROMOC_BENCH_AHEAD=0
+// or 1 says it outright.
+func pacedHost() PacedHost {
+	_, setO := os.LookupEnv("PROMOC_BENCH_OUTSTANDING")
+	_, setG := os.LookupEnv("PROMOC_BENCH_GATHER")
+	h := PacedHost{
+		Outstanding: envInt("PROMOC_BENCH_OUTSTANDING", 2),
+		Gather:      time.Duration(envInt0("PROMOC_BENCH_GATHER", 0)) * time.Microsecond,
+		Ahead:       !setO && !setG,
+	}
+	if v, err := strconv.Atoi(os.Getenv("PROMOC_BENCH_AHEAD")); err == nil {
+		h.Ahead = v != 0
+	}
+	h.Most = envInt("PROMOC_BENCH_MOST", 512)
+	if h.Ahead {
+		h.Piece = envInt0("PROMOC_BENCH_PIECE", 64) // a backlog in pieces, each decided while the one before is written
+	}
+	return h
+}
+
 // BenchmarkEngineLatency handles the first PROMOC_BENCH_PRELOAD events of
 // the stream unpaced, then PROMOC_BENCH_PACED more as they arrive at
 // PROMOC_BENCH_RATE per second (PacedRun), and reports the latency from an
@@ -360,7 +391,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				wcalls0, wbytes0, wok := ioCounts()
 				b.StartTimer()
 				t0 := time.Now()
-				run, err := PacedRun(ctx, e, s, paced, rate, time.Duration(envInt0("PROMOC_BENCH_GATHER", 0))*time.Microsecond, envInt("PROMOC_BENCH_MOST", 512), envInt("PROMOC_BENCH_OUTSTANDING", 1))
+				run, err := PacedRun(ctx, e, s, paced, rate, pacedHost())
 				if err != nil {
 					b.Fatal(err)
 				}

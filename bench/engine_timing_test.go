@@ -149,7 +149,7 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 	defer f.Close()
 	ms := func(t time.Time) float64 { return float64(t.Sub(t0).Microseconds()) / 1000 }
 	w := bufio.NewWriter(f)
-	fmt.Fprintln(w, "call events arrival submit submitted apply applied done slowest")
+	fmt.Fprintf(w, "call events arrival submit submitted apply applied done slowest (t0 %d ns)\n", t0.UnixNano())
 	for k, c := range run.Calls {
 		var a [2]time.Time
 		if k < len(spans) {

@@ -149,11 +149,13 @@ type Engine struct {
 	// batch's keys, see flying). last is not flight's last: an aborted
 	// batch leaves flight at once, while its writer goroutine still waits
 	// for the batch before it, and the next batch and quiesce wait for
-	// that goroutine through last.
-	flight []*batch
-	last   *batch
-	epoch  int
-	slots  chan struct{}
+	// that goroutine through last. writing is last's writing, read
+	// without the lock (Writing): a host asks while Advance holds it.
+	flight  []*batch
+	last    *batch
+	writing atomic.Pointer[chan struct{}]
+	epoch   int
+	slots   chan struct{}
 	// failed is a batch whose transaction failed and whose caller was not
 	// told yet (its wait has not returned); told is closed when it is.
 	// Submit refuses calls meanwhile. The gate is kept beside flight, not

@@ -87,10 +87,13 @@ type batch struct {
 	decided [][]*Outcome
 	owners  []*incoming
 	keys    map[[2]string]string
-	// prev is the batch submitted before it, written first; done is
-	// closed when the batch is written or failed.
-	prev *batch
-	done chan struct{}
+	// prev is the batch submitted before it, written first; writing is
+	// closed once prev is done (the store takes this batch next, or it is
+	// not written: aborted, failed); done is closed when the batch is
+	// written or failed.
+	prev    *batch
+	writing chan struct{}
+	done    chan struct{}
 	// aborted: a batch before it failed; set under the engine's lock
 	// before prev's done is closed.
 	aborted bool
@@ -355,7 +358,7 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 				break
 			}
 		}
-		b := &batch{ctx: ctx, in: part, offset: start, prev: e.last, done: make(chan struct{})}
+		b := &batch{ctx: ctx, in: part, offset: start, prev: e.last, writing: make(chan struct{}), done: make(chan struct{})}
 		if err := e.decideBatch(ctx, b); err != nil {
 			// The players b decided hold what was not written: once the
 			// batches before it are written, start again from the store.
@@ -373,6 +376,7 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 		}
 		e.flight = append(e.flight, b)
 		e.last = b
+		e.writing.Store(&b.writing)
 		t.batches = append(t.batches, b)
 		go e.commit(b)
 	}
@@ -380,6 +384,25 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 		return nil, t.err
 	}
 	return t, nil
+}
+
+// Writing returns a channel that is closed once the store has begun to
+// write every batch submitted so far (or they are done, or will never be
+// written: aborted, failed): no batch decided waits behind another for the
+// store's writer. A host that has a call outstanding and events waiting
+// submits them when it is closed, so that they are decided while the
+// store writes the call before them, and written next; submitted at once,
+// they would make a transaction of the few events that came while the
+// call before was decided, which waits for the writer all the same (and
+// costs a commit of its own); submitted after the call before is written,
+// their deciding would add to their wait. PacedRun (bench) and promoc
+// serve's batcher feed the engine so.
+// It does not wait for the engine's lock (a call being decided, Advance).
+func (e *Engine) Writing() <-chan struct{} {
+	if w := e.writing.Load(); w != nil {
+		return *w
+	}
+	return closed
 }
 
 // place waits, the lock released, until fewer than Options.InFlight
@@ -446,6 +469,7 @@ func (e *Engine) commit(b *batch) {
 		<-b.prev.done
 		b.prev = nil // the batches written are not kept
 	}
+	close(b.writing)
 	if b.aborted || b.err != nil || len(b.changes) == 0 {
 		return
 	}

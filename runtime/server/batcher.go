@@ -21,7 +21,10 @@ import (
 // (Engine.SubmitSeen) and answered by a goroutine of its own once it is
 // written, so the next group is decided while the store writes the one
 // before it (the engine's pipeline, at most its Options.InFlight groups
-// decided and not written). Each request keeps the answer it would have
+// decided and not written). With a group in flight, the next is cut once
+// the store has begun to write that one (Engine.Writing), so that it holds
+// what came until then and never waits, decided, behind another group
+// waiting for the writer. Each request keeps the answer it would have
 // had alone:
 //
 //   - A group holds at most Config.MaxEvents events, the engine's batch
@@ -58,14 +61,16 @@ type batcher struct {
 	busy     map[string]bool // the players of the requests submitted and not yet answered
 	inFlight int             // the groups submitted and not yet answered
 	running  bool            // a goroutine is submitting groups
+	awaiting bool            // a goroutine waits for the writer to take the group in flight
 }
 
 // groupsAhead bounds the groups submitted and not yet answered: one the
 // store writes and one decided meanwhile (the engine's default
-// Options.InFlight). The next group is cut only once the first is
-// answered, so that it holds every request that came during the write:
-// cut at once, groups would be as small as what comes during a decision,
-// and there would be more transactions for as many events.
+// Options.InFlight). The second is cut once the store begins to write
+// the first (writerTook), so that it holds every request that came until
+// then: cut at once, it would be as small as what comes while the first
+// is decided, one more transaction for as many events, and it would wait
+// for the writer all the same.
 const groupsAhead = 2
 
 // pending is one request's events, waiting for their group.
@@ -127,13 +132,14 @@ func (b *batcher) kick() {
 }
 
 // run submits groups until none can be taken: the queue is empty, its
-// requests wait for players in flight, or groupsAhead are in flight (an
-// answer kicks it again).
+// requests wait for players in flight, groupsAhead are in flight (an
+// answer kicks it again), or the store has not begun to write the group
+// in flight (writerTook's goroutine kicks it again).
 func (b *batcher) run(ctx context.Context) {
 	for {
 		b.mu.Lock()
 		var group []*pending
-		if b.inFlight < groupsAhead {
+		if b.inFlight < groupsAhead && b.writerTook() {
 			group = b.take()
 		}
 		if len(group) == 0 {
@@ -150,6 +156,33 @@ func (b *batcher) run(ctx context.Context) {
 		b.mu.Unlock()
 		b.submit(ctx, group)
 	}
+}
+
+// writerTook says whether the next group may be cut (b.mu held): no
+// group is in flight, or the store has begun to write those that are
+// (Engine.Writing). When not, a goroutine waits for it and kicks the
+// batcher again.
+func (b *batcher) writerTook() bool {
+	if b.inFlight == 0 {
+		return true
+	}
+	writing := b.engine().Writing()
+	select {
+	case <-writing:
+		return true
+	default:
+	}
+	if !b.awaiting {
+		b.awaiting = true
+		go func() {
+			<-writing
+			b.mu.Lock()
+			b.awaiting = false
+			b.kick()
+			b.mu.Unlock()
+		}()
+	}
+	return false
 }
 
 // answered counts a group submitted out of flight, once each of its

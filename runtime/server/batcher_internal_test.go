@@ -348,3 +348,70 @@ func TestBatcherFailedGroup(t *testing.T) {
 	defer bt.mu.Unlock()
 	assert.Empty(t, bt.busy, "no player left in flight")
 }
+
+// holdStore holds its first write until released (entered is closed when
+// it starts) and counts the writes.
+type holdStore struct {
+	*sqlite.Store
+	writes  atomic.Int32
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *holdStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if s.writes.Add(1) == 1 {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// TestBatcherWaitsForTheWriter: with a group in flight that the store has
+// not begun to write (it waits behind another call), the requests that
+// come are not cut into a group of their own each: they wait, and make
+// one group once the store takes the one in flight.
+func TestBatcherWaitsForTheWriter(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st := &holdStore{Store: testStore(t), entered: make(chan struct{}), release: make(chan struct{})}
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	reg := func(p string) engine.Event {
+		return engine.Event{ID: "reg-" + p, Player: p, Kind: engine.KindPlayer, Time: t0, Currency: "EUR", Zone: "Europe/Malta",
+			Properties: map[string]any{"country": "MT"}}
+	}
+	// Another caller's write holds the store.
+	waitOther, err := eng.Submit(ctx, []engine.Event{reg("other")})
+	require.NoError(t, err)
+	<-st.entered
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	answers := make(chan error, 3)
+	post := func(p string) {
+		go func() {
+			_, _, err := bt.handle(ctx, []engine.Event{reg(p)}, nil)
+			answers <- err
+		}()
+	}
+	post("p1") // a group at once: nothing of the batcher's is in flight
+	require.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return bt.inFlight == 1 && len(bt.queue) == 0
+	}, 5*time.Second, time.Millisecond, "p1's group is submitted")
+	post("p2")
+	post("p3")
+	require.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return len(bt.queue) == 2
+	}, 5*time.Second, time.Millisecond, "p2 and p3 wait: p1's group waits for the writer")
+	close(st.release)
+	for range 3 {
+		require.NoError(t, <-answers)
+	}
+	_, err = waitOther()
+	require.NoError(t, err)
+	assert.Equal(t, int32(3), st.writes.Load(), "the other call, p1's group, and p2 and p3 in one group")
+}
