@@ -32,7 +32,10 @@
 // [Engine.Submit] checks and decides a call and returns; the store writes
 // its batches after those submitted before, while the engine decides the
 // next (Options.InFlight batches at most). [Engine.Handle] is Submit and
-// its wait. A batch is decided on the players as cached, with the changes
+// its wait. [Engine.Writing] says when the store's writer has taken every
+// batch submitted: a host with a call outstanding submits the events that
+// waited then, so they are decided while that call is written. A batch is
+// decided on the players as cached, with the changes
 // of the batches in flight; if an earlier batch loses a change to another
 // writer, the lost change and every later batch in flight are decided
 // again from the stored state before anything new is decided; if its
