@@ -80,14 +80,15 @@ func (m *campaignMirror) take(amount decimal.Decimal, cur string) string {
 // fire decides one firing: the checks of the rule in order (entrance,
 // segment, qualification, split, rate limit), the reward's evaluation and
 // the budget. It returns nil when the player is not a participant (a
-// campaign with an entrance the player has not passed).
+// campaign with an entrance the player has not passed, or had not at the
+// time of the firing).
 func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	r, p := f.rule, f.p
 	st := p.rule(r.Name)
-	if r.Entrance != nil && st.EnteredAt.IsZero() {
-		return nil, nil
-	}
 	at := f.trig.Time
+	if r.Entrance != nil && (st.EnteredAt.IsZero() || at.Before(st.EnteredAt)) {
+		return nil, nil // not a participant, or not yet at the time of an event that came late
+	}
 	f.anchors.Qualification = st.QualifiedAt
 	f.anchors.Entrance = st.EnteredAt
 	f.trig.Anchors = f.anchors

@@ -125,8 +125,11 @@ type Engine struct {
 	byName    map[string]*runtime.Rule
 	retention time.Duration // history kept: the longest window the rewards read
 	// lend is a currency the rule set serves (the first it declares, or
-	// EUR), lent to check an event that names none (validate).
+	// EUR), lent to check an event that names none (validate); lends the
+	// currencies a condition is decided with for a player whose currency
+	// is not known yet (holdsLent): those the rule set serves, or two.
 	lend     string
+	lends    []string
 	expiring []timeout // the rewards whose manual results time out (expire.go)
 	players  map[string]*player
 	// in holds the builders and prepared inputs of evaluations, reused
@@ -188,9 +191,9 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 	for _, r := range e.rules {
 		e.byName[r.Name] = r
 	}
-	e.lend = "EUR"
+	e.lend, e.lends = "EUR", []string{"EUR", "USD"}
 	if cs := prog.Currencies(); len(cs) > 0 {
-		e.lend = cs[0]
+		e.lend, e.lends = cs[0], cs
 	}
 	e.retention = opts.Retention
 	if d, bounded := prog.Lookback(); bounded {

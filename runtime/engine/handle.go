@@ -494,7 +494,15 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 		if one == nil {
 			one = e.prepared(p, ev.Time, runtime.Anchors{}, tx)
 		}
-		return e.prog.Holds(ctx, r.Name, c, one)
+		ok, err := e.prog.Holds(ctx, r.Name, c, one)
+		if err != nil && p.meta.Currency == "" && isCondError(err) {
+			if lent, decided := e.holdsLent(ctx, r, c, p, ev.Time, tx); decided {
+				one = nil // the builder's input was lent a currency: prepare it again
+				return lent, nil
+			}
+			one = nil
+		}
+		return ok, err
 	}
 	outs, err := e.overdue(ctx, p, ev)
 	if err != nil {
@@ -693,6 +701,27 @@ func (e *Engine) overdue(ctx context.Context, p *player, ev *Event) ([]*Outcome,
 
 func inactiveDue(last time.Time, length time.Duration) time.Time {
 	return last.Add(length).Add(time.Nanosecond).UTC()
+}
+
+// holdsLent decides a condition of rule r for a player whose currency is
+// not known yet (a login before any event named one), which no input of a
+// rule set with money can be prepared for: the condition is evaluated with
+// each currency lent in turn (e.lends), and decided when every one gives
+// the same answer without an error, so the answer does not depend on the
+// currency the player will have (a condition without money, as an entrance
+// on login). Otherwise decided is false and the condition stays
+// undecidable, as before.
+func (e *Engine) holdsLent(ctx context.Context, r *runtime.Rule, c runtime.Cond, p *player, at time.Time, tx *runtime.Transaction) (ok, decided bool) {
+	for i, cur := range e.lends {
+		pl := p.runtimePlayer()
+		pl.Currency = cur
+		got, err := e.prog.Holds(ctx, r.Name, c, e.one(pl, at, tx))
+		if err != nil || i > 0 && got != ok {
+			return false, false
+		}
+		ok = got
+	}
+	return ok, len(e.lends) > 0
 }
 
 func isCondError(err error) bool {
