@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -50,8 +53,12 @@ refused.`,
 			outs, err := eng.Recalculate(ctx, now())
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			counts := map[string]int{}
+			skips := map[string]int{}
 			for i := range outs {
 				counts[outs[i].Status]++
+				if outs[i].Status == "skipped" {
+					skips[outs[i].Reason]++ // the budget refused the new amount, or the campaign is suspended
+				}
 				if werr := enc.Encode(&outs[i]); werr != nil && err == nil {
 					err = werr
 				}
@@ -59,7 +66,15 @@ refused.`,
 			if err != nil {
 				return failf("%s: %v", dbName(*db), err)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "promoc: recalculated %s: %d waiting, %d rejected\n", plural(len(outs), "result"), counts["waiting"], counts["rejected"])
+			skipped := ""
+			if n := counts["skipped"]; n > 0 {
+				var rs []string
+				for _, r := range slices.Sorted(maps.Keys(skips)) {
+					rs = append(rs, fmt.Sprintf("%s %d", r, skips[r]))
+				}
+				skipped = fmt.Sprintf(", %d skipped (%s)", n, strings.Join(rs, ", "))
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "promoc: recalculated %s: %d waiting, %d rejected%s\n", plural(len(outs), "result"), counts["waiting"], counts["rejected"], skipped)
 			return nil
 		}),
 	}
