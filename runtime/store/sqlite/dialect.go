@@ -25,6 +25,7 @@ type dialect struct {
 	stmts *stmtCache
 	r     *reader
 	ckpt  *checkpointer // nil until the store is open
+	turns *turns
 }
 
 // reader runs reads on connections of their own, which only read: in WAL
@@ -226,31 +227,13 @@ func (c *stmtCache) close() {
 }
 
 func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.stmts.prepare(ctx, d.db)
-	if err := d.transact(ctx, d.db, fn); err != nil {
-		return err
-	}
-	d.ckpt.committed(ctx, d.db)
-	return nil
+	return d.begin(ctx, fn, false, true)
 }
 
-// transact runs fn in a transaction begun on b (the pool, or its one
-// connection), d.mu held: committed when fn returns nil, else rolled
-// back.
-func (d dialect) transact(ctx context.Context, b interface {
-	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
-}, fn func(sqlcore.Execer) error) error {
-	tx, err := b.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}}); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+// BeginKeeping implements sqlcore.Turns: Begin, for a transaction that
+// writes no state, not counted in Turn.
+func (d dialect) BeginKeeping(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	return d.begin(ctx, fn, false, false)
 }
 
 // BeginLazy implements sqlcore.LazyBeginner: the transaction commits with
@@ -259,38 +242,97 @@ func (d dialect) transact(ctx context.Context, b interface {
 // connection's setting is put back after the commit; if it cannot be,
 // the connection is dropped (a new one is at FULL, SQLite's default).
 func (d dialect) BeginLazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
+	return d.begin(ctx, fn, true, true)
+}
+
+// begin runs fn in a transaction on the writer's connection, lazy as
+// BeginLazy's; counted says whether it counts in Turn.
+func (d dialect) begin(ctx context.Context, fn func(sqlcore.Execer) error, lazy, counted bool) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stmts.prepare(ctx, d.db)
-	if err := d.lazy(ctx, fn); err != nil {
+	if err := d.onConn(ctx, fn, lazy, counted); err != nil {
 		return err
 	}
 	d.ckpt.committed(ctx, d.db)
 	return nil
 }
 
-// lazy is BeginLazy's transaction, d.mu held.
-func (d dialect) lazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
+// onConn is begin's transaction, d.mu held, on the pool's one connection,
+// given back before begin asks the checkpointer.
+func (d dialect) onConn(ctx context.Context, fn func(sqlcore.Execer) error, lazy, counted bool) error {
 	conn, err := d.db.Conn(ctx) // the writer's one connection
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	var was int
-	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&was); err != nil {
-		return err
-	}
-	if was >= 2 { // FULL or EXTRA: each commit syncs
-		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+	var id any
+	conn.Raw(func(dc any) error {
+		id = dc
+		return nil
+	})
+	if lazy {
+		var was int
+		if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&was); err != nil {
 			return err
 		}
-		defer func() {
-			if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA synchronous = %d", was)); err != nil {
-				conn.Raw(func(any) error { return driver.ErrBadConn })
+		if was >= 2 { // FULL or EXTRA: each commit syncs
+			if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+				return err
 			}
-		}()
+			defer func() {
+				if _, err := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA synchronous = %d", was)); err != nil {
+					conn.Raw(func(any) error { return driver.ErrBadConn })
+				}
+			}()
+		}
 	}
-	return d.transact(ctx, conn, fn)
+	if counted {
+		d.turns.n++
+	}
+	err = d.transact(ctx, conn, fn, sqlcore.Turn{Conn: id, Tx: d.turns.n})
+	if err != nil {
+		// Not committed, or not known to be: no later transaction's Turn
+		// follows this one's.
+		d.turns.n++
+	}
+	return err
+}
+
+// transact runs fn in a transaction begun on conn, d.mu held: committed
+// when fn returns nil, else rolled back. turn is the transaction's Turn
+// but for Data, which Turn reads.
+func (d dialect) transact(ctx context.Context, conn *sql.Conn, fn func(sqlcore.Execer) error, turn sqlcore.Turn) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}, turn: turn}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// turns counts the writer's transactions that may write a state (see
+// sqlcore.Turns), under the dialect's lock.
+type turns struct{ n uint64 }
+
+// Turn implements sqlcore.Turns. PRAGMA data_version changes exactly when
+// another connection committed (its value is the connection's own, so the
+// connection is part of the Turn): read in a transaction, which holds the
+// write lock from BEGIN IMMEDIATE, it is where the transaction found the
+// database.
+func (d dialect) Turn(ctx context.Context, ex sqlcore.Execer) (sqlcore.Turn, error) {
+	e, ok := ex.(execer)
+	if !ok {
+		return sqlcore.Turn{}, errors.New("sqlite: Turn outside the writer's transaction")
+	}
+	t := e.turn
+	if err := e.QueryRow(ctx, "PRAGMA data_version").Scan(&t.Data); err != nil {
+		return sqlcore.Turn{}, err
+	}
+	return t, nil
 }
 
 // LockLog does nothing: the write lock is held from BEGIN.
@@ -352,6 +394,7 @@ type execer struct {
 	tx    *sql.Tx
 	d     dialect
 	stmts map[string]*sql.Stmt // the cached statements bound to tx
+	turn  sqlcore.Turn         // but for Data (see Turn)
 }
 
 // stmt is the prepared statement of q in the transaction, or nil.

@@ -9,7 +9,12 @@
 // idempotency key is taken by logging its first outcome, with no table of
 // keys beside the log (sqlcore.KeysInLog, migration 0022). Reads (each
 // one statement) run on connections of their own that only read, so they
-// neither wait for the writer nor hold it up. The WAL is copied into the
+// neither wait for the writer nor hold it up. The writer keeps the
+// versions of the states it committed and checks a batch's changes
+// against them without reading them again while nothing else changed the
+// database: PRAGMA data_version tells a commit of any other connection,
+// and the writer counts its own transactions that may write states
+// (sqlcore.Turns). The WAL is copied into the
 // database file (checkpoints) by a connection of its own beside the
 // writer, every 32 MiB of WAL, until it is wholly copied, and the last
 // few pages under the writer's lock, so that the writer's next commit

@@ -47,6 +47,9 @@ var (
 	_ store.Inbox      = (*Store)(nil)
 	_ store.OfferGiver = (*Store)(nil)
 	_ store.Expiries   = (*Store)(nil)
+
+	_ sqlcore.Turns        = dialect{}
+	_ sqlcore.LazyBeginner = dialect{}
 )
 
 // Open opens the store in the file at path, creating it when it does not
@@ -84,7 +87,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(1)
 	s := &Store{db: db, stmts: &stmtCache{}, r: &reader{}}
-	s.D = dialect{mu: new(sync.Mutex), db: db, stmts: s.stmts, r: s.r}
+	s.D = dialect{mu: new(sync.Mutex), db: db, stmts: s.stmts, r: s.r, turns: &turns{}}
 	if err := s.migrate(ctx, path, ms); err != nil {
 		s.Close()
 		return nil, err
@@ -108,7 +111,8 @@ func open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s.D = dialect{mu: s.D.(dialect).mu, db: db, stmts: s.stmts, r: s.r, ckpt: s.ckpt}
+	d := s.D.(dialect)
+	s.D = dialect{mu: d.mu, db: db, stmts: s.stmts, r: s.r, ckpt: s.ckpt, turns: d.turns}
 	return s, nil
 }
 

@@ -100,6 +100,7 @@ func Run(t *testing.T, d Driver) {
 		{"Zones", testZones},
 		{"RedeliveryRace", testRedeliveryRace},
 		{"State", testState},
+		{"StateConflictElsewhere", testStateConflictElsewhere},
 		{"Approvals", testApprovals},
 		{"ApprovalRace", testApprovalRace},
 		{"Recalculate", testRecalculate},

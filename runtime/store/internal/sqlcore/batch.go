@@ -77,6 +77,9 @@ type plan struct {
 	unsure   bool                 // a change with an event conflicts: perhaps a duplicate
 	vs       versions             // the states' versions, as the batch writes them
 	existed  map[[2]string]bool   // states stored before the batch (versions read)
+	assumed  map[[2]string]bool   // states assumed absent, not read (statecache.go)
+	turn     Turn                 // where the transaction found the database (Turns)
+	turned   bool                 // turn is known
 	base     versions             // the versions assumed stored (a StateWriter's; nil when read)
 	keys     map[store.Key]bool   // keys taken before the batch
 	accounts map[[2]string]*account
@@ -106,15 +109,10 @@ type plan struct {
 	repeats     []repeatRef
 }
 
-// applyBatch applies changes in the transaction of ex, filling out.
-func (s *Store) applyBatch(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied) error {
-	_, err := s.applyBatchWith(ctx, ex, changes, units, out, false)
-	return err
-}
-
-// applyBatchWith is applyBatch, on the holder's budget slices when sliced
-// is set (then errSliceShort when a reward does not fit its slice). It
-// returns the plan, for what it read of the slices.
+// applyBatchWith applies changes in the transaction of ex, filling out, on
+// the holder's budget slices when sliced is set (then errSliceShort when a
+// reward does not fit its slice). It returns the plan, for what it read of
+// the slices and the versions it leaves (keepStates).
 func (s *Store) applyBatchWith(ctx context.Context, ex Execer, changes []store.Change, units [][]int64, out []store.Applied, sliced bool) (*plan, error) {
 	p, err := s.read(ctx, ex, changes)
 	if err != nil {
@@ -200,14 +198,8 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*p
 	}
 	if _, ok := s.D.(StateWriter); ok {
 		p.vs, p.base = versions{}, versions{}
-	} else {
-		var err error
-		if p.vs, err = s.readVersions(ctx, ex, changes); err != nil {
-			return nil, err
-		}
-		for k, v := range p.vs {
-			p.existed[k] = v > 0
-		}
+	} else if err := s.batchVersions(ctx, ex, changes, p); err != nil {
+		return nil, err
 	}
 	if len(kR) > 0 {
 		keys := "idempotency_keys"
@@ -248,8 +240,9 @@ func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 		a.Err = err
 		// The event may have been recorded with the state (a redelivery
 		// racing with its first delivery): a duplicate, not a conflict.
-		// The one-change path tells them apart.
-		p.unsure = p.unsure || c.Event != nil
+		// The one-change path tells them apart, and reads the versions of
+		// states assumed absent (statecache.go).
+		p.unsure = p.unsure || c.Event != nil || p.touchesAssumed(c)
 		return
 	}
 	if e := c.Event; e != nil {

@@ -18,6 +18,7 @@ type Store struct {
 
 	assigns assignGroup // Assign's group commit, where there is one writer
 	slices  *sliceState // the holder of budget slices; nil: without slices
+	states  stateCache  // the versions the one writer committed (statecache.go)
 }
 
 func nanos(t time.Time) int64 {
@@ -97,12 +98,15 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 	var ended []*store.RequestEnd // the ends of requests recorded (requestends.go)
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.Applied, len(changes))
-		if err := s.applyBatch(ctx, ex, changes, units, out); err != nil {
+		p, err := s.applyBatchWith(ctx, ex, changes, units, out, false)
+		if err != nil {
 			return err
 		}
-		var err error
-		ended, err = s.endRequests(ctx, ex, changes, out)
-		return err
+		if ended, err = s.endRequests(ctx, ex, changes, out); err != nil {
+			return err
+		}
+		s.keepStates(p)
+		return nil
 	})
 	if errors.Is(err, errBatchRace) {
 		err = s.D.Begin(ctx, func(ex Execer) error {
@@ -182,23 +186,34 @@ func (s *Store) readVersions(ctx context.Context, ex Execer, changes []store.Cha
 			}
 		}
 	}
+	err := s.stateVersions(ctx, ex, players, rules, func(k [2]string, v int64) { vs[k] = v })
+	if err != nil {
+		return nil, err
+	}
+	return vs, nil
+}
+
+// stateVersions reads, in one query, the versions of the states of
+// players[i] in rules[i] (each pair once), locked where the database has
+// several writers, and calls fn with each state stored.
+func (s *Store) stateVersions(ctx context.Context, ex Execer, players, rules []string, fn func(k [2]string, v int64)) error {
 	if len(players) == 0 {
-		return vs, nil
+		return nil
 	}
 	from, args := s.D.Tuples(players, rules)
 	rows, err := ex.Query(ctx, `SELECT q.i, r.version FROM `+from+` JOIN rule_state r ON r.player = q.c1 AND r.rule = q.c2`+s.D.ForUpdate("r"), args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var i, v int64
 		if err := rows.Scan(&i, &v); err != nil {
-			return nil, err
+			return err
 		}
-		vs[[2]string{players[i], rules[i]}] = v
+		fn([2]string{players[i], rules[i]}, v)
 	}
-	return vs, rows.Err()
+	return rows.Err()
 }
 
 // conflict is the error of the first state of c whose version is not the

@@ -10,6 +10,9 @@
 // duplicate key (Deduper), a Dialect that writes states conditionally
 // instead of reading their versions first (StateWriter), a Dialect of one
 // writer that reads the idempotency keys from the outcome log instead of
-// a table of their own (KeysInLog). The schema each driver
-// creates is in its own migrations.
+// a table of their own (KeysInLog), a Dialect of one writer that tells a
+// transaction whether anything but its own previous transaction changed
+// the database (Turns), so that the batch path trusts the versions of the
+// states it committed instead of reading them again (statecache.go). The
+// schema each driver creates is in its own migrations.
 package sqlcore

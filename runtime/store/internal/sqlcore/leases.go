@@ -21,7 +21,7 @@ func (s *Store) Acquire(ctx context.Context, name, holder string, now time.Time,
 	exp := nanos(now.Add(ttl))
 	var l store.Lease
 	ok := false
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.beginKeeping(ctx, func(ex Execer) error {
 		var token, e int64
 		err := ex.QueryRow(ctx, `INSERT INTO leases (name, holder, token, expires_ns) VALUES ($1, $2, 1, $3)
 			ON CONFLICT (name) DO UPDATE SET
@@ -57,7 +57,7 @@ func (s *Store) Renew(ctx context.Context, l store.Lease, now time.Time, ttl tim
 	}
 	var n int64
 	exp := nanos(now.Add(ttl))
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.beginKeeping(ctx, func(ex Execer) error {
 		var err error
 		n, err = ex.Exec(ctx, `UPDATE leases SET expires_ns = $4 WHERE name = $1 AND holder = $2 AND token = $3 AND expires_ns > 0`,
 			l.Name, l.Holder, l.Token, exp)
@@ -73,7 +73,7 @@ func (s *Store) Renew(ctx context.Context, l store.Lease, now time.Time, ttl tim
 // Release implements store.Leases: the row stays, expired, so that its
 // token goes on counting.
 func (s *Store) Release(ctx context.Context, l store.Lease) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
+	return s.beginKeeping(ctx, func(ex Execer) error {
 		_, err := ex.Exec(ctx, `UPDATE leases SET expires_ns = 0 WHERE name = $1 AND holder = $2 AND token = $3`, l.Name, l.Holder, l.Token)
 		return err
 	})

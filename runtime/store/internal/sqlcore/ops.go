@@ -388,7 +388,7 @@ func (s *Store) recalculate(ctx context.Context, key store.Key, amount decimal.D
 // StartRun implements store.Store.
 func (s *Store) StartRun(ctx context.Context, run store.Run) (store.Run, bool, error) {
 	got, started := run, false
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.beginKeeping(ctx, func(ex Execer) error {
 		n, err := ex.Exec(ctx, `INSERT INTO schedule_runs (campaign, zone, local_date, trigger_hash, started_ns) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT DO NOTHING`, run.Campaign, run.Zone, run.LocalDate, run.TriggerHash, nanos(run.Started))
 		if err != nil {
@@ -411,7 +411,7 @@ func (s *Store) StartRun(ctx context.Context, run store.Run) (store.Run, bool, e
 
 // FinishRun implements store.Store.
 func (s *Store) FinishRun(ctx context.Context, campaign, zone, localDate string, at time.Time) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
+	return s.beginKeeping(ctx, func(ex Execer) error {
 		_, err := ex.Exec(ctx, `UPDATE schedule_runs SET finished_ns = $4 WHERE campaign = $1 AND zone = $2 AND local_date = $3 AND finished_ns = 0`,
 			campaign, zone, localDate, max(nanos(at), 1))
 		return err

@@ -111,8 +111,11 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 			if p, err = s.applyBatchWith(ctx, ex, changes, units, out, true); err != nil {
 				return err
 			}
-			ended, err = s.endRequests(ctx, ex, changes, out)
-			return err
+			if ended, err = s.endRequests(ctx, ex, changes, out); err != nil {
+				return err
+			}
+			s.keepStates(p)
+			return nil
 		})
 		if p != nil && (err == nil || errors.Is(err, errSliceShort)) {
 			st.learn(p, need, err == nil)
