@@ -438,6 +438,10 @@ func (e execer) Query(ctx context.Context, q string, args ...any) (sqlcore.Rows,
 	return e.tx.QueryContext(ctx, e.d.stmts.rewrite(q), args...)
 }
 
+// PartFails implements sqlcore.PartFailer: the batch path's INSERTs are
+// INSERT OR FAIL, which needs no statement journal.
+func (execer) PartFails() {}
+
 // OneWriter is true: BEGIN IMMEDIATE takes the database's write lock.
 func (dialect) OneWriter() bool { return true }
 

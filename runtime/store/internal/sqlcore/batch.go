@@ -684,6 +684,7 @@ func insertRows(ctx context.Context, ex Execer, head string, cols int, tail stri
 	if all && !strict {
 		tail = ` ON CONFLICT DO NOTHING`
 	}
+	head = orFail(ex, head)
 	for len(rows) > 0 {
 		chunk := rows[:rowChunk(len(rows))]
 		rows = rows[len(chunk):]

@@ -536,6 +536,19 @@ var logInserts = func() (qs [len(logChunks)]string) {
 	return qs
 }()
 
+// logInsertsOrFail are logInserts as a PartFailer runs them.
+var logInsertsOrFail = func() (qs [len(logChunks)]string) {
+	for c, q := range logInserts {
+		qs[c] = orFail(partFailer{}, q)
+	}
+	return qs
+}()
+
+// partFailer is a PartFailer for orFail, which runs nothing.
+type partFailer struct{ Execer }
+
+func (partFailer) PartFails() {}
+
 // appendLog appends outcomes to the log, each with its outbox row. Under
 // the log lock the writer numbers them after the last sequence number, so
 // that the numbers follow commit order with no gap a reader could skip.
@@ -570,7 +583,11 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 			args = append(args, o.Seq, k.Rule, k.Action, k.Player, k.TriggerHash, o.Campaign, string(o.Status), o.Reason,
 				o.Amount.String(), o.Currency, nonNil(o.Body), nanos(o.At), o.Event)
 		}
-		if err := later(ctx, ex, nil, logInserts[c], args...); err != nil {
+		q := logInserts[c]
+		if _, ok := ex.(PartFailer); ok {
+			q = logInsertsOrFail[c]
+		}
+		if err := later(ctx, ex, nil, q, args...); err != nil {
 			return err
 		}
 	}

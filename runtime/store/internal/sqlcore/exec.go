@@ -1,6 +1,9 @@
 package sqlcore
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Execer runs SQL in one transaction. The SQL of this package is written
 // once, with $1 placeholders, which both SQLite and PostgreSQL accept.
@@ -142,4 +145,28 @@ type StateWriter interface {
 	// in rule rules[i] where its version is from[i]. Its row count is the
 	// number of states set.
 	UpdateStates(players, rules []string, from, to []int64, data [][]byte) (query string, args []any)
+}
+
+// PartFailer is an Execer whose many-row INSERTs may stop at a row that
+// fails a constraint and keep the rows before it (SQLite's INSERT OR
+// FAIL), where a plain INSERT undoes its own rows first, for which SQLite
+// copies every page the statement changes to a statement journal (a
+// tenth of the batch path's writes). The batch path's INSERTs take it:
+// their failure fails the transaction (or, in WithAudit, the savepoint of
+// Apply), which undoes them anyway. The constraints that the INSERTs'
+// ON CONFLICT clauses name are not failures.
+type PartFailer interface {
+	Execer
+	PartFails()
+}
+
+// orFail is the INSERT statement q (which begins "INSERT INTO") as ex
+// runs it: INSERT OR FAIL where ex is a PartFailer.
+func orFail(ex Execer, q string) string {
+	if _, ok := ex.(PartFailer); ok {
+		if rest, ok := strings.CutPrefix(q, "INSERT INTO "); ok {
+			return "INSERT OR FAIL INTO " + rest
+		}
+	}
+	return q
 }
