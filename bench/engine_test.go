@@ -383,6 +383,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 					b.Fatal(err)
 				}
 				var spans [][2]time.Time
+				ckpts := observeCheckpoints(raw)
 				st.mu.Lock()
 				st.spans = &spans
 				reads0, readTime0 := st.readCalls, st.reads
@@ -401,10 +402,11 @@ func BenchmarkEngineLatency(b *testing.B) {
 				wcalls1, wbytes1, _ := ioCounts()
 				st.mu.Lock()
 				st.spans = nil
+				rounds := ckpts()
 				reads, readTime := st.readCalls-reads0, st.reads-readTime0
 				st.mu.Unlock()
 				if f := os.Getenv("PROMOC_BENCH_TIMELINE"); f != "" {
-					writeTimeline(b, f, t0, run, spans)
+					writeTimeline(b, f, t0, run, spans, rounds)
 				}
 				lat := slices.Clone(run.Lat)
 				calls := len(run.Calls)
@@ -422,6 +424,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				b.ReportMetric(float64(q(0.999).Microseconds())/1000, "p99.9-ms")
 				b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 				phases(b, run, spans, q(0.99))
+				checkpointsMet(b, run, rounds, q(0.99))
 				b.Logf("the collector during the paced run: %d cycles, %v of pauses, %.2f s of CPU; live heap after %d MB; the store's reads: %d taking %v in all",
 					gc.cycles, gc.pauses, gc.cpu, gc.heap>>20, reads, readTime.Round(time.Millisecond))
 				b.ReportMetric(0, "ns/op")

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
 )
 
 // timedStore is a store that adds up the time spent in its writes (Apply)
@@ -137,11 +139,91 @@ func phases(b *testing.B, run Paced, spans [][2]time.Time, slow time.Duration) {
 		n, float64(size)/float64(n), ms(sum[0]), ms(sum[1]), ms(sum[2]), ms(sum[3]), ms(sum[4]))
 }
 
+// observeCheckpoints collects the rounds of the SQLite store's
+// checkpointer from now until the function it returns is called, which
+// stops and gives them (none for another store).
+func observeCheckpoints(st store.Store) func() []sqlite.CheckpointRound {
+	o, ok := st.(interface {
+		ObserveCheckpoints(func(sqlite.CheckpointRound))
+	})
+	if !ok {
+		return func() []sqlite.CheckpointRound { return nil }
+	}
+	var mu sync.Mutex
+	var rounds []sqlite.CheckpointRound
+	o.ObserveCheckpoints(func(r sqlite.CheckpointRound) {
+		mu.Lock()
+		defer mu.Unlock()
+		rounds = append(rounds, r)
+	})
+	return func() []sqlite.CheckpointRound {
+		o.ObserveCheckpoints(nil)
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(rounds)
+	}
+}
+
+// overlap is the time of the checkpoint rounds within [from, to].
+func overlap(rounds []sqlite.CheckpointRound, from, to time.Time) time.Duration {
+	var d time.Duration
+	for _, r := range rounds {
+		s, e := r.Start, r.End
+		if s.Before(from) {
+			s = from
+		}
+		if e.After(to) {
+			e = to
+		}
+		if e.After(s) {
+			d += e.Sub(s)
+		}
+	}
+	return d
+}
+
+// checkpointsMet logs how many of a paced run's events, of all and of the
+// slowest (at or above slow, the p99), had a round of the checkpointer
+// between their arrival and their call's return, and the rounds' share of
+// the run: when the slowest met them much more often than the rest, the
+// checkpoints start the stalls.
+func checkpointsMet(b *testing.B, run Paced, rounds []sqlite.CheckpointRound, slow time.Duration) {
+	if len(rounds) == 0 || len(run.Calls) == 0 {
+		return
+	}
+	all, met, slowAll, slowMet := 0, 0, 0, 0
+	for _, c := range run.Calls {
+		for x := c.I; x < c.J; x++ {
+			m := overlap(rounds, run.Arrival[x], c.Done) > 0
+			all++
+			if m {
+				met++
+			}
+			if run.Lat[x] >= slow {
+				slowAll++
+				if m {
+					slowMet++
+				}
+			}
+		}
+	}
+	first, last := run.Arrival[0], run.Calls[len(run.Calls)-1].Done
+	restarts, ckpt := 0, overlap(rounds, first, last)
+	for _, r := range rounds {
+		if r.Restart {
+			restarts++
+		}
+	}
+	b.Logf("the checkpointer: %d rounds (%d under the writer's lock), %.1f%% of the run; events that met a round before their call returned: %.1f%% of all, %.1f%% of the slowest 1%%",
+		len(rounds), restarts, 100*ckpt.Seconds()/last.Sub(first).Seconds(), 100*float64(met)/float64(max(1, all)), 100*float64(slowMet)/float64(max(1, slowAll)))
+}
+
 // writeTimeline writes a paced run's calls to path (PROMOC_BENCH_TIMELINE),
 // a line each, times in ms from t0: the call's events, the arrival of its
 // first, Submit called and returned, its Apply's start and end, its wait's
-// return, and its slowest event's latency.
-func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][2]time.Time) {
+// return, its slowest event's latency, and the ms of checkpoint rounds
+// during its Apply.
+func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][2]time.Time, rounds []sqlite.CheckpointRound) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -149,7 +231,7 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 	defer f.Close()
 	ms := func(t time.Time) float64 { return float64(t.Sub(t0).Microseconds()) / 1000 }
 	w := bufio.NewWriter(f)
-	fmt.Fprintf(w, "call events arrival submit submitted apply applied done slowest (t0 %d ns)\n", t0.UnixNano())
+	fmt.Fprintf(w, "call events arrival submit submitted apply applied done slowest ckpt (t0 %d ns)\n", t0.UnixNano())
 	for k, c := range run.Calls {
 		var a [2]time.Time
 		if k < len(spans) {
@@ -159,8 +241,8 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 		for x := c.I; x < c.J; x++ {
 			slowest = max(slowest, run.Lat[x])
 		}
-		fmt.Fprintf(w, "%d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", k, c.J-c.I, ms(run.Arrival[c.I]), ms(c.Submit), ms(c.Submitted),
-			ms(a[0]), ms(a[1]), ms(c.Done), float64(slowest.Microseconds())/1000)
+		fmt.Fprintf(w, "%d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", k, c.J-c.I, ms(run.Arrival[c.I]), ms(c.Submit), ms(c.Submitted),
+			ms(a[0]), ms(a[1]), ms(c.Done), float64(slowest.Microseconds())/1000, float64(overlap(rounds, a[0], a[1]).Microseconds())/1000)
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)

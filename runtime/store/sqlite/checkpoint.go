@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -37,6 +38,43 @@ type checkpointer struct {
 
 	mu     sync.Mutex
 	failed error // the last run's error, nil once a run succeeds
+
+	observe atomic.Pointer[func(CheckpointRound)] // ObserveCheckpoints
+}
+
+// CheckpointRound is one checkpoint the store's checkpointer ran: when,
+// whether it was the RESTART under the writer's lock (a request's last
+// step) or a PASSIVE round beside the writer, and the WAL's frames and
+// those copied into the database file after it.
+type CheckpointRound struct {
+	Start, End     time.Time
+	Restart        bool
+	Frames, Copied int
+}
+
+// ObserveCheckpoints has f called after each checkpoint the store's
+// checkpointer runs, on the checkpointer's goroutine (f must not block
+// it); nil stops it. It is for measurements: the engine's paced benchmark
+// lines the rounds up with its calls, to tell the stalls they cause.
+func (s *Store) ObserveCheckpoints(f func(CheckpointRound)) {
+	if s.ckpt == nil {
+		return
+	}
+	if f == nil {
+		s.ckpt.observe.Store(nil)
+		return
+	}
+	s.ckpt.observe.Store(&f)
+}
+
+// round runs one checkpoint of mode on conn, told to the observer.
+func (c *checkpointer) round(ctx context.Context, conn *sql.Conn, mode string) (busy, log, done int, err error) {
+	start := time.Now()
+	busy, log, done, err = checkpoint(ctx, conn, mode)
+	if f := c.observe.Load(); f != nil && err == nil {
+		(*f)(CheckpointRound{Start: start, End: time.Now(), Restart: mode == "RESTART", Frames: log, Copied: done})
+	}
+	return busy, log, done, err
 }
 
 // ckptFrames is the pages of WAL written between two checkpoints (32 MiB
@@ -138,12 +176,12 @@ func (c *checkpointer) catchUp() error {
 			return false, 0, nil
 		}
 		defer c.writer.Unlock()
-		busy, _, _, err = checkpoint(ctx, conn, "RESTART")
+		busy, _, _, err = c.round(ctx, conn, "RESTART")
 		return true, busy, err
 	}
 	prev := -1
 	for range catchUpRounds {
-		_, log, done, err := checkpoint(ctx, conn, "PASSIVE")
+		_, log, done, err := c.round(ctx, conn, "PASSIVE")
 		if err != nil {
 			return err
 		}

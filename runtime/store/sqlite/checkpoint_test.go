@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -146,4 +147,63 @@ func TestCatchUpWaitsForWriter(t *testing.T) {
 	}
 	require.True(t, c.writer.TryLock(), "catchUp gave the writer's lock back")
 	c.writer.Unlock()
+}
+
+// TestObserveCheckpoints: the observer is told of each round of a
+// request, PASSIVE rounds beside the writer and the RESTART under its
+// lock, with the WAL's frames and those copied; nil stops it.
+func TestObserveCheckpoints(t *testing.T) {
+	oldFrames := ckptFrames
+	ckptFrames = 16
+	defer func() { ckptFrames = oldFrames }()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	var mu sync.Mutex
+	var rounds []CheckpointRound
+	s.ObserveCheckpoints(func(r CheckpointRound) {
+		mu.Lock()
+		defer mu.Unlock()
+		rounds = append(rounds, r)
+	})
+	write := func(q string, args ...any) {
+		require.NoError(t, s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+			_, err := ex.Exec(ctx, q, args...)
+			return err
+		}))
+	}
+	write("CREATE TABLE scratch (k INTEGER PRIMARY KEY, v BLOB)")
+	blob := make([]byte, 3000)
+	for i := range 40 {
+		write("INSERT OR REPLACE INTO scratch (k, v) VALUES (?, ?), (?, ?)", i, blob, i+100, blob)
+	}
+	restarted := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.ContainsFunc(rounds, func(r CheckpointRound) bool { return r.Restart })
+	}
+	require.Eventually(t, restarted, 10*time.Second, time.Millisecond, "a request ends with its RESTART")
+	mu.Lock()
+	for _, r := range rounds {
+		assert.False(t, r.End.Before(r.Start), "a round ends after it starts")
+		assert.LessOrEqual(t, r.Copied, r.Frames, "a round copies at most the WAL's frames")
+	}
+	assert.True(t, slices.ContainsFunc(rounds, func(r CheckpointRound) bool { return !r.Restart && r.Frames > 0 }), "PASSIVE rounds with frames are told")
+	mu.Unlock()
+
+	s.ObserveCheckpoints(nil)
+	// Let a round that may run end, then write past ckptFrames again:
+	// nothing more is told.
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	n := len(rounds)
+	mu.Unlock()
+	for i := range 40 {
+		write("INSERT OR REPLACE INTO scratch (k, v) VALUES (?, ?)", i+200, blob)
+	}
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, n, len(rounds), "nil stops the observer")
 }
