@@ -64,10 +64,12 @@ func (s *Server) engineOptions() engine.Options {
 	return eo
 }
 
-// servePageSize is the engine's PageSize in the server: the requests that
-// arrive while a scheduled run or the inactivity timers are written wait
-// behind one page, one store transaction, so the server keeps pages
-// smaller than the engine's default, which is sized for throughput.
+// servePageSize is the engine's PageSize in the server, smaller than the
+// engine's default, which is sized for throughput: one store transaction
+// of a scheduled run or of the inactivity timers holds the writer for
+// less. The requests that arrive meanwhile wait for the whole of Advance
+// all the same (it holds the engine's calls from its start to its end),
+// not for one page.
 const servePageSize = 500
 
 // install makes an engine for prog and runs it from now on. The caller
