@@ -29,7 +29,8 @@ import (
 //
 //   - A group holds at most Config.MaxEvents events, the engine's batch
 //     size, so that it is one store transaction: all of it is stored or
-//     none of it; a group of several requests at most maxGroupEvents. A
+//     none of it; a group of several requests at most maxGroupEvents,
+//     and after a stall the backlog goes in pieces (groupPiece). A
 //     request is answered only once its group is written.
 //   - The requests of a group have no player in common, and none has a
 //     player of a request submitted and not yet answered, so that the
@@ -62,6 +63,7 @@ type batcher struct {
 	inFlight int             // the groups submitted and not yet answered
 	running  bool            // a goroutine is submitting groups
 	awaiting bool            // a goroutine waits for the writer to take the group in flight
+	last     int             // the events of the group submitted last
 }
 
 // groupsAhead bounds the groups submitted and not yet answered: one the
@@ -147,10 +149,12 @@ func (b *batcher) run(ctx context.Context) {
 			b.mu.Unlock()
 			return
 		}
+		b.last = 0
 		for _, p := range group {
 			for pl := range p.players {
 				b.busy[pl] = true
 			}
+			b.last += len(p.evs)
 		}
 		b.inFlight++
 		b.mu.Unlock()
@@ -202,15 +206,28 @@ func (b *batcher) answered() {
 // that a long queue costs each group a bounded scan.
 const maxGroupEvents = 1024
 
+// groupPiece bounds the events of a group of several requests cut with no
+// group in flight; one cut while another is written may hold twice as
+// many as that one (up to maxGroupEvents), about what can be decided
+// meanwhile. So a backlog after a stall is written in pieces, its oldest
+// requests first, each piece decided while the one before is written,
+// and a lasting backlog still gets groups of maxGroupEvents.
+const groupPiece = 64
+
 // take removes the next group from the queue (b.mu held): requests in
-// order, while they fit maxEvents and maxGroupEvents and share no player
+// order, while they fit maxEvents, maxGroupEvents and the piece
+// (groupPiece) and share no player
 // with the group, with a request left waiting before them or with a
 // request in flight.
 func (b *batcher) take() []*pending {
 	var group []*pending
 	var blocked map[string]bool // players of the group and of requests left waiting
 	events, waiting := 0, 0     // of the group, of the requests left waiting
-	limit := min(b.maxEvents, maxGroupEvents)
+	piece := groupPiece
+	if b.inFlight > 0 {
+		piece = max(groupPiece, 2*b.last)
+	}
+	limit := min(b.maxEvents, maxGroupEvents, piece)
 	rest := b.queue[:0]
 	for i, p := range b.queue {
 		if events >= limit || waiting >= maxGroupEvents {

@@ -72,7 +72,7 @@ func TestBatcherTake(t *testing.T) {
 	assert.Equal(t, []*pending{h}, bt.take())
 	// A group of several requests holds at most maxGroupEvents events, and
 	// take passes over requests left waiting of at most as many events.
-	bt = &batcher{maxEvents: 10_000, busy: map[string]bool{"busy": true}}
+	bt = &batcher{maxEvents: 10_000, busy: map[string]bool{"busy": true}, inFlight: 1, last: maxGroupEvents}
 	for i := range maxGroupEvents + 10 {
 		bt.queue = append(bt.queue, req(fmt.Sprintf("q%d", i)))
 	}
@@ -87,6 +87,17 @@ func TestBatcherTake(t *testing.T) {
 	assert.Empty(t, bt.take(), "the request after maxGroupEvents events waiting is not looked at")
 	assert.Len(t, bt.queue, maxGroupEvents+1)
 	assert.Same(t, last, bt.queue[maxGroupEvents], "the queue keeps its order")
+	// A backlog goes in pieces: groupPiece events with no group in flight,
+	// then twice the group in flight.
+	bt = &batcher{maxEvents: 10_000, busy: map[string]bool{}}
+	for i := range 5 * groupPiece {
+		bt.queue = append(bt.queue, req(fmt.Sprintf("b%d", i)))
+	}
+	assert.Len(t, bt.take(), groupPiece, "no group in flight: a piece")
+	bt.inFlight, bt.last = 1, groupPiece
+	assert.Len(t, bt.take(), 2*groupPiece, "twice the group being written")
+	bt.last = 2 * groupPiece
+	assert.Len(t, bt.take(), 2*groupPiece, "the rest")
 	// A request alone may hold maxEvents events.
 	bt = &batcher{maxEvents: 5, busy: map[string]bool{}}
 	big := req("a", "b", "c", "d", "e")
