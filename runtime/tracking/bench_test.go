@@ -1,6 +1,7 @@
 package tracking_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/sqlite"
 	"github.com/promoc/promoc/runtime/tracking"
 	"github.com/shopspring/decimal"
 )
@@ -97,9 +100,12 @@ func BenchmarkConversions(b *testing.B) {
 // BenchmarkClicksPaced offers clicks at a fixed rate (PROMOC_BENCH_RATE,
 // default 10,000 a second, the goal of issue 14), each in a goroutine of
 // its own sent when due whatever the others' answers (an open loop, as
-// cmd/loadgen's), to the tracker on a file database: the group commit's
-// latency without HTTP. p50-µs and p99-µs run from when a click was due to
-// its commit; clicks/commit is the mean size of a group commit.
+// cmd/loadgen's, and on time as its tracking workloads: the last two
+// milliseconds of a wait are a nanosleep), to the tracker on a file
+// database: the group commit's latency without HTTP. p50-µs and p99-µs run
+// from when a click was due to its commit; clicks/commit is the mean size
+// of a group commit, commit-p50-µs and commit-p99-µs the time of its
+// store.Clicks. PROMOC_BENCH_CLICK_GAP sets Config.ClickGap (0: none).
 // -benchtime 50000x is 5 s at 10,000 a second.
 func BenchmarkClicksPaced(b *testing.B) {
 	rate := 10_000
@@ -108,10 +114,17 @@ func BenchmarkClicksPaced(b *testing.B) {
 			b.Fatalf("PROMOC_BENCH_RATE=%q: expected a rate a second", v)
 		}
 	}
+	var gap time.Duration
+	if v := os.Getenv("PROMOC_BENCH_CLICK_GAP"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			b.Fatalf("PROMOC_BENCH_CLICK_GAP=%q: expected a duration such as 500us, or 0 for none", v)
+		}
+		gap = cmp.Or(d, -1)
+	}
 	ctx := context.Background()
-	var batches atomic.Int64
-	s := countingStore{Store: newStore(b), batches: &batches}
-	tr, err := tracking.New(tracking.Config{Store: s, Secret: []byte("k")})
+	s := &timedStore{Store: newStore(b)}
+	tr, err := tracking.New(tracking.Config{Store: s, Secret: []byte("k"), ClickGap: gap})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,9 +136,7 @@ func BenchmarkClicksPaced(b *testing.B) {
 	start := time.Now()
 	for i := range b.N {
 		due := start.Add(time.Duration(i) * interval)
-		if w := time.Until(due); w > 0 {
-			time.Sleep(w)
-		}
+		sleepUntil(due)
 		wg.Go(func() {
 			if _, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha", Sub: [5]string{"banner"}, IP: "192.0.2.1"}); err != nil {
 				b.Error(err)
@@ -136,8 +147,44 @@ func BenchmarkClicksPaced(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	slices.Sort(lat)
+	commits := slices.Sorted(slices.Values(s.took))
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-	b.ReportMetric(float64(b.N)/float64(batches.Load()), "clicks/commit")
+	b.ReportMetric(float64(b.N)/float64(len(commits)), "clicks/commit")
+	b.ReportMetric(float64(commits[len(commits)/2].Microseconds()), "commit-p50-µs")
+	b.ReportMetric(float64(commits[len(commits)*99/100].Microseconds()), "commit-p99-µs")
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Microsecond)/float64(b.N), "cpu-µs/click")
+}
+
+// timedStore keeps the time of each transaction that writes clicks.
+type timedStore struct {
+	*sqlite.Store
+	mu   sync.Mutex
+	took []time.Duration
+}
+
+func (t *timedStore) Clicks(ctx context.Context, ss []store.Session) error {
+	at := time.Now()
+	err := t.Store.Clicks(ctx, ss)
+	d := time.Since(at)
+	t.mu.Lock()
+	t.took = append(t.took, d)
+	t.mu.Unlock()
+	return err
+}
+
+// sleepUntil sleeps until t: the last two milliseconds with nanosleep, as
+// cmd/loadgen's tracking workloads do (time.Sleep of less than a
+// millisecond sleeps about one in an otherwise idle process).
+func sleepUntil(t time.Time) {
+	if d := time.Until(t); d > 2*time.Millisecond {
+		time.Sleep(d - 2*time.Millisecond)
+	}
+	d := time.Until(t)
+	if d <= 0 {
+		return
+	}
+	ts := syscall.NsecToTimespec(int64(d))
+	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
+	}
 }
