@@ -95,7 +95,18 @@ func approvalOf(o store.Outcome) (approvalJSON, error) {
 		return a, err
 	}
 	a.Expires = eo.Expires
+	a.Amount = money(o, eo)
 	return a, nil
+}
+
+// money is an outcome's amount as the engine gave it, with its rounding's
+// decimals (15.00, as promoc run and GET /v1/approvals show it); the
+// store's exact value when the engine's record has none.
+func money(o store.Outcome, eo engine.Outcome) string {
+	if eo.Amount != nil && eo.Amount.Equal(o.Amount) {
+		return eo.Amount.String()
+	}
+	return o.Amount.String()
 }
 
 // listPage is the number of waiting results read at a time.
@@ -238,14 +249,17 @@ within), by this machine's clock, even before promoc run has rejected it.`
 			}
 			return writeJSON(out, a)
 		}
-		money := o.Amount.String()
+		amount := o.Amount.String()
+		if eo, err := engine.OutcomeOf(o); err == nil {
+			amount = money(o, eo)
+		}
 		if o.Currency != "" {
-			money += " " + o.Currency
+			amount += " " + o.Currency
 		}
 		if approve {
-			fmt.Fprintf(out, "issued %s: %s to %s\n", args[0], money, o.Key.Player)
+			fmt.Fprintf(out, "issued %s: %s to %s\n", args[0], amount, o.Key.Player)
 		} else {
-			fmt.Fprintf(out, "rejected %s: %s to %s not given: %s\n", args[0], money, o.Key.Player, reason)
+			fmt.Fprintf(out, "rejected %s: %s to %s not given: %s\n", args[0], amount, o.Key.Player, reason)
 		}
 		return nil
 	})
