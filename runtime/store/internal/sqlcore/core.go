@@ -592,5 +592,5 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 		}
 	}
 	// Where ex queues, the log's rows go to the server with the commit.
-	return later(ctx, ex, nil, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`, from, last)
+	return later(ctx, ex, nil, orFail(ex, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`), from, last)
 }

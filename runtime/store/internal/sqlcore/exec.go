@@ -151,7 +151,7 @@ type StateWriter interface {
 // fails a constraint and keep the rows before it (SQLite's INSERT OR
 // FAIL), where a plain INSERT undoes its own rows first, for which SQLite
 // copies every page the statement changes to a statement journal (a
-// tenth of the batch path's writes). The batch path's INSERTs take it:
+// tenth of the batch path's time in the engine benchmark). The batch path's INSERTs take it:
 // their failure fails the transaction (or, in WithAudit, the savepoint of
 // Apply), which undoes them anyway. The constraints that the INSERTs'
 // ON CONFLICT clauses name are not failures.
