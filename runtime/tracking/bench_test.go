@@ -105,7 +105,10 @@ func BenchmarkConversions(b *testing.B) {
 // database: the group commit's latency without HTTP. p50-µs and p99-µs run
 // from when a click was due to its commit; clicks/commit is the mean size
 // of a group commit, commit-p50-µs and commit-p99-µs the time of its
-// store.Clicks. PROMOC_BENCH_CLICK_GAP sets Config.ClickGap (0: none).
+// store.Clicks; ckpt-rounds is the checkpointer's rounds during the run,
+// and slow-in-ckpt-% the share of the slowest 1% of clicks that were
+// waiting while one ran. PROMOC_BENCH_CLICK_GAP sets Config.ClickGap (0:
+// none).
 // -benchtime 50000x is 5 s at 10,000 a second.
 func BenchmarkClicksPaced(b *testing.B) {
 	rate := 10_000
@@ -128,14 +131,22 @@ func BenchmarkClicksPaced(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var ckptMu sync.Mutex
+	var rounds []sqlite.CheckpointRound
+	s.ObserveCheckpoints(func(r sqlite.CheckpointRound) {
+		ckptMu.Lock()
+		rounds = append(rounds, r)
+		ckptMu.Unlock()
+	})
 	interval := time.Second / time.Duration(rate)
 	lat := make([]time.Duration, b.N)
 	var wg sync.WaitGroup
 	cpu := cpuTime()
 	b.ResetTimer()
 	start := time.Now()
+	due := func(i int) time.Time { return start.Add(time.Duration(i) * interval) }
 	for i := range b.N {
-		due := start.Add(time.Duration(i) * interval)
+		due := due(i)
 		sleepUntil(due)
 		wg.Go(func() {
 			if _, _, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha", Sub: [5]string{"banner"}, IP: "192.0.2.1"}); err != nil {
@@ -146,6 +157,21 @@ func BenchmarkClicksPaced(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	s.ObserveCheckpoints(nil)
+	// The slowest 1% of clicks, and how many of them waited while a
+	// checkpoint ran.
+	p99 := slices.Sorted(slices.Values(lat))[len(lat)*99/100]
+	slow, inCkpt := 0, 0
+	for i, l := range lat {
+		if l < p99 {
+			continue
+		}
+		slow++
+		from, to := due(i), due(i).Add(l)
+		if slices.ContainsFunc(rounds, func(r sqlite.CheckpointRound) bool { return r.Start.Before(to) && r.End.After(from) }) {
+			inCkpt++
+		}
+	}
 	slices.Sort(lat)
 	commits := slices.Sorted(slices.Values(s.took))
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
@@ -153,6 +179,10 @@ func BenchmarkClicksPaced(b *testing.B) {
 	b.ReportMetric(float64(b.N)/float64(len(commits)), "clicks/commit")
 	b.ReportMetric(float64(commits[len(commits)/2].Microseconds()), "commit-p50-µs")
 	b.ReportMetric(float64(commits[len(commits)*99/100].Microseconds()), "commit-p99-µs")
+	b.ReportMetric(float64(len(rounds)), "ckpt-rounds")
+	b.ReportMetric(100*float64(inCkpt)/float64(max(slow, 1)), "slow-in-ckpt-%")
+	b.ReportMetric(float64(len(rounds)), "ckpt-rounds")
+	b.ReportMetric(100*float64(inCkpt)/float64(max(slow, 1)), "slow-in-ckpt-%")
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(time.Microsecond)/float64(b.N), "cpu-µs/click")
 }
 
