@@ -3,6 +3,9 @@ package sqlcore
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 
@@ -37,13 +40,17 @@ func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error
 		renames := []struct {
 			n     *int64
 			table string
-		}{{&out.Ledger, "ledger_entries"}, {&out.Assignments, "offer_assignments"}, {&out.Bonuses, "bonuses"}}
+		}{{&out.Ledger, "ledger_entries"}, {&out.Assignments, "offer_assignments"}}
 		for _, r := range renames {
 			n, err := ex.Exec(ctx, `UPDATE `+r.table+` SET player = $2 WHERE player = $1`, e.Player, e.Pseudonym)
 			if err != nil {
 				return fmt.Errorf("erasure: %s: %w", r.table, err)
 			}
 			*r.n = n
+		}
+		anomalies, err := eraseBonuses(ctx, ex, e, &out)
+		if err != nil {
+			return fmt.Errorf("erasure: bonuses: %w", err)
 		}
 		var pairs [][2]string // where the keys are in the log, renamed with it
 		if !s.keysInLog() {
@@ -79,7 +86,7 @@ func (s *Store) Erase(ctx context.Context, e store.Erasure) (store.Erased, error
 			return fmt.Errorf("erasure: tracking: %w", err)
 		}
 		out.Sessions = n
-		out.Found = out.Events+out.States+out.Timers+out.Players+out.Outcomes+out.Ledger+out.Keys+out.Assignments+out.Bonuses+out.Sessions > 0
+		out.Found = out.Events+out.States+out.Timers+out.Players+out.Outcomes+out.Ledger+out.Keys+out.Assignments+out.Bonuses+out.Sessions+anomalies > 0
 		if !out.Found {
 			return nil
 		}
@@ -264,4 +271,164 @@ func scrubAudit(ctx context.Context, ex Execer, e store.Erasure, out *store.Eras
 	}
 	_, err = ex.Exec(ctx, `DELETE FROM audit_erasing`)
 	return err
+}
+
+// eraseBonuses renames the player's bonuses to the pseudonym. A bonus's id
+// is a hash of its source, activity, action, player and trigger hash
+// (store.BonusID), so that the id kept would let anyone test a guess of
+// the player's id: each bonus takes the id it has under the pseudonym
+// (the one a grant taken after the erasure gets), in its status events and
+// anomalies too, and in its references when they are promoc's own. The
+// status events kept as anomalies hold the event as received, which may
+// name the player: their bodies name the pseudonym (and the new id), and
+// their content hashes, and those of the bonuses' status events (which
+// hash the player they named), are replaced by keyed hashes under a key
+// made for this erasure and never stored. It returns the number of
+// anomalies rewritten.
+func eraseBonuses(ctx context.Context, ex Execer, e store.Erasure, out *store.Erased) (int64, error) {
+	type bonus struct{ id, source, activity, action, trigger, ref string }
+	rows, err := ex.Query(ctx, `SELECT id, source, activity, action, trigger_hash, ref_id FROM bonuses WHERE player = $1 ORDER BY seq`, e.Player)
+	if err != nil {
+		return 0, err
+	}
+	var bs []bonus
+	for rows.Next() {
+		var b bonus
+		if err := rows.Scan(&b.id, &b.source, &b.activity, &b.action, &b.trigger, &b.ref); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		bs = append(bs, b)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return 0, err
+	}
+	rows.Close()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return 0, err
+	}
+	rehash := func(h []byte) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write(h)
+		return m.Sum(nil)
+	}
+	renamed := map[string]string{} // old id -> new
+	for _, b := range bs {
+		id := store.BonusID(b.source, b.activity, b.action, e.Pseudonym, b.trigger)
+		renamed[b.id] = id
+		ref := b.ref
+		if ref == b.id {
+			ref = id // promoc's own references name the bonus by its id
+		}
+		if _, err := ex.Exec(ctx, `UPDATE bonuses SET id = $2, player = $3, ref_id = $4 WHERE id = $1`, b.id, id, e.Pseudonym, ref); err != nil {
+			return 0, err
+		}
+		if _, err := ex.Exec(ctx, `UPDATE bonus_anomalies SET bonus = $2 WHERE bonus = $1`, b.id, id); err != nil {
+			return 0, err
+		}
+		evs, err := ex.Query(ctx, `SELECT seq, hash FROM bonus_events WHERE bonus = $1`, b.id)
+		if err != nil {
+			return 0, err
+		}
+		type ev struct {
+			seq  int64
+			hash []byte
+		}
+		var list []ev
+		for evs.Next() {
+			var x ev
+			if err := evs.Scan(&x.seq, &x.hash); err != nil {
+				evs.Close()
+				return 0, err
+			}
+			list = append(list, x)
+		}
+		if err := evs.Err(); err != nil {
+			evs.Close()
+			return 0, err
+		}
+		evs.Close()
+		for _, x := range list {
+			if _, err := ex.Exec(ctx, `UPDATE bonus_events SET bonus = $2, hash = $3 WHERE seq = $1`, x.seq, id, rehash(x.hash)); err != nil {
+				return 0, err
+			}
+		}
+	}
+	out.Bonuses = int64(len(bs))
+
+	// The anomalies: those of the player's bonuses, and those of no bonus
+	// (unknown-bonus), whose bodies may name the player.
+	type anomaly struct {
+		seq   int64
+		bonus string
+		body  []byte
+	}
+	ar, err := ex.Query(ctx, `SELECT seq, bonus, body FROM bonus_anomalies ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	var as []anomaly
+	news := map[string]bool{}
+	for _, id := range renamed {
+		news[id] = true
+	}
+	for ar.Next() {
+		var a anomaly
+		if err := ar.Scan(&a.seq, &a.bonus, &a.body); err != nil {
+			ar.Close()
+			return 0, err
+		}
+		if a.bonus == "" || news[a.bonus] {
+			as = append(as, a)
+		}
+	}
+	if err := ar.Err(); err != nil {
+		ar.Close()
+		return 0, err
+	}
+	ar.Close()
+	player, err := json.Marshal(e.Player)
+	if err != nil {
+		return 0, err
+	}
+	pseudonym, err := json.Marshal(e.Pseudonym)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, a := range as {
+		var body map[string]json.RawMessage
+		if json.Unmarshal(a.body, &body) != nil {
+			continue // not an object: names no player
+		}
+		changed := false
+		if p, ok := body["player"]; ok && bytes.Equal(bytes.TrimSpace(p), player) {
+			body["player"], changed = pseudonym, true
+		}
+		if raw, ok := body["bonus"]; ok {
+			var old string
+			if json.Unmarshal(raw, &old) == nil && renamed[old] != "" {
+				id, err := json.Marshal(renamed[old])
+				if err != nil {
+					return 0, err
+				}
+				body["bonus"], changed = id, true
+			}
+		}
+		if !changed && !news[a.bonus] {
+			continue
+		}
+		nb, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		sum := sha256.Sum256(nb)
+		if _, err := ex.Exec(ctx, `UPDATE bonus_anomalies SET body = $2, hash = $3 WHERE seq = $1`, a.seq, nb, rehash(sum[:])); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }
