@@ -222,7 +222,9 @@ func checkpointsMet(b *testing.B, run Paced, rounds []sqlite.CheckpointRound, sl
 // a line each, times in ms from t0: the call's events, the arrival of its
 // first, Submit called and returned, its Apply's start and end, its wait's
 // return, its slowest event's latency, and the ms of checkpoint rounds
-// during its Apply.
+// during its Apply; then the checkpointer's rounds, a line each: "ckpt",
+// its start and end, P (PASSIVE) or R (RESTART under the writer's lock),
+// the WAL's frames and those copied.
 func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][2]time.Time, rounds []sqlite.CheckpointRound) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -243,6 +245,13 @@ func writeTimeline(b *testing.B, path string, t0 time.Time, run Paced, spans [][
 		}
 		fmt.Fprintf(w, "%d %d %.2f %.2f %.2f %.2f %.2f %.2f %.2f %.2f\n", k, c.J-c.I, ms(run.Arrival[c.I]), ms(c.Submit), ms(c.Submitted),
 			ms(a[0]), ms(a[1]), ms(c.Done), float64(slowest.Microseconds())/1000, float64(overlap(rounds, a[0], a[1]).Microseconds())/1000)
+	}
+	for _, r := range rounds {
+		mode := "P"
+		if r.Restart {
+			mode = "R"
+		}
+		fmt.Fprintf(w, "ckpt %.2f %.2f %s %d %d\n", ms(r.Start), ms(r.End), mode, r.Frames, r.Copied)
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
