@@ -207,3 +207,51 @@ func TestObserveCheckpoints(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, n, len(rounds), "nil stops the observer")
 }
+
+// TestBorrowAfterCommit: a request's last step waiting for the writer's
+// lock gets it lent by the writer's next commit, and runs under it; with
+// no commit it stops waiting after borrowWait, with the lock not taken.
+func TestBorrowAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	write := func(q string) {
+		require.NoError(t, s.D.Begin(ctx, func(ex sqlcore.Execer) error {
+			_, err := ex.Exec(ctx, q)
+			return err
+		}))
+	}
+	write("CREATE TABLE scratch (k INTEGER PRIMARY KEY)")
+	c := s.ckpt
+	conn, err := c.db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	var restarts []CheckpointRound
+	s.ObserveCheckpoints(func(r CheckpointRound) { restarts = append(restarts, r) }) // on borrow's goroutine only: no request runs
+	type result struct {
+		lent bool
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		lent, _, err := c.borrow(ctx, conn)
+		got <- result{lent, err}
+	}()
+	require.Eventually(t, c.want.Load, 5*time.Second, 10*time.Microsecond, "borrow waits for a commit")
+	write("INSERT INTO scratch (k) VALUES (1)")
+	r := <-got
+	require.NoError(t, r.err)
+	assert.True(t, r.lent, "the commit lent the lock")
+	require.Len(t, restarts, 1)
+	assert.True(t, restarts[0].Restart, "a RESTART ran under it")
+	assert.Equal(t, restarts[0].Frames, restarts[0].Copied, "and copied the WAL")
+	assert.False(t, c.want.Load(), "borrow no longer waits")
+
+	lent, _, err := c.borrow(ctx, conn)
+	require.NoError(t, err)
+	assert.False(t, lent, "no commit: not lent")
+	write("INSERT INTO scratch (k) VALUES (2)") // commits without waiting for anyone
+	require.True(t, c.writer.TryLock(), "the writer's lock is free")
+	c.writer.Unlock()
+}
