@@ -9,6 +9,7 @@ import (
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/window"
 )
 
 // The state the engine keeps per player, in the store's per-(player, rule)
@@ -252,13 +253,15 @@ func countFrom(ts []time.Time, s time.Time, per time.Duration, loc *time.Locatio
 // period: per later; or, for a whole number of days, the same wall-clock
 // time that many days later on the player's clock (loc), so that a week
 // from Monday 00:00 ends at the next Monday 00:00 across a change of the
-// clocks too, as the days of windows do.
+// clocks too, as the days of windows do. A wall-clock time the clocks skip
+// that day is the first instant after the jump, and one they show twice
+// its first occurrence, as for windows' bounds (window.FirstInstant).
 func until(t time.Time, per time.Duration, loc *time.Location) time.Time {
 	const day = 24 * time.Hour
 	if loc == nil || per%day != 0 {
 		return t.Add(per)
 	}
-	return t.In(loc).AddDate(0, 0, int(per/day)).UTC()
+	return window.FirstInstant(window.WallClock(t.In(loc)).AddDate(0, 0, int(per/day)), loc).UTC()
 }
 
 // setStored takes a player's data from the store's player record (the
