@@ -78,6 +78,7 @@ type plan struct {
 	vs       versions             // the states' versions, as the batch writes them
 	existed  map[[2]string]bool   // states stored before the batch (versions read)
 	assumed  map[[2]string]bool   // states assumed absent, not read (statecache.go)
+	fetched  [][2]string          // states whose versions the batch read
 	turn     Turn                 // where the transaction found the database (Turns)
 	turned   bool                 // turn is known
 	base     versions             // the versions assumed stored (a StateWriter's; nil when read)

@@ -128,14 +128,16 @@ func (s *Store) batchVersions(ctx context.Context, ex Execer, changes []store.Ch
 	}
 	return s.stateVersions(ctx, ex, players, rules, func(k [2]string, v int64) {
 		p.vs[k], p.existed[k] = v, v > 0
+		p.fetched = append(p.fetched, k)
 	})
 }
 
-// keepStates keeps in the cache the versions of the plan's states, once
-// the plan's transaction wrote everything: a state read or found in the
-// cache, or assumed absent and then inserted, has the version the plan
-// ends with (a state assumed absent and not written ends with 0, which is
-// not kept). It runs in the transaction, last: a commit that then fails
+// keepStates keeps in the cache the versions the plan's transaction read
+// and wrote, once it wrote everything: a state read, or written (found in
+// the cache, read, or assumed absent and then inserted), has the version
+// the plan ends with; a state found in the cache and not written has the
+// version the cache holds, and a state assumed absent and not written is
+// not kept. It runs in the transaction, last: a commit that then fails
 // leaves the next transaction a Turn that does not follow (Turns).
 func (s *Store) keepStates(p *plan) {
 	if p == nil || !p.turned {
@@ -144,13 +146,16 @@ func (s *Store) keepStates(p *plan) {
 	c := &s.states
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.vs == nil || len(c.vs)+len(p.vs) > maxCachedStates {
+	if c.vs == nil || len(c.vs)+len(p.fetched)+len(p.stateOrder) > maxCachedStates {
 		c.vs = map[[2]string]int64{}
 	}
-	for k, v := range p.vs {
-		if v > 0 {
+	for _, k := range p.fetched {
+		if v := p.vs[k]; v > 0 {
 			c.vs[k] = v
 		}
+	}
+	for _, k := range p.stateOrder {
+		c.vs[k] = p.vs[k]
 	}
 	c.next = p.turn.next()
 }
