@@ -447,33 +447,32 @@ func (p *plan) reserve(o *store.Outcome, u int64) bool {
 // writeChanges writes the events, states, timers, players and keys that
 // decide noted.
 func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
-	rows := make([][]any, 0, len(p.events))
+	events := make([]any, 0, 6*len(p.events))
 	for _, e := range p.events {
 		var body any
 		if e.Body != nil {
 			body = e.Body
 		}
-		rows = append(rows, []any{e.Player, e.ID, nonNil(e.Hash), e.Kind, nanos(e.At), body})
+		events = append(events, e.Player, e.ID, nonNil(e.Hash), e.Kind, nanos(e.At), body)
 	}
-	if err := insertRows(ctx, ex, `INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES `, 6,
-		``, rows, true); err != nil {
+	if err := insertFlat(ctx, ex, `INSERT INTO events_seen (player, event_id, hash, kind, at_ns, body) VALUES `, 6,
+		``, events, true); err != nil {
 		return err
 	}
 
-	var added, updated [][]any
+	var added, updated []any
 	var set stateSet
 	for _, k := range p.stateOrder {
-		r := []any{k[0], k[1], p.vs[k], p.states[k]}
 		switch {
 		case p.base != nil && p.base[k] > 0:
 			set.add(k, p.base[k], p.vs[k], p.states[k])
 		case p.existed[k]:
-			updated = append(updated, r)
+			updated = append(updated, k[0], k[1], p.vs[k], p.states[k])
 		default:
-			added = append(added, r)
+			added = append(added, k[0], k[1], p.vs[k], p.states[k])
 		}
 	}
-	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
+	if err := insertFlat(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
 		``, added, true); err != nil {
 		return err
 	}
@@ -490,12 +489,12 @@ func (s *Store) writeChanges(ctx context.Context, ex Execer, p *plan) error {
 		}
 	}
 	// The rows read are the batch's: locked, or under the one writer.
-	if err := insertRows(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
+	if err := insertFlat(ctx, ex, `INSERT INTO rule_state (player, rule, version, data) VALUES `, 4,
 		` ON CONFLICT (player, rule) DO UPDATE SET version = excluded.version, data = excluded.data`, updated, false); err != nil {
 		return err
 	}
 
-	rows = rows[:0]
+	var rows [][]any
 	for _, k := range p.timerOrder {
 		due := p.timers[k]
 		if due.IsZero() {
@@ -681,21 +680,29 @@ func insertStmt(head, tail string, cols, rows int) string {
 // ex is a Deduper, a plain INSERT whose duplicate key error is; tail must be
 // "". Where ex queues, the INSERTs are queued.
 func insertRows(ctx context.Context, ex Execer, head string, cols int, tail string, rows [][]any, all bool) error {
+	flat := make([]any, 0, cols*len(rows))
+	for _, r := range rows {
+		flat = append(flat, r...)
+	}
+	return insertFlat(ctx, ex, head, cols, tail, flat, all)
+}
+
+// insertFlat is insertRows of the rows laid end to end in flat, cols
+// values each: each INSERT takes its rows' part of flat as its arguments,
+// which must not be changed afterwards.
+func insertFlat(ctx context.Context, ex Execer, head string, cols int, tail string, flat []any, all bool) error {
 	dd, strict := ex.(Deduper)
 	if all && !strict {
 		tail = ` ON CONFLICT DO NOTHING`
 	}
 	head = orFail(ex, head)
-	for len(rows) > 0 {
-		chunk := rows[:rowChunk(len(rows))]
-		rows = rows[len(chunk):]
-		args := make([]any, 0, cols*len(chunk)) // kept by a queue: one a statement
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
+	for len(flat) > 0 {
+		n := rowChunk(len(flat) / cols)
+		args := flat[: n*cols : n*cols] // kept by a queue: one a statement
+		flat = flat[n*cols:]
 		var check func(int64, error) error
 		if all {
-			want := int64(len(chunk))
+			want := int64(n)
 			check = func(n int64, err error) error {
 				switch {
 				case err != nil && strict && dd.Duplicate(err):
@@ -706,7 +713,7 @@ func insertRows(ctx context.Context, ex Execer, head string, cols int, tail stri
 				return err
 			}
 		}
-		if err := later(ctx, ex, check, insertStmt(head, tail, cols, len(chunk)), args...); err != nil {
+		if err := later(ctx, ex, check, insertStmt(head, tail, cols, n), args...); err != nil {
 			return err
 		}
 	}
