@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptBonusEventsRepeated: the bonus lifecycle of a Fast Track
@@ -20,7 +23,19 @@ import (
 // it was received at. The report counts each status once and sums the
 // amounts exactly.
 func TestAcceptBonusEventsRepeated(t *testing.T) {
-	h := newHarness(t)
+	acceptBonusEventsRepeated(t, newHarness(t))
+}
+
+// TestAcceptBonusEventsRepeatedPostgres is TestAcceptBonusEventsRepeated
+// on PostgreSQL.
+func TestAcceptBonusEventsRepeatedPostgres(t *testing.T) {
+	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_bonus"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	acceptBonusEventsRepeated(t, newHarnessOn(t, st))
+}
+
+func acceptBonusEventsRepeated(t *testing.T, h *harness) {
 	credit := func(trigger, id, amount string) response {
 		body := map[string]any{"user_id": "u1", "bonus_code": "SPINS", "amount": amount, "currency": "EUR"}
 		return h.do(call{method: "POST", path: "/v1/fasttrack/bonus/credit", role: server.Operator, headers: ftHeaders("1001", "77", trigger, id), body: body})

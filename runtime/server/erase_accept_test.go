@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/store/postgres"
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptErasureBonuses: erasing a player (GDPR) keeps the player's
@@ -23,7 +26,19 @@ import (
 // pseudonym (a bonus's id is a hash of its player among others), and the
 // report counts as before.
 func TestAcceptErasureBonuses(t *testing.T) {
-	h := acceptHarness(t)
+	acceptErasureBonuses(t, acceptHarness(t))
+}
+
+// TestAcceptErasureBonusesPostgres is TestAcceptErasureBonuses on
+// PostgreSQL.
+func TestAcceptErasureBonusesPostgres(t *testing.T) {
+	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_erase"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	acceptErasureBonuses(t, acceptHarnessOn(t, st))
+}
+
+func acceptErasureBonuses(t *testing.T, h *harness) {
 	r := h.events([]any{reg("r1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50")})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	out := r.json["outcomes"].([]any)[0].(map[string]any)
