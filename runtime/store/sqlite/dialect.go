@@ -230,10 +230,10 @@ func (d dialect) Begin(ctx context.Context, fn func(sqlcore.Execer) error) error
 	return d.begin(ctx, fn, false, true)
 }
 
-// BeginKeeping implements sqlcore.Turns: Begin, for a transaction that
-// writes no state, not counted in Turn.
-func (d dialect) BeginKeeping(ctx context.Context, fn func(sqlcore.Execer) error) error {
-	return d.begin(ctx, fn, false, false)
+// BeginKeeping implements sqlcore.Turns: Begin (BeginLazy when lazy), for
+// a transaction that writes no state, not counted in Turn.
+func (d dialect) BeginKeeping(ctx context.Context, lazy bool, fn func(sqlcore.Execer) error) error {
+	return d.begin(ctx, fn, lazy, false)
 }
 
 // BeginLazy implements sqlcore.LazyBeginner: the transaction commits with

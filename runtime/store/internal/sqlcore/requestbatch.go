@@ -10,14 +10,11 @@ import (
 // WriteRequests implements store.RequestBatches.
 func (s *Store) WriteRequests(ctx context.Context, fs []store.FinishedRequest, rs []store.Request, staleBefore time.Time) ([]store.StartedRequest, error) {
 	out := make([]store.StartedRequest, len(rs))
-	begin := s.D.Begin
-	if lb, ok := s.D.(LazyBeginner); ok && len(fs) == 0 {
-		// Starts only: none waits for the disk. A start lost in a crash
-		// is of a request not answered (its answer waits for a commit
-		// that waits, after it), which its client sends again.
-		begin = lb.BeginLazy
-	}
-	err := begin(ctx, func(ex Execer) error {
+	// Starts only: none waits for the disk. A start lost in a crash is of
+	// a request not answered (its answer waits for a commit that waits,
+	// after it), which its client sends again. No state is written.
+	lazy := len(fs) == 0
+	err := s.beginKeepingLazy(ctx, lazy, func(ex Execer) error {
 		for _, f := range fs {
 			if err := finishRequest(ctx, ex, f.Scope, f.Key, f.Status, f.Response); err != nil {
 				return err

@@ -71,7 +71,7 @@ func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
 func (s *Store) StartRequest(ctx context.Context, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
 	var got store.Request
 	var started bool
-	err := s.D.Begin(ctx, func(ex Execer) error {
+	err := s.beginKeeping(ctx, func(ex Execer) error {
 		var err error
 		got, started, err = startRequest(ctx, ex, r, staleBefore)
 		return err
@@ -104,7 +104,7 @@ func startRequest(ctx context.Context, ex Execer, r store.Request, staleBefore t
 
 // FinishRequest implements store.Store.
 func (s *Store) FinishRequest(ctx context.Context, scope, key string, status int, response []byte) error {
-	return s.D.Begin(ctx, func(ex Execer) error {
+	return s.beginKeeping(ctx, func(ex Execer) error {
 		return finishRequest(ctx, ex, scope, key, status, response)
 	})
 }

@@ -59,16 +59,26 @@ type Turns interface {
 	// other connection committed and the writer ran no transaction other
 	// than those of BeginKeeping.
 	Turn(ctx context.Context, ex Execer) (Turn, error)
-	// BeginKeeping is Begin for a transaction that writes no state
-	// (rule_state): it leaves the Turn of the next transaction as it was.
-	BeginKeeping(ctx context.Context, fn func(Execer) error) error
+	// BeginKeeping is Begin (BeginLazy of a LazyBeginner when lazy) for
+	// a transaction that writes no state (rule_state): it leaves the Turn
+	// of the next transaction as it was.
+	BeginKeeping(ctx context.Context, lazy bool, fn func(Execer) error) error
 }
 
 // beginKeeping runs fn in a transaction that writes no state: a Turns
 // dialect's BeginKeeping, Begin elsewhere.
 func (s *Store) beginKeeping(ctx context.Context, fn func(Execer) error) error {
+	return s.beginKeepingLazy(ctx, false, fn)
+}
+
+// beginKeepingLazy is beginKeeping, lazy as LazyBeginner's BeginLazy
+// where the dialect is one and lazy is set.
+func (s *Store) beginKeepingLazy(ctx context.Context, lazy bool, fn func(Execer) error) error {
 	if t, ok := s.D.(Turns); ok {
-		return t.BeginKeeping(ctx, fn)
+		return t.BeginKeeping(ctx, lazy, fn)
+	}
+	if lb, ok := s.D.(LazyBeginner); ok && lazy {
+		return lb.BeginLazy(ctx, fn)
 	}
 	return s.D.Begin(ctx, fn)
 }
