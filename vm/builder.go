@@ -662,6 +662,9 @@ func (b *Builder) Commit() error {
 // commit checks and appends the transaction; Commit drops it without an
 // error when its id was committed before.
 func (b *Builder) commit(tx *txn, field func(string) string) error {
+	if tx.kind < 0 && tx.kname == "" {
+		return &InputError{field(".kind"), "missing"} // absent or null
+	}
 	if tx.kind < 0 {
 		return &InputError{field(".kind"), "unknown kind " + strconv.Quote(tx.kname)}
 	}
