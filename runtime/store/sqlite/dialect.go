@@ -290,12 +290,16 @@ func (d dialect) onConn(ctx context.Context, fn func(sqlcore.Execer) error, lazy
 	if counted {
 		d.turns.n++
 	}
+	committed := false
+	defer func() {
+		if !committed {
+			// Not committed, or not known to be (an error, a panic): no
+			// later transaction's Turn follows this one's.
+			d.turns.n++
+		}
+	}()
 	err = d.transact(ctx, conn, fn, sqlcore.Turn{Conn: id, Tx: d.turns.n})
-	if err != nil {
-		// Not committed, or not known to be: no later transaction's Turn
-		// follows this one's.
-		d.turns.n++
-	}
+	committed = err == nil
 	return err
 }
 
