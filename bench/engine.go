@@ -272,7 +272,9 @@ type Paced struct {
 // submitted and not yet written (Outstanding, at least 1), the most events
 // a call (Most), a window after the first event waiting (Gather), and
 // Ahead: with a call outstanding, the next is submitted only once the
-// store has begun to write it (Engine.Writing). Piece, when more than 0
+// store has begun to write it (Engine.Writing; with Outstanding 2 the call
+// before is always taken by then, but for its writer goroutine's start:
+// Ahead matters with more). Piece, when more than 0
 // and less than Most, cuts a backlog into pieces: a call submitted with
 // none outstanding takes at most Piece events, and one submitted while
 // another is written at most twice as many as that one (up to Most), about

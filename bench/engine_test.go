@@ -327,7 +327,8 @@ func BenchmarkEngine(b *testing.B) {
 
 // pacedHost is the paced run's host from the environment: by default two
 // calls outstanding, the second submitted once the store writes the first
-// (PacedHost.Ahead), a backlog cut in pieces of 64, 128, 256 and 512
+// (PacedHost.Ahead, which with two outstanding changes little: the first
+// is being written by then), a backlog cut in pieces of 64, 128, 256 and 512
 // events (PacedHost.Piece), each decided while the store writes the one
 // before, the oldest events done first. PROMOC_BENCH_OUTSTANDING or PROMOC_BENCH_GATHER set
 // give the feeding they say without that (as before the session of

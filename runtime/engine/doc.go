@@ -33,8 +33,8 @@
 // its batches after those submitted before, while the engine decides the
 // next (Options.InFlight batches at most). [Engine.Handle] is Submit and
 // its wait. [Engine.Writing] says when the store's writer has taken every
-// batch submitted: a host with a call outstanding submits the events that
-// waited then, so they are decided while that call is written. A batch is
+// batch submitted: a host with calls outstanding submits the events that
+// waited then, so they are decided while the last call is written. A batch is
 // decided on the players as cached, with the changes
 // of the batches in flight; if an earlier batch loses a change to another
 // writer, the lost change and every later batch in flight are decided

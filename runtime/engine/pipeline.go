@@ -395,9 +395,11 @@ func (e *Engine) submit(ctx context.Context, events []Event) (*ticket, error) {
 // they would make a transaction of the few events that came while the
 // call before was decided, which waits for the writer all the same (and
 // costs a commit of its own); submitted after the call before is written,
-// their deciding would add to their wait. PacedRun (bench) and promoc
-// serve's batcher feed the engine so.
-// It does not wait for the engine's lock (a call being decided, Advance).
+// their deciding would add to their wait. With two calls outstanding at
+// most, the call before is always taken by then, unless another caller's
+// batch is before it; with more, or several callers, it is not. The
+// engine benchmark's paced host (bench, PacedRun) feeds the engine so. It
+// does not wait for the engine's lock (a call being decided, Advance).
 func (e *Engine) Writing() <-chan struct{} {
 	if w := e.writing.Load(); w != nil {
 		return *w

@@ -21,10 +21,7 @@ import (
 // (Engine.SubmitSeen) and answered by a goroutine of its own once it is
 // written, so the next group is decided while the store writes the one
 // before it (the engine's pipeline, at most its Options.InFlight groups
-// decided and not written). With a group in flight, the next is cut once
-// the store has begun to write that one (Engine.Writing), so that it holds
-// what came until then and never waits, decided, behind another group
-// waiting for the writer. Each request keeps the answer it would have
+// decided and not written). Each request keeps the answer it would have
 // had alone:
 //
 //   - A group holds at most Config.MaxEvents events, the engine's batch
@@ -62,17 +59,17 @@ type batcher struct {
 	busy     map[string]bool // the players of the requests submitted and not yet answered
 	inFlight int             // the groups submitted and not yet answered
 	running  bool            // a goroutine is submitting groups
-	awaiting bool            // a goroutine waits for the writer to take the group in flight
 	last     int             // the events of the group submitted last
 }
 
 // groupsAhead bounds the groups submitted and not yet answered: one the
 // store writes and one decided meanwhile (the engine's default
-// Options.InFlight). The second is cut once the store begins to write
-// the first (writerTook), so that it holds every request that came until
-// then: cut at once, it would be as small as what comes while the first
-// is decided, one more transaction for as many events, and it would wait
-// for the writer all the same.
+// Options.InFlight). The next group is cut only once the first is
+// answered, so that it holds every request that came during the write.
+// (A group cut while one is in flight finds that one already taken by
+// the store's writer, unless another caller's batch is before it: the
+// batcher does not wait for Engine.Writing, which would add a goroutine's
+// wake-up to the path of every such group on a loaded machine.)
 const groupsAhead = 2
 
 // pending is one request's events, waiting for their group.
@@ -134,14 +131,13 @@ func (b *batcher) kick() {
 }
 
 // run submits groups until none can be taken: the queue is empty, its
-// requests wait for players in flight, groupsAhead are in flight (an
-// answer kicks it again), or the store has not begun to write the group
-// in flight (writerTook's goroutine kicks it again).
+// requests wait for players in flight, or groupsAhead are in flight (an
+// answer kicks it again).
 func (b *batcher) run(ctx context.Context) {
 	for {
 		b.mu.Lock()
 		var group []*pending
-		if b.inFlight < groupsAhead && b.writerTook() {
+		if b.inFlight < groupsAhead {
 			group = b.take()
 		}
 		if len(group) == 0 {
@@ -160,33 +156,6 @@ func (b *batcher) run(ctx context.Context) {
 		b.mu.Unlock()
 		b.submit(ctx, group)
 	}
-}
-
-// writerTook says whether the next group may be cut (b.mu held): no
-// group is in flight, or the store has begun to write those that are
-// (Engine.Writing). When not, a goroutine waits for it and kicks the
-// batcher again.
-func (b *batcher) writerTook() bool {
-	if b.inFlight == 0 {
-		return true
-	}
-	writing := b.engine().Writing()
-	select {
-	case <-writing:
-		return true
-	default:
-	}
-	if !b.awaiting {
-		b.awaiting = true
-		go func() {
-			<-writing
-			b.mu.Lock()
-			b.awaiting = false
-			b.kick()
-			b.mu.Unlock()
-		}()
-	}
-	return false
 }
 
 // answered counts a group submitted out of flight, once each of its
