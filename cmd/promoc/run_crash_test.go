@@ -128,7 +128,10 @@ func proveRunCrash(t *testing.T, ref, crashed string) {
 		select {
 		case err := <-done:
 			require.NoError(t, err, "seed %d: a run that was not killed failed", seed)
-		case <-time.After(time.Duration(20+rng.IntN(400)) * time.Millisecond):
+		// A kill at a random point of the run's first 420 ms; each try
+		// allows 10 ms more, so that on a starved machine, where starting
+		// alone may take that long, the runs still get further each time.
+		case <-time.After(time.Duration(20+rng.IntN(400)+10*try) * time.Millisecond):
 			require.NoError(t, cmd.Process.Kill())
 			<-done
 			kills++
