@@ -155,17 +155,9 @@ func outcomeLines(t *testing.T, db string) []string {
 	require.NoError(t, err)
 	defer st.Close()
 	var lines []string
-	for after := int64(0); ; {
-		outs, err := st.Outcomes(ctx, after, 1000)
-		require.NoError(t, err)
-		if len(outs) == 0 {
-			break
-		}
-		for _, o := range outs {
-			lines = append(lines, fmt.Sprintf("%s/%s/%s/%s %s %s %s %s %s", o.Key.Rule, o.Key.Action, o.Key.Player, o.Key.TriggerHash,
-				o.Status, o.Reason, o.Amount.String(), o.Currency, o.At.UTC().Format(time.RFC3339Nano)))
-			after = o.Seq
-		}
+	for _, o := range outcomeLog(t, st) {
+		lines = append(lines, fmt.Sprintf("%s/%s/%s/%s %s %s %s %s %s", o.Key.Rule, o.Key.Action, o.Key.Player, o.Key.TriggerHash,
+			o.Status, o.Reason, o.Amount.String(), o.Currency, o.At.UTC().Format(time.RFC3339Nano)))
 	}
 	sort.Strings(lines)
 	bs, err := st.Budgets(ctx, "first_deposit")

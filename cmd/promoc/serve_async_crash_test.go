@@ -190,19 +190,11 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 	defer st.Close()
 	byEvent := map[string]int{}
 	outcomes := 0
-	for after := int64(0); ; {
-		page, err := st.Outcomes(ctx, after, 1000)
+	for _, o := range outcomeLog(t, st) {
+		out, err := engine.OutcomeOf(o)
 		require.NoError(t, err)
-		if len(page) == 0 {
-			break
-		}
-		for _, o := range page {
-			out, err := engine.OutcomeOf(o)
-			require.NoError(t, err)
-			byEvent[out.Trigger.Event]++
-			outcomes++
-		}
-		after = page[len(page)-1].Seq
+		byEvent[out.Trigger.Event]++
+		outcomes++
 	}
 	events := 0
 	for _, rs := range reqs {

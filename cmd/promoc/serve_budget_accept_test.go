@@ -156,16 +156,7 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 	st, err = openStore(ctx, db, false)
 	require.NoError(t, err)
 	defer st.Close()
-	var log []store.Outcome
-	for after := int64(0); ; {
-		page, err := st.Outcomes(ctx, after, 1000)
-		require.NoError(t, err)
-		if len(page) == 0 {
-			break
-		}
-		log = append(log, page...)
-		after = page[len(page)-1].Seq
-	}
+	log := outcomeLog(t, st)
 	type ruleEvent struct{ rule, event string }
 	byEvent := map[ruleEvent]int{}
 	seqs := map[string][]int64{}

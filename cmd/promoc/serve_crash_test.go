@@ -146,6 +146,23 @@ func crashRuleSet(t *testing.T) (exe, rules string) {
 	return exe, rules
 }
 
+// outcomeLog is the whole outcome log of st, in its order, read a page at
+// a time as a feed's reader would.
+func outcomeLog(t *testing.T, st store.Store) []store.Outcome {
+	t.Helper()
+	ctx := context.Background()
+	var log []store.Outcome
+	for after := int64(0); ; {
+		page, err := st.Outcomes(ctx, after, 1000)
+		require.NoError(t, err)
+		if len(page) == 0 {
+			return log
+		}
+		log = append(log, page...)
+		after = page[len(page)-1].Seq
+	}
+}
+
 // startChild starts promoc with args (a serve on a loopback port of its
 // own, "127.0.0.1:0") and the environment with env added, the test's clock
 // and webhook secret left out, and waits until it listens.
@@ -358,16 +375,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 	st, err = openStore(ctx, db, false)
 	require.NoError(t, err)
 	defer st.Close()
-	var log []store.Outcome
-	for after := int64(0); ; {
-		page, err := st.Outcomes(ctx, after, 1000)
-		require.NoError(t, err)
-		if len(page) == 0 {
-			break
-		}
-		log = append(log, page...)
-		after = page[len(page)-1].Seq
-	}
+	log := outcomeLog(t, st)
 
 	// Every acknowledged event has its one outcome, and the response's
 	// outcomes are those of the log.
