@@ -367,3 +367,54 @@ func TestSliceFailures(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateFrom23 opens a database of schema version 23 with a state in
+// it: migration 0024 rebuilds rule_state, still WITHOUT ROWID on the key
+// (player, rule), keeps the row, and the batch path updates it.
+func TestMigrateFrom23(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "v23.db")
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	ents, err := os.ReadDir("migrations")
+	require.NoError(t, err)
+	for _, e := range ents[:23] {
+		m, err := os.ReadFile(filepath.Join("migrations", e.Name()))
+		require.NoError(t, err)
+		_, err = db.Exec(string(m))
+		require.NoError(t, err, e.Name())
+	}
+	_, err = db.Exec(`PRAGMA application_id = 1886547821; PRAGMA user_version = 23;
+		INSERT INTO rule_state (player, rule, version, data) VALUES ('p1', 'r', 2, x'7b7d')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	st, err := s.State(ctx, "p1", "r")
+	require.NoError(t, err)
+	assert.Equal(t, store.State{Player: "p1", Rule: "r", Version: 2, Data: []byte("{}")}, st)
+	_, err = s.Apply(ctx, []store.Change{{States: []store.State{{Player: "p1", Rule: "r", Version: 2, Data: []byte(`{"n":1}`)}}}})
+	require.NoError(t, err)
+	st, err = s.State(ctx, "p1", "r")
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), st.Version)
+	require.NoError(t, s.Close())
+
+	db, err = sql.Open("sqlite", p)
+	require.NoError(t, err)
+	defer db.Close()
+	var wr int
+	require.NoError(t, db.QueryRow(`SELECT wr FROM pragma_table_list WHERE name = 'rule_state'`).Scan(&wr))
+	assert.Equal(t, 1, wr, "WITHOUT ROWID")
+	var key []string
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('rule_state') WHERE pk > 0 ORDER BY pk`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		key = append(key, n)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"player", "rule"}, key)
+}
