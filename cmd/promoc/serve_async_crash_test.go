@@ -117,7 +117,6 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 	}
 
 	var tries, again atomic.Int64
-	var loadDone atomic.Bool
 	var wg sync.WaitGroup
 	for c := range nClients {
 		wg.Go(func() {
@@ -139,28 +138,18 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 			}
 		})
 	}
-	go func() {
-		wg.Wait()
-		loadDone.Store(true)
-	}()
-	underLoad, pendingAtKills := 0, 0
-	for range nKills {
-		time.Sleep(time.Duration(50+rng.IntN(300)) * time.Millisecond)
-		if !loadDone.Load() {
-			underLoad++
-		}
-		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
-		<-child.done
+	pendingAtKills := 0
+	underLoad := killUnderLoad(t, &wg, &child, nKills, 50, 300, rng, func() *crashChild {
 		st, err := openStore(ctx, db, false)
 		require.NoError(t, err)
 		p, err := st.(store.Inbox).PendingInbox(ctx, 100_000)
 		require.NoError(t, err)
 		pendingAtKills += len(p)
 		require.NoError(t, st.Close())
-		child = startAsyncServe(t, exe, rules, db)
+		child := startAsyncServe(t, exe, rules, db)
 		url.Store(child.url)
-	}
-	wg.Wait()
+		return child
+	})
 
 	// Every reference given reads done.
 	deadline := time.Now().Add(90 * time.Second)

@@ -110,7 +110,6 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 	var url atomic.Value
 	url.Store(child.url)
 	var wg sync.WaitGroup
-	var loadDone atomic.Bool
 	client := &http.Client{Timeout: 30 * time.Second}
 	for c := range clients {
 		wg.Add(1)
@@ -134,22 +133,11 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 			}
 		}()
 	}
-	go func() {
-		wg.Wait()
-		loadDone.Store(true)
-	}()
-	underLoad := 0
-	for range kills {
-		time.Sleep(time.Duration(50+rng.IntN(150)) * time.Millisecond)
-		if !loadDone.Load() {
-			underLoad++
-		}
-		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
-		<-child.done
-		child = startChild(t, exe, args)
+	underLoad := killUnderLoad(t, &wg, &child, kills, 50, 150, rng, func() *crashChild {
+		child := startChild(t, exe, args)
 		url.Store(child.url)
-	}
-	wg.Wait()
+		return child
+	})
 	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, <-child.done, "a graceful stop: %s", child.stderr.String())
 

@@ -203,6 +203,32 @@ func startChild(t *testing.T, exe string, args []string, env ...string) *crashCh
 	return c
 }
 
+// killUnderLoad kills *child with SIGKILL kills times, each after a pause
+// of least plus up to spread milliseconds (drawn from rng), and sets
+// *child to what restart starts (restart may first look at the store the
+// killed process left). It returns once the clients of wg are done, with
+// the number of kills that came while they still sent.
+func killUnderLoad(t *testing.T, wg *sync.WaitGroup, child **crashChild, kills, least, spread int, rng *rand.Rand, restart func() *crashChild) int {
+	t.Helper()
+	var loadDone atomic.Bool
+	go func() {
+		wg.Wait()
+		loadDone.Store(true)
+	}()
+	underLoad := 0
+	for range kills {
+		time.Sleep(time.Duration(least+rng.IntN(spread)) * time.Millisecond)
+		if !loadDone.Load() {
+			underLoad++
+		}
+		require.NoError(t, (*child).cmd.Process.Signal(syscall.SIGKILL))
+		<-(*child).done
+		*child = restart()
+	}
+	wg.Wait()
+	return underLoad
+}
+
 // crashRequest is one request of a client: a batch of one player's events
 // under one Idempotency-Key, sent until it gets a 2xx.
 type crashRequest struct {
@@ -286,7 +312,6 @@ func proveServeCrash(t *testing.T, name, db string) {
 	url.Store(child.url)
 
 	var acked, sent, refusedTries atomic.Int64
-	var loadDone atomic.Bool
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 30 * time.Second}
 	for c := range nClients {
@@ -323,18 +348,7 @@ func proveServeCrash(t *testing.T, name, db string) {
 	var restarts []restart
 	var lastAttempt int64
 	start := time.Now()
-	go func() {
-		wg.Wait()
-		loadDone.Store(true)
-	}()
-	underLoad := 0
-	for range nKills {
-		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
-		if !loadDone.Load() {
-			underLoad++
-		}
-		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
-		<-child.done
+	underLoad := killUnderLoad(t, &wg, &child, nKills, 100, 400, rng, func() *crashChild {
 		childGone(t, db, app)
 		st, err := openStore(ctx, db, false)
 		require.NoError(t, err)
@@ -344,10 +358,10 @@ func proveServeCrash(t *testing.T, name, db string) {
 		lastAttempt = lastAttemptAfter(t, st.(store.Webhooks), hookID, lastAttempt)
 		restarts = append(restarts, restart{w.Delivered, lastAttempt})
 		require.NoError(t, st.Close())
-		child = startServe(t, exe, rules, childDB, hookSrv.URL, secret)
+		child := startServe(t, exe, rules, childDB, hookSrv.URL, secret)
 		url.Store(child.url)
-	}
-	wg.Wait()
+		return child
+	})
 	loadTook := time.Since(start)
 
 	// Every outcome delivered: the webhook's durable cursor reaches the log's end.

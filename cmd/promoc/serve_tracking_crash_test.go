@@ -151,24 +151,12 @@ func proveTrackingCrash(t *testing.T, name, db string) {
 		}()
 	}
 
-	var loadDone atomic.Bool
-	go func() {
-		wg.Wait()
-		loadDone.Store(true)
-	}()
 	start := time.Now()
-	underLoad := 0
-	for range nKills {
-		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
-		if !loadDone.Load() {
-			underLoad++
-		}
-		require.NoError(t, child.cmd.Process.Signal(syscall.SIGKILL))
-		<-child.done
-		child = startChild(t, exe, args)
+	underLoad := killUnderLoad(t, &wg, &child, nKills, 100, 400, rng, func() *crashChild {
+		child := startChild(t, exe, args)
 		base.Store(child.url)
-	}
-	wg.Wait()
+		return child
+	})
 	loadTook := time.Since(start)
 	// The last process may have started after the clients finished: wait
 	// until it is ready, so that the stop checked is of a running server.
