@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/engine"
-	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
@@ -53,12 +52,7 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 	exe, rules := crashRuleSet(t)
 
 	ctx := context.Background()
-	st, err := openStore(ctx, db, true)
-	require.NoError(t, err)
-	opSecret, opKey, err := server.NewKey(server.Operator, "async crash proof", time.Now())
-	require.NoError(t, err)
-	require.NoError(t, st.AddKey(ctx, opKey))
-	require.NoError(t, st.Close())
+	opSecret := operatorKey(t, db, "async crash proof")
 
 	base := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	type asyncRequest struct {
@@ -80,6 +74,7 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 			r.events = append(r.events, id)
 			n++
 		}
+		var err error
 		r.body, err = json.Marshal(evs)
 		require.NoError(t, err)
 		reqs[c] = append(reqs[c], r)
@@ -174,7 +169,7 @@ func proveAsyncCrash(t *testing.T, name, db string) {
 	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, <-child.done, "a graceful stop: %s", child.stderr.String())
 
-	st, err = openStore(ctx, db, false)
+	st, err := openStore(ctx, db, false)
 	require.NoError(t, err)
 	defer st.Close()
 	byEvent := map[string]int{}

@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/engine"
-	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -75,12 +74,7 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "promoc.db")
 
 	ctx := context.Background()
-	st, err := openStore(ctx, db, true)
-	require.NoError(t, err)
-	opSecret, opKey, err := server.NewKey(server.Operator, "budget crash", time.Now())
-	require.NoError(t, err)
-	require.NoError(t, st.AddKey(ctx, opKey))
-	require.NoError(t, st.Close())
+	opSecret := operatorKey(t, db, "budget crash")
 
 	// One request a player: its currency, then three deposits.
 	base := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
@@ -95,6 +89,7 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 				"time": base.Add(time.Duration(p*3+i) * time.Second).Format(time.RFC3339), "amount": fmt.Sprintf("%d.%02d", 10+rng.IntN(90), rng.IntN(100))})
 			r.events = append(r.events, id)
 		}
+		var err error
 		r.body, err = json.Marshal(evs)
 		require.NoError(t, err)
 		reqs[p%clients] = append(reqs[p%clients], r)
@@ -141,7 +136,7 @@ func TestAcceptServeBudgetCrash(t *testing.T) {
 	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
 	require.NoError(t, <-child.done, "a graceful stop: %s", child.stderr.String())
 
-	st, err = openStore(ctx, db, false)
+	st, err := openStore(ctx, db, false)
 	require.NoError(t, err)
 	defer st.Close()
 	log := outcomeLog(t, st)

@@ -229,6 +229,20 @@ func killUnderLoad(t *testing.T, wg *sync.WaitGroup, child **crashChild, kills, 
 	return underLoad
 }
 
+// operatorKey makes the store at db with one operator key, named name,
+// and returns its secret.
+func operatorKey(t *testing.T, db, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := openStore(ctx, db, true)
+	require.NoError(t, err)
+	secret, k, err := server.NewKey(server.Operator, name, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, st.AddKey(ctx, k))
+	require.NoError(t, st.Close())
+	return secret
+}
+
 // crashRequest is one request of a client: a batch of one player's events
 // under one Idempotency-Key, sent until it gets a 2xx.
 type crashRequest struct {
