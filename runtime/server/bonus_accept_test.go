@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,8 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptBonusEventsRepeated: the bonus lifecycle of a Fast Track
@@ -29,10 +26,7 @@ func TestAcceptBonusEventsRepeated(t *testing.T) {
 // TestAcceptBonusEventsRepeatedPostgres is TestAcceptBonusEventsRepeated
 // on PostgreSQL.
 func TestAcceptBonusEventsRepeatedPostgres(t *testing.T) {
-	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_bonus"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	acceptBonusEventsRepeated(t, newHarnessOn(t, st))
+	acceptBonusEventsRepeated(t, newHarnessOn(t, openPostgres(t)))
 }
 
 func acceptBonusEventsRepeated(t *testing.T, h *harness) {

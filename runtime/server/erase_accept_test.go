@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptErasureBonuses: erasing a player (GDPR) keeps the player's
@@ -32,10 +29,7 @@ func TestAcceptErasureBonuses(t *testing.T) {
 // TestAcceptErasureBonusesPostgres is TestAcceptErasureBonuses on
 // PostgreSQL.
 func TestAcceptErasureBonusesPostgres(t *testing.T) {
-	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_erase"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	acceptErasureBonuses(t, acceptHarnessOn(t, st))
+	acceptErasureBonuses(t, acceptHarnessOn(t, openPostgres(t)))
 }
 
 func acceptErasureBonuses(t *testing.T, h *harness) {
