@@ -539,15 +539,10 @@ var logInserts = func() (qs [len(logChunks)]string) {
 // logInsertsOrFail are logInserts as a PartFailer runs them.
 var logInsertsOrFail = func() (qs [len(logChunks)]string) {
 	for c, q := range logInserts {
-		qs[c] = orFail(partFailer{}, q)
+		qs[c] = insertOrFail(q)
 	}
 	return qs
 }()
-
-// partFailer is a PartFailer for orFail, which runs nothing.
-type partFailer struct{ Execer }
-
-func (partFailer) PartFails() {}
 
 // appendLog appends outcomes to the log, each with its outbox row. Under
 // the log lock the writer numbers them after the last sequence number, so

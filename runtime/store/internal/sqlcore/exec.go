@@ -164,9 +164,15 @@ type PartFailer interface {
 // runs it: INSERT OR FAIL where ex is a PartFailer.
 func orFail(ex Execer, q string) string {
 	if _, ok := ex.(PartFailer); ok {
-		if rest, ok := strings.CutPrefix(q, "INSERT INTO "); ok {
-			return "INSERT OR FAIL INTO " + rest
-		}
+		return insertOrFail(q)
+	}
+	return q
+}
+
+// insertOrFail is the INSERT statement q as INSERT OR FAIL.
+func insertOrFail(q string) string {
+	if rest, ok := strings.CutPrefix(q, "INSERT INTO "); ok {
+		return "INSERT OR FAIL INTO " + rest
 	}
 	return q
 }
