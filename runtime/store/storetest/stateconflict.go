@@ -96,13 +96,36 @@ func testStateConflictElsewhere(t *testing.T, d Driver) {
 	assert.ErrorIs(t, apply(t, s1, noEvent)[0].Err, store.ErrStateConflict)
 	require.NoError(t, apply(t, s1, change("p1", "r", 6, "seven"))[0].Err)
 
+	// s1 erases a player whose state it wrote: a change of the version it
+	// wrote before is stale, one that says the state is new goes through.
+	if er, ok := s1.(store.Eraser); ok {
+		require.NoError(t, apply(t, s1, change("p4", "r", 0, "one"))[0].Err)
+		require.NoError(t, apply(t, s1, change("p4", "r", 1, "two"))[0].Err)
+		_, err := er.Erase(ctx, store.Erasure{Player: "p4", Pseudonym: "erased:p4", At: t0, Scrub: func(b []byte) ([]byte, error) { return b, nil }})
+		require.NoError(t, err)
+		assert.ErrorIs(t, apply(t, s1, change("p4", "r", 2, "stale"))[0].Err, store.ErrStateConflict, "after an erasure")
+		a = apply(t, s1, change("p4", "r", 0, "anew"))[0]
+		require.NoError(t, a.Err, "after an erasure, new")
+		assert.Equal(t, []int64{1}, a.Versions)
+	}
+
+	// A batch of s1's that fails (an outcome's status no store takes)
+	// changes nothing: the next batch finds the versions stored before it.
+	bad := change("p1", "r", 7, "bad")
+	bad.Outcomes[0].Status = "bogus"
+	_, err := s1.Apply(ctx, []store.Change{change("q1", "r", 6, "q7"), bad})
+	require.Error(t, err)
+	a2 = apply(t, s1, change("q1", "r", 6, "q7"), change("p1", "r", 7, "eight"))
+	require.NoError(t, a2[0].Err, "after a failed batch")
+	require.NoError(t, a2[1].Err, "after a failed batch")
+
 	// A write of s1's own in WithAudit's transaction.
 	au, ok := s1.(store.Audited)
 	if !ok {
 		return
 	}
 	require.NoError(t, apply(t, s1, change("p3", "r", 0, "one"))[0].Err)
-	_, err := au.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
+	_, err = au.WithAudit(ctx, func(tx store.Store) (store.AuditEntry, error) {
 		got, err := tx.Apply(ctx, []store.Change{change("p3", "r", 1, "audited")})
 		if err == nil {
 			err = got[0].Err
