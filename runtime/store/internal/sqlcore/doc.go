@@ -6,8 +6,9 @@
 // path (batch.go) reads, decides in memory and writes in many-row
 // statements; the one-change-at-a-time path (core.go) is what a batch
 // falls back to when another writer raced it. A driver may do more than
-// the Dialect asks: an Execer that queues statements (Queuer) or tells a
-// duplicate key (Deduper), a Dialect that writes states conditionally
+// the Dialect asks: an Execer that queues statements (Queuer), tells a
+// duplicate key (Deduper) or runs the batch path's INSERTs as INSERT OR
+// FAIL, keeping the rows before one that fails (PartFailer), a Dialect that writes states conditionally
 // instead of reading their versions first (StateWriter), a Dialect of one
 // writer that reads the idempotency keys from the outcome log instead of
 // a table of their own (KeysInLog), a Dialect of one writer that tells a
