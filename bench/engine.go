@@ -383,10 +383,9 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 			time.Sleep(d)
 		}
 		now := time.Now()
-		limit := piece
-		if len(places) > 1 { // the call before is outstanding: being written, with Ahead
-			limit = min(most, max(piece, 2*last))
-		}
+		// With a place taken before this call's, the call before is
+		// outstanding: being written, with Ahead.
+		limit := engine.PieceLimit(piece, most, last, len(places) > 1)
 		j := i
 		for j < len(evs) && j-i < limit && !arrival(j).After(now) {
 			j++

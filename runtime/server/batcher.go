@@ -178,9 +178,10 @@ const maxGroupEvents = 1024
 // groupPiece bounds the events of a group of several requests cut with no
 // group in flight; one cut while another is written may hold twice as
 // many as that one (up to maxGroupEvents), about what can be decided
-// meanwhile. So a backlog after a stall is written in pieces, its oldest
-// requests first, each piece decided while the one before is written,
-// and a lasting backlog still gets groups of maxGroupEvents.
+// meanwhile (engine.PieceLimit). So a backlog after a stall is written in
+// pieces, its oldest requests first, each piece decided while the one
+// before is written, and a lasting backlog still gets groups of
+// maxGroupEvents.
 const groupPiece = 64
 
 // take removes the next group from the queue (b.mu held): requests in
@@ -192,11 +193,7 @@ func (b *batcher) take() []*pending {
 	var group []*pending
 	var blocked map[string]bool // players of the group and of requests left waiting
 	events, waiting := 0, 0     // of the group, of the requests left waiting
-	piece := groupPiece
-	if b.inFlight > 0 {
-		piece = max(groupPiece, 2*b.last)
-	}
-	limit := min(b.maxEvents, maxGroupEvents, piece)
+	limit := engine.PieceLimit(groupPiece, min(b.maxEvents, maxGroupEvents), b.last, b.inFlight > 0)
 	rest := b.queue[:0]
 	for i, p := range b.queue {
 		if events >= limit || waiting >= maxGroupEvents {
