@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestRawClient: the raw client reads what net/http's server writes: a
@@ -102,5 +104,70 @@ func TestReadResponseMalformed(t *testing.T) {
 		if err == nil || keep {
 			t.Errorf("%q: err %v, keep %v: want an error and the connection dropped", in, err, keep)
 		}
+	}
+}
+
+// TestReadResponseCut: an answer cut short (the connection closed in its
+// status line, its headers, its body or its chunks) is an error, and the
+// connection is not kept; only an answer with no byte at all is not
+// started, so that do may send the request again.
+func TestReadResponseCut(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		started bool
+	}{
+		{"", false},
+		{"HTTP/1.1 200 OK", true},
+		{"HTTP/1.1 200\r\n", true},
+		{"HTTP/1.1 200 OK\r\nContent-Le", true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab", true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n", true},
+	} {
+		_, started, keep, err := readResponse(bufio.NewReader(strings.NewReader(tc.in)))
+		if err == nil || keep || started != tc.started {
+			t.Errorf("%q: err %v, keep %v, started %v: want an error, the connection dropped and started %v", tc.in, err, keep, started, tc.started)
+		}
+	}
+}
+
+// TestRawClientClosed: a new connection that the server closes with no
+// answer, or one that cannot be made, is the request's error (not sent
+// again for ever), and gives its place back: as many requests again as
+// the client has connections still get a connection.
+func TestRawClientClosed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			bufio.NewReader(c).ReadString('\n') // the request's first line, then no answer
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+	c := newRawClient(addr, "k", 2)
+	// A place not given back would leave the third request waiting: the
+	// deadline makes that a failure, not a hang.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 3 {
+		if _, err := c.do(ctx, "GET", "/t/casino", nil); err == nil || ctx.Err() != nil {
+			t.Fatalf("a connection closed with no answer: %v, want its error", err)
+		}
+	}
+	ln.Close()
+	for range 3 {
+		if _, err := c.do(ctx, "GET", "/t/casino", nil); err == nil || ctx.Err() != nil {
+			t.Fatalf("no server: %v, want the dial's error", err)
+		}
+	}
+	if len(c.sem) != 0 {
+		t.Errorf("%d connections' places kept after they failed", len(c.sem))
 	}
 }
