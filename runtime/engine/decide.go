@@ -86,7 +86,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	r, p := f.rule, f.p
 	st := p.rule(r.Name)
 	at := f.trig.Time
-	if r.Entrance != nil && (st.EnteredAt.IsZero() || at.Before(st.EnteredAt)) {
+	if r.Entrance != nil && !since(st.EnteredAt, at) {
 		return nil, nil // not a participant, or not yet at the time of an event that came late
 	}
 	f.anchors.Qualification = st.QualifiedAt

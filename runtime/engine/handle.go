@@ -583,8 +583,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 			if t.Type != ev.Kind {
 				continue
 			}
-			if r.Qualification != nil && (st.QualifiedAt.IsZero() || ev.Time.Before(st.QualifiedAt)) ||
-				r.Entrance != nil && (st.EnteredAt.IsZero() || ev.Time.Before(st.EnteredAt)) {
+			if r.Qualification != nil && !since(st.QualifiedAt, ev.Time) || r.Entrance != nil && !since(st.EnteredAt, ev.Time) {
 				continue // accumulation counts only after qualifying, entering: a late event before them does not count
 			}
 			ok, err := trigger(r, f)

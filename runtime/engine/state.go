@@ -249,6 +249,11 @@ func countFrom(ts []time.Time, s time.Time, per time.Duration, loc *time.Locatio
 	return n
 }
 
+// since reports whether a player had entered or qualified (at the time
+// t, zero when not) by at: an event before t, which came late, does not
+// count towards the rule.
+func since(t, at time.Time) bool { return !t.IsZero() && !at.Before(t) }
+
 // until is when something counted at t stops counting towards a limit per
 // period: per later; or, for a whole number of days, the same wall-clock
 // time that many days later on the player's clock (loc), so that a week
