@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -57,7 +56,7 @@ func TestApprovalRuleChange(t *testing.T) {
 func TestRecalculatedRejectionRaw(t *testing.T) {
 	ctx := context.Background()
 	rules := func(give string) *runtime.Program {
-		prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(`
+		prog, err := program(`
 kind deposit {
 	amount: money
 	method: string
@@ -76,7 +75,7 @@ automation deposit_match {
 
 	give day_match
 }
-`)}})
+`)
 		require.NoError(t, err)
 		return prog
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
-	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 )
 
@@ -89,7 +87,7 @@ func TestSegmentOfUnpreparedHistory(t *testing.T) {
 // invalid-input, and the offer, which reads no history, is given.
 func TestSegmentOfUnpreparedHistoryOnEvent(t *testing.T) {
 	ctx := context.Background()
-	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(`
+	prog, err := program(`
 kind deposit {
 	amount: money
 }
@@ -125,7 +123,7 @@ automation vip_login_news {
 
 	give offer newsletter
 }
-`)}})
+`)
 	require.NoError(t, err)
 	e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
 	require.NoError(t, err)

@@ -3,13 +3,11 @@ package engine_test
 import (
 	"context"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -38,7 +36,7 @@ automation login_cash {
 
 func untaggedEngine(t *testing.T, st store.Store, opts engine.Options) *engine.Engine {
 	t.Helper()
-	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(untaggedRules)}})
+	prog, err := program(untaggedRules)
 	require.NoError(t, err)
 	e, err := engine.New(context.Background(), prog, st, opts)
 	require.NoError(t, err)
