@@ -819,11 +819,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {
 				if k, ok := orderKey(v); ok {
-					half := tierHalf(b.Op, k)
-					if subj.Kind == Count {
-						half = half.whole() // whole numbers: at most 2 and at least 3 cover them all
-					}
-					cc = chainCond{key: "tier", half: half, label: b.Op.String() + " " + render(v)}
+					cc = chainCond{key: "tier", half: valueHalf(b.Op, k, subj), label: b.Op.String() + " " + render(v)}
 				}
 			}
 			if chain.covered(cc) {

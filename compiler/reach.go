@@ -46,6 +46,17 @@ func tierHalf(op lang.TierOp, bound num.Dec) halfLine {
 	}
 }
 
+// valueHalf is tierHalf on a value of type t: on a count, which is a whole
+// number, the half-line of the same whole numbers (whole), so that `at most
+// 2` and `at least 3` cover them all.
+func valueHalf(op lang.TierOp, bound num.Dec, t Type) halfLine {
+	h := tierHalf(op, bound)
+	if t.Kind == Count {
+		h = h.whole()
+	}
+	return h
+}
+
 // whole is h on a value that is a whole number (a Count): the same set of
 // whole numbers as an upward half-line closed at its least member, or a
 // downward one open at the least whole number above its members, so that
@@ -242,11 +253,7 @@ func (c *checker) condition(e lang.Expr) chainCond {
 	default:
 		return chainCond{}
 	}
-	half := tierHalf(tier, bound)
-	if t, ok := c.info.Types[x]; ok && t.Kind == Count {
-		half = half.whole()
-	}
-	return chainCond{key: key, half: half, label: label}
+	return chainCond{key: key, half: valueHalf(tier, bound, c.info.Types[x]), label: label}
 }
 
 // orderKey returns a constant's position on the number line, for constants
