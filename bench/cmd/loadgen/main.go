@@ -489,19 +489,13 @@ func (c *client) post(ctx context.Context, body []byte, key string) (int, []byte
 // do sends a request of the operator's key, a JSON body when not nil and
 // an Idempotency-Key when not "", and reads its answer.
 func (c *client) do(ctx context.Context, method, path string, body []byte, key string) (int, []byte, error) {
-	status, _, b, err := c.doHeader(ctx, method, path, body, key)
-	return status, b, err
-}
-
-// doHeader is do that also returns the answer's headers.
-func (c *client) doHeader(ctx context.Context, method, path string, body []byte, key string) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.s.url+path, rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -512,11 +506,11 @@ func (c *client) doHeader(ctx context.Context, method, path string, body []byte,
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, b, err
+	return resp.StatusCode, b, err
 }
 
 // workload makes the requests of a phase.
