@@ -16,10 +16,11 @@
 // request to arrive writes the batch it finds (its own included), and
 // hands the next batch to one of the requests that arrived meanwhile. No
 // goroutine runs in the background; a request waits at most for the batch
-// before its own and its own. A batch that fails is written again one
-// request at a time, so that one bad request fails alone. A batch of
-// clicks starts at least Config.ClickGap (500 µs) after the one before:
-// a commit (its WAL write and fsync) costs far more than its rows, so
-// under load a click waits up to that long for others to share its
-// commit; a click after a quiet spell is written at once.
+// before its own and its own (a click also for the rest of the gap below).
+// A batch that fails is written again one request at a time, so that one
+// bad request fails alone. A batch of clicks starts at least
+// Config.ClickGap (by default 500 µs) after the one before: a commit (its
+// WAL write and fsync) costs far more than its rows, so under load a click
+// waits up to that long for others to share its commit; a click after a
+// quiet spell is written at once.
 package tracking
