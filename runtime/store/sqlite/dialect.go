@@ -304,15 +304,17 @@ func (d dialect) onConn(ctx context.Context, fn func(sqlcore.Execer) error, lazy
 }
 
 // transact runs fn in a transaction begun on conn, d.mu held: committed
-// when fn returns nil, else rolled back. turn is the transaction's Turn
-// but for Data, which Turn reads.
+// when fn returns nil, else rolled back, also when fn panics (a
+// transaction left open would hold the one connection, and the write
+// lock, for good). turn is the transaction's Turn but for Data, which
+// Turn reads.
 func (d dialect) transact(ctx context.Context, conn *sql.Conn, fn func(sqlcore.Execer) error, turn sqlcore.Turn) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback() // after Commit: sql.ErrTxDone, nothing done
 	if err := fn(execer{tx: tx, d: d, stmts: map[string]*sql.Stmt{}, turn: turn}); err != nil {
-		tx.Rollback()
 		return err
 	}
 	return tx.Commit()

@@ -17,6 +17,7 @@ import (
 // committed and, since, the writer ran nothing but transactions of
 // BeginKeeping and no other connection committed: a failed transaction,
 // a failed keeping one and another store's commit each break the chain.
+// A transaction whose function panics is rolled back and breaks it too.
 // Turn refuses an Execer that is not of the writer's transaction.
 func TestTurns(t *testing.T) {
 	ctx := context.Background()
@@ -63,6 +64,24 @@ func TestTurns(t *testing.T) {
 	turn(keeping, true)
 	t5 := turn(d.Begin, false)
 	assert.False(t, follows(t4, t5), "after a failed keeping transaction")
+
+	// A transaction whose function panics is rolled back: the writer goes
+	// on, and the next Turn does not follow it.
+	var panicked sqlcore.Turn
+	require.PanicsWithValue(t, "boom", func() {
+		d.Begin(ctx, func(ex sqlcore.Execer) error {
+			panicked, _ = d.Turn(ctx, ex)
+			if _, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns) VALUES ($1, $2, $3, $4)`, "s", "p", []byte{1}, int64(1)); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	})
+	t5 = turn(d.Begin, false)
+	assert.False(t, follows(panicked, t5), "after a panic")
+	var n int
+	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT count(*) FROM requests WHERE idem_key = 'p'`).Scan(&n))
+	assert.Zero(t, n, "the panicking transaction's row")
 
 	other, err := Open(ctx, path)
 	require.NoError(t, err)
