@@ -582,22 +582,6 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 // those before. Each phase's line gives the lateness of its requests.
 type punctual interface{ punctual() }
 
-// punctualSleep sleeps d: up to its last two milliseconds with Go's
-// timers (a millisecond late at most), the rest with the nanosleep system
-// call, which is not rounded to Go's poller's milliseconds.
-func punctualSleep(d time.Duration) {
-	end := time.Now().Add(d)
-	if d > 2*time.Millisecond {
-		time.Sleep(d - 2*time.Millisecond)
-	}
-	if d = time.Until(end); d <= 0 {
-		return
-	}
-	ts := syscall.NsecToTimespec(int64(d))
-	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
-	}
-}
-
 func (r result) line() string {
 	return fmt.Sprintf("%d requests, %d failed; %.0f %s/s; p50 %v p99 %v p99.9 %v; load %s; generator CPU %v a request, its lateness p50 %v p99 %v",
 		r.sent, r.failed, r.eventsPerSec(), r.unit, r.pct(50), r.pct(99), r.pct(99.9), r.loadAfter, (r.selfCPU / time.Duration(max(r.sent, 1))).Round(time.Microsecond/10),
