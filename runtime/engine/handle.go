@@ -496,11 +496,10 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 		}
 		ok, err := e.prog.Holds(ctx, r.Name, c, one)
 		if err != nil && p.meta.Currency == "" && isCondError(err) {
+			one = nil // the builder's input is lent a currency below: prepare it again
 			if lent, decided := e.holdsLent(ctx, r, c, p, ev.Time, tx); decided {
-				one = nil // the builder's input was lent a currency: prepare it again
 				return lent, nil
 			}
-			one = nil
 		}
 		return ok, err
 	}
