@@ -17,7 +17,9 @@ import (
 // Options configure an engine. The zero value is usable.
 type Options struct {
 	// Lateness bounds how much older than the player's latest event an event
-	// may be: older ones are refused. Default 24 hours.
+	// may be: older ones are refused. Default 24 hours. The rate limits
+	// keep the times of rewards and messages that an event so late can
+	// still meet (keepRecent), and pruning keeps history that much longer.
 	Lateness time.Duration
 	// Retention is how long events are kept for the windows of rewards
 	// that read without a bounded window (no window, or rule anchors);
