@@ -596,15 +596,20 @@ func scheduleSuffix(entrance bool) string {
 // runPage decides a scheduled firing for the player i of a page.
 func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps []store.Player, f schedule.Firing, hash string) func(i int) (store.Change, []*Outcome, error) {
 	var buf []byte // the encodings of a player's state before and after its firing
+	inZone := r.Trigger.PlayerZone
+	if entrance {
+		inZone = r.Entrance.PlayerZone
+	}
 	return func(i int) (store.Change, []*Outcome, error) {
 		var ch store.Change
 		p, err := e.load(ctx, ps[i].ID, f.At)
 		if err != nil {
 			return ch, nil, err
 		}
-		if p.meta.First.After(f.At) {
-			// The player came after the firing: a firing missed in a
-			// zone new to the schedule is not theirs.
+		if p.meta.First.After(f.At) || inZone && p.meta.ZoneSince.After(f.At) {
+			// The player came after the firing, or moved into the zone
+			// after it: a firing missed in a zone new to the schedule,
+			// or run late, is not theirs.
 			return ch, nil, nil
 		}
 		st := p.rule(r.Name)

@@ -92,6 +92,10 @@ func appendMeta(b []byte, m *playerMeta) ([]byte, error) {
 		field("first")
 		b = appendJSONTime(b, m.First)
 	}
+	if !m.ZoneSince.IsZero() {
+		field("zone_since")
+		b = appendJSONTime(b, m.ZoneSince)
+	}
 	return append(b, '}'), nil
 }
 
@@ -134,6 +138,9 @@ func metaSize(m *playerMeta) int {
 	}
 	if !m.First.IsZero() {
 		n += len(`"first":,`) + jsonTimeSize
+	}
+	if !m.ZoneSince.IsZero() {
+		n += len(`"zone_since":,`) + jsonTimeSize
 	}
 	return n
 }

@@ -17,8 +17,8 @@ import (
 // TestAppendMeta checks that appendMeta writes what encoding/json writes
 // for playerMeta, and that it knows every field.
 func TestAppendMeta(t *testing.T) {
-	if n := reflect.TypeFor[playerMeta]().NumField(); n != 6 {
-		t.Fatalf("playerMeta has %d fields, appendMeta writes 6: write the new ones in appendMeta and here", n)
+	if n := reflect.TypeFor[playerMeta]().NumField(); n != 7 {
+		t.Fatalf("playerMeta has %d fields, appendMeta writes 7: write the new ones in appendMeta and here", n)
 	}
 	t1 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	t2 := time.Date(2026, 11, 3, 10, 0, 0, 123456789, time.UTC)
@@ -31,6 +31,7 @@ func TestAppendMeta(t *testing.T) {
 			Latest: t2, Kinds: map[string]time.Time{"deposit": t1, "bet": t2, "login": t1.In(malta)}, First: t1},
 		{Props: map[string]any{"quote\"d": "a<b>&c", "ünï": "çödé", "ctl": "a\nb\tc\u2028", "n": json.Number("-12.5000")}},
 		{Kinds: map[string]time.Time{"win": t2.In(malta)}, First: t2},
+		{Zone: "America/Los_Angeles", First: t1, ZoneSince: t2},
 		{Props: map[string]any{"empty": json.Number(""), "none": nil, "exp": json.Number("1.5E+3")}},
 	} {
 		want, err := json.Marshal(&m)

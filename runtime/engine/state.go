@@ -34,6 +34,10 @@ type playerMeta struct {
 	// firing before it is not the player's (zero for a player imported
 	// before any event, who is in every firing's audience).
 	First time.Time `json:"first,omitzero"`
+	// ZoneSince is the time of the player event that last changed the
+	// player's zone (zero while it never changed): a firing of a schedule
+	// in player zone before it is not the player's, who lived elsewhere.
+	ZoneSince time.Time `json:"zone_since,omitzero"`
 }
 
 // ruleState is the state of a player in one rule: small, whatever the
@@ -297,7 +301,10 @@ func (m *playerMeta) update(ev *Event) {
 	if ev.Currency != "" {
 		m.Currency = ev.Currency
 	}
-	if ev.Zone != "" {
+	if ev.Zone != "" && ev.Zone != m.Zone {
+		if !m.First.IsZero() && ev.Time.After(m.First) {
+			m.ZoneSince = ev.Time // a move: from none (UTC) or another zone
+		}
 		m.Zone = ev.Zone
 	}
 	for k, v := range ev.Properties {
