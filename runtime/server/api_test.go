@@ -160,7 +160,8 @@ func TestCampaigns(t *testing.T) {
 		{"budget of unknown currency", "PUT", c + "/budgets/XXY", map[string]any{"limit": "5"}, 422, server.CodeInvalidAmount, nil},
 		{"budget with 9 decimals", "PUT", c + "/budgets/EUR", map[string]any{"limit": "1.000000001"}, 422, server.CodeInvalidAmount, nil},
 		{"negative budget", "PUT", c + "/budgets/EUR", map[string]any{"limit": "-1"}, 422, server.CodeInvalidAmount, nil},
-		{"budget not a number", "PUT", c + "/budgets/EUR", map[string]any{"limit": "lots"}, 400, server.CodeInvalidJSON, nil},
+		{"budget not a number", "PUT", c + "/budgets/EUR", map[string]any{"limit": "lots"}, 422, server.CodeInvalidAmount, nil},
+		{"budget not a string", "PUT", c + "/budgets/EUR", map[string]any{"limit": true}, 400, server.CodeInvalidJSON, nil},
 		{"budget without limit", "PUT", c + "/budgets/EUR", map[string]any{}, 400, server.CodeInvalidParameter, nil},
 		{"budget of unknown campaign", "PUT", "/v1/campaigns/nope/budgets/EUR", map[string]any{"limit": "5"}, 404, server.CodeNotFound, nil},
 	}

@@ -2,11 +2,18 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
@@ -63,9 +70,14 @@ func (s *Server) campaignNames(ctx context.Context) ([]string, error) {
 	return slices.Compact(names), nil
 }
 
-// known says whether name is a campaign of the running rules or of the
-// store; otherwise it is a 404.
+// known says whether name is a rule of the running rules (any automation
+// rule or campaign: every outcome carries its rule as its campaign, so a
+// rule without a budget is suspended too) or a campaign of the store;
+// otherwise it is a 404.
 func (s *Server) known(ctx context.Context, name string) error {
+	if slices.ContainsFunc(s.program().Rules(), func(r *runtime.Rule) bool { return r.Name == name }) {
+		return nil
+	}
 	names, err := s.campaignNames(ctx)
 	if err != nil {
 		return err
@@ -183,42 +195,80 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 // most store.Scale decimals, not below what is posted and reserved.
 func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 	var body struct {
-		Limit *engine.Number `json:"limit"`
+		Limit json.RawMessage `json:"limit"`
 	}
 	if err := decodeBody(q.body, &body); err != nil {
 		return 0, nil, err
 	}
 	name, cur := q.PathValue("name"), q.PathValue("currency")
-	if body.Limit == nil {
+	if len(body.Limit) == 0 || string(body.Limit) == "null" {
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "limit: missing: the budget's limit, a decimal string such as \"5000.00\"").with("field", "limit")
+	}
+	if c := body.Limit[0]; c != '"' && c != '-' && (c < '0' || c > '9') {
+		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "limit: expected a decimal string such as \"5000.00\", found %s", clipped(string(body.Limit))).with("field", "limit")
+	}
+	limit, err := budgetLimit(body.Limit)
+	if err != nil {
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "limit: %v", err).with("field", "limit")
 	}
 	if !currency.Known(cur) {
 		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "currency %q: expected an ISO 4217 code such as EUR", cur).with("field", "currency")
-	}
-	if _, err := store.Units(body.Limit.Decimal); err != nil {
-		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "limit: %v", err).with("field", "limit")
 	}
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
 	var c Campaign
-	err := s.audited(ctx, q, "campaign.budget", func(tx store.Store) (string, any, any, error) {
+	err = s.audited(ctx, q, "campaign.budget", func(tx store.Store) (string, any, any, error) {
 		before, err := campaignOf(ctx, tx, name)
 		if err != nil {
 			return "", nil, nil, err
 		}
-		if err := tx.SetBudget(ctx, name, cur, body.Limit.Decimal, s.now()); err != nil {
+		if err := tx.SetBudget(ctx, name, cur, limit.Decimal, s.now()); err != nil {
 			return "", nil, nil, err
 		}
 		c, err = campaignOf(ctx, tx, name)
 		return name + "/" + cur, before, c, err
 	})
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
-		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, body.Limit).
+		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, limit).
 			with("campaign", name).with("currency", cur)
 	}
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, c, nil
+}
+
+// budgetLimitRE is a limit as promoc campaigns budget takes it: digits
+// with an optional decimal point; no sign, exponent or blank.
+var budgetLimitRE = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?$`)
+
+// budgetLimit reads a budget's limit, a JSON string or number, exactly:
+// "1e3" is not a thousand but an error.
+func budgetLimit(raw json.RawMessage) (engine.Number, error) {
+	text := string(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return engine.Number{}, err
+		}
+	}
+	if !budgetLimitRE.MatchString(text) {
+		return engine.Number{}, fmt.Errorf("%s: expected an exact decimal such as \"5000.00\": digits with an optional decimal point, no sign or exponent", strconv.Quote(clipped(text)))
+	}
+	d, err := decimal.NewFromString(text)
+	if err != nil {
+		return engine.Number{}, err
+	}
+	if _, err := store.Units(d); err != nil {
+		return engine.Number{}, err
+	}
+	return engine.Number{Decimal: d}, nil
+}
+
+// clipped is at most 40 bytes of s, for an error message.
+func clipped(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
 }
