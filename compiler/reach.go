@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/vm/num"
@@ -197,6 +198,42 @@ func (ch *chain) why(cc chainCond) string {
 		labels = append(labels, "`"+u.downLabel+"`")
 	}
 	return strings.Join(labels, " and ") + " before it already matches every value it would"
+}
+
+// renderTime writes a time as a date literal of the language, in UTC: the
+// date alone at midnight, without seconds when they are zero.
+func renderTime(t time.Time) string {
+	switch {
+	case t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0:
+		return t.Format("2006-01-02")
+	case t.Second() == 0 && t.Nanosecond() == 0:
+		return t.Format("2006-01-02 15:04")
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+// renderDuration writes a duration in the largest unit of the language that
+// holds it whole (90 minutes, 1 day, 2 weeks), as its author would, not as Go
+// prints a time.Duration (24h0m0s); what no unit holds whole (a difference of
+// two times) is written in seconds.
+func renderDuration(d time.Duration) string {
+	if d == 0 {
+		return "0 minutes"
+	}
+	units := []struct {
+		d    time.Duration
+		name string
+	}{{7 * 24 * time.Hour, "week"}, {24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
+	for _, u := range units {
+		if d%u.d == 0 {
+			n := int64(d / u.d)
+			if n == 1 || n == -1 {
+				return fmt.Sprintf("%d %s", n, u.name)
+			}
+			return fmt.Sprintf("%d %ss", n, u.name)
+		}
+	}
+	return d.String()
 }
 
 // condition describes a check's condition for the analysis.
@@ -401,9 +438,9 @@ func render(v *Value) string {
 	case String:
 		return fmt.Sprintf("%q", v.Str)
 	case Time:
-		return v.Time.UTC().Format("2006-01-02 15:04:05")
+		return renderTime(v.Time.UTC())
 	case Duration:
-		return v.Dur.String()
+		return renderDuration(v.Dur)
 	case Template:
 		return fmt.Sprintf("template %q", v.Str)
 	}
