@@ -556,6 +556,7 @@ func (c *checker) window(w *lang.Window) window.Spec {
 	case lang.WindowSinceEntrance:
 		spec.Kind = window.SinceEntrance
 	}
+	badLength := false // reported: the checks of the whole window below would say it again
 	if w.Length != nil {
 		spec.N = w.Length.N
 		switch w.Length.Unit {
@@ -570,6 +571,7 @@ func (c *checker) window(w *lang.Window) window.Spec {
 		}
 		if spec.N <= 0 {
 			c.errorf(w.Length, lang.CodeInvalidWindow, "a window must be at least 1 %s long", strings.TrimSuffix(w.Length.Unit.String(), "s"))
+			badLength = true
 		}
 	}
 	if w.From != nil {
@@ -594,9 +596,15 @@ func (c *checker) window(w *lang.Window) window.Spec {
 			spec.Loc = loc // loaded once here, so that runs do not load it again
 		}
 	}
+	if badLength {
+		return spec
+	}
 	if n, ok := spec.StaticLength(); ok {
 		switch {
-		case n <= 0:
+		case n == 0:
+			c.errorf(w, lang.CodeInvalidWindow, "window is empty: it ends when it starts, and holds [start, end): write an end after the start")
+			return spec
+		case n < 0:
 			c.errorf(w, lang.CodeInvalidWindow, "window ends before it starts")
 			return spec
 		case n > window.MaxLength:

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -31,6 +32,16 @@ func (e expectation) hint() (fixHint, bool) {
 	switch {
 	case e.head == `"else"`:
 		return e.missingElse()
+	case e.head == "LastWindow" && tok.Type == tokNumber:
+		// last 2 months, last 1.5 days, last 7
+		return e.windowLength(), true
+	case tok.Type == tokIdent && prev.Type == tokNumber && isLowerCode(tok.Value):
+		// give 5 eur
+		upper := strings.ToUpper(tok.Value)
+		return fixHint{at: e.i, msg: fmt.Sprintf("currency codes are written in capitals: %s %s", prev.Value, upper), fix: upper}, true
+	case tok.Type == tokPunct && tok.Value == "," && prev.Type == tokNumber && e.i+1 < len(e.toks) && (e.toks[e.i+1].Type == tokNumber || e.toks[e.i+1].Type == tokMoney) && !strings.Contains(prev.Value, "."):
+		// give 5,50 EUR
+		return fixHint{at: e.i, msg: fmt.Sprintf("decimals are written with a point, not a comma: %s.%s", prev.Value, e.toks[e.i+1].Value), fix: "."}, true
 	case tok.Type == tokPunct && tok.Value == "|" && prev.Type == tokNumber:
 		// cap 100 | 120 USD
 		return fixHint{at: e.i - 1, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", prev.Value, perCurrencyExample(prev.Value, e.nextMoney()))}, true
@@ -59,6 +70,52 @@ func (e expectation) hint() (fixHint, bool) {
 		}
 	}
 	return fixHint{}, false
+}
+
+// windowLength explains a window length the grammar does not take, at its
+// number: a unit the language does not have (months, years), a fraction of
+// a unit, or no unit at all.
+func (e expectation) windowLength() fixHint {
+	tok := e.toks[e.i]
+	next := ""
+	if e.i+1 < len(e.toks) && !e.toks[e.i+1].EOF() {
+		next = e.toks[e.i+1].Value
+	}
+	unit := strings.TrimSuffix(next, "s")
+	switch {
+	case unit == "month" || unit == "year":
+		return fixHint{at: e.i, msg: fmt.Sprintf("a window has no %s unit: write last full month for the calendar month, or a length in days, as in last 30 days", unit)}
+	case strings.Contains(tok.Value, "."):
+		example := "90 minutes"
+		smaller := map[string]struct {
+			n    int64
+			unit string
+		}{"week": {7, "days"}, "day": {24, "hours"}, "hour": {60, "minutes"}}
+		if s, ok := smaller[unit]; ok {
+			if r, ok := new(big.Rat).SetString(tok.Value); ok {
+				r.Mul(r, big.NewRat(s.n, 1))
+				if r.IsInt() {
+					example = r.Num().String() + " " + s.unit
+				}
+			}
+		}
+		return fixHint{at: e.i, msg: fmt.Sprintf("a window's length is a whole number of minutes, hours, days or weeks: write %s %s in a smaller unit, as in %s", tok.Value, next, example)}
+	}
+	return fixHint{at: e.i, msg: fmt.Sprintf("a window's length needs a unit, minutes, hours, days or weeks, as in last %s days", tok.Value)}
+}
+
+// isLowerCode reports whether s has the shape of a currency code written in
+// small letters, such as eur.
+func isLowerCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // missingElse explains a missing else of if-then-else at its if: the token
