@@ -39,6 +39,9 @@ func (e expectation) hint() (fixHint, bool) {
 		// give 5 eur
 		upper := strings.ToUpper(tok.Value)
 		return fixHint{at: e.i, msg: fmt.Sprintf("currency codes are written in capitals: %s %s", prev.Value, upper), fix: upper}, true
+	case tok.Type == tokIdent && prev.Type == tokNumber && prev.Pos.Offset+len(prev.Value) == tok.Pos.Offset && exponent(prev.Value, tok.Value) != "":
+		// give 1e3 EUR
+		return fixHint{at: e.i, msg: fmt.Sprintf("numbers are written in full, without an exponent: %s%s is %s", prev.Value, tok.Value, exponent(prev.Value, tok.Value))}, true
 	case tok.Type == tokPunct && tok.Value == "," && prev.Type == tokNumber && e.i+1 < len(e.toks) && (e.toks[e.i+1].Type == tokNumber || e.toks[e.i+1].Type == tokMoney) && !strings.Contains(prev.Value, "."):
 		// give 5,50 EUR
 		return fixHint{at: e.i, msg: fmt.Sprintf("decimals are written with a point, not a comma: %s.%s", prev.Value, e.toks[e.i+1].Value), fix: "."}, true
@@ -102,6 +105,29 @@ func (e expectation) windowLength() fixHint {
 		return fixHint{at: e.i, msg: fmt.Sprintf("a window's length is a whole number of minutes, hours, days or weeks: write %s %s in a smaller unit, as in %s", tok.Value, next, example)}
 	}
 	return fixHint{at: e.i, msg: fmt.Sprintf("a window's length needs a unit, minutes, hours, days or weeks, as in last %s days", tok.Value)}
+}
+
+// exponent returns the number that mantissa written before e (the token
+// after the number, such as e3 or E-2) stands for, in full, or "" when e is
+// not an exponent of at most 2 digits.
+func exponent(mantissa, e string) string {
+	if len(e) < 2 || (e[0] != 'e' && e[0] != 'E') {
+		return ""
+	}
+	digits := e[1:]
+	if len(digits) > 2 {
+		return ""
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return ""
+		}
+	}
+	r, ok := new(big.Rat).SetString(mantissa + "e" + digits)
+	if !ok {
+		return ""
+	}
+	return r.FloatString(0)
 }
 
 // isLowerCode reports whether s has the shape of a currency code written in
