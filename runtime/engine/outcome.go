@@ -251,10 +251,12 @@ func OutcomeOf(so store.Outcome) (Outcome, error) {
 		// The store decided otherwise (the budget, a suspension, an
 		// operator): its status and reason stand.
 		o.Status, o.Reason = string(so.Status), so.Reason
-		if so.Status == store.Skipped || so.Status == store.Rejected {
-			o.Detail = ""
-			o.Messages = nil
-		}
+		// An operator's decision (issued or rejected from waiting) lists
+		// no messages: those of on calculated went with the waiting
+		// outcome, and a host acting on each outcome's messages would
+		// send them twice.
+		o.Detail = ""
+		o.Messages = nil
 		if so.Status == store.Skipped {
 			o.Detail = refusedDetail
 			o.Messages = withReason(refused, so.Reason)

@@ -113,3 +113,55 @@ func TestAcceptBudgetLimitInput(t *testing.T) {
 		assert.Equal(t, want, r.json["budgets"].([]any)[0].(map[string]any)["limit"], "limit %s", limit)
 	}
 }
+
+// TestAcceptBudgetRaisedAfterExhaustion: a budget of 100 EUR pays 50 and
+// 50 (exactly what is left: paid, left 0, still active); the next 5 EUR do
+// not fit: skipped budget-exhausted, the campaign suspends itself. Raising
+// the budget to 105 makes it active again (README: raising a budget that
+// ran out), and the next 5 EUR fit exactly; the skipped reward is not paid
+// later. A campaign an operator suspended stays suspended when its budget
+// is raised.
+func TestAcceptBudgetRaisedAfterExhaustion(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), campaignAcceptRules)
+	match := func(id string, at time.Duration, amount string) string {
+		t.Helper()
+		r := h.events([]any{ev(id, "p1", "deposit", t0.Add(at), "amount", amount, "currency", "EUR")})
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		for _, o := range r.json["outcomes"].([]any) {
+			if o := o.(map[string]any); o["rule"] == "match" {
+				return strings.Join(slices.DeleteFunc([]string{str(o["status"]), str(o["reason"]), str(o["amount"])}, func(s string) bool { return s == "" }), " ")
+			}
+		}
+		return "none"
+	}
+	campaign := func() (string, string, string) {
+		t.Helper()
+		r := h.do(call{method: "GET", path: "/v1/campaigns/match", role: server.Viewer})
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		b := r.json["budgets"].([]any)[0].(map[string]any)
+		return str(r.json["status"]), str(r.json["reason"]), str(b["left"])
+	}
+	assert.Equal(t, "issued 50.00", match("d1", 0, "100.00"))
+	assert.Equal(t, "issued 50.00", match("d2", time.Minute, "100.00"))
+	st, _, left := campaign()
+	assert.Equal(t, []string{"active", "0"}, []string{st, left}, "exactly what was left is paid; nothing refused yet")
+	assert.Equal(t, "skipped budget-exhausted 5.00", match("d3", 2*time.Minute, "10.00"))
+	st, why, left := campaign()
+	assert.Equal(t, []string{"suspended", "budget-exhausted", "0"}, []string{st, why, left})
+	assert.Equal(t, "skipped campaign-suspended 5.00", match("d4", 3*time.Minute, "10.00"))
+
+	r := h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "105.00"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	st, _, left = campaign()
+	assert.Equal(t, []string{"active", "5"}, []string{st, left}, "raising a budget that ran out makes the campaign active")
+	assert.Equal(t, "issued 5.00", match("d5", 4*time.Minute, "10.00"))
+	assert.Equal(t, "skipped budget-exhausted 0.50", match("d6", 5*time.Minute, "1.00"))
+
+	r = h.do(call{method: "POST", path: "/v1/campaigns/match/suspend", role: server.Operator, body: map[string]any{"reason": "fraud check"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	r = h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "200"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	st, why, left = campaign()
+	assert.Equal(t, []string{"suspended", "fraud check", "95"}, []string{st, why, left}, "an operator's suspension outlives a raise")
+	assert.Equal(t, "skipped campaign-suspended 5.00", match("d7", 6*time.Minute, "10.00"))
+}
