@@ -18,8 +18,13 @@
 // database file (checkpoints) by a connection of its own beside the
 // writer, every 32 MiB of WAL, until it is wholly copied, and the last
 // few pages under the writer's lock, so that the writer's next commit
-// starts the WAL again; the writer checkpoints itself only past 64 MiB,
-// when that one falls behind; a checkpoint that failed, with
+// starts the WAL again. Its rounds beside the writer do not sync the
+// database file each (that sync held the writer's commits back): they
+// start its write-back, and one sync comes before the WAL may start
+// again, which a read transaction of the checkpointer's keeps the writer
+// from doing until then (checkpoint.go, filesync.go). The writer
+// checkpoints itself only past 64 MiB, when that one falls behind; a
+// checkpoint that failed, with
 // none succeeding since, is reported by Close. The file is marked as
 // promoc's by SQLite's application id and carries its schema version in
 // user_version; Open refuses any other file untouched.

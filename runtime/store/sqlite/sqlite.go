@@ -32,6 +32,7 @@ type Store struct {
 	stmts *stmtCache
 	r     *reader // the connections that only read
 	ckpt  *checkpointer
+	files *syncFiles // the checkpointer's handles on the files, closed last
 }
 
 // readers is the number of connections that read: the machine's two cores.
@@ -107,7 +108,11 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.r.db.SetMaxOpenConns(readers)
-	if s.ckpt, err = newCheckpointer(path, s.D.(dialect).mu); err != nil {
+	if s.files, err = openSyncFiles(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if s.ckpt, err = newCheckpointer(path, s.D.(dialect).mu, s.files); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -189,5 +194,8 @@ func (s *Store) Close() error {
 	cerr := s.ckpt.close()
 	rerr := s.r.close()
 	s.stmts.close()
-	return errors.Join(s.db.Close(), rerr, cerr)
+	derr := s.db.Close()
+	// Last: closing the handle on the database file drops the process's
+	// locks on it (filesync.go).
+	return errors.Join(derr, rerr, cerr, s.files.close())
 }
