@@ -13,6 +13,13 @@ type Key struct {
 	TriggerHash          string
 }
 
+// String writes the key as the approval queue lists it,
+// rule/action/player/trigger hash, so that errors naming a key (%v, %+v)
+// name it so too.
+func (k Key) String() string {
+	return k.Rule + "/" + k.Action + "/" + k.Player + "/" + k.TriggerHash
+}
+
 // Status is what became of an outcome.
 type Status string
 
