@@ -29,7 +29,7 @@ changes them:
 	promoc campaigns status [NAME] [--json]
 	promoc campaigns suspend NAME [--reason TEXT]
 	promoc campaigns resume NAME
-	promoc campaigns budget NAME AMOUNT CURRENCY
+	promoc campaigns budget NAME AMOUNT [CURRENCY]
 
 A campaign is active until it is suspended: by an operator (suspend), or by
 itself when a reward would overrun its budget (reason budget-exhausted).
@@ -243,29 +243,35 @@ func parseAmount(s string) (decimal.Decimal, error) {
 
 func newCampaignsBudgetCmd(db *string) *cobra.Command {
 	return &cobra.Command{
-		Use:   "budget NAME AMOUNT CURRENCY",
+		Use:   "budget NAME AMOUNT [CURRENCY]",
 		Short: "Set the budget of a campaign in a currency",
 		Long: `Budget opens the budget of campaign NAME in CURRENCY (an ISO 4217 code) with
-the limit AMOUNT, or changes its limit. AMOUNT is an exact decimal, as in
+the limit AMOUNT, or changes its limit. Without CURRENCY it is the budget
+without a currency of a rule giving points, gems, diamonds (their number) or
+templates (one each). AMOUNT is an exact decimal, as in
 1000 or 250.50, with at most 8 decimals; it cannot be below what is already
 posted and reserved. Rewards are reserved from the budget whole: one that
 does not fit is skipped with reason budget-exhausted and suspends the
 campaign. Raising the budget of a campaign suspended that way makes it
 active again; one suspended by an operator stays suspended.`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 3 {
-				return fmt.Errorf("budget takes NAME AMOUNT CURRENCY, got %d arguments", len(args))
+			if len(args) != 2 && len(args) != 3 {
+				return fmt.Errorf("budget takes NAME AMOUNT [CURRENCY], got %d arguments", len(args))
 			}
 			return nil
 		},
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
-			name, cur := args[0], args[2]
+			name, cur := args[0], ""
+			in := "without a currency" // points, gems, diamonds, templates
+			if len(args) == 3 {
+				cur, in = args[2], "in "+args[2]
+				if !currency.Known(cur) {
+					return usageErrorf("currency %q: expected an ISO 4217 code such as EUR, or none for a budget of points or templates", cur)
+				}
+			}
 			amount, err := parseAmount(args[1])
 			if err != nil {
 				return usageErrorf("%v", err)
-			}
-			if !currency.Known(cur) {
-				return usageErrorf("currency %q: expected an ISO 4217 code such as EUR", cur)
 			}
 			st, err := openStore(cmd.Context(), *db, true)
 			if err != nil {
@@ -281,11 +287,11 @@ active again; one suspended by an operator stays suspended.`,
 					bs, _ := st.Budgets(cmd.Context(), name) // for the message; the error is said below
 					for _, b := range bs {
 						if b.Currency == cur {
-							return failf("budget of %s in %s: %s is below what is posted (%s) and reserved (%s)", name, cur, amount, b.Posted, b.Reserved)
+							return failf("budget of %s %s: %s is below what is posted (%s) and reserved (%s)", name, in, amount, b.Posted, b.Reserved)
 						}
 					}
 				}
-				return failf("%s: budget of %s in %s: %v", dbName(*db), name, cur, err)
+				return failf("%s: budget of %s %s: %v", dbName(*db), name, in, err)
 			}
 			after, err := st.Campaign(cmd.Context(), name)
 			if err != nil {
@@ -298,7 +304,7 @@ active again; one suspended by an operator stays suspended.`,
 			out := cmd.OutOrStdout()
 			for _, b := range bs {
 				if b.Currency == cur {
-					fmt.Fprintf(out, "budget of %s in %s: limit %s, posted %s, reserved %s, left %s\n", name, cur, b.Limit, b.Posted, b.Reserved, b.Left())
+					fmt.Fprintf(out, "budget of %s %s: limit %s, posted %s, reserved %s, left %s\n", name, in, b.Limit, b.Posted, b.Reserved, b.Left())
 				}
 			}
 			if before.Status == store.Suspended && after.Status == store.Active {

@@ -23,7 +23,7 @@
 //	promoc campaigns status [NAME] [--json] [--db FILE|URL]
 //	promoc campaigns suspend NAME [--reason TEXT] [--db FILE|URL]
 //	promoc campaigns resume NAME [--db FILE|URL]
-//	promoc campaigns budget NAME AMOUNT CURRENCY [--db FILE|URL]
+//	promoc campaigns budget NAME AMOUNT [CURRENCY] [--db FILE|URL]
 //	promoc approvals list [--json] [--db FILE|URL]
 //	promoc approvals approve KEY [--json] [--db FILE|URL]
 //	promoc approvals reject KEY [--reason TEXT] [--json] [--db FILE|URL]
