@@ -84,8 +84,21 @@ func (s *Store) ObserveCheckpoints(f func(CheckpointRound)) {
 	s.ckpt.observe.Store(&f)
 }
 
-// round runs one checkpoint of mode on conn, told to the observer.
+// round runs one checkpoint of mode on conn, told to the observer. A
+// PASSIVE round runs at synchronous=OFF: the request syncs what it copied
+// before the WAL may start again (pinned); a RESTART at FULL, so that
+// SQLite syncs the WAL before copying and the database file after, before
+// it counts the frames copied (the writer's next transaction may then
+// start the WAL again). The level is set here, for each round, so that no
+// way to a checkpoint can run one at the other.
 func (c *checkpointer) round(ctx context.Context, conn *sql.Conn, mode string) (busy, log, done int, err error) {
+	level := "OFF"
+	if mode != "PASSIVE" {
+		level = "FULL"
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = "+level); err != nil {
+		return 0, 0, 0, err
+	}
 	start := time.Now()
 	busy, log, done, err = checkpoint(ctx, conn, mode)
 	if f := c.observe.Load(); f != nil && err == nil {
@@ -122,7 +135,7 @@ const restartPoll = 200 * time.Microsecond
 // transaction), before it runs a PASSIVE round again: a writer that
 // commits without a gap between its transactions (a pipeline that always
 // has a batch waiting) is seldom found with its lock free.
-const borrowWait = 5 * time.Millisecond
+var borrowWait = 5 * time.Millisecond // a variable: a test waits longer
 
 // borrowReaders is how long (ms) the RESTART checkpoint under the lock
 // the writer lent waits for readers of the WAL to finish: a reader in the
@@ -206,9 +219,6 @@ func (c *checkpointer) catchUp() error {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
-		return err
-	}
 	// A request that failed with pages copied and not synced left its pin:
 	// they are synced first (on an error again, the pin stays).
 	p := &c.p
@@ -232,7 +242,7 @@ func (c *checkpointer) catchUp() error {
 			return false, 0, nil
 		}
 		defer c.writer.Unlock()
-		busy, err = c.synced(ctx, conn)
+		busy, _, _, err = c.round(ctx, conn, "RESTART")
 		return true, busy, err
 	}
 	prev := -1
@@ -273,21 +283,6 @@ func (c *checkpointer) catchUp() error {
 	// frames are copied, and the WAL is started again after a later run.
 	_, _, err = restart(restartWait, func() bool { c.writer.Lock(); return true })
 	return err
-}
-
-// synced runs the RESTART checkpoint on conn with synchronous=FULL, so
-// that SQLite syncs the WAL before copying and the database file after,
-// before it counts the frames copied: the writer's next transaction may
-// then start the WAL again. conn is put back to OFF after.
-func (c *checkpointer) synced(ctx context.Context, conn *sql.Conn) (busy int, err error) {
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-		return 0, err
-	}
-	busy, _, _, err = c.round(ctx, conn, "RESTART")
-	if _, serr := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err == nil {
-		err = serr
-	}
-	return busy, err
 }
 
 // pinned is the read transaction that a request holds while the pages

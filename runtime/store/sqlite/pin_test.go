@@ -86,3 +86,31 @@ func TestPinKeepsTheWAL(t *testing.T) {
 	assert.Equal(t, before+1, starts(), "without the pin the writer starts the WAL again over unsynced pages")
 	p.unsynced = false
 }
+
+// TestRoundLevels: whatever way leads to a checkpoint (a request's rounds,
+// its RESTART with the lock found free, borrowed or waited for), a
+// PASSIVE round runs at synchronous=OFF and a RESTART at FULL: SQLite then
+// syncs before it counts the frames copied, so the WAL starts again only
+// over pages on disk.
+func TestRoundLevels(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	c := s.ckpt
+	conn, err := c.db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	level := func() (n int) {
+		require.NoError(t, conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&n))
+		return n
+	}
+	for _, tc := range []struct {
+		mode string
+		want int
+	}{{"PASSIVE", 0}, {"RESTART", 2}, {"PASSIVE", 0}, {"RESTART", 2}} {
+		_, _, _, err := c.round(ctx, conn, tc.mode)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, level(), tc.mode)
+	}
+}
