@@ -21,8 +21,11 @@ import (
 // strict reader, whether into an [Input] ([DecodeInput]) or straight into a
 // [Builder]'s columns ([Builder.Decode]): keys match exactly and once,
 // unknown fields of the document and of the player are errors, numbers
-// follow [vm.ParseNumber] (no exponent, no "+"), strings are valid UTF-8 of
-// at most limits.StringBytes bytes, and the document holds at most
+// follow [vm.ParseNumber] (no exponent, no "+"), strings are valid UTF-8 (a
+// string attribute or property, an id, a kind, a currency of at most
+// limits.StringBytes bytes; a decimal written as a string, such as "12.50",
+// of at most limits.Digits characters, as the same number written bare, these
+// two checked by the attribute's type), and the document holds at most
 // limits.InputBytes bytes and limits.Transactions transactions. Every error
 // is an [*InputError] naming the field.
 
@@ -269,9 +272,9 @@ func (r *docReader) readProperties() error {
 func scalarValue(name string, k jsonKind, text []byte, b bool) (any, error) {
 	switch k {
 	case jsonString:
-		if len(text) > limits.StringBytes {
-			return nil, &InputError{name, fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
-		}
+		// Bounded by its declared type when it is converted: a string to
+		// limits.StringBytes bytes, a decimal such as "12.50" to
+		// limits.Digits characters, as the same number written bare.
 		return string(text), nil
 	case jsonNumber:
 		return json.Number(text), nil
@@ -367,13 +370,8 @@ func (r *docReader) txnFields(i int) (id, kind, tm, cur []byte, err error) {
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
-		switch vk {
-		case jsonObject, jsonArray:
+		if vk == jsonObject || vk == jsonArray {
 			return nil, nil, nil, nil, &InputError{txnField(i, string(key)), "must be a string, a number or a boolean"}
-		case jsonString:
-			if len(text) > limits.StringBytes {
-				return nil, nil, nil, nil, &InputError{txnField(i, string(key)), fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
-			}
 		}
 		var dst *[]byte
 		switch string(key) {
@@ -386,12 +384,19 @@ func (r *docReader) txnFields(i int) (id, kind, tm, cur []byte, err error) {
 		case "currency":
 			dst = &cur
 		default:
+			// An attribute is bounded by its declared type when it goes
+			// into its column: a string to limits.StringBytes bytes, a
+			// decimal such as "12.50" to limits.Digits characters, as the
+			// same number written bare.
 			r.fields = append(r.fields, field{key, vk, text, b})
 			continue
 		}
 		switch vk {
 		case jsonNull:
 		case jsonString:
+			if len(text) > limits.StringBytes {
+				return nil, nil, nil, nil, &InputError{txnField(i, string(key)), fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
+			}
 			*dst = text
 			if text == nil {
 				*dst = []byte{}

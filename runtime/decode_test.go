@@ -241,7 +241,20 @@ func TestStrictInput(t *testing.T) {
 		{"invalid UTF-8", txn(`, "method": "c` + "\xff" + `ard"`), "malformed JSON: invalid UTF-8 in a string", ""},
 		{"invalid UTF-8 escaped", txn(`, "method": "\\n` + "\xc3" + `"`), "malformed JSON: invalid UTF-8 in a string", ""},
 		{"lone surrogate", txn(`, "method": "\ud800"`), `malformed JSON: invalid UTF-16 surrogate in a \u escape`, ""},
-		{"long string", txn(`, "method": "` + strings.Repeat("x", 1025) + `"`), "transactions[0].method: longer than 1024 bytes", ""},
+		// A string attribute is bounded by limits.StringBytes, by its type: the
+		// decoder knows no types, so the bound is checked when the value goes
+		// into its column.
+		{"long string", txn(`, "amount": "1", "method": "` + strings.Repeat("x", 1025) + `"`), "", "transactions[0].method: longer than 1024 bytes"},
+		{"long string property", `{` + now + `, "player": {"currency": "EUR", "properties": {"country": "` + strings.Repeat("x", 1025) + `"}}}`, "", "player.properties.country: longer than 1024 bytes"},
+		// An amount written as a decimal string ("12.50", the form the spec
+		// advises for money) has the bounds of the same amount written as a
+		// JSON number: limits.Digits characters, not limits.StringBytes.
+		{"long decimal text", txn(`, "amount": "1` + strings.Repeat("0", 3999) + `"`), "", ""},
+		{"long decimal number", txn(`, "amount": 1` + strings.Repeat("0", 3999)), "", ""},
+		{"decimal text too long", txn(`, "amount": "1` + strings.Repeat("0", 4000) + `"`), "", "transactions[0].amount: more than 4000 digits"},
+		{"decimal number too long", txn(`, "amount": 1` + strings.Repeat("0", 4000)), "", "transactions[0].amount: more than 4000 digits"},
+		{"long decimal property", `{` + now + `, "player": {"currency": "EUR", "properties": {"total_deposits": "1` + strings.Repeat("0", 2000) + `"}}}`, "", ""},
+		{"id too long", strings.Replace(txn(`, "amount": "1"`), `"id": "d"`, `"id": "`+strings.Repeat("d", 1025)+`"`, 1), "transactions[0].id: longer than 1024 bytes", ""},
 		{"old time", txn(`, "amount": "1"`) + ``, "", ""},
 		{"time before the range", strings.Replace(txn(`, "amount": "1"`), "2026-11-23T09", "1899-11-23T09", 1), "transactions[0].time: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)", ""},
 		{"now after the range", `{"now": "2200-01-01T00:00:00Z"}`, "now: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)", ""},

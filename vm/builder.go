@@ -517,6 +517,10 @@ func (b *Builder) SetString(c int, s string) {
 		b.wrong(c, KString)
 		return
 	}
+	if len(s) > limits.StringBytes {
+		b.Fail(c, errStringBytes.Error())
+		return
+	}
 	var id int32
 	if b.tx.keep[c] {
 		rs := &b.tx.last[c]
@@ -544,6 +548,10 @@ func (b *Builder) SetBytes(c int, s []byte) {
 	}
 	if b.typ(c) != KString {
 		b.wrong(c, KString)
+		return
+	}
+	if len(s) > limits.StringBytes {
+		b.Fail(c, errStringBytes.Error())
 		return
 	}
 	var id int32
