@@ -26,7 +26,8 @@ reservation is voided and the new amount reserved from the campaign's
 budget); one that is no longer calculated is rejected, its reason
 "recalculated: " and the reward's reason. Results already approved,
 rejected or issued are not touched; a result whose rule or reward DIR no
-longer has keeps waiting as it was.
+longer has keeps waiting as it was, and so do the results of a campaign
+suspended when the recalculation starts (resume it, then recalculate).
 
 Recalculate prints each new result as a JSON line (as promoc run prints
 outcomes), then how many there were on stderr. The time recorded is now.

@@ -16,7 +16,8 @@ import (
 // (its reservation is voided and the new amount reserved); one that is no
 // longer calculated is rejected with the new reason. Results already
 // approved, rejected or issued are not touched, and a result whose rule or
-// reward is gone stays waiting.
+// reward is gone, or whose campaign is suspended when the recalculation
+// starts, stays waiting.
 func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
 	defer e.quiesce()()
 	return e.recalculateAll(ctx, e.st, at)
@@ -60,8 +61,27 @@ func (e *Engine) recalculateAll(ctx context.Context, st store.Store, at time.Tim
 		after = ws[len(ws)-1].Seq
 		queue = append(queue, ws...)
 	}
+	// A campaign suspended when the recalculation starts (by an operator
+	// fixing its formula, or by its budget) keeps its waiting results as
+	// they are: its reservations would be refused, and every result
+	// skipped campaign-suspended. Resumed, it is recalculated.
+	suspended := map[string]bool{}
 	var out []Outcome
 	for _, w := range queue {
+		if w.Campaign != "" {
+			s, seen := suspended[w.Campaign]
+			if !seen {
+				c, err := st.Campaign(ctx, w.Campaign)
+				if err != nil {
+					return out, err
+				}
+				s = c.Status == store.Suspended
+				suspended[w.Campaign] = s
+			}
+			if s {
+				continue
+			}
+		}
 		o, err := e.recalculate(ctx, st, w, at)
 		if err != nil {
 			return out, err
