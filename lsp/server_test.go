@@ -732,6 +732,7 @@ func TestCodeActions(t *testing.T) {
 		{"misspelt setting", "round down", "rond down", "rond", "Change rond to round"},
 		{"= for ==", `game == "Gold Quest"`, `game = "Gold Quest"`, `= "Gold`, "Change = to =="},
 		{"single quotes", `"Gold Quest"`, `'Gold Quest'`, `'Gold`, `Change 'Gold Quest' to "Gold Quest"`},
+		{"currency in small letters", "above 500 EUR", "above 500 eur", "eur", "Change eur to EUR"},
 	}
 	for _, tt := range fixes {
 		t.Run(tt.name, func(t *testing.T) {
@@ -749,6 +750,18 @@ func TestCodeActions(t *testing.T) {
 			assert.Equal(t, workspace["rewards.promo"], apply(*fix))
 		})
 	}
+	t.Run("decimal comma", func(t *testing.T) {
+		c.change("rewards.promo", "reward r: amount {\n\tgive 5,50 EUR\n}\n")
+		var fix *protocol.CodeAction
+		for _, a := range actions(",50") {
+			if strings.HasPrefix(a.Title, "Change") {
+				fix = &a
+			}
+		}
+		require.NotNil(t, fix)
+		assert.Equal(t, "Change , to .", fix.Title)
+		assert.Equal(t, "reward r: amount {\n\tgive 5.50 EUR\n}\n", apply(*fix))
+	})
 	t.Run("zone of a time-back window", func(t *testing.T) {
 		c.change("rewards.promo", strings.Replace(workspace["rewards.promo"], "window last 7 days", "window last 7 days in player zone", 1))
 		got := actions("7 days in")
