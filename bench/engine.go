@@ -164,13 +164,13 @@ type EngineRun struct {
 const inFlight = 2
 
 // RunStream feeds the stream's next n events (all when n <= 0) through the
-// engine in calls of batch events, and runs the engine's clock (Advance,
-// as of the latest event handled) after every tick events, as a host's
-// timer would: inactivity and schedules fire between the calls. Each call
-// is submitted (Engine.Submit) before the one before it is written, and
-// waited for, in order, before more than inFlight are outstanding and
-// before the clock runs; Handle counts the time in Submit and in the
-// waits.
+// engine in calls of batch events, and runs the engine's clock
+// (Engine.SubmitAdvance, as of the latest event handled) after every tick
+// events, as a host's timer would: inactivity and schedules fire between
+// the calls. Each call, and the clock's, is submitted before the one
+// before it is written, and waited for, in order, before more than
+// inFlight are outstanding; Handle counts the time in Submit and in the
+// waits of its calls, Advance the time in SubmitAdvance and in its waits.
 func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n int) (EngineRun, error) {
 	run := EngineRun{Outcomes: map[string]int{}}
 	buf := make([]engine.Event, 0, batch)
@@ -183,13 +183,21 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 			run.Outcomes[k]++
 		}
 	}
-	var waits []func() ([]engine.Outcome, error)
+	type call struct {
+		wait    func() ([]engine.Outcome, error)
+		advance bool
+	}
+	var waits []call
 	// settle waits for the calls outstanding until at most keep are.
 	settle := func(keep int) error {
 		for len(waits) > keep {
 			t := time.Now()
-			outs, err := waits[0]()
-			run.Handle += time.Since(t)
+			outs, err := waits[0].wait()
+			if waits[0].advance {
+				run.Advance += time.Since(t)
+			} else {
+				run.Handle += time.Since(t)
+			}
 			waits = waits[1:]
 			count(outs)
 			if err != nil {
@@ -198,25 +206,39 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 		}
 		return nil
 	}
-	sinceTick := 0
-	var last time.Time
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
+	// submit submits a call once fewer than inFlight are outstanding.
+	submit := func(advance bool, fn func() (func() ([]engine.Outcome, error), error)) error {
 		if err := settle(inFlight - 1); err != nil {
 			return err
 		}
 		t := time.Now()
-		wait, err := e.Submit(ctx, buf) // the engine keeps copies: buf is reused
-		run.Handle += time.Since(t)
+		wait, err := fn()
+		if advance {
+			run.Advance += time.Since(t)
+		} else {
+			run.Handle += time.Since(t)
+		}
 		if err != nil {
 			if serr := settle(0); serr != nil {
 				return serr // a call before failed first
 			}
 			return err
 		}
-		waits = append(waits, wait)
+		waits = append(waits, call{wait, advance})
+		return nil
+	}
+	sinceTick := 0
+	var last time.Time
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := submit(false, func() (func() ([]engine.Outcome, error), error) {
+			return e.Submit(ctx, buf) // the engine keeps copies: buf is reused
+		})
+		if err != nil {
+			return err
+		}
 		run.Events += len(buf)
 		sinceTick += len(buf)
 		last = buf[len(buf)-1].Time
@@ -224,15 +246,10 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 		if sinceTick < tick {
 			return nil
 		}
-		if err := settle(0); err != nil {
-			return err
-		}
 		sinceTick = 0
-		t = time.Now()
-		outs, err := e.Advance(ctx, last)
-		run.Advance += time.Since(t)
-		count(outs)
-		return err
+		return submit(true, func() (func() ([]engine.Outcome, error), error) {
+			return e.SubmitAdvance(ctx, last)
+		})
 	}
 	for n <= 0 || run.Events+len(buf) < n {
 		ev, ok := s.Next()

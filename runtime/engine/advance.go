@@ -31,7 +31,32 @@ const queuePage = 500
 // triggers and entrances of rules on their zones' wall clocks. A schedule missed for several periods (the engine was down) runs
 // once, as of its most recent missed firing. A schedule first seen by
 // Advance is put into service at now: it does not fire for its past.
+//
+// When only inactivity timers are due, their page is a batch of the
+// pipeline (advancepipe.go): decided on the state the batches in flight
+// leave, written after them, and Advance waits for it. Otherwise (and after
+// a failure of a batch in flight) Advance waits for the batches in flight,
+// and no batch is submitted until it returns.
 func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
+	t, err := e.submitAdvance(ctx, now)
+	if err == nil {
+		var out []Outcome
+		if out, err = t.wait(); err == nil {
+			return out, nil
+		}
+	}
+	if errors.Is(err, errQuiesce) || errors.Is(err, ErrAborted) {
+		// More than timers due; or refused, or written nothing of, because
+		// a batch before failed: run once the batches in flight are
+		// written, as of the store, as Advance always did.
+		return e.advanceQuiesced(ctx, now)
+	}
+	return nil, err
+}
+
+// advanceQuiesced is Advance with the batches in flight written, and none
+// submitted until it returns.
+func (e *Engine) advanceQuiesced(ctx context.Context, now time.Time) ([]Outcome, error) {
 	defer e.quiesce()()
 	e.budgets = nil
 	var out []Outcome
@@ -143,7 +168,14 @@ func (e *Engine) timers(ctx context.Context, now time.Time) ([]Outcome, error) {
 // fireTimers fires a page of due timers in one store transaction. A timer
 // whose rule is gone, or whose inactivity already fired, is only removed.
 func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, error) {
-	return e.decideAll(ctx, len(ts), func(i int) (store.Change, []*Outcome, error) {
+	return e.decideAll(ctx, len(ts), e.timerItem(ctx, ts, nil))
+}
+
+// timerItem decides the timer i of ts: the change that removes it and,
+// when the player's inactivity is due, the firing. The players decided are
+// marked as decided by the batch whose done is done, when one is given.
+func (e *Engine) timerItem(ctx context.Context, ts []store.Timer, done chan struct{}) func(i int) (store.Change, []*Outcome, error) {
+	return func(i int) (store.Change, []*Outcome, error) {
 		t := ts[i]
 		ch := store.Change{Timers: []store.Timer{{Player: t.Player, Rule: t.Rule}}}
 		r := e.byName[t.Rule]
@@ -153,6 +185,9 @@ func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, e
 		p, err := e.load(ctx, t.Player, t.Due)
 		if err != nil {
 			return ch, nil, err
+		}
+		if done != nil {
+			p.written = done
 		}
 		last := p.meta.Latest
 		if r.Trigger.Since != "" {
@@ -174,7 +209,7 @@ func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, e
 			}
 		}
 		return ch, outs, e.finish(p, &ch, outs)
-	})
+	}
 }
 
 // finish adds a player's changed states and its outcomes to a change.

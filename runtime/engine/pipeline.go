@@ -99,6 +99,9 @@ type batch struct {
 	aborted bool
 	out     []Outcome
 	err     error
+	// timers, when set, makes the batch Advance's page of inactivity
+	// timers (advancepipe.go): no events, the timers fired instead.
+	timers *timerPage
 }
 
 // finished says whether the batch is written or failed.
@@ -524,16 +527,20 @@ func (e *Engine) mend(b *batch, applied []store.Applied, err error) {
 		// The players the later batches decided hold their speculative
 		// state: read them again once b is settled.
 		for _, l := range later {
-			for _, x := range l.owners {
-				e.forget(x.ev.Player)
+			for _, id := range l.decidedPlayers() {
+				e.forget(id)
 			}
 		}
-		var retry []*incoming
-		b.out, retry, err = e.absorb(b, applied)
-		if err == nil && len(retry) > 0 {
-			var more []Outcome
-			more, err = e.apply(b.ctx, retry, 1)
-			b.out = append(b.out, more...)
+		if b.timers != nil {
+			b.out, err = e.mendTimers(b, applied) // advancepipe.go
+		} else {
+			var retry []*incoming
+			b.out, retry, err = e.absorb(b, applied)
+			if err == nil && len(retry) > 0 {
+				var more []Outcome
+				more, err = e.apply(b.ctx, retry, 1)
+				b.out = append(b.out, more...)
+			}
 		}
 	}
 	if err != nil {
@@ -542,7 +549,7 @@ func (e *Engine) mend(b *batch, applied []store.Applied, err error) {
 		return
 	}
 	for i, l := range later {
-		if err := e.redecide(l); err != nil {
+		if err := e.redecide(l, later[:i]); err != nil {
 			l.err = err
 			e.abort(l, later[i+1:])
 			return
@@ -551,9 +558,13 @@ func (e *Engine) mend(b *batch, applied []store.Applied, err error) {
 }
 
 // redecide checks and decides a batch in flight again, on the state as
-// stored and as the batches before it decide.
-func (e *Engine) redecide(b *batch) error {
+// stored and as the batches before it decide; before are the batches in
+// flight before it, not yet written (decided again first).
+func (e *Engine) redecide(b *batch, before []*batch) error {
 	e.redecided++
+	if b.timers != nil {
+		return e.redecideTimers(b, slices.DeleteFunc(slices.Clone(before), func(f *batch) bool { return f.aborted }))
+	}
 	if err := e.seen(b.ctx, b.in, b.offset, e.flying(b)); err != nil {
 		return err
 	}
