@@ -167,10 +167,11 @@ const inFlight = 2
 // engine in calls of batch events, and runs the engine's clock
 // (Engine.SubmitAdvance, as of the latest event handled) after every tick
 // events, as a host's timer would: inactivity and schedules fire between
-// the calls. Each call, and the clock's, is submitted before the one
-// before it is written, and waited for, in order, before more than
-// inFlight are outstanding; Handle counts the time in Submit and in the
-// waits of its calls, Advance the time in SubmitAdvance and in its waits.
+// the calls. Each call is submitted before the one before it is written,
+// the clock's right after the call before it, and they are waited for, in
+// order, before more than inFlight calls of Submit are outstanding;
+// Handle counts the time in Submit and in the waits of its calls, Advance
+// the time in SubmitAdvance and in its waits.
 func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n int) (EngineRun, error) {
 	run := EngineRun{Outcomes: map[string]int{}}
 	buf := make([]engine.Event, 0, batch)
@@ -188,9 +189,14 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 		advance bool
 	}
 	var waits []call
-	// settle waits for the calls outstanding until at most keep are.
+	calls := 0 // of waits, the calls of Submit
+	// settle waits for the calls outstanding, in order, until at most
+	// keep calls of Submit are.
 	settle := func(keep int) error {
-		for len(waits) > keep {
+		for calls > keep || (keep == 0 && len(waits) > 0) {
+			if !waits[0].advance {
+				calls--
+			}
 			t := time.Now()
 			outs, err := waits[0].wait()
 			if waits[0].advance {
@@ -206,10 +212,14 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 		}
 		return nil
 	}
-	// submit submits a call once fewer than inFlight are outstanding.
+	// submit submits a call of Submit once fewer than inFlight are
+	// outstanding, the clock's at once (a page of timers takes no place
+	// among the engine's batches in flight).
 	submit := func(advance bool, fn func() (func() ([]engine.Outcome, error), error)) error {
-		if err := settle(inFlight - 1); err != nil {
-			return err
+		if !advance {
+			if err := settle(inFlight - 1); err != nil {
+				return err
+			}
 		}
 		t := time.Now()
 		wait, err := fn()
@@ -225,6 +235,9 @@ func RunStream(ctx context.Context, e *engine.Engine, s *Stream, batch, tick, n 
 			return err
 		}
 		waits = append(waits, call{wait, advance})
+		if !advance {
+			calls++
+		}
 		return nil
 	}
 	sinceTick := 0

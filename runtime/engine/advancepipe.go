@@ -48,6 +48,7 @@ var errQuiesce = errors.New("engine: advance waits for the batches in flight")
 // round as decided (for mend).
 type timerPage struct {
 	now    time.Time
+	placed bool // it took a place in flight (submitAdvance)
 	timers []store.Timer
 	decide func(i int) (store.Change, []*Outcome, error)
 	round  itemRound
@@ -89,10 +90,23 @@ func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, err
 	if e.failed != nil {
 		return nil, &aborted{cause: e.failed.err, told: e.told}
 	}
-	if err := e.place(ctx); err != nil {
-		return nil, err
+	// A page takes no place among the batches in flight unless another
+	// page is in flight: the next call is decided while the batch before
+	// the page and the page are written (a page is small beside a batch),
+	// and a host that submits the clock again and again waits for places.
+	e.sweep()
+	placed := slices.ContainsFunc(e.flight, func(b *batch) bool { return b.timers != nil && !b.finished() })
+	if placed {
+		if err := e.place(ctx); err != nil {
+			return nil, err
+		}
+		e.sweep() // place lets the lock go while it waits
 	}
-	e.sweep() // after place: it lets the lock go while it waits
+	unplace := func() {
+		if placed {
+			<-e.slots
+		}
+	}
 	before := e.flying(nil)
 	ok, err := e.onlyTimers(ctx, now, before)
 	if err == nil && ok {
@@ -101,16 +115,16 @@ func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, err
 		ts, full, err = e.dueOver(ctx, now, before, e.opts.PageSize)
 		ok = !full
 		if err == nil && ok && len(ts) == 0 {
-			<-e.slots
+			unplace()
 			return &ticket{e: e}, nil // nothing due: nothing written
 		}
 		if err == nil && ok {
 			b := &batch{ctx: ctx, prev: e.last, writing: make(chan struct{}), done: make(chan struct{}),
-				timers: &timerPage{now: now}}
+				timers: &timerPage{now: now, placed: placed}}
 			if err := e.decideTimers(ctx, b, ts); err != nil {
 				// The players decided hold what was not written: once the
 				// batches before are written, start again from the store.
-				<-e.slots
+				unplace()
 				e.mu.Unlock()
 				if b.prev != nil {
 					<-b.prev.done
@@ -128,7 +142,7 @@ func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, err
 			return &ticket{e: e, batches: []*batch{b}}, nil
 		}
 	}
-	<-e.slots
+	unplace()
 	if err != nil {
 		return nil, err
 	}

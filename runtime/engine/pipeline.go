@@ -461,7 +461,9 @@ func (e *Engine) flying(b *batch) []*batch {
 func (e *Engine) commit(b *batch) {
 	defer func() {
 		close(b.done)
-		<-e.slots
+		if b.timers == nil || b.timers.placed {
+			<-e.slots
+		}
 	}()
 	defer func() {
 		// A panic of the store's (a bug) is the batch's failure, raised
