@@ -39,8 +39,8 @@ const queuePage = 500
 // and no batch is submitted until it returns.
 func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
 	t, err := e.submitAdvance(ctx, now)
+	var out []Outcome
 	if err == nil {
-		var out []Outcome
 		if out, err = t.wait(); err == nil {
 			return out, nil
 		}
@@ -51,7 +51,7 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 		// written, as of the store, as Advance always did.
 		return e.advanceQuiesced(ctx, now)
 	}
-	return nil, err
+	return out, err // the outcomes written before the error, as before
 }
 
 // advanceQuiesced is Advance with the batches in flight written, and none

@@ -41,10 +41,14 @@
 // again from the stored state before anything new is decided; if its
 // transaction fails, the later batches are written nothing of and fail
 // with [ErrAborted] (Handle submits them again). pipeline.go lists what a
-// decision ahead rests on and how each is kept right. Advance and the
-// other calls wait for the batches in flight; Advance then decides each
-// page of a scheduled run while the page before it is written (advance.go,
-// run).
+// decision ahead rests on and how each is kept right. When all that is due
+// is inactivity timers (a host's timer, most of the time), Advance's page of
+// them is a batch of the pipeline: decided on the store's due timers with
+// those of the batches in flight laid over them, written after those
+// batches, the next call decided while it is written ([Engine.SubmitAdvance],
+// advancepipe.go). Otherwise Advance and the other calls wait for the
+// batches in flight; Advance then decides each page of a scheduled run while
+// the page before it is written (advance.go, run).
 //
 // Time comes from the events and from the now given to [Engine.Advance]:
 // the engine never reads the wall clock, so a replay, a backtest and a

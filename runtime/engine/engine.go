@@ -40,7 +40,9 @@ type Options struct {
 	// InFlight is the number of batches decided and not yet written that
 	// the engine holds (pipeline.go): the next batch is decided while the
 	// store writes those before it. Default 2; 1 decides a batch only
-	// after the one before it is written.
+	// after the one before it is written. A page of Advance's inactivity
+	// timers in flight (advancepipe.go) takes no place unless another page
+	// is in flight.
 	InFlight int
 	// CachePlayers bounds the players held in memory between events;
 	// default 100,000.

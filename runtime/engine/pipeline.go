@@ -48,7 +48,9 @@ import (
 //
 // Advance, NextDue, Prune, State and Recalculate wait for the batches in
 // flight to be written before they run, and no batch is submitted while
-// they run: the clock keeps its order with the batches around it.
+// they run: the clock keeps its order with the batches around it. Advance
+// does not when all it has due is a page of inactivity timers: the page is
+// a batch in flight (advancepipe.go says what it rests on).
 
 // ErrAborted is the error of a batch that was submitted after a batch that
 // failed and was written nothing of: it was decided on what the failed
