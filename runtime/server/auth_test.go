@@ -77,6 +77,7 @@ func TestRoles(t *testing.T) {
 		"POST /v1/campaigns/{name}/suspend":           "operator admin",
 		"POST /v1/campaigns/{name}/resume":            "operator admin",
 		"PUT /v1/campaigns/{name}/budgets/{currency}": "operator admin",
+		"PUT /v1/campaigns/{name}/budget":             "operator admin",
 		"GET /v1/audit":                               "admin",
 		"GET /v1/webhooks":                            "admin",
 		"GET /v1/webhooks/{id}/deliveries":            "admin",

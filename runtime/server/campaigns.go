@@ -194,13 +194,29 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 // is an exact decimal (a string, or a JSON number read as its text) of at
 // most store.Scale decimals, not below what is posted and reserved.
 func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
+	return s.setBudget(ctx, q, q.PathValue("currency"))
+}
+
+// putCountBudget opens or changes the budget without a currency of a rule
+// giving points, gems, diamonds (their number) or templates (one each),
+// as putBudget does one in a currency.
+func (s *Server) putCountBudget(ctx context.Context, q *request) (int, any, error) {
+	return s.setBudget(ctx, q, "")
+}
+
+// setBudget is putBudget in currency cur, "" for the budget without one.
+func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, any, error) {
 	var body struct {
 		Limit json.RawMessage `json:"limit"`
 	}
 	if err := decodeBody(q.body, &body); err != nil {
 		return 0, nil, err
 	}
-	name, cur := q.PathValue("name"), q.PathValue("currency")
+	name := q.PathValue("name")
+	in := "in " + cur
+	if cur == "" {
+		in = "without a currency"
+	}
 	if len(body.Limit) == 0 || string(body.Limit) == "null" {
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "limit: missing: the budget's limit, a decimal string such as \"5000.00\"").with("field", "limit")
 	}
@@ -211,7 +227,7 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "limit: %v", err).with("field", "limit")
 	}
-	if !currency.Known(cur) {
+	if cur != "" && !currency.Known(cur) {
 		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "currency %q: expected an ISO 4217 code such as EUR", cur).with("field", "currency")
 	}
 	if err := s.known(ctx, name); err != nil {
@@ -227,10 +243,14 @@ func (s *Server) putBudget(ctx context.Context, q *request) (int, any, error) {
 			return "", nil, nil, err
 		}
 		c, err = campaignOf(ctx, tx, name)
-		return name + "/" + cur, before, c, err
+		target := name + "/" + cur
+		if cur == "" {
+			target = name
+		}
+		return target, before, c, err
 	})
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
-		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s in %s: %s is below what is posted and reserved", name, cur, limit).
+		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s %s: %s is below what is posted and reserved", name, in, limit).
 			with("campaign", name).with("currency", cur)
 	}
 	if err != nil {

@@ -165,3 +165,45 @@ func TestAcceptBudgetRaisedAfterExhaustion(t *testing.T) {
 	assert.Equal(t, []string{"suspended", "fraud check", "95"}, []string{st, why, left}, "an operator's suspension outlives a raise")
 	assert.Equal(t, "skipped campaign-suspended 5.00", match("d7", 6*time.Minute, "10.00"))
 }
+
+// TestAcceptPointsBudgetRaised: a budget of points has no currency (its
+// account's currency is ""), so it cannot be named in
+// /v1/campaigns/{name}/budgets/{currency}: PUT /v1/campaigns/{name}/budget
+// raises it. 60 points of 100 fit, 50 do not: the rule suspends itself;
+// raised to 200, it is active again and pays the next 50.
+func TestAcceptPointsBudgetRaised(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), `kind deposit {
+	amount: money
+}
+
+reward pts: points {
+	give last(deposit.amount) / (1 EUR)
+}
+
+automation points_budget {
+	trigger on deposit
+	budget 100
+
+	give pts
+}
+`)
+	status := func(id string, at time.Duration, amount string) string {
+		t.Helper()
+		r := h.events([]any{ev(id, "p1", "deposit", t0.Add(at), "amount", amount, "currency", "EUR")})
+		require.Equal(t, 200, r.status, "%s", r.raw)
+		o := r.json["outcomes"].([]any)[0].(map[string]any)
+		return strings.Join(slices.DeleteFunc([]string{str(o["status"]), str(o["reason"]), str(o["points"])}, func(s string) bool { return s == "" }), " ")
+	}
+	assert.Equal(t, "issued 60", status("d1", 0, "60"))
+	assert.Equal(t, "skipped budget-exhausted 50", status("d2", time.Minute, "50"))
+	r := h.do(call{method: "PUT", path: "/v1/campaigns/points_budget/budget", role: server.Viewer, body: map[string]any{"limit": "200"}})
+	assert.Equal(t, 403, r.status, "a viewer may not")
+	r = h.do(call{method: "PUT", path: "/v1/campaigns/points_budget/budget", role: server.Operator, body: map[string]any{"limit": "50"}})
+	assert.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, "budget-below-spent", r.code())
+	r = h.do(call{method: "PUT", path: "/v1/campaigns/points_budget/budget", role: server.Operator, body: map[string]any{"limit": "200"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "active", r.json["status"])
+	assert.Equal(t, []any{map[string]any{"currency": "", "limit": "200", "posted": "60", "reserved": "0", "left": "140"}}, r.json["budgets"])
+	assert.Equal(t, "issued 50", status("d3", 2*time.Minute, "50"))
+}

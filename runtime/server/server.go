@@ -371,6 +371,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/v1/campaigns/{name}/suspend", Roles: operator, idem: idemOptional, Summary: "suspend a campaign ({\"reason\"})", h: s.postSuspend},
 		{Method: "POST", Path: "/v1/campaigns/{name}/resume", Roles: operator, idem: idemOptional, Summary: "make a suspended campaign active again", h: s.postResume},
 		{Method: "PUT", Path: "/v1/campaigns/{name}/budgets/{currency}", Roles: operator, idem: idemOptional, Summary: "open or change a campaign's budget in a currency ({\"limit\"})", h: s.putBudget},
+		{Method: "PUT", Path: "/v1/campaigns/{name}/budget", Roles: operator, idem: idemOptional, Summary: "open or change the budget without a currency of a rule giving points or templates ({\"limit\"})", h: s.putCountBudget},
 		{Method: "GET", Path: "/v1/players/{id}/state", Roles: everyone, Summary: "a player's data, per-rule state and groups", h: s.getPlayerState},
 		{Method: "GET", Path: "/v1/bonuses", Roles: everyone, Summary: "the bonuses issued, with their references and statuses (?campaign=C&after=SEQ&limit=N)", h: s.getBonuses},
 		{Method: "GET", Path: "/v1/bonuses/{id}", Roles: everyone, Summary: "one bonus with its status events", h: s.getBonus},
