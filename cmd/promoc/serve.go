@@ -23,6 +23,10 @@ import (
 	"github.com/promoc/promoc/runtime/tracking"
 )
 
+// traceRequests is server.Config.Trace: nil but in a build with the tag
+// promoc_pprof (trace.go).
+var traceRequests func(server.RequestTrace)
+
 // readSecret reads the tracking secret of a file: its bytes, without the
 // white space around them; at least 16.
 func readSecret(name string) ([]byte, error) {
@@ -213,7 +217,7 @@ flight, and exits 0.`,
 			srv, err := server.New(ctx, server.Config{Program: prog, Seed: seed, Store: st, Logger: log, Tick: tick, MaxBody: maxBody,
 				MaxEvents: maxEvents, Clock: func() time.Time { return now() }, Webhooks: hooks, LeaseTTL: leaseTTL,
 				StaleRequest: staleRequest, KeyCache: cmp.Or(keyCache, -1), Tracking: tracking.Config{Secret: secret},
-				Poll: poll, Async: async,
+				Poll: poll, Async: async, Trace: traceRequests,
 				Kafka: server.KafkaConfig{Brokers: kafkaBrokers, Topic: kafkaTopic, Group: kafkaGroup, DeadLetter: kafkaDeadLetter}})
 			if err != nil {
 				return failf("%s: %v", dbName(db), err)

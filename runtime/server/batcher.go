@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
@@ -82,6 +83,7 @@ type pending struct {
 	err     error
 	panic   any // what the engine panicked with, or nil
 	done    chan struct{}
+	trace   *tracer // nil unless Config.Trace
 }
 
 // newPending is one request of evs, waiting for its group.
@@ -105,9 +107,9 @@ func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
 // nothing). end, when not nil, is recorded in the transaction that stores
 // the request's events, when the store does (b.ends; end.Written says
 // whether it was).
-func (b *batcher) handle(ctx context.Context, evs []engine.Event, end *store.RequestEnd) ([]engine.Outcome, []bool, error) {
+func (b *batcher) handle(ctx context.Context, evs []engine.Event, end *store.RequestEnd, tr *tracer) ([]engine.Outcome, []bool, error) {
 	p := newPending(evs...)
-	p.end = end
+	p.end, p.trace = end, tr
 	b.mu.Lock()
 	b.queue = append(b.queue, p)
 	b.kick()
@@ -232,8 +234,10 @@ func (b *batcher) submit(ctx context.Context, group []*pending) {
 	eng := b.engine()
 	for len(group) > 0 {
 		evs := groupEvents(group)
+		traceGroup(group, func(t *tracer) *time.Duration { t.Group = len(evs); return &t.Submit })
 		wait, seen, err, pv := submitCall(b.withEnds(ctx, group), eng, evs)
 		if err == nil && pv == nil {
+			traceGroup(group, func(t *tracer) *time.Duration { return &t.Decided })
 			go b.answer(ctx, eng, group, wait, seen)
 			return
 		}
@@ -257,6 +261,7 @@ func (b *batcher) answer(ctx context.Context, eng *engine.Engine, group []*pendi
 	defer b.answered()
 	outs, err, pv := waitCall(wait)
 	if err == nil && pv == nil {
+		traceGroup(group, func(t *tracer) *time.Duration { return &t.Written })
 		b.split(group, outs, seen)
 		return
 	}
@@ -420,4 +425,14 @@ func (b *batcher) finish(p *pending, outs []engine.Outcome, seen []bool, err err
 	b.mu.Unlock()
 	p.outs, p.seen, p.err, p.panic = outs, seen, err, pv
 	close(p.done)
+}
+
+// traceGroup marks, in the trace of each request of group that has one,
+// the field field picks.
+func traceGroup(group []*pending, field func(*tracer) *time.Duration) {
+	for _, p := range group {
+		if p.trace != nil {
+			p.trace.mark(field(p.trace))
+		}
+	}
 }

@@ -238,7 +238,7 @@ func TestBatcherConcurrent(t *testing.T) {
 			p := fmt.Sprintf("p%d", r%10) // four requests per player, in any order
 			ev := engine.Event{ID: fmt.Sprintf("d-%d", r), Player: p, Kind: "deposit", Time: t0.Add(time.Duration(r) * time.Second),
 				Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
-			outs[r], _, errs[r] = b.handle(ctx, []engine.Event{ev}, nil)
+			outs[r], _, errs[r] = b.handle(ctx, []engine.Event{ev}, nil, nil)
 		}()
 	}
 	wg.Wait()

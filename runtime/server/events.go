@@ -28,6 +28,10 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	tr := traceOf(ctx)
+	if tr != nil {
+		tr.mark(&tr.Decoded)
+	}
 	if s.wantsAsync(q) {
 		return s.acceptEvents(ctx, q, len(evs))
 	}
@@ -37,7 +41,10 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	}
 	_, done := s.use() // the batcher runs the engine held here
 	defer done()
-	outs, seen, err := s.batch.handle(ctx, evs, end)
+	outs, seen, err := s.batch.handle(ctx, evs, end, tr)
+	if tr != nil {
+		tr.mark(&tr.Answered)
+	}
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}

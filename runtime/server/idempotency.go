@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -113,57 +116,139 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	ctx := context.WithoutCancel(q.Context())
 	now := s.now()
 	req := store.Request{Scope: q.who.id + " " + rt.Method + " " + rt.Path, Key: key, Fingerprint: fingerprint(q), Started: now}
-	got, started, err := s.startRequest(ctx, req, now.Add(-s.cfg.StaleRequest))
+	staleBefore := now.Add(-s.cfg.StaleRequest)
+	tr := traceOf(ctx)
+	if tr != nil {
+		tr.Key = key
+	}
+	if rt.again != nil && s.batch.ends != nil && s.reqs != nil {
+		s.idempotentUnstarted(ctx, w, q, rt, req, staleBefore)
+		return
+	}
+	s.idempotentStarted(ctx, w, q, rt, req, staleBefore)
+}
+
+// idempotentStarted records the start of req (a store transaction,
+// grouped: keybatcher.go), then runs the route, or answers a repeat.
+func (s *Server) idempotentStarted(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req store.Request, staleBefore time.Time) {
+	got, started, err := s.startRequest(ctx, req, staleBefore)
+	if tr := traceOf(ctx); tr != nil {
+		tr.mark(&tr.KeyStart)
+	}
 	if err != nil {
 		s.writeError(w, q.Request, err)
 		return
 	}
 	if !started {
-		switch {
-		case string(got.Fingerprint) != string(req.Fingerprint):
-			s.writeError(w, q.Request, errorf(http.StatusUnprocessableEntity, CodeIdempotencyKeyReused,
-				"Idempotency-Key %q was used for another request: use a new key for a new request", key))
-		case got.Status == 0:
-			w.Header().Set("Retry-After", "1")
-			s.writeError(w, q.Request, errorf(http.StatusConflict, CodeIdempotencyKeyInUse,
-				"the first request with Idempotency-Key %q is still being processed: retry later", key))
-		case len(got.Response) == 0 && rt.again != nil: // ended with its work: answered from it
-			_, v, err := rt.again(ctx, q)
-			var b []byte
-			if err == nil {
-				b, err = json.Marshal(v)
-			}
-			if err != nil {
-				s.writeError(w, q.Request, err)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(got.Status)
-			w.Write(append(b, '\n'))
-		default:
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(got.Status)
-			w.Write(got.Response)
-		}
+		s.repeat(ctx, w, q, rt, req, got)
 		return
 	}
 	var end *store.RequestEnd
 	if rt.again != nil && s.batch.ends != nil {
 		end = &store.RequestEnd{Request: req}
+	}
+	s.runIdempotent(ctx, w, q, rt, req, staleBefore, end)
+}
+
+// idempotentUnstarted runs a route whose key's end is recorded with its
+// work (Route.again, store.RequestEnds) with no transaction of its own
+// for the key's start: the key is looked up on the store's readers
+// (store.RequestReader), and, when it is not there, recorded as started
+// and done in the transaction of the request's events
+// (RequestEnd.Unstarted). So a request of events waits once for the
+// store's one writer, not twice. A repeat while the first runs in this
+// process is found in s.busyKeys; in another process, the transaction
+// that would record the key finds it there, fails with
+// store.ErrRequestTaken and stores nothing, and the request is started
+// as usual, which answers it as the repeat it is. A key found running
+// and stale is taken over as usual.
+func (s *Server) idempotentUnstarted(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req store.Request, staleBefore time.Time) {
+	name := req.Scope + "\x00" + req.Key
+	if fp, busy := s.busyKeys.claim(name, req.Fingerprint); busy {
+		s.repeat(ctx, w, q, rt, req, store.Request{Scope: req.Scope, Key: req.Key, Fingerprint: fp})
+		return
+	}
+	defer s.busyKeys.release(name)
+	got, found, err := s.reqs.ReadRequest(ctx, req.Scope, req.Key)
+	if tr := traceOf(ctx); tr != nil {
+		tr.mark(&tr.KeyStart)
+	}
+	if err != nil {
+		s.writeError(w, q.Request, err)
+		return
+	}
+	switch {
+	case found && got.Status == 0 && got.Started.Before(staleBefore): // left by a process that died
+		s.idempotentStarted(ctx, w, q, rt, req, staleBefore)
+	case found:
+		s.repeat(ctx, w, q, rt, req, got)
+	default:
+		s.runIdempotent(ctx, w, q, rt, req, staleBefore, &store.RequestEnd{Request: req, Unstarted: true})
+	}
+}
+
+// repeat answers a request whose key was found recorded (got): 422 for
+// another request's, 409 while it runs, else the response kept, or, for
+// a route whose key's end was recorded with its work, the response made
+// again from it (Route.again).
+func (s *Server) repeat(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req, got store.Request) {
+	switch {
+	case string(got.Fingerprint) != string(req.Fingerprint):
+		s.writeError(w, q.Request, errorf(http.StatusUnprocessableEntity, CodeIdempotencyKeyReused,
+			"Idempotency-Key %q was used for another request: use a new key for a new request", req.Key))
+	case got.Status == 0:
+		w.Header().Set("Retry-After", "1")
+		s.writeError(w, q.Request, errorf(http.StatusConflict, CodeIdempotencyKeyInUse,
+			"the first request with Idempotency-Key %q is still being processed: retry later", req.Key))
+	case len(got.Response) == 0 && rt.again != nil: // ended with its work: answered from it
+		_, v, err := rt.again(ctx, q)
+		var b []byte
+		if err == nil {
+			b, err = json.Marshal(v)
+		}
+		if err != nil {
+			s.writeError(w, q.Request, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(got.Status)
+		w.Write(append(b, '\n'))
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(got.Status)
+		w.Write(got.Response)
+	}
+}
+
+// runIdempotent runs the route of a request whose key is started (end
+// nil or not Unstarted) or to be recorded with its work (end.Unstarted),
+// and answers it.
+func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req store.Request, staleBefore time.Time, end *store.RequestEnd) {
+	key := req.Key
+	unstarted := end != nil && end.Unstarted
+	if end != nil {
 		ctx = context.WithValue(ctx, requestEndKey{}, end)
 	}
+	tr := traceOf(ctx)
 	done := false
 	defer func() {
-		if !done { // the handler panicked: free the key for a retry
+		if !done && !unstarted { // the handler panicked: free the key for a retry
 			s.st.DropRequest(ctx, req.Scope, key)
 		}
 	}()
 	status, v, herr := rt.h(ctx, q)
 	done = true
+	if unstarted && errors.Is(herr, store.ErrRequestTaken) {
+		// Another request (another process's) took the key meanwhile;
+		// this one stored nothing: started as usual, it is answered
+		// as the repeat it is.
+		s.idempotentStarted(context.WithValue(ctx, requestEndKey{}, nil), w, q, rt, req, staleBefore)
+		return
+	}
 	if herr == nil {
 		b, err := json.Marshal(v)
 		if err == nil {
@@ -171,6 +256,19 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 			finished := func() error { return nil }
 			switch {
 			case end != nil && end.Written.Load(): // recorded with the work
+			case unstarted:
+				// No transaction of the work recorded it (its events
+				// were all stored before: a retry): started and
+				// recorded now, with the response, before the answer.
+				// Not started: another request took the key meanwhile,
+				// and records it.
+				if _, started, err := s.startRequest(ctx, req, staleBefore); err != nil {
+					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+				} else if started {
+					if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
+						s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+					}
+				}
 			case end != nil:
 				// No transaction of the work recorded it (its events
 				// were all stored before: a retry): recorded now, with
@@ -191,6 +289,9 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 			w.WriteHeader(status)
 			w.Write(b)
 			http.NewResponseController(w).Flush()
+			if tr != nil {
+				tr.mark(&tr.Sent)
+			}
 			if err := finished(); err != nil {
 				// Let the key be taken over once stale.
 				s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
@@ -199,8 +300,42 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 		}
 		herr = err
 	}
-	if err := s.st.DropRequest(ctx, req.Scope, key); err != nil {
-		s.log.Error("forgetting a failed idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+	if !unstarted {
+		if err := s.st.DropRequest(ctx, req.Scope, key); err != nil {
+			s.log.Error("forgetting a failed idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+		}
 	}
 	s.writeError(w, q.Request, herr)
+}
+
+// runningKeys are the Idempotency-Keys of the requests of this process
+// that record their key with their work (idempotentUnstarted), from their
+// look-up to their answer, with their fingerprints: a repeat sent
+// meanwhile is answered 409 (or 422 for another request) without
+// reaching the store.
+type runningKeys struct {
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// claim records name as running with fingerprint fp, unless it is: then
+// it returns the fingerprint of the request running it, and true.
+func (r *runningKeys) claim(name string, fp []byte) ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if had, ok := r.keys[name]; ok {
+		return had, true
+	}
+	if r.keys == nil {
+		r.keys = map[string][]byte{}
+	}
+	r.keys[name] = fp
+	return nil, false
+}
+
+// release forgets name, claimed before.
+func (r *runningKeys) release(name string) {
+	r.mu.Lock()
+	delete(r.keys, name)
+	r.mu.Unlock()
 }

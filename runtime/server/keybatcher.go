@@ -26,6 +26,7 @@ type keyOp struct {
 	start       *store.Request
 	staleBefore time.Time
 	finish      store.FinishedRequest
+	trace       *tracer // of the request that starts, or nil
 }
 
 // maxKeyGroup bounds the requests of one group.
@@ -40,6 +41,9 @@ func newKeyBatcher(rb store.RequestBatches) *keyBatcher {
 			if op.start == nil {
 				fs = append(fs, op.finish)
 				continue
+			}
+			if op.trace != nil {
+				op.trace.KeyGroup = len(ops)
 			}
 			// One stale bound for the group: the earliest, so that no
 			// request takes over a key it would not have taken alone.
@@ -67,7 +71,7 @@ func newKeyBatcher(rb store.RequestBatches) *keyBatcher {
 
 // startRequest is st.StartRequest, grouped.
 func (k *keyBatcher) startRequest(ctx context.Context, st store.Store, r store.Request, staleBefore time.Time) (store.Request, bool, error) {
-	got, ok, err := k.g.call(ctx, keyOp{start: &r, staleBefore: staleBefore})
+	got, ok, err := k.g.call(ctx, keyOp{start: &r, staleBefore: staleBefore, trace: traceOf(ctx)})
 	if !ok {
 		return st.StartRequest(ctx, r, staleBefore)
 	}

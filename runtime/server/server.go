@@ -98,6 +98,11 @@ type Config struct {
 	// KeepInbox is how long an inbox entry is kept once handled; default
 	// KeepRequests.
 	KeepInbox time.Duration
+	// Trace, when set, gets where each POST /v1/events with an
+	// Idempotency-Key spent its time, once answered (trace.go): a
+	// debugging aid, called in the request's goroutine; nil in a release
+	// build of promoc serve.
+	Trace func(RequestTrace)
 }
 
 func (c *Config) defaults() {
@@ -187,6 +192,11 @@ type Server struct {
 	batch   *batcher          // the engine's events, grouped (batcher.go)
 	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
 	keyc    *keyCache         // the API keys found valid (keycache.go); nil when Config.KeyCache < 0
+	// reqs looks Idempotency-Keys up without writing, so that POST
+	// /v1/events records its key's start with its events
+	// (idempotentUnstarted); nil: the store does not.
+	reqs     store.RequestReader
+	busyKeys runningKeys // the keys of the requests that do, running
 
 	// pricing is the payouts' prices of the rule set running (tracking.go).
 	pricing atomic.Pointer[pricing]
@@ -210,6 +220,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if re, ok := cfg.Store.(store.RequestEnds); ok {
 		if _, ok := cfg.Store.(store.EventOutcomes); ok { // a repeat is answered from the log
 			s.batch.ends = re
+			s.reqs, _ = cfg.Store.(store.RequestReader)
 		}
 	}
 	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
@@ -444,7 +455,11 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return
 			}
 			q.who = who
-			infoOf(r.Context()).key = who.id
+			info := infoOf(r.Context())
+			info.key = who.id
+			if t := info.trace; t != nil {
+				t.mark(&t.Auth)
+			}
 			if !allows(rt.Roles, who.role) {
 				s.writeError(w, r, errorf(http.StatusForbidden, CodeForbidden, "%s %s: role %s may not do this: allowed %s",
 					rt.Method, rt.Path, who.role, rolesText(rt.Roles)).with("role", who.role).with("allowed", append(append([]Role{}, rt.Roles...), Admin)))
@@ -462,6 +477,9 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return
 			}
 			q.body = body
+			if t := traceOf(r.Context()); t != nil {
+				t.mark(&t.Body)
+			}
 		}
 		if rt.idem != idemNone {
 			s.idempotent(w, q, rt)
@@ -509,7 +527,10 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 
 // reqInfo is what the log line of a request says besides the request: the
 // key's id (never its secret), filled in by the endpoint.
-type reqInfo struct{ key string }
+type reqInfo struct {
+	key   string
+	trace *tracer // nil unless Config.Trace
+}
 
 type infoKey struct{}
 
@@ -550,6 +571,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &reqInfo{}
+		if s.cfg.Trace != nil && r.Method == http.MethodPost && r.URL.Path == "/v1/events" {
+			info.trace = &tracer{RequestTrace{Start: start}}
+		}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -573,6 +597,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 				route = "other"
 			}
 			s.met.request(route, r.Method, sw.status, time.Since(start))
+			if t := info.trace; t != nil && t.Key != "" && sw.status/100 == 2 {
+				s.cfg.Trace(t.RequestTrace)
+			}
 			level := slog.LevelInfo
 			if sw.status >= 500 {
 				level = slog.LevelError

@@ -70,6 +70,7 @@ func main() {
 	conns := flag.Int("conns", 0, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency (default 256, an API client's pool; 4096 for clicks, which come from many browsers)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
 	strict := flag.Bool("strict", false, "exit with 1 when a request failed or a phase was stopped (a check, as CI runs it at a low rate)")
+	phases := flag.Bool("phases", false, "events workload: build promoc with the tag promoc_pprof and have it trace each request (PROMOC_TRACE_FILE), then print per phase where the slowest 1% of requests and all of them spent their time, client and server (phases.go)")
 	work := flag.String("workload", "events", "what is sent: events (POST /v1/events), clicks (GET /t/OFFER, redirects not followed) or conversions (POST /v1/conversions on sessions opened before); -batches is of events only")
 	flag.Parse()
 	if *work != "events" && *work != "clicks" && *work != "conversions" {
@@ -85,7 +86,7 @@ func main() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := start(ctx, *profile != "", *work != "events")
+	srv, err := start(ctx, *profile != "", *work != "events", *phases && *work == "events")
 	if err != nil {
 		fail(err)
 	}
@@ -187,6 +188,7 @@ type server struct {
 	url   string // http://127.0.0.1:PORT
 	key   string // an operator key
 	pprof string // http://127.0.0.1:PORT of the profiles, or ""
+	trace string // the file of the server's request traces (-phases), or ""
 	cmd   *exec.Cmd
 	log   *os.File
 }
@@ -215,8 +217,9 @@ func repoRoot() (string, error) {
 // tracking, it serves examples/affiliate instead of the engine workload's
 // rule set, stores the offer and the publisher of the tracking links
 // (trackingSetup) and gives serve a tracking secret, so that every click
-// keeps the keyed hash of its address.
-func start(ctx context.Context, profile, tracking bool) (*server, error) {
+// keeps the keyed hash of its address. With phases, serve traces each
+// request of events into a file (phases.go).
+func start(ctx context.Context, profile, tracking, phases bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -228,7 +231,7 @@ func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	s := &server{dir: dir}
 	bin := filepath.Join(dir, "promoc")
 	build := []string{"build", "-o", bin}
-	if profile {
+	if profile || phases {
 		build = append(build, "-tags", "promoc_pprof")
 	}
 	progress("building promoc (go %s)", strings.Join(append(build, "./cmd/promoc"), " "))
@@ -269,13 +272,18 @@ func start(ctx context.Context, profile, tracking bool) (*server, error) {
 	}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stderr = s.log
+	s.cmd.Env = os.Environ()
+	if phases {
+		s.trace = filepath.Join(dir, "trace.log")
+		s.cmd.Env = append(s.cmd.Env, "PROMOC_TRACE_FILE="+s.trace)
+	}
 	if profile {
 		port, err := freePort()
 		if err != nil {
 			return nil, err
 		}
 		s.pprof = "http://127.0.0.1:" + port
-		s.cmd.Env = append(os.Environ(), "PROMOC_PPROF_ADDR=127.0.0.1:"+port)
+		s.cmd.Env = append(s.cmd.Env, "PROMOC_PPROF_ADDR=127.0.0.1:"+port)
 	}
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -554,6 +562,7 @@ type result struct {
 	selfCPU          time.Duration   // the generator's own (this process's)
 	late             []time.Duration // of every request sent: from when it was due to when its sending began, sorted
 	profile          string
+	phases           string // where the time went (-phases), or ""
 }
 
 func (r result) eventsPerSec() float64 { return float64(r.events) / r.took.Seconds() }
@@ -668,6 +677,14 @@ func runPhase(c *client, w workload, s *server, rate, batch int, d time.Duration
 			res.failed++
 		}
 	}
+	if s.trace != "" {
+		time.Sleep(300 * time.Millisecond) // serve writes its traces every 100 ms
+		tag := fmt.Sprintf("load-%d-%d-", rate, batch)
+		var err error
+		if res.phases, err = breakdown(s.trace, tag, start, interval, late[:sent], lat[:sent], acked[:sent]); err != nil {
+			progress("phases: %v", err)
+		}
+	}
 	slices.Sort(res.lat)
 	res.late = late[:sent]
 	slices.Sort(res.late)
@@ -738,6 +755,11 @@ func writeTable(w io.Writer, rs []result, d time.Duration) {
 		fmt.Fprintf(w, "| %d | %d | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s → %s |\n",
 			r.rate, r.batch, float64(r.ok)/r.took.Seconds(), r.eventsPerSec(), ms(r.pct(50)), ms(r.pct(99)), ms(r.pct(99.9)), ms(r.pct(100)),
 			failed, cpu, r.loadBefore, r.loadAfter)
+	}
+	for _, r := range rs {
+		if r.phases != "" {
+			fmt.Fprintf(w, "\nWhere the time went, %d %s/s in requests of %d (mean ms a request):\n\n%s", r.rate, r.unit, r.batch, r.phases)
+		}
 	}
 	for _, r := range rs {
 		if r.profile != "" {

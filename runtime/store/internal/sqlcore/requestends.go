@@ -2,6 +2,7 @@ package sqlcore
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -51,10 +52,28 @@ func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Chan
 				return nil, err
 			}
 			if !all {
+				if e.Unstarted {
+					if err := startUnstarted(ctx, ex, e, 0); err != nil {
+						return nil, err
+					}
+				}
 				continue // an event not stored (yet): a later transaction's end
 			}
 		}
 		r := e.Request
+		if e.Unstarted {
+			n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns, status) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), e.Status)
+			if err != nil {
+				return nil, err
+			}
+			if n == 1 {
+				done = append(done, e)
+				continue
+			}
+			// There: started by an earlier transaction of the same
+			// request (the UPDATE below), or by another request.
+		}
 		n, err := ex.Exec(ctx, `UPDATE requests SET status = $3, response = NULL
 			WHERE scope = $1 AND idem_key = $2 AND status = 0 AND fingerprint = $4 AND started_ns = $5`,
 			r.Scope, r.Key, e.Status, nonNil(r.Fingerprint), nanos(r.Started))
@@ -63,9 +82,54 @@ func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Chan
 		}
 		if n == 1 {
 			done = append(done, e)
+		} else if e.Unstarted {
+			return nil, fmt.Errorf("request %q: %w", r.Key, store.ErrRequestTaken)
 		}
 	}
 	return done, nil
+}
+
+// startUnstarted records the start of an Unstarted end, with status (0:
+// running), in the transaction of ex, unless this request started it in
+// an earlier transaction; the key started by another request is
+// ErrRequestTaken.
+func startUnstarted(ctx context.Context, ex Execer, e *store.RequestEnd, status int) error {
+	r := e.Request
+	n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns, status) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), status)
+	if err != nil || n == 1 {
+		return err
+	}
+	var mine int64
+	if err := ex.QueryRow(ctx, `SELECT count(*) FROM requests
+		WHERE scope = $1 AND idem_key = $2 AND status = 0 AND fingerprint = $3 AND started_ns = $4`,
+		r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started)).Scan(&mine); err != nil {
+		return err
+	}
+	if mine == 0 {
+		return fmt.Errorf("request %q: %w", r.Key, store.ErrRequestTaken)
+	}
+	return nil
+}
+
+// ReadRequest implements store.RequestReader.
+func (s *Store) ReadRequest(ctx context.Context, scope, key string) (store.Request, bool, error) {
+	got := store.Request{Scope: scope, Key: key}
+	found := false
+	err := s.D.Read(ctx, func(ex Execer) error {
+		var st, status int64
+		err := ex.QueryRow(ctx, `SELECT fingerprint, started_ns, status, response FROM requests WHERE scope = $1 AND idem_key = $2`,
+			scope, key).Scan(&got.Fingerprint, &st, &status, &got.Response)
+		if s.D.NoRows(err) {
+			return nil
+		}
+		got.Started, got.Status, found = fromNanos(st), int(status), err == nil
+		return err
+	})
+	if err != nil || !found {
+		return store.Request{}, false, err
+	}
+	return got, true, nil
 }
 
 // allSeen says whether every one of refs (each once) is recorded as seen:
