@@ -48,7 +48,14 @@ func (s *Server) postEvents(ctx context.Context, q *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, eventError(-1, err)
 	}
-	s.met.accepted(evs)
+	if end != nil && end.Unstarted && !end.Written.Load() && !end.Begun.Load() {
+		// Nothing of it recorded: a repeat of a request done, which
+		// counts nothing, or its events sent again under a new key,
+		// which count again; runIdempotent tells.
+		infoOf(ctx).accepted = func() { s.met.accepted(evs) }
+	} else {
+		s.met.accepted(evs)
+	}
 	s.met.logged(outs...)
 	s.hooks.notify()
 	// Events handled before: their outcomes too (replay.go).

@@ -121,7 +121,9 @@ func (s *Server) idempotent(w http.ResponseWriter, q *request, rt Route) {
 	if tr != nil {
 		tr.Key = key
 	}
-	if rt.again != nil && s.batch.ends != nil && s.reqs != nil {
+	// Route.again is POST /v1/events's; answered 202, its requests
+	// store an inbox entry, not their events, and are started as usual.
+	if rt.again != nil && s.batch.ends != nil && !s.wantsAsync(q) {
 		s.idempotentUnstarted(ctx, w, q, rt, req, staleBefore)
 		return
 	}
@@ -152,16 +154,17 @@ func (s *Server) idempotentStarted(ctx context.Context, w http.ResponseWriter, q
 
 // idempotentUnstarted runs a route whose key's end is recorded with its
 // work (Route.again, store.RequestEnds) with no transaction of its own
-// for the key's start: the key is looked up on the store's readers
-// (store.RequestReader), and, when it is not there, recorded as started
-// and done in the transaction of the request's events
-// (RequestEnd.Unstarted). So a request of events waits once for the
-// store's one writer, not twice. A repeat while the first runs in this
-// process is found in s.busyKeys; in another process, the transaction
-// that would record the key finds it there, fails with
-// store.ErrRequestTaken and stores nothing, and the request is started
-// as usual, which answers it as the repeat it is. A key found running
-// and stale is taken over as usual.
+// for the key's start: the key is recorded as started, and done, by the
+// transaction of the request's events (RequestEnd.Unstarted), which
+// fails with store.ErrRequestTaken, storing nothing, when the key is
+// there already (a repeat, or the key reused for another request, or
+// taken meanwhile by another process); the request is then started as
+// usual, which answers it as the repeat it is (or takes over a key left
+// running by a process that died). So a request of events waits once for
+// the store's one writer, not twice. A repeat while the first runs in
+// this process is found in s.busyKeys; one whose events were all stored
+// before writes no transaction of events, and is started as usual then
+// (runIdempotent).
 func (s *Server) idempotentUnstarted(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req store.Request, staleBefore time.Time) {
 	name := req.Scope + "\x00" + req.Key
 	if fp, busy := s.busyKeys.claim(name, req.Fingerprint); busy {
@@ -169,22 +172,7 @@ func (s *Server) idempotentUnstarted(ctx context.Context, w http.ResponseWriter,
 		return
 	}
 	defer s.busyKeys.release(name)
-	got, found, err := s.reqs.ReadRequest(ctx, req.Scope, req.Key)
-	if tr := traceOf(ctx); tr != nil {
-		tr.mark(&tr.KeyStart)
-	}
-	if err != nil {
-		s.writeError(w, q.Request, err)
-		return
-	}
-	switch {
-	case found && got.Status == 0 && got.Started.Before(staleBefore): // left by a process that died
-		s.idempotentStarted(ctx, w, q, rt, req, staleBefore)
-	case found:
-		s.repeat(ctx, w, q, rt, req, got)
-	default:
-		s.runIdempotent(ctx, w, q, rt, req, staleBefore, &store.RequestEnd{Request: req, Unstarted: true})
-	}
+	s.runIdempotent(ctx, w, q, rt, req, staleBefore, &store.RequestEnd{Request: req, Unstarted: true})
 }
 
 // repeat answers a request whose key was found recorded (got): 422 for
@@ -242,10 +230,13 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 	}()
 	status, v, herr := rt.h(ctx, q)
 	done = true
-	if unstarted && errors.Is(herr, store.ErrRequestTaken) {
-		// Another request (another process's) took the key meanwhile;
-		// this one stored nothing: started as usual, it is answered
-		// as the repeat it is.
+	var ae *Error
+	if unstarted && (errors.Is(herr, store.ErrRequestTaken) || errors.As(herr, &ae) && ae.Status/100 == 4) {
+		// The key was there (a repeat, the key reused, or taken
+		// meanwhile by another process's request), or the request
+		// was refused (which a repeat with the key of another
+		// request is not: 422, the key reused): it stored nothing.
+		// Started as usual, it is answered as it would have been.
 		s.idempotentStarted(context.WithValue(ctx, requestEndKey{}, nil), w, q, rt, req, staleBefore)
 		return
 	}
@@ -257,17 +248,26 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 			switch {
 			case end != nil && end.Written.Load(): // recorded with the work
 			case unstarted:
-				// No transaction of the work recorded it (its events
-				// were all stored before: a retry): started and
-				// recorded now, with the response, before the answer.
-				// Not started: another request took the key meanwhile,
-				// and records it.
-				if _, started, err := s.startRequest(ctx, req, staleBefore); err != nil {
+				// No transaction of the work recorded it: its events
+				// were all stored before, by a request with this key
+				// (a repeat) or another (a retry under a new key). It
+				// stored nothing: started now, it is answered as the
+				// repeat it is, or its end recorded with the response,
+				// before the answer.
+				got, started, err := s.startRequest(ctx, req, staleBefore)
+				if err != nil {
+					s.writeError(w, q.Request, err)
+					return
+				}
+				if !started {
+					s.repeat(ctx, w, q, rt, req, got)
+					return
+				}
+				if f := infoOf(ctx).accepted; f != nil {
+					f() // not a repeat: its events count again (postEvents)
+				}
+				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
 					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
-				} else if started {
-					if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
-						s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
-					}
 				}
 			case end != nil:
 				// No transaction of the work recorded it (its events

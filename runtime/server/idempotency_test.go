@@ -343,3 +343,145 @@ func (s *failedEnds) WriteRequests(ctx context.Context, fs []store.FinishedReque
 	}
 	return s.Store.WriteRequests(ctx, fs, rs, staleBefore)
 }
+
+// takenMeanwhile, once armed, has another request take the key of the
+// first Apply that records one (store.RequestEnds) just before it, as a
+// request of another process on the same database would: started with
+// another body (fp) or the same, and done when done is set.
+type takenMeanwhile struct {
+	*sqlite.Store
+	armed atomic.Bool
+	fp    []byte
+	done  bool
+}
+
+func (s *takenMeanwhile) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if ends := store.RequestEndsIn(ctx); len(ends) > 0 && s.armed.CompareAndSwap(true, false) {
+		scope, key := ends[0].Request.Scope, ends[0].Request.Key
+		theirs := store.Request{Scope: scope, Key: key, Fingerprint: s.fp, Started: t0.Add(-time.Second)}
+		if _, started, err := s.Store.StartRequest(ctx, theirs, t0.Add(-time.Hour)); err != nil || !started {
+			panic(fmt.Sprint("the other request did not start: ", err))
+		}
+		if s.done {
+			if err := s.Store.FinishRequest(ctx, scope, key, 200, []byte(theirResponse)); err != nil {
+				panic(err)
+			}
+		}
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// theirResponse is the response kept of the other request of
+// takenMeanwhile: spaced unlike the server's own.
+const theirResponse = `{"events": 1,  "outcomes": []}` + "\n"
+
+// TestIdempotencyTakenMeanwhile: POST /v1/events records its key with
+// its events; when another request (another process's) took the key
+// meanwhile, the events' transaction fails and stores nothing, and the
+// request is answered as the repeat it is: 422 for another body, 409
+// while the other runs, the other's response once it is done.
+func TestIdempotencyTakenMeanwhile(t *testing.T) {
+	st := &takenMeanwhile{Store: openStore(t).(*sqlite.Store)}
+	h := newHarnessOn(t, st)
+	body := `{"id":"d1","player":"p1","kind":"deposit","time":"2026-11-02T10:05:00Z","amount":"5","method":"card"}`
+	fp := sha256.New()
+	fp.Write([]byte("POST /v1/events?\n" + body))
+	post := func(key string) response {
+		return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", key}})
+	}
+	require.Equal(t, 200, h.events(reg("reg-p1", "p1", t0)).status)
+	stored := func() bool { // d1 recorded (with its hash, which this look-up does not give)
+		got, err := st.Seen(context.Background(), []store.Event{{Player: "p1", ID: "d1"}})
+		require.NoError(t, err)
+		return got[0] != store.NotSeen
+	}
+	for _, c := range []struct {
+		name   string
+		fp     []byte
+		done   bool
+		status int
+		code   string
+	}{
+		{"another body", []byte("another"), false, 422, server.CodeIdempotencyKeyReused},
+		{"the same, running", fp.Sum(nil), false, 409, server.CodeIdempotencyKeyInUse},
+		{"the same, done", fp.Sum(nil), true, 200, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st.fp, st.done = c.fp, c.done
+			st.armed.Store(true)
+			r := post("meanwhile-" + c.name)
+			assert.Equal(t, c.status, r.status, "%s", r.raw)
+			assert.False(t, st.armed.Load(), "taken before the events' transaction")
+			if c.code != "" {
+				assert.Equal(t, c.code, r.code())
+			} else {
+				assert.Equal(t, theirResponse, string(r.raw), "their response")
+				assert.Equal(t, "true", r.header.Get("Idempotent-Replayed"))
+			}
+			assert.False(t, stored(), "nothing stored")
+		})
+	}
+	// And with the key free all along, the event is handled.
+	r := post("free")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.True(t, stored())
+}
+
+// heldApply holds, once armed, the first Apply until released.
+type heldApply struct {
+	*sqlite.Store
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *heldApply) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if s.armed.CompareAndSwap(true, false) {
+		close(s.entered)
+		<-s.release
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// TestIdempotencyRunningHere: a repeat of POST /v1/events while the
+// first runs in this process, before any of it is in the store, is 409
+// (422 with another body), from the keys this process runs; once the
+// first is answered, its repeat gets its answer again.
+func TestIdempotencyRunningHere(t *testing.T) {
+	st := &heldApply{Store: openStore(t).(*sqlite.Store), entered: make(chan struct{}), release: make(chan struct{})}
+	h := newHarnessOn(t, st)
+	require.Equal(t, 200, h.events(reg("reg-p1", "p1", t0)).status)
+	first := ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")
+	post := func(body any) response {
+		return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "here"}})
+	}
+	st.armed.Store(true)
+	answered := make(chan response, 1)
+	go func() { answered <- post(first) }()
+	<-st.entered
+	r := post(first)
+	assert.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeIdempotencyKeyInUse, r.code())
+	assert.Equal(t, "1", r.header.Get("Retry-After"))
+	r = post(ev("d2", "p1", "deposit", t0.Add(time.Minute), "amount", "60.00", "method", "card"))
+	assert.Equal(t, 422, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeIdempotencyKeyReused, r.code())
+	close(st.release)
+	r1 := <-answered
+	require.Equal(t, 200, r1.status, "%s", r1.raw)
+	again := post(first)
+	assert.Equal(t, 200, again.status)
+	assert.Equal(t, "true", again.header.Get("Idempotent-Replayed"))
+	assert.Equal(t, string(r1.raw), string(again.raw))
+	assert.Len(t, h.outcomes(), 1, "handled once")
+	// The key with a body the engine refuses: the key reused, as before
+	// the body is looked at.
+	bad := post(map[string]any{"id": "d3", "player": "p1", "kind": "deposit", "time": "2026-11-02T10:05:00Z"})
+	assert.Equal(t, 422, bad.status, "%s", bad.raw)
+	assert.Equal(t, server.CodeIdempotencyKeyReused, bad.code())
+	// And with a new key, refused as it is.
+	bad = h.do(call{method: "POST", path: "/v1/events", role: server.Operator, headers: []string{"Idempotency-Key", "new"},
+		body: map[string]any{"id": "d3", "player": "p1", "kind": "deposit", "time": "2026-11-02T10:05:00Z"}})
+	assert.Equal(t, 422, bad.status, "%s", bad.raw)
+	assert.Equal(t, server.CodeInvalidEvent, bad.code())
+}

@@ -192,11 +192,9 @@ type Server struct {
 	batch   *batcher          // the engine's events, grouped (batcher.go)
 	keys    *keyBatcher       // Idempotency-Keys, grouped (keybatcher.go); nil when the store has no batches
 	keyc    *keyCache         // the API keys found valid (keycache.go); nil when Config.KeyCache < 0
-	// reqs looks Idempotency-Keys up without writing, so that POST
-	// /v1/events records its key's start with its events
-	// (idempotentUnstarted); nil: the store does not.
-	reqs     store.RequestReader
-	busyKeys runningKeys // the keys of the requests that do, running
+	// busyKeys are the Idempotency-Keys of the requests of POST
+	// /v1/events running in this process (idempotentUnstarted).
+	busyKeys runningKeys
 
 	// pricing is the payouts' prices of the rule set running (tracking.go).
 	pricing atomic.Pointer[pricing]
@@ -220,7 +218,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if re, ok := cfg.Store.(store.RequestEnds); ok {
 		if _, ok := cfg.Store.(store.EventOutcomes); ok { // a repeat is answered from the log
 			s.batch.ends = re
-			s.reqs, _ = cfg.Store.(store.RequestReader)
 		}
 	}
 	s.keyc = newKeyCache(cfg.KeyCache, cfg.Clock)
@@ -530,6 +527,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 type reqInfo struct {
 	key   string
 	trace *tracer // nil unless Config.Trace
+	// accepted counts the request's events in the metrics, once it is
+	// known not to be a repeat (postEvents); nil: counted.
+	accepted func()
 }
 
 type infoKey struct{}

@@ -42,33 +42,28 @@ type RequestEnd struct {
 	Status  int        // the response's status
 	Events  []EventRef // the request's events, each once
 	// Unstarted says that the request's start was not recorded
-	// (ReadRequest found no key, and StartRequest was not called): the
-	// first transaction that has one of its events records the start
-	// too, as StartRequest would, done at once when the events are all
-	// stored. If the key is there already, started by another request
-	// (another process's), that transaction fails with ErrRequestTaken
-	// and stores nothing: the request must then be started as usual.
-	// A server so writes one transaction on the store's writer for a
-	// request, not two.
+	// (StartRequest was not called): the first transaction that has one
+	// of its events records the start too, as StartRequest would, done at
+	// once when the events are all stored. If the key is there already
+	// (a repeat, the key reused for another request, or taken meanwhile
+	// by another process's request), that transaction fails with
+	// ErrRequestTaken and stores nothing: the request must then be
+	// started as usual. A server so writes one transaction on the
+	// store's writer for a request, not two.
 	Unstarted bool
+	// Begun is set once a transaction that recorded an Unstarted end's
+	// start, not done (some of its events are stored later), is
+	// committed: the next records its end as for a started request.
+	Begun atomic.Bool
 	// Written is set once a transaction that recorded the end is
 	// committed.
 	Written atomic.Bool
 }
 
-// ErrRequestTaken: a request's key was found started or done by
-// another request when its Unstarted end was to record it.
+// ErrRequestTaken: a request's key was found recorded, by another
+// request (or an earlier one with the key), when its Unstarted end was to
+// record it.
 var ErrRequestTaken = errors.New("the Idempotency-Key was started by another request meanwhile")
-
-// RequestReader reads a request's key without writing: a server that
-// records a request's start with its events (RequestEnd.Unstarted) looks
-// the key up first, on the store's readers. Both drivers implement it.
-type RequestReader interface {
-	// ReadRequest is the request recorded under scope and key, as
-	// StartRequest returns it when it does not start it, and whether
-	// there is one.
-	ReadRequest(ctx context.Context, scope, key string) (Request, bool, error)
-}
 
 type requestEndsKey struct{}
 

@@ -113,6 +113,7 @@ func Run(t *testing.T, d Driver) {
 		{"Requests", testRequests},
 		{"RequestBatches", testRequestBatches},
 		{"RequestEnds", testRequestEnds},
+		{"RequestUnstarted", testRequestUnstarted},
 		{"AuditLog", testAuditLog},
 		{"WithAudit", testWithAudit},
 		{"Webhooks", testWebhooks},

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -101,4 +102,84 @@ func testRequestEnds(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.False(t, started)
 	assert.Equal(t, 0, g.Status, "still running")
+}
+
+// testRequestUnstarted: an Unstarted end is recorded, started and done,
+// by the transaction that stores its events, and a repeat finds it as if
+// it had been started by StartRequest; one whose events are stored over two
+// transactions is started (running) by the first and done by the
+// second; one whose key another request started meanwhile fails its
+// transaction with ErrRequestTaken, and nothing of it is stored.
+func testRequestUnstarted(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	re := implements[store.RequestEnds](t, s)
+	const scope = "k1 POST /v1/events"
+	req := func(key string, fp byte) store.Request {
+		return store.Request{Scope: scope, Key: key, Fingerprint: []byte{fp}, Started: t0}
+	}
+	ref := func(e store.Event) store.EventRef { return store.EventRef{Player: e.Player, ID: e.ID} }
+	// read is the request recorded with key, as a repeat finds it.
+	read := func(key string) (store.Request, bool) {
+		rep := store.Request{Scope: scope, Key: key, Fingerprint: []byte{99}, Started: t0.Add(2 * time.Hour)}
+		got, started, err := s.StartRequest(ctx, rep, t0.Add(-time.Hour))
+		require.NoError(t, err)
+		return got, !started
+	}
+
+	e1, e2, e3 := event("p1", "e1", 0), event("p2", "e1", 0), event("p2", "e2", 1)
+	one := &store.RequestEnd{Request: req("one", 1), Status: 200, Events: []store.EventRef{ref(e1)}, Unstarted: true}
+	two := &store.RequestEnd{Request: req("two", 2), Status: 201, Events: []store.EventRef{ref(e2), ref(e3)}, Unstarted: true}
+	ectx := re.WithRequestEnds(ctx, []*store.RequestEnd{one, two})
+	_, err := s.Apply(ectx, []store.Change{{Event: &e1}, {Event: &e2}})
+	require.NoError(t, err)
+	assert.True(t, one.Written.Load(), "its event written")
+	assert.False(t, two.Written.Load(), "p2's e2 not stored yet")
+	got, found := read("one")
+	require.True(t, found, "recorded")
+	assert.Equal(t, 200, got.Status)
+	assert.Empty(t, got.Response)
+	assert.Equal(t, []byte{1}, got.Fingerprint)
+	assert.True(t, got.Started.Equal(t0))
+	got, found = read("two")
+	require.True(t, found, "started by the transaction of its first event")
+	assert.Equal(t, 0, got.Status, "running")
+	assert.Equal(t, []byte{2}, got.Fingerprint)
+
+	_, err = s.Apply(ectx, []store.Change{{Event: &e3}})
+	require.NoError(t, err)
+	assert.True(t, two.Written.Load(), "its events all stored")
+	got, _ = read("two")
+	assert.Equal(t, 201, got.Status, "done")
+	assert.Empty(t, got.Response)
+
+	// Another request took the key meanwhile: started, or done.
+	for i, other := range []func(store.Request){
+		func(r store.Request) {
+			_, started, err := s.StartRequest(ctx, r, t0.Add(-time.Hour))
+			require.NoError(t, err)
+			require.True(t, started)
+		},
+		func(r store.Request) {
+			_, started, err := s.StartRequest(ctx, r, t0.Add(-time.Hour))
+			require.NoError(t, err)
+			require.True(t, started)
+			require.NoError(t, s.FinishRequest(ctx, r.Scope, r.Key, 200, []byte("{}")))
+		},
+	} {
+		key := fmt.Sprintf("taken-%d", i)
+		theirs := req(key, 7)
+		theirs.Started = t0.Add(time.Second)
+		other(theirs)
+		ev := event("p3", key, 0)
+		mine := &store.RequestEnd{Request: req(key, 8), Status: 200, Events: []store.EventRef{ref(ev)}, Unstarted: true}
+		_, err = s.Apply(re.WithRequestEnds(ctx, []*store.RequestEnd{mine}), []store.Change{{Event: &ev}})
+		require.ErrorIs(t, err, store.ErrRequestTaken)
+		assert.False(t, mine.Written.Load())
+		seen, err := s.Seen(ctx, []store.Event{ev})
+		require.NoError(t, err)
+		assert.Equal(t, store.NotSeen, seen[0], "nothing of the transaction stored")
+		got, _ = read(key)
+		assert.Equal(t, []byte{7}, got.Fingerprint, "the other's key left as it was")
+	}
 }

@@ -95,7 +95,7 @@ func (s *Store) Apply(ctx context.Context, changes []store.Change) ([]store.Appl
 		}
 	}
 	var out []store.Applied
-	var ended []*store.RequestEnd // the ends of requests recorded (requestends.go)
+	var ended []endMark // the ends of requests recorded (requestends.go)
 	err := s.D.Begin(ctx, func(ex Execer) error {
 		out = make([]store.Applied, len(changes))
 		p, err := s.applyBatchWith(ctx, ex, changes, units, out, false)

@@ -13,11 +13,19 @@ func (s *Store) WithRequestEnds(ctx context.Context, ends []*store.RequestEnd) c
 	return store.ContextWithRequestEnds(ctx, ends)
 }
 
+// endMark is an end a transaction recorded: done (Written once the
+// transaction is committed), or begun (an Unstarted end's start, Begun).
+type endMark struct {
+	end  *store.RequestEnd
+	done bool
+}
+
 // endRequests records, in the transaction of ex that applied changes (out
 // says how), the ends of ctx that have an event among the changes and
-// whose events are all stored, and returns those it recorded: marked
-// Written by the caller once the transaction is committed.
-func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Change, out []store.Applied) ([]*store.RequestEnd, error) {
+// whose events are all stored, and the starts of the Unstarted ones that
+// have one (store.RequestEnd.Unstarted), and returns those it recorded:
+// marked by the caller once the transaction is committed (markWritten).
+func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Change, out []store.Applied) ([]endMark, error) {
 	ends := store.RequestEndsIn(ctx)
 	if len(ends) == 0 {
 		return nil, nil
@@ -28,7 +36,7 @@ func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Chan
 			here[store.EventRef{Player: c.Event.Player, ID: c.Event.ID}] = true
 		}
 	}
-	var done []*store.RequestEnd
+	var marks []endMark
 	var missing []store.EventRef
 	for _, e := range ends {
 		if e.Written.Load() || len(e.Events) == 0 {
@@ -46,33 +54,33 @@ func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Chan
 		if !touched {
 			continue // none of its events is in this transaction: another's end
 		}
+		all := true
 		if len(missing) > 0 {
-			all, err := s.allSeen(ctx, ex, missing)
-			if err != nil {
+			var err error
+			if all, err = s.allSeen(ctx, ex, missing); err != nil {
 				return nil, err
-			}
-			if !all {
-				if e.Unstarted {
-					if err := startUnstarted(ctx, ex, e, 0); err != nil {
-						return nil, err
-					}
-				}
-				continue // an event not stored (yet): a later transaction's end
 			}
 		}
 		r := e.Request
-		if e.Unstarted {
+		if e.Unstarted && !e.Begun.Load() {
+			// Its start, done when its events are all stored.
+			status := 0
+			if all {
+				status = e.Status
+			}
 			n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns, status) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), e.Status)
+				ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), status)
 			if err != nil {
 				return nil, err
 			}
-			if n == 1 {
-				done = append(done, e)
-				continue
+			if n != 1 {
+				return nil, fmt.Errorf("request %q: %w", r.Key, store.ErrRequestTaken)
 			}
-			// There: started by an earlier transaction of the same
-			// request (the UPDATE below), or by another request.
+			marks = append(marks, endMark{end: e, done: all})
+			continue
+		}
+		if !all {
+			continue // an event not stored (yet): a later transaction's end
 		}
 		n, err := ex.Exec(ctx, `UPDATE requests SET status = $3, response = NULL
 			WHERE scope = $1 AND idem_key = $2 AND status = 0 AND fingerprint = $4 AND started_ns = $5`,
@@ -81,55 +89,10 @@ func (s *Store) endRequests(ctx context.Context, ex Execer, changes []store.Chan
 			return nil, err
 		}
 		if n == 1 {
-			done = append(done, e)
-		} else if e.Unstarted {
-			return nil, fmt.Errorf("request %q: %w", r.Key, store.ErrRequestTaken)
+			marks = append(marks, endMark{end: e, done: true})
 		}
 	}
-	return done, nil
-}
-
-// startUnstarted records the start of an Unstarted end, with status (0:
-// running), in the transaction of ex, unless this request started it in
-// an earlier transaction; the key started by another request is
-// ErrRequestTaken.
-func startUnstarted(ctx context.Context, ex Execer, e *store.RequestEnd, status int) error {
-	r := e.Request
-	n, err := ex.Exec(ctx, `INSERT INTO requests (scope, idem_key, fingerprint, started_ns, status) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT DO NOTHING`, r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started), status)
-	if err != nil || n == 1 {
-		return err
-	}
-	var mine int64
-	if err := ex.QueryRow(ctx, `SELECT count(*) FROM requests
-		WHERE scope = $1 AND idem_key = $2 AND status = 0 AND fingerprint = $3 AND started_ns = $4`,
-		r.Scope, r.Key, nonNil(r.Fingerprint), nanos(r.Started)).Scan(&mine); err != nil {
-		return err
-	}
-	if mine == 0 {
-		return fmt.Errorf("request %q: %w", r.Key, store.ErrRequestTaken)
-	}
-	return nil
-}
-
-// ReadRequest implements store.RequestReader.
-func (s *Store) ReadRequest(ctx context.Context, scope, key string) (store.Request, bool, error) {
-	got := store.Request{Scope: scope, Key: key}
-	found := false
-	err := s.D.Read(ctx, func(ex Execer) error {
-		var st, status int64
-		err := ex.QueryRow(ctx, `SELECT fingerprint, started_ns, status, response FROM requests WHERE scope = $1 AND idem_key = $2`,
-			scope, key).Scan(&got.Fingerprint, &st, &status, &got.Response)
-		if s.D.NoRows(err) {
-			return nil
-		}
-		got.Started, got.Status, found = fromNanos(st), int(status), err == nil
-		return err
-	})
-	if err != nil || !found {
-		return store.Request{}, false, err
-	}
-	return got, true, nil
+	return marks, nil
 }
 
 // allSeen says whether every one of refs (each once) is recorded as seen:
@@ -150,8 +113,12 @@ func (s *Store) allSeen(ctx context.Context, ex Execer, refs []store.EventRef) (
 }
 
 // markWritten marks the ends a committed transaction recorded.
-func markWritten(done []*store.RequestEnd) {
-	for _, e := range done {
-		e.Written.Store(true)
+func markWritten(marks []endMark) {
+	for _, m := range marks {
+		if m.done {
+			m.end.Written.Store(true)
+		} else {
+			m.end.Begun.Store(true)
+		}
 	}
 }

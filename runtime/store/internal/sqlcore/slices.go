@@ -104,7 +104,7 @@ func (s *Store) applySliced(ctx context.Context, changes []store.Change, units [
 			}
 		}
 		var p *plan
-		var ended []*store.RequestEnd
+		var ended []endMark
 		err := s.D.Begin(ctx, func(ex Execer) error {
 			out = make([]store.Applied, len(changes))
 			var err error
