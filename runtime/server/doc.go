@@ -53,7 +53,14 @@
 // the transaction of its events instead (on a store that implements
 // store.RequestEnds): done before the answer, with no transaction of its
 // own, and without the response: a repeat is answered from the outcomes
-// its events stored, as the first answer listed them.
+// its events stored, as the first answer listed them. Nor is its start
+// written on its own (store.RequestEnd.Unstarted): the transaction of its
+// events records the key started and done at once, and fails, storing
+// nothing, when the key is there already (a repeat, the key reused,
+// another process's request meanwhile); the request is then started as
+// other routes' are, and answered as the repeat it is (a repeat while
+// the first runs in this process is found in memory: 409). A request of
+// events so waits once for the store's one writer, not twice.
 //
 // # Events
 //
