@@ -16,14 +16,17 @@
 // an object or a batch as an array, as a client sends them. A request's
 // latency runs from the moment the schedule says it is due to the end of
 // its response: a sender late on its schedule (the machine busy) counts
-// its lateness too. The tracking workloads send their requests with a
-// client of their own (rawhttp.go), which costs the generator less than
-// net/http's of the two cores it shares with the server; each phase's
-// line on stderr gives the generator's CPU a request.
+// its lateness too. Every workload sends its requests with a client of
+// its own (rawhttp.go), which costs the generator less than net/http's
+// of the two cores it shares with the server (the events workload since
+// 2026-12-07: 59 µs of the generator's CPU a request with net/http at
+// 5,000 a second; -nethttp sends them so again); each phase's line on
+// stderr gives the generator's CPU a request. -phases says where each
+// request's time went, in the client and in the server (phases.go).
 //
 // Usage, in bench/:
 //
-//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-strict]
+//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-phases] [-promoc BIN] [-nethttp] [-strict]
 //	go run ./cmd/loadgen -workload clicks -rates 2500,5000,10000 [-duration 10s]
 //	go run ./cmd/loadgen -workload conversions -rates 500,1000,2000 [-duration 10s]
 //
@@ -70,6 +73,8 @@ func main() {
 	conns := flag.Int("conns", 0, "the most connections to the server: more requests wait for one, as in a client's pool, and their wait counts in their latency (default 256, an API client's pool; 4096 for clicks, which come from many browsers)")
 	keep := flag.Bool("keep", false, "keep the temporary directory (database, server log)")
 	strict := flag.Bool("strict", false, "exit with 1 when a request failed or a phase was stopped (a check, as CI runs it at a low rate)")
+	netHTTP := flag.Bool("nethttp", false, "events workload: send with net/http's client, as loadgen did before 2026-12-07, instead of its own (rawhttp.go), which costs the generator less of the cores it shares with the server")
+	promoc := flag.String("promoc", "", "run this promoc `BINARY` instead of building one from the repository (an A/B of two builds under one load generator; not with -cpuprofile or -phases, which need the build tag promoc_pprof, unless it has it)")
 	phases := flag.Bool("phases", false, "events workload: build promoc with the tag promoc_pprof and have it trace each request (PROMOC_TRACE_FILE), then print per phase where the slowest 1% of requests and all of them spent their time, client and server (phases.go)")
 	work := flag.String("workload", "events", "what is sent: events (POST /v1/events), clicks (GET /t/OFFER, redirects not followed) or conversions (POST /v1/conversions on sessions opened before); -batches is of events only")
 	flag.Parse()
@@ -86,7 +91,7 @@ func main() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := start(ctx, *profile != "", *work != "events", *phases && *work == "events")
+	srv, err := start(ctx, *promoc, *profile != "", *work != "events", *phases && *work == "events")
 	if err != nil {
 		fail(err)
 	}
@@ -119,7 +124,7 @@ func main() {
 	}
 	switch *work {
 	case "events":
-		g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13))}
+		g := &generator{players: *players, rng: rand.New(rand.NewPCG(12, 13)), netHTTP: *netHTTP}
 		progress("registering %d players", *players)
 		if err := g.register(c); err != nil {
 			cleanup()
@@ -218,8 +223,9 @@ func repoRoot() (string, error) {
 // rule set, stores the offer and the publisher of the tracking links
 // (trackingSetup) and gives serve a tracking secret, so that every click
 // keeps the keyed hash of its address. With phases, serve traces each
-// request of events into a file (phases.go).
-func start(ctx context.Context, profile, tracking, phases bool) (*server, error) {
+// request of events into a file (phases.go). A binary given is run as it
+// is.
+func start(ctx context.Context, binary string, profile, tracking, phases bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -234,11 +240,22 @@ func start(ctx context.Context, profile, tracking, phases bool) (*server, error)
 	if profile || phases {
 		build = append(build, "-tags", "promoc_pprof")
 	}
-	progress("building promoc (go %s)", strings.Join(append(build, "./cmd/promoc"), " "))
-	cmd := exec.CommandContext(ctx, "go", append(build, "./cmd/promoc")...)
-	cmd.Dir, cmd.Stderr = root, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("building promoc: %v", err)
+	if binary != "" {
+		b, err := os.ReadFile(binary)
+		if err == nil {
+			err = os.WriteFile(bin, b, 0o755)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("-promoc: %v", err)
+		}
+		progress("running %s", binary)
+	} else {
+		progress("building promoc (go %s)", strings.Join(append(build, "./cmd/promoc"), " "))
+		cmd := exec.CommandContext(ctx, "go", append(build, "./cmd/promoc")...)
+		cmd.Dir, cmd.Stderr = root, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("building promoc: %v", err)
+		}
 	}
 	rules := filepath.Join(dir, "rules")
 	if tracking {
@@ -404,7 +421,8 @@ func selfCPU() time.Duration {
 type generator struct {
 	players int
 	rng     *rand.Rand
-	n       int // events made so far: the next id
+	n       int  // events made so far: the next id
+	netHTTP bool // send with net/http's client, not rawClient
 }
 
 var (
@@ -541,8 +559,13 @@ func (g *generator) prepare(c *client, n, batch int, start time.Time, interval t
 		bodies[i] = g.body(batch, start.Add(time.Duration(i)*interval))
 	}
 	return func(ctx context.Context, i int) (bool, int, []byte, error) {
-		st, body, err := c.post(ctx, bodies[i], fmt.Sprintf("load-%s-%d", tag, i))
-		return err == nil && st/100 == 2, st, body, err
+		key := "load-" + tag + "-" + strconv.Itoa(i)
+		if g.netHTTP {
+			st, body, err := c.post(ctx, bodies[i], key)
+			return err == nil && st/100 == 2, st, body, err
+		}
+		resp, err := c.raw.do(ctx, "POST", "/v1/events", bodies[i], key)
+		return err == nil && resp.status/100 == 2, resp.status, resp.body, err
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// rawClient sends the tracking workloads' requests: HTTP/1.1 written and
+// rawClient sends the requests of every workload but the players'
+// registration: HTTP/1.1 written and
 // read on kept-alive connections of its own, one request at a time on
 // each, as a browser or a server-to-server client does. It does what
 // net/http's client does for these requests, for less of the two cores
@@ -89,11 +90,12 @@ type rawResponse struct {
 	body     []byte
 }
 
-// do sends a request (a body of JSON when not nil) and reads its answer.
+// do sends a request (a body of JSON when not nil; an Idempotency-Key
+// header when key is not "") and reads its answer.
 // A request on a kept-alive connection that the server closed meanwhile
 // (no byte of an answer) is sent again on a new one, as net/http's
 // client does.
-func (c *rawClient) do(ctx context.Context, method, path string, body []byte) (rawResponse, error) {
+func (c *rawClient) do(ctx context.Context, method, path string, body []byte, key string) (rawResponse, error) {
 	if err := ctx.Err(); err != nil {
 		return rawResponse{}, err
 	}
@@ -102,7 +104,7 @@ func (c *rawClient) do(ctx context.Context, method, path string, body []byte) (r
 		if err != nil {
 			return rawResponse{}, err
 		}
-		resp, started, keep, err := c.roundTrip(rc, method, path, body)
+		resp, started, keep, err := c.roundTrip(rc, method, path, body, key)
 		if err != nil || !keep {
 			c.drop(rc)
 		} else {
@@ -117,7 +119,7 @@ func (c *rawClient) do(ctx context.Context, method, path string, body []byte) (r
 
 // roundTrip writes a request on rc and reads its answer: started when a
 // byte of it was read, keep when the connection may be used again.
-func (c *rawClient) roundTrip(rc *rawConn, method, path string, body []byte) (resp rawResponse, started, keep bool, err error) {
+func (c *rawClient) roundTrip(rc *rawConn, method, path string, body []byte, key string) (resp rawResponse, started, keep bool, err error) {
 	b := rc.buf[:0]
 	b = append(b, method...)
 	b = append(b, ' ')
@@ -131,6 +133,10 @@ func (c *rawClient) roundTrip(rc *rawConn, method, path string, body []byte) (re
 	if body != nil {
 		b = append(b, "\r\nContent-Type: application/json\r\nContent-Length: "...)
 		b = strconv.AppendInt(b, int64(len(body)), 10)
+	}
+	if key != "" {
+		b = append(b, "\r\nIdempotency-Key: "...)
+		b = append(b, key...)
 	}
 	b = append(b, "\r\n\r\n"...)
 	b = append(b, body...)

@@ -32,6 +32,8 @@ func TestRawClient(t *testing.T) {
 		case "/t/casino":
 			w.Header().Set("Location", "https://casino.example/welcome?session="+r.URL.Query().Get("sub2"))
 			w.WriteHeader(http.StatusFound)
+		case "/key":
+			io.WriteString(w, r.Header.Get("Idempotency-Key"))
 		case "/echo":
 			b, _ := io.ReadAll(r.Body)
 			w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
@@ -52,22 +54,23 @@ func TestRawClient(t *testing.T) {
 	defer c.close()
 	ctx := context.Background()
 	cases := []struct {
-		method, path, body string
-		status             int
-		location, answer   string
+		method, path, body, key string
+		status                  int
+		location, answer        string
 	}{
-		{"GET", "/t/casino?pub=alpha&sub2=c1", "", 302, "https://casino.example/welcome?session=c1", ""},
-		{"POST", "/echo", `{"kind":"first_deposit"}`, 201, "", `{"kind":"first_deposit"}`},
-		{"GET", "/chunked", "", 200, "", strings.Repeat("x", 10) + strings.Repeat("x", 11) + strings.Repeat("x", 12)},
-		{"GET", "/close", "", 200, "", "bye"},
-		{"GET", "/t/casino?pub=alpha&sub2=c2", "", 302, "https://casino.example/welcome?session=c2", ""},
+		{"GET", "/t/casino?pub=alpha&sub2=c1", "", "", 302, "https://casino.example/welcome?session=c1", ""},
+		{"POST", "/echo", `{"kind":"first_deposit"}`, "", 201, "", `{"kind":"first_deposit"}`},
+		{"POST", "/key", `{"kind":"bet"}`, "load-1-2", 200, "", "load-1-2"},
+		{"GET", "/chunked", "", "", 200, "", strings.Repeat("x", 10) + strings.Repeat("x", 11) + strings.Repeat("x", 12)},
+		{"GET", "/close", "", "", 200, "", "bye"},
+		{"GET", "/t/casino?pub=alpha&sub2=c2", "", "", 302, "https://casino.example/welcome?session=c2", ""},
 	}
 	for _, tc := range cases {
 		var body []byte
 		if tc.body != "" {
 			body = []byte(tc.body)
 		}
-		resp, err := c.do(ctx, tc.method, tc.path, body)
+		resp, err := c.do(ctx, tc.method, tc.path, body, tc.key)
 		if err != nil {
 			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
 		}
@@ -75,15 +78,15 @@ func TestRawClient(t *testing.T) {
 			t.Errorf("%s %s: got %d %q %q, want %d %q %q", tc.method, tc.path, resp.status, resp.location, resp.body, tc.status, tc.location, tc.answer)
 		}
 	}
-	// One connection for the first four, closed by the server after the
-	// fourth; a new one for the fifth.
+	// One connection for the first five, closed by the server after the
+	// fifth; a new one for the sixth.
 	if len(conns) != 2 {
-		t.Errorf("%d connections, want 2 (one kept for the first four requests, one after the server closed it)", len(conns))
+		t.Errorf("%d connections, want 2 (one kept for the first five requests, one after the server closed it)", len(conns))
 	}
 	// A connection the server closed while idle: the request is sent again
 	// on a new one.
 	srv.CloseClientConnections()
-	if resp, err := c.do(ctx, "GET", "/t/casino?sub2=c3", nil); err != nil || resp.status != 302 {
+	if resp, err := c.do(ctx, "GET", "/t/casino?sub2=c3", nil, ""); err != nil || resp.status != 302 {
 		t.Errorf("after the server closed the idle connection: %v %v", resp, err)
 	}
 }
@@ -157,13 +160,13 @@ func TestRawClientClosed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for range 3 {
-		if _, err := c.do(ctx, "GET", "/t/casino", nil); err == nil || ctx.Err() != nil {
+		if _, err := c.do(ctx, "GET", "/t/casino", nil, ""); err == nil || ctx.Err() != nil {
 			t.Fatalf("a connection closed with no answer: %v, want its error", err)
 		}
 	}
 	ln.Close()
 	for range 3 {
-		if _, err := c.do(ctx, "GET", "/t/casino", nil); err == nil || ctx.Err() != nil {
+		if _, err := c.do(ctx, "GET", "/t/casino", nil, ""); err == nil || ctx.Err() != nil {
 			t.Fatalf("no server: %v, want the dial's error", err)
 		}
 	}

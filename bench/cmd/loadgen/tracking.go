@@ -46,7 +46,7 @@ func clickPath(tag string, i int) string {
 // click follows a tracking link once and returns the session id of its
 // redirect: ok only for a 302 to the landing page with session=ID.
 func (c *client) click(ctx context.Context, path string) (session string, ok bool, status int, body []byte, err error) {
-	resp, err := c.raw.do(ctx, "GET", path, nil)
+	resp, err := c.raw.do(ctx, "GET", path, nil, "")
 	if err != nil || resp.status != http.StatusFound {
 		return "", false, resp.status, resp.body, err
 	}
@@ -137,7 +137,7 @@ func (cv *conversions) prepare(c *client, n, _ int, start time.Time, interval ti
 			"amount": strconv.Itoa(10+i%90) + ".00", "currency": "EUR", "ref": "tx-" + tag + "-" + strconv.Itoa(i), "time": at})
 	}
 	return func(ctx context.Context, i int) (bool, int, []byte, error) {
-		resp, err := c.raw.do(ctx, "POST", "/v1/conversions", bodies[i])
+		resp, err := c.raw.do(ctx, "POST", "/v1/conversions", bodies[i], "")
 		return err == nil && resp.status == http.StatusCreated, resp.status, resp.body, err
 	}
 }
