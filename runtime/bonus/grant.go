@@ -20,9 +20,9 @@ func Of(o engine.Outcome) (b store.Bonus, ok bool) {
 		group = o.Rule
 	}
 	profile := ""
-	for _, m := range o.Messages {
+	for _, m := range append(o.Messages[:len(o.Messages):len(o.Messages)], o.Sent...) {
 		if !m.Suppressed {
-			profile = m.Name
+			profile = m.Name // of an approved result, the message sent while it waited
 			break
 		}
 	}

@@ -79,6 +79,11 @@ type Outcome struct {
 	// store refuses it (its budget, a suspension): kept with the outcome in
 	// the store's log, for OutcomeOf, and never in an outcome returned.
 	Refused []Message `json:"refused,omitempty"`
+	// Sent is, for an operator's decision on a waiting result (issued or
+	// rejected), the messages its waiting outcome listed: sent then, so
+	// not listed again in Messages, and kept here for what they tell of
+	// the result (a bonus's communication profile). Never in JSON.
+	Sent []Message `json:"-"`
 }
 
 // refusedDetail is the detail of an outcome the store refused.
@@ -256,6 +261,9 @@ func OutcomeOf(so store.Outcome) (Outcome, error) {
 		// outcome, and a host acting on each outcome's messages would
 		// send them twice.
 		o.Detail = ""
+		if so.Status == store.Issued || so.Status == store.Rejected {
+			o.Sent = o.Messages
+		}
 		o.Messages = nil
 		if so.Status == store.Skipped {
 			o.Detail = refusedDetail

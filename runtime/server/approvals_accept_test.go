@@ -65,4 +65,15 @@ automation held {
 	for _, o := range got {
 		assert.Nil(t, o.(map[string]any)["messages"], "outcome %v", o.(map[string]any)["seq"])
 	}
+
+	// The approved result is a bonus whose communication profile is the
+	// message sent with it, while it waited.
+	r = h.do(call{method: "GET", path: "/v1/bonuses", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	bs := r.json["bonuses"].([]any)
+	require.Len(t, bs, 1)
+	b := bs[0].(map[string]any)
+	assert.Equal(t, "p1", b["player"])
+	assert.Equal(t, "10.00", b["amount"])
+	assert.Equal(t, "bonus_calculated", b["references"].(map[string]any)["communication_profile_id"])
 }
