@@ -221,6 +221,34 @@ func found(t lexer.Token) string {
 	return strconv.Quote(v)
 }
 
+// literalChoice writes a group of keywords the grammar expects, such as
+// ("publisher" | "revenue"), as "publisher or revenue"; "" when head is not
+// such a group.
+func literalChoice(head string) string {
+	inner, ok := strings.CutPrefix(head, "(")
+	if !ok {
+		return ""
+	}
+	if inner, ok = strings.CutSuffix(inner, ")"); !ok {
+		return ""
+	}
+	var words []string
+	for _, alt := range strings.Split(inner, " | ") {
+		w, ok := strings.CutPrefix(alt, `"`)
+		if !ok {
+			return ""
+		}
+		if w, ok = strings.CutSuffix(w, `"`); !ok || w == "" || strings.ContainsAny(w, `" ()|`) {
+			return ""
+		}
+		words = append(words, w)
+	}
+	if len(words) < 2 {
+		return ""
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
 // describe names in words an element that participle expected: a grammar
 // production, a token type, a literal or a group.
 func describe(head string) string {
@@ -347,6 +375,8 @@ func describe(head string) string {
 		return `a clause of an offer: reference, name, description, requires vouchers, needs synchronization, image, web or field`
 	case "OfferField":
 		return `a field such as "partner: string = \"Hotel Phoenicia\""`
+	case `(<ident> | <contextual> | <string>)`:
+		return `a player's id (a name such as p1, or a string such as "p-1")`
 	case "PayoutDecl":
 		return `a payout, as in payout cpa: publisher on conversion registration { give 25 EUR }`
 	case "AttributionDecl":
@@ -354,6 +384,9 @@ func describe(head string) string {
 	}
 	if strings.HasPrefix(head, `"`) {
 		return head
+	}
+	if words := literalChoice(head); words != "" {
+		return words
 	}
 	return "something else" // a production without a description: see TestExplainCoversGrammar
 }
