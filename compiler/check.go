@@ -820,7 +820,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			bt := c.expr(b.Bound)
 			if subj.Kind != Invalid && bt.Kind != Invalid && !c.zeroAgainstMoney(s.Subject, b.Bound, subj, bt) {
 				// a tier bound against the subject
-				if c.compareOp(b.Bound, lang.OpGt, subj, bt) && c.meetPlayer(s.Subject, b.Bound, subj, bt, true) {
+				if c.compareOp(b.Bound, lang.OpGt, subj, bt, s.Subject, b.Bound) && c.meetPlayer(s.Subject, b.Bound, subj, bt, true) {
 					c.zeroWithCurrency(s.Subject, b.Bound, subj, bt)
 				}
 			}

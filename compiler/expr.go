@@ -476,7 +476,7 @@ func (c *checker) binary(e *lang.BinaryExpr) (Type, *Value) {
 		if x.Kind == Invalid || y.Kind == Invalid {
 			return tInvalid, nil
 		}
-		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y) || !c.meetPlayer(e.X, e.Y, x, y, true)) {
+		if !c.zeroAgainstMoney(e.X, e.Y, x, y) && (!c.compareOp(e, e.Op, x, y, e.X, e.Y) || !c.meetPlayer(e.X, e.Y, x, y, true)) {
 			return tInvalid, nil
 		}
 		c.zeroWithCurrency(e.X, e.Y, x, y)
@@ -669,8 +669,9 @@ func cmpValues(x, y *Value) int {
 	return x.Num.Cmp(y.Num)
 }
 
-// compareOp checks that x and y can be compared with op.
-func (c *checker) compareOp(n lang.Node, op lang.BinaryOp, x, y Type) bool {
+// compareOp checks that x and y, the types of xe and ye, can be compared
+// with op.
+func (c *checker) compareOp(n lang.Node, op lang.BinaryOp, x, y Type, xe, ye lang.Expr) bool {
 	eqOnly := op == lang.OpEq || op == lang.OpNe
 	switch {
 	case x.Kind == Money && y.Kind == Money:
@@ -680,7 +681,23 @@ func (c *checker) compareOp(n lang.Node, op lang.BinaryOp, x, y Type) bool {
 		}
 		return true
 	case x.Kind == Money && y.IsNumeric(), y.Kind == Money && x.IsNumeric():
-		c.errorf(n, lang.CodeInvalidType, "cannot compare Money with a %s (write the amount with its currency, as in 500 EUR)", map[bool]Type{true: y, false: x}[x.Kind == Money])
+		m, other, side := x, y, xe
+		if y.Kind == Money {
+			m, other, side = y, x, ye
+		}
+		if v := c.info.Consts[side]; v != nil && v.Type.Kind == Money {
+			// count(bet) > 0 EUR: the fixed amount is the mistake.
+			in, n0 := "", v.Num
+			if m.Cur != "" {
+				in = " in " + m.Cur
+			}
+			if len(v.PerCur) > 0 {
+				n0 = v.PerCur[0].Amount
+			}
+			c.errorf(n, lang.CodeInvalidType, "cannot compare a %s with Money%s: a %s is a plain number, so write the bound without a currency, as in %s", other, in, other, n0.String())
+			return false
+		}
+		c.errorf(n, lang.CodeInvalidType, "cannot compare Money with a %s (write the amount with its currency, as in 500 EUR)", other)
 		return false
 	case x.IsNumeric() && y.IsNumeric():
 		return true
@@ -723,7 +740,7 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 			okAll = false
 			continue
 		}
-		if x.Kind != Invalid && (!c.compareOp(el, lang.OpEq, x, t) || !c.meetPlayer(e.X, el, x, t, false)) {
+		if x.Kind != Invalid && (!c.compareOp(el, lang.OpEq, x, t, e.X, el) || !c.meetPlayer(e.X, el, x, t, false)) {
 			okAll = false
 			continue
 		}
