@@ -33,7 +33,7 @@ import (
 //	PROMOC_BENCH_EVENTS   events in the stream (default 20,000; the 1,000,000)
 //	PROMOC_BENCH_PLAYERS  players (default a tenth of the events)
 //	PROMOC_BENCH_BATCH    events per Handle call and the engine's BatchSize
-//	                      (default engine.DefaultBatchSize, 2,048)
+//	                      (default engine.DefaultBatchSize, 4,096)
 //	PROMOC_BENCH_TICK     events between calls of Advance (default 4,096)
 //	PROMOC_BENCH_PRELOAD  events handled, unpaced, before the paced run (default half the events)
 //	PROMOC_BENCH_PACED    events of the paced run (default 5,000: one second at 5,000/s)

@@ -63,7 +63,7 @@ time before the log. With --until TIME (RFC 3339), the clock runs on after
 the last event to TIME, firing everything due by then in order; without
 it, nothing due after the last event fires.
 
-Events are handled in batches of --batch (2048 by default), each stored in
+Events are handled in batches of --batch (4096 by default), each stored in
 one go, and a batch ends early where something falls due. The next batch
 is decided while the one before it is stored. Reading is
 strict: an unknown kind, a field of the wrong type or an id seen before
