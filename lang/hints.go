@@ -35,7 +35,7 @@ func (e expectation) hint() (fixHint, bool) {
 	case e.head == "LastWindow" && tok.Type == tokNumber:
 		// last 2 months, last 1.5 days, last 7
 		return e.windowLength(), true
-	case tok.Type == tokIdent && prev.Type == tokNumber && isLowerCode(tok.Value):
+	case tok.Type == tokIdent && prev.Type == tokNumber && isLowerCode(tok.Value) && !e.nextIs("(", "."):
 		// give 5 eur
 		upper := strings.ToUpper(tok.Value)
 		return fixHint{at: e.i, msg: fmt.Sprintf("currency codes are written in capitals: %s %s", prev.Value, upper), fix: upper}, true
@@ -128,6 +128,19 @@ func exponent(mantissa, e string) string {
 		return ""
 	}
 	return r.FloatString(0)
+}
+
+// nextIs reports whether the token after the error is one of vals.
+func (e expectation) nextIs(vals ...string) bool {
+	if e.i+1 >= len(e.toks) || e.toks[e.i+1].EOF() {
+		return false
+	}
+	for _, v := range vals {
+		if e.toks[e.i+1].Value == v {
+			return true
+		}
+	}
+	return false
 }
 
 // isLowerCode reports whether s has the shape of a currency code written in
