@@ -636,7 +636,7 @@ func DecodeInput(r io.Reader) (Input, error) {
 }
 
 func decodeInput(ctx context.Context, data []byte) (Input, error) {
-	d := docReader{s: scanner{buf: data}}
+	d := docReader{s: newScanner(data)}
 	var txns []Transaction
 	err := d.top(func() (err error) {
 		txns, err = d.txnsToInput(ctx)
@@ -684,7 +684,7 @@ func (p *Program) decodeInto(ctx context.Context, b *Builder, data []byte) error
 		return b.err
 	}
 	sch := p.in.schema(p.prog)
-	d := docReader{s: scanner{buf: data}}
+	d := docReader{s: newScanner(data)}
 	done := false
 	err := d.top(func() error {
 		if !d.hasPl {

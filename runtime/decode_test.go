@@ -265,6 +265,11 @@ func TestStrictInput(t *testing.T) {
 		{"leading zero", txn(`, "amount": 012`), "malformed JSON: expected \",\" or \"}\", found \"1\"", ""},
 		{"trailing comma", `{` + now + `,}`, `malformed JSON: expected a key, found "}"`, ""},
 		{"good", txn(`, "amount": 12.50, "method": "card"`), "", ""},
+		// A byte order mark, which Windows tools write before UTF-8, is
+		// skipped at the start of a document, as at the start of a rule
+		// file; anywhere else it is an error.
+		{"byte order mark", "\ufeff" + txn(`, "amount": 12.50, "method": "card"`), "", ""},
+		{"byte order mark inside", `{"now": "2026-11-23T10:00:00Z",` + "\ufeff" + `}`, `malformed JSON: expected a key, found byte 0xef`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,7 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 // as [DecodeTransactions] reads a line. An error is an [*InputError] whose
 // Field is the field at fault ("time", "amount") or "" for the object.
 func DecodeTransaction(line []byte) (Transaction, error) {
-	d := docReader{s: scanner{buf: line}}
+	d := docReader{s: newScanner(line)}
 	t, err := d.txnToInput(0)
 	if err == nil && d.s.end() != nil {
 		err = &InputError{Msg: "more than one JSON value on the line"}

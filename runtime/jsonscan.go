@@ -17,6 +17,17 @@ type scanner struct {
 	pos int
 }
 
+// newScanner returns a scanner of the JSON text in data, past a UTF-8 byte
+// order mark at its start: Windows tools write one before UTF-8 text, and
+// promoc skips it there as it does at the start of a rule file. Positions
+// in errors still count from the start of data.
+func newScanner(data []byte) scanner {
+	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
+		return scanner{buf: data, pos: 3}
+	}
+	return scanner{buf: data}
+}
+
 // jsonKind is the kind of a JSON value.
 type jsonKind uint8
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -251,4 +252,38 @@ func TestAcceptHostBounds(t *testing.T) {
 	res, err = prog.EvaluatePrepared(context.Background(), "cashback", prepared)
 	require.NoError(t, err)
 	assert.Equal(t, runtime.Calculated, res.Outcome, "the default budget takes 200,000 bets: %s", res.Detail)
+}
+
+// TestAcceptByteOrderMark: a document or a JSON Lines file saved by a
+// Windows tool starts with a UTF-8 byte order mark, which is skipped there
+// and at the start of a line of JSON Lines (as at the start of a rule file),
+// and refused anywhere else.
+func TestAcceptByteOrderMark(t *testing.T) {
+	const bom = "\ufeff"
+	txs, err := runtime.DecodeTransactions(strings.NewReader(bom + `{"id": "a", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": "600"}` + "\n" +
+		`{"id": "b", "kind": "deposit", "time": "2026-11-23T09:30:00Z", "amount": "500.01"}` + "\n"))
+	require.NoError(t, err)
+	require.Len(t, txs, 2)
+
+	prog := acceptProgram(t)
+	doc := bom + `{"player": {"id": "p", "currency": "EUR"}, "now": "2026-11-23T10:00:00Z", "transactions": []}`
+	in, err := runtime.DecodeInput(strings.NewReader(doc))
+	require.NoError(t, err)
+	in.Transactions = txs
+	res, err := prog.Evaluate(context.Background(), "tiered_deposit", in)
+	require.NoError(t, err)
+	assert.Equal(t, "250.01", res.AmountString())
+
+	res, err = prog.EvaluatePrepared(context.Background(), "tiered_deposit", prog.PrepareJSON(context.Background(), strings.NewReader(doc)))
+	require.NoError(t, err)
+	assert.Equal(t, "no-matching-transactions", res.Reason)
+
+	// Files joined with cat keep each one's mark at the start of a line.
+	txs, err = runtime.DecodeTransactions(strings.NewReader(`{"id": "a", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": "600"}` + "\n" +
+		bom + `{"id": "b", "kind": "deposit", "time": "2026-11-23T09:30:00Z", "amount": "500.01"}` + "\n"))
+	require.NoError(t, err)
+	assert.Len(t, txs, 2)
+
+	_, err = runtime.DecodeTransactions(strings.NewReader(`{"id": "a", "kind": "deposit",` + bom + ` "time": "2026-11-23T09:00:00Z", "amount": "600"}` + "\n"))
+	assert.ErrorContains(t, err, "line 1: malformed JSON")
 }
