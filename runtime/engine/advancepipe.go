@@ -32,8 +32,11 @@ import (
 //     (the zones of the players in flight counted), a schedule not in
 //     service yet, a result waiting for approval past its timeout, a
 //     batch in flight holding a result that times out, more due timers
-//     than a page, or leases (Options.Lease: a job's lease is held while
-//     its writes are made, which a page written later would not be).
+//     than a page, or timers due with leases (Options.Lease: a job's lease
+//     is held while its writes are made, which a page written later would
+//     not be). With nothing due at all, Advance reads and writes nothing
+//     more, and asks for no lease: another engine running a job has
+//     something due, which takes this one the old way, to the lease.
 //   - A page whose change lost to another writer is decided again from the
 //     stored state (decideItems), as Advance did; a page written nothing
 //     of because a batch before it failed is ErrAborted, and Advance runs
@@ -80,9 +83,6 @@ func (e *Engine) SubmitAdvance(ctx context.Context, now time.Time) (wait func() 
 
 // submitAdvance submits Advance's page of timers, or says errQuiesce.
 func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, error) {
-	if e.opts.Lease != nil {
-		return nil, errQuiesce
-	}
 	e.order.Lock()
 	defer e.order.Unlock()
 	e.mu.Lock()
@@ -116,8 +116,11 @@ func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, err
 		ok = !full
 		if err == nil && ok && len(ts) == 0 {
 			unplace()
-			return &ticket{e: e}, nil // nothing due: nothing written
+			return &ticket{e: e}, nil // nothing due: nothing written, no lease asked for
 		}
+		// With leases, a job's lease is held while its writes are made:
+		// a page written later would be written without it.
+		ok = ok && e.opts.Lease == nil
 		if err == nil && ok {
 			b := &batch{ctx: ctx, prev: e.last, writing: make(chan struct{}), done: make(chan struct{}),
 				timers: &timerPage{now: now, placed: placed}}

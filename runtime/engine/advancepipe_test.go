@@ -322,3 +322,31 @@ func TestAdvancePipelinedLog(t *testing.T) {
 	require.Positive(t, behind, "some pages were decided while a call was written")
 	t.Logf("%d outcomes; %d of %d pages decided while a call was written", len(got), behind, (len(evs)+chunk-1)/chunk)
 }
+
+// TestAdvanceLeases: with leases, an Advance with nothing due asks for
+// none and writes nothing; with timers due it takes the old way, under the
+// "timers" lease.
+func TestAdvanceLeases(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var asked []string
+	lease := func(ctx context.Context, job string) (context.Context, func(), bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, job)
+		return ctx, func() {}, true, nil
+	}
+	h := holdApply(openStore(t), 0, "", false)
+	e := pipeEngine(t, h, engine.Options{Lease: lease})
+	first, _ := pipeCalls()
+	handle(t, e, first...)
+	outs, err := e.Advance(ctx, t0.Add(time.Hour))
+	require.NoError(t, err)
+	require.Empty(t, outs)
+	require.Empty(t, asked, "nothing due: no lease")
+	require.Equal(t, 1, h.applies(), "nothing due: nothing written")
+	outs, err = e.Advance(ctx, t0.Add(8*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, []string{"win_back p0 issued 50pts"}, brief(outs))
+	require.Contains(t, asked, "timers")
+}

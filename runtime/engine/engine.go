@@ -56,7 +56,8 @@ type Options struct {
 	// job runs with held, a context done when the lease is lost, and
 	// release is called when it ends. Several engines on one store then
 	// each run a job once; a job left by an engine that died resumes where
-	// it stopped (see runtime/server's leases).
+	// it stopped (see runtime/server's leases). An Advance that finds
+	// nothing due at all (read without a lease) asks for none.
 	Lease func(ctx context.Context, job string) (held context.Context, release func(), ok bool, err error)
 }
 
