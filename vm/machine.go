@@ -689,10 +689,30 @@ func (m *Machine) span(pc int) lang.Span {
 // plain number. Otherwise it traps.
 func (m *Machine) sameCur(pc int, a, b currency.Code) bool {
 	if a != 0 && b != 0 {
-		m.trap(pc, ReasonCurrencyMismatch, "currency mismatch: "+a.String()+" and "+b.String())
+		m.trap(pc, ReasonCurrencyMismatch, m.mismatch(a, b))
 		return false
 	}
 	return true
+}
+
+// mismatch is the detail of money in currencies a and b meeting. When one
+// of them is the player's, the other is a fixed amount the rule set wrote
+// in one currency only: the detail says so and how to fix it.
+func (m *Machine) mismatch(a, b currency.Code) string {
+	var p currency.Code
+	if m.d != nil {
+		p = m.d.cur
+	}
+	if p == 0 || (a == p) == (b == p) {
+		return "currency mismatch: " + a.String() + " and " + b.String()
+	}
+	fixed := a
+	if a == p {
+		fixed = b
+	}
+	return "currency mismatch: an amount in " + fixed.String() + " meets money in the player's currency, " + p.String() +
+		": write the amount in each currency, as in 10 " + fixed.String() + " | 10 " + p.String() +
+		" (declaring the currencies served lets promoc check find every such amount)"
 }
 
 // joinCur returns the currency of a result with operands in a and b.

@@ -60,16 +60,16 @@ func TestOpcodes(t *testing.T) {
 		{name: "neg", src: "load_const -5 EUR\nneg\ngive", want: "calculated 5.00 EUR"},
 		{name: "add money", src: "load_const 1.25 EUR\nload_const 2.5 EUR\nadd\ngive", want: "calculated 3.75 EUR"},
 		{name: "add money and number", src: "load_const 1.25 EUR\nload_const 2\nadd\ngive", want: "calculated 3.25 EUR"},
-		{name: "add currency mismatch", src: "load_const 1 EUR\nload_const 2 USD\nadd\ngive", want: "error currency-mismatch: currency mismatch: EUR and USD"},
+		{name: "add currency mismatch", src: "load_const 1 EUR\nload_const 2 USD\nadd\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "sub", src: "load_const 10 EUR\nload_const 2.5 EUR\nsub\ngive", want: "calculated 7.50 EUR"},
-		{name: "sub currency mismatch", src: "load_const 10 USD\nload_const 2.5 EUR\nsub\ngive", want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		{name: "sub currency mismatch", src: "load_const 10 USD\nload_const 2.5 EUR\nsub\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "mul percent of money", src: "load_const 0.05\nload_const 123.45 EUR\nmul\ngive", opts: func(a *asm) []opt { return []opt{withRound(num.Down, 4)} }, want: "calculated 6.1725 EUR"},
 		{name: "mul exact beyond int64", src: "load_const 9999999999999.99\nload_const 9999999999999.99\nmul\ngive", opts: points, want: "calculated 99999999999999800000000000"},
 		{name: "div money by number", src: "load_const 10 EUR\nload_const 4\ndiv\ngive", want: "calculated 2.50 EUR"},
 		{name: "div money by money", src: "load_const 10 EUR\nload_const 4 EUR\ndiv\nload_const 100\nmul\ngive", opts: points, want: "calculated 250"},
 		{name: "div sixteen digits", src: "load_const 2\nload_const 3\ndiv\ngive", opts: func(a *asm) []opt { return []opt{withResult(ResultPoints), withRound(num.Down, 20)} }, want: "calculated 0.66666666666666670000"},
 		{name: "div by zero", src: "load_const 10 EUR\nload_const 0\ndiv\ngive", want: "error division-by-zero: division by zero"},
-		{name: "div currency mismatch", src: "load_const 10 EUR\nload_const 2 USD\ndiv\ngive", want: "error currency-mismatch: currency mismatch: EUR and USD"},
+		{name: "div currency mismatch", src: "load_const 10 EUR\nload_const 2 USD\ndiv\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "time_add and time_diff", src: "now\nload_const dur:90m\ntime_add\nnow\ntime_diff\nload_const dur:90m\ncmp_int eq\njump_if_false no\nload_const 1\ngive\nno:\nskip \"wrong\"", opts: points, want: "calculated 1"},
 		{name: "time_sub", src: "now\nload_const dur:24h\ntime_sub\nload_const time:2026-11-23T10:00:00Z\ncmp_int eq\njump_if_false no\nload_const 1\ngive\nno:\nskip \"wrong\"", opts: points, want: "calculated 1"},
 		{name: "time overflow", src: "now\nload_const dur:2562047h\ntime_add\nload_const dur:2562047h\ntime_add\npop\nload_const 1\ngive", opts: points, want: "error out-of-range: a time or duration beyond the year 2262 or 292 years"},
@@ -90,13 +90,13 @@ func TestOpcodes(t *testing.T) {
 		{name: "cmp_num gt", src: "load_const 500.01 EUR\nload_const 500 EUR\ncmp_num gt\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, want: "calculated 1"},
 		{name: "cmp_num gt equal", src: "load_const 500.00 EUR\nload_const 500 EUR\ncmp_num gt\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, want: "calculated 2"},
 		{name: "cmp_num ge equal", src: "load_const 500.00 EUR\nload_const 500 EUR\ncmp_num ge\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, want: "calculated 1"},
-		{name: "cmp_num mismatch", src: "load_const 5 EUR\nload_const 5 USD\ncmp_num eq\npop\nload_const 1\ngive", opts: points, want: "error currency-mismatch: currency mismatch: EUR and USD"},
+		{name: "cmp_num mismatch", src: "load_const 5 EUR\nload_const 5 USD\ncmp_num eq\npop\nload_const 1\ngive", opts: points, want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "cmp_int string eq", src: "load_prop country\nload_const \"MT\"\ncmp_int eq\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, in: &vip, want: "calculated 1"},
 		{name: "cmp_int string order", src: "load_prop country\nload_const \"AT\"\ncmp_int gt\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, in: &vip, want: "calculated 1"},
 		{name: "cmp_int time", src: "now\nload_const time:2026-01-01T00:00:00Z\ncmp_int lt\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, want: "calculated 2"},
 		{name: "in strings", src: "load_prop country\nin \"DE\", \"MT\"\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, in: &vip, want: "calculated 1"},
 		{name: "not_in numbers", src: "load_const 3.0\nnot_in 1, 2, 3\njump_if_false no\nload_const 1\ngive\nno:\nload_const 2\ngive", opts: points, want: "calculated 2"},
-		{name: "in mismatch", src: "load_const 3 EUR\nin 3 USD\npop\nload_const 1\ngive", opts: points, want: "error currency-mismatch: currency mismatch: EUR and USD"},
+		{name: "in mismatch", src: "load_const 3 EUR\nin 3 USD\npop\nload_const 1\ngive", opts: points, want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "jump", src: "jump end\nload_const 1\ngive\nend:\nload_const 2\ngive", opts: points, want: "calculated 2"},
 		{name: "and short-circuits", src: "load_const false\njump_if_false_or_pop done\nload_prop logins_count_ever\nload_const 1\ncmp_num gt\ndone:\njump_if_true yes\nload_const 2\ngive\nyes:\nload_const 1\ngive", opts: points, want: "calculated 2"},
 		{name: "and evaluates both", src: "load_const true\njump_if_false_or_pop done\nload_const true\ndone:\njump_if_true yes\nload_const 2\ngive\nyes:\nload_const 1\ngive", opts: points, want: "calculated 1"},
@@ -104,7 +104,7 @@ func TestOpcodes(t *testing.T) {
 		{name: "or evaluates both", src: "load_const false\njump_if_true_or_pop done\nload_const false\ndone:\njump_if_true yes\nload_const 2\ngive\nyes:\nload_const 1\ngive", opts: points, want: "calculated 2"},
 		{name: "min", src: "load_const 0.5\nload_const 3000 EUR\nmul\nload_const 1000 EUR\ncall_builtin min/2\ngive", want: "calculated 1000.00 EUR"},
 		{name: "max of three", src: "load_const 1\nload_const 7\nload_const 3\ncall_builtin max/3\ngive", opts: points, want: "calculated 7"},
-		{name: "min mismatch", src: "load_const 1 EUR\nload_const 2 USD\ncall_builtin min/2\ngive", want: "error currency-mismatch: currency mismatch: EUR and USD"},
+		{name: "min mismatch", src: "load_const 1 EUR\nload_const 2 USD\ncall_builtin min/2\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "clamp low", src: "load_const 1\nload_const 5\nload_const 10\ncall_builtin clamp/3\ngive", opts: points, want: "calculated 5"},
 		{name: "clamp high", src: "load_const 12\nload_const 5\nload_const 10\ncall_builtin clamp/3\ngive", opts: points, want: "calculated 10"},
 		{name: "clamp inside", src: "load_const 7\nload_const 5\nload_const 10\ncall_builtin clamp/3\ngive", opts: points, want: "calculated 7"},
@@ -181,7 +181,7 @@ func TestAggregations(t *testing.T) {
 		}, in: &txns, want: "calculated 3"},
 		{name: "term currency mismatch", src: "load_const 20 USD\nstore_local threshold\naggregate 0\ngive", opts: func(a *asm) []opt {
 			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{{Col: cAmount, Cond: CondGt, Local: 0}}}), withResult(ResultPoints)}
-		}, in: &txns, want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		}, in: &txns, want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "term operand from a property", src: "aggregate 0\ngive", opts: func(a *asm) []opt {
 			return []opt{withAggs(Aggregation{Op: AggCount, Kind: kDeposit, Attr: -1, Terms: []Term{{Col: cAmount, Cond: CondLt, Const: 1, Local: -1, Prop: true}}}), withResult(ResultPoints)}
 		}, in: withProps(txns, map[string]any{"total_deposits": "250.50"}), want: "calculated 2"},
@@ -583,10 +583,10 @@ func TestTermOrder(t *testing.T) {
 			want: "skipped no-matching-transactions: the formula reads transactions and none matched"},
 		{name: "a row reaches the mismatch", src: "aggregate 0\ngive", in: &txns, opts: count(func(a *asm) []Term {
 			return []Term{{Col: cGame, Cond: CondEq, Const: a.konst(`"Book"`), Local: -1}, usdTerm(a)}
-		}), want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		}), want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "mismatch before a term that matches nothing", src: "aggregate 0\ngive", in: &txns, opts: count(func(a *asm) []Term {
 			return []Term{usdTerm(a), {Col: cAmount, Cond: CondEq, Const: a.konst("1.001 EUR"), Local: -1}}
-		}), want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		}), want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "per-currency operand", src: "aggregate 0\ngive", in: &txns, opts: count(func(a *asm) []Term {
 			return []Term{{Col: cAmount, Cond: CondGt, Const: a.konst("table:10 EUR | 12 USD"), Local: -1}}
 		}), want: "calculated 1"},
@@ -598,7 +598,7 @@ func TestTermOrder(t *testing.T) {
 		}), want: "calculated 1"},
 		{name: "list fails after a match", src: "aggregate 0\ngive", in: &txns, opts: count(func(a *asm) []Term {
 			return []Term{{Col: cAmount, Cond: CondIn, Const: a.list("20 EUR, 1 USD"), Local: -1}}
-		}), want: "error currency-mismatch: currency mismatch: USD and EUR"},
+		}), want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "list element after a match is not compared", src: "aggregate 0\ngive", in: &txns, opts: count(func(a *asm) []Term {
 			return []Term{{Col: cGame, Cond: CondEq, Const: a.konst(`"Gold Quest"`), Local: -1}, {Col: cAmount, Cond: CondIn, Const: a.list("20 EUR, 1 USD"), Local: -1}}
 		}), want: "calculated 1"},

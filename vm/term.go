@@ -195,7 +195,7 @@ func (m *Machine) operand(ct *cterm, v *Value) (Value, bool) {
 		}
 		return Value{K: numKind(d.cur), Cur: d.cur, N: n}, true
 	case ct.col.typ == KMoney && v.Cur != 0 && v.Cur != d.cur:
-		ct.trapping, ct.reason, ct.detail = true, ReasonCurrencyMismatch, "currency mismatch: "+v.Cur.String()+" and "+d.cur.String()
+		ct.trapping, ct.reason, ct.detail = true, ReasonCurrencyMismatch, m.mismatch(v.Cur, d.cur)
 		return Value{}, false
 	}
 	return *v, true
