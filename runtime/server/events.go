@@ -135,9 +135,11 @@ func (s *Server) splitEvents(body []byte) ([]json.RawMessage, error) {
 	}
 	switch b[0] {
 	case '{':
-		var raw json.RawMessage
-		if err := json.Unmarshal(b, &raw); err != nil {
-			return nil, jsonError(err)
+		// Checked without a copy of the body (json.Valid); the error of
+		// one that is not valid JSON is Unmarshal's, which says where.
+		if !json.Valid(b) {
+			var raw json.RawMessage
+			return nil, jsonError(json.Unmarshal(b, &raw))
 		}
 		return []json.RawMessage{b}, nil
 	case '[':
