@@ -255,7 +255,8 @@ func (b *inputBuilder) finish() (runtime.Input, string) {
 }
 
 // wallTime is the instant of a date of a test in a zone: UTC when z is nil,
-// the player's zone for in player zone.
+// the player's zone for in player zone; the first instant the zone's clocks
+// show that time or a later one (window.FirstInstant).
 func wallTime(d *lang.DateLit, z *lang.Zone, playerZone string) (time.Time, string) {
 	loc := time.UTC
 	if z != nil {
@@ -271,5 +272,8 @@ func wallTime(d *lang.DateLit, z *lang.Zone, playerZone string) (time.Time, stri
 		}
 		loc = l
 	}
-	return time.Date(d.Year, time.Month(d.Month), d.Day, d.Hour, d.Min, d.Sec, 0, loc), ""
+	// A wall time the clocks skip is the first instant after the jump, and
+	// one they show twice is its first occurrence, as for a window's bounds
+	// and a schedule's firings.
+	return window.FirstInstant(time.Date(d.Year, time.Month(d.Month), d.Day, d.Hour, d.Min, d.Sec, 0, time.UTC), loc), ""
 }
