@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -38,13 +39,14 @@ func (rs *ruleSet) reports(file string) bool {
 type paths struct{}
 
 // openArg opens the file a command's argument names, or stdin for "-":
-// the reader, its name as promoc prints it, its size when it is a regular
+// the reader (a byte order mark at its start skipped), its name as promoc
+// prints it, its size when it is a regular
 // file (0 otherwise), and the function that closes it. A directory is a
 // usage error that says what was expected (what: "a JSON Lines file of
 // events").
 func openArg(stdin io.Reader, name, what string) (r io.Reader, shown string, size int64, closeFn func(), err error) {
 	if name == "-" {
-		return stdin, "stdin", 0, func() {}, nil
+		return skipBOM(stdin), "stdin", 0, func() {}, nil
 	}
 	var p paths
 	f, err := os.Open(name)
@@ -63,7 +65,31 @@ func openArg(stdin io.Reader, name, what string) (r io.Reader, shown string, siz
 	if fi.Mode().IsRegular() {
 		size = fi.Size()
 	}
-	return f, p.display(name), size, func() { f.Close() }, nil
+	return skipBOM(f), p.display(name), size, func() { f.Close() }, nil
+}
+
+// skipBOM drops a UTF-8 byte order mark at the start of r: Windows tools
+// write one before UTF-8 text, and rule files and voucher files skip it
+// too. One anywhere else is read as it is. The start is looked at on the
+// first read, not before.
+func skipBOM(r io.Reader) io.Reader { return &bomSkipper{r: r} }
+
+// bomSkipper is skipBOM's reader: its first read looks at the start.
+type bomSkipper struct {
+	r       io.Reader
+	started bool
+}
+
+func (b *bomSkipper) Read(p []byte) (int, error) {
+	if !b.started {
+		b.started = true
+		br := bufio.NewReader(b.r)
+		if head, err := br.Peek(3); err == nil && string(head) == "\uFEFF" {
+			br.Discard(3)
+		}
+		b.r = br
+	}
+	return b.r.Read(p)
 }
 
 // display returns the name under which promoc prints an OS path: the path
