@@ -172,6 +172,15 @@ func (b *builder) badRows(cols []*Ident, values []Expr) {
 			j++
 		}
 		if (j-i)%n != 0 {
+			// 500 eur: a currency in small letters is a value of its own.
+			for k := i + 1; k < j; k++ {
+				num, isNum := values[k-1].(*NumberLit)
+				id, isID := values[k].(*Ident)
+				if isNum && isID && isLowerCode(id.Name) && num.Span().End.Offset < id.Span().Start.Offset {
+					b.errorf(id.Span(), CodeBadSyntax, "currency codes are written in capitals: %s %s", num.Text, strings.ToUpper(id.Name))
+					return
+				}
+			}
 			b.errorf(values[i].Span(), CodeBadSyntax, "this row has %s, but %s", plural(j-i, "value"), header)
 			return
 		}
