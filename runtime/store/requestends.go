@@ -30,7 +30,10 @@ type RequestEnds interface {
 	// transaction is committed, the ends it recorded are marked
 	// (RequestEnd.Written); an end that is marked is not recorded again.
 	// An end whose events are stored over several transactions is
-	// recorded by the one that stores the last of them.
+	// recorded by the one that stores the last of them. An Unstarted
+	// end is started too, by the first transaction with one of its
+	// events, or that transaction fails with ErrRequestTaken (see
+	// RequestEnd.Unstarted).
 	WithRequestEnds(ctx context.Context, ends []*RequestEnd) context.Context
 }
 
