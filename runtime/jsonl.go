@@ -19,7 +19,13 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+		line := sc.Bytes()
+		if n == 1 {
+			// A byte order mark, as Windows tools write one, at the start of
+			// the file only: anywhere else it is malformed JSON.
+			line = bytes.TrimPrefix(line, bom)
+		}
+		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
@@ -46,7 +52,7 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 // as [DecodeTransactions] reads a line. An error is an [*InputError] whose
 // Field is the field at fault ("time", "amount") or "" for the object.
 func DecodeTransaction(line []byte) (Transaction, error) {
-	d := docReader{s: newScanner(line)}
+	d := docReader{s: scanner{buf: line}}
 	t, err := d.txnToInput(0)
 	if err == nil && d.s.end() != nil {
 		err = &InputError{Msg: "more than one JSON value on the line"}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
@@ -17,16 +18,20 @@ type scanner struct {
 	pos int
 }
 
-// newScanner returns a scanner of the JSON text in data, past a UTF-8 byte
-// order mark at its start: Windows tools write one before UTF-8 text, and
-// promoc skips it there as it does at the start of a rule file. Positions
-// in errors still count from the start of data.
+// newScanner returns a scanner of the JSON document in data, past a UTF-8
+// byte order mark at its start: Windows tools write one before UTF-8 text,
+// and promoc skips it there as it does at the start of a rule file. Positions
+// in errors still count from the start of data. (A line of JSON Lines is
+// scanned as it is: the mark is skipped at the start of the file only.)
 func newScanner(data []byte) scanner {
-	if len(data) >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf {
-		return scanner{buf: data, pos: 3}
+	if bytes.HasPrefix(data, bom) {
+		return scanner{buf: data, pos: len(bom)}
 	}
 	return scanner{buf: data}
 }
+
+// bom is the UTF-8 byte order mark.
+var bom = []byte{0xef, 0xbb, 0xbf}
 
 // jsonKind is the kind of a JSON value.
 type jsonKind uint8

@@ -32,7 +32,7 @@ import (
 // DecodePlayer reads one player record. Errors are [*InputError]s naming the
 // field: "properties.vip_level: ...".
 func DecodePlayer(data []byte) (Player, error) {
-	d := docReader{s: newScanner(data)}
+	d := docReader{s: scanner{buf: data}}
 	d.s.ws()
 	if d.s.pos >= len(d.s.buf) {
 		return Player{}, &InputError{Msg: "empty record: expected a JSON object"}
