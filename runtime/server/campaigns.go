@@ -178,6 +178,10 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 		if err != nil {
 			return "", nil, nil, err
 		}
+		if before.Status != string(store.Suspended) {
+			c = before // active already: nothing changes, its since stays (as promoc campaigns resume)
+			return name, before, c, nil
+		}
 		if err := tx.Resume(ctx, name, s.now()); err != nil {
 			return "", nil, nil, err
 		}

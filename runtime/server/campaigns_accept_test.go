@@ -207,3 +207,25 @@ automation points_budget {
 	assert.Equal(t, []any{map[string]any{"currency": "", "limit": "200", "posted": "60", "reserved": "0", "left": "140"}}, r.json["budgets"])
 	assert.Equal(t, "issued 50", status("d3", 2*time.Minute, "50"))
 }
+
+// TestAcceptResumeActive: resuming a campaign that is active changes
+// nothing, as promoc campaigns resume says ("active already"): it does not
+// become active "since" now, which would hide since when it runs.
+func TestAcceptResumeActive(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), campaignAcceptRules)
+	r := h.do(call{method: "POST", path: "/v1/campaigns/match/resume", role: server.Operator})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "active", r.json["status"])
+	assert.Nil(t, r.json["since"], "never suspended, never resumed")
+	h.clock.Set(t0.Add(time.Hour))
+	r = h.do(call{method: "POST", path: "/v1/campaigns/match/suspend", role: server.Operator})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	h.clock.Set(t0.Add(2 * time.Hour))
+	r = h.do(call{method: "POST", path: "/v1/campaigns/match/resume", role: server.Operator})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, t0.Add(2*time.Hour).Format(time.RFC3339), r.json["since"])
+	h.clock.Set(t0.Add(3 * time.Hour))
+	r = h.do(call{method: "POST", path: "/v1/campaigns/match/resume", role: server.Operator})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, t0.Add(2*time.Hour).Format(time.RFC3339), r.json["since"], "active since the resume, not the repeat")
+}
