@@ -161,7 +161,9 @@ func newCampaignsSuspendCmd(db *string) *cobra.Command {
 		Long: `Suspend stops campaign NAME: until it is resumed, its rewards are skipped with
 reason campaign-suspended. --reason is recorded and shown by status
 (operator when not given). Suspending a suspended campaign records the new
-reason and time.`,
+reason and time. A name the database does not know yet (never suspended, no
+budget) is suspended all the same, so that a rule can be stopped before its
+first run, with a note on stderr: it may be a typo.`,
 		Args: oneArg("NAME", "the name of a campaign"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			if strings.TrimSpace(reason) == "" {
@@ -172,6 +174,22 @@ reason and time.`,
 				return err
 			}
 			defer closeStore(st, &err)
+			// A name the database never knew may be a typo, while the real
+			// campaign keeps paying: suspended all the same (a rule may be
+			// suspended before its first run), said on stderr.
+			c, err := st.Campaign(cmd.Context(), args[0])
+			if err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+			}
+			if c.Since.IsZero() {
+				bs, err := st.Budgets(cmd.Context(), args[0])
+				if err != nil {
+					return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+				}
+				if len(bs) == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (promoc campaigns status lists those known)\n", dbName(*db), args[0])
+				}
+			}
 			if err := st.Suspend(cmd.Context(), args[0], reason, now()); err != nil {
 				return failf("%s: suspending %s: %v", dbName(*db), args[0], err)
 			}
