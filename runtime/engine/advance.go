@@ -485,7 +485,17 @@ func (e *Engine) run(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent
 	if ev == r.Entrance {
 		what = "entrance"
 	}
-	hash := triggerHash("schedule", r.Name, what, f.Key())
+	// A firing in a fixed zone is named by its zone and nominal local
+	// time; one in player zone by its nominal local time alone, so that a
+	// player who moves west after the firing of the zone left (Malta's
+	// Monday 00:00) is not paid again by the new zone's (New York's,
+	// six hours later) for the same local Monday: the idempotency key is
+	// the one of the firing already given.
+	key := f.Key()
+	if ev.PlayerZone {
+		key = "player zone " + f.Wall.String()
+	}
+	hash := triggerHash("schedule", r.Name, what, key)
 	got, started, err := e.st.StartRun(ctx, store.Run{Campaign: r.Name + scheduleSuffix(ev == r.Entrance), Zone: zone, LocalDate: f.Wall.String(), TriggerHash: hash, Started: f.At})
 	if err != nil {
 		return nil, err
