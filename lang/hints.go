@@ -42,9 +42,10 @@ func (e expectation) hint() (fixHint, bool) {
 	case tok.Type == tokIdent && prev.Type == tokNumber && prev.Pos.Offset+len(prev.Value) == tok.Pos.Offset && exponent(prev.Value, tok.Value) != "":
 		// give 1e3 EUR
 		return fixHint{at: e.i, msg: fmt.Sprintf("numbers are written in full, without an exponent: %s%s is %s", prev.Value, tok.Value, exponent(prev.Value, tok.Value))}, true
-	case tok.Type == tokPunct && tok.Value == "," && prev.Type == tokNumber && e.i+1 < len(e.toks) && (e.toks[e.i+1].Type == tokNumber || e.toks[e.i+1].Type == tokMoney) && !strings.Contains(prev.Value, "."):
-		// give 5,50 EUR
-		return fixHint{at: e.i, msg: fmt.Sprintf("decimals are written with a point, not a comma: %s.%s", prev.Value, e.toks[e.i+1].Value), fix: "."}, true
+	case tok.Type == tokPunct && tok.Value == "," && prev.Type == tokNumber && e.i+1 < len(e.toks) && (e.toks[e.i+1].Type == tokNumber || e.toks[e.i+1].Type == tokMoney) && !strings.Contains(prev.Value, ".") &&
+		prev.Pos.Offset+len(prev.Value) == tok.Pos.Offset && tok.Pos.Offset+1 == e.toks[e.i+1].Pos.Offset:
+		// give 5,50 EUR (written together: 5, 50 is a list)
+		return e.decimalComma(), true
 	case tok.Type == tokPunct && tok.Value == "|" && prev.Type == tokNumber:
 		// cap 100 | 120 USD
 		return fixHint{at: e.i - 1, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", prev.Value, perCurrencyExample(prev.Value, e.nextMoney()))}, true
@@ -105,6 +106,19 @@ func (e expectation) windowLength() fixHint {
 		return fixHint{at: e.i, msg: fmt.Sprintf("a window's length is a whole number of minutes, hours, days or weeks: write %s %s in a smaller unit, as in %s", tok.Value, next, example)}
 	}
 	return fixHint{at: e.i, msg: fmt.Sprintf("a window's length needs a unit, minutes, hours, days or weeks, as in last %s days", tok.Value)}
+}
+
+// decimalComma explains a comma written in a number, at the comma. Three
+// digits after it (1,000 EUR) may be a thousands separator as well as a
+// decimal comma: the message names both readings and offers no fix, which
+// would make a thousand one.
+func (e expectation) decimalComma() fixHint {
+	whole, next := e.toks[e.i-1].Value, e.toks[e.i+1].Value
+	frac := next[:len(next)-len(strings.TrimLeft(next, "0123456789"))]
+	if len(frac) == 3 {
+		return fixHint{at: e.i, msg: fmt.Sprintf("numbers are written without a thousands separator, and decimals with a point: write %s%s for thousands or %s.%s for a decimal", whole, frac, whole, frac)}
+	}
+	return fixHint{at: e.i, msg: fmt.Sprintf("decimals are written with a point, not a comma: %s.%s", whole, next), fix: "."}
 }
 
 // exponent returns the number that mantissa written before e (the token
