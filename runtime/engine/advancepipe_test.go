@@ -44,6 +44,9 @@ type heldApply struct {
 	at      int
 	lose    string
 	fail    bool
+	// between, when set, runs once the held Apply has written all but the
+	// change lost and before it answers (another writer meanwhile).
+	between func()
 	entered chan struct{}
 	release chan struct{}
 
@@ -76,6 +79,9 @@ func (h *heldApply) Apply(ctx context.Context, changes []store.Change) ([]store.
 	applied, err := h.Store.Apply(ctx, rest)
 	if err != nil {
 		return nil, err
+	}
+	if h.between != nil {
+		h.between()
 	}
 	lost := store.Applied{Err: fmt.Errorf("injected: %w", store.ErrStateConflict)}
 	return slices.Insert(applied, k, lost), nil
@@ -194,6 +200,33 @@ func TestAdvancePipelinedLostChange(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, at16, brief(outs))
 	require.Equal(t, log, storedLog(t, h))
+}
+
+// TestAdvancePipelinedLostToWriter: p1's first login in the call in flight
+// loses to another engine on the store, which meanwhile took p1's login of
+// t0+7d (its timer due at t0+14d). The page, decided firing p1's timer the
+// call set (t0+7d+1h), must be decided again once the call is mended: as
+// decided, its firing of p1 lost too, and its retry, still holding the
+// timer of t0+7d+1h, only removed p1's timer (the one of t0+14d, set by
+// the other engine), so p1 never fired.
+func TestAdvancePipelinedLostToWriter(t *testing.T) {
+	ctx := context.Background()
+	h, e, waitCall, waitAdv := pipeHeld(t, "l2", false)
+	other := pipeEngine(t, h.Store, engine.Options{})
+	var otherErr error
+	h.between = func() {
+		_, otherErr = other.Handle(ctx, []engine.Event{login("lx", "p1", t0.Add(7*24*time.Hour))})
+	}
+	close(h.release)
+	_, err := waitCall()
+	require.NoError(t, err)
+	require.NoError(t, otherErr)
+	outs, err := waitAdv()
+	require.NoError(t, err)
+	require.Empty(t, brief(outs), "nothing due at t0+8d once the call and the other engine's login are written")
+	outs, err = e.Advance(ctx, t0.Add(16*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, []string{"win_back p1 issued 50pts", "win_back p0 issued 50pts"}, brief(outs), "p1 at t0+14d, p0 at t0+15d")
 }
 
 // TestAdvancePipelinedAfterFailure: the call in flight fails; the page
