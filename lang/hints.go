@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/promoc/promoc/vm/currency"
 )
 
 // This file holds the syntax errors that have a likely cause beyond what
@@ -157,8 +159,8 @@ func (e expectation) nextIs(vals ...string) bool {
 	return false
 }
 
-// isLowerCode reports whether s has the shape of a currency code written in
-// small letters, such as eur.
+// isLowerCode reports whether s is a currency code of the table written in
+// small letters, such as eur; pts or max, which name no currency, are not.
 func isLowerCode(s string) bool {
 	if len(s) != 3 {
 		return false
@@ -168,7 +170,7 @@ func isLowerCode(s string) bool {
 			return false
 		}
 	}
-	return true
+	return currency.Known(strings.ToUpper(s))
 }
 
 // missingElse explains a missing else of if-then-else at its if: the token
