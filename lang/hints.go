@@ -92,18 +92,28 @@ func (e expectation) windowLength() fixHint {
 	case unit == "month" || unit == "year":
 		return fixHint{at: e.i, msg: fmt.Sprintf("a window has no %s unit: write last full month for the calendar month, or a length in days, as in last 30 days", unit)}
 	case strings.Contains(tok.Value, "."):
-		example := "90 minutes"
-		smaller := map[string]struct {
-			n    int64
+		example := ""
+		// The length in the largest smaller unit that holds it whole:
+		// 1.5 days is 36 hours, 2.5 weeks 420 hours, 0.1 hours 6 minutes.
+		smaller := []struct {
 			unit string
-		}{"week": {7, "days"}, "day": {24, "hours"}, "hour": {60, "minutes"}}
-		if s, ok := smaller[unit]; ok {
-			if r, ok := new(big.Rat).SetString(tok.Value); ok {
-				r.Mul(r, big.NewRat(s.n, 1))
-				if r.IsInt() {
-					example = r.Num().String() + " " + s.unit
+			n    int64 // of this unit in the one before
+		}{{"week", 1}, {"day", 7}, {"hour", 24}, {"minute", 60}}
+		if r, ok := new(big.Rat).SetString(tok.Value); ok {
+			found := false
+			for _, s := range smaller {
+				if found {
+					r.Mul(r, big.NewRat(s.n, 1))
+					if r.IsInt() {
+						example = r.Num().String() + " " + s.unit + "s"
+						break
+					}
 				}
+				found = found || s.unit == unit
 			}
+		}
+		if example == "" { // 1.5 minutes, 1.33 days, or no unit
+			return fixHint{at: e.i, msg: "a window's length is a whole number of minutes, hours, days or weeks, as in last 90 minutes"}
 		}
 		return fixHint{at: e.i, msg: fmt.Sprintf("a window's length is a whole number of minutes, hours, days or weeks: write %s %s in a smaller unit, as in %s", tok.Value, next, example)}
 	}
