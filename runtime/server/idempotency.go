@@ -221,17 +221,22 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 	if end != nil {
 		ctx = context.WithValue(ctx, requestEndKey{}, end)
 	}
+	// ours says whether the key is recorded as this request's: started
+	// on its own, or with its work by a transaction committed (an
+	// Unstarted end whose events span several transactions is started
+	// by the first: RequestEnd.Begun).
+	ours := func() bool { return !unstarted || end.Begun.Load() || end.Written.Load() }
 	tr := traceOf(ctx)
 	done := false
 	defer func() {
-		if !done && !unstarted { // the handler panicked: free the key for a retry
+		if !done && ours() { // the handler panicked: free the key for a retry
 			s.st.DropRequest(ctx, req.Scope, key)
 		}
 	}()
 	status, v, herr := rt.h(ctx, q)
 	done = true
 	var ae *Error
-	if unstarted && (errors.Is(herr, store.ErrRequestTaken) || errors.As(herr, &ae) && ae.Status/100 == 4) {
+	if !ours() && (errors.Is(herr, store.ErrRequestTaken) || errors.As(herr, &ae) && ae.Status/100 == 4) {
 		// The key was there (a repeat, the key reused, or taken
 		// meanwhile by another process's request), or the request
 		// was refused (which a repeat with the key of another
@@ -247,7 +252,7 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 			finished := func() error { return nil }
 			switch {
 			case end != nil && end.Written.Load(): // recorded with the work
-			case unstarted:
+			case !ours():
 				// No transaction of the work recorded it: its events
 				// were all stored before, by a request with this key
 				// (a repeat) or another (a retry under a new key). It
@@ -270,8 +275,9 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
 				}
 			case end != nil:
-				// No transaction of the work recorded it (its events
-				// were all stored before: a retry): recorded now, with
+				// No transaction of the work recorded its end (its
+				// events were all stored before, a retry, or the last
+				// of them by another transaction): recorded now, with
 				// the response, before the answer, as with the work.
 				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
 					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
@@ -300,7 +306,7 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 		}
 		herr = err
 	}
-	if !unstarted {
+	if ours() {
 		if err := s.st.DropRequest(ctx, req.Scope, key); err != nil {
 			s.log.Error("forgetting a failed idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
 		}

@@ -485,3 +485,82 @@ func TestIdempotencyRunningHere(t *testing.T) {
 	assert.Equal(t, 422, bad.status, "%s", bad.raw)
 	assert.Equal(t, server.CodeInvalidEvent, bad.code())
 }
+
+// splitApply, once armed, stores the changes of the first Apply that
+// records a request's end (store.RequestEnds) in two transactions, as a
+// request whose events span two: the first up to its first event, then
+// the rest, which fails (fail) or is stored by a transaction that does
+// not carry the end (as another request's, storing the same events).
+// When it fails, every Apply fails until broken is cleared.
+type splitApply struct {
+	*sqlite.Store
+	armed  atomic.Bool
+	fail   bool
+	broken atomic.Bool
+}
+
+func (s *splitApply) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if s.broken.Load() {
+		return nil, errors.New("disk full")
+	}
+	if len(store.RequestEndsIn(ctx)) == 0 || !s.armed.CompareAndSwap(true, false) {
+		return s.Store.Apply(ctx, changes)
+	}
+	cut := 0
+	for cut < len(changes) && changes[cut].Event == nil {
+		cut++
+	}
+	cut++
+	if cut >= len(changes) {
+		panic("no change after the first event")
+	}
+	first, err := s.Store.Apply(ctx, changes[:cut])
+	if err != nil {
+		return nil, err
+	}
+	if s.fail {
+		s.broken.Store(true)
+		return nil, errors.New("disk full")
+	}
+	rest, err := s.Store.Apply(store.ContextWithRequestEnds(ctx, nil), changes[cut:])
+	return append(first, rest...), err
+}
+
+// TestIdempotencySpanned: a request whose key is recorded with its events
+// (RequestEnd.Unstarted) and whose events span two transactions: its key
+// started by the first. When the second fails, the key is let go as for
+// a request started on its own, and its retry is handled (it was 409
+// until stale: the key left running); when the rest of its events are
+// stored by another transaction, the request is answered 200 and its end
+// recorded (it answered itself 409: its own key found running).
+func TestIdempotencySpanned(t *testing.T) {
+	for _, fail := range []bool{true, false} {
+		t.Run(fmt.Sprint("fail=", fail), func(t *testing.T) {
+			st := &splitApply{Store: openStore(t).(*sqlite.Store), fail: fail}
+			h := newHarnessOn(t, st)
+			body := []any{reg("reg-p1", "p1", t0), ev("d1", "p1", "deposit", t0.Add(time.Minute), "amount", "50.00", "method", "card")}
+			post := func() response {
+				return h.do(call{method: "POST", path: "/v1/events", role: server.Operator, body: body, headers: []string{"Idempotency-Key", "spanned"}})
+			}
+			st.armed.Store(true)
+			r1 := post()
+			assert.False(t, st.armed.Load(), "split")
+			if fail {
+				assert.Equal(t, 500, r1.status, "%s", r1.raw)
+				st.broken.Store(false)
+				r2 := post()
+				require.Equal(t, 200, r2.status, "the retry handled: %s", r2.raw)
+				assert.Empty(t, r2.header.Get("Idempotent-Replayed"))
+				r3 := post()
+				assert.Equal(t, "true", r3.header.Get("Idempotent-Replayed"))
+				assert.Equal(t, string(r2.raw), string(r3.raw))
+				return
+			}
+			require.Equal(t, 200, r1.status, "%s", r1.raw)
+			r2 := post()
+			assert.Equal(t, 200, r2.status, "%s", r2.raw)
+			assert.Equal(t, "true", r2.header.Get("Idempotent-Replayed"))
+			assert.Equal(t, string(r1.raw), string(r2.raw))
+		})
+	}
+}
