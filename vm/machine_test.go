@@ -50,6 +50,8 @@ func TestOpcodes(t *testing.T) {
 	vip.Player.Props = map[string]any{"logins_count_ever": 7, "country": "MT", "total_deposits": "250.50"}
 	usdPlayer := eurPlayer()
 	usdPlayer.Player.Currency = usd
+	gbpPlayer := eurPlayer()
+	gbpPlayer.Player.Currency = gbp
 	noNow := eurPlayer()
 	noNow.Now = time.Time{}
 	runCases(t, []runCase{
@@ -61,6 +63,8 @@ func TestOpcodes(t *testing.T) {
 		{name: "add money", src: "load_const 1.25 EUR\nload_const 2.5 EUR\nadd\ngive", want: "calculated 3.75 EUR"},
 		{name: "add money and number", src: "load_const 1.25 EUR\nload_const 2\nadd\ngive", want: "calculated 3.25 EUR"},
 		{name: "add currency mismatch", src: "load_const 1 EUR\nload_const 2 USD\nadd\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
+		// Neither amount in the player's currency: no side to name.
+		{name: "add currency mismatch, neither the player's", src: "load_const 1 EUR\nload_const 2 USD\nadd\ngive", in: &gbpPlayer, want: "error currency-mismatch: currency mismatch: EUR and USD"},
 		{name: "sub", src: "load_const 10 EUR\nload_const 2.5 EUR\nsub\ngive", want: "calculated 7.50 EUR"},
 		{name: "sub currency mismatch", src: "load_const 10 USD\nload_const 2.5 EUR\nsub\ngive", want: "error currency-mismatch: currency mismatch: an amount in USD meets money in the player's currency, EUR: write the amount in each currency, as in 10 USD | 10 EUR (declaring the currencies served lets promoc check find every such amount)"},
 		{name: "mul percent of money", src: "load_const 0.05\nload_const 123.45 EUR\nmul\ngive", opts: func(a *asm) []opt { return []opt{withRound(num.Down, 4)} }, want: "calculated 6.1725 EUR"},
