@@ -166,7 +166,8 @@ func (e *Engine) timers(ctx context.Context, now time.Time) ([]Outcome, error) {
 }
 
 // fireTimers fires a page of due timers in one store transaction. A timer
-// whose rule is gone, or whose inactivity already fired, is only removed.
+// whose rule is gone, or whose inactivity already fired, is only removed;
+// one the player's state sets at another time is set at that time.
 func (e *Engine) fireTimers(ctx context.Context, ts []store.Timer) ([]Outcome, error) {
 	return e.decideAll(ctx, len(ts), e.timerItem(ctx, ts, nil))
 }
@@ -195,7 +196,14 @@ func (e *Engine) timerItem(ctx context.Context, ts []store.Timer, done chan stru
 		}
 		st := p.rule(r.Name)
 		var outs []*Outcome
-		if !last.IsZero() && inactiveDue(last, r.Trigger.Length).Equal(t.Due) && !st.InactiveFor.Equal(last) {
+		if due := inactiveDue(last, r.Trigger.Length); !last.IsZero() && !st.InactiveFor.Equal(last) && !due.Equal(t.Due) {
+			// The player's state was changed since the timer was read
+			// (another engine took an event of theirs, and this firing
+			// lost to it): the timer is the one that state set, kept.
+			ch.Timers[0].Due = due
+			return ch, nil, e.finish(p, &ch, nil)
+		}
+		if !last.IsZero() && !st.InactiveFor.Equal(last) {
 			st.InactiveFor = last
 			p.dirty[r.Name] = true
 			f := &firing{rule: r, p: p, hash: triggerHash("inactive", p.id, last.UTC().Format(time.RFC3339Nano)),

@@ -41,9 +41,9 @@ automation win_back {
 // written), or failed when fail is set.
 type heldApply struct {
 	store.Store
-	at      int
-	lose    string
-	fail    bool
+	at   int
+	lose string
+	fail bool
 	// between, when set, runs once the held Apply has written all but the
 	// change lost and before it answers (another writer meanwhile).
 	between func()
@@ -382,4 +382,53 @@ func TestAdvanceLeases(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"win_back p0 issued 50pts"}, brief(outs))
 	require.Contains(t, asked, "timers")
+}
+
+// beforeApply runs fn (another writer) before its Apply number at (from
+// 1) is written.
+type beforeApply struct {
+	store.Store
+	at int
+	fn func()
+
+	mu    sync.Mutex
+	calls int
+}
+
+func (b *beforeApply) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	b.mu.Lock()
+	b.calls++
+	run := b.calls == b.at
+	b.mu.Unlock()
+	if run {
+		b.fn()
+	}
+	return b.Store.Apply(ctx, changes)
+}
+
+// TestAdvanceTimerResetMeanwhile: while Advance fires p0's timer (due at
+// t0+7d), another engine takes p0's login of t0+7d+12h, which fires the
+// inactivity overdue and sets p0's timer again, to t0+14d+12h. Advance's
+// firing loses to it and is decided again from the stored state: the
+// inactivity has fired and the timer is the other engine's, which must be
+// kept, not removed (p0 then fired never again).
+func TestAdvanceTimerResetMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	raw := openStore(t)
+	other := pipeEngine(t, raw, engine.Options{})
+	var otherOuts []engine.Outcome
+	var otherErr error
+	st := &beforeApply{Store: raw, at: 2, fn: func() {
+		otherOuts, otherErr = other.Handle(ctx, []engine.Event{login("lx", "p0", t0.Add(7*24*time.Hour+12*time.Hour))})
+	}}
+	e := pipeEngine(t, st, engine.Options{})
+	handle(t, e, eur("p0", t0), login("l0", "p0", t0))
+	outs, err := e.Advance(ctx, t0.Add(8*24*time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, otherErr)
+	require.Equal(t, []string{"win_back p0 issued 50pts"}, brief(otherOuts), "the other engine fired the inactivity overdue")
+	require.Empty(t, brief(outs), "once")
+	outs, err = e.Advance(ctx, t0.Add(15*24*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, []string{"win_back p0 issued 50pts"}, brief(outs), "the timer the other engine set fires")
 }
