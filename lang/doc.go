@@ -56,8 +56,11 @@
 //     diagnostic each. Common mistakes are named as such (hints.go): a
 //     "=" in a condition, a string in single quotes, a misspelt keyword,
 //     an if without else (reported at the if), an amount without its
-//     currency in a per-currency value, a keyword reserved for later; where
-//     the fix is certain, [Diagnostic.Suggestion] holds it. Invalid
+//     currency in a per-currency value, a keyword reserved for later, a
+//     window length in months, in a fraction of a unit or without a unit,
+//     a currency code of the table in small letters, a decimal comma (or a
+//     thousands separator), a number with an exponent; where the fix is
+//     certain, [Diagnostic.Suggestion] holds it. Invalid
 //     literals, such as the date 2026-02-30, are [CodeBadLiteral].
 //   - The tree is never modified after Parse returns; later stages keep
 //     their results in side tables.

@@ -508,7 +508,8 @@ func (b *Builder) SetDec(c int, v num.Dec) {
 	b.put(c, Value{K: b.typ(c), N: v})
 }
 
-// SetString sets string column c.
+// SetString sets string column c. A string of more than limits.StringBytes
+// bytes fails the column instead.
 func (b *Builder) SetString(c int, s string) {
 	if !b.col(c) {
 		return
@@ -541,7 +542,8 @@ func (b *Builder) internRecent(rs *recentStrings, s string) int32 {
 }
 
 // SetBytes sets string column c to string(s), without allocating when the
-// string was seen before.
+// string was seen before. A string of more than limits.StringBytes bytes
+// fails the column instead.
 func (b *Builder) SetBytes(c int, s []byte) {
 	if !b.col(c) {
 		return
