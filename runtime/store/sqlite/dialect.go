@@ -237,8 +237,13 @@ func (d dialect) BeginKeeping(ctx context.Context, lazy bool, fn func(sqlcore.Ex
 }
 
 // BeginLazy implements sqlcore.LazyBeginner: the transaction commits with
-// synchronous=OFF, its frames in the WAL file not synced; the next commit
-// at FULL syncs the file, and with it every frame before its own. The
+// synchronous=NORMAL, its frames in the WAL file not synced; the next
+// commit at FULL syncs the file, and with it every frame before its own.
+// NORMAL, not OFF: in WAL mode both commit without a sync, but the
+// checkpoint a commit may run (wal_autocheckpoint: the WAL at walLimit)
+// syncs the database file at NORMAL before it counts the frames copied;
+// at OFF it did not, and the next transaction could start the WAL again
+// over pages, committed at FULL before, that were on disk nowhere. The
 // connection's setting is put back after the commit; if it cannot be,
 // the connection is dropped (a new one is at FULL, SQLite's default).
 func (d dialect) BeginLazy(ctx context.Context, fn func(sqlcore.Execer) error) error {
@@ -277,7 +282,7 @@ func (d dialect) onConn(ctx context.Context, fn func(sqlcore.Execer) error, lazy
 			return err
 		}
 		if was >= 2 { // FULL or EXTRA: each commit syncs
-			if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
+			if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
 				return err
 			}
 			defer func() {
