@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -123,10 +122,7 @@ func readVouchers(stdin io.Reader, name string) ([]string, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		b := sc.Bytes()
-		if line == 1 {
-			b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-		}
+		b := sc.Bytes() // a byte order mark at the start skipped by openArg
 		if !utf8.Valid(b) {
 			return nil, bad(line, "not UTF-8 text")
 		}
