@@ -153,7 +153,16 @@ func exponent(mantissa, e string) string {
 	if !ok {
 		return ""
 	}
-	return r.FloatString(0)
+	// Exactly: 1.25e1 is 12.5, not 13.
+	decimals := 0
+	if _, frac, ok := strings.Cut(mantissa, "."); ok {
+		exp := 0
+		for i := 0; i < len(digits); i++ {
+			exp = exp*10 + int(digits[i]-'0')
+		}
+		decimals = max(len(frac)-exp, 0)
+	}
+	return r.FloatString(decimals)
 }
 
 // nextIs reports whether the token after the error is one of vals.
