@@ -182,4 +182,19 @@ func testRequestUnstarted(t *testing.T, d Driver) {
 		got, _ = read(key)
 		assert.Equal(t, []byte{7}, got.Fingerprint, "the other's key left as it was")
 	}
+
+	// A transaction that fails after it recorded a key's start leaves no
+	// key behind: the first end's start is rolled back with the second's
+	// failure (the same key, taken by the first within the transaction).
+	ea, eb := event("p4", "a", 0), event("p5", "b", 0)
+	first := &store.RequestEnd{Request: req("rolled", 5), Status: 200, Events: []store.EventRef{ref(ea)}, Unstarted: true}
+	second := &store.RequestEnd{Request: req("rolled", 6), Status: 200, Events: []store.EventRef{ref(eb)}, Unstarted: true}
+	_, err = s.Apply(re.WithRequestEnds(ctx, []*store.RequestEnd{first, second}), []store.Change{{Event: &ea}, {Event: &eb}})
+	require.ErrorIs(t, err, store.ErrRequestTaken)
+	assert.False(t, first.Written.Load() || first.Begun.Load(), "not marked: not committed")
+	seen, err := s.Seen(ctx, []store.Event{ea, eb})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.NotSeen, store.NotSeen}, seen, "nothing of the transaction stored")
+	_, found = read("rolled")
+	assert.False(t, found, "no key left behind")
 }
