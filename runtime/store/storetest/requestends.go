@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,4 +198,38 @@ func testRequestUnstarted(t *testing.T, d Driver) {
 	assert.Equal(t, []store.SeenStatus{store.NotSeen, store.NotSeen}, seen, "nothing of the transaction stored")
 	_, found = read("rolled")
 	assert.False(t, found, "no key left behind")
+
+	// Two requests with one key at once (two processes on one
+	// database): one records it with its events, the other's transaction
+	// fails with ErrRequestTaken and stores nothing.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	evs := []store.Event{event("p6", "race", 0), event("p7", "race", 0)}
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			end := &store.RequestEnd{Request: req("raced", byte(10+i)), Status: 200, Events: []store.EventRef{ref(evs[i])}, Unstarted: true}
+			_, errs[i] = s.Apply(re.WithRequestEnds(ctx, []*store.RequestEnd{end}), []store.Change{{Event: &evs[i]}})
+		}()
+	}
+	wg.Wait()
+	won := -1
+	for i, err := range errs {
+		if err == nil {
+			require.Equal(t, -1, won, "one only")
+			won = i
+		} else {
+			require.ErrorIs(t, err, store.ErrRequestTaken)
+		}
+	}
+	require.NotEqual(t, -1, won, "one of them")
+	seen, err = s.Seen(ctx, evs)
+	require.NoError(t, err)
+	assert.Equal(t, store.NotSeen, seen[1-won], "the other stored nothing")
+	assert.NotEqual(t, store.NotSeen, seen[won])
+	got, found = read("raced")
+	require.True(t, found)
+	assert.Equal(t, []byte{byte(10 + won)}, got.Fingerprint, "the winner's")
+	assert.Equal(t, 200, got.Status)
 }
