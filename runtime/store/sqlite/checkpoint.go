@@ -298,7 +298,10 @@ func (c *checkpointer) catchUp() error {
 // is let go, the database file is synced (settle). A pin begun on a WAL
 // wholly copied reads the database file alone and holds no mark: it
 // keeps no writer from starting the WAL again, so the request syncs
-// before it moves on from a round that copied everything.
+// before it moves on from a round that copied everything. (Nor can a
+// round copy under such a pin: a checkpoint copies only holding
+// READ_LOCK(0) alone, which the pin shares; it copies nothing, and the
+// pin moves on to a mark.)
 //
 // A request that fails keeps its pin while what it copied is not synced:
 // the next request syncs before anything else (settle).
