@@ -659,8 +659,6 @@ func concerns(r *runtime.Rule, kind string) bool {
 	return false
 }
 
-// inactiveDue is when inactivity since last fires: the first instant at
-// which more than length has passed.
 // overdue fires, before an event, the inactivity the event ends when it
 // was due before the event and has not fired: the clock was not advanced
 // past its due time in between (a scheduler's tick, downtime, a log whose
@@ -697,6 +695,8 @@ func (e *Engine) overdue(ctx context.Context, p *player, ev *Event) ([]*Outcome,
 	return outs, nil
 }
 
+// inactiveDue is when inactivity since last fires: the first instant at
+// which more than length has passed.
 func inactiveDue(last time.Time, length time.Duration) time.Time {
 	return last.Add(length).Add(time.Nanosecond).UTC()
 }
