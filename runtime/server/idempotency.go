@@ -137,12 +137,7 @@ func (s *Server) idempotentStarted(ctx context.Context, w http.ResponseWriter, q
 	if tr := traceOf(ctx); tr != nil {
 		tr.mark(&tr.KeyStart)
 	}
-	if err != nil {
-		s.writeError(w, q.Request, err)
-		return
-	}
-	if !started {
-		s.repeat(ctx, w, q, rt, req, got)
+	if s.answeredStart(ctx, w, q, rt, req, got, started, err) {
 		return
 	}
 	var end *store.RequestEnd
@@ -150,6 +145,22 @@ func (s *Server) idempotentStarted(ctx context.Context, w http.ResponseWriter, q
 		end = &store.RequestEnd{Request: req}
 	}
 	s.runIdempotent(ctx, w, q, rt, req, staleBefore, end)
+}
+
+// answeredStart answers a request whose start (startRequest's got,
+// started, err) did not start it: the store's error, or the repeat (the
+// first answer again, 409 while it runs, 422 for another body). It says
+// whether it answered.
+func (s *Server) answeredStart(ctx context.Context, w http.ResponseWriter, q *request, rt Route, req store.Request, got store.Request, started bool, err error) bool {
+	switch {
+	case err != nil:
+		s.writeError(w, q.Request, err)
+	case !started:
+		s.repeat(ctx, w, q, rt, req, got)
+	default:
+		return false
+	}
+	return true
 }
 
 // idempotentUnstarted runs a route whose key's end is recorded with its
@@ -250,6 +261,13 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 		if err == nil {
 			b = append(b, '\n')
 			finished := func() error { return nil }
+			// keepNow records the key's end with the response before the
+			// answer (a failure is logged: the answer goes on).
+			keepNow := func() {
+				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
+					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
+				}
+			}
 			switch {
 			case end != nil && end.Written.Load(): // recorded with the work
 			case !ours():
@@ -260,28 +278,19 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 				// repeat it is, or its end recorded with the response,
 				// before the answer.
 				got, started, err := s.startRequest(ctx, req, staleBefore)
-				if err != nil {
-					s.writeError(w, q.Request, err)
-					return
-				}
-				if !started {
-					s.repeat(ctx, w, q, rt, req, got)
+				if s.answeredStart(ctx, w, q, rt, req, got, started, err) {
 					return
 				}
 				if f := infoOf(ctx).accepted; f != nil {
 					f() // not a repeat: its events count again (postEvents)
 				}
-				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
-					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
-				}
+				keepNow()
 			case end != nil:
 				// No transaction of the work recorded its end (its
 				// events were all stored before, a retry, or the last
 				// of them by another transaction): recorded now, with
 				// the response, before the answer, as with the work.
-				if err := s.finishLater(ctx, req.Scope, key, status, b)(); err != nil {
-					s.log.Error("keeping the response of an idempotent request", slog.String("key_id", q.who.id), slog.String("error", err.Error()))
-				}
+				keepNow()
 			default:
 				// The work is done and stored: the key's end is
 				// queued, so that a retry from now on comes after it,
