@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/runtime"
@@ -24,7 +25,7 @@ func (r *Report) WriteText(w io.Writer, verbose bool) error {
 	for _, res := range r.Results {
 		if res.Passed {
 			if verbose {
-				tw.printf("--- PASS: %s (%s)\n", res.Name, res.where())
+				tw.printf("--- PASS: %s (%s)\n", printable(res.Name), res.where())
 			}
 			continue
 		}
@@ -54,7 +55,7 @@ func (tw *textWriter) printf(format string, args ...any) {
 }
 
 func (tw *textWriter) failure(res *Result) {
-	tw.printf("--- FAIL: %s (%s)\n", res.Name, res.where())
+	tw.printf("--- FAIL: %s (%s)\n", printable(res.Name), res.where())
 	if res.Problem != "" {
 		tw.printf("    problem: %s\n", res.Problem)
 	}
@@ -174,10 +175,36 @@ func rawText(res *runtime.Result) string {
 
 // idList lists transaction ids, the first maxIDs of them.
 func idList(ids []string) string {
-	if len(ids) <= maxIDs {
-		return strings.Join(ids, " ")
+	n := min(len(ids), maxIDs)
+	shown := make([]string, n)
+	for i, id := range ids[:n] {
+		shown[i] = idText(id)
 	}
-	return strings.Join(ids[:maxIDs], " ") + fmt.Sprintf(" ... (%d more)", len(ids)-maxIDs)
+	text := strings.Join(shown, " ")
+	if len(ids) > n {
+		text += fmt.Sprintf(" ... (%d more)", len(ids)-n)
+	}
+	return text
+}
+
+// idText returns a transaction's id as it is, or quoted when it is empty
+// or holds a blank, a quote or a control character, so that the ids of a
+// list separated by spaces stay apart ("dep 2" is one id, not two).
+func idText(id string) string {
+	if id == "" || strings.IndexFunc(id, func(r rune) bool { return r == '"' || unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return strconv.Quote(id)
+	}
+	return id
+}
+
+// printable returns a test's name as it is, or quoted, with its escapes,
+// when it holds a control character: a name written "a\nb" must not break
+// the line that reports it.
+func printable(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // coverage writes the branch coverage of a suite: one line per reward, and
