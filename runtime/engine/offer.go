@@ -107,7 +107,8 @@ func ConfirmEventID(assignment string) string { return OfferConfirmed + ":" + as
 // offer_confirmed, handles the confirmation as an event of that kind for
 // the assignment's player, at the time of the confirmation as stored, with
 // the attributes offer, assignment and code: rules trigger on it. It
-// returns the assignment as stored and the outcomes of the event.
+// returns the assignment as stored and the outcomes of the event; with
+// store.ErrConfirmed, the assignment as stored, confirmed with another code.
 //
 // The confirmation is one transaction and the event another. Confirming
 // again with the same code changes nothing in the store and gives the same
@@ -117,7 +118,7 @@ func ConfirmEventID(assignment string) string { return OfferConfirmed + ":" + as
 func (e *Engine) Confirm(ctx context.Context, assignment, code string, at time.Time) (store.Assignment, []Outcome, error) {
 	a, err := e.st.Confirm(ctx, assignment, code, at)
 	if err != nil {
-		return store.Assignment{}, nil, err
+		return a, nil, err // ErrConfirmed comes with the assignment as stored
 	}
 	if _, err := e.prog.Kind(OfferConfirmed); err != nil {
 		return a, nil, nil // no rule can trigger on it

@@ -170,7 +170,8 @@ type Store interface {
 	// Confirm records that the point of sale confirmed an assignment with
 	// its own code: the assignment is synchronized from then on, and
 	// returned as stored. Confirming again with the same code changes
-	// nothing; with another code it is [ErrConfirmed]. [ErrNoAssignment]
+	// nothing; with another code it is [ErrConfirmed], returned with the
+	// assignment as stored (its Confirmation the first code). [ErrNoAssignment]
 	// when no assignment has the reference; [ErrVoucherCode] for an empty
 	// code or one over [VoucherCodeChars].
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)

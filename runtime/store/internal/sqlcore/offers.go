@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -275,7 +276,10 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 			ref, code, nanos(a.Confirmed))
 		return err
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrConfirmed):
+		return a, err // as stored: the point of sale learns the code it confirmed with
+	case err != nil:
 		return store.Assignment{}, err
 	}
 	return a, nil

@@ -1,0 +1,103 @@
+package server_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/server"
+)
+
+// offersAcceptRules give a shop discount whose code the point of sale makes
+// after the assignment (the product document's "code generated after
+// assignment": no vouchers, synchronization needed), and 5 EUR once the
+// point of sale confirms it.
+const offersAcceptRules = `kind login {}
+
+kind offer_confirmed {
+	offer: string
+	assignment: string
+	code: string
+}
+
+offer shop {
+	reference "SHOP"
+	needs synchronization
+}
+
+automation shop_welcome {
+	trigger on first login
+
+	give offer shop
+}
+
+reward thanks: amount {
+	give 5 EUR
+}
+
+automation shop_confirmed {
+	trigger on offer_confirmed where offer == "SHOP"
+
+	give thanks
+}
+`
+
+// TestAcceptOfferConfirmedOtherwise: the point of sale confirms an
+// assignment with the code it made; the assignment keeps no voucher code,
+// is synchronized from then on, and the rule on offer_confirmed pays once.
+// A second confirmation with another code is 409 confirmed-otherwise, and
+// its details say which code the assignment was confirmed with (it said
+// "", the zero assignment of the error path), so that the point of sale
+// can reconcile without another request.
+func TestAcceptOfferConfirmedOtherwise(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), offersAcceptRules)
+	r := h.events([]any{reg("r1", "p1", t0), ev("l1", "p1", "login", t0.Add(time.Minute))})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	outs := r.json["outcomes"].([]any)
+	require.Len(t, outs, 1)
+	given := outs[0].(map[string]any)
+	assert.Equal(t, "issued", given["status"])
+	assert.Equal(t, "SHOP", given["offer_reference"])
+	assert.Nil(t, given["code"], "a generic offer takes no code: %v", given)
+	ref := given["assignment"].(string)
+
+	h.clock.Set(t0.Add(time.Hour))
+	confirm := func(code string) response {
+		return h.do(call{method: "POST", path: "/v1/offers/confirm", role: server.Operator,
+			body: map[string]any{"assignment": ref, "code": code}})
+	}
+	r = confirm("POS-0001")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	a := r.json["assignment"].(map[string]any)
+	assert.Equal(t, "p1", a["player"])
+	assert.Nil(t, a["code"], "the assignment took no voucher code: %v", a)
+	assert.Equal(t, "POS-0001", a["confirmation"])
+	assert.Equal(t, true, a["synchronized"])
+	assert.Equal(t, t0.Add(time.Hour).Format(time.RFC3339Nano), a["confirmed"])
+	outs = r.json["outcomes"].([]any)
+	require.Len(t, outs, 1)
+	paid := outs[0].(map[string]any)
+	assert.Equal(t, "shop_confirmed", paid["rule"])
+	assert.Equal(t, "issued", paid["status"])
+	assert.Equal(t, "5.00", paid["amount"])
+	assert.Equal(t, "EUR", paid["currency"])
+
+	r = confirm("POS-0002")
+	require.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeConfirmedOtherwise, r.code())
+	assert.Equal(t, map[string]any{"confirmation": "POS-0001"}, r.json["details"])
+
+	// Retried with the first code: changes nothing, pays nothing again.
+	r = confirm("POS-0001")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Empty(t, r.json["outcomes"])
+	paidOnce := 0
+	for _, o := range h.outcomes() {
+		if o.Key.Rule == "shop_confirmed" {
+			paidOnce++
+		}
+	}
+	assert.Equal(t, 1, paidOnce)
+}
