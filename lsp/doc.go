@@ -51,6 +51,12 @@
 // the half-typed lines that do not parse, and take the names from the
 // latest analysis, completed by the latest in which every file parsed.
 //
+// Rename (rename.go) refuses a new name that is a keyword, is taken, or
+// would change what a name in a where clause means, where a bare name is
+// the kind's attribute before a let or a constant: a let or a constant
+// read there renamed to an attribute of the kind, or an attribute renamed
+// to the name of a let or a constant read there.
+//
 // Automation rules and campaigns (rules.go, rulecompletion.go) are in the
 // outline with the rewards they give, completed clause by clause, and
 // hovered with what they give and what runs them; the

@@ -1,6 +1,9 @@
 package lsp
 
 import (
+	"fmt"
+	"path/filepath"
+
 	"github.com/tliron/glsp"
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
@@ -124,7 +127,80 @@ func checkNewName(snap *snapshot, sym *compiler.Symbol, name string) error {
 	if taken {
 		return errorf("%s is already declared", name)
 	}
+	if why := filterCapture(snap, sym, name); why != "" {
+		return errorf("%s", why)
+	}
 	return nil
+}
+
+// filterCapture says why renaming sym to name would change what a bare
+// name in a where clause means, or returns "". In the where clause of an
+// aggregation, a trigger or a qualification over a kind, a bare name is the
+// kind's attribute first, then a let or a constant (spec.md section 7): a
+// let, a constant or a template read there and renamed to one of the
+// kind's attributes would be read as the attribute, and an attribute
+// renamed to the name of a let, a constant or a template read there would
+// take its place.
+func filterCapture(snap *snapshot, sym *compiler.Symbol, name string) string {
+	var why string
+	for _, f := range snap.files {
+		lang.Inspect(f.file, func(n lang.Node) bool {
+			kind, where := filterOf(snap, n)
+			if where != nil && why == "" {
+				why = captureIn(snap, sym, name, kind, where, f.path)
+			}
+			return n != nil && why == ""
+		})
+		if why != "" {
+			break
+		}
+	}
+	return why
+}
+
+// filterOf returns the where clause of n and the kind whose attributes its
+// bare names are, or nil.
+func filterOf(snap *snapshot, n lang.Node) (*compiler.Symbol, lang.Expr) {
+	var kind *compiler.Symbol
+	var where lang.Expr
+	switch n := n.(type) {
+	case *lang.AggregateExpr:
+		kind, where = snap.info.Aggregates[n], n.Where
+	case *lang.Event:
+		if n.Type != nil {
+			kind, where = snap.use(n.Type), n.Where
+		}
+	case *lang.QualificationClause:
+		if n.Type != nil {
+			kind, where = snap.use(n.Type), n.Where
+		}
+	}
+	if kind == nil || kind.Kind != compiler.SymKind || where == nil {
+		return nil, nil
+	}
+	return kind, where
+}
+
+// captureIn judges one where clause over kind for filterCapture.
+func captureIn(snap *snapshot, sym *compiler.Symbol, name string, kind *compiler.Symbol, where lang.Expr, path string) string {
+	var why string
+	lang.Inspect(where, func(n lang.Node) bool {
+		id, ok := n.(*lang.Ident)
+		if !ok || why != "" {
+			return n != nil && why == ""
+		}
+		use := snap.use(id)
+		at := fmt.Sprintf("%s:%d:%d", filepath.Base(path), id.Start.Line, id.Start.Col)
+		switch {
+		case use == sym && sym.Kind != compiler.SymAttr && findName(kind.Attrs, name):
+			why = fmt.Sprintf("%s is read in a where clause over %s (%s), where %s would be the attribute %s.%s: choose another name", sym.Name, kind.Name, at, name, kind.Name, name)
+		case sym.Kind == compiler.SymAttr && sym.Parent == kind && id.Name == name && use != nil &&
+			(use.Kind == compiler.SymLet || use.Kind == compiler.SymConst || use.Kind == compiler.SymTemplate):
+			why = fmt.Sprintf("a where clause over %s reads %s (%s), which would then be the attribute %s.%s: choose another name", kind.Name, name, at, kind.Name, name)
+		}
+		return false
+	})
+	return why
 }
 
 func findName(syms []*compiler.Symbol, name string) bool {
