@@ -102,7 +102,8 @@ func checkNewName(snap *snapshot, sym *compiler.Symbol, name string) error {
 	taken := false
 	switch sym.Kind {
 	case compiler.SymKind, compiler.SymTemplate, compiler.SymConst, compiler.SymReward, compiler.SymAutomation, compiler.SymCampaign, compiler.SymOffer:
-		taken = global(info, name) != nil
+		// A test file's constants share the rule set's names.
+		taken = global(info, name) != nil || snap.tests != nil && global(snap.tests, name) != nil
 		if sym.Kind == compiler.SymTemplate || sym.Kind == compiler.SymConst {
 			for _, r := range info.Rewards {
 				taken = taken || findName(r.Lets, name) // a let would hide it

@@ -78,3 +78,36 @@ automation a {
 		assert.Equal(t, tt.edits, n, "rename %q to %s", tt.marker, tt.name)
 	}
 }
+
+// TestAcceptRenameTestConstants: a test file's constants share the names of
+// the rule set and of the other test files (spec.md section 15), so a rule
+// set's constant, reward or template cannot take the name of a test file's
+// constant, nor a test file's constant the name of another test file's:
+// each would be declared twice and no test would run.
+func TestAcceptRenameTestConstants(t *testing.T) {
+	files := map[string]string{
+		"schema.promo": "kind deposit {\n\tamount: money\n}\n\nconst floor = 1 EUR\n\ntemplate spins \"10 spins\"\n",
+		"r.promo":      "reward r: amount {\n\tgive floor\n}\n\nreward s: template {\n\tgive spins\n}\n",
+		"r_test.promo": "const big = 600 EUR\n\ntest \"t\" {\n\treward r\n\tnow 2026-11-23 10:00\n\tplayer { currency EUR }\n\ttransactions deposit {\n\t\ttime              amount\n\t\t2026-11-20 18:00  big\n\t}\n\n\texpect calculated 1.00 EUR\n}\n",
+		"s_test.promo": "const small = 6 EUR\n",
+	}
+	c := newClient(t, files)
+	c.open("r.promo")
+	c.open("r_test.promo")
+	require.Empty(t, c.diagnostics("r.promo"))
+	require.Empty(t, c.diagnostics("r_test.promo"))
+	for _, tt := range []struct{ file, marker, name string }{
+		{"r.promo", "floor", "big"},
+		{"r.promo", "r:", "big"},
+		{"r.promo", "spins", "small"},
+		{"r_test.promo", "big =", "small"},
+		{"r_test.promo", "big =", "floor"},
+	} {
+		params := c.at(tt.file, tt.marker, 0)
+		params["newName"] = tt.name
+		resp := c.request("textDocument/rename", params)
+		if assert.NotNil(t, resp.Error, "rename %q of %s to %s was accepted", tt.marker, tt.file, tt.name) {
+			assert.Equal(t, tt.name+" is already declared", resp.Error.Message)
+		}
+	}
+}
