@@ -31,7 +31,7 @@ func newDefinition() definition {
 		{Name: "Operator", Pattern: `==|!=|<=|>=|[-+*/<>]`},
 		{Name: "Punct", Pattern: `[()\[\]{},.:=|%]`},
 		{Name: "String", Pattern: `"(?:\\["\\nt]|[^"\\\n])*"`},
-		{Name: "DateTime", Pattern: `\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?`},
+		{Name: "DateTime", Pattern: `\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2})?)?`},
 		{Name: "Money", Pattern: `\d+(?:\.\d+)?[ \t]*[A-Z]{3}\b`},
 		{Name: "Duration", Pattern: `\d+[ \t]*(?:minutes?|hours?|days?|weeks?)\b`},
 		{Name: "Percent", Pattern: `\d+(?:\.\d+)?%`},

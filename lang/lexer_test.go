@@ -64,6 +64,8 @@ func TestScan(t *testing.T) {
 		{"2026-11-01", []string{"DateTime:2026-11-01"}},
 		{"2026-11-01 10:00", []string{"DateTime:2026-11-01 10:00"}},
 		{"2026-11-01T10:00:30", []string{"DateTime:2026-11-01T10:00:30"}},
+		{"2026-11-01t10:00:30", []string{"DateTime:2026-11-01t10:00:30"}}, // RFC 3339, 5.6, NOTE
+		{"2026-11-01t10", []string{"DateTime:2026-11-01", "Ident:t10"}},
 		{"2026-11-01 10 EUR", []string{"DateTime:2026-11-01", "Money:10 EUR"}},
 		{"10 EUR", []string{"Money:10 EUR"}},
 		{"2.735 EUR", []string{"Money:2.735 EUR"}},

@@ -173,7 +173,7 @@ func digitsN(d string, i, n int) int {
 // Duration, Percent and Number, in that order.
 func (l *handLexer) number(start int) (lexer.TokenType, int) {
 	d := l.data
-	// DateTime: \d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?
+	// DateTime: \d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2})?)?
 	if end := dateTimeEnd(d, start); end >= 0 {
 		return tokDateTime, end
 	}
@@ -230,7 +230,7 @@ func dateTimeEnd(d string, start int) int {
 		return -1
 	}
 	date := i
-	if i >= len(d) || d[i] != 'T' && d[i] != ' ' {
+	if i >= len(d) || d[i] != 'T' && d[i] != 't' && d[i] != ' ' {
 		return date
 	}
 	if i = digitsN(d, i+1, 2); i < 0 || i >= len(d) || d[i] != ':' {

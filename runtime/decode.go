@@ -663,12 +663,9 @@ func parseTime(field, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, &InputError{field, "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
 	}
-	if _, msg := vm.ParseTime([]byte(s)); msg != "" {
-		return time.Time{}, &InputError{field, msg}
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := ParseTime(s)
 	if err != nil {
-		return time.Time{}, &InputError{field, "invalid time " + strconv.Quote(s) + ": want RFC 3339, as in 2026-11-23T10:00:00Z"}
+		return time.Time{}, &InputError{field, err.Error()}
 	}
 	return t, nil
 }

@@ -29,6 +29,7 @@ func FuzzDecode(f *testing.F) {
 		`{"transactions": [{"id": "d", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": "1e3", "currency": "USD"}], "rates": {"USD": 0.5}, "player": {"currency": "EUR"}, "now": "2026-11-23T10:00:00Z"}`,
 		`{"now": "2026-11-23T10:00:00Z", "player": {"currency": "EUR"}, "transactions": [{"id": "a", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": 1}, {"id": "a", "kind": "deposit", "time": "2026-11-23T08:00:00Z", "amount": "x"}]}`,
 		`{"now": "2026-11-23T10:00:00Z", "now": 1}`,
+		`{"now": "2026-11-23t10:00:00z", "player": {"currency": "EUR"}, "transactions": [{"id": "d", "kind": "deposit", "time": "2026-11-23t09:00:00.5+01:00", "amount": 600}], "anchors": {"entrance": "2026-11-20t00:00:00z"}}`,
 		"{\"now\": \"\\ud800\"}",
 		`[{}]`,
 	} {

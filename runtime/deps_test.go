@@ -51,7 +51,7 @@ func TestImportGraph(t *testing.T) {
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/bonus/chart", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "runtime/tracking/chart", "vm/currency"},
 
-		"runtime/bonus":                  {"runtime/engine", "runtime/store", "vm/currency"},
+		"runtime/bonus":                  {"runtime", "runtime/engine", "runtime/store", "vm/currency"},
 		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
 		"runtime/server":                 {"lang", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/tracking", "runtime/tracking/chart", "spec", "vm/currency"},

@@ -215,7 +215,7 @@ func TestInputSchemaRejects(t *testing.T) {
 		{"rate with an exponent", doc(`, "rates": {"USD": "9.2e-1"}`)},
 		{"rate with a plus sign", doc(`, "rates": {"USD": "+0.92"}`)},
 		{"rate without a leading digit", doc(`, "rates": {"USD": ".92"}`)},
-		{"now in lower case", `{"now": "2026-11-23t10:00:00z", "player": {"id": "p", "currency": "EUR"}}`},
+		{"now with a space for its T", `{"now": "2026-11-23 10:00:00Z", "player": {"id": "p", "currency": "EUR"}}`},
 		{"not an object", `[]`},
 	}
 	for _, tt := range tests {
@@ -230,6 +230,37 @@ func TestInputSchemaRejects(t *testing.T) {
 			assert.Equal(t, "invalid-input", res.Reason, "promoc accepts %s", tt.doc)
 		})
 	}
+}
+
+// TestInputSchemaLowerCaseTime checks that the schema and promoc both read
+// the T and the Z of a time in lower case, as RFC 3339 allows (section 5.6,
+// NOTE), as the same instants.
+func TestInputSchemaLowerCaseTime(t *testing.T) {
+	s := loadSchemas(t)
+	prog, err := runtime.Compile(os.DirFS("../examples/dynamic_rewards"))
+	require.NoError(t, err)
+	const doc = `{"now": "2026-11-23T10:00:00Z", "player": {"id": "p", "currency": "EUR"},
+		"transactions": [{"id": "d-1", "kind": "deposit", "time": "2026-11-20T18:02:11Z", "amount": "600.00", "method": "card"}]}`
+	lower := strings.NewReplacer("T10:00:00Z", "t10:00:00z", "T18:02:11Z", "t19:02:11+01:00").Replace(doc)
+	require.NotEqual(t, doc, lower)
+	require.NoError(t, s.input.Validate(unmarshal(t, []byte(lower))))
+	want, err := runtime.DecodeInput(strings.NewReader(doc))
+	require.NoError(t, err)
+	got, err := runtime.DecodeInput(strings.NewReader(lower))
+	require.NoError(t, err)
+	assert.True(t, want.Now.Equal(got.Now), "now: %v, %v", want.Now, got.Now)
+	assert.True(t, want.Transactions[0].Time.Equal(got.Transactions[0].Time))
+	for _, r := range prog.Rewards() {
+		w, err := prog.Evaluate(context.Background(), r, want)
+		require.NoError(t, err)
+		g, err := prog.Evaluate(context.Background(), r, got)
+		require.NoError(t, err)
+		assert.Equal(t, w.Amount().String(), g.Amount().String(), r)
+		assert.Equal(t, w.Outcome, g.Outcome, r)
+		assert.Equal(t, w.Reason, g.Reason, r)
+	}
+	b := prog.NewBuilder()
+	require.NoError(t, b.DecodeBytes(context.Background(), []byte(lower)), "the builder reads it too")
 }
 
 // TestInputSchemaLimits checks that the bounds the input schema states are

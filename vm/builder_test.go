@@ -286,31 +286,51 @@ func TestParseNumber(t *testing.T) {
 	assert.EqualError(t, err, "more than 4000 digits")
 }
 
-// TestParseTime checks the fast reading of RFC 3339 against time.Parse.
+// TestParseTime checks the fast reading of RFC 3339 against time.Parse,
+// which reads only an upper-case T and Z: RFC 3339 allows them in lower
+// case (section 5.6, NOTE), and so does ParseTime.
 func TestParseTime(t *testing.T) {
-	good := []string{
-		"2026-11-23T10:00:00Z", "2026-11-23T10:00:00.5Z", "2026-11-23T10:00:00.123456789Z",
-		"2024-02-29T23:59:59+01:00", "1900-01-01T00:00:00Z", "2199-12-31T23:59:59.999999999Z",
-		"2026-03-29T01:30:00-05:30", "2000-02-29T00:00:00Z", "2026-11-23T10:00:00.1234567891Z",
+	good := map[string]string{ // the time -> the same time as time.Parse reads it
+		"2026-11-23T10:00:00Z":            "2026-11-23T10:00:00Z",
+		"2026-11-23T10:00:00.5Z":          "2026-11-23T10:00:00.5Z",
+		"2026-11-23T10:00:00.123456789Z":  "2026-11-23T10:00:00.123456789Z",
+		"2024-02-29T23:59:59+01:00":       "2024-02-29T23:59:59+01:00",
+		"1900-01-01T00:00:00Z":            "1900-01-01T00:00:00Z",
+		"2199-12-31T23:59:59.999999999Z":  "2199-12-31T23:59:59.999999999Z",
+		"2026-03-29T01:30:00-05:30":       "2026-03-29T01:30:00-05:30",
+		"2000-02-29T00:00:00Z":            "2000-02-29T00:00:00Z",
+		"2026-11-23T10:00:00.1234567891Z": "2026-11-23T10:00:00.1234567891Z",
+		"2026-03-29t01:00:00z":            "2026-03-29T01:00:00Z",
+		"2026-03-29t01:00:00Z":            "2026-03-29T01:00:00Z",
+		"2026-03-29T01:00:00z":            "2026-03-29T01:00:00Z",
+		"2026-03-29t01:00:00.25z":         "2026-03-29T01:00:00.25Z",
+		"2026-03-29t01:00:00+02:00":       "2026-03-29T01:00:00+02:00",
+		"2026-11-23t10:00:00.1234567891z": "2026-11-23T10:00:00.1234567891Z", // through time.Parse
 	}
-	for _, s := range good {
-		want, err := time.Parse(time.RFC3339Nano, s)
+	for s, upper := range good {
+		want, err := time.Parse(time.RFC3339Nano, upper)
 		require.NoError(t, err)
 		ns, msg := ParseTime([]byte(s))
 		assert.Empty(t, msg, s)
 		assert.Equal(t, want.UnixNano(), ns, s)
+		assert.Equal(t, upper, UpperTime(s), s)
 	}
 	bad := map[string]string{
-		"2026-02-29T10:00:00Z":      `invalid time "2026-02-29T10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
-		"2026-11-23 10:00:00Z":      `invalid time "2026-11-23 10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
-		"2026-11-23T24:00:00Z":      `invalid time "2026-11-23T24:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
-		"2026-11-23T10:00:00":       `invalid time "2026-11-23T10:00:00": want RFC 3339, as in 2026-11-23T10:00:00Z`,
-		"1899-12-31T23:59:59Z":      timeRangeMsg,
-		"2200-01-01T00:00:00Z":      timeRangeMsg,
-		"9999-12-31T00:00:00Z":      timeRangeMsg,
-		"2199-12-31T23:00:00-01:00": timeRangeMsg,
-		"2000-01-01T0:00:00Z":       `invalid time "2000-01-01T0:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
-		"2026-11-23t10:00:00z":      `invalid time "2026-11-23t10:00:00z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-02-29T10:00:00Z":       `invalid time "2026-02-29T10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23 10:00:00Z":       `invalid time "2026-11-23 10:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23T24:00:00Z":       `invalid time "2026-11-23T24:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23T10:00:00":        `invalid time "2026-11-23T10:00:00": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"1899-12-31T23:59:59Z":       timeRangeMsg,
+		"2200-01-01T00:00:00Z":       timeRangeMsg,
+		"9999-12-31T00:00:00Z":       timeRangeMsg,
+		"2199-12-31T23:00:00-01:00":  timeRangeMsg,
+		"2000-01-01T0:00:00Z":        `invalid time "2000-01-01T0:00:00Z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23t10:00:00x":       `invalid time "2026-11-23t10:00:00x": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23x10:00:00z":       `invalid time "2026-11-23x10:00:00z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23t10:00:00+01:00z": `invalid time "2026-11-23t10:00:00+01:00z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-11-23t10:00:00.5+01z":  `invalid time "2026-11-23t10:00:00.5+01z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2026-02-29t10:00:00z":       `invalid time "2026-02-29t10:00:00z": want RFC 3339, as in 2026-11-23T10:00:00Z`,
+		"2200-01-01t00:00:00z":       timeRangeMsg,
 	}
 	for s, want := range bad {
 		_, msg := ParseTime([]byte(s))

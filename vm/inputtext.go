@@ -76,9 +76,11 @@ func badNumber(s []byte) error {
 
 // ParseTime reads an RFC 3339 time, as in 2026-11-23T10:00:00Z or
 // 2026-11-23T11:00:00.5+01:00, and returns it as Unix nanoseconds; msg
-// says what is wrong, "" when nothing is. The time must lie in
-// [limits.MinTime, limits.MaxTime). The common forms are read without
-// time.Parse, which is several times slower; the rest go to it.
+// says what is wrong, "" when nothing is. As RFC 3339 allows (section
+// 5.6, NOTE), the separator T and the zone Z may be written t and z. The
+// time must lie in [limits.MinTime, limits.MaxTime). The common forms are
+// read without time.Parse, which is several times slower; the rest go to
+// it.
 func ParseTime(s []byte) (ns int64, msg string) {
 	ns, ok := fastTime(s)
 	if !ok {
@@ -87,10 +89,10 @@ func ParseTime(s []byte) (ns int64, msg string) {
 		// one digit).
 		var err error
 		var t time.Time
-		if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' {
+		if len(s) < 20 || s[4] != '-' || s[7] != '-' || !isT(s[10]) || s[13] != ':' || s[16] != ':' || s[19] != '.' {
 			err = errBadTime
 		} else {
-			t, err = time.Parse(time.RFC3339Nano, string(s))
+			t, err = time.Parse(time.RFC3339Nano, UpperTime(string(s)))
 		}
 		if err != nil {
 			return 0, "invalid time " + strconv.Quote(string(s)) + ": want RFC 3339, as in 2026-11-23T10:00:00Z"
@@ -108,12 +110,32 @@ func ParseTime(s []byte) (ns int64, msg string) {
 
 var errBadTime = strconvError("not RFC 3339")
 
+func isT(c byte) bool { return c == 'T' || c == 't' }
+
+// UpperTime returns s with a separator t and a zone z in upper case, as
+// time.Parse wants them; any other text is returned as it is.
+func UpperTime(s string) string {
+	lowT := len(s) > 10 && s[10] == 't'
+	lowZ := len(s) > 0 && s[len(s)-1] == 'z'
+	if !lowT && !lowZ {
+		return s
+	}
+	b := []byte(s)
+	if lowT {
+		b[10] = 'T'
+	}
+	if lowZ {
+		b[len(b)-1] = 'Z'
+	}
+	return string(b)
+}
+
 var minNS, maxNS = limits.MinTime.UnixNano(), limits.MaxTime.UnixNano()
 
-// fastTime reads YYYY-MM-DDTHH:MM:SS[.F{1,9}](Z|±HH:MM) with every field in
+// fastTime reads YYYY-MM-DD(T|t)HH:MM:SS[.F{1,9}](Z|z|±HH:MM) with every field in
 // range; ok is false for anything else (the caller asks time.Parse).
 func fastTime(s []byte) (int64, bool) {
-	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || !isT(s[10]) || s[13] != ':' || s[16] != ':' {
 		return 0, false
 	}
 	y, ok1 := digits(s[0:4])
@@ -141,7 +163,7 @@ func fastTime(s []byte) (int64, bool) {
 	}
 	var off int64
 	switch {
-	case i == len(s)-1 && s[i] == 'Z':
+	case i == len(s)-1 && (s[i] == 'Z' || s[i] == 'z'):
 	case i == len(s)-6 && (s[i] == '+' || s[i] == '-') && s[i+3] == ':':
 		oh, ok1 := digits(s[i+1 : i+3])
 		om, ok2 := digits(s[i+4 : i+6])

@@ -102,11 +102,12 @@ file, or a database that is not promoc's.`,
 			setGC(cmd, gc)
 			var end time.Time
 			if until != "" {
-				if end, err = time.Parse(time.RFC3339Nano, until); err != nil {
-					return usageErrorf("--until %q: expected an RFC 3339 time, as in 2026-11-30T00:00:00Z", until)
-				}
-				if end.Before(limits.MinTime) || !end.Before(limits.MaxTime) {
+				end, err = runtime.ParseTime(until)
+				switch {
+				case errors.Is(err, runtime.ErrTimeRange):
 					return usageErrorf("--until %s: outside the range of times, %s to %s", until, limits.MinTime.Format("2006-01-02"), limits.MaxTime.Format("2006-01-02"))
+				case err != nil:
+					return usageErrorf("--until %q: expected an RFC 3339 time, as in 2026-11-30T00:00:00Z", until)
 				}
 			}
 			p := paths{}

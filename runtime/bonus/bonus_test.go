@@ -59,7 +59,9 @@ func TestDecodeEvent(t *testing.T) {
 		{"negative", `{"id":"e","status":"Completed","amount":"-1"}`, "amount: -1 is negative"},
 		{"too precise", `{"id":"e","status":"Completed","amount":"0.000000001"}`, "amount: 0.000000001 has more than 8 decimals"},
 		{"currency", `{"id":"e","status":"Completed","amount":"1","currency":"EURO"}`, `currency: "EURO" is not an ISO 4217 code`},
-		{"time", `{"id":"e","status":"Lost","at":"yesterday"}`, `at: "yesterday" is not an RFC 3339 time such as 2026-12-06T10:00:00Z`},
+		{"time", `{"id":"e","status":"Lost","at":"yesterday"}`, `at: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
+		{"time in lower case", `{"id":"e","bonus":"b","status":"Lost","at":"2026-12-06t10:00:00z"}`, ""},
+		{"time out of range", `{"id":"e","status":"Lost","at":"2200-01-01T00:00:00Z"}`, "at: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},
 		{"unknown header", `{"id":"e","status":"Lost","fasttrack_references":{"X-Fasttrack-Userid":"1"}}`, "fasttrack_references.X-Fasttrack-Userid: not one of"},
 		{"both references", `{"id":"e","status":"Lost","references":{},"fasttrack_references":{}}`, "give references or fasttrack_references, not both"},
 		{"trailing data", `{"id":"e","status":"Lost"} {}`, "data after the JSON object"},
@@ -85,6 +87,9 @@ func TestDecodeEvent(t *testing.T) {
 	assert.True(t, e.HasAmount)
 	assert.Equal(t, "7.5", e.Amount.String())
 	assert.Equal(t, t0, e.At, "at in UTC")
+	e, err = bonus.DecodeEvent([]byte(`{"id":"e1","status":"Lost","at":"2026-12-06t10:00:00z"}`), "b9", t0)
+	require.NoError(t, err)
+	assert.Equal(t, t0, e.At, "t and z in lower case")
 	e, err = bonus.DecodeEvent([]byte(`{"id":"e1","player":"p1","status":"Lost","fasttrack_references":{"x-fasttrack-activityid":"12","X-FASTTRACK-ID":" 7 "}}`), "", t0)
 	require.NoError(t, err)
 	assert.Equal(t, store.BonusRefs{Activity: "12", ID: " 7 "}, e.Refs, "header names in any case, values as they are")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/shopspring/decimal"
@@ -145,9 +146,9 @@ func Event(e EventJSON, bonus string, body []byte, received time.Time) (store.Bo
 		return bad("currency", "%q is not an ISO 4217 code", e.Currency)
 	}
 	if e.At != "" {
-		t, err := time.Parse(time.RFC3339Nano, e.At)
+		t, err := runtime.ParseTime(e.At)
 		if err != nil {
-			return bad("at", "%q is not an RFC 3339 time such as 2026-12-06T10:00:00Z", e.At)
+			return bad("at", "%v", err)
 		}
 		ev.At = t.UTC()
 	}

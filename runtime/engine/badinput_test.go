@@ -319,6 +319,9 @@ func TestDecodeEventsBadLines(t *testing.T) {
 		{"malformed JSON", `{"id":"a",`, `line 2: malformed JSON at column 11 (byte 10)`},
 		{"a line too long", `{"id":"` + strings.Repeat("x", 70_000) + `"}`, `line 2: longer than 65536 bytes: an event is one line of at most that`},
 		{"an unknown currency", `{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00Z","currency":"XYZ"}`, `line 2: event "a": currency: unknown currency "XYZ"`},
+		{"a player event without a time", `{"id":"a","player":"p","kind":"player","zone":"Europe/Malta"}`, `line 2: event "a": time: missing: expected an RFC 3339 time`},
+		{"a player event's bad time", `{"id":"a","player":"p","kind":"player","time":"2026-11-02 10:00:00Z"}`, `line 2: event "a": time: invalid time "2026-11-02 10:00:00Z": want RFC 3339`},
+		{"a player event's time out of range", `{"id":"a","player":"p","kind":"player","time":"2200-01-01t00:00:00z"}`, `line 2: event "a": time: out of range`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -334,6 +337,18 @@ func TestDecodeEventsBadLines(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 			assert.Len(t, got, 1, "the reading stops at the bad line")
 		})
+	}
+	// RFC 3339 allows the T and the Z in lower case (section 5.6, NOTE): an
+	// event and a player event read them as the same instant.
+	for _, line := range []string{
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02t10:00:00z","amount":10,"method":"card"}`,
+		`{"id":"a","player":"p","kind":"deposit","time":"2026-11-02t11:00:00+01:00","amount":10,"method":"card"}`,
+		`{"id":"a","player":"p","kind":"player","time":"2026-11-02t10:00:00z","zone":"Europe/Malta"}`,
+		`{"id":"a","player":"p","kind":"player","time":"2026-11-02T10:00:00z"}`,
+	} {
+		ev, err := engine.DecodeEvent([]byte(line))
+		require.NoError(t, err, line)
+		assert.True(t, ev.Time.Equal(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)), "%s: %v", line, ev.Time)
 	}
 	// Numbers keep their exact text; an exponent or text is refused when
 	// handled, naming the attribute.

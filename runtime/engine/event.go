@@ -180,9 +180,12 @@ func decodePlayerEvent(line []byte) (playerEvent, bool) {
 	if doc.Player == "" {
 		return fail(doc.ID, "player", "missing: every event names its player")
 	}
-	t, err := time.Parse(time.RFC3339Nano, doc.Time)
+	if doc.Time == "" {
+		return fail(doc.ID, "time", "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z")
+	}
+	t, err := runtime.ParseTime(doc.Time)
 	if err != nil {
-		return fail(doc.ID, "time", "invalid time "+strconv.Quote(doc.Time)+": want RFC 3339, as in 2026-11-23T10:00:00Z")
+		return fail(doc.ID, "time", err.Error())
 	}
 	if doc.Currency != "" {
 		if _, ok := currency.Parse(doc.Currency); !ok {

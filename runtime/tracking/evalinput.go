@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
-	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -121,13 +119,10 @@ func recorded(path string, j RecordedJSON) (store.Conversion, error) {
 	if j.Time == "" {
 		return c, wrap(bad("time", InvalidParameter, "missing: when the conversion happened, such as 2026-12-06T10:00:00Z"))
 	}
-	t, err := time.Parse(time.RFC3339Nano, j.Time)
-	if err != nil {
-		return c, wrap(bad("time", InvalidParameter, "%q: expected an RFC 3339 time such as 2026-12-06T10:00:00Z", clip(j.Time)))
+	t, ierr := parseTime("time", j.Time)
+	if ierr != nil {
+		return c, wrap(ierr)
 	}
-	if t.Before(limits.MinTime) || !t.Before(limits.MaxTime) {
-		return c, wrap(bad("time", InvalidParameter, "%s: out of range: expected a time in [%d, %d)", j.Time, limits.MinTime.Year(), limits.MaxTime.Year()))
-	}
-	c.At = t.UTC()
+	c.At = t
 	return c, nil
 }

@@ -3,6 +3,7 @@ package tracking
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/promoc/promoc/lang/limits"
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/shopspring/decimal"
@@ -320,16 +322,26 @@ func checkConversion(session, player, offer, kind, amount, cur, ref, at string) 
 	}
 	c.Amount = d
 	if at != "" {
-		t, err := time.Parse(time.RFC3339Nano, at)
+		t, err := parseTime("time", at)
 		if err != nil {
-			return c, bad("time", InvalidParameter, "%q: expected an RFC 3339 time such as 2026-12-06T10:00:00Z", clip(at))
+			return c, err
 		}
-		if t.Before(limits.MinTime) || !t.Before(limits.MaxTime) {
-			return c, bad("time", InvalidParameter, "%s: out of range: expected a time in [%d, %d)", at, limits.MinTime.Year(), limits.MaxTime.Year())
-		}
-		c.At = t.UTC()
+		c.At = t
 	}
 	return c, nil
+}
+
+// parseTime reads the time of field, RFC 3339 as runtime.ParseTime reads
+// it (a T and a Z in either case), and returns it in UTC.
+func parseTime(field, s string) (time.Time, *InputError) {
+	t, err := runtime.ParseTime(s)
+	switch {
+	case errors.Is(err, runtime.ErrTimeRange):
+		return t, bad(field, InvalidParameter, "%s: out of range: expected a time in [%d, %d)", clip(s), limits.MinTime.Year(), limits.MaxTime.Year())
+	case err != nil:
+		return t, bad(field, InvalidParameter, "%q: expected an RFC 3339 time such as 2026-12-06T10:00:00Z", clip(s))
+	}
+	return t.UTC(), nil
 }
 
 // checkAmount checks an amount, a decimal string (or "" for none), and its

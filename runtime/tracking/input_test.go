@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,6 +60,15 @@ func TestParseConversion(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, c.Amount.IsZero())
 	assert.Empty(t, c.Currency)
+	// RFC 3339 allows the T and the Z in lower case (section 5.6, NOTE).
+	for _, at := range []string{"2026-12-06t09:00:00z", "2026-12-06T09:00:00z", "2026-12-06t10:00:00+01:00"} {
+		c, err = ParseConversionJSON([]byte(`{"session":"abc","kind":"deposit","time":"` + at + `"}`))
+		require.NoError(t, err, at)
+		assert.Equal(t, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), c.At, at)
+		c, err = ParseConversionQuery(url.Values{"key": {"k"}, "session": {"abc"}, "kind": {"deposit"}, "time": {at}}, "key")
+		require.NoError(t, err, at)
+		assert.Equal(t, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), c.At, at)
+	}
 
 	for name, tc := range map[string]struct {
 		body        string
@@ -79,6 +89,7 @@ func TestParseConversion(t *testing.T) {
 		"kind in capitals":    {`{"session":"a","kind":"FTD"}`, "kind", InvalidParameter},
 		"bad time":            {`{"session":"a","kind":"deposit","time":"yesterday"}`, "time", InvalidParameter},
 		"time out of range":   {`{"session":"a","kind":"deposit","time":"2300-01-01T00:00:00Z"}`, "time", InvalidParameter},
+		"time, lower x":       {`{"session":"a","kind":"deposit","time":"2026-12-06x09:00:00z"}`, "time", InvalidParameter},
 		"unknown field":       {`{"session":"a","kind":"deposit","sesion":"b"}`, "", "invalid-json"},
 		"two objects":         {`{"session":"a","kind":"deposit"}{}`, "", "invalid-json"},
 	} {
@@ -88,6 +99,10 @@ func TestParseConversion(t *testing.T) {
 		assert.Equal(t, tc.field, ie.Field, "%s: %s", name, ie.Message)
 		assert.Equal(t, tc.code, ie.Code, "%s: %s", name, ie.Message)
 	}
+	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","time":"yesterday"}`))
+	assert.EqualError(t, err, `time: "yesterday": expected an RFC 3339 time such as 2026-12-06T10:00:00Z`)
+	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","time":"2300-01-01t00:00:00z"}`))
+	assert.EqualError(t, err, `time: 2300-01-01t00:00:00z: out of range: expected a time in [1900, 2200)`)
 	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","amount":50.5,"currency":"EUR"}`))
 	assert.ErrorContains(t, err, "never a float")
 	_, err = ParseConversionJSON([]byte(`{"session":"a","kind":"deposit","amount":"5","currency":"EUE"}`))
