@@ -45,7 +45,9 @@ type Store interface {
 	// SetBudget opens the account of a campaign in a currency with a limit,
 	// or changes its limit. A limit below what is already posted and
 	// reserved is refused with [ErrBudgetBelowSpent]. A campaign suspended
-	// because its budget ran out is active again: the operator raised it.
+	// because its budget ran out is active again when the limit of an
+	// account it had is raised; opening an account, or setting a limit
+	// again or lower, leaves it suspended.
 	SetBudget(ctx context.Context, campaign, currency string, limit decimal.Decimal, at time.Time) error
 	// Budgets lists the accounts of a campaign, by currency.
 	Budgets(ctx context.Context, campaign string) ([]Budget, error)

@@ -86,6 +86,7 @@ func Run(t *testing.T, d Driver) {
 	}{
 		{"Budget", testBudget},
 		{"BudgetSuspendsEveryCurrency", testSuspendEveryCurrency},
+		{"BudgetRaiseResumes", testBudgetRaiseResumes},
 		{"Amounts", testAmounts},
 		{"Idempotency", testIdempotency},
 		{"Events", testEvents},
@@ -214,6 +215,45 @@ func testSuspendEveryCurrency(t *testing.T, d Driver) {
 	// The operator resumes: rewards that fit are issued again.
 	require.NoError(t, s.Resume(ctx, "weekend", t0))
 	got := one(t, s, give(key("p3", "t1"), store.Issued, "weekend", "10", "EUR"))
+	assert.Equal(t, store.Issued, got.Status)
+}
+
+// testBudgetRaiseResumes: a campaign its budget suspended is active again
+// only when the limit of an account it had is raised. Opening an account in
+// another currency (an engine starting on a rule set that names one more)
+// or setting a limit again, or lower, leaves it suspended: a reward in the
+// new currency is still skipped campaign-suspended.
+func testBudgetRaiseResumes(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.SetBudget(ctx, "weekend", "EUR", dec("10"), t0))
+	require.NoError(t, s.SetBudget(ctx, "weekend", "USD", dec("20"), t0))
+	got := one(t, s, give(key("p1", "t1"), store.Issued, "weekend", "10.01", "EUR"))
+	require.Equal(t, store.ReasonBudgetExhausted, got.Reason)
+	suspended := func(why string) {
+		t.Helper()
+		c, err := s.Campaign(ctx, "weekend")
+		require.NoError(t, err)
+		assert.Equal(t, store.Suspended, c.Status, why)
+		assert.Equal(t, store.ReasonBudgetExhausted, c.Reason, why)
+		assert.True(t, c.Since.Equal(t0), "%s: suspended since %v", why, c.Since)
+	}
+	suspended("suspended by the budget")
+	require.NoError(t, s.SetBudget(ctx, "weekend", "JPY", dec("1000"), t0.Add(time.Minute)))
+	suspended("a new account")
+	require.NoError(t, s.SetBudget(ctx, "weekend", "EUR", dec("10"), t0.Add(2*time.Minute)))
+	suspended("the same limit")
+	require.NoError(t, s.SetBudget(ctx, "weekend", "USD", dec("15"), t0.Add(3*time.Minute)))
+	suspended("a lower limit")
+	got = one(t, s, give(key("p2", "t1"), store.Issued, "weekend", "500", "JPY"))
+	assert.Equal(t, store.ReasonCampaignSuspended, got.Reason)
+	assertDec(t, "0", budget(t, s, "weekend", "JPY").Posted, "JPY posted")
+
+	require.NoError(t, s.SetBudget(ctx, "weekend", "EUR", dec("20"), t0.Add(4*time.Minute)))
+	c, err := s.Campaign(ctx, "weekend")
+	require.NoError(t, err)
+	assert.Equal(t, store.Active, c.Status, "raised")
+	got = one(t, s, give(key("p3", "t1"), store.Issued, "weekend", "10.01", "EUR"))
 	assert.Equal(t, store.Issued, got.Status)
 }
 

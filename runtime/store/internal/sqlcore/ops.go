@@ -50,6 +50,16 @@ func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit 
 		if err := s.foldAll(ctx, ex, [2]string{campaign, currency}); err != nil {
 			return err
 		}
+		// Only a raise of an open account makes a campaign its budget
+		// suspended active again: opening an account (a rule set that
+		// names a new currency, when an engine starts) or setting a limit
+		// again or lower takes nothing from what ran out.
+		var was int64
+		err := ex.QueryRow(ctx, `SELECT limit_units FROM budget_accounts WHERE campaign = $1 AND currency = $2`, campaign, currency).Scan(&was)
+		raised := err == nil && u > was
+		if err != nil && !s.D.NoRows(err) {
+			return err
+		}
 		n, err := ex.Exec(ctx, `INSERT INTO budget_accounts (campaign, currency, limit_units) VALUES ($1, $2, $3)
 			ON CONFLICT (campaign, currency) DO UPDATE SET limit_units = excluded.limit_units
 			WHERE budget_accounts.posted + budget_accounts.reserved + budget_accounts.sliced <= excluded.limit_units`, campaign, currency, u)
@@ -58,6 +68,9 @@ func (s *Store) SetBudget(ctx context.Context, campaign, currency string, limit 
 		}
 		if n == 0 {
 			return fmt.Errorf("budget of %s in %s: %s: %w", campaign, currency, limit, store.ErrBudgetBelowSpent)
+		}
+		if !raised {
+			return nil
 		}
 		_, err = ex.Exec(ctx, `UPDATE campaigns SET status = 'active', reason = '', since_ns = $2
 			WHERE campaign = $1 AND status = 'suspended' AND reason = $3`, campaign, nanos(at), store.ReasonBudgetExhausted)
