@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,7 +77,7 @@ const groupsAhead = 2
 // pending is one request's events, waiting for their group.
 type pending struct {
 	evs     []engine.Event
-	players map[string]bool
+	players []string          // the players of evs, each once
 	end     *store.RequestEnd // the end of its Idempotency-Key, recorded with its events; nil: none
 	outs    []engine.Outcome
 	seen    []bool // the events handled before (Engine.HandleSeen); nil: none
@@ -88,11 +89,33 @@ type pending struct {
 
 // newPending is one request of evs, waiting for its group.
 func newPending(evs ...engine.Event) *pending {
-	p := &pending{evs: evs, players: make(map[string]bool, len(evs)), done: make(chan struct{})}
-	for i := range evs {
-		p.players[evs[i].Player] = true
+	return &pending{evs: evs, players: playersOf(evs), done: make(chan struct{})}
+}
+
+// playersOf is the players of evs, each once, in the order of their first
+// events: a slice, cheaper than a map to make and to range over for the
+// requests of one or a few events that make most groups.
+func playersOf(evs []engine.Event) []string {
+	if len(evs) == 1 {
+		return []string{evs[0].Player}
 	}
-	return p
+	players := make([]string, 0, len(evs))
+	if len(evs) <= 16 {
+		for i := range evs {
+			if !slices.Contains(players, evs[i].Player) {
+				players = append(players, evs[i].Player)
+			}
+		}
+		return players
+	}
+	named := make(map[string]bool, len(evs))
+	for i := range evs {
+		if pl := evs[i].Player; !named[pl] {
+			named[pl] = true
+			players = append(players, pl)
+		}
+	}
+	return players
 }
 
 func newBatcher(engine func() *engine.Engine, maxEvents int) *batcher {
@@ -149,7 +172,7 @@ func (b *batcher) run(ctx context.Context) {
 		}
 		b.last = 0
 		for _, p := range group {
-			for pl := range p.players {
+			for _, pl := range p.players {
 				b.busy[pl] = true
 			}
 			b.last += len(p.evs)
@@ -203,7 +226,7 @@ func (b *batcher) take() []*pending {
 			break
 		}
 		ok := events+len(p.evs) <= limit || len(group) == 0
-		for pl := range p.players {
+		for _, pl := range p.players {
 			if !ok {
 				break
 			}
@@ -212,7 +235,7 @@ func (b *batcher) take() []*pending {
 		if blocked == nil {
 			blocked = map[string]bool{}
 		}
-		for pl := range p.players {
+		for _, pl := range p.players {
 			blocked[pl] = true
 		}
 		if ok {
@@ -391,11 +414,12 @@ func waitCall(wait func() ([]engine.Outcome, error)) (outs []engine.Outcome, err
 }
 
 // split gives each request of a group the outcomes of its players, in the
-// order the engine returned them, and its part of seen (nil: none was).
+// order the engine returned them, and its part of seen (nil: none was),
+// and answers them all (finishAll).
 func (b *batcher) split(group []*pending, outs []engine.Outcome, seen []bool) {
 	owner := make(map[string]*pending, len(group))
 	for _, p := range group {
-		for pl := range p.players {
+		for _, pl := range p.players {
 			owner[pl] = p
 		}
 	}
@@ -406,25 +430,36 @@ func (b *batcher) split(group []*pending, outs []engine.Outcome, seen []bool) {
 	}
 	at := 0
 	for _, p := range group {
-		var s []bool
 		if seen != nil {
-			s = seen[at : at+len(p.evs)]
+			p.seen = seen[at : at+len(p.evs)]
 		}
-		b.finish(p, p.outs, s, nil, nil)
 		at += len(p.evs)
 	}
+	b.finishAll(group)
 }
 
 // finish answers a request; its players are no longer in flight.
 func (b *batcher) finish(p *pending, outs []engine.Outcome, seen []bool, err error, pv any) {
+	p.outs, p.seen, p.err, p.panic = outs, seen, err, pv
+	b.finishAll([]*pending{p})
+}
+
+// finishAll answers requests whose outs, seen, err and panic are set: their
+// players are no longer in flight, under one hold of b.mu for the whole
+// group (a group written is answered at once, and its requests' goroutines
+// then take b.mu for nothing else), and then each is woken.
+func (b *batcher) finishAll(group []*pending) {
 	b.mu.Lock()
-	for pl := range p.players {
-		delete(b.busy, pl)
+	for _, p := range group {
+		for _, pl := range p.players {
+			delete(b.busy, pl)
+		}
 	}
 	b.kick()
 	b.mu.Unlock()
-	p.outs, p.seen, p.err, p.panic = outs, seen, err, pv
-	close(p.done)
+	for _, p := range group {
+		close(p.done)
+	}
 }
 
 // traceGroup marks, in the trace of each request of group that has one,
