@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +24,55 @@ type metrics struct {
 	outcomes  *prometheus.CounterVec   // rule, status, reason
 	scheduler *prometheus.CounterVec   // result
 	lastRound prometheus.Gauge
+
+	// The children of the vectors counted on every request, resolved
+	// once per set of labels (children): a request finds its counters
+	// with one map look-up instead of hashing its labels in the vector.
+	requestsBy *children[requestLabels, prometheus.Counter]
+	latencyBy  *children[string, prometheus.Observer]
+	eventsBy   *children[string, prometheus.Counter]
+	outcomesBy *children[outcomeLabels, prometheus.Counter]
+}
+
+type requestLabels struct {
+	route, method string
+	status        int
+}
+
+type outcomeLabels struct{ rule, status, reason string }
+
+// maxChildren bounds the children a children keeps: labels beyond (a
+// client's made-up methods on a known path, say) are found in the vector
+// each time, as without it.
+const maxChildren = 1024
+
+// children keeps the children of a metric vector by their labels.
+type children[K comparable, M any] struct {
+	child func(K) M // the vector's child of labels K
+
+	mu sync.RWMutex
+	m  map[K]M
+}
+
+func newChildren[K comparable, M any](child func(K) M) *children[K, M] {
+	return &children[K, M]{child: child, m: map[K]M{}}
+}
+
+// get is the child of labels k.
+func (c *children[K, M]) get(k K) M {
+	c.mu.RLock()
+	m, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return m
+	}
+	m = c.child(k)
+	c.mu.Lock()
+	if len(c.m) < maxChildren {
+		c.m[k] = m
+	}
+	c.mu.Unlock()
+	return m
 }
 
 func newMetrics() *metrics {
@@ -44,6 +94,14 @@ func newMetrics() *metrics {
 		lastRound: prometheus.NewGauge(prometheus.GaugeOpts{Name: "promoc_scheduler_last_round_timestamp_seconds",
 			Help: "When the scheduler's latest successful round ran, on the server's clock (Unix seconds)."}),
 	}
+	m.requestsBy = newChildren(func(l requestLabels) prometheus.Counter {
+		return m.requests.WithLabelValues(l.route, l.method, strconv.Itoa(l.status))
+	})
+	m.latencyBy = newChildren(func(route string) prometheus.Observer { return m.latency.WithLabelValues(route) })
+	m.eventsBy = newChildren(func(kind string) prometheus.Counter { return m.events.WithLabelValues(kind) })
+	m.outcomesBy = newChildren(func(l outcomeLabels) prometheus.Counter {
+		return m.outcomes.WithLabelValues(l.rule, l.status, l.reason)
+	})
 	m.reg.MustRegister(m.requests, m.latency, m.events, m.outcomes, m.scheduler, m.lastRound,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -51,8 +109,8 @@ func newMetrics() *metrics {
 
 // request counts a request answered.
 func (m *metrics) request(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	m.requestsBy.get(requestLabels{route, method, status}).Inc()
+	m.latencyBy.get(route).Observe(d.Seconds())
 }
 
 // accepted counts events accepted, by kind.
@@ -63,7 +121,7 @@ func (m *metrics) accepted(evs []engine.Event) {
 	)
 	for _, e := range evs {
 		if c == nil || e.Kind != kind {
-			kind, c = e.Kind, m.events.WithLabelValues(e.Kind)
+			kind, c = e.Kind, m.eventsBy.get(e.Kind)
 		}
 		c.Inc()
 	}
@@ -72,7 +130,7 @@ func (m *metrics) accepted(evs []engine.Event) {
 // logged counts outcomes logged.
 func (m *metrics) logged(outs ...engine.Outcome) {
 	for _, o := range outs {
-		m.outcomes.WithLabelValues(o.Rule, o.Status, o.Reason).Inc()
+		m.outcomesBy.get(outcomeLabels{o.Rule, o.Status, o.Reason}).Inc()
 	}
 }
 
