@@ -90,6 +90,14 @@ type rawBody struct {
 	body        []byte
 }
 
+// The values of the headers of every JSON response, shared by them: a
+// header's values are replaced (Header.Set) or grown by a copy (Add: their
+// length is their capacity), never written in place.
+var (
+	jsonType = []string{"application/json"}[:1:1]
+	noSniff  = []string{"nosniff"}[:1:1]
+)
+
 // writeJSON writes v as the JSON body of a response with status; a
 // rawBody as it is.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -109,8 +117,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		b = []byte(`{"code":"internal","message":"the response could not be encoded"}`)
 	}
 	setHeaders(w, v)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	h := w.Header()
+	h["Content-Type"], h["X-Content-Type-Options"] = jsonType, noSniff
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }

@@ -58,9 +58,10 @@ func requestEndOf(ctx context.Context) *store.RequestEnd {
 // body. A key reused with another fingerprint is refused.
 func fingerprint(q *request) []byte {
 	h := sha256.New()
-	h.Write([]byte(q.Method + " " + q.URL.EscapedPath() + "?" + q.URL.RawQuery + "\n"))
+	var line [128]byte
+	h.Write(append(append(append(append(append(append(line[:0], q.Method...), ' '), q.URL.EscapedPath()...), '?'), q.URL.RawQuery...), '\n'))
 	h.Write(q.body)
-	return h.Sum(nil)
+	return h.Sum(make([]byte, 0, sha256.Size))
 }
 
 // idempotent runs a route under the Idempotency-Key of the request (as the
@@ -298,9 +299,9 @@ func (s *Server) runIdempotent(ctx context.Context, w http.ResponseWriter, q *re
 				finished = s.finishLater(ctx, req.Scope, key, status, b)
 			}
 			setHeaders(w, v)
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
-			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			h := w.Header()
+			h["Content-Type"], h["X-Content-Type-Options"] = jsonType, noSniff
+			h["Content-Length"] = []string{strconv.Itoa(len(b))}
 			w.WriteHeader(status)
 			w.Write(b)
 			http.NewResponseController(w).Flush()
