@@ -827,11 +827,11 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {
 				if k, ok := orderKey(v); ok {
-					cc = chainCond{key: "tier", half: valueHalf(b.Op, k, subj), label: b.Op.String() + " " + render(v)}
+					cc = chainCond{key: "tier", half: valueHalf(b.Op, k, subj), label: tierLabel(b)}
 				}
 			}
 			if chain.covered(cc) {
-				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b, c.info.Consts[b.Bound]), chain.why(cc))
+				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b), chain.why(cc))
 			}
 		}
 		chain.add(cc)
@@ -843,11 +843,8 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 	return hasElse && allEnd
 }
 
-func tierLabel(b *lang.TierBranch, v *Value) string {
-	if v == nil {
-		return b.Op.String()
-	}
-	return b.Op.String() + " " + render(v)
+func tierLabel(b *lang.TierBranch) string {
+	return b.Op.String() + " " + lang.ExprString(b.Bound)
 }
 
 // closing returns the last character of a block (its closing brace, or the

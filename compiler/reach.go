@@ -276,7 +276,7 @@ func (c *checker) condition(e lang.Expr) chainCond {
 		return chainCond{}
 	}
 	key += "|" + v.Type.Cur
-	label := fmt.Sprintf("%s %s %s", shortExpr(x), op, render(v))
+	label := fmt.Sprintf("%s %s %s", shortExpr(x), op, lang.ExprString(y))
 	var tier lang.TierOp
 	switch op {
 	case lang.OpGt:

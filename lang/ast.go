@@ -376,6 +376,9 @@ type DurationLit struct {
 	Loc
 	N    int64
 	Unit DurationUnit
+	// Singular is set when the unit is written in the singular (1 hour,
+	// 1 day), so that a label rendered from the tree reads as written.
+	Singular bool
 }
 
 // DateLit is 2026-11-01 or 2026-11-01 10:00 (wall clock, zone from context).

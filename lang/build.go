@@ -558,7 +558,9 @@ func (b *builder) duration(t lexer.Token) *DurationLit {
 		i++
 	}
 	d := &DurationLit{Loc: b.tokLoc(t)}
-	switch strings.TrimLeft(v[i:], " \t") {
+	unit := strings.TrimLeft(v[i:], " \t")
+	d.Singular = !strings.HasSuffix(unit, "s")
+	switch unit {
 	case "hour", "hours":
 		d.Unit = Hours
 	case "day", "days":

@@ -138,3 +138,16 @@ func TestExprErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestExprStringDurations: without the source, a duration is rendered with
+// its unit as written, singular or plural, so that a label (a trace's
+// branch, a message) reads "below 1 hour" as the author wrote it.
+func TestExprStringDurations(t *testing.T) {
+	for _, src := range []string{"1 hour", "1 hours", "2 hours", "1 day", "7 days", "1 week", "2 weeks", "1 minute", "90 minutes", "now - 1 day"} {
+		e, diags := parseExpr(t, src)
+		require.Empty(t, diags, src)
+		assert.Equal(t, src, ExprString(e))
+	}
+	e, _ := parseExpr(t, "1day")
+	assert.Equal(t, "1 day", ExprString(e))
+}

@@ -168,5 +168,9 @@ func (w *exprWriter) duration(d *DurationLit) {
 			return
 		}
 	}
-	w.str(strconv.FormatInt(d.N, 10) + " " + d.Unit.String())
+	unit := d.Unit.String()
+	if d.Singular {
+		unit = unit[:len(unit)-1] // 1 hour, as written
+	}
+	w.str(strconv.FormatInt(d.N, 10) + " " + unit)
 }
