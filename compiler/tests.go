@@ -652,6 +652,12 @@ func (c *testChecker) rates(st *testState, cl *lang.RatesClause) {
 		}
 		if v.Num.Sign() <= 0 {
 			c.errorf(f.Value, lang.CodeInvalidTest, "a rate must be positive, not %s", v.Num)
+		} else if f.Name.Name == v.Type.Cur && (st.currency == "" || st.currency == v.Type.Cur) && !v.Num.Equal(num.New(1, 0)) {
+			// A rate is in the player's currency, so this one is for the
+			// player's own, whose money is never converted: other than 1,
+			// it is a mistake (spec/spec.md, Input format).
+			c.errorf(f.Value, lang.CodeInvalidTest, "%s is the player's own currency: its rate is 1 or absent, not %s", f.Name.Name, v.Num)
+			continue
 		}
 		c.inCurrency(st, f.Value, "a rate")
 	}

@@ -207,7 +207,7 @@ func (b *Builder) SetPlayer(pl Player) error {
 
 // SetRate sets the conversion rate of a currency: one unit of it is rate
 // units of the player's currency. It applies to the transactions committed
-// after it.
+// after it. A rate for the player's own currency is 1 or an input error.
 func (b *Builder) SetRate(code string, rate decimal.Decimal) error {
 	if b.b == nil {
 		return b.err

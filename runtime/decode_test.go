@@ -265,6 +265,12 @@ func TestStrictInput(t *testing.T) {
 		{"leading zero", txn(`, "amount": 012`), "malformed JSON: expected \",\" or \"}\", found \"1\"", ""},
 		{"trailing comma", `{` + now + `,}`, `malformed JSON: expected a key, found "}"`, ""},
 		{"good", txn(`, "amount": 12.50, "method": "card"`), "", ""},
+		// A rate for the player's own currency is 1 or absent: money in it is
+		// never converted, so another rate is a mistake, wherever the rates
+		// are in the document.
+		{"own currency at 1", `{"rates": {"EUR": "1.00", "USD": "0.92"}, ` + txn(`, "amount": "1"`)[1:], "", ""},
+		{"own currency rate", `{"rates": {"USD": "0.92", "EUR": "1.08"}, ` + txn(`, "amount": "1"`)[1:], "", "rates.EUR: EUR is the player's own currency: its rate is 1 or absent, not 1.08 (money in EUR is never converted)"},
+		{"own currency rate after", strings.TrimSuffix(txn(`, "amount": "1"`), "}") + `, "rates": {"EUR": 2}}`, "", "rates.EUR: EUR is the player's own currency: its rate is 1 or absent, not 2 (money in EUR is never converted)"},
 		// A byte order mark, which Windows tools write before UTF-8, is
 		// skipped at the start of a document, as at the start of a rule
 		// file; anywhere else it is an error.

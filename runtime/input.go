@@ -16,6 +16,8 @@ type Input struct {
 	Anchors      Anchors
 	// Rates converts amounts in other currencies to the player's: one unit
 	// of currency "USD" is Rates["USD"] units of the player's currency.
+	// A rate for the player's own currency is 1 or an input error: money in
+	// it is never converted.
 	// Conversion is exact; nothing is rounded until the reward's rounding.
 	Rates map[string]decimal.Decimal
 }

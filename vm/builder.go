@@ -279,6 +279,11 @@ func (b *Builder) SetPlayer(id string, cur currency.Code, zone *time.Location) e
 	if cur != b.cur && b.rows() > 0 {
 		return &InputError{"player.currency", "set after transactions were added"}
 	}
+	if r, ok := b.rates[cur]; ok && cur != 0 {
+		if err := ownRate(cur, r); err != nil {
+			return err
+		}
+	}
 	b.player, b.cur, b.zone = id, cur, zone
 	return nil
 }
@@ -297,6 +302,8 @@ func (b *Builder) SetAnchors(a window.Anchors) { b.anchors = a }
 
 // SetRate sets the conversion rate of currency c: one unit of c is r units
 // of the player's currency. It applies to the transactions committed after.
+// A rate for the player's own currency is 1 or an error, as the player's
+// own currency set later is with a rate other than 1 already given.
 func (b *Builder) SetRate(c currency.Code, r num.Dec) error {
 	field := "rates." + c.String()
 	if r.Sign() <= 0 {
@@ -305,11 +312,29 @@ func (b *Builder) SetRate(c currency.Code, r num.Dec) error {
 	if err := checkSize(r); err != nil {
 		return &InputError{field, err.Error()}
 	}
+	if c == b.cur {
+		if err := ownRate(c, r); err != nil {
+			return err
+		}
+	}
 	if b.rates == nil {
 		b.rates = map[currency.Code]num.Dec{}
 	}
 	b.rates[c] = r
 	return nil
+}
+
+// ownRate refuses a rate r for c, the player's own currency, other than 1.
+// Money in the player's currency is never converted, so such a rate would
+// be ignored; 1 says so, and any other value is surely a mistake (a rate
+// table of another player's, or one upside down), which the operator
+// should hear of (spec/spec.md, Input format).
+func ownRate(c currency.Code, r num.Dec) error {
+	if r.Equal(num.New(1, 0)) {
+		return nil
+	}
+	s := c.String()
+	return &InputError{"rates." + s, s + " is the player's own currency: its rate is 1 or absent, not " + r.String() + " (money in " + s + " is never converted)"}
 }
 
 // PropIndex returns the index of the declared property name, or -1.

@@ -169,6 +169,11 @@ func TestPrepareErrors(t *testing.T) {
 			in.Rates = map[currency.Code]num.Dec{usd: num.FromInt(0)}
 			return in
 		}(), "rates.USD: not positive: 0"},
+		{"rate of the player's own currency", func() Input {
+			in := eurPlayer(deposit("d0", 0, "1"))
+			in.Rates = map[currency.Code]num.Dec{eur: num.New(92, 2), usd: num.New(108, 2)}
+			return in
+		}(), "rates.EUR: EUR is the player's own currency: its rate is 1 or absent, not 0.92 (money in EUR is never converted)"},
 		{"now out of range", func() Input { in := eurPlayer(); in.Now = time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC); return in }(), "now: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},
 	}
 	for _, tt := range tests {
@@ -182,6 +187,14 @@ func TestPrepareErrors(t *testing.T) {
 	}
 	_, err := Prepare(nil, Input{})
 	assert.Error(t, err)
+	// A rate of exactly 1 for the player's own currency changes nothing.
+	p, _ := sumProgram(t)
+	for _, one := range []num.Dec{num.New(1, 0), num.New(100, 2)} {
+		in := eurPlayer(deposit("d0", 0, "1"))
+		in.Rates = map[currency.Code]num.Dec{eur: one}
+		_, err = Prepare(p, in)
+		assert.NoError(t, err, "a rate of %s", one)
+	}
 }
 
 func zeros(n int) string {
