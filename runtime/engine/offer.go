@@ -107,7 +107,9 @@ func ConfirmEventID(assignment string) string { return OfferConfirmed + ":" + as
 // offer_confirmed, handles the confirmation as an event of that kind for
 // the assignment's player, at the time of the confirmation as stored, with
 // the attributes offer, assignment and code: rules trigger on it. It
-// returns the assignment as stored and the outcomes of the event; with
+// returns the assignment as stored and the outcomes of the event (none
+// when the assignment's player was erased: the confirmation is recorded,
+// and no rule runs for the pseudonym); with
 // store.ErrConfirmed, the assignment as stored, confirmed with another code.
 //
 // The confirmation is one transaction and the event another. Confirming
@@ -122,6 +124,9 @@ func (e *Engine) Confirm(ctx context.Context, assignment, code string, at time.T
 	}
 	if _, err := e.prog.Kind(OfferConfirmed); err != nil {
 		return a, nil, nil // no rule can trigger on it
+	}
+	if a.Erased {
+		return a, nil, nil // no rule runs for a pseudonym: the player is gone
 	}
 	ev := Event{ID: ConfirmEventID(a.Ref), Player: a.Player, Kind: OfferConfirmed, Time: a.Confirmed,
 		Attrs: map[string]any{"offer": a.Offer, "assignment": a.Ref, "code": a.Confirmation}}

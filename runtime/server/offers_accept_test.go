@@ -101,3 +101,34 @@ func TestAcceptOfferConfirmedOtherwise(t *testing.T) {
 	}
 	assert.Equal(t, 1, paidOnce)
 }
+
+// TestAcceptOfferConfirmedAfterErasure: the player of an assignment is
+// erased (GDPR); the assignment stays, under the pseudonym. The point of
+// sale confirms it later: the confirmation is recorded, but no rule runs
+// for the pseudonym (it used to be handled as an offer_confirmed event of
+// a new player named by the pseudonym: a player record, events and state
+// made again for an erased player, and a reward paid to nobody).
+func TestAcceptOfferConfirmedAfterErasure(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), offersAcceptRules)
+	r := h.events([]any{reg("r1", "p1", t0), ev("l1", "p1", "login", t0.Add(time.Minute))})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	ref := r.json["outcomes"].([]any)[0].(map[string]any)["assignment"].(string)
+
+	r = h.do(call{method: "DELETE", path: "/v1/players/p1", role: server.Admin})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	pseudonym := r.json["pseudonym"].(string)
+	before := len(h.outcomes())
+
+	h.clock.Set(t0.Add(time.Hour))
+	r = h.do(call{method: "POST", path: "/v1/offers/confirm", role: server.Operator,
+		body: map[string]any{"assignment": ref, "code": "POS-0001"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	a := r.json["assignment"].(map[string]any)
+	assert.Equal(t, pseudonym, a["player"])
+	assert.Equal(t, "POS-0001", a["confirmation"])
+	assert.Equal(t, true, a["synchronized"])
+	assert.Empty(t, r.json["outcomes"], "no rule runs for an erased player")
+	assert.Len(t, h.outcomes(), before)
+	r = h.do(call{method: "GET", path: "/v1/players/" + pseudonym + "/state", role: server.Viewer})
+	assert.Equal(t, 404, r.status, "no player is made again under the pseudonym: %s", r.raw)
+}

@@ -46,6 +46,9 @@ type Assignment struct {
 	// assignment, at Confirmed; "" and the zero time until then.
 	Confirmation string
 	Confirmed    time.Time
+	// Erased is set by Confirm when the assignment's player was erased
+	// (Eraser.Erase): Player is then the erasure's pseudonym, no player.
+	Erased bool
 }
 
 // Errors of offers, found with errors.Is.

@@ -175,7 +175,8 @@ type Store interface {
 	// nothing; with another code it is [ErrConfirmed], returned with the
 	// assignment as stored (its Confirmation the first code). [ErrNoAssignment]
 	// when no assignment has the reference; [ErrVoucherCode] for an empty
-	// code or one over [VoucherCodeChars].
+	// code or one over [VoucherCodeChars]. An assignment whose player was
+	// erased is confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then
 	// player, then reference.

@@ -118,6 +118,13 @@ func testErasure(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	require.Len(t, as, 2)
 	assert.ElementsMatch(t, []string{"erased:x", "p2"}, []string{as[0].Player, as[1].Player})
+	// A point of sale confirms both: recorded, the erased player's marked.
+	for _, a := range as {
+		got, err := s.Confirm(ctx, a.Ref, "POS-"+a.Player, at)
+		require.NoError(t, err)
+		assert.Equal(t, a.Player == "erased:x", got.Erased, "confirmation of %s's assignment", a.Player)
+		assert.Equal(t, "POS-"+a.Player, got.Confirmation)
+	}
 	states, err = s.States(ctx, "p2")
 	require.NoError(t, err)
 	assert.Len(t, states, 2)

@@ -263,9 +263,16 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		if s.D.NoRows(err) {
 			return fmt.Errorf("assignment %q: %w", ref, store.ErrNoAssignment)
 		}
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
+		}
+		// The erasures are few (one row each): read them, not an index.
+		var n int64
+		if err := ex.QueryRow(ctx, `SELECT count(*) FROM erasures WHERE pseudonym = $1`, a.Player).Scan(&n); err != nil {
+			return err
+		}
+		a.Erased = n > 0
+		switch {
 		case a.Confirmation == code:
 			return nil
 		case a.Confirmation != "":
