@@ -59,9 +59,12 @@
 //     currency in a per-currency value, a keyword reserved for later, a
 //     window length in months, in a fraction of a unit or without a unit,
 //     a currency code of the table in small letters, a decimal comma (or a
-//     thousands separator), a number with an exponent; where the fix is
-//     certain, [Diagnostic.Suggestion] holds it. Invalid
-//     literals, such as the date 2026-02-30, are [CodeBadLiteral].
+//     thousands separator), a number with an exponent, and what text
+//     copied from a document brings along (typographic quotes, dashes and
+//     spaces, invisible characters, comparison signs, currency symbols,
+//     in lexer.go); where the fix is certain, [Diagnostic.Suggestion]
+//     holds it. Invalid literals, such as the date 2026-02-30, are
+//     [CodeBadLiteral].
 //   - The tree is never modified after Parse returns; later stages keep
 //     their results in side tables.
 //

@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -359,16 +360,83 @@ func describeLexError(src []byte, err error) lexError {
 		return describeSingleQuote(src, pos)
 	case c == '!':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
+	case c == '$':
+		return lexError{Pos: pos, Len: 1, Message: `unexpected "$": an amount names its currency by its ISO 4217 code after the number, as in 10 USD`}
 	case c >= utf8.RuneSelf:
 		r, size := utf8.DecodeRune(src[pos.Offset:])
 		if r == utf8.RuneError && size <= 1 {
 			return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("invalid UTF-8 byte %#x", c)}
+		}
+		if le, ok := describePasted(src, pos, r, size); ok {
+			return le
 		}
 		return lexError{Pos: pos, Len: size, Message: fmt.Sprintf("unexpected character %q", string(r))}
 	case c < ' ' || c == 0x7f:
 		return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected control character %U", rune(c))}
 	}
 	return lexError{Pos: pos, Len: 1, Message: fmt.Sprintf("unexpected character %q", string(rune(c)))}
+}
+
+// pastedSigns are the typographic signs that text copied from a document,
+// a spreadsheet or a web page brings along, with the plain text the
+// language writes for each.
+var pastedSigns = map[rune]string{
+	'\u2013': "-", '\u2014': "-", '\u2212': "-", // en dash, em dash, minus sign
+	'\u2264': "<=", '\u2265': ">=", '\u2260': "!=",
+	'\u00d7': "*", '\u00f7': "/",
+}
+
+// currencySigns maps currency symbols to the ISO 4217 code an amount
+// names; the symbols several currencies use have no entry.
+var currencySigns = map[rune]string{
+	'\u20ac': "EUR", '\u00a3': "GBP", '\u00a5': "JPY", '\u20b9': "INR", '\u20a9': "KRW",
+	'\u20bd': "RUB", '\u20ba': "TRY", '\u20aa': "ILS", '\u20b1': "PHP", '\u20a6': "NGN",
+	'\u0e3f': "THB", '\u20ab': "VND", '\u20b4': "UAH", '\u20b8': "KZT", '\u20be': "GEL",
+}
+
+// describePasted explains a character that text copied from a document
+// brings along where the language has a plain one: typographic quotes, a
+// space that is not a plain one, an invisible character, a dash for minus,
+// a comparison or arithmetic sign, a currency symbol. ok is false for any
+// other character.
+func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexError, ok bool) {
+	at := func(msg, fix string) (lexError, bool) {
+		return lexError{Pos: pos, Len: size, Message: msg, Fix: fix}, true
+	}
+	switch {
+	case strings.ContainsRune("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b", r):
+		return describeCurlyQuote(src, pos, size), true
+	case strings.ContainsRune("\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000", r):
+		return at(fmt.Sprintf("unexpected %U, a space that is not a plain one, as text copied from a document has: write a plain space", r), " ")
+	case r == '\ufeff':
+		return at("unexpected U+FEFF, a byte order mark, which is skipped only at the start of a file: delete it", "")
+	case strings.ContainsRune("\u200b\u200c\u200d\u2060\u00ad", r):
+		return at(fmt.Sprintf("unexpected %U, an invisible character, as text copied from a document has: delete it", r), "")
+	case pastedSigns[r] != "":
+		return at(fmt.Sprintf("unexpected %q (%U): write %s", string(r), r, pastedSigns[r]), pastedSigns[r])
+	case currencySigns[r] != "":
+		return at(fmt.Sprintf("unexpected %q: an amount names its currency by its ISO 4217 code after the number, as in 10 %s", string(r), currencySigns[r]), "")
+	}
+	return lexError{}, false
+}
+
+// describeCurlyQuote explains a string written between typographic quotes,
+// “Gold Quest”: its fix is the same text between straight double quotes,
+// when the quote closes on its line.
+func describeCurlyQuote(src []byte, pos lexer.Position, size int) lexError {
+	const quotes = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b"
+	line := src[pos.Offset+size:]
+	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
+		line = line[:i]
+	}
+	end := bytes.IndexFunc(line, func(r rune) bool { return strings.ContainsRune(quotes, r) })
+	if end < 0 {
+		return lexError{Pos: pos, Len: size, Message: `unexpected typographic quote: strings are written in straight double quotes, as in "slots"`}
+	}
+	_, closeSize := utf8.DecodeRune(line[end:])
+	inner := strings.ReplaceAll(strings.ReplaceAll(string(line[:end]), `\`, `\\`), `"`, `\"`)
+	fix := `"` + inner + `"`
+	return lexError{Pos: pos, Len: size + end + closeSize, Message: "strings are written in straight double quotes: " + fix, Fix: fix}
 }
 
 // describeSingleQuote explains a string in single quotes, 'slots': its

@@ -104,7 +104,8 @@ func TestScanErrors(t *testing.T) {
 		len    int
 		msg    string
 	}{
-		{"a $ b", 2, 1, `unexpected character "$"`},
+		{"a $ b", 2, 1, `unexpected "$": an amount names its currency by its ISO 4217 code after the number, as in 10 USD`},
+		{"a @ b", 2, 1, `unexpected character "@"`},
 		{"a ! b", 2, 1, `unexpected "!"; write != for "not equal", or not before a condition`},
 		{"a é", 2, 2, `unexpected character "é"`},
 		{"a \xff", 2, 1, `invalid UTF-8 byte 0xff`},

@@ -19,7 +19,7 @@ func TestSourceText(t *testing.T) {
 	}{
 		{"byte order mark", "\xEF\xBB\xBFconst a = 1\nconst b = 2\n", []string{"a 1:4", "b 2:1"}, nil},
 		{"byte order mark only at the start", "const a = 1\n\xEF\xBB\xBFconst b = 2\n", []string{"a 1:1"},
-			[]string{`2:1-2:4: unexpected character "\ufeff" [bad-syntax]`}},
+			[]string{`2:1-2:4: unexpected U+FEFF, a byte order mark, which is skipped only at the start of a file: delete it [bad-syntax]`}},
 		{"newlines", "const a = 1\nconst b = 2\nconst c = @\n", []string{"a 1:1", "b 2:1"},
 			[]string{`3:11-3:12: unexpected character "@" [bad-syntax]`}},
 		{"carriage returns and newlines", "const a = 1\r\nconst b = 2\r\nconst c = @\r\n", []string{"a 1:1", "b 2:1"},
