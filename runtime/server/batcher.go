@@ -144,10 +144,13 @@ func (b *batcher) handle(ctx context.Context, evs []engine.Event, end *store.Req
 	return p.outs, p.seen, p.err
 }
 
-// kick starts the goroutine that submits groups when requests wait and
-// it does not run (b.mu held).
+// kick starts the goroutine that submits groups when requests wait, it
+// does not run and a group may be submitted (b.mu held). With groupsAhead
+// groups in flight none may: the answer of one of them submits what waits
+// then (answered), and a goroutine started now would find nothing to take
+// (under load, nearly one such goroutine a request came to nothing).
 func (b *batcher) kick() {
-	if len(b.queue) > 0 && !b.running {
+	if len(b.queue) > 0 && !b.running && b.inFlight < groupsAhead {
 		b.running = true
 		// A group is no one request's: it runs under none of their
 		// contexts (values, cancellation).
