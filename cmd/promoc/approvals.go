@@ -80,6 +80,10 @@ type approvalJSON struct {
 	Amount      string    `json:"amount"`
 	Currency    string    `json:"currency,omitempty"`
 	At          time.Time `json:"at"`
+	// Calculated is, for a result recalculated since it was first
+	// calculated, the time of that first calculation (At is then the
+	// recalculation's), as its outcome says; left out otherwise.
+	Calculated *time.Time `json:"calculated,omitempty"`
 	// Expires is when a waiting result times out (approval manual
 	// within), as its outcome says; left out when it does not.
 	Expires *time.Time `json:"expires,omitempty"`
@@ -94,7 +98,7 @@ func approvalOf(o store.Outcome) (approvalJSON, error) {
 	if err != nil {
 		return a, err
 	}
-	a.Expires = eo.Expires
+	a.Expires, a.Calculated = eo.Expires, eo.Calculated
 	a.Amount = money(o, eo)
 	return a, nil
 }
@@ -119,15 +123,20 @@ func newApprovalsListCmd(db *string) *cobra.Command {
 		Short: "List the results waiting for approval",
 		Long: `List prints the results waiting for approval, oldest first, as a table: the
 KEY to approve or reject them with, the amount and currency, the rule, the
-player, the time of the result (of its recalculation, when the rules
-changed since) and when it times out (approval manual within; - when it
+player, the TIME of the result, its first calculation, which a
+recalculation keeps (the rules changed: promoc approvals recalculate), and
+when it times out (approval manual within: TIME + its duration; - when it
 does not). A result without money (points, a template) has amount 0 and
-no currency.
+no currency. The list is in the order of the outcome log, so a
+recalculated result comes after those calculated since.
 
 With --json, list prints a JSON array of objects with the fields key, rule,
 action, player, trigger_hash, campaign, status, amount (a decimal string),
-currency, at, expires (left out when the result does not time out) and
-seq (the outcome's sequence number in the log).`,
+currency, at (the time of the result's latest outcome: its recalculation's
+when it was recalculated), calculated (its first calculation, only for a
+result recalculated since; otherwise it is at), expires (left out when the
+result does not time out) and seq (the outcome's sequence number in the
+log), as GET /v1/approvals gives them.`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			st, err := openStore(cmd.Context(), *db, false)
@@ -179,7 +188,11 @@ func printApprovals(w io.Writer, list []approvalJSON) error {
 		if a.Expires != nil {
 			expires = a.Expires.UTC().Format(time.RFC3339Nano)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Key, a.Amount, cur, a.Rule, a.Player, a.At.Format(time.RFC3339Nano), expires)
+		at := a.At // the first calculation, unless it was recalculated since
+		if a.Calculated != nil {
+			at = *a.Calculated
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Key, a.Amount, cur, a.Rule, a.Player, at.UTC().Format(time.RFC3339Nano), expires)
 	}
 	return tw.Flush()
 }

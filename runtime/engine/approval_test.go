@@ -40,7 +40,28 @@ func TestApprovalRuleChange(t *testing.T) {
 	for i, o := range re {
 		assert.Equal(t, outs[0].RuleSetVersion, o.RuleSetVersion, "recalculated with the new rules")
 		assert.Equal(t, []string{"d1", "d2"}[i], o.Trigger.Event, "the original trigger")
+		// The result keeps its first calculation; the outcome is dated at
+		// the recalculation.
+		assert.True(t, o.At.Equal(t0.Add(3*day)), "at %v", o.At)
+		require.NotNil(t, o.Calculated)
+		assert.True(t, o.Calculated.Equal([]time.Time{t0, t0.Add(2 * day)}[i]), "calculated %v", o.Calculated)
 	}
+	waiting, err = st.Waiting(ctx, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, waiting, 2)
+	for i, w := range waiting {
+		o, err := engine.OutcomeOf(w)
+		require.NoError(t, err)
+		require.NotNil(t, o.Calculated, "as the queue reads it")
+		assert.True(t, o.Calculated.Equal([]time.Time{t0, t0.Add(2 * day)}[i]), "calculated %v", o.Calculated)
+	}
+	// Recalculated again, it still keeps its first calculation.
+	re, err = v2.Recalculate(ctx, t0.Add(4*day))
+	require.NoError(t, err)
+	require.Len(t, re, 2)
+	require.NotNil(t, re[0].Calculated)
+	assert.True(t, re[0].Calculated.Equal(t0), "calculated %v", re[0].Calculated)
+	assert.True(t, re[0].At.Equal(t0.Add(4*day)))
 	bs, err := st.Budgets(ctx, "deposit_match")
 	require.NoError(t, err)
 	require.Len(t, bs, 1)
@@ -97,4 +118,6 @@ automation deposit_match {
 	assert.Nil(t, re[0].Amount)
 	assert.Nil(t, re[1].Raw, "no value to be close to")
 	assert.Empty(t, re[1].Currency)
+	require.NotNil(t, re[0].Calculated)
+	assert.True(t, re[0].Calculated.Equal(t0), "a rejected result keeps its first calculation too: %v", re[0].Calculated)
 }

@@ -69,6 +69,13 @@ type Outcome struct {
 	RuleSetVersion string    `json:"rule_set_version"`
 	Trigger        Trigger   `json:"trigger"`
 	At             time.Time `json:"at"`
+	// Calculated is, for a result a recalculation replaced or rejected (and
+	// the decision on it since), the time of its first calculation, which
+	// the recalculation keeps (the deadline Expires counts from it), where
+	// At is the recalculation's (or the decision's); nil for a result never
+	// recalculated, whose first calculation is its waiting outcome's At.
+	// promoc approvals list shows it as the result's time.
+	Calculated *time.Time `json:"calculated,omitempty"`
 	// Expires is when a waiting result times out (approval manual within
 	// D: its first calculation + D), nil when it does not or the outcome
 	// is not waiting: from then on it can no longer be approved or

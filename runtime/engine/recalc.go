@@ -121,6 +121,13 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 	}
 	n := old
 	n.Seq, n.Amount, n.Points, n.Template, n.Currency, n.Messages, n.Raw = 0, nil, nil, "", "", nil, nil
+	// The result keeps the time of its first calculation: the waiting
+	// outcome's, or the one an earlier recalculation kept.
+	first := old.At
+	if old.Calculated != nil {
+		first = *old.Calculated
+	}
+	n.Calculated = &first
 	n.RuleSetVersion, n.Trace, n.Kind = e.prog.Version(), res.Trace, res.Kind
 	var so store.Outcome
 	if res.Outcome != runtime.Calculated {
@@ -157,6 +164,7 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 		}
 		expires := calculated.Add(within)
 		n.Expires = &expires
+		n.Calculated = &calculated // the store's, which the deadline counts from
 	}
 	e.messages(&n, r, nil, nil)
 	e.refusal(&n, r) // the budget may not take the new amount

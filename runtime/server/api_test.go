@@ -119,6 +119,11 @@ func TestApprovals(t *testing.T) {
 	r = h.do(call{method: "GET", path: "/v1/approvals?after=0&limit=5", role: server.Approver})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Len(t, r.json["outcomes"], 1)
+	// The recalculated result keeps its first calculation, the deposit's
+	// time, in calculated; its outcome's at is the recalculation's.
+	o := r.json["outcomes"].([]any)[0].(map[string]any)
+	assert.Equal(t, t0.Add(time.Minute).Format(time.RFC3339), o["calculated"])
+	assert.Equal(t, h.clock.Now().UTC().Format(time.RFC3339), o["at"])
 }
 
 func TestCampaigns(t *testing.T) {
