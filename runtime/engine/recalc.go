@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,8 @@ import (
 // longer calculated is rejected with the new reason. Results already
 // approved, rejected or issued are not touched, and a result whose rule or
 // reward is gone, or whose campaign is suspended when the recalculation
-// starts, stays waiting.
+// starts, stays waiting. A result decided while the recalculation runs
+// (by another process on the store) is left as it was decided.
 func (e *Engine) Recalculate(ctx context.Context, at time.Time) ([]Outcome, error) {
 	defer e.quiesce()()
 	return e.recalculateAll(ctx, e.st, at)
@@ -83,6 +85,11 @@ func (e *Engine) recalculateAll(ctx context.Context, st store.Store, at time.Tim
 			}
 		}
 		o, err := e.recalculate(ctx, st, w, at)
+		if errors.Is(err, store.ErrNotWaiting) {
+			// Decided since the queue was read (another process approved,
+			// rejected or timed it out): a decided result is not touched.
+			continue
+		}
 		if err != nil {
 			return out, err
 		}

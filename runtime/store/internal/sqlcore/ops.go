@@ -307,9 +307,19 @@ func (s *Store) decide(ctx context.Context, key store.Key, kind string, status s
 func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string, at time.Time) (store.Outcome, int64, error) {
 	var campaign, currency string
 	var u, reservation, expires int64
-	err := ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
+	del := func() error {
+		return ex.QueryRow(ctx, `DELETE FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4
 		RETURNING campaign, currency, units, reservation, expires_ns`, key.Rule, key.Action, key.Player, key.TriggerHash).
-		Scan(&campaign, &currency, &u, &reservation, &expires)
+			Scan(&campaign, &currency, &u, &reservation, &expires)
+	}
+	err := del()
+	if s.D.NoRows(err) {
+		// On PostgreSQL a recalculation that replaced the result's row
+		// (deleted it and queued the new amount) while this statement
+		// waited for the row's lock leaves it nothing to see, though a
+		// result waits: a second statement sees what that one committed.
+		err = del()
+	}
 	if s.D.NoRows(err) {
 		return store.Outcome{}, 0, notWaiting(ctx, ex, key)
 	}
