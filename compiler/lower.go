@@ -100,7 +100,7 @@ func (l *lowerer) schema() {
 	for _, k := range l.info.Kinds {
 		ki := vm.KindInfo{Name: k.Name}
 		for _, a := range k.Attrs {
-			ai := vm.AttrInfo{Name: a.Name, Type: vmKind(a.Type)}
+			ai := vm.AttrInfo{Name: a.Name, Type: vmKind(a.Type), Whole: a.Type.Kind == Count}
 			if a.Value != nil {
 				ai.HasDefault, ai.Default = true, l.value(a.Value)
 			}
@@ -109,7 +109,7 @@ func (l *lowerer) schema() {
 		l.prog.Kinds = append(l.prog.Kinds, ki)
 	}
 	for _, p := range l.info.Props {
-		pi := vm.PropInfo{Name: p.Name, Type: vmKind(p.Type)}
+		pi := vm.PropInfo{Name: p.Name, Type: vmKind(p.Type), Whole: p.Type.Kind == Count}
 		if p.Value != nil {
 			pi.HasDefault, pi.Default = true, l.value(p.Value)
 		}

@@ -28,10 +28,10 @@ type Player struct {
 	Currency string // ISO 4217 code of the player's wallet
 	Zone     string // IANA time zone, for windows "in player zone"; "" if unknown
 	// Properties holds the declared player properties by name. Numbers and
-	// money are decimal.Decimal, int, int64, json.Number or decimal text (never
-	// float64); times are time.Time or RFC 3339 text; durations are
-	// time.Duration or text such as "72h". An absent key is an absent
-	// property: never silently zero.
+	// money are decimal.Decimal, a Go integer of any size, json.Number or
+	// decimal text (never float64), and a count a whole number; times are
+	// time.Time or RFC 3339 text; durations are time.Duration or text such
+	// as "72h". An absent key is an absent property: never silently zero.
 	Properties map[string]any
 }
 

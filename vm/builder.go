@@ -357,6 +357,9 @@ func (b *Builder) SetProp(i int, raw any) error {
 		return nil
 	}
 	v, err := b.convert(raw, prop.Type, true)
+	if err == nil && prop.Whole && !whole(v.N) {
+		err = errors.New(notWhole(v.N))
+	}
 	if err != nil {
 		return &InputError{"player.properties." + prop.Name, err.Error()}
 	}
@@ -378,9 +381,20 @@ func (b *Builder) SetPropValue(i int, v Value) error {
 		if err := checkSize(v.N); err != nil {
 			return &InputError{"player.properties." + prop.Name, err.Error()}
 		}
+		if prop.Whole && !whole(v.N) {
+			return &InputError{"player.properties." + prop.Name, notWhole(v.N)}
+		}
 	}
 	b.props[i], b.propSet[i] = v, true
 	return nil
+}
+
+// whole reports whether n is a whole number: 12, 12.0.
+func whole(n num.Dec) bool { return n.Scale() <= 0 || n.Normalize().Scale() <= 0 }
+
+// notWhole is the input error of a count that is not a whole number.
+func notWhole(n num.Dec) string {
+	return "a count is a whole number, not " + n.String()
 }
 
 // KindIndex returns the index of the declared kind name, or -1.
@@ -506,6 +520,10 @@ func (b *Builder) typ(c int) Kind { return b.tx.types[c] }
 
 func (b *Builder) put(c int, v Value) {
 	tx := &b.tx
+	if v.N.Scale() > 0 && b.p.Kinds[tx.kind].Attrs[c].Whole && !whole(v.N) {
+		b.fail(c, notWhole(v.N))
+		return
+	}
 	tx.vals[c] = v
 	if !tx.set[c] {
 		tx.set[c] = true

@@ -350,10 +350,24 @@ func toDec(raw any) (num.Dec, error) {
 		return num.FromDecimal(x), nil
 	case int:
 		return num.FromInt(int64(x)), nil
+	case int8:
+		return num.FromInt(int64(x)), nil
+	case int16:
+		return num.FromInt(int64(x)), nil
 	case int32:
 		return num.FromInt(int64(x)), nil
 	case int64:
 		return num.FromInt(x), nil
+	case uint8:
+		return num.FromInt(int64(x)), nil
+	case uint16:
+		return num.FromInt(int64(x)), nil
+	case uint32:
+		return num.FromInt(int64(x)), nil
+	case uint:
+		return ParseNumber(strconv.AppendUint(nil, uint64(x), 10))
+	case uint64:
+		return ParseNumber(strconv.AppendUint(nil, x, 10))
 	case json.Number:
 		return ParseNumber([]byte(x))
 	case string:

@@ -86,6 +86,10 @@ type AttrInfo struct {
 	// missing bool false, and any other missing value an input error.
 	HasDefault bool
 	Default    Value
+	// Whole is set for an attribute of type count: its values are whole
+	// numbers, as the checker assumes when it finds a tier that can never
+	// be reached, and a fraction is an input error.
+	Whole bool
 }
 
 // PropInfo describes a declared player property.
@@ -99,6 +103,9 @@ type PropInfo struct {
 	// the property absent when the table has none.
 	HasDefault bool
 	Default    Value
+	// Whole is set for a property of type count: a fraction is an input
+	// error, as for an attribute.
+	Whole bool
 }
 
 // ResultKind is what a reward produces. The values are those of
