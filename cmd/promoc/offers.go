@@ -192,7 +192,9 @@ code, or the database failed; 2 bad usage.`,
 			} else {
 				a, err = st.Confirm(ctx, args[0], args[1], now())
 			}
-			if err != nil && a.Ref == "" {
+			// Refused (an assignment confirmed with another code comes back
+			// as stored, for the API's answer): nothing was confirmed.
+			if err != nil && (a.Ref == "" || errors.Is(err, store.ErrConfirmed)) {
 				return failf("%s: %v", dbName(*db), err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "confirmed assignment %s of offer %s to %s with %s at %s\n",
