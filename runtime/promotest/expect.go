@@ -142,11 +142,11 @@ func (j judge) branch(e *lang.ExpectBranch) (string, string, bool) {
 
 func (j judge) let(e *lang.ExpectLet) (string, string, bool) {
 	want := j.consts[e.Value]
-	expected := "let " + e.Name.Name + " == " + valueText(want)
+	expected := "let " + e.Name.Name + " == " + letText(want, valueText(want))
 	if t := j.res.Trace; t != nil {
 		for _, l := range t.Lets {
 			if l.Name == e.Name.Name {
-				return expected, "let " + l.Name + " == " + l.Value, sameValue(want, l.Value)
+				return expected, "let " + l.Name + " == " + letText(want, l.Value), sameValue(want, l.Value)
 			}
 		}
 	}
@@ -174,6 +174,59 @@ func valueText(v *compiler.Value) string {
 		return strconv.Quote(v.Str)
 	}
 	return "?"
+}
+
+// letText writes text, a value as valueText and traces write it, the way
+// a test writes a value of want's type, so that the two sides of an expect
+// let read as the test does: a time as a date in UTC (2026-11-23 09:30),
+// a duration in the largest unit that holds it whole (30 minutes, 1 day;
+// as traces write it when it has seconds), a percentage with its sign
+// (5%). Other values, and text that is not of the type, stay as they are.
+func letText(want *compiler.Value, text string) string {
+	switch want.Type.Kind {
+	case compiler.Time:
+		if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
+			return wallText(t.UTC())
+		}
+	case compiler.Duration:
+		if d, err := time.ParseDuration(text); err == nil {
+			return durationText(d)
+		}
+	case compiler.Percent:
+		if d, err := num.Parse(strings.TrimPrefix(text, "-")); err == nil {
+			pct := d.Mul(num.FromInt(100)).Normalize().String() + "%"
+			if strings.HasPrefix(text, "-") {
+				pct = "-" + pct
+			}
+			return pct
+		}
+	}
+	return text
+}
+
+// durationText writes d as a duration literal in the largest unit that
+// holds it whole, or as Go does when it is not a whole number of minutes.
+func durationText(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{7 * 24 * time.Hour, "week"}, {24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if d >= u.d && d%u.d == 0 {
+			n := int64(d / u.d)
+			if n == 1 {
+				return sign + "1 " + u.name
+			}
+			return sign + strconv.FormatInt(n, 10) + " " + u.name + "s"
+		}
+	}
+	if d == 0 {
+		return "0 minutes"
+	}
+	return sign + d.String()
 }
 
 // sameValue compares the value a test expects with the text of a traced
