@@ -25,6 +25,7 @@ func newOffersCmd() *cobra.Command {
 	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT]
 	promoc offers assign OFFER PLAYER...
 	promoc offers confirm ASSIGNMENT CODE
+	promoc offers assignments OFFER [--json]
 
 An offer that requires vouchers (--vouchers) takes one voucher code per
 assignment, from the codes imported with promoc vouchers import. An offer
@@ -35,11 +36,11 @@ system; its assignments start unsynchronized. See spec/semantics.md#offers-and-v
 created by add when missing) or a postgres:// or postgresql:// URL.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("offers: missing command: expected add, assign or confirm")
+			return usageErrorf("offers: missing command: expected add, assign, confirm or assignments")
 		}),
 	}
 	dbFlag(cmd, &db)
-	cmd.AddCommand(newOffersAddCmd(&db), newOffersAssignCmd(&db), newOffersConfirmCmd(&db))
+	cmd.AddCommand(newOffersAddCmd(&db), newOffersAssignCmd(&db), newOffersConfirmCmd(&db), newOffersAssignmentsCmd(&db))
 	return cmd
 }
 
@@ -212,5 +213,81 @@ code, or the database failed; 2 bad usage.`,
 		}),
 	}
 	cmd.Flags().StringVar(&rules, "rules", "", "handle the confirmation as an event of kind offer_confirmed with the rules of `DIR`")
+	return cmd
+}
+
+// assignmentJSON is an assignment as promoc offers assignments --json
+// writes it, as the API writes one.
+type assignmentJSON struct {
+	Ref          string    `json:"ref"`
+	Offer        string    `json:"offer"`
+	Player       string    `json:"player"`
+	Code         string    `json:"code,omitempty"`
+	Synchronized bool      `json:"synchronized"`
+	At           time.Time `json:"at"`
+	Confirmation string    `json:"confirmation,omitempty"`
+	Confirmed    time.Time `json:"confirmed,omitzero"`
+}
+
+func newOffersAssignmentsCmd(db *string) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "assignments OFFER [--json] [--db FILE|URL]",
+		Short: "List the assignments of an offer",
+		Long: `Assignments lists the assignments of the offer OFFER (its reference), by
+time, then player: the reference, the player, the voucher code ("-" when
+none), whether it is synchronized, when it was made, and the point of sale's
+confirmation code and time ("-" until it confirms). --json writes them as a
+JSON array, as the API writes assignments.
+
+Exit codes: 0 listed; 1 an unknown offer, or the database failed; 2 bad
+usage.`,
+		Args: oneArg("OFFER", "the reference of an offer"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			ctx := cmd.Context()
+			st, err := openStore(ctx, *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			if _, ok, err := st.Offer(ctx, args[0]); err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			} else if !ok {
+				return failf("%s: offer %q: %v", dbName(*db), args[0], store.ErrNoOffer)
+			}
+			as, err := st.Assignments(ctx, args[0])
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			if asJSON {
+				out := make([]assignmentJSON, 0, len(as))
+				for _, a := range as {
+					out = append(out, assignmentJSON{Ref: a.Ref, Offer: a.Offer, Player: a.Player, Code: a.Code, Synchronized: a.Synchronized,
+						At: a.At, Confirmation: a.Confirmation, Confirmed: a.Confirmed})
+				}
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			dash := func(s string) string {
+				if s == "" {
+					return "-"
+				}
+				return s
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 8, 2, ' ', 0)
+			fmt.Fprintln(w, "REFERENCE\tPLAYER\tCODE\tSYNCHRONIZED\tAT\tCONFIRMATION\tCONFIRMED")
+			for _, a := range as {
+				confirmed := "-"
+				if !a.Confirmed.IsZero() {
+					confirmed = a.Confirmed.Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%t\t%s\t%s\t%s\n", a.Ref, a.Player, dash(a.Code), a.Synchronized, a.At.Format(time.RFC3339),
+					dash(a.Confirmation), confirmed)
+			}
+			return w.Flush()
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the assignments as JSON")
 	return cmd
 }

@@ -21,16 +21,48 @@ func newVouchersCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "vouchers",
 		Short: "Import the voucher codes of offers into a database",
-		Long: `Vouchers imports the voucher codes that assignments of an offer take. See
-promoc vouchers import --help.`,
+		Long: `Vouchers imports the voucher codes that assignments of an offer take, and
+counts those left unassigned. See promoc vouchers import --help and promoc
+vouchers count --help.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("vouchers: missing command: expected import")
+			return usageErrorf("vouchers: missing command: expected import or count")
 		}),
 	}
 	dbFlag(cmd, &db)
-	cmd.AddCommand(newVouchersImportCmd(&db))
+	cmd.AddCommand(newVouchersImportCmd(&db), newVouchersCountCmd(&db))
 	return cmd
+}
+
+func newVouchersCountCmd(db *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "count OFFER [--db FILE|URL]",
+		Short: "Count the voucher codes of an offer, and those left unassigned",
+		Long: `Count prints how many voucher codes were imported into the offer OFFER (its
+reference) and how many no assignment took yet: an assignment of more
+players than that fails whole.
+
+Exit codes: 0 counted; 1 an unknown offer, one without vouchers, or the
+database failed; 2 bad usage.`,
+		Args: oneArg("OFFER", "the reference of an offer"),
+		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			st, err := openStore(cmd.Context(), *db, false)
+			if err != nil {
+				return err
+			}
+			defer closeStore(st, &err)
+			vc, ok := st.(store.VoucherCounter)
+			if !ok {
+				return failf("%s: this store does not count voucher codes", dbName(*db))
+			}
+			c, err := vc.CountVouchers(cmd.Context(), args[0])
+			if err != nil {
+				return failf("%s: %v", dbName(*db), err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "offer %s: %s, %d left unassigned\n", args[0], plural(int(c.Codes), "code"), c.Unassigned)
+			return nil
+		}),
+	}
 }
 
 func newVouchersImportCmd(db *string) *cobra.Command {

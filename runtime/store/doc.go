@@ -147,6 +147,7 @@
 // sale's confirmation of an assignment. [OfferGiver] gives an offer once
 // per key, the campaign engine's give offer: an assignment keyed by the
 // firing's idempotency key, returned as it is when the key comes again.
+// [VoucherCounter] counts an offer's codes and those left unassigned.
 //
 // # Bonuses
 //
