@@ -289,9 +289,18 @@ func (p *Prices) input(c store.Conversion, conversions []store.Conversion) runti
 // prices with it, is invalid input naming conversion.kind.
 func (p *Prices) Evaluate(ctx context.Context, payout string, c store.Conversion, earlier []store.Conversion, opts ...runtime.EvalOption) (runtime.Result, error) {
 	for _, po := range p.prog.Payouts() {
-		if po.Name == payout && po.Kind != c.Kind {
+		if po.Name != payout {
+			continue
+		}
+		if po.Kind != c.Kind {
 			err := &runtime.InputError{Field: "conversion.kind", Msg: fmt.Sprintf("%s is not the kind payout %s prices: it prices conversions of kind %s", c.Kind, payout, po.Kind)}
 			return p.prog.EvaluatePrepared(ctx, payout, p.prog.InvalidInput(err), opts...)
+		}
+		if !po.Aggregates {
+			// As priceRead: a payout that reads no transactions prices c
+			// alone, so an earlier conversion (in another currency, say)
+			// is nothing to it.
+			return p.prog.Evaluate(ctx, payout, p.input(c, []store.Conversion{c}), opts...)
 		}
 	}
 	return p.prog.Evaluate(ctx, payout, p.input(c, append(earlier[:len(earlier):len(earlier)], c)), opts...)
