@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -122,13 +123,18 @@ func (s *Store) rejectWaiting(ctx context.Context, ex Execer, e store.Erasure, o
 	var pend []*pending
 	for _, k := range keys {
 		o, _, err := s.take(ctx, ex, k, "void", e.At)
+		if errors.Is(err, store.ErrNotWaiting) {
+			// Decided since it was read (approved on another server, or
+			// timed out): an outcome of the player's, renamed below.
+			continue
+		}
 		if err != nil {
 			return err
 		}
 		o.Status, o.Reason = store.Rejected, e.RejectReason
 		pend = append(pend, &pending{o: o})
 	}
-	out.Rejected = int64(len(keys))
+	out.Rejected = int64(len(pend))
 	return s.appendLog(ctx, ex, pend)
 }
 
