@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -35,9 +36,9 @@ promoc players import --help and promoc players erase --help.`,
 }
 
 func newPlayersImportCmd(db *string) *cobra.Command {
-	var rules string
+	var rules, zoneSince string
 	cmd := &cobra.Command{
-		Use:   "import FILE.jsonl [--rules DIR] [--db FILE|URL]",
+		Use:   "import FILE.jsonl [--rules DIR] [--zone-since TIME] [--db FILE|URL]",
 		Short: "Import players from a JSON Lines file",
 		Long: `Import reads players from FILE.jsonl (- for stdin), one JSON object a line,
 the player object of the input document (spec/spec.md#input):
@@ -61,6 +62,18 @@ player is imported. Players are then written a thousand to a transaction,
 and import prints "imported N players". Importing a file again is harmless:
 it stores the same players.
 
+A player the database holds already (from events, or an earlier import)
+takes the record as a player event would: the currency and zone given
+replace the player's (one not given is kept), and the properties replace
+the player's. A record that changes a player's zone is a move, which the
+engine keeps: a schedule in player zone does not give the player the new
+zone's firings from before the move (spec/semantics.md#the-engine,
+Audience). A file does not say when its players moved: --zone-since TIME
+(RFC 3339) says so; by default it is the time of the import, promoc's
+clock, the latest the moves can have happened (a replay of older events
+with promoc run then gives the moved players the new zone's firings from
+the import on only).
+
 --db is an SQLite file (promoc.db in the working directory by default,
 created when missing) or a postgres:// or postgresql:// URL.
 
@@ -68,6 +81,13 @@ Exit codes: 0 imported; 1 a bad line, or the database failed; 2 bad usage,
 an unreadable file, or a database that is not promoc's.`,
 		Args: oneArg("FILE.jsonl", "a JSON Lines file of players, or - for stdin"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			moved := now()
+			if zoneSince != "" {
+				moved, err = runtime.ParseTime(zoneSince)
+				if err != nil {
+					return usageErrorf("--zone-since %q: %v", zoneSince, err)
+				}
+			}
 			var prog *runtime.Program
 			if rules != "" {
 				if prog, err = compileRuleSet(cmd.ErrOrStderr(), rules); err != nil {
@@ -84,7 +104,7 @@ an unreadable file, or a database that is not promoc's.`,
 			}
 			defer closeStore(st, &err)
 			for i := 0; i < len(players); i += importBatch {
-				if err := st.PutPlayers(cmd.Context(), players[i:min(i+importBatch, len(players))]); err != nil {
+				if err := engine.ImportPlayers(cmd.Context(), st, players[i:min(i+importBatch, len(players))], moved); err != nil {
 					return failf("%s: imported %d of %d players, then: %v (importing the file again is safe)",
 						dbName(*db), i, len(players), err)
 				}
@@ -94,6 +114,7 @@ an unreadable file, or a database that is not promoc's.`,
 		}),
 	}
 	cmd.Flags().StringVar(&rules, "rules", "", "check the properties against the rule set of `DIR`")
+	cmd.Flags().StringVar(&zoneSince, "zone-since", "", "the `TIME` the players whose zone changed moved (RFC 3339; default: now)")
 	return cmd
 }
 

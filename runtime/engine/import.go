@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// importRetries bounds the rounds of ImportPlayers for the players another
+// writer (an engine deciding their events) changed between its read and
+// its write.
+const importRetries = 10
+
+// ImportPlayers stores players, each the record of runtime.EncodePlayer
+// (promoc players import), in one transaction, and takes each into the
+// engine's data of a player the store holds already (from events, or from
+// an earlier import), as the engine would read a player event: the
+// currency and zone the record gives replace the stored ones (one it does
+// not give is kept), and its properties replace the stored properties.
+//
+// A record that changes a stored player's zone is a move at moved: the
+// player's ZoneSince, so that a schedule in player zone does not give the
+// player the new zone's firings from before it (spec/semantics.md,
+// Audience), as a player event changing the zone does. An import says
+// nothing of when the player moved; the caller gives the time it knows
+// (promoc players import: --zone-since, by default its clock).
+//
+// A player's data is written with its version, as the engine writes it:
+// a player whose data another writer changed since it was read is read
+// again and imported again, so that an engine running on the store at the
+// same time (promoc serve) neither loses the import nor overwrites it with
+// what it had cached (it decides the player again from the store).
+func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, moved time.Time) error {
+	todo := players
+	for range importRetries {
+		changes := make([]store.Change, len(todo))
+		for i, sp := range todo {
+			ch, err := importChange(ctx, st, sp, moved)
+			if err != nil {
+				return err
+			}
+			changes[i] = ch
+		}
+		applied, err := st.Apply(ctx, changes)
+		if err != nil {
+			return err
+		}
+		var again []store.Player
+		for i, a := range applied {
+			switch {
+			case a.Err == nil:
+			case errors.Is(a.Err, store.ErrStateConflict):
+				again = append(again, todo[i])
+			default:
+				return fmt.Errorf("player %q: %w", todo[i].ID, a.Err)
+			}
+		}
+		if len(again) == 0 {
+			return nil
+		}
+		todo = again
+	}
+	return fmt.Errorf("players %q and others: changed by another writer %d times while imported", todo[0].ID, importRetries)
+}
+
+// importChange is the change that imports one player record: the record
+// alone for a player the store does not hold, or whose zone stays; else
+// the player's data too, with the move.
+func importChange(ctx context.Context, st store.Store, sp store.Player, moved time.Time) (store.Change, error) {
+	var rec playerMeta
+	if err := rec.setStored(sp); err != nil {
+		return store.Change{}, err
+	}
+	meta, err := st.State(ctx, sp.ID, metaRule)
+	if err != nil {
+		return store.Change{}, err
+	}
+	p := &player{id: sp.ID, rules: map[string]*ruleState{}, versions: map[string]int64{}}
+	switch {
+	case meta.Version > 0:
+		if err := p.loadState(meta); err != nil {
+			return store.Change{}, err
+		}
+	default:
+		old, ok, err := st.Player(ctx, sp.ID)
+		if err != nil {
+			return store.Change{}, err
+		}
+		if !ok {
+			return store.Change{Players: []store.Player{sp}}, nil // a new player
+		}
+		if err := p.meta.setStored(old); err != nil {
+			return store.Change{}, err
+		}
+		if rec.Zone == "" || rec.Zone == p.meta.Zone {
+			// Imported before, never seen, and not moved: the record is
+			// the player's data, as the engine reads it.
+			return store.Change{Players: []store.Player{sp}}, nil
+		}
+		// Imported before and never seen, and moved: the player's data is
+		// kept from now on, to keep the move.
+	}
+	m := &p.meta
+	if rec.Currency != "" {
+		m.Currency = rec.Currency
+	}
+	if rec.Zone != "" && rec.Zone != m.Zone {
+		m.Zone, m.ZoneSince = rec.Zone, moved.UTC()
+	}
+	m.Props = rec.Props
+	data, err := appendMeta(nil, m)
+	if err != nil {
+		return store.Change{}, err
+	}
+	stored, err := m.toStored(sp.ID)
+	if err != nil {
+		return store.Change{}, err
+	}
+	return store.Change{
+		States:  []store.State{{Player: sp.ID, Rule: metaRule, Version: meta.Version, Data: data}},
+		Players: []store.Player{stored},
+	}, nil
+}

@@ -1,0 +1,185 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+const noonRules = `
+kind deposit {
+	amount: money
+}
+
+reward five: amount {
+	give 5 EUR | 5 USD
+}
+
+automation noon {
+	trigger schedule every day 12:00 in player zone
+
+	give five
+}
+`
+
+// record is a player record as promoc players import stores it.
+func record(t *testing.T, id, cur, zone string, props map[string]any) store.Player {
+	t.Helper()
+	b, err := runtime.EncodePlayer(runtime.Player{ID: id, Currency: cur, Zone: zone, Properties: props})
+	require.NoError(t, err)
+	return store.Player{ID: id, Zone: zone, Props: b}
+}
+
+// storedMeta is the engine's data of a player, as stored.
+type storedMeta struct {
+	Currency  string         `json:"currency"`
+	Zone      string         `json:"zone"`
+	Props     map[string]any `json:"properties"`
+	First     time.Time      `json:"first"`
+	ZoneSince time.Time      `json:"zone_since"`
+}
+
+func metaOf(t *testing.T, st store.Store, player string) (storedMeta, int64) {
+	t.Helper()
+	s, err := st.State(context.Background(), player, "@player")
+	require.NoError(t, err)
+	var m storedMeta
+	if s.Version > 0 {
+		require.NoError(t, json.Unmarshal(s.Data, &m))
+	}
+	return m, s.Version
+}
+
+// TestImportMovesPlayer: an import that changes the zone of a player the
+// engine knows is a move at the time given, as a player event is. The
+// player is the new zone's from then on: Los Angeles's noon of Nov 2,
+// which runs after the import but was before the move, is not p1's; the
+// next one is, and the engine reads the player in the new zone.
+func TestImportMovesPlayer(t *testing.T) {
+	ctx := context.Background()
+	prog, err := program(noonRules)
+	require.NoError(t, err)
+	st := openStore(t)
+	e, err := engine.New(ctx, prog, st, engine.Options{})
+	require.NoError(t, err)
+	reg := utc("2026-11-01T00:00:00Z")
+	handle(t, e,
+		playerEv("reg-p1", "p1", reg, "EUR", "Pacific/Auckland", map[string]any{"vip": true}),
+		playerEv("reg-p2", "p2", reg, "USD", "America/Los_Angeles", nil))
+	var all []engine.Outcome
+	advance := func(to string) {
+		outs, err := e.Advance(ctx, utc(to))
+		require.NoError(t, err)
+		all = append(all, outs...)
+	}
+	advance("2026-11-01T12:00:00Z") // in service
+	advance("2026-11-02T19:00:00Z") // Auckland's noon of Nov 2 (Nov 1 23:00Z) is p1's
+
+	moved := utc("2026-11-02T20:30:00Z")
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "p1", "", "America/Los_Angeles", map[string]any{"country": "US"})}, moved))
+	m, _ := metaOf(t, st, "p1")
+	assert.Equal(t, "America/Los_Angeles", m.Zone)
+	assert.True(t, m.ZoneSince.Equal(moved), "zone_since %v", m.ZoneSince)
+	assert.Equal(t, "EUR", m.Currency, "a currency the record does not give is kept")
+	assert.Equal(t, map[string]any{"country": "US"}, m.Props, "the record's properties replace the player's")
+	assert.True(t, m.First.Equal(reg), "the first event stays")
+	sp, ok, err := st.Player(ctx, "p1")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "America/Los_Angeles", sp.Zone)
+	assert.JSONEq(t, `{"id":"p1","currency":"EUR","zone":"America/Los_Angeles","properties":{"country":"US"}}`, string(sp.Props))
+
+	// The engine that cached p1 reads the import: its next write of p1
+	// conflicts, and it decides p1 again from the store.
+	for at := utc("2026-11-02T20:00:00Z"); !at.After(utc("2026-11-04T00:00:00Z")); at = at.Add(time.Hour) {
+		advance(at.Format(time.RFC3339))
+	}
+	assert.Equal(t, []string{
+		"p2 America/Los_Angeles 2026-11-01T12:00 2026-11-01T20:00:00Z issued",
+		"p1 Pacific/Auckland 2026-11-02T12:00 2026-11-01T23:00:00Z issued",
+		"p2 America/Los_Angeles 2026-11-02T12:00 2026-11-02T20:00:00Z issued", // not p1's: before the move
+		"p2 America/Los_Angeles 2026-11-03T12:00 2026-11-03T20:00:00Z issued",
+		"p1 America/Los_Angeles 2026-11-03T12:00 2026-11-03T20:00:00Z issued",
+	}, fired(all, "noon"))
+}
+
+// TestImportPlayersAgain: a first import stores the record alone; the
+// same record again changes nothing; a player imported and never seen who
+// moves keeps its move in the engine's data, with its new record.
+func TestImportPlayersAgain(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	at := utc("2026-11-05T00:00:00Z")
+	q := record(t, "q1", "EUR", "Pacific/Auckland", nil)
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
+	_, v := metaOf(t, st, "q1")
+	assert.Zero(t, v, "a record, no data of the engine's")
+
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "Europe/Malta", nil)}, at))
+	m, v := metaOf(t, st, "q1")
+	assert.Equal(t, int64(1), v)
+	assert.Equal(t, "Europe/Malta", m.Zone)
+	assert.True(t, m.ZoneSince.Equal(at))
+	assert.True(t, m.First.IsZero(), "never seen")
+	sp, _, err := st.Player(ctx, "q1")
+	require.NoError(t, err)
+	assert.Equal(t, "Europe/Malta", sp.Zone)
+
+	// Imported again in the same zone: no new move.
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "Europe/Malta", map[string]any{"vip": true})}, at.Add(day)))
+	m, _ = metaOf(t, st, "q1")
+	assert.True(t, m.ZoneSince.Equal(at), "zone_since %v", m.ZoneSince)
+	assert.Equal(t, map[string]any{"vip": true}, m.Props)
+}
+
+// conflicting is a store on which another writer changes the player's
+// data once, between ImportPlayers' read and its write.
+type conflicting struct {
+	store.Store
+	t     *testing.T
+	fired atomic.Bool
+}
+
+func (c *conflicting) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	if !c.fired.Swap(true) {
+		s, err := c.Store.State(ctx, "p1", "@player")
+		require.NoError(c.t, err)
+		s.Data = []byte(`{"currency":"USD","zone":"Europe/Malta","first":"2026-11-01T00:00:00Z"}`)
+		applied, err := c.Store.Apply(ctx, []store.Change{{States: []store.State{s}}})
+		require.NoError(c.t, err)
+		require.NoError(c.t, applied[0].Err)
+	}
+	return c.Store.Apply(ctx, changes)
+}
+
+// TestImportPlayersConflict: a player another writer changed between the
+// import's read and its write is read and imported again, over the
+// other's data, and nothing of it is lost.
+func TestImportPlayersConflict(t *testing.T) {
+	ctx := context.Background()
+	prog, err := program(noonRules)
+	require.NoError(t, err)
+	st := openStore(t)
+	e, err := engine.New(ctx, prog, st, engine.Options{})
+	require.NoError(t, err)
+	handle(t, e, playerEv("reg-p1", "p1", utc("2026-11-01T00:00:00Z"), "EUR", "Pacific/Auckland", nil))
+	_, before := metaOf(t, st, "p1")
+	c := &conflicting{Store: st, t: t}
+	moved := utc("2026-11-05T00:00:00Z")
+	require.NoError(t, engine.ImportPlayers(ctx, c, []store.Player{record(t, "p1", "", "America/Los_Angeles", nil)}, moved))
+	m, v := metaOf(t, st, "p1")
+	assert.Equal(t, before+2, v, "the other writer's version, then the import's")
+	assert.Equal(t, "America/Los_Angeles", m.Zone)
+	assert.Equal(t, "USD", m.Currency, "the other writer's currency, which the record does not give")
+	assert.True(t, m.ZoneSince.Equal(moved))
+}
