@@ -183,7 +183,7 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 	st := &testState{tc: &TestCase{Decl: d, File: file, Name: d.Name.Value}, once: map[string]lang.Node{}}
 	// The reward and the player's currency first: expectations and money
 	// values depend on them wherever they are written.
-	hasNow, jsonLoad, named := false, false, false
+	hasNow, jsonLoad, named, hasZone := false, false, false, false
 	for _, cl := range d.Clauses {
 		switch cl := cl.(type) {
 		case *lang.RewardClause:
@@ -193,9 +193,12 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 			}
 		case *lang.PlayerClause:
 			for _, f := range cl.Fields {
-				if f.Name.Name == "currency" {
+				switch f.Name.Name {
+				case "currency":
 					st.currency = c.currencyValue(f.Value)
 					c.servedCurrency(d, f.Value, st.currency)
+				case "zone":
+					hasZone = true
 				}
 			}
 		case *lang.NowClause:
@@ -207,6 +210,9 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 	for _, cl := range d.Clauses {
 		c.testClause(st, cl)
 	}
+	if !hasZone && !jsonLoad {
+		c.playerZoneless(d)
+	}
 	switch {
 	case st.once["reward"] == nil:
 		c.errorf(d.Name, lang.CodeInvalidTest, "test %q names no reward: add a clause such as reward tiered_deposit", d.Name.Value)
@@ -216,6 +222,26 @@ func (c *testChecker) checkTest(file string, d *lang.TestDecl) *TestCase {
 		c.errorf(d.Name, lang.CodeInvalidTest, "test %q has no now: add the evaluation time, as in now 2026-11-23 10:00, or load an input document", d.Name.Value)
 	}
 	return st.tc
+}
+
+// playerZoneless reports the times a reward test writes in the player's
+// zone when it gives the player none (no zone in its player clause, and no
+// input document loaded that could): such a test could only fail when it
+// runs.
+func (c *testChecker) playerZoneless(d *lang.TestDecl) {
+	for _, cl := range d.Clauses {
+		var z *lang.Zone
+		what := ""
+		switch cl := cl.(type) {
+		case *lang.NowClause:
+			z, what = cl.Zone, "now"
+		case *lang.ExpectWindow:
+			z, what = cl.Zone, "the window"
+		}
+		if z != nil && z.Player {
+			c.errorf(z, lang.CodeInvalidTest, "%s is in the player's zone, but the test gives the player none: add one, as in player { zone \"Europe/Malta\" }, or write the time in UTC or in a named zone such as in \"Europe/Malta\"", what)
+		}
+	}
 }
 
 // servedCurrency reports a player's currency that the rule set does not

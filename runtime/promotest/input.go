@@ -242,7 +242,7 @@ func (b *inputBuilder) finish() (runtime.Input, string) {
 	if b.now != nil {
 		t, problem := wallTime(b.now.Time, b.now.Zone, b.in.Player.Zone)
 		if problem != "" {
-			return b.in, problem
+			return b.in, "now " + b.now.Time.Text + zoneText(b.now.Zone) + ": " + problem
 		}
 		b.in.Now = t
 	}
@@ -252,6 +252,18 @@ func (b *inputBuilder) finish() (runtime.Input, string) {
 		}
 	}
 	return b.in, ""
+}
+
+// zoneText is a zone as a test writes it after a time: " in player zone",
+// ` in "Europe/Malta"`, or "" for none (UTC).
+func zoneText(z *lang.Zone) string {
+	switch {
+	case z == nil:
+		return ""
+	case z.Player:
+		return " in player zone"
+	}
+	return " in " + strconv.Quote(z.Name.Value)
 }
 
 // wallTime is the instant of a date of a test in a zone: UTC when z is nil,
@@ -264,7 +276,7 @@ func wallTime(d *lang.DateLit, z *lang.Zone, playerZone string) (time.Time, stri
 		if !z.Player {
 			name = z.Name.Value
 		} else if name == "" {
-			return time.Time{}, "the time " + d.Text + " is in the player's zone, but the player has no zone"
+			return time.Time{}, "the player has no zone (the input document it loads gives none): give one, as in player { zone \"Europe/Malta\" }"
 		}
 		l, err := window.LoadZone(name)
 		if err != nil {
