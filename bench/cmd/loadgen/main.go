@@ -8,7 +8,9 @@
 // starts promoc serve on the engine workload's rule set
 // (bench/campaigns/campaigns.promo; examples/affiliate for the tracking
 // workloads) on a free loopback port, registers the
-// players, then runs one phase per rate and batch size: requests of that
+// players (in the six zones of bench.PlayerZones in turn, so that the rule
+// set's schedule in player zone fires per zone), then runs one phase per
+// rate and batch size: requests of that
 // many events each, sent on a fixed schedule for -duration whatever the
 // answers' latency (an open loop: a request is never held back because an
 // earlier one is slow, so that the latency counts the time spent queued).
@@ -61,6 +63,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/promoc/promoc/bench"
 )
 
 func main() {
@@ -437,9 +441,7 @@ func (g *generator) register(c *client) error {
 	for p := 0; p < g.players; p += 500 {
 		var evs []map[string]any
 		for i := p; i < min(p+500, g.players); i++ {
-			evs = append(evs, map[string]any{"id": "reg-" + strconv.Itoa(i), "player": player(i), "kind": "player",
-				"time": at.Format(time.RFC3339Nano), "currency": "EUR", "zone": "Europe/Malta",
-				"properties": map[string]any{"vip_level": i % 5, "country": "MT"}})
+			evs = append(evs, registration(i, at))
 		}
 		body, _ := json.Marshal(evs)
 		status, resp, err := c.post(context.Background(), body, "register-"+strconv.Itoa(p))
@@ -454,6 +456,16 @@ func (g *generator) register(c *client) error {
 }
 
 func player(i int) string { return "p" + strconv.Itoa(i) }
+
+// registration is the player event of player i: its zone one of the six of
+// the engine's benchmark (bench.PlayerZones) in turn, so that a schedule in
+// player zone (the rule set's Monday campaign) fires once per zone, as it
+// would for an operator's players, not once for all.
+func registration(i int, at time.Time) map[string]any {
+	return map[string]any{"id": "reg-" + strconv.Itoa(i), "player": player(i), "kind": "player",
+		"time": at.Format(time.RFC3339Nano), "currency": "EUR", "zone": bench.PlayerZones[i%len(bench.PlayerZones)],
+		"properties": map[string]any{"vip_level": i % 5, "country": "MT"}}
+}
 
 // body returns the JSON of a request of n events due at at: one object
 // when n is 1, else an array.
