@@ -132,3 +132,39 @@ func TestAcceptOfferConfirmedAfterErasure(t *testing.T) {
 	r = h.do(call{method: "GET", path: "/v1/players/" + pseudonym + "/state", role: server.Viewer})
 	assert.Equal(t, 404, r.status, "no player is made again under the pseudonym: %s", r.raw)
 }
+
+// TestAcceptOfferConfirmationCode: the point of sale's code is text a
+// person reads and types, held to the rules of a voucher code (spec/
+// semantics.md, Voucher import): a code with a control character (a line
+// break, a tab, a NUL, which PostgreSQL cannot even store) or only blanks
+// is refused, 400 invalid-parameter naming the field code, and nothing is
+// confirmed; such a code used to be stored as given (on PostgreSQL the NUL
+// was a 500).
+func TestAcceptOfferConfirmationCode(t *testing.T) {
+	testOfferConfirmationCode(t, rulesHarnessOn(t, openStore(t), offersAcceptRules))
+}
+
+// TestAcceptOfferConfirmationCodePostgres is TestAcceptOfferConfirmationCode
+// on PostgreSQL.
+func TestAcceptOfferConfirmationCodePostgres(t *testing.T) {
+	testOfferConfirmationCode(t, rulesHarnessOn(t, openPostgres(t), offersAcceptRules))
+}
+
+func testOfferConfirmationCode(t *testing.T, h *harness) {
+	r := h.events([]any{reg("r1", "p1", t0), ev("l1", "p1", "login", t0.Add(time.Minute))})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	ref := r.json["outcomes"].([]any)[0].(map[string]any)["assignment"].(string)
+	confirm := func(code string) response {
+		return h.do(call{method: "POST", path: "/v1/offers/confirm", role: server.Operator,
+			body: map[string]any{"assignment": ref, "code": code}})
+	}
+	for _, bad := range []string{"POS\n0001", "POS\t0001", "POS\x000001", "   ", "\u00a0"} {
+		r := confirm(bad)
+		assert.Equal(t, 400, r.status, "%q: %s", bad, r.raw)
+		assert.Equal(t, server.CodeInvalidParameter, r.code(), "%q", bad)
+		assert.Equal(t, map[string]any{"field": "code"}, r.json["details"], "%q", bad)
+	}
+	r = confirm("POS 0001 ü")
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, "POS 0001 ü", r.json["assignment"].(map[string]any)["confirmation"])
+}

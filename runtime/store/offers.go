@@ -63,6 +63,7 @@ var (
 	ErrNoAssignment = errors.New("no such assignment")
 	// ErrConfirmed: an assignment confirmed before with another code.
 	ErrConfirmed = errors.New("assignment confirmed before with another code")
-	// ErrVoucherCode: an empty code, or one over VoucherCodeChars.
+	// ErrVoucherCode: a blank code, one over VoucherCodeChars or with a
+	// control character.
 	ErrVoucherCode = errors.New("invalid voucher code")
 )

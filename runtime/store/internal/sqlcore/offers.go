@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -75,8 +77,8 @@ func (s *Store) offerFor(ctx context.Context, ex Execer, ref string) (store.Offe
 // ImportVouchers implements store.Store.
 func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (store.VoucherImport, error) {
 	for i, c := range codes {
-		if c == "" || !utf8.ValidString(c) || utf8.RuneCountInString(c) > store.VoucherCodeChars {
-			return store.VoucherImport{}, fmt.Errorf("code %d: %w: empty, not UTF-8 or over %d characters", i+1, store.ErrVoucherCode, store.VoucherCodeChars)
+		if err := checkCode(c); err != nil {
+			return store.VoucherImport{}, fmt.Errorf("code %d: %w", i+1, err)
 		}
 	}
 	var r store.VoucherImport
@@ -253,8 +255,8 @@ func (s *Store) Assignments(ctx context.Context, offer string) ([]store.Assignme
 
 // Confirm implements store.Store.
 func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (store.Assignment, error) {
-	if code == "" || !utf8.ValidString(code) || utf8.RuneCountInString(code) > store.VoucherCodeChars {
-		return store.Assignment{}, fmt.Errorf("confirmation code: %w: empty, not UTF-8 or over %d characters", store.ErrVoucherCode, store.VoucherCodeChars)
+	if err := checkCode(code); err != nil {
+		return store.Assignment{}, fmt.Errorf("confirmation code: %w", err)
 	}
 	var a store.Assignment
 	err := s.D.Begin(ctx, func(ex Execer) error {
@@ -298,4 +300,23 @@ func counted(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// checkCode holds a voucher code, imported or a point of sale's own, to
+// what a person can read and type: not blank, UTF-8, at most
+// VoucherCodeChars characters, no control character (a line break, a tab,
+// the NUL that PostgreSQL cannot store).
+func checkCode(c string) error {
+	switch {
+	case strings.TrimSpace(c) == "":
+		return fmt.Errorf("%w: empty or blank", store.ErrVoucherCode)
+	case !utf8.ValidString(c):
+		return fmt.Errorf("%w: not UTF-8", store.ErrVoucherCode)
+	case utf8.RuneCountInString(c) > store.VoucherCodeChars:
+		return fmt.Errorf("%w: over %d characters", store.ErrVoucherCode, store.VoucherCodeChars)
+	case strings.IndexFunc(c, unicode.IsControl) >= 0:
+		r, _ := utf8.DecodeRuneInString(c[strings.IndexFunc(c, unicode.IsControl):])
+		return fmt.Errorf("%w: control character %U", store.ErrVoucherCode, r)
+	}
+	return nil
 }
