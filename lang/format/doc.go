@@ -49,7 +49,7 @@
 //     between the elements of lists and the arguments of calls, " | "
 //     between the amounts of a per-currency value. Literals are printed as
 //     written (2.50 EUR stays 2.50 EUR, 1 day stays 1 day, a date keeps its
-//     T or space), except that one space separates a number from its
+//     T, t or space), except that one space separates a number from its
 //     currency or time unit: 10EUR becomes 10 EUR. Settings and windows have
 //     one space between their words.
 //   - Tests (lang/testast.go): one clause a line. A transactions table, or
