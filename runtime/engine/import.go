@@ -74,7 +74,7 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 	if err := rec.setStored(sp); err != nil {
 		return store.Change{}, err
 	}
-	meta, err := st.State(ctx, sp.ID, metaRule)
+	meta, old, ok, err := importRead(ctx, st, sp.ID)
 	if err != nil {
 		return store.Change{}, err
 	}
@@ -85,10 +85,6 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 			return store.Change{}, err
 		}
 	default:
-		old, ok, err := st.Player(ctx, sp.ID)
-		if err != nil {
-			return store.Change{}, err
-		}
 		if !ok {
 			return store.Change{Players: []store.Player{sp}}, nil // a new player
 		}
@@ -123,4 +119,27 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 		States:  []store.State{{Player: sp.ID, Rule: metaRule, Version: meta.Version, Data: data}},
 		Players: []store.Player{stored},
 	}, nil
+}
+
+// importRead reads a player's data (its meta state, Version 0 when none)
+// and, when it has none, its stored record (ok false when none): in one
+// query on a store.FirstReads.
+func importRead(ctx context.Context, st store.Store, id string) (meta store.State, rec store.Player, ok bool, err error) {
+	if fr, isFR := st.(store.FirstReads); isFR {
+		r, err := fr.FirstRead(ctx, id)
+		if err != nil {
+			return meta, rec, false, err
+		}
+		for _, s := range r.States {
+			if s.Rule == metaRule {
+				return s, rec, false, nil
+			}
+		}
+		return meta, r.Player, r.HasPlayer, nil
+	}
+	if meta, err = st.State(ctx, id, metaRule); err != nil || meta.Version > 0 {
+		return meta, rec, false, err
+	}
+	rec, ok, err = st.Player(ctx, id)
+	return meta, rec, ok, err
 }
