@@ -463,6 +463,10 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return
 			}
 		}
+		if hasNUL(r.URL.Path, r.URL.RawQuery) {
+			s.writeError(w, r, errorf(http.StatusBadRequest, CodeInvalidParameter, "a NUL character (%%00) in the path or the query: no path value or parameter may hold one"))
+			return
+		}
 		if rt.raw != nil {
 			rt.raw.ServeHTTP(w, r)
 			return
@@ -518,6 +522,12 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 	if err != nil || (mt != "application/json" && !slices.Contains(types, mt)) {
 		return nil, errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type %q: expected %s",
 			r.Header.Get("Content-Type"), strings.Join(append([]string{"application/json"}, types...), " or "))
+	}
+	if mt == "application/json" {
+		if i := jsonNUL(body); i >= 0 {
+			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "a NUL character (\\u0000) in a string at byte %d: no text of the API may hold one", i).
+				with("offset", i)
+		}
 	}
 	return body, nil
 }
