@@ -144,6 +144,24 @@ func (c *checker) declare(f *lang.File, sym *Symbol) {
 	c.info.Defs[sym.Decl] = sym
 }
 
+// inputKeys are the keys of a transaction in the input document, or of an
+// event of the engine, that are not attributes (spec.md section 12),
+// besides the built-in id and time: what each holds, and a name to use
+// instead.
+var inputKeys = map[string]struct{ holds, instead string }{
+	"kind":     {"every transaction of the input has its kind (transactions[].kind)", "type"},
+	"currency": {"every transaction of the input has the currency of its money (transactions[].currency)", "original_currency"},
+	"player":   {"every event of promoc run and promoc serve names its player", "account"},
+}
+
+// IsInputKey reports whether name is a key of a transaction or an event
+// of the input that no attribute may take: kind, currency, player (id and
+// time are built-in attributes).
+func IsInputKey(name string) bool {
+	_, ok := inputKeys[name]
+	return ok
+}
+
 var builtinAttrs = []struct {
 	name string
 	typ  Type
@@ -176,6 +194,12 @@ func (c *checker) collect(files []*lang.File) {
 					}
 					if a := sym.attr(fld.Name.Name); a != nil {
 						c.errorf(fld.Name, lang.CodeDuplicateDecl, "attribute %s declared twice in kind %s", fld.Name.Name, d.Name.Name)
+						continue
+					}
+					if key, ok := inputKeys[fld.Name.Name]; ok {
+						// The input's key of that name is the transaction's
+						// own: the attribute would never be read from it.
+						c.errorf(fld.Name, lang.CodeDuplicateDecl, "an attribute cannot be called %s: %s under that key, so the attribute would never have a value; name it otherwise, as in %s", fld.Name.Name, key.holds, key.instead)
 						continue
 					}
 					a := &Symbol{Kind: SymAttr, Name: fld.Name.Name, Decl: fld.Name, File: f.Name, Node: fld, Doc: docOf(f, fld), Parent: sym, Index: len(sym.Attrs)}

@@ -110,7 +110,7 @@ func checkNewName(snap *snapshot, sym *compiler.Symbol, name string) error {
 			}
 		}
 	case compiler.SymAttr:
-		taken = sym.Parent != nil && findName(sym.Parent.Attrs, name)
+		taken = sym.Parent != nil && findName(sym.Parent.Attrs, name) || compiler.IsInputKey(name)
 	case compiler.SymProp:
 		taken = findName(info.Props, name)
 	case compiler.SymLet:

@@ -51,6 +51,7 @@ automation a {
 		{"game !=", "stake", "a where clause over bet reads stake (r.promo:3:44), which would then be the attribute bet.stake: choose another name"},
 		{"game !=", "floor", "a where clause over bet reads floor (r.promo:3:63), which would then be the attribute bet.floor: choose another name"},
 		{"method ==", "card", "a where clause over deposit reads card (r.promo:8:37), which would then be the attribute deposit.card: choose another name"},
+		{"method ==", "currency", "currency is already declared"}, // a key of every transaction of the input
 	}
 	for _, tt := range refusals {
 		resp := rename(tt.marker, tt.name)
