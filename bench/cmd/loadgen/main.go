@@ -28,7 +28,7 @@
 //
 // Usage, in bench/:
 //
-//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-phases] [-promoc BIN] [-nethttp] [-strict]
+//	go run ./cmd/loadgen [-rates 1000,2500,5000] [-batches 1,10,100] [-duration 20s] [-cpuprofile DIR] [-phases] [-promoc BIN] [-server-env K=V,...] [-nethttp] [-strict]
 //	go run ./cmd/loadgen -workload clicks -rates 2500,5000,10000 [-duration 10s]
 //	go run ./cmd/loadgen -workload conversions -rates 500,1000,2000 [-duration 10s]
 //
@@ -80,6 +80,7 @@ func main() {
 	netHTTP := flag.Bool("nethttp", false, "events workload: send with net/http's client, as loadgen did before 2026-12-07, instead of its own (rawhttp.go), which costs the generator less of the cores it shares with the server")
 	promoc := flag.String("promoc", "", "run this promoc `BINARY` instead of building one from the repository (an A/B of two builds under one load generator; not with -cpuprofile or -phases, which need the build tag promoc_pprof, unless it has it)")
 	phases := flag.Bool("phases", false, "events workload: build promoc with the tag promoc_pprof and have it trace each request (PROMOC_TRACE_FILE), then print per phase where the slowest 1% of requests and all of them spent their time, client and server (phases.go)")
+	serverEnv := flag.String("server-env", "", "set these `K=V,...` in promoc serve's environment only (not the generator's), such as GOMAXPROCS=4: an A/B of a runtime setting under one load generator")
 	work := flag.String("workload", "events", "what is sent: events (POST /v1/events), clicks (GET /t/OFFER, redirects not followed) or conversions (POST /v1/conversions on sessions opened before); -batches is of events only")
 	flag.Parse()
 	if *work != "events" && *work != "clicks" && *work != "conversions" {
@@ -93,9 +94,13 @@ func main() {
 	if err != nil {
 		fail(fmt.Errorf("-batches: %v", err))
 	}
+	env, err := envList(*serverEnv)
+	if err != nil {
+		fail(fmt.Errorf("-server-env: %v", err))
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := start(ctx, *promoc, *profile != "", *work != "events", *phases && *work == "events")
+	srv, err := start(ctx, *promoc, env, *profile != "", *work != "events", *phases && *work == "events")
 	if err != nil {
 		fail(err)
 	}
@@ -228,8 +233,8 @@ func repoRoot() (string, error) {
 // (trackingSetup) and gives serve a tracking secret, so that every click
 // keeps the keyed hash of its address. With phases, serve traces each
 // request of events into a file (phases.go). A binary given is run as it
-// is.
-func start(ctx context.Context, binary string, profile, tracking, phases bool) (*server, error) {
+// is. env is added to serve's environment.
+func start(ctx context.Context, binary string, env []string, profile, tracking, phases bool) (*server, error) {
 	root, err := repoRoot()
 	if err != nil {
 		return nil, err
@@ -293,7 +298,7 @@ func start(ctx context.Context, binary string, profile, tracking, phases bool) (
 	}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Stderr = s.log
-	s.cmd.Env = os.Environ()
+	s.cmd.Env = append(os.Environ(), env...)
 	if phases {
 		s.trace = filepath.Join(dir, "trace.log")
 		s.cmd.Env = append(s.cmd.Env, "PROMOC_TRACE_FILE="+s.trace)
@@ -755,6 +760,22 @@ func fetchProfile(base string, d time.Duration, file string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// envList reads -server-env: K=V pairs, comma-separated.
+func envList(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var env []string
+	for _, kv := range strings.Split(s, ",") {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("%q: expected NAME=VALUE", kv)
+		}
+		env = append(env, kv)
+	}
+	return env, nil
 }
 
 func loadavg() string {
