@@ -32,6 +32,9 @@ import (
 // DecodePlayer reads one player record. Errors are [*InputError]s naming the
 // field: "properties.vip_level: ...".
 func DecodePlayer(data []byte) (Player, error) {
+	if i := NULOffset(data); i >= 0 {
+		return Player{}, &InputError{Msg: fmt.Sprintf("a NUL character (\\u0000) in a string at column %d: no text of a player may hold one", i+1)}
+	}
 	d := docReader{s: scanner{buf: data}}
 	d.s.ws()
 	if d.s.pos >= len(d.s.buf) {

@@ -185,6 +185,9 @@ func known(header string) bool {
 // DecodeEvent reads one status event from JSON, strictly: an unknown
 // field, a wrong type or trailing data is an error naming the field.
 func DecodeEvent(b []byte, bonus string, received time.Time) (store.BonusEvent, error) {
+	if i := runtime.NULOffset(b); i >= 0 {
+		return store.BonusEvent{}, &FieldError{Msg: fmt.Sprintf("a NUL character (\\u0000) in a string at column %d: no text of a status event may hold one", i+1)}
+	}
 	var e EventJSON
 	if err := strict(b, &e); err != nil {
 		return store.BonusEvent{}, err

@@ -114,6 +114,9 @@ func DecodeEvents(r io.Reader, fn func(line int, ev Event) error) error {
 
 // DecodeEvent reads one event from one JSON object.
 func DecodeEvent(line []byte) (Event, error) {
+	if i := runtime.NULOffset(line); i >= 0 {
+		return Event{}, &EventError{Msg: fmt.Sprintf("a NUL character (\\u0000) in a string at column %d: no text of an event may hold one", i+1)}
+	}
 	t, err := runtime.DecodeTransaction(line)
 	if err != nil {
 		var ie *runtime.InputError

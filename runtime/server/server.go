@@ -524,7 +524,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 			r.Header.Get("Content-Type"), strings.Join(append([]string{"application/json"}, types...), " or "))
 	}
 	if mt == "application/json" {
-		if i := jsonNUL(body); i >= 0 {
+		if i := runtime.NULOffset(body); i >= 0 {
 			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "a NUL character (\\u0000) in a string at byte %d: no text of the API may hold one", i).
 				with("offset", i)
 		}

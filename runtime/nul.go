@@ -1,0 +1,31 @@
+package runtime
+
+import "bytes"
+
+// nulEscape is how JSON writes the NUL character in a string.
+var nulEscape = []byte(`\u0000`)
+
+// NULOffset is the byte offset of the first NUL character in the strings of
+// a JSON text (the escape \u0000 not preceded by an odd run of backslashes,
+// which would make it the text "\u0000"; JSON holds no raw NUL), or -1. No
+// id, name, property, reason or code that promoc stores may hold one:
+// PostgreSQL cannot store it in text, and on SQLite an id holding one would
+// be another id than it looks. The readers of events, players and status
+// events, and promoc serve's requests, refuse it before anything is stored.
+func NULOffset(b []byte) int {
+	for off := 0; ; {
+		i := bytes.Index(b[off:], nulEscape)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		n := 0
+		for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return i
+		}
+		off = i + len(nulEscape)
+	}
+}
