@@ -63,9 +63,10 @@ and import prints "imported N players". Importing a file again is harmless:
 it stores the same players.
 
 A player the database holds already (from events, or an earlier import)
-takes the record as a player event would: the currency and zone given
-replace the player's (one not given is kept), and the properties replace
-the player's. A record that changes a player's zone is a move, which the
+takes the record whole, in the engine's data of the player too: its
+currency, zone and properties replace the player's (a record without a
+currency leaves the player without one). A record that changes a
+player's zone (to another, or to none: UTC) is a move, which the
 engine keeps: a schedule in player zone does not give the player the new
 zone's firings from before the move (spec/semantics.md#the-engine,
 Audience). A file does not say when its players moved: --zone-since TIME

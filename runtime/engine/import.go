@@ -17,14 +17,15 @@ const importRetries = 10
 // ImportPlayers stores players, each the record of runtime.EncodePlayer
 // (promoc players import), in one transaction, and takes each into the
 // engine's data of a player the store holds already (from events, or from
-// an earlier import), as the engine would read a player event: the
-// currency and zone the record gives replace the stored ones (one it does
-// not give is kept), and its properties replace the stored properties.
+// an earlier import): the record replaces the player's currency, zone and
+// properties (as it replaces the stored record), in the engine's data too,
+// which the engine reads from then on.
 //
-// A record that changes a stored player's zone is a move at moved: the
-// player's ZoneSince, so that a schedule in player zone does not give the
-// player the new zone's firings from before it (spec/semantics.md,
-// Audience), as a player event changing the zone does. An import says
+// A record that changes a stored player's zone (to another, or to none:
+// UTC) is a move at moved: the player's ZoneSince, so that a schedule in
+// player zone does not give the player the new zone's firings from before
+// it (spec/semantics.md, Audience), as a player event changing the zone
+// does. An import says
 // nothing of when the player moved; the caller gives the time it knows
 // (promoc players import: --zone-since, by default its clock).
 //
@@ -91,7 +92,7 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 		if err := p.meta.setStored(old); err != nil {
 			return store.Change{}, err
 		}
-		if rec.Zone == "" || rec.Zone == p.meta.Zone {
+		if rec.Zone == p.meta.Zone {
 			// Imported before, never seen, and not moved: the record is
 			// the player's data, as the engine reads it.
 			return store.Change{Players: []store.Player{sp}}, nil
@@ -100,24 +101,17 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 		// kept from now on, to keep the move.
 	}
 	m := &p.meta
-	if rec.Currency != "" {
-		m.Currency = rec.Currency
+	if rec.Zone != m.Zone {
+		m.ZoneSince = moved.UTC() // to another zone, or to none (UTC)
 	}
-	if rec.Zone != "" && rec.Zone != m.Zone {
-		m.Zone, m.ZoneSince = rec.Zone, moved.UTC()
-	}
-	m.Props = rec.Props
+	m.Currency, m.Zone, m.Props = rec.Currency, rec.Zone, rec.Props
 	data, err := appendMeta(nil, m)
-	if err != nil {
-		return store.Change{}, err
-	}
-	stored, err := m.toStored(sp.ID)
 	if err != nil {
 		return store.Change{}, err
 	}
 	return store.Change{
 		States:  []store.State{{Player: sp.ID, Rule: metaRule, Version: meta.Version, Data: data}},
-		Players: []store.Player{stored},
+		Players: []store.Player{sp},
 	}, nil
 }
 

@@ -85,18 +85,18 @@ func TestImportMovesPlayer(t *testing.T) {
 	advance("2026-11-02T19:00:00Z") // Auckland's noon of Nov 2 (Nov 1 23:00Z) is p1's
 
 	moved := utc("2026-11-02T20:30:00Z")
-	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "p1", "", "America/Los_Angeles", map[string]any{"country": "US"})}, moved))
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "p1", "USD", "America/Los_Angeles", map[string]any{"country": "US"})}, moved))
 	m, _ := metaOf(t, st, "p1")
 	assert.Equal(t, "America/Los_Angeles", m.Zone)
 	assert.True(t, m.ZoneSince.Equal(moved), "zone_since %v", m.ZoneSince)
-	assert.Equal(t, "EUR", m.Currency, "a currency the record does not give is kept")
+	assert.Equal(t, "USD", m.Currency, "the record's currency replaces the player's")
 	assert.Equal(t, map[string]any{"country": "US"}, m.Props, "the record's properties replace the player's")
 	assert.True(t, m.First.Equal(reg), "the first event stays")
 	sp, ok, err := st.Player(ctx, "p1")
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "America/Los_Angeles", sp.Zone)
-	assert.JSONEq(t, `{"id":"p1","currency":"EUR","zone":"America/Los_Angeles","properties":{"country":"US"}}`, string(sp.Props))
+	assert.JSONEq(t, `{"id":"p1","currency":"USD","zone":"America/Los_Angeles","properties":{"country":"US"}}`, string(sp.Props))
 
 	// The engine that cached p1 reads the import: its next write of p1
 	// conflicts, and it decides p1 again from the store.
@@ -114,7 +114,8 @@ func TestImportMovesPlayer(t *testing.T) {
 
 // TestImportPlayersAgain: a first import stores the record alone; the
 // same record again changes nothing; a player imported and never seen who
-// moves keeps its move in the engine's data, with its new record.
+// moves keeps its move in the engine's data, with its new record; a record
+// without a zone moves the player to none (UTC).
 func TestImportPlayersAgain(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -140,6 +141,15 @@ func TestImportPlayersAgain(t *testing.T) {
 	m, _ = metaOf(t, st, "q1")
 	assert.True(t, m.ZoneSince.Equal(at), "zone_since %v", m.ZoneSince)
 	assert.Equal(t, map[string]any{"vip": true}, m.Props)
+
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "", nil)}, at.Add(2*day)))
+	m, _ = metaOf(t, st, "q1")
+	assert.Empty(t, m.Zone)
+	assert.True(t, m.ZoneSince.Equal(at.Add(2*day)), "zone_since %v", m.ZoneSince)
+	assert.Nil(t, m.Props, "the record's properties, none")
+	sp, _, err = st.Player(ctx, "q1")
+	require.NoError(t, err)
+	assert.Empty(t, sp.Zone)
 }
 
 // conflicting is a store on which another writer changes the player's
@@ -176,10 +186,11 @@ func TestImportPlayersConflict(t *testing.T) {
 	_, before := metaOf(t, st, "p1")
 	c := &conflicting{Store: st, t: t}
 	moved := utc("2026-11-05T00:00:00Z")
-	require.NoError(t, engine.ImportPlayers(ctx, c, []store.Player{record(t, "p1", "", "America/Los_Angeles", nil)}, moved))
+	require.NoError(t, engine.ImportPlayers(ctx, c, []store.Player{record(t, "p1", "EUR", "America/Los_Angeles", nil)}, moved))
 	m, v := metaOf(t, st, "p1")
 	assert.Equal(t, before+2, v, "the other writer's version, then the import's")
 	assert.Equal(t, "America/Los_Angeles", m.Zone)
-	assert.Equal(t, "USD", m.Currency, "the other writer's currency, which the record does not give")
-	assert.True(t, m.ZoneSince.Equal(moved))
+	assert.Equal(t, "EUR", m.Currency, "the record's, over the other writer's")
+	assert.True(t, m.First.Equal(utc("2026-11-01T00:00:00Z")), "the other writer's data read again")
+	assert.True(t, m.ZoneSince.Equal(moved), "a move from the other writer's Malta")
 }
