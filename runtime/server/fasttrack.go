@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -34,6 +35,10 @@ func fastTrackHeaders(h http.Header) (map[string]string, error) {
 		}
 		if len(vals) > 1 {
 			return nil, errorf(http.StatusBadRequest, CodeMissingReferences, "header %s given %d times: expected one value", name, len(vals)).
+				with("header", name)
+		}
+		if !utf8.ValidString(vals[0]) {
+			return nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "header %s: not UTF-8 text: a reference is kept and echoed as text", name).
 				with("header", name)
 		}
 		out[name] = vals[0]

@@ -11,8 +11,8 @@ import (
 )
 
 // TestAcceptNULRefused: a NUL character in any text of a request (a JSON
-// string's \u0000, a path value's or a parameter's %00) is bad input: 400,
-// and nothing stored. PostgreSQL cannot store it in text, so each of these
+// string's \u0000, a path value's or a parameter's %00), or bytes that are
+// not UTF-8, are bad input: 400, and nothing stored. PostgreSQL cannot store it in text, so each of these
 // was a 500 there (an event's id or player, a suspension's reason, a
 // publisher's name, a bonus event, a Fast Track credit, a confirmation, an
 // erasure, a player's state, a bonus), and a property holding one was kept
@@ -60,7 +60,31 @@ func testNULRefused(t *testing.T, h *harness) {
 		assert.Equal(t, 400, r.status, "%s %s: %s", c.method, c.path, r.raw)
 		assert.Equal(t, server.CodeInvalidParameter, r.code(), "%s %s", c.method, c.path)
 	}
+	// Bytes that are not UTF-8 (JSON is UTF-8 text; encoding/json made
+	// them U+FFFD in silence, crediting a player "a\ufffdb"), and in a path,
+	// a query or a Fast Track header (a 500 on PostgreSQL).
+	for _, c := range []call{
+		{method: "POST", path: "/v1/fasttrack/bonus/credit", role: server.Operator, headers: ftHeaders("1", "2", "th", "id"),
+			body: "{\"user_id\": \"a\xffb\", \"bonus_code\": \"B\", \"amount\": \"1\", \"currency\": \"EUR\"}"},
+		{method: "PUT", path: "/v1/publishers/alpha", role: server.Operator, body: "{\"name\": \"a\xffb\"}"},
+	} {
+		r := h.do(c)
+		assert.Equal(t, 400, r.status, "%s %s: %s", c.method, c.path, r.raw)
+		assert.Equal(t, server.CodeInvalidJSON, r.code(), "%s %s", c.method, c.path)
+	}
+	for _, c := range []call{
+		{method: "GET", path: "/v1/players/p%FFx/state", role: server.Viewer},
+		{method: "GET", path: "/v1/bonuses?campaign=x%FFy", role: server.Viewer},
+		{method: "POST", path: "/v1/fasttrack/bonus/credit", role: server.Operator, headers: ftHeaders("1\xff", "2", "th", "id"),
+			body: map[string]any{"user_id": "u", "bonus_code": "B", "amount": "1", "currency": "EUR"}},
+	} {
+		r := h.do(c)
+		assert.Equal(t, 400, r.status, "%s %s: %s", c.method, c.path, r.raw)
+		assert.Equal(t, server.CodeInvalidParameter, r.code(), "%s %s", c.method, c.path)
+	}
 	assert.Len(t, h.outcomes(), before, "nothing handled")
+	r = h.do(call{method: "GET", path: "/v1/bonuses", role: server.Viewer})
+	assert.Empty(t, r.json["bonuses"], "nothing credited")
 	r = h.do(call{method: "GET", path: "/v1/campaigns/shop_welcome", role: server.Viewer})
 	assert.Equal(t, "active", r.json["status"], "not suspended")
 

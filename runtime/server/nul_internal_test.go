@@ -2,8 +2,20 @@ package server
 
 import "testing"
 
-func TestHasNUL(t *testing.T) {
-	if !hasNUL("/v1/players/a\x00b", "") || !hasNUL("/v1/bonuses", "campaign=a%00b") || hasNUL("/v1/bonuses", "campaign=a%20b") {
-		t.Error("hasNUL")
+func TestBadText(t *testing.T) {
+	for _, c := range []struct {
+		path, query string
+		bad         bool
+	}{
+		{"/v1/players/a\x00b", "", true},
+		{"/v1/bonuses", "campaign=a%00b", true},
+		{"/v1/players/a\xffb", "", true},
+		{"/v1/bonuses", "campaign=a%FFb", true},
+		{"/v1/bonuses", "campaign=a%20b", false},
+		{"/v1/players/zoë", "after=0", false},
+	} {
+		if got := badText(c.path, c.query) != ""; got != c.bad {
+			t.Errorf("badText(%q, %q) = %v, want %v", c.path, c.query, got, c.bad)
+		}
 	}
 }

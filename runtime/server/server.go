@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
@@ -463,8 +464,8 @@ func (s *Server) endpoint(rt Route) http.Handler {
 				return
 			}
 		}
-		if hasNUL(r.URL.Path, r.URL.RawQuery) {
-			s.writeError(w, r, errorf(http.StatusBadRequest, CodeInvalidParameter, "a NUL character (%%00) in the path or the query: no path value or parameter may hold one"))
+		if bad := badText(r.URL.Path, r.URL.RawQuery); bad != "" {
+			s.writeError(w, r, errorf(http.StatusBadRequest, CodeInvalidParameter, "%s", bad))
 			return
 		}
 		if rt.raw != nil {
@@ -524,6 +525,17 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 			r.Header.Get("Content-Type"), strings.Join(append([]string{"application/json"}, types...), " or "))
 	}
 	if mt == "application/json" {
+		if !utf8.Valid(body) {
+			i := 0
+			for i < len(body) {
+				r, n := utf8.DecodeRune(body[i:])
+				if r == utf8.RuneError && n == 1 {
+					break
+				}
+				i += n
+			}
+			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "bytes that are not UTF-8 at byte %d: JSON is UTF-8 text", i).with("offset", i)
+		}
 		if i := runtime.NULOffset(body); i >= 0 {
 			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "a NUL character (\\u0000) in a string at byte %d: no text of the API may hold one", i).
 				with("offset", i)
