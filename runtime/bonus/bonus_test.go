@@ -105,7 +105,7 @@ func TestReadEvents(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, evs, 2, "a blank line is skipped")
 	_, err = bonus.ReadEvents(strings.NewReader("\xff\xfe{\x00"), t0)
-	assert.ErrorContains(t, err, "line 1: not JSON", "UTF-16 text")
+	assert.EqualError(t, err, "line 1: bytes that are not UTF-8 at column 1: a status event is UTF-8 text (a file in UTF-16?)", "UTF-16 text")
 }
 
 func openStore(t *testing.T) *sqlite.Store {

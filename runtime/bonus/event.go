@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
@@ -185,6 +186,21 @@ func known(header string) bool {
 // DecodeEvent reads one status event from JSON, strictly: an unknown
 // field, a wrong type or trailing data is an error naming the field.
 func DecodeEvent(b []byte, bonus string, received time.Time) (store.BonusEvent, error) {
+	if !utf8.Valid(b) {
+		i := 0
+		for i < len(b) {
+			r, n := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			i += n
+		}
+		hint := ""
+		if bytes.IndexByte(b, 0) >= 0 {
+			hint = " (a file in UTF-16?)"
+		}
+		return store.BonusEvent{}, &FieldError{Msg: fmt.Sprintf("bytes that are not UTF-8 at column %d: a status event is UTF-8 text%s", i+1, hint)}
+	}
 	if i := runtime.NULOffset(b); i >= 0 {
 		return store.BonusEvent{}, &FieldError{Msg: fmt.Sprintf("a NUL character (\\u0000) in a string at column %d: no text of a status event may hold one", i+1)}
 	}
