@@ -726,6 +726,12 @@ func (c *checker) in(e *lang.BinaryExpr) (Type, *Value) {
 		c.errorf(list.Elems[limits.ListElements], lang.CodeExceededLimit, "too many elements in a list: more than %d (limits.ListElements)", limits.ListElements)
 		return tInvalid, nil
 	}
+	if len(list.Elems) == 0 {
+		// Nothing is in an empty list: a filter with it would match no
+		// transaction, or every one, without a word.
+		c.errorf(list, lang.CodeInvalidType, "the list is empty, so %s %s [] is always %t: list the values, as in [\"slots\", \"live\"]", lang.ExprString(e.X), e.Op, e.Op == lang.OpNotIn)
+		return tInvalid, nil
+	}
 	okAll := x.Kind != Invalid
 	var vals []Value
 	for _, el := range list.Elems {
