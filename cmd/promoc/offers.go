@@ -91,7 +91,7 @@ the assignments: a random reference, the player, the voucher code ("-" when
 the offer requires none), whether it is synchronized, and the time.
 
 When the offer requires vouchers and fewer unassigned codes are left than
-players, nothing is assigned. A code is never assigned twice, even by
+players, nothing is assigned; so it is when a player is named twice. A code is never assigned twice, even by
 assignments running at once.
 
 Exit codes: 0 assigned; 1 an unknown offer, too few codes, or the database
@@ -106,10 +106,18 @@ failed; 2 bad usage.`,
 			return nil
 		},
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
+			named := map[string]bool{}
 			for _, p := range args[1:] {
 				if strings.TrimSpace(p) == "" {
 					return usageErrorf("offers assign: an empty player id")
 				}
+				if named[p] {
+					// A bulk assignment gives each player of its target one
+					// assignment; a player named twice is a slip that would
+					// spend a second code.
+					return usageErrorf("offers assign: player %q named twice; nothing was assigned", p)
+				}
+				named[p] = true
 			}
 			st, err := openStore(cmd.Context(), *db, false)
 			if err != nil {
