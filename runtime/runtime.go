@@ -158,6 +158,18 @@ func (p *Program) Disassemble(w io.Writer, reward string) error {
 
 func (p *Program) unknownReward(name string) error {
 	msg := fmt.Sprintf("unknown reward %q", name)
+	if _, err := p.Kind(name); err == nil {
+		return &Error{Msg: msg + ": " + name + " is a transaction kind; name a reward or a payout"}
+	}
+	for _, r := range p.Rules() {
+		if r.Name == name {
+			what := "an automation rule"
+			if r.Campaign {
+				what = "a campaign"
+			}
+			return &Error{Msg: msg + ": " + name + " is " + what + ", which promoc run and promoc serve run, and promoc test tests; name a reward or a payout it gives"}
+		}
+	}
 	if s := compiler.Suggest(name, p.Rewards()); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
