@@ -369,7 +369,19 @@ func (c *checker) resolveConst(sym *Symbol) {
 	sym.Type = t
 	sym.Value = c.info.Consts[d.Value]
 	if t.Kind != Invalid && sym.Value == nil {
-		c.diags.Errorf(sym.File, d.Value.Span(), lang.CodeInvalidConst, "const %s must have a value known before any player is evaluated", sym.Name)
+		msg := fmt.Sprintf("const %s must have a value known before any player is evaluated", sym.Name)
+		perCur := false
+		lang.Inspect(d.Value, func(n lang.Node) bool {
+			_, ok := n.(*lang.PerCurrencyLit)
+			perCur = perCur || ok
+			return n != nil && !perCur
+		})
+		if t.Kind == Money && perCur {
+			// Folded per currency, a per-currency value meets an amount in
+			// one currency: for a player in another, they never meet.
+			msg += ": it combines a per-currency value with an amount in one currency, which for a player in another currency is an error; write one per-currency value, as in 10 EUR | 11 USD"
+		}
+		c.diags.Errorf(sym.File, d.Value.Span(), lang.CodeInvalidConst, "%s", msg)
 		sym.Type = tInvalid
 	}
 	c.constState[sym] = 2
