@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ import (
 //	PROMOC_BENCH_MOST     the paced run's most events a call (default 512)
 //	PROMOC_BENCH_PIECE    with AHEAD, the first piece of a backlog (default 64; 0: none, PacedHost.Piece)
 //	PROMOC_BENCH_TIMELINE a file: the paced run's calls, a line each (writeTimeline)
+//	PROMOC_BENCH_TRACE    a file: Go's execution trace of the paced run (go tool trace)
 //	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
 //	PROMOC_BENCH_INFLIGHT the engine's Options.InFlight (default 2: a batch decided while
 //	                      the one before is written; 1: one after the other)
@@ -391,6 +393,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				st.mu.Unlock()
 				gc0, cpu0 := gcNow(), cpuTime()
 				wcalls0, wbytes0, wok := ioCounts()
+				stopTrace := traceTo(b, os.Getenv("PROMOC_BENCH_TRACE"))
 				b.StartTimer()
 				t0 := time.Now()
 				run, err := PacedRun(ctx, e, s, paced, rate, pacedHost())
@@ -399,6 +402,7 @@ func BenchmarkEngineLatency(b *testing.B) {
 				}
 				took := time.Since(t0)
 				b.StopTimer()
+				stopTrace()
 				gc, cpu := gcNow().since(gc0), cpuTime()-cpu0
 				wcalls1, wbytes1, _ := ioCounts()
 				st.mu.Lock()
@@ -431,5 +435,29 @@ func BenchmarkEngineLatency(b *testing.B) {
 				b.ReportMetric(0, "ns/op")
 			}
 		})
+	}
+}
+
+// traceTo starts Go's execution trace into the file named (none when the
+// name is empty) and returns what stops it: where the paced run's stalls
+// come from (the collector's workers, the checkpointer, a goroutine
+// waiting for a processor) is in it, for go tool trace.
+func traceTo(b *testing.B, name string) (stop func()) {
+	if name == "" {
+		return func() {}
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
