@@ -311,10 +311,15 @@ type Paced struct {
 // what can be decided while that one is written; so the oldest events of
 // a backlog are written first, in a transaction of their own, and under a
 // lasting backlog the calls grow to Most, the size the store writes best.
+//
+// CoarseSleep waits for arrivals on Go's timers, which wake the host up to
+// a millisecond late (sleeper says why) where a network host is woken
+// within microseconds; by default the host waits precisely.
 type PacedHost struct {
 	Outstanding, Most, Piece int
 	Gather                   time.Duration
 	Ahead                    bool
+	CoarseSleep              bool
 }
 
 // PacedRun feeds n events of the stream to the engine as if they arrived
@@ -348,6 +353,8 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		}
 		evs = append(evs, ev)
 	}
+	sl := newSleeper(h.CoarseSleep)
+	defer sl.close()
 	run.Lat = make([]time.Duration, len(evs))
 	run.Arrival = make([]time.Time, len(evs))
 	gap := time.Duration(float64(time.Second) / rate)
@@ -403,14 +410,14 @@ func PacedRun(ctx context.Context, e *engine.Engine, s *Stream, n int, rate floa
 		default:
 		}
 		if d := time.Until(arrival(i)); d > 0 {
-			time.Sleep(d)
+			sl.sleep(d)
 		}
 		places <- struct{}{} // a place: what arrives meanwhile waits
 		if h.Ahead && len(places) > 1 {
 			<-e.Writing() // the call before is being written
 		}
 		if d := time.Until(arrival(i).Add(gather)); d > 0 {
-			time.Sleep(d)
+			sl.sleep(d)
 		}
 		now := time.Now()
 		// With a place taken before this call's, the call before is
