@@ -305,7 +305,7 @@ active again; one suspended by an operator stays suspended.`,
 					bs, _ := st.Budgets(cmd.Context(), name) // for the message; the error is said below
 					for _, b := range bs {
 						if b.Currency == cur {
-							return failf("budget of %s %s: %s is below what is posted (%s) and reserved (%s)", name, in, amount, b.Posted, b.Reserved)
+							return failf("budget of %s %s: %s is below what is posted (%s) and reserved (%s)", name, in, amount, b.Amount(b.Posted), b.Amount(b.Reserved))
 						}
 					}
 				}
@@ -322,7 +322,7 @@ active again; one suspended by an operator stays suspended.`,
 			out := cmd.OutOrStdout()
 			for _, b := range bs {
 				if b.Currency == cur {
-					fmt.Fprintf(out, "budget of %s %s: limit %s, posted %s, reserved %s, left %s\n", name, in, b.Limit, b.Posted, b.Reserved, b.Left())
+					fmt.Fprintf(out, "budget of %s %s: limit %s, posted %s, reserved %s, left %s\n", name, in, b.Amount(b.Limit), b.Amount(b.Posted), b.Amount(b.Reserved), b.Amount(b.Left()))
 				}
 			}
 			if before.Status == store.Suspended && after.Status == store.Active {

@@ -10,7 +10,6 @@ import (
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/vm/currency"
 )
 
 // This file judges the expects of event-sequence tests against the
@@ -205,16 +204,9 @@ func (run *seqRun) budgetLeft(ctx context.Context, c Check, e *lang.ExpectBudget
 			continue
 		}
 		left := b.Left()
-		c.Actual = "budget left " + left.String()
+		c.Actual = "budget left " + b.Amount(left)
 		if cur != "" {
-			// The store keeps more decimals than the currency has: write
-			// the currency's (2.50 EUR), or more when the amount has them.
-			code, _ := currency.Parse(cur)
-			scale := code.MinorUnits()
-			if text := left.String(); strings.Contains(text, ".") { // String trims the zeros
-				scale = max(scale, int32(len(text)-strings.IndexByte(text, '.')-1))
-			}
-			c.Actual = "budget left " + left.StringFixed(scale) + " " + cur
+			c.Actual += " " + cur
 		}
 		// Budgets compare by value, as lets do: 0 EUR is 0.00 EUR.
 		if c.Passed = left.Equal(want.Num.Decimal()); c.Passed {

@@ -181,7 +181,7 @@ func acceptBudget(t *testing.T, a, b *harness) {
 	r := a.do(call{method: "GET", path: "/v1/campaigns/welcome", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, "suspended", r.json["status"])
-	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95", "posted": "90", "reserved": "0", "left": "5"}}, r.json["budgets"])
+	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95.00", "posted": "90.00", "reserved": "0.00", "left": "5.00"}}, r.json["budgets"])
 }
 
 // TestAcceptVouchersUnderConcurrency: 30 players log in for the first time
@@ -282,7 +282,7 @@ func TestAcceptEventIdempotency(t *testing.T) {
 
 	r = h.do(call{method: "GET", path: "/v1/campaigns/welcome", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
-	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95", "posted": "10", "reserved": "0", "left": "85"}}, r.json["budgets"])
+	assert.Equal(t, []any{map[string]any{"currency": "EUR", "limit": "95.00", "posted": "10.00", "reserved": "0.00", "left": "85.00"}}, r.json["budgets"])
 }
 
 // TestAcceptAttribution: a conversion goes to the player's last click on

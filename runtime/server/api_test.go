@@ -142,7 +142,7 @@ func TestCampaigns(t *testing.T) {
 			list := r.json["campaigns"].([]any)
 			require.Len(t, list, 1)
 			assert.Equal(t, map[string]any{"campaign": "first_deposit_bonus", "status": "active",
-				"budgets": []any{map[string]any{"currency": "EUR", "limit": "25", "posted": "0", "reserved": "0", "left": "25"}}}, list[0])
+				"budgets": []any{map[string]any{"currency": "EUR", "limit": "25.00", "posted": "0.00", "reserved": "0.00", "left": "25.00"}}}, list[0])
 		}},
 		{"one", "GET", c, nil, 200, "", func(t *testing.T, r response) { assert.Equal(t, "active", r.json["status"]) }},
 		{"unknown", "GET", "/v1/campaigns/nope", nil, 404, server.CodeNotFound, nil},
@@ -157,7 +157,7 @@ func TestCampaigns(t *testing.T) {
 			assert.Equal(t, "active", r.json["status"])
 		}},
 		{"budget", "PUT", c + "/budgets/EUR", map[string]any{"limit": "500.00"}, 200, "", func(t *testing.T, r response) {
-			assert.Equal(t, "500", r.json["budgets"].([]any)[0].(map[string]any)["limit"])
+			assert.Equal(t, "500.00", r.json["budgets"].([]any)[0].(map[string]any)["limit"])
 		}},
 		{"budget as a JSON number", "PUT", c + "/budgets/USD", `{"limit": 120.50}`, 200, "", func(t *testing.T, r response) {
 			assert.Len(t, r.json["budgets"], 2)

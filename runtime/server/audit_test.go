@@ -57,8 +57,8 @@ func TestAuditLog(t *testing.T) {
 		{appr, "approval.reject", key, "waiting", "rejected"},
 	}, got)
 	budget := entries[2].(map[string]any)
-	assert.Equal(t, "25", budget["before"].(map[string]any)["budgets"].([]any)[0].(map[string]any)["limit"])
-	assert.Equal(t, "40", budget["after"].(map[string]any)["budgets"].([]any)[0].(map[string]any)["limit"])
+	assert.Equal(t, "25.00", budget["before"].(map[string]any)["budgets"].([]any)[0].(map[string]any)["limit"])
+	assert.Equal(t, "40.00", budget["after"].(map[string]any)["budgets"].([]any)[0].(map[string]any)["limit"])
 
 	r = h.do(call{method: "GET", path: "/v1/audit?after=3", role: server.Admin})
 	assert.Len(t, r.json["entries"], 1)

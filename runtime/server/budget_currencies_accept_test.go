@@ -117,14 +117,14 @@ func budgetCurrencies(t *testing.T, a, b *harness) {
 	r := a.do(call{method: "GET", path: "/v1/campaigns/welcome", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, "suspended", r.json["status"])
-	limits := map[string]string{"EUR": "100", "USD": "50"}
+	limits := map[string]string{"EUR": "100.00", "USD": "50.00"}
 	for _, x := range r.json["budgets"].([]any) {
 		bu := x.(map[string]any)
 		cur := bu["currency"].(string)
 		posted := decimal.RequireFromString(bu["posted"].(string))
 		assert.True(t, posted.Equal(issued[cur]), "%s posted %s, issued %s", cur, posted, issued[cur])
 		assert.Equal(t, limits[cur], bu["limit"])
-		assert.Equal(t, "0", bu["reserved"])
+		assert.Equal(t, "0.00", bu["reserved"])
 	}
 	require.NoError(t, a.st.Audit(context.Background()))
 }

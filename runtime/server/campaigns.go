@@ -48,8 +48,8 @@ func CampaignOf(name string, c store.Campaign, bs []store.Budget) Campaign {
 		j.Since = &t
 	}
 	for _, b := range bs {
-		j.Budgets = append(j.Budgets, Budget{Currency: b.Currency, Limit: b.Limit.String(), Posted: b.Posted.String(),
-			Reserved: b.Reserved.String(), Left: b.Left().String()})
+		j.Budgets = append(j.Budgets, Budget{Currency: b.Currency, Limit: b.Amount(b.Limit), Posted: b.Amount(b.Posted),
+			Reserved: b.Amount(b.Reserved), Left: b.Amount(b.Left())})
 	}
 	return j
 }

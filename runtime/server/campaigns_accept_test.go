@@ -106,8 +106,8 @@ func TestAcceptBudgetLimitInput(t *testing.T) {
 	assert.Equal(t, "invalid-json", r.code())
 	r = h.do(call{method: "GET", path: "/v1/campaigns/match", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
-	assert.Equal(t, "100", r.json["budgets"].([]any)[0].(map[string]any)["limit"], "nothing changed")
-	for limit, want := range map[string]string{`"250.50"`: "250.5", `300`: "300", `"0.00000001"`: "0.00000001", `"400.00"`: "400"} {
+	assert.Equal(t, "100.00", r.json["budgets"].([]any)[0].(map[string]any)["limit"], "nothing changed")
+	for limit, want := range map[string]string{`"250.50"`: "250.50", `300`: "300.00", `"0.00000001"`: "0.00000001", `"400.00"`: "400.00"} {
 		r := h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: `{"limit": ` + limit + `}`})
 		require.Equal(t, 200, r.status, "limit %s: %s", limit, r.raw)
 		assert.Equal(t, want, r.json["budgets"].([]any)[0].(map[string]any)["limit"], "limit %s", limit)
@@ -144,16 +144,16 @@ func TestAcceptBudgetRaisedAfterExhaustion(t *testing.T) {
 	assert.Equal(t, "issued 50.00", match("d1", 0, "100.00"))
 	assert.Equal(t, "issued 50.00", match("d2", time.Minute, "100.00"))
 	st, _, left := campaign()
-	assert.Equal(t, []string{"active", "0"}, []string{st, left}, "exactly what was left is paid; nothing refused yet")
+	assert.Equal(t, []string{"active", "0.00"}, []string{st, left}, "exactly what was left is paid; nothing refused yet")
 	assert.Equal(t, "skipped budget-exhausted 5.00", match("d3", 2*time.Minute, "10.00"))
 	st, why, left := campaign()
-	assert.Equal(t, []string{"suspended", "budget-exhausted", "0"}, []string{st, why, left})
+	assert.Equal(t, []string{"suspended", "budget-exhausted", "0.00"}, []string{st, why, left})
 	assert.Equal(t, "skipped campaign-suspended 5.00", match("d4", 3*time.Minute, "10.00"))
 
 	r := h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "105.00"}})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	st, _, left = campaign()
-	assert.Equal(t, []string{"active", "5"}, []string{st, left}, "raising a budget that ran out makes the campaign active")
+	assert.Equal(t, []string{"active", "5.00"}, []string{st, left}, "raising a budget that ran out makes the campaign active")
 	assert.Equal(t, "issued 5.00", match("d5", 4*time.Minute, "10.00"))
 	assert.Equal(t, "skipped budget-exhausted 0.50", match("d6", 5*time.Minute, "1.00"))
 
@@ -162,7 +162,7 @@ func TestAcceptBudgetRaisedAfterExhaustion(t *testing.T) {
 	r = h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "200"}})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	st, why, left = campaign()
-	assert.Equal(t, []string{"suspended", "fraud check", "95"}, []string{st, why, left}, "an operator's suspension outlives a raise")
+	assert.Equal(t, []string{"suspended", "fraud check", "95.00"}, []string{st, why, left}, "an operator's suspension outlives a raise")
 	assert.Equal(t, "skipped campaign-suspended 5.00", match("d7", 6*time.Minute, "10.00"))
 }
 

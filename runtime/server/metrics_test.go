@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -78,7 +79,8 @@ func TestMetricsBudgets(t *testing.T) {
 	text = scrape()
 	for _, b := range r.json["budgets"].([]any) {
 		b := b.(map[string]any)
-		left := fmt.Sprintf(`promoc_campaign_budget_left{campaign="first_deposit_bonus",currency=%q} %s`, b["currency"], b["left"])
+		// The API writes the currency's minor units (80.00), the gauge a float (80).
+		left := fmt.Sprintf(`promoc_campaign_budget_left{campaign="first_deposit_bonus",currency=%q} %s`, b["currency"], decimal.RequireFromString(b["left"].(string)))
 		assert.Contains(t, text, left)
 	}
 	assert.Contains(t, text, `promoc_campaign_budget_left{campaign="first_deposit_bonus",currency="USD"} 120.5`)

@@ -2,9 +2,12 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/vm/currency"
 )
 
 // Key identifies one action: an action runs at most once per key.
@@ -170,6 +173,24 @@ type Budget struct {
 
 // Left is what can still be reserved.
 func (b Budget) Left() decimal.Decimal { return b.Limit.Sub(b.Posted).Sub(b.Reserved) }
+
+// Amount writes an amount of the budget as outcomes write theirs: with the
+// currency's minor units (10.10 EUR, 500 JPY, 1.250 KWD), or more digits
+// when the amount has them (a budget raised to 10.125 EUR); an amount of a
+// budget without a currency (points) with its own digits. The store keeps
+// amounts without their scale (10.1).
+func (b Budget) Amount(d decimal.Decimal) string {
+	text := d.String() // without the zeros the store's scale leaves
+	if b.Currency == "" {
+		return text
+	}
+	code, _ := currency.Parse(b.Currency)
+	scale := code.MinorUnits()
+	if i := strings.IndexByte(text, '.'); i >= 0 {
+		scale = max(scale, int32(len(text)-i-1))
+	}
+	return d.StringFixed(scale)
+}
 
 // CampaignStatus is active or suspended.
 type CampaignStatus string
