@@ -131,6 +131,12 @@ func (e *Engine) Confirm(ctx context.Context, assignment, code string, at time.T
 	ev := Event{ID: ConfirmEventID(a.Ref), Player: a.Player, Kind: OfferConfirmed, Time: a.Confirmed,
 		Attrs: map[string]any{"offer": a.Offer, "assignment": a.Ref, "code": a.Confirmation}}
 	outs, err := e.Handle(ctx, []Event{ev})
+	var bad *EventError
+	if errors.As(err, &bad) {
+		// The event itself is refused (older than the player's latest by
+		// more than the lateness bound): confirming again gives it again.
+		return a, nil, fmt.Errorf("the confirmation is recorded, but its event cannot be handled: %w", err)
+	}
 	if err != nil {
 		return a, nil, fmt.Errorf("the confirmation is recorded, but its event was not handled (confirm again to handle it): %w", err)
 	}

@@ -171,3 +171,39 @@ func TestGiveOfferCrash(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, left.Unassigned)
 }
+
+// TestConfirmLate: a confirmation whose event is older than the player's
+// latest event by more than the lateness bound (a log replayed ahead of
+// the clock) is recorded, and its event refused for good: the error says
+// so, and is the event's (an *EventError), not an advice to confirm again,
+// which would be refused the same way.
+func TestConfirmLate(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	e, err := engine.New(ctx, compile(t, "testdata/offers"), st, engine.Options{})
+	require.NoError(t, err)
+	_, err = st.ImportVouchers(ctx, "SPA-2026", []string{"SPA-0001"}, t0)
+	require.NoError(t, err)
+	outs, err := e.Handle(ctx, []engine.Event{
+		playerEv("r1", "p1", t0.Add(-time.Hour), "EUR", "", nil),
+		ev("d1", "p1", "deposit", t0, "amount", "150"),
+		ev("d2", "p1", "deposit", t0.Add(72*time.Hour), "amount", "10"),
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, outs)
+	spa := outs[0]
+	require.Equal(t, "SPA-0001", spa.Code)
+
+	a, outs, err := e.Confirm(ctx, spa.Assignment, "POS-77", t0.Add(time.Hour))
+	require.Error(t, err)
+	var ee *engine.EventError
+	assert.True(t, errors.As(err, &ee), "the event's error: %v", err)
+	assert.Contains(t, err.Error(), "the confirmation is recorded, but its event cannot be handled")
+	assert.NotContains(t, err.Error(), "confirm again")
+	assert.Empty(t, outs)
+	assert.Equal(t, "POS-77", a.Confirmation, "recorded")
+	got, ok, err := st.(store.OfferGiver).Assignment(ctx, spa.Assignment)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "POS-77", got.Confirmation)
+}

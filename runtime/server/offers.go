@@ -61,6 +61,10 @@ func (s *Server) postOfferConfirm(ctx context.Context, q *request) (int, any, er
 		return 0, nil, errorf(http.StatusConflict, CodeConfirmedOtherwise, "assignment %q was confirmed before with another code", c.Assignment).with("confirmation", a.Confirmation)
 	case errors.Is(err, store.ErrVoucherCode):
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "code: %v", err).with("field", "code")
+	case errors.As(err, new(*engine.EventError)):
+		// Recorded, and its event refused for good (older than the
+		// player's latest by more than the lateness bound).
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidEvent, "%v", err).with("assignment", a.Ref)
 	case err != nil:
 		return 0, nil, err
 	}

@@ -167,3 +167,29 @@ func testOfferConfirmationCode(t *testing.T, h *harness) {
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, "POS 0001 ü", r.json["assignment"].(map[string]any)["confirmation"])
 }
+
+// TestAcceptOfferConfirmedLate: a confirmation whose event is older than
+// the player's latest event by more than the lateness bound (the player's
+// events ahead of the clock) is recorded and its event refused: a 422
+// naming the event, which says that the confirmation is recorded, not a
+// 500; confirming again changes nothing and is refused the same way.
+func TestAcceptOfferConfirmedLate(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), offersAcceptRules)
+	r := h.events([]any{reg("r1", "p1", t0), ev("l1", "p1", "login", t0.Add(time.Minute)),
+		ev("l2", "p1", "login", t0.Add(72*time.Hour))})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	ref := r.json["outcomes"].([]any)[0].(map[string]any)["assignment"].(string)
+	h.clock.Set(t0.Add(time.Hour))
+	for range 2 {
+		r = h.do(call{method: "POST", path: "/v1/offers/confirm", role: server.Operator,
+			body: map[string]any{"assignment": ref, "code": "POS-0001"}})
+		require.Equal(t, 422, r.status, "%s", r.raw)
+		assert.Equal(t, server.CodeInvalidEvent, r.code())
+		assert.Contains(t, r.json["message"], "the confirmation is recorded, but its event cannot be handled")
+		assert.Contains(t, r.json["message"], "lateness bound")
+		assert.Equal(t, ref, r.json["details"].(map[string]any)["assignment"])
+	}
+	for _, o := range h.outcomes() {
+		assert.NotEqual(t, "shop_confirmed", o.Key.Rule, "nothing paid for a refused event")
+	}
+}
