@@ -314,7 +314,7 @@ type Paced struct {
 //
 // CoarseSleep waits for arrivals on Go's timers, which wake the host up to
 // a millisecond late (sleeper says why) where a network host is woken
-// within microseconds; by default the host waits precisely.
+// within microseconds; without it the host waits precisely.
 type PacedHost struct {
 	Outstanding, Most, Piece int
 	Gather                   time.Duration

@@ -48,8 +48,9 @@ import (
 //	PROMOC_BENCH_PIECE    with AHEAD, the first piece of a backlog (default 64; 0: none, PacedHost.Piece)
 //	PROMOC_BENCH_TIMELINE a file: the paced run's calls, a line each (writeTimeline)
 //	PROMOC_BENCH_TRACE    a file: Go's execution trace of the paced run (go tool trace)
-//	PROMOC_BENCH_SLEEP    "go": the paced host waits for arrivals on Go's timers, up to 1 ms
-//	                      late (default: a timer file descriptor, within tens of µs; sleep.go)
+//	PROMOC_BENCH_SLEEP    "precise": the paced host waits for arrivals on a timer file
+//	                      descriptor, within tens of µs (default: Go's timers, up to 1 ms late;
+//	                      sleep.go)
 //	PROMOC_BENCH_SQLITE   "normal": SQLite with synchronous=NORMAL (default FULL)
 //	PROMOC_BENCH_INFLIGHT the engine's Options.InFlight (default 2: a batch decided while
 //	                      the one before is written; 1: one after the other)
@@ -351,7 +352,7 @@ func pacedHost() PacedHost {
 		h.Ahead = v != 0
 	}
 	h.Most = envInt("PROMOC_BENCH_MOST", 512)
-	h.CoarseSleep = os.Getenv("PROMOC_BENCH_SLEEP") == "go"
+	h.CoarseSleep = os.Getenv("PROMOC_BENCH_SLEEP") != "precise"
 	if h.Ahead {
 		h.Piece = envInt0("PROMOC_BENCH_PIECE", 64) // a backlog in pieces, each decided while the one before is written
 	}

@@ -12,6 +12,11 @@ import "time"
 // The precise sleeper (Linux: a timer file descriptor, waited for by the
 // runtime's network poller, which holds no processor meanwhile) wakes
 // within tens of microseconds; PacedHost.CoarseSleep asks for Go's timers.
+// The benchmark keeps Go's timers by default (PROMOC_BENCH_SLEEP=precise
+// for the other): on the quiet machine the precise host changed neither the
+// p50 nor the p99 beyond the runs' spread (bench/README.md), so the engine's
+// own latency is what they measure, and the numbers stay comparable with
+// the earlier ones.
 type sleeper interface {
 	sleep(d time.Duration)
 	close()
