@@ -118,27 +118,7 @@ func proveRunCrash(t *testing.T, ref, crashed string) {
 	out, err := run(ref).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	kills := 0
-	for try := 0; ; try++ {
-		require.Less(t, try, 200, "promoc run never ended")
-		cmd := run(crashed)
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "seed %d: a run that was not killed failed", seed)
-		// A kill at a random point of the run's first 420 ms; each try
-		// allows 10 ms more, so that on a starved machine, where starting
-		// alone may take that long, the runs still get further each time.
-		case <-time.After(time.Duration(20+rng.IntN(400)+10*try) * time.Millisecond):
-			require.NoError(t, cmd.Process.Kill())
-			<-done
-			kills++
-			continue
-		}
-		break
-	}
+	kills := killUntilDone(t, rng, seed, 400, func() *exec.Cmd { return run(crashed) })
 	want, got := outcomeLines(t, ref), outcomeLines(t, crashed)
 	require.NotEmpty(t, want)
 	assert.Equal(t, want, got, "seed %d, %d kills: the outcomes of one run", seed, kills)
@@ -167,4 +147,29 @@ func outcomeLines(t *testing.T, db string) []string {
 		assert.False(t, b.Posted.GreaterThan(b.Limit), "the budget exceeded")
 	}
 	return lines
+}
+
+// killUntilDone starts run's command again and again, killing it with
+// SIGKILL at a random point of its first 20 to 20+spread ms, until one
+// ends by itself (which must succeed), and returns the kills. Each try
+// allows 10 ms more, so that on a starved machine, where starting alone may
+// take that long, the runs still get further each time.
+func killUntilDone(t *testing.T, rng *rand.Rand, seed uint64, spread int, run func() *exec.Cmd) (kills int) {
+	t.Helper()
+	for try := 0; ; try++ {
+		require.Less(t, try, 200, "promoc run never ended")
+		cmd := run()
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			require.NoError(t, err, "seed %d: a run that was not killed failed", seed)
+			return kills
+		case <-time.After(time.Duration(20+rng.IntN(spread)+10*try) * time.Millisecond):
+			require.NoError(t, cmd.Process.Kill())
+			<-done
+			kills++
+		}
+	}
 }

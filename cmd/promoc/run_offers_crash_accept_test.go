@@ -122,24 +122,7 @@ func proveOffersCrash(t *testing.T, ref, crashed string) {
 	out, err := run(ref).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	kills := 0
-	for try := 0; ; try++ {
-		require.Less(t, try, 200, "promoc run never ended")
-		cmd := run(crashed)
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			require.NoError(t, err, "seed %d: a run that was not killed failed", seed)
-		case <-time.After(time.Duration(20+rng.IntN(300)+10*try) * time.Millisecond):
-			require.NoError(t, cmd.Process.Kill())
-			<-done
-			kills++
-			continue
-		}
-		break
-	}
+	kills := killUntilDone(t, rng, seed, 300, func() *exec.Cmd { return run(crashed) })
 	want, got := offerLines(t, ref), offerLines(t, crashed)
 	assert.Contains(t, want, "SPA: 40 codes given", "the pool runs out")
 	assert.Equal(t, want, got, "seed %d, %d kills: what one run gives", seed, kills)
