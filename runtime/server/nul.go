@@ -11,12 +11,26 @@ import (
 // hold, or bytes that are not UTF-8 (%FF), which no id is; "" when
 // nothing. A body's strings are checked by runtime.NULOffset.
 func badText(path, rawQuery string) string {
-	q, err := url.QueryUnescape(rawQuery)
-	switch {
-	case strings.ContainsRune(path, 0) || (err == nil && strings.ContainsRune(q, 0)):
-		return "a NUL character (%00) in the path or the query: no path value or parameter may hold one"
-	case !utf8.ValidString(path) || (err == nil && !utf8.ValidString(q)):
-		return "the path or the query is not UTF-8 text once decoded: no path value or parameter is other text"
+	texts := []string{path}
+	if q, err := url.QueryUnescape(rawQuery); err == nil {
+		texts = append(texts, q)
+	} else {
+		// A pair with a bad escape: url.ParseQuery drops that pair and
+		// keeps the others, which the handlers read (URL.Query).
+		vals, _ := url.ParseQuery(rawQuery)
+		for name, vs := range vals {
+			texts = append(append(texts, name), vs...)
+		}
+	}
+	for _, s := range texts {
+		if strings.ContainsRune(s, 0) {
+			return "a NUL character (%00) in the path or the query: no path value or parameter may hold one"
+		}
+	}
+	for _, s := range texts {
+		if !utf8.ValidString(s) {
+			return "the path or the query is not UTF-8 text once decoded: no path value or parameter is other text"
+		}
 	}
 	return ""
 }
