@@ -404,8 +404,10 @@ func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexErr
 		return lexError{Pos: pos, Len: size, Message: msg, Fix: fix}, true
 	}
 	switch {
-	case strings.ContainsRune("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b", r):
-		return describeCurlyQuote(src, pos, size), true
+	case strings.ContainsRune(doubleQuotes, r):
+		return describeCurlyQuote(src, pos, size, doubleQuotes), true
+	case strings.ContainsRune(singleQuotes, r):
+		return describeCurlyQuote(src, pos, size, singleQuotes), true
 	case strings.ContainsRune("\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000", r):
 		return at(fmt.Sprintf("unexpected %U, a space that is not a plain one, as text copied from a document has: write a plain space", r), " ")
 	case r == '\ufeff':
@@ -420,11 +422,18 @@ func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexErr
 	return lexError{}, false
 }
 
+// The typographic quotes, double and single. A string opened by one of
+// them closes with one of the same set: the apostrophe of “Player’s
+// Choice” is part of the string.
+const (
+	doubleQuotes = "\u201c\u201d\u201e\u201f\u00ab\u00bb"
+	singleQuotes = "\u2018\u2019\u201a\u201b"
+)
+
 // describeCurlyQuote explains a string written between typographic quotes,
 // “Gold Quest”: its fix is the same text between straight double quotes,
-// when the quote closes on its line.
-func describeCurlyQuote(src []byte, pos lexer.Position, size int) lexError {
-	const quotes = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b"
+// when a quote of the opening one's set (quotes) closes it on its line.
+func describeCurlyQuote(src []byte, pos lexer.Position, size int, quotes string) lexError {
 	line := src[pos.Offset+size:]
 	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
 		line = line[:i]

@@ -23,6 +23,7 @@ func TestAcceptPastedText(t *testing.T) {
 	}{
 		{"typographic quotes", `"Gold Quest"`, "“Gold Quest”", "“", `Change “Gold Quest” to "Gold Quest"`, `strings are written in straight double quotes: "Gold Quest"`},
 		{"low and high quotes", `"Gold Quest"`, "„Gold Quest“", "„", `Change „Gold Quest“ to "Gold Quest"`, `strings are written in straight double quotes: "Gold Quest"`},
+		{"an apostrophe between typographic quotes", `"Gold Quest"`, "“Gold’s Quest”", "“", `Change “Gold’s Quest” to "Gold’s Quest"`, `strings are written in straight double quotes: "Gold’s Quest"`},
 		{"no-break space", "above 500 EUR", "above 500\u00a0EUR", "\u00a0", "Change \u00a0 to  ", "unexpected U+00A0, a space that is not a plain one, as text copied from a document has: write a plain space"},
 		{"greater-or-equal sign", "player.vip_level >= 3", "player.vip_level ≥ 3", "≥", "Change ≥ to >=", `unexpected "≥" (U+2265): write >=`},
 		{"minus sign", "give max(1% of bets, 1 EUR)", "give max(1% of bets, 1 EUR) − 0 EUR", "−", "Change − to -", `unexpected "−" (U+2212): write -`},
