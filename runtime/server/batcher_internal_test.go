@@ -359,3 +359,74 @@ func TestBatcherFailedGroup(t *testing.T) {
 	defer bt.mu.Unlock()
 	assert.Empty(t, bt.busy, "no player left in flight")
 }
+
+// TestBatcherBacklog: with a backlog waiting behind two groups in flight
+// (no goroutine submits then), the goroutine that answers a written group
+// submits the backlog itself (answered): every request is answered once,
+// after its events are stored, with its own outcomes, and the batcher is
+// idle after.
+func TestBatcherBacklog(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st := &poisonStore{Store: testStore(t), player: "nobody", entered: make(chan struct{}), release: make(chan struct{})}
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	const n = 2 + 2*groupPiece
+	var regs []engine.Event
+	for i := range n {
+		regs = append(regs, engine.Event{ID: fmt.Sprintf("reg-%d", i), Player: fmt.Sprintf("p%d", i), Kind: engine.KindPlayer, Time: t0,
+			Currency: "EUR", Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+	}
+	_, err = eng.Handle(ctx, regs)
+	require.NoError(t, err)
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	state := func() (inFlight, queued int, running bool) {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return bt.inFlight, len(bt.queue), bt.running
+	}
+	outs := make([][]engine.Outcome, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	post := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ev := engine.Event{ID: fmt.Sprintf("d-%d", i), Player: fmt.Sprintf("p%d", i), Kind: "deposit", Time: t0.Add(time.Minute),
+				Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
+			outs[i], _, errs[i] = bt.handle(ctx, []engine.Event{ev}, nil, nil)
+		}()
+	}
+	st.armed.Store(true)
+	post(0)
+	<-st.entered // the first group's write is held
+	post(1)      // the second group, decided behind it
+	require.Eventually(t, func() bool { f, q, r := state(); return f == 2 && q == 0 && !r }, 5*time.Second, time.Millisecond)
+	for i := 2; i < n; i++ {
+		post(i)
+	}
+	require.Eventually(t, func() bool { _, q, _ := state(); return q == n-2 }, 5*time.Second, time.Millisecond)
+	f, _, r := state()
+	require.Equal(t, 2, f, "no group submitted while two are in flight")
+	require.False(t, r, "no goroutine started to submit")
+	close(st.release)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i], "request %d", i)
+		require.NotEmpty(t, outs[i], "request %d", i)
+		for _, o := range outs[i] {
+			assert.Equal(t, fmt.Sprintf("p%d", i), o.Player, "request %d has only its player's outcomes", i)
+		}
+	}
+	stored, err := eng.Handle(ctx, []engine.Event{{ID: "d-5", Player: "p5", Kind: "deposit", Time: t0.Add(time.Minute),
+		Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}})
+	require.NoError(t, err)
+	assert.Empty(t, stored, "the backlog's events are stored")
+	assert.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return !bt.running && len(bt.queue) == 0 && len(bt.busy) == 0 && bt.inFlight == 0
+	}, 5*time.Second, time.Millisecond, "the batcher is idle")
+}
