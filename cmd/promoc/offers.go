@@ -12,6 +12,7 @@ import (
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -224,19 +225,6 @@ code, or the database failed; 2 bad usage.`,
 	return cmd
 }
 
-// assignmentJSON is an assignment as promoc offers assignments --json
-// writes it, as the API writes one.
-type assignmentJSON struct {
-	Ref          string    `json:"ref"`
-	Offer        string    `json:"offer"`
-	Player       string    `json:"player"`
-	Code         string    `json:"code,omitempty"`
-	Synchronized bool      `json:"synchronized"`
-	At           time.Time `json:"at"`
-	Confirmation string    `json:"confirmation,omitempty"`
-	Confirmed    time.Time `json:"confirmed,omitzero"`
-}
-
 func newOffersAssignmentsCmd(db *string) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -268,10 +256,9 @@ usage.`,
 				return failf("%s: %v", dbName(*db), err)
 			}
 			if asJSON {
-				out := make([]assignmentJSON, 0, len(as))
+				out := make([]server.Assignment, 0, len(as))
 				for _, a := range as {
-					out = append(out, assignmentJSON{Ref: a.Ref, Offer: a.Offer, Player: a.Player, Code: a.Code, Synchronized: a.Synchronized,
-						At: a.At, Confirmation: a.Confirmation, Confirmed: a.Confirmed})
+					out = append(out, server.AssignmentOf(a))
 				}
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")

@@ -29,6 +29,13 @@ type Assignment struct {
 	Confirmed    time.Time `json:"confirmed,omitzero"`
 }
 
+// AssignmentOf is a stored assignment as the API writes it (promoc offers
+// assignments --json too).
+func AssignmentOf(a store.Assignment) Assignment {
+	return Assignment{Ref: a.Ref, Offer: a.Offer, Player: a.Player, Code: a.Code, Synchronized: a.Synchronized,
+		At: a.At, Confirmation: a.Confirmation, Confirmed: a.Confirmed}
+}
+
 // OfferConfirmed answers POST /v1/offers/confirm: the assignment as
 // stored, and the outcomes of the offer_confirmed event the rules handled.
 type OfferConfirmed struct {
@@ -73,6 +80,5 @@ func (s *Server) postOfferConfirm(ctx context.Context, q *request) (int, any, er
 	}
 	s.met.logged(outs...)
 	s.hooks.notify()
-	return http.StatusOK, OfferConfirmed{Assignment: Assignment{Ref: a.Ref, Offer: a.Offer, Player: a.Player, Code: a.Code, Synchronized: a.Synchronized,
-		At: a.At, Confirmation: a.Confirmation, Confirmed: a.Confirmed}, Outcomes: outs}, nil
+	return http.StatusOK, OfferConfirmed{Assignment: AssignmentOf(a), Outcomes: outs}, nil
 }
