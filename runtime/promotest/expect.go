@@ -344,10 +344,12 @@ func (j judge) window(e *lang.ExpectWindow) (string, string, bool) {
 }
 
 // wallText writes a time as a test writes dates: 2026-11-16 00:00, with
-// seconds only when there are some.
+// seconds only when there are some, and their fraction when it is not
+// zero (a time of an input document may have one: 09:30:00.5 is not the
+// 09:30 a test writes, and must not read as it).
 func wallText(t time.Time) string {
 	if t.Second() != 0 || t.Nanosecond() != 0 {
-		return t.Format("2006-01-02 15:04:05")
+		return t.Format("2006-01-02 15:04:05.999999999")
 	}
 	return t.Format("2006-01-02 15:04")
 }
