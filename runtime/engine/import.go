@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,21 +30,30 @@ const importRetries = 10
 // nothing of when the player moved; the caller gives the time it knows
 // (promoc players import: --zone-since, by default its clock).
 //
-// A player's data is written with its version, as the engine writes it:
-// a player whose data another writer changed since it was read is read
-// again and imported again, so that an engine running on the store at the
-// same time (promoc serve) neither loses the import nor overwrites it with
-// what it had cached (it decides the player again from the store).
+// A player's data is written with its version, as the engine writes it,
+// a new player's too (version 0: the store must hold none): a player whose
+// data another writer changed since it was read is read again and
+// imported again, so that an engine running on the store at the same time
+// (promoc serve) neither loses the import nor overwrites it with what it
+// had read or cached, its first write of the player included (it decides
+// the player again from the store). A record whose data the store holds
+// already writes nothing.
 func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, moved time.Time) error {
 	todo := players
 	for range importRetries {
-		changes := make([]store.Change, len(todo))
-		for i, sp := range todo {
-			ch, err := importChange(ctx, st, sp, moved)
+		changes := make([]store.Change, 0, len(todo))
+		written := make([]store.Player, 0, len(todo))
+		for _, sp := range todo {
+			ch, same, err := importChange(ctx, st, sp, moved)
 			if err != nil {
 				return err
 			}
-			changes[i] = ch
+			if !same {
+				changes, written = append(changes, ch), append(written, sp)
+			}
+		}
+		if len(changes) == 0 {
+			return nil
 		}
 		applied, err := st.Apply(ctx, changes)
 		if err != nil {
@@ -54,9 +64,9 @@ func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, 
 			switch {
 			case a.Err == nil:
 			case errors.Is(a.Err, store.ErrStateConflict):
-				again = append(again, todo[i])
+				again = append(again, written[i])
 			default:
-				return fmt.Errorf("player %q: %w", todo[i].ID, a.Err)
+				return fmt.Errorf("player %q: %w", written[i].ID, a.Err)
 			}
 		}
 		if len(again) == 0 {
@@ -67,38 +77,34 @@ func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, 
 	return fmt.Errorf("players %q and others: changed by another writer %d times while imported", todo[0].ID, importRetries)
 }
 
-// importChange is the change that imports one player record: the record
-// alone for a player the store does not hold, or whose zone stays; else
-// the player's data too, with the move.
-func importChange(ctx context.Context, st store.Store, sp store.Player, moved time.Time) (store.Change, error) {
+// importChange is the change that imports one player record: the record,
+// and the player's data written with the version read (0 when the store
+// holds none), so that the import and an engine's write of the player (its
+// first too) cannot both win: the record's data for a new player, else the
+// stored data with the record's currency, zone and properties, and the
+// move when the zone changes. same is true when the stored data is the
+// record's already: nothing to write.
+func importChange(ctx context.Context, st store.Store, sp store.Player, moved time.Time) (ch store.Change, same bool, err error) {
 	var rec playerMeta
 	if err := rec.setStored(sp); err != nil {
-		return store.Change{}, err
+		return ch, false, err
 	}
 	meta, old, ok, err := importRead(ctx, st, sp.ID)
 	if err != nil {
-		return store.Change{}, err
+		return ch, false, err
 	}
 	p := &player{id: sp.ID, rules: map[string]*ruleState{}, versions: map[string]int64{}}
 	switch {
 	case meta.Version > 0:
 		if err := p.loadState(meta); err != nil {
-			return store.Change{}, err
+			return ch, false, err
 		}
-	default:
-		if !ok {
-			return store.Change{Players: []store.Player{sp}}, nil // a new player
-		}
+	case ok: // imported before, never seen
 		if err := p.meta.setStored(old); err != nil {
-			return store.Change{}, err
+			return ch, false, err
 		}
-		if rec.Zone == p.meta.Zone {
-			// Imported before, never seen, and not moved: the record is
-			// the player's data, as the engine reads it.
-			return store.Change{Players: []store.Player{sp}}, nil
-		}
-		// Imported before and never seen, and moved: the player's data is
-		// kept from now on, to keep the move.
+	default: // a new player: no move
+		p.meta.Zone = rec.Zone
 	}
 	m := &p.meta
 	if rec.Zone != m.Zone {
@@ -107,12 +113,15 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 	m.Currency, m.Zone, m.Props = rec.Currency, rec.Zone, rec.Props
 	data, err := appendMeta(nil, m)
 	if err != nil {
-		return store.Change{}, err
+		return ch, false, err
+	}
+	if meta.Version > 0 && bytes.Equal(data, meta.Data) {
+		return ch, true, nil
 	}
 	return store.Change{
 		States:  []store.State{{Player: sp.ID, Rule: metaRule, Version: meta.Version, Data: data}},
 		Players: []store.Player{sp},
-	}, nil
+	}, false, nil
 }
 
 // importRead reads a player's data (its meta state, Version 0 when none)

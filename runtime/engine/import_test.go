@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,8 +113,10 @@ func TestImportMovesPlayer(t *testing.T) {
 	}, fired(all, "noon"))
 }
 
-// TestImportPlayersAgain: a first import stores the record alone; the
-// same record again changes nothing; a player imported and never seen who
+// TestImportPlayersAgain: a first import stores the record and the
+// player's data from it, versioned (a running engine's first write of the
+// player conflicts with it: TestImportRacesFirstEvent); the same record
+// again changes nothing; a player imported and never seen who
 // moves keeps its move in the engine's data, with its new record; a record
 // without a zone moves the player to none (UTC).
 func TestImportPlayersAgain(t *testing.T) {
@@ -123,12 +126,14 @@ func TestImportPlayersAgain(t *testing.T) {
 	q := record(t, "q1", "EUR", "Pacific/Auckland", nil)
 	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
 	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
-	_, v := metaOf(t, st, "q1")
-	assert.Zero(t, v, "a record, no data of the engine's")
+	m, v := metaOf(t, st, "q1")
+	assert.Equal(t, int64(1), v, "the record's data, written once")
+	assert.Equal(t, "Pacific/Auckland", m.Zone)
+	assert.True(t, m.ZoneSince.IsZero(), "a new player did not move")
 
 	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "Europe/Malta", nil)}, at))
-	m, v := metaOf(t, st, "q1")
-	assert.Equal(t, int64(1), v)
+	m, v = metaOf(t, st, "q1")
+	assert.Equal(t, int64(2), v)
 	assert.Equal(t, "Europe/Malta", m.Zone)
 	assert.True(t, m.ZoneSince.Equal(at))
 	assert.True(t, m.First.IsZero(), "never seen")
@@ -193,4 +198,72 @@ func TestImportPlayersConflict(t *testing.T) {
 	assert.Equal(t, "EUR", m.Currency, "the record's, over the other writer's")
 	assert.True(t, m.First.Equal(utc("2026-11-01T00:00:00Z")), "the other writer's data read again")
 	assert.True(t, m.ZoneSince.Equal(moved), "a move from the other writer's Malta")
+}
+
+// importing is a store on which ImportPlayers imports a record once, right
+// after the engine's last read of a player (its states, and its record
+// when they hold no data of the player's): the engine holds what it read,
+// the store the import.
+type importing struct {
+	store.Store
+	t    *testing.T
+	rec  store.Player
+	done atomic.Bool
+}
+
+func (s *importing) importNow(ctx context.Context) {
+	if !s.done.Swap(true) {
+		require.NoError(s.t, engine.ImportPlayers(ctx, s.Store, []store.Player{s.rec}, utc("2026-11-05T00:00:00Z")))
+	}
+}
+
+func (s *importing) States(ctx context.Context, id string) ([]store.State, error) {
+	states, err := s.Store.States(ctx, id)
+	if err == nil && slices.ContainsFunc(states, func(st store.State) bool { return st.Rule == "@player" }) {
+		s.importNow(ctx) // the engine reads no record
+	}
+	return states, err
+}
+
+func (s *importing) Player(ctx context.Context, id string) (store.Player, bool, error) {
+	sp, ok, err := s.Store.Player(ctx, id)
+	if err == nil {
+		s.importNow(ctx)
+	}
+	return sp, ok, err
+}
+
+// TestImportRacesFirstEvent: an import that lands between a running
+// engine's read of a player it has not seen and the engine's first write
+// of the player is not lost: the engine's write conflicts, and it decides
+// the event again on the imported data (it wrote its stale data and the
+// record it had read over the import's before).
+func TestImportRacesFirstEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []store.Player // imported before the engine reads
+	}{
+		{"new player", nil},
+		{"imported before, same zone", []store.Player{record(t, "q1", "EUR", "Europe/Malta", map[string]any{"vip": false})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			prog, err := program(noonRules)
+			require.NoError(t, err)
+			st := openStore(t)
+			require.NoError(t, engine.ImportPlayers(ctx, st, tc.before, utc("2026-11-04T00:00:00Z")))
+			rec := record(t, "q1", "EUR", "Europe/Malta", map[string]any{"vip": true})
+			e, err := engine.New(ctx, prog, &importing{Store: st, t: t, rec: rec}, engine.Options{})
+			require.NoError(t, err)
+			handle(t, e, ev("d1", "q1", "deposit", utc("2026-11-06T10:00:00Z"), "amount", "10"))
+			m, _ := metaOf(t, st, "q1")
+			assert.Equal(t, "Europe/Malta", m.Zone)
+			assert.Equal(t, map[string]any{"vip": true}, m.Props, "the import's properties")
+			assert.True(t, m.First.Equal(utc("2026-11-06T10:00:00Z")), "the engine's event")
+			sp, ok, err := st.Player(ctx, "q1")
+			require.NoError(t, err)
+			require.True(t, ok)
+			assert.JSONEq(t, string(rec.Props), string(sp.Props), "the import's record")
+		})
+	}
 }
