@@ -484,3 +484,21 @@ func TestBuilderInternsThroughTheCache(t *testing.T) {
 		assert.Equal(t, methods[i], d.str(id), "row %d", i)
 	}
 }
+
+// TestSetPropWhole: a property of type count takes a whole number only,
+// given as text or as a Value ("3.0" is 3); a fraction is an input error
+// naming the property.
+func TestSetPropWhole(t *testing.T) {
+	p := testSchema()
+	p.Props = append(p.Props, PropInfo{Name: "logins", Type: KNumber, Whole: true})
+	b, err := NewBuilder(p, false)
+	require.NoError(t, err)
+	i := b.PropIndex("logins")
+	require.GreaterOrEqual(t, i, 0)
+	assert.NoError(t, b.SetProp(i, "3.0"))
+	assert.NoError(t, b.SetPropValue(i, Number(num.New(30, 1))))
+	assert.EqualError(t, b.SetProp(i, "2.5"), "player.properties.logins: a count is a whole number, not 2.5")
+	assert.EqualError(t, b.SetPropValue(i, Number(num.New(25, 1))), "player.properties.logins: a count is a whole number, not 2.5")
+	// A number property takes a fraction.
+	assert.NoError(t, b.SetPropValue(b.PropIndex("vip_level"), Number(num.New(25, 1))))
+}
