@@ -1,6 +1,9 @@
 package runtime
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // nulEscape is how JSON writes the NUL character in a string.
 var nulEscape = []byte(`\u0000`)
@@ -28,4 +31,23 @@ func NULOffset(b []byte) int {
 		}
 		off = i + len(nulEscape)
 	}
+}
+
+// BadUTF8Offset is the byte offset of the first byte of b that is not part
+// of UTF-8 text, or -1 when b is UTF-8. The readers that refuse NUL
+// (NULOffset) refuse such bytes too, naming where they are: encoding/json
+// would make them U+FFFD in silence, another id than the one sent.
+func BadUTF8Offset(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	i := 0
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			break
+		}
+		i += n
+	}
+	return i
 }

@@ -24,3 +24,22 @@ func TestNULOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestBadUTF8Offset: the offset of the first byte that is not UTF-8 text.
+func TestBadUTF8Offset(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		want int
+	}{
+		{`{"a": "b"}`, -1},
+		{`{"a": "zoë"}`, -1},
+		{"{\"a\": \"a\xffb\"}", 8},
+		{"\xff", 0},
+		{"zoë\xc3", 4},       // a rune cut short at the end
+		{"a\xed\xa0\x80", 1}, // a surrogate's encoding is not UTF-8
+	} {
+		if got := runtime.BadUTF8Offset([]byte(c.body)); got != c.want {
+			t.Errorf("BadUTF8Offset(%q) = %d, want %d", c.body, got, c.want)
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
@@ -186,15 +185,7 @@ func known(header string) bool {
 // DecodeEvent reads one status event from JSON, strictly: an unknown
 // field, a wrong type or trailing data is an error naming the field.
 func DecodeEvent(b []byte, bonus string, received time.Time) (store.BonusEvent, error) {
-	if !utf8.Valid(b) {
-		i := 0
-		for i < len(b) {
-			r, n := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && n == 1 {
-				break
-			}
-			i += n
-		}
+	if i := runtime.BadUTF8Offset(b); i >= 0 {
 		hint := ""
 		if bytes.IndexByte(b, 0) >= 0 {
 			hint = " (a file in UTF-16?)"

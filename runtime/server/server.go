@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
@@ -525,15 +524,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, types []string
 			r.Header.Get("Content-Type"), strings.Join(append([]string{"application/json"}, types...), " or "))
 	}
 	if mt == "application/json" {
-		if !utf8.Valid(body) {
-			i := 0
-			for i < len(body) {
-				r, n := utf8.DecodeRune(body[i:])
-				if r == utf8.RuneError && n == 1 {
-					break
-				}
-				i += n
-			}
+		if i := runtime.BadUTF8Offset(body); i >= 0 {
 			return nil, errorf(http.StatusBadRequest, CodeInvalidJSON, "bytes that are not UTF-8 at byte %d: JSON is UTF-8 text", i).with("offset", i)
 		}
 		if i := runtime.NULOffset(body); i >= 0 {
