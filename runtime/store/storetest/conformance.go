@@ -255,6 +255,17 @@ func testBudgetRaiseResumes(t *testing.T, d Driver) {
 	assert.Equal(t, store.Active, c.Status, "raised")
 	got = one(t, s, give(key("p3", "t1"), store.Issued, "weekend", "10.01", "EUR"))
 	assert.Equal(t, store.Issued, got.Status)
+
+	// An operator's suspension, over the budget's too, is never lifted by
+	// a raise: only Resume lifts it.
+	got = one(t, s, give(key("p4", "t1"), store.Issued, "weekend", "10", "EUR"))
+	require.Equal(t, store.ReasonBudgetExhausted, got.Reason)
+	require.NoError(t, s.Suspend(ctx, "weekend", "fraud review", t0.Add(5*time.Minute)))
+	require.NoError(t, s.SetBudget(ctx, "weekend", "EUR", dec("50"), t0.Add(6*time.Minute)))
+	require.NoError(t, s.SetBudget(ctx, "weekend", "USD", dec("50"), t0.Add(6*time.Minute)))
+	c, err = s.Campaign(ctx, "weekend")
+	require.NoError(t, err)
+	assert.Equal(t, store.Campaign{Name: "weekend", Status: store.Suspended, Reason: "fraud review", Since: t0.Add(5 * time.Minute)}, c)
 }
 
 func testAmounts(t *testing.T, d Driver) {
