@@ -63,7 +63,7 @@ var (
 	ErrNoAssignment = errors.New("no such assignment")
 	// ErrConfirmed: an assignment confirmed before with another code.
 	ErrConfirmed = errors.New("assignment confirmed before with another code")
-	// ErrVoucherCode: a blank code, one over VoucherCodeChars or with a
-	// control character.
+	// ErrVoucherCode: a blank code, one not UTF-8, over VoucherCodeChars
+	// or with a control character.
 	ErrVoucherCode = errors.New("invalid voucher code")
 )

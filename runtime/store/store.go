@@ -161,8 +161,8 @@ type Store interface {
 	// ImportVouchers adds codes to an offer that requires vouchers, in one
 	// transaction: a code the offer has already, or one repeated in codes,
 	// is ignored and counted. [ErrNoOffer], [ErrNotVoucherOffer], or
-	// [ErrVoucherCode] (an empty code, one over [VoucherCodeChars]) import
-	// nothing.
+	// [ErrVoucherCode] (a blank code, one not UTF-8, over
+	// [VoucherCodeChars] or with a control character) import nothing.
 	ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (VoucherImport, error)
 	// Assign gives an offer to players, one assignment each, in order, all
 	// or none: when the offer requires vouchers and fewer unassigned codes
@@ -174,8 +174,8 @@ type Store interface {
 	// returned as stored. Confirming again with the same code changes
 	// nothing; with another code it is [ErrConfirmed], returned with the
 	// assignment as stored (its Confirmation the first code). [ErrNoAssignment]
-	// when no assignment has the reference; [ErrVoucherCode] for an empty
-	// code or one over [VoucherCodeChars]. An assignment whose player was
+	// when no assignment has the reference; [ErrVoucherCode] for a code
+	// imports refuse. An assignment whose player was
 	// erased is confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then

@@ -64,7 +64,8 @@ func testVoucherImport(t *testing.T, d Driver) {
 	assert.ErrorIs(t, err, store.ErrNotVoucherOffer)
 	_, err = s.ImportVouchers(ctx, "nope", []string{"X"}, t0)
 	assert.ErrorIs(t, err, store.ErrNoOffer)
-	for _, bad := range [][]string{{"E", ""}, {"E", strings.Repeat("é", store.VoucherCodeChars+1)}, {"E", "\xff"}} {
+	for _, bad := range [][]string{{"E", ""}, {"E", strings.Repeat("é", store.VoucherCodeChars+1)}, {"E", "\xff"},
+		{"E", " \u00a0"}, {"E", "A\tB"}, {"E", "A\x00B"}, {"E", "AB\n"}} {
 		_, err = s.ImportVouchers(ctx, "spa", bad, t0)
 		assert.ErrorIs(t, err, store.ErrVoucherCode)
 	}
@@ -294,8 +295,10 @@ func testConfirm(t *testing.T, d Driver) {
 	assert.Equal(t, want, got, "another code: the assignment as stored, with the first")
 	_, err = s.Confirm(ctx, "nope", "POS-1", at)
 	assert.ErrorIs(t, err, store.ErrNoAssignment)
-	_, err = s.Confirm(ctx, a.Ref, "", at)
-	assert.ErrorIs(t, err, store.ErrVoucherCode)
+	for _, bad := range []string{"", "  ", "POS\n1", "POS\x001", "\xffPOS"} {
+		_, err = s.Confirm(ctx, a.Ref, bad, at)
+		assert.ErrorIs(t, err, store.ErrVoucherCode, "confirmation code %q", bad)
+	}
 	all, err := s.Assignments(ctx, "spa")
 	require.NoError(t, err)
 	assert.Equal(t, []store.Assignment{want}, all)
