@@ -320,14 +320,7 @@ func containsString(list []string, s string) bool {
 }
 
 func (j judge) window(e *lang.ExpectWindow) (string, string, bool) {
-	zone := ""
-	switch {
-	case e.Zone == nil:
-	case e.Zone.Player:
-		zone = " in player zone"
-	default:
-		zone = " in " + strconv.Quote(e.Zone.Name.Value)
-	}
+	zone := zoneText(e.Zone)
 	from, problem := wallTime(e.From, e.Zone, j.zone)
 	to, _ := wallTime(e.To, e.Zone, j.zone)
 	if problem != "" {
