@@ -10,6 +10,7 @@ import (
 
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
 )
 
 // A rule changes from manual to auto approval and gets a new formula
@@ -120,4 +121,61 @@ automation deposit_match {
 	assert.Empty(t, re[1].Currency)
 	require.NotNil(t, re[0].Calculated)
 	assert.True(t, re[0].Calculated.Equal(t0), "a rejected result keeps its first calculation too: %v", re[0].Calculated)
+}
+
+// decidedMeanwhile is a store on which another process approves the
+// first waiting result right after the engine read the queue.
+type decidedMeanwhile struct {
+	store.Store
+	t    *testing.T
+	at   time.Time
+	done bool
+}
+
+func (s *decidedMeanwhile) Waiting(ctx context.Context, after int64, limit int) ([]store.Outcome, error) {
+	ws, err := s.Store.Waiting(ctx, after, limit)
+	if err == nil && len(ws) > 0 && !s.done {
+		s.done = true
+		_, err := s.Store.Approve(ctx, ws[0].Key, s.at)
+		require.NoError(s.t, err)
+	}
+	return ws, err
+}
+
+// TestRecalculateLeavesDecided: a result decided between the
+// recalculation's read of the queue and its turn (approved on another
+// server) stays as decided, issued at its amount; the recalculation goes
+// on with the others, and the budget holds each once.
+func TestRecalculateLeavesDecided(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	v1 := engineFor(t, "approval_v1", st, engine.Options{})
+	outs := handle(t, v1, eur("p", t0),
+		deposit("d1", "p", t0, "100", "card"),
+		deposit("d2", "p", t0.Add(2*day), "100", "card"))
+	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match p waiting 50.00 EUR"}, brief(outs))
+
+	ds := &decidedMeanwhile{Store: st, t: t, at: t0.Add(3*day - time.Hour)}
+	v2 := engineFor(t, "approval_v2", ds, engine.Options{})
+	re, err := v2.Recalculate(ctx, t0.Add(3*day))
+	require.NoError(t, err)
+	require.True(t, ds.done)
+	require.Len(t, re, 1, "d1's result was approved meanwhile")
+	assert.Equal(t, []string{"deposit_match p waiting 40.00 EUR"}, brief(re))
+	assert.Equal(t, "d2", re[0].Trigger.Event)
+	all, err := st.Outcomes(ctx, 0, 100)
+	require.NoError(t, err)
+	var issued []string
+	for _, o := range all {
+		if o.Status == store.Issued {
+			issued = append(issued, o.Amount.String())
+		}
+	}
+	assert.Equal(t, []string{"50"}, issued, "approved once, at its amount, not recalculated")
+	bs, err := st.Budgets(ctx, "deposit_match")
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	assert.Equal(t, "50", bs[0].Posted.String())
+	assert.Equal(t, "40", bs[0].Reserved.String(), "d2's new amount reserved in place of its old")
+	require.NoError(t, st.Audit(ctx))
 }
