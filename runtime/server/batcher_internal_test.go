@@ -430,3 +430,73 @@ func TestBatcherBacklog(t *testing.T) {
 		return !bt.running && len(bt.queue) == 0 && len(bt.busy) == 0 && bt.inFlight == 0
 	}, 5*time.Second, time.Millisecond, "the batcher is idle")
 }
+
+// panicStore panics on a write of an event of one player, as a driver's
+// bug would.
+type panicStore struct {
+	*sqlite.Store
+	player string
+}
+
+func (s *panicStore) Apply(ctx context.Context, changes []store.Change) ([]store.Applied, error) {
+	for _, c := range changes {
+		if c.Event != nil && c.Event.Player == s.player {
+			panic("the driver panics")
+		}
+	}
+	return s.Store.Apply(ctx, changes)
+}
+
+// TestBatcherPanic: a group whose write panics runs each request alone:
+// the one that panics again panics in its own goroutine (where the
+// server's handler recovers it), the others are stored and answered, each
+// once, and the batcher is idle after.
+func TestBatcherPanic(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st := &panicStore{Store: testStore(t)}
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	players := []string{"px", "p1", "p2", "p3"}
+	var regs []engine.Event
+	for _, p := range players {
+		regs = append(regs, engine.Event{ID: "reg-" + p, Player: p, Kind: engine.KindPlayer, Time: t0, Currency: "EUR",
+			Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+	}
+	_, err = eng.Handle(ctx, regs)
+	require.NoError(t, err)
+	st.player = "px"
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	var wg sync.WaitGroup
+	outs := make([][]engine.Outcome, len(players))
+	errs := make([]error, len(players))
+	panics := make([]any, len(players))
+	for i, p := range players {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			ev := engine.Event{ID: "d-" + p, Player: p, Kind: "deposit", Time: t0.Add(time.Minute),
+				Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}
+			outs[i], _, errs[i] = bt.handle(ctx, []engine.Event{ev}, nil, nil)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, "the driver panics", panics[0], "the request that panics, in its own goroutine")
+	for i, p := range players[1:] {
+		require.Nil(t, panics[i+1], p)
+		require.NoError(t, errs[i+1], p)
+		require.NotEmpty(t, outs[i+1], p)
+		stored, err := eng.Handle(ctx, []engine.Event{{ID: "d-" + p, Player: p, Kind: "deposit", Time: t0.Add(time.Minute),
+			Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}}})
+		require.NoError(t, err)
+		assert.Empty(t, stored, "%s is stored", p)
+	}
+	assert.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return !bt.running && len(bt.queue) == 0 && len(bt.busy) == 0 && bt.inFlight == 0
+	}, 5*time.Second, time.Millisecond, "the batcher is idle")
+}
