@@ -275,7 +275,7 @@ func TestBatcherSeen(t *testing.T) {
 	require.NoError(t, err)
 	a, b, c := newPending(dep("a1", "p1", 0), dep("a2", "p1", time.Minute)), newPending(dep("b1", "p2", 0)), newPending(dep("c1", "p3", 0))
 	bt := newBatcher(func() *engine.Engine { return eng }, 100)
-	bt.submit(ctx, []*pending{a, b, c})
+	submitGroup(ctx, bt, []*pending{a, b, c})
 	for _, p := range []*pending{a, b, c} {
 		<-p.done
 		require.NoError(t, p.err)
@@ -283,6 +283,20 @@ func TestBatcherSeen(t *testing.T) {
 	assert.Equal(t, []bool{true, false}, a.seen)
 	assert.Equal(t, []bool{false}, b.seen)
 	assert.Equal(t, []bool{true}, c.seen)
+}
+
+// submitGroup submits group as the batcher's run does: its players in
+// flight, and one group more in flight, which its answer counts out.
+func submitGroup(ctx context.Context, bt *batcher, group []*pending) {
+	bt.mu.Lock()
+	for _, p := range group {
+		for _, pl := range p.players {
+			bt.busy[pl] = true
+		}
+	}
+	bt.inFlight++
+	bt.mu.Unlock()
+	bt.submit(ctx, group)
 }
 
 // poisonStore refuses every write of an event of one player, as a
@@ -336,9 +350,9 @@ func TestBatcherFailedGroup(t *testing.T) {
 	x, a, b, c := dep("px"), dep("p1"), dep("p2"), dep("p3")
 	bt := newBatcher(func() *engine.Engine { return eng }, 100)
 	st.armed.Store(true)
-	bt.submit(ctx, []*pending{x, a})
+	submitGroup(ctx, bt, []*pending{x, a})
 	<-st.entered // the first group's write is held
-	bt.submit(ctx, []*pending{b, c})
+	submitGroup(ctx, bt, []*pending{b, c})
 	close(st.release)
 	for _, p := range []*pending{x, a, b, c} {
 		<-p.done
@@ -356,8 +370,13 @@ func TestBatcherFailedGroup(t *testing.T) {
 		assert.Empty(t, outs, "%s is stored", p.evs[0].Player)
 	}
 	bt.mu.Lock()
-	defer bt.mu.Unlock()
 	assert.Empty(t, bt.busy, "no player left in flight")
+	bt.mu.Unlock()
+	assert.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return bt.inFlight == 0 && !bt.running
+	}, 5*time.Second, time.Millisecond, "both groups counted out")
 }
 
 // TestBatcherBacklog: with a backlog waiting behind two groups in flight
