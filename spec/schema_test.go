@@ -215,6 +215,8 @@ func TestInputSchemaRejects(t *testing.T) {
 		{"rate with an exponent", doc(`, "rates": {"USD": "9.2e-1"}`)},
 		{"rate with a plus sign", doc(`, "rates": {"USD": "+0.92"}`)},
 		{"rate without a leading digit", doc(`, "rates": {"USD": ".92"}`)},
+		{"transaction time with an offset of 24 hours", doc(`, "transactions": [{"id": "d-1", "kind": "deposit", "time": "2026-11-20T18:02:11.5+24:00", "amount": "100.00"}]`)},
+		{"transaction time with an offset of 60 minutes", doc(`, "transactions": [{"id": "d-1", "kind": "deposit", "time": "2026-11-20T18:02:11.1234567891+01:60", "amount": "100.00"}]`)},
 		{"now with a space for its T", `{"now": "2026-11-23 10:00:00Z", "player": {"id": "p", "currency": "EUR"}}`},
 		{"not an object", `[]`},
 	}
