@@ -322,6 +322,12 @@ func TestDecodeEventsBadLines(t *testing.T) {
 		{"a player event without a time", `{"id":"a","player":"p","kind":"player","zone":"Europe/Malta"}`, `line 2: event "a": time: missing: expected an RFC 3339 time`},
 		{"a player event's bad time", `{"id":"a","player":"p","kind":"player","time":"2026-11-02 10:00:00Z"}`, `line 2: event "a": time: invalid time "2026-11-02 10:00:00Z": want RFC 3339`},
 		{"a player event's time out of range", `{"id":"a","player":"p","kind":"player","time":"2200-01-01t00:00:00z"}`, `line 2: event "a": time: out of range`},
+		// Bytes that are not UTF-8 would be U+FFFD in silence: two ids, or
+		// two players, sent as one.
+		{"a player event's id not UTF-8", "{\"id\":\"a\xffb\",\"player\":\"p\",\"kind\":\"player\",\"time\":\"2026-11-02T10:00:00Z\"}", `line 2: bytes that are not UTF-8 at column 9: an event is UTF-8 text`},
+		{"a player event's player not UTF-8", "{\"id\":\"a\",\"player\":\"p\xfe\",\"kind\":\"player\",\"time\":\"2026-11-02T10:00:00Z\",\"zone\":\"Europe/Malta\"}", `line 2: bytes that are not UTF-8 at column 22: an event is UTF-8 text`},
+		{"a player event's property not UTF-8", "{\"id\":\"a\",\"player\":\"p\",\"kind\":\"player\",\"time\":\"2026-11-02T10:00:00Z\",\"properties\":{\"n\":\"\xc3\"}}", `line 2: bytes that are not UTF-8 at column`},
+		{"an event's id not UTF-8", "{\"id\":\"a\xffb\",\"player\":\"p\",\"kind\":\"deposit\",\"time\":\"2026-11-02T10:00:00Z\",\"amount\":10,\"method\":\"card\"}", `line 2: malformed JSON at column 8 (byte 7): invalid UTF-8 in a string`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

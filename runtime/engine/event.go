@@ -174,6 +174,12 @@ func decodePlayerEvent(line []byte) (playerEvent, bool) {
 	fail := func(id, field, msg string) (playerEvent, bool) {
 		return playerEvent{err: &EventError{ID: id, Field: field, Msg: msg}}, true
 	}
+	if i := runtime.BadUTF8Offset(line); i >= 0 {
+		// encoding/json would make them U+FFFD in silence: another id, or
+		// another player, than the one sent (a transaction's reader
+		// refuses them in its own words).
+		return fail("", "", fmt.Sprintf("bytes that are not UTF-8 at column %d: an event is UTF-8 text", i+1))
+	}
 	if err := dec.Decode(&doc); err != nil {
 		return fail("", "", "a player event: "+strings.TrimPrefix(err.Error(), "json: "))
 	}
