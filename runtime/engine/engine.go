@@ -320,7 +320,7 @@ func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) er
 // own state but its settings: prefetch runs it on several goroutines.
 func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, error) {
 	p := &player{id: id, rules: map[string]*ruleState{}, versions: map[string]int64{}, dirty: map[string]bool{}}
-	states, sp, hasPlayer, err := e.firstRead(ctx, id)
+	states, sp, hasPlayer, err := firstRead(ctx, e.st, id)
 	if err != nil {
 		return nil, err
 	}
@@ -369,18 +369,18 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 // the player's (a player imported but not seen, or new), its stored
 // record: in one query on a store.FirstReads, else States and then
 // Player.
-func (e *Engine) firstRead(ctx context.Context, id string) (states []store.State, sp store.Player, hasPlayer bool, err error) {
-	if fr, ok := e.st.(store.FirstReads); ok {
+func firstRead(ctx context.Context, st store.Store, id string) (states []store.State, sp store.Player, hasPlayer bool, err error) {
+	if fr, ok := st.(store.FirstReads); ok {
 		r, err := fr.FirstRead(ctx, id)
 		return r.States, r.Player, r.HasPlayer, err
 	}
-	if states, err = e.st.States(ctx, id); err != nil {
+	if states, err = st.States(ctx, id); err != nil {
 		return nil, sp, false, err
 	}
 	if slices.ContainsFunc(states, func(s store.State) bool { return s.Rule == metaRule }) {
 		return states, sp, false, nil // the states hold the player's data
 	}
-	sp, hasPlayer, err = e.st.Player(ctx, id)
+	sp, hasPlayer, err = st.Player(ctx, id)
 	return states, sp, hasPlayer, err
 }
 

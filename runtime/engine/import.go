@@ -125,24 +125,14 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 }
 
 // importRead reads a player's data (its meta state, Version 0 when none)
-// and, when it has none, its stored record (ok false when none): in one
-// query on a store.FirstReads.
+// and, when it has none, its stored record (ok false when none), as the
+// engine reads a player (firstRead).
 func importRead(ctx context.Context, st store.Store, id string) (meta store.State, rec store.Player, ok bool, err error) {
-	if fr, isFR := st.(store.FirstReads); isFR {
-		r, err := fr.FirstRead(ctx, id)
-		if err != nil {
-			return meta, rec, false, err
+	states, rec, ok, err := firstRead(ctx, st, id)
+	for _, s := range states {
+		if s.Rule == metaRule {
+			return s, rec, false, err
 		}
-		for _, s := range r.States {
-			if s.Rule == metaRule {
-				return s, rec, false, nil
-			}
-		}
-		return meta, r.Player, r.HasPlayer, nil
 	}
-	if meta, err = st.State(ctx, id, metaRule); err != nil || meta.Version > 0 {
-		return meta, rec, false, err
-	}
-	rec, ok, err = st.Player(ctx, id)
 	return meta, rec, ok, err
 }
