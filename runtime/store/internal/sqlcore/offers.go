@@ -314,9 +314,11 @@ func checkCode(c string) error {
 		return fmt.Errorf("%w: not UTF-8", store.ErrVoucherCode)
 	case utf8.RuneCountInString(c) > store.VoucherCodeChars:
 		return fmt.Errorf("%w: over %d characters", store.ErrVoucherCode, store.VoucherCodeChars)
-	case strings.IndexFunc(c, unicode.IsControl) >= 0:
-		r, _ := utf8.DecodeRuneInString(c[strings.IndexFunc(c, unicode.IsControl):])
-		return fmt.Errorf("%w: control character %U", store.ErrVoucherCode, r)
+	}
+	for _, r := range c {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("%w: control character %U", store.ErrVoucherCode, r)
+		}
 	}
 	return nil
 }
