@@ -16,7 +16,8 @@ import (
 const importRetries = 10
 
 // ImportPlayers stores players, each the record of runtime.EncodePlayer
-// (promoc players import), in one transaction, and takes each into the
+// (promoc players import), in one transaction (and those another writer
+// changed meanwhile in another, after it), and takes each into the
 // engine's data of a player the store holds already (from events, or from
 // an earlier import): the record replaces the player's currency, zone and
 // properties (as it replaces the stored record), in the engine's data too,
