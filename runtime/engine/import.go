@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,24 +36,17 @@ const importRetries = 10
 // imported again, so that an engine running on the store at the same time
 // (promoc serve) neither loses the import nor overwrites it with what it
 // had read or cached, its first write of the player included (it decides
-// the player again from the store). A record whose data the store holds
-// already writes nothing.
+// the player again from the store).
 func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, moved time.Time) error {
 	todo := players
 	for range importRetries {
-		changes := make([]store.Change, 0, len(todo))
-		written := make([]store.Player, 0, len(todo))
-		for _, sp := range todo {
-			ch, same, err := importChange(ctx, st, sp, moved)
+		changes := make([]store.Change, len(todo))
+		for i, sp := range todo {
+			ch, err := importChange(ctx, st, sp, moved)
 			if err != nil {
 				return err
 			}
-			if !same {
-				changes, written = append(changes, ch), append(written, sp)
-			}
-		}
-		if len(changes) == 0 {
-			return nil
+			changes[i] = ch
 		}
 		applied, err := st.Apply(ctx, changes)
 		if err != nil {
@@ -65,9 +57,9 @@ func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, 
 			switch {
 			case a.Err == nil:
 			case errors.Is(a.Err, store.ErrStateConflict):
-				again = append(again, written[i])
+				again = append(again, todo[i])
 			default:
-				return fmt.Errorf("player %q: %w", written[i].ID, a.Err)
+				return fmt.Errorf("player %q: %w", todo[i].ID, a.Err)
 			}
 		}
 		if len(again) == 0 {
@@ -83,26 +75,26 @@ func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, 
 // holds none), so that the import and an engine's write of the player (its
 // first too) cannot both win: the record's data for a new player, else the
 // stored data with the record's currency, zone and properties, and the
-// move when the zone changes. same is true when the stored data is the
-// record's already: nothing to write.
-func importChange(ctx context.Context, st store.Store, sp store.Player, moved time.Time) (ch store.Change, same bool, err error) {
+// move when the zone changes. A record the store holds already is written
+// again, versioned: the stored record and the player's data stay one.
+func importChange(ctx context.Context, st store.Store, sp store.Player, moved time.Time) (ch store.Change, err error) {
 	var rec playerMeta
 	if err := rec.setStored(sp); err != nil {
-		return ch, false, err
+		return ch, err
 	}
 	meta, old, ok, err := importRead(ctx, st, sp.ID)
 	if err != nil {
-		return ch, false, err
+		return ch, err
 	}
 	p := &player{id: sp.ID, rules: map[string]*ruleState{}, versions: map[string]int64{}}
 	switch {
 	case meta.Version > 0:
 		if err := p.loadState(meta); err != nil {
-			return ch, false, err
+			return ch, err
 		}
 	case ok: // imported before, never seen
 		if err := p.meta.setStored(old); err != nil {
-			return ch, false, err
+			return ch, err
 		}
 	default: // a new player: no move
 		p.meta.Zone = rec.Zone
@@ -114,15 +106,12 @@ func importChange(ctx context.Context, st store.Store, sp store.Player, moved ti
 	m.Currency, m.Zone, m.Props = rec.Currency, rec.Zone, rec.Props
 	data, err := appendMeta(nil, m)
 	if err != nil {
-		return ch, false, err
-	}
-	if meta.Version > 0 && bytes.Equal(data, meta.Data) {
-		return ch, true, nil
+		return ch, err
 	}
 	return store.Change{
 		States:  []store.State{{Player: sp.ID, Rule: metaRule, Version: meta.Version, Data: data}},
 		Players: []store.Player{sp},
-	}, false, nil
+	}, nil
 }
 
 // importRead reads a player's data (its meta state, Version 0 when none)

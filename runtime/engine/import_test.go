@@ -116,7 +116,7 @@ func TestImportMovesPlayer(t *testing.T) {
 // TestImportPlayersAgain: a first import stores the record and the
 // player's data from it, versioned (a running engine's first write of the
 // player conflicts with it: TestImportRacesFirstEvent); the same record
-// again changes nothing; a player imported and never seen who
+// again writes the same data (versioned, as every import); a player imported and never seen who
 // moves keeps its move in the engine's data, with its new record; a record
 // without a zone moves the player to none (UTC).
 func TestImportPlayersAgain(t *testing.T) {
@@ -125,15 +125,18 @@ func TestImportPlayersAgain(t *testing.T) {
 	at := utc("2026-11-05T00:00:00Z")
 	q := record(t, "q1", "EUR", "Pacific/Auckland", nil)
 	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
-	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at))
+	first, v := metaOf(t, st, "q1")
+	assert.Equal(t, int64(1), v, "the record's data")
+	assert.Equal(t, "Pacific/Auckland", first.Zone)
+	assert.True(t, first.ZoneSince.IsZero(), "a new player did not move")
+	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{q}, at.Add(day)))
 	m, v := metaOf(t, st, "q1")
-	assert.Equal(t, int64(1), v, "the record's data, written once")
-	assert.Equal(t, "Pacific/Auckland", m.Zone)
-	assert.True(t, m.ZoneSince.IsZero(), "a new player did not move")
+	assert.Equal(t, int64(2), v)
+	assert.Equal(t, first, m, "the same data: no move")
 
 	require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "Europe/Malta", nil)}, at))
 	m, v = metaOf(t, st, "q1")
-	assert.Equal(t, int64(2), v)
+	assert.Equal(t, int64(3), v)
 	assert.Equal(t, "Europe/Malta", m.Zone)
 	assert.True(t, m.ZoneSince.Equal(at))
 	assert.True(t, m.First.IsZero(), "never seen")
