@@ -91,11 +91,11 @@ type rawBody struct {
 }
 
 // The values of the headers of every JSON response, shared by them: a
-// header's values are replaced (Header.Set) or grown by a copy (Add: their
-// length is their capacity), never written in place.
+// header's values are replaced (Header.Set) or grown by a copy (Add: a
+// slice literal's length is its capacity), never written in place.
 var (
-	jsonType = []string{"application/json"}[:1:1]
-	noSniff  = []string{"nosniff"}[:1:1]
+	jsonType = []string{"application/json"}
+	noSniff  = []string{"nosniff"}
 )
 
 // writeJSON writes v as the JSON body of a response with status; a
