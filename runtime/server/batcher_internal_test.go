@@ -519,3 +519,68 @@ func TestBatcherPanic(t *testing.T) {
 		return !bt.running && len(bt.queue) == 0 && len(bt.busy) == 0 && bt.inFlight == 0
 	}, 5*time.Second, time.Millisecond, "the batcher is idle")
 }
+
+// readFailStore fails every read of one player, as a database that fails
+// a query would.
+type readFailStore struct {
+	*sqlite.Store
+	player string
+}
+
+func (s *readFailStore) FirstRead(ctx context.Context, player string) (store.FirstRead, error) {
+	if player == s.player {
+		return store.FirstRead{}, errors.New("the database fails the read")
+	}
+	return s.Store.FirstRead(ctx, player)
+}
+
+// TestBatcherSubmitFails: a group the engine refuses as it is submitted,
+// with an error that is no event's (a read of the store failed), runs each
+// request alone: the one whose read fails gets the error, the others are
+// stored and answered, and the batcher is idle after.
+func TestBatcherSubmitFails(t *testing.T) {
+	ctx := context.Background()
+	prog, err := runtime.Compile(os.DirFS("testdata/rules"))
+	require.NoError(t, err)
+	st := &readFailStore{Store: testStore(t)}
+	reg, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	t0 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	players := []string{"px", "p1", "p2"}
+	var regs []engine.Event
+	for _, p := range players {
+		regs = append(regs, engine.Event{ID: "reg-" + p, Player: p, Kind: engine.KindPlayer, Time: t0, Currency: "EUR",
+			Zone: "Europe/Malta", Properties: map[string]any{"country": "MT"}})
+	}
+	_, err = reg.Handle(ctx, regs)
+	require.NoError(t, err)
+	// An engine that has not read the players: it reads them as it
+	// decides the group.
+	eng, err := engine.New(ctx, prog, st, engine.Options{BatchSize: 100})
+	require.NoError(t, err)
+	st.player = "px"
+	dep := func(player string) *pending {
+		return newPending(engine.Event{ID: "d-" + player, Player: player, Kind: "deposit", Time: t0.Add(time.Minute),
+			Attrs: map[string]any{"amount": json.Number("30"), "method": "card"}})
+	}
+	x, a, b := dep("px"), dep("p1"), dep("p2")
+	bt := newBatcher(func() *engine.Engine { return eng }, 100)
+	submitGroup(ctx, bt, []*pending{x, a, b})
+	for _, p := range []*pending{x, a, b} {
+		<-p.done
+	}
+	require.Error(t, x.err)
+	assert.Contains(t, x.err.Error(), "the database fails the read")
+	for _, p := range []*pending{a, b} {
+		require.NoError(t, p.err, "%s", p.evs[0].Player)
+		require.NotEmpty(t, p.outs, "%s", p.evs[0].Player)
+		outs, err := eng.Handle(ctx, p.evs)
+		require.NoError(t, err)
+		assert.Empty(t, outs, "%s is stored", p.evs[0].Player)
+	}
+	assert.Eventually(t, func() bool {
+		bt.mu.Lock()
+		defer bt.mu.Unlock()
+		return !bt.running && len(bt.queue) == 0 && len(bt.busy) == 0 && bt.inFlight == 0
+	}, 5*time.Second, time.Millisecond, "the batcher is idle")
+}
