@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"sync"
 	"testing"
 	"time"
 
@@ -445,7 +446,9 @@ func BenchmarkEngineLatency(b *testing.B) {
 // traceTo starts Go's execution trace into the file named (none when the
 // name is empty) and returns what stops it: where the paced run's stalls
 // come from (the collector's workers, the checkpointer, a goroutine
-// waiting for a processor) is in it, for go tool trace.
+// waiting for a processor) is in it, for go tool trace. A run that fails
+// before stop has the trace stopped and the file closed at its cleanup;
+// with several iterations the file holds the last one's.
 func traceTo(b *testing.B, name string) (stop func()) {
 	if name == "" {
 		return func() {}
@@ -458,10 +461,15 @@ func traceTo(b *testing.B, name string) (stop func()) {
 		f.Close()
 		b.Fatal(err)
 	}
-	return func() {
-		trace.Stop()
-		if err := f.Close(); err != nil {
-			b.Fatal(err)
-		}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			trace.Stop()
+			if err := f.Close(); err != nil {
+				b.Error(err)
+			}
+		})
 	}
+	b.Cleanup(stop)
+	return stop
 }
