@@ -299,6 +299,12 @@ func (s *Store) decide(ctx context.Context, key store.Key, kind string, status s
 	return o, err
 }
 
+// takeTries bounds take's statements after the first: each one that finds
+// nothing, with a row there again, follows a recalculation that committed
+// a new row meanwhile (tens of recalculations of one result racing one
+// decision would be needed to run out).
+const takeTries = 16
+
 // take removes key from the approval queue and settles its reservation:
 // kind "post" pays it out of the budget, "void" gives it back. It returns
 // the key's latest waiting outcome, dated at, and the result's deadline
@@ -313,11 +319,21 @@ func (s *Store) take(ctx context.Context, ex Execer, key store.Key, kind string,
 			Scan(&campaign, &currency, &u, &reservation, &expires)
 	}
 	err := del()
-	if s.D.NoRows(err) {
+	for try := 0; s.D.NoRows(err) && try < takeTries; try++ {
 		// On PostgreSQL a recalculation that replaced the result's row
 		// (deleted it and queued the new amount) while this statement
 		// waited for the row's lock leaves it nothing to see, though a
-		// result waits: a second statement sees what that one committed.
+		// result waits: a statement begun after sees what that one
+		// committed, unless another recalculation replaces the new row
+		// meanwhile. So while a row is there to take, try again. (On
+		// SQLite, one writer at a time, nothing is there.)
+		var one int
+		if e := ex.QueryRow(ctx, `SELECT 1 FROM approvals WHERE rule = $1 AND action = $2 AND player = $3 AND trigger_hash = $4`,
+			key.Rule, key.Action, key.Player, key.TriggerHash).Scan(&one); s.D.NoRows(e) {
+			break
+		} else if e != nil {
+			return store.Outcome{}, 0, e
+		}
 		err = del()
 	}
 	if s.D.NoRows(err) {
