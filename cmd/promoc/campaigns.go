@@ -197,7 +197,7 @@ first run, with a note on stderr: it may be a typo.`,
 			return nil
 		}),
 	}
-	cmd.Flags().StringVar(&reason, "reason", "operator", "why the campaign is suspended")
+	cmd.Flags().StringVar(&reason, "reason", "operator", "why the campaign is suspended (not budget-exhausted: the engine's own reason, which a raise of the budget lifts)")
 	return cmd
 }
 

@@ -146,6 +146,9 @@ func TestCampaigns(t *testing.T) {
 		}},
 		{"one", "GET", c, nil, 200, "", func(t *testing.T, r response) { assert.Equal(t, "active", r.json["status"]) }},
 		{"unknown", "GET", "/v1/campaigns/nope", nil, 404, server.CodeNotFound, nil},
+		{"suspend with the engine's reason", "POST", c + "/suspend", map[string]any{"reason": "budget-exhausted"}, 422, server.CodeInvalidParameter, func(t *testing.T, r response) {
+			assert.Equal(t, map[string]any{"field": "reason"}, r.json["details"])
+		}},
 		{"suspend", "POST", c + "/suspend", map[string]any{"reason": "audit"}, 200, "", func(t *testing.T, r response) {
 			assert.Equal(t, "suspended", r.json["status"])
 			assert.Equal(t, "audit", r.json["reason"])

@@ -142,6 +142,10 @@ func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) 
 	if body.Reason == "" {
 		body.Reason = "operator"
 	}
+	if body.Reason == store.ReasonBudgetExhausted {
+		return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidParameter,
+			"reason: %q is the engine's own reason for a campaign its budget stopped (a raise of the budget lifts it): give another", body.Reason).with("field", "reason")
+	}
 	name := q.PathValue("name")
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err

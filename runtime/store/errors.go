@@ -22,6 +22,10 @@ var (
 	ErrNoWebhook = errors.New("no such webhook")
 	// ErrNotOurs: the database belongs to another application, or is not a database.
 	ErrNotOurs = errors.New("not a promoc database")
+	// ErrReservedReason: an operator's suspension given the reason the
+	// engine gives a campaign its budget stopped (ReasonBudgetExhausted),
+	// which a raise of the budget would lift.
+	ErrReservedReason = errors.New("budget-exhausted is the engine's own reason for a campaign its budget stopped")
 	// ErrNewerSchema: the database was written by a newer promoc.
 	ErrNewerSchema = errors.New("database schema is newer than this promoc")
 )

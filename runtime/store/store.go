@@ -60,7 +60,9 @@ type Store interface {
 	// Campaign is the status of a campaign: active when never suspended.
 	Campaign(ctx context.Context, campaign string) (Campaign, error)
 	// Suspend stops a campaign: its rewards are skipped with reason
-	// campaign-suspended until [Store.Resume].
+	// campaign-suspended until [Store.Resume]. The reason
+	// ReasonBudgetExhausted is the engine's own (a raise of the budget
+	// lifts it): ErrReservedReason.
 	Suspend(ctx context.Context, campaign, reason string, at time.Time) error
 	// Resume makes a suspended campaign active again.
 	Resume(ctx context.Context, campaign string, at time.Time) error

@@ -621,6 +621,11 @@ func testCampaigns(t *testing.T, d Driver) {
 	c, err := s.Campaign(ctx, "new")
 	require.NoError(t, err)
 	assert.Equal(t, store.Active, c.Status)
+	// The engine's own reason is not an operator's: a raise would lift it.
+	require.ErrorIs(t, s.Suspend(ctx, "new", store.ReasonBudgetExhausted, t0), store.ErrReservedReason)
+	c, err = s.Campaign(ctx, "new")
+	require.NoError(t, err)
+	assert.Equal(t, store.Active, c.Status, "refused: nothing changed")
 	require.NoError(t, s.Suspend(ctx, "new", "operator", t0))
 	c, err = s.Campaign(ctx, "new")
 	require.NoError(t, err)

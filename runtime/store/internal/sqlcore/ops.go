@@ -170,6 +170,11 @@ func (s *Store) Campaign(ctx context.Context, campaign string) (store.Campaign, 
 
 // Suspend implements store.Store.
 func (s *Store) Suspend(ctx context.Context, campaign, reason string, at time.Time) error {
+	if reason == store.ReasonBudgetExhausted {
+		// A raise of the budget lifts a suspension with this reason, and
+		// an operator's must outlive it.
+		return fmt.Errorf("reason %q: %w: give another", reason, store.ErrReservedReason)
+	}
 	return s.D.Begin(ctx, func(ex Execer) error {
 		// A suspended campaign takes nothing: its budget slices come back.
 		if err := s.foldCampaign(ctx, ex, campaign); err != nil {
