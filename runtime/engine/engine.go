@@ -291,6 +291,7 @@ func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) er
 	}
 	got := make([]*player, len(todo))
 	errs := make([]error, len(todo))
+	panics := make([]any, len(todo))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(fetchers, len(todo)) {
@@ -298,7 +299,13 @@ func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) er
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				got[k], errs[k] = e.fetch(ctx, ids[todo[k]], now[todo[k]])
+				func() {
+					// A panic of the store's (a bug) is raised again in the
+					// caller's goroutine, which its host may recover, as
+					// commit does for Apply's: here no one would.
+					defer func() { panics[k] = recover() }()
+					got[k], errs[k] = e.fetch(ctx, ids[todo[k]], now[todo[k]])
+				}()
 			}
 		}()
 	}
@@ -307,6 +314,11 @@ func (e *Engine) prefetch(ctx context.Context, ids []string, now []time.Time) er
 	}
 	close(next)
 	wg.Wait()
+	for _, v := range panics {
+		if v != nil {
+			panic(v)
+		}
+	}
 	for k, p := range got {
 		if errs[k] != nil {
 			return errs[k]
