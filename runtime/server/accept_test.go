@@ -61,6 +61,21 @@ func acceptHarnessOn(t *testing.T, st store.Store) *harness {
 	return rulesHarnessOn(t, st, acceptRules)
 }
 
+// postgresStores opens stores on a PostgreSQL schema of the test's own,
+// each closed at the test's end: the stores of several servers on one
+// database (the test is skipped without PROMOC_TEST_POSTGRES, and fails in
+// CI: pgtest.Schema).
+func postgresStores(t *testing.T, schema string) (open func() store.Store) {
+	t.Helper()
+	dsn := pgtest.Schema(t, "the acceptance tests of the API", schema)
+	return func() store.Store {
+		st, err := postgres.Open(context.Background(), dsn)
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+}
+
 // rulesHarnessOn is a harness on st running the rule set of one file.
 func rulesHarnessOn(t *testing.T, st store.Store, rules string) *harness {
 	t.Helper()
@@ -119,13 +134,7 @@ func TestAcceptBudgetUnderConcurrency(t *testing.T) {
 // servers on one PostgreSQL database (two engines, two writers): the budget
 // still pays exactly nine bonuses and is never exceeded.
 func TestAcceptBudgetTwoServersPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept")
 	a := acceptHarnessOn(t, open())
 	b := acceptHarnessOn(t, open())
 	acceptBudget(t, a, b)

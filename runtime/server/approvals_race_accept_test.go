@@ -13,8 +13,6 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptApprovalsRaceRecalculation: operators approve and reject
@@ -33,13 +31,7 @@ func TestAcceptApprovalsRaceRecalculation(t *testing.T) {
 // one PostgreSQL database, the decisions sent to one and the
 // recalculations to the other.
 func TestAcceptApprovalsRaceRecalculationPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_race")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_race")
 	approvalsRace(t, rulesHarnessOn(t, open(), raceRules), rulesHarnessOn(t, open(), raceRules))
 }
 

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,9 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
-	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // grantRaceRules pay 1 EUR for each deposit.
@@ -39,13 +35,7 @@ automation each {
 // the grants, so that nothing is granted twice). Every read answers 200,
 // and in the end every issued outcome is exactly one bonus.
 func TestAcceptBonusGrantsTwoServersPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_grants")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_grants")
 	a, b := rulesHarnessOn(t, open(), grantRaceRules), rulesHarnessOn(t, open(), grantRaceRules)
 	hs := []*harness{a, b}
 	const players = 30

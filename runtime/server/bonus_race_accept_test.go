@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"sync"
@@ -11,9 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
-	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptBonusRaceTwoServersPostgres: Fast Track credits and the bonus
@@ -25,13 +21,7 @@ import (
 // duplicate once, never an anomaly or an error. The report counts each
 // bonus once.
 func TestAcceptBonusRaceTwoServersPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_bonus_race")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_bonus_race")
 	a, b := newHarnessOn(t, open()), newHarnessOn(t, open())
 	const n = 12
 	hs := []*harness{a, b}

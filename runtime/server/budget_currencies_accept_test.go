@@ -12,9 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/server"
-	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // capRules pay 10% of a first deposit within exactly 100 EUR and 50 USD.
@@ -50,13 +47,7 @@ func TestAcceptBudgetCurrenciesExactCap(t *testing.T) {
 // TestAcceptBudgetCurrenciesExactCapPostgres: the same on two servers on
 // one PostgreSQL database.
 func TestAcceptBudgetCurrenciesExactCapPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_caps")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_caps")
 	budgetCurrencies(t, rulesHarnessOn(t, open(), capRules), rulesHarnessOn(t, open(), capRules))
 }
 

@@ -12,8 +12,6 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // TestAcceptEraseRacesApprovalsPostgres: an admin erases a player (GDPR)
@@ -24,13 +22,7 @@ import (
 // before the erasure) or rejected, once; none is left waiting, and the
 // budget holds exactly the amounts issued.
 func TestAcceptEraseRacesApprovalsPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_erase_race")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_erase_race")
 	for round := range 3 {
 		a, b := rulesHarnessOn(t, open(), raceRules), rulesHarnessOn(t, open(), raceRules)
 		p := fmt.Sprintf("p%d", round)

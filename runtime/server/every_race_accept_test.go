@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/runtime/store/postgres"
-	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // everyRaceRules: a point for every 3 bets, and at most 4 a day.
@@ -46,13 +43,7 @@ automation capped {
 // batches of 2, of which the daily limit lets exactly 4 through; no
 // trigger is given twice.
 func TestAcceptEveryTwoServersPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", "promoc_accept_every")
-	open := func() store.Store {
-		st, err := postgres.Open(context.Background(), dsn)
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := postgresStores(t, "promoc_accept_every")
 	a, b := rulesHarnessOn(t, open(), everyRaceRules), rulesHarnessOn(t, open(), everyRaceRules)
 	r := a.events([]any{reg("r1", "p1", t0)})
 	require.Equal(t, 200, r.status, "%s", r.raw)
