@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
-	"github.com/promoc/promoc/vm/currency"
 	"github.com/shopspring/decimal"
 )
 
@@ -118,27 +117,6 @@ func Anomaly(a store.BonusAnomaly) AnomalyJSON {
 }
 
 // Money writes an amount exactly, with at least the minor units of its
-// currency: 10 EUR is "10.00", 1000 JPY "1000", 0.125 EUR "0.125".
-func Money(d decimal.Decimal, cur string) string {
-	places := int32(0)
-	if c, ok := currency.Parse(cur); ok && currency.Known(cur) {
-		places = c.MinorUnits()
-	}
-	if e := -d.Exponent(); e > places {
-		// Keep every decimal that is not a trailing zero.
-		s := d.String()
-		if n := len(s) - 1 - indexDot(s); indexDot(s) >= 0 && int32(n) > places {
-			places = int32(n)
-		}
-	}
-	return d.StringFixed(places)
-}
-
-func indexDot(s string) int {
-	for i := range len(s) {
-		if s[i] == '.' {
-			return i
-		}
-	}
-	return -1
-}
+// currency: 10 EUR is "10.00", 1000 JPY "1000", 0.125 EUR "0.125" (as
+// store.Money, which budgets use too).
+func Money(d decimal.Decimal, cur string) string { return store.Money(d, cur) }

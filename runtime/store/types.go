@@ -174,18 +174,21 @@ type Budget struct {
 // Left is what can still be reserved.
 func (b Budget) Left() decimal.Decimal { return b.Limit.Sub(b.Posted).Sub(b.Reserved) }
 
-// Amount writes an amount of the budget as outcomes write theirs: with the
-// currency's minor units (10.10 EUR, 500 JPY, 1.250 KWD), or more digits
-// when the amount has them (a budget raised to 10.125 EUR); an amount of a
-// budget without a currency (points) with its own digits. The store keeps
-// amounts without their scale (10.1).
-func (b Budget) Amount(d decimal.Decimal) string {
-	text := d.String() // without the zeros the store's scale leaves
-	if b.Currency == "" {
-		return text
+// Amount writes an amount of the budget as outcomes write theirs (Money).
+// The store keeps amounts without their scale (10.1).
+func (b Budget) Amount(d decimal.Decimal) string { return Money(d, b.Currency) }
+
+// Money writes an amount exactly, with at least the minor units of its
+// currency (10.10 EUR, 500 JPY, 1.250 KWD), or more digits when the amount
+// has them (10.125 EUR); an amount without a currency, or of a code that
+// is not a currency (points), with its own digits. Trailing zeros beyond
+// those are not written.
+func Money(d decimal.Decimal, cur string) string {
+	text := d.String() // without trailing zeros
+	scale := int32(0)
+	if code, ok := currency.Parse(cur); ok {
+		scale = code.MinorUnits() // 0 for a code not in the table
 	}
-	code, _ := currency.Parse(b.Currency)
-	scale := code.MinorUnits()
 	if i := strings.IndexByte(text, '.'); i >= 0 {
 		scale = max(scale, int32(len(text)-i-1))
 	}
