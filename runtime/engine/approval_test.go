@@ -20,14 +20,10 @@ import (
 func TestApprovalRuleChange(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	v1 := engineFor(t, "approval_v1", st, engine.Options{})
-	outs := handle(t, v1, eur("p", t0),
-		deposit("d1", "p", t0, "100", "card"),
-		deposit("d2", "p", t0.Add(2*day), "100", "card"))
-	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match p waiting 50.00 EUR"}, brief(outs))
+	twoWaiting(t, st)
 
 	v2 := engineFor(t, "approval_v2", st, engine.Options{})
-	outs = handle(t, v2, deposit("d3", "p", t0.Add(2*day+time.Hour), "100", "card"))
+	outs := handle(t, v2, deposit("d3", "p", t0.Add(2*day+time.Hour), "100", "card"))
 	assert.Equal(t, []string{"deposit_match p issued 80.00 EUR"}, brief(outs), "a new result under auto: issued, 40% of the day's 200")
 	waiting, err := st.Waiting(ctx, 0, 10)
 	require.NoError(t, err)
@@ -149,11 +145,7 @@ func (s *decidedMeanwhile) Waiting(ctx context.Context, after int64, limit int) 
 func TestRecalculateLeavesDecided(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	v1 := engineFor(t, "approval_v1", st, engine.Options{})
-	outs := handle(t, v1, eur("p", t0),
-		deposit("d1", "p", t0, "100", "card"),
-		deposit("d2", "p", t0.Add(2*day), "100", "card"))
-	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match p waiting 50.00 EUR"}, brief(outs))
+	twoWaiting(t, st)
 
 	ds := &decidedMeanwhile{Store: st, t: t, at: t0.Add(3*day - time.Hour)}
 	v2 := engineFor(t, "approval_v2", ds, engine.Options{})
@@ -178,4 +170,15 @@ func TestRecalculateLeavesDecided(t *testing.T) {
 	assert.Equal(t, "50", bs[0].Posted.String())
 	assert.Equal(t, "40", bs[0].Reserved.String(), "d2's new amount reserved in place of its old")
 	require.NoError(t, st.Audit(ctx))
+}
+
+// twoWaiting puts p's two deposits' matches in the approval queue of st,
+// under approval_v1 (manual), 50.00 EUR each.
+func twoWaiting(t *testing.T, st store.Store) {
+	t.Helper()
+	v1 := engineFor(t, "approval_v1", st, engine.Options{})
+	outs := handle(t, v1, eur("p", t0),
+		deposit("d1", "p", t0, "100", "card"),
+		deposit("d2", "p", t0.Add(2*day), "100", "card"))
+	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match p waiting 50.00 EUR"}, brief(outs))
 }

@@ -67,11 +67,7 @@ func metaOf(t *testing.T, st store.Store, player string) (storedMeta, int64) {
 // next one is, and the engine reads the player in the new zone.
 func TestImportMovesPlayer(t *testing.T) {
 	ctx := context.Background()
-	prog, err := program(noonRules)
-	require.NoError(t, err)
-	st := openStore(t)
-	e, err := engine.New(ctx, prog, st, engine.Options{})
-	require.NoError(t, err)
+	e, st := noonEngine(t)
 	reg := utc("2026-11-01T00:00:00Z")
 	handle(t, e,
 		playerEv("reg-p1", "p1", reg, "EUR", "Pacific/Auckland", map[string]any{"vip": true}),
@@ -185,11 +181,7 @@ func (c *conflicting) Apply(ctx context.Context, changes []store.Change) ([]stor
 // other's data, and nothing of it is lost.
 func TestImportPlayersConflict(t *testing.T) {
 	ctx := context.Background()
-	prog, err := program(noonRules)
-	require.NoError(t, err)
-	st := openStore(t)
-	e, err := engine.New(ctx, prog, st, engine.Options{})
-	require.NoError(t, err)
+	e, st := noonEngine(t)
 	handle(t, e, playerEv("reg-p1", "p1", utc("2026-11-01T00:00:00Z"), "EUR", "Pacific/Auckland", nil))
 	_, before := metaOf(t, st, "p1")
 	c := &conflicting{Store: st, t: t}
@@ -269,4 +261,15 @@ func TestImportRacesFirstEvent(t *testing.T) {
 			assert.JSONEq(t, string(rec.Props), string(sp.Props), "the import's record")
 		})
 	}
+}
+
+// noonEngine is an engine of noonRules on a store of its own.
+func noonEngine(t *testing.T) (*engine.Engine, store.Store) {
+	t.Helper()
+	prog, err := program(noonRules)
+	require.NoError(t, err)
+	st := openStore(t)
+	e, err := engine.New(context.Background(), prog, st, engine.Options{})
+	require.NoError(t, err)
+	return e, st
 }
