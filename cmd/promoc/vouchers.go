@@ -73,8 +73,10 @@ func newVouchersImportCmd(db *string) *cobra.Command {
 		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
 line, no header; spaces around a code are not part of it, and a line may end
 in CRLF. A blank line, a code over %d characters, a control character in a
-code (a tab, a NUL of UTF-16 text) or text that is not UTF-8 rejects the
-whole file, naming the line, and nothing is imported.
+code (a tab, a NUL of UTF-16 text), an invisible format character (a byte
+order mark after the start of the file, as two files joined together have;
+a zero-width space) or text that is not UTF-8 rejects the whole file,
+naming the line, and nothing is imported.
 
 The codes are added to the offer OFFER (promoc offers add OFFER --vouchers)
 in one transaction. A code repeated in the file, or imported before, is
@@ -169,6 +171,14 @@ func readVouchers(stdin io.Reader, name string) ([]string, error) {
 				hint = " (a file in UTF-16?)"
 			}
 			return nil, bad(line, "control character %U in a code%s", r, hint)
+		}
+		if i := strings.IndexFunc(code, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); i >= 0 {
+			r, _ := utf8.DecodeRuneInString(code[i:])
+			hint := ""
+			if r == '\ufeff' {
+				hint = " (a byte order mark: files joined together?)"
+			}
+			return nil, bad(line, "invisible format character %U in a code%s", r, hint)
 		}
 		if n := utf8.RuneCountInString(code); n > store.VoucherCodeChars {
 			return nil, bad(line, "code of %d characters: at most %d", n, store.VoucherCodeChars)

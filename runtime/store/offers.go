@@ -64,6 +64,6 @@ var (
 	// ErrConfirmed: an assignment confirmed before with another code.
 	ErrConfirmed = errors.New("assignment confirmed before with another code")
 	// ErrVoucherCode: a blank code, one not UTF-8, over VoucherCodeChars
-	// or with a control character.
+	// or with a control or invisible format character.
 	ErrVoucherCode = errors.New("invalid voucher code")
 )

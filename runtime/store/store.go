@@ -164,7 +164,8 @@ type Store interface {
 	// transaction: a code the offer has already, or one repeated in codes,
 	// is ignored and counted. [ErrNoOffer], [ErrNotVoucherOffer], or
 	// [ErrVoucherCode] (a blank code, one not UTF-8, over
-	// [VoucherCodeChars] or with a control character) import nothing.
+	// [VoucherCodeChars] or with a control or invisible format character)
+	// import nothing.
 	ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (VoucherImport, error)
 	// Assign gives an offer to players, one assignment each, in order, all
 	// or none: when the offer requires vouchers and fewer unassigned codes

@@ -65,7 +65,10 @@ func testVoucherImport(t *testing.T, d Driver) {
 	_, err = s.ImportVouchers(ctx, "nope", []string{"X"}, t0)
 	assert.ErrorIs(t, err, store.ErrNoOffer)
 	for _, bad := range [][]string{{"E", ""}, {"E", strings.Repeat("é", store.VoucherCodeChars+1)}, {"E", "\xff"},
-		{"E", " \u00a0"}, {"E", "A\tB"}, {"E", "A\x00B"}, {"E", "AB\n"}} {
+		{"E", " \u00a0"}, {"E", "A\tB"}, {"E", "A\x00B"}, {"E", "AB\n"},
+		// Invisible format characters: a byte order mark (files joined
+		// together), a zero-width space; "\ufeffE" is not the code "E".
+		{"E", "\ufeffE"}, {"E", "A\u200bB"}} {
 		_, err = s.ImportVouchers(ctx, "spa", bad, t0)
 		assert.ErrorIs(t, err, store.ErrVoucherCode)
 	}

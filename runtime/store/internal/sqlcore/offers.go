@@ -305,7 +305,9 @@ func counted(n int, thing string) string {
 // checkCode holds a voucher code, imported or a point of sale's own, to
 // what a person can read and type: not blank, UTF-8, at most
 // VoucherCodeChars characters, no control character (a line break, a tab,
-// the NUL that PostgreSQL cannot store).
+// the NUL that PostgreSQL cannot store) and no invisible format character
+// (a byte order mark, a zero-width space: "\ufeffA1" looks like "A1" and
+// is another code).
 func checkCode(c string) error {
 	switch {
 	case strings.TrimSpace(c) == "":
@@ -318,6 +320,9 @@ func checkCode(c string) error {
 	for _, r := range c {
 		if unicode.IsControl(r) {
 			return fmt.Errorf("%w: control character %U", store.ErrVoucherCode, r)
+		}
+		if unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("%w: invisible format character %U", store.ErrVoucherCode, r)
 		}
 	}
 	return nil
