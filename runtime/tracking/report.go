@@ -65,11 +65,10 @@ func Rate(conversions, clicks int64) (string, bool) {
 	return r.StringFixed(RateDecimals), true
 }
 
-// amountText writes an amount with every decimal it has, and at least
-// the currency's usual two.
-func amountText(d decimal.Decimal) string {
-	return d.StringFixed(max(2, -d.Exponent()))
-}
+// amountText writes an amount of the currency cur with every decimal it
+// has, and at least the currency's minor units (250 JPY, 0.900 KWD, 12.00
+// EUR), as the bonus report and the outcomes write theirs (store.Money).
+func amountText(d decimal.Decimal, cur string) string { return store.Money(d, cur) }
 
 // ReportOf turns the store's rows into the report's.
 func ReportOf(from, to time.Time, rows []store.ReportRow) Report {
@@ -88,7 +87,7 @@ func ReportOf(from, to time.Time, rows []store.ReportRow) Report {
 			row.Rate = &rate
 		}
 		for _, m := range s.Money {
-			row.Money = append(row.Money, ReportMoney{Currency: m.Currency, Payout: amountText(m.Payout), Revenue: amountText(m.Revenue), Margin: amountText(m.Margin)})
+			row.Money = append(row.Money, ReportMoney{Currency: m.Currency, Payout: amountText(m.Payout, m.Currency), Revenue: amountText(m.Revenue, m.Currency), Margin: amountText(m.Margin, m.Currency)})
 		}
 		r.Rows = append(r.Rows, row)
 	}

@@ -73,3 +73,26 @@ func TestReportWriters(t *testing.T) {
 	require.NoError(t, tracking.WriteTable(&b, tracking.Report{From: time.Unix(0, 0).UTC(), To: time.Unix(86400, 0).UTC()}))
 	assert.Contains(t, b.String(), "no clicks or conversions from 1970-01-01T00:00:00Z to 1970-01-02T00:00:00Z")
 }
+
+// TestReportMinorUnits: a report's amounts are written with at least
+// their currency's minor units (JPY 0, KWD 3, EUR 2) and every decimal
+// they have, as the bonus report and the outcomes write theirs: the sum of
+// two payouts of 125 JPY is 250, not 250.00, and 0.9 KWD is 0.900.
+func TestReportMinorUnits(t *testing.T) {
+	day0 := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	r := tracking.ReportOf(day0, day0.Add(24*time.Hour), []store.ReportRow{
+		{Day: day0, Offer: "casino", Publisher: "alpha", Clicks: 2, Conversions: map[string]int64{"first_deposit": 2},
+			Money: []store.ReportMoney{
+				{Currency: "EUR", Payout: dec("10.125"), Revenue: dec("12"), Margin: dec("1.875")},
+				{Currency: "JPY", Payout: dec("600.30"), Revenue: dec("250"), Margin: dec("-350.3")},
+				{Currency: "KWD", Payout: dec("0.9"), Revenue: dec("0.375"), Margin: dec("-0.525")},
+			}},
+	})
+	want := []tracking.ReportMoney{
+		{Currency: "EUR", Payout: "10.125", Revenue: "12.00", Margin: "1.875"},
+		{Currency: "JPY", Payout: "600.3", Revenue: "250", Margin: "-350.3"},
+		{Currency: "KWD", Payout: "0.900", Revenue: "0.375", Margin: "-0.525"},
+	}
+	require.Len(t, r.Rows, 1)
+	assert.Equal(t, want, r.Rows[0].Money)
+}
