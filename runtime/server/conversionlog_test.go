@@ -45,3 +45,36 @@ func TestConversionRejectedLog(t *testing.T) {
 		assert.NotContains(t, raw[0], secret)
 	}
 }
+
+// TestTrackingLinkLog: the request log's line of a tracking link, followed
+// or refused, names the route and its answer but not the address of the
+// person who clicked (spec/semantics.md, Sessions: no personally
+// identifying data is kept, the address only as a keyed hash), which the
+// line of every other request carries.
+func TestTrackingLinkLog(t *testing.T) {
+	h := tracked(t)
+	h.clickOK("pub=alpha")
+	r := h.do(call{method: "GET", path: "/t/casino?pub=nobody"})
+	require.Equal(t, 404, r.status, "%s", r.raw)
+	h.do(call{method: "GET", path: "/v1/publishers", role: server.Viewer})
+
+	var clicks, others int
+	sc := bufio.NewScanner(strings.NewReader(h.logs.String()))
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), "a JSON line: %s", sc.Text())
+		if m["msg"] != "request" {
+			continue
+		}
+		if m["path"] == "/t/casino" {
+			clicks++
+			assert.NotContains(t, sc.Text(), "192.0.2.1", "the clicker's address")
+			assert.NotContains(t, m, "remote")
+		} else {
+			others++
+			assert.Equal(t, "192.0.2.1:1234", m["remote"], "an API client's address is logged")
+		}
+	}
+	assert.Equal(t, 2, clicks, "both clicks logged")
+	assert.Positive(t, others)
+}

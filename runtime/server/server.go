@@ -402,7 +402,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Path: "/v1/webhooks/{id}/resume", Roles: []Role{}, idem: idemOptional, Summary: "resume a webhook's delivery where it stopped", h: s.postWebhookResume},
 		{Method: "DELETE", Path: "/v1/webhooks/{id}", Roles: []Role{}, idem: idemOptional, Summary: "remove a webhook added through the API, with its delivery log", h: s.deleteWebhook},
 		{Method: "GET", Path: "/v1/webhooks/{id}/deliveries", Roles: []Role{}, Summary: "the delivery log of a webhook: every try, its status, error and duration (?after=SEQ&limit=N)", h: s.getDeliveries},
-		{Method: "GET", Path: "/t/{offer}", Summary: "a tracking link (?pub=PUBLISHER&sub1=...): opens a session and redirects to the offer's landing page", raw: s.click()},
+		{Method: "GET", Path: trackingLinkRoute, Summary: "a tracking link (?pub=PUBLISHER&sub1=...): opens a session and redirects to the offer's landing page", raw: s.click()},
 		{Method: "POST", Path: "/v1/conversions", Roles: operator, idem: idemOptional, Summary: "record a conversion: attributed to the player's last click on the offer within its window, counted once", h: s.postConversion},
 		{Method: "GET", Path: "/v1/postback", Summary: "record a conversion from a postback URL (?key=KEY&session=...&kind=...)", h: s.getPostback},
 		{Method: "POST", Path: "/v1/offers/confirm", Roles: operator, idem: idemOptional, Summary: "a point of sale's confirmation of an assignment ({\"assignment\", \"code\"}), handled as an offer_confirmed event", h: s.postOfferConfirm},
@@ -617,9 +617,15 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.LogAttrs(r.Context(), level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)), slog.String("key", info.key),
-				slog.String("remote", r.RemoteAddr))
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)), slog.String("key", info.key)}
+			if route != trackingLinkRoute {
+				// The address of an API client; never that of a person
+				// following a tracking link, which the tracking keeps
+				// only as a keyed hash (spec/semantics.md, Sessions).
+				attrs = append(attrs, slog.String("remote", r.RemoteAddr))
+			}
+			s.log.LogAttrs(r.Context(), level, "request", attrs...)
 		}()
 		next.ServeHTTP(sw, r)
 	})

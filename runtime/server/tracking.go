@@ -132,6 +132,10 @@ func clientIP(r *http.Request) string {
 	return ""
 }
 
+// trackingLinkRoute is the route of the tracking links, which people
+// follow: the request log does not write their address.
+const trackingLinkRoute = "/t/{offer}"
+
 // click answers a tracking link, GET /t/{offer}?pub=...: a 302 to the
 // offer's landing page with the session id, once the session is stored.
 func (s *Server) click() http.Handler {
