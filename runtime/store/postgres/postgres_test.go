@@ -38,6 +38,9 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, driver)
 }
 
+// raceN sizes the slices' races, which CI runs only in go test ./...; the
+// races and the crash run at full size under storetest.EnvProofFull
+// (.ci/run, under the race detector).
 func raceN() int {
 	if testing.Short() {
 		return 2000
@@ -47,17 +50,17 @@ func raceN() int {
 
 func TestRace(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
-	storetest.Race(t, driver, 16, raceN(), 1)
+	storetest.Race(t, driver, 16, storetest.ProofSize(10000, 2000), 1)
 }
 
 func TestRaceBatched(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
-	storetest.Race(t, driver, 16, raceN(), 50)
+	storetest.Race(t, driver, 16, storetest.ProofSize(10000, 2000), 50)
 }
 
 func TestRaceProcesses(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
-	storetest.RaceProcesses(t, driver, 4, raceN(), 1)
+	storetest.RaceProcesses(t, driver, 4, storetest.ProofSize(10000, 2000), 1)
 }
 
 func TestAssignProcesses(t *testing.T) {
@@ -67,11 +70,7 @@ func TestAssignProcesses(t *testing.T) {
 
 func TestCrash(t *testing.T) {
 	pgtest.Server(t, "the store's tests")
-	n := 2000
-	if testing.Short() {
-		n = 500
-	}
-	storetest.Crash(t, driver, n)
+	storetest.Crash(t, driver, storetest.ProofSize(2000, 500))
 }
 
 // TestRefuse opens schemas that are not promoc's: each is refused with a

@@ -37,18 +37,17 @@ func raceN(t *testing.T) int {
 	return 10000
 }
 
-func TestRace(t *testing.T)        { storetest.Race(t, driver, 16, raceN(t), 1) }
-func TestRaceBatched(t *testing.T) { storetest.Race(t, driver, 16, raceN(t), 50) }
+// The races and the crash run at full size under storetest.EnvProofFull
+// (.ci/run, under the race detector); the slices' races, which CI runs only
+// here, at raceN.
+func TestRace(t *testing.T) { storetest.Race(t, driver, 16, storetest.ProofSize(10000, 2000), 1) }
+func TestRaceBatched(t *testing.T) {
+	storetest.Race(t, driver, 16, storetest.ProofSize(10000, 2000), 50)
+}
 
 func TestAssignProcesses(t *testing.T) { storetest.AssignProcesses(t, driver, 4, 300, 400) }
 
-func TestCrash(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 600
-	}
-	storetest.Crash(t, driver, n)
-}
+func TestCrash(t *testing.T) { storetest.Crash(t, driver, storetest.ProofSize(3000, 600)) }
 
 // TestRefuse opens files that are not promoc's: each is refused with a
 // clear error and left byte for byte as it was.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 
@@ -11,6 +12,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// EnvProofFull, set to 1, runs the stores' proofs (Race, RaceProcesses,
+// Crash) at the full size their tests give; .ci/run sets it where it runs
+// them under the race detector. Without it go test ./... runs them at the
+// smaller size, so that it does not run again what CI proves at full size
+// next, and stays quick on a small machine.
+const EnvProofFull = "PROMOC_STORE_PROOF_FULL"
+
+// ProofSize is full when EnvProofFull is 1, else small.
+func ProofSize(full, small int) int {
+	if os.Getenv(EnvProofFull) == "1" {
+		return full
+	}
+	return small
+}
 
 // raceAmount is what every racer asks for; the budget holds raceFit of
 // them plus raceRest, which no reward fits: a store that paid part of an
