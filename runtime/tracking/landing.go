@@ -7,9 +7,11 @@ import (
 
 // landing is an offer's landing page, parsed once when the offer is
 // found: a click's redirect is the page with the query parameter
-// "session" set to the session id, the query's parameters in the order of
-// their names (as url.Values.Encode writes them), built from the two parts
-// around the id.
+// "session" set to the session id, built from the two parts around the id.
+// The page's own query stays as the operator wrote it, in its order and
+// its encoding, a parameter Go's url.ParseQuery would refuse (a ";" in a
+// value) included; only a "session" parameter of its own is taken out, and
+// the click's is added last.
 type landing struct {
 	ok             bool // the web page is an absolute URL
 	prefix, suffix string
@@ -21,13 +23,14 @@ func landingOf(webPage string) landing {
 	if webPage == "" || err != nil || !u.IsAbs() {
 		return landing{}
 	}
-	before, after := url.Values{}, url.Values{}
-	for name, vs := range u.Query() {
-		switch {
-		case name < "session":
-			before[name] = vs
-		case name > "session": // a session the page names is replaced
-			after[name] = vs
+	var kept []string
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		name, _, _ := strings.Cut(pair, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if pair != "" && name != "session" { // a session the page names is replaced
+			kept = append(kept, pair)
 		}
 	}
 	frag := ""
@@ -38,16 +41,12 @@ func landingOf(webPage string) landing {
 	var p strings.Builder
 	p.WriteString(u.String())
 	p.WriteByte('?')
-	if len(before) > 0 {
-		p.WriteString(before.Encode())
+	for _, pair := range kept {
+		p.WriteString(pair)
 		p.WriteByte('&')
 	}
 	p.WriteString("session=")
-	suffix := frag
-	if len(after) > 0 {
-		suffix = "&" + after.Encode() + frag
-	}
-	return landing{ok: true, prefix: p.String(), suffix: suffix}
+	return landing{ok: true, prefix: p.String(), suffix: frag}
 }
 
 // with is the redirect of a session: id is hex, which a query carries as
