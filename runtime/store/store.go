@@ -178,7 +178,8 @@ type Store interface {
 	// nothing; with another code it is [ErrConfirmed], returned with the
 	// assignment as stored (its Confirmation the first code). [ErrNoAssignment]
 	// when no assignment has the reference; [ErrVoucherCode] for a code
-	// imports refuse. An assignment whose player was
+	// imports refuse. Spaces around the code are dropped first, as an
+	// import drops them. An assignment whose player was
 	// erased is confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then

@@ -293,12 +293,17 @@ func testConfirm(t *testing.T, d Driver) {
 	got, err = s.Confirm(ctx, a.Ref, "POS-1", at.Add(time.Hour))
 	require.NoError(t, err, "the same confirmation again")
 	assert.Equal(t, want, got, "changes nothing, not even the time")
+	for _, spaced := range []string{" POS-1", "POS-1 ", "\u00a0POS-1\u2003"} {
+		got, err = s.Confirm(ctx, a.Ref, spaced, at.Add(time.Hour))
+		require.NoError(t, err, "%q: the same code, spaces around it dropped as an import drops them", spaced)
+		assert.Equal(t, want, got)
+	}
 	got, err = s.Confirm(ctx, a.Ref, "POS-2", at)
 	assert.ErrorIs(t, err, store.ErrConfirmed)
 	assert.Equal(t, want, got, "another code: the assignment as stored, with the first")
 	_, err = s.Confirm(ctx, "nope", "POS-1", at)
 	assert.ErrorIs(t, err, store.ErrNoAssignment)
-	for _, bad := range []string{"", "  ", "POS\n1", "POS\x001", "\xffPOS"} {
+	for _, bad := range []string{"", "  ", "POS\n1", "POS\x001", "\xffPOS", "POS-1\n", "\tPOS-1"} {
 		_, err = s.Confirm(ctx, a.Ref, bad, at)
 		assert.ErrorIs(t, err, store.ErrVoucherCode, "confirmation code %q", bad)
 	}

@@ -255,6 +255,9 @@ func (s *Store) Assignments(ctx context.Context, offer string) ([]store.Assignme
 
 // Confirm implements store.Store.
 func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (store.Assignment, error) {
+	// Spaces around the code are dropped, as an import drops them from a
+	// line (" A1" is A1); a line break or a tab is refused by checkCode.
+	code = strings.TrimFunc(code, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
 	if err := checkCode(code); err != nil {
 		return store.Assignment{}, fmt.Errorf("confirmation code: %w", err)
 	}
