@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -251,11 +252,38 @@ func (p *Prices) priceRead(c *store.Conversion, kp *kindPayouts, r store.Convers
 		all = p.input(*c, earlier)
 	}
 	return p.evaluate(c, kp.payouts, p.Currency(*c), func(po runtime.Payout) (runtime.Result, error) {
+		in := alone
 		if po.Aggregates {
-			return p.prog.Evaluate(context.Background(), po.Name, all)
+			in = all
 		}
-		return p.prog.Evaluate(context.Background(), po.Name, alone)
+		res, err := p.prog.Evaluate(context.Background(), po.Name, in)
+		if err == nil && res.Outcome == runtime.Error_ {
+			res.Detail = conversionField(res.Detail, in, c.Seq)
+		}
+		return res, err
 	})
+}
+
+// conversionField writes an input error's detail in the API's terms: the
+// evaluation names a transaction of its input (transactions[2].amount:
+// missing), which is c itself (amount: missing: the field of the request)
+// or a conversion of the publisher recorded before it (the conversion of
+// sequence 7, recorded earlier: currency: ...).
+func conversionField(detail string, in runtime.Input, seq int64) string {
+	rest, ok := strings.CutPrefix(detail, "transactions[")
+	if !ok {
+		return detail
+	}
+	num, rest, ok := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil || i < 0 || i >= len(in.Transactions) {
+		return detail
+	}
+	rest = strings.TrimPrefix(rest, ".")
+	if id := in.Transactions[i].ID; id != "current" && id != strconv.FormatInt(seq, 10) {
+		return fmt.Sprintf("the conversion of sequence %s, recorded earlier: %s", id, strings.TrimPrefix(rest, ": "))
+	}
+	return strings.TrimPrefix(rest, ": ")
 }
 
 // Currency is the currency a conversion's payouts are priced in: its

@@ -3,6 +3,7 @@ package tracking_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -168,9 +169,11 @@ payout tiered: revenue on conversion deposit {
 	assert.Equal(t, "tiered", pe.Payout)
 	assert.Equal(t, "invalid-input", pe.Reason)
 	assert.Contains(t, pe.Detail, "XYZ")
+	assert.True(t, strings.HasPrefix(pe.Detail, "the conversion of sequence 1, recorded earlier: "), "named as the API knows it, not as a transaction of the evaluation: %s", pe.Detail)
 
 	_, err = price("beta", 1, "", "") // no amount: its kind declares one
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "flat", pe.Payout)
 	assert.Equal(t, "invalid-input", pe.Reason)
+	assert.Equal(t, "amount: missing", pe.Detail, "the request's own field")
 }
