@@ -182,3 +182,56 @@ func twoWaiting(t *testing.T, st store.Store) {
 		deposit("d2", "p", t0.Add(2*day), "100", "card"))
 	assert.Equal(t, []string{"deposit_match p waiting 50.00 EUR", "deposit_match p waiting 50.00 EUR"}, brief(outs))
 }
+
+// TestRecalculateKeepsZone: a waiting result whose reward reads a window in
+// the player's zone is recalculated in the zone the player had at its
+// trigger, not the zone a later player event moved the player to: the
+// recalculation keeps the original window. In Malta the last full day
+// before 2026-11-21 10:00 UTC is 2026-11-20 (from 2026-11-19 23:00 UTC),
+// which holds both deposits; in Los Angeles it would start 2026-11-20
+// 08:00 UTC and hold only the second.
+func TestRecalculateKeepsZone(t *testing.T) {
+	ctx := context.Background()
+	rules := func(pct string) *runtime.Program {
+		prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+kind login {}
+
+reward day_match: amount {
+	window last full day in player zone
+
+	give ` + pct + ` of sum(deposit.amount)
+}
+
+automation login_match {
+	trigger on login
+	approval manual
+
+	give day_match
+}
+`)
+		require.NoError(t, err)
+		return prog
+	}
+	st := openStore(t)
+	v1, err := engine.New(ctx, rules("10%"), st, engine.Options{})
+	require.NoError(t, err)
+	outs := handle(t, v1,
+		zoned("p", "Europe/Malta", utc("2026-11-19T07:00:00Z"), nil),
+		ev("d1", "p", "deposit", utc("2026-11-19T23:30:00Z"), "amount", "100"),
+		ev("d2", "p", "deposit", utc("2026-11-20T12:00:00Z"), "amount", "50"),
+		login("l1", "p", utc("2026-11-21T10:00:00Z")),
+		playerEv("move", "p", utc("2026-11-21T11:00:00Z"), "", "America/Los_Angeles", nil))
+	assert.Equal(t, []string{"login_match p waiting 15.00 EUR"}, brief(outs))
+	require.Len(t, outs, 1)
+	assert.Equal(t, "Europe/Malta", outs[0].Trigger.Zone, "the zone of the window is kept with the result")
+
+	v2, err := engine.New(ctx, rules("20%"), st, engine.Options{})
+	require.NoError(t, err)
+	re, err := v2.Recalculate(ctx, utc("2026-11-21T12:00:00Z"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"login_match p waiting 30.00 EUR"}, brief(re), "Malta's 2026-11-20, as at the trigger, not Los Angeles's")
+}

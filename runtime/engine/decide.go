@@ -155,6 +155,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	o.Status = string(store.Issued)
 	if manual {
 		o.Status = string(store.Waiting)
+		o.Trigger.Zone = p.runtimePlayer().Zone // for a recalculation (recalc.go)
 		if within, ok := r.ApprovalWithin[o.Action]; ok {
 			expires := o.At.Add(within)
 			o.Expires = &expires

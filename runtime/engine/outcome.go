@@ -172,6 +172,11 @@ type Trigger struct {
 	// Firing is the key of a scheduled firing: "Europe/Malta 2026-03-30T00:00".
 	Firing  string          `json:"firing,omitempty"`
 	Anchors runtime.Anchors `json:"anchors,omitzero"`
+	// Zone, on a result waiting for approval, is the player's zone at the
+	// trigger ("UTC" for a player without one): a recalculation evaluates
+	// the windows in player zone in it, so that it keeps the original
+	// window when the player moved meanwhile.
+	Zone string `json:"zone,omitempty"`
 	// Skip, for every N, is the number of events at the time of the
 	// batch's first received before it: they belong to an earlier batch
 	// (or none), and the batch's window leaves them out.

@@ -118,6 +118,14 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 	if err != nil {
 		return nil, err
 	}
+	if z := old.Trigger.Zone; z != "" && z != p.runtimePlayer().Zone {
+		// The player moved after the trigger: the original window is
+		// the one of the zone then. A copy of the player in it, with no
+		// builder of its own (the one kept was made in the new zone).
+		was := &player{id: p.id, meta: p.meta, history: p.history, known: p.known}
+		was.meta.Zone = z
+		p = was
+	}
 	var opts []runtime.EvalOption
 	if e.opts.Trace {
 		opts = append(opts, runtime.WithTrace())
