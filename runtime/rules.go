@@ -70,6 +70,10 @@ type Qualification struct {
 type RateLimit struct {
 	Count int64
 	Per   time.Duration
+	// Days: Per is written in days or weeks, and is counted in days on the
+	// player's wall clock (spec/semantics.md, The engine); a period written
+	// in hours or minutes is elapsed time, 24 hours as well.
+	Days bool
 }
 
 // SplitArm is a variant or the control group of a split.
@@ -327,7 +331,7 @@ func describeRule(ri *compiler.RuleInfo) (*Rule, error) {
 			}
 			r.Qualification = q
 		case *lang.LimitClause:
-			l := &RateLimit{Per: duration(cl.Per)}
+			l := &RateLimit{Per: duration(cl.Per), Days: cl.Per.Unit == lang.Days || cl.Per.Unit == lang.Weeks}
 			l.Count, err = count(cl.Count)
 			if cl.Messages() {
 				r.MessageLimit = l

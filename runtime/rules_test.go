@@ -56,8 +56,8 @@ func TestRuleDescriptors(t *testing.T) {
 			Trigger:       runtime.RuleEvent{Kind: runtime.EventOn, Type: "deposit"},
 			HasSegment:    true,
 			Qualification: &runtime.Qualification{Type: "deposit", Limit: 3},
-			RewardLimit:   &runtime.RateLimit{Count: 5, Per: 7 * 24 * time.Hour},
-			MessageLimit:  &runtime.RateLimit{Count: 2, Per: 24 * time.Hour},
+			RewardLimit:   &runtime.RateLimit{Count: 5, Per: 7 * 24 * time.Hour, Days: true},
+			MessageLimit:  &runtime.RateLimit{Count: 2, Per: 24 * time.Hour, Days: true},
 			Budget: []runtime.BudgetLimit{
 				{Currency: "EUR", Limit: decimal.RequireFromString("10000")},
 				{Currency: "USD", Limit: decimal.RequireFromString("11000")},

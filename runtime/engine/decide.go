@@ -123,7 +123,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 	if o.Action == "control" {
 		return skip(ReasonControlGroup, "the player is in the control group")
 	}
-	if l := r.RewardLimit; l != nil && limitReached(st.Rewards, at, l.Per, e.loc(p), l.Count) {
+	if l := r.RewardLimit; l != nil && limitReached(st.Rewards, at, l.Per, e.limitLoc(p, l), l.Count) {
 		return skip(ReasonRateLimited, "the rule's limit of rewards per period is reached")
 	}
 	if o.Offer != "" {
@@ -184,7 +184,7 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return o, nil
 	}
 	if l := r.RewardLimit; l != nil {
-		st.Rewards = keepRecent(st.Rewards, at, l.Per, e.loc(p), e.opts.Lateness)
+		st.Rewards = keepRecent(st.Rewards, at, l.Per, e.limitLoc(p, l), e.opts.Lateness)
 	}
 	if r.Qualification != nil {
 		st.QualRewards++
@@ -245,6 +245,10 @@ func (e *Engine) messages(o *Outcome, r *runtime.Rule, st *ruleState, loc *time.
 			msg.Values[v] = o.value(v)
 		}
 		if l := r.MessageLimit; l != nil && st != nil {
+			loc := loc
+			if !l.Days {
+				loc = nil // elapsed time
+			}
 			if limitReached(st.Messages, o.At, l.Per, loc, l.Count) {
 				msg.Suppressed = true
 			} else {
@@ -510,6 +514,16 @@ func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *
 func (e *Engine) readsBatch(reward string) bool {
 	ri := e.prog.Info().Reward(reward)
 	return ri != nil && (ri.Window.Kind == window.FirstToLast || ri.Window.Kind == window.FirstToFixed)
+}
+
+// limitLoc is the clock of a rate limit's periods: the player's zone (loc)
+// for a limit written in days or weeks, nil (elapsed time) for one written
+// in hours or minutes.
+func (e *Engine) limitLoc(p *player, l *runtime.RateLimit) *time.Location {
+	if !l.Days {
+		return nil
+	}
+	return e.loc(p)
 }
 
 // loc is the player's zone, for limits in days; UTC when unknown.

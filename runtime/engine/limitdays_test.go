@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 )
 
@@ -35,4 +36,52 @@ func TestLimitInDaysAcrossDST(t *testing.T) {
 		got = append(got, brief(outs)...)
 	}
 	assert.Equal(t, []string{"weekly p issued 5.00 EUR", "weekly p issued 5.00 EUR"}, got)
+}
+
+// A limit written in hours (or minutes) is elapsed time, whatever the
+// clocks do: at most 1 reward per 24 hours in Malta, across the night the
+// clocks go forward, still limits 23 hours 59 minutes later; only a limit
+// written in days or weeks counts days on the wall clock (where 23 hours
+// after is the next day).
+func TestLimitInHoursIsElapsed(t *testing.T) {
+	rules := func(per string) *runtime.Program {
+		prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+reward one: amount {
+	give 1 EUR
+}
+
+automation capped {
+	trigger on deposit
+	at most 1 reward per ` + per + `
+
+	give one
+}
+`)
+		require.NoError(t, err)
+		return prog
+	}
+	first := time.Date(2026, 3, 28, 10, 0, 0, 0, time.UTC) // 11:00 CET; the clocks go forward on the 29th
+	for _, tt := range []struct {
+		per  string
+		want []string
+	}{
+		{"24 hours", []string{"capped p issued 1.00 EUR", "capped p skipped/rate-limited", "capped p issued 1.00 EUR"}},
+		{"1440 minutes", []string{"capped p issued 1.00 EUR", "capped p skipped/rate-limited", "capped p issued 1.00 EUR"}},
+		// 11:00 CEST on the 29th is 09:00 UTC: the day ended an hour before.
+		{"1 day", []string{"capped p issued 1.00 EUR", "capped p issued 1.00 EUR", "capped p skipped/rate-limited"}},
+	} {
+		t.Run(tt.per, func(t *testing.T) {
+			e, err := engine.New(context.Background(), rules(tt.per), openStore(t), engine.Options{})
+			require.NoError(t, err)
+			outs := handle(t, e, zoned("p", "Europe/Malta", first, nil),
+				ev("d1", "p", "deposit", first, "amount", "10"),
+				ev("d2", "p", "deposit", first.Add(23*time.Hour+59*time.Minute), "amount", "10"),
+				ev("d3", "p", "deposit", first.Add(24*time.Hour), "amount", "10"))
+			assert.Equal(t, tt.want, brief(outs))
+		})
+	}
 }

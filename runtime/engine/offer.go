@@ -83,7 +83,7 @@ func (e *Engine) giveOffer(ctx context.Context, f *firing, o *Outcome, st *ruleS
 	o.Assignment, o.Code = a.Ref, a.Code
 	o.Status = string(store.Issued)
 	if l := r.RewardLimit; l != nil {
-		st.Rewards = keepRecent(st.Rewards, f.trig.Time, l.Per, e.loc(p), e.opts.Lateness)
+		st.Rewards = keepRecent(st.Rewards, f.trig.Time, l.Per, e.limitLoc(p, l), e.opts.Lateness)
 	}
 	if r.Qualification != nil {
 		st.QualRewards++

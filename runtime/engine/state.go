@@ -259,7 +259,8 @@ func countFrom(ts []time.Time, s time.Time, per time.Duration, loc *time.Locatio
 func since(t, at time.Time) bool { return !t.IsZero() && !at.Before(t) }
 
 // until is when something counted at t stops counting towards a limit per
-// period: per later; or, for a whole number of days, the same wall-clock
+// period: per later (loc nil: a limit written in hours or minutes); or, for
+// a whole number of days on the player's clock, the same wall-clock
 // time that many days later on the player's clock (loc), so that a week
 // from Monday 00:00 ends at the next Monday 00:00 across a change of the
 // clocks too, as the days of windows do. A wall-clock time the clocks skip
