@@ -85,3 +85,54 @@ automation capped {
 		})
 	}
 }
+
+// A firing at a midnight the clocks skip (America/Santiago, 2026-09-06:
+// 00:00 -04 becomes 01:00 -03, at 04:00 UTC) happens at the jump, and its
+// reward's period of days starts at the skipped midnight, not at the 01:00
+// the clocks show after the jump: the next Sunday's (and the next day's)
+// midnight is not rate-limited by an hour.
+func TestLimitInDaysFromASkippedMidnight(t *testing.T) {
+	for _, tt := range []struct{ every, per string }{{"Sunday", "7 days"}, {"day", "1 day"}} {
+		t.Run(tt.every, func(t *testing.T) {
+			ctx := context.Background()
+			prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+reward five: amount {
+	give 5 EUR
+}
+
+automation midnight {
+	trigger schedule every ` + tt.every + ` 00:00 in player zone
+	at most 1 reward per ` + tt.per + `
+
+	give five
+}
+`)
+			require.NoError(t, err)
+			e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
+			require.NoError(t, err)
+			start := utc("2026-09-05T12:00:00Z")
+			handle(t, e, zoned("p", "America/Santiago", start, nil))
+			_, err = e.Advance(ctx, start)
+			require.NoError(t, err)
+			jump := utc("2026-09-06T04:00:00Z")
+			next := utc("2026-09-07T03:00:00Z") // Monday 00:00 -03
+			if tt.every == "Sunday" {
+				next = utc("2026-09-13T03:00:00Z")
+			}
+			var got []string
+			for _, at := range []time.Time{jump, next} {
+				outs, err := e.Advance(ctx, at)
+				require.NoError(t, err)
+				for _, o := range outs {
+					assert.Equal(t, at, o.At)
+				}
+				got = append(got, brief(outs)...)
+			}
+			assert.Equal(t, []string{"midnight p issued 5.00 EUR", "midnight p issued 5.00 EUR"}, got)
+		})
+	}
+}

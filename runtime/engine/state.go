@@ -271,7 +271,23 @@ func until(t time.Time, per time.Duration, loc *time.Location) time.Time {
 	if loc == nil || per%day != 0 {
 		return t.Add(per)
 	}
-	return window.FirstInstant(window.WallClock(t.In(loc)).AddDate(0, 0, int(per/day)), loc).UTC()
+	return window.FirstInstant(wallOf(t, loc).AddDate(0, 0, int(per/day)), loc).UTC()
+}
+
+// wallOf is the reading of loc's clocks at t, for a period of days that
+// starts at t; at the instant the clocks jump forward, the first time they
+// skip (00:00 where midnight becomes 01:00), the time whose schedules and
+// windows' bounds resolve to that instant (window.FirstInstant), so that
+// a weekly firing at a skipped midnight counts until the next one, not an
+// hour after it.
+func wallOf(t time.Time, loc *time.Location) time.Time {
+	lt := t.In(loc)
+	w := window.WallClock(lt)
+	_, off := lt.Zone()
+	if _, before := t.Add(-time.Nanosecond).In(loc).Zone(); before < off {
+		w = w.Add(-time.Duration(off-before) * time.Second)
+	}
+	return w
 }
 
 // setStored takes a player's data from the store's player record (the
