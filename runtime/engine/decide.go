@@ -90,6 +90,10 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return nil, nil // not a participant, or not yet at the time of an event that came late
 	}
 	f.anchors.Qualification = st.QualifiedAt
+	f.trig.QualSkip = 0
+	if !st.QualifiedAt.IsZero() {
+		f.trig.QualSkip = st.QualSkip
+	}
 	f.anchors.Entrance = st.EnteredAt
 	f.trig.Anchors = f.anchors
 	o := e.outcome(f)
@@ -379,6 +383,15 @@ func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Ancho
 	if a.LastTransaction.After(upto) {
 		upto = a.LastTransaction // the batch's Nth event came late
 	}
+	if tr.QualSkip > 0 && e.readsFromQualification(reward) {
+		// Events taken in the order received: those at the
+		// qualification's time that came before the qualifying event are
+		// not after it.
+		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
+		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.Qualification) })
+		j := min(i+tr.QualSkip, n)
+		return e.fill(p, now, a, p.history[:i], p.history[j:n])
+	}
 	if tr.Skip > 0 && e.readsBatch(reward) {
 		// Events taken in the order received: those at the batch's first
 		// time that came before it are not the batch's.
@@ -507,6 +520,14 @@ func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *
 		b.Add(*tx) // an error is kept: the Prepared reports it
 	}
 	return b.PreparedInto(&e.in.one)
+}
+
+// readsFromQualification says whether a reward's window starts at the
+// qualification, whose events received before it Trigger.QualSkip leaves
+// out.
+func (e *Engine) readsFromQualification(reward string) bool {
+	ri := e.prog.Info().Reward(reward)
+	return ri != nil && (ri.Window.Kind == window.QualificationToLast || ri.Window.Kind == window.QualificationToFixed)
 }
 
 // readsBatch says whether a reward's window starts at the first transaction

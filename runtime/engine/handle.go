@@ -570,7 +570,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 				return nil, err
 			}
 			if ok {
-				st.QualifiedAt, st.QualRewards = ev.Time, 0
+				st.QualifiedAt, st.QualRewards, st.QualSkip = ev.Time, 0, p.sameTimeBefore(ev.Time)
 				st.Count, st.BatchFirst, st.BatchLast, st.BatchSkip = 0, time.Time{}, time.Time{}, 0
 				p.dirty[r.Name] = true
 			}

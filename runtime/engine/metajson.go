@@ -179,6 +179,7 @@ func ruleStateSize(s *ruleState) int {
 	num("batch_skip", int64(s.BatchSkip))
 	tm("qualified_at", s.QualifiedAt)
 	num("qual_rewards", s.QualRewards)
+	num("qual_skip", int64(s.QualSkip))
 	tm("entered_at", s.EnteredAt)
 	times("rewards", s.Rewards)
 	times("messages", s.Messages)
@@ -403,6 +404,10 @@ func appendRuleState(b []byte, s *ruleState) []byte {
 	if s.QualRewards != 0 {
 		field("qual_rewards")
 		b = strconv.AppendInt(b, s.QualRewards, 10)
+	}
+	if s.QualSkip != 0 {
+		field("qual_skip")
+		b = strconv.AppendInt(b, int64(s.QualSkip), 10)
 	}
 	tm("entered_at", s.EnteredAt)
 	times("rewards", s.Rewards)

@@ -181,6 +181,10 @@ type Trigger struct {
 	// batch's first received before it: they belong to an earlier batch
 	// (or none), and the batch's window leaves them out.
 	Skip int `json:"skip,omitempty"`
+	// QualSkip is the number of events at the qualification's time
+	// received before the qualifying event: a window from the
+	// qualification leaves them out, as Skip does for every N.
+	QualSkip int `json:"qual_skip,omitempty"`
 }
 
 // Message is a message a host sends for an outcome, with its values.

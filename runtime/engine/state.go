@@ -54,6 +54,10 @@ type ruleState struct {
 	// Qualification: when the player last qualified, and the rewards since.
 	QualifiedAt time.Time `json:"qualified_at,omitzero"`
 	QualRewards int64     `json:"qual_rewards,omitempty"`
+	// QualSkip is the number of events at the qualification's time
+	// received before the qualifying event: they are not in a window from
+	// the qualification (Trigger.QualSkip).
+	QualSkip int `json:"qual_skip,omitempty"`
 	// Campaign entrance.
 	EnteredAt time.Time `json:"entered_at,omitzero"`
 	// Rate limits: the times of the latest rewards and messages counted,

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -300,4 +301,66 @@ func TestTriggerInactiveAfterDowntime(t *testing.T) {
 	outs, err = e.Advance(ctx, t0.Add(200*day))
 	require.NoError(t, err)
 	assert.Empty(t, only(outs, []string{"idle_week", "no_login"}))
+}
+
+// A window from the qualification leaves out the events at the
+// qualification's time received before the qualifying event, as the
+// batch's window does for every N: a new qualification discards the bets
+// counted before it, and they are not paid for by the time they share.
+func TestQualificationWindowSameTime(t *testing.T) {
+	ctx := context.Background()
+	prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+kind bet {
+	amount: money
+}
+
+reward since_qualified: amount {
+	window between qualification and last transaction
+
+	give sum(bet.amount)
+}
+
+automation every_three {
+	trigger every 3 bet
+	qualification deposit where amount >= 100 EUR
+
+	give since_qualified
+}
+`)
+	require.NoError(t, err)
+	at := t0.Add(time.Minute)
+	before := []engine.Event{
+		eur("p", t0),
+		ev("q1", "p", "deposit", t0, "amount", "100"),
+		ev("b1", "p", "bet", at, "amount", "1"),
+		ev("b2", "p", "bet", at, "amount", "2"),
+		ev("q2", "p", "deposit", at, "amount", "100"), // discards b1 and b2
+	}
+	after := []engine.Event{
+		ev("b3", "p", "bet", at, "amount", "4"),
+		ev("b4", "p", "bet", at, "amount", "8"),
+		ev("b5", "p", "bet", at, "amount", "16"),
+	}
+	want := []string{"every_three p issued 28.00 EUR"}
+	t.Run("one call", func(t *testing.T) {
+		e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
+		require.NoError(t, err)
+		outs := handle(t, e, append(slices.Clone(before), after...)...)
+		assert.Equal(t, want, brief(outs))
+		require.Len(t, outs, 1)
+		assert.Equal(t, 2, outs[0].Trigger.QualSkip)
+	})
+	t.Run("the qualification read from the store", func(t *testing.T) {
+		st := openStore(t)
+		e, err := engine.New(ctx, prog, st, engine.Options{})
+		require.NoError(t, err)
+		assert.Empty(t, handle(t, e, before...))
+		e2, err := engine.New(ctx, prog, st, engine.Options{})
+		require.NoError(t, err)
+		assert.Equal(t, want, brief(handle(t, e2, after...)))
+	})
 }
