@@ -90,9 +90,12 @@ func (e *Engine) fire(ctx context.Context, f *firing) (*Outcome, error) {
 		return nil, nil // not a participant, or not yet at the time of an event that came late
 	}
 	f.anchors.Qualification = st.QualifiedAt
-	f.trig.QualSkip = 0
+	f.trig.QualSkip, f.trig.EnterSkip = 0, 0
 	if !st.QualifiedAt.IsZero() {
 		f.trig.QualSkip = st.QualSkip
+	}
+	if !st.EnteredAt.IsZero() {
+		f.trig.EnterSkip = st.EnterSkip
 	}
 	f.anchors.Entrance = st.EnteredAt
 	f.trig.Anchors = f.anchors
@@ -383,21 +386,13 @@ func (e *Engine) evalInput(p *player, reward string, tr Trigger, a runtime.Ancho
 	if a.LastTransaction.After(upto) {
 		upto = a.LastTransaction // the batch's Nth event came late
 	}
-	if tr.QualSkip > 0 && e.readsFromQualification(reward) {
-		// Events taken in the order received: those at the
-		// qualification's time that came before the qualifying event are
-		// not after it.
+	if from, skip := e.skipped(reward, tr, a); skip > 0 {
+		// Events taken in the order received: those at the window's
+		// start that came before the event that set it are not the
+		// window's (the batch's first, the qualifying, the entering).
 		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
-		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.Qualification) })
-		j := min(i+tr.QualSkip, n)
-		return e.fill(p, now, a, p.history[:i], p.history[j:n])
-	}
-	if tr.Skip > 0 && e.readsBatch(reward) {
-		// Events taken in the order received: those at the batch's first
-		// time that came before it are not the batch's.
-		n := sort.Search(len(p.history), func(i int) bool { return p.history[i].Time.After(upto) })
-		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(a.FirstTransaction) })
-		j := min(i+tr.Skip, n)
+		i := sort.Search(n, func(i int) bool { return !p.history[i].Time.Before(from) })
+		j := min(i+skip, n)
 		return e.fill(p, now, a, p.history[:i], p.history[j:n])
 	}
 	return e.historyInput(p, upto, now, a)
@@ -522,19 +517,27 @@ func (e *Engine) one(pl runtime.Player, at time.Time, tx *runtime.Transaction) *
 	return b.PreparedInto(&e.in.one)
 }
 
-// readsFromQualification says whether a reward's window starts at the
-// qualification, whose events received before it Trigger.QualSkip leaves
-// out.
-func (e *Engine) readsFromQualification(reward string) bool {
+// skipped says where a reward's window starts when it starts at an event
+// (the first of an accumulation, the qualifying event, the entering
+// event), and how many events at that time received before it the window
+// leaves out: Trigger.Skip, QualSkip, EnterSkip.
+func (e *Engine) skipped(reward string, tr Trigger, a runtime.Anchors) (time.Time, int) {
+	if tr.Skip == 0 && tr.QualSkip == 0 && tr.EnterSkip == 0 {
+		return time.Time{}, 0
+	}
 	ri := e.prog.Info().Reward(reward)
-	return ri != nil && (ri.Window.Kind == window.QualificationToLast || ri.Window.Kind == window.QualificationToFixed)
-}
-
-// readsBatch says whether a reward's window starts at the first transaction
-// of an accumulation, whose events Trigger.Skip leaves out.
-func (e *Engine) readsBatch(reward string) bool {
-	ri := e.prog.Info().Reward(reward)
-	return ri != nil && (ri.Window.Kind == window.FirstToLast || ri.Window.Kind == window.FirstToFixed)
+	if ri == nil {
+		return time.Time{}, 0
+	}
+	switch ri.Window.Kind {
+	case window.FirstToLast, window.FirstToFixed:
+		return a.FirstTransaction, tr.Skip
+	case window.QualificationToLast, window.QualificationToFixed:
+		return a.Qualification, tr.QualSkip
+	case window.SinceEntrance:
+		return a.Entrance, tr.EnterSkip
+	}
+	return time.Time{}, 0
 }
 
 // limitLoc is the clock of a rate limit's periods: the player's zone (loc)

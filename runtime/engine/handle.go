@@ -557,7 +557,7 @@ func (e *Engine) rulesFor(ctx context.Context, p *player, x *incoming, tx *runti
 				return nil, err
 			}
 			if ok {
-				st.EnteredAt = ev.Time
+				st.EnteredAt, st.EnterSkip = ev.Time, p.sameTimeBefore(ev.Time)
 				p.dirty[r.Name] = true
 			}
 		}

@@ -181,6 +181,7 @@ func ruleStateSize(s *ruleState) int {
 	num("qual_rewards", s.QualRewards)
 	num("qual_skip", int64(s.QualSkip))
 	tm("entered_at", s.EnteredAt)
+	num("enter_skip", int64(s.EnterSkip))
 	times("rewards", s.Rewards)
 	times("messages", s.Messages)
 	tm("inactive_for", s.InactiveFor)
@@ -410,6 +411,10 @@ func appendRuleState(b []byte, s *ruleState) []byte {
 		b = strconv.AppendInt(b, int64(s.QualSkip), 10)
 	}
 	tm("entered_at", s.EnteredAt)
+	if s.EnterSkip != 0 {
+		field("enter_skip")
+		b = strconv.AppendInt(b, int64(s.EnterSkip), 10)
+	}
 	times("rewards", s.Rewards)
 	times("messages", s.Messages)
 	tm("inactive_for", s.InactiveFor)

@@ -68,14 +68,14 @@ func plain(s string) bool {
 // TestAppendRuleState checks that appendRuleState writes what
 // encoding/json writes for ruleState, and that it knows every field.
 func TestAppendRuleState(t *testing.T) {
-	if n := reflect.TypeFor[ruleState]().NumField(); n != 14 {
-		t.Fatalf("ruleState has %d fields, appendRuleState writes 14: write the new ones in appendRuleState and here", n)
+	if n := reflect.TypeFor[ruleState]().NumField(); n != 15 {
+		t.Fatalf("ruleState has %d fields, appendRuleState writes 15: write the new ones in appendRuleState and here", n)
 	}
 	t1 := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	t2 := time.Date(2026, 11, 3, 10, 0, 0, 123456789, time.UTC)
 	malta, _ := time.LoadLocation("Europe/Malta")
 	all := ruleState{Count: 49, BatchFirst: t1, BatchLast: t2, BatchSkip: 2, QualifiedAt: t1.In(malta), QualRewards: 3, QualSkip: 4,
-		EnteredAt: t2, Rewards: []time.Time{t1, t2}, Messages: []time.Time{t2.In(malta)}, InactiveFor: t1, Done: true,
+		EnteredAt: t2, EnterSkip: 5, Rewards: []time.Time{t1, t2}, Messages: []time.Time{t2.In(malta)}, InactiveFor: t1, Done: true,
 		Run: "0123abcd", Entered: "quote\"d <&> ünï\n"}
 	states := []ruleState{{}, all, {Count: -1}, {Done: true}, {Rewards: []time.Time{}}, {Messages: []time.Time{t1}}, {Entered: "x"}}
 	// Each field alone, and every field but one.

@@ -185,6 +185,9 @@ type Trigger struct {
 	// received before the qualifying event: a window from the
 	// qualification leaves them out, as Skip does for every N.
 	QualSkip int `json:"qual_skip,omitempty"`
+	// EnterSkip is the number of events at the entrance's time received
+	// before the entering event: since entrance leaves them out.
+	EnterSkip int `json:"enter_skip,omitempty"`
 }
 
 // Message is a message a host sends for an outcome, with its values.

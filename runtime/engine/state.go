@@ -58,8 +58,10 @@ type ruleState struct {
 	// received before the qualifying event: they are not in a window from
 	// the qualification (Trigger.QualSkip).
 	QualSkip int `json:"qual_skip,omitempty"`
-	// Campaign entrance.
+	// Campaign entrance, and the number of events at its time received
+	// before the entering event (Trigger.EnterSkip).
 	EnteredAt time.Time `json:"entered_at,omitzero"`
+	EnterSkip int       `json:"enter_skip,omitempty"`
 	// Rate limits: the times of the latest rewards and messages counted,
 	// at most the limit's count of each.
 	Rewards  []time.Time `json:"rewards,omitempty"`

@@ -364,3 +364,55 @@ automation every_three {
 		assert.Equal(t, want, brief(handle(t, e2, after...)))
 	})
 }
+
+// since entrance leaves out the events at the entrance's time received
+// before the entering event: the player was not in the campaign yet, and
+// they gave no outcome.
+func TestEntranceWindowSameTime(t *testing.T) {
+	ctx := context.Background()
+	prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+kind login {}
+
+reward since_entered: amount {
+	window since entrance
+
+	give sum(deposit.amount)
+}
+
+campaign entered {
+	entrance on login
+	trigger on deposit
+
+	give since_entered
+}
+`)
+	require.NoError(t, err)
+	before := []engine.Event{
+		eur("p", t0),
+		ev("d1", "p", "deposit", t0, "amount", "100"),
+		ev("l1", "p", "login", t0),
+	}
+	after := ev("d2", "p", "deposit", t0, "amount", "5")
+	want := []string{"entered p issued 5.00 EUR"}
+	t.Run("one call", func(t *testing.T) {
+		e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
+		require.NoError(t, err)
+		outs := handle(t, e, append(slices.Clone(before), after)...)
+		assert.Equal(t, want, brief(outs))
+		require.Len(t, outs, 1)
+		assert.Equal(t, 1, outs[0].Trigger.EnterSkip)
+	})
+	t.Run("the entrance read from the store", func(t *testing.T) {
+		st := openStore(t)
+		e, err := engine.New(ctx, prog, st, engine.Options{})
+		require.NoError(t, err)
+		assert.Empty(t, handle(t, e, before...))
+		e2, err := engine.New(ctx, prog, st, engine.Options{})
+		require.NoError(t, err)
+		assert.Equal(t, want, brief(handle(t, e2, after)))
+	})
+}
