@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -234,4 +235,59 @@ automation login_match {
 	re, err := v2.Recalculate(ctx, utc("2026-11-21T12:00:00Z"))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"login_match p waiting 30.00 EUR"}, brief(re), "Malta's 2026-11-20, as at the trigger, not Los Angeles's")
+}
+
+// TestRecalculateReadsOldHistory: a waiting result is recalculated on the
+// transactions of its original window, also when the player's later
+// events have moved the history the engine keeps past them, and after a
+// Prune, which keeps the events the waiting results' windows read.
+func TestRecalculateReadsOldHistory(t *testing.T) {
+	ctx := context.Background()
+	rules := func(pct string) *runtime.Program {
+		prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+kind login {}
+
+reward day_match: amount {
+	window last 1 day
+
+	give ` + pct + ` of sum(deposit.amount)
+}
+
+automation login_match {
+	trigger on login
+	approval manual
+
+	give day_match
+}
+`)
+		require.NoError(t, err)
+		return prog
+	}
+	for _, prune := range []bool{false, true} {
+		t.Run(fmt.Sprintf("prune %v", prune), func(t *testing.T) {
+			st := openStore(t)
+			v1, err := engine.New(ctx, rules("10%"), st, engine.Options{})
+			require.NoError(t, err)
+			later := utc("2026-11-25T10:00:00Z")
+			outs := handle(t, v1,
+				eur("p", utc("2026-11-19T07:00:00Z")),
+				ev("d1", "p", "deposit", utc("2026-11-19T10:00:00Z"), "amount", "100"),
+				login("l1", "p", utc("2026-11-19T11:00:00Z")),
+				ev("d2", "p", "deposit", later, "amount", "7"))
+			assert.Equal(t, []string{"login_match p waiting 10.00 EUR"}, brief(outs))
+			if prune {
+				_, err := v1.Prune(ctx, later)
+				require.NoError(t, err)
+			}
+			v2, err := engine.New(ctx, rules("20%"), st, engine.Options{})
+			require.NoError(t, err)
+			re, err := v2.Recalculate(ctx, later)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"login_match p waiting 20.00 EUR"}, brief(re), "d1, in the window of l1")
+		})
+	}
 }

@@ -364,6 +364,26 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 			return nil, err
 		}
 	}
+	if p.history, err = decodeHistory(evs); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// historySince reads a player's events from since on from the store: the
+// history of an evaluation as of a time before the one kept (recalc.go).
+func (e *Engine) historySince(ctx context.Context, id string, since time.Time) ([]runtime.Transaction, error) {
+	evs, err := e.st.History(ctx, id, since)
+	if err != nil {
+		return nil, err
+	}
+	return decodeHistory(evs)
+}
+
+// decodeHistory decodes the stored events of a player's history, but its
+// player events.
+func decodeHistory(evs []store.Event) ([]runtime.Transaction, error) {
+	var h []runtime.Transaction
 	for _, ev := range evs {
 		if ev.Kind == KindPlayer {
 			continue
@@ -372,9 +392,9 @@ func (e *Engine) fetch(ctx context.Context, id string, now time.Time) (*player, 
 		if err != nil {
 			return nil, err
 		}
-		p.history = append(p.history, t)
+		h = append(h, t)
 	}
-	return p, nil
+	return h, nil
 }
 
 // firstRead reads a player's states and, when the states hold no data of

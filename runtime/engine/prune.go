@@ -15,16 +15,48 @@ import (
 func (e *Engine) History() time.Duration { return e.retention }
 
 // Prune drops from the store the bodies of events that no window can read
-// any more as of now (older than the history kept plus the lateness bound);
-// their ids stay, so a redelivery is still recognized. It returns how many
-// it dropped. Hosts call it now and then; promoc run calls it at the end.
+// any more as of now (older than the history kept plus the lateness bound),
+// nor as of the trigger of a result waiting for approval, which a
+// recalculation evaluates again as of that time; their ids stay, so a
+// redelivery is still recognized. It returns how many it dropped. Hosts
+// call it now and then; promoc run calls it at the end.
 func (e *Engine) Prune(ctx context.Context, now time.Time) (int64, error) {
 	defer e.quiesce()()
 	before := e.horizon(now)
 	for _, p := range e.players {
 		p.trim(before)
 	}
+	oldest, err := e.oldestWaiting(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !oldest.IsZero() && e.horizon(oldest).Before(before) {
+		before = e.horizon(oldest) // the players' caches trim as they did: a recalculation reads the store
+	}
 	return e.st.Prune(ctx, before)
+}
+
+// oldestWaiting is the earliest trigger time of the results waiting for
+// approval (the queue is the operators' backlog: small), zero when none.
+func (e *Engine) oldestWaiting(ctx context.Context) (time.Time, error) {
+	var oldest time.Time
+	var after int64
+	for {
+		ws, err := e.st.Waiting(ctx, after, queuePage)
+		if err != nil || len(ws) == 0 {
+			return oldest, err
+		}
+		after = ws[len(ws)-1].Seq
+		for _, w := range ws {
+			o, err := OutcomeOf(w)
+			if err != nil {
+				return oldest, err
+			}
+			if oldest.IsZero() || o.Trigger.Time.Before(oldest) {
+				oldest = o.Trigger.Time
+			}
+		}
+	}
 }
 
 // horizon is the oldest time a window can read as of now.

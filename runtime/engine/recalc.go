@@ -118,12 +118,24 @@ func (e *Engine) recalculate(ctx context.Context, st store.Store, w store.Outcom
 	if err != nil {
 		return nil, err
 	}
-	if z := old.Trigger.Zone; z != "" && z != p.runtimePlayer().Zone {
-		// The player moved after the trigger: the original window is
-		// the one of the zone then. A copy of the player in it, with no
-		// builder of its own (the one kept was made in the new zone).
+	moved := old.Trigger.Zone != "" && old.Trigger.Zone != p.runtimePlayer().Zone
+	since := e.horizon(old.Trigger.Time)
+	trimmed := p.known && (len(p.history) == 0 || p.history[0].Time.After(since))
+	if moved || trimmed {
+		// A copy of the player as of the trigger, with no builder of its
+		// own: in the zone the player had then, when it moved since (the
+		// original window is that zone's); with the history from what
+		// the trigger's windows read, when later events trimmed it from
+		// the player's (kept from the latest event's horizon).
 		was := &player{id: p.id, meta: p.meta, history: p.history, known: p.known}
-		was.meta.Zone = z
+		if moved {
+			was.meta.Zone = old.Trigger.Zone
+		}
+		if trimmed {
+			if was.history, err = e.historySince(ctx, p.id, since); err != nil {
+				return nil, err
+			}
+		}
 		p = was
 	}
 	var opts []runtime.EvalOption
