@@ -659,10 +659,12 @@ func (e *Engine) runPage(ctx context.Context, r *runtime.Rule, entrance bool, ps
 		if err != nil {
 			return ch, nil, err
 		}
-		if p.meta.First.After(f.At) || inZone && p.meta.ZoneSince.After(f.At) {
-			// The player came after the firing, or moved into the zone
-			// after it: a firing missed in a zone new to the schedule,
-			// or run late, is not theirs.
+		if !p.meta.First.Before(f.At) || inZone && !p.meta.ZoneSince.Before(f.At) {
+			// The player came at or after the firing, or moved into the
+			// zone then: a firing missed in a zone new to the schedule,
+			// or run late, is not theirs. At the firing's very instant
+			// too, as when it runs on time: what falls due at an event's
+			// time fires before the event is handled.
 			return ch, nil, nil
 		}
 		st := p.rule(r.Name)

@@ -251,11 +251,16 @@ func TestScheduleAudienceAtTheFiring(t *testing.T) {
 	handle(t, e, zoned("early", "Europe/Malta", utc("2026-11-02T08:00:00Z"), nil))
 	advance("2026-11-02T08:00:00Z", "") // in service
 	handle(t, e, zoned("late", "Europe/Malta", utc("2026-11-02T10:00:00Z"), nil))
+	// One whose first event is at the firing's very instant: run on time,
+	// the firing comes before that event (what falls due at an event's
+	// time fires first); run late, it is not theirs either.
+	handle(t, e, zoned("sametime", "Europe/Malta", utc("2026-11-02T09:30:00Z"), nil))
 	assert.Equal(t, []string{"early UTC 2026-11-02T09:30 2026-11-02T09:30:00Z issued"},
-		advance("2026-11-03T01:00:00Z", "daily_utc"), "late came after the firing")
+		advance("2026-11-03T01:00:00Z", "daily_utc"), "late came after the firing, sametime at its instant")
 	assert.Equal(t, []string{
 		"early UTC 2026-11-03T09:30 2026-11-03T09:30:00Z issued",
 		"late UTC 2026-11-03T09:30 2026-11-03T09:30:00Z issued",
+		"sametime UTC 2026-11-03T09:30 2026-11-03T09:30:00Z issued",
 	}, advance("2026-11-03T09:30:00Z", "daily_utc"))
 	// Monday 00:00 in Tokyo is 15:00 UTC on Sunday: the first Tokyo player
 	// comes an hour later.
@@ -265,6 +270,7 @@ func TestScheduleAudienceAtTheFiring(t *testing.T) {
 		"tokyo Asia/Tokyo 2026-11-16T00:00 2026-11-15T15:00:00Z issued",
 		"early Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
 		"late Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
+		"sametime Europe/Malta 2026-11-09T00:00 2026-11-08T23:00:00Z issued",
 	}, advance("2026-11-15T15:00:00Z", "monday_local"))
 }
 
