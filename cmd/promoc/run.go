@@ -61,7 +61,8 @@ inactivity that falls between two events happens between them. The first
 event's time puts the schedules into service: they do not fire for the
 time before the log. With --until TIME (RFC 3339), the clock runs on after
 the last event to TIME, firing everything due by then in order; without
-it, nothing due after the last event fires.
+it, nothing due after the last event fires. A TIME before the log's last
+event changes nothing (the events are all handled) and is noted on stderr.
 
 Events are handled in batches of --batch (4096 by default), each stored in
 one go, and a batch ends early where something falls due. The next batch
@@ -156,6 +157,11 @@ file, or a database that is not promoc's.`,
 			bar.stop()
 			r.stats.duplicates = eng.Duplicates()
 			r.stats.print(cmd.ErrOrStderr())
+			if err == nil && !end.IsZero() && r.latest.After(end) {
+				// Not an error: every event was handled as without it.
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: --until %s is before the log's last event (%s): the clock ran to that event, not on\n",
+					end.UTC().Format(time.RFC3339Nano), r.latest.UTC().Format(time.RFC3339Nano))
+			}
 			if errors.Is(context.Cause(ctx), errRunLeaseLost) {
 				return failf("%s: %v", dbName(db), errRunLeaseLost)
 			}
@@ -208,6 +214,7 @@ type runner struct {
 	hasStale bool
 
 	started bool
+	latest  time.Time // the latest time of an event read
 	clock   time.Time // the time of the last Advance
 	due     time.Time // the next time something is due after clock
 	hasDue  bool
@@ -299,6 +306,9 @@ func (r *runner) event(line int, ev engine.Event) error {
 	}
 	r.lastLine = line
 	r.stats.events++
+	if ev.Time.After(r.latest) {
+		r.latest = ev.Time
+	}
 	if !r.started {
 		r.started = true
 		if err := r.advance(ev.Time); err != nil {
