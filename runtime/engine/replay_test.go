@@ -127,9 +127,13 @@ func replayTwice(t *testing.T, dir string, log [][]engine.Event, opts engine.Opt
 }
 
 func TestReplayCutsAlike(t *testing.T) {
+	days := 14
+	if testing.Short() {
+		days = 4 // under the race detector (.ci/run), ten times slower
+	}
 	for _, dir := range []string{"limits", "triggers", "campaign"} {
 		for _, seed := range []uint64{1} {
-			log := randomLog(seed, shapes[dir], 5, 14)
+			log := randomLog(seed, shapes[dir], 5, days)
 			want := replay(t, dir, log, engine.Options{}, false, false)
 			require.NotEmpty(t, want)
 			for _, c := range []struct {
