@@ -456,6 +456,11 @@ func (execer) PartFails() {}
 // OneWriter is true: BEGIN IMMEDIATE takes the database's write lock.
 func (dialect) OneWriter() bool { return true }
 
+// OutboxInLog implements sqlcore.OutboxInLog: the outbox is the outcome
+// log above a low-water mark, less the outcomes marked delivered
+// (migration 0025 drops the outbox's table), which the one writer may do.
+func (dialect) OutboxInLog() {}
+
 // KeysInLog implements sqlcore.KeysInLog: the idempotency keys are read
 // from the outcome log (migration 0022 drops their table), which the one
 // writer may do.

@@ -51,6 +51,7 @@ var (
 
 	_ sqlcore.Turns        = dialect{}
 	_ sqlcore.LazyBeginner = dialect{}
+	_ sqlcore.OutboxInLog  = dialect{}
 )
 
 // Open opens the store in the file at path, creating it when it does not

@@ -417,3 +417,52 @@ func TestMigrateFrom23(t *testing.T) {
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"player", "rule"}, key)
 }
+
+// TestMigrateOutbox opens a database of schema version 24 whose outbox has
+// outcomes 1 and 3 delivered and 2 and 4 pending: migration 0025 (the
+// outbox is the log) keeps each as it was, and Delivered moves the mark
+// past the outcomes delivered without a gap.
+func TestMigrateOutbox(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "v24.db")
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	ms, err := filepath.Glob("migrations/*.sql")
+	require.NoError(t, err)
+	for _, f := range ms[:24] {
+		m, err := os.ReadFile(f)
+		require.NoError(t, err)
+		_, err = db.Exec(string(m))
+		require.NoError(t, err, f)
+	}
+	_, err = db.Exec(`PRAGMA application_id = 1886547821; PRAGMA user_version = 24`)
+	require.NoError(t, err)
+	for seq := 1; seq <= 4; seq++ {
+		_, err = db.Exec(`INSERT INTO outcomes (seq, rule, action, player, trigger_hash, campaign, status, reason, amount, currency, body, at_ns)
+			VALUES ($1, 'r', 'a', 'p1', $2, '', 'issued', '', '5', 'EUR', x'7b7d', 0)`, seq, fmt.Sprint("t", seq))
+		require.NoError(t, err)
+		_, err = db.Exec(`INSERT INTO outbox (seq, delivered_ns) VALUES ($1, $2)`, seq, (seq%2)*7)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	defer s.Close()
+	seqs := func() []int64 {
+		box, err := s.Outbox(ctx, 10)
+		require.NoError(t, err)
+		var out []int64
+		for _, o := range box {
+			out = append(out, o.Seq)
+		}
+		return out
+	}
+	assert.Equal(t, []int64{2, 4}, seqs())
+	require.NoError(t, s.Delivered(ctx, []int64{4, 1, 99}, time.Unix(1, 0)))
+	assert.Equal(t, []int64{2}, seqs())
+	require.NoError(t, s.Delivered(ctx, []int64{2}, time.Unix(2, 0)))
+	assert.Empty(t, seqs())
+	require.NoError(t, s.Delivered(ctx, []int64{2, 3}, time.Unix(3, 0)))
+	assert.Empty(t, seqs())
+}

@@ -544,7 +544,8 @@ var logInsertsOrFail = func() (qs [len(logChunks)]string) {
 	return qs
 }()
 
-// appendLog appends outcomes to the log, each with its outbox row. Under
+// appendLog appends outcomes to the log, each with its outbox row (none
+// where the outbox is the log, OutboxInLog). Under
 // the log lock the writer numbers them after the last sequence number, so
 // that the numbers follow commit order with no gap a reader could skip.
 func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error {
@@ -585,6 +586,9 @@ func (s *Store) appendLog(ctx context.Context, ex Execer, pend []*pending) error
 		if err := later(ctx, ex, nil, q, args...); err != nil {
 			return err
 		}
+	}
+	if s.outboxInLog() {
+		return nil // logged is in the outbox
 	}
 	// Where ex queues, the log's rows go to the server with the commit.
 	return later(ctx, ex, nil, orFail(ex, `INSERT INTO outbox (seq) SELECT seq FROM outcomes WHERE seq > $1 AND seq <= $2`), from, last)

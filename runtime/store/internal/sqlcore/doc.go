@@ -11,7 +11,8 @@
 // FAIL, keeping the rows before one that fails (PartFailer), a Dialect that writes states conditionally
 // instead of reading their versions first (StateWriter), a Dialect of one
 // writer that reads the idempotency keys from the outcome log instead of
-// a table of their own (KeysInLog), a Dialect of one writer that tells a
+// a table of their own (KeysInLog) and finds the outbox in the log, not
+// in a row an outcome (OutboxInLog), a Dialect of one writer that tells a
 // transaction whether anything but its own previous transaction changed
 // the database (Turns), so that the batch path trusts the versions of the
 // states it committed instead of reading them again (statecache.go). The

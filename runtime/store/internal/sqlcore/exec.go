@@ -131,6 +131,33 @@ func (s *Store) keysInLog() bool {
 	return ok
 }
 
+// OutboxInLog is a Dialect of one writer whose schema keeps no outbox row
+// an outcome: the outbox is the outcome log above a low-water mark,
+// outbox_low.low (every outcome up to it delivered), less the outcomes
+// above it marked delivered, outbox_delivered (seq, delivered_ns).
+// Delivered writes those rows and moves the mark up past every outcome
+// delivered without a gap, dropping their rows. An outcome logged is then
+// in the outbox with no write of its own. Only one writer may do without
+// the row an outcome: its transactions run one at a time, so none logs an
+// outcome below a mark another moved meanwhile. (The outbox and the index
+// of its pending rows cost two b-tree insertions a batch with outcomes:
+// about 5% of the pages a call of three events writes.)
+type OutboxInLog interface {
+	Dialect
+	OutboxInLog()
+}
+
+// outboxInLog tells whether the outbox is read from the outcome log (see
+// OutboxInLog): the schema's, so also inside WithAudit's transaction.
+func (s *Store) outboxInLog() bool {
+	d := s.D
+	if t, ok := d.(txDialect); ok {
+		d = t.Dialect
+	}
+	_, ok := d.(OutboxInLog)
+	return ok
+}
+
 // StateWriter is a Dialect of several writers whose batches write the
 // states without reading their versions first (and locking them): a batch
 // assumes each state has the version the change gives (the engine's, read

@@ -255,12 +255,20 @@ func (s *Store) Outcomes(ctx context.Context, after int64, limit int) ([]store.O
 
 // Outbox implements store.Store.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]store.Outcome, error) {
+	if s.outboxInLog() {
+		return s.outcomes(ctx, `SELECT `+outcomeCols+` FROM outcomes o
+			WHERE o.seq > (SELECT low FROM outbox_low) AND NOT EXISTS (SELECT 1 FROM outbox_delivered d WHERE d.seq = o.seq)
+			ORDER BY o.seq LIMIT $1`, limit)
+	}
 	return s.outcomes(ctx, `SELECT o.seq, o.rule, o.action, o.player, o.trigger_hash, o.campaign, o.status, o.reason, o.amount, o.currency, o.body, o.at_ns
 		FROM outbox b JOIN outcomes o ON o.seq = b.seq WHERE b.delivered_ns = 0 ORDER BY b.seq LIMIT $1`, limit)
 }
 
 // Delivered implements store.Store.
 func (s *Store) Delivered(ctx context.Context, seqs []int64, at time.Time) error {
+	if s.outboxInLog() {
+		return s.D.Begin(ctx, func(ex Execer) error { return deliveredInLog(ctx, ex, seqs, at) })
+	}
 	return s.D.Begin(ctx, func(ex Execer) error {
 		for _, q := range seqs {
 			if _, err := ex.Exec(ctx, `UPDATE outbox SET delivered_ns = $2 WHERE seq = $1 AND delivered_ns = 0`, q, max(nanos(at), 1)); err != nil {
@@ -269,6 +277,28 @@ func (s *Store) Delivered(ctx context.Context, seqs []int64, at time.Time) error
 		}
 		return nil
 	})
+}
+
+// deliveredInLog is Delivered where the outbox is the log (OutboxInLog):
+// the outcomes above the mark not marked yet are marked, then the mark
+// moves up to the last outcome before the first one not delivered (the
+// last outcome when every one is), and the marks at or below it go.
+func deliveredInLog(ctx context.Context, ex Execer, seqs []int64, at time.Time) error {
+	for _, q := range seqs {
+		if _, err := ex.Exec(ctx, `INSERT INTO outbox_delivered (seq, delivered_ns)
+			SELECT seq, $2 FROM outcomes WHERE seq = $1 AND seq > (SELECT low FROM outbox_low)
+			ON CONFLICT (seq) DO NOTHING`, q, max(nanos(at), 1)); err != nil {
+			return err
+		}
+	}
+	if _, err := ex.Exec(ctx, `UPDATE outbox_low SET low = COALESCE(
+		(SELECT MIN(o.seq) - 1 FROM outcomes o WHERE o.seq > outbox_low.low
+			AND NOT EXISTS (SELECT 1 FROM outbox_delivered d WHERE d.seq = o.seq)),
+		(SELECT MAX(seq) FROM outcomes), low)`); err != nil {
+		return err
+	}
+	_, err := ex.Exec(ctx, `DELETE FROM outbox_delivered WHERE seq <= (SELECT low FROM outbox_low)`)
+	return err
 }
 
 // Approve implements store.Store.
