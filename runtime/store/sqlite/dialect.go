@@ -121,8 +121,14 @@ type stmtCache struct {
 const maxStmts = 128
 
 // cacheable reports whether q is worth preparing once: not the statements
-// that change the schema, which run once.
+// that change the schema, which run once, nor the PRAGMAs but Turn's
+// data_version, which every transaction of Apply reads (prepared each time,
+// 4% of Apply's CPU in a call of three events), and whose value SQLite
+// reads when the statement runs, not when it is prepared.
 func cacheable(q string) bool {
+	if q == dataVersion {
+		return true
+	}
 	for _, p := range []string{"PRAGMA", "CREATE", "ALTER", "DROP"} {
 		if strings.HasPrefix(q, p) {
 			return false
@@ -340,11 +346,14 @@ func (d dialect) Turn(ctx context.Context, ex sqlcore.Execer) (sqlcore.Turn, err
 		return sqlcore.Turn{}, errors.New("sqlite: Turn outside the writer's transaction")
 	}
 	t := e.turn
-	if err := e.QueryRow(ctx, "PRAGMA data_version").Scan(&t.Data); err != nil {
+	if err := e.QueryRow(ctx, dataVersion).Scan(&t.Data); err != nil {
 		return sqlcore.Turn{}, err
 	}
 	return t, nil
 }
+
+// dataVersion is Turn's query.
+const dataVersion = "PRAGMA data_version"
 
 // LockLog does nothing: the write lock is held from BEGIN.
 func (dialect) LockLog(context.Context, sqlcore.Execer) error { return nil }
