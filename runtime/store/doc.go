@@ -65,9 +65,11 @@
 //     timed out, is [ErrTimedOut], whoever decides.
 //   - The outcome log. Every outcome is appended with a sequence number
 //     that increases in commit order, so [Store.Outcomes] is a cursor
-//     feed that never skips a row committed late; each has an outbox row,
-//     written in the same transaction, for a host that marks what it
-//     delivered ([Store.Outbox], [Store.Delivered]). promoc serve's
+//     feed that never skips a row committed late; each is in the outbox
+//     from the same transaction on, for a host that marks what it
+//     delivered ([Store.Outbox], [Store.Delivered]): a row of its own in
+//     PostgreSQL, the log above a mark of what was delivered in SQLite
+//     (which writes nothing more an outcome). promoc serve's
 //     webhooks read the log itself, each through a durable cursor
 //     ([Webhooks]): the log is their outbox.
 //

@@ -7,7 +7,9 @@
 // one writer: transactions begin IMMEDIATE, so writers in several
 // processes queue (busy_timeout) instead of failing halfway; so an
 // idempotency key is taken by logging its first outcome, with no table of
-// keys beside the log (sqlcore.KeysInLog, migration 0022). Reads (each
+// keys beside the log (sqlcore.KeysInLog, migration 0022), and the outbox
+// is the log above a mark of what was delivered, with no row an outcome
+// (sqlcore.OutboxInLog, migration 0025). Reads (each
 // one statement) run on connections of their own that only read, so they
 // neither wait for the writer nor hold it up. The writer keeps the
 // versions of the states it committed and checks a batch's changes
