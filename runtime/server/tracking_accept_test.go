@@ -154,3 +154,60 @@ func TestAcceptTrackingPayouts(t *testing.T) {
 2026-12-02,casino,alpha,1,1,1,100.00,EUR,6.00,30.00,24.00,first_deposit=1
 `, string(r.raw))
 }
+
+// TestAcceptTrackingTwoCurrencies: a publisher's first deposits in EUR
+// and in USD are each recorded and priced over the publisher's
+// conversions in their own currency (a tier counts those, a share sums
+// those; money of two currencies is never added), and the report has a
+// line per currency for the publisher's offer and day.
+func TestAcceptTrackingTwoCurrencies(t *testing.T) {
+	prog, err := runtime.Compile(fstest.MapFS{"rules.promo": {Data: []byte(`kind first_deposit {
+	amount: money
+	publisher: string
+}
+
+payout first_deposit_share: publisher on conversion first_deposit {
+	window last 30 days
+	give 10% of sum(first_deposit.amount)
+}
+
+payout first_deposit_revenue: revenue on conversion first_deposit {
+	window last 30 days
+
+	tiers count(first_deposit where publisher == conversion.publisher) {
+		at least 2: give 60 EUR | 70 USD
+		else: give 30 EUR | 35 USD
+	}
+}
+`)}})
+	require.NoError(t, err)
+	h := newHarness(t, func(c *server.Config) { c.Program = prog })
+	ctx := context.Background()
+	require.NoError(t, h.st.PutOffer(ctx, store.Offer{Ref: "casino", WebPage: "https://casino.example/join"}))
+	r := h.do(call{method: "PUT", path: "/v1/publishers/alpha", role: server.Operator, body: map[string]any{"name": "alpha"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	h.clock.Set(t0.Add(time.Hour))
+	for i, c := range []struct{ amount, currency, payout, revenue string }{
+		{"100", "EUR", "10.00", "30.00"},
+		{"50", "USD", "5.00", "35.00"}, // the EUR one is not counted nor added
+		{"20", "EUR", "12.00", "60.00"},
+		{"30", "USD", "8.00", "70.00"},
+	} {
+		r := h.do(call{method: "GET", path: "/t/casino?pub=alpha"})
+		require.Equal(t, 302, r.status, "%s", r.raw)
+		u, err := url.Parse(r.header.Get("Location"))
+		require.NoError(t, err)
+		r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{
+			"session": u.Query().Get("session"), "player": fmt.Sprint("p", i), "kind": "first_deposit", "amount": c.amount, "currency": c.currency}})
+		require.Equal(t, 201, r.status, "%s", r.raw)
+		conv, _ := r.json["conversion"].(map[string]any)
+		assert.Equal(t, []any{c.payout, c.currency, c.revenue, c.currency},
+			[]any{conv["payout"], conv["payout_currency"], conv["revenue"], conv["revenue_currency"]}, "%+v", c)
+	}
+	r = h.do(call{method: "GET", path: "/v1/reports/tracking?format=csv", role: server.Viewer})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, `day,offer,publisher,clicks,unique_clicks,conversions,conversion_rate,currency,payout,revenue,margin,conversions_by_kind
+2026-11-02,casino,alpha,4,,4,100.00,EUR,22.00,90.00,68.00,first_deposit=4
+2026-11-02,casino,alpha,4,,4,100.00,USD,13.00,105.00,92.00,first_deposit=4
+`, string(r.raw))
+}

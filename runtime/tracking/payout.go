@@ -11,6 +11,7 @@ import (
 	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/vm/currency"
 )
 
 // Windows is the attribution window of each offer as the rule set
@@ -43,7 +44,9 @@ func (e *PriceError) Error() string {
 // transactions of the kinds the rule set declares, with the attributes it
 // declares of amount, offer, publisher, session and sub1 to sub5. The
 // player's currency is the conversion's, or the default currency for a
-// conversion without an amount; a skipped payout is zero.
+// conversion without an amount; a skipped payout is zero. The publisher's
+// conversions in another currency are left out (each currency is a ledger
+// of its own: money of two currencies is never added).
 //
 // A payout that aggregates over a window with a bound (last 30 days, last
 // full month) is priced on conversions kept in memory per publisher: each
@@ -207,7 +210,7 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	// priced): its transaction gives the properties conversion.ATTR.
 	var props map[string]any
 	for _, e := range news {
-		if t, ok := transaction(p.prog, e); ok {
+		if t, ok := transaction(p.prog, e); ok && inLedger(e, cur) {
 			if err := k.b.Add(t); err != nil {
 				return failed()
 			}
@@ -301,7 +304,7 @@ func (p *Prices) input(c store.Conversion, conversions []store.Conversion) runti
 	now := c.At.Add(time.Nanosecond)
 	in := runtime.Input{Now: now, Player: runtime.Player{ID: c.Publisher, Currency: p.Currency(c)}}
 	for _, e := range conversions {
-		if e.At.Before(now) {
+		if e.At.Before(now) && inLedger(e, in.Player.Currency) {
 			if t, ok := transaction(p.prog, e); ok {
 				in.Transactions = append(in.Transactions, t)
 			}
@@ -355,6 +358,17 @@ func (p *Prices) evaluate(c *store.Conversion, mine []runtime.Payout, cur string
 		}
 	}
 	return nil
+}
+
+// inLedger reports whether conversion e is among the transactions of a
+// payout priced in currency cur: a publisher's conversions in each
+// currency are a ledger of their own, so that money of two currencies is
+// never added and a conversion in one is never refused for the other's.
+// A conversion without an amount is in every ledger; one in a currency
+// that is none (which the input never takes) is left in, for the
+// payout's input to refuse it by name.
+func inLedger(e store.Conversion, cur string) bool {
+	return e.Currency == "" || e.Currency == cur || !currency.Known(e.Currency)
 }
 
 func later(a, b time.Time) time.Time {

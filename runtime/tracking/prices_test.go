@@ -177,3 +177,46 @@ payout tiered: revenue on conversion deposit {
 	assert.Equal(t, "invalid-input", pe.Reason)
 	assert.Equal(t, "amount: missing", pe.Detail, "the request's own field")
 }
+
+// TestPricesPerCurrency: a publisher's conversions in two currencies are
+// two ledgers. A payout prices a conversion over the publisher's
+// conversions in its currency (and those without an amount): money of
+// two currencies is never added, and neither refuses the other's
+// conversions, kept (a bounded window) or read (no bound) alike.
+func TestPricesPerCurrency(t *testing.T) {
+	for _, window := range []string{"window last 30 days", ""} {
+		t.Run(cmpOr(window, "unbounded"), func(t *testing.T) {
+			_, r, price := pricesOf(t, depositKind+`
+payout share: publisher on conversion deposit {
+	`+window+`
+	give 10% of sum(deposit.amount)
+}
+
+payout tiered: revenue on conversion deposit {
+	`+window+`
+	give (1 EUR | 2 USD) * count(deposit)
+}
+`)
+			for _, c := range []struct {
+				amount, currency, payout, revenue string
+			}{
+				{"100", "EUR", "10", "1"},
+				{"50", "USD", "5", "2"},  // EUR's 100 is not added
+				{"20", "EUR", "12", "2"}, // 120 EUR, 2 EUR deposits
+				{"30", "USD", "8", "4"},  // 80 USD, 2 USD deposits
+				{"10", "USD", "9", "6"},  // 90 USD, 3 USD deposits
+			} {
+				got, err := price("alpha", len(r.rows), c.amount, c.currency)
+				require.NoError(t, err, "%+v", c)
+				assert.Equal(t, []string{c.payout, c.currency, c.revenue, c.currency}, []string{got.Payout.String(), got.PayoutCurrency, got.Revenue.String(), got.RevenueCurrency}, "%+v", c)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
