@@ -751,6 +751,14 @@ func (c *testChecker) expectation(st *testState, cl lang.TestClause) {
 			return
 		}
 		c.info.Uses[e.Name] = let
+		if let.Type.Kind == Number || let.Type.Kind == Percent {
+			// As a comparison: numbers and percentages mix (5% is
+			// exactly 0.05), and a let compares by value.
+			if t, _ := c.testValue(e.Value); t.Kind != Invalid && !t.IsNumeric() {
+				c.errorf(e.Value, lang.CodeInvalidType, "let %s is a %s, not a %s", let.Name, let.Type, t)
+			}
+			return
+		}
 		c.want(st, e.Value, "let "+let.Name, let.Type)
 	case *lang.ExpectAggregation:
 		if n, err := num.Parse(e.Matched.Text); err != nil || n.Sign() < 0 {
