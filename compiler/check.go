@@ -464,6 +464,45 @@ func (c *checker) checkSettings(r *RewardInfo) {
 		c.capDefaultRounding(r, seen["cap"])
 	}
 	c.limitCurrencies(r, seen["cap"], seen["minimum"])
+	c.capBelowMinimum(r, seen["cap"])
+}
+
+// capBelowMinimum reports a cap below the minimum (in a currency both
+// have, or as numbers): every amount, capped, is then below the minimum
+// and skipped (below-minimum), so the reward never issues one (to a player
+// in that currency). A cap equal to the minimum issues exactly it.
+func (c *checker) capBelowMinimum(r *RewardInfo, capSet lang.Setting) {
+	if r.Cap == nil || r.Minimum == nil {
+		return
+	}
+	perCur := len(r.Cap.PerCur) > 0 || len(r.Minimum.PerCur) > 0
+	for _, ca := range limitAmounts(r.Cap) {
+		for _, mi := range limitAmounts(r.Minimum) {
+			if ca.Cur != mi.Cur || ca.Amount.Cmp(mi.Amount) >= 0 {
+				continue
+			}
+			capText, minText := strings.TrimSpace(ca.Amount.String()+" "+ca.Cur), strings.TrimSpace(mi.Amount.String()+" "+mi.Cur)
+			what, in := fmt.Sprintf("cap %s is below the minimum %s", capText, minText), ""
+			if perCur {
+				what, in = fmt.Sprintf("the cap's %s is below the minimum's %s", capText, minText), " in "+ca.Cur
+			}
+			c.errorf(capSet.(*lang.CapSetting).Value, lang.CodeInvalidSetting,
+				"%s: every amount%s is capped to at most %s, below the minimum, so reward %s never issues one%s: raise the cap to at least %s, or lower the minimum to at most %s",
+				what, in, capText, r.Symbol.Name, in, minText, capText)
+		}
+	}
+}
+
+// limitAmounts are the amounts of a cap or minimum, each with its
+// currency ("" for a number).
+func limitAmounts(v *Value) []CurAmount {
+	if len(v.PerCur) > 0 {
+		return v.PerCur
+	}
+	if v.Type.Kind == Money {
+		return []CurAmount{{Cur: v.Type.Cur, Amount: v.Num}}
+	}
+	return []CurAmount{{Amount: v.Num}}
 }
 
 // capDefaultRounding reports a cap with more decimals than the default

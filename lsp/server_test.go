@@ -877,3 +877,16 @@ func TestTestFileCompletion(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticCapBelowMinimum: the checker's error of a cap below the
+// minimum reaches the editor, on the cap, with its code and its fix.
+func TestDiagnosticCapBelowMinimum(t *testing.T) {
+	c := newClient(t, nil)
+	c.open("a.promo", "kind bet {\n\tamount: money\n}\n\nreward r: amount {\n\tcap 5 EUR\n\tminimum 10 EUR\n\tgive sum(bet.amount)\n}\n")
+	diags := c.diagnostics("a.promo")
+	require.Len(t, diags, 1)
+	assert.Equal(t, "invalid-setting", diags[0].Code)
+	assert.Equal(t, protocol.DiagnosticSeverityError, diags[0].Severity)
+	assert.Contains(t, diags[0].Message, "raise the cap to at least 10 EUR, or lower the minimum to at most 5 EUR")
+	assert.Equal(t, protocol.Range{Start: protocol.Position{Line: 5, Character: 5}, End: protocol.Position{Line: 5, Character: 10}}, diags[0].Range)
+}

@@ -1357,7 +1357,7 @@ func TestDifferentialCases(t *testing.T) {
 		{name: "under the cap", src: amount("cap 200 EUR | 220 USD | 25000 JPY", sum), cur: "JPY", txs: []string{"bet 100"}, want: "calculated amount=100 JPY"},
 		{name: "cap with more decimals than the currency", src: round("down", 3, "cap 99.999 EUR\n\t"+sum), txs: []string{"bet 1000"}, want: "calculated amount=99.999 EUR"},
 		{name: "cap at the rounding's scale", src: round("down", 1, "cap 20.5 EUR\n\t"+sum), txs: []string{"bet 1000"}, want: "calculated amount=20.5 EUR"},
-		{name: "cap then minimum", src: amount("cap 5 EUR\n\tminimum 10 EUR", sum), txs: []string{"bet 100"}, want: "skipped below-minimum"},
+		{name: "cap then minimum", src: amount("cap 10 EUR\n\tminimum 10 EUR", sum), txs: []string{"bet 100"}, want: "calculated amount=10.00 EUR"}, // capped to exactly the minimum: issued (a cap below it is a compile error)
 		{name: "minimum after rounding", src: amount("minimum 10 EUR", sum), txs: []string{"bet 9.995"}, want: "calculated amount=10.00 EUR"},
 		{name: "below minimum", src: amount("minimum 10 EUR", sum), txs: []string{"bet 9.994"}, want: "skipped below-minimum"},
 		{name: "points cap", src: points("cap 50", "give count(bet) * 100"), txs: []string{"bet 1"}, want: "calculated amount=50"},
