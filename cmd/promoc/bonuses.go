@@ -240,8 +240,10 @@ nothing, and an event that cannot be applied is kept as an anomaly. Import
 prints how many were applied, repeated and kept as anomalies; --json prints
 what became of each event, one JSON object a line.
 
-Exit codes: 0 imported (anomalies included); 1 a bad line or the database
-failed; 2 bad usage or an unreadable file.`,
+Exit codes: 0 imported, each event applied or a repeat; 1 an event kept as
+an anomaly (the others imported; promoc bonuses anomalies lists it, as
+promoc bonuses status exits 1 for one), a bad line, or the database failed;
+2 bad usage or an unreadable file.`,
 		Args: oneArg("FILE", "a JSON Lines file of status events, or - for stdin"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			r, shown, _, closeFn, err := openArg(cmd.InOrStdin(), args[0], "a JSON Lines file of status events")
@@ -276,8 +278,14 @@ failed; 2 bad usage or an unreadable file.`,
 					}
 				}
 			}
+			// An event kept as an anomaly is refused input, as it is for
+			// promoc bonuses status: exit 1, once the rest is imported.
+			var kept error
+			if count[store.BonusAnomalous] > 0 {
+				kept = &exitError{code: exitFailure}
+			}
 			if asJSON {
-				return nil
+				return kept
 			}
 			fmt.Fprintf(out, "%s: %d applied, %s, %s", plural(len(rs), "event"), count[store.BonusApplied],
 				plural(count[store.BonusDuplicate], "duplicate"), anomalies(count[store.BonusAnomalous]))
@@ -290,7 +298,7 @@ failed; 2 bad usage or an unreadable file.`,
 				fmt.Fprintf(out, " (%s; promoc bonuses anomalies lists them)", strings.Join(ks, ", "))
 			}
 			fmt.Fprintln(out)
-			return nil
+			return kept
 		}),
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print what became of each event, one JSON object a line")

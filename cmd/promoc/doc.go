@@ -280,7 +280,9 @@
 //
 //	0  success, including a skipped outcome of eval, and warnings
 //	1  diagnostics with errors, an evaluation that failed, a failed test,
-//	   no test to run
+//	   no test to run; refused input: a bad line of a file, an unknown
+//	   offer or assignment, a status event of a bonus kept as an anomaly
+//	   (bonuses status and import alike), a database that failed
 //	2  bad usage: an unknown command or flag, a missing or extra argument,
 //	   an unreadable file or directory, a PATH without rule files, an
 //	   unknown reward; for test, a file that does not parse or check, or a
