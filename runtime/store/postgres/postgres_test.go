@@ -275,3 +275,25 @@ func TestSliceFailures(t *testing.T) {
 		return func() { exec(`DROP TRIGGER refuse_update ON ` + table + `; DROP FUNCTION refuse_update()`) }
 	})
 }
+
+// TestErasuresByPseudonym: a confirmation can ask whether its player was
+// erased by the index of the erasures' pseudonyms, not by reading every
+// erasure (migration 0023; the planner is kept off a sequential scan,
+// which it prefers on a table this small).
+func TestErasuresByPseudonym(t *testing.T) {
+	ctx := context.Background()
+	addr := newSchema(t)
+	s, err := postgres.Open(ctx, addr)
+	require.NoError(t, err)
+	s.Close()
+	conn, err := pgx.Connect(ctx, addr)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `SET enable_seqscan = off`)
+	require.NoError(t, err)
+	rows, err := conn.Query(ctx, `EXPLAIN (COSTS OFF) SELECT count(*) FROM erasures WHERE pseudonym = 'x'`)
+	require.NoError(t, err)
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	assert.Regexp(t, `Index (Only )?Scan (using|on) erasures_pseudonym`, strings.Join(lines, "\n"))
+}

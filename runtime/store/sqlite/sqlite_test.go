@@ -466,3 +466,20 @@ func TestMigrateOutbox(t *testing.T) {
 	require.NoError(t, s.Delivered(ctx, []int64{2, 3}, time.Unix(3, 0)))
 	assert.Empty(t, seqs())
 }
+
+// TestErasuresByPseudonym: a confirmation asks whether its player was
+// erased by the index of the erasures' pseudonyms, not by reading every
+// erasure (migration 0026).
+func TestErasuresByPseudonym(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.db")
+	s, err := sqlite.Open(context.Background(), p)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	defer db.Close()
+	var id, parent, unused int
+	var plan string
+	require.NoError(t, db.QueryRow(`EXPLAIN QUERY PLAN SELECT count(*) FROM erasures WHERE pseudonym = 'x'`).Scan(&id, &parent, &unused, &plan))
+	assert.Equal(t, "SEARCH erasures USING COVERING INDEX erasures_pseudonym (pseudonym=?)", plan)
+}

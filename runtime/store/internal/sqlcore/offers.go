@@ -271,7 +271,7 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		if err != nil {
 			return err
 		}
-		// The erasures are few (one row each): read them, not an index.
+		// By the index erasures_pseudonym (SQLite 0026, PostgreSQL 0023).
 		var n int64
 		if err := ex.QueryRow(ctx, `SELECT count(*) FROM erasures WHERE pseudonym = $1`, a.Player).Scan(&n); err != nil {
 			return err
