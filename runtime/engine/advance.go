@@ -253,9 +253,10 @@ func (e *Engine) decideAll(ctx context.Context, n int, decide func(i int) (store
 func (e *Engine) decideItems(ctx context.Context, todo []int, round int, decide func(i int) (store.Change, []*Outcome, error)) ([]Outcome, error) {
 	var out []Outcome
 	for ; len(todo) > 0; round++ {
-		if round == maxRetries {
-			return out, fmt.Errorf("engine: a change lost to other writers %d times", maxRetries)
+		if round == maxRaceRounds {
+			return out, fmt.Errorf("engine: a change lost to other writers %d times", maxRaceRounds)
 		}
+		backoff(ctx, round)
 		e.budgets = nil // as the store has them now
 		rd, err := e.decideRound(todo, decide)
 		if err != nil {
@@ -442,7 +443,8 @@ func (e *Engine) leased(ctx context.Context, job string, fn func(ctx context.Con
 // z. Engines that run other zones of the rule write the same row: on a
 // conflict it is read again and the zone recorded on what is stored.
 func (e *Engine) fired(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEvent, z string, at time.Time) error {
-	for range maxRetries {
+	for round := range maxRaceRounds {
+		backoff(ctx, round)
 		ss, row, err := e.scheduleState(ctx, r, ev)
 		if err != nil {
 			return err
@@ -458,7 +460,7 @@ func (e *Engine) fired(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEve
 			return err
 		}
 	}
-	return fmt.Errorf("engine: the schedule state of %s lost to other writers %d times", r.Name, maxRetries)
+	return fmt.Errorf("engine: the schedule state of %s lost to other writers %d times", r.Name, maxRaceRounds)
 }
 
 func (e *Engine) saveSchedule(ctx context.Context, row store.State, ss scheduleState) error {

@@ -14,15 +14,18 @@ import (
 	"github.com/promoc/promoc/runtime/store"
 )
 
-// maxRetries bounds the rounds of a change that lost to another writer.
+// maxRetries bounds the submissions of a call whose batch was aborted
+// (a batch before it failed).
 const maxRetries = 8
 
-// maxEventRounds bounds the rounds of apply: events of one player sent at
-// once to several engines on one database lose to each other round after
-// round when each decides again at once (two servers, thirty requests
-// each, lost 8 rounds in a row one run in ten); a wait of a random length
-// before each round after a loss (backoff) parts them.
-const maxEventRounds = 16
+// maxRaceRounds bounds the rounds of a change that lost to another writer:
+// of apply (events), of decideItems (timers, the players of a scheduled
+// run, Advance) and of a schedule's bookkeeping (fired). Engines on one
+// database lose to each other round after round when each decides again
+// at once (two servers, thirty requests each for one player, lost 8
+// rounds in a row one run in ten); a wait of a random length before each
+// round after a loss (backoff) parts them.
+const maxRaceRounds = 16
 
 // backoff waits before round, after round losses to other writers: a
 // random time below 2^round × 100 µs (at most 25.6 ms from round 8), so
@@ -304,8 +307,8 @@ func nonNull(m map[string]any) map[string]any {
 func (e *Engine) apply(ctx context.Context, todo []*incoming, round int) ([]Outcome, error) {
 	var out []Outcome
 	for ; len(todo) > 0; round++ {
-		if round == maxEventRounds {
-			return out, fmt.Errorf("engine: event %q of player %q lost to other writers %d times", todo[0].ev.ID, todo[0].ev.Player, maxEventRounds)
+		if round == maxRaceRounds {
+			return out, fmt.Errorf("engine: event %q of player %q lost to other writers %d times", todo[0].ev.ID, todo[0].ev.Player, maxRaceRounds)
 		}
 		backoff(ctx, round)
 		e.budgets = nil // as the store has them now
