@@ -179,7 +179,8 @@ type Store interface {
 	// assignment as stored (its Confirmation the first code). [ErrNoAssignment]
 	// when no assignment has the reference; [ErrVoucherCode] for a code
 	// imports refuse. Spaces around the code are dropped first, as an
-	// import drops them. An assignment whose player was
+	// import drops them (a confirmation stored with its spaces before is
+	// the same code, returned as stored). An assignment whose player was
 	// erased is confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then

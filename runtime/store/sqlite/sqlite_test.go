@@ -483,3 +483,40 @@ func TestErasuresByPseudonym(t *testing.T) {
 	require.NoError(t, db.QueryRow(`EXPLAIN QUERY PLAN SELECT count(*) FROM erasures WHERE pseudonym = 'x'`).Scan(&id, &parent, &unused, &plan))
 	assert.Equal(t, "SEARCH erasures USING COVERING INDEX erasures_pseudonym (pseudonym=?)", plan)
 }
+
+// TestConfirmStoredWithSpaces: an assignment confirmed with " POS-1 "
+// before Confirm dropped the spaces around a code keeps that confirmation;
+// the point of sale sending it again (its retry, which handles an event not
+// handled yet) is the same confirmation, not another code (ErrConfirmed).
+func TestConfirmStoredWithSpaces(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "s.db")
+	s, err := sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true, NeedsSync: true}))
+	_, err = s.ImportVouchers(ctx, "spa", []string{"A"}, time.Unix(1, 0))
+	require.NoError(t, err)
+	as, err := s.Assign(ctx, "spa", []string{"p1"}, time.Unix(1, 0))
+	require.NoError(t, err)
+	want, err := s.Confirm(ctx, as[0].Ref, "POS-1", time.Unix(2, 0))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", p)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE offer_assignments SET confirmation = ' POS-1 ' WHERE ref = $1`, as[0].Ref)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err = sqlite.Open(ctx, p)
+	require.NoError(t, err)
+	defer s.Close()
+	want.Confirmation = " POS-1 "
+	for _, code := range []string{" POS-1 ", "POS-1"} {
+		got, err := s.Confirm(ctx, as[0].Ref, code, time.Unix(3, 0))
+		require.NoError(t, err, "%q", code)
+		assert.Equal(t, want, got, "%q: as stored", code)
+	}
+	got, err := s.Confirm(ctx, as[0].Ref, "POS-2", time.Unix(3, 0))
+	assert.ErrorIs(t, err, store.ErrConfirmed)
+	assert.Equal(t, want, got)
+}

@@ -257,7 +257,7 @@ func (s *Store) Assignments(ctx context.Context, offer string) ([]store.Assignme
 func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (store.Assignment, error) {
 	// Spaces around the code are dropped, as an import drops them from a
 	// line (" A1" is A1); a line break or a tab is refused by checkCode.
-	code = strings.TrimFunc(code, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
+	code = trimCode(code)
 	if err := checkCode(code); err != nil {
 		return store.Assignment{}, fmt.Errorf("confirmation code: %w", err)
 	}
@@ -278,7 +278,9 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		}
 		a.Erased = n > 0
 		switch {
-		case a.Confirmation == code:
+		case a.Confirmation == code, trimCode(a.Confirmation) == code:
+			// The same code; one stored with spaces around it, before
+			// Confirm dropped them, is returned as stored.
 			return nil
 		case a.Confirmation != "":
 			return fmt.Errorf("assignment %q: confirmed with %q, now %q: %w", ref, a.Confirmation, code, store.ErrConfirmed)
@@ -295,6 +297,13 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		return store.Assignment{}, err
 	}
 	return a, nil
+}
+
+// trimCode drops the spaces around a point of sale's code (Unicode spaces
+// that are not control characters: a line break or a tab stays, and
+// checkCode refuses it).
+func trimCode(c string) string {
+	return strings.TrimFunc(c, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
 }
 
 // counted writes n things, in the singular for one: "1 player", "3 players".
