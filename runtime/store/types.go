@@ -132,7 +132,8 @@ type Change struct {
 	Event *Event
 	// States are written with optimistic concurrency.
 	States []State
-	// Outcomes are logged with an outbox row each. An Issued or Waiting
+	// Outcomes are logged, each in the outbox from then on (a row of its
+	// own on PostgreSQL, the log itself on SQLite). An Issued or Waiting
 	// outcome with an amount reserves it from the campaign's account in
 	// its currency, when the campaign has one: an amount that does not fit
 	// whole turns the outcome into a skip with reason budget-exhausted and

@@ -14,7 +14,8 @@ import (
 // writer committing batch changes a transaction (1: one transaction per
 // reservation), or, with parallel set, GOMAXPROCS*4 goroutines each
 // committing one reservation a transaction. Every reservation is issued
-// and posted, with its idempotency key, outcome and outbox row.
+// and posted, with its idempotency key and outcome (and, on PostgreSQL,
+// its outbox row).
 func BenchReserve(b *testing.B, d Driver, batch int, parallel bool) {
 	ctx := context.Background()
 	s := d.fresh(b)
