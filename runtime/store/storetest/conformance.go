@@ -610,6 +610,30 @@ func testLogAndOutbox(t *testing.T, d Driver) {
 	require.Len(t, box2, 23)
 	assert.Equal(t, box[2].Seq, box2[0].Seq)
 	assert.Equal(t, box[2].Body, box2[0].Body)
+
+	// Delivered out of order: one delivered past a pending one leaves the
+	// pending one first; outcomes logged after everything was delivered
+	// are pending, and only they.
+	outbox := func() (seqs []int64) {
+		box, err := s.Outbox(ctx, 100)
+		require.NoError(t, err)
+		for _, o := range box {
+			seqs = append(seqs, o.Seq)
+		}
+		return seqs
+	}
+	require.NoError(t, s.Delivered(ctx, []int64{box[4].Seq}, t0))
+	left := outbox()
+	require.Len(t, left, 22)
+	assert.Equal(t, []int64{box[2].Seq, box[3].Seq, box[5].Seq}, left[:3])
+	require.NoError(t, s.Delivered(ctx, left, t0))
+	assert.Empty(t, outbox())
+	apply(t, s, store.Change{Outcomes: []store.Outcome{give(key("late", "t"), store.Issued, "", "1", "EUR")}})
+	late := outbox()
+	require.Len(t, late, 1)
+	assert.Greater(t, late[0], box[24].Seq)
+	require.NoError(t, s.Delivered(ctx, []int64{box[2].Seq}, t0), "delivered before: ignored")
+	assert.Equal(t, late, outbox())
 }
 
 func testCampaigns(t *testing.T, d Driver) {
