@@ -11,7 +11,10 @@ import (
 // The page's own query stays as the operator wrote it, in its order and
 // its encoding, a parameter Go's url.ParseQuery would refuse (a ";" in a
 // value) included; only a "session" parameter of its own is taken out, and
-// the click's is added last.
+// the click's is added last. A byte a URL's query cannot carry as it is (a
+// space, a quote, <, >, a letter beyond ASCII), which url.Parse lets
+// through, is percent-encoded as a browser sends it, so that the Location
+// header is a URL: "utm_campaign=Black Friday" is "Black%20Friday".
 type landing struct {
 	ok             bool // the web page is an absolute URL
 	prefix, suffix string
@@ -30,7 +33,7 @@ func landingOf(webPage string) landing {
 			name = n
 		}
 		if pair != "" && name != "session" { // a session the page names is replaced
-			kept = append(kept, pair)
+			kept = append(kept, queryEscaped(pair))
 		}
 	}
 	frag := ""
@@ -47,6 +50,33 @@ func landingOf(webPage string) landing {
 	}
 	p.WriteString("session=")
 	return landing{ok: true, prefix: p.String(), suffix: frag}
+}
+
+// queryEscaped percent-encodes the bytes of a query as written that a URL
+// cannot carry: controls (which url.Parse refuses anyway), space, ", ', <,
+// > and every byte beyond ASCII, the query's percent-encode set of a
+// browser's URL parser for http and https. The rest, a "%" included, stays
+// as written.
+func queryEscaped(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte // nil until a byte is escaped
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)+8), s[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
 }
 
 // with is the redirect of a session: id is hex, which a query carries as

@@ -36,6 +36,11 @@ func TestLanding(t *testing.T) {
 		{"https://example.com/join?bad=%zz&ok=1", "https://example.com/join?bad=%zz&ok=1&session=ID"},
 		{"http://[::1]:8080/?a=1", "http://[::1]:8080/?a=1&session=ID"},
 		{"custom:opaque?x=1", "custom:opaque?x=1&session=ID"},
+		// What a URL's query cannot carry as written, which url.Parse lets
+		// through, is percent-encoded as a browser sends it; the rest stays.
+		{"https://example.com/join?utm_campaign=Black Friday&q=é", "https://example.com/join?utm_campaign=Black%20Friday&q=%C3%A9&session=ID"},
+		{`https://example.com/join?q="<x>"&n='1'&k=a|b{c}[d]^`, "https://example.com/join?q=%22%3Cx%3E%22&n=%271%27&k=a|b{c}[d]^&session=ID"},
+		{"https://example.com/join?s%C3%A9ssion=1&session%20=2#top", "https://example.com/join?s%C3%A9ssion=1&session%20=2&session=ID#top"},
 	} {
 		t.Run(tt.page, func(t *testing.T) {
 			l := landingOf(tt.page)
