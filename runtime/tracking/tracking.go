@@ -86,6 +86,9 @@ type Tracker struct {
 	mu     sync.Mutex
 	offers map[string]cached[offerEntry]
 	pubs   map[string]cached[store.Publisher]
+	// forgets counts the calls of Forget: what a lookup read before one
+	// is not kept, since it may be what Forget's change replaced.
+	forgets uint64
 }
 
 type cached[T any] struct {
@@ -142,6 +145,7 @@ func (t *Tracker) offer(ctx context.Context, ref string) (offerEntry, bool, erro
 	now := time.Now()
 	t.mu.Lock()
 	c, ok := t.offers[ref]
+	forgets := t.forgets
 	t.mu.Unlock()
 	if ok && now.Before(c.until) {
 		return c.v, true, nil
@@ -152,7 +156,9 @@ func (t *Tracker) offer(ctx context.Context, ref string) (offerEntry, bool, erro
 	}
 	e := offerEntry{offer: o, landing: landingOf(o.WebPage)}
 	t.mu.Lock()
-	t.offers[ref] = cached[offerEntry]{e, now.Add(t.cfg.CacheFor)}
+	if t.forgets == forgets {
+		t.offers[ref] = cached[offerEntry]{e, now.Add(t.cfg.CacheFor)}
+	}
 	t.mu.Unlock()
 	return e, true, nil
 }
@@ -162,6 +168,7 @@ func (t *Tracker) publisher(ctx context.Context, ref string) (bool, error) {
 	now := time.Now()
 	t.mu.Lock()
 	c, ok := t.pubs[ref]
+	forgets := t.forgets
 	t.mu.Unlock()
 	if ok && now.Before(c.until) {
 		return true, nil
@@ -171,7 +178,9 @@ func (t *Tracker) publisher(ctx context.Context, ref string) (bool, error) {
 		return false, err
 	}
 	t.mu.Lock()
-	t.pubs[ref] = cached[store.Publisher]{p, now.Add(t.cfg.CacheFor)}
+	if t.forgets == forgets {
+		t.pubs[ref] = cached[store.Publisher]{p, now.Add(t.cfg.CacheFor)}
+	}
 	t.mu.Unlock()
 	return true, nil
 }
@@ -179,10 +188,14 @@ func (t *Tracker) publisher(ctx context.Context, ref string) (bool, error) {
 // Forget drops the offers and publishers kept in memory: the next click
 // reads them again. The server calls it when it changes them (a
 // publisher put, a rule set deployed, which stores its offers); a change
-// made by another process is seen after at most Config.CacheFor.
+// made by another process is seen after at most Config.CacheFor. A
+// lookup that read the store before Forget does not keep what it read: a
+// click's offer read as a rule set's deployment committed is not kept as
+// it was before for CacheFor.
 func (t *Tracker) Forget() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.forgets++
 	clear(t.offers)
 	clear(t.pubs)
 }

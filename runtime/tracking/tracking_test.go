@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -198,4 +199,43 @@ type countingStore struct {
 func (c countingStore) Clicks(ctx context.Context, ss []store.Session) error {
 	c.batches.Add(1)
 	return c.Store.Clicks(ctx, ss)
+}
+
+// changingStore runs change once, after the first offer it reads: the
+// change commits, and is forgotten, while a click holds the offer as it
+// was.
+type changingStore struct {
+	*sqlite.Store
+	change func()
+}
+
+func (c *changingStore) Offer(ctx context.Context, ref string) (store.Offer, bool, error) {
+	o, found, err := c.Store.Offer(ctx, ref)
+	if f := c.change; f != nil {
+		c.change = nil
+		f()
+	}
+	return o, found, err
+}
+
+// TestForgetDuringLookup: an offer read before the server changed it and
+// called Forget (a rule set deployed while a click looked the offer up)
+// is not kept: the next click reads the new landing page, not the old one
+// for CacheFor.
+func TestForgetDuringLookup(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	cs := &changingStore{Store: s}
+	tr, err := tracking.New(tracking.Config{Store: cs, Clock: func() time.Time { return t0 }})
+	require.NoError(t, err)
+	cs.change = func() {
+		require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "casino", WebPage: "https://example.com/v2"}))
+		tr.Forget()
+	}
+	_, landing, err := tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(landing, "https://example.com/join?lang=en&session="), "read before the change: %s", landing)
+	_, landing, err = tr.Click(ctx, tracking.Click{Offer: "casino", Publisher: "alpha"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(landing, "https://example.com/v2?session="), "the offer as changed, at once: %s", landing)
 }
