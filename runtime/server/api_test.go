@@ -290,7 +290,10 @@ func TestNoSecretInLogs(t *testing.T) {
 	h.do(call{method: "GET", path: "/v1/outcomes", key: "promoc_wrong_secret-guess"})
 	h.do(call{method: "GET", path: "/v1/outcomes", role: server.Viewer})
 	logs := h.logs.String()
-	assert.Equal(t, 3, strings.Count(logs, `"msg":"request"`), logs)
+	// Less the line of GET /v1/openapi.json, which the harness sends
+	// through the first handler that checks a response (this test's when
+	// it runs alone).
+	assert.Equal(t, 3, strings.Count(logs, `"msg":"request"`)-strings.Count(logs, `"path":"/v1/openapi.json"`), logs)
 	assert.Contains(t, logs, `"key":"`+keyID(t, h, server.Operator)+`"`)
 	for role, secret := range h.keys {
 		assert.NotContains(t, logs, secret, role)
