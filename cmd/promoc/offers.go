@@ -155,7 +155,9 @@ func newOffersConfirmCmd(db *string) *cobra.Command {
 		Long: `Confirm records that a point-of-sale system confirmed the assignment of
 reference ASSIGNMENT with its own CODE: the assignment is synchronized from
 then on. Confirming again with the same code changes nothing; with another
-code it is an error, and so is an unknown assignment.
+code it is an error, and so is an unknown assignment. Spaces around CODE are
+dropped; a blank code, one over 100 characters, or one with a control or an
+invisible format character (a tab, a byte order mark) is refused.
 
 --rules DIR: the confirmation is also an event of kind offer_confirmed for
 the assignment's player (attributes offer, assignment and code), which the
@@ -166,7 +168,7 @@ handles the event when an earlier confirmation stopped before it. DIR must
 declare the kind (spec/spec.md#17-offers) for rules to trigger on it.
 
 Exit codes: 0 confirmed; 1 an unknown assignment, one confirmed with another
-code, or the database failed; 2 bad usage.`,
+code, a code refused, or the database failed; 2 bad usage.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch len(args) {
 			case 0:
