@@ -58,7 +58,7 @@ func TestTrackingLinkLog(t *testing.T) {
 	require.Equal(t, 404, r.status, "%s", r.raw)
 	// A link under /t/ that is none (a publisher's typo) is followed by a
 	// person too: a 404, whose line has no address either.
-	for _, typo := range []string{"/t/casino/?pub=alpha", "/t/?pub=alpha"} {
+	for _, typo := range []string{"/t/casino/?pub=alpha", "/t/?pub=alpha", "/t?pub=alpha"} {
 		r = h.do(call{method: "GET", path: typo})
 		require.Equal(t, 404, r.status, "%s: %s", typo, r.raw)
 	}
@@ -72,7 +72,7 @@ func TestTrackingLinkLog(t *testing.T) {
 		if m["msg"] != "request" {
 			continue
 		}
-		if strings.HasPrefix(m["path"].(string), "/t/") {
+		if p := m["path"].(string); p == "/t" || strings.HasPrefix(p, "/t/") {
 			clicks++
 			assert.NotContains(t, sc.Text(), "192.0.2.1", "the clicker's address")
 			assert.NotContains(t, m, "remote")
@@ -81,6 +81,6 @@ func TestTrackingLinkLog(t *testing.T) {
 			assert.Equal(t, "192.0.2.1:1234", m["remote"], "an API client's address is logged")
 		}
 	}
-	assert.Equal(t, 4, clicks, "every click logged")
+	assert.Equal(t, 5, clicks, "every click logged")
 	assert.Positive(t, others)
 }

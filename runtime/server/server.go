@@ -619,12 +619,12 @@ func (s *Server) logged(next http.Handler) http.Handler {
 			}
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path),
 				slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)), slog.String("key", info.key)}
-			if route != trackingLinkRoute && !strings.HasPrefix(r.URL.Path, "/t/") {
+			if route != trackingLinkRoute && r.URL.Path != "/t" && !strings.HasPrefix(r.URL.Path, "/t/") {
 				// The address of an API client; never that of a person
 				// following a tracking link, which the tracking keeps
 				// only as a keyed hash (spec/semantics.md, Sessions),
 				// nor of one following a link under /t/ that is none
-				// (/t/casino/, a publisher's typo: a 404).
+				// (/t/casino/ or /t, a publisher's typo: a 404).
 				attrs = append(attrs, slog.String("remote", r.RemoteAddr))
 			}
 			s.log.LogAttrs(r.Context(), level, "request", attrs...)
