@@ -109,7 +109,7 @@ func TestReadEvents(t *testing.T) {
 }
 
 func openStore(t *testing.T) *sqlite.Store {
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
+	st, err := sqlite.OpenFresh(context.Background(), filepath.Join(t.TempDir(), "promoc.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st

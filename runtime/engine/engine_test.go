@@ -28,7 +28,7 @@ func compile(t testing.TB, dir string) *runtime.Program {
 
 func openStore(t testing.TB) store.Store {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "promoc.db"))
+	st, err := sqlite.OpenFresh(context.Background(), filepath.Join(t.TempDir(), "promoc.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st

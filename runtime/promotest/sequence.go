@@ -64,8 +64,9 @@ func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Resul
 	defer os.RemoveAll(dir)
 	// The store is the test's alone and thrown away after it: its commits
 	// need not wait for the disk (a scheduled run every minute over a
-	// simulated month is tens of thousands of them).
-	st, err := sqlite.OpenWith(ctx, filepath.Join(dir, "state.db"), sqlite.Options{Relaxed: true})
+	// simulated month is tens of thousands of them), and its schema is a
+	// copy of the one this process migrated first (OpenFresh).
+	st, err := sqlite.OpenFresh(ctx, filepath.Join(dir, "state.db"), sqlite.Options{Relaxed: true})
 	if err != nil {
 		r.Problem = "cannot open the test's store: " + err.Error()
 		return

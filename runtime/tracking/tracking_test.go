@@ -27,7 +27,7 @@ var t0 = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 func newStore(t testing.TB) *sqlite.Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
+	s, err := sqlite.OpenFresh(ctx, filepath.Join(t.TempDir(), "promoc.db"), sqlite.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "casino", WebPage: "https://example.com/join?lang=en"}))

@@ -21,6 +21,9 @@ var driver = storetest.Driver{
 	Name: "sqlite",
 	New:  func(t testing.TB) string { return filepath.Join(t.TempDir(), "promoc.db") },
 	Open: func(ctx context.Context, addr string) (store.Store, error) { return sqlite.Open(ctx, addr) },
+	Fresh: func(ctx context.Context, addr string) (store.Store, error) {
+		return sqlite.OpenFresh(ctx, addr, sqlite.Options{})
+	},
 }
 
 func TestMain(m *testing.M) {
