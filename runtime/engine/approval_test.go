@@ -193,30 +193,7 @@ func twoWaiting(t *testing.T, st store.Store) {
 // 08:00 UTC and hold only the second.
 func TestRecalculateKeepsZone(t *testing.T) {
 	ctx := context.Background()
-	rules := func(pct string) *runtime.Program {
-		prog, err := program(`
-kind deposit {
-	amount: money
-}
-
-kind login {}
-
-reward day_match: amount {
-	window last full day in player zone
-
-	give ` + pct + ` of sum(deposit.amount)
-}
-
-automation login_match {
-	trigger on login
-	approval manual
-
-	give day_match
-}
-`)
-		require.NoError(t, err)
-		return prog
-	}
+	rules := func(pct string) *runtime.Program { return dayMatch(t, "last full day in player zone", pct) }
 	st := openStore(t)
 	v1, err := engine.New(ctx, rules("10%"), st, engine.Options{})
 	require.NoError(t, err)
@@ -243,30 +220,7 @@ automation login_match {
 // Prune, which keeps the events the waiting results' windows read.
 func TestRecalculateReadsOldHistory(t *testing.T) {
 	ctx := context.Background()
-	rules := func(pct string) *runtime.Program {
-		prog, err := program(`
-kind deposit {
-	amount: money
-}
-
-kind login {}
-
-reward day_match: amount {
-	window last 1 day
-
-	give ` + pct + ` of sum(deposit.amount)
-}
-
-automation login_match {
-	trigger on login
-	approval manual
-
-	give day_match
-}
-`)
-		require.NoError(t, err)
-		return prog
-	}
+	rules := func(pct string) *runtime.Program { return dayMatch(t, "last 1 day", pct) }
 	for _, prune := range []bool{false, true} {
 		t.Run(fmt.Sprintf("prune %v", prune), func(t *testing.T) {
 			st := openStore(t)
@@ -290,4 +244,32 @@ automation login_match {
 			assert.Equal(t, []string{"login_match p waiting 20.00 EUR"}, brief(re), "d1, in the window of l1")
 		})
 	}
+}
+
+// dayMatch is a rule set whose logins give, held for approval, pct of the
+// deposits of the window: the recalculations' tests change pct.
+func dayMatch(t *testing.T, window, pct string) *runtime.Program {
+	t.Helper()
+	prog, err := program(`
+kind deposit {
+	amount: money
+}
+
+kind login {}
+
+reward day_match: amount {
+	window ` + window + `
+
+	give ` + pct + ` of sum(deposit.amount)
+}
+
+automation login_match {
+	trigger on login
+	approval manual
+
+	give day_match
+}
+`)
+	require.NoError(t, err)
+	return prog
 }

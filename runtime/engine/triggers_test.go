@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 )
 
@@ -308,7 +309,6 @@ func TestTriggerInactiveAfterDowntime(t *testing.T) {
 // batch's window does for every N: a new qualification discards the bets
 // counted before it, and they are not paid for by the time they share.
 func TestQualificationWindowSameTime(t *testing.T) {
-	ctx := context.Background()
 	prog, err := program(`
 kind deposit {
 	amount: money
@@ -346,30 +346,13 @@ automation every_three {
 		ev("b5", "p", "bet", at, "amount", "16"),
 	}
 	want := []string{"every_three p issued 28.00 EUR"}
-	t.Run("one call", func(t *testing.T) {
-		e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
-		require.NoError(t, err)
-		outs := handle(t, e, append(slices.Clone(before), after...)...)
-		assert.Equal(t, want, brief(outs))
-		require.Len(t, outs, 1)
-		assert.Equal(t, 2, outs[0].Trigger.QualSkip)
-	})
-	t.Run("the qualification read from the store", func(t *testing.T) {
-		st := openStore(t)
-		e, err := engine.New(ctx, prog, st, engine.Options{})
-		require.NoError(t, err)
-		assert.Empty(t, handle(t, e, before...))
-		e2, err := engine.New(ctx, prog, st, engine.Options{})
-		require.NoError(t, err)
-		assert.Equal(t, want, brief(handle(t, e2, after...)))
-	})
+	sameTime(t, prog, before, after, want, "the qualification", func(o engine.Outcome) int { return o.Trigger.QualSkip }, 2)
 }
 
 // since entrance leaves out the events at the entrance's time received
 // before the entering event: the player was not in the campaign yet, and
 // they gave no outcome.
 func TestEntranceWindowSameTime(t *testing.T) {
-	ctx := context.Background()
 	prog, err := program(`
 kind deposit {
 	amount: money
@@ -398,21 +381,30 @@ campaign entered {
 	}
 	after := ev("d2", "p", "deposit", t0, "amount", "5")
 	want := []string{"entered p issued 5.00 EUR"}
+	sameTime(t, prog, before, []engine.Event{after}, want, "the entrance", func(o engine.Outcome) int { return o.Trigger.EnterSkip }, 1)
+}
+
+// sameTime handles before then after, in one call and in two engines (what
+// before set read back from the store), wanting the outcomes want both
+// ways, the one outcome's skip count skip(o) == skipped in one call.
+func sameTime(t *testing.T, prog *runtime.Program, before, after []engine.Event, want []string, what string, skip func(engine.Outcome) int, skipped int) {
+	t.Helper()
+	ctx := context.Background()
 	t.Run("one call", func(t *testing.T) {
 		e, err := engine.New(ctx, prog, openStore(t), engine.Options{})
 		require.NoError(t, err)
-		outs := handle(t, e, append(slices.Clone(before), after)...)
+		outs := handle(t, e, append(slices.Clone(before), after...)...)
 		assert.Equal(t, want, brief(outs))
 		require.Len(t, outs, 1)
-		assert.Equal(t, 1, outs[0].Trigger.EnterSkip)
+		assert.Equal(t, skipped, skip(outs[0]))
 	})
-	t.Run("the entrance read from the store", func(t *testing.T) {
+	t.Run(what+" read from the store", func(t *testing.T) {
 		st := openStore(t)
 		e, err := engine.New(ctx, prog, st, engine.Options{})
 		require.NoError(t, err)
 		assert.Empty(t, handle(t, e, before...))
 		e2, err := engine.New(ctx, prog, st, engine.Options{})
 		require.NoError(t, err)
-		assert.Equal(t, want, brief(handle(t, e2, after)))
+		assert.Equal(t, want, brief(handle(t, e2, after...)))
 	})
 }
