@@ -55,7 +55,9 @@ skipped.
 
 With --rules DIR, the properties are also checked against the player
 properties the rule set of DIR declares: an undeclared name or a value of
-the wrong type is an error.
+the wrong type is an error; so is a currency the rule set does not serve
+(it declares currencies without it), which the engine refuses in a player
+event too.
 
 The whole file is checked before anything is written: one bad line and no
 player is imported. Players are then written a thousand to a transaction,
@@ -114,7 +116,7 @@ an unreadable file, or a database that is not promoc's.`,
 			return nil
 		}),
 	}
-	cmd.Flags().StringVar(&rules, "rules", "", "check the properties against the rule set of `DIR`")
+	cmd.Flags().StringVar(&rules, "rules", "", "check the properties and currencies against the rule set of `DIR`")
 	cmd.Flags().StringVar(&zoneSince, "zone-since", "", "the `TIME` the players whose zone changed moved (RFC 3339; default: now)")
 	return cmd
 }
@@ -165,14 +167,15 @@ func readPlayers(stdin io.Reader, name string, prog *runtime.Program) ([]store.P
 }
 
 // propChecker checks players' properties against the player properties a
-// rule set declares.
+// rule set declares, and their currencies against those it serves.
 type propChecker struct {
 	b     *runtime.Builder
 	names []string // declared, sorted
+	curs  []string // the rule set's currencies; none when it declares none
 }
 
 func newPropChecker(prog *runtime.Program) *propChecker {
-	c := &propChecker{b: prog.NewBuilder()}
+	c := &propChecker{b: prog.NewBuilder(), curs: prog.Currencies()}
 	for _, p := range prog.Info().Props {
 		c.names = append(c.names, p.Name)
 	}
@@ -180,9 +183,14 @@ func newPropChecker(prog *runtime.Program) *propChecker {
 	return c
 }
 
-// check reports the first undeclared property of p (by name), or the first
-// whose value the rule set cannot take.
+// check reports a currency the rule set does not serve (as the engine
+// refuses it in a player event; a player without one is taken, its currency
+// may come with its first event), the first undeclared property of p (by
+// name), or the first whose value the rule set cannot take.
 func (c *propChecker) check(p runtime.Player) *runtime.InputError {
+	if p.Currency != "" && len(c.curs) > 0 && !slices.Contains(c.curs, p.Currency) {
+		return &runtime.InputError{Field: "currency", Msg: p.Currency + " is not served: the rule set serves " + strings.Join(c.curs, ", ")}
+	}
 	for _, name := range sortedNames(p.Properties) {
 		if _, ok := slices.BinarySearch(c.names, name); !ok {
 			want := "the rule set declares no player property"
