@@ -209,7 +209,8 @@ func newCampaignsResumeCmd(db *string) *cobra.Command {
 given again, within its budget. A campaign suspended because its budget ran
 out suspends itself again at the next reward that does not fit; raise the
 budget (promoc campaigns budget) to give more. Resuming an active campaign
-changes nothing.`,
+changes nothing (a note on stderr when the database does not know the name:
+it may be a typo).`,
 		Args: oneArg("NAME", "the name of a campaign"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			st, err := openStore(cmd.Context(), *db, true)
@@ -222,6 +223,15 @@ changes nothing.`,
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			}
 			if c.Status != store.Suspended {
+				if c.Since.IsZero() {
+					bs, err := st.Budgets(cmd.Context(), args[0])
+					if err != nil {
+						return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+					}
+					if len(bs) == 0 {
+						fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here (never suspended, no budget): nothing to resume (promoc campaigns status lists those known)\n", dbName(*db), args[0])
+					}
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
 				return nil
 			}
@@ -271,7 +281,10 @@ templates (one each). AMOUNT is an exact decimal, as in
 posted and reserved. Rewards are reserved from the budget whole: one that
 does not fit is skipped with reason budget-exhausted and suspends the
 campaign. Raising the budget of a campaign suspended that way makes it
-active again; one suspended by an operator stays suspended.`,
+active again; one suspended by an operator stays suspended. A name the
+database does not know yet (never suspended, no budget) gets its budget all
+the same, so that it can be set before the first run, with a note on
+stderr: it may be a typo.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 && len(args) != 3 {
 				return fmt.Errorf("budget takes NAME AMOUNT [CURRENCY], got %d arguments", len(args))
@@ -299,6 +312,18 @@ active again; one suspended by an operator stays suspended.`,
 			before, err := st.Campaign(cmd.Context(), name)
 			if err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), name, err)
+			}
+			if before.Since.IsZero() {
+				// A name the database never knew may be a typo, as for
+				// suspend: opened all the same (a budget may be set before
+				// the first run), said on stderr.
+				bs, err := st.Budgets(cmd.Context(), name)
+				if err != nil {
+					return failf("%s: campaign %s: %v", dbName(*db), name, err)
+				}
+				if len(bs) == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (promoc campaigns status lists those known)\n", dbName(*db), name)
+				}
 			}
 			if err := st.SetBudget(cmd.Context(), name, cur, amount, now()); err != nil {
 				if errors.Is(err, store.ErrBudgetBelowSpent) {
