@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -161,7 +162,9 @@ func newKeysRevokeCmd(db *string) *cobra.Command {
 		Use:   "revoke ID",
 		Short: "Revoke an API key",
 		Long: `Revoke makes the key of ID (as list prints it) invalid from now on: a request
-with it is refused as unauthenticated. A revoked key stays listed.`,
+with it is refused as unauthenticated. A revoked key stays listed. The audit
+log records the key's state before and after; revoking a key revoked before
+changes nothing, records nothing, and says when it was revoked.`,
 		Args: oneArg("ID", "the id of a key, as promoc keys list prints it"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			st, err := openStore(cmd.Context(), *db, false)
@@ -169,9 +172,38 @@ with it is refused as unauthenticated. A revoked key stays listed.`,
 				return err
 			}
 			defer closeStore(st, &err)
+			// The key as it is, in the transaction of the change: its state
+			// before and after go into the audit entry; a key revoked
+			// already is left as it is (its time kept), and nothing is
+			// recorded.
+			var revokedAt time.Time
 			err = withAudit(cmd.Context(), st, func(tx store.Store) (store.AuditEntry, error) {
-				return store.AuditEntry{At: now(), Actor: "cli", Action: "key.revoke", Target: args[0]}, tx.RevokeKey(cmd.Context(), args[0], now())
+				keys, err := tx.Keys(cmd.Context())
+				if err != nil {
+					return store.AuditEntry{}, err
+				}
+				i := slices.IndexFunc(keys, func(k store.APIKey) bool { return k.ID == args[0] })
+				if i < 0 {
+					return store.AuditEntry{}, store.ErrNoKey
+				}
+				k := keys[i]
+				if !k.Revoked.IsZero() {
+					revokedAt = k.Revoked
+					return store.AuditEntry{}, errRevokedAlready
+				}
+				at := now()
+				was := keyJSON{ID: k.ID, Role: k.Role, Name: k.Name, Created: k.Created}
+				is := was
+				is.Revoked = &at
+				before, _ := json.Marshal(was)
+				after, _ := json.Marshal(is)
+				return store.AuditEntry{At: at, Actor: "cli", Action: "key.revoke", Target: args[0], Before: before, After: after},
+					tx.RevokeKey(cmd.Context(), args[0], at)
 			})
+			if errors.Is(err, errRevokedAlready) {
+				fmt.Fprintf(cmd.OutOrStdout(), "key %s was revoked already, at %s\n", args[0], revokedAt.UTC().Format(time.RFC3339))
+				return nil
+			}
 			if errors.Is(err, store.ErrNoKey) {
 				return failf("%s: no key of id %s; promoc keys list shows them", dbName(*db), args[0])
 			}
@@ -183,6 +215,10 @@ with it is refused as unauthenticated. A revoked key stays listed.`,
 		}),
 	}
 }
+
+// errRevokedAlready ends the transaction of a revocation of a key revoked
+// before: nothing changes, nothing is recorded.
+var errRevokedAlready = errors.New("revoked already")
 
 // withAudit makes a change of promoc keys and its entry in the audit log in
 // one transaction: fn makes the change through tx and returns the entry
