@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +40,9 @@ Resume makes it active again; so does raising the budget that ran out.
 --db is an SQLite file (promoc.db in the working directory by default) or a
 postgres:// or postgresql:// URL. Status refuses a database file that does
 not exist; suspend, resume and budget create it, so that budgets can be set
-before the first run.`,
+before the first run. Each change of suspend, resume and budget is in the
+audit log (GET /v1/audit), by cli, with the campaign before and after, as
+the API's changes are.`,
 		Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return usageErrorf("campaigns: missing command: expected status, suspend, resume or budget")
@@ -190,7 +193,10 @@ first run, with a note on stderr: it may be a typo.`,
 					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (promoc campaigns status lists those known)\n", dbName(*db), args[0])
 				}
 			}
-			if err := st.Suspend(cmd.Context(), args[0], reason, now()); err != nil {
+			err = campaignChange(cmd.Context(), st, "campaign.suspend", args[0], args[0], func(tx store.Store) error {
+				return tx.Suspend(cmd.Context(), args[0], reason, now())
+			})
+			if err != nil {
 				return failf("%s: suspending %s: %v", dbName(*db), args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "suspended campaign %s: %s\n", args[0], reason)
@@ -235,7 +241,10 @@ it may be a typo).`,
 				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
 				return nil
 			}
-			if err := st.Resume(cmd.Context(), args[0], now()); err != nil {
+			err = campaignChange(cmd.Context(), st, "campaign.resume", args[0], args[0], func(tx store.Store) error {
+				return tx.Resume(cmd.Context(), args[0], now())
+			})
+			if err != nil {
 				return failf("%s: resuming %s: %v", dbName(*db), args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "resumed campaign %s (it was suspended: %s)\n", args[0], c.Reason)
@@ -325,7 +334,14 @@ stderr: it may be a typo.`,
 					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (promoc campaigns status lists those known)\n", dbName(*db), name)
 				}
 			}
-			if err := st.SetBudget(cmd.Context(), name, cur, amount, now()); err != nil {
+			target := name + "/" + cur
+			if cur == "" {
+				target = name
+			}
+			err = campaignChange(cmd.Context(), st, "campaign.budget", name, target, func(tx store.Store) error {
+				return tx.SetBudget(cmd.Context(), name, cur, amount, now())
+			})
+			if err != nil {
 				if errors.Is(err, store.ErrBudgetBelowSpent) {
 					bs, _ := st.Budgets(cmd.Context(), name) // for the message; the error is said below
 					for _, b := range bs {
@@ -358,4 +374,46 @@ stderr: it may be a typo.`,
 			return nil
 		}),
 	}
+}
+
+// campaignChange makes a change of campaign name through tx and its entry
+// in the audit log in one transaction, as the API's campaign endpoints do:
+// actor cli, the action, the target, the campaign before and after (status
+// and budgets). A change that fails records nothing.
+func campaignChange(ctx context.Context, st store.Store, action, name, target string, change func(tx store.Store) error) error {
+	return withAudit(ctx, st, func(tx store.Store) (store.AuditEntry, error) {
+		before, err := campaignState(ctx, tx, name)
+		if err != nil {
+			return store.AuditEntry{}, err
+		}
+		if err := change(tx); err != nil {
+			return store.AuditEntry{}, err
+		}
+		after, err := campaignState(ctx, tx, name)
+		if err != nil {
+			return store.AuditEntry{}, err
+		}
+		e := store.AuditEntry{At: now(), Actor: "cli", Action: action, Target: target}
+		if e.Before, err = json.Marshal(before); err != nil {
+			return store.AuditEntry{}, err
+		}
+		if e.After, err = json.Marshal(after); err != nil {
+			return store.AuditEntry{}, err
+		}
+		return e, nil
+	})
+}
+
+// campaignState is a campaign as the API shows it (and its audit log
+// records it): status and budgets.
+func campaignState(ctx context.Context, st store.Store, name string) (server.Campaign, error) {
+	c, err := st.Campaign(ctx, name)
+	if err != nil {
+		return server.Campaign{}, err
+	}
+	bs, err := st.Budgets(ctx, name)
+	if err != nil {
+		return server.Campaign{}, err
+	}
+	return server.CampaignOf(name, c, bs), nil
 }
