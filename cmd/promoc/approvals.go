@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +33,9 @@ A KEY is what list prints: rule/action/player/trigger hash, the idempotency
 key of the result. Approve issues the result (its reservation is posted);
 reject drops it (its reservation goes back to the budget). Either is logged
 as an outcome, and a result is decided once. Recalculate evaluates every
-waiting result again with the rules of DIR, after they changed.
+waiting result again with the rules of DIR, after they changed, in one
+transaction. Each decision and recalculation is in the audit log
+(GET /v1/audit), by cli, as the API's are.
 
 --db is an SQLite file (promoc.db in the working directory by default) or a
 postgres:// or postgresql:// URL; a database file that does not exist is
@@ -239,12 +242,37 @@ within), by this machine's clock, even before promoc run has rejected it.`
 			return err
 		}
 		defer closeStore(st, &err)
+		// The decision and its entry in the audit log in one transaction,
+		// as POST /v1/approvals/approve and reject record theirs.
 		var o store.Outcome
-		if approve {
-			o, err = st.Approve(cmd.Context(), key, now())
-		} else {
-			o, err = st.Reject(cmd.Context(), key, reason, now())
+		action := "approval.approve"
+		if !approve {
+			action = "approval.reject"
 		}
+		err = withAudit(cmd.Context(), st, func(tx store.Store) (store.AuditEntry, error) {
+			var err error
+			at := now()
+			if approve {
+				o, err = tx.Approve(cmd.Context(), key, at)
+			} else {
+				o, err = tx.Reject(cmd.Context(), key, reason, at)
+			}
+			if err != nil {
+				return store.AuditEntry{}, err
+			}
+			after, err := engine.OutcomeOf(o)
+			if err != nil {
+				return store.AuditEntry{}, err
+			}
+			e := store.AuditEntry{At: at, Actor: "cli", Action: action, Target: args[0]}
+			if e.Before, err = json.Marshal(map[string]string{"key": args[0], "status": "waiting"}); err != nil {
+				return store.AuditEntry{}, err
+			}
+			if e.After, err = json.Marshal(after); err != nil {
+				return store.AuditEntry{}, err
+			}
+			return e, nil
+		})
 		if errors.Is(err, store.ErrTimedOut) {
 			return failf("%s: the result timed out waiting for approval (its rule's approval manual within) and can no longer be approved or rejected: promoc run rejects it with reason timed-out, if it has not already", args[0])
 		}

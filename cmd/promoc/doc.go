@@ -225,8 +225,11 @@
 // (the reservation goes back; --reason is logged). A result is decided
 // once: a KEY that does not wait is an error (exit 1). Recalculate DIR
 // evaluates every waiting result again with the (changed) rule set of DIR
-// (engine.Recalculate): a result still calculated waits with its new
-// amount, reserved anew; one no longer calculated is rejected.
+// (engine.RecalculateIn, one transaction): a result still calculated waits
+// with its new amount, reserved anew; one no longer calculated is rejected.
+// Decisions and recalculations, like the changes of campaigns (suspend,
+// resume, budget), are written with their entry in the audit log (actor
+// cli), as the API's are.
 //
 // # serve
 //

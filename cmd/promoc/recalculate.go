@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
 )
 
 func newApprovalsRecalculateCmd(db *string) *cobra.Command {
@@ -51,7 +52,25 @@ refused.`,
 			if err != nil {
 				return failf("%s: %v", dbName(*db), err)
 			}
-			outs, err := eng.Recalculate(ctx, now())
+			// The recalculation and its entry in the audit log in one
+			// transaction, as POST /v1/approvals/recalculate records its.
+			at := now()
+			outs, err := eng.RecalculateIn(ctx, at, func(write func(store.Store) ([]engine.Outcome, error)) error {
+				return withAudit(ctx, st, func(tx store.Store) (store.AuditEntry, error) {
+					outs, err := write(tx)
+					if err != nil {
+						return store.AuditEntry{}, err
+					}
+					if outs == nil {
+						outs = []engine.Outcome{}
+					}
+					after, err := json.Marshal(outs)
+					if err != nil {
+						return store.AuditEntry{}, err
+					}
+					return store.AuditEntry{At: at, Actor: "cli", Action: "approval.recalculate", Target: "approvals", Before: []byte("null"), After: after}, nil
+				})
+			})
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			counts := map[string]int{}
 			skips := map[string]int{}
