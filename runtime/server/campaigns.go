@@ -168,6 +168,10 @@ func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) 
 	return http.StatusOK, c, nil
 }
 
+// errUnchanged ends the transaction of a change that changes nothing, so
+// that the audit log gets no entry for it.
+var errUnchanged = errors.New("unchanged")
+
 func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 	if err := decodeBody(q.body, &struct{}{}); err != nil {
 		return 0, nil, err
@@ -183,8 +187,11 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 			return "", nil, nil, err
 		}
 		if before.Status != string(store.Suspended) {
-			c = before // active already: nothing changes, its since stays (as promoc campaigns resume)
-			return name, before, c, nil
+			// Active already: nothing changes, its since stays, and the
+			// audit log, which holds changes, gets no entry (as promoc
+			// campaigns resume).
+			c = before
+			return "", nil, nil, errUnchanged
 		}
 		if err := tx.Resume(ctx, name, s.now()); err != nil {
 			return "", nil, nil, err
@@ -192,7 +199,7 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 		c, err = campaignOf(ctx, tx, name)
 		return name, before, c, err
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errUnchanged) {
 		return 0, nil, err
 	}
 	return http.StatusOK, c, nil
