@@ -901,9 +901,7 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			}
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {
-				if k, ok := orderKey(v); ok {
-					cc = chainCond{key: "tier", half: valueHalf(b.Op, k, subj), label: tierLabel(b)}
-				}
+				cc = boundCond("tier", subj, v, b.Op, false, tierLabel(b))
 			}
 			if chain.covered(cc) {
 				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b), chain.why(cc))

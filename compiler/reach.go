@@ -27,12 +27,28 @@ type halfLine struct {
 
 // chainCond is what the analysis knows of one branch's condition.
 type chainCond struct {
-	always bool   // holds for every value (else, true)
-	never  bool   // holds for no value (false)
-	key    string // what is compared; "" when the condition is not understood
-	half   halfLine
-	label  string // for messages: "above 500 EUR", "deposits > 5"
+	always bool       // holds for every value (else, true)
+	never  bool       // holds for no value (false)
+	parts  []condPart // what is compared, per currency; none when the condition is not understood
+	label  string     // for messages: "above 500 EUR", "deposits > 5"
 }
+
+// condPart is the condition on one compared value in one currency: the
+// half-line (or the single value, point) its values take. A bound in one
+// currency is one part; a per-currency bound (`above 500 EUR | 550 USD`) has
+// a part per currency, as each player meets only the one of their currency,
+// and one without a currency of its own (a bare zero against money) is a part
+// in every currency (anyCur).
+type condPart struct {
+	base  string // the compared value
+	cur   string // the bound's currency: "" for none, anyCur for every one
+	half  halfLine
+	point bool // the single value half.bound (`n == 5`): never widens the chain
+}
+
+// anyCur is the currency of a part that holds in every currency: a bare zero
+// compared with money.
+const anyCur = "*"
 
 func tierHalf(op lang.TierOp, bound num.Dec) halfLine {
 	switch op {
@@ -82,14 +98,16 @@ func (h halfLine) whole() halfLine {
 }
 
 // chain is what the analysis knows of the branches of one chain so far: the
-// widest upward and downward half-lines on each compared value, and whether
-// some branch always matches. Adding a branch and asking whether one is
-// covered take constant time, so a chain of n branches costs O(n), not the
-// O(n^2) of comparing each branch with all the earlier ones.
+// widest upward and downward half-lines on each compared value in each
+// currency, and whether some branch always matches. Adding a branch and
+// asking whether one is covered take time in its parts, so a chain of n
+// branches costs O(n), not the O(n^2) of comparing each branch with all the
+// earlier ones; only an else looks at every compared value.
 type chain struct {
 	always bool // some branch always matches
 	keys   map[string]*keyUnion
-	full   *keyUnion // the first compared value whose half-lines cover every value
+	curs   map[string][]string // the currencies of each compared value's parts, in order
+	bases  []string            // the compared values, in order
 }
 
 // keyUnion is the union of a chain's half-lines on one compared value: the
@@ -98,6 +116,7 @@ type chain struct {
 type keyUnion struct {
 	up, down           halfLine
 	upLabel, downLabel string
+	points             map[string]string // the single values taken (`n == 5`), by value, with their labels
 }
 
 func (ch *chain) reset() { *ch = chain{} }
@@ -107,30 +126,76 @@ func (ch *chain) add(p chainCond) {
 	if p.always {
 		ch.always = true
 	}
-	if p.key == "" || !p.half.valid {
+	for _, pt := range p.parts {
+		if pt.base == "" || !pt.half.valid {
+			continue
+		}
+		if ch.keys == nil {
+			ch.keys, ch.curs = map[string]*keyUnion{}, map[string][]string{}
+		}
+		k := pt.base + "|" + pt.cur
+		u := ch.keys[k]
+		if u == nil {
+			u = &keyUnion{}
+			ch.keys[k] = u
+			if ch.curs[pt.base] == nil {
+				ch.bases = append(ch.bases, pt.base)
+			}
+			ch.curs[pt.base] = append(ch.curs[pt.base], pt.cur)
+		}
+		if !pt.point {
+			u.widen(pt.half, p.label)
+		} else if k := pt.half.bound.Normalize().String(); u.points[k] == "" {
+			if u.points == nil {
+				u.points = map[string]string{}
+			}
+			u.points[k] = p.label
+		}
+	}
+}
+
+// pointLabel is the label of the branch that took the single value v of
+// base in cur, or "".
+func (ch *chain) pointLabel(base, cur string, v num.Dec) string {
+	k := v.Normalize().String()
+	for _, c := range []string{cur, anyCur} {
+		if u := ch.keys[base+"|"+c]; u != nil && u.points[k] != "" {
+			return u.points[k]
+		}
+	}
+	return ""
+}
+
+// widen adds h, of the branch labelled label, to the union.
+func (u *keyUnion) widen(h halfLine, label string) {
+	if !h.valid {
 		return
 	}
-	if ch.keys == nil {
-		ch.keys = map[string]*keyUnion{}
-	}
-	u := ch.keys[p.key]
-	if u == nil {
-		u = &keyUnion{}
-		ch.keys[p.key] = u
-	}
-	h := p.half
 	if h.up {
 		if !u.up.valid || h.bound.Cmp(u.up.bound) < 0 || (h.bound.Cmp(u.up.bound) == 0 && h.closed && !u.up.closed) {
-			u.up, u.upLabel = h, p.label
+			u.up, u.upLabel = h, label
 		}
 	} else {
 		if !u.down.valid || h.bound.Cmp(u.down.bound) > 0 || (h.bound.Cmp(u.down.bound) == 0 && h.closed && !u.down.closed) {
-			u.down, u.downLabel = h, p.label
+			u.down, u.downLabel = h, label
 		}
 	}
-	if ch.full == nil && coversAll(u.up, u.down) {
-		ch.full = u
+}
+
+// union is what the chain's branches take of base in currency cur: its
+// parts in cur and those in every currency. The zero value when none.
+func (ch *chain) union(base, cur string) keyUnion {
+	var u keyUnion
+	if p := ch.keys[base+"|"+cur]; p != nil {
+		u = *p
 	}
+	if cur != anyCur {
+		if p := ch.keys[base+"|"+anyCur]; p != nil {
+			u.widen(p.up, p.upLabel)
+			u.widen(p.down, p.downLabel)
+		}
+	}
+	return u
 }
 
 // coversAll reports whether the union of up and down is every value.
@@ -142,6 +207,31 @@ func coversAll(up, down halfLine) bool {
 	return c < 0 || (c == 0 && (up.closed || down.closed))
 }
 
+// full returns a compared value whose parts cover every value in each
+// currency they name, or "". A player in a currency none of them names
+// never gets past them either: a bound in another currency is an error for
+// them (currency-mismatch, missing-currency-value).
+func (ch *chain) full() string {
+	for _, base := range ch.bases {
+		curs := ch.curs[base]
+		all, named := true, false
+		for _, cur := range curs {
+			if cur == anyCur && len(curs) > 1 {
+				continue // taken into each named currency's union
+			}
+			named = true
+			if u := ch.union(base, cur); !coversAll(u.up, u.down) {
+				all = false
+				break
+			}
+		}
+		if all && named {
+			return base
+		}
+	}
+	return ""
+}
+
 // covered reports whether every value matching cc is matched by an earlier
 // condition of the chain.
 func (ch *chain) covered(cc chainCond) bool {
@@ -150,19 +240,32 @@ func (ch *chain) covered(cc chainCond) bool {
 	}
 	if cc.always {
 		// An else is covered when some compared value's conditions cover the line.
-		return ch.full != nil
+		return ch.full() != ""
 	}
-	if cc.key == "" || !cc.half.valid {
+	if len(cc.parts) == 0 {
 		return false
 	}
-	u := ch.keys[cc.key]
-	if u == nil {
+	for _, pt := range cc.parts {
+		if !ch.partCovered(pt) {
+			return false
+		}
+	}
+	return true
+}
+
+// partCovered reports whether every value of pt is taken by the chain.
+func (ch *chain) partCovered(pt condPart) bool {
+	if pt.base == "" || !pt.half.valid {
 		return false
 	}
+	u := ch.union(pt.base, pt.cur)
 	if coversAll(u.up, u.down) {
 		return true
 	}
-	h := cc.half
+	h := pt.half
+	if pt.point {
+		return holds(u.up, h.bound) || holds(u.down, h.bound) || ch.pointLabel(pt.base, pt.cur, h.bound) != ""
+	}
 	if h.up && u.up.valid {
 		c := h.bound.Cmp(u.up.bound)
 		return c > 0 || (c == 0 && (u.up.closed || !h.closed))
@@ -174,6 +277,18 @@ func (ch *chain) covered(cc chainCond) bool {
 	return false
 }
 
+// holds reports whether v is on h.
+func holds(h halfLine, v num.Dec) bool {
+	if !h.valid {
+		return false
+	}
+	c := v.Cmp(h.bound)
+	if h.up {
+		return c > 0 || (c == 0 && h.closed)
+	}
+	return c < 0 || (c == 0 && h.closed)
+}
+
 // why says why cc, covered, can never be reached.
 func (ch *chain) why(cc chainCond) string {
 	if cc.never {
@@ -182,20 +297,40 @@ func (ch *chain) why(cc chainCond) string {
 	if ch.always {
 		return "an earlier branch always matches"
 	}
-	u := ch.keys[cc.key]
-	if cc.always {
-		u = ch.full
-	}
-	if u == nil {
-		u = &keyUnion{}
-	}
-	all := coversAll(u.up, u.down)
 	var labels []string
-	if u.up.valid && (cc.half.up || cc.always || all) {
-		labels = append(labels, "`"+u.upLabel+"`")
+	seen := map[string]bool{}
+	note := func(l string) {
+		if !seen[l] {
+			seen[l] = true
+			labels = append(labels, "`"+l+"`")
+		}
 	}
-	if u.down.valid && (!cc.half.up || cc.always || all) {
-		labels = append(labels, "`"+u.downLabel+"`")
+	explain := func(u keyUnion, up, down bool) {
+		all := coversAll(u.up, u.down)
+		if u.up.valid && (up || all) {
+			note(u.upLabel)
+		}
+		if u.down.valid && (down || all) {
+			note(u.downLabel)
+		}
+	}
+	if cc.always {
+		base := ch.full()
+		for _, cur := range ch.curs[base] {
+			explain(ch.union(base, cur), true, true)
+		}
+	}
+	for _, pt := range cc.parts {
+		u := ch.union(pt.base, pt.cur)
+		if pt.point {
+			up, down := holds(u.up, pt.half.bound), holds(u.down, pt.half.bound)
+			if !up && !down {
+				note(ch.pointLabel(pt.base, pt.cur, pt.half.bound))
+			}
+			explain(u, up, down)
+		} else {
+			explain(u, pt.half.up, !pt.half.up)
+		}
 	}
 	return strings.Join(labels, " and ") + " before it already matches every value it would"
 }
@@ -270,14 +405,13 @@ func (c *checker) condition(e lang.Expr) chainCond {
 	if v == nil {
 		return chainCond{}
 	}
-	bound, ok := orderKey(v)
 	key := c.exprKey(x)
-	if !ok || key == "" {
+	if key == "" {
 		return chainCond{}
 	}
-	key += "|" + v.Type.Cur
 	label := fmt.Sprintf("%s %s %s", shortExpr(x), op, lang.ExprString(y))
 	var tier lang.TierOp
+	point := false
 	switch op {
 	case lang.OpGt:
 		tier = lang.TierAbove
@@ -287,10 +421,42 @@ func (c *checker) condition(e lang.Expr) chainCond {
 		tier = lang.TierBelow
 	case lang.OpLe:
 		tier = lang.TierAtMost
+	case lang.OpEq:
+		tier, point = lang.TierAtLeast, true
 	default:
 		return chainCond{}
 	}
-	return chainCond{key: key, half: valueHalf(tier, bound, c.info.Types[x]), label: label}
+	return boundCond(key, c.info.Types[x], v, tier, point, label)
+}
+
+// boundCond is the condition that the value base, of type t, is on the
+// tier op of the constant v (or equal to it, point): a part per currency of
+// a per-currency v, a part in every currency for a bare zero against money.
+func boundCond(base string, t Type, v *Value, op lang.TierOp, point bool, label string) chainCond {
+	if v.Type.Kind == Money && len(v.PerCur) > 0 {
+		cc := chainCond{label: label}
+		for _, p := range v.PerCur {
+			h := valueHalf(op, p.Amount, t)
+			if point {
+				h = tierHalf(op, p.Amount)
+			}
+			cc.parts = append(cc.parts, condPart{base: base, cur: p.Cur, half: h, point: point})
+		}
+		return cc
+	}
+	bound, ok := orderKey(v)
+	if !ok {
+		return chainCond{}
+	}
+	cur := v.Type.Cur
+	if t.Kind == Money && v.Type.Kind != Money {
+		cur = anyCur // a bare zero: zero in every currency
+	}
+	h := valueHalf(op, bound, t)
+	if point {
+		h = tierHalf(op, bound) // the value itself, not the whole numbers from it
+	}
+	return chainCond{parts: []condPart{{base: base, cur: cur, half: h, point: point}}, label: label}
 }
 
 // orderKey returns a constant's position on the number line, for constants

@@ -47,11 +47,16 @@ func TestHalfLineWhole(t *testing.T) {
 // nothing for an else; on an amount they leave the values between.
 func TestCountChainCovered(t *testing.T) {
 	var c chain
-	c.add(chainCond{key: "n", half: tierHalf(lang.TierAtMost, num.MustParse("2")).whole()})
-	c.add(chainCond{key: "n", half: tierHalf(lang.TierAtLeast, num.MustParse("3")).whole()})
+	c.add(onePart("n", tierHalf(lang.TierAtMost, num.MustParse("2")).whole()))
+	c.add(onePart("n", tierHalf(lang.TierAtLeast, num.MustParse("3")).whole()))
 	assert.True(t, c.covered(chainCond{always: true}))
 	var d chain
-	d.add(chainCond{key: "x", half: tierHalf(lang.TierAtMost, num.MustParse("2"))})
-	d.add(chainCond{key: "x", half: tierHalf(lang.TierAtLeast, num.MustParse("3"))})
+	d.add(onePart("x", tierHalf(lang.TierAtMost, num.MustParse("2"))))
+	d.add(onePart("x", tierHalf(lang.TierAtLeast, num.MustParse("3"))))
 	assert.False(t, d.covered(chainCond{always: true}))
+}
+
+// onePart is the condition of one compared value, in no currency.
+func onePart(base string, h halfLine) chainCond {
+	return chainCond{parts: []condPart{{base: base, half: h}}}
 }
