@@ -111,8 +111,10 @@
 // # Lexical elements and keywords
 //
 // Source text is UTF-8: a byte order mark at the start is skipped, and a
-// NUL or a byte that is not UTF-8 is a syntax error wherever it is,
-// strings and comments included. A line ends at a newline, a carriage
+// NUL, a byte that is not UTF-8 or a bidirectional control character
+// (Trojan Source) is a syntax error wherever it is, strings and comments
+// included, and an invisible character (a zero-width space) in a string
+// too. A line ends at a newline, a carriage
 // return and newline, or a carriage return alone; lines are numbered so.
 // Blanks and newlines only separate tokens. Comments run from // to the end
 // of the line. Literals: dates (2026-11-01, 2026-11-01 10:00, with

@@ -318,7 +318,10 @@ func (s *scanner) fail(le lexError) lexer.Token {
 
 // badText returns an error at the first byte of a string or comment token
 // that no source text may hold anywhere: a NUL, a byte that is not UTF-8,
-// or, in a string, a carriage return, which ends a line.
+// a bidirectional control character (which reorders the text an editor or a
+// review shows, so that it reads as another rule: "Trojan Source"), or, in a
+// string, a carriage return, which ends a line, or an invisible character,
+// which makes the string differ from the text it shows.
 func badText(t lexer.Token, what string) *lexError {
 	v := t.Value
 	for i := 0; i < len(v); {
@@ -336,8 +339,13 @@ func badText(t lexer.Token, what string) *lexError {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(v[i:])
-		if r == utf8.RuneError && size <= 1 {
+		switch {
+		case r == utf8.RuneError && size <= 1:
 			return &lexError{Pos: at, Len: 1, Message: fmt.Sprintf("invalid UTF-8 byte %#x in a %s", c, what)}
+		case strings.ContainsRune(bidiControls, r):
+			return &lexError{Pos: at, Len: size, Message: fmt.Sprintf("unexpected %U, a bidirectional control character, in a %s: it makes the text shown differ from the text read; delete it", r, what)}
+		case what != "comment" && strings.ContainsRune(invisibleInString, r):
+			return &lexError{Pos: at, Len: size, Message: fmt.Sprintf("unexpected %U, an invisible character, in a string: the string would never equal the text it looks like; delete it", r)}
 		}
 		i += size
 	}
@@ -393,6 +401,17 @@ var currencySigns = map[rune]string{
 	'\u20bd': "RUB", '\u20ba': "TRY", '\u20aa': "ILS", '\u20b1': "PHP", '\u20a6': "NGN",
 	'\u0e3f': "THB", '\u20ab': "VND", '\u20b4': "UAH", '\u20b8': "KZT", '\u20be': "GEL",
 }
+
+// bidiControls are the bidirectional embeddings, overrides and isolates
+// (U+202A to U+202E, U+2066 to U+2069): refused in strings and comments too.
+// The marks U+200E and U+200F, which reorder nothing around them, are not.
+const bidiControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+// invisibleInString are the characters a string may not hold, since nothing
+// shows them: a zero-width space, a word joiner, a byte order mark. The
+// joiners U+200C and U+200D, which Persian, Indic scripts and emoji need,
+// are allowed.
+const invisibleInString = "\u200b\u2060\ufeff"
 
 // describePasted explains a character that text copied from a document
 // brings along where the language has a plain one: typographic quotes, a

@@ -39,6 +39,16 @@ func TestSourceText(t *testing.T) {
 		{"invalid UTF-8 in a string", "const a = \"é\xff\"\n", nil,
 			[]string{`1:14-1:15: invalid UTF-8 byte 0xff in a string [bad-syntax]`}},
 		{"valid UTF-8 in strings and comments", "// café ✓\nconst a = \"naïve 🎰\"\n", []string{"a 2:1"}, nil},
+		// Trojan Source: a bidirectional control makes the text shown differ
+		// from the text read, so a reviewer would approve another rule.
+		{"bidirectional override in a comment", "const a = 1 // x \u202e } y\n", []string{"a 1:1"},
+			[]string{`1:18-1:21: unexpected U+202E, a bidirectional control character, in a comment: it makes the text shown differ from the text read; delete it [bad-syntax]`}},
+		{"bidirectional isolate in a string", "const a = \"ab\u2066c\"\n", nil,
+			[]string{`1:14-1:17: unexpected U+2066, a bidirectional control character, in a string: it makes the text shown differ from the text read; delete it [bad-syntax]`}},
+		{"zero-width space in a string", "const a = \"Gold\u200bQuest\"\n", nil,
+			[]string{`1:16-1:19: unexpected U+200B, an invisible character, in a string: the string would never equal the text it looks like; delete it [bad-syntax]`}},
+		{"zero-width space in a comment", "// Gold\u200bQuest\nconst a = 1\n", []string{"a 2:1"}, nil},
+		{"right-to-left text and joiners in strings", "const a = \"שלום مرحبا 👨\u200d👩\u200d👧 می\u200cخواهم\"\n", []string{"a 1:1"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
