@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -198,11 +199,49 @@ func (b *Builder) SetPlayer(pl Player) error {
 		return err
 	}
 	for i, prop := range b.p.prog.Props {
-		if err := b.keep(b.b.SetProp(i, pl.Properties[prop.Name])); err != nil {
+		raw, err := ownField(pl, prop)
+		if err != nil {
+			return b.keep(err)
+		}
+		if err := b.keep(b.b.SetProp(i, raw)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ownField is the value of the player property prop: the input's, or for a
+// string property named currency, zone or id that the properties leave out,
+// the player's own field, so that a rule reads `player.currency` as the
+// player's currency, as the domain counts it among the player's state. A
+// property that contradicts the field is an input error: a player has one
+// currency, one zone, one id.
+func ownField(pl Player, prop vm.PropInfo) (any, error) {
+	raw := pl.Properties[prop.Name]
+	if prop.Type != vm.KString {
+		return raw, nil
+	}
+	var own string
+	switch prop.Name {
+	case "currency":
+		own = pl.Currency
+	case "zone":
+		own = pl.Zone
+	case "id":
+		own = pl.ID
+	default:
+		return raw, nil
+	}
+	if own == "" {
+		return raw, nil
+	}
+	if raw == nil {
+		return own, nil
+	}
+	if s, ok := raw.(string); ok && s != own {
+		return nil, &InputError{"player.properties." + prop.Name, fmt.Sprintf("%q differs from player.%s %q", s, prop.Name, own)}
+	}
+	return raw, nil
 }
 
 // SetRate sets the conversion rate of a currency: one unit of it is rate

@@ -31,7 +31,9 @@ type Player struct {
 	// money are decimal.Decimal, a Go integer of any size, json.Number or
 	// decimal text (never float64), and a count a whole number; times are
 	// time.Time or RFC 3339 text; durations are time.Duration or text such
-	// as "72h". An absent key is an absent property: never silently zero.
+	// as "72h". An absent key is an absent property: never silently zero,
+	// except a string property named currency, zone or id, which is then
+	// the field of that name above (and may not contradict it).
 	Properties map[string]any
 }
 
