@@ -279,7 +279,11 @@ func cronSpan(lit *lang.StringLit, start, end int) lang.Node {
 func (c *checker) duration(d *lang.DurationLit) (time.Duration, bool) {
 	unit := map[lang.DurationUnit]time.Duration{lang.Minutes: time.Minute, lang.Hours: time.Hour, lang.Days: 24 * time.Hour, lang.Weeks: 7 * 24 * time.Hour}[d.Unit]
 	if unit == 0 || d.N > int64(1<<62)/int64(unit) {
-		c.errorf(d, lang.CodeBadLiteral, "duration %d %s is too long", d.N, d.Unit)
+		if unit == 0 {
+			c.errorf(d, lang.CodeBadLiteral, "duration %d %s is too long", d.N, d.Unit)
+		} else {
+			c.errorf(d, lang.CodeBadLiteral, "duration %d %s is too long: at most %d %s (about 146 years)", d.N, d.Unit, int64(1<<62)/int64(unit), d.Unit)
+		}
 		return 0, false
 	}
 	return time.Duration(d.N) * unit, true
