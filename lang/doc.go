@@ -58,6 +58,7 @@
 //     an if without else (reported at the if), an amount without its
 //     currency in a per-currency value, a keyword reserved for later, a
 //     window length in months, in a fraction of a unit or without a unit,
+//     a comment begun with # or /*,
 //     a currency code of the table in small letters, a decimal comma (or a
 //     thousands separator), a number with an exponent, and what text
 //     copied from a document brings along (typographic quotes, dashes and

@@ -48,6 +48,12 @@ func (e expectation) hint() (fixHint, bool) {
 		prev.Pos.Offset+len(prev.Value) == tok.Pos.Offset && tok.Pos.Offset+1 == e.toks[e.i+1].Pos.Offset:
 		// give 5,50 EUR (written together: 5, 50 is a list)
 		return e.decimalComma(), true
+	case tok.Value == "/" && (tok.Type == tokPunct || tok.Type == tokOperator) && e.i+1 < len(e.toks) && e.toks[e.i+1].Value == "*" && tok.Pos.Offset+1 == e.toks[e.i+1].Pos.Offset:
+		// /* a comment */
+		return fixHint{at: e.i, msg: `unexpected "/*": comments start with // and run to the end of the line; there are no /* */ comments`}, true
+	case tok.Value == "*" && prev.Value == "/" && prev.Pos.Offset+1 == tok.Pos.Offset:
+		// give 1 EUR /* a comment */: the "/" read as a division
+		return fixHint{at: e.i - 1, msg: `unexpected "/*": comments start with // and run to the end of the line; there are no /* */ comments`}, true
 	case tok.Type == tokPunct && tok.Value == "|" && prev.Type == tokNumber:
 		// cap 100 | 120 USD
 		return fixHint{at: e.i - 1, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", prev.Value, perCurrencyExample(prev.Value, e.nextMoney()))}, true

@@ -368,6 +368,8 @@ func describeLexError(src []byte, err error) lexError {
 		return describeSingleQuote(src, pos)
 	case c == '!':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
+	case c == '#':
+		return lexError{Pos: pos, Len: 1, Message: `unexpected "#": comments start with // and run to the end of the line`, Fix: "//"}
 	case c == '$':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "$": an amount names its currency by its ISO 4217 code after the number, as in 10 USD`}
 	case c >= utf8.RuneSelf:
