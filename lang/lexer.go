@@ -369,7 +369,15 @@ func describeLexError(src []byte, err error) lexError {
 	case c == '!':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "!"; write != for "not equal", or not before a condition`}
 	case c == '#':
-		return lexError{Pos: pos, Len: 1, Message: `unexpected "#": comments start with // and run to the end of the line`, Fix: "//"}
+		// The fix is certain only for a line that begins with the "#".
+		fix, line := "//", src[:pos.Offset]
+		if i := bytes.LastIndexAny(line, "\r\n"); i >= 0 {
+			line = line[i+1:]
+		}
+		if len(bytes.TrimLeft(line, " \t")) > 0 {
+			fix = ""
+		}
+		return lexError{Pos: pos, Len: 1, Message: `unexpected "#": comments start with // and run to the end of the line`, Fix: fix}
 	case c == '$':
 		return lexError{Pos: pos, Len: 1, Message: `unexpected "$": an amount names its currency by its ISO 4217 code after the number, as in 10 USD`}
 	case c >= utf8.RuneSelf:
