@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +44,8 @@ type condPart struct {
 	base  string // the compared value
 	cur   string // the bound's currency: "" for none, anyCur for every one
 	half  halfLine
-	point bool // the single value half.bound (`n == 5`): never widens the chain
+	point bool   // the single value half.bound (`n == 5`), or pkey: never widens the chain
+	pkey  string // the single value of a point, as a key (a number normalised, a quoted string)
 }
 
 // anyCur is the currency of a part that holds in every currency: a bare zero
@@ -127,7 +129,7 @@ func (ch *chain) add(p chainCond) {
 		ch.always = true
 	}
 	for _, pt := range p.parts {
-		if pt.base == "" || !pt.half.valid {
+		if pt.base == "" || (!pt.half.valid && !pt.point) {
 			continue
 		}
 		if ch.keys == nil {
@@ -145,19 +147,18 @@ func (ch *chain) add(p chainCond) {
 		}
 		if !pt.point {
 			u.widen(pt.half, p.label)
-		} else if k := pt.half.bound.Normalize().String(); u.points[k] == "" {
+		} else if u.points[pt.pkey] == "" {
 			if u.points == nil {
 				u.points = map[string]string{}
 			}
-			u.points[k] = p.label
+			u.points[pt.pkey] = p.label
 		}
 	}
 }
 
-// pointLabel is the label of the branch that took the single value v of
-// base in cur, or "".
-func (ch *chain) pointLabel(base, cur string, v num.Dec) string {
-	k := v.Normalize().String()
+// pointLabel is the label of the branch that took the single value of key
+// k of base in cur, or "".
+func (ch *chain) pointLabel(base, cur string, k string) string {
 	for _, c := range []string{cur, anyCur} {
 		if u := ch.keys[base+"|"+c]; u != nil && u.points[k] != "" {
 			return u.points[k]
@@ -255,7 +256,13 @@ func (ch *chain) covered(cc chainCond) bool {
 
 // partCovered reports whether every value of pt is taken by the chain.
 func (ch *chain) partCovered(pt condPart) bool {
-	if pt.base == "" || !pt.half.valid {
+	if pt.base == "" || (!pt.half.valid && !pt.point) {
+		return false
+	}
+	if pt.point && ch.pointLabel(pt.base, pt.cur, pt.pkey) != "" {
+		return true
+	}
+	if !pt.half.valid {
 		return false
 	}
 	u := ch.union(pt.base, pt.cur)
@@ -264,7 +271,7 @@ func (ch *chain) partCovered(pt condPart) bool {
 	}
 	h := pt.half
 	if pt.point {
-		return holds(u.up, h.bound) || holds(u.down, h.bound) || ch.pointLabel(pt.base, pt.cur, h.bound) != ""
+		return holds(u.up, h.bound) || holds(u.down, h.bound)
 	}
 	if h.up && u.up.valid {
 		c := h.bound.Cmp(u.up.bound)
@@ -323,9 +330,10 @@ func (ch *chain) why(cc chainCond) string {
 	for _, pt := range cc.parts {
 		u := ch.union(pt.base, pt.cur)
 		if pt.point {
-			up, down := holds(u.up, pt.half.bound), holds(u.down, pt.half.bound)
+			up := pt.half.valid && holds(u.up, pt.half.bound)
+			down := pt.half.valid && holds(u.down, pt.half.bound)
 			if !up && !down {
-				note(ch.pointLabel(pt.base, pt.cur, pt.half.bound))
+				note(ch.pointLabel(pt.base, pt.cur, pt.pkey))
 			}
 			explain(u, up, down)
 		} else {
@@ -401,6 +409,27 @@ func (c *checker) condition(e lang.Expr) chainCond {
 			op = lang.OpLe
 		}
 	}
+	if l, ok := y.(*lang.ListLit); ok && op == lang.OpIn {
+		// x in [a, b]: the values a and b, each a point; unreachable when
+		// earlier branches took them all.
+		key := c.exprKey(x)
+		if key == "" {
+			return chainCond{}
+		}
+		cc := chainCond{label: fmt.Sprintf("%s in %s", shortExpr(x), lang.ExprString(y))}
+		for _, el := range l.Elems {
+			v := c.info.Consts[el]
+			if v == nil {
+				return chainCond{}
+			}
+			p, ok := pointPart(key, c.info.Types[x], v)
+			if !ok {
+				return chainCond{}
+			}
+			cc.parts = append(cc.parts, p)
+		}
+		return cc
+	}
 	v := c.info.Consts[y]
 	if v == nil {
 		return chainCond{}
@@ -410,8 +439,16 @@ func (c *checker) condition(e lang.Expr) chainCond {
 		return chainCond{}
 	}
 	label := fmt.Sprintf("%s %s %s", shortExpr(x), op, lang.ExprString(y))
+	if op == lang.OpEq {
+		if v.Type.Kind == Money && len(v.PerCur) > 0 {
+			return boundCond(key, c.info.Types[x], v, lang.TierAtLeast, true, label)
+		}
+		if p, ok := pointPart(key, c.info.Types[x], v); ok {
+			return chainCond{parts: []condPart{p}, label: label}
+		}
+		return chainCond{}
+	}
 	var tier lang.TierOp
-	point := false
 	switch op {
 	case lang.OpGt:
 		tier = lang.TierAbove
@@ -421,12 +458,33 @@ func (c *checker) condition(e lang.Expr) chainCond {
 		tier = lang.TierBelow
 	case lang.OpLe:
 		tier = lang.TierAtMost
-	case lang.OpEq:
-		tier, point = lang.TierAtLeast, true
 	default:
 		return chainCond{}
 	}
-	return boundCond(key, c.info.Types[x], v, tier, point, label)
+	return boundCond(key, c.info.Types[x], v, tier, false, label)
+}
+
+// pointPart is the condition that the value base, of type t, equals the
+// constant v: one value, of a number, an amount in one currency, a time, a
+// duration (on the number line, so that earlier ranges may take it), a
+// string, a bool or a template. false for a per-currency amount.
+func pointPart(base string, t Type, v *Value) (condPart, bool) {
+	if bound, ok := orderKey(v); ok {
+		cur := v.Type.Cur
+		if t.Kind == Money && v.Type.Kind != Money {
+			cur = anyCur
+		}
+		return condPart{base: base, cur: cur, half: tierHalf(lang.TierAtLeast, bound), point: true, pkey: bound.Normalize().String()}, true
+	}
+	switch v.Type.Kind {
+	case String:
+		return condPart{base: base, point: true, pkey: strconv.Quote(v.Str)}, true
+	case Bool:
+		return condPart{base: base, point: true, pkey: strconv.FormatBool(v.Bool)}, true
+	case Template:
+		return condPart{base: base, point: true, pkey: "template " + strconv.Itoa(v.Template)}, true
+	}
+	return condPart{}, false
 }
 
 // boundCond is the condition that the value base, of type t, is on the
@@ -440,7 +498,7 @@ func boundCond(base string, t Type, v *Value, op lang.TierOp, point bool, label 
 			if point {
 				h = tierHalf(op, p.Amount)
 			}
-			cc.parts = append(cc.parts, condPart{base: base, cur: p.Cur, half: h, point: point})
+			cc.parts = append(cc.parts, condPart{base: base, cur: p.Cur, half: h, point: point, pkey: p.Amount.Normalize().String()})
 		}
 		return cc
 	}
@@ -452,11 +510,7 @@ func boundCond(base string, t Type, v *Value, op lang.TierOp, point bool, label 
 	if t.Kind == Money && v.Type.Kind != Money {
 		cur = anyCur // a bare zero: zero in every currency
 	}
-	h := valueHalf(op, bound, t)
-	if point {
-		h = tierHalf(op, bound) // the value itself, not the whole numbers from it
-	}
-	return chainCond{parts: []condPart{{base: base, cur: cur, half: h, point: point}}, label: label}
+	return chainCond{parts: []condPart{{base: base, cur: cur, half: valueHalf(op, bound, t)}}, label: label}
 }
 
 // orderKey returns a constant's position on the number line, for constants
