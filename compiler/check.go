@@ -901,9 +901,9 @@ func (c *checker) tiers(s *lang.TierStmt) bool {
 			}
 			cc = chainCond{}
 			if v := c.info.Consts[b.Bound]; v != nil && v.Type.Kind != Invalid {
-				cc = boundCond("tier", subj, v, b.Op, false, tierLabel(b))
+				cc = c.countCond(s.Subject, boundCond("tier", subj, v, b.Op, false, tierLabel(b)))
 			}
-			if chain.covered(cc) {
+			if cc.never || chain.covered(cc) {
 				c.errorf(b, lang.CodeUnreachable, "tier %s can never be reached: %s", tierLabel(b), chain.why(cc))
 			}
 		}

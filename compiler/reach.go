@@ -32,6 +32,7 @@ type chainCond struct {
 	never  bool       // holds for no value (false)
 	parts  []condPart // what is compared, per currency; none when the condition is not understood
 	label  string     // for messages: "above 500 EUR", "deposits > 5"
+	why    string     // why it never holds, when never and not a constant false
 }
 
 // condPart is the condition on one compared value in one currency: the
@@ -46,6 +47,7 @@ type condPart struct {
 	half  halfLine
 	point bool   // the single value half.bound (`n == 5`), or pkey: never widens the chain
 	pkey  string // the single value of a point, as a key (a number normalised, a quoted string)
+	count bool   // the compared value is a number of transactions: never below 0
 }
 
 // anyCur is the currency of a part that holds in every currency: a bare zero
@@ -110,6 +112,7 @@ type chain struct {
 	keys   map[string]*keyUnion
 	curs   map[string][]string // the currencies of each compared value's parts, in order
 	bases  []string            // the compared values, in order
+	counts map[string]bool     // the compared values that are numbers of transactions
 }
 
 // keyUnion is the union of a chain's half-lines on one compared value: the
@@ -142,6 +145,12 @@ func (ch *chain) add(p chainCond) {
 			ch.keys[k] = u
 			if ch.curs[pt.base] == nil {
 				ch.bases = append(ch.bases, pt.base)
+			}
+			if pt.count {
+				if ch.counts == nil {
+					ch.counts = map[string]bool{}
+				}
+				ch.counts[pt.base] = true
 			}
 			ch.curs[pt.base] = append(ch.curs[pt.base], pt.cur)
 		}
@@ -221,7 +230,11 @@ func (ch *chain) full() string {
 				continue // taken into each named currency's union
 			}
 			named = true
-			if u := ch.union(base, cur); !coversAll(u.up, u.down) {
+			u := ch.union(base, cur)
+			if ch.counts[base] {
+				u.widen(tierHalf(lang.TierBelow, num.Dec{}), "a count is never negative")
+			}
+			if !coversAll(u.up, u.down) {
 				all = false
 				break
 			}
@@ -298,6 +311,9 @@ func holds(h halfLine, v num.Dec) bool {
 
 // why says why cc, covered, can never be reached.
 func (ch *chain) why(cc chainCond) string {
+	if cc.never && cc.why != "" {
+		return cc.why
+	}
 	if cc.never {
 		return "its condition is always false"
 	}
@@ -444,7 +460,7 @@ func (c *checker) condition(e lang.Expr) chainCond {
 			return boundCond(key, c.info.Types[x], v, lang.TierAtLeast, true, label)
 		}
 		if p, ok := pointPart(key, c.info.Types[x], v); ok {
-			return chainCond{parts: []condPart{p}, label: label}
+			return c.countCond(x, chainCond{parts: []condPart{p}, label: label})
 		}
 		return chainCond{}
 	}
@@ -461,7 +477,7 @@ func (c *checker) condition(e lang.Expr) chainCond {
 	default:
 		return chainCond{}
 	}
-	return boundCond(key, c.info.Types[x], v, tier, false, label)
+	return c.countCond(x, boundCond(key, c.info.Types[x], v, tier, false, label))
 }
 
 // pointPart is the condition that the value base, of type t, equals the
@@ -511,6 +527,48 @@ func boundCond(base string, t Type, v *Value, op lang.TierOp, point bool, label 
 		cur = anyCur // a bare zero: zero in every currency
 	}
 	return chainCond{parts: []condPart{{base: base, cur: cur, half: valueHalf(op, bound, t)}}, label: label}
+}
+
+// countCond marks cc, a condition on e, as one on a number of transactions
+// when e is one (count(...), or a let of it), which is never below 0: a
+// condition that only holds below 0 never holds.
+func (c *checker) countCond(e lang.Expr, cc chainCond) chainCond {
+	if len(cc.parts) == 0 || !c.isCount(e, 0) {
+		return cc
+	}
+	never := true
+	for i := range cc.parts {
+		pt := &cc.parts[i]
+		pt.count = true
+		h := pt.half
+		below := h.valid && !h.up && (h.bound.Sign() < 0 || (h.bound.Sign() == 0 && !h.closed))
+		if pt.point {
+			below = h.valid && h.bound.Sign() < 0
+		}
+		never = never && below
+	}
+	if never {
+		cc.never, cc.why = true, "a count is never negative"
+	}
+	return cc
+}
+
+// isCount reports whether e is a number of transactions: count(KIND ...),
+// or a let bound to one.
+func (c *checker) isCount(e lang.Expr, depth int) bool {
+	switch e := unparen(e).(type) {
+	case *lang.AggregateExpr:
+		return e.Op == lang.AggCount
+	case *lang.Ident:
+		s := c.info.Uses[e]
+		if s == nil || s.Kind != SymLet || depth > 8 {
+			return false
+		}
+		if l, ok := s.Node.(*lang.LetStmt); ok {
+			return c.isCount(l.Value, depth+1)
+		}
+	}
+	return false
 }
 
 // orderKey returns a constant's position on the number line, for constants
