@@ -204,10 +204,12 @@ payout first_deposit_revenue: revenue on conversion first_deposit {
 		assert.Equal(t, []any{c.payout, c.currency, c.revenue, c.currency},
 			[]any{conv["payout"], conv["payout_currency"], conv["revenue"], conv["revenue_currency"]}, "%+v", c)
 	}
+	// Each line counts the conversions of its currency; the row's clicks
+	// and rate are on its first line only: the columns sum to 4 and 4.
 	r = h.do(call{method: "GET", path: "/v1/reports/tracking?format=csv", role: server.Viewer})
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, `day,offer,publisher,clicks,unique_clicks,conversions,conversion_rate,currency,payout,revenue,margin,conversions_by_kind
-2026-11-02,casino,alpha,4,,4,100.00,EUR,22.00,90.00,68.00,first_deposit=4
-2026-11-02,casino,alpha,4,,4,100.00,USD,13.00,105.00,92.00,first_deposit=4
+2026-11-02,casino,alpha,4,,2,100.00,EUR,22.00,90.00,68.00,first_deposit=2
+2026-11-02,casino,alpha,,,2,,USD,13.00,105.00,92.00,first_deposit=2
 `, string(r.raw))
 }

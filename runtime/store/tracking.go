@@ -207,10 +207,16 @@ type ReportRow struct {
 	Money []ReportMoney
 }
 
-// ReportMoney is payout, revenue and margin in one currency.
+// ReportMoney is payout, revenue and margin in one currency, and the
+// conversions priced in it.
 type ReportMoney struct {
 	Currency                string
 	Payout, Revenue, Margin decimal.Decimal
+	// Conversions counts by kind the row's conversions whose payout (or,
+	// without one, revenue) is in Currency: each conversion of the row
+	// with money is counted in one currency, those without money in
+	// none (they are in the row's Conversions only).
+	Conversions map[string]int64
 }
 
 // Errors of tracking, found with errors.Is.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,12 +38,16 @@ type ReportRow struct {
 }
 
 // ReportMoney is payout, revenue and margin (revenue - payout) in one
-// currency, exact decimal strings.
+// currency, exact decimal strings, and the conversions priced in it.
 type ReportMoney struct {
 	Currency string `json:"currency"`
 	Payout   string `json:"payout"`
 	Revenue  string `json:"revenue"`
 	Margin   string `json:"margin"`
+	// Conversions counts by kind the row's conversions whose payout (or,
+	// without one, revenue) is in Currency: a conversion is counted in
+	// one currency at most; those without money are in none.
+	Conversions map[string]int64 `json:"conversions"`
 }
 
 // Report is the tracking report of [From, To).
@@ -87,7 +92,12 @@ func ReportOf(from, to time.Time, rows []store.ReportRow) Report {
 			row.Rate = &rate
 		}
 		for _, m := range s.Money {
-			row.Money = append(row.Money, ReportMoney{Currency: m.Currency, Payout: amountText(m.Payout, m.Currency), Revenue: amountText(m.Revenue, m.Currency), Margin: amountText(m.Margin, m.Currency)})
+			n := m.Conversions
+			if n == nil {
+				n = map[string]int64{}
+			}
+			row.Money = append(row.Money, ReportMoney{Currency: m.Currency, Payout: amountText(m.Payout, m.Currency), Revenue: amountText(m.Revenue, m.Currency),
+				Margin: amountText(m.Margin, m.Currency), Conversions: n})
 		}
 		r.Rows = append(r.Rows, row)
 	}
@@ -116,12 +126,28 @@ func total(m map[string]int64) int64 {
 	return n
 }
 
-// lines are a row's lines: one per currency, at least one.
+// lines are a row's lines in the table and CSV: one per currency of its
+// money, with the conversions priced in it, then one without currency
+// (Currency "") with the conversions priced in none, when there are any
+// or the row has no money; at least one. Each conversion is on one line.
 func (r ReportRow) lines() []ReportMoney {
-	if len(r.Money) == 0 {
-		return []ReportMoney{{}}
+	out := make([]ReportMoney, 0, len(r.Money)+1)
+	rest := maps.Clone(r.Conversions)
+	if rest == nil {
+		rest = map[string]int64{}
 	}
-	return r.Money
+	for _, m := range r.Money {
+		out = append(out, m)
+		for k, n := range m.Conversions {
+			if rest[k] -= n; rest[k] <= 0 {
+				delete(rest, k)
+			}
+		}
+	}
+	if len(rest) > 0 || len(out) == 0 {
+		out = append(out, ReportMoney{Conversions: rest})
+	}
+	return out
 }
 
 // unique is the row's unique clicks as text: "" when not known.
@@ -140,18 +166,24 @@ func (r ReportRow) rate() string {
 }
 
 // WriteTable writes the report as a table for people: a line per day,
-// offer, publisher and currency.
+// offer, publisher and currency (see [ReportRow.lines]); the clicks,
+// unique clicks and rate, which are the row's, on its first line only,
+// so that a column's sum counts each click and conversion once.
 func WriteTable(w io.Writer, r Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "DAY\tOFFER\tPUBLISHER\tCLICKS\tUNIQUE\tCONVERSIONS\tRATE\tCURRENCY\tPAYOUT\tREVENUE\tMARGIN\tBY KIND\t")
 	for _, row := range r.Rows {
-		for _, m := range row.lines() {
+		for i, m := range row.lines() {
 			cur := m.Currency
 			if cur == "" {
 				cur, m.Payout, m.Revenue, m.Margin = "-", "-", "-", "-"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Day, row.Offer, row.Publisher, row.Clicks, cmp.Or(row.unique(), "-"),
-				total(row.Conversions), row.rate(), cur, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, " "))
+			clicks, unique, rate := strconv.FormatInt(row.Clicks, 10), cmp.Or(row.unique(), "-"), row.rate()
+			if i > 0 {
+				clicks, unique, rate = "", "", ""
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row.Day, row.Offer, row.Publisher, clicks, unique,
+				total(m.Conversions), rate, cur, m.Payout, m.Revenue, m.Margin, kindsText(m.Conversions, " "))
 		}
 	}
 	if len(r.Rows) == 0 {
@@ -161,8 +193,10 @@ func WriteTable(w io.Writer, r Report) error {
 }
 
 // WriteCSV writes the report as CSV: a header, then a record per day,
-// offer, publisher and currency (empty currency and amounts for a row
-// without money).
+// offer, publisher and currency as [WriteTable] writes its lines (empty
+// currency and amounts for the conversions without money, or a row
+// without any); clicks, unique clicks and rate on a row's first record
+// only, empty on the others, so that summing a column is honest.
 func WriteCSV(w io.Writer, r Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"day", "offer", "publisher", "clicks", "unique_clicks", "conversions", "conversion_rate", "currency", "payout", "revenue", "margin", "conversions_by_kind"})
@@ -171,9 +205,13 @@ func WriteCSV(w io.Writer, r Report) error {
 		if row.Rate != nil {
 			rate = *row.Rate
 		}
-		for _, m := range row.lines() {
-			cw.Write([]string{row.Day, row.Offer, row.Publisher, strconv.FormatInt(row.Clicks, 10), row.unique(),
-				strconv.FormatInt(total(row.Conversions), 10), rate, m.Currency, m.Payout, m.Revenue, m.Margin, kindsText(row.Conversions, ";")})
+		for i, m := range row.lines() {
+			clicks, unique := strconv.FormatInt(row.Clicks, 10), row.unique()
+			if i > 0 {
+				clicks, unique, rate = "", "", ""
+			}
+			cw.Write([]string{row.Day, row.Offer, row.Publisher, clicks, unique,
+				strconv.FormatInt(total(m.Conversions), 10), rate, m.Currency, m.Payout, m.Revenue, m.Margin, kindsText(m.Conversions, ";")})
 		}
 	}
 	cw.Flush()

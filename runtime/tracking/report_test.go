@@ -2,9 +2,11 @@ package tracking_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -43,12 +45,12 @@ func sampleReport() tracking.Report {
 	return tracking.ReportOf(day0, day0.Add(48*time.Hour), []store.ReportRow{
 		{Day: day0, Offer: "casino", Publisher: "alpha", Clicks: 8, Unique: 6, Conversions: map[string]int64{"registration": 2, "first_deposit": 1},
 			Money: []store.ReportMoney{
-				{Currency: "EUR", Payout: dec("60.1"), Revenue: dec("90.00"), Margin: dec("29.9")},
-				{Currency: "USD", Payout: dec("30.005"), Revenue: dec("0"), Margin: dec("-30.005")},
-			}},
+				{Currency: "EUR", Payout: dec("60.1"), Revenue: dec("90.00"), Margin: dec("29.9"), Conversions: map[string]int64{"first_deposit": 1}},
+				{Currency: "USD", Payout: dec("30.005"), Revenue: dec("0"), Margin: dec("-30.005"), Conversions: map[string]int64{"registration": 1}},
+			}}, // and a registration without money
 		{Day: day0, Offer: "casino", Publisher: "beta", Clicks: 3, Unique: 2, Unhashed: 1, Conversions: map[string]int64{}}, // unique not known
 		{Day: day0.Add(24 * time.Hour), Offer: "spa", Publisher: "alpha", Clicks: 0, Conversions: map[string]int64{"registration": 1},
-			Money: []store.ReportMoney{{Currency: "EUR", Payout: dec("25"), Revenue: dec("40"), Margin: dec("15")}}},
+			Money: []store.ReportMoney{{Currency: "EUR", Payout: dec("25"), Revenue: dec("40"), Margin: dec("15"), Conversions: map[string]int64{"registration": 1}}}},
 	})
 }
 
@@ -89,10 +91,43 @@ func TestReportMinorUnits(t *testing.T) {
 			}},
 	})
 	want := []tracking.ReportMoney{
-		{Currency: "EUR", Payout: "10.125", Revenue: "12.00", Margin: "1.875"},
-		{Currency: "JPY", Payout: "600.3", Revenue: "250", Margin: "-350.3"},
-		{Currency: "KWD", Payout: "0.900", Revenue: "0.375", Margin: "-0.525"},
+		{Currency: "EUR", Payout: "10.125", Revenue: "12.00", Margin: "1.875", Conversions: map[string]int64{}},
+		{Currency: "JPY", Payout: "600.3", Revenue: "250", Margin: "-350.3", Conversions: map[string]int64{}},
+		{Currency: "KWD", Payout: "0.900", Revenue: "0.375", Margin: "-0.525", Conversions: map[string]int64{}},
 	}
 	require.Len(t, r.Rows, 1)
 	assert.Equal(t, want, r.Rows[0].Money)
+}
+
+// TestReportSums: the clicks and conversions columns of the CSV add up to
+// the report's clicks and conversions, however many currencies a row's
+// lines are in: a row's clicks are on its first line only, and each
+// conversion on the line of its money's currency (or the line without
+// currency), never on two.
+func TestReportSums(t *testing.T) {
+	r := sampleReport()
+	var clicks, conversions int64
+	for _, row := range r.Rows {
+		clicks += row.Clicks
+		for _, n := range row.Conversions {
+			conversions += n
+		}
+	}
+	var b bytes.Buffer
+	require.NoError(t, tracking.WriteCSV(&b, r))
+	recs, err := csv.NewReader(&b).ReadAll()
+	require.NoError(t, err)
+	var gotClicks, gotConversions int64
+	for _, rec := range recs[1:] {
+		if rec[3] != "" {
+			n, err := strconv.ParseInt(rec[3], 10, 64)
+			require.NoError(t, err)
+			gotClicks += n
+		}
+		n, err := strconv.ParseInt(rec[5], 10, 64)
+		require.NoError(t, err)
+		gotConversions += n
+	}
+	assert.Equal(t, []int64{clicks, conversions}, []int64{gotClicks, gotConversions}, "clicks and conversions summed over the CSV's records")
+	assert.Len(t, recs, 1+5, "a header; casino/alpha in EUR, USD and without money; casino/beta; spa/alpha")
 }

@@ -33,6 +33,7 @@ func RunTracking(t *testing.T, d Driver) {
 		{"TiedMeanwhile", testTiedMeanwhile},
 		{"Erase", testErase},
 		{"Report", testTrackingReport},
+		{"ReportCurrencies", testTrackingReportCurrencies},
 		{"AttributionRace", func(t *testing.T, d Driver) { AttributionRace(t, d, 16, 48) }},
 	}
 	for _, c := range cases {
@@ -498,6 +499,50 @@ func testTrackingReport(t *testing.T, d Driver) {
 	assert.EqualValues(t, 1, r.Clicks)
 	assert.EqualValues(t, 0, r.Unique)
 	assert.EqualValues(t, 1, r.Unhashed, "a click without a hash")
+}
+
+// testTrackingReportCurrencies: each conversion of a row is counted in
+// one currency of the row's money, that of its payout (of its revenue
+// when it has none), and those without money in none, so that the counts
+// per currency add up to the row's and never count a conversion twice.
+func testTrackingReportCurrencies(t *testing.T, d Driver) {
+	ctx := context.Background()
+	_, tr := tracked(t, d)
+	day0 := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	clicks(t, tr, store.Session{ID: "a", Offer: "casino", Publisher: "alpha", At: day0.Add(time.Hour)})
+	price := func(c *store.Conversion, _ store.ConversionReader) error {
+		switch c.AdvertiserRef {
+		case "payout-and-revenue": // in two currencies: counted in the payout's
+			c.Payout, c.PayoutCurrency = dec("5"), "EUR"
+			c.Revenue, c.RevenueCurrency = dec("7"), "USD"
+		case "revenue-only":
+			c.Revenue, c.RevenueCurrency = dec("3"), "USD"
+		case "payout-only":
+			c.Payout, c.PayoutCurrency = dec("2"), "EUR"
+		}
+		return nil
+	}
+	var reqs []store.ConversionRequest
+	for i, ref := range []string{"payout-and-revenue", "revenue-only", "payout-only", "none"} {
+		reqs = append(reqs, store.ConversionRequest{Session: "a", Kind: "deposit", AdvertiserRef: ref, Amount: dec("10"), Currency: "USD",
+			At: day0.Add(time.Duration(2+i) * time.Hour), Window: window})
+	}
+	reqs = append(reqs, store.ConversionRequest{Session: "a", Kind: "registration", At: day0.Add(7 * time.Hour), Window: window})
+	_, err := tr.Convert(ctx, reqs, price)
+	require.NoError(t, err)
+	rows, err := tr.TrackingReport(ctx, day0, day0.Add(24*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, rows, 1)
+	r := rows[0]
+	assert.EqualValues(t, 1, r.Clicks)
+	assert.Equal(t, map[string]int64{"deposit": 4, "registration": 1}, r.Conversions)
+	require.Len(t, r.Money, 2)
+	assert.Equal(t, "EUR", r.Money[0].Currency)
+	assert.Equal(t, map[string]int64{"deposit": 2}, r.Money[0].Conversions, "payout in EUR, revenue or not")
+	assertDec(t, "7", r.Money[0].Payout, "payout EUR")
+	assert.Equal(t, "USD", r.Money[1].Currency)
+	assert.Equal(t, map[string]int64{"deposit": 1}, r.Money[1].Conversions, "revenue only, in USD")
+	assertDec(t, "10", r.Money[1].Revenue, "revenue USD")
 }
 
 // convText is a conversion as text, for comparisons.

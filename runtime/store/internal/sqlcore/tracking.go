@@ -1,6 +1,7 @@
 package sqlcore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -672,17 +673,21 @@ type reportKey struct {
 
 // TrackingReport implements store.Tracking: one query counts the clicks
 // per day, offer and publisher; another reads the conversions, whose
-// amounts are summed here, exactly.
+// amounts are summed here, exactly, and which are counted per kind and
+// per the currency of their money.
 func (s *Store) TrackingReport(ctx context.Context, from, to time.Time) ([]store.ReportRow, error) {
 	rows := map[reportKey]*store.ReportRow{}
-	type money struct{ payout, revenue map[string]decimal.Decimal }
+	type money struct {
+		payout, revenue map[string]decimal.Decimal
+		counts          map[string]map[string]int64 // currency, kind
+	}
 	sums := map[reportKey]*money{}
 	row := func(k reportKey) *store.ReportRow {
 		r := rows[k]
 		if r == nil {
 			r = &store.ReportRow{Day: time.Unix(0, k.day*day).UTC(), Offer: k.offer, Publisher: k.publisher, Conversions: map[string]int64{}}
 			rows[k] = r
-			sums[k] = &money{map[string]decimal.Decimal{}, map[string]decimal.Decimal{}}
+			sums[k] = &money{map[string]decimal.Decimal{}, map[string]decimal.Decimal{}, map[string]map[string]int64{}}
 		}
 		return r
 	}
@@ -723,6 +728,14 @@ func (s *Store) TrackingReport(ctx context.Context, from, to time.Time) ([]store
 			r := row(k)
 			r.Conversions[kind]++
 			m := sums[k]
+			// Counted in the currency of its payout, or of its revenue
+			// without one: once, whatever its two currencies.
+			if cur := cmp.Or(pcur, rcur); cur != "" {
+				if m.counts[cur] == nil {
+					m.counts[cur] = map[string]int64{}
+				}
+				m.counts[cur][kind]++
+			}
 			for _, a := range []struct {
 				v, cur string
 				to     map[string]decimal.Decimal
@@ -753,7 +766,11 @@ func (s *Store) TrackingReport(ctx context.Context, from, to time.Time) ([]store
 		}
 		for c := range curs {
 			p, v := m.payout[c], m.revenue[c]
-			r.Money = append(r.Money, store.ReportMoney{Currency: c, Payout: p, Revenue: v, Margin: v.Sub(p)})
+			n := m.counts[c]
+			if n == nil {
+				n = map[string]int64{}
+			}
+			r.Money = append(r.Money, store.ReportMoney{Currency: c, Payout: p, Revenue: v, Margin: v.Sub(p), Conversions: n})
 		}
 		sort.Slice(r.Money, func(i, j int) bool { return r.Money[i].Currency < r.Money[j].Currency })
 		out = append(out, *r)
