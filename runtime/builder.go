@@ -144,7 +144,7 @@ func (b *Builder) keep(err error) error {
 	}
 	var ie *vm.InputError
 	if errors.As(err, &ie) {
-		err = &InputError{Field: ie.Field, Msg: ie.Msg}
+		err = inputError(ie)
 	}
 	if b.err == nil {
 		b.err = err
@@ -183,7 +183,7 @@ func (b *Builder) SetPlayer(pl Player) error {
 	if pl.Currency != "" {
 		c, ok := currency.Parse(pl.Currency)
 		if !ok {
-			return b.keep(&InputError{"player.currency", "unknown currency " + strconv.Quote(pl.Currency)})
+			return b.keep(&InputError{Field: "player.currency", Msg: "unknown currency " + strconv.Quote(pl.Currency), Path: []PathStep{{Key: "player"}, {Key: "currency"}}})
 		}
 		cur = c
 	}
@@ -191,7 +191,7 @@ func (b *Builder) SetPlayer(pl Player) error {
 	if pl.Zone != "" {
 		loc, err := b.p.in.zone(pl.Zone)
 		if err != nil {
-			return b.keep(&InputError{"player.zone", "unknown time zone " + strconv.Quote(pl.Zone)})
+			return b.keep(&InputError{Field: "player.zone", Msg: "unknown time zone " + strconv.Quote(pl.Zone)})
 		}
 		zone = loc
 	}
@@ -239,7 +239,8 @@ func ownField(pl Player, prop vm.PropInfo) (any, error) {
 		return own, nil
 	}
 	if s, ok := raw.(string); ok && s != own {
-		return nil, &InputError{"player.properties." + prop.Name, fmt.Sprintf("%q differs from player.%s %q", s, prop.Name, own)}
+		return nil, &InputError{Field: "player.properties." + prop.Name, Msg: fmt.Sprintf("%q differs from player.%s %q", s, prop.Name, own),
+			Path: []PathStep{{Key: "player"}, {Key: "properties"}, {Key: prop.Name}}}
 	}
 	return raw, nil
 }
@@ -253,7 +254,7 @@ func (b *Builder) SetRate(code string, rate decimal.Decimal) error {
 	}
 	c, ok := currency.Parse(code)
 	if !ok {
-		return b.keep(&InputError{"rates." + code, "unknown currency"})
+		return b.keep(&InputError{Field: "rates." + code, Msg: "unknown currency"})
 	}
 	return b.keep(b.b.SetRate(c, num.FromDecimal(rate)))
 }
@@ -274,7 +275,7 @@ func (b *Builder) header(d *docReader) error {
 	for _, r := range d.rates {
 		c, ok := currency.Parse(r.code)
 		if !ok {
-			return b.keep(&InputError{"rates." + r.code, "unknown currency"})
+			return b.keep(&InputError{Field: "rates." + r.code, Msg: "unknown currency"})
 		}
 		if err := b.keep(b.b.SetRate(c, r.rate)); err != nil {
 			return err
@@ -382,7 +383,7 @@ func (b *Builder) Commit() error {
 	if err := b.b.Commit(); err != nil {
 		var ie *vm.InputError
 		if errors.As(err, &ie) {
-			return &InputError{Field: ie.Field, Msg: ie.Msg}
+			return inputError(ie)
 		}
 		return &Error{Msg: err.Error()}
 	}
@@ -480,7 +481,7 @@ func (p *Program) prepare(ctx context.Context, in *Input) *Prepared {
 	}
 	b := p.NewBuilder()
 	if in.Now.IsZero() {
-		b.keep(&InputError{"now", "missing: the evaluation time is required"})
+		b.keep(&InputError{Field: "now", Msg: "missing: the evaluation time is required"})
 		return b.Prepared()
 	}
 	if b.SetPlayer(in.Player) != nil || b.SetNow(in.Now) != nil {

@@ -82,7 +82,7 @@ type field struct {
 }
 
 func typeError(field, want string, got jsonKind) error {
-	return &InputError{field, "must be " + want + ", not " + got.what()}
+	return &InputError{Field: field, Msg: "must be " + want + ", not " + got.what()}
 }
 
 // top reads the document's object, calling txns at the transactions' value.
@@ -113,7 +113,7 @@ func (r *docReader) top(txns func() error) error {
 			return err
 		}
 		if keys.dup(key) {
-			return &InputError{string(key), "repeated key"}
+			return &InputError{Field: string(key), Msg: "repeated key"}
 		}
 		switch string(key) {
 		case "now":
@@ -129,7 +129,7 @@ func (r *docReader) top(txns func() error) error {
 			r.txAt = s.pos
 			err = txns()
 		default:
-			err = &InputError{string(key), "unknown field; expected now, player, transactions, anchors or rates"}
+			err = &InputError{Field: string(key), Msg: "unknown field; expected now, player, transactions, anchors or rates"}
 		}
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func (r *docReader) top(txns func() error) error {
 		return err
 	}
 	if !r.hasNow {
-		return &InputError{"now", "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
+		return &InputError{Field: "now", Msg: "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
 	}
 	return nil
 }
@@ -198,7 +198,7 @@ func (r *docReader) members(path string, f func(key []byte) error) error {
 			return err
 		}
 		if keys.dup(key) {
-			return &InputError{path + string(key), "repeated key"}
+			return &InputError{Field: path + string(key), Msg: "repeated key"}
 		}
 		if err := f(key); err != nil {
 			return err
@@ -217,7 +217,7 @@ func (r *docReader) stringValue(name string) (string, error) {
 	case k != jsonString:
 		return "", typeError(name, "a string", k)
 	case len(text) > limits.StringBytes:
-		return "", &InputError{name, fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
+		return "", &InputError{Field: name, Msg: fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
 	}
 	return string(text), nil
 }
@@ -241,7 +241,7 @@ func (r *docReader) readPlayer() error {
 		case "properties":
 			err = r.readProperties()
 		default:
-			err = &InputError{"player." + string(key), "unknown field; expected id, currency, zone or properties"}
+			err = &InputError{Field: "player." + string(key), Msg: "unknown field; expected id, currency, zone or properties"}
 		}
 		return err
 	})
@@ -283,7 +283,7 @@ func scalarValue(name string, k jsonKind, text []byte, b bool) (any, error) {
 	case jsonNull:
 		return nil, nil
 	}
-	return nil, &InputError{name, "must be a string, a number or a boolean"}
+	return nil, &InputError{Field: name, Msg: "must be a string, a number or a boolean"}
 }
 
 func (r *docReader) readAnchors() error {
@@ -304,7 +304,7 @@ func (r *docReader) readAnchors() error {
 		case "entrance":
 			dst = &r.anchors.Entrance
 		default:
-			return &InputError{name, "unknown anchor; expected first_transaction, last_transaction, qualification or entrance"}
+			return &InputError{Field: name, Msg: "unknown anchor; expected first_transaction, last_transaction, qualification or entrance"}
 		}
 		t, err := r.timeValue(name)
 		*dst = t
@@ -329,7 +329,7 @@ func (r *docReader) readRates() error {
 		}
 		d, err := vm.ParseNumber(text)
 		if err != nil {
-			return &InputError{name, err.Error()}
+			return &InputError{Field: name, Msg: err.Error()}
 		}
 		r.rates = append(r.rates, rateEntry{string(key), d})
 		return nil
@@ -364,14 +364,14 @@ func (r *docReader) txnFields(i int) (id, kind, tm, cur []byte, err error) {
 			return nil, nil, nil, nil, err
 		}
 		if r.keys.dup(key) {
-			return nil, nil, nil, nil, &InputError{txnField(i, string(key)), "repeated key"}
+			return nil, nil, nil, nil, &InputError{Field: txnField(i, string(key)), Msg: "repeated key"}
 		}
 		vk, text, b, err := s.scalar(4)
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
 		if vk == jsonObject || vk == jsonArray {
-			return nil, nil, nil, nil, &InputError{txnField(i, string(key)), "must be a string, a number or a boolean"}
+			return nil, nil, nil, nil, &InputError{Field: txnField(i, string(key)), Msg: "must be a string, a number or a boolean"}
 		}
 		var dst *[]byte
 		switch string(key) {
@@ -395,7 +395,7 @@ func (r *docReader) txnFields(i int) (id, kind, tm, cur []byte, err error) {
 		case jsonNull:
 		case jsonString:
 			if len(text) > limits.StringBytes {
-				return nil, nil, nil, nil, &InputError{txnField(i, string(key)), fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
+				return nil, nil, nil, nil, &InputError{Field: txnField(i, string(key)), Msg: fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
 			}
 			*dst = text
 			if text == nil {
@@ -421,7 +421,7 @@ func (r *docReader) array() (bool, error) {
 	return r.open("transactions", jsonArray, "an array")
 }
 
-var errTooManyTxns = &InputError{"transactions", fmt.Sprintf("more than %d transactions", limits.Transactions)}
+var errTooManyTxns = &InputError{Field: "transactions", Msg: fmt.Sprintf("more than %d transactions", limits.Transactions)}
 
 // checkEvery is the number of transactions between two looks at the
 // context while decoding or preparing.
@@ -455,11 +455,11 @@ func (r *docReader) txnsToBuilder(ctx context.Context, b *vm.Builder, sch *schem
 		// A missing or malformed time is wrong in the document itself, as
 		// DecodeInput finds, even in a transaction that repeats an id.
 		if len(tm) == 0 {
-			return &InputError{txnField(i, "time"), "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
+			return &InputError{Field: txnField(i, "time"), Msg: "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
 		}
 		ns, tErr := vm.ParseTime(tm)
 		if tErr != "" {
-			return &InputError{txnField(i, "time"), tErr}
+			return &InputError{Field: txnField(i, "time"), Msg: tErr}
 		}
 		var c currency.Code
 		badCur := false
@@ -661,11 +661,11 @@ func decodeInput(ctx context.Context, data []byte) (Input, error) {
 // parseTime reads an RFC 3339 time in the input range, keeping its offset.
 func parseTime(field, s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, &InputError{field, "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
+		return time.Time{}, &InputError{Field: field, Msg: "missing: expected an RFC 3339 time such as 2026-11-23T10:00:00Z"}
 	}
 	t, err := ParseTime(s)
 	if err != nil {
-		return time.Time{}, &InputError{field, err.Error()}
+		return time.Time{}, &InputError{Field: field, Msg: err.Error()}
 	}
 	return t, nil
 }
@@ -712,7 +712,7 @@ func (p *Program) decodeInto(ctx context.Context, b *Builder, data []byte) error
 	if err != nil {
 		var ie *vm.InputError
 		if errors.As(err, &ie) {
-			err = &InputError{Field: ie.Field, Msg: ie.Msg}
+			err = inputError(ie)
 		}
 		b.b.DropTransactions()
 		return err

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/vm"
 )
 
 // Input is everything an evaluation reads besides the rules.
@@ -62,6 +64,36 @@ type Anchors struct {
 type InputError struct {
 	Field string
 	Msg   string
+	// Path is Field as its steps, for a host that names the input's
+	// fields in its own terms (tracking names a payout's transactions as
+	// the conversions of its API) without reading Field: set when the
+	// input is prepared ([Program.Prepare], [Program.Evaluate], a
+	// [Builder]) for the player's currency (player, currency), its
+	// properties (player, properties, NAME) and a transaction's fields
+	// (transactions, the index in the input's transactions, the
+	// attribute; the index alone for the transaction as a whole); nil for
+	// the others, and for the errors of an input document's text (a key,
+	// a JSON type) that [DecodeInput] finds.
+	Path []PathStep
+}
+
+// PathStep is one step of an [InputError]'s path: the member Key of an
+// object, or, when Key is "", the element Index of an array.
+type PathStep struct {
+	Key   string
+	Index int
+}
+
+// inputError is the vm's input error as the runtime's, its path kept.
+func inputError(ie *vm.InputError) *InputError {
+	e := &InputError{Field: ie.Field, Msg: ie.Msg}
+	if ie.Path != nil {
+		e.Path = make([]PathStep, len(ie.Path))
+		for i, s := range ie.Path {
+			e.Path[i] = PathStep{Key: s.Key, Index: s.Index}
+		}
+	}
+	return e
 }
 
 func (e *InputError) Error() string {

@@ -54,20 +54,28 @@ func TestInputConversionErrors(t *testing.T) {
 	prog := compileExamples(t)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	deposit := []runtime.Transaction{{ID: "d", Kind: "deposit", Time: now.Add(-time.Hour), Attrs: map[string]any{"amount": "600"}}}
+	playerCurrency := []runtime.PathStep{{Key: "player"}, {Key: "currency"}}
 	tests := []struct {
 		name   string
 		in     runtime.Input
 		detail string
+		// path is the error's path (Result.Input.Path), nil where none
+		// is given.
+		path []runtime.PathStep
 	}{
-		{"missing now", runtime.Input{Player: runtime.Player{Currency: "EUR"}}, "now: missing: the evaluation time is required"},
-		{"unknown player currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EURO"}}, `player.currency: unknown currency "EURO"`},
-		{"unknown zone", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}}, `player.zone: unknown time zone "Mars/Olympus"`},
+		{"missing now", runtime.Input{Player: runtime.Player{Currency: "EUR"}}, "now: missing: the evaluation time is required", nil},
+		{"unknown player currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EURO"}}, `player.currency: unknown currency "EURO"`, playerCurrency},
+		{"unknown zone", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}}, `player.zone: unknown time zone "Mars/Olympus"`, nil},
 		{"unknown rate currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"}, Rates: map[string]decimal.Decimal{"XYZ": decimal.NewFromInt(1)}},
-			"rates.XYZ: unknown currency"},
+			"rates.XYZ: unknown currency", nil},
 		{"unknown transaction currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"},
 			Transactions: []runtime.Transaction{{ID: "d", Kind: "deposit", Time: now, Currency: "eur"}}},
-			`transactions[0].currency: unknown currency "eur"`},
-		{"no currency", runtime.Input{Now: now, Transactions: deposit}, "player.currency: missing: the schema has money values"},
+			`transactions[0].currency: unknown currency "eur"`, []runtime.PathStep{{Key: "transactions"}, {Index: 0}, {Key: "currency"}}},
+		{"bad transaction attribute", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"},
+			Transactions: append(deposit, runtime.Transaction{ID: "e", Kind: "deposit", Time: now, Attrs: map[string]any{"amount": "lots"}})},
+			`transactions[1].amount: invalid number "lots": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`,
+			[]runtime.PathStep{{Key: "transactions"}, {Index: 1}, {Key: "amount"}}},
+		{"no currency", runtime.Input{Now: now, Transactions: deposit}, "player.currency: missing: the schema has money values", playerCurrency},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,6 +84,9 @@ func TestInputConversionErrors(t *testing.T) {
 			assert.Equal(t, runtime.Error_, res.Outcome)
 			assert.Equal(t, "invalid-input", res.Reason)
 			assert.Equal(t, tt.detail, res.Detail)
+			require.NotNil(t, res.Input, "the input error, in the result")
+			assert.Equal(t, tt.detail, res.Input.Error())
+			assert.Equal(t, tt.path, res.Input.Path)
 		})
 	}
 }

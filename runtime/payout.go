@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/compiler"
@@ -117,6 +118,13 @@ func ConversionProperties(t Transaction) map[string]any {
 		props[compiler.ConvPrefix+name] = v
 	}
 	return props
+}
+
+// ConversionAttr is the attribute of the conversion that the player
+// property of that name holds (amount for conversion.amount), as
+// [ConversionProperties] names them; ok is false for another property.
+func ConversionAttr(property string) (attr string, ok bool) {
+	return strings.CutPrefix(property, compiler.ConvPrefix)
 }
 
 // Currencies lists the currencies the rule set serves (its currencies

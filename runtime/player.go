@@ -64,20 +64,20 @@ func DecodePlayer(data []byte) (Player, error) {
 // id, the currency, the zone and the numbers.
 func checkPlayer(p *Player) error {
 	if p.ID == "" {
-		return &InputError{"id", "missing: every player record has an id"}
+		return &InputError{Field: "id", Msg: "missing: every player record has an id"}
 	}
 	if p.Currency != "" && !currency.Known(p.Currency) {
-		return &InputError{"currency", "unknown currency " + strconv.Quote(p.Currency) + ": expected an ISO 4217 code such as EUR"}
+		return &InputError{Field: "currency", Msg: "unknown currency " + strconv.Quote(p.Currency) + ": expected an ISO 4217 code such as EUR"}
 	}
 	if p.Zone != "" {
 		if _, err := window.LoadZone(p.Zone); err != nil {
-			return &InputError{"zone", "unknown time zone " + strconv.Quote(p.Zone) + ": expected an IANA zone such as Europe/Malta"}
+			return &InputError{Field: "zone", Msg: "unknown time zone " + strconv.Quote(p.Zone) + ": expected an IANA zone such as Europe/Malta"}
 		}
 	}
 	for _, name := range sortedKeys(p.Properties) {
 		if n, ok := p.Properties[name].(json.Number); ok {
 			if _, err := vm.ParseNumber([]byte(n)); err != nil {
-				return &InputError{"properties." + name, err.Error()}
+				return &InputError{Field: "properties." + name, Msg: err.Error()}
 			}
 		}
 	}
@@ -179,11 +179,11 @@ func EncodePlayer(p Player) ([]byte, error) {
 				b = strconv.AppendBool(b, v)
 			case json.Number:
 				if _, err := vm.ParseNumber([]byte(v)); err != nil {
-					return nil, &InputError{"properties." + name, err.Error()}
+					return nil, &InputError{Field: "properties." + name, Msg: err.Error()}
 				}
 				b = append(b, v...)
 			default:
-				return nil, &InputError{"properties." + name, fmt.Sprintf("a %T: expected a string, a json.Number or a boolean", v)}
+				return nil, &InputError{Field: "properties." + name, Msg: fmt.Sprintf("a %T: expected a string, a json.Number or a boolean", v)}
 			}
 		}
 		b = append(b, '}')

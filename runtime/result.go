@@ -39,6 +39,9 @@ type Result struct {
 	// Detail explains the reason for people: the text of a skip statement,
 	// the missing property, the bad input field.
 	Detail string
+	// Input is, for reason invalid-input, the input's error: Detail is
+	// its text, and its Path the field's steps; nil otherwise.
+	Input *InputError
 	// amount is the issued amount (Kind amount) or number (points, gems,
 	// diamonds): after rounding, cap and minimum; set only when Calculated.
 	// raw is what give produced, set when Calculated and when skipped by the

@@ -277,6 +277,9 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	res.Reward, res.Kind, res.RuleSetVersion, res.Target = r.r.Name, r.kind, p.version, r.target
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
+		if ie, ok := in.err.(*InputError); ok {
+			res.Input = ie
+		}
 		if errors.Is(in.err, context.Canceled) || errors.Is(in.err, context.DeadlineExceeded) {
 			res.Reason = vm.ReasonCancelled
 		}

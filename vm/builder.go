@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/maphash"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -277,7 +278,7 @@ func grow[T any](s []T, n int) []T {
 // it as they come.
 func (b *Builder) SetPlayer(id string, cur currency.Code, zone *time.Location) error {
 	if cur != b.cur && b.rows() > 0 {
-		return &InputError{"player.currency", "set after transactions were added"}
+		return &InputError{Field: "player.currency", Msg: "set after transactions were added", Path: playerPath("currency")}
 	}
 	if r, ok := b.rates[cur]; ok && cur != 0 {
 		if err := ownRate(cur, r); err != nil {
@@ -291,7 +292,7 @@ func (b *Builder) SetPlayer(id string, cur currency.Code, zone *time.Location) e
 // SetNow sets the evaluation time; the zero time means none.
 func (b *Builder) SetNow(t time.Time) error {
 	if !t.IsZero() && !inRange(t) {
-		return &InputError{"now", timeRangeMsg}
+		return &InputError{Field: "now", Msg: timeRangeMsg}
 	}
 	b.now = t
 	return nil
@@ -307,10 +308,10 @@ func (b *Builder) SetAnchors(a window.Anchors) { b.anchors = a }
 func (b *Builder) SetRate(c currency.Code, r num.Dec) error {
 	field := "rates." + c.String()
 	if r.Sign() <= 0 {
-		return &InputError{field, "not positive: " + r.String()}
+		return &InputError{Field: field, Msg: "not positive: " + r.String()}
 	}
 	if err := checkSize(r); err != nil {
-		return &InputError{field, err.Error()}
+		return &InputError{Field: field, Msg: err.Error()}
 	}
 	if c == b.cur {
 		if err := ownRate(c, r); err != nil {
@@ -334,7 +335,7 @@ func ownRate(c currency.Code, r num.Dec) error {
 		return nil
 	}
 	s := c.String()
-	return &InputError{"rates." + s, s + " is the player's own currency: its rate is 1 or absent, not " + r.String() + " (money in " + s + " is never converted)"}
+	return &InputError{Field: "rates." + s, Msg: s + " is the player's own currency: its rate is 1 or absent, not " + r.String() + " (money in " + s + " is never converted)"}
 }
 
 // PropIndex returns the index of the declared property name, or -1.
@@ -361,7 +362,7 @@ func (b *Builder) SetProp(i int, raw any) error {
 		err = errors.New(notWhole(v.N))
 	}
 	if err != nil {
-		return &InputError{"player.properties." + prop.Name, err.Error()}
+		return &InputError{Field: "player.properties." + prop.Name, Msg: err.Error(), Path: playerPath("properties", prop.Name)}
 	}
 	b.props[i], b.propSet[i] = v, true
 	return nil
@@ -375,14 +376,14 @@ func (b *Builder) SetPropValue(i int, v Value) error {
 	}
 	prop := &b.p.Props[i]
 	if !compatible(prop.Type, v.K) && !(prop.Type.numeric() && v.K.numeric()) {
-		return &InputError{"player.properties." + prop.Name, "want " + article(prop.Type) + ", got " + article(v.K)}
+		return &InputError{Field: "player.properties." + prop.Name, Msg: "want " + article(prop.Type) + ", got " + article(v.K), Path: playerPath("properties", prop.Name)}
 	}
 	if prop.Type.numeric() {
 		if err := checkSize(v.N); err != nil {
-			return &InputError{"player.properties." + prop.Name, err.Error()}
+			return &InputError{Field: "player.properties." + prop.Name, Msg: err.Error(), Path: playerPath("properties", prop.Name)}
 		}
 		if prop.Whole && !whole(v.N) {
-			return &InputError{"player.properties." + prop.Name, notWhole(v.N)}
+			return &InputError{Field: "player.properties." + prop.Name, Msg: notWhole(v.N), Path: playerPath("properties", prop.Name)}
 		}
 	}
 	b.props[i], b.propSet[i] = v, true
@@ -696,12 +697,12 @@ func (b *Builder) Commit() error {
 		return errors.New("vm: Commit without Begin")
 	}
 	tx.open, tx.types = false, nil
-	field := func(f string) string { return "transactions[" + strconv.Itoa(tx.index) + "]" + f }
+	field := func(attr, msg string) *InputError { return txnError(tx.index, attr, msg) }
 	if tx.failMsg != "" {
-		return &InputError{field(tx.failField), tx.failMsg}
+		return field(strings.TrimPrefix(tx.failField, "."), tx.failMsg)
 	}
 	if tx.id == "" {
-		return &InputError{field(".id"), "missing"}
+		return field("id", "missing")
 	}
 	if err := b.commit(tx, field); err != nil {
 		if b.committed(tx.id) {
@@ -714,22 +715,22 @@ func (b *Builder) Commit() error {
 
 // commit checks and appends the transaction; Commit drops it without an
 // error when its id was committed before.
-func (b *Builder) commit(tx *txn, field func(string) string) error {
+func (b *Builder) commit(tx *txn, field func(attr, msg string) *InputError) error {
 	if tx.kind < 0 && tx.kname == "" {
-		return &InputError{field(".kind"), "missing"} // absent or null
+		return field("kind", "missing") // absent or null
 	}
 	if tx.kind < 0 {
-		return &InputError{field(".kind"), "unknown kind " + strconv.Quote(tx.kname)}
+		return field("kind", "unknown kind "+strconv.Quote(tx.kname))
 	}
 	if tx.tErr != "" {
-		return &InputError{field(".time"), tx.tErr}
+		return field("time", tx.tErr)
 	}
 	var rate num.Dec
 	foreign := tx.cur != 0 && tx.cur != b.cur
 	if foreign {
 		r, ok := b.rates[tx.cur]
 		if !ok {
-			return &InputError{field(""), "currency " + tx.cur.String() + " differs from the player's " + b.cur.String() + " and no rate was given"}
+			return field("", "currency "+tx.cur.String()+" differs from the player's "+b.cur.String()+" and no rate was given")
 		}
 		rate = r
 	}
@@ -743,7 +744,7 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 		}
 	}
 	if len(b.ids) >= b.maxTxns {
-		return &InputError{"transactions", "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
+		return &InputError{Field: "transactions", Msg: "more than " + strconv.Itoa(b.maxTxns) + " transactions"}
 	}
 	b.note(tx.id, k)
 	b.appendRow(k, tx)
@@ -753,7 +754,7 @@ func (b *Builder) commit(tx *txn, field func(string) string) error {
 // complete checks the columns of the transaction in order, reporting the
 // first error; gives the unset ones their defaults; and converts money in a
 // foreign currency at rate.
-func (b *Builder) complete(tx *txn, field func(string) string, foreign bool, rate num.Dec) error {
+func (b *Builder) complete(tx *txn, field func(attr, msg string) *InputError, foreign bool, rate num.Dec) error {
 	k := tx.kind
 	attrs := b.p.Kinds[k].Attrs
 	tb := &b.tabs[k]
@@ -763,7 +764,7 @@ func (b *Builder) complete(tx *txn, field func(string) string, foreign bool, rat
 			continue
 		}
 		if msg := tx.errs[c]; msg != "" {
-			return &InputError{field("." + a.Name), msg}
+			return field(a.Name, msg)
 		}
 		if !tx.set[c] {
 			def, hasDef := b.resolve(a.Default)
@@ -778,14 +779,14 @@ func (b *Builder) complete(tx *txn, field func(string) string, foreign bool, rat
 			case a.Type == KBool:
 				tx.vals[c] = Value{K: KBool}
 			default:
-				return &InputError{field("." + a.Name), "missing"}
+				return field(a.Name, "missing")
 			}
 		}
 		if a.Type == KMoney && foreign {
 			v := &tx.vals[c]
 			v.N = v.N.Mul(rate)
 			if err := checkSize(v.N); err != nil {
-				return &InputError{field("." + a.Name), "after conversion: " + err.Error()}
+				return field(a.Name, "after conversion: "+err.Error())
 			}
 		}
 	}

@@ -74,6 +74,40 @@ type Input struct {
 type InputError struct {
 	Field string
 	Msg   string
+	// Path is Field as its steps, for a host that names the input's
+	// fields in its own terms without reading Field: set for the fields
+	// of the player (player, currency; player, properties, NAME) and of
+	// a transaction (transactions, its index, the attribute; the index
+	// alone for the transaction as a whole); nil for others.
+	Path []PathStep
+}
+
+// PathStep is one step of a field's path: the member Key of an object,
+// or, when Key is "", the element Index of an array.
+type PathStep struct {
+	Key   string
+	Index int
+}
+
+// playerPath is the path of the player's field f (currency), or of its
+// property name when f is "properties".
+func playerPath(f string, name ...string) []PathStep {
+	p := []PathStep{{Key: "player"}, {Key: f}}
+	for _, n := range name {
+		p = append(p, PathStep{Key: n})
+	}
+	return p
+}
+
+// txnError is an error of field attr ("amount"; "" for the transaction
+// as a whole) of the transaction of index i.
+func txnError(i int, attr, msg string) *InputError {
+	e := &InputError{Field: "transactions[" + strconv.Itoa(i) + "]", Msg: msg, Path: []PathStep{{Key: "transactions"}, {Index: i}}}
+	if attr != "" {
+		e.Field += "." + attr
+		e.Path = append(e.Path, PathStep{Key: attr})
+	}
+	return e
 }
 
 func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
@@ -247,7 +281,7 @@ var (
 // in its currencies.
 func (p *Program) checkCurrency(cur currency.Code) error {
 	if cur == 0 && p.usesMoney {
-		return &InputError{"player.currency", "missing: the schema has money values"}
+		return &InputError{Field: "player.currency", Msg: "missing: the schema has money values", Path: playerPath("currency")}
 	}
 	if len(p.Currencies) > 0 && !slices.Contains(p.Currencies, cur) {
 		names := make([]string, len(p.Currencies))
@@ -255,9 +289,9 @@ func (p *Program) checkCurrency(cur currency.Code) error {
 			names[i] = c.String()
 		}
 		if cur == 0 {
-			return &InputError{"player.currency", "missing: the rule set serves " + strings.Join(names, ", ")}
+			return &InputError{Field: "player.currency", Msg: "missing: the rule set serves " + strings.Join(names, ", "), Path: playerPath("currency")}
 		}
-		return &InputError{"player.currency", cur.String() + " is not served: the rule set serves " + strings.Join(names, ", ")}
+		return &InputError{Field: "player.currency", Msg: cur.String() + " is not served: the rule set serves " + strings.Join(names, ", "), Path: playerPath("currency")}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -235,7 +234,13 @@ func (p *Prices) Price(c *store.Conversion, r store.ConversionReader) error {
 	}
 	in := k.b.Prepared()
 	return p.evaluate(c, kp.payouts, cur, func(po runtime.Payout) (runtime.Result, error) {
-		return p.prog.EvaluatePrepared(context.Background(), po.Name, in)
+		res, err := p.prog.EvaluatePrepared(context.Background(), po.Name, in)
+		if err == nil && res.Outcome == runtime.Error_ {
+			// What the kept conversions took, the player's part refused
+			// (its currency not served): no transaction to name.
+			res.Detail = conversionField(res, runtime.Input{}, c.Seq)
+		}
+		return res, err
 	})
 }
 
@@ -261,32 +266,50 @@ func (p *Prices) priceRead(c *store.Conversion, kp *kindPayouts, r store.Convers
 		}
 		res, err := p.prog.Evaluate(context.Background(), po.Name, in)
 		if err == nil && res.Outcome == runtime.Error_ {
-			res.Detail = conversionField(res.Detail, in, c.Seq)
+			res.Detail = conversionField(res, in, c.Seq)
 		}
 		return res, err
 	})
 }
 
-// conversionField writes an input error's detail in the API's terms: the
-// evaluation names a transaction of its input (transactions[2].amount:
-// missing), which is c itself (amount: missing: the field of the request)
-// or a conversion of the publisher recorded before it (the conversion of
-// sequence 7, recorded earlier: currency: ...).
-func conversionField(detail string, in runtime.Input, seq int64) string {
-	rest, ok := strings.CutPrefix(detail, "transactions[")
-	if !ok {
-		return detail
+// conversionField writes an input error's detail in the API's terms,
+// from the field's path ([runtime.InputError.Path]), never from its
+// text: the evaluation names a transaction of its input
+// (transactions[2].amount), which is c itself (amount: the field of the
+// request) or a conversion of the publisher recorded before it (the
+// conversion of sequence 7, recorded earlier: currency: ...); the
+// player's currency, which is c's (currency); or a property
+// conversion.ATTR, c's attribute (sub1). Any other detail is left as
+// it is.
+func conversionField(res runtime.Result, in runtime.Input, seq int64) string {
+	ie := res.Input
+	if ie == nil {
+		return res.Detail
 	}
-	num, rest, ok := strings.Cut(rest, "]")
-	i, err := strconv.Atoi(num)
-	if !ok || err != nil || i < 0 || i >= len(in.Transactions) {
-		return detail
+	own := func(field string) string {
+		if field == "" {
+			return ie.Msg
+		}
+		return field + ": " + ie.Msg
 	}
-	rest = strings.TrimPrefix(rest, ".")
-	if id := in.Transactions[i].ID; id != "current" && id != strconv.FormatInt(seq, 10) {
-		return fmt.Sprintf("the conversion of sequence %s, recorded earlier: %s", id, strings.TrimPrefix(rest, ": "))
+	switch p := ie.Path; {
+	case len(p) >= 2 && p[0].Key == "transactions" && p[1].Key == "" && p[1].Index >= 0 && p[1].Index < len(in.Transactions):
+		field := ""
+		if len(p) == 3 {
+			field = p[2].Key
+		}
+		if id := in.Transactions[p[1].Index].ID; id != "current" && id != strconv.FormatInt(seq, 10) {
+			return "the conversion of sequence " + id + ", recorded earlier: " + own(field)
+		}
+		return own(field)
+	case len(p) == 2 && p[0].Key == "player" && p[1].Key == "currency":
+		return own("currency")
+	case len(p) == 3 && p[0].Key == "player" && p[1].Key == "properties":
+		if attr, ok := runtime.ConversionAttr(p[2].Key); ok {
+			return own(attr)
+		}
 	}
-	return strings.TrimPrefix(rest, ": ")
+	return res.Detail
 }
 
 // Currency is the currency a conversion's payouts are priced in: its

@@ -220,3 +220,68 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
+
+// TestPricesInputErrorFields: every field of a conversion a payout can
+// refuse is named as the API knows it, from the error's path, whether the
+// payout reads the conversion alone or the publisher's conversions (the
+// conversion among them, recorded before it pricing): the conversion's own
+// amount, currency and attributes (those of its click included) by their
+// names, an earlier conversion's by its sequence number.
+func TestPricesInputErrorFields(t *testing.T) {
+	for _, tc := range []struct {
+		name, schema string
+		earlier      *store.Conversion // recorded before, sequence 1
+		amount, cur  string
+		sub1         string
+		want         string
+	}{
+		{name: "amount missing", schema: "kind deposit {\n\tamount: money\n}\n",
+			want: "amount: missing"},
+		{name: "currency unknown", schema: "kind deposit {\n\tamount: money\n}\n", amount: "10", cur: "XYZ",
+			want: `currency: unknown currency "XYZ"`},
+		{name: "currency not served", schema: "currencies EUR, USD\n\nkind deposit {\n\tamount: money\n}\n", amount: "10", cur: "GBP",
+			want: "currency: GBP is not served: the rule set serves EUR, USD"},
+		{name: "sub id not a number", schema: "kind deposit {\n\tamount: money\n\tsub1: number\n}\n", amount: "10", cur: "EUR", sub1: "abc",
+			want: `sub1: invalid number "abc": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`},
+		{name: "publisher not a boolean", schema: "kind deposit {\n\tamount: money\n\tpublisher: bool\n}\n", amount: "10", cur: "EUR",
+			want: "publisher: want a boolean, got a string"},
+		{name: "earlier currency unknown", schema: "kind deposit {\n\tamount: money\n}\n", amount: "10", cur: "EUR",
+			earlier: &store.Conversion{Amount: decimal.RequireFromString("10"), Currency: "XYZ"},
+			want:    `the conversion of sequence 1, recorded earlier: currency: unknown currency "XYZ"`},
+		{name: "earlier amount missing", schema: "kind deposit {\n\tamount: money\n}\n", amount: "10", cur: "EUR",
+			earlier: &store.Conversion{},
+			want:    "the conversion of sequence 1, recorded earlier: amount: missing"},
+		{name: "earlier sub id not a number", schema: "kind deposit {\n\tamount: money\n\tsub1: number\n}\n", amount: "10", cur: "EUR", sub1: "1",
+			earlier: &store.Conversion{Amount: decimal.RequireFromString("10"), Currency: "EUR", Sub: [5]string{"abc"}},
+			want:    `the conversion of sequence 1, recorded earlier: sub1: invalid number "abc": want digits with an optional "-" and decimal point, as in "12.50", without exponent or "+"`},
+	} {
+		for _, window := range []string{"window last 30 days", ""} {
+			t.Run(tc.name+"/"+cmpOr(window, "unbounded"), func(t *testing.T) {
+				prog, err := runtime.Compile(fstest.MapFS{"p.promo": {Data: []byte(tc.schema + `
+payout share: publisher on conversion deposit {
+	` + window + `
+	give 1 EUR | 1 USD * count(deposit)
+}
+`)}})
+				require.NoError(t, err)
+				p := tracking.NewPrices(prog, "EUR")
+				r := &listReader{}
+				if tc.earlier != nil {
+					e := *tc.earlier
+					e.Seq, e.Publisher, e.Kind, e.At = 1, "alpha", "deposit", t0
+					r.rows = append(r.rows, e)
+				}
+				c := store.Conversion{Seq: int64(len(r.rows) + 1), Publisher: "alpha", Kind: "deposit", Currency: tc.cur, Sub: [5]string{tc.sub1}, At: t0.Add(time.Minute)}
+				if tc.amount != "" {
+					c.Amount = decimal.RequireFromString(tc.amount)
+				}
+				r.rows = append(r.rows, c)
+				err = p.Price(&c, r)
+				var pe *tracking.PriceError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, "invalid-input", pe.Reason)
+				assert.Equal(t, tc.want, pe.Detail)
+			})
+		}
+	}
+}
