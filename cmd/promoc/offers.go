@@ -14,6 +14,7 @@ import (
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/tracking"
 )
 
 func newOffersCmd() *cobra.Command {
@@ -58,6 +59,11 @@ code. --sync: a point-of-sale system confirms each assignment.`,
 			o.Ref = args[0]
 			if strings.TrimSpace(o.Ref) == "" {
 				return usageErrorf("offers add: empty reference")
+			}
+			// A reference a tracking link can name: links carry any
+			// reference an offer declaration may have, percent-encoded.
+			if err := tracking.CheckOffer("REF", o.Ref); err != nil {
+				return usageErrorf("offers add: %v", err)
 			}
 			st, err := openStore(cmd.Context(), *db, true)
 			if err != nil {

@@ -62,6 +62,12 @@ func checkResponse(t testing.TB, h http.Handler, req *http.Request, status int, 
 		return // no body to check
 	}
 	_, router := loadAPIDoc(t, h)
+	if req.URL.RawPath != "" {
+		// An escaped slash (a tracking link's offer spa%2Fweekend) is
+		// in one segment: route the path as escaped, as the server does.
+		req = req.Clone(req.Context())
+		req.URL.Path = req.URL.RawPath
+	}
 	if _, _, err := router.FindRoute(req); err != nil {
 		assert.Contains(t, []int{404, 405}, status, "%s %s: not in the OpenAPI document", req.Method, req.URL.Path)
 		return

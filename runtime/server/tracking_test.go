@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
+	"github.com/promoc/promoc/runtime/tracking"
 )
 
 // tracked is a harness with the offer "casino" and the publisher "alpha".
@@ -76,15 +78,15 @@ func TestTrackingLink(t *testing.T) {
 		code   string
 		field  string
 	}{
-		"unknown offer":      {"/t/bingo?pub=alpha", 404, "not-found", "offer"},
-		"unknown publisher":  {"/t/casino?pub=gamma", 404, "not-found", "pub"},
-		"no publisher":       {"/t/casino", 400, "invalid-parameter", "pub"},
-		"sub id with space":  {"/t/casino?pub=alpha&sub1=a%20b", 400, "invalid-parameter", "sub1"},
-		"sub id too long":    {"/t/casino?pub=alpha&sub2=" + strings.Repeat("x", 256), 400, "invalid-parameter", "sub2"},
-		"sub id not ASCII":   {"/t/casino?pub=alpha&sub3=%C3%A9", 400, "invalid-parameter", "sub3"},
-		"unknown parameter":  {"/t/casino?pub=alpha&sub6=x", 400, "invalid-parameter", "sub6"},
-		"parameter twice":    {"/t/casino?pub=alpha&pub=alpha", 400, "invalid-parameter", "pub"},
-		"offer with a quote": {"/t/ca%22sino?pub=alpha", 400, "invalid-parameter", "offer"},
+		"unknown offer":     {"/t/bingo?pub=alpha", 404, "not-found", "offer"},
+		"unknown publisher": {"/t/casino?pub=gamma", 404, "not-found", "pub"},
+		"no publisher":      {"/t/casino", 400, "invalid-parameter", "pub"},
+		"sub id with space": {"/t/casino?pub=alpha&sub1=a%20b", 400, "invalid-parameter", "sub1"},
+		"sub id too long":   {"/t/casino?pub=alpha&sub2=" + strings.Repeat("x", 256), 400, "invalid-parameter", "sub2"},
+		"sub id not ASCII":  {"/t/casino?pub=alpha&sub3=%C3%A9", 400, "invalid-parameter", "sub3"},
+		"unknown parameter": {"/t/casino?pub=alpha&sub6=x", 400, "invalid-parameter", "sub6"},
+		"parameter twice":   {"/t/casino?pub=alpha&pub=alpha", 400, "invalid-parameter", "pub"},
+		"offer with a tab":  {"/t/ca%09sino?pub=alpha", 400, "invalid-parameter", "offer"},
 	} {
 		r := h.do(call{method: "GET", path: c.path})
 		assert.Equal(t, c.status, r.status, "%s: %s", name, r.raw)
@@ -102,6 +104,32 @@ func TestTrackingLink(t *testing.T) {
 	require.Len(t, rows, 1)
 	assert.EqualValues(t, 1, rows[0].Clicks, "refused links store nothing")
 	assert.Equal(t, 405, h.do(call{method: "POST", path: "/t/casino?pub=alpha", body: "{}"}).status)
+}
+
+// TestTrackingLinkAnyOffer: an offer whose reference is not made of the
+// characters of a sub id (a space, a slash, a letter beyond ASCII, as an
+// offer declaration or promoc offers add may name it) is tracked: its link
+// carries the reference percent-encoded in its path, and a conversion
+// naming the offer is attributed to its click.
+func TestTrackingLinkAnyOffer(t *testing.T) {
+	h := tracked(t)
+	for i, ref := range []string{"SPA 2026", "spa/weekend", "Spa-Wochenende-Ä", `"quoted"?#`, strings.Repeat("o", tracking.OfferRefBytes)} {
+		require.NoError(t, h.st.PutOffer(context.Background(), store.Offer{Ref: ref, WebPage: "https://spa.example/"}))
+		r := h.do(call{method: "GET", path: "/t/" + url.PathEscape(ref) + "?pub=alpha"})
+		require.Equal(t, 302, r.status, "%s: %s", ref, r.raw)
+		u, err := url.Parse(r.header.Get("Location"))
+		require.NoError(t, err)
+		s, ok, err := h.st.(store.Tracking).Session(context.Background(), u.Query().Get("session"))
+		require.NoError(t, err)
+		require.True(t, ok, ref)
+		assert.Equal(t, ref, s.Offer)
+		r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{
+			"session": s.ID, "player": fmt.Sprint("p", i), "kind": "registration"}})
+		require.Equal(t, 201, r.status, "%s", r.raw)
+		r = h.do(call{method: "POST", path: "/v1/conversions", role: server.Operator, body: map[string]any{
+			"player": fmt.Sprint("p", i), "offer": ref, "kind": "registration", "ref": "again"}})
+		require.Equal(t, 201, r.status, "%s: the offer named: %s", ref, r.raw)
+	}
 }
 
 func TestConversions(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/promoc/promoc/lang/limits"
 )
 
 // Tracking is the affiliate tracking of offers: publishers, the sessions
@@ -53,9 +55,13 @@ type Tracking interface {
 
 // Bounds of tracking's strings, in bytes.
 const (
-	// RefBytes bounds a publisher's and an offer's reference, a conversion
-	// kind, a player id and an advertiser's reference.
+	// RefBytes bounds a publisher's reference, a conversion kind, a
+	// player id and an advertiser's reference.
 	RefBytes = 100
+	// OfferRefBytes bounds an offer's reference in sessions and
+	// conversions: any an offer may have (limits.StringBytes, as an
+	// offer declaration's).
+	OfferRefBytes = limits.StringBytes
 	// SubBytes bounds a sub id and the region, device and browser of a
 	// session.
 	SubBytes = 255

@@ -81,10 +81,13 @@ func recorded(path string, j RecordedJSON) (store.Conversion, error) {
 		return err
 	}
 	c := store.Conversion{Session: j.Session, Offer: j.Offer, Publisher: j.Publisher, Player: j.Player, Kind: j.Kind, Currency: j.Currency, AdvertiserRef: j.Ref}
-	for _, f := range []struct{ name, v string }{{"session", j.Session}, {"offer", j.Offer}, {"player", j.Player}, {"ref", j.Ref}} {
+	for _, f := range []struct{ name, v string }{{"session", j.Session}, {"player", j.Player}, {"ref", j.Ref}} {
 		if err := checkRef(f.name, f.v, false); err != nil {
 			return c, wrap(err)
 		}
+	}
+	if err := checkOffer("offer", j.Offer, false); err != nil {
+		return c, wrap(err)
 	}
 	if err := checkRef("publisher", j.Publisher, true); err != nil {
 		return c, wrap(err)

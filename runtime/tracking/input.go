@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -23,9 +24,11 @@ import (
 const (
 	// SubIDBytes bounds a sub id, a region, a device and a browser.
 	SubIDBytes = store.SubBytes
-	// RefBytes bounds an offer, a publisher, a session id, a player, a
-	// kind and an advertiser's reference.
+	// RefBytes bounds a publisher, a session id, a player, a kind and an
+	// advertiser's reference.
 	RefBytes = store.RefBytes
+	// OfferRefBytes bounds an offer's reference: any an offer may have.
+	OfferRefBytes = store.OfferRefBytes
 	// SubIDChars are the characters of a sub id (and of a region, device
 	// or browser) besides ASCII letters and digits.
 	SubIDChars = "-_.~:@+=/,!*()|$"
@@ -87,7 +90,7 @@ var (
 	decRE  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 )
 
-// CheckRef checks a reference (an offer, a publisher, a session, a
+// CheckRef checks a reference (a publisher, a session, a
 // player, an advertiser's reference): 1 to RefBytes ASCII letters, digits
 // or SubIDChars.
 func CheckRef(field, v string) error { return checkRef(field, v, true) }
@@ -101,6 +104,26 @@ func checkRef(field, v string, required bool) error {
 	}
 	if len(v) > RefBytes || !subOK(v) {
 		return bad(field, InvalidParameter, "%q: expected 1 to %d ASCII letters, digits or %s", clip(v), RefBytes, SubIDChars)
+	}
+	return nil
+}
+
+// CheckOffer checks an offer's reference as a link or a conversion
+// carries it: any reference an offer may have (an offer declaration's,
+// promoc offers add's), 1 to OfferRefBytes bytes of UTF-8 without a
+// control character, which a link carries percent-encoded in its path
+// (/t/SPA%202026 for the offer "SPA 2026").
+func CheckOffer(field, v string) error { return checkOffer(field, v, true) }
+
+func checkOffer(field, v string, required bool) error {
+	if v == "" {
+		if required {
+			return bad(field, InvalidParameter, "missing")
+		}
+		return nil
+	}
+	if len(v) > OfferRefBytes || !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+		return bad(field, InvalidParameter, "%q: expected an offer's reference: 1 to %d bytes of UTF-8 without a control character", clip(v), OfferRefBytes)
 	}
 	return nil
 }
@@ -133,7 +156,7 @@ func clip(v string) string {
 // of them with nothing to unescape.
 func ParseClick(offer, rawQuery, userAgent, ip string) (Click, error) {
 	c := Click{Offer: offer, IP: ip}
-	if err := checkRef("offer", offer, true); err != nil {
+	if err := checkOffer("offer", offer, true); err != nil {
 		return c, err
 	}
 	// The values by their index in clickNames: no map, no pointers, so
@@ -299,10 +322,13 @@ func ParseConversionQuery(q url.Values, skip ...string) (Conversion, error) {
 
 func checkConversion(session, player, offer, kind, amount, cur, ref, at string) (Conversion, error) {
 	c := Conversion{Session: session, Player: player, Offer: offer, Kind: kind, Currency: cur, Ref: ref}
-	for _, f := range []struct{ name, v string }{{"session", session}, {"player", player}, {"offer", offer}, {"ref", ref}} {
+	for _, f := range []struct{ name, v string }{{"session", session}, {"player", player}, {"ref", ref}} {
 		if err := checkRef(f.name, f.v, false); err != nil {
 			return c, err
 		}
+	}
+	if err := checkOffer("offer", offer, false); err != nil {
+		return c, err
 	}
 	if session == "" && player == "" {
 		return c, bad("session", InvalidConversion, "missing: a conversion names its session, or the player (with the offer) once a session is tied to one")

@@ -30,7 +30,9 @@ func TestParseClick(t *testing.T) {
 		"no publisher":       {"casino", url.Values{}, "pub"},
 		"empty publisher":    {"casino", url.Values{"pub": {""}}, "pub"},
 		"no offer":           {"", url.Values{"pub": {"alpha"}}, "offer"},
-		"offer with a space": {"cas ino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer with a tab":   {"cas\tino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer not UTF-8":    {"cas\xffino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer too long":     {strings.Repeat("x", OfferRefBytes+1), url.Values{"pub": {"alpha"}}, "offer"},
 		"sub over the bound": {"casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes+1)}}, "sub2"},
 		"sub with a space":   {"casino", url.Values{"pub": {"alpha"}, "sub1": {"a b"}}, "sub1"},
 		"sub with a quote":   {"casino", url.Values{"pub": {"alpha"}, "sub3": {`a"b`}}, "sub3"},
@@ -48,6 +50,16 @@ func TestParseClick(t *testing.T) {
 	}
 	_, err = ParseClick("casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes)}}.Encode(), "", "")
 	assert.NoError(t, err, "a sub id of exactly the bound")
+	// Any reference an offer may have is one a link may name (the link
+	// carries it percent-encoded in its path).
+	for _, offer := range []string{"SPA 2026", "Spa-Wochenende-Ä", "a/b?c#d", `"quoted"`, strings.Repeat("x", OfferRefBytes)} {
+		c, err := ParseClick(offer, url.Values{"pub": {"alpha"}}.Encode(), "", "")
+		require.NoError(t, err, offer)
+		assert.Equal(t, offer, c.Offer)
+		cv, err := ParseConversionQuery(url.Values{"key": {"k"}, "player": {"p1"}, "offer": {offer}, "kind": {"registration"}}, "key")
+		require.NoError(t, err, offer)
+		assert.Equal(t, offer, cv.Offer)
+	}
 }
 
 func TestParseConversion(t *testing.T) {

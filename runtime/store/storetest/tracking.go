@@ -329,6 +329,8 @@ func testRejections(t *testing.T, d Driver) {
 		"other player":    {store.ConversionRequest{Session: "a", Player: "p2", Kind: "deposit", At: t0}, store.RejectOtherPlayer},
 		"other offer":     {store.ConversionRequest{Session: "a", Offer: "poker", Kind: "deposit", At: t0}, store.RejectOtherOffer},
 		"no click":        {store.ConversionRequest{Player: "p9", Offer: "casino", Kind: "deposit", At: t0}, store.RejectNoClick},
+		// Any offer's reference, up to limits.StringBytes, as offers have.
+		"offer at the bound": {store.ConversionRequest{Player: "p9", Offer: strings.Repeat("o", store.OfferRefBytes), Kind: "deposit", At: t0}, store.RejectNoClick},
 	} {
 		assert.Equal(t, c.want, conv(t, tr, c.req).Rejected, name)
 	}
@@ -340,6 +342,7 @@ func testRejections(t *testing.T, d Driver) {
 		"no time":             {Session: "a", Kind: "deposit", Window: window},
 		"amount, no currency": {Session: "a", Kind: "deposit", Amount: dec("1"), At: t0, Window: window},
 		"long reference":      {Session: "a", Kind: "deposit", AdvertiserRef: strings.Repeat("r", store.RefBytes+1), At: t0, Window: window},
+		"long offer":          {Player: "p1", Offer: strings.Repeat("o", store.OfferRefBytes+1), Kind: "deposit", At: t0, Window: window},
 	} {
 		good := store.ConversionRequest{Session: "a", Kind: "other", At: t0, Window: window}
 		_, err := tr.Convert(ctx, []store.ConversionRequest{good, c}, nil)

@@ -249,10 +249,13 @@ func validConversion(i int, c *store.ConversionRequest) error {
 	case c.Currency == "" && !c.Amount.IsZero():
 		return bad("an amount without a currency")
 	}
-	for _, v := range []string{c.Session, c.Player, c.Offer, c.Kind, c.AdvertiserRef, c.Currency} {
+	for _, v := range []string{c.Session, c.Player, c.Kind, c.AdvertiserRef, c.Currency} {
 		if len(v) > store.RefBytes || !utf8.ValidString(v) {
 			return bad(fmt.Sprintf("a string over %d bytes or not UTF-8", store.RefBytes))
 		}
+	}
+	if len(c.Offer) > store.OfferRefBytes || !utf8.ValidString(c.Offer) {
+		return bad(fmt.Sprintf("an offer's reference over %d bytes or not UTF-8", store.OfferRefBytes))
 	}
 	return nil
 }
