@@ -453,7 +453,10 @@ func (c *checker) checkSettings(r *RewardInfo) {
 	}
 	// A cap with more decimals than the rounding would issue an amount the
 	// rounding was meant to prevent.
-	if r.Cap != nil && r.RoundSet {
+	if c.noRoundedAmount(r, seen["cap"]) {
+		// No rounded amount reaches the minimum: the cap's decimals are
+		// that mistake, reported as such.
+	} else if r.Cap != nil && r.RoundSet {
 		for _, a := range capAmounts(r.Cap) {
 			if a.Normalize().Scale() > r.Decimals {
 				c.errorf(seen["cap"], lang.CodeInvalidSetting, "cap %s has more decimals than the rounding to %d", a.Normalize(), r.Decimals)

@@ -126,6 +126,9 @@ const (
 	// CodeTimeoutOnAuto: approval auto within 7 days: an automatic result
 	// never waits, so nothing times out.
 	CodeTimeoutOnAuto Code = "timeout-on-auto"
+	// CodeNoRoundedAmount: no amount rounded to 0 decimals lies between
+	// the minimum 10.5 EUR and the cap 10.9 EUR: the reward never issues.
+	CodeNoRoundedAmount Code = "no-rounded-amount"
 )
 
 // Related points at another place that explains a diagnostic.
