@@ -181,6 +181,11 @@ type Engine struct {
 	// dups counts the events Handle was given that were handled before:
 	// atomic, so that Duplicates does not wait for a Handle running.
 	dups atomic.Int64
+	// resubmitWait waits before a call aborted (a batch before it failed)
+	// is submitted again, the try-th time: backoff, a wait of the wall
+	// clock, never of Options.Clock, which tests set and do not move; the
+	// tests of the pipeline record it.
+	resubmitWait func(ctx context.Context, try int)
 	// zoneCache holds the players' zones loaded: zone name → *time.Location.
 	zoneCache sync.Map
 }
@@ -194,7 +199,7 @@ func New(ctx context.Context, prog *runtime.Program, st store.Store, opts Option
 	}
 	opts = opts.withDefaults()
 	e := &Engine{prog: prog, st: st, opts: opts, rules: prog.Rules(), byName: map[string]*runtime.Rule{}, players: map[string]*player{},
-		slots: make(chan struct{}, opts.InFlight)}
+		slots: make(chan struct{}, opts.InFlight), resubmitWait: backoff}
 	for _, r := range e.rules {
 		e.byName[r.Name] = r
 	}

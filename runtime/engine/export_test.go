@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"context"
+	"time"
+)
+
 // Unfinished is the number of batches submitted to e and not yet written
 // or failed: the tests of the pipeline wait on it.
 func Unfinished(e *Engine) int {
@@ -33,3 +38,13 @@ func Fills(e *Engine) int {
 	defer e.mu.Unlock()
 	return e.in.fills
 }
+
+// SetResubmitWait replaces e's wait before a call aborted is submitted
+// again (backoff) with f, which the test records.
+func SetResubmitWait(e *Engine, f func(ctx context.Context, try int)) { e.resubmitWait = f }
+
+// BackoffMax is the longest backoff waits before round.
+func BackoffMax(round int) time.Duration { return backoffMax(round) }
+
+// MaxRetries bounds the submissions of a call aborted.
+const MaxRetries = maxRetries

@@ -15,7 +15,10 @@ import (
 )
 
 // maxRetries bounds the submissions of a call whose batch was aborted
-// (a batch before it failed).
+// (a batch before it failed). Each waits a backoff first (at most
+// 2^try × 100 µs, random): a call that keeps losing its batches to
+// failures before them waits about 51 ms at most in all, rather than
+// submitting again in step with them.
 const maxRetries = 8
 
 // maxRaceRounds bounds the rounds of a change that lost to another writer:
@@ -34,13 +37,19 @@ func backoff(ctx context.Context, round int) {
 	if round <= 0 {
 		return
 	}
-	d := rand.N(time.Duration(1<<min(round, 8)) * 100 * time.Microsecond)
+	d := rand.N(backoffMax(round))
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
 	case <-ctx.Done():
 	}
+}
+
+// backoffMax bounds the wait of backoff before round (> 0): 2^round ×
+// 100 µs, at most 25.6 ms.
+func backoffMax(round int) time.Duration {
+	return time.Duration(1<<min(round, 8)) * 100 * time.Microsecond
 }
 
 // incoming is an event checked and encoded, ready to decide.

@@ -256,7 +256,8 @@ func (e *Engine) HandleSeen(ctx context.Context, events []Event) (out []Outcome,
 }
 
 // handle is Handle; seen, when not nil, gets the events handled before
-// the call marked.
+// the call marked. A call aborted is submitted again after a backoff
+// (resubmitWait), at most maxRetries times.
 func (e *Engine) handle(ctx context.Context, events []Event, seen []bool) ([]Outcome, error) {
 	var out []Outcome
 	base := 0
@@ -266,6 +267,7 @@ func (e *Engine) handle(ctx context.Context, events []Event, seen []bool) ([]Out
 			if err := e.untold(ctx, err); err != nil {
 				return out, err
 			}
+			e.resubmitWait(ctx, try+1)
 			continue // refused while a failure was untold: nothing submitted
 		}
 		if err != nil {
@@ -295,6 +297,7 @@ func (e *Engine) handle(ctx context.Context, events []Event, seen []bool) ([]Out
 		if err := e.untold(ctx, err); err != nil {
 			return out, err
 		}
+		e.resubmitWait(ctx, try+1)
 		from := t.resume()
 		events, base = events[from:], base+from
 	}

@@ -214,6 +214,50 @@ func TestPipelineHandleRetries(t *testing.T) {
 	require.Equal(t, wantLog, storedLog(t, st))
 }
 
+// TestPipelineResubmitBacksOff: Handle submits a call aborted again only
+// after a backoff, of the wall clock (the engine's clock is the test's,
+// which does not move), bounded: at most 2^try × 100 µs, 25.6 ms from the
+// eighth, so the eight tries wait about 51 ms at most in all.
+func TestPipelineResubmitBacksOff(t *testing.T) {
+	ctx := context.Background()
+	_, next := pipelineBatches()
+	st, e, waitN := held(t, "")
+	var mu sync.Mutex
+	var tries, appliesThen []int
+	engine.SetResubmitWait(e, func(ctx context.Context, try int) {
+		mu.Lock()
+		defer mu.Unlock()
+		tries = append(tries, try)
+		appliesThen = append(appliesThen, st.applies())
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Handle(ctx, next)
+		done <- err
+	}()
+	for engine.Unfinished(e) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	close(st.release)
+	_, err := waitN()
+	require.ErrorIs(t, err, errInjected)
+	require.NoError(t, <-done)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []int{1}, tries, "one wait, before the one submission again")
+	require.Equal(t, []int{1}, appliesThen, "before the call went to the store again: only N's failed Apply")
+	require.Equal(t, 2, st.applies())
+
+	var total time.Duration
+	for try := 1; try <= engine.MaxRetries; try++ {
+		total += engine.BackoffMax(try)
+	}
+	require.Equal(t, 200*time.Microsecond, engine.BackoffMax(1))
+	require.Equal(t, 25600*time.Microsecond, engine.BackoffMax(8))
+	require.Equal(t, 25600*time.Microsecond, engine.BackoffMax(30), "bounded")
+	require.Less(t, total, 52*time.Millisecond, "every try of a call together")
+}
+
 // TestPipelineLostChange: in batch N, p0's deposit loses to another writer
 // (the store reports a conflict and writes the rest) while N+1, decided on
 // p0's deposit, is in flight. The deposit is decided again from the store
