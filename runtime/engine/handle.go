@@ -445,6 +445,13 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	var outs []*Outcome
 	newPlayer := !p.known
 	p.known = true
+	if !newPlayer && p.meta.First.IsZero() {
+		// Imported with no events: known from before any firing, in
+		// every firing's audience (spec/semantics.md, Audience), also
+		// after this first event, so that a firing run late agrees with
+		// it run on time.
+		p.meta.First = limits.MinTime
+	}
 	if ev.Kind == KindPlayer && (p.meta.First.IsZero() || ev.Time.Before(p.meta.First)) {
 		p.meta.First = ev.Time // a registration: known from then (saw does it for the others)
 	}

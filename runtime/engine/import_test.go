@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
@@ -46,6 +47,7 @@ type storedMeta struct {
 	Zone      string         `json:"zone"`
 	Props     map[string]any `json:"properties"`
 	First     time.Time      `json:"first"`
+	Latest    time.Time      `json:"latest"`
 	ZoneSince time.Time      `json:"zone_since"`
 }
 
@@ -254,7 +256,8 @@ func TestImportRacesFirstEvent(t *testing.T) {
 			m, _ := metaOf(t, st, "q1")
 			assert.Equal(t, "Europe/Malta", m.Zone)
 			assert.Equal(t, map[string]any{"vip": true}, m.Props, "the import's properties")
-			assert.True(t, m.First.Equal(utc("2026-11-06T10:00:00Z")), "the engine's event")
+			assert.True(t, m.Latest.Equal(utc("2026-11-06T10:00:00Z")), "the engine's event")
+			assert.True(t, m.First.Equal(limits.MinTime), "imported before its first event, decided again after the import: known from before any firing (TestImportedAudienceLate)")
 			sp, ok, err := st.Player(ctx, "q1")
 			require.NoError(t, err)
 			require.True(t, ok)
@@ -272,4 +275,45 @@ func noonEngine(t *testing.T) (*engine.Engine, store.Store) {
 	e, err := engine.New(context.Background(), prog, st, engine.Options{})
 	require.NoError(t, err)
 	return e, st
+}
+
+// TestImportedAudienceLate: a player imported with no events is known
+// from the import on, before any firing: in the audience of a firing run
+// on time, and of the same firing run late, after the player's first
+// event came at or after it (a deposit, or a player event): the late run
+// agrees with the on-time one, where it left the player out as one who
+// came after the firing.
+func TestImportedAudienceLate(t *testing.T) {
+	ctx := context.Background()
+	firing := utc("2026-11-02T11:00:00Z") // noon in Malta
+	for _, first := range []struct {
+		name string
+		ev   engine.Event
+	}{
+		{"deposit at the firing", ev("d1", "p1", "deposit", firing, "amount", "10")},
+		{"deposit after it", ev("d1", "p1", "deposit", firing.Add(30*time.Minute), "amount", "10")},
+		{"player event after it", playerEv("reg-p1", "p1", firing.Add(30*time.Minute), "EUR", "Europe/Malta", nil)},
+	} {
+		t.Run(first.name, func(t *testing.T) {
+			var runs [2][]string
+			for i, late := range []bool{false, true} {
+				e, st := noonEngine(t)
+				_, err := e.Advance(ctx, utc("2026-11-01T12:00:00Z")) // in service
+				require.NoError(t, err)
+				require.NoError(t, engine.ImportPlayers(ctx, st, []store.Player{record(t, "p1", "EUR", "Europe/Malta", nil)}, utc("2026-11-01T12:00:00Z")))
+				var all []engine.Outcome
+				if !late {
+					outs, err := e.Advance(ctx, firing)
+					require.NoError(t, err)
+					all = append(all, outs...)
+				}
+				handle(t, e, first.ev)
+				outs, err := e.Advance(ctx, firing.Add(time.Hour))
+				require.NoError(t, err)
+				runs[i] = fired(append(all, outs...), "noon")
+			}
+			assert.Equal(t, []string{"p1 Europe/Malta 2026-11-02T12:00 2026-11-02T11:00:00Z issued"}, runs[0], "on time")
+			assert.Equal(t, runs[0], runs[1], "late, after the first event")
+		})
+	}
 }

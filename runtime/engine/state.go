@@ -32,7 +32,9 @@ type playerMeta struct {
 	// First is the time of the player's earliest event (a player event
 	// too, though it is not activity): a scheduled
 	// firing before it is not the player's (zero for a player imported
-	// before any event, who is in every firing's audience).
+	// before any event, who is in every firing's audience, and
+	// limits.MinTime once such a player's first event came: still in
+	// every firing's audience, a firing run late after that event too).
 	First time.Time `json:"first,omitzero"`
 	// ZoneSince is the time of the player event that last changed the
 	// player's zone (zero while it never changed): a firing of a schedule
