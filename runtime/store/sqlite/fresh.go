@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -31,7 +32,7 @@ func OpenFresh(ctx context.Context, path string, o Options) (*Store, error) {
 	if fresh.err != nil {
 		return nil, fmt.Errorf("a new store's schema: %w", fresh.err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := createFresh(path)
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +46,16 @@ func OpenFresh(ctx context.Context, path string, o Options) (*Store, error) {
 	}
 	return OpenWith(ctx, path, o)
 }
+
+// createFresh creates the file of a new store, which must not exist; a
+// variable, so that the tests fail its writes.
+var createFresh = func(path string) (io.WriteCloser, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+// closeMigrated closes the store migratedOnce made at path; a variable, so
+// that the tests leave a WAL behind.
+var closeMigrated = func(s *Store, path string) error { return s.Close() }
 
 // migratedOnce opens a store in a directory of its own, closes it, and
 // reads the database it left: the WAL checkpointed into it and removed at
@@ -60,7 +71,7 @@ func migratedOnce(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Close(); err != nil {
+	if err := closeMigrated(s, path); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
