@@ -29,7 +29,7 @@ var notifyInterrupt = func(c chan<- os.Signal) (stop func()) {
 }
 
 func newRunCmd() *cobra.Command {
-	var db, events, until string
+	var db, events, until, durabilityArg string
 	var trace, budgetSlices bool
 	var batch, gc int
 	cmd := &cobra.Command{
@@ -100,6 +100,10 @@ file, or a database that is not promoc's.`,
 			if batch < 1 || batch > limits.EventBatch {
 				return usageErrorf("--batch %d: expected 1 to %d events", batch, limits.EventBatch)
 			}
+			dur, err := parseDurability(durabilityArg)
+			if err != nil {
+				return err
+			}
 			setGC(cmd, gc)
 			var end time.Time
 			if until != "" {
@@ -122,7 +126,7 @@ file, or a database that is not promoc's.`,
 			}
 			defer closeIn()
 			ctx := cmd.Context()
-			st, err := openStore(ctx, db, true)
+			st, err := openStoreWith(ctx, db, true, dur)
 			if err != nil {
 				return err
 			}
@@ -169,6 +173,7 @@ file, or a database that is not promoc's.`,
 		}),
 	}
 	dbFlag(cmd, &db)
+	durabilityFlag(cmd, &durabilityArg)
 	budgetSlicesFlag(cmd, &budgetSlices)
 	gcFlag(cmd, &gc)
 	cmd.Flags().StringVar(&events, "events", "", "the event log: a JSON Lines `FILE`, or - for stdin")

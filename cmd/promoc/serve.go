@@ -52,7 +52,7 @@ func notifyStop(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func newServeCmd() *cobra.Command {
-	var db, addr, logFormat, tlsCert, tlsKey, trackingSecret string
+	var db, addr, logFormat, tlsCert, tlsKey, trackingSecret, durabilityArg string
 	var tick, leaseTTL, poll time.Duration
 	var maxBody int64
 	var maxEvents, gc int
@@ -147,6 +147,10 @@ flight, and exits 0.`,
 			case (tlsCert == "") != (tlsKey == ""):
 				return usageErrorf("--tls-cert and --tls-key go together: a certificate and its key, PEM files")
 			}
+			dur, err := parseDurability(durabilityArg)
+			if err != nil {
+				return err
+			}
 			var tlsConfig *tls.Config
 			if tlsCert != "" {
 				cert, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
@@ -192,7 +196,7 @@ flight, and exits 0.`,
 					return usageErrorf("missing DIR: expected the directory of the rule set")
 				}
 			}
-			st, err := openStore(ctx, db, true)
+			st, err := openStoreWith(ctx, db, true, dur)
 			if err != nil {
 				return err
 			}
@@ -260,6 +264,7 @@ flight, and exits 0.`,
 		}),
 	}
 	dbFlag(cmd, &db)
+	durabilityFlag(cmd, &durabilityArg)
 	budgetSlicesFlag(cmd, &budgetSlices)
 	gcFlag(cmd, &gc)
 	cmd.Flags().StringVar(&addr, "addr", defaultAddr, "the `HOST:PORT` to listen on")
