@@ -5,7 +5,8 @@
 // (*_test.promo). [New] (or [Load], from an [io/fs.FS]) parses and checks
 // both, with [compiler.CheckTests] for the tests, reads the fixtures the
 // tests load, and compiles the rules once into a [runtime.Program]. Syntax
-// errors, check errors and unreadable fixtures make it fail with a
+// errors, check errors, unreadable fixtures and fixture transactions that
+// do not fit the schema (named by file, line and field) make it fail with a
 // [*runtime.Error] holding every diagnostic: a broken rule set runs no test.
 // Files and fixtures are read with [runtime.ReadFile]: regular files only,
 // within lang/limits.FileBytes each and RuleSetBytes in all; a fixture is

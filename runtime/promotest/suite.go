@@ -2,6 +2,7 @@ package promotest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,12 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/promoc/promoc/compiler"
 	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
+	"github.com/promoc/promoc/vm/currency"
 )
 
 // Suite is the compiled tests of one rule set. It is immutable and may run
@@ -33,6 +36,7 @@ type fixture struct {
 	doc   *runtime.Input        // a .json input document
 	txns  []runtime.Transaction // a .jsonl file
 	isDoc bool
+	lines []int // the line of each transaction, of the file or the document
 }
 
 // Option configures [New].
@@ -186,6 +190,9 @@ func (s *Suite) loadFixtures(read func(dir, rel string) ([]byte, error)) lang.Di
 				continue
 			}
 			fx, msg := decodeFixture(read, path.Dir(tc.File), l.Path.Value)
+			if msg == "" {
+				msg = s.checkFixture(fx)
+			}
 			if msg != "" {
 				diags.Errorf(tc.File, l.Path.Span(), lang.CodeInvalidFixture, "fixture %s: %s", name, msg)
 				continue
@@ -211,13 +218,120 @@ func decodeFixture(read func(dir, rel string) ([]byte, error), dir, rel string) 
 		if err != nil {
 			return nil, err.Error()
 		}
-		return &fixture{txns: txns}, ""
+		return &fixture{txns: txns, lines: jsonlLines(data)}, ""
 	}
 	in, err := runtime.DecodeInput(bytes.NewReader(data))
 	if err != nil {
 		return nil, err.Error()
 	}
-	return &fixture{doc: &in, isDoc: true}, ""
+	return &fixture{doc: &in, isDoc: true, lines: docTxnLines(data)}, ""
+}
+
+// checkFixture checks each transaction of a fixture against the rule set's
+// schema on its own, as the runtime will when a test evaluates it: its
+// kind, its currency and each attribute's value. What depends on the test
+// (the player's currency and rates) is left to the test. The problem names
+// the line of the transaction, and the field: "line 3: amount: ..." in a
+// JSON Lines file, "line 4: transactions[1].amount: ..." in a document.
+func (s *Suite) checkFixture(fx *fixture) string {
+	txns := fx.txns
+	if fx.isDoc {
+		txns = fx.doc.Transactions
+	}
+	b := s.prog.NewBuilder()
+	for i, tx := range txns {
+		b.Reset()
+		// The transaction's own currency is the player's, so that only its
+		// own values are judged; a bad code is reported by Add.
+		pl := runtime.Player{ID: "fixture"}
+		if _, ok := currency.Parse(tx.Currency); ok {
+			pl.Currency = tx.Currency
+		}
+		if err := b.SetPlayer(pl); err != nil {
+			return err.Error() // not reached: the player has no properties
+		}
+		err := b.Add(tx)
+		if err == nil {
+			continue
+		}
+		var ie *runtime.InputError
+		if !errors.As(err, &ie) {
+			return err.Error()
+		}
+		field := ie.Field
+		if !fx.isDoc {
+			// transactions[0].amount: the index is the builder's, not the file's.
+			_, field, _ = strings.Cut(field, ".")
+		} else {
+			field = "transactions[" + strconv.Itoa(i) + "]" + strings.TrimPrefix(field, "transactions[0]")
+		}
+		where := ""
+		if i < len(fx.lines) {
+			where = "line " + strconv.Itoa(fx.lines[i]) + ": "
+		}
+		if field != "" {
+			where += field + ": "
+		}
+		return where + ie.Msg
+	}
+	return ""
+}
+
+// jsonlLines returns the line of each transaction of a JSON Lines file that
+// decoded: its lines that are not blank, as DecodeTransactions reads them.
+func jsonlLines(data []byte) []int {
+	var lines []int
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		if n == 0 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			lines = append(lines, n+1)
+		}
+	}
+	return lines
+}
+
+// docTxnLines returns the line on which each element of the transactions
+// of an input document that decoded begins; nil when it cannot tell.
+func docTxnLines(data []byte) []int {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	d := json.NewDecoder(bytes.NewReader(data))
+	lineAt := func(off int64) int {
+		// The offset is before the comma or blanks that lead to the value.
+		rest := data[off:]
+		skip := len(rest) - len(bytes.TrimLeft(rest, ", \t\r\n"))
+		return bytes.Count(data[:off+int64(skip)], []byte("\n")) + 1
+	}
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return nil
+		}
+		if key != "transactions" {
+			var skip json.RawMessage
+			if d.Decode(&skip) != nil {
+				return nil
+			}
+			continue
+		}
+		if t, err := d.Token(); err != nil || t != json.Delim('[') {
+			return nil
+		}
+		var lines []int
+		for d.More() {
+			lines = append(lines, lineAt(d.InputOffset()))
+			var skip json.RawMessage
+			if d.Decode(&skip) != nil {
+				return nil
+			}
+		}
+		return lines
+	}
+	return nil
 }
 
 // readOSFixture reads the fixture at the local path rel of the directory dir
