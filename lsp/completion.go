@@ -253,6 +253,8 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		return out
 	case head == "advance" && n == 1:
 		return keywordItems(s, "to")
+	case head == "update" && n == 1:
+		return testPlayerItems(c)
 	case head == "update" && n == 2:
 		return keywordItems(s, "at")
 	case head == "transactions" && n == 1, head == "repeat" && n == 2:
@@ -273,6 +275,8 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 			return keywordItems(s, "left")
 		case "campaign", "automation":
 			return keywordItems(s, "suspended", "active")
+		case "group":
+			return testPlayerItems(c)
 		case "skipped":
 			return reasonItems(compiler.SkipReasons)
 		case "error":
@@ -304,6 +308,10 @@ func (s *Server) testItems(c *cursorContext, item []lang.Token, ns *nameSet) []p
 		return nil
 	case head == "expect" && n == 3 && item[1].Text == "aggregation":
 		return keywordItems(s, "matched")
+	case head == "expect" && n == 3 && item[1].Text == "group":
+		return groupItems(c, ns)
+	case head == "expect" && n == 4 && item[1].Text == "outcome" && item[3].Text == "player":
+		return testPlayerItems(c)
 	case head == "expect" && item[1].Text == "outcome" && (n == 3 || n == 5 && item[3].Text == "player"):
 		return keywordItems(s, "issued", "waiting", "skipped", "rejected")
 	case head == "expect" && item[1].Text == "outcome" && n >= 4 && item[n-1].Text == "skipped":
@@ -340,9 +348,18 @@ func (s *Server) clauseBlockItems(c *cursorContext, ns *nameSet) []protocol.Comp
 		out = keywordItems(s, "id", "currency", "zone")
 		return append(out, s.propItems(ns)...)
 	case "transactions", "repeat":
+		if clause[0].Text == "repeat" {
+			// A repeat of an event-sequence test names its player.
+			if c.last(1).Text == "player" && c.last(1).Span.Start.Offset >= c.toks[block.start-1].Span.End.Offset {
+				return testPlayerItems(c)
+			}
+			if testRule(c) {
+				out = keywordItems(s, "player")
+			}
+		}
 		for _, t := range clause[1:] {
 			if k := ns.kind(t.Text); k != nil {
-				return s.attrItems(k)
+				return append(out, s.attrItems(k)...)
 			}
 		}
 	case "events":
@@ -385,6 +402,81 @@ func testReward(c *cursorContext, ns *nameSet) *compiler.RewardInfo {
 		}
 	}
 	return nil
+}
+
+// testFrameToks returns the tokens of the innermost test before the
+// cursor, or nil outside a test.
+func testFrameToks(c *cursorContext) []lang.Token {
+	for i := len(c.frames) - 1; i >= 0; i-- {
+		if f := c.frames[i]; f.kind == frameTest {
+			return c.toks[f.start:]
+		}
+	}
+	return nil
+}
+
+// testRule reports whether the test at the cursor names an automation rule
+// or a campaign: an event-sequence test.
+func testRule(c *cursorContext) bool {
+	toks := testFrameToks(c)
+	for j := 0; j+1 < len(toks); j++ {
+		if (toks[j].Text == "automation" || toks[j].Text == "campaign") && (j == 0 || toks[j-1].Span.End.Line < toks[j].Span.Start.Line) {
+			return true
+		}
+	}
+	return false
+}
+
+// testPlayerItems are the players of the event-sequence test at the cursor:
+// each player ID { ... } clause above it, the id as written (p1, "p-1").
+func testPlayerItems(c *cursorContext) []protocol.CompletionItem {
+	toks := testFrameToks(c)
+	var out []protocol.CompletionItem
+	seen := map[string]bool{}
+	for j := 0; j+2 < len(toks); j++ {
+		if toks[j].Text != "player" || toks[j+2].Text != "{" || j > 0 && toks[j-1].Span.End.Line == toks[j].Span.Start.Line {
+			continue
+		}
+		id := toks[j+1]
+		if (id.Kind != lang.TokenIdent && id.Kind != lang.TokenString) || seen[id.Text] {
+			continue
+		}
+		seen[id.Text] = true
+		out = append(out, completionItem(id.Text, protocol.CompletionItemKindVariable, "player", ""))
+	}
+	return out
+}
+
+// groupItems are the groups of the split of the campaign the test at the
+// cursor names: its variants, then control when it has a control group.
+func groupItems(c *cursorContext, ns *nameSet) []protocol.CompletionItem {
+	toks := testFrameToks(c)
+	var out []protocol.CompletionItem
+	for j := 0; j+1 < len(toks); j++ {
+		if toks[j].Text != "automation" && toks[j].Text != "campaign" {
+			continue
+		}
+		for _, r := range ns.rules {
+			if r.Symbol.Name != toks[j+1].Text {
+				continue
+			}
+			for _, cl := range r.Decl.Clauses {
+				split, ok := cl.(*lang.SplitClause)
+				if !ok {
+					continue
+				}
+				for _, a := range split.Arms {
+					if a.Control {
+						out = append(out, completionItem("control", protocol.CompletionItemKindEnumMember, "control group", ""))
+					} else if a.Name != nil {
+						out = append(out, completionItem(a.Name.Name, protocol.CompletionItemKindEnumMember, "variant", ""))
+					}
+				}
+			}
+			return out
+		}
+	}
+	return out
 }
 
 func reasonItems(reasons []string) []protocol.CompletionItem {
