@@ -176,6 +176,14 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 				return d.keyword("player.")
 			}
 		case lang.Expectation:
+			// An expect of an event-sequence test is its own row, whatever
+			// the word: budget-exhausted is not budget left, issued not
+			// expect calculated.
+			if key := seqExpectKey(n); key != "" {
+				if doc := d.keyword("expect:" + key); doc != "" {
+					return doc
+				}
+			}
 			if doc := d.keyword("expect:" + word); doc != "" {
 				return doc
 			}
@@ -200,6 +208,25 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 		}
 	}
 	return d.keyword(word)
+}
+
+// seqExpectKey is the word that names an expect of an event-sequence
+// test in the reference ("outcome" for expect outcome N ...), or "" for an
+// expect of a reward test.
+func seqExpectKey(e lang.Expectation) string {
+	switch e.(type) {
+	case *lang.ExpectStep:
+		return "outcome"
+	case *lang.ExpectRewards:
+		return "rewards"
+	case *lang.ExpectBudgetLeft:
+		return "budget"
+	case *lang.ExpectRuleStatus:
+		return "campaign"
+	case *lang.ExpectGroup:
+		return "group"
+	}
+	return ""
 }
 
 // nameDoc describes the word at toks[i] from the names the last analysis

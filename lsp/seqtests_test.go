@@ -52,3 +52,42 @@ func TestSequenceTestCompletion(t *testing.T) {
 		})
 	}
 }
+
+// TestSequenceExpectHover: a word of an event-sequence test's expect is
+// documented by the row of its expect, whatever the word (a status, a
+// reason, a group), not by the expects of reward tests or by the row of
+// another expect that shares a word (budget-exhausted is not budget left).
+func TestSequenceExpectHover(t *testing.T) {
+	files := map[string]string{
+		"schema.promo":  rulesWorkspace["schema.promo"],
+		"rewards.promo": rulesWorkspace["rewards.promo"],
+		"rules.promo":   rulesWorkspace["rules.promo"],
+		"rules_test.promo": `test "t" {
+	campaign spins_or_cash
+	player p1 { currency EUR  zone "Europe/Malta" }
+	advance to 2026-11-23 09:00
+	expect outcome 1 player p1 skipped budget-exhausted
+	expect outcome 2 issued 10.00 EUR
+	expect campaign suspended
+	expect group p1 control
+	expect budget left 0 EUR
+	expect rewards 0
+}
+`,
+	}
+	c := newClient(t, files)
+	c.open("rules_test.promo")
+	for _, tt := range []struct{ marker, want, not string }{
+		{"budget-exhausted", "`expect outcome N [player ID] skipped REASON", "expect budget left"},
+		{"skipped budget", "`expect outcome N [player ID] skipped REASON", "expect manual"},
+		{"issued 10", "`expect outcome N [player ID] issued [VALUE]`", "expect manual"},
+		{"suspended", "`expect campaign suspended\\|active`", "expect calculated"},
+		{"control\n", "`expect group ID GROUP`", "expect calculated"},
+		{"left 0", "`expect budget left VALUE`", "expect calculated"},
+		{"rewards 0", "`expect rewards N`", "expect calculated"},
+	} {
+		got := hoverText(t, c, "rules_test.promo", tt.marker, 0)
+		assert.Contains(t, got, tt.want, "hover at %q", tt.marker)
+		assert.NotContains(t, got, tt.not, "hover at %q", tt.marker)
+	}
+}
