@@ -29,5 +29,7 @@
 // writes itself as text (failures with expected and actual side by side and
 // the trace, or a rule's outcomes), JSON or JUnit XML, and holds the branch
 // coverage of each reward, and the triggers and limits each rule's tests
-// reached, when asked.
+// reached, when asked. A failed reward test whose evaluation ends in an
+// invalid-input error on a transaction says where that transaction is (a
+// fixture's line, a row of the test, a repeat).
 package promotest

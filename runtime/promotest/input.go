@@ -21,7 +21,15 @@ import (
 // run as written: money in another currency than the player's of a fixture,
 // or now in the player's zone when the player has none.
 func (s *Suite) input(tc *compiler.TestCase) (runtime.Input, string) {
-	b := inputBuilder{consts: s.info.Info.Consts, counts: map[string]int{}}
+	in, _, problem := s.inputOrigins(tc)
+	return in, problem
+}
+
+// inputOrigins is input, with where each transaction of the input comes
+// from, for people: "line 2 of fixture rules/testdata/more.jsonl", "the row
+// at rules/r_test.promo:7:3".
+func (s *Suite) inputOrigins(tc *compiler.TestCase) (runtime.Input, []string, string) {
+	b := inputBuilder{consts: s.info.Info.Consts, counts: map[string]int{}, file: tc.File}
 	for _, cl := range tc.Decl.Clauses {
 		switch cl := cl.(type) {
 		case *lang.LoadClause:
@@ -40,7 +48,8 @@ func (s *Suite) input(tc *compiler.TestCase) (runtime.Input, string) {
 			b.anchors(cl)
 		}
 	}
-	return b.finish()
+	in, problem := b.finish()
+	return in, b.origins, problem
 }
 
 type inputBuilder struct {
@@ -50,6 +59,26 @@ type inputBuilder struct {
 	counts  map[string]int // inline transactions per kind, for their ids
 	ownMaps bool           // Properties and Rates are the builder's, not a fixture's
 	money   []moneyIn      // money that must be in the player's currency
+	file    string         // the test file
+	origins []string       // where each transaction comes from, as inputOrigins says
+}
+
+// from records where the transactions added since n come from: origin(i),
+// i counting from 0 among them.
+func (b *inputBuilder) from(n int, origin func(i int) string) {
+	for i := range len(b.in.Transactions) - n {
+		b.origins = append(b.origins, origin(i))
+	}
+}
+
+// fixtureOrigin is where the ith transaction of a fixture is.
+func fixtureOrigin(fx *fixture) func(i int) string {
+	return func(i int) string {
+		if i < len(fx.lines) {
+			return "line " + strconv.Itoa(fx.lines[i]) + " of fixture " + fx.name
+		}
+		return "in fixture " + fx.name
+	}
 }
 
 // moneyIn is money written in a test that must be in the player's
@@ -62,6 +91,7 @@ func (b *inputBuilder) load(fx *fixture) {
 	if fx == nil { // not reached: New loads every fixture
 		return
 	}
+	defer b.from(len(b.in.Transactions), fixtureOrigin(fx))
 	if !fx.isDoc {
 		b.in.Transactions = append(b.in.Transactions, fx.txns...)
 		return
@@ -188,6 +218,10 @@ func (b *inputBuilder) set(t *runtime.Transaction, name string, e lang.Expr) {
 }
 
 func (b *inputBuilder) table(cl *lang.TransactionsClause) {
+	defer b.from(len(b.in.Transactions), func(i int) string {
+		p := cl.Rows[i].Span().Start
+		return fmt.Sprintf("the row at %s:%d:%d", b.file, p.Line, p.Col)
+	})
 	for _, r := range cl.Rows {
 		t := b.txn(cl.Kind.Name)
 		for i, x := range r.Values {
@@ -199,6 +233,10 @@ func (b *inputBuilder) table(cl *lang.TransactionsClause) {
 
 func (b *inputBuilder) repeat(cl *lang.RepeatClause) {
 	n, _ := strconv.Atoi(cl.Count.Text)
+	p := cl.Span().Start
+	defer b.from(len(b.in.Transactions), func(i int) string {
+		return fmt.Sprintf("transaction %d of the repeat at %s:%d:%d", i+1, b.file, p.Line, p.Col)
+	})
 	every := b.consts[cl.Every].Dur
 	at := b.consts[cl.From].Time
 	for i := range n {

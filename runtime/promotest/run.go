@@ -5,6 +5,8 @@ import (
 	"regexp"
 	goruntime "runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,7 +134,7 @@ func (s *Suite) run(ctx context.Context, tc *compiler.TestCase, coverage bool) *
 		return r
 	}
 	r.Reward = tc.Reward.Symbol.Name
-	in, problem := s.input(tc)
+	in, origins, problem := s.inputOrigins(tc)
 	if problem != "" {
 		r.Problem = problem
 		return r
@@ -151,5 +153,27 @@ func (s *Suite) run(ctx context.Context, tc *compiler.TestCase, coverage bool) *
 			r.Passed = r.Passed && c.Passed
 		}
 	}
+	if !r.Passed {
+		r.Problem = inputOrigin(&r.Actual, origins)
+	}
 	return r
+}
+
+// inputOrigin says where the transaction of an invalid-input error comes
+// from, "transactions[2] is line 2 of fixture rules/testdata/more.jsonl",
+// as the index alone names no line a person wrote; "" for another result.
+func inputOrigin(res *runtime.Result, origins []string) string {
+	if res.Outcome != runtime.Error_ || res.Reason != "invalid-input" {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(res.Detail, "transactions[")
+	if !ok {
+		return ""
+	}
+	digits, _, ok := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(digits)
+	if !ok || err != nil || i < 0 || i >= len(origins) {
+		return ""
+	}
+	return "transactions[" + digits + "] is " + origins[i]
 }

@@ -36,7 +36,8 @@ type fixture struct {
 	doc   *runtime.Input        // a .json input document
 	txns  []runtime.Transaction // a .jsonl file
 	isDoc bool
-	lines []int // the line of each transaction, of the file or the document
+	lines []int  // the line of each transaction, of the file or the document
+	name  string // the fixture's name: the test's directory joined with its path
 }
 
 // Option configures [New].
@@ -197,6 +198,7 @@ func (s *Suite) loadFixtures(read func(dir, rel string) ([]byte, error)) lang.Di
 				diags.Errorf(tc.File, l.Path.Span(), lang.CodeInvalidFixture, "fixture %s: %s", name, msg)
 				continue
 			}
+			fx.name = name
 			byName[name] = fx
 			s.fixtures[l] = fx
 		}
