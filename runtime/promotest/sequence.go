@@ -3,6 +3,7 @@ package promotest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -50,6 +51,13 @@ type seqRun struct {
 type seqEvent struct {
 	ev  engine.Event
 	ord int
+	at  string // the clause it comes from, for people: "the row at r_test.promo:7:3"
+}
+
+// at names the place of a clause of the test: "the repeat at
+// rules/r_test.promo:7:2".
+func (run *seqRun) at(what string, p lang.Pos) string {
+	return fmt.Sprintf("%s at %s:%d:%d", what, run.tc.File, p.Line, p.Col)
 }
 
 // runSequence runs an event-sequence test and fills r. With trace, the
@@ -94,7 +102,7 @@ func (s *Suite) runSequence(ctx context.Context, tc *compiler.TestCase, r *Resul
 		case *lang.RepeatClause:
 			batch = run.repeat(batch, cl)
 		case *lang.UpdateClause:
-			batch = append(batch, seqEvent{run.update(cl), len(batch)})
+			batch = append(batch, seqEvent{run.update(cl), len(batch), run.at("the update", cl.Span().Start)})
 		case *lang.DecisionClause:
 			if err := run.flush(ctx, batch); err != nil {
 				r.Passed, r.Problem = false, err.Error()
@@ -345,7 +353,7 @@ func (run *seqRun) table(batch []seqEvent, cl *lang.EventsClause) []seqEvent {
 		for i, x := range row.Values {
 			run.set(&ev, cl.Columns[i].Name, x)
 		}
-		batch = append(batch, seqEvent{ev, len(batch)})
+		batch = append(batch, seqEvent{ev, len(batch), run.at("the row", row.Span().Start)})
 	}
 	return batch
 }
@@ -366,7 +374,7 @@ func (run *seqRun) repeat(batch []seqEvent, cl *lang.RepeatClause) []seqEvent {
 		for _, f := range cl.Fields {
 			run.set(&ev, f.Name.Name, f.Value)
 		}
-		batch = append(batch, seqEvent{ev, len(batch)})
+		batch = append(batch, seqEvent{ev, len(batch), run.at(fmt.Sprintf("event %d of the repeat", i+1), cl.Span().Start)})
 	}
 	return batch
 }
@@ -422,6 +430,14 @@ func (run *seqRun) flush(ctx context.Context, batch []seqEvent) error {
 		outs, err := run.eng.Handle(ctx, events)
 		run.keep(outs)
 		if err != nil {
+			// The engine names the event by its id, which the test may not
+			// write (deposit-1): say which line of the test it comes from.
+			var ee *engine.EventError
+			if errors.As(err, &ee) && ee.Index >= 0 && ee.Index < j-i {
+				if e := batch[i+ee.Index]; e.at != "" && (ee.ID == "" || ee.ID == e.ev.ID) {
+					return fmt.Errorf("%s: %w", e.at, err)
+				}
+			}
 			return err
 		}
 		if last := batch[j-1].ev.Time; last.After(run.clock) {
