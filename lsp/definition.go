@@ -15,6 +15,12 @@ func (s *Server) definition(_ *glsp.Context, p *protocol.DefinitionParams) (any,
 	if f == nil {
 		return nil, nil
 	}
+	if pl := testPlayerAt(f, f.m.offset(p.Position)); pl != nil { // testplayers.go
+		if pl.decl == nil {
+			return nil, nil
+		}
+		return []protocol.Location{{URI: f.uri, Range: f.m.spanRange(pl.decl.ID.Span())}}, nil
+	}
 	sym, _ := symbolAt(snap, f, f.m.offset(p.Position))
 	if sym == nil {
 		return nil, nil
@@ -29,6 +35,9 @@ func (s *Server) references(_ *glsp.Context, p *protocol.ReferenceParams) ([]pro
 	snap, f := s.snapshot(p.TextDocument.URI)
 	if f == nil {
 		return nil, nil
+	}
+	if pl := testPlayerAt(f, f.m.offset(p.Position)); pl != nil {
+		return pl.locations(f, p.Context.IncludeDeclaration), nil
 	}
 	sym, _ := symbolAt(snap, f, f.m.offset(p.Position))
 	if sym == nil {

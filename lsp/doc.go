@@ -27,7 +27,9 @@
 // keywords, kinds and types, builtins and rewards, consts and lets,
 // attributes and properties, currency codes, numbers, strings, comments,
 // operators; from the lexer's tokens, the names classified by the
-// analysis).
+// analysis). The players of an event-sequence test are names of the test,
+// not of the rule set: testplayers.go answers hover, definition,
+// references and rename on them from the test's own tree.
 //
 // # How
 //

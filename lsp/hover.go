@@ -28,6 +28,9 @@ func (s *Server) hover(_ *glsp.Context, p *protocol.HoverParams) (*protocol.Hove
 // for a word of the language, its documentation from the reference; for an
 // expression, its type and value.
 func (s *Server) hoverAt(snap *snapshot, f *sourceFile, offset int) (string, lang.Span) {
+	if p := testPlayerAt(f, offset); p != nil { // testplayers.go
+		return p.hover(f), p.at.Span()
+	}
 	toks := lineTokens(f.text, offset)
 	i := tokenAt(toks, offset)
 	if i < 0 || !isWord(toks[i]) && toks[i].Kind != lang.TokenPunct && toks[i].Kind != lang.TokenOperator && !isLiteral(toks[i]) {

@@ -16,6 +16,9 @@ func (s *Server) prepareRename(_ *glsp.Context, p *protocol.PrepareRenameParams)
 	if f == nil {
 		return nil, nil
 	}
+	if pl := testPlayerAt(f, f.m.offset(p.Position)); pl != nil { // testplayers.go
+		return f.m.spanRange(pl.at.Span()), nil
+	}
 	_, id, err := renameTarget(snap, f, f.m.offset(p.Position))
 	if err != nil {
 		return nil, err
@@ -28,6 +31,9 @@ func (s *Server) rename(_ *glsp.Context, p *protocol.RenameParams) (*protocol.Wo
 	snap, f := s.snapshot(p.TextDocument.URI)
 	if f == nil {
 		return nil, errorf("%s is not part of a rule set", p.TextDocument.URI)
+	}
+	if pl := testPlayerAt(f, f.m.offset(p.Position)); pl != nil {
+		return pl.rename(f, p.NewName)
 	}
 	sym, _, err := renameTarget(snap, f, f.m.offset(p.Position))
 	if err != nil {

@@ -91,3 +91,89 @@ func TestSequenceExpectHover(t *testing.T) {
 		assert.NotContains(t, got, tt.not, "hover at %q", tt.marker)
 	}
 }
+
+// TestSequenceTestPlayers: the players of an event-sequence test are names
+// of the test: hover shows the player's clause, definition goes to it,
+// references list every place that names the player, in the test only,
+// and rename renames them all (a string where the new id is not a name).
+func TestSequenceTestPlayers(t *testing.T) {
+	files := map[string]string{
+		"schema.promo":  rulesWorkspace["schema.promo"],
+		"rewards.promo": rulesWorkspace["rewards.promo"],
+		"rules.promo":   rulesWorkspace["rules.promo"],
+		"rules_test.promo": `test "t" {
+	campaign spins_or_cash
+	player p1 { currency EUR  zone "Europe/Malta" }
+	player "p-2" { currency EUR  zone "Europe/Malta" }
+	update p1 at 2026-11-22 09:00 { vip_level 2 }
+	events {
+		time              player  kind     amount
+		2026-11-22 10:00  p1      deposit  50 EUR
+		2026-11-22 11:00  "p-2"   deposit  50 EUR
+	}
+	repeat 2 deposit every 1 hour from 2026-11-22 12:00 { player p1  amount 30 EUR }
+	advance to 2026-11-23 09:00
+	expect outcome 1 player p1 skipped control-group
+	expect group p1 control
+	expect group "p-2" spins_group
+}
+
+test "other" {
+	campaign spins_or_cash
+	player p1 { currency EUR  zone "Europe/Malta" }
+	advance to 2026-11-23 09:00
+	expect group p1 control
+}
+`,
+	}
+	c := newClient(t, files)
+	c.open("rules_test.promo")
+	const file = "rules_test.promo"
+
+	got := hoverText(t, c, file, "p1      deposit", 0)
+	assert.Contains(t, got, "player p1 { currency EUR  zone \"Europe/Malta\" }")
+	assert.Contains(t, got, `A player of test "t"`)
+
+	var locs []protocol.Location
+	c.call("textDocument/definition", c.at(file, "p1 skipped", 0), &locs)
+	require.Len(t, locs, 1)
+	assert.Equal(t, protocol.UInteger(2), locs[0].Range.Start.Line, "the player clause of test t")
+	assert.Equal(t, protocol.UInteger(8), locs[0].Range.Start.Character)
+
+	params := c.at(file, "p1 control", 0)
+	params["context"] = map[string]any{"includeDeclaration": true}
+	c.call("textDocument/references", params, &locs)
+	var lines []protocol.UInteger
+	for _, l := range locs {
+		lines = append(lines, l.Range.Start.Line)
+	}
+	assert.Equal(t, []protocol.UInteger{2, 4, 7, 10, 12, 13}, lines, "p1 of test t, not of test other")
+
+	params = c.at(file, `"p-2"   deposit`, 0)
+	params["context"] = map[string]any{"includeDeclaration": false}
+	c.call("textDocument/references", params, &locs)
+	assert.Len(t, locs, 2, `"p-2": its row and its group, not its declaration`)
+
+	params = c.at(file, "p1 at", 0)
+	params["newName"] = "alice"
+	var edit protocol.WorkspaceEdit
+	c.call("textDocument/rename", params, &edit)
+	edits := edit.Changes[c.uri(file)]
+	require.Len(t, edits, 6)
+	for _, e := range edits {
+		assert.Equal(t, "alice", e.NewText)
+	}
+
+	params = c.at(file, "p1 at", 0)
+	params["newName"] = "p-1"
+	c.call("textDocument/rename", params, &edit)
+	for _, e := range edit.Changes[c.uri(file)] {
+		assert.Equal(t, `"p-1"`, e.NewText, "not a name: written as a string")
+	}
+
+	params = c.at(file, "p1 at", 0)
+	params["newName"] = "p-2"
+	resp := c.request("textDocument/rename", params)
+	require.NotNil(t, resp.Error)
+	assert.Contains(t, resp.Error.Message, `p-2 is already a player of test "t"`)
+}
