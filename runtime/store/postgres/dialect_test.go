@@ -1,4 +1,4 @@
-package postgres
+package postgres_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
+	"github.com/promoc/promoc/runtime/store/postgres"
 	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,7 +25,7 @@ func TestQueuedFailure(t *testing.T) {
 	defer pool.Close()
 	_, err = pool.Exec(ctx, `CREATE TABLE q (k INTEGER PRIMARY KEY); INSERT INTO q VALUES (0)`)
 	require.NoError(t, err)
-	d := dialect{pool: pool}
+	d := postgres.NewDialect(pool)
 	short := errors.New("a row count short")
 	insert := func(k int) (string, []any) { return `INSERT INTO q (k) VALUES ($1)`, []any{k} }
 
@@ -112,7 +113,7 @@ func TestBeginLazy(t *testing.T) {
 	pool, err := pgxpool.New(ctx, pgtest.Schema(t, "the store's tests", "promoc_test"))
 	require.NoError(t, err)
 	defer pool.Close()
-	d := dialect{pool: pool}
+	d := postgres.NewDialect(pool)
 	var inside, after string
 	require.NoError(t, d.BeginLazy(ctx, func(ex sqlcore.Execer) error {
 		return ex.QueryRow(ctx, "SHOW synchronous_commit").Scan(&inside)

@@ -18,19 +18,27 @@ import (
 )
 
 // The tests run against the server of PROMOC_TEST_POSTGRES, each in a
-// schema of its own, dropped at the end (pgtest): skipped without it,
-// failed in CI.
+// database or schema of its own, dropped at the end (pgtest): skipped
+// without it, failed in CI. The suite's stores start from a copy of a
+// database migrated once (pgtest.Fresh, TestFreshIsOpen); the tests of
+// the migrations themselves from an empty schema (newSchema).
 func newSchema(t testing.TB) string { return pgtest.Schema(t, "the store's tests", "promoc_test") }
+
+func newFresh(t testing.TB) string { return pgtest.Fresh(t, "the store's tests") }
 
 var driver = storetest.Driver{
 	Name: "postgres",
-	New:  newSchema,
+	New:  newFresh,
 	Open: func(ctx context.Context, addr string) (store.Store, error) { return postgres.Open(ctx, addr) },
 }
 
 func TestMain(m *testing.M) {
 	storetest.Child(driver)
-	os.Exit(m.Run())
+	code := m.Run()
+	if err := pgtest.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the template database:", err)
+	}
+	os.Exit(code)
 }
 
 func TestConformance(t *testing.T) {
@@ -231,7 +239,7 @@ func BenchmarkReserveProcesses(b *testing.B) {
 // while the transaction holds the row of audit_erasing (an erasure's).
 func TestAuditLogAppendOnly(t *testing.T) {
 	ctx := context.Background()
-	addr := newSchema(t)
+	addr := newFresh(t)
 	s, err := postgres.Open(ctx, addr)
 	require.NoError(t, err)
 	defer s.Close()
@@ -282,7 +290,7 @@ func TestSliceFailures(t *testing.T) {
 // which it prefers on a table this small).
 func TestErasuresByPseudonym(t *testing.T) {
 	ctx := context.Background()
-	addr := newSchema(t)
+	addr := newFresh(t)
 	s, err := postgres.Open(ctx, addr)
 	require.NoError(t, err)
 	s.Close()

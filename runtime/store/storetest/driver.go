@@ -14,8 +14,11 @@ import (
 type Driver struct {
 	// Name names the driver in messages ("sqlite", "postgres").
 	Name string
-	// New makes an empty database for one test, removed when the test
-	// ends, and returns its address (a file path, a connection string).
+	// New makes a database for one test, removed when the test ends, and
+	// returns its address (a file path, a connection string). It holds no
+	// data: it is empty, or already at the driver's newest schema as Open
+	// leaves an empty one (postgres: pgtest.Fresh, a copy of a database
+	// migrated once), which Open then opens without migrating.
 	New func(t testing.TB) string
 	// Open opens the store at an address; opening one address twice, in
 	// one process or several, gives the same state.
