@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -10,18 +11,31 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output of the scripts in testdata/script")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(closing{m}, map[string]func(){
 		"promoc": func() {
 			setTestClock()
 			os.Exit(Main())
 		},
 	})
+}
+
+// closing runs the tests, then drops the PostgreSQL schemas that
+// pgtest.Fresh made.
+type closing struct{ m *testing.M }
+
+func (c closing) Run() int {
+	code := c.m.Run()
+	if err := pgtest.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the PostgreSQL schemas of pgtest.Fresh:", err)
+	}
+	return code
 }
 
 // TestScripts runs testdata/script/*.txtar. Besides the standard commands,

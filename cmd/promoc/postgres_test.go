@@ -11,8 +11,9 @@ import (
 
 // TestScriptsPostgres runs testdata/postgres/*.txtar against the server of
 // PROMOC_TEST_POSTGRES (as runtime/store/postgres's tests do: skipped
-// without it, failed in CI), each script in a schema of its own, dropped
-// at the end, named to the script by $PROMOC_DB: a postgres:// URL.
+// without it, failed in CI), each script in a schema of its own at the
+// newest version, given back at the end (pgtest.NewFresh), named to the
+// script by $PROMOC_DB: a postgres:// URL.
 // $EXAMPLES is the repository's examples/ directory.
 func TestScriptsPostgres(t *testing.T) {
 	base := pgtest.Server(t, "the script tests")
@@ -27,13 +28,13 @@ func TestScriptsPostgres(t *testing.T) {
 		RequireUniqueNames:  true,
 		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"status": cmdStatus, "outcome": storeCmds["outcome"], "players": storeCmds["players"]},
 		Setup: func(env *testscript.Env) error {
-			dsn, drop, err := pgtest.NewSchema(ctx, base, "promoc_cli")
+			dsn, release, err := pgtest.NewFresh(ctx, base)
 			if err != nil {
 				return err
 			}
 			env.Defer(func() {
-				if err := drop(); err != nil {
-					t.Errorf("dropping the script's schema: %v", err)
+				if err := release(); err != nil {
+					t.Errorf("giving the script's schema back: %v", err)
 				}
 			})
 			env.Setenv("PROMOC_DB", dsn)

@@ -78,7 +78,7 @@ func TestRunCrash(t *testing.T) {
 
 // TestRunCrashPostgres is TestRunCrash on PostgreSQL.
 func TestRunCrashPostgres(t *testing.T) {
-	proveRunCrash(t, pgtest.Schema(t, "promoc run's crash test", "run_crash_ref"), pgtest.Schema(t, "promoc run's crash test", "run_crash"))
+	proveRunCrash(t, pgtest.Fresh(t, "promoc run's crash test"), pgtest.Fresh(t, "promoc run's crash test"))
 }
 
 // proveRunCrash runs the log once into ref, and into crashed with kills.

@@ -65,8 +65,7 @@ func TestAcceptRunOffersCrash(t *testing.T) {
 // TestAcceptRunOffersCrashPostgres is TestAcceptRunOffersCrash on
 // PostgreSQL, where assignments take codes with FOR UPDATE SKIP LOCKED.
 func TestAcceptRunOffersCrashPostgres(t *testing.T) {
-	proveOffersCrash(t, pgtest.Schema(t, "promoc run's offers crash test", "offers_crash_ref"),
-		pgtest.Schema(t, "promoc run's offers crash test", "offers_crash"))
+	proveOffersCrash(t, pgtest.Fresh(t, "promoc run's offers crash test"), pgtest.Fresh(t, "promoc run's offers crash test"))
 }
 
 // proveOffersCrash runs the log once into ref, and into crashed with kills.

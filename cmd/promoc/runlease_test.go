@@ -24,7 +24,7 @@ func TestRunLeaseSQLite(t *testing.T) {
 }
 
 func TestRunLeasePostgres(t *testing.T) {
-	proveRunLease(t, pgtest.Schema(t, "promoc run's lease", "run_lease"))
+	proveRunLease(t, pgtest.Fresh(t, "promoc run's lease"))
 }
 
 // runProc is a promoc run started as a process of its own, reading its

@@ -53,7 +53,7 @@ var postgresBackend = backend{
 }
 
 func pgSchema(t testing.TB) string {
-	return pgtest.Schema(t, "the engine's proofs", "promoc_engine")
+	return pgtest.Fresh(t, "the engine's proofs")
 }
 
 func backendNamed(name string) (backend, error) {

@@ -64,10 +64,10 @@ func acceptHarnessOn(t *testing.T, st store.Store) *harness {
 // postgresStores opens stores on a PostgreSQL schema of the test's own,
 // each closed at the test's end: the stores of several servers on one
 // database (the test is skipped without PROMOC_TEST_POSTGRES, and fails in
-// CI: pgtest.Schema).
-func postgresStores(t *testing.T, schema string) (open func() store.Store) {
+// CI: pgtest.Fresh).
+func postgresStores(t *testing.T) (open func() store.Store) {
 	t.Helper()
-	dsn := pgtest.Schema(t, "the acceptance tests of the API", schema)
+	dsn := pgtest.Fresh(t, "the acceptance tests of the API")
 	return func() store.Store {
 		st, err := postgres.Open(context.Background(), dsn)
 		require.NoError(t, err)
@@ -134,7 +134,7 @@ func TestAcceptBudgetUnderConcurrency(t *testing.T) {
 // servers on one PostgreSQL database (two engines, two writers): the budget
 // still pays exactly nine bonuses and is never exceeded.
 func TestAcceptBudgetTwoServersPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept")
+	open := postgresStores(t)
 	a := acceptHarnessOn(t, open())
 	b := acceptHarnessOn(t, open())
 	acceptBudget(t, a, b)

@@ -31,7 +31,7 @@ func TestAcceptApprovalsRaceRecalculation(t *testing.T) {
 // one PostgreSQL database, the decisions sent to one and the
 // recalculations to the other.
 func TestAcceptApprovalsRaceRecalculationPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_race")
+	open := postgresStores(t)
 	approvalsRace(t, rulesHarnessOn(t, open(), raceRules), rulesHarnessOn(t, open(), raceRules))
 }
 

@@ -166,7 +166,7 @@ func testAsyncTwoProcesses(t *testing.T, sa, sb store.Store) {
 // TestAsyncTwoProcessesPostgres is TestAsyncTwoProcesses on one
 // PostgreSQL database.
 func TestAsyncTwoProcessesPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the server's tests", "promoc_server")
+	dsn := pgtest.Fresh(t, "the server's tests")
 	open := func() store.Store {
 		st, err := postgres.Open(context.Background(), dsn)
 		require.NoError(t, err)

@@ -35,7 +35,7 @@ automation each {
 // the grants, so that nothing is granted twice). Every read answers 200,
 // and in the end every issued outcome is exactly one bonus.
 func TestAcceptBonusGrantsTwoServersPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_grants")
+	open := postgresStores(t)
 	a, b := rulesHarnessOn(t, open(), grantRaceRules), rulesHarnessOn(t, open(), grantRaceRules)
 	hs := []*harness{a, b}
 	const players = 30

@@ -21,7 +21,7 @@ import (
 // duplicate once, never an anomaly or an error. The report counts each
 // bonus once.
 func TestAcceptBonusRaceTwoServersPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_bonus_race")
+	open := postgresStores(t)
 	a, b := newHarnessOn(t, open()), newHarnessOn(t, open())
 	const n = 12
 	hs := []*harness{a, b}

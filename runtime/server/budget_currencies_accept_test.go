@@ -47,7 +47,7 @@ func TestAcceptBudgetCurrenciesExactCap(t *testing.T) {
 // TestAcceptBudgetCurrenciesExactCapPostgres: the same on two servers on
 // one PostgreSQL database.
 func TestAcceptBudgetCurrenciesExactCapPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_caps")
+	open := postgresStores(t)
 	budgetCurrencies(t, rulesHarnessOn(t, open(), capRules), rulesHarnessOn(t, open(), capRules))
 }
 

@@ -22,7 +22,7 @@ import (
 // before the erasure) or rejected, once; none is left waiting, and the
 // budget holds exactly the amounts issued.
 func TestAcceptEraseRacesApprovalsPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_erase_race")
+	open := postgresStores(t)
 	for round := range 3 {
 		a, b := rulesHarnessOn(t, open(), raceRules), rulesHarnessOn(t, open(), raceRules)
 		p := fmt.Sprintf("p%d", round)

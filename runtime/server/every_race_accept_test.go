@@ -43,7 +43,7 @@ automation capped {
 // batches of 2, of which the daily limit lets exactly 4 through; no
 // trigger is given twice.
 func TestAcceptEveryTwoServersPostgres(t *testing.T) {
-	open := postgresStores(t, "promoc_accept_every")
+	open := postgresStores(t)
 	a, b := rulesHarnessOn(t, open(), everyRaceRules), rulesHarnessOn(t, open(), everyRaceRules)
 	r := a.events([]any{reg("r1", "p1", t0)})
 	require.Equal(t, 200, r.status, "%s", r.raw)

@@ -135,7 +135,7 @@ func schedulerChild() error {
 func leaseSetup(t *testing.T, zones []string, n int) (addr string, st *postgres.Store) {
 	t.Helper()
 	ctx := context.Background()
-	addr = pgtest.Schema(t, "the server's tests", "promoc_leases")
+	addr = pgtest.Fresh(t, "the server's tests")
 	st, err := postgres.Open(ctx, addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })

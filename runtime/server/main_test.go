@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/promoc/promoc/runtime/store/postgres/pgtest"
 )
 
 // envChild makes the test binary, started again by a test, a child
@@ -18,7 +20,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if err := pgtest.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "dropping the PostgreSQL schemas of pgtest.Fresh:", err)
+	}
+	os.Exit(code)
 }
 
 // child runs the work of a child process.

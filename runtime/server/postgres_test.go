@@ -15,11 +15,11 @@ import (
 )
 
 // openPostgres opens a store in a schema of its own on the server of
-// PROMOC_TEST_POSTGRES, dropped at the end (pgtest): skipped without it,
-// failed in CI.
+// PROMOC_TEST_POSTGRES, a new one at the newest version, given back at the
+// end (pgtest.Fresh): skipped without it, failed in CI.
 func openPostgres(t *testing.T) store.Store {
 	t.Helper()
-	st, err := postgres.Open(context.Background(), pgtest.Schema(t, "the server's tests", "promoc_server"))
+	st, err := postgres.Open(context.Background(), pgtest.Fresh(t, "the server's tests"))
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	return st

@@ -399,7 +399,7 @@ func TestRuleSetOtherProcess(t *testing.T) {
 // database; a deployment through one runs in the other within its Poll,
 // and so does a rollback.
 func TestRuleSetOtherProcessPostgres(t *testing.T) {
-	dsn := pgtest.Schema(t, "the server's tests", "promoc_server")
+	dsn := pgtest.Fresh(t, "the server's tests")
 	open := func() store.Store {
 		st, err := postgres.Open(context.Background(), dsn)
 		require.NoError(t, err)
