@@ -1,8 +1,13 @@
-// Package pgtest gives tests a PostgreSQL database of their own: a schema
-// created afresh on the server named by PROMOC_TEST_POSTGRES and dropped
-// when the test ends. Without that variable a test that asks for one is
-// skipped, saying so, except in CI (CI=true), where it fails: CI starts a
-// server (.ci/run) and must never skip these tests.
+// Package pgtest gives tests a PostgreSQL database of their own on the
+// server named by PROMOC_TEST_POSTGRES: an empty schema, created afresh
+// and dropped when the test ends (Schema), or one at promoc's newest
+// version with no data, from a pool of migrated schemas that this process
+// made once and empties between tests (Fresh: what Schema and
+// postgres.Open give, without the migrations' cost each time). Without
+// that variable a test that asks for one is skipped, saying so, except in
+// CI (CI=true), where it fails: CI starts a server (.ci/run) and must
+// never skip these tests. A TestMain whose tests use Fresh calls Close
+// after m.Run.
 package pgtest
 
 import (
