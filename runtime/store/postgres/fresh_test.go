@@ -23,6 +23,9 @@ import (
 // session left connected to a used schema is ended; a schema whose tables
 // a test changed is not given again.
 func TestFreshIsOpen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("proven in go test ./... (.ci/run); nothing in it races")
+	}
 	ctx := context.Background()
 	opened := newSchema(t)
 	s, err := postgres.Open(ctx, opened)
