@@ -23,7 +23,8 @@ import (
 // runtime/store/sqlite); cmd/promoc uses it. runtime/store (the state of
 // campaigns) is a leaf; its drivers share runtime/store/internal/sqlcore,
 // runtime/store/storetest tests any of them, and runtime/store/postgres/
-// pgtest (a leaf) gives tests a PostgreSQL schema. runtime/engine (the
+// pgtest gives tests a PostgreSQL schema (using runtime/store/postgres to
+// migrate the ones it pools). runtime/engine (the
 // campaign engine) uses runtime, runtime/store, vm/schedule, vm/currency
 // and vm/window (which windows read a batch's anchors); runtime/server
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
@@ -62,7 +63,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/store/sqlite":           {"runtime/store", "runtime/store/internal/sqlcore"},
 		"runtime/store/postgres":         {"runtime/store", "runtime/store/internal/sqlcore"},
 		"runtime/store/storetest":        {"runtime/store"},
-		"runtime/store/postgres/pgtest":  {},
+		"runtime/store/postgres/pgtest":  {"runtime/store/postgres"},
 	}
 	const mod = "github.com/promoc/promoc/"
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, mod+"...").Output()
