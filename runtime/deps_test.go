@@ -47,7 +47,7 @@ func TestImportGraph(t *testing.T) {
 		"vm":                {"lang", "vm/currency", "vm/num", "vm/window"},
 		"compiler":          {"lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
 		"runtime":           {"compiler", "lang", "vm", "vm/currency", "vm/num", "vm/schedule", "vm/window"},
-		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/num", "vm/window"},
+		"runtime/promotest": {"compiler", "lang", "runtime", "runtime/engine", "runtime/store", "runtime/store/sqlite", "vm/currency", "vm/num", "vm/window"},
 		"spec":              {},
 		"lsp":               {"compiler", "lang", "lang/format", "runtime", "spec", "vm/currency"},
 		"cmd/promoc":        {"lang", "lang/format", "lsp", "runtime", "runtime/bonus", "runtime/bonus/chart", "runtime/engine", "runtime/promotest", "runtime/server", "runtime/store", "runtime/store/postgres", "runtime/store/sqlite", "runtime/tracking", "runtime/tracking/chart", "vm/currency"},
