@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -63,6 +65,9 @@ to stderr. --name says what the key is for (a team, a service).`,
 			r, err := server.ParseRole(role)
 			if err != nil {
 				return usageErrorf("--role: %v", err)
+			}
+			if err := server.CheckKeyName(name); err != nil {
+				return usageErrorf("--name: %v", err)
 			}
 			secret, k, err := server.NewKey(r, name, now())
 			if err != nil {
@@ -152,7 +157,12 @@ func printKeys(w io.Writer, list []keyJSON) error {
 		if k.Revoked != nil {
 			revoked = k.Revoked.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, strings.ReplaceAll(name, "\t", " "), k.Created.Format(time.RFC3339), revoked)
+		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			// A key made before names were checked: its control
+			// characters shown escaped, not as the columns' spaces.
+			name = strconv.Quote(name)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, name, k.Created.Format(time.RFC3339), revoked)
 	}
 	return tw.Flush()
 }

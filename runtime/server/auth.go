@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -50,6 +51,9 @@ func NewKey(role Role, name string, now time.Time) (secret string, k store.APIKe
 	if _, err := ParseRole(string(role)); err != nil {
 		return "", store.APIKey{}, err
 	}
+	if err := CheckKeyName(name); err != nil {
+		return "", store.APIKey{}, err
+	}
 	var id [6]byte
 	var sec [32]byte
 	if _, err := rand.Read(id[:]); err != nil {
@@ -62,6 +66,19 @@ func NewKey(role Role, name string, now time.Time) (secret string, k store.APIKe
 	secret = keyPrefix + k.ID + "_" + base64.RawURLEncoding.EncodeToString(sec[:])
 	k.Hash = HashKey(secret)
 	return secret, k, nil
+}
+
+// CheckKeyName refuses a key's name that is not one line of printable
+// text: a control character (a tab, a line break, an escape, C1) would
+// break the columns of promoc keys list, or a terminal's, and a log's
+// lines. Keys made before the rule keep their names and work.
+func CheckKeyName(name string) error {
+	for i, r := range name {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("a control character (U+%04X) at byte %d: a key's name is one line of printable text", r, i+1)
+		}
+	}
+	return nil
 }
 
 // HashKey is what the store keeps of a key's secret.
