@@ -16,7 +16,7 @@
 //	                 └──> approval timeouts (expire.go) ──> store.Expiries.Expire
 //
 // Each event is checked first (a declared kind or "player", attributes of
-// the declared types, an id not seen with other content, within the
+// the declared types, an id not seen with another meaning, within the
 // lateness bound); a bad event stops the call before anything is written.
 // Then, per player, the engine holds the player's data, its state in each
 // rule and the history of events its rewards' windows need (cached between
@@ -57,7 +57,10 @@
 // # Guarantees, and where they live
 //
 //   - An event id seen again changes nothing: the store records each id
-//     with a hash of its content, in the transaction of its outcomes.
+//     with a hash of its content, in the transaction of its outcomes. The
+//     content is the event's meaning, not its text (meaning.go): amounts
+//     as exact decimals with their currency, times as instants; an event
+//     an older engine recorded with a hash of its text is recognised by it.
 //   - An action runs at most once per (rule, action, player, trigger
 //     hash): the store's unique key on the outcome log.
 //   - A budget is never exceeded: the store reserves each amount by a

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -56,19 +57,39 @@ func backoffMax(round int) time.Duration {
 type incoming struct {
 	ev   Event
 	tx   runtime.Transaction
-	body []byte
-	hash []byte
-	dup  bool // seen before with the same content
+	body []byte // its body as sent
+	text []byte // the SHA-256 of body: the hash of its text an older engine recorded
+	hash []byte // the hash of its meaning, with its currency as sent (meaning.go)
+	dup  bool   // seen before with the same content
 	// callDup: the same event came earlier in the same call (a dup that
 	// stays one when the batch is checked again, see pipeline.go)
 	callDup bool
+	// twin: 1 + the index in the call of an earlier event of the same id
+	// and meaning that left implied the currency this one names; 0 for
+	// none. It is that event when its currency is this one's (found when
+	// the call is checked, once the player's currency there is known).
+	twin int
 }
+
+// orNone is s, or "none" for "".
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// same reports whether recorded, the hash recorded with x's id, is x's.
+func (x *incoming) same(recorded []byte) bool { return sameEvent(x, recorded) }
 
 // check validates the events and finds those seen before.
 func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error) {
 	in := make([]*incoming, len(events))
 	all := make([]incoming, len(events)) // one allocation for the call
 	firstOf := make(map[[2]string]int, len(events))
+	// The currency a transaction sent without one is recorded in, for
+	// those a later event of the call names one of (a twin).
+	var recordedIn map[int]string
 	for i := range events {
 		ev := events[i]
 		ev.Time = ev.Time.UTC() // outcomes, anchors and states are in UTC
@@ -81,13 +102,28 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			}
 			return nil, err
 		}
-		x.body, x.hash = x.ev.encode()
+		x.body, x.text = x.ev.encode()
+		var kind runtime.Kind
+		if x.ev.Kind != KindPlayer {
+			kind, _ = e.prog.Kind(x.ev.Kind) // checked by validate
+		}
+		x.hash = meaningHash(&x.ev, kind, x.ev.Currency)
 		k := [2]string{ev.Player, ev.ID}
 		if j, ok := firstOf[k]; ok {
-			if string(in[j].hash) != string(x.hash) {
+			switch {
+			case sameEvent(x, in[j].hash):
+				x.dup, x.callDup = true, true
+			case x.ev.Kind != KindPlayer && len(x.hash) > meaningLen && bytes.Equal(in[j].hash, x.hash[:meaningLen]):
+				// In the currency the first is recorded in, maybe: as the
+				// store knows it, or as the call's check finds it below.
+				x.twin = j + 1
+				if recordedIn == nil {
+					recordedIn = map[int]string{}
+				}
+				recordedIn[j] = "" // until known
+			default:
 				return nil, &EventError{Index: i, ID: ev.ID, Field: "id", Msg: fmt.Sprintf("the id comes twice with other content (events %d and %d of the call): an event id names one event", j, i)}
 			}
-			x.dup, x.callDup = true, true
 		} else {
 			firstOf[k] = i
 		}
@@ -108,6 +144,12 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 	}
 	players := map[string]known{}
 	for i, x := range in {
+		if x.twin > 0 && x.callDup {
+			if c := recordedIn[x.twin-1]; c != x.ev.Currency {
+				return nil, &EventError{Index: i, ID: x.ev.ID, Field: "id", Msg: fmt.Sprintf("the id comes twice with other content (events %d and %d of the call: in %s, and in the player's currency, %s): an event id names one event",
+					x.twin-1, i, x.ev.Currency, orNone(recordedIn[x.twin-1]))}
+			}
+		}
 		if x.dup {
 			continue
 		}
@@ -126,6 +168,9 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		}
 		if x.ev.Kind != KindPlayer && x.ev.Time.After(l) {
 			k.latest = x.ev.Time // as playerMeta.saw: a change of data is not activity
+		}
+		if _, ok := recordedIn[i]; ok {
+			recordedIn[i] = k.currency
 		}
 		switch c := x.ev.Currency; {
 		case c == "":
@@ -147,6 +192,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 func (e *Engine) seen(ctx context.Context, in []*incoming, offset int, before []*batch) error {
 	q := make([]store.Event, 0, len(in))
 	at := make([]int, 0, len(in))
+	pending := false
 	for i, x := range in {
 		if x.callDup {
 			continue
@@ -155,14 +201,15 @@ func (e *Engine) seen(ctx context.Context, in []*incoming, offset int, before []
 		k := [2]string{x.ev.Player, x.ev.ID}
 		for _, b := range before {
 			if h, ok := b.keys[k]; ok {
-				if h != string(x.hash) {
+				if !sameEvent(x, []byte(h)) {
 					return &EventError{Index: offset + i, ID: x.ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
 				}
 				x.dup = true
 			}
 		}
 		if !x.dup {
-			q = append(q, store.Event{Player: x.ev.Player, ID: x.ev.ID, Hash: x.hash})
+			pending = pending || x.twin > 0
+			q = append(q, store.Event{Player: x.ev.Player, ID: x.ev.ID, Hash: x.hash, Same: x.same})
 			at = append(at, i)
 		}
 	}
@@ -181,6 +228,15 @@ func (e *Engine) seen(ctx context.Context, in []*incoming, offset int, before []
 				x.dup = true
 			case store.SeenOther:
 				return &EventError{Index: offset + at[start+i], ID: x.ev.ID, Field: "id", Msg: "the id was handled before with other content: an event id names one event"}
+			}
+		}
+	}
+	if pending {
+		// Twins not handled before: the same as their first, new, if its
+		// currency is theirs (check compares them).
+		for _, x := range in {
+			if x.twin > 0 && !x.dup {
+				x.dup, x.callDup = true, true
 			}
 		}
 	}
@@ -369,7 +425,7 @@ func (e *Engine) decideBatch(ctx context.Context, b *batch) error {
 		b.changes = append(b.changes, ch)
 		b.decided = append(b.decided, outs)
 		b.owners = append(b.owners, x)
-		b.keys[[2]string{x.ev.Player, x.ev.ID}] = string(x.hash)
+		b.keys[[2]string{x.ev.Player, x.ev.ID}] = string(ch.Event.Hash)
 	}
 	return nil
 }
@@ -441,7 +497,12 @@ func (e *Engine) settle(o *Outcome, so store.Outcome) {
 // outcomes in it.
 func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Change, []*Outcome, error) {
 	ev := &x.ev
-	ch := store.Change{Event: &store.Event{Player: ev.Player, ID: ev.ID, Hash: x.hash, Kind: ev.Kind, At: ev.Time.UTC(), Body: x.body}}
+	ch := store.Change{Event: &store.Event{Player: ev.Player, ID: ev.ID, Hash: x.hash, Same: x.same, Kind: ev.Kind, At: ev.Time.UTC(), Body: x.body}}
+	if ev.Kind != KindPlayer && ev.Currency == "" && p.meta.Currency != "" {
+		// Recorded in the player's currency, as its body is below.
+		h := make([]byte, 0, meaningLen+len(p.meta.Currency))
+		ch.Event.Hash = append(append(h, x.hash[:meaningLen]...), p.meta.Currency...)
+	}
 	var outs []*Outcome
 	newPlayer := !p.known
 	p.known = true
@@ -470,7 +531,7 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 			p.dataChanged()
 		}
 		// A transaction without a currency is in the player's currency at
-		// its time: recorded so (its hash stays the event's as sent), a
+		// its time: recorded so (and its hash, above), a
 		// later change of the player's currency does not read its money
 		// again in the new one. A player with none yet records it without
 		// one; so does a kind without money, which no currency concerns.

@@ -63,7 +63,8 @@ func untagged(id, player string, at time.Time, amount string) engine.Event {
 // is in another currency than the player's (invalid-input, the engine takes
 // no rates), as when they named EUR, both from the engine's cache and from
 // the store; back in EUR, they give the EUR amounts. A redelivery of the
-// untagged event is a duplicate, not other content.
+// untagged event is a duplicate, not other content, and so is one naming
+// the currency it was recorded in.
 func TestUntaggedInCurrencyAtItsTime(t *testing.T) {
 	for name, opts := range untaggedOptions {
 		t.Run(name, func(t *testing.T) { untaggedAtItsTime(t, opts) })
@@ -98,9 +99,12 @@ func untaggedAtItsTime(t *testing.T, opts engine.Options) {
 	// A redelivery, to either engine, as sent: a duplicate.
 	assert.Empty(t, handle(t, e2, untagged("d1", "p", day0.Add(time.Hour), "100")))
 	assert.Empty(t, handle(t, e, untagged("d2", "p", day0.Add(2*time.Hour), "50")))
-	// The same id naming EUR is other content than was sent.
+	// The same id naming EUR, the currency it was recorded in, is the
+	// same event (the player is in USD now); naming USD, another.
 	tagged := untagged("d1", "p", day0.Add(time.Hour), "100")
 	tagged.Currency = "EUR"
+	assert.Empty(t, handle(t, e2, tagged))
+	tagged.Currency = "USD"
 	_, err := e2.Handle(ctx, []engine.Event{tagged})
 	var ee *engine.EventError
 	require.ErrorAs(t, err, &ee)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -73,13 +74,31 @@ type Outcome struct {
 // while the rules need it, the event itself.
 type Event struct {
 	Player, ID string
-	Hash       []byte    // a content hash; a repeated id with another hash is an error
-	Kind       string    // the event's kind (deposit, login, ...)
-	At         time.Time // when it happened; kept in UTC to the nanosecond
+	// Hash is a content hash, recorded with the id: the same id
+	// recorded with another hash is a conflict, unless Same says it is
+	// this event's.
+	Hash []byte
+	// Same, when set, says whether the hash recorded for the player and
+	// id is this event's: the engine's hash of an event's meaning leaves a
+	// currency the event does not name to the one it was recorded in, and
+	// an event recorded by an older engine holds a hash of its text. nil
+	// compares the bytes of Hash.
+	Same func(recorded []byte) bool
+	Kind string    // the event's kind (deposit, login, ...)
+	At   time.Time // when it happened; kept in UTC to the nanosecond
 	// Body is the engine's own encoding of the event, kept for the
 	// player's history until [Store.Prune] drops it; nil keeps no history
 	// of the event (its id and hash are recorded all the same).
 	Body []byte
+}
+
+// Matches reports whether recorded, the hash recorded for e's player and
+// id, is e's: a redelivery, not a conflict.
+func (e *Event) Matches(recorded []byte) bool {
+	if e.Same != nil {
+		return e.Same(recorded)
+	}
+	return bytes.Equal(recorded, e.Hash)
 }
 
 // SeenStatus is what [Store.Seen] knows of an event.

@@ -92,6 +92,7 @@ func Run(t *testing.T, d Driver) {
 		{"Events", testEvents},
 		{"EventOutcomes", testEventOutcomes},
 		{"Seen", testSeen},
+		{"SeenSame", testSeenSame},
 		{"History", testHistory},
 		{"Prune", testPrune},
 		{"States", testStates},

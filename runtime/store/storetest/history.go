@@ -210,3 +210,42 @@ func testStates(t *testing.T, d Driver) {
 		{Player: "p1", Rule: "weekly", Version: 2, Data: []byte("w2")},
 	}, sts)
 }
+
+// testSeenSame: an event's Same decides whether the hash recorded with its
+// id is its own (the engine's hash of meaning, an older engine's hash of
+// text), in Seen and in Apply, whatever the bytes of its Hash: the same is
+// a duplicate, another a conflict that writes nothing.
+func testSeenSame(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	record(t, s, event("p1", "e1", 0))
+	recorded := []byte("h-e1")
+	is := func(want []byte) func([]byte) bool {
+		return func(h []byte) bool { return string(h) == string(want) }
+	}
+	yes, no := event("p1", "e1", 0), event("p1", "e1", 0)
+	yes.Hash, yes.Same = []byte("another-hash"), is(recorded)
+	no.Same = is([]byte("not-recorded"))
+	got, err := s.Seen(ctx, []store.Event{yes, no})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.SeenSame, store.SeenOther}, got)
+
+	a := apply(t, s, store.Change{Event: &yes})
+	require.NoError(t, a[0].Err)
+	assert.True(t, a[0].Duplicate, "recorded with a hash Same takes")
+	a = apply(t, s, store.Change{Event: &no})
+	assert.ErrorIs(t, a[0].Err, store.ErrEventConflict, "recorded with a hash Same refuses")
+
+	// In one batch: the second change of an event recorded by the first.
+	first := event("p1", "e2", 1)
+	again := event("p1", "e2", 1)
+	again.Hash, again.Same = []byte("e2 in other words"), is(first.Hash)
+	a = apply(t, s, store.Change{Event: &first}, store.Change{Event: &again})
+	require.NoError(t, a[0].Err)
+	require.NoError(t, a[1].Err)
+	assert.False(t, a[0].Duplicate)
+	assert.True(t, a[1].Duplicate)
+	got, err = s.Seen(ctx, []store.Event{event("p1", "e2", 1)})
+	require.NoError(t, err)
+	assert.Equal(t, []store.SeenStatus{store.SeenSame}, got, "recorded with the first's hash")
+}

@@ -1,7 +1,6 @@
 package sqlcore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -229,7 +228,7 @@ func (s *Store) read(ctx context.Context, ex Execer, changes []store.Change) (*p
 func (p *plan) decide(c *store.Change, units []int64, a *store.Applied) {
 	if e := c.Event; e != nil {
 		if h, ok := p.seen[[2]string{e.Player, e.ID}]; ok {
-			if bytes.Equal(h, e.Hash) {
+			if e.Matches(h) {
 				a.Duplicate = true
 			} else {
 				a.Err = fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)

@@ -1,7 +1,6 @@
 package sqlcore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -246,7 +245,7 @@ func (s *Store) seenHash(ctx context.Context, ex Execer, e *store.Event, a *stor
 	if err != nil {
 		return false, err
 	}
-	if !bytes.Equal(h, e.Hash) {
+	if !e.Matches(h) {
 		return true, fmt.Errorf("player %q, event %q: %w", e.Player, e.ID, store.ErrEventConflict)
 	}
 	a.Duplicate = true

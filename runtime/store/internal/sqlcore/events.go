@@ -1,7 +1,6 @@
 package sqlcore
 
 import (
-	"bytes"
 	"context"
 	"math"
 	"time"
@@ -47,7 +46,7 @@ func (s *Store) Seen(ctx context.Context, events []store.Event) ([]store.SeenSta
 		if err := r.Scan(&i, &h); err != nil {
 			return err
 		}
-		if bytes.Equal(h, events[i].Hash) {
+		if events[i].Matches(h) {
 			out[i] = store.SeenSame
 		} else {
 			out[i] = store.SeenOther
