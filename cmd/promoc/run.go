@@ -62,7 +62,9 @@ event's time puts the schedules into service: they do not fire for the
 time before the log. With --until TIME (RFC 3339), the clock runs on after
 the last event to TIME, firing everything due by then in order; without
 it, nothing due after the last event fires. A TIME before the log's last
-event changes nothing (the events are all handled) and is noted on stderr.
+event changes nothing (the events are all handled) and is noted on stderr;
+so is a TIME before where an earlier run left the clock (the latest firing
+of a schedule the database records).
 
 Events are handled in batches of --batch (4096 by default), each stored in
 one go, and a batch ends early where something falls due. The next batch
@@ -165,6 +167,15 @@ file, or a database that is not promoc's.`,
 				// Not an error: every event was handled as without it.
 				fmt.Fprintf(cmd.ErrOrStderr(), "note: --until %s is before the log's last event (%s): the clock ran to that event, not on\n",
 					end.UTC().Format(time.RFC3339Nano), r.latest.UTC().Format(time.RFC3339Nano))
+			} else if err == nil && !end.IsZero() {
+				// Nor is an --until an earlier run went past: nothing ran
+				// (this run moved no schedule past end).
+				if c, cerr := eng.Clock(ctx); cerr != nil {
+					return failf("%s: %v", dbName(db), cerr)
+				} else if c.After(end) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "note: --until %s is before where an earlier run left the clock (%s or later): the clock stays there, not back\n",
+						end.UTC().Format(time.RFC3339Nano), c.Format(time.RFC3339Nano))
+				}
 			}
 			if errors.Is(context.Cause(ctx), errRunLeaseLost) {
 				return failf("%s: %v", dbName(db), errRunLeaseLost)

@@ -91,6 +91,37 @@ func (e *Engine) advanceQuiesced(ctx context.Context, now time.Time) ([]Outcome,
 	return out, nil
 }
 
+// Clock is the latest instant the store shows the clock has reached: when
+// a schedule of the rule set was put into service or last fired, in any
+// zone; zero when it shows none. The clock an earlier Advance ran to is at
+// least that (it is not stored as such): an Advance to an earlier time
+// fires nothing.
+func (e *Engine) Clock(ctx context.Context) (time.Time, error) {
+	defer e.quiesce()()
+	var t time.Time
+	later := func(u time.Time) {
+		if u.After(t) {
+			t = u
+		}
+	}
+	for _, r := range e.rules {
+		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
+			if ev == nil || ev.Kind != runtime.EventSchedule {
+				continue
+			}
+			ss, _, err := e.scheduleState(ctx, r, ev)
+			if err != nil {
+				return time.Time{}, err
+			}
+			later(ss.Since)
+			for _, l := range ss.Last {
+				later(l)
+			}
+		}
+	}
+	return t.UTC(), nil
+}
+
 // NextDue is the earliest instant after after at which Advance has
 // something to fire: a player's inactivity, a waiting result's approval
 // timeout or a schedule's next firing in a zone. ok is false when nothing is due ever.
