@@ -41,10 +41,10 @@ const meaningLen = 1 + sha256.Size
 // transaction ("" for none; a player event's currency is in its
 // canonical form). k is the kind of a transaction, checked.
 func meaningHash(ev *Event, k runtime.Kind, cur string) []byte {
-	var b canonWriter
+	b := canonWriter{buf: make([]byte, 0, 256)}
 	b.buf = append(b.buf, "promoc event meaning 1\n"...)
 	b.str(ev.Kind)
-	b.str(ev.Time.UTC().Format(time.RFC3339Nano))
+	b.instant(ev.Time)
 	if ev.Kind == KindPlayer {
 		b.str(ev.Currency)
 		b.str(ev.Zone)
@@ -103,6 +103,13 @@ type canonWriter struct{ buf []byte }
 
 func (w *canonWriter) count(n int) { w.buf = binary.AppendUvarint(w.buf, uint64(n)) }
 
+// instant writes t as its Unix seconds and nanoseconds: the same for
+// every zone and writing of one instant.
+func (w *canonWriter) instant(t time.Time) {
+	w.buf = binary.AppendVarint(w.buf, t.Unix())
+	w.buf = binary.AppendUvarint(w.buf, uint64(t.Nanosecond()))
+}
+
 func (w *canonWriter) str(s string) {
 	w.count(len(s))
 	w.buf = append(w.buf, s...)
@@ -127,7 +134,7 @@ func (w *canonWriter) value(v any, typ string) {
 	case isText && typ == "time":
 		if t, err := runtime.ParseTime(text); err == nil {
 			w.str("t")
-			w.str(strconv.FormatInt(t.UnixNano(), 10))
+			w.instant(t)
 			return
 		}
 	case isText && typ == "duration":
