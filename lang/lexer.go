@@ -426,8 +426,9 @@ const invisibleInString = "\u200b\u2060\ufeff"
 // describePasted explains a character that text copied from a document
 // brings along where the language has a plain one: typographic quotes, a
 // space that is not a plain one, an invisible character, a dash for minus,
-// a comparison or arithmetic sign, a currency symbol. ok is false for any
-// other character.
+// a comparison or arithmetic sign, a currency symbol; and a bidirectional
+// control character, refused as in strings and comments. ok is false for
+// any other character.
 func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexError, ok bool) {
 	at := func(msg, fix string) (lexError, bool) {
 		return lexError{Pos: pos, Len: size, Message: msg, Fix: fix}, true
@@ -439,6 +440,8 @@ func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexErr
 		return describeCurlyQuote(src, pos, size, singleQuotes), true
 	case strings.ContainsRune("\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000", r):
 		return at(fmt.Sprintf("unexpected %U, a space that is not a plain one, as text copied from a document has: write a plain space", r), " ")
+	case strings.ContainsRune(bidiControls, r):
+		return at(fmt.Sprintf("unexpected %U, a bidirectional control character: it makes the text shown differ from the text read; delete it", r), "")
 	case r == '\ufeff':
 		return at("unexpected U+FEFF, a byte order mark, which is skipped only at the start of a file: delete it", "")
 	case strings.ContainsRune("\u200b\u200c\u200d\u2060\u00ad", r):

@@ -45,6 +45,8 @@ func TestSourceText(t *testing.T) {
 			[]string{`1:18-1:21: unexpected U+202E, a bidirectional control character, in a comment: it makes the text shown differ from the text read; delete it [bad-syntax]`}},
 		{"bidirectional isolate in a string", "const a = \"ab\u2066c\"\n", nil,
 			[]string{`1:14-1:17: unexpected U+2066, a bidirectional control character, in a string: it makes the text shown differ from the text read; delete it [bad-syntax]`}},
+		{"bidirectional override between tokens", "const a = 1 \u202e+ 2\n", []string{"a 1:1"},
+			[]string{`1:13-1:16: unexpected U+202E, a bidirectional control character: it makes the text shown differ from the text read; delete it [bad-syntax]`}},
 		{"zero-width space in a string", "const a = \"Gold\u200bQuest\"\n", nil,
 			[]string{`1:16-1:19: unexpected U+200B, an invisible character, in a string: the string would never equal the text it looks like; delete it [bad-syntax]`}},
 		{"zero-width space in a comment", "// Gold\u200bQuest\nconst a = 1\n", []string{"a 2:1"}, nil},
