@@ -72,8 +72,12 @@ func Tokens(src []byte) []Token {
 			if kind == tokenSkip {
 				continue
 			}
-			if (kind == TokenComment || kind == TokenString) && badText(t, "") != nil {
-				kind = TokenInvalid // a NUL, a byte not UTF-8, a carriage return in a string
+			what := "string"
+			if kind == TokenComment {
+				what = "comment" // which may hold an invisible character
+			}
+			if (kind == TokenComment || kind == TokenString) && badText(t, what) != nil {
+				kind = TokenInvalid // a NUL, a byte not UTF-8, a bidirectional control; a carriage return or an invisible character in a string
 			}
 			off := base + t.Pos.Offset
 			out = append(out, Token{Kind: kind, Text: t.Value, Span: Span{pos(off), pos(off + len(t.Value))}})

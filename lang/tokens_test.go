@@ -19,6 +19,11 @@ func TestTokens(t *testing.T) {
 		{"unterminated string", "skip \"no end\nlet", []string{"keyword:skip", "invalid:\"no end", "keyword:let"}},
 		{"utf8", "a é b", []string{"ident:a", "invalid:é", "ident:b"}},
 		{"binary", "\x00\xff1", []string{"invalid:\x00", "invalid:\xff", "number:1"}},
+		// As Parse reads them: a zero-width space is refused in a string
+		// only, a bidirectional control in both.
+		{"invisible in a comment", "x // a\u200bb\ny", []string{"ident:x", "comment:// a\u200bb", "ident:y"}},
+		{"invisible in a string", "\"a\u200bb\"", []string{"invalid:\"a\u200bb\""}},
+		{"bidirectional in a comment", "// a\u202eb", []string{"invalid:// a\u202eb"}},
 		{"literals", `5% 7 days 2026-11-01 "s" <=`, []string{"percent:5%", "duration:7 days", "date:2026-11-01", `string:"s"`, "operator:<="}},
 	}
 	names := map[TokenKind]string{TokenInvalid: "invalid", TokenIdent: "ident", TokenKeyword: "keyword", TokenContextual: "contextual",
