@@ -172,6 +172,23 @@ test "other" {
 	}
 
 	params = c.at(file, "p1 at", 0)
+	params["newName"] = `say "hi" \ é`
+	c.call("textDocument/rename", params, &edit)
+	for _, e := range edit.Changes[c.uri(file)] {
+		assert.Equal(t, `"say \"hi\" \\ é"`, e.NewText, "the language's escapes")
+	}
+
+	// No id holds these: strconv.Quote wrote \x01, \t or \u200b, escapes
+	// the lexer refuses or an id that no one could type.
+	for _, bad := range []string{"p\x01", "p\t1", "p\u200b1", "p\u202e1"} {
+		params = c.at(file, "p1 at", 0)
+		params["newName"] = bad
+		resp := c.request("textDocument/rename", params)
+		require.NotNil(t, resp.Error, "%q", bad)
+		assert.Contains(t, resp.Error.Message, "cannot be a player's id")
+	}
+
+	params = c.at(file, "p1 at", 0)
 	params["newName"] = "p-2"
 	resp := c.request("textDocument/rename", params)
 	require.NotNil(t, resp.Error)

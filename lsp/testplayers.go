@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"strconv"
+	"strings"
+	"unicode"
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
@@ -144,10 +146,14 @@ func (p *testPlayer) rename(f *sourceFile, newName string) (*protocol.WorkspaceE
 			return nil, errorf("%s is already a player of test %s", newName, strconv.Quote(p.test.Name.Value))
 		}
 	}
+	quoted, ok := stringLit(newName)
+	if !ok {
+		return nil, errorf("%s cannot be a player's id: it holds a control, bidirectional or invisible character", strconv.Quote(newName))
+	}
 	ident := isIdent(newName)
 	edits := []protocol.TextEdit{}
 	for _, e := range p.uses {
-		text := strconv.Quote(newName)
+		text := quoted
 		if _, ok := e.(*lang.Ident); ok && ident {
 			text = newName
 		}
@@ -161,4 +167,18 @@ func (p *testPlayer) rename(f *sourceFile, newName string) (*protocol.WorkspaceE
 func isIdent(s string) bool {
 	toks := lang.Tokens([]byte(s))
 	return len(toks) == 1 && toks[0].Kind == lang.TokenIdent && toks[0].Text == s
+}
+
+// stringLit writes s as a string of the language, whose escapes are \"
+// and \\ (and \n and \t, which no id needs): strconv.Quote writes
+// others, \x01 or \u200b, that the lexer refuses. ok is false when s is
+// no player's id: a control character, or what no string may hold (a
+// bidirectional control, an invisible character).
+func stringLit(s string) (lit string, ok bool) {
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return "", false
+	}
+	lit = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	toks := lang.Tokens([]byte(lit))
+	return lit, len(toks) == 1 && toks[0].Kind == lang.TokenString && toks[0].Text == lit
 }
