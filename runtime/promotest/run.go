@@ -6,7 +6,6 @@ import (
 	goruntime "runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -162,18 +161,18 @@ func (s *Suite) run(ctx context.Context, tc *compiler.TestCase, coverage bool) *
 // inputOrigin says where the transaction of an invalid-input error comes
 // from, "transactions[2] is line 2 of fixture rules/testdata/more.jsonl",
 // as the index alone names no line a person wrote; "" for another result.
+// The index is the error's path's (Result.Input), not read from its text.
 func inputOrigin(res *runtime.Result, origins []string) string {
-	if res.Outcome != runtime.Error_ || res.Reason != "invalid-input" {
+	if res.Outcome != runtime.Error_ || res.Reason != "invalid-input" || res.Input == nil {
 		return ""
 	}
-	rest, ok := strings.CutPrefix(res.Detail, "transactions[")
-	if !ok {
+	p := res.Input.Path
+	if len(p) < 2 || p[0].Key != "transactions" || p[1].Key != "" {
 		return ""
 	}
-	digits, _, ok := strings.Cut(rest, "]")
-	i, err := strconv.Atoi(digits)
-	if !ok || err != nil || i < 0 || i >= len(origins) {
+	i := p[1].Index
+	if i < 0 || i >= len(origins) {
 		return ""
 	}
-	return "transactions[" + digits + "] is " + origins[i]
+	return "transactions[" + strconv.Itoa(i) + "] is " + origins[i]
 }
