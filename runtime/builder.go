@@ -191,7 +191,7 @@ func (b *Builder) SetPlayer(pl Player) error {
 	if pl.Zone != "" {
 		loc, err := b.p.in.zone(pl.Zone)
 		if err != nil {
-			return b.keep(&InputError{Field: "player.zone", Msg: "unknown time zone " + strconv.Quote(pl.Zone)})
+			return b.keep(&InputError{Field: "player.zone", Msg: "unknown time zone " + strconv.Quote(pl.Zone), Path: []PathStep{{Key: "player"}, {Key: "zone"}}})
 		}
 		zone = loc
 	}

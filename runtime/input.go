@@ -68,12 +68,12 @@ type InputError struct {
 	// fields in its own terms (tracking names a payout's transactions as
 	// the conversions of its API) without reading Field: set when the
 	// input is prepared ([Program.Prepare], [Program.Evaluate], a
-	// [Builder]) for the player's currency (player, currency), its
-	// properties (player, properties, NAME) and a transaction's fields
-	// (transactions, the index in the input's transactions, the
-	// attribute; the index alone for the transaction as a whole); nil for
-	// the others, and for the errors of an input document's text (a key,
-	// a JSON type) that [DecodeInput] finds.
+	// [Builder]) for the player's currency (player, currency) and zone
+	// (player, zone), its properties (player, properties, NAME) and a
+	// transaction's fields (transactions, the index in the input's
+	// transactions, the attribute; the index alone for the transaction as
+	// a whole); nil for the others, and for the errors of an input
+	// document's text (a key, a JSON type) that [DecodeInput] finds.
 	Path []PathStep
 }
 

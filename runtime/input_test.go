@@ -65,7 +65,7 @@ func TestInputConversionErrors(t *testing.T) {
 	}{
 		{"missing now", runtime.Input{Player: runtime.Player{Currency: "EUR"}}, "now: missing: the evaluation time is required", nil},
 		{"unknown player currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EURO"}}, `player.currency: unknown currency "EURO"`, playerCurrency},
-		{"unknown zone", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}}, `player.zone: unknown time zone "Mars/Olympus"`, nil},
+		{"unknown zone", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR", Zone: "Mars/Olympus"}}, `player.zone: unknown time zone "Mars/Olympus"`, []runtime.PathStep{{Key: "player"}, {Key: "zone"}}},
 		{"unknown rate currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"}, Rates: map[string]decimal.Decimal{"XYZ": decimal.NewFromInt(1)}},
 			"rates.XYZ: unknown currency", nil},
 		{"unknown transaction currency", runtime.Input{Now: now, Player: runtime.Player{Currency: "EUR"},
