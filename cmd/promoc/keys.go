@@ -8,10 +8,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -157,7 +155,7 @@ func printKeys(w io.Writer, list []keyJSON) error {
 		if k.Revoked != nil {
 			revoked = k.Revoked.Format(time.RFC3339)
 		}
-		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		if server.CheckKeyName(name) != nil {
 			// A key made before names were checked: its control
 			// characters shown escaped, not as the columns' spaces.
 			name = strconv.Quote(name)

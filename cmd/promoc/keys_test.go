@@ -18,7 +18,9 @@ func TestPrintKeysControlName(t *testing.T) {
 	require.NoError(t, printKeys(&b, []keyJSON{
 		{ID: "aaaaaaaaaaaa", Role: "viewer", Name: "a\tb", Created: at},
 		{ID: "bbbbbbbbbbbb", Role: "admin", Name: "ops team", Created: at},
+		{ID: "cccccccccccc", Role: "viewer", Name: "ops \u202emaet", Created: at},
 	}))
 	assert.Contains(t, b.String(), `aaaaaaaaaaaa  viewer  "a\tb"`)
 	assert.Contains(t, b.String(), "bbbbbbbbbbbb  admin   ops team")
+	assert.Contains(t, b.String(), `cccccccccccc  viewer  "ops \u202emaet"`, "a bidirectional control, escaped")
 }

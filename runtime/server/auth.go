@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/promoc/promoc/runtime/store"
 )
@@ -71,14 +72,29 @@ func NewKey(role Role, name string, now time.Time) (secret string, k store.APIKe
 // CheckKeyName refuses a key's name that is not one line of printable
 // text: a control character (a tab, a line break, an escape, C1) would
 // break the columns of promoc keys list, or a terminal's, and a log's
-// lines. Keys made before the rule keep their names and work.
+// lines; so would a line or paragraph separator (U+2028, U+2029), and a
+// bidirectional control (U+061C, U+200E, U+200F, U+202A-U+202E,
+// U+2066-U+2069) would show the columns after it reordered. A name that is
+// not UTF-8 is no text (PostgreSQL refuses to keep it). Keys made before
+// the rule keep their names and work.
 func CheckKeyName(name string) error {
 	for i, r := range name {
-		if unicode.IsControl(r) {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(name[i:], "\uFFFD"):
+			return fmt.Errorf("a byte that is not UTF-8 at byte %d: a key's name is one line of printable text", i+1)
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
 			return fmt.Errorf("a control character (U+%04X) at byte %d: a key's name is one line of printable text", r, i+1)
+		case isBidiControl(r):
+			return fmt.Errorf("a bidirectional control character (U+%04X) at byte %d: a key's name is one line of printable text", r, i+1)
 		}
 	}
 	return nil
+}
+
+// isBidiControl reports the characters that change the direction of the
+// text shown after them.
+func isBidiControl(r rune) bool {
+	return r == '\u061C' || r == '\u200E' || r == '\u200F' || '\u202A' <= r && r <= '\u202E' || '\u2066' <= r && r <= '\u2069'
 }
 
 // HashKey is what the store keeps of a key's secret.

@@ -242,3 +242,41 @@ func TestKeyCache(t *testing.T) {
 		assert.Equal(t, 401, get(h, key), "refused at the next request")
 	})
 }
+
+// TestCheckKeyName: a key's name is one line of printable text: letters of
+// any script, spaces, punctuation and U+FFFD itself are; a control
+// character, a line or paragraph separator, a bidirectional control and a
+// byte that is not UTF-8 are not, each named with its byte, and NewKey
+// makes no key of such a name.
+func TestCheckKeyName(t *testing.T) {
+	for _, c := range []struct {
+		name, err string
+	}{
+		{name: "ops team"},
+		{name: ""},
+		{name: "équipe Malta – CRM"},
+		{name: "فريق"},
+		{name: "a\uFFFDb"},
+		{name: "a\tb", err: "a control character (U+0009) at byte 2"},
+		{name: "a\x1b[31m", err: "a control character (U+001B) at byte 2"},
+		{name: "ops\u0085", err: "a control character (U+0085) at byte 4"},
+		{name: "a\u2028b", err: "a control character (U+2028) at byte 2"},
+		{name: "a\u2029b", err: "a control character (U+2029) at byte 2"},
+		{name: "ops \u202Emaet", err: "a bidirectional control character (U+202E) at byte 5"},
+		{name: "\u2066x\u2069", err: "a bidirectional control character (U+2066) at byte 1"},
+		{name: "a\u200Fb", err: "a bidirectional control character (U+200F) at byte 2"},
+		{name: "ab\xff", err: "a byte that is not UTF-8 at byte 3"},
+	} {
+		err := server.CheckKeyName(c.name)
+		_, _, kerr := server.NewKey(server.Viewer, c.name, time.Now())
+		if c.err == "" {
+			assert.NoError(t, err, "%q", c.name)
+			assert.NoError(t, kerr, "%q", c.name)
+			continue
+		}
+		if assert.Error(t, err, "%q", c.name) {
+			assert.Equal(t, c.err+": a key's name is one line of printable text", err.Error(), "%q", c.name)
+		}
+		assert.Error(t, kerr, "%q: NewKey", c.name)
+	}
+}
