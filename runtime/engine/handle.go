@@ -499,7 +499,10 @@ func (e *Engine) event(ctx context.Context, p *player, x *incoming) (store.Chang
 	ev := &x.ev
 	ch := store.Change{Event: &store.Event{Player: ev.Player, ID: ev.ID, Hash: x.hash, Same: x.same, Kind: ev.Kind, At: ev.Time.UTC(), Body: x.body}}
 	if ev.Kind != KindPlayer && ev.Currency == "" && p.meta.Currency != "" {
-		// Recorded in the player's currency, as its body is below.
+		// Recorded in the player's currency, as its body is below for
+		// a kind with money; a kind without money too, though its body
+		// names none: a currency it is sent with is checked against the
+		// player's all the same (check), a twin's too.
 		h := make([]byte, 0, meaningLen+len(p.meta.Currency))
 		ch.Event.Hash = append(append(h, x.hash[:meaningLen]...), p.meta.Currency...)
 	}
