@@ -143,6 +143,11 @@ func makeTemplate(ctx context.Context, server string) error {
 		pool.reset, err = resetSQL(ctx, live, name)
 	}
 	if err != nil {
+		// No pool: without its signature and its reset, a schema given
+		// back would be handed out again as it was left.
+		live.Exec(ctx, "DROP SCHEMA IF EXISTS "+name+" CASCADE")
+		live.Close(ctx)
+		pool.name, pool.live, pool.sig, pool.reset = "", nil, "", ""
 		return fmt.Errorf("pgtest: the template schema: %w", err)
 	}
 	return nil
