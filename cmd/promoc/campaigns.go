@@ -241,13 +241,16 @@ it may be a typo).`,
 				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
 				return nil
 			}
-			err = campaignChange(cmd.Context(), st, "campaign.resume", args[0], args[0], func(tx store.Store) error {
-				return tx.Resume(cmd.Context(), args[0], now())
-			})
+			reason, err := resumeCampaign(cmd.Context(), st, args[0])
+			if errors.Is(err, errActiveAlready) {
+				// Resumed by another meanwhile.
+				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
+				return nil
+			}
 			if err != nil {
 				return failf("%s: resuming %s: %v", dbName(*db), args[0], err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "resumed campaign %s (it was suspended: %s)\n", args[0], c.Reason)
+			fmt.Fprintf(cmd.OutOrStdout(), "resumed campaign %s (it was suspended: %s)\n", args[0], reason)
 			return nil
 		}),
 	}
@@ -374,6 +377,31 @@ stderr: it may be a typo.`,
 			return nil
 		}),
 	}
+}
+
+// errActiveAlready ends the transaction of a resume that finds the
+// campaign active: nothing changes, nothing is recorded.
+var errActiveAlready = errors.New("active already")
+
+// resumeCampaign resumes campaign name with its audit entry, in one
+// transaction that reads whether it is suspended, as POST
+// /v1/campaigns/{name}/resume does: a campaign resumed by another since
+// the command read it is left as it is (its since kept), nothing is
+// recorded, and the error is errActiveAlready. reason is why it was
+// suspended.
+func resumeCampaign(ctx context.Context, st store.Store, name string) (reason string, err error) {
+	err = campaignChange(ctx, st, "campaign.resume", name, name, func(tx store.Store) error {
+		c, err := tx.Campaign(ctx, name)
+		if err != nil {
+			return err
+		}
+		if c.Status != store.Suspended {
+			return errActiveAlready
+		}
+		reason = c.Reason
+		return tx.Resume(ctx, name, now())
+	})
+	return reason, err
 }
 
 // campaignChange makes a change of campaign name through tx and its entry
