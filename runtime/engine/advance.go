@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"time"
 
@@ -76,16 +77,11 @@ func (e *Engine) advanceQuiesced(ctx context.Context, now time.Time) ([]Outcome,
 	if err != nil {
 		return out, err
 	}
-	for _, r := range e.rules {
-		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
-			if ev == nil || ev.Kind != runtime.EventSchedule {
-				continue
-			}
-			got, err := e.schedule(ctx, r, ev, now)
-			out = append(out, got...)
-			if err != nil {
-				return out, err
-			}
+	for r, ev := range scheduled(e.rules) {
+		got, err := e.schedule(ctx, r, ev, now)
+		out = append(out, got...)
+		if err != nil {
+			return out, err
 		}
 	}
 	return out, nil
@@ -104,19 +100,14 @@ func (e *Engine) Clock(ctx context.Context) (time.Time, error) {
 			t = u
 		}
 	}
-	for _, r := range e.rules {
-		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
-			if ev == nil || ev.Kind != runtime.EventSchedule {
-				continue
-			}
-			ss, _, err := e.scheduleState(ctx, r, ev)
-			if err != nil {
-				return time.Time{}, err
-			}
-			later(ss.Since)
-			for _, l := range ss.Last {
-				later(l)
-			}
+	for r, ev := range scheduled(e.rules) {
+		ss, _, err := e.scheduleState(ctx, r, ev)
+		if err != nil {
+			return time.Time{}, err
+		}
+		later(ss.Since)
+		for _, l := range ss.Last {
+			later(l)
 		}
 	}
 	return t.UTC(), nil
@@ -144,34 +135,29 @@ func (e *Engine) NextDue(ctx context.Context, after time.Time) (next time.Time, 
 	} else if due {
 		consider(t)
 	}
-	for _, r := range e.rules {
-		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
-			if ev == nil || ev.Kind != runtime.EventSchedule {
-				continue
+	for r, ev := range scheduled(e.rules) {
+		ss, _, err := e.scheduleState(ctx, r, ev)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		zones, err := e.zones(ctx, ev)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, z := range zones {
+			last := ss.Last[z]
+			if last.IsZero() {
+				last = ss.Since
 			}
-			ss, _, err := e.scheduleState(ctx, r, ev)
+			if last.IsZero() || last.Before(after) {
+				last = after
+			}
+			loc, err := zoneLoc(z)
 			if err != nil {
 				return time.Time{}, false, err
 			}
-			zones, err := e.zones(ctx, ev)
-			if err != nil {
-				return time.Time{}, false, err
-			}
-			for _, z := range zones {
-				last := ss.Last[z]
-				if last.IsZero() {
-					last = ss.Since
-				}
-				if last.IsZero() || last.Before(after) {
-					last = after
-				}
-				loc, err := zoneLoc(z)
-				if err != nil {
-					return time.Time{}, false, err
-				}
-				if f, fok := ev.Schedule.Next(last, loc); fok {
-					consider(f.At)
-				}
+			if f, fok := ev.Schedule.Next(last, loc); fok {
+				consider(f.At)
 			}
 		}
 	}
@@ -365,6 +351,20 @@ func (e *Engine) absorbRound(out []Outcome, rd itemRound, applied []store.Applie
 		}
 	}
 	return out, retry, nil
+}
+
+// scheduled yields each rule's events that are schedules: its entrance,
+// then its trigger.
+func scheduled(rules []*runtime.Rule) iter.Seq2[*runtime.Rule, *runtime.RuleEvent] {
+	return func(yield func(*runtime.Rule, *runtime.RuleEvent) bool) {
+		for _, r := range rules {
+			for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
+				if ev != nil && ev.Kind == runtime.EventSchedule && !yield(r, ev) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // scheduleState reads the bookkeeping of a scheduled rule.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -182,38 +181,33 @@ func (e *Engine) onlyTimers(ctx context.Context, now time.Time, before []*batch)
 			}
 		}
 	}
-	for _, r := range e.rules {
-		for _, ev := range []*runtime.RuleEvent{r.Entrance, &r.Trigger} {
-			if ev == nil || ev.Kind != runtime.EventSchedule {
-				continue
+	for r, ev := range scheduled(e.rules) {
+		ss, _, err := e.scheduleState(ctx, r, ev)
+		if err != nil || ss.Since.IsZero() {
+			return false, err // not in service yet: Advance writes that
+		}
+		zones, err := e.zones(ctx, ev)
+		if err != nil {
+			return false, err
+		}
+		if ev.PlayerZone {
+			for z := range zonesInFlight {
+				if !slices.Contains(zones, z) {
+					zones = append(zones, z)
+				}
 			}
-			ss, _, err := e.scheduleState(ctx, r, ev)
-			if err != nil || ss.Since.IsZero() {
-				return false, err // not in service yet: Advance writes that
-			}
-			zones, err := e.zones(ctx, ev)
+		}
+		for _, z := range zones {
+			loc, err := zoneLoc(z)
 			if err != nil {
-				return false, err
+				return false, nil // Advance reports it
 			}
-			if ev.PlayerZone {
-				for z := range zonesInFlight {
-					if !slices.Contains(zones, z) {
-						zones = append(zones, z)
-					}
-				}
+			last := ss.Last[z]
+			if last.IsZero() {
+				last = ss.Since
 			}
-			for _, z := range zones {
-				loc, err := zoneLoc(z)
-				if err != nil {
-					return false, nil // Advance reports it
-				}
-				last := ss.Last[z]
-				if last.IsZero() {
-					last = ss.Since
-				}
-				if _, missed := ev.Schedule.Missed(last, now, loc); missed {
-					return false, nil
-				}
+			if _, missed := ev.Schedule.Missed(last, now, loc); missed {
+				return false, nil
 			}
 		}
 	}

@@ -14,20 +14,15 @@ import (
 	"github.com/promoc/promoc/vm/window"
 )
 
-// input builds the input of a test from its clauses in source order: a
-// fixture is the base, and the inline clauses after it override its fields
-// (now, the player's id, currency and zone, properties, rates, anchors) and
-// add transactions. It returns a problem, for people, when the test cannot
-// run as written: money in another currency than the player's of a fixture,
-// or now in the player's zone when the player has none.
-func (s *Suite) input(tc *compiler.TestCase) (runtime.Input, string) {
-	in, _, problem := s.inputOrigins(tc)
-	return in, problem
-}
-
-// inputOrigins is input, with where each transaction of the input comes
-// from, for people: "line 2 of fixture rules/testdata/more.jsonl", "the row
-// at rules/r_test.promo:7:3".
+// inputOrigins builds the input of a test from its clauses in source order:
+// a fixture is the base, and the inline clauses after it override its
+// fields (now, the player's id, currency and zone, properties, rates,
+// anchors) and add transactions. It returns where each transaction of the
+// input comes from, for people ("line 2 of fixture
+// rules/testdata/more.jsonl", "the row at rules/r_test.promo:7:3"), and a
+// problem, for people, when the test cannot run as written: money in
+// another currency than the player's of a fixture, or now in the player's
+// zone when the player has none.
 func (s *Suite) inputOrigins(tc *compiler.TestCase) (runtime.Input, []string, string) {
 	b := inputBuilder{consts: s.info.Info.Consts, counts: map[string]int{}, file: tc.File}
 	for _, cl := range tc.Decl.Clauses {
