@@ -184,14 +184,10 @@ first run, with a note on stderr: it may be a typo.`,
 			if err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			}
-			if c.Since.IsZero() {
-				bs, err := st.Budgets(cmd.Context(), args[0])
-				if err != nil {
-					return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
-				}
-				if len(bs) == 0 {
-					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (promoc campaigns status lists those known)\n", dbName(*db), args[0])
-				}
+			if unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+			} else if unknown {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (promoc campaigns status lists those known)\n", dbName(*db), args[0])
 			}
 			err = campaignChange(cmd.Context(), st, "campaign.suspend", args[0], args[0], func(tx store.Store) error {
 				return tx.Suspend(cmd.Context(), args[0], reason, now())
@@ -229,14 +225,10 @@ it may be a typo).`,
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			}
 			if c.Status != store.Suspended {
-				if c.Since.IsZero() {
-					bs, err := st.Budgets(cmd.Context(), args[0])
-					if err != nil {
-						return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
-					}
-					if len(bs) == 0 {
-						fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here (never suspended, no budget): nothing to resume (promoc campaigns status lists those known)\n", dbName(*db), args[0])
-					}
+				if unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
+					return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
+				} else if unknown {
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here (never suspended, no budget): nothing to resume (promoc campaigns status lists those known)\n", dbName(*db), args[0])
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
 				return nil
@@ -325,17 +317,13 @@ stderr: it may be a typo.`,
 			if err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), name, err)
 			}
-			if before.Since.IsZero() {
-				// A name the database never knew may be a typo, as for
-				// suspend: opened all the same (a budget may be set before
-				// the first run), said on stderr.
-				bs, err := st.Budgets(cmd.Context(), name)
-				if err != nil {
-					return failf("%s: campaign %s: %v", dbName(*db), name, err)
-				}
-				if len(bs) == 0 {
-					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (promoc campaigns status lists those known)\n", dbName(*db), name)
-				}
+			// A name the database never knew may be a typo, as for
+			// suspend: opened all the same (a budget may be set before the
+			// first run), said on stderr.
+			if unknown, err := unknownCampaign(cmd.Context(), st, name, before); err != nil {
+				return failf("%s: campaign %s: %v", dbName(*db), name, err)
+			} else if unknown {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (promoc campaigns status lists those known)\n", dbName(*db), name)
 			}
 			target := name + "/" + cur
 			if cur == "" {
@@ -410,14 +398,14 @@ func resumeCampaign(ctx context.Context, st store.Store, name string) (reason st
 // and budgets). A change that fails records nothing.
 func campaignChange(ctx context.Context, st store.Store, action, name, target string, change func(tx store.Store) error) error {
 	return withAudit(ctx, st, func(tx store.Store) (store.AuditEntry, error) {
-		before, err := campaignState(ctx, tx, name)
+		before, err := server.ReadCampaign(ctx, tx, name)
 		if err != nil {
 			return store.AuditEntry{}, err
 		}
 		if err := change(tx); err != nil {
 			return store.AuditEntry{}, err
 		}
-		after, err := campaignState(ctx, tx, name)
+		after, err := server.ReadCampaign(ctx, tx, name)
 		if err != nil {
 			return store.AuditEntry{}, err
 		}
@@ -432,16 +420,13 @@ func campaignChange(ctx context.Context, st store.Store, action, name, target st
 	})
 }
 
-// campaignState is a campaign as the API shows it (and its audit log
-// records it): status and budgets.
-func campaignState(ctx context.Context, st store.Store, name string) (server.Campaign, error) {
-	c, err := st.Campaign(ctx, name)
-	if err != nil {
-		return server.Campaign{}, err
+// unknownCampaign says whether the database never knew campaign name (c,
+// its status as read): never suspended nor resumed, and no budget. A
+// command given such a name notes on stderr that it may be a typo.
+func unknownCampaign(ctx context.Context, st store.Store, name string, c store.Campaign) (bool, error) {
+	if !c.Since.IsZero() {
+		return false, nil
 	}
 	bs, err := st.Budgets(ctx, name)
-	if err != nil {
-		return server.Campaign{}, err
-	}
-	return server.CampaignOf(name, c, bs), nil
+	return len(bs) == 0, err
 }

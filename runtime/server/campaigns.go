@@ -90,7 +90,7 @@ func (s *Server) known(ctx context.Context, name string) error {
 
 // campaignOf reads the status and budgets of a campaign from st: the
 // store, or a transaction of it.
-func campaignOf(ctx context.Context, st store.Store, name string) (Campaign, error) {
+func ReadCampaign(ctx context.Context, st store.Store, name string) (Campaign, error) {
 	c, err := st.Campaign(ctx, name)
 	if err != nil {
 		return Campaign{}, err
@@ -112,7 +112,7 @@ func (s *Server) getCampaigns(ctx context.Context, q *request) (int, any, error)
 	}
 	list := []Campaign{}
 	for _, n := range names {
-		c, err := campaignOf(ctx, s.st, n)
+		c, err := ReadCampaign(ctx, s.st, n)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -128,7 +128,7 @@ func (s *Server) getCampaign(ctx context.Context, q *request) (int, any, error) 
 	if err := s.known(ctx, name); err != nil {
 		return 0, nil, err
 	}
-	c, err := campaignOf(ctx, s.st, name)
+	c, err := ReadCampaign(ctx, s.st, name)
 	return http.StatusOK, c, err
 }
 
@@ -152,14 +152,14 @@ func (s *Server) postSuspend(ctx context.Context, q *request) (int, any, error) 
 	}
 	var c Campaign
 	err := s.audited(ctx, q, "campaign.suspend", func(tx store.Store) (string, any, any, error) {
-		before, err := campaignOf(ctx, tx, name)
+		before, err := ReadCampaign(ctx, tx, name)
 		if err != nil {
 			return "", nil, nil, err
 		}
 		if err := tx.Suspend(ctx, name, body.Reason, s.now()); err != nil {
 			return "", nil, nil, err
 		}
-		c, err = campaignOf(ctx, tx, name)
+		c, err = ReadCampaign(ctx, tx, name)
 		return name, before, c, err
 	})
 	if err != nil {
@@ -182,7 +182,7 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 	}
 	var c Campaign
 	err := s.audited(ctx, q, "campaign.resume", func(tx store.Store) (string, any, any, error) {
-		before, err := campaignOf(ctx, tx, name)
+		before, err := ReadCampaign(ctx, tx, name)
 		if err != nil {
 			return "", nil, nil, err
 		}
@@ -196,7 +196,7 @@ func (s *Server) postResume(ctx context.Context, q *request) (int, any, error) {
 		if err := tx.Resume(ctx, name, s.now()); err != nil {
 			return "", nil, nil, err
 		}
-		c, err = campaignOf(ctx, tx, name)
+		c, err = ReadCampaign(ctx, tx, name)
 		return name, before, c, err
 	})
 	if err != nil && !errors.Is(err, errUnchanged) {
@@ -250,14 +250,14 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 	}
 	var c Campaign
 	err = s.audited(ctx, q, "campaign.budget", func(tx store.Store) (string, any, any, error) {
-		before, err := campaignOf(ctx, tx, name)
+		before, err := ReadCampaign(ctx, tx, name)
 		if err != nil {
 			return "", nil, nil, err
 		}
 		if err := tx.SetBudget(ctx, name, cur, limit.Decimal, s.now()); err != nil {
 			return "", nil, nil, err
 		}
-		c, err = campaignOf(ctx, tx, name)
+		c, err = ReadCampaign(ctx, tx, name)
 		target := name + "/" + cur
 		if cur == "" {
 			target = name
