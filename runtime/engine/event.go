@@ -3,7 +3,6 @@ package engine
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -247,14 +246,11 @@ type record struct {
 	Props    map[string]any `json:"p,omitempty"`
 }
 
-// encode gives the event's body and content hash, as the event was sent.
+// body is the event's body as it was sent, as stored for the windows.
 // Maps are written with sorted keys, so equal events give equal bytes.
-func (ev *Event) encode() (body, hash []byte) {
-	buf := ev.appendBody(ev.Currency, sha256.Size)
-	body = buf[:len(buf):len(buf)]
-	h := sha256.Sum256(body)
-	hash = append(buf[len(buf):], h[:]...) // after the body when it fits
-	return body, hash
+func (ev *Event) body() []byte {
+	buf := ev.appendBody(ev.Currency, 0)
+	return buf[:len(buf):len(buf)]
 }
 
 // appendBody gives the event's body with cur as the currency of its money,

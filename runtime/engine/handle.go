@@ -58,7 +58,6 @@ type incoming struct {
 	ev   Event
 	tx   runtime.Transaction
 	body []byte // its body as sent
-	text []byte // the SHA-256 of body: the hash of its text an older engine recorded
 	hash []byte // the hash of its meaning, with its currency as sent (meaning.go)
 	dup  bool   // seen before with the same content
 	// callDup: the same event came earlier in the same call (a dup that
@@ -102,7 +101,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			}
 			return nil, err
 		}
-		x.body, x.text = x.ev.encode()
+		x.body = x.ev.body()
 		var kind runtime.Kind
 		if x.ev.Kind != KindPlayer {
 			kind, _ = e.prog.Kind(x.ev.Kind) // checked by validate

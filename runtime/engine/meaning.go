@@ -84,10 +84,13 @@ func meaningHash(ev *Event, k runtime.Kind, cur string) []byte {
 
 // sameEvent reports whether recorded, the hash recorded with an event's
 // id, is the event x: x.hash is the hash of its meaning with its currency
-// as sent, and x.text the hash of its text an older engine recorded.
+// as sent. A recorded hash of sha256.Size bytes is the hash of the text an
+// older engine recorded, the SHA-256 of the body: computed here, for those
+// only, rather than for every event.
 func sameEvent(x *incoming, recorded []byte) bool {
 	if len(recorded) == sha256.Size {
-		return bytes.Equal(recorded, x.text)
+		text := sha256.Sum256(x.body)
+		return bytes.Equal(recorded, text[:])
 	}
 	if len(recorded) < meaningLen || len(x.hash) < meaningLen || !bytes.Equal(recorded[:meaningLen], x.hash[:meaningLen]) {
 		return false

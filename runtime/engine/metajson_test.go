@@ -206,3 +206,12 @@ func TestAppendRecord(t *testing.T) {
 		}
 	}
 }
+
+// encode gives the event's body and the hash of its text, as an engine
+// before the hash of an event's meaning recorded it (sameEvent compares
+// such hashes).
+func (ev *Event) encode() (body, hash []byte) {
+	body = ev.body()
+	h := sha256.Sum256(body)
+	return body, h[:]
+}
