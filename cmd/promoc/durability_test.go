@@ -54,3 +54,15 @@ func TestDurabilityPostgres(t *testing.T) {
 		require.Equal(t, want, got, "--durability %s", d)
 	}
 }
+
+// TestOpenStoreBadURL: a postgres:// URL that does not parse is a failure
+// naming the database without its password, at either durability, and no
+// server is asked.
+func TestOpenStoreBadURL(t *testing.T) {
+	for _, d := range []durability{durableFull, durableProcess} {
+		_, err := openStoreWith(context.Background(), "postgres://promoc:s3cret@db:notaport/promoc", true, d)
+		require.Error(t, err, "--durability %s", d)
+		require.Contains(t, err.Error(), "postgres", "--durability %s", d)
+		require.NotContains(t, err.Error(), "s3cret", "--durability %s: the password in a message", d)
+	}
+}
