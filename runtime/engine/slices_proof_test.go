@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/promoc/promoc/runtime"
@@ -126,9 +127,23 @@ func testSliceKill(t *testing.T, b backend) {
 		require.NoError(t, err)
 		require.Len(t, held, 1, "the dead holder's slice is out")
 		require.True(t, strings.HasPrefix(held[0].Holder, "victim-"), "held by %s", held[0].Holder)
+		// Posted counts every reward the victim committed: those its slice
+		// holds and any it took before (a slice whose lease ended while the
+		// victim stalled, folded into posted by its next grant; a batch
+		// left to the account's path), no more, no less.
 		bs, err := st.Budgets(ctx, "race")
 		require.NoError(t, err)
-		require.True(t, bs[0].Posted.Equal(held[0].Used), "posted %s counts the slice's %s", bs[0].Posted, held[0].Used)
+		committed, err := allStored(ctx, st)
+		require.NoError(t, err)
+		sum := decimal.Zero
+		for _, o := range committed {
+			if o.Status == store.Issued {
+				sum = sum.Add(o.Amount)
+			}
+		}
+		require.True(t, bs[0].Posted.Equal(sum), "posted %s, the victim's issued rewards %s", bs[0].Posted, sum)
+		require.True(t, held[0].Used.IsPositive() && held[0].Used.LessThanOrEqual(sum),
+			"the slice's used %s is part of posted %s", held[0].Used, sum)
 		require.NoError(t, st.Audit(ctx))
 
 		time.Sleep(time.Until(killed.Add(ttl + 100*time.Millisecond)))
