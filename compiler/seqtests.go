@@ -391,6 +391,63 @@ func (c *testChecker) budgetValue(st *seqState, e lang.Expr, t Type, v *Value, w
 	return t.Cur, true
 }
 
+// budgetLeftAbove refuses an expect budget left above the budget's limit
+// in its currency (the test's budget, or else the rule's): what is left is
+// the limit less what is issued and what waits, and nothing in a test
+// raises a limit, so the expect could never pass.
+func (c *testChecker) budgetLeftAbove(st *seqState, e *lang.ExpectBudgetLeft, cur string, v *Value) {
+	limit, from, ok := st.budgetLimit(c, cur)
+	if !ok || v.Num.Cmp(limit) <= 0 {
+		return
+	}
+	name := st.rule.Decl.Kind.String() + " " + st.rule.Symbol.Name
+	in := ""
+	if cur != "" {
+		in = " in " + cur
+	}
+	d := lang.Diagnostic{File: c.file, Span: e.Value.Span(), Severity: lang.Error, Code: lang.CodeInvalidTest,
+		Message: fmt.Sprintf("expect budget left %s can never pass: the budget of %s%s is %s (%s), and what is left is never above it",
+			valueWords(v, cur), name, in, valueWords(&Value{Num: limit}, cur), from)}
+	if n := st.budgets[cur]; n != nil {
+		d.Related = []lang.Related{{File: c.file, Span: n.Span(), Message: "the test's budget"}}
+	}
+	c.diags.Add(d)
+}
+
+// budgetLimit is the limit of the budget of the rule under test in cur at
+// the test's steps: the budget the test sets, or else the rule's; and
+// where it comes from.
+func (st *seqState) budgetLimit(c *testChecker, cur string) (num.Dec, string, bool) {
+	if n, ok := st.budgets[cur].(*lang.TestBudgetClause); ok {
+		v := c.info.Consts[n.Value]
+		if v == nil {
+			return num.Dec{}, "", false
+		}
+		return v.Num, "the test's budget", true
+	}
+	b := st.rule.Budget
+	if b == nil {
+		return num.Dec{}, "", false
+	}
+	if len(b.PerCur) == 0 {
+		return b.Num, "its budget clause", true
+	}
+	for _, p := range b.PerCur {
+		if p.Cur == cur {
+			return p.Amount, "its budget clause", true
+		}
+	}
+	return num.Dec{}, "", false
+}
+
+// valueWords writes an amount in cur, or a number when cur is "".
+func valueWords(v *Value, cur string) string {
+	if cur == "" {
+		return v.Num.String()
+	}
+	return v.Num.String() + " " + cur
+}
+
 // hasClause reports whether a rule has a clause of type T.
 func hasClause[T lang.RuleClause](d *lang.RuleDecl) bool {
 	for _, cl := range d.Clauses {
@@ -766,7 +823,9 @@ func (c *testChecker) seqExpect(st *seqState, cl lang.TestClause) {
 	case *lang.ExpectBudgetLeft:
 		t, v := c.testValue(e.Value)
 		if t.Kind != Invalid && r != nil {
-			c.budgetValue(st, e.Value, t, v, "expect budget left")
+			if cur, ok := c.budgetValue(st, e.Value, t, v, "expect budget left"); ok {
+				c.budgetLeftAbove(st, e, cur, v)
+			}
 		}
 	case *lang.ExpectRuleStatus:
 		if r != nil && r.Decl.Kind != e.Kind {
