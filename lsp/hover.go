@@ -152,7 +152,28 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 	for j := len(path) - 1; j >= 0; j-- {
 		switch n := path[j].(type) {
 		case *lang.Zone:
+			if sched, ok := parentOf(path[:j+1]).(*lang.Schedule); ok { // schedule every Monday 00:00 in player zone
+				return d.keyword(scheduleKey(sched) + ":in")
+			}
 			return d.keyword("zone")
+		case *lang.Schedule:
+			// every and in are the schedule's, not an every trigger's or
+			// a window's.
+			if word == "every" || word == "in" {
+				return d.keyword(scheduleKey(n) + ":" + word)
+			}
+			return ruleWordDoc(d, word)
+		case *lang.Event:
+			if n.Schedule != nil && (word == "every" || word == "in") {
+				return d.keyword(scheduleKey(n.Schedule) + ":" + word)
+			}
+			if n.Kind == lang.EventEvery && word == "every" {
+				return d.keyword("rule:trigger:every")
+			}
+			return ruleWordDoc(d, word)
+		case *lang.QualLimit:
+			// at most 3 rewards of a qualification is not the rate limit.
+			return d.keyword("rule:qualification")
 		case *lang.Window:
 			if word == "window" {
 				return d.keyword("window")
@@ -201,16 +222,31 @@ func (s *Server) keywordDoc(path []lang.Node, word string) string {
 				return doc
 			}
 			return d.keyword(word)
-		case lang.RuleClause, *lang.RuleDecl, *lang.Event, *lang.Schedule, *lang.SplitArm, *lang.QualLimit:
-			if doc := d.keyword("rule:" + word); doc != "" {
-				return doc
-			}
-			return d.keyword(word)
+		case lang.RuleClause, *lang.RuleDecl, *lang.SplitArm:
+			return ruleWordDoc(d, word)
 		case lang.Stmt, lang.Decl, *lang.File:
 			return d.keyword(word)
 		}
 	}
 	return d.keyword(word)
+}
+
+// ruleWordDoc documents a word of a rule: its "rule:" entry, or else the
+// word's.
+func ruleWordDoc(d *specDoc, word string) string {
+	if doc := d.keyword("rule:" + word); doc != "" {
+		return doc
+	}
+	return d.keyword(word)
+}
+
+// scheduleKey is the reference's entry of a schedule's form: its cron
+// string or its words.
+func scheduleKey(s *lang.Schedule) string {
+	if s.Cron != nil {
+		return "rule:schedule:cron"
+	}
+	return "rule:schedule:words"
 }
 
 // seqExpectKey is the word that names an expect of an event-sequence

@@ -438,6 +438,13 @@ func (d *specDoc) ruleWords(w map[string]string) {
 	w["rule:on"] = w["on"]
 	w["rule:first"] = d.rows("Clauses", cellStarts("on first "))
 	w["rule:every"] = join(d.rows("Clauses", cellStarts("every ")), d.rows("Clauses", cellStarts("schedule every ")))
+	// Where the clause is known, one row: every of a trigger or of a
+	// schedule's words, in after a schedule (its row and what ZONE is).
+	w["rule:trigger:every"] = d.rows("Clauses", cellStarts("every "))
+	cron, words := d.rows("Clauses", cellStarts("schedule \"")), d.rows("Clauses", cellStarts("schedule every "))
+	zone := d.paragraph("Clauses", "KIND is a declared kind")
+	w["rule:schedule:cron:every"], w["rule:schedule:words:every"] = cron, words
+	w["rule:schedule:cron:in"], w["rule:schedule:words:in"] = join(cron, zone), join(words, zone)
 	w["rule:since"] = w["inactive"]
 	w["rule:schedule"] = w["schedule"]
 	w["rule:qualification"] = qualification
