@@ -99,6 +99,7 @@ func (c *testChecker) checkSequence(file string, d *lang.TestDecl) *TestCase {
 		c.seqClause(st, cl)
 	}
 	c.closeBatch(st)
+	c.zonelessPlayers(st, d)
 	switch {
 	case len(st.players) == 0:
 		c.errorf(d.Name, lang.CodeInvalidTest, "test %q has no player: add one, as in player p1 { currency EUR }", d.Name.Value)
@@ -106,6 +107,56 @@ func (c *testChecker) checkSequence(file string, d *lang.TestDecl) *TestCase {
 		c.errorf(d.Name, lang.CodeInvalidTest, "test %q has no expect: state what the rule did, as in expect rewards 1", d.Name.Value)
 	}
 	return st.tc
+}
+
+// zonelessPlayers warns of each player of the test that has no zone, in
+// its player clause or an update, when the rule under test has a schedule
+// in player zone (its trigger or entrance): the engine takes a player
+// without a zone to live on UTC, so the schedule fires for it on UTC's
+// wall clock, which a test rarely means. zone "UTC" says it does.
+func (c *testChecker) zonelessPlayers(st *seqState, d *lang.TestDecl) {
+	if st.rule == nil {
+		return
+	}
+	var sched *lang.Schedule
+	for _, cl := range st.rule.Decl.Clauses {
+		var ev *lang.Event
+		switch cl := cl.(type) {
+		case *lang.TriggerClause:
+			ev = cl.Event
+		case *lang.EntranceClause:
+			ev = cl.Event
+		}
+		if ev != nil && ev.Schedule != nil && ev.Schedule.Zone != nil && ev.Schedule.Zone.Player {
+			sched = ev.Schedule
+			break
+		}
+	}
+	if sched == nil {
+		return
+	}
+	zoned := map[string]bool{}
+	hasZone := func(fields []*lang.TestField) bool {
+		return slices.ContainsFunc(fields, func(f *lang.TestField) bool { return f.Name.Name == "zone" })
+	}
+	for _, cl := range d.Clauses {
+		switch cl := cl.(type) {
+		case *lang.PlayerClause:
+			if cl.ID != nil && hasZone(cl.Fields) {
+				zoned[PlayerID(cl.ID)] = true
+			}
+		case *lang.UpdateClause:
+			if hasZone(cl.Fields) {
+				zoned[PlayerID(cl.Player)] = true
+			}
+		}
+	}
+	for _, id := range st.order {
+		if p := st.players[id]; !zoned[id] {
+			c.warnf(p.decl, lang.CodeUnusedZone, "player %s has no zone, so the schedule in player zone of %s %s fires for it on UTC, as for any player without a zone: give it one, as in zone \"Europe/Malta\", or write zone \"UTC\" if UTC is meant",
+				id, st.rule.Decl.Kind, st.rule.Symbol.Name)
+		}
+	}
 }
 
 // testRule resolves the rule an event-sequence test names.
