@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -98,7 +99,11 @@ strings.`,
 					return failf("%s: campaign %s: %v", dbName(*db), name, err)
 				}
 				if len(args) == 1 && c.Since.IsZero() && len(bs) == 0 {
-					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: no campaign %s here: never suspended, no budget\n", dbName(*db), name)
+					hint, err := knownCampaigns(cmd.Context(), st, name)
+					if err != nil {
+						return failf("%s: %v", dbName(*db), err)
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: no campaign %s here: never suspended, no budget (%s)\n", dbName(*db), name, hint)
 				}
 				list = append(list, server.CampaignOf(name, c, bs))
 			}
@@ -184,10 +189,10 @@ first run, with a note on stderr: it may be a typo.`,
 			if err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			}
-			if unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
+			if hint, unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			} else if unknown {
-				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (promoc campaigns status lists those known)\n", dbName(*db), args[0])
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): suspending it all the same; if that is a typo, the campaign meant still pays (%s)\n", dbName(*db), args[0], hint)
 			}
 			err = campaignChange(cmd.Context(), st, "campaign.suspend", args[0], args[0], func(tx store.Store) error {
 				return tx.Suspend(cmd.Context(), args[0], reason, now())
@@ -225,10 +230,10 @@ it may be a typo).`,
 				return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 			}
 			if c.Status != store.Suspended {
-				if unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
+				if hint, unknown, err := unknownCampaign(cmd.Context(), st, args[0], c); err != nil {
 					return failf("%s: campaign %s: %v", dbName(*db), args[0], err)
 				} else if unknown {
-					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here (never suspended, no budget): nothing to resume (promoc campaigns status lists those known)\n", dbName(*db), args[0])
+					fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here (never suspended, no budget): nothing to resume (%s)\n", dbName(*db), args[0], hint)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "campaign %s is active already\n", args[0])
 				return nil
@@ -320,10 +325,10 @@ stderr: it may be a typo.`,
 			// A name the database never knew may be a typo, as for
 			// suspend: opened all the same (a budget may be set before the
 			// first run), said on stderr.
-			if unknown, err := unknownCampaign(cmd.Context(), st, name, before); err != nil {
+			if hint, unknown, err := unknownCampaign(cmd.Context(), st, name, before); err != nil {
 				return failf("%s: campaign %s: %v", dbName(*db), name, err)
 			} else if unknown {
-				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (promoc campaigns status lists those known)\n", dbName(*db), name)
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: no campaign %s here yet (never suspended, no budget): opening its budget all the same; if that is a typo, the campaign meant is not limited by it (%s)\n", dbName(*db), name, hint)
 			}
 			target := name + "/" + cur
 			if cur == "" {
@@ -421,12 +426,27 @@ func campaignChange(ctx context.Context, st store.Store, action, name, target st
 }
 
 // unknownCampaign says whether the database never knew campaign name (c,
-// its status as read): never suspended nor resumed, and no budget. A
-// command given such a name notes on stderr that it may be a typo.
-func unknownCampaign(ctx context.Context, st store.Store, name string, c store.Campaign) (bool, error) {
+// its status as read): never suspended nor resumed, and no budget; and
+// then which it knows (server.KnownCampaigns). A command given such a
+// name notes on stderr that it may be a typo.
+func unknownCampaign(ctx context.Context, st store.Store, name string, c store.Campaign) (string, bool, error) {
 	if !c.Since.IsZero() {
-		return false, nil
+		return "", false, nil
 	}
 	bs, err := st.Budgets(ctx, name)
-	return len(bs) == 0, err
+	if err != nil || len(bs) > 0 {
+		return "", false, err
+	}
+	hint, err := knownCampaigns(ctx, st, name)
+	return hint, true, err
+}
+
+// knownCampaigns is server.KnownCampaigns of the campaigns the database
+// knows.
+func knownCampaigns(ctx context.Context, st store.Store, name string) (string, error) {
+	names, err := st.Campaigns(ctx)
+	if err != nil {
+		return "", err
+	}
+	return server.KnownCampaigns(name, slices.DeleteFunc(names, func(n string) bool { return n == name })), nil
 }

@@ -9,10 +9,12 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/engine"
 	"github.com/promoc/promoc/runtime/store"
@@ -83,9 +85,41 @@ func (s *Server) known(ctx context.Context, name string) error {
 		return err
 	}
 	if !slices.Contains(names, name) {
-		return errorf(http.StatusNotFound, CodeNotFound, "campaign %q: not a campaign of the rules, nor of the database", name).with("campaign", name)
+		for _, r := range s.program().Rules() {
+			names = append(names, r.Name)
+		}
+		slices.Sort(names)
+		return errorf(http.StatusNotFound, CodeNotFound, "campaign %q: not a campaign of the rules, nor of the database (%s)", name, KnownCampaigns(name, slices.Compact(names))).with("campaign", name)
 	}
 	return nil
+}
+
+// knownShown is how many names KnownCampaigns lists.
+const knownShown = 5
+
+// KnownCampaigns says, for a campaign name that is not known, which are:
+// the likely one when a known name is close (did you mean "welcome"?),
+// or else the first of them in the order given, sorted by the caller
+// (known: "a", "b", "c", "d", "e" and 3 more), or that none is. The API's
+// 404 and promoc campaigns write it, so a typo can be fixed without a
+// second call.
+func KnownCampaigns(name string, known []string) string {
+	if len(known) == 0 {
+		return "no campaign is known"
+	}
+	if s := lang.Suggest(name, known); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	shown := known[:min(len(known), knownShown)]
+	q := make([]string, len(shown))
+	for i, n := range shown {
+		q[i] = strconv.Quote(n)
+	}
+	out := "known: " + strings.Join(q, ", ")
+	if more := len(known) - len(shown); more > 0 {
+		out += fmt.Sprintf(" and %d more", more)
+	}
+	return out
 }
 
 // campaignOf reads the status and budgets of a campaign from st: the

@@ -81,6 +81,29 @@ func TestAcceptSuspendRuleWithoutBudget(t *testing.T) {
 	r = h.do(call{method: "POST", path: "/v1/campaigns/welcom/suspend", role: server.Operator})
 	assert.Equal(t, 404, r.status, "%s", r.raw)
 	assert.Equal(t, "not-found", r.code())
+	assert.Contains(t, r.json["message"], `(did you mean "welcome"?)`)
+	// No name close: the 404 lists those known, the rules' and the
+	// database's.
+	r = h.do(call{method: "POST", path: "/v1/campaigns/zzzzzzzz/suspend", role: server.Operator})
+	assert.Equal(t, 404, r.status, "%s", r.raw)
+	assert.Contains(t, r.json["message"], `(known: "match", "welcome")`)
+}
+
+func TestKnownCampaigns(t *testing.T) {
+	tests := []struct {
+		name  string
+		known []string
+		want  string
+	}{
+		{"welcom", []string{"match", "welcome"}, `did you mean "welcome"?`},
+		{"zzz", nil, "no campaign is known"},
+		{"zzz", []string{"a b", "match"}, `known: "a b", "match"`},
+		{"zzzzzzzz", []string{"a1", "a2", "a3", "a4", "a5"}, `known: "a1", "a2", "a3", "a4", "a5"`},
+		{"zzzzzzzz", []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7"}, `known: "a1", "a2", "a3", "a4", "a5" and 2 more`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, server.KnownCampaigns(tt.name, tt.known), "%s among %q", tt.name, tt.known)
+	}
 }
 
 func str(v any) string {
