@@ -239,10 +239,44 @@ func ownField(pl Player, prop vm.PropInfo) (any, error) {
 		return own, nil
 	}
 	if s, ok := raw.(string); ok && s != own {
-		return nil, &InputError{Field: "player.properties." + prop.Name, Msg: fmt.Sprintf("%q differs from player.%s %q", s, prop.Name, own),
-			Path: []PathStep{{Key: "player"}, {Key: "properties"}, {Key: prop.Name}}}
+		return nil, ownFieldError(prop.Name, s, own)
 	}
 	return raw, nil
+}
+
+// ownFields are the names of the player's fields a property may repeat
+// but not contradict, in the order they are checked.
+var ownFields = [...]string{"id", "currency", "zone"}
+
+// ownFieldError is the error of a property name whose value s contradicts
+// the player's field of that name, own.
+func ownFieldError(name, s, own string) *InputError {
+	return &InputError{Field: "player.properties." + name, Msg: fmt.Sprintf("%q differs from player.%s %q", s, name, own),
+		Path: []PathStep{{Key: "player"}, {Key: "properties"}, {Key: name}}}
+}
+
+// OwnFieldsError reports a property currency, zone or id (a string) that
+// contradicts the player's field of that name, when the player has it: an
+// evaluation would refuse it ([Builder.SetPlayer], for a rule set that
+// declares the property), so a host that stores players refuses it
+// first, whatever rule set runs later. Field is player.properties.NAME;
+// nil when none contradicts.
+func (pl Player) OwnFieldsError() *InputError {
+	for _, name := range ownFields {
+		var own string
+		switch name {
+		case "id":
+			own = pl.ID
+		case "currency":
+			own = pl.Currency
+		case "zone":
+			own = pl.Zone
+		}
+		if s, ok := pl.Properties[name].(string); ok && own != "" && s != own {
+			return ownFieldError(name, s, own)
+		}
+	}
+	return nil
 }
 
 // SetRate sets the conversion rate of a currency: one unit of it is rate

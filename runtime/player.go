@@ -96,7 +96,9 @@ func sortedKeys(m map[string]any) []string {
 // DecodePlayers reads player records as JSON Lines, one per line, and calls
 // fn with each and its line number. Blank lines are skipped. The first
 // error, of a record or of fn, ends the reading; a record's error names the
-// line and the field: "line 3: zone: unknown time zone ...".
+// line and the field: "line 3: zone: unknown time zone ...". A property
+// currency, zone or id that contradicts the field of that name is refused
+// ([Player.OwnFieldsError]).
 func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
@@ -107,6 +109,11 @@ func DecodePlayers(r io.Reader, fn func(line int, p Player) error) error {
 			continue
 		}
 		p, err := DecodePlayer(line)
+		if err == nil {
+			if ie := p.OwnFieldsError(); ie != nil {
+				err = &InputError{Field: strings.TrimPrefix(ie.Field, "player."), Msg: ie.Msg}
+			}
+		}
 		if err != nil {
 			var ie *InputError
 			if errors.As(err, &ie) {

@@ -376,3 +376,51 @@ func TestDecodeEventsBadLines(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, json.Number("10.5"), ev.Attrs["amount"], "a JSON number is exact text, never a float")
 }
+
+// A property currency, zone or id of a player event that contradicts the
+// player's field, as the stored data and the call's earlier events leave
+// it, is refused when the event comes (not when a reward runs), naming
+// the event and the field; nothing of the call is stored.
+func TestPlayerEventOwnFields(t *testing.T) {
+	cases := []struct {
+		name  string
+		evs   []engine.Event // after p's registration in EUR, stored
+		index int
+		field string
+		msg   string
+	}{
+		{"a property currency not the player's", []engine.Event{playerEv("u1", "p", t0, "", "", props("currency", "USD"))},
+			0, "properties.currency", `"USD" differs from player.currency "EUR"`},
+		{"a currency not the stored property's", []engine.Event{playerEv("u1", "p", t0, "", "", props("currency", "EUR")), playerEv("u2", "p", t0.Add(time.Hour), "USD", "", nil)},
+			1, "currency", `"EUR" differs from player.currency "USD"`},
+		{"a zone not the property's", []engine.Event{playerEv("u1", "p", t0, "", "Europe/Malta", props("zone", "Asia/Tokyo"))},
+			0, "properties.zone", `"Asia/Tokyo" differs from player.zone "Europe/Malta"`},
+		{"an id not the player's", []engine.Event{deposit("d1", "p", t0, "100", "card"), playerEv("u1", "p", t0, "", "", props("id", "q"))},
+			1, "properties.id", `"q" differs from player.id "p"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t)
+			e := engineFor(t, "triggers", st, engine.Options{})
+			handle(t, e, eur("p", t0))
+			before, err := e.State(ctx, "p")
+			require.NoError(t, err)
+			outs, err := e.Handle(ctx, c.evs)
+			require.Error(t, err)
+			assert.Empty(t, outs)
+			var ee *engine.EventError
+			require.True(t, errors.As(err, &ee), "%T %v", err, err)
+			assert.Equal(t, c.index, ee.Index, err.Error())
+			assert.Equal(t, c.field, ee.Field, err.Error())
+			assert.Contains(t, err.Error(), c.msg)
+			after, err := e.State(ctx, "p")
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "nothing of the call is stored")
+		})
+	}
+	// Repeating the field, or a property where the player has no such
+	// field, is no contradiction.
+	e := engineFor(t, "triggers", openStore(t), engine.Options{})
+	handle(t, e, eur("p", t0), playerEv("u1", "p", t0, "", "", props("currency", "EUR", "id", "p", "zone", "Europe/Malta")))
+}

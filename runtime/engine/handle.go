@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -140,6 +141,8 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 	type known struct {
 		latest   time.Time
 		currency string
+		zone     string
+		own      map[string]any // the properties named as the player's fields (ownProps)
 	}
 	players := map[string]known{}
 	for i, x := range in {
@@ -158,7 +161,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			if err != nil {
 				return nil, err
 			}
-			k = known{p.meta.Latest, p.meta.Currency}
+			k = known{p.meta.Latest, p.meta.Currency, p.meta.Zone, ownProps(p.meta.Props, nil)}
 		}
 		l := k.latest
 		if !l.IsZero() && x.ev.Time.Before(l.Add(-e.opts.Lateness)) {
@@ -179,9 +182,48 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			return nil, &EventError{Index: i, ID: x.ev.ID, Field: "currency", Msg: fmt.Sprintf("%s differs from the player's currency %s: the engine takes no conversion rates; send the amount in %s, or change the player's currency first",
 				c, k.currency, k.currency)}
 		}
+		if x.ev.Kind == KindPlayer {
+			// A property currency, zone or id must not contradict the
+			// player's field as this event leaves them, the stored data
+			// and the call's events before it merged: refused here, before
+			// anything of the call is written, not when a reward runs.
+			if x.ev.Zone != "" {
+				k.zone = x.ev.Zone
+			}
+			k.own = ownProps(k.own, x.ev.Properties)
+			pl := runtime.Player{ID: x.ev.Player, Currency: k.currency, Zone: k.zone, Properties: k.own}
+			if ie := pl.OwnFieldsError(); ie != nil {
+				field := strings.TrimPrefix(ie.Field, "player.")
+				if name := strings.TrimPrefix(field, "properties."); x.ev.Properties[name] == nil {
+					field = name // the event changed the field, not the property
+				}
+				return nil, &EventError{Index: i, ID: x.ev.ID, Field: field, Msg: ie.Msg}
+			}
+		}
 		players[x.ev.Player] = k
 	}
 	return in, nil
+}
+
+// ownProps is the properties of props named as the player's own fields
+// (runtime.Player.OwnFieldsError), updated by those of a player event
+// (nil removes one): a new map, nil when none is left.
+func ownProps(props, update map[string]any) map[string]any {
+	var out map[string]any
+	for _, name := range [...]string{"id", "currency", "zone"} {
+		v, ok := update[name]
+		if !ok {
+			v = props[name]
+		}
+		if v == nil {
+			continue
+		}
+		if out == nil {
+			out = map[string]any{}
+		}
+		out[name] = v
+	}
+	return out
 }
 
 // seen marks the events of in (at offset in their call) handled before:
