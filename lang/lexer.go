@@ -342,9 +342,9 @@ func badText(t lexer.Token, what string) *lexError {
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			return &lexError{Pos: at, Len: 1, Message: fmt.Sprintf("invalid UTF-8 byte %#x in a %s", c, what)}
-		case strings.ContainsRune(bidiControls, r):
+		case IsBidiControl(r):
 			return &lexError{Pos: at, Len: size, Message: fmt.Sprintf("unexpected %U, a bidirectional control character, in a %s: it makes the text shown differ from the text read; delete it", r, what)}
-		case what != "comment" && strings.ContainsRune(invisibleInString, r):
+		case what != "comment" && isInvisible(r):
 			return &lexError{Pos: at, Len: size, Message: fmt.Sprintf("unexpected %U, an invisible character, in a string: the string would never equal the text it looks like; delete it", r)}
 		}
 		i += size
@@ -412,17 +412,6 @@ var currencySigns = map[rune]string{
 	'\u0e3f': "THB", '\u20ab': "VND", '\u20b4': "UAH", '\u20b8': "KZT", '\u20be': "GEL",
 }
 
-// bidiControls are the bidirectional embeddings, overrides and isolates
-// (U+202A to U+202E, U+2066 to U+2069): refused in strings and comments too.
-// The marks U+200E and U+200F, which reorder nothing around them, are not.
-const bidiControls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-
-// invisibleInString are the characters a string may not hold, since nothing
-// shows them: a zero-width space, a word joiner, a byte order mark. The
-// joiners U+200C and U+200D, which Persian, Indic scripts and emoji need,
-// are allowed.
-const invisibleInString = "\u200b\u2060\ufeff"
-
 // describePasted explains a character that text copied from a document
 // brings along where the language has a plain one: typographic quotes, a
 // space that is not a plain one, an invisible character, a dash for minus,
@@ -440,7 +429,7 @@ func describePasted(src []byte, pos lexer.Position, r rune, size int) (le lexErr
 		return describeCurlyQuote(src, pos, size, singleQuotes), true
 	case strings.ContainsRune("\u00a0\u2007\u202f\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000", r):
 		return at(fmt.Sprintf("unexpected %U, a space that is not a plain one, as text copied from a document has: write a plain space", r), " ")
-	case strings.ContainsRune(bidiControls, r):
+	case IsBidiControl(r):
 		return at(fmt.Sprintf("unexpected %U, a bidirectional control character: it makes the text shown differ from the text read; delete it", r), "")
 	case r == '\ufeff':
 		return at("unexpected U+FEFF, a byte order mark, which is skipped only at the start of a file: delete it", "")

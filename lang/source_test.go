@@ -50,6 +50,8 @@ func TestSourceText(t *testing.T) {
 		{"zero-width space in a string", "const a = \"Gold\u200bQuest\"\n", nil,
 			[]string{`1:16-1:19: unexpected U+200B, an invisible character, in a string: the string would never equal the text it looks like; delete it [bad-syntax]`}},
 		{"zero-width space in a comment", "// Gold\u200bQuest\nconst a = 1\n", []string{"a 2:1"}, nil},
+		{"soft hyphen in a string", "const a = \"Gold\u00adQuest\"\n", nil,
+			[]string{`1:16-1:18: unexpected U+00AD, an invisible character, in a string: the string would never equal the text it looks like; delete it [bad-syntax]`}},
 		{"right-to-left text and joiners in strings", "const a = \"שלום مرحبا 👨\u200d👩\u200d👧 می\u200cخواهم\"\n", []string{"a 1:1"}, nil},
 	}
 	for _, tt := range tests {
