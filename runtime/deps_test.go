@@ -30,7 +30,8 @@ import (
 // (promoc serve's HTTP API) uses runtime, the engine, the store,
 // vm/currency and spec (the result schema, for its OpenAPI document), and
 // cmd/promoc uses it (serve). runtime/tracking (clicks, conversions and
-// their attribution) uses the store, vm/currency and runtime (payouts), and
+// their attribution) uses the store, vm/currency, runtime (payouts) and
+// lang (which characters an offer's reference refuses, as a string), and
 // runtime/tracking/chart draws its report; the server serves it (and
 // the chart) and cmd/promoc configures it. lang/limits, the table of bounds, is a leaf
 // that any package may import. A change of the graph must change this
@@ -56,7 +57,7 @@ func TestImportGraph(t *testing.T) {
 		"runtime/bonus/chart":            {"runtime/store"},
 		"runtime/engine":                 {"runtime", "runtime/store", "vm/currency", "vm/schedule", "vm/window"},
 		"runtime/server":                 {"lang", "runtime", "runtime/bonus", "runtime/engine", "runtime/promotest", "runtime/store", "runtime/tracking", "runtime/tracking/chart", "spec", "vm/currency"},
-		"runtime/tracking":               {"runtime", "runtime/store", "vm/currency"},
+		"runtime/tracking":               {"lang", "runtime", "runtime/store", "vm/currency"},
 		"runtime/tracking/chart":         {"runtime/tracking"},
 		"runtime/store":                  {"vm/currency"},
 		"runtime/store/internal/sqlcore": {"runtime/store"},

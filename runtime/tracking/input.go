@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/promoc/promoc/lang"
 	"github.com/promoc/promoc/lang/limits"
 	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
@@ -111,7 +112,7 @@ func checkRef(field, v string, required bool) error {
 // CheckOffer checks an offer's reference as a link or a conversion
 // carries it: any reference an offer may have (an offer declaration's,
 // promoc offers add's), 1 to OfferRefBytes bytes of UTF-8 without a
-// control character, which a link carries percent-encoded in its path
+// control character or a character lang.Deceptive describes, which a link carries percent-encoded in its path
 // (/t/SPA%202026 for the offer "SPA 2026").
 func CheckOffer(field, v string) error { return checkOffer(field, v, true) }
 
@@ -125,7 +126,23 @@ func checkOffer(field, v string, required bool) error {
 	if len(v) > OfferRefBytes || !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
 		return bad(field, InvalidParameter, "%q: expected an offer's reference: 1 to %d bytes of UTF-8 without a control character", clip(v), OfferRefBytes)
 	}
+	if r, what := DeceptiveIn(v); what != "" {
+		return bad(field, InvalidParameter, "%q: %U, %s, in an offer's reference: it makes the text shown differ from the text read", clip(v), r, what)
+	}
 	return nil
+}
+
+// DeceptiveIn finds the first character of an offer's reference that a
+// string of the language may not hold either (lang.Deceptive: a
+// bidirectional control, an invisible character), so that a reference
+// shows the text it is: the character and what it is, or "".
+func DeceptiveIn(v string) (rune, string) {
+	for _, r := range v {
+		if what := lang.Deceptive(r); what != "" {
+			return r, what
+		}
+	}
+	return 0, ""
 }
 
 func checkSub(field, v string) error {

@@ -27,19 +27,23 @@ func TestParseClick(t *testing.T) {
 		q     url.Values
 		field string
 	}{
-		"no publisher":       {"casino", url.Values{}, "pub"},
-		"empty publisher":    {"casino", url.Values{"pub": {""}}, "pub"},
-		"no offer":           {"", url.Values{"pub": {"alpha"}}, "offer"},
-		"offer with a tab":   {"cas\tino", url.Values{"pub": {"alpha"}}, "offer"},
-		"offer not UTF-8":    {"cas\xffino", url.Values{"pub": {"alpha"}}, "offer"},
-		"offer too long":     {strings.Repeat("x", OfferRefBytes+1), url.Values{"pub": {"alpha"}}, "offer"},
-		"sub over the bound": {"casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes+1)}}, "sub2"},
-		"sub with a space":   {"casino", url.Values{"pub": {"alpha"}, "sub1": {"a b"}}, "sub1"},
-		"sub with a quote":   {"casino", url.Values{"pub": {"alpha"}, "sub3": {`a"b`}}, "sub3"},
-		"sub not ASCII":      {"casino", url.Values{"pub": {"alpha"}, "sub4": {"é"}}, "sub4"},
-		"sub6":               {"casino", url.Values{"pub": {"alpha"}, "sub6": {"x"}}, "sub6"},
-		"sub1 twice":         {"casino", url.Values{"pub": {"alpha"}, "sub1": {"x", "y"}}, "sub1"},
-		"keep what":          {"casino", url.Values{"pub": {"alpha"}, "keep": {"ip"}}, "keep"},
+		"no publisher":     {"casino", url.Values{}, "pub"},
+		"empty publisher":  {"casino", url.Values{"pub": {""}}, "pub"},
+		"no offer":         {"", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer with a tab": {"cas\tino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer not UTF-8":  {"cas\xffino", url.Values{"pub": {"alpha"}}, "offer"},
+		// What a string of the language may not hold (lang.Deceptive).
+		"offer with a bidi override": {"cas\u202eino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer with a soft hyphen":   {"cas\u00adino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer with a zero-width":    {"cas\u200bino", url.Values{"pub": {"alpha"}}, "offer"},
+		"offer too long":             {strings.Repeat("x", OfferRefBytes+1), url.Values{"pub": {"alpha"}}, "offer"},
+		"sub over the bound":         {"casino", url.Values{"pub": {"alpha"}, "sub2": {strings.Repeat("x", SubIDBytes+1)}}, "sub2"},
+		"sub with a space":           {"casino", url.Values{"pub": {"alpha"}, "sub1": {"a b"}}, "sub1"},
+		"sub with a quote":           {"casino", url.Values{"pub": {"alpha"}, "sub3": {`a"b`}}, "sub3"},
+		"sub not ASCII":              {"casino", url.Values{"pub": {"alpha"}, "sub4": {"é"}}, "sub4"},
+		"sub6":                       {"casino", url.Values{"pub": {"alpha"}, "sub6": {"x"}}, "sub6"},
+		"sub1 twice":                 {"casino", url.Values{"pub": {"alpha"}, "sub1": {"x", "y"}}, "sub1"},
+		"keep what":                  {"casino", url.Values{"pub": {"alpha"}, "keep": {"ip"}}, "keep"},
 	} {
 		_, err := ParseClick(tc.offer, tc.q.Encode(), chrome, "")
 		var ie *InputError
@@ -52,7 +56,7 @@ func TestParseClick(t *testing.T) {
 	assert.NoError(t, err, "a sub id of exactly the bound")
 	// Any reference an offer may have is one a link may name (the link
 	// carries it percent-encoded in its path).
-	for _, offer := range []string{"SPA 2026", "Spa-Wochenende-Ä", "a/b?c#d", `"quoted"`, strings.Repeat("x", OfferRefBytes)} {
+	for _, offer := range []string{"SPA 2026", "Spa-Wochenende-Ä", "a/b?c#d", `"quoted"`, "שלום מרחב", "می\u200cخواهم", strings.Repeat("x", OfferRefBytes)} {
 		c, err := ParseClick(offer, url.Values{"pub": {"alpha"}}.Encode(), "", "")
 		require.NoError(t, err, offer)
 		assert.Equal(t, offer, c.Offer)
