@@ -277,8 +277,8 @@ func (r *Reward) Evaluate(ctx context.Context, in *Prepared, opts ...EvalOption)
 	res.Reward, res.Kind, res.RuleSetVersion, res.Target = r.r.Name, r.kind, p.version, r.target
 	if in.err != nil {
 		res.Outcome, res.Reason, res.Detail = Error_, "invalid-input", in.err.Error()
-		if ie, ok := in.err.(*InputError); ok {
-			res.Input = ie
+		if ie := (*InputError)(nil); errors.As(in.err, &ie) {
+			res.Input = ie // wrapped too: the path is kept
 		}
 		if errors.Is(in.err, context.Canceled) || errors.Is(in.err, context.DeadlineExceeded) {
 			res.Reason = vm.ReasonCancelled
