@@ -15,7 +15,17 @@ import (
 // skipped. Numbers keep their exact decimal text, and every error names the
 // line and the field: "line 3: time: ...".
 func DecodeTransactions(r io.Reader) ([]Transaction, error) {
+	out, _, err := DecodeTransactionLines(r)
+	return out, err
+}
+
+// DecodeTransactionLines is [DecodeTransactions] that also returns the
+// line (from 1) each transaction is on, for a caller that names a
+// transaction's line after reading it (promoc test, checking a fixture
+// against the schema): the lines are counted once, here.
+func DecodeTransactionLines(r io.Reader) ([]Transaction, []int, error) {
 	var out []Transaction
+	var lines []int
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16<<20)
 	for n := 1; sc.Scan(); n++ {
@@ -34,18 +44,19 @@ func DecodeTransactions(r io.Reader) ([]Transaction, error) {
 			var ie *InputError
 			if errors.As(err, &ie) {
 				if ie.Field == "" {
-					return nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: ie.Msg}
+					return nil, nil, &InputError{Field: fmt.Sprintf("line %d", n), Msg: ie.Msg}
 				}
-				return nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, ie.Field), Msg: ie.Msg}
+				return nil, nil, &InputError{Field: fmt.Sprintf("line %d: %s", n, ie.Field), Msg: ie.Msg}
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, t)
+		lines = append(lines, n)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &InputError{Msg: err.Error()}
+		return nil, nil, &InputError{Msg: err.Error()}
 	}
-	return out, nil
+	return out, lines, nil
 }
 
 // DecodeTransaction reads one transaction from one JSON object, as strictly

@@ -286,3 +286,19 @@ func TestAcceptByteOrderMark(t *testing.T) {
 	_, err = runtime.DecodeTransactions(strings.NewReader(`{"id": "a", "kind": "deposit",` + bom + ` "time": "2026-11-23T09:00:00Z", "amount": "600"}` + "\n"))
 	assert.ErrorContains(t, err, "line 1: malformed JSON")
 }
+
+// TestDecodeTransactionLines: the line of each transaction, as
+// DecodeTransactions counts them for its errors: from 1, blank lines
+// (spaces, a carriage return) counted and skipped, a byte order mark at the
+// start not a line of its own.
+func TestDecodeTransactionLines(t *testing.T) {
+	const tx = `{"id": "%s", "kind": "deposit", "time": "2026-11-23T09:00:00Z", "amount": "600"}`
+	src := "\ufeff" + fmt.Sprintf(tx, "a") + "\r\n\n   \r\n" + fmt.Sprintf(tx, "b") + "\n\t\n" + fmt.Sprintf(tx, "c")
+	txs, lines, err := runtime.DecodeTransactionLines(strings.NewReader(src))
+	require.NoError(t, err)
+	require.Len(t, txs, 3)
+	assert.Equal(t, []int{1, 4, 6}, lines)
+	_, lines, err = runtime.DecodeTransactionLines(strings.NewReader(src + "\n\n{"))
+	assert.ErrorContains(t, err, "line 8: ")
+	assert.Nil(t, lines)
+}

@@ -216,11 +216,11 @@ func decodeFixture(read func(dir, rel string) ([]byte, error), dir, rel string) 
 		return nil, "cannot read it: " + err.Error()
 	}
 	if path.Ext(rel) == ".jsonl" {
-		txns, err := runtime.DecodeTransactions(bytes.NewReader(data))
+		txns, lines, err := runtime.DecodeTransactionLines(bytes.NewReader(data))
 		if err != nil {
 			return nil, err.Error()
 		}
-		return &fixture{txns: txns, lines: jsonlLines(data)}, ""
+		return &fixture{txns: txns, lines: lines}, ""
 	}
 	in, err := runtime.DecodeInput(bytes.NewReader(data))
 	if err != nil {
@@ -277,21 +277,6 @@ func (s *Suite) checkFixture(fx *fixture) string {
 		return where + ie.Msg
 	}
 	return ""
-}
-
-// jsonlLines returns the line of each transaction of a JSON Lines file that
-// decoded: its lines that are not blank, as DecodeTransactions reads them.
-func jsonlLines(data []byte) []int {
-	var lines []int
-	for n, line := range bytes.Split(data, []byte("\n")) {
-		if n == 0 {
-			line = bytes.TrimPrefix(line, []byte("\ufeff"))
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			lines = append(lines, n+1)
-		}
-	}
-	return lines
 }
 
 // docTxnLines returns the line on which each element of the transactions
