@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -282,15 +283,30 @@ func (p *Prices) priceRead(c *store.Conversion, kp *kindPayouts, r store.Convers
 // conversion.ATTR, c's attribute (sub1). Any other detail is left as
 // it is.
 func conversionField(res runtime.Result, in runtime.Input, seq int64) string {
+	return namedField(res, in, func(id, field string) string {
+		if id != "" && id != "current" && id != strconv.FormatInt(seq, 10) {
+			return "the conversion of sequence " + id + ", recorded earlier: " + field
+		}
+		return field
+	})
+}
+
+// namedField writes an input error's detail from the field's path, as
+// conversionField, naming the field with name: the id of the transaction
+// the field is of ("" for the player's part, which is the conversion's
+// priced) and the conversion's field (amount, currency, sub1; "" for the
+// conversion as a whole), returning what the detail names before its
+// message.
+func namedField(res runtime.Result, in runtime.Input, name func(id, field string) string) string {
 	ie := res.Input
 	if ie == nil {
 		return res.Detail
 	}
-	own := func(field string) string {
-		if field == "" {
+	own := func(where string) string {
+		if where == "" {
 			return ie.Msg
 		}
-		return field + ": " + ie.Msg
+		return where + ": " + ie.Msg
 	}
 	switch p := ie.Path; {
 	case len(p) >= 2 && p[0].Key == "transactions" && p[1].Key == "" && p[1].Index >= 0 && p[1].Index < len(in.Transactions):
@@ -298,18 +314,37 @@ func conversionField(res runtime.Result, in runtime.Input, seq int64) string {
 		if len(p) == 3 {
 			field = p[2].Key
 		}
-		if id := in.Transactions[p[1].Index].ID; id != "current" && id != strconv.FormatInt(seq, 10) {
-			return "the conversion of sequence " + id + ", recorded earlier: " + own(field)
-		}
-		return own(field)
+		return own(name(in.Transactions[p[1].Index].ID, field))
 	case len(p) == 2 && p[0].Key == "player" && p[1].Key == "currency":
-		return own("currency")
+		return own(name("", "currency"))
 	case len(p) == 3 && p[0].Key == "player" && p[1].Key == "properties":
 		if attr, ok := runtime.ConversionAttr(p[2].Key); ok {
-			return own(attr)
+			return own(name("", attr))
 		}
 	}
 	return res.Detail
+}
+
+// evalField writes an input error's detail in the terms of promoc eval's
+// payout input ([DecodePayoutInput]): conversion.amount for c's,
+// earlier[2].currency for the third conversion recorded before it (whose
+// sequence is 3 there), conversion.sub[0] for the attribute sub1.
+func evalField(res runtime.Result, in runtime.Input, c store.Conversion) string {
+	return namedField(res, in, func(id, field string) string {
+		where := "conversion"
+		if id != "" && id != "current" && id != strconv.FormatInt(c.Seq, 10) {
+			if n, err := strconv.Atoi(id); err == nil && n > 0 {
+				where = "earlier[" + strconv.Itoa(n-1) + "]"
+			}
+		}
+		if n, ok := strings.CutPrefix(field, "sub"); ok && len(n) == 1 && n[0] >= '1' && n[0] <= '5' {
+			field = "sub[" + strconv.Itoa(int(n[0]-'1')) + "]"
+		}
+		if field == "" {
+			return where
+		}
+		return where + "." + field
+	})
 }
 
 // Currency is the currency a conversion's payouts are priced in: its
@@ -354,10 +389,21 @@ func (p *Prices) Evaluate(ctx context.Context, payout string, c store.Conversion
 			// As priceRead: a payout that reads no transactions prices c
 			// alone, so an earlier conversion (in another currency, say)
 			// is nothing to it.
-			return p.prog.Evaluate(ctx, payout, p.input(c, []store.Conversion{c}), opts...)
+			return p.evalNamed(ctx, payout, p.input(c, []store.Conversion{c}), c, opts)
 		}
 	}
-	return p.prog.Evaluate(ctx, payout, p.input(c, append(earlier[:len(earlier):len(earlier)], c)), opts...)
+	return p.evalNamed(ctx, payout, p.input(c, append(earlier[:len(earlier):len(earlier)], c)), c, opts)
+}
+
+// evalNamed evaluates a payout for Evaluate, an input error's detail
+// naming the field as promoc eval's input names it (evalField), not as
+// the evaluation's input (transactions[1].amount, player.currency).
+func (p *Prices) evalNamed(ctx context.Context, payout string, in runtime.Input, c store.Conversion, opts []runtime.EvalOption) (runtime.Result, error) {
+	res, err := p.prog.Evaluate(ctx, payout, in, opts...)
+	if err == nil && res.Outcome == runtime.Error_ {
+		res.Detail = evalField(res, in, c)
+	}
+	return res, err
 }
 
 // evaluate sets the conversion's payout and revenue from its payouts'
