@@ -335,8 +335,16 @@ stderr: it may be a typo.`,
 				target = name
 			}
 			err = campaignChange(cmd.Context(), st, "campaign.budget", name, target, func(tx store.Store) error {
+				if same, err := server.BudgetUnchanged(cmd.Context(), tx, name, cur, amount); err != nil {
+					return err
+				} else if same {
+					return errSameLimit // nothing changes, nothing is recorded
+				}
 				return tx.SetBudget(cmd.Context(), name, cur, amount, now())
 			})
+			if errors.Is(err, errSameLimit) {
+				err = nil
+			}
 			if err != nil {
 				if errors.Is(err, store.ErrBudgetBelowSpent) {
 					bs, _ := st.Budgets(cmd.Context(), name) // for the message; the error is said below
@@ -371,6 +379,10 @@ stderr: it may be a typo.`,
 		}),
 	}
 }
+
+// errSameLimit ends the transaction of a budget set to the limit it has:
+// nothing changes, nothing is recorded (as the API).
+var errSameLimit = errors.New("same limit")
 
 // errActiveAlready ends the transaction of a resume that finds the
 // campaign active: nothing changes, nothing is recorded.

@@ -33,11 +33,15 @@ func setTestClock() {
 //
 // logs one outcome as the engine would (waiting or issued, reserved from
 // the campaign's budget; "-" for no campaign or currency) and prints its
-// status and reason as logged, and
+// status and reason as logged,
 //
 //	players DB
 //
-// prints the players the database holds, one a line: id, zone, record, and
+// prints the players the database holds, one a line: id, zone, record,
+//
+//	audit DB
+//
+// prints the audit log, one entry a line: action, target, and
 //
 //	assignments DB OFFER
 //
@@ -45,6 +49,18 @@ func setTestClock() {
 // none), synchronized, confirmation (- for none), and sets $REF_PLAYER to
 // the reference of each player's last assignment.
 var storeCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"audit": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: audit DB")
+		}
+		st := openTestStore(ts, args[0])
+		defer st.Close()
+		es, err := st.AuditLog(context.Background(), 0, 1<<20)
+		ts.Check(err)
+		for _, e := range es {
+			fmt.Fprintf(ts.Stdout(), "%s %s\n", e.Action, e.Target)
+		}
+	},
 	"outcome": func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) != 7 {
 			ts.Fatalf("usage: outcome DB STATUS RULE/ACTION/PLAYER/HASH CAMPAIGN AMOUNT CURRENCY TIME")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -288,6 +289,10 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 		if err != nil {
 			return "", nil, nil, err
 		}
+		if same, err := BudgetUnchanged(ctx, tx, name, cur, limit.Decimal); err != nil || same {
+			c = before
+			return "", nil, nil, cmp.Or(err, errUnchanged) // no entry, as a resume of an active campaign
+		}
 		if err := tx.SetBudget(ctx, name, cur, limit.Decimal, s.now()); err != nil {
 			return "", nil, nil, err
 		}
@@ -298,6 +303,9 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 		}
 		return target, before, c, err
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
 		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s %s: %s is below what is posted and reserved", name, in, limit).
 			with("campaign", name).with("currency", cur)
@@ -306,6 +314,19 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 		return 0, nil, err
 	}
 	return http.StatusOK, c, nil
+}
+
+// BudgetUnchanged reports whether campaign name's budget in cur ("" for
+// the one without a currency) is open with limit already (by value: 1000
+// is 1000.00). Setting it again changes nothing (a campaign its budget
+// suspended stays suspended, as for a limit set lower), so the API and
+// promoc campaigns budget record no audit entry for it.
+func BudgetUnchanged(ctx context.Context, st store.Store, name, cur string, limit decimal.Decimal) (bool, error) {
+	bs, err := st.Budgets(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(bs, func(b store.Budget) bool { return b.Currency == cur && b.Limit.Equal(limit) }), nil
 }
 
 // budgetLimitRE is a limit as promoc campaigns budget takes it: digits
