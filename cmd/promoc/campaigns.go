@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
@@ -370,6 +371,9 @@ stderr: it may be a typo.`,
 					fmt.Fprintf(out, "budget of %s %s: limit %s, posted %s, reserved %s, left %s\n", name, in, b.Amount(b.Limit), b.Amount(b.Posted), b.Amount(b.Reserved), b.Amount(b.Left()))
 				}
 			}
+			if note := server.UnservedBudget(deployedCurrencies(cmd.Context(), st), cur); note != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: %s\n", dbName(*db), strings.Replace(note, "the rules", "the rules deployed", 1))
+			}
 			if before.Status == store.Suspended && after.Status == store.Active {
 				fmt.Fprintf(out, "campaign %s is active again (it was suspended: %s)\n", name, before.Reason)
 			} else if after.Status == store.Suspended {
@@ -378,6 +382,35 @@ stderr: it may be a typo.`,
 			return nil
 		}),
 	}
+}
+
+// deployedCurrencies are the currencies the rule set deployed in st
+// (promoc rulesets deploy) serves; none when none is deployed, it serves
+// any, or it cannot be read: the note it is for is then left out.
+func deployedCurrencies(ctx context.Context, st store.Store) []string {
+	rs, ok := st.(store.RuleSets)
+	if !ok {
+		return nil
+	}
+	d, ok, err := rs.ActiveRuleSet(ctx)
+	if err != nil || !ok {
+		return nil
+	}
+	v, ok, err := rs.RuleSet(ctx, d.Hash)
+	if err != nil || !ok {
+		return nil
+	}
+	var srcs []runtime.Source
+	for _, f := range v.Files {
+		if strings.HasSuffix(f.Name, ".promo") && !strings.HasSuffix(f.Name, "_test.promo") {
+			srcs = append(srcs, runtime.Source{Name: f.Name, Text: f.Data})
+		}
+	}
+	prog, err := runtime.CompileSources(srcs)
+	if err != nil {
+		return nil
+	}
+	return prog.Currencies()
 }
 
 // errSameLimit ends the transaction of a budget set to the limit it has:

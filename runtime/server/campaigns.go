@@ -31,6 +31,10 @@ type Campaign struct {
 	Reason   string     `json:"reason,omitempty"`
 	Since    *time.Time `json:"since,omitempty"`
 	Budgets  []Budget   `json:"budgets"`
+	// Notes says what an operator may not have meant, in the answer to
+	// the change that did it only (a budget in a currency the rules do
+	// not serve); never in the audit log.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Budget is one of a campaign's budget accounts, as Campaign lists them.
@@ -306,6 +310,11 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 	if errors.Is(err, errUnchanged) {
 		err = nil
 	}
+	if err == nil {
+		if note := UnservedBudget(s.program().Currencies(), cur); note != "" {
+			c.Notes = append(c.Notes, note)
+		}
+	}
 	if errors.Is(err, store.ErrBudgetBelowSpent) {
 		return 0, nil, errorf(http.StatusConflict, CodeBudgetBelowSpent, "budget of %s %s: %s is below what is posted and reserved", name, in, limit).
 			with("campaign", name).with("currency", cur)
@@ -314,6 +323,19 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 		return 0, nil, err
 	}
 	return http.StatusOK, c, nil
+}
+
+// UnservedBudget is the note on a budget opened or changed in currency
+// cur when the rules serve currencies and cur is not one of them: no
+// reward of theirs is paid in it, so the budget limits nothing until
+// rules that serve it run. It is legitimate (a budget may be opened before
+// the rules that use it), so a note, not an error; "" when cur is served,
+// or for the budget without a currency.
+func UnservedBudget(served []string, cur string) string {
+	if cur == "" || len(served) == 0 || slices.Contains(served, cur) {
+		return ""
+	}
+	return fmt.Sprintf("the rules serve no %s (they serve %s): the budget limits nothing until rules that serve it run", cur, strings.Join(served, ", "))
 }
 
 // BudgetUnchanged reports whether campaign name's budget in cur ("" for

@@ -252,3 +252,27 @@ func TestAcceptResumeActive(t *testing.T) {
 	require.Equal(t, 200, r.status, "%s", r.raw)
 	assert.Equal(t, t0.Add(2*time.Hour).Format(time.RFC3339), r.json["since"], "active since the resume, not the repeat")
 }
+
+// TestAcceptBudgetUnservedCurrency: a budget in a currency the rules do
+// not serve is opened (rules that serve it may come later) and the answer
+// says so in notes, which the audit log does not keep; one they serve, or
+// rules that declare no currencies (which serve any), get no note.
+func TestAcceptBudgetUnservedCurrency(t *testing.T) {
+	h := rulesHarnessOn(t, openStore(t), "currencies EUR\n\n"+campaignAcceptRules)
+	r := h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/GBP", role: server.Operator, body: map[string]any{"limit": "100"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Equal(t, []any{"the rules serve no GBP (they serve EUR): the budget limits nothing until rules that serve it run"}, r.json["notes"])
+	r = h.do(call{method: "GET", path: "/v1/campaigns/match", role: server.Viewer})
+	assert.Contains(t, string(r.raw), `"currency":"GBP"`)
+	assert.NotContains(t, string(r.raw), "notes")
+	r = h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/EUR", role: server.Operator, body: map[string]any{"limit": "120"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Nil(t, r.json["notes"])
+	r = h.do(call{method: "GET", path: "/v1/audit", role: server.Admin})
+	assert.NotContains(t, string(r.raw), "notes")
+
+	h = rulesHarnessOn(t, openStore(t), campaignAcceptRules)
+	r = h.do(call{method: "PUT", path: "/v1/campaigns/match/budgets/GBP", role: server.Operator, body: map[string]any{"limit": "100"}})
+	require.Equal(t, 200, r.status, "%s", r.raw)
+	assert.Nil(t, r.json["notes"])
+}
