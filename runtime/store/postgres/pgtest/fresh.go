@@ -36,7 +36,9 @@ import (
 // the tables that have some (promoc_schema's version, inbox_lease's row),
 // and every sequence set where the template's is. If that fails, the
 // schema is dropped, and the pool makes the next by migrating
-// (TestFreshIsOpen proves a reused schema equal to a migrated one).
+// (TestFreshIsOpen proves a reused schema equal to a migrated one); the
+// other schemas are reused still, unless the failure is a permission
+// denied (the user is not a superuser), which every reset would meet.
 //
 // Several test processes may use one server at once: their schemas' names
 // differ by the random suffix. While a process lives, it keeps a
@@ -54,7 +56,7 @@ var pool struct {
 	reset   string    // the statements that empty a schema, %[1]s its name
 	free    []string  // emptied schemas, ready
 	n       int       // schemas made
-	noReuse bool      // a reset failed: each schema migrated anew
+	noReuse bool      // a reset was not permitted: each schema migrated anew
 }
 
 const poolPrefix = "promoc_p_"
@@ -190,12 +192,15 @@ func giveBack(schema string) error {
 				pool.free = append(pool.free, schema)
 				return nil
 			}
-			// Not a superuser: each schema is migrated anew.
-			pool.noReuse = true
 			if pe := (*pgconn.PgError)(nil); !errors.As(err, &pe) || pe.Code != "42501" {
+				// This schema's failure, not the pool's: it is dropped,
+				// and the others are reused still.
 				pool.live.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
 				return fmt.Errorf("pgtest: emptying schema %s: %w", schema, err)
 			}
+			// Not a superuser (permission denied, as for every schema):
+			// each schema is migrated anew.
+			pool.noReuse = true
 		} else if err != nil {
 			return err
 		}

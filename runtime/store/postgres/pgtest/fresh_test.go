@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -45,4 +46,29 @@ func TestSweep(t *testing.T) {
 	left, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	assert.Equal(t, []string{alive, alive + "_1"}, left)
+}
+
+// TestResetFailsOnce: a schema whose reset fails is dropped, and only it:
+// the pool goes on reusing the others (a failure other than a permission
+// denied, which would fail for every schema, says nothing of them). One
+// schema besides the template: each costs a migration.
+func TestResetFailsOnce(t *testing.T) {
+	ctx := context.Background()
+	_, release, err := NewFresh(ctx, Server(t, "pgtest's tests"))
+	require.NoError(t, err)
+	pool.mu.Lock()
+	schema := fmt.Sprintf("%s_%d", pool.name, pool.n)
+	reset := pool.reset
+	pool.reset = "SELECT 1/0; -- %[1]s\n"
+	pool.mu.Unlock()
+	err = release()
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	pool.reset = reset
+	require.ErrorContains(t, err, "emptying schema "+schema)
+	assert.False(t, pool.noReuse, "one failed reset: the next schemas given back are reused")
+	assert.NotContains(t, pool.free, schema)
+	var n int
+	require.NoError(t, pool.live.QueryRow(ctx, `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, schema).Scan(&n))
+	assert.Zero(t, n, "the schema whose reset failed is dropped")
 }
