@@ -162,8 +162,9 @@ func newOffersConfirmCmd(db *string) *cobra.Command {
 reference ASSIGNMENT with its own CODE: the assignment is synchronized from
 then on. Confirming again with the same code changes nothing; with another
 code it is an error, and so is an unknown assignment. Spaces around CODE are
-dropped; a blank code, one over 100 characters, or one with a control or an
-invisible format character (a tab, a byte order mark) is refused.
+dropped; a blank code, one over 100 characters, one with a control or an
+invisible character (a tab, a byte order mark, a variation selector), or one
+not in Unicode normal form C is refused.
 
 --rules DIR: the confirmation is also an event of kind offer_confirmed for
 the assignment's player (attributes offer, assignment and code), which the

@@ -73,10 +73,12 @@ func newVouchersImportCmd(db *string) *cobra.Command {
 		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
 line, no header; spaces around a code are not part of it, and a line may end
 in CRLF. A blank line, a code over %d characters, a control character in a
-code (a tab, a NUL of UTF-16 text), an invisible format character (a byte
-order mark after the start of the file, as two files joined together have;
-a zero-width space) or text that is not UTF-8 rejects the whole file,
-naming the line, and nothing is imported.
+code (a tab, a NUL of UTF-16 text), an invisible character (a byte order
+mark after the start of the file, as two files joined together have; a
+zero-width space; a variation selector), a code not in Unicode normal form
+C (e and a combining accent for é) or text that is not UTF-8 rejects the
+whole file, naming the line, and nothing is imported. Codes are compared
+byte for byte: ABC and abc are two codes.
 
 The codes are added to the offer OFFER (promoc offers add OFFER --vouchers)
 in one transaction. A code repeated in the file, or imported before, is
@@ -172,13 +174,19 @@ func readVouchers(stdin io.Reader, name string) ([]string, error) {
 			}
 			return nil, bad(line, "control character %U in a code%s", r, hint)
 		}
-		if i := strings.IndexFunc(code, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); i >= 0 {
+		if i := strings.IndexFunc(code, store.Invisible); i >= 0 {
 			r, _ := utf8.DecodeRuneInString(code[i:])
-			hint := ""
+			what, hint := "invisible character", ""
+			if unicode.Is(unicode.Cf, r) {
+				what = "invisible format character"
+			}
 			if r == '\ufeff' {
 				hint = " (a byte order mark: files joined together?)"
 			}
-			return nil, bad(line, "invisible format character %U in a code%s", r, hint)
+			return nil, bad(line, "%s %U in a code%s", what, r, hint)
+		}
+		if !store.NormalCode(code) {
+			return nil, bad(line, "code not in Unicode normal form C (a letter and a combining mark where one character is usual)")
 		}
 		if n := utf8.RuneCountInString(code); n > store.VoucherCodeChars {
 			return nil, bad(line, "code of %d characters: at most %d", n, store.VoucherCodeChars)

@@ -3,6 +3,9 @@ package store
 import (
 	"errors"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // VoucherCodeChars bounds one voucher code, in characters.
@@ -63,7 +66,25 @@ var (
 	ErrNoAssignment = errors.New("no such assignment")
 	// ErrConfirmed: an assignment confirmed before with another code.
 	ErrConfirmed = errors.New("assignment confirmed before with another code")
-	// ErrVoucherCode: a blank code, one not UTF-8, over VoucherCodeChars
-	// or with a control or invisible format character.
+	// ErrVoucherCode: a blank code, one not UTF-8, over VoucherCodeChars,
+	// with a control or an invisible character ([Invisible]), or not in
+	// Unicode normal form C ([NormalCode]).
 	ErrVoucherCode = errors.New("invalid voucher code")
 )
+
+// Invisible reports whether r shows nothing where it stands, so that a
+// voucher code holding it looks like another and is not: a format
+// character (Unicode category Cf: a byte order mark, a zero-width space)
+// or another of Unicode's default ignorable code points (a variation
+// selector, "ABC\ufe0f" shows as "ABC"; the combining grapheme joiner; a
+// Hangul filler).
+func Invisible(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
+// NormalCode reports whether a code is in Unicode normal form C, as
+// typed text is: "Cafe\u0301" (e and a combining accent) shows as
+// "Caf\u00e9" and is other bytes, so a code of an import or a point of
+// sale that is not is refused rather than taken as another code.
+func NormalCode(c string) bool { return norm.NFC.IsNormalString(c) }

@@ -68,7 +68,14 @@ func testVoucherImport(t *testing.T, d Driver) {
 		{"E", " \u00a0"}, {"E", "A\tB"}, {"E", "A\x00B"}, {"E", "AB\n"},
 		// Invisible format characters: a byte order mark (files joined
 		// together), a zero-width space; "\ufeffE" is not the code "E".
-		{"E", "\ufeffE"}, {"E", "A\u200bB"}} {
+		{"E", "\ufeffE"}, {"E", "A\u200bB"},
+		// Other characters that show nothing (Unicode's default ignorable
+		// code points beyond Cf): a variation selector, the combining
+		// grapheme joiner, a Hangul filler; "ABC\ufe0f" looks like "ABC".
+		{"E", "ABC\ufe0f"}, {"E", "A\u034fBC"}, {"E", "A\u3164BC"},
+		// A code not in Unicode normal form C: "Cafe\u0301" (e and a
+		// combining acute accent) looks like "Caf\u00e9" and is other bytes.
+		{"E", "Cafe\u0301"}} {
 		_, err = s.ImportVouchers(ctx, "spa", bad, t0)
 		assert.ErrorIs(t, err, store.ErrVoucherCode)
 	}
@@ -303,7 +310,7 @@ func testConfirm(t *testing.T, d Driver) {
 	assert.Equal(t, want, got, "another code: the assignment as stored, with the first")
 	_, err = s.Confirm(ctx, "nope", "POS-1", at)
 	assert.ErrorIs(t, err, store.ErrNoAssignment)
-	for _, bad := range []string{"", "  ", "POS\n1", "POS\x001", "\xffPOS", "POS-1\n", "\tPOS-1"} {
+	for _, bad := range []string{"", "  ", "POS\n1", "POS\x001", "\xffPOS", "POS-1\n", "\tPOS-1", "POS-1\ufe0f", "POSE\u0301"} {
 		_, err = s.Confirm(ctx, a.Ref, bad, at)
 		assert.ErrorIs(t, err, store.ErrVoucherCode, "confirmation code %q", bad)
 	}

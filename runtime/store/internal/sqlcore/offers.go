@@ -317,9 +317,9 @@ func counted(n int, thing string) string {
 // checkCode holds a voucher code, imported or a point of sale's own, to
 // what a person can read and type: not blank, UTF-8, at most
 // VoucherCodeChars characters, no control character (a line break, a tab,
-// the NUL that PostgreSQL cannot store) and no invisible format character
-// (a byte order mark, a zero-width space: "\ufeffA1" looks like "A1" and
-// is another code).
+// the NUL that PostgreSQL cannot store), no invisible character (a byte
+// order mark, a zero-width space, a variation selector: "\ufeffA1" looks
+// like "A1" and is another code; store.Invisible), in normal form C.
 func checkCode(c string) error {
 	switch {
 	case strings.TrimSpace(c) == "":
@@ -333,9 +333,12 @@ func checkCode(c string) error {
 		if unicode.IsControl(r) {
 			return fmt.Errorf("%w: control character %U", store.ErrVoucherCode, r)
 		}
-		if unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("%w: invisible format character %U", store.ErrVoucherCode, r)
+		if store.Invisible(r) {
+			return fmt.Errorf("%w: invisible character %U", store.ErrVoucherCode, r)
 		}
+	}
+	if !store.NormalCode(c) {
+		return fmt.Errorf("%w: not in Unicode normal form C", store.ErrVoucherCode)
 	}
 	return nil
 }
