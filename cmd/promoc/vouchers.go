@@ -71,13 +71,14 @@ func newVouchersImportCmd(db *string) *cobra.Command {
 		Use:   "import OFFER FILE [--rules DIR] [--db FILE|URL]",
 		Short: "Import voucher codes into an offer",
 		Long: fmt.Sprintf(`Import reads voucher codes from FILE (- for stdin): UTF-8 text, one code a
-line, no header; spaces around a code are not part of it, and a line may end
-in CRLF. A blank line, a code over %d characters, a control character in a
-code (a tab, a NUL of UTF-16 text), an invisible character (a byte order
-mark after the start of the file, as two files joined together have; a
-zero-width space; a variation selector), a code not in Unicode normal form
-C (e and a combining accent for é) or text that is not UTF-8 rejects the
-whole file, naming the line, and nothing is imported. Codes are compared
+line, no header; spaces around a code are not part of it (a tab is no
+space), and a line may end in CRLF. A blank line, a code over %d
+characters, a control character in or around a code (a tab, a NUL of
+UTF-16 text), an invisible character (a byte order mark after the start of
+the file, as two files joined together have; a zero-width space; a
+variation selector), a code not in Unicode normal form C (e and a
+combining accent for é) or text that is not UTF-8 rejects the whole file,
+naming the line, and nothing is imported. Codes are compared
 byte for byte: ABC and abc are two codes.
 
 The codes are added to the offer OFFER (promoc offers add OFFER --vouchers)
@@ -162,8 +163,8 @@ func readVouchers(stdin io.Reader, name string) ([]string, error) {
 		if !utf8.Valid(b) {
 			return nil, bad(line, "not UTF-8 text")
 		}
-		code := strings.TrimSpace(string(b))
-		if code == "" {
+		code := store.TrimCode(string(b)) // spaces, not a tab: refused below
+		if strings.TrimSpace(code) == "" {
 			return nil, bad(line, "blank line: expected one voucher code a line")
 		}
 		if i := strings.IndexFunc(code, unicode.IsControl); i >= 0 {

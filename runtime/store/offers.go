@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strings"
 	"time"
 	"unicode"
 
@@ -88,3 +89,11 @@ func Invisible(r rune) bool {
 // "Caf\u00e9" and is other bytes, so a code of an import or a point of
 // sale that is not is refused rather than taken as another code.
 func NormalCode(c string) bool { return norm.NFC.IsNormalString(c) }
+
+// TrimCode drops the spaces around a voucher code, imported or a point of
+// sale's own: Unicode spaces that are not control characters (" A1\u00a0"
+// is A1). A tab or a line break around a code stays, to be refused as the
+// control character it is.
+func TrimCode(c string) string {
+	return strings.TrimFunc(c, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
+}

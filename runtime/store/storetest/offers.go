@@ -82,6 +82,13 @@ func testVoucherImport(t *testing.T, d Driver) {
 	r, err = s.ImportVouchers(ctx, "spa", []string{strings.Repeat("é", store.VoucherCodeChars)}, t0)
 	require.NoError(t, err, "a code of exactly the bound")
 	assert.Equal(t, store.VoucherImport{Imported: 1, Unassigned: 5}, r, "a refused import imported nothing")
+	// Spaces around a code are not part of it, as promoc vouchers import
+	// and Confirm drop them: " A" is the code A, imported before.
+	r, err = s.ImportVouchers(ctx, "spa", []string{" A", "B\u00a0", "\u2003F "}, t0)
+	require.NoError(t, err)
+	assert.Equal(t, store.VoucherImport{Imported: 1, Ignored: 2, Unassigned: 6}, r, "spaces around a code dropped")
+	_, err = s.ImportVouchers(ctx, "spa", []string{"\tG"}, t0)
+	assert.ErrorIs(t, err, store.ErrVoucherCode, "a tab around a code is a control character, as Confirm has it")
 
 	// An import larger than one statement (10,000 codes): repeats within
 	// a statement and across statements are counted, and codes are taken

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -76,8 +77,12 @@ func (s *Store) offerFor(ctx context.Context, ex Execer, ref string) (store.Offe
 
 // ImportVouchers implements store.Store.
 func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (store.VoucherImport, error) {
+	// Spaces around a code are not part of it (" A1" is A1), as Confirm
+	// and promoc vouchers import have it; the caller's slice is kept.
+	codes = slices.Clone(codes)
 	for i, c := range codes {
-		if err := checkCode(c); err != nil {
+		codes[i] = trimCode(c)
+		if err := checkCode(codes[i]); err != nil {
 			return store.VoucherImport{}, fmt.Errorf("code %d: %w", i+1, err)
 		}
 	}
@@ -299,12 +304,9 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 	return a, nil
 }
 
-// trimCode drops the spaces around a point of sale's code (Unicode spaces
-// that are not control characters: a line break or a tab stays, and
-// checkCode refuses it).
-func trimCode(c string) string {
-	return strings.TrimFunc(c, func(r rune) bool { return unicode.IsSpace(r) && !unicode.IsControl(r) })
-}
+// trimCode drops the spaces around a code (store.TrimCode: a line break or
+// a tab stays, and checkCode refuses it).
+func trimCode(c string) string { return store.TrimCode(c) }
 
 // counted writes n things, in the singular for one: "1 player", "3 players".
 func counted(n int, thing string) string {
