@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,7 +25,7 @@ func newOffersCmd() *cobra.Command {
 		Short: "Store offers and assign them to players in a database",
 		Long: `Offers stores offers in a database and gives them to players:
 
-	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT]
+	promoc offers add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--web-page URL] [--image URL]
 	promoc offers assign OFFER PLAYER...
 	promoc offers confirm ASSIGNMENT CODE
 	promoc offers assignments OFFER [--json]
@@ -49,11 +50,14 @@ created by add when missing) or a postgres:// or postgresql:// URL.`,
 func newOffersAddCmd(db *string) *cobra.Command {
 	var o store.Offer
 	cmd := &cobra.Command{
-		Use:   "add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--db FILE|URL]",
+		Use:   "add REF [--vouchers] [--sync] [--name TEXT] [--description TEXT] [--web-page URL] [--image URL] [--db FILE|URL]",
 		Short: "Store an offer, or replace the offer of the same reference",
 		Long: `Add stores the offer REF, replacing what was stored under REF (its voucher
 codes and assignments stay). --vouchers: every assignment takes a voucher
-code. --sync: a point-of-sale system confirms each assignment.`,
+code. --sync: a point-of-sale system confirms each assignment. --web-page
+(the landing page of the offer's tracking links) and --image are absolute
+http or https addresses, as an offer declaration has them; another is
+refused and nothing is stored.`,
 		Args: oneArg("REF", "the reference of the offer"),
 		RunE: runE(func(cmd *cobra.Command, args []string) (err error) {
 			o.Ref = args[0]
@@ -64,6 +68,14 @@ code. --sync: a point-of-sale system confirms each assignment.`,
 			// reference an offer declaration may have, percent-encoded.
 			if err := tracking.CheckOffer("REF", o.Ref); err != nil {
 				return usageErrorf("offers add: %v", err)
+			}
+			// As an offer declaration has them (spec.md section 17): a page
+			// without its scheme would make every link of the offer a 409.
+			if err := webAddress("--web-page", o.WebPage, "https://example.com/offers/"+o.Ref); err != nil {
+				return err
+			}
+			if err := webAddress("--image", o.ImageURL, "https://cdn.example.com/offers/"+o.Ref+".png"); err != nil {
+				return err
 			}
 			st, err := openStore(cmd.Context(), *db, true)
 			if err != nil {
@@ -86,7 +98,20 @@ code. --sync: a point-of-sale system confirms each assignment.`,
 	cmd.Flags().StringVar(&o.Name, "name", "", "the offer's name, as players see it")
 	cmd.Flags().StringVar(&o.Description, "description", "", "what the offer is")
 	cmd.Flags().StringVar(&o.WebPage, "web-page", "", "the offer's web page `URL`: the landing page of its tracking links")
+	cmd.Flags().StringVar(&o.ImageURL, "image", "", "a picture of the offer: its `URL`")
 	return cmd
+}
+
+// webAddress holds the web page or image of promoc offers add to what an
+// offer declaration requires: none, or an absolute http or https URL.
+func webAddress(flag, v, example string) error {
+	if v == "" {
+		return nil
+	}
+	if u, err := url.Parse(v); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		return nil
+	}
+	return usageErrorf("offers add: %s %q is not a web address: write it in full, with https://, as in %s %q", flag, v, flag, example)
 }
 
 func newOffersAssignCmd(db *string) *cobra.Command {
