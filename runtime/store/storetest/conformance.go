@@ -125,6 +125,7 @@ func Run(t *testing.T, d Driver) {
 		{"VoucherImport", testVoucherImport},
 		{"Assign", testAssign},
 		{"Confirm", testConfirm},
+		{"ConfirmRace", testConfirmRace},
 		{"RuleSets", testRuleSets},
 		{"Erasure", testErasure},
 		{"EraseAudit", testEraseAudit},

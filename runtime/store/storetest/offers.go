@@ -325,3 +325,60 @@ func testConfirm(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	assert.Equal(t, []store.Assignment{want}, all)
 }
+
+// testConfirmRace: points of sale confirming one assignment at once, each
+// with its own code: exactly one confirms, and every other learns the
+// winner's code (ErrConfirmed with the assignment as stored); the same
+// code sent at once by two is confirmed for both, once.
+func testConfirmRace(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true, NeedsSync: true}))
+	_, err := s.ImportVouchers(ctx, "spa", []string{"A", "B"}, t0)
+	require.NoError(t, err)
+	as, err := s.Assign(ctx, "spa", []string{"p1", "p2"}, t0)
+	require.NoError(t, err)
+	const n = 8
+	type result struct {
+		a   store.Assignment
+		err error
+	}
+	race := func(ref string, code func(g int) string) []result {
+		out := make([]result, n)
+		var wg sync.WaitGroup
+		for g := range n {
+			wg.Go(func() {
+				a, err := s.Confirm(ctx, ref, code(g), t0.Add(time.Duration(g+1)*time.Second))
+				out[g] = result{a, err}
+			})
+		}
+		wg.Wait()
+		return out
+	}
+
+	rs := race(as[0].Ref, func(g int) string { return fmt.Sprintf("POS-%d", g) })
+	won := ""
+	for g, r := range rs {
+		if r.err == nil {
+			require.Empty(t, won, "two confirmations won: %s and POS-%d", won, g)
+			won = r.a.Confirmation
+			assert.Equal(t, fmt.Sprintf("POS-%d", g), won)
+			continue
+		}
+		require.ErrorIs(t, r.err, store.ErrConfirmed, "goroutine %d", g)
+	}
+	require.NotEmpty(t, won, "one confirmation wins")
+	for g, r := range rs {
+		assert.Equal(t, won, r.a.Confirmation, "goroutine %d learns the code that won", g)
+	}
+
+	rs = race(as[1].Ref, func(int) string { return "POS-SAME" })
+	for g, r := range rs {
+		require.NoError(t, r.err, "goroutine %d: the same code", g)
+		assert.Equal(t, rs[0].a, r.a, "goroutine %d: one confirmation, as stored", g)
+	}
+	all, err := s.Assignments(ctx, "spa")
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, []string{won, "POS-SAME"}, []string{all[0].Confirmation, all[1].Confirmation})
+}
