@@ -147,7 +147,8 @@ func newBonusesStatusCmd(db *string) *cobra.Command {
 is now STATUS: Created, Completed, Forfeited, Lost or Expired. --amount is
 the amount turned real, for Completed (the amount granted when not given).
 --event is the event's id, by default cli:BONUS:STATUS, so that running the
-same command again changes nothing.
+same command again changes nothing. --at is when the status changed (RFC
+3339; now when not given), at most 5 minutes ahead of now.
 
 Exit codes: 0 applied, or a repeat that changed nothing; 1 kept as an
 anomaly (promoc bonuses anomalies lists it), or the database failed; 2 bad

@@ -62,6 +62,13 @@ func TestDecodeEvent(t *testing.T) {
 		{"time", `{"id":"e","status":"Lost","at":"yesterday"}`, `at: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
 		{"time in lower case", `{"id":"e","bonus":"b","status":"Lost","at":"2026-12-06t10:00:00z"}`, ""},
 		{"time out of range", `{"id":"e","status":"Lost","at":"2200-01-01T00:00:00Z"}`, "at: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},
+		// A status changes before it is reported: a time ahead of the
+		// clock by more than bonus.MaxSkew (5 minutes, as a conversion's)
+		// is a clock or a typo of the bonus system, refused.
+		{"five minutes ahead", `{"id":"e","status":"Lost","at":"2026-12-06T10:05:00Z"}`, ""},
+		{"in the future", `{"id":"e","status":"Lost","at":"2026-12-06T10:05:00.000000001Z"}`,
+			"at: 2026-12-06T10:05:00.000000001Z is in the future (received 2026-12-06T10:00:00Z): a status is reported after it changed, at most 5m0s ahead of this clock"},
+		{"a year ahead", `{"id":"e","status":"Completed","at":"2099-01-01T00:00:00+01:00"}`, "at: 2098-12-31T23:00:00Z is in the future"},
 		{"unknown header", `{"id":"e","status":"Lost","fasttrack_references":{"X-Fasttrack-Userid":"1"}}`, "fasttrack_references.X-Fasttrack-Userid: not one of"},
 		{"both references", `{"id":"e","status":"Lost","references":{},"fasttrack_references":{}}`, "give references or fasttrack_references, not both"},
 		{"trailing data", `{"id":"e","status":"Lost"} {}`, "data after the JSON object"},

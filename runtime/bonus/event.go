@@ -110,6 +110,11 @@ func Amount(raw json.RawMessage) (decimal.Decimal, error) {
 	return d, nil
 }
 
+// MaxSkew is how far ahead of the clock that receives it a status event's
+// time may be (the clocks of two systems differ a little): as much as a
+// conversion's (tracking.MaxSkew). One further ahead is refused.
+const MaxSkew = 5 * time.Minute
+
 // Event is the store's status event of e, received at received; body is
 // the event as received. A bonus id given in the path of a request is
 // bonus (""; when none): the event's own must then be it or absent.
@@ -151,6 +156,10 @@ func Event(e EventJSON, bonus string, body []byte, received time.Time) (store.Bo
 			return bad("at", "%v", err)
 		}
 		ev.At = t.UTC()
+		if !received.IsZero() && ev.At.After(received.Add(MaxSkew)) {
+			return bad("at", "%s is in the future (received %s): a status is reported after it changed, at most %v ahead of this clock",
+				ev.At.Format(time.RFC3339Nano), received.UTC().Format(time.RFC3339Nano), MaxSkew)
+		}
 	}
 	if e.References != nil && e.FastTrack != nil {
 		return bad("fasttrack_references", "give references or fasttrack_references, not both")

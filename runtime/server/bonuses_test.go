@@ -37,7 +37,7 @@ func TestBonusLifecycle(t *testing.T) {
 	id2 := bs[1].(map[string]any)["id"].(string)
 
 	// One status event: applied; again: a duplicate.
-	done := map[string]any{"id": "ev-1", "status": "Completed", "amount": "7.50", "at": "2026-12-07T10:00:00Z"}
+	done := map[string]any{"id": "ev-1", "status": "Completed", "amount": "7.50", "at": "2026-11-02T10:02:00Z"}
 	for i, want := range []string{"applied", "duplicate"} {
 		r = h.do(call{method: "POST", path: "/v1/bonuses/" + id + "/status", role: server.Operator, body: done})
 		require.Equal(t, 200, r.status, "%s", r.raw)
