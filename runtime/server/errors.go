@@ -51,6 +51,7 @@ const (
 	CodeInvalidConversion     = "invalid-conversion"      // 422: names no session and no player, or a player without the offer
 	CodeNoLandingPage         = "no-landing-page"         // 409: the offer's web page is not an absolute URL
 	CodeConfirmedOtherwise    = "confirmed-otherwise"     // 409: an assignment confirmed before with another code
+	CodeCodeTaken             = "code-taken"              // 409: a confirmation with a code another assignment of the offer holds
 	CodeInvalidWebhook        = "invalid-webhook"         // 422: a webhook's URL or secret that is not valid
 	CodeWebhookExists         = "webhook-exists"          // 409: a webhook has the id already
 	CodeWebhookConfigured     = "webhook-configured"      // 409: a webhook of the --webhook flag cannot be removed through the API

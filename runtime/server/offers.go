@@ -66,6 +66,9 @@ func (s *Server) postOfferConfirm(ctx context.Context, q *request) (int, any, er
 		return 0, nil, errorf(http.StatusNotFound, CodeNotFound, "assignment %q: no such assignment", c.Assignment).with("field", "assignment")
 	case errors.Is(err, store.ErrConfirmed):
 		return 0, nil, errorf(http.StatusConflict, CodeConfirmedOtherwise, "assignment %q was confirmed before with another code", c.Assignment).with("confirmation", a.Confirmation)
+	case errors.Is(err, store.ErrCodeTaken):
+		return 0, nil, errorf(http.StatusConflict, CodeCodeTaken, "code %q is another assignment's of the offer: a voucher code is never two players'; nothing was confirmed", store.TrimCode(c.Code)).
+			with("field", "code")
 	case errors.Is(err, store.ErrVoucherCode):
 		return 0, nil, errorf(http.StatusBadRequest, CodeInvalidParameter, "code: %v", err).with("field", "code")
 	case errors.As(err, new(*engine.EventError)):

@@ -64,6 +64,17 @@ func TestOfferConfirm(t *testing.T) {
 	r = confirm(map[string]any{"assignment": "nope", "code": "POS-1"})
 	assert.Equal(t, 404, r.status)
 	assert.Equal(t, server.CodeNotFound, r.code())
+	// Another assignment of the offer confirmed with p1's code: 409, and
+	// nothing confirmed.
+	_, err = h.st.ImportVouchers(ctx, "SPA-2026", []string{"SPA-0002"}, t0)
+	require.NoError(t, err)
+	as, err := h.st.Assign(ctx, "SPA-2026", []string{"p2"}, t0)
+	require.NoError(t, err)
+	r = confirm(map[string]any{"assignment": as[0].Ref, "code": "POS-881"})
+	assert.Equal(t, 409, r.status, "%s", r.raw)
+	assert.Equal(t, server.CodeCodeTaken, r.code())
+	r = confirm(map[string]any{"assignment": as[0].Ref, "code": "SPA-0001"})
+	assert.Equal(t, server.CodeCodeTaken, r.code(), "the voucher code p1 was given")
 	r = confirm(map[string]any{"assignment": ref})
 	assert.Equal(t, 400, r.status)
 	assert.Equal(t, server.CodeInvalidParameter, r.code())

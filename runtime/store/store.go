@@ -181,8 +181,11 @@ type Store interface {
 	// when no assignment has the reference; [ErrVoucherCode] for a code
 	// imports refuse. Spaces around the code are dropped first, as an
 	// import drops them (a confirmation stored with its spaces before is
-	// the same code, returned as stored). An assignment whose player was
-	// erased is confirmed too, and returned with Erased set.
+	// the same code, returned as stored). A code another assignment of the
+	// offer holds (confirmed with it, or given it from the imported codes)
+	// is [ErrCodeTaken], and nothing is confirmed, even for two
+	// confirmations at once. An assignment whose player was erased is
+	// confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then
 	// player, then reference.

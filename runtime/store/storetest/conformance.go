@@ -126,6 +126,7 @@ func Run(t *testing.T, d Driver) {
 		{"Assign", testAssign},
 		{"Confirm", testConfirm},
 		{"ConfirmRace", testConfirmRace},
+		{"ConfirmCodeTaken", testConfirmCodeTaken},
 		{"RuleSets", testRuleSets},
 		{"Erasure", testErasure},
 		{"EraseAudit", testEraseAudit},

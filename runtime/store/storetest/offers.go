@@ -382,3 +382,63 @@ func testConfirmRace(t *testing.T, d Driver) {
 	require.Len(t, all, 2)
 	assert.Equal(t, []string{won, "POS-SAME"}, []string{all[0].Confirmation, all[1].Confirmation})
 }
+
+// testConfirmCodeTaken: a point of sale's code is a voucher code of the
+// offer (spec/semantics.md, Offers and vouchers): never two assignments'
+// of one offer, whether one confirmed with it or was given it from the
+// imported codes; an assignment confirmed with its own voucher code is
+// not refused, nor is the code of another offer. Two confirmations of one
+// code at once for two assignments: exactly one wins.
+func testConfirmCodeTaken(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := d.fresh(t)
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "spa", RequiresVouchers: true, NeedsSync: true}))
+	require.NoError(t, s.PutOffer(ctx, store.Offer{Ref: "golf", NeedsSync: true}))
+	_, err := s.ImportVouchers(ctx, "spa", []string{"V1", "V2", "V3"}, t0)
+	require.NoError(t, err)
+	spa, err := s.Assign(ctx, "spa", []string{"p1", "p2", "p3"}, t0)
+	require.NoError(t, err)
+	golf, err := s.Assign(ctx, "golf", []string{"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"}, t0)
+	require.NoError(t, err)
+
+	_, err = s.Confirm(ctx, spa[0].Ref, "V1", t0)
+	require.NoError(t, err, "its own voucher code")
+	_, err = s.Confirm(ctx, spa[1].Ref, "V1", t0)
+	assert.ErrorIs(t, err, store.ErrCodeTaken, "the code another assignment confirmed with")
+	_, err = s.Confirm(ctx, spa[1].Ref, " V3 ", t0)
+	assert.ErrorIs(t, err, store.ErrCodeTaken, "the voucher code given to another assignment, spaces dropped")
+	got, err := s.Confirm(ctx, spa[1].Ref, "POS-2", t0)
+	require.NoError(t, err, "refused confirmations confirmed nothing")
+	assert.Equal(t, "POS-2", got.Confirmation)
+
+	_, err = s.Confirm(ctx, golf[0].Ref, "POS-2", t0)
+	require.NoError(t, err, "codes are unique per offer, not across offers")
+	_, err = s.Confirm(ctx, golf[1].Ref, "POS-2", t0)
+	assert.ErrorIs(t, err, store.ErrCodeTaken)
+
+	// Eight points of sale confirm eight assignments with one code at once.
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for g := range errs {
+		wg.Go(func() { _, errs[g] = s.Confirm(ctx, golf[g+1].Ref, "SAME", t0) })
+	}
+	wg.Wait()
+	won := 0
+	for g, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assert.ErrorIs(t, err, store.ErrCodeTaken, "goroutine %d", g)
+	}
+	assert.Equal(t, 1, won, "exactly one assignment confirmed with the code")
+	all, err := s.Assignments(ctx, "golf")
+	require.NoError(t, err)
+	n := 0
+	for _, a := range all {
+		if a.Confirmation == "SAME" {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "one assignment holds the code")
+}

@@ -267,7 +267,9 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		return store.Assignment{}, fmt.Errorf("confirmation code: %w", err)
 	}
 	var a store.Assignment
+	taken := false
 	err := s.D.Begin(ctx, func(ex Execer) error {
+		taken = false
 		var err error
 		a, err = scanAssignment(ex.QueryRow(ctx, `SELECT `+assignmentCols+` FROM offer_assignments a WHERE ref = $1`+s.D.ForUpdate("a"), ref))
 		if s.D.NoRows(err) {
@@ -290,12 +292,35 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		case a.Confirmation != "":
 			return fmt.Errorf("assignment %q: confirmed with %q, now %q: %w", ref, a.Confirmation, code, store.ErrConfirmed)
 		}
+		// The code is a voucher code of the offer: never two assignments'.
+		// The offer's row, locked, makes confirmations of one offer take
+		// their turns (PostgreSQL; SQLite has one writer), so that two with
+		// one code at once do not both find it free. By the indexes
+		// (offer, code) and offer_assignments_confirmation (SQLite 0027,
+		// PostgreSQL 0024).
+		var offer string
+		if err := ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+s.D.ForUpdate("offers"), a.Offer).Scan(&offer); err != nil {
+			return err
+		}
+		var other string
+		err = ex.QueryRow(ctx, `SELECT ref FROM offer_assignments WHERE offer = $1 AND code = $2 AND ref <> $3
+			UNION ALL SELECT ref FROM offer_assignments WHERE offer = $1 AND confirmation = $2 AND confirmation <> '' AND ref <> $3
+			LIMIT 1`, a.Offer, code, ref).Scan(&other)
+		switch {
+		case err == nil:
+			taken = true
+			return fmt.Errorf("assignment %q: code %q is assignment %q's: %w", ref, code, other, store.ErrCodeTaken)
+		case !s.D.NoRows(err):
+			return err
+		}
 		a.Confirmation, a.Confirmed, a.Synchronized = code, fromNanos(max(nanos(at), 1)), true
 		_, err = ex.Exec(ctx, `UPDATE offer_assignments SET confirmation = $2, confirmed_ns = $3, synchronized = 1 WHERE ref = $1`,
 			ref, code, nanos(a.Confirmed))
 		return err
 	})
 	switch {
+	case taken:
+		return store.Assignment{}, err // nothing confirmed
 	case errors.Is(err, store.ErrConfirmed):
 		return a, err // as stored: the point of sale learns the code it confirmed with
 	case err != nil:
