@@ -68,7 +68,8 @@ var (
 	// ErrConfirmed: an assignment confirmed before with another code.
 	ErrConfirmed = errors.New("assignment confirmed before with another code")
 	// ErrCodeTaken: a confirmation with a code another assignment of the
-	// offer holds (confirmed with it, or given it from the imported codes).
+	// offer holds (confirmed with it, or given it from the imported codes),
+	// or an imported code of the offer not given yet.
 	ErrCodeTaken = errors.New("the code is another assignment's of the offer")
 	// ErrVoucherCode: a blank code, one not UTF-8, over VoucherCodeChars,
 	// with a control or an invisible character ([Invisible]), or not in

@@ -183,7 +183,7 @@ type Store interface {
 	// import drops them (a confirmation stored with its spaces before is
 	// the same code, returned as stored). A code another assignment of the
 	// offer holds (confirmed with it, or given it from the imported codes)
-	// is [ErrCodeTaken], and nothing is confirmed, even for two
+	// or an imported code not given yet is [ErrCodeTaken], and nothing is confirmed, even for two
 	// confirmations at once. An assignment whose player was erased is
 	// confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)

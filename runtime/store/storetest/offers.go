@@ -411,6 +411,13 @@ func testConfirmCodeTaken(t *testing.T, d Driver) {
 	require.NoError(t, err, "refused confirmations confirmed nothing")
 	assert.Equal(t, "POS-2", got.Confirmation)
 
+	// An imported code no assignment took yet is the offer's too: it
+	// would be given to another player later.
+	_, err = s.ImportVouchers(ctx, "spa", []string{"V4"}, t0)
+	require.NoError(t, err)
+	_, err = s.Confirm(ctx, spa[2].Ref, "V4", t0)
+	assert.ErrorIs(t, err, store.ErrCodeTaken, "an unassigned voucher code of the offer")
+
 	_, err = s.Confirm(ctx, golf[0].Ref, "POS-2", t0)
 	require.NoError(t, err, "codes are unique per offer, not across offers")
 	_, err = s.Confirm(ctx, golf[1].Ref, "POS-2", t0)

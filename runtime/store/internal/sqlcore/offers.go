@@ -302,11 +302,16 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		if err := ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+s.D.ForUpdate("offers"), a.Offer).Scan(&offer); err != nil {
 			return err
 		}
+		// An imported code, given to another assignment or to none yet (it
+		// would be given later), or another assignment's confirmation.
 		var other string
-		err = ex.QueryRow(ctx, `SELECT ref FROM offer_assignments WHERE offer = $1 AND code = $2 AND ref <> $3
+		err = ex.QueryRow(ctx, `SELECT coalesce(assignment, '') FROM vouchers WHERE offer = $1 AND code = $2 AND coalesce(assignment, '') <> $3
 			UNION ALL SELECT ref FROM offer_assignments WHERE offer = $1 AND confirmation = $2 AND confirmation <> '' AND ref <> $3
 			LIMIT 1`, a.Offer, code, ref).Scan(&other)
 		switch {
+		case err == nil && other == "":
+			taken = true
+			return fmt.Errorf("assignment %q: code %q is a voucher code of the offer, not given yet: %w", ref, code, store.ErrCodeTaken)
 		case err == nil:
 			taken = true
 			return fmt.Errorf("assignment %q: code %q is assignment %q's: %w", ref, code, other, store.ErrCodeTaken)
