@@ -161,8 +161,9 @@ type Store interface {
 	// Offer is one stored offer; ok is false when none is stored.
 	Offer(ctx context.Context, ref string) (o Offer, ok bool, err error)
 	// ImportVouchers adds codes to an offer that requires vouchers, in one
-	// transaction: a code the offer has already, or one repeated in codes,
-	// is ignored and counted. Spaces around a code are dropped first
+	// transaction: a code the offer has already (imported, or a point of
+	// sale's confirmation of one of its assignments), or one repeated in
+	// codes, is ignored and counted. Spaces around a code are dropped first
 	// ([TrimCode]), as Confirm drops them. [ErrNoOffer], [ErrNotVoucherOffer], or
 	// [ErrVoucherCode] (a blank code, one not UTF-8, over
 	// [VoucherCodeChars] or with a control or invisible format character)

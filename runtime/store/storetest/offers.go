@@ -417,6 +417,11 @@ func testConfirmCodeTaken(t *testing.T, d Driver) {
 	require.NoError(t, err)
 	_, err = s.Confirm(ctx, spa[2].Ref, "V4", t0)
 	assert.ErrorIs(t, err, store.ErrCodeTaken, "an unassigned voucher code of the offer")
+	// And the other way: an import of a code an assignment was confirmed
+	// with ignores it, as a duplicate, so that it is never given.
+	r, err := s.ImportVouchers(ctx, "spa", []string{"POS-2", "V5"}, t0)
+	require.NoError(t, err)
+	assert.Equal(t, store.VoucherImport{Imported: 1, Ignored: 1, Unassigned: 2}, r, "POS-2 is spa[1]'s")
 
 	_, err = s.Confirm(ctx, golf[0].Ref, "POS-2", t0)
 	require.NoError(t, err, "codes are unique per offer, not across offers")

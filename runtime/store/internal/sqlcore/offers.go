@@ -96,6 +96,13 @@ func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string
 		if !o.RequiresVouchers {
 			return fmt.Errorf("offer %q: %w", offer, store.ErrNotVoucherOffer)
 		}
+		// A code an assignment of the offer was confirmed with is the
+		// offer's already: ignored, as a duplicate. The offer's row, locked,
+		// makes an import and a confirmation of the offer take turns
+		// (Confirm), so that neither misses the other's code.
+		if err := s.lockOffer(ctx, ex, offer); err != nil {
+			return err
+		}
 		for i := 0; i < len(codes); i += voucherBatch {
 			batch := codes[i:min(i+voucherBatch, len(codes))]
 			// One statement text for every batch (the codes are one
@@ -104,7 +111,8 @@ func (s *Store) ImportVouchers(ctx context.Context, offer string, codes []string
 			// reading ON CONFLICT as a join's ON.
 			from, args := s.D.Tuples(batch)
 			n, err := ex.Exec(ctx, `INSERT INTO vouchers (offer, code, imported_ns) SELECT $2, q.c1, $3 FROM `+from+`
-				WHERE true ORDER BY q.i ON CONFLICT DO NOTHING`, append(args, offer, nanos(at))...)
+				WHERE NOT EXISTS (SELECT 1 FROM offer_assignments a WHERE a.offer = $2 AND a.confirmation = q.c1 AND a.confirmation <> '')
+				ORDER BY q.i ON CONFLICT DO NOTHING`, append(args, offer, nanos(at))...)
 			if err != nil {
 				return err
 			}
@@ -298,8 +306,7 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		// one code at once do not both find it free. By the indexes
 		// (offer, code) and offer_assignments_confirmation (SQLite 0027,
 		// PostgreSQL 0024).
-		var offer string
-		if err := ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+s.D.ForUpdate("offers"), a.Offer).Scan(&offer); err != nil {
+		if err := s.lockOffer(ctx, ex, a.Offer); err != nil {
 			return err
 		}
 		// An imported code, given to another assignment or to none yet (it
@@ -332,6 +339,14 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 		return store.Assignment{}, err
 	}
 	return a, nil
+}
+
+// lockOffer locks the row of an offer until the transaction ends
+// (PostgreSQL; SQLite has one writer): confirmations and imports of one
+// offer take their turns, so that each sees the codes of the others.
+func (s *Store) lockOffer(ctx context.Context, ex Execer, offer string) error {
+	var ref string
+	return ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+s.D.ForUpdate("offers"), offer).Scan(&ref)
 }
 
 // trimCode drops the spaces around a code (store.TrimCode: a line break or
