@@ -146,7 +146,10 @@
 // transaction (a group commit: one fsync for all, each call under a
 // savepoint of its own, so still all or nothing): one commit each bounded
 // them to about a thousand a second. [Store.Confirm] records a point of
-// sale's confirmation of an assignment. [OfferGiver] gives an offer once
+// sale's confirmation of an assignment, with a code no other assignment of
+// the offer holds ([ErrCodeTaken]; an import ignores a code confirmed so):
+// confirmations and imports of one offer take turns on the offer's row
+// (PostgreSQL). [OfferGiver] gives an offer once
 // per key, the campaign engine's give offer: an assignment keyed by the
 // firing's idempotency key, returned as it is when the key comes again.
 // [VoucherCounter] counts an offer's codes and those left unassigned.
