@@ -31,7 +31,9 @@ const queuePage = 500
 // the approval timeouts of results waiting (expire.go), and the scheduled
 // triggers and entrances of rules on their zones' wall clocks. A schedule missed for several periods (the engine was down) runs
 // once, as of its most recent missed firing. A schedule first seen by
-// Advance is put into service at now: it does not fire for its past.
+// Advance is put into service at now: it does not fire for its past; so is
+// an inactivity rule, whose timers it sets for the players already stored
+// (inactiveservice.go).
 //
 // When only inactivity timers are due, their page is a batch of the
 // pipeline (advancepipe.go): decided on the state the batches in flight
@@ -60,6 +62,9 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 func (e *Engine) advanceQuiesced(ctx context.Context, now time.Time) ([]Outcome, error) {
 	defer e.quiesce()()
 	e.budgets = nil
+	if err := e.serveInactivity(ctx, now); err != nil { // inactiveservice.go
+		return nil, err
+	}
 	var out []Outcome
 	err := e.leased(ctx, "timers", func(ctx context.Context) error {
 		got, err := e.timers(ctx, now)

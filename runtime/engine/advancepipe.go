@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/store"
 )
 
@@ -156,6 +157,13 @@ func (e *Engine) submitAdvance(ctx context.Context, now time.Time) (*ticket, err
 // times out, no schedule is to be put into service or has a firing missed
 // in a zone of the stored players or of those in flight.
 func (e *Engine) onlyTimers(ctx context.Context, now time.Time, before []*batch) (bool, error) {
+	for _, r := range e.rules {
+		if r.Trigger.Kind == runtime.EventInactive {
+			if ok, err := e.inactiveServed(ctx, r); err != nil || !ok {
+				return false, err // not in service yet: Advance puts it
+			}
+		}
+	}
 	zonesInFlight := map[string]bool{}
 	for _, b := range before {
 		for _, ch := range b.changes {

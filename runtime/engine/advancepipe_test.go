@@ -141,10 +141,22 @@ func pipeReference(t *testing.T, lose string, skip bool) (at8, at16, log []strin
 // pipeHeld handles the first call, submits the second and, while the
 // store holds its Apply, submits Advance at t0+8d: it returns before the
 // call is written, its page in flight behind it.
+// servedStore is a fresh store on which the inactivity rule of the rule set
+// is in service: it is put into service by its first Advance, with writes and
+// leases of its own (inactiveservice.go), which the tests that count them
+// leave out.
+func servedStore(t *testing.T) store.Store {
+	t.Helper()
+	st := openStore(t)
+	_, err := pipeEngine(t, st, engine.Options{}).Advance(context.Background(), t0.Add(-time.Hour))
+	require.NoError(t, err)
+	return st
+}
+
 func pipeHeld(t *testing.T, lose string, fail bool) (*heldApply, *engine.Engine, func() ([]engine.Outcome, error), func() ([]engine.Outcome, error)) {
 	t.Helper()
 	ctx := context.Background()
-	h := holdApply(openStore(t), 2, lose, fail)
+	h := holdApply(servedStore(t), 2, lose, fail)
 	e := pipeEngine(t, h, engine.Options{})
 	first, inFlight := pipeCalls()
 	handle(t, e, first...)
@@ -369,7 +381,7 @@ func TestAdvanceLeases(t *testing.T) {
 		asked = append(asked, job)
 		return ctx, func() {}, true, nil
 	}
-	h := holdApply(openStore(t), 0, "", false)
+	h := holdApply(servedStore(t), 0, "", false)
 	e := pipeEngine(t, h, engine.Options{Lease: lease})
 	first, _ := pipeCalls()
 	handle(t, e, first...)

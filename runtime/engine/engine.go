@@ -123,13 +123,16 @@ type Engine struct {
 	// calls take their turns in order. mu guards the rest, taken after
 	// order; a batch's writer takes mu alone, when the store did not write
 	// the batch as decided.
-	order     sync.Mutex
-	mu        sync.Mutex
-	prog      *runtime.Program
-	st        store.Store
-	opts      Options
-	rules     []*runtime.Rule
-	byName    map[string]*runtime.Rule
+	order  sync.Mutex
+	mu     sync.Mutex
+	prog   *runtime.Program
+	st     store.Store
+	opts   Options
+	rules  []*runtime.Rule
+	byName map[string]*runtime.Rule
+	// inService holds the names of the inactivity rules the store shows in
+	// service (inactiveservice.go), so that Advance reads their rows once.
+	inService sync.Map
 	retention time.Duration // history kept: the longest window the rewards read
 	// lend is a currency the rule set serves (the first it declares, or
 	// EUR), lent to check an event that names none (validate); lends the

@@ -1,0 +1,76 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/promoc/promoc/runtime/engine"
+	"github.com/promoc/promoc/runtime/store"
+)
+
+// ruleSet compiles a rule set written in the test.
+func ruleSet(t *testing.T, src string, st store.Store) *engine.Engine {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules.promo"), []byte(src), 0o644))
+	e, err := engine.New(context.Background(), compile(t, dir), st, engine.Options{})
+	require.NoError(t, err)
+	return e
+}
+
+const inactiveBase = `kind login {}
+
+reward one: points {
+	give 1
+}
+
+automation hello {
+	trigger on first login
+	give one
+}
+`
+
+// An inactivity rule that appears in a running rule set is put into
+// service at the first Advance after it, as a schedule is: it fires for the
+// players already known whose inactivity passes its length after that
+// instant (no event of theirs needs to come first), and not for the
+// inactivity that passed it before (it does not fire for its past).
+func TestTriggerInactiveNewRule(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	ns := time.Nanosecond
+	v1 := ruleSet(t, inactiveBase, st)
+	handle(t, v1,
+		eur("a", t0), login("la", "a", t0.Add(5*day)), // due at 12 days + 1 ns
+		eur("b", t0), login("lb", "b", t0), // due at 7 days + 1 ns, before the rule
+		eur("c", t0), // no activity
+	)
+	v2 := ruleSet(t, inactiveBase+`
+automation back {
+	trigger inactive 7 days
+	give one
+}
+`, st)
+	outs, err := v2.Advance(ctx, t0.Add(8*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"back"}), "put into service: nothing for its past")
+	outs, err = v2.Advance(ctx, t0.Add(12*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"back"}), "exactly 7 days")
+	outs, err = v2.Advance(ctx, t0.Add(12*day+ns))
+	require.NoError(t, err)
+	got := only(outs, []string{"back"})
+	assert.Equal(t, []string{"back a issued 1pts"}, brief(got))
+	if len(got) == 1 {
+		assert.Equal(t, t0.Add(12*day+ns), got[0].At)
+	}
+	outs, err = v2.Advance(ctx, t0.Add(60*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"back"}), "once per inactivity")
+}
