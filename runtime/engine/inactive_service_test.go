@@ -15,11 +15,11 @@ import (
 )
 
 // ruleSet compiles a rule set written in the test.
-func ruleSet(t *testing.T, src string, st store.Store) *engine.Engine {
+func ruleSet(t *testing.T, src string, st store.Store, opts engine.Options) *engine.Engine {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "rules.promo"), []byte(src), 0o644))
-	e, err := engine.New(context.Background(), compile(t, dir), st, engine.Options{})
+	e, err := engine.New(context.Background(), compile(t, dir), st, opts)
 	require.NoError(t, err)
 	return e
 }
@@ -41,11 +41,20 @@ automation hello {
 // players already known whose inactivity passes its length after that
 // instant (no event of theirs needs to come first), and not for the
 // inactivity that passed it before (it does not fire for its past).
+// On SQLite, with pages of one player, and on PostgreSQL when
+// PROMOC_TEST_POSTGRES names a server.
 func TestTriggerInactiveNewRule(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { inactiveNewRule(t, openStore(t), engine.Options{}) })
+	t.Run("pages of one", func(t *testing.T) { inactiveNewRule(t, openStore(t), engine.Options{PageSize: 1}) })
+	t.Run("postgres", func(t *testing.T) {
+		inactiveNewRule(t, postgresBackend.openAt(t, postgresBackend.fresh(t)), engine.Options{})
+	})
+}
+
+func inactiveNewRule(t *testing.T, st store.Store, opts engine.Options) {
 	ctx := context.Background()
-	st := openStore(t)
 	ns := time.Nanosecond
-	v1 := ruleSet(t, inactiveBase, st)
+	v1 := ruleSet(t, inactiveBase, st, opts)
 	handle(t, v1,
 		eur("a", t0), login("la", "a", t0.Add(5*day)), // due at 12 days + 1 ns
 		eur("b", t0), login("lb", "b", t0), // due at 7 days + 1 ns, before the rule
@@ -56,7 +65,7 @@ automation back {
 	trigger inactive 7 days
 	give one
 }
-`, st)
+`, st, opts)
 	outs, err := v2.Advance(ctx, t0.Add(8*day))
 	require.NoError(t, err)
 	assert.Empty(t, only(outs, []string{"back"}), "put into service: nothing for its past")
