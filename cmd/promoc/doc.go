@@ -182,7 +182,8 @@
 // on its zone's wall clock, a player's inactivity, a waiting result's
 // approval timeout) fires, in order
 // (Engine.NextDue, Engine.Advance); the first event's time puts the
-// schedules into service; --until runs the clock on after the last event.
+// schedules and new inactivity rules into service; --until runs the clock
+// on after the last event.
 // Events are handed to the engine in batches of --batch, cut short where
 // something falls due. A bad event is an error naming its line and field;
 // its batch is not stored, the batches before it are. Replaying a log

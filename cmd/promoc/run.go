@@ -58,8 +58,8 @@ interleave.
 Time follows the log. Before each event, what is due by its time fires
 first: a scheduled trigger (on the wall clock of each zone) or a player's
 inactivity that falls between two events happens between them. The first
-event's time puts the schedules into service: they do not fire for the
-time before the log. With --until TIME (RFC 3339), the clock runs on after
+event's time puts the schedules and new inactivity rules into service:
+they do not fire for the time before the log. With --until TIME (RFC 3339), the clock runs on after
 the last event to TIME, firing everything due by then in order; without
 it, nothing due after the last event fires. A TIME before the log's last
 event changes nothing (the events are all handled) and is noted on stderr;
