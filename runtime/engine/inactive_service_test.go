@@ -83,3 +83,49 @@ automation back {
 	require.NoError(t, err)
 	assert.Empty(t, only(outs, []string{"back"}), "once per inactivity")
 }
+
+// A rule whose length changes is put into service again: the players it
+// waits for get the new length's timer, or, when that has passed already,
+// fire at the change, as of the instant it passed (as after downtime); the
+// players it fired for stay fired.
+func TestTriggerInactiveLengthChanged(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { inactiveLengthChanged(t, openStore(t), engine.Options{}) })
+	t.Run("postgres", func(t *testing.T) {
+		inactiveLengthChanged(t, postgresBackend.openAt(t, postgresBackend.fresh(t)), engine.Options{})
+	})
+}
+
+func inactiveLengthChanged(t *testing.T, st store.Store, opts engine.Options) {
+	ctx := context.Background()
+	ns := time.Nanosecond
+	rules := func(days string) string {
+		return inactiveBase + "\nautomation back {\n\ttrigger inactive " + days + " days\n\tgive one\n}\n"
+	}
+	v1 := ruleSet(t, rules("14"), st, opts)
+	handle(t, v1,
+		eur("a", t0), login("la", "a", t0), // 14 days: t0+14d; 7 days: t0+7d
+		eur("b", t0), login("lb", "b", t0.Add(-9*day)), // t0+5d; t0-2d, before the change
+		eur("c", t0), login("lc", "c", t0.Add(-20*day)), // t0-6d: fired at t0
+	)
+	outs, err := v1.Advance(ctx, t0)
+	require.NoError(t, err)
+	require.Equal(t, []string{"back c issued 1pts"}, brief(only(outs, []string{"back"})))
+
+	v2 := ruleSet(t, rules("7"), st, opts)
+	outs, err = v2.Advance(ctx, t0.Add(day))
+	require.NoError(t, err)
+	got := only(outs, []string{"back"})
+	assert.Equal(t, []string{"back b issued 1pts"}, brief(got), "b, past the new length, at the change")
+	if len(got) == 1 {
+		assert.Equal(t, t0.Add(-2*day+ns), got[0].At)
+	}
+	outs, err = v2.Advance(ctx, t0.Add(7*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"back"}), "exactly 7 days")
+	outs, err = v2.Advance(ctx, t0.Add(7*day+ns))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"back a issued 1pts"}, brief(only(outs, []string{"back"})))
+	outs, err = v2.Advance(ctx, t0.Add(60*day))
+	require.NoError(t, err)
+	assert.Empty(t, only(outs, []string{"back"}), "once per inactivity")
+}

@@ -18,7 +18,23 @@ import (
 // after it appears puts it into service, as a schedule, setting the timer
 // of every stored player whose inactivity passes the rule's length after
 // that instant. It does not fire for its past: an inactivity that had
-// passed it before is not the rule's.
+// passed it before is not the rule's. A rule whose length (or the kind it
+// waits since) changed is put into service again: the players it still
+// waited for get the new timer, and fire at the change, as of the instant
+// the new length passed (as after downtime), when that is already past.
+
+// inactiveService is the bookkeeping row of an inactivity rule: when it was
+// put into service, and for what length since what kind.
+type inactiveService struct {
+	Since  time.Time     `json:"since"`
+	Length time.Duration `json:"length"`
+	Kind   string        `json:"kind,omitempty"`
+}
+
+// current says whether the row is in service for rule r as it is.
+func (s inactiveService) current(r *runtime.Rule) bool {
+	return !s.Since.IsZero() && s.Length == r.Trigger.Length && s.Kind == r.Trigger.Since
+}
 
 // inactiveServed says whether the store shows inactivity rule r in service.
 func (e *Engine) inactiveServed(ctx context.Context, r *runtime.Rule) (bool, error) {
@@ -26,7 +42,7 @@ func (e *Engine) inactiveServed(ctx context.Context, r *runtime.Rule) (bool, err
 		return true, nil
 	}
 	ss, _, err := e.inactiveState(ctx, r)
-	if err != nil || ss.Since.IsZero() {
+	if err != nil || !ss.current(r) {
 		return false, err
 	}
 	e.inService.Store(r.Name, true)
@@ -35,14 +51,14 @@ func (e *Engine) inactiveServed(ctx context.Context, r *runtime.Rule) (bool, err
 
 // inactiveState reads the bookkeeping row of inactivity rule r: when it was
 // put into service.
-func (e *Engine) inactiveState(ctx context.Context, r *runtime.Rule) (scheduleState, store.State, error) {
+func (e *Engine) inactiveState(ctx context.Context, r *runtime.Rule) (inactiveService, store.State, error) {
 	name := r.Name + ".inactive"
 	s, err := e.st.State(ctx, scheduleRule, name)
 	if err != nil {
-		return scheduleState{}, s, err
+		return inactiveService{}, s, err
 	}
 	s.Player, s.Rule = scheduleRule, name
-	var ss scheduleState
+	var ss inactiveService
 	if len(s.Data) > 0 {
 		if err := json.Unmarshal(s.Data, &ss); err != nil {
 			return ss, s, fmt.Errorf("engine: the inactivity state of %s: %w", r.Name, err)
@@ -81,6 +97,10 @@ func (e *Engine) serveInactivity(ctx context.Context, now time.Time) error {
 // one set wrong is put right when it falls due, timerItem); so does an
 // event handled meanwhile, which sets its player's own.
 func (e *Engine) startInactivity(ctx context.Context, r *runtime.Rule, now time.Time) error {
+	old, _, err := e.inactiveState(ctx, r)
+	if err != nil || old.current(r) {
+		return err // put into service by another engine meanwhile
+	}
 	after := ""
 	for {
 		ps, err := e.st.Players(ctx, after, e.opts.PageSize)
@@ -89,7 +109,7 @@ func (e *Engine) startInactivity(ctx context.Context, r *runtime.Rule, now time.
 		}
 		var ts []store.Timer
 		for _, sp := range ps {
-			due, ok, err := e.inactiveFrom(ctx, r, sp.ID, now)
+			due, ok, err := e.inactiveFrom(ctx, r, old, sp.ID, now)
 			if err != nil {
 				return err
 			}
@@ -112,11 +132,19 @@ func (e *Engine) startInactivity(ctx context.Context, r *runtime.Rule, now time.
 		after = ps[len(ps)-1].ID
 	}
 	ss, row, err := e.inactiveState(ctx, r)
-	if err != nil || !ss.Since.IsZero() {
+	if err != nil || ss.current(r) {
 		return err // put into service by another engine meanwhile
 	}
-	ss.Since = now
-	if err := e.saveSchedule(ctx, row, ss); err != nil && !errors.Is(err, store.ErrStateConflict) {
+	data, err := json.Marshal(inactiveService{Since: now, Length: r.Trigger.Length, Kind: r.Trigger.Since})
+	if err != nil {
+		return err
+	}
+	row.Data = data
+	applied, err := e.st.Apply(ctx, []store.Change{{States: []store.State{row}}})
+	if err != nil {
+		return err
+	}
+	if err := applied[0].Err; err != nil && !errors.Is(err, store.ErrStateConflict) {
 		return err
 	}
 	e.inService.Store(r.Name, true)
@@ -124,8 +152,11 @@ func (e *Engine) startInactivity(ctx context.Context, r *runtime.Rule, now time.
 }
 
 // inactiveFrom is when the stored player id's inactivity fires under rule
-// r, and whether that is after now and has not fired.
-func (e *Engine) inactiveFrom(ctx context.Context, r *runtime.Rule, id string, now time.Time) (time.Time, bool, error) {
+// r, and whether a timer is to be set: when that is after now and has not
+// fired; or, when the rule was in service before with another length or
+// kind (old), when it still waited for the player, also when that is due
+// already.
+func (e *Engine) inactiveFrom(ctx context.Context, r *runtime.Rule, old inactiveService, id string, now time.Time) (time.Time, bool, error) {
 	s, err := e.st.State(ctx, id, metaRule)
 	if err != nil || len(s.Data) == 0 {
 		return time.Time{}, false, err
@@ -140,9 +171,22 @@ func (e *Engine) inactiveFrom(ctx context.Context, r *runtime.Rule, id string, n
 	if r.Trigger.Since != "" {
 		last = m.Kinds[r.Trigger.Since]
 	}
-	due := inactiveDue(last, r.Trigger.Length)
-	if last.IsZero() || !due.After(now) {
+	if last.IsZero() {
 		return time.Time{}, false, nil
+	}
+	due := inactiveDue(last, r.Trigger.Length)
+	if !due.After(now) {
+		if old.Since.IsZero() {
+			return time.Time{}, false, nil // a new rule: not for its past
+		}
+		oldLast := m.Latest
+		if old.Kind != "" {
+			oldLast = m.Kinds[old.Kind]
+		}
+		if oldLast.IsZero() || !inactiveDue(oldLast, old.Length).After(now) {
+			return time.Time{}, false, nil // not waited for: fired, or before the rule
+		}
+		// Due already: it fires at once, as of its instant, as after downtime.
 	}
 	rs, err := e.st.State(ctx, id, r.Name)
 	if err != nil {
