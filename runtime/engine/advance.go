@@ -41,6 +41,10 @@ const queuePage = 500
 // a failure of a batch in flight) Advance waits for the batches in flight,
 // and no batch is submitted until it returns.
 func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) {
+	// Beside the batches in flight, not after them: inactiveservice.go.
+	if err := e.serveInactivity(ctx, now); err != nil {
+		return nil, err
+	}
 	t, err := e.submitAdvance(ctx, now)
 	var out []Outcome
 	if err == nil {
@@ -62,9 +66,6 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) ([]Outcome, error) 
 func (e *Engine) advanceQuiesced(ctx context.Context, now time.Time) ([]Outcome, error) {
 	defer e.quiesce()()
 	e.budgets = nil
-	if err := e.serveInactivity(ctx, now); err != nil { // inactiveservice.go
-		return nil, err
-	}
 	var out []Outcome
 	err := e.leased(ctx, "timers", func(ctx context.Context) error {
 		got, err := e.timers(ctx, now)

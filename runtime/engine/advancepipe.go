@@ -67,6 +67,9 @@ type timerPage struct {
 // failed batch's caller is not told, and its wait gives ErrAborted when a
 // batch before its page failed: call it again.
 func (e *Engine) SubmitAdvance(ctx context.Context, now time.Time) (wait func() ([]Outcome, error), err error) {
+	if err := e.serveInactivity(ctx, now); err != nil { // inactiveservice.go
+		return nil, err
+	}
 	t, err := e.submitAdvance(ctx, now)
 	if errors.Is(err, errQuiesce) {
 		out, err := e.advanceQuiesced(ctx, now)

@@ -68,7 +68,13 @@ func (e *Engine) inactiveState(ctx context.Context, r *runtime.Rule) (inactiveSe
 }
 
 // serveInactivity puts into service at now every inactivity rule not yet
-// in service.
+// in service. It runs beside the batches in flight, not after them: on a
+// large database putting a rule into service takes a while, and the events
+// meanwhile need not wait. It reads and writes the store only, no player
+// the engine holds, and what it writes may be stale, never wrong: a
+// player's event written meanwhile sets the player's own timer, and a timer
+// set from an older latest event is due earlier than the one the player's
+// state gives, which timerItem then sets instead, firing nothing.
 func (e *Engine) serveInactivity(ctx context.Context, now time.Time) error {
 	for _, r := range e.rules {
 		if r.Trigger.Kind != runtime.EventInactive {
