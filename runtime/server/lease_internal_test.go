@@ -19,6 +19,11 @@ import (
 // TestLeaser: a job's lease is taken, renewed while the job runs, and
 // released at its end; a job another holds is left; a job whose lease
 // another took is cancelled, and its end releases nothing of the other's.
+//
+// The renewals are of a short lease, waited for (not slept through); that
+// another holder is refused is checked on a lease of a minute: a short
+// lease lapses, as it should, when this process stalls past it (a loaded
+// machine), and another may then take it.
 func TestLeaser(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "promoc.db"))
@@ -31,19 +36,34 @@ func TestLeaser(t *testing.T) {
 	held, release, ok, err := l.lease(ctx, "a")
 	require.NoError(t, err)
 	require.True(t, ok)
-	time.Sleep(2 * ttl) // renewed meanwhile
+	first, _, err := st.LeaseOf(ctx, "scheduler/a")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		got, _, err := st.LeaseOf(ctx, "scheduler/a")
+		require.NoError(t, err)
+		return got.Holder == "me" && got.Token == first.Token && got.Expires.After(first.Expires)
+	}, 10*time.Second, 5*time.Millisecond, "the lease was not renewed while the job ran (taken %+v)", first)
 	require.NoError(t, held.Err(), "the job goes on while its lease is renewed")
-	got, _, err := st.LeaseOf(ctx, "scheduler/a")
-	require.NoError(t, err)
-	assert.True(t, got.Expires.After(time.Now()), "renewed: expires %s", got.Expires)
-	_, _, ok, err = newLeaser(st, "other", ttl, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).lease(ctx, "a")
-	require.NoError(t, err)
-	assert.False(t, ok, "held by me")
 	release()
-	got, _, err = st.LeaseOf(ctx, "scheduler/a")
+	got, _, err := st.LeaseOf(ctx, "scheduler/a")
 	require.NoError(t, err)
 	assert.True(t, got.Expires.IsZero(), "released")
 	assert.Equal(t, 1.0, counted(t, reg, "promoc_scheduler_jobs_total", "ran"))
+
+	// Held by me: another holder is refused, and takes it once released.
+	mine := newLeaser(st, "me", time.Minute, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	other := newLeaser(st, "other", time.Minute, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	_, releaseC, ok, err := mine.lease(ctx, "c")
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, _, ok, err = other.lease(ctx, "c")
+	require.NoError(t, err)
+	assert.False(t, ok, "held by me")
+	releaseC()
+	_, releaseOther, ok, err := other.lease(ctx, "c")
+	require.NoError(t, err)
+	assert.True(t, ok, "released: another takes it at once")
+	releaseOther()
 
 	// Another holder takes the lease as if mine had lapsed (this process
 	// stalled): my next renewal finds it gone and cancels the job.
