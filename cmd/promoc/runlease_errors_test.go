@@ -116,21 +116,41 @@ func TestRunLeaseRenewRefused(t *testing.T) {
 }
 
 // TestRunLeaseRenewFails: a renewal that fails is tried again while the
-// lease lasts; once it expired unrenewed, the lease is lost.
+// lease lasts; once it expired unrenewed, the lease is lost. Every failed
+// renewal before the expiry is followed by another; the one that loses
+// the lease came at or after it. A process stalled past the lease before
+// its first renewal (a loaded machine) loses it at that first renewal, as
+// it should, without trying again: the lease is then held again, until
+// one run tries before the expiry (within 50 tries).
 func TestRunLeaseRenewFails(t *testing.T) {
 	shortRunLease(t, 60*time.Millisecond)
-	f := &fakeLeases{acquire: granted, renew: func(store.Lease, time.Time) (store.Lease, bool, error) {
-		return store.Lease{}, false, errors.New("connection reset")
-	}}
-	held, release, err := holdRunLease(context.Background(), f, "promoc.db")
-	require.NoError(t, err)
-	waitDone(t, held)
-	assert.ErrorIs(t, context.Cause(held), errRunLeaseLost)
-	f.mu.Lock()
-	assert.GreaterOrEqual(t, f.renewCalls, 2, "a failed renewal is retried before the lease expires")
-	f.mu.Unlock()
-	release()
-	assert.Empty(t, f.released)
+	for run := 0; ; run++ {
+		require.Less(t, run, 50, "no first renewal came before the lease's expiry in 50 runs")
+		var calls []time.Time // the now of each renewal; all of one lease
+		var expires time.Time
+		f := &fakeLeases{acquire: granted, renew: func(l store.Lease, now time.Time) (store.Lease, bool, error) {
+			calls, expires = append(calls, now), l.Expires
+			return store.Lease{}, false, errors.New("connection reset")
+		}}
+		held, release, err := holdRunLease(context.Background(), f, "promoc.db")
+		require.NoError(t, err)
+		waitDone(t, held)
+		assert.ErrorIs(t, context.Cause(held), errRunLeaseLost)
+		release()
+		assert.Empty(t, f.released)
+		f.mu.Lock()
+		require.NotEmpty(t, calls)
+		for _, now := range calls[:len(calls)-1] {
+			require.True(t, now.Before(expires), "a renewal at or after the expiry %s did not lose the lease", expires)
+		}
+		require.False(t, calls[len(calls)-1].Before(expires), "the lease was lost before its expiry %s", expires)
+		tried := len(calls) >= 2
+		f.mu.Unlock()
+		if tried {
+			return // a failed renewal before the expiry was retried
+		}
+		t.Logf("run %d: stalled past the lease before its first renewal; again", run)
+	}
 }
 
 // TestRunLeaseRenewedAndReleased: renewals that succeed keep the run going;
@@ -143,16 +163,11 @@ func TestRunLeaseRenewedAndReleased(t *testing.T) {
 	}}
 	held, release, err := holdRunLease(context.Background(), f, "promoc.db")
 	require.NoError(t, err)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	require.Eventually(t, func() bool {
 		f.mu.Lock()
-		n := f.renewCalls
-		f.mu.Unlock()
-		if n >= 3 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		defer f.mu.Unlock()
+		return f.renewCalls >= 3
+	}, 10*time.Second, 5*time.Millisecond, "three renewals")
 	require.NoError(t, held.Err())
 	release()
 	require.Len(t, f.released, 1)
