@@ -276,6 +276,16 @@ func TestWebhookOneProcess(t *testing.T) {
 	all := seqs(ha.outcomes())
 	require.Greater(t, len(all), len(first))
 	assert.Equal(t, all, rc.waitFor(len(all)), "the other server went on from the cursor")
+	// The lease passed once, at the stop (its token 2), unless it lapsed
+	// meanwhile: a stall of the process past its 300 ms (a loaded
+	// machine) lets the other server take it over, and an outcome may then
+	// be delivered by both, as at least once allows.
+	l, _, err = st.(store.Leases).LeaseOf(context.Background(), "webhook/"+id)
+	require.NoError(t, err)
+	if l.Token > 2 {
+		t.Logf("the webhook's lease lapsed %d times (the process stalled past it): delivered once not checked", l.Token-2)
+		return
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	for d, n := range rc.tries {
