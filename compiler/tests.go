@@ -760,6 +760,12 @@ func (c *testChecker) expectation(st *testState, cl lang.TestClause) {
 			return
 		}
 		c.want(st, e.Value, "let "+let.Name, let.Type)
+		if let.Type.Kind == Money && let.Type.Cur == "" {
+			// Money whose currency the rules do not fix is the player's
+			// (transactions are converted to it, a per-currency amount
+			// takes its value): another currency can never match.
+			c.inCurrency(st, e.Value, "let "+let.Name)
+		}
 	case *lang.ExpectAggregation:
 		if n, err := num.Parse(e.Matched.Text); err != nil || n.Sign() < 0 {
 			c.errorf(e.Matched, lang.CodeInvalidTest, "matched needs a whole number of transactions, not %s", e.Matched.Text)
