@@ -435,6 +435,7 @@ func (c *climber) unary(min int) Expr {
 	c.prefix++
 	if tok.Value == "-" {
 		x := c.unary(precNeg)
+		c.b.negPerCurrency(tok, x)
 		return &UnaryExpr{Loc: between(c.b.tokSpan(tok), x.Span()), Op: OpNeg, X: x}
 	}
 	if min > precNot {
@@ -449,6 +450,16 @@ func (c *climber) unary(min int) Expr {
 	}
 	x := c.binary(precNot)
 	return &UnaryExpr{Loc: between(c.b.tokSpan(tok), x.Span()), Op: OpNot, X: x}
+}
+
+// negPerCurrency reports a minus written right before a per-currency value:
+// -10 EUR | 1000 JPY reads as a negative EUR amount beside a positive JPY one,
+// but the minus applies to the whole value, -1000 JPY for a player in JPY.
+func (b *builder) negPerCurrency(minus lexer.Token, x Expr) {
+	if pc, ok := x.(*PerCurrencyLit); ok {
+		b.errorf(between(b.tokSpan(minus), pc.Span()).Span(), CodeBadSyntax,
+			"a minus before a per-currency value negates each of its amounts, not only the first: write -(%s) to negate them all", ExprString(pc))
+	}
 }
 
 func isComparison(x Expr) bool {
@@ -466,6 +477,9 @@ func (b *builder) opSpan(g *opTerm) Span {
 
 func (b *builder) unaryExpr(g *unary) Expr {
 	x := b.primary(g.Primary)
+	if len(g.Neg) > 0 {
+		b.negPerCurrency(g.Tokens[0], x)
+	}
 	for i := len(g.Neg) - 1; i >= 0; i-- {
 		x = &UnaryExpr{Loc: between(b.tokSpan(g.Tokens[i]), x.Span()), Op: OpNeg, X: x}
 	}

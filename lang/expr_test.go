@@ -119,6 +119,9 @@ func TestExprErrors(t *testing.T) {
 		{"a not", `unexpected end of file: expected "in" after "not"`},
 		{"- )", `expected an expression after "-", found ")"`},
 		{"1 EUR |", `unexpected end of file: expected an amount of money such as 10 EUR after "|"`},
+		// A minus before a per-currency value would negate every amount, not the first.
+		{"-10 EUR | 1000 JPY", "a minus before a per-currency value negates each of its amounts, not only the first: write -(10 EUR | 1000 JPY) to negate them all"},
+		{"x - -10 EUR | 1000 JPY", "a minus before a per-currency value negates each of its amounts, not only the first: write -(10 EUR | 1000 JPY) to negate them all"},
 		{"a.", `unexpected end of file: expected a name after "."`},
 		{"player.x default", `unexpected end of file: expected an expression after "default"`},
 		{"if a then b", `unexpected end of file: expected "else" to finish "if ... then ..."`},
