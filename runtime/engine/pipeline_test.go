@@ -201,9 +201,7 @@ func TestPipelineHandleRetries(t *testing.T) {
 		outs, err := e.Handle(ctx, next)
 		done <- result{outs, err}
 	}()
-	for engine.Unfinished(e) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUnfinished(t, e, 2)
 	close(st.release)
 	_, err := waitN()
 	require.ErrorIs(t, err, errInjected)
@@ -212,6 +210,20 @@ func TestPipelineHandleRetries(t *testing.T) {
 	want, wantLog := reference(t, "", next)
 	require.Equal(t, want[0], brief(r.outs))
 	require.Equal(t, wantLog, storedLog(t, st))
+}
+
+// waitUnfinished waits until n calls are in e's pipeline, failing after
+// a bound no machine's stall reaches instead of hanging to the package's
+// timeout.
+func waitUnfinished(t *testing.T, e *engine.Engine, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for engine.Unfinished(e) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls in the pipeline after 30 s, want %d", engine.Unfinished(e), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // TestPipelineResubmitBacksOff: Handle submits a call aborted again only
@@ -235,9 +247,7 @@ func TestPipelineResubmitBacksOff(t *testing.T) {
 		_, err := e.Handle(ctx, next)
 		done <- err
 	}()
-	for engine.Unfinished(e) < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUnfinished(t, e, 2)
 	close(st.release)
 	_, err := waitN()
 	require.ErrorIs(t, err, errInjected)
