@@ -58,7 +58,7 @@ func TestDecodeEvent(t *testing.T) {
 		{"exponent", `{"id":"e","status":"Completed","amount":"1e3"}`, `amount: "1e3" is not a decimal amount such as "10.50"`},
 		{"negative", `{"id":"e","status":"Completed","amount":"-1"}`, "amount: -1 is negative"},
 		{"too precise", `{"id":"e","status":"Completed","amount":"0.000000001"}`, "amount: 0.000000001 has more than 8 decimals"},
-		{"currency", `{"id":"e","status":"Completed","amount":"1","currency":"EURO"}`, `currency: "EURO" is not an ISO 4217 code`},
+		{"currency", `{"id":"e","status":"Completed","amount":"1","currency":"EURO"}`, `currency: "EURO" is not the ISO 4217 code of a currency with minor units`},
 		{"time", `{"id":"e","status":"Lost","at":"yesterday"}`, `at: invalid time "yesterday": want RFC 3339, as in 2026-11-23T10:00:00Z`},
 		{"time in lower case", `{"id":"e","bonus":"b","status":"Lost","at":"2026-12-06t10:00:00z"}`, ""},
 		{"time out of range", `{"id":"e","status":"Lost","at":"2200-01-01T00:00:00Z"}`, "at: out of range: times must lie from 1900-01-01 up to 2200-01-01 (UTC)"},

@@ -148,7 +148,7 @@ func Event(e EventJSON, bonus string, body []byte, received time.Time) (store.Bo
 		ev.Amount, ev.HasAmount = d, true
 	}
 	if e.Currency != "" && !currency.Known(e.Currency) {
-		return bad("currency", "%q is not an ISO 4217 code", e.Currency)
+		return bad("currency", "%q is not the ISO 4217 code of a currency with minor units, as EUR or JPY", e.Currency)
 	}
 	if e.At != "" {
 		t, err := runtime.ParseTime(e.At)

@@ -92,7 +92,7 @@ func (s *Server) postFastTrackCredit(ctx context.Context, q *request) (int, any,
 			return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "amount: %v", err).with("field", "amount")
 		}
 		if !currency.Known(body.Currency) {
-			return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "currency: %q is not an ISO 4217 code (an amount needs one)",
+			return 0, nil, errorf(http.StatusUnprocessableEntity, CodeInvalidAmount, "currency: %q is not the ISO 4217 code of a currency with minor units, as EUR or JPY (an amount needs one)",
 				body.Currency).with("field", "currency")
 		}
 		b.Amount, b.Currency = d, body.Currency
