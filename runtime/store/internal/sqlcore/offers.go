@@ -343,10 +343,19 @@ func (s *Store) Confirm(ctx context.Context, ref, code string, at time.Time) (st
 
 // lockOffer locks the row of an offer until the transaction ends
 // (PostgreSQL; SQLite has one writer): confirmations and imports of one
-// offer take their turns, so that each sees the codes of the others.
+// offer take their turns, so that each sees the codes of the others. The
+// lock is PostgreSQL's FOR NO KEY UPDATE, not FOR UPDATE: it does not
+// conflict with the key share lock that an insert referring to the offer
+// takes for its foreign key (a give's assignment, a tracking link's
+// session, a conversion), so that these go on during a long import
+// rather than wait for its end (TestImportLetsGivesBy).
 func (s *Store) lockOffer(ctx context.Context, ex Execer, offer string) error {
+	lock := ""
+	if s.D.ForUpdate("offers") != "" {
+		lock = " FOR NO KEY UPDATE OF offers"
+	}
 	var ref string
-	return ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+s.D.ForUpdate("offers"), offer).Scan(&ref)
+	return ex.QueryRow(ctx, `SELECT ref FROM offers WHERE ref = $1`+lock, offer).Scan(&ref)
 }
 
 // trimCode drops the spaces around a code (store.TrimCode: a line break or
