@@ -164,10 +164,11 @@ type Store interface {
 	// transaction: a code the offer has already (imported, or a point of
 	// sale's confirmation of one of its assignments), or one repeated in
 	// codes, is ignored and counted. Spaces around a code are dropped first
-	// ([TrimCode]), as Confirm drops them. [ErrNoOffer], [ErrNotVoucherOffer], or
-	// [ErrVoucherCode] (a blank code, one not UTF-8, over
-	// [VoucherCodeChars] or with a control or invisible format character)
-	// import nothing.
+	// ([TrimCode]), as Confirm drops them. [ErrNoOffer],
+	// [ErrNotVoucherOffer], or [ErrVoucherCode] (a blank code, one not
+	// UTF-8, over [VoucherCodeChars], with a control or an invisible
+	// character ([Invisible]) or not in Unicode normal form C
+	// ([NormalCode])) import nothing.
 	ImportVouchers(ctx context.Context, offer string, codes []string, at time.Time) (VoucherImport, error)
 	// Assign gives an offer to players, one assignment each, in order, all
 	// or none: when the offer requires vouchers and fewer unassigned codes
@@ -184,9 +185,9 @@ type Store interface {
 	// import drops them (a confirmation stored with its spaces before is
 	// the same code, returned as stored). A code another assignment of the
 	// offer holds (confirmed with it, or given it from the imported codes)
-	// or an imported code not given yet is [ErrCodeTaken], and nothing is confirmed, even for two
-	// confirmations at once. An assignment whose player was erased is
-	// confirmed too, and returned with Erased set.
+	// or an imported code not given yet is [ErrCodeTaken], and nothing is
+	// confirmed, even for two confirmations at once. An assignment whose
+	// player was erased is confirmed too, and returned with Erased set.
 	Confirm(ctx context.Context, ref, code string, at time.Time) (Assignment, error)
 	// Assignments lists the assignments of an offer, by time, then
 	// player, then reference.

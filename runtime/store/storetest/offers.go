@@ -329,7 +329,7 @@ func testConfirm(t *testing.T, d Driver) {
 // testConfirmRace: points of sale confirming one assignment at once, each
 // with its own code: exactly one confirms, and every other learns the
 // winner's code (ErrConfirmed with the assignment as stored); the same
-// code sent at once by two is confirmed for both, once.
+// code sent at once by eight is confirmed for all, once.
 func testConfirmRace(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := d.fresh(t)
