@@ -15,7 +15,6 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"github.com/promoc/promoc/runtime"
 	"github.com/promoc/promoc/runtime/server"
 	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm/currency"
@@ -385,8 +384,9 @@ stderr: it may be a typo.`,
 }
 
 // deployedCurrencies are the currencies the rule set deployed in st
-// (promoc rulesets deploy) serves; none when none is deployed, it serves
-// any, or it cannot be read: the note it is for is then left out.
+// (promoc rulesets deploy) serves, compiled as a server runs it
+// (server.CompileStored); none when none is deployed, it serves any, or
+// it cannot be read: the note it is for is then left out.
 func deployedCurrencies(ctx context.Context, st store.Store) []string {
 	rs, ok := st.(store.RuleSets)
 	if !ok {
@@ -396,17 +396,7 @@ func deployedCurrencies(ctx context.Context, st store.Store) []string {
 	if err != nil || !ok {
 		return nil
 	}
-	v, ok, err := rs.RuleSet(ctx, d.Hash)
-	if err != nil || !ok {
-		return nil
-	}
-	var srcs []runtime.Source
-	for _, f := range v.Files {
-		if strings.HasSuffix(f.Name, ".promo") && !strings.HasSuffix(f.Name, "_test.promo") {
-			srcs = append(srcs, runtime.Source{Name: f.Name, Text: f.Data})
-		}
-	}
-	prog, err := runtime.CompileSources(srcs)
+	prog, err := server.CompileStored(ctx, rs, d.Hash)
 	if err != nil {
 		return nil
 	}

@@ -151,7 +151,14 @@ func (s *Server) boot(ctx context.Context) error {
 
 // compileStored compiles a stored version.
 func (s *Server) compileStored(ctx context.Context, hash string) (*runtime.Program, error) {
-	v, ok, err := s.rs.RuleSet(ctx, hash)
+	return CompileStored(ctx, s.rs, hash)
+}
+
+// CompileStored compiles the rule set version hash stored in rs, as a
+// server runs it: its rule files at the top of the version, none of a
+// directory below.
+func CompileStored(ctx context.Context, rs store.RuleSets, hash string) (*runtime.Program, error) {
+	v, ok, err := rs.RuleSet(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
