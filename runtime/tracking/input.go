@@ -112,8 +112,9 @@ func checkRef(field, v string, required bool) error {
 // CheckOffer checks an offer's reference as a link or a conversion
 // carries it: any reference an offer may have (an offer declaration's,
 // promoc offers add's), 1 to OfferRefBytes bytes of UTF-8 without a
-// control character or a character lang.Deceptive describes, which a link carries percent-encoded in its path
-// (/t/SPA%202026 for the offer "SPA 2026").
+// control character or a character lang.Deceptive describes, which a
+// link carries percent-encoded in its path (/t/SPA%202026 for the offer
+// "SPA 2026").
 func CheckOffer(field, v string) error { return checkOffer(field, v, true) }
 
 func checkOffer(field, v string, required bool) error {
