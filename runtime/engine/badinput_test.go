@@ -377,6 +377,9 @@ func TestDecodeEventsBadLines(t *testing.T) {
 	assert.Equal(t, json.Number("10.5"), ev.Attrs["amount"], "a JSON number is exact text, never a float")
 }
 
+// inEUR is ev in EUR.
+func inEUR(ev engine.Event) engine.Event { ev.Currency = "EUR"; return ev }
+
 // A property currency, zone or id of a player event that contradicts the
 // player's field, as the stored data and the call's earlier events leave
 // it, is refused when the event comes (not when a reward runs), naming
@@ -397,6 +400,9 @@ func TestPlayerEventOwnFields(t *testing.T) {
 			0, "properties.zone", `"Asia/Tokyo" differs from player.zone "Europe/Malta"`},
 		{"an id not the player's", []engine.Event{deposit("d1", "p", t0, "100", "card"), playerEv("u1", "p", t0, "", "", props("id", "q"))},
 			1, "properties.id", `"q" differs from player.id "p"`},
+		// A player without a currency takes its first from a transaction.
+		{"a first currency not the property's", []engine.Event{playerEv("u1", "q", t0, "", "", props("currency", "USD")), inEUR(deposit("d1", "q", t0.Add(time.Hour), "100", "card"))},
+			1, "currency", `"USD" differs from player.currency "EUR"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

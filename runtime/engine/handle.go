@@ -174,6 +174,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		if _, ok := recordedIn[i]; ok {
 			recordedIn[i] = k.currency
 		}
+		cur := k.currency
 		switch c := x.ev.Currency; {
 		case c == "":
 		case x.ev.Kind == KindPlayer || k.currency == "":
@@ -183,14 +184,18 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 				c, k.currency, k.currency)}
 		}
 		if x.ev.Kind == KindPlayer {
-			// A property currency, zone or id must not contradict the
-			// player's field as this event leaves them, the stored data
-			// and the call's events before it merged: refused here, before
-			// anything of the call is written, not when a reward runs.
 			if x.ev.Zone != "" {
 				k.zone = x.ev.Zone
 			}
 			k.own = ownProps(k.own, x.ev.Properties)
+		}
+		if x.ev.Kind == KindPlayer || k.currency != cur {
+			// A property currency, zone or id must not contradict the
+			// player's field as this event leaves them, the stored data
+			// and the call's events before it merged: refused here, before
+			// anything of the call is written, not when a reward runs. A
+			// transaction gives a player without a currency its first,
+			// which a stored property currency may contradict too.
 			pl := runtime.Player{ID: x.ev.Player, Currency: k.currency, Zone: k.zone, Properties: k.own}
 			if ie := pl.OwnFieldsError(); ie != nil {
 				field := strings.TrimPrefix(ie.Field, "player.")
