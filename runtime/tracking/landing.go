@@ -16,14 +16,17 @@ import (
 // through, is percent-encoded as a browser sends it, so that the Location
 // header is a URL: "utm_campaign=Black Friday" is "Black%20Friday".
 type landing struct {
-	ok             bool // the web page is an absolute URL
+	ok             bool // the web page is an absolute http(s) URL
 	prefix, suffix string
 }
 
-// landingOf parses a web page.
+// landingOf parses a web page: an absolute http or https URL with a host,
+// as an offer declaration and promoc offers add require. An offer stored
+// otherwise (through the Go API, or by an older promoc) has none: a click
+// is never sent to javascript:, mailto: or ftp:.
 func landingOf(webPage string) landing {
 	u, err := url.Parse(webPage)
-	if webPage == "" || err != nil || !u.IsAbs() {
+	if webPage == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return landing{}
 	}
 	var kept []string

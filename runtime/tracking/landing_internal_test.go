@@ -35,7 +35,6 @@ func TestLanding(t *testing.T) {
 		{"https://user:pass@example.com:8443/p;x?y=1", "https://user:pass@example.com:8443/p;x?y=1&session=ID"},
 		{"https://example.com/join?bad=%zz&ok=1", "https://example.com/join?bad=%zz&ok=1&session=ID"},
 		{"http://[::1]:8080/?a=1", "http://[::1]:8080/?a=1&session=ID"},
-		{"custom:opaque?x=1", "custom:opaque?x=1&session=ID"},
 		// What a URL's query cannot carry as written, which url.Parse lets
 		// through, is percent-encoded as a browser sends it; the rest stays.
 		{"https://example.com/join?utm_campaign=Black Friday&q=é", "https://example.com/join?utm_campaign=Black%20Friday&q=%C3%A9&session=ID"},
@@ -48,7 +47,8 @@ func TestLanding(t *testing.T) {
 			assert.Equal(t, strings.ReplaceAll(tt.want, "ID", id), l.with(id))
 		})
 	}
-	for _, page := range []string{"", "/relative?x=1", "example.com/join", "https://exa mple.com/", "%zz"} {
+	for _, page := range []string{"", "/relative?x=1", "example.com/join", "https://exa mple.com/", "%zz",
+		"custom:opaque?x=1", "javascript:alert(1)", "mailto:a@example.com", "ftp://example.com/x", "https:///no-host", "data:text/html,x"} {
 		assert.False(t, landingOf(page).ok, "%q", page)
 	}
 }
