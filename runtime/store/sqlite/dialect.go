@@ -12,6 +12,9 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/promoc/promoc/runtime/store/internal/sqlcore"
 )
 
@@ -320,7 +323,7 @@ func (d dialect) onConn(ctx context.Context, fn func(sqlcore.Execer) error, lazy
 // lock, for good). turn is the transaction's Turn but for Data, which
 // Turn reads.
 func (d dialect) transact(ctx context.Context, conn *sql.Conn, fn func(sqlcore.Execer) error, turn sqlcore.Turn) error {
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := beginImmediate(ctx, conn)
 	if err != nil {
 		return err
 	}
@@ -329,6 +332,29 @@ func (d dialect) transact(ctx context.Context, conn *sql.Conn, fn func(sqlcore.E
 		return err
 	}
 	return tx.Commit()
+}
+
+// beginTries is how many times a write transaction's BEGIN IMMEDIATE is
+// tried while another process holds the write lock, each waiting up to the
+// connection's busy_timeout (10 s).
+const beginTries = 6
+
+// beginImmediate begins the writer's transaction (BEGIN IMMEDIATE: the
+// DSN's _txlock). Within a process the writers take turns on the dialect's
+// lock; across processes on one file SQLite's busy handler polls for the
+// write lock, and a process can miss it at every poll for the whole
+// busy_timeout while others take it in turn (4 processes of small
+// transactions under the race detector did so). A BEGIN that found the
+// lock taken did nothing, so it is tried again, up to beginTries times,
+// before the error goes to the caller.
+func beginImmediate(ctx context.Context, conn *sql.Conn) (*sql.Tx, error) {
+	for try := 1; ; try++ {
+		tx, err := conn.BeginTx(ctx, nil)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || try == beginTries || ctx.Err() != nil {
+			return tx, err
+		}
+	}
 }
 
 // turns counts the writer's transactions that may write a state (see
