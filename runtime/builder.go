@@ -221,17 +221,7 @@ func ownField(pl Player, prop vm.PropInfo) (any, error) {
 	if prop.Type != vm.KString {
 		return raw, nil
 	}
-	var own string
-	switch prop.Name {
-	case "currency":
-		own = pl.Currency
-	case "zone":
-		own = pl.Zone
-	case "id":
-		own = pl.ID
-	default:
-		return raw, nil
-	}
+	own := pl.ownFieldOf(prop.Name)
 	if own == "" {
 		return raw, nil
 	}
@@ -244,9 +234,23 @@ func ownField(pl Player, prop vm.PropInfo) (any, error) {
 	return raw, nil
 }
 
-// ownFields are the names of the player's fields a property may repeat
-// but not contradict, in the order they are checked.
-var ownFields = [...]string{"id", "currency", "zone"}
+// OwnFieldNames are the names of the player's fields a property may
+// repeat but not contradict, in the order they are checked.
+var OwnFieldNames = [...]string{"id", "currency", "zone"}
+
+// ownFieldOf is the player's field a property of that name repeats (one
+// of OwnFieldNames), "" when the player has none or name is none of them.
+func (pl Player) ownFieldOf(name string) string {
+	switch name {
+	case "id":
+		return pl.ID
+	case "currency":
+		return pl.Currency
+	case "zone":
+		return pl.Zone
+	}
+	return ""
+}
 
 // ownFieldError is the error of a property name whose value s contradicts
 // the player's field of that name, own.
@@ -262,16 +266,8 @@ func ownFieldError(name, s, own string) *InputError {
 // first, whatever rule set runs later. Field is player.properties.NAME;
 // nil when none contradicts.
 func (pl Player) OwnFieldsError() *InputError {
-	for _, name := range ownFields {
-		var own string
-		switch name {
-		case "id":
-			own = pl.ID
-		case "currency":
-			own = pl.Currency
-		case "zone":
-			own = pl.Zone
-		}
+	for _, name := range OwnFieldNames {
+		own := pl.ownFieldOf(name)
 		if s, ok := pl.Properties[name].(string); ok && own != "" && s != own {
 			return ownFieldError(name, s, own)
 		}

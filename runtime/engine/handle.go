@@ -215,7 +215,7 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 // (nil removes one): a new map, nil when none is left.
 func ownProps(props, update map[string]any) map[string]any {
 	var out map[string]any
-	for _, name := range [...]string{"id", "currency", "zone"} {
+	for _, name := range runtime.OwnFieldNames {
 		v, ok := update[name]
 		if !ok {
 			v = props[name]
