@@ -379,18 +379,25 @@ func (e *Engine) scheduleState(ctx context.Context, r *runtime.Rule, ev *runtime
 	if ev == r.Entrance {
 		name += ".entrance"
 	}
-	s, err := e.st.State(ctx, scheduleRule, name)
+	return bookState[scheduleState](ctx, e.st, name, "schedule state")
+}
+
+// bookState reads the engine's bookkeeping row name (a schedule's, an
+// inactivity rule's: kept as the state of the player scheduleRule) as a
+// T, and the row, to be written back; what names it in an error.
+func bookState[T any](ctx context.Context, st store.Store, name, what string) (T, store.State, error) {
+	var v T
+	s, err := st.State(ctx, scheduleRule, name)
 	if err != nil {
-		return scheduleState{}, s, err
+		return v, s, err
 	}
 	s.Player, s.Rule = scheduleRule, name
-	var ss scheduleState
 	if len(s.Data) > 0 {
-		if err := json.Unmarshal(s.Data, &ss); err != nil {
-			return ss, s, fmt.Errorf("engine: the schedule state of %s: %w", name, err)
+		if err := json.Unmarshal(s.Data, &v); err != nil {
+			return v, s, fmt.Errorf("engine: the %s of %s: %w", what, name, err)
 		}
 	}
-	return ss, s, nil
+	return v, s, nil
 }
 
 // zones lists the zones a schedule fires in: its own, or every zone of the

@@ -52,19 +52,7 @@ func (e *Engine) inactiveServed(ctx context.Context, r *runtime.Rule) (bool, err
 // inactiveState reads the bookkeeping row of inactivity rule r: when it was
 // put into service.
 func (e *Engine) inactiveState(ctx context.Context, r *runtime.Rule) (inactiveService, store.State, error) {
-	name := r.Name + ".inactive"
-	s, err := e.st.State(ctx, scheduleRule, name)
-	if err != nil {
-		return inactiveService{}, s, err
-	}
-	s.Player, s.Rule = scheduleRule, name
-	var ss inactiveService
-	if len(s.Data) > 0 {
-		if err := json.Unmarshal(s.Data, &ss); err != nil {
-			return ss, s, fmt.Errorf("engine: the inactivity state of %s: %w", r.Name, err)
-		}
-	}
-	return ss, s, nil
+	return bookState[inactiveService](ctx, e.st, r.Name+".inactive", "inactivity state")
 }
 
 // serveInactivity puts into service at now every inactivity rule not yet
