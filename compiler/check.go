@@ -451,20 +451,15 @@ func (c *checker) checkSettings(r *RewardInfo) {
 			r.Within = c.approvalWithin(s)
 		}
 	}
-	// A cap with more decimals than the rounding would issue an amount the
-	// rounding was meant to prevent.
+	// A cap or minimum with more decimals than the rounding would issue an
+	// amount the rounding was meant to prevent (a cap), or act as the next
+	// rounded amount up (a minimum).
 	if c.noRoundedAmount(r, seen["cap"]) {
-		// No rounded amount reaches the minimum: the cap's decimals are
-		// that mistake, reported as such.
-	} else if r.Cap != nil && r.RoundSet {
-		for _, a := range capAmounts(r.Cap) {
-			if a.Normalize().Scale() > r.Decimals {
-				c.errorf(seen["cap"], lang.CodeInvalidSetting, "cap %s has more decimals than the rounding to %d", a.Normalize(), r.Decimals)
-				break
-			}
-		}
-	} else if r.Cap != nil {
-		c.capDefaultRounding(r, seen["cap"])
+		// No rounded amount reaches the minimum: the cap's (and the
+		// minimum's) decimals are that mistake, reported as such.
+	} else {
+		c.limitDecimals(r, "cap", r.Cap, seen["cap"])
+		c.limitDecimals(r, "minimum", r.Minimum, seen["minimum"])
 	}
 	c.limitCurrencies(r, seen["cap"], seen["minimum"])
 	c.capBelowMinimum(r, seen["cap"])
@@ -508,40 +503,47 @@ func limitAmounts(v *Value) []CurAmount {
 	return []CurAmount{{Amount: v.Num}}
 }
 
-// capDefaultRounding reports a cap with more decimals than the default
-// rounding keeps: the currency's minor units for an amount (each currency
-// of a per-currency cap its own), 0 decimals for points, gems and diamonds.
-func (c *checker) capDefaultRounding(r *RewardInfo, at lang.Setting) {
-	type amount struct {
-		cur string
-		n   num.Dec
+// limitDecimals reports a cap or minimum with more decimals than the
+// rounding keeps: an explicit round's decimals, or the default's, the
+// currency's minor units for an amount (each currency of a per-currency
+// value its own), 0 decimals for points, gems and diamonds. Rounding comes
+// before cap and minimum, so a cap with more decimals would issue an amount
+// the rounding was meant to prevent, and a minimum with more decimals acts
+// as the next rounded amount up (minimum 100.5 JPY as 101 JPY). A currency
+// known only at run time (the player's) is not checked here.
+func (c *checker) limitDecimals(r *RewardInfo, what string, v *Value, at lang.Setting) {
+	if v == nil || at == nil {
+		return
 	}
-	var as []amount
-	if len(r.Cap.PerCur) > 0 {
-		for _, p := range r.Cap.PerCur {
-			as = append(as, amount{p.Cur, p.Amount})
-		}
-	} else {
-		as = append(as, amount{r.Cap.Type.Cur, r.Cap.Num})
-	}
-	for _, a := range as {
-		decimals, unit := int32(0), "0 decimals, the default for "+r.Decl.Result.Kind.String()
-		if r.Decl.Result.Kind == lang.ResultAmount {
-			code, ok := currency.Parse(a.cur)
-			if !ok {
-				continue // only the player's currency is known: checked at run time
+	for _, a := range limitAmounts(v) {
+		decimals, unit := r.Decimals, ""
+		if !r.RoundSet {
+			decimals, unit = 0, "0 decimals, the default for "+r.Decl.Result.Kind.String()
+			if r.Decl.Result.Kind == lang.ResultAmount {
+				code, ok := currency.Parse(a.Cur)
+				if !ok {
+					continue // only the player's currency is known: checked at run time
+				}
+				decimals = int32(code.MinorUnits())
+				unit = fmt.Sprintf("%d decimals, the minor units of %s", decimals, a.Cur)
 			}
-			decimals = int32(code.MinorUnits())
-			unit = fmt.Sprintf("%d decimals, the minor units of %s", decimals, a.cur)
 		}
-		if n := a.n.Normalize(); n.Scale() > decimals {
-			what := n.String()
-			if a.cur != "" {
-				what += " " + a.cur
-			}
-			c.errorf(at, lang.CodeInvalidSetting, "cap %s has more decimals than the default rounding to %s: write the cap with at most %d decimals, or set round", what, unit, decimals)
-			return
+		n := a.Amount.Normalize()
+		if n.Scale() <= decimals {
+			continue
 		}
+		text := func(d num.Dec) string { return strings.TrimSpace(d.String() + " " + a.Cur) }
+		switch {
+		case what == "cap" && r.RoundSet:
+			c.errorf(at, lang.CodeInvalidSetting, "cap %s has more decimals than the rounding to %d", n, decimals)
+		case what == "cap":
+			c.errorf(at, lang.CodeInvalidSetting, "cap %s has more decimals than the default rounding to %s: write the cap with at most %d decimals, or set round", text(n), unit, decimals)
+		case r.RoundSet:
+			c.errorf(at, lang.CodeInvalidSetting, "minimum %s has more decimals than the rounding to %d, so it acts as %s, the next rounded amount: write the minimum with at most %d decimals, as %s", text(n), decimals, text(n.Round(decimals, num.Up)), decimals, text(n.Round(decimals, num.Up)))
+		default:
+			c.errorf(at, lang.CodeInvalidSetting, "minimum %s has more decimals than the default rounding to %s, so it acts as %s, the next rounded amount: write the minimum with at most %d decimals, as %s, or set round", text(n), unit, text(n.Round(decimals, num.Up)), decimals, text(n.Round(decimals, num.Up)))
+		}
+		return
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // TestNoRoundedAmountCode: a cap and a minimum with no rounded amount
 // between them is one diagnostic of its own code, no-rounded-amount, on
 // the cap, not also the cap's decimals beyond the rounding, which alone
-// stay invalid-setting.
+// stay invalid-setting, as the minimum's do.
 func TestNoRoundedAmountCode(t *testing.T) {
 	schema, _ := parseFile(t, "testdata/check/schema.promo")
 	for _, tc := range []struct {
@@ -22,8 +22,9 @@ func TestNoRoundedAmountCode(t *testing.T) {
 	}{
 		{"explicit rounding", "reward r: amount {\n\tround down to 0 decimals\n\tcap 10.9 EUR\n\tminimum 10.5 EUR\n\tgive sum(bet.amount)\n}\n", []lang.Code{lang.CodeNoRoundedAmount}},
 		{"minor units", "reward r: amount {\n\tcap 10.009 EUR\n\tminimum 10.001 EUR\n\tgive sum(bet.amount)\n}\n", []lang.Code{lang.CodeNoRoundedAmount}},
-		{"an amount at the cap", "reward r: amount {\n\tround down to 0 decimals\n\tcap 11 EUR\n\tminimum 10.5 EUR\n\tgive sum(bet.amount)\n}\n", nil},
-		{"cap decimals alone", "reward r: amount {\n\tround down to 0 decimals\n\tcap 11.5 EUR\n\tminimum 10.5 EUR\n\tgive sum(bet.amount)\n}\n", []lang.Code{lang.CodeInvalidSetting}},
+		{"an amount at the cap", "reward r: amount {\n\tround down to 0 decimals\n\tcap 11 EUR\n\tminimum 10 EUR\n\tgive sum(bet.amount)\n}\n", nil},
+		{"minimum decimals alone", "reward r: amount {\n\tround down to 0 decimals\n\tcap 11 EUR\n\tminimum 10.5 EUR\n\tgive sum(bet.amount)\n}\n", []lang.Code{lang.CodeInvalidSetting}},
+		{"cap decimals alone", "reward r: amount {\n\tround down to 0 decimals\n\tcap 11.5 EUR\n\tminimum 10 EUR\n\tgive sum(bet.amount)\n}\n", []lang.Code{lang.CodeInvalidSetting}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, diags := lang.Parse("r.promo", []byte(tc.src))
