@@ -122,6 +122,10 @@ func TestExprErrors(t *testing.T) {
 		// A minus before a per-currency value would negate every amount, not the first.
 		{"-10 EUR | 1000 JPY", "a minus before a per-currency value negates each of its amounts, not only the first: write -(10 EUR | 1000 JPY) to negate them all"},
 		{"x - -10 EUR | 1000 JPY", "a minus before a per-currency value negates each of its amounts, not only the first: write -(10 EUR | 1000 JPY) to negate them all"},
+		// A minus inside one: the amounts take no sign.
+		{"1 EUR | -2 USD", "the amounts of a per-currency value are written without a sign: a negative value is written -(1 EUR | 2 USD), which negates each of its amounts"},
+		{"1 EUR | 2 GBP | -3 USD | 4 JPY", "the amounts of a per-currency value are written without a sign: a negative value is written -(1 EUR | 2 GBP | 3 USD | 4 JPY), which negates each of its amounts"},
+		{"x + 1 EUR | --2 USD", "the amounts of a per-currency value are written without a sign: a negative value is written -(1 EUR | 2 USD), which negates each of its amounts"},
 		{"a.", `unexpected end of file: expected a name after "."`},
 		{"player.x default", `unexpected end of file: expected an expression after "default"`},
 		{"if a then b", `unexpected end of file: expected "else" to finish "if ... then ..."`},

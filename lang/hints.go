@@ -57,6 +57,9 @@ func (e expectation) hint() (fixHint, bool) {
 	case tok.Type == tokPunct && tok.Value == "|" && prev.Type == tokNumber:
 		// cap 100 | 120 USD
 		return fixHint{at: e.i - 1, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", prev.Value, perCurrencyExample(prev.Value, e.nextMoney()))}, true
+	case tok.Value == "-" && prev.Value == "|" && e.head == "<money>":
+		// cap 1 EUR | -2 USD
+		return fixHint{at: e.i, msg: fmt.Sprintf("the amounts of a per-currency value are written without a sign: a negative value is written -(%s), which negates each of its amounts", e.unsignedPerCurrency())}, true
 	case tok.Type == tokNumber && prev.Type == tokPunct && prev.Value == "|":
 		// cap 100 EUR | 120
 		return fixHint{at: e.i, msg: fmt.Sprintf("the amount %s has no currency: in a per-currency value every amount names its currency, as in %s", tok.Value, perCurrencyExample(tok.Value, e.prevMoney()))}, true
@@ -231,6 +234,29 @@ func perCurrencyExample(n, other string) string {
 		return n + " " + first + " | 120 " + second
 	}
 	return n + " " + first + " | " + other
+}
+
+// unsignedPerCurrency writes the per-currency value around a minus at the
+// error without its signs: 1 EUR | -2 USD | 3 GBP is 1 EUR | 2 USD | 3 GBP.
+func (e expectation) unsignedPerCurrency() string {
+	var amounts []string
+	for k := e.i - 1; k >= 1 && e.toks[k].Value == "|" && e.toks[k-1].Type == tokMoney; k -= 2 {
+		amounts = append([]string{e.toks[k-1].Value}, amounts...) // the amounts before, each after a "|" or first
+	}
+	for k := e.i; k < len(e.toks); {
+		for k < len(e.toks) && e.toks[k].Value == "-" {
+			k++
+		}
+		if k >= len(e.toks) || e.toks[k].Type != tokMoney {
+			break
+		}
+		amounts = append(amounts, e.toks[k].Value)
+		if k+1 >= len(e.toks) || e.toks[k+1].Value != "|" {
+			break
+		}
+		k += 2
+	}
+	return strings.Join(amounts, " | ")
 }
 
 // nextMoney returns the first money token after the error, or "".
