@@ -381,7 +381,7 @@ func newBonusesAnomaliesCmd(db *string) *cobra.Command {
 		Long: `Anomalies lists the status events that were not applied, in the order found:
 the event's id, the kind (unknown-bonus, terminal-after-terminal,
 created-after-terminal, event-conflict, currency-mismatch,
-references-mismatch, ambiguous-references), the bonus when one was found,
+references-mismatch, ambiguous-references, status-before-grant), the bonus when one was found,
 and what was wrong. An event of an unknown bonus that was applied later,
 delivered again once its bonus was granted, is marked resolved. --json
 prints one JSON object a line, with the event as received.`,

@@ -173,7 +173,16 @@ const (
 	AnomalyEventConflict      = "event-conflict"          // the event id seen before with other content
 	AnomalyCurrencyMismatch   = "currency-mismatch"       // an amount turned real in another currency
 	AnomalyReferencesMismatch = "references-mismatch"     // a bonus id whose references differ from the event's
+	AnomalyBeforeGrant        = "status-before-grant"     // a status dated more than BonusGrantSkew before the bonus's grant
 )
+
+// BonusGrantSkew is how far before its bonus's grant a status event's time
+// may be and still be applied: the clocks of the bonus system and of
+// promoc differ a little (as much as a status event's time may be ahead of
+// the clock that receives it, bonus.MaxSkew). A status dated further before
+// the grant changed before the bonus existed: an impossible sequence, kept
+// as an anomaly, not applied.
+const BonusGrantSkew = 5 * time.Minute
 
 // BonusResult is what became of one status event.
 type BonusResult struct {

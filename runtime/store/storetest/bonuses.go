@@ -246,6 +246,60 @@ func testBonusStatus(t *testing.T, d Driver) {
 	assert.JSONEq(t, `{"id":"e2"}`, string(as[1].Body), "the event as received")
 }
 
+// testBonusStatusBeforeGrant: a status dated more than BonusGrantSkew
+// before its bonus's grant changed before the bonus existed, an impossible
+// sequence: kept as an anomaly, status-before-grant, and not applied. One
+// within the skew (the clocks of two systems), or with no time, is applied.
+func testBonusStatusBeforeGrant(t *testing.T, d Driver) {
+	ctx := context.Background()
+	s := bonuses(t, d)
+	bs := grant(t, s, bonus("welcome", "p1", "t1", "10.00", "EUR"), bonus("welcome", "p2", "t1", "20.00", "EUR"),
+		bonus("welcome", "p3", "t1", "30.00", "EUR"), bonus("welcome", "p4", "t1", "40.00", "EUR"))
+	for _, tc := range []struct {
+		name   string
+		bonus  string
+		status store.BonusStatus
+		at     time.Time // zero: the event gives no time
+		want   string    // applied, or the anomaly
+		after  store.BonusStatus
+	}{
+		{"completed a day before the grant", bs[0].ID, store.BonusCompleted, t0.Add(-24 * time.Hour), store.AnomalyBeforeGrant, store.BonusCreated},
+		{"created a second past the skew", bs[1].ID, store.BonusCreated, t0.Add(-store.BonusGrantSkew - time.Second), store.AnomalyBeforeGrant, store.BonusCreated},
+		{"expired at the skew's edge", bs[1].ID, store.BonusExpired, t0.Add(-store.BonusGrantSkew), store.BonusApplied, store.BonusExpired},
+		{"completed within the skew", bs[2].ID, store.BonusCompleted, t0.Add(-time.Minute), store.BonusApplied, store.BonusCompleted},
+		{"lost with no time", bs[3].ID, store.BonusLost, time.Time{}, store.BonusApplied, store.BonusLost},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := statusOf("ev-"+tc.name, tc.bonus, tc.status)
+			e.At = tc.at
+			r := report(t, s, e)[0]
+			if tc.want == store.BonusApplied {
+				assert.Equal(t, store.BonusApplied, r.Result, r.Detail)
+			} else {
+				assert.Equal(t, store.BonusAnomalous, r.Result)
+				assert.Equal(t, tc.want, r.Anomaly)
+				assert.Contains(t, r.Detail, "before the bonus was granted at "+t0.UTC().Format(time.RFC3339Nano))
+			}
+			assert.Equal(t, tc.after, r.Bonus.Status)
+		})
+	}
+	// The anomaly is kept with the event, and the event sent again is a
+	// duplicate: the bonus stays Created, open to a status that can be.
+	as, err := s.BonusAnomalies(ctx, 0, 100)
+	require.NoError(t, err)
+	var kinds []string
+	for _, a := range as {
+		kinds = append(kinds, a.Event+":"+a.Kind)
+	}
+	assert.Equal(t, []string{"ev-completed a day before the grant:status-before-grant", "ev-created a second past the skew:status-before-grant"}, kinds)
+	e := statusOf("ev-completed a day before the grant", bs[0].ID, store.BonusCompleted)
+	e.At = t0.Add(-24 * time.Hour)
+	assert.Equal(t, store.BonusDuplicate, report(t, s, e)[0].Result)
+	r := report(t, s, statusOf("ev-completed", bs[0].ID, store.BonusCompleted))[0]
+	assert.Equal(t, store.BonusApplied, r.Result)
+	assert.Equal(t, store.BonusCompleted, r.Bonus.Status)
+}
+
 func testBonusTotals(t *testing.T, d Driver) {
 	ctx := context.Background()
 	s := bonuses(t, d)
@@ -257,7 +311,9 @@ func testBonusTotals(t *testing.T, d Driver) {
 	done := statusOf("c1", bs[0].ID, store.BonusCompleted)
 	done.At = day2
 	lost := statusOf("c2", bs[1].ID, store.BonusLost)
-	report(t, s, done, lost, statusOf("c3", bs[2].ID, store.BonusExpired), statusOf("c4", bs[3].ID, store.BonusForfeited),
+	forfeited := statusOf("c4", bs[3].ID, store.BonusForfeited) // after its grant on day 2
+	forfeited.At, forfeited.Received = day2.Add(time.Hour), day2.Add(time.Hour)
+	report(t, s, done, lost, statusOf("c3", bs[2].ID, store.BonusExpired), forfeited,
 		statusOf("c5", bs[0].ID, store.BonusLost), done)
 
 	tot, err := s.BonusTotals(ctx, "")

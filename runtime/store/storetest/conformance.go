@@ -137,6 +137,7 @@ func Run(t *testing.T, d Driver) {
 		{"AssignMixed", testAssignMixed},
 		{"BonusGrant", testBonusGrant},
 		{"BonusStatus", testBonusStatus},
+		{"BonusStatusBeforeGrant", testBonusStatusBeforeGrant},
 		{"BonusTotals", testBonusTotals},
 		{"BonusRace", testBonusRace},
 		{"Leases", testLeases},

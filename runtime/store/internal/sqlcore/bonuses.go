@@ -306,6 +306,8 @@ func (s *Store) reportOne(ctx context.Context, ex Execer, e *store.BonusEvent, u
 		kind, detail = store.AnomalyReferencesMismatch, m
 	case e.Status == store.BonusCompleted && e.HasAmount && e.Currency != "" && b.Currency != "" && e.Currency != b.Currency:
 		kind, detail = store.AnomalyCurrencyMismatch, fmt.Sprintf("turned real in %s, granted in %s", e.Currency, b.Currency)
+	case !e.At.IsZero() && e.At.Before(b.Granted.Add(-store.BonusGrantSkew)):
+		kind, detail = store.AnomalyBeforeGrant, fmt.Sprintf("%s at %s, before the bonus was granted at %s", e.Status, e.At.Format(time.RFC3339Nano), b.Granted.Format(time.RFC3339Nano))
 	case b.Status.Terminal() && e.Status == store.BonusCreated:
 		kind, detail = store.AnomalyCreatedAfter, fmt.Sprintf("the bonus is %s since %s", b.Status, b.StatusAt.Format(time.RFC3339Nano))
 	case b.Status.Terminal():
