@@ -123,8 +123,9 @@ the assignments: a random reference, the player, the voucher code ("-" when
 the offer requires none), whether it is synchronized, and the time.
 
 When the offer requires vouchers and fewer unassigned codes are left than
-players, nothing is assigned; so it is when a player is named twice. A code is never assigned twice, even by
-assignments running at once.
+players, nothing is assigned; so it is when a player is named twice, or an
+id holds a control or an invisible character or a space at either end. A
+code is never assigned twice, even by assignments running at once.
 
 Exit codes: 0 assigned; 1 an unknown offer, too few codes, or the database
 failed; 2 bad usage.`,
@@ -142,6 +143,9 @@ failed; 2 bad usage.`,
 			for _, p := range args[1:] {
 				if strings.TrimSpace(p) == "" {
 					return usageErrorf("offers assign: an empty player id")
+				}
+				if fault := store.IDFault(p); fault != "" {
+					return usageErrorf("offers assign: player %+q: %s; nothing was assigned", p, fault)
 				}
 				if named[p] {
 					// A bulk assignment gives each player of its target one

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,12 @@ func TestBadEvents(t *testing.T) {
 		{"an unknown currency", without(func(e *engine.Event) { e.Currency = "XYZ" }), "bad", "currency", ""},
 		{"no id", without(func(e *engine.Event) { e.ID = "" }), "", "id", "missing"},
 		{"no player", without(func(e *engine.Event) { e.Player = "" }), "bad", "player", "missing"},
+		{"a player id with a tab", without(func(e *engine.Event) { e.Player = "p\t1" }), "bad", "player", "U+0009, a control character"},
+		{"a player id with a space after it", without(func(e *engine.Event) { e.Player = "p " }), "bad", "player", "a space at the end"},
+		{"a player id with a space before it", without(func(e *engine.Event) { e.Player = "\u00a0p" }), "bad", "player", "a space at the start"},
+		{"a player id with an invisible character", without(func(e *engine.Event) { e.Player = "p\u200b" }), "bad", "player", "U+200B, an invisible character"},
+		{"a player id with a bidirectional control", without(func(e *engine.Event) { e.Player = "\u202ep" }), "bad", "player", "U+202E"},
+		{"an event id with a line break", without(func(e *engine.Event) { e.ID = "bad\n" }), "bad\n", "id", "U+000A, a control character"},
 		{"no time", without(func(e *engine.Event) { e.Time = time.Time{} }), "bad", "time", "missing"},
 		{"a time out of range", without(func(e *engine.Event) { e.Time = time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC) }), "bad", "time", "outside the range"},
 		{"properties on a deposit", without(func(e *engine.Event) { e.Properties = props("vip_level", json.Number("1")) }), "bad", "properties", ""},
@@ -78,7 +85,7 @@ func TestBadEvents(t *testing.T) {
 			assert.Equal(t, c.field, ee.Field, err.Error())
 			assert.Contains(t, err.Error(), c.msg)
 			if c.id != "" {
-				assert.Contains(t, err.Error(), `event "`+c.id+`"`)
+				assert.Contains(t, err.Error(), "event "+strconv.Quote(c.id))
 			}
 			assertNothingStored(t, st, "p", "reg-p", "good")
 			// The good events alone go through afterwards.

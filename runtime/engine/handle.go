@@ -316,6 +316,10 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 		return &EventError{Field: "player", Msg: "missing: every event names its player"}
 	case len(ev.Player) > limits.StringBytes:
 		return &EventError{Field: "player", Msg: "longer than " + strconv.Itoa(limits.StringBytes) + " bytes"}
+	case store.IDFault(ev.ID) != "":
+		return &EventError{Field: "id", Msg: strconv.QuoteToASCII(ev.ID) + ": " + store.IDFault(ev.ID)}
+	case store.IDFault(ev.Player) != "":
+		return &EventError{Field: "player", Msg: strconv.QuoteToASCII(ev.Player) + ": " + store.IDFault(ev.Player)}
 	case ev.Time.IsZero():
 		return &EventError{Field: "time", Msg: "missing: every event has a time"}
 	case ev.Time.Before(limits.MinTime) || !ev.Time.Before(limits.MaxTime):
