@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/promoc/promoc/runtime/store"
 	"github.com/promoc/promoc/vm"
 	"github.com/promoc/promoc/vm/currency"
 	"github.com/promoc/promoc/vm/window"
@@ -66,9 +65,6 @@ func DecodePlayer(data []byte) (Player, error) {
 func checkPlayer(p *Player) error {
 	if p.ID == "" {
 		return &InputError{Field: "id", Msg: "missing: every player record has an id"}
-	}
-	if fault := store.IDFault(p.ID); fault != "" {
-		return &InputError{Field: "id", Msg: strconv.QuoteToASCII(p.ID) + ": " + fault}
 	}
 	if p.Currency != "" && !currency.Known(p.Currency) {
 		return &InputError{Field: "currency", Msg: "unknown currency " + strconv.Quote(p.Currency) + ": expected an ISO 4217 code such as EUR"}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -136,6 +137,9 @@ func readPlayers(stdin io.Reader, name string, prog *runtime.Program) ([]store.P
 	seen := map[string]int{} // id -> line
 	var out []store.Player
 	err = runtime.DecodePlayers(r, func(line int, p runtime.Player) error {
+		if fault := store.IDFault(p.ID); fault != "" {
+			return &runtime.InputError{Field: fmt.Sprintf("line %d: id", line), Msg: strconv.QuoteToASCII(p.ID) + ": " + fault}
+		}
 		if first, ok := seen[p.ID]; ok {
 			return &runtime.InputError{Field: fmt.Sprintf("line %d: id", line), Msg: fmt.Sprintf("player %q is on line %d already", p.ID, first)}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/promoc/promoc/runtime/store"
@@ -38,6 +39,11 @@ const importRetries = 10
 // had read or cached, its first write of the player included (it decides
 // the player again from the store).
 func ImportPlayers(ctx context.Context, st store.Store, players []store.Player, moved time.Time) error {
+	for _, sp := range players {
+		if fault := store.IDFault(sp.ID); fault != "" {
+			return fmt.Errorf("player %s: %s", strconv.QuoteToASCII(sp.ID), fault)
+		}
+	}
 	todo := players
 	for range importRetries {
 		changes := make([]store.Change, len(todo))
