@@ -208,18 +208,25 @@ func (r *docReader) members(path string, f func(key []byte) error) error {
 
 // stringValue reads a string or null ("") at field name.
 func (r *docReader) stringValue(name string) (string, error) {
+	s, _, err := r.stringOrNull(name)
+	return s, err
+}
+
+// stringOrNull reads a string or null at field name, and whether it was
+// null ("" then).
+func (r *docReader) stringOrNull(name string) (string, bool, error) {
 	k, text, _, err := r.s.scalar(3)
 	switch {
 	case err != nil:
-		return "", err
+		return "", false, err
 	case k == jsonNull:
-		return "", nil
+		return "", true, nil
 	case k != jsonString:
-		return "", typeError(name, "a string", k)
+		return "", false, typeError(name, "a string", k)
 	case len(text) > limits.StringBytes:
-		return "", &InputError{Field: name, Msg: fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
+		return "", false, &InputError{Field: name, Msg: fmt.Sprintf("longer than %d bytes", limits.StringBytes)}
 	}
-	return string(text), nil
+	return string(text), false, nil
 }
 
 func (r *docReader) readPlayer() error {
@@ -237,7 +244,14 @@ func (r *docReader) readPlayer() error {
 		case "currency":
 			pl.Currency, err = r.stringValue("player.currency")
 		case "zone":
-			pl.Zone, err = r.stringValue("player.zone")
+			var null bool
+			pl.Zone, null, err = r.stringOrNull("player.zone")
+			if err == nil && pl.Zone == "" && !null {
+				// "" is no zone a player lives in: a player without one
+				// leaves the field out (or gives null), rather than finding
+				// an invalid-window at the first window in player zone.
+				err = &InputError{Field: "player.zone", Msg: `empty: expected an IANA zone such as Europe/Malta, or no zone field (null) for a player without one`}
+			}
 		case "properties":
 			err = r.readProperties()
 		default:

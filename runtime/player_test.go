@@ -37,6 +37,7 @@ func TestDecodePlayerErrors(t *testing.T) {
 		{`{"id":"p1","currency":"EURO"}`, `currency: unknown currency "EURO": expected an ISO 4217 code such as EUR`},
 		{`{"id":"p1","zone":"Mars/Olympus"}`, `zone: unknown time zone "Mars/Olympus": expected an IANA zone such as Europe/Malta`},
 		{`{"id":"p1","zone":"Local"}`, `zone: unknown time zone "Local"`},
+		{`{"id":"p1","zone":""}`, `zone: empty: expected an IANA zone such as Europe/Malta, or no zone field`},
 		{`{"id":"p1","properties":{"cap":1.5e3}}`, "properties.cap: "},
 		{`{"id":"p1","properties":{"cap":1,"cap":2}}`, "properties.cap: repeated key"},
 		{`{"id":"p1","properties":{"tags":["a"]}}`, "properties.tags: must be a string, a number or a boolean"},
