@@ -431,7 +431,7 @@ func (e *Engine) schedule(ctx context.Context, r *runtime.Rule, ev *runtime.Rule
 		// Put into service now: the schedule does not fire for its past.
 		// A conflict: another engine put it into service.
 		ss.Since = now
-		if err := e.saveSchedule(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
+		if err := e.saveBook(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
 			return nil, err
 		}
 		return nil, nil
@@ -500,15 +500,17 @@ func (e *Engine) fired(ctx context.Context, r *runtime.Rule, ev *runtime.RuleEve
 			ss.Last = map[string]time.Time{}
 		}
 		ss.Last[z] = at
-		if err := e.saveSchedule(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
+		if err := e.saveBook(ctx, row, ss); !errors.Is(err, store.ErrStateConflict) {
 			return err
 		}
 	}
 	return fmt.Errorf("engine: the schedule state of %s lost to other writers %d times", r.Name, maxRaceRounds)
 }
 
-func (e *Engine) saveSchedule(ctx context.Context, row store.State, ss scheduleState) error {
-	data, err := json.Marshal(ss)
+// saveBook writes v as the bookkeeping row read by bookState; another
+// engine's write in between is store.ErrStateConflict.
+func (e *Engine) saveBook(ctx context.Context, row store.State, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

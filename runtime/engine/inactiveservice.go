@@ -129,16 +129,8 @@ func (e *Engine) startInactivity(ctx context.Context, r *runtime.Rule, now time.
 	if err != nil || ss.current(r) {
 		return err // put into service by another engine meanwhile
 	}
-	data, err := json.Marshal(inactiveService{Since: now, Length: r.Trigger.Length, Kind: r.Trigger.Since})
-	if err != nil {
-		return err
-	}
-	row.Data = data
-	applied, err := e.st.Apply(ctx, []store.Change{{States: []store.State{row}}})
-	if err != nil {
-		return err
-	}
-	if err := applied[0].Err; err != nil && !errors.Is(err, store.ErrStateConflict) {
+	err = e.saveBook(ctx, row, inactiveService{Since: now, Length: r.Trigger.Length, Kind: r.Trigger.Since})
+	if err != nil && !errors.Is(err, store.ErrStateConflict) {
 		return err
 	}
 	e.inService.Store(r.Name, true)
