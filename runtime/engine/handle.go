@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/promoc/promoc/lang/limits"
@@ -198,8 +197,9 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 			// which a stored property currency may contradict too.
 			pl := runtime.Player{ID: x.ev.Player, Currency: k.currency, Zone: k.zone, Properties: k.own}
 			if ie := pl.OwnFieldsError(); ie != nil {
-				field := strings.TrimPrefix(ie.Field, "player.")
-				if name := strings.TrimPrefix(field, "properties."); x.ev.Properties[name] == nil {
+				name := ie.Path[len(ie.Path)-1].Key // player.properties.NAME
+				field := "properties." + name
+				if x.ev.Properties[name] == nil {
 					field = name // the event changed the field, not the property
 				}
 				return nil, &EventError{Index: i, ID: x.ev.ID, Field: field, Msg: ie.Msg}
@@ -208,6 +208,15 @@ func (e *Engine) check(ctx context.Context, events []Event) ([]*incoming, error)
 		players[x.ev.Player] = k
 	}
 	return in, nil
+}
+
+// idFault is the error of an id (the event's, its player's) that
+// store.IDFault refuses, nil for one it takes.
+func idFault(field, id string) *EventError {
+	if fault := store.IDFault(id); fault != "" {
+		return &EventError{Field: field, Msg: strconv.QuoteToASCII(id) + ": " + fault}
+	}
+	return nil
 }
 
 // ownProps is the properties of props named as the player's own fields
@@ -316,10 +325,14 @@ func (e *Engine) validate(ev *Event, tx *runtime.Transaction) *EventError {
 		return &EventError{Field: "player", Msg: "missing: every event names its player"}
 	case len(ev.Player) > limits.StringBytes:
 		return &EventError{Field: "player", Msg: "longer than " + strconv.Itoa(limits.StringBytes) + " bytes"}
-	case store.IDFault(ev.ID) != "":
-		return &EventError{Field: "id", Msg: strconv.QuoteToASCII(ev.ID) + ": " + store.IDFault(ev.ID)}
-	case store.IDFault(ev.Player) != "":
-		return &EventError{Field: "player", Msg: strconv.QuoteToASCII(ev.Player) + ": " + store.IDFault(ev.Player)}
+	}
+	if err := idFault("id", ev.ID); err != nil {
+		return err
+	}
+	if err := idFault("player", ev.Player); err != nil {
+		return err
+	}
+	switch {
 	case ev.Time.IsZero():
 		return &EventError{Field: "time", Msg: "missing: every event has a time"}
 	case ev.Time.Before(limits.MinTime) || !ev.Time.Before(limits.MaxTime):
