@@ -370,8 +370,8 @@ stderr: it may be a typo.`,
 					fmt.Fprintf(out, "budget of %s %s: limit %s, posted %s, reserved %s, left %s\n", name, in, b.Amount(b.Limit), b.Amount(b.Posted), b.Amount(b.Reserved), b.Amount(b.Left()))
 				}
 			}
-			if note := server.UnservedBudget(deployedCurrencies(cmd.Context(), st), cur); note != "" {
-				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: %s\n", dbName(*db), strings.Replace(note, "the rules", "the rules deployed", 1))
+			if note := server.UnservedBudget("the rules deployed", deployedCurrencies(cmd.Context(), st), cur); note != "" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "promoc: %s: note: %s\n", dbName(*db), note)
 			}
 			if before.Status == store.Suspended && after.Status == store.Active {
 				fmt.Fprintf(out, "campaign %s is active again (it was suspended: %s)\n", name, before.Reason)

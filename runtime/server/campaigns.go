@@ -311,7 +311,7 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 		err = nil
 	}
 	if err == nil {
-		if note := UnservedBudget(s.program().Currencies(), cur); note != "" {
+		if note := UnservedBudget("the rules", s.program().Currencies(), cur); note != "" {
 			c.Notes = append(c.Notes, note)
 		}
 	}
@@ -330,12 +330,12 @@ func (s *Server) setBudget(ctx context.Context, q *request, cur string) (int, an
 // reward of theirs is paid in it, so the budget limits nothing until
 // rules that serve it run. It is legitimate (a budget may be opened before
 // the rules that use it), so a note, not an error; "" when cur is served,
-// or for the budget without a currency.
-func UnservedBudget(served []string, cur string) string {
+// or for the budget without a currency. rules names them ("the rules").
+func UnservedBudget(rules string, served []string, cur string) string {
 	if cur == "" || len(served) == 0 || slices.Contains(served, cur) {
 		return ""
 	}
-	return fmt.Sprintf("the rules serve no %s (they serve %s): the budget limits nothing until rules that serve it run", cur, strings.Join(served, ", "))
+	return fmt.Sprintf("%s serve no %s (they serve %s): the budget limits nothing until rules that serve it run", rules, cur, strings.Join(served, ", "))
 }
 
 // BudgetUnchanged reports whether campaign name's budget in cur ("" for
