@@ -5,7 +5,8 @@
 // with Options.Relaxed sets synchronous=NORMAL: a commit then survives a
 // crash of the process, not of the machine). SQLite has
 // one writer: transactions begin IMMEDIATE, so writers in several
-// processes queue (busy_timeout) instead of failing halfway; so an
+// processes queue (busy_timeout, and a BEGIN that found the lock taken
+// for all of it tried again: beginImmediate) instead of failing halfway; so an
 // idempotency key is taken by logging its first outcome, with no table of
 // keys beside the log (sqlcore.KeysInLog, migration 0022), and the outbox
 // is the log above a mark of what was delivered, with no row an outcome
