@@ -317,3 +317,19 @@ func TestImportedAudienceLate(t *testing.T) {
 		})
 	}
 }
+
+// TestImportPlayersBadID: an import through the Go API with an id that
+// store.IDFault refuses (a space at its end, beside a good record) is an
+// error naming the id, and stores none of the records.
+func TestImportPlayersBadID(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	at := utc("2026-11-05T00:00:00Z")
+	err := engine.ImportPlayers(ctx, st, []store.Player{record(t, "q1", "EUR", "Europe/Malta", nil), record(t, "q1 ", "EUR", "Europe/Malta", nil)}, at)
+	require.ErrorContains(t, err, `player "q1 ": a space at the end of an id`)
+	for _, id := range []string{"q1", "q1 "} {
+		_, ok, err := st.Player(ctx, id)
+		require.NoError(t, err)
+		assert.False(t, ok, "player %q stored", id)
+	}
+}
